@@ -1,0 +1,75 @@
+namespace XRayFlow.Core.Diagnostics;
+
+public enum Severity
+{
+    Error,
+    Warning,
+    Info,
+}
+
+/// <summary>A 1-based line and column in a file (a recipe, usually).</summary>
+public readonly record struct SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+
+    /// <summary>The location <paramref name="columns"/> characters to the right on the same line.</summary>
+    public SourceLocation Shift(int columns) => this with { Column = Column + columns };
+}
+
+/// <summary>
+/// A user-facing problem as a value: a stable code, a severity, where, and the message.
+/// Built only through <see cref="DiagnosticDescriptor.Create"/>, so each code has one text.
+/// </summary>
+public sealed record Diagnostic(string Code, Severity Severity, SourceLocation? Location, string Message)
+{
+    public bool IsError => Severity == Severity.Error;
+
+    /// <summary>Compiler style: <c>path:line:col: error XRF1003: message</c>.</summary>
+    public override string ToString()
+    {
+        string sev = Severity switch
+        {
+            Severity.Error => "error",
+            Severity.Warning => "warning",
+            _ => "info",
+        };
+        return Location is { } loc ? $"{loc}: {sev} {Code}: {Message}" : $"xrayflow: {sev} {Code}: {Message}";
+    }
+}
+
+/// <summary>A code, its severity and its one message format (string.Format placeholders).</summary>
+public sealed record DiagnosticDescriptor(string Code, Severity Severity, string Format)
+{
+    public Diagnostic Create(SourceLocation? location, params object?[] args)
+        => new(Code, Severity, location, args.Length == 0 ? Format : string.Format(System.Globalization.CultureInfo.InvariantCulture, Format, args));
+}
+
+/// <summary>Collects diagnostics in one pass; never throws.</summary>
+public sealed class DiagnosticBag : IEnumerable<Diagnostic>
+{
+    private readonly List<Diagnostic> _items = [];
+
+    public bool HasErrors => _items.Any(d => d.IsError);
+
+    public int Count => _items.Count;
+
+    public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
+
+    public void Report(DiagnosticDescriptor descriptor, SourceLocation? location, params object?[] args)
+        => _items.Add(descriptor.Create(location, args));
+
+    public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.AddRange(diagnostics);
+
+    /// <summary>Sorted by file, line, column, then code: the order users read them in.</summary>
+    public IReadOnlyList<Diagnostic> ToSortedList()
+        => _items
+            .OrderBy(d => d.Location?.File ?? string.Empty, StringComparer.Ordinal)
+            .ThenBy(d => d.Location?.Line ?? 0)
+            .ThenBy(d => d.Location?.Column ?? 0)
+            .ThenBy(d => d.Code, StringComparer.Ordinal)
+            .ToList();
+
+    public IEnumerator<Diagnostic> GetEnumerator() => _items.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,60 @@
+using XRayFlow.Core.Diagnostics;
+
+namespace XRayFlow.Core.Expressions;
+
+/// <summary>One expression text of a step (the `cond` of a where, the `expr` of a map...).</summary>
+/// <param name="Role">The parameter name: cond, then, else, expr.</param>
+/// <param name="Text">The C# text as the recipe wrote it, or null when the recipe gave a number.</param>
+/// <param name="Number">The number, when the recipe gave one instead of text.</param>
+/// <param name="TextStart">Where the first character of <paramref name="Text"/> stands in the recipe.</param>
+/// <param name="IsCondition">True when the value must be a bool (where's cond).</param>
+public sealed record ExpressionPart(string Role, string? Text, double? Number, SourceLocation TextStart, bool IsCondition);
+
+/// <summary>A step whose pixels are computed by expressions.</summary>
+/// <param name="StepId">The step's id.</param>
+/// <param name="Op">`where` (cond/then/else) or `map` (expr).</param>
+/// <param name="Variables">Names bound to the step's inputs, in input order (`x`, or the keys of an `in` map).</param>
+/// <param name="Parts">The expression parts.</param>
+public sealed record ExpressionStep(string StepId, string Op, IReadOnlyList<string> Variables, IReadOnlyList<ExpressionPart> Parts);
+
+/// <summary>The result of compiling all of a recipe's expressions at once.</summary>
+public sealed record ExpressionCompilation(IReadOnlyDictionary<string, IExpressionKernel> Kernels, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    public bool Succeeded => Diagnostics.All(d => !d.IsError);
+}
+
+/// <summary>
+/// Checks and compiles inline C# expressions. The only implementation lives in XRayFlow.Scripting,
+/// the one project that references Roslyn.
+/// </summary>
+public interface IExpressionCompiler
+{
+    /// <summary>
+    /// Check every expression (safety allow-list, types) and compile them all in one compilation.
+    /// Never throws for user mistakes: they come back as diagnostics located in the recipe.
+    /// </summary>
+    /// <param name="steps">All expression steps of a recipe.</param>
+    /// <param name="recipeParams">The recipe's param names, usable as variables (values arrive at run time).</param>
+    ExpressionCompilation Compile(IReadOnlyList<ExpressionStep> steps, IReadOnlyList<string> recipeParams);
+}
+
+/// <summary>A step's compiled expressions, run over one 2-D frame at a time.</summary>
+public interface IExpressionKernel
+{
+    /// <summary>
+    /// out[k] = f(inputs[0][offset+k], inputs[1][offset+k], ..., i, j, rows, cols, params) for k in [0, rows*cols).
+    /// </summary>
+    /// <exception cref="ExpressionRuntimeException">An expression failed (e.g. integer division by zero).</exception>
+    void Run(IReadOnlyList<float[]> inputs, int offset, float[] output, int rows, int cols, double[] recipeParams);
+}
+
+/// <summary>An expression failed while running: names the step and the pixel.</summary>
+public sealed class ExpressionRuntimeException(string stepId, int row, int col, string reason)
+    : Exception($"step '{stepId}': expression failed at pixel (row {row}, col {col}): {reason}")
+{
+    public string StepId { get; } = stepId;
+
+    public int Row { get; } = row;
+
+    public int Col { get; } = col;
+}

@@ -1,0 +1,117 @@
+namespace XRayFlow.Core.Imaging;
+
+/// <summary>
+/// The one array type of the engine: float32 pixels in C order, either one 2-D image
+/// (shape rows x cols) or a stack (shape frames x rows x cols). Axis 0 of a 2-D image is rows,
+/// as in NumPy. A complex array (the output of fft2) carries its imaginary part in <see cref="Imag"/>.
+/// </summary>
+public sealed class ImageArray
+{
+    public ImageArray(int rows, int cols, float[]? data = null, float[]? imag = null)
+        : this(1, rows, cols, isStack: false, data, imag)
+    {
+    }
+
+    private ImageArray(int frames, int rows, int cols, bool isStack, float[]? data, float[]? imag)
+    {
+        if (frames < 1 || rows < 1 || cols < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"shape ({frames}, {rows}, {cols}) has an empty axis");
+        }
+
+        long length = (long)frames * rows * cols;
+        if (length > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"shape ({frames}, {rows}, {cols}) is larger than 2^31 pixels");
+        }
+
+        Frames = frames;
+        Rows = rows;
+        Cols = cols;
+        IsStack = isStack;
+        Data = data ?? new float[length];
+        if (Data.Length != length)
+        {
+            throw new ArgumentException($"data has {Data.Length} values, shape needs {length}", nameof(data));
+        }
+
+        if (imag is not null && imag.Length != length)
+        {
+            throw new ArgumentException($"imag has {imag.Length} values, shape needs {length}", nameof(imag));
+        }
+
+        Imag = imag;
+    }
+
+    /// <summary>A stack of <paramref name="frames"/> images (rank 3), even when frames is 1.</summary>
+    public static ImageArray Stack(int frames, int rows, int cols, float[]? data = null, float[]? imag = null)
+        => new(frames, rows, cols, isStack: true, data, imag);
+
+    /// <summary>An array of the same shape and kind (stack or image), zero-filled, real.</summary>
+    public static ImageArray LikeShape(ImageArray shape, bool complex = false)
+        => new(shape.Frames, shape.Rows, shape.Cols, shape.IsStack, null, complex ? new float[shape.Length] : null);
+
+    /// <summary>Build a stack from 2-D images of one shape.</summary>
+    public static ImageArray StackOf(IReadOnlyList<ImageArray> images)
+    {
+        if (images.Count == 0)
+        {
+            throw new ArgumentException("a stack needs at least one image", nameof(images));
+        }
+
+        var first = images[0];
+        var result = Stack(images.Count, first.Rows, first.Cols);
+        for (int n = 0; n < images.Count; n++)
+        {
+            var img = images[n];
+            if (img.IsStack || img.Rows != first.Rows || img.Cols != first.Cols)
+            {
+                throw new ArgumentException($"image {n} has shape {img.ShapeText}, the first has {first.ShapeText}", nameof(images));
+            }
+
+            img.Data.CopyTo(result.Data.AsSpan(n * result.FrameLength));
+        }
+
+        return result;
+    }
+
+    public int Frames { get; }
+
+    public int Rows { get; }
+
+    public int Cols { get; }
+
+    /// <summary>True for rank-3 arrays (frames x rows x cols).</summary>
+    public bool IsStack { get; }
+
+    /// <summary>Real part (or the only part), C order.</summary>
+    public float[] Data { get; }
+
+    /// <summary>Imaginary part when the array is complex, else null.</summary>
+    public float[]? Imag { get; }
+
+    public bool IsComplex => Imag is not null;
+
+    public int Length => Data.Length;
+
+    public int FrameLength => Rows * Cols;
+
+    public int[] Shape => IsStack ? [Frames, Rows, Cols] : [Rows, Cols];
+
+    public string ShapeText => IsStack ? $"({Frames}, {Rows}, {Cols})" : $"({Rows}, {Cols})";
+
+    public Span<float> Frame(int n) => Data.AsSpan(n * FrameLength, FrameLength);
+
+    public Span<float> FrameImag(int n) => Imag is null ? Span<float>.Empty : Imag.AsSpan(n * FrameLength, FrameLength);
+
+    /// <summary>Frame n as its own 2-D image (copies).</summary>
+    public ImageArray FrameImage(int n)
+        => new(Rows, Cols, Frame(n).ToArray(), Imag is null ? null : FrameImag(n).ToArray());
+
+    public ref float this[int row, int col] => ref Data[(row * Cols) + col];
+
+    public ImageArray Clone() => new(Frames, Rows, Cols, IsStack, (float[])Data.Clone(), (float[]?)Imag?.Clone());
+
+    public bool SameShape(ImageArray other)
+        => Frames == other.Frames && Rows == other.Rows && Cols == other.Cols && IsStack == other.IsStack;
+}
