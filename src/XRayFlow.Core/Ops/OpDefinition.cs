@@ -53,7 +53,13 @@ public sealed record ParamSpec(string Name, ParamType Type, string Doc)
 }
 
 /// <summary>How many inputs an op takes and in which forms (`in: a`, `in: [a, b]`, `in: {a: gx}`).</summary>
-public sealed record InputSpec(int Min, int Max, bool AllowsMap = false, string Doc = "")
+/// <param name="Min">Fewest inputs.</param>
+/// <param name="Max">Most inputs.</param>
+/// <param name="AllowsMap">`in` may be a map of variable names (expression ops).</param>
+/// <param name="Doc">One line for the catalogue.</param>
+/// <param name="RequiresStack">The (first) input must be a stack (N x H x W).</param>
+/// <param name="AcceptsTables">Inputs may be tables (statistics, histograms) instead of arrays.</param>
+public sealed record InputSpec(int Min, int Max, bool AllowsMap = false, string Doc = "", bool RequiresStack = false, bool AcceptsTables = false)
 {
     public static InputSpec One { get; } = new(1, 1, Doc: "one array");
 
@@ -72,6 +78,9 @@ public enum OutputKind
 
     /// <summary>A table of scalars (statistics, histogram).</summary>
     Table,
+
+    /// <summary>One 2-D image whatever the input (e.g. a montage of a stack's frames).</summary>
+    Image,
 }
 
 /// <summary>

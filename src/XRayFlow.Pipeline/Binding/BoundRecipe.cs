@@ -81,8 +81,14 @@ public sealed record BoundOutput
 {
     public required string Name { get; init; }
 
-    /// <summary>A step id or input name.</summary>
+    /// <summary>A step id or input name (for a figure: the first panel's source).</summary>
     public required string From { get; init; }
+
+    /// <summary>
+    /// Extension to dsl-v1: a `.png` output may be a figure, `{path: f.png, panels: [{from: a, title: "..",
+    /// colormap: gray}, ...], columns: 3, title: ".."}`; null for a plain output.
+    /// </summary>
+    public IReadOnlyList<BoundPanel>? Panels { get; init; }
 
     /// <summary>Relative path, may contain {stem}.</summary>
     public required string PathTemplate { get; init; }
@@ -94,6 +100,9 @@ public sealed record BoundOutput
 
     public required SourceLocation Location { get; init; }
 }
+
+/// <summary>One panel of a figure output: a source, a title and display options (colormap, vmin, vmax).</summary>
+public sealed record BoundPanel(string From, string? Title, IReadOnlyDictionary<string, object?> Options, SourceLocation Location);
 
 /// <summary>One case of a recipe's `tests:` section.</summary>
 public sealed record RecipeTest(string Name, IReadOnlyDictionary<string, string> Inputs, IReadOnlyDictionary<string, string> ExpectedDigests, double Tolerance, SourceLocation Location);
