@@ -18,6 +18,11 @@ namespace XRayFlow.Core.Kernels;
 /// strips run in parallel, scratch comes from the array pool. <see cref="Reference"/> is the scalar
 /// meaning, kept for tests: each tap in double, rounded once per pass to float32.
 /// </para>
+/// <para>
+/// A pass whose kernel is longer than its axis (e.g. sigma 3 across a 1 x 64 image) runs in double with
+/// the kernel folded through the boundary map (see <see cref="FoldedPass"/>): there, many taps land on
+/// few samples and the float32 sum could cancel badly.
+/// </para>
 /// </summary>
 public static class SeparableFilter
 {
@@ -45,6 +50,16 @@ public static class SeparableFilter
         if (threads <= 0)
         {
             threads = Environment.ProcessorCount;
+        }
+
+        bool short0 = axis0 is not null && rows < axis0.Length;
+        bool short1 = axis1 is not null && cols < axis1.Length;
+        if (short0 || short1)
+        {
+            // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
+            // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
+            ApplyWithShortAxis(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
+            return;
         }
 
         int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 32);
@@ -122,6 +137,172 @@ public static class SeparableFilter
         }
 
         return result;
+    }
+
+    private static void ApplyWithShortAxis(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? axis0, Kernel1D? axis1, bool short0, bool short1, BoundaryMode mode, float cval, bool axis1First, int threads)
+    {
+        var passes = axis1First ? new[] { (1, axis1, short1), (0, axis0, short0) } : new[] { (0, axis0, short0), (1, axis1, short1) };
+        int length = rows * cols;
+        float[] temp = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            // The first pass writes temp, the second reads it and writes dst (a single pass writes dst).
+            int count = passes.Count(p => p.Item2 is not null);
+            float[] from = src;
+            int fromOffset = srcOffset;
+            foreach (var (axis, kernel, isShort) in passes)
+            {
+                if (kernel is null)
+                {
+                    continue;
+                }
+
+                bool last = --count == 0;
+                float[] to = last ? dst : temp;
+                int toOffset = last ? dstOffset : 0;
+                if (isShort)
+                {
+                    FoldedPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
+                }
+                else
+                {
+                    Apply(from, fromOffset, to, toOffset, rows, cols, axis == 0 ? kernel : null, axis == 1 ? kernel : null, mode, cval, false, threads);
+                }
+
+                from = to;
+                fromOffset = toOffset;
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(temp);
+        }
+    }
+
+    /// <summary>
+    /// One pass along an axis of length n shorter than the kernel, in double: the double weights are first
+    /// folded through the boundary map, <c>W[i, j] = Σ {w[k] : Map(i + k − Before) = j}</c> and
+    /// <c>C[i] = Σ {w[k] : outside, constant mode}</c>, then <c>out[i] = (float)(Σ_j W[i, j]·x[j] + C[i]·cval)</c>.
+    /// </summary>
+    private static void FoldedPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
+    {
+        int n = axis == 0 ? rows : cols;
+        var w = kernel.Weights64;
+        if (kernel.Symmetry == KernelSymmetry.Antisymmetric)
+        {
+            AntisymmetricPass(src, srcOffset, dst, dstOffset, rows, cols, axis, kernel, mode, cval, threads);
+            return;
+        }
+
+        var folded = new double[n * n];
+        var outside = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < w.Length; k++)
+            {
+                int m = Boundary.Map((long)i + k - kernel.Before, n, mode);
+                if (m < 0)
+                {
+                    outside[i] += w[k];
+                }
+                else
+                {
+                    folded[(i * n) + m] += w[k];
+                }
+            }
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        if (axis == 1)
+        {
+            Parallel.For(0, rows, options, r =>
+            {
+                int row = srcOffset + (r * cols);
+                for (int i = 0; i < n; i++)
+                {
+                    double acc = outside[i] * cval;
+                    for (int j = 0; j < n; j++)
+                    {
+                        acc += folded[(i * n) + j] * src[row + j];
+                    }
+
+                    dst[dstOffset + (r * cols) + i] = (float)acc;
+                }
+            });
+        }
+        else
+        {
+            Parallel.For(0, rows, options, i =>
+            {
+                double[] acc = ArrayPool<double>.Shared.Rent(cols);
+                try
+                {
+                    acc.AsSpan(0, cols).Fill(outside[i] * cval);
+                    for (int j = 0; j < n; j++)
+                    {
+                        double wij = folded[(i * n) + j];
+                        int row = srcOffset + (j * cols);
+                        for (int c = 0; c < cols; c++)
+                        {
+                            acc[c] += wij * src[row + c];
+                        }
+                    }
+
+                    for (int c = 0; c < cols; c++)
+                    {
+                        dst[dstOffset + (i * cols) + c] = (float)acc[c];
+                    }
+                }
+                finally
+                {
+                    ArrayPool<double>.Shared.Return(acc);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// A short-axis pass of an antisymmetric kernel, in double and unfolded so that a symmetric line gives
+    /// exactly 0 (as SciPy): <c>out[i] = (float)Σ_{m≥1} w[c+m]·(x̃[i + m − origin] − x̃[i − m − origin])</c>.
+    /// </summary>
+    private static void AntisymmetricPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
+    {
+        int n = axis == 0 ? rows : cols;
+        int lines = axis == 0 ? cols : rows;
+        int c = kernel.Length / 2;
+        var w = kernel.Weights64;
+        var hi = new int[n * c];
+        var lo = new int[n * c];
+        for (int i = 0; i < n; i++)
+        {
+            for (int m = 1; m <= c; m++)
+            {
+                hi[(i * c) + m - 1] = Boundary.Map((long)i + c + m - kernel.Before, n, mode);
+                lo[(i * c) + m - 1] = Boundary.Map((long)i + c - m - kernel.Before, n, mode);
+            }
+        }
+
+        int stride = axis == 0 ? cols : 1;
+        Parallel.For(0, lines, new ParallelOptions { MaxDegreeOfParallelism = threads }, line =>
+        {
+            int start = axis == 0 ? line : line * cols;
+            for (int i = 0; i < n; i++)
+            {
+                double acc = 0;
+                for (int m = 1; m <= c; m++)
+                {
+                    int a = hi[(i * c) + m - 1];
+                    int b = lo[(i * c) + m - 1];
+                    double xa = a < 0 ? cval : src[srcOffset + start + (a * stride)];
+                    double xb = b < 0 ? cval : src[srcOffset + start + (b * stride)];
+                    acc += w[c + m] * (xa - xb);
+                }
+
+                dst[dstOffset + start + (i * stride)] = (float)acc;
+            }
+        });
     }
 
     private static void CheckFrame(float[] a, int offset, int rows, int cols)
