@@ -4,6 +4,16 @@ using System.Runtime.CompilerServices;
 
 namespace XRayFlow.Core.Kernels;
 
+/// <summary>How <see cref="SeparableFilter.ApplyPair"/> combines its two filtered images.</summary>
+public enum PairCombine
+{
+    /// <summary>a + b (Laplacians).</summary>
+    Sum,
+
+    /// <summary>sqrt(a² + b²) (gradient magnitudes).</summary>
+    Hypot,
+}
+
 /// <summary>
 /// The one separable correlation driver: a 2-D frame (rows x cols, C order) correlated with a
 /// <see cref="Kernel1D"/> along axis 0 (down the columns) and/or one along axis 1 (along the rows),
@@ -80,6 +90,95 @@ public static class SeparableFilter
             {
                 Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
             }
+        }
+    }
+
+    /// <summary>
+    /// Two separable filters of one source, combined per pixel, fused in one pass over the image:
+    /// <c>dst = A(src) + B(src)</c> (<see cref="PairCombine.Sum"/>) or <c>sqrt(A(src)² + B(src)²)</c>
+    /// (<see cref="PairCombine.Hypot"/>), where A = (<paramref name="a0"/> along axis 0, then
+    /// <paramref name="a1"/> along axis 1) and B likewise; each means what <see cref="Apply"/> means.
+    /// This is gaussian_laplace, gaussian_gradient_magnitude and laplace.
+    /// </summary>
+    public static unsafe void ApplyPair(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1, BoundaryMode mode, float cval, PairCombine combine, int threads = 0)
+    {
+        CheckFrame(src, srcOffset, rows, cols);
+        CheckFrame(dst, dstOffset, rows, cols);
+        if (ReferenceEquals(src, dst))
+        {
+            throw new ArgumentException("dst must not be the source array", nameof(dst));
+        }
+
+        if (threads <= 0)
+        {
+            threads = Environment.ProcessorCount;
+        }
+
+        bool anyShort = (a0 is not null && rows < a0.Length) || (b0 is not null && rows < b0.Length)
+            || (a1 is not null && cols < a1.Length) || (b1 is not null && cols < b1.Length);
+        if (anyShort)
+        {
+            int length = rows * cols;
+            float[] temp = ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                Apply(src, srcOffset, dst, dstOffset, rows, cols, a0, a1, mode, cval, false, threads);
+                Apply(src, srcOffset, temp, 0, rows, cols, b0, b1, mode, cval, false, threads);
+                var x = dst.AsSpan(dstOffset, length);
+                var y = temp.AsSpan(0, length);
+                if (combine == PairCombine.Hypot)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Hypot(x, y, x);
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(x, y, x);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(temp);
+            }
+
+            return;
+        }
+
+        int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 32);
+        int strips = (rows + stripRows - 1) / stripRows;
+        long work = (long)rows * cols * ((a0?.Length ?? 0) + (a1?.Length ?? 0) + (b0?.Length ?? 0) + (b1?.Length ?? 0));
+        fixed (float* ps = src, pd = dst)
+        {
+            var job = new PairJob(ps + srcOffset, pd + dstOffset, rows, cols, a0, a1, b0, b1, mode, cval, combine, stripRows);
+            if (threads == 1 || strips == 1 || work < 200_000)
+            {
+                for (int s = 0; s < strips; s++)
+                {
+                    job.Run(s);
+                }
+            }
+            else
+            {
+                Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            }
+        }
+    }
+
+    /// <summary>Scalar meaning of <see cref="ApplyPair"/>: the two <see cref="Reference"/> results combined in double.</summary>
+    public static void ReferencePair(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1, BoundaryMode mode, float cval, PairCombine combine)
+    {
+        var a = new float[rows * cols];
+        var b = new float[rows * cols];
+        Reference(src, srcOffset, a, 0, rows, cols, a0, a1, mode, cval);
+        Reference(src, srcOffset, b, 0, rows, cols, b0, b1, mode, cval);
+        for (int k = 0; k < a.Length; k++)
+        {
+            double x = a[k];
+            double y = b[k];
+            dst[dstOffset + k] = (float)(combine == PairCombine.Hypot ? Math.Sqrt((x * x) + (y * y)) : x + y);
         }
     }
 
@@ -397,6 +496,120 @@ public static class SeparableFilter
             {
                 ArrayPool<nint>.Shared.Return(pointers);
                 ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    /// <summary>The per-strip work of <see cref="ApplyPair"/>.</summary>
+    private sealed unsafe class PairJob(
+        float* src, float* dst, int rows, int cols, Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1,
+        BoundaryMode mode, float cval, PairCombine combine, int stripRows)
+    {
+        public void Run(int strip)
+        {
+            int r0 = strip * stripRows;
+            int r1 = Math.Min(rows, r0 + stripRows);
+            int before = Math.Max(a0?.Before ?? 0, b0?.Before ?? 0);
+            int after = Math.Max(a0?.After ?? 0, b0?.After ?? 0);
+            int extRows = (r1 - r0) + before + after;
+            int maxTaps = Math.Max(Math.Max(a0?.Length ?? 0, a1?.Length ?? 0), Math.Max(b0?.Length ?? 0, b1?.Length ?? 0));
+            int lineLen = cols + Math.Max(a1?.Length ?? 0, b1?.Length ?? 0);
+            int scratchLen = lineLen + (4 * cols) + (mode == BoundaryMode.Constant ? cols : 0);
+            float[] scratch = ArrayPool<float>.Shared.Rent(scratchLen);
+            nint[] pointers = ArrayPool<nint>.Shared.Rent(extRows + maxTaps);
+            try
+            {
+                fixed (float* sp = scratch)
+                fixed (nint* pp = pointers)
+                {
+                    float* line = sp;
+                    float* colA = line + lineLen;
+                    float* colB = colA + cols;
+                    float* outA = colB + cols;
+                    float* outB = outA + cols;
+                    float* cvalRow = outB + cols;
+                    if (mode == BoundaryMode.Constant)
+                    {
+                        new Span<float>(cvalRow, cols).Fill(cval);
+                    }
+
+                    float** rowPtr = (float**)pp;
+                    float** taps = rowPtr + extRows;
+                    int first = r0 - before;
+                    for (int t = 0; t < extRows; t++)
+                    {
+                        int m = Boundary.Map(first + t, rows, mode);
+                        rowPtr[t] = m < 0 ? cvalRow : src + ((long)m * cols);
+                    }
+
+                    for (int i = r0; i < r1; i++)
+                    {
+                        float* a = Filter(i, a0, a1, colA, outA, rowPtr, before, r0, line, taps);
+                        float* b = Filter(i, b0, b1, colB, outB, rowPtr, before, r0, line, taps);
+                        Combine2(a, b, dst + ((long)i * cols), cols, combine);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<nint>.Shared.Return(pointers);
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+
+        /// <summary>Row i of one separable filter; returns where it is (a scratch row or the source row).</summary>
+        private float* Filter(int i, Kernel1D? k0, Kernel1D? k1, float* col, float* result, float** rowPtr, int before, int r0, float* line, float** taps)
+        {
+            float* current = src + ((long)i * cols);
+            if (k0 is not null)
+            {
+                fixed (float* w0 = k0.Weights)
+                {
+                    Combine(rowPtr + (i - r0) + (before - k0.Before), col, cols, w0, k0.Length, k0.Symmetry);
+                }
+
+                current = col;
+            }
+
+            if (k1 is not null)
+            {
+                RowPass(current, result, cols, k1, mode, cval, line, taps);
+                current = result;
+            }
+
+            return current;
+        }
+    }
+
+    /// <summary>dst[j] = a[j] + b[j] or sqrt(a[j]² + b[j]²).</summary>
+    private static unsafe void Combine2(float* a, float* b, float* dst, int n, PairCombine combine)
+    {
+        int width = Vector<float>.Count;
+        int j = 0;
+        if (combine == PairCombine.Hypot)
+        {
+            for (; j <= n - width; j += width)
+            {
+                var x = Vector.Load(a + j);
+                var y = Vector.Load(b + j);
+                Vector.Store(Vector.SquareRoot((x * x) + (y * y)), dst + j);
+            }
+
+            for (; j < n; j++)
+            {
+                dst[j] = MathF.Sqrt((a[j] * a[j]) + (b[j] * b[j]));
+            }
+        }
+        else
+        {
+            for (; j <= n - width; j += width)
+            {
+                Vector.Store(Vector.Load(a + j) + Vector.Load(b + j), dst + j);
+            }
+
+            for (; j < n; j++)
+            {
+                dst[j] = a[j] + b[j];
             }
         }
     }

@@ -53,6 +53,43 @@ public class KernelConsistencyTests
         Check(150, 263, k0, k1, axis1First, mode, seed: 99 + (int)mode);
     }
 
+    public static IEnumerable<object[]> ModesAndPairs()
+    {
+        foreach (var mode in Enum.GetValues<BoundaryMode>())
+        {
+            foreach (var pair in new[] { "log1.3", "ggm0.9", "laplace", "ggm5" })
+            {
+                yield return [mode, pair];
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModesAndPairs))]
+    public void FusedPairEqualsScalarForEveryLength(BoundaryMode mode, string pairName)
+    {
+        var (a0, a1, b0, b1, combine) = Pair(pairName);
+        double gain = Math.Max((a0?.AbsSum ?? 1) * (a1?.AbsSum ?? 1), (b0?.AbsSum ?? 1) * (b1?.AbsSum ?? 1));
+        var sizes = Enumerable.Range(1, 64).SelectMany(n => new[] { (n, 13), (13, n) }).Append((150, 263));
+        foreach (var (rows, cols) in sizes)
+        {
+            var rng = new Random((rows * 977) + cols + (int)mode);
+            var x = RandomFrame(rng, rows, cols);
+            const float cval = 4.5f;
+            var fast = new float[x.Length];
+            var slow = new float[x.Length];
+            SeparableFilter.ApplyPair(x, 0, fast, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine, threads: 2);
+            SeparableFilter.ReferencePair(x, 0, slow, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine);
+            double bound = 2 * gain * Math.Max(x.Max(Math.Abs), Math.Abs(cval));
+            for (int k = 0; k < x.Length; k++)
+            {
+                Assert.True(
+                    Math.Abs(fast[k] - slow[k]) <= SimdVsScalarTolerance * bound,
+                    $"{pairName} {rows}x{cols} {mode}: at {k} fast {fast[k]} scalar {slow[k]}");
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Modes))]
     public void MedianFastPathEqualsScalarForEveryLength(BoundaryMode mode)
@@ -114,6 +151,19 @@ public class KernelConsistencyTests
     }
 
     [Fact]
+    public void Median9NetworkIsExactOnAllBinaryWindows()
+    {
+        // 0-1 principle: a comparator network that selects the median of every 0/1 input selects it for all inputs.
+        for (int bits = 0; bits < 512; bits++)
+        {
+            var p = Enumerable.Range(0, 9).Select(k => new System.Numerics.Vector<float>((bits >> k) & 1)).ToArray();
+            var median = MedianFilter.Median9(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
+            float expected = System.Numerics.BitOperations.PopCount((uint)bits) >= 5 ? 1f : 0f;
+            Assert.Equal(expected, median[0]);
+        }
+    }
+
+    [Fact]
     public void ThreadLimitOfOneGivesTheSameResult()
     {
         var rng = new Random(3);
@@ -151,6 +201,15 @@ public class KernelConsistencyTests
 
     private static float[] RandomFrame(Random rng, int rows, int cols)
         => Enumerable.Range(0, rows * cols).Select(_ => (float)((rng.NextDouble() * 200) - 50)).ToArray();
+
+    private static (Kernel1D? A0, Kernel1D? A1, Kernel1D? B0, Kernel1D? B1, PairCombine Combine) Pair(string name) => name switch
+    {
+        "log1.3" => (Kernel1D.Gaussian(1.3, 2), Kernel1D.Gaussian(1.3, 0), Kernel1D.Gaussian(1.3, 0), Kernel1D.Gaussian(1.3, 2), PairCombine.Sum),
+        "ggm0.9" => (Kernel1D.Gaussian(0.9, 1), Kernel1D.Gaussian(0.9, 0), Kernel1D.Gaussian(0.9, 0), Kernel1D.Gaussian(0.9, 1), PairCombine.Hypot),
+        "ggm5" => (Kernel1D.Gaussian(5, 1), Kernel1D.Gaussian(2, 0), Kernel1D.Gaussian(5, 0), Kernel1D.Gaussian(2, 1), PairCombine.Hypot),
+        "laplace" => (new Kernel1D([1.0, -2.0, 1.0]), null, null, new Kernel1D([1.0, -2.0, 1.0]), PairCombine.Sum),
+        _ => throw new ArgumentException(name),
+    };
 
     private static (Kernel1D? K0, Kernel1D? K1, bool Axis1First) Kernels(string name) => name switch
     {
