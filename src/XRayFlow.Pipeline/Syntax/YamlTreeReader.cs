@@ -56,15 +56,21 @@ public sealed class YamlTreeReader
         {
             _parser = new Parser(new StringReader(_text));
             Expect<StreamStart>();
+            Next();
             if (_parser.Current is StreamEnd)
             {
                 _diagnostics.Report(DiagnosticCodes.EmptyRecipe, new SourceLocation(_file, 1, 1));
                 return null;
             }
 
-            Expect<DocumentStart>();
+            if (_parser.Current is not DocumentStart)
+            {
+                throw new YamlException(_parser.Current!.Start, _parser.Current.End, "expected a document");
+            }
+
             var root = ReadNode(0, isKey: false);
             Expect<DocumentEnd>();
+            Next();
             if (_parser.Current is DocumentStart extra)
             {
                 _diagnostics.Report(DiagnosticCodes.SeveralDocuments, Loc(extra.Start));
@@ -89,6 +95,14 @@ public sealed class YamlTreeReader
 
             _diagnostics.Report(DiagnosticCodes.YamlSyntax, Loc(e.Start), message.TrimEnd('.'));
             return null;
+        }
+    }
+
+    private void Next()
+    {
+        if (!_parser.MoveNext())
+        {
+            throw new YamlException("unexpected end of the recipe");
         }
     }
 
