@@ -6,5 +6,7 @@ public static partial class OpCatalog
     public static IEnumerable<OpDefinition> Declarations()
     {
         yield return Abs;
+        yield return MontageOp;
+        yield return CannyOp;
     }
 }
