@@ -14,5 +14,7 @@ public static partial class OpCatalog
         yield return Laplace;
         yield return UniformFilter;
         yield return MedianFilter;
+        yield return MontageOp;
+        yield return CannyOp;
     }
 }
