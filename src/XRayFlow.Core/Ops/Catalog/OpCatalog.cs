@@ -6,5 +6,20 @@ public static partial class OpCatalog
     public static IEnumerable<OpDefinition> Declarations()
     {
         yield return Abs;
+
+        // engine ops (fourier, arithmetic, expression, statistics)
+        yield return Fft2;
+        yield return Ifft2;
+        yield return FourierGaussian;
+        yield return Hypot;
+        yield return Normalize;
+        yield return Clip;
+        yield return Add;
+        yield return Subtract;
+        yield return Multiply;
+        yield return Where;
+        yield return Map;
+        yield return Histogram;
+        yield return Stats;
     }
 }
