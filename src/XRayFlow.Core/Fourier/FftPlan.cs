@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace XRayFlow.Core.Fourier;
 
@@ -24,10 +25,11 @@ public sealed class FftPlan
     [ThreadStatic]
     private static float[]? scratchIm;
 
-    private readonly int[] swapA = [];
-    private readonly int[] swapB = [];
-    private readonly float[] twRe = [];
-    private readonly float[] twIm = [];
+    // Power of two: bit-reversal swap pairs, and twiddles tw[h + j] = exp(-i pi j / h) for the pass of half-width h.
+    internal readonly int[] swapA = [];
+    internal readonly int[] swapB = [];
+    internal readonly float[] twRe = [];
+    internal readonly float[] twIm = [];
 
     // Bluestein
     private readonly FftPlan? inner;
@@ -206,35 +208,33 @@ public sealed class FftPlan
             (im[a], im[b]) = (im[b], im[a]);
         }
 
-        // h = 1: twiddle 1.
-        for (int i = 0; i < n; i += 2)
+        if (n == 2)
         {
-            float ar = re[i], ai = im[i], br = re[i + 1], bi = im[i + 1];
-            re[i] = ar + br;
-            im[i] = ai + bi;
-            re[i + 1] = ar - br;
-            im[i + 1] = ai - bi;
+            float ar = re[0], ai = im[0], br = re[1], bi = im[1];
+            re[0] = ar + br;
+            im[0] = ai + bi;
+            re[1] = ar - br;
+            im[1] = ai - bi;
+            return;
         }
 
-        // h = 2: twiddles 1 and -i.
-        if (n >= 4)
+        // Passes h = 1 and h = 2 fused into one radix-4 pass (twiddles 1 and -i).
+        for (int i = 0; i < n; i += 4)
         {
-            for (int i = 0; i < n; i += 4)
-            {
-                float ar = re[i], ai = im[i], br = re[i + 2], bi = im[i + 2];
-                re[i] = ar + br;
-                im[i] = ai + bi;
-                re[i + 2] = ar - br;
-                im[i + 2] = ai - bi;
-                ar = re[i + 1];
-                ai = im[i + 1];
-                br = im[i + 3];   // (br + i bi) * (-i) = bi - i br
-                bi = -re[i + 3];
-                re[i + 1] = ar + br;
-                im[i + 1] = ai + bi;
-                re[i + 3] = ar - br;
-                im[i + 3] = ai - bi;
-            }
+            float x0r = re[i], x0i = im[i], x1r = re[i + 1], x1i = im[i + 1];
+            float x2r = re[i + 2], x2i = im[i + 2], x3r = re[i + 3], x3i = im[i + 3];
+            float a0r = x0r + x1r, a0i = x0i + x1i, a1r = x0r - x1r, a1i = x0i - x1i;
+            float a2r = x2r + x3r, a2i = x2i + x3i, a3r = x2r - x3r, a3i = x2i - x3i;
+
+            // a3 * (-i) = a3i - i a3r
+            re[i] = a0r + a2r;
+            im[i] = a0i + a2i;
+            re[i + 2] = a0r - a2r;
+            im[i + 2] = a0i - a2i;
+            re[i + 1] = a1r + a3i;
+            im[i + 1] = a1i - a3r;
+            re[i + 3] = a1r - a3i;
+            im[i + 3] = a1i + a3r;
         }
 
         int vw = Vector<float>.Count;
@@ -245,7 +245,26 @@ public sealed class FftPlan
         for (int h = 4; h < n; h <<= 1)
         {
             int step = h << 1;
-            if (Vector.IsHardwareAccelerated && h >= vw)
+            if (h == 4 && vw > 4 && Vector128.IsHardwareAccelerated)
+            {
+                var wr = Vector128.LoadUnsafe(ref wr0, 4);
+                var wi = Vector128.LoadUnsafe(ref wi0, 4);
+                for (int s = 0; s < n; s += 8)
+                {
+                    nuint ia = (nuint)s, ib = (nuint)(s + 4);
+                    var ar = Vector128.LoadUnsafe(ref rr, ia);
+                    var ai = Vector128.LoadUnsafe(ref ri, ia);
+                    var br = Vector128.LoadUnsafe(ref rr, ib);
+                    var bi = Vector128.LoadUnsafe(ref ri, ib);
+                    var tr = (br * wr) - (bi * wi);
+                    var ti = (br * wi) + (bi * wr);
+                    (ar + tr).StoreUnsafe(ref rr, ia);
+                    (ai + ti).StoreUnsafe(ref ri, ia);
+                    (ar - tr).StoreUnsafe(ref rr, ib);
+                    (ai - ti).StoreUnsafe(ref ri, ib);
+                }
+            }
+            else if (Vector.IsHardwareAccelerated && h >= vw)
             {
                 for (int s = 0; s < n; s += step)
                 {
