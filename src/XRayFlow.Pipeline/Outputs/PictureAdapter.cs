@@ -7,7 +7,7 @@ namespace XRayFlow.Pipeline.Outputs;
 /// The output writers' door to the picture library (colormaps, figures, histogram plots). Until that library
 /// is merged only the `gray` colormap is available here; the rest report a clear error.
 /// </summary>
-public static class Rendering
+public static class PictureAdapter
 {
     /// <summary>imshow's mapping: t = (x - vmin) / (vmax - vmin), LUT index floor(t * 256) clipped to 0..255; NaN black.</summary>
     public static byte[] Colorize(string colormap, float[] data, double vmin, double vmax)
