@@ -12,11 +12,17 @@ internal delegate void StepFunction(float[][] inputs, int offset, float[] output
 /// inputs[v][offset + k], i, j, rows, cols and every recipe param (as float). One delegate call per band of
 /// rows (rows are split across cores for frames of 64K pixels or more), never one per pixel.
 /// </summary>
-internal sealed class CompiledKernel(string stepId, int inputCount, int paramCount, StepFunction function) : IExpressionKernel
+internal sealed class CompiledKernel(string stepId, int inputCount, int paramCount, StepFunction function, bool vectorized) : IExpressionKernel
 {
     private const int ParallelThreshold = 1 << 16;
 
     public string StepId { get; } = stepId;
+
+    /// <summary>True when rows run through a Vector&lt;float&gt; loop (the scalar loop then only finishes each row).</summary>
+    public bool IsVectorized { get; } = vectorized;
+
+    /// <summary>The generated method (tests compare its vector path with its scalar path).</summary>
+    internal StepFunction Function { get; } = function;
 
     public void Run(IReadOnlyList<float[]> inputs, int offset, float[] output, int rows, int cols, double[] recipeParams)
     {
@@ -62,7 +68,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
             int bands = n >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, rows) : 1;
             if (bands <= 1)
             {
-                function(arrays, offset, output, rows, cols, recipeParams, 0, rows, 0, cols);
+                Function(arrays, offset, output, rows, cols, recipeParams, 0, rows, 0, cols);
             }
             else
             {
@@ -70,7 +76,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 {
                     int r0 = (int)((long)rows * b / bands);
                     int r1 = (int)((long)rows * (b + 1) / bands);
-                    function(arrays, offset, output, rows, cols, recipeParams, r0, r1, 0, cols);
+                    Function(arrays, offset, output, rows, cols, recipeParams, r0, r1, 0, cols);
                 });
             }
         }
@@ -95,7 +101,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
         {
             try
             {
-                function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, 0, cols);
+                Function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, 0, cols);
                 continue;
             }
             catch (ArithmeticException)
@@ -106,7 +112,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
             {
                 try
                 {
-                    function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, j, j + 1);
+                    Function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, j, j + 1);
                 }
                 catch (ArithmeticException e)
                 {

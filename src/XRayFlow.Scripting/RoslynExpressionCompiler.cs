@@ -104,7 +104,8 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
                 }
 
                 var function = (StepFunction)Delegate.CreateDelegate(typeof(StepFunction), method);
-                kernels[plan.Step.StepId] = new CompiledKernel(plan.Step.StepId, plan.Step.Variables.Count, recipeParams.Count, function);
+                bool vectorized = type.GetField(GeneratedSource.VectorizedPrefix + plan.MethodName, BindingFlags.Public | BindingFlags.Static) is not null;
+                kernels[plan.Step.StepId] = new CompiledKernel(plan.Step.StepId, plan.Step.Variables.Count, recipeParams.Count, function, vectorized);
             }
 
             return kernels;

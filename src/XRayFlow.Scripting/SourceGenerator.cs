@@ -63,7 +63,10 @@ internal sealed record GeneratedSource(string Text, IReadOnlyList<StepPlan> Step
     public const string ClassName = "Expressions";
 
     /// <summary>Bump when the shape of the generated code or the allow-list changes: invalidates every cache entry.</summary>
-    public const string Version = "xrayflow-expr-3";
+    public const string Version = "xrayflow-expr-4";
+
+    /// <summary>A public const named this + the method name marks a step compiled with a vector loop.</summary>
+    public const string VectorizedPrefix = "Vectorized_";
 }
 
 /// <summary>
@@ -210,7 +213,8 @@ internal static class SourceGenerator
             }
 
             sb.Append("System.Span<float> __o = new System.Span<float>(__out, i * cols + __c0, __n);\n");
-            sb.Append("for (int __k = 0; __k < __o.Length; __k++)\n{\n");
+            sb.Append("int __k = 0;\n").Append(VectorMarker(plan)).Append('\n');
+            sb.Append("for (; __k < __o.Length; __k++)\n{\n");
             if (Names.UsedIn("j", texts))
             {
                 sb.Append("int j = __c0 + __k;\n");
@@ -242,6 +246,9 @@ internal static class SourceGenerator
         sb.Append("}\n}\n");
         return new GeneratedSource(sb.ToString(), plans, spans, recipeParams);
     }
+
+    /// <summary>Where the cold path may insert a vectorized loop over the row (the scalar loop finishes the tail).</summary>
+    public static string VectorMarker(StepPlan plan) => "/*vector " + plan.MethodName + "*/";
 
     private static void AppendPart(StringBuilder sb, List<PartSpan> spans, StepPlan plan, ExpressionPart part, Func<ExpressionPart, bool>? refused)
     {

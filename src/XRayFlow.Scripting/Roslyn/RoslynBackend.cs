@@ -116,6 +116,17 @@ internal static class RoslynBackend
             return null;
         }
 
+        // 5. Vectorize the steps that are pure float arithmetic; on any trouble keep the scalar compilation.
+        CSharpCompilation final = Vectorize(plans, recipeParams, source, compilation, model, root) ?? compilation;
+        if (!ReferenceEquals(final, compilation))
+        {
+            using var vectorPe = new MemoryStream();
+            if (final.Emit(vectorPe).Success)
+            {
+                return vectorPe.ToArray();
+            }
+        }
+
         using var pe = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(pe);
         if (!result.Success)
@@ -130,6 +141,42 @@ internal static class RoslynBackend
         }
 
         return pe.ToArray();
+    }
+
+    /// <summary>The compilation with vector loops inserted, or null when no step vectorizes.</summary>
+    private static CSharpCompilation? Vectorize(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, CSharpCompilation compilation, SemanticModel model, SyntaxNode root)
+    {
+        var roots = new Dictionary<ExpressionPart, ExpressionSyntax>(ReferenceEqualityComparer.Instance);
+        foreach (PartSpan span in source.Spans)
+        {
+            if (root.FindToken(span.Start - 1).Parent is ParenthesizedExpressionSyntax paren)
+            {
+                roots[span.Part] = paren.Expression;
+            }
+        }
+
+        string text = source.Text;
+        var markers = new List<string>();
+        foreach (StepPlan plan in plans)
+        {
+            string? loop = new Vectorizer(model, plan, recipeParams).Translate(roots);
+            if (loop is not null)
+            {
+                text = text.Replace(SourceGenerator.VectorMarker(plan), loop, StringComparison.Ordinal);
+                markers.Add("public const int " + GeneratedSource.VectorizedPrefix + plan.MethodName + " = 1;\n");
+            }
+        }
+
+        if (markers.Count == 0)
+        {
+            return null;
+        }
+
+        int classEnd = text.LastIndexOf("}\n}\n", StringComparison.Ordinal);
+        text = text[..classEnd] + string.Concat(markers) + text[classEnd..];
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(text, SyntaxAllowList.ParseOptions, path: "xrayflow-expressions.g.cs");
+        CSharpCompilation vectorized = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], tree);
+        return vectorized.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) ? null : vectorized;
     }
 
     private static Core.Diagnostics.Diagnostic Map(Microsoft.CodeAnalysis.Diagnostic d, PartSpan? span, List<StepPlan> plans, IReadOnlyList<string> recipeParams, string text)
