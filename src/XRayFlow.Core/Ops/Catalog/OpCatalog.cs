@@ -6,5 +6,6 @@ public static partial class OpCatalog
     public static IEnumerable<OpDefinition> Declarations()
     {
         yield return Abs;
+        yield return Window;
     }
 }
