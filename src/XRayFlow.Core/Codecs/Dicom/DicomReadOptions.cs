@@ -21,6 +21,6 @@ public sealed record DicomReadOptions
     /// <summary>Deepest nesting of undefined-length sequences (sequence in item in sequence ...). Default 64.</summary>
     public int MaxSequenceDepth { get; init; } = 64;
 
-    /// <summary>Most pixels (frames x rows x columns) decoded into one image. Default 2^31 - 1 (the engine's limit).</summary>
-    public long MaxPixels { get; init; } = int.MaxValue;
+    /// <summary>Most pixels (frames x rows x columns) decoded into one image. Default and ceiling: (2^31 - 1) / 3.</summary>
+    public long MaxPixels { get; init; } = int.MaxValue / 3;
 }

@@ -201,9 +201,10 @@ public static class DicomReader
         }
 
         long pixels = (long)frames * rows * cols;
-        if (pixels > options.MaxPixels)
+        long maxPixels = Math.Min(options.MaxPixels, int.MaxValue / 3);
+        if (pixels > maxPixels)
         {
-            throw Fail($"the image has {frames} x {rows} x {cols} = {pixels} pixels, more than the limit of {options.MaxPixels}");
+            throw Fail($"the image has {frames} x {rows} x {cols} = {pixels} pixels, more than the limit of {maxPixels}");
         }
 
         long samples = pixels * spp;
