@@ -31,5 +31,6 @@ public static partial class OpCatalog
         yield return Map;
         yield return Histogram;
         yield return Stats;
+        yield return Window;
     }
 }
