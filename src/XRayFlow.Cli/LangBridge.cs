@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Pipeline;
 using XRayFlow.Pipeline.Binding;
 
 namespace XRayFlow.Cli;
@@ -9,7 +10,10 @@ namespace XRayFlow.Cli;
 internal static class LangBridge
 {
     public static (BoundRecipe? Recipe, IReadOnlyList<Diagnostic> Diagnostics) Load(string path, IReadOnlyDictionary<string, string> setOverrides)
-        => (null, [DiagnosticCodes.NotImplemented.Create(null, "loading recipes (the recipe language is not in this build)")]);
+    {
+        var result = RecipeLoader.Load(path, setOverrides);
+        return (result.Recipe, result.Diagnostics);
+    }
 
     /// <summary>The JSON Schema of the language, or null when this build lacks it.</summary>
     public static string? Schema() => null;
