@@ -18,6 +18,7 @@ public static class CliApp
             config.SetApplicationName("xrayflow");
             config.SetApplicationVersion(Manifest.CurrentVersion);
             config.PropagateExceptions();
+            config.UseStrictParsing();
             var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(host.Out),
