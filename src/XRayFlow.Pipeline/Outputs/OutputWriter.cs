@@ -49,7 +49,7 @@ public static class OutputWriter
     {
         if (output.Panels is { Count: > 0 })
         {
-            AtomicFile.WriteAllBytes(fullPath, PictureAdapter.Figure(output, valueOf));
+            AtomicFile.WriteAllBytes(fullPath, RenderingBridge.Figure(output, valueOf));
             return;
         }
 
@@ -77,7 +77,7 @@ public static class OutputWriter
     {
         if (value is TableValue table)
         {
-            return PictureAdapter.HistogramPlot(output, table);
+            return RenderingBridge.HistogramPlot(output, table);
         }
 
         var array = ArrayOf(output, value, "a .png output");
@@ -91,7 +91,7 @@ public static class OutputWriter
         if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
-            ImageIO.WritePngRgb(ms, PictureAdapter.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
+            ImageIO.WritePngRgb(ms, RenderingBridge.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
         }
         else
         {
@@ -134,7 +134,7 @@ public static class OutputWriter
             var data = stack.Frame(n).ToArray();
             if (cmap is not null)
             {
-                frames.Add(PictureAdapter.Colorize(cmap, data, vmin, vmax));
+                frames.Add(RenderingBridge.Colorize(cmap, data, vmin, vmax));
             }
             else
             {
