@@ -1,5 +1,5 @@
 using System.Text.Json;
-using XRayFlow.Pipeline.Outputs.Rendering;
+using XRayFlow.Pipeline.Rendering;
 
 namespace XRayFlow.Pipeline.Tests.Rendering;
 
@@ -106,4 +106,11 @@ public class ColormapTests
     [Fact]
     public void VminAboveVmaxIsRejected()
         => Assert.Throws<ArgumentException>(() => Colormaps.Gray.Apply([1f], 2, 1, new byte[3]));
+}
+
+public class ColormapBindingTests
+{
+    [Fact]
+    public void BinderAcceptsExactlyTheRenderableColormaps()
+        => Assert.Equal(Colormaps.Names, XRayFlow.Pipeline.Binding.RecipeBinder.Colormaps);
 }

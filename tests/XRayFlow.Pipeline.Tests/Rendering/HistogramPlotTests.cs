@@ -1,6 +1,6 @@
 using SkiaSharp;
 using XRayFlow.Core.Ops;
-using XRayFlow.Pipeline.Outputs.Rendering;
+using XRayFlow.Pipeline.Rendering;
 
 namespace XRayFlow.Pipeline.Tests.Rendering;
 

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace XRayFlow.Pipeline.Outputs.Rendering;
+namespace XRayFlow.Pipeline.Rendering;
 
 /// <summary>
 /// The one typeface of every figure: DejaVu Sans (matplotlib's default font), shipped inside this assembly

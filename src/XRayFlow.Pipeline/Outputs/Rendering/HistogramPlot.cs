@@ -1,7 +1,7 @@
 using SkiaSharp;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Pipeline.Outputs.Rendering;
+namespace XRayFlow.Pipeline.Rendering;
 
 /// <summary>
 /// A line plot of a histogram, like the tutorial's <c>plt.plot(hist); plt.title(...)</c>: counts (y) against the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace XRayFlow.Pipeline.Outputs.Rendering;
+namespace XRayFlow.Pipeline.Rendering;
 
 /// <summary>Tick placement and labels for plot axes and colour bars (in the spirit of matplotlib's MaxNLocator and ScalarFormatter).</summary>
 internal static class PlotMath
