@@ -16,5 +16,6 @@ public static partial class OpCatalog
         yield return MedianFilter;
         yield return MontageOp;
         yield return CannyOp;
+        yield return DownsampleOp;
     }
 }
