@@ -119,6 +119,12 @@ public static class DiagnosticCodes
 
     // ===== end XRF5xxx =============================================================================
 
+
+    // ===== XRF7xxx: recipe self-tests (`xrayflow test`) =============================================
+    public static readonly DiagnosticDescriptor RecipeHasNoTests = new("XRF7001", Severity.Error, "recipe '{0}' has no `tests:` section; add one (name, inputs, expect) to lock its outputs");
+
+    // ===== end XRF7xxx =============================================================================
+
     /// <summary>All descriptors, found by reflection once (for docs and for the each-code-has-a-test check).</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
         typeof(DiagnosticCodes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -32,5 +32,6 @@ public static partial class OpCatalog
         yield return Histogram;
         yield return Stats;
         yield return Window;
+        yield return DownsampleOp;
     }
 }
