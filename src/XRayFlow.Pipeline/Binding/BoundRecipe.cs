@@ -13,6 +13,19 @@ public enum InputKind
     Stack,
 }
 
+/// <summary>The kind of value flowing between steps, as the binder tracks it.</summary>
+public enum ValueKind
+{
+    /// <summary>One 2-D array (H x W).</summary>
+    Image,
+
+    /// <summary>N frames (N x H x W).</summary>
+    Stack,
+
+    /// <summary>Scalars / small vectors (statistics, histogram).</summary>
+    Table,
+}
+
 /// <summary>Output formats, picked by the path's extension.</summary>
 public enum OutputFormat
 {
@@ -54,7 +67,19 @@ public sealed record BoundRecipe
 /// <summary>A recipe param (number, bool or string) after overrides.</summary>
 public sealed record BoundParam(string Name, object Value, SourceLocation Location);
 
-public sealed record BoundInput(string Name, InputKind Kind, string? DefaultPath, SourceLocation Location);
+/// <summary>A recipe input.</summary>
+/// <param name="Name">The input's name (what steps and `--input NAME=PATH` refer to).</param>
+/// <param name="Kind">image or stack.</param>
+/// <param name="DefaultPath">
+/// The `default:` path resolved against the RECIPE FILE's folder (absolute), or null. A relative default is
+/// therefore independent of the working directory the CLI runs in.
+/// </param>
+/// <param name="Location">Where the input's name is written.</param>
+public sealed record BoundInput(string Name, InputKind Kind, string? DefaultPath, SourceLocation Location)
+{
+    /// <summary>The `default:` text exactly as the recipe wrote it (may contain a glob), or null.</summary>
+    public string? DefaultPathText { get; init; }
+}
 
 /// <summary>A reference from a step to an input or an earlier step.</summary>
 /// <param name="Source">The input or step id referred to.</param>
@@ -64,6 +89,9 @@ public sealed record StepInputRef(string Source, string? VariableName, SourceLoc
 
 public sealed record BoundStep
 {
+    /// <summary>What the step produces: an image, a stack or a table (tracked through the steps by the binder).</summary>
+    public ValueKind OutputKind { get; init; } = ValueKind.Image;
+
     public required string Id { get; init; }
 
     public required OpDefinition Op { get; init; }
@@ -105,4 +133,25 @@ public sealed record BoundOutput
 public sealed record BoundPanel(string From, string? Title, IReadOnlyDictionary<string, object?> Options, SourceLocation Location);
 
 /// <summary>One case of a recipe's `tests:` section.</summary>
-public sealed record RecipeTest(string Name, IReadOnlyDictionary<string, string> Inputs, IReadOnlyDictionary<string, string> ExpectedDigests, double Tolerance, SourceLocation Location);
+/// <param name="Name">The test's name (default: test_1, test_2, ... in file order).</param>
+/// <param name="Inputs">Input name -> path, resolved against the recipe file's folder.</param>
+/// <param name="ExpectedDigests">Output name -> "sha256:&lt;64 lowercase hex&gt;" for the exact-digest expectations.</param>
+/// <param name="Tolerance">The largest tolerance among the `npy` expectations (0 when there are none).</param>
+/// <param name="Location">Where the test's list item starts.</param>
+public sealed record RecipeTest(string Name, IReadOnlyDictionary<string, string> Inputs, IReadOnlyDictionary<string, string> ExpectedDigests, double Tolerance, SourceLocation Location)
+{
+    /// <summary>Every expectation in file order (digest or reference .npy with a tolerance).</summary>
+    public IReadOnlyList<RecipeTestExpectation> Expectations { get; init; } = [];
+}
+
+/// <summary>
+/// One expected output of a recipe test: either an exact digest of the written file
+/// (`output: "sha256:..."` or `{digest: "sha256:..."}`), or a reference array
+/// (`{npy: path, tolerance: 1e-4}`: max |actual - reference| &lt;= tolerance * max |reference|).
+/// </summary>
+/// <param name="Output">The recipe output's name.</param>
+/// <param name="Digest">"sha256:&lt;hex&gt;" (lowercase) or null.</param>
+/// <param name="NpyPath">Reference .npy resolved against the recipe file's folder, or null.</param>
+/// <param name="Tolerance">Relative tolerance for <paramref name="NpyPath"/> (default 1e-4).</param>
+/// <param name="Location">Where the expectation is written.</param>
+public sealed record RecipeTestExpectation(string Output, string? Digest, string? NpyPath, double Tolerance, SourceLocation Location);

@@ -1,0 +1,518 @@
+using System.Buffers.Binary;
+using System.Text;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Codecs;
+
+/// <summary>
+/// Reads an input file into an <see cref="ImageArray"/>, choosing the decoder by the file's CONTENT
+/// (magic bytes), never by its name alone.
+/// <list type="bullet">
+/// <item>PNG (<c>89 50 4E 47 0D 0A 1A 0A</c>): 8-bit (and 1/2/4-bit, scaled up to 0..255 as ImageSharp
+/// does) grey loads as 0..255, 16-bit grey as 0..65535. Colour (RGB, RGBA, palette) is converted to
+/// luminance <c>Y = 0.299 R + 0.587 G + 0.114 B</c> (ITU-R BT.601 luma weights) computed in double on the
+/// integer channel values (0..255, or 0..65535 for 16-bit PNGs) and NOT rounded, then stored as float32.
+/// Alpha is ignored (not composited). All metadata chunks are skipped.</item>
+/// <item>JPEG (<c>FF D8 FF</c>): grey loads as 0..255; colour is decoded to 8-bit RGB by ImageSharp and
+/// converted with the same BT.601 formula.</item>
+/// <item>NPY (<c>93 'NUMPY'</c>): see <see cref="Npy"/>; a 3-D array is a stack.</item>
+/// <item>DICOM (<c>'DICM'</c> at byte 128, or a <c>.dcm</c> name): see <c>ImageReader.Dicom.cs</c>.</item>
+/// </list>
+/// Dimensions are read from the header and checked against <see cref="ImageReadOptions.MaxPixels"/> before
+/// decoding. Any unreadable file (missing, empty, truncated, corrupt, mislabelled, unsupported) throws
+/// <see cref="ImageDecodeException"/> with a reason; a partially decoded image is never returned.
+/// </summary>
+public static partial class ImageReader
+{
+    /// <summary>BT.601 luma weights used for every colour-to-grey conversion.</summary>
+    public const double LumaR = 0.299;
+
+    public const double LumaG = 0.587;
+
+    public const double LumaB = 0.114;
+
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>Read one file: a 2-D image, or a stack for a 3-D .npy (or multi-frame DICOM).</summary>
+    /// <exception cref="ImageDecodeException">The file cannot be read; the reason says why.</exception>
+    public static ImageArray Read(string path, ImageReadOptions? options = null)
+    {
+        options ??= ImageReadOptions.Default;
+        using var stream = Open(path);
+        return Read(stream, path, options);
+    }
+
+    /// <summary>Read from a seekable stream; <paramref name="name"/> is used in messages (and for the .dcm hint).</summary>
+    public static ImageArray Read(Stream stream, string name, ImageReadOptions? options = null)
+    {
+        options ??= ImageReadOptions.Default;
+        if (!stream.CanSeek)
+        {
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
+
+        long start = stream.Position;
+        if (stream.Length - start == 0)
+        {
+            throw new ImageDecodeException(name, "the file is empty");
+        }
+
+        var head = new byte[(int)Math.Min(132, stream.Length - start)];
+        stream.ReadExactly(head);
+        stream.Position = start;
+
+        var format = DetectFormat(head);
+        string ext = Path.GetExtension(name).ToLowerInvariant();
+        if (format == ImageFileFormat.Unknown && ext == ".dcm")
+        {
+            // A DICOM file without the 128-byte preamble: let the DICOM reader decide.
+            format = ImageFileFormat.Dicom;
+        }
+
+        return format switch
+        {
+            ImageFileFormat.Png => ReadPng(stream, name, options),
+            ImageFileFormat.Jpeg => ReadJpeg(stream, name, options),
+            ImageFileFormat.Npy => Npy.Read(stream, name, options),
+
+            // ---- DICOM hook: the DICOM reader lives in ImageReader.Dicom.cs (ReadDicom). ----
+            ImageFileFormat.Dicom => ReadDicom(stream, name, options),
+            _ => throw new ImageDecodeException(name, DescribeUnknown(head, ext)),
+        };
+    }
+
+    /// <summary>
+    /// Read 2-D images (in the order given: the caller sorts) into one stack N x H x W.
+    /// All files must have the same shape; a file that is itself a stack is refused.
+    /// </summary>
+    /// <exception cref="ImageDecodeException">A file cannot be read, or its shape differs from the first file's.</exception>
+    public static ImageArray ReadStack(IReadOnlyList<string> paths, ImageReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0)
+        {
+            throw new ArgumentException("a stack needs at least one file", nameof(paths));
+        }
+
+        options ??= ImageReadOptions.Default;
+        ImageArray? result = null;
+        string firstPath = paths[0];
+        for (int n = 0; n < paths.Count; n++)
+        {
+            var img = Read(paths[n], options);
+            if (img.IsStack && paths.Count == 1)
+            {
+                return img; // one multi-frame file (DICOM, 3-D .npy) is the stack itself
+            }
+
+            if (img.IsStack)
+            {
+                throw new ImageDecodeException(paths[n], $"is a stack of shape {img.ShapeText}; a stack input is built from 2-D images");
+            }
+
+            if (result is null)
+            {
+                if ((long)paths.Count * img.Length > options.MaxPixels)
+                {
+                    throw new ImageDecodeException(paths[n], $"a stack of {paths.Count} images of shape {img.ShapeText} has more than the limit of {options.MaxPixels} pixels");
+                }
+
+                result = ImageArray.Stack(paths.Count, img.Rows, img.Cols);
+                if (DicomDisplayInfo.TryGet(img, out var display))
+                {
+                    DicomDisplayInfo.Attach(result, display!); // a DICOM series keeps the first file's window
+                }
+            }
+            else if (img.Rows != result.Rows || img.Cols != result.Cols)
+            {
+                throw new ImageDecodeException(paths[n], $"has shape {img.ShapeText} but the first file of the stack ({firstPath}) has shape ({result.Rows}, {result.Cols}); all frames of a stack must have one shape");
+            }
+
+            img.Data.CopyTo(result.Frame(n));
+        }
+
+        return result!;
+    }
+
+    /// <summary>The format the first bytes of a file announce (at least 132 bytes are needed to see DICOM).</summary>
+    public static ImageFileFormat DetectFormat(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith(PngSignature))
+        {
+            return ImageFileFormat.Png;
+        }
+
+        if (head.Length >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
+        {
+            return ImageFileFormat.Jpeg;
+        }
+
+        if (head.StartsWith(Npy.Magic))
+        {
+            return ImageFileFormat.Npy;
+        }
+
+        if (head.Length >= 132 && head.Slice(128, 4).SequenceEqual("DICM"u8))
+        {
+            return ImageFileFormat.Dicom;
+        }
+
+        return ImageFileFormat.Unknown;
+    }
+
+    private static FileStream Open(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ImageDecodeException(path, "file not found");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new ImageDecodeException(path, "file not found (the folder does not exist)");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ImageDecodeException(path, "permission denied", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new ImageDecodeException(path, $"cannot open the file: {ex.Message}", ex);
+        }
+    }
+
+    private static string DescribeUnknown(byte[] head, string ext)
+    {
+        string named = ext switch
+        {
+            ".png" => "the file is named .png but is not a PNG file",
+            ".jpg" or ".jpeg" => $"the file is named {ext} but is not a JPEG file",
+            ".npy" => "the file is named .npy but is not a NumPy .npy file",
+            _ => "unrecognised file format",
+        };
+
+        bool text = head.Length > 0 && head.Take(64).All(b => b is 9 or 10 or 13 || (b >= 32 && b < 127));
+        string what;
+        if (text)
+        {
+            string start = Encoding.ASCII.GetString(head, 0, Math.Min(24, head.Length)).ReplaceLineEndings(" ");
+            what = $"it contains text (starts with \"{start}\")";
+        }
+        else
+        {
+            what = "it starts with bytes " + string.Join(' ', head.Take(8).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return $"{named}: {what}; XRayFlow reads PNG, JPEG, NumPy .npy and DICOM files";
+    }
+
+    private static void CheckPixels(string name, long rows, long cols, ImageReadOptions options)
+    {
+        if (rows <= 0 || cols <= 0)
+        {
+            throw new ImageDecodeException(name, $"the header declares an empty image ({rows} x {cols})");
+        }
+
+        if (rows * cols > options.MaxPixels)
+        {
+            throw new ImageDecodeException(name, $"the image is {rows} x {cols} = {rows * cols} pixels, more than the limit of {options.MaxPixels}");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- PNG
+
+    private static ImageArray ReadPng(Stream stream, string name, ImageReadOptions options)
+    {
+        long start = stream.Position;
+        long length = stream.Length - start;
+        if (length < 8 + 25)
+        {
+            throw new ImageDecodeException(name, $"truncated PNG: the file has only {length} bytes");
+        }
+
+        // IHDR is always the first chunk: read the dimensions before touching the rest.
+        var ihdr = new byte[8 + 25];
+        stream.ReadExactly(ihdr);
+        if (BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(8)) != 13 || !ihdr.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+        {
+            throw new ImageDecodeException(name, "corrupt PNG: the first chunk is not IHDR");
+        }
+
+        long width = BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(16));
+        long height = BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(20));
+        byte bitDepth = ihdr[24];
+        byte colorType = ihdr[25];
+        CheckPixels(name, height, width, options);
+        bool validDepth = colorType switch
+        {
+            0 => bitDepth is 1 or 2 or 4 or 8 or 16,
+            3 => bitDepth is 1 or 2 or 4 or 8,
+            2 or 4 or 6 => bitDepth is 8 or 16,
+            _ => false,
+        };
+        if (!validDepth)
+        {
+            throw new ImageDecodeException(name, $"corrupt PNG: colour type {colorType} with bit depth {bitDepth} is not valid");
+        }
+
+        if (length > int.MaxValue)
+        {
+            throw new ImageDecodeException(name, $"the PNG file is {length} bytes, larger than 2 GiB");
+        }
+
+        stream.Position = start;
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        CheckPngChunks(name, bytes);
+
+        try
+        {
+            using var ms = new MemoryStream(bytes, writable: false);
+            var config = ImageSharpSetup.Configuration;
+            var decoder = ImageSharpSetup.PngDecoder;
+            bool grey = colorType is 0 or 4;
+            if (grey && bitDepth == 16)
+            {
+                using var img = decoder.Decode<L16>(config, ms, CancellationToken.None);
+                return FromL16(img);
+            }
+
+            if (grey)
+            {
+                using var img = decoder.Decode<L8>(config, ms, CancellationToken.None);
+                return FromL8(img);
+            }
+
+            if (bitDepth == 16)
+            {
+                using var img = decoder.Decode<Rgb48>(config, ms, CancellationToken.None);
+                return FromRgb48(img);
+            }
+
+            using (var img = decoder.Decode<Rgb24>(config, ms, CancellationToken.None))
+            {
+                return FromRgb24(img);
+            }
+        }
+        catch (Exception ex) when (ex is ImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidDataException or EndOfStreamException)
+        {
+            throw new ImageDecodeException(name, $"corrupt PNG: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Walk the chunk list: every chunk must fit in the file, there must be image data and an IEND.
+    /// A truncated file fails here, before ImageSharp could decode the rows it has and leave the rest grey.
+    /// </summary>
+    private static void CheckPngChunks(string name, byte[] bytes)
+    {
+        long pos = 8;
+        bool sawIdat = false;
+        while (true)
+        {
+            if (pos + 8 > bytes.Length)
+            {
+                throw new ImageDecodeException(name, $"truncated PNG: the file ends at byte {bytes.Length} without an IEND chunk");
+            }
+
+            long len = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)pos));
+            string type = Encoding.ASCII.GetString(bytes, (int)pos + 4, 4);
+            if (len > int.MaxValue)
+            {
+                throw new ImageDecodeException(name, $"corrupt PNG: chunk '{type}' at byte {pos} declares {len} bytes");
+            }
+
+            if (pos + 12 + len > bytes.Length)
+            {
+                throw new ImageDecodeException(name, $"truncated PNG: chunk '{type}' at byte {pos} needs {len + 12} bytes but the file ends at byte {bytes.Length}");
+            }
+
+            if (type == "IDAT")
+            {
+                sawIdat = true;
+            }
+            else if (type == "IEND")
+            {
+                break;
+            }
+
+            pos += 12 + len;
+        }
+
+        if (!sawIdat)
+        {
+            throw new ImageDecodeException(name, "corrupt PNG: no image data (IDAT chunk)");
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- JPEG
+
+    private static ImageArray ReadJpeg(Stream stream, string name, ImageReadOptions options)
+    {
+        long start = stream.Position;
+        long length = stream.Length - start;
+        if (length > int.MaxValue)
+        {
+            throw new ImageDecodeException(name, $"the JPEG file is {length} bytes, larger than 2 GiB");
+        }
+
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        CheckJpegComplete(name, bytes);
+        var config = ImageSharpSetup.Configuration;
+        var decoder = ImageSharpSetup.JpegDecoder;
+        try
+        {
+            IImageInfo info;
+            using (var ms = new MemoryStream(bytes, writable: false))
+            {
+                info = decoder.Identify(config, ms, CancellationToken.None)
+                    ?? throw new ImageDecodeException(name, "corrupt JPEG: no frame header");
+            }
+
+            CheckPixels(name, info.Height, info.Width, options);
+            using var ms2 = new MemoryStream(bytes, writable: false);
+            if (info.PixelType.BitsPerPixel <= 8)
+            {
+                using var img = decoder.Decode<L8>(config, ms2, CancellationToken.None);
+                return FromL8(img);
+            }
+
+            using var rgb = decoder.Decode<Rgb24>(config, ms2, CancellationToken.None);
+            return FromRgb24(rgb);
+        }
+        catch (Exception ex) when (ex is ImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotSupportedException or EndOfStreamException)
+        {
+            throw new ImageDecodeException(name, $"corrupt JPEG: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// A JPEG must end its last scan with an EOI marker (FF D9). The last EOI must come after the last
+    /// start-of-scan marker (FF DA): an EXIF thumbnail's EOI near the start does not count.
+    /// </summary>
+    private static void CheckJpegComplete(string name, byte[] bytes)
+    {
+        int lastSos = -1;
+        int lastEoi = -1;
+        for (int i = 0; i + 1 < bytes.Length; i++)
+        {
+            if (bytes[i] == 0xFF)
+            {
+                byte m = bytes[i + 1];
+                if (m == 0xDA)
+                {
+                    lastSos = i;
+                }
+                else if (m == 0xD9)
+                {
+                    lastEoi = i;
+                }
+            }
+        }
+
+        if (lastSos < 0)
+        {
+            throw new ImageDecodeException(name, "corrupt JPEG: no image scan (SOS marker)");
+        }
+
+        if (lastEoi < lastSos)
+        {
+            throw new ImageDecodeException(name, $"truncated JPEG: no end-of-image marker after the last scan (the file ends at byte {bytes.Length})");
+        }
+    }
+
+    // ----------------------------------------------------------------------------- pixel copies
+
+    private static ImageArray FromL8(Image<L8> img)
+    {
+        var result = new ImageArray(img.Height, img.Width);
+        var data = result.Data;
+        int w = img.Width;
+        img.ProcessPixelRows(acc =>
+        {
+            for (int y = 0; y < acc.Height; y++)
+            {
+                var row = acc.GetRowSpan(y);
+                var dst = data.AsSpan(y * w, w);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    dst[x] = row[x].PackedValue;
+                }
+            }
+        });
+        return result;
+    }
+
+    private static ImageArray FromL16(Image<L16> img)
+    {
+        var result = new ImageArray(img.Height, img.Width);
+        var data = result.Data;
+        int w = img.Width;
+        img.ProcessPixelRows(acc =>
+        {
+            for (int y = 0; y < acc.Height; y++)
+            {
+                var row = acc.GetRowSpan(y);
+                var dst = data.AsSpan(y * w, w);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    dst[x] = row[x].PackedValue;
+                }
+            }
+        });
+        return result;
+    }
+
+    private static ImageArray FromRgb24(Image<Rgb24> img)
+    {
+        var result = new ImageArray(img.Height, img.Width);
+        var data = result.Data;
+        int w = img.Width;
+        img.ProcessPixelRows(acc =>
+        {
+            for (int y = 0; y < acc.Height; y++)
+            {
+                var row = acc.GetRowSpan(y);
+                var dst = data.AsSpan(y * w, w);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    dst[x] = Luma(row[x].R, row[x].G, row[x].B);
+                }
+            }
+        });
+        return result;
+    }
+
+    private static ImageArray FromRgb48(Image<Rgb48> img)
+    {
+        var result = new ImageArray(img.Height, img.Width);
+        var data = result.Data;
+        int w = img.Width;
+        img.ProcessPixelRows(acc =>
+        {
+            for (int y = 0; y < acc.Height; y++)
+            {
+                var row = acc.GetRowSpan(y);
+                var dst = data.AsSpan(y * w, w);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    dst[x] = Luma(row[x].R, row[x].G, row[x].B);
+                }
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Y = 0.299 R + 0.587 G + 0.114 B in double, not rounded, then float32.</summary>
+    public static float Luma(double r, double g, double b) => (float)((LumaR * r) + (LumaG * g) + (LumaB * b));
+}

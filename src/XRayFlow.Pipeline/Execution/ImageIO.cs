@@ -1,0 +1,33 @@
+using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Execution;
+
+/// <summary>
+/// The runner's one door to the codecs (reading inputs, writing PNG/NPY/GIF bytes). Kept small so the
+/// codec library can change under it without touching the runner.
+/// </summary>
+public static class ImageIO
+{
+    /// <summary>Decode one image file (PNG, JPEG, npy, DICOM). Throws <see cref="ImageDecodeException"/> for bad files.</summary>
+    public static ImageArray Read(string path, long? maxPixels = null)
+        => ImageReader.Read(path, maxPixels is { } m ? new ImageReadOptions { MaxPixels = m } : null);
+
+    /// <summary>Decode several files, sorted by the caller, into one N x H x W stack.</summary>
+    public static ImageArray ReadStack(IReadOnlyList<string> paths, long? maxPixels = null)
+        => ImageReader.ReadStack(paths, maxPixels is { } m ? new ImageReadOptions { MaxPixels = m } : null);
+
+    /// <summary>The shape from the file header only (no pixel decode), or unknown.</summary>
+    public static ShapeInfo Identify(string path) => HeaderCodecs.Identify(path);
+
+    public static void WritePng(Stream stream, ImageArray image, int bits) => PngWriter.Write(stream, image, bits);
+
+    /// <summary>Interleaved 8-bit RGB, rows x cols x 3.</summary>
+    public static void WritePngRgb(Stream stream, byte[] rgb, int rows, int cols) => PngWriter.WriteRgb(stream, rgb, cols, rows);
+
+    public static void WriteNpy(Stream stream, ImageArray array) => Npy.Write(stream, array);
+
+    /// <summary>Frames of 8-bit RGB (rows x cols x 3 each) as an animated GIF.</summary>
+    public static void WriteGif(Stream stream, IReadOnlyList<byte[]> rgbFrames, int rows, int cols, int durationMs, int loop) => HeaderCodecs.WriteGif(stream, rgbFrames, rows, cols, durationMs, loop);
+}

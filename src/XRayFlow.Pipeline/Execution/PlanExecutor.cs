@@ -1,0 +1,401 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using XRayFlow.Core.Expressions;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Execution;
+
+/// <summary>The time one plan node took in one run.</summary>
+/// <param name="Id">The step id.</param>
+/// <param name="Op">The op name.</param>
+/// <param name="Milliseconds">Wall time of the node (for a fused chain: the whole chain's).</param>
+/// <param name="FusedWith">The ids of the chain this step ran in, when fused; else empty.</param>
+/// <param name="SameAs">For a step merged into an identical one: that step's id; else null.</param>
+public sealed record StepTiming(string Id, string Op, double Milliseconds, IReadOnlyList<string> FusedWith, string? SameAs = null);
+
+/// <summary>A step failed while computing (bad shapes, an expression error...): names the step.</summary>
+public sealed class StepFailedException(string stepId, string reason, Exception? inner = null)
+    : Exception($"step '{stepId}': {reason}", inner)
+{
+    public string StepId { get; } = stepId;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// Runs a <see cref="Plan"/> on bound inputs. Independent nodes run in parallel within a thread budget;
+/// each value is dropped after its last reader (and its array returned to a pool keyed by shape, from which
+/// fused chains take their output buffers); fused element-wise chains run block by block in one pass.
+/// </summary>
+public sealed class PlanExecutor
+{
+    /// <summary>Pixels per block of a fused chain: 16384 floats = 64 KiB, so a block and its intermediates stay in L2.</summary>
+    public const int FusedBlock = 16384;
+
+    private readonly Plan _plan;
+    private readonly IReadOnlyDictionary<string, IExpressionKernel> _kernels;
+    private readonly double[] _recipeParams;
+    private readonly int _threads;
+    private readonly HashSet<string> _inputNames;
+
+    public PlanExecutor(Plan plan, IReadOnlyDictionary<string, IExpressionKernel> kernels, double[] recipeParams, int threads)
+    {
+        _plan = plan;
+        _kernels = kernels;
+        _recipeParams = recipeParams;
+        _threads = Math.Max(1, threads);
+        _inputNames = plan.Recipe.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public Plan Plan => _plan;
+
+    /// <summary>
+    /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>).
+    /// </summary>
+    /// <exception cref="StepFailedException">A step failed; the message names it.</exception>
+    public IReadOnlyDictionary<string, Value> Run(IReadOnlyDictionary<string, ImageArray> inputs, CancellationToken cancellation = default, List<StepTiming>? timings = null, BufferPool? pool = null)
+    {
+        pool ??= new BufferPool();
+        var values = new ConcurrentDictionary<string, Value>(StringComparer.Ordinal);
+        foreach (var (name, array) in inputs)
+        {
+            values[name] = new ArrayValue(array);
+        }
+
+        // Units of work: a lone node, or a whole fused chain.
+        var units = new List<List<PlanNode>>();
+        var unitOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in _plan.Nodes)
+        {
+            if (node.Chain >= 0 && units.Count > 0 && units[^1][0].Chain == node.Chain)
+            {
+                units[^1].Add(node);
+            }
+            else
+            {
+                units.Add([node]);
+            }
+
+            unitOf[node.Id] = units.Count - 1;
+        }
+
+        var deps = new int[units.Count];
+        var dependents = new List<int>[units.Count];
+        for (int u = 0; u < units.Count; u++)
+        {
+            dependents[u] = [];
+        }
+
+        for (int u = 0; u < units.Count; u++)
+        {
+            var inside = units[u].Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            var before = units[u].SelectMany(n => n.Sources).Where(s => !inside.Contains(s) && unitOf.ContainsKey(s)).Select(s => unitOf[s]).Distinct().ToList();
+            deps[u] = before.Count;
+            foreach (var b in before)
+            {
+                dependents[b].Add(u);
+            }
+        }
+
+        var timingBag = new ConcurrentBag<(int Index, StepTiming Timing)>();
+        var outputValues = _plan.OutputValues.ToHashSet(StringComparer.Ordinal);
+        bool parallel = _threads > 1 && units.Count > 1 && _plan.Nodes.GroupBy(n => n.Level).Any(g => g.Count() > 1);
+        if (!parallel)
+        {
+            foreach (var unit in units)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues);
+            }
+        }
+        else
+        {
+            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues);
+        }
+
+        if (timings is not null)
+        {
+            foreach (var (_, t) in timingBag.OrderBy(t => t.Index))
+            {
+                timings.Add(t);
+            }
+
+            foreach (var node in _plan.Nodes)
+            {
+                foreach (var m in node.MergedIds)
+                {
+                    timings.Add(new StepTiming(m, node.Step.Op.Name, 0, [], SameAs: node.Id));
+                }
+            }
+        }
+
+        var result = new Dictionary<string, Value>(StringComparer.Ordinal);
+        foreach (var v in _plan.OutputValues)
+        {
+            if (values.TryGetValue(v, out var value))
+            {
+                result[v] = value;
+            }
+        }
+
+        return result;
+    }
+
+    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, BufferPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues)
+    {
+        var remaining = (int[])deps.Clone();
+        var ready = new Queue<int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0));
+        int running = 0;
+        int done = 0;
+        Exception? failure = null;
+        var gate = new object();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var finished = new ManualResetEventSlim(false);
+
+        void Schedule()
+        {
+            // Called under the gate.
+            while (ready.Count > 0 && running < _threads && failure is null)
+            {
+                int u = ready.Dequeue();
+                running++;
+                int share = Math.Max(1, _threads / Math.Max(1, Math.Min(_threads, running + ready.Count)));
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    _ =>
+                    {
+                        try
+                        {
+                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues);
+                            lock (gate)
+                            {
+                                running--;
+                                done++;
+                                foreach (var d in dependents[u])
+                                {
+                                    if (--remaining[d] == 0)
+                                    {
+                                        ready.Enqueue(d);
+                                    }
+                                }
+
+                                if (done == units.Count || (running == 0 && (ready.Count == 0 || failure is not null)))
+                                {
+                                    finished.Set();
+                                }
+                                else
+                                {
+                                    Schedule();
+                                }
+                            }
+                        }
+                        catch (Exception ex)
+                        {
+                            lock (gate)
+                            {
+                                running--;
+                                failure ??= ex;
+                                cts.Cancel();
+                                if (running == 0)
+                                {
+                                    finished.Set();
+                                }
+                            }
+                        }
+                    },
+                    null);
+            }
+        }
+
+        lock (gate)
+        {
+            Schedule();
+        }
+
+        finished.Wait(CancellationToken.None);
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, BufferPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues)
+    {
+        var sw = Stopwatch.StartNew();
+        if (unit.Count == 1)
+        {
+            var node = unit[0];
+            values[node.Id] = RunNode(node, node.Sources.Select(s => values[s]).ToList(), threads, cancellation);
+            sw.Stop();
+            timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, [])));
+        }
+        else
+        {
+            values[unit[^1].Id] = RunChain(unit, values[unit[0].Sources[0]], pool, threads, cancellation);
+            sw.Stop();
+            var ids = unit.Select(n => n.Id).ToList();
+            foreach (var node in unit)
+            {
+                timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, ids)));
+            }
+        }
+
+        foreach (var node in unit)
+        {
+            foreach (var r in node.Releases)
+            {
+                if (!outputValues.Contains(r) && values.TryRemove(r, out var released) && released is ArrayValue a
+                    && !_inputNames.Contains(r)
+                    && !values.Values.Any(v => v is ArrayValue live && (ReferenceEquals(live.Array.Data, a.Array.Data) || ReferenceEquals(live.Array.Imag, a.Array.Data))))
+                {
+                    // Only arrays this run computed, and that no live value shares, go back to the pool
+                    // (the caller owns the inputs; an op may return its input unchanged).
+                    pool.Return(a.Array);
+                }
+            }
+        }
+    }
+
+    private Value RunNode(PlanNode node, IReadOnlyList<Value> inputs, int threads, CancellationToken cancellation)
+    {
+        var step = node.Step;
+        _kernels.TryGetValue(step.Id, out var kernel);
+        var ctx = new OpContext
+        {
+            StepId = step.Id,
+            Inputs = inputs,
+            InputNames = ExpressionSteps.VariableNames(step),
+            Params = step.Params,
+            Kernel = kernel,
+            RecipeParams = _recipeParams,
+            Threads = threads,
+            Cancellation = cancellation,
+        };
+        try
+        {
+            return step.Op.Execute(ctx);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (StepFailedException)
+        {
+            throw;
+        }
+        catch (ExpressionRuntimeException ex)
+        {
+            throw new StepFailedException(step.Id, ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or ArithmeticException)
+        {
+            throw new StepFailedException(step.Id, $"{step.Op.Name} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs element-wise steps block by block: for each block of <see cref="FusedBlock"/> pixels, every step of
+    /// the chain runs on that block before the next block starts. The math is the ops' own (each is called on
+    /// a block as a 1 x n image), so results equal the unfused run exactly; only memory traffic changes.
+    /// </summary>
+    private Value RunChain(List<PlanNode> chain, Value input, BufferPool pool, int threads, CancellationToken cancellation)
+    {
+        var src = ((ArrayValue)input).Array;
+        int length = src.Length;
+        int blocks = (length + FusedBlock - 1) / FusedBlock;
+        float[]? outReal = null;
+        float[]? outImag = null;
+        var gate = new object();
+
+        void Block(int b)
+        {
+            int start = b * FusedBlock;
+            int n = Math.Min(FusedBlock, length - start);
+            var piece = new ImageArray(1, n, src.Data.AsSpan(start, n).ToArray(), src.Imag?.AsSpan(start, n).ToArray());
+            Value v = new ArrayValue(piece);
+            foreach (var node in chain)
+            {
+                v = RunNode(node, [v], 1, cancellation);
+            }
+
+            var res = ((ArrayValue)v).Array;
+            if (outReal is null)
+            {
+                lock (gate)
+                {
+                    if (outReal is null)
+                    {
+                        outImag = res.IsComplex ? new float[length] : null;
+                        outReal = pool.Rent(src, length);
+                    }
+                }
+            }
+
+            res.Data.CopyTo(outReal.AsSpan(start, n));
+            if (res.Imag is { } im)
+            {
+                if (outImag is null)
+                {
+                    throw new StepFailedException(chain[^1].Id, "a fused chain changed between real and complex values from block to block");
+                }
+
+                im.CopyTo(outImag.AsSpan(start, n));
+            }
+        }
+
+        // The first block decides whether the result is complex; the rest may run in parallel.
+        Block(0);
+        if (threads > 1 && blocks > 2)
+        {
+            Parallel.For(1, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, Block);
+        }
+        else
+        {
+            for (int b = 1; b < blocks; b++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Block(b);
+            }
+        }
+
+        var result = src.IsStack
+            ? ImageArray.Stack(src.Frames, src.Rows, src.Cols, outReal, outImag)
+            : new ImageArray(src.Rows, src.Cols, outReal, outImag);
+        return new ArrayValue(result);
+    }
+}
+
+/// <summary>Arrays no longer read, kept for reuse by the next value of the same length.</summary>
+public sealed class BufferPool
+{
+    private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _free = new();
+
+    /// <summary>How many requests were served by a released buffer (for tests and the plan's honesty).</summary>
+    public int Reused => _reused;
+
+    private int _reused;
+
+    public void Return(ImageArray array)
+    {
+        _free.GetOrAdd(array.Length, _ => []).Add(array.Data);
+        if (array.Imag is { } im)
+        {
+            _free.GetOrAdd(im.Length, _ => []).Add(im);
+        }
+    }
+
+    /// <summary>A buffer of <paramref name="length"/> floats; contents undefined (callers overwrite every element).</summary>
+    public float[] Rent(ImageArray shapeOf, int length)
+    {
+        if (_free.TryGetValue(length, out var bag) && bag.TryTake(out var buffer))
+        {
+            Interlocked.Increment(ref _reused);
+            return buffer;
+        }
+
+        return new float[length];
+    }
+}

@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Text;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
+using XRayFlow.Pipeline.Execution;
+
+namespace XRayFlow.Pipeline.Outputs;
+
+/// <summary>An output could not be produced from its value (wrong kind for the format, bad option...).</summary>
+public sealed class OutputException(string output, string reason) : Exception($"output '{output}': {reason}")
+{
+    public string Output { get; } = output;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>Output paths: `{stem}` substitution and the check that a path stays inside --out.</summary>
+public static class OutputPaths
+{
+    /// <summary>The template with `{stem}` replaced (no folder check).</summary>
+    public static string Expand(string template, string stem) => template.Replace("{stem}", stem, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The full path of an output under <paramref name="outDir"/>, or null when the template is absolute or the
+    /// expanded path leaves the folder (`..`, a stem with separators...).
+    /// </summary>
+    public static string? Resolve(string outDir, string template, string stem)
+    {
+        string rel = Expand(template, stem);
+        if (rel.Length == 0 || Path.IsPathRooted(template) || Path.IsPathRooted(rel))
+        {
+            return null;
+        }
+
+        string root = Path.GetFullPath(outDir);
+        string full = Path.GetFullPath(Path.Combine(root, rel));
+        string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return full.StartsWith(rootWithSep, StringComparison.Ordinal) ? full : null;
+    }
+}
+
+/// <summary>Writes one output (npy, png, gif, json), atomically.</summary>
+public static class OutputWriter
+{
+    /// <summary>Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value.</summary>
+    /// <exception cref="OutputException">The value cannot be written in this format.</exception>
+    public static void Write(BoundOutput output, Func<string, Value> valueOf, string fullPath)
+    {
+        if (output.Panels is { Count: > 0 })
+        {
+            AtomicFile.WriteAllBytes(fullPath, Rendering.Figure(output, valueOf));
+            return;
+        }
+
+        var value = valueOf(output.From);
+        switch (output.Format)
+        {
+            case OutputFormat.Npy:
+                AtomicFile.Write(fullPath, s => ImageIO.WriteNpy(s, ArrayOf(output, value, "a .npy output")));
+                break;
+            case OutputFormat.Png:
+                AtomicFile.WriteAllBytes(fullPath, Png(output, value));
+                break;
+            case OutputFormat.Gif:
+                AtomicFile.WriteAllBytes(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
+                break;
+            case OutputFormat.Json:
+                AtomicFile.WriteAllText(fullPath, Json(value));
+                break;
+            default:
+                throw new OutputException(output.Name, $"unsupported format {output.Format}");
+        }
+    }
+
+    public static byte[] Png(BoundOutput output, Value value)
+    {
+        if (value is TableValue table)
+        {
+            return Rendering.HistogramPlot(output, table);
+        }
+
+        var array = ArrayOf(output, value, "a .png output");
+        if (array.IsStack && array.Frames != 1)
+        {
+            throw new OutputException(output.Name, $"a .png holds one 2-D image, but '{output.From}' is a stack {array.ShapeText}; write it as .gif or .npy");
+        }
+
+        var frame = array.IsStack ? array.FrameImage(0) : array;
+        using var ms = new MemoryStream();
+        if (Option(output, "colormap") is string cmap)
+        {
+            var (vmin, vmax) = Limits(output, frame.Data);
+            ImageIO.WritePngRgb(ms, Rendering.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
+        }
+        else
+        {
+            int bits = Option(output, "bits") is { } b ? Convert.ToInt32(b, CultureInfo.InvariantCulture) : 8;
+            if (bits != 8 && bits != 16)
+            {
+                throw new OutputException(output.Name, $"bits must be 8 or 16, not {bits}");
+            }
+
+            ImageIO.WritePng(ms, RoundClip(frame, bits == 16 ? 65535f : 255f), bits);
+        }
+
+        return ms.ToArray();
+    }
+
+    /// <summary>Each value rounded to the nearest integer (halves to even, as numpy.rint) and clipped to 0..max; NaN becomes 0.</summary>
+    public static ImageArray RoundClip(ImageArray a, float max)
+    {
+        var r = new ImageArray(a.Rows, a.Cols);
+        var src = a.Data;
+        var dst = r.Data;
+        for (int k = 0; k < src.Length; k++)
+        {
+            float v = src[k];
+            dst[k] = float.IsNaN(v) ? 0f : Math.Clamp(MathF.Round(v, MidpointRounding.ToEven), 0f, max);
+        }
+
+        return r;
+    }
+
+    public static byte[] Gif(BoundOutput output, ImageArray stack)
+    {
+        int duration = Option(output, "duration_ms") is { } d ? Convert.ToInt32(d, CultureInfo.InvariantCulture) : 100;
+        int loop = Option(output, "loop") is { } l ? Convert.ToInt32(l, CultureInfo.InvariantCulture) : 0;
+        return Rendering.Gif(output, stack, duration, loop);
+    }
+
+    /// <summary>vmin / vmax from the options, each defaulting to the data's finite min / max (as imshow).</summary>
+    public static (double Vmin, double Vmax) Limits(BoundOutput output, float[] data)
+    {
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (var v in data)
+        {
+            if (float.IsFinite(v))
+            {
+                lo = Math.Min(lo, v);
+                hi = Math.Max(hi, v);
+            }
+        }
+
+        if (double.IsInfinity(lo))
+        {
+            lo = 0;
+            hi = 1;
+        }
+
+        double vmin = Option(output, "vmin") is { } a ? Convert.ToDouble(a, CultureInfo.InvariantCulture) : lo;
+        double vmax = Option(output, "vmax") is { } b ? Convert.ToDouble(b, CultureInfo.InvariantCulture) : hi;
+        return (vmin, vmax);
+    }
+
+    /// <summary>A table as one JSON object (keys in the table's order), an array as shape + nested values.</summary>
+    public static string Json(Value value)
+    {
+        var sb = new StringBuilder();
+        if (value is TableValue t)
+        {
+            sb.Append("{\n");
+            for (int i = 0; i < t.Fields.Count; i++)
+            {
+                var (k, v) = t.Fields[i];
+                sb.Append("  ").Append(JsonText.Quote(k)).Append(": ");
+                JsonText.AppendValue(sb, v);
+                sb.Append(i + 1 < t.Fields.Count ? ",\n" : "\n");
+            }
+
+            sb.Append("}\n");
+        }
+        else
+        {
+            var a = ((ArrayValue)value).Array;
+            sb.Append("{\"shape\": [").Append(string.Join(", ", a.Shape)).Append("], \"dtype\": \"float32\", \"values\": ");
+            int k = 0;
+            void Rows()
+            {
+                sb.Append('[');
+                for (int r = 0; r < a.Rows; r++)
+                {
+                    sb.Append(r > 0 ? ", [" : "[");
+                    for (int c = 0; c < a.Cols; c++)
+                    {
+                        if (c > 0)
+                        {
+                            sb.Append(", ");
+                        }
+
+                        JsonText.AppendValue(sb, (double)a.Data[k++]);
+                    }
+
+                    sb.Append(']');
+                }
+
+                sb.Append(']');
+            }
+
+            if (a.IsStack)
+            {
+                sb.Append('[');
+                for (int n = 0; n < a.Frames; n++)
+                {
+                    if (n > 0)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    Rows();
+                }
+
+                sb.Append(']');
+            }
+            else
+            {
+                Rows();
+            }
+
+            sb.Append("}\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static ImageArray ArrayOf(BoundOutput output, Value value, string what) => value is ArrayValue a
+        ? a.Array
+        : throw new OutputException(output.Name, $"{what} needs an array, but '{output.From}' is a table; write it as .json");
+
+    private static object? Option(BoundOutput output, string key) => output.Options.TryGetValue(key, out var v) ? v : null;
+}
+
+/// <summary>Small JSON helpers with invariant numbers (NaN and infinities become null: JSON has no such numbers).</summary>
+public static class JsonText
+{
+    public static string Quote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2);
+        sb.Append('"');
+        foreach (char ch in s)
+        {
+            switch (ch)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (ch < 0x20)
+                    {
+                        sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(ch);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+
+    public static string Number(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "null";
+
+    public static void AppendValue(StringBuilder sb, object? v)
+    {
+        switch (v)
+        {
+            case null: sb.Append("null"); break;
+            case double d: sb.Append(Number(d)); break;
+            case float f: sb.Append(Number(f)); break;
+            case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); break;
+            case int i: sb.Append(i.ToString(CultureInfo.InvariantCulture)); break;
+            case bool b: sb.Append(b ? "true" : "false"); break;
+            case string s: sb.Append(Quote(s)); break;
+            case double[] ds: sb.Append('[').Append(string.Join(", ", ds.Select(Number))).Append(']'); break;
+            case float[] fs: sb.Append('[').Append(string.Join(", ", fs.Select(f => Number(f)))).Append(']'); break;
+            case long[] ls: sb.Append('[').Append(string.Join(", ", ls.Select(l => l.ToString(CultureInfo.InvariantCulture)))).Append(']'); break;
+            case int[] ins: sb.Append('[').Append(string.Join(", ", ins.Select(l => l.ToString(CultureInfo.InvariantCulture)))).Append(']'); break;
+            case System.Collections.IEnumerable seq:
+                sb.Append('[');
+                bool first = true;
+                foreach (var item in seq)
+                {
+                    if (!first)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    first = false;
+                    AppendValue(sb, item);
+                }
+
+                sb.Append(']');
+                break;
+            default: sb.Append(Quote(Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty)); break;
+        }
+    }
+}

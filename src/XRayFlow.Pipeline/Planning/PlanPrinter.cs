@@ -1,0 +1,281 @@
+using System.Text;
+using XRayFlow.Core.Ops;
+
+namespace XRayFlow.Pipeline.Planning;
+
+/// <summary>Prints a plan for people (text) or for drawing tools (Graphviz dot, Mermaid).</summary>
+public static class PlanPrinter
+{
+    public static string Print(Plan plan, string format) => format switch
+    {
+        "dot" => Dot(plan),
+        "mermaid" => Mermaid(plan),
+        _ => Text(plan),
+    };
+
+    public static string Text(Plan plan)
+    {
+        var r = plan.Recipe;
+        var sb = new StringBuilder();
+        sb.Append("plan for '").Append(r.Name).Append("' (").Append(r.Path).Append(")\n");
+        sb.Append("inputs:\n");
+        foreach (var input in r.Inputs)
+        {
+            var slot = plan.Buffers.FirstOrDefault(b => b.Values.Contains(input.Name));
+            sb.Append("  ").Append(input.Name).Append(" (").Append(input.Kind.ToString().ToLowerInvariant()).Append("): ")
+                .Append(plan.InputShapes.GetValueOrDefault(input.Name) ?? ShapeInfo.Unknown);
+            if (slot is not null)
+            {
+                sb.Append("  [b").Append(slot.Index).Append(']');
+            }
+            else
+            {
+                sb.Append("  (not used)");
+            }
+
+            sb.Append('\n');
+        }
+
+        sb.Append("steps (run in this order; steps of one level do not depend on each other and may run in parallel):\n");
+        foreach (var node in plan.Nodes)
+        {
+            sb.Append("  ").Append(node.Index + 1).Append(". ").Append(node.Id).Append(" = ").Append(node.Step.Op.Name).Append('(')
+                .Append(string.Join(", ", node.Sources.Select((s, i) => node.Step.Inputs[i].VariableName is { } v ? $"{v}: {s}" : s))).Append(')');
+            var shown = ShownParams(node);
+            if (shown.Length > 0)
+            {
+                sb.Append(' ').Append(shown);
+            }
+
+            sb.Append(" -> ").Append(node.Shape);
+            sb.Append("  level ").Append(node.Level);
+            if (node.Buffer >= 0)
+            {
+                var slot = plan.Buffers[node.Buffer];
+                int pos = slot.Values.ToList().IndexOf(node.Id);
+                sb.Append("  [b").Append(node.Buffer);
+                if (pos > 0)
+                {
+                    sb.Append(", reuses ").Append(slot.Values[pos - 1]).Append("'s buffer");
+                }
+
+                sb.Append(']');
+            }
+            else if (node.Chain >= 0)
+            {
+                sb.Append("  [fused: no buffer]");
+            }
+
+            sb.Append('\n');
+            if (node.MergedIds.Count > 0)
+            {
+                sb.Append("     also computes: ").Append(string.Join(", ", node.MergedIds)).Append(" (identical steps, computed once)\n");
+            }
+
+            if (node.Releases.Count > 0)
+            {
+                sb.Append("     last use of: ").Append(string.Join(", ", node.Releases)).Append(" (released)\n");
+            }
+        }
+
+        if (plan.FusedChains.Count > 0)
+        {
+            sb.Append("fused chains (one pass over the data, block by block; intermediates never fill a full buffer):\n");
+            for (int i = 0; i < plan.FusedChains.Count; i++)
+            {
+                sb.Append("  chain ").Append(i + 1).Append(": ").Append(string.Join(" -> ", plan.FusedChains[i].NodeIds)).Append('\n');
+            }
+        }
+
+        if (plan.Skipped.Count > 0)
+        {
+            sb.Append("skipped (reach no output): ").Append(string.Join(", ", plan.Skipped)).Append('\n');
+        }
+
+        sb.Append("buffers (a pool keyed by shape: a released buffer is reused by the next value of its shape):\n");
+        foreach (var b in plan.Buffers)
+        {
+            sb.Append("  b").Append(b.Index).Append(' ').Append(b.Shape).Append(": ").Append(string.Join(" -> ", b.Values)).Append('\n');
+        }
+
+        sb.Append("outputs:\n");
+        foreach (var o in r.Outputs)
+        {
+            sb.Append("  ").Append(o.Name).Append(": ").Append(o.PathTemplate).Append(" <- ")
+                .Append(string.Join(", ", Planner.OutputSources(o).Select(s => plan.Resolve(s) == s ? s : $"{s} (= {plan.Resolve(s)})")))
+                .Append(" (").Append(o.Format.ToString().ToLowerInvariant()).Append(")\n");
+        }
+
+        return sb.ToString();
+    }
+
+    public static string Dot(Plan plan)
+    {
+        var sb = new StringBuilder();
+        sb.Append("digraph \"").Append(Esc(plan.Recipe.Name)).Append("\" {\n");
+        sb.Append("  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n");
+        foreach (var input in plan.Recipe.Inputs)
+        {
+            sb.Append("  \"").Append(Esc(input.Name)).Append("\" [shape=box, style=rounded, label=\"").Append(Esc(input.Name)).Append("\\n")
+                .Append(input.Kind.ToString().ToLowerInvariant()).Append("\"];\n");
+        }
+
+        for (int c = 0; c < plan.FusedChains.Count; c++)
+        {
+            sb.Append("  subgraph \"cluster_fused_").Append(c + 1).Append("\" {\n    label=\"fused ").Append(c + 1).Append("\"; style=dashed;\n");
+            foreach (var id in plan.FusedChains[c].NodeIds)
+            {
+                sb.Append("    \"").Append(Esc(id)).Append("\";\n");
+            }
+
+            sb.Append("  }\n");
+        }
+
+        foreach (var node in plan.Nodes)
+        {
+            string label = $"{node.Id}\\n{node.Step.Op.Name}";
+            if (node.MergedIds.Count > 0)
+            {
+                label += $"\\n(also {string.Join(", ", node.MergedIds)})";
+            }
+
+            if (node.Buffer >= 0)
+            {
+                label += $"\\nb{node.Buffer}";
+            }
+
+            sb.Append("  \"").Append(Esc(node.Id)).Append("\" [shape=ellipse, label=\"").Append(Esc(label, keepNewlines: true)).Append("\"];\n");
+            foreach (var s in node.Sources)
+            {
+                sb.Append("  \"").Append(Esc(s)).Append("\" -> \"").Append(Esc(node.Id)).Append("\" [label=\"").Append(Esc(plan.ShapeOf(s).ToString())).Append("\"];\n");
+            }
+        }
+
+        foreach (var o in plan.Recipe.Outputs)
+        {
+            string oid = "out:" + o.Name;
+            sb.Append("  \"").Append(Esc(oid)).Append("\" [shape=note, label=\"").Append(Esc(o.PathTemplate)).Append("\"];\n");
+            foreach (var s in Planner.OutputSources(o))
+            {
+                string c = plan.Resolve(s);
+                sb.Append("  \"").Append(Esc(c)).Append("\" -> \"").Append(Esc(oid)).Append("\" [label=\"").Append(Esc(plan.ShapeOf(c).ToString())).Append("\"];\n");
+            }
+        }
+
+        foreach (var s in plan.Skipped)
+        {
+            sb.Append("  \"").Append(Esc(s)).Append("\" [shape=ellipse, style=dotted, label=\"").Append(Esc(s)).Append("\\n(skipped)\"];\n");
+        }
+
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    public static string Mermaid(Plan plan)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Id(string name)
+        {
+            if (!ids.TryGetValue(name, out var id))
+            {
+                ids[name] = id = "n" + ids.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return id;
+        }
+
+        var sb = new StringBuilder();
+        sb.Append("flowchart TD\n");
+        foreach (var input in plan.Recipe.Inputs)
+        {
+            sb.Append("  ").Append(Id(input.Name)).Append("[/\"").Append(MEsc(input.Name)).Append("<br/>").Append(input.Kind.ToString().ToLowerInvariant()).Append("\"/]\n");
+        }
+
+        foreach (var node in plan.Nodes)
+        {
+            string label = $"{node.Id}<br/>{node.Step.Op.Name}";
+            if (node.MergedIds.Count > 0)
+            {
+                label += $"<br/>(also {string.Join(", ", node.MergedIds)})";
+            }
+
+            if (node.Buffer >= 0)
+            {
+                label += $"<br/>b{node.Buffer}";
+            }
+
+            sb.Append("  ").Append(Id(node.Id)).Append("(\"").Append(MEsc(label)).Append("\")\n");
+        }
+
+        for (int c = 0; c < plan.FusedChains.Count; c++)
+        {
+            sb.Append("  subgraph fused").Append(c + 1).Append(" [\"fused ").Append(c + 1).Append("\"]\n");
+            foreach (var id in plan.FusedChains[c].NodeIds)
+            {
+                sb.Append("    ").Append(Id(id)).Append('\n');
+            }
+
+            sb.Append("  end\n");
+        }
+
+        foreach (var node in plan.Nodes)
+        {
+            foreach (var s in node.Sources)
+            {
+                sb.Append("  ").Append(Id(s)).Append(" -->|\"").Append(MEsc(plan.ShapeOf(s).ToString())).Append("\"| ").Append(Id(node.Id)).Append('\n');
+            }
+        }
+
+        foreach (var o in plan.Recipe.Outputs)
+        {
+            string oid = Id("out:" + o.Name);
+            sb.Append("  ").Append(oid).Append("[[\"").Append(MEsc(o.PathTemplate)).Append("\"]]\n");
+            foreach (var s in Planner.OutputSources(o))
+            {
+                string c = plan.Resolve(s);
+                sb.Append("  ").Append(Id(c)).Append(" -->|\"").Append(MEsc(plan.ShapeOf(c).ToString())).Append("\"| ").Append(oid).Append('\n');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string ShownParams(PlanNode node)
+    {
+        var parts = new List<string>();
+        foreach (var spec in node.Step.Op.Params)
+        {
+            if (!node.Step.Params.TryGetValue(spec.Name, out var v) || v is null)
+            {
+                continue;
+            }
+
+            if (spec.Default is not null && Planner.ParamText(spec.Default) == Planner.ParamText(v))
+            {
+                continue;
+            }
+
+            string text = v switch
+            {
+                ExpressionValue e => e.Text is { } t ? $"\"{t}\"" : e.ToString(),
+                string s => s,
+                double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                double[] ds => "[" + string.Join(", ", ds.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]",
+                int[] ins => "[" + string.Join(", ", ins) + "]",
+                bool b => b ? "true" : "false",
+                _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            };
+            parts.Add($"{spec.Name}={text}");
+        }
+
+        return string.Join(" ", parts);
+    }
+
+    private static string Esc(string s, bool keepNewlines = false)
+    {
+        var e = s.Replace("\\", keepNewlines ? "\\" : "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        return e;
+    }
+
+    private static string MEsc(string s) => s.Replace("\"", "#quot;", StringComparison.Ordinal);
+}

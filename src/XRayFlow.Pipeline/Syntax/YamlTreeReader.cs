@@ -1,0 +1,322 @@
+using System.Text.RegularExpressions;
+using XRayFlow.Core.Diagnostics;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace XRayFlow.Pipeline.Syntax;
+
+/// <summary>
+/// Reads recipe text into a <see cref="YamlNode"/> tree with locations, from YamlDotNet's parser events
+/// (never the object deserializer). Refuses, as diagnostics, everything a recipe has no use for and that
+/// reads differently across YAML tools: anchors, aliases, merge keys, tags, duplicate keys, several
+/// documents, nesting deeper than <see cref="MaxDepth"/>, YAML 1.1 booleans (yes/no/on/off/y/n) and
+/// ambiguous octal/hex numbers. Never throws for bad input.
+/// </summary>
+public sealed class YamlTreeReader
+{
+    /// <summary>Largest recipe accepted (1 MiB).</summary>
+    public const long MaxBytes = 1024 * 1024;
+
+    /// <summary>Deepest nesting of maps and lists accepted.</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly Regex MarkPrefix = new(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*", RegexOptions.CultureInvariant);
+
+    private readonly string _text;
+    private readonly string _file;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly string[] _lines;
+    private IParser _parser = null!;
+
+    private YamlTreeReader(string text, string file, DiagnosticBag diagnostics)
+    {
+        _text = text;
+        _file = file;
+        _diagnostics = diagnostics;
+        _lines = text.Split('\n');
+    }
+
+    /// <summary>Parse <paramref name="text"/>; returns the root node, or null when the text has no usable document.</summary>
+    public static YamlNode? Read(string text, string file, DiagnosticBag diagnostics)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(text) > MaxBytes)
+        {
+            diagnostics.Report(DiagnosticCodes.RecipeTooLarge, new SourceLocation(file, 1, 1), System.Text.Encoding.UTF8.GetByteCount(text));
+            return null;
+        }
+
+        return new YamlTreeReader(text, file, diagnostics).ReadStream();
+    }
+
+    private SourceLocation Loc(Mark mark) => new(_file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
+
+    private YamlNode? ReadStream()
+    {
+        try
+        {
+            _parser = new Parser(new StringReader(_text));
+            Expect<StreamStart>();
+            Next();
+            if (_parser.Current is StreamEnd)
+            {
+                _diagnostics.Report(DiagnosticCodes.EmptyRecipe, new SourceLocation(_file, 1, 1));
+                return null;
+            }
+
+            if (_parser.Current is not DocumentStart)
+            {
+                throw new YamlException(_parser.Current!.Start, _parser.Current.End, "expected a document");
+            }
+
+            var root = ReadNode(0, isKey: false);
+            Expect<DocumentEnd>();
+            Next();
+            if (_parser.Current is DocumentStart extra)
+            {
+                _diagnostics.Report(DiagnosticCodes.SeveralDocuments, Loc(extra.Start));
+                return null;
+            }
+
+            if (root is YamlScalar { IsNull: true })
+            {
+                _diagnostics.Report(DiagnosticCodes.EmptyRecipe, new SourceLocation(_file, 1, 1));
+                return null;
+            }
+
+            return root;
+        }
+        catch (YamlException e)
+        {
+            string message = MarkPrefix.Replace(e.Message, string.Empty).Trim();
+            if (message.Length == 0)
+            {
+                message = "cannot parse the recipe";
+            }
+
+            _diagnostics.Report(DiagnosticCodes.YamlSyntax, Loc(e.Start), message.TrimEnd('.'));
+            return null;
+        }
+    }
+
+    private void Next()
+    {
+        if (!_parser.MoveNext())
+        {
+            throw new YamlException("unexpected end of the recipe");
+        }
+    }
+
+    private T Expect<T>()
+        where T : ParsingEvent
+    {
+        if (!_parser.MoveNext())
+        {
+            throw new YamlException("unexpected end of the recipe");
+        }
+
+        return _parser.Current as T ?? throw new YamlException(_parser.Current!.Start, _parser.Current.End, $"expected {typeof(T).Name}, found {_parser.Current.GetType().Name}");
+    }
+
+    /// <summary>Moves to the next event and reads the node it starts; null for refused nodes (an alias).</summary>
+    private YamlNode? ReadNode(int depth, bool isKey)
+    {
+        if (!_parser.MoveNext())
+        {
+            throw new YamlException("unexpected end of the recipe");
+        }
+
+        return ReadCurrent(depth, isKey);
+    }
+
+    private YamlNode? ReadCurrent(int depth, bool isKey)
+    {
+        var ev = _parser.Current!;
+        switch (ev)
+        {
+            case AnchorAlias alias:
+                _diagnostics.Report(DiagnosticCodes.AnchorOrAlias, Loc(alias.Start), $"alias '*{alias.Value}'");
+                return null;
+            case Scalar scalar:
+                CheckNodeEvent(scalar);
+                return MakeScalar(scalar, isKey);
+            case SequenceStart seq:
+            {
+                CheckNodeEvent(seq);
+                if (depth + 1 > MaxDepth)
+                {
+                    _diagnostics.Report(DiagnosticCodes.NestingTooDeep, Loc(seq.Start), MaxDepth);
+                    SkipToEnd();
+                    return null;
+                }
+
+                var items = new List<YamlNode>();
+                while (true)
+                {
+                    if (!_parser.MoveNext())
+                    {
+                        throw new YamlException("unexpected end of the recipe");
+                    }
+
+                    if (_parser.Current is SequenceEnd)
+                    {
+                        break;
+                    }
+
+                    if (ReadCurrent(depth + 1, false) is { } item)
+                    {
+                        items.Add(item);
+                    }
+                }
+
+                return new YamlSequence(items, Loc(seq.Start));
+            }
+
+            case MappingStart map:
+            {
+                CheckNodeEvent(map);
+                if (depth + 1 > MaxDepth)
+                {
+                    _diagnostics.Report(DiagnosticCodes.NestingTooDeep, Loc(map.Start), MaxDepth);
+                    SkipToEnd();
+                    return null;
+                }
+
+                var entries = new List<YamlEntry>();
+                var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+                while (true)
+                {
+                    if (!_parser.MoveNext())
+                    {
+                        throw new YamlException("unexpected end of the recipe");
+                    }
+
+                    if (_parser.Current is MappingEnd)
+                    {
+                        break;
+                    }
+
+                    var keyEvent = _parser.Current!;
+                    var key = ReadCurrent(depth + 1, true);
+                    var value = ReadNode(depth + 1, false);
+                    if (key is not YamlScalar k)
+                    {
+                        if (key is not null)
+                        {
+                            _diagnostics.Report(DiagnosticCodes.WrongNodeType, Loc(keyEvent.Start), "a map key", "a plain name", key.Describe());
+                        }
+
+                        continue;
+                    }
+
+                    if (k.IsPlain && k.Value == "<<")
+                    {
+                        _diagnostics.Report(DiagnosticCodes.AnchorOrAlias, k.Start, "merge key '<<'");
+                        continue;
+                    }
+
+                    if (seen.TryGetValue(k.Value, out var first))
+                    {
+                        _diagnostics.Report(DiagnosticCodes.DuplicateKey, k.Start, k.Value, first.Start.Line);
+                        continue;
+                    }
+
+                    seen.Add(k.Value, k);
+                    if (value is not null)
+                    {
+                        entries.Add(new YamlEntry(k, value));
+                    }
+                }
+
+                return new YamlMapping(entries, Loc(map.Start));
+            }
+
+            default:
+                throw new YamlException(ev.Start, ev.End, $"unexpected {ev.GetType().Name}");
+        }
+    }
+
+    /// <summary>Skips the rest of the collection just started (used after refusing it).</summary>
+    private void SkipToEnd()
+    {
+        int level = 1;
+        while (level > 0 && _parser.MoveNext())
+        {
+            switch (_parser.Current)
+            {
+                case SequenceStart or MappingStart:
+                    level++;
+                    break;
+                case SequenceEnd or MappingEnd:
+                    level--;
+                    break;
+            }
+        }
+    }
+
+    private void CheckNodeEvent(NodeEvent ev)
+    {
+        if (!ev.Anchor.IsEmpty)
+        {
+            _diagnostics.Report(DiagnosticCodes.AnchorOrAlias, Loc(ev.Start), $"anchor '&{ev.Anchor.Value}'");
+        }
+
+        if (!ev.Tag.IsEmpty && !ev.Tag.IsNonSpecific)
+        {
+            string tag = ev.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? "!!" + ev.Tag.Value["tag:yaml.org,2002:".Length..] : ev.Tag.Value;
+            _diagnostics.Report(DiagnosticCodes.TagNotAllowed, Loc(ev.Start), tag);
+        }
+    }
+
+    private YamlScalar MakeScalar(Scalar s, bool isKey)
+    {
+        var start = Loc(s.Start);
+        var style = s.Style switch
+        {
+            YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted => ScalarStyle.Quoted,
+            YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded => ScalarStyle.Block,
+            _ => ScalarStyle.Plain,
+        };
+        var contentStart = style switch
+        {
+            ScalarStyle.Quoted => start.Shift(1),
+            ScalarStyle.Block => BlockContentStart(start),
+            _ => start,
+        };
+        var node = new YamlScalar(s.Value, style, start, contentStart, isKey);
+        if (style == ScalarStyle.Plain && !isKey)
+        {
+            if (ScalarText.IsYaml11Boolean(s.Value))
+            {
+                _diagnostics.Report(DiagnosticCodes.Yaml11Boolean, start, s.Value);
+            }
+            else if (ScalarText.IsAmbiguousNumber(s.Value))
+            {
+                _diagnostics.Report(DiagnosticCodes.AmbiguousNumber, start, s.Value);
+            }
+        }
+
+        return node;
+    }
+
+    /// <summary>The first non-blank character after a block scalar's header line.</summary>
+    private SourceLocation BlockContentStart(SourceLocation header)
+    {
+        for (int line = header.Line; line < _lines.Length; line++)
+        {
+            // _lines is 0-based: _lines[header.Line] is the line after the header.
+            string text = _lines[line].TrimEnd('\r');
+            int col = 0;
+            while (col < text.Length && text[col] == ' ')
+            {
+                col++;
+            }
+
+            if (col < text.Length)
+            {
+                return new SourceLocation(_file, line + 1, col + 1);
+            }
+        }
+
+        return header;
+    }
+}
