@@ -57,6 +57,7 @@ OPS = [
      lambda: cv2.Laplacian(cv2.GaussianBlur(X, (0, 0), 1.0), cv2.CV_32F, ksize=1)),
     ("gaussian_gradient_magnitude s=2", lambda: ndi.gaussian_gradient_magnitude(X, 2.0), lambda: cv_ggm(X, 2.0)),
     ("uniform_filter size=3", lambda: ndi.uniform_filter(X, 3), lambda: cv2.blur(X, (3, 3))),
+    ("uniform_filter size=21", lambda: ndi.uniform_filter(X, 21), lambda: cv2.blur(X, (21, 21))),
     ("median_filter size=3", lambda: ndi.median_filter(X, 3), lambda: cv2.medianBlur(X, 3)),
     ("median_filter size=5", lambda: ndi.median_filter(X, 5), lambda: cv2.medianBlur(X, 5)),
 ]

@@ -64,11 +64,14 @@ public static class SeparableFilter
 
         bool short0 = axis0 is not null && rows < axis0.Length;
         bool short1 = axis1 is not null && cols < axis1.Length;
-        if (short0 || short1)
+        bool box0 = axis0 is { IsBox: true } && axis0.Length >= BoxMinLength;
+        bool box1 = axis1 is { IsBox: true } && axis1.Length >= BoxMinLength;
+        if (short0 || short1 || box0 || box1)
         {
             // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
             // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
-            ApplyWithShortAxis(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
+            // Long boxes run as running sums. These passes run one after the other, in SciPy's order.
+            ApplyPassByPass(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
             return;
         }
 
@@ -247,7 +250,7 @@ public static class SeparableFilter
         return result;
     }
 
-    private static void ApplyWithShortAxis(
+    private static void ApplyPassByPass(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
         Kernel1D? axis0, Kernel1D? axis1, bool short0, bool short1, BoundaryMode mode, float cval, bool axis1First, int threads)
     {
@@ -274,6 +277,10 @@ public static class SeparableFilter
                 {
                     FoldedPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
                 }
+                else if (kernel.IsBox && kernel.Length >= BoxMinLength)
+                {
+                    BoxPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
+                }
                 else
                 {
                     Apply(from, fromOffset, to, toOffset, rows, cols, axis == 0 ? kernel : null, axis == 1 ? kernel : null, mode, cval, false, threads);
@@ -286,6 +293,117 @@ public static class SeparableFilter
         finally
         {
             ArrayPool<float>.Shared.Return(temp);
+        }
+    }
+
+    /// <summary>Boxes at least this long run as running sums (<see cref="BoxPass"/>).</summary>
+    private const int BoxMinLength = 8;
+
+    /// <summary>
+    /// A box pass (uniform_filter1d) as a running sum in double, as SciPy computes it:
+    /// <c>S_i = Σ_{k&lt;L} x̃[i + k − Before]</c>, <c>S_{i+1} = S_i + x̃[i + L − Before] − x̃[i − Before]</c>,
+    /// <c>out[i] = (float)(S_i / L)</c>. O(1) per pixel whatever the size.
+    /// </summary>
+    private static unsafe void BoxPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
+    {
+        int size = kernel.Length;
+        int before = kernel.Before;
+        double scale = 1.0 / size;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        if (axis == 1)
+        {
+            Parallel.For(0, rows, options, () => new float[cols + size], (r, _, line) =>
+            {
+                var row = src.AsSpan(srcOffset + (r * cols), cols);
+                for (int t = 0; t < line.Length - 1; t++)
+                {
+                    line[t] = t >= before && t < before + cols ? row[t - before] : Boundary.Sample(row, t - before, mode, cval);
+                }
+
+                double sum = 0;
+                for (int k = 0; k < size; k++)
+                {
+                    sum += line[k];
+                }
+
+                var outRow = dst.AsSpan(dstOffset + (r * cols), cols);
+                for (int i = 0; i < cols; i++)
+                {
+                    outRow[i] = (float)(sum * scale);
+                    sum += (double)line[i + size] - line[i];
+                }
+
+                return line;
+            }, _ => { });
+            return;
+        }
+
+        // Axis 0: one double accumulator per column, vectorised along the row; one strip of rows per worker.
+        int strips = Math.Min(rows, Math.Max(1, threads));
+        int stripRows = (rows + strips - 1) / strips;
+        float[] cvalRow = new float[cols];
+        cvalRow.AsSpan().Fill(cval);
+        Parallel.For(0, strips, options, s =>
+        {
+            int r0 = s * stripRows;
+            int r1 = Math.Min(rows, r0 + stripRows);
+            if (r0 >= r1)
+            {
+                return;
+            }
+
+            double[] acc = ArrayPool<double>.Shared.Rent(cols);
+            try
+            {
+                acc.AsSpan(0, cols).Clear();
+                for (int k = 0; k < size; k++)
+                {
+                    AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)r0 + k - before, rows, mode), cols), 1.0);
+                }
+
+                for (int i = r0; i < r1; i++)
+                {
+                    var outRow = dst.AsSpan(dstOffset + (i * cols), cols);
+                    for (int c = 0; c < cols; c++)
+                    {
+                        outRow[c] = (float)(acc[c] * scale);
+                    }
+
+                    if (i + 1 < r1)
+                    {
+                        AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)i + size - before, rows, mode), cols), 1.0);
+                        AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)i - before, rows, mode), cols), -1.0);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(acc);
+            }
+        });
+    }
+
+    private static ReadOnlySpan<float> Row(float[] src, int srcOffset, float[] cvalRow, int m, int cols)
+        => m < 0 ? cvalRow : src.AsSpan(srcOffset + (m * cols), cols);
+
+    /// <summary>acc[c] += sign · row[c] in double, widened from float vectors.</summary>
+    private static void AddRow(double[] acc, ReadOnlySpan<float> row, double sign)
+    {
+        int width = Vector<float>.Count;
+        int c = 0;
+        var s = new Vector<double>(sign);
+        var accVectors = System.Runtime.InteropServices.MemoryMarshal.Cast<double, Vector<double>>(acc.AsSpan(0, row.Length - (row.Length % width)));
+        for (; c <= row.Length - width; c += width)
+        {
+            Vector.Widen(new Vector<float>(row[c..]), out var lo, out var hi);
+            int v = c / Vector<double>.Count;
+            accVectors[v] += s * lo;
+            accVectors[v + 1] += s * hi;
+        }
+
+        for (; c < row.Length; c++)
+        {
+            acc[c] += sign * row[c];
         }
     }
 

@@ -27,7 +27,7 @@ public class KernelConsistencyTests
 
     public static IEnumerable<object[]> Modes() => Enum.GetValues<BoundaryMode>().Select(m => new object[] { m });
 
-    private static readonly string[] KernelNames = ["gauss1.3", "dgauss1.3", "d2gauss0.7", "uniform4-origin-1", "sobel-axis1", "gauss9", "skew5"];
+    private static readonly string[] KernelNames = ["gauss1.3", "dgauss1.3", "d2gauss0.7", "uniform4-origin-1", "sobel-axis1", "gauss9", "skew5", "box21"];
 
     [Theory]
     [MemberData(nameof(ModesAndKernels))]
@@ -221,6 +221,7 @@ public class KernelConsistencyTests
         "uniform4-origin-1" => (Kernel1D.Uniform(4, -1), Kernel1D.Uniform(4, 1), false),
         "sobel-axis1" => (new Kernel1D([1.0, 2.0, 1.0]), new Kernel1D([-1.0, 0.0, 1.0]), true),
         "gauss9" => (Kernel1D.Gaussian(9, 0), Kernel1D.Gaussian(9, 1), true),
+        "box21" => (Kernel1D.Uniform(21, 3), Kernel1D.Uniform(12, -6), false),
         "skew5" => (new Kernel1D([0.5, -1.0, 2.0, 0.25, 3.0], origin: 2), new Kernel1D([1.0, 2.0, 3.0, 4.0, 5.0], origin: -2), false),
         _ => throw new ArgumentException(name),
     };
