@@ -320,19 +320,7 @@ public static class SeparableFilter
                     line[t] = t >= before && t < before + cols ? row[t - before] : Boundary.Sample(row, t - before, mode, cval);
                 }
 
-                double sum = 0;
-                for (int k = 0; k < size; k++)
-                {
-                    sum += line[k];
-                }
-
-                var outRow = dst.AsSpan(dstOffset + (r * cols), cols);
-                for (int i = 0; i < cols; i++)
-                {
-                    outRow[i] = (float)(sum * scale);
-                    sum += (double)line[i + size] - line[i];
-                }
-
+                BoxLine(line, dst.AsSpan(dstOffset + (r * cols), cols), size, scale);
                 return line;
             }, _ => { });
             return;
@@ -363,11 +351,7 @@ public static class SeparableFilter
 
                 for (int i = r0; i < r1; i++)
                 {
-                    var outRow = dst.AsSpan(dstOffset + (i * cols), cols);
-                    for (int c = 0; c < cols; c++)
-                    {
-                        outRow[c] = (float)(acc[c] * scale);
-                    }
+                    ScaleToFloat(acc, dst.AsSpan(dstOffset + (i * cols), cols), scale);
 
                     if (i + 1 < r1)
                     {
@@ -381,6 +365,69 @@ public static class SeparableFilter
                 ArrayPool<double>.Shared.Return(acc);
             }
         });
+    }
+
+    /// <summary>
+    /// out[i] = (float)(Σ_{k&lt;size} line[i + k] · scale) by running sums in double; the line is cut into
+    /// four runs with their own sums so the four dependency chains overlap.
+    /// </summary>
+    private static void BoxLine(float[] line, Span<float> outRow, int size, double scale)
+    {
+        int n = outRow.Length;
+        int seg = n / 4;
+        Span<double> sums = stackalloc double[4];
+        for (int c = 0; c < 4; c++)
+        {
+            double sum = 0;
+            int start = c * seg;
+            for (int k = 0; k < size; k++)
+            {
+                sum += line[start + k];
+            }
+
+            sums[c] = sum;
+        }
+
+        double s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
+        int b1 = seg, b2 = 2 * seg, b3 = 3 * seg;
+        for (int i = 0; i < seg; i++)
+        {
+            outRow[i] = (float)(s0 * scale);
+            outRow[b1 + i] = (float)(s1 * scale);
+            outRow[b2 + i] = (float)(s2 * scale);
+            outRow[b3 + i] = (float)(s3 * scale);
+            s0 += (double)line[i + size] - line[i];
+            s1 += (double)line[b1 + i + size] - line[b1 + i];
+            s2 += (double)line[b2 + i + size] - line[b2 + i];
+            s3 += (double)line[b3 + i + size] - line[b3 + i];
+        }
+
+        for (int i = 4 * seg; i < n; i++)
+        {
+            outRow[i] = (float)(s3 * scale);
+            s3 += (double)line[i + size] - line[i];
+        }
+    }
+
+    /// <summary>dst[c] = (float)(acc[c] · scale), vectorised.</summary>
+    private static void ScaleToFloat(double[] acc, Span<float> dst, double scale)
+    {
+        int width = Vector<float>.Count;
+        int dw = Vector<double>.Count;
+        var s = new Vector<double>(scale);
+        int c = 0;
+        var accSpan = acc.AsSpan();
+        for (; c <= dst.Length - width; c += width)
+        {
+            var lo = new Vector<double>(accSpan[c..]) * s;
+            var hi = new Vector<double>(accSpan[(c + dw)..]) * s;
+            Vector.Narrow(lo, hi).CopyTo(dst[c..]);
+        }
+
+        for (; c < dst.Length; c++)
+        {
+            dst[c] = (float)(acc[c] * scale);
+        }
     }
 
     private static ReadOnlySpan<float> Row(float[] src, int srcOffset, float[] cvalRow, int m, int cols)
