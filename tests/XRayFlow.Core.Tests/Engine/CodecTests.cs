@@ -11,6 +11,7 @@ public class ImageReaderTests
     [InlineData("grey8.png", "grey8_expected.npy")]
     [InlineData("grey16.png", "grey16_expected.npy")]
     [InlineData("xray_crop.png", "xray_crop_expected.npy")]
+    [InlineData("interlaced.png", "interlaced_expected.npy")]
     public void GreyPngLoadsIntegerValues(string png, string expected)
     {
         var img = ImageReader.Read(P(png));
@@ -75,6 +76,8 @@ public class ImageReaderTests
     [Theory]
     [InlineData("truncated.png", "truncated PNG")]
     [InlineData("truncated_no_iend.png", "truncated PNG")]
+    [InlineData("short_zlib.png", "truncated PNG: the image data holds")]
+    [InlineData("half_rows.png", "truncated PNG: the image data holds 2080 of the 4160 bytes")]
     [InlineData("empty.png", "the file is empty")]
     [InlineData("text.png", "named .png but is not a PNG")]
     [InlineData("truncated.jpg", "truncated JPEG")]
