@@ -312,6 +312,14 @@ public static class Planner
             return (s, s.IsKnown ? s.ToString() : $"shape of {step.Id}");
         }
 
+        if (step.Op.Name == "downsample")
+        {
+            // The one op that changes rows and columns: rows // factor, cols // factor.
+            int f = step.Params.TryGetValue("factor", out var fv) && fv is int fi && fi > 0 ? fi : 1;
+            var small = first.IsKnown ? first with { Rows = first.Rows / f, Cols = first.Cols / f } : ShapeInfo.Unknown;
+            return (small, small.IsKnown ? small.ToString() : $"shape of {step.Id}");
+        }
+
         bool complex = step.Op.Name switch
         {
             "fft2" or "ifft2" => true,
