@@ -16,7 +16,7 @@ internal static class LangBridge
     }
 
     /// <summary>The JSON Schema of the language, or null when this build lacks it.</summary>
-    public static string? Schema() => null;
+    public static string? Schema() => XRayFlow.Pipeline.Schema.SchemaGenerator.Generate();
 
     /// <summary>Kept out of line so the Scripting assembly (and Roslyn) load only when a recipe has expressions.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
