@@ -290,11 +290,44 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
         [CommandArgument(0, "<RECIPE>")]
         [Description("Recipe files whose `tests:` sections to run.")]
         public string[] Recipes { get; init; } = [];
+
+        [CommandOption("-j|--threads <N>")]
+        [Description("Thread budget (default: the number of processors).")]
+        public int? Threads { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        host.Report(DiagnosticCodes.NotImplemented.Create(null, "xrayflow test"));
-        return ExitCodes.Invalid;
+        int exit = ExitCodes.Success;
+        int passed = 0, failed = 0;
+        foreach (var path in settings.Recipes)
+        {
+            var recipe = CommandHelpers.Load(host, new RecipeSettings { Recipe = path }, out _);
+            if (recipe is null)
+            {
+                exit = ExitCodes.Invalid;
+                continue;
+            }
+
+            var result = XRayFlow.Pipeline.Testing.RecipeSelfTest.Run(recipe, host.CompilerFactory, settings.Threads ?? 0, host.Cancellation);
+            host.Report(result.Diagnostics);
+            foreach (var c in result.Cases)
+            {
+                host.Out.WriteLine(c.ToString());
+                if (c.Passed)
+                {
+                    passed++;
+                }
+                else
+                {
+                    failed++;
+                }
+            }
+
+            exit = Math.Max(exit, result.ExitCode);
+        }
+
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow test: {passed} passed, {failed} failed"));
+        return exit;
     }
 }
