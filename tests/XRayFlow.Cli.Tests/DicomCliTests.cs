@@ -138,4 +138,26 @@ public class DicomCliTests
         Assert.Equal(1, none.Exit);
         Assert.Contains("has no usable Window Center (0028,1050)", none.Err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PlanKnowsDicomShapesFromTheHeader()
+    {
+        var r = CliKit.Run("plan", Path.Combine(CliKit.Root, "pipelines", "ct-window-edges.yaml"));
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("ct (image): 128x128 float32", r.Out, StringComparison.Ordinal);
+
+        string dir = CliKit.TempDir();
+        File.WriteAllText(Path.Combine(dir, "recipe.yaml"), """
+            xrayflow: 1
+            inputs:
+              frames: stack
+            steps:
+              - op: window
+                center: 1
+                width: 2
+            """);
+        var m = CliKit.Run("plan", Path.Combine(dir, "recipe.yaml"), "--input", $"frames={Fixture("multiframe_u16.dcm")}");
+        Assert.True(m.Exit == 0, m.Err);
+        Assert.Contains("frames (stack): 3x16x16 float32", m.Out, StringComparison.Ordinal);
+    }
 }

@@ -341,7 +341,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             }
 
             var s = ImageIO.Identify(files[0]);
-            if (s.IsKnown && input.Kind == InputKind.Stack)
+            if (s.IsKnown && input.Kind == InputKind.Stack && !(s.IsStack && files.Count == 1))
             {
                 s = s with { Frames = files.Count, IsStack = true };
             }
