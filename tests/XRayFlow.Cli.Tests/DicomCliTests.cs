@@ -160,4 +160,20 @@ public class DicomCliTests
         Assert.True(m.Exit == 0, m.Err);
         Assert.Contains("frames (stack): 3x16x16 float32", m.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void WithoutPreambleIsRefusedUnlessTheFlagIsGiven()
+    {
+        string dir = CliKit.TempDir();
+        File.WriteAllText(Path.Combine(dir, "recipe.yaml"), WindowSobel);
+        string input = $"scan={Fixture("no_preamble.dcm")}";
+        var refused = CliKit.Run("run", Path.Combine(dir, "recipe.yaml"), "--input", input, "--out", Path.Combine(dir, "o1"));
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("lacks the 128-byte preamble followed by 'DICM'", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("--dicom-without-preamble", refused.Err, StringComparison.Ordinal);
+
+        var read = CliKit.Run("run", Path.Combine(dir, "recipe.yaml"), "--input", input, "--out", Path.Combine(dir, "o2"), "--dicom-without-preamble");
+        Assert.True(read.Exit == 0, read.Err);
+        Assert.True(File.Exists(Path.Combine(dir, "o2", "no_preamble_windowed.npy")));
+    }
 }

@@ -133,6 +133,10 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         [CommandOption("--max-pixels <N>")]
         [Description("Fail an input with more pixels than N (protects memory); the others still run.")]
         public long? MaxPixels { get; init; }
+
+        [CommandOption("--dicom-without-preamble")]
+        [Description("Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).")]
+        public bool DicomWithoutPreamble { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -175,6 +179,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
             Threads = settings.Threads ?? Environment.ProcessorCount,
             Resume = settings.Resume,
             MaxPixels = settings.MaxPixels,
+            DicomWithoutPreamble = settings.DicomWithoutPreamble,
             Repeat = settings.Repeat,
             ProfilePath = settings.Profile,
             CompilerFactory = host.CompilerFactory,
