@@ -16,6 +16,22 @@ public static partial class OpCatalog
         yield return MedianFilter;
         yield return MontageOp;
         yield return CannyOp;
+
+        // engine ops (fourier, arithmetic, expression, statistics)
+        yield return Fft2;
+        yield return Ifft2;
+        yield return FourierGaussian;
+        yield return Hypot;
+        yield return Normalize;
+        yield return Clip;
+        yield return Add;
+        yield return Subtract;
+        yield return Multiply;
+        yield return Where;
+        yield return Map;
+        yield return Histogram;
+        yield return Stats;
+        yield return Window;
         yield return DownsampleOp;
     }
 }

@@ -1,0 +1,71 @@
+using XRayFlow.Core.Ops.Kernels;
+
+namespace XRayFlow.Core.Ops;
+
+public static partial class OpCatalog
+{
+    /// <summary>histogram: scipy.ndimage.histogram counts and edges.</summary>
+    public static OpDefinition Histogram { get; } = new()
+    {
+        Name = "histogram",
+        Summary = "Counts of values in `bins` equal bins from min to max (the last bin includes max; values outside and NaN are not counted); table with min, max, bins, counts, edges.",
+        Reference = "scipy.ndimage.histogram",
+        Inputs = InputSpec.One,
+        Output = OutputKind.Table,
+        Category = "statistics",
+        Params =
+        [
+            new ParamSpec("min", ParamType.Float, "Lower edge of the first bin.") { Default = 0.0 },
+            new ParamSpec("max", ParamType.Float, "Upper edge of the last bin (included).") { Default = 255.0 },
+            new ParamSpec("bins", ParamType.Int, "Number of bins.") { Default = 256, Min = 1, Max = 1_000_000 },
+        ],
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            EngineOpSupport.RequireReal(ctx, src, "histogram");
+            double min = ctx.Float("min"), max = ctx.Float("max");
+            int bins = ctx.Int("bins");
+            if (!(max >= min) || double.IsInfinity(min) || double.IsInfinity(max))
+            {
+                throw new InvalidOperationException($"step '{ctx.StepId}': histogram needs finite min <= max (min {min}, max {max})");
+            }
+
+            var edges = Statistics.Edges(min, max, bins);
+            var counts = Statistics.Histogram(src.Data, edges);
+            return new TableValue(
+            [
+                new("min", min),
+                new("max", max),
+                new("bins", (long)bins),
+                new("counts", counts),
+                new("edges", edges),
+            ]);
+        },
+    };
+
+    /// <summary>stats: min, max, mean, median, std of the whole array.</summary>
+    public static OpDefinition Stats { get; } = new()
+    {
+        Name = "stats",
+        Summary = "Summary statistics of all values (a stack: all frames together), in double: count, min, max, mean, median, std (population, ddof=0).",
+        Reference = "numpy.min/max/mean/median/std",
+        Inputs = InputSpec.One,
+        Output = OutputKind.Table,
+        Category = "statistics",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            EngineOpSupport.RequireReal(ctx, src, "stats");
+            var s = Statistics.Summarize(src.Data);
+            return new TableValue(
+            [
+                new("count", s.Count),
+                new("min", s.Min),
+                new("max", s.Max),
+                new("mean", s.Mean),
+                new("median", s.Median),
+                new("std", s.Std),
+            ]);
+        },
+    };
+}

@@ -1,0 +1,123 @@
+using BenchmarkDotNet.Attributes;
+using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+
+namespace XRayFlow.Benchmarks;
+
+/// <summary>
+/// The engine's non-filter ops and the PNG codec on the 1024 x 1024 sample X-ray
+/// (pipelines/samples/00000011_000.png). Reference timings of the same operations in NumPy/SciPy:
+/// tests/bench/reference_bench_engine.py. Results: docs/performance-engine.md.
+/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- --filter '*EngineOps*'
+/// </summary>
+[MemoryDiagnoser]
+public class EngineOpsBenchmarks
+{
+    private byte[] png = [];
+    private ImageArray image = null!;
+    private ImageArray spectrum = null!;
+    private ImageArray gx = null!;
+    private ImageArray gy = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string path = FindSample();
+        png = File.ReadAllBytes(path);
+        image = ImageReader.Read(path);
+        spectrum = Run("fft2", [image]);
+        gx = image.Clone();
+        gy = image.Clone();
+        for (int r = 0; r < image.Rows; r++)
+        {
+            for (int c = 1; c < image.Cols - 1; c++)
+            {
+                gx[r, c] = image[r, c + 1] - image[r, c - 1];
+            }
+        }
+
+        for (int r = 1; r < image.Rows - 1; r++)
+        {
+            for (int c = 0; c < image.Cols; c++)
+            {
+                gy[r, c] = image[r + 1, c] - image[r - 1, c];
+            }
+        }
+    }
+
+    [Benchmark]
+    public ImageArray PngDecode() => ImageReader.Read(new MemoryStream(png), "sample.png");
+
+    [Benchmark]
+    public long PngEncode()
+    {
+        var ms = new MemoryStream();
+        PngWriter.Write(ms, image);
+        return ms.Length;
+    }
+
+    [Benchmark]
+    public ImageArray Fft2() => Run("fft2", [image]);
+
+    [Benchmark]
+    public ImageArray Ifft2() => Run("ifft2", [spectrum]);
+
+    [Benchmark]
+    public ImageArray FourierGaussian() => Run("fourier_gaussian", [spectrum], ("sigma", new[] { 3.0 }));
+
+    /// <summary>The tutorial's smoothing: fft2 -> fourier_gaussian -> ifft2 (real part).</summary>
+    [Benchmark]
+    public ImageArray FourierSmoothChain() => Run("ifft2", [Run("fourier_gaussian", [Run("fft2", [image])], ("sigma", new[] { 3.0 }))]);
+
+    [Benchmark]
+    public ImageArray Hypot() => Run("hypot", [gx, gy]);
+
+    [Benchmark]
+    public ImageArray Normalize() => Run("normalize", [image]);
+
+    [Benchmark]
+    public object Histogram() => OpRunnerTable("histogram", image);
+
+    [Benchmark]
+    public object Stats() => OpRunnerTable("stats", image);
+
+    private static ImageArray Run(string op, ImageArray[] inputs, params (string Key, object Value)[] ps)
+        => ((ArrayValue)Execute(op, inputs, ps)).Array;
+
+    private static object OpRunnerTable(string op, ImageArray input) => Execute(op, [input], []);
+
+    private static Value Execute(string op, ImageArray[] inputs, (string Key, object Value)[] ps)
+    {
+        var def = OpRegistry.Get(op);
+        var bound = def.Params.ToDictionary(p => p.Name, p => p.Default);
+        foreach (var (k, v) in ps)
+        {
+            bound[k] = v;
+        }
+
+        return def.Execute(new OpContext
+        {
+            StepId = op,
+            Inputs = inputs.Select(a => (Value)new ArrayValue(a)).ToList(),
+            Params = bound,
+        });
+    }
+
+    private static string FindSample()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null)
+        {
+            string p = Path.Combine(dir.FullName, "pipelines", "samples", "00000011_000.png");
+            if (File.Exists(p))
+            {
+                return p;
+            }
+
+            dir = dir.Parent;
+        }
+
+        throw new FileNotFoundException("pipelines/samples/00000011_000.png not found above " + AppContext.BaseDirectory);
+    }
+}
