@@ -4,7 +4,16 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("xrayflow: not yet implemented");
-        return 2;
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // First Ctrl+C: stop cleanly (atomic outputs never leave a half file); second: the default kill.
+            if (!cts.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                cts.Cancel();
+            }
+        };
+        return CliApp.Run(args, CliHost.FromConsole(cts.Token));
     }
 }

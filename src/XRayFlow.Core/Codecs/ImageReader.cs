@@ -106,6 +106,11 @@ public static partial class ImageReader
         for (int n = 0; n < paths.Count; n++)
         {
             var img = Read(paths[n], options);
+            if (img.IsStack && paths.Count == 1)
+            {
+                return img; // one multi-frame file (DICOM, 3-D .npy) is the stack itself
+            }
+
             if (img.IsStack)
             {
                 throw new ImageDecodeException(paths[n], $"is a stack of shape {img.ShapeText}; a stack input is built from 2-D images");
@@ -119,6 +124,10 @@ public static partial class ImageReader
                 }
 
                 result = ImageArray.Stack(paths.Count, img.Rows, img.Cols);
+                if (DicomDisplayInfo.TryGet(img, out var display))
+                {
+                    DicomDisplayInfo.Attach(result, display!); // a DICOM series keeps the first file's window
+                }
             }
             else if (img.Rows != result.Rows || img.Cols != result.Cols)
             {

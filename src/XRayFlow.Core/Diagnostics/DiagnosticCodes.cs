@@ -48,7 +48,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor PartialParamRef = new("XRF1044", Severity.Error, "'${{{0}}}' must be the whole value; inside an expression write the param's name ({0}) directly");
     public static readonly DiagnosticDescriptor BadParamDeclaration = new("XRF1045", Severity.Error, "param '{0}' must be a number, true/false or a string; found {1}");
     public static readonly DiagnosticDescriptor UnknownSetParam = new("XRF1046", Severity.Error, "--set {0}: the recipe has no param '{0}'{1}");
-    public static readonly DiagnosticDescriptor BadSetValue = new("XRF1047", Severity.Error, "--set {0}={1}: param '{0}' is {2}");
+    public static readonly DiagnosticDescriptor BadSetValue = new("XRF1047", Severity.Error, "--set {0}={1}: param '{0}' takes {2}");
     public static readonly DiagnosticDescriptor UnknownOutputSource = new("XRF1048", Severity.Error, "output '{0}' reads '{1}', which is not a step or an input{2}");
     public static readonly DiagnosticDescriptor UnknownOutputFormat = new("XRF1049", Severity.Error, "output path '{0}' has no known extension; use .npy, .png, .gif or .json");
     public static readonly DiagnosticDescriptor OutputKindMismatch = new("XRF1050", Severity.Error, "output '{0}': cannot write {1} as {2}; {3}");
@@ -94,7 +94,16 @@ public static class DiagnosticCodes
 
 
     // ===== XRF3xxx: inline C# expressions ==========================================================
-    public static readonly DiagnosticDescriptor ExpressionSyntax = new("XRF3001", Severity.Error, "{0}");
+    public static readonly DiagnosticDescriptor ExpressionSyntax = new("XRF3001", Severity.Error, "not a single C# expression: {0}");
+    public static readonly DiagnosticDescriptor ExpressionForbiddenConstruct = new("XRF3002", Severity.Error, "{0} is not allowed in an expression: {1}");
+    public static readonly DiagnosticDescriptor ExpressionForbiddenSymbol = new("XRF3003", Severity.Error, "'{0}' is not allowed in an expression: only the step's variables, Math/MathF members and numeric constants may be used");
+    public static readonly DiagnosticDescriptor ExpressionUnknownName = new("XRF3004", Severity.Error, "unknown name '{0}' in expression{1}; the variables here are {2}");
+    public static readonly DiagnosticDescriptor ExpressionType = new("XRF3005", Severity.Error, "'{0}' must be {1}, but this expression is of type {2}");
+    public static readonly DiagnosticDescriptor ExpressionTooLong = new("XRF3006", Severity.Error, "expression is {0} bytes long; the limit is {1} bytes");
+    public static readonly DiagnosticDescriptor ExpressionTooDeep = new("XRF3007", Severity.Error, "expression nests deeper than {0} levels");
+    public static readonly DiagnosticDescriptor ExpressionCompile = new("XRF3008", Severity.Error, "C# {0}: {1}");
+    public static readonly DiagnosticDescriptor ExpressionBadVariable = new("XRF3009", Severity.Error, "'{0}' cannot name an expression variable: {1}");
+    public static readonly DiagnosticDescriptor ExpressionStepShape = new("XRF3010", Severity.Error, "step '{0}': {1}");
 
     // ===== end XRF3xxx =============================================================================
 
@@ -109,6 +118,12 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor UnusedStep = new("XRF5001", Severity.Warning, "step '{0}' reaches no output and is skipped");
 
     // ===== end XRF5xxx =============================================================================
+
+
+    // ===== XRF7xxx: recipe self-tests (`xrayflow test`) =============================================
+    public static readonly DiagnosticDescriptor RecipeHasNoTests = new("XRF7001", Severity.Error, "recipe '{0}' has no `tests:` section; add one (name, inputs, expect) to lock its outputs");
+
+    // ===== end XRF7xxx =============================================================================
 
     /// <summary>All descriptors, found by reflection once (for docs and for the each-code-has-a-test check).</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =

@@ -4,7 +4,9 @@ namespace XRayFlow.Core.Kernels;
 /// SciPy's <c>gaussian_filter1d</c> (order 0) as Canny needs it: the kernel of <c>_gaussian_kernel1d</c>
 /// (exp(-0.5 / sigma^2 * x^2) normalised by NumPy's pairwise sum, radius int(truncate * sigma + 0.5)) applied with
 /// the symmetric loop of <c>NI_Correlate1D</c>: out = x[0] w[0] + sum over j = -r..-1 of (x[j] + x[-j]) w[j], in double,
-/// stored in the array's type. Internal to Canny until the shared gaussian_filter kernel replaces it.
+/// stored in the array's type. Kept for Canny rather than the shared <see cref="SeparableFilter"/> (float32 weights,
+/// another summation order), because Canny's non-maximum suppression keeps exact ties that only SciPy's own
+/// arithmetic reproduces.
 /// </summary>
 internal static class CannyGaussian
 {
@@ -74,47 +76,7 @@ internal static class CannyGaussian
         return PairwiseSum(a, start, n2) + PairwiseSum(a, start + n2, n - n2);
     }
 
-    /// <summary>Index of the sample that SciPy's line extension puts at position k of a line of n, or -1 for cval.</summary>
-    public static int MapIndex(int k, int n, Canny.Boundary mode)
-    {
-        if ((uint)k < (uint)n)
-        {
-            return k;
-        }
-
-        switch (mode)
-        {
-            case Canny.Boundary.Constant:
-                return -1;
-            case Canny.Boundary.Nearest:
-                return k < 0 ? 0 : n - 1;
-            case Canny.Boundary.Wrap:
-                return ((k % n) + n) % n;
-            case Canny.Boundary.Reflect:
-            {
-                int p = 2 * n;
-                int m = ((k % p) + p) % p;
-                return m < n ? m : p - 1 - m;
-            }
-
-            case Canny.Boundary.Mirror:
-            {
-                if (n == 1)
-                {
-                    return 0;
-                }
-
-                int p = (2 * n) - 2;
-                int m = ((k % p) + p) % p;
-                return m < n ? m : p - m;
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(mode));
-        }
-    }
-
-    public static void Correlate1D(float[] data, int rows, int cols, int axis, double[] w, Canny.Boundary mode, double cval)
+    public static void Correlate1D(float[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval)
     {
         int len = axis == 0 ? rows : cols;
         int lines = axis == 0 ? cols : rows;
@@ -124,7 +86,7 @@ internal static class CannyGaussian
         {
             for (int t = -radius; t < len + radius; t++)
             {
-                int src = MapIndex(t, len, mode);
+                int src = Boundary.Map(t, len, mode);
                 ext[t + radius] = src < 0 ? cval : data[axis == 0 ? (src * cols) + l : (l * cols) + src];
             }
 
@@ -135,7 +97,7 @@ internal static class CannyGaussian
         }
     }
 
-    public static void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, Canny.Boundary mode, double cval)
+    public static void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval)
     {
         int len = axis == 0 ? rows : cols;
         int lines = axis == 0 ? cols : rows;
@@ -145,7 +107,7 @@ internal static class CannyGaussian
         {
             for (int t = -radius; t < len + radius; t++)
             {
-                int src = MapIndex(t, len, mode);
+                int src = Boundary.Map(t, len, mode);
                 ext[t + radius] = src < 0 ? cval : data[axis == 0 ? (src * cols) + l : (l * cols) + src];
             }
 

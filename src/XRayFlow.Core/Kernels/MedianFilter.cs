@@ -60,6 +60,10 @@ public static class MedianFilter
                     {
                         SlidingRow(padded, pw, i, cols, size0, size1, rank, outRow);
                     }
+                    else if (size0 == 3 && size1 == 3 && cols >= Vector<float>.Count)
+                    {
+                        Median3x3Row(padded, pw, i, cols, outRow);
+                    }
                     else
                     {
                         NetworkRow(padded, pw, i, cols, size0, size1, rank, a, b, outRow);
@@ -272,6 +276,62 @@ public static class MedianFilter
                 Vector.Store(v[rank], po + j);
             }
         }
+    }
+
+    /// <summary>
+    /// 3 x 3 windows: the 19-comparator median-of-9 network (Paeth's) on registers, 9 loads per vector
+    /// of outputs. Exactness follows from the 0-1 principle (tested on all 512 binary windows).
+    /// </summary>
+    private static unsafe void Median3x3Row(float[] padded, int pw, int i, int cols, Span<float> outRow)
+    {
+        int width = Vector<float>.Count;
+        fixed (float* pp = padded)
+        fixed (float* po = outRow)
+        {
+            float* r0 = pp + ((long)i * pw);
+            float* r1 = r0 + pw;
+            float* r2 = r1 + pw;
+            for (int j = 0; ; j += width)
+            {
+                if (j > cols - width)
+                {
+                    if (j >= cols)
+                    {
+                        break;
+                    }
+
+                    j = cols - width;
+                }
+
+                Vector.Store(Median9(
+                    Vector.Load(r0 + j), Vector.Load(r0 + j + 1), Vector.Load(r0 + j + 2),
+                    Vector.Load(r1 + j), Vector.Load(r1 + j + 1), Vector.Load(r1 + j + 2),
+                    Vector.Load(r2 + j), Vector.Load(r2 + j + 1), Vector.Load(r2 + j + 2)), po + j);
+            }
+        }
+    }
+
+    /// <summary>The median of nine values per lane (Paeth's 19 compare-exchanges).</summary>
+    internal static Vector<float> Median9(
+        Vector<float> p0, Vector<float> p1, Vector<float> p2, Vector<float> p3, Vector<float> p4,
+        Vector<float> p5, Vector<float> p6, Vector<float> p7, Vector<float> p8)
+    {
+        Sort(ref p1, ref p2); Sort(ref p4, ref p5); Sort(ref p7, ref p8);
+        Sort(ref p0, ref p1); Sort(ref p3, ref p4); Sort(ref p6, ref p7);
+        Sort(ref p1, ref p2); Sort(ref p4, ref p5); Sort(ref p7, ref p8);
+        Sort(ref p0, ref p3); Sort(ref p5, ref p8); Sort(ref p4, ref p7);
+        Sort(ref p3, ref p6); Sort(ref p1, ref p4); Sort(ref p2, ref p5);
+        Sort(ref p4, ref p7); Sort(ref p4, ref p2); Sort(ref p6, ref p4);
+        Sort(ref p4, ref p2);
+        return p4;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Sort(ref Vector<float> a, ref Vector<float> b)
+    {
+        var lo = Vector.Min(a, b);
+        b = Vector.Max(a, b);
+        a = lo;
     }
 
     /// <summary>Large windows: a sorted copy of the window, updated column by column along the row.</summary>

@@ -36,7 +36,7 @@ public static class NdFilters
         var d0 = (GaussianKernel(s[0], 2, truncate, null), GaussianKernel(s[1], 0, truncate, null));
         var d1 = (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 2, truncate, null));
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
-            SumOfTwo(data, offset, dst, dstOffset, rows, cols, d0, d1, mode, c, axis1FirstSecond: false, threads, magnitude: false));
+            SumOfTwo(data, offset, dst, dstOffset, rows, cols, d0, d1, mode, c, threads, magnitude: false));
     }
 
     /// <summary>scipy.ndimage.gaussian_gradient_magnitude: sqrt(Σ over axes of the Gaussian's first derivative along that axis, squared).</summary>
@@ -47,7 +47,7 @@ public static class NdFilters
         var d0 = (GaussianKernel(s[0], 1, truncate, null), GaussianKernel(s[1], 0, truncate, null));
         var d1 = (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 1, truncate, null));
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
-            SumOfTwo(data, offset, dst, dstOffset, rows, cols, d0, d1, mode, c, axis1FirstSecond: false, threads, magnitude: true));
+            SumOfTwo(data, offset, dst, dstOffset, rows, cols, d0, d1, mode, c, threads, magnitude: true));
     }
 
     /// <summary>scipy.ndimage.sobel: [-1, 0, 1] along <paramref name="axis"/> first, then [1, 2, 1] along the other axis.</summary>
@@ -63,7 +63,7 @@ public static class NdFilters
     {
         var d2 = new Kernel1D([1.0, -2.0, 1.0]);
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
-            SumOfTwo(data, offset, dst, dstOffset, rows, cols, (d2, null), (null, d2), mode, c, axis1FirstSecond: false, threads, magnitude: false));
+            SumOfTwo(data, offset, dst, dstOffset, rows, cols, (d2, null), (null, d2), mode, c, threads, magnitude: false));
     }
 
     /// <summary>scipy.ndimage.uniform_filter(input, size, mode=mode, cval=cval, origin=origin): the mean over a size0 x size1 box.</summary>
@@ -152,29 +152,9 @@ public static class NdFilters
     private static void SumOfTwo(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
         (Kernel1D? K0, Kernel1D? K1) a, (Kernel1D? K0, Kernel1D? K1) b, BoundaryMode mode, float cval,
-        bool axis1FirstSecond, int threads, bool magnitude)
+        int threads, bool magnitude)
     {
-        int length = rows * cols;
-        float[] temp = ArrayPool<float>.Shared.Rent(length);
-        try
-        {
-            SeparableFilter.Apply(src, srcOffset, dst, dstOffset, rows, cols, a.K0, a.K1, mode, cval, false, threads);
-            SeparableFilter.Apply(src, srcOffset, temp, 0, rows, cols, b.K0, b.K1, mode, cval, axis1FirstSecond, threads);
-            var x = dst.AsSpan(dstOffset, length);
-            var y = temp.AsSpan(0, length);
-            if (magnitude)
-            {
-                TensorPrimitives.Hypot(x, y, x);
-            }
-            else
-            {
-                TensorPrimitives.Add(x, y, x);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(temp);
-        }
+        SeparableFilter.ApplyPair(src, srcOffset, dst, dstOffset, rows, cols, a.K0, a.K1, b.K0, b.K1, mode, cval, magnitude ? PairCombine.Hypot : PairCombine.Sum, threads);
     }
 
     private static void RealOnly(ImageArray src, string op)

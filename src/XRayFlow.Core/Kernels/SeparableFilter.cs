@@ -4,6 +4,16 @@ using System.Runtime.CompilerServices;
 
 namespace XRayFlow.Core.Kernels;
 
+/// <summary>How <see cref="SeparableFilter.ApplyPair"/> combines its two filtered images.</summary>
+public enum PairCombine
+{
+    /// <summary>a + b (Laplacians).</summary>
+    Sum,
+
+    /// <summary>sqrt(a² + b²) (gradient magnitudes).</summary>
+    Hypot,
+}
+
 /// <summary>
 /// The one separable correlation driver: a 2-D frame (rows x cols, C order) correlated with a
 /// <see cref="Kernel1D"/> along axis 0 (down the columns) and/or one along axis 1 (along the rows),
@@ -17,6 +27,11 @@ namespace XRayFlow.Core.Kernels;
 /// into a scratch line, then vectorises), symmetric and antisymmetric kernels fold their taps in pairs,
 /// strips run in parallel, scratch comes from the array pool. <see cref="Reference"/> is the scalar
 /// meaning, kept for tests: each tap in double, rounded once per pass to float32.
+/// </para>
+/// <para>
+/// A pass whose kernel is longer than its axis (e.g. sigma 3 across a 1 x 64 image) runs in double with
+/// the kernel folded through the boundary map (see <see cref="FoldedPass"/>): there, many taps land on
+/// few samples and the float32 sum could cancel badly.
 /// </para>
 /// </summary>
 public static class SeparableFilter
@@ -47,6 +62,16 @@ public static class SeparableFilter
             threads = Environment.ProcessorCount;
         }
 
+        bool short0 = axis0 is not null && rows < axis0.Length;
+        bool short1 = axis1 is not null && cols < axis1.Length;
+        if (short0 || short1)
+        {
+            // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
+            // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
+            ApplyWithShortAxis(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
+            return;
+        }
+
         int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 32);
         int strips = (rows + stripRows - 1) / stripRows;
         long work = (long)rows * cols * ((axis0?.Length ?? 0) + (axis1?.Length ?? 0));
@@ -65,6 +90,95 @@ public static class SeparableFilter
             {
                 Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
             }
+        }
+    }
+
+    /// <summary>
+    /// Two separable filters of one source, combined per pixel, fused in one pass over the image:
+    /// <c>dst = A(src) + B(src)</c> (<see cref="PairCombine.Sum"/>) or <c>sqrt(A(src)² + B(src)²)</c>
+    /// (<see cref="PairCombine.Hypot"/>), where A = (<paramref name="a0"/> along axis 0, then
+    /// <paramref name="a1"/> along axis 1) and B likewise; each means what <see cref="Apply"/> means.
+    /// This is gaussian_laplace, gaussian_gradient_magnitude and laplace.
+    /// </summary>
+    public static unsafe void ApplyPair(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1, BoundaryMode mode, float cval, PairCombine combine, int threads = 0)
+    {
+        CheckFrame(src, srcOffset, rows, cols);
+        CheckFrame(dst, dstOffset, rows, cols);
+        if (ReferenceEquals(src, dst))
+        {
+            throw new ArgumentException("dst must not be the source array", nameof(dst));
+        }
+
+        if (threads <= 0)
+        {
+            threads = Environment.ProcessorCount;
+        }
+
+        bool anyShort = (a0 is not null && rows < a0.Length) || (b0 is not null && rows < b0.Length)
+            || (a1 is not null && cols < a1.Length) || (b1 is not null && cols < b1.Length);
+        if (anyShort)
+        {
+            int length = rows * cols;
+            float[] temp = ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                Apply(src, srcOffset, dst, dstOffset, rows, cols, a0, a1, mode, cval, false, threads);
+                Apply(src, srcOffset, temp, 0, rows, cols, b0, b1, mode, cval, false, threads);
+                var x = dst.AsSpan(dstOffset, length);
+                var y = temp.AsSpan(0, length);
+                if (combine == PairCombine.Hypot)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Hypot(x, y, x);
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(x, y, x);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(temp);
+            }
+
+            return;
+        }
+
+        int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 32);
+        int strips = (rows + stripRows - 1) / stripRows;
+        long work = (long)rows * cols * ((a0?.Length ?? 0) + (a1?.Length ?? 0) + (b0?.Length ?? 0) + (b1?.Length ?? 0));
+        fixed (float* ps = src, pd = dst)
+        {
+            var job = new PairJob(ps + srcOffset, pd + dstOffset, rows, cols, a0, a1, b0, b1, mode, cval, combine, stripRows);
+            if (threads == 1 || strips == 1 || work < 200_000)
+            {
+                for (int s = 0; s < strips; s++)
+                {
+                    job.Run(s);
+                }
+            }
+            else
+            {
+                Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            }
+        }
+    }
+
+    /// <summary>Scalar meaning of <see cref="ApplyPair"/>: the two <see cref="Reference"/> results combined in double.</summary>
+    public static void ReferencePair(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1, BoundaryMode mode, float cval, PairCombine combine)
+    {
+        var a = new float[rows * cols];
+        var b = new float[rows * cols];
+        Reference(src, srcOffset, a, 0, rows, cols, a0, a1, mode, cval);
+        Reference(src, srcOffset, b, 0, rows, cols, b0, b1, mode, cval);
+        for (int k = 0; k < a.Length; k++)
+        {
+            double x = a[k];
+            double y = b[k];
+            dst[dstOffset + k] = (float)(combine == PairCombine.Hypot ? Math.Sqrt((x * x) + (y * y)) : x + y);
         }
     }
 
@@ -122,6 +236,172 @@ public static class SeparableFilter
         }
 
         return result;
+    }
+
+    private static void ApplyWithShortAxis(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? axis0, Kernel1D? axis1, bool short0, bool short1, BoundaryMode mode, float cval, bool axis1First, int threads)
+    {
+        var passes = axis1First ? new[] { (1, axis1, short1), (0, axis0, short0) } : new[] { (0, axis0, short0), (1, axis1, short1) };
+        int length = rows * cols;
+        float[] temp = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            // The first pass writes temp, the second reads it and writes dst (a single pass writes dst).
+            int count = passes.Count(p => p.Item2 is not null);
+            float[] from = src;
+            int fromOffset = srcOffset;
+            foreach (var (axis, kernel, isShort) in passes)
+            {
+                if (kernel is null)
+                {
+                    continue;
+                }
+
+                bool last = --count == 0;
+                float[] to = last ? dst : temp;
+                int toOffset = last ? dstOffset : 0;
+                if (isShort)
+                {
+                    FoldedPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
+                }
+                else
+                {
+                    Apply(from, fromOffset, to, toOffset, rows, cols, axis == 0 ? kernel : null, axis == 1 ? kernel : null, mode, cval, false, threads);
+                }
+
+                from = to;
+                fromOffset = toOffset;
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(temp);
+        }
+    }
+
+    /// <summary>
+    /// One pass along an axis of length n shorter than the kernel, in double: the double weights are first
+    /// folded through the boundary map, <c>W[i, j] = Σ {w[k] : Map(i + k − Before) = j}</c> and
+    /// <c>C[i] = Σ {w[k] : outside, constant mode}</c>, then <c>out[i] = (float)(Σ_j W[i, j]·x[j] + C[i]·cval)</c>.
+    /// </summary>
+    private static void FoldedPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
+    {
+        int n = axis == 0 ? rows : cols;
+        var w = kernel.Weights64;
+        if (kernel.Symmetry == KernelSymmetry.Antisymmetric)
+        {
+            AntisymmetricPass(src, srcOffset, dst, dstOffset, rows, cols, axis, kernel, mode, cval, threads);
+            return;
+        }
+
+        var folded = new double[n * n];
+        var outside = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < w.Length; k++)
+            {
+                int m = Boundary.Map((long)i + k - kernel.Before, n, mode);
+                if (m < 0)
+                {
+                    outside[i] += w[k];
+                }
+                else
+                {
+                    folded[(i * n) + m] += w[k];
+                }
+            }
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        if (axis == 1)
+        {
+            Parallel.For(0, rows, options, r =>
+            {
+                int row = srcOffset + (r * cols);
+                for (int i = 0; i < n; i++)
+                {
+                    double acc = outside[i] * cval;
+                    for (int j = 0; j < n; j++)
+                    {
+                        acc += folded[(i * n) + j] * src[row + j];
+                    }
+
+                    dst[dstOffset + (r * cols) + i] = (float)acc;
+                }
+            });
+        }
+        else
+        {
+            Parallel.For(0, rows, options, i =>
+            {
+                double[] acc = ArrayPool<double>.Shared.Rent(cols);
+                try
+                {
+                    acc.AsSpan(0, cols).Fill(outside[i] * cval);
+                    for (int j = 0; j < n; j++)
+                    {
+                        double wij = folded[(i * n) + j];
+                        int row = srcOffset + (j * cols);
+                        for (int c = 0; c < cols; c++)
+                        {
+                            acc[c] += wij * src[row + c];
+                        }
+                    }
+
+                    for (int c = 0; c < cols; c++)
+                    {
+                        dst[dstOffset + (i * cols) + c] = (float)acc[c];
+                    }
+                }
+                finally
+                {
+                    ArrayPool<double>.Shared.Return(acc);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// A short-axis pass of an antisymmetric kernel, in double and unfolded so that a symmetric line gives
+    /// exactly 0 (as SciPy): <c>out[i] = (float)Σ_{m≥1} w[c+m]·(x̃[i + m − origin] − x̃[i − m − origin])</c>.
+    /// </summary>
+    private static void AntisymmetricPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
+    {
+        int n = axis == 0 ? rows : cols;
+        int lines = axis == 0 ? cols : rows;
+        int c = kernel.Length / 2;
+        var w = kernel.Weights64;
+        var hi = new int[n * c];
+        var lo = new int[n * c];
+        for (int i = 0; i < n; i++)
+        {
+            for (int m = 1; m <= c; m++)
+            {
+                hi[(i * c) + m - 1] = Boundary.Map((long)i + c + m - kernel.Before, n, mode);
+                lo[(i * c) + m - 1] = Boundary.Map((long)i + c - m - kernel.Before, n, mode);
+            }
+        }
+
+        int stride = axis == 0 ? cols : 1;
+        Parallel.For(0, lines, new ParallelOptions { MaxDegreeOfParallelism = threads }, line =>
+        {
+            int start = axis == 0 ? line : line * cols;
+            for (int i = 0; i < n; i++)
+            {
+                double acc = 0;
+                for (int m = 1; m <= c; m++)
+                {
+                    int a = hi[(i * c) + m - 1];
+                    int b = lo[(i * c) + m - 1];
+                    double xa = a < 0 ? cval : src[srcOffset + start + (a * stride)];
+                    double xb = b < 0 ? cval : src[srcOffset + start + (b * stride)];
+                    acc += w[c + m] * (xa - xb);
+                }
+
+                dst[dstOffset + start + (i * stride)] = (float)acc;
+            }
+        });
     }
 
     private static void CheckFrame(float[] a, int offset, int rows, int cols)
@@ -216,6 +496,120 @@ public static class SeparableFilter
             {
                 ArrayPool<nint>.Shared.Return(pointers);
                 ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    /// <summary>The per-strip work of <see cref="ApplyPair"/>.</summary>
+    private sealed unsafe class PairJob(
+        float* src, float* dst, int rows, int cols, Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1,
+        BoundaryMode mode, float cval, PairCombine combine, int stripRows)
+    {
+        public void Run(int strip)
+        {
+            int r0 = strip * stripRows;
+            int r1 = Math.Min(rows, r0 + stripRows);
+            int before = Math.Max(a0?.Before ?? 0, b0?.Before ?? 0);
+            int after = Math.Max(a0?.After ?? 0, b0?.After ?? 0);
+            int extRows = (r1 - r0) + before + after;
+            int maxTaps = Math.Max(Math.Max(a0?.Length ?? 0, a1?.Length ?? 0), Math.Max(b0?.Length ?? 0, b1?.Length ?? 0));
+            int lineLen = cols + Math.Max(a1?.Length ?? 0, b1?.Length ?? 0);
+            int scratchLen = lineLen + (4 * cols) + (mode == BoundaryMode.Constant ? cols : 0);
+            float[] scratch = ArrayPool<float>.Shared.Rent(scratchLen);
+            nint[] pointers = ArrayPool<nint>.Shared.Rent(extRows + maxTaps);
+            try
+            {
+                fixed (float* sp = scratch)
+                fixed (nint* pp = pointers)
+                {
+                    float* line = sp;
+                    float* colA = line + lineLen;
+                    float* colB = colA + cols;
+                    float* outA = colB + cols;
+                    float* outB = outA + cols;
+                    float* cvalRow = outB + cols;
+                    if (mode == BoundaryMode.Constant)
+                    {
+                        new Span<float>(cvalRow, cols).Fill(cval);
+                    }
+
+                    float** rowPtr = (float**)pp;
+                    float** taps = rowPtr + extRows;
+                    int first = r0 - before;
+                    for (int t = 0; t < extRows; t++)
+                    {
+                        int m = Boundary.Map(first + t, rows, mode);
+                        rowPtr[t] = m < 0 ? cvalRow : src + ((long)m * cols);
+                    }
+
+                    for (int i = r0; i < r1; i++)
+                    {
+                        float* a = Filter(i, a0, a1, colA, outA, rowPtr, before, r0, line, taps);
+                        float* b = Filter(i, b0, b1, colB, outB, rowPtr, before, r0, line, taps);
+                        Combine2(a, b, dst + ((long)i * cols), cols, combine);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<nint>.Shared.Return(pointers);
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+
+        /// <summary>Row i of one separable filter; returns where it is (a scratch row or the source row).</summary>
+        private float* Filter(int i, Kernel1D? k0, Kernel1D? k1, float* col, float* result, float** rowPtr, int before, int r0, float* line, float** taps)
+        {
+            float* current = src + ((long)i * cols);
+            if (k0 is not null)
+            {
+                fixed (float* w0 = k0.Weights)
+                {
+                    Combine(rowPtr + (i - r0) + (before - k0.Before), col, cols, w0, k0.Length, k0.Symmetry);
+                }
+
+                current = col;
+            }
+
+            if (k1 is not null)
+            {
+                RowPass(current, result, cols, k1, mode, cval, line, taps);
+                current = result;
+            }
+
+            return current;
+        }
+    }
+
+    /// <summary>dst[j] = a[j] + b[j] or sqrt(a[j]² + b[j]²).</summary>
+    private static unsafe void Combine2(float* a, float* b, float* dst, int n, PairCombine combine)
+    {
+        int width = Vector<float>.Count;
+        int j = 0;
+        if (combine == PairCombine.Hypot)
+        {
+            for (; j <= n - width; j += width)
+            {
+                var x = Vector.Load(a + j);
+                var y = Vector.Load(b + j);
+                Vector.Store(Vector.SquareRoot((x * x) + (y * y)), dst + j);
+            }
+
+            for (; j < n; j++)
+            {
+                dst[j] = MathF.Sqrt((a[j] * a[j]) + (b[j] * b[j]));
+            }
+        }
+        else
+        {
+            for (; j <= n - width; j += width)
+            {
+                Vector.Store(Vector.Load(a + j) + Vector.Load(b + j), dst + j);
+            }
+
+            for (; j < n; j++)
+            {
+                dst[j] = a[j] + b[j];
             }
         }
     }

@@ -378,7 +378,7 @@ internal sealed partial class RecipeBinder
                 {
                     string hint = DidYouMean.Nearest(os.Value, _ops.Keys) is { } near
                         ? $"; did you mean '{near}'?"
-                        : "; 'xrayflow ops' lists them";
+                        : "; run 'xrayflow ops' to list the ops";
                     _d.Report(DiagnosticCodes.UnknownOp, os.Start, os.Value, hint);
                 }
             }

@@ -49,7 +49,7 @@ public static class OutputWriter
     {
         if (output.Panels is { Count: > 0 })
         {
-            AtomicFile.WriteAllBytes(fullPath, PictureAdapter.Figure(output, valueOf));
+            AtomicFile.WriteAllBytes(fullPath, Rendering.Figure(output, valueOf));
             return;
         }
 
@@ -77,7 +77,7 @@ public static class OutputWriter
     {
         if (value is TableValue table)
         {
-            return PictureAdapter.HistogramPlot(output, table);
+            return Rendering.HistogramPlot(output, table);
         }
 
         var array = ArrayOf(output, value, "a .png output");
@@ -91,7 +91,7 @@ public static class OutputWriter
         if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
-            ImageIO.WritePngRgb(ms, PictureAdapter.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
+            ImageIO.WritePngRgb(ms, Rendering.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
         }
         else
         {
@@ -126,33 +126,7 @@ public static class OutputWriter
     {
         int duration = Option(output, "duration_ms") is { } d ? Convert.ToInt32(d, CultureInfo.InvariantCulture) : 100;
         int loop = Option(output, "loop") is { } l ? Convert.ToInt32(l, CultureInfo.InvariantCulture) : 0;
-        string? cmap = Option(output, "colormap") as string;
-        var (vmin, vmax) = cmap is null ? (0.0, 255.0) : Limits(output, stack.Data);
-        var frames = new List<byte[]>();
-        for (int n = 0; n < stack.Frames; n++)
-        {
-            var data = stack.Frame(n).ToArray();
-            if (cmap is not null)
-            {
-                frames.Add(PictureAdapter.Colorize(cmap, data, vmin, vmax));
-            }
-            else
-            {
-                var rgb = new byte[data.Length * 3];
-                for (int k = 0; k < data.Length; k++)
-                {
-                    float v = data[k];
-                    byte g = float.IsNaN(v) ? (byte)0 : (byte)Math.Clamp(MathF.Round(v, MidpointRounding.ToEven), 0f, 255f);
-                    rgb[3 * k] = rgb[(3 * k) + 1] = rgb[(3 * k) + 2] = g;
-                }
-
-                frames.Add(rgb);
-            }
-        }
-
-        using var ms = new MemoryStream();
-        ImageIO.WriteGif(ms, frames, stack.Rows, stack.Cols, duration, loop);
-        return ms.ToArray();
+        return Rendering.Gif(output, stack, duration, loop);
     }
 
     /// <summary>vmin / vmax from the options, each defaulting to the data's finite min / max (as imshow).</summary>

@@ -208,6 +208,7 @@ public static class Planner
         var slots = new List<(string Key, ShapeInfo Shape, List<string> Values)>();
         var free = new List<int>();
         var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var inputNames = recipe.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var input in recipe.Inputs)
         {
             if (!needed.Contains(input.Name))
@@ -219,6 +220,10 @@ public static class Planner
             slots.Add((shapeKeys[input.Name], shapes[input.Name], [input.Name]));
         }
 
+        // A fused chain is one unit: its output is allocated while its input is still being read, so the
+        // releases of the chain's members happen after the chain's output slot is taken. Input slots are
+        // never reused (the caller owns the decoded inputs).
+        var pending = new List<string>();
         foreach (var node in nodes)
         {
             bool interior = node.Chain >= 0 && chains[node.Chain].NodeIds[^1] != node.Id;
@@ -245,13 +250,20 @@ public static class Planner
             {
                 rel.Sort(StringComparer.Ordinal);
                 node.Releases = rel;
-                foreach (var v in rel)
+                pending.AddRange(rel);
+            }
+
+            if (!interior)
+            {
+                foreach (var v in pending)
                 {
-                    if (slotOf.TryGetValue(v, out int s))
+                    if (slotOf.TryGetValue(v, out int s) && !inputNames.Contains(v))
                     {
                         free.Add(s);
                     }
                 }
+
+                pending.Clear();
             }
         }
 
@@ -298,6 +310,14 @@ public static class Planner
         {
             var s = first.IsKnown && !first.IsStack ? first with { IsComplex = false } : ShapeInfo.Unknown;
             return (s, s.IsKnown ? s.ToString() : $"shape of {step.Id}");
+        }
+
+        if (step.Op.Name == "downsample")
+        {
+            // The one op that changes rows and columns: rows // factor, cols // factor.
+            int f = step.Params.TryGetValue("factor", out var fv) && fv is int fi && fi > 0 ? fi : 1;
+            var small = first.IsKnown ? first with { Rows = first.Rows / f, Cols = first.Cols / f } : ShapeInfo.Unknown;
+            return (small, small.IsKnown ? small.ToString() : $"shape of {step.Id}");
         }
 
         bool complex = step.Op.Name switch

@@ -255,7 +255,7 @@ public static class RecipeRunner
                     inputRecords.Add(new ManifestFile(input.Name, Path.GetFullPath(f), Manifest.Sha256OfFile(f)));
                 }
 
-                var array = input.Kind == InputKind.Stack ? ImageIO.ReadStack(files) : ImageIO.Read(files[0]);
+                var array = input.Kind == InputKind.Stack ? ImageIO.ReadStack(files, request.MaxPixels) : ImageIO.Read(files[0], request.MaxPixels);
                 if (input.Kind == InputKind.Image && array.IsStack)
                 {
                     throw new ImageDecodeException(files[0], $"input '{input.Name}' is an image, but the file holds a stack {array.ShapeText}");

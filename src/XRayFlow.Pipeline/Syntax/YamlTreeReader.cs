@@ -262,7 +262,8 @@ public sealed class YamlTreeReader
 
         if (!ev.Tag.IsEmpty && !ev.Tag.IsNonSpecific)
         {
-            _diagnostics.Report(DiagnosticCodes.TagNotAllowed, Loc(ev.Start), ev.Tag.Value);
+            string tag = ev.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? "!!" + ev.Tag.Value["tag:yaml.org,2002:".Length..] : ev.Tag.Value;
+            _diagnostics.Report(DiagnosticCodes.TagNotAllowed, Loc(ev.Start), tag);
         }
     }
 

@@ -45,7 +45,7 @@ public class CannyTests(ITestOutputHelper output)
         double? high = c.GetProperty("high").ValueKind == JsonValueKind.Null ? null : c.GetProperty("high").GetDouble();
         var edges = new float[size * size];
         Canny.Detect(crop, size, size, edges, c.GetProperty("sigma").GetDouble(), low, high,
-            c.GetProperty("use_quantiles").GetBoolean(), Canny.ParseMode(c.GetProperty("mode").GetString()!));
+            c.GetProperty("use_quantiles").GetBoolean(), Boundary.Parse(c.GetProperty("mode").GetString()!));
 
         var packed = File.ReadAllBytes(PictureFixtures.Fixture("canny/" + c.GetProperty("file").GetString()));
         int union = 0, differ = 0, expectedCount = 0, actualCount = 0;
@@ -98,13 +98,48 @@ public class CannyTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Synthetic 32 x 32 shapes with exact ties (skimage 0.19 edge maps, numpy.packbits as hex, sigma 1, defaults).</summary>
+    [Theory]
+    [InlineData("disk", 66, "0000000000000000000000000000000000000000000ff00000300c000060060000c00300018001800100008001000080010000800100008001000080010000800100008001000080010000800180018000c003000060060000300c00000ff0000000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("diag", 59, "0000000000000002000000060000000c000000180000003000000060000000c000000180000003000000060000000c000000180000003000000060000000c000000180000003000000060000000c000000180000003000000060000000c000000180000003000000060000000c00000018000000300000006000000000000000")]
+    [InlineData("ramp", 37, "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000020000000200000002000000020000000200000002000000060000000400000004000000040000000400000004000000040000000400000004000000040000000c00003ff8000fe00000000000")]
+    public void SyntheticShapesMatchScikitImageExactly(string shape, int expectedCount, string packedHex)
+    {
+        // numpy: y, x = mgrid[0:32, 0:32]; disk ((x-15.5)^2 + (y-14)^2 < 90), diag (x + y > 31), ramp (x*y/961), float32
+        const int n = 32;
+        var img = new float[n * n];
+        for (int y = 0; y < n; y++)
+        {
+            for (int x = 0; x < n; x++)
+            {
+                img[(y * n) + x] = shape switch
+                {
+                    "disk" => ((x - 15.5) * (x - 15.5)) + ((y - 14.0) * (y - 14.0)) < 90 ? 1f : 0f,
+                    "diag" => x + y > 31 ? 1f : 0f,
+                    _ => (float)(x * y / 961.0),
+                };
+            }
+        }
+
+        var edges = new float[n * n];
+        Canny.Detect(img, n, n, edges);
+        var packed = Convert.FromHexString(packedHex);
+        for (int k = 0; k < n * n; k++)
+        {
+            bool expected = ((packed[k >> 3] >> (7 - (k & 7))) & 1) == 1;
+            Assert.True(expected == (edges[k] == 1f), $"{shape}: pixel ({k / n}, {k % n}) expected {(expected ? "edge" : "none")}");
+        }
+
+        Assert.Equal(expectedCount, (int)edges.Sum());
+    }
+
     [Fact]
     public void FlatImageHasNoEdges()
     {
         var img = new float[20 * 20];
         Array.Fill(img, 7f);
         var edges = new float[img.Length];
-        Canny.Detect(img, 20, 20, edges, sigma: 2.0, mode: Canny.Boundary.Reflect);
+        Canny.Detect(img, 20, 20, edges, sigma: 2.0, mode: BoundaryMode.Reflect);
         Assert.All(edges, e => Assert.Equal(0f, e));
     }
 

@@ -31,5 +31,7 @@ public static partial class OpCatalog
         yield return Map;
         yield return Histogram;
         yield return Stats;
+        yield return Window;
+        yield return DownsampleOp;
     }
 }

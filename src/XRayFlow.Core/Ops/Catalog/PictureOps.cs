@@ -47,7 +47,7 @@ public static partial class OpCatalog
             new ParamSpec("low_threshold", ParamType.Float, "Lower hysteresis bound on the gradient magnitude (absolute, as skimage for float images); default 0.1.") { Min = 0.0 },
             new ParamSpec("high_threshold", ParamType.Float, "Upper hysteresis bound on the gradient magnitude; default 0.2.") { Min = 0.0 },
             new ParamSpec("use_quantiles", ParamType.Bool, "Treat the thresholds as quantiles (0..1) of the gradient magnitude.") { Default = false },
-            new ParamSpec("mode", ParamType.Enum, "Boundary mode of the Gaussian smoothing (SciPy's).") { Default = "constant", Allowed = ["constant", "reflect", "nearest", "mirror", "wrap"] },
+            new ParamSpec("mode", ParamType.Enum, "Boundary mode of the Gaussian smoothing (SciPy's).") { Default = "constant", Allowed = Boundary.Names },
             new ParamSpec("cval", ParamType.Float, "Value beyond the edges when mode is constant.") { Default = 0.0 },
         ],
         Execute = ctx =>
@@ -61,7 +61,7 @@ public static partial class OpCatalog
             double? low = ctx.Has("low_threshold") ? ctx.Float("low_threshold") : null;
             double? high = ctx.Has("high_threshold") ? ctx.Float("high_threshold") : null;
             bool quantiles = ctx.Has("use_quantiles") && ctx.Get<bool>("use_quantiles");
-            var mode = Canny.ParseMode(ctx.Has("mode") ? ctx.Text("mode") : "constant");
+            var mode = Boundary.Parse(ctx.Has("mode") ? ctx.Text("mode") : "constant");
             double cval = ctx.Has("cval") ? ctx.Float("cval") : 0.0;
             double sigma = ctx.Float("sigma");
             var dst = ImageArray.LikeShape(src);

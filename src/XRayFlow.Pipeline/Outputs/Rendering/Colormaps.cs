@@ -1,4 +1,4 @@
-namespace XRayFlow.Pipeline.Outputs.Rendering;
+namespace XRayFlow.Pipeline.Rendering;
 
 /// <summary>
 /// The colormaps a recipe may name (matplotlib's names and meanings, matplotlib 3.6). Each is built from
@@ -147,7 +147,9 @@ public static class Colormaps
 /// "over" colour, which by default are the first and last entries (so the index is clamped to 0..255).</item>
 /// <item>NaN is "bad": transparent black in matplotlib; here RGB (0, 0, 0) (a figure draws it on its background).</item>
 /// </list>
-/// Bytes are <c>(uint8)(lut * 255)</c>, truncated, as matplotlib's <c>to_rgba(bytes=True)</c> that imshow uses.
+/// Bytes are <c>round(lut * 255)</c> (as the reference tables, matplotlib-256.json): so gray is the identity on 0..255
+/// and 8-bit grey data survives a round trip through a PNG or GIF unchanged. matplotlib's own
+/// <c>to_rgba(bytes=True)</c> truncates instead (gray 33 becomes 32 there); the two never differ by more than 1.
 /// The normalisation is computed in double (matplotlib keeps float32 data in float32), so a value lying
 /// within float32 rounding of a bin edge may land one entry away.
 /// </summary>
@@ -168,7 +170,7 @@ public sealed class Colormap
         lut = new byte[table.Length];
         for (int k = 0; k < table.Length; k++)
         {
-            lut[k] = (byte)(table[k] * 255.0);
+            lut[k] = (byte)Math.Round(table[k] * 255.0, MidpointRounding.ToEven);
         }
     }
 

@@ -1,0 +1,49 @@
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Expressions;
+using XRayFlow.Pipeline.Binding;
+
+namespace XRayFlow.Cli;
+
+/// <summary>Loads and binds a recipe: the bound recipe (null on errors) and all diagnostics.</summary>
+public delegate (BoundRecipe? Recipe, IReadOnlyList<Diagnostic> Diagnostics) RecipeLoad(string path, IReadOnlyDictionary<string, string> setOverrides);
+
+/// <summary>
+/// What the commands talk to: output streams, whether a person watches a terminal, and the recipe loader and
+/// expression compiler (replaceable so tests run the CLI in-process).
+/// </summary>
+public sealed class CliHost
+{
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Err { get; init; }
+
+    /// <summary>A terminal is attached (progress bar) rather than a pipe, a file or CI (plain lines).</summary>
+    public bool Interactive { get; init; }
+
+    public RecipeLoad LoadRecipe { get; init; } = LangBridge.Load;
+
+    /// <summary>Creates the expression compiler; called only when a recipe has inline expressions.</summary>
+    public Func<IExpressionCompiler>? CompilerFactory { get; init; } = LangBridge.CreateCompiler;
+
+    public CancellationToken Cancellation { get; init; }
+
+    public static CliHost FromConsole(CancellationToken cancellation) => new()
+    {
+        Out = Console.Out,
+        Err = Console.Error,
+        Interactive = !Console.IsOutputRedirected && !Console.IsErrorRedirected
+            && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
+            && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
+        Cancellation = cancellation,
+    };
+
+    public void Report(Diagnostic d) => Err.WriteLine(d.ToString());
+
+    public void Report(IEnumerable<Diagnostic> ds)
+    {
+        foreach (var d in ds)
+        {
+            Report(d);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using Spectre.Console.Cli;
+using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Running;
+
+namespace XRayFlow.Cli.Commands;
+
+[Description("List ops.")]
+public sealed class OpsCommand(CliHost host) : Command<OpsCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "[NAME]")]
+        [Description("An op's name: show its parameters.")]
+        public string? Name { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Name is null)
+        {
+            var ops = OpRegistry.All;
+            int w = Math.Max(4, ops.Max(o => o.Name.Length));
+            int c = Math.Max(8, ops.Max(o => o.Category.Length));
+            host.Out.WriteLine($"{"name".PadRight(w)}  {"category".PadRight(c)}  summary");
+            foreach (var op in ops)
+            {
+                host.Out.WriteLine($"{op.Name.PadRight(w)}  {op.Category.PadRight(c)}  {op.Summary}");
+            }
+
+            host.Out.WriteLine();
+            host.Out.WriteLine("Run `xrayflow ops NAME` for an op's parameters.");
+            return ExitCodes.Success;
+        }
+
+        if (!OpRegistry.TryGet(settings.Name, out var one))
+        {
+            string? near = OpRegistry.All.Select(o => o.Name).OrderBy(n => Distance(n, settings.Name)).FirstOrDefault();
+            string hint = near is not null && Distance(near, settings.Name) <= Math.Max(2, settings.Name.Length / 3) ? $"; did you mean '{near}'?" : " (run `xrayflow ops` for the list)";
+            host.Report(DiagnosticCodes.UnknownOpName.Create(null, settings.Name, hint));
+            return ExitCodes.Invalid;
+        }
+
+        host.Out.Write(Describe(one));
+        return ExitCodes.Success;
+    }
+
+    internal static string Describe(OpDefinition op)
+    {
+        var sb = new StringBuilder();
+        sb.Append(op.Name).Append(": ").Append(op.Summary).Append('\n');
+        if (op.Reference is { } r)
+        {
+            sb.Append("  reference: ").Append(r).Append('\n');
+        }
+
+        sb.Append("  category:  ").Append(op.Category).Append('\n');
+        string inputs = op.Inputs.Doc.Length > 0 ? op.Inputs.Doc : $"{op.Inputs.Min}..{op.Inputs.Max} arrays";
+        sb.Append("  inputs:    ").Append(inputs).Append(op.Inputs.RequiresStack ? " (a stack)" : string.Empty).Append('\n');
+        sb.Append("  output:    ").Append(op.Output switch
+        {
+            OutputKind.Table => "a table (write it as .json)",
+            OutputKind.Image => "one 2-D image",
+            _ => "an array of the input's shape",
+        }).Append(op.IsElementwise ? " (element-wise)" : string.Empty).Append('\n');
+        if (op.Params.Count == 0)
+        {
+            sb.Append("  parameters: none\n");
+            return sb.ToString();
+        }
+
+        var rows = op.Params.Select(p => new[]
+        {
+            p.Name,
+            TypeName(p),
+            Range(p),
+            p.Allowed is { Count: > 0 } a ? string.Join(" | ", a) : string.Empty,
+            p.Required ? "(required)" : Text(p.Default),
+            p.Doc,
+        }).ToList();
+        string[] head = ["name", "type", "range", "allowed", "default", "doc"];
+        var widths = Enumerable.Range(0, head.Length - 1).Select(i => Math.Max(head[i].Length, rows.Max(r => r[i].Length))).ToArray();
+        sb.Append("  parameters:\n");
+        void Row(string[] cells)
+        {
+            sb.Append("    ");
+            for (int i = 0; i < cells.Length - 1; i++)
+            {
+                sb.Append(cells[i].PadRight(widths[i])).Append("  ");
+            }
+
+            sb.Append(cells[^1]).Append('\n');
+        }
+
+        Row(head);
+        foreach (var row in rows)
+        {
+            Row(row);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string TypeName(ParamSpec p) => p.Type switch
+    {
+        ParamType.Float => "float",
+        ParamType.Int => "int",
+        ParamType.Bool => "bool",
+        ParamType.String => "string",
+        ParamType.Enum => "enum",
+        ParamType.FloatPerAxis => "float or [float per axis]",
+        ParamType.IntPerAxis => "int or [int per axis]",
+        ParamType.Expression => p.IsCondition ? "C# condition" : "C# expression or number",
+        _ => p.Type.ToString(),
+    };
+
+    private static string Range(ParamSpec p)
+    {
+        string lo = p.Min is { } min ? (p.MinExclusive ? "> " : ">= ") + Text(min) : string.Empty;
+        string hi = p.Max is { } max ? "<= " + Text(max) : string.Empty;
+        return lo.Length > 0 && hi.Length > 0 ? $"{lo}, {hi}" : lo + hi;
+    }
+
+    private static string Text(object? v) => v switch
+    {
+        null => string.Empty,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        double[] ds => "[" + string.Join(", ", ds.Select(d => d.ToString("R", CultureInfo.InvariantCulture))) + "]",
+        int[] ins => "[" + string.Join(", ", ins) + "]",
+        _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    internal static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}
+
+[Description("Print the JSON Schema.")]
+public sealed class SchemaCommand(CliHost host) : Command
+{
+    public override int Execute(CommandContext context, CancellationToken cancellationToken)
+    {
+        if (LangBridge.Schema() is not { } schema)
+        {
+            host.Report(DiagnosticCodes.NotImplemented.Create(null, "schema"));
+            return ExitCodes.Invalid;
+        }
+
+        host.Out.Write(schema.EndsWith('\n') ? schema : schema + "\n");
+        return ExitCodes.Success;
+    }
+}
+
+[Description("Describe an image.")]
+public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<IMAGE>")]
+        [Description("A PNG, JPEG, .npy or DICOM file.")]
+        public string Image { get; init; } = string.Empty;
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(settings.Image))
+        {
+            host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, "no such file"));
+            return ExitCodes.Invalid;
+        }
+
+        Core.Imaging.ImageArray a;
+        try
+        {
+            a = ImageIO.Read(settings.Image);
+        }
+        catch (ImageDecodeException ex)
+        {
+            host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, ex.Reason));
+            return ExitCodes.SomeFailed;
+        }
+
+        host.Out.Write(Describe(settings.Image, a));
+        return ExitCodes.Success;
+    }
+
+    internal static string Describe(string path, Core.Imaging.ImageArray a)
+    {
+        var data = a.Data;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
+        int finite = 0;
+        foreach (var v in data)
+        {
+            if (float.IsNaN(v))
+            {
+                continue;
+            }
+
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+            sum += v;
+            finite++;
+        }
+
+        var sorted = data.Where(v => !float.IsNaN(v)).ToArray();
+        Array.Sort(sorted);
+        double median = sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
+        string F(double d) => d.ToString("G9", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.Append("file:   ").Append(path).Append('\n');
+        sb.Append("shape:  ").Append(a.ShapeText).Append('\n');
+        sb.Append("dtype:  ").Append(a.IsComplex ? "complex64" : "float32").Append(" (as loaded by xrayflow)\n");
+        sb.Append("min:    ").Append(F(min)).Append('\n');
+        sb.Append("max:    ").Append(F(max)).Append('\n');
+        sb.Append("mean:   ").Append(F(finite == 0 ? double.NaN : sum / finite)).Append('\n');
+        sb.Append("median: ").Append(F(median)).Append('\n');
+        return sb.ToString();
+    }
+}
+
+[Description("Verify a run's manifest.")]
+public sealed class VerifyCommand(CliHost host) : Command<VerifyCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<MANIFEST>")]
+        [Description("A manifest.json written by `xrayflow run`.")]
+        public string Manifest { get; init; } = string.Empty;
+
+        [CommandOption("-j|--threads <N>")]
+        [Description("Thread budget for the re-run (default: the number of processors).")]
+        public int? Threads { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var result = ManifestVerifier.Verify(
+            settings.Manifest,
+            (path, sets) => host.LoadRecipe(path, sets),
+            host.CompilerFactory,
+            settings.Threads ?? Environment.ProcessorCount,
+            host.Cancellation);
+        host.Report(result.Diagnostics);
+        if (result.ExitCode == ExitCodes.Success)
+        {
+            host.Out.WriteLine($"{settings.Manifest}: same ({result.Checked} output(s) re-computed and identical)");
+        }
+        else if (result.ExitCode == ExitCodes.SomeFailed)
+        {
+            host.Out.WriteLine($"{settings.Manifest}: differs ({result.Differences} difference(s))");
+        }
+
+        return result.ExitCode;
+    }
+}
+
+[Description("Run recipe tests.")]
+public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<RECIPE>")]
+        [Description("Recipe files whose `tests:` sections to run.")]
+        public string[] Recipes { get; init; } = [];
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        host.Report(DiagnosticCodes.NotImplemented.Create(null, "xrayflow test"));
+        return ExitCodes.Invalid;
+    }
+}

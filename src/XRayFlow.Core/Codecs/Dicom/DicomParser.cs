@@ -1,0 +1,577 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+
+namespace XRayFlow.Core.Codecs.Dicom;
+
+/// <summary>A parsed DICOM file: the header, and where the pixel data lies in the (possibly inflated) bytes.</summary>
+public sealed class DicomFile
+{
+    internal DicomFile(string path, DicomHeader header, byte[] buffer, bool littleEndian, int pixelOffset, int pixelLength, IReadOnlyList<(int Offset, int Length)>? fragments)
+    {
+        Path = path;
+        Header = header;
+        Buffer = buffer;
+        LittleEndian = littleEndian;
+        PixelOffset = pixelOffset;
+        PixelLength = pixelLength;
+        Fragments = fragments;
+    }
+
+    /// <summary>The file name used in messages.</summary>
+    public string Path { get; }
+
+    public DicomHeader Header { get; }
+
+    internal byte[] Buffer { get; }
+
+    internal bool LittleEndian { get; }
+
+    /// <summary>Offset of native pixel data in <see cref="Buffer"/>, or -1 when absent or encapsulated.</summary>
+    internal int PixelOffset { get; }
+
+    internal int PixelLength { get; }
+
+    /// <summary>Encapsulated fragments (the Basic Offset Table item excluded), or null for native pixel data.</summary>
+    internal IReadOnlyList<(int Offset, int Length)>? Fragments { get; }
+}
+
+/// <summary>
+/// The element walker. Every length is checked against the bytes that remain before anything is sliced or
+/// allocated; undefined lengths are followed only where the standard allows them (sequences, items,
+/// encapsulated pixel data, UN holding a sequence); nesting is capped; values are kept only for the few
+/// top-level tags the reader uses. Elements inside sequences are walked (undefined length) or skipped whole
+/// (defined length), never interpreted.
+/// </summary>
+internal sealed class DicomParser
+{
+    private const uint ItemTag = 0xFFFEE000;
+    private const uint ItemDelimitationTag = 0xFFFEE00D;
+    private const uint SequenceDelimitationTag = 0xFFFEE0DD;
+    private const uint PixelDataTag = 0x7FE00010;
+    private const uint Undefined = 0xFFFFFFFF;
+
+    // Tags the reader keeps (top level only), with the VR used when the syntax is implicit.
+    private static readonly Dictionary<uint, string> Wanted = new()
+    {
+        [0x00020010] = "UI",
+        [0x00080016] = "UI",
+        [0x00080060] = "CS",
+        [0x00280002] = "US",
+        [0x00280004] = "CS",
+        [0x00280006] = "US",
+        [0x00280008] = "IS",
+        [0x00280010] = "US",
+        [0x00280011] = "US",
+        [0x00280100] = "US",
+        [0x00280101] = "US",
+        [0x00280102] = "US",
+        [0x00280103] = "US",
+        [0x00281050] = "DS",
+        [0x00281051] = "DS",
+        [0x00281052] = "DS",
+        [0x00281053] = "DS",
+        [0x00281054] = "LO",
+        [0x00281056] = "CS",
+        [PixelDataTag] = "OW",
+    };
+
+    private static readonly HashSet<string> LongVrs = ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"];
+
+    private static readonly HashSet<string> AllVrs =
+    [
+        "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW", "PN",
+        "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV",
+    ];
+
+    private readonly string _path;
+    private readonly DicomReadOptions _options;
+    private readonly Dictionary<uint, (int Offset, int Length)> _values = [];
+    private byte[] _buf;
+    private bool _little = true;
+    private bool _explicit = true;
+    private int _pixelOffset = -1;
+    private int _pixelLength;
+    private List<(int Offset, int Length)>? _fragments;
+    private long _fragmentBytes;
+
+    private DicomParser(string path, byte[] buffer, DicomReadOptions options)
+    {
+        _path = path;
+        _buf = buffer;
+        _options = options;
+    }
+
+    public static DicomFile Parse(string path, byte[] data, DicomReadOptions options)
+        => new DicomParser(path, data, options).Run();
+
+    /// <summary>True when the bytes carry the DICOM preamble: "DICM" at offset 128.</summary>
+    public static bool HasPreamble(ReadOnlySpan<byte> data)
+        => data.Length >= 132 && data[128] == (byte)'D' && data[129] == (byte)'I' && data[130] == (byte)'C' && data[131] == (byte)'M';
+
+    private ImageDecodeException Fail(string reason) => new(_path, reason);
+
+    private DicomFile Run()
+    {
+        int pos;
+        bool preamble = HasPreamble(_buf);
+        if (preamble)
+        {
+            pos = 132;
+        }
+        else if (!_options.AllowMissingPreamble)
+        {
+            throw Fail("not a DICOM file: it lacks the 128-byte preamble followed by 'DICM' "
+                + "(pydicom: File is missing DICOM File Meta Information header or the 'DICM' prefix is missing from the header); "
+                + "to read it anyway, allow DICOM without preamble (option DicomWithoutPreamble; API: ImageReadOptions.DicomWithoutPreamble or DicomReadOptions.AllowMissingPreamble)");
+        }
+        else
+        {
+            pos = _buf.Length >= 4 && _buf[0] == (byte)'D' && _buf[1] == (byte)'I' && _buf[2] == (byte)'C' && _buf[3] == (byte)'M' ? 4 : 0;
+        }
+
+        // File meta information: group 0002, always Explicit VR Little Endian.
+        string? tsUid = null;
+        bool hadMeta = false;
+        _little = true;
+        _explicit = true;
+        while (_buf.Length - pos >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(_buf.AsSpan(pos)) == 0x0002)
+        {
+            hadMeta = true;
+            var (tag, vr, length, valueOffset) = ReadElementHeader(ref pos, _buf.Length, explicitVr: true);
+            if (length == Undefined)
+            {
+                throw Fail($"file meta element {TagText(tag)} has an undefined length");
+            }
+
+            CheckFits(tag, length, valueOffset, _buf.Length);
+            if (tag == 0x00020010)
+            {
+                tsUid = Text(valueOffset, (int)length);
+            }
+
+            _ = vr;
+            pos = valueOffset + (int)length;
+        }
+
+        DicomTransferSyntax ts;
+        if (!string.IsNullOrEmpty(tsUid))
+        {
+            ts = DicomTransferSyntax.Lookup(tsUid);
+        }
+        else if (hadMeta && preamble)
+        {
+            throw Fail("the file meta information has no Transfer Syntax UID (0002,0010)");
+        }
+        else
+        {
+            ts = DicomTransferSyntax.Lookup(GuessExplicit(pos) ? DicomTransferSyntax.ExplicitVrLittleEndianUid : DicomTransferSyntax.ImplicitVrLittleEndianUid);
+        }
+
+        int end = _buf.Length;
+        if (ts.Deflated)
+        {
+            _buf = Inflate(pos);
+            pos = 0;
+            end = _buf.Length;
+        }
+
+        _little = ts.LittleEndian;
+        _explicit = ts.ExplicitVr;
+        ParseDataset(ref pos, end, depth: 0, untilItemDelimiter: false, topLevel: true);
+        return new DicomFile(_path, BuildHeader(ts, preamble), _buf, _little, _pixelOffset, _pixelLength, _fragments);
+    }
+
+    private bool GuessExplicit(int pos)
+    {
+        if (_buf.Length - pos < 6)
+        {
+            return false;
+        }
+
+        string vr = Encoding.ASCII.GetString(_buf, pos + 4, 2);
+        return AllVrs.Contains(vr);
+    }
+
+    private byte[] Inflate(int pos)
+    {
+        long cap = Math.Min(_options.MaxInflatedBytes, Array.MaxLength);
+        try
+        {
+            using var input = new MemoryStream(_buf, pos, _buf.Length - pos, writable: false);
+            using var deflate = new DeflateStream(input, CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            var chunk = new byte[81920];
+            int n;
+            while ((n = deflate.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (output.Length + n > cap)
+                {
+                    throw Fail($"the deflated dataset inflates to more than {cap} bytes (the limit; a decompression bomb?)");
+                }
+
+                output.Write(chunk, 0, n);
+            }
+
+            return output.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw Fail($"the deflated dataset is corrupt ({e.Message})");
+        }
+    }
+
+    /// <summary>Reads tag, VR and length; checks that the header itself fits. The value is NOT checked here.</summary>
+    private (uint Tag, string Vr, uint Length, int ValueOffset) ReadElementHeader(ref int pos, int end, bool explicitVr)
+    {
+        if (end - pos < 8)
+        {
+            throw Fail($"the file ends inside an element header at byte {pos} ({end - pos} bytes left)");
+        }
+
+        var span = _buf.AsSpan(pos);
+        ushort group = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span) : BinaryPrimitives.ReadUInt16BigEndian(span);
+        ushort element = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[2..]) : BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
+        uint tag = ((uint)group << 16) | element;
+        if (group == 0xFFFE || !explicitVr)
+        {
+            uint len = U32(span[4..]);
+            string vr = group == 0xFFFE ? "--" : (Wanted.TryGetValue(tag, out var v) ? v : "UN");
+            pos += 8;
+            return (tag, vr, len, pos);
+        }
+
+        byte c0 = span[4], c1 = span[5];
+        string evr = Encoding.ASCII.GetString(_buf, pos + 4, 2);
+        if (c0 < (byte)'A' || c0 > (byte)'Z' || c1 < (byte)'A' || c1 > (byte)'Z')
+        {
+            throw Fail($"element {TagText(tag)} at byte {pos} has an invalid VR (bytes 0x{c0:X2} 0x{c1:X2})");
+        }
+
+        if (LongVrs.Contains(evr))
+        {
+            if (end - pos < 12)
+            {
+                throw Fail($"the file ends inside the header of element {TagText(tag)} at byte {pos}");
+            }
+
+            uint len = U32(span[8..]);
+            pos += 12;
+            return (tag, evr, len, pos);
+        }
+
+        uint shortLen = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[6..]) : BinaryPrimitives.ReadUInt16BigEndian(span[6..]);
+        pos += 8;
+        return (tag, evr, shortLen, pos);
+    }
+
+    private uint U32(ReadOnlySpan<byte> s) => _little ? BinaryPrimitives.ReadUInt32LittleEndian(s) : BinaryPrimitives.ReadUInt32BigEndian(s);
+
+    /// <summary>Walks elements from pos up to end (or an item delimiter when <paramref name="untilItemDelimiter"/>).</summary>
+    private void ParseDataset(ref int pos, int end, int depth, bool untilItemDelimiter, bool topLevel)
+    {
+        while (true)
+        {
+            if (end - pos < 8)
+            {
+                if (untilItemDelimiter)
+                {
+                    throw Fail($"an undefined-length item is not closed by an item delimiter before byte {end}");
+                }
+
+                // Like pydicom, a few trailing bytes after the last element are ignored.
+                return;
+            }
+
+            int at = pos;
+            var (tag, vr, length, valueOffset) = ReadElementHeader(ref pos, end, _explicit);
+            if (tag == ItemDelimitationTag)
+            {
+                if (untilItemDelimiter)
+                {
+                    return;
+                }
+
+                continue; // stray delimiter: tolerated, as pydicom does
+            }
+
+            if (tag == SequenceDelimitationTag || tag == ItemTag)
+            {
+                if (tag == ItemTag && length != Undefined)
+                {
+                    CheckFits(tag, length, pos, end);
+                    pos += (int)length;
+                }
+
+                if (tag == ItemTag && length == Undefined)
+                {
+                    throw Fail($"an item at byte {at} appears outside a sequence");
+                }
+
+                continue;
+            }
+
+            if (length == Undefined)
+            {
+                if (tag == PixelDataTag)
+                {
+                    ParseEncapsulated(ref pos, end, topLevel);
+                }
+                else if (vr == "SQ" || vr == "UN")
+                {
+                    // UN with undefined length holds a sequence encoded as Implicit VR Little Endian (PS3.5 6.2.2).
+                    bool saveExplicit = _explicit, saveLittle = _little;
+                    if (vr == "UN")
+                    {
+                        _explicit = false;
+                        _little = true;
+                    }
+
+                    ParseSequence(ref pos, end, depth + 1, tag);
+                    _explicit = saveExplicit;
+                    _little = saveLittle;
+                }
+                else
+                {
+                    throw Fail($"element {TagText(tag)} ({vr}) at byte {at} has an undefined length, which only sequences, items and pixel data may have");
+                }
+
+                continue;
+            }
+
+            if (topLevel && tag == PixelDataTag && length > (uint)(end - pos))
+            {
+                // Like pydicom: Pixel Data running past the end of the file keeps the bytes that are there, and the
+                // decoder then reports expected versus actual length. Nothing can follow it.
+                _pixelOffset = pos;
+                _pixelLength = end - pos;
+                _fragments = null;
+                pos = end;
+                return;
+            }
+
+            CheckFits(tag, length, pos, end);
+            int len = (int)length;
+            if (topLevel)
+            {
+                if (tag == PixelDataTag)
+                {
+                    _pixelOffset = pos;
+                    _pixelLength = len;
+                    _fragments = null;
+                }
+                else if (Wanted.ContainsKey(tag))
+                {
+                    _values[tag] = (pos, len);
+                }
+            }
+
+            pos = valueOffset + len;
+        }
+    }
+
+    private void CheckFits(uint tag, uint length, int pos, int end)
+    {
+        if (length > (uint)(end - pos))
+        {
+            throw Fail($"element {TagText(tag)} says its value (from byte {pos}) has {length} bytes but only {end - pos} remain (truncated or corrupt file)");
+        }
+    }
+
+    private void ParseSequence(ref int pos, int end, int depth, uint sequenceTag)
+    {
+        if (depth > _options.MaxSequenceDepth)
+        {
+            throw Fail($"sequences are nested deeper than {_options.MaxSequenceDepth} levels (at byte {pos}, in {TagText(sequenceTag)})");
+        }
+
+        while (true)
+        {
+            if (end - pos < 8)
+            {
+                throw Fail($"the undefined-length sequence {TagText(sequenceTag)} is not closed by a sequence delimiter before byte {end}");
+            }
+
+            int at = pos;
+            var span = _buf.AsSpan(pos);
+            ushort group = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span) : BinaryPrimitives.ReadUInt16BigEndian(span);
+            ushort element = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[2..]) : BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
+            uint tag = ((uint)group << 16) | element;
+            uint length = U32(span[4..]);
+            pos += 8;
+            if (tag == SequenceDelimitationTag)
+            {
+                return;
+            }
+
+            if (tag != ItemTag)
+            {
+                throw Fail($"sequence {TagText(sequenceTag)} holds element {TagText(tag)} at byte {at} where an item was expected");
+            }
+
+            if (length == Undefined)
+            {
+                ParseDataset(ref pos, end, depth, untilItemDelimiter: true, topLevel: false);
+            }
+            else
+            {
+                CheckFits(tag, length, pos, end);
+                pos += (int)length;
+            }
+        }
+    }
+
+    private void ParseEncapsulated(ref int pos, int end, bool topLevel)
+    {
+        var fragments = new List<(int, int)>();
+        bool first = true;
+        long total = 0;
+        while (true)
+        {
+            if (end - pos < 8)
+            {
+                throw Fail($"the encapsulated pixel data is not closed by a sequence delimiter before byte {end}");
+            }
+
+            int at = pos;
+            var span = _buf.AsSpan(pos);
+            ushort group = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span) : BinaryPrimitives.ReadUInt16BigEndian(span);
+            ushort element = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[2..]) : BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
+            uint tag = ((uint)group << 16) | element;
+            uint length = U32(span[4..]);
+            pos += 8;
+            if (tag == SequenceDelimitationTag)
+            {
+                break;
+            }
+
+            if (tag != ItemTag)
+            {
+                throw Fail($"the encapsulated pixel data holds element {TagText(tag)} at byte {at} where a fragment item was expected");
+            }
+
+            if (length == Undefined)
+            {
+                throw Fail($"a pixel data fragment at byte {at} has an undefined length");
+            }
+
+            CheckFits(tag, length, pos, end);
+            if (!first)
+            {
+                fragments.Add((pos, (int)length));
+                total += length;
+            }
+
+            first = false; // the first item is the Basic Offset Table
+            pos += (int)length;
+        }
+
+        if (topLevel)
+        {
+            _fragments = fragments;
+            _fragmentBytes = total;
+            _pixelOffset = -1;
+            _pixelLength = 0;
+        }
+    }
+
+    private string Text(int offset, int length)
+    {
+        string s = Encoding.Latin1.GetString(_buf, offset, length);
+        return s.Trim(' ', '\0');
+    }
+
+    private string? TextOf(uint tag) => _values.TryGetValue(tag, out var v) ? Text(v.Offset, v.Length) : null;
+
+    private int? UShortOf(uint tag, string name)
+    {
+        if (!_values.TryGetValue(tag, out var v) || v.Length == 0)
+        {
+            return null;
+        }
+
+        if (v.Length < 2)
+        {
+            throw Fail($"{name} {TagText(tag)} has {v.Length} byte(s); an unsigned short needs 2");
+        }
+
+        var s = _buf.AsSpan(v.Offset, 2);
+        return _little ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
+    }
+
+    private static string? First(string? multi)
+    {
+        if (multi is null)
+        {
+            return null;
+        }
+
+        int bs = multi.IndexOf('\\');
+        return (bs >= 0 ? multi[..bs] : multi).Trim(' ', '\0');
+    }
+
+    private double? NumberOf(uint tag, string name, bool strict)
+    {
+        string? text = First(TextOf(tag));
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
+        {
+            return d;
+        }
+
+        return strict ? throw Fail($"{name} {TagText(tag)} is '{text}', not a finite number") : null;
+    }
+
+    private DicomHeader BuildHeader(DicomTransferSyntax ts, bool preamble)
+    {
+        int? frames = null;
+        string? framesText = First(TextOf(0x00280008));
+        if (!string.IsNullOrEmpty(framesText))
+        {
+            if (!int.TryParse(framesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int f))
+            {
+                throw Fail($"Number of Frames (0028,0008) is '{framesText}', not a whole number");
+            }
+
+            frames = f;
+        }
+
+        double? slope = NumberOf(0x00281053, "Rescale Slope", strict: true);
+        double? intercept = NumberOf(0x00281052, "Rescale Intercept", strict: true);
+        return new DicomHeader
+        {
+            TransferSyntax = ts,
+            HasPreamble = preamble,
+            SopClassUid = TextOf(0x00080016),
+            Modality = TextOf(0x00080060),
+            Rows = UShortOf(0x00280010, "Rows"),
+            Columns = UShortOf(0x00280011, "Columns"),
+            NumberOfFrames = frames,
+            SamplesPerPixel = UShortOf(0x00280002, "Samples per Pixel"),
+            Photometric = TextOf(0x00280004),
+            PlanarConfiguration = UShortOf(0x00280006, "Planar Configuration"),
+            BitsAllocated = UShortOf(0x00280100, "Bits Allocated"),
+            BitsStored = UShortOf(0x00280101, "Bits Stored"),
+            HighBit = UShortOf(0x00280102, "High Bit"),
+            PixelRepresentation = UShortOf(0x00280103, "Pixel Representation"),
+            RescaleSlope = slope ?? 1.0,
+            RescaleIntercept = intercept ?? 0.0,
+            HasRescale = slope.HasValue || intercept.HasValue,
+            RescaleType = TextOf(0x00281054),
+            WindowCenterText = TextOf(0x00281050),
+            WindowWidthText = TextOf(0x00281051),
+            WindowCenter = NumberOf(0x00281050, "Window Center", strict: false),
+            WindowWidth = NumberOf(0x00281051, "Window Width", strict: false),
+            VoiLutFunction = TextOf(0x00281056),
+            PixelDataEncapsulated = _fragments is not null,
+            PixelDataLength = _fragments is not null ? _fragmentBytes : _pixelOffset >= 0 ? _pixelLength : null,
+        };
+    }
+
+    internal static string TagText(uint tag) => $"({tag >> 16:X4},{tag & 0xFFFF:X4})";
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
+using Pictures = XRayFlow.Pipeline.Rendering;
+
+namespace XRayFlow.Pipeline.Outputs;
+
+/// <summary>
+/// The output writers' door to the picture library (XRayFlow.Pipeline.Rendering: colormaps, figures,
+/// histogram plots, animated GIFs).
+/// </summary>
+public static class Rendering
+{
+    /// <summary>imshow's mapping through a matplotlib colormap: t = (x - vmin) / (vmax - vmin), LUT index floor(t * 256) clipped to 0..255; NaN black.</summary>
+    public static byte[] Colorize(string colormap, float[] data, double vmin, double vmax)
+    {
+        var cmap = Map(colormap, colormap);
+        if (vmin > vmax)
+        {
+            throw new OutputException(colormap, $"vmin ({vmin.ToString(CultureInfo.InvariantCulture)}) is above vmax ({vmax.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        var rgb = new byte[data.Length * 3];
+        cmap.Apply(data, vmin, vmax, rgb);
+        return rgb;
+    }
+
+    /// <summary>A figure output: its panels in a grid (`columns`, default all in one row), optional `title`.</summary>
+    public static byte[] Figure(BoundOutput output, Func<string, Value> valueOf)
+    {
+        var panels = new List<Pictures.FigurePanel>();
+        foreach (var p in output.Panels ?? [])
+        {
+            if (valueOf(p.From) is not ArrayValue { Array: var array })
+            {
+                throw new OutputException(output.Name, $"panel '{p.From}' is a table; a figure panel shows an image");
+            }
+
+            if (array.IsStack && array.Frames != 1)
+            {
+                throw new OutputException(output.Name, $"panel '{p.From}' is a stack {array.ShapeText}; montage it first (op montage)");
+            }
+
+            if (array.IsComplex)
+            {
+                throw new OutputException(output.Name, $"panel '{p.From}' is complex; take abs first");
+            }
+
+            var image = array.IsStack ? array.FrameImage(0) : array;
+            var cmap = p.Options.TryGetValue("colormap", out var c) && c is string name ? Map(output.Name, name) : Pictures.Colormaps.Gray;
+            panels.Add(new Pictures.FigurePanel(image, p.Title, cmap, Number(p.Options, "vmin"), Number(p.Options, "vmax")));
+        }
+
+        if (panels.Count == 0)
+        {
+            throw new OutputException(output.Name, "a figure needs at least one panel");
+        }
+
+        int columns = output.Options.TryGetValue("columns", out var col) && col is not null ? Convert.ToInt32(col, CultureInfo.InvariantCulture) : panels.Count;
+        string? title = output.Options.TryGetValue("title", out var t) ? t as string : null;
+        try
+        {
+            return Pictures.FigureRenderer.Render(panels, columns, title);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OutputException(output.Name, e.Message);
+        }
+    }
+
+    /// <summary>A .png of a histogram table: a line plot of the counts, titled with the output's name.</summary>
+    public static byte[] HistogramPlot(BoundOutput output, TableValue table)
+    {
+        try
+        {
+            return Pictures.HistogramPlot.Render(table, output.Name, "value", "count");
+        }
+        catch (ArgumentException e)
+        {
+            throw new OutputException(output.Name, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A .gif of a stack. Without a colormap the values are rounded (halves to even), clipped to 0..255 and stored
+    /// as exact grey levels; with one, they go through it with vmin/vmax (default: the stack's finite min/max).
+    /// </summary>
+    public static byte[] Gif(BoundOutput output, ImageArray stack, int durationMs, int loop)
+    {
+        using var ms = new MemoryStream();
+        try
+        {
+            if (output.Options.TryGetValue("colormap", out var c) && c is string name)
+            {
+                Pictures.GifWriter.Write(ms, stack, durationMs, loop, Map(output.Name, name), Number(output.Options, "vmin"), Number(output.Options, "vmax"));
+            }
+            else
+            {
+                var grey = ImageArray.LikeShape(stack);
+                for (int k = 0; k < stack.Length; k++)
+                {
+                    float v = stack.Data[k];
+                    grey.Data[k] = float.IsNaN(v) ? 0f : Math.Clamp(MathF.Round(v, MidpointRounding.ToEven), 0f, 255f);
+                }
+
+                Pictures.GifWriter.Write(ms, grey, durationMs, loop, Pictures.Colormaps.Gray, 0, 255);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw new OutputException(output.Name, e.Message);
+        }
+
+        return ms.ToArray();
+    }
+
+    private static Pictures.Colormap Map(string output, string name)
+        => Pictures.Colormaps.TryGet(name, out var cmap)
+            ? cmap
+            : throw new OutputException(output, $"unknown colormap '{name}' (one of: {string.Join(", ", Pictures.Colormaps.Names)})");
+
+    private static double? Number(IReadOnlyDictionary<string, object?> options, string key)
+        => options.TryGetValue(key, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : null;
+}

@@ -1,0 +1,29 @@
+using SkiaSharp;
+
+namespace XRayFlow.Pipeline.Rendering;
+
+/// <summary>
+/// The one typeface of every figure: DejaVu Sans (matplotlib's default font), shipped inside this assembly
+/// (Fonts/DejaVuSans.ttf, licence in Fonts/LICENSE-DejaVu.txt) and loaded from that stream, so figures look
+/// the same on machines without fontconfig or any installed font.
+/// </summary>
+public static class FigureFont
+{
+    internal const string ResourceName = "XRayFlow.Pipeline.Fonts.DejaVuSans.ttf";
+
+    private static readonly Lazy<SKTypeface> Face = new(Load);
+
+    public static SKTypeface Typeface => Face.Value;
+
+    /// <summary>A font of that size in pixels.</summary>
+    public static SKFont Create(float sizePx) => new(Typeface, sizePx) { Subpixel = true, Edging = SKFontEdging.Antialias };
+
+    private static SKTypeface Load()
+    {
+        using var stream = typeof(FigureFont).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"embedded font '{ResourceName}' is missing from {typeof(FigureFont).Assembly.GetName().Name}");
+        using var data = SKData.Create(stream);
+        return SKTypeface.FromData(data)
+            ?? throw new InvalidOperationException($"embedded font '{ResourceName}' could not be loaded by SkiaSharp");
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+
+namespace XRayFlow.Scripting;
+
+/// <summary>Plain-string name checks (no Roslyn: the warm path uses them before generating source).</summary>
+internal static partial class Names
+{
+    /// <summary>The built-in variables every expression sees.</summary>
+    public static readonly string[] BuiltIns = ["i", "j", "rows", "cols"];
+
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
+        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
+        "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface",
+        "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out", "override",
+        "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
+        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
+        "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
+        // contextual keywords that would change how an expression parses or binds, and the Math types
+        "var", "dynamic", "nameof", "await", "global", "nint", "nuint", "Math", "MathF",
+    };
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierRegex();
+
+    /// <summary>Why <paramref name="name"/> cannot be a variable, or null when it can.</summary>
+    public static string? Problem(string name)
+    {
+        if (!IdentifierRegex().IsMatch(name))
+        {
+            return "a variable name is ASCII letters, digits and '_', not starting with a digit";
+        }
+
+        if (name.StartsWith("__", StringComparison.Ordinal))
+        {
+            return "names starting with '__' are reserved for the generated code";
+        }
+
+        if (Keywords.Contains(name))
+        {
+            return "it is a C# keyword or a reserved name";
+        }
+
+        return null;
+    }
+
+    /// <summary>True when <paramref name="name"/> occurs as a whole word in any of <paramref name="texts"/>.</summary>
+    public static bool UsedIn(string name, IEnumerable<string> texts)
+    {
+        foreach (string t in texts)
+        {
+            int at = 0;
+            while ((at = t.IndexOf(name, at, StringComparison.Ordinal)) >= 0)
+            {
+                bool startOk = at == 0 || !IsWordChar(t[at - 1]);
+                int end = at + name.Length;
+                bool endOk = end == t.Length || !IsWordChar(t[end]);
+                if (startOk && endOk)
+                {
+                    return true;
+                }
+
+                at = end;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '\\' || c == '@';
+
+    /// <summary>The candidate closest to <paramref name="name"/> by edit distance, when close enough.</summary>
+    public static string? Nearest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string c in candidates)
+        {
+            int d = Distance(name.ToLowerInvariant(), c.ToLowerInvariant());
+            if (d < bestDistance)
+            {
+                best = c;
+                bestDistance = d;
+            }
+        }
+
+        return best is not null && bestDistance <= Math.Max(1, Math.Min(name.Length, best.Length) / 3) ? best : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        int[] prev = new int[b.Length + 1];
+        int[] cur = new int[b.Length + 1];
+        for (int k = 0; k <= b.Length; k++)
+        {
+            prev[k] = k;
+        }
+
+        for (int r = 1; r <= a.Length; r++)
+        {
+            cur[0] = r;
+            for (int c = 1; c <= b.Length; c++)
+            {
+                int cost = a[r - 1] == b[c - 1] ? 0 : 1;
+                cur[c] = Math.Min(Math.Min(cur[c - 1] + 1, prev[c] + 1), prev[c - 1] + cost);
+            }
+
+            (prev, cur) = (cur, prev);
+        }
+
+        return prev[b.Length];
+    }
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Expressions;
+using XRayFlow.Scripting.Roslyn;
+
+namespace XRayFlow.Scripting;
+
+/// <summary>
+/// Everything that touches Roslyn: the syntax gate, one compilation of all steps, the semantic allow-list,
+/// diagnostics mapped back to the recipe, and emit. Only reached on a cache miss.
+/// </summary>
+internal static class RoslynBackend
+{
+    private static readonly Lazy<MetadataReference> CoreLibrary = new(() =>
+        MetadataReference.CreateFromFile(typeof(object).Assembly.Location));
+
+    /// <summary>The PE image, or null with errors in <paramref name="bag"/>.</summary>
+    public static byte[]? Compile(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, string key, DiagnosticBag bag)
+    {
+        // 1. Syntax gate on each text alone. A refused text never enters generated code.
+        var refused = new HashSet<ExpressionPart>(ReferenceEqualityComparer.Instance);
+        foreach (ExpressionPart part in plans.SelectMany(p => p.Parts).Where(p => p.Text is not null))
+        {
+            if (!SyntaxAllowList.Check(part, bag))
+            {
+                refused.Add(part);
+            }
+        }
+
+        bool syntaxFailed = refused.Count > 0;
+        if (syntaxFailed)
+        {
+            // Type-check the rest anyway (refused texts replaced by neutral literals) so all problems show at once.
+            source = SourceGenerator.Generate(plans, recipeParams, refused.Contains);
+        }
+
+        // 2. One compilation of all steps against the core library only.
+        if (string.IsNullOrEmpty(typeof(object).Assembly.Location))
+        {
+            bag.Report(DiagnosticCodes.ExpressionCompile, null, "setup", "the core library has no file to compile against (single-file builds cannot compile expressions)");
+            return null;
+        }
+
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(source.Text, SyntaxAllowList.ParseOptions, path: "xrayflow-expressions.g.cs");
+        var options = new CSharpCompilationOptions(
+            OutputKind.DynamicallyLinkedLibrary,
+            optimizationLevel: OptimizationLevel.Release,
+            checkOverflow: false,
+            allowUnsafe: false,
+            deterministic: true,
+            concurrentBuild: false,
+            nullableContextOptions: NullableContextOptions.Disable);
+        CSharpCompilation compilation = CSharpCompilation.Create("XRayFlow.Expr." + key[..16], [tree], [CoreLibrary.Value], options);
+        SemanticModel model = compilation.GetSemanticModel(tree);
+
+        // 3. Semantic allow-list and result types, per text.
+        var allowList = new SemanticAllowList(compilation);
+        var flagged = new HashSet<ExpressionPart>(ReferenceEqualityComparer.Instance);
+        SyntaxNode root = tree.GetRoot();
+        foreach (PartSpan span in source.Spans)
+        {
+            if (root.FindToken(span.Start - 1).Parent is not ParenthesizedExpressionSyntax paren)
+            {
+                continue;
+            }
+
+            StepPlan plan = plans[span.StepIndex];
+            var names = new HashSet<string>(plan.Step.Variables.Concat(Names.BuiltIns).Concat(recipeParams), StringComparer.Ordinal);
+            if (!allowList.Check(paren.Expression, model, names, span, bag))
+            {
+                flagged.Add(span.Part);
+                continue;
+            }
+
+            ITypeSymbol? type = model.GetTypeInfo(paren.Expression).Type;
+            if (type is null || type.TypeKind == TypeKind.Error)
+            {
+                continue;
+            }
+
+            if (span.Part.IsCondition && type.SpecialType != SpecialType.System_Boolean)
+            {
+                bag.Report(DiagnosticCodes.ExpressionType, span.Part.TextStart, span.Part.Role, "a condition (bool)", Display(type));
+                flagged.Add(span.Part);
+            }
+            else if (!span.Part.IsCondition && !SemanticAllowList.IsNumber(type))
+            {
+                bag.Report(DiagnosticCodes.ExpressionType, span.Part.TextStart, span.Part.Role, "a number", Display(type));
+                flagged.Add(span.Part);
+            }
+        }
+
+        // 4. The compiler's own errors, located in the recipe.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Microsoft.CodeAnalysis.Diagnostic d in compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            int position = d.Location.SourceSpan.Start;
+            PartSpan? span = source.Spans.FirstOrDefault(s => s.Contains(position));
+            if (span is not null && flagged.Contains(span.Part))
+            {
+                continue;
+            }
+
+            Core.Diagnostics.Diagnostic mapped = Map(d, span, plans, recipeParams, source.Text);
+            if (seen.Add(mapped.ToString()))
+            {
+                bag.Add(mapped);
+            }
+        }
+
+        if (syntaxFailed || bag.HasErrors)
+        {
+            return null;
+        }
+
+        // 5. Vectorize the steps that are pure float arithmetic; on any trouble keep the scalar compilation.
+        CSharpCompilation final = Vectorize(plans, recipeParams, source, compilation, model, root) ?? compilation;
+        if (!ReferenceEquals(final, compilation))
+        {
+            using var vectorPe = new MemoryStream();
+            if (final.Emit(vectorPe).Success)
+            {
+                return vectorPe.ToArray();
+            }
+        }
+
+        using var pe = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(pe);
+        if (!result.Success)
+        {
+            foreach (Microsoft.CodeAnalysis.Diagnostic d in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                PartSpan? span = source.Spans.FirstOrDefault(s => s.Contains(d.Location.SourceSpan.Start));
+                bag.Add(Map(d, span, plans, recipeParams, source.Text));
+            }
+
+            return null;
+        }
+
+        return pe.ToArray();
+    }
+
+    /// <summary>The compilation with vector loops inserted, or null when no step vectorizes.</summary>
+    private static CSharpCompilation? Vectorize(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, CSharpCompilation compilation, SemanticModel model, SyntaxNode root)
+    {
+        var roots = new Dictionary<ExpressionPart, ExpressionSyntax>(ReferenceEqualityComparer.Instance);
+        foreach (PartSpan span in source.Spans)
+        {
+            if (root.FindToken(span.Start - 1).Parent is ParenthesizedExpressionSyntax paren)
+            {
+                roots[span.Part] = paren.Expression;
+            }
+        }
+
+        string text = source.Text;
+        var markers = new List<string>();
+        foreach (StepPlan plan in plans)
+        {
+            string? loop = new Vectorizer(model, plan, recipeParams).Translate(roots);
+            if (loop is not null)
+            {
+                text = text.Replace(SourceGenerator.VectorMarker(plan), loop, StringComparison.Ordinal);
+                markers.Add("public const int " + GeneratedSource.VectorizedPrefix + plan.MethodName + " = 1;\n");
+            }
+        }
+
+        if (markers.Count == 0)
+        {
+            return null;
+        }
+
+        int classEnd = text.LastIndexOf("}\n}\n", StringComparison.Ordinal);
+        text = text[..classEnd] + string.Concat(markers) + text[classEnd..];
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(text, SyntaxAllowList.ParseOptions, path: "xrayflow-expressions.g.cs");
+        CSharpCompilation vectorized = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], tree);
+        return vectorized.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) ? null : vectorized;
+    }
+
+    private static Core.Diagnostics.Diagnostic Map(Microsoft.CodeAnalysis.Diagnostic d, PartSpan? span, List<StepPlan> plans, IReadOnlyList<string> recipeParams, string text)
+    {
+        SourceLocation? location = span?.Locate(d.Location.SourceSpan.Start - span.Start)
+            ?? plans.SelectMany(p => p.Parts).Select(p => (SourceLocation?)p.TextStart).FirstOrDefault();
+        if (d.Id == "CS0103" && span is not null)
+        {
+            string name = text.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
+            StepPlan plan = plans[span.StepIndex];
+            var candidates = plan.Step.Variables.Concat(Names.BuiltIns).Concat(recipeParams.Where(p => Names.Problem(p) is null)).ToList();
+            string? near = Names.Nearest(name, candidates);
+            return DiagnosticCodes.ExpressionUnknownName.Create(
+                location,
+                name,
+                near is null ? string.Empty : $"; did you mean '{near}'?",
+                string.Join(", ", candidates));
+        }
+
+        return DiagnosticCodes.ExpressionCompile.Create(location, d.Id, d.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+}

@@ -1,0 +1,118 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Expressions;
+
+namespace XRayFlow.Scripting;
+
+/// <summary>
+/// Checks recipe expressions against an allow-list and compiles all of them in one Roslyn compilation, cached on disk.
+/// This class never touches Roslyn types itself: on a cache hit (a warm run) Microsoft.CodeAnalysis is not loaded.
+/// </summary>
+public sealed class RoslynExpressionCompiler : IExpressionCompiler
+{
+    private readonly ExpressionCache? _cache;
+
+    /// <summary>A compiler using the default per-user cache folder (see <see cref="DefaultCacheDirectory"/>).</summary>
+    public RoslynExpressionCompiler()
+        : this(ExpressionCache.DefaultDirectory())
+    {
+    }
+
+    /// <summary>A compiler caching in <paramref name="cacheDirectory"/>; null disables the disk cache.</summary>
+    public RoslynExpressionCompiler(string? cacheDirectory)
+    {
+        _cache = cacheDirectory is null ? null : new ExpressionCache(cacheDirectory);
+    }
+
+    /// <summary><c>$XRAYFLOW_CACHE_DIR</c>, else <c>$XDG_CACHE_HOME/xrayflow/expr</c>, else <c>~/.cache/xrayflow/expr</c>.</summary>
+    public static string DefaultCacheDirectory => ExpressionCache.DefaultDirectory();
+
+    /// <summary>The name of the environment variable that overrides the cache folder.</summary>
+    public const string CacheDirectoryVariable = ExpressionCache.EnvironmentVariable;
+
+    /// <summary>Where the last <see cref="Compile"/> got its assembly: "none", "cache" or "compiled" (for tests and --profile).</summary>
+    public string LastSource { get; private set; } = "none";
+
+    public ExpressionCompilation Compile(IReadOnlyList<ExpressionStep> steps, IReadOnlyList<string> recipeParams)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(recipeParams);
+        var bag = new DiagnosticBag();
+        List<StepPlan> plans = SourceGenerator.Plan(steps, recipeParams, bag);
+        if (bag.HasErrors)
+        {
+            LastSource = "none";
+            return new ExpressionCompilation(new Dictionary<string, IExpressionKernel>(), bag.ToSortedList());
+        }
+
+        if (plans.Count == 0)
+        {
+            LastSource = "none";
+            return new ExpressionCompilation(new Dictionary<string, IExpressionKernel>(), []);
+        }
+
+        GeneratedSource source = SourceGenerator.Generate(plans, recipeParams);
+        string key = ExpressionCache.Key(source.Text);
+        if (_cache?.TryLoad(key) is { } cached && Bind(cached, source, recipeParams) is { } warm)
+        {
+            LastSource = "cache";
+            return new ExpressionCompilation(warm, []);
+        }
+
+        byte[]? image = CompileWithRoslyn(plans, recipeParams, source, key, bag);
+        if (image is null || bag.HasErrors)
+        {
+            LastSource = "none";
+            return new ExpressionCompilation(new Dictionary<string, IExpressionKernel>(), bag.ToSortedList());
+        }
+
+        Assembly? assembly = ExpressionCache.Load(image, key);
+        Dictionary<string, IExpressionKernel>? kernels = assembly is null ? null : Bind(assembly, source, recipeParams);
+        if (kernels is null)
+        {
+            throw new InvalidOperationException("the expression assembly just compiled could not be loaded");
+        }
+
+        _cache?.TryStore(key, image);
+        LastSource = "compiled";
+        return new ExpressionCompilation(kernels, bag.ToSortedList());
+    }
+
+    // Kept out of line so that the JIT compiling Compile never needs the Roslyn assemblies.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte[]? CompileWithRoslyn(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, string key, DiagnosticBag bag)
+        => RoslynBackend.Compile(plans, recipeParams, source, key, bag);
+
+    private static Dictionary<string, IExpressionKernel>? Bind(Assembly assembly, GeneratedSource source, IReadOnlyList<string> recipeParams)
+    {
+        try
+        {
+            Type? type = assembly.GetType(GeneratedSource.Namespace + "." + GeneratedSource.ClassName, throwOnError: false);
+            if (type is null)
+            {
+                return null;
+            }
+
+            var kernels = new Dictionary<string, IExpressionKernel>(StringComparer.Ordinal);
+            foreach (StepPlan plan in source.Steps)
+            {
+                MethodInfo? method = type.GetMethod(plan.MethodName, BindingFlags.Public | BindingFlags.Static);
+                if (method is null)
+                {
+                    return null;
+                }
+
+                var function = (StepFunction)Delegate.CreateDelegate(typeof(StepFunction), method);
+                bool vectorized = type.GetField(GeneratedSource.VectorizedPrefix + plan.MethodName, BindingFlags.Public | BindingFlags.Static) is not null;
+                kernels[plan.Step.StepId] = new CompiledKernel(plan.Step.StepId, plan.Step.Variables.Count, recipeParams.Count, function, vectorized);
+            }
+
+            return kernels;
+        }
+        catch (Exception e) when (e is ArgumentException or TypeLoadException or BadImageFormatException or FileLoadException or MissingMethodException)
+        {
+            return null;
+        }
+    }
+}

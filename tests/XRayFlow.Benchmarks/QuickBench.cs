@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using XRayFlow.Core.Kernels;
+
+namespace XRayFlow.Benchmarks;
+
+/// <summary>
+/// A quick Stopwatch timing of the same ops as <see cref="FilterBenchmarks"/> (median of N runs after
+/// warm-up), for iterating on kernels: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- quick [runs] [threads]
+/// </summary>
+public static class QuickBench
+{
+    public static void Run(string[] args)
+    {
+        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        var image = SampleImage.Load();
+        var ops = new (string Name, Action Run)[]
+        {
+            ("gaussian_filter s=1", () => NdFilters.GaussianFilter(image, [1.0], threads: threads)),
+            ("gaussian_filter s=4", () => NdFilters.GaussianFilter(image, [4.0], threads: threads)),
+            ("gaussian_filter s=16", () => NdFilters.GaussianFilter(image, [16.0], threads: threads)),
+            ("sobel pair + hypot", () =>
+            {
+                var gx = NdFilters.Sobel(image, 0, threads: threads);
+                var gy = NdFilters.Sobel(image, 1, threads: threads);
+                TensorPrimitives.Hypot(gx.Data, gy.Data, new float[gx.Length]);
+            }),
+            ("sobel axis=-1", () => NdFilters.Sobel(image, -1, threads: threads)),
+            ("prewitt axis=-1", () => NdFilters.Prewitt(image, -1, threads: threads)),
+            ("laplace", () => NdFilters.Laplace(image, threads: threads)),
+            ("gaussian_laplace s=1", () => NdFilters.GaussianLaplace(image, [1.0], threads: threads)),
+            ("gaussian_gradient_magnitude s=2", () => NdFilters.GaussianGradientMagnitude(image, [2.0], threads: threads)),
+            ("uniform_filter size=3", () => NdFilters.UniformFilter(image, [3], threads: threads)),
+            ("median_filter size=3", () => NdFilters.MedianFilter(image, [3], threads: threads)),
+            ("median_filter size=5", () => NdFilters.MedianFilter(image, [5], threads: threads)),
+        };
+        Console.WriteLine($"op,median_ms,min_ms (runs={runs}, threads={threads}, image {image.ShapeText})");
+        foreach (var (name, run) in ops)
+        {
+            for (int w = 0; w < 3; w++)
+            {
+                run();
+            }
+
+            var times = new double[runs];
+            for (int r = 0; r < runs; r++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                run();
+                times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{times[runs / 2]:F3},{times[0]:F3}"));
+        }
+    }
+}

@@ -1,0 +1,251 @@
+using System.Text.Json;
+using XRayFlow.Core.Codecs;
+
+namespace XRayFlow.Cli.Tests;
+
+public class CliTests
+{
+    private static string P(string dir, params string[] parts) => Path.Combine([dir, .. parts]);
+
+    [Fact]
+    public void HelpListsEveryVerbAndExitsZero()
+    {
+        var r = CliKit.Run("--help");
+        Assert.Equal(0, r.Exit);
+        foreach (var verb in new[] { "run", "validate", "plan", "ops", "schema", "info", "verify", "test" })
+        {
+            Assert.Contains($"    {verb} ", r.Out, StringComparison.Ordinal);
+        }
+
+        var run = CliKit.Run("run", "--help");
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("--input <NAME=PATH>", run.Out, StringComparison.Ordinal);
+        Assert.Contains("--profile <FILE>", run.Out, StringComparison.Ordinal);
+        Assert.Contains("xrayflow run pipelines/tutorial-canny.yaml", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateOkIsZeroAndErrorsAreCompilerStyleWithExitTwo()
+    {
+        string dir = CliKit.Project();
+        var ok = CliKit.Run("validate", P(dir, "recipe.yaml"));
+        Assert.Equal(0, ok.Exit);
+        Assert.Equal(string.Empty, ok.Err);
+
+        File.WriteAllText(P(dir, "bad.yaml"), CliKit.Sobel.Replace("op: abs", "op: abss", StringComparison.Ordinal));
+        var bad = CliKit.Run("validate", P(dir, "bad.yaml"));
+        Assert.Equal(2, bad.Exit);
+        string line = Assert.Single(bad.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^.*bad\.yaml:14:\d+: error XRF1\d{3}: .*'abss'.*'abs'", line);
+        Assert.DoesNotContain("   at ", bad.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunWithOnlyTheRecipeUsesItsDefaultsAndWritesOutputsAndManifest()
+    {
+        string dir = CliKit.Project();
+        string outDir = P(dir, "out");
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", outDir);
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("1 of 1 input(s) done", r.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(P(outDir, "00000011_000_ax.png")));
+        Assert.True(File.Exists(P(outDir, "npy", "00000011_000_gy.npy")));
+        Assert.True(File.Exists(P(outDir, "manifest.json")));
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
+
+        // gy = scipy.ndimage.sobel(x, axis=1) on the sample: check one interior pixel by hand.
+        var x = ImageReader.Read(P(dir, "images", "00000011_000.png"));
+        var gy = Npy.Read(P(outDir, "npy", "00000011_000_gy.npy"));
+        int r0 = 500, c0 = 600;
+        float Px(int rr, int cc) => x[rr, cc];
+        float expected = (Px(r0 - 1, c0 + 1) - Px(r0 - 1, c0 - 1)) + (2 * (Px(r0, c0 + 1) - Px(r0, c0 - 1))) + (Px(r0 + 1, c0 + 1) - Px(r0 + 1, c0 - 1));
+        Assert.Equal(expected, gy[r0, c0]);
+    }
+
+    [Fact]
+    public void ABatchWithCorruptFilesExitsOneAndNamesEachFailure()
+    {
+        string dir = CliKit.Project(samples: 3);
+        string images = P(dir, "images");
+        var good = File.ReadAllBytes(P(images, "00000011_000.png"));
+        File.WriteAllBytes(P(images, "truncated.png"), good[..(good.Length / 2)]);
+        File.WriteAllBytes(P(images, "empty.png"), []);
+        File.WriteAllText(P(images, "notes.png"), "just text, not an image\n");
+
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", $"xray={images}/*.png", "--out", P(dir, "out"), "--threads", "2");
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("3 of 6 input(s) done, 3 failed", r.Out, StringComparison.Ordinal);
+        foreach (var name in new[] { "truncated.png", "empty.png", "notes.png" })
+        {
+            Assert.Contains($"xrayflow: error XRF2012: {name}: failed: ", r.Err, StringComparison.Ordinal);
+            Assert.False(File.Exists(P(dir, "out", Path.GetFileNameWithoutExtension(name) + "_ax.png")));
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(File.Exists(P(dir, "out", $"00000011_00{i}_ax.png")));
+        }
+
+        Assert.Contains("[6/6]", r.Out, StringComparison.Ordinal); // plain progress lines when not on a terminal
+        Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CollidingOutputsInABatchExitTwoBeforeAnyWork()
+    {
+        string dir = CliKit.Project(CliKit.Sobel.Replace("npy/{stem}_gy.npy", "gy.npy", StringComparison.Ordinal), samples: 2);
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", $"xray={P(dir, "images")}/*.png", "--out", P(dir, "out"));
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("error XRF2008: outputs collide: 'gy.npy'", r.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(P(dir, "out")));
+    }
+
+    [Fact]
+    public void AnOutputPathLeavingOutIsRefusedWithExitTwo()
+    {
+        string dir = CliKit.Project(CliKit.Sobel.Replace("npy/{stem}_gy.npy", "../../{stem}_gy.npy", StringComparison.Ordinal));
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", P(dir, "out"));
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("error XRF", r.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(P(dir, "..", "00000011_000_gy.npy")));
+    }
+
+    [Theory]
+    [InlineData(new[] { "run" }, "XRF2001")]
+    [InlineData(new[] { "run", "RECIPE", "--bogus" }, "XRF2001")]
+    [InlineData(new[] { "frobnicate" }, "XRF2001")]
+    [InlineData(new[] { "run", "RECIPE", "--set", "novalue" }, "XRF2004")]
+    [InlineData(new[] { "run", "RECIPE", "--threads", "0" }, "XRF2021")]
+    [InlineData(new[] { "run", "RECIPE", "--input", "nope=x.png" }, "XRF2003")]
+    [InlineData(new[] { "run", "missing.yaml" }, "XRF2010")]
+    [InlineData(new[] { "plan", "RECIPE", "--format", "svg" }, "XRF2021")]
+    [InlineData(new[] { "ops", "sobell" }, "XRF2016")]
+    public void CommandLineMistakesExitTwoWithOneDiagnostic(string[] args, string code)
+    {
+        string dir = CliKit.Project();
+        var r = CliKit.Run(args.Select(a => a == "RECIPE" ? P(dir, "recipe.yaml") : a == "missing.yaml" ? P(dir, a) : a).ToArray());
+        Assert.Equal(2, r.Exit);
+        Assert.Contains($"error {code}: ", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlanPrintsTextDotAndMermaidWithShapesFromTheInputHeader()
+    {
+        string dir = CliKit.Project();
+        var text = CliKit.Run("plan", P(dir, "recipe.yaml"));
+        Assert.Equal(0, text.Exit);
+        Assert.Contains("xray (image): 1024x1024 float32", text.Out, StringComparison.Ordinal);
+        Assert.Contains("gy = sobel(xray) axis=1 -> 1024x1024 float32  level 1", text.Out, StringComparison.Ordinal);
+
+        var dot = CliKit.Run("plan", P(dir, "recipe.yaml"), "--format", "dot");
+        Assert.Equal(0, dot.Exit);
+        Assert.Contains("\"xray\" -> \"gx\" [label=\"1024x1024 float32\"];", dot.Out, StringComparison.Ordinal);
+
+        var mermaid = CliKit.Run("plan", P(dir, "recipe.yaml"), "--format", "mermaid");
+        Assert.Equal(0, mermaid.Exit);
+        Assert.StartsWith("flowchart TD", mermaid.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpsListsTheCatalogueAndOneOpsParameters()
+    {
+        var all = CliKit.Run("ops");
+        Assert.Equal(0, all.Exit);
+        Assert.Contains("sobel", all.Out, StringComparison.Ordinal);
+        Assert.Contains("abs", all.Out, StringComparison.Ordinal);
+
+        var one = CliKit.Run("ops", "sobel");
+        Assert.Equal(0, one.Exit);
+        Assert.Contains("reference: scipy.ndimage.sobel", one.Out, StringComparison.Ordinal);
+        Assert.Matches(@"mode\s+enum\s+reflect \| ", one.Out);
+    }
+
+    [Fact]
+    public void InfoPrintsShapeAndStatistics()
+    {
+        string dir = CliKit.Project();
+        var x = ImageReader.Read(P(dir, "images", "00000011_000.png"));
+        var r = CliKit.Run("info", P(dir, "images", "00000011_000.png"));
+        Assert.Equal(0, r.Exit);
+        Assert.Contains("shape:  (1024, 1024)", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"max:    {x.Data.Max():G9}", r.Out, StringComparison.Ordinal);
+        var sorted = x.Data.Order().ToArray();
+        double median = (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
+        Assert.Contains($"median: {median.ToString("G9", System.Globalization.CultureInfo.InvariantCulture)}", r.Out, StringComparison.Ordinal);
+
+        File.WriteAllText(P(dir, "fake.png"), "nope");
+        var bad = CliKit.Run("info", P(dir, "fake.png"));
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("error XRF2022: cannot read image", bad.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerifyRoundTripThenTamper()
+    {
+        string dir = CliKit.Project(samples: 2);
+        string outDir = P(dir, "out");
+        Assert.Equal(0, CliKit.Run("run", P(dir, "recipe.yaml"), "--input", $"xray={P(dir, "images")}/*.png", "--out", outDir).Exit);
+        var same = CliKit.Run("verify", P(outDir, "manifest.json"));
+        Assert.True(same.Exit == 0, same.Err);
+        Assert.Contains(": same (4 output(s) re-computed and identical)", same.Out, StringComparison.Ordinal);
+
+        File.WriteAllBytes(P(outDir, "00000011_001_ax.png"), File.ReadAllBytes(P(outDir, "00000011_000_ax.png")));
+        var differs = CliKit.Run("verify", P(outDir, "manifest.json"));
+        Assert.Equal(1, differs.Exit);
+        Assert.Contains("error XRF2015: 00000011_001_ax.png: changed since the run", differs.Err, StringComparison.Ordinal);
+
+        Assert.Equal(2, CliKit.Run("verify", P(dir, "nothing.json")).Exit);
+    }
+
+    [Fact]
+    public void ResumeSkipsCompleteInputs()
+    {
+        string dir = CliKit.Project(samples: 2);
+        string[] args = ["run", P(dir, "recipe.yaml"), "--input", $"xray={P(dir, "images")}/*.png", "--out", P(dir, "out")];
+        Assert.Equal(0, CliKit.Run(args).Exit);
+        var again = CliKit.Run([.. args, "--resume"]);
+        Assert.Equal(0, again.Exit);
+        Assert.Contains("2 of 2 input(s) done (2 already complete, skipped)", again.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProfileWritesStepsWithOneTimePerRepeat()
+    {
+        string dir = CliKit.Project();
+        string profile = P(dir, "profile.json");
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", P(dir, "out"), "--profile", profile, "--repeat", "4");
+        Assert.Equal(0, r.Exit);
+        using var doc = JsonDocument.Parse(File.ReadAllText(profile));
+        var steps = doc.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["gx", "gy", "ax"], steps.Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal(["sobel", "sobel", "abs"], steps.Select(s => s.GetProperty("op").GetString()));
+        Assert.All(steps, s => Assert.Equal(4, s.GetProperty("ms").GetArrayLength()));
+    }
+
+    [Fact]
+    public void TestVerbIsAStubThatSaysSo()
+    {
+        var r = CliKit.Run("test", "x.yaml");
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("XRF2017", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RealProcessExitCodesAndNoStackTraces()
+    {
+        string dir = CliKit.Project();
+        var ok = CliKit.RunProcess(dir, "run", "recipe.yaml");
+        Assert.True(ok.Exit == 0, ok.Err);
+        Assert.True(File.Exists(P(dir, "out", "00000011_000_ax.png"))); // --out defaults to ./out
+
+        var invalid = CliKit.RunProcess(dir, "run", "recipe.yaml", "--set", "x");
+        Assert.Equal(2, invalid.Exit);
+        Assert.Equal("xrayflow: error XRF2004: --set 'x' is not NAME=VALUE\n", invalid.Err);
+
+        File.WriteAllBytes(P(dir, "images", "00000011_000.png"), [0x89, 0x50, 0x4E, 0x47]);
+        var failed = CliKit.RunProcess(dir, "run", "recipe.yaml");
+        Assert.Equal(1, failed.Exit);
+        Assert.DoesNotContain("   at ", failed.Err, StringComparison.Ordinal);
+    }
+}

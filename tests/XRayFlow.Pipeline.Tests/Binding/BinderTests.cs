@@ -1,0 +1,204 @@
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
+
+namespace XRayFlow.Pipeline.Tests.Binding;
+
+public class BinderTests
+{
+    private const string Head = "xrayflow: 1\ninputs:\n  xray: image\n";
+
+    private static BoundRecipe Bind(string text, IReadOnlyDictionary<string, string>? set = null)
+    {
+        var r = TestOps.Load(text, set);
+        Assert.True(r.Recipe is not null, string.Join("\n", r.Diagnostics));
+        return r.Recipe!;
+    }
+
+    [Fact]
+    public void DefaultIdsNumberRepeatedOps()
+    {
+        var recipe = Bind(Head + "steps:\n  - op: abs\n  - op: abs\n    id: named\n  - op: abs\n  - op: prewitt\n  - op: abs\n");
+        Assert.Equal(["abs", "named", "abs_2", "prewitt", "abs_3"], recipe.Steps.Select(s => s.Id));
+        Assert.Equal(["xray"], recipe.Steps[0].Inputs.Select(i => i.Source));
+        Assert.Equal(["abs_2"], recipe.Steps[3].Inputs.Select(i => i.Source));
+    }
+
+    [Fact]
+    public void InMapKeysBecomeVariableNames()
+    {
+        var recipe = Bind(Head + "steps:\n  - op: abs\n  - op: map\n    in: {a: xray, y: abs}\n    expr: \"a - y\"\n");
+        var step = recipe.Steps[1];
+        Assert.Equal([("xray", "a"), ("abs", "y")], step.Inputs.Select(i => (i.Source, i.VariableName!)));
+        Assert.Equal(new SourceLocation("recipe.yaml", 7, 13), step.Inputs[0].Location);
+    }
+
+    [Fact]
+    public void SetOverridesAParamAndItsUses()
+    {
+        const string text = Head + "params:\n  s: 2\n  t: 100\n  m: nearest\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n    mode: ${m}\n  - op: where\n    cond: ${t}\n";
+        var plain = Bind(text);
+        var set = Bind(text, new Dictionary<string, string> { ["s"] = "0.5", ["m"] = "wrap" });
+        Assert.Equal(new[] { 2.0 }, (double[])plain.Steps[0].Params["sigma"]!);
+        Assert.Equal(new[] { 0.5 }, (double[])set.Steps[0].Params["sigma"]!);
+        Assert.Equal("wrap", set.Steps[0].Params["mode"]);
+        Assert.Equal(0.5, set.Params.Single(p => p.Name == "s").Value);
+        Assert.Equal(100.0, ((ExpressionValue)set.Steps[1].Params["cond"]!).Number);
+        Assert.NotEqual(plain.CanonicalText, set.CanonicalText);
+    }
+
+    [Fact]
+    public void SetValueIsCheckedAgainstTheParametersThatUseIt()
+    {
+        var r = TestOps.Load(Head + "params:\n  s: 2\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n", new Dictionary<string, string> { ["s"] = "-3" });
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal("recipe.yaml:8:12: error XRF1040: parameter 'sigma' of op 'gaussian_filter' must be >= 0; found -3", d.ToString());
+    }
+
+    [Fact]
+    public void CanonicalTextIgnoresCommentsOrderQuotingAndNumberSpelling()
+    {
+        var a = Bind(Head + "steps:\n  - op: gaussian_filter\n    sigma: 2\n    mode: nearest\noutputs:\n  gaussian_filter: out.npy\n");
+        var b = Bind("# a comment\ninputs: {xray: image}\nxrayflow: 1\nname: recipe\ndescription: not part of the meaning\nsteps:\n  - mode: \"nearest\"   # quoted\n    sigma: 2.0\n    op: gaussian_filter\n    truncate: 4\noutputs:\n  gaussian_filter: {path: 'out.npy'}\n");
+        Assert.Equal(a.CanonicalText, b.CanonicalText);
+        var c = Bind(Head + "steps:\n  - op: gaussian_filter\n    sigma: 2.5\n    mode: nearest\noutputs:\n  gaussian_filter: out.npy\n");
+        Assert.NotEqual(a.CanonicalText, c.CanonicalText);
+        Assert.Contains("\"sigma\":[2]", a.CanonicalText);
+        Assert.Contains("\"truncate\":4", a.CanonicalText);
+    }
+
+    [Fact]
+    public void DefaultInputPathIsRelativeToTheRecipeFolder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"xrayflow-lang-{Guid.NewGuid():N}", "recipes");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string path = Path.Combine(dir, "r.yaml");
+            File.WriteAllText(path, "xrayflow: 1\ninputs:\n  xray: {kind: stack, default: ../images/*.png}\nsteps: []\n");
+            var r = RecipeLoader.Load(path);
+            var input = Assert.Single(r.Recipe!.Inputs);
+            Assert.Equal(InputKind.Stack, input.Kind);
+            Assert.Equal("../images/*.png", input.DefaultPathText);
+            Assert.Equal(Path.GetFullPath(Path.Combine(dir, "..", "images", "*.png")), input.DefaultPath);
+            Assert.Equal("r", r.Recipe.Name); // the file stem
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(dir)!, true);
+        }
+    }
+
+    [Fact]
+    public void FourierGaussianAfterFft2HasNoWarning()
+    {
+        var r = TestOps.Load(Head + "steps:\n  - op: fft2\n  - op: fourier_gaussian\n    sigma: 3\n  - op: ifft2\n  - op: fourier_gaussian\n    sigma: 1\n");
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal(("XRF1058", 9), (d.Code, d.Location!.Value.Line)); // only the one after ifft2
+        Assert.NotNull(r.Recipe); // warnings do not stop binding
+    }
+
+    [Fact]
+    public void ValueKindsFlowThroughSteps()
+    {
+        var recipe = Bind("xrayflow: 1\ninputs:\n  frames: stack\nsteps:\n  - op: gaussian_filter\n    sigma: 1\n  - op: montage\n  - op: histogram\n    in: montage\n  - op: stats\n    in: frames\n  - op: merge_tables\n    in: [histogram, stats]\noutputs:\n"
+            + "  anim: {from: gaussian_filter, path: \"{stem}.gif\", duration_ms: 200}\n  montage: m.png\n  hist: {from: histogram, path: h.png}\n  stats: s.json\n  merged: {from: merge_tables, path: all.json}\n  raw: {from: frames, path: frames.npy}\n");
+        Assert.Equal([ValueKind.Stack, ValueKind.Image, ValueKind.Table, ValueKind.Table, ValueKind.Table], recipe.Steps.Select(s => s.OutputKind));
+        var anim = recipe.Outputs[0];
+        Assert.Equal((OutputFormat.Gif, 200, 0), (anim.Format, anim.Options["duration_ms"], anim.Options["loop"]));
+        Assert.Equal(OutputFormat.Png, recipe.Outputs[2].Format); // a histogram renders as a plot
+        Assert.Equal("frames", recipe.Outputs[5].From);
+    }
+
+    [Fact]
+    public void FigurePanelsBind()
+    {
+        var recipe = Bind(Head + "steps:\n  - op: abs\noutputs:\n  compare:\n    path: \"{stem}_compare.png\"\n    title: Before and after\n    columns: 2\n    panels:\n      - {from: xray, title: Original, colormap: gray}\n      - {from: abs, title: Abs, vmin: 0, vmax: 255}\n");
+        var o = Assert.Single(recipe.Outputs);
+        Assert.Equal("xray", o.From);
+        Assert.Equal((2, "Before and after"), (o.Options["columns"], o.Options["title"]));
+        Assert.Equal([("xray", "Original"), ("abs", "Abs")], o.Panels!.Select(p => (p.From, p.Title!)));
+        Assert.Equal("gray", o.Panels![0].Options["colormap"]);
+        Assert.Equal((0.0, 255.0), (o.Panels[1].Options["vmin"], o.Panels[1].Options["vmax"]));
+    }
+
+    [Fact]
+    public void FigurePanelOfAStackIsAnError()
+    {
+        var r = TestOps.Load("xrayflow: 1\ninputs:\n  f: stack\nsteps: []\noutputs:\n  c: {path: c.png, panels: [{from: f}]}\n");
+        Assert.Equal(["recipe.yaml:6:36: error XRF1050: output 'c': cannot write a stack ('f') as .png; tile its frames into one image with the 'montage' op, or write it as .gif"], r.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void TestsSectionBinds()
+    {
+        string digest = "sha256:" + new string('A', 64);
+        var recipe = Bind(Head + "steps:\n  - op: abs\noutputs:\n  abs: abs.npy\n  png: {from: abs, path: a.png}\ntests:\n  - name: sample0\n    inputs: {xray: samples/a.png}\n    expect:\n      abs: {npy: ref/abs.npy, tolerance: 1e-3}\n      png: \"" + digest + "\"\n  - inputs: {xray: b.png}\n    expect:\n      png: {digest: \"" + digest + "\"}\n");
+        Assert.Equal(2, recipe.Tests.Count);
+        var t = recipe.Tests[0];
+        Assert.Equal("sample0", t.Name);
+        Assert.Equal(Path.GetFullPath("samples/a.png"), t.Inputs["xray"]);
+        Assert.Equal("sha256:" + new string('a', 64), t.ExpectedDigests["png"]);
+        Assert.Equal(1e-3, t.Tolerance);
+        Assert.Equal(Path.GetFullPath("ref/abs.npy"), t.Expectations[0].NpyPath);
+        Assert.Equal("test_2", recipe.Tests[1].Name);
+        Assert.Equal("sha256:" + new string('a', 64), recipe.Tests[1].ExpectedDigests["png"]);
+    }
+
+    [Fact]
+    public void AllProblemsAreReportedInOnePassSortedByLocation()
+    {
+        var r = TestOps.Load("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 2\n  - op: gaussian_filter\n    sigma: 2\n    mode: relfect\n  - op: abs\n    in: nope\noutputs:\n  x: {from: abs, path: ../x.npy}\nbogus: 1\n");
+        Assert.Equal(["5:9 XRF1003", "9:11 XRF1041", "11:9 XRF1030", "13:24 XRF1051", "14:1 XRF1022"], r.Diagnostics.Select(d => $"{d.Location!.Value.Line}:{d.Location.Value.Column} {d.Code}"));
+        Assert.Null(r.Recipe);
+    }
+
+    [Fact]
+    public void Yaml11WordsAsKeysAreFine()
+    {
+        var recipe = Bind(Head + "steps:\n  - op: abs\n  - op: map\n    in: {x: xray, y: abs}\n    expr: \"x + y\"\n");
+        Assert.Equal(["x", "y"], recipe.Steps[1].Inputs.Select(i => i.VariableName!));
+    }
+
+    [Fact]
+    public void BlockScalarExpressionStartsOnItsFirstContentLine()
+    {
+        var recipe = Bind(Head + "steps:\n  - op: map\n    expr: |\n      x * 2\n");
+        var e = (ExpressionValue)recipe.Steps[0].Params["expr"]!;
+        Assert.Equal("x * 2\n", e.Text);
+        Assert.Equal(new SourceLocation("recipe.yaml", 7, 7), e.Location);
+    }
+
+    [Fact]
+    public void ExpressionFromAStringParamPointsAtTheParam()
+    {
+        var recipe = Bind(Head + "params:\n  rule: \"x > 3\"\nsteps:\n  - op: where\n    cond: ${rule}\n");
+        var e = (ExpressionValue)recipe.Steps[0].Params["cond"]!;
+        Assert.Equal(("x > 3", new SourceLocation("recipe.yaml", 5, 10)), (e.Text, e.Location));
+    }
+
+    [Fact]
+    public void DefaultsFillEveryDeclaredParameter()
+    {
+        var step = Bind(Head + "steps:\n  - op: gaussian_filter\n    sigma: [1, 2]\n").Steps[0];
+        Assert.Equal(["cval", "mode", "order", "sigma", "truncate"], step.Params.Keys.Order());
+        Assert.Equal(new[] { 0 }, (int[])step.Params["order"]!);
+        Assert.Equal(4.0, step.Params["truncate"]);
+        Assert.Equal(new[] { 1.0, 2.0 }, (double[])step.Params["sigma"]!);
+    }
+
+    [Fact]
+    public void StringParamSubstitutesParamsInside()
+    {
+        var step = Bind(Head + "params:\n  n: 3\nsteps:\n  - op: threshold\n    level: 1\n    label: \"mask_${n}\"\n").Steps[0];
+        Assert.Equal("mask_3", step.Params["label"]);
+    }
+
+    [Fact]
+    public void LoadingRealRegistryNeverThrows()
+    {
+        var r = RecipeLoader.LoadText("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: abs\noutputs:\n  abs: a.npy\n", "r.yaml");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        Assert.Same(OpRegistry.Get("abs"), r.Recipe!.Steps[0].Op);
+    }
+}

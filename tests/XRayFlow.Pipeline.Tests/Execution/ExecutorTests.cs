@@ -1,0 +1,222 @@
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Tests.Execution;
+
+public class ExecutorTests
+{
+    private const string Chain = """
+        xrayflow: 1
+        name: chain
+        inputs:
+          img: image
+        steps:
+          - id: b
+            op: blur
+          - id: a
+            op: abs
+          - id: s
+            op: scale
+            factor: 2.5
+          - id: o
+            op: offset
+            value: -1
+          - id: b2
+            op: blur
+        outputs:
+          out: {from: b2, path: out.npy}
+          mid: {from: b, path: b.npy}
+        """;
+
+    private static float[] Expected(ImageArray img)
+    {
+        // The same math written out: blur, |x|, * 2.5, - 1, blur.
+        float[] Blur(float[] d, int rows, int cols)
+        {
+            var r = new float[d.Length];
+            for (int y = 0; y < rows; y++)
+            {
+                for (int x = 0; x < cols; x++)
+                {
+                    int o = y * cols;
+                    r[o + x] = (d[o + Math.Max(0, x - 1)] + d[o + x] + d[o + Math.Min(cols - 1, x + 1)]) / 3f;
+                }
+            }
+
+            return r;
+        }
+
+        var b = Blur(img.Data, img.Rows, img.Cols);
+        var m = b.Select(v => (MathF.Abs(v) * 2.5f) + -1f).ToArray();
+        return Blur(m, img.Rows, img.Cols);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void FusedAndUnfusedRunsGiveTheSameBits(int threads, bool fuse)
+    {
+        // 150 x 131 = 19650 pixels: more than one fused block (16384), the last one partial.
+        var img = RunKit.Random(150, 131, seed: 7);
+        var copy = img.Clone();
+        var plan = Planner.Create(RunKit.Load(Chain), options: new PlanOptions { FuseElementwise = fuse });
+        Assert.Equal(fuse ? 1 : 0, plan.FusedChains.Count);
+        var values = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img });
+        var result = ((ArrayValue)values["b2"]).Array;
+        Assert.Equal(Expected(img), result.Data);
+        Assert.Equal((150, 131), (result.Rows, result.Cols));
+        Assert.Equal(copy.Data, img.Data); // inputs are never written
+    }
+
+    [Fact]
+    public void RepeatedRunsWithAPoolKeepInputsAndResultsIntact()
+    {
+        var img = RunKit.Random(40, 50, seed: 3);
+        var plan = Planner.Create(RunKit.Load(Chain));
+        var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
+        var pool = new BufferPool();
+        var first = ((ArrayValue)exec.Run(new Dictionary<string, ImageArray> { ["img"] = img }, pool: pool)["b2"]).Array.Data.ToArray();
+        for (int i = 0; i < 3; i++)
+        {
+            var again = ((ArrayValue)exec.Run(new Dictionary<string, ImageArray> { ["img"] = img }, pool: pool)["b2"]).Array.Data;
+            Assert.Equal(first, again);
+        }
+
+        Assert.Equal(Expected(img), first);
+    }
+
+    [Fact]
+    public void ParallelBranchesMatchTheSerialRun()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: p
+            inputs:
+              img: image
+            steps:
+              - id: l
+                op: blur
+              - id: r
+                op: blur
+                in: img
+                passes: 2
+              - id: r2
+                op: scale
+                in: r
+                factor: 3
+              - id: sum
+                op: add
+                in: [l, r2]
+            outputs:
+              sum: sum.npy
+            """);
+        var img = RunKit.Random(64, 64, seed: 11);
+        var plan = Planner.Create(recipe);
+        var timings1 = new List<StepTiming>();
+        var serial = ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img }, timings: timings1)["sum"]).Array.Data;
+        var timings4 = new List<StepTiming>();
+        var parallel = ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 4).Run(new Dictionary<string, ImageArray> { ["img"] = img }, timings: timings4)["sum"]).Array.Data;
+        Assert.Equal(serial, parallel);
+        Assert.Equal(["l", "r", "r2", "sum"], timings4.Select(t => t.Id)); // reported in plan order
+        Assert.All(timings4, t => Assert.True(t.Milliseconds >= 0));
+    }
+
+    [Fact]
+    public void AFailingStepNamesItself()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: f
+            inputs:
+              img: image
+            steps:
+              - id: kaboom
+                op: explode
+            outputs:
+              kaboom: k.npy
+            """);
+        var exec = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1);
+        var ex = Assert.Throws<StepFailedException>(() => exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(2, 2) }));
+        Assert.Equal("kaboom", ex.StepId);
+        Assert.Equal("step 'kaboom': explode failed: boom", ex.Message);
+    }
+
+    [Fact]
+    public void MergedStepsRunOnceAndAreReportedAsSameAs()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: m
+            inputs:
+              img: image
+            steps:
+              - id: s1
+                op: scale
+                factor: 2
+              - id: s2
+                op: scale
+                in: img
+                factor: 2
+              - id: sum
+                op: add
+                in: [s1, s2]
+            outputs:
+              sum: sum.npy
+            """);
+        var plan = Planner.Create(recipe, options: new PlanOptions { FuseElementwise = false });
+        int before = RunKit.ScaleCalls;
+        var timings = new List<StepTiming>();
+        var img = new ImageArray(1, 3, [1f, -2f, 3f]);
+        var sum = ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img }, timings: timings)["sum"]).Array.Data;
+        Assert.Equal([4f, -8f, 12f], sum);
+        Assert.Equal(1, RunKit.ScaleCalls - before);
+        Assert.Equal("s1", timings.Single(t => t.Id == "s2").SameAs);
+    }
+
+    [Fact]
+    public void ExpressionsCompileOnceForTheWholeRecipeAndReachTheOp()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: e
+            params:
+              threshold: 2
+            inputs:
+              img: image
+            steps:
+              - id: w1
+                op: where
+                cond: "x > threshold"
+              - id: w2
+                op: where
+                in: img
+                cond: "x > 0"
+                then: 5
+            outputs:
+              w1: w1.npy
+              w2: w2.npy
+            """);
+        var compiler = new FakeCompiler();
+        var compilation = ExpressionSteps.Compile(recipe, () => compiler);
+        Assert.True(compilation.Succeeded);
+        Assert.Equal(1, compiler.Calls);
+        Assert.Equal(["w1", "w2"], compiler.Seen.Select(s => s.StepId));
+        Assert.Equal(["x"], compiler.Seen[0].Variables);
+        var exec = new PlanExecutor(Planner.Create(recipe), compilation.Kernels, ExpressionSteps.ParamValues(recipe), 1);
+        var values = exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(1, 4, [1f, 2f, 3f, -1f]) });
+        Assert.Equal([0f, 0f, 3f, 0f], ((ArrayValue)values["w1"]).Array.Data);
+        Assert.Equal([5f, 5f, 5f, 0f], ((ArrayValue)values["w2"]).Array.Data);
+    }
+
+    [Fact]
+    public void RecipesWithoutExpressionsNeverCreateACompiler()
+    {
+        var recipe = RunKit.Load(Chain);
+        var compilation = ExpressionSteps.Compile(recipe, () => throw new InvalidOperationException("must not be called"));
+        Assert.True(compilation.Succeeded);
+        Assert.Empty(compilation.Kernels);
+    }
+}

@@ -1,0 +1,247 @@
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Expressions;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
+
+namespace XRayFlow.Pipeline.Tests.Execution;
+
+/// <summary>Executable test ops (exact, simple math) and helpers for planner / executor / runner tests.</summary>
+internal static class RunKit
+{
+    public static int ScaleCalls;
+
+    private static ArrayValue Map(OpContext ctx, Func<float, float> f)
+    {
+        var src = ctx.Array();
+        var dst = ImageArray.LikeShape(src);
+        for (int k = 0; k < src.Length; k++)
+        {
+            dst.Data[k] = f(src.Data[k]);
+        }
+
+        return new ArrayValue(dst);
+    }
+
+    public static IReadOnlyDictionary<string, OpDefinition> Ops { get; } = new OpDefinition[]
+    {
+        new()
+        {
+            Name = "scale", Summary = "x * factor", Inputs = InputSpec.One, IsElementwise = true, Category = "arithmetic",
+            Params = [new ParamSpec("factor", ParamType.Float, "factor") { Default = 1.0 }],
+            Execute = ctx =>
+            {
+                Interlocked.Increment(ref ScaleCalls);
+                float f = (float)ctx.Float("factor");
+                return Map(ctx, v => v * f);
+            },
+        },
+        new()
+        {
+            Name = "offset", Summary = "x + value", Inputs = InputSpec.One, IsElementwise = true, Category = "arithmetic",
+            Params = [new ParamSpec("value", ParamType.Float, "value") { Default = 0.0 }],
+            Execute = ctx =>
+            {
+                float o = (float)ctx.Float("value");
+                return Map(ctx, v => v + o);
+            },
+        },
+        new()
+        {
+            Name = "abs", Summary = "|x|", Inputs = InputSpec.One, IsElementwise = true, Category = "arithmetic",
+            Execute = ctx => Map(ctx, MathF.Abs),
+        },
+        new()
+        {
+            Name = "add", Summary = "a + b", Inputs = InputSpec.Two, IsElementwise = true, Category = "arithmetic",
+            Execute = ctx =>
+            {
+                var a = ctx.Array(0);
+                var b = ctx.Array(1);
+                if (!a.SameShape(b))
+                {
+                    throw new ArgumentException($"shapes {a.ShapeText} and {b.ShapeText} differ");
+                }
+
+                var dst = ImageArray.LikeShape(a);
+                for (int k = 0; k < a.Length; k++)
+                {
+                    dst.Data[k] = a.Data[k] + b.Data[k];
+                }
+
+                return new ArrayValue(dst);
+            },
+        },
+        new()
+        {
+            // Not element-wise: out[r, c] = mean of in[r, c-1..c+1] (edges repeat the border value).
+            Name = "blur", Summary = "3-tap row mean", Inputs = InputSpec.One,
+            Params = [new ParamSpec("passes", ParamType.Int, "passes") { Default = 1, Min = 1 }],
+            Execute = ctx =>
+            {
+                var src = ctx.Array();
+                var dst = ImageArray.LikeShape(src);
+                for (int n = 0; n < src.Frames; n++)
+                {
+                    for (int r = 0; r < src.Rows; r++)
+                    {
+                        int o = (n * src.FrameLength) + (r * src.Cols);
+                        for (int c = 0; c < src.Cols; c++)
+                        {
+                            float l = src.Data[o + Math.Max(0, c - 1)];
+                            float m = src.Data[o + c];
+                            float rr = src.Data[o + Math.Min(src.Cols - 1, c + 1)];
+                            dst.Data[o + c] = (l + m + rr) / 3f;
+                        }
+                    }
+                }
+
+                return new ArrayValue(dst);
+            },
+        },
+        new()
+        {
+            Name = "explode", Summary = "always fails", Inputs = InputSpec.One,
+            Execute = ctx => throw new ArgumentException("boom"),
+        },
+        new()
+        {
+            Name = "stats", Summary = "min, max, mean", Inputs = InputSpec.One, Output = OutputKind.Table, Category = "statistics",
+            Execute = ctx =>
+            {
+                var a = ctx.Array();
+                return new TableValue([new("min", (double)a.Data.Min()), new("max", (double)a.Data.Max()), new("mean", a.Data.Average(v => (double)v)), new("count", (long)a.Length)]);
+            },
+        },
+        new()
+        {
+            Name = "where", Summary = "select", Inputs = InputSpec.Named, Category = "expression",
+            Params =
+            [
+                new ParamSpec("cond", ParamType.Expression, "condition") { Required = true, IsCondition = true },
+                new ParamSpec("then", ParamType.Expression, "value where true") { Default = "x" },
+                new ParamSpec("else", ParamType.Expression, "value where false") { Default = 0.0 },
+            ],
+            Execute = ctx =>
+            {
+                var src = ctx.Array();
+                var dst = ImageArray.LikeShape(src);
+                var kernel = ctx.Kernel ?? throw new InvalidOperationException("no kernel");
+                for (int n = 0; n < src.Frames; n++)
+                {
+                    var frame = new float[src.FrameLength];
+                    kernel.Run(ctx.Inputs.Select(i => ((ArrayValue)i).Array.Data).ToList(), n * src.FrameLength, frame, src.Rows, src.Cols, ctx.RecipeParams);
+                    frame.CopyTo(dst.Data, n * src.FrameLength);
+                }
+
+                return new ArrayValue(dst);
+            },
+        },
+    }.ToDictionary(o => o.Name, StringComparer.Ordinal);
+
+    /// <summary>Binds recipe text against <see cref="Ops"/>; fails the test on any error.</summary>
+    public static BoundRecipe Load(string yaml, string path = "recipe.yaml", IReadOnlyDictionary<string, string>? set = null)
+    {
+        var result = RecipeLoader.LoadText(yaml, path, set, Ops);
+        Assert.True(result.Recipe is not null, string.Join("\n", result.Diagnostics));
+        return result.Recipe!;
+    }
+
+    /// <summary>Writes the recipe to <paramref name="folder"/>/name and binds it from there (default paths relative to it).</summary>
+    public static BoundRecipe LoadFile(string folder, string yaml, string name = "recipe.yaml", IReadOnlyDictionary<string, string>? set = null)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllText(path, yaml);
+        var result = RecipeLoader.Load(path, set, Ops);
+        Assert.True(result.Recipe is not null, string.Join("\n", result.Diagnostics));
+        return result.Recipe!;
+    }
+
+    public static (BoundRecipe? Recipe, IReadOnlyList<Diagnostic> Diagnostics) Loader(string path, IReadOnlyDictionary<string, string> set)
+    {
+        var r = RecipeLoader.Load(path, set, Ops);
+        return (r.Recipe, r.Diagnostics);
+    }
+
+    public static ImageArray Random(int rows, int cols, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new ImageArray(rows, cols);
+        for (int k = 0; k < a.Length; k++)
+        {
+            a.Data[k] = (float)((rng.NextDouble() * 200) - 100);
+        }
+
+        return a;
+    }
+
+    /// <summary>A fresh temporary folder (deleted by the OS's tmp cleaning; tests never share one).</summary>
+    public static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "xrf-runner-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Copies <paramref name="count"/> of the shipped sample X-rays into <paramref name="dir"/>.</summary>
+    public static IReadOnlyList<string> CopySamples(string dir, int count)
+    {
+        var list = new List<string>();
+        for (int i = 0; i < count; i++)
+        {
+            string name = $"00000011_00{i}.png";
+            string dst = Path.Combine(dir, name);
+            File.Copy(Path.Combine(TestPaths.Root, "pipelines", "samples", name), dst);
+            list.Add(dst);
+        }
+
+        return list;
+    }
+}
+
+/// <summary>
+/// A stand-in expression compiler: understands `x > NAME` / `x > NUMBER` conditions and `x` / number values,
+/// counts its calls, and reports XRF3001 for text containing "File".
+/// </summary>
+internal sealed class FakeCompiler : IExpressionCompiler
+{
+    public int Calls { get; private set; }
+
+    public List<ExpressionStep> Seen { get; } = [];
+
+    public ExpressionCompilation Compile(IReadOnlyList<ExpressionStep> steps, IReadOnlyList<string> recipeParams)
+    {
+        Calls++;
+        Seen.AddRange(steps);
+        var kernels = new Dictionary<string, IExpressionKernel>();
+        var diags = new List<Diagnostic>();
+        foreach (var s in steps)
+        {
+            foreach (var p in s.Parts.Where(p => p.Text?.Contains("File", StringComparison.Ordinal) == true))
+            {
+                diags.Add(DiagnosticCodes.ExpressionSyntax.Create(p.TextStart, "'File' is not allowed"));
+            }
+
+            kernels[s.StepId] = new Kernel(s, recipeParams);
+        }
+
+        return new ExpressionCompilation(kernels, diags);
+    }
+
+    private sealed class Kernel(ExpressionStep step, IReadOnlyList<string> names) : IExpressionKernel
+    {
+        public void Run(IReadOnlyList<float[]> inputs, int offset, float[] output, int rows, int cols, double[] recipeParams)
+        {
+            var cond = step.Parts.First(p => p.Role == "cond").Text!;
+            string rhs = cond.Split('>')[1].Trim();
+            double limit = double.TryParse(rhs, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : recipeParams[names.ToList().IndexOf(rhs)];
+            var then = step.Parts.FirstOrDefault(p => p.Role == "then");
+            var els = step.Parts.FirstOrDefault(p => p.Role == "else");
+            for (int k = 0; k < rows * cols; k++)
+            {
+                float x = inputs[0][offset + k];
+                output[k] = x > limit ? (then?.Number is { } tn ? (float)tn : x) : (els?.Number is { } en ? (float)en : 0f);
+            }
+        }
+    }
+}

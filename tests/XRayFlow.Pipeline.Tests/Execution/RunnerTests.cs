@@ -1,0 +1,240 @@
+using System.Text.Json;
+using XRayFlow.Core.Codecs;
+using XRayFlow.Pipeline.Running;
+
+namespace XRayFlow.Pipeline.Tests.Execution;
+
+public class RunnerTests
+{
+    private const string Recipe = """
+        xrayflow: 1
+        name: batch
+        inputs:
+          xray: image
+        steps:
+          - id: smooth
+            op: blur
+          - id: bright
+            op: scale
+            factor: 0.5
+        outputs:
+          png: {from: bright, path: "{stem}_half.png"}
+          raw: {from: smooth, path: "npy/{stem}.npy"}
+        """;
+
+    private static (string Dir, string Images, string Out) Batch(int samples, bool corrupt)
+    {
+        string dir = RunKit.TempDir();
+        string images = Path.Combine(dir, "images");
+        Directory.CreateDirectory(images);
+        var files = RunKit.CopySamples(images, samples);
+        if (corrupt)
+        {
+            var bytes = File.ReadAllBytes(files[0]);
+            File.WriteAllBytes(Path.Combine(images, "truncated.png"), bytes[..(bytes.Length / 3)]);
+            File.WriteAllBytes(Path.Combine(images, "empty.png"), []);
+            File.WriteAllText(Path.Combine(images, "text.png"), "this is not a PNG\n");
+        }
+
+        return (dir, images, Path.Combine(dir, "out"));
+    }
+
+    [Fact]
+    public void ABatchWithCorruptFilesFinishesTheGoodOnesAndNamesEachFailure()
+    {
+        var (dir, images, outDir) = Batch(2, corrupt: true);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 });
+
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        var items = result.Manifest!.Items;
+        Assert.Equal(["00000011_000.png", "00000011_001.png", "empty.png", "text.png", "truncated.png"], items.Select(i => i.Name));
+        Assert.Equal(["ok", "ok", "failed", "failed", "failed"], items.Select(i => i.Status));
+        Assert.All(result.Failures, f => Assert.Contains(f.Name.Replace(".png", string.Empty, StringComparison.Ordinal), f.Error!, StringComparison.Ordinal));
+        Assert.Contains("empty", items[2].Error!, StringComparison.Ordinal);
+
+        // The good ones are complete and right: half of the sample, rounded.
+        var sample = ImageReader.Read(Path.Combine(images, "00000011_001.png"));
+        var half = ImageReader.Read(Path.Combine(outDir, "00000011_001_half.png"));
+        int expectedAt = (int)MathF.Round(sample.Data[500_000] * 0.5f, MidpointRounding.ToEven);
+        Assert.Equal(expectedAt, (int)half.Data[500_000]);
+        Assert.True(File.Exists(Path.Combine(outDir, "npy", "00000011_000.npy")));
+        Assert.False(File.Exists(Path.Combine(outDir, "truncated_half.png")));
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void ManifestRecordsHashesParamsStepsAndStatus()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "00000011_000.png") }, OutDir = outDir, Threads = 1 });
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json")));
+        var root = doc.RootElement;
+        Assert.Equal("../recipe.yaml", root.GetProperty("recipe").GetProperty("path").GetString());
+        Assert.Equal(Manifest.Sha256OfText(recipe.CanonicalText), root.GetProperty("recipe").GetProperty("canonical_sha256").GetString());
+        Assert.Equal(Manifest.Sha256OfFile(Path.Combine(dir, "recipe.yaml")), root.GetProperty("recipe").GetProperty("file_sha256").GetString());
+        var item = root.GetProperty("items")[0];
+        Assert.Equal("ok", item.GetProperty("status").GetString());
+        Assert.Equal(Manifest.Sha256OfFile(Path.Combine(images, "00000011_000.png")), item.GetProperty("inputs")[0].GetProperty("sha256").GetString());
+        var outputs = item.GetProperty("outputs").EnumerateArray().ToList();
+        Assert.Equal(["00000011_000_half.png", "npy/00000011_000.npy"], outputs.Select(o => o.GetProperty("path").GetString()));
+        Assert.Equal(Manifest.Sha256OfFile(Path.Combine(outDir, "00000011_000_half.png")), outputs[0].GetProperty("sha256").GetString());
+        Assert.Equal(["smooth", "bright"], item.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public void VerifySaysSameThenReportsATamperedOutputAndRefusesAChangedRecipe()
+    {
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var run = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 });
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        string manifest = Path.Combine(outDir, "manifest.json");
+
+        var same = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.Success, same.ExitCode);
+        Assert.Equal(4, same.Checked);
+        Assert.Empty(same.Diagnostics);
+
+        var bytes = File.ReadAllBytes(Path.Combine(outDir, "npy", "00000011_001.npy"));
+        bytes[^1] ^= 0x40;
+        File.WriteAllBytes(Path.Combine(outDir, "npy", "00000011_001.npy"), bytes);
+        var tampered = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.SomeFailed, tampered.ExitCode);
+        var d = Assert.Single(tampered.Diagnostics);
+        Assert.StartsWith("xrayflow: error XRF2015: npy/00000011_001.npy: changed since the run", d.ToString(), StringComparison.Ordinal);
+
+        File.AppendAllText(Path.Combine(dir, "recipe.yaml"), "# edited\n");
+        var changed = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.Invalid, changed.ExitCode);
+        Assert.Equal("XRF2014", Assert.Single(changed.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void VerifyOfAMissingOrBrokenManifestIsInvalid()
+    {
+        string dir = RunKit.TempDir();
+        Assert.Equal(ExitCodes.Invalid, ManifestVerifier.Verify(Path.Combine(dir, "nope.json"), RunKit.Loader, null, 1).ExitCode);
+        File.WriteAllText(Path.Combine(dir, "m.json"), "{\"xrayflow_version\": 1");
+        var r = ManifestVerifier.Verify(Path.Combine(dir, "m.json"), RunKit.Loader, null, 1);
+        Assert.Equal(ExitCodes.Invalid, r.ExitCode);
+        Assert.Equal("XRF2013", Assert.Single(r.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void ResumeSkipsCompleteItemsAndRedoesChangedOnes()
+    {
+        var (dir, images, outDir) = Batch(3, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+
+        File.Delete(Path.Combine(outDir, "00000011_002_half.png")); // an incomplete item
+        var resumed = RecipeRunner.Run(request with { Resume = true });
+        Assert.Equal(ExitCodes.Success, resumed.ExitCode);
+        Assert.Equal(["resumed", "resumed", "ok"], resumed.Manifest!.Items.Select(i => i.Status));
+        Assert.True(File.Exists(Path.Combine(outDir, "00000011_002_half.png")));
+
+        var again = RecipeRunner.Run(request);
+        Assert.Equal(["ok", "ok", "ok"], again.Manifest!.Items.Select(i => i.Status)); // without --resume, everything runs
+    }
+
+    [Fact]
+    public void CollidingBatchOutputsAreAnErrorBeforeAnyWork()
+    {
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("npy/{stem}.npy", "smooth.npy", StringComparison.Ordinal));
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir });
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("XRF2008", d.Code);
+        Assert.Contains("'smooth.npy' would be written for '00000011_000.png' (output raw) and for '00000011_001.png' (output raw)", d.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void AStemThatLeavesTheOutputFolderIsRefused()
+    {
+        string dir = RunKit.TempDir();
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string nested = Path.Combine(dir, "a");
+        Directory.CreateDirectory(nested);
+        File.Copy(Path.Combine(TestPaths.Root, "pipelines", "samples", "00000011_000.png"), Path.Combine(nested, "x.png"));
+        var escaping = recipe with { Outputs = [recipe.Outputs[0] with { PathTemplate = "../{stem}.png" }] };
+        var result = RecipeRunner.Run(new RunRequest { Recipe = escaping, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(nested, "x.png") }, OutDir = Path.Combine(dir, "out") });
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Equal("XRF2009", Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void CommandLineProblemsAreInvalidAndRunNothing()
+    {
+        string dir = RunKit.TempDir();
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string outDir = Path.Combine(dir, "out");
+        RunResult Run(Dictionary<string, string> inputs) => RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = inputs, OutDir = outDir });
+
+        Assert.Equal("XRF2002", Assert.Single(Run([]).Diagnostics).Code);
+        Assert.Equal("XRF2005", Assert.Single(Run(new() { ["xray"] = Path.Combine(dir, "missing.png") }).Diagnostics).Code);
+        Assert.Equal("XRF2006", Assert.Single(Run(new() { ["xray"] = Path.Combine(dir, "*.nothing") }).Diagnostics).Code);
+        Assert.Contains(Run(new() { ["nope"] = "x.png" }).Diagnostics, d => d.Code == "XRF2003");
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void DefaultInputPathsAreRelativeToTheRecipe()
+    {
+        string dir = RunKit.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "samples"));
+        RunKit.CopySamples(Path.Combine(dir, "samples"), 1);
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("xray: image", "xray: {kind: image, default: samples/00000011_000.png}", StringComparison.Ordinal));
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, OutDir = Path.Combine(dir, "out") });
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dir, "out", "00000011_000_half.png")));
+    }
+
+    [Fact]
+    public void ProfileHasOneEntryPerStepWithOneTimePerRepeat()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string profile = Path.Combine(dir, "profile.json");
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "00000011_000.png") }, OutDir = outDir, Repeat = 3, ProfilePath = profile });
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(profile));
+        var steps = doc.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["smooth", "bright"], steps.Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal(["blur", "scale"], steps.Select(s => s.GetProperty("op").GetString()));
+        Assert.All(steps, s => Assert.Equal(3, s.GetProperty("ms").GetArrayLength()));
+        Assert.All(steps, s => Assert.All(s.GetProperty("ms").EnumerateArray(), m => Assert.True(m.GetDouble() >= 0)));
+    }
+
+    [Fact]
+    public void AStackGlobLoadsOneArraySortedByName()
+    {
+        string dir = RunKit.TempDir();
+        string frames = Path.Combine(dir, "frames");
+        Directory.CreateDirectory(frames);
+        RunKit.CopySamples(frames, 3);
+        var recipe = RunKit.LoadFile(dir, """
+            xrayflow: 1
+            name: stack
+            inputs:
+              frames: stack
+            steps:
+              - op: scale
+                factor: 1
+            outputs:
+              scale: all.npy
+            """);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["frames"] = Path.Combine(frames, "*.png") }, OutDir = Path.Combine(dir, "out") });
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var all = Npy.Read(Path.Combine(dir, "out", "all.npy"));
+        Assert.Equal((3, 1024, 1024, true), (all.Frames, all.Rows, all.Cols, all.IsStack));
+        var second = ImageReader.Read(Path.Combine(frames, "00000011_001.png"));
+        Assert.Equal(second.Data, all.Frame(1).ToArray());
+    }
+}

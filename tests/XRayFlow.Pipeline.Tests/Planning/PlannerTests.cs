@@ -1,0 +1,182 @@
+using XRayFlow.Pipeline.Planning;
+using XRayFlow.Pipeline.Tests.Execution;
+
+namespace XRayFlow.Pipeline.Tests.Planning;
+
+public class PlannerTests
+{
+    private const string Branches = """
+        xrayflow: 1
+        name: branches
+        inputs:
+          img: image
+        steps:
+          - id: b1
+            op: blur
+          - id: b2
+            op: blur
+            in: img
+          - id: b1_again
+            op: blur
+            in: img
+          - id: b3
+            op: blur
+            in: img
+            passes: 2
+          - id: sum
+            op: add
+            in: [b1, b2]
+          - id: lonely
+            op: scale
+            in: img
+            factor: 3
+        outputs:
+          sum: sum.npy
+          again: {from: b1_again, path: again.npy}
+          three: {from: b3, path: three.npy}
+        """;
+
+    [Fact]
+    public void IdenticalStepsAreComputedOnce()
+    {
+        var plan = Planner.Create(RunKit.Load(Branches));
+        Assert.Equal(["b1", "b3", "sum"], plan.Nodes.Select(n => n.Id));
+        Assert.Equal(["b2", "b1_again"], plan.Node("b1")!.MergedIds);
+        Assert.Equal("b1", plan.Resolve("b2"));
+        Assert.Equal("b1", plan.Resolve("b1_again"));
+        Assert.Equal("b3", plan.Resolve("b3")); // other params: not merged
+        Assert.Equal(["b1", "b1"], plan.Node("sum")!.Sources);
+    }
+
+    [Fact]
+    public void StepsReachingNoOutputAreSkippedWithAWarningAtTheStep()
+    {
+        var plan = Planner.Create(RunKit.Load(Branches, "r.yaml"));
+        Assert.Equal(["lonely"], plan.Skipped);
+        var d = Assert.Single(plan.Diagnostics);
+        Assert.Equal("r.yaml:21:5: warning XRF5001: step 'lonely' reaches no output and is skipped", d.ToString());
+    }
+
+    [Fact]
+    public void MergingCanBeTurnedOff()
+    {
+        var plan = Planner.Create(RunKit.Load(Branches), options: new PlanOptions { MergeIdenticalSteps = false });
+        Assert.Equal(["b1", "b2", "b1_again", "b3", "sum"], plan.Nodes.Select(n => n.Id));
+    }
+
+    [Fact]
+    public void LevelsAndLastReaders()
+    {
+        var plan = Planner.Create(RunKit.Load(Branches));
+        Assert.Equal([1, 1, 2], plan.Nodes.Select(n => n.Level));
+        Assert.Equal(["img"], plan.Node("b3")!.Releases); // b3 is the last reader of img
+        Assert.Empty(plan.Node("sum")!.Releases); // b1 is read by an output (again), kept to the end
+    }
+
+    private const string Chain = """
+        xrayflow: 1
+        name: chain
+        inputs:
+          img: image
+        steps:
+          - id: b
+            op: blur
+          - id: a
+            op: abs
+          - id: s
+            op: scale
+            factor: 2
+          - id: o
+            op: offset
+            value: -1
+          - id: b2
+            op: blur
+        outputs:
+          out: {from: b2, path: out.npy}
+        """;
+
+    [Fact]
+    public void ElementwiseChainsAreFused()
+    {
+        var plan = Planner.Create(RunKit.Load(Chain));
+        var chain = Assert.Single(plan.FusedChains);
+        Assert.Equal(["a", "s", "o"], chain.NodeIds);
+        Assert.Equal(-1, plan.Node("b")!.Chain);
+        Assert.Equal(0, plan.Node("s")!.Chain);
+        Assert.Equal(-1, plan.Node("a")!.Buffer); // interior of the chain: never a full buffer
+        Assert.Equal(-1, plan.Node("s")!.Buffer);
+        Assert.True(plan.Node("o")!.Buffer >= 0);
+    }
+
+    [Fact]
+    public void AChainBreaksWhereAnIntermediateIsAnOutputOrReadTwice()
+    {
+        string yaml = Chain.Replace("out: {from: b2, path: out.npy}", "out: {from: b2, path: out.npy}\n  mid: {from: s, path: s.npy}", StringComparison.Ordinal);
+        var plan = Planner.Create(RunKit.Load(yaml));
+        Assert.Equal(["a", "s"], Assert.Single(plan.FusedChains).NodeIds);
+        Assert.Equal(-1, plan.Node("o")!.Chain);
+
+        var unfused = Planner.Create(RunKit.Load(Chain), options: new PlanOptions { FuseElementwise = false });
+        Assert.Empty(unfused.FusedChains);
+    }
+
+    [Fact]
+    public void BuffersOfOneShapeAreReused()
+    {
+        var shapes = new Dictionary<string, ShapeInfo> { ["img"] = new(1, 4, 5, false) };
+        var plan = Planner.Create(RunKit.Load(Chain), shapes);
+        Assert.Equal("4x5 float32", plan.Node("b2")!.Shape.ToString());
+        // The chain's output o is allocated while b is still read, so o needs a new slot; b2 then reuses b's.
+        // Input slots are never reused: the caller owns the decoded inputs.
+        var slots = plan.Buffers.Select(b => string.Join(">", b.Values)).ToList();
+        Assert.Equal(["img", "b>b2", "o"], slots);
+    }
+
+    [Fact]
+    public void PrintsTextDotAndMermaidWithShapes()
+    {
+        var shapes = new Dictionary<string, ShapeInfo> { ["img"] = new(1, 1024, 1024, false) };
+        var plan = Planner.Create(RunKit.Load(Chain), shapes);
+        string text = PlanPrinter.Text(plan);
+        Assert.Contains("img (image): 1024x1024 float32  [b0]", text, StringComparison.Ordinal);
+        Assert.Contains("3. s = scale(a) factor=2 -> 1024x1024 float32  level 3  [fused: no buffer]", text, StringComparison.Ordinal);
+        Assert.Contains("chain 1: a -> s -> o", text, StringComparison.Ordinal);
+        Assert.Contains("5. b2 = blur(o) -> 1024x1024 float32  level 5  [b1, reuses b's buffer]", text, StringComparison.Ordinal);
+
+        string dot = PlanPrinter.Dot(plan);
+        Assert.StartsWith("digraph \"chain\" {", dot, StringComparison.Ordinal);
+        Assert.Contains("\"img\" -> \"b\" [label=\"1024x1024 float32\"];", dot, StringComparison.Ordinal);
+        Assert.Contains("subgraph \"cluster_fused_1\"", dot, StringComparison.Ordinal);
+        Assert.Contains("\"b2\" -> \"out:out\"", dot, StringComparison.Ordinal);
+
+        string mermaid = PlanPrinter.Mermaid(plan);
+        Assert.StartsWith("flowchart TD\n", mermaid, StringComparison.Ordinal);
+        Assert.Contains("-->|\"1024x1024 float32\"|", mermaid, StringComparison.Ordinal);
+        Assert.Contains("subgraph fused1", mermaid, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownShapesPrintAsQuestionMarks()
+    {
+        var plan = Planner.Create(RunKit.Load(Chain));
+        Assert.Contains("img (image): ?", PlanPrinter.Text(plan), StringComparison.Ordinal);
+        Assert.Contains("[label=\"?\"]", PlanPrinter.Dot(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TablesHaveNoBuffer()
+    {
+        var plan = Planner.Create(RunKit.Load("""
+            xrayflow: 1
+            name: t
+            inputs:
+              img: image
+            steps:
+              - op: stats
+            outputs:
+              stats: s.json
+            """), new Dictionary<string, ShapeInfo> { ["img"] = new(1, 2, 2, false) });
+        Assert.Equal("table", plan.Node("stats")!.Shape.ToString());
+        Assert.Equal(-1, plan.Node("stats")!.Buffer);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using XRayFlow.Pipeline.Rendering;
+
+namespace XRayFlow.Pipeline.Tests.Rendering;
+
+public class ColormapTests
+{
+    private static readonly Lazy<JsonDocument> Reference = new(() =>
+        JsonDocument.Parse(File.ReadAllText(RenderingFixtures.Fixture("colormaps/matplotlib-256.json"))));
+
+    public static TheoryData<string> AllNames() => new(Colormaps.Names);
+
+    [Fact]
+    public void ElevenMapsAreKnown()
+    {
+        Assert.Equal(11, Colormaps.Names.Count);
+        Assert.Equal(Colormaps.Names.Order(StringComparer.Ordinal), Reference.Value.RootElement.GetProperty("maps").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.False(Colormaps.TryGet("Gray", out _));
+        Assert.True(Colormaps.TryGet("grey", out var grey));
+        Assert.Equal("gray", grey.Name);
+    }
+
+    /// <summary>Each table within 1 per channel of matplotlib 3.6's colormap(linspace(0, 1, 256)) (tests/fixtures/colormaps).</summary>
+    [Theory]
+    [MemberData(nameof(AllNames))]
+    public void LookupTableMatchesMatplotlib(string name)
+    {
+        Assert.True(Colormaps.TryGet(name, out var cmap));
+        var expected = Reference.Value.RootElement.GetProperty("maps").GetProperty(name);
+        Assert.Equal(256, expected.GetArrayLength());
+        var lut = cmap.Lut.ToArray();
+        Assert.Equal(768, lut.Length);
+        int worst = 0, exact = 0;
+        int i = 0;
+        foreach (var rgb in expected.EnumerateArray())
+        {
+            for (int ch = 0; ch < 3; ch++)
+            {
+                int diff = Math.Abs(lut[(3 * i) + ch] - rgb[ch].GetInt32());
+                worst = Math.Max(worst, diff);
+                exact += diff == 0 ? 1 : 0;
+            }
+
+            i++;
+        }
+
+        Assert.True(worst <= 1, $"{name}: a channel differs by {worst}");
+        Assert.True(exact >= 760, $"{name}: only {exact} of 768 channels exact"); // both are round(lut * 255); float noise may flip a .5
+    }
+
+    [Fact]
+    public void GrayIsTheIdentityOn0To255()
+    {
+        var data = Enumerable.Range(0, 256).Select(v => (float)v).ToArray();
+        var rgb = new byte[256 * 3];
+        Colormaps.Gray.Apply(data, 0, 255, rgb);
+        for (int v = 0; v < 256; v++)
+        {
+            Assert.Equal((byte)v, rgb[3 * v]);
+            Assert.Equal((byte)v, rgb[(3 * v) + 2]);
+        }
+
+        Assert.True(Colormaps.Gray.IsGrey);
+        Assert.False(Colormaps.Get("jet").IsGrey);
+    }
+
+    [Fact]
+    public void MatplotlibIndexRule()
+    {
+        // int(x * 256) with x = (v - vmin) / (vmax - vmin); x == 1 -> 255; under/over clamp; NaN -> -1 (bad)
+        Assert.Equal(0, Colormap.IndexOf(0.0, 0, 1));
+        Assert.Equal(127, Colormap.IndexOf(0.4999, 0, 1));
+        Assert.Equal(128, Colormap.IndexOf(0.5, 0, 1));
+        Assert.Equal(255, Colormap.IndexOf(1.0, 0, 1));
+        Assert.Equal(255, Colormap.IndexOf(7.0, 0, 1));
+        Assert.Equal(0, Colormap.IndexOf(-3.0, 0, 1));
+        Assert.Equal(-1, Colormap.IndexOf(double.NaN, 0, 1));
+        Assert.Equal(0, Colormap.IndexOf(5.0, 5, 5)); // matplotlib's Normalize maps all to 0 when vmin == vmax
+        Assert.Equal(0, Colormap.IndexOf(9.0, 5, 5));
+    }
+
+    [Fact]
+    public void ApplyAutoscalesLikeImshowAndPaintsBadBlack()
+    {
+        var hot = Colormaps.Get("hot");
+        float[] data = [2f, float.NaN, 4f, 3f];
+        var rgb = new byte[12];
+        hot.Apply(data, rgb);
+        var lut = hot.Lut;
+        Assert.Equal(lut[..3].ToArray(), rgb[..3]);            // min -> first colour
+        Assert.Equal(new byte[] { 0, 0, 0 }, rgb[3..6]);        // NaN
+        Assert.Equal(lut[765..768].ToArray(), rgb[6..9]);       // max -> last colour
+        Assert.Equal(lut[384..387].ToArray(), rgb[9..12]);      // middle -> entry 128
+        Assert.Equal((2.0, 4.0), Colormap.AutoRange(data));
+    }
+
+    [Fact]
+    public void ConstantImageTakesTheFirstColour()
+    {
+        var viridis = Colormaps.Get("viridis");
+        var rgb = new byte[9];
+        viridis.Apply([7f, 7f, 7f], rgb);
+        Assert.Equal([68, 1, 84, 68, 1, 84, 68, 1, 84], rgb); // viridis(0) = (0.267004, 0.004874, 0.329415) * 255, truncated
+    }
+
+    [Fact]
+    public void VminAboveVmaxIsRejected()
+        => Assert.Throws<ArgumentException>(() => Colormaps.Gray.Apply([1f], 2, 1, new byte[3]));
+}
+
+public class ColormapBindingTests
+{
+    [Fact]
+    public void BinderAcceptsExactlyTheRenderableColormaps()
+        => Assert.Equal(Colormaps.Names, XRayFlow.Pipeline.Binding.RecipeBinder.Colormaps);
+}

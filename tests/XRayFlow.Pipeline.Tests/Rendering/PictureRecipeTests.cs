@@ -1,0 +1,112 @@
+using SkiaSharp;
+using XRayFlow.Pipeline.Running;
+
+namespace XRayFlow.Pipeline.Tests.Rendering;
+
+/// <summary>The picture outputs end to end: a recipe with canny, montage, a figure and a GIF, run by the runner.</summary>
+public sealed class PictureRecipeTests : IDisposable
+{
+    private const string Recipe = """
+        xrayflow: 1
+        name: pictures-e2e
+        inputs:
+          xray: image
+          frames: stack
+        steps:
+          - id: lg
+            op: gaussian_laplace
+            in: xray
+            sigma: 1
+          - id: ggm
+            op: gaussian_gradient_magnitude
+            in: xray
+            sigma: 2
+          - id: sob
+            op: sobel
+            in: xray
+            axis: 0
+          - id: edges
+            op: canny
+            in: xray
+            sigma: 3
+            low_threshold: 25.5
+            high_threshold: 51
+          - id: side
+            op: montage
+            in: frames
+            gap: 8
+            fill: 255
+        outputs:
+          compare:
+            path: compare.png
+            title: X-ray edges
+            columns: 3
+            panels:
+              - {from: xray, title: Original}
+              - {from: lg, title: "Laplace-Gaussian (edges)"}
+              - {from: ggm, title: "Gaussian gradient (edges)"}
+              - {from: sob, title: "Sobel (edges) - grayscale"}
+              - {from: sob, title: "Sobel (edges) - hot", colormap: hot}
+              - {from: edges, title: "Canny (edges) - prism", colormap: prism}
+          side: side.png
+          anim: {from: frames, path: frames.gif, duration_ms: 500}
+        """;
+
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "xrf-pictures-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FigureMontageAndGifComeOutOfARun()
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "frames"));
+        for (int i = 0; i < 3; i++)
+        {
+            File.Copy(Path.Combine(RenderingFixtures.RepoRoot, "pipelines", "samples", $"00000011_00{i}.png"), Path.Combine(dir, "frames", $"f{i}.png"));
+        }
+
+        var loaded = RecipeLoader.LoadText(Recipe, "pictures-e2e.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        var outDir = Path.Combine(dir, "out");
+        var result = RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string>
+            {
+                ["xray"] = Path.Combine(RenderingFixtures.RepoRoot, "pipelines", "samples", "00000011_001.png"),
+                ["frames"] = Path.Combine(dir, "frames", "*.png"),
+            },
+            OutDir = outDir,
+            Threads = 2,
+        });
+        Assert.True(result.ExitCode == ExitCodes.Success, string.Join("\n", result.Diagnostics.Select(d => d.ToString()).Concat(result.Failures.Select(f => f.ToString()))));
+
+        var compare = File.ReadAllBytes(Path.Combine(outDir, "compare.png"));
+        RenderingFixtures.Keep("e2e-compare.png", compare);
+        using (var bmp = SKBitmap.Decode(compare))
+        {
+            Assert.Equal((2 * 20) + (3 * 300) + (2 * 20), bmp.Width); // 3 columns of 300 px panels
+        }
+
+        var side = File.ReadAllBytes(Path.Combine(outDir, "side.png"));
+        RenderingFixtures.Keep("e2e-side.png", side);
+        using (var bmp = SKBitmap.Decode(side))
+        {
+            Assert.Equal((3 * 1024) + (2 * 8), bmp.Width);
+            Assert.Equal(1024, bmp.Height);
+            Assert.Equal(SKColors.White, bmp.GetPixel(1024 + 3, 500)); // the gap, filled with 255
+        }
+
+        var gif = File.ReadAllBytes(Path.Combine(outDir, "frames.gif"));
+        RenderingFixtures.Keep("e2e-frames.gif", gif);
+        using var image = SixLabors.ImageSharp.Image.Load(gif);
+        Assert.Equal(3, image.Frames.Count);
+        Assert.Equal(50, SixLabors.ImageSharp.MetadataExtensions.GetGifMetadata(image.Frames[2].Metadata).FrameDelay);
+    }
+}

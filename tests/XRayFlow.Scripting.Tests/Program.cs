@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using XRayFlow.Scripting;
+
+namespace XRayFlow.Scripting.Tests;
+
+/// <summary>
+/// Entry point used only as a child process by the tests (the test host never calls it):
+/// <c>dotnet XRayFlow.Scripting.Tests.dll probe CACHE_DIR</c> compiles <see cref="Recipes.ThreeExpressions"/> once and
+/// prints "source=compiled|cache roslyn=True|False ms=N" (the time of that first Compile in a fresh process).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length != 2 || args[0] != "probe")
+        {
+            Console.Error.WriteLine("usage: probe CACHE_DIR");
+            return 2;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var compiler = new RoslynExpressionCompiler(args[1]);
+        var result = compiler.Compile(Recipes.ThreeExpressions, Recipes.Params);
+        double ms = watch.Elapsed.TotalMilliseconds;
+        if (!result.Succeeded)
+        {
+            Console.Error.WriteLine(string.Join('\n', result.Diagnostics));
+            return 1;
+        }
+
+        var frame = new float[64 * 64];
+        var output = new float[frame.Length];
+        foreach (var kernel in result.Kernels.Values)
+        {
+            kernel.Run([frame, frame], 0, output, 64, 64, [150, 2]);
+        }
+
+        bool roslyn = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name!.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
+        Console.WriteLine(FormattableString.Invariant($"source={compiler.LastSource} roslyn={roslyn} ms={ms:F1}"));
+        return 0;
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Time the filter ops of tests/XRayFlow.Benchmarks in SciPy and OpenCV on the same 1024 x 1024 X-ray.
+
+    /usr/bin/python3 tests/bench/reference_bench.py [runs]
+
+Prints CSV: op, scipy_ms, opencv_ms (median of `runs` timed calls after 2 warm-up calls; float32 image).
+OpenCV uses its default thread pool (all cores); SciPy is single-threaded. OpenCV counterparts:
+gaussian_filter -> GaussianBlur (ksize from sigma), sobel -> Sobel ksize 3, prewitt -> filter2D,
+laplace -> Laplacian ksize 1, uniform_filter -> blur, median_filter -> medianBlur (3 and 5 only on float),
+gaussian_laplace -> GaussianBlur + Laplacian, gaussian_gradient_magnitude -> GaussianBlur + 2 Sobel + magnitude.
+They compute close relatives, not identical results (different kernel sizes and borders).
+"""
+import os
+import sys
+import time
+
+import cv2
+import imageio
+import numpy as np
+from scipy import ndimage as ndi
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IMG = imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "00000011_000.png"))
+if IMG.ndim == 3:
+    IMG = IMG[..., 0]
+X = np.ascontiguousarray(IMG.astype(np.float32))
+PREWITT_X = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], np.float32)
+
+
+def timeit(fn, runs):
+    fn()
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def cv_ggm(x, s):
+    g = cv2.GaussianBlur(x, (0, 0), s)
+    return cv2.magnitude(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
+
+
+OPS = [
+    ("gaussian_filter s=1", lambda: ndi.gaussian_filter(X, 1.0), lambda: cv2.GaussianBlur(X, (0, 0), 1.0)),
+    ("gaussian_filter s=4", lambda: ndi.gaussian_filter(X, 4.0), lambda: cv2.GaussianBlur(X, (0, 0), 4.0)),
+    ("gaussian_filter s=16", lambda: ndi.gaussian_filter(X, 16.0), lambda: cv2.GaussianBlur(X, (0, 0), 16.0)),
+    ("sobel pair + hypot", lambda: np.hypot(ndi.sobel(X, 0), ndi.sobel(X, 1)),
+     lambda: cv2.magnitude(cv2.Sobel(X, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(X, cv2.CV_32F, 0, 1, ksize=3))),
+    ("sobel axis=-1", lambda: ndi.sobel(X, -1), lambda: cv2.Sobel(X, cv2.CV_32F, 1, 0, ksize=3)),
+    ("prewitt axis=-1", lambda: ndi.prewitt(X, -1), lambda: cv2.filter2D(X, cv2.CV_32F, PREWITT_X)),
+    ("laplace", lambda: ndi.laplace(X), lambda: cv2.Laplacian(X, cv2.CV_32F, ksize=1)),
+    ("gaussian_laplace s=1", lambda: ndi.gaussian_laplace(X, 1.0),
+     lambda: cv2.Laplacian(cv2.GaussianBlur(X, (0, 0), 1.0), cv2.CV_32F, ksize=1)),
+    ("gaussian_gradient_magnitude s=2", lambda: ndi.gaussian_gradient_magnitude(X, 2.0), lambda: cv_ggm(X, 2.0)),
+    ("uniform_filter size=3", lambda: ndi.uniform_filter(X, 3), lambda: cv2.blur(X, (3, 3))),
+    ("median_filter size=3", lambda: ndi.median_filter(X, 3), lambda: cv2.medianBlur(X, 3)),
+    ("median_filter size=5", lambda: ndi.median_filter(X, 5), lambda: cv2.medianBlur(X, 5)),
+]
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    print(f"op,scipy_ms,opencv_ms (runs={runs}, scipy {__import__('scipy').__version__}, opencv {cv2.__version__}, "
+          f"opencv threads {cv2.getNumThreads()}, image {X.shape} {X.dtype})")
+    for name, sp, cv in OPS:
+        print(f"{name},{timeit(sp, runs):.3f},{timeit(cv, runs):.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
