@@ -12,6 +12,7 @@ public class ImageReaderTests
     [InlineData("grey16.png", "grey16_expected.npy")]
     [InlineData("xray_crop.png", "xray_crop_expected.npy")]
     [InlineData("interlaced.png", "interlaced_expected.npy")]
+    [InlineData("grey1.png", "grey1_expected.npy")]
     public void GreyPngLoadsIntegerValues(string png, string expected)
     {
         var img = ImageReader.Read(P(png));
