@@ -6,15 +6,15 @@ public static class Program
 {
     public static void Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "engine-cpu")
-        {
-            EngineCpuTimes.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
-            return;
-        }
-
         if (args.Length > 0 && args[0] == "quick")
         {
             QuickBench.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "engine-cpu")
+        {
+            EngineCpuTimes.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
             return;
         }
 
