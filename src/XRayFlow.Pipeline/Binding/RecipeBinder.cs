@@ -700,7 +700,7 @@ internal sealed partial class RecipeBinder
         public string Describe() => Value switch
         {
             null => "nothing (null)",
-            double d => $"number {ScalarText.FormatNumber(d)}",
+            double d => FromParam ? $"number {ScalarText.FormatNumber(d)} (from {Node.Value})" : $"number {Node.Value}",
             bool b => b ? "boolean true" : "boolean false",
             string s => $"string '{s}'",
             _ => Value.ToString() ?? "?",
