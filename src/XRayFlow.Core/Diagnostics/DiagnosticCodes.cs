@@ -98,7 +98,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ExpressionSyntax = new("XRF3001", Severity.Error, "not a single C# expression: {0}");
     public static readonly DiagnosticDescriptor ExpressionForbiddenConstruct = new("XRF3002", Severity.Error, "{0} is not allowed in an expression: {1}");
     public static readonly DiagnosticDescriptor ExpressionForbiddenSymbol = new("XRF3003", Severity.Error, "'{0}' is not allowed in an expression: only the step's variables, Math/MathF members and numeric constants may be used");
-    public static readonly DiagnosticDescriptor ExpressionUnknownName = new("XRF3004", Severity.Error, "unknown name '{0}' in expression{1}; the variables here are {2}");
+    public static readonly DiagnosticDescriptor ExpressionUnknownName = new("XRF3004", Severity.Error, "unknown name '{0}'{1}; the variables here are {2}");
     public static readonly DiagnosticDescriptor ExpressionType = new("XRF3005", Severity.Error, "'{0}' must be {1}, but this expression is of type {2}");
     public static readonly DiagnosticDescriptor ExpressionTooLong = new("XRF3006", Severity.Error, "expression is {0} bytes long; the limit is {1} bytes");
     public static readonly DiagnosticDescriptor ExpressionTooDeep = new("XRF3007", Severity.Error, "expression nests deeper than {0} levels");
