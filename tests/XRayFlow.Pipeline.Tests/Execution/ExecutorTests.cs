@@ -125,6 +125,39 @@ public class ExecutorTests
     }
 
     [Fact]
+    public void AValueLivesUntilItsLastReaderHasRunWhateverTheOrderOfCompletion()
+    {
+        // Six readers of the input on four threads: under parallel scheduling the last reader in plan order
+        // may finish before an earlier one starts; the input must stay available to all of them.
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: fan
+            inputs:
+              img: image
+            steps:
+              - {id: r1, op: blur, in: img, passes: 1}
+              - {id: r2, op: blur, in: img, passes: 2}
+              - {id: r3, op: blur, in: img, passes: 3}
+              - {id: r4, op: blur, in: img, passes: 4}
+              - {id: r5, op: scale, in: img, factor: 2}
+              - {id: s1, op: add, in: [r1, r2]}
+              - {id: s2, op: add, in: [r3, r4]}
+              - {id: s3, op: add, in: [s1, s2]}
+              - {id: s4, op: add, in: [s3, r5]}
+            outputs:
+              s4: s4.npy
+            """);
+        var plan = Planner.Create(recipe);
+        var img = RunKit.Random(32, 32, seed: 5);
+        var serial = ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img })["s4"]).Array.Data;
+        var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 4);
+        for (int i = 0; i < 30; i++)
+        {
+            Assert.Equal(serial, ((ArrayValue)exec.Run(new Dictionary<string, ImageArray> { ["img"] = img })["s4"]).Array.Data);
+        }
+    }
+
+    [Fact]
     public void AFailingStepNamesItself()
     {
         var recipe = RunKit.Load("""
