@@ -169,6 +169,7 @@ public class CliTests
         var r = CliKit.Run("info", P(dir, "images", "00000011_000.png"));
         Assert.Equal(0, r.Exit);
         Assert.Contains("shape:  (1024, 1024)", r.Out, StringComparison.Ordinal);
+        Assert.Contains("stored: PNG, 8-bit grey", r.Out, StringComparison.Ordinal);
         Assert.Contains($"max:    {x.Data.Max():G9}", r.Out, StringComparison.Ordinal);
         var sorted = x.Data.Order().ToArray();
         double median = (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
