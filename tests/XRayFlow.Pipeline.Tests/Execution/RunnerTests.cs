@@ -299,4 +299,16 @@ public class RunnerTests
         Assert.Equal(new Core.Diagnostics.SourceLocation(Path.Combine(dir, "recipe.yaml"), 7, 12), d.Location);
         Assert.False(Directory.Exists(outDir));
     }
+
+    [Fact]
+    public void AnOutputThatCannotBeWrittenFailsItsItemAndNamesTheFile()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "npy"), "a file where the output folder should be");
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "00000011_000.png") }, OutDir = outDir });
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        Assert.StartsWith("cannot write output 'npy/00000011_000.npy': ", Assert.Single(result.Failures).Error, StringComparison.Ordinal);
+    }
 }
