@@ -72,6 +72,37 @@ public class ExecutorTests
     }
 
     [Fact]
+    public void RealCatalogueChainAbsClipMultiplyIsFusedAndExact()
+    {
+        var loaded = RecipeLoader.LoadText("""
+            xrayflow: 1
+            name: real-chain
+            inputs:
+              img: image
+            steps:
+              - op: abs
+              - op: clip
+                min: 5
+                max: 60
+              - op: multiply
+                value: 0.5
+            outputs:
+              multiply: m.npy
+            """, "real.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        var recipe = loaded.Recipe!;
+        var img = RunKit.Random(150, 131, seed: 13);
+        var fused = Planner.Create(recipe);
+        Assert.Equal(["abs", "clip", "multiply"], Assert.Single(fused.FusedChains).NodeIds);
+        var unfused = Planner.Create(recipe, options: new PlanOptions { FuseElementwise = false });
+        float[] Run(Plan p, int threads) => ((ArrayValue)new PlanExecutor(p, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img })["multiply"]).Array.Data;
+        var expected = img.Data.Select(v => Math.Clamp(MathF.Abs(v), 5f, 60f) * 0.5f).ToArray();
+        Assert.Equal(expected, Run(unfused, 1));
+        Assert.Equal(expected, Run(fused, 1));
+        Assert.Equal(expected, Run(fused, 4));
+    }
+
+    [Fact]
     public void RepeatedRunsWithAPoolKeepInputsAndResultsIntact()
     {
         var img = RunKit.Random(40, 50, seed: 3);
