@@ -220,6 +220,10 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         }
 
         string outDir = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(settings.Out));
+        if (outDir.StartsWith("..", StringComparison.Ordinal))
+        {
+            outDir = Path.GetFullPath(settings.Out);
+        }
         host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and manifest.json in {outDir}"));
         if (failed > 0)
         {
