@@ -224,14 +224,6 @@ public class CliTests
     }
 
     [Fact]
-    public void TestVerbIsAStubThatSaysSo()
-    {
-        var r = CliKit.Run("test", "x.yaml");
-        Assert.Equal(2, r.Exit);
-        Assert.Contains("XRF2017", r.Err, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void RealProcessExitCodesAndNoStackTraces()
     {
         string dir = CliKit.Project();

@@ -195,6 +195,9 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
             return ExitCodes.Invalid;
         }
 
+        // A DICOM file shows its header first; the header reads even when the pixels cannot be decoded
+        // (a JPEG transfer syntax), so the user sees why.
+        string? dicom = DescribeDicom(settings.Image);
         Core.Imaging.ImageArray a;
         try
         {
@@ -202,12 +205,58 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         }
         catch (ImageDecodeException ex)
         {
+            if (dicom is not null)
+            {
+                host.Out.Write($"file:   {settings.Image}\n{dicom}");
+            }
+
             host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, ex.Reason));
             return ExitCodes.SomeFailed;
         }
 
         host.Out.Write(Describe(settings.Image, a));
+        if (dicom is not null)
+        {
+            host.Out.Write(dicom);
+        }
+
         return ExitCodes.Success;
+    }
+
+    /// <summary>The DICOM header fields (`dicom:` block), or null when the file is not DICOM or its header is unreadable.</summary>
+    internal static string? DescribeDicom(string path)
+    {
+        try
+        {
+            var head = new byte[132];
+            int n;
+            using (var f = File.OpenRead(path))
+            {
+                n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            }
+
+            bool isDicom = Core.Codecs.Dicom.DicomReader.HasDicomPreamble(head.AsSpan(0, n))
+                || Path.GetExtension(path).Equals(".dcm", StringComparison.OrdinalIgnoreCase);
+            if (!isDicom)
+            {
+                return null;
+            }
+
+            var header = Core.Codecs.Dicom.DicomReader.ReadHeader(path, new Core.Codecs.Dicom.DicomReadOptions { AllowMissingPreamble = true });
+            var fields = header.DisplayFields();
+            int w = fields.Max(kv => kv.Key.Length) + 1;
+            var sb = new StringBuilder("dicom:\n");
+            foreach (var (key, value) in fields)
+            {
+                sb.Append("  ").Append((key + ":").PadRight(w + 1)).Append(value).Append('\n');
+            }
+
+            return sb.ToString();
+        }
+        catch (Exception ex) when (ex is ImageDecodeException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     internal static string Describe(string path, Core.Imaging.ImageArray a)
@@ -290,11 +339,76 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
         [CommandArgument(0, "<RECIPE>")]
         [Description("Recipe files whose `tests:` sections to run.")]
         public string[] Recipes { get; init; } = [];
+
+        [CommandOption("-j|--threads <N>")]
+        [Description("Thread budget (default: the number of processors).")]
+        public int? Threads { get; init; }
     }
 
+    /// <summary>
+    /// Runs each recipe's `tests:` (see <see cref="XRayFlow.Pipeline.Testing.RecipeSelfTest"/>), printing one line per
+    /// case (`PASS recipe/test (n outputs)` or `FAIL recipe/test: why`; `SKIP recipe` for one without tests) and a
+    /// summary. Exit 0 when every case passed, 1 when some failed, 2 when a recipe is missing or invalid, a test
+    /// cannot run, or none of the recipes has tests.
+    /// </summary>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        host.Report(DiagnosticCodes.NotImplemented.Create(null, "xrayflow test"));
-        return ExitCodes.Invalid;
+        bool invalid = false;
+        int passed = 0, failed = 0;
+        var untested = new List<XRayFlow.Pipeline.Binding.BoundRecipe>();
+        foreach (string path in settings.Recipes)
+        {
+            if (!File.Exists(path))
+            {
+                host.Report(DiagnosticCodes.RecipeFileMissing.Create(null, path));
+                invalid = true;
+                continue;
+            }
+
+            var (recipe, diagnostics) = host.LoadRecipe(path, new Dictionary<string, string>());
+            host.Report(diagnostics.Where(d => d.IsError));
+            if (recipe is null)
+            {
+                invalid = true;
+                continue;
+            }
+
+            if (recipe.Tests.Count == 0)
+            {
+                // Several recipes (a glob): one without tests is skipped; if nothing at all had tests, exit 2 below.
+                host.Out.WriteLine($"SKIP {recipe.Name} (no `tests:` section)");
+                untested.Add(recipe);
+                continue;
+            }
+
+            var result = XRayFlow.Pipeline.Testing.RecipeSelfTest.Run(recipe, host.CompilerFactory, settings.Threads ?? 0, host.Cancellation);
+            host.Report(result.Diagnostics);
+            invalid |= result.ExitCode == ExitCodes.Invalid;
+            foreach (var c in result.Cases)
+            {
+                host.Out.WriteLine(c.ToString());
+                if (c.Passed)
+                {
+                    passed++;
+                }
+                else
+                {
+                    failed++;
+                }
+            }
+        }
+
+        if (passed + failed == 0 && untested.Count > 0)
+        {
+            foreach (var r in untested)
+            {
+                host.Report(DiagnosticCodes.RecipeHasNoTests.Create(new SourceLocation(r.Path, 1, 1), r.Name));
+            }
+
+            invalid = true;
+        }
+
+        host.Out.WriteLine($"{passed} passed, {failed} failed{(untested.Count > 0 ? $", {untested.Count} skipped (no tests)" : string.Empty)}");
+        return invalid ? ExitCodes.Invalid : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
@@ -112,7 +113,19 @@ public sealed class PlanExecutor
         }
         else
         {
-            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues);
+            // In parallel, the planner's "last use" (file order) may run before another reader of the same level:
+            // a value is released only when every unit that reads it has finished.
+            var readers = new Dictionary<string, StrongBox<int>>(StringComparer.Ordinal);
+            foreach (var unit in units)
+            {
+                foreach (var src in ExternalSources(unit))
+                {
+                    readers.TryAdd(src, new StrongBox<int>(0));
+                    readers[src].Value++;
+                }
+            }
+
+            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues, readers);
         }
 
         if (timings is not null)
@@ -143,7 +156,7 @@ public sealed class PlanExecutor
         return result;
     }
 
-    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, BufferPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues)
+    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, BufferPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, StrongBox<int>> readers)
     {
         var remaining = (int[])deps.Clone();
         var ready = new Queue<int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0));
@@ -167,7 +180,7 @@ public sealed class PlanExecutor
                     {
                         try
                         {
-                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues);
+                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readers);
                             lock (gate)
                             {
                                 running--;
@@ -222,7 +235,13 @@ public sealed class PlanExecutor
         cancellation.ThrowIfCancellationRequested();
     }
 
-    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, BufferPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues)
+    private static IEnumerable<string> ExternalSources(List<PlanNode> unit)
+    {
+        var inside = unit.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        return unit.SelectMany(n => n.Sources).Where(x => !inside.Contains(x)).Distinct(StringComparer.Ordinal);
+    }
+
+    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, BufferPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, StrongBox<int>>? readers = null)
     {
         var sw = Stopwatch.StartNew();
         if (unit.Count == 1)
@@ -243,18 +262,18 @@ public sealed class PlanExecutor
             }
         }
 
-        foreach (var node in unit)
+        var released = readers is null
+            ? unit.SelectMany(n => n.Releases)
+            : ExternalSources(unit).Where(x => Interlocked.Decrement(ref readers[x].Value) == 0).ToList();
+        foreach (var r in released)
         {
-            foreach (var r in node.Releases)
+            if (!outputValues.Contains(r) && values.TryRemove(r, out var gone) && gone is ArrayValue a
+                && !_inputNames.Contains(r)
+                && !values.Values.Any(v => v is ArrayValue live && (ReferenceEquals(live.Array.Data, a.Array.Data) || ReferenceEquals(live.Array.Imag, a.Array.Data))))
             {
-                if (!outputValues.Contains(r) && values.TryRemove(r, out var released) && released is ArrayValue a
-                    && !_inputNames.Contains(r)
-                    && !values.Values.Any(v => v is ArrayValue live && (ReferenceEquals(live.Array.Data, a.Array.Data) || ReferenceEquals(live.Array.Imag, a.Array.Data))))
-                {
-                    // Only arrays this run computed, and that no live value shares, go back to the pool
-                    // (the caller owns the inputs; an op may return its input unchanged).
-                    pool.Return(a.Array);
-                }
+                // Only arrays this run computed, and that no live value shares, go back to the pool
+                // (the caller owns the inputs; an op may return its input unchanged).
+                pool.Return(a.Array);
             }
         }
     }

@@ -69,12 +69,13 @@ public static class Rendering
         }
     }
 
-    /// <summary>A .png of a histogram table: a line plot of the counts, titled with the output's name.</summary>
+    /// <summary>A .png of a histogram table: a line plot of the counts, titled with the output's `title` option (default: the output's name).</summary>
     public static byte[] HistogramPlot(BoundOutput output, TableValue table)
     {
         try
         {
-            return Pictures.HistogramPlot.Render(table, output.Name, "value", "count");
+            string title = output.Options.TryGetValue("title", out var t) && t is string text ? text : output.Name;
+            return Pictures.HistogramPlot.Render(table, title, "value", "count");
         }
         catch (ArgumentException e)
         {

@@ -47,7 +47,7 @@ public static partial class OpCatalog
     public static OpDefinition Stats { get; } = new()
     {
         Name = "stats",
-        Summary = "Summary statistics of all values (a stack: all frames together), in double: count, min, max, mean, median, std (population, ddof=0).",
+        Summary = "Summary statistics of all values (a stack: all frames together), in double: shape, dtype (float32: pixels as the engine holds them; 8-bit files load as their exact integer values), count, min, max, mean, median, std (population, ddof=0).",
         Reference = "numpy.min/max/mean/median/std",
         Inputs = InputSpec.One,
         Output = OutputKind.Table,
@@ -59,6 +59,8 @@ public static partial class OpCatalog
             var s = Statistics.Summarize(src.Data);
             return new TableValue(
             [
+                new("shape", src.Shape.Select(d => (long)d).ToArray()),
+                new("dtype", "float32"),
                 new("count", s.Count),
                 new("min", s.Min),
                 new("max", s.Max),

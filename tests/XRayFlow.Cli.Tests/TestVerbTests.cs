@@ -1,0 +1,142 @@
+using XRayFlow.Core.Codecs;
+
+namespace XRayFlow.Cli.Tests;
+
+/// <summary>`xrayflow test RECIPE...`: runs recipes' own `tests:` sections; exit 0 all pass, 1 some failed, 2 invalid.</summary>
+public sealed class TestVerbTests : IDisposable
+{
+    private readonly string _dir = CliKit.TempDir();
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private static string Shipped(string name) => Path.Combine(CliKit.Root, "pipelines", name + ".yaml");
+
+    [Fact]
+    public void ShippedRecipesProveThemselves()
+    {
+        var r = CliKit.Run("test", Shipped("sobel"), Shipped("tutorial-canny"), Shipped("histogram"), Shipped("inspect"));
+        Assert.True(r.Exit == 0, r.Out + r.Err);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+            ["PASS sobel/crop64 (1 output)", "PASS tutorial-canny/crop64 (1 output)", "PASS histogram/crop64 (1 output)", "PASS inspect/crop64 (1 output)", "4 passed, 0 failed"],
+            lines);
+    }
+
+    [Fact]
+    public void AnArrayBeyondItsToleranceFailsWithExit1()
+    {
+        // The SciPy reference made 0.1% larger: far beyond tolerance 1e-4 of the peak.
+        var reference = Npy.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
+        for (int k = 0; k < reference.Length; k++)
+        {
+            reference.Data[k] *= 1.001f;
+        }
+
+        Npy.Write(Path.Combine(_dir, "off.npy"), reference);
+        string recipe = WriteRecipe("scaled", """
+              sobel: {npy: off.npy, tolerance: 1e-4}
+            """);
+        var r = CliKit.Run("test", recipe);
+        Assert.True(r.Exit == 1, r.Out + r.Err);
+        Assert.StartsWith("FAIL sobel-copy/scaled: output 'sobel': max |diff| ", r.Out, StringComparison.Ordinal);
+        Assert.Contains("> tolerance 0.0001 x peak", r.Out, StringComparison.Ordinal);
+        Assert.EndsWith("0 passed, 1 failed\n", r.Out, StringComparison.Ordinal);
+
+        // The same reference passes with a tolerance that covers 0.1%.
+        var loose = CliKit.Run("test", WriteRecipe("loose", """
+              sobel: {npy: off.npy, tolerance: 2e-3}
+            """));
+        Assert.True(loose.Exit == 0, loose.Out + loose.Err);
+    }
+
+    [Fact]
+    public void AWrongDigestFailsAndNamesBothDigests()
+    {
+        string wrong = "sha256:" + new string('0', 64);
+        string recipe = WriteRecipe("digest", $"""
+              sobel_gray: "{wrong}"
+            """);
+        var r = CliKit.Run("test", recipe);
+        Assert.True(r.Exit == 1, r.Out + r.Err);
+        Assert.Matches(@"^FAIL sobel-copy/digest: output 'sobel_gray': digest sha256:[0-9a-f]{64} differs from the expected sha256:0{64}\n", r.Out);
+    }
+
+    [Fact]
+    public void MixedPassAndFailIsExit1WithOneLinePerCase()
+    {
+        var bad = Npy.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
+        bad.Data[100] += 10;
+        Npy.Write(Path.Combine(_dir, "bad.npy"), bad);
+        string recipe = WriteRecipe("bad", """
+              sobel: {npy: bad.npy}
+            """);
+        var r = CliKit.Run("test", Shipped("sobel"), recipe);
+        Assert.True(r.Exit == 1, r.Out + r.Err);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("PASS sobel/crop64 (1 output)", lines[0]);
+        Assert.StartsWith("FAIL sobel-copy/bad: output 'sobel': max |diff| 10 at element 100", lines[1], StringComparison.Ordinal);
+        Assert.Equal("1 passed, 1 failed", lines[2]);
+    }
+
+    [Fact]
+    public void ARecipeWithoutTestsAloneIsInvalid()
+    {
+        var r = CliKit.Run("test", Shipped("compare"));
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("error XRF7001: recipe 'compare' has no `tests:` section", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RecipesWithoutTestsAreSkippedBesideOnesWithTests()
+    {
+        var r = CliKit.Run("test", Shipped("compare"), Shipped("sobel"));
+        Assert.True(r.Exit == 0, r.Out + r.Err);
+        Assert.Equal("SKIP compare (no `tests:` section)\nPASS sobel/crop64 (1 output)\n1 passed, 0 failed, 1 skipped (no tests)\n", r.Out);
+    }
+
+    [Fact]
+    public void MissingRecipeOrMissingTestInputIsExit2()
+    {
+        var missing = CliKit.Run("test", Path.Combine(_dir, "nope.yaml"));
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("XRF2010", missing.Err, StringComparison.Ordinal);
+
+        string recipe = WriteRecipe("noinput", """
+              sobel: {npy: off.npy}
+            """, input: "no-such-crop.png");
+        var r = CliKit.Run("test", recipe);
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("XRF2005", r.Err, StringComparison.Ordinal);
+        Assert.StartsWith("FAIL sobel-copy/noinput: cannot run: input 'xray': file '", r.Out, StringComparison.Ordinal);
+    }
+
+    private static string Indent(string lines) => string.Join("\n", lines.Trim().Split('\n').Select(l => "      " + l.Trim()));
+
+    /// <summary>A copy of the shipped sobel recipe in the temp folder, with one test named <paramref name="test"/>.</summary>
+    private string WriteRecipe(string test, string expect, string input = "crop.png")
+    {
+        File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(_dir, "crop.png"), overwrite: true);
+        string text = File.ReadAllText(Shipped("sobel"));
+        text = text[..text.IndexOf("tests:", StringComparison.Ordinal)]
+            .Replace("name: sobel", "name: sobel-copy", StringComparison.Ordinal)
+            .Replace("default: samples/00000011_001.png", "default: crop.png", StringComparison.Ordinal);
+        text += $"""
+            tests:
+              - name: {test}
+                inputs: {"{"}xray: {input}{"}"}
+                expect:
+            {Indent(expect)}
+
+            """;
+        string path = Path.Combine(_dir, test + ".yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
