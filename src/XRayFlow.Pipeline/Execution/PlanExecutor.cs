@@ -315,7 +315,7 @@ public sealed class PlanExecutor
         }
         catch (ExpressionRuntimeException ex)
         {
-            throw new StepFailedException(step.Id, ex.Message, ex);
+            throw new StepFailedException(step.Id, ex.Detail, ex);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or ArithmeticException)
         {
