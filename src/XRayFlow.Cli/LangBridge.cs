@@ -15,8 +15,8 @@ internal static class LangBridge
         return (result.Recipe, result.Diagnostics);
     }
 
-    /// <summary>The JSON Schema of the language, or null when this build lacks it.</summary>
-    public static string? Schema() => null;
+    /// <summary>The JSON Schema of the language (generated from the op registry).</summary>
+    public static string? Schema() => XRayFlow.Pipeline.Schema.SchemaGenerator.Generate();
 
     /// <summary>Kept out of line so the Scripting assembly (and Roslyn) load only when a recipe has expressions.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -133,6 +133,10 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         [CommandOption("--max-pixels <N>")]
         [Description("Fail an input with more pixels than N (protects memory); the others still run.")]
         public long? MaxPixels { get; init; }
+
+        [CommandOption("--dicom-without-preamble")]
+        [Description("Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).")]
+        public bool DicomWithoutPreamble { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -175,6 +179,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
             Threads = settings.Threads ?? Environment.ProcessorCount,
             Resume = settings.Resume,
             MaxPixels = settings.MaxPixels,
+            DicomWithoutPreamble = settings.DicomWithoutPreamble,
             Repeat = settings.Repeat,
             ProfilePath = settings.Profile,
             CompilerFactory = host.CompilerFactory,
@@ -215,6 +220,10 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         }
 
         string outDir = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(settings.Out));
+        if (outDir.StartsWith("..", StringComparison.Ordinal))
+        {
+            outDir = Path.GetFullPath(settings.Out);
+        }
         host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and manifest.json in {outDir}"));
         if (failed > 0)
         {
@@ -341,7 +350,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             }
 
             var s = ImageIO.Identify(files[0]);
-            if (s.IsKnown && input.Kind == InputKind.Stack)
+            if (s.IsKnown && input.Kind == InputKind.Stack && !(s.IsStack && files.Count == 1))
             {
                 s = s with { Frames = files.Count, IsStack = true };
             }

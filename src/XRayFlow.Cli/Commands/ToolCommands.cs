@@ -195,6 +195,9 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
             return ExitCodes.Invalid;
         }
 
+        // A DICOM file shows its header first; the header reads even when the pixels cannot be decoded
+        // (a JPEG transfer syntax), so the user sees why.
+        string? dicom = DescribeDicom(settings.Image);
         Core.Imaging.ImageArray a;
         try
         {
@@ -202,12 +205,58 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         }
         catch (ImageDecodeException ex)
         {
+            if (dicom is not null)
+            {
+                host.Out.Write($"file:   {settings.Image}\n{dicom}");
+            }
+
             host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, ex.Reason));
             return ExitCodes.SomeFailed;
         }
 
         host.Out.Write(Describe(settings.Image, a));
+        if (dicom is not null)
+        {
+            host.Out.Write(dicom);
+        }
+
         return ExitCodes.Success;
+    }
+
+    /// <summary>The DICOM header fields (`dicom:` block), or null when the file is not DICOM or its header is unreadable.</summary>
+    internal static string? DescribeDicom(string path)
+    {
+        try
+        {
+            var head = new byte[132];
+            int n;
+            using (var f = File.OpenRead(path))
+            {
+                n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            }
+
+            bool isDicom = Core.Codecs.Dicom.DicomReader.HasDicomPreamble(head.AsSpan(0, n))
+                || Path.GetExtension(path).Equals(".dcm", StringComparison.OrdinalIgnoreCase);
+            if (!isDicom)
+            {
+                return null;
+            }
+
+            var header = Core.Codecs.Dicom.DicomReader.ReadHeader(path, new Core.Codecs.Dicom.DicomReadOptions { AllowMissingPreamble = true });
+            var fields = header.DisplayFields();
+            int w = fields.Max(kv => kv.Key.Length) + 1;
+            var sb = new StringBuilder("dicom:\n");
+            foreach (var (key, value) in fields)
+            {
+                sb.Append("  ").Append((key + ":").PadRight(w + 1)).Append(value).Append('\n');
+            }
+
+            return sb.ToString();
+        }
+        catch (Exception ex) when (ex is ImageDecodeException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     internal static string Describe(string path, Core.Imaging.ImageArray a)
@@ -290,6 +339,10 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
         [CommandArgument(0, "<RECIPE>")]
         [Description("Recipe files whose `tests:` sections to run.")]
         public string[] Recipes { get; init; } = [];
+
+        [CommandOption("-j|--threads <N>")]
+        [Description("Thread budget (default: the number of processors).")]
+        public int? Threads { get; init; }
     }
 
     /// <summary>
@@ -328,7 +381,7 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
                 continue;
             }
 
-            var result = XRayFlow.Pipeline.Testing.RecipeSelfTest.Run(recipe, host.CompilerFactory, cancellation: host.Cancellation);
+            var result = XRayFlow.Pipeline.Testing.RecipeSelfTest.Run(recipe, host.CompilerFactory, settings.Threads ?? 0, host.Cancellation);
             host.Report(result.Diagnostics);
             invalid |= result.ExitCode == ExitCodes.Invalid;
             foreach (var c in result.Cases)

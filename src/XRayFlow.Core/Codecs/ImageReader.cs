@@ -269,10 +269,12 @@ public static partial class ImageReader
             throw new ImageDecodeException(name, $"the PNG file is {length} bytes, larger than 2 GiB");
         }
 
+        byte interlace = ihdr[8 + 20];
         stream.Position = start;
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
-        CheckPngChunks(name, bytes);
+        var idat = CheckPngChunks(name, bytes);
+        CheckPngImageData(name, idat, width, height, bitDepth, colorType, interlace);
 
         try
         {
@@ -313,10 +315,11 @@ public static partial class ImageReader
     /// Walk the chunk list: every chunk must fit in the file, there must be image data and an IEND.
     /// A truncated file fails here, before ImageSharp could decode the rows it has and leave the rest grey.
     /// </summary>
-    private static void CheckPngChunks(string name, byte[] bytes)
+    private static MemoryStream CheckPngChunks(string name, byte[] bytes)
     {
         long pos = 8;
         bool sawIdat = false;
+        var idat = new MemoryStream();
         while (true)
         {
             if (pos + 8 > bytes.Length)
@@ -339,6 +342,7 @@ public static partial class ImageReader
             if (type == "IDAT")
             {
                 sawIdat = true;
+                idat.Write(bytes, (int)pos + 8, (int)len);
             }
             else if (type == "IEND")
             {
@@ -351,6 +355,69 @@ public static partial class ImageReader
         if (!sawIdat)
         {
             throw new ImageDecodeException(name, "corrupt PNG: no image data (IDAT chunk)");
+        }
+
+        idat.Position = 0;
+        return idat;
+    }
+
+    /// <summary>
+    /// The zlib stream of the IDAT chunks must inflate to every scanline the header promises (ImageSharp
+    /// decodes a short stream without complaint and leaves the missing rows black). One extra inflate pass,
+    /// counted in a small buffer.
+    /// </summary>
+    private static void CheckPngImageData(string name, MemoryStream idat, long width, long height, int bitDepth, int colorType, int interlace)
+    {
+        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+        long bitsPerPixel = (long)bitDepth * channels;
+        long Scanlines(long w, long h) => w == 0 || h == 0 ? 0 : h * (1 + (((w * bitsPerPixel) + 7) / 8));
+        long expected;
+        if (interlace == 0)
+        {
+            expected = Scanlines(width, height);
+        }
+        else
+        {
+            // Adam7 passes: (x0, y0, dx, dy)
+            ReadOnlySpan<int> x0 = [0, 4, 0, 2, 0, 1, 0];
+            ReadOnlySpan<int> y0 = [0, 0, 4, 0, 2, 0, 1];
+            ReadOnlySpan<int> dx = [8, 8, 4, 4, 2, 2, 1];
+            ReadOnlySpan<int> dy = [8, 8, 8, 4, 4, 2, 2];
+            expected = 0;
+            for (int p = 0; p < 7; p++)
+            {
+                long pw = (width - x0[p] + dx[p] - 1) / dx[p];
+                long ph = (height - y0[p] + dy[p] - 1) / dy[p];
+                expected += Scanlines(Math.Max(0, pw), Math.Max(0, ph));
+            }
+        }
+
+        long got = 0;
+        try
+        {
+            using var z = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
+            {
+                int n;
+                while (got < expected && (n = z.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    got += n;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ImageDecodeException(name, $"corrupt PNG: the compressed image data is damaged ({ex.Message})", ex);
+        }
+
+        if (got < expected)
+        {
+            throw new ImageDecodeException(name, $"truncated PNG: the image data holds {got} of the {expected} bytes its {width} x {height} header needs");
         }
     }
 

@@ -47,6 +47,41 @@ public static class Npy
     public static ImageArray Read(Stream stream, string name = "<stream>", ImageReadOptions? options = null)
     {
         options ??= ImageReadOptions.Default;
+        var (shape, dtype, descr) = ReadHeader(stream, name, options);
+        long count = 1;
+        foreach (long d in shape)
+        {
+            count *= d;
+        }
+
+        long dataLen = count * dtype.Size;
+        if (stream.CanSeek)
+        {
+            long remaining = stream.Length - stream.Position;
+            if (remaining < dataLen)
+            {
+                throw new ImageDecodeException(name, $"truncated .npy: shape ({string.Join(", ", shape)}) of {descr} needs {dataLen} data bytes, the file has {remaining}");
+            }
+        }
+
+        var real = new float[count];
+        float[]? imag = dtype.Kind == 'c' ? new float[count] : null;
+        ReadData(stream, name, dtype, real, imag);
+
+        return shape.Length == 2
+            ? new ImageArray((int)shape[0], (int)shape[1], real, imag)
+            : ImageArray.Stack((int)shape[0], (int)shape[1], (int)shape[2], real, imag);
+    }
+
+    /// <summary>The rank (2 or 3), shape and complexity a .npy header declares (validated as <see cref="Read(Stream, string, ImageReadOptions?)"/> does).</summary>
+    internal static (int Rank, long[] Shape, bool Complex) ReadShape(Stream stream, string name)
+    {
+        var (shape, dtype, _) = ReadHeader(stream, name, new ImageReadOptions { MaxPixels = long.MaxValue });
+        return (shape.Length, shape, dtype.Kind == 'c');
+    }
+
+    private static (long[] Shape, DType DType, string Descr) ReadHeader(Stream stream, string name, ImageReadOptions options)
+    {
         var pre = new byte[10];
         int got = stream.ReadAtLeast(pre, 8, throwOnEndOfStream: false);
         if (got < 8 || !pre.AsSpan(0, 6).SequenceEqual(Magic))
@@ -124,6 +159,11 @@ public static class Npy
                 throw new ImageDecodeException(name, $".npy array has shape ({string.Join(", ", shape)}) with an empty axis");
             }
 
+            if (d > int.MaxValue || count > int.MaxValue / d)
+            {
+                throw new ImageDecodeException(name, $".npy array of shape ({string.Join(", ", shape)}) is larger than 2^31 values");
+            }
+
             count *= d;
             if (count > options.MaxPixels)
             {
@@ -131,24 +171,12 @@ public static class Npy
             }
         }
 
-        var dtype = ParseDescr(name, descr);
-        long dataLen = count * dtype.Size;
-        if (stream.CanSeek)
+        if (count > int.MaxValue)
         {
-            long remaining = stream.Length - stream.Position;
-            if (remaining < dataLen)
-            {
-                throw new ImageDecodeException(name, $"truncated .npy: shape ({string.Join(", ", shape)}) of {descr} needs {dataLen} data bytes, the file has {remaining}");
-            }
+            throw new ImageDecodeException(name, $".npy array of shape ({string.Join(", ", shape)}) is larger than 2^31 values");
         }
 
-        var real = new float[count];
-        float[]? imag = dtype.Kind == 'c' ? new float[count] : null;
-        ReadData(stream, name, dtype, real, imag);
-
-        return shape.Length == 2
-            ? new ImageArray((int)shape[0], (int)shape[1], real, imag)
-            : ImageArray.Stack((int)shape[0], (int)shape[1], (int)shape[2], real, imag);
+        return (shape, ParseDescr(name, descr), descr);
     }
 
     public static void Write(string path, ImageArray image)

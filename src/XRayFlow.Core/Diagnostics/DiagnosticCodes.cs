@@ -61,6 +61,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor BadDigest = new("XRF1057", Severity.Error, "'{0}' is not a digest; write sha256: followed by 64 hexadecimal digits");
     public static readonly DiagnosticDescriptor FourierGaussianOnSpatial = new("XRF1058", Severity.Warning, "step '{0}': fourier_gaussian multiplies its input by a Gaussian's transfer function, so it expects a Fourier transform, but '{1}' is not the output of fft2; to smooth an image use fft2 -> fourier_gaussian -> ifft2, or gaussian_filter");
     public static readonly DiagnosticDescriptor EmptyName = new("XRF1059", Severity.Error, "{0} must not be empty");
+    public static readonly DiagnosticDescriptor ReservedVariable = new("XRF1060", Severity.Error, "'{0}' cannot name an 'in' variable: expressions already use it for {1}");
 
     // ===== end XRF1xxx =============================================================================
 
@@ -97,7 +98,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ExpressionSyntax = new("XRF3001", Severity.Error, "not a single C# expression: {0}");
     public static readonly DiagnosticDescriptor ExpressionForbiddenConstruct = new("XRF3002", Severity.Error, "{0} is not allowed in an expression: {1}");
     public static readonly DiagnosticDescriptor ExpressionForbiddenSymbol = new("XRF3003", Severity.Error, "'{0}' is not allowed in an expression: only the step's variables, Math/MathF members and numeric constants may be used");
-    public static readonly DiagnosticDescriptor ExpressionUnknownName = new("XRF3004", Severity.Error, "unknown name '{0}' in expression{1}; the variables here are {2}");
+    public static readonly DiagnosticDescriptor ExpressionUnknownName = new("XRF3004", Severity.Error, "unknown name '{0}'{1}; the variables here are {2}");
     public static readonly DiagnosticDescriptor ExpressionType = new("XRF3005", Severity.Error, "'{0}' must be {1}, but this expression is of type {2}");
     public static readonly DiagnosticDescriptor ExpressionTooLong = new("XRF3006", Severity.Error, "expression is {0} bytes long; the limit is {1} bytes");
     public static readonly DiagnosticDescriptor ExpressionTooDeep = new("XRF3007", Severity.Error, "expression nests deeper than {0} levels");

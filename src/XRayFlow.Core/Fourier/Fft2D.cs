@@ -83,17 +83,26 @@ public static class Fft2D
 
             if (rows > 1)
             {
+                // A real input's spectrum is Hermitian, X[r, c] = conj X[-r, -c]: transform only the
+                // columns 0..cols/2 and mirror the others.
+                bool half = realInput && !inverse && cols > 2;
+                int colsToDo = half ? (cols / 2) + 1 : cols;
                 if (cols == 1)
                 {
                     FftPlan.Get(rows).Forward(fre, fim); // a single column is contiguous
                 }
                 else if (BitOperations.IsPow2(rows))
                 {
-                    ColumnPassPow2(re, im, off, rows, cols, parallel, po);
+                    ColumnPassPow2(re, im, off, rows, cols, colsToDo, parallel, po);
                 }
                 else
                 {
-                    ColumnPassGather(re, im, off, rows, cols, parallel, po);
+                    ColumnPassGather(re, im, off, rows, cols, colsToDo, parallel, po);
+                }
+
+                if (half)
+                {
+                    MirrorHermitian(re, im, off, rows, cols, colsToDo, parallel, po);
                 }
             }
 
@@ -183,16 +192,34 @@ public static class Fft2D
     }
 
     /// <summary>Column transforms for a power-of-two row count, in place, SIMD across the columns of a strip.</summary>
-    private static void ColumnPassPow2(float[] re, float[] im, int off, int rows, int cols, bool parallel, ParallelOptions po)
+    /// <summary>Columns c &gt;= <paramref name="done"/> from X[r, c] = conj X[(rows - r) % rows, cols - c].</summary>
+    private static void MirrorHermitian(float[] re, float[] im, int off, int rows, int cols, int done, bool parallel, ParallelOptions po)
+    {
+        ForChunks(rows, parallel, po, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int dst = off + (r * cols);
+                int src = off + ((r == 0 ? 0 : rows - r) * cols);
+                for (int c = done; c < cols; c++)
+                {
+                    re[dst + c] = re[src + cols - c];
+                    im[dst + c] = -im[src + cols - c];
+                }
+            }
+        });
+    }
+
+    private static void ColumnPassPow2(float[] re, float[] im, int off, int rows, int cols, int colsToDo, bool parallel, ParallelOptions po)
     {
         var plan = FftPlan.Get(rows);
-        int strips = (cols + Strip - 1) / Strip;
+        int strips = (colsToDo + Strip - 1) / Strip;
         ForChunks(strips, parallel, po, (s0, s1) =>
         {
             for (int s = s0; s < s1; s++)
             {
                 int c0 = s * Strip;
-                VerticalFft(plan, re, im, off, rows, cols, c0, Math.Min(cols, c0 + Strip));
+                VerticalFft(plan, re, im, off, rows, cols, c0, Math.Min(colsToDo, c0 + Strip));
             }
         });
     }
@@ -266,10 +293,10 @@ public static class Fft2D
     }
 
     /// <summary>Column transforms for any row count: gather a strip of columns, transform each, scatter back.</summary>
-    private static void ColumnPassGather(float[] re, float[] im, int off, int rows, int cols, bool parallel, ParallelOptions po)
+    private static void ColumnPassGather(float[] re, float[] im, int off, int rows, int cols, int colsToDo, bool parallel, ParallelOptions po)
     {
         var plan = FftPlan.Get(rows);
-        int strips = (cols + Strip - 1) / Strip;
+        int strips = (colsToDo + Strip - 1) / Strip;
         ForChunks(strips, parallel, po, (s0, s1) =>
         {
             int need = Strip * rows;
@@ -283,7 +310,7 @@ public static class Fft2D
             var gi = gatherIm!;
             for (int s = s0; s < s1; s++)
             {
-                int c0 = s * Strip, width = Math.Min(cols, c0 + Strip) - c0;
+                int c0 = s * Strip, width = Math.Min(colsToDo, c0 + Strip) - c0;
                 for (int r = 0; r < rows; r++)
                 {
                     int src = off + (r * cols) + c0;

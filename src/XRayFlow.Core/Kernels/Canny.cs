@@ -25,7 +25,10 @@ namespace XRayFlow.Core.Kernels;
 /// </summary>
 public static class Canny
 {
-    /// <summary>Runs Canny on one rows x cols image (row-major) into <paramref name="edges"/> (0 or 1).</summary>
+    /// <summary>
+    /// Runs Canny on one rows x cols image (row-major) into <paramref name="edges"/> (0 or 1). <paramref name="threads"/>
+    /// parallelises the smoothing by rows; the result does not depend on it.
+    /// </summary>
     public static void Detect(
         ReadOnlySpan<float> image,
         int rows,
@@ -36,7 +39,8 @@ public static class Canny
         double? highThreshold = null,
         bool useQuantiles = false,
         BoundaryMode mode = BoundaryMode.Constant,
-        double cval = 0.0)
+        double cval = 0.0,
+        int threads = 1)
     {
         int n = rows * cols;
         if (image.Length != n || edges.Length != n)
@@ -57,22 +61,27 @@ public static class Canny
         }
 
         // 1. smoothing with the bleed-over correction (no mask: the mask is all ones)
-        var smoothed = new float[n];
-        image.CopyTo(smoothed);
+        var work = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            work[k] = image[k];
+        }
+
         var ones = new double[n];
         ones.AsSpan().Fill(1.0);
         if (sigma > 1e-15)
         {
             var kernel = CannyGaussian.Kernel(sigma, 4.0);
-            CannyGaussian.Correlate1D(smoothed, rows, cols, axis: 0, kernel, mode, cval);
-            CannyGaussian.Correlate1D(smoothed, rows, cols, axis: 1, kernel, mode, cval);
-            CannyGaussian.Correlate1D(ones, rows, cols, axis: 0, kernel, mode, cval);
-            CannyGaussian.Correlate1D(ones, rows, cols, axis: 1, kernel, mode, cval);
+            CannyGaussian.Correlate1D(work, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads);
+            CannyGaussian.Correlate1D(work, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads);
+            CannyGaussian.Correlate1D(ones, rows, cols, axis: 0, kernel, mode, cval, toFloat: false, threads);
+            CannyGaussian.Correlate1D(ones, rows, cols, axis: 1, kernel, mode, cval, toFloat: false, threads);
         }
 
+        var smoothed = new float[n];
         for (int k = 0; k < n; k++)
         {
-            smoothed[k] = (float)(smoothed[k] / (ones[k] + NumpyEps));
+            smoothed[k] = (float)(work[k] / (ones[k] + NumpyEps));
         }
 
         // 2. gradients (ndimage.sobel, mode reflect, float32 output)
@@ -146,63 +155,50 @@ public static class Canny
     /// <summary>np.finfo(float).eps, added to the smoothed mask by skimage.</summary>
     private const double NumpyEps = 2.220446049250313e-16;
 
-    /// <summary>ndimage.sobel(input, axis) for float32 input, mode 'reflect': [-1, 0, 1] along axis, then [1, 2, 1] along the other.</summary>
+    /// <summary>
+    /// ndimage.sobel(input, axis) for float32 input, mode 'reflect': [-1, 0, 1] along axis (SciPy's antisymmetric loop:
+    /// out = (x[i-1] - x[i+1]) * -1 in double), stored float32; then [1, 2, 1] along the other axis
+    /// (x[i] * 2 + (x[i-1] + x[i+1]) * 1 in double), stored float32. Computed row by row (same arithmetic).
+    /// </summary>
     internal static float[] Sobel(float[] input, int rows, int cols, int axis)
     {
+        var deriv = new float[input.Length];
         var output = new float[input.Length];
-
-        // derivative along axis: out = -(x[i-1] - x[i+1]) computed in double as SciPy's antisymmetric loop
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < cols; c++)
-            {
-                double prev, next;
-                if (axis == 0)
-                {
-                    prev = input[(Reflect(r - 1, rows) * cols) + c];
-                    next = input[(Reflect(r + 1, rows) * cols) + c];
-                }
-                else
-                {
-                    prev = input[(r * cols) + Reflect(c - 1, cols)];
-                    next = input[(r * cols) + Reflect(c + 1, cols)];
-                }
-
-                output[(r * cols) + c] = (float)((prev - next) * -1.0);
-            }
-        }
-
-        // smoothing [1, 2, 1] along the other axis, in place as SciPy does (it reads a copied line buffer)
-        var line = new double[Math.Max(rows, cols)];
         if (axis == 0)
         {
             for (int r = 0; r < rows; r++)
             {
+                int up = Reflect(r - 1, rows) * cols, down = Reflect(r + 1, rows) * cols, o = r * cols;
                 for (int c = 0; c < cols; c++)
                 {
-                    line[c] = output[(r * cols) + c];
+                    deriv[o + c] = (float)(((double)input[up + c] - input[down + c]) * -1.0);
                 }
 
                 for (int c = 0; c < cols; c++)
                 {
-                    double v = (line[c] * 2.0) + ((line[Reflect(c - 1, cols)] + line[Reflect(c + 1, cols)]) * 1.0);
-                    output[(r * cols) + c] = (float)v;
+                    int cl = Reflect(c - 1, cols), cr = Reflect(c + 1, cols);
+                    output[o + c] = (float)((deriv[o + c] * 2.0) + (((double)deriv[o + cl] + deriv[o + cr]) * 1.0));
                 }
             }
         }
         else
         {
-            for (int c = 0; c < cols; c++)
+            for (int r = 0; r < rows; r++)
             {
-                for (int r = 0; r < rows; r++)
+                int o = r * cols;
+                for (int c = 0; c < cols; c++)
                 {
-                    line[r] = output[(r * cols) + c];
+                    int cl = Reflect(c - 1, cols), cr = Reflect(c + 1, cols);
+                    deriv[o + c] = (float)(((double)input[o + cl] - input[o + cr]) * -1.0);
                 }
+            }
 
-                for (int r = 0; r < rows; r++)
+            for (int r = 0; r < rows; r++)
+            {
+                int up = Reflect(r - 1, rows) * cols, down = Reflect(r + 1, rows) * cols, o = r * cols;
+                for (int c = 0; c < cols; c++)
                 {
-                    double v = (line[r] * 2.0) + ((line[Reflect(r - 1, rows)] + line[Reflect(r + 1, rows)]) * 1.0);
-                    output[(r * cols) + c] = (float)v;
+                    output[o + c] = (float)((deriv[o + c] * 2.0) + (((double)deriv[up + c] + deriv[down + c]) * 1.0));
                 }
             }
         }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace XRayFlow.Core.Kernels;
 
 /// <summary>
@@ -76,56 +79,112 @@ internal static class CannyGaussian
         return PairwiseSum(a, start, n2) + PairwiseSum(a, start + n2, n - n2);
     }
 
-    public static void Correlate1D(float[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval)
+    /// <summary>
+    /// One pass along <paramref name="axis"/> over a frame held in doubles. With <paramref name="toFloat"/> every
+    /// result is rounded to float32 (SciPy's output array for a float32 input). Each output element is computed
+    /// exactly as <c>NI_Correlate1D</c>'s symmetric loop does (x[0] w[0], then + (x[j] + x[-j]) w[j] for j = -r..-1,
+    /// in double); rows are processed as vectors of doubles (lane-wise IEEE arithmetic, no fused multiply-add), so
+    /// the result is the same whatever the vector width or the number of threads.
+    /// </summary>
+    public static void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1)
     {
-        int len = axis == 0 ? rows : cols;
-        int lines = axis == 0 ? cols : rows;
         int radius = w.Length / 2;
-        var ext = new double[len + (2 * radius)];
-        for (int l = 0; l < lines; l++)
+        var output = new double[data.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
+        if (axis == 0)
         {
-            for (int t = -radius; t < len + radius; t++)
+            var constantRow = new double[cols];
+            constantRow.AsSpan().Fill(cval);
+            ReadOnlySpan<double> Row(int t)
             {
-                int src = Boundary.Map(t, len, mode);
-                ext[t + radius] = src < 0 ? cval : data[axis == 0 ? (src * cols) + l : (l * cols) + src];
+                int m = Boundary.Map(t, rows, mode);
+                return m < 0 ? constantRow : data.AsSpan(m * cols, cols);
             }
 
-            for (int t = 0; t < len; t++)
+            Parallel.For(0, rows, options, t =>
             {
-                data[axis == 0 ? (t * cols) + l : (l * cols) + t] = (float)Apply(ext, t + radius, w, radius);
-            }
+                var acc = output.AsSpan(t * cols, cols);
+                Scale(data.AsSpan(t * cols, cols), w[radius], acc);
+                for (int j = -radius; j < 0; j++)
+                {
+                    AddPair(Row(t + j), Row(t - j), w[radius + j], acc);
+                }
+
+                if (toFloat)
+                {
+                    RoundToFloat(acc);
+                }
+            });
+        }
+        else
+        {
+            Parallel.For(0, rows, options, () => new double[cols + (2 * radius)], (t, _, ext) =>
+            {
+                var line = data.AsSpan(t * cols, cols);
+                for (int k = -radius; k < cols + radius; k++)
+                {
+                    int m = Boundary.Map(k, cols, mode);
+                    ext[k + radius] = m < 0 ? cval : line[m];
+                }
+
+                var acc = output.AsSpan(t * cols, cols);
+                Scale(ext.AsSpan(radius, cols), w[radius], acc);
+                for (int j = -radius; j < 0; j++)
+                {
+                    AddPair(ext.AsSpan(radius + j, cols), ext.AsSpan(radius - j, cols), w[radius + j], acc);
+                }
+
+                if (toFloat)
+                {
+                    RoundToFloat(acc);
+                }
+
+                return ext;
+            }, _ => { });
+        }
+
+        output.CopyTo(data, 0);
+    }
+
+    private static void Scale(ReadOnlySpan<double> x, double w, Span<double> acc)
+    {
+        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+        var va = MemoryMarshal.Cast<double, Vector<double>>(acc);
+        var vw = new Vector<double>(w);
+        for (int i = 0; i < va.Length; i++)
+        {
+            va[i] = vx[i] * vw;
+        }
+
+        for (int i = va.Length * Vector<double>.Count; i < acc.Length; i++)
+        {
+            acc[i] = x[i] * w;
         }
     }
 
-    public static void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval)
+    /// <summary>acc += (a + b) * w, element by element.</summary>
+    private static void AddPair(ReadOnlySpan<double> a, ReadOnlySpan<double> b, double w, Span<double> acc)
     {
-        int len = axis == 0 ? rows : cols;
-        int lines = axis == 0 ? cols : rows;
-        int radius = w.Length / 2;
-        var ext = new double[len + (2 * radius)];
-        for (int l = 0; l < lines; l++)
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+        var vacc = MemoryMarshal.Cast<double, Vector<double>>(acc);
+        var vw = new Vector<double>(w);
+        for (int i = 0; i < vacc.Length; i++)
         {
-            for (int t = -radius; t < len + radius; t++)
-            {
-                int src = Boundary.Map(t, len, mode);
-                ext[t + radius] = src < 0 ? cval : data[axis == 0 ? (src * cols) + l : (l * cols) + src];
-            }
+            vacc[i] += (va[i] + vb[i]) * vw;
+        }
 
-            for (int t = 0; t < len; t++)
-            {
-                data[axis == 0 ? (t * cols) + l : (l * cols) + t] = Apply(ext, t + radius, w, radius);
-            }
+        for (int i = vacc.Length * Vector<double>.Count; i < acc.Length; i++)
+        {
+            acc[i] += (a[i] + b[i]) * w;
         }
     }
 
-    private static double Apply(double[] ext, int centre, double[] w, int radius)
+    private static void RoundToFloat(Span<double> values)
     {
-        double acc = ext[centre] * w[radius];
-        for (int j = -radius; j < 0; j++)
+        for (int i = 0; i < values.Length; i++)
         {
-            acc += (ext[centre + j] + ext[centre - j]) * w[radius + j];
+            values[i] = (float)values[i];
         }
-
-        return acc;
     }
 }

@@ -495,7 +495,10 @@ internal sealed partial class RecipeBinder
 
                     foreach (var e in inMap.Entries)
                     {
-                        CheckIdentifier(e.Key, "variable name");
+                        if (CheckIdentifier(e.Key, "variable name"))
+                        {
+                            CheckVariableName(e.Key);
+                        }
                         if (e.Value is YamlScalar sv && !sv.IsNull)
                         {
                             refs.Add(ResolveRef(sv, e.Key.Value, laterIds));
@@ -990,6 +993,23 @@ internal sealed partial class RecipeBinder
 
         _d.Report(DiagnosticCodes.WrongNodeType, node.Start, what, "a string", node.Describe());
         return null;
+    }
+
+    /// <summary>Names an expression sees besides the `in` variables: i, j, rows, cols and the recipe params.</summary>
+    private void CheckVariableName(YamlScalar key)
+    {
+        string? use = key.Value switch
+        {
+            "i" => "the row index",
+            "j" => "the column index",
+            "rows" => "the number of rows",
+            "cols" => "the number of columns",
+            _ => _paramSymbols.TryGetValue(key.Value, out var p) ? $"the recipe param declared on line {p.Location.Line}" : null,
+        };
+        if (use is not null)
+        {
+            _d.Report(DiagnosticCodes.ReservedVariable, key.Start, key.Value, use);
+        }
     }
 
     private bool CheckIdentifier(YamlScalar name, string what)

@@ -20,10 +20,43 @@ internal static class HeaderCodecs
     {
         try
         {
+            if (IdentifyDicom(path) is { } dicom)
+            {
+                return dicom;
+            }
+
             var info = Image.Identify(path);
             return info is null ? ShapeInfo.Unknown : new ShapeInfo(1, info.Height, info.Width, false);
         }
         catch (Exception ex) when (ex is IOException or UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException)
+        {
+            return ShapeInfo.Unknown;
+        }
+    }
+
+    /// <summary>A DICOM file's shape from its header (frames x rows x columns when multi-frame), or null when not DICOM.</summary>
+    private static ShapeInfo? IdentifyDicom(string path)
+    {
+        var head = new byte[132];
+        int n;
+        using (var f = File.OpenRead(path))
+        {
+            n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        if (!XRayFlow.Core.Codecs.Dicom.DicomReader.HasDicomPreamble(head.AsSpan(0, n)))
+        {
+            return null;
+        }
+
+        try
+        {
+            var h = XRayFlow.Core.Codecs.Dicom.DicomReader.ReadHeader(path);
+            return h.Rows is > 0 && h.Columns is > 0
+                ? new ShapeInfo(h.Frames, h.Rows.Value, h.Columns.Value, h.NumberOfFrames is > 1)
+                : ShapeInfo.Unknown;
+        }
+        catch (ImageDecodeException)
         {
             return ShapeInfo.Unknown;
         }

@@ -11,12 +11,19 @@ namespace XRayFlow.Pipeline.Execution;
 public static class ImageIO
 {
     /// <summary>Decode one image file (PNG, JPEG, npy, DICOM). Throws <see cref="ImageDecodeException"/> for bad files.</summary>
-    public static ImageArray Read(string path, long? maxPixels = null)
-        => ImageReader.Read(path, maxPixels is { } m ? new ImageReadOptions { MaxPixels = m } : null);
+    public static ImageArray Read(string path, long? maxPixels = null, bool dicomWithoutPreamble = false)
+        => ImageReader.Read(path, Options(maxPixels, dicomWithoutPreamble));
 
     /// <summary>Decode several files, sorted by the caller, into one N x H x W stack.</summary>
-    public static ImageArray ReadStack(IReadOnlyList<string> paths, long? maxPixels = null)
-        => ImageReader.ReadStack(paths, maxPixels is { } m ? new ImageReadOptions { MaxPixels = m } : null);
+    public static ImageArray ReadStack(IReadOnlyList<string> paths, long? maxPixels = null, bool dicomWithoutPreamble = false)
+        => ImageReader.ReadStack(paths, Options(maxPixels, dicomWithoutPreamble));
+
+    private static ImageReadOptions Options(long? maxPixels, bool dicomWithoutPreamble)
+        => new()
+        {
+            MaxPixels = maxPixels ?? ImageReadOptions.Default.MaxPixels,
+            DicomWithoutPreamble = dicomWithoutPreamble,
+        };
 
     /// <summary>The shape from the file header only (no pixel decode), or unknown.</summary>
     public static ShapeInfo Identify(string path) => HeaderCodecs.Identify(path);

@@ -58,6 +58,9 @@ public sealed record RunRequest
     /// <summary>An input with more pixels fails (protects memory); null = no limit.</summary>
     public long? MaxPixels { get; init; }
 
+    /// <summary>Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).</summary>
+    public bool DicomWithoutPreamble { get; init; }
+
     /// <summary>Runs of the plan per item (for --profile); outputs are written once.</summary>
     public int Repeat { get; init; } = 1;
 
@@ -255,7 +258,7 @@ public static class RecipeRunner
                     inputRecords.Add(new ManifestFile(input.Name, Path.GetFullPath(f), Manifest.Sha256OfFile(f)));
                 }
 
-                var array = input.Kind == InputKind.Stack ? ImageIO.ReadStack(files, request.MaxPixels) : ImageIO.Read(files[0], request.MaxPixels);
+                var array = input.Kind == InputKind.Stack ? ImageIO.ReadStack(files, request.MaxPixels, request.DicomWithoutPreamble) : ImageIO.Read(files[0], request.MaxPixels, request.DicomWithoutPreamble);
                 if (input.Kind == InputKind.Image && array.IsStack)
                 {
                     throw new ImageDecodeException(files[0], $"input '{input.Name}' is an image, but the file holds a stack {array.ShapeText}");

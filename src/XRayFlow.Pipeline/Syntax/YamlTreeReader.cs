@@ -85,6 +85,11 @@ public sealed class YamlTreeReader
 
             return root;
         }
+        catch (StopReading)
+        {
+            // Refused without reading further: the YAML parser slows down on absurd nesting (a denial of service).
+            return null;
+        }
         catch (YamlException e)
         {
             string message = MarkPrefix.Replace(e.Message, string.Empty).Trim();
@@ -98,9 +103,26 @@ public sealed class YamlTreeReader
         }
     }
 
+    /// <summary>
+    /// The parser's MoveNext, with its non-YAML exceptions (it throws ArgumentException for a bad tag URI,
+    /// InvalidOperationException in some broken states) turned into a YamlException at the last position read.
+    /// </summary>
+    private bool Advance()
+    {
+        var last = _parser.Current?.End ?? Mark.Empty;
+        try
+        {
+            return _parser.MoveNext();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new YamlException(last, last, e.Message);
+        }
+    }
+
     private void Next()
     {
-        if (!_parser.MoveNext())
+        if (!Advance())
         {
             throw new YamlException("unexpected end of the recipe");
         }
@@ -109,7 +131,7 @@ public sealed class YamlTreeReader
     private T Expect<T>()
         where T : ParsingEvent
     {
-        if (!_parser.MoveNext())
+        if (!Advance())
         {
             throw new YamlException("unexpected end of the recipe");
         }
@@ -120,7 +142,7 @@ public sealed class YamlTreeReader
     /// <summary>Moves to the next event and reads the node it starts; null for refused nodes (an alias).</summary>
     private YamlNode? ReadNode(int depth, bool isKey)
     {
-        if (!_parser.MoveNext())
+        if (!Advance())
         {
             throw new YamlException("unexpected end of the recipe");
         }
@@ -145,14 +167,13 @@ public sealed class YamlTreeReader
                 if (depth + 1 > MaxDepth)
                 {
                     _diagnostics.Report(DiagnosticCodes.NestingTooDeep, Loc(seq.Start), MaxDepth);
-                    SkipToEnd();
-                    return null;
+                    throw new StopReading();
                 }
 
                 var items = new List<YamlNode>();
                 while (true)
                 {
-                    if (!_parser.MoveNext())
+                    if (!Advance())
                     {
                         throw new YamlException("unexpected end of the recipe");
                     }
@@ -177,15 +198,14 @@ public sealed class YamlTreeReader
                 if (depth + 1 > MaxDepth)
                 {
                     _diagnostics.Report(DiagnosticCodes.NestingTooDeep, Loc(map.Start), MaxDepth);
-                    SkipToEnd();
-                    return null;
+                    throw new StopReading();
                 }
 
                 var entries = new List<YamlEntry>();
                 var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
                 while (true)
                 {
-                    if (!_parser.MoveNext())
+                    if (!Advance())
                     {
                         throw new YamlException("unexpected end of the recipe");
                     }
@@ -232,24 +252,6 @@ public sealed class YamlTreeReader
 
             default:
                 throw new YamlException(ev.Start, ev.End, $"unexpected {ev.GetType().Name}");
-        }
-    }
-
-    /// <summary>Skips the rest of the collection just started (used after refusing it).</summary>
-    private void SkipToEnd()
-    {
-        int level = 1;
-        while (level > 0 && _parser.MoveNext())
-        {
-            switch (_parser.Current)
-            {
-                case SequenceStart or MappingStart:
-                    level++;
-                    break;
-                case SequenceEnd or MappingEnd:
-                    level--;
-                    break;
-            }
         }
     }
 
@@ -319,4 +321,7 @@ public sealed class YamlTreeReader
 
         return header;
     }
+
+    /// <summary>Stops reading after a problem that makes the rest not worth parsing (nesting too deep).</summary>
+    private sealed class StopReading : Exception;
 }

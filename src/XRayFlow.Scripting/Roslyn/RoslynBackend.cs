@@ -93,7 +93,27 @@ internal static class RoslynBackend
             }
         }
 
-        // 4. The compiler's own errors, located in the recipe.
+        // 4. Happy path: gates passed, so emit at once (vectorized where possible). Emitting runs nothing.
+        if (!syntaxFailed && !bag.HasErrors)
+        {
+            CSharpCompilation? vectorized = Vectorize(plans, recipeParams, source, compilation, model, root);
+            if (vectorized is not null)
+            {
+                using var vectorPe = new MemoryStream();
+                if (vectorized.Emit(vectorPe).Success)
+                {
+                    return vectorPe.ToArray();
+                }
+            }
+
+            using var scalarPe = new MemoryStream();
+            if (compilation.Emit(scalarPe).Success)
+            {
+                return scalarPe.ToArray();
+            }
+        }
+
+        // 5. Something is wrong: the compiler's own errors, located in the recipe.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (Microsoft.CodeAnalysis.Diagnostic d in compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error))
         {
@@ -111,36 +131,12 @@ internal static class RoslynBackend
             }
         }
 
-        if (syntaxFailed || bag.HasErrors)
+        if (!bag.HasErrors)
         {
-            return null;
+            bag.Report(DiagnosticCodes.ExpressionCompile, plans[0].Parts.First().TextStart, "emit", "the generated code did not compile although every expression passed the checks (a bug: please report it)");
         }
 
-        // 5. Vectorize the steps that are pure float arithmetic; on any trouble keep the scalar compilation.
-        CSharpCompilation final = Vectorize(plans, recipeParams, source, compilation, model, root) ?? compilation;
-        if (!ReferenceEquals(final, compilation))
-        {
-            using var vectorPe = new MemoryStream();
-            if (final.Emit(vectorPe).Success)
-            {
-                return vectorPe.ToArray();
-            }
-        }
-
-        using var pe = new MemoryStream();
-        Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(pe);
-        if (!result.Success)
-        {
-            foreach (Microsoft.CodeAnalysis.Diagnostic d in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
-            {
-                PartSpan? span = source.Spans.FirstOrDefault(s => s.Contains(d.Location.SourceSpan.Start));
-                bag.Add(Map(d, span, plans, recipeParams, source.Text));
-            }
-
-            return null;
-        }
-
-        return pe.ToArray();
+        return null;
     }
 
     /// <summary>The compilation with vector loops inserted, or null when no step vectorizes.</summary>
@@ -176,7 +172,7 @@ internal static class RoslynBackend
         text = text[..classEnd] + string.Concat(markers) + text[classEnd..];
         SyntaxTree tree = CSharpSyntaxTree.ParseText(text, SyntaxAllowList.ParseOptions, path: "xrayflow-expressions.g.cs");
         CSharpCompilation vectorized = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], tree);
-        return vectorized.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) ? null : vectorized;
+        return vectorized; // checked by its Emit: on any error the scalar compilation is emitted instead
     }
 
     private static Core.Diagnostics.Diagnostic Map(Microsoft.CodeAnalysis.Diagnostic d, PartSpan? span, List<StepPlan> plans, IReadOnlyList<string> recipeParams, string text)
@@ -192,7 +188,7 @@ internal static class RoslynBackend
             return DiagnosticCodes.ExpressionUnknownName.Create(
                 location,
                 name,
-                near is null ? string.Empty : $"; did you mean '{near}'?",
+                near is null ? string.Empty : $" (did you mean '{near}'?)",
                 string.Join(", ", candidates));
         }
 

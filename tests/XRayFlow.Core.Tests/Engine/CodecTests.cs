@@ -11,6 +11,7 @@ public class ImageReaderTests
     [InlineData("grey8.png", "grey8_expected.npy")]
     [InlineData("grey16.png", "grey16_expected.npy")]
     [InlineData("xray_crop.png", "xray_crop_expected.npy")]
+    [InlineData("interlaced.png", "interlaced_expected.npy")]
     public void GreyPngLoadsIntegerValues(string png, string expected)
     {
         var img = ImageReader.Read(P(png));
@@ -75,6 +76,8 @@ public class ImageReaderTests
     [Theory]
     [InlineData("truncated.png", "truncated PNG")]
     [InlineData("truncated_no_iend.png", "truncated PNG")]
+    [InlineData("short_zlib.png", "truncated PNG: the image data holds")]
+    [InlineData("half_rows.png", "truncated PNG: the image data holds 2080 of the 4160 bytes")]
     [InlineData("empty.png", "the file is empty")]
     [InlineData("text.png", "named .png but is not a PNG")]
     [InlineData("truncated.jpg", "truncated JPEG")]
@@ -367,5 +370,50 @@ public class PngWriterTests
         var back = ImageReader.Read(ms, "rgb.png");
         Assert.Equal(new[] { 76.245f, 149.685f, 29.07f, (float)((0.299 * 10) + (0.587 * 20) + (0.114 * 30)) }, back.Data);
         Assert.Throws<ArgumentException>(() => PngWriter.WriteRgb(ms, rgb, 3, 2));
+    }
+}
+
+public class IdentifyAndGifTests
+{
+    private static string P(string name) => EngineFixtures.Path_("codecs", name);
+
+    [Fact]
+    public void IdentifyReadsShapesFromHeadersOnly()
+    {
+        Assert.Equal(new ImageHeader(ImageFileFormat.Png, 1, 5, 7, false, false), ImageReader.Identify(P("grey8.png")));
+        Assert.Equal(new ImageHeader(ImageFileFormat.Png, 1, 64, 64, false, false), ImageReader.Identify(P("truncated.png")));
+        Assert.Equal(new ImageHeader(ImageFileFormat.Jpeg, 1, 64, 64, false, false), ImageReader.Identify(P("rgb.jpg")));
+        Assert.Equal(new ImageHeader(ImageFileFormat.Npy, 2, 3, 4, true, false), ImageReader.Identify(P("npy/stack.npy")));
+        Assert.Equal(new ImageHeader(ImageFileFormat.Npy, 1, 3, 4, false, true), ImageReader.Identify(P("npy/complex64_be.npy")));
+        Assert.Null(ImageReader.Identify(P("text.png")));
+        Assert.Null(ImageReader.Identify(P("empty.png")));
+        Assert.Null(ImageReader.Identify(P("npy/rank4.npy")));
+        Assert.Null(ImageReader.Identify(P("missing.png")));
+    }
+
+    [Fact]
+    public void GifWriterWritesAnAnimation()
+    {
+        var red = Enumerable.Repeat(new byte[] { 255, 0, 0 }, 6).SelectMany(b => b).ToArray();
+        var blue = Enumerable.Repeat(new byte[] { 0, 0, 255 }, 6).SelectMany(b => b).ToArray();
+        var ms = new MemoryStream();
+        GifWriter.Write(ms, [red, blue, red], 3, 2, durationMs: 200);
+        var bytes = ms.ToArray();
+        Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(bytes, 0, 6));
+        Assert.Equal(3, BitConverter.ToUInt16(bytes, 6));
+        Assert.Equal(2, BitConverter.ToUInt16(bytes, 8));
+        int frames = 0;
+        for (int i = 0; i + 3 < bytes.Length; i++)
+        {
+            // graphic control extension: 21 F9 04 flags delay(lo, hi)
+            if (bytes[i] == 0x21 && bytes[i + 1] == 0xF9 && bytes[i + 2] == 4)
+            {
+                frames++;
+                Assert.Equal(20, BitConverter.ToUInt16(bytes, i + 4));
+            }
+        }
+
+        Assert.Equal(3, frames);
+        Assert.Throws<ArgumentException>(() => GifWriter.Write(new MemoryStream(), [red[..5]], 3, 2));
     }
 }

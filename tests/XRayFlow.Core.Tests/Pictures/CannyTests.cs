@@ -134,6 +134,19 @@ public class CannyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ThreadsDoNotChangeTheResult()
+    {
+        var (pixels, rows, cols) = PictureFixtures.LoadGrey(PictureFixtures.Sample("00000011_004.png"));
+        var img = pixels.Select(b => b / 255f).ToArray();
+        var one = new float[img.Length];
+        var two = new float[img.Length];
+        Canny.Detect(img, rows, cols, one, sigma: 2.0, threads: 1);
+        Canny.Detect(img, rows, cols, two, sigma: 2.0, threads: 2);
+        Assert.True(one.Sum() > 1000);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
     public void FlatImageHasNoEdges()
     {
         var img = new float[20 * 20];

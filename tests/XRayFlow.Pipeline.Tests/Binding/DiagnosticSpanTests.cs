@@ -24,7 +24,7 @@ public class DiagnosticSpanTests
         { "XRF1005", Head + "params:\n  s: [|&s|] 2\nsteps:\n  - op: gaussian_filter\n    sigma: [|*s|]\n", "", "XRF1005,XRF1042" },
         { "XRF1005", Head + "steps:\n  - op: gaussian_filter\n    sigma: 2\n    [|<<|]: {truncate: 3}\n", "", "" },
         { "XRF1006", Head + "steps:\n  - op: gaussian_filter\n    sigma: 2\n    [|sigma|]: 3\n", "", "" },
-        { "XRF1007", Head + "steps: []\ndescription: " + new string('[', 63) + "«[»" + new string(']', 64) + "\n", "", "XRF1023" },
+        { "XRF1007", Head + "steps: []\ndescription: " + new string('[', 63) + "«[»" + new string(']', 64) + "\n", "", "" },
         { "XRF1008", Head + "steps: []\n[|---|]\nxrayflow: 1\n", "", "" },
         { "XRF1009", Head + "steps:\n  - op: gaussian_filter\n    sigma: [|!!float|] 2\n", "", "" },
         { "XRF1010", Head + "steps:\n  - op: threshold\n    level: 3\n    invert: [|yes|]\n", "", "" },
@@ -93,6 +93,8 @@ public class DiagnosticSpanTests
         { "XRF1056", Head + "steps:\n  - op: abs\noutputs:\n  abs: o.npy\ntests:\n  - inputs: {xray: a.png}\n    expect: {[|ab|]: \"sha256:" + new string('a', 64) + "\"}\n", "", "" },
         { "XRF1057", Head + "steps:\n  - op: abs\noutputs:\n  abs: o.npy\ntests:\n  - inputs: {xray: a.png}\n    expect: {abs: [|\"md5:1234\"|]}\n", "", "" },
         { "XRF1058", Head + "steps:\n  - op: [|fourier_gaussian|]\n    sigma: 3\n", "", "" },
+        { "XRF1060", Head + "steps:\n  - op: map\n    in: {[|i|]: xray}\n    expr: i\n", "", "" },
+        { "XRF1060", Head + "params:\n  t: 1\nsteps:\n  - op: map\n    in: {a: xray, [|t|]: xray}\n    expr: a\n", "", "" },
         { "XRF1059", Head + "name: [|\"\"|]\nsteps: []\n", "", "" },
     };
 

@@ -65,8 +65,10 @@ public static partial class OpCatalog
             double cval = ctx.Has("cval") ? ctx.Float("cval") : 0.0;
             double sigma = ctx.Float("sigma");
             var dst = ImageArray.LikeShape(src);
-            Parallel.For(0, src.Frames, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, ctx.Threads), CancellationToken = ctx.Cancellation }, n =>
-                Canny.Detect(src.Frame(n), src.Rows, src.Cols, dst.Frame(n), sigma, low, high, quantiles, mode, cval));
+            int threads = Math.Max(1, ctx.Threads);
+            int inner = src.Frames >= threads ? 1 : threads; // a single image: its smoothing uses the threads
+            Parallel.For(0, src.Frames, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ctx.Cancellation }, n =>
+                Canny.Detect(src.Frame(n), src.Rows, src.Cols, dst.Frame(n), sigma, low, high, quantiles, mode, cval, inner));
             return new ArrayValue(dst);
         },
     };
