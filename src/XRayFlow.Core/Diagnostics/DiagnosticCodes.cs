@@ -111,8 +111,8 @@ public static class DiagnosticCodes
 
 
     // ===== XRF4xxx: inputs and codecs ==============================================================
-    public static readonly DiagnosticDescriptor InputUnreadable = new("XRF4001", Severity.Error, "cannot read input '{0}': {1}");
-
+    // (none yet: an unreadable input is a per-input failure, ImageDecodeException's reason in the run's
+    // summary and manifest, exit 1 — not a recipe diagnostic)
     // ===== end XRF4xxx =============================================================================
 
 
