@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-
 namespace XRayFlow.Scripting;
 
 /// <summary>Plain-string name checks (no Roslyn: the warm path uses them before generating source).</summary>
-internal static partial class Names
+internal static class Names
 {
     /// <summary>The built-in variables every expression sees.</summary>
     public static readonly string[] BuiltIns = ["i", "j", "rows", "cols"];
@@ -21,13 +19,29 @@ internal static partial class Names
         "var", "dynamic", "nameof", "await", "global", "nint", "nuint", "Math", "MathF",
     };
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex IdentifierRegex();
+    /// <summary>ASCII letters, digits and '_', not starting with a digit (no Regex: keeps the warm path light).</summary>
+    private static bool IsAsciiIdentifier(string name)
+    {
+        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Why <paramref name="name"/> cannot be a variable, or null when it can.</summary>
     public static string? Problem(string name)
     {
-        if (!IdentifierRegex().IsMatch(name))
+        if (!IsAsciiIdentifier(name))
         {
             return "a variable name is ASCII letters, digits and '_', not starting with a digit";
         }

@@ -8,7 +8,7 @@ namespace XRayFlow.Benchmarks;
 /// <summary>
 /// The scipy.ndimage filters on a 1024 x 1024 chest X-ray (float32). Compare with
 /// tests/bench/reference_bench.py (SciPy and OpenCV on the same image); see docs/performance.md.
-/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- --filter '*FilterBenchmarks*'
+/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- --filter '*FilterBenchmarks*' --job short --inProcess
 /// </summary>
 [MemoryDiagnoser]
 public class FilterBenchmarks
@@ -59,6 +59,9 @@ public class FilterBenchmarks
 
     [Benchmark]
     public ImageArray UniformSize3() => NdFilters.UniformFilter(image, [3], threads: Threads);
+
+    [Benchmark]
+    public ImageArray UniformSize21() => NdFilters.UniformFilter(image, [21], threads: Threads);
 
     [Benchmark]
     public ImageArray MedianSize3() => NdFilters.MedianFilter(image, [3], threads: Threads);

@@ -9,7 +9,7 @@ namespace XRayFlow.Benchmarks;
 /// A quick Stopwatch timing of the same ops as <see cref="FilterBenchmarks"/> (median of N runs after
 /// warm-up), for iterating on kernels: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- quick [runs] [threads]
 /// </summary>
-public static class QuickBench
+public static unsafe class QuickBench
 {
     public static void Run(string[] args)
     {
@@ -33,10 +33,11 @@ public static class QuickBench
             ("gaussian_laplace s=1", () => NdFilters.GaussianLaplace(image, [1.0], threads: threads)),
             ("gaussian_gradient_magnitude s=2", () => NdFilters.GaussianGradientMagnitude(image, [2.0], threads: threads)),
             ("uniform_filter size=3", () => NdFilters.UniformFilter(image, [3], threads: threads)),
+            ("uniform_filter size=21", () => NdFilters.UniformFilter(image, [21], threads: threads)),
             ("median_filter size=3", () => NdFilters.MedianFilter(image, [3], threads: threads)),
             ("median_filter size=5", () => NdFilters.MedianFilter(image, [5], threads: threads)),
         };
-        Console.WriteLine($"op,median_ms,min_ms (runs={runs}, threads={threads}, image {image.ShapeText})");
+        Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {image.ShapeText})");
         foreach (var (name, run) in ops)
         {
             for (int w = 0; w < 3; w++)
@@ -45,15 +46,34 @@ public static class QuickBench
             }
 
             var times = new double[runs];
+            double cpu = double.MaxValue;
             for (int r = 0; r < runs; r++)
             {
                 long t0 = Stopwatch.GetTimestamp();
+                double c0 = ThreadCpuMs();
                 run();
+                cpu = Math.Min(cpu, ThreadCpuMs() - c0);
                 times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             }
 
             Array.Sort(times);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{times[runs / 2]:F3},{times[0]:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{times[runs / 2]:F3},{times[0]:F3},{cpu:F3}"));
         }
+    }
+
+    /// <summary>CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID), immune to preemption on a loaded machine.</summary>
+    private static double ThreadCpuMs()
+    {
+        Timespec ts;
+        return clock_gettime(3, &ts) == 0 ? (ts.Seconds * 1e3) + (ts.Nanoseconds / 1e6) : double.NaN;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern unsafe int clock_gettime(int clock, Timespec* ts);
+
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 }

@@ -169,6 +169,7 @@ public class CliTests
         var r = CliKit.Run("info", P(dir, "images", "00000011_000.png"));
         Assert.Equal(0, r.Exit);
         Assert.Contains("shape:  (1024, 1024)", r.Out, StringComparison.Ordinal);
+        Assert.Contains("stored: PNG, 8-bit grey", r.Out, StringComparison.Ordinal);
         Assert.Contains($"max:    {x.Data.Max():G9}", r.Out, StringComparison.Ordinal);
         var sorted = x.Data.Order().ToArray();
         double median = (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
@@ -221,6 +222,33 @@ public class CliTests
         Assert.Equal(["gx", "gy", "ax"], steps.Select(s => s.GetProperty("id").GetString()));
         Assert.Equal(["sobel", "sobel", "abs"], steps.Select(s => s.GetProperty("op").GetString()));
         Assert.All(steps, s => Assert.Equal(4, s.GetProperty("ms").GetArrayLength()));
+    }
+
+    [Fact]
+    public void TestVerbRunsARecipesTestsSection()
+    {
+        string dir = CliKit.Project();
+        var ok = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", P(dir, "ref"));
+        Assert.Equal(0, ok.Exit);
+        string digest = Manifest(P(dir, "ref")).Item2;
+        File.WriteAllText(P(dir, "tested.yaml"), CliKit.Sobel + $"\ntests:\n  - name: sample\n    inputs: {{xray: images/00000011_000.png}}\n    expect:\n      ax: \"sha256:{digest}\"\n");
+        var pass = CliKit.Run("test", P(dir, "tested.yaml"));
+        Assert.True(pass.Exit == 0, pass.Err + pass.Out);
+        Assert.Contains("PASS sobel-test/sample (1 output)", pass.Out, StringComparison.Ordinal);
+
+        File.WriteAllText(P(dir, "wrong.yaml"), CliKit.Sobel + "\ntests:\n  - name: sample\n    inputs: {xray: images/00000011_000.png}\n    expect:\n      ax: \"sha256:" + new string('0', 64) + "\"\n");
+        var fail = CliKit.Run("test", P(dir, "wrong.yaml"));
+        Assert.Equal(1, fail.Exit);
+        Assert.Contains("FAIL sobel-test/sample", fail.Out, StringComparison.Ordinal);
+
+        Assert.Equal(2, CliKit.Run("test", P(dir, "recipe.yaml")).Exit); // no tests: section
+    }
+
+    private static (string, string) Manifest(string outDir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(P(outDir, "manifest.json")));
+        var o = doc.RootElement.GetProperty("items")[0].GetProperty("outputs")[0];
+        return (o.GetProperty("path").GetString()!, o.GetProperty("sha256").GetString()!);
     }
 
     [Fact]

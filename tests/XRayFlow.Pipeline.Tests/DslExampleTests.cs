@@ -44,6 +44,15 @@ public class DslExampleTests
     }
 
     [Fact]
+    public void CrlfLineEndsGiveTheSameResult()
+    {
+        var text = File.ReadAllText(Path.Combine(TestPaths.Fixtures, "recipes", "tutorial-canny.yaml")).ReplaceLineEndings("\r\n");
+        var r = TestOps.Load(text, path: "tutorial-canny.yaml");
+        Assert.Equal(LoadExample().Diagnostics.Select(d => d.ToString()), r.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(LoadExample().Recipe!.CanonicalText, r.Recipe!.CanonicalText);
+    }
+
+    [Fact]
     public void BindsOutputs()
     {
         var outputs = LoadExample().Recipe!.Outputs;

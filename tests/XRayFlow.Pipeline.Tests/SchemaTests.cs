@@ -99,6 +99,7 @@ public class SchemaTests
     [InlineData(Base + "    sigmaa: 2\n")]
     [InlineData(Base + "    sigma: 2\n    mode: relfect\n")]
     [InlineData(Base + "    sigma: -1\n")]
+    [InlineData(Base + "    sigma: [1, 2, 3]\n")]
     [InlineData(Base + "    mode: wrap\n")]
     [InlineData("xrayflow: 2\ninputs:\n  xray: image\nsteps: []\n")]
     [InlineData("inputs:\n  xray: image\nsteps: []\n")]

@@ -13,6 +13,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "phases")
+        {
+            return Phases(args[1]);
+        }
+
         if (args.Length != 2 || args[0] != "probe")
         {
             Console.Error.WriteLine("usage: probe CACHE_DIR");
@@ -40,6 +45,39 @@ public static class Program
 
         bool roslyn = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name!.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
         Console.WriteLine(FormattableString.Invariant($"source={compiler.LastSource} roslyn={roslyn} ms={ms:F1} cpu_ms={cpuMs:F1}"));
+        return 0;
+    }
+
+    /// <summary>Warm path phase by phase (CPU ms), to see where a cache hit spends its time.</summary>
+    private static int Phases(string dir)
+    {
+        var process = Process.GetCurrentProcess();
+        TimeSpan last = process.TotalProcessorTime;
+        var parts = new List<string>();
+        void Mark(string name)
+        {
+            process.Refresh();
+            TimeSpan now = process.TotalProcessorTime;
+            parts.Add(FormattableString.Invariant($"{name}={(now - last).TotalMilliseconds:F0}"));
+            last = now;
+        }
+
+        var bag = new XRayFlow.Core.Diagnostics.DiagnosticBag();
+        var plans = SourceGenerator.Plan(Recipes.ThreeExpressions, Recipes.Params, bag);
+        Mark("plan");
+        var source = SourceGenerator.Generate(plans, Recipes.Params);
+        Mark("generate");
+        string key = ExpressionCache.Key(source.Text);
+        Mark("key");
+        var assembly = new ExpressionCache(dir).TryLoad(key);
+        Mark("load");
+        var compiler = new RoslynExpressionCompiler(dir);
+        var result = compiler.Compile(Recipes.ThreeExpressions, Recipes.Params);
+        Mark("compile-again");
+        var output = new float[1024 * 1024];
+        result.Kernels["bright"].Run([output, output], 0, output, 1024, 1024, [150, 2]);
+        Mark("first-run");
+        Console.WriteLine((assembly is null ? "miss " : "hit ") + string.Join(' ', parts));
         return 0;
     }
 }

@@ -223,6 +223,41 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         return ExitCodes.Success;
     }
 
+    /// <summary>How the file stores its pixels, from its header: `PNG, 8-bit grey`, `JPEG, 8-bit`, `npy, <f8`; null otherwise.</summary>
+    internal static string? StoredAs(string path)
+    {
+        try
+        {
+            using var fs = File.OpenRead(path);
+            var head = new byte[512];
+            int n = fs.Read(head);
+            if (n >= 26 && head[0] == 0x89 && head[1] == (byte)'P' && head[2] == (byte)'N' && head[3] == (byte)'G')
+            {
+                string colour = head[25] switch { 0 => "grey", 2 => "RGB", 3 => "palette", 4 => "grey + alpha", 6 => "RGBA", _ => "colour type " + head[25] };
+                return $"PNG, {head[24]}-bit {colour}";
+            }
+
+            if (n >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
+            {
+                return "JPEG, 8-bit";
+            }
+
+            if (n >= 10 && head[0] == 0x93 && head[1] == (byte)'N')
+            {
+                string text = Encoding.ASCII.GetString(head, 10, n - 10);
+                int i = text.IndexOf("'descr':", StringComparison.Ordinal);
+                int q1 = i < 0 ? -1 : text.IndexOf('\'', i + 8);
+                int q2 = q1 < 0 ? -1 : text.IndexOf('\'', q1 + 1);
+                return q2 > q1 ? $"npy, {text[(q1 + 1)..q2]}" : "npy";
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return null;
+    }
+
     /// <summary>The DICOM header fields (`dicom:` block), or null when the file is not DICOM or its header is unreadable.</summary>
     internal static string? DescribeDicom(string path)
     {
@@ -287,6 +322,11 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         sb.Append("file:   ").Append(path).Append('\n');
         sb.Append("shape:  ").Append(a.ShapeText).Append('\n');
         sb.Append("dtype:  ").Append(a.IsComplex ? "complex64" : "float32").Append(" (as loaded by xrayflow)\n");
+        if (StoredAs(path) is { } stored)
+        {
+            sb.Append("stored: ").Append(stored).Append('\n');
+        }
+
         sb.Append("min:    ").Append(F(min)).Append('\n');
         sb.Append("max:    ").Append(F(max)).Append('\n');
         sb.Append("mean:   ").Append(F(finite == 0 ? double.NaN : sum / finite)).Append('\n');

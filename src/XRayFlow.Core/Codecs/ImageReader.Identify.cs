@@ -46,7 +46,7 @@ public static partial class ImageReader
                     return null;
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ImageDecodeException or SixLabors.ImageSharp.ImageFormatException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
             return null;
         }

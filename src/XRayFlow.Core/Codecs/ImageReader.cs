@@ -305,7 +305,7 @@ public static partial class ImageReader
                 return FromRgb24(img);
             }
         }
-        catch (Exception ex) when (ex is ImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidDataException or EndOfStreamException)
+        catch (Exception ex) when (IsDecoderFailure(ex))
         {
             throw new ImageDecodeException(name, $"corrupt PNG: {ex.Message}", ex);
         }
@@ -457,7 +457,7 @@ public static partial class ImageReader
             using var rgb = decoder.Decode<Rgb24>(config, ms2, CancellationToken.None);
             return FromRgb24(rgb);
         }
-        catch (Exception ex) when (ex is ImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotSupportedException or EndOfStreamException)
+        catch (Exception ex) when (IsDecoderFailure(ex))
         {
             throw new ImageDecodeException(name, $"corrupt JPEG: {ex.Message}", ex);
         }
@@ -579,6 +579,14 @@ public static partial class ImageReader
         });
         return result;
     }
+
+    /// <summary>
+    /// Any exception a third-party decoder throws on damaged data is a bad file, whatever its type (ImageSharp
+    /// 2.1's JPEG Identify throws NullReferenceException on some damaged headers), except out-of-memory,
+    /// cancellation and our own reasons.
+    /// </summary>
+    private static bool IsDecoderFailure(Exception ex)
+        => ex is not (OutOfMemoryException or OperationCanceledException or ImageDecodeException or StackOverflowException);
 
     /// <summary>Y = 0.299 R + 0.587 G + 0.114 B in double, not rounded, then float32.</summary>
     public static float Luma(double r, double g, double b) => (float)((LumaR * r) + (LumaG * g) + (LumaB * b));

@@ -62,6 +62,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor FourierGaussianOnSpatial = new("XRF1058", Severity.Warning, "step '{0}': fourier_gaussian multiplies its input by a Gaussian's transfer function, so it expects a Fourier transform, but '{1}' is not the output of fft2; to smooth an image use fft2 -> fourier_gaussian -> ifft2, or gaussian_filter");
     public static readonly DiagnosticDescriptor EmptyName = new("XRF1059", Severity.Error, "{0} must not be empty");
     public static readonly DiagnosticDescriptor ReservedVariable = new("XRF1060", Severity.Error, "'{0}' cannot name an 'in' variable: expressions already use it for {1}");
+    public static readonly DiagnosticDescriptor PerAxisCount = new("XRF1061", Severity.Error, "parameter '{0}' of op '{1}' takes one value or two, [axis 0, axis 1] (a stack is filtered frame by frame); found {2} values");
 
     // ===== end XRF1xxx =============================================================================
 

@@ -57,4 +57,7 @@ public sealed class ExpressionRuntimeException(string stepId, int row, int col, 
     public int Row { get; } = row;
 
     public int Col { get; } = col;
+
+    /// <summary>The message without the step: "expression failed at pixel (row r, col c): reason" (for callers that name the step themselves).</summary>
+    public string Detail { get; } = $"expression failed at pixel (row {row}, col {col}): {reason}";
 }

@@ -148,8 +148,11 @@ public sealed class Kernel1D
             throw new ArgumentOutOfRangeException(nameof(size), "size must be >= 1");
         }
 
-        return new Kernel1D(Enumerable.Repeat(1.0 / size, size).ToArray(), origin);
+        return new Kernel1D(Enumerable.Repeat(1.0 / size, size).ToArray(), origin) { IsBox = true };
     }
+
+    /// <summary>A box (uniform_filter) kernel: long ones run as running sums in double, O(1) per pixel.</summary>
+    public bool IsBox { get; init; }
 
     private static KernelSymmetry Classify(float[] w)
     {

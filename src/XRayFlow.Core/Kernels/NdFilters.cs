@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Numerics.Tensors;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Kernels;

@@ -64,15 +64,26 @@ public static class SeparableFilter
 
         bool short0 = axis0 is not null && rows < axis0.Length;
         bool short1 = axis1 is not null && cols < axis1.Length;
-        if (short0 || short1)
+        bool box0 = axis0 is { IsBox: true } && axis0.Length >= BoxMinLength;
+        bool box1 = axis1 is { IsBox: true } && axis1.Length >= BoxMinLength;
+        if (short0 || short1 || box0 || box1)
         {
             // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
             // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
-            ApplyWithShortAxis(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
+            // Long boxes run as running sums. These passes run one after the other, in SciPy's order.
+            ApplyPassByPass(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
             return;
         }
 
-        int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 32);
+        // With both passes, run the row pass first whenever the result is the same (every mode but
+        // constant with cval != 0, where SciPy pads the intermediate with cval): its output lands in a
+        // scratch window with a padded stride, so the column pass does not read 4 KiB-aliased rows.
+        if (axis0 is not null && axis1 is not null && (mode != BoundaryMode.Constant || cval == 0f))
+        {
+            axis1First = true;
+        }
+
+        int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, axis1First ? 64 : 32);
         int strips = (rows + stripRows - 1) / stripRows;
         long work = (long)rows * cols * ((axis0?.Length ?? 0) + (axis1?.Length ?? 0));
 
@@ -118,8 +129,9 @@ public static class SeparableFilter
 
         bool anyShort = (a0 is not null && rows < a0.Length) || (b0 is not null && rows < b0.Length)
             || (a1 is not null && cols < a1.Length) || (b1 is not null && cols < b1.Length);
-        if (anyShort)
+        if (anyShort || (mode == BoundaryMode.Constant && cval != 0f))
         {
+            // Unfused: SciPy pads each intermediate with cval, so the passes must run in SciPy's order.
             int length = rows * cols;
             float[] temp = ArrayPool<float>.Shared.Rent(length);
             try
@@ -145,7 +157,7 @@ public static class SeparableFilter
             return;
         }
 
-        int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 32);
+        int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 64);
         int strips = (rows + stripRows - 1) / stripRows;
         long work = (long)rows * cols * ((a0?.Length ?? 0) + (a1?.Length ?? 0) + (b0?.Length ?? 0) + (b1?.Length ?? 0));
         fixed (float* ps = src, pd = dst)
@@ -238,7 +250,7 @@ public static class SeparableFilter
         return result;
     }
 
-    private static void ApplyWithShortAxis(
+    private static void ApplyPassByPass(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
         Kernel1D? axis0, Kernel1D? axis1, bool short0, bool short1, BoundaryMode mode, float cval, bool axis1First, int threads)
     {
@@ -265,6 +277,10 @@ public static class SeparableFilter
                 {
                     FoldedPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
                 }
+                else if (kernel.IsBox && kernel.Length >= BoxMinLength)
+                {
+                    BoxPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
+                }
                 else
                 {
                     Apply(from, fromOffset, to, toOffset, rows, cols, axis == 0 ? kernel : null, axis == 1 ? kernel : null, mode, cval, false, threads);
@@ -277,6 +293,164 @@ public static class SeparableFilter
         finally
         {
             ArrayPool<float>.Shared.Return(temp);
+        }
+    }
+
+    /// <summary>Boxes at least this long run as running sums (<see cref="BoxPass"/>).</summary>
+    private const int BoxMinLength = 8;
+
+    /// <summary>
+    /// A box pass (uniform_filter1d) as a running sum in double, as SciPy computes it:
+    /// <c>S_i = Σ_{k&lt;L} x̃[i + k − Before]</c>, <c>S_{i+1} = S_i + x̃[i + L − Before] − x̃[i − Before]</c>,
+    /// <c>out[i] = (float)(S_i / L)</c>. O(1) per pixel whatever the size.
+    /// </summary>
+    private static unsafe void BoxPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
+    {
+        int size = kernel.Length;
+        int before = kernel.Before;
+        double scale = 1.0 / size;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        if (axis == 1)
+        {
+            Parallel.For(0, rows, options, () => new float[cols + size], (r, _, line) =>
+            {
+                var row = src.AsSpan(srcOffset + (r * cols), cols);
+                for (int t = 0; t < line.Length - 1; t++)
+                {
+                    line[t] = t >= before && t < before + cols ? row[t - before] : Boundary.Sample(row, t - before, mode, cval);
+                }
+
+                BoxLine(line, dst.AsSpan(dstOffset + (r * cols), cols), size, scale);
+                return line;
+            }, _ => { });
+            return;
+        }
+
+        // Axis 0: one double accumulator per column, vectorised along the row; one strip of rows per worker.
+        int strips = Math.Min(rows, Math.Max(1, threads));
+        int stripRows = (rows + strips - 1) / strips;
+        float[] cvalRow = new float[cols];
+        cvalRow.AsSpan().Fill(cval);
+        Parallel.For(0, strips, options, s =>
+        {
+            int r0 = s * stripRows;
+            int r1 = Math.Min(rows, r0 + stripRows);
+            if (r0 >= r1)
+            {
+                return;
+            }
+
+            double[] acc = ArrayPool<double>.Shared.Rent(cols);
+            try
+            {
+                acc.AsSpan(0, cols).Clear();
+                for (int k = 0; k < size; k++)
+                {
+                    AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)r0 + k - before, rows, mode), cols), 1.0);
+                }
+
+                for (int i = r0; i < r1; i++)
+                {
+                    ScaleToFloat(acc, dst.AsSpan(dstOffset + (i * cols), cols), scale);
+
+                    if (i + 1 < r1)
+                    {
+                        AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)i + size - before, rows, mode), cols), 1.0);
+                        AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)i - before, rows, mode), cols), -1.0);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(acc);
+            }
+        });
+    }
+
+    /// <summary>
+    /// out[i] = (float)(Σ_{k&lt;size} line[i + k] · scale) by running sums in double; the line is cut into
+    /// four runs with their own sums so the four dependency chains overlap.
+    /// </summary>
+    private static void BoxLine(float[] line, Span<float> outRow, int size, double scale)
+    {
+        int n = outRow.Length;
+        int seg = n / 4;
+        Span<double> sums = stackalloc double[4];
+        for (int c = 0; c < 4; c++)
+        {
+            double sum = 0;
+            int start = c * seg;
+            for (int k = 0; k < size; k++)
+            {
+                sum += line[start + k];
+            }
+
+            sums[c] = sum;
+        }
+
+        double s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
+        int b1 = seg, b2 = 2 * seg, b3 = 3 * seg;
+        for (int i = 0; i < seg; i++)
+        {
+            outRow[i] = (float)(s0 * scale);
+            outRow[b1 + i] = (float)(s1 * scale);
+            outRow[b2 + i] = (float)(s2 * scale);
+            outRow[b3 + i] = (float)(s3 * scale);
+            s0 += (double)line[i + size] - line[i];
+            s1 += (double)line[b1 + i + size] - line[b1 + i];
+            s2 += (double)line[b2 + i + size] - line[b2 + i];
+            s3 += (double)line[b3 + i + size] - line[b3 + i];
+        }
+
+        for (int i = 4 * seg; i < n; i++)
+        {
+            outRow[i] = (float)(s3 * scale);
+            s3 += (double)line[i + size] - line[i];
+        }
+    }
+
+    /// <summary>dst[c] = (float)(acc[c] · scale), vectorised.</summary>
+    private static void ScaleToFloat(double[] acc, Span<float> dst, double scale)
+    {
+        int width = Vector<float>.Count;
+        int dw = Vector<double>.Count;
+        var s = new Vector<double>(scale);
+        int c = 0;
+        var accSpan = acc.AsSpan();
+        for (; c <= dst.Length - width; c += width)
+        {
+            var lo = new Vector<double>(accSpan[c..]) * s;
+            var hi = new Vector<double>(accSpan[(c + dw)..]) * s;
+            Vector.Narrow(lo, hi).CopyTo(dst[c..]);
+        }
+
+        for (; c < dst.Length; c++)
+        {
+            dst[c] = (float)(acc[c] * scale);
+        }
+    }
+
+    private static ReadOnlySpan<float> Row(float[] src, int srcOffset, float[] cvalRow, int m, int cols)
+        => m < 0 ? cvalRow : src.AsSpan(srcOffset + (m * cols), cols);
+
+    /// <summary>acc[c] += sign · row[c] in double, widened from float vectors.</summary>
+    private static void AddRow(double[] acc, ReadOnlySpan<float> row, double sign)
+    {
+        int width = Vector<float>.Count;
+        int c = 0;
+        var s = new Vector<double>(sign);
+        var accVectors = System.Runtime.InteropServices.MemoryMarshal.Cast<double, Vector<double>>(acc.AsSpan(0, row.Length - (row.Length % width)));
+        for (; c <= row.Length - width; c += width)
+        {
+            Vector.Widen(new Vector<float>(row[c..]), out var lo, out var hi);
+            int v = c / Vector<double>.Count;
+            accVectors[v] += s * lo;
+            accVectors[v + 1] += s * hi;
+        }
+
+        for (; c < row.Length; c++)
+        {
+            acc[c] += sign * row[c];
         }
     }
 
@@ -428,7 +602,8 @@ public static class SeparableFilter
             // Scratch: the padded line for the row pass, one temp row (axis 0 first) or the row-passed
             // extended rows (axis 1 first), and a row of cval.
             int lineLen = axis1 is null ? 0 : cols + l1;
-            int tempLen = axis0 is null || axis1 is null ? 0 : axis1First ? extRows * cols : cols;
+            int stride = cols + TempPad;
+            int tempLen = axis0 is null || axis1 is null ? 0 : axis1First ? extRows * stride : (r1 - r0) * cols;
             int cvalLen = mode == BoundaryMode.Constant && axis0 is not null ? cols : 0;
             float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max(1, lineLen + tempLen + cvalLen));
             nint[] pointers = ArrayPool<nint>.Shared.Rent(Math.Max(1, extRows + Math.Max(l0, l1)));
@@ -464,7 +639,7 @@ public static class SeparableFilter
                         }
                         else if (axis1 is not null && axis1First)
                         {
-                            float* tr = temp + ((long)t * cols);
+                            float* tr = temp + ((long)t * stride);
                             RowPass(src + ((long)m * cols), tr, cols, axis1, mode, cval, line, taps);
                             rowPtr[t] = tr;
                         }
@@ -474,21 +649,17 @@ public static class SeparableFilter
                         }
                     }
 
-                    fixed (float* w0 = axis0.Weights)
+                    if (axis1 is not null && !axis1First)
                     {
+                        ColumnPass(rowPtr, 0, temp, r1 - r0, cols, axis0);
                         for (int i = r0; i < r1; i++)
                         {
-                            float* outRow = dst + ((long)i * cols);
-                            if (axis1 is not null && !axis1First)
-                            {
-                                Combine(rowPtr + (i - r0), temp, cols, w0, l0, axis0.Symmetry);
-                                RowPass(temp, outRow, cols, axis1, mode, cval, line, taps);
-                            }
-                            else
-                            {
-                                Combine(rowPtr + (i - r0), outRow, cols, w0, l0, axis0.Symmetry);
-                            }
+                            RowPass(temp + ((long)(i - r0) * cols), dst + ((long)i * cols), cols, axis1, mode, cval, line, taps);
                         }
+                    }
+                    else
+                    {
+                        ColumnPass(rowPtr, 0, dst + ((long)r0 * cols), r1 - r0, cols, axis0);
                     }
                 }
             }
@@ -500,7 +671,11 @@ public static class SeparableFilter
         }
     }
 
-    /// <summary>The per-strip work of <see cref="ApplyPair"/>.</summary>
+    /// <summary>
+    /// The per-strip work of <see cref="ApplyPair"/>: the axis-1 passes of A and B on the strip's extended
+    /// rows into padded-stride scratch windows, then the axis-0 passes from them, then the combination.
+    /// Row pass first equals SciPy's axis-0-first order except in constant mode with cval != 0 (not fused).
+    /// </summary>
     private sealed unsafe class PairJob(
         float* src, float* dst, int rows, int cols, Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1,
         BoundaryMode mode, float cval, PairCombine combine, int stripRows)
@@ -509,44 +684,65 @@ public static class SeparableFilter
         {
             int r0 = strip * stripRows;
             int r1 = Math.Min(rows, r0 + stripRows);
+            int n = r1 - r0;
             int before = Math.Max(a0?.Before ?? 0, b0?.Before ?? 0);
             int after = Math.Max(a0?.After ?? 0, b0?.After ?? 0);
-            int extRows = (r1 - r0) + before + after;
+            int extRows = n + before + after;
+            int stride = cols + TempPad;
             int maxTaps = Math.Max(Math.Max(a0?.Length ?? 0, a1?.Length ?? 0), Math.Max(b0?.Length ?? 0, b1?.Length ?? 0));
             int lineLen = cols + Math.Max(a1?.Length ?? 0, b1?.Length ?? 0);
-            int scratchLen = lineLen + (4 * cols) + (mode == BoundaryMode.Constant ? cols : 0);
-            float[] scratch = ArrayPool<float>.Shared.Rent(scratchLen);
-            nint[] pointers = ArrayPool<nint>.Shared.Rent(extRows + maxTaps);
+            int windowA = a1 is null ? 0 : extRows * stride;
+            int windowB = b1 is null ? 0 : extRows * stride;
+            int outA = a0 is null ? 0 : n * cols;
+            int outB = b0 is null ? 0 : n * cols;
+            int cvalLen = mode == BoundaryMode.Constant ? cols : 0;
+            float[] scratch = ArrayPool<float>.Shared.Rent(lineLen + windowA + windowB + outA + outB + cvalLen);
+            nint[] pointers = ArrayPool<nint>.Shared.Rent((2 * extRows) + maxTaps);
             try
             {
                 fixed (float* sp = scratch)
                 fixed (nint* pp = pointers)
                 {
                     float* line = sp;
-                    float* colA = line + lineLen;
-                    float* colB = colA + cols;
-                    float* outA = colB + cols;
-                    float* outB = outA + cols;
-                    float* cvalRow = outB + cols;
-                    if (mode == BoundaryMode.Constant)
-                    {
-                        new Span<float>(cvalRow, cols).Fill(cval);
-                    }
-
-                    float** rowPtr = (float**)pp;
-                    float** taps = rowPtr + extRows;
+                    float* winA = line + lineLen;
+                    float* winB = winA + windowA;
+                    float* colA = winB + windowB;
+                    float* colB = colA + outA;
+                    float* cvalRow = colB + outB;
+                    new Span<float>(cvalRow, cvalLen).Fill(cval);
+                    float** ptrA = (float**)pp;
+                    float** ptrB = ptrA + extRows;
+                    float** taps = ptrB + extRows;
                     int first = r0 - before;
                     for (int t = 0; t < extRows; t++)
                     {
                         int m = Boundary.Map(first + t, rows, mode);
-                        rowPtr[t] = m < 0 ? cvalRow : src + ((long)m * cols);
+                        if (m < 0)
+                        {
+                            ptrA[t] = ptrB[t] = cvalRow;
+                            continue;
+                        }
+
+                        float* row = src + ((long)m * cols);
+                        ptrA[t] = RowOf(row, a1, winA + ((long)t * stride), line, taps);
+                        ptrB[t] = RowOf(row, b1, winB + ((long)t * stride), line, taps);
                     }
 
-                    for (int i = r0; i < r1; i++)
+                    if (a0 is not null)
                     {
-                        float* a = Filter(i, a0, a1, colA, outA, rowPtr, before, r0, line, taps);
-                        float* b = Filter(i, b0, b1, colB, outB, rowPtr, before, r0, line, taps);
-                        Combine2(a, b, dst + ((long)i * cols), cols, combine);
+                        ColumnPass(ptrA, before - a0.Before, colA, n, cols, a0);
+                    }
+
+                    if (b0 is not null)
+                    {
+                        ColumnPass(ptrB, before - b0.Before, colB, n, cols, b0);
+                    }
+
+                    for (int r = 0; r < n; r++)
+                    {
+                        float* a = a0 is null ? ptrA[before + r] : colA + ((long)r * cols);
+                        float* b = b0 is null ? ptrB[before + r] : colB + ((long)r * cols);
+                        Combine2(a, b, dst + ((long)(r0 + r) * cols), cols, combine);
                     }
                 }
             }
@@ -557,27 +753,16 @@ public static class SeparableFilter
             }
         }
 
-        /// <summary>Row i of one separable filter; returns where it is (a scratch row or the source row).</summary>
-        private float* Filter(int i, Kernel1D? k0, Kernel1D? k1, float* col, float* result, float** rowPtr, int before, int r0, float* line, float** taps)
+        /// <summary>The axis-1 pass of one row into <paramref name="result"/> (or the row itself without an axis-1 kernel).</summary>
+        private float* RowOf(float* row, Kernel1D? k1, float* result, float* line, float** taps)
         {
-            float* current = src + ((long)i * cols);
-            if (k0 is not null)
+            if (k1 is null)
             {
-                fixed (float* w0 = k0.Weights)
-                {
-                    Combine(rowPtr + (i - r0) + (before - k0.Before), col, cols, w0, k0.Length, k0.Symmetry);
-                }
-
-                current = col;
+                return row;
             }
 
-            if (k1 is not null)
-            {
-                RowPass(current, result, cols, k1, mode, cval, line, taps);
-                current = result;
-            }
-
-            return current;
+            RowPass(row, result, cols, k1, mode, cval, line, taps);
+            return result;
         }
     }
 
@@ -647,11 +832,18 @@ public static class SeparableFilter
     /// pairs around the centre for (anti)symmetric kernels. dst must not alias any p[k].
     /// </summary>
     private static unsafe void Combine(float** p, float* dst, int n, float* w, int length, KernelSymmetry sym)
+        => CombineRange(p, dst, 0, n, n, w, length, sym);
+
+    /// <summary>
+    /// <see cref="Combine"/> for j in [from, to) of a line of <paramref name="total"/> values (dst and p[k]
+    /// indexed by j). A last partial vector is recomputed overlapping earlier j, which writes the same values.
+    /// </summary>
+    private static unsafe void CombineRange(float** p, float* dst, int from, int to, int total, float* w, int length, KernelSymmetry sym)
     {
         int width = Vector<float>.Count;
-        if (n < width)
+        if (total < width)
         {
-            for (int j = 0; j < n; j++)
+            for (int j = from; j < to; j++)
             {
                 dst[j] = CombineOne(p, j, w, length, sym);
             }
@@ -659,21 +851,47 @@ public static class SeparableFilter
             return;
         }
 
-        int jj = 0;
-        for (; jj <= n - (4 * width); jj += 4 * width)
+        int jj = from;
+        for (; jj <= to - (4 * width); jj += 4 * width)
         {
             Combine4(p, dst, jj, w, length, sym);
         }
 
-        for (; jj <= n - width; jj += width)
+        for (; jj <= to - width; jj += width)
         {
             Vector.Store(CombineVector(p, jj, w, length, sym), dst + jj);
         }
 
-        if (jj < n)
+        if (jj < to)
         {
-            jj = n - width;
+            jj = to - width;
             Vector.Store(CombineVector(p, jj, w, length, sym), dst + jj);
+        }
+    }
+
+    /// <summary>Columns per block of the axis-0 pass: a block of the rows a strip reads stays in L1.</summary>
+    private const int ColumnBlock = 64;
+
+    /// <summary>Extra floats per scratch row, so scratch rows are not 4 KiB apart (L1 set aliasing).</summary>
+    private const int TempPad = 16;
+
+    /// <summary>
+    /// The axis-0 pass for <paramref name="nOut"/> consecutive output rows: output row r combines the
+    /// rows rowPtr[r + shift + k], k &lt; L. Done in column blocks so each block of input rows is reused
+    /// from L1 by all the output rows of the strip.
+    /// </summary>
+    private static unsafe void ColumnPass(float** rowPtr, int shift, float* outBase, int nOut, int cols, Kernel1D k)
+    {
+        fixed (float* w = k.Weights)
+        {
+            for (int jb = 0; jb < cols; jb += ColumnBlock)
+            {
+                int to = Math.Min(cols, jb + ColumnBlock);
+                for (int r = 0; r < nOut; r++)
+                {
+                    CombineRange(rowPtr + r + shift, outBase + ((long)r * cols), jb, to, cols, w, k.Length, k.Symmetry);
+                }
+            }
         }
     }
 

@@ -21,6 +21,9 @@ internal sealed partial class RecipeBinder
     /// <summary>Colormaps a .png / .gif output or a figure panel may name (matplotlib names).</summary>
     public static readonly IReadOnlyList<string> Colormaps = ["gray", "bone", "hot", "CMRmap", "prism", "nipy_spectral", "terrain", "viridis", "inferno", "magma", "jet"];
 
+    /// <summary>Values a per-axis parameter may list: filters are 2-D (a stack is filtered frame by frame).</summary>
+    public const int MaxAxes = 2;
+
     /// <summary>Keys of a step that are not op parameters.</summary>
     public static readonly IReadOnlyList<string> StepKeys = ["op", "id", "in"];
 
@@ -700,7 +703,7 @@ internal sealed partial class RecipeBinder
         public string Describe() => Value switch
         {
             null => "nothing (null)",
-            double d => $"number {ScalarText.FormatNumber(d)}",
+            double d => FromParam ? $"number {ScalarText.FormatNumber(d)} (from {Node.Value})" : $"number {Node.Value}",
             bool b => b ? "boolean true" : "boolean false",
             string s => $"string '{s}'",
             _ => Value.ToString() ?? "?",
@@ -755,6 +758,12 @@ internal sealed partial class RecipeBinder
                 if (seq.Items.Count == 0)
                 {
                     _d.Report(DiagnosticCodes.ParamWrongType, seq.Start, spec.Name, op.Name, ExpectedText(spec), "an empty list");
+                    return null;
+                }
+
+                if (seq.Items.Count > MaxAxes)
+                {
+                    _d.Report(DiagnosticCodes.PerAxisCount, seq.Start, spec.Name, op.Name, seq.Items.Count);
                     return null;
                 }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
@@ -100,6 +99,17 @@ public sealed class PlanExecutor
             }
         }
 
+        // Readers left per value, counted per unit: a value is released when its last reader has run, which
+        // under parallel execution is not necessarily the last reader in plan order.
+        var readersLeft = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var unit in units)
+        {
+            foreach (var s in ExternalSources(unit))
+            {
+                readersLeft[s] = readersLeft.GetValueOrDefault(s) + 1;
+            }
+        }
+
         var timingBag = new ConcurrentBag<(int Index, StepTiming Timing)>();
         var outputValues = _plan.OutputValues.ToHashSet(StringComparer.Ordinal);
         bool parallel = _threads > 1 && units.Count > 1 && _plan.Nodes.GroupBy(n => n.Level).Any(g => g.Count() > 1);
@@ -108,24 +118,12 @@ public sealed class PlanExecutor
             foreach (var unit in units)
             {
                 cancellation.ThrowIfCancellationRequested();
-                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues);
+                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues, readersLeft);
             }
         }
         else
         {
-            // In parallel, the planner's "last use" (file order) may run before another reader of the same level:
-            // a value is released only when every unit that reads it has finished.
-            var readers = new Dictionary<string, StrongBox<int>>(StringComparer.Ordinal);
-            foreach (var unit in units)
-            {
-                foreach (var src in ExternalSources(unit))
-                {
-                    readers.TryAdd(src, new StrongBox<int>(0));
-                    readers[src].Value++;
-                }
-            }
-
-            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues, readers);
+            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues, readersLeft);
         }
 
         if (timings is not null)
@@ -156,7 +154,7 @@ public sealed class PlanExecutor
         return result;
     }
 
-    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, BufferPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, StrongBox<int>> readers)
+    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, BufferPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft)
     {
         var remaining = (int[])deps.Clone();
         var ready = new Queue<int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0));
@@ -180,7 +178,7 @@ public sealed class PlanExecutor
                     {
                         try
                         {
-                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readers);
+                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readersLeft);
                             lock (gate)
                             {
                                 running--;
@@ -235,13 +233,7 @@ public sealed class PlanExecutor
         cancellation.ThrowIfCancellationRequested();
     }
 
-    private static IEnumerable<string> ExternalSources(List<PlanNode> unit)
-    {
-        var inside = unit.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
-        return unit.SelectMany(n => n.Sources).Where(x => !inside.Contains(x)).Distinct(StringComparer.Ordinal);
-    }
-
-    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, BufferPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, StrongBox<int>>? readers = null)
+    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, BufferPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft)
     {
         var sw = Stopwatch.StartNew();
         if (unit.Count == 1)
@@ -262,12 +254,21 @@ public sealed class PlanExecutor
             }
         }
 
-        var released = readers is null
-            ? unit.SelectMany(n => n.Releases)
-            : ExternalSources(unit).Where(x => Interlocked.Decrement(ref readers[x].Value) == 0).ToList();
+        var released = new List<string>();
+        lock (readersLeft)
+        {
+            foreach (var src in ExternalSources(unit))
+            {
+                if (--readersLeft[src] == 0)
+                {
+                    released.Add(src);
+                }
+            }
+        }
+
         foreach (var r in released)
         {
-            if (!outputValues.Contains(r) && values.TryRemove(r, out var gone) && gone is ArrayValue a
+            if (!outputValues.Contains(r) && values.TryRemove(r, out var old) && old is ArrayValue a
                 && !_inputNames.Contains(r)
                 && !values.Values.Any(v => v is ArrayValue live && (ReferenceEquals(live.Array.Data, a.Array.Data) || ReferenceEquals(live.Array.Imag, a.Array.Data))))
             {
@@ -276,6 +277,13 @@ public sealed class PlanExecutor
                 pool.Return(a.Array);
             }
         }
+    }
+
+    /// <summary>The values a unit reads from outside itself (inputs or other units' results), each once.</summary>
+    private static IEnumerable<string> ExternalSources(List<PlanNode> unit)
+    {
+        var inside = unit.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        return unit.SelectMany(n => n.Sources).Where(src => !inside.Contains(src)).Distinct(StringComparer.Ordinal);
     }
 
     private Value RunNode(PlanNode node, IReadOnlyList<Value> inputs, int threads, CancellationToken cancellation)
@@ -307,7 +315,7 @@ public sealed class PlanExecutor
         }
         catch (ExpressionRuntimeException ex)
         {
-            throw new StepFailedException(step.Id, ex.Message, ex);
+            throw new StepFailedException(step.Id, ex.Detail, ex);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or ArithmeticException)
         {

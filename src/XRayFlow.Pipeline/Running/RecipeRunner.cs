@@ -301,7 +301,14 @@ public static class RecipeRunner
             var outputRecords = new List<ManifestOutput>();
             foreach (var (output, full) in outs)
             {
-                OutputWriter.Write(output, ValueOf, full);
+                try
+                {
+                    OutputWriter.Write(output, ValueOf, full);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new OutputException(output.Name, DiagnosticCodes.OutputWriteFailed.Create(null, RelativeToOut(request.OutDir, full), ex.Message).Message);
+                }
                 outputRecords.Add(new ManifestOutput(output.Name, RelativeToOut(request.OutDir, full), Manifest.Sha256OfFile(full)));
             }
 
@@ -321,6 +328,7 @@ public static class RecipeRunner
             {
                 ImageDecodeException d => $"{d.Path}: {d.Reason}",
                 StepFailedException s => s.Message,
+                OutputException o => o.Reason,
                 OutOfMemoryException => "out of memory (try --threads 1 or --max-pixels)",
                 _ => ex.Message,
             });

@@ -330,8 +330,8 @@ public static class SchemaGenerator
             ParamType.Bool => [new JsonObject { ["type"] = "boolean" }, paramRef],
             ParamType.String => [new JsonObject { ["type"] = "string" }],
             ParamType.Enum => [new JsonObject { ["enum"] = Strings(p.Allowed ?? []) }, paramRef],
-            ParamType.FloatPerAxis => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Number("number") }, paramRef],
-            ParamType.IntPerAxis => [Number("integer"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Number("integer") }, paramRef],
+            ParamType.FloatPerAxis => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("number") }, paramRef],
+            ParamType.IntPerAxis => [Number("integer"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("integer") }, paramRef],
             ParamType.Expression => [new JsonObject { ["description"] = "An inline C# expression.", ["type"] = "string", ["minLength"] = 1 }, new JsonObject { ["type"] = "number" }],
             _ => [],
         };

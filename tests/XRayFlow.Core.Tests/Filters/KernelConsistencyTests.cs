@@ -27,7 +27,7 @@ public class KernelConsistencyTests
 
     public static IEnumerable<object[]> Modes() => Enum.GetValues<BoundaryMode>().Select(m => new object[] { m });
 
-    private static readonly string[] KernelNames = ["gauss1.3", "dgauss1.3", "d2gauss0.7", "uniform4-origin-1", "sobel-axis1", "gauss9", "skew5"];
+    private static readonly string[] KernelNames = ["gauss1.3", "dgauss1.3", "d2gauss0.7", "uniform4-origin-1", "sobel-axis1", "gauss9", "skew5", "box21"];
 
     [Theory]
     [MemberData(nameof(ModesAndKernels))]
@@ -75,7 +75,8 @@ public class KernelConsistencyTests
         {
             var rng = new Random((rows * 977) + cols + (int)mode);
             var x = RandomFrame(rng, rows, cols);
-            const float cval = 4.5f;
+            // cval 0 takes the fused path in constant mode too; cval != 0 the unfused one.
+            float cval = (rows + cols) % 2 == 0 ? 0f : 4.5f;
             var fast = new float[x.Length];
             var slow = new float[x.Length];
             SeparableFilter.ApplyPair(x, 0, fast, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine, threads: 2);
@@ -180,7 +181,8 @@ public class KernelConsistencyTests
     {
         var rng = new Random(seed);
         var x = RandomFrame(rng, rows, cols);
-        const float cval = -3.25f;
+        // cval 0 lets constant mode run the row pass first too; cval != 0 keeps SciPy's column-first order.
+        float cval = seed % 2 == 0 ? 0f : -3.25f;
 
         // Run on a frame inside a bigger array, to exercise the offsets too.
         var src = new float[x.Length + 5];
@@ -219,6 +221,7 @@ public class KernelConsistencyTests
         "uniform4-origin-1" => (Kernel1D.Uniform(4, -1), Kernel1D.Uniform(4, 1), false),
         "sobel-axis1" => (new Kernel1D([1.0, 2.0, 1.0]), new Kernel1D([-1.0, 0.0, 1.0]), true),
         "gauss9" => (Kernel1D.Gaussian(9, 0), Kernel1D.Gaussian(9, 1), true),
+        "box21" => (Kernel1D.Uniform(21, 3), Kernel1D.Uniform(12, -6), false),
         "skew5" => (new Kernel1D([0.5, -1.0, 2.0, 0.25, 3.0], origin: 2), new Kernel1D([1.0, 2.0, 3.0, 4.0, 5.0], origin: -2), false),
         _ => throw new ArgumentException(name),
     };

@@ -164,6 +164,20 @@ public class CannyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void OpExplainsThresholdsBelowTheDefaultHigh()
+    {
+        var ctx = new OpContext
+        {
+            StepId = "edges",
+            Inputs = [new ArrayValue(new ImageArray(8, 8))],
+            Params = new Dictionary<string, object?> { ["sigma"] = 1.0, ["low_threshold"] = 25.5, ["high_threshold"] = null, ["use_quantiles"] = false, ["mode"] = "constant", ["cval"] = 0.0 },
+        };
+        var e = Assert.Throws<InvalidOperationException>(() => OpRegistry.Get("canny").Execute(ctx));
+        Assert.Contains("step 'edges'", e.Message);
+        Assert.Contains("0.2, the default", e.Message);
+    }
+
+    [Fact]
     public void GaussianKernelIsScipys()
     {
         // scipy.ndimage._filters._gaussian_kernel1d(1.0, 0, 4): radius int(4 * 1 + 0.5) = 4

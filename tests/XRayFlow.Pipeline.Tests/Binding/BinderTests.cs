@@ -15,6 +15,17 @@ public class BinderTests
         return r.Recipe!;
     }
 
+    [Theory]
+    [InlineData("axis: 1.0", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 1.0")]
+    [InlineData("axis: ${p}", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 0.5 (from ${p})")]
+    [InlineData("axis: \"1\"", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found string '1'")]
+    [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, constant, nearest, mirror, wrap; found nothing (null)")]
+    public void WrongTypeMessagesQuoteWhatWasWritten(string param, string expected)
+    {
+        var r = TestOps.Load("xrayflow: 1\nparams:\n  p: 0.5\ninputs: {xray: image}\nsteps:\n  - op: prewitt\n    " + param + "\n");
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
     [Fact]
     public void DefaultIdsNumberRepeatedOps()
     {

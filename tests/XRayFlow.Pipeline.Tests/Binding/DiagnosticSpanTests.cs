@@ -93,6 +93,7 @@ public class DiagnosticSpanTests
         { "XRF1056", Head + "steps:\n  - op: abs\noutputs:\n  abs: o.npy\ntests:\n  - inputs: {xray: a.png}\n    expect: {[|ab|]: \"sha256:" + new string('a', 64) + "\"}\n", "", "" },
         { "XRF1057", Head + "steps:\n  - op: abs\noutputs:\n  abs: o.npy\ntests:\n  - inputs: {xray: a.png}\n    expect: {abs: [|\"md5:1234\"|]}\n", "", "" },
         { "XRF1058", Head + "steps:\n  - op: [|fourier_gaussian|]\n    sigma: 3\n", "", "" },
+        { "XRF1061", Head + "steps:\n  - op: gaussian_filter\n    sigma: «[1, 2, 3]»\n", "", "" },
         { "XRF1060", Head + "steps:\n  - op: map\n    in: {[|i|]: xray}\n    expr: i\n", "", "" },
         { "XRF1060", Head + "params:\n  t: 1\nsteps:\n  - op: map\n    in: {a: xray, [|t|]: xray}\n    expr: a\n", "", "" },
         { "XRF1059", Head + "name: [|\"\"|]\nsteps: []\n", "", "" },

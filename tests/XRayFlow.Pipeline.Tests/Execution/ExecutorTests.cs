@@ -72,6 +72,37 @@ public class ExecutorTests
     }
 
     [Fact]
+    public void RealCatalogueChainAbsClipMultiplyIsFusedAndExact()
+    {
+        var loaded = RecipeLoader.LoadText("""
+            xrayflow: 1
+            name: real-chain
+            inputs:
+              img: image
+            steps:
+              - op: abs
+              - op: clip
+                min: 5
+                max: 60
+              - op: multiply
+                value: 0.5
+            outputs:
+              multiply: m.npy
+            """, "real.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        var recipe = loaded.Recipe!;
+        var img = RunKit.Random(150, 131, seed: 13);
+        var fused = Planner.Create(recipe);
+        Assert.Equal(["abs", "clip", "multiply"], Assert.Single(fused.FusedChains).NodeIds);
+        var unfused = Planner.Create(recipe, options: new PlanOptions { FuseElementwise = false });
+        float[] Run(Plan p, int threads) => ((ArrayValue)new PlanExecutor(p, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img })["multiply"]).Array.Data;
+        var expected = img.Data.Select(v => Math.Clamp(MathF.Abs(v), 5f, 60f) * 0.5f).ToArray();
+        Assert.Equal(expected, Run(unfused, 1));
+        Assert.Equal(expected, Run(fused, 1));
+        Assert.Equal(expected, Run(fused, 4));
+    }
+
+    [Fact]
     public void RepeatedRunsWithAPoolKeepInputsAndResultsIntact()
     {
         var img = RunKit.Random(40, 50, seed: 3);
@@ -122,6 +153,39 @@ public class ExecutorTests
         Assert.Equal(serial, parallel);
         Assert.Equal(["l", "r", "r2", "sum"], timings4.Select(t => t.Id)); // reported in plan order
         Assert.All(timings4, t => Assert.True(t.Milliseconds >= 0));
+    }
+
+    [Fact]
+    public void AValueLivesUntilItsLastReaderHasRunWhateverTheOrderOfCompletion()
+    {
+        // Six readers of the input on four threads: under parallel scheduling the last reader in plan order
+        // may finish before an earlier one starts; the input must stay available to all of them.
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: fan
+            inputs:
+              img: image
+            steps:
+              - {id: r1, op: blur, in: img, passes: 1}
+              - {id: r2, op: blur, in: img, passes: 2}
+              - {id: r3, op: blur, in: img, passes: 3}
+              - {id: r4, op: blur, in: img, passes: 4}
+              - {id: r5, op: scale, in: img, factor: 2}
+              - {id: s1, op: add, in: [r1, r2]}
+              - {id: s2, op: add, in: [r3, r4]}
+              - {id: s3, op: add, in: [s1, s2]}
+              - {id: s4, op: add, in: [s3, r5]}
+            outputs:
+              s4: s4.npy
+            """);
+        var plan = Planner.Create(recipe);
+        var img = RunKit.Random(32, 32, seed: 5);
+        var serial = ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img })["s4"]).Array.Data;
+        var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 4);
+        for (int i = 0; i < 30; i++)
+        {
+            Assert.Equal(serial, ((ArrayValue)exec.Run(new Dictionary<string, ImageArray> { ["img"] = img })["s4"]).Array.Data);
+        }
     }
 
     [Fact]

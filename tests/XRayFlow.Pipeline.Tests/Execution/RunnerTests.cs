@@ -237,4 +237,78 @@ public class RunnerTests
         var second = ImageReader.Read(Path.Combine(frames, "00000011_001.png"));
         Assert.Equal(second.Data, all.Frame(1).ToArray());
     }
+
+    [Fact]
+    public void MaxPixelsFailsTheLargeInputOnly()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        File.WriteAllBytes(Path.Combine(images, "small.png"), File.ReadAllBytes(Path.Combine(TestPaths.Root, "tests", "fixtures", "engine", "codecs", "grey8.png")));
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, MaxPixels = 10_000 });
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        Assert.Equal(["failed", "ok"], result.Manifest!.Items.Select(i => i.Status));
+        Assert.Contains("1048576", result.Manifest.Items[0].Error!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoGlobbedImageInputsAreRefused()
+    {
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, """
+            xrayflow: 1
+            name: two
+            inputs:
+              a: image
+              b: image
+            steps:
+              - op: add
+                in: [a, b]
+            outputs:
+              add: "{stem}.npy"
+            """);
+        var glob = Path.Combine(images, "*.png");
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["a"] = glob, ["b"] = glob }, OutDir = outDir });
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Equal("XRF2007", Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void ExpressionsWithoutACompilerOrWithErrorsAreInvalidBeforeAnyPixelWork()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, """
+            xrayflow: 1
+            name: e
+            inputs:
+              xray: image
+            steps:
+              - op: where
+                cond: "x > File.Length"
+            outputs:
+              where: w.npy
+            """);
+        var inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "00000011_000.png") };
+        var none = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = inputs, OutDir = outDir });
+        Assert.Equal(ExitCodes.Invalid, none.ExitCode);
+        Assert.Equal("XRF2011", Assert.Single(none.Diagnostics).Code);
+
+        var bad = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = inputs, OutDir = outDir, CompilerFactory = () => new FakeCompiler() });
+        Assert.Equal(ExitCodes.Invalid, bad.ExitCode);
+        var d = Assert.Single(bad.Diagnostics);
+        Assert.Equal("XRF3001", d.Code);
+        Assert.Equal(new Core.Diagnostics.SourceLocation(Path.Combine(dir, "recipe.yaml"), 7, 12), d.Location);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void AnOutputThatCannotBeWrittenFailsItsItemAndNamesTheFile()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "npy"), "a file where the output folder should be");
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "00000011_000.png") }, OutDir = outDir });
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        Assert.StartsWith("cannot write output 'npy/00000011_000.npy': ", Assert.Single(result.Failures).Error, StringComparison.Ordinal);
+    }
 }

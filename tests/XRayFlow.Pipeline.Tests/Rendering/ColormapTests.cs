@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 using XRayFlow.Pipeline.Rendering;
 
 namespace XRayFlow.Pipeline.Tests.Rendering;
@@ -113,4 +114,30 @@ public class ColormapBindingTests
     [Fact]
     public void BinderAcceptsExactlyTheRenderableColormaps()
         => Assert.Equal(Colormaps.Names, XRayFlow.Pipeline.Binding.RecipeBinder.Colormaps);
+}
+
+public class ColormapIndexTests(ITestOutputHelper output)
+{
+    /// <summary>matplotlib's value -> index rule on float32 values (tests/fixtures/colormaps/gen_index_cases.py).</summary>
+    [Fact]
+    public void IndexRuleMatchesMatplotlib()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(RenderingFixtures.Fixture("colormaps/index_cases.json")));
+        int total = 0, same = 0;
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            double vmin = c.GetProperty("vmin").GetDouble(), vmax = c.GetProperty("vmax").GetDouble();
+            var values = c.GetProperty("values").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+            var expected = c.GetProperty("indices").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            for (int k = 0; k < values.Length; k++)
+            {
+                int actual = Colormap.IndexOf(values[k], vmin, vmax);
+                total++;
+                same += actual == expected[k] ? 1 : 0;
+            }
+        }
+
+        output.WriteLine($"{same} of {total} indices identical to matplotlib");
+        Assert.Equal(total, same);
+    }
 }

@@ -64,6 +64,19 @@ public static partial class OpCatalog
             var mode = Boundary.Parse(ctx.Has("mode") ? ctx.Text("mode") : "constant");
             double cval = ctx.Has("cval") ? ctx.Float("cval") : 0.0;
             double sigma = ctx.Float("sigma");
+            double lowValue = low ?? 0.1, highValue = high ?? 0.2;
+            if (highValue < lowValue)
+            {
+                throw new InvalidOperationException(
+                    $"step '{ctx.StepId}': canny's low_threshold ({lowValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}{(low is null ? ", the default" : "")}) " +
+                    $"is above its high_threshold ({highValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}{(high is null ? ", the default" : "")}); give both");
+            }
+
+            if (quantiles && (lowValue > 1 || highValue > 1))
+            {
+                throw new InvalidOperationException($"step '{ctx.StepId}': with use_quantiles, canny's thresholds are quantiles between 0 and 1");
+            }
+
             var dst = ImageArray.LikeShape(src);
             int threads = Math.Max(1, ctx.Threads);
             int inner = src.Frames >= threads ? 1 : threads; // a single image: its smoothing uses the threads
