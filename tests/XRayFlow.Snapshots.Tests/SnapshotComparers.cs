@@ -36,7 +36,7 @@ public static class SnapshotComparers
             return $"shape {r.ShapeText}{(r.IsComplex ? " complex" : string.Empty)}, verified {v.ShapeText}{(v.IsComplex ? " complex" : string.Empty)}";
         }
 
-        string? why = RecipeSelfTest.CompareArrays("array", r.Data, v.Data, SnapshotTolerances.ArrayTolerance);
+        string? why = RecipeSelfTest.CompareArrays("values", r.Data, v.Data, SnapshotTolerances.ArrayTolerance);
         if (why is null && v.Imag is { } vi && r.Imag is { } ri)
         {
             why = RecipeSelfTest.CompareArrays("imaginary part", ri, vi, SnapshotTolerances.ArrayTolerance);

@@ -155,11 +155,11 @@ public static class RecipeSelfTest
             return $"output '{output}': shape {actual.ShapeText} differs from the reference's {reference.ShapeText}";
         }
 
-        return CompareArrays(output, actual.Data, reference.Data, tolerance);
+        return CompareArrays($"output '{output}'", actual.Data, reference.Data, tolerance);
     }
 
-    /// <summary>NaN at the same places; max |a - r| &lt;= tolerance * max |r| (finite values).</summary>
-    public static string? CompareArrays(string output, ReadOnlySpan<float> actual, ReadOnlySpan<float> reference, double tolerance)
+    /// <summary>NaN at the same places; max |a - r| &lt;= tolerance * max |r| (finite values). Null, or why not, prefixed by <paramref name="what"/>.</summary>
+    public static string? CompareArrays(string what, ReadOnlySpan<float> actual, ReadOnlySpan<float> reference, double tolerance)
     {
         double peak = 0;
         foreach (float r in reference)
@@ -180,7 +180,7 @@ public static class RecipeSelfTest
             {
                 if (float.IsNaN(r) != float.IsNaN(a))
                 {
-                    return $"output '{output}': element {k} is {F(a)}, the reference {F(r)}";
+                    return $"{what}: element {k} is {F(a)}, the reference {F(r)}";
                 }
 
                 continue;
@@ -195,7 +195,7 @@ public static class RecipeSelfTest
         }
 
         return worst <= allowed ? null
-            : $"output '{output}': max |diff| {F(worst)} at element {worstAt} (got {F(actual[worstAt])}, reference {F(reference[worstAt])}) > tolerance {F(tolerance)} x peak {F(peak)} = {F(allowed)}";
+            : $"{what}: max |diff| {F(worst)} at element {worstAt} (got {F(actual[worstAt])}, reference {F(reference[worstAt])}) > tolerance {F(tolerance)} x peak {F(peak)} = {F(allowed)}";
     }
 
     private static string F(double d) => d.ToString("G6", CultureInfo.InvariantCulture);
