@@ -40,8 +40,8 @@ public sealed class OpsCommand(CliHost host) : Command<OpsCommand.Settings>
 
         if (!OpRegistry.TryGet(settings.Name, out var one))
         {
-            string? near = OpRegistry.All.Select(o => o.Name).OrderBy(n => Distance(n, settings.Name)).FirstOrDefault();
-            string hint = near is not null && Distance(near, settings.Name) <= Math.Max(2, settings.Name.Length / 3) ? $"; did you mean '{near}'?" : " (run `xrayflow ops` for the list)";
+            string? near = XRayFlow.Pipeline.Binding.DidYouMean.Nearest(settings.Name, OpRegistry.All.Select(o => o.Name));
+            string hint = near is not null ? $"; did you mean '{near}'?" : " (run `xrayflow ops` for the list)";
             host.Report(DiagnosticCodes.UnknownOpName.Create(null, settings.Name, hint));
             return ExitCodes.Invalid;
         }
@@ -135,30 +135,6 @@ public sealed class OpsCommand(CliHost host) : Command<OpsCommand.Settings>
         int[] ins => "[" + string.Join(", ", ins) + "]",
         _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty,
     };
-
-    internal static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 }
 
 [Description("Print the JSON Schema.")]

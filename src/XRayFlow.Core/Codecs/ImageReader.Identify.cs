@@ -15,7 +15,8 @@ public static partial class ImageReader
 {
     /// <summary>
     /// The shape a file declares, from its header only (PNG IHDR, JPEG frame header, .npy header). Null when
-    /// the file is missing, unreadable, of an unknown format, or a DICOM file (until the DICOM reader adds it).
+    /// the file is missing, unreadable or of an unknown format. A DICOM file (with its preamble) gives its
+    /// header's rows, columns and frames (a multi-frame file is a stack).
     /// Never throws for a bad file: <see cref="Read(string, ImageReadOptions?)"/> reports the reason.
     /// </summary>
     public static ImageHeader? Identify(string path)
@@ -42,6 +43,11 @@ public static partial class ImageReader
                     return rank == 2
                         ? new ImageHeader(ImageFileFormat.Npy, 1, (int)shape[0], (int)shape[1], false, complex)
                         : new ImageHeader(ImageFileFormat.Npy, (int)shape[0], (int)shape[1], (int)shape[2], true, complex);
+                case ImageFileFormat.Dicom when head.Length >= 132:
+                    var dicom = Dicom.DicomReader.ReadHeader(path);
+                    return dicom.Rows is > 0 && dicom.Columns is > 0
+                        ? new ImageHeader(ImageFileFormat.Dicom, dicom.Frames, dicom.Rows.Value, dicom.Columns.Value, dicom.NumberOfFrames is > 1, false)
+                        : null;
                 default:
                     return null;
             }

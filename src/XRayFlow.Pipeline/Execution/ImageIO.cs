@@ -26,7 +26,8 @@ public static class ImageIO
         };
 
     /// <summary>The shape from the file header only (no pixel decode), or unknown.</summary>
-    public static ShapeInfo Identify(string path) => HeaderCodecs.Identify(path);
+    public static ShapeInfo Identify(string path)
+        => ImageReader.Identify(path) is { } h ? new ShapeInfo(h.Frames, h.Rows, h.Cols, h.IsStack, h.IsComplex) : ShapeInfo.Unknown;
 
     public static void WritePng(Stream stream, ImageArray image, int bits) => PngWriter.Write(stream, image, bits);
 
@@ -34,7 +35,4 @@ public static class ImageIO
     public static void WritePngRgb(Stream stream, byte[] rgb, int rows, int cols) => PngWriter.WriteRgb(stream, rgb, cols, rows);
 
     public static void WriteNpy(Stream stream, ImageArray array) => Npy.Write(stream, array);
-
-    /// <summary>Frames of 8-bit RGB (rows x cols x 3 each) as an animated GIF.</summary>
-    public static void WriteGif(Stream stream, IReadOnlyList<byte[]> rgbFrames, int rows, int cols, int durationMs, int loop) => HeaderCodecs.WriteGif(stream, rgbFrames, rows, cols, durationMs, loop);
 }

@@ -391,4 +391,12 @@ public class IdentifyTests
         Assert.Null(ImageReader.Identify(P("npy/rank4.npy")));
         Assert.Null(ImageReader.Identify(P("missing.png")));
     }
+
+    [Fact]
+    public void IdentifyReadsDicomShapesFromTheHeader()
+    {
+        string dicom = Path.Combine(EngineFixtures.RepoRoot, "tests", "fixtures", "dicom");
+        Assert.Equal(new ImageHeader(ImageFileFormat.Dicom, 1, 128, 128, false, false), ImageReader.Identify(Path.Combine(dicom, "CT_small.dcm")));
+        Assert.Equal(new ImageHeader(ImageFileFormat.Dicom, 3, 16, 16, true, false), ImageReader.Identify(Path.Combine(dicom, "multiframe_u16.dcm")));
+    }
 }
