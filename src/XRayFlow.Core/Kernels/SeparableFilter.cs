@@ -304,6 +304,7 @@ public static class SeparableFilter
     /// <c>S_i = Σ_{k&lt;L} x̃[i + k − Before]</c>, <c>S_{i+1} = S_i + x̃[i + L − Before] − x̃[i − Before]</c>,
     /// <c>out[i] = (float)(S_i / L)</c>. O(1) per pixel whatever the size.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void BoxPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
     {
         int size = kernel.Length;
@@ -371,6 +372,7 @@ public static class SeparableFilter
     /// out[i] = (float)(Σ_{k&lt;size} line[i + k] · scale) by running sums in double; the line is cut into
     /// four runs with their own sums so the four dependency chains overlap.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BoxLine(float[] line, Span<float> outRow, int size, double scale)
     {
         int n = outRow.Length;
@@ -410,6 +412,7 @@ public static class SeparableFilter
     }
 
     /// <summary>dst[c] = (float)(acc[c] · scale), vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleToFloat(double[] acc, Span<float> dst, double scale)
     {
         int width = Vector<float>.Count;
@@ -434,6 +437,7 @@ public static class SeparableFilter
         => m < 0 ? cvalRow : src.AsSpan(srcOffset + (m * cols), cols);
 
     /// <summary>acc[c] += sign · row[c] in double, widened from float vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRow(double[] acc, ReadOnlySpan<float> row, double sign)
     {
         int width = Vector<float>.Count;
@@ -459,6 +463,7 @@ public static class SeparableFilter
     /// folded through the boundary map, <c>W[i, j] = Σ {w[k] : Map(i + k − Before) = j}</c> and
     /// <c>C[i] = Σ {w[k] : outside, constant mode}</c>, then <c>out[i] = (float)(Σ_j W[i, j]·x[j] + C[i]·cval)</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldedPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
     {
         int n = axis == 0 ? rows : cols;
@@ -540,6 +545,7 @@ public static class SeparableFilter
     /// A short-axis pass of an antisymmetric kernel, in double and unfolded so that a symmetric line gives
     /// exactly 0 (as SciPy): <c>out[i] = (float)Σ_{m≥1} w[c+m]·(x̃[i + m − origin] − x̃[i − m − origin])</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AntisymmetricPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
     {
         int n = axis == 0 ? rows : cols;
@@ -767,6 +773,7 @@ public static class SeparableFilter
     }
 
     /// <summary>dst[j] = a[j] + b[j] or sqrt(a[j]² + b[j]²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Combine2(float* a, float* b, float* dst, int n, PairCombine combine)
     {
         int width = Vector<float>.Count;
@@ -800,6 +807,7 @@ public static class SeparableFilter
     }
 
     /// <summary>One line along axis 1: pad into <paramref name="line"/> (n + L − 1 values), then combine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RowPass(float* srcRow, float* dstRow, int n, Kernel1D k, BoundaryMode mode, float cval, float* line, float** taps)
     {
         int before = k.Before;
@@ -831,6 +839,7 @@ public static class SeparableFilter
     /// dst[j] = Σ_{k&lt;L} w[k] · p[k][j] for j &lt; n, vectorised along j (4 vectors per step), taps folded in
     /// pairs around the centre for (anti)symmetric kernels. dst must not alias any p[k].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Combine(float** p, float* dst, int n, float* w, int length, KernelSymmetry sym)
         => CombineRange(p, dst, 0, n, n, w, length, sym);
 
@@ -838,6 +847,7 @@ public static class SeparableFilter
     /// <see cref="Combine"/> for j in [from, to) of a line of <paramref name="total"/> values (dst and p[k]
     /// indexed by j). A last partial vector is recomputed overlapping earlier j, which writes the same values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CombineRange(float** p, float* dst, int from, int to, int total, float* w, int length, KernelSymmetry sym)
     {
         int width = Vector<float>.Count;
@@ -880,6 +890,7 @@ public static class SeparableFilter
     /// rows rowPtr[r + shift + k], k &lt; L. Done in column blocks so each block of input rows is reused
     /// from L1 by all the output rows of the strip.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ColumnPass(float** rowPtr, int shift, float* outBase, int nOut, int cols, Kernel1D k)
     {
         fixed (float* w = k.Weights)
@@ -963,6 +974,7 @@ public static class SeparableFilter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Combine4(float** p, float* dst, int j, float* w, int length, KernelSymmetry sym)
     {
         int width = Vector<float>.Count;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace XRayFlow.Core.Ops.Kernels;
@@ -25,6 +26,7 @@ public static class PixelKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HypotScalar(IReadOnlyList<float[]> src, Span<float> dst)
     {
         for (int k = 0; k < dst.Length; k++)
@@ -40,8 +42,11 @@ public static class PixelKernels
         }
     }
 
-    public static void HypotSimd(IReadOnlyList<float[]> src, Span<float> dst)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HypotSimd(IReadOnlyList<float[]> inputs, Span<float> dst)
     {
+        // An array, not the interface: an interface call per vector costs more than the arithmetic.
+        float[][] src = inputs as float[][] ?? [.. inputs];
         int w = Vector<float>.Count;
         int n = dst.Length;
         int k = 0;
@@ -49,7 +54,7 @@ public static class PixelKernels
         for (; k <= n - w; k += w)
         {
             Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
-            for (int i = 0; i < src.Count; i++)
+            for (int i = 0; i < src.Length; i++)
             {
                 var v = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(src[i]), (nuint)k);
                 Vector.Widen(v, out var a, out var b);
@@ -63,7 +68,7 @@ public static class PixelKernels
         for (; k < n; k++)
         {
             double s = 0;
-            for (int i = 0; i < src.Count; i++)
+            for (int i = 0; i < src.Length; i++)
             {
                 double v = src[i][k];
                 s += v * v;
@@ -88,6 +93,7 @@ public static class PixelKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ShiftScaleScalar(ReadOnlySpan<float> src, Span<float> dst, double offset, double scale)
     {
         for (int k = 0; k < src.Length; k++)
@@ -96,6 +102,7 @@ public static class PixelKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ShiftScaleSimd(ReadOnlySpan<float> src, Span<float> dst, double offset, double scale)
     {
         int w = Vector<float>.Count;
@@ -135,6 +142,7 @@ public static class PixelKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipScalar(ReadOnlySpan<float> src, Span<float> dst, float lo, float hi)
     {
         for (int k = 0; k < src.Length; k++)
@@ -145,6 +153,7 @@ public static class PixelKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipSimd(ReadOnlySpan<float> src, Span<float> dst, float lo, float hi)
     {
         int w = Vector<float>.Count;
