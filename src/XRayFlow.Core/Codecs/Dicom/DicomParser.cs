@@ -231,9 +231,8 @@ internal sealed class DicomParser
         }
 
         var span = _buf.AsSpan(pos);
-        ushort group = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span) : BinaryPrimitives.ReadUInt16BigEndian(span);
-        ushort element = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[2..]) : BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
-        uint tag = ((uint)group << 16) | element;
+        uint tag = TagAt(span);
+        ushort group = (ushort)(tag >> 16);
         if (group == 0xFFFE || !explicitVr)
         {
             uint len = U32(span[4..]);
@@ -261,12 +260,25 @@ internal sealed class DicomParser
             return (tag, evr, len, pos);
         }
 
-        uint shortLen = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[6..]) : BinaryPrimitives.ReadUInt16BigEndian(span[6..]);
+        uint shortLen = U16(span[6..]);
         pos += 8;
         return (tag, evr, shortLen, pos);
     }
 
     private uint U32(ReadOnlySpan<byte> s) => _little ? BinaryPrimitives.ReadUInt32LittleEndian(s) : BinaryPrimitives.ReadUInt32BigEndian(s);
+
+    private ushort U16(ReadOnlySpan<byte> s) => _little ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
+
+    /// <summary>The (group, element) tag at the start of <paramref name="s"/>, in the file's byte order.</summary>
+    private uint TagAt(ReadOnlySpan<byte> s) => ((uint)U16(s) << 16) | U16(s[2..]);
+
+    /// <summary>An item or delimiter header (tag + 32-bit length, no VR); the caller has checked that 8 bytes remain.</summary>
+    private (uint Tag, uint Length) ReadItemHeader(ref int pos)
+    {
+        var span = _buf.AsSpan(pos);
+        pos += 8;
+        return (TagAt(span), U32(span[4..]));
+    }
 
     /// <summary>Walks elements from pos up to end (or an item delimiter when <paramref name="untilItemDelimiter"/>).</summary>
     private void ParseDataset(ref int pos, int end, int depth, bool untilItemDelimiter, bool topLevel)
@@ -394,12 +406,7 @@ internal sealed class DicomParser
             }
 
             int at = pos;
-            var span = _buf.AsSpan(pos);
-            ushort group = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span) : BinaryPrimitives.ReadUInt16BigEndian(span);
-            ushort element = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[2..]) : BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
-            uint tag = ((uint)group << 16) | element;
-            uint length = U32(span[4..]);
-            pos += 8;
+            var (tag, length) = ReadItemHeader(ref pos);
             if (tag == SequenceDelimitationTag)
             {
                 return;
@@ -435,12 +442,7 @@ internal sealed class DicomParser
             }
 
             int at = pos;
-            var span = _buf.AsSpan(pos);
-            ushort group = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span) : BinaryPrimitives.ReadUInt16BigEndian(span);
-            ushort element = _little ? BinaryPrimitives.ReadUInt16LittleEndian(span[2..]) : BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
-            uint tag = ((uint)group << 16) | element;
-            uint length = U32(span[4..]);
-            pos += 8;
+            var (tag, length) = ReadItemHeader(ref pos);
             if (tag == SequenceDelimitationTag)
             {
                 break;
@@ -496,8 +498,7 @@ internal sealed class DicomParser
             throw Fail($"{name} {TagText(tag)} has {v.Length} byte(s); an unsigned short needs 2");
         }
 
-        var s = _buf.AsSpan(v.Offset, 2);
-        return _little ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
+        return U16(_buf.AsSpan(v.Offset, 2));
     }
 
     private static string? First(string? multi)
