@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Fourier;
@@ -14,7 +15,7 @@ namespace XRayFlow.Core.Fourier;
 /// segments at a time (SIMD across columns), strip by strip; other row counts gather strips of columns into
 /// contiguous buffers. The inverse is conj(F(conj(x))) / (rows*cols). Both passes run in parallel.</para>
 /// </summary>
-public static class Fft2D
+public static unsafe class Fft2D
 {
     private const int ParallelThreshold = 1 << 14;
     private const int Strip = 32;
@@ -25,21 +26,14 @@ public static class Fft2D
     [ThreadStatic]
     private static float[]? gatherIm;
 
+    [ThreadStatic]
+    private static float[]? laneBuf;
+
     /// <summary>fft2: a complex array of the same shape (input imaginary part used when present).</summary>
     public static ImageArray Forward(ImageArray src, int threads = 0)
     {
         var dst = ImageArray.Rent(src, complex: true);
-        src.Data.CopyTo(dst.Data, 0);
-        if (src.Imag is { } im)
-        {
-            im.CopyTo(dst.Imag!, 0);
-        }
-        else
-        {
-            Array.Clear(dst.Imag!);
-        }
-
-        Transform(dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: false, threads, realInput: src.Imag is null);
+        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: false, threads);
         return dst;
     }
 
@@ -47,17 +41,7 @@ public static class Fft2D
     public static ImageArray Inverse(ImageArray src, int threads = 0)
     {
         var dst = ImageArray.Rent(src, complex: true);
-        src.Data.CopyTo(dst.Data, 0);
-        if (src.Imag is { } im)
-        {
-            im.CopyTo(dst.Imag!, 0);
-        }
-        else
-        {
-            Array.Clear(dst.Imag!);
-        }
-
-        Transform(dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads, realInput: false);
+        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads);
         return dst;
     }
 
@@ -67,6 +51,27 @@ public static class Fft2D
     /// </summary>
     public static void Transform(float[] re, float[] im, int frames, int rows, int cols, bool inverse, int threads = 0, bool realInput = false)
     {
+        if (realInput)
+        {
+            // The imaginary part is zero: it is the output buffer only.
+            Run(re, null, re, im, frames, rows, cols, inverse, threads);
+        }
+        else
+        {
+            Run(re, im, re, im, frames, rows, cols, inverse, threads);
+        }
+    }
+
+    /// <summary>
+    /// fft2 / ifft2 of (<paramref name="sRe"/>, <paramref name="sIm"/> or zeros) into (<paramref name="dRe"/>,
+    /// <paramref name="dIm"/>); source and destination may be the same arrays.
+    /// The inverse needs no extra sweeps: for a complex x, ifft2(x) = swap(fft2(swap(x))) / N, where swap exchanges
+    /// the real and imaginary parts (swap(z) = i conj z), so it is the forward transform reading and writing the
+    /// two planes the other way round, with 1/N applied as the last pass stores; for a real x,
+    /// ifft2(x) = conj(fft2(x)) / N, the real-input forward transform with the scale (1/N, -1/N).
+    /// </summary>
+    private static void Run(float[] sRe, float[]? sIm, float[] dRe, float[] dIm, int frames, int rows, int cols, bool inverse, int threads)
+    {
         if (threads <= 0)
         {
             threads = Environment.ProcessorCount;
@@ -75,60 +80,359 @@ public static class Fft2D
         int frameLen = rows * cols;
         bool parallel = threads > 1 && frameLen >= ParallelThreshold;
         var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        bool real = sIm is null;
+        float scaleRe = 1f, scaleIm = 1f;
+        if (inverse)
+        {
+            scaleRe = 1f / frameLen;
+            scaleIm = real ? -scaleRe : scaleRe;
+            if (!real)
+            {
+                (sRe, sIm) = (sIm!, sRe);
+                (dRe, dIm) = (dIm, dRe);
+            }
+        }
+
         for (int f = 0; f < frames; f++)
         {
-            int off = f * frameLen;
-            var fre = re.AsSpan(off, frameLen);
-            var fim = im.AsSpan(off, frameLen);
-            if (inverse)
+            TransformFrame(sRe, sIm, dRe, dIm, f * frameLen, rows, cols, scaleRe, scaleIm, parallel, po);
+        }
+    }
+
+    /// <summary>One frame: forward 2-D DFT of (sRe, sIm or zeros) into (dRe, dIm), times (scaleRe + i scaleIm) per part.</summary>
+    private static void TransformFrame(float[] sRe, float[]? sIm, float[] dRe, float[] dIm, int off, int rows, int cols, float scaleRe, float scaleIm, bool parallel, ParallelOptions po)
+    {
+        int frameLen = rows * cols;
+        bool real = sIm is null;
+        bool lanes = LaneFft.IsSupported;
+
+        // A real input's spectrum is Hermitian, X[r, c] = conj X[-r, -c]: transform only the columns
+        // 0..cols/2 and mirror the others.
+        bool half = real && cols > 2;
+        if (cols > 1 && lanes && BitOperations.IsPow2(cols))
+        {
+            LaneRowPass(sRe, sIm, dRe, dIm, off, rows, cols, parallel, po);
+        }
+        else
+        {
+            if (!ReferenceEquals(sRe, dRe))
             {
-                TensorPrimitives.Negate(fim, fim);
+                Array.Copy(sRe, off, dRe, off, frameLen);
+            }
+
+            if (sIm is null)
+            {
+                Array.Clear(dIm, off, frameLen);
+            }
+            else if (!ReferenceEquals(sIm, dIm))
+            {
+                Array.Copy(sIm, off, dIm, off, frameLen);
             }
 
             if (cols > 1)
             {
-                if (realInput && !inverse && rows > 1)
+                if (real && rows > 1)
                 {
-                    RealRowPass(re, im, off, rows, cols, parallel, po);
+                    RealRowPass(dRe, dIm, off, rows, cols, parallel, po);
                 }
                 else
                 {
-                    RowPass(re, im, off, rows, cols, parallel, po);
+                    RowPass(dRe, dIm, off, rows, cols, parallel, po);
                 }
-            }
-
-            if (rows > 1)
-            {
-                // A real input's spectrum is Hermitian, X[r, c] = conj X[-r, -c]: transform only the
-                // columns 0..cols/2 and mirror the others.
-                bool half = realInput && !inverse && cols > 2;
-                int colsToDo = half ? (cols / 2) + 1 : cols;
-                if (cols == 1)
-                {
-                    FftPlan.Get(rows).Forward(fre, fim); // a single column is contiguous
-                }
-                else if (BitOperations.IsPow2(rows))
-                {
-                    ColumnPassPow2(re, im, off, rows, cols, colsToDo, parallel, po);
-                }
-                else
-                {
-                    ColumnPassGather(re, im, off, rows, cols, colsToDo, parallel, po);
-                }
-
-                if (half)
-                {
-                    MirrorHermitian(re, im, off, rows, cols, colsToDo, parallel, po);
-                }
-            }
-
-            if (inverse)
-            {
-                float s = 1f / frameLen;
-                TensorPrimitives.Multiply(fre, s, fre);
-                TensorPrimitives.Multiply(fim, -s, fim);
             }
         }
+
+        bool scaled = false;
+        if (rows > 1)
+        {
+            int colsToDo = half ? (cols / 2) + 1 : cols;
+            if (lanes && BitOperations.IsPow2(rows))
+            {
+                LaneColumnPass(dRe, dIm, off, rows, cols, colsToDo, scaleRe, scaleIm, parallel, po);
+                scaled = true;
+            }
+            else if (cols == 1)
+            {
+                FftPlan.Get(rows).Forward(dRe.AsSpan(off, frameLen), dIm.AsSpan(off, frameLen)); // a single column is contiguous
+            }
+            else if (BitOperations.IsPow2(rows))
+            {
+                ColumnPassPow2(dRe, dIm, off, rows, cols, colsToDo, parallel, po);
+            }
+            else
+            {
+                ColumnPassGather(dRe, dIm, off, rows, cols, colsToDo, parallel, po);
+            }
+        }
+
+        if (half)
+        {
+            MirrorHermitian(dRe, dIm, off, rows, cols, (cols / 2) + 1, parallel, po);
+        }
+
+        if (!scaled && (scaleRe != 1f || scaleIm != 1f))
+        {
+            TensorPrimitives.Multiply(dRe.AsSpan(off, frameLen), scaleRe, dRe.AsSpan(off, frameLen));
+            TensorPrimitives.Multiply(dIm.AsSpan(off, frameLen), scaleIm, dIm.AsSpan(off, frameLen));
+        }
+    }
+
+    private static float[] LaneBuffer(int floats)
+    {
+        if (laneBuf is null || laneBuf.Length < floats)
+        {
+            laneBuf = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        }
+
+        return laneBuf;
+    }
+
+    /// <summary>
+    /// Row transforms (cols a power of two) with the 8-lane kernel, (sRe, sIm) -> (dRe, dIm). A complex input
+    /// goes 8 rows at a time (lane l = row r0 + l). A real input goes 16 rows at a time as 8 complex rows,
+    /// z_l = x[r0 + l] + i x[r0 + 8 + l], separated after the transform by conjugate symmetry:
+    /// X1[k] = (Z[k] + conj Z[-k]) / 2 and X2[k] = (Z[k] - conj Z[-k]) / 2i; only columns 0..cols/2 are written
+    /// (the column pass needs no more, the Hermitian mirror supplies the rest).
+    /// </summary>
+    private static void LaneRowPass(float[] sRe, float[]? sIm, float[] dRe, float[] dIm, int off, int rows, int cols, bool parallel, ParallelOptions po)
+    {
+        var plan = FftPlan.Get(cols);
+        bool real = sIm is null;
+        int per = real ? 16 : 8;
+        int strips = (rows + per - 1) / per;
+        ForChunks(strips, parallel, po, (s0, s1) =>
+        {
+            var buf = LaneBuffer((cols + (cols / 2) + 1) * LaneFft.PointFloats);
+            fixed (float* pb = buf)
+            fixed (float* psr = sRe)
+            fixed (float* psi = sIm)
+            fixed (float* pdr = dRe)
+            fixed (float* pdi = dIm)
+            fixed (float* twr = plan.twRe)
+            fixed (float* twi = plan.twIm)
+            fixed (int* rev = plan.bitrev)
+            {
+                for (int s = s0; s < s1; s++)
+                {
+                    int r0 = s * per;
+                    int cnt = Math.Min(per, rows - r0);
+                    float* sr = psr + off + ((long)r0 * cols);
+                    float* si = psi == null ? null : psi + off + ((long)r0 * cols);
+                    float* dr = pdr + off + ((long)r0 * cols);
+                    float* di = pdi + off + ((long)r0 * cols);
+                    if (real)
+                    {
+                        // Lanes: real parts from rows 0..7 of the strip, imaginary parts from rows 8..15.
+                        LoadRows(sr, cols, Math.Min(cnt, 8), pb, rev);
+                        LoadRows(sr + (8L * cols), cols, cnt - 8, pb + 8, rev);
+                        LaneFft.Run(pb, cols, twr, twi);
+                        SeparateRealPairs(pb, cols);
+                        int outCols = (cols / 2) + 1;
+                        float* x2 = pb + ((long)cols * LaneFft.PointFloats);
+                        StoreRows(pb, dr, cols, Math.Min(cnt, 8), outCols);
+                        StoreRows(pb + 8, di, cols, Math.Min(cnt, 8), outCols);
+                        StoreRows(x2, dr + (8L * cols), cols, cnt - 8, outCols);
+                        StoreRows(x2 + 8, di + (8L * cols), cols, cnt - 8, outCols);
+                    }
+                    else
+                    {
+                        LoadRows(sr, cols, cnt, pb, rev);
+                        if (si == null)
+                        {
+                            LoadRows(null, cols, 0, pb + 8, rev);
+                        }
+                        else
+                        {
+                            LoadRows(si, cols, cnt, pb + 8, rev);
+                        }
+
+                        LaneFft.Run(pb, cols, twr, twi);
+                        StoreRows(pb, dr, cols, cnt, cols);
+                        StoreRows(pb + 8, di, cols, cnt, cols);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// One plane (real or imaginary, <paramref name="dst"/> = buf or buf + 8) of the lane points from
+    /// <paramref name="count"/> rows (lane l = row l, missing lanes zero), point k at position bitrev(k).
+    /// </summary>
+    private static void LoadRows(float* src, int n, int count, float* dst, int* rev)
+    {
+        const int P = LaneFft.PointFloats;
+        if (count == 8 && n >= 8)
+        {
+            for (int b = 0; b < n; b += 8)
+            {
+                LaneFft.Transpose8(src + b, n, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+                o0.Store(dst + (rev[b] * P));
+                o1.Store(dst + (rev[b + 1] * P));
+                o2.Store(dst + (rev[b + 2] * P));
+                o3.Store(dst + (rev[b + 3] * P));
+                o4.Store(dst + (rev[b + 4] * P));
+                o5.Store(dst + (rev[b + 5] * P));
+                o6.Store(dst + (rev[b + 6] * P));
+                o7.Store(dst + (rev[b + 7] * P));
+            }
+
+            return;
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            float* p = dst + (rev[k] * P);
+            for (int l = 0; l < 8; l++)
+            {
+                p[l] = l < count ? src[((long)l * n) + k] : 0f;
+            }
+        }
+    }
+
+    /// <summary>Points 0..<paramref name="outCols"/>-1 of one plane back into <paramref name="count"/> rows (lane l -> row l).</summary>
+    private static void StoreRows(float* src, float* dst, int n, int count, int outCols)
+    {
+        const int P = LaneFft.PointFloats;
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int k = 0;
+        if (count == 8 && n >= 8)
+        {
+            for (; k + 8 <= outCols; k += 8)
+            {
+                float* p = src + (k * P);
+                LaneFft.Transpose8(
+                    Vector256.Load(p), Vector256.Load(p + P), Vector256.Load(p + (2 * P)), Vector256.Load(p + (3 * P)),
+                    Vector256.Load(p + (4 * P)), Vector256.Load(p + (5 * P)), Vector256.Load(p + (6 * P)), Vector256.Load(p + (7 * P)),
+                    out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+                float* d = dst + k;
+                o0.Store(d);
+                o1.Store(d + n);
+                o2.Store(d + (2 * n));
+                o3.Store(d + (3 * n));
+                o4.Store(d + (4 * n));
+                o5.Store(d + (5 * n));
+                o6.Store(d + (6 * n));
+                o7.Store(d + (7 * n));
+            }
+        }
+
+        for (; k < outCols; k++)
+        {
+            float* p = src + (k * P);
+            for (int l = 0; l < count; l++)
+            {
+                dst[((long)l * n) + k] = p[l];
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the transform of z = x1 + i x2 (8 lanes): X1[k] = (Z[k] + conj Z[-k]) / 2 in place at point k and
+    /// X2[k] = (Z[k] - conj Z[-k]) / 2i at point n + k, for k = 0..n/2.
+    /// </summary>
+    private static void SeparateRealPairs(float* buf, int n)
+    {
+        const int P = LaneFft.PointFloats;
+        var half = Vector256.Create(0.5f);
+        float* x2 = buf + ((long)n * P);
+        for (int k = 0; k <= n / 2; k++)
+        {
+            float* pk = buf + (k * P);
+            float* pm = buf + (((n - k) & (n - 1)) * P);
+            var zr = Vector256.Load(pk);
+            var zi = Vector256.Load(pk + 8);
+            var wr = Vector256.Load(pm);
+            var wi = Vector256.Load(pm + 8);
+            (half * (zr + wr)).Store(pk);
+            (half * (zi - wi)).Store(pk + 8);
+            (half * (zi + wi)).Store(x2 + (k * P));
+            (half * (wr - zr)).Store(x2 + (k * P) + 8);
+        }
+    }
+
+    /// <summary>
+    /// Column transforms (rows a power of two) of columns 0..colsToDo-1 with the 8-lane kernel, in place,
+    /// 8 adjacent columns at a time (lane l = column c0 + l, point k = row k), results times scaleRe / scaleIm.
+    /// </summary>
+    private static void LaneColumnPass(float[] re, float[] im, int off, int rows, int cols, int colsToDo, float scaleRe, float scaleIm, bool parallel, ParallelOptions po)
+    {
+        var plan = FftPlan.Get(rows);
+        int strips = (colsToDo + 7) / 8;
+        ForChunks(strips, parallel, po, (s0, s1) =>
+        {
+            const int P = LaneFft.PointFloats;
+            var buf = LaneBuffer(rows * P);
+            var vsr = Vector256.Create(scaleRe);
+            var vsi = Vector256.Create(scaleIm);
+            fixed (float* pb = buf)
+            fixed (float* pre = re)
+            fixed (float* pim = im)
+            fixed (float* twr = plan.twRe)
+            fixed (float* twi = plan.twIm)
+            fixed (int* rev = plan.bitrev)
+            {
+                for (int s = s0; s < s1; s++)
+                {
+                    int c0 = s * 8;
+                    int w = Math.Min(8, colsToDo - c0);
+                    float* br = pre + off + c0;
+                    float* bi = pim + off + c0;
+                    if (w == 8)
+                    {
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* p = pb + (rev[r] * P);
+                            long o = (long)r * cols;
+                            Vector256.Load(br + o).Store(p);
+                            Vector256.Load(bi + o).Store(p + 8);
+                        }
+                    }
+                    else
+                    {
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* p = pb + (rev[r] * P);
+                            long o = (long)r * cols;
+                            for (int l = 0; l < 8; l++)
+                            {
+                                p[l] = l < w ? br[o + l] : 0f;
+                                p[l + 8] = l < w ? bi[o + l] : 0f;
+                            }
+                        }
+                    }
+
+                    LaneFft.Run(pb, rows, twr, twi);
+                    if (w == 8)
+                    {
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* p = pb + (r * P);
+                            long o = (long)r * cols;
+                            (Vector256.Load(p) * vsr).Store(br + o);
+                            (Vector256.Load(p + 8) * vsi).Store(bi + o);
+                        }
+                    }
+                    else
+                    {
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* p = pb + (r * P);
+                            long o = (long)r * cols;
+                            for (int l = 0; l < w; l++)
+                            {
+                                br[o + l] = p[l] * scaleRe;
+                                bi[o + l] = p[l + 8] * scaleIm;
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 
     private static void ForChunks(int count, bool parallel, ParallelOptions po, Action<int, int> body)

@@ -26,6 +26,7 @@ public sealed class FftPlan
     private static float[]? scratchIm;
 
     // Power of two: bit-reversal swap pairs, and twiddles tw[h + j] = exp(-i pi j / h) for the pass of half-width h.
+    internal readonly int[] bitrev = [];
     internal readonly int[] swapA = [];
     internal readonly int[] swapB = [];
     internal readonly float[] twRe = [];
@@ -47,9 +48,11 @@ public sealed class FftPlan
             int bits = BitOperations.Log2((uint)n);
             var a = new List<int>();
             var b = new List<int>();
+            bitrev = new int[n];
             for (int i = 0; i < n; i++)
             {
-                int r = (int)(ReverseBits((uint)i) >> (32 - bits));
+                int r = bits == 0 ? 0 : (int)(ReverseBits((uint)i) >> (32 - bits));
+                bitrev[i] = r;
                 if (bits > 0 && r > i)
                 {
                     a.Add(i);

@@ -1,0 +1,214 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace XRayFlow.Core.Fourier;
+
+/// <summary>
+/// Eight independent power-of-two DFTs at once, one per SIMD lane (AVX, 8 x float32).
+/// <para>Scalar meaning, for every lane l separately: <c>X_l[k] = sum_j x_l[j] exp(-2 pi i j k / n)</c>, n a power
+/// of two (numpy's sign, unscaled) — the same transform as <see cref="FftPlan.Forward"/> on lane l's n values.</para>
+/// <para>Layout of the work buffer ("points"): point k occupies 16 floats, the 8 lanes' real parts at
+/// <c>buf[16k .. 16k+7]</c> and their imaginary parts at <c>buf[16k+8 .. 16k+15]</c>. <see cref="Run"/> expects the
+/// points in bit-reversed order (point k holds x[bitrev(k)]) and leaves X[k] at point k. It is radix-2
+/// decimation in time with the stages fused pairwise into radix-4 passes (stages h and 2h in one sweep over the
+/// buffer; one plain radix-2 stage first when log2 n is odd), so there are ceil(log2(n) / 2) passes. Every
+/// butterfly works on 8 lanes with one broadcast twiddle: no shuffles, no gathers. Twiddles are FftPlan's
+/// tables (exp(-i pi j / h) computed in double, stored float).</para>
+/// <para>Fft2D feeds it 8 columns of an image (column pass: each point is a row segment) or 8 rows (row pass:
+/// 8 x 8 blocks transposed on the way in and out).</para>
+/// </summary>
+internal static unsafe class LaneFft
+{
+    /// <summary>Floats per point: 8 real parts, then 8 imaginary parts.</summary>
+    public const int PointFloats = 16;
+
+    /// <summary>Whether the 8-lane kernels can run on this CPU (x86 AVX); otherwise Fft2D uses FftPlan per line.</summary>
+    public static bool IsSupported => Avx.IsSupported;
+
+    /// <summary>
+    /// In place: <paramref name="n"/> points in bit-reversed order in, the DFT of each lane in natural order out.
+    /// <paramref name="twRe"/>/<paramref name="twIm"/> are <see cref="FftPlan"/>'s twiddles for length n.
+    /// </summary>
+    public static void Run(float* buf, int n, float* twRe, float* twIm)
+    {
+        if (n < 2)
+        {
+            return;
+        }
+
+        int h;
+        if ((BitOperations.Log2((uint)n) & 1) == 1)
+        {
+            // Stage h = 1 alone (twiddle 1).
+            for (int k = 0; k < n; k += 2)
+            {
+                float* p = buf + (k * PointFloats);
+                var ar = Vector256.Load(p);
+                var ai = Vector256.Load(p + 8);
+                var br = Vector256.Load(p + 16);
+                var bi = Vector256.Load(p + 24);
+                (ar + br).Store(p);
+                (ai + bi).Store(p + 8);
+                (ar - br).Store(p + 16);
+                (ai - bi).Store(p + 24);
+            }
+
+            h = 2;
+        }
+        else
+        {
+            // Stages 1 and 2 fused; their twiddles are 1, 1 and -i.
+            for (int k = 0; k < n; k += 4)
+            {
+                float* p = buf + (k * PointFloats);
+                var ar = Vector256.Load(p);
+                var ai = Vector256.Load(p + 8);
+                var br = Vector256.Load(p + 16);
+                var bi = Vector256.Load(p + 24);
+                var cr = Vector256.Load(p + 32);
+                var ci = Vector256.Load(p + 40);
+                var dr = Vector256.Load(p + 48);
+                var di = Vector256.Load(p + 56);
+                var a1r = ar + br;
+                var a1i = ai + bi;
+                var b1r = ar - br;
+                var b1i = ai - bi;
+                var c1r = cr + dr;
+                var c1i = ci + di;
+                var d1r = cr - dr;
+                var d1i = ci - di;
+
+                // u = -i * d1 = (d1i, -d1r)
+                (a1r + c1r).Store(p);
+                (a1i + c1i).Store(p + 8);
+                (a1r - c1r).Store(p + 32);
+                (a1i - c1i).Store(p + 40);
+                (b1r + d1i).Store(p + 16);
+                (b1i - d1r).Store(p + 24);
+                (b1r - d1i).Store(p + 48);
+                (b1i + d1r).Store(p + 56);
+            }
+
+            h = 4;
+        }
+
+        for (; h < n; h <<= 2)
+        {
+            // Stages h and 2h: for the group at s and j < h, a, b, c, d = x[s + j + {0, h, 2h, 3h}];
+            // stage h: (a, b) and (c, d) with w1 = exp(-i pi j / h); stage 2h: (a', c') with
+            // w2 = exp(-i pi j / 2h) and (b', d') with w2 * (-i).
+            int step = 4 * h;
+            int hf = h * PointFloats;
+            for (int j = 0; j < h; j++)
+            {
+                var w1r = Vector256.Create(twRe[h + j]);
+                var w1i = Vector256.Create(twIm[h + j]);
+                var w2r = Vector256.Create(twRe[(2 * h) + j]);
+                var w2i = Vector256.Create(twIm[(2 * h) + j]);
+                for (int s = j; s < n; s += step)
+                {
+                    float* pa = buf + (s * PointFloats);
+                    float* pb = pa + hf;
+                    float* pc = pb + hf;
+                    float* pd = pc + hf;
+                    var br = Vector256.Load(pb);
+                    var bi = Vector256.Load(pb + 8);
+                    var dr = Vector256.Load(pd);
+                    var di = Vector256.Load(pd + 8);
+                    Mul(br, bi, w1r, w1i, out var tbr, out var tbi);
+                    Mul(dr, di, w1r, w1i, out var tdr, out var tdi);
+                    var ar = Vector256.Load(pa);
+                    var ai = Vector256.Load(pa + 8);
+                    var cr = Vector256.Load(pc);
+                    var ci = Vector256.Load(pc + 8);
+                    var a1r = ar + tbr;
+                    var a1i = ai + tbi;
+                    var b1r = ar - tbr;
+                    var b1i = ai - tbi;
+                    var c1r = cr + tdr;
+                    var c1i = ci + tdi;
+                    var d1r = cr - tdr;
+                    var d1i = ci - tdi;
+                    Mul(c1r, c1i, w2r, w2i, out var tcr, out var tci);
+                    Mul(d1r, d1i, w2r, w2i, out var tvr, out var tvi);
+
+                    // u = -i * (w2 d1) = (tvi, -tvr)
+                    (a1r + tcr).Store(pa);
+                    (a1i + tci).Store(pa + 8);
+                    (a1r - tcr).Store(pc);
+                    (a1i - tci).Store(pc + 8);
+                    (b1r + tvi).Store(pb);
+                    (b1i - tvr).Store(pb + 8);
+                    (b1r - tvi).Store(pd);
+                    (b1i + tvr).Store(pd + 8);
+                }
+            }
+        }
+    }
+
+    /// <summary>(ar + i ai)(wr + i wi), with fused multiply-adds where the CPU has them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Mul(Vector256<float> ar, Vector256<float> ai, Vector256<float> wr, Vector256<float> wi, out Vector256<float> re, out Vector256<float> im)
+    {
+        if (Fma.IsSupported)
+        {
+            re = Fma.MultiplyAddNegated(ai, wi, ar * wr);
+            im = Fma.MultiplyAdd(ai, wr, ar * wi);
+        }
+        else
+        {
+            re = (ar * wr) - (ai * wi);
+            im = (ar * wi) + (ai * wr);
+        }
+    }
+
+    /// <summary>
+    /// Transposes the 8 x 8 block whose rows start at <paramref name="src"/> + r * <paramref name="srcStride"/>:
+    /// <paramref name="dst"/>[q] receives column q (lane l = row l).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose8(float* src, nint srcStride, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + (2 * srcStride));
+        var r3 = Avx.LoadVector256(src + (3 * srcStride));
+        var r4 = Avx.LoadVector256(src + (4 * srcStride));
+        var r5 = Avx.LoadVector256(src + (5 * srcStride));
+        var r6 = Avx.LoadVector256(src + (6 * srcStride));
+        var r7 = Avx.LoadVector256(src + (7 * srcStride));
+        Transpose8(r0, r1, r2, r3, r4, r5, r6, r7, out o0, out o1, out o2, out o3, out o4, out o5, out o6, out o7);
+    }
+
+    /// <summary>8 x 8 transpose in registers: output q holds element q of every input, lane l from input l.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
+    {
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        o0 = Avx.Permute2x128(s0, s4, 0x20);
+        o1 = Avx.Permute2x128(s1, s5, 0x20);
+        o2 = Avx.Permute2x128(s2, s6, 0x20);
+        o3 = Avx.Permute2x128(s3, s7, 0x20);
+        o4 = Avx.Permute2x128(s0, s4, 0x31);
+        o5 = Avx.Permute2x128(s1, s5, 0x31);
+        o6 = Avx.Permute2x128(s2, s6, 0x31);
+        o7 = Avx.Permute2x128(s3, s7, 0x31);
+    }
+}
