@@ -19,6 +19,7 @@ public static unsafe class Fft2D
 {
     private const int ParallelThreshold = 1 << 14;
     private const int Strip = 32;
+    private const int ColumnGroups = 4;
 
     [ThreadStatic]
     private static float[]? gatherRe;
@@ -43,6 +44,28 @@ public static unsafe class Fft2D
         var dst = ImageArray.Rent(src, complex: true);
         Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads);
         return dst;
+    }
+
+    /// <summary>fft2 into a caller-owned complex array of the same shape (no allocation).</summary>
+    public static void Forward(ImageArray src, ImageArray dst, int threads = 0)
+    {
+        CheckDestination(src, dst);
+        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: false, threads);
+    }
+
+    /// <summary>ifft2 into a caller-owned complex array of the same shape (no allocation).</summary>
+    public static void Inverse(ImageArray src, ImageArray dst, int threads = 0)
+    {
+        CheckDestination(src, dst);
+        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads);
+    }
+
+    private static void CheckDestination(ImageArray src, ImageArray dst)
+    {
+        if (!dst.IsComplex || dst.Frames != src.Frames || dst.Rows != src.Rows || dst.Cols != src.Cols)
+        {
+            throw new ArgumentException($"fft2 destination must be complex with the shape of the source ({src.Frames} x {src.Rows} x {src.Cols})");
+        }
     }
 
     /// <summary>
@@ -225,7 +248,7 @@ public static unsafe class Fft2D
                         // Lanes: real parts from rows 0..7 of the strip, imaginary parts from rows 8..15.
                         LoadRows(sr, cols, Math.Min(cnt, 8), pb, rev);
                         LoadRows(sr + (8L * cols), cols, cnt - 8, pb + 8, rev);
-                        LaneFft.Run(pb, cols, twr, twi);
+                        LaneFft.RunBlocked(pb, cols, twr, twi, stopBeforeLast: false);
                         SeparateRealPairs(pb, cols);
                         int outCols = (cols / 2) + 1;
                         float* x2 = pb + ((long)cols * LaneFft.PointFloats);
@@ -246,7 +269,7 @@ public static unsafe class Fft2D
                             LoadRows(si, cols, cnt, pb + 8, rev);
                         }
 
-                        LaneFft.Run(pb, cols, twr, twi);
+                        LaneFft.RunBlocked(pb, cols, twr, twi, stopBeforeLast: false);
                         StoreRows(pb, dr, cols, cnt, cols);
                         StoreRows(pb + 8, di, cols, cnt, cols);
                     }
@@ -361,12 +384,14 @@ public static unsafe class Fft2D
     /// </summary>
     private static void LaneColumnPass(float[] re, float[] im, int off, int rows, int cols, int colsToDo, float scaleRe, float scaleIm, bool parallel, ParallelOptions po)
     {
+        // ColumnGroups x 8 adjacent columns per strip: every row segment read or written is whole cache lines.
+        const int G = ColumnGroups;
         var plan = FftPlan.Get(rows);
-        int strips = (colsToDo + 7) / 8;
+        int strips = (colsToDo + (8 * G) - 1) / (8 * G);
         ForChunks(strips, parallel, po, (s0, s1) =>
         {
             const int P = LaneFft.PointFloats;
-            var buf = LaneBuffer(rows * P);
+            var buf = LaneBuffer(G * rows * P);
             var vsr = Vector256.Create(scaleRe);
             var vsi = Vector256.Create(scaleIm);
             fixed (float* pb = buf)
@@ -378,61 +403,57 @@ public static unsafe class Fft2D
             {
                 for (int s = s0; s < s1; s++)
                 {
-                    int c0 = s * 8;
-                    int w = Math.Min(8, colsToDo - c0);
+                    int c0 = s * 8 * G;
+                    int full = rows >= 16 ? Math.Min(G, (colsToDo - c0) / 8) : 0;
                     float* br = pre + off + c0;
                     float* bi = pim + off + c0;
-                    if (w == 8)
+                    if (full > 0)
                     {
-                        for (int r = 0; r < rows; r++)
+                        // Rows read in order into bit-reversed points; the last pass fused with the (scaled) store.
+                        LaneFft.LoadColumns(br, bi, cols, rows, full, rev, pb);
+                        for (int g = 0; g < full; g++)
                         {
-                            float* p = pb + (rev[r] * P);
-                            long o = (long)r * cols;
-                            Vector256.Load(br + o).Store(p);
-                            Vector256.Load(bi + o).Store(p + 8);
+                            LaneFft.RunBlocked(pb + ((long)g * rows * P), rows, twr, twi, stopBeforeLast: true);
                         }
-                    }
-                    else
-                    {
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float* p = pb + (rev[r] * P);
-                            long o = (long)r * cols;
-                            for (int l = 0; l < 8; l++)
-                            {
-                                p[l] = l < w ? br[o + l] : 0f;
-                                p[l + 8] = l < w ? bi[o + l] : 0f;
-                            }
-                        }
+
+                        LaneFft.LastPassStore(pb, rows, full, twr, twi, br, bi, cols, vsr, vsi);
                     }
 
-                    LaneFft.Run(pb, rows, twr, twi);
-                    if (w == 8)
+                    for (int cg = c0 + (8 * full); cg < Math.Min(colsToDo, c0 + (8 * G)); cg += 8)
                     {
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float* p = pb + (r * P);
-                            long o = (long)r * cols;
-                            (Vector256.Load(p) * vsr).Store(br + o);
-                            (Vector256.Load(p + 8) * vsi).Store(bi + o);
-                        }
-                    }
-                    else
-                    {
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float* p = pb + (r * P);
-                            long o = (long)r * cols;
-                            for (int l = 0; l < w; l++)
-                            {
-                                br[o + l] = p[l] * scaleRe;
-                                bi[o + l] = p[l + 8] * scaleIm;
-                            }
-                        }
+                        ColumnGroupGeneric(pb, pre + off + cg, pim + off + cg, rows, cols, Math.Min(8, colsToDo - cg), rev, twr, twi, scaleRe, scaleIm);
                     }
                 }
             }
         });
+    }
+
+    /// <summary>Up to 8 columns (missing lanes zero) through <see cref="LaneFft.Run"/>, for short columns and the last partial group.</summary>
+    private static void ColumnGroupGeneric(float* pb, float* br, float* bi, int rows, int cols, int w, int* rev, float* twr, float* twi, float scaleRe, float scaleIm)
+    {
+        const int P = LaneFft.PointFloats;
+        for (int r = 0; r < rows; r++)
+        {
+            float* p = pb + (rev[r] * P);
+            long o = (long)r * cols;
+            for (int l = 0; l < 8; l++)
+            {
+                p[l] = l < w ? br[o + l] : 0f;
+                p[l + 8] = l < w ? bi[o + l] : 0f;
+            }
+        }
+
+        LaneFft.Run(pb, rows, twr, twi);
+        for (int r = 0; r < rows; r++)
+        {
+            float* p = pb + (r * P);
+            long o = (long)r * cols;
+            for (int l = 0; l < w; l++)
+            {
+                br[o + l] = p[l] * scaleRe;
+                bi[o + l] = p[l + 8] * scaleIm;
+            }
+        }
     }
 
     private static void ForChunks(int count, bool parallel, ParallelOptions po, Action<int, int> body)

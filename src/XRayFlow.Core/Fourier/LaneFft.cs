@@ -28,6 +28,36 @@ internal static unsafe class LaneFft
     public static bool IsSupported => Avx.IsSupported;
 
     /// <summary>
+    /// Loads 8 * <paramref name="groups"/> adjacent columns (row k at <paramref name="srcRe"/>/<paramref name="srcIm"/>
+    /// + k * <paramref name="stride"/>) into <paramref name="groups"/> point buffers of n points each (group g at
+    /// <paramref name="buf"/> + g * n * 16), row k to point bitrev(k). The rows are read in order (streams the
+    /// hardware prefetcher follows); the scattered writes stay in cache.
+    /// </summary>
+    public static void LoadColumns(float* srcRe, float* srcIm, nint stride, int n, int groups, int* rev, float* buf)
+    {
+        long gs = (long)n * PointFloats;
+        for (int k = 0; k < n; k++)
+        {
+            float* sr = srcRe + (k * stride);
+            float* si = srcIm + (k * stride);
+            float* p = buf + (rev[k] * PointFloats);
+
+            // The rows are a page apart: prefetch a few rows ahead (a prefetch never faults, so past the end is harmless).
+            for (int g = 0; g < groups; g += 2)
+            {
+                Sse.Prefetch0(sr + (PrefetchRows * stride) + (8 * g));
+                Sse.Prefetch0(si + (PrefetchRows * stride) + (8 * g));
+            }
+
+            for (int g = 0; g < groups; g++)
+            {
+                Vector256.Load(sr + (8 * g)).Store(p + (g * gs));
+                Vector256.Load(si + (8 * g)).Store(p + (g * gs) + 8);
+            }
+        }
+    }
+
+    /// <summary>
     /// In place: <paramref name="n"/> points in bit-reversed order in, the DFT of each lane in natural order out.
     /// <paramref name="twRe"/>/<paramref name="twIm"/> are <see cref="FftPlan"/>'s twiddles for length n.
     /// </summary>
@@ -38,7 +68,13 @@ internal static unsafe class LaneFft
             return;
         }
 
-        int h;
+        FirstPass(buf, n);
+        Passes(buf, n, twRe, twIm, FirstSpan(n), n);
+    }
+
+    /// <summary>The first pass alone (in place on bit-reversed points, n &gt;= 2): stage 1, or stages 1 and 2 fused.</summary>
+    public static void FirstPass(float* buf, int n)
+    {
         if ((BitOperations.Log2((uint)n) & 1) == 1)
         {
             // Stage h = 1 alone (twiddle 1).
@@ -55,7 +91,6 @@ internal static unsafe class LaneFft
                 (ai - bi).Store(p + 24);
             }
 
-            h = 2;
         }
         else
         {
@@ -91,10 +126,56 @@ internal static unsafe class LaneFft
                 (b1i + d1r).Store(p + 56);
             }
 
-            h = 4;
+        }
+    }
+
+    /// <summary>Points per cache block: 256 points x 64 bytes = 16 KB, half of a typical L1 data cache.</summary>
+    private const int BlockPoints = 256;
+
+    /// <summary>How many rows ahead <see cref="LoadColumns"/> prefetches.</summary>
+    private const int PrefetchRows = 8;
+
+    /// <summary>
+    /// The same transform as <see cref="Run"/>, cache-blocked: the stages 1 .. B/2 run block by block on B
+    /// contiguous points (each block a complete DIT sub-transform, B &lt;= 256 so it stays in L1), then the
+    /// remaining stages as radix-4 passes over all n points. B has the parity of log2 n so that the remaining
+    /// stages pair up. With <paramref name="stopBeforeLast"/> (n &gt;= 8) the last pass (stages n/4 and n/2) is left
+    /// to <see cref="LastPassStore"/> or the caller.
+    /// </summary>
+    public static void RunBlocked(float* buf, int n, float* twRe, float* twIm, bool stopBeforeLast)
+    {
+        if (n < 2)
+        {
+            return;
         }
 
-        for (; h < n; h <<= 2)
+        int logN = BitOperations.Log2((uint)n);
+        int b = Math.Min(n, (logN & 1) == 1 ? BlockPoints / 2 : BlockPoints);
+        if (stopBeforeLast)
+        {
+            b = Math.Min(b, n / 4);
+        }
+
+        for (int o = 0; o < n; o += b)
+        {
+            float* blk = buf + ((long)o * PointFloats);
+            if (b >= 2)
+            {
+                FirstPass(blk, b);
+                Passes(blk, b, twRe, twIm, FirstSpan(b), b);
+            }
+        }
+
+        Passes(buf, n, twRe, twIm, b, stopBeforeLast ? n / 4 : n);
+    }
+
+    /// <summary>The half-width after the first pass: 2 when log2 n is odd (one radix-2 stage), else 4.</summary>
+    public static int FirstSpan(int n) => (BitOperations.Log2((uint)n) & 1) == 1 ? 2 : 4;
+
+    /// <summary>Radix-4 passes (stages h and 2h) for h = <paramref name="h0"/>, 4 h0, ... while h &lt; <paramref name="hEnd"/>.</summary>
+    public static void Passes(float* buf, int n, float* twRe, float* twIm, int h0, int hEnd)
+    {
+        for (int h = h0; h < hEnd; h <<= 2)
         {
             // Stages h and 2h: for the group at s and j < h, a, b, c, d = x[s + j + {0, h, 2h, 3h}];
             // stage h: (a, b) and (c, d) with w1 = exp(-i pi j / h); stage 2h: (a', c') with
@@ -144,6 +225,127 @@ internal static unsafe class LaneFft
                     (b1r - tvi).Store(pd);
                     (b1i + tvr).Store(pd + 8);
                 }
+            }
+        }
+    }
+
+
+    /// <summary>
+    /// The last radix-4 pass (h = n/4) reading the points from <paramref name="buf"/> and writing point k, times
+    /// (scaleRe, scaleIm) per part, to <paramref name="dstRe"/>/<paramref name="dstIm"/> + k * <paramref name="stride"/>.
+    /// </summary>
+    public static void LastPassStore(float* buf, int n, int groups, float* twRe, float* twIm, float* dstRe, float* dstIm, nint stride, Vector256<float> sr, Vector256<float> si)
+    {
+        int h = n / 4;
+        int hf = h * PointFloats;
+        nint hs = h * stride;
+        for (int j = 0; j < h; j++)
+        {
+            var w1r = Vector256.Create(twRe[h + j]);
+            var w1i = Vector256.Create(twIm[h + j]);
+            var w2r = Vector256.Create(twRe[(2 * h) + j]);
+            var w2i = Vector256.Create(twIm[(2 * h) + j]);
+            for (int g = 0; g < groups; g++)
+            {
+            float* pa = buf + (((long)g * n * PointFloats) + (j * PointFloats));
+            float* pb = pa + hf;
+            float* pc = pb + hf;
+            float* pd = pc + hf;
+            var br = Vector256.Load(pb);
+            var bi = Vector256.Load(pb + 8);
+            var dr = Vector256.Load(pd);
+            var di = Vector256.Load(pd + 8);
+            Mul(br, bi, w1r, w1i, out var tbr, out var tbi);
+            Mul(dr, di, w1r, w1i, out var tdr, out var tdi);
+            var ar = Vector256.Load(pa);
+            var ai = Vector256.Load(pa + 8);
+            var cr = Vector256.Load(pc);
+            var ci = Vector256.Load(pc + 8);
+            var a1r = ar + tbr;
+            var a1i = ai + tbi;
+            var b1r = ar - tbr;
+            var b1i = ai - tbi;
+            var c1r = cr + tdr;
+            var c1i = ci + tdi;
+            var d1r = cr - tdr;
+            var d1i = ci - tdi;
+            Mul(c1r, c1i, w2r, w2i, out var tcr, out var tci);
+            Mul(d1r, d1i, w2r, w2i, out var tvr, out var tvi);
+            nint o = (j * stride) + (8 * g);
+            ((a1r + tcr) * sr).Store(dstRe + o);
+            ((a1i + tci) * si).Store(dstIm + o);
+            ((a1r - tcr) * sr).Store(dstRe + o + (2 * hs));
+            ((a1i - tci) * si).Store(dstIm + o + (2 * hs));
+            ((b1r + tvi) * sr).Store(dstRe + o + hs);
+            ((b1i - tvr) * si).Store(dstIm + o + hs);
+            ((b1r - tvi) * sr).Store(dstRe + o + (3 * hs));
+            ((b1i + tvr) * si).Store(dstIm + o + (3 * hs));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first pass fused with the bit-reversed load, for n &gt;= 4: point k of the bit-reversed order is
+    /// x[bitrev(k)], read from <paramref name="srcRe"/>/<paramref name="srcIm"/> + bitrev(k) * <paramref name="stride"/>.
+    /// With log2 n even it is stages 1 and 2 (points 4i..4i+3 = x[r], x[r + n/2], x[r + n/4], x[r + 3n/4],
+    /// r = bitrev(4i)); odd, stage 1 (points 2i, 2i+1 = x[r], x[r + n/2]).
+    /// </summary>
+    public static void FirstPassLoad(float* srcRe, float* srcIm, nint stride, int n, int groups, int* rev, float* buf)
+    {
+        if (FirstSpan(n) == 2)
+        {
+            nint half = (n / 2) * stride;
+            for (int k = 0; k < n; k += 2)
+            {
+                for (int g = 0; g < groups; g++)
+                {
+                nint o = (rev[k] * stride) + (8 * g);
+                var ar = Vector256.Load(srcRe + o);
+                var ai = Vector256.Load(srcIm + o);
+                var br = Vector256.Load(srcRe + o + half);
+                var bi = Vector256.Load(srcIm + o + half);
+                float* p = buf + (((long)g * n * PointFloats) + (k * PointFloats));
+                (ar + br).Store(p);
+                (ai + bi).Store(p + 8);
+                (ar - br).Store(p + 16);
+                (ai - bi).Store(p + 24);
+                }
+            }
+
+            return;
+        }
+
+        nint q = (n / 4) * stride;
+        for (int k = 0; k < n; k += 4)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+            nint o = (rev[k] * stride) + (8 * g);
+            var ar = Vector256.Load(srcRe + o);
+            var ai = Vector256.Load(srcIm + o);
+            var br = Vector256.Load(srcRe + o + (2 * q));
+            var bi = Vector256.Load(srcIm + o + (2 * q));
+            var cr = Vector256.Load(srcRe + o + q);
+            var ci = Vector256.Load(srcIm + o + q);
+            var dr = Vector256.Load(srcRe + o + (3 * q));
+            var di = Vector256.Load(srcIm + o + (3 * q));
+            var a1r = ar + br;
+            var a1i = ai + bi;
+            var b1r = ar - br;
+            var b1i = ai - bi;
+            var c1r = cr + dr;
+            var c1i = ci + di;
+            var d1r = cr - dr;
+            var d1i = ci - di;
+            float* p = buf + (((long)g * n * PointFloats) + (k * PointFloats));
+            (a1r + c1r).Store(p);
+            (a1i + c1i).Store(p + 8);
+            (a1r - c1r).Store(p + 32);
+            (a1i - c1i).Store(p + 40);
+            (b1r + d1i).Store(p + 16);
+            (b1i - d1r).Store(p + 24);
+            (b1r - d1i).Store(p + 48);
+            (b1i + d1r).Store(p + 56);
             }
         }
     }
