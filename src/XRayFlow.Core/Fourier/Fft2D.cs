@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Fourier;
@@ -171,8 +172,9 @@ public static unsafe class Fft2D
             int colsToDo = half ? (cols / 2) + 1 : cols;
             if (lanes && BitOperations.IsPow2(rows))
             {
-                LaneColumnPass(dRe, dIm, off, rows, cols, colsToDo, scaleRe, scaleIm, parallel, po);
+                LaneColumnPass(dRe, dIm, off, rows, cols, colsToDo, scaleRe, scaleIm, half, parallel, po);
                 scaled = true;
+                half = false; // mirrored strip by strip
             }
             else if (cols == 1)
             {
@@ -382,7 +384,7 @@ public static unsafe class Fft2D
     /// Column transforms (rows a power of two) of columns 0..colsToDo-1 with the 8-lane kernel, in place,
     /// 8 adjacent columns at a time (lane l = column c0 + l, point k = row k), results times scaleRe / scaleIm.
     /// </summary>
-    private static void LaneColumnPass(float[] re, float[] im, int off, int rows, int cols, int colsToDo, float scaleRe, float scaleIm, bool parallel, ParallelOptions po)
+    private static void LaneColumnPass(float[] re, float[] im, int off, int rows, int cols, int colsToDo, float scaleRe, float scaleIm, bool mirror, bool parallel, ParallelOptions po)
     {
         // ColumnGroups x 8 adjacent columns per strip: every row segment read or written is whole cache lines.
         const int G = ColumnGroups;
@@ -423,9 +425,50 @@ public static unsafe class Fft2D
                     {
                         ColumnGroupGeneric(pb, pre + off + cg, pim + off + cg, rows, cols, Math.Min(8, colsToDo - cg), rev, twr, twi, scaleRe, scaleIm);
                     }
+
+                    if (mirror)
+                    {
+                        MirrorStrip(pre + off, pim + off, rows, cols, c0, Math.Min(colsToDo, c0 + (8 * G)));
+                    }
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// Hermitian mirror of the columns c0..c1-1 just transformed (still in cache): X[r, cols - c] = conj X[-r, c]
+    /// for the columns c with 1 &lt;= c and cols - c &gt; cols / 2, i.e. every column a real input's half transform skipped.
+    /// </summary>
+    private static void MirrorStrip(float* re, float* im, int rows, int cols, int c0, int c1)
+    {
+        int last = cols - (cols / 2) - 1; // the largest c whose mirror cols - c lies beyond cols / 2
+        var rev = Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0);
+        for (int r = 0; r < rows; r++)
+        {
+            float* sr = re + ((long)r * cols);
+            float* si = im + ((long)r * cols);
+            long t = (long)((rows - r) & (rows - 1)) * cols;
+            float* tr = re + t;
+            float* ti = im + t;
+            for (int c = c0; c < c1; c += 8)
+            {
+                if (c >= 1 && c + 7 <= last)
+                {
+                    var vr = Avx2.PermuteVar8x32(Vector256.Load(sr + c), rev);
+                    var vi = Avx2.PermuteVar8x32(Vector256.Load(si + c), rev);
+                    vr.Store(tr + (cols - c - 7));
+                    (-vi).Store(ti + (cols - c - 7));
+                }
+                else
+                {
+                    for (int k = Math.Max(c, 1); k < Math.Min(c + 8, Math.Min(c1, last + 1)); k++)
+                    {
+                        tr[cols - k] = sr[k];
+                        ti[cols - k] = -si[k];
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Up to 8 columns (missing lanes zero) through <see cref="LaneFft.Run"/>, for short columns and the last partial group.</summary>

@@ -24,8 +24,8 @@ internal static unsafe class LaneFft
     /// <summary>Floats per point: 8 real parts, then 8 imaginary parts.</summary>
     public const int PointFloats = 16;
 
-    /// <summary>Whether the 8-lane kernels can run on this CPU (x86 AVX); otherwise Fft2D uses FftPlan per line.</summary>
-    public static bool IsSupported => Avx.IsSupported;
+    /// <summary>Whether the 8-lane kernels can run on this CPU (x86 AVX2); otherwise Fft2D uses FftPlan per line.</summary>
+    public static bool IsSupported => Avx2.IsSupported;
 
     /// <summary>
     /// Loads 8 * <paramref name="groups"/> adjacent columns (row k at <paramref name="srcRe"/>/<paramref name="srcIm"/>
