@@ -271,9 +271,17 @@ public static unsafe class Fft2D
                             LoadRows(si, cols, cnt, pb + 8, rev);
                         }
 
-                        LaneFft.RunBlocked(pb, cols, twr, twi, stopBeforeLast: false);
-                        StoreRows(pb, dr, cols, cnt, cols);
-                        StoreRows(pb + 8, di, cols, cnt, cols);
+                        if (cnt == 8 && cols >= 32)
+                        {
+                            LaneFft.RunBlocked(pb, cols, twr, twi, stopBeforeLast: true);
+                            LaneFft.LastPassTransposeStore(pb, cols, twr, twi, dr, di, cols);
+                        }
+                        else
+                        {
+                            LaneFft.RunBlocked(pb, cols, twr, twi, stopBeforeLast: false);
+                            StoreRows(pb, dr, cols, cnt, cols);
+                            StoreRows(pb + 8, di, cols, cnt, cols);
+                        }
                     }
                 }
             }
@@ -329,20 +337,7 @@ public static unsafe class Fft2D
         {
             for (; k + 8 <= outCols; k += 8)
             {
-                float* p = src + (k * P);
-                LaneFft.Transpose8(
-                    Vector256.Load(p), Vector256.Load(p + P), Vector256.Load(p + (2 * P)), Vector256.Load(p + (3 * P)),
-                    Vector256.Load(p + (4 * P)), Vector256.Load(p + (5 * P)), Vector256.Load(p + (6 * P)), Vector256.Load(p + (7 * P)),
-                    out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
-                float* d = dst + k;
-                o0.Store(d);
-                o1.Store(d + n);
-                o2.Store(d + (2 * n));
-                o3.Store(d + (3 * n));
-                o4.Store(d + (4 * n));
-                o5.Store(d + (5 * n));
-                o6.Store(d + (6 * n));
-                o7.Store(d + (7 * n));
+                LaneFft.TransposeStore8(src + (k * P), dst + k, n);
             }
         }
 

@@ -285,6 +285,91 @@ internal static unsafe class LaneFft
     }
 
     /// <summary>
+    /// The last radix-4 pass (h = n/4, n &gt;= 32) fused with the way back to 8 rows: 8 butterflies at a time into
+    /// a 32-point scratch, then 8 x 8 transposes to the rows <paramref name="dstRe"/>/<paramref name="dstIm"/> +
+    /// l * <paramref name="stride"/> (lane l = row l), columns j..j+7 of each quarter.
+    /// </summary>
+    public static void LastPassTransposeStore(float* buf, int n, float* twRe, float* twIm, float* dstRe, float* dstIm, nint stride)
+    {
+        int h = n / 4;
+        int hf = h * PointFloats;
+        float* tmp = stackalloc float[32 * PointFloats];
+        for (int j0 = 0; j0 < h; j0 += 8)
+        {
+            for (int t = 0; t < 8; t++)
+            {
+                int j = j0 + t;
+                var w1r = Vector256.Create(twRe[h + j]);
+                var w1i = Vector256.Create(twIm[h + j]);
+                var w2r = Vector256.Create(twRe[(2 * h) + j]);
+                var w2i = Vector256.Create(twIm[(2 * h) + j]);
+                float* pa = buf + (j * PointFloats);
+                float* pb = pa + hf;
+                float* pc = pb + hf;
+                float* pd = pc + hf;
+                var br = Vector256.Load(pb);
+                var bi = Vector256.Load(pb + 8);
+                var dr = Vector256.Load(pd);
+                var di = Vector256.Load(pd + 8);
+                Mul(br, bi, w1r, w1i, out var tbr, out var tbi);
+                Mul(dr, di, w1r, w1i, out var tdr, out var tdi);
+                var ar = Vector256.Load(pa);
+                var ai = Vector256.Load(pa + 8);
+                var cr = Vector256.Load(pc);
+                var ci = Vector256.Load(pc + 8);
+                var a1r = ar + tbr;
+                var a1i = ai + tbi;
+                var b1r = ar - tbr;
+                var b1i = ai - tbi;
+                var c1r = cr + tdr;
+                var c1i = ci + tdi;
+                var d1r = cr - tdr;
+                var d1i = ci - tdi;
+                Mul(c1r, c1i, w2r, w2i, out var tcr, out var tci);
+                Mul(d1r, d1i, w2r, w2i, out var tvr, out var tvi);
+
+                // Quarter q of the output (point j + q h) goes to scratch point 8 q + t.
+                float* o = tmp + (t * PointFloats);
+                (a1r + tcr).Store(o);
+                (a1i + tci).Store(o + 8);
+                (b1r + tvi).Store(o + (8 * PointFloats));
+                (b1i - tvr).Store(o + (8 * PointFloats) + 8);
+                (a1r - tcr).Store(o + (16 * PointFloats));
+                (a1i - tci).Store(o + (16 * PointFloats) + 8);
+                (b1r - tvi).Store(o + (24 * PointFloats));
+                (b1i + tvr).Store(o + (24 * PointFloats) + 8);
+            }
+
+            for (int q = 0; q < 4; q++)
+            {
+                float* src = tmp + (q * 8 * PointFloats);
+                nint col = j0 + (q * h);
+                TransposeStore8(src, dstRe + col, stride);
+                TransposeStore8(src + 8, dstIm + col, stride);
+            }
+        }
+    }
+
+    /// <summary>One plane of 8 consecutive points (16 floats apart) to 8 rows: row l, column c gets point c's lane l.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeStore8(float* p, float* d, nint stride)
+    {
+        const int P = PointFloats;
+        Transpose8(
+            Vector256.Load(p), Vector256.Load(p + P), Vector256.Load(p + (2 * P)), Vector256.Load(p + (3 * P)),
+            Vector256.Load(p + (4 * P)), Vector256.Load(p + (5 * P)), Vector256.Load(p + (6 * P)), Vector256.Load(p + (7 * P)),
+            out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+        o0.Store(d);
+        o1.Store(d + stride);
+        o2.Store(d + (2 * stride));
+        o3.Store(d + (3 * stride));
+        o4.Store(d + (4 * stride));
+        o5.Store(d + (5 * stride));
+        o6.Store(d + (6 * stride));
+        o7.Store(d + (7 * stride));
+    }
+
+    /// <summary>
     /// The first pass fused with the bit-reversed load, for n &gt;= 4: point k of the bit-reversed order is
     /// x[bitrev(k)], read from <paramref name="srcRe"/>/<paramref name="srcIm"/> + bitrev(k) * <paramref name="stride"/>.
     /// With log2 n even it is stages 1 and 2 (points 4i..4i+3 = x[r], x[r + n/2], x[r + n/4], x[r + 3n/4],

@@ -36,13 +36,19 @@ public static partial class OpCatalog
         {
             var c = Fft2D.Inverse(ctx.Array(), ctx.Threads);
             string part = ctx.Text("part");
+            // The part asked for becomes the result as it is (no copy); the other pooled part goes back.
             var result = part switch
             {
-                "real" => RealOf(c, c.Data),
-                "imag" => RealOf(c, c.Imag!),
+                "real" => Part(c, c.Data, c.Imag!),
+                "imag" => Part(c, c.Imag!, c.Data),
                 "abs" => Modulus(c),
                 _ => throw new InvalidOperationException($"step '{ctx.StepId}': part '{part}' is not real, imag or abs"),
             };
+            if (part == "abs")
+            {
+                PixelPool.Shared.Return(c);
+            }
+
             return new ArrayValue(result);
         },
     };
@@ -78,11 +84,10 @@ public static partial class OpCatalog
         Execute = ctx => new ArrayValue(FourierFilters.Gaussian(ctx.Array(), ctx.Get<double[]>("sigma"), ctx.Int("n"), ctx.Int("axis"), ctx.StepId, ctx.Threads)),
     };
 
-    private static ImageArray RealOf(ImageArray c, float[] part)
+    private static ImageArray Part(ImageArray c, float[] keep, float[] giveBack)
     {
-        var dst = ImageArray.Rent(c);
-        part.CopyTo(dst.Data, 0);
-        return dst;
+        PixelPool.Shared.Return(giveBack);
+        return c.IsStack ? ImageArray.Stack(c.Frames, c.Rows, c.Cols, keep) : new ImageArray(c.Rows, c.Cols, keep);
     }
 
     private static ImageArray Modulus(ImageArray c)
