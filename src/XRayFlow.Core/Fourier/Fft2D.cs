@@ -16,7 +16,7 @@ namespace XRayFlow.Core.Fourier;
 /// segments at a time (SIMD across columns), strip by strip; other row counts gather strips of columns into
 /// contiguous buffers. The inverse is conj(F(conj(x))) / (rows*cols). Both passes run in parallel.</para>
 /// </summary>
-public static unsafe class Fft2D
+public static unsafe partial class Fft2D
 {
     private const int ParallelThreshold = 1 << 14;
     private const int Strip = 32;

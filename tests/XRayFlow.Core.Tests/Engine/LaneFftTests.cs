@@ -309,3 +309,59 @@ public class LaneFftTests
         Assert.All(back.Imag!, v => Assert.True(Math.Abs(v) < 1e-5));
     }
 }
+
+public class InverseRealPartTests
+{
+    [Fact]
+    public void RealPartOfIfft2MatchesTheDirectInverseDftAndTheFullInverse()
+    {
+        // The complex-to-real path (rows >= 16, cols >= 32, powers of two) and the fallback shapes.
+        foreach (var (f, r, c) in new[] { (0, 16, 32), (0, 32, 64), (0, 64, 32), (0, 128, 256), (0, 256, 64), (3, 16, 64), (0, 8, 32), (0, 16, 16), (0, 12, 40) })
+        {
+            var rng = new Random((r * 1000) + c);
+            int n = Math.Max(f, 1) * r * c;
+            var re = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 2) - 1)).ToArray();
+            var im = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 2) - 1)).ToArray();
+            var x = f == 0 ? new ImageArray(r, c, re, im) : ImageArray.Stack(f, r, c, re, im);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var got = Fft2D.InverseRealPart(x, threads);
+                Assert.False(got.IsComplex);
+                Assert.Equal(x.Shape, got.Shape);
+                var full = Fft2D.Inverse(x, 1);
+                AssertClose(full.Data, got.Data, $"Re ifft2 {f}x{r}x{c} t{threads} vs full inverse", 1e-6);
+                for (int fr = 0; fr < Math.Max(f, 1); fr++)
+                {
+                    // Direct: Re sum X[u, v] exp(+2 pi i (u r / R + v c / C)) / (R C), in double.
+                    int off = fr * r * c;
+                    for (int y = 0; y < r; y += Math.Max(1, r / 7))
+                    {
+                        for (int z = 0; z < c; z += Math.Max(1, c / 9))
+                        {
+                            double sum = 0;
+                            for (int u = 0; u < r; u++)
+                            {
+                                for (int v = 0; v < c; v++)
+                                {
+                                    double a = 2 * Math.PI * ((((long)u * y % r) / (double)r) + (((long)v * z % c) / (double)c));
+                                    sum += (re[off + (u * c) + v] * Math.Cos(a)) - (im[off + (u * c) + v] * Math.Sin(a));
+                                }
+                            }
+
+                            sum /= r * c;
+                            Assert.True(Math.Abs(sum - got.Data[off + (y * c) + z]) < 2e-6, $"Re ifft2 {r}x{c} frame {fr} ({y}, {z}): expected {sum}, got {got.Data[off + (y * c) + z]}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void RealPartOfARealInputsInverseIsItsInverse()
+    {
+        var x = OpRunner.Random(32, 64, 77);
+        var got = Fft2D.InverseRealPart(x, 1);
+        AssertClose(Fft2D.Inverse(x, 1).Data, got.Data, "real input");
+    }
+}
