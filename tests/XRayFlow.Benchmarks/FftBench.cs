@@ -9,7 +9,8 @@ namespace XRayFlow.Benchmarks;
 /// <summary>
 /// The 2-D FFT on the 1024 x 1024 sample X-ray: the fft2 / ifft2 ops and the fft2 -> fourier_gaussian -> ifft2
 /// chain (EngineOpsBenchmarks, pooled outputs), and the transforms alone into a preallocated destination
-/// (Fft2D.Forward / Inverse(src, dst)). threads = 1 is timed by the calling thread's CPU time
+/// (Fft2D.Forward / Inverse(src, dst)), Fft2D.InverseRealPart (the ifft2 op's real part), and a plain copy
+/// of the complex array as the memory floor of one sweep. threads = 1 is timed by the calling thread's CPU time
 /// (CLOCK_THREAD_CPUTIME_ID: immune to other processes on a loaded machine); threads = 2 by wall time.
 /// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll fft [repeat]
 /// Reference: /usr/bin/python3 tests/bench/reference_bench_fft.py
@@ -34,7 +35,9 @@ public static unsafe class FftBench
             ("op FourierSmoothChain", one.FourierSmoothChain, two.FourierSmoothChain),
             ("Fft2D.Forward real->dst", () => Fft2D.Forward(image, dst, 1), () => Fft2D.Forward(image, dst, 2)),
             ("Fft2D.Forward cplx->dst", () => Fft2D.Forward(spectrum, dst, 1), () => Fft2D.Forward(spectrum, dst, 2)),
+            ("Fft2D.InverseRealPart", () => PixelPool.Shared.Return(Fft2D.InverseRealPart(spectrum, 1)), () => PixelPool.Shared.Return(Fft2D.InverseRealPart(spectrum, 2))),
             ("Fft2D.Inverse cplx->dst", () => Fft2D.Inverse(spectrum, dst, 1), () => Fft2D.Inverse(spectrum, dst, 2)),
+            ("memory floor: copy 8 MB", () => CopyComplex(spectrum, dst), () => CopyComplex(spectrum, dst)),
         };
         foreach (var (name, runOne, runTwo) in cases)
         {
@@ -42,6 +45,13 @@ public static unsafe class FftBench
             var wall = Measure(runTwo, repeat, wall: true);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {cpu[repeat / 2],14:F2} {cpu[0],11:F2} {wall[repeat / 2],15:F2} {wall[0],12:F2}"));
         }
+    }
+
+    /// <summary>The 1024 x 1024 complex array (two 4 MB planes) copied once: what one read + write sweep costs here.</summary>
+    private static void CopyComplex(ImageArray src, ImageArray dst)
+    {
+        src.Data.AsSpan().CopyTo(dst.Data);
+        src.Imag.AsSpan().CopyTo(dst.Imag);
     }
 
     private static double[] Measure(Action body, int repeat, bool wall)
