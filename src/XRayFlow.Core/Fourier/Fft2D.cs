@@ -10,11 +10,15 @@ namespace XRayFlow.Core.Fourier;
 /// <summary>
 /// 2-D DFT over the last two axes of an <see cref="ImageArray"/> (frame by frame on a stack), with
 /// numpy.fft.fft2 / ifft2 meaning (norm "backward": forward unscaled, inverse scaled by 1/(rows*cols)).
-/// <para>Rows first: each row is a contiguous 1-D transform (<see cref="FftPlan"/>); for a real input two rows
-/// are transformed at once as one complex row and separated by conjugate symmetry. Then columns: for a
-/// power-of-two row count the column transforms run "vertically" in place, one butterfly on whole row
-/// segments at a time (SIMD across columns), strip by strip; other row counts gather strips of columns into
-/// contiguous buffers. The inverse is conj(F(conj(x))) / (rows*cols). Both passes run in parallel.</para>
+/// <para>Scalar meaning: X[u, v] = sum_{r, c} x[r, c] exp(-2 pi i (u r / rows + v c / cols)); ifft2 uses +i and
+/// multiplies by 1/(rows*cols).</para>
+/// <para>Rows first, then columns. A power-of-two side goes through <see cref="LaneFft"/> (8 transforms at once,
+/// one per AVX2 lane): rows as transposed 8 x 8 blocks (a real input 16 rows at a time as 8 complex rows,
+/// separated by conjugate symmetry), columns 32 adjacent ones per strip, the last pass fused with the store.
+/// Other sides use <see cref="FftPlan"/> (Bluestein) per row, and gathered strips of columns. A real input's
+/// spectrum is Hermitian: only columns 0..cols/2 are transformed, the rest mirrored. The inverse of a complex x
+/// is swap(F(swap(x))) / N (swap exchanges the real and imaginary planes), of a real x conj(F(x)) / N; 1/N is
+/// applied by the last store. Both passes run in parallel strips (bit-identical for any thread count).</para>
 /// </summary>
 public static unsafe partial class Fft2D
 {
