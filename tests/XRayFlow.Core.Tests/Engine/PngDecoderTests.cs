@@ -167,26 +167,35 @@ public class PngDecoderTests
     }
 
     [Fact]
-    public void PaethPredictorOfEveryTripleOfSmallValues()
+    public void PaethPredictorOfEveryTripleOnAGrid()
     {
-        // The bpp-1 Paeth kernel against the spec's predictor for every (a, b, c) on a grid that includes 0, 255
-        // and every difference sign: one-pixel rows make a the carried value.
+        // The bpp-1 Paeth kernel against the spec's predictor for every (a, b, c) on a grid that includes 0, 255,
+        // ties and every difference sign, at pixel 2 (bounds computed one at a time) and pixel 12 of a 24-pixel
+        // row (bounds computed 8 at a time): the pixel before is made to decode to a, the row above holds c, b.
         int[] values = [0, 1, 2, 3, 5, 8, 60, 100, 127, 128, 129, 200, 253, 254, 255];
-        var scratch = new short[PngFilters.ScratchLength(2)];
-        foreach (int a in values)
+        var scratch = new short[PngFilters.ScratchLength(24)];
+        var rng = new Random(4);
+        foreach (int x in new[] { 2, 12 })
         {
-            foreach (int b in values)
+            foreach (int a in values)
             {
-                foreach (int c in values)
+                foreach (int b in values)
                 {
-                    foreach (int raw in new[] { 0, 77 })
+                    foreach (int c in values)
                     {
-                        // Row [a, raw] over up [c, b]: the second pixel's predictor is Paeth(a, b, c).
-                        byte[] cur = [(byte)(a - c), (byte)raw]; // the first pixel decodes to (a - c) + Paeth(0, c, 0) = a
-                        byte[] up = [(byte)c, (byte)b];
-                        Assert.True(PngFilters.Unfilter(4, cur, up, 1, scratch));
-                        Assert.Equal(a, cur[0]);
-                        Assert.Equal((byte)(raw + PngFilters.PaethPredictor(a, b, c)), cur[1]);
+                        var cur = new byte[24];
+                        var up = new byte[24];
+                        rng.NextBytes(cur);
+                        rng.NextBytes(up);
+                        up[x - 1] = (byte)c;
+                        up[x] = (byte)b;
+                        var probe = (byte[])cur.Clone();
+                        PngFilters.UnfilterScalar(4, probe, up, 1);
+                        cur[x - 1] = (byte)(a - (probe[x - 1] - cur[x - 1])); // so that pixel x - 1 decodes to a
+                        var got = (byte[])cur.Clone();
+                        Assert.True(PngFilters.Unfilter(4, got, up, 1, scratch));
+                        Assert.Equal(a, got[x - 1]);
+                        Assert.True((byte)(cur[x] + PngFilters.PaethPredictor(a, b, c)) == got[x], $"pixel {x}: a {a}, b {b}, c {c}");
                     }
                 }
             }
