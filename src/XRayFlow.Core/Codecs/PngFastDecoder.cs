@@ -76,7 +76,9 @@ internal static class PngFastDecoder
     public static int Channels(int colorType) => colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
 
     /// <summary>Decode; the caller has checked <see cref="CanDecode"/>, the pixel limit, and the chunk structure.</summary>
-    public static ImageArray Decode(string name, byte[] file, in PngHeader h, PngChunkMap map)
+    /// <param name="into">A 2-D image of the PNG's shape to decode into (every pixel is written; on failure its
+    /// contents are undefined), or null for a new one.</param>
+    public static ImageArray Decode(string name, byte[] file, in PngHeader h, PngChunkMap map, ImageArray? into = null)
     {
         CheckCrc(name, file, 8, "IHDR");
         if (h.ColorType == 3)
@@ -100,8 +102,7 @@ internal static class PngFastDecoder
         int blockRows = Math.Clamp(BlockBytes / rowBytes, 1, height);
         var block = ArrayPool<byte>.Shared.Rent(blockRows * rowBytes);
         var prior = ArrayPool<byte>.Shared.Rent(stride);
-        var scratch = ArrayPool<short>.Shared.Rent(bpp == 1 ? PngFilters.ScratchLength(stride) : 0);
-        var result = new ImageArray(height, width);
+        var result = into is { IsStack: false, IsComplex: false } && into.Rows == height && into.Cols == width ? into : new ImageArray(height, width);
         var data = result.Data;
         long got = 0;
         try
@@ -124,7 +125,7 @@ internal static class PngFastDecoder
                     var line = block.AsSpan(r * rowBytes, rowBytes);
                     var cur = line[1..];
                     ReadOnlySpan<byte> up = r == 0 ? prior.AsSpan(0, stride) : block.AsSpan(((r - 1) * rowBytes) + 1, stride);
-                    if (!PngFilters.Unfilter(line[0], cur, up, bpp, scratch))
+                    if (!PngFilters.Unfilter(line[0], cur, up, bpp))
                     {
                         throw new ImageDecodeException(name, $"corrupt PNG: row {y0 + r} has filter type {line[0]}; PNG defines types 0 to 4");
                     }
@@ -147,7 +148,6 @@ internal static class PngFastDecoder
         {
             ArrayPool<byte>.Shared.Return(block);
             ArrayPool<byte>.Shared.Return(prior);
-            ArrayPool<short>.Shared.Return(scratch);
         }
 
         return result;
@@ -334,9 +334,7 @@ internal static class PngFastDecoder
 internal static class PngFilters
 {
     /// <summary>Undo filter <paramref name="filter"/> on <paramref name="cur"/>; false for an unknown filter type.</summary>
-    /// <param name="scratch">At least <see cref="ScratchLength"/>(cur.Length) shorts for the bpp-1 Paeth filter
-    /// (with less, that filter runs without SIMD).</param>
-    public static bool Unfilter(byte filter, Span<byte> cur, ReadOnlySpan<byte> up, int bpp, Span<short> scratch)
+    public static bool Unfilter(byte filter, Span<byte> cur, ReadOnlySpan<byte> up, int bpp)
     {
         switch (filter)
         {
@@ -362,7 +360,7 @@ internal static class PngFilters
             case 4:
                 if (bpp == 1)
                 {
-                    Paeth1(cur, up, scratch);
+                    Paeth1(cur, up);
                 }
                 else
                 {
@@ -528,102 +526,117 @@ internal static class PngFilters
         }
     }
 
-    /// <summary>Length of the <c>short</c> scratch <see cref="Unfilter"/> needs for rows of <paramref name="rowBytes"/> bytes.</summary>
-    public static int ScratchLength(int rowBytes) => 7 * (rowBytes + 8);
+    /// <summary>Pixels per chunk of <see cref="Paeth1"/>: its bounds live on the stack at constant offsets.</summary>
+    private const int PaethChunk = 256;
+
+    /// <summary>Shorts per section of the <see cref="Paeth1"/> stack buffer (a chunk, plus room for the 16-byte loads at its end).</summary>
+    private const int PaethSection = PaethChunk + 8;
 
     /// <summary>
     /// Paeth, 1 byte per pixel. With d = b - c and e = a - c (so pa = |d|, pb = |e|, pc = |e + d|) the choice
     /// depends on the carried left pixel a only through three comparisons with bounds that come from b and c:
     /// a is chosen unless L &lt; a &lt; H (L, H = c + min(d, -2d), c + max(d, -2d)); otherwise the result is
-    /// on a's side of the midpoint c - d/2: b's side gives b, the other c (ties go to b). The bounds and both
-    /// candidate results (raw + b, raw + c) are computed 8 pixels at a time; the serial chain then keeps a
-    /// in lane 0 of a vector: three compares and two blends per pixel, no branches.
+    /// on a's side of the midpoint c - d/2: b's side gives b, the other c (ties go to b), i.e. the high
+    /// candidate when a &gt; T. The bounds and both candidate results (raw + b, raw + c) are computed 8 pixels
+    /// at a time for a chunk of 256 pixels; the serial chain then keeps a in lane 0 of a vector: three compares
+    /// and two blends per pixel, no branches.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Paeth1(Span<byte> cur, ReadOnlySpan<byte> up, Span<short> scratch)
+    private static unsafe void Paeth1(Span<byte> cur, ReadOnlySpan<byte> up)
     {
         int n = cur.Length;
-        if (!Vector128.IsHardwareAccelerated || scratch.Length < ScratchLength(n))
+        if (!Vector128.IsHardwareAccelerated)
         {
             Paeth1Scalar(cur, up);
             return;
         }
 
-        int s = n + 8;
-        ref short rawS = ref MemoryMarshal.GetReference(scratch);
-        ref short lS = ref Unsafe.Add(ref rawS, s);
-        ref short hS = ref Unsafe.Add(ref rawS, 2 * s);
-        ref short tS = ref Unsafe.Add(ref rawS, 3 * s);
-        ref short loS = ref Unsafe.Add(ref rawS, 4 * s);
-        ref short hiS = ref Unsafe.Add(ref rawS, 5 * s);
-        ref short outS = ref Unsafe.Add(ref rawS, 6 * s);
-        ref byte d = ref MemoryMarshal.GetReference(cur);
-        ref byte u = ref MemoryMarshal.GetReference(up);
-
-        // Bounds: pixel 0 (c = 0) and the tail one at a time, the rest 8 at a time.
-        PaethBounds(Unsafe.Add(ref u, 0), 0, Unsafe.Add(ref d, 0), ref rawS, ref lS, ref hS, ref tS, ref loS, ref hiS, 0);
-        int x = 1;
-        for (; x <= n - 8; x += 8)
+        // Sections: raw, L, H, T, low candidate, high candidate, result.
+        short* buf = stackalloc short[7 * PaethSection];
+        fixed (byte* curP = cur)
+        fixed (byte* upP = up)
         {
-            var b = Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref u, x))).AsByte()).AsInt16();
-            var c = Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref u, x - 1))).AsByte()).AsInt16();
-            var raw = Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref d, x))).AsByte()).AsInt16();
-            var dd = b - c;
-            var m2d = Vector128<short>.Zero - (dd + dd);
-            var pos = Vector128.GreaterThan(dd, Vector128<short>.Zero);
-            var t = Select(pos, Vector128<short>.Zero - Vector128.ShiftRightArithmetic(dd, 1), Vector128.ShiftRightArithmetic(Vector128<short>.Zero - dd, 1) + Vector128<short>.One);
-            var byteMask = Vector128.Create((short)0xFF);
-            var rb = (raw + b) & byteMask;
-            var rc = (raw + c) & byteMask;
-            raw.StoreUnsafe(ref rawS, (nuint)x);
-            (c + Vector128.Min(dd, m2d)).StoreUnsafe(ref lS, (nuint)x);
-            (c + Vector128.Max(dd, m2d)).StoreUnsafe(ref hS, (nuint)x);
-            (c + t - Vector128<short>.One).StoreUnsafe(ref tS, (nuint)x);
-            Select(pos, rc, rb).StoreUnsafe(ref loS, (nuint)x);
-            Select(pos, rb, rc).StoreUnsafe(ref hiS, (nuint)x);
-        }
+            short left = 0; // a carried from chunk to chunk (as a scalar: a vector live across the tail's calls would be spilled inside the chain)
+            for (int x0 = 0; x0 < n; x0 += PaethChunk)
+            {
+                int m = Math.Min(PaethChunk, n - x0);
+                byte* d = curP + x0;
+                byte* u = upP + x0;
+                int i = 0;
+                if (x0 == 0)
+                {
+                    PaethBounds(u[0], 0, d[0], buf, 0); // pixel 0 has c = 0
+                    i = 1;
+                }
 
-        for (; x < n; x++)
-        {
-            PaethBounds(Unsafe.Add(ref u, x), Unsafe.Add(ref u, x - 1), Unsafe.Add(ref d, x), ref rawS, ref lS, ref hS, ref tS, ref loS, ref hiS, x);
-        }
+                for (; i <= m - 8; i += 8)
+                {
+                    var b = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(u + i)).AsByte()).AsInt16();
+                    var c = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(u + i - 1)).AsByte()).AsInt16();
+                    var raw = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(d + i)).AsByte()).AsInt16();
+                    var dd = b - c;
+                    var m2d = Vector128<short>.Zero - (dd + dd);
+                    var pos = Vector128.GreaterThan(dd, Vector128<short>.Zero);
+                    var t = Select(pos, Vector128<short>.Zero - Vector128.ShiftRightArithmetic(dd, 1), Vector128.ShiftRightArithmetic(Vector128<short>.Zero - dd, 1) + Vector128<short>.One);
+                    var byteMask = Vector128.Create((short)0xFF);
+                    var rb = (raw + b) & byteMask;
+                    var rc = (raw + c) & byteMask;
+                    raw.Store(buf + i);
+                    (c + Vector128.Min(dd, m2d)).Store(buf + PaethSection + i);
+                    (c + Vector128.Max(dd, m2d)).Store(buf + (2 * PaethSection) + i);
+                    (c + t - Vector128<short>.One).Store(buf + (3 * PaethSection) + i);
+                    Select(pos, rc, rb).Store(buf + (4 * PaethSection) + i);
+                    Select(pos, rb, rc).Store(buf + (5 * PaethSection) + i);
+                }
 
-        // The serial chain: lane 0 of each vector is pixel x (the other lanes are never read).
-        var a = Vector128<short>.Zero;
-        for (x = 0; x < n; x++)
-        {
-            var ra = (a.AsByte() + Vector128.LoadUnsafe(ref rawS, (nuint)x).AsByte()).AsInt16(); // (raw + a) & 255: bytes wrap, high byte stays 0
-            var notA = Vector128.GreaterThan(a, Vector128.LoadUnsafe(ref lS, (nuint)x)) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref hS, (nuint)x), a);
-            var bc = Select(Vector128.GreaterThan(a, Vector128.LoadUnsafe(ref tS, (nuint)x)), Vector128.LoadUnsafe(ref hiS, (nuint)x), Vector128.LoadUnsafe(ref loS, (nuint)x));
-            a = Select(notA, bc, ra);
-            a.StoreUnsafe(ref outS, (nuint)x);
-        }
+                for (; i < m; i++)
+                {
+                    PaethBounds(u[i], u[i - 1], d[i], buf, i);
+                }
 
-        x = 0;
-        for (; x <= n - 16; x += 16)
-        {
-            Vector128.Narrow(Vector128.LoadUnsafe(ref outS, (nuint)x).AsUInt16(), Vector128.LoadUnsafe(ref outS, (nuint)(x + 8)).AsUInt16()).StoreUnsafe(ref d, (nuint)x);
-        }
+                // The serial chain: lane 0 of each vector is pixel i (the other lanes are never used).
+                var a = Vector128.CreateScalar(left);
+                short* p = buf;
+                for (i = 0; i < m; i++, p++)
+                {
+                    var ra = (a.AsByte() + Vector128.Load(p).AsByte()).AsInt16(); // (raw + a) & 255: bytes wrap, the high byte stays 0
+                    var notA = Vector128.GreaterThan(a, Vector128.Load(p + PaethSection)) & Vector128.GreaterThan(Vector128.Load(p + (2 * PaethSection)), a);
+                    var bc = Select(Vector128.GreaterThan(a, Vector128.Load(p + (3 * PaethSection))), Vector128.Load(p + (5 * PaethSection)), Vector128.Load(p + (4 * PaethSection)));
+                    a = Select(notA, bc, ra);
+                    a.Store(p + (6 * PaethSection));
+                }
 
-        for (; x < n; x++)
-        {
-            Unsafe.Add(ref d, x) = (byte)Unsafe.Add(ref outS, x);
+                left = a.ToScalar();
+
+                short* o = buf + (6 * PaethSection);
+                i = 0;
+                for (; i <= m - 16; i += 16)
+                {
+                    Vector128.Narrow(Vector128.Load(o + i).AsUInt16(), Vector128.Load(o + i + 8).AsUInt16()).Store(d + i);
+                }
+
+                for (; i < m; i++)
+                {
+                    d[i] = (byte)o[i];
+                }
+            }
         }
     }
 
-    /// <summary>The bounds of <see cref="Paeth1"/> for one pixel (scalar, for the first pixel and the tail).</summary>
-    private static void PaethBounds(int b, int c, int raw, ref short rawS, ref short lS, ref short hS, ref short tS, ref short loS, ref short hiS, int x)
+    /// <summary>The bounds of <see cref="Paeth1"/> for one pixel (scalar, for the first pixel and a chunk's tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PaethBounds(int b, int c, int raw, short* buf, int i)
     {
         int dd = b - c;
         int t = dd > 0 ? -(dd >> 1) : ((-dd) >> 1) + 1;
         short rb = (short)((raw + b) & 0xFF);
         short rc = (short)((raw + c) & 0xFF);
-        Unsafe.Add(ref rawS, x) = (short)raw;
-        Unsafe.Add(ref lS, x) = (short)(c + Math.Min(dd, -2 * dd));
-        Unsafe.Add(ref hS, x) = (short)(c + Math.Max(dd, -2 * dd));
-        Unsafe.Add(ref tS, x) = (short)(c + t - 1);
-        Unsafe.Add(ref loS, x) = dd > 0 ? rc : rb;
-        Unsafe.Add(ref hiS, x) = dd > 0 ? rb : rc;
+        buf[i] = (short)raw;
+        buf[PaethSection + i] = (short)(c + Math.Min(dd, -2 * dd));
+        buf[(2 * PaethSection) + i] = (short)(c + Math.Max(dd, -2 * dd));
+        buf[(3 * PaethSection) + i] = (short)(c + t - 1);
+        buf[(4 * PaethSection) + i] = dd > 0 ? rc : rb;
+        buf[(5 * PaethSection) + i] = dd > 0 ? rb : rc;
     }
 
     /// <summary>mask ? t : f per lane, mask lanes all ones or all zeros.</summary>
