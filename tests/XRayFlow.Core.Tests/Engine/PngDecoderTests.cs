@@ -165,6 +165,28 @@ public class PngDecoderTests
     }
 
     [Fact]
+    public void AveragePairEqualsTwoScalarRows()
+    {
+        var rng = new Random(21);
+        foreach (int n in Enumerable.Range(1, 64).Concat([255, 256, 257, 1000]))
+        {
+            var up = new byte[n];
+            var r0 = new byte[n];
+            var r1 = new byte[n];
+            rng.NextBytes(up);
+            rng.NextBytes(r0);
+            rng.NextBytes(r1);
+            var e0 = (byte[])r0.Clone();
+            var e1 = (byte[])r1.Clone();
+            PngFilters.UnfilterScalar(3, e0, up, 1);
+            PngFilters.UnfilterScalar(3, e1, e0, 1);
+            PngFilters.Average1Pair(r0, r1, up);
+            Assert.True(e0.AsSpan().SequenceEqual(r0), $"row 0, length {n}");
+            Assert.True(e1.AsSpan().SequenceEqual(r1), $"row 1, length {n}");
+        }
+    }
+
+    [Fact]
     public void PaethPredictorOfEveryTripleOnAGrid()
     {
         // The bpp-1 Paeth kernel against the spec's predictor for every (a, b, c) on a grid that includes 0, 255,
