@@ -17,18 +17,22 @@ public static unsafe class PngDecodeCpu
     {
         int repeat = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21;
         var files = args.Length > 2 ? args[2..] : [SampleImage.FindPath(SampleImage.DefaultName)];
-        Console.WriteLine($".NET {Environment.Version}, PNG decode to float32, 1 thread, thread CPU ms, median of {repeat}");
-        Console.WriteLine($"{"file",-22} {"fast",8} {"fast into reused",17} {"ImageSharp",11} {"inflate only",13} {"speed-up",9}");
+        Console.WriteLine($".NET {Environment.Version}, PNG decode to float32, 1 thread, thread CPU ms: median / min of {repeat} after 2 warm-ups");
+        Console.WriteLine("  fast = the fast path into a new image (as ImageReader.Read); reused = the fast path into one image reused");
+        Console.WriteLine("  (no page faults on fresh memory: what a pooled output will give); ImageSharp = the previous path;");
+        Console.WriteLine("  inflate = ZLibStream of the IDAT data alone, the floor under any decoder that uses it");
+        Console.WriteLine($"{"file",-18} {"fast",13} {"reused",13} {"ImageSharp",13} {"inflate",13}");
+        var sums = new double[8];
         foreach (string file in files)
         {
             var bytes = File.ReadAllBytes(file);
             var idat = IdatOf(bytes);
             var raw = new byte[64 << 20];
-            double fast = Median(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly));
+            var fast = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly));
             var reused = ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly)!;
-            double fastInto = Median(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly, reused));
-            double sharp = Median(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.ImageSharp));
-            double inflate = Median(repeat, () =>
+            var into = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly, reused));
+            var sharp = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.ImageSharp));
+            var inflate = Time(repeat, () =>
             {
                 using var z = new ZLibStream(new MemoryStream(idat), CompressionMode.Decompress);
                 z.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
@@ -38,62 +42,26 @@ public static unsafe class PngDecodeCpu
                 Breakdown(idat, repeat);
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-22} {fast,8:F2} {fastInto,17:F2} {sharp,11:F2} {inflate,13:F2} {sharp / fast,8:F1}x"));
+            var all = new[] { fast, into, sharp, inflate };
+            for (int k = 0; k < 4; k++)
+            {
+                sums[2 * k] += all[k].Median;
+                sums[(2 * k) + 1] += all[k].Min;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-18} {Cell(fast.Median, fast.Min)} {Cell(into.Median, into.Min)} {Cell(sharp.Median, sharp.Min)} {Cell(inflate.Median, inflate.Min)}"));
+        }
+
+        if (files.Length > 1)
+        {
+            int f = files.Length;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"mean per file",-18} {Cell(sums[0] / f, sums[1] / f)} {Cell(sums[2] / f, sums[3] / f)} {Cell(sums[4] / f, sums[5] / f)} {Cell(sums[6] / f, sums[7] / f)}"));
         }
     }
 
-    private static void Breakdown(byte[] idat, int repeat)
-    {
-        using var z0 = new ZLibStream(new MemoryStream(idat), CompressionMode.Decompress);
-        var raw = new byte[1025 * 1024];
-        z0.ReadAtLeast(raw, raw.Length);
-        var work = new byte[raw.Length];
-        var outp = new float[1024];
-        double crc = Median(repeat, () => Crc32.Compute(idat));
-        double copy = Median(repeat, () => raw.CopyTo(work, 0));
-        var perFilter = new double[5];
-        for (int f = 0; f < 5; f++)
-        {
-            int ff = f;
-            perFilter[f] = Median(repeat, () =>
-            {
-                raw.CopyTo(work, 0);
-                for (int y = 1; y < 1024; y++)
-                {
-                    PngFilters.Unfilter((byte)ff, work.AsSpan((y * 1025) + 1, 1024), work.AsSpan(((y - 1) * 1025) + 1, 1024), 1);
-                }
-            }) - copy;
-        }
+    private static string Cell(double median, double min) => string.Create(CultureInfo.InvariantCulture, $"{median,6:F2}/{min,6:F2}");
 
-        double all = Median(repeat, () =>
-        {
-            raw.CopyTo(work, 0);
-            for (int y = 1; y < 1024; y++)
-            {
-                PngFilters.Unfilter(work[y * 1025], work.AsSpan((y * 1025) + 1, 1024), work.AsSpan(((y - 1) * 1025) + 1, 1024), 1);
-            }
-        }) - copy;
-        double widen = Median(repeat, () =>
-        {
-            for (int y = 0; y < 1024; y++)
-            {
-                PngFilters.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), outp);
-            }
-        });
-        double alloc = Median(repeat, () => GC.KeepAlive(new XRayFlow.Core.Imaging.ImageArray(1024, 1024)));
-        var reuse = new float[1 << 20];
-        double writeOnce = Median(repeat, () =>
-        {
-            for (int y = 0; y < 1024; y++)
-            {
-                PngFilters.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), reuse.AsSpan(y * 1024, 1024));
-            }
-        });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  new ImageArray(1024, 1024) {alloc:F2}  widen into a reused 4 MB array {writeOnce:F2}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  crc {crc:F2}  copy {copy:F2}  all rows as None/Sub/Up/Avg/Paeth {string.Join(" ", perFilter.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}  real filters {all:F2}  widen {widen:F2}"));
-    }
-
-    private static double Median(int repeat, Action body)
+    private static (double Median, double Min) Time(int repeat, Action body)
     {
         body();
         body();
@@ -106,7 +74,58 @@ public static unsafe class PngDecodeCpu
         }
 
         Array.Sort(cpu);
-        return cpu[repeat / 2];
+        return (cpu[repeat / 2], cpu[0]);
+    }
+
+    private static void Breakdown(byte[] idat, int repeat)
+    {
+        using var z0 = new ZLibStream(new MemoryStream(idat), CompressionMode.Decompress);
+        var raw = new byte[1025 * 1024];
+        z0.ReadAtLeast(raw, raw.Length);
+        var work = new byte[raw.Length];
+        var outp = new float[1024];
+        double crc = Time(repeat, () => Crc32.Compute(idat)).Median;
+        double copy = Time(repeat, () => raw.CopyTo(work, 0)).Median;
+        var perFilter = new double[5];
+        for (int f = 0; f < 5; f++)
+        {
+            int ff = f;
+            perFilter[f] = Time(repeat, () =>
+            {
+                raw.CopyTo(work, 0);
+                for (int y = 1; y < 1024; y++)
+                {
+                    PngFilters.Unfilter((byte)ff, work.AsSpan((y * 1025) + 1, 1024), work.AsSpan(((y - 1) * 1025) + 1, 1024), 1);
+                }
+            }).Median - copy;
+        }
+
+        double all = Time(repeat, () =>
+        {
+            raw.CopyTo(work, 0);
+            for (int y = 1; y < 1024; y++)
+            {
+                PngFilters.Unfilter(work[y * 1025], work.AsSpan((y * 1025) + 1, 1024), work.AsSpan(((y - 1) * 1025) + 1, 1024), 1);
+            }
+        }).Median - copy;
+        double widen = Time(repeat, () =>
+        {
+            for (int y = 0; y < 1024; y++)
+            {
+                PngFilters.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), outp);
+            }
+        }).Median;
+        double alloc = Time(repeat, () => GC.KeepAlive(new XRayFlow.Core.Imaging.ImageArray(1024, 1024))).Median;
+        var reuse = new float[1 << 20];
+        double writeOnce = Time(repeat, () =>
+        {
+            for (int y = 0; y < 1024; y++)
+            {
+                PngFilters.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), reuse.AsSpan(y * 1024, 1024));
+            }
+        }).Median;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  new ImageArray(1024, 1024) {alloc:F2}  widen into a reused 4 MB array {writeOnce:F2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  crc {crc:F2}  copy {copy:F2}  all rows as None/Sub/Up/Avg/Paeth {string.Join(" ", perFilter.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}  real filters {all:F2}  widen {widen:F2}"));
     }
 
     private static byte[] IdatOf(byte[] png)
