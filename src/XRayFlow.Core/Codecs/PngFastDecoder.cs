@@ -610,6 +610,29 @@ internal static class PngFilters
                     i = 1;
                 }
 
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; i <= m - 16; i += 16)
+                    {
+                        var b = Widen16(u + i);
+                        var c = Widen16(u + i - 1);
+                        var raw = Widen16(d + i);
+                        var dd = b - c;
+                        var m2d = Vector256<short>.Zero - (dd + dd);
+                        var pos = Vector256.GreaterThan(dd, Vector256<short>.Zero);
+                        var t = Select(pos, Vector256<short>.Zero - Vector256.ShiftRightArithmetic(dd, 1), Vector256.ShiftRightArithmetic(Vector256<short>.Zero - dd, 1) + Vector256<short>.One);
+                        var byteMask = Vector256.Create((short)0xFF);
+                        var rb = (raw + b) & byteMask;
+                        var rc = (raw + c) & byteMask;
+                        raw.Store(buf + i);
+                        (c + Vector256.Min(dd, m2d)).Store(buf + PaethSection + i);
+                        (c + Vector256.Max(dd, m2d)).Store(buf + (2 * PaethSection) + i);
+                        (c + t - Vector256<short>.One).Store(buf + (3 * PaethSection) + i);
+                        Select(pos, rc, rb).Store(buf + (4 * PaethSection) + i);
+                        Select(pos, rb, rc).Store(buf + (5 * PaethSection) + i);
+                    }
+                }
+
                 for (; i <= m - 8; i += 8)
                 {
                     var b = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(u + i)).AsByte()).AsInt16();
@@ -679,6 +702,16 @@ internal static class PngFilters
         buf[(4 * PaethSection) + i] = dd > 0 ? rc : rb;
         buf[(5 * PaethSection) + i] = dd > 0 ? rb : rc;
     }
+
+    /// <summary>16 bytes at <paramref name="p"/> widened to 16 shorts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<short> Widen16(byte* p)
+        => Avx2.IsSupported ? Avx2.ConvertToVector256Int16(p) : Vector256.WidenLower(Vector256.Create(Vector128.Load(p), Vector128<byte>.Zero)).AsInt16();
+
+    /// <summary>mask ? t : f per lane, mask lanes all ones or all zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Select(Vector256<short> mask, Vector256<short> t, Vector256<short> f)
+        => Avx2.IsSupported ? Avx2.BlendVariable(f, t, mask) : Vector256.ConditionalSelect(mask, t, f);
 
     /// <summary>mask ? t : f per lane, mask lanes all ones or all zeros.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
