@@ -15,7 +15,11 @@ namespace XRayFlow.Core.Codecs;
 /// does) grey loads as 0..255, 16-bit grey as 0..65535. Colour (RGB, RGBA, palette) is converted to
 /// luminance <c>Y = 0.299 R + 0.587 G + 0.114 B</c> (ITU-R BT.601 luma weights) computed in double on the
 /// integer channel values (0..255, or 0..65535 for 16-bit PNGs) and NOT rounded, then stored as float32.
-/// Alpha is ignored (not composited). All metadata chunks are skipped.</item>
+/// Alpha is ignored (not composited). All metadata chunks are skipped. Non-interlaced PNGs are decoded by
+/// <see cref="PngFastDecoder"/> (native zlib-ng inflate, own unfiltering); Adam7-interlaced ones and a few
+/// malformed structures by ImageSharp; both give the same float32 values, bit for bit (tests/fixtures/gen_png_decode.py).
+/// A CRC mismatch in IHDR, PLTE or IDAT, damaged zlib data, an unknown filter type, too little image data,
+/// IDAT chunks separated by other chunks or a missing IEND are refused.</item>
 /// <item>JPEG (<c>FF D8 FF</c>): grey loads as 0..255; colour is decoded to 8-bit RGB by ImageSharp and
 /// converted with the same BT.601 formula.</item>
 /// <item>NPY (<c>93 'NUMPY'</c>): see <see cref="Npy"/>; a 3-D array is a stack.</item>

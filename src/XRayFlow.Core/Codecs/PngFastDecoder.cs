@@ -99,6 +99,20 @@ internal static class PngFastDecoder
         long expected = (long)rowBytes * height;
         var converter = new RowConverter(h, h.ColorType == 3 ? file.AsSpan(map.PlteOffset + 8, map.PlteLength) : default);
 
+        // Deflate expands at most 1032:1. Image data that cannot hold every row is counted and refused before
+        // the image (up to the pixel limit, 400 MB at 1e8 pixels) is allocated for a file of a few bytes.
+        long compressed = 0;
+        foreach (var (_, length) in map.Idat)
+        {
+            compressed += length;
+        }
+
+        if ((compressed * 1032) + 1032 < expected)
+        {
+            long have = CountInflated(name, file, map, expected);
+            throw new ImageDecodeException(name, $"truncated PNG: the image data holds {have} of the {expected} bytes its {width} x {height} header needs");
+        }
+
         int blockRows = Math.Clamp(BlockBytes / rowBytes, 1, height);
         var block = ArrayPool<byte>.Shared.Rent(blockRows * rowBytes);
         var prior = ArrayPool<byte>.Shared.Rent(stride);
@@ -162,6 +176,32 @@ internal static class PngFastDecoder
         }
 
         return result;
+    }
+
+    /// <summary>How many bytes the IDAT data inflates to (at most <paramref name="limit"/>), in a small buffer.</summary>
+    private static long CountInflated(string name, byte[] file, PngChunkMap map, long limit)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        long got = 0;
+        try
+        {
+            using var z = new ZLibStream(new IdatStream(file, map.Idat), CompressionMode.Decompress);
+            int n;
+            while (got < limit && (n = z.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                got += n;
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ImageDecodeException(name, $"corrupt PNG: the compressed image data is damaged ({ex.Message})", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return got;
     }
 
     /// <summary>A chunk's CRC-32 (over its type and data) must match the 4 bytes after its data.</summary>

@@ -423,6 +423,22 @@ public class PngDecoderTests
     }
 
     [Fact]
+    public void TinyImageDataForAHugeHeaderIsRefusedBeforeTheImageIsAllocated()
+    {
+        // 8000 x 8000 grey (64e6 pixels, under the limit: a 256 MB float image) with 3 rows of data.
+        var chunks = new List<Chunk>
+        {
+            new("IHDR", [0, 0, 0x1F, 0x40, 0, 0, 0x1F, 0x40, 8, 0, 0, 0, 0]),
+            new("IDAT", Deflate(new byte[3 * 8001])),
+            new("IEND", []),
+        };
+        var png = Build(chunks);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal("truncated PNG: the image data holds 24003 of the 64008000 bytes its 8000 x 8000 header needs", Refused(png));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4_000_000, "allocated the image before refusing");
+    }
+
+    [Fact]
     public void TooMuchImageDataIsIgnored()
     {
         var chunks = CorpusChunks("grey8_first2");
