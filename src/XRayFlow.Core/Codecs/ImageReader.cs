@@ -301,18 +301,27 @@ public static partial class ImageReader
 
         var header = new PngHeader((int)width, (int)height, bitDepth, colorType, ihdr[26], ihdr[27], ihdr[28]);
         stream.Position = start;
-        var bytes = new byte[length];
-        stream.ReadExactly(bytes);
-        var chunks = ScanPngChunks(name, bytes);
-        if (path != PngPath.ImageSharp && PngFastDecoder.CanDecode(header, chunks))
+        // The file's bytes are needed only while decoding: a pooled buffer (a new large array would be
+        // page-faulted in on every file of a batch).
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        try
         {
-            return PngFastDecoder.Decode(name, bytes, header, chunks, into);
-        }
+            stream.ReadExactly(bytes, 0, (int)length);
+            var chunks = ScanPngChunks(name, bytes.AsSpan(0, (int)length));
+            if (path != PngPath.ImageSharp && PngFastDecoder.CanDecode(header, chunks))
+            {
+                return PngFastDecoder.Decode(name, bytes, header, chunks, into);
+            }
 
-        return path == PngPath.FastOnly ? null : ReadPngImageSharp(name, bytes, header, chunks);
+            return path == PngPath.FastOnly ? null : ReadPngImageSharp(name, bytes, (int)length, header, chunks);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
-    private static ImageArray ReadPngImageSharp(string name, byte[] bytes, in PngHeader header, PngChunkMap chunks)
+    private static ImageArray ReadPngImageSharp(string name, byte[] bytes, int length, in PngHeader header, PngChunkMap chunks)
     {
         var idat = new MemoryStream();
         foreach (var (offset, len) in chunks.Idat)
@@ -324,7 +333,7 @@ public static partial class ImageReader
         CheckPngImageData(name, idat, header.Width, header.Height, header.BitDepth, header.ColorType, header.Interlace);
         try
         {
-            using var ms = new MemoryStream(bytes, writable: false);
+            using var ms = new MemoryStream(bytes, 0, length, writable: false);
             var config = ImageSharpSetup.Configuration;
             var decoder = ImageSharpSetup.PngDecoder;
             bool grey = header.ColorType is 0 or 4;
@@ -363,7 +372,7 @@ public static partial class ImageReader
     /// black), and there must be an IEND. A truncated file fails here, before any decoder could decode the rows it
     /// has and leave the rest grey. Bytes after IEND are ignored.
     /// </summary>
-    private static PngChunkMap ScanPngChunks(string name, byte[] bytes)
+    private static PngChunkMap ScanPngChunks(string name, ReadOnlySpan<byte> bytes)
     {
         long pos = 8;
         var map = new PngChunkMap();
@@ -375,8 +384,8 @@ public static partial class ImageReader
                 throw new ImageDecodeException(name, $"truncated PNG: the file ends at byte {bytes.Length} without an IEND chunk");
             }
 
-            long len = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)pos));
-            var typeBytes = bytes.AsSpan((int)pos + 4, 4);
+            long len = BinaryPrimitives.ReadUInt32BigEndian(bytes[(int)pos..]);
+            var typeBytes = bytes.Slice((int)pos + 4, 4);
             if (len > int.MaxValue)
             {
                 throw new ImageDecodeException(name, $"corrupt PNG: chunk '{ChunkName(typeBytes)}' at byte {pos} declares {len} bytes");
