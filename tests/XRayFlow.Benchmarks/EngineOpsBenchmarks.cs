@@ -89,6 +89,15 @@ public class EngineOpsBenchmarks
     public void Normalize() => Recycle(Run("normalize", [image]));
 
     [Benchmark]
+    public void Abs() => Recycle(Run("abs", [gx]));
+
+    [Benchmark]
+    public void Clip() => Recycle(Run("clip", [image], ("min", 0.0), ("max", 200.0)));
+
+    [Benchmark]
+    public void Add() => Recycle(Run("add", [gx, gy]));
+
+    [Benchmark]
     public object Histogram() => OpRunnerTable("histogram", image);
 
     [Benchmark]
