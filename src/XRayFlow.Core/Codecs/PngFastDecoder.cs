@@ -45,7 +45,8 @@ internal sealed class PngChunkMap
 /// ignored); damaged zlib data, including a wrong Adler-32 checksum when the stream ends with the image
 /// (ImageSharp ignores the checksum; libpng refuses it); less image data than the header needs; an unknown
 /// filter type on a row. Extra image data after the last row is ignored, as ImageSharp and libpng do.</para>
-/// <para>Memory: one float32 image (rows x cols, already checked against the pixel limit) plus a pooled block of
+/// <para>Memory: one float32 image (rows x cols, already checked against the pixel limit; rented from
+/// <see cref="PixelPool.Shared"/>, every pixel written) plus a pooled block of
 /// at most about 64 KB of rows (or one row if a row is longer), never a buffer sized from unchecked lengths.</para>
 /// </summary>
 internal static class PngFastDecoder
@@ -77,7 +78,7 @@ internal static class PngFastDecoder
 
     /// <summary>Decode; the caller has checked <see cref="CanDecode"/>, the pixel limit, and the chunk structure.</summary>
     /// <param name="into">A 2-D image of the PNG's shape to decode into (every pixel is written; on failure its
-    /// contents are undefined), or null for a new one.</param>
+    /// contents are undefined), or null for one rented from <see cref="PixelPool.Shared"/>.</param>
     public static ImageArray Decode(string name, byte[] file, in PngHeader h, PngChunkMap map, ImageArray? into = null)
     {
         CheckCrc(name, file, 8, "IHDR");
@@ -116,9 +117,12 @@ internal static class PngFastDecoder
         int blockRows = Math.Clamp(BlockBytes / rowBytes, 1, height);
         var block = ArrayPool<byte>.Shared.Rent(blockRows * rowBytes);
         var prior = ArrayPool<byte>.Shared.Rent(stride);
-        var result = into is { IsStack: false, IsComplex: false } && into.Rows == height && into.Cols == width ? into : new ImageArray(height, width);
+        // Every pixel is written: the image can come from the pixel pool (the runner gives inputs back too).
+        bool rented = !(into is { IsStack: false, IsComplex: false } && into.Rows == height && into.Cols == width);
+        var result = rented ? ImageArray.Rent(height, width) : into!;
         var data = result.Data;
         long got = 0;
+        bool done = false;
         try
         {
             Array.Clear(prior, 0, stride); // the row above the first row is all zeros
@@ -164,6 +168,7 @@ internal static class PngFastDecoder
             // Let zlib read the stream's end: a wrong Adler-32 there is damaged data. Extra data is ignored.
             Span<byte> tail = stackalloc byte[64];
             _ = z.Read(tail);
+            done = true;
         }
         catch (InvalidDataException ex)
         {
@@ -173,6 +178,10 @@ internal static class PngFastDecoder
         {
             ArrayPool<byte>.Shared.Return(block);
             ArrayPool<byte>.Shared.Return(prior);
+            if (!done && rented)
+            {
+                PixelPool.Shared.Return(result); // a refused file's half-written image was never seen by anyone
+            }
         }
 
         return result;
