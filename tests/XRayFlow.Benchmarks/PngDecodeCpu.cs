@@ -32,7 +32,7 @@ public static unsafe class PngDecodeCpu
             var raw = new byte[64 << 20];
             PixelPool.Shared.Clear();
             var fast = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly));
-            var into = Time(repeat, () => PixelPool.Shared.Return(ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly)));
+            var pooled = Time(repeat, () => PixelPool.Shared.Return(ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly)));
             var sharp = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.ImageSharp));
             var inflate = Time(repeat, () =>
             {
@@ -44,14 +44,14 @@ public static unsafe class PngDecodeCpu
                 Breakdown(idat, repeat);
             }
 
-            var all = new[] { fast, into, sharp, inflate };
+            var all = new[] { fast, pooled, sharp, inflate };
             for (int k = 0; k < 4; k++)
             {
                 sums[2 * k] += all[k].Median;
                 sums[(2 * k) + 1] += all[k].Min;
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-18} {Cell(fast.Median, fast.Min)} {Cell(into.Median, into.Min)} {Cell(sharp.Median, sharp.Min)} {Cell(inflate.Median, inflate.Min)}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-18} {Cell(fast.Median, fast.Min)} {Cell(pooled.Median, pooled.Min)} {Cell(sharp.Median, sharp.Min)} {Cell(inflate.Median, inflate.Min)}"));
         }
 
         if (files.Length > 1)

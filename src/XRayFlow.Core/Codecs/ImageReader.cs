@@ -254,8 +254,7 @@ public static partial class ImageReader
     /// Read a PNG: header and pixel limit, the whole file, the chunk walk (<see cref="ScanPngChunks"/>), then
     /// <see cref="PngFastDecoder"/> or ImageSharp. Both give the same float32 values (tested bit for bit).
     /// </summary>
-    /// <param name="into">For the fast path: an image of the PNG's shape to decode into instead of a new one.</param>
-    internal static ImageArray? ReadPng(Stream stream, string name, ImageReadOptions options, PngPath path, ImageArray? into = null)
+    internal static ImageArray? ReadPng(Stream stream, string name, ImageReadOptions options, PngPath path)
     {
         long start = stream.Position;
         long length = stream.Length - start;
@@ -310,7 +309,7 @@ public static partial class ImageReader
             var chunks = ScanPngChunks(name, bytes.AsSpan(0, (int)length));
             if (path != PngPath.ImageSharp && PngFastDecoder.CanDecode(header, chunks))
             {
-                return PngFastDecoder.Decode(name, bytes, header, chunks, into);
+                return PngFastDecoder.Decode(name, bytes, header, chunks);
             }
 
             return path == PngPath.FastOnly ? null : ReadPngImageSharp(name, bytes, (int)length, header, chunks);

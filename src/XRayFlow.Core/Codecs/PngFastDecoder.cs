@@ -46,8 +46,11 @@ internal sealed class PngChunkMap
 /// (ImageSharp ignores the checksum; libpng refuses it); less image data than the header needs; an unknown
 /// filter type on a row. Extra image data after the last row is ignored, as ImageSharp and libpng do.</para>
 /// <para>Memory: one float32 image (rows x cols, already checked against the pixel limit; rented from
-/// <see cref="PixelPool.Shared"/>, every pixel written) plus a pooled block of
-/// at most about 64 KB of rows (or one row if a row is longer), never a buffer sized from unchecked lengths.</para>
+/// <see cref="PixelPool.Shared"/>, every pixel written) plus a pooled block of at most about 64 KB of rows (or
+/// one row if a row is longer), never a buffer sized from unchecked lengths. Image data too short to hold every
+/// row even at deflate's largest ratio (1032:1) is counted and refused before the image is rented.</para>
+/// <para>Also accepted, unlike ImageSharp 2.1 (which throws on them): a first IDAT that is empty or 1 byte long
+/// (the zlib stream is the concatenation of the IDATs).</para>
 /// </summary>
 internal static class PngFastDecoder
 {
@@ -77,9 +80,8 @@ internal static class PngFastDecoder
     public static int Channels(int colorType) => colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
 
     /// <summary>Decode; the caller has checked <see cref="CanDecode"/>, the pixel limit, and the chunk structure.</summary>
-    /// <param name="into">A 2-D image of the PNG's shape to decode into (every pixel is written; on failure its
-    /// contents are undefined), or null for one rented from <see cref="PixelPool.Shared"/>.</param>
-    public static ImageArray Decode(string name, byte[] file, in PngHeader h, PngChunkMap map, ImageArray? into = null)
+    /// <returns>An image rented from <see cref="PixelPool.Shared"/>, every pixel written.</returns>
+    public static ImageArray Decode(string name, byte[] file, in PngHeader h, PngChunkMap map)
     {
         CheckCrc(name, file, 8, "IHDR");
         if (h.ColorType == 3)
@@ -118,8 +120,7 @@ internal static class PngFastDecoder
         var block = ArrayPool<byte>.Shared.Rent(blockRows * rowBytes);
         var prior = ArrayPool<byte>.Shared.Rent(stride);
         // Every pixel is written: the image can come from the pixel pool (the runner gives inputs back too).
-        bool rented = !(into is { IsStack: false, IsComplex: false } && into.Rows == height && into.Cols == width);
-        var result = rented ? ImageArray.Rent(height, width) : into!;
+        var result = ImageArray.Rent(height, width);
         var data = result.Data;
         long got = 0;
         bool done = false;
@@ -178,7 +179,7 @@ internal static class PngFastDecoder
         {
             ArrayPool<byte>.Shared.Return(block);
             ArrayPool<byte>.Shared.Return(prior);
-            if (!done && rented)
+            if (!done)
             {
                 PixelPool.Shared.Return(result); // a refused file's half-written image was never seen by anyone
             }
