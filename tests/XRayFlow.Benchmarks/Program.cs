@@ -14,7 +14,10 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "engine-cpu")
         {
-            EngineCpuTimes.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+            EngineCpuTimes.Run(
+                args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15,
+                args.Length > 2 && args[2] != "all" ? args[2] : null,
+                args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
             return;
         }
 

@@ -1,6 +1,18 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace XRayFlow.Core.Ops.Kernels;
 
-/// <summary>Histogram and summary statistics with NumPy/SciPy semantics, accumulated in double / long.</summary>
+/// <summary>
+/// Histogram and summary statistics with NumPy/SciPy semantics, accumulated in double / long.
+/// Each has a scalar reference (<c>...Scalar</c>) that DEFINES its meaning and a vectorised path that must give
+/// bit-identical results (tests: Engine/StatisticsFastPathTests); the public entry point picks the vectorised
+/// path when AVX2 is available.
+/// </summary>
 public static class Statistics
 {
     /// <summary>
@@ -20,82 +32,331 @@ public static class Statistics
         return edges;
     }
 
+    // ================================================================================ histogram
+
     /// <summary>
     /// scipy.ndimage.histogram(x, min, max, bins) = numpy.histogram(x, edges)[0]: bin i counts
     /// edge[i] &lt;= x &lt; edge[i+1] (compared in double), the last bin also counts x == max. Values below
-    /// min, above max, and NaN are not counted.
+    /// min, above max, and NaN are not counted. Meaning: <see cref="HistogramScalar"/>; with AVX2 and edges as
+    /// <see cref="Edges"/> makes them, the same counts from a vectorised bin estimate (and <paramref name="threads"/>
+    /// chunks counted in parallel and added).
     /// </summary>
-    public static long[] Histogram(ReadOnlySpan<float> x, double[] edges)
+    public static long[] Histogram(ReadOnlySpan<float> x, double[] edges, int threads = 1)
+        => HistogramFast(x, edges, threads) ?? HistogramScalar(x, edges);
+
+    /// <summary>The vectorised histogram, or null where it does not apply (no AVX2, or edges not linspace-made).</summary>
+    internal static long[]? HistogramFast(ReadOnlySpan<float> x, double[] edges, int threads)
+        => Avx2.IsSupported && LinearBins.TryCreate(edges, out var p) ? HistogramSimd(x, edges, p, threads) : null;
+
+    /// <summary>The reference meaning of <see cref="Histogram"/>: one value at a time.</summary>
+    public static long[] HistogramScalar(ReadOnlySpan<float> x, double[] edges)
     {
         int bins = edges.Length - 1;
         var counts = new long[bins];
-        double lo = edges[0], hi = edges[bins];
-        double step = (hi - lo) / bins;
-        double inv = step > 0 ? 1.0 / step : 0;
+        var p = LinearBins.Of(edges);
         foreach (float f in x)
         {
-            double v = f;
-            if (!(v >= lo && v <= hi))
+            int b = BinOf(f, edges, p);
+            if (b >= 0)
             {
-                continue; // outside, or NaN
+                counts[b]++;
             }
-
-            int b;
-            if (inv == 0)
-            {
-                b = bins - 1; // min == max: only x == max is inside, in the last bin
-            }
-            else
-            {
-                b = (int)((v - lo) * inv);
-                b = Math.Clamp(b, 0, bins - 1);
-
-                // The estimate can be one off near an edge: settle it against the exact edges.
-                while (b > 0 && v < edges[b])
-                {
-                    b--;
-                }
-
-                while (b < bins - 1 && v >= edges[b + 1])
-                {
-                    b++;
-                }
-            }
-
-            counts[b]++;
         }
 
         return counts;
     }
 
+    /// <summary>
+    /// The bin of one value, or -1 when it is not counted: outside [edge[0], edge[bins]] or NaN. The estimate
+    /// b = (int)((v - lo) / step) (clamped to the bins) can be one off near an edge: it is settled against the exact edges.
+    /// </summary>
+    private static int BinOf(float f, double[] edges, in LinearBins p)
+    {
+        double v = f;
+        if (!(v >= p.Lo && v <= p.Hi))
+        {
+            return -1; // outside, or NaN
+        }
+
+        int bins = p.Bins;
+        if (p.Inv == 0)
+        {
+            return bins - 1; // min == max: only x == max is inside, in the last bin
+        }
+
+        int b = (int)((v - p.Lo) * p.Inv);
+        b = Math.Clamp(b, 0, bins - 1);
+        while (b > 0 && v < edges[b])
+        {
+            b--;
+        }
+
+        while (b < bins - 1 && v >= edges[b + 1])
+        {
+            b++;
+        }
+
+        return b;
+    }
+
+    /// <summary>lo = edge[0], hi = edge[bins], step = (hi - lo) / bins, inv = 1 / step (0 when step is 0).</summary>
+    private readonly record struct LinearBins(int Bins, double Lo, double Hi, double Step, double Inv)
+    {
+        public static LinearBins Of(double[] edges)
+        {
+            int bins = edges.Length - 1;
+            double lo = edges[0], hi = edges[bins];
+            double step = (hi - lo) / bins;
+            return new LinearBins(bins, lo, hi, step, step > 0 ? 1.0 / step : 0);
+        }
+
+        /// <summary>
+        /// True when the vectorised path applies: a positive step with a finite inverse, and every edge but the
+        /// last equal to i * step + lo (so the edges can be recomputed instead of looked up).
+        /// </summary>
+        public static bool TryCreate(double[] edges, out LinearBins p)
+        {
+            p = Of(edges);
+            if (p.Bins < 1 || !(p.Step > 0) || !double.IsFinite(p.Inv) || !double.IsFinite(p.Lo) || !double.IsFinite(p.Hi) || p.Bins > (1 << 26))
+            {
+                return false;
+            }
+
+            for (int i = 0; i < p.Bins; i++)
+            {
+                if (edges[i] != (i * p.Step) + p.Lo)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private const int HistogramBlock = 1024;
+
+    private static long[] HistogramSimd(ReadOnlySpan<float> x, double[] edges, LinearBins p, int threads)
+    {
+        int bins = p.Bins;
+
+        // Four interleaved counters per bin (index b * 4 + lane) so that runs of equal values do not wait on
+        // one counter; a spare bin `bins` takes the lanes that are not counted.
+        int shift = bins <= (1 << 16) ? 2 : 0;
+        int stride = 1 << shift;
+        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
+        var counts = new long[bins];
+        if (parts == 1)
+        {
+            var c = new int[(bins + 1) << shift];
+            HistogramChunk(x, edges, p, c, shift);
+            Merge(c, counts, shift, stride);
+            return counts;
+        }
+
+        var partial = new int[parts][];
+        int per = ((x.Length / parts) + 7) & ~7;
+        unsafe
+        {
+            fixed (float* px = x)
+            {
+                // A span cannot cross into the parallel body: each part rebuilds its slice from the pinned address.
+                nint address = (nint)px;
+                int length = x.Length;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    int start = Math.Min(t * per, length);
+                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
+                    partial[t] = new int[(bins + 1) << shift];
+                    HistogramChunk(new ReadOnlySpan<float>((float*)address + start, end - start), edges, p, partial[t], shift);
+                });
+            }
+        }
+
+        foreach (var c in partial)
+        {
+            Merge(c, counts, shift, stride);
+        }
+
+        return counts;
+    }
+
+    private static void Merge(int[] c, long[] counts, int shift, int stride)
+    {
+        for (int b = 0; b < counts.Length; b++)
+        {
+            long s = 0;
+            for (int l = 0; l < stride; l++)
+            {
+                s += c[(b << shift) + l];
+            }
+
+            counts[b] += s;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HistogramChunk(ReadOnlySpan<float> x, double[] edges, in LinearBins p, int[] counts, int shift)
+    {
+        int n = x.Length;
+        int bins = p.Bins;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref int c0 = ref MemoryMarshal.GetArrayDataReference(counts);
+        var k = new BinConstants(p, shift);
+        Span<int> idx = stackalloc int[HistogramBlock];
+        Span<int> settle = stackalloc int[HistogramBlock / 4];
+        ref int i0 = ref MemoryMarshal.GetReference(idx);
+        ref int s0 = ref MemoryMarshal.GetReference(settle);
+        int i = 0;
+        while (n - i >= 8)
+        {
+            int len = Math.Min(HistogramBlock, n - i) & ~7;
+            int settled = 0;
+            for (int j = 0; j < len; j += 8)
+            {
+                var (d0, d1) = Vector256.Widen(Vector256.LoadUnsafe(ref x0, (nuint)(i + j)));
+                BinIndex(d0, k, shift, out uint m0).StoreUnsafe(ref i0, (nuint)j);
+                BinIndex(d1, k, shift, out uint m1).StoreUnsafe(ref i0, (nuint)(j + 4));
+                if ((m0 | m1) != 0)
+                {
+                    Unsafe.Add(ref s0, settled++) = (j << 8) | (int)(m0 | (m1 << 4)); // lanes to settle, done after the block
+                }
+            }
+
+            for (int j = 0; j < len; j += 4)
+            {
+                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j))++;
+                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 1))++;
+                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 2))++;
+                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 3))++;
+            }
+
+            for (int t = 0; t < settled; t++)
+            {
+                int e = Unsafe.Add(ref s0, t);
+                for (uint m = (uint)e & 0xFF; m != 0; m &= m - 1)
+                {
+                    int b = BinOf(Unsafe.Add(ref x0, i + (e >> 8) + BitOperations.TrailingZeroCount(m)), edges, p);
+                    Unsafe.Add(ref c0, b << shift)++;
+                }
+            }
+
+            i += len;
+        }
+
+        for (; i < n; i++)
+        {
+            int b = BinOf(Unsafe.Add(ref x0, i), edges, p);
+            if (b >= 0)
+            {
+                Unsafe.Add(ref c0, b << shift)++;
+            }
+        }
+    }
+
+    private readonly struct BinConstants(in LinearBins p, int shift)
+    {
+        public readonly Vector256<double> Lo = Vector256.Create(p.Lo);
+        public readonly Vector256<double> Hi = Vector256.Create(p.Hi);
+        public readonly Vector256<double> Inv = Vector256.Create(p.Inv);
+        public readonly Vector256<double> Step = Vector256.Create(p.Step);
+        public readonly Vector256<double> LastD = Vector256.Create((double)(p.Bins - 1));
+        public readonly Vector256<double> SpareD = Vector256.Create((double)p.Bins);
+        public readonly Vector128<int> Last = Vector128.Create(p.Bins - 1);
+        public readonly Vector128<int> Lanes = shift == 0 ? Vector128<int>.Zero : Vector128.Create(0, 1, 2, 3);
+    }
+
+    /// <summary>
+    /// The counter index (bin &lt;&lt; shift | lane) of 4 values: the spare bin for values not counted (outside,
+    /// NaN) and for values whose estimate the settle loops would move (flagged in <paramref name="settle"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> BinIndex(Vector256<double> d, in BinConstants k, int shift, out uint settle)
+    {
+        var inside = Vector256.GreaterThanOrEqual(d, k.Lo) & Vector256.LessThanOrEqual(d, k.Hi);
+
+        // The scalar estimate: (int)((v - lo) * inv) clamped to [0, bins - 1]; lanes outside give garbage
+        // that is never used.
+        var b = Avx.ConvertToVector128Int32WithTruncation((d - k.Lo) * k.Inv);
+        b = Vector128.Min(Vector128.Max(b, Vector128<int>.Zero), k.Last);
+        var bd = Avx.ConvertToVector256Double(b);
+
+        // It stands when the settle loops would not move it: !(v < edge[b]) and, for b < bins - 1,
+        // !(v >= edge[b + 1]); edge[i] = i * step + lo as Edges computes it (no fused multiply-add).
+        var e0 = (bd * k.Step) + k.Lo;
+        var e1 = ((bd + Vector256<double>.One) * k.Step) + k.Lo;
+        var move = inside & (Vector256.LessThan(d, e0) | (Vector256.GreaterThanOrEqual(d, e1) & ~Vector256.Equals(bd, k.LastD)));
+        settle = move.ExtractMostSignificantBits();
+        var bin = Avx.ConvertToVector128Int32WithTruncation(Vector256.ConditionalSelect(inside & ~move, bd, k.SpareD));
+        return Vector128.ShiftLeft(bin, shift) | k.Lanes;
+    }
+
+    // ================================================================================ summary
+
     /// <summary>Summary of all values, in double: min, max, mean, median, std (population, ddof = 0).</summary>
     public readonly record struct Summary(long Count, double Min, double Max, double Mean, double Median, double Std);
 
+    private static readonly Summary Empty = new(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+
     /// <summary>
-    /// NumPy semantics on x.astype(float64): mean = sum / n; std = sqrt(sum((x - mean)^2) / n) (two passes);
-    /// median = the middle value, or the mean of the two middle values for an even count. Any NaN makes every
-    /// statistic NaN (as numpy's min/max/mean/median/std).
+    /// NumPy semantics on x.astype(float64), bit for bit (numpy 1.24): see <see cref="SummarizeScalar"/>.
+    /// Vectorised with AVX2; <paramref name="threads"/> &gt; 1 splits the passes into parallel chunks with the same results.
     /// </summary>
-    public static Summary Summarize(ReadOnlySpan<float> x)
+    public static Summary Summarize(ReadOnlySpan<float> x, int threads = 1)
+        => Avx2.IsSupported ? SummarizeFast(x, threads) : SummarizeScalar(x);
+
+    /// <summary>The vectorised <see cref="Summarize"/> (needs AVX2).</summary>
+    internal static Summary SummarizeFast(ReadOnlySpan<float> x, int threads)
     {
         long n = x.Length;
         if (n == 0)
         {
-            return new Summary(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+            return Empty;
         }
 
-        double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
-        bool nan = false;
+        double sum = SumMinMaxSimd(x, out double min, out double max);
+        if (double.IsNaN(sum) && HasNaN(x))
+        {
+            return Empty with { Count = n };
+        }
+
+        min = min == 0 ? FirstZero(x) : min;
+        max = max == 0 ? FirstZero(x) : max;
+        double mean = sum / n;
+        double std = Math.Sqrt(NumpySumSimd<Square>(x, mean) / n);
+        var (a, b) = SelectMiddle(x);
+        return new Summary(n, min, max, mean, MeanOfMiddle(a, b, x.Length), std);
+    }
+
+    /// <summary>
+    /// The reference meaning of <see cref="Summarize"/>, NumPy 1.24 on x.astype(float64):
+    /// <list type="bullet">
+    /// <item>any NaN makes every statistic NaN (as numpy's min/max/mean/median/std);</item>
+    /// <item>min / max: the first value (in storage order) equal to the smallest / largest (this decides the
+    /// sign of a zero extreme, where numpy's own choice depends on its SIMD code);</item>
+    /// <item>mean = S(x) / n and std = sqrt(S((x - mean)^2) / n), where S is numpy's add.reduce: 0 plus the
+    /// pairwise sums of consecutive 8192-value buffers (<see cref="NumpySumScalar"/>), so both equal numpy bit for bit;</item>
+    /// <item>median: numpy.median, the mean (numpy's summation, so a zero median is +0) of the middle value or
+    /// of the two middle values for an even count.</item>
+    /// </list>
+    /// </summary>
+    public static Summary SummarizeScalar(ReadOnlySpan<float> x)
+    {
+        long n = x.Length;
+        if (n == 0)
+        {
+            return Empty;
+        }
+
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
         foreach (float f in x)
         {
             if (float.IsNaN(f))
             {
-                nan = true;
-                break;
+                return Empty with { Count = n };
             }
 
             double v = f;
-            sum += v;
             if (v < min)
             {
                 min = v;
@@ -107,38 +368,479 @@ public static class Statistics
             }
         }
 
-        if (nan)
-        {
-            return new Summary(n, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
-        }
-
-        double mean = sum / n;
-        double ss = 0;
-        foreach (float f in x)
-        {
-            double d = f - mean;
-            ss += d * d;
-        }
-
-        double std = Math.Sqrt(ss / n);
-        return new Summary(n, min, max, mean, Median(x), std);
+        double mean = NumpySumScalar(x, 0, false) / n;
+        double std = Math.Sqrt(NumpySumScalar(x, mean, true) / n);
+        return new Summary(n, min, max, mean, MedianScalar(x), std);
     }
 
-    /// <summary>Median by selection (O(n) expected) on a copy.</summary>
-    public static double Median(ReadOnlySpan<float> x)
+    /// <summary>numpy.median of the values (NaN if any is NaN or there are none). Vectorised selection with AVX2.</summary>
+    public static double Median(ReadOnlySpan<float> x) => Avx2.IsSupported ? MedianFast(x) : MedianScalar(x);
+
+    /// <summary>The vectorised <see cref="Median"/> (needs AVX2).</summary>
+    internal static double MedianFast(ReadOnlySpan<float> x)
     {
-        var a = x.ToArray();
-        int n = a.Length;
-        int mid = n / 2;
-        float upper = Select(a, 0, n - 1, mid);
-        if ((n & 1) == 1)
+        if (x.Length == 0 || HasNaN(x))
         {
-            return upper;
+            return double.NaN;
         }
 
-        // After selecting mid, every element left of mid is <= a[mid]: the lower middle is their maximum.
+        var (a, b) = SelectMiddle(x);
+        return MeanOfMiddle(a, b, x.Length);
+    }
+
+    /// <summary>
+    /// The reference meaning of <see cref="Median"/>: numpy.median = mean of the middle value (odd count) or of
+    /// the two middle values (even count) of the sorted values, by numpy's summation: (0 + lower + upper) / 2,
+    /// so -0 medians are +0. Any NaN gives NaN. By quickselect on a copy.
+    /// </summary>
+    public static double MedianScalar(ReadOnlySpan<float> x)
+    {
+        if (x.Length == 0 || HasNaN(x))
+        {
+            return double.NaN;
+        }
+
+        var (a, b) = SelectPairQuick(x.ToArray(), x.Length / 2, (x.Length & 1) == 1);
+        return MeanOfMiddle(a, b, x.Length);
+    }
+
+    /// <summary>numpy.mean of the one or two middle values: s = 0; s += lower; (s += upper); s / count.</summary>
+    private static double MeanOfMiddle(float lower, float upper, int n)
+    {
+        double s = 0.0;
+        s += lower;
+        if ((n & 1) == 1)
+        {
+            return s / 1.0;
+        }
+
+        s += upper;
+        return s / 2.0;
+    }
+
+    // -------------------------------------------------------------------------------- numpy summation
+
+    /// <summary>numpy's buffer size: add.reduce sums each buffer of this many values pairwise, then adds the buffers in order.</summary>
+    private const int NumpyBuffer = 8192;
+
+    /// <summary>numpy's pairwise_sum: blocks of at most 128 summed in 8 interleaved accumulators.</summary>
+    private const int PairwiseBlock = 128;
+
+    /// <summary>
+    /// The reference summation: numpy.add.reduce over t(x[i]) as float64, t(v) = v, or (v - mean)^2 when
+    /// <paramref name="squares"/>: s = 0; for each consecutive buffer of 8192 values s += pairwise(buffer).
+    /// </summary>
+    public static double NumpySumScalar(ReadOnlySpan<float> x, double mean, bool squares)
+    {
+        double s = 0.0;
+        for (int c = 0; c < x.Length; c += NumpyBuffer)
+        {
+            s += PairwiseScalar(x.Slice(c, Math.Min(NumpyBuffer, x.Length - c)), mean, squares);
+        }
+
+        return s;
+    }
+
+    /// <summary>numpy's pairwise_sum (loops_utils.h.src), literally.</summary>
+    private static double PairwiseScalar(ReadOnlySpan<float> a, double mean, bool squares)
+    {
+        int n = a.Length;
+        if (n < 8)
+        {
+            double res = 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                res += Term(a[i], mean, squares);
+            }
+
+            return res;
+        }
+
+        if (n <= PairwiseBlock)
+        {
+            Span<double> r = stackalloc double[8];
+            for (int j = 0; j < 8; j++)
+            {
+                r[j] = Term(a[j], mean, squares);
+            }
+
+            int i = 8;
+            for (; i < n - (n % 8); i += 8)
+            {
+                for (int j = 0; j < 8; j++)
+                {
+                    r[j] += Term(a[i + j], mean, squares);
+                }
+            }
+
+            double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+            for (; i < n; i++)
+            {
+                res += Term(a[i], mean, squares);
+            }
+
+            return res;
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        return PairwiseScalar(a[..n2], mean, squares) + PairwiseScalar(a[n2..], mean, squares);
+    }
+
+    private static double Term(float f, double mean, bool squares)
+    {
+        double v = f;
+        if (!squares)
+        {
+            return v;
+        }
+
+        double d = v - mean;
+        return d * d;
+    }
+
+    private interface ITerm
+    {
+        /// <summary>Whether the pass also tracks the smallest and largest value.</summary>
+        static virtual bool MinMax => false;
+
+        static abstract Vector256<double> Of(Vector256<double> v, Vector256<double> mean);
+
+        static abstract double Of(double v, double mean);
+    }
+
+    private readonly struct Plain : ITerm
+    {
+        public static Vector256<double> Of(Vector256<double> v, Vector256<double> mean) => v;
+
+        public static double Of(double v, double mean) => v;
+    }
+
+    private readonly struct PlainMinMax : ITerm
+    {
+        public static bool MinMax => true;
+
+        public static Vector256<double> Of(Vector256<double> v, Vector256<double> mean) => v;
+
+        public static double Of(double v, double mean) => v;
+    }
+
+    private readonly struct Square : ITerm
+    {
+        public static Vector256<double> Of(Vector256<double> v, Vector256<double> mean)
+        {
+            var d = v - mean;
+            return d * d;
+        }
+
+        public static double Of(double v, double mean)
+        {
+            double d = v - mean;
+            return d * d;
+        }
+    }
+
+    /// <summary>The same sum as <see cref="NumpySumScalar"/>, the 8 accumulators of a block as two 4-lane vectors.</summary>
+    public static double NumpySumSimd(ReadOnlySpan<float> x, double mean, bool squares)
+        => squares ? NumpySumSimd<Square>(x, mean) : NumpySumSimd<Plain>(x, mean);
+
+    private static double NumpySumSimd<T>(ReadOnlySpan<float> x, double mean)
+        where T : struct, ITerm
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var mn = Vector256<float>.Zero;
+        var mx = Vector256<float>.Zero;
+        double s = 0.0;
+        int c = 0;
+        for (; c <= x.Length - NumpyBuffer; c += NumpyBuffer)
+        {
+            s += FullBufferSimd<T>(ref Unsafe.Add(ref x0, c), mean, ref mn, ref mx);
+        }
+
+        if (c < x.Length)
+        {
+            s += PairwiseSimd<T>(ref Unsafe.Add(ref x0, c), x.Length - c, mean);
+        }
+
+        return s;
+    }
+
+    /// <summary>
+    /// numpy's sum (S(x), see <see cref="SummarizeScalar"/>) together with the smallest and largest value of x
+    /// (meaningful when x has no NaN; the sign of a zero extreme is settled by the caller).
+    /// </summary>
+    private static double SumMinMaxSimd(ReadOnlySpan<float> x, out double min, out double max)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var mn = Vector256.Create(float.PositiveInfinity);
+        var mx = Vector256.Create(float.NegativeInfinity);
+        double s = 0.0;
+        int c = 0;
+        for (; c <= x.Length - NumpyBuffer; c += NumpyBuffer)
+        {
+            s += FullBufferSimd<PlainMinMax>(ref Unsafe.Add(ref x0, c), 0, ref mn, ref mx);
+        }
+
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        for (int l = 0; l < 8; l++)
+        {
+            lo = Math.Min(lo, mn[l]);
+            hi = Math.Max(hi, mx[l]);
+        }
+
+        if (c < x.Length)
+        {
+            var tail = x[c..];
+            s += PairwiseSimd<Plain>(ref Unsafe.Add(ref x0, c), tail.Length, 0);
+            var (tlo, thi) = MinMaxSimd(tail);
+            lo = Math.Min(lo, (float)tlo);
+            hi = Math.Max(hi, (float)thi);
+        }
+
+        min = lo;
+        max = hi;
+        return s;
+    }
+
+    /// <summary>
+    /// pairwise(8192 values): the recursion halves down to 64 blocks of 128, so it is the 64 block sums added
+    /// as a perfect binary tree. Four blocks are summed at a time (8 independent vector accumulators: the adds
+    /// are not waiting on each other); each block's own 8 accumulators are exactly numpy's r[0..7].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double FullBufferSimd<T>(ref float a, double mean, ref Vector256<float> min, ref Vector256<float> max)
+        where T : struct, ITerm
+    {
+        Span<double> block = stackalloc double[NumpyBuffer / PairwiseBlock];
+        var m = Vector256.Create(mean);
+        var mn = min;
+        var mx = max;
+        for (int b = 0; b < block.Length; b += 4)
+        {
+            ref float p = ref Unsafe.Add(ref a, b * PairwiseBlock);
+            var v0 = Vector256.LoadUnsafe(ref p);
+            var v1 = Vector256.LoadUnsafe(ref p, PairwiseBlock);
+            var v2 = Vector256.LoadUnsafe(ref p, 2 * PairwiseBlock);
+            var v3 = Vector256.LoadUnsafe(ref p, 3 * PairwiseBlock);
+            if (T.MinMax)
+            {
+                mn = Avx.Min(Avx.Min(mn, v0), Avx.Min(v1, Avx.Min(v2, v3)));
+                mx = Avx.Max(Avx.Max(mx, v0), Avx.Max(v1, Avx.Max(v2, v3)));
+            }
+
+            var (l0, h0) = Vector256.Widen(v0);
+            var (l1, h1) = Vector256.Widen(v1);
+            var (l2, h2) = Vector256.Widen(v2);
+            var (l3, h3) = Vector256.Widen(v3);
+            var a0 = T.Of(l0, m);
+            var b0 = T.Of(h0, m);
+            var a1 = T.Of(l1, m);
+            var b1 = T.Of(h1, m);
+            var a2 = T.Of(l2, m);
+            var b2 = T.Of(h2, m);
+            var a3 = T.Of(l3, m);
+            var b3 = T.Of(h3, m);
+            for (nuint i = 8; i < PairwiseBlock; i += 8)
+            {
+                v0 = Vector256.LoadUnsafe(ref p, i);
+                v1 = Vector256.LoadUnsafe(ref p, i + PairwiseBlock);
+                v2 = Vector256.LoadUnsafe(ref p, i + (2 * PairwiseBlock));
+                v3 = Vector256.LoadUnsafe(ref p, i + (3 * PairwiseBlock));
+                if (T.MinMax)
+                {
+                    mn = Avx.Min(Avx.Min(mn, v0), Avx.Min(v1, Avx.Min(v2, v3)));
+                    mx = Avx.Max(Avx.Max(mx, v0), Avx.Max(v1, Avx.Max(v2, v3)));
+                }
+
+                (l0, h0) = Vector256.Widen(v0);
+                (l1, h1) = Vector256.Widen(v1);
+                (l2, h2) = Vector256.Widen(v2);
+                (l3, h3) = Vector256.Widen(v3);
+                a0 += T.Of(l0, m);
+                b0 += T.Of(h0, m);
+                a1 += T.Of(l1, m);
+                b1 += T.Of(h1, m);
+                a2 += T.Of(l2, m);
+                b2 += T.Of(h2, m);
+                a3 += T.Of(l3, m);
+                b3 += T.Of(h3, m);
+            }
+
+            block[b] = Reduce8(a0, b0);
+            block[b + 1] = Reduce8(a1, b1);
+            block[b + 2] = Reduce8(a2, b2);
+            block[b + 3] = Reduce8(a3, b3);
+        }
+
+        min = mn;
+        max = mx;
+        for (int w = block.Length; w > 1; w /= 2)
+        {
+            for (int i = 0; i < w / 2; i++)
+            {
+                block[i] = block[2 * i] + block[(2 * i) + 1];
+            }
+        }
+
+        return block[0];
+    }
+
+    /// <summary>numpy's ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7])).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Reduce8(Vector256<double> r0, Vector256<double> r4)
+        => ((r0[0] + r0[1]) + (r0[2] + r0[3])) + ((r4[0] + r4[1]) + (r4[2] + r4[3]));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double PairwiseSimd<T>(ref float a, int n, double mean)
+        where T : struct, ITerm
+    {
+        if (n < 8)
+        {
+            double res = 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                res += T.Of(Unsafe.Add(ref a, i), mean);
+            }
+
+            return res;
+        }
+
+        if (n <= PairwiseBlock)
+        {
+            var m = Vector256.Create(mean);
+            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref a));
+            var r0 = T.Of(lo, m);
+            var r4 = T.Of(hi, m);
+            int i = 8;
+            for (; i < n - (n % 8); i += 8)
+            {
+                (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref a, (nuint)i));
+                r0 += T.Of(lo, m);
+                r4 += T.Of(hi, m);
+            }
+
+            double res = Reduce8(r0, r4);
+            for (; i < n; i++)
+            {
+                res += T.Of(Unsafe.Add(ref a, i), mean);
+            }
+
+            return res;
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        return PairwiseSimd<T>(ref a, n2, mean) + PairwiseSimd<T>(ref Unsafe.Add(ref a, n2), n - n2, mean);
+    }
+
+    // -------------------------------------------------------------------------------- min, max, NaN
+
+    private static bool HasNaN(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
+                if (!Vector256.EqualsAll(v, v))
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            if (float.IsNaN(x[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The first zero of x (+0 or -0) as double; called only when the minimum or maximum is zero.</summary>
+    private static double FirstZero(ReadOnlySpan<float> x)
+    {
+        foreach (float f in x)
+        {
+            if (f == 0)
+            {
+                return f;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Smallest and largest value of NaN-free x (the sign of a zero result is settled by the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Min, double Max) MinMaxSimd(ReadOnlySpan<float> x)
+    {
+        int n = x.Length;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        int i = 0;
+        if (n >= 32)
+        {
+            var mn0 = Vector256.Create(float.PositiveInfinity);
+            var mx0 = Vector256.Create(float.NegativeInfinity);
+            var mn1 = mn0;
+            var mx1 = mx0;
+            for (; i <= n - 16; i += 16)
+            {
+                var v0 = Vector256.LoadUnsafe(ref x0, (nuint)i);
+                var v1 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 8));
+                mn0 = Avx.Min(mn0, v0);
+                mx0 = Avx.Max(mx0, v0);
+                mn1 = Avx.Min(mn1, v1);
+                mx1 = Avx.Max(mx1, v1);
+            }
+
+            mn0 = Avx.Min(mn0, mn1);
+            mx0 = Avx.Max(mx0, mx1);
+            for (int l = 0; l < 8; l++)
+            {
+                min = Math.Min(min, mn0[l]);
+                max = Math.Max(max, mx0[l]);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float f = Unsafe.Add(ref x0, i);
+            min = f < min ? f : min;
+            max = f > max ? f : max;
+        }
+
+        return (min, max);
+    }
+
+    // -------------------------------------------------------------------------------- median selection
+
+    /// <summary>The middle value(s) of NaN-free x: (lower, upper) = the sorted values at n/2 - 1 and n/2 (both n/2 for an odd count).</summary>
+    private static (float Lower, float Upper) SelectMiddle(ReadOnlySpan<float> x)
+    {
+        int r2 = x.Length / 2;
+        int r1 = (x.Length & 1) == 1 ? r2 : r2 - 1;
+        return SelectPair(x, r1, r2, 0);
+    }
+
+    /// <summary>(values at rank r1 and r2 = r1 or r1 + 1) by quickselect on a array the caller gives away.</summary>
+    private static (float Lower, float Upper) SelectPairQuick(float[] a, int r2, bool same)
+    {
+        float upper = Select(a, 0, a.Length - 1, r2);
+        if (same)
+        {
+            return (upper, upper);
+        }
+
+        // After selecting r2, every element left of it is <= a[r2]: the rank r2 - 1 value is their maximum.
         float lower = a[0];
-        for (int i = 1; i < mid; i++)
+        for (int i = 1; i < r2; i++)
         {
             if (a[i] > lower)
             {
@@ -146,7 +848,154 @@ public static class Statistics
             }
         }
 
-        return ((double)lower + upper) / 2.0;
+        return (lower, upper);
+    }
+
+    private const int SampleSize = 1024;
+
+    /// <summary>Sample ranks either side of the expected rank kept in the window: 3 standard deviations of a sample quantile.</summary>
+    private const int SampleMargin = 48;
+
+    /// <summary>
+    /// Values of rank r1 and r2 (r2 = r1 or r1 + 1) of NaN-free x, by sampling: the window [lo, hi] between two
+    /// values of a fixed pseudo-random sample, either side of the expected rank, almost surely holds both ranks.
+    /// One vectorised pass counts the values below lo and copies those in the window; the ranks are then selected
+    /// in the (much smaller) copy the same way. If the window misses (or it is small) quickselect decides.
+    /// Values are compared as floats (-0 == +0; the caller's mean makes a zero median +0 either way).
+    /// </summary>
+    private static (float Lower, float Upper) SelectPair(ReadOnlySpan<float> x, int r1, int r2, int depth)
+    {
+        int n = x.Length;
+        if (n <= 4096 || depth >= 4)
+        {
+            return SelectPairQuick(x.ToArray(), r2, r1 == r2);
+        }
+
+        Span<float> s = stackalloc float[SampleSize];
+        ulong state = 0x9E3779B97F4A7C15UL;
+        for (int i = 0; i < SampleSize; i++)
+        {
+            state = (state * 6364136223846793005UL) + 1442695040888963407UL;
+            s[i] = x[(int)(((state >> 32) * (ulong)n) >> 32)];
+        }
+
+        s.Sort();
+
+        // Try the 3-sigma window, then (the sample was unlucky) a 9-sigma one, then give up to quickselect.
+        for (int margin = SampleMargin; margin <= 3 * SampleMargin; margin += 2 * SampleMargin)
+        {
+            int a = (int)((long)r1 * SampleSize / n) - margin;
+            int b = (int)((long)r2 * SampleSize / n) + margin;
+            float lo = a <= 0 ? float.NegativeInfinity : s[a];
+            float hi = b >= SampleSize - 1 ? float.PositiveInfinity : s[b];
+            long expected = ((long)n * (b - a + 2) / SampleSize) + 4096;
+            var buffer = ArrayPool<float>.Shared.Rent((int)Math.Min(n + 8, (expected * 3 / 2) + 4104));
+            try
+            {
+                int below = Window(x, lo, hi, ref buffer, out int m);
+                if (r1 >= below && r2 < below + m)
+                {
+                    return lo == hi ? (lo, lo) : SelectPair(buffer.AsSpan(0, m), r1 - below, r2 - below, depth + 1);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
+
+        return SelectPairQuick(x.ToArray(), r2, r1 == r2);
+    }
+
+    /// <summary>Counts x &lt; lo and copies the values lo &lt;= x &lt;= hi, in order, to the start of buffer (grown as needed).</summary>
+    private static int Window(ReadOnlySpan<float> x, float lo, float hi, ref float[] buffer, out int m)
+    {
+        const int Block = 4096;
+        int below = 0, count = 0, i = 0;
+        for (; i <= x.Length - Block; i += Block)
+        {
+            if (count > buffer.Length - Block - 8)
+            {
+                Grow(ref buffer, count, count + Block + 8);
+            }
+
+            below += WindowBlock(x.Slice(i, Block), lo, hi, buffer, ref count);
+        }
+
+        for (; i < x.Length; i++)
+        {
+            float f = x[i];
+            if (f < lo)
+            {
+                below++;
+            }
+            else if (f <= hi)
+            {
+                if (count == buffer.Length)
+                {
+                    Grow(ref buffer, count, count + 1);
+                }
+
+                buffer[count++] = f;
+            }
+        }
+
+        m = count;
+        return below;
+    }
+
+    /// <summary>One block of <see cref="Window"/> (length a multiple of 8; buffer has room for all of it plus 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int WindowBlock(ReadOnlySpan<float> x, float lo, float hi, float[] buffer, ref int count)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float b0 = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref int perm0 = ref MemoryMarshal.GetArrayDataReference(CompressTable);
+        var vlo = Vector256.Create(lo);
+        var vhi = Vector256.Create(hi);
+        var below = Vector256<int>.Zero;
+        int c = count;
+        for (int i = 0; i < x.Length; i += 8)
+        {
+            var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
+            var lt = Vector256.LessThan(v, vlo);
+            below -= lt.AsInt32();
+            uint mask = Vector256.AndNot(Vector256.LessThanOrEqual(v, vhi), lt).ExtractMostSignificantBits();
+            Avx2.PermuteVar8x32(v, Vector256.LoadUnsafe(ref perm0, (nuint)(mask * 8))).StoreUnsafe(ref b0, (nuint)c);
+            c += BitOperations.PopCount(mask);
+        }
+
+        count = c;
+        return Vector256.Sum(below);
+    }
+
+    private static void Grow(ref float[] buffer, int count, int needed)
+    {
+        var bigger = ArrayPool<float>.Shared.Rent(Math.Max(buffer.Length * 2, needed));
+        Array.Copy(buffer, bigger, count);
+        ArrayPool<float>.Shared.Return(buffer);
+        buffer = bigger;
+    }
+
+    /// <summary>For each 8-bit mask, the lanes whose bit is set, in order (then zeros): the permutation that packs them.</summary>
+    private static readonly int[] CompressTable = BuildCompressTable();
+
+    private static int[] BuildCompressTable()
+    {
+        var t = new int[256 * 8];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int k = 0;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                if ((mask & (1 << lane)) != 0)
+                {
+                    t[(mask * 8) + k++] = lane;
+                }
+            }
+        }
+
+        return t;
     }
 
     /// <summary>Hoare-style quickselect (median-of-three pivot) of the k-th smallest in a[lo..hi].</summary>
