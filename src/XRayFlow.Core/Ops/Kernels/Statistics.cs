@@ -308,24 +308,150 @@ public static class Statistics
     /// <summary>The vectorised <see cref="Summarize"/> (needs AVX2).</summary>
     internal static Summary SummarizeFast(ReadOnlySpan<float> x, int threads)
     {
-        long n = x.Length;
+        int n = x.Length;
         if (n == 0)
         {
             return Empty;
         }
 
-        double sum = SumMinMaxSimd(x, out double min, out double max);
+        // Pass 1: numpy's sum with the smallest and largest value.
+        int parts = PartsFor(n, threads);
+        var pass1 = RunPass(x, parts, false, 0, null);
+        double sum = pass1.Sum;
         if (double.IsNaN(sum) && HasNaN(x))
         {
             return Empty with { Count = n };
         }
 
-        min = min == 0 ? FirstZero(x) : min;
-        max = max == 0 ? FirstZero(x) : max;
+        double min = pass1.Min == 0 ? FirstZero(x) : pass1.Min;
+        double max = pass1.Max == 0 ? FirstZero(x) : pass1.Max;
         double mean = sum / n;
-        double std = Math.Sqrt(NumpySumSimd<Square>(x, mean) / n);
-        var (a, b) = SelectMiddle(x);
-        return new Summary(n, min, max, mean, MeanOfMiddle(a, b, x.Length), std);
+
+        // Pass 2: numpy's sum of squares about the mean, and the median's sampled window copied out on the way.
+        int r2 = n / 2, r1 = (n & 1) == 1 ? r2 : r2 - 1;
+        Window? window = n > SmallSelect ? SampleWindow(x, r1, r2, 3) : null;
+        var pass2 = RunPass(x, parts, true, mean, window);
+        double std = Math.Sqrt(pass2.Sum / n);
+        (float Lower, float Upper) middle;
+        if (window is null)
+        {
+            middle = SelectPair(x, r1, r2, 0);
+        }
+        else
+        {
+            try
+            {
+                middle = window.Holds(r1, r2)
+                    ? window.Select(r1, r2, 1)
+                    : SelectPair(x, r1, r2, 0);
+            }
+            finally
+            {
+                window.Dispose();
+            }
+        }
+
+        return new Summary(n, min, max, mean, MeanOfMiddle(middle.Lower, middle.Upper, n), std);
+    }
+
+    private static int PartsFor(int n, int threads) => Math.Max(1, Math.Min(threads, n / (16 * NumpyBuffer)));
+
+    private readonly record struct PassResult(double Sum, float Min, float Max);
+
+    /// <summary>
+    /// One pass over x: numpy's sum S(x) and the smallest and largest value, or with <paramref name="squares"/>
+    /// S((x - mean)^2) and the window's count / copy (when there is one). In <paramref name="parts"/> parallel ranges of
+    /// whole 8192-value buffers: each buffer's pairwise sum is kept and the sums are added in order afterwards,
+    /// so the result does not depend on the number of parts.
+    /// </summary>
+    private static unsafe PassResult RunPass(ReadOnlySpan<float> x, int parts, bool squares, double mean, Window? window)
+    {
+        int n = x.Length;
+        int full = n / NumpyBuffer;
+        var sums = new double[full];
+        var mins = new float[parts];
+        var maxs = new float[parts];
+        var windows = new Window?[parts];
+        int per = (full + parts - 1) / parts;
+        fixed (float* px = x)
+        {
+            nint address = (nint)px;
+            void Part(int t)
+            {
+                var span = new ReadOnlySpan<float>((float*)address, n);
+                ref float x0 = ref MemoryMarshal.GetReference(span);
+                int c0 = Math.Min(t * per, full), c1 = Math.Min(c0 + per, full);
+                var mn = Vector256.Create(float.PositiveInfinity);
+                var mx = Vector256.Create(float.NegativeInfinity);
+                var w = window is null ? null : t == 0 ? window : window.Part();
+                for (int c = c0; c < c1; c++)
+                {
+                    ref float chunk = ref Unsafe.Add(ref x0, c * NumpyBuffer);
+                    if (!squares)
+                    {
+                        sums[c] = FullBufferSimd<PlainMinMax>(ref chunk, 0, ref mn, ref mx);
+                    }
+                    else
+                    {
+                        sums[c] = FullBufferSimd<Square>(ref chunk, mean, ref mn, ref mx);
+                        w?.Add(span.Slice(c * NumpyBuffer, NumpyBuffer));
+                    }
+                }
+
+                float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+                for (int l = 0; l < 8; l++)
+                {
+                    lo = Math.Min(lo, mn[l]);
+                    hi = Math.Max(hi, mx[l]);
+                }
+
+                mins[t] = lo;
+                maxs[t] = hi;
+                windows[t] = w;
+            }
+
+            if (parts == 1)
+            {
+                Part(0);
+            }
+            else
+            {
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, Part);
+            }
+        }
+
+        double s = 0.0;
+        foreach (double c in sums)
+        {
+            s += c;
+        }
+
+        float min = mins.Min(), max = maxs.Max();
+        int done = full * NumpyBuffer;
+        if (done < n)
+        {
+            var tail = x[done..];
+            ref float t0 = ref MemoryMarshal.GetReference(tail);
+            if (!squares)
+            {
+                s += PairwiseSimd<Plain>(ref t0, tail.Length, 0);
+                var (tlo, thi) = MinMaxSimd(tail);
+                min = Math.Min(min, (float)tlo);
+                max = Math.Max(max, (float)thi);
+            }
+            else
+            {
+                s += PairwiseSimd<Square>(ref t0, tail.Length, mean);
+                window?.Add(tail);
+            }
+        }
+
+        for (int t = 1; t < parts; t++)
+        {
+            window?.Merge(windows[t]!);
+        }
+
+        return new PassResult(s, min, max);
     }
 
     /// <summary>
@@ -562,43 +688,6 @@ public static class Statistics
             s += PairwiseSimd<T>(ref Unsafe.Add(ref x0, c), x.Length - c, mean);
         }
 
-        return s;
-    }
-
-    /// <summary>
-    /// numpy's sum (S(x), see <see cref="SummarizeScalar"/>) together with the smallest and largest value of x
-    /// (meaningful when x has no NaN; the sign of a zero extreme is settled by the caller).
-    /// </summary>
-    private static double SumMinMaxSimd(ReadOnlySpan<float> x, out double min, out double max)
-    {
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        var mn = Vector256.Create(float.PositiveInfinity);
-        var mx = Vector256.Create(float.NegativeInfinity);
-        double s = 0.0;
-        int c = 0;
-        for (; c <= x.Length - NumpyBuffer; c += NumpyBuffer)
-        {
-            s += FullBufferSimd<PlainMinMax>(ref Unsafe.Add(ref x0, c), 0, ref mn, ref mx);
-        }
-
-        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-        for (int l = 0; l < 8; l++)
-        {
-            lo = Math.Min(lo, mn[l]);
-            hi = Math.Max(hi, mx[l]);
-        }
-
-        if (c < x.Length)
-        {
-            var tail = x[c..];
-            s += PairwiseSimd<Plain>(ref Unsafe.Add(ref x0, c), tail.Length, 0);
-            var (tlo, thi) = MinMaxSimd(tail);
-            lo = Math.Min(lo, (float)tlo);
-            hi = Math.Max(hi, (float)thi);
-        }
-
-        min = lo;
-        max = hi;
         return s;
     }
 
@@ -851,100 +940,151 @@ public static class Statistics
         return (lower, upper);
     }
 
-    private const int SampleSize = 1024;
-
-    /// <summary>Sample ranks either side of the expected rank kept in the window: 3 standard deviations of a sample quantile.</summary>
-    private const int SampleMargin = 48;
+    /// <summary>Up to this many values quickselect is as quick as sampling.</summary>
+    private const int SmallSelect = 4096;
 
     /// <summary>
-    /// Values of rank r1 and r2 (r2 = r1 or r1 + 1) of NaN-free x, by sampling: the window [lo, hi] between two
-    /// values of a fixed pseudo-random sample, either side of the expected rank, almost surely holds both ranks.
-    /// One vectorised pass counts the values below lo and copies those in the window; the ranks are then selected
-    /// in the (much smaller) copy the same way. If the window misses (or it is small) quickselect decides.
-    /// Values are compared as floats (-0 == +0; the caller's mean makes a zero median +0 either way).
+    /// Values of rank r1 and r2 (r2 = r1 or r1 + 1) of NaN-free x. Exact whatever the data; the sampling only
+    /// decides the speed: a window [lo, hi] between two values of a fixed pseudo-random sample, 3 standard
+    /// deviations of the sample quantile either side of the ranks, almost surely holds both. One vectorised
+    /// pass counts the values below lo and copies those in the window; the ranks are then selected in the
+    /// (about 10x smaller) copy the same way. If the window misses, a 9-sigma window is tried, then quickselect
+    /// on a copy decides. Values are compared as floats (-0 == +0: the caller's mean makes a zero median +0).
     /// </summary>
     private static (float Lower, float Upper) SelectPair(ReadOnlySpan<float> x, int r1, int r2, int depth)
     {
-        int n = x.Length;
-        if (n <= 4096 || depth >= 4)
+        if (x.Length <= SmallSelect || depth >= 4)
         {
             return SelectPairQuick(x.ToArray(), r2, r1 == r2);
         }
 
-        Span<float> s = stackalloc float[SampleSize];
-        ulong state = 0x9E3779B97F4A7C15UL;
-        for (int i = 0; i < SampleSize; i++)
+        foreach (int sigmas in (ReadOnlySpan<int>)[3, 9])
         {
-            state = (state * 6364136223846793005UL) + 1442695040888963407UL;
-            s[i] = x[(int)(((state >> 32) * (ulong)n) >> 32)];
-        }
-
-        s.Sort();
-
-        // Try the 3-sigma window, then (the sample was unlucky) a 9-sigma one, then give up to quickselect.
-        for (int margin = SampleMargin; margin <= 3 * SampleMargin; margin += 2 * SampleMargin)
-        {
-            int a = (int)((long)r1 * SampleSize / n) - margin;
-            int b = (int)((long)r2 * SampleSize / n) + margin;
-            float lo = a <= 0 ? float.NegativeInfinity : s[a];
-            float hi = b >= SampleSize - 1 ? float.PositiveInfinity : s[b];
-            long expected = ((long)n * (b - a + 2) / SampleSize) + 4096;
-            var buffer = ArrayPool<float>.Shared.Rent((int)Math.Min(n + 8, (expected * 3 / 2) + 4104));
-            try
+            using var window = SampleWindow(x, r1, r2, sigmas);
+            window.Add(x);
+            if (window.Holds(r1, r2))
             {
-                int below = Window(x, lo, hi, ref buffer, out int m);
-                if (r1 >= below && r2 < below + m)
-                {
-                    return lo == hi ? (lo, lo) : SelectPair(buffer.AsSpan(0, m), r1 - below, r2 - below, depth + 1);
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(buffer);
+                return window.Select(r1, r2, depth + 1);
             }
         }
 
         return SelectPairQuick(x.ToArray(), r2, r1 == r2);
     }
 
-    /// <summary>Counts x &lt; lo and copies the values lo &lt;= x &lt;= hi, in order, to the start of buffer (grown as needed).</summary>
-    private static int Window(ReadOnlySpan<float> x, float lo, float hi, ref float[] buffer, out int m)
+    /// <summary>The window for ranks r1..r2 of x from a sample of 1024 values (256 below 2^18 values), the given number of standard deviations wide.</summary>
+    private static Window SampleWindow(ReadOnlySpan<float> x, int r1, int r2, int sigmas)
     {
-        const int Block = 4096;
-        int below = 0, count = 0, i = 0;
-        for (; i <= x.Length - Block; i += Block)
+        int n = x.Length;
+        int size = n >= (1 << 18) ? 1024 : 256;
+        int margin = sigmas * (int)Math.Sqrt(size) / 2;
+        var sample = new float[size];
+        ulong state = 0x9E3779B97F4A7C15UL;
+        for (int i = 0; i < size; i++)
         {
-            if (count > buffer.Length - Block - 8)
-            {
-                Grow(ref buffer, count, count + Block + 8);
-            }
-
-            below += WindowBlock(x.Slice(i, Block), lo, hi, buffer, ref count);
+            state = (state * 6364136223846793005UL) + 1442695040888963407UL;
+            sample[i] = x[(int)(((state >> 32) * (ulong)n) >> 32)];
         }
 
-        for (; i < x.Length; i++)
+        int a = (int)((long)r1 * size / n) - margin;
+        int b = (int)((long)r2 * size / n) + margin;
+        float lo = float.NegativeInfinity, hi = float.PositiveInfinity;
+        if (a > 0)
         {
-            float f = x[i];
-            if (f < lo)
-            {
-                below++;
-            }
-            else if (f <= hi)
-            {
-                if (count == buffer.Length)
-                {
-                    Grow(ref buffer, count, count + 1);
-                }
-
-                buffer[count++] = f;
-            }
+            lo = Select(sample, 0, size - 1, a);
         }
 
-        m = count;
-        return below;
+        if (b < size - 1)
+        {
+            hi = Select(sample, Math.Max(a, 0), size - 1, b);
+        }
+
+        long expected = ((long)n * (Math.Min(b, size) - Math.Max(a, 0) + 2) / size * 3 / 2) + Window.Block + 8;
+        return new Window(lo, hi, (int)Math.Min(n + Window.Block + 8, expected));
     }
 
-    /// <summary>One block of <see cref="Window"/> (length a multiple of 8; buffer has room for all of it plus 8).</summary>
+    /// <summary>The values lo &lt;= x &lt;= hi of the data added so far (copied, in a pooled buffer) and the count of those below lo.</summary>
+    private sealed class Window(float lo, float hi, int capacity) : IDisposable
+    {
+        public const int Block = 4096;
+
+        private float[] buffer = ArrayPool<float>.Shared.Rent(capacity);
+
+        public float Lo { get; } = lo;
+
+        public float Hi { get; } = hi;
+
+        public int Below { get; private set; }
+
+        public int Count { get; private set; }
+
+        /// <summary>An empty window with the same bounds, for a parallel part (merged back with <see cref="Merge"/>).</summary>
+        public Window Part() => new(Lo, Hi, Math.Max(buffer.Length / 2, Block + 8));
+
+        public bool Holds(int r1, int r2) => r1 >= Below && r2 < Below + Count;
+
+        /// <summary>The values of rank r1, r2 of the whole data, which <see cref="Holds"/> says are in the window.</summary>
+        public (float Lower, float Upper) Select(int r1, int r2, int depth)
+            => Lo == Hi ? (Lo, Lo) : SelectPair(buffer.AsSpan(0, Count), r1 - Below, r2 - Below, depth);
+
+        public void Add(ReadOnlySpan<float> x)
+        {
+            int i = 0;
+            int count = Count, below = Below;
+            for (; i <= x.Length - Block; i += Block)
+            {
+                Reserve(count, Block + 8);
+                below += WindowBlock(x.Slice(i, Block), Lo, Hi, buffer, ref count);
+            }
+
+            for (; i < x.Length; i++)
+            {
+                float f = x[i];
+                if (f < Lo)
+                {
+                    below++;
+                }
+                else if (f <= Hi)
+                {
+                    Reserve(count, 1);
+                    buffer[count++] = f;
+                }
+            }
+
+            Count = count;
+            Below = below;
+        }
+
+        public void Merge(Window other)
+        {
+            Reserve(Count, other.Count);
+            Array.Copy(other.buffer, 0, buffer, Count, other.Count);
+            Count += other.Count;
+            Below += other.Below;
+            other.Dispose();
+        }
+
+        public void Dispose()
+        {
+            if (buffer.Length > 0)
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+                buffer = [];
+            }
+        }
+
+        private void Reserve(int count, int more)
+        {
+            if (count + more > buffer.Length)
+            {
+                var bigger = ArrayPool<float>.Shared.Rent(Math.Max(buffer.Length * 2, count + more));
+                Array.Copy(buffer, bigger, count);
+                ArrayPool<float>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+        }
+    }
+
+    /// <summary>Counts x &lt; lo and appends lo &lt;= x &lt;= hi to buffer at count (length a multiple of 8; buffer has room for all of it plus 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int WindowBlock(ReadOnlySpan<float> x, float lo, float hi, float[] buffer, ref int count)
     {
@@ -967,14 +1107,6 @@ public static class Statistics
 
         count = c;
         return Vector256.Sum(below);
-    }
-
-    private static void Grow(ref float[] buffer, int count, int needed)
-    {
-        var bigger = ArrayPool<float>.Shared.Rent(Math.Max(buffer.Length * 2, needed));
-        Array.Copy(buffer, bigger, count);
-        ArrayPool<float>.Shared.Return(buffer);
-        buffer = bigger;
     }
 
     /// <summary>For each 8-bit mask, the lanes whose bit is set, in order (then zeros): the permutation that packs them.</summary>
