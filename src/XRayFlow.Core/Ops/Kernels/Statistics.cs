@@ -49,6 +49,7 @@ public static class Statistics
         => Avx2.IsSupported && LinearBins.TryCreate(edges, out var p) ? HistogramSimd(x, edges, p, threads) : null;
 
     /// <summary>The reference meaning of <see cref="Histogram"/>: one value at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long[] HistogramScalar(ReadOnlySpan<float> x, double[] edges)
     {
         int bins = edges.Length - 1;
@@ -181,6 +182,7 @@ public static class Statistics
         return counts;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Merge(int[] c, long[] counts, int shift, int stride)
     {
         for (int b = 0; b < counts.Length; b++)
@@ -376,6 +378,7 @@ public static class Statistics
         fixed (float* px = x)
         {
             nint address = (nint)px;
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Part(int t)
             {
                 var span = new ReadOnlySpan<float>((float*)address, n);
@@ -466,6 +469,7 @@ public static class Statistics
     /// of the two middle values for an even count.</item>
     /// </list>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Summary SummarizeScalar(ReadOnlySpan<float> x)
     {
         long n = x.Length;
@@ -556,6 +560,7 @@ public static class Statistics
     /// The reference summation: numpy.add.reduce over t(x[i]) as float64, t(v) = v, or (v - mean)^2 when
     /// <paramref name="squares"/>: s = 0; for each consecutive buffer of 8192 values s += pairwise(buffer).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double NumpySumScalar(ReadOnlySpan<float> x, double mean, bool squares)
     {
         double s = 0.0;
@@ -568,6 +573,7 @@ public static class Statistics
     }
 
     /// <summary>numpy's pairwise_sum (loops_utils.h.src), literally.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double PairwiseScalar(ReadOnlySpan<float> a, double mean, bool squares)
     {
         int n = a.Length;
@@ -824,6 +830,7 @@ public static class Statistics
 
     // -------------------------------------------------------------------------------- min, max, NaN
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool HasNaN(ReadOnlySpan<float> x)
     {
         int i = 0;
@@ -852,6 +859,7 @@ public static class Statistics
     }
 
     /// <summary>The first zero of x (+0 or -0) as double; called only when the minimum or maximum is zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double FirstZero(ReadOnlySpan<float> x)
     {
         foreach (float f in x)
@@ -919,6 +927,7 @@ public static class Statistics
     }
 
     /// <summary>(values at rank r1 and r2 = r1 or r1 + 1) by quickselect on a array the caller gives away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (float Lower, float Upper) SelectPairQuick(float[] a, int r2, bool same)
     {
         float upper = Select(a, 0, a.Length - 1, r2);
@@ -971,18 +980,21 @@ public static class Statistics
         return SelectPairQuick(x.ToArray(), r2, r1 == r2);
     }
 
-    /// <summary>The window for ranks r1..r2 of x from a sample of 1024 values (256 below 2^18 values), the given number of standard deviations wide.</summary>
+    /// <summary>The window for ranks r1..r2 of x from a stratified sample of 1024 values (256 below 2^18 values), the given number of standard deviations wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Window SampleWindow(ReadOnlySpan<float> x, int r1, int r2, int sigmas)
     {
         int n = x.Length;
         int size = n >= (1 << 18) ? 1024 : 256;
         int margin = sigmas * (int)Math.Sqrt(size) / 2;
         var sample = new float[size];
+        int stratum = n / size;
         ulong state = 0x9E3779B97F4A7C15UL;
         for (int i = 0; i < size; i++)
         {
+            // One value from each of `size` equal strata, at a pseudo-random place in it (not a fixed column of an image).
             state = (state * 6364136223846793005UL) + 1442695040888963407UL;
-            sample[i] = x[(int)(((state >> 32) * (ulong)n) >> 32)];
+            sample[i] = x[(i * stratum) + (int)(((state >> 32) * (ulong)stratum) >> 32)];
         }
 
         int a = (int)((long)r1 * size / n) - margin;
@@ -1002,7 +1014,11 @@ public static class Statistics
         return new Window(lo, hi, (int)Math.Min(n + Window.Block + 8, expected));
     }
 
-    /// <summary>The values lo &lt;= x &lt;= hi of the data added so far (copied, in a pooled buffer) and the count of those below lo.</summary>
+    /// <summary>
+    /// Of the data added so far: the count below lo, the counts equal to lo and to hi, and a copy (in a pooled
+    /// buffer) of the values strictly between. Ranks that fall on lo or hi are decided by the counts alone (an
+    /// image of small integers needs no copy at all once the window is two values wide).
+    /// </summary>
     private sealed class Window(float lo, float hi, int capacity) : IDisposable
     {
         public const int Block = 4096;
@@ -1015,35 +1031,53 @@ public static class Statistics
 
         public int Below { get; private set; }
 
+        public int AtLo { get; private set; }
+
+        public int AtHi { get; private set; }
+
         public int Count { get; private set; }
+
+        /// <summary>Values lo &lt;= x &lt;= hi (equal bounds counted once).</summary>
+        private int Inside => AtLo + Count + (Lo == Hi ? 0 : AtHi);
 
         /// <summary>An empty window with the same bounds, for a parallel part (merged back with <see cref="Merge"/>).</summary>
         public Window Part() => new(Lo, Hi, Math.Max(buffer.Length / 2, Block + 8));
 
-        public bool Holds(int r1, int r2) => r1 >= Below && r2 < Below + Count;
+        public bool Holds(int r1, int r2) => r1 >= Below && r2 < Below + Inside;
 
-        /// <summary>The values of rank r1, r2 of the whole data, which <see cref="Holds"/> says are in the window.</summary>
+        /// <summary>The values of rank r1, r2 = r1 or r1 + 1 of the whole data, which <see cref="Holds"/> says are in the window.</summary>
         public (float Lower, float Upper) Select(int r1, int r2, int depth)
-            => Lo == Hi ? (Lo, Lo) : SelectPair(buffer.AsSpan(0, Count), r1 - Below, r2 - Below, depth);
+        {
+            int i1 = r1 - Below - AtLo, i2 = r2 - Below - AtLo; // ranks among the values strictly between
+            bool in1 = i1 >= 0 && i1 < Count, in2 = i2 >= 0 && i2 < Count;
+            var between = buffer.AsSpan(0, Count);
+            var (a, b) = in1 && in2 ? SelectPair(between, i1, i2, depth)
+                : in1 ? SelectPair(between, i1, i1, depth)
+                : in2 ? SelectPair(between, i2, i2, depth)
+                : default;
+            return (in1 ? a : i1 < 0 ? Lo : Hi, in2 ? (in1 ? b : a) : i2 < 0 ? Lo : Hi);
+        }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(ReadOnlySpan<float> x)
         {
             int i = 0;
-            int count = Count, below = Below;
+            int count = Count;
+            var counts = Vector256<int>.Zero;
             for (; i <= x.Length - Block; i += Block)
             {
                 Reserve(count, Block + 8);
-                below += WindowBlock(x.Slice(i, Block), Lo, Hi, buffer, ref count);
+                counts += WindowBlock(x.Slice(i, Block), Lo, Hi, buffer, ref count);
             }
 
+            int below = Below + counts[0], atLo = AtLo + counts[1], atHi = AtHi + counts[2];
             for (; i < x.Length; i++)
             {
                 float f = x[i];
-                if (f < Lo)
-                {
-                    below++;
-                }
-                else if (f <= Hi)
+                below += f < Lo ? 1 : 0;
+                atLo += f == Lo ? 1 : 0;
+                atHi += f == Hi ? 1 : 0;
+                if (f > Lo && f < Hi)
                 {
                     Reserve(count, 1);
                     buffer[count++] = f;
@@ -1052,6 +1086,8 @@ public static class Statistics
 
             Count = count;
             Below = below;
+            AtLo = atLo;
+            AtHi = atHi;
         }
 
         public void Merge(Window other)
@@ -1060,6 +1096,8 @@ public static class Statistics
             Array.Copy(other.buffer, 0, buffer, Count, other.Count);
             Count += other.Count;
             Below += other.Below;
+            AtLo += other.AtLo;
+            AtHi += other.AtHi;
             other.Dispose();
         }
 
@@ -1084,9 +1122,12 @@ public static class Statistics
         }
     }
 
-    /// <summary>Counts x &lt; lo and appends lo &lt;= x &lt;= hi to buffer at count (length a multiple of 8; buffer has room for all of it plus 8).</summary>
+    /// <summary>
+    /// Counts x &lt; lo, x == lo, x == hi (lanes 0, 1, 2 of the result) and appends lo &lt; x &lt; hi to buffer at
+    /// count (length a multiple of 8; buffer has room for all of it plus 8).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int WindowBlock(ReadOnlySpan<float> x, float lo, float hi, float[] buffer, ref int count)
+    private static Vector256<int> WindowBlock(ReadOnlySpan<float> x, float lo, float hi, float[] buffer, ref int count)
     {
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float b0 = ref MemoryMarshal.GetArrayDataReference(buffer);
@@ -1094,19 +1135,22 @@ public static class Statistics
         var vlo = Vector256.Create(lo);
         var vhi = Vector256.Create(hi);
         var below = Vector256<int>.Zero;
+        var atLo = Vector256<int>.Zero;
+        var atHi = Vector256<int>.Zero;
         int c = count;
         for (int i = 0; i < x.Length; i += 8)
         {
             var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
-            var lt = Vector256.LessThan(v, vlo);
-            below -= lt.AsInt32();
-            uint mask = Vector256.AndNot(Vector256.LessThanOrEqual(v, vhi), lt).ExtractMostSignificantBits();
+            below -= Vector256.LessThan(v, vlo).AsInt32();
+            atLo -= Vector256.Equals(v, vlo).AsInt32();
+            atHi -= Vector256.Equals(v, vhi).AsInt32();
+            uint mask = (Vector256.GreaterThan(v, vlo) & Vector256.LessThan(v, vhi)).ExtractMostSignificantBits();
             Avx2.PermuteVar8x32(v, Vector256.LoadUnsafe(ref perm0, (nuint)(mask * 8))).StoreUnsafe(ref b0, (nuint)c);
             c += BitOperations.PopCount(mask);
         }
 
         count = c;
-        return Vector256.Sum(below);
+        return Vector256.Create(Vector256.Sum(below), Vector256.Sum(atLo), Vector256.Sum(atHi), 0, 0, 0, 0, 0);
     }
 
     /// <summary>For each 8-bit mask, the lanes whose bit is set, in order (then zeros): the permutation that packs them.</summary>
@@ -1131,6 +1175,7 @@ public static class Statistics
     }
 
     /// <summary>Hoare-style quickselect (median-of-three pivot) of the k-th smallest in a[lo..hi].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Select(float[] a, int lo, int hi, int k)
     {
         while (hi > lo)
