@@ -331,7 +331,7 @@ public static class Statistics
 
         // Pass 2: numpy's sum of squares about the mean, and the median's sampled window copied out on the way.
         int r2 = n / 2, r1 = (n & 1) == 1 ? r2 : r2 - 1;
-        Window? window = n > SmallSelect ? SampleWindow(x, r1, r2, 3) : null;
+        Window? window = n > SmallSelect ? SampleWindow(x, r1, r2, 3, bounds: false) : null;
         var pass2 = RunPass(x, parts, true, mean, window);
         double std = Math.Sqrt(pass2.Sum / n);
         (float Lower, float Upper) middle;
@@ -969,7 +969,7 @@ public static class Statistics
 
         foreach (int sigmas in (ReadOnlySpan<int>)[3, 9])
         {
-            using var window = SampleWindow(x, r1, r2, sigmas);
+            using var window = SampleWindow(x, r1, r2, sigmas, bounds: true);
             window.Add(x);
             if (window.Holds(r1, r2))
             {
@@ -982,7 +982,7 @@ public static class Statistics
 
     /// <summary>The window for ranks r1..r2 of x from a stratified sample of 1024 values (256 below 2^18 values), the given number of standard deviations wide.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Window SampleWindow(ReadOnlySpan<float> x, int r1, int r2, int sigmas)
+    private static Window SampleWindow(ReadOnlySpan<float> x, int r1, int r2, int sigmas, bool bounds)
     {
         int n = x.Length;
         int size = n >= (1 << 18) ? 1024 : 256;
@@ -1011,15 +1011,17 @@ public static class Statistics
         }
 
         long expected = ((long)n * (Math.Min(b, size) - Math.Max(a, 0) + 2) / size * 3 / 2) + Window.Block + 8;
-        return new Window(lo, hi, (int)Math.Min(n + Window.Block + 8, expected));
+        return new Window(lo, hi, bounds, (int)Math.Min(n + Window.Block + 8, expected));
     }
 
     /// <summary>
     /// Of the data added so far: the count below lo, the counts equal to lo and to hi, and a copy (in a pooled
     /// buffer) of the values strictly between. Ranks that fall on lo or hi are decided by the counts alone (an
-    /// image of small integers needs no copy at all once the window is two values wide).
+    /// image of small integers needs no copy at all once the window is two values wide). Without
+    /// <c>bounds</c> (less work per value, for the first pass over all the data): the count below lo and a
+    /// copy of lo &lt;= x &lt;= hi.
     /// </summary>
-    private sealed class Window(float lo, float hi, int capacity) : IDisposable
+    private sealed class Window(float lo, float hi, bool bounds, int capacity) : IDisposable
     {
         public const int Block = 4096;
 
@@ -1041,14 +1043,19 @@ public static class Statistics
         private int Inside => AtLo + Count + (Lo == Hi ? 0 : AtHi);
 
         /// <summary>An empty window with the same bounds, for a parallel part (merged back with <see cref="Merge"/>).</summary>
-        public Window Part() => new(Lo, Hi, Math.Max(buffer.Length / 2, Block + 8));
+        public Window Part() => new(Lo, Hi, bounds, Math.Max(buffer.Length / 2, Block + 8));
 
         public bool Holds(int r1, int r2) => r1 >= Below && r2 < Below + Inside;
 
         /// <summary>The values of rank r1, r2 = r1 or r1 + 1 of the whole data, which <see cref="Holds"/> says are in the window.</summary>
         public (float Lower, float Upper) Select(int r1, int r2, int depth)
         {
-            int i1 = r1 - Below - AtLo, i2 = r2 - Below - AtLo; // ranks among the values strictly between
+            if (Lo == Hi)
+            {
+                return (Lo, Lo);
+            }
+
+            int i1 = r1 - Below - AtLo, i2 = r2 - Below - AtLo; // ranks among the values strictly between (or copied)
             bool in1 = i1 >= 0 && i1 < Count, in2 = i2 >= 0 && i2 < Count;
             var between = buffer.AsSpan(0, Count);
             var (a, b) = in1 && in2 ? SelectPair(between, i1, i2, depth)
@@ -1067,7 +1074,9 @@ public static class Statistics
             for (; i <= x.Length - Block; i += Block)
             {
                 Reserve(count, Block + 8);
-                counts += WindowBlock(x.Slice(i, Block), Lo, Hi, buffer, ref count);
+                counts += bounds
+                    ? WindowBlock(x.Slice(i, Block), Lo, Hi, buffer, ref count)
+                    : WindowBlockInclusive(x.Slice(i, Block), Lo, Hi, buffer, ref count);
             }
 
             int below = Below + counts[0], atLo = AtLo + counts[1], atHi = AtHi + counts[2];
@@ -1075,6 +1084,17 @@ public static class Statistics
             {
                 float f = x[i];
                 below += f < Lo ? 1 : 0;
+                if (!bounds)
+                {
+                    if (f >= Lo && f <= Hi)
+                    {
+                        Reserve(count, 1);
+                        buffer[count++] = f;
+                    }
+
+                    continue;
+                }
+
                 atLo += f == Lo ? 1 : 0;
                 atHi += f == Hi ? 1 : 0;
                 if (f > Lo && f < Hi)
@@ -1151,6 +1171,31 @@ public static class Statistics
 
         count = c;
         return Vector256.Create(Vector256.Sum(below), Vector256.Sum(atLo), Vector256.Sum(atHi), 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>Counts x &lt; lo (lane 0 of the result) and appends lo &lt;= x &lt;= hi to buffer at count (as <see cref="WindowBlock"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<int> WindowBlockInclusive(ReadOnlySpan<float> x, float lo, float hi, float[] buffer, ref int count)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float b0 = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref int perm0 = ref MemoryMarshal.GetArrayDataReference(CompressTable);
+        var vlo = Vector256.Create(lo);
+        var vhi = Vector256.Create(hi);
+        var below = Vector256<int>.Zero;
+        int c = count;
+        for (int i = 0; i < x.Length; i += 8)
+        {
+            var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
+            var lt = Vector256.LessThan(v, vlo);
+            below -= lt.AsInt32();
+            uint mask = Vector256.AndNot(Vector256.LessThanOrEqual(v, vhi), lt).ExtractMostSignificantBits();
+            Avx2.PermuteVar8x32(v, Vector256.LoadUnsafe(ref perm0, (nuint)(mask * 8))).StoreUnsafe(ref b0, (nuint)c);
+            c += BitOperations.PopCount(mask);
+        }
+
+        count = c;
+        return Vector256.CreateScalar(Vector256.Sum(below));
     }
 
     /// <summary>For each 8-bit mask, the lanes whose bit is set, in order (then zeros): the permutation that packs them.</summary>
