@@ -397,9 +397,11 @@ public static class Statistics
                     else
                     {
                         sums[c] = FullBufferSimd<Square>(ref chunk, mean, ref mn, ref mx);
-                        w?.Add(span.Slice(c * NumpyBuffer, NumpyBuffer));
                     }
                 }
+
+                // The window after the squares, not interleaved buffer by buffer: measured quicker.
+                w?.Add(span.Slice(c0 * NumpyBuffer, (c1 - c0) * NumpyBuffer));
 
                 float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
                 for (int l = 0; l < 8; l++)
