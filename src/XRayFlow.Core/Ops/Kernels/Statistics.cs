@@ -112,13 +112,13 @@ public static class Statistics
         }
 
         /// <summary>
-        /// True when the vectorised path applies: a positive step with a finite inverse, and every edge but the
-        /// last equal to i * step + lo (so the edges can be recomputed instead of looked up).
+        /// True when the vectorised path applies: a positive step whose inverse is a finite float, and every edge
+        /// but the last equal to i * step + lo (so the edges are non-decreasing and the estimate is good).
         /// </summary>
         public static bool TryCreate(double[] edges, out LinearBins p)
         {
             p = Of(edges);
-            if (p.Bins < 1 || !(p.Step > 0) || !double.IsFinite(p.Inv) || !double.IsFinite(p.Lo) || !double.IsFinite(p.Hi) || p.Bins > (1 << 26))
+            if (p.Bins < 1 || !(p.Step > 0) || !float.IsFinite((float)p.Inv) || !double.IsFinite(p.Lo) || !double.IsFinite(p.Hi) || p.Bins > (1 << 26))
             {
                 return false;
             }
@@ -147,10 +147,11 @@ public static class Statistics
         int stride = 1 << shift;
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
         var counts = new long[bins];
+        var thresholds = Thresholds(edges, p);
         if (parts == 1)
         {
             var c = new int[(bins + 1) << shift];
-            HistogramChunk(x, edges, p, c, shift);
+            HistogramChunk(x, edges, p, thresholds, c, shift);
             Merge(c, counts, shift, stride);
             return counts;
         }
@@ -169,7 +170,7 @@ public static class Statistics
                     int start = Math.Min(t * per, length);
                     int end = t == parts - 1 ? length : Math.Min(start + per, length);
                     partial[t] = new int[(bins + 1) << shift];
-                    HistogramChunk(new ReadOnlySpan<float>((float*)address + start, end - start), edges, p, partial[t], shift);
+                    HistogramChunk(new ReadOnlySpan<float>((float*)address + start, end - start), edges, p, thresholds, partial[t], shift);
                 });
             }
         }
@@ -197,100 +198,137 @@ public static class Statistics
         }
     }
 
+    /// <summary>
+    /// The edges as float thresholds: t[i] = the smallest float f with (double)f &gt;= edge[i] (i &lt; bins), so that
+    /// for every float v, v &gt;= t[i] exactly when (double)v &gt;= edge[i]; t[bins] = +inf; and t[bins + 1] = the
+    /// largest float f with (double)f &lt;= max (v &lt;= it exactly when (double)v &lt;= max).
+    /// </summary>
+    private static float[] Thresholds(double[] edges, in LinearBins p)
+    {
+        var t = new float[p.Bins + 2];
+        for (int i = 0; i < p.Bins; i++)
+        {
+            t[i] = SmallestFloatAtLeast(edges[i]);
+        }
+
+        t[p.Bins] = float.PositiveInfinity;
+        float hi = (float)p.Hi;
+        if ((double)hi > p.Hi)
+        {
+            hi = MathF.BitDecrement(hi);
+        }
+        else
+        {
+            while (hi < float.PositiveInfinity && (double)MathF.BitIncrement(hi) <= p.Hi)
+            {
+                hi = MathF.BitIncrement(hi);
+            }
+        }
+
+        t[p.Bins + 1] = hi;
+        return t;
+    }
+
+    private static float SmallestFloatAtLeast(double e)
+    {
+        float f = (float)e;
+        if ((double)f < e)
+        {
+            return MathF.BitIncrement(f);
+        }
+
+        while (f > float.NegativeInfinity && (double)MathF.BitDecrement(f) >= e)
+        {
+            f = MathF.BitDecrement(f);
+        }
+
+        return f;
+    }
+
+    /// <summary>
+    /// Counts a chunk into counters[bin &lt;&lt; shift | lane]. Eight values at a time in float: the estimate
+    /// b = (int)(((float)v - lo) * inv) clamped to the bins stands when t[b] &lt;= v &lt; t[b + 1] (thresholds
+    /// gathered; exact, see <see cref="Thresholds"/>): with non-decreasing edges that is the bin the scalar settle
+    /// loops reach. Other values inside [min, max] are counted by <see cref="BinOf"/> itself, after the block.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HistogramChunk(ReadOnlySpan<float> x, double[] edges, in LinearBins p, int[] counts, int shift)
+    private static unsafe void HistogramChunk(ReadOnlySpan<float> x, double[] edges, in LinearBins p, float[] thresholds, int[] counts, int shift)
     {
         int n = x.Length;
         int bins = p.Bins;
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref int c0 = ref MemoryMarshal.GetArrayDataReference(counts);
-        var k = new BinConstants(p, shift);
+        var lo = Vector256.Create((float)p.Lo);
+        var inv = Vector256.Create((float)p.Inv);
+        var first = Vector256.Create(thresholds[0]);
+        var top = Vector256.Create(thresholds[bins + 1]);
+        var last = Vector256.Create(bins - 1);
+        var spare = Vector256.Create(bins);
+        var lanes = shift == 0 ? Vector256<int>.Zero : Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3);
         Span<int> idx = stackalloc int[HistogramBlock];
-        Span<int> settle = stackalloc int[HistogramBlock / 4];
+        Span<int> settle = stackalloc int[HistogramBlock / 8];
         ref int i0 = ref MemoryMarshal.GetReference(idx);
         ref int s0 = ref MemoryMarshal.GetReference(settle);
-        int i = 0;
-        while (n - i >= 8)
+        fixed (float* t0 = thresholds)
         {
-            int len = Math.Min(HistogramBlock, n - i) & ~7;
-            int settled = 0;
-            for (int j = 0; j < len; j += 8)
+            int i = 0;
+            while (n - i >= 8)
             {
-                var (d0, d1) = Vector256.Widen(Vector256.LoadUnsafe(ref x0, (nuint)(i + j)));
-                BinIndex(d0, k, shift, out uint m0).StoreUnsafe(ref i0, (nuint)j);
-                BinIndex(d1, k, shift, out uint m1).StoreUnsafe(ref i0, (nuint)(j + 4));
-                if ((m0 | m1) != 0)
+                int len = Math.Min(HistogramBlock, n - i) & ~7;
+                int settled = 0;
+                for (int j = 0; j < len; j += 8)
                 {
-                    Unsafe.Add(ref s0, settled++) = (j << 8) | (int)(m0 | (m1 << 4)); // lanes to settle, done after the block
+                    var v = Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
+                    var inside = Vector256.GreaterThanOrEqual(v, first) & Vector256.LessThanOrEqual(v, top);
+                    var b = Avx.ConvertToVector256Int32WithTruncation((v - lo) * inv);
+                    b = Vector256.Min(Vector256.Max(b, Vector256<int>.Zero), last);
+                    // t[b] and t[b + 1] as one 8-byte gather per value (half the gathered elements of two float
+                    // gathers), then split into the two vectors in lane order.
+                    var g0 = Avx2.GatherVector256((double*)t0, b.GetLower(), 4).AsSingle();
+                    var g1 = Avx2.GatherVector256((double*)t0, b.GetUpper(), 4).AsSingle();
+                    var below = Avx2.Permute4x64(Avx.Shuffle(g0, g1, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+                    var above = Avx2.Permute4x64(Avx.Shuffle(g0, g1, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+                    var stands = Vector256.GreaterThanOrEqual(v, below) & Vector256.LessThan(v, above);
+                    var counted = (inside & stands).AsInt32();
+                    uint move = Vector256.AndNot(inside, stands).ExtractMostSignificantBits();
+                    var bin = Vector256.ConditionalSelect(counted, b, spare);
+                    (Vector256.ShiftLeft(bin, shift) | lanes).StoreUnsafe(ref i0, (nuint)j);
+                    if (move != 0)
+                    {
+                        Unsafe.Add(ref s0, settled++) = (j << 8) | (int)move; // lanes to settle, done after the block
+                    }
+                }
+
+                for (int j = 0; j < len; j += 4)
+                {
+                    Unsafe.Add(ref c0, Unsafe.Add(ref i0, j))++;
+                    Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 1))++;
+                    Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 2))++;
+                    Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 3))++;
+                }
+
+                for (int t = 0; t < settled; t++)
+                {
+                    int e = Unsafe.Add(ref s0, t);
+                    for (uint m = (uint)e & 0xFF; m != 0; m &= m - 1)
+                    {
+                        int k = BinOf(Unsafe.Add(ref x0, i + (e >> 8) + BitOperations.TrailingZeroCount(m)), edges, p);
+                        Unsafe.Add(ref c0, k << shift)++;
+                    }
+                }
+
+                i += len;
+            }
+
+            for (; i < n; i++)
+            {
+                int k = BinOf(Unsafe.Add(ref x0, i), edges, p);
+                if (k >= 0)
+                {
+                    Unsafe.Add(ref c0, k << shift)++;
                 }
             }
-
-            for (int j = 0; j < len; j += 4)
-            {
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j))++;
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 1))++;
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 2))++;
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 3))++;
-            }
-
-            for (int t = 0; t < settled; t++)
-            {
-                int e = Unsafe.Add(ref s0, t);
-                for (uint m = (uint)e & 0xFF; m != 0; m &= m - 1)
-                {
-                    int b = BinOf(Unsafe.Add(ref x0, i + (e >> 8) + BitOperations.TrailingZeroCount(m)), edges, p);
-                    Unsafe.Add(ref c0, b << shift)++;
-                }
-            }
-
-            i += len;
         }
-
-        for (; i < n; i++)
-        {
-            int b = BinOf(Unsafe.Add(ref x0, i), edges, p);
-            if (b >= 0)
-            {
-                Unsafe.Add(ref c0, b << shift)++;
-            }
-        }
-    }
-
-    private readonly struct BinConstants(in LinearBins p, int shift)
-    {
-        public readonly Vector256<double> Lo = Vector256.Create(p.Lo);
-        public readonly Vector256<double> Hi = Vector256.Create(p.Hi);
-        public readonly Vector256<double> Inv = Vector256.Create(p.Inv);
-        public readonly Vector256<double> Step = Vector256.Create(p.Step);
-        public readonly Vector256<double> LastD = Vector256.Create((double)(p.Bins - 1));
-        public readonly Vector256<double> SpareD = Vector256.Create((double)p.Bins);
-        public readonly Vector128<int> Last = Vector128.Create(p.Bins - 1);
-        public readonly Vector128<int> Lanes = shift == 0 ? Vector128<int>.Zero : Vector128.Create(0, 1, 2, 3);
-    }
-
-    /// <summary>
-    /// The counter index (bin &lt;&lt; shift | lane) of 4 values: the spare bin for values not counted (outside,
-    /// NaN) and for values whose estimate the settle loops would move (flagged in <paramref name="settle"/>).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> BinIndex(Vector256<double> d, in BinConstants k, int shift, out uint settle)
-    {
-        var inside = Vector256.GreaterThanOrEqual(d, k.Lo) & Vector256.LessThanOrEqual(d, k.Hi);
-
-        // The scalar estimate: (int)((v - lo) * inv) clamped to [0, bins - 1]; lanes outside give garbage
-        // that is never used.
-        var b = Avx.ConvertToVector128Int32WithTruncation((d - k.Lo) * k.Inv);
-        b = Vector128.Min(Vector128.Max(b, Vector128<int>.Zero), k.Last);
-        var bd = Avx.ConvertToVector256Double(b);
-
-        // It stands when the settle loops would not move it: !(v < edge[b]) and, for b < bins - 1,
-        // !(v >= edge[b + 1]); edge[i] = i * step + lo as Edges computes it (no fused multiply-add).
-        var e0 = (bd * k.Step) + k.Lo;
-        var e1 = ((bd + Vector256<double>.One) * k.Step) + k.Lo;
-        var move = inside & (Vector256.LessThan(d, e0) | (Vector256.GreaterThanOrEqual(d, e1) & ~Vector256.Equals(bd, k.LastD)));
-        settle = move.ExtractMostSignificantBits();
-        var bin = Avx.ConvertToVector128Int32WithTruncation(Vector256.ConditionalSelect(inside & ~move, bd, k.SpareD));
-        return Vector128.ShiftLeft(bin, shift) | k.Lanes;
     }
 
     // ================================================================================ summary
