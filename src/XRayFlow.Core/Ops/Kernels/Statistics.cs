@@ -38,8 +38,9 @@ public static class Statistics
     /// scipy.ndimage.histogram(x, min, max, bins) = numpy.histogram(x, edges)[0]: bin i counts
     /// edge[i] &lt;= x &lt; edge[i+1] (compared in double), the last bin also counts x == max. Values below
     /// min, above max, and NaN are not counted. Meaning: <see cref="HistogramScalar"/>; with AVX2 and edges as
-    /// <see cref="Edges"/> makes them, the same counts from a vectorised bin estimate (and <paramref name="threads"/>
-    /// chunks counted in parallel and added).
+    /// <see cref="Edges"/> makes them, the same counts from a vectorised float bin estimate checked against
+    /// float thresholds equivalent to the double edges (and <paramref name="threads"/> chunks counted in
+    /// parallel and added).
     /// </summary>
     public static long[] Histogram(ReadOnlySpan<float> x, double[] edges, int threads = 1)
         => HistogramFast(x, edges, threads) ?? HistogramScalar(x, edges);
