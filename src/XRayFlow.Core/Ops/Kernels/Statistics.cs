@@ -355,9 +355,12 @@ public static class Statistics
             return Empty;
         }
 
-        // Pass 1: numpy's sum with the smallest and largest value.
+        // Pass 1: numpy's sum with the smallest and largest value, and the median's sampled window copied out
+        // on the way (wasted if there is a NaN: rare, and then the whole summary is NaN).
         int parts = PartsFor(n, threads);
-        var pass1 = RunPass(x, parts, false, 0, null);
+        int r2 = n / 2, r1 = (n & 1) == 1 ? r2 : r2 - 1;
+        using var window = n > SmallSelect ? SampleWindow(x, r1, r2, 3, bounds: false) : null;
+        var pass1 = RunPass(x, parts, false, 0, window);
         double sum = pass1.Sum;
         if (double.IsNaN(sum) && HasNaN(x))
         {
@@ -368,29 +371,9 @@ public static class Statistics
         double max = pass1.Max == 0 ? FirstZero(x) : pass1.Max;
         double mean = sum / n;
 
-        // Pass 2: numpy's sum of squares about the mean, and the median's sampled window copied out on the way.
-        int r2 = n / 2, r1 = (n & 1) == 1 ? r2 : r2 - 1;
-        Window? window = n > SmallSelect ? SampleWindow(x, r1, r2, 3, bounds: false) : null;
-        var pass2 = RunPass(x, parts, true, mean, window);
-        double std = Math.Sqrt(pass2.Sum / n);
-        (float Lower, float Upper) middle;
-        if (window is null)
-        {
-            middle = SelectPair(x, r1, r2, 0);
-        }
-        else
-        {
-            try
-            {
-                middle = window.Holds(r1, r2)
-                    ? window.Select(r1, r2, 1)
-                    : SelectPair(x, r1, r2, 0);
-            }
-            finally
-            {
-                window.Dispose();
-            }
-        }
+        // Pass 2: numpy's sum of squares about the mean.
+        double std = Math.Sqrt(RunPass(x, parts, true, mean, null).Sum / n);
+        var middle = window is not null && window.Holds(r1, r2) ? window.Select(r1, r2, 1) : SelectPair(x, r1, r2, 0);
 
         return new Summary(n, min, max, mean, MeanOfMiddle(middle.Lower, middle.Upper, n), std);
     }
@@ -401,7 +384,7 @@ public static class Statistics
 
     /// <summary>
     /// One pass over x: numpy's sum S(x) and the smallest and largest value, or with <paramref name="squares"/>
-    /// S((x - mean)^2) and the window's count / copy (when there is one). In <paramref name="parts"/> parallel ranges of
+    /// S((x - mean)^2); and the window's count / copy when there is one. In <paramref name="parts"/> parallel ranges of
     /// whole 8192-value buffers: each buffer's pairwise sum is kept and the sums are added in order afterwards,
     /// so the result does not depend on the number of parts.
     /// </summary>
@@ -429,18 +412,13 @@ public static class Statistics
                 for (int c = c0; c < c1; c++)
                 {
                     ref float chunk = ref Unsafe.Add(ref x0, c * NumpyBuffer);
-                    if (!squares)
-                    {
-                        sums[c] = FullBufferSimd<PlainMinMax>(ref chunk, 0, ref mn, ref mx);
-                    }
-                    else
-                    {
-                        sums[c] = FullBufferSimd<Square>(ref chunk, mean, ref mn, ref mx);
-                    }
-                }
+                    sums[c] = squares
+                        ? FullBufferSimd<Square>(ref chunk, mean, ref mn, ref mx)
+                        : FullBufferSimd<PlainMinMax>(ref chunk, 0, ref mn, ref mx);
 
-                // The window after the squares, not interleaved buffer by buffer: measured quicker.
-                w?.Add(span.Slice(c0 * NumpyBuffer, (c1 - c0) * NumpyBuffer));
+                    // The window while the buffer is in the cache.
+                    w?.Add(span.Slice(c * NumpyBuffer, NumpyBuffer));
+                }
 
                 float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
                 for (int l = 0; l < 8; l++)
@@ -486,8 +464,9 @@ public static class Statistics
             else
             {
                 s += PairwiseSimd<Square>(ref t0, tail.Length, mean);
-                window?.Add(tail);
             }
+
+            window?.Add(tail);
         }
 
         for (int t = 1; t < parts; t++)
