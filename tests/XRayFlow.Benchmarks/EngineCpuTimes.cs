@@ -9,12 +9,12 @@ namespace XRayFlow.Benchmarks;
 /// The operations of <see cref="EngineOpsBenchmarks"/>, single-threaded (OpContext.Threads = 1), timed by
 /// process CPU time as well as wall time. On a shared, overloaded machine CPU time is the steadier measure;
 /// tests/bench/reference_bench_engine.py --cpu measures NumPy/SciPy the same way.
-/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- engine-cpu [repeat] [ops, comma-separated] [threads]
+/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- engine-cpu [repeat] [threads = 1] [ops, comma-separated]
 /// (threads other than 1: the wall time is the measure; thread CPU is the calling thread's only).
 /// </summary>
 public static unsafe class EngineCpuTimes
 {
-    public static void Run(int repeat, string? only = null, int threads = 1)
+    public static void Run(int repeat, int threads = 1, string? only = null)
     {
         var b = new EngineOpsBenchmarks { Threads = threads };
         b.Setup();
@@ -28,6 +28,9 @@ public static unsafe class EngineCpuTimes
             ("FourierSmoothChain", () => b.FourierSmoothChain()),
             ("Hypot", () => b.Hypot()),
             ("Normalize", () => b.Normalize()),
+            ("Abs", () => b.Abs()),
+            ("Clip", () => b.Clip()),
+            ("Add", () => b.Add()),
             ("Histogram", () => b.Histogram()),
             ("Stats", () => b.Stats()),
             ("HistogramScalar", () => b.HistogramScalar()),
