@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Core.Ops.Kernels;
 
 namespace XRayFlow.Benchmarks;
 
@@ -52,7 +53,7 @@ public class EngineOpsBenchmarks
     }
 
     [Benchmark]
-    public ImageArray PngDecode() => ImageReader.Read(new MemoryStream(png), "sample.png");
+    public void PngDecode() => Recycle(ImageReader.Read(new MemoryStream(png), "sample.png")); // the runner gives an item's inputs back too
 
     [Benchmark]
     public long PngEncode()
@@ -89,10 +90,36 @@ public class EngineOpsBenchmarks
     public void Normalize() => Recycle(Run("normalize", [image]));
 
     [Benchmark]
+    public void Abs() => Recycle(Run("abs", [gx]));
+
+    [Benchmark]
+    public void Clip() => Recycle(Run("clip", [image], ("min", 0.0), ("max", 200.0)));
+
+    [Benchmark]
+    public void Add() => Recycle(Run("add", [gx, gy]));
+
+    [Benchmark]
     public object Histogram() => OpRunnerTable("histogram", image);
 
     [Benchmark]
     public object Stats() => OpRunnerTable("stats", image);
+
+    /// <summary>The scalar reference of the histogram kernel (the meaning the fast path is tested against).</summary>
+    [Benchmark]
+    public long[] HistogramScalar() => Statistics.HistogramScalar(image.Data, Statistics.Edges(0, 255, 256));
+
+    /// <summary>The scalar reference of the stats kernel.</summary>
+    [Benchmark]
+    public Statistics.Summary StatsScalar() => Statistics.SummarizeScalar(image.Data);
+
+    /// <summary>The parts of stats: the median alone.</summary>
+    public double StatsMedian() => Statistics.Median(image.Data);
+
+    /// <summary>The parts of stats: numpy's sum of the values.</summary>
+    public double StatsSum() => Statistics.NumpySumSimd(image.Data, 0, false);
+
+    /// <summary>The parts of stats: numpy's sum of the squares about a mean.</summary>
+    public double StatsSquares() => Statistics.NumpySumSimd(image.Data, 100.5, true);
 
     /// <summary>1024 forward 1-D FFTs of length 1024 (the rows of the image) with the engine's FftPlan.</summary>
     public float RowFftsOwn()

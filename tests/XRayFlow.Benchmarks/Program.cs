@@ -12,9 +12,18 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "png-cpu")
+        {
+            PngDecodeCpu.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "engine-cpu")
         {
-            EngineCpuTimes.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+            EngineCpuTimes.Run(
+                args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1,
+                args.Length > 3 ? args[3] : null);
             return;
         }
 

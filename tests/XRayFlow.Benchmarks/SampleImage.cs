@@ -28,6 +28,8 @@ public static class SampleImage
         return result;
     }
 
+    public static string FindPath(string relative) => Find(relative);
+
     private static string Find(string relative)
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)

@@ -15,7 +15,11 @@ namespace XRayFlow.Core.Codecs;
 /// does) grey loads as 0..255, 16-bit grey as 0..65535. Colour (RGB, RGBA, palette) is converted to
 /// luminance <c>Y = 0.299 R + 0.587 G + 0.114 B</c> (ITU-R BT.601 luma weights) computed in double on the
 /// integer channel values (0..255, or 0..65535 for 16-bit PNGs) and NOT rounded, then stored as float32.
-/// Alpha is ignored (not composited). All metadata chunks are skipped.</item>
+/// Alpha is ignored (not composited). All metadata chunks are skipped. Non-interlaced PNGs are decoded by
+/// <see cref="PngFastDecoder"/> (native zlib-ng inflate, own unfiltering); Adam7-interlaced ones and a few
+/// malformed structures by ImageSharp; both give the same float32 values, bit for bit (tests/fixtures/gen_png_decode.py).
+/// A CRC mismatch in IHDR, PLTE or IDAT, damaged zlib data, an unknown filter type, too little image data,
+/// IDAT chunks separated by other chunks or a missing IEND are refused.</item>
 /// <item>JPEG (<c>FF D8 FF</c>): grey loads as 0..255; colour is decoded to 8-bit RGB by ImageSharp and
 /// converted with the same BT.601 formula.</item>
 /// <item>NPY (<c>93 'NUMPY'</c>): see <see cref="Npy"/>; a 3-D array is a stack.</item>
@@ -230,7 +234,27 @@ public static partial class ImageReader
 
     // ---------------------------------------------------------------------------------------- PNG
 
+    /// <summary>Which PNG decoder <see cref="ReadPng(Stream, string, ImageReadOptions, PngPath)"/> uses.</summary>
+    internal enum PngPath
+    {
+        /// <summary>The fast path when it handles the file (<see cref="PngFastDecoder.CanDecode"/>), else ImageSharp.</summary>
+        Auto,
+
+        /// <summary>The fast path only: null when it does not handle the file (for tests and benchmarks).</summary>
+        FastOnly,
+
+        /// <summary>ImageSharp only, the previous path (for tests and benchmarks).</summary>
+        ImageSharp,
+    }
+
     private static ImageArray ReadPng(Stream stream, string name, ImageReadOptions options)
+        => ReadPng(stream, name, options, PngPath.Auto)!;
+
+    /// <summary>
+    /// Read a PNG: header and pixel limit, the whole file, the chunk walk (<see cref="ScanPngChunks"/>), then
+    /// <see cref="PngFastDecoder"/> or ImageSharp. Both give the same float32 values (tested bit for bit).
+    /// </summary>
+    internal static ImageArray? ReadPng(Stream stream, string name, ImageReadOptions options, PngPath path)
     {
         long start = stream.Position;
         long length = stream.Length - start;
@@ -269,20 +293,50 @@ public static partial class ImageReader
             throw new ImageDecodeException(name, $"the PNG file is {length} bytes, larger than 2 GiB");
         }
 
-        byte interlace = ihdr[8 + 20];
-        stream.Position = start;
-        var bytes = new byte[length];
-        stream.ReadExactly(bytes);
-        var idat = CheckPngChunks(name, bytes);
-        CheckPngImageData(name, idat, width, height, bitDepth, colorType, interlace);
+        if (width > Array.MaxLength || height > Array.MaxLength)
+        {
+            throw new ImageDecodeException(name, $"the image is {height} x {width} pixels, too large for one image array");
+        }
 
+        var header = new PngHeader((int)width, (int)height, bitDepth, colorType, ihdr[26], ihdr[27], ihdr[28]);
+        stream.Position = start;
+        // The file's bytes are needed only while decoding: a pooled buffer (a new large array would be
+        // page-faulted in on every file of a batch).
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
         try
         {
-            using var ms = new MemoryStream(bytes, writable: false);
+            stream.ReadExactly(bytes, 0, (int)length);
+            var chunks = ScanPngChunks(name, bytes.AsSpan(0, (int)length));
+            if (path != PngPath.ImageSharp && PngFastDecoder.CanDecode(header, chunks))
+            {
+                return PngFastDecoder.Decode(name, bytes, header, chunks);
+            }
+
+            return path == PngPath.FastOnly ? null : ReadPngImageSharp(name, bytes, (int)length, header, chunks);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private static ImageArray ReadPngImageSharp(string name, byte[] bytes, int length, in PngHeader header, PngChunkMap chunks)
+    {
+        var idat = new MemoryStream();
+        foreach (var (offset, len) in chunks.Idat)
+        {
+            idat.Write(bytes, offset + 8, len);
+        }
+
+        idat.Position = 0;
+        CheckPngImageData(name, idat, header.Width, header.Height, header.BitDepth, header.ColorType, header.Interlace);
+        try
+        {
+            using var ms = new MemoryStream(bytes, 0, length, writable: false);
             var config = ImageSharpSetup.Configuration;
             var decoder = ImageSharpSetup.PngDecoder;
-            bool grey = colorType is 0 or 4;
-            if (grey && bitDepth == 16)
+            bool grey = header.ColorType is 0 or 4;
+            if (grey && header.BitDepth == 16)
             {
                 using var img = decoder.Decode<L16>(config, ms, CancellationToken.None);
                 return FromL16(img);
@@ -294,7 +348,7 @@ public static partial class ImageReader
                 return FromL8(img);
             }
 
-            if (bitDepth == 16)
+            if (header.BitDepth == 16)
             {
                 using var img = decoder.Decode<Rgb48>(config, ms, CancellationToken.None);
                 return FromRgb48(img);
@@ -312,14 +366,16 @@ public static partial class ImageReader
     }
 
     /// <summary>
-    /// Walk the chunk list: every chunk must fit in the file, there must be image data and an IEND.
-    /// A truncated file fails here, before ImageSharp could decode the rows it has and leave the rest grey.
+    /// Walk the chunk list: every chunk must fit in the file, there must be image data, the IDAT chunks must be
+    /// consecutive (PNG requires it; ImageSharp would decode only the first run and leave the rest of the image
+    /// black), and there must be an IEND. A truncated file fails here, before any decoder could decode the rows it
+    /// has and leave the rest grey. Bytes after IEND are ignored.
     /// </summary>
-    private static MemoryStream CheckPngChunks(string name, byte[] bytes)
+    private static PngChunkMap ScanPngChunks(string name, ReadOnlySpan<byte> bytes)
     {
         long pos = 8;
-        bool sawIdat = false;
-        var idat = new MemoryStream();
+        var map = new PngChunkMap();
+        bool idatEnded = false;
         while (true)
         {
             if (pos + 8 > bytes.Length)
@@ -327,38 +383,69 @@ public static partial class ImageReader
                 throw new ImageDecodeException(name, $"truncated PNG: the file ends at byte {bytes.Length} without an IEND chunk");
             }
 
-            long len = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)pos));
-            string type = Encoding.ASCII.GetString(bytes, (int)pos + 4, 4);
+            long len = BinaryPrimitives.ReadUInt32BigEndian(bytes[(int)pos..]);
+            var typeBytes = bytes.Slice((int)pos + 4, 4);
             if (len > int.MaxValue)
             {
-                throw new ImageDecodeException(name, $"corrupt PNG: chunk '{type}' at byte {pos} declares {len} bytes");
+                throw new ImageDecodeException(name, $"corrupt PNG: chunk '{ChunkName(typeBytes)}' at byte {pos} declares {len} bytes");
             }
 
             if (pos + 12 + len > bytes.Length)
             {
-                throw new ImageDecodeException(name, $"truncated PNG: chunk '{type}' at byte {pos} needs {len + 12} bytes but the file ends at byte {bytes.Length}");
+                throw new ImageDecodeException(name, $"truncated PNG: chunk '{ChunkName(typeBytes)}' at byte {pos} needs {len + 12} bytes but the file ends at byte {bytes.Length}");
             }
 
-            if (type == "IDAT")
+            if (typeBytes.SequenceEqual("IDAT"u8))
             {
-                sawIdat = true;
-                idat.Write(bytes, (int)pos + 8, (int)len);
+                if (idatEnded)
+                {
+                    throw new ImageDecodeException(name, $"corrupt PNG: the image data chunks (IDAT) are not consecutive: another IDAT at byte {pos} follows other chunks");
+                }
+
+                map.Idat.Add(((int)pos, (int)len));
             }
-            else if (type == "IEND")
+            else
             {
-                break;
+                idatEnded = map.Idat.Count > 0;
+                if (typeBytes.SequenceEqual("IEND"u8))
+                {
+                    break;
+                }
+
+                if (typeBytes.SequenceEqual("IHDR"u8))
+                {
+                    map.IhdrCount++;
+                }
+                else if (typeBytes.SequenceEqual("PLTE"u8) && map.PlteOffset < 0 && map.Idat.Count == 0)
+                {
+                    map.PlteOffset = (int)pos;
+                    map.PlteLength = (int)len;
+                }
             }
 
             pos += 12 + len;
         }
 
-        if (!sawIdat)
+        if (map.Idat.Count == 0)
         {
             throw new ImageDecodeException(name, "corrupt PNG: no image data (IDAT chunk)");
         }
 
-        idat.Position = 0;
-        return idat;
+        return map;
+    }
+
+    /// <summary>A chunk type for a message: its 4 bytes as ASCII letters, or in hex if they are not letters.</summary>
+    private static string ChunkName(ReadOnlySpan<byte> type)
+    {
+        foreach (byte b in type)
+        {
+            if (b is < (byte)'A' or > (byte)'z' or (> (byte)'Z' and < (byte)'a'))
+            {
+                return Convert.ToHexString(type);
+            }
+        }
+
+        return Encoding.ASCII.GetString(type);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public static partial class OpCatalog
             }
 
             var dst = ImageArray.Rent(arrays[0]);
-            PixelKernels.Hypot(arrays.Select(a => a.Data).ToArray(), dst.Data);
+            PixelKernels.Hypot([.. arrays.Select(a => a.Data)], dst.Data, ctx.Threads);
             return new ArrayValue(dst);
         },
     };
@@ -51,7 +51,7 @@ public static partial class OpCatalog
             var src = ctx.Array();
             EngineOpSupport.RequireReal(ctx, src, "normalize");
             var dst = ImageArray.Rent(src);
-            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"));
+            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"), ctx.Threads);
             return new ArrayValue(dst);
         },
     };

@@ -31,7 +31,7 @@ public static partial class OpCatalog
             }
 
             var edges = Statistics.Edges(min, max, bins);
-            var counts = Statistics.Histogram(src.Data, edges);
+            var counts = Statistics.Histogram(src.Data, edges, ctx.Threads);
             return new TableValue(
             [
                 new("min", min),
@@ -56,7 +56,7 @@ public static partial class OpCatalog
         {
             var src = ctx.Array();
             EngineOpSupport.RequireReal(ctx, src, "stats");
-            var s = Statistics.Summarize(src.Data);
+            var s = Statistics.Summarize(src.Data, ctx.Threads);
             return new TableValue(
             [
                 new("shape", src.Shape.Select(d => (long)d).ToArray()),
