@@ -362,6 +362,76 @@ public class PngWriterTests
     }
 
     [Fact]
+    public void EveryShapeFrom1x1To17x64DecodesToTheSamePixelsThroughImageSharpAndTheFastDecoder()
+    {
+        // ImageSharp is the independent reader: it checks the chunk CRCs, the zlib stream and the filters.
+        var rng = new Random(77);
+        foreach (int bits in new[] { 8, 16 })
+        {
+            int max = bits == 8 ? 255 : 65535;
+            for (int rows = 1; rows <= 17; rows += 4)
+            {
+                for (int cols = 1; cols <= 64; cols++)
+                {
+                    var img = new ImageArray(rows, cols, Enumerable.Range(0, rows * cols).Select(_ => (float)rng.Next(0, max + 1)).ToArray());
+                    var ms = new MemoryStream();
+                    PngWriter.Write(ms, img, bits);
+                    var png = ms.ToArray();
+                    var viaImageSharp = ImageReader.ReadPng(new MemoryStream(png), "w.png", ImageReadOptions.Default, ImageReader.PngPath.ImageSharp)!;
+                    var viaFast = ImageReader.ReadPng(new MemoryStream(png), "w.png", ImageReadOptions.Default, ImageReader.PngPath.FastOnly)!;
+                    Assert.Equal(img.Data, viaImageSharp.Data);
+                    Assert.Equal(img.Data, viaFast.Data);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheFileIsSignatureIhdrOneIdatIend()
+    {
+        var img = new ImageArray(3, 5, [.. Enumerable.Range(0, 15).Select(i => (float)(i * 17))]);
+        var ms = new MemoryStream();
+        PngWriter.Write(ms, img, 16);
+        var png = ms.ToArray();
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        var chunks = new List<string>();
+        for (int at = 8; at < png.Length;)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            chunks.Add(System.Text.Encoding.ASCII.GetString(png, at + 4, 4));
+            if (chunks[^1] == "IHDR")
+            {
+                Assert.Equal(13, length);
+                Assert.Equal(5, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at + 8))); // width = cols
+                Assert.Equal(3, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at + 12)));
+                Assert.Equal(new byte[] { 16, 0, 0, 0, 0 }, png[(at + 16)..(at + 21)]); // 16-bit grey, not interlaced
+            }
+
+            at += 12 + length;
+        }
+
+        Assert.Equal(new[] { "IHDR", "IDAT", "IEND" }, chunks);
+    }
+
+    [Fact]
+    public void AnRgbImageOfEveryWidthDecodesToTheSameLumaThroughBothDecoders()
+    {
+        var rng = new Random(78);
+        for (int width = 1; width <= 40; width++)
+        {
+            var rgb = new byte[3 * width * 3];
+            rng.NextBytes(rgb);
+            var ms = new MemoryStream();
+            PngWriter.WriteRgb(ms, rgb, width, 3);
+            var png = ms.ToArray();
+            var a = ImageReader.ReadPng(new MemoryStream(png), "c.png", ImageReadOptions.Default, ImageReader.PngPath.ImageSharp)!;
+            var b = ImageReader.ReadPng(new MemoryStream(png), "c.png", ImageReadOptions.Default, ImageReader.PngPath.FastOnly)!;
+            Assert.Equal(a.Data, b.Data);
+            Assert.Equal((float)((0.299 * rgb[0]) + (0.587 * rgb[1]) + (0.114 * rgb[2])), a.Data[0]);
+        }
+    }
+
+    [Fact]
     public void WriteRgbRoundTripsToLuma()
     {
         byte[] rgb = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30];
