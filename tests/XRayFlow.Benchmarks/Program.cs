@@ -12,6 +12,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "kernels")
+        {
+            KernelBench.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "engine-cpu")
         {
             EngineCpuTimes.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
