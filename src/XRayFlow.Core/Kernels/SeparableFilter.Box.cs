@@ -67,6 +67,25 @@ public static partial class SeparableFilter
     internal static unsafe void BoxSumLine(float* p, int n, int length, float* sums, float* outRow, float scale)
     {
         int w = Vector<float>.Count;
+        if (length <= SmallBox && n >= w)
+        {
+            // The same tree evaluated straight from p: L loads per vector, no intermediate stores.
+            var sc = new Vector<float>(scale);
+            int i = 0;
+            for (; i <= n - w; i += w)
+            {
+                Vector.Store(SmallTree(p + i, length) * sc, outRow + i);
+            }
+
+            if (i < n)
+            {
+                i = n - w;
+                Vector.Store(SmallTree(p + i, length) * sc, outRow + i);
+            }
+
+            return;
+        }
+
         int m = 1;        // p[i] holds W_m[i], the sum of the m inputs from i
         int offset = 0;   // sums[i] holds the sum of the inputs [i, i + offset)
         bool have = false;
@@ -152,6 +171,40 @@ public static partial class SeparableFilter
             }
         }
     }
+
+    /// <summary>Boxes up to this long evaluate the doubling tree of <see cref="BoxSumLine"/> straight from the line.</summary>
+    private const int SmallBox = 8;
+
+    /// <summary>
+    /// <c>T_L</c> of <see cref="BoxSumLine"/> for L ≤ 8 at x[0..8) of each lane, written out: the set bits of L
+    /// in increasing order, each window a pairwise sum (W_1 = a, W_2 = a + b, W_4 = (a + b) + (c + d), …).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector<float> SmallTree(float* x, int length)
+    {
+        switch (length)
+        {
+            case 1:
+                return Vector.Load(x);
+            case 2:
+                return Vector.Load(x) + Vector.Load(x + 1);
+            case 3:
+                return Vector.Load(x) + (Vector.Load(x + 1) + Vector.Load(x + 2));
+            case 4:
+                return Pair4(x);
+            case 5:
+                return Vector.Load(x) + Pair4(x + 1);
+            case 6:
+                return (Vector.Load(x) + Vector.Load(x + 1)) + Pair4(x + 2);
+            case 7:
+                return (Vector.Load(x) + (Vector.Load(x + 1) + Vector.Load(x + 2))) + Pair4(x + 3);
+            default:
+                return Pair4(x) + Pair4(x + 4);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector<float> Pair4(float* x) => (Vector.Load(x) + Vector.Load(x + 1)) + (Vector.Load(x + 2) + Vector.Load(x + 3));
 
     /// <summary>
     /// One row of the axis-0 running sum: <c>mid[j] = (float)(acc[j] · scale)</c>, then (if <paramref name="add"/>

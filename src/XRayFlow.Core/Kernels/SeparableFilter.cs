@@ -64,22 +64,21 @@ public static partial class SeparableFilter
 
         bool short0 = axis0 is not null && rows < axis0.Length;
         bool short1 = axis1 is not null && cols < axis1.Length;
-        bool boxes = axis0 is null or { IsBox: true } && axis1 is null or { IsBox: true };
-        bool longBox = axis0 is { Length: >= BoxMinLength } || axis1 is { Length: >= BoxMinLength };
-        if (boxes && longBox && !short0 && !short1 && !(axis1First && axis0 is not null && axis1 is not null))
+        bool boxes = (axis0 is null || axis0.IsBox) && (axis1 is null || axis1.IsBox);
+        bool both = axis0 is not null && axis1 is not null;
+        if (boxes && !short0 && !short1 && !(axis1First && both))
         {
             // Boxes (uniform_filter): running sums down the columns, doubling sums along the rows, fused.
             ApplyBox(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, threads);
             return;
         }
 
-        bool box0 = axis0 is { IsBox: true } && axis0.Length >= BoxMinLength;
-        bool box1 = axis1 is { IsBox: true } && axis1.Length >= BoxMinLength;
-        if (short0 || short1 || box0 || box1)
+        if (short0 || short1 || boxes)
         {
             // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
             // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
-            // Long boxes run as running sums. These passes run one after the other, in SciPy's order.
+            // Boxes run as box sums (row pass first: one after the other). These passes run one after the
+            // other, in the requested order.
             ApplyPassByPass(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
             return;
         }
@@ -286,7 +285,7 @@ public static partial class SeparableFilter
                 {
                     FoldedPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
                 }
-                else if (kernel.IsBox && kernel.Length >= BoxMinLength)
+                else if (kernel.IsBox)
                 {
                     ApplyBox(from, fromOffset, to, toOffset, rows, cols, axis == 0 ? kernel : null, axis == 1 ? kernel : null, mode, cval, threads);
                 }
@@ -304,9 +303,6 @@ public static partial class SeparableFilter
             ArrayPool<float>.Shared.Return(temp);
         }
     }
-
-    /// <summary>Boxes at least this long run as box sums (<see cref="ApplyBox"/>); shorter ones as plain kernels.</summary>
-    private const int BoxMinLength = 8;
 
     /// <summary>
     /// One pass along an axis of length n shorter than the kernel, in double: the double weights are first
