@@ -55,8 +55,15 @@ public static partial class SeparableFilter
     /// <c>p[i .. i + L)</c> by doubling. With <c>W_1 = p</c> and <c>W_{2m}[i] = fl32(W_m[i] + W_m[i + m])</c>
     /// (the sums of 2m consecutive values), the set bits b₁ &lt; b₂ &lt; … of L each contribute one window:
     /// <c>T_L(i) = (…((W_{2^b₁}[i] + W_{2^b₂}[i + 2^b₁]) + W_{2^b₃}[i + 2^b₁ + 2^b₂]) + …)</c>, added left to right in
-    /// float32. Every input goes through at most D = ⌊log2 L⌋ + popcount(L) − 1 float32 adds, so
-    /// <c>|T_L(i) − Σ p| ≤ γ_D · Σ|p|</c> (γ_D = D·u / (1 − D·u)). O(log L) vector adds per value, whatever n.
+    /// float32 (e.g. L = 3: p[i] + (p[i+1] + p[i+2]); L = 21: (p[i] + W_4[i+1]) + W_16[i+5]). Every input goes
+    /// through at most D = ⌊log2 L⌋ + popcount(L) − 1 float32 adds, so <c>|T_L(i) − Σ p| ≤ γ_D · Σ|p|</c>
+    /// (γ_D = D·u / (1 − D·u)), whatever n.
+    /// <para>
+    /// How it is evaluated (the tree, hence every bit of the result, is the same): passes over the line
+    /// replace W_m by W_{4m} (or W_{2m}) in place, adding the windows of the low bits to <paramref name="sums"/>
+    /// on the way, until at most 8·m of the box is left; that rest is summed straight from W_m (≤ 8 loads per
+    /// vector). So L ≤ 8 reads the line once, L = 21 takes one pass and a final sweep; O(log L) per value.
+    /// </para>
     /// <para>
     /// p holds the n + L − 1 values of the padded line and is overwritten; it must have room for
     /// n + L + 3·Vector&lt;float&gt;.Count floats, the ones past n + L − 1 finite (zero them once).
@@ -67,77 +74,102 @@ public static partial class SeparableFilter
     internal static unsafe void BoxSumLine(float* p, int n, int length, float* sums, float* outRow, float scale)
     {
         int w = Vector<float>.Count;
-        if (length <= SmallBox && n >= w)
-        {
-            // The same tree evaluated straight from p: L loads per vector, no intermediate stores.
-            var sc = new Vector<float>(scale);
-            int i = 0;
-            for (; i <= n - w; i += w)
-            {
-                Vector.Store(SmallTree(p + i, length) * sc, outRow + i);
-            }
-
-            if (i < n)
-            {
-                i = n - w;
-                Vector.Store(SmallTree(p + i, length) * sc, outRow + i);
-            }
-
-            return;
-        }
-
         int m = 1;        // p[i] holds W_m[i], the sum of the m inputs from i
-        int offset = 0;   // sums[i] holds the sum of the inputs [i, i + offset)
+        int offset = 0;   // sums[i] holds the left-to-right sum of the windows [i, i + offset) taken so far
         bool have = false;
-        int bits = length;
-        while (bits > 1)
+        int bits = length; // the windows still to take: bits · m inputs
+        while (bits > 8)
         {
-            int count = n + length - (2 * m); // W_{2m} is read on [0, count) later
+            bool radix4 = bits >= 16;
+            int step = radix4 ? 4 : 2;
+            int count = n + length - (step * m); // the new W is read on [0, count) later
+            int low = bits & (step - 1);         // the windows below the new level: W_m (bit 0), W_2m (bit 1)
+            int m2 = 2 * m;
+            int m3 = 3 * m;
             int i = 0;
-            if ((bits & 1) != 0)
+            if (low != 0)
             {
-                // sums (+)= W_m[i + offset], fused with W_{2m} = W_m[i] + W_m[i + m] in place (loads first).
-                if (have)
+                // sums (+)= the low windows in order, fused with the new level in place (all loads first).
+                int o0 = offset;
+                int o1 = offset + ((low & 1) != 0 ? m : 0);
+                for (; i < n; i += w)
                 {
-                    for (; i < n; i += w)
+                    var x0 = Vector.Load(p + i);
+                    var x1 = Vector.Load(p + i + m);
+                    var next = radix4 ? (x0 + x1) + (Vector.Load(p + i + m2) + Vector.Load(p + i + m3)) : x0 + x1;
+                    var acc = Vector.Load(sums + i);
+                    bool first = !have;
+                    if ((low & 1) != 0)
                     {
-                        var t = Vector.Load(p + i + offset);
-                        var d = Vector.Load(p + i) + Vector.Load(p + i + m);
-                        Vector.Store(Vector.Load(sums + i) + t, sums + i);
-                        Vector.Store(d, p + i);
+                        acc = first ? Vector.Load(p + i + o0) : acc + Vector.Load(p + i + o0);
+                        first = false;
                     }
-                }
-                else
-                {
-                    for (; i < n; i += w)
+
+                    if ((low & 2) != 0)
                     {
-                        var t = Vector.Load(p + i + offset);
-                        var d = Vector.Load(p + i) + Vector.Load(p + i + m);
-                        Vector.Store(t, sums + i);
-                        Vector.Store(d, p + i);
+                        var t = Vector.Load(p + i + o1) + Vector.Load(p + i + o1 + m);
+                        acc = first ? t : acc + t;
                     }
+
+                    Vector.Store(acc, sums + i);
+                    Vector.Store(next, p + i);
                 }
 
                 have = true;
-                offset += m;
+                offset += low * m;
             }
 
-            for (; i < count; i += w)
+            if (radix4)
             {
-                Vector.Store(Vector.Load(p + i) + Vector.Load(p + i + m), p + i);
+                for (; i < count; i += w)
+                {
+                    Vector.Store((Vector.Load(p + i) + Vector.Load(p + i + m)) + (Vector.Load(p + i + m2) + Vector.Load(p + i + m3)), p + i);
+                }
+            }
+            else
+            {
+                for (; i < count; i += w)
+                {
+                    Vector.Store(Vector.Load(p + i) + Vector.Load(p + i + m), p + i);
+                }
             }
 
-            m *= 2;
-            bits >>= 1;
+            m *= step;
+            bits >>= radix4 ? 2 : 1;
         }
 
-        // The highest bit: out = (sums + W_m[i + offset]) · scale.
+        // The rest, 1 ≤ bits ≤ 8 windows of W_m from p + offset, summed straight (one loop per case).
+        float* q = p + offset;
+        switch (bits)
+        {
+            case 1: RestSweep<Rest1>(q, n, m, sums, have, outRow, scale); break;
+            case 2: RestSweep<Rest2>(q, n, m, sums, have, outRow, scale); break;
+            case 3: RestSweep<Rest3>(q, n, m, sums, have, outRow, scale); break;
+            case 4: RestSweep<Rest4>(q, n, m, sums, have, outRow, scale); break;
+            case 5: RestSweep<Rest5>(q, n, m, sums, have, outRow, scale); break;
+            case 6: RestSweep<Rest6>(q, n, m, sums, have, outRow, scale); break;
+            case 7: RestSweep<Rest7>(q, n, m, sums, have, outRow, scale); break;
+            default: RestSweep<Rest8>(q, n, m, sums, have, outRow, scale); break;
+        }
+    }
+
+    /// <summary>
+    /// out[j] = (the left-to-right sum of sums[j] (if <paramref name="have"/>) and the windows of
+    /// <typeparamref name="T"/> at q + j) · scale; the last vector overlaps (the sweep only reads q and sums).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RestSweep<T>(float* q, int n, int m, float* sums, bool have, float* outRow, float scale)
+        where T : struct, IRest
+    {
+        int w = Vector<float>.Count;
         var s = new Vector<float>(scale);
         if (n < w)
         {
-            for (int i = 0; i < n; i++)
+            // A short line: one vector (lanes past n read the finite slack), n values kept.
+            var v = (have ? T.After(Vector.Load(sums), q, m) : T.Windows(q, m)) * s;
+            for (int t = 0; t < n; t++)
             {
-                outRow[i] = (have ? sums[i] + p[i + offset] : p[i + offset]) * scale;
+                outRow[t] = v[t];
             }
 
             return;
@@ -148,63 +180,104 @@ public static partial class SeparableFilter
         {
             for (; j <= n - w; j += w)
             {
-                Vector.Store((Vector.Load(sums + j) + Vector.Load(p + j + offset)) * s, outRow + j);
+                Vector.Store(T.After(Vector.Load(sums + j), q + j, m) * s, outRow + j);
             }
 
             if (j < n)
             {
                 j = n - w;
-                Vector.Store((Vector.Load(sums + j) + Vector.Load(p + j + offset)) * s, outRow + j);
+                Vector.Store(T.After(Vector.Load(sums + j), q + j, m) * s, outRow + j);
             }
         }
         else
         {
             for (; j <= n - w; j += w)
             {
-                Vector.Store(Vector.Load(p + j + offset) * s, outRow + j);
+                Vector.Store(T.Windows(q + j, m) * s, outRow + j);
             }
 
             if (j < n)
             {
                 j = n - w;
-                Vector.Store(Vector.Load(p + j + offset) * s, outRow + j);
+                Vector.Store(T.Windows(q + j, m) * s, outRow + j);
             }
         }
     }
 
-    /// <summary>Boxes up to this long evaluate the doubling tree of <see cref="BoxSumLine"/> straight from the line.</summary>
-    private const int SmallBox = 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector<float> Pair2(float* x, int m) => Vector.Load(x) + Vector.Load(x + m);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector<float> Pair4(float* x, int m) => Pair2(x, m) + Pair2(x + (2 * m), m);
 
     /// <summary>
-    /// <c>T_L</c> of <see cref="BoxSumLine"/> for L ≤ 8 at x[0..8) of each lane, written out: the set bits of L
-    /// in increasing order, each window a pairwise sum (W_1 = a, W_2 = a + b, W_4 = (a + b) + (c + d), …).
+    /// The last 1..8 windows of a box, for B = the number in the name: <see cref="Windows"/> is their
+    /// left-to-right sum, <see cref="After"/> the same sum started from acc (acc + first + second …), where
+    /// the windows are those of the set bits of B in increasing order, each a pairwise sum of the W_m values m
+    /// apart from where the previous one ended (x for the first). Written out so each case is one loop.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector<float> SmallTree(float* x, int length)
+    private unsafe interface IRest
     {
-        switch (length)
-        {
-            case 1:
-                return Vector.Load(x);
-            case 2:
-                return Vector.Load(x) + Vector.Load(x + 1);
-            case 3:
-                return Vector.Load(x) + (Vector.Load(x + 1) + Vector.Load(x + 2));
-            case 4:
-                return Pair4(x);
-            case 5:
-                return Vector.Load(x) + Pair4(x + 1);
-            case 6:
-                return (Vector.Load(x) + Vector.Load(x + 1)) + Pair4(x + 2);
-            case 7:
-                return (Vector.Load(x) + (Vector.Load(x + 1) + Vector.Load(x + 2))) + Pair4(x + 3);
-            default:
-                return Pair4(x) + Pair4(x + 4);
-        }
+        static abstract Vector<float> Windows(float* x, int m);
+
+        static abstract Vector<float> After(Vector<float> acc, float* x, int m);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector<float> Pair4(float* x) => (Vector.Load(x) + Vector.Load(x + 1)) + (Vector.Load(x + 2) + Vector.Load(x + 3));
+    private unsafe struct Rest1 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Vector.Load(x);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => acc + Vector.Load(x);
+    }
+
+    private unsafe struct Rest2 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Pair2(x, m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => acc + Pair2(x, m);
+    }
+
+    private unsafe struct Rest3 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Vector.Load(x) + Pair2(x + m, m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => (acc + Vector.Load(x)) + Pair2(x + m, m);
+    }
+
+    private unsafe struct Rest4 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Pair4(x, m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => acc + Pair4(x, m);
+    }
+
+    private unsafe struct Rest5 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Vector.Load(x) + Pair4(x + m, m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => (acc + Vector.Load(x)) + Pair4(x + m, m);
+    }
+
+    private unsafe struct Rest6 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Pair2(x, m) + Pair4(x + (2 * m), m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => (acc + Pair2(x, m)) + Pair4(x + (2 * m), m);
+    }
+
+    private unsafe struct Rest7 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => (Vector.Load(x) + Pair2(x + m, m)) + Pair4(x + (3 * m), m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => ((acc + Vector.Load(x)) + Pair2(x + m, m)) + Pair4(x + (3 * m), m);
+    }
+
+    private unsafe struct Rest8 : IRest
+    {
+        public static Vector<float> Windows(float* x, int m) => Pair4(x, m) + Pair4(x + (4 * m), m);
+
+        public static Vector<float> After(Vector<float> acc, float* x, int m) => acc + (Pair4(x, m) + Pair4(x + (4 * m), m));
+    }
 
     /// <summary>
     /// One row of the axis-0 running sum: <c>mid[j] = (float)(acc[j] · scale)</c>, then (if <paramref name="add"/>

@@ -121,6 +121,46 @@ public class BoxFilterTests
     }
 
     [Fact]
+    public void RowSumsAreTheDocumentedTreeBitForBit()
+    {
+        // BoxSumLine (passes in place, the rest summed straight, vectors, overlapping last vector) against the
+        // doubling tree its documentation defines, evaluated one value at a time in scalar float32.
+        int width = System.Numerics.Vector<float>.Count;
+        var rng = new Random(2024);
+        var lengths = Enumerable.Range(1, 64).Concat([65, 77, 100, 127, 128, 129, 255, 300]);
+        foreach (int length in lengths)
+        {
+            foreach (int n in Enumerable.Range(1, 40).Append(64).Append(257))
+            {
+                var p = new float[n + length + (3 * width)];
+                for (int t = 0; t < n + length - 1; t++)
+                {
+                    p[t] = (float)((rng.NextDouble() * 300) - 40);
+                }
+
+                var original = (float[])p.Clone();
+                var got = new float[n];
+                float w = (float)(1.0 / length);
+                unsafe
+                {
+                    fixed (float* pp = p, ps = new float[n + width], pg = got)
+                    {
+                        SeparableFilter.BoxSumLine(pp, n, length, ps, pg, w);
+                    }
+                }
+
+                for (int i = 0; i < n; i++)
+                {
+                    float expected = Tree(original, i, length) * w;
+                    Assert.True(
+                        BitConverter.SingleToInt32Bits(got[i]) == BitConverter.SingleToInt32Bits(expected),
+                        $"L={length} n={n} at {i}: got {got[i]:R}, the tree gives {expected:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void BoxOfTheSameValueIsThatValue()
     {
         // Sums of equal powers of two are exact: a constant image stays constant in every mode.
@@ -135,6 +175,32 @@ public class BoxFilterTests
             }
         }
     }
+
+    /// <summary>
+    /// T_L(i) as SeparableFilter.BoxSumLine documents it, in scalar float32: the windows W_{2^b} of the set bits b
+    /// of L in increasing order, each starting where the previous ended, added left to right, with
+    /// W_1[j] = p[j] and W_{2m}[j] = W_m[j] + W_m[j + m].
+    /// </summary>
+    private static float Tree(float[] p, int i, int length)
+    {
+        float acc = 0f;
+        bool have = false;
+        int offset = 0;
+        for (int b = 0; (1 << b) <= length; b++)
+        {
+            if (((length >> b) & 1) != 0)
+            {
+                float t = Window(p, i + offset, 1 << b);
+                acc = have ? acc + t : t;
+                have = true;
+                offset += 1 << b;
+            }
+        }
+
+        return acc;
+    }
+
+    private static float Window(float[] p, int j, int m) => m == 1 ? p[j] : Window(p, j, m / 2) + Window(p, j + (m / 2), m / 2);
 
     private static void Check(int rows, int cols, Kernel1D? k0, Kernel1D? k1, bool axis1First, BoundaryMode mode, int seed, int threads = 1)
     {
