@@ -30,18 +30,22 @@ public static partial class SeparableFilter
         Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval, int threads)
     {
         // The column running sum restarts in every chunk (L0 rows of set-up), so chunks are at least
-        // 2·L0 rows; a few per thread let an idle core take over work on a shared machine.
+        // 2·L0 rows; up to 8 of them let an idle core take over work on a shared machine. The chunks depend
+        // on the frame and the kernel only, so the result is the same bits whatever the thread count.
         int l0 = axis0?.Length ?? 1;
         long pixels = (long)rows * cols;
-        int chunks = threads <= 1 || pixels < 100_000 ? 1 : Math.Clamp(rows / Math.Max(32, 2 * l0), 1, 4 * threads);
+        int chunks = pixels < 100_000 ? 1 : Math.Clamp(rows / Math.Max(32, 2 * l0), 1, 8);
         int chunkRows = (rows + chunks - 1) / chunks;
         chunks = (rows + chunkRows - 1) / chunkRows;
         fixed (float* ps = src, pd = dst)
         {
             var job = new BoxJob(ps + srcOffset, pd + dstOffset, rows, cols, axis0, axis1, mode, cval, chunkRows);
-            if (chunks == 1)
+            if (chunks == 1 || threads == 1)
             {
-                job.Run(0);
+                for (int c = 0; c < chunks; c++)
+                {
+                    job.Run(c);
+                }
             }
             else
             {

@@ -29,6 +29,11 @@ public enum PairCombine
 /// meaning, kept for tests: each tap in double, rounded once per pass to float32.
 /// </para>
 /// <para>
+/// Box kernels (uniform_filter, <see cref="Kernel1D.IsBox"/>) take their own fused path, O(log L) per pixel
+/// whatever the size: running sums in double down the columns, doubling sums in float32 along the rows
+/// (see <c>ApplyBox</c> for the exact meaning and its error bound).
+/// </para>
+/// <para>
 /// A pass whose kernel is longer than its axis (e.g. sigma 3 across a 1 x 64 image) runs in double with
 /// the kernel folded through the boundary map (see <see cref="FoldedPass"/>): there, many taps land on
 /// few samples and the float32 sum could cancel badly.
@@ -77,8 +82,8 @@ public static partial class SeparableFilter
         {
             // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
             // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
-            // Boxes run as box sums (row pass first: one after the other). These passes run one after the
-            // other, in the requested order.
+            // The other pass, and boxes asked for row pass first, run on their own. These passes run one
+            // after the other, in the requested order.
             ApplyPassByPass(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
             return;
         }

@@ -72,6 +72,23 @@ public class BoxFilterTests
     }
 
     [Fact]
+    public void ThreadCountDoesNotChangeABit()
+    {
+        // Chunks of rows depend on the frame and the kernel, not on the threads.
+        var rng = new Random(8);
+        var x = Enumerable.Range(0, 400 * 301).Select(_ => (float)(rng.NextDouble() * 255)).ToArray();
+        foreach (int size in new[] { 3, 21, 64 })
+        {
+            var k = Kernel1D.Uniform(size);
+            var one = new float[x.Length];
+            var two = new float[x.Length];
+            SeparableFilter.Apply(x, 0, one, 0, 400, 301, k, k, BoundaryMode.Reflect, 0f, threads: 1);
+            SeparableFilter.Apply(x, 0, two, 0, 400, 301, k, k, BoundaryMode.Reflect, 0f, threads: 2);
+            Assert.True(one.AsSpan().SequenceEqual(two), $"size {size}: 1 and 2 threads differ");
+        }
+    }
+
+    [Fact]
     public void RowSumsAreWithinTheDocumentedBoundForEveryLength()
     {
         // BoxSumLine alone against the double sum of the same floats, scaled by the same float32 1/L:
