@@ -9,13 +9,13 @@ namespace XRayFlow.Benchmarks;
 /// The operations of <see cref="EngineOpsBenchmarks"/>, single-threaded (OpContext.Threads = 1), timed by
 /// process CPU time as well as wall time. On a shared, overloaded machine CPU time is the steadier measure;
 /// tests/bench/reference_bench_engine.py --cpu measures NumPy/SciPy the same way.
-/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- engine-cpu [repeat]
+/// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- engine-cpu [repeat] [threads = 1]
 /// </summary>
 public static class EngineCpuTimes
 {
-    public static void Run(int repeat)
+    public static void Run(int repeat, int threads = 1)
     {
-        var b = new EngineOpsBenchmarks { Threads = 1 };
+        var b = new EngineOpsBenchmarks { Threads = threads };
         b.Setup();
         var ops = new (string Name, Action Body)[]
         {
@@ -27,12 +27,15 @@ public static class EngineCpuTimes
             ("FourierSmoothChain", () => b.FourierSmoothChain()),
             ("Hypot", () => b.Hypot()),
             ("Normalize", () => b.Normalize()),
+            ("Abs", () => b.Abs()),
+            ("Clip", () => b.Clip()),
+            ("Add", () => b.Add()),
             ("Histogram", () => b.Histogram()),
             ("Stats", () => b.Stats()),
             ("RowFfts1024 own", () => b.RowFftsOwn()),
             ("RowFfts1024 MathNet", () => b.RowFftsMathNet()),
         };
-        Console.WriteLine($".NET {Environment.Version}, 1024x1024 float32, 1 thread, repeat {repeat}");
+        Console.WriteLine($".NET {Environment.Version}, 1024x1024 float32, {threads} thread(s), repeat {repeat}");
         Console.WriteLine($"{"op",-20} {"cpu median ms",14} {"wall median ms",15} {"wall min ms",12}");
         var proc = Process.GetCurrentProcess();
         foreach (var (name, body) in ops)

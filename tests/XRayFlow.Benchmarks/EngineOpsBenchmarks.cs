@@ -9,6 +9,7 @@ namespace XRayFlow.Benchmarks;
 /// The engine's non-filter ops and the PNG codec on the 1024 x 1024 sample X-ray
 /// (pipelines/samples/00000011_000.png). Reference timings of the same operations in NumPy/SciPy:
 /// tests/bench/reference_bench_engine.py. Results: docs/performance-engine.md.
+/// Array results go back to the pixel pool after each call, as the executor does in a pipeline run.
 /// Run: dotnet run -c Release --project tests/XRayFlow.Benchmarks -- --filter '*EngineOps*'
 /// </summary>
 [MemoryDiagnoser]
@@ -62,23 +63,39 @@ public class EngineOpsBenchmarks
     }
 
     [Benchmark]
-    public ImageArray Fft2() => Run("fft2", [image]);
+    public void Fft2() => Recycle(Run("fft2", [image]));
 
     [Benchmark]
-    public ImageArray Ifft2() => Run("ifft2", [spectrum]);
+    public void Ifft2() => Recycle(Run("ifft2", [spectrum]));
 
     [Benchmark]
-    public ImageArray FourierGaussian() => Run("fourier_gaussian", [spectrum], ("sigma", new[] { 3.0 }));
+    public void FourierGaussian() => Recycle(Run("fourier_gaussian", [spectrum], ("sigma", new[] { 3.0 })));
 
     /// <summary>The tutorial's smoothing: fft2 -> fourier_gaussian -> ifft2 (real part).</summary>
     [Benchmark]
-    public ImageArray FourierSmoothChain() => Run("ifft2", [Run("fourier_gaussian", [Run("fft2", [image])], ("sigma", new[] { 3.0 }))]);
+    public void FourierSmoothChain()
+    {
+        var spec = Run("fft2", [image]);
+        var smooth = Run("fourier_gaussian", [spec], ("sigma", new[] { 3.0 }));
+        Recycle(spec);
+        Recycle(Run("ifft2", [smooth]));
+        Recycle(smooth);
+    }
 
     [Benchmark]
-    public ImageArray Hypot() => Run("hypot", [gx, gy]);
+    public void Hypot() => Recycle(Run("hypot", [gx, gy]));
 
     [Benchmark]
-    public ImageArray Normalize() => Run("normalize", [image]);
+    public void Normalize() => Recycle(Run("normalize", [image]));
+
+    [Benchmark]
+    public void Abs() => Recycle(Run("abs", [gx]));
+
+    [Benchmark]
+    public void Clip() => Recycle(Run("clip", [image], ("min", 0.0), ("max", 200.0)));
+
+    [Benchmark]
+    public void Add() => Recycle(Run("add", [gx, gy]));
 
     [Benchmark]
     public object Histogram() => OpRunnerTable("histogram", image);
@@ -122,6 +139,8 @@ public class EngineOpsBenchmarks
 
         return sum;
     }
+
+    private static void Recycle(ImageArray a) => PixelPool.Shared.Return(a);
 
     private ImageArray Run(string op, ImageArray[] inputs, params (string Key, object Value)[] ps)
         => ((ArrayValue)Execute(op, inputs, ps)).Array;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Kernels;
 
 namespace XRayFlow.Benchmarks;
@@ -18,24 +19,28 @@ public static unsafe class QuickBench
         var image = SampleImage.Load();
         var ops = new (string Name, Action Run)[]
         {
-            ("gaussian_filter s=1", () => NdFilters.GaussianFilter(image, [1.0], threads: threads)),
-            ("gaussian_filter s=4", () => NdFilters.GaussianFilter(image, [4.0], threads: threads)),
-            ("gaussian_filter s=16", () => NdFilters.GaussianFilter(image, [16.0], threads: threads)),
+            ("gaussian_filter s=1", () => FilterBenchmarks.Recycle(NdFilters.GaussianFilter(image, [1.0], threads: threads))),
+            ("gaussian_filter s=4", () => FilterBenchmarks.Recycle(NdFilters.GaussianFilter(image, [4.0], threads: threads))),
+            ("gaussian_filter s=16", () => FilterBenchmarks.Recycle(NdFilters.GaussianFilter(image, [16.0], threads: threads))),
             ("sobel pair + hypot", () =>
             {
                 var gx = NdFilters.Sobel(image, 0, threads: threads);
                 var gy = NdFilters.Sobel(image, 1, threads: threads);
-                TensorPrimitives.Hypot(gx.Data, gy.Data, new float[gx.Length]);
+                var magnitude = PixelPool.Shared.Rent(gx.Length);
+                TensorPrimitives.Hypot(gx.Data, gy.Data, magnitude);
+                FilterBenchmarks.Recycle(gx);
+                FilterBenchmarks.Recycle(gy);
+                PixelPool.Shared.Return(magnitude);
             }),
-            ("sobel axis=-1", () => NdFilters.Sobel(image, -1, threads: threads)),
-            ("prewitt axis=-1", () => NdFilters.Prewitt(image, -1, threads: threads)),
-            ("laplace", () => NdFilters.Laplace(image, threads: threads)),
-            ("gaussian_laplace s=1", () => NdFilters.GaussianLaplace(image, [1.0], threads: threads)),
-            ("gaussian_gradient_magnitude s=2", () => NdFilters.GaussianGradientMagnitude(image, [2.0], threads: threads)),
-            ("uniform_filter size=3", () => NdFilters.UniformFilter(image, [3], threads: threads)),
-            ("uniform_filter size=21", () => NdFilters.UniformFilter(image, [21], threads: threads)),
-            ("median_filter size=3", () => NdFilters.MedianFilter(image, [3], threads: threads)),
-            ("median_filter size=5", () => NdFilters.MedianFilter(image, [5], threads: threads)),
+            ("sobel axis=-1", () => FilterBenchmarks.Recycle(NdFilters.Sobel(image, -1, threads: threads))),
+            ("prewitt axis=-1", () => FilterBenchmarks.Recycle(NdFilters.Prewitt(image, -1, threads: threads))),
+            ("laplace", () => FilterBenchmarks.Recycle(NdFilters.Laplace(image, threads: threads))),
+            ("gaussian_laplace s=1", () => FilterBenchmarks.Recycle(NdFilters.GaussianLaplace(image, [1.0], threads: threads))),
+            ("gaussian_gradient_magnitude s=2", () => FilterBenchmarks.Recycle(NdFilters.GaussianGradientMagnitude(image, [2.0], threads: threads))),
+            ("uniform_filter size=3", () => FilterBenchmarks.Recycle(NdFilters.UniformFilter(image, [3], threads: threads))),
+            ("uniform_filter size=21", () => FilterBenchmarks.Recycle(NdFilters.UniformFilter(image, [21], threads: threads))),
+            ("median_filter size=3", () => FilterBenchmarks.Recycle(NdFilters.MedianFilter(image, [3], threads: threads))),
+            ("median_filter size=5", () => FilterBenchmarks.Recycle(NdFilters.MedianFilter(image, [5], threads: threads))),
         };
         Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {image.ShapeText})");
         foreach (var (name, run) in ops)

@@ -65,6 +65,9 @@ def main():
         "FourierSmoothChain": lambda: np.fft.ifft2(ndimage.fourier_gaussian(np.fft.fft2(img), 3.0)).real,
         "Hypot": lambda: np.hypot(gx, gy),
         "Normalize": lambda: img * 255.0 / img.max(),
+        "Abs": lambda: np.abs(gx),
+        "Clip": lambda: np.clip(img, 0, 200),
+        "Add": lambda: gx + gy,
         "Histogram": lambda: ndimage.histogram(img, 0, 255, 256),
         "Stats": lambda: (img.min(), img.max(), img.mean(), np.median(img), img.std()),
     }

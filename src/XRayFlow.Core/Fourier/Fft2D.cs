@@ -28,9 +28,17 @@ public static class Fft2D
     /// <summary>fft2: a complex array of the same shape (input imaginary part used when present).</summary>
     public static ImageArray Forward(ImageArray src, int threads = 0)
     {
-        var dst = ImageArray.LikeShape(src, complex: true);
+        var dst = ImageArray.Rent(src, complex: true);
         src.Data.CopyTo(dst.Data, 0);
-        src.Imag?.CopyTo(dst.Imag!, 0);
+        if (src.Imag is { } im)
+        {
+            im.CopyTo(dst.Imag!, 0);
+        }
+        else
+        {
+            Array.Clear(dst.Imag!);
+        }
+
         Transform(dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: false, threads, realInput: src.Imag is null);
         return dst;
     }
@@ -38,9 +46,17 @@ public static class Fft2D
     /// <summary>ifft2: a complex array of the same shape.</summary>
     public static ImageArray Inverse(ImageArray src, int threads = 0)
     {
-        var dst = ImageArray.LikeShape(src, complex: true);
+        var dst = ImageArray.Rent(src, complex: true);
         src.Data.CopyTo(dst.Data, 0);
-        src.Imag?.CopyTo(dst.Imag!, 0);
+        if (src.Imag is { } im)
+        {
+            im.CopyTo(dst.Imag!, 0);
+        }
+        else
+        {
+            Array.Clear(dst.Imag!);
+        }
+
         Transform(dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads, realInput: false);
         return dst;
     }

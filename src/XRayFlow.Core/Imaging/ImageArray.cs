@@ -51,6 +51,24 @@ public sealed class ImageArray
     public static ImageArray LikeShape(ImageArray shape, bool complex = false)
         => new(shape.Frames, shape.Rows, shape.Cols, shape.IsStack, null, complex ? new float[shape.Length] : null);
 
+    /// <summary>
+    /// An array of the same shape and kind as <paramref name="shape"/> whose pixels come from
+    /// <see cref="PixelPool.Shared"/>: contents UNDEFINED, for kernels that write every element.
+    /// </summary>
+    public static ImageArray Rent(ImageArray shape, bool complex = false)
+    {
+        var pool = PixelPool.Shared;
+        return new(shape.Frames, shape.Rows, shape.Cols, shape.IsStack, pool.Rent(shape.Length), complex ? pool.Rent(shape.Length) : null);
+    }
+
+    /// <summary>A 2-D image (or a stack when <paramref name="frames"/> is given) with pooled, UNDEFINED contents.</summary>
+    public static ImageArray Rent(int rows, int cols, int frames = 0, bool complex = false)
+    {
+        var pool = PixelPool.Shared;
+        int length = checked(Math.Max(frames, 1) * rows * cols);
+        return new(Math.Max(frames, 1), rows, cols, frames > 0, pool.Rent(length), complex ? pool.Rent(length) : null);
+    }
+
     /// <summary>Build a stack from 2-D images of one shape.</summary>
     public static ImageArray StackOf(IReadOnlyList<ImageArray> images)
     {

@@ -87,7 +87,7 @@ public static class NdFilters
         RealOnly(src, "median_filter");
         var z = PerAxis(size ?? [3], nameof(size));
         var o = PerAxis(origin ?? [0], nameof(origin));
-        var dst = ImageArray.LikeShape(src);
+        var dst = ImageArray.Rent(src);
         for (int f = 0; f < src.Frames; f++)
         {
             Kernels.MedianFilter.Apply(src.Data, f * src.FrameLength, dst.Data, f * src.FrameLength, src.Rows, src.Cols, z[0], z[1], o[0], o[1], mode, cval, threads);
@@ -132,7 +132,7 @@ public static class NdFilters
     /// <summary>Runs a linear frame filter on every frame, and on the imaginary part (cval 0) when complex.</summary>
     private static ImageArray Linear(ImageArray src, float cval, FrameFilter filter)
     {
-        var dst = ImageArray.LikeShape(src, src.IsComplex);
+        var dst = ImageArray.Rent(src, src.IsComplex);
         for (int f = 0; f < src.Frames; f++)
         {
             int offset = f * src.FrameLength;

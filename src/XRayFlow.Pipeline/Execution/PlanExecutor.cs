@@ -26,8 +26,8 @@ public sealed class StepFailedException(string stepId, string reason, Exception?
 
 /// <summary>
 /// Runs a <see cref="Plan"/> on bound inputs. Independent nodes run in parallel within a thread budget;
-/// each value is dropped after its last reader (and its array returned to a pool keyed by shape, from which
-/// fused chains take their output buffers); fused element-wise chains run block by block in one pass.
+/// each value is dropped after its last reader (and its arrays returned to a <see cref="PixelPool"/> — by
+/// default <see cref="PixelPool.Shared"/>, from which the ops and fused chains take their output arrays); fused element-wise chains run block by block in one pass.
 /// </summary>
 public sealed class PlanExecutor
 {
@@ -55,13 +55,19 @@ public sealed class PlanExecutor
     /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>).
     /// </summary>
     /// <exception cref="StepFailedException">A step failed; the message names it.</exception>
-    public IReadOnlyDictionary<string, Value> Run(IReadOnlyDictionary<string, ImageArray> inputs, CancellationToken cancellation = default, List<StepTiming>? timings = null, BufferPool? pool = null)
+    public IReadOnlyDictionary<string, Value> Run(IReadOnlyDictionary<string, ImageArray> inputs, CancellationToken cancellation = default, List<StepTiming>? timings = null, PixelPool? pool = null)
     {
-        pool ??= new BufferPool();
+        pool ??= PixelPool.Shared;
         var values = new ConcurrentDictionary<string, Value>(StringComparer.Ordinal);
+        var callerArrays = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
         foreach (var (name, array) in inputs)
         {
             values[name] = new ArrayValue(array);
+            callerArrays.Add(array.Data);
+            if (array.Imag is { } im)
+            {
+                callerArrays.Add(im);
+            }
         }
 
         // Units of work: a lone node, or a whole fused chain.
@@ -118,12 +124,12 @@ public sealed class PlanExecutor
             foreach (var unit in units)
             {
                 cancellation.ThrowIfCancellationRequested();
-                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues, readersLeft);
+                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues, readersLeft, callerArrays);
             }
         }
         else
         {
-            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues, readersLeft);
+            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues, readersLeft, callerArrays);
         }
 
         if (timings is not null)
@@ -154,7 +160,7 @@ public sealed class PlanExecutor
         return result;
     }
 
-    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, BufferPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft)
+    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, PixelPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays)
     {
         var remaining = (int[])deps.Clone();
         var ready = new Queue<int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0));
@@ -178,7 +184,7 @@ public sealed class PlanExecutor
                     {
                         try
                         {
-                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readersLeft);
+                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readersLeft, callerArrays);
                             lock (gate)
                             {
                                 running--;
@@ -233,7 +239,7 @@ public sealed class PlanExecutor
         cancellation.ThrowIfCancellationRequested();
     }
 
-    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, BufferPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft)
+    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays)
     {
         var sw = Stopwatch.StartNew();
         if (unit.Count == 1)
@@ -270,14 +276,22 @@ public sealed class PlanExecutor
         {
             if (!outputValues.Contains(r) && values.TryRemove(r, out var old) && old is ArrayValue a
                 && !_inputNames.Contains(r)
-                && !values.Values.Any(v => v is ArrayValue live && (ReferenceEquals(live.Array.Data, a.Array.Data) || ReferenceEquals(live.Array.Imag, a.Array.Data))))
+                && !Owns(callerArrays, a.Array)
+                && !values.Values.Any(v => v is ArrayValue live && SharesArray(live.Array, a.Array)))
             {
                 // Only arrays this run computed, and that no live value shares, go back to the pool
-                // (the caller owns the inputs; an op may return its input unchanged).
+                // (the caller owns the inputs, and an op may return its input, or a part of it, unchanged).
                 pool.Return(a.Array);
             }
         }
     }
+
+    private static bool Owns(HashSet<float[]> arrays, ImageArray a)
+        => arrays.Contains(a.Data) || (a.Imag is { } im && arrays.Contains(im));
+
+    private static bool SharesArray(ImageArray x, ImageArray y)
+        => ReferenceEquals(x.Data, y.Data) || ReferenceEquals(x.Data, y.Imag)
+        || (x.Imag is { } xi && (ReferenceEquals(xi, y.Data) || ReferenceEquals(xi, y.Imag)));
 
     /// <summary>The values a unit reads from outside itself (inputs or other units' results), each once.</summary>
     private static IEnumerable<string> ExternalSources(List<PlanNode> unit)
@@ -328,7 +342,7 @@ public sealed class PlanExecutor
     /// the chain runs on that block before the next block starts. The math is the ops' own (each is called on
     /// a block as a 1 x n image), so results equal the unfused run exactly; only memory traffic changes.
     /// </summary>
-    private Value RunChain(List<PlanNode> chain, Value input, BufferPool pool, int threads, CancellationToken cancellation)
+    private Value RunChain(List<PlanNode> chain, Value input, PixelPool pool, int threads, CancellationToken cancellation)
     {
         var src = ((ArrayValue)input).Array;
         int length = src.Length;
@@ -355,8 +369,8 @@ public sealed class PlanExecutor
                 {
                     if (outReal is null)
                     {
-                        outImag = res.IsComplex ? new float[length] : null;
-                        outReal = pool.Rent(src, length);
+                        outImag = res.IsComplex ? pool.Rent(length) : null;
+                        outReal = pool.Rent(length);
                     }
                 }
             }
@@ -392,37 +406,5 @@ public sealed class PlanExecutor
             ? ImageArray.Stack(src.Frames, src.Rows, src.Cols, outReal, outImag)
             : new ImageArray(src.Rows, src.Cols, outReal, outImag);
         return new ArrayValue(result);
-    }
-}
-
-/// <summary>Arrays no longer read, kept for reuse by the next value of the same length.</summary>
-public sealed class BufferPool
-{
-    private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _free = new();
-
-    /// <summary>How many requests were served by a released buffer (for tests and the plan's honesty).</summary>
-    public int Reused => _reused;
-
-    private int _reused;
-
-    public void Return(ImageArray array)
-    {
-        _free.GetOrAdd(array.Length, _ => []).Add(array.Data);
-        if (array.Imag is { } im)
-        {
-            _free.GetOrAdd(im.Length, _ => []).Add(im);
-        }
-    }
-
-    /// <summary>A buffer of <paramref name="length"/> floats; contents undefined (callers overwrite every element).</summary>
-    public float[] Rent(ImageArray shapeOf, int length)
-    {
-        if (_free.TryGetValue(length, out var bag) && bag.TryTake(out var buffer))
-        {
-            Interlocked.Increment(ref _reused);
-            return buffer;
-        }
-
-        return new float[length];
     }
 }

@@ -281,6 +281,11 @@ public static class RecipeRunner
             var timings = new List<StepTiming>();
             for (int r = 0; r < Math.Max(1, request.Repeat); r++)
             {
+                if (values is not null)
+                {
+                    ReturnToPool(values.Values, exceptOf: arrays.Values); // an earlier --repeat's results
+                }
+
                 timings.Clear();
                 values = executor.Run(arrays, request.Cancellation, timings);
                 profile.AddRange(timings);
@@ -312,6 +317,8 @@ public static class RecipeRunner
                 outputRecords.Add(new ManifestOutput(output.Name, RelativeToOut(request.OutDir, full), Manifest.Sha256OfFile(full)));
             }
 
+            // Written and hashed: the item's arrays go back to the pool for the next item's outputs.
+            ReturnToPool(values!.Values.Concat(arrays.Values.Select(a => (Value)new ArrayValue(a))), exceptOf: []);
             return new ManifestItem
             {
                 Name = item.Name,
@@ -442,6 +449,36 @@ public static class RecipeRunner
         var sb = new StringBuilder();
         JsonText.AppendValue(sb, value);
         return sb.ToString();
+    }
+
+    /// <summary>Returns every distinct array of <paramref name="values"/> to the shared pool, except those of <paramref name="exceptOf"/>.</summary>
+    private static void ReturnToPool(IEnumerable<Value> values, IEnumerable<ImageArray> exceptOf)
+    {
+        var seen = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        foreach (var a in exceptOf)
+        {
+            seen.Add(a.Data);
+            if (a.Imag is { } im)
+            {
+                seen.Add(im);
+            }
+        }
+
+        foreach (var v in values)
+        {
+            if (v is ArrayValue { Array: var a })
+            {
+                if (seen.Add(a.Data))
+                {
+                    PixelPool.Shared.Return(a.Data);
+                }
+
+                if (a.Imag is { } im && seen.Add(im))
+                {
+                    PixelPool.Shared.Return(im);
+                }
+            }
+        }
     }
 
     private static void WriteManifest(string path, Manifest manifest) => AtomicFile.WriteAllText(path, manifest.ToJson());

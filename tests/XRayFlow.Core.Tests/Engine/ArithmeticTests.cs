@@ -169,4 +169,36 @@ public class SimdKernelTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("peak", false)]
+    [InlineData("range", false)]
+    [InlineData("range", true)]
+    public void ThreadedNormalizeAndHypotGiveTheSingleThreadBits(string method, bool withNaN)
+    {
+        var rng = new Random(21);
+        int n = (3 * XRayFlow.Core.Ops.Kernels.PixelKernels.ParallelBlock) + 77;
+        var x = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 300) - 20)).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 300) - 20)).ToArray();
+        x[n - 5] = 1000f; // the peak lies in the last, short block
+        if (withNaN)
+        {
+            x[(2 * XRayFlow.Core.Ops.Kernels.PixelKernels.ParallelBlock) + 3] = float.NaN;
+        }
+
+        var one = new float[n];
+        var many = new float[n];
+        XRayFlow.Core.Ops.Kernels.Normalization.Apply(x, one, 255, method);
+        XRayFlow.Core.Ops.Kernels.Normalization.Apply(x, many, 255, method, threads: 4);
+        Assert.Equal(one, many);
+        Assert.Equal(withNaN, float.IsNaN(many[0]));
+        if (!withNaN)
+        {
+            Assert.Equal(255f, many[n - 5]);
+        }
+
+        XRayFlow.Core.Ops.Kernels.PixelKernels.Hypot([x, y], one);
+        XRayFlow.Core.Ops.Kernels.PixelKernels.Hypot([x, y], many, threads: 4);
+        Assert.Equal(one, many);
+    }
 }

@@ -105,10 +105,10 @@ public class ExecutorTests
     [Fact]
     public void RepeatedRunsWithAPoolKeepInputsAndResultsIntact()
     {
-        var img = RunKit.Random(40, 50, seed: 3);
+        var img = RunKit.Random(80, 70, seed: 3); // above PixelPool.MinPooledLength
         var plan = Planner.Create(RunKit.Load(Chain));
         var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
-        var pool = new BufferPool();
+        var pool = new PixelPool();
         var first = ((ArrayValue)exec.Run(new Dictionary<string, ImageArray> { ["img"] = img }, pool: pool)["b2"]).Array.Data.ToArray();
         for (int i = 0; i < 3; i++)
         {
@@ -117,6 +117,25 @@ public class ExecutorTests
         }
 
         Assert.Equal(Expected(img), first);
+        Assert.True(pool.Reused > 0, "released intermediates were not reused");
+    }
+
+    [Fact]
+    public void TheCallersInputsAndTheResultsNeverGoBackToThePool()
+    {
+        var img = RunKit.Random(80, 70, seed: 4);
+        var plan = Planner.Create(RunKit.Load(Chain));
+        var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1);
+        var pool = new PixelPool();
+        var results = exec.Run(new Dictionary<string, ImageArray> { ["img"] = img }, pool: pool);
+        var kept = results.Values.OfType<ArrayValue>().Select(v => v.Array.Data).Append(img.Data).ToList();
+        long free = pool.RetainedBytes / (4L * img.Length);
+        Assert.True(free > 0, "no intermediate was released");
+        for (int i = 0; i < free; i++)
+        {
+            var rented = pool.Rent(img.Length);
+            Assert.DoesNotContain(kept, k => ReferenceEquals(k, rented));
+        }
     }
 
     [Fact]

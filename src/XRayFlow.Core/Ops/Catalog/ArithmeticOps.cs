@@ -16,7 +16,7 @@ public static partial class OpCatalog
         Execute = ctx =>
         {
             var src = ctx.Array();
-            var dst = ImageArray.LikeShape(src);
+            var dst = ImageArray.Rent(src);
             if (src.Imag is { } im)
             {
                 for (int k = 0; k < src.Length; k++)

@@ -57,7 +57,7 @@ public static partial class OpCatalog
             double yMax = ctx.Has("output_max") ? ctx.Float("output_max") : 255.0;
             string invertMode = ctx.Has("invert") ? ctx.Text("invert") : "auto";
             bool invert = invertMode == "yes" || (invertMode == "auto" && info is { IsInverted: true });
-            var dst = ImageArray.LikeShape(src);
+            var dst = ImageArray.Rent(src);
             WindowLinear(src.Data, dst.Data, c, w, yMin, yMax, invert);
             return new ArrayValue(dst);
         },

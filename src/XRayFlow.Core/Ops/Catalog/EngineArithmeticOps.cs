@@ -23,8 +23,8 @@ public static partial class OpCatalog
                 EngineOpSupport.RequireReal(ctx, a, "hypot");
             }
 
-            var dst = ImageArray.LikeShape(arrays[0]);
-            PixelKernels.Hypot(arrays.Select(a => a.Data).ToArray(), dst.Data);
+            var dst = ImageArray.Rent(arrays[0]);
+            PixelKernels.Hypot([.. arrays.Select(a => a.Data)], dst.Data, ctx.Threads);
             return new ArrayValue(dst);
         },
     };
@@ -50,8 +50,8 @@ public static partial class OpCatalog
         {
             var src = ctx.Array();
             EngineOpSupport.RequireReal(ctx, src, "normalize");
-            var dst = ImageArray.LikeShape(src);
-            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"));
+            var dst = ImageArray.Rent(src);
+            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"), ctx.Threads);
             return new ArrayValue(dst);
         },
     };
@@ -81,7 +81,7 @@ public static partial class OpCatalog
 
             float lo = ctx.Has("min") ? (float)ctx.Float("min") : float.NegativeInfinity;
             float hi = ctx.Has("max") ? (float)ctx.Float("max") : float.PositiveInfinity;
-            var dst = ImageArray.LikeShape(src);
+            var dst = ImageArray.Rent(src);
             PixelKernels.Clip(src.Data, dst.Data, lo, hi);
             return new ArrayValue(dst);
         },

@@ -67,7 +67,7 @@ public static partial class OpCatalog
     {
         var arrays = EngineOpSupport.Arrays(ctx);
         EngineOpSupport.RequireSameShape(ctx, arrays);
-        var dst = ImageArray.LikeShape(arrays[0]);
+        var dst = ImageArray.Rent(arrays[0]);
         Array.Fill(dst.Data, value);
         return dst;
     }
@@ -88,7 +88,7 @@ public static partial class OpCatalog
         }
 
         var first = arrays[0];
-        var dst = ImageArray.LikeShape(first);
+        var dst = ImageArray.Rent(first);
         var data = arrays.Select(a => a.Data).ToArray();
         if (first.Frames == 1)
         {

@@ -75,19 +75,19 @@ public static partial class OpCatalog
                 Max = 1,
             },
         ],
-        Execute = ctx => new ArrayValue(FourierFilters.Gaussian(ctx.Array(), ctx.Get<double[]>("sigma"), ctx.Int("n"), ctx.Int("axis"), ctx.StepId)),
+        Execute = ctx => new ArrayValue(FourierFilters.Gaussian(ctx.Array(), ctx.Get<double[]>("sigma"), ctx.Int("n"), ctx.Int("axis"), ctx.StepId, ctx.Threads)),
     };
 
     private static ImageArray RealOf(ImageArray c, float[] part)
     {
-        var dst = ImageArray.LikeShape(c);
+        var dst = ImageArray.Rent(c);
         part.CopyTo(dst.Data, 0);
         return dst;
     }
 
     private static ImageArray Modulus(ImageArray c)
     {
-        var dst = ImageArray.LikeShape(c);
+        var dst = ImageArray.Rent(c);
         var re = c.Data;
         var im = c.Imag!;
         for (int k = 0; k < re.Length; k++)

@@ -77,7 +77,7 @@ public static partial class OpCatalog
                 throw new InvalidOperationException($"step '{ctx.StepId}': with use_quantiles, canny's thresholds are quantiles between 0 and 1");
             }
 
-            var dst = ImageArray.LikeShape(src);
+            var dst = ImageArray.Rent(src);
             int threads = Math.Max(1, ctx.Threads);
             int inner = src.Frames >= threads ? 1 : threads; // a single image: its smoothing uses the threads
             Parallel.For(0, src.Frames, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ctx.Cancellation }, n =>

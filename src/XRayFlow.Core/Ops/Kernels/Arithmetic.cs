@@ -20,7 +20,7 @@ public static class Arithmetic
     public static ImageArray Combine(ImageArray a, ImageArray b, Kind kind)
     {
         bool complex = a.IsComplex || b.IsComplex;
-        var dst = ImageArray.LikeShape(a, complex);
+        var dst = ImageArray.Rent(a, complex);
         switch (kind)
         {
             case Kind.Add:
@@ -65,7 +65,7 @@ public static class Arithmetic
 
     public static ImageArray WithScalar(ImageArray a, float value, Kind kind)
     {
-        var dst = ImageArray.LikeShape(a, a.IsComplex);
+        var dst = ImageArray.Rent(a, a.IsComplex);
         switch (kind)
         {
             case Kind.Add:

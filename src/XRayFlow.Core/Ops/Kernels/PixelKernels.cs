@@ -26,6 +26,44 @@ public static class PixelKernels
         }
     }
 
+    /// <summary><see cref="Hypot(IReadOnlyList{float[]}, Span{float})"/> on up to <paramref name="threads"/> threads, block by block (same bits).</summary>
+    public static void Hypot(float[][] src, float[] dst, int threads)
+        => ForBlocks(dst.Length, threads, (start, length) =>
+        {
+            if (Vector.IsHardwareAccelerated)
+            {
+                HypotSimd(src, start, dst.AsSpan(start, length));
+            }
+            else
+            {
+                HypotScalar([.. src.Select(a => a.AsSpan(start, length).ToArray())], dst.AsSpan(start, length));
+            }
+        });
+
+    /// <summary>Elements per block of the threaded element-wise kernels (256 KiB of floats).</summary>
+    public const int ParallelBlock = 1 << 16;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, length) over [0, n) in blocks of <see cref="ParallelBlock"/>
+    /// elements on up to <paramref name="threads"/> threads (one thread, or n below two blocks: one call).
+    /// Element-wise kernels give the same bits whatever the blocking.
+    /// </summary>
+    public static void ForBlocks(int n, int threads, Action<int, int> body)
+    {
+        int blocks = (n + ParallelBlock - 1) / ParallelBlock;
+        if (threads <= 1 || blocks < 2)
+        {
+            body(0, n);
+            return;
+        }
+
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, b =>
+        {
+            int start = b * ParallelBlock;
+            body(start, Math.Min(ParallelBlock, n - start));
+        });
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HypotScalar(IReadOnlyList<float[]> src, Span<float> dst)
     {
@@ -44,11 +82,19 @@ public static class PixelKernels
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HypotSimd(IReadOnlyList<float[]> inputs, Span<float> dst)
+        => HypotSimd(inputs as float[][] ?? [.. inputs], 0, dst); // an array, not the interface: an interface call per vector costs more than the arithmetic
+
+    /// <summary>dst[k] = hypot of src_i[start + k] (see <see cref="HypotScalar"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HypotSimd(float[][] src, int start, Span<float> dst)
     {
-        // An array, not the interface: an interface call per vector costs more than the arithmetic.
-        float[][] src = inputs as float[][] ?? [.. inputs];
         int w = Vector<float>.Count;
         int n = dst.Length;
+        foreach (var a in src)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, start + n, nameof(src));
+        }
+
         int k = 0;
         ref float d0 = ref MemoryMarshal.GetReference(dst);
         for (; k <= n - w; k += w)
@@ -56,7 +102,7 @@ public static class PixelKernels
             Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
             for (int i = 0; i < src.Length; i++)
             {
-                var v = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(src[i]), (nuint)k);
+                var v = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(src[i]), (nuint)(start + k));
                 Vector.Widen(v, out var a, out var b);
                 lo += a * a;
                 hi += b * b;
@@ -70,7 +116,7 @@ public static class PixelKernels
             double s = 0;
             for (int i = 0; i < src.Length; i++)
             {
-                double v = src[i][k];
+                double v = src[i][start + k];
                 s += v * v;
             }
 
