@@ -66,12 +66,14 @@ public static partial class SeparableFilter
     /// How it is evaluated (the tree, hence every bit of the result, is the same): passes over the line
     /// replace W_m by W_{4m} (or W_{2m}) in place, adding the windows of the low bits to <paramref name="sums"/>
     /// on the way, until at most 8·m of the box is left; that rest is summed straight from W_m (≤ 8 loads per
-    /// vector). So L ≤ 8 reads the line once, L = 21 takes one pass and a final sweep; O(log L) per value.
+    /// vector). So L ≤ 8 reads the line once; 9 ≤ L ≤ 35 takes one pass (W_2 or W_4 into sums, p kept for the
+    /// low windows) and a final sweep; O(log L) per value.
     /// </para>
     /// <para>
     /// p holds the n + L − 1 values of the padded line and is overwritten; it must have room for
     /// n + L + 3·Vector&lt;float&gt;.Count floats, the ones past n + L − 1 finite (zero them once).
-    /// sums is scratch of n + Vector&lt;float&gt;.Count floats. outRow must not overlap p or sums.
+    /// sums is scratch of n + L + 3·Vector&lt;float&gt;.Count floats, finite (zero them once). outRow must not
+    /// overlap p or sums.
     /// </para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -82,6 +84,35 @@ public static partial class SeparableFilter
         int offset = 0;   // sums[i] holds the left-to-right sum of the windows [i, i + offset) taken so far
         bool have = false;
         int bits = length; // the windows still to take: bits · m inputs
+        if (bits > 8 && bits < 36)
+        {
+            // 9 ≤ L ≤ 35: one pass, out of place into sums (W_2 for L < 16, else W_4); the low windows (W_1, W_2)
+            // are read from the intact p in the final sweep, which then adds the ≤ 8 windows from sums.
+            bool radix4 = bits >= 16;
+            int step = radix4 ? 4 : 2;
+            int count = n + length - step;
+            for (int i = 0; i < count; i += w)
+            {
+                var pair = Vector.Load(p + i) + Vector.Load(p + i + 1);
+                Vector.Store(radix4 ? pair + (Vector.Load(p + i + 2) + Vector.Load(p + i + 3)) : pair, sums + i);
+            }
+
+            int low = bits & (step - 1);
+            float* rest = sums + low;
+            switch (bits >> (radix4 ? 2 : 1))
+            {
+                case 2: LowRestSweep<Rest2>(p, low, rest, n, step, outRow, scale); break;
+                case 3: LowRestSweep<Rest3>(p, low, rest, n, step, outRow, scale); break;
+                case 4: LowRestSweep<Rest4>(p, low, rest, n, step, outRow, scale); break;
+                case 5: LowRestSweep<Rest5>(p, low, rest, n, step, outRow, scale); break;
+                case 6: LowRestSweep<Rest6>(p, low, rest, n, step, outRow, scale); break;
+                case 7: LowRestSweep<Rest7>(p, low, rest, n, step, outRow, scale); break;
+                default: LowRestSweep<Rest8>(p, low, rest, n, step, outRow, scale); break;
+            }
+
+            return;
+        }
+
         while (bits > 8)
         {
             bool radix4 = bits >= 16;
@@ -207,6 +238,51 @@ public static partial class SeparableFilter
             }
         }
     }
+
+    /// <summary>
+    /// out[j] = (the left-to-right sum of the low windows at p + j — none, W_1, W_2, or W_1 then W_2 for
+    /// <paramref name="low"/> = 0..3 — and the windows of <typeparamref name="T"/> at q + j) · scale.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LowRestSweep<T>(float* p, int low, float* q, int n, int m, float* outRow, float scale)
+        where T : struct, IRest
+    {
+        int w = Vector<float>.Count;
+        var s = new Vector<float>(scale);
+        if (n < w)
+        {
+            // A short line: one vector (lanes past n read the finite slack), n values kept.
+            var v = LowRest<T>(p, low, q, m) * s;
+            for (int t = 0; t < n; t++)
+            {
+                outRow[t] = v[t];
+            }
+
+            return;
+        }
+
+        int j = 0;
+        for (; j <= n - w; j += w)
+        {
+            Vector.Store(LowRest<T>(p + j, low, q + j, m) * s, outRow + j);
+        }
+
+        if (j < n)
+        {
+            j = n - w;
+            Vector.Store(LowRest<T>(p + j, low, q + j, m) * s, outRow + j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector<float> LowRest<T>(float* p, int low, float* q, int m)
+        where T : struct, IRest => low switch
+    {
+        0 => T.Windows(q, m),
+        1 => T.After(Vector.Load(p), q, m),
+        2 => T.After(Vector.Load(p) + Vector.Load(p + 1), q, m),
+        _ => T.After(Vector.Load(p) + (Vector.Load(p + 1) + Vector.Load(p + 2)), q, m),
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector<float> Pair2(float* x, int m) => Vector.Load(x) + Vector.Load(x + m);
@@ -401,7 +477,7 @@ public static partial class SeparableFilter
             int w = Vector<float>.Count;
             int l1 = k1?.Length ?? 0;
             int lineLen = k1 is null ? 0 : cols + l1 + (3 * w);
-            int sumLen = k1 is null ? 0 : cols + w;
+            int sumLen = k1 is null ? 0 : cols + l1 + (3 * w);
             int cvalLen = k0 is not null && mode == BoundaryMode.Constant ? cols : 0;
             float[] floats = ArrayPool<float>.Shared.Rent(Math.Max(1, lineLen + sumLen + cvalLen));
             double[] doubles = ArrayPool<double>.Shared.Rent(k0 is null ? 1 : cols);

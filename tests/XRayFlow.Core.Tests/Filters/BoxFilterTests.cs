@@ -106,7 +106,7 @@ public class BoxFilterTests
                 }
 
                 var original = (float[])p.Clone();
-                var sums = new float[n + width];
+                var sums = new float[n + length + (3 * width)];
                 var got = new float[n];
                 float w = (float)(1.0 / length);
                 unsafe
@@ -160,7 +160,7 @@ public class BoxFilterTests
                 float w = (float)(1.0 / length);
                 unsafe
                 {
-                    fixed (float* pp = p, ps = new float[n + width], pg = got)
+                    fixed (float* pp = p, ps = new float[n + length + (3 * width)], pg = got)
                     {
                         SeparableFilter.BoxSumLine(pp, n, length, ps, pg, w);
                     }
