@@ -23,7 +23,9 @@ public static partial class SeparableFilter
     /// rounding of it (the double drift, ~rows · 2⁻⁵³ · max|x̃|, is negligible); axis 1 is within
     /// <c>(D + 2) · u · max|x̃|</c> (+ O(u²)) with <c>D = ⌊log2 L⌋ + popcount(L) − 1</c> the depth of the
     /// summation tree: D adds, the scaling and the reference's own rounding. For L ≤ 64 that is ≤ 12u ≈ 7.2e-7
-    /// of max|x̃|, independent of the line length (no running-sum drift).
+    /// of max|x̃|, independent of the line length (no running-sum drift). Both passes together stay within
+    /// (D + 6)·u·max|x̃| of <see cref="Reference"/> (also our intermediate's rounding, the reference's, and its
+    /// float32 weight 1/L where axis 0 scales by the double 1/L); BoxFilterTests asserts exactly that.
     /// </summary>
     private static unsafe void ApplyBox(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
