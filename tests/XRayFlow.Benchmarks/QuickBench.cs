@@ -67,7 +67,7 @@ public static unsafe class QuickBench
     }
 
     /// <summary>CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID), immune to preemption on a loaded machine.</summary>
-    private static double ThreadCpuMs()
+    internal static double ThreadCpuMs()
     {
         Timespec ts;
         return clock_gettime(3, &ts) == 0 ? (ts.Seconds * 1e3) + (ts.Nanoseconds / 1e6) : double.NaN;

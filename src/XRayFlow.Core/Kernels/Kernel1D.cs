@@ -151,7 +151,7 @@ public sealed class Kernel1D
         return new Kernel1D(Enumerable.Repeat(1.0 / size, size).ToArray(), origin) { IsBox = true };
     }
 
-    /// <summary>A box (uniform_filter) kernel: long ones run as running sums in double, O(1) per pixel.</summary>
+    /// <summary>A box (uniform_filter) kernel: <see cref="SeparableFilter.Apply"/> runs boxes as box sums (column running sums in double, row doubling sums in float32).</summary>
     public bool IsBox { get; init; }
 
     private static KernelSymmetry Classify(float[] w)

@@ -29,12 +29,17 @@ public enum PairCombine
 /// meaning, kept for tests: each tap in double, rounded once per pass to float32.
 /// </para>
 /// <para>
+/// Box kernels (uniform_filter, <see cref="Kernel1D.IsBox"/>) take their own fused path, O(log L) per pixel
+/// whatever the size: running sums in double down the columns, doubling sums in float32 along the rows
+/// (see <c>ApplyBox</c> for the exact meaning and its error bound).
+/// </para>
+/// <para>
 /// A pass whose kernel is longer than its axis (e.g. sigma 3 across a 1 x 64 image) runs in double with
 /// the kernel folded through the boundary map (see <see cref="FoldedPass"/>): there, many taps land on
 /// few samples and the float32 sum could cancel badly.
 /// </para>
 /// </summary>
-public static class SeparableFilter
+public static partial class SeparableFilter
 {
     /// <summary>
     /// Fast path. <paramref name="axis0"/> or <paramref name="axis1"/> may be null (no pass on that axis).
@@ -64,13 +69,21 @@ public static class SeparableFilter
 
         bool short0 = axis0 is not null && rows < axis0.Length;
         bool short1 = axis1 is not null && cols < axis1.Length;
-        bool box0 = axis0 is { IsBox: true } && axis0.Length >= BoxMinLength;
-        bool box1 = axis1 is { IsBox: true } && axis1.Length >= BoxMinLength;
-        if (short0 || short1 || box0 || box1)
+        bool boxes = (axis0 is null || axis0.IsBox) && (axis1 is null || axis1.IsBox);
+        bool both = axis0 is not null && axis1 is not null;
+        if (boxes && !short0 && !short1 && !(axis1First && both))
+        {
+            // Boxes (uniform_filter): running sums down the columns, doubling sums along the rows, fused.
+            ApplyBox(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, threads);
+            return;
+        }
+
+        if (short0 || short1 || boxes)
         {
             // A kernel longer than its axis folds many taps onto few samples; the folded sums can cancel
             // to a tiny result (e.g. a second derivative across a 1-pixel axis), so that pass runs in double.
-            // Long boxes run as running sums. These passes run one after the other, in SciPy's order.
+            // The other pass, and boxes asked for row pass first, run on their own. These passes run one
+            // after the other, in the requested order.
             ApplyPassByPass(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, short0, short1, mode, cval, axis1First, threads);
             return;
         }
@@ -277,9 +290,9 @@ public static class SeparableFilter
                 {
                     FoldedPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
                 }
-                else if (kernel.IsBox && kernel.Length >= BoxMinLength)
+                else if (kernel.IsBox)
                 {
-                    BoxPass(from, fromOffset, to, toOffset, rows, cols, axis, kernel, mode, cval, threads);
+                    ApplyBox(from, fromOffset, to, toOffset, rows, cols, axis == 0 ? kernel : null, axis == 1 ? kernel : null, mode, cval, threads);
                 }
                 else
                 {
@@ -293,168 +306,6 @@ public static class SeparableFilter
         finally
         {
             ArrayPool<float>.Shared.Return(temp);
-        }
-    }
-
-    /// <summary>Boxes at least this long run as running sums (<see cref="BoxPass"/>).</summary>
-    private const int BoxMinLength = 8;
-
-    /// <summary>
-    /// A box pass (uniform_filter1d) as a running sum in double, as SciPy computes it:
-    /// <c>S_i = Σ_{k&lt;L} x̃[i + k − Before]</c>, <c>S_{i+1} = S_i + x̃[i + L − Before] − x̃[i − Before]</c>,
-    /// <c>out[i] = (float)(S_i / L)</c>. O(1) per pixel whatever the size.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void BoxPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
-    {
-        int size = kernel.Length;
-        int before = kernel.Before;
-        double scale = 1.0 / size;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        if (axis == 1)
-        {
-            Parallel.For(0, rows, options, () => new float[cols + size], (r, _, line) =>
-            {
-                var row = src.AsSpan(srcOffset + (r * cols), cols);
-                for (int t = 0; t < line.Length - 1; t++)
-                {
-                    line[t] = t >= before && t < before + cols ? row[t - before] : Boundary.Sample(row, t - before, mode, cval);
-                }
-
-                BoxLine(line, dst.AsSpan(dstOffset + (r * cols), cols), size, scale);
-                return line;
-            }, _ => { });
-            return;
-        }
-
-        // Axis 0: one double accumulator per column, vectorised along the row; one strip of rows per worker.
-        int strips = Math.Min(rows, Math.Max(1, threads));
-        int stripRows = (rows + strips - 1) / strips;
-        float[] cvalRow = new float[cols];
-        cvalRow.AsSpan().Fill(cval);
-        Parallel.For(0, strips, options, s =>
-        {
-            int r0 = s * stripRows;
-            int r1 = Math.Min(rows, r0 + stripRows);
-            if (r0 >= r1)
-            {
-                return;
-            }
-
-            double[] acc = ArrayPool<double>.Shared.Rent(cols);
-            try
-            {
-                acc.AsSpan(0, cols).Clear();
-                for (int k = 0; k < size; k++)
-                {
-                    AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)r0 + k - before, rows, mode), cols), 1.0);
-                }
-
-                for (int i = r0; i < r1; i++)
-                {
-                    ScaleToFloat(acc, dst.AsSpan(dstOffset + (i * cols), cols), scale);
-
-                    if (i + 1 < r1)
-                    {
-                        AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)i + size - before, rows, mode), cols), 1.0);
-                        AddRow(acc, Row(src, srcOffset, cvalRow, Boundary.Map((long)i - before, rows, mode), cols), -1.0);
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<double>.Shared.Return(acc);
-            }
-        });
-    }
-
-    /// <summary>
-    /// out[i] = (float)(Σ_{k&lt;size} line[i + k] · scale) by running sums in double; the line is cut into
-    /// four runs with their own sums so the four dependency chains overlap.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BoxLine(float[] line, Span<float> outRow, int size, double scale)
-    {
-        int n = outRow.Length;
-        int seg = n / 4;
-        Span<double> sums = stackalloc double[4];
-        for (int c = 0; c < 4; c++)
-        {
-            double sum = 0;
-            int start = c * seg;
-            for (int k = 0; k < size; k++)
-            {
-                sum += line[start + k];
-            }
-
-            sums[c] = sum;
-        }
-
-        double s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
-        int b1 = seg, b2 = 2 * seg, b3 = 3 * seg;
-        for (int i = 0; i < seg; i++)
-        {
-            outRow[i] = (float)(s0 * scale);
-            outRow[b1 + i] = (float)(s1 * scale);
-            outRow[b2 + i] = (float)(s2 * scale);
-            outRow[b3 + i] = (float)(s3 * scale);
-            s0 += (double)line[i + size] - line[i];
-            s1 += (double)line[b1 + i + size] - line[b1 + i];
-            s2 += (double)line[b2 + i + size] - line[b2 + i];
-            s3 += (double)line[b3 + i + size] - line[b3 + i];
-        }
-
-        for (int i = 4 * seg; i < n; i++)
-        {
-            outRow[i] = (float)(s3 * scale);
-            s3 += (double)line[i + size] - line[i];
-        }
-    }
-
-    /// <summary>dst[c] = (float)(acc[c] · scale), vectorised.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScaleToFloat(double[] acc, Span<float> dst, double scale)
-    {
-        int width = Vector<float>.Count;
-        int dw = Vector<double>.Count;
-        var s = new Vector<double>(scale);
-        int c = 0;
-        var accSpan = acc.AsSpan();
-        for (; c <= dst.Length - width; c += width)
-        {
-            var lo = new Vector<double>(accSpan[c..]) * s;
-            var hi = new Vector<double>(accSpan[(c + dw)..]) * s;
-            Vector.Narrow(lo, hi).CopyTo(dst[c..]);
-        }
-
-        for (; c < dst.Length; c++)
-        {
-            dst[c] = (float)(acc[c] * scale);
-        }
-    }
-
-    private static ReadOnlySpan<float> Row(float[] src, int srcOffset, float[] cvalRow, int m, int cols)
-        => m < 0 ? cvalRow : src.AsSpan(srcOffset + (m * cols), cols);
-
-    /// <summary>acc[c] += sign · row[c] in double, widened from float vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddRow(double[] acc, ReadOnlySpan<float> row, double sign)
-    {
-        int width = Vector<float>.Count;
-        int c = 0;
-        var s = new Vector<double>(sign);
-        var accVectors = System.Runtime.InteropServices.MemoryMarshal.Cast<double, Vector<double>>(acc.AsSpan(0, row.Length - (row.Length % width)));
-        for (; c <= row.Length - width; c += width)
-        {
-            Vector.Widen(new Vector<float>(row[c..]), out var lo, out var hi);
-            int v = c / Vector<double>.Count;
-            accVectors[v] += s * lo;
-            accVectors[v + 1] += s * hi;
-        }
-
-        for (; c < row.Length; c++)
-        {
-            acc[c] += sign * row[c];
         }
     }
 
