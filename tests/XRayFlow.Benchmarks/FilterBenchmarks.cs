@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Kernels;
@@ -32,14 +31,14 @@ public class FilterBenchmarks
     [Benchmark]
     public void GaussianSigma16() => Recycle(NdFilters.GaussianFilter(image, [16.0], threads: Threads));
 
-    /// <summary>sobel axis 0, sobel axis 1, then hypot (TensorPrimitives.Hypot, what the hypot op runs).</summary>
+    /// <summary>sobel axis 0, sobel axis 1, then hypot (PixelKernels.Hypot, what the hypot op runs).</summary>
     [Benchmark]
     public void SobelPairHypot()
     {
         var gx = NdFilters.Sobel(image, 0, threads: Threads);
         var gy = NdFilters.Sobel(image, 1, threads: Threads);
         var magnitude = PixelPool.Shared.Rent(gx.Length);
-        TensorPrimitives.Hypot(gx.Data, gy.Data, magnitude);
+        XRayFlow.Core.Ops.Kernels.PixelKernels.Hypot([gx.Data, gy.Data], magnitude, Threads);
         Recycle(gx);
         Recycle(gy);
         PixelPool.Shared.Return(magnitude);

@@ -45,6 +45,27 @@ public class KernelConsistencyTests
         }
     }
 
+    /// <summary>
+    /// Kernels of 24+ taps take the four-rows-per-sweep column pass: every column count 1..64 (vector tails,
+    /// the scalar fallback below two vectors), row counts that leave 0..3 rows to the one-row path, every mode.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void LongColumnKernelsEqualScalarForEveryColumnCountAndRowRemainder(BoundaryMode mode)
+    {
+        var longSymmetric = Kernel1D.Gaussian(3.5, 0); // 29 taps
+        var longSkew = new Kernel1D([.. Enumerable.Range(0, 26).Select(i => Math.Sin(i * 0.7) + 0.1)], origin: 3);
+        foreach (var k0 in new[] { longSymmetric, longSkew })
+        {
+            for (int cols = 1; cols <= 64; cols++)
+            {
+                int rows = k0.Length + (cols % 4) + 2;
+                Check(rows, cols, k0, null, false, mode, seed: (cols * 31) + (int)mode);
+                Check(rows, cols, k0, Kernel1D.Gaussian(1.1, 1), true, mode, seed: (cols * 37) + (int)mode);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ModesAndKernels))]
     public void SeparableFastPathEqualsScalarOnALargeFrameAcrossStrips(BoundaryMode mode, string kernelName)
