@@ -201,4 +201,30 @@ public class SimdKernelTests
         XRayFlow.Core.Ops.Kernels.PixelKernels.Hypot([x, y], many, threads: 4);
         Assert.Equal(one, many);
     }
+
+    [Fact]
+    public void AbsAndArithmeticVectorLoopsEqualTheScalarMeaningForEveryLength1To64()
+    {
+        var rng = new Random(31);
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, 0f, float.Epsilon, -float.MaxValue, 1e-39f];
+        for (int n = 1; n <= 64; n++)
+        {
+            var x = Enumerable.Range(0, n).Select(i => i % 9 == 8 ? specials[i % specials.Length] : (float)((rng.NextDouble() - 0.5) * 1e6)).ToArray();
+            var y = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() - 0.5) * 1e3)).ToArray();
+            float value = (float)(rng.NextDouble() * 10);
+            var got = new float[n];
+            PixelKernels.AbsSimd(x, got);
+            Assert.Equal(x.Select(MathF.Abs).Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+            foreach (var op in Enum.GetValues<PixelKernels.ArithmeticOp>())
+            {
+                PixelKernels.ArithmeticSimd(x, y, got, op);
+                Assert.Equal(x.Zip(y, (a, b) => PixelKernels.ArithmeticScalar(a, b, op)).Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+                PixelKernels.ArithmeticSimd(x, value, got, op);
+                Assert.Equal(x.Select(a => PixelKernels.ArithmeticScalar(a, value, op)).Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Equal(7f, PixelKernels.ArithmeticScalar(10f, 3f, PixelKernels.ArithmeticOp.Subtract));
+        Assert.Equal(30f, PixelKernels.ArithmeticScalar(10f, 3f, PixelKernels.ArithmeticOp.Multiply));
+    }
 }

@@ -26,7 +26,7 @@ public static partial class OpCatalog
             }
             else
             {
-                System.Numerics.Tensors.TensorPrimitives.Abs(src.Data, dst.Data);
+                XRayFlow.Core.Ops.Kernels.PixelKernels.Blocked(src.Data, dst.Data, ctx.Threads, static (x, d) => XRayFlow.Core.Ops.Kernels.PixelKernels.AbsSimd(x, d));
             }
 
             return new ArrayValue(dst);

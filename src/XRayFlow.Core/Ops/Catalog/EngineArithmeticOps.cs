@@ -125,10 +125,10 @@ public static partial class OpCatalog
             if (arrays.Count == 2)
             {
                 EngineOpSupport.RequireSameShape(ctx, arrays);
-                return new ArrayValue(Arithmetic.Combine(arrays[0], arrays[1], kind));
+                return new ArrayValue(Arithmetic.Combine(arrays[0], arrays[1], kind, ctx.Threads));
             }
 
-            return new ArrayValue(Arithmetic.WithScalar(arrays[0], (float)ctx.Float("value"), kind));
+            return new ArrayValue(Arithmetic.WithScalar(arrays[0], (float)ctx.Float("value"), kind, ctx.Threads));
         },
     };
 }

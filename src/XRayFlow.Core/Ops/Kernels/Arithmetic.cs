@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Kernels;
@@ -7,6 +6,7 @@ namespace XRayFlow.Core.Ops.Kernels;
 /// add / subtract / multiply in float32, element by element, as NumPy does for float32 (and complex64) arrays.
 /// A scalar is first rounded to float32. Complex arrays: add/subtract part by part, multiply as complex numbers
 /// ((a+bi)(c+di) = (ac - bd) + (ad + bc)i, each product and sum rounded to float32); a real operand has imaginary part 0.
+/// Real parts run block by block on up to <c>threads</c> threads (<see cref="PixelKernels.ForBlocks"/>; same bits).
 /// </summary>
 public static class Arithmetic
 {
@@ -17,14 +17,14 @@ public static class Arithmetic
         Multiply,
     }
 
-    public static ImageArray Combine(ImageArray a, ImageArray b, Kind kind)
+    public static ImageArray Combine(ImageArray a, ImageArray b, Kind kind, int threads = 1)
     {
         bool complex = a.IsComplex || b.IsComplex;
         var dst = ImageArray.Rent(a, complex);
         switch (kind)
         {
             case Kind.Add:
-                TensorPrimitives.Add(a.Data, b.Data, dst.Data);
+                PixelKernels.Blocked(a.Data, b.Data, dst.Data, threads, static (x, y, d) => PixelKernels.ArithmeticSimd(x, y, d, PixelKernels.ArithmeticOp.Add));
                 if (complex)
                 {
                     AddParts(a.Imag, b.Imag, dst.Imag!, 1f);
@@ -32,7 +32,7 @@ public static class Arithmetic
 
                 break;
             case Kind.Subtract:
-                TensorPrimitives.Subtract(a.Data, b.Data, dst.Data);
+                PixelKernels.Blocked(a.Data, b.Data, dst.Data, threads, static (x, y, d) => PixelKernels.ArithmeticSimd(x, y, d, PixelKernels.ArithmeticOp.Subtract));
                 if (complex)
                 {
                     AddParts(a.Imag, b.Imag, dst.Imag!, -1f);
@@ -42,7 +42,7 @@ public static class Arithmetic
             case Kind.Multiply:
                 if (!complex)
                 {
-                    TensorPrimitives.Multiply(a.Data, b.Data, dst.Data);
+                    PixelKernels.Blocked(a.Data, b.Data, dst.Data, threads, static (x, y, d) => PixelKernels.ArithmeticSimd(x, y, d, PixelKernels.ArithmeticOp.Multiply));
                 }
                 else
                 {
@@ -63,24 +63,24 @@ public static class Arithmetic
         return dst;
     }
 
-    public static ImageArray WithScalar(ImageArray a, float value, Kind kind)
+    public static ImageArray WithScalar(ImageArray a, float value, Kind kind, int threads = 1)
     {
         var dst = ImageArray.Rent(a, a.IsComplex);
         switch (kind)
         {
             case Kind.Add:
-                TensorPrimitives.Add(a.Data, value, dst.Data);
+                PixelKernels.Blocked(a.Data, dst.Data, threads, (x, d) => PixelKernels.ArithmeticSimd(x, value, d, PixelKernels.ArithmeticOp.Add));
                 a.Imag?.CopyTo(dst.Imag!, 0);
                 break;
             case Kind.Subtract:
-                TensorPrimitives.Subtract(a.Data, value, dst.Data);
+                PixelKernels.Blocked(a.Data, dst.Data, threads, (x, d) => PixelKernels.ArithmeticSimd(x, value, d, PixelKernels.ArithmeticOp.Subtract));
                 a.Imag?.CopyTo(dst.Imag!, 0);
                 break;
             case Kind.Multiply:
-                TensorPrimitives.Multiply(a.Data, value, dst.Data);
+                PixelKernels.Blocked(a.Data, dst.Data, threads, (x, d) => PixelKernels.ArithmeticSimd(x, value, d, PixelKernels.ArithmeticOp.Multiply));
                 if (a.Imag is { } im)
                 {
-                    TensorPrimitives.Multiply(im, value, dst.Imag!);
+                    PixelKernels.Blocked(im, dst.Imag!, threads, (x, d) => PixelKernels.ArithmeticSimd(x, value, d, PixelKernels.ArithmeticOp.Multiply));
                 }
 
                 break;
@@ -102,15 +102,15 @@ public static class Arithmetic
         }
         else if (a is null)
         {
-            TensorPrimitives.Multiply(b, sign, dst);
+            PixelKernels.Blocked(b, dst, 1, (x, d) => PixelKernels.ArithmeticSimd(x, sign, d, PixelKernels.ArithmeticOp.Multiply));
         }
         else if (sign > 0)
         {
-            TensorPrimitives.Add(a, b, dst);
+            PixelKernels.Blocked(a, b, dst, 1, static (x, y, d) => PixelKernels.ArithmeticSimd(x, y, d, PixelKernels.ArithmeticOp.Add));
         }
         else
         {
-            TensorPrimitives.Subtract(a, b, dst);
+            PixelKernels.Blocked(a, b, dst, 1, static (x, y, d) => PixelKernels.ArithmeticSimd(x, y, d, PixelKernels.ArithmeticOp.Subtract));
         }
     }
 }

@@ -40,20 +40,28 @@ public static class PixelKernels
             }
         });
 
-    /// <summary>Elements per block of the threaded element-wise kernels (256 KiB of floats).</summary>
-    public const int ParallelBlock = 1 << 16;
+    /// <summary>
+    /// Elements per block of the blocked element-wise kernels: 32768 floats = 128 KiB (under the 256 KiB from
+    /// which TensorPrimitives switches to non-temporal stores: a 4 MiB result streamed around the cache is read
+    /// back from memory by the next step).
+    /// </summary>
+    public const int ParallelBlock = 1 << 15;
 
     /// <summary>
     /// Runs <paramref name="body"/>(start, length) over [0, n) in blocks of <see cref="ParallelBlock"/>
-    /// elements on up to <paramref name="threads"/> threads (one thread, or n below two blocks: one call).
+    /// elements, in order on one thread or on up to <paramref name="threads"/> threads.
     /// Element-wise kernels give the same bits whatever the blocking.
     /// </summary>
     public static void ForBlocks(int n, int threads, Action<int, int> body)
     {
         int blocks = (n + ParallelBlock - 1) / ParallelBlock;
-        if (threads <= 1 || blocks < 2)
+        if (threads <= 1 || blocks < 4)
         {
-            body(0, n);
+            for (int start = 0; start < n; start += ParallelBlock)
+            {
+                body(start, Math.Min(ParallelBlock, n - start));
+            }
+
             return;
         }
 
@@ -63,6 +71,109 @@ public static class PixelKernels
             body(start, Math.Min(ParallelBlock, n - start));
         });
     }
+
+    // ------------------------------------------------------------ abs, add, subtract, multiply
+
+    /// <summary>
+    /// The float32 arithmetic of abs/add/subtract/multiply: IEEE single operations, exactly NumPy's float32
+    /// ufuncs (abs clears the sign bit). Own loops rather than TensorPrimitives: jitted fully optimised on
+    /// the first call (a one-shot run otherwise spends its first calls in tier-0 generic code: abs over
+    /// 1024 x 1024 measured 1.17 ms that way, 0.21 ms here; NumPy 0.19 ms) and written with ordinary stores
+    /// (TensorPrimitives streams arrays over 256 KiB around the cache).
+    /// </summary>
+    public enum ArithmeticOp
+    {
+        Add,
+        Subtract,
+        Multiply,
+    }
+
+    /// <summary>dst[k] = |x[k]| (MathF.Abs: the sign bit cleared).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AbsSimd(ReadOnlySpan<float> x, Span<float> dst)
+    {
+        int w = Vector<float>.Count;
+        int n = dst.Length;
+        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, n, nameof(x));
+        ref float s0 = ref MemoryMarshal.GetReference(x);
+        ref float d0 = ref MemoryMarshal.GetReference(dst);
+        int k = 0;
+        for (; k <= n - w; k += w)
+        {
+            Vector.Abs(Vector.LoadUnsafe(ref s0, (nuint)k)).StoreUnsafe(ref d0, (nuint)k);
+        }
+
+        for (; k < n; k++)
+        {
+            dst[k] = MathF.Abs(x[k]);
+        }
+    }
+
+    /// <summary>dst[k] = x[k] op y[k] in float32 (see <see cref="ArithmeticScalar"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ArithmeticSimd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst, ArithmeticOp op)
+    {
+        int w = Vector<float>.Count;
+        int n = dst.Length;
+        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, n, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfLessThan(y.Length, n, nameof(y));
+        ref float a0 = ref MemoryMarshal.GetReference(x);
+        ref float b0 = ref MemoryMarshal.GetReference(y);
+        ref float d0 = ref MemoryMarshal.GetReference(dst);
+        int k = 0;
+        for (; k <= n - w; k += w)
+        {
+            var a = Vector.LoadUnsafe(ref a0, (nuint)k);
+            var b = Vector.LoadUnsafe(ref b0, (nuint)k);
+            (op == ArithmeticOp.Add ? a + b : op == ArithmeticOp.Subtract ? a - b : a * b).StoreUnsafe(ref d0, (nuint)k);
+        }
+
+        for (; k < n; k++)
+        {
+            dst[k] = ArithmeticScalar(x[k], y[k], op);
+        }
+    }
+
+    /// <summary>dst[k] = x[k] op value in float32 (see <see cref="ArithmeticScalar"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ArithmeticSimd(ReadOnlySpan<float> x, float value, Span<float> dst, ArithmeticOp op)
+    {
+        int w = Vector<float>.Count;
+        int n = dst.Length;
+        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, n, nameof(x));
+        ref float a0 = ref MemoryMarshal.GetReference(x);
+        ref float d0 = ref MemoryMarshal.GetReference(dst);
+        var b = new Vector<float>(value);
+        int k = 0;
+        for (; k <= n - w; k += w)
+        {
+            var a = Vector.LoadUnsafe(ref a0, (nuint)k);
+            (op == ArithmeticOp.Add ? a + b : op == ArithmeticOp.Subtract ? a - b : a * b).StoreUnsafe(ref d0, (nuint)k);
+        }
+
+        for (; k < n; k++)
+        {
+            dst[k] = ArithmeticScalar(x[k], value, op);
+        }
+    }
+
+    /// <summary>The scalar meaning: one IEEE float32 add, subtract or multiply.</summary>
+    public static float ArithmeticScalar(float a, float b, ArithmeticOp op)
+        => op == ArithmeticOp.Add ? a + b : op == ArithmeticOp.Subtract ? a - b : a * b;
+
+    /// <summary>A span kernel of one input.</summary>
+    public delegate void Unary(ReadOnlySpan<float> x, Span<float> dst);
+
+    /// <summary>A span kernel of two inputs.</summary>
+    public delegate void Binary(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst);
+
+    /// <summary>dst = op(x), block by block (see <see cref="ParallelBlock"/>).</summary>
+    public static void Blocked(float[] x, float[] dst, int threads, Unary op)
+        => ForBlocks(dst.Length, threads, (start, length) => op(x.AsSpan(start, length), dst.AsSpan(start, length)));
+
+    /// <summary>dst = op(x, y), block by block (see <see cref="ParallelBlock"/>).</summary>
+    public static void Blocked(float[] x, float[] y, float[] dst, int threads, Binary op)
+        => ForBlocks(dst.Length, threads, (start, length) => op(x.AsSpan(start, length), y.AsSpan(start, length), dst.AsSpan(start, length)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HypotScalar(IReadOnlyList<float[]> src, Span<float> dst)
