@@ -194,26 +194,7 @@ internal static unsafe class LaneFft
                     float* pb = pa + hf;
                     float* pc = pb + hf;
                     float* pd = pc + hf;
-                    var br = Vector256.Load(pb);
-                    var bi = Vector256.Load(pb + 8);
-                    var dr = Vector256.Load(pd);
-                    var di = Vector256.Load(pd + 8);
-                    Mul(br, bi, w1r, w1i, out var tbr, out var tbi);
-                    Mul(dr, di, w1r, w1i, out var tdr, out var tdi);
-                    var ar = Vector256.Load(pa);
-                    var ai = Vector256.Load(pa + 8);
-                    var cr = Vector256.Load(pc);
-                    var ci = Vector256.Load(pc + 8);
-                    var a1r = ar + tbr;
-                    var a1i = ai + tbi;
-                    var b1r = ar - tbr;
-                    var b1i = ai - tbi;
-                    var c1r = cr + tdr;
-                    var c1i = ci + tdi;
-                    var d1r = cr - tdr;
-                    var d1i = ci - tdi;
-                    Mul(c1r, c1i, w2r, w2i, out var tcr, out var tci);
-                    Mul(d1r, d1i, w2r, w2i, out var tvr, out var tvi);
+                    Butterfly(pa, hf, w1r, w1i, w2r, w2i, out var a1r, out var a1i, out var b1r, out var b1i, out var tcr, out var tci, out var tvr, out var tvi);
 
                     // u = -i * (w2 d1) = (tvi, -tvr)
                     (a1r + tcr).Store(pa);
@@ -247,39 +228,17 @@ internal static unsafe class LaneFft
             var w2i = Vector256.Create(twIm[(2 * h) + j]);
             for (int g = 0; g < groups; g++)
             {
-            float* pa = buf + (((long)g * n * PointFloats) + (j * PointFloats));
-            float* pb = pa + hf;
-            float* pc = pb + hf;
-            float* pd = pc + hf;
-            var br = Vector256.Load(pb);
-            var bi = Vector256.Load(pb + 8);
-            var dr = Vector256.Load(pd);
-            var di = Vector256.Load(pd + 8);
-            Mul(br, bi, w1r, w1i, out var tbr, out var tbi);
-            Mul(dr, di, w1r, w1i, out var tdr, out var tdi);
-            var ar = Vector256.Load(pa);
-            var ai = Vector256.Load(pa + 8);
-            var cr = Vector256.Load(pc);
-            var ci = Vector256.Load(pc + 8);
-            var a1r = ar + tbr;
-            var a1i = ai + tbi;
-            var b1r = ar - tbr;
-            var b1i = ai - tbi;
-            var c1r = cr + tdr;
-            var c1i = ci + tdi;
-            var d1r = cr - tdr;
-            var d1i = ci - tdi;
-            Mul(c1r, c1i, w2r, w2i, out var tcr, out var tci);
-            Mul(d1r, d1i, w2r, w2i, out var tvr, out var tvi);
-            nint o = (j * stride) + (8 * g);
-            ((a1r + tcr) * sr).Store(dstRe + o);
-            ((a1i + tci) * si).Store(dstIm + o);
-            ((a1r - tcr) * sr).Store(dstRe + o + (2 * hs));
-            ((a1i - tci) * si).Store(dstIm + o + (2 * hs));
-            ((b1r + tvi) * sr).Store(dstRe + o + hs);
-            ((b1i - tvr) * si).Store(dstIm + o + hs);
-            ((b1r - tvi) * sr).Store(dstRe + o + (3 * hs));
-            ((b1i + tvr) * si).Store(dstIm + o + (3 * hs));
+                float* pa = buf + (((long)g * n * PointFloats) + (j * PointFloats));
+                Butterfly(pa, hf, w1r, w1i, w2r, w2i, out var a1r, out var a1i, out var b1r, out var b1i, out var tcr, out var tci, out var tvr, out var tvi);
+                nint o = (j * stride) + (8 * g);
+                ((a1r + tcr) * sr).Store(dstRe + o);
+                ((a1i + tci) * si).Store(dstIm + o);
+                ((a1r - tcr) * sr).Store(dstRe + o + (2 * hs));
+                ((a1i - tci) * si).Store(dstIm + o + (2 * hs));
+                ((b1r + tvi) * sr).Store(dstRe + o + hs);
+                ((b1i - tvr) * si).Store(dstIm + o + hs);
+                ((b1r - tvi) * sr).Store(dstRe + o + (3 * hs));
+                ((b1i + tvr) * si).Store(dstIm + o + (3 * hs));
             }
         }
     }
@@ -304,29 +263,7 @@ internal static unsafe class LaneFft
                 var w2r = Vector256.Create(twRe[(2 * h) + j]);
                 var w2i = Vector256.Create(twIm[(2 * h) + j]);
                 float* pa = buf + (j * PointFloats);
-                float* pb = pa + hf;
-                float* pc = pb + hf;
-                float* pd = pc + hf;
-                var br = Vector256.Load(pb);
-                var bi = Vector256.Load(pb + 8);
-                var dr = Vector256.Load(pd);
-                var di = Vector256.Load(pd + 8);
-                Mul(br, bi, w1r, w1i, out var tbr, out var tbi);
-                Mul(dr, di, w1r, w1i, out var tdr, out var tdi);
-                var ar = Vector256.Load(pa);
-                var ai = Vector256.Load(pa + 8);
-                var cr = Vector256.Load(pc);
-                var ci = Vector256.Load(pc + 8);
-                var a1r = ar + tbr;
-                var a1i = ai + tbi;
-                var b1r = ar - tbr;
-                var b1i = ai - tbi;
-                var c1r = cr + tdr;
-                var c1i = ci + tdi;
-                var d1r = cr - tdr;
-                var d1i = ci - tdi;
-                Mul(c1r, c1i, w2r, w2i, out var tcr, out var tci);
-                Mul(d1r, d1i, w2r, w2i, out var tvr, out var tvi);
+                Butterfly(pa, hf, w1r, w1i, w2r, w2i, out var a1r, out var a1i, out var b1r, out var b1i, out var tcr, out var tci, out var tvr, out var tvi);
 
                 // Quarter q of the output (point j + q h) goes to scratch point 8 q + t.
                 float* o = tmp + (t * PointFloats);
@@ -433,6 +370,34 @@ internal static unsafe class LaneFft
             (b1i + d1r).Store(p + 56);
             }
         }
+    }
+
+    /// <summary>
+    /// The radix-4 butterfly on the points a, b, c, d at <paramref name="pa"/> + {0, 1, 2, 3} x <paramref name="hf"/>:
+    /// stage h gives a1, b1 = a ± w1 b and c1, d1 = c ± w1 d; stage 2h multiplies c1 and d1 by w2 (tc, tv).
+    /// The outputs are a1 + tc, b1 - i tv, a1 - tc, b1 + i tv — each caller stores them where its pass needs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(
+        float* pa, int hf, Vector256<float> w1r, Vector256<float> w1i, Vector256<float> w2r, Vector256<float> w2i,
+        out Vector256<float> a1r, out Vector256<float> a1i, out Vector256<float> b1r, out Vector256<float> b1i,
+        out Vector256<float> tcr, out Vector256<float> tci, out Vector256<float> tvr, out Vector256<float> tvi)
+    {
+        float* pb = pa + hf;
+        float* pc = pb + hf;
+        float* pd = pc + hf;
+        Mul(Vector256.Load(pb), Vector256.Load(pb + 8), w1r, w1i, out var tbr, out var tbi);
+        Mul(Vector256.Load(pd), Vector256.Load(pd + 8), w1r, w1i, out var tdr, out var tdi);
+        var ar = Vector256.Load(pa);
+        var ai = Vector256.Load(pa + 8);
+        var cr = Vector256.Load(pc);
+        var ci = Vector256.Load(pc + 8);
+        a1r = ar + tbr;
+        a1i = ai + tbi;
+        b1r = ar - tbr;
+        b1i = ai - tbi;
+        Mul(cr + tdr, ci + tdi, w2r, w2i, out tcr, out tci);
+        Mul(cr - tdr, ci - tdi, w2r, w2i, out tvr, out tvi);
     }
 
     /// <summary>(ar + i ai)(wr + i wi), with fused multiply-adds where the CPU has them.</summary>
