@@ -15,11 +15,8 @@ namespace XRayFlow.Core.Ops.Kernels;
 /// </summary>
 public static class Normalization
 {
-    public static void Apply(ReadOnlySpan<float> src, Span<float> dst, double max, string method)
-        => Apply(src.ToArray(), dst, max, method, 1);
-
-    /// <summary>As <see cref="Apply(ReadOnlySpan{float}, Span{float}, double, string)"/>, block by block on up to <paramref name="threads"/> threads (same bits).</summary>
-    public static void Apply(float[] src, Span<float> dst, double max, string method, int threads)
+    /// <summary>dst = normalize(src), block by block on up to <paramref name="threads"/> threads (the same bits for any count).</summary>
+    public static void Apply(float[] src, float[] dst, double max, string method, int threads = 1)
     {
         if (src.Length == 0)
         {
@@ -32,7 +29,7 @@ public static class Normalization
             case "peak":
                 if (hi == 0)
                 {
-                    dst.Clear();
+                    Array.Clear(dst);
                     return;
                 }
 
@@ -42,7 +39,7 @@ public static class Normalization
                 double lo = Reduce(src, threads, static x => TensorPrimitives.Min(x), Math.Min);
                 if (hi == lo)
                 {
-                    dst.Clear();
+                    Array.Clear(dst);
                     return;
                 }
 
@@ -53,35 +50,21 @@ public static class Normalization
         }
     }
 
-    /// <summary>A min or max over blocks combined with Math.Min/Max (NaN in any block gives NaN, as TensorPrimitives).</summary>
+    /// <summary>A min or max per block, folded with Math.Min/Max (NaN in any block gives NaN, as TensorPrimitives).</summary>
     private static float Reduce(float[] src, int threads, Func<ReadOnlySpan<float>, float> part, Func<float, float, float> combine)
     {
-        if (threads <= 1 || src.Length < 2 * PixelKernels.ParallelBlock)
+        var parts = new float[(src.Length + PixelKernels.ParallelBlock - 1) / PixelKernels.ParallelBlock];
+        PixelKernels.ForBlocks(src.Length, threads, (start, length) => parts[start / PixelKernels.ParallelBlock] = part(src.AsSpan(start, length)));
+        float result = parts[0];
+        for (int b = 1; b < parts.Length; b++)
         {
-            return part(src);
+            result = combine(result, parts[b]);
         }
 
-        float result = part(src.AsSpan(0, PixelKernels.ParallelBlock));
-        var gate = new object();
-        PixelKernels.ForBlocks(src.Length, threads, (start, length) =>
-        {
-            float v = part(src.AsSpan(start, length));
-            lock (gate)
-            {
-                result = combine(result, v);
-            }
-        });
         return result;
     }
 
-    private static unsafe void ShiftScale(float[] src, Span<float> dst, double offset, double scale, int threads)
-    {
-        fixed (float* d = dst)
-        {
-            nint p = (nint)d;
-            int n = dst.Length;
-            PixelKernels.ForBlocks(src.Length, threads, (start, length) =>
-                PixelKernels.ShiftScale(src.AsSpan(start, length), new Span<float>((float*)p + start, Math.Min(length, n - start)), offset, scale));
-        }
-    }
+    private static void ShiftScale(float[] src, float[] dst, double offset, double scale, int threads)
+        => PixelKernels.ForBlocks(src.Length, threads, (start, length) =>
+            PixelKernels.ShiftScale(src.AsSpan(start, length), dst.AsSpan(start, length), offset, scale));
 }

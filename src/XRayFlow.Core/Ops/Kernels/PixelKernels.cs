@@ -28,17 +28,15 @@ public static class PixelKernels
 
     /// <summary><see cref="Hypot(IReadOnlyList{float[]}, Span{float})"/> on up to <paramref name="threads"/> threads, block by block (same bits).</summary>
     public static void Hypot(float[][] src, float[] dst, int threads)
-        => ForBlocks(dst.Length, threads, (start, length) =>
+    {
+        if (!Vector.IsHardwareAccelerated)
         {
-            if (Vector.IsHardwareAccelerated)
-            {
-                HypotSimd(src, start, dst.AsSpan(start, length));
-            }
-            else
-            {
-                HypotScalar([.. src.Select(a => a.AsSpan(start, length).ToArray())], dst.AsSpan(start, length));
-            }
-        });
+            HypotScalar(src, dst);
+            return;
+        }
+
+        ForBlocks(dst.Length, threads, (start, length) => HypotSimd(src, start, dst.AsSpan(start, length)));
+    }
 
     /// <summary>
     /// Elements per block of the blocked element-wise kernels: 32768 floats = 128 KiB (under the 256 KiB from
