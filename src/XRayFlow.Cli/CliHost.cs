@@ -20,6 +20,9 @@ public sealed class CliHost
     /// <summary>A terminal is attached (progress bar) rather than a pipe, a file or CI (plain lines).</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>Columns of the terminal (80 when not a terminal), for tables that wrap between words.</summary>
+    public int Width { get; init; } = 100;
+
     public RecipeLoad LoadRecipe { get; init; } = LangBridge.Load;
 
     /// <summary>Creates the expression compiler; called only when a recipe has inline expressions.</summary>
@@ -35,7 +38,20 @@ public sealed class CliHost
             && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
             && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
         Cancellation = cancellation,
+        Width = ConsoleWidth(),
     };
+
+    private static int ConsoleWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected ? 100 : Math.Max(40, Console.WindowWidth);
+        }
+        catch (IOException)
+        {
+            return 100;
+        }
+    }
 
     public void Report(Diagnostic d) => Err.WriteLine(d.ToString());
 

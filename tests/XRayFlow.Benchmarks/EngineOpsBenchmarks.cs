@@ -2,7 +2,8 @@ using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
-using XRayFlow.Core.Ops.Kernels;
+using XRayFlow.Core.Ops.Elementwise;
+using XRayFlow.Core.Ops.Statistics;
 
 namespace XRayFlow.Benchmarks;
 
@@ -106,27 +107,27 @@ public class EngineOpsBenchmarks
 
     /// <summary>The scalar reference of the histogram kernel (the meaning the fast path is tested against).</summary>
     [Benchmark]
-    public long[] HistogramScalar() => Statistics.HistogramScalar(image.Data, Statistics.Edges(0, 255, 256));
+    public long[] HistogramScalar() => ArrayStatistics.HistogramScalar(image.Data, ArrayStatistics.Edges(0, 255, 256));
 
     /// <summary>The scalar reference of the stats kernel.</summary>
     [Benchmark]
-    public Statistics.Summary StatsScalar() => Statistics.SummarizeScalar(image.Data);
+    public ArrayStatistics.Summary StatsScalar() => ArrayStatistics.SummarizeScalar(image.Data);
 
     /// <summary>The parts of stats: the median alone.</summary>
-    public double StatsMedian() => Statistics.Median(image.Data);
+    public double StatsMedian() => ArrayStatistics.Median(image.Data);
 
     /// <summary>The parts of stats: numpy's sum of the values.</summary>
-    public double StatsSum() => Statistics.NumpySumSimd(image.Data, 0, false);
+    public double StatsSum() => ArrayStatistics.NumpySumSimd(image.Data, 0, false);
 
     /// <summary>The parts of stats: numpy's sum of the squares about a mean.</summary>
-    public double StatsSquares() => Statistics.NumpySumSimd(image.Data, 100.5, true);
+    public double StatsSquares() => ArrayStatistics.NumpySumSimd(image.Data, 100.5, true);
 
     /// <summary>1024 forward 1-D FFTs of length 1024 (the rows of the image) with the engine's FftPlan.</summary>
     public float RowFftsOwn()
     {
         var re = new float[1024];
         var im = new float[1024];
-        var plan = XRayFlow.Core.Fourier.FftPlan.Get(1024);
+        var plan = XRayFlow.Core.Ops.Fourier.FftPlan.Get(1024);
         float sum = 0;
         for (int r = 0; r < 1024; r++)
         {
@@ -174,7 +175,7 @@ public class EngineOpsBenchmarks
             bound[k] = v;
         }
 
-        return def.Execute(new OpContext
+        return def.Invoke(new OpContext
         {
             StepId = op,
             Inputs = inputs.Select(a => (Value)new ArrayValue(a)).ToList(),

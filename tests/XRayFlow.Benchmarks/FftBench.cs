@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using XRayFlow.Core.Codecs;
-using XRayFlow.Core.Fourier;
+using XRayFlow.Core.Ops.Fourier;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Benchmarks;

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 
 namespace XRayFlow.Benchmarks;
 
@@ -38,7 +39,7 @@ public class FilterBenchmarks
         var gx = NdFilters.Sobel(image, 0, threads: Threads);
         var gy = NdFilters.Sobel(image, 1, threads: Threads);
         var magnitude = PixelPool.Shared.Rent(gx.Length);
-        XRayFlow.Core.Ops.Kernels.PixelKernels.Hypot([gx.Data, gy.Data], magnitude, Threads);
+        XRayFlow.Core.Ops.Elementwise.Hypot.Apply([gx.Data, gy.Data], magnitude, Threads);
         Recycle(gx);
         Recycle(gy);
         PixelPool.Shared.Return(magnitude);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 
 namespace XRayFlow.Benchmarks;
 

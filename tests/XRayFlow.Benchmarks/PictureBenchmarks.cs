@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Pipeline.Rendering;
 
 namespace XRayFlow.Benchmarks;

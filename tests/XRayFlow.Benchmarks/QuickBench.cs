@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 
 namespace XRayFlow.Benchmarks;
 
@@ -26,7 +27,7 @@ public static unsafe class QuickBench
                 var gx = NdFilters.Sobel(image, 0, threads: threads);
                 var gy = NdFilters.Sobel(image, 1, threads: threads);
                 var magnitude = PixelPool.Shared.Rent(gx.Length);
-                XRayFlow.Core.Ops.Kernels.PixelKernels.Hypot([gx.Data, gy.Data], magnitude, threads);
+                XRayFlow.Core.Ops.Elementwise.Hypot.Apply([gx.Data, gy.Data], magnitude, threads);
                 FilterBenchmarks.Recycle(gx);
                 FilterBenchmarks.Recycle(gy);
                 PixelPool.Shared.Return(magnitude);

@@ -55,7 +55,7 @@ public class SchemaTests
         Assert.Equal(JsonValueKind.Object, doc.RootElement.GetProperty("$defs").GetProperty("op.gaussian_filter").ValueKind);
         var sigma = doc.RootElement.GetProperty("$defs").GetProperty("op.gaussian_filter").GetProperty("properties").GetProperty("truncate");
         Assert.Equal(4.0, sigma.GetProperty("default").GetDouble());
-        Assert.Equal(0.0, sigma.GetProperty("anyOf")[0].GetProperty("exclusiveMinimum").GetDouble());
+        Assert.Equal(0.0, sigma.GetProperty("anyOf")[0].GetProperty("minimum").GetDouble());
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public class SchemaTests
     [InlineData(Base + "    sigma: 2\n    mode: nearest\noutputs:\n  gaussian_filter: out.npy\n")]
     [InlineData("xrayflow: 1\nparams:\n  s: 2\ninputs:\n  xray: {kind: stack, default: a.png}\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n")]
     [InlineData(Base + "    sigma: [1, 2.5]\noutputs:\n  f: {path: f.png, panels: [{from: xray, title: A, colormap: bone}], columns: 2}\n")]
-    [InlineData(Base + "    sigma: 1\n  - op: where\n    in: {a: xray, b: gaussian_filter}\n    cond: \"a > b\"\n    else: 0\n")]
+    [InlineData(Base + "    sigma: 1\n  - op: where\n    in: {a: xray, b: gaussian_filter}\n    cond: \"a > b\"\n    then: a\n    else: 0\n")]
     public void SchemaAcceptsValidRecipes(string yaml)
     {
         var r = Evaluate(Build(SchemaGenerator.Generate(TestOps.All.Values)), yaml);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
@@ -334,7 +335,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             return ExitCodes.Invalid;
         }
 
-        var shapes = new Dictionary<string, ShapeInfo>(StringComparer.Ordinal);
+        var shapes = new Dictionary<string, ValueInfo>(StringComparer.Ordinal);
         foreach (var input in recipe.Inputs)
         {
             string? path = given.TryGetValue(input.Name, out var g) ? g : input.DefaultPath;
@@ -349,10 +350,14 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
                 continue;
             }
 
-            var s = ImageIO.Identify(files[0]);
-            if (s.IsKnown && input.Kind == InputKind.Stack && !(s.IsStack && files.Count == 1))
+            if (ImageIO.Identify(files[0]) is not { } s)
             {
-                s = s with { Frames = files.Count, IsStack = true };
+                continue;
+            }
+
+            if (input.Kind == InputKind.Stack && !(s.IsStack && files.Count == 1))
+            {
+                s = s with { Frames = files.Count, Kind = ValueKind.Stack };
             }
 
             shapes[input.Name] = s;

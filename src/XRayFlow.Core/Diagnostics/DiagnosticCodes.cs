@@ -59,10 +59,18 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor BadOutputOption = new("XRF1055", Severity.Error, "output option '{0}' must be {1}; found {2}");
     public static readonly DiagnosticDescriptor TestUnknownName = new("XRF1056", Severity.Error, "test '{0}': the recipe has no {1} '{2}'{3}");
     public static readonly DiagnosticDescriptor BadDigest = new("XRF1057", Severity.Error, "'{0}' is not a digest; write sha256: followed by 64 hexadecimal digits");
-    public static readonly DiagnosticDescriptor FourierGaussianOnSpatial = new("XRF1058", Severity.Warning, "step '{0}': fourier_gaussian multiplies its input by a Gaussian's transfer function, so it expects a Fourier transform, but '{1}' is not the output of fft2; to smooth an image use fft2 -> fourier_gaussian -> ifft2, or gaussian_filter");
+    public static readonly DiagnosticDescriptor FourierGaussianOnSpatial = new("XRF1058", Severity.Warning, "step '{0}': {1}");
     public static readonly DiagnosticDescriptor EmptyName = new("XRF1059", Severity.Error, "{0} must not be empty");
     public static readonly DiagnosticDescriptor ReservedVariable = new("XRF1060", Severity.Error, "'{0}' cannot name an 'in' variable: expressions already use it for {1}");
     public static readonly DiagnosticDescriptor PerAxisCount = new("XRF1061", Severity.Error, "parameter '{0}' of op '{1}' takes one value or two, [axis 0, axis 1] (a stack is filtered frame by frame); found {2} values");
+    public static readonly DiagnosticDescriptor OpRuleBroken = new("XRF1062", Severity.Error, "step '{0}': {1}");
+    public static readonly DiagnosticDescriptor OpRuleWarning = new("XRF1063", Severity.Warning, "step '{0}': {1}");
+    public static readonly DiagnosticDescriptor ComplexNotAccepted = new("XRF1064", Severity.Error, "op '{0}' takes a real array; '{1}' is complex (use abs, or ifft2 with part: real|imag|abs)");
+    public static readonly DiagnosticDescriptor ScalarNotAccepted = new("XRF1065", Severity.Error, "op '{0}' works on arrays; '{1}' is a scalar: use it as ${{{1}}} in a numeric parameter, or as a variable of an expression's `in` map");
+    public static readonly DiagnosticDescriptor NotAScalar = new("XRF1066", Severity.Error, "'${{{0}}}' is {1}; a `${{...}}` value is a param or a number a step computes (a scalar step such as threshold_otsu or percentile, or a field such as stats.p99){2}");
+    public static readonly DiagnosticDescriptor ScalarNotAllowedHere = new("XRF1067", Severity.Error, "parameter '{0}' of op '{1}' must be {2}, known before the run; '${{{3}}}' is computed per image");
+    public static readonly DiagnosticDescriptor ListCount = new("XRF1068", Severity.Error, "parameter '{0}' of op '{1}' takes {2}; found {3}");
+    public static readonly DiagnosticDescriptor ShapeProblem = new("XRF1069", Severity.Error, "step '{0}': {1}");
 
     // ===== end XRF1xxx =============================================================================
 

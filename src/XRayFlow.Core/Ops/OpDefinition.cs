@@ -1,91 +1,25 @@
-using XRayFlow.Core.Diagnostics;
-using XRayFlow.Core.Expressions;
-
 namespace XRayFlow.Core.Ops;
-
-/// <summary>The type of an op parameter as a recipe writes it.</summary>
-public enum ParamType
-{
-    /// <summary>A number (bound as double).</summary>
-    Float,
-
-    /// <summary>A whole number (bound as int).</summary>
-    Int,
-
-    /// <summary>true / false (bound as bool).</summary>
-    Bool,
-
-    /// <summary>Free text (bound as string).</summary>
-    String,
-
-    /// <summary>One of <see cref="ParamSpec.Allowed"/> (bound as string).</summary>
-    Enum,
-
-    /// <summary>A number, or a list with one number per axis, as SciPy's sigma (bound as double[]).</summary>
-    FloatPerAxis,
-
-    /// <summary>A whole number, or one per axis, as SciPy's order / size (bound as int[]).</summary>
-    IntPerAxis,
-
-    /// <summary>An inline C# expression string, or a plain number (bound as <see cref="ExpressionValue"/>).</summary>
-    Expression,
-}
-
-/// <summary>One declared parameter: the single source of validation, schema, docs and `xrayflow ops`.</summary>
-public sealed record ParamSpec(string Name, ParamType Type, string Doc)
-{
-    public object? Default { get; init; }
-
-    /// <summary>A recipe must give it (no default).</summary>
-    public bool Required { get; init; }
-
-    public double? Min { get; init; }
-
-    public double? Max { get; init; }
-
-    /// <summary>When true, <see cref="Min"/> itself is not allowed (e.g. sigma &gt; 0).</summary>
-    public bool MinExclusive { get; init; }
-
-    public IReadOnlyList<string>? Allowed { get; init; }
-
-    /// <summary>For <see cref="ParamType.Expression"/>: true when the expression is a condition (bool).</summary>
-    public bool IsCondition { get; init; }
-}
-
-/// <summary>How many inputs an op takes and in which forms (`in: a`, `in: [a, b]`, `in: {a: gx}`).</summary>
-/// <param name="Min">Fewest inputs.</param>
-/// <param name="Max">Most inputs.</param>
-/// <param name="AllowsMap">`in` may be a map of variable names (expression ops).</param>
-/// <param name="Doc">One line for the catalogue.</param>
-/// <param name="RequiresStack">The (first) input must be a stack (N x H x W).</param>
-/// <param name="AcceptsTables">Inputs may be tables (statistics, histograms) instead of arrays.</param>
-public sealed record InputSpec(int Min, int Max, bool AllowsMap = false, string Doc = "", bool RequiresStack = false, bool AcceptsTables = false)
-{
-    public static InputSpec One { get; } = new(1, 1, Doc: "one array");
-
-    public static InputSpec TwoOrMore { get; } = new(2, int.MaxValue, Doc: "two or more arrays of one shape");
-
-    public static InputSpec Two { get; } = new(2, 2, Doc: "two arrays of one shape");
-
-    public static InputSpec Named { get; } = new(1, int.MaxValue, AllowsMap: true, Doc: "arrays of one shape; a map names them for expressions");
-}
 
 /// <summary>What an op produces.</summary>
 public enum OutputKind
 {
-    /// <summary>An array of the first input's shape (image stays image, stack stays stack).</summary>
+    /// <summary>An array of the first input's kind (image stays image, stack stays stack); shape per <see cref="OpDefinition.Shape"/>.</summary>
     SameAsInput,
 
-    /// <summary>A table of scalars (statistics, histogram).</summary>
+    /// <summary>A table of scalars (statistics, histogram, region table).</summary>
     Table,
 
     /// <summary>One 2-D image whatever the input (e.g. a montage of a stack's frames).</summary>
     Image,
+
+    /// <summary>One number per item (a threshold, a percentile).</summary>
+    Scalar,
 }
 
 /// <summary>
-/// One op, declared once. Validation, the JSON Schema, `xrayflow ops`, the README catalogue and the
-/// registry-wide tests all come from these declarations.
+/// One op, declared once, in its family's file (Ops/&lt;Family&gt;/), next to its kernel. Binding (parameters, input
+/// kinds, rules), planning (shapes, fusion), the JSON Schema, `xrayflow ops`, docs/ops.md and the registry-wide
+/// tests all come from these declarations; nothing else in src/ names an op.
 /// </summary>
 public sealed class OpDefinition
 {
@@ -97,71 +31,187 @@ public sealed class OpDefinition
     /// <summary>The SciPy/NumPy/skimage function whose meaning it has, if any (e.g. scipy.ndimage.sobel).</summary>
     public string? Reference { get; init; }
 
+    /// <summary>The family (from the declaring class's <see cref="OpFamilyAttribute"/>).</summary>
+    public OpFamily Family { get; internal set; }
+
+    /// <summary>The class that declares it (its namespace is the family's folder).</summary>
+    public Type? DeclaringType { get; internal set; }
+
     public required InputSpec Inputs { get; init; }
 
     public IReadOnlyList<ParamSpec> Params { get; init; } = [];
 
     public OutputKind Output { get; init; } = OutputKind.SameAsInput;
 
-    /// <summary>Pointwise: out[k] depends only on in[k] (a candidate for fusion).</summary>
+    /// <summary>
+    /// The output's kind, shape and domain from the inputs' and the parameters (for ops that change the shape or
+    /// the domain); it may report problems that known shapes reveal (<see cref="InferContext.Problem"/>). Null: the
+    /// default of <see cref="Output"/> (see <see cref="Infer"/>).
+    /// </summary>
+    public Func<InferContext, ValueInfo>? Shape { get; init; }
+
+    /// <summary>The output stays in the input's domain (a Fourier-domain filter keeps a transform a transform).</summary>
+    public bool KeepsDomain { get; init; }
+
+    /// <summary>Rules across parameters and on the inputs, checked at bind time (and at run time for `${step}` values).</summary>
+    public IReadOnlyList<OpRule> Rules { get; init; } = [];
+
+    /// <summary>Pointwise: out[k] depends only on in[k] (for the docs; fusion needs <see cref="Pointwise"/>).</summary>
     public bool IsElementwise { get; init; }
 
-    /// <summary>Category for the catalogue: filter, fourier, arithmetic, statistics, expression, display.</summary>
-    public string Category { get; init; } = "filter";
+    /// <summary>
+    /// For element-wise ops of one real input: the kernel, made from the bound parameters, that computes any block of
+    /// pixels. The planner fuses chains of such steps; the fused run calls these kernels block by block, and the op's
+    /// own Execute must give the same bits.
+    /// </summary>
+    public Func<ParamValues, IPointwiseKernel>? Pointwise { get; init; }
 
-    /// <summary>Runs the op. Called only with bound, validated parameters.</summary>
+    /// <summary>How a table output renders as a `.png` (a histogram as a bar plot); tables without one are written as .json / .csv.</summary>
+    public TablePlot Plot { get; init; }
+
+    /// <summary>Named numbers a later step can read as `${step.field}` (a table's numeric fields, an array's attributes).</summary>
+    public IReadOnlyList<string> Fields { get; init; } = [];
+
+    /// <summary>
+    /// A small valid use, as the parameters of a step in YAML flow style (`{sigma: 2}`), reading one image (or a
+    /// stack for ops that need one; two images for ops that need two). Docs show it, and the registry tests bind it
+    /// and run it on a 64 x 64 X-ray crop. Default: the required parameters with sample values.
+    /// </summary>
+    public string? Example { get; init; }
+
+    /// <summary>Runs the op. Called only with bound, validated parameters (every rule kept, every `${step}` resolved).</summary>
     public required Func<OpContext, Value> Execute { get; init; }
 
     public ParamSpec? FindParam(string name) => Params.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>
+    /// Runs the op after the checks only the run can make: complex arrays where the op takes real ones, inputs of
+    /// different shapes, the shape rule's problems on the actual shapes, and every error rule on the actual
+    /// parameters (a `${step}` value is known only now). This is how the executor (and every test) runs an op.
+    /// </summary>
+    /// <exception cref="OpRefusedException">A check failed; the message says which, in the binder's words.</exception>
+    public Value Invoke(OpContext context)
+    {
+        if (RunProblem(context) is { } problem)
+        {
+            throw new OpRefusedException(context.StepId, problem);
+        }
+
+        return Execute(context);
+    }
+
+    /// <summary>The first reason the op cannot run on this context (see <see cref="Invoke"/>), or null.</summary>
+    public string? RunProblem(OpContext context)
+    {
+        var infos = context.Inputs.Select(ValueInfo.Of).ToList();
+        for (int k = 0; k < infos.Count; k++)
+        {
+            if (infos[k].IsComplex && !Inputs.AcceptsComplex)
+            {
+                return $"{Name} takes a real array; input {k + 1} is complex (use abs, or ifft2 with part: real|imag|abs)";
+            }
+        }
+
+        var arrays = infos.Where(i => i.IsArray).ToList();
+        if (Inputs.SameShape)
+        {
+            for (int k = 1; k < arrays.Count; k++)
+            {
+                if (arrays[k].Rows != arrays[0].Rows || arrays[k].Cols != arrays[0].Cols || arrays[k].Frames != arrays[0].Frames)
+                {
+                    return $"input {k + 1} has shape {arrays[k]}, input 1 has {arrays[0]}; the inputs must have one shape";
+                }
+            }
+        }
+
+        if (Shape is not null)
+        {
+            var infer = new InferContext { StepId = context.StepId, Params = context.Params, Inputs = infos };
+            Infer(infer);
+            if (infer.Problems.Count > 0)
+            {
+                return infer.Problems[0].Message;
+            }
+        }
+
+        var rules = new RuleContext { StepId = context.StepId, Params = context.Params, Inputs = infos, InputNames = context.InputNames };
+        foreach (var rule in Rules)
+        {
+            if (rule.Severity == Diagnostics.Severity.Error && rule.Check(rules) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// What the op makes of these inputs: <see cref="Shape"/> when declared; otherwise a table or a scalar, one image
+    /// (shape unknown) for <see cref="OutputKind.Image"/>, or the first input's kind and shape, real unless complex
+    /// inputs are accepted, and in the Fourier domain only when <see cref="KeepsDomain"/>.
+    /// </summary>
+    public ValueInfo Infer(InferContext context)
+    {
+        if (Shape is not null)
+        {
+            try
+            {
+                return Shape(context);
+            }
+            catch (DeferredParameterException)
+            {
+                // A parameter is a `${step}` value: the shape is known only at run time.
+                return Output switch
+                {
+                    OutputKind.Table => ValueInfo.Table,
+                    OutputKind.Scalar => ValueInfo.Scalar,
+                    _ => context.First with { Rows = 0, Cols = 0, IsFrequency = false },
+                };
+            }
+        }
+
+        var first = context.First;
+        return Output switch
+        {
+            OutputKind.Table => ValueInfo.Table,
+            OutputKind.Scalar => ValueInfo.Scalar,
+            OutputKind.Image => ValueInfo.Image,
+            _ => first with
+            {
+                IsComplex = Inputs.AcceptsComplex && context.Inputs.Any(i => i.IsComplex),
+                IsFrequency = KeepsDomain && first.IsFrequency,
+            },
+        };
+    }
+
+    public override string ToString() => Name;
 }
 
-/// <summary>An expression parameter's bound value: a C# text, or a plain number.</summary>
-public sealed record ExpressionValue(string? Text, double? Number, SourceLocation? Location)
+/// <summary>An op refused to run on what it was given (a rule, a shape, a complex input); the message says why.</summary>
+public sealed class OpRefusedException(string stepId, string reason) : InvalidOperationException($"step '{stepId}': {reason}")
 {
-    public bool IsNumber => Number.HasValue;
+    public string StepId { get; } = stepId;
 
-    public override string ToString() => Text ?? Number!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The reason without the step (for callers that name the step themselves).</summary>
+    public string Reason { get; } = reason;
 }
 
-/// <summary>Everything an op's Execute sees.</summary>
-public sealed class OpContext
+/// <summary>How a table renders as a picture.</summary>
+public enum TablePlot
 {
-    public required string StepId { get; init; }
+    /// <summary>Not as a picture.</summary>
+    None,
 
-    public required IReadOnlyList<Value> Inputs { get; init; }
+    /// <summary>Bars of `counts` over `edges` (HistogramPlot).</summary>
+    Histogram,
+}
 
-    /// <summary>Variable names of the inputs for expression ops (`x` when a single unnamed input).</summary>
-    public IReadOnlyList<string> InputNames { get; init; } = [];
-
-    /// <summary>Bound parameter values, defaults filled in: double, int, bool, string, double[], int[] or ExpressionValue.</summary>
-    public required IReadOnlyDictionary<string, object?> Params { get; init; }
-
-    /// <summary>The step's compiled expressions, when the op has expression parameters given as text.</summary>
-    public IExpressionKernel? Kernel { get; init; }
-
-    /// <summary>Current values of the recipe's params, in the order the kernel was compiled with.</summary>
-    public double[] RecipeParams { get; init; } = [];
-
-    /// <summary>Degree of parallelism for this step (1 = single thread).</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
-
-    public CancellationToken Cancellation { get; init; }
-
-    public Imaging.ImageArray Array(int index = 0) => Inputs[index] is ArrayValue a
-        ? a.Array
-        : throw new InvalidOperationException($"step '{StepId}': input {index} is a table, not an array");
-
-    public T Get<T>(string name) => Params.TryGetValue(name, out var v) && v is T t
-        ? t
-        : throw new InvalidOperationException($"step '{StepId}': parameter '{name}' is not bound as {typeof(T).Name}");
-
-    public double Float(string name) => Params.TryGetValue(name, out var v) ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture) : throw Missing(name);
-
-    public int Int(string name) => Params.TryGetValue(name, out var v) ? Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture) : throw Missing(name);
-
-    public string Text(string name) => Params.TryGetValue(name, out var v) && v is string s ? s : throw Missing(name);
-
-    public bool Has(string name) => Params.TryGetValue(name, out var v) && v is not null;
-
-    private InvalidOperationException Missing(string name) => new($"step '{StepId}': parameter '{name}' is not bound");
+/// <summary>
+/// An element-wise computation over a block of real pixels: dst[k] = f(src[k]) for every k, in place allowed
+/// (dst may be src). The fused executor calls it block by block; results must not depend on the blocking.
+/// </summary>
+public interface IPointwiseKernel
+{
+    void Apply(ReadOnlySpan<float> src, Span<float> dst);
 }

@@ -2,10 +2,23 @@ using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops;
 
-/// <summary>What flows along an edge of the graph: an array, or a table of scalars (stats, histograms).</summary>
-public abstract record Value;
+/// <summary>What flows along an edge of the graph: an array, a table of scalars (stats, histograms) or one number.</summary>
+public abstract record Value
+{
+    /// <summary>The number named <paramref name="field"/> that this value carries (a table's field, an array's attribute), or null.</summary>
+    public virtual double? Field(string field) => null;
+}
 
-public sealed record ArrayValue(ImageArray Array) : Value;
+/// <summary>An array, with optional named numbers computed with it (e.g. label's `count`).</summary>
+public sealed record ArrayValue(ImageArray Array) : Value
+{
+    /// <summary>Numbers the op computed with the array (declared as the op's <see cref="OpDefinition.Fields"/>).</summary>
+    public IReadOnlyDictionary<string, double> Attributes { get; init; } = Empty;
+
+    private static readonly IReadOnlyDictionary<string, double> Empty = new Dictionary<string, double>();
+
+    public override double? Field(string field) => Attributes.TryGetValue(field, out var v) ? v : null;
+}
 
 /// <summary>
 /// Scalars and small vectors: statistics, histogram counts. Values are double, long, string,
@@ -14,4 +27,16 @@ public sealed record ArrayValue(ImageArray Array) : Value;
 public sealed record TableValue(IReadOnlyList<KeyValuePair<string, object>> Fields) : Value
 {
     public object? this[string key] => Fields.FirstOrDefault(f => f.Key == key).Value;
+
+    public override double? Field(string field) => this[field] switch
+    {
+        double d => d,
+        long l => l,
+        int i => i,
+        float f => f,
+        _ => null,
+    };
 }
+
+/// <summary>One number (a threshold, a percentile), computed per image.</summary>
+public sealed record ScalarValue(double Number) : Value;

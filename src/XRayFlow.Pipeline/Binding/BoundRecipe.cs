@@ -13,19 +13,6 @@ public enum InputKind
     Stack,
 }
 
-/// <summary>The kind of value flowing between steps, as the binder tracks it.</summary>
-public enum ValueKind
-{
-    /// <summary>One 2-D array (H x W).</summary>
-    Image,
-
-    /// <summary>N frames (N x H x W).</summary>
-    Stack,
-
-    /// <summary>Scalars / small vectors (statistics, histogram).</summary>
-    Table,
-}
-
 /// <summary>Output formats, picked by the path's extension.</summary>
 public enum OutputFormat
 {
@@ -89,8 +76,11 @@ public sealed record StepInputRef(string Source, string? VariableName, SourceLoc
 
 public sealed record BoundStep
 {
-    /// <summary>What the step produces: an image, a stack or a table (tracked through the steps by the binder).</summary>
-    public ValueKind OutputKind { get; init; } = ValueKind.Image;
+    /// <summary>What the step produces: an image, a stack, a table or a scalar (tracked through the steps by the binder).</summary>
+    public ValueKind OutputKind => Info.Kind;
+
+    /// <summary>What the binder knows of the output (kind, complex, Fourier domain; shapes are the planner's).</summary>
+    public ValueInfo Info { get; init; } = ValueInfo.Image;
 
     public required string Id { get; init; }
 
@@ -98,8 +88,21 @@ public sealed record BoundStep
 
     public required IReadOnlyList<StepInputRef> Inputs { get; init; }
 
-    /// <summary>Every declared parameter of the op, bound (double, int, bool, string, double[], int[], ExpressionValue) or its default.</summary>
+    /// <summary>What the binder knows of each input (same order as <see cref="Inputs"/>).</summary>
+    public IReadOnlyList<ValueInfo> InputInfos { get; init; } = [];
+
+    /// <summary>
+    /// Every declared parameter of the op, bound (double, int, bool, string, double[], int[], double[][],
+    /// ExpressionValue) or its default; a `${step}` value is a <see cref="ScalarRef"/> (or an object?[] list holding
+    /// some), resolved by the executor per item.
+    /// </summary>
     public required IReadOnlyDictionary<string, object?> Params { get; init; }
+
+    /// <summary>The scalar steps the parameters read (`${step}`), in order of first use: the step runs after them.</summary>
+    public IReadOnlyList<string> ParamSources { get; init; } = [];
+
+    /// <summary>Where each parameter the recipe wrote is written (its value).</summary>
+    public IReadOnlyDictionary<string, SourceLocation> ParamLocations { get; init; } = new Dictionary<string, SourceLocation>();
 
     /// <summary>Location of the step's `- ` item (its first key).</summary>
     public required SourceLocation Location { get; init; }

@@ -1,4 +1,5 @@
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Binding;
@@ -349,8 +350,9 @@ internal sealed partial class RecipeBinder
             (OutputFormat.Gif, ValueKind.Image) => "a .gif animates a stack; write an image as .png or .npy",
             (OutputFormat.Gif, ValueKind.Table) => "write a table as .json",
             (OutputFormat.Json, ValueKind.Image or ValueKind.Stack) => "a .json output holds statistics or a histogram: add a 'stats' or 'histogram' step, or write the array as .npy",
+            (OutputFormat.Npy or OutputFormat.Gif or OutputFormat.Png, ValueKind.Scalar) => "write a scalar as .json",
             (OutputFormat.Png, ValueKind.Stack) => "tile its frames into one image with the 'montage' op, or write it as .gif",
-            (OutputFormat.Png, ValueKind.Table) when sym.Op != "histogram" => "only a histogram renders as a .png plot; write the table as .json",
+            (OutputFormat.Png, ValueKind.Table) when sym.Op?.Plot is null or TablePlot.None => "only a histogram renders as a .png plot; write the table as .json",
             _ => null,
         };
         if (hint is null)

@@ -60,7 +60,11 @@ internal sealed partial class RecipeBinder
     }
 
     /// <summary>A name a step or output can read: an input or a step, with what it holds.</summary>
-    private sealed record Symbol(string Name, SymbolKind Kind, ValueKind? Value, int Line, string? Op, bool FrequencyDomain);
+    /// <summary>A name a step or output can read: an input or a step, what it holds (null: unknown after an earlier error), and its op.</summary>
+    private sealed record Symbol(string Name, SymbolKind Kind, ValueInfo? Info, int Line, OpDefinition? Op)
+    {
+        public ValueKind? Value => Info?.Kind;
+    }
 
     private sealed record ParamSymbol(string Name, object Value, YamlScalar Node, SourceLocation Location);
 
@@ -70,7 +74,7 @@ internal sealed partial class RecipeBinder
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex OutputName();
 
-    [GeneratedRegex(@"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\}$", RegexOptions.CultureInvariant)]
     private static partial Regex WholeParamRef();
 
     [GeneratedRegex(@"\$\{([^{}]*)\}", RegexOptions.CultureInvariant)]
@@ -303,7 +307,7 @@ internal sealed partial class RecipeBinder
             _inputs.Add(new BoundInput(name, kind ?? InputKind.Image, resolved, e.Key.Start) { DefaultPathText = defaultText });
             if (!_symbols.ContainsKey(name))
             {
-                _symbols[name] = new Symbol(name, SymbolKind.Input, kind == InputKind.Stack ? ValueKind.Stack : kind == InputKind.Image ? ValueKind.Image : null, e.Key.Start.Line, null, false);
+                _symbols[name] = new Symbol(name, SymbolKind.Input, kind == InputKind.Stack ? ValueInfo.Stack : kind == InputKind.Image ? ValueInfo.Image : null, e.Key.Start.Line, null);
             }
         }
     }
@@ -438,11 +442,11 @@ internal sealed partial class RecipeBinder
                 _steps.Add(bound.Value.Step);
             }
 
-            _symbols.TryAdd(head.Id, new Symbol(head.Id, SymbolKind.Step, bound?.Step.OutputKind is { } k && bound.Value.KindKnown ? k : null, head.Node.Start.Line, head.Op?.Name, bound?.Frequency ?? false));
+            _symbols.TryAdd(head.Id, new Symbol(head.Id, SymbolKind.Step, bound is { KindKnown: true } b ? b.Step.Info : null, head.Node.Start.Line, head.Op));
         }
     }
 
-    private (BoundStep Step, bool KindKnown, bool Frequency)? BindStep(StepHead head, bool first, string? previous, Dictionary<string, int> laterIds)
+    private (BoundStep Step, bool KindKnown)? BindStep(StepHead head, bool first, string? previous, Dictionary<string, int> laterIds)
     {
         var m = head.Node;
         var op = head.Op;
@@ -521,6 +525,9 @@ internal sealed partial class RecipeBinder
 
         // Parameters.
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var locations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        var scalarSources = new List<string>();
+        int errorsBefore = _d.Count(d => d.IsError);
         if (op is not null)
         {
             foreach (var e in m.Entries)
@@ -538,7 +545,8 @@ internal sealed partial class RecipeBinder
                     continue;
                 }
 
-                values[spec.Name] = BindParamValue(op, spec, e.Value);
+                locations[spec.Name] = e.Value.Start;
+                values[spec.Name] = BindParamValue(op, spec, e.Value, laterIds);
             }
 
             foreach (var spec in op.Params)
@@ -553,6 +561,17 @@ internal sealed partial class RecipeBinder
                     values[spec.Name] = DefaultValue(spec);
                 }
             }
+
+            foreach (var v in values.Values)
+            {
+                foreach (var r in ScalarRefs(v))
+                {
+                    if (!scalarSources.Contains(r.Step))
+                    {
+                        scalarSources.Add(r.Step);
+                    }
+                }
+            }
         }
 
         if (op is null)
@@ -560,54 +579,96 @@ internal sealed partial class RecipeBinder
             return null;
         }
 
+        bool paramsOk = _d.Count(d => d.IsError) == errorsBefore;
+
         // Arity and kinds.
         int count = refs.Count;
         bool arityOk = count >= op.Inputs.Min && count <= op.Inputs.Max;
         if (!arityOk && (count > 0 || inEntry is not null))
         {
-            _d.Report(DiagnosticCodes.WrongInputCount, inLocation, op.Name, DescribeArity(op.Inputs), count == 1 ? "1 input" : $"{count} inputs");
+            _d.Report(DiagnosticCodes.WrongInputCount, inLocation, op.Name, op.Inputs.Arity, count == 1 ? "1 input" : $"{count} inputs");
         }
 
-        bool kindKnown = refs.Count > 0 && refs.All(r => r.Symbol?.Value is not null);
-        var kinds = refs.Select(r => r.Symbol?.Value).ToList();
+        bool kindKnown = refs.Count > 0 && refs.All(r => r.Symbol?.Info is not null);
+        bool inputsOk = true;
         foreach (var (r, sym) in refs)
         {
-            if (sym?.Value == ValueKind.Table && !op.Inputs.AcceptsTables)
+            if (sym?.Info is not { } info)
+            {
+                continue;
+            }
+
+            if (info.IsTable && !op.Inputs.AcceptsTables)
             {
                 _d.Report(DiagnosticCodes.TableNotAccepted, r.Location, op.Name, r.Source);
+                inputsOk = false;
+            }
+            else if (info.IsScalar && !(op.Inputs.AllowsMap && r.VariableName is not null))
+            {
+                _d.Report(DiagnosticCodes.ScalarNotAccepted, r.Location, op.Name, r.Source);
+                inputsOk = false;
+            }
+            else if (info.IsComplex && !op.Inputs.AcceptsComplex)
+            {
+                _d.Report(DiagnosticCodes.ComplexNotAccepted, r.Location, op.Name, r.Source);
+                inputsOk = false;
             }
         }
 
-        if (op.Inputs.RequiresStack && refs.Count > 0 && refs[0].Symbol?.Value is ValueKind.Image)
+        if (op.Inputs.RequiresStack && refs.Count > 0 && refs[0].Symbol?.Info is { Kind: ValueKind.Image })
         {
             _d.Report(DiagnosticCodes.NeedsStack, refs[0].Ref.Location, op.Name, refs[0].Ref.Source, "an image (H x W)");
+            inputsOk = false;
         }
 
-        for (int k = 1; k < refs.Count; k++)
+        var arrays = refs.Where(r => r.Symbol?.Info is { IsArray: true }).ToList();
+        for (int k = 1; k < arrays.Count; k++)
         {
-            if (kinds[0] is { } k0 && kinds[k] is { } kk && k0 != kk)
+            var k0 = arrays[0].Symbol!.Info!;
+            var kk = arrays[k].Symbol!.Info!;
+            if (k0.Kind != kk.Kind)
             {
-                _d.Report(DiagnosticCodes.MixedInputKinds, refs[k].Ref.Location, op.Name, refs[0].Ref.Source, Article(k0), refs[k].Ref.Source, Article(kk));
+                _d.Report(DiagnosticCodes.MixedInputKinds, arrays[k].Ref.Location, op.Name, arrays[0].Ref.Source, k0.Article, arrays[k].Ref.Source, kk.Article);
+                inputsOk = false;
                 break;
             }
         }
 
-        ValueKind outKind = op.Output switch
-        {
-            OutputKind.Table => ValueKind.Table,
-            OutputKind.Image => ValueKind.Image,
-            _ => kinds.Count > 0 && kinds[0] is { } fk ? fk : ValueKind.Image,
-        };
+        // What the op makes of its inputs (arrays first: scalars in an `in` map are expression values).
+        var infos = refs.Select(r => r.Symbol?.Info ?? ValueInfo.Image).ToList();
+        var arrayInfos = infos.Where(i => !i.IsScalar).ToList();
+        var inferContext = new InferContext { StepId = head.Id, Params = values, Inputs = arrayInfos.Count > 0 ? arrayInfos : infos };
+        var outInfo = op.Infer(inferContext);
         if (op.Output != OutputKind.SameAsInput)
         {
             kindKnown = true;
         }
 
-        bool inputFrequency = refs.Count > 0 && refs[0].Symbol is { FrequencyDomain: true };
-        bool frequency = op.Name == "fft2" || (op.Name.StartsWith("fourier_", StringComparison.Ordinal) && inputFrequency);
-        if (op.Name == "fourier_gaussian" && refs.Count > 0 && refs[0].Symbol is { FrequencyDomain: false } && head.OpNode is not null)
+        // The op's own rules, once its parameters and inputs are sound (a rule reading a `${step}` value waits for the run).
+        if (arityOk && inputsOk && kindKnown && paramsOk)
         {
-            _d.Report(DiagnosticCodes.FourierGaussianOnSpatial, head.OpNode.Start, head.Id, refs[0].Ref.Source);
+            var ruleContext = new RuleContext { StepId = head.Id, Params = values, Inputs = infos, InputNames = refs.Select(r => r.Ref.Source).ToList() };
+            foreach (var rule in op.Rules)
+            {
+                string? problem;
+                try
+                {
+                    problem = rule.Check(ruleContext);
+                }
+                catch (DeferredParameterException)
+                {
+                    continue;
+                }
+
+                if (problem is null)
+                {
+                    continue;
+                }
+
+                var at = rule.At is { } pn && locations.TryGetValue(pn, out var pl) ? pl : head.OpNode?.Start ?? m.Start;
+                var code = rule.Code ?? (rule.Severity == Severity.Error ? DiagnosticCodes.OpRuleBroken : DiagnosticCodes.OpRuleWarning);
+                _d.Report(code, at, head.Id, problem);
+            }
         }
 
         var step = new BoundStep
@@ -615,30 +676,25 @@ internal sealed partial class RecipeBinder
             Id = head.Id,
             Op = op,
             Inputs = refs.Select(r => r.Ref).ToList(),
+            InputInfos = infos,
             Params = values,
+            ParamSources = scalarSources,
+            ParamLocations = locations,
             Location = m.Start,
-            OutputKind = outKind,
+            Info = outInfo,
         };
-        return (step, kindKnown, frequency);
+        return (step, kindKnown);
     }
 
-    private static string Article(ValueKind kind) => kind switch
+    /// <summary>The `${step}` references a bound parameter value holds.</summary>
+    private static IEnumerable<ScalarRef> ScalarRefs(object? value) => value switch
     {
-        ValueKind.Image => "an image",
-        ValueKind.Stack => "a stack",
-        _ => "a table",
+        ScalarRef r => [r],
+        object?[] items => items.OfType<ScalarRef>(),
+        _ => [],
     };
 
-    private static string DescribeArity(InputSpec spec)
-    {
-        string Inputs(int n) => n == 1 ? "1 input" : $"{n} inputs";
-        if (spec.Min == spec.Max)
-        {
-            return Inputs(spec.Min);
-        }
-
-        return spec.Max == int.MaxValue ? $"{spec.Min} or more inputs" : $"{spec.Min} to {spec.Max} inputs";
-    }
+    private static string Article(ValueKind kind) => new ValueInfo(kind).Article;
 
     private (StepInputRef, Symbol?) ResolveRef(YamlScalar node, string? variable, Dictionary<string, int> laterIds)
     {
@@ -671,21 +727,31 @@ internal sealed partial class RecipeBinder
         }
 
         var inv = CultureInfo.InvariantCulture;
+        if (d is string word && spec.Type is not (ParamType.String or ParamType.Enum or ParamType.Expression))
+        {
+            return word; // one of the spec's Words
+        }
+
         return spec.Type switch
         {
             ParamType.Float => Convert.ToDouble(d, inv),
             ParamType.Int => Convert.ToInt32(d, inv),
-            ParamType.FloatPerAxis => d switch
+            ParamType.FloatPerAxis or ParamType.FloatList => d switch
             {
                 double[] a => a,
                 IEnumerable<double> e => e.ToArray(),
                 _ => new[] { Convert.ToDouble(d, inv) },
             },
-            ParamType.IntPerAxis => d switch
+            ParamType.IntPerAxis or ParamType.IntList => d switch
             {
                 int[] a => a,
                 IEnumerable<int> e => e.ToArray(),
                 _ => new[] { Convert.ToInt32(d, inv) },
+            },
+            ParamType.Matrix => d switch
+            {
+                double[][] m => m,
+                _ => new[] { new[] { Convert.ToDouble(d, inv) } },
             },
             ParamType.Expression => d switch
             {
@@ -706,12 +772,17 @@ internal sealed partial class RecipeBinder
             double d => FromParam ? $"number {ScalarText.FormatNumber(d)} (from {Node.Value})" : $"number {Node.Value}",
             bool b => b ? "boolean true" : "boolean false",
             string s => $"string '{s}'",
+            ScalarRef r => $"{r} (a number computed per image)",
             _ => Value.ToString() ?? "?",
         };
     }
 
-    /// <summary>Reads a scalar's typed value, substituting a whole-value `${name}`; null when an error was reported.</summary>
-    private Raw? ReadRaw(YamlScalar s)
+    /// <summary>
+    /// Reads a scalar's typed value, substituting a whole-value `${name}` (a param); with <paramref name="laterIds"/>
+    /// (op parameters), `${step}` or `${step.field}` of an earlier step that computes a number is a <see cref="ScalarRef"/>.
+    /// Null when an error was reported.
+    /// </summary>
+    private Raw? ReadRaw(YamlScalar s, Dictionary<string, int>? laterIds = null, (OpDefinition Op, ParamSpec Spec)? target = null)
     {
         if (s.IsPlain && (ScalarText.IsYaml11Boolean(s.Value) || ScalarText.IsAmbiguousNumber(s.Value)))
         {
@@ -722,12 +793,30 @@ internal sealed partial class RecipeBinder
         if (whole.Success && s.Style != ScalarStyle.Block)
         {
             string name = whole.Groups[1].Value;
-            if (_paramSymbols.TryGetValue(name, out var p))
+            string? field = whole.Groups[2].Success ? whole.Groups[2].Value : null;
+            if (field is null && _paramSymbols.TryGetValue(name, out var p))
             {
                 return new Raw(p.Value, s, true);
             }
 
-            _d.Report(DiagnosticCodes.UnknownParamRef, s.ContentStart, name, DidYouMean.Suffix(name, _paramSymbols.Keys));
+            if (laterIds is not null && ResolveScalarRef(s, name, field, laterIds) is { } r)
+            {
+                return new Raw(r, s, true);
+            }
+
+            if (laterIds is not null && (_symbols.ContainsKey(name) || laterIds.ContainsKey(name)))
+            {
+                return null; // reported by ResolveScalarRef
+            }
+
+            if (laterIds is null && target is { } t && _symbols.ContainsKey(name))
+            {
+                _d.Report(DiagnosticCodes.ScalarNotAllowedHere, s.ContentStart, t.Spec.Name, t.Op.Name, ExpectedText(t.Spec), field is null ? name : $"{name}.{field}");
+                return null;
+            }
+
+            var names = laterIds is null ? _paramSymbols.Keys : _paramSymbols.Keys.Concat(ScalarNames());
+            _d.Report(DiagnosticCodes.UnknownParamRef, s.ContentStart, field is null ? name : $"{name}.{field}", DidYouMean.Suffix(name, names));
             return null;
         }
 
@@ -749,52 +838,88 @@ internal sealed partial class RecipeBinder
         return new Raw(s.Value, s, false);
     }
 
-    private object? BindParamValue(OpDefinition op, ParamSpec spec, YamlNode node)
+    /// <summary>The steps so far whose value is a number, and the numeric fields steps declare (`stats.p99`).</summary>
+    private IEnumerable<string> ScalarNames()
     {
-        switch (spec.Type)
+        foreach (var sym in _symbols.Values)
         {
-            case ParamType.FloatPerAxis or ParamType.IntPerAxis when node is YamlSequence seq:
+            if (sym.Info is { IsScalar: true })
             {
-                if (seq.Items.Count == 0)
-                {
-                    _d.Report(DiagnosticCodes.ParamWrongType, seq.Start, spec.Name, op.Name, ExpectedText(spec), "an empty list");
-                    return null;
-                }
-
-                if (seq.Items.Count > MaxAxes)
-                {
-                    _d.Report(DiagnosticCodes.PerAxisCount, seq.Start, spec.Name, op.Name, seq.Items.Count);
-                    return null;
-                }
-
-                var doubles = new List<double>();
-                var ints = new List<int>();
-                foreach (var item in seq.Items)
-                {
-                    if (item is not YamlScalar si)
-                    {
-                        _d.Report(DiagnosticCodes.ParamWrongType, item.Start, spec.Name, op.Name, ExpectedText(spec), item.Describe());
-                        continue;
-                    }
-
-                    if (ReadRaw(si) is not { } raw)
-                    {
-                        continue;
-                    }
-
-                    if (spec.Type == ParamType.FloatPerAxis && BindFloat(op, spec, raw) is { } dv)
-                    {
-                        doubles.Add(dv);
-                    }
-                    else if (spec.Type == ParamType.IntPerAxis && BindInt(op, spec, raw) is { } iv)
-                    {
-                        ints.Add(iv);
-                    }
-                }
-
-                return spec.Type == ParamType.FloatPerAxis ? doubles.ToArray() : ints.ToArray();
+                yield return sym.Name;
             }
 
+            foreach (var f in sym.Op?.Fields ?? [])
+            {
+                yield return $"{sym.Name}.{f}";
+            }
+        }
+    }
+
+    /// <summary>`${step}` or `${step.field}` as a value computed per image, or null (with a located error) when it is not one.</summary>
+    private ScalarRef? ResolveScalarRef(YamlScalar s, string name, string? field, Dictionary<string, int> laterIds)
+    {
+        string shown = field is null ? name : $"{name}.{field}";
+        if (!_symbols.TryGetValue(name, out var sym))
+        {
+            if (laterIds.TryGetValue(name, out int line))
+            {
+                _d.Report(DiagnosticCodes.ForwardReference, s.ContentStart, name, line);
+            }
+
+            return null;
+        }
+
+        if (field is null)
+        {
+            if (sym.Info is { IsScalar: true })
+            {
+                return new ScalarRef(name, null, s.ContentStart);
+            }
+
+            string fields = sym.Op?.Fields is { Count: > 0 } fs ? $"; its numbers are {string.Join(", ", fs.Select(f => $"${{{name}.{f}}}"))}" : string.Empty;
+            if (sym.Info is not null)
+            {
+                _d.Report(DiagnosticCodes.NotAScalar, s.ContentStart, shown, (sym.Kind == SymbolKind.Input ? "an input, " : string.Empty) + sym.Info.Article, fields);
+            }
+
+            return null;
+        }
+
+        if (sym.Op?.Fields.Contains(field) == true)
+        {
+            return new ScalarRef(name, field, s.ContentStart);
+        }
+
+        string known = sym.Op?.Fields is { Count: > 0 } known2 ? $"; '{name}' has {string.Join(", ", known2)}{DidYouMean.Suffix(field, known2)}" : $"; '{name}' has no named numbers";
+        _d.Report(DiagnosticCodes.NotAScalar, s.ContentStart, shown, "not a number a step computes", known);
+        return null;
+    }
+
+    private object? BindParamValue(OpDefinition op, ParamSpec spec, YamlNode node, Dictionary<string, int>? laterIds = null)
+    {
+        // A word instead of a value (`in_range: image`, `structure: cross`).
+        if (spec.Words is { Count: > 0 } words && node is YamlScalar ws && !ws.IsNull && !ws.TryGetNumber(out _) && !ws.TryGetBool(out _)
+            && !ws.Value.StartsWith("${", StringComparison.Ordinal) && !(ws.IsPlain && ScalarText.IsYaml11Boolean(ws.Value)))
+        {
+            string word = ws.Value;
+            if (words.Contains(word))
+            {
+                return word;
+            }
+
+            if (spec.Type is not (ParamType.String or ParamType.Enum))
+            {
+                _d.Report(DiagnosticCodes.ParamNotAllowed, ws.Start, word, spec.Name, string.Join(", ", words) + " or " + ExpectedText(spec with { Words = null }), DidYouMean.Suffix(word, words));
+                return null;
+            }
+        }
+
+        switch (spec.Type)
+        {
+            case ParamType.FloatPerAxis or ParamType.IntPerAxis or ParamType.FloatList or ParamType.IntList when node is YamlSequence seq:
+                return BindList(op, spec, seq, laterIds);
+            case ParamType.Matrix:
+                return BindMatrix(op, spec, node);
             case ParamType.Expression when node is YamlScalar es && !es.IsNull:
                 return BindExpression(op, spec, es);
         }
@@ -805,9 +930,14 @@ internal sealed partial class RecipeBinder
             return null;
         }
 
-        if (ReadRaw(s) is not { } r)
+        if (ReadRaw(s, spec.IsNumeric ? laterIds : null, (op, spec)) is not { } r)
         {
             return null;
+        }
+
+        if (r.Value is ScalarRef sref)
+        {
+            return sref;
         }
 
         switch (spec.Type)
@@ -816,10 +946,10 @@ internal sealed partial class RecipeBinder
                 return BindFloat(op, spec, r);
             case ParamType.Int:
                 return BindInt(op, spec, r);
-            case ParamType.FloatPerAxis:
-                return BindFloat(op, spec, r) is { } f ? new[] { f } : null;
-            case ParamType.IntPerAxis:
-                return BindInt(op, spec, r) is { } i ? new[] { i } : null;
+            case ParamType.FloatPerAxis or ParamType.FloatList:
+                return BindFloat(op, spec, r) is { } f ? CheckCount(op, spec, s, new[] { f }, 1) : null;
+            case ParamType.IntPerAxis or ParamType.IntList:
+                return BindInt(op, spec, r) is { } i ? CheckCount(op, spec, s, new[] { i }, 1) : null;
             case ParamType.Bool:
                 if (r.Value is bool b)
                 {
@@ -857,6 +987,139 @@ internal sealed partial class RecipeBinder
 
         _d.Report(DiagnosticCodes.ParamWrongType, s.Start, spec.Name, op.Name, ExpectedText(spec), r.Describe());
         return null;
+    }
+
+    /// <summary>A list parameter: numbers (or `${step}` values, which make the list an object?[] resolved per item).</summary>
+    private object? BindList(OpDefinition op, ParamSpec spec, YamlSequence seq, Dictionary<string, int>? laterIds)
+    {
+        if (seq.Items.Count == 0)
+        {
+            _d.Report(DiagnosticCodes.ParamWrongType, seq.Start, spec.Name, op.Name, ExpectedText(spec), "an empty list");
+            return null;
+        }
+
+        bool perAxis = spec.Type is ParamType.FloatPerAxis or ParamType.IntPerAxis;
+        if (perAxis && seq.Items.Count > MaxAxes)
+        {
+            _d.Report(DiagnosticCodes.PerAxisCount, seq.Start, spec.Name, op.Name, seq.Items.Count);
+            return null;
+        }
+
+        bool whole = spec.IsWhole;
+        var items = new List<object?>();
+        bool ok = true;
+        foreach (var item in seq.Items)
+        {
+            if (item is not YamlScalar si)
+            {
+                _d.Report(DiagnosticCodes.ParamWrongType, item.Start, spec.Name, op.Name, ExpectedText(spec), item.Describe());
+                ok = false;
+                continue;
+            }
+
+            if (ReadRaw(si, laterIds) is not { } raw)
+            {
+                ok = false;
+                continue;
+            }
+
+            object? v = raw.Value is ScalarRef r ? r : whole ? BindInt(op, spec, raw) : BindFloat(op, spec, raw);
+            ok &= v is not null;
+            items.Add(v);
+        }
+
+        if (!ok)
+        {
+            return null;
+        }
+
+        if (!perAxis && CheckCount(op, spec, seq, items, items.Count) is null)
+        {
+            return null;
+        }
+
+        if (items.Any(i => i is ScalarRef))
+        {
+            return items.ToArray();
+        }
+
+        return whole ? items.Select(i => (int)i!).ToArray() : items.Select(i => (double)i!).ToArray();
+    }
+
+    /// <summary>The value, when the list length is within the spec's MinCount..MaxCount (else a located error and null).</summary>
+    private object? CheckCount(OpDefinition op, ParamSpec spec, YamlNode node, object value, int count)
+    {
+        if (spec.Type is ParamType.FloatPerAxis or ParamType.IntPerAxis || (count >= spec.MinCount && count <= spec.MaxCount))
+        {
+            return value;
+        }
+
+        _d.Report(DiagnosticCodes.ListCount, node.Start, spec.Name, op.Name, CountText(spec), count == 1 ? "1 value" : $"{count} values");
+        return null;
+    }
+
+    private static string CountText(ParamSpec spec) => spec.MinCount == spec.MaxCount
+        ? $"{spec.MinCount} values"
+        : spec.MaxCount == int.MaxValue ? $"{spec.MinCount} or more values" : $"{spec.MinCount} to {spec.MaxCount} values";
+
+    /// <summary>A matrix: a list of rows of numbers, all rows one length (a flat list is one row, a number 1 x 1).</summary>
+    private double[][]? BindMatrix(OpDefinition op, ParamSpec spec, YamlNode node)
+    {
+        var rows = new List<double[]>();
+        IEnumerable<YamlNode> rowNodes = node is YamlSequence seq && seq.Items.Count > 0 && seq.Items[0] is YamlSequence ? seq.Items : [node];
+        bool ok = true;
+        foreach (var rowNode in rowNodes)
+        {
+            IReadOnlyList<YamlNode> cells = rowNode switch
+            {
+                YamlSequence rs => rs.Items,
+                YamlScalar sc when !sc.IsNull => [sc],
+                _ => [],
+            };
+            if (cells.Count == 0)
+            {
+                _d.Report(DiagnosticCodes.ParamWrongType, rowNode.Start, spec.Name, op.Name, ExpectedText(spec), rowNode.Describe());
+                return null;
+            }
+
+            var row = new double[cells.Count];
+            for (int k = 0; k < cells.Count; k++)
+            {
+                if (cells[k] is not YamlScalar cs || ReadRaw(cs) is not { } raw || BindFloat(op, spec, raw) is not { } v)
+                {
+                    if (cells[k] is not YamlScalar)
+                    {
+                        _d.Report(DiagnosticCodes.ParamWrongType, cells[k].Start, spec.Name, op.Name, ExpectedText(spec), cells[k].Describe());
+                    }
+
+                    ok = false;
+                    continue;
+                }
+
+                row[k] = v;
+            }
+
+            rows.Add(row);
+        }
+
+        if (!ok)
+        {
+            return null;
+        }
+
+        if (rows.Any(r => r.Length != rows[0].Length))
+        {
+            _d.Report(DiagnosticCodes.ParamWrongType, node.Start, spec.Name, op.Name, ExpectedText(spec), "rows of different lengths");
+            return null;
+        }
+
+        if (rows.Count > spec.MaxCount || rows[0].Length > spec.MaxCount)
+        {
+            _d.Report(DiagnosticCodes.ListCount, node.Start, spec.Name, op.Name, $"at most {spec.MaxCount} rows and columns", $"{rows.Count} x {rows[0].Length}");
+            return null;
+        }
+
+        return [.. rows];
     }
 
     private object? BindExpression(OpDefinition op, ParamSpec spec, YamlScalar s)
@@ -987,6 +1250,9 @@ internal sealed partial class RecipeBinder
         ParamType.Enum => $"one of {string.Join(", ", spec.Allowed ?? [])}",
         ParamType.FloatPerAxis => "a number or a list of numbers (one per axis)",
         ParamType.IntPerAxis => "a whole number or a list of whole numbers (one per axis)",
+        ParamType.FloatList => $"a list of {CountText(spec)}",
+        ParamType.IntList => $"a list of {CountText(spec).Replace("values", "whole numbers", StringComparison.Ordinal)}",
+        ParamType.Matrix => "a matrix: a list of rows of numbers, e.g. [[0, 1, 0], [1, 1, 1], [0, 1, 0]]",
         ParamType.Expression => "a C# expression (a string) or a number",
         _ => spec.Type.ToString(),
     };

@@ -38,7 +38,10 @@ public static class ExpressionSteps
         return result;
     }
 
-    /// <summary>`x` for one unnamed input, else the keys of the `in` map (or x0, x1... for an unnamed list).</summary>
+    /// <summary>
+    /// The pixel variables: `x` for one unnamed input, else the keys of the `in` map (or x0, x1... for an unnamed
+    /// list). Scalar steps in an `in` map are not pixels: see <see cref="ScalarVariables(BoundStep)"/>.
+    /// </summary>
     public static IReadOnlyList<string> VariableNames(BoundStep step)
     {
         if (step.Inputs.Count == 1 && step.Inputs[0].VariableName is null)
@@ -46,8 +49,25 @@ public static class ExpressionSteps
             return ["x"];
         }
 
-        return step.Inputs.Select((r, i) => r.VariableName ?? "x" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        return step.Inputs
+            .Select((r, i) => (Name: r.VariableName ?? "x" + i.ToString(CultureInfo.InvariantCulture), Scalar: IsScalarInput(step, i)))
+            .Where(v => !v.Scalar)
+            .Select(v => v.Name)
+            .ToList();
     }
+
+    /// <summary>The `in` map variables of a step that name scalar steps (`t: otsu`), in `in` order, with their input index.</summary>
+    public static IReadOnlyList<(string Name, int Input)> ScalarVariables(BoundStep step)
+        => step.Inputs.Select((r, i) => (Name: r.VariableName ?? string.Empty, Input: i)).Where(v => IsScalarInput(step, v.Input)).ToList();
+
+    /// <summary>
+    /// Every scalar variable name of the recipe's expression steps, in order of first use. Expressions read them
+    /// after the recipe's params (one list of names for the whole compilation; each step fills in its own).
+    /// </summary>
+    public static IReadOnlyList<string> ScalarVariables(BoundRecipe recipe)
+        => recipe.Steps.SelectMany(s => ScalarVariables(s).Select(v => v.Name)).Distinct(StringComparer.Ordinal).ToList();
+
+    private static bool IsScalarInput(BoundStep step, int index) => index < step.InputInfos.Count && step.InputInfos[index].IsScalar;
 
     /// <summary>Recipe params as numbers, in declaration order (true = 1, false = 0, text = NaN).</summary>
     public static double[] ParamValues(BoundRecipe recipe)
@@ -73,6 +93,6 @@ public static class ExpressionSteps
             return new ExpressionCompilation(new Dictionary<string, IExpressionKernel>(), [DiagnosticCodes.NoExpressionCompiler.Create(steps[0].Parts[0].TextStart, steps[0].StepId)]);
         }
 
-        return compilerFactory().Compile(steps, recipe.Params.Select(p => p.Name).ToList());
+        return compilerFactory().Compile(steps, recipe.Params.Select(p => p.Name).Concat(ScalarVariables(recipe)).ToList());
     }
 }

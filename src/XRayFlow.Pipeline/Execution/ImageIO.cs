@@ -1,5 +1,6 @@
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Planning;
 
 namespace XRayFlow.Pipeline.Execution;
@@ -26,8 +27,8 @@ public static class ImageIO
         };
 
     /// <summary>The shape from the file header only (no pixel decode), or unknown.</summary>
-    public static ShapeInfo Identify(string path)
-        => ImageReader.Identify(path) is { } h ? new ShapeInfo(h.Frames, h.Rows, h.Cols, h.IsStack, h.IsComplex) : ShapeInfo.Unknown;
+    public static ValueInfo? Identify(string path)
+        => ImageReader.Identify(path) is { } h ? new ValueInfo(h.IsStack ? ValueKind.Stack : ValueKind.Image, h.Frames, h.Rows, h.Cols, h.IsComplex) : null;
 
     public static void WritePng(Stream stream, ImageArray image, int bits) => PngWriter.Write(stream, image, bits);
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Planning;
 
 namespace XRayFlow.Pipeline.Execution;
@@ -39,6 +40,7 @@ public sealed class PlanExecutor
     private readonly double[] _recipeParams;
     private readonly int _threads;
     private readonly HashSet<string> _inputNames;
+    private readonly IReadOnlyList<string> _scalarVariables;
 
     public PlanExecutor(Plan plan, IReadOnlyDictionary<string, IExpressionKernel> kernels, double[] recipeParams, int threads)
     {
@@ -47,6 +49,7 @@ public sealed class PlanExecutor
         _recipeParams = recipeParams;
         _threads = Math.Max(1, threads);
         _inputNames = plan.Recipe.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        _scalarVariables = ExpressionSteps.ScalarVariables(plan.Recipe);
     }
 
     public Plan Plan => _plan;
@@ -246,12 +249,13 @@ public sealed class PlanExecutor
         {
             var node = unit[0];
             values[node.Id] = RunNode(node, node.Sources.Select(s => values[s]).ToList(), threads, cancellation);
+
             sw.Stop();
             timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, [])));
         }
         else
         {
-            values[unit[^1].Id] = RunChain(unit, values[unit[0].Sources[0]], pool, threads, cancellation);
+            values[unit[^1].Id] = RunChain(unit, values, pool, threads, cancellation);
             sw.Stop();
             var ids = unit.Select(n => n.Id).ToList();
             foreach (var node in unit)
@@ -300,28 +304,57 @@ public sealed class PlanExecutor
         return unit.SelectMany(n => n.Sources).Where(src => !inside.Contains(src)).Distinct(StringComparer.Ordinal);
     }
 
-    private Value RunNode(PlanNode node, IReadOnlyList<Value> inputs, int threads, CancellationToken cancellation)
+    /// <summary>
+    /// Runs one node: its parameters with every `${step}` replaced by that step's number for this item, its inputs
+    /// checked as the declaration requires (real, one shape, the shape rule), its rules checked again when a
+    /// parameter was computed, then the op.
+    /// </summary>
+    /// <param name="node">The node.</param>
+    /// <param name="sources">The values of <see cref="PlanNode.Sources"/>: the op's inputs, then the scalar steps its parameters read.</param>
+    private Value RunNode(PlanNode node, IReadOnlyList<Value> sources, int threads, CancellationToken cancellation)
     {
         var step = node.Step;
         _kernels.TryGetValue(step.Id, out var kernel);
+        var inputs = sources.Take(step.Inputs.Count).ToList();
+        var parameters = ResolveParams(node, sources);
+        double[] recipeParams = _recipeParams;
+        var scalarVariables = ExpressionSteps.ScalarVariables(step);
+        if (scalarVariables.Count > 0)
+        {
+            // Scalar steps in an `in` map are expression values after the recipe's params, not pixels.
+            recipeParams = new double[_recipeParams.Length + _scalarVariables.Count];
+            _recipeParams.CopyTo(recipeParams, 0);
+            Array.Fill(recipeParams, double.NaN, _recipeParams.Length, _scalarVariables.Count);
+            foreach (var (name, input) in scalarVariables)
+            {
+                recipeParams[_recipeParams.Length + IndexOf(_scalarVariables, name)] = ((ScalarValue)inputs[input]).Number;
+            }
+
+            inputs = inputs.Where(v => v is not ScalarValue).ToList();
+        }
+
         var ctx = new OpContext
         {
             StepId = step.Id,
             Inputs = inputs,
             InputNames = ExpressionSteps.VariableNames(step),
-            Params = step.Params,
+            Params = parameters,
             Kernel = kernel,
-            RecipeParams = _recipeParams,
+            RecipeParams = recipeParams,
             Threads = threads,
             Cancellation = cancellation,
         };
         try
         {
-            return step.Op.Execute(ctx);
+            return step.Op.Invoke(ctx);
         }
         catch (OperationCanceledException)
         {
             throw;
+        }
+        catch (OpRefusedException ex)
+        {
+            throw new StepFailedException(step.Id, ex.Reason, ex);
         }
         catch (StepFailedException)
         {
@@ -337,74 +370,153 @@ public sealed class PlanExecutor
         }
     }
 
-    /// <summary>
-    /// Runs element-wise steps block by block: for each block of <see cref="FusedBlock"/> pixels, every step of
-    /// the chain runs on that block before the next block starts. The math is the ops' own (each is called on
-    /// a block as a 1 x n image), so results equal the unfused run exactly; only memory traffic changes.
-    /// </summary>
-    private Value RunChain(List<PlanNode> chain, Value input, PixelPool pool, int threads, CancellationToken cancellation)
+    private static int IndexOf(IReadOnlyList<string> list, string name)
     {
-        var src = ((ArrayValue)input).Array;
+        for (int k = 0; k < list.Count; k++)
+        {
+            if (list[k] == name)
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The step's parameters with each `${step}` (<see cref="ScalarRef"/>) replaced by its number for this item.</summary>
+    private IReadOnlyDictionary<string, object?> ResolveParams(PlanNode node, IReadOnlyList<Value> sources)
+    {
+        var step = node.Step;
+        if (step.ParamSources.Count == 0)
+        {
+            return step.Params;
+        }
+
+        var byStep = new Dictionary<string, Value>(StringComparer.Ordinal);
+        for (int k = 0; k < step.ParamSources.Count; k++)
+        {
+            byStep[step.ParamSources[k]] = sources[step.Inputs.Count + k];
+        }
+
+        double Number(ScalarRef r)
+        {
+            var v = byStep[r.Step];
+            double? n = r.Field is null ? (v as ScalarValue)?.Number : v.Field(r.Field);
+            return n ?? throw new StepFailedException(step.Id, $"{r} has no number for this image");
+        }
+
+        var resolved = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, value) in step.Params)
+        {
+            var spec = step.Op.FindParam(name);
+            resolved[name] = value switch
+            {
+                ScalarRef r => Typed(step, spec, name, [Number(r)]),
+                object?[] items => Typed(step, spec, name, items.Select(i => i is ScalarRef r ? Number(r) : Convert.ToDouble(i, System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
+                _ => value,
+            };
+        }
+
+        return resolved;
+    }
+
+    /// <summary>A computed number (or list) as the parameter's type, checked against its declared range as the binder would.</summary>
+    private static object Typed(BoundStep step, ParamSpec? spec, string name, double[] numbers)
+    {
+        foreach (double d in numbers)
+        {
+            bool whole = spec?.IsWhole == true;
+            if (whole && (d != Math.Floor(d) || Math.Abs(d) > int.MaxValue))
+            {
+                throw new StepFailedException(step.Id, $"parameter '{name}' must be a whole number; this image gives {d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            bool below = spec?.Min is { } min && (spec.MinExclusive ? d <= min : d < min);
+            bool above = spec?.Max is { } max && d > max;
+            if (below || above || double.IsNaN(d))
+            {
+                throw new StepFailedException(step.Id, $"parameter '{name}' must be {Binding.RecipeBinder.RangeText(spec!)}; this image gives {d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        return spec?.Type switch
+        {
+            ParamType.Float => numbers[0],
+            ParamType.Int => (int)numbers[0],
+            ParamType.IntPerAxis or ParamType.IntList => numbers.Select(n => (int)n).ToArray(),
+            _ => numbers,
+        };
+    }
+
+    /// <summary>
+    /// Runs element-wise steps block by block: for each block of <see cref="FusedBlock"/> pixels, every step's
+    /// pointwise kernel runs on that block (in place in the output array) before the next block starts. The
+    /// kernels are the ops' own, so results equal the unfused run bit for bit; only memory traffic changes. A
+    /// complex input (a complex .npy file) runs step by step instead.
+    /// </summary>
+    private Value RunChain(List<PlanNode> chain, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation)
+    {
+        var first = chain[0];
+        if (values[first.Sources[0]] is not ArrayValue { Array: { IsComplex: false } src })
+        {
+            Value v = values[first.Sources[0]];
+            foreach (var node in chain)
+            {
+                var previous = v;
+                v = RunNode(node, [v, .. node.Sources.Skip(1).Select(s => values[s])], threads, cancellation);
+                if (!ReferenceEquals(previous, values[first.Sources[0]]) && previous is ArrayValue pa && v is ArrayValue va && !SharesArray(pa.Array, va.Array))
+                {
+                    pool.Return(pa.Array);
+                }
+            }
+
+            return v;
+        }
+
+        var kernels = new IPointwiseKernel[chain.Count];
+        for (int k = 0; k < chain.Count; k++)
+        {
+            var node = chain[k];
+            var parameters = ResolveParams(node, [new ArrayValue(src), .. node.Sources.Skip(1).Select(s => values[s])]);
+            if (node.Step.Op.RunProblem(new OpContext { StepId = node.Id, Inputs = [new ArrayValue(src)], Params = parameters }) is { } problem)
+            {
+                throw new StepFailedException(node.Id, problem);
+            }
+
+            kernels[k] = node.Step.Op.Pointwise!(new ParamValues { StepId = node.Id, Params = parameters });
+        }
+
         int length = src.Length;
+        var outData = pool.Rent(length);
+        var dst = src.IsStack ? ImageArray.Stack(src.Frames, src.Rows, src.Cols, outData) : new ImageArray(src.Rows, src.Cols, outData);
+        var inData = src.Data;
         int blocks = (length + FusedBlock - 1) / FusedBlock;
-        float[]? outReal = null;
-        float[]? outImag = null;
-        var gate = new object();
 
         void Block(int b)
         {
             int start = b * FusedBlock;
             int n = Math.Min(FusedBlock, length - start);
-            var piece = new ImageArray(1, n, src.Data.AsSpan(start, n).ToArray(), src.Imag?.AsSpan(start, n).ToArray());
-            Value v = new ArrayValue(piece);
-            foreach (var node in chain)
+            var output = outData.AsSpan(start, n);
+            kernels[0].Apply(inData.AsSpan(start, n), output);
+            for (int k = 1; k < kernels.Length; k++)
             {
-                v = RunNode(node, [v], 1, cancellation);
-            }
-
-            var res = ((ArrayValue)v).Array;
-            if (outReal is null)
-            {
-                lock (gate)
-                {
-                    if (outReal is null)
-                    {
-                        outImag = res.IsComplex ? pool.Rent(length) : null;
-                        outReal = pool.Rent(length);
-                    }
-                }
-            }
-
-            res.Data.CopyTo(outReal.AsSpan(start, n));
-            if (res.Imag is { } im)
-            {
-                if (outImag is null)
-                {
-                    throw new StepFailedException(chain[^1].Id, "a fused chain changed between real and complex values from block to block");
-                }
-
-                im.CopyTo(outImag.AsSpan(start, n));
+                kernels[k].Apply(output, output);
             }
         }
 
-        // The first block decides whether the result is complex; the rest may run in parallel.
-        Block(0);
         if (threads > 1 && blocks > 2)
         {
-            Parallel.For(1, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, Block);
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, Block);
         }
         else
         {
-            for (int b = 1; b < blocks; b++)
+            for (int b = 0; b < blocks; b++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 Block(b);
             }
         }
 
-        var result = src.IsStack
-            ? ImageArray.Stack(src.Frames, src.Rows, src.Cols, outReal, outImag)
-            : new ImageArray(src.Rows, src.Cols, outReal, outImag);
-        return new ArrayValue(result);
+        return new ArrayValue(dst);
     }
 }

@@ -1,44 +1,8 @@
 using XRayFlow.Core.Diagnostics;
-using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 
 namespace XRayFlow.Pipeline.Planning;
-
-/// <summary>What is known about the shape of a value before it is computed.</summary>
-/// <param name="Frames">Frames of a stack (1 for an image).</param>
-/// <param name="Rows">Rows, or 0 when unknown.</param>
-/// <param name="Cols">Columns, or 0 when unknown.</param>
-/// <param name="IsStack">Rank 3 (N x H x W).</param>
-/// <param name="IsComplex">Complex (an fft2 result).</param>
-/// <param name="IsTable">A table of scalars, not an array.</param>
-public sealed record ShapeInfo(int Frames, int Rows, int Cols, bool IsStack, bool IsComplex = false, bool IsTable = false)
-{
-    /// <summary>Nothing known yet (inputs not bound).</summary>
-    public static ShapeInfo Unknown { get; } = new(0, 0, 0, false);
-
-    public static ShapeInfo Table { get; } = new(0, 0, 0, false, IsTable: true);
-
-    public bool IsKnown => IsTable || (Rows > 0 && Cols > 0);
-
-    public static ShapeInfo Of(ImageArray a) => new(a.Frames, a.Rows, a.Cols, a.IsStack, a.IsComplex);
-
-    /// <summary>`1024x1024 float32`, `9x1024x1024 complex64`, `table` or `?`.</summary>
-    public override string ToString()
-    {
-        if (IsTable)
-        {
-            return "table";
-        }
-
-        if (!IsKnown)
-        {
-            return "?";
-        }
-
-        string dims = IsStack ? $"{Frames}x{Rows}x{Cols}" : $"{Rows}x{Cols}";
-        return $"{dims} {(IsComplex ? "complex64" : "float32")}";
-    }
-}
 
 /// <summary>One unit of work of a plan: a step (or several identical steps computed once).</summary>
 public sealed class PlanNode
@@ -51,8 +15,14 @@ public sealed class PlanNode
 
     public required BoundStep Step { get; init; }
 
-    /// <summary>Values read, as canonical names (an input name or the id of another node).</summary>
+    /// <summary>
+    /// Values read, as canonical names (an input name or the id of another node): first the op's inputs (as many as
+    /// <see cref="BoundStep.Inputs"/>), then the scalar steps its parameters read (`${step}`).
+    /// </summary>
     public required IReadOnlyList<string> Sources { get; init; }
+
+    /// <summary>The op's own inputs (the first <c>Step.Inputs.Count</c> of <see cref="Sources"/>).</summary>
+    public IEnumerable<string> InputSources => Sources.Take(Step.Inputs.Count);
 
     /// <summary>Later steps identical to this one (same op, inputs and parameters): computed once, here.</summary>
     public IReadOnlyList<string> MergedIds { get; internal set; } = [];
@@ -63,22 +33,14 @@ public sealed class PlanNode
     /// <summary>The index in <see cref="Plan.FusedChains"/> of the chain this node belongs to, or -1.</summary>
     public int Chain { get; internal set; } = -1;
 
-    /// <summary>Values whose last reader is this node: released (returned to the pool) once it has run.</summary>
-    public IReadOnlyList<string> Releases { get; internal set; } = [];
-
-    /// <summary>The buffer slot the output occupies (see <see cref="Plan.Buffers"/>).</summary>
-    public int Buffer { get; internal set; } = -1;
-
-    public ShapeInfo Shape { get; internal set; } = ShapeInfo.Unknown;
+    /// <summary>The output's kind and shape (shape 0 x 0 when the inputs' shapes are unknown).</summary>
+    public ValueInfo Shape { get; internal set; } = ValueInfo.Image;
 }
 
 /// <summary>Element-wise steps run as one pass over the data, block by block (intermediates stay in cache).</summary>
 public sealed record FusedChain(IReadOnlyList<string> NodeIds);
 
-/// <summary>A buffer slot of the memory plan: the values that occupy it one after another.</summary>
-public sealed record BufferSlot(int Index, ShapeInfo Shape, IReadOnlyList<string> Values);
-
-/// <summary>A recipe turned into work: order, skipped and merged steps, fused chains, buffer lifetimes.</summary>
+/// <summary>A recipe turned into work: order, parallel levels, skipped and merged steps, fused chains, shapes.</summary>
 public sealed class Plan
 {
     public required BoundRecipe Recipe { get; init; }
@@ -94,16 +56,17 @@ public sealed class Plan
 
     public required IReadOnlyList<FusedChain> FusedChains { get; init; }
 
-    public required IReadOnlyList<BufferSlot> Buffers { get; init; }
-
     /// <summary>Shapes of the inputs the plan was made for (unknown ones print as `?`).</summary>
-    public required IReadOnlyDictionary<string, ShapeInfo> InputShapes { get; init; }
+    public required IReadOnlyDictionary<string, ValueInfo> InputShapes { get; init; }
 
-    /// <summary>Warnings found while planning (XRF5001 unused steps).</summary>
+    /// <summary>Warnings found while planning (XRF5001 unused steps) and, with known shapes, shape errors (XRF1069).</summary>
     public required IReadOnlyList<Diagnostic> Diagnostics { get; init; }
 
     /// <summary>Values that outputs read (canonical names), kept to the end of the run.</summary>
     public required IReadOnlyList<string> OutputValues { get; init; }
+
+    /// <summary>The plan's shape errors (known input shapes that a step cannot take).</summary>
+    public bool HasErrors => Diagnostics.Any(d => d.IsError);
 
     /// <summary>The canonical name holding the value of a step id or an input name.</summary>
     public string Resolve(string name) => Canonical.TryGetValue(name, out var c) ? c : name;
@@ -111,7 +74,7 @@ public sealed class Plan
     public PlanNode? Node(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 
     /// <summary>The shape of a value (input or node) by canonical or step name.</summary>
-    public ShapeInfo ShapeOf(string name)
+    public ValueInfo ShapeOf(string name)
     {
         string c = Resolve(name);
         if (InputShapes.TryGetValue(c, out var s))
@@ -119,6 +82,6 @@ public sealed class Plan
             return s;
         }
 
-        return Node(c)?.Shape ?? ShapeInfo.Unknown;
+        return Node(c)?.Shape ?? ValueInfo.Image;
     }
 }

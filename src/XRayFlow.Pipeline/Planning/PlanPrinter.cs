@@ -19,16 +19,12 @@ public static class PlanPrinter
         var sb = new StringBuilder();
         sb.Append("plan for '").Append(r.Name).Append("' (").Append(r.Path).Append(")\n");
         sb.Append("inputs:\n");
+        var read = plan.Nodes.SelectMany(n => n.Sources).Concat(plan.OutputValues).ToHashSet(StringComparer.Ordinal);
         foreach (var input in r.Inputs)
         {
-            var slot = plan.Buffers.FirstOrDefault(b => b.Values.Contains(input.Name));
             sb.Append("  ").Append(input.Name).Append(" (").Append(input.Kind.ToString().ToLowerInvariant()).Append("): ")
-                .Append(plan.InputShapes.GetValueOrDefault(input.Name) ?? ShapeInfo.Unknown);
-            if (slot is not null)
-            {
-                sb.Append("  [b").Append(slot.Index).Append(']');
-            }
-            else
+                .Append(plan.ShapeOf(input.Name));
+            if (!read.Contains(input.Name))
             {
                 sb.Append("  (not used)");
             }
@@ -40,7 +36,7 @@ public static class PlanPrinter
         foreach (var node in plan.Nodes)
         {
             sb.Append("  ").Append(node.Index + 1).Append(". ").Append(node.Id).Append(" = ").Append(node.Step.Op.Name).Append('(')
-                .Append(string.Join(", ", node.Sources.Select((s, i) => node.Step.Inputs[i].VariableName is { } v ? $"{v}: {s}" : s))).Append(')');
+                .Append(string.Join(", ", node.InputSources.Select((s, i) => node.Step.Inputs[i].VariableName is { } v ? $"{v}: {s}" : s))).Append(')');
             var shown = ShownParams(node);
             if (shown.Length > 0)
             {
@@ -49,21 +45,9 @@ public static class PlanPrinter
 
             sb.Append(" -> ").Append(node.Shape);
             sb.Append("  level ").Append(node.Level);
-            if (node.Buffer >= 0)
+            if (node.Chain >= 0)
             {
-                var slot = plan.Buffers[node.Buffer];
-                int pos = slot.Values.ToList().IndexOf(node.Id);
-                sb.Append("  [b").Append(node.Buffer);
-                if (pos > 0)
-                {
-                    sb.Append(", reuses ").Append(slot.Values[pos - 1]).Append("'s buffer");
-                }
-
-                sb.Append(']');
-            }
-            else if (node.Chain >= 0)
-            {
-                sb.Append("  [fused: no buffer]");
+                sb.Append("  [fused chain ").Append(node.Chain + 1).Append(']');
             }
 
             sb.Append('\n');
@@ -71,16 +55,11 @@ public static class PlanPrinter
             {
                 sb.Append("     also computes: ").Append(string.Join(", ", node.MergedIds)).Append(" (identical steps, computed once)\n");
             }
-
-            if (node.Releases.Count > 0)
-            {
-                sb.Append("     last use of: ").Append(string.Join(", ", node.Releases)).Append(" (released)\n");
-            }
         }
 
         if (plan.FusedChains.Count > 0)
         {
-            sb.Append("fused chains (one pass over the data, block by block; intermediates never fill a full buffer):\n");
+            sb.Append("fused chains (one pass over the data, block by block; intermediates stay in cache):\n");
             for (int i = 0; i < plan.FusedChains.Count; i++)
             {
                 sb.Append("  chain ").Append(i + 1).Append(": ").Append(string.Join(" -> ", plan.FusedChains[i].NodeIds)).Append('\n');
@@ -90,12 +69,6 @@ public static class PlanPrinter
         if (plan.Skipped.Count > 0)
         {
             sb.Append("skipped (reach no output): ").Append(string.Join(", ", plan.Skipped)).Append('\n');
-        }
-
-        sb.Append("buffers (a pool keyed by shape: a released buffer is reused by the next value of its shape):\n");
-        foreach (var b in plan.Buffers)
-        {
-            sb.Append("  b").Append(b.Index).Append(' ').Append(b.Shape).Append(": ").Append(string.Join(" -> ", b.Values)).Append('\n');
         }
 
         sb.Append("outputs:\n");
@@ -137,11 +110,6 @@ public static class PlanPrinter
             if (node.MergedIds.Count > 0)
             {
                 label += $"\\n(also {string.Join(", ", node.MergedIds)})";
-            }
-
-            if (node.Buffer >= 0)
-            {
-                label += $"\\nb{node.Buffer}";
             }
 
             sb.Append("  \"").Append(Esc(node.Id)).Append("\" [shape=ellipse, label=\"").Append(Esc(label, keepNewlines: true)).Append("\"];\n");
@@ -197,11 +165,6 @@ public static class PlanPrinter
             if (node.MergedIds.Count > 0)
             {
                 label += $"<br/>(also {string.Join(", ", node.MergedIds)})";
-            }
-
-            if (node.Buffer >= 0)
-            {
-                label += $"<br/>b{node.Buffer}";
             }
 
             sb.Append("  ").Append(Id(node.Id)).Append("(\"").Append(MEsc(label)).Append("\")\n");

@@ -17,268 +17,21 @@ public sealed record PlanOptions
 }
 
 /// <summary>
-/// Turns a bound recipe into a <see cref="Plan"/>: file order (which is topological, since a step only reads
-/// inputs and earlier steps), steps that reach no output skipped (XRF5001), identical steps computed once,
-/// element-wise chains fused, each value's last reader and a buffer slot plan keyed by shape.
+/// Turns a bound recipe into a <see cref="Plan"/>, in named passes: identical steps computed once, steps that reach
+/// no output skipped (XRF5001), nodes in file order (which is topological: a step reads only inputs and earlier
+/// steps) with their parallel level and their shape from each op's declaration (problems known shapes reveal:
+/// XRF1069), then chains of element-wise steps fused. Arrays are recycled at run time by the executor's pool.
 /// </summary>
 public static class Planner
 {
-    public static Plan Create(BoundRecipe recipe, IReadOnlyDictionary<string, ShapeInfo>? inputShapes = null, PlanOptions? options = null)
+    public static Plan Create(BoundRecipe recipe, IReadOnlyDictionary<string, ValueInfo>? inputShapes = null, PlanOptions? options = null)
     {
-        options ??= new PlanOptions();
-        var diagnostics = new List<Diagnostic>();
-        var canonical = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var input in recipe.Inputs)
-        {
-            canonical[input.Name] = input.Name;
-        }
-
-        // 1. Identical steps (CSE), in file order.
-        var firstByKey = new Dictionary<string, string>(StringComparer.Ordinal);
-        var candidates = new List<(BoundStep Step, IReadOnlyList<string> Sources)>();
-        var merged = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var step in recipe.Steps)
-        {
-            var sources = step.Inputs.Select(r => canonical.TryGetValue(r.Source, out var c) ? c : r.Source).ToList();
-            string key = StepKey(step, sources);
-            if (options.MergeIdenticalSteps && firstByKey.TryGetValue(key, out var first))
-            {
-                canonical[step.Id] = first;
-                merged[first].Add(step.Id);
-                continue;
-            }
-
-            firstByKey[key] = step.Id;
-            canonical[step.Id] = step.Id;
-            merged[step.Id] = [];
-            candidates.Add((step, sources));
-        }
-
-        // 2. What the outputs need.
-        var outputValues = new List<string>();
-        foreach (var output in recipe.Outputs)
-        {
-            foreach (var from in OutputSources(output))
-            {
-                string c = canonical.TryGetValue(from, out var cc) ? cc : from;
-                if (!outputValues.Contains(c))
-                {
-                    outputValues.Add(c);
-                }
-            }
-        }
-
-        var needed = new HashSet<string>(StringComparer.Ordinal);
-        var bySourceId = candidates.ToDictionary(c => c.Step.Id, c => c.Sources, StringComparer.Ordinal);
-        var stack = new Stack<string>(outputValues);
-        while (stack.Count > 0)
-        {
-            string v = stack.Pop();
-            if (!needed.Add(v))
-            {
-                continue;
-            }
-
-            if (bySourceId.TryGetValue(v, out var srcs))
-            {
-                foreach (var s in srcs)
-                {
-                    stack.Push(s);
-                }
-            }
-        }
-
-        var skipped = new List<string>();
-        foreach (var step in recipe.Steps)
-        {
-            if (!needed.Contains(canonical[step.Id]))
-            {
-                skipped.Add(step.Id);
-                diagnostics.Add(DiagnosticCodes.UnusedStep.Create(step.Location, step.Id));
-            }
-        }
-
-        // 3. Nodes, levels and shapes.
-        var shapes = new Dictionary<string, ShapeInfo>(StringComparer.Ordinal);
-        var shapeKeys = new Dictionary<string, string>(StringComparer.Ordinal);
-        var levels = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inputShapeMap = new Dictionary<string, ShapeInfo>(StringComparer.Ordinal);
-        foreach (var input in recipe.Inputs)
-        {
-            var s = inputShapes is not null && inputShapes.TryGetValue(input.Name, out var known) ? known : ShapeInfo.Unknown;
-            inputShapeMap[input.Name] = s;
-            shapes[input.Name] = s;
-            shapeKeys[input.Name] = s.IsKnown ? s.ToString() : $"shape of {input.Name}";
-            levels[input.Name] = 0;
-        }
-
-        var nodes = new List<PlanNode>();
-        foreach (var (step, sources) in candidates)
-        {
-            if (!needed.Contains(step.Id))
-            {
-                continue;
-            }
-
-            var node = new PlanNode { Index = nodes.Count, Id = step.Id, Step = step, Sources = sources };
-            node.MergedIds = merged[step.Id];
-            node.Level = 1 + sources.Select(s => levels.GetValueOrDefault(s)).DefaultIfEmpty(0).Max();
-            levels[step.Id] = node.Level;
-            (node.Shape, string key) = InferShape(step, sources, shapes, shapeKeys);
-            shapes[step.Id] = node.Shape;
-            shapeKeys[step.Id] = key;
-            nodes.Add(node);
-        }
-
-        // 4. Readers of each value (outputs count as a reader that never finishes).
-        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lastReader = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in nodes)
-        {
-            foreach (var s in node.Sources.Distinct(StringComparer.Ordinal))
-            {
-                readers[s] = readers.GetValueOrDefault(s) + 1;
-                lastReader[s] = node.Index;
-            }
-        }
-
-        // 5. Fused element-wise chains.
-        var chains = new List<FusedChain>();
-        if (options.FuseElementwise)
-        {
-            var current = new List<PlanNode>();
-            void Close()
-            {
-                if (current.Count >= 2)
-                {
-                    int idx = chains.Count;
-                    foreach (var n in current)
-                    {
-                        n.Chain = idx;
-                    }
-
-                    chains.Add(new FusedChain(current.Select(n => n.Id).ToList()));
-                }
-
-                current = [];
-            }
-
-            foreach (var node in nodes)
-            {
-                bool fusible = IsFusible(node.Step);
-                if (fusible && current.Count > 0)
-                {
-                    var prev = current[^1];
-                    bool linked = node.Sources.Count == 1 && node.Sources[0] == prev.Id
-                        && readers.GetValueOrDefault(prev.Id) == 1 && !outputValues.Contains(prev.Id);
-                    if (linked)
-                    {
-                        current.Add(node);
-                        continue;
-                    }
-                }
-
-                Close();
-                if (fusible)
-                {
-                    current.Add(node);
-                }
-            }
-
-            Close();
-        }
-
-        // 6. Releases and buffer slots (a pool keyed by shape).
-        var releasesAt = new Dictionary<int, List<string>>();
-        foreach (var (value, idx) in lastReader)
-        {
-            if (outputValues.Contains(value))
-            {
-                continue;
-            }
-
-            if (!releasesAt.TryGetValue(idx, out var list))
-            {
-                releasesAt[idx] = list = [];
-            }
-
-            list.Add(value);
-        }
-
-        var slots = new List<(string Key, ShapeInfo Shape, List<string> Values)>();
-        var free = new List<int>();
-        var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inputNames = recipe.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var input in recipe.Inputs)
-        {
-            if (!needed.Contains(input.Name))
-            {
-                continue;
-            }
-
-            slotOf[input.Name] = slots.Count;
-            slots.Add((shapeKeys[input.Name], shapes[input.Name], [input.Name]));
-        }
-
-        // A fused chain is one unit: its output is allocated while its input is still being read, so the
-        // releases of the chain's members happen after the chain's output slot is taken. Input slots are
-        // never reused (the caller owns the decoded inputs).
-        var pending = new List<string>();
-        foreach (var node in nodes)
-        {
-            bool interior = node.Chain >= 0 && chains[node.Chain].NodeIds[^1] != node.Id;
-            if (!interior && !node.Shape.IsTable)
-            {
-                string key = shapeKeys[node.Id];
-                int reuse = free.FirstOrDefault(f => slots[f].Key == key, -1);
-                if (reuse >= 0)
-                {
-                    free.Remove(reuse);
-                    slots[reuse].Values.Add(node.Id);
-                    node.Buffer = reuse;
-                }
-                else
-                {
-                    node.Buffer = slots.Count;
-                    slots.Add((key, node.Shape, [node.Id]));
-                }
-
-                slotOf[node.Id] = node.Buffer;
-            }
-
-            if (releasesAt.TryGetValue(node.Index, out var rel))
-            {
-                rel.Sort(StringComparer.Ordinal);
-                node.Releases = rel;
-                pending.AddRange(rel);
-            }
-
-            if (!interior)
-            {
-                foreach (var v in pending)
-                {
-                    if (slotOf.TryGetValue(v, out int s) && !inputNames.Contains(v))
-                    {
-                        free.Add(s);
-                    }
-                }
-
-                pending.Clear();
-            }
-        }
-
-        return new Plan
-        {
-            Recipe = recipe,
-            Nodes = nodes,
-            Skipped = skipped,
-            Canonical = canonical,
-            FusedChains = chains,
-            Buffers = slots.Select((s, i) => new BufferSlot(i, s.Shape, s.Values)).ToList(),
-            InputShapes = inputShapeMap,
-            Diagnostics = diagnostics,
-            OutputValues = outputValues,
-        };
+        var pass = new Passes(recipe, inputShapes, options ?? new PlanOptions());
+        pass.MergeIdenticalSteps();
+        pass.FindNeededValues();
+        pass.BuildNodes();
+        pass.FuseElementwiseChains();
+        return pass.ToPlan();
     }
 
     /// <summary>The step ids / input names an output reads (the `from`, or each panel's).</summary>
@@ -286,50 +39,15 @@ public static class Planner
         => output.Panels is { Count: > 0 } panels ? panels.Select(p => p.From) : [output.From];
 
     /// <summary>
-    /// A step can join a fused chain when its op is element-wise, reads one array, keeps its shape, and has no
-    /// expression parameters (expressions see the pixel's row and column, which a blocked pass would change).
+    /// A step can join a fused chain when its op declares a pointwise kernel and it reads one array (the kernel sees
+    /// pixels, not positions: expression ops, which see i and j, have none).
     /// </summary>
     public static bool IsFusible(BoundStep step)
-        => step.Op.IsElementwise
+        => step.Op.Pointwise is not null
            && step.Inputs.Count == 1
            && step.Op.Output == OutputKind.SameAsInput
-           && !step.Op.Inputs.RequiresStack
-           && !step.Op.Inputs.AcceptsTables
-           && step.Op.Params.All(p => p.Type != ParamType.Expression);
-
-    private static (ShapeInfo Shape, string Key) InferShape(BoundStep step, IReadOnlyList<string> sources, Dictionary<string, ShapeInfo> shapes, Dictionary<string, string> keys)
-    {
-        if (step.Op.Output == OutputKind.Table)
-        {
-            return (ShapeInfo.Table, "table");
-        }
-
-        var first = sources.Count > 0 ? shapes.GetValueOrDefault(sources[0]) ?? ShapeInfo.Unknown : ShapeInfo.Unknown;
-        string firstKey = sources.Count > 0 ? keys.GetValueOrDefault(sources[0]) ?? "?" : "?";
-        if (step.Op.Output == OutputKind.Image)
-        {
-            var s = first.IsKnown && !first.IsStack ? first with { IsComplex = false } : ShapeInfo.Unknown;
-            return (s, s.IsKnown ? s.ToString() : $"shape of {step.Id}");
-        }
-
-        if (step.Op.Name == "downsample")
-        {
-            // The one op that changes rows and columns: rows // factor, cols // factor.
-            int f = step.Params.TryGetValue("factor", out var fv) && fv is int fi && fi > 0 ? fi : 1;
-            var small = first.IsKnown ? first with { Rows = first.Rows / f, Cols = first.Cols / f } : ShapeInfo.Unknown;
-            return (small, small.IsKnown ? small.ToString() : $"shape of {step.Id}");
-        }
-
-        bool complex = step.Op.Name switch
-        {
-            "fft2" or "ifft2" => true,
-            _ when step.Op.Category == "fourier" => first.IsComplex,
-            _ => false,
-        };
-        var shape = first with { IsComplex = complex };
-        string key = shape.IsKnown ? shape.ToString() : (complex == first.IsComplex ? firstKey : $"{firstKey} complex");
-        return (shape, key);
-    }
+           && !step.Info.IsComplex
+           && (step.InputInfos.Count == 0 || !step.InputInfos[0].IsComplex);
 
     /// <summary>A text that is equal for two steps exactly when they compute the same thing.</summary>
     internal static string StepKey(BoundStep step, IReadOnlyList<string> sources)
@@ -338,7 +56,8 @@ public static class Planner
         sb.Append(step.Op.Name).Append('(');
         for (int i = 0; i < sources.Count; i++)
         {
-            sb.Append(step.Inputs[i].VariableName ?? string.Empty).Append('=').Append(sources[i]).Append(';');
+            string variable = i < step.Inputs.Count ? step.Inputs[i].VariableName ?? string.Empty : "$";
+            sb.Append(variable).Append('=').Append(sources[i]).Append(';');
         }
 
         sb.Append(")[");
@@ -362,7 +81,214 @@ public static class Planner
         double[] ds => "[" + string.Join(",", ds.Select(d => d.ToString("R", CultureInfo.InvariantCulture))) + "]",
         int[] ints => "[" + string.Join(",", ints.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]",
         ExpressionValue e => e.Text is { } t ? "e:" + t.Length.ToString(CultureInfo.InvariantCulture) + ":" + t : "d:" + e.Number!.Value.ToString("R", CultureInfo.InvariantCulture),
+        ScalarRef r => "r:" + r,
         System.Collections.IEnumerable seq => "[" + string.Join(",", seq.Cast<object?>().Select(ParamText)) + "]",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
+
+    private sealed class Passes(BoundRecipe recipe, IReadOnlyDictionary<string, ValueInfo>? inputShapes, PlanOptions options)
+    {
+        private readonly List<Diagnostic> _diagnostics = [];
+        private readonly Dictionary<string, string> _canonical = new(StringComparer.Ordinal);
+        private readonly List<(BoundStep Step, IReadOnlyList<string> Sources)> _candidates = [];
+        private readonly Dictionary<string, List<string>> _merged = new(StringComparer.Ordinal);
+        private readonly List<string> _outputValues = [];
+        private readonly HashSet<string> _needed = new(StringComparer.Ordinal);
+        private readonly List<string> _skipped = [];
+        private readonly List<PlanNode> _nodes = [];
+        private readonly List<FusedChain> _chains = [];
+        private readonly Dictionary<string, ValueInfo> _inputShapes = new(StringComparer.Ordinal);
+
+        /// <summary>Identical steps (same op, same sources, same parameters) are computed once, by the first.</summary>
+        public void MergeIdenticalSteps()
+        {
+            foreach (var input in recipe.Inputs)
+            {
+                _canonical[input.Name] = input.Name;
+            }
+
+            var firstByKey = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var step in recipe.Steps)
+            {
+                var sources = step.Inputs.Select(r => r.Source).Concat(step.ParamSources).Select(Canon).ToList();
+                string key = StepKey(step, sources);
+                if (options.MergeIdenticalSteps && firstByKey.TryGetValue(key, out var first))
+                {
+                    _canonical[step.Id] = first;
+                    _merged[first].Add(step.Id);
+                    continue;
+                }
+
+                firstByKey[key] = step.Id;
+                _canonical[step.Id] = step.Id;
+                _merged[step.Id] = [];
+                _candidates.Add((step, sources));
+            }
+        }
+
+        /// <summary>What the outputs read, and everything those values need; other steps are skipped (XRF5001).</summary>
+        public void FindNeededValues()
+        {
+            foreach (var output in recipe.Outputs)
+            {
+                foreach (var from in OutputSources(output))
+                {
+                    string c = Canon(from);
+                    if (!_outputValues.Contains(c))
+                    {
+                        _outputValues.Add(c);
+                    }
+                }
+            }
+
+            var sourcesOf = _candidates.ToDictionary(c => c.Step.Id, c => c.Sources, StringComparer.Ordinal);
+            var stack = new Stack<string>(_outputValues);
+            while (stack.Count > 0)
+            {
+                string v = stack.Pop();
+                if (_needed.Add(v) && sourcesOf.TryGetValue(v, out var srcs))
+                {
+                    foreach (var s in srcs)
+                    {
+                        stack.Push(s);
+                    }
+                }
+            }
+
+            foreach (var step in recipe.Steps)
+            {
+                if (!_needed.Contains(_canonical[step.Id]))
+                {
+                    _skipped.Add(step.Id);
+                    _diagnostics.Add(DiagnosticCodes.UnusedStep.Create(step.Location, step.Id));
+                }
+            }
+        }
+
+        /// <summary>Nodes in file order, each with its level (longest path from the inputs) and its inferred shape.</summary>
+        public void BuildNodes()
+        {
+            var shapes = new Dictionary<string, ValueInfo>(StringComparer.Ordinal);
+            var levels = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var input in recipe.Inputs)
+            {
+                var bound = input.Kind == InputKind.Stack ? ValueInfo.Stack : ValueInfo.Image;
+                var s = inputShapes is not null && inputShapes.TryGetValue(input.Name, out var known) ? known : bound;
+                _inputShapes[input.Name] = s;
+                shapes[input.Name] = s;
+                levels[input.Name] = 0;
+            }
+
+            foreach (var (step, sources) in _candidates)
+            {
+                if (!_needed.Contains(step.Id))
+                {
+                    continue;
+                }
+
+                var node = new PlanNode { Index = _nodes.Count, Id = step.Id, Step = step, Sources = sources, MergedIds = _merged[step.Id] };
+                node.Level = 1 + sources.Select(s => levels.GetValueOrDefault(s)).DefaultIfEmpty(0).Max();
+                levels[step.Id] = node.Level;
+                node.Shape = Infer(step, sources.Take(step.Inputs.Count).Select(s => shapes.GetValueOrDefault(s) ?? ValueInfo.Image).ToList());
+                shapes[step.Id] = node.Shape;
+                _nodes.Add(node);
+            }
+        }
+
+        /// <summary>
+        /// Chains of fusible steps where each step reads only the previous one, which nothing else reads and no
+        /// output writes: one pass over the data, block by block.
+        /// </summary>
+        public void FuseElementwiseChains()
+        {
+            if (!options.FuseElementwise)
+            {
+                return;
+            }
+
+            var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var node in _nodes)
+            {
+                foreach (var s in node.Sources.Distinct(StringComparer.Ordinal))
+                {
+                    readers[s] = readers.GetValueOrDefault(s) + 1;
+                }
+            }
+
+            var current = new List<PlanNode>();
+            void Close()
+            {
+                if (current.Count >= 2)
+                {
+                    foreach (var n in current)
+                    {
+                        n.Chain = _chains.Count;
+                    }
+
+                    _chains.Add(new FusedChain(current.Select(n => n.Id).ToList()));
+                }
+
+                current = [];
+            }
+
+            foreach (var node in _nodes)
+            {
+                bool fusible = IsFusible(node.Step);
+                if (fusible && current.Count > 0)
+                {
+                    var prev = current[^1];
+                    bool linked = node.Sources.Count == 1 && node.Sources[0] == prev.Id
+                        && readers.GetValueOrDefault(prev.Id) == 1 && !_outputValues.Contains(prev.Id);
+                    if (linked)
+                    {
+                        current.Add(node);
+                        continue;
+                    }
+                }
+
+                Close();
+                if (fusible)
+                {
+                    current.Add(node);
+                }
+            }
+
+            Close();
+        }
+
+        public Plan ToPlan() => new()
+        {
+            Recipe = recipe,
+            Nodes = _nodes,
+            Skipped = _skipped,
+            Canonical = _canonical,
+            FusedChains = _chains,
+            InputShapes = _inputShapes,
+            Diagnostics = _diagnostics,
+            OutputValues = _outputValues,
+        };
+
+        private string Canon(string name) => _canonical.TryGetValue(name, out var c) ? c : name;
+
+        /// <summary>The op's declared shape rule on these shapes; with known shapes, its problems are errors (XRF1069).</summary>
+        private ValueInfo Infer(BoundStep step, IReadOnlyList<ValueInfo> inputs)
+        {
+            var arrays = inputs.Where(i => !i.IsScalar).ToList();
+            var context = new InferContext { StepId = step.Id, Params = step.Params, Inputs = arrays.Count > 0 ? arrays : inputs };
+            var info = step.Op.Infer(context);
+            if (arrays.Count > 1 && step.Op.Inputs.SameShape && arrays.All(a => a.IsKnown)
+                && arrays.Any(a => a.Rows != arrays[0].Rows || a.Cols != arrays[0].Cols || a.Frames != arrays[0].Frames))
+            {
+                context.Problem($"the inputs must have one shape; they are {string.Join(", ", arrays.Select(a => a.ToString()))}");
+            }
+
+            foreach (var (message, param) in context.Problems)
+            {
+                var at = param is not null && step.ParamLocations.TryGetValue(param, out var loc) ? loc : step.Location;
+                _diagnostics.Add(DiagnosticCodes.ShapeProblem.Create(at, step.Id, message));
+            }
+
+            return info;
+        }
+    }
 }

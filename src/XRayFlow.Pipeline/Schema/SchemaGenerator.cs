@@ -299,7 +299,7 @@ public static class SchemaGenerator
 
     private static string Arity(InputSpec spec)
     {
-        string count = spec.Min == spec.Max ? $"{spec.Min}" : spec.Max == int.MaxValue ? $"{spec.Min} or more" : $"{spec.Min} to {spec.Max}";
+        string count = spec.Min == spec.Max ? $"{spec.Min}" : spec.Max >= 64 ? $"{spec.Min} or more" : $"{spec.Min} to {spec.Max}";
         string doc = spec.Doc.Length > 0 ? $" ({spec.Doc})" : string.Empty;
         return count + doc + (spec.RequiresStack ? "; a stack" : string.Empty) + (spec.AcceptsTables ? "; tables accepted" : string.Empty) + ".";
     }
@@ -323,6 +323,17 @@ public static class SchemaGenerator
         }
 
         var paramRef = new JsonObject { ["$ref"] = "#/$defs/paramRef" };
+        JsonObject List(JsonObject item)
+        {
+            var list = new JsonObject { ["type"] = "array", ["minItems"] = p.MinCount, ["items"] = new JsonObject { ["anyOf"] = new JsonArray(item, new JsonObject { ["$ref"] = "#/$defs/paramRef" }) } };
+            if (p.MaxCount < int.MaxValue)
+            {
+                list["maxItems"] = p.MaxCount;
+            }
+
+            return list;
+        }
+
         JsonArray anyOf = p.Type switch
         {
             ParamType.Float => [Number("number"), paramRef],
@@ -333,8 +344,15 @@ public static class SchemaGenerator
             ParamType.FloatPerAxis => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("number") }, paramRef],
             ParamType.IntPerAxis => [Number("integer"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("integer") }, paramRef],
             ParamType.Expression => [new JsonObject { ["description"] = "An inline C# expression.", ["type"] = "string", ["minLength"] = 1 }, new JsonObject { ["type"] = "number" }],
+            ParamType.FloatList => [List(Number("number")), paramRef],
+            ParamType.IntList => [List(Number("integer")), paramRef],
+            ParamType.Matrix => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Number("number") }, new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Number("number") } }],
             _ => [],
         };
+        if (p.Words is { Count: > 0 } words)
+        {
+            anyOf.Insert(0, new JsonObject { ["enum"] = Strings(words) });
+        }
         string range = p.Min is not null || p.Max is not null ? $" Range: {RecipeBinder.RangeText(p)}." : string.Empty;
         var schema = new JsonObject { ["description"] = Sentence(p.Doc) + range + (p.Required ? " Required." : string.Empty) };
         if (anyOf.Count == 1)

@@ -9,7 +9,7 @@ public class DicomWindowTests
     private static ImageArray Run(ImageArray input, Dictionary<string, object?> ps)
     {
         var op = OpRegistry.Get("window");
-        var result = (ArrayValue)op.Execute(new OpContext { StepId = "w", Inputs = [new ArrayValue(input)], Params = ps });
+        var result = (ArrayValue)op.Invoke(new OpContext { StepId = "w", Inputs = [new ArrayValue(input)], Params = ps });
         return result.Array;
     }
 

@@ -1,4 +1,4 @@
-using XRayFlow.Core.Fourier;
+using XRayFlow.Core.Ops.Fourier;
 using XRayFlow.Core.Imaging;
 using static XRayFlow.Core.Tests.Engine.EngineFixtures;
 
@@ -197,7 +197,7 @@ public class FourierGaussianTests
             var fc = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
             double a = rng.NextDouble();
             var got = new float[n];
-            XRayFlow.Core.Fourier.FourierFilters.ScaleRow(x, got, a, fc);
+            XRayFlow.Core.Ops.Fourier.FourierFilters.ScaleRow(x, got, a, fc);
             for (int c = 0; c < n; c++)
             {
                 double t = a * fc[c];
@@ -213,8 +213,8 @@ public class FourierGaussianTests
         var re = Enumerable.Range(0, 3 * 70 * 300).Select(_ => (float)rng.NextDouble()).ToArray();
         var im = Enumerable.Range(0, re.Length).Select(_ => (float)rng.NextDouble()).ToArray();
         var spec = ImageArray.Stack(3, 70, 300, re, im);
-        var one = XRayFlow.Core.Fourier.FourierFilters.Gaussian(spec, [2.5, 1.5], threads: 1);
-        var many = XRayFlow.Core.Fourier.FourierFilters.Gaussian(spec, [2.5, 1.5], threads: 4);
+        var one = XRayFlow.Core.Ops.Fourier.FourierFilters.Gaussian(spec, [2.5, 1.5], threads: 1);
+        var many = XRayFlow.Core.Ops.Fourier.FourierFilters.Gaussian(spec, [2.5, 1.5], threads: 4);
         Assert.Equal(one.Data, many.Data);
         Assert.Equal(one.Imag, many.Imag);
         Assert.NotEqual(0f, one.Data[(2 * 70 * 300) + 5]);

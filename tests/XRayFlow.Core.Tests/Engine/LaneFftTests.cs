@@ -1,4 +1,4 @@
-using XRayFlow.Core.Fourier;
+using XRayFlow.Core.Ops.Fourier;
 using XRayFlow.Core.Imaging;
 using static XRayFlow.Core.Tests.Engine.EngineFixtures;
 

@@ -25,7 +25,7 @@ internal static class OpRunner
             }
         }
 
-        return def.Execute(new OpContext
+        return def.Invoke(new OpContext
         {
             StepId = "s",
             Inputs = inputs,

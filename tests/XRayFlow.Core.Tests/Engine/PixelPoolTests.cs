@@ -1,5 +1,6 @@
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 using Xunit;
 
 namespace XRayFlow.Core.Tests.Engine;

@@ -2,7 +2,8 @@ using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Ops;
-using XRayFlow.Core.Ops.Kernels;
+using XRayFlow.Core.Ops.Elementwise;
+using XRayFlow.Core.Ops.Statistics;
 using static XRayFlow.Core.Tests.Engine.EngineFixtures;
 
 namespace XRayFlow.Core.Tests.Engine;
@@ -73,22 +74,22 @@ public class StatisticsFastPathTests
     public void HistogramFastPathEqualsTheScalarMeaningOnEveryLength(double min, double max, int bins)
     {
         Assert.True(Avx2.IsSupported, "the fast path needs AVX2; these tests are meant to run where it exists");
-        var edges = Statistics.Edges(min, max, bins);
+        var edges = ArrayStatistics.Edges(min, max, bins);
         var special = Adversarial(edges);
         var rng = new Random(bins * 7919);
         foreach (int n in Lengths())
         {
             var x = Mixed(rng, n, min, max, special);
-            var fast = Statistics.HistogramFast(x, edges, 1);
+            var fast = ArrayStatistics.HistogramFast(x, edges, 1);
             Assert.NotNull(fast);
-            Assert.True(Statistics.HistogramScalar(x, edges).SequenceEqual(fast), $"n = {n}");
+            Assert.True(ArrayStatistics.HistogramScalar(x, edges).SequenceEqual(fast), $"n = {n}");
         }
 
         // Only the adversarial values, each many times (runs of one value), and in two parallel parts.
         var runs = Enumerable.Range(0, 300_000).Select(i => special[(i / 37) % special.Length]).ToArray();
-        Assert.Equal(Statistics.HistogramScalar(runs, edges), Statistics.HistogramFast(runs, edges, 2));
+        Assert.Equal(ArrayStatistics.HistogramScalar(runs, edges), ArrayStatistics.HistogramFast(runs, edges, 2));
         var mixed = Mixed(rng, 300_001, min, max, special);
-        Assert.Equal(Statistics.HistogramScalar(mixed, edges), Statistics.HistogramFast(mixed, edges, 2));
+        Assert.Equal(ArrayStatistics.HistogramScalar(mixed, edges), ArrayStatistics.HistogramFast(mixed, edges, 2));
     }
 
     [Fact]
@@ -100,10 +101,10 @@ public class StatisticsFastPathTests
             double lo = (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-3, 7));
             double hi = lo + (rng.NextDouble() * Math.Pow(10, rng.Next(-6, 6)));
             int bins = rng.Next(1, 301);
-            var edges = Statistics.Edges(lo, hi, bins);
+            var edges = ArrayStatistics.Edges(lo, hi, bins);
             var x = Mixed(rng, rng.Next(1, 3000), lo, hi, Adversarial(edges));
-            var fast = Statistics.HistogramFast(x, edges, 1) ?? Statistics.HistogramScalar(x, edges);
-            Assert.True(Statistics.HistogramScalar(x, edges).SequenceEqual(fast), $"trial {trial}: [{lo}, {hi}] / {bins}");
+            var fast = ArrayStatistics.HistogramFast(x, edges, 1) ?? ArrayStatistics.HistogramScalar(x, edges);
+            Assert.True(ArrayStatistics.HistogramScalar(x, edges).SequenceEqual(fast), $"trial {trial}: [{lo}, {hi}] / {bins}");
         }
     }
 
@@ -111,12 +112,12 @@ public class StatisticsFastPathTests
     public void HistogramWithMinEqualMaxOrForeignEdgesUsesTheScalarMeaning()
     {
         var x = new float[] { 0.1f, 0.1f, 0.2f, float.NaN, 0.099999994f };
-        var same = Statistics.Edges(0.1, 0.1, 3);
-        Assert.Null(Statistics.HistogramFast(x, same, 1));
-        Assert.Equal([0L, 0L, 0L], Statistics.Histogram(x, same)); // (float)0.1 != 0.1: nothing is inside
+        var same = ArrayStatistics.Edges(0.1, 0.1, 3);
+        Assert.Null(ArrayStatistics.HistogramFast(x, same, 1));
+        Assert.Equal([0L, 0L, 0L], ArrayStatistics.Histogram(x, same)); // (float)0.1 != 0.1: nothing is inside
         var foreign = new double[] { 0, 0.15, 1 }; // not linspace edges
-        Assert.Null(Statistics.HistogramFast(x, foreign, 1));
-        Assert.Equal([3L, 1L], Statistics.Histogram(x, foreign));
+        Assert.Null(ArrayStatistics.HistogramFast(x, foreign, 1));
+        Assert.Equal([3L, 1L], ArrayStatistics.Histogram(x, foreign));
     }
 
     // -------------------------------------------------------------------------------- stats
@@ -132,7 +133,7 @@ public class StatisticsFastPathTests
         Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"{what}: expected {expected:R}, got {actual:R}");
     }
 
-    private static void AssertSameSummary(Statistics.Summary expected, Statistics.Summary actual, string what)
+    private static void AssertSameSummary(ArrayStatistics.Summary expected, ArrayStatistics.Summary actual, string what)
     {
         Assert.Equal(expected.Count, actual.Count);
         AssertSameBits(expected.Min, actual.Min, what + " min");
@@ -169,9 +170,9 @@ public class StatisticsFastPathTests
         {
             foreach (var (kind, x) in StatsInputs(rng, n))
             {
-                var expected = Statistics.SummarizeScalar(x);
-                AssertSameSummary(expected, Statistics.SummarizeFast(x, 1), $"{kind} n={n}");
-                AssertSameBits(expected.Median, Statistics.MedianFast(x), $"{kind} n={n} Median");
+                var expected = ArrayStatistics.SummarizeScalar(x);
+                AssertSameSummary(expected, ArrayStatistics.SummarizeFast(x, 1), $"{kind} n={n}");
+                AssertSameBits(expected.Median, ArrayStatistics.MedianFast(x), $"{kind} n={n} Median");
             }
         }
     }
@@ -184,9 +185,9 @@ public class StatisticsFastPathTests
         {
             foreach (var (kind, x) in StatsInputs(rng, n).Where(k => k.Kind is "wide" or "bytes" or "zeros" or "infinities" or "one NaN"))
             {
-                var expected = Statistics.SummarizeScalar(x);
-                AssertSameSummary(expected, Statistics.SummarizeFast(x, 1), $"{kind} n={n}");
-                AssertSameSummary(expected, Statistics.SummarizeFast(x, 2), $"{kind} n={n} threads=2");
+                var expected = ArrayStatistics.SummarizeScalar(x);
+                AssertSameSummary(expected, ArrayStatistics.SummarizeFast(x, 1), $"{kind} n={n}");
+                AssertSameSummary(expected, ArrayStatistics.SummarizeFast(x, 2), $"{kind} n={n} threads=2");
             }
         }
     }
@@ -212,8 +213,8 @@ public class StatisticsFastPathTests
             {
                 var sorted = x.OrderBy(f => f).ToArray();
                 double expected = (n & 1) == 1 ? 0.0 + sorted[n / 2] : ((0.0 + sorted[(n / 2) - 1]) + sorted[n / 2]) / 2;
-                AssertSameBits(expected, Statistics.MedianFast(x), $"{kind} n={n}");
-                AssertSameBits(expected, Statistics.MedianScalar(x), $"{kind} n={n} scalar");
+                AssertSameBits(expected, ArrayStatistics.MedianFast(x), $"{kind} n={n}");
+                AssertSameBits(expected, ArrayStatistics.MedianScalar(x), $"{kind} n={n} scalar");
             }
         }
     }
@@ -221,23 +222,23 @@ public class StatisticsFastPathTests
     [Fact]
     public void MedianOfNegativeZerosIsPositiveZeroAsNumpy()
     {
-        AssertSameBits(0.0, Statistics.Median([-0f]), "[-0]");
-        AssertSameBits(0.0, Statistics.Median([-0f, -0f]), "[-0, -0]");
-        AssertSameBits(0.0, Statistics.MedianScalar([-0f, 1f, -0f]), "[-0, 1, -0] scalar");
-        Assert.True(double.IsNaN(Statistics.Median([float.NegativeInfinity, float.PositiveInfinity])));
-        Assert.Equal(double.PositiveInfinity, Statistics.Median([float.PositiveInfinity, float.PositiveInfinity, 1f]));
-        Assert.True(double.IsNaN(Statistics.Median([])));
+        AssertSameBits(0.0, ArrayStatistics.Median([-0f]), "[-0]");
+        AssertSameBits(0.0, ArrayStatistics.Median([-0f, -0f]), "[-0, -0]");
+        AssertSameBits(0.0, ArrayStatistics.MedianScalar([-0f, 1f, -0f]), "[-0, 1, -0] scalar");
+        Assert.True(double.IsNaN(ArrayStatistics.Median([float.NegativeInfinity, float.PositiveInfinity])));
+        Assert.Equal(double.PositiveInfinity, ArrayStatistics.Median([float.PositiveInfinity, float.PositiveInfinity, 1f]));
+        Assert.True(double.IsNaN(ArrayStatistics.Median([])));
     }
 
     [Fact]
     public void ZeroExtremesKeepTheSignOfTheFirstZero()
     {
         var x = Enumerable.Range(0, 100).Select(i => i < 40 ? 1f : (i % 2 == 0 ? -0f : 0f)).ToArray();
-        AssertSameBits(-0.0, Statistics.Summarize(x).Min, "min"); // first zero (index 40) is -0
+        AssertSameBits(-0.0, ArrayStatistics.Summarize(x).Min, "min"); // first zero (index 40) is -0
         x[40] = 0f;
-        AssertSameBits(0.0, Statistics.Summarize(x).Min, "min after");
+        AssertSameBits(0.0, ArrayStatistics.Summarize(x).Min, "min after");
         var y = x.Select(v => -v).ToArray(); // all <= 0: max is the first zero
-        AssertSameBits(-0.0, Statistics.Summarize(y).Max, "max");
+        AssertSameBits(-0.0, ArrayStatistics.Summarize(y).Max, "max");
     }
 
     [Fact]
@@ -248,8 +249,8 @@ public class StatisticsFastPathTests
         {
             var x = Enumerable.Range(0, n).Select(_ => (float)(Math.Exp((rng.NextDouble() - 0.5) * 40) * (rng.Next(2) == 0 ? -1 : 1))).ToArray();
             double mean = rng.NextDouble() * 100;
-            AssertSameBits(Statistics.NumpySumScalar(x, 0, false), Statistics.NumpySumSimd(x, 0, false), $"sum n={n}");
-            AssertSameBits(Statistics.NumpySumScalar(x, mean, true), Statistics.NumpySumSimd(x, mean, true), $"squares n={n}");
+            AssertSameBits(ArrayStatistics.NumpySumScalar(x, 0, false), ArrayStatistics.NumpySumSimd(x, 0, false), $"sum n={n}");
+            AssertSameBits(ArrayStatistics.NumpySumScalar(x, mean, true), ArrayStatistics.NumpySumSimd(x, mean, true), $"squares n={n}");
         }
     }
 
@@ -282,7 +283,7 @@ public class StatisticsFastPathTests
         var x = input == "sample_xray"
             ? ImageReader.Read(Path.Combine(RepoRoot, "pipelines", "samples", "00000011_000.png"))
             : Npy("stats", input + ".npy");
-        foreach (var (how, s) in new[] { ("fast", Statistics.Summarize(x.Data)), ("scalar", Statistics.SummarizeScalar(x.Data)), ("2 threads", Statistics.Summarize(x.Data, 2)) })
+        foreach (var (how, s) in new[] { ("fast", ArrayStatistics.Summarize(x.Data)), ("scalar", ArrayStatistics.SummarizeScalar(x.Data)), ("2 threads", ArrayStatistics.Summarize(x.Data, 2)) })
         {
             Assert.Equal(c.GetProperty("count").GetInt64(), s.Count);
             AssertSameBits(Bits(c, "min"), s.Min, $"{input} {how} min");
@@ -298,10 +299,10 @@ public class StatisticsFastPathTests
     {
         var expected = NumpyCases().GetProperty("sample_xray_histogram_0_255_256").EnumerateArray().Select(e => e.GetInt64()).ToArray();
         var x = ImageReader.Read(Path.Combine(RepoRoot, "pipelines", "samples", "00000011_000.png"));
-        var edges = Statistics.Edges(0, 255, 256);
-        Assert.Equal(expected, Statistics.Histogram(x.Data, edges));
-        Assert.Equal(expected, Statistics.Histogram(x.Data, edges, 2));
-        Assert.Equal(expected, Statistics.HistogramScalar(x.Data, edges));
+        var edges = ArrayStatistics.Edges(0, 255, 256);
+        Assert.Equal(expected, ArrayStatistics.Histogram(x.Data, edges));
+        Assert.Equal(expected, ArrayStatistics.Histogram(x.Data, edges, 2));
+        Assert.Equal(expected, ArrayStatistics.HistogramScalar(x.Data, edges));
         Assert.Equal(expected, (long[])OpRunner.Table("histogram", x)["counts"]!);
     }
 }

@@ -50,7 +50,7 @@ public class FilterFixtureTests
             parameters[p.Name] = Bind(spec, p.Value);
         }
 
-        var result = (ArrayValue)op.Execute(new OpContext { StepId = "fixture", Inputs = [new ArrayValue(input)], Params = parameters, Threads = 2 });
+        var result = (ArrayValue)op.Invoke(new OpContext { StepId = "fixture", Inputs = [new ArrayValue(input)], Params = parameters, Threads = 2 });
         var got = result.Array;
         Assert.Equal(c.Shape, got.Shape);
         var reference = RefPack(c.Op).AsSpan(c.Offset, got.Length);

@@ -1,6 +1,7 @@
 using CsCheck;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 
 namespace XRayFlow.Core.Tests.Filters;
@@ -158,5 +159,5 @@ public class FilterPropertyTests
     private static ImageArray Constant(int rows, int cols, float value) => new(rows, cols, Enumerable.Repeat(value, rows * cols).ToArray());
 
     private static ImageArray Run(OpDefinition op, ImageArray input, Dictionary<string, object?> parameters)
-        => ((ArrayValue)op.Execute(new OpContext { StepId = "t", Inputs = [new ArrayValue(input)], Params = parameters, Threads = 2 })).Array;
+        => ((ArrayValue)op.Invoke(new OpContext { StepId = "t", Inputs = [new ArrayValue(input)], Params = parameters, Threads = 2 })).Array;
 }

@@ -1,4 +1,6 @@
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 
 namespace XRayFlow.Core.Tests.Filters;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 using Xunit.Abstractions;
 
@@ -172,7 +173,7 @@ public class CannyTests(ITestOutputHelper output)
             Inputs = [new ArrayValue(new ImageArray(8, 8))],
             Params = new Dictionary<string, object?> { ["sigma"] = 1.0, ["low_threshold"] = 25.5, ["high_threshold"] = null, ["use_quantiles"] = false, ["mode"] = "constant", ["cval"] = 0.0 },
         };
-        var e = Assert.Throws<InvalidOperationException>(() => OpRegistry.Get("canny").Execute(ctx));
+        var e = Assert.ThrowsAny<InvalidOperationException>(() => OpRegistry.Get("canny").Invoke(ctx));
         Assert.Contains("step 'edges'", e.Message);
         Assert.Contains("0.2, the default", e.Message);
     }
@@ -208,7 +209,7 @@ public class CannyTests(ITestOutputHelper output)
             Inputs = [new ArrayValue(stack)],
             Params = new Dictionary<string, object?> { ["sigma"] = 1.0, ["low_threshold"] = null, ["high_threshold"] = null, ["use_quantiles"] = false, ["mode"] = "constant", ["cval"] = 0.0 },
         };
-        var result = ((ArrayValue)op.Execute(ctx)).Array;
+        var result = ((ArrayValue)op.Invoke(ctx)).Array;
         Assert.True(result.SameShape(stack));
         Assert.True(result.Frame(0).ToArray().Sum() > 8);
         Assert.Equal(0f, result.Frame(1).ToArray().Sum());

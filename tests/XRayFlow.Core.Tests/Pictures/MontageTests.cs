@@ -1,5 +1,6 @@
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 
 namespace XRayFlow.Core.Tests.Pictures;
@@ -25,7 +26,7 @@ public class MontageTests
             Inputs = [new ArrayValue(stack)],
             Params = new Dictionary<string, object?> { ["columns"] = columns, ["gap"] = gap, ["fill"] = fill },
         };
-        return ((ArrayValue)OpRegistry.Get("montage").Execute(ctx)).Array;
+        return ((ArrayValue)OpRegistry.Get("montage").Invoke(ctx)).Array;
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Core.Kernels;
+using XRayFlow.Core.Ops.Display;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 
 namespace XRayFlow.Core.Tests.Resample;
@@ -63,7 +64,7 @@ public sealed class DownsampleTests
         var op = OpRegistry.All.Single(o => o.Name == "downsample");
         Assert.Equal(1.0, op.FindParam("factor")!.Min);
         var stack = ImageArray.Stack(2, 4, 4, Enumerable.Range(0, 32).Select(i => (float)i).ToArray());
-        var v = op.Execute(new OpContext { StepId = "d", Inputs = [new ArrayValue(stack)], Params = new Dictionary<string, object?> { ["factor"] = 2 } });
+        var v = op.Invoke(new OpContext { StepId = "d", Inputs = [new ArrayValue(stack)], Params = new Dictionary<string, object?> { ["factor"] = 2 } });
         var r = Assert.IsType<ArrayValue>(v).Array;
         Assert.Equal([2, 2, 2], r.Shape);
         Assert.Equal([2.5f, 4.5f, 10.5f, 12.5f, 18.5f, 20.5f, 26.5f, 28.5f], r.Data);

@@ -19,7 +19,7 @@ public class BinderTests
     [InlineData("axis: 1.0", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 1.0")]
     [InlineData("axis: ${p}", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 0.5 (from ${p})")]
     [InlineData("axis: \"1\"", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found string '1'")]
-    [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, constant, nearest, mirror, wrap; found nothing (null)")]
+    [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, mirror, nearest, wrap, constant, grid-mirror, grid-wrap, grid-constant; found nothing (null)")]
     public void WrongTypeMessagesQuoteWhatWasWritten(string param, string expected)
     {
         var r = TestOps.Load("xrayflow: 1\nparams:\n  p: 0.5\ninputs: {xray: image}\nsteps:\n  - op: prewitt\n    " + param + "\n");
@@ -47,7 +47,7 @@ public class BinderTests
     [Fact]
     public void SetOverridesAParamAndItsUses()
     {
-        const string text = Head + "params:\n  s: 2\n  t: 100\n  m: nearest\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n    mode: ${m}\n  - op: where\n    cond: ${t}\n";
+        const string text = Head + "params:\n  s: 2\n  t: 100\n  m: nearest\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n    mode: ${m}\n  - op: where\n    cond: ${t}\n    then: x\n    else: 0\n";
         var plain = Bind(text);
         var set = Bind(text, new Dictionary<string, string> { ["s"] = "0.5", ["m"] = "wrap" });
         Assert.Equal(new[] { 2.0 }, (double[])plain.Steps[0].Params["sigma"]!);
@@ -63,7 +63,7 @@ public class BinderTests
     {
         var r = TestOps.Load(Head + "params:\n  s: 2\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n", new Dictionary<string, string> { ["s"] = "-3" });
         var d = Assert.Single(r.Diagnostics);
-        Assert.Equal("recipe.yaml:8:12: error XRF1040: parameter 'sigma' of op 'gaussian_filter' must be >= 0; found -3", d.ToString());
+        Assert.Equal("recipe.yaml:8:12: error XRF1040: parameter 'sigma' of op 'gaussian_filter' must be >= 0 and <= 1000; found -3", d.ToString());
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public class BinderTests
     [Fact]
     public void ExpressionFromAStringParamPointsAtTheParam()
     {
-        var recipe = Bind(Head + "params:\n  rule: \"x > 3\"\nsteps:\n  - op: where\n    cond: ${rule}\n");
+        var recipe = Bind(Head + "params:\n  rule: \"x > 3\"\nsteps:\n  - op: where\n    cond: ${rule}\n    then: x\n    else: 0\n");
         var e = (ExpressionValue)recipe.Steps[0].Params["cond"]!;
         Assert.Equal(("x > 3", new SourceLocation("recipe.yaml", 5, 10)), (e.Text, e.Location));
     }
@@ -192,7 +192,8 @@ public class BinderTests
     public void DefaultsFillEveryDeclaredParameter()
     {
         var step = Bind(Head + "steps:\n  - op: gaussian_filter\n    sigma: [1, 2]\n").Steps[0];
-        Assert.Equal(["cval", "mode", "order", "sigma", "truncate"], step.Params.Keys.Order());
+        Assert.Equal(["cval", "mode", "order", "radius", "sigma", "truncate"], step.Params.Keys.Order());
+        Assert.Null(step.Params["radius"]);
         Assert.Equal(new[] { 0 }, (int[])step.Params["order"]!);
         Assert.Equal(4.0, step.Params["truncate"]);
         Assert.Equal(new[] { 1.0, 2.0 }, (double[])step.Params["sigma"]!);

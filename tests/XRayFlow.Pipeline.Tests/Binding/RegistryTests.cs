@@ -26,6 +26,55 @@ public class RegistryTests
         return data;
     }
 
+    /// <summary>The step lines of the op's declared example (else its required parameters with sample values).</summary>
+    internal static string Required(OpDefinition op, string? except = null)
+    {
+        if (op.Example is { } example)
+        {
+            var lines = FlowEntries(example)
+                .Where(kv => kv.Split(':')[0].Trim() != except)
+                .Select(kv => $"    {kv}\n");
+            return string.Concat(lines);
+        }
+
+        return string.Concat(op.Params.Where(q => q.Required && q.Name != except).Select(q => $"    {q.Name}: {SampleValue(q)}\n"));
+    }
+
+    /// <summary>The `key: value` entries of a one-line YAML flow map (commas inside brackets or quotes stay).</summary>
+    internal static IEnumerable<string> FlowEntries(string flowMap)
+    {
+        string inner = flowMap.Trim();
+        inner = inner.Substring(1, inner.Length - 2);
+        int depth = 0, start = 0;
+        bool quoted = false;
+        for (int k = 0; k <= inner.Length; k++)
+        {
+            char c = k < inner.Length ? inner[k] : ',';
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c is '[' or '{')
+            {
+                depth++;
+            }
+            else if (!quoted && c is ']' or '}')
+            {
+                depth--;
+            }
+            else if (!quoted && depth == 0 && c == ',')
+            {
+                string entry = inner[start..k].Trim();
+                if (entry.Length > 0)
+                {
+                    yield return entry;
+                }
+
+                start = k + 1;
+            }
+        }
+    }
+
     /// <summary>A valid YAML value for a parameter (its default, or the smallest value in range).</summary>
     private static string SampleValue(ParamSpec p)
     {
@@ -61,10 +110,7 @@ public class RegistryTests
         }
 
         text.Append($"steps:\n  - op: {name}\n    in: [{string.Join(", ", inputs)}]\n");
-        foreach (var p in op.Params.Where(p => p.Required))
-        {
-            text.Append($"    {p.Name}: {SampleValue(p)}\n");
-        }
+        text.Append(Required(op));
 
         var r = RecipeLoader.LoadText(text.ToString(), "op.yaml");
         Assert.True(!r.HasErrors, text + "\n" + string.Join("\n", r.Diagnostics));
@@ -93,7 +139,7 @@ public class RegistryTests
             string kind = op.Inputs.RequiresStack ? "stack" : "image";
             var inputs = Enumerable.Range(0, Math.Max(1, op.Inputs.Min)).Select(k => $"i{k}").ToList();
             var text = $"xrayflow: 1\ninputs:\n{string.Concat(inputs.Select(i => $"  {i}: {kind}\n"))}steps:\n  - op: {name}\n    in: [{string.Join(", ", inputs)}]\n"
-                + string.Concat(op.Params.Where(q => q.Required).Select(q => $"    {q.Name}: {SampleValue(q)}\n"))
+                + Required(op, except: p.Name)
                 + $"    {p.Name}: {value}\n";
             var r = RecipeLoader.LoadText(text, "op.yaml");
             Assert.True(!r.HasErrors, $"default of {name}.{p.Name}:\n{text}\n{string.Join("\n", r.Diagnostics)}");

@@ -273,11 +273,14 @@ public class ExecutorTests
               - id: w1
                 op: where
                 cond: "x > threshold"
+                then: x
+                else: 0
               - id: w2
                 op: where
                 in: img
                 cond: "x > 0"
                 then: 5
+                else: 0
             outputs:
               w1: w1.npy
               w2: w2.npy

@@ -2,6 +2,7 @@ using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Core.Ops.Elementwise;
 using XRayFlow.Pipeline.Binding;
 
 namespace XRayFlow.Pipeline.Tests.Execution;
@@ -23,12 +24,21 @@ internal static class RunKit
         return new ArrayValue(dst);
     }
 
-    public static IReadOnlyDictionary<string, OpDefinition> Ops { get; } = new OpDefinition[]
+    /// <summary>
+    /// The real registry plus four test doubles whose names no real op has: `scale` (counts its calls), `offset`,
+    /// `blur` (not element-wise) and `explode` (always fails).
+    /// </summary>
+    public static IReadOnlyDictionary<string, OpDefinition> Ops { get; } = OpRegistry.ByNameMap.Values.Concat(new OpDefinition[]
     {
         new()
         {
-            Name = "scale", Summary = "x * factor", Inputs = InputSpec.One, IsElementwise = true, Category = "arithmetic",
+            Name = "scale", Summary = "x * factor", Inputs = InputSpec.One, IsElementwise = true,
             Params = [new ParamSpec("factor", ParamType.Float, "factor") { Default = 1.0 }],
+            Pointwise = p =>
+            {
+                Interlocked.Increment(ref ScaleCalls);
+                return new UnaryKernel<MultiplyValueOperator>(new MultiplyValueOperator((float)p.Float("factor")));
+            },
             Execute = ctx =>
             {
                 Interlocked.Increment(ref ScaleCalls);
@@ -38,38 +48,13 @@ internal static class RunKit
         },
         new()
         {
-            Name = "offset", Summary = "x + value", Inputs = InputSpec.One, IsElementwise = true, Category = "arithmetic",
+            Name = "offset", Summary = "x + value", Inputs = InputSpec.One, IsElementwise = true,
             Params = [new ParamSpec("value", ParamType.Float, "value") { Default = 0.0 }],
+            Pointwise = p => new UnaryKernel<AddValueOperator>(new AddValueOperator((float)p.Float("value"))),
             Execute = ctx =>
             {
                 float o = (float)ctx.Float("value");
                 return Map(ctx, v => v + o);
-            },
-        },
-        new()
-        {
-            Name = "abs", Summary = "|x|", Inputs = InputSpec.One, IsElementwise = true, Category = "arithmetic",
-            Execute = ctx => Map(ctx, MathF.Abs),
-        },
-        new()
-        {
-            Name = "add", Summary = "a + b", Inputs = InputSpec.Two, IsElementwise = true, Category = "arithmetic",
-            Execute = ctx =>
-            {
-                var a = ctx.Array(0);
-                var b = ctx.Array(1);
-                if (!a.SameShape(b))
-                {
-                    throw new ArgumentException($"shapes {a.ShapeText} and {b.ShapeText} differ");
-                }
-
-                var dst = ImageArray.LikeShape(a);
-                for (int k = 0; k < a.Length; k++)
-                {
-                    dst.Data[k] = a.Data[k] + b.Data[k];
-                }
-
-                return new ArrayValue(dst);
             },
         },
         new()
@@ -104,40 +89,7 @@ internal static class RunKit
             Name = "explode", Summary = "always fails", Inputs = InputSpec.One,
             Execute = ctx => throw new ArgumentException("boom"),
         },
-        new()
-        {
-            Name = "stats", Summary = "min, max, mean", Inputs = InputSpec.One, Output = OutputKind.Table, Category = "statistics",
-            Execute = ctx =>
-            {
-                var a = ctx.Array();
-                return new TableValue([new("min", (double)a.Data.Min()), new("max", (double)a.Data.Max()), new("mean", a.Data.Average(v => (double)v)), new("count", (long)a.Length)]);
-            },
-        },
-        new()
-        {
-            Name = "where", Summary = "select", Inputs = InputSpec.Named, Category = "expression",
-            Params =
-            [
-                new ParamSpec("cond", ParamType.Expression, "condition") { Required = true, IsCondition = true },
-                new ParamSpec("then", ParamType.Expression, "value where true") { Default = "x" },
-                new ParamSpec("else", ParamType.Expression, "value where false") { Default = 0.0 },
-            ],
-            Execute = ctx =>
-            {
-                var src = ctx.Array();
-                var dst = ImageArray.LikeShape(src);
-                var kernel = ctx.Kernel ?? throw new InvalidOperationException("no kernel");
-                for (int n = 0; n < src.Frames; n++)
-                {
-                    var frame = new float[src.FrameLength];
-                    kernel.Run(ctx.Inputs.Select(i => ((ArrayValue)i).Array.Data).ToList(), n * src.FrameLength, frame, src.Rows, src.Cols, ctx.RecipeParams);
-                    frame.CopyTo(dst.Data, n * src.FrameLength);
-                }
-
-                return new ArrayValue(dst);
-            },
-        },
-    }.ToDictionary(o => o.Name, StringComparer.Ordinal);
+    }).ToDictionary(o => o.Name, StringComparer.Ordinal);
 
     /// <summary>Binds recipe text against <see cref="Ops"/>; fails the test on any error.</summary>
     public static BoundRecipe Load(string yaml, string path = "recipe.yaml", IReadOnlyDictionary<string, string>? set = null)

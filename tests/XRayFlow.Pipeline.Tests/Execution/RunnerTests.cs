@@ -284,6 +284,8 @@ public class RunnerTests
             steps:
               - op: where
                 cond: "x > File.Length"
+                then: x
+                else: 0
             outputs:
               where: w.npy
             """);

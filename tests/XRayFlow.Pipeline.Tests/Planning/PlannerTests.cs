@@ -1,3 +1,4 @@
+using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Planning;
 using XRayFlow.Pipeline.Tests.Execution;
 
@@ -65,12 +66,10 @@ public class PlannerTests
     }
 
     [Fact]
-    public void LevelsAndLastReaders()
+    public void Levels()
     {
         var plan = Planner.Create(RunKit.Load(Branches));
         Assert.Equal([1, 1, 2], plan.Nodes.Select(n => n.Level));
-        Assert.Equal(["img"], plan.Node("b3")!.Releases); // b3 is the last reader of img
-        Assert.Empty(plan.Node("sum")!.Releases); // b1 is read by an output (again), kept to the end
     }
 
     private const string Chain = """
@@ -103,9 +102,7 @@ public class PlannerTests
         Assert.Equal(["a", "s", "o"], chain.NodeIds);
         Assert.Equal(-1, plan.Node("b")!.Chain);
         Assert.Equal(0, plan.Node("s")!.Chain);
-        Assert.Equal(-1, plan.Node("a")!.Buffer); // interior of the chain: never a full buffer
-        Assert.Equal(-1, plan.Node("s")!.Buffer);
-        Assert.True(plan.Node("o")!.Buffer >= 0);
+        Assert.Equal(0, plan.Node("o")!.Chain);
     }
 
     [Fact]
@@ -121,27 +118,25 @@ public class PlannerTests
     }
 
     [Fact]
-    public void BuffersOfOneShapeAreReused()
+    public void ShapesFollowTheInputs()
     {
-        var shapes = new Dictionary<string, ShapeInfo> { ["img"] = new(1, 4, 5, false) };
+        var shapes = new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 4, 5) };
         var plan = Planner.Create(RunKit.Load(Chain), shapes);
         Assert.Equal("4x5 float32", plan.Node("b2")!.Shape.ToString());
-        // The chain's output o is allocated while b is still read, so o needs a new slot; b2 then reuses b's.
-        // Input slots are never reused: the caller owns the decoded inputs.
-        var slots = plan.Buffers.Select(b => string.Join(">", b.Values)).ToList();
-        Assert.Equal(["img", "b>b2", "o"], slots);
+        Assert.False(plan.HasErrors);
     }
 
     [Fact]
     public void PrintsTextDotAndMermaidWithShapes()
     {
-        var shapes = new Dictionary<string, ShapeInfo> { ["img"] = new(1, 1024, 1024, false) };
+        var shapes = new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 1024, 1024) };
         var plan = Planner.Create(RunKit.Load(Chain), shapes);
         string text = PlanPrinter.Text(plan);
-        Assert.Contains("img (image): 1024x1024 float32  [b0]", text, StringComparison.Ordinal);
-        Assert.Contains("3. s = scale(a) factor=2 -> 1024x1024 float32  level 3  [fused: no buffer]", text, StringComparison.Ordinal);
+        Assert.Contains("img (image): 1024x1024 float32\n", text, StringComparison.Ordinal);
+        Assert.Contains("3. s = scale(a) factor=2 -> 1024x1024 float32  level 3  [fused chain 1]", text, StringComparison.Ordinal);
         Assert.Contains("chain 1: a -> s -> o", text, StringComparison.Ordinal);
-        Assert.Contains("5. b2 = blur(o) -> 1024x1024 float32  level 5  [b1, reuses b's buffer]", text, StringComparison.Ordinal);
+        Assert.Contains("5. b2 = blur(o) -> 1024x1024 float32  level 5\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("buffer", text, StringComparison.Ordinal);
 
         string dot = PlanPrinter.Dot(plan);
         Assert.StartsWith("digraph \"chain\" {", dot, StringComparison.Ordinal);
@@ -164,7 +159,7 @@ public class PlannerTests
     }
 
     [Fact]
-    public void TablesHaveNoBuffer()
+    public void TablesHaveTheTableShape()
     {
         var plan = Planner.Create(RunKit.Load("""
             xrayflow: 1
@@ -175,8 +170,53 @@ public class PlannerTests
               - op: stats
             outputs:
               stats: s.json
-            """), new Dictionary<string, ShapeInfo> { ["img"] = new(1, 2, 2, false) });
+            """), new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 2, 2) });
         Assert.Equal("table", plan.Node("stats")!.Shape.ToString());
-        Assert.Equal(-1, plan.Node("stats")!.Buffer);
+    }
+
+    [Fact]
+    [Covers("XRF1069")]
+    public void KnownShapesThatAStepCannotTakeAreErrorsAtTheParameter()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: d
+            inputs:
+              img: image
+            steps:
+              - op: downsample
+                factor: 8
+            outputs:
+              downsample: d.npy
+            """);
+        var plan = Planner.Create(recipe, new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 6, 40) });
+        Assert.True(plan.HasErrors);
+        Assert.Equal("recipe.yaml:7:13: error XRF1069: step 'downsample': factor 8 is larger than the image (6 x 40)", Assert.Single(plan.Diagnostics).ToString());
+        Assert.False(Planner.Create(recipe, new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 8, 40) }).HasErrors);
+    }
+
+    [Fact]
+    public void ScalarParametersAreSourcesOfTheStepThatReadsThem()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: s
+            inputs:
+              img: image
+            steps:
+              - op: stats
+              - op: clip
+                in: img
+                min: ${stats.mean}
+            outputs:
+              clip: c.npy
+            """);
+        var clip = recipe.Steps[1];
+        Assert.Equal(new ScalarRef("stats", "mean", new Core.Diagnostics.SourceLocation("recipe.yaml", 9, 10)), clip.Params["min"]);
+        Assert.Equal(["stats"], clip.ParamSources);
+        var plan = Planner.Create(recipe);
+        Assert.Equal(["stats", "clip"], plan.Nodes.Select(n => n.Id));
+        Assert.Equal(["img", "stats"], plan.Node("clip")!.Sources);
+        Assert.Equal(2, plan.Node("clip")!.Level);
     }
 }

@@ -1,0 +1,170 @@
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Elementwise;
+
+/// <summary>Pixel-by-pixel arithmetic (NumPy's float32 ufuncs), each a <see cref="IUnaryOperator"/> or <see cref="IBinaryOperator"/> over <see cref="ElementwiseLoop"/>.</summary>
+[OpFamily(OpFamily.Elementwise)]
+public static class ElementwiseOps
+{
+    /// <summary>abs: |x| element-wise (numpy.abs; on a complex array, the modulus).</summary>
+    public static OpDefinition Abs { get; } = new()
+    {
+        Name = "abs",
+        Summary = "Absolute value of each pixel (the modulus of a complex array).",
+        Reference = "numpy.abs",
+        Inputs = InputSpec.One with { AcceptsComplex = true },
+        IsElementwise = true,
+        Shape = c => c.First with { IsComplex = false, IsFrequency = false },
+        Pointwise = _ => new UnaryKernel<AbsOperator>(default),
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            var dst = ImageArray.Rent(src, complex: false);
+            if (src.Imag is { } im)
+            {
+                for (int k = 0; k < src.Length; k++)
+                {
+                    dst.Data[k] = (float)Math.Sqrt(((double)src.Data[k] * src.Data[k]) + ((double)im[k] * im[k]));
+                }
+            }
+            else
+            {
+                ElementwiseLoop.Invoke(src.Data, dst.Data, ctx.Threads, default(AbsOperator));
+            }
+
+            return new ArrayValue(dst);
+        },
+    };
+
+    /// <summary>hypot: sqrt of the sum of squares of two or more arrays.</summary>
+    public static OpDefinition HypotOp { get; } = new()
+    {
+        Name = "hypot",
+        Summary = "Euclidean norm of two or more arrays, pixel by pixel: sqrt(a^2 + b^2 + ...), squares summed in double.",
+        Reference = "numpy.hypot",
+        Inputs = InputSpec.TwoOrMore,
+        IsElementwise = true,
+        Execute = ctx =>
+        {
+            var arrays = ctx.Arrays();
+            var dst = ImageArray.Rent(arrays[0]);
+            Hypot.Apply([.. arrays.Select(a => a.Data)], dst.Data, ctx.Threads);
+            return new ArrayValue(dst);
+        },
+    };
+
+    /// <summary>normalize: rescale to 0..max by the peak or by the range.</summary>
+    public static OpDefinition Normalize { get; } = new()
+    {
+        Name = "normalize",
+        Summary = "Rescales values: peak: x * max / max(x); range: max * (x - min(x)) / (max(x) - min(x)). A zero peak or a constant image gives zeros.",
+        Reference = "numpy: x * max / x.max()  or  max * (x - x.min()) / x.ptp()",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("max", ParamType.Float, "The value the peak (or the top of the range) maps to.") { Default = 255.0 },
+            new ParamSpec("method", ParamType.Enum, "peak: x * max / max(x); range: max * (x - min(x)) / (max(x) - min(x)).")
+            {
+                Default = "peak",
+                Allowed = ["peak", "range"],
+            },
+        ],
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            var dst = ImageArray.Rent(src);
+            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"), ctx.Threads);
+            return new ArrayValue(dst);
+        },
+    };
+
+    /// <summary>clip: numpy.clip.</summary>
+    public static OpDefinition Clip { get; } = new()
+    {
+        Name = "clip",
+        Summary = "Limits values to [min, max] (numpy.clip); give min, max or both. NaN stays NaN; if min > max every value becomes max.",
+        Reference = "numpy.clip",
+        Inputs = InputSpec.One,
+        IsElementwise = true,
+        Params =
+        [
+            new ParamSpec("min", ParamType.Float, "Lower bound (omit for none)."),
+            new ParamSpec("max", ParamType.Float, "Upper bound (omit for none)."),
+        ],
+        Rules =
+        [
+            new OpRule
+            {
+                Description = "needs min, max or both",
+                Check = c => c.Has("min") || c.Has("max") ? null : "clip needs min, max or both",
+                Violation = "{}",
+            },
+        ],
+        Pointwise = ClipKernel,
+        Example = "{min: 0, max: 100}",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            var dst = ImageArray.Rent(src);
+            ClipKernel(ctx).Apply(src.Data, dst.Data);
+            return new ArrayValue(dst);
+        },
+    };
+
+    /// <summary>add: a + b, or x + value.</summary>
+    public static OpDefinition Add { get; } = BinaryOp("add", "numpy.add", "Sum of two arrays (a + b), or of one array and `value` (x + value).", Arithmetic.Kind.Add);
+
+    /// <summary>subtract: a - b, or x - value.</summary>
+    public static OpDefinition Subtract { get; } = BinaryOp("subtract", "numpy.subtract", "Difference of two arrays (a - b, in the order of `in`), or x - value.", Arithmetic.Kind.Subtract);
+
+    /// <summary>multiply: a * b, or x * value.</summary>
+    public static OpDefinition Multiply { get; } = BinaryOp("multiply", "numpy.multiply", "Product of two arrays (a * b; complex arrays multiply as complex numbers), or x * value.", Arithmetic.Kind.Multiply);
+
+    private static IPointwiseKernel ClipKernel(ParamValues p)
+        => new UnaryKernel<ClipOperator>(new ClipOperator(
+            p.Has("min") ? (float)p.Float("min") : float.NegativeInfinity,
+            p.Has("max") ? (float)p.Float("max") : float.PositiveInfinity));
+
+    private static OpDefinition BinaryOp(string name, string reference, string summary, Arithmetic.Kind kind) => new()
+    {
+        Name = name,
+        Summary = summary,
+        Reference = reference,
+        Inputs = new InputSpec(1, 2, Doc: "two arrays of one shape, or one array with `value`", AcceptsComplex: true),
+        IsElementwise = true,
+        KeepsDomain = true,
+        Params =
+        [
+            new ParamSpec("value", ParamType.Float, "The number combined with the single input (as float32, like a NumPy scalar with a float32 array); give it only with one input."),
+        ],
+        Rules =
+        [
+            new OpRule
+            {
+                Description = "one input needs `value`",
+                Check = c => c.Inputs.Count == 1 && !c.Has("value") ? $"{name} with one input needs `value` (or give two inputs)" : null,
+                Violation = "{}",
+            },
+            new OpRule
+            {
+                Description = "two inputs take no `value`",
+                At = "value",
+                Check = c => c.Inputs.Count == 2 && c.Has("value") ? $"{name} takes two inputs or one input and `value`, not both" : null,
+                Violation = "{value: 1}",
+                ViolationInputs = 2,
+            },
+        ],
+        Example = "{value: 2}",
+        Pointwise = p => p.Has("value") ? Arithmetic.ValueKernel(kind, (float)p.Float("value")) : null!,
+        Execute = ctx =>
+        {
+            var arrays = ctx.Arrays();
+            if (arrays.Count == 2)
+            {
+                return new ArrayValue(Arithmetic.Combine(arrays[0], arrays[1], kind, ctx.Threads));
+            }
+
+            return new ArrayValue(Arithmetic.WithValue(arrays[0], (float)ctx.Float("value"), kind, ctx.Threads));
+        },
+    };
+}

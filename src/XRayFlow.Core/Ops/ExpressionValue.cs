@@ -1,0 +1,24 @@
+using XRayFlow.Core.Diagnostics;
+
+namespace XRayFlow.Core.Ops;
+
+/// <summary>An expression parameter's bound value: a C# text, or a plain number.</summary>
+public sealed record ExpressionValue(string? Text, double? Number, SourceLocation? Location)
+{
+    public bool IsNumber => Number.HasValue;
+
+    public override string ToString() => Text ?? Number!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A numeric parameter (or one item of a list parameter) written `${step}` or `${step.field}`: the value of a
+/// scalar step (e.g. threshold_otsu, percentile) or a scalar field of a step (e.g. stats' p99, label's count),
+/// known only when that step has run, per item of a batch. The executor replaces it before the op runs.
+/// </summary>
+/// <param name="Step">The step id.</param>
+/// <param name="Field">The field, or null for the step's own scalar value.</param>
+/// <param name="Location">Where the `${...}` is written.</param>
+public sealed record ScalarRef(string Step, string? Field, SourceLocation Location)
+{
+    public override string ToString() => Field is null ? $"${{{Step}}}" : $"${{{Step}.{Field}}}";
+}

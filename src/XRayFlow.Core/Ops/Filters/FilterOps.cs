@@ -1,0 +1,172 @@
+using System.Globalization;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Filters;
+
+/// <summary>The scipy.ndimage filters (kernels in <see cref="NdFilters"/>). On a stack each applies frame by frame.</summary>
+[OpFamily(OpFamily.Filters)]
+public static class FilterOps
+{
+    public static OpDefinition GaussianFilter { get; } = new()
+    {
+        Name = "gaussian_filter",
+        Summary = "Gaussian smoothing, or a Gaussian derivative of order 1 or 2 per axis.",
+        Reference = "scipy.ndimage.gaussian_filter",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Sigma, CommonParams.Order, CommonParams.Mode, CommonParams.Cval, CommonParams.Truncate, CommonParams.Radius],
+        Execute = ctx => Filtered(ctx, src => NdFilters.GaussianFilter(
+            src,
+            ctx.Doubles("sigma") ?? throw new ArgumentException("sigma is required"),
+            ctx.Ints("order"),
+            CommonParams.ModeOf(ctx),
+            CommonParams.CvalOf(ctx),
+            CommonParams.TruncateOf(ctx),
+            ctx.Ints("radius"),
+            ctx.Threads)),
+    };
+
+    public static OpDefinition GaussianLaplace { get; } = new()
+    {
+        Name = "gaussian_laplace",
+        Summary = "Laplacian of Gaussian: the sum over both axes of the Gaussian's second derivative.",
+        Reference = "scipy.ndimage.gaussian_laplace",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Sigma, CommonParams.Mode, CommonParams.Cval, CommonParams.Truncate],
+        Execute = ctx => Filtered(ctx, src => NdFilters.GaussianLaplace(
+            src, ctx.Doubles("sigma") ?? throw new ArgumentException("sigma is required"),
+            CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), CommonParams.TruncateOf(ctx), ctx.Threads)),
+    };
+
+    public static OpDefinition GaussianGradientMagnitude { get; } = new()
+    {
+        Name = "gaussian_gradient_magnitude",
+        Summary = "Gradient magnitude with Gaussian derivatives: sqrt(d0^2 + d1^2).",
+        Reference = "scipy.ndimage.gaussian_gradient_magnitude",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Sigma, CommonParams.Mode, CommonParams.Cval, CommonParams.Truncate],
+        Execute = ctx => Filtered(ctx, src => NdFilters.GaussianGradientMagnitude(
+            src, ctx.Doubles("sigma") ?? throw new ArgumentException("sigma is required"),
+            CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), CommonParams.TruncateOf(ctx), ctx.Threads)),
+    };
+
+    public static OpDefinition Sobel { get; } = new()
+    {
+        Name = "sobel",
+        Summary = "Sobel derivative along an axis ([-1, 0, 1] along it, [1, 2, 1] across).",
+        Reference = "scipy.ndimage.sobel",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Axis, CommonParams.Mode, CommonParams.Cval],
+        Execute = ctx => Filtered(ctx, src => NdFilters.Sobel(src, AxisOf(ctx), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),
+    };
+
+    public static OpDefinition Prewitt { get; } = new()
+    {
+        Name = "prewitt",
+        Summary = "Prewitt derivative along an axis ([-1, 0, 1] along it, [1, 1, 1] across).",
+        Reference = "scipy.ndimage.prewitt",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Axis, CommonParams.Mode, CommonParams.Cval],
+        Execute = ctx => Filtered(ctx, src => NdFilters.Prewitt(src, AxisOf(ctx), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),
+    };
+
+    public static OpDefinition Laplace { get; } = new()
+    {
+        Name = "laplace",
+        Summary = "Discrete Laplacian: the sum over both axes of [1, -2, 1].",
+        Reference = "scipy.ndimage.laplace",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Mode, CommonParams.Cval],
+        Execute = ctx => Filtered(ctx, src => NdFilters.Laplace(src, CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),
+    };
+
+    public static OpDefinition UniformFilter { get; } = new()
+    {
+        Name = "uniform_filter",
+        Summary = "Box mean over a size x size window.",
+        Reference = "scipy.ndimage.uniform_filter",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Size, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
+        Rules = [CommonParams.OriginRule],
+        Execute = ctx => Filtered(ctx, src => NdFilters.UniformFilter(
+            src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
+    };
+
+    /// <summary>
+    /// SciPy's median_filter has size=None and then needs a footprint; footprints are not part of the
+    /// language, so here size defaults to 3 (a 3 x 3 window).
+    /// </summary>
+    public static OpDefinition MedianFilter { get; } = new()
+    {
+        Name = "median_filter",
+        Summary = "Median over a size x size window (size defaults to 3 here; SciPy has no default).",
+        Reference = "scipy.ndimage.median_filter",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Size, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
+        Rules = [CommonParams.OriginRule],
+        Execute = ctx => Filtered(ctx, src => NdFilters.MedianFilter(
+            src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
+    };
+
+    /// <summary>canny: skimage.feature.canny on each image (see <see cref="Kernels.Canny"/> for the exact steps).</summary>
+    public static OpDefinition CannyOp { get; } = new()
+    {
+        Name = "canny",
+        Summary = "Canny edge detector as scikit-image's feature.canny (for float input): 1 at edges, 0 elsewhere.",
+        Reference = "skimage.feature.canny",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("sigma", ParamType.Float, "Standard deviation of the Gaussian smoothing.") { Default = 1.0, Min = 0.0, Max = CommonParams.MaxSigma },
+            new ParamSpec("low_threshold", ParamType.Float, "Lower hysteresis bound on the gradient magnitude (absolute, as skimage for float images); default 0.1.") { Min = 0.0 },
+            new ParamSpec("high_threshold", ParamType.Float, "Upper hysteresis bound on the gradient magnitude; default 0.2.") { Min = 0.0 },
+            new ParamSpec("use_quantiles", ParamType.Bool, "Treat the thresholds as quantiles (0..1) of the gradient magnitude.") { Default = false },
+            new ParamSpec("mode", ParamType.Enum, "Boundary mode of the Gaussian smoothing (SciPy's).") { Default = "constant", Allowed = Boundary.Names },
+            new ParamSpec("cval", ParamType.Float, "Value beyond the edges when mode is constant.") { Default = 0.0 },
+        ],
+        Rules =
+        [
+            new OpRule
+            {
+                Description = "low_threshold <= high_threshold (defaults 0.1 and 0.2)",
+                At = "low_threshold",
+                Check = c =>
+                {
+                    double? low = c.FloatOrNull("low_threshold"), high = c.FloatOrNull("high_threshold");
+                    double lo = low ?? 0.1, hi = high ?? 0.2;
+                    return hi >= lo ? null : string.Create(CultureInfo.InvariantCulture,
+                        $"canny's low_threshold ({lo}{(low is null ? ", the default" : "")}) is above its high_threshold ({hi}{(high is null ? ", the default" : "")}); give both");
+                },
+                Violation = "{low_threshold: 0.5}",
+            },
+            new OpRule
+            {
+                Description = "with use_quantiles, thresholds are quantiles between 0 and 1",
+                At = "high_threshold",
+                Check = c => c.Has("use_quantiles") && c.Bool("use_quantiles") && ((c.FloatOrNull("low_threshold") ?? 0.1) > 1 || (c.FloatOrNull("high_threshold") ?? 0.2) > 1)
+                    ? "with use_quantiles, canny's thresholds are quantiles between 0 and 1"
+                    : null,
+                Violation = "{use_quantiles: true, low_threshold: 0.5, high_threshold: 2}",
+            },
+        ],
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            double? low = ctx.Has("low_threshold") ? ctx.Float("low_threshold") : null;
+            double? high = ctx.Has("high_threshold") ? ctx.Float("high_threshold") : null;
+            bool quantiles = ctx.Has("use_quantiles") && ctx.Get<bool>("use_quantiles");
+            var mode = Boundary.Parse(ctx.Has("mode") ? ctx.Text("mode") : "constant");
+            double cval = ctx.Has("cval") ? ctx.Float("cval") : 0.0;
+            double sigma = ctx.Float("sigma");
+            var dst = ImageArray.Rent(src);
+            int threads = Math.Max(1, ctx.Threads);
+            int inner = src.Frames >= threads ? 1 : threads; // a single image: its smoothing uses the threads
+            Parallel.For(0, src.Frames, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ctx.Cancellation }, n =>
+                Canny.Detect(src.Frame(n), src.Rows, src.Cols, dst.Frame(n), sigma, low, high, quantiles, mode, cval, inner));
+            return new ArrayValue(dst);
+        },
+    };
+
+    private static int AxisOf(OpContext ctx) => ctx.Has("axis") ? ctx.Int("axis") : -1;
+
+    private static Value Filtered(OpContext ctx, Func<ImageArray, ImageArray> filter) => new ArrayValue(filter(ctx.Array()));
+}
