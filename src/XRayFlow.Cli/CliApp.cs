@@ -42,13 +42,13 @@ public static class CliApp
                 .WithDescription("Check a recipe without running it: exit 0, or diagnostics and exit 2.")
                 .WithExample("validate", "pipelines/tutorial-canny.yaml");
             config.AddCommand<PlanCommand>("plan")
-                .WithDescription("Show how a recipe will run: order, skipped and merged steps, fused chains, buffers, shapes.")
+                .WithDescription("Show how a recipe will run: order, skipped and merged steps, fused chains, parallel levels, shapes.")
                 .WithExample("plan", "pipelines/tutorial-canny.yaml")
                 .WithExample("plan", "pipelines/tutorial-canny.yaml", "--format", "dot");
             config.AddCommand<OpsCommand>("ops")
                 .WithDescription("List the ops, or show one op's parameters (type, range, allowed values, default).")
                 .WithExample("ops")
-                .WithExample("ops", "gaussian_filter");
+                .WithExample("ops", XRayFlow.Core.Ops.Filters.FilterOps.GaussianFilter.Name);
             config.AddCommand<SchemaCommand>("schema")
                 .WithDescription("Print the JSON Schema of the recipe language (for editor completion).")
                 .WithExample("schema");

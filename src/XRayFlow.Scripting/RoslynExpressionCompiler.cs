@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Scripting.Roslyn;
 
 namespace XRayFlow.Scripting;
 

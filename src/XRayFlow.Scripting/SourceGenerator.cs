@@ -124,7 +124,7 @@ internal static class SourceGenerator
             }
 
             ExpressionPart? cond = step.Parts.FirstOrDefault(p => p.IsCondition);
-            if (step.Op == "where" || cond is not null)
+            if (cond is not null)
             {
                 if (cond is null)
                 {

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
-using XRayFlow.Pipeline.Rendering;
+using XRayFlow.Pipeline.Outputs.Rendering;
 
 namespace XRayFlow.Benchmarks;
 

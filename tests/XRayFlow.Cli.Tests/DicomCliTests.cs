@@ -39,11 +39,11 @@ public class DicomCliTests
         Assert.Matches(@"\n  photometric interpretation:\s+MONOCHROME2\n", r.Out);
         Assert.Matches(@"\n  rescale slope:\s+1\n", r.Out);
         Assert.Matches(@"\n  rescale intercept:\s+-1024\n", r.Out);
-        Assert.Matches(@"\n  window:\s+\(absent\)\n", r.Out);
+        Assert.Matches(@"\n  window center/width:\s+\(absent\)\n", r.Out);
         Assert.Matches(@"\n  transfer syntax:\s+1\.2\.840\.10008\.1\.2\.1 \(Explicit VR Little Endian\)\n", r.Out);
 
         var mr = CliKit.Run("info", Fixture("MR_small_RLE.dcm"));
-        Assert.Matches(@"\n  window:\s+center 600, width 1600\n", mr.Out);
+        Assert.Matches(@"\n  window center/width:\s+center 600, width 1600\n", mr.Out);
         Assert.Matches(@"\n  transfer syntax:\s+1\.2\.840\.10008\.1\.2\.5 \(RLE Lossless\)\n", mr.Out);
 
         var png = CliKit.Run("info", Path.Combine(CliKit.Root, "pipelines", "samples", "00000011_000.png"));

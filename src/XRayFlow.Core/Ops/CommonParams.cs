@@ -78,6 +78,35 @@ public static class CommonParams
         Max = MaxSize,
     };
 
+    /// <summary>A window of any shape: rows of 0/1 (nonzero = in the window); when given, `size` is ignored (as SciPy).</summary>
+    public static ParamSpec Footprint { get; } = new("footprint", ParamType.Matrix, "Window shape as rows of 0/1, e.g. [[0, 1, 0], [1, 1, 1], [0, 1, 0]]; when given, size is ignored (as SciPy)")
+    {
+        Min = 0,
+        Max = 1,
+        MaxCount = 255,
+    };
+
+    /// <summary>The window's size per axis: the footprint's shape when one is given, else `size` (a scalar for both axes).</summary>
+    public static int[] WindowOf(ParamValues p)
+    {
+        if (p.Matrix("footprint") is { } fp)
+        {
+            return [fp.Length, fp[0].Length];
+        }
+
+        int[] size = p.Ints("size") ?? [3];
+        return size.Length == 1 ? [size[0], size[0]] : size;
+    }
+
+    /// <summary>A footprint with no nonzero cell selects nothing: SciPy refuses it too.</summary>
+    public static OpRule FootprintRule { get; } = new()
+    {
+        Description = "a footprint has at least one nonzero cell",
+        At = "footprint",
+        Check = c => c.Matrix("footprint") is { } fp && fp.All(row => row.All(v => v == 0)) ? "the footprint has no nonzero cell, so it selects nothing" : null,
+        Violation = "{footprint: [[0, 0], [0, 0]]}",
+    };
+
     /// <summary>The bound boundary mode.</summary>
     public static BoundaryMode ModeOf(ParamValues p) => Boundary.Parse(p.Has("mode") ? p.Text("mode") : "reflect");
 
@@ -92,7 +121,7 @@ public static class CommonParams
         At = "origin",
         Check = c =>
         {
-            int[] size = c.Ints("size") ?? [3];
+            int[] size = c.Params.ContainsKey("footprint") ? WindowOf(c) : c.Ints("size") ?? [3];
             int[] origin = c.Ints("origin") ?? [0];
             for (int axis = 0; axis < Math.Max(size.Length, origin.Length); axis++)
             {

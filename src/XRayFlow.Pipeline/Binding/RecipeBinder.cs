@@ -1023,7 +1023,7 @@ internal sealed partial class RecipeBinder
                 continue;
             }
 
-            object? v = raw.Value is ScalarRef r ? r : whole ? BindInt(op, spec, raw) : BindFloat(op, spec, raw);
+            object? v = raw.Value is ScalarRef r ? r : whole ? (object?)BindInt(op, spec, raw) : (object?)BindFloat(op, spec, raw);
             ok &= v is not null;
             items.Add(v);
         }

@@ -12,7 +12,7 @@ namespace XRayFlow.Pipeline.Catalog;
 public static class OpDocs
 {
     /// <summary>The README section between these markers is <see cref="ReadmeList"/>.</summary>
-    public const string ReadmeBegin = "<!-- ops:begin (generated from the op registry: `dotnet test` checks it; regenerate with XRAYFLOW_REGENERATE_DOCS=1) -->";
+    public const string ReadmeBegin = "<!-- ops:begin -->";
 
     public const string ReadmeEnd = "<!-- ops:end -->";
 

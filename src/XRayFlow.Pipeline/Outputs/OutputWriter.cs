@@ -49,7 +49,7 @@ public static class OutputWriter
     {
         if (output.Panels is { Count: > 0 })
         {
-            AtomicFile.WriteAllBytes(fullPath, Rendering.Figure(output, valueOf));
+            AtomicFile.WriteAllBytes(fullPath, PictureOutputs.Figure(output, valueOf));
             return;
         }
 
@@ -77,7 +77,7 @@ public static class OutputWriter
     {
         if (value is TableValue table)
         {
-            return Rendering.HistogramPlot(output, table);
+            return PictureOutputs.HistogramPlot(output, table);
         }
 
         var array = ArrayOf(output, value, "a .png output");
@@ -91,7 +91,7 @@ public static class OutputWriter
         if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
-            ImageIO.WritePngRgb(ms, Rendering.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
+            ImageIO.WritePngRgb(ms, PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
         }
         else
         {
@@ -126,7 +126,7 @@ public static class OutputWriter
     {
         int duration = Option(output, "duration_ms") is { } d ? Convert.ToInt32(d, CultureInfo.InvariantCulture) : 100;
         int loop = Option(output, "loop") is { } l ? Convert.ToInt32(l, CultureInfo.InvariantCulture) : 0;
-        return Rendering.Gif(output, stack, duration, loop);
+        return PictureOutputs.Gif(output, stack, duration, loop);
     }
 
     /// <summary>vmin / vmax from the options, each defaulting to the data's finite min / max (as imshow).</summary>

@@ -6,7 +6,7 @@ using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Scripting.Roslyn;
 
-namespace XRayFlow.Scripting;
+namespace XRayFlow.Scripting.Roslyn;
 
 /// <summary>
 /// Everything that touches Roslyn: the syntax gate, one compilation of all steps, the semantic allow-list,

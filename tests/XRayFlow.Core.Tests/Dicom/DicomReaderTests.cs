@@ -310,10 +310,10 @@ public class DicomReaderTests
         Assert.Equal("MONOCHROME2", fields["photometric interpretation"]);
         Assert.Equal("1", fields["rescale slope"]);
         Assert.Equal("-1024", fields["rescale intercept"]);
-        Assert.Equal("(absent)", fields["window"]);
+        Assert.Equal("(absent)", fields["window center/width"]);
         Assert.Equal("1.2.840.10008.1.2.1 (Explicit VR Little Endian)", fields["transfer syntax"]);
         var u8 = DicomReader.ReadHeader(DicomFixtures.PathOf("u8.dcm"));
-        Assert.Equal("center 128\\100, width 256\\50", u8.DisplayFields().Single(kv => kv.Key == "window").Value);
+        Assert.Equal("center 128\\100, width 256\\50", u8.DisplayFields().Single(kv => kv.Key == "window center/width").Value);
         Assert.Equal(128.0, u8.WindowCenter);
         Assert.Equal(256.0, u8.WindowWidth);
     }

@@ -27,8 +27,13 @@ public class RegistryTests
     }
 
     /// <summary>The step lines of the op's declared example (else its required parameters with sample values).</summary>
-    internal static string Required(OpDefinition op, string? except = null)
+    internal static string Required(OpDefinition op, string? except = null, string? only = null)
     {
+        if (only is not null)
+        {
+            return string.Concat(op.Params.Where(q => q.Name == only).Select(q => $"    {q.Name}: {SampleValue(q)}\n"));
+        }
+
         if (op.Example is { } example)
         {
             var lines = FlowEntries(example)

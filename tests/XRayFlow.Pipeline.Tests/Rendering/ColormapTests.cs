@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Xunit.Abstractions;
-using XRayFlow.Pipeline.Rendering;
+using XRayFlow.Pipeline.Outputs.Rendering;
 
 namespace XRayFlow.Pipeline.Tests.Rendering;
 

@@ -1,6 +1,6 @@
 using SkiaSharp;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Pipeline.Rendering;
+using XRayFlow.Pipeline.Outputs.Rendering;
 
 namespace XRayFlow.Pipeline.Tests.Rendering;
 

@@ -2,7 +2,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.PixelFormats;
 using XRayFlow.Core.Imaging;
-using XRayFlow.Pipeline.Rendering;
+using XRayFlow.Pipeline.Outputs.Rendering;
 
 namespace XRayFlow.Pipeline.Tests.Rendering;
 

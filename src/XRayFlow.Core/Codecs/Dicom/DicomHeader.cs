@@ -117,7 +117,7 @@ public sealed class DicomHeader
             new("rescale slope", D(RescaleSlope) + (HasRescale ? string.Empty : " (default)")),
             new("rescale intercept", D(RescaleIntercept) + (HasRescale ? string.Empty : " (default)")),
             new("rescale type", RescaleType ?? "(absent)"),
-            new("window", window),
+            new("window center/width", window),
             new("transfer syntax", $"{TransferSyntax.Uid} ({TransferSyntax.Name})"),
         ];
     }

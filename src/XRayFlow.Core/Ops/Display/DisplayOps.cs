@@ -28,6 +28,7 @@ public static class DisplayOps
         Reference = "DICOM PS3.3 C.11.2.1.2.1 (pydicom apply_windowing, LINEAR)",
         Inputs = InputSpec.One with { AcceptsComplex = true },
         Shape = c => c.First with { IsComplex = false, IsFrequency = false },
+        Example = "{center: 40, width: 400}",
         Params =
         [
             new ParamSpec("center", ParamType.Float, "Window center c, in the input's units (modality values for DICOM). Default: the DICOM header's first Window Center."),

@@ -107,6 +107,25 @@ public static class FilterOps
             src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
     };
 
+    /// <summary>maximum_filter: the largest value in the window (scipy.ndimage.maximum_filter; kernel <see cref="MinMaxFilter"/>).</summary>
+    public static OpDefinition MaximumFilter { get; } = MinMax("maximum_filter", maximum: true);
+
+    /// <summary>minimum_filter: the smallest value in the window (scipy.ndimage.minimum_filter; kernel <see cref="MinMaxFilter"/>).</summary>
+    public static OpDefinition MinimumFilter { get; } = MinMax("minimum_filter", maximum: false);
+
+    private static OpDefinition MinMax(string name, bool maximum) => new()
+    {
+        Name = name,
+        Summary = $"The {(maximum ? "largest" : "smallest")} value in a size x size window, or under a footprint (size defaults to 3 here; SciPy has no default).",
+        Reference = $"scipy.ndimage.{name}",
+        Inputs = InputSpec.One,
+        Params = [CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Example = "{size: 5}",
+        Execute = ctx => Filtered(ctx, src => MinMaxFilter.Apply(
+            src, ctx.Ints("size"), ctx.Matrix("footprint"), ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), maximum, ctx.Threads)),
+    };
+
     /// <summary>canny: skimage.feature.canny on each image (see <see cref="Kernels.Canny"/> for the exact steps).</summary>
     public static OpDefinition CannyOp { get; } = new()
     {

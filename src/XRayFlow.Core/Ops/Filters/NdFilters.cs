@@ -40,7 +40,7 @@ public static class NdFilters
     /// <summary>scipy.ndimage.gaussian_gradient_magnitude: sqrt(Σ over axes of the Gaussian's first derivative along that axis, squared).</summary>
     public static ImageArray GaussianGradientMagnitude(ImageArray src, IReadOnlyList<double> sigma, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, double truncate = 4.0, int threads = 0)
     {
-        RealOnly(src, "gaussian_gradient_magnitude");
+        RealOnly(src, nameof(GaussianGradientMagnitude));
         var s = PerAxis(sigma, nameof(sigma));
         var d0 = (GaussianKernel(s[0], 1, truncate, null), GaussianKernel(s[1], 0, truncate, null));
         var d1 = (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 1, truncate, null));
@@ -84,7 +84,7 @@ public static class NdFilters
     /// <summary>scipy.ndimage.median_filter(input, size, mode=mode, cval=cval, origin=origin) with a rectangular footprint.</summary>
     public static ImageArray MedianFilter(ImageArray src, IReadOnlyList<int>? size = null, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, IReadOnlyList<int>? origin = null, int threads = 0)
     {
-        RealOnly(src, "median_filter");
+        RealOnly(src, nameof(MedianFilter));
         var z = PerAxis(size ?? [3], nameof(size));
         var o = PerAxis(origin ?? [0], nameof(origin));
         var dst = ImageArray.Rent(src);

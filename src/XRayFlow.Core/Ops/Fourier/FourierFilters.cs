@@ -14,7 +14,7 @@ public static class FourierFilters
     /// multiplies both parts of a complex input (real input: real output, as SciPy for float32). Result float32.
     /// Rows run in parallel on up to <paramref name="threads"/> threads (0 = all cores); see <see cref="ScaleRow"/>.
     /// </summary>
-    public static ImageArray Gaussian(ImageArray src, IReadOnlyList<double> sigma, int n = -1, int axis = -1, string stepId = "fourier_gaussian", int threads = 0)
+    public static ImageArray Gaussian(ImageArray src, IReadOnlyList<double> sigma, int n = -1, int axis = -1, string stepId = "step", int threads = 0)
     {
         if (sigma.Count is not (1 or 2))
         {

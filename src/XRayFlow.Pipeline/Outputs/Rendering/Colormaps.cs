@@ -1,4 +1,4 @@
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
 /// The colormaps a recipe may name (matplotlib's names and meanings, matplotlib 3.6). Each is built from

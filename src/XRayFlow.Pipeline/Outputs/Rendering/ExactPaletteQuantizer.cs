@@ -3,7 +3,7 @@ using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing.Processors.Quantization;
 
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
 /// A quantizer with a fixed palette that maps every colour found in the palette to its own index exactly

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
 /// The one typeface of every figure: DejaVu Sans (matplotlib's default font), shipped inside this assembly

@@ -1,7 +1,7 @@
 using SkiaSharp;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
 /// One panel of a figure: a 2-D image shown like matplotlib's <c>imshow(image, cmap, vmin, vmax)</c> with the

@@ -3,7 +3,7 @@ using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.PixelFormats;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
 /// Animated GIF of a stack's frames (the tutorial's <c>imageio.mimwrite(path, stack, duration=1000)</c>), with

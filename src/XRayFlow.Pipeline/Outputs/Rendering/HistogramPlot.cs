@@ -1,7 +1,7 @@
 using SkiaSharp;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
 /// A line plot of a histogram, like the tutorial's <c>plt.plot(hist); plt.title(...)</c>: counts (y) against the
@@ -14,8 +14,8 @@ public static class HistogramPlot
     private static readonly SKColor LineColor = new(0x1f, 0x77, 0xb4);
 
     /// <summary>
-    /// Plots a histogram table: the counts are the table's long[] (or double[]) field named "counts" / "hist" /
-    /// "histogram" (else the first long[] field); the edges are the double[] field named "edges" / "bin_edges"
+    /// Plots a histogram table: the counts are the table's long[] (or double[]) field named "counts" / "hist"
+    /// (else the first long[] field); the edges are the double[] field named "edges" / "bin_edges"
     /// (else the first double[] field one longer than the counts); without edges x is the bin index 0..n-1.
     /// </summary>
     public static byte[] Render(TableValue histogram, string title, string xLabel, string yLabel, int width = 640, int height = 480)
@@ -148,7 +148,7 @@ public static class HistogramPlot
 
     private static double[]? FindCounts(TableValue t)
     {
-        foreach (var key in new[] { "counts", "hist", "histogram" })
+        foreach (var key in new[] { "counts", "hist" })
         {
             switch (t[key])
             {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace XRayFlow.Pipeline.Rendering;
+namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>Tick placement and labels for plot axes and colour bars (in the spirit of matplotlib's MaxNLocator and ScalarFormatter).</summary>
 internal static class PlotMath

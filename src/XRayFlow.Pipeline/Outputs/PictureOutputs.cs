@@ -2,15 +2,15 @@ using System.Globalization;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
-using Pictures = XRayFlow.Pipeline.Rendering;
+using XRayFlow.Pipeline.Outputs.Rendering;
 
 namespace XRayFlow.Pipeline.Outputs;
 
 /// <summary>
-/// The output writers' door to the picture library (XRayFlow.Pipeline.Rendering: colormaps, figures,
+/// The output writers' door to the picture library (Outputs/Rendering: colormaps, figures,
 /// histogram plots, animated GIFs).
 /// </summary>
-public static class Rendering
+public static class PictureOutputs
 {
     /// <summary>imshow's mapping through a matplotlib colormap: t = (x - vmin) / (vmax - vmin), LUT index floor(t * 256) clipped to 0..255; NaN black.</summary>
     public static byte[] Colorize(string colormap, float[] data, double vmin, double vmax)
@@ -29,7 +29,7 @@ public static class Rendering
     /// <summary>A figure output: its panels in a grid (`columns`, default all in one row), optional `title`.</summary>
     public static byte[] Figure(BoundOutput output, Func<string, Value> valueOf)
     {
-        var panels = new List<Pictures.FigurePanel>();
+        var panels = new List<FigurePanel>();
         foreach (var p in output.Panels ?? [])
         {
             if (valueOf(p.From) is not ArrayValue { Array: var array })
@@ -48,8 +48,8 @@ public static class Rendering
             }
 
             var image = array.IsStack ? array.FrameImage(0) : array;
-            var cmap = p.Options.TryGetValue("colormap", out var c) && c is string name ? Map(output.Name, name) : Pictures.Colormaps.Gray;
-            panels.Add(new Pictures.FigurePanel(image, p.Title, cmap, Number(p.Options, "vmin"), Number(p.Options, "vmax")));
+            var cmap = p.Options.TryGetValue("colormap", out var c) && c is string name ? Map(output.Name, name) : Colormaps.Gray;
+            panels.Add(new FigurePanel(image, p.Title, cmap, Number(p.Options, "vmin"), Number(p.Options, "vmax")));
         }
 
         if (panels.Count == 0)
@@ -61,7 +61,7 @@ public static class Rendering
         string? title = output.Options.TryGetValue("title", out var t) ? t as string : null;
         try
         {
-            return Pictures.FigureRenderer.Render(panels, columns, title);
+            return FigureRenderer.Render(panels, columns, title);
         }
         catch (ArgumentException e)
         {
@@ -75,7 +75,7 @@ public static class Rendering
         try
         {
             string title = output.Options.TryGetValue("title", out var t) && t is string text ? text : output.Name;
-            return Pictures.HistogramPlot.Render(table, title, "value", "count");
+            return Rendering.HistogramPlot.Render(table, title, "value", "count");
         }
         catch (ArgumentException e)
         {
@@ -94,7 +94,7 @@ public static class Rendering
         {
             if (output.Options.TryGetValue("colormap", out var c) && c is string name)
             {
-                Pictures.GifWriter.Write(ms, stack, durationMs, loop, Map(output.Name, name), Number(output.Options, "vmin"), Number(output.Options, "vmax"));
+                GifWriter.Write(ms, stack, durationMs, loop, Map(output.Name, name), Number(output.Options, "vmin"), Number(output.Options, "vmax"));
             }
             else
             {
@@ -105,7 +105,7 @@ public static class Rendering
                     grey.Data[k] = float.IsNaN(v) ? 0f : Math.Clamp(MathF.Round(v, MidpointRounding.ToEven), 0f, 255f);
                 }
 
-                Pictures.GifWriter.Write(ms, grey, durationMs, loop, Pictures.Colormaps.Gray, 0, 255);
+                GifWriter.Write(ms, grey, durationMs, loop, Colormaps.Gray, 0, 255);
             }
         }
         catch (ArgumentException e)
@@ -116,10 +116,10 @@ public static class Rendering
         return ms.ToArray();
     }
 
-    private static Pictures.Colormap Map(string output, string name)
-        => Pictures.Colormaps.TryGet(name, out var cmap)
+    private static Colormap Map(string output, string name)
+        => Colormaps.TryGet(name, out var cmap)
             ? cmap
-            : throw new OutputException(output, $"unknown colormap '{name}' (one of: {string.Join(", ", Pictures.Colormaps.Names)})");
+            : throw new OutputException(output, $"unknown colormap '{name}' (one of: {string.Join(", ", Colormaps.Names)})");
 
     private static double? Number(IReadOnlyDictionary<string, object?> options, string key)
         => options.TryGetValue(key, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : null;

@@ -1,0 +1,40 @@
+namespace XRayFlow.Cli.Tests;
+
+/// <summary>`validate` refuses what `run` would refuse: an op's own rules are checked at bind time, located.</summary>
+public class OpRuleCliTests
+{
+    [Fact]
+    public void ValidateRefusesClipWithoutBoundsAndRunRefusesItTheSameWay()
+    {
+        string dir = CliKit.TempDir();
+        string recipe = Path.Combine(dir, "clip.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: clip\noutputs:\n  clip: c.npy\n");
+        var validate = CliKit.Run("validate", recipe);
+        Assert.Equal(2, validate.Exit);
+        Assert.Equal($"{recipe}:5:9: error XRF1062: step 'clip': clip needs min, max or both", validate.Err.Trim());
+
+        var samples = CliKit.CopySamples(Path.Combine(dir, "in"), 1);
+        var run = CliKit.Run("run", recipe, "--input", $"xray={samples[0]}", "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("XRF1062", run.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "out", "c.npy")));
+    }
+
+    [Fact]
+    public void ScalarStepValuesReachLaterParametersPerImage()
+    {
+        string dir = CliKit.TempDir();
+        string recipe = Path.Combine(dir, "s.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: stats\n  - op: clip\n    in: xray\n    min: ${stats.mean}\noutputs:\n  clip: \"{stem}.npy\"\n");
+        var samples = CliKit.CopySamples(Path.Combine(dir, "in"), 2);
+        var run = CliKit.Run("run", recipe, "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"));
+        Assert.True(run.Exit == 0, run.Err);
+        foreach (var sample in samples)
+        {
+            var input = Core.Codecs.ImageReader.Read(sample).Data;
+            double mean = input.Average(v => (double)v);
+            var clipped = Core.Codecs.ImageReader.Read(Path.Combine(dir, "out", Path.GetFileNameWithoutExtension(sample) + ".npy")).Data;
+            Assert.Equal(input.Select(v => Math.Max(v, (float)mean)), clipped);
+        }
+    }
+}
