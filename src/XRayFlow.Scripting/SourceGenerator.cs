@@ -48,7 +48,7 @@ internal static class Locator
     }
 }
 
-/// <summary>The shape of one expression step: where (cond ? then : else) or a single value.</summary>
+/// <summary>The shape of one expression step: a select (cond ? then : else) or a single value.</summary>
 internal sealed record StepPlan(int Index, ExpressionStep Step, ExpressionPart? Cond, ExpressionPart? Then, ExpressionPart? Else, ExpressionPart? Value)
 {
     public IEnumerable<ExpressionPart> Parts => new[] { Cond, Then, Else, Value }.OfType<ExpressionPart>();
@@ -124,11 +124,11 @@ internal static class SourceGenerator
             }
 
             ExpressionPart? cond = step.Parts.FirstOrDefault(p => p.IsCondition);
-            if (step.Op == "where" || cond is not null)
+            if (step.IsSelect || cond is not null)
             {
                 if (cond is null)
                 {
-                    bag.Report(DiagnosticCodes.ExpressionStepShape, where, step.StepId, "a where needs a 'cond'");
+                    bag.Report(DiagnosticCodes.ExpressionStepShape, where, step.StepId, $"a '{step.Op}' step needs a condition");
                     ok = false;
                 }
 
