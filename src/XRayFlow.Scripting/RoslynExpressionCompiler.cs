@@ -78,16 +78,10 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
         GeneratedSource source = SourceGenerator.Generate(plans, recipeParams);
         string key = ExpressionCache.Key(source.Text);
         ExpressionCache? cache = null;
-        if (_cache is not null)
+        string? notice = null;
+        if (_cache?.TryOpen(out notice) == true)
         {
-            if (_cache.TryOpen(out string? notice))
-            {
-                cache = _cache;
-            }
-            else if (notice is not null)
-            {
-                bag.Report(DiagnosticCodes.ExpressionCacheNotUsed, null, notice);
-            }
+            cache = _cache;
         }
 
         if (cache?.TryLoad(key) is { } cached && Bind(cached, source, recipeParams) is { } warm)
@@ -111,6 +105,12 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
         }
 
         cache?.TryStore(key, image);
+        if (notice is not null)
+        {
+            // Once per compilation, and only when it succeeded: with errors to fix, the cache is not the news.
+            bag.Report(DiagnosticCodes.ExpressionCacheNotUsed, null, notice);
+        }
+
         LastSource = "compiled";
         return new ExpressionCompilation(kernels, bag.ToSortedList());
     }

@@ -206,6 +206,17 @@ public sealed class ExpressionCacheAttackTests : IDisposable
         AssertOneCacheNotice(second, VictimDir);
     }
 
+    [Fact]
+    public void With_errors_to_fix_the_cache_notice_waits()
+    {
+        Directory.CreateDirectory(VictimDir);
+        File.SetUnixFileMode(VictimDir, (UnixFileMode)0b111_111_111);
+
+        ExpressionCompilation result = Compiler(VictimDir, VictimKey).Compile([Recipes.Map("m", "x ** 2")], Recipes.Params);
+
+        Assert.Equal("XRF3002", Assert.Single(result.Diagnostics).Code);
+    }
+
     /// <summary>A real folder of another user (needs root to chown; elsewhere the injected-owner test below covers it).</summary>
     [Fact]
     public void A_cache_folder_owned_by_another_user_is_not_used()
