@@ -38,7 +38,7 @@ public sealed class PythonStyleExpressionTests
         { "not x > 2", true, "XRF3001", 0, "not a single C# expression: 'not' is Python; C# writes '&&', '||' and '!': !(x > 2)" },
         { "x > 1 and not x > 2 or x == 0", true, "XRF3001", 6, "not a single C# expression: 'and' is Python; C# writes '&&', '||' and '!': x > 1 && !(x > 2) || x == 0" },
         { "np.sqrt(x)", false, "XRF3002", 0, "'np.sqrt' (NumPy)" + Call + "write MathF.Sqrt(x)" },
-        { "np.abs(x - 100)", false, "XRF3002", 0, "'np.abs' (NumPy)" + Call + "write MathF.Abs(x - 100)" },
+        { "np.abs(x - 100)", false, "XRF3002", 0, "'np.abs' (NumPy)" + Call + "write MathF.Abs(x - 100), or use the abs op" },
         { "1 + numpy.exp(-x)", false, "XRF3002", 4, "'numpy.exp' (NumPy)" + Call + "write MathF.Exp(-x)" },
         { "np.log10(x + 1)", false, "XRF3002", 0, "'np.log10' (NumPy)" + Call + "write MathF.Log10(x + 1)" },
         { "np.arctan2(a, b)", false, "XRF3002", 0, "'np.arctan2' (NumPy)" + Call + "write MathF.Atan2(a, b)" },

@@ -21,82 +21,110 @@ internal sealed record PythonHint(int Offset, DiagnosticDescriptor Descriptor, o
 /// </summary>
 internal static class PythonHints
 {
+    private const string Numpy = "numpy.";
+
     private const string OnePixel = "an expression computes one pixel with Math and MathF; ";
 
     private const int MaxSuggestion = 160;
 
-    private const string Reduction = "a whole-image reduction is not a pixel value: use the {0} op";
+    private const string Reduction = "a whole-image reduction is not a pixel value: ";
 
     /// <summary>
-    /// What to write for a NumPy / math / built-in name. "{*}" is the call's arguments as written; "{0}", "{1}"... one
-    /// argument each (when the count does not match, placeholders a, b, c are shown instead).
+    /// What to write for a NumPy function or constant, keyed by its qualified NumPy name (Python's math functions and
+    /// built-ins of the same name use the same entries). "{*}" is the call's arguments as written; "{0}", "{1}"... one
+    /// argument each (when the count does not match, placeholders a, b, c are shown instead). An op that declares the
+    /// function as its reference (numpy.where, numpy.clip...) is named as well, from the op's declaration.
     /// </summary>
     private static readonly Dictionary<string, string> PerPixel = new(StringComparer.Ordinal)
     {
-        ["sqrt"] = "MathF.Sqrt({*})",
-        [OpCatalog.Abs.Name] = "MathF.Abs({*})",
-        ["absolute"] = "MathF.Abs({*})",
-        ["fabs"] = "MathF.Abs({*})",
-        ["exp"] = "MathF.Exp({*})",
-        ["exp2"] = "MathF.Pow(2, {*})",
-        ["expm1"] = "MathF.Exp({*}) - 1",
-        ["log"] = "MathF.Log({*})",
-        ["log10"] = "MathF.Log10({*})",
-        ["log2"] = "MathF.Log2({*})",
-        ["log1p"] = "MathF.Log(1 + {*})",
-        ["sin"] = "MathF.Sin({*})",
-        ["cos"] = "MathF.Cos({*})",
-        ["tan"] = "MathF.Tan({*})",
-        ["arcsin"] = "MathF.Asin({*})",
-        ["arccos"] = "MathF.Acos({*})",
-        ["arctan"] = "MathF.Atan({*})",
-        ["arctan2"] = "MathF.Atan2({*})",
-        ["asin"] = "MathF.Asin({*})",
-        ["acos"] = "MathF.Acos({*})",
-        ["atan"] = "MathF.Atan({*})",
-        ["atan2"] = "MathF.Atan2({*})",
-        ["sinh"] = "MathF.Sinh({*})",
-        ["cosh"] = "MathF.Cosh({*})",
-        ["tanh"] = "MathF.Tanh({*})",
-        ["floor"] = "MathF.Floor({*})",
-        ["ceil"] = "MathF.Ceiling({*})",
-        ["trunc"] = "MathF.Truncate({*})",
-        ["round"] = "MathF.Round({*})",
-        ["rint"] = "MathF.Round({*})",
-        ["around"] = "MathF.Round({*})",
-        ["power"] = "MathF.Pow({*})",
-        ["pow"] = "MathF.Pow({*})",
-        ["minimum"] = "MathF.Min({*})",
-        ["maximum"] = "MathF.Max({*})",
-        ["fmin"] = "MathF.Min({*})",
-        ["fmax"] = "MathF.Max({*})",
-        ["sign"] = "MathF.Sign({*})",
-        ["copysign"] = "MathF.CopySign({*})",
-        ["cbrt"] = "MathF.Cbrt({*})",
-        ["square"] = "{0} * {0}",
-        ["fmod"] = "{0} % {1}",
-        [OpCatalog.Hypot.Name] = "MathF.Sqrt({0} * {0} + {1} * {1}), or use the " + OpCatalog.Hypot.Name + " op",
-        [OpCatalog.Clip.Name] = "Math.Clamp({*}), or use the " + OpCatalog.Clip.Name + " op",
-        [OpCatalog.Where.Name] = "{0} ? {1} : {2}, or use the " + OpCatalog.Where.Name + " op (cond, then, else)",
-        ["isnan"] = "float.IsNaN({*})",
-        ["isinf"] = "float.IsInfinity({*})",
-        ["isfinite"] = "float.IsFinite({*})",
-        ["deg2rad"] = "{0} * MathF.PI / 180",
-        ["radians"] = "{0} * MathF.PI / 180",
-        ["rad2deg"] = "{0} * 180 / MathF.PI",
-        ["degrees"] = "{0} * 180 / MathF.PI",
-        ["pi"] = "MathF.PI",
-        ["e"] = "MathF.E",
-        ["nan"] = "float.NaN",
-        ["inf"] = "float.PositiveInfinity",
+        ["numpy.sqrt"] = "MathF.Sqrt({*})",
+        ["numpy.abs"] = "MathF.Abs({*})",
+        ["numpy.absolute"] = "MathF.Abs({*})",
+        ["numpy.fabs"] = "MathF.Abs({*})",
+        ["numpy.exp"] = "MathF.Exp({*})",
+        ["numpy.exp2"] = "MathF.Pow(2, {*})",
+        ["numpy.expm1"] = "MathF.Exp({*}) - 1",
+        ["numpy.log"] = "MathF.Log({*})",
+        ["numpy.log10"] = "MathF.Log10({*})",
+        ["numpy.log2"] = "MathF.Log2({*})",
+        ["numpy.log1p"] = "MathF.Log(1 + {*})",
+        ["numpy.sin"] = "MathF.Sin({*})",
+        ["numpy.cos"] = "MathF.Cos({*})",
+        ["numpy.tan"] = "MathF.Tan({*})",
+        ["numpy.arcsin"] = "MathF.Asin({*})",
+        ["numpy.arccos"] = "MathF.Acos({*})",
+        ["numpy.arctan"] = "MathF.Atan({*})",
+        ["numpy.arctan2"] = "MathF.Atan2({*})",
+        ["numpy.asin"] = "MathF.Asin({*})",
+        ["numpy.acos"] = "MathF.Acos({*})",
+        ["numpy.atan"] = "MathF.Atan({*})",
+        ["numpy.atan2"] = "MathF.Atan2({*})",
+        ["numpy.sinh"] = "MathF.Sinh({*})",
+        ["numpy.cosh"] = "MathF.Cosh({*})",
+        ["numpy.tanh"] = "MathF.Tanh({*})",
+        ["numpy.floor"] = "MathF.Floor({*})",
+        ["numpy.ceil"] = "MathF.Ceiling({*})",
+        ["numpy.trunc"] = "MathF.Truncate({*})",
+        ["numpy.round"] = "MathF.Round({*})",
+        ["numpy.rint"] = "MathF.Round({*})",
+        ["numpy.around"] = "MathF.Round({*})",
+        ["numpy.power"] = "MathF.Pow({*})",
+        ["numpy.pow"] = "MathF.Pow({*})",
+        ["numpy.minimum"] = "MathF.Min({*})",
+        ["numpy.maximum"] = "MathF.Max({*})",
+        ["numpy.fmin"] = "MathF.Min({*})",
+        ["numpy.fmax"] = "MathF.Max({*})",
+        ["numpy.sign"] = "MathF.Sign({*})",
+        ["numpy.copysign"] = "MathF.CopySign({*})",
+        ["numpy.cbrt"] = "MathF.Cbrt({*})",
+        ["numpy.square"] = "{0} * {0}",
+        ["numpy.fmod"] = "{0} % {1}",
+        ["numpy.hypot"] = "MathF.Sqrt({0} * {0} + {1} * {1})",
+        ["numpy.clip"] = "Math.Clamp({*})",
+        ["numpy.where"] = "{0} ? {1} : {2}",
+        ["numpy.isnan"] = "float.IsNaN({*})",
+        ["numpy.isinf"] = "float.IsInfinity({*})",
+        ["numpy.isfinite"] = "float.IsFinite({*})",
+        ["numpy.deg2rad"] = "{0} * MathF.PI / 180",
+        ["numpy.radians"] = "{0} * MathF.PI / 180",
+        ["numpy.rad2deg"] = "{0} * 180 / MathF.PI",
+        ["numpy.degrees"] = "{0} * 180 / MathF.PI",
+        ["numpy.pi"] = "MathF.PI",
+        ["numpy.e"] = "MathF.E",
+        ["numpy.nan"] = "float.NaN",
+        ["numpy.inf"] = "float.PositiveInfinity",
     };
 
     /// <summary>NumPy names that reduce a whole array (np.min is not Python's min).</summary>
-    private static readonly HashSet<string> Reductions = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> Reductions = new(
+        new[]
+        {
+            "min", "max", "amin", "amax", "mean", "average", "sum", "std", "var", "median", "percentile", "quantile",
+            "nanmin", "nanmax", "nanmean", "nansum", "ptp", "argmin", "argmax",
+        }.Select(n => Numpy + n),
+        StringComparer.Ordinal);
+
+    /// <summary>Ops by the NumPy names their declarations give as reference ("numpy.min/max/mean" names three).</summary>
+    private static readonly Lazy<Dictionary<string, OpDefinition>> OpsByNumpyName = new(() =>
     {
-        "min", "max", "amin", "amax", "mean", "average", "sum", "std", "var", "median", "percentile", "quantile",
-        "nanmin", "nanmax", "nanmean", "nansum", "ptp", "argmin", "argmax", "histogram",
-    };
+        var ops = new Dictionary<string, OpDefinition>(StringComparer.Ordinal);
+        foreach (OpDefinition op in OpRegistry.All)
+        {
+            string reference = op.Reference ?? string.Empty;
+            if (!reference.StartsWith(Numpy, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            int space = reference.IndexOf(' ', StringComparison.Ordinal);
+            foreach (string name in reference[Numpy.Length..(space < 0 ? reference.Length : space)].Split('/'))
+            {
+                ops.TryAdd(Numpy + name, op);
+            }
+        }
+
+        return ops;
+    });
 
     /// <summary>Python built-ins that are per-pixel functions (bare names in the table above are accepted too).</summary>
     private static readonly Dictionary<string, string> BuiltIns = new(StringComparer.Ordinal)
@@ -104,6 +132,24 @@ internal static class PythonHints
         ["min"] = "MathF.Min({*})",
         ["max"] = "MathF.Max({*})",
     };
+
+    /// <summary>", or use the where op (cond, then, else)" when an op declares this NumPy function; else empty.</summary>
+    private static string OpAlternative(string numpyName)
+    {
+        if (!OpsByNumpyName.Value.TryGetValue(numpyName, out OpDefinition? op))
+        {
+            return string.Empty;
+        }
+
+        var expressionParams = op.Params.Where(p => p.Type == ParamType.Expression).Select(p => p.Name).ToList();
+        return $", or use the {op.Name} op" + (expressionParams.Count > 0 ? $" ({string.Join(", ", expressionParams)})" : string.Empty);
+    }
+
+    private static string ReductionAdvice(string numpyName)
+    {
+        OpDefinition? op = OpsByNumpyName.Value.GetValueOrDefault(numpyName) ?? OpsByNumpyName.Value.GetValueOrDefault(Numpy + "mean");
+        return Reduction + (op is null ? "ops compute those ('xrayflow ops' lists them)" : $"use the {op.Name} op");
+    }
 
     private static readonly Dictionary<string, string> Modules = new(StringComparer.Ordinal)
     {
@@ -182,16 +228,16 @@ internal static class PythonHints
         {
             string name = t[k + 2].ValueText;
             string what = $"'{token.ValueText}.{name}' ({module})";
-            string advice = module == "NumPy" && Reductions.Contains(name)
-                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, Reduction, OpCatalog.Stats.Name)
-                : PerPixel.TryGetValue(name, out string? template)
-                    ? "write " + Clip(Fill(t, template, k + 3))
+            string advice = module == "NumPy" && Reductions.Contains(Numpy + name)
+                ? ReductionAdvice(Numpy + name)
+                : PerPixel.TryGetValue(Numpy + name, out string? template)
+                    ? "write " + Clip(Fill(t, template, k + 3)) + OpAlternative(Numpy + name)
                     : "NumPy's array functions are ops ('xrayflow ops' lists them); per pixel, use Math and MathF members";
             return new PythonHint(token.SpanStart, DiagnosticCodes.ExpressionForbiddenConstruct, [what, OnePixel + advice]);
         }
 
         if (token.IsKind(SyntaxKind.IdentifierToken) && !afterDot && t[k + 1].IsKind(SyntaxKind.OpenParenToken)
-            && (BuiltIns.TryGetValue(token.ValueText, out string? builtIn) || PerPixel.TryGetValue(token.ValueText, out builtIn)) && builtIn.Contains('{', StringComparison.Ordinal))
+            && (BuiltIns.TryGetValue(token.ValueText, out string? builtIn) || PerPixel.TryGetValue(Numpy + token.ValueText, out builtIn)) && builtIn.Contains('{', StringComparison.Ordinal))
         {
             return new PythonHint(token.SpanStart, DiagnosticCodes.ExpressionForbiddenConstruct, [$"'{token.ValueText}' (Python)", OnePixel + "write " + Clip(Fill(t, builtIn, k + 1))]);
         }
