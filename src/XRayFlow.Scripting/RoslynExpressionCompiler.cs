@@ -14,23 +14,46 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
 {
     private readonly ExpressionCache? _cache;
 
-    /// <summary>A compiler using the default per-user cache folder (see <see cref="DefaultCacheDirectory"/>).</summary>
+    /// <summary>A compiler using the default per-user cache folder and key (see <see cref="DefaultCacheDirectory"/>, <see cref="DefaultKeyFile"/>).</summary>
     public RoslynExpressionCompiler()
         : this(ExpressionCache.DefaultDirectory())
     {
     }
 
-    /// <summary>A compiler caching in <paramref name="cacheDirectory"/>; null disables the disk cache.</summary>
+    /// <summary>A compiler caching in <paramref name="cacheDirectory"/> with the default key; null disables the disk cache.</summary>
     public RoslynExpressionCompiler(string? cacheDirectory)
+        : this(cacheDirectory, keyFile: null)
     {
-        _cache = cacheDirectory is null ? null : new ExpressionCache(cacheDirectory);
     }
+
+    /// <summary>
+    /// A compiler caching in <paramref name="cacheDirectory"/> (null disables the disk cache), its entries authenticated
+    /// with the secret key in <paramref name="keyFile"/> (null: <see cref="DefaultKeyFile"/>; created when missing).
+    /// </summary>
+    public RoslynExpressionCompiler(string? cacheDirectory, string? keyFile)
+        : this(cacheDirectory is null ? null : new ExpressionCache(cacheDirectory, keyFile ?? ExpressionCache.DefaultKeyFile()))
+    {
+    }
+
+    private RoslynExpressionCompiler(ExpressionCache? cache)
+    {
+        _cache = cache;
+    }
+
+    /// <summary>A compiler over a given cache (tests inject one that expects another owner).</summary>
+    internal static RoslynExpressionCompiler Over(ExpressionCache cache) => new(cache);
 
     /// <summary><c>$XRAYFLOW_CACHE_DIR</c>, else <c>$XDG_CACHE_HOME/xrayflow/expr</c>, else <c>~/.cache/xrayflow/expr</c>.</summary>
     public static string DefaultCacheDirectory => ExpressionCache.DefaultDirectory();
 
     /// <summary>The name of the environment variable that overrides the cache folder.</summary>
     public const string CacheDirectoryVariable = ExpressionCache.EnvironmentVariable;
+
+    /// <summary><c>$XRAYFLOW_KEY_FILE</c>, else <c>$XDG_CONFIG_HOME/xrayflow/cache.key</c>, else <c>~/.config/xrayflow/cache.key</c>.</summary>
+    public static string DefaultKeyFile => ExpressionCache.DefaultKeyFile();
+
+    /// <summary>The name of the environment variable that overrides the cache's key file.</summary>
+    public const string KeyFileVariable = ExpressionCache.KeyFileVariable;
 
     /// <summary>Where the last <see cref="Compile"/> got its assembly: "none", "cache" or "compiled" (for tests and --profile).</summary>
     public string LastSource { get; private set; } = "none";
@@ -55,7 +78,14 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
 
         GeneratedSource source = SourceGenerator.Generate(plans, recipeParams);
         string key = ExpressionCache.Key(source.Text);
-        if (_cache?.TryLoad(key) is { } cached && Bind(cached, source, recipeParams) is { } warm)
+        ExpressionCache? cache = null;
+        string? notice = null;
+        if (_cache?.TryOpen(out notice) == true)
+        {
+            cache = _cache;
+        }
+
+        if (cache?.TryLoad(key) is { } cached && Bind(cached, source, recipeParams) is { } warm)
         {
             LastSource = "cache";
             return new ExpressionCompilation(warm, []);
@@ -75,7 +105,13 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
             throw new InvalidOperationException("the expression assembly just compiled could not be loaded");
         }
 
-        _cache?.TryStore(key, image);
+        cache?.TryStore(key, image);
+        if (notice is not null)
+        {
+            // Once per compilation, and only when it succeeded: with errors to fix, the cache is not the news.
+            bag.Report(DiagnosticCodes.ExpressionCacheNotUsed, null, notice);
+        }
+
         LastSource = "compiled";
         return new ExpressionCompilation(kernels, bag.ToSortedList());
     }

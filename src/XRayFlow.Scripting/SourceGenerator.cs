@@ -46,9 +46,33 @@ internal static class Locator
             ? part.TextStart.Shift(offset)
             : part.TextStart with { Line = line, Column = part.TextStart.Column + (offset - lineStart) };
     }
+
+    /// <summary>The offset inside the text that <see cref="Locate"/> maps to <paramref name="location"/> (the text's length when none does).</summary>
+    public static int OffsetOf(ExpressionPart part, SourceLocation location)
+    {
+        string text = part.Text ?? string.Empty;
+        int line = part.TextStart.Line;
+        int lineStart = 0;
+        for (int k = 0; k <= text.Length; k++)
+        {
+            int column = part.TextStart.Column + (k - lineStart);
+            if (line == location.Line && column == location.Column)
+            {
+                return k;
+            }
+
+            if (k < text.Length && text[k] == '\n')
+            {
+                line++;
+                lineStart = k + 1;
+            }
+        }
+
+        return text.Length;
+    }
 }
 
-/// <summary>The shape of one expression step: where (cond ? then : else) or a single value.</summary>
+/// <summary>The shape of one expression step: a select (cond ? then : else) or a single value.</summary>
 internal sealed record StepPlan(int Index, ExpressionStep Step, ExpressionPart? Cond, ExpressionPart? Then, ExpressionPart? Else, ExpressionPart? Value)
 {
     public IEnumerable<ExpressionPart> Parts => new[] { Cond, Then, Else, Value }.OfType<ExpressionPart>();
@@ -124,11 +148,11 @@ internal static class SourceGenerator
             }
 
             ExpressionPart? cond = step.Parts.FirstOrDefault(p => p.IsCondition);
-            if (cond is not null)
+            if (step.IsSelect || cond is not null)
             {
                 if (cond is null)
                 {
-                    bag.Report(DiagnosticCodes.ExpressionStepShape, where, step.StepId, "a where needs a 'cond'");
+                    bag.Report(DiagnosticCodes.ExpressionStepShape, where, step.StepId, $"a '{step.Op}' step needs a condition");
                     ok = false;
                 }
 

@@ -92,6 +92,9 @@ public sealed class HostileExpressionTests(CanaryFixture canary) : IClassFixture
             { "tuple", "Math.DivRem(7, 2).Item1", "XRF3002", 0 },
             { "index", "x[0]", "XRF3002", 0 },
             { "null-forgiving", "x!", "XRF3002", 0 },
+            // Roslyn 5.12's parser throws ArgumentOutOfRangeException from GetDiagnostics on these (found by PythonHintFuzzTests).
+            { "parser crash: if and a line break", "if\n", "XRF3001", 0 },
+            { "parser crash: the text the fuzz test found", ")numpy+0.5if//  )\n", "XRF3001", 0 },
         };
 
         // 5,000 nested parentheses: refused at the 65th, before the parser sees them.

@@ -69,7 +69,10 @@ public static class Program
         Mark("generate");
         string key = ExpressionCache.Key(source.Text);
         Mark("key");
-        var assembly = new ExpressionCache(dir).TryLoad(key);
+        var cache = new ExpressionCache(dir, ExpressionCache.DefaultKeyFile());
+        cache.TryOpen(out _);
+        Mark("open");
+        var assembly = cache.TryLoad(key);
         Mark("load");
         var compiler = new RoslynExpressionCompiler(dir);
         var result = compiler.Compile(Recipes.ThreeExpressions, Recipes.Params);

@@ -65,7 +65,7 @@ public sealed class RecipeExpressionTests
                     : new ExpressionPart(role, scalar.Value, null, at, role == "cond"));
             }
 
-            steps.Add(new ExpressionStep(((YamlScalarNode)step["id"]).Value!, op, variables, parts));
+            steps.Add(new ExpressionStep(((YamlScalarNode)step["id"]).Value!, op, variables, parts) { IsSelect = op == "where" });
         }
 
         return (steps,

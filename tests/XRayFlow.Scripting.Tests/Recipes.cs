@@ -33,7 +33,7 @@ public static class Recipes
             parts.Add(Number("else", otherwise.Value, line: 12));
         }
 
-        return new ExpressionStep(id, "where", variables.Length == 0 ? ["x"] : variables, parts);
+        return new ExpressionStep(id, "where", variables.Length == 0 ? ["x"] : variables, parts) { IsSelect = true };
     }
 
     /// <summary>A recipe with three expressions (a mask and a gradient combination), as in pipelines/.</summary>

@@ -114,6 +114,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ExpressionCompile = new("XRF3008", Severity.Error, "C# {0}: {1}");
     public static readonly DiagnosticDescriptor ExpressionBadVariable = new("XRF3009", Severity.Error, "'{0}' cannot name an expression variable: {1}");
     public static readonly DiagnosticDescriptor ExpressionStepShape = new("XRF3010", Severity.Error, "step '{0}': {1}");
+    public static readonly DiagnosticDescriptor ExpressionCacheNotUsed = new("XRF3011", Severity.Warning, "the expression cache is not used: {0}; expressions are compiled in memory on every run");
 
     // ===== end XRF3xxx =============================================================================
 

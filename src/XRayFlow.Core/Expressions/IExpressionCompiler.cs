@@ -15,7 +15,15 @@ public sealed record ExpressionPart(string Role, string? Text, double? Number, S
 /// <param name="Op">`where` (cond/then/else) or `map` (expr).</param>
 /// <param name="Variables">Names bound to the step's inputs, in input order (`x`, or the keys of an `in` map).</param>
 /// <param name="Parts">The expression parts.</param>
-public sealed record ExpressionStep(string StepId, string Op, IReadOnlyList<string> Variables, IReadOnlyList<ExpressionPart> Parts);
+public sealed record ExpressionStep(string StepId, string Op, IReadOnlyList<string> Variables, IReadOnlyList<ExpressionPart> Parts)
+{
+    /// <summary>
+    /// True when the op picks between values by a condition (cond ? then : else), as its declaration says: it has a
+    /// required condition parameter. Set by whoever builds the step from the op's declaration, so the compiler never
+    /// tests op names.
+    /// </summary>
+    public bool IsSelect { get; init; }
+}
 
 /// <summary>The result of compiling all of a recipe's expressions at once.</summary>
 public sealed record ExpressionCompilation(IReadOnlyDictionary<string, IExpressionKernel> Kernels, IReadOnlyList<Diagnostic> Diagnostics)

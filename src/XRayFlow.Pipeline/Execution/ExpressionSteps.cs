@@ -31,7 +31,10 @@ public static class ExpressionSteps
 
             if (anyText)
             {
-                result.Add(new ExpressionStep(step.Id, step.Op.Name, VariableNames(step), parts));
+                result.Add(new ExpressionStep(step.Id, step.Op.Name, VariableNames(step), parts)
+                {
+                    IsSelect = step.Op.Params.Any(p => p.Type == ParamType.Expression && p.Required && p.IsCondition),
+                });
             }
         }
 

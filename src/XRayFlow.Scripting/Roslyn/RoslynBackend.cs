@@ -188,7 +188,7 @@ internal static class RoslynBackend
             return DiagnosticCodes.ExpressionUnknownName.Create(
                 location,
                 name,
-                near is null ? string.Empty : $" (did you mean '{near}'?)",
+                PythonHints.ForUnknownName(name) ?? (near is null ? string.Empty : $" (did you mean '{near}'?)"),
                 string.Join(", ", candidates));
         }
 

@@ -48,8 +48,59 @@ internal static class SyntaxAllowList
         SyntaxKind.UnaryPlusExpression, SyntaxKind.UnaryMinusExpression, SyntaxKind.LogicalNotExpression, SyntaxKind.BitwiseNotExpression,
     ];
 
-    /// <summary>Checks one text; reports at most one error (the first) and returns false when refused.</summary>
+    /// <summary>
+    /// Checks one text; reports at most one error (the first) and returns false when refused. A refused text written
+    /// the Python way (<c>x**2</c>, <c>and</c>, <c>np.sqrt</c>...) gets the refusal reworded to say what to write in C#,
+    /// located at the Python construct, when that construct comes no later than the plain refusal's location.
+    /// </summary>
     public static bool Check(ExpressionPart part, DiagnosticBag bag)
+    {
+        var plain = new DiagnosticBag();
+        try
+        {
+            if (CheckText(part, plain))
+            {
+                return true;
+            }
+        }
+        catch (Exception e) when (IsParserFailure(e))
+        {
+            // Roslyn's parser itself fails on a few texts (e.g. "if" then a line break): refusing is always safe.
+            plain = new DiagnosticBag();
+            plain.Report(DiagnosticCodes.ExpressionSyntax, part.TextStart, "the C# parser could not read this text");
+        }
+
+        Core.Diagnostics.Diagnostic refusal = plain.First();
+        if (refusal.Code != DiagnosticCodes.ExpressionTooLong.Code && refusal.Code != DiagnosticCodes.ExpressionTooDeep.Code
+            && FirstHint(part.Text!) is { } hint
+            && (refusal.Location is not { } at || hint.Offset <= Locator.OffsetOf(part, at)))
+        {
+            bag.Report(hint.Descriptor, Locator.Locate(part, hint.Offset), hint.Args);
+        }
+        else
+        {
+            bag.AddRange(plain);
+        }
+
+        return false;
+    }
+
+    private static bool IsParserFailure(Exception e)
+        => e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NullReferenceException;
+
+    private static PythonHint? FirstHint(string text)
+    {
+        try
+        {
+            return PythonHints.First(text);
+        }
+        catch (Exception e) when (IsParserFailure(e))
+        {
+            return null; // a hint is a courtesy: without one, the plain refusal stands
+        }
+    }
+
+    private static bool CheckText(ExpressionPart part, DiagnosticBag bag)
     {
         string text = part.Text!;
         // Bracket depth before parsing: deep nesting is what crashes compilers.
