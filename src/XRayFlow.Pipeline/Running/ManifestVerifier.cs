@@ -4,13 +4,6 @@ using XRayFlow.Pipeline.Binding;
 
 namespace XRayFlow.Pipeline.Running;
 
-/// <summary>The outcome of `xrayflow verify`.</summary>
-/// <param name="ExitCode">0 same, 1 differs, 2 the manifest or its recipe cannot be used.</param>
-/// <param name="Diagnostics">Each difference or problem, one per line.</param>
-/// <param name="Checked">Outputs recomputed and compared.</param>
-/// <param name="Differences">Differences found.</param>
-public sealed record VerifyResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnostics, int Checked, int Differences);
-
 /// <summary>
 /// Checks a run: the recipe must be byte-identical to the one recorded (else refused); the outputs on disk
 /// must still have their recorded hashes; and a re-run of the recipe on the recorded inputs (same --set) into
@@ -28,7 +21,7 @@ public static class ManifestVerifier
         Manifest manifest;
         try
         {
-            manifest = Manifest.Read(manifestPath);
+            manifest = ManifestJson.Read(manifestPath);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {

@@ -1,0 +1,42 @@
+using XRayFlow.Pipeline.Binding;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>Input shapes for `xrayflow plan`, from file headers only (no pixel is decoded).</summary>
+public static class InputShapes
+{
+    /// <summary>
+    /// The shape of each input whose file (the first of a glob) can be identified: from <paramref name="given"/>
+    /// (input name -> path or glob), else the recipe's `default:`. Inputs without a readable file are left out.
+    /// </summary>
+    public static IReadOnlyDictionary<string, ShapeInfo> FromHeaders(BoundRecipe recipe, IReadOnlyDictionary<string, string> given)
+    {
+        var shapes = new Dictionary<string, ShapeInfo>(StringComparer.Ordinal);
+        foreach (var input in recipe.Inputs)
+        {
+            string? path = given.TryGetValue(input.Name, out var g) ? g : input.DefaultPath;
+            if (path is null)
+            {
+                continue;
+            }
+
+            var files = InputResolver.IsGlob(path) ? InputResolver.Expand(path) : File.Exists(path) ? [path] : [];
+            if (files.Count == 0)
+            {
+                continue;
+            }
+
+            var s = ImageIO.Identify(files[0]);
+            if (s.IsKnown && input.Kind == InputKind.Stack && !(s.IsStack && files.Count == 1))
+            {
+                s = s with { Frames = files.Count, IsStack = true };
+            }
+
+            shapes[input.Name] = s;
+        }
+
+        return shapes;
+    }
+}

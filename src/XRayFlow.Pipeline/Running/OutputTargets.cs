@@ -1,0 +1,72 @@
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Pipeline.Binding;
+using XRayFlow.Pipeline.Outputs;
+
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>Where one output of one item is written.</summary>
+/// <param name="Output">The recipe's output.</param>
+/// <param name="FullPath">The absolute path of the file, inside --out.</param>
+/// <param name="RecordedPath">The path relative to --out, as the manifest records it.</param>
+public sealed record OutputTarget(BoundOutput Output, string FullPath, string RecordedPath);
+
+/// <summary>Resolves every output path of every item and checks them before any work: inside --out, no two the same.</summary>
+public static class OutputTargets
+{
+    /// <summary>
+    /// The targets of each item. Reports XRF2009 for a path that is absolute or leaves --out (after `{stem}`
+    /// substitution) and XRF2008 for two outputs (or an output and manifest.json) on one path.
+    /// </summary>
+    public static IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> Check(BoundRecipe recipe, IReadOnlyList<RunItem> items, string outDir, DiagnosticBag diagnostics)
+    {
+        var resolved = new Dictionary<RunItem, IReadOnlyList<OutputTarget>>();
+        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        var bad = new HashSet<string>(StringComparer.Ordinal);
+        string root = Path.GetFullPath(outDir);
+        string manifestFull = Path.GetFullPath(Path.Combine(outDir, Manifest.FileName));
+        foreach (var item in items)
+        {
+            var list = new List<OutputTarget>();
+            foreach (var output in recipe.Outputs)
+            {
+                string? full = OutputPaths.Resolve(outDir, output.PathTemplate, item.Stem);
+                if (full is null)
+                {
+                    if (bad.Add(output.Name))
+                    {
+                        diagnostics.Report(DiagnosticCodes.OutputOutsideOut, output.Location, output.Name, OutputPaths.Expand(output.PathTemplate, item.Stem));
+                    }
+
+                    continue;
+                }
+
+                string who = items.Count > 1 ? $"'{item.Name}' (output {output.Name})" : $"output {output.Name}";
+                if (full == manifestFull)
+                {
+                    diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Manifest.FileName, who, "the run's manifest");
+                }
+                else if (owner.TryGetValue(full, out var first))
+                {
+                    if (reported.Add(full))
+                    {
+                        diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first, who);
+                    }
+                }
+                else
+                {
+                    owner[full] = who;
+                }
+
+                list.Add(new OutputTarget(output, full, Recorded(root, full)));
+            }
+
+            resolved[item] = list;
+        }
+
+        return resolved;
+    }
+
+    /// <summary>The path of <paramref name="full"/> relative to <paramref name="root"/>, with '/' between folders.</summary>
+    internal static string Recorded(string root, string full) => Path.GetRelativePath(root, full).Replace('\\', '/');
+}
