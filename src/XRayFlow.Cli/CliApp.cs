@@ -67,6 +67,12 @@ public static class CliApp
         {
             return app.Run(args);
         }
+        catch (InvalidSettingsException ex)
+        {
+            // A value the parser accepted but the command cannot use (the settings' own Validate()).
+            host.Report(ex.Problems);
+            return ExitCodes.Invalid;
+        }
         catch (CommandAppException ex)
         {
             // Unknown verbs, unknown options, missing arguments, values of the wrong type.
