@@ -30,7 +30,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         public string? Profile { get; init; }
 
         [CommandOption("--repeat <N>")]
-        [Description("With --profile: run the plan N times per input (outputs are written once).")]
+        [Description("With --profile: run the plan N times per input, 1 to 10000 (outputs are written once).")]
         [DefaultValue(1)]
         public int Repeat { get; init; } = 1;
 
@@ -53,9 +53,9 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
                 yield return d;
             }
 
-            if (Repeat < 1)
+            if (Repeat is < 1 or > RunRequest.MaxRepeat)
             {
-                yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", "must be 1 or more");
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", $"must be 1 to {RunRequest.MaxRepeat}");
             }
 
             if (MaxPixels is < 1)
@@ -101,12 +101,12 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         if (host.Interactive)
         {
             RunResult? r = null;
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(host.Err) });
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(host.RawErr) });
             console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask(Markup.Escape(recipe.Name), maxValue: 1);
+                    var task = ctx.AddTask(Markup.Escape(Core.Text.Printable.Escape(recipe.Name)), maxValue: 1);
                     r = RecipeRunner.Run(request with { Progress = new BarProgress(task) });
                 });
             result = r!;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using XRayFlow.Pipeline.Execution;
-using XRayFlow.Pipeline.Outputs;
 
 namespace XRayFlow.Pipeline.Running;
 
@@ -29,7 +28,15 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
                 if (items.Count > 1 && sinceWrite.ElapsedMilliseconds > 1000)
                 {
                     // Progressive manifest, so a killed batch can be resumed.
-                    AtomicFile.WriteAllBytes(manifestPath, ManifestJson.Write(header with { Items = results.Where(r => r is not null).Select(r => r!).ToList() }));
+                    try
+                    {
+                        request.WriteFile(manifestPath, ManifestJson.Write(header with { Items = results.Where(r => r is not null).Select(r => r!).ToList() }));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // A full disk: the items go on; the final write reports it.
+                    }
+
                     sinceWrite.Restart();
                 }
             }

@@ -1,3 +1,4 @@
+using XRayFlow.Core.IO;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
@@ -14,18 +15,21 @@ public static class InputShapes
     public static IReadOnlyDictionary<string, ShapeInfo> FromHeaders(BoundRecipe recipe, IReadOnlyDictionary<string, string> given)
     {
         var shapes = new Dictionary<string, ShapeInfo>(StringComparer.Ordinal);
+        string? recipeRoot = null;
         foreach (var input in recipe.Inputs)
         {
-            string? path = given.TryGetValue(input.Name, out var g) ? g : input.DefaultPath;
+            bool fromRecipe = !given.TryGetValue(input.Name, out var g);
+            string? path = fromRecipe ? input.DefaultPath : g;
             if (path is null)
             {
                 continue;
             }
 
-            var files = InputResolver.IsGlob(path) ? InputResolver.Expand(path) : File.Exists(path) ? [path] : [];
-            if (files.Count == 0)
+            var files = InputResolver.IsGlob(path) ? InputResolver.Expand(path) : [path];
+            if (files.Count == 0 || UntrustedFile.Stat(files[0]).Kind != FileKind.Regular
+                || (fromRecipe && !PathConfinement.IsInside(recipeRoot ??= PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? "."), PathConfinement.RealPath(files[0]))))
             {
-                continue;
+                continue; // no file, not a regular file (a FIFO would block), or a default outside the recipe's folder
             }
 
             var s = ImageIO.Identify(files[0]);

@@ -133,10 +133,12 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
         }
 
         var records = new List<ManifestOutput>();
+        string root = Path.GetFullPath(request.OutDir);
         foreach (var target in outs)
         {
             try
             {
+                OutputPaths.CreateFolders(root, target.FullPath);
                 OutputWriter.Write(target.Output, ValueOf, target.FullPath);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using XRayFlow.Core.IO;
 
 namespace XRayFlow.Pipeline.Running;
 
@@ -38,9 +39,14 @@ public sealed record Manifest
 
     public static string CurrentVersion => typeof(Manifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static string Sha256OfFile(string path)
+    /// <summary>The largest file hashed (16 GiB: a float64 .npy of 2^31 elements); a device or a growing file stops there.</summary>
+    public const long MaxFileBytes = 16L << 30;
+
+    /// <summary>SHA-256 of a regular file's bytes (at most <paramref name="maxBytes"/>); <paramref name="followLinks"/> false refuses a link.</summary>
+    /// <exception cref="IOException">Missing, not a regular file (a FIFO, a device...), or longer than the bound.</exception>
+    public static string Sha256OfFile(string path, long maxBytes = MaxFileBytes, bool followLinks = true)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var fs = UntrustedFile.OpenRead(path, maxBytes, followLinks);
         return Convert.ToHexStringLower(SHA256.HashData(fs));
     }
 

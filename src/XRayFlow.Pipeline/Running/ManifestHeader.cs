@@ -28,7 +28,7 @@ internal static class ManifestHeader
         {
             Version = Manifest.CurrentVersion,
             RecipeName = recipe.Name,
-            RecipePath = rel.Replace('\\', '/'),
+            RecipePath = Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/'),
             RecipeAbsolutePath = recipeFull,
             RecipeFileSha256 = File.Exists(recipeFull) ? Manifest.Sha256OfFile(recipeFull) : string.Empty,
             RecipeSha256 = recipeSha,

@@ -30,12 +30,33 @@ public static class OutputTargets
             var list = new List<OutputTarget>();
             foreach (var output in recipe.Outputs)
             {
+                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem);
+                if (expanded.Contains('\0'))
+                {
+                    if (bad.Add(output.Name))
+                    {
+                        diagnostics.Report(DiagnosticCodes.OutputPathHasNul, output.Location, output.Name, expanded);
+                    }
+
+                    continue;
+                }
+
                 string? full = OutputPaths.Resolve(outDir, output.PathTemplate, item.Stem);
                 if (full is null)
                 {
                     if (bad.Add(output.Name))
                     {
-                        diagnostics.Report(DiagnosticCodes.OutputOutsideOut, output.Location, output.Name, OutputPaths.Expand(output.PathTemplate, item.Stem));
+                        diagnostics.Report(DiagnosticCodes.OutputOutsideOut, output.Location, output.Name, expanded);
+                    }
+
+                    continue;
+                }
+
+                if (OutputPaths.LinkedFolder(root, full) is { } link)
+                {
+                    if (bad.Add(output.Name))
+                    {
+                        diagnostics.Report(DiagnosticCodes.OutputThroughLink, output.Location, output.Name, expanded, link);
                     }
 
                     continue;
@@ -67,6 +88,13 @@ public static class OutputTargets
         return resolved;
     }
 
-    /// <summary>The path of <paramref name="full"/> relative to <paramref name="root"/>, with '/' between folders.</summary>
-    internal static string Recorded(string root, string full) => Path.GetRelativePath(root, full).Replace('\\', '/');
+    /// <summary>
+    /// The path of <paramref name="full"/> relative to <paramref name="root"/>, with '/' between folders: on
+    /// Windows its '\\' separators become '/'; elsewhere '\\' is an ordinary character of a name and is kept.
+    /// </summary>
+    internal static string Recorded(string root, string full)
+    {
+        string rel = Path.GetRelativePath(root, full);
+        return Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/');
+    }
 }

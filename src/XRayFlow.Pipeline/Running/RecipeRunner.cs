@@ -6,9 +6,10 @@ using XRayFlow.Pipeline.Planning;
 namespace XRayFlow.Pipeline.Running;
 
 /// <summary>
-/// Runs a bound recipe: binds inputs to files (<see cref="InputResolver"/>), checks outputs (inside --out, no
-/// collisions: <see cref="OutputTargets"/>), compiles expressions and plans, all before any pixel is read;
-/// then runs the items (<see cref="BatchRunner"/>), writes `manifest.json` and the --profile file.
+/// Runs a bound recipe: checks the request (--out, --profile, --repeat), binds inputs to files
+/// (<see cref="InputResolver"/>), checks outputs (inside --out, no collisions: <see cref="OutputTargets"/>),
+/// compiles expressions and plans, all before any pixel is read (exit 2 with diagnostics); then locks --out,
+/// runs the items (<see cref="BatchRunner"/>), and writes `manifest.json` and the --profile file.
 /// </summary>
 public static class RecipeRunner
 {
@@ -19,7 +20,18 @@ public static class RecipeRunner
         int threads = Math.Max(1, request.Threads);
 
         // 1. Everything that can be wrong with the command line or recipe, before any pixel is read.
-        var items = InputResolver.Resolve(recipe, request.Inputs, diagnostics);
+        if (request.Repeat is < 1 or > RunRequest.MaxRepeat)
+        {
+            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--repeat", $"must be 1 to {RunRequest.MaxRepeat}");
+        }
+
+        OutputFolder.Check(request.OutDir, request.ProfilePath, diagnostics);
+        if (diagnostics.HasErrors)
+        {
+            return Invalid(diagnostics);
+        }
+
+        var items = InputResolver.Resolve(recipe, request.Inputs, diagnostics, request.InputRules, out var notRead);
         IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets = new Dictionary<RunItem, IReadOnlyList<OutputTarget>>();
         if (!diagnostics.HasErrors)
         {
@@ -42,24 +54,48 @@ public static class RecipeRunner
         diagnostics.AddRange(plan.Diagnostics);
         var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads);
 
-        // 2. Resume: what an earlier run already finished.
-        Directory.CreateDirectory(request.OutDir);
+        // 2. The output folder: created, locked for this run, stale temporaries of a killed run removed.
+        using var folder = OutputFolder.Open(request.OutDir, diagnostics);
+        if (folder is null)
+        {
+            return Invalid(diagnostics);
+        }
+
+        // 3. Resume: what an earlier run already finished.
         string manifestPath = Path.Combine(request.OutDir, Manifest.FileName);
         string recipeSha = Manifest.Sha256OfText(recipe.CanonicalText);
         var previous = request.Resume ? Resume.LoadPrevious(manifestPath, recipeSha) : null;
         var header = ManifestHeader.Create(request, manifestPath, recipeSha, threads);
 
-        // 3. The items, then the manifest and the profile.
+        // 4. The items, then the manifest and the profile. A file that cannot be written (a full disk) is
+        // exit 1 with the reason; the outputs written are complete, and --resume finishes the run.
         var (results, profile) = new BatchRunner(request, executor, header, manifestPath, previous).Run(items, targets, threads);
         var manifest = header with { Items = results };
-        AtomicFile.WriteAllBytes(manifestPath, ManifestJson.Write(manifest));
-        if (request.ProfilePath is { } profilePath)
+        int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
+        try
         {
-            AtomicFile.WriteAllText(profilePath, ProfileJson.Write(plan, profile));
+            request.WriteFile(manifestPath, ManifestJson.Write(manifest));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Report(DiagnosticCodes.ManifestWriteFailed, null, manifestPath, e.Message);
+            exit = ExitCodes.SomeFailed;
         }
 
-        int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
-        return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan);
+        if (request.ProfilePath is { } profilePath)
+        {
+            try
+            {
+                request.WriteFile(profilePath, System.Text.Encoding.UTF8.GetBytes(ProfileJson.Write(plan, profile)));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                diagnostics.Report(DiagnosticCodes.ProfileWriteFailed, null, profilePath, e.Message);
+                exit = ExitCodes.SomeFailed;
+            }
+        }
+
+        return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead };
     }
 
     private static RunResult Invalid(DiagnosticBag diagnostics) => new(ExitCodes.Invalid, diagnostics.ToSortedList(), null, null);

@@ -28,6 +28,18 @@ internal static class Resume
     /// </summary>
     public static ManifestItem? TryKeep(Manifest previous, RunItem item, IReadOnlyList<OutputTarget> outs)
     {
+        try
+        {
+            return Keep(previous, item, outs);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // a file that cannot be hashed (gone, or no longer a regular file): run the item again
+        }
+    }
+
+    private static ManifestItem? Keep(Manifest previous, RunItem item, IReadOnlyList<OutputTarget> outs)
+    {
         var entry = previous.Items.FirstOrDefault(i => i.Name == item.Name && i.Succeeded);
         if (entry is null)
         {
@@ -54,7 +66,7 @@ internal static class Resume
         foreach (var target in outs)
         {
             var rec = entry.Outputs.FirstOrDefault(o => o.Output == target.Output.Name && o.Path == target.RecordedPath);
-            if (rec is null || !File.Exists(target.FullPath) || Manifest.Sha256OfFile(target.FullPath) != rec.Sha256)
+            if (rec is null || !File.Exists(target.FullPath) || Manifest.Sha256OfFile(target.FullPath, followLinks: false) != rec.Sha256)
             {
                 return null;
             }

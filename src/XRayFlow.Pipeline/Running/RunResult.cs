@@ -7,4 +7,7 @@ namespace XRayFlow.Pipeline.Running;
 public sealed record RunResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnostics, Manifest? Manifest, Plan? Plan)
 {
     public IReadOnlyList<ManifestItem> Failures => Manifest?.Items.Where(i => !i.Succeeded).ToList() ?? [];
+
+    /// <summary>Files a glob matched that <see cref="InputRules.OnlyFiles"/> kept out of the run (never read).</summary>
+    public IReadOnlyList<string> NotRead { get; init; } = [];
 }
