@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CsCheck;
 using System.Text.Json.Nodes;
 using XRayFlow.Core.IO;
 using XRayFlow.Pipeline.Binding;
@@ -323,6 +324,49 @@ public class RunnerHardeningTests
         _ = dir;
     }
 
+    [Fact]
+    public void MutatedManifestsNeverMakeVerifyThrow()
+    {
+        var (manifest, _, _) = Verified();
+        string valid = File.ReadAllText(manifest);
+        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) ? s : -1;
+        const string alphabet = " \n{}[],:\"\\0123456789.-nultrfa/*?\u0000";
+        var counts = new int[3];
+        var edit = Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, 6], Gen.Char[alphabet].Array[0, 4]);
+        edit.Array[1, 3].Sample(
+            edits =>
+            {
+                string text = valid;
+                foreach (var (at, delete, insert) in edits)
+                {
+                    int start = Math.Min(at, text.Length);
+                    text = text.Remove(start, Math.Min(delete, text.Length - start)).Insert(start, new string(insert));
+                }
+
+                string copy = Path.Combine(Path.GetDirectoryName(manifest)!, $"m-{Guid.NewGuid():N}.json");
+                File.WriteAllText(copy, text);
+                try
+                {
+                    var r = ManifestVerifier.Verify(copy, RunKit.Loader, null, 1);
+                    Assert.InRange(r.ExitCode, 0, 2);
+                    Interlocked.Increment(ref counts[r.ExitCode]);
+                }
+                finally
+                {
+                    File.Delete(copy);
+                }
+            },
+            iter: seconds > 0 ? -1 : 150,
+            time: seconds,
+            threads: 1,
+            seed: seconds > 0 ? null : "0N0XIzNsQ0O2");
+        Assert.True(counts[2] > 0, "some mutations must be refused");
+        if (seconds > 0)
+        {
+            Console.WriteLine($"verify fuzz: {counts.Sum()} manifests, exit 0: {counts[0]}, 1: {counts[1]}, 2: {counts[2]}, 0 exceptions");
+        }
+    }
+
     private static void Set(JsonNode root, string path, JsonNode? value)
     {
         // $.a.b[0].c
@@ -391,7 +435,7 @@ public class RunnerHardeningTests
         }
 
         // A folder that cannot be written (root writes anywhere, so only checked as another user).
-        if (UntrustedFile.CurrentUser() is not (0 or -1))
+        if (!OperatingSystem.IsWindows() && UntrustedFile.CurrentUser() is not (0 or -1))
         {
             string locked = Path.Combine(dir, "read-only");
             Directory.CreateDirectory(locked);
