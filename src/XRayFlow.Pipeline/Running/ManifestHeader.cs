@@ -1,5 +1,6 @@
 using System.Text;
 using XRayFlow.Pipeline.Outputs;
+using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Running;
 
@@ -30,7 +31,7 @@ internal static class ManifestHeader
             RecipeName = recipe.Name,
             RecipePath = Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/'),
             RecipeAbsolutePath = recipeFull,
-            RecipeFileSha256 = File.Exists(recipeFull) ? Manifest.Sha256OfFile(recipeFull) : string.Empty,
+            RecipeFileSha256 = RecipeFileSha(recipeFull),
             RecipeSha256 = recipeSha,
             Params = recipe.Params.Select(p => new KeyValuePair<string, string>(p.Name, ParamJson(p.Value))).ToList(),
             Set = request.Set,
@@ -38,6 +39,19 @@ internal static class ManifestHeader
             Threads = threads,
             Items = [],
         };
+    }
+
+    /// <summary>SHA-256 of the recipe file (at most 1 MiB, as the loader reads), or empty when there is none (a recipe loaded from text).</summary>
+    private static string RecipeFileSha(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? Manifest.Sha256OfFile(path, YamlTreeReader.MaxBytes) : string.Empty;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty; // replaced since it was loaded: verify will refuse the run's recipe
+        }
     }
 
     private static string ParamJson(object value)

@@ -188,7 +188,15 @@ public static class ManifestJson
 
         using (doc)
         {
-            return new Reader().Manifest(doc.RootElement);
+            try
+            {
+                return new Reader().Manifest(doc.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // System.Text.Json refuses to decode a \u escape of a lone UTF-16 surrogate (\udddd) in a key or a string.
+                throw new FormatException("not an xrayflow manifest: a key or a string holds an invalid \\u escape (a lone UTF-16 surrogate)", ex);
+            }
         }
     }
 

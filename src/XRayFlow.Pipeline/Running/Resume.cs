@@ -16,9 +16,9 @@ internal static class Resume
             var m = ManifestJson.Read(manifestPath);
             return m.RecipeSha256 == recipeSha ? m : null;
         }
-        catch (Exception ex) when (ex is FormatException or IOException)
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            return null;
+            return null; // not a manifest (or not one this version reads): everything runs again
         }
     }
 

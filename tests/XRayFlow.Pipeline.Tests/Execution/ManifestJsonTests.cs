@@ -81,11 +81,23 @@ public class ManifestJsonTests
         Assert.DoesNotContain('\u001b', ex.Message);
     }
 
+    [Theory]
+    [InlineData("\"name\": \"a.png\"", "\"name\": \"a\\udddd.png\"")]
+    [InlineData("\"name\": \"a.png\"", "\"na\\ud800me\": \"a.png\", \"name\": \"a.png\"")]
+    [InlineData("\"t\": 150", "\"\\udc00\": 150")]
+    public void AnEscapedLoneSurrogateIsRefusedWithAReason(string from, string to)
+    {
+        // Found by the long fuzz run: JsonElement.GetString threw InvalidOperationException on "\udddd".
+        string text = Encoding.UTF8.GetString(ManifestJson.Write(Sample())).Replace(from, to, StringComparison.Ordinal);
+        var ex = Assert.Throws<FormatException>(() => ManifestJson.Parse(Encoding.UTF8.GetBytes(text)));
+        Assert.Contains("invalid \\u escape", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MutatedManifestsParseOrAreRefusedWithAReasonNeverAnotherException()
     {
         string valid = Encoding.UTF8.GetString(ManifestJson.Write(Sample()));
-        const string alphabet = " \n\t{}[],:\"\\0123456789.-eEnultrfa/\u0000\u001b\ud800é";
+        const string alphabet = " \n\t{}[],:\"\\0123456789abcdef.-eEnultrfa/\u0000\u001b\ud800é";
         var edit = Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, 12], Gen.Char[alphabet].Array[0, 8]);
         int parsed = 0, refused = 0;
         edit.Array[1, 6].Sample(
