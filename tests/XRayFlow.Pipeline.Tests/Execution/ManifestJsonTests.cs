@@ -124,6 +124,7 @@ public class ManifestJsonTests
             },
             iter: FuzzSeconds > 0 ? -1 : 4000,
             time: FuzzSeconds,
+            threads: 1,
             seed: FuzzSeconds > 0 ? null : "0N0XIzNsQ0O2");
         Assert.True(parsed > 0 && refused > 0, $"parsed {parsed}, refused {refused}: the mutations should produce both");
         if (FuzzSeconds > 0)
