@@ -14,10 +14,16 @@ public sealed record OutputTarget(BoundOutput Output, string FullPath, string Re
 public static class OutputTargets
 {
     /// <summary>
-    /// The targets of each item. Reports XRF2009 for a path that is absolute or leaves --out (after `{stem}`
-    /// substitution) and XRF2008 for two outputs (or an output and manifest.json) on one path.
+    /// The targets of each item. Reports XRF2025 for a path holding a NUL, XRF2009 for one that is absolute or
+    /// leaves --out (after `{stem}` substitution), XRF2030 for one that goes through a symbolic link already
+    /// under --out, and XRF2008 for two outputs (or an output and manifest.json) on one path.
     /// </summary>
-    public static IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> Check(BoundRecipe recipe, IReadOnlyList<RunItem> items, string outDir, DiagnosticBag diagnostics)
+    /// <param name="recipe">The recipe whose outputs to place.</param>
+    /// <param name="items">The run's items (their stems).</param>
+    /// <param name="outDir">The --out folder.</param>
+    /// <param name="diagnostics">Where problems go.</param>
+    /// <param name="onDisk">Also look at the folders already under --out (XRF2030 for a symbolic link); false for `validate`, which has no --out.</param>
+    public static IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> Check(BoundRecipe recipe, IReadOnlyList<RunItem> items, string outDir, DiagnosticBag diagnostics, bool onDisk = true)
     {
         var resolved = new Dictionary<RunItem, IReadOnlyList<OutputTarget>>();
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -52,7 +58,7 @@ public static class OutputTargets
                     continue;
                 }
 
-                if (OutputPaths.LinkedFolder(root, full) is { } link)
+                if (onDisk && OutputPaths.LinkedFolder(root, full) is { } link)
                 {
                     if (bad.Add(output.Name))
                     {

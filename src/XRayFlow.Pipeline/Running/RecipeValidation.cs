@@ -16,7 +16,7 @@ public static class RecipeValidation
     public static IReadOnlyList<Diagnostic> Check(BoundRecipe recipe, Func<IExpressionCompiler>? compilerFactory)
     {
         var bag = new DiagnosticBag();
-        OutputTargets.Check(recipe, [new RunItem("stem", "stem", new Dictionary<string, IReadOnlyList<string>>())], "out", bag);
+        OutputTargets.Check(recipe, [new RunItem("stem", "stem", new Dictionary<string, IReadOnlyList<string>>())], "out", bag, onDisk: false);
         bag.AddRange(ExpressionSteps.Compile(recipe, compilerFactory).Diagnostics);
         if (!bag.HasErrors)
         {
