@@ -63,8 +63,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor EmptyName = new("XRF1059", Severity.Error, "{0} must not be empty");
     public static readonly DiagnosticDescriptor ReservedVariable = new("XRF1060", Severity.Error, "'{0}' cannot name an 'in' variable: expressions already use it for {1}");
     public static readonly DiagnosticDescriptor PerAxisCount = new("XRF1061", Severity.Error, "parameter '{0}' of op '{1}' takes one value or two, [axis 0, axis 1] (a stack is filtered frame by frame); found {2} values");
-    public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1062", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
-    public static readonly DiagnosticDescriptor PathHasNul = new("XRF1063", Severity.Error, "{0} holds a NUL character, which no path can hold");
+    public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1070", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
+    public static readonly DiagnosticDescriptor PathHasNul = new("XRF1071", Severity.Error, "{0} holds a NUL character, which no path can hold");
 
     // ===== end XRF1xxx =============================================================================
 

@@ -233,7 +233,7 @@ internal sealed partial class RecipeBinder
         }
     }
 
-    /// <summary>i, j, rows and cols are built-ins of every expression: a param of that name would never be seen (XRF1062).</summary>
+    /// <summary>i, j, rows and cols are built-ins of every expression: a param of that name would never be seen (XRF1070).</summary>
     private void CheckReservedParamName(YamlScalar key)
     {
         string? builtIn = key.Value switch
@@ -1011,7 +1011,7 @@ internal sealed partial class RecipeBinder
 
     // ---------------------------------------------------------------- helpers
 
-    /// <summary>A path the recipe writes (`default:`, a test's input, an `npy:` reference): text without a NUL (XRF1063), which no path can hold.</summary>
+    /// <summary>A path the recipe writes (`default:`, a test's input, an `npy:` reference): text without a NUL (XRF1071), which no path can hold.</summary>
     private string? ReadPath(YamlNode node, string what)
     {
         string? text = ReadText(node, what);

@@ -8,7 +8,7 @@ public class ReservedNameAndPathTests
     private const string Body = "inputs:\n  xray: image\nsteps:\n  - op: abs\n";
 
     [Theory]
-    [Covers("XRF1062")]
+    [Covers("XRF1070")]
     [InlineData("i", "the row index")]
     [InlineData("j", "the column index")]
     [InlineData("rows", "the number of rows")]
@@ -18,7 +18,7 @@ public class ReservedNameAndPathTests
         // Before: the param bound, expressions saw the built-in instead, and --set had no effect.
         var r = TestOps.Load($"xrayflow: 1\nparams:\n  {name}: 3\n" + Body, new Dictionary<string, string> { [name] = "99" });
         var d = Assert.Single(r.Diagnostics, x => x.IsError);
-        Assert.Equal("XRF1062", d.Code);
+        Assert.Equal("XRF1070", d.Code);
         Assert.Equal(new SourceLocation("recipe.yaml", 3, 3), d.Location);
         Assert.Contains(builtIn, d.Message, StringComparison.Ordinal);
         Assert.Null(r.Recipe);
@@ -33,7 +33,7 @@ public class ReservedNameAndPathTests
     }
 
     [Theory]
-    [Covers("XRF1063")]
+    [Covers("XRF1071")]
     [InlineData("xrayflow: 1\ninputs:\n  xray: {kind: image, default: \"a\\0b.png\"}\nsteps:\n  - op: abs\n", 3, 32)]
     [InlineData("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: abs\noutputs:\n  abs: a.npy\ntests:\n  - name: t\n    inputs: {xray: \"x\\0.png\"}\n    expect: {abs: {npy: r.npy}}\n", 10, 20)]
     [InlineData("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: abs\noutputs:\n  abs: a.npy\ntests:\n  - name: t\n    inputs: {xray: x.png}\n    expect: {abs: {npy: \"r\\0.npy\"}}\n", 11, 25)]
@@ -42,7 +42,7 @@ public class ReservedNameAndPathTests
         // Before: Path.GetFullPath threw ArgumentException in the binder: exit 70 from `validate`.
         var r = TestOps.Load(yaml);
         var d = Assert.Single(r.Diagnostics, x => x.IsError);
-        Assert.Equal("XRF1063", d.Code);
+        Assert.Equal("XRF1071", d.Code);
         Assert.Equal(new SourceLocation("recipe.yaml", line, column), d.Location);
     }
 }
