@@ -9,8 +9,11 @@ namespace XRayFlow.Cli;
 /// <summary>The `xrayflow` command line: verbs, help, and the exit-code contract (0 / 1 / 2, 70 for a bug).</summary>
 public static class CliApp
 {
-    public static int Run(string[] args, CliHost host)
+    public static int Run(string[] args, CliHost given)
     {
+        // Everything the commands print shows control characters as \xNN (file names and DICOM strings are
+        // untrusted); only Spectre.Console's own drawing gets the raw streams.
+        var host = given.WithPrintableOutput();
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -21,7 +24,7 @@ public static class CliApp
             config.UseStrictParsing();
             var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
-                Out = new AnsiConsoleOutput(host.Out),
+                Out = new AnsiConsoleOutput(host.RawOut),
                 Ansi = host.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
                 ColorSystem = host.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
                 Interactive = host.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
@@ -66,6 +69,12 @@ public static class CliApp
         try
         {
             return app.Run(args);
+        }
+        catch (InvalidSettingsException ex)
+        {
+            // A value the parser accepted but the command cannot use (the settings' own Validate()).
+            host.Report(ex.Problems);
+            return ExitCodes.Invalid;
         }
         catch (CommandAppException ex)
         {

@@ -30,6 +30,26 @@ public sealed class CliHost
 
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>The streams as given, for Spectre.Console's own drawing (help, the progress bar), which writes escape sequences on purpose.</summary>
+    internal TextWriter RawOut { get; private init; } = TextWriter.Null;
+
+    /// <inheritdoc cref="RawOut"/>
+    internal TextWriter RawErr { get; private init; } = TextWriter.Null;
+
+    /// <summary>This host with <see cref="Out"/> and <see cref="Err"/> showing control characters as \xNN (what the commands print to).</summary>
+    internal CliHost WithPrintableOutput() => new()
+    {
+        Out = new PrintableWriter(Out),
+        Err = new PrintableWriter(Err),
+        RawOut = Out,
+        RawErr = Err,
+        Interactive = Interactive,
+        LoadRecipe = LoadRecipe,
+        CompilerFactory = CompilerFactory,
+        Cancellation = Cancellation,
+        Width = Width,
+    };
+
     public static CliHost FromConsole(CancellationToken cancellation) => new()
     {
         Out = Console.Out,

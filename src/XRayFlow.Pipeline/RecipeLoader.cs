@@ -1,4 +1,5 @@
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.IO;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Syntax;
@@ -30,21 +31,40 @@ public static class RecipeLoader
     /// <summary>Test hook: load against an explicit op table instead of <see cref="OpRegistry"/>.</summary>
     internal static RecipeLoadResult Load(string path, IReadOnlyDictionary<string, string>? setOverrides, IReadOnlyDictionary<string, OpDefinition> ops)
     {
+        // A recipe may come from anywhere: only a regular file is opened (a FIFO would block, /dev/zero never
+        // ends), and never more than 1 MiB is read, whatever length the file system reports.
         string text;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            var facts = UntrustedFile.Stat(path);
+            if (facts.Kind == FileKind.Missing)
             {
                 return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: no such file"));
             }
 
-            if (info.Length > YamlTreeReader.MaxBytes)
+            if (facts.Kind != FileKind.Regular)
             {
-                return Fail(DiagnosticCodes.RecipeTooLarge.Create(new SourceLocation(path, 1, 1), info.Length));
+                return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: it is {UntrustedFile.Describe(facts.Kind)}, not a regular file"));
             }
 
-            text = File.ReadAllText(path);
+            if (facts.Length > YamlTreeReader.MaxBytes)
+            {
+                return Fail(DiagnosticCodes.RecipeTooLarge.Create(new SourceLocation(path, 1, 1), facts.Length));
+            }
+
+            byte[] bytes;
+            try
+            {
+                bytes = UntrustedFile.ReadAllBytes(path, YamlTreeReader.MaxBytes);
+            }
+            catch (UntrustedFileException)
+            {
+                // It grew past the bound while being read.
+                return Fail(DiagnosticCodes.RecipeTooLarge.Create(new SourceLocation(path, 1, 1), UntrustedFile.Stat(path).Length));
+            }
+
+            using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            text = reader.ReadToEnd();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -17,7 +17,10 @@ internal static class CliKit
         return new Result(exit, stdout.ToString(), stderr.ToString());
     }
 
-    public static Result RunProcess(string workingDir, params string[] args)
+    public static Result RunProcess(string workingDir, params string[] args) => RunProcess(workingDir, TimeSpan.FromMinutes(5), args);
+
+    /// <summary>Runs xrayflow as a process; one still running after <paramref name="limit"/> is killed and reported as exit -1 (a hang).</summary>
+    public static Result RunProcess(string workingDir, TimeSpan limit, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -35,6 +38,13 @@ internal static class CliKit
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(limit))
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            return new Result(-1, o.Result, e.Result + $"\n(killed: still running after {limit})");
+        }
+
         p.WaitForExit();
         return new Result(p.ExitCode, o.Result, e.Result);
     }

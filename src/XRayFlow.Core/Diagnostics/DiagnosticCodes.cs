@@ -71,6 +71,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ScalarNotAllowedHere = new("XRF1067", Severity.Error, "parameter '{0}' of op '{1}' must be {2}, known before the run; '${{{3}}}' is computed per image");
     public static readonly DiagnosticDescriptor ListCount = new("XRF1068", Severity.Error, "parameter '{0}' of op '{1}' takes {2}; found {3}");
     public static readonly DiagnosticDescriptor ShapeProblem = new("XRF1069", Severity.Error, "step '{0}': {1}");
+    public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1070", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
+    public static readonly DiagnosticDescriptor PathHasNul = new("XRF1071", Severity.Error, "{0} holds a NUL character, which no path can hold");
 
     // ===== end XRF1xxx =============================================================================
 
@@ -99,6 +101,14 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor OutputWriteFailed = new("XRF2020", Severity.Error, "cannot write output '{0}': {1}");
     public static readonly DiagnosticDescriptor BadOptionValue = new("XRF2021", Severity.Error, "{0}: {1}");
     public static readonly DiagnosticDescriptor ImageUnreadable = new("XRF2022", Severity.Error, "cannot read image '{0}': {1}");
+    public static readonly DiagnosticDescriptor InputNotRegularFile = new("XRF2023", Severity.Error, "{0}: '{1}' is {2}, not a regular file");
+    public static readonly DiagnosticDescriptor PathOutsideRecipeFolder = new("XRF2024", Severity.Error, "{0}: '{1}' is outside the recipe's folder '{2}'; a recipe's `default:` and `tests:` paths stay inside it (give other files with --input)");
+    public static readonly DiagnosticDescriptor OutputPathHasNul = new("XRF2025", Severity.Error, "output '{0}': path '{1}' holds a NUL character, which no file name can hold");
+    public static readonly DiagnosticDescriptor OutFolderInUse = new("XRF2026", Severity.Error, "--out '{0}' is in use by another xrayflow run ({1}); wait for it to finish or choose another folder");
+    public static readonly DiagnosticDescriptor ManifestWriteFailed = new("XRF2027", Severity.Error, "cannot write '{0}': {1}; the outputs already written are complete: run again with --resume to finish and record them");
+    public static readonly DiagnosticDescriptor ProfileWriteFailed = new("XRF2028", Severity.Error, "cannot write the profile '{0}': {1}");
+    public static readonly DiagnosticDescriptor InputNotRecorded = new("XRF2029", Severity.Error, "input '{0}': '{1}' is not among the input files the manifest records; verify reads only those");
+    public static readonly DiagnosticDescriptor OutputThroughLink = new("XRF2030", Severity.Error, "output '{0}': path '{1}' goes through '{2}', a symbolic link under --out; outputs never follow links (they could land outside --out)");
 
     // ===== end XRF2xxx =============================================================================
 

@@ -532,7 +532,7 @@ internal sealed partial class RecipeBinder
                         {
                             _d.Report(DiagnosticCodes.TestUnknownName, i.Key.Start, name, "input", i.Key.Value, DidYouMean.Suffix(i.Key.Value, _inputs.Select(x => x.Name)));
                         }
-                        else if (ReadText(i.Value, $"the path of test input '{i.Key.Value}'") is { } p)
+                        else if (ReadPath(i.Value, $"the path of test input '{i.Key.Value}'") is { } p)
                         {
                             inputs[i.Key.Value] = Path.GetFullPath(Path.Combine(folder, p));
                         }
@@ -614,7 +614,7 @@ internal sealed partial class RecipeBinder
 
                     break;
                 case "npy":
-                    if (ReadText(k.Value, "'npy'") is { } p)
+                    if (ReadPath(k.Value, "'npy'") is { } p)
                     {
                         npy = Path.GetFullPath(Path.Combine(folder, p));
                     }

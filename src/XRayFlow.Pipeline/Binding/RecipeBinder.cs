@@ -184,6 +184,7 @@ internal sealed partial class RecipeBinder
                 {
                     string pname = e.Key.Value;
                     CheckIdentifier(e.Key, "param name");
+                    CheckReservedParamName(e.Key);
                     if (e.Value is not YamlScalar s || s.IsNull)
                     {
                         _d.Report(DiagnosticCodes.BadParamDeclaration, e.Value.Start, pname, e.Value.Describe());
@@ -236,6 +237,23 @@ internal sealed partial class RecipeBinder
         }
     }
 
+    /// <summary>i, j, rows and cols are built-ins of every expression: a param of that name would never be seen (XRF1070).</summary>
+    private void CheckReservedParamName(YamlScalar key)
+    {
+        string? builtIn = key.Value switch
+        {
+            "i" => "the row index",
+            "j" => "the column index",
+            "rows" => "the number of rows",
+            "cols" => "the number of columns",
+            _ => null,
+        };
+        if (builtIn is not null)
+        {
+            _d.Report(DiagnosticCodes.ReservedParamName, key.Start, key.Value, builtIn);
+        }
+    }
+
     private void BindInputs(YamlEntry? entry)
     {
         if (entry is null || entry.Value is YamlScalar { IsNull: true } || entry.Value is YamlMapping { Entries.Count: 0 })
@@ -279,7 +297,7 @@ internal sealed partial class RecipeBinder
 
                                 break;
                             case "default":
-                                defaultText = ReadText(k.Value, $"the default of input '{name}'");
+                                defaultText = ReadPath(k.Value, $"the default of input '{name}'");
                                 if (defaultText is { Length: 0 })
                                 {
                                     _d.Report(DiagnosticCodes.EmptyName, k.Value.Start, $"the default of input '{name}'");
@@ -1258,6 +1276,19 @@ internal sealed partial class RecipeBinder
     };
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>A path the recipe writes (`default:`, a test's input, an `npy:` reference): text without a NUL (XRF1071), which no path can hold.</summary>
+    private string? ReadPath(YamlNode node, string what)
+    {
+        string? text = ReadText(node, what);
+        if (text is not null && text.Contains('\0'))
+        {
+            _d.Report(DiagnosticCodes.PathHasNul, node.Start, what);
+            return null;
+        }
+
+        return text;
+    }
 
     private string? ReadText(YamlNode node, string what)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using XRayFlow.Core.IO;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
@@ -37,6 +38,64 @@ public static class OutputPaths
         string full = Path.GetFullPath(Path.Combine(root, rel));
         string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
         return full.StartsWith(rootWithSep, StringComparison.Ordinal) ? full : null;
+    }
+
+    /// <summary>
+    /// Why the folders between <paramref name="root"/> and the file <paramref name="full"/> (below it) could
+    /// lead elsewhere: the first one that exists and is a symbolic link (followed, it would put the file
+    /// outside the root), or null. Folders that do not exist yet are fine; so is the root itself.
+    /// </summary>
+    public static string? LinkedFolder(string root, string full)
+    {
+        foreach (var folder in FoldersBelow(root, full))
+        {
+            if (UntrustedFile.Stat(folder, followLinks: false).Kind == FileKind.SymbolicLink)
+            {
+                return Path.GetRelativePath(root, folder);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Creates the folders between <paramref name="root"/> and <paramref name="full"/> one at a time, refusing
+    /// to go through a symbolic link, so a link planted under --out cannot send an output elsewhere.
+    /// </summary>
+    /// <exception cref="IOException">A folder on the way is a symbolic link or not a folder, or cannot be created.</exception>
+    public static void CreateFolders(string root, string full)
+    {
+        foreach (var folder in FoldersBelow(root, full))
+        {
+            var kind = UntrustedFile.Stat(folder, followLinks: false).Kind;
+            if (kind == FileKind.Missing)
+            {
+                Directory.CreateDirectory(folder);
+                kind = UntrustedFile.Stat(folder, followLinks: false).Kind;
+            }
+
+            if (kind != FileKind.Directory)
+            {
+                throw new IOException($"'{Path.GetRelativePath(root, folder)}' is {UntrustedFile.Describe(kind)}, not a folder (outputs never follow links under --out)");
+            }
+        }
+    }
+
+    /// <summary>root/a, root/a/b, ... for full = root/a/b/file (nothing when the file is directly in root).</summary>
+    private static IEnumerable<string> FoldersBelow(string root, string full)
+    {
+        string rel = Path.GetRelativePath(root, Path.GetDirectoryName(full)!);
+        if (rel == ".")
+        {
+            yield break;
+        }
+
+        string current = root;
+        foreach (var part in rel.Split(Path.DirectorySeparatorChar))
+        {
+            current = Path.Combine(current, part);
+            yield return current;
+        }
     }
 }
 

@@ -1,15 +1,20 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.IO;
 using XRayFlow.Pipeline.Binding;
 
 namespace XRayFlow.Pipeline.Running;
 
-/// <summary>One execution of the recipe: the files bound to each input, and the `{stem}` of its outputs.</summary>
-/// <param name="Name">The item's name in summaries and the manifest (the batch file's stem, or the stem).</param>
-/// <param name="Stem">The `{stem}` of output paths.</param>
-/// <param name="Files">Input name -> the files it reads (one for an image, the sorted frames for a stack).</param>
-public sealed record RunItem(string Name, string Stem, IReadOnlyDictionary<string, IReadOnlyList<string>> Files);
+/// <summary>Which files a run may read, besides "regular files only".</summary>
+public sealed record InputRules
+{
+    /// <summary>The given paths come from the recipe itself (its `tests:`): kept inside its folder like `default:` paths.</summary>
+    public bool GivenFromRecipe { get; init; }
+
+    /// <summary>Only these absolute paths may be read (`verify`: the files the manifest records); null = any.</summary>
+    public IReadOnlySet<string>? OnlyFiles { get; init; }
+}
 
 /// <summary>Binds recipe inputs to files: `--input` values, recipe defaults, globs (batch or stack).</summary>
 public static class InputResolver
@@ -26,12 +31,28 @@ public static class InputResolver
             return [];
         }
 
-        var regex = new Regex("^" + GlobToRegex(filePattern) + "$", RegexOptions.CultureInvariant);
-        return Directory.EnumerateFiles(dir)
-            .Where(f => regex.IsMatch(Path.GetFileName(f)))
-            .Select(f => Path.GetDirectoryName(pattern) is { Length: > 0 } ? f : Path.GetFileName(f))
-            .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
-            .ToList();
+        Regex regex;
+        try
+        {
+            regex = new Regex("^" + GlobToRegex(filePattern) + "$", RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException)
+        {
+            return []; // a set such as [z-a] matches nothing
+        }
+
+        try
+        {
+            return Directory.EnumerateFiles(dir)
+                .Where(f => regex.IsMatch(Path.GetFileName(f)))
+                .Select(f => Path.GetDirectoryName(pattern) is { Length: > 0 } ? f : Path.GetFileName(f))
+                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // an unreadable folder: no file matches (XRF2006 names the pattern)
+        }
     }
 
     private static string GlobToRegex(string glob)
@@ -68,9 +89,19 @@ public static class InputResolver
     /// <summary>
     /// The items of a run: one per file of a glob on an image input (a batch), else one. Paths given on the
     /// command line are relative to the working folder; recipe `default:` paths to the recipe's folder.
+    /// Every file must be a regular file (XRF2023); `default:` paths, and given paths when
+    /// <see cref="InputRules.GivenFromRecipe"/>, must lead inside the recipe's folder after links are
+    /// resolved (XRF2024).
     /// </summary>
-    public static IReadOnlyList<RunItem> Resolve(BoundRecipe recipe, IReadOnlyDictionary<string, string> given, DiagnosticBag diagnostics)
+    public static IReadOnlyList<RunItem> Resolve(BoundRecipe recipe, IReadOnlyDictionary<string, string> given, DiagnosticBag diagnostics, InputRules? rules = null)
+        => Resolve(recipe, given, diagnostics, rules, out _);
+
+    /// <summary>As <see cref="Resolve(BoundRecipe, IReadOnlyDictionary{string, string}, DiagnosticBag, InputRules?)"/>; <paramref name="leftOut"/> lists the files a glob matched that <see cref="InputRules.OnlyFiles"/> does not admit (never read).</summary>
+    public static IReadOnlyList<RunItem> Resolve(BoundRecipe recipe, IReadOnlyDictionary<string, string> given, DiagnosticBag diagnostics, InputRules? rules, out IReadOnlyList<string> leftOut)
     {
+        rules ??= new InputRules();
+        var skipped = new List<string>();
+        leftOut = skipped;
         foreach (var name in given.Keys)
         {
             if (recipe.Inputs.All(i => i.Name != name))
@@ -80,50 +111,85 @@ public static class InputResolver
         }
 
         string recipeDir = Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? ".";
+        string? recipeRoot = null;
         var fixedFiles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         string? batchInput = null;
         IReadOnlyList<string> batchFiles = [];
         foreach (var input in recipe.Inputs)
         {
-            string? path = given.TryGetValue(input.Name, out var g) ? g
-                : input.DefaultPath is { } def ? (Path.IsPathRooted(def) ? def : Path.Combine(recipeDir, def))
-                : null;
-            if (path is null)
+            bool fromRecipe;
+            string? path;
+            string shown;
+            if (given.TryGetValue(input.Name, out var g))
+            {
+                (path, shown, fromRecipe) = (g, g, rules.GivenFromRecipe);
+            }
+            else if (input.DefaultPath is { } def)
+            {
+                (path, shown, fromRecipe) = (Path.IsPathRooted(def) ? def : Path.Combine(recipeDir, def), input.DefaultPathText ?? def, true);
+            }
+            else
             {
                 diagnostics.Report(DiagnosticCodes.InputNotBound, input.Location, input.Name);
                 continue;
             }
 
-            if (IsGlob(path))
+            string? root = fromRecipe ? recipeRoot ??= PathConfinement.RealPath(recipeDir) : null;
+            bool glob = IsGlob(path);
+            IReadOnlyList<string> files;
+            if (glob)
             {
-                var files = Expand(path);
+                if (root is not null && !PathConfinement.IsInside(root, PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(path))!)))
+                {
+                    diagnostics.Report(DiagnosticCodes.PathOutsideRecipeFolder, input.Location, $"input '{input.Name}'", shown, root);
+                    continue;
+                }
+
+                files = Expand(path);
+                if (rules.OnlyFiles is { } only)
+                {
+                    skipped.AddRange(files.Where(f => !only.Contains(Path.GetFullPath(f))));
+                    files = files.Where(f => only.Contains(Path.GetFullPath(f))).ToList();
+                }
+
                 if (files.Count == 0)
                 {
                     diagnostics.Report(DiagnosticCodes.GlobNoMatch, null, input.Name, path);
                     continue;
                 }
-
-                if (input.Kind == InputKind.Stack)
-                {
-                    fixedFiles[input.Name] = files;
-                }
-                else if (batchInput is not null)
-                {
-                    diagnostics.Report(DiagnosticCodes.TwoBatchInputs, input.Location, batchInput, input.Name);
-                }
-                else
-                {
-                    batchInput = input.Name;
-                    batchFiles = files;
-                }
-            }
-            else if (!File.Exists(path))
-            {
-                diagnostics.Report(DiagnosticCodes.InputFileMissing, null, input.Name, path);
             }
             else
             {
-                fixedFiles[input.Name] = [path];
+                if (rules.OnlyFiles is { } only && !only.Contains(Path.GetFullPath(path)))
+                {
+                    diagnostics.Report(DiagnosticCodes.InputNotRecorded, null, input.Name, path);
+                    continue;
+                }
+
+                files = [path];
+            }
+
+            if (!CheckFiles(input, files, glob ? null : shown, root, diagnostics))
+            {
+                continue;
+            }
+
+            if (!glob)
+            {
+                fixedFiles[input.Name] = files;
+            }
+            else if (input.Kind == InputKind.Stack)
+            {
+                fixedFiles[input.Name] = files;
+            }
+            else if (batchInput is not null)
+            {
+                diagnostics.Report(DiagnosticCodes.TwoBatchInputs, input.Location, batchInput, input.Name);
+            }
+            else
+            {
+                batchInput = input.Name;
+                batchFiles = files;
             }
         }
 
@@ -144,6 +210,39 @@ public static class InputResolver
             string stem = Path.GetFileNameWithoutExtension(f);
             return new RunItem(Path.GetFileName(f), stem, files);
         }).ToList();
+    }
+
+    /// <summary>
+    /// Each file exists (XRF2005), is a regular file (XRF2023: a FIFO would block, /dev/zero never ends) and,
+    /// with a <paramref name="root"/>, leads inside it after links are resolved (XRF2024).
+    /// <paramref name="shown"/> is how the recipe or command line wrote a single path (null for a glob's files).
+    /// </summary>
+    private static bool CheckFiles(BoundInput input, IReadOnlyList<string> files, string? shown, string? root, DiagnosticBag diagnostics)
+    {
+        bool ok = true;
+        foreach (var f in files)
+        {
+            if (root is not null && !PathConfinement.IsInside(root, PathConfinement.RealPath(f)))
+            {
+                diagnostics.Report(DiagnosticCodes.PathOutsideRecipeFolder, input.Location, $"input '{input.Name}'", shown ?? f, root);
+                ok = false;
+                continue;
+            }
+
+            var kind = UntrustedFile.Stat(f).Kind;
+            if (kind == FileKind.Missing)
+            {
+                diagnostics.Report(DiagnosticCodes.InputFileMissing, null, input.Name, f);
+                ok = false;
+            }
+            else if (kind != FileKind.Regular)
+            {
+                diagnostics.Report(DiagnosticCodes.InputNotRegularFile, null, $"input '{input.Name}'", f, UntrustedFile.Describe(kind));
+                ok = false;
+            }
+        }
+
+        return ok;
     }
 
     private static string StemOf(BoundRecipe recipe, Dictionary<string, IReadOnlyList<string>> files)

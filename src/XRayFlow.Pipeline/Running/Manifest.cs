@@ -1,37 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using XRayFlow.Pipeline.Outputs;
+using XRayFlow.Core.IO;
 
 namespace XRayFlow.Pipeline.Running;
-
-public sealed record ManifestFile(string Input, string Path, string Sha256);
-
-public sealed record ManifestOutput(string Output, string Path, string Sha256);
-
-public sealed record ManifestStep(string Id, string Op, double Ms, IReadOnlyList<string>? FusedWith = null, string? SameAs = null);
-
-/// <summary>One item of a run (one file of a batch, or the single run).</summary>
-public sealed record ManifestItem
-{
-    public required string Name { get; init; }
-
-    public required string Stem { get; init; }
-
-    /// <summary>ok, failed, or resumed (outputs of an earlier run found complete and kept).</summary>
-    public required string Status { get; init; }
-
-    public string? Error { get; init; }
-
-    public IReadOnlyList<ManifestFile> Inputs { get; init; } = [];
-
-    public IReadOnlyList<ManifestOutput> Outputs { get; init; } = [];
-
-    public IReadOnlyList<ManifestStep> Steps { get; init; } = [];
-
-    public bool Succeeded => Status is "ok" or "resumed";
-}
 
 /// <summary>`manifest.json`: what a run read, computed and wrote, with hashes to check it later.</summary>
 public sealed record Manifest
@@ -68,121 +39,16 @@ public sealed record Manifest
 
     public static string CurrentVersion => typeof(Manifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static string Sha256OfFile(string path)
+    /// <summary>The largest file hashed (16 GiB: a float64 .npy of 2^31 elements); a device or a growing file stops there.</summary>
+    public const long MaxFileBytes = 16L << 30;
+
+    /// <summary>SHA-256 of a regular file's bytes (at most <paramref name="maxBytes"/>); <paramref name="followLinks"/> false refuses a link.</summary>
+    /// <exception cref="IOException">Missing, not a regular file (a FIFO, a device...), or longer than the bound.</exception>
+    public static string Sha256OfFile(string path, long maxBytes = MaxFileBytes, bool followLinks = true)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var fs = UntrustedFile.OpenRead(path, maxBytes, followLinks);
         return Convert.ToHexStringLower(SHA256.HashData(fs));
     }
 
     public static string Sha256OfText(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    public string ToJson()
-    {
-        var sb = new StringBuilder();
-        sb.Append("{\n");
-        sb.Append("  \"xrayflow_version\": ").Append(JsonText.Quote(Version)).Append(",\n");
-        sb.Append("  \"recipe\": {\n");
-        sb.Append("    \"name\": ").Append(JsonText.Quote(RecipeName)).Append(",\n");
-        sb.Append("    \"path\": ").Append(JsonText.Quote(RecipePath)).Append(",\n");
-        sb.Append("    \"absolute_path\": ").Append(JsonText.Quote(RecipeAbsolutePath)).Append(",\n");
-        sb.Append("    \"file_sha256\": ").Append(JsonText.Quote(RecipeFileSha256)).Append(",\n");
-        sb.Append("    \"canonical_sha256\": ").Append(JsonText.Quote(RecipeSha256)).Append("\n  },\n");
-        sb.Append("  \"params\": ");
-        Map(sb, Params, raw: true);
-        sb.Append(",\n  \"set\": ");
-        Map(sb, Set, raw: false);
-        sb.Append(",\n  \"inputs\": ");
-        Map(sb, InputBindings, raw: false);
-        sb.Append(",\n  \"threads\": ").Append(Threads.ToString(CultureInfo.InvariantCulture)).Append(",\n");
-        sb.Append("  \"items\": [");
-        for (int i = 0; i < Items.Count; i++)
-        {
-            var it = Items[i];
-            sb.Append(i == 0 ? "\n" : ",\n");
-            sb.Append("    {\n      \"name\": ").Append(JsonText.Quote(it.Name)).Append(",\n");
-            sb.Append("      \"stem\": ").Append(JsonText.Quote(it.Stem)).Append(",\n");
-            sb.Append("      \"status\": ").Append(JsonText.Quote(it.Status)).Append(",\n");
-            sb.Append("      \"error\": ").Append(it.Error is null ? "null" : JsonText.Quote(it.Error)).Append(",\n");
-            sb.Append("      \"inputs\": [");
-            sb.Append(string.Join(", ", it.Inputs.Select(f => $"{{\"input\": {JsonText.Quote(f.Input)}, \"path\": {JsonText.Quote(f.Path)}, \"sha256\": {JsonText.Quote(f.Sha256)}}}")));
-            sb.Append("],\n      \"outputs\": [");
-            sb.Append(string.Join(", ", it.Outputs.Select(f => $"{{\"output\": {JsonText.Quote(f.Output)}, \"path\": {JsonText.Quote(f.Path)}, \"sha256\": {JsonText.Quote(f.Sha256)}}}")));
-            sb.Append("],\n      \"steps\": [");
-            sb.Append(string.Join(", ", it.Steps.Select(s =>
-            {
-                string extra = (s.FusedWith is { Count: > 0 } fw ? $", \"fused_with\": [{string.Join(", ", fw.Select(JsonText.Quote))}]" : string.Empty)
-                    + (s.SameAs is { } same ? $", \"same_as\": {JsonText.Quote(same)}" : string.Empty);
-                return $"{{\"id\": {JsonText.Quote(s.Id)}, \"op\": {JsonText.Quote(s.Op)}, \"ms\": {JsonText.Number(Math.Round(s.Ms, 3))}{extra}}}";
-            })));
-            sb.Append("]\n    }");
-        }
-
-        sb.Append(Items.Count > 0 ? "\n  ]\n" : "]\n");
-        sb.Append("}\n");
-        return sb.ToString();
-    }
-
-    private static void Map(StringBuilder sb, IReadOnlyList<KeyValuePair<string, string>> map, bool raw)
-    {
-        sb.Append('{');
-        for (int i = 0; i < map.Count; i++)
-        {
-            sb.Append(i == 0 ? string.Empty : ", ").Append(JsonText.Quote(map[i].Key)).Append(": ").Append(raw ? map[i].Value : JsonText.Quote(map[i].Value));
-        }
-
-        sb.Append('}');
-    }
-
-    /// <summary>Reads a manifest; throws <see cref="FormatException"/> (with the reason) when it is not one.</summary>
-    public static Manifest Read(string path)
-    {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException($"not valid JSON ({ex.Message})", ex);
-        }
-
-        using (doc)
-        {
-            try
-            {
-                var root = doc.RootElement;
-                var recipe = root.GetProperty("recipe");
-                static List<KeyValuePair<string, string>> Pairs(JsonElement e, bool raw)
-                    => e.EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, raw ? p.Value.GetRawText() : p.Value.GetString() ?? string.Empty)).ToList();
-
-                return new Manifest
-                {
-                    Version = root.GetProperty("xrayflow_version").GetString() ?? string.Empty,
-                    RecipeName = recipe.GetProperty("name").GetString() ?? string.Empty,
-                    RecipePath = recipe.GetProperty("path").GetString() ?? string.Empty,
-                    RecipeAbsolutePath = recipe.GetProperty("absolute_path").GetString() ?? string.Empty,
-                    RecipeFileSha256 = recipe.GetProperty("file_sha256").GetString() ?? string.Empty,
-                    RecipeSha256 = recipe.GetProperty("canonical_sha256").GetString() ?? string.Empty,
-                    Params = Pairs(root.GetProperty("params"), raw: true),
-                    Set = Pairs(root.GetProperty("set"), raw: false),
-                    InputBindings = Pairs(root.GetProperty("inputs"), raw: false),
-                    Threads = root.GetProperty("threads").GetInt32(),
-                    Items = root.GetProperty("items").EnumerateArray().Select(it => new ManifestItem
-                    {
-                        Name = it.GetProperty("name").GetString()!,
-                        Stem = it.GetProperty("stem").GetString()!,
-                        Status = it.GetProperty("status").GetString()!,
-                        Error = it.GetProperty("error").ValueKind == JsonValueKind.String ? it.GetProperty("error").GetString() : null,
-                        Inputs = it.GetProperty("inputs").EnumerateArray().Select(f => new ManifestFile(f.GetProperty("input").GetString()!, f.GetProperty("path").GetString()!, f.GetProperty("sha256").GetString()!)).ToList(),
-                        Outputs = it.GetProperty("outputs").EnumerateArray().Select(f => new ManifestOutput(f.GetProperty("output").GetString()!, f.GetProperty("path").GetString()!, f.GetProperty("sha256").GetString()!)).ToList(),
-                        Steps = it.GetProperty("steps").EnumerateArray().Select(s => new ManifestStep(s.GetProperty("id").GetString()!, s.GetProperty("op").GetString()!, s.GetProperty("ms").ValueKind == JsonValueKind.Number ? s.GetProperty("ms").GetDouble() : 0)).ToList(),
-                    }).ToList(),
-                };
-            }
-            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                throw new FormatException($"not an xrayflow manifest ({ex.Message})", ex);
-            }
-        }
-    }
 }

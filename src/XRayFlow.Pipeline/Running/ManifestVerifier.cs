@@ -1,20 +1,22 @@
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Core.IO;
 using XRayFlow.Pipeline.Binding;
+using XRayFlow.Pipeline.Outputs;
+using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Running;
-
-/// <summary>The outcome of `xrayflow verify`.</summary>
-/// <param name="ExitCode">0 same, 1 differs, 2 the manifest or its recipe cannot be used.</param>
-/// <param name="Diagnostics">Each difference or problem, one per line.</param>
-/// <param name="Checked">Outputs recomputed and compared.</param>
-/// <param name="Differences">Differences found.</param>
-public sealed record VerifyResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnostics, int Checked, int Differences);
 
 /// <summary>
 /// Checks a run: the recipe must be byte-identical to the one recorded (else refused); the outputs on disk
 /// must still have their recorded hashes; and a re-run of the recipe on the recorded inputs (same --set) into
 /// a temporary folder must produce the same bytes.
+/// <para>
+/// A manifest is untrusted input (it may come with a shared folder): it is read field by field
+/// (<see cref="ManifestJson"/>), its output paths must stay inside its folder without going through a
+/// symbolic link, and the re-run reads only the input files the manifest records: a glob binding that now
+/// matches other files reports them as new inputs without reading them. Anything else is exit 2.
+/// </para>
 /// </summary>
 public static class ManifestVerifier
 {
@@ -28,7 +30,7 @@ public static class ManifestVerifier
         Manifest manifest;
         try
         {
-            manifest = Manifest.Read(manifestPath);
+            manifest = ManifestJson.Read(manifestPath);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
@@ -37,6 +39,11 @@ public static class ManifestVerifier
         }
 
         string manifestDir = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        if (LinkedOutputs(manifest, manifestDir, manifestPath) is { Count: > 0 } refused)
+        {
+            return new VerifyResult(ExitCodes.Invalid, refused, 0, 0);
+        }
+
         string recipePath = Path.GetFullPath(Path.Combine(manifestDir, manifest.RecipePath));
         if (!File.Exists(recipePath))
         {
@@ -48,7 +55,16 @@ public static class ManifestVerifier
             return Invalid(DiagnosticCodes.ManifestUnreadable.Create(null, manifestPath, $"its recipe '{manifest.RecipePath}' no longer exists"));
         }
 
-        string sha = Manifest.Sha256OfFile(recipePath);
+        string sha;
+        try
+        {
+            sha = Manifest.Sha256OfFile(recipePath, YamlTreeReader.MaxBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Invalid(DiagnosticCodes.ManifestUnreadable.Create(null, manifestPath, $"its recipe cannot be read: {ex.Message}"));
+        }
+
         if (sha != manifest.RecipeFileSha256)
         {
             return Invalid(DiagnosticCodes.RecipeChanged.Create(null, recipePath, sha, manifest.RecipeFileSha256));
@@ -80,27 +96,43 @@ public static class ManifestVerifier
             foreach (var o in item.Outputs)
             {
                 string full = Path.Combine(manifestDir, o.Path);
-                if (!File.Exists(full))
+                var kind = UntrustedFile.Stat(full, followLinks: false).Kind;
+                if (kind == FileKind.Missing)
                 {
                     Differ(o.Path, "missing (the manifest records it)");
                 }
-                else if (Manifest.Sha256OfFile(full) is var h && h != o.Sha256)
+                else if (kind != FileKind.Regular)
+                {
+                    Differ(o.Path, $"is {UntrustedFile.Describe(kind)}, not the file the run wrote");
+                }
+                else if (Hash(full, out string? why) is not { } h)
+                {
+                    Differ(o.Path, $"cannot be read: {why}");
+                }
+                else if (h != o.Sha256)
                 {
                     Differ(o.Path, $"changed since the run (sha256 {h}, the manifest says {o.Sha256})");
                 }
             }
         }
 
-        // 2. Re-run into a temporary folder and compare.
+        // 2. Re-run into a temporary folder, reading only the recorded input files, and compare.
         string temp = Path.Combine(Path.GetTempPath(), "xrayflow-verify-" + Guid.NewGuid().ToString("N"));
         int checkedOutputs = 0;
         try
         {
-            var inputs = manifest.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in manifest.InputBindings)
+            {
+                inputs[k] = v;
+            }
+
+            var recorded = manifest.Items.SelectMany(i => i.Inputs).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
             var rerun = RecipeRunner.Run(new RunRequest
             {
                 Recipe = recipe,
                 Inputs = inputs,
+                InputRules = new InputRules { OnlyFiles = recorded },
                 Set = manifest.Set,
                 OutDir = temp,
                 Threads = threads,
@@ -155,6 +187,11 @@ public static class ManifestVerifier
             {
                 Differ(name, "a new input that the recorded run did not have");
             }
+
+            foreach (var file in rerun.NotRead)
+            {
+                Differ(file, "a new input that the recorded run did not have (not read: verify reads only the recorded files)");
+            }
         }
         finally
         {
@@ -162,13 +199,46 @@ public static class ManifestVerifier
             {
                 Directory.Delete(temp, recursive: true);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A leftover temporary folder is harmless.
             }
         }
 
         return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, differences, checkedOutputs, differences.Count);
+    }
+
+    /// <summary>XRF2013 for every recorded output whose path goes through a symbolic link (a folder on the way, or the file itself).</summary>
+    private static List<Diagnostic> LinkedOutputs(Manifest manifest, string manifestDir, string manifestPath)
+    {
+        var problems = new List<Diagnostic>();
+        foreach (var o in manifest.Items.SelectMany(i => i.Outputs))
+        {
+            string full = Path.GetFullPath(Path.Combine(manifestDir, o.Path));
+            string? link = OutputPaths.LinkedFolder(manifestDir, full)
+                ?? (UntrustedFile.Stat(full, followLinks: false).Kind == FileKind.SymbolicLink ? o.Path : null);
+            if (link is not null)
+            {
+                problems.Add(DiagnosticCodes.ManifestUnreadable.Create(null, manifestPath, $"output '{o.Path}' goes through the symbolic link '{link}'; verify reads only files inside the manifest's folder"));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The SHA-256 of an output inside the manifest's folder (never through a link), or null with why not.</summary>
+    private static string? Hash(string path, out string? why)
+    {
+        why = null;
+        try
+        {
+            return Manifest.Sha256OfFile(path, followLinks: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            why = e.Message;
+            return null;
+        }
     }
 
     private static VerifyResult Invalid(Diagnostic d) => new(ExitCodes.Invalid, [d], 0, 0);

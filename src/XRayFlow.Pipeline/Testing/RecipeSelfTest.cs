@@ -2,6 +2,7 @@ using System.Globalization;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Core.IO;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Running;
@@ -48,6 +49,13 @@ public static class RecipeSelfTest
         var diagnostics = new List<Diagnostic>();
         foreach (var test in recipe.Tests)
         {
+            if (ReferenceProblems(recipe, test) is { Count: > 0 } refused)
+            {
+                diagnostics.AddRange(refused);
+                cases.Add(new SelfTestCase(recipe.Name, test.Name, false, 0, [$"cannot run: {string.Join("; ", refused.Select(d => d.Message))}"]));
+                continue;
+            }
+
             string dir = Path.Combine(Path.GetTempPath(), "xrayflow-test-" + Guid.NewGuid().ToString("N"));
             try
             {
@@ -55,6 +63,7 @@ public static class RecipeSelfTest
                 {
                     Recipe = recipe,
                     Inputs = test.Inputs,
+                    InputRules = new InputRules { GivenFromRecipe = true }, // a shared recipe's test reads only files beside it
                     OutDir = dir,
                     Threads = threads > 0 ? threads : Environment.ProcessorCount,
                     CompilerFactory = compilerFactory,
@@ -78,6 +87,32 @@ public static class RecipeSelfTest
 
         int exit = diagnostics.Count > 0 ? ExitCodes.Invalid : cases.All(c => c.Passed) ? ExitCodes.Success : ExitCodes.SomeFailed;
         return new SelfTestResult(exit, diagnostics, cases);
+    }
+
+    /// <summary>XRF2024 / XRF2023 for `npy:` references outside the recipe's folder or not regular files.</summary>
+    private static List<Diagnostic> ReferenceProblems(BoundRecipe recipe, RecipeTest test)
+    {
+        var problems = new List<Diagnostic>();
+        string root = PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? ".");
+        foreach (var e in test.Expectations)
+        {
+            if (e.NpyPath is not { } npy)
+            {
+                continue;
+            }
+
+            string what = $"test '{test.Name}', the reference of output '{e.Output}'";
+            if (!PathConfinement.IsInside(root, PathConfinement.RealPath(npy)))
+            {
+                problems.Add(DiagnosticCodes.PathOutsideRecipeFolder.Create(e.Location, what, npy, root));
+            }
+            else if (UntrustedFile.Stat(npy).Kind is not (FileKind.Regular or FileKind.Missing) and var kind)
+            {
+                problems.Add(DiagnosticCodes.InputNotRegularFile.Create(e.Location, what, npy, UntrustedFile.Describe(kind)));
+            }
+        }
+
+        return problems;
     }
 
     private static SelfTestCase Check(BoundRecipe recipe, RecipeTest test, RunResult result, string dir)

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Snapshots.Tests;
+namespace XRayFlow.Tests.Shared;
 
 /// <summary>
 /// Every test runs with a poisoned pixel pool: rented output arrays start as NaN, so an op that leaves an
 /// element unwritten fails the value comparisons instead of passing on a lucky zero (see PixelPool).
+/// Linked into every test project by tests/Directory.Build.props.
 /// </summary>
 internal static class PoolPoison
 {

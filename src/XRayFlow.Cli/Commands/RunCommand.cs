@@ -1,0 +1,179 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Pipeline.Running;
+
+namespace XRayFlow.Cli.Commands;
+
+[Description("Run a recipe.")]
+public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
+{
+    public sealed class Settings : RecipeSettings
+    {
+        [CommandOption("-i|--input <NAME=PATH>")]
+        [Description("Bind an input to a file (repeatable). A glob on an `image` input runs once per file (a batch); on a `stack` input it loads the files, sorted by name, as one stack. Quote globs: --input 'xray=images/*.png'.")]
+        public string[] Inputs { get; init; } = [];
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Folder for outputs and manifest.json (default: ./out). Output paths never leave it.")]
+        [DefaultValue("out")]
+        public string Out { get; init; } = "out";
+
+        [CommandOption("-j|--threads <N>")]
+        [Description("Thread budget (default: the number of processors). A batch keeps at most N images in memory.")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--profile <FILE>")]
+        [Description("Write per-step timings as JSON: {\"steps\": [[{\"id\", \"op\", \"ms\": [[...]]}]]} (decoding and start-up excluded).")]
+        public string? Profile { get; init; }
+
+        [CommandOption("--repeat <N>")]
+        [Description("With --profile: run the plan N times per input, 1 to 10000 (outputs are written once).")]
+        [DefaultValue(1)]
+        public int Repeat { get; init; } = 1;
+
+        [CommandOption("--resume")]
+        [Description("Skip inputs whose outputs and manifest entry from an earlier run into --out are complete and unchanged.")]
+        public bool Resume { get; init; }
+
+        [CommandOption("--max-pixels <N>")]
+        [Description("Fail an input with more pixels than N (protects memory); the others still run.")]
+        public long? MaxPixels { get; init; }
+
+        [CommandOption("--dicom-without-preamble")]
+        [Description("Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).")]
+        public bool DicomWithoutPreamble { get; init; }
+
+        public override IEnumerable<Diagnostic> Problems()
+        {
+            foreach (var d in base.Problems().Concat(ThreadsProblem(Threads)))
+            {
+                yield return d;
+            }
+
+            if (Repeat is < 1 or > RunRequest.MaxRepeat)
+            {
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", $"must be 1 to {RunRequest.MaxRepeat}");
+            }
+
+            if (MaxPixels is < 1)
+            {
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--max-pixels", "must be 1 or more");
+            }
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var recipe = CommandHelpers.Load(host, settings, out var sets);
+        if (recipe is null)
+        {
+            return ExitCodes.Invalid;
+        }
+
+        var bag = new DiagnosticBag();
+        var inputs = CommandHelpers.Inputs(recipe, settings.Inputs, bag);
+        if (bag.HasErrors)
+        {
+            host.Report(bag.ToSortedList());
+            return ExitCodes.Invalid;
+        }
+
+        var request = new RunRequest
+        {
+            Recipe = recipe,
+            Inputs = inputs,
+            Set = sets,
+            OutDir = settings.Out,
+            Threads = settings.Threads ?? Environment.ProcessorCount,
+            Resume = settings.Resume,
+            MaxPixels = settings.MaxPixels,
+            DicomWithoutPreamble = settings.DicomWithoutPreamble,
+            Repeat = settings.Repeat,
+            ProfilePath = settings.Profile,
+            CompilerFactory = host.CompilerFactory,
+            Cancellation = host.Cancellation,
+        };
+
+        RunResult result;
+        if (host.Interactive)
+        {
+            RunResult? r = null;
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(host.RawErr) });
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(Markup.Escape(Core.Text.Printable.Escape(recipe.Name)), maxValue: 1);
+                    r = RecipeRunner.Run(request with { Progress = new BarProgress(task) });
+                });
+            result = r!;
+        }
+        else
+        {
+            result = RecipeRunner.Run(request with { Progress = new LineProgress(host.Out) });
+        }
+
+        host.Report(result.Diagnostics);
+        if (result.ExitCode == ExitCodes.Invalid || result.Manifest is null)
+        {
+            return result.ExitCode;
+        }
+
+        var items = result.Manifest.Items;
+        int failed = items.Count(i => !i.Succeeded);
+        int resumed = items.Count(i => i.Status == "resumed");
+        foreach (var f in result.Failures)
+        {
+            host.Report(DiagnosticCodes.InputFailed.Create(null, f.Name, f.Error));
+        }
+
+        string outDir = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(settings.Out));
+        if (outDir.StartsWith("..", StringComparison.Ordinal))
+        {
+            outDir = Path.GetFullPath(settings.Out);
+        }
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and manifest.json in {outDir}"));
+        if (failed > 0)
+        {
+            host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {failed} input(s) failed:"));
+            foreach (var f in result.Failures)
+            {
+                host.Err.WriteLine($"  {f.Name}: {f.Error}");
+            }
+        }
+
+        if (settings.Profile is not null)
+        {
+            host.Out.WriteLine($"xrayflow: profile written to {settings.Profile}");
+        }
+
+        return result.ExitCode;
+    }
+
+    private sealed class LineProgress(TextWriter output) : IRunProgress
+    {
+        private int _total;
+        private int _done;
+
+        public void Started(int items) => _total = items;
+
+        public void ItemFinished(ManifestItem item)
+        {
+            _done++;
+            if (_total > 1)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_done}/{_total}] {item.Name}: {(item.Succeeded ? item.Status : "failed")}"));
+            }
+        }
+    }
+
+    private sealed class BarProgress(ProgressTask task) : IRunProgress
+    {
+        public void Started(int items) => task.MaxValue = Math.Max(1, items);
+
+        public void ItemFinished(ManifestItem item) => task.Increment(1);
+    }
+}

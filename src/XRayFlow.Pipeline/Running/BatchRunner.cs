@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using XRayFlow.Pipeline.Execution;
+
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>
+/// Runs the items of a run: in parallel within the thread budget (at most `threads` items, so at most that
+/// many decoded images, in memory at once), each item alone (<see cref="ItemRunner"/>), items an earlier run
+/// finished kept (`--resume`), and the manifest rewritten at most once a second so a killed batch can resume.
+/// </summary>
+internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Manifest header, string manifestPath, Manifest? previous)
+{
+    /// <summary>Each item's manifest entry (in item order) and, with --profile, each item's step times.</summary>
+    public (IReadOnlyList<ManifestItem> Items, IReadOnlyList<ProfileRecorder?> Profile) Run(IReadOnlyList<RunItem> items, IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, int threads)
+    {
+        var results = new ManifestItem?[items.Count];
+        var profile = new ProfileRecorder?[items.Count];
+        var sinceWrite = Stopwatch.StartNew();
+        var gate = new object();
+        var runner = new ItemRunner(request, executor);
+
+        void Finished(int index, ManifestItem item)
+        {
+            lock (gate)
+            {
+                results[index] = item;
+                request.Progress?.ItemFinished(item);
+                if (items.Count > 1 && sinceWrite.ElapsedMilliseconds > 1000)
+                {
+                    // Progressive manifest, so a killed batch can be resumed.
+                    try
+                    {
+                        request.WriteFile(manifestPath, ManifestJson.Write(header with { Items = results.Where(r => r is not null).Select(r => r!).ToList() }));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // A full disk: the items go on; the final write reports it.
+                    }
+
+                    sinceWrite.Restart();
+                }
+            }
+        }
+
+        void RunOne(int index)
+        {
+            var item = items[index];
+            var outs = targets[item];
+            if (previous is not null && Resume.TryKeep(previous, item, outs) is { } kept)
+            {
+                Finished(index, kept);
+                return;
+            }
+
+            profile[index] = request.ProfilePath is null ? null : new ProfileRecorder();
+            Finished(index, runner.Run(item, outs, profile[index]));
+        }
+
+        request.Progress?.Started(items.Count);
+        int parallelItems = Math.Min(threads, items.Count);
+        if (parallelItems > 1)
+        {
+            Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelItems, CancellationToken = request.Cancellation }, RunOne);
+        }
+        else
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                request.Cancellation.ThrowIfCancellationRequested();
+                RunOne(i);
+            }
+        }
+
+        return (results.Select(r => r!).ToList(), profile);
+    }
+}

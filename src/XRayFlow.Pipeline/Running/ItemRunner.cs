@@ -1,0 +1,157 @@
+using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Expressions;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Outputs;
+
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>
+/// Runs one item: hashes and decodes its inputs, executes the plan (`--repeat` times), writes and hashes its
+/// outputs. A user-facing problem (a bad file, a failing step, an unwritable output) fails this item alone
+/// with its reason; so does an unexpected exception (reported as an internal error of that item).
+/// </summary>
+internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
+{
+    public ManifestItem Run(RunItem item, IReadOnlyList<OutputTarget> outs, ProfileRecorder? profile)
+    {
+        var recipe = request.Recipe;
+        var inputRecords = new List<ManifestFile>();
+        try
+        {
+            var arrays = Decode(recipe, item, inputRecords);
+            var (values, timings) = Execute(arrays, profile);
+            var outputRecords = Write(outs, arrays, values);
+
+            // Written and hashed: the item's arrays go back to the pool for the next item's outputs.
+            PoolReturn.Return(values.Values.Concat(arrays.Values.Select(a => (Value)new ArrayValue(a))), exceptOf: []);
+            return new ManifestItem
+            {
+                Name = item.Name,
+                Stem = item.Stem,
+                Status = "ok",
+                Inputs = inputRecords,
+                Outputs = outputRecords,
+                Steps = timings.Select(t => new ManifestStep(t.Id, t.Op, t.Milliseconds, t.FusedWith.Count > 0 ? t.FusedWith : null, t.SameAs)).ToList(),
+            };
+        }
+        catch (Exception ex) when (ex is ImageDecodeException or StepFailedException or OutputException or IOException or UnauthorizedAccessException or ExpressionRuntimeException or OutOfMemoryException)
+        {
+            return Failed(item, inputRecords, ex switch
+            {
+                ImageDecodeException d => $"{d.Path}: {d.Reason}",
+                StepFailedException s => s.Message,
+                OutputException o => o.Reason,
+                OutOfMemoryException => "out of memory (try --threads 1 or --max-pixels)",
+                _ => ex.Message,
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A bug in an op or the runner: this item fails (the others go on) and says so plainly.
+            return Failed(item, inputRecords, $"internal error ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    /// <summary>Hashes (recorded in <paramref name="records"/> first, so a failure still names the file) and decodes every bound input.</summary>
+    private Dictionary<string, ImageArray> Decode(BoundRecipe recipe, RunItem item, List<ManifestFile> records)
+    {
+        var arrays = new Dictionary<string, ImageArray>(StringComparer.Ordinal);
+        foreach (var input in recipe.Inputs)
+        {
+            if (!item.Files.TryGetValue(input.Name, out var files))
+            {
+                continue;
+            }
+
+            foreach (var f in files)
+            {
+                records.Add(new ManifestFile(input.Name, Path.GetFullPath(f), Manifest.Sha256OfFile(f)));
+            }
+
+            var array = input.Kind == InputKind.Stack ? ImageIO.ReadStack(files, request.MaxPixels, request.DicomWithoutPreamble) : ImageIO.Read(files[0], request.MaxPixels, request.DicomWithoutPreamble);
+            if (input.Kind == InputKind.Image && array.IsStack)
+            {
+                throw new ImageDecodeException(files[0], $"input '{input.Name}' is an image, but the file holds a stack {array.ShapeText}");
+            }
+
+            if (input.Kind == InputKind.Stack && !array.IsStack)
+            {
+                array = ImageArray.Stack(1, array.Rows, array.Cols, array.Data, array.Imag);
+            }
+
+            if (request.MaxPixels is { } max && array.Length > max)
+            {
+                throw new StepFailedException(input.Name, DiagnosticCodes.TooManyPixels.Create(null, files.Count == 1 ? files[0] : $"input '{input.Name}'", array.Length, max).Message);
+            }
+
+            arrays[input.Name] = array;
+        }
+
+        return arrays;
+    }
+
+    /// <summary>Runs the plan `--repeat` times (decoding is not repeated); keeps the last run's values and timings.</summary>
+    private (IReadOnlyDictionary<string, Value> Values, List<StepTiming> Timings) Execute(Dictionary<string, ImageArray> arrays, ProfileRecorder? profile)
+    {
+        IReadOnlyDictionary<string, Value>? values = null;
+        var timings = new List<StepTiming>();
+        for (int r = 0; r < Math.Max(1, request.Repeat); r++)
+        {
+            if (values is not null)
+            {
+                PoolReturn.Return(values.Values, exceptOf: arrays.Values); // an earlier --repeat's results
+            }
+
+            timings.Clear();
+            values = executor.Run(arrays, request.Cancellation, timings);
+            profile?.Add(timings);
+        }
+
+        return (values!, timings);
+    }
+
+    private List<ManifestOutput> Write(IReadOnlyList<OutputTarget> outs, Dictionary<string, ImageArray> arrays, IReadOnlyDictionary<string, Value> values)
+    {
+        var plan = executor.Plan;
+        Value ValueOf(string name)
+        {
+            string c = plan.Resolve(name);
+            if (values.TryGetValue(c, out var v))
+            {
+                return v;
+            }
+
+            return arrays.TryGetValue(c, out var a) ? new ArrayValue(a) : throw new StepFailedException(name, "no value computed");
+        }
+
+        var records = new List<ManifestOutput>();
+        string root = Path.GetFullPath(request.OutDir);
+        foreach (var target in outs)
+        {
+            try
+            {
+                OutputPaths.CreateFolders(root, target.FullPath);
+                OutputWriter.Write(target.Output, ValueOf, target.FullPath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputException(target.Output.Name, DiagnosticCodes.OutputWriteFailed.Create(null, target.RecordedPath, ex.Message).Message);
+            }
+
+            records.Add(new ManifestOutput(target.Output.Name, target.RecordedPath, Manifest.Sha256OfFile(target.FullPath)));
+        }
+
+        return records;
+    }
+
+    private static ManifestItem Failed(RunItem item, List<ManifestFile> inputs, string reason)
+        => new() { Name = item.Name, Stem = item.Stem, Status = "failed", Error = reason, Inputs = inputs };
+}

@@ -1,0 +1,31 @@
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>An input file an item read: the input's name, the file's absolute path and its SHA-256.</summary>
+public sealed record ManifestFile(string Input, string Path, string Sha256);
+
+/// <summary>An output file an item wrote: the output's name, its path relative to --out and its SHA-256.</summary>
+public sealed record ManifestOutput(string Output, string Path, string Sha256);
+
+/// <summary>One step's time in an item (the last repeat): fused chains and merged steps say so.</summary>
+public sealed record ManifestStep(string Id, string Op, double Ms, IReadOnlyList<string>? FusedWith = null, string? SameAs = null);
+
+/// <summary>One item of a run (one file of a batch, or the single run).</summary>
+public sealed record ManifestItem
+{
+    public required string Name { get; init; }
+
+    public required string Stem { get; init; }
+
+    /// <summary>ok, failed, or resumed (outputs of an earlier run found complete and kept).</summary>
+    public required string Status { get; init; }
+
+    public string? Error { get; init; }
+
+    public IReadOnlyList<ManifestFile> Inputs { get; init; } = [];
+
+    public IReadOnlyList<ManifestOutput> Outputs { get; init; } = [];
+
+    public IReadOnlyList<ManifestStep> Steps { get; init; } = [];
+
+    public bool Succeeded => Status is "ok" or "resumed";
+}

@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.IO;
+using XRayFlow.Pipeline.Outputs;
+
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>
+/// The --out folder of a run: checked before any work (a name that is empty, holds a NUL, or is a file or a
+/// device is exit 2), then created, locked for this run (<see cref="OutputFolderLock"/>: a second run into it
+/// exits 2 naming the holder), and cleared of the hidden temporaries an earlier, killed run left.
+/// </summary>
+internal sealed partial class OutputFolder : IDisposable
+{
+    private readonly OutputFolderLock _lock;
+
+    private OutputFolder(OutputFolderLock held) => _lock = held;
+
+    /// <summary>Problems with --out (and --profile) that are known before anything is read or written (XRF2021).</summary>
+    public static void Check(string outDir, string? profilePath, DiagnosticBag diagnostics)
+    {
+        if (PathProblem(outDir, mustBeFolder: true) is { } why)
+        {
+            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--out", why);
+        }
+        else if (UntrustedFile.Stat(Path.Combine(outDir, Manifest.FileName), followLinks: false).Kind is not (FileKind.Missing or FileKind.Regular) and var kind)
+        {
+            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--out", $"'{Path.Combine(outDir, Manifest.FileName)}' is {UntrustedFile.Describe(kind)}; the run writes its manifest there");
+        }
+
+        if (profilePath is not null && PathProblem(profilePath, mustBeFolder: false) is { } pwhy)
+        {
+            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--profile", pwhy);
+        }
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be the folder (or the file) to write, or null.</summary>
+    private static string? PathProblem(string path, bool mustBeFolder)
+    {
+        string what = mustBeFolder ? "a folder" : "a file";
+        if (path.Length == 0)
+        {
+            return $"must name {what}, not ''";
+        }
+
+        if (path.Contains('\0'))
+        {
+            return "holds a NUL character, which no path can hold";
+        }
+
+        var kind = UntrustedFile.Stat(path).Kind;
+        var wanted = mustBeFolder ? FileKind.Directory : FileKind.Regular;
+        if (kind != FileKind.Missing && kind != wanted)
+        {
+            return $"'{path}' is {UntrustedFile.Describe(kind)}, not {what}";
+        }
+
+        // The nearest existing ancestor must be a folder (a file on the way makes creating it fail late).
+        string? parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        while (parent is not null && UntrustedFile.Stat(parent).Kind == FileKind.Missing)
+        {
+            parent = Path.GetDirectoryName(parent);
+        }
+
+        if (parent is not null && UntrustedFile.Stat(parent).Kind is not FileKind.Directory and var pk)
+        {
+            return $"'{parent}' is {UntrustedFile.Describe(pk)}, not a folder";
+        }
+
+        return null;
+    }
+
+    /// <summary>Creates and locks the folder and removes stale temporaries; null (with the diagnostic) when it cannot be used.</summary>
+    public static OutputFolder? Open(string outDir, DiagnosticBag diagnostics)
+    {
+        OutputFolderLock? held;
+        string holder;
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            held = OutputFolderLock.TryAcquire(outDir, out holder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--out", $"cannot write into '{outDir}': {e.Message}");
+            return null;
+        }
+
+        if (held is null)
+        {
+            diagnostics.Report(DiagnosticCodes.OutFolderInUse, null, outDir, holder);
+            return null;
+        }
+
+        RemoveStaleTemporaries(outDir);
+        return new OutputFolder(held);
+    }
+
+    /// <summary>
+    /// Deletes the `.name.&lt;32 hex&gt;.tmp` files <see cref="AtomicFile"/> leaves when a run is killed while
+    /// writing. Safe only while the folder is locked: no other run can be writing them. Links are not followed.
+    /// </summary>
+    public static int RemoveStaleTemporaries(string outDir)
+    {
+        int removed = 0;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint, MatchType = MatchType.Simple };
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(outDir, "*" + AtomicFile.TempSuffix, options))
+            {
+                if (TempName().IsMatch(Path.GetFileName(f)))
+                {
+                    try
+                    {
+                        File.Delete(f);
+                        removed++;
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // Left for the next run.
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable subfolder: nothing more to clean there.
+        }
+
+        return removed;
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    [GeneratedRegex(@"^\..+\.[0-9a-f]{32}\.tmp$", RegexOptions.CultureInvariant)]
+    private static partial Regex TempName();
+}

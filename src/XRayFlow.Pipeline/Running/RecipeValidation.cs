@@ -1,0 +1,28 @@
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Expressions;
+using XRayFlow.Pipeline.Binding;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Running;
+
+/// <summary>`xrayflow validate`: what a run would refuse before reading any input, without the inputs.</summary>
+public static class RecipeValidation
+{
+    /// <summary>
+    /// Output paths (checked with a placeholder stem), every inline expression (compiled), and the plan's
+    /// diagnostics (only when everything before is clean). Sorted; errors mean exit 2.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> Check(BoundRecipe recipe, Func<IExpressionCompiler>? compilerFactory)
+    {
+        var bag = new DiagnosticBag();
+        OutputTargets.Check(recipe, [new RunItem("stem", "stem", new Dictionary<string, IReadOnlyList<string>>())], "out", bag, onDisk: false);
+        bag.AddRange(ExpressionSteps.Compile(recipe, compilerFactory).Diagnostics);
+        if (!bag.HasErrors)
+        {
+            bag.AddRange(Planner.Create(recipe).Diagnostics);
+        }
+
+        return bag.ToSortedList();
+    }
+}

@@ -1,0 +1,220 @@
+using System.Runtime.InteropServices;
+using XRayFlow.Core.Diagnostics;
+
+namespace XRayFlow.Cli.Tests;
+
+/// <summary>
+/// Issue 18: every XRF2xxx situation, fed to a real `xrayflow` process, ends with its documented exit code
+/// (2 before any work, 1 when the run started) and its code on stderr: never 70 (a bug), never a signal,
+/// never a hang, never a stack trace.
+/// </summary>
+public sealed class ExitCodeSweepTests
+{
+    private static string P(string dir, params string[] parts) => Path.Combine([dir, .. parts]);
+
+    private const string NoDefault = """
+        xrayflow: 1
+        name: plain
+        inputs:
+          xray: image
+        steps:
+          - id: ax
+            op: abs
+        outputs:
+          ax: "{stem}_ax.npy"
+        """;
+
+    /// <summary>Codes no command line can reach, and where each is tested instead.</summary>
+    private static readonly Dictionary<string, string> Unreachable = new()
+    {
+        ["XRF2011"] = "the CLI always has the Roslyn compiler; RunnerTests.ExpressionsWithoutACompiler... covers it in-process",
+        ["XRF2017"] = "every verb is implemented",
+        ["XRF2018"] = "the internal-error code itself: what this sweep asserts never happens",
+        ["XRF2019"] = "the decoders refuse an image or stack over --max-pixels first, with their own reason (the sweep's --max-pixels case, an XRF2012 line)",
+        ["XRF2027"] = "a full disk while manifest.json is written: fault-injected in RunnerHardeningTests.ADiskFullWhileWritingTheManifest...",
+    };
+
+    /// <summary>Codes whose message is the reason of a failed input (an XRF2012 line), not a line of their own.</summary>
+    private static readonly Dictionary<string, string> Inside = new()
+    {
+        ["XRF2020"] = "cannot write output 'npy/00000011_000_gy.npy': ",
+    };
+
+    /// <summary>(code, expected exit, set-up returning the working folder and the arguments).</summary>
+    public static TheoryData<string, int, string> Situations => new()
+    {
+        { "XRF2001", 2, "unknown verb" },
+        { "XRF2002", 2, "input without a file" },
+        { "XRF2003", 2, "unknown --input name" },
+        { "XRF2004", 2, "--set without =" },
+        { "XRF2005", 2, "missing input file" },
+        { "XRF2006", 2, "glob without match" },
+        { "XRF2007", 2, "two globbed image inputs" },
+        { "XRF2008", 2, "colliding batch outputs" },
+        { "XRF2009", 2, "a stem of '..'" },
+        { "XRF2010", 2, "missing recipe" },
+        { "XRF2012", 1, "a corrupt input in a batch" },
+        { "XRF2013", 2, "verify /dev/zero" },
+        { "XRF2014", 2, "verify after the recipe changed" },
+        { "XRF2015", 1, "verify after an output changed" },
+        { "XRF2016", 2, "ops with a typo" },
+        { "XRF2012", 1, "--max-pixels below a stack's" },
+        { "XRF2020", 1, "a file where an output folder goes" },
+        { "XRF2021", 2, "--threads 0" },
+        { "XRF2021", 2, "--out naming a file" },
+        { "XRF2021", 2, "--out ''" },
+        { "XRF2021", 2, "--out /dev/null" },
+        { "XRF2021", 2, "--out /proc/self" },
+        { "XRF2021", 2, "--profile naming a folder" },
+        { "XRF2021", 2, "--repeat 2147483647" },
+        { "XRF2021", 2, "plan --format svg" },
+        { "XRF2022", 1, "info on a text file" },
+        { "XRF2023", 2, "--input /dev/zero" },
+        { "XRF2024", 2, "a default outside the recipe's folder" },
+        { "XRF2025", 2, "a NUL in an output path" },
+        { "XRF2026", 2, "--out held by another run" },
+        { "XRF2028", 1, "--profile that cannot be written" },
+        { "XRF2029", 2, "verify with an unrecorded input" },
+        { "XRF2030", 2, "a link to a folder under --out" },
+        { "XRF1012", 2, "validate /dev/zero" },
+    };
+
+    [Fact]
+    public void EveryXrf2CodeHasASituationOrAReason()
+    {
+        var covered = Situations.Select(row => (string)row[0]).ToHashSet();
+        var missing = DiagnosticCodes.All.Select(d => d.Code).Where(c => c.StartsWith("XRF2", StringComparison.Ordinal) && !covered.Contains(c) && !Unreachable.ContainsKey(c)).ToList();
+        Assert.True(missing.Count == 0, "XRF2 codes without a situation in the sweep: " + string.Join(", ", missing));
+    }
+
+    [Theory]
+    [MemberData(nameof(Situations))]
+    public void TheProcessExitsWithItsDocumentedCodeNever70(string code, int exit, string situation)
+    {
+        string dir = CliKit.Project();
+        using var holder = situation == "--out held by another run" ? Hold(P(dir, "out")) : null;
+        string[] args = Arrange(situation, dir);
+        var r = CliKit.RunProcess(dir, TimeSpan.FromSeconds(60), args);
+        string all = r.Out + r.Err;
+        Assert.True(r.Exit == exit, $"{situation}: exit {r.Exit}, expected {exit}\n{all}");
+        if (Inside.TryGetValue(code, out var text))
+        {
+            // A per-input failure: its reason is the message of the code, inside the XRF2012 line.
+            Assert.Contains("error XRF2012: ", r.Err, StringComparison.Ordinal);
+            Assert.Contains(text, r.Err, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"error {code}: ", r.Err, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("XRF2018", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
+    }
+
+    private static string[] Arrange(string situation, string dir)
+    {
+        string recipe = P(dir, "recipe.yaml");
+        string image = P(dir, "images", "00000011_000.png");
+        switch (situation)
+        {
+            case "unknown verb": return ["frobnicate"];
+            case "input without a file":
+                File.WriteAllText(recipe, NoDefault);
+                return ["run", "recipe.yaml"];
+            case "unknown --input name": return ["run", "recipe.yaml", "--input", "nope=x.png"];
+            case "--set without =": return ["run", "recipe.yaml", "--set", "x"];
+            case "missing input file": return ["run", "recipe.yaml", "--input", "xray=missing.png"];
+            case "glob without match": return ["run", "recipe.yaml", "--input", "xray=images/*.nothing"];
+            case "two globbed image inputs":
+                File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  a: image\n  b: image\nsteps:\n  - op: add\n    in: [a, b]\noutputs:\n  add: \"{stem}.npy\"\n");
+                return ["run", "recipe.yaml", "--input", "a=images/*.png", "--input", "b=images/*.png"];
+            case "colliding batch outputs":
+                CliKit.CopySamples(P(dir, "more"), 2);
+                File.WriteAllText(recipe, NoDefault.Replace("{stem}_ax.npy", "ax.npy", StringComparison.Ordinal));
+                return ["run", "recipe.yaml", "--input", "xray=more/*.png"];
+            case "a stem of '..'":
+                File.Copy(image, P(dir, "images", "...png"));
+                File.WriteAllText(recipe, NoDefault.Replace("\"{stem}_ax.npy\"", "\"{stem}/ax.npy\"", StringComparison.Ordinal));
+                return ["run", "recipe.yaml", "--input", "xray=images/...png"];
+            case "missing recipe": return ["run", "missing.yaml"];
+            case "a corrupt input in a batch":
+                File.WriteAllText(P(dir, "images", "broken.png"), "not a png");
+                return ["run", "recipe.yaml", "--input", "xray=images/*.png"];
+            case "verify /dev/zero": return ["verify", "/dev/zero"];
+            case "verify after the recipe changed":
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
+                File.AppendAllText(recipe, "# changed\n");
+                return ["verify", "out/manifest.json"];
+            case "verify after an output changed":
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
+                File.WriteAllBytes(P(dir, "out", "npy", "00000011_000_gy.npy"), [1, 2, 3]);
+                return ["verify", "out/manifest.json"];
+            case "ops with a typo": return ["ops", "sobell"];
+            case "--max-pixels below a stack's":
+                CliKit.CopySamples(P(dir, "frames"), 2);
+                File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  frames: stack\nsteps:\n  - op: abs\noutputs:\n  abs: all.npy\n");
+                return ["run", "recipe.yaml", "--input", "frames=frames/*.png", "--max-pixels", "1500000"];
+            case "a file where an output folder goes":
+                Directory.CreateDirectory(P(dir, "out"));
+                File.WriteAllText(P(dir, "out", "npy"), "a file");
+                return ["run", "recipe.yaml"];
+            case "--threads 0": return ["run", "recipe.yaml", "--threads", "0"];
+            case "--out naming a file": return ["run", "recipe.yaml", "--out", "recipe.yaml"];
+            case "--out ''": return ["run", "recipe.yaml", "--out", string.Empty];
+            case "--out /dev/null": return ["run", "recipe.yaml", "--out", "/dev/null"];
+            case "--out /proc/self": return ["run", "recipe.yaml", "--out", "/proc/self"];
+            case "--profile naming a folder": return ["run", "recipe.yaml", "--profile", "images"];
+            case "--repeat 2147483647": return ["run", "recipe.yaml", "--profile", "p.json", "--repeat", "2147483647"];
+            case "plan --format svg": return ["plan", "recipe.yaml", "--format", "svg"];
+            case "info on a text file":
+                File.WriteAllText(P(dir, "fake.png"), "nope");
+                return ["info", "fake.png"];
+            case "--input /dev/zero": return ["run", "recipe.yaml", "--input", "xray=/dev/zero"];
+            case "a default outside the recipe's folder":
+                File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("default: images/00000011_000.png", "default: /etc/hostname", StringComparison.Ordinal));
+                return ["run", "recipe.yaml"];
+            case "a NUL in an output path":
+                File.WriteAllText(recipe, NoDefault.Replace("{stem}_ax.npy", "{stem}\\0_ax.npy", StringComparison.Ordinal));
+                return ["validate", "recipe.yaml"];
+            case "--out held by another run": return ["run", "recipe.yaml"];
+            case "--profile that cannot be written": return ["run", "recipe.yaml", "--profile", "/proc/self/profile.json"];
+            case "verify with an unrecorded input":
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
+                string m = P(dir, "out", "manifest.json");
+                File.WriteAllText(m, File.ReadAllText(m).Replace($"\"xray\": \"{image}\"", "\"xray\": \"/etc/hostname\"", StringComparison.Ordinal));
+                return ["verify", "out/manifest.json"];
+            case "a link to a folder under --out":
+                Directory.CreateDirectory(P(dir, "out"));
+                Directory.CreateDirectory(P(dir, "elsewhere"));
+                File.CreateSymbolicLink(P(dir, "out", "npy"), P(dir, "elsewhere"));
+                return ["run", "recipe.yaml"];
+            case "validate /dev/zero": return ["validate", "/dev/zero"];
+            default: throw new ArgumentException(situation);
+        }
+    }
+
+    /// <summary>Holds --out as a run does (flock on the folder, the holder's pid in .xrayflow.lock) until disposed.</summary>
+    private static FolderHold Hold(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        int fd = open(folder, 0);
+        Assert.True(fd >= 0);
+        Assert.Equal(0, flock(fd, 2 | 4));
+        File.WriteAllText(Path.Combine(folder, ".xrayflow.lock"), $"{Environment.ProcessId}\n");
+        return new FolderHold(fd);
+    }
+
+    private sealed class FolderHold(int fd) : IDisposable
+    {
+        public void Dispose() => close(fd);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int flock(int fd, int operation);
+
+    [DllImport("libc")]
+    private static extern int close(int fd);
+}
