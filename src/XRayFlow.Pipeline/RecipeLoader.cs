@@ -36,19 +36,19 @@ public static class RecipeLoader
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: no such file"));
+                return Fail(bag => bag.ReportRecipeUnreadable($"{path}: no such file"));
             }
 
             if (info.Length > YamlTreeReader.MaxBytes)
             {
-                return Fail(DiagnosticCodes.RecipeTooLarge.Create(new SourceLocation(path, 1, 1), info.Length));
+                return Fail(bag => bag.ReportRecipeTooLarge(new SourceLocation(path, 1, 1), info.Length));
             }
 
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: {e.Message}"));
+            return Fail(bag => bag.ReportRecipeUnreadable($"{path}: {e.Message}"));
         }
 
         return LoadText(text, path, setOverrides, ops);
@@ -68,7 +68,13 @@ public static class RecipeLoader
         return new RecipeLoadResult(bag.HasErrors ? null : recipe, bag.ToSortedList());
     }
 
-    private static RecipeLoadResult Fail(Diagnostic d) => new(null, [d]);
+    /// <summary>A load refused before any text was read: the one diagnostic <paramref name="report"/> puts in a new bag.</summary>
+    private static RecipeLoadResult Fail(Action<DiagnosticBag> report)
+    {
+        var bag = new DiagnosticBag();
+        report(bag);
+        return new RecipeLoadResult(null, bag.ToSortedList());
+    }
 
     private static IReadOnlyDictionary<string, OpDefinition> OpsByName()
         => OpRegistry.All.ToDictionary(o => o.Name, StringComparer.Ordinal);
