@@ -154,7 +154,18 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
             return null;
         }
 
-        return raw.Value is ScalarRef r ? r : spec.IsWhole ? BindInt(op, spec, raw) : BindFloat(op, spec, raw);
+        if (raw.Value is ScalarRef r)
+        {
+            return r;
+        }
+
+        // Not one conditional expression: its type would be double?, turning a whole-number item into a double.
+        if (spec.IsWhole)
+        {
+            return BindInt(op, spec, raw);
+        }
+
+        return BindFloat(op, spec, raw);
     }
 
     /// <summary>The value, when the list length is within the spec's MinCount..MaxCount (else a located error and null).</summary>
