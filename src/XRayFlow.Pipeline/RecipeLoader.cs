@@ -39,17 +39,17 @@ public static class RecipeLoader
             var facts = UntrustedFile.Stat(path);
             if (facts.Kind == FileKind.Missing)
             {
-                return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: no such file"));
+                return Fail(bag => bag.ReportRecipeUnreadable($"{path}: no such file"));
             }
 
             if (facts.Kind != FileKind.Regular)
             {
-                return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: it is {UntrustedFile.Describe(facts.Kind)}, not a regular file"));
+                return Fail(bag => bag.ReportRecipeUnreadable($"{path}: it is {UntrustedFile.Describe(facts.Kind)}, not a regular file"));
             }
 
             if (facts.Length > YamlTreeReader.MaxBytes)
             {
-                return Fail(DiagnosticCodes.RecipeTooLarge.Create(new SourceLocation(path, 1, 1), facts.Length));
+                return Fail(bag => bag.ReportRecipeTooLarge(new SourceLocation(path, 1, 1), facts.Length));
             }
 
             byte[] bytes;
@@ -60,7 +60,7 @@ public static class RecipeLoader
             catch (UntrustedFileException)
             {
                 // It grew past the bound while being read.
-                return Fail(DiagnosticCodes.RecipeTooLarge.Create(new SourceLocation(path, 1, 1), UntrustedFile.Stat(path).Length));
+                return Fail(bag => bag.ReportRecipeTooLarge(new SourceLocation(path, 1, 1), UntrustedFile.Stat(path).Length));
             }
 
             using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
@@ -68,7 +68,7 @@ public static class RecipeLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return Fail(DiagnosticCodes.RecipeUnreadable.Create(null, $"{path}: {e.Message}"));
+            return Fail(bag => bag.ReportRecipeUnreadable($"{path}: {e.Message}"));
         }
 
         return LoadText(text, path, setOverrides, ops);
@@ -88,7 +88,13 @@ public static class RecipeLoader
         return new RecipeLoadResult(bag.HasErrors ? null : recipe, bag.ToSortedList());
     }
 
-    private static RecipeLoadResult Fail(Diagnostic d) => new(null, [d]);
+    /// <summary>A load refused before any text was read: the one diagnostic <paramref name="report"/> puts in a new bag.</summary>
+    private static RecipeLoadResult Fail(Action<DiagnosticBag> report)
+    {
+        var bag = new DiagnosticBag();
+        report(bag);
+        return new RecipeLoadResult(null, bag.ToSortedList());
+    }
 
     private static IReadOnlyDictionary<string, OpDefinition> OpsByName()
         => OpRegistry.All.ToDictionary(o => o.Name, StringComparer.Ordinal);

@@ -43,33 +43,3 @@ public sealed record DiagnosticDescriptor(string Code, Severity Severity, string
     public Diagnostic Create(SourceLocation? location, params object?[] args)
         => new(Code, Severity, location, args.Length == 0 ? Format : string.Format(System.Globalization.CultureInfo.InvariantCulture, Format, args));
 }
-
-/// <summary>Collects diagnostics in one pass; never throws.</summary>
-public sealed class DiagnosticBag : IEnumerable<Diagnostic>
-{
-    private readonly List<Diagnostic> _items = [];
-
-    public bool HasErrors => _items.Any(d => d.IsError);
-
-    public int Count => _items.Count;
-
-    public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
-
-    public void Report(DiagnosticDescriptor descriptor, SourceLocation? location, params object?[] args)
-        => _items.Add(descriptor.Create(location, args));
-
-    public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.AddRange(diagnostics);
-
-    /// <summary>Sorted by file, line, column, then code: the order users read them in.</summary>
-    public IReadOnlyList<Diagnostic> ToSortedList()
-        => _items
-            .OrderBy(d => d.Location?.File ?? string.Empty, StringComparer.Ordinal)
-            .ThenBy(d => d.Location?.Line ?? 0)
-            .ThenBy(d => d.Location?.Column ?? 0)
-            .ThenBy(d => d.Code, StringComparer.Ordinal)
-            .ToList();
-
-    public IEnumerator<Diagnostic> GetEnumerator() => _items.GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-}

@@ -8,8 +8,9 @@ namespace XRayFlow.Pipeline.Binding;
 /// <summary>
 /// The canonical text of a recipe's meaning, for the manifest's recipe hash: compact JSON with sorted
 /// keys and normalized numbers (shortest round-trip, invariant; whole numbers without a fraction).
-/// Comments, key order, quoting style, description and locations do not change it; params (after
-/// --set), inputs, steps (with every parameter, defaults filled), outputs and tests do.
+/// Comments, key order, quoting style, description, locations and the `tests:` section (which changes no
+/// output) do not change it; params (after --set), inputs, steps (with every parameter, defaults filled,
+/// lists and matrices item by item) and outputs do.
 /// </summary>
 public static class CanonicalWriter
 {
@@ -19,88 +20,101 @@ public static class CanonicalWriter
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
-            w.WriteStartArray("inputs");
-            foreach (var i in recipe.Inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
-            {
-                w.WriteStartObject();
-                if (i.DefaultPathText is { } d)
-                {
-                    w.WriteString("default", d);
-                }
-
-                w.WriteString("kind", i.Kind == InputKind.Stack ? "stack" : "image");
-                w.WriteString("name", i.Name);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteInputs(w, recipe.Inputs);
             w.WriteString("name", recipe.Name);
-            w.WriteStartArray("outputs");
-            foreach (var o in recipe.Outputs.OrderBy(o => o.Name, StringComparer.Ordinal))
-            {
-                w.WriteStartObject();
-                w.WriteString("from", o.From);
-                w.WriteString("name", o.Name);
-                w.WritePropertyName("options");
-                WriteMap(w, o.Options);
-                if (o.Panels is { } panels)
-                {
-                    w.WriteStartArray("panels");
-                    foreach (var p in panels)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("from", p.From);
-                        w.WritePropertyName("options");
-                        WriteMap(w, p.Options);
-                        if (p.Title is { } t)
-                        {
-                            w.WriteString("title", t);
-                        }
-
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                }
-
-                w.WriteString("path", o.PathTemplate);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteOutputs(w, recipe.Outputs);
             w.WritePropertyName("params");
             WriteMap(w, recipe.Params.ToDictionary(p => p.Name, p => (object?)p.Value));
-            w.WriteStartArray("steps");
-            foreach (var s in recipe.Steps)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", s.Id);
-                w.WriteStartArray("in");
-                foreach (var r in s.Inputs)
-                {
-                    if (r.VariableName is { } v)
-                    {
-                        w.WriteStringValue($"{v}={r.Source}");
-                    }
-                    else
-                    {
-                        w.WriteStringValue(r.Source);
-                    }
-                }
-
-                w.WriteEndArray();
-                w.WriteString("op", s.Op.Name);
-                w.WritePropertyName("params");
-                WriteMap(w, s.Params);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteSteps(w, recipe.Steps);
             w.WriteNumber("xrayflow", recipe.Version);
             w.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteInputs(Utf8JsonWriter w, IEnumerable<BoundInput> inputs)
+    {
+        w.WriteStartArray("inputs");
+        foreach (var i in inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            if (i.DefaultPathText is { } d)
+            {
+                w.WriteString("default", d);
+            }
+
+            w.WriteString("kind", i.Kind == InputKind.Stack ? "stack" : "image");
+            w.WriteString("name", i.Name);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteOutputs(Utf8JsonWriter w, IEnumerable<BoundOutput> outputs)
+    {
+        w.WriteStartArray("outputs");
+        foreach (var o in outputs.OrderBy(o => o.Name, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("from", o.From);
+            w.WriteString("name", o.Name);
+            w.WritePropertyName("options");
+            WriteMap(w, o.Options);
+            if (o.Panels is { } panels)
+            {
+                WritePanels(w, panels);
+            }
+
+            w.WriteString("path", o.PathTemplate);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WritePanels(Utf8JsonWriter w, IEnumerable<BoundPanel> panels)
+    {
+        w.WriteStartArray("panels");
+        foreach (var p in panels)
+        {
+            w.WriteStartObject();
+            w.WriteString("from", p.From);
+            w.WritePropertyName("options");
+            WriteMap(w, p.Options);
+            if (p.Title is { } t)
+            {
+                w.WriteString("title", t);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteSteps(Utf8JsonWriter w, IEnumerable<BoundStep> steps)
+    {
+        w.WriteStartArray("steps");
+        foreach (var s in steps)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", s.Id);
+            w.WriteStartArray("in");
+            foreach (var r in s.Inputs)
+            {
+                w.WriteStringValue(r.VariableName is { } v ? $"{v}={r.Source}" : r.Source);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("op", s.Op.Name);
+            w.WritePropertyName("params");
+            WriteMap(w, s.Params);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteMap(Utf8JsonWriter w, IReadOnlyDictionary<string, object?> map)
@@ -140,38 +154,30 @@ public static class CanonicalWriter
             case long l:
                 w.WriteNumberValue(l);
                 break;
-            case double[] da:
-                w.WriteStartArray();
-                foreach (var d in da)
-                {
-                    w.WriteRawValue(ScalarText.FormatNumber(d));
-                }
-
-                w.WriteEndArray();
-                break;
-            case int[] ia:
-                w.WriteStartArray();
-                foreach (var i in ia)
-                {
-                    w.WriteNumberValue(i);
-                }
-
-                w.WriteEndArray();
+            case ExpressionValue e when e.Text is { } t:
+                w.WriteStringValue(t);
                 break;
             case ExpressionValue e:
-                if (e.Text is { } t)
-                {
-                    w.WriteStringValue(t);
-                }
-                else
-                {
-                    w.WriteRawValue(ScalarText.FormatNumber(e.Number!.Value));
-                }
-
+                w.WriteRawValue(ScalarText.FormatNumber(e.Number!.Value));
+                break;
+            case double[] or int[] or object[]:
+                // Numbers, whole numbers, a matrix's rows (double[][]) or a list holding `${step}` values (ScalarRef: its text).
+                WriteArray(w, (System.Collections.IEnumerable)v);
                 break;
             default:
                 w.WriteStringValue(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture));
                 break;
         }
+    }
+
+    private static void WriteArray(Utf8JsonWriter w, System.Collections.IEnumerable items)
+    {
+        w.WriteStartArray();
+        foreach (var item in items)
+        {
+            WriteValue(w, item);
+        }
+
+        w.WriteEndArray();
     }
 }

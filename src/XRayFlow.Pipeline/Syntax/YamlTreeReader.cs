@@ -41,7 +41,7 @@ public sealed class YamlTreeReader
     {
         if (System.Text.Encoding.UTF8.GetByteCount(text) > MaxBytes)
         {
-            diagnostics.Report(DiagnosticCodes.RecipeTooLarge, new SourceLocation(file, 1, 1), System.Text.Encoding.UTF8.GetByteCount(text));
+            diagnostics.ReportRecipeTooLarge(new SourceLocation(file, 1, 1), System.Text.Encoding.UTF8.GetByteCount(text));
             return null;
         }
 
@@ -59,7 +59,7 @@ public sealed class YamlTreeReader
             Next();
             if (_parser.Current is StreamEnd)
             {
-                _diagnostics.Report(DiagnosticCodes.EmptyRecipe, new SourceLocation(_file, 1, 1));
+                _diagnostics.ReportEmptyRecipe(new SourceLocation(_file, 1, 1));
                 return null;
             }
 
@@ -73,13 +73,13 @@ public sealed class YamlTreeReader
             Next();
             if (_parser.Current is DocumentStart extra)
             {
-                _diagnostics.Report(DiagnosticCodes.SeveralDocuments, Loc(extra.Start));
+                _diagnostics.ReportSeveralDocuments(Loc(extra.Start));
                 return null;
             }
 
             if (root is YamlScalar { IsNull: true })
             {
-                _diagnostics.Report(DiagnosticCodes.EmptyRecipe, new SourceLocation(_file, 1, 1));
+                _diagnostics.ReportEmptyRecipe(new SourceLocation(_file, 1, 1));
                 return null;
             }
 
@@ -98,7 +98,7 @@ public sealed class YamlTreeReader
                 message = "cannot parse the recipe";
             }
 
-            _diagnostics.Report(DiagnosticCodes.YamlSyntax, Loc(e.Start), message.TrimEnd('.'));
+            _diagnostics.ReportYamlSyntax(Loc(e.Start), message.TrimEnd('.'));
             return null;
         }
     }
@@ -156,7 +156,7 @@ public sealed class YamlTreeReader
         switch (ev)
         {
             case AnchorAlias alias:
-                _diagnostics.Report(DiagnosticCodes.AnchorOrAlias, Loc(alias.Start), $"alias '*{alias.Value}'");
+                _diagnostics.ReportAnchorOrAlias(Loc(alias.Start), $"alias '*{alias.Value}'");
                 return null;
             case Scalar scalar:
                 CheckNodeEvent(scalar);
@@ -166,7 +166,7 @@ public sealed class YamlTreeReader
                 CheckNodeEvent(seq);
                 if (depth + 1 > MaxDepth)
                 {
-                    _diagnostics.Report(DiagnosticCodes.NestingTooDeep, Loc(seq.Start), MaxDepth);
+                    _diagnostics.ReportNestingTooDeep(Loc(seq.Start), MaxDepth);
                     throw new StopReading();
                 }
 
@@ -197,7 +197,7 @@ public sealed class YamlTreeReader
                 CheckNodeEvent(map);
                 if (depth + 1 > MaxDepth)
                 {
-                    _diagnostics.Report(DiagnosticCodes.NestingTooDeep, Loc(map.Start), MaxDepth);
+                    _diagnostics.ReportNestingTooDeep(Loc(map.Start), MaxDepth);
                     throw new StopReading();
                 }
 
@@ -222,7 +222,7 @@ public sealed class YamlTreeReader
                     {
                         if (key is not null)
                         {
-                            _diagnostics.Report(DiagnosticCodes.WrongNodeType, Loc(keyEvent.Start), "a map key", "a plain name", key.Describe());
+                            _diagnostics.ReportWrongNodeType(Loc(keyEvent.Start), "a map key", "a plain name", key.Describe());
                         }
 
                         continue;
@@ -230,13 +230,13 @@ public sealed class YamlTreeReader
 
                     if (k.IsPlain && k.Value == "<<")
                     {
-                        _diagnostics.Report(DiagnosticCodes.AnchorOrAlias, k.Start, "merge key '<<'");
+                        _diagnostics.ReportAnchorOrAlias(k.Start, "merge key '<<'");
                         continue;
                     }
 
                     if (seen.TryGetValue(k.Value, out var first))
                     {
-                        _diagnostics.Report(DiagnosticCodes.DuplicateKey, k.Start, k.Value, first.Start.Line);
+                        _diagnostics.ReportDuplicateKey(k.Start, k.Value, first.Start.Line);
                         continue;
                     }
 
@@ -259,13 +259,13 @@ public sealed class YamlTreeReader
     {
         if (!ev.Anchor.IsEmpty)
         {
-            _diagnostics.Report(DiagnosticCodes.AnchorOrAlias, Loc(ev.Start), $"anchor '&{ev.Anchor.Value}'");
+            _diagnostics.ReportAnchorOrAlias(Loc(ev.Start), $"anchor '&{ev.Anchor.Value}'");
         }
 
         if (!ev.Tag.IsEmpty && !ev.Tag.IsNonSpecific)
         {
             string tag = ev.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? "!!" + ev.Tag.Value["tag:yaml.org,2002:".Length..] : ev.Tag.Value;
-            _diagnostics.Report(DiagnosticCodes.TagNotAllowed, Loc(ev.Start), tag);
+            _diagnostics.ReportTagNotAllowed(Loc(ev.Start), tag);
         }
     }
 
@@ -289,11 +289,11 @@ public sealed class YamlTreeReader
         {
             if (ScalarText.IsYaml11Boolean(s.Value))
             {
-                _diagnostics.Report(DiagnosticCodes.Yaml11Boolean, start, s.Value);
+                _diagnostics.ReportYaml11Boolean(start, s.Value);
             }
             else if (ScalarText.IsAmbiguousNumber(s.Value))
             {
-                _diagnostics.Report(DiagnosticCodes.AmbiguousNumber, start, s.Value);
+                _diagnostics.ReportAmbiguousNumber(start, s.Value);
             }
         }
 

@@ -1,0 +1,60 @@
+using XRayFlow.Pipeline.Syntax;
+
+namespace XRayFlow.Pipeline.Binding;
+
+/// <summary>One option of a .png / .gif output or of a figure panel: bits (8|16), colormap, vmin, vmax, duration_ms, loop, columns, title.</summary>
+internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader reader)
+{
+    private readonly BindingContext _c = context;
+    private readonly ScalarReader _reader = reader;
+
+    /// <summary>The option's value (an int, a double or a string), or null when an error was reported.</summary>
+    public object? Bind(YamlEntry k)
+    {
+        var s = k.Value as YamlScalar;
+        var raw = s is null ? null : _reader.Read(s);
+        if (s is not null && raw is null)
+        {
+            return null; // reported
+        }
+
+        string key = k.Key.Value;
+        object? value = raw?.Value;
+        if (key == "colormap" && value is string name)
+        {
+            return BindColormap(k, name);
+        }
+
+        (object? Value, string? Expected) outcome = key switch
+        {
+            "bits" => (value is double b && (b == 8 || b == 16) ? (int)b : null, "8 or 16"),
+            "colormap" => (null, "a colormap name"),
+            "vmin" or "vmax" => (value is double v ? v : null, "a number"),
+            "duration_ms" or "columns" => (WholeAtLeast(value, 1), "a whole number >= 1"),
+            "loop" => (WholeAtLeast(value, 0), "a whole number >= 0 (0 = forever)"),
+            "title" => (value as string, "a string"),
+            _ => (null, null),
+        };
+        if (outcome is { Value: null, Expected: { } expected })
+        {
+            _c.Diagnostics.ReportBadOutputOption(k.Value.Start, key, expected, raw?.Describe() ?? k.Value.Describe());
+        }
+
+        return outcome.Value;
+    }
+
+    private string? BindColormap(YamlEntry k, string name)
+    {
+        if (RecipeBinder.Colormaps.Contains(name))
+        {
+            return name;
+        }
+
+        _c.Diagnostics.ReportUnknownColormap(k.Value.Start, name, string.Join(", ", RecipeBinder.Colormaps), DidYouMean.Suffix(name, RecipeBinder.Colormaps));
+        return null;
+    }
+
+    /// <summary>The value as an int when it is a whole number from <paramref name="min"/> to int.MaxValue, else null.</summary>
+    private static object? WholeAtLeast(object? value, int min)
+        => value is double d && d == Math.Floor(d) && d >= min && d <= int.MaxValue ? (int)d : null;
+}

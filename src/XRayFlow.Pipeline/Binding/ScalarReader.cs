@@ -1,0 +1,191 @@
+using System.Text.RegularExpressions;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Syntax;
+
+namespace XRayFlow.Pipeline.Binding;
+
+/// <summary>
+/// Reads a scalar's typed value and resolves `${...}`: a whole-value `${param}` is the param's value; in an op
+/// parameter, `${step}` or `${step.field}` of an earlier step that computes a number is a <see cref="ScalarRef"/>;
+/// `${param}` inside a longer string parameter is replaced by the param's text.
+/// </summary>
+internal sealed partial class ScalarReader(BindingContext context)
+{
+    private readonly BindingContext _c = context;
+
+    [GeneratedRegex(@"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\}$", RegexOptions.CultureInvariant)]
+    private static partial Regex WholeParamRef();
+
+    [GeneratedRegex(@"\$\{([^{}]*)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex AnyParamRef();
+
+    /// <summary>
+    /// The scalar's value, or null when an error was reported. <paramref name="laterIds"/> (op parameters: the ids of
+    /// later steps, with their lines) allows `${step}` values; <paramref name="target"/> names the parameter a
+    /// `${step}` is refused for when it is not allowed.
+    /// </summary>
+    public RawScalar? Read(YamlScalar s, IReadOnlyDictionary<string, int>? laterIds = null, (OpDefinition Op, ParamSpec Spec)? target = null)
+    {
+        if (s.IsPlain && (ScalarText.IsYaml11Boolean(s.Value) || ScalarText.IsAmbiguousNumber(s.Value)))
+        {
+            return null; // reported by the reader
+        }
+
+        var whole = WholeParamRef().Match(s.Value);
+        if (whole.Success && s.Style != ScalarStyle.Block)
+        {
+            string? field = whole.Groups[2].Success ? whole.Groups[2].Value : null;
+            return ReadReference(s, whole.Groups[1].Value, field, laterIds, target);
+        }
+
+        if (s.IsNull)
+        {
+            return new RawScalar(null, s, false);
+        }
+
+        if (s.TryGetNumber(out double d))
+        {
+            return new RawScalar(d, s, false);
+        }
+
+        return s.TryGetBool(out bool b) ? new RawScalar(b, s, false) : new RawScalar(s.Value, s, false);
+    }
+
+    /// <summary>The param a whole-value `${name}` scalar names, or null.</summary>
+    public ParamSymbol? WholeParam(YamlScalar s)
+        => WholeParamRef().Match(s.Value) is { Success: true } m && _c.Params.TryGetValue(m.Groups[1].Value, out var p) ? p : null;
+
+    /// <summary>True when <paramref name="text"/> holds no `${...}`; else reports the first one (here the whole value must be the reference).</summary>
+    public bool CheckNoPartialRef(YamlScalar s, string text)
+    {
+        var partial = AnyParamRef().Match(text);
+        if (!partial.Success)
+        {
+            return true;
+        }
+
+        _c.Diagnostics.ReportPartialParamRef(OffsetIn(s, partial.Index), partial.Groups[1].Value);
+        return false;
+    }
+
+    /// <summary>`${name}` inside a longer string parameter, replaced by the param's value (null after an unknown name).</summary>
+    public string? SubstituteInText(string text, YamlScalar s)
+    {
+        bool ok = true;
+        string result = AnyParamRef().Replace(text, m =>
+        {
+            string name = m.Groups[1].Value;
+            if (_c.Params.TryGetValue(name, out var p))
+            {
+                return p.Value switch
+                {
+                    double d => ScalarText.FormatNumber(d),
+                    bool b => b ? "true" : "false",
+                    _ => p.Value.ToString() ?? string.Empty,
+                };
+            }
+
+            _c.Diagnostics.ReportUnknownParamRef(OffsetIn(s, m.Index), name, DidYouMean.Suffix(name, _c.Params.Keys));
+            ok = false;
+            return m.Value;
+        });
+        return ok ? result : null;
+    }
+
+    private RawScalar? ReadReference(YamlScalar s, string name, string? field, IReadOnlyDictionary<string, int>? laterIds, (OpDefinition Op, ParamSpec Spec)? target)
+    {
+        if (field is null && _c.Params.TryGetValue(name, out var p))
+        {
+            return new RawScalar(p.Value, s, true);
+        }
+
+        if (laterIds is not null && ResolveScalarRef(s, name, field, laterIds) is { } r)
+        {
+            return new RawScalar(r, s, true);
+        }
+
+        if (laterIds is not null && (_c.Symbols.ContainsKey(name) || laterIds.ContainsKey(name)))
+        {
+            return null; // reported by ResolveScalarRef
+        }
+
+        string shown = field is null ? name : $"{name}.{field}";
+        if (laterIds is null && target is { } t && _c.Symbols.ContainsKey(name))
+        {
+            _c.Diagnostics.ReportScalarNotAllowedHere(s.ContentStart, t.Spec.Name, t.Op.Name, ParamText.Expected(t.Spec), shown);
+            return null;
+        }
+
+        var names = laterIds is null ? _c.Params.Keys : _c.Params.Keys.Concat(ScalarNames());
+        _c.Diagnostics.ReportUnknownParamRef(s.ContentStart, shown, DidYouMean.Suffix(name, names));
+        return null;
+    }
+
+    /// <summary>`${step}` or `${step.field}` as a value computed per image, or null (with a located error) when it is not one.</summary>
+    private ScalarRef? ResolveScalarRef(YamlScalar s, string name, string? field, IReadOnlyDictionary<string, int> laterIds)
+    {
+        if (!_c.Symbols.TryGetValue(name, out var sym))
+        {
+            if (laterIds.TryGetValue(name, out int line))
+            {
+                _c.Diagnostics.ReportForwardReference(s.ContentStart, name, line);
+            }
+
+            return null;
+        }
+
+        if (field is null)
+        {
+            if (sym.Info is { IsScalar: true })
+            {
+                return new ScalarRef(name, null, s.ContentStart);
+            }
+
+            string fields = sym.Op?.Fields is { Count: > 0 } fs ? $"; its numbers are {string.Join(", ", fs.Select(f => $"${{{name}.{f}}}"))}" : string.Empty;
+            if (sym.Info is not null)
+            {
+                _c.Diagnostics.ReportNotAScalar(s.ContentStart, name, (sym.Kind == SymbolKind.Input ? "an input, " : string.Empty) + sym.Info.Article, fields);
+            }
+
+            return null;
+        }
+
+        if (sym.Op?.Fields.Contains(field) == true)
+        {
+            return new ScalarRef(name, field, s.ContentStart);
+        }
+
+        string known = sym.Op?.Fields is { Count: > 0 } known2 ? $"; '{name}' has {string.Join(", ", known2)}{DidYouMean.Suffix(field, known2)}" : $"; '{name}' has no named numbers";
+        _c.Diagnostics.ReportNotAScalar(s.ContentStart, $"{name}.{field}", "not a number a step computes", known);
+        return null;
+    }
+
+    /// <summary>The steps so far whose value is a number, and the numeric fields steps declare (`stats.p99`).</summary>
+    private IEnumerable<string> ScalarNames()
+    {
+        foreach (var sym in _c.Symbols.Values)
+        {
+            if (sym.Info is { IsScalar: true })
+            {
+                yield return sym.Name;
+            }
+
+            foreach (var f in sym.Op?.Fields ?? [])
+            {
+                yield return $"{sym.Name}.{f}";
+            }
+        }
+    }
+
+    /// <summary>The location of character <paramref name="index"/> of a scalar's value (exact for single-line plain and quoted text without escapes).</summary>
+    private static SourceLocation OffsetIn(YamlScalar s, int index)
+    {
+        if (s.Style == ScalarStyle.Block || s.Value.AsSpan(0, index).Contains('\n'))
+        {
+            return s.ContentStart;
+        }
+
+        return s.ContentStart.Shift(index);
+    }
+}
