@@ -36,10 +36,14 @@ public sealed class Recipe
 {
     private readonly BoundRecipe? _bound;
 
+    /// <summary>Expressions compiled and the plan made once, on the first run (both depend only on the recipe).</summary>
+    private readonly Lazy<(ExpressionCompilation Compilation, Plan? Plan)> _prepared;
+
     private Recipe(string path, BoundRecipe? bound, IReadOnlyList<Diagnostic> diagnostics)
     {
         Path = path;
         _bound = bound;
+        _prepared = new(Prepare, LazyThreadSafetyMode.ExecutionAndPublication);
         LoadDiagnostics = diagnostics;
         Diagnostics = RecipeDiagnostic.From(diagnostics);
     }
@@ -157,14 +161,13 @@ public sealed class Recipe
             return Failed(bag);
         }
 
-        var compilation = ExpressionSteps.Compile(recipe, CreateCompiler);
+        var (compilation, plan) = _prepared.Value;
         bag.AddRange(compilation.Diagnostics);
-        if (bag.HasErrors)
+        if (plan is null)
         {
             return Failed(bag);
         }
 
-        var plan = Planner.Create(recipe, null, new PlanOptions());
         bag.AddRange(plan.Diagnostics);
         if (bag.HasErrors)
         {
@@ -200,6 +203,12 @@ public sealed class Recipe
         }
 
         return new RecipeResult(outputs, RecipeDiagnostic.From(bag.ToSortedList()));
+    }
+
+    private (ExpressionCompilation, Plan?) Prepare()
+    {
+        var compilation = ExpressionSteps.Compile(_bound!, CreateCompiler);
+        return compilation.Diagnostics.Any(d => d.IsError) ? (compilation, null) : (compilation, Planner.Create(_bound!, null, new PlanOptions()));
     }
 
     /// <summary>Checks an array against the input's kind; a 2-D array for a stack input becomes a one-frame stack.</summary>
