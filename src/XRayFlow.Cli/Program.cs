@@ -4,6 +4,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["--version"] or ["-v"])
+        {
+            // Answered before the command framework loads: `xrayflow --version` is what scripts call first.
+            Console.Out.WriteLine(VersionText);
+            return 0;
+        }
+
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -15,5 +22,18 @@ public static class Program
             }
         };
         return CliApp.Run(args, CliHost.FromConsole(cts.Token));
+    }
+
+    /// <summary>`xrayflow 0.1.0 (commit 0123abc...)`: the package version and the git commit the build came from.</summary>
+    public static string VersionText
+    {
+        get
+        {
+            string info = typeof(Program).Assembly
+                .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+            int plus = info.IndexOf('+', StringComparison.Ordinal);
+            return plus < 0 ? $"xrayflow {info} (commit unknown)" : $"xrayflow {info[..plus]} (commit {info[(plus + 1)..]})";
+        }
     }
 }

@@ -1,0 +1,147 @@
+"""Tests of the Python module against NumPy (always) and scipy.ndimage (when installed).
+
+Run from the repository root with the tool to call in XRAYFLOW (or `xrayflow` on PATH):
+
+    XRAYFLOW="dotnet src/XRayFlow.Cli/bin/Release/net10.0/xrayflow.dll" /usr/bin/python3 -m unittest discover -s python/tests -v
+
+tests/XRayFlow.Packaging.Tests runs them with the installed .NET tool.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "python"))
+
+import xrayflow  # noqa: E402
+
+try:
+    from scipy import ndimage
+except ImportError:  # scipy is optional: the NumPy references below always run
+    ndimage = None
+
+SOBEL = str(REPO / "tests" / "bench" / "sobel.yaml")
+
+
+def numpy_sobel(x: np.ndarray, axis: int) -> np.ndarray:
+    """scipy.ndimage.sobel in float64 with mode 'reflect' (NumPy's 'symmetric' padding): derivative along axis, smoothing across."""
+    p = np.pad(x.astype(np.float64), 1, mode="symmetric")
+    if axis == 0:
+        d = p[2:, :] - p[:-2, :]
+        return d[:, :-2] + 2 * d[:, 1:-1] + d[:, 2:]
+    d = p[:, 2:] - p[:, :-2]
+    return d[:-2, :] + 2 * d[1:-1, :] + d[2:, :]
+
+
+def image(rows: int = 48, cols: int = 61, seed: int = 13) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, size=(rows, cols)).astype(np.float32)
+
+
+def write_recipe(folder: str, text: str) -> str:
+    path = os.path.join(folder, "recipe.yaml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+class RunTests(unittest.TestCase):
+    def test_sobel_magnitude_equals_numpy_and_scipy(self):
+        x = image()
+        out = xrayflow.run(SOBEL, xray=x)
+        self.assertEqual(list(out), ["magnitude"])
+        m = out["magnitude"]
+        self.assertEqual(m.dtype, np.float32)
+        self.assertEqual(m.shape, x.shape)
+        ref = np.hypot(numpy_sobel(x, 0), numpy_sobel(x, 1))
+        np.testing.assert_allclose(m, ref, rtol=0, atol=1e-4 * np.abs(ref).max())
+        if ndimage is not None:
+            xs = x.astype(np.float64)
+            sp = np.hypot(ndimage.sobel(xs, 0), ndimage.sobel(xs, 1))
+            np.testing.assert_allclose(m, sp, rtol=0, atol=1e-4 * np.abs(sp).max())
+
+    @unittest.skipIf(ndimage is None, "scipy is not installed")
+    def test_gaussian_filter_equals_scipy(self):
+        x = image(40, 37, seed=5)
+        with tempfile.TemporaryDirectory() as tmp:
+            recipe = write_recipe(tmp, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gaussian_filter\n    sigma: 2\n    mode: nearest\noutputs:\n  smooth: {from: gaussian_filter, path: s.npy}\n")
+            out = xrayflow.run(recipe, xray=x)
+        ref = ndimage.gaussian_filter(x.astype(np.float64), 2, mode="nearest")
+        np.testing.assert_allclose(out["smooth"], ref, rtol=0, atol=1e-4 * np.abs(ref).max())
+
+    def test_path_input_and_uint8_array_give_the_same_values(self):
+        x = image(32, 32, seed=3)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "x.npy")
+            np.save(path, x)
+            from_path = xrayflow.run(SOBEL, xray=path)["magnitude"]
+        from_uint8 = xrayflow.run(SOBEL, inputs={"xray": x.astype(np.uint8)})["magnitude"]
+        np.testing.assert_array_equal(from_path, from_uint8)
+
+    def test_set_overrides_a_param(self):
+        x = image(30, 20, seed=7)
+        recipe = str(REPO / "pipelines" / "mask-threshold.yaml")
+        out = xrayflow.run(recipe, xray=x, set={"threshold": 120})
+        np.testing.assert_array_equal(out["bright"], np.where(x > 120, x, 0))
+        default = xrayflow.run(recipe, xray=x)
+        np.testing.assert_array_equal(default["bright"], np.where(x > 150, x, 0))
+
+    def test_tables_come_back_as_python_values(self):
+        x = image(64, 64, seed=11)
+        hist = xrayflow.run(str(REPO / "pipelines" / "histogram.yaml"), xray=x)["histogram"]
+        self.assertIsInstance(hist, dict)
+        self.assertEqual(hist["bins"], 256)
+        expected = np.histogram(x, bins=256, range=(0, 255))[0]
+        self.assertEqual(hist["counts"], expected.tolist())
+        if ndimage is not None:
+            self.assertEqual(hist["counts"], ndimage.histogram(x, 0, 255, 256).tolist())
+        stats = xrayflow.run(str(REPO / "pipelines" / "inspect.yaml"), xray=x)["stats"]
+        self.assertAlmostEqual(stats["mean"], float(np.mean(x.astype(np.float64))), places=4)
+        self.assertEqual(stats["max"], float(x.max()))
+        self.assertEqual(stats["median"], float(np.median(x)))
+
+    def test_invalid_recipe_raises_with_diagnostics_as_data(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            recipe = write_recipe(tmp, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  out: {from: gausian_filter, path: o.npy}\n")
+            with self.assertRaises(xrayflow.RecipeError) as caught:
+                xrayflow.run(recipe, xray=image())
+        err = caught.exception
+        self.assertEqual(err.exit_code, 2)
+        self.assertIn("XRF1003", err.codes)
+        d = next(d for d in err.diagnostics if d.code == "XRF1003")
+        self.assertEqual((d.severity, os.path.basename(d.file), d.line, d.column), ("error", "recipe.yaml", 5, 9))
+        self.assertIn("gaussian_filter", d.message)  # the did-you-mean
+        self.assertIn("recipe.yaml:5:9: error XRF1003", str(err))
+
+    def test_unknown_param_override_is_a_recipe_error(self):
+        with self.assertRaises(xrayflow.RecipeError) as caught:
+            xrayflow.run(str(REPO / "pipelines" / "mask-threshold.yaml"), xray=image(), set={"treshold": 1})
+        self.assertTrue(caught.exception.diagnostics)
+        self.assertTrue(all(c.startswith("XRF1") for c in caught.exception.codes), caught.exception.codes)
+
+    def test_unreadable_input_is_a_run_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad.png")
+            with open(bad, "wb") as f:
+                f.write(b"\x89PNG\r\n\x1a\nnot really")
+            with self.assertRaises(xrayflow.RunError) as caught:
+                xrayflow.run(SOBEL, xray=bad)
+        self.assertEqual(caught.exception.exit_code, 1)
+        self.assertEqual(caught.exception.codes, ["XRF2022"])
+
+    def test_wrong_rank_is_refused_before_running(self):
+        with self.assertRaises(ValueError):
+            xrayflow.run(SOBEL, xray=np.zeros(5, dtype=np.float32))
+
+    def test_version_names_the_commit(self):
+        self.assertRegex(xrayflow.version(), r"^xrayflow \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown)\)$")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,175 @@
+"""The one door to the ``xrayflow`` command: inputs as .npy files, outputs and diagnostics back as values."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping, NamedTuple, Sequence, Union
+
+import numpy as np
+
+Value = Union[np.ndarray, dict, list, float, int, str, None]
+
+
+class Diagnostic(NamedTuple):
+    """One problem, as data: a stable code (XRF####), where (file, 1-based line and column; 0 when none), the message."""
+
+    code: str
+    severity: str  # "error", "warning" or "info"
+    file: str | None
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.file is None:
+            return f"xrayflow: {self.severity} {self.code}: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code}: {self.message}"
+
+
+class XRayFlowError(Exception):
+    """Base class: the command could not do the work. ``diagnostics`` lists why, ``exit_code`` is the tool's."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], exit_code: int, detail: str = ""):
+        self.diagnostics = list(diagnostics)
+        self.exit_code = exit_code
+        lines = [str(d) for d in self.diagnostics if d.severity == "error"] or [detail or f"xrayflow exited with {exit_code}"]
+        super().__init__("\n".join(lines))
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes of the errors, in order (e.g. ``["XRF1003"]``)."""
+        return [d.code for d in self.diagnostics if d.severity == "error"]
+
+
+class RecipeError(XRayFlowError):
+    """The recipe, a param override or an input binding is invalid: nothing ran (exit code 2)."""
+
+
+class RunError(XRayFlowError):
+    """The recipe was valid but the run failed: an input could not be read, or a step failed (exit code 1)."""
+
+
+def find_tool(tool: str | Sequence[str] | None = None) -> list[str]:
+    """The command line that starts xrayflow.
+
+    In order: ``tool`` (a path, a command line string such as ``"dotnet /path/xrayflow.dll"``, or a list);
+    the ``XRAYFLOW`` environment variable (a command line); ``xrayflow`` on PATH; ``~/.dotnet/tools/xrayflow``.
+    """
+    if tool is None:
+        tool = os.environ.get("XRAYFLOW") or None
+    if tool is not None:
+        argv = shlex.split(tool) if isinstance(tool, str) else [str(t) for t in tool]
+        if not argv:
+            raise FileNotFoundError("xrayflow: empty tool command")
+        return argv
+    found = shutil.which("xrayflow")
+    if found:
+        return [found]
+    home_tool = Path.home() / ".dotnet" / "tools" / ("xrayflow.exe" if os.name == "nt" else "xrayflow")
+    if home_tool.is_file():
+        return [str(home_tool)]
+    raise FileNotFoundError(
+        "xrayflow: the xrayflow command was not found. Install the .NET tool "
+        "(README 'Install': dotnet tool install --global --add-source dist/nuget XRayFlow), "
+        "or set XRAYFLOW to its command line, e.g. XRAYFLOW='dotnet /path/to/xrayflow.dll'."
+    )
+
+
+def version(tool: str | Sequence[str] | None = None) -> str:
+    """``xrayflow --version`` of the tool that :func:`run` would call, e.g. ``'xrayflow 0.1.0 (commit 0123abc...)'``."""
+    proc = subprocess.run(find_tool(tool) + ["--version"], capture_output=True, text=True, check=True)
+    return proc.stdout.strip()
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def _as_input_array(name: str, value: Any) -> np.ndarray:
+    a = np.asarray(value)
+    if a.ndim not in (2, 3):
+        raise ValueError(f"input {name!r}: an image is 2-D (rows, cols) and a stack 3-D (frames, rows, cols); got shape {a.shape}")
+    if np.iscomplexobj(a):
+        return np.ascontiguousarray(a, dtype=np.complex64)
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _read_value(folder: Path, entry: Mapping[str, Any]) -> Value:
+    kind = entry["kind"]
+    if kind == "array":
+        return np.load(folder / entry["file"], allow_pickle=False)
+    if kind == "table":
+        with open(folder / entry["file"], encoding="utf-8") as f:
+            return json.load(f)
+    # A figure: one value per panel, keyed by the panel's source.
+    return {p["from"]: _read_value(folder, p) for p in entry["panels"]}
+
+
+def run(
+    recipe: str | os.PathLike,
+    *,
+    set: Mapping[str, Any] | None = None,  # noqa: A002 - the name the CLI uses (--set)
+    inputs: Mapping[str, Any] | None = None,
+    tool: str | Sequence[str] | None = None,
+    threads: int | None = None,
+    **named_inputs: Any,
+) -> dict[str, Value]:
+    """Run a recipe and return its outputs by name.
+
+    Inputs are keyword arguments named as the recipe's inputs (or the ``inputs`` mapping): a numpy array
+    (2-D image or 3-D stack, converted to float32, complex to complex64) or a file path (PNG, JPEG, .npy, DICOM;
+    a glob for a stack input). Inputs not given read the recipe's ``default:`` path. ``set`` overrides params.
+
+    Returns ``{output name: value}``: arrays as float32 (complex64 after fft2) numpy arrays, before any 8-bit
+    rounding or colormap the recipe's file outputs apply; tables (stats, histogram) as dicts of Python values;
+    a figure output as ``{panel source: value}``.
+
+    Raises :class:`RecipeError` (invalid recipe, param or input binding; nothing ran) or :class:`RunError`
+    (an input unreadable, a step failed), both carrying ``diagnostics`` as :class:`Diagnostic` values.
+    """
+    argv = find_tool(tool)
+    given = dict(inputs or {})
+    given.update(named_inputs)
+    with tempfile.TemporaryDirectory(prefix="xrayflow-") as tmp:
+        tmpdir = Path(tmp)
+        out = tmpdir / "out"
+        args = argv + ["arrays", os.fspath(recipe), "--out", str(out)]
+        for k, (name, value) in enumerate(given.items()):
+            if isinstance(value, (str, os.PathLike)):
+                path = os.path.abspath(os.fspath(value))
+            else:
+                path = str(tmpdir / f"input_{k}.npy")
+                np.save(path, _as_input_array(name, value), allow_pickle=False)
+            args += ["--input", f"{name}={path}"]
+        for name, value in (set or {}).items():
+            args += ["--set", f"{name}={_param_text(value)}"]
+        if threads is not None:
+            args += ["--threads", str(int(threads))]
+
+        env = dict(os.environ, TERM="dumb")  # plain output, no progress bar
+        proc = subprocess.run(args, capture_output=True, text=True, env=env)
+        result_file = out / "result.json"
+        if not result_file.is_file():
+            raise XRayFlowError([], proc.returncode, proc.stderr.strip() or proc.stdout.strip())
+        with open(result_file, encoding="utf-8") as f:
+            result = json.load(f)
+        diagnostics = [
+            Diagnostic(d["code"], d["severity"], d["file"], d["line"], d["column"], d["message"]) for d in result["diagnostics"]
+        ]
+        if proc.returncode == 2:
+            raise RecipeError(diagnostics, proc.returncode)
+        if proc.returncode != 0:
+            raise RunError(diagnostics, proc.returncode, proc.stderr.strip())
+        return {entry["name"]: _read_value(out, entry) for entry in result["outputs"]}

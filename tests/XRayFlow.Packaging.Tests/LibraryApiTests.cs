@@ -1,0 +1,112 @@
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Packaging.Tests;
+
+/// <summary>The library facade (src/XRayFlow.Api) in process: values, tables, figures, and every user error as data.</summary>
+public sealed class LibraryApiTests
+{
+    private const string Sobel = "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: gx\n    op: sobel\n    axis: 0\noutputs:\n  gx: gx.npy\n";
+
+    private static ImageArray Ramp(int rows, int cols)
+    {
+        var a = new ImageArray(rows, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                a[r, c] = (r * r) + c;
+            }
+        }
+
+        return a;
+    }
+
+    [Fact]
+    public void Array_output_has_scipy_values()
+    {
+        // sobel axis 0 of x[r, c] = r^2 + c, mode reflect: (x[r+1] - x[r-1]) * (1 + 2 + 1) inside = 16 r.
+        var result = Recipe.Parse(Sobel).Run(new() { ["xray"] = Ramp(6, 5) });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var gx = result["gx"];
+        Assert.Equal(RecipeValueKind.Array, gx.Kind);
+        Assert.Equal([6, 5], gx.Shape);
+        Assert.Equal(16f * 2, gx.Array![2, 3]);
+        Assert.Equal(16f * 4, gx.Array![4, 0]);
+        Assert.Equal(4f * 1, gx.Array![0, 1]);  // reflect: x[-1] = x[0], so (1 - 0) * 4
+    }
+
+    [Fact]
+    public void Pixels_and_image_inputs_give_the_same_result()
+    {
+        var image = Ramp(7, 9);
+        var recipe = Recipe.Parse(Sobel);
+        var a = recipe.Run(new() { ["xray"] = image });
+        var b = recipe.Run(new() { ["xray"] = RecipeInput.FromPixels((float[])image.Data.Clone(), 7, 9) });
+        Assert.Equal(a["gx"].Data, b["gx"].Data);
+        Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 3, 4));
+        Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 10));
+    }
+
+    [Fact]
+    public void Tables_and_figures_come_back_as_values()
+    {
+        var inspect = Recipe.Load(Repo.Path("pipelines", "inspect.yaml")).Run(new() { ["xray"] = Ramp(4, 4) });
+        var stats = inspect["stats"];
+        Assert.Equal(RecipeValueKind.Table, stats.Kind);
+        Assert.Equal(9.0 + 3.0, Convert.ToDouble(stats.Table!["max"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Throws<InvalidOperationException>(() => stats.Data);
+
+        var compare = Recipe.Load(Repo.Path("pipelines", "compare.yaml")).Run(new() { ["xray"] = Ramp(32, 32) });
+        Assert.True(compare.Succeeded, string.Join("\n", compare.Diagnostics));
+        var figure = compare["compare"];
+        Assert.Equal(RecipeValueKind.Figure, figure.Kind);
+        Assert.Equal(9, figure.Panels.Count);
+        Assert.Equal("xray", figure.Panels[0].From);
+        Assert.Equal(Ramp(32, 32).Data, figure.Panels[0].Data);
+        Assert.Contains(compare.Diagnostics, d => d.Code == "XRF1058" && d.Severity == DiagnosticSeverity.Warning && d.Line > 0);
+    }
+
+    [Fact]
+    public void Invalid_recipe_is_data_with_places()
+    {
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  o: {from: gausian_filter, path: o.npy}\n", "bad.yaml");
+        Assert.False(recipe.IsValid);
+        var d = Assert.Single(recipe.Diagnostics, x => x.Code == "XRF1003");
+        Assert.Equal(("bad.yaml", 5, 9, DiagnosticSeverity.Error), (d.File, d.Line, d.Column, d.Severity));
+        Assert.StartsWith("bad.yaml:5:9: error XRF1003: ", d.ToString(), StringComparison.Ordinal);
+        var result = recipe.Run(new() { ["xray"] = Ramp(3, 3) });
+        Assert.False(result.Succeeded);
+        Assert.Empty(result.Outputs);
+        Assert.Throws<KeyNotFoundException>(() => result["o"]);
+    }
+
+    [Fact]
+    public void Input_mistakes_are_diagnostics_not_exceptions()
+    {
+        var recipe = Recipe.Parse(Sobel);
+        Assert.Equal(["XRF2002"], recipe.Run().Diagnostics.Select(d => d.Code));                                    // no input, no default
+        Assert.Contains("XRF2003", recipe.Run(new() { ["xray"] = Ramp(3, 3), ["ray"] = Ramp(3, 3) }).Diagnostics.Select(d => d.Code));
+        Assert.Equal(["XRF2012"], recipe.Run(new() { ["xray"] = ImageArray.Stack(2, 3, 3) }).Diagnostics.Select(d => d.Code)); // a stack for an image
+        Assert.Equal(["XRF2005"], recipe.Run(new() { ["xray"] = "/nonexistent/x.png" }).Diagnostics.Select(d => d.Code));
+        Assert.Equal(["XRF1046"], Recipe.Parse(Sobel, set: new Dictionary<string, object> { ["nope"] = 1 }).Diagnostics.Select(d => d.Code));    // unknown param
+    }
+
+    [Fact]
+    public void Params_override_like_set_and_expressions_compile()
+    {
+        var yaml = "xrayflow: 1\nparams:\n  threshold: 150\ninputs:\n  xray: image\nsteps:\n  - id: bright\n    op: where\n    cond: \"x > threshold\"\n    then: \"x\"\n    else: 0\noutputs:\n  bright: b.npy\n";
+        var image = Ramp(5, 20);
+        Assert.Equal(["XRF1047"], Recipe.Parse(yaml, set: new Dictionary<string, object> { ["threshold"] = true }).Diagnostics.Select(d => d.Code));
+        var low = Recipe.Parse(yaml, set: new Dictionary<string, object> { ["threshold"] = 10 });
+        Assert.Equal(10.0, Convert.ToDouble(low.Params["threshold"], System.Globalization.CultureInfo.InvariantCulture));
+        var bright = low.Run(new() { ["xray"] = image })["bright"].Data;
+        Assert.Equal(image.Data.Select(v => v > 10 ? v : 0f), bright);
+    }
+
+    [Fact]
+    public void Version_and_commit_are_known()
+    {
+        Assert.Matches(@"^\d+\.\d+\.\d+", Recipe.Version);
+        Assert.Equal(1, Recipe.LanguageVersion);
+    }
+}
