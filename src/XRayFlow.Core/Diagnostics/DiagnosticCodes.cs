@@ -73,6 +73,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ShapeProblem = new("XRF1069", Severity.Error, "step '{0}': {1}");
     public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1070", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
     public static readonly DiagnosticDescriptor PathHasNul = new("XRF1071", Severity.Error, "{0} holds a NUL character, which no path can hold");
+    public static readonly DiagnosticDescriptor TooManySteps = new("XRF1072", Severity.Error, "the recipe has {0} steps; a recipe may have at most {1}");
 
     // ===== end XRF1xxx =============================================================================
 

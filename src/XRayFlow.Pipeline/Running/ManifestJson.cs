@@ -118,15 +118,9 @@ public static class ManifestJson
                 w.WriteNull("ms");
             }
 
-            if (s.FusedWith is { Count: > 0 } fused)
+            if (s.Chain > 0)
             {
-                w.WriteStartArray("fused_with");
-                foreach (var id in fused)
-                {
-                    w.WriteStringValue(Clean(id));
-                }
-
-                w.WriteEndArray();
+                w.WriteNumber("chain", s.Chain);
             }
 
             if (s.SameAs is { } same)
@@ -269,15 +263,10 @@ public static class ManifestJson
                 JsonValueKind.Number when ms.TryGetDouble(out double d) && double.IsFinite(d) => d,
                 _ => throw Bad(at + ".ms", "must be a number"),
             };
-            List<string>? fused = null;
-            if (s.TryGetValue("fused_with", out var fw))
-            {
-                int k = 0;
-                fused = Array(fw, at + ".fused_with").Select(x => StringValue(x, $"{at}.fused_with[{k++}]")).ToList();
-            }
+            int chain = s.TryGetValue("chain", out var ch) ? Int(ch, at + ".chain", min: 1) : 0;
 
             string? same = s.ContainsKey("same_as") ? String(s, "same_as", at) : null;
-            return new ManifestStep(String(s, "id", at), String(s, "op", at), value, fused, same);
+            return new ManifestStep(String(s, "id", at), String(s, "op", at), value, chain, same);
         }
 
         private List<T> List<T>(JsonElement e, string at, Func<Dictionary<string, JsonElement>, string, T> read)

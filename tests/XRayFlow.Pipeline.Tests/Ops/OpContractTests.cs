@@ -199,6 +199,11 @@ public partial class OpContractTests
         foreach (var project in Directory.GetDirectories(Path.Combine(TestPaths.Root, "src")))
         {
             string root = Path.GetFileName(project);
+            var csproj = Directory.GetFiles(project, "*.csproj").FirstOrDefault();
+            if (csproj is not null && RootNamespace().Match(File.ReadAllText(csproj)) is { Success: true } rn)
+            {
+                root = rn.Groups[1].Value; // a project may declare its root namespace (the XRayFlow facade's is XRayFlow)
+            }
             foreach (var file in Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories))
             {
                 string rel = Path.GetRelativePath(project, Path.GetDirectoryName(file)!).Replace('\\', '/');
@@ -235,6 +240,9 @@ public partial class OpContractTests
 
     [GeneratedRegex("\"([a-z0-9_]+)\"")]
     private static partial Regex Literal();
+
+    [GeneratedRegex(@"<RootNamespace>([A-Za-z0-9_.]+)</RootNamespace>")]
+    private static partial Regex RootNamespace();
 
     [GeneratedRegex(@"^namespace ([A-Za-z0-9_.]+);", RegexOptions.Multiline)]
     private static partial Regex Namespace();
