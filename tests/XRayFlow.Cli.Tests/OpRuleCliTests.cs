@@ -37,4 +37,16 @@ public class OpRuleCliTests
             Assert.Equal(input.Select(v => Math.Max(v, (float)mean)), clipped);
         }
     }
+
+    [Fact]
+    public void ValidateRefusesAStepTheDefaultInputsShapeCannotTake()
+    {
+        string dir = CliKit.TempDir();
+        File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(dir, "crop.png"));
+        string recipe = Path.Combine(dir, "d.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: {kind: image, default: crop.png}\nsteps:\n  - op: downsample\n    factor: 100\n  - op: downsample\n    id: ok\n    in: xray\n    factor: 4\noutputs:\n  downsample: d.npy\n  ok: ok.npy\n");
+        var validate = CliKit.Run("validate", recipe);
+        Assert.Equal(2, validate.Exit);
+        Assert.Equal($"{recipe}:6:13: error XRF1069: step 'downsample': factor 100 is larger than the image (64 x 64)", validate.Err.Trim());
+    }
 }
