@@ -49,4 +49,22 @@ public class OpRuleCliTests
         Assert.Equal(2, validate.Exit);
         Assert.Equal($"{recipe}:6:13: error XRF1069: step 'downsample': factor 100 is larger than the image (64 x 64)", validate.Err.Trim());
     }
+
+    [Fact]
+    public void WorkBeyondTheBoundIsRefusedBeforeItStarts()
+    {
+        // Before: median_filter size 2147483647 aborted the process; size 100000 took 5.4 GB and ran for ever.
+        string dir = CliKit.TempDir();
+        var samples = CliKit.CopySamples(Path.Combine(dir, "in"), 1);
+        string recipe = Path.Combine(dir, "m.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 4000\noutputs:\n  median_filter: m.npy\n");
+        var run = CliKit.Run("run", recipe, "--input", $"xray={samples[0]}", "--out", Path.Combine(dir, "out"));
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("median_filter would do about 1.7e13 pixel visits on 1024x1024 float32, more than the 1e11 one step may do", run.Err + run.Out, StringComparison.Ordinal);
+
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 2147483647\noutputs:\n  median_filter: m.npy\n");
+        var validate = CliKit.Run("validate", recipe);
+        Assert.Equal(2, validate.Exit);
+        Assert.Contains("error XRF1040: parameter 'size' of op 'median_filter' must be >= 1 and <= 4096", validate.Err, StringComparison.Ordinal);
+    }
 }
