@@ -190,18 +190,21 @@ internal sealed class OutputFolderLock : IDisposable
         return new OutputFolderLock(string.Empty, dirFd, null) { _shardFd = fd };
     }
 
-    /// <summary>"process N on HOST (shard ...)" from a shard's lock file.</summary>
+    /// <summary>"process N on HOST, running shard-..." from a shard's lock file.</summary>
     private static string ShardHolder(string file, string tag)
     {
-        try
-        {
-            string text = Encoding.UTF8.GetString(UntrustedFile.ReadAllBytes(file, 300, followLinks: false)).Trim();
-            return text.Length > 0 && text.Length < 280 && char.IsAsciiDigit(text[0]) ? $"process {text}, running {tag}" : $"another process running {tag}";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // Read natively: .NET's own advisory lock on open (a shared flock) would conflict with the holder's.
+        int fd = Native.open(file, OperatingSystem.IsMacOS() ? 0x100 | 0x1000000 : 0x20000 | 0x80000 /* O_RDONLY | O_NOFOLLOW | O_CLOEXEC */);
+        if (fd < 0)
         {
             return $"another process running {tag}";
         }
+
+        byte[] buffer = new byte[300];
+        nint n = Native.read(fd, buffer, buffer.Length);
+        _ = Native.close(fd);
+        string text = n > 0 ? Encoding.UTF8.GetString(buffer, 0, (int)n).Trim() : string.Empty;
+        return text.Length > 0 && text.Length < 280 && char.IsAsciiDigit(text[0]) ? $"process {text}, running {tag}" : $"another process running {tag}";
     }
 
     /// <summary>Removes the shard lock files shard runs leave (only while the folder is held exclusively: no shard can be running).</summary>
@@ -288,6 +291,9 @@ internal sealed class OutputFolderLock : IDisposable
 
         [DllImport("libc", SetLastError = true)]
         public static extern int ftruncate(int fd, long length);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern nint read(int fd, byte[] buffer, nint count);
 
         [DllImport("libc", SetLastError = true)]
         public static extern nint pwrite(int fd, byte[] buffer, nint count, long offset);
