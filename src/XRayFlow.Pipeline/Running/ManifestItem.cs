@@ -30,3 +30,10 @@ public sealed record ManifestItem
 
     public bool Succeeded => Status is "ok" or "resumed";
 }
+
+/// <summary>
+/// The shard a manifest records (`"shard"`, only in a shard's manifest): shard <paramref name="Index"/> of
+/// <paramref name="Count"/> of a batch of <paramref name="Total"/> items whose names, in order, each followed by
+/// '\n', hash (SHA-256) to <paramref name="ListSha256"/>: `merge` checks every shard listed the same batch.
+/// </summary>
+public sealed record ManifestShard(int Index, int Count, long Total, string ListSha256);

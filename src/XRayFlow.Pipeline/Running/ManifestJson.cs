@@ -52,6 +52,16 @@ public static class ManifestJson
             WriteMap(w, "set", m.Set);
             WriteMap(w, "inputs", m.InputBindings);
             w.WriteNumber("threads", m.Threads);
+            if (m.Shard is { } shard)
+            {
+                w.WriteStartObject("shard");
+                w.WriteNumber("index", shard.Index);
+                w.WriteNumber("count", shard.Count);
+                w.WriteNumber("inputs_total", shard.Total);
+                w.WriteString("inputs_sha256", Clean(shard.ListSha256));
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray("items");
             foreach (var it in m.Items)
             {
@@ -214,7 +224,27 @@ public static class ManifestJson
                 InputBindings = Pairs(Field(o, "inputs", "$"), "inputs", raw: false),
                 Threads = Int(Field(o, "threads", "$"), "threads", min: 1),
                 Items = Items(Field(o, "items", "$")),
+                Shard = o.TryGetValue("shard", out var shard) ? Shard(shard) : null,
             };
+        }
+
+        private static ManifestShard Shard(JsonElement e)
+        {
+            var o = Object(e, "shard");
+            int count = Int(Field(o, "count", "shard"), "shard.count", min: 1);
+            int index = Int(Field(o, "index", "shard"), "shard.index", min: 0);
+            if (index >= count)
+            {
+                throw Bad("shard.index", "must be below shard.count");
+            }
+
+            var total = Field(o, "inputs_total", "shard");
+            if (total.ValueKind != JsonValueKind.Number || !total.TryGetInt64(out long n) || n < 0)
+            {
+                throw Bad("shard.inputs_total", "must be a whole number >= 0");
+            }
+
+            return new ManifestShard(index, count, n, Sha(o, "inputs_sha256", "shard", allowEmpty: false));
         }
 
         private List<ManifestItem> Items(JsonElement e)
