@@ -102,6 +102,27 @@ public static class DicomReader
         return array;
     }
 
+    /// <summary>
+    /// The engine's image from a stream, for <see cref="ImageReader"/>: every file with 'DICM' at byte 128, and
+    /// every file named .dcm whose first bytes match no other format (read only with
+    /// <see cref="ImageReadOptions.DicomWithoutPreamble"/>). Modality values (stored x Rescale Slope + Rescale
+    /// Intercept); a stack when Number of Frames &gt; 1; the header's window and photometric interpretation
+    /// attached as <see cref="DicomDisplayInfo"/> (for the `window` op).
+    /// </summary>
+    internal static ImageArray ReadImage(Stream stream, string name, ImageReadOptions options)
+    {
+        var dicomOptions = new DicomReadOptions
+        {
+            AllowMissingPreamble = options.DicomWithoutPreamble,
+            MaxPixels = options.MaxPixels,
+        };
+        var file = Parse(stream, name, dicomOptions);
+        var image = Decode(file, dicomOptions);
+        var array = image.Modality;
+        DicomDisplayInfo.Attach(array, DicomDisplayInfo.From(file.Header, name));
+        return array;
+    }
+
     /// <summary>Decodes the pixel data of a parsed file, validating every field first.</summary>
     public static DicomImage Decode(DicomFile file, DicomReadOptions? options = null)
     {

@@ -1,6 +1,6 @@
 using XRayFlow.Core.Codecs;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Codecs;
 
 /// <summary>
 /// Damaged files (cut at a random byte, or with random bytes changed) must either decode to a full image or
@@ -19,7 +19,7 @@ public class CodecFuzzTests
     [InlineData("npy/complex128_be.npy", 8)]
     public void DamagedFilesDecodeOrThrowImageDecodeException(string file, int seed)
     {
-        var original = File.ReadAllBytes(EngineFixtures.Path_("codecs", file));
+        var original = File.ReadAllBytes(CodecFixtures.Path_(file));
         var expectedShape = ImageReader.Read(new MemoryStream(original), file).Shape;
         var rng = new Random(seed);
         int decoded = 0, refused = 0;

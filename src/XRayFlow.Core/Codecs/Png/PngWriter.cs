@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Core.Codecs;
+namespace XRayFlow.Core.Codecs.Png;
 
 /// <summary>
 /// Writes grey PNGs (8 or 16 bit) from float32 images, and 8-bit RGB PNGs from packed bytes (colormapped images).

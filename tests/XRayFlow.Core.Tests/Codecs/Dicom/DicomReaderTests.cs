@@ -3,7 +3,7 @@ using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Dicom;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Core.Tests.Dicom;
+namespace XRayFlow.Core.Tests.Codecs.Dicom;
 
 public class DicomReaderTests
 {

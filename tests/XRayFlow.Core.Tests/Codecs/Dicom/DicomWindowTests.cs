@@ -2,7 +2,7 @@ using XRayFlow.Core.Codecs.Dicom;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Core.Tests.Dicom;
+namespace XRayFlow.Core.Tests.Codecs.Dicom;
 
 public class DicomWindowTests
 {

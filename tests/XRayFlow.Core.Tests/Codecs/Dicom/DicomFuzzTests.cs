@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Dicom;
 
-namespace XRayFlow.Core.Tests.Dicom;
+namespace XRayFlow.Core.Tests.Codecs.Dicom;
 
 /// <summary>
 /// Mutation fuzzing of the DICOM reader with CsCheck: every sample and generated fixture is mutated (bit flips,

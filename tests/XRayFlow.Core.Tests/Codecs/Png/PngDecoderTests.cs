@@ -2,9 +2,11 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Codecs.Png;
 
 /// <summary>
 /// The fast PNG path (<see cref="PngFastDecoder"/>) against ImageSharp (the previous path, still the fallback)
@@ -14,12 +16,12 @@ namespace XRayFlow.Core.Tests.Engine;
 /// </summary>
 public class PngDecoderTests
 {
-    private static string Corpus(string name) => EngineFixtures.Path_("codecs", "png", name);
+    private static string Corpus(string name) => CodecFixtures.Path_("png", name);
 
     public static TheoryData<string> CorpusFiles()
     {
         var data = new TheoryData<string>();
-        foreach (string f in Directory.GetFiles(EngineFixtures.Path_("codecs", "png"), "*.png").Order(StringComparer.Ordinal))
+        foreach (string f in Directory.GetFiles(CodecFixtures.Path_("png"), "*.png").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileNameWithoutExtension(f));
         }
@@ -28,10 +30,10 @@ public class PngDecoderTests
     }
 
     private static ImageArray? Fast(byte[] png, string name = "x.png")
-        => ImageReader.ReadPng(new MemoryStream(png), name, ImageReadOptions.Default, ImageReader.PngPath.FastOnly);
+        => PngReader.Read(new MemoryStream(png), name, ImageReadOptions.Default, PngReader.PngPath.FastOnly);
 
     private static ImageArray Sharp(byte[] png, string name = "x.png")
-        => ImageReader.ReadPng(new MemoryStream(png), name, ImageReadOptions.Default, ImageReader.PngPath.ImageSharp)!;
+        => PngReader.Read(new MemoryStream(png), name, ImageReadOptions.Default, PngReader.PngPath.ImageSharp)!;
 
     private static void AssertBitIdentical(ImageArray expected, ImageArray actual, string what)
     {
@@ -54,7 +56,7 @@ public class PngDecoderTests
     public void FastPathEqualsImageSharpEqualsGenerator(string name)
     {
         var png = File.ReadAllBytes(Corpus(name + ".png"));
-        var expected = Npy.Read(Corpus(name + "_expected.npy"));
+        var expected = NpyReader.Read(Corpus(name + "_expected.npy"));
         var fast = Fast(png, name);
         Assert.NotNull(fast); // every corpus file is in the fast path's scope
         AssertBitIdentical(expected, fast, name + " fast path vs generator");
@@ -73,7 +75,7 @@ public class PngDecoderTests
     public static TheoryData<string> Samples()
     {
         var data = new TheoryData<string>();
-        foreach (string f in Directory.GetFiles(Path.Combine(EngineFixtures.RepoRoot, "pipelines", "samples"), "*.png").Order(StringComparer.Ordinal))
+        foreach (string f in Directory.GetFiles(Path.Combine(CodecFixtures.RepoRoot, "pipelines", "samples"), "*.png").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(f));
         }
@@ -85,7 +87,7 @@ public class PngDecoderTests
     [MemberData(nameof(Samples))]
     public void SampleXraysFastEqualsImageSharp(string file)
     {
-        var png = File.ReadAllBytes(Path.Combine(EngineFixtures.RepoRoot, "pipelines", "samples", file));
+        var png = File.ReadAllBytes(Path.Combine(CodecFixtures.RepoRoot, "pipelines", "samples", file));
         var fast = Fast(png, file);
         Assert.NotNull(fast);
         Assert.Equal([1024, 1024], fast.Shape);
@@ -98,9 +100,9 @@ public class PngDecoderTests
     [Fact]
     public void InterlacedPngFallsBackToImageSharp()
     {
-        var png = File.ReadAllBytes(EngineFixtures.Path_("codecs", "interlaced.png"));
+        var png = File.ReadAllBytes(CodecFixtures.Path_("interlaced.png"));
         Assert.Null(Fast(png));
-        var expected = Npy.Read(EngineFixtures.Path_("codecs", "interlaced_expected.npy"));
+        var expected = NpyReader.Read(CodecFixtures.Path_("interlaced_expected.npy"));
         AssertBitIdentical(expected, ImageReader.Read(new MemoryStream(png), "interlaced.png"), "interlaced");
     }
 
@@ -109,7 +111,7 @@ public class PngDecoderTests
     {
         foreach (string f in new[] { "grey8", "grey16", "grey1", "xray_crop", "palette", "rgb8", "rgba8", "rgb16" })
         {
-            var png = File.ReadAllBytes(EngineFixtures.Path_("codecs", f + ".png"));
+            var png = File.ReadAllBytes(CodecFixtures.Path_(f + ".png"));
             var fast = Fast(png, f);
             Assert.NotNull(fast);
             AssertBitIdentical(Sharp(png, f), fast, f);
@@ -238,12 +240,12 @@ public class PngDecoderTests
             var bytes = new byte[4 * n];
             rng.NextBytes(bytes);
             var f8 = new float[n];
-            PngFilters.WidenBytes(bytes.AsSpan(0, n), f8);
+            PixelConversion.WidenBytes(bytes.AsSpan(0, n), f8);
             Assert.Equal(bytes.Take(n).Select(b => (float)b), f8);
             foreach (int step in new[] { 1, 2 })
             {
                 var f16 = new float[n];
-                PngFilters.WidenBigEndianU16(bytes, f16, step);
+                PixelConversion.WidenBigEndianU16(bytes, f16, step);
                 Assert.Equal(Enumerable.Range(0, n).Select(x => (float)((bytes[2 * step * x] << 8) | bytes[(2 * step * x) + 1])), f16);
             }
         }
@@ -368,7 +370,7 @@ public class PngDecoderTests
     {
         // The builder itself is right: an unchanged rebuild decodes to the expected image.
         var png = Build(CorpusChunks("grey8_first4"));
-        AssertBitIdentical(Npy.Read(Corpus("grey8_first4_expected.npy")), Fast(png)!, "rebuilt");
+        AssertBitIdentical(NpyReader.Read(Corpus("grey8_first4_expected.npy")), Fast(png)!, "rebuilt");
     }
 
     [Theory]
@@ -396,7 +398,7 @@ public class PngDecoderTests
         int i = chunks.FindIndex(c => c.Type == type);
         chunks[i] = chunks[i] with { BadCrc = true };
         var png = Build(chunks);
-        var expected = Npy.Read(Corpus("ancillary_expected.npy"));
+        var expected = NpyReader.Read(Corpus("ancillary_expected.npy"));
         AssertBitIdentical(expected, Fast(png)!, "fast");
         AssertBitIdentical(expected, Sharp(png), "ImageSharp");
     }
@@ -445,7 +447,7 @@ public class PngDecoderTests
         var chunks = CorpusChunks("grey8_first2");
         var raw = Inflate(chunks).Concat(new byte[5000]).ToArray();
         var png = WithIdat(chunks, Deflate(raw));
-        var expected = Npy.Read(Corpus("grey8_first2_expected.npy"));
+        var expected = NpyReader.Read(Corpus("grey8_first2_expected.npy"));
         AssertBitIdentical(expected, Fast(png)!, "fast");
         AssertBitIdentical(expected, Sharp(png), "ImageSharp");
     }
@@ -510,8 +512,8 @@ public class PngDecoderTests
             new("IEND", []),
         };
         var png = Build(chunks);
-        float last = ImageReader.Luma(40, 50, 60);
-        Assert.Equal(new[] { ImageReader.Luma(10, 20, 30), last, last }, Fast(png)!.Data);
+        float last = PixelConversion.Luma(40, 50, 60);
+        Assert.Equal(new[] { PixelConversion.Luma(10, 20, 30), last, last }, Fast(png)!.Data);
         AssertBitIdentical(Sharp(png), Fast(png)!, "palette");
     }
 

@@ -2,7 +2,7 @@ using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Dicom;
 using XRayFlow.Core.Imaging;
 
-namespace XRayFlow.Core.Tests.Dicom;
+namespace XRayFlow.Core.Tests.Codecs.Dicom;
 
 /// <summary>DICOM through the generic reader: wherever a PNG works (single file, stack of files).</summary>
 public class DicomImageReaderTests

@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Codecs.Png;
+
+/// <summary>
+/// Reads a PNG (<c>89 50 4E 47 0D 0A 1A 0A</c>): 8-bit (and 1/2/4-bit, scaled up to 0..255 as ImageSharp does)
+/// grey loads as 0..255, 16-bit grey as 0..65535; colour (RGB, RGBA, palette) is luminance
+/// (<see cref="PixelConversion"/>); alpha is ignored; all metadata chunks are skipped. Non-interlaced PNGs are
+/// decoded by <see cref="PngDecoder"/> (native zlib-ng inflate, own unfiltering); Adam7-interlaced ones and a few
+/// malformed structures by ImageSharp; both give the same float32 values, bit for bit (tests/fixtures/gen_png_decode.py).
+/// A CRC mismatch in IHDR, PLTE or IDAT, damaged zlib data, an unknown filter type, too little image data, IDAT
+/// chunks separated by other chunks or a missing IEND are refused.
+/// </summary>
+internal static class PngReader
+{
+    /// <summary>The first 8 bytes of every PNG file.</summary>
+    public static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>Which PNG decoder <see cref="Read(Stream, string, ImageReadOptions, PngPath)"/> uses.</summary>
+    internal enum PngPath
+    {
+        /// <summary>The fast path when it handles the file (<see cref="PngDecoder.CanDecode"/>), else ImageSharp.</summary>
+        Auto,
+
+        /// <summary>The fast path only: null when it does not handle the file (for tests and benchmarks).</summary>
+        FastOnly,
+
+        /// <summary>ImageSharp only, the previous path (for tests and benchmarks).</summary>
+        ImageSharp,
+    }
+
+    public static ImageArray Read(Stream stream, string name, ImageReadOptions options)
+        => Read(stream, name, options, PngPath.Auto)!;
+
+    /// <summary>The width and height IHDR declares, from the first 24 bytes; null when they are not valid.</summary>
+    public static (int Rows, int Cols)? Shape(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 24)
+        {
+            return null;
+        }
+
+        long w = BinaryPrimitives.ReadUInt32BigEndian(head[16..]);
+        long h = BinaryPrimitives.ReadUInt32BigEndian(head[20..]);
+        return w is > 0 and <= int.MaxValue && h is > 0 and <= int.MaxValue ? ((int)h, (int)w) : null;
+    }
+
+    /// <summary>
+    /// Read a PNG: header and pixel limit, the whole file, the chunk walk (<see cref="PngChunkMap.Scan"/>), then
+    /// <see cref="PngDecoder"/> or ImageSharp. Both give the same float32 values (tested bit for bit).
+    /// </summary>
+    internal static ImageArray? Read(Stream stream, string name, ImageReadOptions options, PngPath path)
+    {
+        long start = stream.Position;
+        long length = stream.Length - start;
+        if (length < 8 + 25)
+        {
+            throw new ImageDecodeException(name, $"truncated PNG: the file has only {length} bytes");
+        }
+
+        // IHDR is always the first chunk: read the dimensions before touching the rest.
+        var ihdr = new byte[8 + 25];
+        stream.ReadExactly(ihdr);
+        if (BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(8)) != 13 || !ihdr.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+        {
+            throw new ImageDecodeException(name, "corrupt PNG: the first chunk is not IHDR");
+        }
+
+        long width = BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(16));
+        long height = BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(20));
+        byte bitDepth = ihdr[24];
+        byte colorType = ihdr[25];
+        options.CheckPixels(name, height, width);
+        bool validDepth = colorType switch
+        {
+            0 => bitDepth is 1 or 2 or 4 or 8 or 16,
+            3 => bitDepth is 1 or 2 or 4 or 8,
+            2 or 4 or 6 => bitDepth is 8 or 16,
+            _ => false,
+        };
+        if (!validDepth)
+        {
+            throw new ImageDecodeException(name, $"corrupt PNG: colour type {colorType} with bit depth {bitDepth} is not valid");
+        }
+
+        if (length > int.MaxValue)
+        {
+            throw new ImageDecodeException(name, $"the PNG file is {length} bytes, larger than 2 GiB");
+        }
+
+        if (width > Array.MaxLength || height > Array.MaxLength)
+        {
+            throw new ImageDecodeException(name, $"the image is {height} x {width} pixels, too large for one image array");
+        }
+
+        var header = new PngHeader((int)width, (int)height, bitDepth, colorType, ihdr[26], ihdr[27], ihdr[28]);
+        stream.Position = start;
+        // The file's bytes are needed only while decoding: a pooled buffer (a new large array would be
+        // page-faulted in on every file of a batch).
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            stream.ReadExactly(bytes, 0, (int)length);
+            var chunks = PngChunkMap.Scan(name, bytes.AsSpan(0, (int)length));
+            if (path != PngPath.ImageSharp && PngDecoder.CanDecode(header, chunks))
+            {
+                return PngDecoder.Decode(name, bytes, header, chunks);
+            }
+
+            return path == PngPath.FastOnly ? null : ImageSharpPngDecoder.Decode(name, bytes, (int)length, header, chunks);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+}
