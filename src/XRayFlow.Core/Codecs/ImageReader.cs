@@ -1,4 +1,3 @@
-using System.Text;
 using XRayFlow.Core.Codecs.Dicom;
 using XRayFlow.Core.Codecs.Jpeg;
 using XRayFlow.Core.Codecs.Npy;
@@ -215,6 +214,10 @@ public static class ImageReader
         }
     }
 
+    /// <summary>
+    /// Why a file matches no format. It never quotes the file's bytes (a recipe may name any file, and a message
+    /// reaches the terminal and the manifest): it says only whether the start looks like text.
+    /// </summary>
     private static string DescribeUnknown(byte[] head, string ext)
     {
         string named = ext switch
@@ -226,17 +229,7 @@ public static class ImageReader
         };
 
         bool text = head.Length > 0 && head.Take(64).All(b => b is 9 or 10 or 13 || (b >= 32 && b < 127));
-        string what;
-        if (text)
-        {
-            string start = Encoding.ASCII.GetString(head, 0, Math.Min(24, head.Length)).ReplaceLineEndings(" ");
-            what = $"it contains text (starts with \"{start}\")";
-        }
-        else
-        {
-            what = "it starts with bytes " + string.Join(' ', head.Take(8).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
+        string what = text ? "it looks like a text file" : "its first bytes are not the signature of any format XRayFlow reads";
         return $"{named}: {what}; XRayFlow reads PNG, JPEG, NumPy .npy and DICOM files";
     }
 }

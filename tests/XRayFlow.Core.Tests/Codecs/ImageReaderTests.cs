@@ -92,10 +92,19 @@ public class ImageReaderTests
     }
 
     [Fact]
-    public void TextFileReasonQuotesItsStart()
+    public void AnUnknownFilesReasonNeverQuotesItsBytes()
     {
+        // A recipe may name any file (a key, a password file): the message reaches the terminal and the manifest.
         var ex = Assert.Throws<ImageDecodeException>(() => ImageReader.Read(P("text.png")));
-        Assert.Contains("this is a text file", ex.Reason);
+        Assert.Contains("looks like a text file", ex.Reason);
+        Assert.DoesNotContain("this is a text file", ex.Message);
+
+        byte[] secret = [.. "root:x:0:0:root:/root:/bin/bash\n"u8];
+        ex = Assert.Throws<ImageDecodeException>(() => ImageReader.Read(new MemoryStream(secret), "passwd"));
+        Assert.DoesNotContain("root", ex.Reason);
+        byte[] binary = [0x01, 0x02, 0xAB, 0xCD, 0x1B, 0x5B, 0x32, 0x4A, 0x00, 0xFF];
+        ex = Assert.Throws<ImageDecodeException>(() => ImageReader.Read(new MemoryStream(binary), "blob.png"));
+        Assert.Equal("the file is named .png but is not a PNG file: its first bytes are not the signature of any format XRayFlow reads; XRayFlow reads PNG, JPEG, NumPy .npy and DICOM files", ex.Reason);
     }
 
     [Fact]

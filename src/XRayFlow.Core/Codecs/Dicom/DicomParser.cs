@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Dicom;
 
@@ -525,7 +526,7 @@ internal sealed class DicomParser
             return d;
         }
 
-        return strict ? throw Fail($"{name} {TagText(tag)} is '{text}', not a finite number") : null;
+        return strict ? throw Fail($"{name} {TagText(tag)} is '{Printable.Excerpt(text)}', not a finite number") : null;
     }
 
     private DicomHeader BuildHeader(DicomTransferSyntax ts, bool preamble)
@@ -536,7 +537,7 @@ internal sealed class DicomParser
         {
             if (!int.TryParse(framesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int f))
             {
-                throw Fail($"Number of Frames (0028,0008) is '{framesText}', not a whole number");
+                throw Fail($"Number of Frames (0028,0008) is '{Printable.Excerpt(framesText)}', not a whole number");
             }
 
             frames = f;

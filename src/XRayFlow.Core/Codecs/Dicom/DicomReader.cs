@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Dicom;
 
@@ -133,7 +134,7 @@ public static class DicomReader
 
         if (!ts.PixelsSupported)
         {
-            throw Fail($"cannot decode the pixel data: transfer syntax {ts.Display} uses a codec XRayFlow does not carry "
+            throw Fail($"cannot decode the pixel data: transfer syntax {Printable.Excerpt(ts.Display, 120)} uses a codec XRayFlow does not carry "
                 + "(supported: Implicit VR Little Endian, Explicit VR Little Endian, Explicit VR Big Endian, "
                 + "Deflated Explicit VR Little Endian, RLE Lossless); decompress the file first, "
                 + "e.g. `gdcmconv --raw in.dcm out.dcm` or dcmtk's dcmdjpeg / dcmdjpls");
@@ -201,14 +202,14 @@ public static class DicomReader
 
             if (photometric is not ("MONOCHROME1" or "MONOCHROME2"))
             {
-                throw Fail($"Photometric Interpretation '{photometric}' with 1 sample per pixel is not supported (MONOCHROME1 or MONOCHROME2)");
+                throw Fail($"Photometric Interpretation '{Printable.Excerpt(photometric)}' with 1 sample per pixel is not supported (MONOCHROME1 or MONOCHROME2)");
             }
         }
         else if (spp == 3)
         {
             if (photometric != "RGB")
             {
-                throw Fail($"Photometric Interpretation '{photometric}' with 3 samples per pixel is not supported; only RGB is read (as luminance)");
+                throw Fail($"Photometric Interpretation '{Printable.Excerpt(photometric)}' with 3 samples per pixel is not supported; only RGB is read (as luminance)");
             }
 
             if (ba == 1)
@@ -235,7 +236,7 @@ public static class DicomReader
         {
             if (file.Fragments is not null)
             {
-                throw Fail($"the pixel data is encapsulated (undefined length) but transfer syntax {ts.Display} is not compressed");
+                throw Fail($"the pixel data is encapsulated (undefined length) but transfer syntax {Printable.Excerpt(ts.Display, 120)} is not compressed");
             }
 
             bool planar = spp > 1 && h.PlanarConfiguration == 1;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Npy;
 
@@ -39,7 +40,7 @@ internal readonly record struct NpyDType(char Kind, int Size, bool BigEndian)
     }
 
     private static ImageDecodeException Unsupported(string name, string descr)
-        => new(name, $".npy dtype '{descr}' is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are)");
+        => new(name, $".npy dtype '{Printable.Excerpt(descr)}' is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are)");
 
     /// <summary>Samples of this dtype to float32 (numpy's astype(np.float32)); complex: real and imaginary parts.</summary>
     public void Convert(ReadOnlySpan<byte> src, Span<float> real, Span<float> imag)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Npy;
 
@@ -47,7 +48,7 @@ internal static class NpyHeader
                         shape = p.ReadTuple();
                         break;
                     default:
-                        throw new FormatException($"unexpected key '{key}'");
+                        throw new FormatException($"unexpected key '{Printable.Excerpt(key)}'");
                 }
 
                 p.SkipSpace();

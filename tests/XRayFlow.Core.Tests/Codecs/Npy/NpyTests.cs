@@ -74,6 +74,21 @@ public class NpyTests
         Assert.Contains(reason, ex.Reason);
     }
 
+    [Theory]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), '\u001b]0;owned\u0007': 1, }", "unexpected key '\\x1b]0;owned\\x07'")]
+    [InlineData("{'descr': '<U\u001b[2J', 'fortran_order': False, 'shape': (2, 2), }", "dtype '<U\\x1b[2J' is not supported")]
+    public void HeaderTextQuotedInAMessageIsEscaped(string header, string reason)
+    {
+        var ms = new MemoryStream();
+        ms.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0]);
+        ms.Write(System.Text.Encoding.Latin1.GetBytes(header));
+        ms.Write(new byte[64]);
+        ms.Position = 0;
+        var ex = Assert.Throws<ImageDecodeException>(() => NpyReader.Read(ms, "escape.npy"));
+        Assert.Contains(reason, ex.Reason);
+        Assert.DoesNotContain('\u001b', ex.Message);
+    }
+
     [Fact]
     public void HeaderLengthIsValidatedBeforeAllocation()
     {
