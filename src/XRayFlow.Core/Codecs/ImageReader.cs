@@ -17,45 +17,35 @@ namespace XRayFlow.Core.Codecs;
 /// </summary>
 public static class ImageReader
 {
-    /// <summary>Read one file: a 2-D image, or a stack for a 3-D .npy (or multi-frame DICOM).</summary>
+    /// <summary>Read one file (a regular file only): a 2-D image, or a stack for a 3-D .npy (or multi-frame DICOM).</summary>
     /// <exception cref="ImageDecodeException">The file cannot be read; the reason says why.</exception>
     public static ImageArray Read(string path, ImageReadOptions? options = null)
     {
-        options ??= ImageReadOptions.Default;
-        using var stream = Open(path);
-        return Read(stream, path, options);
+        using var input = CodecInput.OpenFile(path);
+        return Read(input, options ?? ImageReadOptions.Default);
     }
 
-    /// <summary>Read from a seekable stream; <paramref name="name"/> is used in messages (and for the .dcm hint).</summary>
+    /// <summary>Read from a stream (its position to its end); <paramref name="name"/> is used in messages (and for the .dcm hint).</summary>
     public static ImageArray Read(Stream stream, string name, ImageReadOptions? options = null)
     {
-        options ??= ImageReadOptions.Default;
-        if (!stream.CanSeek)
+        using var input = CodecInput.FromStream(stream, name);
+        return Read(input, options ?? ImageReadOptions.Default);
+    }
+
+    private static ImageArray Read(CodecInput input, ImageReadOptions options)
+    {
+        if (input.Length == 0)
         {
-            var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            copy.Position = 0;
-            stream = copy;
+            throw new ImageDecodeException(input.Name, "the file is empty");
         }
 
-        long start = stream.Position;
-        if (stream.Length - start == 0)
+        return input.Format switch
         {
-            throw new ImageDecodeException(name, "the file is empty");
-        }
-
-        var head = new byte[(int)Math.Min(132, stream.Length - start)];
-        stream.ReadExactly(head);
-        stream.Position = start;
-
-        var format = DetectFormat(head, name);
-        return format switch
-        {
-            ImageFileFormat.Png => PngReader.Read(stream, name, options),
-            ImageFileFormat.Jpeg => JpegReader.Read(stream, name, options),
-            ImageFileFormat.Npy => NpyReader.Read(stream, name, options),
-            ImageFileFormat.Dicom => DicomReader.ReadImage(stream, name, options),
-            _ => throw new ImageDecodeException(name, DescribeUnknown(head, Path.GetExtension(name).ToLowerInvariant())),
+            ImageFileFormat.Png => PngReader.Read(input, options),
+            ImageFileFormat.Jpeg => JpegReader.Read(input, options),
+            ImageFileFormat.Npy => NpyReader.Read(input, options),
+            ImageFileFormat.Dicom => DicomReader.ReadImage(input, options),
+            _ => throw new ImageDecodeException(input.Name, DescribeUnknown(input.Head, Path.GetExtension(input.Name).ToLowerInvariant())),
         };
     }
 
@@ -160,23 +150,20 @@ public static class ImageReader
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-            var head = new byte[(int)Math.Min(132, stream.Length)];
-            stream.ReadExactly(head);
-            stream.Position = 0;
-            switch (DetectFormat(head))
+            using var input = CodecInput.OpenFile(path);
+            switch (DetectFormat(input.Head))
             {
                 case ImageFileFormat.Png:
-                    return PngReader.Shape(head) is var (h, w) ? new ImageHeader(ImageFileFormat.Png, 1, h, w, false, false) : null;
+                    return PngReader.Shape(input) is var (h, w) ? new ImageHeader(ImageFileFormat.Png, 1, h, w, false, false) : null;
                 case ImageFileFormat.Jpeg:
-                    return JpegReader.Shape(stream) is var (jh, jw) ? new ImageHeader(ImageFileFormat.Jpeg, 1, jh, jw, false, false) : null;
+                    return JpegReader.Shape(input) is var (jh, jw) ? new ImageHeader(ImageFileFormat.Jpeg, 1, jh, jw, false, false) : null;
                 case ImageFileFormat.Npy:
-                    var (rank, shape, complex) = NpyReader.ReadShape(stream, path);
+                    var (rank, shape, complex) = NpyReader.ReadShape(input);
                     return rank == 2
                         ? new ImageHeader(ImageFileFormat.Npy, 1, (int)shape[0], (int)shape[1], false, complex)
                         : new ImageHeader(ImageFileFormat.Npy, (int)shape[0], (int)shape[1], (int)shape[2], true, complex);
                 case ImageFileFormat.Dicom:
-                    var dicom = DicomReader.ReadHeader(path);
+                    var dicom = DicomReader.Parse(input, DicomReadOptions.Default).Header;
                     return dicom.Rows is > 0 && dicom.Columns is > 0
                         ? new ImageHeader(ImageFileFormat.Dicom, dicom.Frames, dicom.Rows.Value, dicom.Columns.Value, dicom.NumberOfFrames is > 1, false)
                         : null;
@@ -187,30 +174,6 @@ public static class ImageReader
         catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
             return null;
-        }
-    }
-
-    private static FileStream Open(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (FileNotFoundException)
-        {
-            throw new ImageDecodeException(path, "file not found");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new ImageDecodeException(path, "file not found (the folder does not exist)");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new ImageDecodeException(path, "permission denied", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ImageDecodeException(path, $"cannot open the file: {ex.Message}", ex);
         }
     }
 

@@ -52,36 +52,18 @@ public static class DicomReader
         return DicomParser.Parse(name, buffer.ToArray(), options);
     }
 
-    /// <summary>Parses a file from disk (size checked before reading).</summary>
+    /// <summary>Parses a file from disk: a regular file only, its size checked against MaxFileBytes before it is read.</summary>
     public static DicomFile ParseFile(string path, DicomReadOptions? options = null)
     {
         options ??= DicomReadOptions.Default;
-        byte[] data;
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new ImageDecodeException(path, "file not found");
-            }
+        using var input = CodecInput.OpenFile(path);
+        return Parse(input, options);
+    }
 
-            if (info.Length > options.MaxFileBytes)
-            {
-                throw new ImageDecodeException(path, $"the file has {info.Length} bytes, more than the {options.MaxFileBytes}-byte limit");
-            }
-
-            data = File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new ImageDecodeException(path, $"cannot read the file ({e.Message})", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ImageDecodeException(path, $"cannot read the file ({e.Message})", e);
-        }
-
-        return DicomParser.Parse(path, data, options);
+    internal static DicomFile Parse(CodecInput input, DicomReadOptions options)
+    {
+        input.RequireAtMost(options.MaxFileBytes, "DICOM");
+        return DicomParser.Parse(input.Name, input.ReadAll(), options);
     }
 
     /// <summary>The header of a file (for `xrayflow info`); succeeds for compressed syntaxes too.</summary>
@@ -110,14 +92,15 @@ public static class DicomReader
     /// Intercept); a stack when Number of Frames &gt; 1; the header's window and photometric interpretation
     /// attached as <see cref="DicomDisplayInfo"/> (for the `window` op).
     /// </summary>
-    internal static ImageArray ReadImage(Stream stream, string name, ImageReadOptions options)
+    internal static ImageArray ReadImage(CodecInput input, ImageReadOptions options)
     {
+        string name = input.Name;
         var dicomOptions = new DicomReadOptions
         {
             AllowMissingPreamble = options.DicomWithoutPreamble,
             MaxPixels = options.MaxPixels,
         };
-        var file = Parse(stream, name, dicomOptions);
+        var file = Parse(input, dicomOptions);
         var image = Decode(file, dicomOptions);
         var array = image.Modality;
         DicomDisplayInfo.Attach(array, DicomDisplayInfo.From(file.Header, name));

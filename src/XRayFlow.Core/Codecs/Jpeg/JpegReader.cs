@@ -8,17 +8,14 @@ namespace XRayFlow.Core.Codecs.Jpeg;
 /// <summary>JPEG (<c>FF D8 FF</c>): grey loads as 0..255; colour is decoded to 8-bit RGB and converted to luminance (<see cref="PixelConversion"/>).</summary>
 internal static class JpegReader
 {
-    public static ImageArray Read(Stream stream, string name, ImageReadOptions options)
-    {
-        long start = stream.Position;
-        long length = stream.Length - start;
-        if (length > int.MaxValue)
-        {
-            throw new ImageDecodeException(name, $"the JPEG file is {length} bytes, larger than 2 GiB");
-        }
+    /// <summary>Largest JPEG file read, in bytes: far above a quality-100 colour JPEG of the default pixel limit (1e8 pixels).</summary>
+    public const long MaxFileBytes = 512L << 20;
 
-        var bytes = new byte[length];
-        stream.ReadExactly(bytes);
+    public static ImageArray Read(CodecInput input, ImageReadOptions options)
+    {
+        string name = input.Name;
+        input.RequireAtMost(MaxFileBytes, "JPEG");
+        var bytes = input.ReadAll();
         CheckComplete(name, bytes);
         var config = ImageSharpSetup.Configuration;
         var decoder = ImageSharpSetup.JpegDecoder;
@@ -66,8 +63,10 @@ internal static class JpegReader
     }
 
     /// <summary>The width and height the frame header declares; null when there is none.</summary>
-    public static (int Rows, int Cols)? Shape(Stream stream)
+    public static (int Rows, int Cols)? Shape(CodecInput input)
     {
+        input.RequireAtMost(MaxFileBytes, "JPEG");
+        using var stream = new MemoryStream(input.ReadAll(), writable: false);
         var info = ImageSharpSetup.JpegDecoder.Identify(ImageSharpSetup.Configuration, stream, CancellationToken.None);
         return info is null ? null : (info.Height, info.Width);
     }

@@ -19,29 +19,33 @@ public static class NpyReader
     /// <summary>Largest header accepted (numpy itself writes a few hundred bytes).</summary>
     public const int MaxHeaderLength = 1 << 16;
 
+    /// <summary>
+    /// Largest .npy file read, in bytes: the largest array the default pixel limit allows (1e8 complex128 values,
+    /// 1.6 GB) fits with its header; a larger file is refused before it is read.
+    /// </summary>
+    public const long MaxFileBytes = 2L << 30;
+
+    /// <summary>Read a .npy file (a regular file of at most <see cref="MaxFileBytes"/> bytes).</summary>
+    /// <exception cref="ImageDecodeException">Not a readable, valid or supported .npy.</exception>
     public static ImageArray Read(string path, ImageReadOptions? options = null)
     {
-        FileStream stream;
-        try
-        {
-            stream = File.OpenRead(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageDecodeException(path, ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : ex.Message, ex);
-        }
-
-        using (stream)
-        {
-            return Read(stream, path, options);
-        }
+        using var input = CodecInput.OpenFile(path);
+        return Read(input, options ?? ImageReadOptions.Default);
     }
 
-    /// <summary>Read a .npy from a stream; <paramref name="name"/> names it in messages.</summary>
+    /// <summary>Read a .npy from a stream (its position to its end); <paramref name="name"/> names it in messages.</summary>
     /// <exception cref="ImageDecodeException">Not a valid or not a supported .npy.</exception>
     public static ImageArray Read(Stream stream, string name = "<stream>", ImageReadOptions? options = null)
     {
-        options ??= ImageReadOptions.Default;
+        using var input = CodecInput.FromStream(stream, name);
+        return Read(input, options ?? ImageReadOptions.Default);
+    }
+
+    internal static ImageArray Read(CodecInput input, ImageReadOptions options)
+    {
+        string name = input.Name;
+        input.RequireAtMost(MaxFileBytes, ".npy");
+        using var stream = input.OpenStream();
         var (shape, dtype, descr) = ReadHeader(stream, name, options);
         long count = 1;
         foreach (long d in shape)
@@ -50,13 +54,10 @@ public static class NpyReader
         }
 
         long dataLen = count * dtype.Size;
-        if (stream.CanSeek)
+        long remaining = input.Length - stream.Position;
+        if (remaining < dataLen)
         {
-            long remaining = stream.Length - stream.Position;
-            if (remaining < dataLen)
-            {
-                throw new ImageDecodeException(name, $"truncated .npy: shape ({string.Join(", ", shape)}) of {descr} needs {dataLen} data bytes, the file has {remaining}");
-            }
+            throw new ImageDecodeException(name, $"truncated .npy: shape ({string.Join(", ", shape)}) of {descr} needs {dataLen} data bytes, the file has {remaining}");
         }
 
         var real = new float[count];
@@ -69,9 +70,11 @@ public static class NpyReader
     }
 
     /// <summary>The rank (2 or 3), shape and complexity a .npy header declares (validated as <see cref="Read(Stream, string, ImageReadOptions?)"/> does).</summary>
-    internal static (int Rank, long[] Shape, bool Complex) ReadShape(Stream stream, string name)
+    internal static (int Rank, long[] Shape, bool Complex) ReadShape(CodecInput input)
     {
-        var (shape, dtype, _) = ReadHeader(stream, name, new ImageReadOptions { MaxPixels = long.MaxValue });
+        input.RequireAtMost(MaxFileBytes, ".npy");
+        using var stream = input.OpenStream();
+        var (shape, dtype, _) = ReadHeader(stream, input.Name, new ImageReadOptions { MaxPixels = long.MaxValue });
         return (shape.Length, shape, dtype.Kind == 'c');
     }
 

@@ -17,7 +17,7 @@ internal static class PngReader
     /// <summary>The first 8 bytes of every PNG file.</summary>
     public static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>Which PNG decoder <see cref="Read(Stream, string, ImageReadOptions, PngPath)"/> uses.</summary>
+    /// <summary>Which PNG decoder <see cref="Read(CodecInput, ImageReadOptions, PngPath)"/> uses.</summary>
     internal enum PngPath
     {
         /// <summary>The fast path when it handles the file (<see cref="PngDecoder.CanDecode"/>), else ImageSharp.</summary>
@@ -30,19 +30,34 @@ internal static class PngReader
         ImageSharp,
     }
 
-    public static ImageArray Read(Stream stream, string name, ImageReadOptions options)
-        => Read(stream, name, options, PngPath.Auto)!;
+    /// <summary>
+    /// Largest PNG file read, in bytes. A PNG of the largest image the default pixel limit allows (1e8 pixels of
+    /// 16-bit RGBA, 800 MB of samples) stored without compression fits; a larger file is refused before it is read.
+    /// </summary>
+    public const long MaxFileBytes = 1L << 30;
 
-    /// <summary>The width and height IHDR declares, from the first 24 bytes; null when they are not valid.</summary>
-    public static (int Rows, int Cols)? Shape(ReadOnlySpan<byte> head)
+    public static ImageArray Read(CodecInput input, ImageReadOptions options)
+        => Read(input, options, PngPath.Auto)!;
+
+    /// <summary>Read a PNG from a stream (its position to its end), through the decoder <paramref name="path"/> names.</summary>
+    internal static ImageArray? Read(Stream stream, string name, ImageReadOptions options, PngPath path)
     {
+        using var input = CodecInput.FromStream(stream, name);
+        return Read(input, options, path);
+    }
+
+    /// <summary>The width and height IHDR declares, from the first 24 bytes; null when they are not valid or the file is too long.</summary>
+    public static (int Rows, int Cols)? Shape(CodecInput input)
+    {
+        input.RequireAtMost(MaxFileBytes, "PNG");
+        var head = input.Head;
         if (head.Length < 24)
         {
             return null;
         }
 
-        long w = BinaryPrimitives.ReadUInt32BigEndian(head[16..]);
-        long h = BinaryPrimitives.ReadUInt32BigEndian(head[20..]);
+        long w = BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(16));
+        long h = BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(20));
         return w is > 0 and <= int.MaxValue && h is > 0 and <= int.MaxValue ? ((int)h, (int)w) : null;
     }
 
@@ -50,25 +65,25 @@ internal static class PngReader
     /// Read a PNG: header and pixel limit, the whole file, the chunk walk (<see cref="PngChunkMap.Scan"/>), then
     /// <see cref="PngDecoder"/> or ImageSharp. Both give the same float32 values (tested bit for bit).
     /// </summary>
-    internal static ImageArray? Read(Stream stream, string name, ImageReadOptions options, PngPath path)
+    internal static ImageArray? Read(CodecInput input, ImageReadOptions options, PngPath path)
     {
-        long start = stream.Position;
-        long length = stream.Length - start;
+        string name = input.Name;
+        long length = input.Length;
+        input.RequireAtMost(MaxFileBytes, "PNG");
         if (length < 8 + 25)
         {
             throw new ImageDecodeException(name, $"truncated PNG: the file has only {length} bytes");
         }
 
         // IHDR is always the first chunk: read the dimensions before touching the rest.
-        var ihdr = new byte[8 + 25];
-        stream.ReadExactly(ihdr);
-        if (BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(8)) != 13 || !ihdr.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+        var ihdr = input.Head.AsSpan(0, 8 + 25);
+        if (BinaryPrimitives.ReadUInt32BigEndian(ihdr[8..]) != 13 || !ihdr.Slice(12, 4).SequenceEqual("IHDR"u8))
         {
             throw new ImageDecodeException(name, "corrupt PNG: the first chunk is not IHDR");
         }
 
-        long width = BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(16));
-        long height = BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(20));
+        long width = BinaryPrimitives.ReadUInt32BigEndian(ihdr[16..]);
+        long height = BinaryPrimitives.ReadUInt32BigEndian(ihdr[20..]);
         byte bitDepth = ihdr[24];
         byte colorType = ihdr[25];
         options.CheckPixels(name, height, width);
@@ -84,24 +99,17 @@ internal static class PngReader
             throw new ImageDecodeException(name, $"corrupt PNG: colour type {colorType} with bit depth {bitDepth} is not valid");
         }
 
-        if (length > int.MaxValue)
-        {
-            throw new ImageDecodeException(name, $"the PNG file is {length} bytes, larger than 2 GiB");
-        }
-
         if (width > Array.MaxLength || height > Array.MaxLength)
         {
             throw new ImageDecodeException(name, $"the image is {height} x {width} pixels, too large for one image array");
         }
 
         var header = new PngHeader((int)width, (int)height, bitDepth, colorType, ihdr[26], ihdr[27], ihdr[28]);
-        stream.Position = start;
         // The file's bytes are needed only while decoding: a pooled buffer (a new large array would be
         // page-faulted in on every file of a batch).
-        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        var bytes = input.RentAll();
         try
         {
-            stream.ReadExactly(bytes, 0, (int)length);
             var chunks = PngChunkMap.Scan(name, bytes.AsSpan(0, (int)length));
             if (path != PngPath.ImageSharp && PngDecoder.CanDecode(header, chunks))
             {
