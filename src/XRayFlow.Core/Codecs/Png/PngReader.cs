@@ -4,13 +4,15 @@ using XRayFlow.Core.Imaging;
 namespace XRayFlow.Core.Codecs.Png;
 
 /// <summary>
-/// Reads a PNG (<c>89 50 4E 47 0D 0A 1A 0A</c>): 8-bit (and 1/2/4-bit, scaled up to 0..255 as ImageSharp does)
-/// grey loads as 0..255, 16-bit grey as 0..65535; colour (RGB, RGBA, palette) is luminance
-/// (<see cref="PixelConversion"/>); alpha is ignored; all metadata chunks are skipped. Non-interlaced PNGs are
-/// decoded by <see cref="PngDecoder"/> (native zlib-ng inflate, own unfiltering); Adam7-interlaced ones and a few
-/// malformed structures by ImageSharp; both give the same float32 values, bit for bit (tests/fixtures/gen_png_decode.py).
-/// A CRC mismatch in IHDR, PLTE or IDAT, damaged zlib data, an unknown filter type, too little image data, IDAT
-/// chunks separated by other chunks or a missing IEND are refused.
+/// Reads a PNG (<c>89 50 4E 47 0D 0A 1A 0A</c>): 8-bit (and 1/2/4-bit, scaled up to 0..255 as libpng and ImageSharp
+/// do) grey loads as 0..255, 16-bit grey as 0..65535; colour (RGB, RGBA, palette) is luminance
+/// (<see cref="PixelConversion"/>); alpha is ignored; all metadata chunks are skipped. Every PNG, interlaced or
+/// not, is decoded by <see cref="PngDecoder"/> (native zlib-ng inflate, own unfiltering); ImageSharp
+/// (<see cref="ImageSharpPngDecoder"/>) reads no input: it is the independent reference the tests and benchmarks
+/// compare with, bit for bit (tests/fixtures/gen_png_decode.py). A CRC mismatch in IHDR, PLTE or IDAT, damaged
+/// zlib data, an unknown filter type, too little image data, a palette index past the palette, IDAT chunks
+/// separated by other chunks, a missing IEND, a second IHDR, a palette image without PLTE and methods PNG does
+/// not define are refused.
 /// </summary>
 internal static class PngReader
 {
@@ -20,13 +22,13 @@ internal static class PngReader
     /// <summary>Which PNG decoder <see cref="Read(CodecInput, ImageReadOptions, PngPath)"/> uses.</summary>
     internal enum PngPath
     {
-        /// <summary>The fast path when it handles the file (<see cref="PngDecoder.CanDecode"/>), else ImageSharp.</summary>
+        /// <summary><see cref="PngDecoder"/>; a file it does not decode (<see cref="PngDecoder.WhyNot"/>) is refused.</summary>
         Auto,
 
-        /// <summary>The fast path only: null when it does not handle the file (for tests and benchmarks).</summary>
+        /// <summary><see cref="PngDecoder"/>, null when it does not decode the file (for tests and benchmarks).</summary>
         FastOnly,
 
-        /// <summary>ImageSharp only, the previous path (for tests and benchmarks).</summary>
+        /// <summary>ImageSharp, the previous path, never used for inputs (the reference for tests and benchmarks).</summary>
         ImageSharp,
     }
 
@@ -63,7 +65,7 @@ internal static class PngReader
 
     /// <summary>
     /// Read a PNG: header and pixel limit, the whole file, the chunk walk (<see cref="PngChunkMap.Scan"/>), then
-    /// <see cref="PngDecoder"/> or ImageSharp. Both give the same float32 values (tested bit for bit).
+    /// the decoder <paramref name="path"/> names. Both give the same float32 values (tested bit for bit).
     /// </summary>
     internal static ImageArray? Read(CodecInput input, ImageReadOptions options, PngPath path)
     {
@@ -111,12 +113,17 @@ internal static class PngReader
         try
         {
             var chunks = PngChunkMap.Scan(name, bytes.AsSpan(0, (int)length));
-            if (path != PngPath.ImageSharp && PngDecoder.CanDecode(header, chunks))
+            if (path == PngPath.ImageSharp)
             {
-                return PngDecoder.Decode(name, bytes, header, chunks);
+                return ImageSharpPngDecoder.Decode(name, bytes, (int)length, header, chunks);
             }
 
-            return path == PngPath.FastOnly ? null : ImageSharpPngDecoder.Decode(name, bytes, (int)length, header, chunks);
+            if (PngDecoder.WhyNot(header, chunks) is { } why)
+            {
+                return path == PngPath.FastOnly ? null : throw new ImageDecodeException(name, "corrupt PNG: " + why);
+            }
+
+            return PngDecoder.Decode(name, bytes, header, chunks);
         }
         finally
         {
