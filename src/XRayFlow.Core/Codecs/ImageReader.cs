@@ -178,6 +178,34 @@ public static class ImageReader
     }
 
     /// <summary>
+    /// What a file is, from its header only, as the reader sees it (<see cref="DetectFormat(ReadOnlySpan{byte}, string)"/>):
+    /// its format and how it stores its samples ("PNG, 8-bit grey", "JPEG, 8-bit grey, baseline", "npy, &lt;f8",
+    /// "DICOM, 16-bit MONOCHROME2"), escaped for a terminal. Null when the file is missing, unreadable, not a
+    /// regular file or of no known format. Never throws for a bad file.
+    /// </summary>
+    public static ImageFileDescription? Describe(string path)
+    {
+        try
+        {
+            using var input = CodecInput.OpenFile(path);
+            var format = input.Format;
+            string? stored = format switch
+            {
+                ImageFileFormat.Png => PngReader.Describe(input),
+                ImageFileFormat.Jpeg => JpegReader.Describe(input),
+                ImageFileFormat.Npy => NpyReader.Describe(input),
+                ImageFileFormat.Dicom => DicomReader.Describe(input),
+                _ => null,
+            };
+            return stored is null ? null : new ImageFileDescription(format, Text.Printable.Escape(stored));
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Why a file matches no format. It never quotes the file's bytes (a recipe may name any file, and a message
     /// reaches the terminal and the manifest): it says only whether the start looks like text.
     /// </summary>

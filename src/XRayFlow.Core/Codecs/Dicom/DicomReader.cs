@@ -107,6 +107,14 @@ public static class DicomReader
         return array;
     }
 
+    /// <summary>How the file stores its pixels, for `xrayflow info`: "DICOM, 16-bit MONOCHROME2" (a file without preamble is read as pydicom's force=True does).</summary>
+    internal static string Describe(CodecInput input)
+    {
+        var h = Parse(input, new DicomReadOptions { AllowMissingPreamble = true }).Header;
+        string bits = h.BitsAllocated is { } ba ? $"{ba}-bit" : "?-bit";
+        return $"DICOM, {bits} {Printable.Excerpt(h.Photometric ?? "(no photometric interpretation)")}";
+    }
+
     /// <summary>Decodes the pixel data of a parsed file, validating every field first.</summary>
     public static DicomImage Decode(DicomFile file, DicomReadOptions? options = null)
     {

@@ -44,6 +44,29 @@ internal static class JpegReader
         return frame.Width > 0 && frame.Height > 0 ? (frame.Height, frame.Width) : null;
     }
 
+    /// <summary>How the file stores its pixels, for `xrayflow info`: "JPEG, 8-bit grey, baseline"; null without a frame header.</summary>
+    public static string? Describe(CodecInput input)
+    {
+        input.RequireAtMost(MaxFileBytes, "JPEG");
+        var frame = JpegStructure.Parse(input.Name, input.ReadAll(), frameOnly: true);
+        string components = frame.Components.Count switch
+        {
+            1 => "grey",
+            3 => "colour (3 components)",
+            4 => "CMYK (4 components)",
+            var n => $"{n} components",
+        };
+        string coding = frame.FrameMarker switch
+        {
+            0xC0 => "baseline",
+            0xC1 => "extended sequential",
+            0xC2 => "progressive",
+            0xC3 => "lossless",
+            var m => $"SOF{m - 0xC0}",
+        };
+        return $"JPEG, {frame.Precision}-bit {components}, {coding}";
+    }
+
     /// <summary>Everything refused before a pixel is allocated (the class doc).</summary>
     internal static void Check(string name, JpegStructure frame, ImageReadOptions options)
     {

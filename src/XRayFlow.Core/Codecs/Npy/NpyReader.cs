@@ -72,10 +72,19 @@ public static class NpyReader
     /// <summary>The rank (2 or 3), shape and complexity a .npy header declares (validated as <see cref="Read(Stream, string, ImageReadOptions?)"/> does).</summary>
     internal static (int Rank, long[] Shape, bool Complex) ReadShape(CodecInput input)
     {
+        var (shape, complex, _) = ReadDeclaration(input);
+        return (shape.Length, shape, complex);
+    }
+
+    /// <summary>How the file stores its values, for `xrayflow info`: "npy, &lt;f8" (the header's dtype).</summary>
+    internal static string Describe(CodecInput input) => "npy, " + ReadDeclaration(input).Descr;
+
+    private static (long[] Shape, bool Complex, string Descr) ReadDeclaration(CodecInput input)
+    {
         input.RequireAtMost(MaxFileBytes, ".npy");
         using var stream = input.OpenStream();
-        var (shape, dtype, _) = ReadHeader(stream, input.Name, new ImageReadOptions { MaxPixels = long.MaxValue });
-        return (shape.Length, shape, dtype.Kind == 'c');
+        var (shape, dtype, descr) = ReadHeader(stream, input.Name, new ImageReadOptions { MaxPixels = long.MaxValue });
+        return (shape, dtype.Kind == 'c', descr);
     }
 
     private static (long[] Shape, NpyDType DType, string Descr) ReadHeader(Stream stream, string name, ImageReadOptions options)

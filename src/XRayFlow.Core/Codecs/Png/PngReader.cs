@@ -63,6 +63,19 @@ internal static class PngReader
         return w is > 0 and <= int.MaxValue && h is > 0 and <= int.MaxValue ? ((int)h, (int)w) : null;
     }
 
+    /// <summary>How the file stores its pixels, for `xrayflow info`: "PNG, 8-bit grey" (", Adam7-interlaced" when it is); null without a valid IHDR.</summary>
+    public static string? Describe(CodecInput input)
+    {
+        if (Shape(input) is null || input.Head.Length < 29)
+        {
+            return null;
+        }
+
+        byte depth = input.Head[24], colorType = input.Head[25];
+        string colour = colorType switch { 0 => "grey", 2 => "RGB", 3 => "palette", 4 => "grey + alpha", 6 => "RGBA", _ => "colour type " + colorType };
+        return $"PNG, {depth}-bit {colour}" + (input.Head[28] == 1 ? ", Adam7-interlaced" : string.Empty);
+    }
+
     /// <summary>
     /// Read a PNG: header and pixel limit, the whole file, the chunk walk (<see cref="PngChunkMap.Scan"/>), then
     /// the decoder <paramref name="path"/> names. Both give the same float32 values (tested bit for bit).
