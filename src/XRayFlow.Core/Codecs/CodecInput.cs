@@ -100,7 +100,7 @@ internal sealed class CodecInput : IDisposable
 
     /// <summary>
     /// A stream's bytes from its position: a seekable stream's remaining length; a forward-only stream is
-    /// copied first, at most <see cref="MaxBytes"/> bytes. The stream is not disposed.
+    /// copied first, at most <see cref="MaxBytes"/> bytes (and one array's worth). The stream is not disposed.
     /// </summary>
     public static CodecInput FromStream(Stream stream, string name)
     {
@@ -112,14 +112,15 @@ internal sealed class CodecInput : IDisposable
 
         var copy = new MemoryStream();
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        long cap = Math.Min(MaxBytes, Array.MaxLength); // a MemoryStream holds at most one array
         try
         {
             int n;
             while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
             {
-                if (copy.Length + n > MaxBytes)
+                if (copy.Length + n > cap)
                 {
-                    throw new ImageDecodeException(name, $"the stream holds more than the {MaxBytes} bytes any input may have");
+                    throw new ImageDecodeException(name, $"the stream holds more than the {cap} bytes a forward-only input may have");
                 }
 
                 copy.Write(buffer, 0, n);
