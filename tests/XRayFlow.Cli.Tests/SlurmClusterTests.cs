@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Pipeline.Binding;

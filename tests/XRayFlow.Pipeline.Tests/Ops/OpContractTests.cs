@@ -67,7 +67,7 @@ public partial class OpContractTests
         string text = Recipe(op, inputs, RegistryTests.Required(op));
         var loaded = RecipeLoader.LoadText(text, "example.yaml");
         Assert.True(!loaded.HasErrors, text + string.Join("\n", loaded.Diagnostics));
-        var crop = Core.Codecs.Npy.Read(Path.Combine(OpFixtures.Dir, "inputs", op.Inputs.RequiresStack ? "stack3.npy" : "xray64.npy"));
+        var crop = Core.Codecs.Npy.NpyReader.Read(Path.Combine(OpFixtures.Dir, "inputs", op.Inputs.RequiresStack ? "stack3.npy" : "xray64.npy"));
         var plan = Planner.Create(loaded.Recipe!);
         var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
         var values = exec.Run(Enumerable.Range(0, inputs).ToDictionary(k => $"i{k}", _ => crop));
