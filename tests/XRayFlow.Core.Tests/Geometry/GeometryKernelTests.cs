@@ -60,7 +60,15 @@ public class GeometryKernelTests
 
                 var reference = new double[n];
                 var fast = (float[])m.Clone();
-                SplinePrefilter.Columns(fast, width, width, new SplinePrefilterPlan(n, order, boundary));
+                var plan = new SplinePrefilterPlan(n, order, boundary);
+                SplinePrefilter.Columns(fast, width, width, plan);
+                if (width == Vector<float>.Count)
+                {
+                    var lanes = (float[])m.Clone();
+                    SplinePrefilter.Lanes(lanes, plan);
+                    Assert.Equal(fast, lanes); // the same float operations in the same order
+                }
+
                 for (int c = 0; c < width; c++)
                 {
                     for (int i = 0; i < n; i++)
@@ -153,6 +161,29 @@ public class GeometryKernelTests
                     var got = Poisoned((rows + 3) * (cols + 2));
                     AffineResampler.Apply(x, rows, cols, m, offset, rows + 3, cols + 2, order, prefilter, mode, 2.5f, got, threads: 2);
                     AssertClose(want, got, 2.5f, $"{mode} order {order} {rows}x{cols} prefilter {prefilter}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void StreamedRowSumsEqualThePlainOnesForEveryWidthAndAlignment()
+    {
+        var rng = new Random(9);
+        var y = Random(rng, 6 * 300);
+        foreach (int taps in new[] { 2, 4 })
+        {
+            int[] index = taps == 2 ? [3, 1] : [0, 5, 2, 4];
+            float[] weight = taps == 2 ? [0.3f, 0.7f] : [-0.1f, 0.6f, 0.45f, 0.05f];
+            for (int width = 1; width <= 200; width++)
+            {
+                for (int shift = 0; shift < 8; shift++)
+                {
+                    var plain = new float[width + 8];
+                    var streamed = new float[width + 8];
+                    SeparableResampler.WeightedRows(y, 300, width, index, weight, 6, [], plain.AsSpan(shift, width));
+                    SeparableResampler.WeightedRows(y, 300, width, index, weight, 6, [], streamed.AsSpan(shift, width), stream: true);
+                    Assert.Equal(plain, streamed);
                 }
             }
         }

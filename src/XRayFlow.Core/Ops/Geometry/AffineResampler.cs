@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Geometry;
@@ -114,10 +116,83 @@ public static class AffineResampler
             int r0 = s * l, n = Math.Min(l, n0 - r0);
             var rowsSpan = coef.AsSpan(r0 * n1, ((n - 1) * n1) + n1);
             Transpose.ToLanes(rowsSpan, n1, n, n1, lanes);
-            SplinePrefilter.Columns(lanes, l, l, p1);
+            SplinePrefilter.Lanes(lanes, p1);
             Transpose.FromLanes(lanes, n1, rowsSpan, n1, n);
             return lanes;
         }, _ => { });
+    }
+
+    /// <summary>
+    /// <see cref="BSpline.Weights"/> for eight fractions at once, in float32: t = x - floor(x) (odd orders) or
+    /// x - floor(x + 0.5) (even), SciPy's formulas, the last weight 1 minus the others.
+    /// </summary>
+    internal static unsafe void SplineWeights(Vector256<float> x, int order, Vector256<float>* w)
+    {
+        var one = Vector256<float>.One;
+        var y = x;
+        var z = one - x;
+        switch (order)
+        {
+            case 1:
+                w[0] = one - x;
+                break;
+            case 2:
+            {
+                w[1] = Vector256.Create(0.75f) - (x * x);
+                var h = Vector256.Create(0.5f) - x;
+                w[0] = Vector256.Create(0.5f) * h * h;
+                break;
+            }
+
+            case 3:
+            {
+                var three = Vector256.Create(3f);
+                var four = Vector256.Create(4f);
+                var sixth = Vector256.Create(1f / 6f);
+                var two = Vector256.Create(2f);
+                w[1] = ((y * y * (y - two) * three) + four) * sixth;
+                w[2] = ((z * z * (z - two) * three) + four) * sixth;
+                w[0] = z * z * z * sixth;
+                break;
+            }
+
+            case 4:
+            {
+                var t = x * x;
+                w[2] = (t * ((t * Vector256.Create(0.25f)) - Vector256.Create(0.625f))) + Vector256.Create(115f / 192f);
+                var p = one + x;
+                w[1] = (p * ((p * ((p * (Vector256.Create(5f) - p) * Vector256.Create(1f / 6f)) - Vector256.Create(1.25f))) + Vector256.Create(5f / 24f))) + Vector256.Create(55f / 96f);
+                w[3] = (z * ((z * ((z * (Vector256.Create(5f) - z) * Vector256.Create(1f / 6f)) - Vector256.Create(1.25f))) + Vector256.Create(5f / 24f))) + Vector256.Create(55f / 96f);
+                var h = Vector256.Create(0.5f) - x;
+                t = h * h;
+                w[0] = t * t * Vector256.Create(1f / 24f);
+                break;
+            }
+
+            default:
+            {
+                var t = y * y;
+                w[2] = (t * ((t * (Vector256.Create(0.25f) - (y * Vector256.Create(1f / 12f)))) - Vector256.Create(0.5f))) + Vector256.Create(0.55f);
+                t = z * z;
+                w[3] = (t * ((t * (Vector256.Create(0.25f) - (z * Vector256.Create(1f / 12f)))) - Vector256.Create(0.5f))) + Vector256.Create(0.55f);
+                var p = y + one;
+                w[1] = (p * ((p * ((p * ((p * ((p * Vector256.Create(1f / 24f)) - Vector256.Create(0.375f))) + Vector256.Create(1.25f))) - Vector256.Create(1.75f))) + Vector256.Create(0.625f))) + Vector256.Create(0.425f);
+                var q = z + one;
+                w[4] = (q * ((q * ((q * ((q * ((q * Vector256.Create(1f / 24f)) - Vector256.Create(0.375f))) + Vector256.Create(1.25f))) - Vector256.Create(1.75f))) + Vector256.Create(0.625f))) + Vector256.Create(0.425f);
+                var h = one - x;
+                t = h * h;
+                w[0] = h * t * t * Vector256.Create(1f / 120f);
+                break;
+            }
+        }
+
+        var last = one;
+        for (int k = 0; k < order; k++)
+        {
+            last -= w[k];
+        }
+
+        w[order] = last;
     }
 
     private sealed class Job(ReadOnlyMemory<float> coef, int n0, int n1, double[,] m, double[] offset, int pad, int order, SplineMode mode, float cval, int outCols)
@@ -130,89 +205,225 @@ public static class AffineResampler
         public void Row(int i, Span<float> dst)
         {
             var c = coef.Span;
+            int j = 0;
+            if (Avx2.IsSupported && order >= 1)
+            {
+                unsafe
+                {
+                    fixed (float* pc = c)
+                    {
+                        j = RowAvx2(i, dst, pc);
+                    }
+                }
+            }
+
+            for (; j < outCols; j++)
+            {
+                dst[j] = Pixel(c, i, j);
+            }
+        }
+
+        /// <summary>One output pixel by the scalar definition (mapping every coordinate and tap as needed).</summary>
+        private float Pixel(ReadOnlySpan<float> c, int i, int j)
+        {
+            double x0 = Coordinate(i, j, m00, m01, off0) + pad;
+            double x1 = Coordinate(i, j, m10, m11, off1) + pad;
+            if (maps)
+            {
+                x0 = SplineModes.Map(x0, n0, mode);
+                if (!(x0 > -1.0))
+                {
+                    return cval;
+                }
+
+                x1 = SplineModes.Map(x1, n1, mode);
+                if (!(x1 > -1.0))
+                {
+                    return cval;
+                }
+            }
+
+            long s0 = BSpline.Start(x0, order), s1 = BSpline.Start(x1, order);
+            if (order == 0)
+            {
+                int r = Tap(s0, n0), q = Tap(s1, n1);
+                return r == n0 || q == n1 ? cval : c[(r * n1) + q];
+            }
+
             int taps = order + 1;
             Span<double> w0 = stackalloc double[taps], w1 = stackalloc double[taps];
-            Span<float> f1 = stackalloc float[taps];
             Span<int> i0 = stackalloc int[taps], i1 = stackalloc int[taps];
-            for (int j = 0; j < outCols; j++)
+            BSpline.Weights(x0, order, w0);
+            BSpline.Weights(x1, order, w1);
+            bool edge0 = s0 < 0 || s0 + order >= n0, edge1 = s1 < 0 || s1 + order >= n1;
+            for (int a = 0; a < taps; a++)
             {
-                double x0 = Coordinate(i, j, m00, m01, off0) + pad;
-                double x1 = Coordinate(i, j, m10, m11, off1) + pad;
-                if (maps)
-                {
-                    x0 = SplineModes.Map(x0, n0, mode);
-                    if (!(x0 > -1.0))
-                    {
-                        dst[j] = cval;
-                        continue;
-                    }
+                i0[a] = edge0 ? Tap(s0 + a, n0) : (int)s0 + a;
+                i1[a] = edge1 ? Tap(s1 + a, n1) : (int)s1 + a;
+            }
 
-                    x1 = SplineModes.Map(x1, n1, mode);
-                    if (!(x1 > -1.0))
-                    {
-                        dst[j] = cval;
-                        continue;
-                    }
-                }
-
-                long s0 = BSpline.Start(x0, order), s1 = BSpline.Start(x1, order);
-                if (order == 0)
-                {
-                    int r = Tap(s0, n0), q = Tap(s1, n1);
-                    dst[j] = r == n0 || q == n1 ? cval : c[(r * n1) + q];
-                    continue;
-                }
-
-                BSpline.Weights(x0, order, w0);
-                BSpline.Weights(x1, order, w1);
+            float total = 0;
+            for (int a = 0; a < taps; a++)
+            {
+                float sum = 0;
                 for (int b = 0; b < taps; b++)
                 {
-                    f1[b] = (float)w1[b];
+                    float v = i0[a] == n0 || i1[b] == n1 ? cval : c[(i0[a] * n1) + i1[b]];
+                    sum += (float)w1[b] * v;
                 }
 
-                if (s0 >= 0 && s0 + order < n0 && s1 >= 0 && s1 + order < n1)
+                total += (float)w0[a] * sum;
+            }
+
+            return total;
+        }
+
+        /// <summary>
+        /// Eight pixels at a time: coordinates in double (SciPy's expression, no fused multiply-add), and where all
+        /// eight read only taps inside the coefficients (and lie inside the image, for modes that map coordinates),
+        /// float weights from the fractions and gathered taps; otherwise <see cref="Pixel"/> per pixel, or cval for
+        /// eight pixels all outside in mode constant. Returns the first column not done.
+        /// </summary>
+        private unsafe int RowAvx2(int i, Span<float> dst, float* c)
+        {
+            double a0 = 0.0 + (i * m00), a1 = 0.0 + (i * m10);
+            var va0 = Vector256.Create(a0);
+            var va1 = Vector256.Create(a1);
+            var vm01 = Vector256.Create(m01);
+            var vm11 = Vector256.Create(m11);
+            var voff0 = Vector256.Create(off0);
+            var voff1 = Vector256.Create(off1);
+            var vpad = Vector256.Create((double)pad);
+            var vhalf = Vector256.Create((order & 1) != 0 ? 0.0 : 0.5);
+            var hi0 = Vector256.Create((double)(n0 - 1));
+            var hi1 = Vector256.Create((double)(n1 - 1));
+            var zero = Vector256<double>.Zero;
+            var one = Vector256<float>.One;
+            var lanes = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            var four = Vector256.Create(4.0);
+            var half = Vector256.Create(order / 2);
+            var maxStart0 = Vector256.Create(n0 - order);
+            var maxStart1 = Vector256.Create(n1 - order);
+            var minusOne = Vector256.Create(-1);
+            var stride = Vector256.Create(n1);
+            bool constant = mode == SplineMode.Constant;
+            int taps = order + 1;
+            var w0 = stackalloc Vector256<float>[taps];
+            var w1 = stackalloc Vector256<float>[taps];
+            var idx = stackalloc int[8];
+            var wr = stackalloc float[32];
+            var wc = stackalloc float[32];
+            int j = 0;
+            fixed (float* pd = dst)
+            {
+                for (; j <= outCols - 8; j += 8)
                 {
-                    // Every tap inside: rows s0 .. s0 + order, columns s1 .. s1 + order.
-                    int at = ((int)s0 * n1) + (int)s1;
-                    float t = 0;
-                    for (int a = 0; a < taps; a++)
+                    var ja = Vector256.Create((double)j) + lanes;
+                    var jb = ja + four;
+                    var x0a = ((va0 + (ja * vm01)) + voff0) + vpad;
+                    var x0b = ((va0 + (jb * vm01)) + voff0) + vpad;
+                    var x1a = ((va1 + (ja * vm11)) + voff1) + vpad;
+                    var x1b = ((va1 + (jb * vm11)) + voff1) + vpad;
+                    var f0a = Avx.Floor(x0a + vhalf);
+                    var f0b = Avx.Floor(x0b + vhalf);
+                    var f1a = Avx.Floor(x1a + vhalf);
+                    var f1b = Avx.Floor(x1b + vhalf);
+                    var s0 = Vector256.Create(Avx.ConvertToVector128Int32WithTruncation(f0a), Avx.ConvertToVector128Int32WithTruncation(f0b)) - half;
+                    var s1 = Vector256.Create(Avx.ConvertToVector128Int32WithTruncation(f1a), Avx.ConvertToVector128Int32WithTruncation(f1b)) - half;
+
+                    // For orders >= 1, every tap inside implies the coordinates inside [0, n - 1] (no mapping).
+                    var ok = Avx2.CompareGreaterThan(s0, minusOne) & Avx2.CompareGreaterThan(maxStart0, s0) & Avx2.CompareGreaterThan(s1, minusOne) & Avx2.CompareGreaterThan(maxStart1, s1);
+                    if (Avx.MoveMask(ok.AsSingle()) != 0xFF)
                     {
-                        var row = c.Slice(at + (a * n1), taps);
-                        float sum = 0;
-                        for (int b = 0; b < taps; b++)
+                        if (constant)
                         {
-                            sum += f1[b] * row[b];
+                            var insideA = Avx.CompareGreaterThanOrEqual(x0a, zero) & Avx.CompareLessThanOrEqual(x0a, hi0) & Avx.CompareGreaterThanOrEqual(x1a, zero) & Avx.CompareLessThanOrEqual(x1a, hi1);
+                            var insideB = Avx.CompareGreaterThanOrEqual(x0b, zero) & Avx.CompareLessThanOrEqual(x0b, hi0) & Avx.CompareGreaterThanOrEqual(x1b, zero) & Avx.CompareLessThanOrEqual(x1b, hi1);
+                            if ((Avx.MoveMask(insideA) | Avx.MoveMask(insideB)) == 0)
+                            {
+                                Vector256.Create(cval).Store(pd + j);
+                                continue;
+                            }
                         }
 
-                        t += (float)w0[a] * sum;
+                        var cs = new ReadOnlySpan<float>(c, n0 * n1);
+                        for (int k = 0; k < 8; k++)
+                        {
+                            pd[j + k] = Pixel(cs, i, j + k);
+                        }
+
+                        continue;
                     }
 
-                    dst[j] = t;
-                    continue;
-                }
-
-                bool edge0 = s0 < 0 || s0 + order >= n0, edge1 = s1 < 0 || s1 + order >= n1;
-                for (int a = 0; a < taps; a++)
-                {
-                    i0[a] = edge0 ? Tap(s0 + a, n0) : (int)s0 + a;
-                    i1[a] = edge1 ? Tap(s1 + a, n1) : (int)s1 + a;
-                }
-
-                float total = 0;
-                for (int a = 0; a < taps; a++)
-                {
-                    float sum = 0;
-                    for (int b = 0; b < taps; b++)
+                    var t0 = Vector256.Create(Avx.ConvertToVector128Single(x0a - f0a), Avx.ConvertToVector128Single(x0b - f0b));
+                    var t1 = Vector256.Create(Avx.ConvertToVector128Single(x1a - f1a), Avx.ConvertToVector128Single(x1b - f1b));
+                    var index = (s0 * stride) + s1;
+                    if (order == 1)
                     {
-                        float v = i0[a] == n0 || i1[b] == n1 ? cval : c[(i0[a] * n1) + i1[b]];
-                        sum += f1[b] * v;
+                        // Bilinear: each tap row is a pair (c[i], c[i + 1]): gather pairs as 64-bit elements, then
+                        // split them; the pair order puts lanes as 0 1 4 5 2 3 6 7, undone by one permute at the end.
+                        var lo = index.GetLower();
+                        var up = index.GetUpper();
+                        var top0 = Avx2.GatherVector256((double*)c, lo, 4).AsSingle();
+                        var top1 = Avx2.GatherVector256((double*)c, up, 4).AsSingle();
+                        var bot0 = Avx2.GatherVector256((double*)(c + n1), lo, 4).AsSingle();
+                        var bot1 = Avx2.GatherVector256((double*)(c + n1), up, 4).AsSingle();
+                        var ta = Avx.Shuffle(top0, top1, 0b10_00_10_00);
+                        var tb = Avx.Shuffle(top0, top1, 0b11_01_11_01);
+                        var ba = Avx.Shuffle(bot0, bot1, 0b10_00_10_00);
+                        var bb = Avx.Shuffle(bot0, bot1, 0b11_01_11_01);
+                        var u0 = Avx2.Permute4x64(t0.AsDouble(), 0b11_01_10_00).AsSingle();
+                        var u1 = Avx2.Permute4x64(t1.AsDouble(), 0b11_01_10_00).AsSingle();
+                        var v1 = one - (one - u1);
+                        var top = ((one - u1) * ta) + (v1 * tb);
+                        var bottom = ((one - u1) * ba) + (v1 * bb);
+                        var mixed = ((one - u0) * top) + ((one - (one - u0)) * bottom);
+                        Avx2.Permute4x64(mixed.AsDouble(), 0b11_01_10_00).AsSingle().Store(pd + j);
+                        continue;
                     }
 
-                    total += (float)w0[a] * sum;
-                }
+                    SplineWeights(t0, order, w0);
+                    SplineWeights(t1, order, w1);
+                    if (order == 3)
+                    {
+                        // Cubic: per pixel, four rows of four taps as 128-bit loads.
+                        index.Store(idx);
+                        for (int a = 0; a < 4; a++)
+                        {
+                            w0[a].Store(wr + (8 * a));
+                            w1[a].Store(wc + (8 * a));
+                        }
 
-                dst[j] = total;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            float* p = c + idx[k];
+                            var acc = (Vector128.Load(p) * wr[k]) + (Vector128.Load(p + n1) * wr[8 + k])
+                                + (Vector128.Load(p + (2 * n1)) * wr[16 + k]) + (Vector128.Load(p + (3 * n1)) * wr[24 + k]);
+                            var wcol = Vector128.Create(wc[k], wc[8 + k], wc[16 + k], wc[24 + k]);
+                            pd[j + k] = Vector128.Sum(acc * wcol);
+                        }
+
+                        continue;
+                    }
+
+                    var total = Vector256<float>.Zero;
+                    for (int a = 0; a < taps; a++)
+                    {
+                        var row = index + Vector256.Create(a * n1);
+                        var sum = w1[0] * Avx2.GatherVector256(c, row, 4);
+                        for (int b = 1; b < taps; b++)
+                        {
+                            sum += w1[b] * Avx2.GatherVector256(c, row + Vector256.Create(b), 4);
+                        }
+
+                        total += w0[a] * sum;
+                    }
+
+                    total.Store(pd + j);
+                }
             }
+
+            return j;
         }
 
         /// <summary>The coefficient index tap t reads on an axis of length n (n = cval), as <see cref="AxisPlan"/>.</summary>

@@ -56,63 +56,72 @@ public sealed class AxisPlan
     {
         var plan = new AxisPlan(coefLength, coordinates.Length, order);
         Span<double> w = stackalloc double[BSpline.MaxOrder + 1];
-        var tapMode = SplineModes.TapMode(mode);
-        bool maps = SplineModes.MapsCoordinates(mode);
+        Span<int> index = stackalloc int[BSpline.MaxOrder + 1];
         int taps = order + 1, lo = int.MaxValue, hi = -1;
         for (int k = 0; k < coordinates.Length; k++)
         {
-            double x = coordinates[k];
-            if (maps)
-            {
-                x = SplineModes.Map(x, coefLength, mode);
-            }
-
             int at = k * taps;
-            if (!(x > -1.0) && maps)
+            if (!TapsOf(coordinates[k], coefLength, order, mode, index, w))
             {
                 plan.Outside[k] = true;
                 plan.AnyOutside = true;
-                for (int l = 0; l < taps; l++)
-                {
-                    plan.Index[at + l] = 0;
-                    plan.Weight[at + l] = 0;
-                }
-
-                continue;
+                continue; // index 0, weight 0
             }
 
-            long start = BSpline.Start(x, order);
-            BSpline.Weights(x, order, w);
-            bool edge = start < 0 || start + order >= coefLength;
             for (int l = 0; l < taps; l++)
             {
-                long idx = start + l;
-                int index;
-                if (mode == SplineMode.GridConstant)
-                {
-                    index = idx < 0 || idx >= coefLength ? coefLength : (int)idx;
-                }
-                else
-                {
-                    index = edge ? (int)SplineModes.Map(idx, coefLength, tapMode) : (int)idx;
-                }
-
-                plan.Index[at + l] = index;
+                plan.Index[at + l] = index[l];
                 plan.Weight[at + l] = (float)w[l];
-                if (index == coefLength)
+                if (index[l] == coefLength)
                 {
                     plan.AnyCval = true;
                 }
                 else
                 {
-                    lo = Math.Min(lo, index);
-                    hi = Math.Max(hi, index);
+                    lo = Math.Min(lo, index[l]);
+                    hi = Math.Max(hi, index[l]);
                 }
             }
         }
 
         plan.Span = hi < 0 ? (0, -1) : (lo, hi);
         return plan;
+    }
+
+    /// <summary>
+    /// The taps (coefficient indices, n = cval) and double weights of one coordinate x on an axis of n coefficients,
+    /// as described on the class; false when x is outside in mode constant (the whole line is cval).
+    /// </summary>
+    public static bool TapsOf(double x, int n, int order, SplineMode mode, Span<int> index, Span<double> weights)
+    {
+        bool maps = SplineModes.MapsCoordinates(mode);
+        if (maps)
+        {
+            x = SplineModes.Map(x, n, mode);
+            if (!(x > -1.0))
+            {
+                return false;
+            }
+        }
+
+        long start = BSpline.Start(x, order);
+        BSpline.Weights(x, order, weights);
+        bool edge = start < 0 || start + order >= n;
+        var tapMode = SplineModes.TapMode(mode);
+        for (int l = 0; l <= order; l++)
+        {
+            long idx = start + l;
+            if (mode == SplineMode.GridConstant)
+            {
+                index[l] = idx < 0 || idx >= n ? n : (int)idx;
+            }
+            else
+            {
+                index[l] = edge ? (int)SplineModes.Map(idx, n, tapMode) : (int)idx;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

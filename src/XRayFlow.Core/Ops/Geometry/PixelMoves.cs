@@ -1,3 +1,4 @@
+using System.Numerics;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Geometry;
@@ -178,8 +179,15 @@ public static class PixelMoves
                 }
                 else
                 {
+                    // The middle of a row is the source row itself; only the pads are gathered.
                     var s = frame.Slice(map0[i] * src.Cols, src.Cols);
-                    for (int j = 0; j < cols; j++)
+                    s.CopyTo(row.Slice(b1));
+                    for (int j = 0; j < b1; j++)
+                    {
+                        row[j] = s[map1![j]];
+                    }
+
+                    for (int j = b1 + src.Cols; j < cols; j++)
                     {
                         row[j] = s[map1![j]];
                     }
@@ -236,16 +244,35 @@ public static class PixelMoves
 
         int r = src.Rows, c = src.Cols;
         var dst = ImageArray.Rent(c, r, src.IsStack ? src.Frames : 0);
+        int l = Vector<float>.Count;
+        var lanes = new float[c * l];
         for (int f = 0; f < src.Frames; f++)
         {
             var frame = src.Frame(f);
             var target = dst.Frame(f);
-            for (int i = 0; i < c; i++)
+
+            // A strip of L input rows in lane layout: the vector of input column q holds one run of an output row.
+            for (int r0 = 0; r0 < r; r0 += l)
             {
-                var row = target.Slice(i * r, r);
-                for (int j = 0; j < r; j++)
+                int n = Math.Min(l, r - r0);
+                Transpose.ToLanes(frame.Slice(r0 * c), c, n, c, lanes);
+                for (int q = 0; q < c; q++)
                 {
-                    row[j] = k == 1 ? frame[(j * c) + (c - 1 - i)] : frame[((r - 1 - j) * c) + i];
+                    var v = lanes.AsSpan(q * l, l);
+                    if (k == 1)
+                    {
+                        // out[c - 1 - q, r0 + t] = x[r0 + t, q]
+                        v[..n].CopyTo(target.Slice(((c - 1 - q) * r) + r0, n));
+                    }
+                    else
+                    {
+                        // out[q, r - 1 - (r0 + t)] = x[r0 + t, q]
+                        var o = target.Slice((q * r) + (r - r0 - n), n);
+                        for (int t = 0; t < n; t++)
+                        {
+                            o[n - 1 - t] = v[t];
+                        }
+                    }
                 }
             }
         }

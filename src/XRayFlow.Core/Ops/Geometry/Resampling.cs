@@ -1,3 +1,4 @@
+using System.Numerics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Filters;
 
@@ -112,7 +113,7 @@ public static class Resampling
             {
                 for (int f = 0; f < dst.Frames; f++)
                 {
-                    ClipFrame(dst.Frame(f), bounds[f].Min, bounds[f].Max, mode == "constant", cval);
+                    ClipFrame(dst.Frame(f), bounds[f].Min, bounds[f].Max, bounds[f].HasNan, mode == "constant", cval);
                 }
             }
 
@@ -137,51 +138,98 @@ public static class Resampling
     }
 
     /// <summary>Each frame's (nanmin, nanmax), as skimage's _clip_warp_output takes them (NaN when every value is NaN).</summary>
-    private static (float Min, float Max)[] FrameBounds(ImageArray src)
+    private static (float Min, float Max, bool HasNan)[] FrameBounds(ImageArray src)
     {
-        var bounds = new (float, float)[src.Frames];
+        var bounds = new (float, float, bool)[src.Frames];
         for (int f = 0; f < src.Frames; f++)
         {
-            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-            bool any = false;
-            foreach (float v in src.Frame(f))
-            {
-                if (!float.IsNaN(v))
-                {
-                    any = true;
-                    lo = Math.Min(lo, v);
-                    hi = Math.Max(hi, v);
-                }
-            }
-
-            bounds[f] = any ? (lo, hi) : (float.NaN, float.NaN);
+            var (lo, hi) = NanMinMax(src.Frame(f));
+            bounds[f] = (lo, hi, HasNan(src.Frame(f)));
         }
 
         return bounds;
     }
 
+    private static bool HasNan(ReadOnlySpan<float> x)
+    {
+        foreach (float v in x)
+        {
+            if (float.IsNaN(v))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Smallest and largest non-NaN value (both NaN when there is none); SIMD, the scalar loop for the tail.</summary>
+    internal static (float Min, float Max) NanMinMax(ReadOnlySpan<float> x)
+    {
+        int l = Vector<float>.Count, k = 0;
+        var vlo = new Vector<float>(float.PositiveInfinity);
+        var vhi = new Vector<float>(float.NegativeInfinity);
+        for (; k <= x.Length - l; k += l)
+        {
+            var v = new Vector<float>(x.Slice(k, l));
+            var valid = Vector.Equals(v, v);
+            vlo = Vector.ConditionalSelect(valid, Vector.Min(vlo, v), vlo);
+            vhi = Vector.ConditionalSelect(valid, Vector.Max(vhi, v), vhi);
+        }
+
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        for (int q = 0; q < l; q++)
+        {
+            lo = Math.Min(lo, vlo[q]);
+            hi = Math.Max(hi, vhi[q]);
+        }
+
+        for (; k < x.Length; k++)
+        {
+            if (!float.IsNaN(x[k]))
+            {
+                lo = Math.Min(lo, x[k]);
+                hi = Math.Max(hi, x[k]);
+            }
+        }
+
+        return lo > hi ? (float.NaN, float.NaN) : (lo, hi);
+    }
+
     /// <summary>_clip_warp_output: clip to [lo, hi], widened to cval when mode is constant and cval is outside [lo, hi] but inside the output's range.</summary>
-    private static void ClipFrame(Span<float> frame, float lo, float hi, bool constant, float cval)
+    private static void ClipFrame(Span<float> frame, float lo, float hi, bool inputHadNan, bool constant, float cval)
     {
         if (constant && !(lo <= cval && cval <= hi))
         {
-            float outLo = float.PositiveInfinity, outHi = float.NegativeInfinity;
-            foreach (float v in frame)
-            {
-                outLo = Math.Min(outLo, v);
-                outHi = Math.Max(outHi, v);
-            }
-
-            if (outLo <= cval && cval <= outHi)
+            // The output's min / max: np.nanmin / np.nanmax when the input held a NaN, else np.min / np.max (NaN if the output holds one).
+            var (outLo, outHi) = NanMinMax(frame);
+            if ((inputHadNan || !HasNan(frame)) && outLo <= cval && cval <= outHi)
             {
                 lo = Math.Min(lo, cval);
                 hi = Math.Max(hi, cval);
             }
         }
 
-        for (int k = 0; k < frame.Length; k++)
+        if (float.IsNaN(lo) || float.IsNaN(hi))
         {
-            frame[k] = Math.Clamp(frame[k], lo, hi);
+            frame.Fill(float.NaN);
+            return;
+        }
+
+        // np.clip keeps NaN; Vector.Min/Max order chosen so a NaN element stays NaN.
+        int l = Vector<float>.Count, k = 0;
+        var vlo = new Vector<float>(lo);
+        var vhi = new Vector<float>(hi);
+        for (; k <= frame.Length - l; k += l)
+        {
+            var v = new Vector<float>(frame.Slice(k, l));
+            var clipped = Vector.Min(Vector.Max(v, vlo), vhi);
+            Vector.ConditionalSelect(Vector.Equals(v, v), clipped, v).CopyTo(frame.Slice(k, l));
+        }
+
+        for (; k < frame.Length; k++)
+        {
+            frame[k] = float.IsNaN(frame[k]) ? frame[k] : Math.Clamp(frame[k], lo, hi);
         }
     }
 }

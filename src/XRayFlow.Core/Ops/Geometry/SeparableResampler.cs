@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Geometry;
@@ -22,6 +24,9 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// </summary>
 public static class SeparableResampler
 {
+    /// <summary>Outputs of at least this many pixels (16 MiB) are written with non-temporal stores by the vertical pass.</summary>
+    public const long StreamingOutput = 4L << 20;
+
     /// <summary>Resamples <paramref name="src"/> (rows x cols) into <paramref name="dst"/> (rowPlan.OutLength x colPlan.OutLength).</summary>
     /// <param name="src">The input frame, C order.</param>
     /// <param name="rows">Input rows.</param>
@@ -171,7 +176,7 @@ public static class SeparableResampler
 
     /// <summary>out = sum_k w[k] * rows[k] over a row (SIMD), rows given by index into y (index coefRows = the cval row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void WeightedRows(ReadOnlySpan<float> y, int stride, int width, ReadOnlySpan<int> index, ReadOnlySpan<float> weight, int cvalIndex, ReadOnlySpan<float> cvalRow, Span<float> dst)
+    internal static void WeightedRows(ReadOnlySpan<float> y, int stride, int width, ReadOnlySpan<int> index, ReadOnlySpan<float> weight, int cvalIndex, ReadOnlySpan<float> cvalRow, Span<float> dst, bool stream = false)
     {
         int taps = index.Length;
         Span<int> offsets = stackalloc int[taps];
@@ -190,6 +195,12 @@ public static class SeparableResampler
                 SplinePrefilter.Axpy(dst[..width], index[k] == cvalIndex ? cvalRow[..width] : y.Slice(offsets[k], width), weight[k]);
             }
 
+            return;
+        }
+
+        if (stream && Avx.IsSupported && Vector<float>.Count == 8 && width >= 64 && taps is 2 or 4)
+        {
+            Streamed(y, width, offsets, weight, dst);
             return;
         }
 
@@ -256,6 +267,51 @@ public static class SeparableResampler
         }
     }
 
+    /// <summary>
+    /// <see cref="WeightedRows"/> for 2 or 4 taps with non-temporal stores (the output row goes straight to memory
+    /// instead of evicting the cached inputs; for outputs far larger than the caches). Same arithmetic.
+    /// </summary>
+    private static unsafe void Streamed(ReadOnlySpan<float> y, int width, ReadOnlySpan<int> offsets, ReadOnlySpan<float> weight, Span<float> dst)
+    {
+        int taps = offsets.Length;
+        fixed (float* py = y, pd = dst)
+        {
+            float* a = py + offsets[0], b = py + offsets[1];
+            float* c = taps == 4 ? py + offsets[2] : a, e = taps == 4 ? py + offsets[3] : a;
+            float wa = weight[0], wb = weight[1], wc = taps == 4 ? weight[2] : 0f, we = taps == 4 ? weight[3] : 0f;
+            int t = 0;
+            while (t < width && ((nuint)(pd + t) & 31) != 0)
+            {
+                pd[t] = taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]);
+                t++;
+            }
+
+            var va = Vector256.Create(wa);
+            var vb = Vector256.Create(wb);
+            var vc = Vector256.Create(wc);
+            var ve = Vector256.Create(we);
+            if (taps == 4)
+            {
+                for (; t <= width - 8; t += 8)
+                {
+                    Avx.StoreAlignedNonTemporal(pd + t, (va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)) + (vc * Avx.LoadVector256(c + t)) + (ve * Avx.LoadVector256(e + t)));
+                }
+            }
+            else
+            {
+                for (; t <= width - 8; t += 8)
+                {
+                    Avx.StoreAlignedNonTemporal(pd + t, (va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)));
+                }
+            }
+
+            for (; t < width; t++)
+            {
+                pd[t] = taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]);
+            }
+        }
+    }
+
     /// <summary>The passes of one frame, with what both orders share.</summary>
     private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, int cols, int pad1, bool edge, float cval, int outRows, int outCols)
     {
@@ -284,62 +340,95 @@ public static class SeparableResampler
             });
         }
 
-        /// <summary>Horizontal pass of the coefficient rows that the vertical taps read, then the vertical pass.</summary>
+        /// <summary>
+        /// Bands of output rows: each band runs the horizontal pass on just the coefficient rows its vertical taps read
+        /// (a contiguous run read in place, or, at mapped edges, those rows copied together), into a band buffer that
+        /// stays in cache, then the vertical pass of its output rows from that buffer.
+        /// </summary>
         public void HorizontalFirst(ReadOnlyMemory<float> y, int coefRows, Memory<float> dst, int threads)
         {
-            var (lo, hi) = rowPlan.Span;
-            int used = Math.Max(0, hi - lo + 1);
-            float[] mid = PixelPool.Shared.Rent(Math.Max(1, checked(coefRows * outCols)));
-            try
+            // The cval row after the horizontal pass: cval times each output's weight sum.
+            var cvalRow = new float[outCols];
+            for (int j = 0; j < outCols; j++)
             {
-                int strips = (used + L - 1) / L;
-                RunStrips(strips, threads, () => new Buffers(0, LaneLength, colPlan.OutLength * L), (s, buf) =>
+                float sum = 0;
+                for (int b = 0; b < colPlan.Taps; b++)
                 {
-                    int r0 = lo + (s * L), n = Math.Min(L, hi + 1 - r0);
-                    Horizontal(y.Span.Slice(r0 * cols), cols, n, buf, mid.AsSpan(r0 * outCols), outCols);
-                });
-
-                // The cval row after the horizontal pass: cval times each output's weight sum.
-                var cvalRow = new float[outCols];
-                for (int j = 0; j < outCols; j++)
-                {
-                    float sum = 0;
-                    for (int b = 0; b < colPlan.Taps; b++)
-                    {
-                        sum += colPlan.Weight[(j * colPlan.Taps) + b];
-                    }
-
-                    cvalRow[j] = cval * sum;
+                    sum += colPlan.Weight[(j * colPlan.Taps) + b];
                 }
 
-                int blocks = Math.Max(1, Math.Min(outRows, threads * 4));
-                int per = (outRows + blocks - 1) / blocks;
-                void Body(int b)
+                cvalRow[j] = cval * sum;
+            }
+
+            var (lo, hi) = rowPlan.Span;
+            int used = Math.Max(1, hi - lo + 1);
+            int taps = rowPlan.Taps;
+            bool stream = (long)outRows * outCols >= StreamingOutput;
+            int targetRows = Math.Max(2 * L, Math.Min(256, (256 << 10) / (4 * Math.Max(1, outCols))));
+            int bandRows = Math.Max(1, (int)Math.Min(outRows, (long)targetRows * outRows / used));
+            bandRows = Math.Min(bandRows, Math.Max(1, (outRows + (2 * threads) - 1) / (2 * threads)));
+            int bands = (outRows + bandRows - 1) / bandRows;
+            int maxBandSources = Math.Min(coefRows, (bandRows * taps) + L);
+            RunStrips(bands, threads, () => new Buffers(maxBandSources * cols, LaneLength, colPlan.OutLength * L, maxBandSources * outCols, coefRows), (band, buf) =>
+            {
+                int k0 = band * bandRows, k1 = Math.Min(outRows, k0 + bandRows);
+                var mark = buf.Marks;
+                int stamp = ++buf.Stamp;
+                var sources = buf.Sources;
+                int count = 0;
+                for (int k = k0 * taps; k < k1 * taps; k++)
                 {
-                    var ds = dst.Span;
-                    for (int i = b * per; i < Math.Min(outRows, (b + 1) * per); i++)
+                    int idx = rowPlan.Index[k];
+                    if (idx != rowPlan.CoefLength && mark[idx] != stamp)
                     {
-                        WeightedRows(mid, outCols, outCols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, ds.Slice(i * outCols, outCols));
+                        mark[idx] = stamp;
+                        sources[count++] = idx;
                     }
                 }
 
-                int count = (outRows + per - 1) / per;
-                if (threads > 1 && count > 1)
+                Array.Sort(sources, 0, count);
+                var ys = y.Span;
+                ReadOnlySpan<float> rows;
+                if (count > 0 && sources[count - 1] - sources[0] + 1 == count)
                 {
-                    Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, Body);
+                    rows = ys.Slice(sources[0] * cols, count * cols);
                 }
                 else
                 {
-                    for (int b = 0; b < count; b++)
+                    for (int q = 0; q < count; q++)
                     {
-                        Body(b);
+                        ys.Slice(sources[q] * cols, cols).CopyTo(buf.Rows.AsSpan(q * cols, cols));
                     }
+
+                    rows = buf.Rows.AsSpan(0, count * cols);
                 }
-            }
-            finally
-            {
-                PixelPool.Shared.Return(mid);
-            }
+
+                for (int q = 0; q < count; q++)
+                {
+                    mark[sources[q]] = stamp;
+                    buf.Slot[sources[q]] = q;
+                }
+
+                var mid = buf.Mid.AsSpan(0, Math.Max(1, count * outCols));
+                for (int r0 = 0; r0 < count; r0 += L)
+                {
+                    int n = Math.Min(L, count - r0);
+                    Horizontal(rows.Slice(r0 * cols), cols, n, buf, mid.Slice(r0 * outCols), outCols);
+                }
+
+                Span<int> local = stackalloc int[taps];
+                var ds = dst.Span;
+                for (int k = k0; k < k1; k++)
+                {
+                    for (int b = 0; b < taps; b++)
+                    {
+                        int idx = rowPlan.Index[(k * taps) + b];
+                        local[b] = idx == rowPlan.CoefLength ? count : buf.Slot[idx];
+                    }
+
+                    WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, ds.Slice(k * outCols, outCols), stream);
+                }
+            });
         }
 
         /// <summary>
@@ -368,7 +457,7 @@ public static class SeparableResampler
             lanes.Slice(c1 * L, L).Fill(cval);
             if (colFilter is not null)
             {
-                SplinePrefilter.Columns(lanes, L, L, colFilter);
+                SplinePrefilter.Lanes(lanes, colFilter);
             }
 
             Resample(lanes, buf.Out);
@@ -474,14 +563,18 @@ public static class SeparableResampler
         }
     }
 
-    /// <summary>A worker's scratch: rows of a strip, its lane-layout line and the lane-layout output.</summary>
+    /// <summary>A worker's scratch: rows of a strip, its lane-layout line, the lane-layout output, and for bands their rows and marks.</summary>
     private sealed class Buffers : IDisposable
     {
-        public Buffers(int rows, int lanes, int output)
+        public Buffers(int rows, int lanes, int output, int mid = 0, int coefRows = 0)
         {
             Rows = ArrayPool<float>.Shared.Rent(Math.Max(1, rows));
             Lanes = ArrayPool<float>.Shared.Rent(lanes);
             Out = ArrayPool<float>.Shared.Rent(Math.Max(1, output));
+            Mid = mid > 0 ? ArrayPool<float>.Shared.Rent(mid) : [];
+            Marks = coefRows > 0 ? new int[coefRows] : [];
+            Slot = coefRows > 0 ? new int[coefRows] : [];
+            Sources = coefRows > 0 ? new int[coefRows] : [];
         }
 
         public float[] Rows { get; }
@@ -490,11 +583,29 @@ public static class SeparableResampler
 
         public float[] Out { get; }
 
+        /// <summary>A band's horizontal results.</summary>
+        public float[] Mid { get; }
+
+        /// <summary>Per coefficient row: the stamp of the band that last listed it.</summary>
+        public int[] Marks { get; }
+
+        /// <summary>Per coefficient row: its row in <see cref="Mid"/> for the current band.</summary>
+        public int[] Slot { get; }
+
+        /// <summary>The current band's coefficient rows.</summary>
+        public int[] Sources { get; }
+
+        public int Stamp { get; set; }
+
         public void Dispose()
         {
             ArrayPool<float>.Shared.Return(Rows);
             ArrayPool<float>.Shared.Return(Lanes);
             ArrayPool<float>.Shared.Return(Out);
+            if (Mid.Length > 0)
+            {
+                ArrayPool<float>.Shared.Return(Mid);
+            }
         }
     }
 }

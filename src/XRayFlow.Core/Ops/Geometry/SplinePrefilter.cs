@@ -53,6 +53,55 @@ public static class SplinePrefilter
         }
     }
 
+    /// <summary>
+    /// <see cref="Columns"/> for a matrix of exactly one SIMD vector per row (lane layout: L lines side by side), with
+    /// the recursions on vectors in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Lanes(Span<float> m, SplinePrefilterPlan plan)
+    {
+        int n = plan.Length, l = Vector<float>.Count;
+        if (n <= 1 || plan.Poles.Length == 0)
+        {
+            return;
+        }
+
+        ref float m0 = ref MemoryMarshal.GetReference(m[..(n * l)]);
+        for (int p = 0; p < plan.Poles.Length; p++)
+        {
+            var g = new Vector<float>(p == 0 ? plan.Gain : 1f);
+            var z = new Vector<float>(plan.Poles[p]);
+            var (causalRows, causalWeights) = plan.Causal[p];
+            var (antiRows, antiWeights) = plan.Anticausal[p];
+            float gain = p == 0 ? plan.Gain : 1f;
+            var prev = Vector<float>.Zero;
+            for (int k = 0; k < causalRows.Length; k++)
+            {
+                prev += new Vector<float>(causalWeights[k] * gain) * Vector.LoadUnsafe(ref m0, (nuint)(causalRows[k] * l));
+            }
+
+            prev.StoreUnsafe(ref m0);
+            for (int i = 1; i < n; i++)
+            {
+                prev = (g * Vector.LoadUnsafe(ref m0, (nuint)(i * l))) + (z * prev);
+                prev.StoreUnsafe(ref m0, (nuint)(i * l));
+            }
+
+            var next = Vector<float>.Zero;
+            for (int k = 0; k < antiRows.Length; k++)
+            {
+                next += new Vector<float>(antiWeights[k] * 1f) * Vector.LoadUnsafe(ref m0, (nuint)(antiRows[k] * l));
+            }
+
+            next.StoreUnsafe(ref m0, (nuint)((n - 1) * l));
+            for (int i = n - 2; i >= 0; i--)
+            {
+                next = z * (next - Vector.LoadUnsafe(ref m0, (nuint)(i * l)));
+                next.StoreUnsafe(ref m0, (nuint)(i * l));
+            }
+        }
+    }
+
     /// <summary>The starting value of a pass over a line of length n as rows and weights: exact from the double reference on unit lines, or truncated for long lines.</summary>
     public static (int[] Rows, float[] Weights) Start(int n, double z, PrefilterBoundary boundary, bool causal)
     {

@@ -72,24 +72,20 @@ public static class SplineReference
     /// <summary>The interpolated value at (x0, x1), coordinates in the coefficient array (pre-pad included).</summary>
     public static double Sample(double[,] coef, double x0, double x1, int order, SplineMode mode, double cval)
     {
-        var a0 = AxisPlan.Create([x0], coef.GetLength(0), order, mode);
-        var a1 = AxisPlan.Create([x1], coef.GetLength(1), order, mode);
-        if (a0.Outside[0] || a1.Outside[0])
+        int n0 = coef.GetLength(0), n1 = coef.GetLength(1);
+        Span<double> w0 = stackalloc double[order + 1], w1 = stackalloc double[order + 1];
+        Span<int> i0 = stackalloc int[order + 1], i1 = stackalloc int[order + 1];
+        if (!AxisPlan.TapsOf(x0, n0, order, mode, i0, w0) || !AxisPlan.TapsOf(x1, n1, order, mode, i1, w1))
         {
             return cval;
         }
 
-        // The weights again in double (the plan keeps float32 copies).
-        Span<double> w0 = stackalloc double[order + 1], w1 = stackalloc double[order + 1];
-        BSpline.Weights(SplineModes.MapsCoordinates(mode) ? SplineModes.Map(x0, coef.GetLength(0), mode) : x0, order, w0);
-        BSpline.Weights(SplineModes.MapsCoordinates(mode) ? SplineModes.Map(x1, coef.GetLength(1), mode) : x1, order, w1);
         double t = 0;
         for (int a = 0; a <= order; a++)
         {
             for (int b = 0; b <= order; b++)
             {
-                int i = a0.Index[a], j = a1.Index[b];
-                double v = i == a0.CoefLength || j == a1.CoefLength ? cval : coef[i, j];
+                double v = i0[a] == n0 || i1[b] == n1 ? cval : coef[i0[a], i1[b]];
                 if (order > 0)
                 {
                     v *= w0[a];
