@@ -107,9 +107,12 @@ public static partial class ImageReader
         options ??= ImageReadOptions.Default;
         ImageArray? result = null;
         string firstPath = paths[0];
+        int? bits = null; // what every frame's file recorded (IntegerSource), -1 when they differ or one has none
         for (int n = 0; n < paths.Count; n++)
         {
             var img = Read(paths[n], options);
+            int frameBits = IntegerSource.TryGetRecorded(img, out int b) ? b : -1;
+            bits = bits is null || bits == frameBits ? frameBits : -1;
             if (img.IsStack && paths.Count == 1)
             {
                 return img; // one multi-frame file (DICOM, 3-D .npy) is the stack itself
@@ -141,7 +144,7 @@ public static partial class ImageReader
             img.Data.CopyTo(result.Frame(n));
         }
 
-        return result!;
+        return bits >= 0 ? IntegerSource.Record(result!, bits.Value) : result!;
     }
 
     /// <summary>The format the first bytes of a file announce (at least 132 bytes are needed to see DICOM).</summary>
@@ -307,12 +310,12 @@ public static partial class ImageReader
         {
             stream.ReadExactly(bytes, 0, (int)length);
             var chunks = ScanPngChunks(name, bytes.AsSpan(0, (int)length));
-            if (path != PngPath.ImageSharp && PngFastDecoder.CanDecode(header, chunks))
-            {
-                return PngFastDecoder.Decode(name, bytes, header, chunks);
-            }
+            var image = path != PngPath.ImageSharp && PngFastDecoder.CanDecode(header, chunks)
+                ? PngFastDecoder.Decode(name, bytes, header, chunks)
+                : path == PngPath.FastOnly ? null : ReadPngImageSharp(name, bytes, (int)length, header, chunks);
 
-            return path == PngPath.FastOnly ? null : ReadPngImageSharp(name, bytes, (int)length, header, chunks);
+            // Grey samples are whole numbers of 8 (or fewer) or 16 bits: scikit-image's integer path (IntegerSource).
+            return image is not null && colorType is 0 or 4 ? IntegerSource.Record(image, bitDepth == 16 ? 16 : 8) : image;
         }
         finally
         {
@@ -538,7 +541,7 @@ public static partial class ImageReader
             if (info.PixelType.BitsPerPixel <= 8)
             {
                 using var img = decoder.Decode<L8>(config, ms2, CancellationToken.None);
-                return FromL8(img);
+                return IntegerSource.Record(FromL8(img), 8); // 8-bit grey samples (IntegerSource)
             }
 
             using var rgb = decoder.Decode<Rgb24>(config, ms2, CancellationToken.None);
