@@ -848,7 +848,7 @@ internal sealed partial class RecipeBinder
                 yield return sym.Name;
             }
 
-            foreach (var f in sym.Op?.Fields ?? [])
+            foreach (var f in sym.Op?.FieldsFor(_steps.Find(b => b.Id == sym.Name)?.Params) ?? [])
             {
                 yield return $"{sym.Name}.{f}";
             }
@@ -869,6 +869,7 @@ internal sealed partial class RecipeBinder
             return null;
         }
 
+        var declared = sym.Op?.FieldsFor(_steps.Find(b => b.Id == name)?.Params) ?? []; // may depend on its parameters (stats' percentiles)
         if (field is null)
         {
             if (sym.Info is { IsScalar: true })
@@ -876,7 +877,7 @@ internal sealed partial class RecipeBinder
                 return new ScalarRef(name, null, s.ContentStart);
             }
 
-            string fields = sym.Op?.Fields is { Count: > 0 } fs ? $"; its numbers are {string.Join(", ", fs.Select(f => $"${{{name}.{f}}}"))}" : string.Empty;
+            string fields = declared is { Count: > 0 } fs ? $"; its numbers are {string.Join(", ", fs.Select(f => $"${{{name}.{f}}}"))}" : string.Empty;
             if (sym.Info is not null)
             {
                 _d.Report(DiagnosticCodes.NotAScalar, s.ContentStart, shown, (sym.Kind == SymbolKind.Input ? "an input, " : string.Empty) + sym.Info.Article, fields);
@@ -885,12 +886,12 @@ internal sealed partial class RecipeBinder
             return null;
         }
 
-        if (sym.Op?.Fields.Contains(field) == true)
+        if (declared.Contains(field))
         {
             return new ScalarRef(name, field, s.ContentStart);
         }
 
-        string known = sym.Op?.Fields is { Count: > 0 } known2 ? $"; '{name}' has {string.Join(", ", known2)}{DidYouMean.Suffix(field, known2)}" : $"; '{name}' has no named numbers";
+        string known = declared is { Count: > 0 } known2 ? $"; '{name}' has {string.Join(", ", known2)}{DidYouMean.Suffix(field, known2)}" : $"; '{name}' has no named numbers";
         _d.Report(DiagnosticCodes.NotAScalar, s.ContentStart, shown, "not a number a step computes", known);
         return null;
     }
