@@ -30,6 +30,9 @@ public sealed record ManifestItem
 
     public IReadOnlyList<ManifestStep> Steps { get; init; } = [];
 
+    /// <summary>The number each scalar step computed for this item (`threshold_otsu`, `percentile`...), by step id in recipe order.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Scalars { get; init; } = [];
+
     public bool Succeeded => Status is "ok" or "resumed";
 }
 
@@ -114,7 +117,13 @@ public sealed record Manifest
                     + (s.SameAs is { } same ? $", \"same_as\": {JsonText.Quote(same)}" : string.Empty);
                 return $"{{\"id\": {JsonText.Quote(s.Id)}, \"op\": {JsonText.Quote(s.Op)}, \"ms\": {JsonText.Number(Math.Round(s.Ms, 3))}{extra}}}";
             })));
-            sb.Append("]\n    }");
+            sb.Append(']');
+            if (it.Scalars.Count > 0)
+            {
+                sb.Append(",\n      \"scalars\": {").Append(string.Join(", ", it.Scalars.Select(kv => $"{JsonText.Quote(kv.Key)}: {JsonText.Number(kv.Value)}"))).Append('}');
+            }
+
+            sb.Append("\n    }");
         }
 
         sb.Append(Items.Count > 0 ? "\n  ]\n" : "]\n");
@@ -176,6 +185,9 @@ public sealed record Manifest
                         Inputs = it.GetProperty("inputs").EnumerateArray().Select(f => new ManifestFile(f.GetProperty("input").GetString()!, f.GetProperty("path").GetString()!, f.GetProperty("sha256").GetString()!)).ToList(),
                         Outputs = it.GetProperty("outputs").EnumerateArray().Select(f => new ManifestOutput(f.GetProperty("output").GetString()!, f.GetProperty("path").GetString()!, f.GetProperty("sha256").GetString()!)).ToList(),
                         Steps = it.GetProperty("steps").EnumerateArray().Select(s => new ManifestStep(s.GetProperty("id").GetString()!, s.GetProperty("op").GetString()!, s.GetProperty("ms").ValueKind == JsonValueKind.Number ? s.GetProperty("ms").GetDouble() : 0)).ToList(),
+                        Scalars = it.TryGetProperty("scalars", out var sc) && sc.ValueKind == JsonValueKind.Object
+                            ? sc.EnumerateObject().Select(p => new KeyValuePair<string, double>(p.Name, p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN)).ToList()
+                            : [],
                     }).ToList(),
                 };
             }

@@ -327,6 +327,7 @@ public static class RecipeRunner
                 Inputs = inputRecords,
                 Outputs = outputRecords,
                 Steps = timings.Select(t => new ManifestStep(t.Id, t.Op, t.Milliseconds, t.FusedWith.Count > 0 ? t.FusedWith : null, t.SameAs)).ToList(),
+                Scalars = ScalarsOf(recipe, plan, values!),
             };
         }
         catch (Exception ex) when (ex is ImageDecodeException or StepFailedException or OutputException or IOException or UnauthorizedAccessException or ExpressionRuntimeException or OutOfMemoryException)
@@ -350,6 +351,13 @@ public static class RecipeRunner
             return Failed(item, inputRecords, $"internal error ({ex.GetType().Name}: {ex.Message})");
         }
     }
+
+    /// <summary>Each scalar step's number for this item, by step id in recipe order (the executor keeps every scalar).</summary>
+    private static List<KeyValuePair<string, double>> ScalarsOf(BoundRecipe recipe, Plan plan, IReadOnlyDictionary<string, Value> values)
+        => recipe.Steps
+            .Where(s => s.OutputKind == ValueKind.Scalar && values.TryGetValue(plan.Resolve(s.Id), out var v) && v is ScalarValue)
+            .Select(s => new KeyValuePair<string, double>(s.Id, ((ScalarValue)values[plan.Resolve(s.Id)]).Number))
+            .ToList();
 
     private static ManifestItem Failed(RunItem item, List<ManifestFile> inputs, string reason)
         => new() { Name = item.Name, Stem = item.Stem, Status = "failed", Error = reason, Inputs = inputs };
