@@ -153,6 +153,10 @@ public static class IntegerSource
                 var good = Vector256.Equals(v, Vector256.Floor(v)) & Vector256.GreaterThanOrEqual(v, zero) & Vector256.LessThanOrEqual(v, top);
                 bad |= ~good;
                 mx = Vector256.Max(mx, v);
+                if ((i & 1023) == 0 && bad != Vector256<float>.Zero)
+                {
+                    return -1; // a float image fails in its first values: no need to read the rest
+                }
             }
 
             if (bad != Vector256<float>.Zero)

@@ -97,16 +97,21 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
 
     internal static long[] BinCountFast(ReadOnlySpan<float> x, int bins, int threads)
     {
+        if (bins > 65536)
+        {
+            return BinCountScalar(x, bins);
+        }
+
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
         var counts = new long[bins];
         if (parts == 1)
         {
-            Add(counts, CountChunk(x, bins));
+            AddTables(counts, CountChunk(x, bins));
             return counts;
         }
 
         var partial = new int[parts][];
-        int per = ((x.Length / parts) + 7) & ~7;
+        int per = ((x.Length / parts) + 31) & ~31;
         unsafe
         {
             fixed (float* px = x)
@@ -124,10 +129,23 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
 
         foreach (var p in partial)
         {
-            Add(counts, p);
+            AddTables(counts, p);
         }
 
         return counts;
+    }
+
+    /// <summary>Adds count tables laid end to end (table t holds bin b at t * stride + b) into counts.</summary>
+    private static void AddTables(long[] counts, int[] tables)
+    {
+        int stride = counts.Length <= 256 ? 256 : 65536;
+        for (int t = 0; t < tables.Length / stride; t++)
+        {
+            for (int b = 0; b < counts.Length; b++)
+            {
+                counts[b] += tables[(t * stride) + b];
+            }
+        }
     }
 
     /// <summary>Adds interleaved counters (bin b at b * lanes + lane) into counts.</summary>
@@ -149,65 +167,105 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     private const int Block = 1024;
 
     /// <summary>
-    /// Counts a chunk (at most 2^31 - 1 values) into int counters, four per bin (bin b at 4b + lane) for up to 4096
-    /// bins so that runs of equal values do not wait on one counter, one per bin above. Values are checked block by
-    /// block (whole numbers in range) before any is counted.
+    /// Counts a chunk (at most 2^31 - 1 values, bins at most 65536) into int tables. Blocks of 1024 values are checked
+    /// (whole numbers in range) and packed to bytes (bins &lt;= 256) or 16-bit words by saturating packs (the packs mix
+    /// the order of the values, which a count does not see); the bytes are counted into four tables in turn so that
+    /// runs of equal values do not wait on one counter, the words into one table (256 KiB).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int[] CountChunk(ReadOnlySpan<float> x, int bins)
+    private static unsafe int[] CountChunk(ReadOnlySpan<float> x, int bins)
     {
-        int lanes = bins <= 4096 ? 4 : 1;
-        var c = new int[bins * lanes];
-        ref int c0 = ref MemoryMarshal.GetArrayDataReference(c);
-        Span<int> idx = stackalloc int[Block];
-        ref int i0 = ref MemoryMarshal.GetReference(idx);
+        bool bytes = bins <= 256;
+        int stride = bytes ? 256 : 65536;
+        var c = new int[bytes ? 4 * stride : stride];
+        byte* buffer = stackalloc byte[Block * 2];
         ref float x0 = ref MemoryMarshal.GetReference(x);
         var top = Vector256.Create((float)(bins - 1));
         int n = x.Length;
         int i = 0;
-        while (n - i >= 8)
+        fixed (int* c0 = c)
         {
-            int len = Math.Min(Block, n - i) & ~7;
-            var bad = Vector256<float>.Zero;
-            for (int j = 0; j < len; j += 8)
+            while (n - i >= 32)
             {
-                var v = Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
-                bad |= ~(Vector256.Equals(v, Vector256.Floor(v)) & Vector256.GreaterThanOrEqual(v, Vector256<float>.Zero) & Vector256.LessThanOrEqual(v, top));
-                var k = Avx.ConvertToVector256Int32WithTruncation(v);
-                if (lanes == 4)
+                int len = Math.Min(Block, n - i) & ~31;
+                var bad = Vector256<float>.Zero;
+                for (int j = 0; j < len; j += 32)
                 {
-                    k = (k << 2) + Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3);
+                    var v0 = Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
+                    var v1 = Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 8));
+                    var v2 = Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 16));
+                    var v3 = Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 24));
+                    bad |= Outside(v0, top) | Outside(v1, top) | Outside(v2, top) | Outside(v3, top);
+                    var k0 = Avx.ConvertToVector256Int32WithTruncation(v0);
+                    var k1 = Avx.ConvertToVector256Int32WithTruncation(v1);
+                    var k2 = Avx.ConvertToVector256Int32WithTruncation(v2);
+                    var k3 = Avx.ConvertToVector256Int32WithTruncation(v3);
+                    var w01 = Avx2.PackUnsignedSaturate(k0, k1);
+                    var w23 = Avx2.PackUnsignedSaturate(k2, k3);
+                    if (bytes)
+                    {
+                        Avx2.PackUnsignedSaturate(w01.AsInt16(), w23.AsInt16()).Store(buffer + j);
+                    }
+                    else
+                    {
+                        w01.Store((ushort*)buffer + j);
+                        w23.Store((ushort*)buffer + j + 16);
+                    }
                 }
 
-                k.StoreUnsafe(ref i0, (nuint)j);
-            }
-
-            if (bad != Vector256<float>.Zero)
-            {
-                for (int j = 0; j < len; j++)
+                if (bad != Vector256<float>.Zero)
                 {
-                    Index(Unsafe.Add(ref x0, i + j), bins); // throws, naming the value
+                    for (int j = 0; j < len; j++)
+                    {
+                        Index(Unsafe.Add(ref x0, i + j), bins); // throws, naming the value
+                    }
                 }
-            }
 
-            for (int j = 0; j < len; j += 4)
-            {
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j))++;
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 1))++;
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 2))++;
-                Unsafe.Add(ref c0, Unsafe.Add(ref i0, j + 3))++;
-            }
+                if (bytes)
+                {
+                    int* t1 = c0 + 256, t2 = c0 + 512, t3 = c0 + 768;
+                    for (int j = 0; j < len; j += 8)
+                    {
+                        ulong w = *(ulong*)(buffer + j);
+                        c0[(int)(w & 0xFF)]++;
+                        t1[(int)((w >> 8) & 0xFF)]++;
+                        t2[(int)((w >> 16) & 0xFF)]++;
+                        t3[(int)((w >> 24) & 0xFF)]++;
+                        c0[(int)((w >> 32) & 0xFF)]++;
+                        t1[(int)((w >> 40) & 0xFF)]++;
+                        t2[(int)((w >> 48) & 0xFF)]++;
+                        t3[(int)(w >> 56)]++;
+                    }
+                }
+                else
+                {
+                    ushort* words = (ushort*)buffer;
+                    for (int j = 0; j < len; j += 4)
+                    {
+                        ulong w = *(ulong*)(words + j);
+                        c0[(int)(w & 0xFFFF)]++;
+                        c0[(int)((w >> 16) & 0xFFFF)]++;
+                        c0[(int)((w >> 32) & 0xFFFF)]++;
+                        c0[(int)(w >> 48)]++;
+                    }
+                }
 
-            i += len;
+                i += len;
+            }
         }
 
         for (; i < n; i++)
         {
-            c[Index(Unsafe.Add(ref x0, i), bins) * lanes]++;
+            c[Index(Unsafe.Add(ref x0, i), bins)]++;
         }
 
         return c;
     }
+
+    /// <summary>All-ones lanes for values that are not whole numbers in 0..top (NaN included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Outside(Vector256<float> v, Vector256<float> top)
+        => ~(Vector256.Equals(v, Vector256.Floor(v)) & Vector256.GreaterThanOrEqual(v, Vector256<float>.Zero) & Vector256.LessThanOrEqual(v, top));
 
     // ================================================================================ float path
 
@@ -281,12 +339,21 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// </summary>
     internal readonly struct FloatBins
     {
-        private FloatBins(float[] edges, float first, float norm)
+        private FloatBins(float[] edges, float first, float norm, float margin)
         {
             Edges = edges;
             First = first;
             Norm = norm;
+            Margin = margin;
         }
+
+        /// <summary>
+        /// A bound (in bins, with a factor 4 to spare) on how far the float32 estimate (v - first) * norm can lie from
+        /// v's true position among the float32 edges: roundings of the difference, of norm, of the product, of the
+        /// float32 range, and of each edge (an ulp of the largest magnitude). An estimate whose fractional part is
+        /// farther than this from 0 and 1 is numpy's bin with no correction. Above 0.05 every value is corrected.
+        /// </summary>
+        public float Margin { get; }
 
         public float[] Edges { get; }
 
@@ -323,7 +390,9 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             }
 
             edges[nbins] = (float)last;
-            return new FloatBins(edges, (float)first, (float)(nbins / range));
+            double magnitude = Math.Max(Math.Abs(first), Math.Abs(last));
+            double margin = Math.Pow(2, -22) * nbins * (4 + (magnitude / (last - first)));
+            return new FloatBins(edges, (float)first, (float)(nbins / range), margin < 0.05 ? (float)margin : 2f);
         }
 
         /// <summary>numpy's bin of one value inside [first, last].</summary>
@@ -416,6 +485,9 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         var last = Vector256.Create(bins - 1);
         var one = Vector256.Create(1);
         var laneOffsets = lanes == 4 ? Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3) : Vector256<int>.Zero;
+        var low = Vector256.Create(b.Margin);
+        var high = Vector256.Create(1f - b.Margin);
+        var nf = Vector256.Create((float)bins);
         int count = x.Length;
         int i = 0;
         fixed (float* e = b.Edges)
@@ -426,7 +498,16 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
                 for (int j = 0; j < len; j += 8)
                 {
                     var v = Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
-                    var k = Avx.ConvertToVector256Int32WithTruncation((v - first) * norm);
+                    var estimate = (v - first) * norm;
+                    var k = Avx.ConvertToVector256Int32WithTruncation(estimate);
+                    var frac = estimate - Vector256.Floor(estimate);
+                    if ((Vector256.LessThan(frac, low) | Vector256.GreaterThan(frac, high) | Vector256.GreaterThanOrEqual(estimate, nf)) == Vector256<float>.Zero)
+                    {
+                        // Every lane far from an edge: the estimate is numpy's bin.
+                        (lanes == 4 ? (k << 2) + laneOffsets : k).StoreUnsafe(ref i0, (nuint)j);
+                        continue;
+                    }
+
                     k -= Vector256.Equals(k, n).AsInt32() & one;
                     var below = Avx2.GatherVector256(e, k, 4);
                     var above = Avx2.GatherVector256(e + 1, k, 4);

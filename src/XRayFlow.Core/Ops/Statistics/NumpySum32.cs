@@ -17,21 +17,53 @@ public static class NumpySum32
     private const int PairwiseBlock = 128;
 
     /// <summary>numpy.mean of float32 values: float32(double(sum) / n) (NaN for no values).</summary>
-    public static float Mean(ReadOnlySpan<float> x) => x.IsEmpty ? float.NaN : (float)((double)Sum(x) / x.Length);
+    public static float Mean(ReadOnlySpan<float> x, int threads = 1) => x.IsEmpty ? float.NaN : (float)((double)Sum(x, threads) / x.Length);
 
-    /// <summary>numpy.sum of float32 values, in float32.</summary>
-    public static float Sum(ReadOnlySpan<float> x)
+    /// <summary>numpy.sum of float32 values, in float32 (the buffers' pairwise sums in parallel parts, added in order: the same bits).</summary>
+    public static float Sum(ReadOnlySpan<float> x, int threads = 1)
     {
         if (!Vector256.IsHardwareAccelerated)
         {
             return SumScalar(x);
         }
 
+        int buffers = (x.Length + Buffer - 1) / Buffer;
+        int parts = Math.Max(1, Math.Min(threads, buffers / 16));
         float s = 0f;
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        for (int c = 0; c < x.Length; c += Buffer)
+        if (parts == 1)
         {
-            s += PairwiseSimd(ref Unsafe.Add(ref x0, c), Math.Min(Buffer, x.Length - c));
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            for (int c = 0; c < x.Length; c += Buffer)
+            {
+                s += PairwiseSimd(ref Unsafe.Add(ref x0, c), Math.Min(Buffer, x.Length - c));
+            }
+
+            return s;
+        }
+
+        var sums = new float[buffers];
+        int per = (buffers + parts - 1) / parts;
+        unsafe
+        {
+            fixed (float* p = x)
+            {
+                nint address = (nint)p;
+                int length = x.Length;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    ref float a = ref Unsafe.AsRef<float>((float*)address);
+                    for (int k = t * per; k < Math.Min(buffers, (t + 1) * per); k++)
+                    {
+                        int c = k * Buffer;
+                        sums[k] = PairwiseSimd(ref Unsafe.Add(ref a, c), Math.Min(Buffer, length - c));
+                    }
+                });
+            }
+        }
+
+        foreach (float b in sums)
+        {
+            s += b;
         }
 
         return s;

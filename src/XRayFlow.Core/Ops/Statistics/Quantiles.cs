@@ -19,10 +19,9 @@ public static class Quantiles
     /// <summary>numpy.percentile of <paramref name="x"/> at <paramref name="q"/> (0..100).</summary>
     /// <param name="x">The values.</param>
     /// <param name="q">The percentile, 0 to 100.</param>
-    /// <param name="bits">8 or 16 when every value is a whole number below 2^bits (counted instead of selected), else 0.</param>
+    /// <param name="bits">8 or 16 when the values are known to be whole numbers (no NaN to look for), else 0.</param>
     /// <param name="float64">Round the difference d in float64 (numpy on a float64 array) instead of float32.</param>
-    /// <param name="threads">Threads for the counting.</param>
-    public static double Percentile(ReadOnlySpan<float> x, double q, int bits = 0, bool float64 = false, int threads = 1)
+    public static double Percentile(ReadOnlySpan<float> x, double q, int bits = 0, bool float64 = false)
     {
         if (!(q >= 0 && q <= 100))
         {
@@ -36,16 +35,7 @@ public static class Quantiles
         }
 
         var (i, j, g) = Indexes(n, q);
-        float a, b;
-        if (bits is 8 or 16)
-        {
-            (a, b) = RanksOfCounts(ImageHistogram.BinCount(x, 1 << bits, threads), i, j);
-        }
-        else
-        {
-            (a, b) = ArrayStatistics.SelectRanks(x, i, j);
-        }
-
+        var (a, b) = ArrayStatistics.SelectRanks(x, i, j);
         return Lerp(a, b, g, float64);
     }
 
@@ -74,27 +64,5 @@ public static class Quantiles
     {
         double d = float64 ? (double)b - a : b - a; // float32 subtraction unless float64
         return g >= 0.5 ? b - (d * (1 - g)) : a + (d * g);
-    }
-
-    /// <summary>The values of rank i and j (j = i or i + 1) from counts of whole numbers.</summary>
-    private static (float A, float B) RanksOfCounts(long[] counts, int i, int j)
-    {
-        float a = -1, b = -1;
-        long seen = 0;
-        for (int v = 0; v < counts.Length && b < 0; v++)
-        {
-            seen += counts[v];
-            if (a < 0 && seen > i)
-            {
-                a = v;
-            }
-
-            if (seen > j)
-            {
-                b = v;
-            }
-        }
-
-        return (a, b);
     }
 }

@@ -106,7 +106,7 @@ public static class StatisticsOps
                 var names = PercentileFields(q);
                 for (int k = 0; k < q.Length; k++)
                 {
-                    fields.Add(new(names[k], Quantiles.Percentile(src.Data, q[k], float64: true, threads: ctx.Threads)));
+                    fields.Add(new(names[k], Quantiles.Percentile(src.Data, q[k], float64: true)));
                 }
             }
 
@@ -193,7 +193,7 @@ public static class StatisticsOps
         {
             var src = ctx.Array();
             int bits = IntegerSource.TryGetRecorded(src, out int b) ? b : 0;
-            return new ScalarValue(Quantiles.Percentile(src.Data, ctx.Float("q"), bits, threads: ctx.Threads));
+            return new ScalarValue(Quantiles.Percentile(src.Data, ctx.Float("q"), bits));
         },
     };
 }

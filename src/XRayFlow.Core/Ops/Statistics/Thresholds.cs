@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
@@ -183,17 +184,10 @@ public static class Thresholds
 
         if (bits is 8 or 16)
         {
-            var counts = ImageHistogram.BinCount(x, 1 << bits, threads);
-            long s = 0;
-            for (int v = 0; v < counts.Length; v++)
-            {
-                s += counts[v] * v;
-            }
-
-            return (double)s / x.Length;
+            return WholeSum(x, threads) / x.Length;
         }
 
-        return NumpySum32.Mean(x);
+        return NumpySum32.Mean(x, threads);
     }
 
     /// <summary>
@@ -220,6 +214,75 @@ public static class Thresholds
         }
 
         return LiFloat(x, tolerance, initialGuess, threads, cancel);
+    }
+
+    /// <summary>
+    /// The exact sum of whole numbers below 65536 (at most 2^31 of them: the sum stays below 2^53): float32 lane sums
+    /// of at most 128 vectors (below 2^24, exact), added into a long.
+    /// </summary>
+    internal static double WholeSum(ReadOnlySpan<float> x, int threads)
+    {
+        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 18)));
+        if (parts == 1)
+        {
+            return WholeSumChunk(x);
+        }
+
+        var sums = new long[parts];
+        int per = ((x.Length / parts) + 7) & ~7;
+        unsafe
+        {
+            fixed (float* p = x)
+            {
+                nint address = (nint)p;
+                int length = x.Length;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    int start = Math.Min(t * per, length);
+                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
+                    sums[t] = WholeSumChunk(new ReadOnlySpan<float>((float*)address + start, end - start));
+                });
+            }
+        }
+
+        return sums.Sum();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static long WholeSumChunk(ReadOnlySpan<float> x)
+    {
+        long total = 0;
+        int i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            while (x.Length - i >= 32)
+            {
+                int len = Math.Min(128 * 8, x.Length - i) & ~31;
+                var a = Vector256<float>.Zero;
+                var b = Vector256<float>.Zero;
+                var c = Vector256<float>.Zero;
+                var d = Vector256<float>.Zero;
+                for (int j = 0; j < len; j += 32)
+                {
+                    a += Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
+                    b += Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 8));
+                    c += Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 16));
+                    d += Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 24));
+                }
+
+                // Each lane holds at most 32 values below 65536: exact in float32, and exact as int.
+                total += Vector256.Sum(Vector256.ConvertToInt32(a) + Vector256.ConvertToInt32(b) + Vector256.ConvertToInt32(c) + Vector256.ConvertToInt32(d));
+                i += len;
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            total += (long)Unsafe.Add(ref x0, i);
+        }
+
+        return total;
     }
 
     /// <summary>The most iterations Li's loop makes (scikit-image has no bound; a cycle of float32 values could loop forever).</summary>
@@ -275,66 +338,85 @@ public static class Thresholds
 
     private static double LiFloat(ReadOnlySpan<float> x, double? tolerance, double? initialGuess, int threads, CancellationToken cancel)
     {
-        // Drop NaN; a constant image (infinities included) gives its value; then drop infinities.
-        float first = float.NaN;
-        bool allEqual = true;
-        int finiteCount = 0;
-        foreach (float f in x)
+        int finiteCount;
+        float[] buffer;
+        float min, max;
+        if (AllFinite(x, out float lo, out float hi))
         {
-            if (float.IsNaN(f))
+            if (lo == hi)
             {
-                continue;
+                return x[0]; // a constant image gives its value
+            }
+
+            finiteCount = x.Length;
+            buffer = ArrayPool.Rent(finiteCount);
+            min = lo;
+            max = hi - lo;
+            SubtractInto(x, lo, buffer); // float32, as image -= image_min
+        }
+        else
+        {
+            // Drop NaN; a constant image (infinities included) gives its value; then drop infinities.
+            float first = float.NaN;
+            bool allEqual = true;
+            finiteCount = 0;
+            foreach (float f in x)
+            {
+                if (float.IsNaN(f))
+                {
+                    continue;
+                }
+
+                if (float.IsNaN(first))
+                {
+                    first = f;
+                }
+                else if (f != first)
+                {
+                    allEqual = false;
+                }
+
+                finiteCount += float.IsFinite(f) ? 1 : 0;
             }
 
             if (float.IsNaN(first))
             {
-                first = f;
+                return double.NaN;
             }
-            else if (f != first)
+
+            if (allEqual)
             {
-                allEqual = false;
+                return first;
             }
 
-            finiteCount += float.IsFinite(f) ? 1 : 0;
-        }
+            if (finiteCount == 0)
+            {
+                return 0.0;
+            }
 
-        if (float.IsNaN(first))
-        {
-            return double.NaN;
-        }
-
-        if (allEqual)
-        {
-            return first;
-        }
-
-        if (finiteCount == 0)
-        {
-            return 0.0;
-        }
-
-        float[] buffer = ArrayPool.Rent(finiteCount);
-        try
-        {
-            var v = buffer.AsSpan(0, finiteCount);
+            buffer = ArrayPool.Rent(finiteCount);
             int k = 0;
-            float min = float.PositiveInfinity;
+            min = float.PositiveInfinity;
             foreach (float f in x)
             {
                 if (float.IsFinite(f))
                 {
-                    v[k++] = f;
+                    buffer[k++] = f;
                     min = Math.Min(min, f);
                 }
             }
 
-            float max = float.NegativeInfinity;
-            for (int i = 0; i < v.Length; i++)
+            max = float.NegativeInfinity;
+            for (int i = 0; i < finiteCount; i++)
             {
-                v[i] -= min; // float32, as image -= image_min
-                max = Math.Max(max, v[i]);
+                buffer[i] -= min;
+                max = Math.Max(max, buffer[i]);
             }
+        }
 
+        try
+        {
+            var v = buffer.AsSpan(0, finiteCount);
             if (max == 0)
             {
                 return min; // only infinities besides one finite value: one value left
@@ -370,7 +452,7 @@ public static class Thresholds
 
             // numpy's dtypes: t_next is float32 (the mean, then float32 arithmetic) or float64 (initial_guess);
             // t_curr starts as float64 -2 * tolerance; |t_next - t_curr| is float32 when both are float32.
-            double next = initialGuess is { } g ? StartFrom(g, min, max) : NumpySum32.Mean(v);
+            double next = initialGuess is { } g ? StartFrom(g, min, max) : NumpySum32.Mean(v, threads);
             bool nextIs32 = initialGuess is null;
             double current = -2 * (exactTolerance ?? 0);
             bool currentIs32 = false;
@@ -476,7 +558,25 @@ public static class Thresholds
     private static double GapUpperBound(ReadOnlySpan<float> v)
     {
         float best = float.PositiveInfinity;
-        for (int i = 1; i < v.Length; i++)
+        int i = 1;
+        ref float v0 = ref MemoryMarshal.GetReference(v);
+        if (Vector256.IsHardwareAccelerated && v.Length > 9)
+        {
+            var inf = Vector256.Create(float.PositiveInfinity);
+            var m = inf;
+            for (; i <= v.Length - 8; i += 8)
+            {
+                var d = Vector256.Abs(Vector256.LoadUnsafe(ref v0, (nuint)i) - Vector256.LoadUnsafe(ref v0, (nuint)(i - 1)));
+                m = Vector256.Min(m, Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), inf, d));
+            }
+
+            for (int l = 0; l < 8; l++)
+            {
+                best = Math.Min(best, m[l]);
+            }
+        }
+
+        for (; i < v.Length; i++)
         {
             float d = Math.Abs(v[i] - v[i - 1]);
             if (d > 0 && d < best)
@@ -487,12 +587,74 @@ public static class Thresholds
 
         int size = Math.Min(v.Length, 4096);
         var sample = new float[size];
-        for (int i = 0; i < size; i++)
+        for (int k = 0; k < size; k++)
         {
-            sample[i] = v[(int)((long)i * v.Length / size)];
+            sample[k] = v[(int)((long)k * v.Length / size)];
         }
 
         return Math.Min(best, SmallestGap(sample));
+    }
+
+    /// <summary>True when no value is NaN or infinite; then the smallest and largest value.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
+    {
+        min = float.PositiveInfinity;
+        max = float.NegativeInfinity;
+        int i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        bool finite = true;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var mn = Vector256.Create(float.PositiveInfinity);
+            var mx = Vector256.Create(float.NegativeInfinity);
+            var big = Vector256.Create(float.MaxValue);
+            var bad = Vector256<float>.Zero;
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
+                bad |= ~Vector256.LessThanOrEqual(Vector256.Abs(v), big); // NaN and infinities
+                mn = Vector256.Min(mn, v);
+                mx = Vector256.Max(mx, v);
+            }
+
+            finite = bad == Vector256<float>.Zero;
+            for (int l = 0; l < 8; l++)
+            {
+                min = Math.Min(min, mn[l]);
+                max = Math.Max(max, mx[l]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            float f = Unsafe.Add(ref x0, i);
+            finite &= float.IsFinite(f);
+            min = Math.Min(min, f);
+            max = Math.Max(max, f);
+        }
+
+        return finite;
+    }
+
+    /// <summary>dst[i] = x[i] - min in float32.</summary>
+    private static void SubtractInto(ReadOnlySpan<float> x, float min, float[] dst)
+    {
+        int i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256.Create(min);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref x0, (nuint)i) - m).StoreUnsafe(ref d0, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            dst[i] = Unsafe.Add(ref x0, i) - min;
+        }
     }
 
     /// <summary>np.min(np.diff(np.unique(v))) in float32: the smallest gap between distinct values (sorts v; +inf when they are all equal).</summary>
