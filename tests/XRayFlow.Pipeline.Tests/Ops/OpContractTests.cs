@@ -196,7 +196,9 @@ public partial class OpContractTests
     public void NamespacesMatchFolders()
     {
         var wrong = new List<string>();
-        foreach (var project in Directory.GetDirectories(Path.Combine(TestPaths.Root, "src")))
+        // Every src project, and the Core tests, which mirror Core's folders (Ops/<Family>/, Codecs/<Format>/).
+        var projects = Directory.GetDirectories(Path.Combine(TestPaths.Root, "src")).Append(Path.Combine(TestPaths.Root, "tests", "XRayFlow.Core.Tests"));
+        foreach (var project in projects)
         {
             string root = Path.GetFileName(project);
             var csproj = Directory.GetFiles(project, "*.csproj").FirstOrDefault();
