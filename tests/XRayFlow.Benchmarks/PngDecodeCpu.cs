@@ -148,7 +148,7 @@ public static unsafe class PngDecodeCpu
         return ms.ToArray();
     }
 
-    private static double ThreadCpuMs()
+    internal static double ThreadCpuMs()
     {
         Timespec ts;
         return clock_gettime(3, &ts) == 0 ? (ts.Seconds * 1e3) + (ts.Nanoseconds / 1e6) : double.NaN;

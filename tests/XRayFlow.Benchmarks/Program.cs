@@ -24,6 +24,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "png-encode")
+        {
+            PngEncodeCpu.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "jpeg-cpu")
         {
             JpegDecodeCpu.Run(args);

@@ -2,7 +2,7 @@ using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Binding;
 
-/// <summary>One option of a .png / .gif output or of a figure panel: bits (8|16), colormap, vmin, vmax, duration_ms, loop, columns, title.</summary>
+/// <summary>One option of a .png / .gif output or of a figure panel: bits (8|16), compression (0-9), colormap, vmin, vmax, duration_ms, loop, columns, title.</summary>
 internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader reader)
 {
     private readonly BindingContext _c = context;
@@ -33,6 +33,7 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
             "duration_ms" or "columns" => (WholeAtLeast(value, 1), "a whole number >= 1"),
             "loop" => (WholeAtLeast(value, 0), "a whole number >= 0 (0 = forever)"),
             "title" => (value as string, "a string"),
+            "compression" => (WholeAtLeast(value, 0) is int level && level <= XRayFlow.Core.Codecs.Png.PngWriter.MaxCompression ? level : null, "a whole number from 0 (store) to 9"),
             _ => (null, null),
         };
         if (outcome is { Value: null, Expected: { } expected })

@@ -26,7 +26,7 @@ internal sealed class RecipeBinder
     /// <summary>Keys of a step that are not op parameters.</summary>
     public static readonly IReadOnlyList<string> StepKeys = ["op", "id", "in"];
 
-    internal static readonly IReadOnlyList<string> PngOptions = ["bits", "colormap", "vmin", "vmax"];
+    internal static readonly IReadOnlyList<string> PngOptions = ["bits", "colormap", "vmin", "vmax", "compression"];
     internal static readonly IReadOnlyList<string> FigureOptions = ["panels", "columns", "title"];
     internal static readonly IReadOnlyList<string> GifOptions = ["duration_ms", "loop", "colormap", "vmin", "vmax"];
     internal static readonly IReadOnlyList<string> PanelKeys = ["from", "title", "colormap", "vmin", "vmax"];

@@ -32,10 +32,11 @@ public static class ImageIO
     public static ValueInfo? Identify(string path)
         => ImageReader.Identify(path) is { } h ? new ValueInfo(h.IsStack ? ValueKind.Stack : ValueKind.Image, h.Frames, h.Rows, h.Cols, h.IsComplex) : null;
 
-    public static void WritePng(Stream stream, ImageArray image, int bits) => PngWriter.Write(stream, image, bits);
+    /// <summary>A grey PNG: values rounded half to even and clipped to the depth (<see cref="PngWriter"/>), deflated at <paramref name="compression"/> (0-9).</summary>
+    public static void WritePng(Stream stream, ImageArray image, int bits, int compression = PngWriter.DefaultCompression) => PngWriter.Write(stream, image, bits, compression);
 
     /// <summary>Interleaved 8-bit RGB, rows x cols x 3.</summary>
-    public static void WritePngRgb(Stream stream, byte[] rgb, int rows, int cols) => PngWriter.WriteRgb(stream, rgb, cols, rows);
+    public static void WritePngRgb(Stream stream, byte[] rgb, int rows, int cols, int compression = PngWriter.DefaultCompression) => PngWriter.WriteRgb(stream, rgb, cols, rows, compression);
 
     public static void WriteNpy(Stream stream, ImageArray array) => NpyWriter.Write(stream, array);
 }

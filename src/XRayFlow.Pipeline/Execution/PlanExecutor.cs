@@ -41,6 +41,7 @@ public sealed class PlanExecutor
     private readonly int _threads;
     private readonly HashSet<string> _inputNames;
     private readonly IReadOnlyList<string> _scalarVariables;
+    private readonly Schedule _schedule;
 
     public PlanExecutor(Plan plan, IReadOnlyDictionary<string, IExpressionKernel> kernels, double[] recipeParams, int threads)
     {
@@ -50,6 +51,65 @@ public sealed class PlanExecutor
         _threads = Math.Max(1, threads);
         _inputNames = plan.Recipe.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         _scalarVariables = ExpressionSteps.ScalarVariables(plan.Recipe);
+        _schedule = Schedule.Of(plan, _threads);
+    }
+
+    /// <summary>
+    /// The plan's units of work (a lone node or a whole fused chain), their dependencies and each value's reader
+    /// count: the same for every item of a batch, so computed once per run, not per item (issue 16).
+    /// </summary>
+    private sealed record Schedule(List<List<PlanNode>> Units, int[] Deps, List<int>[] Dependents, Dictionary<string, int> Readers, bool Parallel)
+    {
+        public static Schedule Of(Plan plan, int threads)
+        {
+            var units = new List<List<PlanNode>>();
+            var unitOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var node in plan.Nodes)
+            {
+                if (node.Chain >= 0 && units.Count > 0 && units[^1][0].Chain == node.Chain)
+                {
+                    units[^1].Add(node);
+                }
+                else
+                {
+                    units.Add([node]);
+                }
+
+                unitOf[node.Id] = units.Count - 1;
+            }
+
+            var deps = new int[units.Count];
+            var dependents = new List<int>[units.Count];
+            for (int u = 0; u < units.Count; u++)
+            {
+                dependents[u] = [];
+            }
+
+            for (int u = 0; u < units.Count; u++)
+            {
+                var inside = units[u].Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+                var before = units[u].SelectMany(n => n.Sources).Where(s => !inside.Contains(s) && unitOf.ContainsKey(s)).Select(s => unitOf[s]).Distinct().ToList();
+                deps[u] = before.Count;
+                foreach (var b in before)
+                {
+                    dependents[b].Add(u);
+                }
+            }
+
+            // Readers per value, counted per unit: a value is released when its last reader has run, which
+            // under parallel execution is not necessarily the last reader in plan order.
+            var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var unit in units)
+            {
+                foreach (var s in ExternalSources(unit))
+                {
+                    readers[s] = readers.GetValueOrDefault(s) + 1;
+                }
+            }
+
+            bool parallel = threads > 1 && units.Count > 1 && plan.Nodes.GroupBy(n => n.Level).Any(g => g.Count() > 1);
+            return new Schedule(units, deps, dependents, readers, parallel);
+        }
     }
 
     public Plan Plan => _plan;
@@ -74,56 +134,12 @@ public sealed class PlanExecutor
             }
         }
 
-        // Units of work: a lone node, or a whole fused chain.
-        var units = new List<List<PlanNode>>();
-        var unitOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in _plan.Nodes)
-        {
-            if (node.Chain >= 0 && units.Count > 0 && units[^1][0].Chain == node.Chain)
-            {
-                units[^1].Add(node);
-            }
-            else
-            {
-                units.Add([node]);
-            }
-
-            unitOf[node.Id] = units.Count - 1;
-        }
-
-        var deps = new int[units.Count];
-        var dependents = new List<int>[units.Count];
-        for (int u = 0; u < units.Count; u++)
-        {
-            dependents[u] = [];
-        }
-
-        for (int u = 0; u < units.Count; u++)
-        {
-            var inside = units[u].Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
-            var before = units[u].SelectMany(n => n.Sources).Where(s => !inside.Contains(s) && unitOf.ContainsKey(s)).Select(s => unitOf[s]).Distinct().ToList();
-            deps[u] = before.Count;
-            foreach (var b in before)
-            {
-                dependents[b].Add(u);
-            }
-        }
-
-        // Readers left per value, counted per unit: a value is released when its last reader has run, which
-        // under parallel execution is not necessarily the last reader in plan order.
-        var readersLeft = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var unit in units)
-        {
-            foreach (var s in ExternalSources(unit))
-            {
-                readersLeft[s] = readersLeft.GetValueOrDefault(s) + 1;
-            }
-        }
-
+        // Units of work (a lone node, or a whole fused chain) and their order: planned once (see Schedule).
+        var units = _schedule.Units;
+        var readersLeft = new Dictionary<string, int>(_schedule.Readers, StringComparer.Ordinal);
         var timingBag = new ConcurrentBag<(int Index, StepTiming Timing)>();
         var outputValues = _plan.OutputValues.ToHashSet(StringComparer.Ordinal);
-        bool parallel = _threads > 1 && units.Count > 1 && _plan.Nodes.GroupBy(n => n.Level).Any(g => g.Count() > 1);
-        if (!parallel)
+        if (!_schedule.Parallel)
         {
             foreach (var unit in units)
             {
@@ -133,7 +149,7 @@ public sealed class PlanExecutor
         }
         else
         {
-            RunParallel(units, deps, dependents, values, pool, cancellation, timingBag, outputValues, readersLeft, callerArrays);
+            RunParallel(units, _schedule.Deps, _schedule.Dependents, values, pool, cancellation, timingBag, outputValues, readersLeft, callerArrays);
         }
 
         if (timings is not null)

@@ -102,14 +102,17 @@ public static class OutputPaths
 /// <summary>Writes one output (npy, png, gif, json), atomically.</summary>
 public static class OutputWriter
 {
-    /// <summary>Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value.</summary>
+    /// <summary>
+    /// Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value.
+    /// Returns the SHA-256 (lower-case hex) of the bytes written when they were in memory (png, gif, figures), so the
+    /// runner need not read the file back; null when the file was streamed (npy, json).
+    /// </summary>
     /// <exception cref="OutputException">The value cannot be written in this format.</exception>
-    public static void Write(BoundOutput output, Func<string, Value> valueOf, string fullPath)
+    public static string? Write(BoundOutput output, Func<string, Value> valueOf, string fullPath)
     {
         if (output.Panels is { Count: > 0 })
         {
-            AtomicFile.WriteAllBytes(fullPath, PictureOutputs.Figure(output, valueOf));
-            return;
+            return WriteHashed(fullPath, PictureOutputs.Figure(output, valueOf));
         }
 
         var value = valueOf(output.From);
@@ -117,19 +120,23 @@ public static class OutputWriter
         {
             case OutputFormat.Npy:
                 AtomicFile.Write(fullPath, s => ImageIO.WriteNpy(s, ArrayOf(output, value, "a .npy output")));
-                break;
+                return null;
             case OutputFormat.Png:
-                AtomicFile.WriteAllBytes(fullPath, Png(output, value));
-                break;
+                return WriteHashed(fullPath, Png(output, value));
             case OutputFormat.Gif:
-                AtomicFile.WriteAllBytes(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
-                break;
+                return WriteHashed(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
             case OutputFormat.Json:
                 AtomicFile.WriteAllText(fullPath, Json(value));
-                break;
+                return null;
             default:
                 throw new OutputException(output.Name, $"unsupported format {output.Format}");
         }
+    }
+
+    private static string WriteHashed(string fullPath, byte[] bytes)
+    {
+        AtomicFile.WriteAllBytes(fullPath, bytes);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
     }
 
     public static byte[] Png(BoundOutput output, Value value)
@@ -146,11 +153,12 @@ public static class OutputWriter
         }
 
         var frame = array.IsStack ? array.FrameImage(0) : array;
+        int compression = Option(output, "compression") is { } c ? Convert.ToInt32(c, CultureInfo.InvariantCulture) : XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression;
         using var ms = new MemoryStream();
         if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
-            ImageIO.WritePngRgb(ms, PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
+            ImageIO.WritePngRgb(ms, PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols, compression);
         }
         else
         {
@@ -160,7 +168,8 @@ public static class OutputWriter
                 throw new OutputException(output.Name, $"bits must be 8 or 16, not {bits}");
             }
 
-            ImageIO.WritePng(ms, RoundClip(frame, bits == 16 ? 65535f : 255f), bits);
+            // The writer rounds half to even and clips to the depth itself, exactly as RoundClip: no copy needed.
+            ImageIO.WritePng(ms, frame, bits, compression);
         }
 
         return ms.ToArray();

@@ -138,17 +138,19 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
         string root = Path.GetFullPath(request.OutDir);
         foreach (var target in outs)
         {
+            string? sha;
             try
             {
                 OutputPaths.CreateFolders(root, target.FullPath);
-                OutputWriter.Write(target.Output, ValueOf, target.FullPath);
+                sha = OutputWriter.Write(target.Output, ValueOf, target.FullPath);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new OutputException(target.Output.Name, DiagnosticCodes.OutputWriteFailed.Create(null, target.RecordedPath, ex.Message).Message);
             }
 
-            records.Add(new ManifestOutput(target.Output.Name, target.RecordedPath, Manifest.Sha256OfFile(target.FullPath)));
+            // The hash of the bytes written (the file holds exactly them: written atomically), else read back.
+            records.Add(new ManifestOutput(target.Output.Name, target.RecordedPath, sha ?? Manifest.Sha256OfFile(target.FullPath)));
         }
 
         return records;

@@ -171,6 +171,7 @@ public static class SchemaGenerator
                     ["from"] = new JsonObject { ["description"] = "The step or input to write (default: the output's name).", ["$ref"] = "#/$defs/name" },
                     ["path"] = PathSchema(),
                     ["bits"] = new JsonObject { ["description"] = ".png: 8 (default) or 16 bits per pixel.", ["enum"] = new JsonArray(8, 16), ["default"] = 8 },
+                    ["compression"] = new JsonObject { ["description"] = ".png: deflate level, 0 (store) to 9 (smallest); 1 (default) is zlib's run-length mode, the fastest (docs/performance-runner.md).", ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 9, ["default"] = 1 },
                     ["colormap"] = new JsonObject { ["$ref"] = "#/$defs/colormap" },
                     ["vmin"] = new JsonObject { ["description"] = "Value shown as the colormap's low end (default: the minimum).", ["type"] = "number" },
                     ["vmax"] = new JsonObject { ["description"] = "Value shown as the colormap's high end (default: the maximum).", ["type"] = "number" },

@@ -63,6 +63,29 @@ public class OutputTests
     }
 
     [Fact]
+    public void PngCompressionLevelsWriteTheSamePixelsAndReturnTheHashOfTheFile()
+    {
+        string dir = RunKit.TempDir();
+        var img = new ImageArray(16, 16, Enumerable.Range(0, 256).Select(i => (float)(i % 16 * 9)).ToArray());
+        var sizes = new List<long>();
+        foreach (int? level in new int?[] { null, 0, 1, 6, 9 })
+        {
+            string path = Path.Combine(dir, $"l{level}.png");
+            var options = level is null ? null : new Dictionary<string, object?> { ["compression"] = level };
+            string? sha = OutputWriter.Write(Output($"l{level}.png", OutputFormat.Png, options), _ => new ArrayValue(img), path);
+            Assert.Equal(img.Data, ImageReader.Read(path).Data);
+            Assert.Equal(XRayFlow.Pipeline.Running.Manifest.Sha256OfFile(path), sha);
+            sizes.Add(new FileInfo(path).Length);
+        }
+
+        Assert.Equal(sizes[0], sizes[2]); // the default is level 1
+        Assert.True(sizes[1] > sizes[2], "level 0 stores");
+
+        // Streamed formats give no hash: the runner reads the file back.
+        Assert.Null(OutputWriter.Write(Output("a.npy", OutputFormat.Npy), _ => new ArrayValue(img), Path.Combine(dir, "a.npy")));
+    }
+
+    [Fact]
     public void ColormapPngIsRgbUsingDataLimitsByDefault()
     {
         string dir = RunKit.TempDir();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Codecs.Png;
@@ -11,37 +12,60 @@ namespace XRayFlow.Core.Codecs.Png;
 /// (numpy.rint: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2), then clip to 0..255 (-inf -> 0, +inf -> 255).
 /// 16-bit: the same with 0..65535. Values are NOT rescaled: normalize first (op <c>normalize</c>) or use
 /// an output's vmin/vmax.</para>
-/// <para>The file: signature, IHDR (non-interlaced), one IDAT, IEND — no metadata chunks. Every scanline uses
-/// filter 2 (Up: each byte minus the byte above), and the scanlines are deflated by .NET's zlib
-/// (<see cref="ZLibStream"/>, zlib-ng, <see cref="CompressionLevel.Optimal"/> = zlib level 6). On the 1024 x 1024
-/// sample that is ~23 ms and the size of ImageSharp 2.1's level-6 adaptive-filter output (518 KB), which took
-/// ~135-160 ms (docs/performance-engine.md). Readers see the same pixels either way: PNG is lossless.</para>
+/// <para>The file: signature, IHDR (non-interlaced), one IDAT, IEND — no metadata chunks. The scanlines are
+/// deflated by .NET's zlib (<see cref="ZLibStream"/>, zlib-ng) at a compression level 0-9: 0 stores; 1 (the
+/// default, <see cref="DefaultCompression"/>) is zlib's run-length strategy (Z_RLE: matches at distance 1 only,
+/// as OpenCV's default), the fastest, and on X-rays also smaller than levels 2-9; 2-9 are zlib's levels with
+/// the full match search (smaller on images with repeated texture). Measured size against time in
+/// docs/performance-runner.md. Each row's filter is chosen as libpng (and so OpenCV) chooses it: the one of
+/// the five whose bytes have the least sum of absolute values (<see cref="PngEncodeFilters"/>); level 0 writes
+/// every row unfiltered. Readers see the same pixels at every level: PNG is lossless.</para>
 /// </summary>
 public static class PngWriter
 {
+    /// <summary>The compression level used when none is given: 1, run-length deflate (as OpenCV's default), see docs/performance-runner.md.</summary>
+    public const int DefaultCompression = 1;
+
+    /// <summary>The highest compression level (zlib's 9).</summary>
+    public const int MaxCompression = 9;
+
     private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    public static void Write(string path, ImageArray image, int bits = 8)
+    public static void Write(string path, ImageArray image, int bits = 8, int compression = DefaultCompression)
     {
         Validate(image, bits);
+        ValidateCompression(compression);
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        Write(stream, image, bits);
+        Write(stream, image, bits, compression);
     }
 
-    /// <summary>Write a 2-D real image as a grey PNG of <paramref name="bits"/> (8 or 16) bits per pixel.</summary>
-    /// <exception cref="ArgumentException">A stack, a complex array, or bits other than 8/16.</exception>
-    public static void Write(Stream stream, ImageArray image, int bits = 8)
+    /// <summary>Write a 2-D real image as a grey PNG of <paramref name="bits"/> (8 or 16) bits per pixel, deflated at <paramref name="compression"/> (0-9).</summary>
+    /// <exception cref="ArgumentException">A stack, a complex array, bits other than 8/16, or a level outside 0-9.</exception>
+    public static void Write(Stream stream, ImageArray image, int bits = 8, int compression = DefaultCompression)
+        => Write(stream, image, bits, new Settings(compression));
+
+    /// <summary>How a file is encoded: the level, the row-filter choice and zlib's strategy (the latter two for benchmarks and tests).</summary>
+    internal readonly record struct Settings(int Compression, PngEncodeFilters.Choice? Filters = null, ZLibCompressionStrategy? Strategy = null)
+    {
+        public PngEncodeFilters.Choice Choice => Filters ?? (Compression == 0 ? PngEncodeFilters.Choice.None : PngEncodeFilters.Choice.Adaptive);
+
+        /// <summary>Level 1 is zlib's run-length strategy (matches at distance 1 only), 2-9 the full match search.</summary>
+        public ZLibCompressionStrategy ZStrategy => Strategy ?? (Compression == 1 ? ZLibCompressionStrategy.RunLengthEncoding : ZLibCompressionStrategy.Default);
+    }
+
+    internal static void Write(Stream stream, ImageArray image, int bits, Settings settings)
     {
         Validate(image, bits);
+        ValidateCompression(settings.Compression);
         int width = image.Cols, height = image.Rows;
         var src = image.Data;
         if (bits == 8)
         {
-            Encode(stream, width, height, colorType: 0, bitDepth: 8, rowBytes: width, (y, row) => ToBytes(src.AsSpan(y * width, width), row));
+            Encode(stream, width, height, colorType: 0, bitDepth: 8, rowBytes: width, settings, (y, row) => ToBytes(src.AsSpan(y * width, width), row));
         }
         else
         {
-            Encode(stream, width, height, colorType: 0, bitDepth: 16, rowBytes: 2 * width, (y, row) =>
+            Encode(stream, width, height, colorType: 0, bitDepth: 16, rowBytes: 2 * width, settings, (y, row) =>
             {
                 var line = src.AsSpan(y * width, width);
                 for (int x = 0; x < line.Length; x++)
@@ -52,24 +76,26 @@ public static class PngWriter
         }
     }
 
-    public static void WriteRgb(string path, byte[] rgb, int width, int height)
+    public static void WriteRgb(string path, byte[] rgb, int width, int height, int compression = DefaultCompression)
     {
         ValidateRgb(rgb, width, height);
+        ValidateCompression(compression);
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        WriteRgb(stream, rgb, width, height);
+        WriteRgb(stream, rgb, width, height, compression);
     }
 
-    /// <summary>Write packed 8-bit RGB (r, g, b per pixel, rows top to bottom; length 3 x width x height).</summary>
-    public static void WriteRgb(Stream stream, byte[] rgb, int width, int height)
+    /// <summary>Write packed 8-bit RGB (r, g, b per pixel, rows top to bottom; length 3 x width x height), deflated at <paramref name="compression"/> (0-9).</summary>
+    public static void WriteRgb(Stream stream, byte[] rgb, int width, int height, int compression = DefaultCompression)
     {
         ValidateRgb(rgb, width, height);
-        Encode(stream, width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, (y, row) => rgb.AsSpan(3 * width * y, 3 * width).CopyTo(row));
+        ValidateCompression(compression);
+        Encode(stream, width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, new Settings(compression), (y, row) => rgb.AsSpan(3 * width * y, 3 * width).CopyTo(row));
     }
 
     private delegate void RowFiller(int y, Span<byte> row);
 
     /// <summary>Writes a whole non-interlaced PNG whose rows <paramref name="fill"/> produces (raw bytes, big-endian samples).</summary>
-    private static void Encode(Stream stream, int width, int height, byte colorType, byte bitDepth, int rowBytes, RowFiller fill)
+    private static void Encode(Stream stream, int width, int height, byte colorType, byte bitDepth, int rowBytes, Settings settings, RowFiller fill)
     {
         Span<byte> header = stackalloc byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
@@ -81,21 +107,24 @@ public static class PngWriter
         header[12] = 0; // not interlaced
 
         // IDAT body = "IDAT" + the zlib stream; the chunk CRC covers both.
-        var idat = new MemoryStream();
+        var idat = new MemoryStream((int)Math.Min(((long)rowBytes + 1) * height / 2, 64L << 20) + 64);
         idat.Write("IDAT"u8);
         byte[] prev = ArrayPool<byte>.Shared.Rent(rowBytes);
         byte[] cur = ArrayPool<byte>.Shared.Rent(rowBytes);
         byte[] line = ArrayPool<byte>.Shared.Rent(rowBytes + 1);
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(rowBytes);
+        int bpp = (colorType == 2 ? 3 : 1) * bitDepth / 8;
+        var choice = settings.Choice;
         try
         {
             Array.Clear(prev, 0, rowBytes); // the row above the first is zero
-            using (var z = new ZLibStream(idat, CompressionLevel.Optimal, leaveOpen: true))
+            var options = new ZLibCompressionOptions { CompressionLevel = settings.Compression, CompressionStrategy = settings.ZStrategy };
+            using (var z = new ZLibStream(idat, options, leaveOpen: true))
             {
                 for (int y = 0; y < height; y++)
                 {
                     fill(y, cur.AsSpan(0, rowBytes));
-                    line[0] = 2; // Up
-                    UpFilter(cur.AsSpan(0, rowBytes), prev.AsSpan(0, rowBytes), line.AsSpan(1, rowBytes));
+                    PngEncodeFilters.Choose(choice, cur.AsSpan(0, rowBytes), prev.AsSpan(0, rowBytes), line.AsSpan(0, rowBytes + 1), scratch, bpp);
                     z.Write(line, 0, rowBytes + 1);
                     (prev, cur) = (cur, prev);
                 }
@@ -106,6 +135,7 @@ public static class PngWriter
             ArrayPool<byte>.Shared.Return(prev);
             ArrayPool<byte>.Shared.Return(cur);
             ArrayPool<byte>.Shared.Return(line);
+            ArrayPool<byte>.Shared.Return(scratch);
         }
 
         stream.Write(Signature);
@@ -129,10 +159,6 @@ public static class PngWriter
         BinaryPrimitives.WriteUInt32BigEndian(buffer[(8 + data.Length)..], Crc32.Compute(buffer[4..(8 + data.Length)]));
         stream.Write(buffer);
     }
-
-    /// <summary>PNG filter type 2 (Up): out[i] = cur[i] - prev[i] (mod 256).</summary>
-    internal static void UpFilter(ReadOnlySpan<byte> cur, ReadOnlySpan<byte> prev, Span<byte> dst)
-        => System.Numerics.Tensors.TensorPrimitives.Subtract(cur, prev, dst);
 
     /// <summary>The 8-bit value a pixel is written as: NaN -> 0, round half to even, clip to 0..255.</summary>
     public static byte ToByte(float v)
@@ -158,11 +184,44 @@ public static class PngWriter
         return r <= 0f ? (ushort)0 : r >= 65535f ? ushort.MaxValue : (ushort)r;
     }
 
+    /// <summary><see cref="ToByte"/> of each value (SIMD: NaN masked to 0, clamped, rounded half to even; tested equal to the scalar for every length 1..80).</summary>
     internal static void ToBytes(ReadOnlySpan<float> src, Span<byte> dst)
     {
-        for (int k = 0; k < src.Length; k++)
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var lo = Vector256<float>.Zero;
+            var hi = Vector256.Create(255f);
+            for (; k <= src.Length - (4 * Vector256<float>.Count); k += 4 * Vector256<float>.Count)
+            {
+                var i0 = Convert(Vector256.Create(src.Slice(k, 8)), lo, hi);
+                var i1 = Convert(Vector256.Create(src.Slice(k + 8, 8)), lo, hi);
+                var i2 = Convert(Vector256.Create(src.Slice(k + 16, 8)), lo, hi);
+                var i3 = Convert(Vector256.Create(src.Slice(k + 24, 8)), lo, hi);
+                var s01 = Vector256.Narrow(i0, i1); // 16 shorts, all 0..255: narrowing is exact
+                var s23 = Vector256.Narrow(i2, i3);
+                Vector256.Narrow(s01.AsUInt16(), s23.AsUInt16()).CopyTo(dst[k..]);
+            }
+        }
+
+        for (; k < src.Length; k++)
         {
             dst[k] = ToByte(src[k]);
+        }
+    }
+
+    private static Vector256<int> Convert(Vector256<float> v, Vector256<float> lo, Vector256<float> hi)
+    {
+        v &= Vector256.Equals(v, v); // NaN -> +0
+        v = Vector256.Min(Vector256.Max(v, lo), hi); // clip first: the bounds are whole, so clip-then-round = round-then-clip
+        return Vector256.ConvertToInt32(Vector256.Round(v)); // Round: half to even
+    }
+
+    private static void ValidateCompression(int compression)
+    {
+        if (compression is < 0 or > MaxCompression)
+        {
+            throw new ArgumentOutOfRangeException(nameof(compression), compression, $"PNG compression must be 0 to {MaxCompression}");
         }
     }
 

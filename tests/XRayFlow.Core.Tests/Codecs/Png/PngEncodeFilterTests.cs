@@ -1,0 +1,160 @@
+using System.IO.Compression;
+using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Png;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Tests.Codecs.Png;
+
+/// <summary>The encoder's SIMD paths (filters, sum of magnitudes, float -> byte) against their scalar meaning; levels and filter choice (issue 16).</summary>
+public class PngEncodeFilterTests
+{
+    [Fact]
+    public void EveryFilterEqualsTheScalarMeaningForEveryLength1To80AndBpp1To3()
+    {
+        var rng = new Random(16);
+        for (int bpp = 1; bpp <= 3; bpp++)
+        {
+            for (int n = 1; n <= 80; n++)
+            {
+                var raw = new byte[n];
+                var prior = new byte[n];
+                rng.NextBytes(raw);
+                rng.NextBytes(prior);
+                if (n % 5 == 0)
+                {
+                    Array.Fill(prior, (byte)255); // the extremes: a + b - 2c at its bounds
+                    Array.Fill(raw, (byte)0, 0, n / 2);
+                }
+
+                for (byte f = 0; f <= 4; f++)
+                {
+                    var expected = new byte[n];
+                    var actual = new byte[n];
+                    PngEncodeFilters.FilterScalar(f, raw, prior, expected, bpp);
+                    PngEncodeFilters.Filter(f, raw, prior, actual, bpp);
+                    Assert.True(expected.AsSpan().SequenceEqual(actual), $"filter {f}, bpp {bpp}, length {n}");
+
+                    // And the decoder's undo gives the row back.
+                    PngFilters.UnfilterScalar(f, actual, prior, bpp);
+                    Assert.True(raw.AsSpan().SequenceEqual(actual), $"filter {f} undone, bpp {bpp}, length {n}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SumOfMagnitudesReadsBytesAsSignedForEveryLength1To300()
+    {
+        var rng = new Random(3);
+        for (int n = 1; n <= 300; n++)
+        {
+            var row = new byte[n];
+            rng.NextBytes(row);
+            row[0] = 128; // |-128| = 128
+            ulong expected = 0;
+            foreach (byte b in row)
+            {
+                expected += (ulong)Math.Abs((int)(sbyte)b);
+            }
+
+            Assert.Equal(expected, PngEncodeFilters.SumAbs(row));
+        }
+
+        Assert.Equal(128UL * 5000, PngEncodeFilters.SumAbs(Enumerable.Repeat((byte)128, 5000).ToArray())); // past a 16-bit lane's flush
+    }
+
+    [Fact]
+    public void AdaptiveChoiceTakesTheFilterOfLeastSumAndTiesGoToTheLowerNumber()
+    {
+        var prior = new byte[32];
+        var line = new byte[33];
+        var scratch = new byte[32];
+
+        // A row equal to the one above: Up gives all zeros (sum 0); None, Sub, Average do not.
+        var raw = Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray();
+        PngEncodeFilters.Choose(PngEncodeFilters.Choice.Adaptive, raw, raw, line, scratch, 1);
+        Assert.Equal(2, line[0]);
+
+        // A ramp under a zero row: Sub gives 0,7,7,... (least); Paeth predicts a there too and ties with Sub: Sub wins.
+        PngEncodeFilters.Choose(PngEncodeFilters.Choice.Adaptive, raw, prior, line, scratch, 1);
+        Assert.Equal(1, line[0]);
+        var sub = new byte[32];
+        PngEncodeFilters.FilterScalar(1, raw, prior, sub, 1);
+        Assert.True(sub.AsSpan().SequenceEqual(line.AsSpan(1)));
+
+        // All zeros: every filter sums to 0; None (0) wins.
+        PngEncodeFilters.Choose(PngEncodeFilters.Choice.Adaptive, prior, prior, line, scratch, 1);
+        Assert.Equal(0, line[0]);
+    }
+
+    [Fact]
+    public void FloatToByteSimdEqualsTheScalarForEveryLength1To80()
+    {
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, -0.5f, 0.5f, 1.5f, 2.5f, 254.5f, 255.5f, 256f, -1e30f, 1e30f, 127.49999f];
+        var rng = new Random(80);
+        for (int n = 1; n <= 80; n++)
+        {
+            var src = new float[n];
+            for (int k = 0; k < n; k++)
+            {
+                src[k] = rng.Next(4) == 0 ? specials[rng.Next(specials.Length)] : (float)((rng.NextDouble() * 300) - 20);
+            }
+
+            var dst = new byte[n];
+            PngWriter.ToBytes(src, dst);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(PngWriter.ToByte(src[k]) == dst[k], $"length {n}, index {k}: {src[k]} -> {dst[k]}, scalar {PngWriter.ToByte(src[k])}");
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryLevelDecodesToTheSamePixelsAndLevelZeroStores()
+    {
+        var rng = new Random(9);
+        var img = new ImageArray(33, 47, Enumerable.Range(0, 33 * 47).Select(i => (float)((i % 47 * 3) + rng.Next(0, 4))).ToArray());
+        long stored = 0, fast = 0;
+        for (int level = 0; level <= PngWriter.MaxCompression; level++)
+        {
+            foreach (int bits in new[] { 8, 16 })
+            {
+                var ms = new MemoryStream();
+                PngWriter.Write(ms, img, bits, level);
+                ms.Position = 0;
+                Assert.Equal(img.Data, ImageReader.Read(ms, "level.png").Data);
+                using var sharp = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L16>(ms.ToArray());
+                Assert.Equal(img[32, 46] * (bits == 8 ? 257 : 1), sharp[46, 32].PackedValue);
+                if (bits == 8 && level == 0)
+                {
+                    stored = ms.Length;
+                }
+                else if (bits == 8 && level == 1)
+                {
+                    fast = ms.Length;
+                }
+            }
+        }
+
+        Assert.True(stored > 33 * 48, $"level 0 stores every byte ({stored})");
+        Assert.True(fast < stored / 2, $"level 1 compresses ({fast} vs {stored})");
+    }
+
+    [Fact]
+    public void LevelOneIsRunLengthAndTheOthersTheFullSearch()
+    {
+        Assert.Equal(ZLibCompressionStrategy.RunLengthEncoding, new PngWriter.Settings(1).ZStrategy);
+        Assert.Equal(ZLibCompressionStrategy.Default, new PngWriter.Settings(6).ZStrategy);
+        Assert.Equal(PngEncodeFilters.Choice.None, new PngWriter.Settings(0).Choice);
+        Assert.Equal(PngEncodeFilters.Choice.Adaptive, new PngWriter.Settings(9).Choice);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(10)]
+    public void RefusesLevelsOutside0To9(int level)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => PngWriter.Write(new MemoryStream(), new ImageArray(2, 2), 8, level));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PngWriter.WriteRgb(new MemoryStream(), new byte[12], 2, 2, level));
+    }
+}
