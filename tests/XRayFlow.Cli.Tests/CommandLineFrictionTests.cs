@@ -48,11 +48,11 @@ public class CommandLineFrictionTests
         Assert.Equal(a, first.GetProperty("file").GetString());
         Assert.Equal([1024, 1024], first.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()));
         var pixels = Core.Codecs.ImageReader.Read(a).Data;
-        Assert.Equal(pixels.Max(), first.GetProperty("stats").GetProperty("max").GetDouble());
-        Assert.Equal(pixels.Min(), first.GetProperty("stats").GetProperty("min").GetDouble());
+        Assert.Equal(pixels.Max(), first.GetProperty("statistics").GetProperty("max").GetDouble());
+        Assert.Equal(pixels.Min(), first.GetProperty("statistics").GetProperty("min").GetDouble());
         Assert.Equal(JsonValueKind.Null, first.GetProperty("error").ValueKind);
         Assert.Equal("no such file", files[2].GetProperty("error").GetString());
-        Assert.Equal(JsonValueKind.Null, files[2].GetProperty("stats").ValueKind);
+        Assert.Equal(JsonValueKind.Null, files[2].GetProperty("statistics").ValueKind);
     }
 
     [Fact]

@@ -133,7 +133,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         if (r.Array is { IsComplex: false } real)
         {
             var s = Core.Ops.Statistics.ArrayStatistics.Summarize(real.Data, Environment.ProcessorCount);
-            w.WriteStartObject("stats");
+            w.WriteStartObject("statistics");
             w.WriteNumber("count", s.Count);
             Output.CliJson.Number(w, "min", s.Min);
             Output.CliJson.Number(w, "max", s.Max);
@@ -144,7 +144,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         }
         else
         {
-            w.WriteNull("stats");
+            w.WriteNull("statistics");
         }
 
         if (r.Dicom is { } fields)
