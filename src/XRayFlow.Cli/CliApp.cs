@@ -37,38 +37,49 @@ public static class CliApp
             config.ConfigureConsole(console);
 
             config.AddCommand<RunCommand>("run")
-                .WithDescription("Run a recipe on images: writes its outputs and manifest.json into --out.")
+                .WithDescription(Describe("run"))
                 .WithExample("run", "pipelines/tutorial-canny.yaml")
-                .WithExample("run", "pipelines/tutorial-canny.yaml", "--input", "xray=images/*.png", "--out", "results")
-                .WithExample("run", "recipe.yaml", "--set", "threshold=120", "--profile", "profile.json", "--repeat", "10");
+                .WithExample("run", "pipelines/tutorial-canny.yaml", "--input", "'xray=images/*.png'", "--out", "results")
+                .WithExample("run", "recipe.yaml", "--set", "threshold=120", "--profile", "profile.json", "--repeat", "10")
+                .WithExample("run", "pipelines/sobel.yaml", "--input", "'xray=images/*.png'", "--dry-run");
             config.AddCommand<ValidateCommand>("validate")
-                .WithDescription("Check a recipe without running it: exit 0, or diagnostics and exit 2.")
-                .WithExample("validate", "pipelines/tutorial-canny.yaml");
+                .WithDescription(Describe("validate"))
+                .WithExample("validate", "pipelines/tutorial-canny.yaml")
+                .WithExample("validate", "pipelines/sobel.yaml", "pipelines/masks.yaml", "--json");
             config.AddCommand<PlanCommand>("plan")
-                .WithDescription("Show how a recipe will run: order, skipped and merged steps, fused chains, parallel levels, shapes.")
+                .WithDescription(Describe("plan"))
                 .WithExample("plan", "pipelines/tutorial-canny.yaml")
                 .WithExample("plan", "pipelines/tutorial-canny.yaml", "--format", "dot");
             config.AddCommand<OpsCommand>("ops")
-                .WithDescription("List the ops, or show one op's parameters (type, range, allowed values, default).")
+                .WithDescription(Describe("ops"))
                 .WithExample("ops")
                 .WithExample("ops", XRayFlow.Core.Ops.Filters.FilterOps.GaussianFilter.Name);
             config.AddCommand<SchemaCommand>("schema")
-                .WithDescription("Print the JSON Schema of the recipe language (for editor completion).")
+                .WithDescription(Describe("schema"))
                 .WithExample("schema");
             config.AddCommand<InfoCommand>("info")
-                .WithDescription("Describe an image file: shape, dtype, min, max, mean, median.")
+                .WithDescription(Describe("info"))
                 .WithExample("info", "pipelines/samples/00000011_000.png");
             config.AddCommand<VerifyCommand>("verify")
-                .WithDescription("Re-run the recipe of a manifest into a temporary folder and report any difference (exit 0 same, 1 differs, 2 invalid).")
+                .WithDescription(Describe("verify"))
                 .WithExample("verify", "out/manifest.json");
             config.AddCommand<TestCommand>("test")
-                .WithDescription("Run recipes' own `tests:` sections.")
-                .WithExample("test", "pipelines/tutorial-canny.yaml");
+                .WithDescription(Describe("test"))
+                .WithExample("test", "pipelines/tutorial-canny.yaml")
+                .WithExample("test", "--update", "lungs.yaml");
             config.AddCommand<MergeCommand>("merge")
-                .WithDescription("Merge the manifests the shards of a batch (run --shard I/N, or --shard auto on Slurm or Kubernetes) wrote into one --out into manifest.json; exit 1 naming missing or inconsistent shards.")
+                .WithDescription(Describe("merge"))
                 .WithExample("merge", "results");
+            config.AddCommand<InitCommand>("init")
+                .WithDescription(Describe("init"))
+                .WithExample("init", "lungs")
+                .WithExample("init", "lungs", "--dir", "recipes");
+            config.AddCommand<CompletionCommand>("completion")
+                .WithDescription(Describe("completion"))
+                .WithExample("completion", "bash")
+                .WithExample("completion", "zsh");
             config.AddCommand<ArraysCommand>("arrays")
-                .WithDescription("Run a recipe and write each output's value (arrays as .npy, tables as .json) and result.json with the diagnostics, for programs (the Python module).")
+                .WithDescription(Describe("arrays"))
                 .WithExample("arrays", "pipelines/sobel.yaml", "--input", "xray=image.npy", "--out", "/tmp/values");
         });
 
@@ -104,6 +115,28 @@ public static class CliApp
             return ExitCodes.InternalError;
         }
     }
+
+    /// <summary>A verb: its name, the settings type (its options) and its one-line description (help and completion scripts).</summary>
+    internal sealed record VerbInfo(string Name, Type Settings, string Description);
+
+    /// <summary>Every verb, in help order (<see cref="CompletionCommand"/> reads the options from the settings types).</summary>
+    internal static IReadOnlyList<VerbInfo> Verbs { get; } =
+    [
+        new("run", typeof(RunCommand.Settings), "Run a recipe on images: writes its outputs and manifest.json into --out."),
+        new("validate", typeof(ValidateCommand.Settings), "Check recipes without running them: exit 0, or diagnostics and exit 2 (--json for scripts)."),
+        new("plan", typeof(PlanCommand.Settings), "Show how a recipe will run: order, skipped and merged steps, fused chains, parallel levels, shapes."),
+        new("ops", typeof(OpsCommand.Settings), "List the ops, or show one op's parameters (type, range, allowed values, default)."),
+        new("schema", typeof(EmptyCommandSettings), "Print the JSON Schema of the recipe language (for editor completion)."),
+        new("info", typeof(InfoCommand.Settings), "Describe image files: shape, dtype, min, max, mean, median (--json for scripts)."),
+        new("verify", typeof(VerifyCommand.Settings), "Re-run the recipe of a manifest into a temporary folder and report any difference (exit 0 same, 1 differs, 2 invalid)."),
+        new("test", typeof(TestCommand.Settings), "Run recipes' own `tests:` sections."),
+        new("merge", typeof(MergeCommand.Settings), "Merge the manifests the shards of a batch (run --shard I/N, or --shard auto on Slurm or Kubernetes) wrote into one --out into manifest.json; exit 1 naming missing or inconsistent shards."),
+        new("init", typeof(InitCommand.Settings), "Start a recipe: NAME.yaml with the schema modeline, two steps, outputs and a `tests:` section, and a small test image (never replaces a file)."),
+        new("completion", typeof(CompletionCommand.Settings), "Print a completion script for bash, zsh or fish (commands, options, op names)."),
+        new("arrays", typeof(ArraysCommand.Settings), "Run a recipe and write each output's value (arrays as .npy, tables as .json) and result.json with the diagnostics, for programs (the Python module)."),
+    ];
+
+    private static string Describe(string verb) => Verbs.First(v => v.Name == verb).Description;
 
     internal static string OneLine(string s) => string.Join(" ", s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
 }

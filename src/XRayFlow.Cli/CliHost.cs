@@ -20,6 +20,12 @@ public sealed class CliHost
     /// <summary>A terminal is attached (progress bar) rather than a pipe, a file or CI (plain lines).</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>
+    /// Diagnostics in colour with the source line and a caret (stderr is a terminal, TERM is not dumb, NO_COLOR is not
+    /// set); else the plain one-line form scripts parse (<see cref="Output.DiagnosticRenderer"/>).
+    /// </summary>
+    public bool Styled { get; init; }
+
     /// <summary>Columns of the terminal (80 when not a terminal), for tables that wrap between words.</summary>
     public int Width { get; init; } = 100;
 
@@ -48,6 +54,7 @@ public sealed class CliHost
         CompilerFactory = CompilerFactory,
         Cancellation = Cancellation,
         Width = Width,
+        Styled = Styled,
     };
 
     public static CliHost FromConsole(CancellationToken cancellation) => new()
@@ -59,6 +66,9 @@ public sealed class CliHost
             && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
         Cancellation = cancellation,
         Width = ConsoleWidth(),
+        Styled = !Console.IsErrorRedirected
+            && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb")
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")),
     };
 
     private static int ConsoleWidth()
@@ -73,7 +83,42 @@ public sealed class CliHost
         }
     }
 
-    public void Report(Diagnostic d) => Err.WriteLine(d.ToString());
+    /// <summary>Warnings and notes are not reported (`--quiet`).</summary>
+    internal bool OnlyErrors { get; private init; }
+
+    /// <summary>This host reporting errors only (`run --quiet`).</summary>
+    internal CliHost ErrorsOnly() => new()
+    {
+        Out = Out,
+        Err = Err,
+        RawOut = RawOut,
+        RawErr = RawErr,
+        Interactive = Interactive,
+        LoadRecipe = LoadRecipe,
+        CompilerFactory = CompilerFactory,
+        Cancellation = Cancellation,
+        Width = Width,
+        Styled = Styled,
+        OnlyErrors = true,
+    };
+
+    public void Report(Diagnostic d)
+    {
+        if (OnlyErrors && !d.IsError)
+        {
+            return;
+        }
+
+        if (Styled)
+        {
+            // The renderer escapes what it takes from the file and the message; its colour codes go out raw.
+            (RawErr == TextWriter.Null ? Err : RawErr).Write(Output.DiagnosticRenderer.Render(d, terminal: true));
+        }
+        else
+        {
+            Err.WriteLine(d.ToString());
+        }
+    }
 
     public void Report(IEnumerable<Diagnostic> ds)
     {

@@ -84,6 +84,8 @@ public sealed class ExitCodeSweepTests
         { "XRF2035", 2, "merge of a folder without shards" },
         { "XRF2021", 2, "--shard 4/4" },
         { "XRF2021", 2, "--shard auto outside a scheduler" },
+        { "XRF2050", 2, "init over an existing recipe" },
+        { "XRF2021", 2, "completion for an unknown shell" },
     };
 
     [Fact]
@@ -150,13 +152,16 @@ public sealed class ExitCodeSweepTests
             case "verify /dev/zero": return ["verify", "/dev/zero"];
             case "verify after the recipe changed":
                 Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
-                File.AppendAllText(recipe, "# changed\n");
+                // A real change (a comment-only edit verifies: VerifyTests); the canonical form then differs.
+                File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("axis: 1", "axis: 0", StringComparison.Ordinal));
                 return ["verify", "out/manifest.json"];
             case "verify after an output changed":
                 Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
                 File.WriteAllBytes(P(dir, "out", "npy", "00000011_000_gy.npy"), [1, 2, 3]);
                 return ["verify", "out/manifest.json"];
             case "ops with a typo": return ["ops", "sobell"];
+            case "init over an existing recipe": return ["init", "recipe"];
+            case "completion for an unknown shell": return ["completion", "tcsh"];
             case "--max-pixels below a stack's":
                 CliKit.CopySamples(P(dir, "frames"), 2);
                 File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  frames: stack\nsteps:\n  - op: abs\noutputs:\n  abs: all.npy\n");

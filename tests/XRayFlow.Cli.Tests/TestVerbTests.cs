@@ -72,7 +72,7 @@ public sealed class TestVerbTests : IDisposable
     public void MixedPassAndFailIsExit1WithOneLinePerCase()
     {
         var bad = NpyReader.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
-        bad.Data[100] += 10;
+        bad.Data[100] += 10; // a 64 x 64 crop: row 1, column 36
         NpyWriter.Write(Path.Combine(_dir, "bad.npy"), bad);
         string recipe = WriteRecipe("bad", """
               sobel: {npy: bad.npy}
@@ -82,7 +82,7 @@ public sealed class TestVerbTests : IDisposable
         var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.Equal("PASS sobel/crop64 (1 output)", lines[0]);
-        Assert.StartsWith("FAIL sobel-copy/bad: output 'sobel': max |diff| 10 at element 100", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("FAIL sobel-copy/bad: output 'sobel': max |diff| 10 at [row 1, column 36]", lines[1], StringComparison.Ordinal);
         Assert.Equal("1 passed, 1 failed", lines[2]);
     }
 

@@ -26,18 +26,24 @@ internal static class CommandHelpers
 
     /// <summary>Loads the recipe (with --set), reporting every diagnostic; null when it has errors.</summary>
     public static BoundRecipe? Load(CliHost host, RecipeSettings settings, out List<KeyValuePair<string, string>> sets)
+        => Load(host, settings.Recipe, settings.Set, out sets, out _);
+
+    /// <summary>As <see cref="Load(CliHost, RecipeSettings, out List{KeyValuePair{string, string}})"/> for one path; <paramref name="reported"/> is every diagnostic reported (for --json).</summary>
+    public static BoundRecipe? Load(CliHost host, string path, IEnumerable<string> setValues, out List<KeyValuePair<string, string>> sets, out List<Diagnostic> reported)
     {
         var bag = new DiagnosticBag();
-        sets = Pairs(settings.Set, "--set", bag);
+        sets = Pairs(setValues, "--set", bag);
         if (bag.HasErrors)
         {
-            host.Report(bag.ToSortedList());
+            reported = [.. bag.ToSortedList()];
+            host.Report(reported);
             return null;
         }
 
-        if (!File.Exists(settings.Recipe))
+        if (!File.Exists(path))
         {
-            host.Report(DiagnosticCodes.RecipeFileMissing.Create(null, settings.Recipe));
+            reported = [DiagnosticCodes.RecipeFileMissing.Create(null, path)];
+            host.Report(reported);
             return null;
         }
 
@@ -47,7 +53,8 @@ internal static class CommandHelpers
             dict[k] = v;
         }
 
-        var (recipe, diagnostics) = host.LoadRecipe(settings.Recipe, dict);
+        var (recipe, diagnostics) = host.LoadRecipe(path, dict);
+        reported = [.. diagnostics];
         host.Report(diagnostics);
         return diagnostics.Any(d => d.IsError) ? null : recipe;
     }

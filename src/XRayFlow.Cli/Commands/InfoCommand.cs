@@ -15,54 +15,173 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<IMAGE>")]
-        [Description("A PNG, JPEG, .npy or DICOM file.")]
-        public string Image { get; init; } = string.Empty;
+        [Description("One or more PNG, JPEG, .npy or DICOM files.")]
+        public string[] Images { get; init; } = [];
+
+        [CommandOption("--json")]
+        [Description("Print one JSON document on stdout: per file its shape, dtype, storage, statistics and DICOM header (docs/cli-json.md).")]
+        public bool Json { get; init; }
     }
 
+    /// <summary>What one file is: its array (null when unreadable), how it is stored, its DICOM fields, or why it cannot be read.</summary>
+    private sealed record FileInfoResult(string File, int Exit, Core.Imaging.ImageArray? Array, string? StoredAs, IReadOnlyList<KeyValuePair<string, string>>? Dicom, string? Error);
+
+    /// <summary>Describes each file (all of them, even after a bad one): exit 0, 1 when some image could not be decoded, 2 when some path is not a regular file.</summary>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var results = new List<FileInfoResult>();
+        foreach (string path in settings.Images)
+        {
+            var r = Inspect(path);
+            results.Add(r);
+            if (r.Error is not null)
+            {
+                host.Report(DiagnosticCodes.ImageUnreadable.Create(null, path, r.Error));
+            }
+
+            if (settings.Json)
+            {
+                continue;
+            }
+
+            if (results.Count > 1)
+            {
+                host.Out.WriteLine();
+            }
+
+            if (r.Array is not null)
+            {
+                host.Out.Write(Describe(path, r.Array, r.StoredAs));
+            }
+            else if (r.Dicom is not null)
+            {
+                host.Out.Write($"file:   {Core.Text.Printable.Escape(path)}\n");
+            }
+
+            if (r.Dicom is not null)
+            {
+                host.Out.Write(DicomText(r.Dicom));
+            }
+        }
+
+        if (settings.Json)
+        {
+            host.Out.Write(Output.CliJson.Document(w =>
+            {
+                w.WriteStartArray("files");
+                foreach (var r in results)
+                {
+                    WriteJson(w, r);
+                }
+
+                w.WriteEndArray();
+            }));
+        }
+
+        return results.Count == 0 ? ExitCodes.Success : results.Max(r => r.Exit);
+    }
+
+    private static FileInfoResult Inspect(string path)
+    {
         // A regular file only: a FIFO would block, /dev/zero never ends (the codecs refuse them too).
-        var facts = Core.IO.UntrustedFile.Stat(settings.Image);
+        var facts = Core.IO.UntrustedFile.Stat(path);
         if (facts.Kind != Core.IO.FileKind.Regular)
         {
             string why = facts.Kind == Core.IO.FileKind.Missing
                 ? "no such file"
                 : $"it is {Core.IO.UntrustedFile.Describe(facts.Kind)}, not a regular file";
-            host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, why));
-            return ExitCodes.Invalid;
+            return new FileInfoResult(path, ExitCodes.Invalid, null, null, null, why);
         }
 
         // What the file is, as the reader sniffs it; a DICOM file shows its header first: the header reads even
         // when the pixels cannot be decoded (a JPEG transfer syntax), so the user sees why.
-        var description = ImageReader.Describe(settings.Image);
-        string? dicom = DescribeDicom(settings.Image, description);
-        Core.Imaging.ImageArray a;
+        var description = ImageReader.Describe(path);
+        var dicom = DicomFields(path, description);
         try
         {
-            a = ImageIO.Read(settings.Image);
+            return new FileInfoResult(path, ExitCodes.Success, ImageIO.Read(path), description?.StoredAs, dicom, null);
         }
         catch (ImageDecodeException ex)
         {
-            if (dicom is not null)
+            return new FileInfoResult(path, ExitCodes.SomeFailed, null, description?.StoredAs, dicom, ex.Reason);
+        }
+    }
+
+    private static void WriteJson(System.Text.Json.Utf8JsonWriter w, FileInfoResult r)
+    {
+        w.WriteStartObject();
+        w.WriteString("file", r.File);
+        Output.CliJson.StringOrNull(w, "error", r.Error);
+        if (r.Array is { } a)
+        {
+            w.WriteStartArray("shape");
+            foreach (int n in a.Shape)
             {
-                host.Out.Write($"file:   {Core.Text.Printable.Escape(settings.Image)}\n{dicom}");
+                w.WriteNumberValue(n);
             }
 
-            host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, ex.Reason));
-            return ExitCodes.SomeFailed;
+            w.WriteEndArray();
+            w.WriteString("dtype", a.IsComplex ? "complex64" : "float32");
         }
-
-        host.Out.Write(Describe(settings.Image, a, description?.StoredAs));
-        if (dicom is not null)
+        else
         {
-            host.Out.Write(dicom);
+            w.WriteNull("shape");
+            w.WriteNull("dtype");
         }
 
-        return ExitCodes.Success;
+        Output.CliJson.StringOrNull(w, "stored", r.StoredAs);
+        if (r.Array is { IsComplex: false } real)
+        {
+            var s = Core.Ops.Statistics.ArrayStatistics.Summarize(real.Data, Environment.ProcessorCount);
+            w.WriteStartObject("statistics");
+            w.WriteNumber("count", s.Count);
+            Output.CliJson.Number(w, "min", s.Min);
+            Output.CliJson.Number(w, "max", s.Max);
+            Output.CliJson.Number(w, "mean", s.Mean);
+            Output.CliJson.Number(w, "median", s.Median);
+            Output.CliJson.Number(w, "std", s.Std);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("statistics");
+        }
+
+        if (r.Dicom is { } fields)
+        {
+            w.WriteStartObject("dicom");
+            foreach (var (k, v) in fields)
+            {
+                w.WriteString(k, v);
+            }
+
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("dicom");
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>The DICOM header fields (`dicom:` block, values escaped), or null when the reader does not see DICOM or the header is unreadable.</summary>
     internal static string? DescribeDicom(string path, ImageFileDescription? description)
+        => DicomFields(path, description) is { } fields ? DicomText(fields) : null;
+
+    private static string DicomText(IReadOnlyList<KeyValuePair<string, string>> fields)
+    {
+        int w = fields.Max(kv => kv.Key.Length) + 1;
+        var sb = new StringBuilder("dicom:\n");
+        foreach (var (key, value) in fields)
+        {
+            sb.Append("  ").Append((key + ":").PadRight(w + 1)).Append(Core.Text.Printable.Escape(value)).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>>? DicomFields(string path, ImageFileDescription? description)
     {
         if (description?.Format != ImageFileFormat.Dicom)
         {
@@ -73,14 +192,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         {
             var header = Core.Codecs.Dicom.DicomReader.ReadHeader(path, new Core.Codecs.Dicom.DicomReadOptions { AllowMissingPreamble = true });
             var fields = header.DisplayFields();
-            int w = fields.Max(kv => kv.Key.Length) + 1;
-            var sb = new StringBuilder("dicom:\n");
-            foreach (var (key, value) in fields)
-            {
-                sb.Append("  ").Append((key + ":").PadRight(w + 1)).Append(Core.Text.Printable.Escape(value)).Append('\n');
-            }
-
-            return sb.ToString();
+            return fields.Count == 0 ? null : fields;
         }
         catch (ImageDecodeException)
         {

@@ -14,7 +14,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
     public sealed class Settings : RecipeSettings
     {
         [CommandOption("-f|--format <FORMAT>")]
-        [Description("text (default), dot (Graphviz) or mermaid.")]
+        [Description("text (default), dot (Graphviz), mermaid or json (as --json).")]
         [DefaultValue("text")]
         public string Format { get; init; } = "text";
 
@@ -22,10 +22,14 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         [Description("Bind inputs to show real shapes on the edges (read from file headers); recipe defaults are used otherwise.")]
         public string[] Inputs { get; init; } = [];
 
+        [CommandOption("--json")]
+        [Description("Print the plan as one JSON document: inputs, steps in order (op, sources, shape, level, fused chain, merged ids), skipped steps, outputs, diagnostics (docs/cli-json.md).")]
+        public bool Json { get; init; }
+
         public override IEnumerable<Diagnostic> Problems()
-            => Format is "text" or "dot" or "mermaid"
+            => Format is "text" or "dot" or "mermaid" or "json"
                 ? base.Problems()
-                : base.Problems().Append(DiagnosticCodes.BadOptionValue.Create(null, "--format", $"'{Format}' is not text, dot or mermaid"));
+                : base.Problems().Append(DiagnosticCodes.BadOptionValue.Create(null, "--format", $"'{Format}' is not text, dot, mermaid or json"));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -47,7 +51,76 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         var shapes = InputShapes.FromHeaders(recipe, given);
         var plan = Planner.Create(recipe, shapes);
         host.Report(plan.Diagnostics);
-        host.Out.Write(PlanPrinter.Print(plan, settings.Format));
+        host.Out.Write(settings.Json || settings.Format == "json" ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
         return ExitCodes.Success;
     }
+
+    /// <summary>The plan as the `plan --json` document (docs/cli-json.md).</summary>
+    internal static string Json(Plan plan) => Output.CliJson.Document(w =>
+    {
+        var recipe = plan.Recipe;
+        w.WriteString("recipe", recipe.Name);
+        w.WriteString("path", recipe.Path);
+        w.WriteStartArray("inputs");
+        foreach (var input in recipe.Inputs)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", input.Name);
+            w.WriteString("kind", input.Kind.ToString().ToLowerInvariant());
+            w.WriteString("shape", plan.ShapeOf(input.Name).ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("steps");
+        foreach (var node in plan.Nodes)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("order", node.Index + 1);
+            w.WriteString("id", node.Id);
+            w.WriteString("op", node.Step.Op.Name);
+            Output.CliJson.Strings(w, "in", node.InputSources);
+            w.WriteString("shape", node.Shape.ToString());
+            w.WriteNumber("level", node.Level);
+            if (node.Chain >= 0)
+            {
+                w.WriteNumber("chain", node.Chain + 1);
+            }
+            else
+            {
+                w.WriteNull("chain");
+            }
+
+            Output.CliJson.Strings(w, "merged", node.MergedIds);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        Output.CliJson.Strings(w, "skipped", plan.Skipped);
+        w.WriteStartArray("chains");
+        foreach (var chain in plan.FusedChains)
+        {
+            w.WriteStartArray();
+            foreach (var id in chain.NodeIds)
+            {
+                w.WriteStringValue(id);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("outputs");
+        foreach (var o in recipe.Outputs)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", o.Name);
+            w.WriteString("from", o.From);
+            w.WriteString("path", o.PathTemplate);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        Output.CliJson.Diagnostics(w, "diagnostics", plan.Diagnostics);
+    });
 }

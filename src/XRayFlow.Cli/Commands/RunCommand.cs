@@ -9,8 +9,10 @@ using XRayFlow.Pipeline.Running.Sharding;
 namespace XRayFlow.Cli.Commands;
 
 [Description("Run a recipe.")]
-public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
+public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
 {
+    private readonly CliHost host = cliHost;
+
     public sealed class Settings : RecipeSettings
     {
         [CommandOption("-i|--input <NAME=PATH>")]
@@ -55,6 +57,18 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         [Description("With --shard auto: the number of shards (else XRAYFLOW_SHARDS; Slurm arrays without gaps say it themselves). The scheduler's task ids are then the shard numbers.")]
         public int? Shards { get; init; }
 
+        [CommandOption("--json")]
+        [Description("Print the run's summary as one JSON document on stdout (counts, failures, output folder, manifest; docs/cli-json.md) instead of lines.")]
+        public bool Json { get; init; }
+
+        [CommandOption("-q|--quiet")]
+        [Description("Print errors only: no progress, no summary, no warnings.")]
+        public bool Quiet { get; init; }
+
+        [CommandOption("--dry-run")]
+        [Description("Check the recipe, resolve the inputs, the shard and every output path, print them, and stop: nothing is read, written or created (exit 0).")]
+        public bool DryRun { get; init; }
+
         public override IEnumerable<Diagnostic> Problems()
         {
             foreach (var d in base.Problems().Concat(ThreadsProblem(Threads)))
@@ -86,6 +100,8 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // --quiet: the same host, reporting errors only.
+        var host = settings.Quiet ? this.host.ErrorsOnly() : this.host;
         var recipe = CommandHelpers.Load(host, settings, out var sets);
         if (recipe is null)
         {
@@ -119,19 +135,24 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
             CompilerFactory = host.CompilerFactory,
             Cancellation = host.Cancellation,
             Shard = shard,
+            DryRun = settings.DryRun,
         };
 
         RunResult result;
-        if (host.Interactive)
+        if (settings.DryRun || settings.Json || settings.Quiet)
+        {
+            result = RecipeRunner.Run(request);
+        }
+        else if (host.Interactive)
         {
             RunResult? r = null;
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(host.RawErr) });
             console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(Core.Text.Printable.Escape(recipe.Name)), maxValue: 1);
-                    r = RecipeRunner.Run(request with { Progress = new BarProgress(task) });
+                    r = RecipeRunner.Run(request with { Progress = new BarProgress(task, recipe.Name) });
                 });
             result = r!;
         }
@@ -141,8 +162,34 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         }
 
         host.Report(result.Diagnostics);
+        if (result.DryRun is { } dry)
+        {
+            host.Out.Write(settings.Json ? RunOutput.DryRunJson(recipe, dry, shard, result.NotRead) : RunOutput.DryRunText(recipe, dry, shard, result.NotRead));
+            return ExitCodes.Success;
+        }
+
         if (result.ExitCode == ExitCodes.Invalid || result.Manifest is null)
         {
+            if (settings.Json)
+            {
+                host.Out.Write(RunOutput.InvalidJson(recipe.Name, result.Diagnostics));
+            }
+
+            return result.ExitCode;
+        }
+
+        if (settings.Json || settings.Quiet)
+        {
+            foreach (var f in result.Failures)
+            {
+                host.Report(DiagnosticCodes.InputFailed.Create(null, f.Name, f.Error));
+            }
+
+            if (settings.Json)
+            {
+                host.Out.Write(RunOutput.SummaryJson(result, settings.Out, shard, settings.Profile));
+            }
+
             return result.ExitCode;
         }
 
@@ -195,10 +242,32 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         }
     }
 
-    private sealed class BarProgress(ProgressTask task) : IRunProgress
+    /// <summary>The bar's label: the recipe, `12/450`, the file just finished and the rate (see <see cref="RunOutput.ProgressLabel"/>).</summary>
+    private sealed class BarProgress(ProgressTask task, string recipeName) : IRunProgress
     {
-        public void Started(int items) => task.MaxValue = Math.Max(1, items);
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly Lock _gate = new();
+        private int _total;
+        private int _done;
 
-        public void ItemFinished(ManifestItem item) => task.Increment(1);
+        public void Started(int items)
+        {
+            _total = items;
+            task.MaxValue = Math.Max(1, items);
+            _clock.Restart();
+            task.Description = Markup.Escape(RunOutput.ProgressLabel(recipeName, 0, items, null, 0));
+        }
+
+        public void ItemFinished(ManifestItem item)
+        {
+            lock (_gate)
+            {
+                _done++;
+                task.Description = Markup.Escape(RunOutput.ProgressLabel(recipeName, _done, _total, item.Name, _clock.Elapsed.TotalSeconds));
+                task.Increment(1);
+            }
+        }
     }
+
+
 }

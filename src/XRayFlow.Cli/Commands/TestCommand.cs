@@ -18,6 +18,10 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
         [Description("Thread budget (default: the number of processors).")]
         public int? Threads { get; init; }
 
+        [CommandOption("-u|--update|--accept")]
+        [Description("Write the digests the runs produced into each recipe's `tests:` (only the sha256 hex changes; comments and layout stay). Seed a new test with \"sha256:\" and 64 zeros. `npy` references are never changed.")]
+        public bool Update { get; init; }
+
         public override IEnumerable<Diagnostic> Problems() => ThreadsProblem(Threads);
     }
 
@@ -60,6 +64,22 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
             var result = XRayFlow.Pipeline.Testing.RecipeSelfTest.Run(recipe, host.CompilerFactory, settings.Threads ?? 0, host.Cancellation);
             host.Report(result.Diagnostics);
             invalid |= result.ExitCode == ExitCodes.Invalid;
+            if (settings.Update && result.ExitCode != ExitCodes.Invalid && Update(path, recipe, result.Cases))
+            {
+                // Updated: run again, so what is printed and the exit code describe the file as it now is.
+                (recipe, diagnostics) = host.LoadRecipe(path, new Dictionary<string, string>());
+                host.Report(diagnostics.Where(d => d.IsError));
+                if (recipe is null)
+                {
+                    invalid = true;
+                    continue;
+                }
+
+                result = XRayFlow.Pipeline.Testing.RecipeSelfTest.Run(recipe, host.CompilerFactory, settings.Threads ?? 0, host.Cancellation);
+                host.Report(result.Diagnostics);
+                invalid |= result.ExitCode == ExitCodes.Invalid;
+            }
+
             foreach (var c in result.Cases)
             {
                 host.Out.WriteLine(c.ToString());
@@ -86,5 +106,33 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
 
         host.Out.WriteLine($"{passed} passed, {failed} failed{(untested.Count > 0 ? $", {untested.Count} skipped (no tests)" : string.Empty)}");
         return invalid ? ExitCodes.Invalid : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    /// <summary>--update: writes the digests the runs produced into the recipe file; true when the file changed.</summary>
+    private bool Update(string path, XRayFlow.Pipeline.Binding.BoundRecipe recipe, IReadOnlyList<XRayFlow.Pipeline.Testing.SelfTestCase> cases)
+    {
+        byte[] bytes = Core.IO.UntrustedFile.ReadAllBytes(path, XRayFlow.Pipeline.Syntax.YamlTreeReader.MaxBytes);
+        bool bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]);
+        string text = new System.Text.UTF8Encoding(false).GetString(bom ? bytes[3..] : bytes);
+        var (updated, changes) = XRayFlow.Pipeline.Testing.TestDigestUpdater.Update(text, recipe, cases);
+        foreach (var c in changes)
+        {
+            host.Out.WriteLine(c.New is null
+                ? $"KEEP {path}:{c.Line}: test '{c.Test}', output '{c.Output}' was not written; its digest is unchanged"
+                : $"UPDATE {path}:{c.Line}: test '{c.Test}', output '{c.Output}': {c.New}");
+        }
+
+        foreach (var e in recipe.Tests.SelectMany(t => t.Expectations).Where(e => e.NpyPath is not null && e.Digest is null))
+        {
+            host.Out.WriteLine($"KEEP {path}:{e.Location.Line}: output '{e.Output}' is compared with a reference .npy (regenerate it with its script), not a digest");
+        }
+
+        if (updated == text)
+        {
+            return false;
+        }
+
+        XRayFlow.Pipeline.Testing.TestDigestUpdater.WriteInPlace(path, updated, bom);
+        return true;
     }
 }

@@ -1,28 +1,77 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
+using XRayFlow.Cli.Output;
+using XRayFlow.Core.Diagnostics;
 using XRayFlow.Pipeline.Running;
 
 namespace XRayFlow.Cli.Commands;
 
-[Description("Check a recipe.")]
-public sealed class ValidateCommand(CliHost host) : Command<RecipeSettings>
+[Description("Check recipes.")]
+public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Settings>
 {
-    public override int Execute(CommandContext context, RecipeSettings settings, CancellationToken cancellationToken)
+    public sealed class Settings : CheckedSettings
     {
-        var recipe = CommandHelpers.Load(host, settings, out _);
-        if (recipe is null)
+        [CommandArgument(0, "<RECIPE>")]
+        [Description("One or more recipe files (YAML, `xrayflow: 1`).")]
+        public string[] Recipes { get; init; } = [];
+
+        [CommandOption("--set <NAME=VALUE>")]
+        [Description("Override a recipe param (repeatable), checked like the recipe: --set threshold=120.")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("--json")]
+        [Description("Print one JSON document on stdout: each file, ok or not, with its diagnostics (docs/cli-json.md).")]
+        public bool Json { get; init; }
+
+        public override IEnumerable<Diagnostic> Problems()
         {
-            return ExitCodes.Invalid;
+            var bag = new DiagnosticBag();
+            CommandHelpers.Pairs(Set, "--set", bag);
+            return bag.ToSortedList();
+        }
+    }
+
+    /// <summary>Checks each recipe (all of them, even after a bad one): exit 0 when every one is valid, else 2.</summary>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var results = new List<(string File, bool Ok, List<Diagnostic> Diagnostics)>();
+        foreach (string path in settings.Recipes)
+        {
+            var recipe = CommandHelpers.Load(host, path, settings.Set, out _, out var reported);
+            if (recipe is not null)
+            {
+                var more = RecipeValidation.Check(recipe, host.CompilerFactory);
+                host.Report(more);
+                reported.AddRange(more);
+            }
+
+            bool ok = recipe is not null && !reported.Any(d => d.IsError);
+            results.Add((path, ok, reported));
+            if (ok && !settings.Json)
+            {
+                host.Out.WriteLine($"{path}: ok");
+            }
         }
 
-        var diagnostics = RecipeValidation.Check(recipe, host.CompilerFactory);
-        host.Report(diagnostics);
-        if (diagnostics.Any(d => d.IsError))
+        if (settings.Json)
         {
-            return ExitCodes.Invalid;
+            host.Out.Write(CliJson.Document(w =>
+            {
+                w.WriteBoolean("ok", results.All(r => r.Ok));
+                w.WriteStartArray("files");
+                foreach (var (file, ok, diagnostics) in results)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("file", file);
+                    w.WriteBoolean("ok", ok);
+                    CliJson.Diagnostics(w, "diagnostics", diagnostics);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }));
         }
 
-        host.Out.WriteLine($"{settings.Recipe}: ok");
-        return ExitCodes.Success;
+        return results.All(r => r.Ok) ? ExitCodes.Success : ExitCodes.Invalid;
     }
 }

@@ -30,6 +30,11 @@ public sealed class VerifyCommand(CliHost host) : Command<VerifyCommand.Settings
             settings.Threads ?? Environment.ProcessorCount,
             host.Cancellation);
         host.Report(result.Diagnostics);
+        if (result.RecipeFileNote is { } note)
+        {
+            host.Out.WriteLine($"note: {note}");
+        }
+
         if (result.ExitCode == ExitCodes.Success)
         {
             host.Out.WriteLine($"{settings.Manifest}: same ({result.Checked} output(s) re-computed and identical)");

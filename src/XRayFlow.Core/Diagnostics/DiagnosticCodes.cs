@@ -115,6 +115,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ShardInconsistent = new("XRF2033", Severity.Error, "shard {0} of {1} ('{2}'): {3}");
     public static readonly DiagnosticDescriptor OutputClaimedTwice = new("XRF2034", Severity.Error, "output '{0}' is claimed twice: by '{1}' in shard {2} and by '{3}' in shard {4}");
     public static readonly DiagnosticDescriptor NothingToMerge = new("XRF2035", Severity.Error, "'{0}' holds no shard manifest (manifest.shard-NNNN-of-NNNN.json); run `xrayflow run ... --shard I/N --out {0}` first");
+    // XRF2050 on: issue 17's command-line items (2036-2049 left to the parallel work on the same issue).
+    public static readonly DiagnosticDescriptor InitWouldOverwrite = new("XRF2050", Severity.Error, "'{0}' already exists; `xrayflow init` never replaces a file: choose another name or --dir, or remove it");
 
     // ===== end XRF2xxx =============================================================================
 

@@ -34,22 +34,35 @@ public static class OpDocs
         return sb.ToString();
     }
 
-    /// <summary>One op's page: summary, reference, family, inputs, output, parameters, rules.</summary>
-    public static string Describe(OpDefinition op)
+    /// <summary>One op's page: summary, reference, family, inputs, output, parameters, rules (100 columns).</summary>
+    public static string Describe(OpDefinition op) => Describe(op, 100);
+
+    /// <summary>
+    /// One op's page wrapped to <paramref name="width"/> columns between words (a word longer than the line stays whole):
+    /// the parameters as a table when its fixed columns leave 30 columns for the doc, else one block per parameter.
+    /// </summary>
+    public static string Describe(OpDefinition op, int width)
     {
         var sb = new StringBuilder();
-        sb.Append(op.Name).Append(": ").Append(op.Summary).Append('\n');
-        if (op.Reference is { } r)
+        sb.Append(op.Name).Append(": ");
+        AppendWrapped(sb, op.Summary, op.Name.Length + 2, width, hanging: 2);
+        void Field(string label, string text)
         {
-            sb.Append("  reference: ").Append(r).Append('\n');
+            sb.Append("  ").Append(label);
+            AppendWrapped(sb, text, 2 + label.Length, width);
         }
 
-        sb.Append("  family:    ").Append(Family(op)).Append('\n');
-        sb.Append("  inputs:    ").Append(Inputs(op)).Append('\n');
-        sb.Append("  output:    ").Append(Output(op)).Append('\n');
+        if (op.Reference is { } r)
+        {
+            Field("reference: ", r);
+        }
+
+        Field("family:    ", Family(op));
+        Field("inputs:    ", Inputs(op));
+        Field("output:    ", Output(op));
         if (op.Fields.Count > 0)
         {
-            sb.Append("  numbers:   ").Append(string.Join(", ", op.Fields.Select(f => $"${{step.{f}}}"))).Append('\n');
+            Field("numbers:   ", string.Join(", ", op.Fields.Select(f => $"${{step.{f}}}")));
         }
 
         if (op.Params.Count == 0)
@@ -61,22 +74,52 @@ public static class OpDocs
             var rows = op.Params.Select(p => new[] { p.Name, TypeName(p), Range(p), Allowed(p), p.Required ? "(required)" : Text(p.Default), p.Doc }).ToList();
             string[] head = ["name", "type", "range", "allowed", "default", "doc"];
             var widths = Enumerable.Range(0, head.Length - 1).Select(i => Math.Max(head[i].Length, rows.Max(row => row[i].Length))).ToArray();
+            int docIndent = 4 + widths.Sum() + (2 * widths.Length);
             sb.Append("  parameters:\n");
-            void Row(string[] cells)
+            if (docIndent + 30 <= width)
             {
-                sb.Append("    ");
-                for (int i = 0; i < cells.Length - 1; i++)
+                void Row(string[] cells)
                 {
-                    sb.Append(cells[i].PadRight(widths[i])).Append("  ");
+                    sb.Append("    ");
+                    for (int i = 0; i < cells.Length - 1; i++)
+                    {
+                        sb.Append(cells[i].PadRight(widths[i])).Append("  ");
+                    }
+
+                    AppendWrapped(sb, cells[^1], docIndent, width);
                 }
 
-                sb.Append(cells[^1]).Append('\n');
+                Row(head);
+                foreach (var row in rows)
+                {
+                    Row(row);
+                }
             }
-
-            Row(head);
-            foreach (var row in rows)
+            else
             {
-                Row(row);
+                // Too narrow for a table: each parameter's facts on one wrapped line, its doc indented below.
+                foreach (var row in rows)
+                {
+                    var facts = new List<string> { row[1] };
+                    if (row[2].Length > 0)
+                    {
+                        facts.Add("range " + row[2]);
+                    }
+
+                    if (row[3].Length > 0)
+                    {
+                        facts.Add("one of " + row[3]);
+                    }
+
+                    facts.Add(row[4] == "(required)" ? "required" : row[4].Length > 0 ? "default " + row[4] : "no default");
+                    sb.Append("    ").Append(row[0]).Append(": ");
+                    AppendWrapped(sb, string.Join("; ", facts), 6 + row[0].Length, width, hanging: 8);
+                    if (row[5].Length > 0)
+                    {
+                        sb.Append(' ', 8);
+                        AppendWrapped(sb, row[5], 8, width);
+                    }
+                }
             }
         }
 
@@ -85,7 +128,8 @@ public static class OpDocs
             sb.Append("  rules:\n");
             foreach (var rule in op.Rules)
             {
-                sb.Append("    - ").Append(rule.Description).Append(rule.Severity == Core.Diagnostics.Severity.Warning ? " (warning)" : string.Empty).Append('\n');
+                sb.Append("    - ");
+                AppendWrapped(sb, rule.Description + (rule.Severity == Core.Diagnostics.Severity.Warning ? " (warning)" : string.Empty), 6, width);
             }
         }
 
@@ -197,7 +241,7 @@ public static class OpDocs
         return lo.Length > 0 && hi.Length > 0 ? $"{lo}, {hi}" : lo + hi;
     }
 
-    private static string Allowed(ParamSpec p) => p.Allowed is { Count: > 0 } a ? string.Join(" | ", a) : string.Empty;
+    public static string Allowed(ParamSpec p) => p.Allowed is { Count: > 0 } a ? string.Join(" | ", a) : string.Empty;
 
     private static string Count(ParamSpec p) => p.MinCount == p.MaxCount ? $"{p.MinCount} values"
         : p.MaxCount == int.MaxValue ? $"{p.MinCount}+ values" : $"{p.MinCount}-{p.MaxCount} values";
@@ -214,9 +258,18 @@ public static class OpDocs
         _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 
-    private static void AppendWrapped(StringBuilder sb, string text, int indent, int width)
+    /// <summary>
+    /// Appends <paramref name="text"/> (the cursor at column <paramref name="indent"/>), breaking only between words
+    /// before column <paramref name="width"/>; continuation lines start at <paramref name="hanging"/> (default: the indent).
+    /// </summary>
+    private static void AppendWrapped(StringBuilder sb, string text, int indent, int width, int hanging = -1)
     {
         int col = indent;
+        if (hanging >= 0)
+        {
+            indent = hanging;
+        }
+
         bool firstWord = true;
         foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -8,7 +8,8 @@ using XRayFlow.Pipeline.Syntax;
 namespace XRayFlow.Pipeline.Running;
 
 /// <summary>
-/// Checks a run: the recipe must be byte-identical to the one recorded (else refused); the outputs on disk
+/// Checks a run: the recipe's canonical form must be the one recorded (else refused; a comment-only edit of the
+/// file passes, with a note); the outputs on disk
 /// must still have their recorded hashes; and a re-run of the recipe on the recorded inputs (same --set) into
 /// a temporary folder must produce the same bytes.
 /// <para>
@@ -65,11 +66,7 @@ public static class ManifestVerifier
             return Invalid(DiagnosticCodes.ManifestUnreadable.Create(null, manifestPath, $"its recipe cannot be read: {ex.Message}"));
         }
 
-        if (sha != manifest.RecipeFileSha256)
-        {
-            return Invalid(DiagnosticCodes.RecipeChanged.Create(null, recipePath, sha, manifest.RecipeFileSha256));
-        }
-
+        bool fileChanged = sha != manifest.RecipeFileSha256;
         var sets = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in manifest.Set)
         {
@@ -85,9 +82,22 @@ public static class ManifestVerifier
         var differences = new List<Diagnostic>();
         void Differ(string what, string how) => differences.Add(DiagnosticCodes.VerifyDifference.Create(null, what, how));
 
-        if (Manifest.Sha256OfText(recipe.CanonicalText) != manifest.RecipeSha256)
+        // The recipe is judged by its canonical form (comments, key order, quoting and `tests:` do not count); the
+        // file's own hash is information: a comment-only edit verifies, with a note.
+        string? fileNote = null;
+        string canonicalSha = Manifest.Sha256OfText(recipe.CanonicalText);
+        if (canonicalSha != manifest.RecipeSha256)
         {
+            if (fileChanged)
+            {
+                return Invalid(DiagnosticCodes.RecipeChanged.Create(null, recipePath, canonicalSha, manifest.RecipeSha256));
+            }
+
             Differ("recipe", "its canonical form differs from the one recorded (a different xrayflow version?)");
+        }
+        else if (fileChanged)
+        {
+            fileNote = $"the recipe file changed since the run (file sha256 {sha}; the manifest says {manifest.RecipeFileSha256}), but its canonical form is the same (comments, formatting or tests only)";
         }
 
         // 1. Outputs on disk against their recorded hashes.
@@ -205,7 +215,7 @@ public static class ManifestVerifier
             }
         }
 
-        return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, differences, checkedOutputs, differences.Count);
+        return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, differences, checkedOutputs, differences.Count) { RecipeFileNote = fileNote };
     }
 
     /// <summary>XRF2013 for every recorded output whose path goes through a symbolic link (a folder on the way, or the file itself).</summary>

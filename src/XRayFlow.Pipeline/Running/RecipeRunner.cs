@@ -62,6 +62,12 @@ public static class RecipeRunner
 
         var plan = Planner.Create(recipe, null, request.PlanOptions);
         diagnostics.AddRange(plan.Diagnostics);
+        if (request.DryRun)
+        {
+            var report = new DryRunReport(items, targets, resolved.Total, Path.Combine(request.OutDir, manifestName));
+            return new RunResult(ExitCodes.Success, diagnostics.ToSortedList(), null, plan) { DryRun = report, NotRead = notRead, ManifestFileName = manifestName };
+        }
+
         var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads);
 
         // 2. The output folder: created, locked for this run (shared with the other shards of a batch), stale

@@ -46,6 +46,9 @@ public sealed record RunRequest
 
     public IRunProgress? Progress { get; init; }
 
+    /// <summary>Check and resolve everything (inputs, shard, output paths, expressions, plan), then stop: no folder is created, nothing is read or written (`run --dry-run`).</summary>
+    public bool DryRun { get; init; }
+
     public PlanOptions PlanOptions { get; init; } = new();
 
     public CancellationToken Cancellation { get; init; }

@@ -13,4 +13,14 @@ public sealed record RunResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnosti
 
     /// <summary>The manifest the run wrote: `manifest.json`, or the shard's own (`manifest.shard-0003-of-0064.json`).</summary>
     public string ManifestFileName { get; init; } = Running.Manifest.FileName;
+
+    /// <summary>What a <see cref="RunRequest.DryRun"/> would do (null for a real run).</summary>
+    public DryRunReport? DryRun { get; init; }
 }
+
+/// <summary>A dry run's resolution: the items this run (or shard) would compute, each with its output files, and the manifest it would write.</summary>
+/// <param name="Items">The items, in run order (a shard's block only).</param>
+/// <param name="Targets">Each item's outputs.</param>
+/// <param name="Total">Items of the whole batch (all shards).</param>
+/// <param name="ManifestPath">The manifest the run would write.</param>
+public sealed record DryRunReport(IReadOnlyList<RunItem> Items, IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> Targets, long Total, string ManifestPath);

@@ -243,7 +243,9 @@ public static class SchemaGenerator
         {
             allOf.Add(new JsonObject
             {
-                ["if"] = new JsonObject { ["properties"] = new JsonObject { ["op"] = new JsonObject { ["const"] = op.Name } }, ["required"] = Strings(["op"]) },
+                // `type: object` keeps an empty step (`- `, a null) from matching every branch: editors then offered
+                // every op's parameters there (42 keys); now an empty step offers op, id and in.
+                ["if"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["op"] = new JsonObject { ["const"] = op.Name } }, ["required"] = Strings(["op"]) },
                 ["then"] = new JsonObject { ["$ref"] = "#/$defs/op." + op.Name },
             });
         }
@@ -254,17 +256,34 @@ public static class SchemaGenerator
             ["required"] = Strings(["op"]),
             ["properties"] = new JsonObject
             {
-                ["op"] = new JsonObject { ["description"] = "The operation ('xrayflow ops' lists them).", ["enum"] = Strings(ops.Select(o => o.Name)) },
+                ["op"] = new JsonObject
+                {
+                    ["description"] = "The operation ('xrayflow ops' lists them).",
+                    ["enum"] = Strings(ops.Select(o => o.Name)),
+                    // One summary per op in completion lists (yaml-language-server and VS Code read these).
+                    ["enumDescriptions"] = Strings(ops.Select(OpSummary)),
+                    ["markdownEnumDescriptions"] = Strings(ops.Select(OpSummary)),
+                },
                 ["id"] = new JsonObject { ["description"] = "The step's name (default: the op's name, then op_2, op_3 ...).", ["$ref"] = "#/$defs/name" },
                 ["in"] = new JsonObject { ["$ref"] = "#/$defs/in" },
             },
             ["allOf"] = allOf,
+            // Offered first for an empty step (`- `): the three keys every step has.
+            ["defaultSnippets"] = new JsonArray(new JsonObject
+            {
+                ["label"] = "op, id, in",
+                ["description"] = "A step: its op, its name and its input.",
+                ["body"] = new JsonObject { ["op"] = "$1", ["id"] = "$2", ["in"] = "$3" },
+            }),
         };
     }
 
+    private static string OpSummary(OpDefinition op)
+        => op.Reference is { } r ? $"{Sentence(op.Summary)} Same meaning as {r}." : Sentence(op.Summary);
+
     private static JsonObject Op(OpDefinition op)
     {
-        string summary = op.Reference is { } r ? $"{Sentence(op.Summary)} Same meaning as {r}." : Sentence(op.Summary);
+        string summary = OpSummary(op);
         var props = new JsonObject
         {
             ["op"] = new JsonObject { ["const"] = op.Name },

@@ -18,6 +18,9 @@ namespace XRayFlow.Pipeline.Testing;
 /// <param name="Failures">One line per failed expectation (or why the run failed).</param>
 public sealed record SelfTestCase(string Recipe, string Test, bool Passed, int Checked, IReadOnlyList<string> Failures)
 {
+    /// <summary>Output name -> "sha256:&lt;hex&gt;" of each file the test's run wrote (empty when it did not run): what `xrayflow test --update` records.</summary>
+    public IReadOnlyDictionary<string, string> Written { get; init; } = new Dictionary<string, string>();
+
     /// <summary>`PASS name/test (2 outputs)` or `FAIL name/test: reason; reason`.</summary>
     public override string ToString() => Passed
         ? $"PASS {Recipe}/{Test} ({Checked} output{(Checked == 1 ? string.Empty : "s")})"
@@ -156,7 +159,13 @@ public static class RecipeSelfTest
             }
         }
 
-        return new SelfTestCase(recipe.Name, test.Name, failures.Count == 0, test.Expectations.Count, failures);
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in item.Outputs)
+        {
+            digests.TryAdd(o.Output, "sha256:" + o.Sha256);
+        }
+
+        return new SelfTestCase(recipe.Name, test.Name, failures.Count == 0, test.Expectations.Count, failures) { Written = digests };
     }
 
     /// <summary>Null when <paramref name="actualPath"/> matches the reference within tolerance x peak, else why not.</summary>
@@ -191,12 +200,16 @@ public static class RecipeSelfTest
             return $"output '{output}': shape {actual.ShapeText} differs from the reference's {reference.ShapeText}";
         }
 
-        return CompareArrays($"output '{output}'", actual.Data, reference.Data, tolerance);
+        return CompareArrays($"output '{output}'", actual.Data, reference.Data, tolerance, actual.Shape);
     }
 
-    /// <summary>NaN at the same places; max |a - r| &lt;= tolerance * max |r| (finite values). Null, or why not, prefixed by <paramref name="what"/>.</summary>
-    public static string? CompareArrays(string what, ReadOnlySpan<float> actual, ReadOnlySpan<float> reference, double tolerance)
+    /// <summary>
+    /// NaN at the same places; max |a - r| &lt;= tolerance * max |r| (finite values). Null, or why not, prefixed by
+    /// <paramref name="what"/>; with a <paramref name="shape"/> the place is named by index (`[row 3, column 12]`), else as a flat element.
+    /// </summary>
+    public static string? CompareArrays(string what, ReadOnlySpan<float> actual, ReadOnlySpan<float> reference, double tolerance, IReadOnlyList<int>? shape = null)
     {
+        string At(int k) => Place(k, shape);
         double peak = 0;
         foreach (float r in reference)
         {
@@ -216,7 +229,7 @@ public static class RecipeSelfTest
             {
                 if (float.IsNaN(r) != float.IsNaN(a))
                 {
-                    return $"{what}: element {k} is {F(a)}, the reference {F(r)}";
+                    return $"{what}: {At(k)} is {F(a)}, the reference {F(r)}";
                 }
 
                 continue;
@@ -231,7 +244,24 @@ public static class RecipeSelfTest
         }
 
         return worst <= allowed ? null
-            : $"{what}: max |diff| {F(worst)} at element {worstAt} (got {F(actual[worstAt])}, reference {F(reference[worstAt])}) > tolerance {F(tolerance)} x peak {F(peak)} = {F(allowed)}";
+            : $"{what}: max |diff| {F(worst)} at {At(worstAt)} (got {F(actual[worstAt])}, reference {F(reference[worstAt])}) > tolerance {F(tolerance)} x peak {F(peak)} = {F(allowed)}";
+    }
+
+    /// <summary>`[row r, column c]` (0-based, numpy's a[r, c]) for a 2-D shape, `[frame f, row r, column c]` for 3-D, else `element k`.</summary>
+    public static string Place(int k, IReadOnlyList<int>? shape)
+    {
+        if (shape is { Count: 2 } s2 && s2[1] > 0)
+        {
+            return $"[row {k / s2[1]}, column {k % s2[1]}]";
+        }
+
+        if (shape is { Count: 3 } s3 && s3[1] > 0 && s3[2] > 0)
+        {
+            int plane = s3[1] * s3[2];
+            return $"[frame {k / plane}, row {k % plane / s3[2]}, column {k % s3[2]}]";
+        }
+
+        return $"element {k}";
     }
 
     private static string F(double d) => d.ToString("G6", CultureInfo.InvariantCulture);

@@ -108,10 +108,19 @@ public class RunnerTests
         var d = Assert.Single(tampered.Diagnostics);
         Assert.StartsWith("xrayflow: error XRF2015: npy/00000011_001.npy: changed since the run", d.ToString(), StringComparison.Ordinal);
 
+        // A comment-only edit keeps the canonical recipe: still the same run (the file hash is only noted).
+        File.WriteAllBytes(Path.Combine(outDir, "npy", "00000011_001.npy"), bytes.Select((b, i) => i == bytes.Length - 1 ? (byte)(b ^ 0x40) : b).ToArray());
         File.AppendAllText(Path.Combine(dir, "recipe.yaml"), "# edited\n");
+        var commented = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.Success, commented.ExitCode);
+        Assert.Contains("canonical form is the same", commented.RecipeFileNote, StringComparison.Ordinal);
+
+        // A real change is refused.
+        File.WriteAllText(Path.Combine(dir, "recipe.yaml"), File.ReadAllText(Path.Combine(dir, "recipe.yaml")).Replace("factor: 0.5", "factor: 0.25", StringComparison.Ordinal));
         var changed = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
         Assert.Equal(ExitCodes.Invalid, changed.ExitCode);
         Assert.Equal("XRF2014", Assert.Single(changed.Diagnostics).Code);
+        Assert.Null(changed.RecipeFileNote);
     }
 
     [Fact]
