@@ -130,6 +130,10 @@ public static class SchemaGenerator
 
     private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
 
+    /// <summary>An enum's values; "true" and "false" as JSON booleans, since a recipe writes them unquoted (the binder reads YAML booleans).</summary>
+    private static JsonArray EnumValues(IEnumerable<string> values)
+        => new(values.Select(v => v is "true" or "false" ? (JsonNode)JsonValue.Create(v == "true") : JsonValue.Create(v)).ToArray());
+
     private static JsonObject Input() => new()
     {
         ["description"] = "image: one 2-D image (a glob runs the recipe once per file); stack: N frames as one N x H x W array.",
@@ -340,7 +344,7 @@ public static class SchemaGenerator
             ParamType.Int => [Number("integer"), paramRef],
             ParamType.Bool => [new JsonObject { ["type"] = "boolean" }, paramRef],
             ParamType.String => [new JsonObject { ["type"] = "string" }],
-            ParamType.Enum => [new JsonObject { ["enum"] = Strings(p.Allowed ?? []) }, paramRef],
+            ParamType.Enum => [new JsonObject { ["enum"] = EnumValues(p.Allowed ?? []) }, paramRef],
             ParamType.FloatPerAxis => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("number") }, paramRef],
             ParamType.IntPerAxis => [Number("integer"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("integer") }, paramRef],
             ParamType.Expression => [new JsonObject { ["description"] = "An inline C# expression.", ["type"] = "string", ["minLength"] = 1 }, new JsonObject { ["type"] = "number" }],
