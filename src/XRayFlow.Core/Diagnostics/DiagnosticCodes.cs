@@ -74,6 +74,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1070", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
     public static readonly DiagnosticDescriptor PathHasNul = new("XRF1071", Severity.Error, "{0} holds a NUL character, which no path can hold");
     public static readonly DiagnosticDescriptor TooManySteps = new("XRF1072", Severity.Error, "the recipe has {0} steps; a recipe may have at most {1}");
+    public static readonly DiagnosticDescriptor BadAccept = new("XRF1073", Severity.Error, "accept: '{0}' {1}; a step accepts only the warnings of its own checks ({2})");
 
     // ===== end XRF1xxx =============================================================================
 

@@ -51,6 +51,13 @@ public static class SchemaGenerator
                     }),
             },
             ["input"] = Input(),
+            ["accept"] = new JsonObject
+            {
+                ["description"] = "Warnings this step acknowledges (say why in a comment); they are not reported for it.",
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["enum"] = Strings(RecipeBinder.AcceptableWarnings.Select(d => d.Code)) },
+                    new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["enum"] = Strings(RecipeBinder.AcceptableWarnings.Select(d => d.Code)) } }),
+            },
             ["colormap"] = new JsonObject
             {
                 ["description"] = "A matplotlib colormap name.",
@@ -260,6 +267,7 @@ public static class SchemaGenerator
                 ["op"] = new JsonObject { ["description"] = "The operation ('xrayflow ops' lists them).", ["enum"] = Strings(ops.Select(o => o.Name)) },
                 ["id"] = new JsonObject { ["description"] = "The step's name (default: the op's name, then op_2, op_3 ...).", ["$ref"] = "#/$defs/name" },
                 ["in"] = new JsonObject { ["$ref"] = "#/$defs/in" },
+                ["accept"] = new JsonObject { ["$ref"] = "#/$defs/accept" },
             },
             ["allOf"] = allOf,
         };
@@ -273,6 +281,7 @@ public static class SchemaGenerator
             ["op"] = new JsonObject { ["const"] = op.Name },
             ["id"] = new JsonObject { ["$ref"] = "#/$defs/name" },
             ["in"] = new JsonObject { ["description"] = "Inputs: " + Arity(op.Inputs), ["$ref"] = "#/$defs/in" },
+            ["accept"] = new JsonObject { ["$ref"] = "#/$defs/accept" },
         };
         foreach (var p in op.Params)
         {
