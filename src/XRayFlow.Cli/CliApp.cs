@@ -83,6 +83,13 @@ public static class CliApp
                 .WithExample("arrays", "pipelines/sobel.yaml", "--input", "xray=image.npy", "--out", "/tmp/values");
         });
 
+        if (args.Length == 0)
+        {
+            // A bare `xrayflow` is a usage error like any other: the help, and exit 2 (issue 17).
+            app.Run(["--help"]);
+            return ExitCodes.Invalid;
+        }
+
         try
         {
             return app.Run(args);

@@ -259,7 +259,7 @@ public class CliTests
         string dir = CliKit.Project();
         var ok = CliKit.RunProcess(dir, "run", "recipe.yaml");
         Assert.True(ok.Exit == 0, ok.Err);
-        Assert.True(File.Exists(P(dir, "out", "00000011_000_ax.png"))); // --out defaults to ./out
+        Assert.True(File.Exists(P(dir, "out", "sobel-test", "00000011_000_ax.png"))); // --out defaults to out/<recipe name>
 
         var invalid = CliKit.RunProcess(dir, "run", "recipe.yaml", "--set", "x");
         Assert.Equal(2, invalid.Exit);

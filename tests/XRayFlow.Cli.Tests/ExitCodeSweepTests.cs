@@ -84,6 +84,8 @@ public sealed class ExitCodeSweepTests
         { "XRF2035", 2, "merge of a folder without shards" },
         { "XRF2021", 2, "--shard 4/4" },
         { "XRF2021", 2, "--shard auto outside a scheduler" },
+        { "XRF2036", 2, "--input given twice" },
+        { "XRF2037", 2, "--out holding another recipe's manifest" },
         { "XRF2050", 2, "init over an existing recipe" },
         { "XRF2021", 2, "completion for an unknown shell" },
     };
@@ -169,7 +171,7 @@ public sealed class ExitCodeSweepTests
             case "a file where an output folder goes":
                 Directory.CreateDirectory(P(dir, "out"));
                 File.WriteAllText(P(dir, "out", "npy"), "a file");
-                return ["run", "recipe.yaml"];
+                return ["run", "recipe.yaml", "--out", "out"];
             case "--threads 0": return ["run", "recipe.yaml", "--threads", "0"];
             case "--out naming a file": return ["run", "recipe.yaml", "--out", "recipe.yaml"];
             case "--out ''": return ["run", "recipe.yaml", "--out", string.Empty];
@@ -188,7 +190,7 @@ public sealed class ExitCodeSweepTests
             case "a NUL in an output path":
                 File.WriteAllText(recipe, NoDefault.Replace("{stem}_ax.npy", "{stem}\\0_ax.npy", StringComparison.Ordinal));
                 return ["validate", "recipe.yaml"];
-            case "--out held by another run": return ["run", "recipe.yaml"];
+            case "--out held by another run": return ["run", "recipe.yaml", "--out", "out"];
             case "--profile that cannot be written": return ["run", "recipe.yaml", "--profile", "/proc/self/profile.json"];
             case "verify with an unrecorded input":
                 Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
@@ -199,7 +201,7 @@ public sealed class ExitCodeSweepTests
                 Directory.CreateDirectory(P(dir, "out"));
                 Directory.CreateDirectory(P(dir, "elsewhere"));
                 File.CreateSymbolicLink(P(dir, "out", "npy"), P(dir, "elsewhere"));
-                return ["run", "recipe.yaml"];
+                return ["run", "recipe.yaml", "--out", "out"];
             case "validate /dev/zero": return ["validate", "/dev/zero"];
             case "an --input list naming a file twice":
                 File.WriteAllText(P(dir, "list.txt"), "images/00000011_000.png\n./images/00000011_000.png\n");
@@ -222,6 +224,11 @@ public sealed class ExitCodeSweepTests
             case "merge of a folder without shards": return ["merge", "images"];
             case "--shard 4/4": return ["run", "recipe.yaml", "--shard", "4/4"];
             case "--shard auto outside a scheduler": return ["run", "recipe.yaml", "--shard", "auto"];
+            case "--input given twice": return ["run", "recipe.yaml", "--input", "xray=images/00000011_000.png", "--input", "xray=images/*.png"];
+            case "--out holding another recipe's manifest":
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);
+                File.WriteAllText(P(dir, "other.yaml"), File.ReadAllText(recipe).Replace("name: sobel-test", "name: other", StringComparison.Ordinal));
+                return ["run", "other.yaml", "--out", "out"];
             default: throw new ArgumentException(situation);
         }
     }

@@ -64,6 +64,10 @@ public sealed class PythonStyleExpressionTests
         { "x if x > 1 and x < 9 else 0", false, "XRF3001", 2, "not a single C# expression: Python's 'a if c else b' is 'c ? a : b' in C#: x > 1 && x < 9 ? x : 0" },
         { "float(i) / rows", false, "XRF3001", 0, "not a single C# expression: 'float(i)' is a Python conversion; C# writes a cast: (float)i" },
         { "int(x / 2)", false, "XRF3001", 0, "not a single C# expression: 'int(x / 2)' is a Python conversion; C# writes a cast: (int)(x / 2)" },
+        { "x is None", true, "XRF3002", 0, "'is None' (Python) is not allowed in an expression: a pixel is never None; for a missing value (NaN) write float.IsNaN(x)" },
+        { "a is not None", true, "XRF3002", 0, "'is not None' (Python) is not allowed in an expression: a pixel is never None; for a missing value (NaN) write !float.IsNaN(a)" },
+        { "np.float32(x) / 2", false, "XRF3002", 0, "'np.float32' (NumPy)" + Call + "write (float)(x)" },
+        { "np.uint8(x)", false, "XRF3002", 0, "'np.uint8' (NumPy)" + Call + "write (byte)(x)" },
     };
 
     [Theory]
@@ -109,6 +113,17 @@ public sealed class PythonStyleExpressionTests
         var output = new float[1];
         result.Kernels["m"].Run([[3f], [3f], [4f]], 0, output, 1, 1, [150, 1]);
         Assert.Equal(expected, output[0]);
+    }
+
+    /// <summary>NumPy's ~ on a mask is a C# compile error on a bool: the error says to write !.</summary>
+    [Fact]
+    public void Numpy_tilde_on_a_condition_names_the_csharp_not()
+    {
+        Diagnostic error = Refusal("~(x > 2)", condition: true);
+
+        Assert.Equal("XRF3008", error.Code);
+        Assert.Equal("C# CS0023: Operator '~' cannot be applied to operand of type 'bool' (NumPy's ~ on a mask is ! in C#: write !(condition))", error.Message);
+        Assert.Equal(new SourceLocation(RecipeFile, 10, 12), error.Location);
     }
 
     /// <summary>C#'s % on floats is allowed (and keeps the dividend's sign, unlike Python's): nothing to suggest.</summary>

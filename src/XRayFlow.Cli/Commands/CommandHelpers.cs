@@ -68,6 +68,11 @@ internal static class CommandHelpers
             int eq = v.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0 && recipe.Inputs.Any(i => i.Name == v[..eq]))
             {
+                if (result.TryGetValue(v[..eq], out string? earlier))
+                {
+                    bag.Report(DiagnosticCodes.InputGivenTwice, null, v[..eq], earlier, v[(eq + 1)..]);
+                }
+
                 result[v[..eq]] = v[(eq + 1)..];
             }
             else if (eq > 0 && !v[..eq].Contains('/', StringComparison.Ordinal) && !v[..eq].Contains('.', StringComparison.Ordinal))
@@ -76,6 +81,11 @@ internal static class CommandHelpers
             }
             else if (recipe.Inputs.Count == 1)
             {
+                if (result.TryGetValue(recipe.Inputs[0].Name, out string? earlier))
+                {
+                    bag.Report(DiagnosticCodes.InputGivenTwice, null, recipe.Inputs[0].Name, earlier, v);
+                }
+
                 result[recipe.Inputs[0].Name] = v;
             }
             else

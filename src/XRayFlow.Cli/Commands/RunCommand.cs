@@ -20,9 +20,12 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         public string[] Inputs { get; init; } = [];
 
         [CommandOption("-o|--out <DIR>")]
-        [Description("Folder for outputs and manifest.json (default: ./out). Output paths never leave it.")]
-        [DefaultValue("out")]
-        public string Out { get; init; } = "out";
+        [Description("Folder for outputs and manifest.json (default: out/<recipe name>). Output paths never leave it.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--force")]
+        [Description("Replace a manifest.json that another recipe wrote into --out (refused otherwise, exit 2).")]
+        public bool Force { get; init; }
 
         [CommandOption("-j|--threads <N>")]
         [Description("Thread budget (default: SLURM_CPUS_PER_TASK when set, else the number of processors). A batch keeps at most N images in memory.")]
@@ -109,6 +112,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         }
 
         var bag = new DiagnosticBag();
+        string outDir = settings.Out ?? DefaultOut(recipe.Name);
         var inputs = CommandHelpers.Inputs(recipe, settings.Inputs, bag);
         var shard = ShardSelection.Resolve(settings.Shard, settings.Shards, Environment.GetEnvironmentVariable, out var shardProblem);
         Diagnostic? threadsProblem = null;
@@ -125,7 +129,8 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             Recipe = recipe,
             Inputs = inputs,
             Set = sets,
-            OutDir = settings.Out,
+            OutDir = outDir,
+            Force = settings.Force,
             Threads = settings.Threads ?? slurmThreads ?? Environment.ProcessorCount,
             Resume = settings.Resume,
             MaxPixels = settings.MaxPixels,
@@ -201,13 +206,13 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             host.Report(DiagnosticCodes.InputFailed.Create(null, f.Name, f.Error));
         }
 
-        string outDir = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(settings.Out));
-        if (outDir.StartsWith("..", StringComparison.Ordinal))
+        string shownOut = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(outDir));
+        if (shownOut.StartsWith("..", StringComparison.Ordinal))
         {
-            outDir = Path.GetFullPath(settings.Out);
+            shownOut = Path.GetFullPath(outDir);
         }
         string ofShard = shard is null ? string.Empty : $"shard {shard.Index} of {shard.Count}: ";
-        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and {result.ManifestFileName} in {outDir}"));
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and {result.ManifestFileName} in {shownOut}"));
         if (failed > 0)
         {
             host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {failed} input(s) failed:"));
@@ -223,6 +228,16 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         }
 
         return result.ExitCode;
+    }
+
+    /// <summary>
+    /// The default --out: out/&lt;recipe name&gt;, so that two recipes never share a folder (and a manifest). A name
+    /// is made a single safe folder name: characters other than letters, digits, '.', '_' and '-' become '_'.
+    /// </summary>
+    internal static string DefaultOut(string recipeName)
+    {
+        var folder = new string(recipeName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray()).Trim('.');
+        return Path.Combine("out", folder.Length == 0 ? "recipe" : folder);
     }
 
     private sealed class LineProgress(TextWriter output) : IRunProgress

@@ -252,4 +252,10 @@ public sealed partial class DiagnosticBag
 
     public void ReportTooManySteps(SourceLocation at, int steps, int max)
         => Emit(DiagnosticCodes.TooManySteps, at, steps, max);
+
+    /// <param name="code">The code as written under the step's `accept:`.</param>
+    /// <param name="why">Why it cannot be accepted, e.g. "is not a diagnostic code".</param>
+    /// <param name="acceptable">The codes a step may accept, e.g. "XRF1058, XRF1063, XRF5001".</param>
+    public void ReportBadAccept(SourceLocation at, string code, string why, string acceptable)
+        => Emit(DiagnosticCodes.BadAccept, at, code, why, acceptable);
 }

@@ -74,6 +74,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1070", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
     public static readonly DiagnosticDescriptor PathHasNul = new("XRF1071", Severity.Error, "{0} holds a NUL character, which no path can hold");
     public static readonly DiagnosticDescriptor TooManySteps = new("XRF1072", Severity.Error, "the recipe has {0} steps; a recipe may have at most {1}");
+    public static readonly DiagnosticDescriptor BadAccept = new("XRF1073", Severity.Error, "accept: '{0}' {1}; a step accepts only the warnings of its own checks ({2})");
 
     // ===== end XRF1xxx =============================================================================
 
@@ -115,6 +116,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ShardInconsistent = new("XRF2033", Severity.Error, "shard {0} of {1} ('{2}'): {3}");
     public static readonly DiagnosticDescriptor OutputClaimedTwice = new("XRF2034", Severity.Error, "output '{0}' is claimed twice: by '{1}' in shard {2} and by '{3}' in shard {4}");
     public static readonly DiagnosticDescriptor NothingToMerge = new("XRF2035", Severity.Error, "'{0}' holds no shard manifest (manifest.shard-NNNN-of-NNNN.json); run `xrayflow run ... --shard I/N --out {0}` first");
+    public static readonly DiagnosticDescriptor InputGivenTwice = new("XRF2036", Severity.Error, "--input {0} is given twice ('{1}', then '{2}'); give it once: one file, a folder (its images), a quoted glob ('{0}=images/**/*.png') or an @list file");
+    public static readonly DiagnosticDescriptor ManifestOfAnotherRecipe = new("XRF2037", Severity.Error, "--out '{0}' holds the {1} of recipe '{2}'; this run of '{3}' would replace it: choose another folder with --out, or pass --force to replace it");
     // XRF2050 on: issue 17's command-line items (2036-2049 left to the parallel work on the same issue).
     public static readonly DiagnosticDescriptor InitWouldOverwrite = new("XRF2050", Severity.Error, "'{0}' already exists; `xrayflow init` never replaces a file: choose another name or --dir, or remove it");
 

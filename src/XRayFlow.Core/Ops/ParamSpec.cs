@@ -62,6 +62,12 @@ public sealed record ParamSpec(string Name, ParamType Type, string Doc)
     public IReadOnlyList<string>? Allowed { get; init; }
 
     /// <summary>
+    /// For <see cref="ParamType.Enum"/>: older documented spellings still accepted (as written, quoted), each bound as
+    /// the allowed value it maps to; never offered by the schema, the docs or an error message.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Aliases { get; init; }
+
+    /// <summary>
     /// For the other types: words a recipe may write instead of a value (e.g. rescale_intensity's
     /// `in_range: image | dtype | [lo, hi]`, or `structure: cross | square | disk | [[...]]`); bound as the string.
     /// </summary>

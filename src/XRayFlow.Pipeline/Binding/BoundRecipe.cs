@@ -106,6 +106,9 @@ public sealed record BoundStep
 
     /// <summary>Location of the step's `- ` item (its first key).</summary>
     public required SourceLocation Location { get; init; }
+
+    /// <summary>The warning codes the step acknowledges with `accept:` (not reported for it).</summary>
+    public IReadOnlySet<string> Accepted { get; init; } = new HashSet<string>();
 }
 
 public sealed record BoundOutput

@@ -80,6 +80,8 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
                 return _reader.SubstituteInText(TextOf(s, r), s);
             case ParamType.Enum when r.Value is string or double:
                 return BindEnum(spec, s, TextOf(s, r));
+            case ParamType.Enum when r.Value is bool eb && (spec.Allowed ?? []).Contains(eb ? "true" : "false"):
+                return eb ? "true" : "false"; // an enum such as window's invert: auto | true | false takes YAML's booleans
         }
 
         // An expression reaches here only as null (a scalar text is bound by BindExpression).
@@ -97,6 +99,11 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
         if (allowed.Contains(text))
         {
             return text;
+        }
+
+        if (spec.Aliases is { } aliases && aliases.TryGetValue(text, out string? canonical))
+        {
+            return canonical;
         }
 
         _c.Diagnostics.ReportParamNotAllowed(s.Start, text, spec.Name, string.Join(", ", allowed), DidYouMean.Suffix(text, allowed));

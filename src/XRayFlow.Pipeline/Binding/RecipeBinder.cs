@@ -24,7 +24,14 @@ internal sealed class RecipeBinder
     public const int MaxAxes = 2;
 
     /// <summary>Keys of a step that are not op parameters.</summary>
-    public static readonly IReadOnlyList<string> StepKeys = ["op", "id", "in"];
+    public static readonly IReadOnlyList<string> StepKeys = ["op", "id", "in", "accept"];
+
+    /// <summary>
+    /// The warnings a step can acknowledge with `accept: [code, ...]` (a language extension): those of its own op's
+    /// checks (XRF1058, XRF1063) and "reaches no output" (XRF5001). The warning is then not reported for that step.
+    /// </summary>
+    public static readonly IReadOnlyList<Core.Diagnostics.DiagnosticDescriptor> AcceptableWarnings =
+        [Core.Diagnostics.DiagnosticCodes.FourierGaussianOnSpatial, Core.Diagnostics.DiagnosticCodes.OpRuleWarning, Core.Diagnostics.DiagnosticCodes.UnusedStep];
 
     internal static readonly IReadOnlyList<string> PngOptions = ["bits", "colormap", "vmin", "vmax", "compression"];
     internal static readonly IReadOnlyList<string> FigureOptions = ["panels", "columns", "title"];

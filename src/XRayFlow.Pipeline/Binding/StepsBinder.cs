@@ -158,6 +158,7 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
     private (BoundStep Step, bool KindKnown)? BindStep(StepHead head, string? previous, IReadOnlyDictionary<string, int> laterIds)
     {
         var m = head.Node;
+        var accepted = ReadAccept(m);
         var refs = _inputs.Resolve(m, head.Op, previous, laterIds);
         if (head.Op is not { } op)
         {
@@ -180,7 +181,7 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         // The op's own rules, once its parameters and inputs are sound (a rule reading a `${step}` value waits for the run).
         if (arityOk && inputsOk && kindKnown && paramsOk)
         {
-            CheckRules(head, op, parameters, refs, infos);
+            CheckRules(head, op, parameters, refs, infos, accepted);
         }
 
         var step = new BoundStep
@@ -194,6 +195,7 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
             ParamLocations = parameters.Locations,
             Location = m.Start,
             Info = outInfo,
+            Accepted = accepted,
         };
         return (step, kindKnown);
     }
@@ -262,7 +264,57 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         return false;
     }
 
-    private void CheckRules(StepHead head, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs, IReadOnlyList<ValueInfo> infos)
+    /// <summary>
+    /// The step's `accept: [XRF1058, ...]`: the warnings it acknowledges (one code or a list). An unknown code, an
+    /// error's code or a warning no step reports is refused at the code (XRF1073).
+    /// </summary>
+    private HashSet<string> ReadAccept(YamlMapping m)
+    {
+        var accepted = new HashSet<string>(StringComparer.Ordinal);
+        if (m.Find("accept") is not { } entry)
+        {
+            return accepted;
+        }
+
+        IReadOnlyList<YamlNode> items = entry.Value switch
+        {
+            YamlSequence seq => seq.Items,
+            YamlScalar one when !one.IsNull => [one],
+            _ => [],
+        };
+        if (items.Count == 0 || items.Any(i => i is not YamlScalar { IsNull: false }))
+        {
+            var bad = items.FirstOrDefault(i => i is not YamlScalar { IsNull: false }) ?? entry.Value;
+            string found = bad is YamlSequence { Items.Count: 0 } ? "an empty list" : bad.Describe();
+            _c.Diagnostics.ReportWrongNodeType(bad.Start, "'accept'", "a list of warning codes, e.g. [XRF1058]", found);
+            return accepted;
+        }
+
+        string acceptable = string.Join(", ", RecipeBinder.AcceptableWarnings.Select(d => d.Code));
+        foreach (YamlScalar item in items.Cast<YamlScalar>())
+        {
+            string code = item.Value;
+            var descriptor = DiagnosticCodes.All.FirstOrDefault(d => string.Equals(d.Code, code, StringComparison.Ordinal));
+            string? why = descriptor is null
+                ? "is not a diagnostic code" + DidYouMean.Suffix(code, RecipeBinder.AcceptableWarnings.Select(d => d.Code))
+                : descriptor.Severity != Severity.Warning
+                    ? "is an error, and an error cannot be accepted"
+                    : !RecipeBinder.AcceptableWarnings.Contains(descriptor)
+                        ? "is not a warning a step reports"
+                        : null;
+            if (why is not null)
+            {
+                _c.Diagnostics.ReportBadAccept(item.Start, code, why, acceptable);
+                continue;
+            }
+
+            accepted.Add(code);
+        }
+
+        return accepted;
+    }
+
+    private void CheckRules(StepHead head, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs, IReadOnlyList<ValueInfo> infos, HashSet<string> accepted)
     {
         var context = new RuleContext { StepId = head.Id, Params = parameters.Values, Inputs = infos, InputNames = refs.Select(r => r.Ref.Source).ToList() };
         foreach (var rule in op.Rules)
@@ -279,6 +331,12 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
 
             if (problem is not null)
             {
+                var code = rule.Code ?? (rule.Severity == Severity.Error ? DiagnosticCodes.OpRuleBroken : DiagnosticCodes.OpRuleWarning);
+                if (code.Severity == Severity.Warning && accepted.Contains(code.Code))
+                {
+                    continue; // acknowledged by the step's `accept:`
+                }
+
                 var at = rule.At is { } pn && parameters.Locations.TryGetValue(pn, out var pl) ? pl : head.OpNode?.Start ?? head.Node.Start;
                 ReportRule(rule, at, head.Id, problem);
             }

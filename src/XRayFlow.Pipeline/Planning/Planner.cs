@@ -160,7 +160,10 @@ public static class Planner
                 if (!_needed.Contains(_canonical[step.Id]))
                 {
                     _skipped.Add(step.Id);
-                    _diagnostics.Add(DiagnosticCodes.UnusedStep.Create(step.Location, step.Id));
+                    if (!step.Accepted.Contains(DiagnosticCodes.UnusedStep.Code))
+                    {
+                        _diagnostics.Add(DiagnosticCodes.UnusedStep.Create(step.Location, step.Id));
+                    }
                 }
             }
         }

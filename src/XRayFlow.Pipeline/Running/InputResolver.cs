@@ -29,38 +29,153 @@ public static class InputResolver
 {
     public static bool IsGlob(string path) => path.IndexOfAny(['*', '?', '[']) >= 0;
 
-    /// <summary>Files matching a glob whose wildcards are in the last path segment, sorted by name (ordinal).</summary>
-    public static IReadOnlyList<string> Expand(string pattern)
+    /// <summary>The file names a folder given as an input contributes (`--input xray=images/`): its images, by extension.</summary>
+    public static readonly IReadOnlyList<string> ImageExtensions = [".png", ".jpg", ".jpeg", ".npy", ".dcm"];
+
+    /// <summary>How deep a `**` glob descends below its base folder.</summary>
+    public const int MaxGlobDepth = 32;
+
+    /// <summary>True for a path that names an existing folder (followed through links): the folder's images are the input.</summary>
+    public static bool IsFolder(string path) => !IsGlob(path) && path.Length > 0 && Directory.Exists(path);
+
+    /// <summary>Files matching a glob, sorted by their path below the glob's base folder (ordinal).</summary>
+    public static IReadOnlyList<string> Expand(string pattern) => ExpandNamed(pattern).Select(f => f.Path).ToList();
+
+    /// <summary>
+    /// A glob's files, each with its name: its path below the glob's base folder (the folder part before the
+    /// first wildcard), with '/' separators, sorted by that name (ordinal). Wildcards may stand in any segment:
+    /// `*` and `?` within one segment, `**` for any number of folders (at most <see cref="MaxGlobDepth"/>), so
+    /// `images/*.png` names `a.png`, and `images/**/*.png` and `images/*/*.png` name `ward1/a.png`. Folders
+    /// reached through a symbolic link are not entered (no cycles, nothing outside the tree).
+    /// </summary>
+    public static IReadOnlyList<(string Path, string Name)> ExpandNamed(string pattern)
     {
-        string dir = Path.GetDirectoryName(pattern) is { Length: > 0 } d ? d : ".";
-        string filePattern = Path.GetFileName(pattern);
-        if (!Directory.Exists(dir))
+        string[] segments = pattern.Split(Path.DirectorySeparatorChar == '/' ? ['/'] : ['/', Path.DirectorySeparatorChar]);
+        int first = Array.FindIndex(segments, IsGlob);
+        if (first < 0)
         {
             return [];
         }
 
+        string baseDir = first == 0 ? string.Empty : string.Join('/', segments[..first]);
+        if (first > 0 && baseDir.Length == 0)
+        {
+            baseDir = "/"; // a pattern such as /*.png
+        }
+
+        var rest = segments[first..].Where(s => s.Length > 0).ToArray();
         Regex regex;
         try
         {
-            regex = new Regex("^" + GlobToRegex(filePattern) + "$", RegexOptions.CultureInvariant);
+            regex = new Regex("^" + PathRegex(rest) + "$", RegexOptions.CultureInvariant);
         }
         catch (ArgumentException)
         {
             return []; // a set such as [z-a] matches nothing
         }
 
+        int depth = rest.Contains("**") ? MaxGlobDepth : rest.Length - 1;
+        string root = baseDir.Length == 0 ? "." : baseDir;
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        var found = new List<(string Path, string Name)>();
+        Walk(root, string.Empty, depth, regex, baseDir.Length == 0, found);
+        found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return found;
+    }
+
+    private static void Walk(string dir, string prefix, int depth, Regex regex, bool relative, List<(string Path, string Name)> found)
+    {
+        try
+        {
+            foreach (string f in Directory.EnumerateFiles(dir))
+            {
+                string name = prefix + Path.GetFileName(f);
+                if (regex.IsMatch(name))
+                {
+                    found.Add((relative ? name.Replace('/', Path.DirectorySeparatorChar) : f, name));
+                }
+            }
+
+            if (depth <= 0)
+            {
+                return;
+            }
+
+            foreach (string d in Directory.EnumerateDirectories(dir))
+            {
+                if (new DirectoryInfo(d).LinkTarget is null)
+                {
+                    Walk(d, prefix + Path.GetFileName(d) + "/", depth - 1, regex, relative, found);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // an unreadable folder: none of its files match (XRF2006 names the pattern when nothing does)
+        }
+    }
+
+    /// <summary>The regular expression of a glob's segments joined by '/': `**` is any number of folders.</summary>
+    private static string PathRegex(string[] segments)
+    {
+        var sb = new StringBuilder();
+        for (int k = 0; k < segments.Length; k++)
+        {
+            bool last = k == segments.Length - 1;
+            if (segments[k] == "**")
+            {
+                sb.Append(last ? ".*" : "(?:[^/]+/)*");
+                continue;
+            }
+
+            sb.Append(GlobToRegex(segments[k]));
+            if (!last)
+            {
+                sb.Append('/');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The folder part of a glob before its first wildcard ("." when the first segment has one).</summary>
+    public static string GlobBase(string pattern)
+    {
+        string[] segments = pattern.Split(Path.DirectorySeparatorChar == '/' ? ['/'] : ['/', Path.DirectorySeparatorChar]);
+        int first = Array.FindIndex(segments, IsGlob);
+        string dir = first <= 0 ? "." : string.Join('/', segments[..first]);
+        return dir.Length == 0 ? "/" : dir;
+    }
+
+    /// <summary>A folder's images (<see cref="ImageExtensions"/>, any case), not its sub-folders, sorted by name (ordinal).</summary>
+    public static IReadOnlyList<(string Path, string Name)> FolderImages(string dir)
+    {
         try
         {
             return Directory.EnumerateFiles(dir)
-                .Where(f => regex.IsMatch(Path.GetFileName(f)))
-                .Select(f => Path.GetDirectoryName(pattern) is { Length: > 0 } ? f : Path.GetFileName(f))
-                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
+                .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                .Select(f => (Path: f, Name: Path.GetFileName(f)))
+                .OrderBy(f => f.Name, StringComparer.Ordinal)
                 .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return []; // an unreadable folder: no file matches (XRF2006 names the pattern)
+            return [];
         }
+    }
+
+    /// <summary>
+    /// An item's {stem}: its name without the extension, keeping the sub-folders a recursive glob went through
+    /// (`ward1/a.png` -> `ward1/a`), so that two `a.png` in different folders write different outputs.
+    /// </summary>
+    public static string StemOfName(string name)
+    {
+        int slash = name.LastIndexOf('/');
+        return slash < 0 ? Path.GetFileNameWithoutExtension(name) : name[..(slash + 1)] + Path.GetFileNameWithoutExtension(name[(slash + 1)..]);
     }
 
     private static string GlobToRegex(string glob)
@@ -140,6 +255,7 @@ public static class InputResolver
         long batchStart = 0;
         long batchTotal = 0;
         IReadOnlyList<string> allNames = [];
+        bool stemsFromNames = false;
         foreach (var input in recipe.Inputs)
         {
             bool fromRecipe;
@@ -161,7 +277,8 @@ public static class InputResolver
 
             string? root = fromRecipe ? recipeRoot ??= PathConfinement.RealPath(recipeDir) : null;
             bool list = !fromRecipe && InputList.IsList(path);
-            bool glob = list || IsGlob(path);
+            bool folder = !list && IsFolder(path);
+            bool glob = list || folder || IsGlob(path);
             IReadOnlyList<string> files;
             IReadOnlyList<string>? names = null;
             if (list)
@@ -187,22 +304,26 @@ public static class InputResolver
             }
             else if (glob)
             {
-                if (root is not null && !PathConfinement.IsInside(root, PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(path))!)))
+                if (root is not null && !PathConfinement.IsInside(root, PathConfinement.RealPath(Path.GetFullPath(folder ? path : GlobBase(path)))))
                 {
                     diagnostics.Report(DiagnosticCodes.PathOutsideRecipeFolder, input.Location, $"input '{input.Name}'", shown, root);
                     continue;
                 }
 
-                files = Expand(path);
+                // A folder: its images (sorted, not its sub-folders); a glob: its files, named by their path below its base.
+                var named = folder ? FolderImages(path) : ExpandNamed(path);
                 if (rules.OnlyFiles is { } only)
                 {
-                    skipped.AddRange(files.Where(f => !only.Contains(Path.GetFullPath(f))));
-                    files = files.Where(f => only.Contains(Path.GetFullPath(f))).ToList();
+                    skipped.AddRange(named.Where(f => !only.Contains(Path.GetFullPath(f.Path))).Select(f => f.Path));
+                    named = named.Where(f => only.Contains(Path.GetFullPath(f.Path))).ToList();
                 }
+
+                names = named.Select(f => f.Name).ToList();
+                files = named.Select(f => f.Path).ToList();
 
                 if (files.Count == 0)
                 {
-                    diagnostics.Report(DiagnosticCodes.GlobNoMatch, null, input.Name, path);
+                    diagnostics.Report(DiagnosticCodes.GlobNoMatch, null, input.Name, folder ? $"{path}', a folder: it gives its {string.Join(", ", ImageExtensions)} files (not its sub-folders); for those, quote a glob such as '{path.TrimEnd('/')}/**/*.png" : path);
                     continue;
                 }
             }
@@ -255,6 +376,7 @@ public static class InputResolver
                 batchInput = input.Name;
                 batchFiles = files;
                 batchNames = names;
+                stemsFromNames = !list;
                 batchStart = start;
                 batchTotal = total;
                 allNames = all;
@@ -279,7 +401,8 @@ public static class InputResolver
         {
             string f = batchFiles[k];
             var files = new Dictionary<string, IReadOnlyList<string>>(fixedFiles, StringComparer.Ordinal) { [batchInput] = [f] };
-            items.Add(new RunItem(batchNames?[k] ?? Path.GetFileName(f), Path.GetFileNameWithoutExtension(f), files));
+            string name = batchNames?[k] ?? Path.GetFileName(f);
+            items.Add(new RunItem(name, stemsFromNames ? StemOfName(name) : Path.GetFileNameWithoutExtension(f), files));
         }
 
         if (shard is null)
@@ -292,7 +415,7 @@ public static class InputResolver
         var everyone = new RunItem[allNames.Count];
         for (int k = 0; k < everyone.Length; k++)
         {
-            everyone[k] = k >= batchStart && k - batchStart < items.Count ? items[(int)(k - batchStart)] : new RunItem(allNames[k], Path.GetFileNameWithoutExtension(allNames[k]), none);
+            everyone[k] = k >= batchStart && k - batchStart < items.Count ? items[(int)(k - batchStart)] : new RunItem(allNames[k], stemsFromNames ? StemOfName(allNames[k]) : Path.GetFileNameWithoutExtension(allNames[k]), none);
         }
 
         return new ResolvedInputs(items, everyone, batchStart, batchTotal, skipped);

@@ -26,7 +26,8 @@ public static class InputShapes
                 continue;
             }
 
-            var files = InputResolver.IsGlob(path) ? InputResolver.Expand(path) : [path];
+            var files = InputResolver.IsGlob(path) ? InputResolver.Expand(path)
+                : InputResolver.IsFolder(path) ? InputResolver.FolderImages(path).Select(f => f.Path).ToList() : [path];
             if (files.Count == 0 || UntrustedFile.Stat(files[0]).Kind != FileKind.Regular
                 || (fromRecipe && !PathConfinement.IsInside(recipeRoot ??= PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? "."), PathConfinement.RealPath(files[0]))))
             {

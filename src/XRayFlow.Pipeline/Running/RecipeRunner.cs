@@ -81,6 +81,19 @@ public static class RecipeRunner
             return Invalid(diagnostics);
         }
 
+        // A manifest another recipe wrote there is not replaced without --force (its outputs would lose their record).
+        if (!request.Force)
+        {
+            foreach (string name in new[] { manifestName, Manifest.FileName }.Distinct())
+            {
+                if (OtherRecipe(Path.Combine(request.OutDir, name), recipe.Name) is { } other)
+                {
+                    diagnostics.Report(DiagnosticCodes.ManifestOfAnotherRecipe, null, request.OutDir, name, other, recipe.Name);
+                    return Invalid(diagnostics);
+                }
+            }
+        }
+
         // 3. Resume: what an earlier run already finished.
         string recipeSha = Manifest.Sha256OfText(recipe.CanonicalText);
         // A shard resumes from its own manifest, or from the merged manifest.json when its own is gone.
@@ -121,6 +134,25 @@ public static class RecipeRunner
         }
 
         return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead, ManifestFileName = manifestName };
+    }
+
+    /// <summary>The name of the recipe that wrote the manifest at <paramref name="path"/>, when it is not <paramref name="recipeName"/>; null when there is none, or it cannot be read.</summary>
+    private static string? OtherRecipe(string path, string recipeName)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            string other = ManifestJson.Read(path).RecipeName;
+            return string.Equals(other, recipeName, StringComparison.Ordinal) ? null : other;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            return null; // not a manifest this version reads: nothing says whose it is
+        }
     }
 
     private static RunResult Invalid(DiagnosticBag diagnostics) => new(ExitCodes.Invalid, diagnostics.ToSortedList(), null, null);

@@ -23,6 +23,9 @@ public sealed record RunRequest
 
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Replace a manifest that another recipe wrote into --out (refused by default: XRF2037).</summary>
+    public bool Force { get; init; }
+
     /// <summary>Skip items whose outputs and manifest entry from an earlier run are complete.</summary>
     public bool Resume { get; init; }
 

@@ -51,6 +51,13 @@ public static class SchemaGenerator
                     }),
             },
             ["input"] = Input(),
+            ["accept"] = new JsonObject
+            {
+                ["description"] = "Warnings this step acknowledges (say why in a comment); they are not reported for it.",
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["enum"] = Strings(RecipeBinder.AcceptableWarnings.Select(d => d.Code)) },
+                    new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["enum"] = Strings(RecipeBinder.AcceptableWarnings.Select(d => d.Code)) } }),
+            },
             ["colormap"] = new JsonObject
             {
                 ["description"] = "A matplotlib colormap name.",
@@ -129,6 +136,10 @@ public static class SchemaGenerator
     }
 
     private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+
+    /// <summary>An enum's values; "true" and "false" as JSON booleans, since a recipe writes them unquoted (the binder reads YAML booleans).</summary>
+    private static JsonArray EnumValues(IEnumerable<string> values)
+        => new(values.Select(v => v is "true" or "false" ? (JsonNode)JsonValue.Create(v == "true") : JsonValue.Create(v)).ToArray());
 
     private static JsonObject Input() => new()
     {
@@ -266,6 +277,7 @@ public static class SchemaGenerator
                 },
                 ["id"] = new JsonObject { ["description"] = "The step's name (default: the op's name, then op_2, op_3 ...).", ["$ref"] = "#/$defs/name" },
                 ["in"] = new JsonObject { ["$ref"] = "#/$defs/in" },
+                ["accept"] = new JsonObject { ["$ref"] = "#/$defs/accept" },
             },
             ["allOf"] = allOf,
             // Offered first for an empty step (`- `): the three keys every step has.
@@ -289,6 +301,7 @@ public static class SchemaGenerator
             ["op"] = new JsonObject { ["const"] = op.Name },
             ["id"] = new JsonObject { ["$ref"] = "#/$defs/name" },
             ["in"] = new JsonObject { ["description"] = "Inputs: " + Arity(op.Inputs), ["$ref"] = "#/$defs/in" },
+            ["accept"] = new JsonObject { ["$ref"] = "#/$defs/accept" },
         };
         foreach (var p in op.Params)
         {
@@ -366,7 +379,7 @@ public static class SchemaGenerator
             ParamType.Int => [Number("integer"), paramRef],
             ParamType.Bool => [new JsonObject { ["type"] = "boolean" }, paramRef],
             ParamType.String => [new JsonObject { ["type"] = "string" }],
-            ParamType.Enum => [new JsonObject { ["enum"] = Strings(p.Allowed ?? []) }, paramRef],
+            ParamType.Enum => [new JsonObject { ["enum"] = EnumValues(p.Allowed ?? []) }, paramRef],
             ParamType.FloatPerAxis => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("number") }, paramRef],
             ParamType.IntPerAxis => [Number("integer"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = RecipeBinder.MaxAxes, ["items"] = Number("integer") }, paramRef],
             ParamType.Expression => [new JsonObject { ["description"] = "An inline C# expression.", ["type"] = "string", ["minLength"] = 1 }, new JsonObject { ["type"] = "number" }],

@@ -93,6 +93,11 @@ internal static class PythonHints
         ["numpy.e"] = "MathF.E",
         ["numpy.nan"] = "float.NaN",
         ["numpy.inf"] = "float.PositiveInfinity",
+        ["numpy.float32"] = "(float)({*})",
+        ["numpy.float64"] = "(double)({*})",
+        ["numpy.int32"] = "(int)({*})",
+        ["numpy.int64"] = "(long)({*})",
+        ["numpy.uint8"] = "(byte)({*})",
     };
 
     /// <summary>NumPy names that reduce a whole array (np.min is not Python's min). One string: NumPy's names, not op keys (some are op names too).</summary>
@@ -156,6 +161,12 @@ internal static class PythonHints
         ["math"] = "Python's math",
     };
 
+    /// <summary>For a C# compile error (XRF3008): a hint when it comes from a NumPy habit (`~` on a condition), else empty.</summary>
+    public static string ForCompileError(string id, string message)
+        => id == "CS0023" && message.Contains("'~'", StringComparison.Ordinal) && message.Contains("'bool'", StringComparison.Ordinal)
+            ? " (NumPy's ~ on a mask is ! in C#: write !(condition))"
+            : string.Empty;
+
     /// <summary>For an unknown name (XRF3004): a hint for Python's True/False/None, else null.</summary>
     public static string? ForUnknownName(string name) => name switch
     {
@@ -211,6 +222,16 @@ internal static class PythonHints
         if (token.IsKind(SyntaxKind.IfKeyword))
         {
             return Conditional(t, k);
+        }
+
+        if (token.IsKind(SyntaxKind.IsKeyword) && (t[k + 1].ValueText == "None" || (t[k + 1].ValueText == "not" && t[k + 2].ValueText == "None")))
+        {
+            bool negated = t[k + 1].ValueText == "not";
+            var operand = t.LeftOperand(k - 1);
+            string subject = operand is (int ls, int le) ? t.Text(ls, le + 1) : "x";
+            // Located at the tested value, where the plain refusal of the `is` expression starts.
+            return new PythonHint(operand is (int os, _) ? t[os].SpanStart : token.SpanStart, DiagnosticCodes.ExpressionForbiddenConstruct,
+                [negated ? "'is not None' (Python)" : "'is None' (Python)", $"a pixel is never None; for a missing value (NaN) write {Clip((negated ? "!" : string.Empty) + $"float.IsNaN({subject})")}"]);
         }
 
         if (token.Kind() is SyntaxKind.FloatKeyword or SyntaxKind.IntKeyword or SyntaxKind.DoubleKeyword or SyntaxKind.BoolKeyword or SyntaxKind.LongKeyword

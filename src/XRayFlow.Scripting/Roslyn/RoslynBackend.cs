@@ -192,7 +192,8 @@ internal static class RoslynBackend
                 string.Join(", ", candidates));
         }
 
-        return DiagnosticCodes.ExpressionCompile.Create(location, d.Id, d.GetMessage(CultureInfo.InvariantCulture));
+        string message = d.GetMessage(CultureInfo.InvariantCulture);
+        return DiagnosticCodes.ExpressionCompile.Create(location, d.Id, message + PythonHints.ForCompileError(d.Id, message));
     }
 
     private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);

@@ -110,6 +110,7 @@ public class DiagnosticSpanTests
         { "XRF1066", Head + "steps:\n  - op: stats\n  - op: clip\n    in: xray\n    min: [|${stats.mode}|]\n", "", "" },
         { "XRF1067", Head + "steps:\n  - op: scalar_of\n  - op: gaussian_filter\n    in: xray\n    sigma: 1\n    mode: [|${scalar_of}|]\n", "", "" },
         { "XRF1068", Head + "steps:\n  - op: box_of\n    box: [|[1, 2]|]\n", "", "" },
+        { "XRF1073", Head + "steps:\n  - op: abs\n    accept: [XRF1058, [|XRF1003|]]\n", "", "" },
     };
 
     [Theory]

@@ -73,7 +73,7 @@ public class RunnerHardeningTests
         var (dir, image, outDir) = Project();
         var recipe = RunKit.LoadFile(dir, Recipe);
         string fifo = Fifo(Path.Combine(dir, "pipe.png"));
-        foreach (var (path, kind) in new[] { ("/dev/zero", "a character device"), (fifo, "a FIFO (named pipe)"), (dir, "a directory") })
+        foreach (var (path, kind) in new[] { ("/dev/zero", "a character device"), (fifo, "a FIFO (named pipe)") })
         {
             var r = Within(() => RecipeRunner.Run(Request(recipe, outDir, ("xray", path))));
             Assert.Equal(ExitCodes.Invalid, r.ExitCode);
@@ -81,6 +81,11 @@ public class RunnerHardeningTests
             Assert.Equal("XRF2023", d.Code);
             Assert.Equal($"input 'xray': '{path}' is {kind}, not a regular file", d.Message);
         }
+
+        // A folder is read as its images (issue 17), each checked as any file: the FIFO among them is refused.
+        var folder = Within(() => RecipeRunner.Run(Request(recipe, outDir, ("xray", dir))));
+        Assert.Equal(ExitCodes.Invalid, folder.ExitCode);
+        Assert.Equal($"input 'xray': '{fifo}' is a FIFO (named pipe), not a regular file", Assert.Single(folder.Diagnostics).Message);
 
         // A glob that matches a FIFO beside a good file: refused as a whole, nothing read or written.
         var batch = Within(() => RecipeRunner.Run(Request(recipe, outDir, ("xray", Path.Combine(dir, "*.png")))));

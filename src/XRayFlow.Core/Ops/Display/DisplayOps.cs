@@ -15,7 +15,7 @@ public static class DisplayOps
     /// elif x &gt; c - 0.5 + (w - 1) / 2: y = y_max
     /// else: y = ((x - (c - 0.5)) / (w - 1) + 0.5) * (y_max - y_min) + y_min
     /// </code>
-    /// then, when inverted (MONOCHROME1, or invert: yes), y = y_max + y_min - y; the result is rounded once to
+    /// then, when inverted (MONOCHROME1, or invert: true), y = y_max + y_min - y; the result is rounded once to
     /// float32. Center and width default to the FIRST value of the DICOM header's Window Center / Window Width,
     /// read from the side table the DICOM loader attaches to the array it returns (<see cref="DicomDisplayInfo"/>):
     /// so the header window is only known when `window` takes a DICOM input directly. Not element-wise for
@@ -35,10 +35,11 @@ public static class DisplayOps
             new ParamSpec("width", ParamType.Float, "Window width w >= 1. Default: the DICOM header's first Window Width.") { Min = 1 },
             new ParamSpec("output_min", ParamType.Float, "Value for x at or below the window.") { Default = 0.0 },
             new ParamSpec("output_max", ParamType.Float, "Value for x above the window.") { Default = 255.0 },
-            new ParamSpec("invert", ParamType.Enum, "auto: invert when the DICOM photometric interpretation is MONOCHROME1; yes / no: force.")
+            new ParamSpec("invert", ParamType.Enum, "auto: invert when the DICOM photometric interpretation is MONOCHROME1; true / false: force (unquoted YAML booleans).")
             {
                 Default = "auto",
-                Allowed = ["auto", "yes", "no"],
+                Allowed = ["auto", "true", "false"],
+                Aliases = new Dictionary<string, string>(StringComparer.Ordinal) { ["yes"] = "true", ["no"] = "false" }, // quoted "yes" / "no", as documented before
             },
         ],
         Execute = ctx =>
@@ -59,7 +60,7 @@ public static class DisplayOps
             double yMin = ctx.Has("output_min") ? ctx.Float("output_min") : 0.0;
             double yMax = ctx.Has("output_max") ? ctx.Float("output_max") : 255.0;
             string invertMode = ctx.Has("invert") ? ctx.Text("invert") : "auto";
-            bool invert = invertMode == "yes" || (invertMode == "auto" && info is { IsInverted: true });
+            bool invert = invertMode is "true" or "yes" || (invertMode == "auto" && info is { IsInverted: true });
             var dst = ImageArray.Rent(src);
             WindowLinear(src.Data, dst.Data, c, w, yMin, yMax, invert);
             return new ArrayValue(dst);

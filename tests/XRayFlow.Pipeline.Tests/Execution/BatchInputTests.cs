@@ -1,0 +1,192 @@
+using XRayFlow.Core.Codecs.Npy;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Pipeline.Running;
+using XRayFlow.Pipeline.Running.Sharding;
+
+namespace XRayFlow.Pipeline.Tests.Execution;
+
+/// <summary>
+/// Issue 17, "Batches as data jobs": a folder as an input (its images, sorted, not recursive), recursive globs
+/// (`**/*.png`, `*/*.png`) whose {stem} keeps the sub-folders, and a run that does not replace the manifest of
+/// another recipe without --force.
+/// </summary>
+public sealed class BatchInputTests
+{
+    private const string Recipe = "xrayflow: 1\nname: halve\ninputs:\n  xray: image\nsteps:\n  - op: abs\noutputs:\n  abs: \"{stem}_abs.npy\"\n";
+
+    /// <summary>A tree of tiny .npy images: top.npy, b.npy, notes.txt, ward1/a.npy, ward2/a.npy, ward2/deep/c.npy.</summary>
+    private static string Tree()
+    {
+        string dir = RunKit.TempDir();
+        string images = Path.Combine(dir, "images");
+        foreach (string rel in new[] { "top.npy", "b.npy", "ward1/a.npy", "ward2/a.npy", "ward2/deep/c.npy" })
+        {
+            string path = Path.Combine(images, rel);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            NpyWriter.Write(path, new ImageArray(2, 3, [1, -2, 3, -4, 5, -6]));
+        }
+
+        File.WriteAllText(Path.Combine(images, "notes.txt"), "not an image");
+        return dir;
+    }
+
+    private static ResolvedInputs Resolve(string dir, string given, Shard? shard = null)
+    {
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var bag = new DiagnosticBag();
+        var resolved = InputResolver.Resolve(recipe, new Dictionary<string, string> { ["xray"] = given }, bag, null, shard);
+        Assert.False(bag.HasErrors, string.Join("\n", bag));
+        return resolved;
+    }
+
+    [Fact]
+    public void A_folder_gives_its_images_sorted_not_its_sub_folders()
+    {
+        string dir = Tree();
+        foreach (string folder in new[] { Path.Combine(dir, "images"), Path.Combine(dir, "images") + "/" })
+        {
+            var items = Resolve(dir, folder).Items;
+
+            Assert.Equal(["b.npy", "top.npy"], items.Select(i => i.Name));
+            Assert.Equal(["b", "top"], items.Select(i => i.Stem));
+            Assert.Equal(Path.Combine(dir, "images", "b.npy"), items[0].Files["xray"].Single().Replace("//", "/", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void An_empty_folder_says_what_a_folder_gives_and_the_glob_for_sub_folders()
+    {
+        string dir = RunKit.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "empty"));
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var bag = new DiagnosticBag();
+        string empty = Path.Combine(dir, "empty");
+        InputResolver.Resolve(recipe, new Dictionary<string, string> { ["xray"] = empty }, bag);
+
+        var d = Assert.Single(bag);
+        Assert.Equal($"input 'xray': no file matches '{empty}', a folder: it gives its .png, .jpg, .jpeg, .npy, .dcm files (not its sub-folders); for those, quote a glob such as '{empty}/**/*.png'", d.Message);
+        Assert.Equal("XRF2006", d.Code);
+    }
+
+    [Theory]
+    [InlineData("images/**/*.npy", new[] { "b.npy", "top.npy", "ward1/a.npy", "ward2/a.npy", "ward2/deep/c.npy" })]
+    [InlineData("images/*/*.npy", new[] { "ward1/a.npy", "ward2/a.npy" })]
+    [InlineData("images/*/a.npy", new[] { "ward1/a.npy", "ward2/a.npy" })]
+    [InlineData("images/ward2/**", new[] { "a.npy", "deep/c.npy" })]
+    [InlineData("images/*.npy", new[] { "b.npy", "top.npy" })]
+    [InlineData("images/**/deep/*.npy", new[] { "ward2/deep/c.npy" })]
+    public void Recursive_globs_name_each_file_by_its_path_below_the_base(string glob, string[] names)
+    {
+        string dir = Tree();
+        var items = Resolve(dir, Path.Combine(dir, glob)).Items;
+
+        Assert.Equal(names, items.Select(i => i.Name));
+        Assert.Equal(names.Select(n => n[..^4]), items.Select(i => i.Stem)); // {stem} keeps the sub-folders
+        Assert.All(items, i => Assert.True(File.Exists(i.Files["xray"].Single())));
+    }
+
+    [Fact]
+    public void A_relative_recursive_glob_lists_paths_relative_to_the_working_folder()
+    {
+        string dir = Tree();
+        string saved = Environment.CurrentDirectory;
+        try
+        {
+            Environment.CurrentDirectory = Path.Combine(dir, "images");
+            var files = InputResolver.ExpandNamed("**/a.npy");
+            Assert.Equal([("ward1/a.npy", "ward1/a.npy"), ("ward2/a.npy", "ward2/a.npy")], files.Select(f => (f.Path.Replace('\\', '/'), f.Name)));
+        }
+        finally
+        {
+            Environment.CurrentDirectory = saved;
+        }
+    }
+
+    [Fact]
+    public void Same_named_files_in_sub_folders_write_distinct_outputs()
+    {
+        string dir = Tree();
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string outDir = Path.Combine(dir, "out");
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/*.npy") }, OutDir = outDir, Threads = 2 });
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        foreach (string rel in new[] { "b_abs.npy", "top_abs.npy", "ward1/a_abs.npy", "ward2/a_abs.npy", "ward2/deep/c_abs.npy" })
+        {
+            Assert.Equal([1f, 2, 3, 4, 5, 6], NpyReader.Read(Path.Combine(outDir, rel)).Data);
+        }
+    }
+
+    [Fact]
+    public void A_file_stem_output_path_still_refuses_collisions_before_work_starts()
+    {
+        string dir = Tree();
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("\"{stem}_abs.npy\"", "\"flat/{stem}.npy\"", StringComparison.Ordinal).Replace("{stem}", "x", StringComparison.Ordinal));
+        string outDir = Path.Combine(dir, "out");
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/*/*.npy") }, OutDir = outDir, Threads = 2 });
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains(result.Diagnostics, d => d.Code == "XRF2008");
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    /// <summary>Sharding a recursive glob: blocks of the batch in name order, the stems kept, the whole batch named by every shard.</summary>
+    [Fact]
+    public void Shards_of_a_recursive_glob_split_the_sorted_names_and_keep_the_stems()
+    {
+        string dir = Tree();
+        string glob = Path.Combine(dir, "images/**/*.npy");
+        var first = Resolve(dir, glob, new Shard(0, 2));
+        var second = Resolve(dir, glob, new Shard(1, 2));
+
+        Assert.Equal(5, first.Total);
+        Assert.Equal(["b.npy", "top.npy", "ward1/a.npy", "ward2/a.npy", "ward2/deep/c.npy"], first.All.Select(i => i.Name));
+        Assert.Equal(["b", "top", "ward1/a", "ward2/a", "ward2/deep/c"], second.All.Select(i => i.Stem));
+        Assert.Equal(first.All.Select(i => i.Name), first.Items.Concat(second.Items).Select(i => i.Name));
+    }
+
+    [Fact]
+    public void A_run_does_not_replace_the_manifest_of_another_recipe_without_force()
+    {
+        string dir = Tree();
+        string outDir = Path.Combine(dir, "out");
+        string input = Path.Combine(dir, "images", "b.npy");
+        var first = RunKit.LoadFile(dir, Recipe);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = first, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir }).ExitCode);
+        byte[] manifest = File.ReadAllBytes(Path.Combine(outDir, "manifest.json"));
+
+        // The same recipe again (even edited): replaced as before.
+        var edited = RunKit.LoadFile(dir, Recipe.Replace("op: abs", "op: abs\n    id: abs", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = edited, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir }).ExitCode);
+        manifest = File.ReadAllBytes(Path.Combine(outDir, "manifest.json"));
+
+        // Another recipe: refused before any work, nothing touched.
+        var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal).Replace("{stem}_abs", "{stem}_other", StringComparison.Ordinal), "other.yaml");
+        var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir });
+        Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
+        Assert.Equal($"xrayflow: error XRF2037: --out '{outDir}' holds the manifest.json of recipe 'halve'; this run of 'other' would replace it: choose another folder with --out, or pass --force to replace it", Assert.Single(refused.Diagnostics).ToString());
+        Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
+        Assert.False(File.Exists(Path.Combine(outDir, "b_other.npy")));
+
+        // --force: replaced.
+        var forced = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir, Force = true });
+        Assert.Equal(ExitCodes.Success, forced.ExitCode);
+        Assert.Equal("other", ManifestJson.Read(Path.Combine(outDir, "manifest.json")).RecipeName);
+    }
+
+    [Fact]
+    public void A_shard_does_not_write_into_a_folder_whose_merged_manifest_is_another_recipes()
+    {
+        string dir = Tree();
+        string outDir = Path.Combine(dir, "out");
+        var first = RunKit.LoadFile(dir, Recipe);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = first, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images", "b.npy") }, OutDir = outDir }).ExitCode);
+
+        var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal), "other.yaml");
+        var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/*.npy") }, OutDir = outDir, Shard = new Shard(0, 2) });
+
+        Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
+        Assert.Equal("XRF2037", Assert.Single(refused.Diagnostics).Code);
+    }
+}
