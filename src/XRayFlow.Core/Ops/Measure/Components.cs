@@ -19,16 +19,20 @@ public static class Components
     /// structure [zeros, s, zeros], which joins nothing across frames.
     /// </summary>
     /// <exception cref="LabelException">More than <see cref="MaxLabel"/> components (float32 would not hold them exactly).</exception>
-    public static (ImageArray Labels, long Count) Label(ImageArray src, Neighbours nb, int threads)
+    public static (ImageArray Labels, long Count) Label(ImageArray src, Neighbours nb, int threads) => Label(src, nb, threads, MaxLabel);
+
+    /// <summary>As <see cref="Label(ImageArray, Neighbours, int)"/> with another limit on the count (tests reach it on small images).</summary>
+    internal static (ImageArray Labels, long Count) Label(ImageArray src, Neighbours nb, int threads, long maxCount)
     {
         var dst = ImageArray.Rent(src);
         long total = 0;
         for (int n = 0; n < src.Frames; n++)
         {
             using var runs = RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
-            if (total + runs.Count > MaxLabel)
+            if (total + runs.Count > maxCount)
             {
-                throw new LabelException($"the image has more than {MaxLabel} (2^24) components; float32 labels are exact only up to 2^24");
+                PixelPool.Shared.Return(dst.Data);
+                throw new LabelException($"the image has more than {maxCount} components ({total + runs.Count} so far); labels are float32 values, exact only up to 2^24 = {MaxLabel}");
             }
 
             var value = new float[runs.Count + 1];
