@@ -99,12 +99,15 @@ public static class OutputPaths
     }
 }
 
-/// <summary>Writes one output (npy, png, gif, json), atomically.</summary>
+/// <summary>Writes one output (npy, png, gif, json, csv), atomically.</summary>
 public static class OutputWriter
 {
-    /// <summary>Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value.</summary>
+    /// <summary>
+    /// Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value;
+    /// <paramref name="item"/> is the item's name (a .csv table's first column, a .json table's first field).
+    /// </summary>
     /// <exception cref="OutputException">The value cannot be written in this format.</exception>
-    public static void Write(BoundOutput output, Func<string, Value> valueOf, string fullPath)
+    public static void Write(BoundOutput output, Func<string, Value> valueOf, string fullPath, string? item = null)
     {
         if (output.Panels is { Count: > 0 })
         {
@@ -119,20 +122,25 @@ public static class OutputWriter
                 AtomicFile.Write(fullPath, s => ImageIO.WriteNpy(s, ArrayOf(output, value, "a .npy output")));
                 break;
             case OutputFormat.Png:
-                AtomicFile.WriteAllBytes(fullPath, Png(output, value));
+                AtomicFile.WriteAllBytes(fullPath, Png(output, value, valueOf));
                 break;
             case OutputFormat.Gif:
                 AtomicFile.WriteAllBytes(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
                 break;
             case OutputFormat.Json:
-                AtomicFile.WriteAllText(fullPath, Json(value));
+                AtomicFile.WriteAllText(fullPath, Json(value, item));
+                break;
+            case OutputFormat.Csv:
+                AtomicFile.WriteAllText(fullPath, TableCsv.Write(value as TableValue
+                    ?? throw new OutputException(output.Name, $"a .csv output needs a table, but '{output.From}' is {ValueInfo.Of(value).Article}"), item ?? string.Empty));
                 break;
             default:
                 throw new OutputException(output.Name, $"unsupported format {output.Format}");
         }
     }
 
-    public static byte[] Png(BoundOutput output, Value value)
+    /// <summary>A .png: a histogram plot, grey levels, a colormap's colours, and an overlay's outlines (its source from <paramref name="valueOf"/>).</summary>
+    public static byte[] Png(BoundOutput output, Value value, Func<string, Value>? valueOf = null)
     {
         if (value is TableValue table)
         {
@@ -147,7 +155,11 @@ public static class OutputWriter
 
         var frame = array.IsStack ? array.FrameImage(0) : array;
         using var ms = new MemoryStream();
-        if (Option(output, "colormap") is string cmap)
+        if (Option(output, "overlay") is OverlayOption overlay)
+        {
+            ImageIO.WritePngRgb(ms, PictureOutputs.Overlay(output, frame, overlay, valueOf), frame.Rows, frame.Cols);
+        }
+        else if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
             ImageIO.WritePngRgb(ms, PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols);
@@ -213,12 +225,21 @@ public static class OutputWriter
     }
 
     /// <summary>A table as one JSON object (keys in the table's order), an array as shape + nested values.</summary>
-    public static string Json(Value value)
+    /// <summary>
+    /// A table as one JSON object, its fields in order; with <paramref name="item"/>, first a field
+    /// <see cref="TableCsv.ItemColumn"/> naming the item (the manifest's item name) the table was measured on.
+    /// </summary>
+    public static string Json(Value value, string? item = null)
     {
         var sb = new StringBuilder();
         if (value is TableValue t)
         {
             sb.Append("{\n");
+            if (item is not null)
+            {
+                sb.Append("  ").Append(JsonText.Quote(TableCsv.ItemColumn)).Append(": ").Append(JsonText.Quote(item)).Append(t.Fields.Count > 0 ? ",\n" : "\n");
+            }
+
             for (int i = 0; i < t.Fields.Count; i++)
             {
                 var (k, v) = t.Fields[i];

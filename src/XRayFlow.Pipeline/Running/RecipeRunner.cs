@@ -72,6 +72,11 @@ public static class RecipeRunner
         var (results, profile) = new BatchRunner(request, executor, header, manifestPath, previous).Run(items, targets, threads);
         var manifest = header with { Items = results };
         int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
+        if (!CombinedCsv.Write(request, items, results, targets, diagnostics))
+        {
+            exit = ExitCodes.SomeFailed;
+        }
+
         try
         {
             request.WriteFile(manifestPath, ManifestJson.Write(manifest));
