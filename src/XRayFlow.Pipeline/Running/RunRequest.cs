@@ -50,6 +50,9 @@ public sealed record RunRequest
 
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Run only this shard of the batch (`--shard I/N`), writing its own manifest into the shared --out; null = the whole batch.</summary>
+    public Sharding.Shard? Shard { get; init; }
+
     /// <summary>Writes manifest.json and the profile (atomically); a test replaces it to simulate a full disk.</summary>
     internal Action<string, byte[]> WriteFile { get; init; } = AtomicFile.WriteAllBytes;
 }
