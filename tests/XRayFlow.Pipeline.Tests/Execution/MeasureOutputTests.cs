@@ -109,7 +109,7 @@ public sealed class MeasureOutputTests : IDisposable
         Assert.StartsWith("{\n  \"input\": \"a.npy\",\n  \"label\": [1, 2],\n", File.ReadAllText(Path.Combine(outDir, "a_regions.json")), StringComparison.Ordinal);
 
         // ${lab.count}: clip's max is 2 for a, 0 for b, 1 for c.
-        Assert.Equal(2, Core.Codecs.Npy.Read(Path.Combine(outDir, "a_many.npy")).Data.Max());
+        Assert.Equal(2, Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, "a_many.npy")).Data.Max());
 
         // labels: skimage's label2rgb colours (label 1 red, label 2 blue), background black.
         using (var bmp = SKBitmap.Decode(Path.Combine(outDir, "a_labels.png")))
