@@ -17,7 +17,8 @@ namespace XRayFlow.Pipeline.Running;
 /// its name (<see cref="TableCsv.ItemColumn"/>); a stats or histogram table is one row per item. A `.json` output whose
 /// step also has a `.csv` output gets no combined table of its own (the `.csv` one has the same rows). Written at the
 /// end of the run from the per-item files (so items kept by --resume are included), atomically; a `.json` item's
-/// values come back as written there (NaN and infinities, null in JSON, are empty fields).
+/// values come back as written there (NaN and infinities, null in JSON, are empty fields). A shard writes none: its
+/// manifest records them and `merge` writes them for the whole batch (<see cref="WriteMerged"/>).
 /// </summary>
 internal static class CombinedCsv
 {
@@ -46,6 +47,65 @@ internal static class CombinedCsv
     /// <summary>The combined file of <paramref name="output"/> under <paramref name="outDir"/> (null when it would leave it).</summary>
     public static string? PathOf(string outDir, BoundOutput output)
         => OutputPaths.Resolve(outDir, output.PathTemplate, Stem) is { } full ? Path.ChangeExtension(full, ".csv") : null;
+
+    /// <summary>The combined tables of a batch of <paramref name="itemCount"/> items as a shard's manifest records them (output name -> path relative to --out).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Recorded(BoundRecipe recipe, string outDir, int itemCount)
+        => Outputs(recipe, itemCount)
+            .Select(o => PathOf(outDir, o) is { } full ? new KeyValuePair<string, string>(o.Name, OutputTargets.Recorded(Path.GetFullPath(outDir), full)) : default)
+            .Where(kv => kv.Key is not null)
+            .ToList();
+
+    /// <summary>
+    /// `merge`: the combined tables the shards recorded, from the merged items' per-item files (succeeded items, in
+    /// batch order). The recorded paths are untrusted: each must be a `.csv` inside --out that is no item's output
+    /// and not the manifest. Problems are reported (XRF2020); false when one table was not written.
+    /// </summary>
+    public static bool WriteMerged(string outDir, IReadOnlyList<KeyValuePair<string, string>> combined, IReadOnlyList<ManifestItem> items, DiagnosticBag diagnostics)
+    {
+        string root = Path.GetFullPath(outDir);
+        var claimed = items.SelectMany(i => i.Outputs).Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
+        bool ok = true;
+        foreach (var (name, recorded) in combined)
+        {
+            try
+            {
+                if (OutputPaths.Resolve(root, recorded, Stem) is not { } full || !full.EndsWith(".csv", StringComparison.Ordinal)
+                    || claimed.Contains(recorded) || recorded == Manifest.FileName)
+                {
+                    throw new InvalidDataException("the shards' manifests record it as a combined table, but it is not a .csv path inside the folder apart from the outputs and the manifest");
+                }
+
+                var files = new List<string>();
+                OutputFormat? format = null;
+                foreach (var item in items.Where(i => i.Succeeded))
+                {
+                    if (item.Outputs.FirstOrDefault(o => o.Output == name) is not { } o || OutputPaths.Resolve(root, o.Path, Stem) is not { } file)
+                    {
+                        continue;
+                    }
+
+                    format ??= file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Json : OutputFormat.Csv;
+                    files.Add(file);
+                }
+
+                if (files.Count == 0)
+                {
+                    continue;
+                }
+
+                string text = Combine(files, format!.Value, root);
+                OutputPaths.CreateFolders(root, full);
+                AtomicFile.WriteAllText(full, text);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                diagnostics.Report(DiagnosticCodes.OutputWriteFailed, null, recorded, e.Message);
+                ok = false;
+            }
+        }
+
+        return ok;
+    }
 
     /// <summary>Writes the combined tables; false (with XRF2020 reported) when one could not be written.</summary>
     public static bool Write(RunRequest request, IReadOnlyList<RunItem> items, IReadOnlyList<ManifestItem> results,

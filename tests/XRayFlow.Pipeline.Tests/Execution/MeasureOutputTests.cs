@@ -53,6 +53,20 @@ public sealed class MeasureOutputTests : IDisposable
         });
     }
 
+    private RunResult RunShard(string recipe, string glob, int index, int count)
+    {
+        var loaded = RecipeLoader.LoadText(recipe, "measure.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        return RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["mask"] = glob },
+            OutDir = Path.Combine(dir, "out"),
+            Threads = 1,
+            Shard = new Running.Sharding.Shard(index, count),
+        });
+    }
+
     private const string RegionsRecipe = """
         xrayflow: 1
         inputs:
@@ -240,6 +254,30 @@ public sealed class MeasureOutputTests : IDisposable
             + "q.npy,0,4,2,46,2,0,2,4\n",
             File.ReadAllText(Path.Combine(outDir, "batch_hist.csv")));
         Assert.False(File.Exists(Path.Combine(outDir, "batch_stats.json")));
+    }
+
+    [Fact]
+    public void ShardsLeaveTheCombinedTablesToMergeWhichWritesThemForTheWholeBatch()
+    {
+        Npy("a", (0, 0, 1), (0, 1, 1), (3, 4, 1), (4, 4, 1), (4, 5, 1));
+        Npy("b");
+        Npy("c", (5, 7, 1));
+        string glob = Path.Combine(dir, "in", "*.npy");
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(ExitCodes.Success, Run(RegionsRecipe, glob).ExitCode);
+        string whole = File.ReadAllText(Path.Combine(outDir, "batch_regions.csv"));
+        Directory.Delete(outDir, recursive: true);
+
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+        Assert.False(File.Exists(Path.Combine(outDir, "batch_regions.csv"))); // no shard writes a part of the batch's table
+        Assert.Contains("\"combined_tables\": {\n      \"regions\": \"batch_regions.csv\"", File.ReadAllText(Path.Combine(outDir, "manifest.shard-0000-of-0002.json")), StringComparison.Ordinal);
+
+        var merged = Running.Sharding.ShardMerger.Merge(outDir, null);
+        Assert.True(merged.ExitCode == ExitCodes.Success, string.Join("\n", merged.Diagnostics));
+        Assert.Equal(whole, File.ReadAllText(Path.Combine(outDir, "batch_regions.csv")));
+        Assert.StartsWith("input,label,", whole, StringComparison.Ordinal);
+        Assert.Contains("\nc.npy,1,1,", whole, StringComparison.Ordinal);
     }
 
     [Fact]
