@@ -51,6 +51,14 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "thresholds-cpu")
+        {
+            ThresholdCpuTimes.Run(
+                args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -55,7 +55,8 @@ public sealed class PlanExecutor
     public Plan Plan => _plan;
 
     /// <summary>
-    /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>).
+    /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>), and
+    /// every number a scalar step computed (for the manifest; a few bytes each).
     /// </summary>
     /// <exception cref="StepFailedException">A step failed; the message names it.</exception>
     public IReadOnlyDictionary<string, Value> Run(IReadOnlyDictionary<string, ImageArray> inputs, CancellationToken cancellation = default, List<StepTiming>? timings = null, PixelPool? pool = null)
@@ -157,6 +158,14 @@ public sealed class PlanExecutor
             if (values.TryGetValue(v, out var value))
             {
                 result[v] = value;
+            }
+        }
+
+        foreach (var (name, value) in values)
+        {
+            if (value is ScalarValue)
+            {
+                result.TryAdd(name, value);
             }
         }
 
@@ -277,7 +286,7 @@ public sealed class PlanExecutor
 
         foreach (var r in released)
         {
-            if (!outputValues.Contains(r) && values.TryRemove(r, out var old) && old is ArrayValue a
+            if (!outputValues.Contains(r) && values.TryGetValue(r, out var kept) && kept is not ScalarValue && values.TryRemove(r, out var old) && old is ArrayValue a
                 && !_inputNames.Contains(r)
                 && !Owns(callerArrays, a.Array)
                 && !values.Values.Any(v => v is ArrayValue live && SharesArray(live.Array, a.Array)))

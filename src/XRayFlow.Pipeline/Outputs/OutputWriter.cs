@@ -224,14 +224,19 @@ public static class OutputWriter
         return (vmin, vmax);
     }
 
-    /// <summary>A table as one JSON object (keys in the table's order), an array as shape + nested values.</summary>
     /// <summary>
-    /// A table as one JSON object, its fields in order; with <paramref name="item"/>, first a field
-    /// <see cref="TableCsv.ItemColumn"/> naming the item (the manifest's item name) the table was measured on.
+    /// A table as one JSON object (keys in the table's order; with <paramref name="item"/>, first a field
+    /// <see cref="TableCsv.ItemColumn"/> naming the item, the manifest's item name, the table was measured on), a
+    /// scalar as <c>{"value": x}</c> (NaN and infinities as null), an array as shape + nested values.
     /// </summary>
     public static string Json(Value value, string? item = null)
     {
         var sb = new StringBuilder();
+        if (value is ScalarValue scalar)
+        {
+            return "{\"value\": " + JsonText.Number(scalar.Number) + "}\n";
+        }
+
         if (value is TableValue t)
         {
             sb.Append("{\n");
