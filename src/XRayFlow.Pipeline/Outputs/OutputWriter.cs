@@ -310,7 +310,7 @@ public static class OutputWriter
 
     private static ImageArray ArrayOf(BoundOutput output, Value value, string what) => value is ArrayValue a
         ? a.Array
-        : throw new OutputException(output.Name, $"{what} needs an array, but '{output.From}' is a table; write it as .json");
+        : throw new OutputException(output.Name, $"{what} needs an array, but '{output.From}' is a table; write it as .json or .csv");
 
     private static object? Option(BoundOutput output, string key) => output.Options.TryGetValue(key, out var v) ? v : null;
 }
