@@ -12,6 +12,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "intensity")
+        {
+            IntensityBenchmarks.Quick(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "png-cpu")
         {
             PngDecodeCpu.Run(args);

@@ -22,3 +22,13 @@ public sealed record ScalarRef(string Step, string? Field, SourceLocation Locati
 {
     public override string ToString() => Field is null ? $"${{{Step}}}" : $"${{{Step}.{Field}}}";
 }
+
+/// <summary>
+/// One item of a list parameter written `pN` (a parameter with <see cref="ParamSpec.PercentileItems"/>, e.g.
+/// rescale_intensity's `in_range: [p2, p98]`): the Nth percentile (0..100) of the op's input image, computed by the
+/// op per image (numpy.percentile, linear).
+/// </summary>
+public sealed record Percentile(double Q)
+{
+    public override string ToString() => "p" + Q.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -67,6 +67,12 @@ public sealed record ParamSpec(string Name, ParamType Type, string Doc)
     /// </summary>
     public IReadOnlyList<string>? Words { get; init; }
 
+    /// <summary>
+    /// For list parameters: items may also be written `pN` (N from 0 to 100), the Nth percentile of the op's input,
+    /// computed by the op per image; such items bind as <see cref="Percentile"/> (rescale_intensity's `in_range: [p2, p98]`).
+    /// </summary>
+    public bool PercentileItems { get; init; }
+
     /// <summary>For lists: fewest items (default 1).</summary>
     public int MinCount { get; init; } = 1;
 

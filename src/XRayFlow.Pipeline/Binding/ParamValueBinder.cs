@@ -133,7 +133,7 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
             return null;
         }
 
-        if (items.Any(i => i is ScalarRef))
+        if (items.Any(i => i is ScalarRef or Percentile))
         {
             return items.ToArray();
         }
@@ -146,6 +146,17 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
         if (item is not YamlScalar si)
         {
             ReportWrongType(op, spec, item, item.Describe());
+            return null;
+        }
+
+        if (spec.PercentileItems && AsPercentile(si) is { } q)
+        {
+            if (q is >= 0 and <= 100)
+            {
+                return new Percentile(q);
+            }
+
+            _c.Diagnostics.ReportParamOutOfRange(si.Start, spec.Name, op.Name, "a percentile from p0 to p100", si.Value);
             return null;
         }
 
@@ -167,6 +178,13 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
 
         return BindFloat(op, spec, raw);
     }
+
+    /// <summary>N of an item written `pN` (p2, p99.5), or null when the item is something else.</summary>
+    private static double? AsPercentile(YamlScalar s)
+        => !s.IsNull && s.Value.Length > 1 && s.Value[0] == 'p' && char.IsAsciiDigit(s.Value[1])
+            && double.TryParse(s.Value.AsSpan(1), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double q)
+            ? q
+            : null;
 
     /// <summary>The value, when the list length is within the spec's MinCount..MaxCount (else a located error and null).</summary>
     private object? CheckCount(OpDefinition op, ParamSpec spec, YamlNode node, object value, int count)

@@ -183,7 +183,7 @@ public static class OpDocs
         ParamType.Enum => "enum",
         ParamType.FloatPerAxis => "float or [float per axis]",
         ParamType.IntPerAxis => "int or [int per axis]",
-        ParamType.FloatList => $"[float] ({Count(p)})",
+        ParamType.FloatList => p.PercentileItems ? $"[float or pN percentile] ({Count(p)})" : $"[float] ({Count(p)})",
         ParamType.IntList => $"[int] ({Count(p)})",
         ParamType.Matrix => "matrix [[...], ...]",
         ParamType.Expression => p.IsCondition ? "C# condition" : "C# expression or number",

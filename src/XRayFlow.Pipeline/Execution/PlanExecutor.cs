@@ -420,6 +420,8 @@ public sealed class PlanExecutor
             resolved[name] = value switch
             {
                 ScalarRef r => Typed(step, spec, name, [Number(r)]),
+                // `pN` items stay for the op to compute per image; `${step}` items become checked numbers.
+                object?[] items when items.Any(i => i is Percentile) => items.Select(i => i is ScalarRef r ? ((System.Collections.IList)Typed(step, spec, name, [Number(r)]))[0] : i).ToArray(),
                 object?[] items => Typed(step, spec, name, items.Select(i => i is ScalarRef r ? Number(r) : Convert.ToDouble(i, System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
                 _ => value,
             };

@@ -343,7 +343,13 @@ public static class SchemaGenerator
         var paramRef = new JsonObject { ["$ref"] = "#/$defs/paramRef" };
         JsonObject List(JsonObject item)
         {
-            var list = new JsonObject { ["type"] = "array", ["minItems"] = p.MinCount, ["items"] = new JsonObject { ["anyOf"] = new JsonArray(item, new JsonObject { ["$ref"] = "#/$defs/paramRef" }) } };
+            var items = new JsonArray(item, new JsonObject { ["$ref"] = "#/$defs/paramRef" });
+            if (p.PercentileItems)
+            {
+                items.Add(new JsonObject { ["description"] = "pN: the Nth percentile of each image (0 to 100).", ["type"] = "string", ["pattern"] = "^p(100(\\.0*)?|[0-9]{1,2}(\\.[0-9]*)?)$" });
+            }
+
+            var list = new JsonObject { ["type"] = "array", ["minItems"] = p.MinCount, ["items"] = new JsonObject { ["anyOf"] = items } };
             if (p.MaxCount < int.MaxValue)
             {
                 list["maxItems"] = p.MaxCount;

@@ -1,0 +1,695 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace XRayFlow.Core.Ops.Intensity;
+
+/// <summary>
+/// skimage.exposure.equalize_adapthist (CLAHE, scikit-image 0.19.3) on one frame, step by step as scikit-image
+/// computes it, so integer inputs give its numbers exactly:
+/// <list type="number">
+/// <item>To 16 bits (img_as_uint): uint8 v -> 257 v; uint16 as is; float32 (values that are not 8/16-bit
+/// integers) are first rescaled to [0, 1] by their min/max in float32 (rescale_intensity(x, out_range=(0, 1)):
+/// float32(float32(x - min) / float32(max - min)); a constant image is clipped to [0, 1]), then
+/// u = rint(float32(y * 65535)) (halves to even).</item>
+/// <item>To 14 bits: v = round((u - umin) / (umax - umin) * 16383) in float64, halves to even (a constant image:
+/// min(u, 16383)); the bin of a pixel is v / (1 + 16384 / nbins) (integer divisions).</item>
+/// <item>Contextual regions of kernel_size (k0, k1) pixels (default (rows / 8, cols / 8), at least 1): region (a, b)
+/// covers rows [a k0, (a + 1) k0) and columns [b k1, (b + 1) k1) of the image, mirrored past the last row and
+/// column (numpy.pad 'reflect': ... c b | a b c | b a ...); ceil(rows / k0) x ceil(cols / k1) regions.</item>
+/// <item>Each region's histogram of nbins bins is clipped at clim = int(max(clip_limit k0 k1, 1)) (no clipping when
+/// clip_limit is 0) and the excess redistributed exactly as scikit-image's clip_histogram (an even share, then one
+/// by one with a stride); its map is int(min(cumsum * (16383 / (k0 k1)), 16383)).</item>
+/// <item>Pixel (y, x) lies in block A = (y + k0 / 2) / k0, row fraction fr = ((y + k0 / 2) mod k0) / k0 (and B, fc
+/// by columns); it blends the maps of regions (A - 1, B - 1), (A - 1, B), (A, B - 1), (A, B) (indices clamped to the
+/// regions) with weights (1 - fc)(1 - fr), fc (1 - fr), (1 - fc) fr, fc fr: each term map * weight in float64 rounded
+/// to float32, summed in float32 in that order, then truncated to an integer r.</item>
+/// <item>Out: (r - rmin) / (rmax - rmin), in float64 for integer inputs and in float32 for float ones
+/// (rescale_intensity of the result; a constant r gives min(r, 1)).</item>
+/// </list>
+/// </summary>
+public static class Clahe
+{
+    /// <summary>scikit-image's NR_OF_GRAY: the 14-bit levels CLAHE works on.</summary>
+    public const int GrayLevels = 1 << 14;
+
+    /// <summary>The most map entries (regions x nbins) one frame may need (each 4 bytes).</summary>
+    public const long MaxMapEntries = 1L << 25;
+
+    /// <summary>The default kernel size of an axis of <paramref name="size"/> pixels: max(size / 8, 1).</summary>
+    public static int DefaultKernel(int size) => Math.Max(size / 8, 1);
+
+    /// <summary>Equalizes one frame of <paramref name="rows"/> x <paramref name="cols"/> pixels.</summary>
+    /// <exception cref="ArgumentException">A float image with NaN or infinite values, or a kernel so small that the maps exceed <see cref="MaxMapEntries"/>.</exception>
+    public static void Apply(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, SkimageDtype dtype, int k0, int k1, double clipLimit, int nbins, int threads)
+    {
+        long n = (long)rows * cols;
+        if (src.Length != n || dst.Length != n)
+        {
+            throw new ArgumentException($"src and dst must hold {n} values");
+        }
+
+        if (k0 < 1 || k1 < 1 || nbins < 1 || !(clipLimit >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(k0), "kernel sizes and nbins must be at least 1, clip_limit at least 0");
+        }
+
+        int nh0 = (rows + k0 - 1) / k0, nh1 = (cols + k1 - 1) / k1;
+        long entries = (long)nh0 * nh1 * nbins;
+        if (entries > MaxMapEntries)
+        {
+            throw new ArgumentException($"kernel_size [{k0}, {k1}] makes {nh0} x {nh1} regions of {nbins} bins on a {rows} x {cols} image: more than {MaxMapEntries} map entries (use a larger kernel_size or fewer bins)");
+        }
+
+        threads = Math.Max(1, threads);
+        var bins = ArrayPool<ushort>.Shared.Rent((int)n);
+        var maps = ArrayPool<int>.Shared.Rent((int)entries);
+        try
+        {
+            var sw = new PCpu();
+            ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
+            double t1 = sw.Elapsed.TotalMilliseconds;
+            BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads);
+            double t2 = sw.Elapsed.TotalMilliseconds;
+            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, dst, threads);
+            double t3 = sw.Elapsed.TotalMilliseconds;
+            Finish(dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
+            double t4 = sw.Elapsed.TotalMilliseconds;
+            if (Environment.GetEnvironmentVariable("CLAHE_T") is not null) Console.Error.WriteLine($"bins {t1:F2} maps {t2 - t1:F2} interp {t3 - t2:F2} finish {t4 - t3:F2}");
+        }
+        finally
+        {
+            ArrayPool<ushort>.Shared.Return(bins);
+            ArrayPool<int>.Shared.Return(maps);
+        }
+    }
+
+    /// <summary>Steps 1 and 2: each pixel's histogram bin.</summary>
+    internal static void ToBins(ReadOnlySpan<float> src, Span<ushort> bins, SkimageDtype dtype, int nbins, int threads)
+    {
+        int binSize = 1 + (GrayLevels / nbins);
+        var (min, max) = MinMax(src, threads);
+        if (dtype != SkimageDtype.Float32)
+        {
+            // Integers: a table from each value to its bin (u = 257 v for uint8).
+            int vlo = (int)min, vhi = (int)max;
+            int scale = dtype == SkimageDtype.UInt8 ? 257 : 1;
+            var lut = new int[vhi + 1];
+            for (int v = vlo; v <= vhi; v++)
+            {
+                lut[v] = To14Bit(v * scale, vlo * scale, vhi * scale) / binSize;
+            }
+
+            Lookup(src, bins, lut, threads);
+            return;
+        }
+
+        // Floats: rescaled to [0, 1] (float32), then img_as_uint, then the same table over u.
+        if (!float.IsFinite(min) || !float.IsFinite(max))
+        {
+            throw new ArgumentException("equalize_adapthist needs finite values (the image has NaN or infinity)");
+        }
+
+        var (umin, umax) = ToUInt16(src, bins, min, max, threads);
+        var table = new int[umax + 1];
+        for (int u = umin; u <= umax; u++)
+        {
+            table[u] = To14Bit(u, umin, umax) / binSize;
+        }
+
+        LookupInPlace(bins, table, threads);
+    }
+
+    /// <summary>
+    /// img_as_uint of the image rescaled to [0, 1] (float32): y = (x - min) / (max - min) (a constant image:
+    /// clip(x, 0, 1)), u = rint(y * 65535) clipped to 0..65535 (halves to even). Returns the smallest and largest u.
+    /// </summary>
+    internal static (int Min, int Max) ToUInt16(ReadOnlySpan<float> src, Span<ushort> dst, float min, float max, int threads)
+    {
+        float span = (float)((double)max - min);
+        bool constant = min == max;
+        int n = src.Length;
+        int parts = Parts(n, threads);
+        var mins = new int[parts];
+        var maxs = new int[parts];
+        unsafe
+        {
+            fixed (float* ps = src)
+            fixed (ushort* pd = dst)
+            {
+                nint sa = (nint)ps, da = (nint)pd;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
+                    float* x = (float*)sa;
+                    ushort* u = (ushort*)da;
+                    int lo = 65535, hi = 0;
+                    int k = start;
+                    if (Avx2.IsSupported && !constant)
+                    {
+                        var vmin = Vector256.Create(min);
+                        var vspan = Vector256.Create(span);
+                        var scale = Vector256.Create(65535f);
+                        var vlo = Vector256.Create(65535);
+                        var vhi = Vector256<int>.Zero;
+                        for (; k <= end - 16; k += 16)
+                        {
+                            var a = Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(Avx.RoundToNearestInteger(Avx.Multiply(Avx.Divide(Avx.Subtract(Avx.LoadVector256(x + k), vmin), vspan), scale)), Vector256<float>.Zero), scale));
+                            var b = Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(Avx.RoundToNearestInteger(Avx.Multiply(Avx.Divide(Avx.Subtract(Avx.LoadVector256(x + k + 8), vmin), vspan), scale)), Vector256<float>.Zero), scale));
+                            vlo = Avx2.Min(vlo, Avx2.Min(a, b));
+                            vhi = Avx2.Max(vhi, Avx2.Max(a, b));
+                            Avx.Store(u + k, Pack(a, b));
+                        }
+
+                        for (int l = 0; l < 8; l++)
+                        {
+                            lo = Math.Min(lo, vlo.GetElement(l));
+                            hi = Math.Max(hi, vhi.GetElement(l));
+                        }
+                    }
+
+                    for (; k < end; k++)
+                    {
+                        float y = constant ? Math.Clamp(x[k], 0f, 1f) : (x[k] - min) / span;
+                        int v = (int)Math.Clamp(MathF.Round(y * 65535f, MidpointRounding.ToEven), 0f, 65535f);
+                        u[k] = (ushort)v;
+                        lo = Math.Min(lo, v);
+                        hi = Math.Max(hi, v);
+                    }
+
+                    mins[t] = lo;
+                    maxs[t] = hi;
+                });
+            }
+        }
+
+        return (mins.Min(), maxs.Max());
+    }
+
+    /// <summary>bins[k] = lut[(int)src[k]] for whole-number pixels (0..lut.Length - 1).</summary>
+    internal static void Lookup(ReadOnlySpan<float> src, Span<ushort> bins, int[] lut, int threads)
+    {
+        int n = src.Length;
+        int parts = Parts(n, threads);
+        unsafe
+        {
+            fixed (float* ps = src)
+            fixed (ushort* pd = bins)
+            fixed (int* pl = lut)
+            {
+                nint sa = (nint)ps, da = (nint)pd, la = (nint)pl;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
+                    float* x = (float*)sa;
+                    ushort* b = (ushort*)da;
+                    int* table = (int*)la;
+                    int k = start;
+                    if (Avx2.IsSupported)
+                    {
+                        for (; k <= end - 16; k += 16)
+                        {
+                            var a = Avx2.GatherVector256(table, Avx.ConvertToVector256Int32WithTruncation(Avx.LoadVector256(x + k)), 4);
+                            var c = Avx2.GatherVector256(table, Avx.ConvertToVector256Int32WithTruncation(Avx.LoadVector256(x + k + 8)), 4);
+                            Avx.Store(b + k, Pack(a, c));
+                        }
+                    }
+
+                    for (; k < end; k++)
+                    {
+                        b[k] = (ushort)table[(int)x[k]];
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>bins[k] = lut[bins[k]].</summary>
+    private static void LookupInPlace(Span<ushort> bins, int[] lut, int threads)
+    {
+        int n = bins.Length;
+        int parts = Parts(n, threads);
+        unsafe
+        {
+            fixed (ushort* pd = bins)
+            fixed (int* pl = lut)
+            {
+                nint da = (nint)pd, la = (nint)pl;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
+                    ushort* b = (ushort*)da;
+                    int* table = (int*)la;
+                    for (int k = start; k < end; k++)
+                    {
+                        b[k] = (ushort)table[b[k]];
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>16 ints in 0..65535 (a then b) as 16 ushorts in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> Pack(Vector256<int> a, Vector256<int> b)
+        => Avx2.Permute4x64(Avx2.PackUnsignedSaturate(a, b).AsUInt64(), 0b11_01_10_00).AsUInt16();
+
+    private static int Parts(int n, int threads) => Math.Max(1, Math.Min(threads, n / (1 << 16)));
+
+    /// <summary>np.round(rescale_intensity(u, out_range=(0, 16383))) of one 16-bit value, given the image's min and max.</summary>
+    internal static int To14Bit(int u, int umin, int umax)
+    {
+        if (umin == umax)
+        {
+            return Math.Min(u, GrayLevels - 1);
+        }
+
+        double y = ((u - (double)umin) / ((double)umax - umin) * (GrayLevels - 1)) + 0.0;
+        return (int)Math.Round(y, MidpointRounding.ToEven);
+    }
+
+    /// <summary>Steps 3 and 4: the clipped, cumulated map of every region (maps[(a nh1 + b) nbins + bin]).</summary>
+    private static void BuildMaps(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, double clipLimit, int nbins, int[] maps, int threads)
+    {
+        long npix = (long)k0 * k1;
+        long clim = clipLimit > 0 ? (long)Math.Min(Math.Max(clipLimit * npix, 1.0), npix + 1.0) : npix;
+        double scale = (double)(GrayLevels - 1) / npix;
+
+        // Mirrored source columns of the regions' columns [0, nh1 k1).
+        var colOf = new int[nh1 * k1];
+        for (int j = 0; j < colOf.Length; j++)
+        {
+            colOf[j] = Mirror(j, cols);
+        }
+
+        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new long[nbins], (a, _, hist) =>
+        {
+            for (int b = 0; b < nh1; b++)
+            {
+                Array.Clear(hist);
+                int c0 = b * k1;
+                bool inside = c0 + k1 <= cols;
+                for (int r = a * k0; r < (a + 1) * k0; r++)
+                {
+                    int row = Mirror(r, rows) * cols;
+                    if (inside)
+                    {
+                        for (int c = c0; c < c0 + k1; c++)
+                        {
+                            hist[bins[row + c]]++;
+                        }
+                    }
+                    else
+                    {
+                        for (int c = c0; c < c0 + k1; c++)
+                        {
+                            hist[bins[row + colOf[c]]]++;
+                        }
+                    }
+                }
+
+                ClipHistogram(hist, clim);
+                var map = maps.AsSpan(((a * nh1) + b) * nbins, nbins);
+                long cum = 0;
+                for (int i = 0; i < nbins; i++)
+                {
+                    cum += hist[i];
+                    map[i] = (int)Math.Min(cum * scale, GrayLevels - 1);
+                }
+            }
+
+            return hist;
+        }, _ => { });
+    }
+
+    /// <summary>numpy.pad 'reflect' of index <paramref name="i"/> &gt;= 0 into an axis of <paramref name="size"/>: period 2 (size - 1), no repeated edge.</summary>
+    internal static int Mirror(int i, int size)
+    {
+        if (i < size)
+        {
+            return i;
+        }
+
+        if (size == 1)
+        {
+            return 0;
+        }
+
+        int period = 2 * (size - 1);
+        int m = i % period;
+        return m < size ? m : period - m;
+    }
+
+    /// <summary>
+    /// scikit-image's clip_histogram: bins above <paramref name="clip"/> are cut to it; the excess is shared evenly
+    /// (bins below clip - share get the share, those reaching [clip - share, clip) are set to clip and give back the
+    /// difference), then handed out one by one: for each start index, every step-th bin under the limit gets 1,
+    /// step = max(1, bins under the limit / excess), until the excess is gone or a whole pass changes nothing.
+    /// </summary>
+    internal static void ClipHistogram(long[] hist, long clip)
+    {
+        int n = hist.Length;
+        long excess = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (hist[i] > clip)
+            {
+                excess += hist[i] - clip;
+                hist[i] = clip;
+            }
+        }
+
+        long share = excess / n;
+        long upper = clip - share;
+        for (int i = 0; i < n; i++)
+        {
+            if (hist[i] < upper)
+            {
+                hist[i] += share;
+                excess -= share;
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (hist[i] >= upper && hist[i] < clip)
+            {
+                excess += hist[i] - clip;
+                hist[i] = clip;
+            }
+        }
+
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        int under = 0;
+        for (int i = 0; i < n; i++)
+        {
+            under += hist[i] < clip ? 1 : 0;
+        }
+
+        while (excess > 0)
+        {
+            long before = excess;
+            for (int index = 0; index < n; index++)
+            {
+                long step = Math.Max(1, under / excess);
+                long given = 0;
+                for (long i = index; i < n; i += step)
+                {
+                    if (hist[i] < clip)
+                    {
+                        if (++hist[i] == clip)
+                        {
+                            under--;
+                        }
+
+                        given++;
+                    }
+                }
+
+                excess -= given;
+                if (excess <= 0)
+                {
+                    break;
+                }
+            }
+
+            if (before == excess)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Step 5: the blended, truncated result r of every pixel (written to dst as a float), with its min and max.</summary>
+    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, Span<float> dst, int threads)
+    {
+        int p0 = k0 / 2, p1 = k1 / 2;
+
+        // Per column: the two region columns (clamped) and the column weights.
+        var left = new int[cols];
+        var right = new int[cols];
+        var wc0 = new double[cols];
+        var wc1 = new double[cols];
+        for (int x = 0; x < cols; x++)
+        {
+            int j = x + p1, b = j / k1;
+            double f = (j - (b * k1)) / (double)k1;
+            left[x] = Math.Clamp(b - 1, 0, nh1 - 1) * nbins;
+            right[x] = Math.Clamp(b, 0, nh1 - 1) * nbins;
+            wc1[x] = f;
+            wc0[x] = 1 - f;
+        }
+
+        int parts = Math.Max(1, Math.Min(threads, rows / 16));
+        var mins = new int[parts];
+        var maxs = new int[parts];
+        unsafe
+        {
+            fixed (float* pd = dst)
+            {
+                nint dstAddress = (nint)pd;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(rows, parts, t);
+                    int mn = int.MaxValue, mx = int.MinValue;
+                    var wr = new double[2];
+                    for (int y = start; y < end; y++)
+                    {
+                        int i = y + p0, a = i / k0;
+                        double fr = (i - (a * k0)) / (double)k0;
+                        int top = Math.Clamp(a - 1, 0, nh0 - 1) * nh1 * nbins;
+                        int bottom = Math.Clamp(a, 0, nh0 - 1) * nh1 * nbins;
+                        var row = new Row(bins, y * cols, maps, top, bottom, 1 - fr, fr, left, right, wc0, wc1);
+                        var outRow = new Span<float>((float*)dstAddress + ((long)y * cols), cols);
+                        row.Blend(0, cols, outRow, ref mn, ref mx);
+                    }
+
+                    mins[t] = mn;
+                    maxs[t] = mx;
+                });
+            }
+        }
+
+        return (mins.Min(), maxs.Max());
+    }
+
+    /// <summary>One image row's blend (step 5): the scalar definition, and its AVX2 form (the same bits).</summary>
+    internal readonly ref struct Row(ushort[] bins, int offset, int[] maps, int top, int bottom, double wr0, double wr1, int[] left, int[] right, double[] wc0, double[] wc1)
+    {
+        private readonly ushort[] _bins = bins;
+        private readonly int _offset = offset;
+        private readonly int[] _maps = maps;
+        private readonly int _top = top;
+        private readonly int _bottom = bottom;
+        private readonly double _wr0 = wr0;
+        private readonly double _wr1 = wr1;
+        private readonly int[] _left = left;
+        private readonly int[] _right = right;
+        private readonly double[] _wc0 = wc0;
+        private readonly double[] _wc1 = wc1;
+
+        /// <summary>Columns [from, to) of the row, one by one: the meaning.</summary>
+        public void BlendScalar(int from, int to, Span<float> dst, ref int min, ref int max)
+        {
+            for (int x = from; x < to; x++)
+            {
+                int v = Pixel(x);
+                dst[x] = v;
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+        }
+
+        /// <summary>Columns [from, to): eight at a time with AVX2 gathers where available, the rest one by one.</summary>
+        public void Blend(int from, int to, Span<float> dst, ref int min, ref int max)
+        {
+            int x = from;
+            if (Avx2.IsSupported && to - from >= 8)
+            {
+                x = BlendAvx2(from, to, dst, ref min, ref max);
+            }
+
+            BlendScalar(x, to, dst, ref min, ref max);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int Pixel(int x)
+        {
+            int bin = _bins[_offset + x];
+            float s = (float)(_maps[_top + _left[x] + bin] * (_wc0[x] * _wr0));
+            s += (float)(_maps[_top + _right[x] + bin] * (_wc1[x] * _wr0));
+            s += (float)(_maps[_bottom + _left[x] + bin] * (_wc0[x] * _wr1));
+            s += (float)(_maps[_bottom + _right[x] + bin] * (_wc1[x] * _wr1));
+            return (int)s;
+        }
+
+        /// <summary>Whole groups of 8 columns from <paramref name="from"/>; returns the first column not done.</summary>
+        private unsafe int BlendAvx2(int from, int to, Span<float> dst, ref int min, ref int max)
+        {
+            var vmin = Vector256.Create(min);
+            var vmax = Vector256.Create(max);
+            var wr0 = Vector256.Create(_wr0);
+            var wr1 = Vector256.Create(_wr1);
+            var top = Vector256.Create(_top);
+            var bottom = Vector256.Create(_bottom);
+            int x = from;
+            fixed (ushort* pb = &_bins[_offset])
+            fixed (int* pm = _maps, pl = _left, pr = _right)
+            fixed (double* pc0 = _wc0, pc1 = _wc1)
+            fixed (float* pd = dst)
+            {
+                for (; x <= to - 8; x += 8)
+                {
+                    var bin = Avx2.ConvertToVector256Int32(Sse2.LoadVector128(pb + x));
+                    var l = Avx2.Add(Avx.LoadVector256(pl + x), bin);
+                    var r = Avx2.Add(Avx.LoadVector256(pr + x), bin);
+                    var m00 = Avx2.GatherVector256(pm, Avx2.Add(top, l), 4);
+                    var m01 = Avx2.GatherVector256(pm, Avx2.Add(top, r), 4);
+                    var m10 = Avx2.GatherVector256(pm, Avx2.Add(bottom, l), 4);
+                    var m11 = Avx2.GatherVector256(pm, Avx2.Add(bottom, r), 4);
+                    var c0a = Avx.LoadVector256(pc0 + x);
+                    var c0b = Avx.LoadVector256(pc0 + x + 4);
+                    var c1a = Avx.LoadVector256(pc1 + x);
+                    var c1b = Avx.LoadVector256(pc1 + x + 4);
+                    var s = Term(m00, Avx.Multiply(c0a, wr0), Avx.Multiply(c0b, wr0));
+                    s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, wr0), Avx.Multiply(c1b, wr0)));
+                    s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, wr1), Avx.Multiply(c0b, wr1)));
+                    s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, wr1), Avx.Multiply(c1b, wr1)));
+                    var v = Avx.ConvertToVector256Int32WithTruncation(s);
+                    vmin = Avx2.Min(vmin, v);
+                    vmax = Avx2.Max(vmax, v);
+                    Avx.Store(pd + x, Avx.ConvertToVector256Single(v));
+                }
+            }
+
+            for (int k = 0; k < 8; k++)
+            {
+                min = Math.Min(min, vmin.GetElement(k));
+                max = Math.Max(max, vmax.GetElement(k));
+            }
+
+            return x;
+        }
+
+        /// <summary>float32(map * weight) of 8 lanes: map as double times the lanes' weights (4 + 4), each rounded to float.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Term(Vector256<int> map, Vector256<double> wa, Vector256<double> wb)
+        {
+            var a = Avx.ConvertToVector128Single(Avx.Multiply(Avx.ConvertToVector256Double(map.GetLower()), wa));
+            var b = Avx.ConvertToVector128Single(Avx.Multiply(Avx.ConvertToVector256Double(map.GetUpper()), wb));
+            return Vector256.Create(a, b);
+        }
+    }
+
+    /// <summary>Step 6: (r - rmin) / (rmax - rmin) in float64 (integer inputs) or float32 (float inputs); a constant r is clipped to [0, 1].</summary>
+    private static void Finish(Span<float> dst, int rmin, int rmax, bool float32, int threads)
+    {
+        var lut = new float[rmax + 1];
+        for (int r = rmin; r <= rmax; r++)
+        {
+            lut[r] = rmin == rmax
+                ? Math.Min(r, 1f)
+                : float32 ? (r - (float)rmin) / (float)(rmax - rmin) : (float)((r - (double)rmin) / (rmax - (double)rmin));
+        }
+
+        int n = dst.Length;
+        int parts = Parts(n, threads);
+        unsafe
+        {
+            fixed (float* pd = dst, pl = lut)
+            {
+                nint da = (nint)pd, la = (nint)pl;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
+                    float* d = (float*)da;
+                    float* table = (float*)la;
+                    int k = start;
+                    if (Avx2.IsSupported)
+                    {
+                        for (; k <= end - 8; k += 8)
+                        {
+                            Avx.Store(d + k, Avx2.GatherVector256(table, Avx.ConvertToVector256Int32WithTruncation(Avx.LoadVector256(d + k)), 4));
+                        }
+                    }
+
+                    for (; k < end; k++)
+                    {
+                        d[k] = table[(int)d[k]];
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>The smallest and largest value (NaN for both when any value is NaN), in parallel with AVX where available.</summary>
+    internal static (float Min, float Max) MinMax(ReadOnlySpan<float> src, int threads)
+    {
+        int n = src.Length;
+        int parts = Parts(n, threads);
+        var mins = new float[parts];
+        var maxs = new float[parts];
+        var nans = new bool[parts];
+        unsafe
+        {
+            fixed (float* ps = src)
+            {
+                nint sa = (nint)ps;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
+                    float* x = (float*)sa;
+                    float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
+                    bool nan = false;
+                    int k = start;
+                    if (Avx.IsSupported && end - start >= 8)
+                    {
+                        var vmn = Vector256.Create(float.PositiveInfinity);
+                        var vmx = Vector256.Create(float.NegativeInfinity);
+                        var bad = Vector256<float>.Zero;
+                        for (; k <= end - 8; k += 8)
+                        {
+                            var v = Avx.LoadVector256(x + k);
+                            bad = Avx.Or(bad, Avx.CompareUnordered(v, v));
+                            vmn = Avx.Min(vmn, v);
+                            vmx = Avx.Max(vmx, v);
+                        }
+
+                        nan = Avx.MoveMask(bad) != 0;
+                        for (int l = 0; l < 8; l++)
+                        {
+                            mn = Math.Min(mn, vmn.GetElement(l));
+                            mx = Math.Max(mx, vmx.GetElement(l));
+                        }
+                    }
+
+                    for (; k < end; k++)
+                    {
+                        nan |= float.IsNaN(x[k]);
+                        mn = Math.Min(mn, x[k]);
+                        mx = Math.Max(mx, x[k]);
+                    }
+
+                    mins[t] = mn;
+                    maxs[t] = mx;
+                    nans[t] = nan;
+                });
+            }
+        }
+
+        return nans.Contains(true) ? (float.NaN, float.NaN) : (mins.Min(), maxs.Max());
+    }
+
+    private unsafe sealed class PCpu
+    {
+        private readonly double _t0 = Now();
+        public TimeSpan Elapsed => TimeSpan.FromMilliseconds(Now() - _t0);
+        private static double Now() { long* ts = stackalloc long[2]; clock_gettime(2, ts); return ts[0] * 1e3 + ts[1] / 1e6; }
+        [System.Runtime.InteropServices.DllImport("libc")] private static extern int clock_gettime(int c, long* ts);
+    }
+}

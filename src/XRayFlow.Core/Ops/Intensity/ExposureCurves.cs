@@ -1,0 +1,127 @@
+namespace XRayFlow.Core.Ops.Intensity;
+
+/// <summary>
+/// skimage.exposure.adjust_gamma and adjust_log (scikit-image 0.19.3), pixel by pixel, with scale = 255 (uint8),
+/// 65535 (uint16) or 1 (float32: scikit-image's float range, so a float image's values are used as they are):
+/// <list type="bullet">
+/// <item>adjust_gamma, uint8: a table lut[i] = min(255 gain * p(i / 255), 255) truncated to uint8, p(t) = t^gamma.</item>
+/// <item>adjust_gamma, uint16: trunc((x / 65535)^gamma * 65535 * gain) in float64; float32: float32(x^gamma * gain).</item>
+/// <item>adjust_log: trunc(log2(1 + x / scale) * scale * gain), or with inv trunc((2^(x / scale) - 1) * scale * gain),
+/// in float64 for integer images; float32 arithmetic (no truncation) for float images.</item>
+/// </list>
+/// x^gamma is NumPy's: gamma 0 gives 1 (0^0 too), 0.5 the square root, 1 x, 2 x * x, otherwise pow. Integer results
+/// above the dtype's largest value saturate to it (scikit-image's cast wraps them around there, an overflow it
+/// does not guard: only gain &gt; 1 can reach it); negative ones to 0. Negative values are refused, as scikit-image
+/// refuses them (the caller checks; <see cref="Minimum"/>).
+/// </summary>
+public static class ExposureCurves
+{
+    /// <summary>x^gamma in float64, as NumPy's power with a scalar exponent.</summary>
+    public static double Power(double x, double gamma) => gamma switch
+    {
+        0 => 1,
+        0.5 => Math.Sqrt(x),
+        1 => x,
+        2 => x * x,
+        _ => Math.Pow(x, gamma),
+    };
+
+    /// <summary>x^gamma in float32, as NumPy's power of a float32 array with a scalar exponent.</summary>
+    public static float Power(float x, double gamma) => gamma switch
+    {
+        0 => 1f,
+        0.5 => MathF.Sqrt(x),
+        1 => x,
+        2 => x * x,
+        _ => MathF.Pow(x, (float)gamma),
+    };
+
+    /// <summary>The smallest value (NaN ignored; +infinity for none), to refuse negative images as scikit-image does.</summary>
+    public static float Minimum(ReadOnlySpan<float> src)
+    {
+        float m = float.PositiveInfinity;
+        foreach (float v in src)
+        {
+            if (v < m)
+            {
+                m = v;
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>adjust_gamma's table over every value of an integer dtype (uint8, uint16).</summary>
+    public static float[] GammaTable(SkimageDtype dtype, double gamma, double gain)
+    {
+        if (dtype == SkimageDtype.UInt8)
+        {
+            var lut = new float[256];
+            double g255 = 255 * gain;
+            for (int i = 0; i < 256; i++)
+            {
+                double t = i == 255 ? 1.0 : i * (1.0 / 255); // numpy.linspace(0, 1, 256)
+                lut[i] = Truncate(Math.Min(g255 * Power(t, gamma), 255), 255);
+            }
+
+            return lut;
+        }
+
+        var table = new float[65536];
+        for (int v = 0; v < table.Length; v++)
+        {
+            table[v] = Truncate(Power(v / 65535.0, gamma) * 65535.0 * gain, 65535);
+        }
+
+        return table;
+    }
+
+    /// <summary>adjust_gamma of float32 values (scale 1): float32(x^gamma * gain).</summary>
+    public static void GammaFloat(ReadOnlySpan<float> src, Span<float> dst, double gamma, double gain)
+    {
+        float g = (float)gain;
+        for (int k = 0; k < src.Length; k++)
+        {
+            dst[k] = Power(src[k], gamma) * g;
+        }
+    }
+
+    /// <summary>adjust_log's table over every value of an integer dtype (uint8, uint16), in float64, truncated.</summary>
+    public static float[] LogTable(SkimageDtype dtype, double gain, bool inv)
+    {
+        int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
+        double scale = max;
+        var table = new float[max + 1];
+        for (int v = 0; v <= max; v++)
+        {
+            double t = v / scale;
+            double r = inv ? (Math.Pow(2, t) - 1) * scale * gain : Math.Log2(1 + t) * scale * gain;
+            table[v] = Truncate(r, max);
+        }
+
+        return table;
+    }
+
+    /// <summary>adjust_log of float32 values (scale 1), in float32: log2(1 + x) * gain, or (2^x - 1) * gain.</summary>
+    public static void LogFloat(ReadOnlySpan<float> src, Span<float> dst, double gain, bool inv)
+    {
+        float g = (float)gain;
+        for (int k = 0; k < src.Length; k++)
+        {
+            float x = src[k];
+            dst[k] = (inv ? MathF.Pow(2f, x) - 1f : MathF.Log2(1f + x)) * g;
+        }
+    }
+
+    /// <summary>dst[k] = table[(int)src[k]] (integer images).</summary>
+    public static void Map(ReadOnlySpan<float> src, Span<float> dst, float[] table)
+    {
+        for (int k = 0; k < src.Length; k++)
+        {
+            dst[k] = table[(int)src[k]];
+        }
+    }
+
+    /// <summary>A float64 result cast to an unsigned integer dtype: truncated towards zero, saturated to [0, max], NaN 0.</summary>
+    private static float Truncate(double r, int max) => double.IsNaN(r) ? 0f : (float)Math.Truncate(Math.Clamp(r, 0, max));
+}

@@ -1,0 +1,110 @@
+namespace XRayFlow.Core.Ops.Intensity;
+
+/// <summary>
+/// skimage.exposure.rescale_intensity (scikit-image 0.19.3) on one frame, given its resolved ranges:
+/// c = clip(x, imin, imax); when imin != imax, out = (c - imin) / (imax - imin) * (omax - omin) + omin, else
+/// out = clip(c, omin, omax); then cast to the output dtype. The arithmetic is that of the image's dtype: float64
+/// for uint8 / uint16 images (NumPy promotes them with the Python float bounds), float32 for float32 ones (every
+/// bound rounded to float32 first, (imax - imin) and (omax - omin) computed in float64 then rounded). An integer
+/// output dtype (uint8, uint16) truncates towards zero (values lie in its range by construction; NaN gives 0).
+/// </summary>
+public static class IntensityRescale
+{
+    /// <summary>The dtype of the result: the image's own, an unsigned integer type, or float (kept as computed).</summary>
+    public enum OutType
+    {
+        /// <summary>Float (float32 or float64): the computed values, rounded once to float32.</summary>
+        Float,
+
+        /// <summary>uint8: truncated.</summary>
+        UInt8,
+
+        /// <summary>uint16 (also uint10, uint12, uint14): truncated.</summary>
+        UInt16,
+    }
+
+    /// <summary>The (min, max) of a dtype name, as scikit-image's DTYPE_RANGE: uint8, uint10, uint12, uint14, uint16, float (-1, 1).</summary>
+    public static (double Lo, double Hi) DtypeRange(string name) => name switch
+    {
+        "uint8" => (0, 255),
+        "uint10" => (0, 1023),
+        "uint12" => (0, 4095),
+        "uint14" => (0, 16383),
+        "uint16" => (0, 65535),
+        "float" => (-1, 1),
+        _ => throw new ArgumentException($"unknown dtype name '{name}'", nameof(name)),
+    };
+
+    /// <summary>The (min, max) of the image's own dtype (its 'dtype' range): (0, 255), (0, 65535), float32 (-1, 1).</summary>
+    public static (double Lo, double Hi) DtypeRange(SkimageDtype dtype) => dtype switch
+    {
+        SkimageDtype.UInt8 => (0, 255),
+        SkimageDtype.UInt16 => (0, 65535),
+        _ => (-1, 1),
+    };
+
+    /// <summary>The output dtype of a range word or list (_output_dtype): 'dtype' / 'image' keep the image's, a name gives its type, a list float.</summary>
+    public static OutType OutputType(string? word, SkimageDtype dtype) => word switch
+    {
+        "dtype" or "image" => dtype switch
+        {
+            SkimageDtype.UInt8 => OutType.UInt8,
+            SkimageDtype.UInt16 => OutType.UInt16,
+            _ => OutType.Float,
+        },
+        "uint8" => OutType.UInt8,
+        "uint10" or "uint12" or "uint14" or "uint16" => OutType.UInt16,
+        _ => OutType.Float,
+    };
+
+    /// <summary>Rescales <paramref name="src"/> into <paramref name="dst"/> (see the class remarks).</summary>
+    public static void Apply(ReadOnlySpan<float> src, Span<float> dst, SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type)
+    {
+        if (dst.Length != src.Length)
+        {
+            throw new ArgumentException("src and dst must have one length");
+        }
+
+        bool degenerate = imin == imax;
+        if (dtype == SkimageDtype.Float32)
+        {
+            float lo = (float)imin, hi = (float)imax, olo = (float)omin, ohi = (float)omax;
+            float span = (float)(imax - imin), ospan = (float)(omax - omin);
+            for (int k = 0; k < src.Length; k++)
+            {
+                float c = Clip(src[k], lo, hi);
+                float r = degenerate ? Clip(c, olo, ohi) : ((c - lo) / span * ospan) + olo;
+                dst[k] = Cast(r, type);
+            }
+
+            return;
+        }
+
+        // Integer images: float64 arithmetic; a table over the values the image can hold.
+        int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
+        var lut = new float[max + 1];
+        for (int v = 0; v <= max; v++)
+        {
+            double c = Clip(v, imin, imax);
+            double r = degenerate ? Clip(c, omin, omax) : ((c - imin) / (imax - imin) * (omax - omin)) + omin;
+            lut[v] = Cast(r, type);
+        }
+
+        for (int k = 0; k < src.Length; k++)
+        {
+            dst[k] = lut[(int)src[k]];
+        }
+    }
+
+    /// <summary>numpy.clip: max(lo, min(x, hi)) with NaN propagated from x or the bounds.</summary>
+    private static double Clip(double x, double lo, double hi) => double.IsNaN(x) || double.IsNaN(lo) || double.IsNaN(hi) ? double.NaN : Math.Min(Math.Max(x, lo), hi);
+
+    private static float Clip(float x, float lo, float hi) => float.IsNaN(x) || float.IsNaN(lo) || float.IsNaN(hi) ? float.NaN : Math.Min(Math.Max(x, lo), hi);
+
+    private static float Cast(double r, OutType type) => type switch
+    {
+        OutType.UInt8 => double.IsNaN(r) ? 0f : (float)Math.Truncate(Math.Clamp(r, 0, 255)),
+        OutType.UInt16 => double.IsNaN(r) ? 0f : (float)Math.Truncate(Math.Clamp(r, 0, 65535)),
+        _ => (float)r,
+    };
+}

@@ -1,0 +1,171 @@
+namespace XRayFlow.Core.Ops.Intensity;
+
+/// <summary>
+/// numpy.percentile(a, q) with numpy 1.24's default method 'linear', of one frame, as numpy computes it for the
+/// dtype scikit-image would see: the virtual index v = (n - 1) * (q / 100), i = floor(v) and i + 1 (both n - 1
+/// when v &gt;= n - 1), g = v - i, a and b the i-th and (i + 1)-th smallest values, d = b - a in the array's dtype
+/// (float32 rounding for float32 arrays, exact for integers), then a + d g when g &lt; 0.5, else b - d (1 - g), in
+/// float64. NaN anywhere gives NaN.
+/// </summary>
+public static class NumpyPercentile
+{
+    /// <summary>The percentiles <paramref name="qs"/> (each 0..100) of <paramref name="values"/>.</summary>
+    public static double[] Of(ReadOnlySpan<float> values, SkimageDtype dtype, IReadOnlyList<double> qs)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(values.Length);
+        var result = new double[qs.Count];
+        int n = values.Length;
+        if (dtype != SkimageDtype.Float32)
+        {
+            var counts = new int[65536];
+            foreach (float v in values)
+            {
+                counts[(int)v]++;
+            }
+
+            var cum = new long[65536];
+            long c = 0;
+            for (int v = 0; v < counts.Length; v++)
+            {
+                c += counts[v];
+                cum[v] = c;
+            }
+
+            double Kth(long k)
+            {
+                int lo = 0, hi = 65535;
+                while (lo < hi)
+                {
+                    int mid = (lo + hi) >>> 1;
+                    if (cum[mid] > k)
+                    {
+                        hi = mid;
+                    }
+                    else
+                    {
+                        lo = mid + 1;
+                    }
+                }
+
+                return lo;
+            }
+
+            for (int j = 0; j < qs.Count; j++)
+            {
+                var (i, next, g) = Index(n, qs[j]);
+                double a = Kth(i), b = Kth(next);
+                result[j] = Lerp(a, b, b - a, g);
+            }
+
+            return result;
+        }
+
+        var copy = values.ToArray();
+        foreach (float v in copy)
+        {
+            if (float.IsNaN(v))
+            {
+                Array.Fill(result, double.NaN);
+                return result;
+            }
+        }
+
+        for (int j = 0; j < qs.Count; j++)
+        {
+            var (i, next, g) = Index(n, qs[j]);
+            float a = Select(copy, i);
+            float b = next == i ? a : MinFrom(copy, next);
+            result[j] = Lerp(a, b, b - a, g);
+        }
+
+        return result;
+    }
+
+    private static (long I, long Next, double G) Index(int n, double q)
+    {
+        double v = (n - 1) * (q / 100);
+        if (v >= n - 1)
+        {
+            return (n - 1, n - 1, v + 1);
+        }
+
+        double i = Math.Floor(Math.Max(v, 0));
+        return ((long)i, (long)i + 1, v - i);
+    }
+
+    private static double Lerp(double a, double b, double d, double g) => g < 0.5 ? a + (d * g) : b - (d * (1 - g));
+
+    /// <summary>The smallest value of a[from..] (after <see cref="Select"/> of from - 1, the next order statistic).</summary>
+    private static float MinFrom(float[] a, long from)
+    {
+        float m = float.PositiveInfinity;
+        for (long k = from; k < a.Length; k++)
+        {
+            m = Math.Min(m, a[k]);
+        }
+
+        return m;
+    }
+
+    /// <summary>Rearranges <paramref name="a"/> so a[k] is its k-th smallest value, smaller ones before and larger after; returns a[k].</summary>
+    private static float Select(float[] a, long k)
+    {
+        int lo = 0, hi = a.Length - 1, target = (int)k;
+        while (hi > lo)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            // median of three as pivot
+            if (a[mid] < a[lo])
+            {
+                (a[mid], a[lo]) = (a[lo], a[mid]);
+            }
+
+            if (a[hi] < a[lo])
+            {
+                (a[hi], a[lo]) = (a[lo], a[hi]);
+            }
+
+            if (a[hi] < a[mid])
+            {
+                (a[hi], a[mid]) = (a[mid], a[hi]);
+            }
+
+            float pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (a[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (target <= j)
+            {
+                hi = j;
+            }
+            else if (target >= i)
+            {
+                lo = i;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return a[target];
+    }
+}

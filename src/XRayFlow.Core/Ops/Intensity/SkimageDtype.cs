@@ -1,0 +1,111 @@
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Intensity;
+
+/// <summary>The NumPy dtype scikit-image would see for an array, which picks its integer or its float path.</summary>
+public enum SkimageDtype
+{
+    /// <summary>float32: the float path (histograms of nbins bins, dtype range (-1, 1)).</summary>
+    Float32,
+
+    /// <summary>uint8: one histogram bin per value, dtype range (0, 255), adjust_gamma's lookup table.</summary>
+    UInt8,
+
+    /// <summary>uint16: one histogram bin per value, dtype range (0, 65535).</summary>
+    UInt16,
+}
+
+/// <summary>
+/// Which scikit-image path an array of this family takes. XRayFlow holds every pixel as float32; scikit-image
+/// treats uint8 / uint16 arrays and float arrays differently. The rule (docs/ops.md, "Integer and float images"):
+/// the array is scikit-image's uint8 (or uint16) when its pixels are the values of an 8-bit (16-bit) image, and
+/// float32 otherwise; see <see cref="Of"/>. One call per op run, for the whole array (a stack's frames share it).
+/// </summary>
+public static class SkimageDtypes
+{
+    /// <summary>
+    /// The dtype for <paramref name="array"/>: every value a whole number in 0..255 -> uint8, in 0..65535 (one above
+    /// 255) -> uint16, anything else (a fraction, a negative value, NaN, infinity) -> float32.
+    /// </summary>
+    /// <remarks>
+    /// Until the shared rule (Imaging/IntegerSource, which also answers from the loader's record of the file's
+    /// sample type) is in main, this is its value rule alone: a 16-bit file whose pixels all lie in 0..255 counts
+    /// as 8-bit here. Only this method changes when it lands.
+    /// </remarks>
+    public static SkimageDtype Of(ImageArray array, int threads = 1)
+    {
+        if (array.IsComplex)
+        {
+            return SkimageDtype.Float32;
+        }
+
+        float max = WholeMax(array.Data, threads);
+        return max < 0 ? SkimageDtype.Float32 : max <= 255f ? SkimageDtype.UInt8 : SkimageDtype.UInt16;
+    }
+
+    /// <summary>The largest value when every value is a whole number in 0..65535; -1 otherwise.</summary>
+    private static float WholeMax(float[] data, int threads)
+    {
+        int parts = Math.Max(1, Math.Min(threads, data.Length / (1 << 18)));
+        var maxima = new float[parts];
+        int per = (data.Length + parts - 1) / parts;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        {
+            int start = t * per, end = Math.Min(data.Length, start + per);
+            float max = 0f;
+            var v = data.AsSpan(start, end - start);
+            int i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated && v.Length >= System.Numerics.Vector<float>.Count)
+            {
+                int w = System.Numerics.Vector<float>.Count;
+                var top = new System.Numerics.Vector<float>(65535f);
+                var mx = System.Numerics.Vector<float>.Zero;
+                var good = System.Numerics.Vector<int>.AllBitsSet;
+                for (; i <= v.Length - w; i += w)
+                {
+                    var x = new System.Numerics.Vector<float>(v.Slice(i));
+                    // A whole number in range equals its floor and lies in [0, 65535]; NaN fails every comparison.
+                    good &= System.Numerics.Vector.Equals(x, System.Numerics.Vector.Floor(x))
+                        & System.Numerics.Vector.GreaterThanOrEqual(x, System.Numerics.Vector<float>.Zero)
+                        & System.Numerics.Vector.LessThanOrEqual(x, top);
+                    mx = System.Numerics.Vector.Max(mx, x);
+                }
+
+                if (!System.Numerics.Vector.EqualsAll(good, System.Numerics.Vector<int>.AllBitsSet))
+                {
+                    maxima[t] = -1;
+                    return;
+                }
+
+                for (int l = 0; l < w; l++)
+                {
+                    max = Math.Max(max, mx[l]);
+                }
+            }
+
+            for (; i < v.Length; i++)
+            {
+                float x = v[i];
+                if (!(x == MathF.Floor(x) && x >= 0f && x <= 65535f))
+                {
+                    maxima[t] = -1;
+                    return;
+                }
+
+                max = Math.Max(max, x);
+            }
+
+            maxima[t] = max;
+        });
+
+        return maxima.Min() < 0 ? -1 : maxima.Max();
+    }
+
+    /// <summary>The largest value of an unsigned integer dtype (255, 65535); 1 for float32 (scikit-image's dtype_limits with clip_negative).</summary>
+    public static double Max(SkimageDtype dtype) => dtype switch
+    {
+        SkimageDtype.UInt8 => 255,
+        SkimageDtype.UInt16 => 65535,
+        _ => 1,
+    };
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+
+namespace XRayFlow.Benchmarks;
+
+/// <summary>
+/// The Intensity ops (skimage.exposure) on the 1024 x 1024 chest X-ray, run as a step runs them (through the
+/// registry, with the dtype detection): on the 8-bit image as loaded (scikit-image's uint8 path) and on its values
+/// / 255 as float32 (the float path). Compare with tests/bench/reference_bench_intensity.py (scikit-image one
+/// thread, OpenCV's CLAHE 2 threads, same image). Outputs go back to the pixel pool, as in a pipeline run.
+/// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll --filter '*IntensityBenchmarks*' --job short --inProcess
+/// Quick: ... XRayFlow.Benchmarks.dll intensity [runs] [threads]
+/// </summary>
+[MemoryDiagnoser]
+public class IntensityBenchmarks
+{
+    private ImageArray image8 = null!;
+    private ImageArray imageFloat = null!;
+
+    [Params(2)]
+    public int Threads { get; set; }
+
+    /// <summary>Every case: name, op, parameters (as bound), float input or not.</summary>
+    public static readonly (string Name, string Op, Dictionary<string, object?> Params, bool Float)[] Cases =
+    [
+        ("equalize_hist (8-bit)", "equalize_hist", [], false),
+        ("equalize_hist (float)", "equalize_hist", [], true),
+        ("equalize_adapthist (8-bit)", "equalize_adapthist", [], false),
+        ("equalize_adapthist (float)", "equalize_adapthist", [], true),
+        ("rescale_intensity (8-bit)", "rescale_intensity", [], false),
+        ("rescale_intensity p2-p98 to [0, 1] (8-bit)", "rescale_intensity", new() { ["in_range"] = new object?[] { new Percentile(2), new Percentile(98) }, ["out_range"] = new[] { 0.0, 1.0 } }, false),
+        ("rescale_intensity (float)", "rescale_intensity", [], true),
+        ("rescale_intensity p2-p98 (float)", "rescale_intensity", new() { ["in_range"] = new object?[] { new Percentile(2), new Percentile(98) } }, true),
+        ("adjust_gamma 0.5 (8-bit)", "adjust_gamma", new() { ["gamma"] = 0.5 }, false),
+        ("adjust_gamma 0.7 (float)", "adjust_gamma", new() { ["gamma"] = 0.7 }, true),
+        ("adjust_log (8-bit)", "adjust_log", [], false),
+        ("adjust_log (float)", "adjust_log", [], true),
+    ];
+
+    [ParamsSource(nameof(CaseNames))]
+    public string Case { get; set; } = Cases[0].Name;
+
+    public static IEnumerable<string> CaseNames => Cases.Select(c => c.Name);
+
+    [GlobalSetup]
+    public void Setup() => (image8, imageFloat) = Images();
+
+    [Benchmark]
+    public void Run()
+    {
+        var c = Cases.First(x => x.Name == Case);
+        FilterBenchmarks.Recycle(Invoke(c.Op, c.Params, c.Float ? imageFloat : image8, Threads));
+    }
+
+    internal static (ImageArray Eight, ImageArray Float) Images()
+    {
+        var eight = SampleImage.Load();
+        var f = new ImageArray(eight.Rows, eight.Cols);
+        for (int k = 0; k < f.Length; k++)
+        {
+            f.Data[k] = eight.Data[k] / 255f;
+        }
+
+        return (eight, f);
+    }
+
+    /// <summary>The op as a step runs it: every declared parameter (given or default), the checks, Execute.</summary>
+    internal static ImageArray Invoke(string op, Dictionary<string, object?> given, ImageArray input, int threads)
+    {
+        var def = OpRegistry.Get(op);
+        var values = def.Params.ToDictionary(p => p.Name, p => given.TryGetValue(p.Name, out var v) ? v : Default(p));
+        var ctx = new OpContext { StepId = "bench", Params = values, Inputs = [new ArrayValue(input)], Threads = threads };
+        return ((ArrayValue)def.Invoke(ctx)).Array;
+    }
+
+    private static object? Default(ParamSpec p) => p.Default switch
+    {
+        null => null,
+        string s => s,
+        int i when p.Type == ParamType.Float => (double)i,
+        var d => d,
+    };
+
+    public static void Quick(string[] args)
+    {
+        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        var (eight, f) = Images();
+        Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {eight.ShapeText})");
+        foreach (var c in Cases)
+        {
+            if (args.Length > 3 && !c.Name.Contains(args[3], StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var input = c.Float ? f : eight;
+            for (int w = 0; w < 3; w++)
+            {
+                FilterBenchmarks.Recycle(Invoke(c.Op, c.Params, input, threads));
+            }
+
+            var times = new double[runs];
+            double cpu = double.MaxValue;
+            for (int r = 0; r < runs; r++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                double c0 = QuickBench.ThreadCpuMs();
+                var result = Invoke(c.Op, c.Params, input, threads);
+                cpu = Math.Min(cpu, QuickBench.ThreadCpuMs() - c0);
+                times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                FilterBenchmarks.Recycle(result);
+            }
+
+            Array.Sort(times);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name},{times[runs / 2]:F3},{times[0]:F3},{cpu:F3}"));
+        }
+    }
+}
