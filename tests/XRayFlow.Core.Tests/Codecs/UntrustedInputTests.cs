@@ -50,7 +50,7 @@ public sealed class UntrustedInputTests : IDisposable
             // The reader opened the FIFO and waits for a writer (the bug): give it one, so the test ends.
             using (var w = new FileStream(fifo, FileMode.Open, FileAccess.Write))
             {
-                NpyWriter.Write(w, new Imaging.ImageArray(2, 2));
+                NpyWriter.Write(w, new Core.Imaging.ImageArray(2, 2));
             }
 
             await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10)));

@@ -3,7 +3,7 @@ using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
 using Xunit;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Imaging;
 
 public class PixelPoolTests
 {

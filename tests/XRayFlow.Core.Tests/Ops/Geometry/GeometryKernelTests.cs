@@ -1,7 +1,7 @@
 using System.Numerics;
 using XRayFlow.Core.Ops.Geometry;
 
-namespace XRayFlow.Core.Tests.Geometry;
+namespace XRayFlow.Core.Tests.Ops.Geometry;
 
 /// <summary>
 /// The fast geometry kernels (float32, SIMD, lane layout, both pass orders, threads) against their scalar meaning

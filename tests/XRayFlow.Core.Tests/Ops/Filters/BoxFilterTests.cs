@@ -2,7 +2,7 @@ using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
 
-namespace XRayFlow.Core.Tests.Filters;
+namespace XRayFlow.Core.Tests.Ops.Filters;
 
 /// <summary>
 /// The box (uniform_filter) path of <see cref="SeparableFilter.Apply"/> — column running sums in double and

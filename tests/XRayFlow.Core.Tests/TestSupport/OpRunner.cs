@@ -2,7 +2,7 @@ using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.TestSupport;
 
 /// <summary>Runs an op the way the runner does: declared defaults filled in, then the given params.</summary>
 internal static class OpRunner

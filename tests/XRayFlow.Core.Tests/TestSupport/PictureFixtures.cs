@@ -1,7 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace XRayFlow.Core.Tests.Pictures;
+namespace XRayFlow.Core.Tests.TestSupport;
 
 /// <summary>Finds the repository's committed fixtures and samples from the test's output folder.</summary>
 internal static class PictureFixtures

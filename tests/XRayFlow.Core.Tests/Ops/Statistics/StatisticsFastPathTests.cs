@@ -4,9 +4,9 @@ using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Ops;
 using XRayFlow.Core.Ops.Elementwise;
 using XRayFlow.Core.Ops.Statistics;
-using static XRayFlow.Core.Tests.Engine.EngineFixtures;
+using static XRayFlow.Core.Tests.TestSupport.EngineFixtures;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Ops.Statistics;
 
 /// <summary>
 /// The vectorised histogram / stats / median against their scalar references (which define the meaning),

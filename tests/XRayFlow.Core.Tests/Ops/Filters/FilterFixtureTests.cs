@@ -1,9 +1,8 @@
 using System.Text.Json;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
-using XRayFlow.Core.Tests.TestSupport;
 
-namespace XRayFlow.Core.Tests.Filters;
+namespace XRayFlow.Core.Tests.Ops.Filters;
 
 /// <summary>
 /// Every filter op against SciPy 1.10 (computed in float64 on the same float32 input), from the fixtures

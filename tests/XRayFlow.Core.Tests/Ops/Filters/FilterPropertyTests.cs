@@ -4,7 +4,7 @@ using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Core.Tests.Filters;
+namespace XRayFlow.Core.Tests.Ops.Filters;
 
 /// <summary>Properties every correct implementation has, on generated shapes and data.</summary>
 public class FilterPropertyTests

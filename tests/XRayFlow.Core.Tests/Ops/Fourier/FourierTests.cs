@@ -1,8 +1,8 @@
 using XRayFlow.Core.Ops.Fourier;
 using XRayFlow.Core.Imaging;
-using static XRayFlow.Core.Tests.Engine.EngineFixtures;
+using static XRayFlow.Core.Tests.TestSupport.EngineFixtures;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Ops.Fourier;
 
 public class FftTests
 {

@@ -1,7 +1,7 @@
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Morphology;
 
-namespace XRayFlow.Core.Tests.Morphology;
+namespace XRayFlow.Core.Tests.Ops.Morphology;
 
 /// <summary>
 /// The word kernel (<see cref="BinaryMorphology"/>: bit planes, vector shifts, row skipping, Gauss-Seidel sweeps) against

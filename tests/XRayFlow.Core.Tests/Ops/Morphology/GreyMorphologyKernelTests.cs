@@ -2,7 +2,7 @@ using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops.Morphology;
 
-namespace XRayFlow.Core.Tests.Morphology;
+namespace XRayFlow.Core.Tests.Ops.Morphology;
 
 /// <summary>
 /// The grey kernels against their scalar meaning for every length 1..40 along rows and along columns and every

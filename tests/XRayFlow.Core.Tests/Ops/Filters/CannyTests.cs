@@ -5,7 +5,7 @@ using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 using Xunit.Abstractions;
 
-namespace XRayFlow.Core.Tests.Pictures;
+namespace XRayFlow.Core.Tests.Ops.Filters;
 
 public class CannyTests(ITestOutputHelper output)
 {

@@ -1,8 +1,8 @@
 using XRayFlow.Core.Ops.Fourier;
 using XRayFlow.Core.Imaging;
-using static XRayFlow.Core.Tests.Engine.EngineFixtures;
+using static XRayFlow.Core.Tests.TestSupport.EngineFixtures;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Ops.Fourier;
 
 /// <summary>
 /// The 8-lane AVX FFT kernels (LaneFft: row pass on transposed 8 x 8 blocks, real rows 16 at a time, column pass

@@ -3,7 +3,7 @@ using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Statistics;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Ops.Statistics;
 
 /// <summary>
 /// The kernels behind the thresholds and percentile (their scikit-image / NumPy numbers are in the op fixtures):

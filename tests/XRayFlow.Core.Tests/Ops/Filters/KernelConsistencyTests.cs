@@ -2,7 +2,7 @@ using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
 
-namespace XRayFlow.Core.Tests.Filters;
+namespace XRayFlow.Core.Tests.Ops.Filters;
 
 /// <summary>
 /// The fast (SIMD, fused, parallel) kernels against their scalar meaning, for every length 1..64 along

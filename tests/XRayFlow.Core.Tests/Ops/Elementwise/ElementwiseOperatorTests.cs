@@ -1,6 +1,6 @@
 using XRayFlow.Core.Ops.Elementwise;
 
-namespace XRayFlow.Core.Tests.Ops;
+namespace XRayFlow.Core.Tests.Ops.Elementwise;
 
 /// <summary>
 /// Every element-wise operator: the vector loop of <see cref="ElementwiseLoop"/> equals the operator's scalar meaning

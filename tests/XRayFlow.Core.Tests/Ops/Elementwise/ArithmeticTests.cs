@@ -1,9 +1,9 @@
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Elementwise;
 using XRayFlow.Core.Ops.Statistics;
-using static XRayFlow.Core.Tests.Engine.EngineFixtures;
+using static XRayFlow.Core.Tests.TestSupport.EngineFixtures;
 
-namespace XRayFlow.Core.Tests.Engine;
+namespace XRayFlow.Core.Tests.Ops.Elementwise;
 
 public class HypotNormalizeClipTests
 {

@@ -1,7 +1,7 @@
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Filters;
 
-namespace XRayFlow.Core.Tests.Filters;
+namespace XRayFlow.Core.Tests.Ops.Filters;
 
 /// <summary>
 /// percentile_filter / rank_filter: the fast paths (sorted-column networks, footprint networks, the sliding window,

@@ -6,7 +6,7 @@ using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Core.Tests.Resample;
+namespace XRayFlow.Core.Tests.Ops.Display;
 
 /// <summary>downsample against NumPy's block mean (tests/fixtures/gen_downsample.py).</summary>
 public sealed class DownsampleTests

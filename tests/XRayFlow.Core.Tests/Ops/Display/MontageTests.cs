@@ -3,7 +3,7 @@ using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops;
 
-namespace XRayFlow.Core.Tests.Pictures;
+namespace XRayFlow.Core.Tests.Ops.Display;
 
 public class MontageTests
 {

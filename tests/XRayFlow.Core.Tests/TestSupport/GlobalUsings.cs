@@ -1,0 +1,2 @@
+// Shared fixtures and runners (EngineFixtures, OpRunner, PictureFixtures, TestNpy) for every test folder.
+global using XRayFlow.Core.Tests.TestSupport;
