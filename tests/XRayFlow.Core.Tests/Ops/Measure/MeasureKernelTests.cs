@@ -1,7 +1,7 @@
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Measure;
 
-namespace XRayFlow.Core.Tests.Measure;
+namespace XRayFlow.Core.Tests.Ops.Measure;
 
 /// <summary>
 /// The Measure kernels against their scalar meanings on random images larger than the SciPy fixtures (so the parallel
