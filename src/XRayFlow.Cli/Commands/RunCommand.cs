@@ -192,7 +192,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
 
             if (settings.Json)
             {
-                host.Out.Write(RunOutput.SummaryJson(result, settings.Out, shard, settings.Profile));
+                host.Out.Write(RunOutput.SummaryJson(result, outDir, shard, settings.Profile));
             }
 
             return result.ExitCode;

@@ -50,7 +50,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor UnknownSetParam = new("XRF1046", Severity.Error, "--set {0}: the recipe has no param '{0}'{1}");
     public static readonly DiagnosticDescriptor BadSetValue = new("XRF1047", Severity.Error, "--set {0}={1}: param '{0}' takes {2}");
     public static readonly DiagnosticDescriptor UnknownOutputSource = new("XRF1048", Severity.Error, "output '{0}' reads '{1}', which is not a step or an input{2}");
-    public static readonly DiagnosticDescriptor UnknownOutputFormat = new("XRF1049", Severity.Error, "output path '{0}' has no known extension; use .npy, .png, .gif or .json");
+    public static readonly DiagnosticDescriptor UnknownOutputFormat = new("XRF1049", Severity.Error, "output path '{0}' has no known extension; use .npy, .png, .gif, .json or .csv");
     public static readonly DiagnosticDescriptor OutputKindMismatch = new("XRF1050", Severity.Error, "output '{0}': cannot write {1} as {2}; {3}");
     public static readonly DiagnosticDescriptor OutputPathEscapes = new("XRF1051", Severity.Error, "output path '{0}' must be relative and stay inside the output folder (--out)");
     public static readonly DiagnosticDescriptor UnknownPlaceholder = new("XRF1052", Severity.Error, "unknown placeholder '{{{0}}}' in output path; the only placeholder is {{stem}}");

@@ -20,6 +20,9 @@ public enum OutputFormat
     Png,
     Gif,
     Json,
+
+    /// <summary>A table as comma-separated values (one row per region, or one row of scalars).</summary>
+    Csv,
 }
 
 /// <summary>A recipe after binding: every name resolved, every parameter typed and checked, defaults filled.</summary>

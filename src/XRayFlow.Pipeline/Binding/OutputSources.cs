@@ -21,7 +21,7 @@ internal sealed class OutputSources(BindingContext context)
         return format is not { } f || CheckKind(output, sym, f, kindAt);
     }
 
-    /// <summary>.npy: an array; .gif: a stack; .json: a table; .png: an image, or a histogram table (rendered as a plot).</summary>
+    /// <summary>.npy: an array; .gif: a stack; .json and .csv: a table; .png: an image, or a histogram table (rendered as a plot).</summary>
     private bool CheckKind(string output, Symbol sym, OutputFormat format, SourceLocation location)
     {
         if (sym.Value is not { } kind)
@@ -31,13 +31,15 @@ internal sealed class OutputSources(BindingContext context)
 
         string? hint = (format, kind) switch
         {
-            (OutputFormat.Npy, ValueKind.Table) => "write a table as .json",
+            (OutputFormat.Npy, ValueKind.Table) => "write a table as .json or .csv",
             (OutputFormat.Gif, ValueKind.Image) => "a .gif animates a stack; write an image as .png or .npy",
-            (OutputFormat.Gif, ValueKind.Table) => "write a table as .json",
+            (OutputFormat.Gif, ValueKind.Table) => "write a table as .json or .csv",
+            (OutputFormat.Csv, ValueKind.Image or ValueKind.Stack) => "a .csv output holds a table (regionprops, stats, histogram); write the array as .npy",
+            (OutputFormat.Csv, ValueKind.Scalar) => "write a scalar as .json",
             (OutputFormat.Json, ValueKind.Image or ValueKind.Stack) => "a .json output holds statistics or a histogram: add a 'stats' or 'histogram' step, or write the array as .npy",
             (OutputFormat.Npy or OutputFormat.Gif or OutputFormat.Png, ValueKind.Scalar) => "write a scalar as .json",
             (OutputFormat.Png, ValueKind.Stack) => "tile its frames into one image with the 'montage' op, or write it as .gif",
-            (OutputFormat.Png, ValueKind.Table) when sym.Op?.Plot is null or TablePlot.None => "only a histogram renders as a .png plot; write the table as .json",
+            (OutputFormat.Png, ValueKind.Table) when sym.Op?.Plot is null or TablePlot.None => "only a histogram renders as a .png plot; write the table as .json or .csv",
             _ => null,
         };
         if (hint is null)

@@ -14,6 +14,7 @@ internal sealed partial class OutputsBinder
     private readonly OutputOptionsBinder _options;
     private readonly OutputSources _sources;
     private readonly FigureBinder _figures;
+    private readonly OverlayBinder _overlay;
 
     public OutputsBinder(BindingContext context)
     {
@@ -21,6 +22,7 @@ internal sealed partial class OutputsBinder
         _options = new OutputOptionsBinder(context, new ScalarReader(context));
         _sources = new OutputSources(context);
         _figures = new FigureBinder(context, _options, _sources);
+        _overlay = new OverlayBinder(context);
     }
 
     /// <summary>An output's nodes as written: the path, `from`, `panels` and the other keys (format options).</summary>
@@ -89,11 +91,17 @@ internal sealed partial class OutputsBinder
 
         bool ok = nodes.Ok;
         var format = BindPath(name, pathNode, ref ok);
-        var options = BindOptions(nodes.Options, format, ref ok);
+        var options = BindOptions(name, nodes.Options, format, ref ok);
         if (nodes.Panels is not null && format is not (OutputFormat.Png or null))
         {
             var panelsKey = ((YamlMapping)e.Value).Find("panels")!.Key;
             _c.Diagnostics.ReportUnknownKey(panelsKey.Start, "panels", $"a .{format.Value.ToString().ToLowerInvariant()} output", "; figure panels need a .png path");
+            ok = false;
+        }
+
+        if (nodes.Panels is not null && ((YamlMapping)e.Value).Find("overlay") is { } overlayEntry)
+        {
+            _c.Diagnostics.ReportUnknownKey(overlayEntry.Key.Start, "overlay", "a figure output", "; an overlay goes on a plain .png output");
             ok = false;
         }
 
@@ -213,6 +221,7 @@ internal sealed partial class OutputsBinder
             ".png" => OutputFormat.Png,
             ".gif" => OutputFormat.Gif,
             ".json" => OutputFormat.Json,
+            ".csv" => OutputFormat.Csv,
             _ => null,
         };
         if (format is null)
@@ -274,7 +283,7 @@ internal sealed partial class OutputsBinder
     }
 
     /// <summary>The options the format takes (others are reported); none are bound when the format is unknown.</summary>
-    private Dictionary<string, object?> BindOptions(List<YamlEntry> nodes, OutputFormat? format, ref bool ok)
+    private Dictionary<string, object?> BindOptions(string name, List<YamlEntry> nodes, OutputFormat? format, ref bool ok)
     {
         var options = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (format is null)
@@ -296,7 +305,7 @@ internal sealed partial class OutputsBinder
                 _c.Diagnostics.ReportUnknownKey(k.Key.Start, k.Key.Value, where, DidYouMean.Suffix(k.Key.Value, allowed.Concat(["from", "path"])));
                 ok = false;
             }
-            else if (_options.Bind(k) is { } v)
+            else if ((k.Key.Value == "overlay" ? _overlay.Bind(name, k) : _options.Bind(k)) is { } v)
             {
                 options[k.Key.Value] = v;
             }

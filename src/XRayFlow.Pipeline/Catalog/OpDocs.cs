@@ -212,7 +212,7 @@ public static class OpDocs
 
     public static string Output(OpDefinition op) => op.Output switch
     {
-        OutputKind.Table => op.Plot == TablePlot.Histogram ? "a table (write it as .json, or .png as a plot)" : "a table (write it as .json)",
+        OutputKind.Table => op.Plot == TablePlot.Histogram ? "a table (write it as .json or .csv, or .png as a plot)" : "a table (write it as .json or .csv)",
         OutputKind.Scalar => "a number per image (use it as ${step} in a parameter or an expression's `in` map; write it as .json)",
         OutputKind.Image => "one 2-D image",
         _ => op.Shape is null ? "an array of the input's shape" : "an array (shape from the parameters)",

@@ -99,16 +99,17 @@ public static class OutputPaths
     }
 }
 
-/// <summary>Writes one output (npy, png, gif, json), atomically.</summary>
+/// <summary>Writes one output (npy, png, gif, json, csv), atomically.</summary>
 public static class OutputWriter
 {
     /// <summary>
-    /// Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value.
+    /// Write <paramref name="output"/> to <paramref name="fullPath"/>; <paramref name="valueOf"/> gives a source's value;
+    /// <paramref name="item"/> is the item's name (a .csv table's first column, a .json table's first field).
     /// Returns the SHA-256 (lower-case hex) of the bytes written when they were in memory (png, gif, figures), so the
-    /// runner need not read the file back; null when the file was streamed (npy, json).
+    /// runner need not read the file back; null when the file was streamed (npy, json, csv).
     /// </summary>
     /// <exception cref="OutputException">The value cannot be written in this format.</exception>
-    public static string? Write(BoundOutput output, Func<string, Value> valueOf, string fullPath)
+    public static string? Write(BoundOutput output, Func<string, Value> valueOf, string fullPath, string? item = null)
     {
         if (output.Panels is { Count: > 0 })
         {
@@ -122,11 +123,15 @@ public static class OutputWriter
                 AtomicFile.Write(fullPath, s => ImageIO.WriteNpy(s, ArrayOf(output, value, "a .npy output")));
                 return null;
             case OutputFormat.Png:
-                return WriteHashed(fullPath, Png(output, value));
+                return WriteHashed(fullPath, Png(output, value, valueOf));
             case OutputFormat.Gif:
                 return WriteHashed(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
             case OutputFormat.Json:
-                AtomicFile.WriteAllText(fullPath, Json(value));
+                AtomicFile.WriteAllText(fullPath, Json(value, item));
+                return null;
+            case OutputFormat.Csv:
+                AtomicFile.WriteAllText(fullPath, TableCsv.Write(value as TableValue
+                    ?? throw new OutputException(output.Name, $"a .csv output needs a table, but '{output.From}' is {ValueInfo.Of(value).Article}"), item ?? string.Empty));
                 return null;
             default:
                 throw new OutputException(output.Name, $"unsupported format {output.Format}");
@@ -139,7 +144,8 @@ public static class OutputWriter
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
     }
 
-    public static byte[] Png(BoundOutput output, Value value)
+    /// <summary>A .png: a histogram plot, grey levels, a colormap's colours, and an overlay's outlines (its source from <paramref name="valueOf"/>).</summary>
+    public static byte[] Png(BoundOutput output, Value value, Func<string, Value>? valueOf = null)
     {
         if (value is TableValue table)
         {
@@ -155,7 +161,11 @@ public static class OutputWriter
         var frame = array.IsStack ? array.FrameImage(0) : array;
         int compression = Option(output, "compression") is { } c ? Convert.ToInt32(c, CultureInfo.InvariantCulture) : XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression;
         using var ms = new MemoryStream();
-        if (Option(output, "colormap") is string cmap)
+        if (Option(output, "overlay") is OverlayOption overlay)
+        {
+            ImageIO.WritePngRgb(ms, PictureOutputs.Overlay(output, frame, overlay, valueOf), frame.Rows, frame.Cols, compression);
+        }
+        else if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
             ImageIO.WritePngRgb(ms, PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols, compression);
@@ -222,10 +232,11 @@ public static class OutputWriter
     }
 
     /// <summary>
-    /// A table as one JSON object (keys in the table's order), a scalar as <c>{"value": x}</c> (NaN and infinities as
-    /// null), an array as shape + nested values.
+    /// A table as one JSON object (keys in the table's order; with <paramref name="item"/>, first a field
+    /// <see cref="TableCsv.ItemColumn"/> naming the item, the manifest's item name, the table was measured on), a
+    /// scalar as <c>{"value": x}</c> (NaN and infinities as null), an array as shape + nested values.
     /// </summary>
-    public static string Json(Value value)
+    public static string Json(Value value, string? item = null)
     {
         var sb = new StringBuilder();
         if (value is ScalarValue scalar)
@@ -236,6 +247,11 @@ public static class OutputWriter
         if (value is TableValue t)
         {
             sb.Append("{\n");
+            if (item is not null)
+            {
+                sb.Append("  ").Append(JsonText.Quote(TableCsv.ItemColumn)).Append(": ").Append(JsonText.Quote(item)).Append(t.Fields.Count > 0 ? ",\n" : "\n");
+            }
+
             for (int i = 0; i < t.Fields.Count; i++)
             {
                 var (k, v) = t.Fields[i];
@@ -301,7 +317,7 @@ public static class OutputWriter
 
     private static ImageArray ArrayOf(BoundOutput output, Value value, string what) => value is ArrayValue a
         ? a.Array
-        : throw new OutputException(output.Name, $"{what} needs an array, but '{output.From}' is a table; write it as .json");
+        : throw new OutputException(output.Name, $"{what} needs an array, but '{output.From}' is a table; write it as .json or .csv");
 
     private static object? Option(BoundOutput output, string key) => output.Options.TryGetValue(key, out var v) ? v : null;
 }

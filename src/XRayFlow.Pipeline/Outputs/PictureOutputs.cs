@@ -12,9 +12,17 @@ namespace XRayFlow.Pipeline.Outputs;
 /// </summary>
 public static class PictureOutputs
 {
-    /// <summary>imshow's mapping through a matplotlib colormap: t = (x - vmin) / (vmax - vmin), LUT index floor(t * 256) clipped to 0..255; NaN black.</summary>
+    /// <summary>
+    /// imshow's mapping through a matplotlib colormap: t = (x - vmin) / (vmax - vmin), LUT index floor(t * 256) clipped
+    /// to 0..255; NaN black. The `labels` colormap is skimage's label2rgb instead (<see cref="LabelColors"/>; no vmin/vmax).
+    /// </summary>
     public static byte[] Colorize(string colormap, float[] data, double vmin, double vmax)
     {
+        if (colormap == LabelColors.Name)
+        {
+            return LabelColors.Colorize(data);
+        }
+
         var cmap = Map(colormap, colormap);
         if (vmin > vmax)
         {
@@ -48,6 +56,13 @@ public static class PictureOutputs
             }
 
             var image = array.IsStack ? array.FrameImage(0) : array;
+            if (p.Options.TryGetValue("colormap", out var lc) && lc is LabelColors.Name)
+            {
+                // label2rgb through a lookup table of its colours: each pixel's slot as the value, 0..255.
+                panels.Add(new FigurePanel(new ImageArray(image.Rows, image.Cols, LabelColors.SlotValues(image.Data)), p.Title, LabelColors.Lookup, 0, 255));
+                continue;
+            }
+
             var cmap = p.Options.TryGetValue("colormap", out var c) && c is string name ? Map(output.Name, name) : Colormaps.Gray;
             panels.Add(new FigurePanel(image, p.Title, cmap, Number(p.Options, "vmin"), Number(p.Options, "vmax")));
         }
@@ -92,7 +107,12 @@ public static class PictureOutputs
         using var ms = new MemoryStream();
         try
         {
-            if (output.Options.TryGetValue("colormap", out var c) && c is string name)
+            if (output.Options.TryGetValue("colormap", out var lc) && lc is LabelColors.Name)
+            {
+                var slots = ImageArray.Stack(stack.Frames, stack.Rows, stack.Cols, LabelColors.SlotValues(stack.Data));
+                GifWriter.Write(ms, slots, durationMs, loop, LabelColors.Lookup, 0, 255);
+            }
+            else if (output.Options.TryGetValue("colormap", out var c) && c is string name)
             {
                 GifWriter.Write(ms, stack, durationMs, loop, Map(output.Name, name), Number(output.Options, "vmin"), Number(output.Options, "vmax"));
             }
@@ -114,6 +134,52 @@ public static class PictureOutputs
         }
 
         return ms.ToArray();
+    }
+
+    /// <summary>
+    /// A .png with an `overlay`: the picture (grey levels rounded and clipped to 0..255, or through its `colormap` with
+    /// vmin/vmax) as RGB, with the overlay source's outlines drawn over it (<see cref="Outline"/>).
+    /// </summary>
+    public static byte[] Overlay(BoundOutput output, ImageArray frame, OverlayOption overlay, Func<string, Value>? valueOf)
+    {
+        if (output.Options.TryGetValue("bits", out var bits) && bits is 16)
+        {
+            throw new OutputException(output.Name, "a picture with an overlay is 8-bit RGB; remove bits: 16");
+        }
+
+        if (valueOf?.Invoke(overlay.From) is not ArrayValue { Array: var labels })
+        {
+            throw new OutputException(output.Name, $"the overlay's '{overlay.From}' is not an image");
+        }
+
+        if (labels.IsStack && labels.Frames == 1)
+        {
+            labels = labels.FrameImage(0);
+        }
+
+        if (labels.IsStack || labels.Rows != frame.Rows || labels.Cols != frame.Cols || labels.IsComplex)
+        {
+            throw new OutputException(output.Name, $"the overlay's '{overlay.From}' has shape {labels.ShapeText}{(labels.IsComplex ? " (complex)" : string.Empty)}, the picture {frame.ShapeText}; an overlay outlines a real image of the picture's shape");
+        }
+
+        byte[] rgb;
+        if (output.Options.TryGetValue("colormap", out var c) && c is string name)
+        {
+            var (vmin, vmax) = OutputWriter.Limits(output, frame.Data);
+            rgb = Colorize(name, frame.Data, vmin, vmax);
+        }
+        else
+        {
+            var grey = OutputWriter.RoundClip(frame, 255f).Data;
+            rgb = new byte[grey.Length * 3];
+            for (int k = 0; k < grey.Length; k++)
+            {
+                rgb[3 * k] = rgb[(3 * k) + 1] = rgb[(3 * k) + 2] = (byte)grey[k];
+            }
+        }
+
+        Outline.Draw(rgb, labels, overlay.Color == LabelColors.Name ? null : Outline.Parse(overlay.Color));
+        return rgb;
     }
 
     private static Colormap Map(string output, string name)

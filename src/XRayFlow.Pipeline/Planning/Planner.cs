@@ -34,9 +34,10 @@ public static class Planner
         return pass.ToPlan();
     }
 
-    /// <summary>The step ids / input names an output reads (the `from`, or each panel's).</summary>
+    /// <summary>The step ids / input names an output reads (the `from`, or each panel's; and an overlay's).</summary>
     public static IEnumerable<string> OutputSources(BoundOutput output)
-        => output.Panels is { Count: > 0 } panels ? panels.Select(p => p.From) : [output.From];
+        => (output.Panels is { Count: > 0 } panels ? panels.Select(p => p.From) : [output.From])
+            .Concat(output.Options.TryGetValue("overlay", out var o) && o is OverlayOption overlay ? [overlay.From] : []);
 
     /// <summary>
     /// A step can join a fused chain when its op declares a pointwise kernel and it reads one array (the kernel sees

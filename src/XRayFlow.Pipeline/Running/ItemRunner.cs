@@ -24,7 +24,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
         {
             var arrays = Decode(recipe, item, inputRecords);
             var (values, timings) = Execute(arrays, profile);
-            var outputRecords = Write(outs, arrays, values);
+            var outputRecords = Write(item, outs, arrays, values);
             var scalars = ScalarsOf(recipe, values);
 
             // Written and hashed: the item's arrays go back to the pool for the next item's outputs.
@@ -120,7 +120,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
         return (values!, timings);
     }
 
-    private List<ManifestOutput> Write(IReadOnlyList<OutputTarget> outs, Dictionary<string, ImageArray> arrays, IReadOnlyDictionary<string, Value> values)
+    private List<ManifestOutput> Write(RunItem item, IReadOnlyList<OutputTarget> outs, Dictionary<string, ImageArray> arrays, IReadOnlyDictionary<string, Value> values)
     {
         var plan = executor.Plan;
         Value ValueOf(string name)
@@ -142,7 +142,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
             try
             {
                 OutputPaths.CreateFolders(root, target.FullPath);
-                sha = OutputWriter.Write(target.Output, ValueOf, target.FullPath);
+                sha = OutputWriter.Write(target.Output, ValueOf, target.FullPath, item.Name);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

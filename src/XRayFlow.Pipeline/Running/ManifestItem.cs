@@ -39,4 +39,18 @@ public sealed record ManifestItem
 /// <paramref name="Count"/> of a batch of <paramref name="Total"/> items whose names, in order, each followed by
 /// '\n', hash (SHA-256) to <paramref name="ListSha256"/>: `merge` checks every shard listed the same batch.
 /// </summary>
-public sealed record ManifestShard(int Index, int Count, long Total, string ListSha256);
+public sealed record ManifestShard(int Index, int Count, long Total, string ListSha256)
+{
+    /// <summary>
+    /// The batch's combined tables (`"combined_tables"`: output name -> path relative to --out), which a shard does
+    /// not write (it has only its block of the batch): `merge` writes them from every shard's per-item files.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Combined { get; init; } = [];
+
+    /// <summary>Equal when every field is, <see cref="Combined"/> compared item by item.</summary>
+    public bool Equals(ManifestShard? other)
+        => other is not null && Index == other.Index && Count == other.Count && Total == other.Total
+            && ListSha256 == other.ListSha256 && Combined.SequenceEqual(other.Combined);
+
+    public override int GetHashCode() => HashCode.Combine(Index, Count, Total, ListSha256, Combined.Count);
+}

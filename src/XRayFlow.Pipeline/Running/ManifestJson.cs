@@ -59,6 +59,11 @@ public static class ManifestJson
                 w.WriteNumber("count", shard.Count);
                 w.WriteNumber("inputs_total", shard.Total);
                 w.WriteString("inputs_sha256", Clean(shard.ListSha256));
+                if (shard.Combined.Count > 0)
+                {
+                    WriteMap(w, "combined_tables", shard.Combined);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -262,7 +267,10 @@ public static class ManifestJson
                 throw Bad("shard.inputs_total", "must be a whole number >= 0");
             }
 
-            return new ManifestShard(index, count, n, Sha(o, "inputs_sha256", "shard", allowEmpty: false));
+            return new ManifestShard(index, count, n, Sha(o, "inputs_sha256", "shard", allowEmpty: false))
+            {
+                Combined = o.TryGetValue("combined_tables", out var combined) ? Pairs(combined, "shard.combined_tables", raw: false) : [],
+            };
         }
 
         private List<ManifestItem> Items(JsonElement e)

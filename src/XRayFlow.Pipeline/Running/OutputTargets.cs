@@ -91,6 +91,25 @@ public static class OutputTargets
             resolved[item] = list;
         }
 
+        // A batch's combined tables (CombinedCsv) must not land on an item's output either.
+        foreach (var output in CombinedCsv.Outputs(recipe, items.Count))
+        {
+            string who = $"the combined table of output {output.Name}";
+            if (CombinedCsv.PathOf(outDir, output) is not { } full)
+            {
+                continue;
+            }
+
+            if (owner.TryGetValue(full, out var first) || full == manifestFull)
+            {
+                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first ?? "the run's manifest", who);
+            }
+            else
+            {
+                owner[full] = who;
+            }
+        }
+
         return resolved;
     }
 

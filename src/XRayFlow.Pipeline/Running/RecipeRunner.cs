@@ -102,7 +102,13 @@ public static class RecipeRunner
         var header = ManifestHeader.Create(request, manifestPath, recipeSha, threads);
         if (request.Shard is { } shard)
         {
-            header = header with { Shard = new ManifestShard(shard.Index, shard.Count, resolved.Total, ShardRun.ListSha256(resolved.All)) };
+            header = header with
+            {
+                Shard = new ManifestShard(shard.Index, shard.Count, resolved.Total, ShardRun.ListSha256(resolved.All))
+                {
+                    Combined = CombinedCsv.Recorded(recipe, request.OutDir, resolved.All.Count),
+                },
+            };
         }
 
         // 4. The items, then the manifest and the profile. A file that cannot be written (a full disk) is
@@ -110,6 +116,12 @@ public static class RecipeRunner
         var (results, profile) = new BatchRunner(request, executor, header, manifestPath, previous).Run(items, targets, threads);
         var manifest = header with { Items = results };
         int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
+        // A shard has only its block of the batch: `merge` writes the combined tables (recorded in its manifest).
+        if (request.Shard is null && !CombinedCsv.Write(request, items, results, targets, diagnostics))
+        {
+            exit = ExitCodes.SomeFailed;
+        }
+
         try
         {
             request.WriteFile(manifestPath, ManifestJson.Write(manifest));

@@ -159,11 +159,11 @@ public static class SchemaGenerator
             }),
     };
 
-    private const string PathPattern = "\\.([Nn][Pp][Yy]|[Pp][Nn][Gg]|[Gg][Ii][Ff]|[Jj][Ss][Oo][Nn])$";
+    private const string PathPattern = "\\.([Nn][Pp][Yy]|[Pp][Nn][Gg]|[Gg][Ii][Ff]|[Jj][Ss][Oo][Nn]|[Cc][Ss][Vv])$";
 
     private static JsonObject PathSchema() => new()
     {
-        ["description"] = "Relative to --out; the extension picks the format (.npy .png .gif .json); {stem} is the input file's name without extension.",
+        ["description"] = "Relative to --out; the extension picks the format (.npy .png .gif .json .csv); {stem} is the input file's name without extension.",
         ["type"] = "string",
         ["pattern"] = PathPattern,
     };
@@ -191,6 +191,24 @@ public static class SchemaGenerator
                     ["panels"] = new JsonObject { ["description"] = "A .png figure: one panel per source.", ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["$ref"] = "#/$defs/panel" } },
                     ["columns"] = new JsonObject { ["description"] = "Figure: panels per row.", ["type"] = "integer", ["minimum"] = 1 },
                     ["title"] = new JsonObject { ["description"] = "Figure: the title above the panels.", ["type"] = "string" },
+                    ["overlay"] = new JsonObject
+                    {
+                        ["description"] = ".png: draw the outlines of a mask's or label image's regions over the picture.",
+                        ["type"] = "object",
+                        ["required"] = Strings(["from"]),
+                        ["additionalProperties"] = false,
+                        ["properties"] = new JsonObject
+                        {
+                            ["from"] = new JsonObject { ["description"] = "The mask or label image (a step or input of the picture's shape).", ["$ref"] = "#/$defs/name" },
+                            ["color"] = new JsonObject
+                            {
+                                ["description"] = "Outline colour: a name, #rrggbb, or labels (each label's colour from the labels colormap).",
+                                ["type"] = "string",
+                                ["pattern"] = "^(" + string.Join("|", Outputs.Rendering.Outline.Named.Keys) + "|labels|#[0-9A-Fa-f]{6})$",
+                                ["default"] = "red",
+                            },
+                        },
+                    },
                 },
             }),
     };

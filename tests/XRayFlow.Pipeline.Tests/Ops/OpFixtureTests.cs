@@ -29,6 +29,14 @@ public class OpFixtureTests
         {
             case "array":
                 CompareArray(c, Assert.IsType<ArrayValue>(value).Array, description);
+                if (c.Case.TryGetProperty("fields", out var fields))
+                {
+                    foreach (var field in fields.EnumerateObject())
+                    {
+                        Assert.True(value.Field(field.Name) == field.Value.GetDouble(), $"{description}: field '{field.Name}' is {value.Field(field.Name)}, want {field.Value.GetDouble()}");
+                    }
+                }
+
                 break;
             case "scalar":
                 CompareNumber(c, c.Case.GetProperty("value").GetDouble(), Assert.IsType<ScalarValue>(value).Number, description);

@@ -113,7 +113,7 @@ public class ColormapBindingTests
 {
     [Fact]
     public void BinderAcceptsExactlyTheRenderableColormaps()
-        => Assert.Equal(Colormaps.Names, XRayFlow.Pipeline.Binding.RecipeBinder.Colormaps);
+        => Assert.Equal([.. Colormaps.Names, LabelColors.Name], XRayFlow.Pipeline.Binding.RecipeBinder.Colormaps);
 }
 
 public class ColormapIndexTests(ITestOutputHelper output)

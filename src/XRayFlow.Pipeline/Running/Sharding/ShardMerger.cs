@@ -237,8 +237,10 @@ public static class ShardMerger
             return new MergeResult(ExitCodes.SomeFailed, diagnostics.ToSortedList(), null, n, [], failedIn.ToList());
         }
 
+        // 7. The batch's combined tables, which no shard could write alone.
+        bool combined = CombinedCsv.WriteMerged(outDir, reference.Shard.Combined, items, diagnostics);
         OutputFolderLock.RemoveShardFiles(outDir);
-        int exit = items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
+        int exit = combined && items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
         return new MergeResult(exit, diagnostics.ToSortedList(), merged, n, [], failedIn.ToList());
     }
 

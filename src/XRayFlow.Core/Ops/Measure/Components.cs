@@ -1,0 +1,381 @@
+using System.Globalization;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Measure;
+
+/// <summary>
+/// Labelling and the component filters of skimage.morphology / skimage.segmentation, on float32 arrays (a stack frame by
+/// frame). Components are found as runs (<see cref="RunLabels"/>); every output pixel is written.
+/// </summary>
+public static class Components
+{
+    /// <summary>The largest label a float32 value holds exactly (2^24): label counts and label values beyond it are refused.</summary>
+    public const int MaxLabel = 1 << 24;
+
+    /// <summary>
+    /// scipy.ndimage.label(x != 0, structure): components of nonzero pixels (NaN counts as nonzero, as in NumPy),
+    /// numbered 1, 2, ... in raster order of their first pixel, background 0. On a stack, frame by frame with one
+    /// numbering across the frames (frame 2's first label follows frame 1's last): SciPy's label of the stack with the
+    /// structure [zeros, s, zeros], which joins nothing across frames.
+    /// </summary>
+    /// <exception cref="LabelException">More than <see cref="MaxLabel"/> components (float32 would not hold them exactly).</exception>
+    public static (ImageArray Labels, long Count) Label(ImageArray src, Neighbours nb, int threads) => Label(src, nb, threads, MaxLabel);
+
+    /// <summary>As <see cref="Label(ImageArray, Neighbours, int)"/> with another limit on the count (tests reach it on small images).</summary>
+    internal static (ImageArray Labels, long Count) Label(ImageArray src, Neighbours nb, int threads, long maxCount)
+    {
+        var dst = ImageArray.Rent(src);
+        long total = 0;
+        for (int n = 0; n < src.Frames; n++)
+        {
+            using var runs = RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
+            if (total + runs.Count > maxCount)
+            {
+                PixelPool.Shared.Return(dst.Data);
+                throw new LabelException($"the image has more than {maxCount} components ({total + runs.Count} so far); labels are float32 values, exact only up to 2^24 = {MaxLabel}");
+            }
+
+            var value = new float[runs.Count + 1];
+            for (int c = 1; c <= runs.Count; c++)
+            {
+                value[c] = total + c;
+            }
+
+            runs.Paint(dst.Frame(n), value, 0f, threads);
+            total += runs.Count;
+        }
+
+        return (dst, total);
+    }
+
+    /// <summary>
+    /// skimage.morphology.remove_small_objects(ar, min_size, connectivity) (0.19): a mask (every value 0 or 1, NumPy's
+    /// bool) is labelled with generate_binary_structure(2, connectivity) and components of fewer than
+    /// <paramref name="minSize"/> pixels become 0 (the output is 0/1); a label image (whole values from 0 to 2^24) has
+    /// each label's pixel count compared, wherever its pixels are (connectivity unused), and the small labels become 0.
+    /// min_size 0 returns the input. A stack: frame by frame (a label's pixels are counted within its frame).
+    /// </summary>
+    /// <exception cref="LabelException">The values are neither a mask nor labels.</exception>
+    public static ImageArray RemoveSmallObjects(ImageArray src, int minSize, Neighbours nb, int threads, string op)
+    {
+        var kind = Classify(src, op);
+        var dst = ImageArray.Rent(src);
+        if (minSize == 0)
+        {
+            src.Data.AsSpan().CopyTo(dst.Data);
+            return dst;
+        }
+
+        if (kind.IsMask)
+        {
+            for (int n = 0; n < src.Frames; n++)
+            {
+                using var runs = RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
+                var sizes = runs.Sizes();
+                var value = new float[runs.Count + 1];
+                for (int c = 1; c <= runs.Count; c++)
+                {
+                    value[c] = sizes[c] >= minSize ? 1f : 0f;
+                }
+
+                runs.Paint(dst.Frame(n), value, 0f, threads);
+            }
+
+            return dst;
+        }
+
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var counts = LabelCounts.Of(src.Frame(f), kind.MaxLabel);
+            counts.KeepWhere(src.Frame(f), dst.Frame(f), label => counts[label] >= minSize);
+        }
+
+        return dst;
+    }
+
+    /// <summary>
+    /// skimage.segmentation.clear_border(labels, buffer_size, bgval) (0.19) on each frame, as skimage computes it on a
+    /// float image: the values are cast to int64 (truncated toward zero, <see cref="RunLabels.Key"/>; |x| &lt; 1 is
+    /// background) and labelled with full connectivity, equal values joining (skimage.measure.label(x, background=0));
+    /// every object with a pixel within buffer_size + 1 pixels of the frame's edge gets <paramref name="bgval"/>, and so
+    /// does the background (every pixel whose value truncates to 0) when it reaches that band too (skimage clears the
+    /// background's label 0 as well: a visible change only when bgval is not 0 or a value is fractional). Every other
+    /// pixel keeps its value.
+    /// </summary>
+    public static ImageArray ClearBorder(ImageArray src, int bufferSize, float bgval, int threads)
+    {
+        var dst = ImageArray.Rent(src);
+        int rows = src.Rows, cols = src.Cols;
+        int ext = bufferSize + 1;
+        for (int n = 0; n < src.Frames; n++)
+        {
+            var frame = src.Frame(n);
+            using var runs = RunLabels.Find(frame, rows, cols, Neighbours.Square, equalValues: true, threads);
+            var clear = new bool[runs.Count + 1];
+            var start = runs.Start;
+            var end = runs.End;
+            var label = runs.Label;
+            for (int row = 0; row < rows; row++)
+            {
+                bool edgeRow = row < ext || row >= rows - ext;
+                for (int i = runs.RowStart[row], iEnd = runs.RowStart[row + 1]; i < iEnd; i++)
+                {
+                    if (edgeRow || start[i] < ext || end[i] > cols - ext)
+                    {
+                        clear[label[i]] = true;
+                    }
+                }
+            }
+
+            runs.CopyClearing(frame, dst.Frame(n), clear, bgval, threads);
+            if (BackgroundInBand(frame, rows, cols, ext))
+            {
+                // Background in the band: skimage's label 0 is cleared too.
+                var d = dst.Frame(n);
+                for (int k = 0; k < frame.Length; k++)
+                {
+                    if (RunLabels.Key(frame[k]) == 0)
+                    {
+                        d[k] = bgval;
+                    }
+                }
+            }
+        }
+
+        return dst;
+    }
+
+    /// <summary>True when a pixel within <paramref name="ext"/> pixels of the edge is background (its value truncates to 0).</summary>
+    private static bool BackgroundInBand(ReadOnlySpan<float> frame, int rows, int cols, int ext)
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            var line = frame.Slice(row * cols, cols);
+            bool edgeRow = row < ext || row >= rows - ext;
+            for (int c = 0; c < cols; c++)
+            {
+                if (!edgeRow && c == ext && cols - ext > ext)
+                {
+                    c = cols - ext; // skip the inside of the row
+                }
+
+                if (RunLabels.Key(line[c]) == 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Keeps the <paramref name="n"/> largest components (by pixel count) and sets every other foreground pixel to 0. A
+    /// mask (every value 0 or 1) is labelled with the connectivity's structure (output 0/1); a label image (whole values
+    /// 0 to 2^24) keeps its n largest labels with their values. Ties go to the earlier component: the lower label, which
+    /// for a mask is the component whose first pixel comes first in raster order. Fewer than n components: all are kept.
+    /// A stack: the n largest of each frame.
+    /// </summary>
+    public static ImageArray KeepLargest(ImageArray src, int n, Neighbours nb, int threads, string op)
+    {
+        var kind = Classify(src, op);
+        var dst = ImageArray.Rent(src);
+        if (kind.IsMask)
+        {
+            for (int f = 0; f < src.Frames; f++)
+            {
+                using var runs = RunLabels.Find(src.Frame(f), src.Rows, src.Cols, nb, equalValues: false, threads);
+                var keep = Largest(runs.Sizes(), n);
+                var value = new float[runs.Count + 1];
+                for (int c = 1; c <= runs.Count; c++)
+                {
+                    value[c] = keep[c] ? 1f : 0f;
+                }
+
+                runs.Paint(dst.Frame(f), value, 0f, threads);
+            }
+
+            return dst;
+        }
+
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var counts = LabelCounts.Of(src.Frame(f), kind.MaxLabel);
+            var keep = counts.Largest(n);
+            counts.KeepWhere(src.Frame(f), dst.Frame(f), keep.Contains);
+        }
+
+        return dst;
+    }
+
+    /// <summary>keep[c] for the <paramref name="n"/> largest of sizes[1..]; ties go to the lower index.</summary>
+    internal static bool[] Largest(long[] sizes, int n)
+    {
+        var keep = new bool[sizes.Length];
+        int count = sizes.Length - 1;
+        if (n >= count)
+        {
+            Array.Fill(keep, true);
+            keep[0] = false;
+            return keep;
+        }
+
+        var order = new int[count];
+        for (int c = 0; c < count; c++)
+        {
+            order[c] = c + 1;
+        }
+
+        Array.Sort(order, (a, b) => sizes[a] != sizes[b] ? sizes[b].CompareTo(sizes[a]) : a.CompareTo(b));
+        for (int k = 0; k < n; k++)
+        {
+            keep[order[k]] = true;
+        }
+
+        return keep;
+    }
+
+    /// <summary>What the values of an array are: a mask (only 0 and 1), or labels (whole numbers 0 to 2^24) with their largest.</summary>
+    internal readonly record struct LabelKind(bool IsMask, int MaxLabel);
+
+    /// <summary>A mask or a label image; anything else is refused naming the first offending pixel.</summary>
+    /// <exception cref="LabelException">A value is negative, fractional, not finite or above 2^24.</exception>
+    internal static LabelKind Classify(ImageArray src, string op)
+    {
+        var data = src.Data;
+        bool mask = true;
+        float max = 0;
+        for (int k = 0; k < data.Length; k++)
+        {
+            float v = data[k];
+            if (v == 0 || v == 1)
+            {
+                max = Math.Max(max, v);
+                continue;
+            }
+
+            if (!(v > 0 && v <= MaxLabel && v == MathF.Floor(v)))
+            {
+                throw new LabelException($"{op} takes a mask (0 and 1) or a label image (whole numbers 0 to {MaxLabel}); {Where(src, k)} is {v.ToString("R", CultureInfo.InvariantCulture)}");
+            }
+
+            mask = false;
+            max = Math.Max(max, v);
+        }
+
+        return new LabelKind(mask, (int)max);
+    }
+
+    /// <summary>"the pixel at row r, column c" (and frame n of a stack) of flat index k.</summary>
+    internal static string Where(ImageArray a, int k)
+    {
+        int frame = k / a.FrameLength, rest = k % a.FrameLength;
+        string at = $"the pixel at row {rest / a.Cols}, column {rest % a.Cols}";
+        return a.IsStack ? $"{at} of frame {frame}" : at;
+    }
+}
+
+/// <summary>A label image's values were refused (negative, fractional, too many labels...); the message says which pixel.</summary>
+public sealed class LabelException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// Pixels per label value of a label image (whole values 0 to 2^24, checked by the caller): an array indexed by label when
+/// the largest label is within a few times the pixel count, else a dictionary (a 64 x 64 image may hold label 2^24).
+/// </summary>
+internal sealed class LabelCounts
+{
+    private readonly int[]? _dense;
+    private readonly Dictionary<int, int>? _sparse;
+
+    private LabelCounts(int[]? dense, Dictionary<int, int>? sparse)
+    {
+        _dense = dense;
+        _sparse = sparse;
+    }
+
+    /// <summary>Pixels of label <paramref name="label"/> (0 when absent).</summary>
+    public int this[int label] => _dense is not null ? (label < _dense.Length ? _dense[label] : 0) : _sparse!.GetValueOrDefault(label);
+
+    /// <summary>Counts of every label in <paramref name="data"/>, whose largest is <paramref name="max"/>.</summary>
+    public static LabelCounts Of(ReadOnlySpan<float> data, int max)
+    {
+        if (max <= Math.Max(65536L, 4L * data.Length))
+        {
+            var counts = new int[max + 1];
+            foreach (float v in data)
+            {
+                counts[(int)v]++;
+            }
+
+            return new LabelCounts(counts, null);
+        }
+
+        var sparse = new Dictionary<int, int>();
+        foreach (float v in data)
+        {
+            int l = (int)v;
+            sparse[l] = sparse.GetValueOrDefault(l) + 1;
+        }
+
+        return new LabelCounts(null, sparse);
+    }
+
+    /// <summary>The labels above 0 that occur, ascending.</summary>
+    private List<int> Present()
+    {
+        var present = new List<int>();
+        if (_dense is not null)
+        {
+            for (int l = 1; l < _dense.Length; l++)
+            {
+                if (_dense[l] > 0)
+                {
+                    present.Add(l);
+                }
+            }
+        }
+        else
+        {
+            present.AddRange(_sparse!.Keys.Where(l => l > 0));
+            present.Sort();
+        }
+
+        return present;
+    }
+
+    /// <summary>The n largest labels above 0 (ties: the lower label).</summary>
+    public HashSet<int> Largest(int n)
+    {
+        var present = Present();
+        present.Sort((a, b) => this[a] != this[b] ? this[b].CompareTo(this[a]) : a.CompareTo(b));
+        return [.. present.Take(n)];
+    }
+
+    /// <summary>dst = src where keep(label) for a label above 0, else 0.</summary>
+    public void KeepWhere(ReadOnlySpan<float> src, Span<float> dst, Func<int, bool> keep)
+    {
+        if (_dense is not null)
+        {
+            var keepOf = new bool[_dense.Length];
+            for (int l = 1; l < keepOf.Length; l++)
+            {
+                keepOf[l] = _dense[l] > 0 && keep(l);
+            }
+
+            for (int k = 0; k < src.Length; k++)
+            {
+                float v = src[k];
+                dst[k] = keepOf[(int)v] ? v : 0f;
+            }
+
+            return;
+        }
+
+        var kept = Present().Where(keep).ToHashSet();
+        for (int k = 0; k < src.Length; k++)
+        {
+            float v = src[k];
+            dst[k] = kept.Contains((int)v) ? v : 0f;
+        }
+    }
+}

@@ -1,0 +1,294 @@
+using System.Buffers;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Measure;
+
+/// <summary>The columns of a region table, one item per region (the intensity columns null without an intensity image).</summary>
+public sealed record RegionTable(long[] Label, long[] Area, double[] Centroid0, double[] Centroid1, long[][] Bbox, double[] Perimeter, double[] Eccentricity,
+    double[]? MeanIntensity, double[]? MinIntensity, double[]? MaxIntensity);
+
+/// <summary>
+/// skimage.measure.regionprops_table (0.19) of a 2-D label image (whole values 0 to 2^24; 0 is background), one row per
+/// label present, ascending, in one pass over the pixels (plus one for the border pixels):
+/// <list type="bullet">
+/// <item>label; area = pixel count; centroid-0, centroid-1 = mean row and column (exact sums / area);</item>
+/// <item>bbox-0..3 = min row, min column, max row + 1, max column + 1;</item>
+/// <item>perimeter = skimage.measure.perimeter(region, 4): the region's border pixels (in the region, and some
+/// 4-neighbour is not, or lies outside the image) are coded 1 + 2 (border 4-neighbours of the same region) + 10 (border
+/// diagonal neighbours of the same region); codes 5, 7, 15, 17, 25, 27 weigh 1, codes 21, 33 weigh sqrt 2, codes 13, 23
+/// weigh (1 + sqrt 2) / 2, others 0 (skimage's erosion of the bounding-box crop and 3 x 3 convolution, computed
+/// in place);</item>
+/// <item>eccentricity = sqrt(1 - l2 / l1) for the eigenvalues l1 &gt;= l2 (clipped at 0) of the inertia tensor
+/// [[mu02, -mu11], [-mu11, mu20]] / mu00 from the central moments (0 when l1 = 0); the moments come from exact integer
+/// sums;</item>
+/// <item>mean_intensity, min_intensity, max_intensity of the intensity image over the region (double sums; NaN
+/// propagates).</item>
+/// </list>
+/// </summary>
+public static class RegionProps
+{
+    /// <summary>The region table of <paramref name="labels"/>; <paramref name="intensity"/> (same shape) adds the intensity columns.</summary>
+    /// <exception cref="LabelException">A label is negative, fractional, not finite or above 2^24.</exception>
+    public static RegionTable Measure(ImageArray labels, ImageArray? intensity, string op)
+    {
+        int rows = labels.Rows, cols = labels.Cols;
+        var data = labels.Data;
+        var kind = Components.Classify(labels, op);
+
+        // Dense region index per label value, ascending.
+        var index = new RegionIndex(data, kind.MaxLabel);
+        int m = index.Count;
+        var area = new long[m];
+        var sumR = new long[m];
+        var sumC = new long[m];
+        var sumRR = new long[m];
+        var sumCC = new long[m];
+        var sumRC = new long[m];
+        var minR = new int[m];
+        var minC = new int[m];
+        var maxR = new int[m];
+        var maxC = new int[m];
+        Array.Fill(minR, int.MaxValue);
+        Array.Fill(minC, int.MaxValue);
+        double[]? sumI = intensity is null ? null : new double[m];
+        double[]? minI = intensity is null ? null : new double[m];
+        double[]? maxI = intensity is null ? null : new double[m];
+        if (minI is not null)
+        {
+            Array.Fill(minI, double.PositiveInfinity);
+            Array.Fill(maxI!, double.NegativeInfinity);
+        }
+
+        // Runs of one label along each row: moments of a run in closed form.
+        for (int r = 0; r < rows; r++)
+        {
+            int at = r * cols;
+            int c = 0;
+            while (c < cols)
+            {
+                float v = data[at + c];
+                if (v == 0)
+                {
+                    c++;
+                    continue;
+                }
+
+                int a = c;
+                while (c < cols && data[at + c] == v)
+                {
+                    c++;
+                }
+
+                int b = c - 1, n = c - a;
+                int k = index[(int)v];
+                long sc = ((long)a + b) * n / 2;
+                area[k] += n;
+                sumR[k] += (long)r * n;
+                sumC[k] += sc;
+                sumRR[k] += (long)r * r * n;
+                sumCC[k] += SumSquares(b) - SumSquares(a - 1);
+                sumRC[k] += r * sc;
+                minR[k] = Math.Min(minR[k], r);
+                maxR[k] = Math.Max(maxR[k], r);
+                minC[k] = Math.Min(minC[k], a);
+                maxC[k] = Math.Max(maxC[k], b);
+                if (intensity is not null)
+                {
+                    var iv = intensity.Data.AsSpan(at + a, n);
+                    double s = 0, lo = minI![k], hi = maxI![k];
+                    foreach (float x in iv)
+                    {
+                        s += x;
+                        lo = Math.Min(lo, x);
+                        hi = Math.Max(hi, x);
+                    }
+
+                    sumI![k] += s;
+                    minI[k] = lo;
+                    maxI[k] = hi;
+                }
+            }
+        }
+
+        var perimeter = Perimeters(data, rows, cols, index, m);
+
+        var label = new long[m];
+        var c0 = new double[m];
+        var c1 = new double[m];
+        var bbox = new long[4][];
+        for (int q = 0; q < 4; q++)
+        {
+            bbox[q] = new long[m];
+        }
+
+        var ecc = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            label[k] = index.LabelAt(k);
+            double n = area[k];
+            c0[k] = sumR[k] / n;
+            c1[k] = sumC[k] / n;
+            bbox[0][k] = minR[k];
+            bbox[1][k] = minC[k];
+            bbox[2][k] = maxR[k] + 1L;
+            bbox[3][k] = maxC[k] + 1L;
+            ecc[k] = Eccentricity(area[k], sumR[k], sumC[k], sumRR[k], sumCC[k], sumRC[k]);
+        }
+
+        double[]? mean = null;
+        if (intensity is not null)
+        {
+            mean = new double[m];
+            for (int k = 0; k < m; k++)
+            {
+                mean[k] = sumI![k] / area[k];
+            }
+        }
+
+        return new RegionTable(label, area, c0, c1, bbox, perimeter, ecc, mean, minI, maxI);
+    }
+
+    /// <summary>0^2 + 1^2 + ... + x^2 (0 for x &lt; 0).</summary>
+    private static long SumSquares(long x) => x <= 0 ? 0 : x * (x + 1) * ((2 * x) + 1) / 6;
+
+    /// <summary>
+    /// sqrt(1 - l2 / l1) of the inertia tensor's eigenvalues. mu20 = sum (r - rc)^2 = (n sumRR - sumR^2) / n and
+    /// likewise mu02, mu11, with the numerators exact in 128-bit integers.
+    /// </summary>
+    internal static double Eccentricity(long n, long sr, long sc, long srr, long scc, long src)
+    {
+        double mu20 = (double)(((Int128)n * srr) - ((Int128)sr * sr)) / n;
+        double mu02 = (double)(((Int128)n * scc) - ((Int128)sc * sc)) / n;
+        double mu11 = (double)(((Int128)n * src) - ((Int128)sr * sc)) / n;
+
+        // T = [[mu02, -mu11], [-mu11, mu20]] / mu00 (skimage's inertia_tensor in 2-D).
+        double a = mu02 / n, b = -mu11 / n, d = mu20 / n;
+        double mean = (a + d) / 2, half = (a - d) / 2;
+        double root = Math.Sqrt((half * half) + (b * b));
+        double l1 = Math.Max(mean + root, 0), l2 = Math.Max(mean - root, 0);
+        return l1 == 0 ? 0 : Math.Sqrt(1 - (l2 / l1));
+    }
+
+    /// <summary>skimage's perimeter (neighbourhood 4) of every region, from its border pixels' codes.</summary>
+    private static double[] Perimeters(float[] data, int rows, int cols, RegionIndex index, int m)
+    {
+        var ones = new long[m];
+        var diagonal = new long[m];
+        var corner = new long[m];
+        byte[] border = ArrayPool<byte>.Shared.Rent(rows * cols);
+        try
+        {
+            // border[p] = p is in a region and a 4-neighbour is not in it (or outside the image).
+            for (int r = 0; r < rows; r++)
+            {
+                int at = r * cols;
+                for (int c = 0; c < cols; c++)
+                {
+                    float v = data[at + c];
+                    border[at + c] = (byte)(v != 0 && (r == 0 || r == rows - 1 || c == 0 || c == cols - 1
+                        || data[at + c - cols] != v || data[at + c + cols] != v || data[at + c - 1] != v || data[at + c + 1] != v) ? 1 : 0);
+                }
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                int at = r * cols;
+                for (int c = 0; c < cols; c++)
+                {
+                    if (border[at + c] == 0)
+                    {
+                        continue;
+                    }
+
+                    float v = data[at + c];
+                    bool Same(int rr, int cc) => rr >= 0 && rr < rows && cc >= 0 && cc < cols && border[(rr * cols) + cc] != 0 && data[(rr * cols) + cc] == v;
+                    int code = 1
+                        + (2 * ((Same(r - 1, c) ? 1 : 0) + (Same(r + 1, c) ? 1 : 0) + (Same(r, c - 1) ? 1 : 0) + (Same(r, c + 1) ? 1 : 0)))
+                        + (10 * ((Same(r - 1, c - 1) ? 1 : 0) + (Same(r - 1, c + 1) ? 1 : 0) + (Same(r + 1, c - 1) ? 1 : 0) + (Same(r + 1, c + 1) ? 1 : 0)));
+                    int k = index[(int)v];
+                    switch (code)
+                    {
+                        case 5 or 7 or 15 or 17 or 25 or 27:
+                            ones[k]++;
+                            break;
+                        case 21 or 33:
+                            diagonal[k]++;
+                            break;
+                        case 13 or 23:
+                            corner[k]++;
+                            break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(border);
+        }
+
+        var perimeter = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            perimeter[k] = ones[k] + (diagonal[k] * Math.Sqrt(2)) + (corner[k] * ((1 + Math.Sqrt(2)) / 2));
+        }
+
+        return perimeter;
+    }
+
+    /// <summary>The labels present, ascending, and each one's row of the table.</summary>
+    private sealed class RegionIndex
+    {
+        private readonly int[]? _dense;
+        private readonly Dictionary<int, int>? _sparse;
+        private readonly int[] _labels;
+
+        public RegionIndex(float[] data, int max)
+        {
+            if (max <= Math.Max(65536L, 4L * data.Length))
+            {
+                var seen = new int[max + 1];
+                foreach (float v in data)
+                {
+                    seen[(int)v] = 1;
+                }
+
+                var labels = new List<int>();
+                for (int l = 1; l <= max; l++)
+                {
+                    if (seen[l] != 0)
+                    {
+                        seen[l] = labels.Count;
+                        labels.Add(l);
+                    }
+                }
+
+                _dense = seen;
+                _labels = [.. labels];
+            }
+            else
+            {
+                var set = new SortedSet<int>();
+                foreach (float v in data)
+                {
+                    if (v != 0)
+                    {
+                        set.Add((int)v);
+                    }
+                }
+
+                _labels = [.. set];
+                _sparse = new Dictionary<int, int>(_labels.Length);
+                for (int k = 0; k < _labels.Length; k++)
+                {
+                    _sparse[_labels[k]] = k;
+                }
+            }
+        }
+
+        public int Count => _labels.Length;
+
+        public int this[int label] => _dense is not null ? _dense[label] : _sparse![label];
+
+        public int LabelAt(int k) => _labels[k];
+    }
+}

@@ -1,0 +1,252 @@
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Measure;
+
+namespace XRayFlow.Core.Tests.Ops.Measure;
+
+/// <summary>
+/// The Measure kernels against their scalar meanings on random images larger than the SciPy fixtures (so the parallel
+/// row blocks and the vector paths run): labelling against a flood fill numbered in raster order, for every structure,
+/// on 1 and 2 threads; the distance transform against brute force for every width 1..40 and on a large image; the
+/// vector run search against x != 0 for every length 1..200; the refusals.
+/// </summary>
+public class MeasureKernelTests
+{
+    private static readonly Neighbours[] Structures =
+    [
+        Neighbours.Cross,
+        Neighbours.Square,
+        new(true, false, true, false),
+        new(false, true, false, false),
+        new(false, false, false, true),
+        new(true, false, false, false),
+        new(false, false, true, true),
+        new(false, false, false, false),
+    ];
+
+    private static ImageArray RandomMask(int rows, int cols, double density, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new ImageArray(rows, cols);
+        for (int k = 0; k < a.Length; k++)
+        {
+            a.Data[k] = rng.NextDouble() < density ? 1f : 0f;
+        }
+
+        return a;
+    }
+
+    /// <summary>Flood fill from each unlabelled foreground pixel in raster order, through the structure's 8 offsets (symmetric).</summary>
+    private static float[] FloodFill(ImageArray a, Neighbours nb)
+    {
+        var offsets = new List<(int Dr, int Dc)>();
+        if (nb.NorthWest) { offsets.Add((-1, -1)); offsets.Add((1, 1)); }
+        if (nb.North) { offsets.Add((-1, 0)); offsets.Add((1, 0)); }
+        if (nb.NorthEast) { offsets.Add((-1, 1)); offsets.Add((1, -1)); }
+        if (nb.West) { offsets.Add((0, -1)); offsets.Add((0, 1)); }
+        var labels = new float[a.Length];
+        int next = 0;
+        var stack = new Stack<(int R, int C)>();
+        for (int r = 0; r < a.Rows; r++)
+        {
+            for (int c = 0; c < a.Cols; c++)
+            {
+                if (a[r, c] == 0 || labels[(r * a.Cols) + c] != 0)
+                {
+                    continue;
+                }
+
+                labels[(r * a.Cols) + c] = ++next;
+                stack.Push((r, c));
+                while (stack.Count > 0)
+                {
+                    var (pr, pc) = stack.Pop();
+                    foreach (var (dr, dc) in offsets)
+                    {
+                        int qr = pr + dr, qc = pc + dc;
+                        if (qr >= 0 && qr < a.Rows && qc >= 0 && qc < a.Cols && a[qr, qc] != 0 && labels[(qr * a.Cols) + qc] == 0)
+                        {
+                            labels[(qr * a.Cols) + qc] = next;
+                            stack.Push((qr, qc));
+                        }
+                    }
+                }
+            }
+        }
+
+        return labels;
+    }
+
+    [Fact]
+    public void LabelEqualsAFloodFillNumberedInRasterOrder()
+    {
+        int seed = 1;
+        foreach (var (rows, cols) in new[] { (1, 1), (1, 37), (37, 1), (5, 64), (64, 5), (17, 65), (700, 400), (300, 1000) })
+        {
+            foreach (double density in new[] { 0.2, 0.5, 0.8 })
+            {
+                var mask = RandomMask(rows, cols, density, seed++);
+                foreach (var nb in Structures)
+                {
+                    var want = FloodFill(mask, nb);
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var (got, count) = Components.Label(mask, nb, threads);
+                        Assert.Equal(want, got.Data);
+                        Assert.Equal(want.Length == 0 ? 0 : want.Max(), count);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void LabelNumbersAStackAcrossItsFrames()
+    {
+        var a = RandomMask(30, 20, 0.5, 7);
+        var b = RandomMask(30, 20, 0.5, 8);
+        var stack = ImageArray.StackOf([a, b]);
+        var (got, count) = Components.Label(stack, Neighbours.Cross, 2);
+        var fa = FloodFill(a, Neighbours.Cross);
+        var fb = FloodFill(b, Neighbours.Cross);
+        float na = fa.Max();
+        Assert.Equal(fa, got.Frame(0).ToArray());
+        Assert.Equal(fb.Select(v => v == 0 ? 0 : v + na), got.Frame(1).ToArray());
+        Assert.Equal(na + fb.Max(), count);
+    }
+
+    [Fact]
+    public void LabelRefusesMoreComponentsThanTheLimit()
+    {
+        var checker = new ImageArray(10, 10);
+        for (int k = 0; k < 100; k++)
+        {
+            checker.Data[k] = ((k / 10) + (k % 10)) % 2;
+        }
+
+        var e = Assert.Throws<LabelException>(() => Components.Label(checker, Neighbours.Cross, 1, maxCount: 49));
+        Assert.Contains("more than 49 components (50 so far)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(50, Components.Label(checker, Neighbours.Cross, 1, maxCount: 50).Count);
+        Assert.Equal(1, Components.Label(checker, Neighbours.Square, 1, maxCount: 50).Count);
+    }
+
+    [Fact]
+    public void NonzeroBitsEqualXNotZeroForEveryLength()
+    {
+        var rng = new Random(5);
+        float[] pool = [0f, -0f, 1f, -2.5f, float.NaN, float.PositiveInfinity, 1e-30f];
+        for (int n = 1; n <= 200; n++)
+        {
+            var line = new float[n];
+            for (int k = 0; k < n; k++)
+            {
+                line[k] = pool[rng.Next(pool.Length)];
+            }
+
+            var bits = new ulong[(n + 63) / 64];
+            Array.Fill(bits, ulong.MaxValue);
+            RunLabels.NonzeroBits(line, bits);
+            for (int k = 0; k < bits.Length * 64; k++)
+            {
+                bool want = k < n && line[k] != 0;
+                Assert.True(want == ((bits[k >> 6] >> (k & 63) & 1) != 0), $"length {n}, bit {k}");
+            }
+        }
+    }
+
+    /// <summary>sqrt(min over zeros ((i - i0) s0)^2 + ((j - j0) s1)^2), by brute force.</summary>
+    private static double BruteForce(ImageArray a, int i, int j, double s0, double s1)
+    {
+        if (a[i, j] == 0)
+        {
+            return 0;
+        }
+
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < a.Rows; r++)
+        {
+            for (int c = 0; c < a.Cols; c++)
+            {
+                if (a[r, c] == 0)
+                {
+                    double dy = (i - r) * s0, dx = (j - c) * s1;
+                    best = Math.Min(best, (dy * dy) + (dx * dx));
+                }
+            }
+        }
+
+        if (double.IsPositiveInfinity(best))
+        {
+            double dy = (i + 1) * s0, dx = j * s1;
+            best = (dy * dy) + (dx * dx); // SciPy's answer without zeros: the distance to (-1, 0)
+        }
+
+        return Math.Sqrt(best);
+    }
+
+    [Fact]
+    public void DistanceTransformEqualsBruteForceForEveryWidth()
+    {
+        int seed = 100;
+        for (int cols = 1; cols <= 40; cols++)
+        {
+            foreach (int rows in new[] { 1, 3, 11 })
+            {
+                foreach (double density in new[] { 0.6, 0.95, 1.0 })
+                {
+                    var a = RandomMask(rows, cols, density, seed++);
+                    foreach (var (s0, s1) in new[] { (1.0, 1.0), (2.0, 0.5) })
+                    {
+                        var d = DistanceTransform.Edt(a, s0, s1, 1);
+                        for (int i = 0; i < rows; i++)
+                        {
+                            for (int j = 0; j < cols; j++)
+                            {
+                                Assert.Equal((float)BruteForce(a, i, j, s0, s1), d[i, j]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DistanceTransformOfALargeImageIsExactOnOneAndTwoThreads()
+    {
+        var a = RandomMask(400, 520, 0.998, 9);
+        var one = DistanceTransform.Edt(a, 1, 1, 1);
+        var two = DistanceTransform.Edt(a, 1, 1, 2);
+        Assert.Equal(one.Data, two.Data);
+        var rng = new Random(3);
+        for (int t = 0; t < 300; t++)
+        {
+            int i = rng.Next(a.Rows), j = rng.Next(a.Cols);
+            Assert.Equal((float)BruteForce(a, i, j, 1, 1), one[i, j]);
+        }
+    }
+
+    [Fact]
+    public void ComponentFiltersRefuseValuesThatAreNeitherAMaskNorLabels()
+    {
+        var a = new ImageArray(3, 4);
+        a[1, 2] = 0.5f;
+        var e = Assert.Throws<LabelException>(() => Components.RemoveSmallObjects(a, 5, Neighbours.Cross, 1, "remove_small_objects"));
+        Assert.Equal("remove_small_objects takes a mask (0 and 1) or a label image (whole numbers 0 to 16777216); the pixel at row 1, column 2 is 0.5", e.Message);
+        a[1, 2] = -3;
+        Assert.Throws<LabelException>(() => Components.KeepLargest(a, 1, Neighbours.Cross, 1, "keep_largest"));
+        a[1, 2] = (1 << 24) + 2;
+        Assert.Throws<LabelException>(() => RegionProps.Measure(a, null, "regionprops"));
+    }
+
+    [Fact]
+    public void KeepLargestBreaksTiesTowardsTheEarlierComponent()
+    {
+        // Three components of 2 pixels: rows 0, 2 and 4; n = 2 keeps the first two in raster order.
+        var a = new ImageArray(5, 3);
+        a[0, 0] = a[0, 1] = a[2, 1] = a[2, 2] = a[4, 0] = a[4, 2] = 1;
+        a[4, 1] = 1;
+        a[4, 2] = 0;
+        var kept = Components.KeepLargest(a, 2, Neighbours.Cross, 1, "keep_largest");
+        Assert.Equal(new float[] { 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0 }, kept.Data);
+    }
+}

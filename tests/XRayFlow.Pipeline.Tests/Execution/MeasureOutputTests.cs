@@ -1,0 +1,348 @@
+using SkiaSharp;
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Running;
+
+namespace XRayFlow.Pipeline.Tests.Execution;
+
+/// <summary>
+/// Tables as .csv (per item, and one combined file for a batch), the `labels` colormap, the `overlay` option, the
+/// binder's checks of them, `${label.count}`, and a label image refused for one item only.
+/// </summary>
+public sealed class MeasureOutputTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "xrf-measure-" + Guid.NewGuid().ToString("N"));
+
+    public MeasureOutputTests() => Directory.CreateDirectory(dir);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>A 6 x 8 image with the given nonzero pixels (value 1 unless given).</summary>
+    private string Npy(string name, params (int R, int C, float V)[] pixels)
+    {
+        var a = new ImageArray(6, 8);
+        foreach (var (r, c, v) in pixels)
+        {
+            a[r, c] = v;
+        }
+
+        string path = Path.Combine(dir, "in", name + ".npy");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var fs = File.Create(path);
+        ImageIO.WriteNpy(fs, a);
+        return path;
+    }
+
+    private RunResult Run(string recipe, string glob)
+    {
+        var loaded = RecipeLoader.LoadText(recipe, "measure.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        return RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["mask"] = glob },
+            OutDir = Path.Combine(dir, "out"),
+            Threads = 2,
+        });
+    }
+
+    private RunResult RunShard(string recipe, string glob, int index, int count)
+    {
+        var loaded = RecipeLoader.LoadText(recipe, "measure.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        return RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["mask"] = glob },
+            OutDir = Path.Combine(dir, "out"),
+            Threads = 1,
+            Shard = new Running.Sharding.Shard(index, count),
+        });
+    }
+
+    private const string RegionsRecipe = """
+        xrayflow: 1
+        inputs:
+          mask: image
+        steps:
+          - id: lab
+            op: label
+            in: mask
+          - id: props
+            op: regionprops
+            in: [lab, mask]
+          - id: many
+            op: clip
+            in: lab
+            max: ${lab.count}
+        outputs:
+          regions: {from: props, path: "{stem}_regions.csv"}
+          regions_json: {from: props, path: "{stem}_regions.json"}
+          labels_png: {from: lab, path: "{stem}_labels.png", colormap: labels}
+          outline: {from: mask, path: "{stem}_outline.png", overlay: {from: lab, color: lime}}
+          many: "{stem}_many.npy"
+        """;
+
+    [Fact]
+    public void ARegionTableIsWrittenPerItemAndCombinedForTheBatch()
+    {
+        Npy("a", (0, 0, 1), (0, 1, 1), (3, 4, 1), (4, 4, 1), (4, 5, 1));
+        Npy("b");
+        Npy("c", (5, 7, 1));
+        var result = Run(RegionsRecipe, Path.Combine(dir, "in", "*.npy"));
+        Assert.True(result.ExitCode == ExitCodes.Success, string.Join("\n", result.Diagnostics.Select(d => d.ToString()).Concat(result.Failures.Select(f => f.Error ?? string.Empty))));
+        string outDir = Path.Combine(dir, "out");
+
+        const string Header = "input,label,area,centroid-0,centroid-1,bbox-0,bbox-1,bbox-2,bbox-3,perimeter,eccentricity,mean_intensity,min_intensity,max_intensity\n";
+        string a = File.ReadAllText(Path.Combine(outDir, "a_regions.csv"));
+        var rows = Outputs.TableCsv.Parse(a)!;
+        Assert.Equal(Header, string.Join(",", rows[0]) + "\n");
+        Assert.Equal(3, rows.Count);
+
+        // skimage.measure.regionprops_table of the same labels: perimeter 0 and 3.414213562373095, eccentricity 1 and 0.816496580927726.
+        Assert.Equal("a.npy,1,2,0,0.5,0,0,1,2,0", string.Join(",", rows[1].Take(10)));
+        Assert.Equal("a.npy,2,3,3.6666666666666665,4.333333333333333,3,4,5,6", string.Join(",", rows[2].Take(9)));
+        Assert.Equal(3.414213562373095, double.Parse(rows[2][9], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal(1.0, double.Parse(rows[1][10], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal(0.816496580927726, double.Parse(rows[2][10], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal("1,1,1", string.Join(",", rows[2].Skip(11)));
+        Assert.Equal(Header, File.ReadAllText(Path.Combine(outDir, "b_regions.csv"))); // no regions: the header only
+        string c = File.ReadAllText(Path.Combine(outDir, "c_regions.csv"));
+        Assert.Equal(Header + "c.npy,1,1,5,7,5,7,6,8,0,0,1,1,1\n", c);
+
+        // The batch: every item's rows in item order, one header.
+        string all = File.ReadAllText(Path.Combine(outDir, "batch_regions.csv"));
+        Assert.Equal(a + c[Header.Length..], all);
+        Assert.StartsWith("{\n  \"input\": \"a.npy\",\n  \"label\": [1, 2],\n", File.ReadAllText(Path.Combine(outDir, "a_regions.json")), StringComparison.Ordinal);
+
+        // ${lab.count}: clip's max is 2 for a, 0 for b, 1 for c.
+        Assert.Equal(2, Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, "a_many.npy")).Data.Max());
+
+        // labels: skimage's label2rgb colours (label 1 red, label 2 blue), background black.
+        using (var bmp = SKBitmap.Decode(Path.Combine(outDir, "a_labels.png")))
+        {
+            Assert.Equal(new SKColor(255, 0, 0), bmp.GetPixel(1, 0));
+            Assert.Equal(new SKColor(0, 0, 255), bmp.GetPixel(4, 3));
+            Assert.Equal(new SKColor(0, 0, 0), bmp.GetPixel(7, 5));
+        }
+
+        // overlay: the label outlines (inner, 4-connected: every pixel of these small regions) in lime over the grey mask.
+        using (var bmp = SKBitmap.Decode(Path.Combine(outDir, "a_outline.png")))
+        {
+            Assert.Equal(new SKColor(0, 255, 0), bmp.GetPixel(0, 0));
+            Assert.Equal(new SKColor(0, 255, 0), bmp.GetPixel(5, 4));
+            Assert.Equal(new SKColor(0, 0, 0), bmp.GetPixel(7, 0));
+        }
+    }
+
+    [Fact]
+    public void ACombinedTableThatWouldOverwriteAnItemsOutputIsRefusedBeforeAnyWork()
+    {
+        Npy("batch_regions"); // its per-item table would be batch_regions_regions.csv; but an output "{stem}.csv" ...
+        Npy("batch");
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: props
+                op: regionprops
+                in: mask
+            outputs:
+              props: "{stem}.csv"
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "*.npy"));
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains(result.Diagnostics, d => d.Code == "XRF2008" && d.Message.Contains("'batch.csv'", StringComparison.Ordinal) && d.Message.Contains("the combined table of output props", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(dir, "out", "batch.csv")));
+    }
+
+    [Fact]
+    public void AValueThatIsNeitherAMaskNorALabelFailsThatItemAlone()
+    {
+        Npy("good", (1, 1, 1), (1, 2, 1));
+        Npy("bad", (1, 1, 0.5f));
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: big
+                op: remove_small_objects
+                in: mask
+                min_size: 2
+            outputs:
+              big: "{stem}.npy"
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "*.npy"));
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        var failed = Assert.Single(result.Failures);
+        Assert.Equal("bad.npy", failed.Name);
+        Assert.Equal("step 'big': remove_small_objects takes a mask (0 and 1) or a label image (whole numbers 0 to 16777216); the pixel at row 1, column 1 is 0.5", failed.Error);
+        Assert.True(File.Exists(Path.Combine(dir, "out", "good.npy")));
+    }
+
+    [Fact]
+    public void AStatsTableIsOneCsvRowWithListsSpreadOverColumns()
+    {
+        Npy("one", (0, 0, 4));
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: stats
+                op: stats
+                in: mask
+            outputs:
+              stats: stats.csv
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "one.npy"));
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal("input,shape-0,shape-1,dtype,count,min,max,mean,median,std\none,6,8,float32,48,0,4,0.08333333333333333,0,0.5713045500334204\n", File.ReadAllText(Path.Combine(dir, "out", "stats.csv")));
+        Assert.False(File.Exists(Path.Combine(dir, "out", "batch.csv"))); // one item: no combined table
+    }
+
+    [Fact]
+    public void JsonTablesNameTheirItemAndStatsAndHistogramsOfABatchAreCombinedOneRowPerItem()
+    {
+        Npy("p", (0, 0, 4));
+        Npy("q", (1, 1, 2), (2, 2, 2));
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: stats
+                op: stats
+                in: mask
+              - id: hist
+                op: histogram
+                in: mask
+                min: 0
+                max: 4
+                bins: 2
+            outputs:
+              stats: "{stem}_stats.json"
+              hist: "{stem}_hist.json"
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "*.npy"));
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(
+            "{\n  \"input\": \"q.npy\",\n  \"shape\": [6, 8],\n  \"dtype\": \"float32\",\n  \"count\": 48,\n  \"min\": 0,\n  \"max\": 2,\n  \"mean\": 0.08333333333333333,\n  \"median\": 0,\n  \"std\": 0.3996526269427267\n}\n",
+            File.ReadAllText(Path.Combine(outDir, "q_stats.json")));
+
+        // One row per item, in item order (p.npy then q.npy); the per-item JSON's numbers as written.
+        Assert.Equal(
+            "input,shape-0,shape-1,dtype,count,min,max,mean,median,std\n"
+            + "p.npy,6,8,float32,48,0,4,0.08333333333333333,0,0.5713045500334204\n"
+            + "q.npy,6,8,float32,48,0,2,0.08333333333333333,0,0.3996526269427267\n",
+            File.ReadAllText(Path.Combine(outDir, "batch_stats.csv")));
+
+        // histogram(min 0, max 4, bins 2): p has 47 values in [0, 2) and the 4 in [2, 4]; q 46 and its two 2s.
+        Assert.Equal(
+            "input,min,max,bins,counts-0,counts-1,edges-0,edges-1,edges-2\n"
+            + "p.npy,0,4,2,47,1,0,2,4\n"
+            + "q.npy,0,4,2,46,2,0,2,4\n",
+            File.ReadAllText(Path.Combine(outDir, "batch_hist.csv")));
+        Assert.False(File.Exists(Path.Combine(outDir, "batch_stats.json")));
+    }
+
+    [Fact]
+    public void ShardsLeaveTheCombinedTablesToMergeWhichWritesThemForTheWholeBatch()
+    {
+        Npy("a", (0, 0, 1), (0, 1, 1), (3, 4, 1), (4, 4, 1), (4, 5, 1));
+        Npy("b");
+        Npy("c", (5, 7, 1));
+        string glob = Path.Combine(dir, "in", "*.npy");
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(ExitCodes.Success, Run(RegionsRecipe, glob).ExitCode);
+        string whole = File.ReadAllText(Path.Combine(outDir, "batch_regions.csv"));
+        Directory.Delete(outDir, recursive: true);
+
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+        Assert.False(File.Exists(Path.Combine(outDir, "batch_regions.csv"))); // no shard writes a part of the batch's table
+        Assert.Contains("\"combined_tables\": {\n      \"regions\": \"batch_regions.csv\"", File.ReadAllText(Path.Combine(outDir, "manifest.shard-0000-of-0002.json")), StringComparison.Ordinal);
+
+        var merged = Running.Sharding.ShardMerger.Merge(outDir, null);
+        Assert.True(merged.ExitCode == ExitCodes.Success, string.Join("\n", merged.Diagnostics));
+        Assert.Equal(whole, File.ReadAllText(Path.Combine(outDir, "batch_regions.csv")));
+        Assert.StartsWith("input,label,", whole, StringComparison.Ordinal);
+        Assert.Contains("\nc.npy,1,1,", whole, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACombinedJsonTableThatWouldOverwriteAnotherCombinedTableIsRefusedBeforeAnyWork()
+    {
+        Npy("x");
+        Npy("y");
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: s1
+                op: stats
+                in: mask
+              - id: s2
+                op: histogram
+                in: mask
+            outputs:
+              s1: "{stem}_t.csv"
+              s2: "{stem}_t.json"
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "*.npy"));
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains(result.Diagnostics, d => d.Code == "XRF2008" && d.Message.Contains("'batch_t.csv'", StringComparison.Ordinal) && d.Message.Contains("the combined table of output s2", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(dir, "out", "x_t.csv")));
+    }
+
+    [Theory]
+    [InlineData("props: {from: props, path: p.csv}\n  pic: {from: mask, path: p.png, overlay: {from: lab, colour: red}}", "XRF1026", "unknown key 'colour' in the overlay of output 'pic'; did you mean 'color'?")]
+    [InlineData("pic: {from: mask, path: p.png, overlay: {color: red}}", "XRF1025", "the overlay of output 'pic' needs 'from'")]
+    [InlineData("pic: {from: mask, path: p.png, overlay: {from: props}}", "XRF1050", "output 'pic': cannot write a table ('props') as an overlay; an overlay outlines the regions of one image (a mask or a label image) of the picture's shape")]
+    [InlineData("pic: {from: mask, path: p.png, overlay: {from: lab, color: purple}}", "XRF1055", "output option 'color' must be a colour (red, lime, green, blue, yellow, cyan, magenta, orange, white, black, #rrggbb) or labels; found 'purple'")]
+    [InlineData("pic: {from: mask, path: p.png, overlay: {from: lbl}}", "XRF1048", "output 'pic' reads 'lbl', which is not a step or an input")]
+    [InlineData("pic: {from: mask, path: p.png, overlay: red}", "XRF1023", "'overlay' of output 'pic'")]
+    [InlineData("pic: {from: lab, path: p.csv}", "XRF1050", "a .csv output holds a table (regionprops, stats, histogram); write the array as .npy")]
+    [InlineData("pic: {from: props, path: p.npy}", "XRF1050", "write a table as .json or .csv")]
+    [InlineData("pic: {path: p.png, panels: [{from: mask}], overlay: {from: lab}}", "XRF1026", "unknown key 'overlay' in a figure output; an overlay goes on a plain .png output")]
+    [InlineData("pic: {from: mask, path: p.gif, overlay: {from: lab}}", "XRF1026", "unknown key 'overlay' in a .gif output")]
+    public void TheBinderLocatesOverlayAndCsvMistakes(string outputs, string code, string text)
+    {
+        string recipe = "xrayflow: 1\ninputs:\n  mask: image\nsteps:\n  - id: lab\n    op: label\n    in: mask\n  - id: props\n    op: regionprops\n    in: lab\noutputs:\n  " + outputs + "\n";
+        var loaded = RecipeLoader.LoadText(recipe, "bad.yaml");
+        Assert.True(loaded.HasErrors);
+        Assert.Contains(loaded.Diagnostics, d => d.Code == code && d.Message.Contains(text, StringComparison.Ordinal) && d.Location?.Line > 10);
+    }
+
+    [Fact]
+    public void AnOverlayOfAnotherShapeFailsTheItemWithTheShapes()
+    {
+        Npy("x", (1, 1, 1));
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: small
+                op: downsample
+                in: mask
+                factor: 2
+            outputs:
+              pic: {from: mask, path: p.png, overlay: {from: small}}
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "x.npy"));
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        Assert.Contains("the overlay's 'small' has shape (3, 4), the picture (6, 8)", Assert.Single(result.Failures).Error, StringComparison.Ordinal);
+    }
+}
