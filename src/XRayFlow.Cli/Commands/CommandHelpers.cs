@@ -26,7 +26,12 @@ internal static class CommandHelpers
 
     /// <summary>Loads the recipe (with --set), reporting every diagnostic; null when it has errors.</summary>
     public static BoundRecipe? Load(CliHost host, RecipeSettings settings, out List<KeyValuePair<string, string>> sets)
+        => Load(host, settings, out sets, out _);
+
+    /// <summary>As <see cref="Load(CliHost, RecipeSettings, out List{KeyValuePair{string, string}})"/>, also giving the loader's diagnostics (warnings the report shows).</summary>
+    public static BoundRecipe? Load(CliHost host, RecipeSettings settings, out List<KeyValuePair<string, string>> sets, out IReadOnlyList<Diagnostic> loaded)
     {
+        loaded = [];
         var bag = new DiagnosticBag();
         sets = Pairs(settings.Set, "--set", bag);
         if (bag.HasErrors)
@@ -49,6 +54,7 @@ internal static class CommandHelpers
 
         var (recipe, diagnostics) = host.LoadRecipe(settings.Recipe, dict);
         host.Report(diagnostics);
+        loaded = diagnostics;
         return diagnostics.Any(d => d.IsError) ? null : recipe;
     }
 

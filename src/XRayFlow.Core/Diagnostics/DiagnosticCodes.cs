@@ -109,6 +109,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ProfileWriteFailed = new("XRF2028", Severity.Error, "cannot write the profile '{0}': {1}");
     public static readonly DiagnosticDescriptor InputNotRecorded = new("XRF2029", Severity.Error, "input '{0}': '{1}' is not among the input files the manifest records; verify reads only those");
     public static readonly DiagnosticDescriptor OutputThroughLink = new("XRF2030", Severity.Error, "output '{0}': path '{1}' goes through '{2}', a symbolic link under --out; outputs never follow links (they could land outside --out)");
+    public static readonly DiagnosticDescriptor ReportWriteFailed = new("XRF2031", Severity.Error, "cannot write the report '{0}': {1}; the outputs and manifest.json are complete");
+    public static readonly DiagnosticDescriptor WatchServerFailed = new("XRF2032", Severity.Error, "cannot serve the live report on http://127.0.0.1:{0}/: {1}");
 
     // ===== end XRF2xxx =============================================================================
 

@@ -50,6 +50,18 @@ public static class RecipeRunner
             return Invalid(diagnostics);
         }
 
+        var report = request.Report is null ? null : new Reporting.ReportCollector(items);
+        if (report is not null)
+        {
+            Reporting.RunReport.CheckCollisions(targets, request.OutDir, diagnostics);
+            if (diagnostics.HasErrors)
+            {
+                return Invalid(diagnostics);
+            }
+
+            request = request with { Observe = report.Observer, Progress = report.Wrap(request.Progress) };
+        }
+
         var plan = Planner.Create(recipe, null, request.PlanOptions);
         diagnostics.AddRange(plan.Diagnostics);
         var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads);
@@ -69,7 +81,9 @@ public static class RecipeRunner
 
         // 4. The items, then the manifest and the profile. A file that cannot be written (a full disk) is
         // exit 1 with the reason; the outputs written are complete, and --resume finishes the run.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (results, profile) = new BatchRunner(request, executor, header, manifestPath, previous).Run(items, targets, threads);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var manifest = header with { Items = results };
         int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
         try
@@ -93,6 +107,11 @@ public static class RecipeRunner
                 diagnostics.Report(DiagnosticCodes.ProfileWriteFailed, null, profilePath, e.Message);
                 exit = ExitCodes.SomeFailed;
             }
+        }
+
+        if (report is not null && !Reporting.RunReport.TryWrite(request, plan, manifest, report, elapsed, diagnostics))
+        {
+            exit = ExitCodes.SomeFailed;
         }
 
         return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead };
