@@ -64,6 +64,9 @@ public static class CliApp
             config.AddCommand<TestCommand>("test")
                 .WithDescription("Run recipes' own `tests:` sections.")
                 .WithExample("test", "pipelines/tutorial-canny.yaml");
+            config.AddCommand<MergeCommand>("merge")
+                .WithDescription("Merge the manifests the shards of a batch (run --shard I/N, or --shard auto on Slurm or Kubernetes) wrote into one --out into manifest.json; exit 1 naming missing or inconsistent shards.")
+                .WithExample("merge", "results");
             config.AddCommand<ArraysCommand>("arrays")
                 .WithDescription("Run a recipe and write each output's value (arrays as .npy, tables as .json) and result.json with the diagnostics, for programs (the Python module).")
                 .WithExample("arrays", "pipelines/sobel.yaml", "--input", "xray=image.npy", "--out", "/tmp/values");

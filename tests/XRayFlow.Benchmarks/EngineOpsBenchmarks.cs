@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Core.Ops.Elementwise;

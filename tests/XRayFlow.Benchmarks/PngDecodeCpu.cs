@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Benchmarks;
@@ -31,9 +32,9 @@ public static unsafe class PngDecodeCpu
             var idat = IdatOf(bytes);
             var raw = new byte[64 << 20];
             PixelPool.Shared.Clear();
-            var fast = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly));
-            var pooled = Time(repeat, () => PixelPool.Shared.Return(ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.FastOnly)));
-            var sharp = Time(repeat, () => ImageReader.ReadPng(new MemoryStream(bytes), file, ImageReadOptions.Default, ImageReader.PngPath.ImageSharp));
+            var fast = Time(repeat, () => PngReader.Read(new MemoryStream(bytes), file, ImageReadOptions.Default, PngReader.PngPath.FastOnly));
+            var pooled = Time(repeat, () => PixelPool.Shared.Return(PngReader.Read(new MemoryStream(bytes), file, ImageReadOptions.Default, PngReader.PngPath.FastOnly)));
+            var sharp = Time(repeat, () => PngReader.Read(new MemoryStream(bytes), file, ImageReadOptions.Default, PngReader.PngPath.ImageSharp));
             var inflate = Time(repeat, () =>
             {
                 using var z = new ZLibStream(new MemoryStream(idat), CompressionMode.Decompress);
@@ -114,7 +115,7 @@ public static unsafe class PngDecodeCpu
         {
             for (int y = 0; y < 1024; y++)
             {
-                PngFilters.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), outp);
+                PixelConversion.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), outp);
             }
         }).Median;
         double alloc = Time(repeat, () => GC.KeepAlive(new XRayFlow.Core.Imaging.ImageArray(1024, 1024))).Median;
@@ -123,7 +124,7 @@ public static unsafe class PngDecodeCpu
         {
             for (int y = 0; y < 1024; y++)
             {
-                PngFilters.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), reuse.AsSpan(y * 1024, 1024));
+                PixelConversion.WidenBytes(raw.AsSpan((y * 1025) + 1, 1024), reuse.AsSpan(y * 1024, 1024));
             }
         }).Median;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  new ImageArray(1024, 1024) {alloc:F2}  widen into a reused 4 MB array {writeOnce:F2}"));

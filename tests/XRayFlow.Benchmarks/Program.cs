@@ -18,6 +18,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "jpeg-cpu")
+        {
+            JpegDecodeCpu.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "kernels")
         {
             KernelBench.Run(args);

@@ -20,7 +20,14 @@ internal static class CliKit
     public static Result RunProcess(string workingDir, params string[] args) => RunProcess(workingDir, TimeSpan.FromMinutes(5), args);
 
     /// <summary>Runs xrayflow as a process; one still running after <paramref name="limit"/> is killed and reported as exit -1 (a hang).</summary>
-    public static Result RunProcess(string workingDir, TimeSpan limit, params string[] args)
+    public static Result RunProcess(string workingDir, TimeSpan limit, params string[] args) => RunProcess(workingDir, limit, null, args);
+
+    /// <summary>
+    /// As <see cref="RunProcess(string, TimeSpan, string[])"/>, with <paramref name="environment"/> set for the
+    /// process. The scheduler's variables (SLURM_*, JOB_COMPLETION_INDEX, XRAYFLOW_SHARDS) are never inherited, so
+    /// the tests behave the same inside a Slurm job or a Kubernetes pod.
+    /// </summary>
+    public static Result RunProcess(string workingDir, TimeSpan limit, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +36,16 @@ internal static class CliKit
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("SLURM_", StringComparison.Ordinal) || k is "JOB_COMPLETION_INDEX" or "XRAYFLOW_SHARDS").ToList())
+        {
+            psi.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "xrayflow.dll"));
         foreach (var a in args)
         {

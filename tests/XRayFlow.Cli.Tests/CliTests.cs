@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 
 namespace XRayFlow.Cli.Tests;
 
@@ -55,7 +56,7 @@ public class CliTests
 
         // gy = scipy.ndimage.sobel(x, axis=1) on the sample: check one interior pixel by hand.
         var x = ImageReader.Read(P(dir, "images", "00000011_000.png"));
-        var gy = Npy.Read(P(outDir, "npy", "00000011_000_gy.npy"));
+        var gy = NpyReader.Read(P(outDir, "npy", "00000011_000_gy.npy"));
         int r0 = 500, c0 = 600;
         float Px(int rr, int cc) => x[rr, cc];
         float expected = (Px(r0 - 1, c0 + 1) - Px(r0 - 1, c0 - 1)) + (2 * (Px(r0, c0 + 1) - Px(r0, c0 - 1))) + (Px(r0 + 1, c0 + 1) - Px(r0 + 1, c0 - 1));

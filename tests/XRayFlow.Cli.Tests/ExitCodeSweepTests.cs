@@ -77,6 +77,13 @@ public sealed class ExitCodeSweepTests
         { "XRF2029", 2, "verify with an unrecorded input" },
         { "XRF2030", 2, "a link to a folder under --out" },
         { "XRF1012", 2, "validate /dev/zero" },
+        { "XRF2031", 2, "an --input list naming a file twice" },
+        { "XRF2032", 1, "merge with a shard missing" },
+        { "XRF2033", 1, "merge with a shard of another --set" },
+        { "XRF2034", 1, "merge with an output claimed twice" },
+        { "XRF2035", 2, "merge of a folder without shards" },
+        { "XRF2021", 2, "--shard 4/4" },
+        { "XRF2021", 2, "--shard auto outside a scheduler" },
     };
 
     [Fact]
@@ -189,6 +196,27 @@ public sealed class ExitCodeSweepTests
                 File.CreateSymbolicLink(P(dir, "out", "npy"), P(dir, "elsewhere"));
                 return ["run", "recipe.yaml"];
             case "validate /dev/zero": return ["validate", "/dev/zero"];
+            case "an --input list naming a file twice":
+                File.WriteAllText(P(dir, "list.txt"), "images/00000011_000.png\n./images/00000011_000.png\n");
+                return ["run", "recipe.yaml", "--input", "xray=@list.txt"];
+            case "merge with a shard missing":
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out"), "--shard", "0/2").Exit);
+                return ["merge", "out"];
+            case "merge with a shard of another --set":
+                File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("axis: 0", "axis: ${ax}", StringComparison.Ordinal).Replace("inputs:", "params:\n  ax: 0\ninputs:", StringComparison.Ordinal));
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out"), "--shard", "0/2").Exit);
+                Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out"), "--shard", "1/2", "--set", "ax=1").Exit);
+                return ["merge", "out"];
+            case "merge with an output claimed twice":
+                CliKit.CopySamples(P(dir, "two"), 2);
+                Assert.Equal(0, CliKit.Run("run", recipe, "--input", "xray=" + P(dir, "two", "*.png"), "--out", P(dir, "out"), "--shard", "0/2").Exit);
+                Assert.Equal(0, CliKit.Run("run", recipe, "--input", "xray=" + P(dir, "two", "*.png"), "--out", P(dir, "out"), "--shard", "1/2").Exit);
+                string m1 = P(dir, "out", "manifest.shard-0001-of-0002.json");
+                File.WriteAllText(m1, File.ReadAllText(m1).Replace("00000011_001_ax.png", "00000011_000_ax.png", StringComparison.Ordinal));
+                return ["merge", "out"];
+            case "merge of a folder without shards": return ["merge", "images"];
+            case "--shard 4/4": return ["run", "recipe.yaml", "--shard", "4/4"];
+            case "--shard auto outside a scheduler": return ["run", "recipe.yaml", "--shard", "auto"];
             default: throw new ArgumentException(situation);
         }
     }

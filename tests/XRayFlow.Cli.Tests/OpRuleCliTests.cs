@@ -37,4 +37,34 @@ public class OpRuleCliTests
             Assert.Equal(input.Select(v => Math.Max(v, (float)mean)), clipped);
         }
     }
+
+    [Fact]
+    public void ValidateRefusesAStepTheDefaultInputsShapeCannotTake()
+    {
+        string dir = CliKit.TempDir();
+        File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(dir, "crop.png"));
+        string recipe = Path.Combine(dir, "d.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: {kind: image, default: crop.png}\nsteps:\n  - op: downsample\n    factor: 100\n  - op: downsample\n    id: ok\n    in: xray\n    factor: 4\noutputs:\n  downsample: d.npy\n  ok: ok.npy\n");
+        var validate = CliKit.Run("validate", recipe);
+        Assert.Equal(2, validate.Exit);
+        Assert.Equal($"{recipe}:6:13: error XRF1069: step 'downsample': factor 100 is larger than the image (64 x 64)", validate.Err.Trim());
+    }
+
+    [Fact]
+    public void WorkBeyondTheBoundIsRefusedBeforeItStarts()
+    {
+        // Before: median_filter size 2147483647 aborted the process; size 100000 took 5.4 GB and ran for ever.
+        string dir = CliKit.TempDir();
+        var samples = CliKit.CopySamples(Path.Combine(dir, "in"), 1);
+        string recipe = Path.Combine(dir, "m.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 4000\noutputs:\n  median_filter: m.npy\n");
+        var run = CliKit.Run("run", recipe, "--input", $"xray={samples[0]}", "--out", Path.Combine(dir, "out"));
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("median_filter would do about 1.7e13 pixel visits on 1024x1024 float32, more than the 1e11 one step may do", run.Err + run.Out, StringComparison.Ordinal);
+
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 2147483647\noutputs:\n  median_filter: m.npy\n");
+        var validate = CliKit.Run("validate", recipe);
+        Assert.Equal(2, validate.Exit);
+        Assert.Contains("error XRF1040: parameter 'size' of op 'median_filter' must be >= 1 and <= 4096", validate.Err, StringComparison.Ordinal);
+    }
 }

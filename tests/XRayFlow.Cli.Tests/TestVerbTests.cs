@@ -1,4 +1,5 @@
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 
 namespace XRayFlow.Cli.Tests;
 
@@ -32,13 +33,13 @@ public sealed class TestVerbTests : IDisposable
     public void AnArrayBeyondItsToleranceFailsWithExit1()
     {
         // The SciPy reference made 0.1% larger: far beyond tolerance 1e-4 of the peak.
-        var reference = Npy.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
+        var reference = NpyReader.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
         for (int k = 0; k < reference.Length; k++)
         {
             reference.Data[k] *= 1.001f;
         }
 
-        Npy.Write(Path.Combine(_dir, "off.npy"), reference);
+        NpyWriter.Write(Path.Combine(_dir, "off.npy"), reference);
         string recipe = WriteRecipe("scaled", """
               sobel: {npy: off.npy, tolerance: 1e-4}
             """);
@@ -70,9 +71,9 @@ public sealed class TestVerbTests : IDisposable
     [Fact]
     public void MixedPassAndFailIsExit1WithOneLinePerCase()
     {
-        var bad = Npy.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
+        var bad = NpyReader.Read(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "sobel_crop64.npy"));
         bad.Data[100] += 10;
-        Npy.Write(Path.Combine(_dir, "bad.npy"), bad);
+        NpyWriter.Write(Path.Combine(_dir, "bad.npy"), bad);
         string recipe = WriteRecipe("bad", """
               sobel: {npy: bad.npy}
             """);

@@ -29,8 +29,8 @@ public static class SnapshotComparers
     /// <summary>Same shape; NaN at the same places; max |diff| &lt;= ArrayTolerance x max |verified|.</summary>
     public static string? Npy(string verifiedPath, string receivedPath)
     {
-        var v = XRayFlow.Core.Codecs.Npy.Read(verifiedPath);
-        var r = XRayFlow.Core.Codecs.Npy.Read(receivedPath);
+        var v = XRayFlow.Core.Codecs.Npy.NpyReader.Read(verifiedPath);
+        var r = XRayFlow.Core.Codecs.Npy.NpyReader.Read(receivedPath);
         if (!v.Shape.SequenceEqual(r.Shape) || v.IsComplex != r.IsComplex)
         {
             return $"shape {r.ShapeText}{(r.IsComplex ? " complex" : string.Empty)}, verified {v.ShapeText}{(v.IsComplex ? " complex" : string.Empty)}";

@@ -179,7 +179,7 @@ public sealed class ArraysCommand(CliHost host) : Command<ArraysCommand.Settings
         switch (value.Kind)
         {
             case RecipeValueKind.Array:
-                Npy.Write(Path.Combine(outDir, stem + ".npy"), value.Array!);
+                Core.Codecs.Npy.NpyWriter.Write(Path.Combine(outDir, stem + ".npy"), value.Array!);
                 return [stem + ".npy"];
             case RecipeValueKind.Table:
                 File.WriteAllBytes(Path.Combine(outDir, stem + ".json"), TableJson(value.Table!));

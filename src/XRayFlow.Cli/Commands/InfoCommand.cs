@@ -21,15 +21,21 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        if (!File.Exists(settings.Image))
+        // A regular file only: a FIFO would block, /dev/zero never ends (the codecs refuse them too).
+        var facts = Core.IO.UntrustedFile.Stat(settings.Image);
+        if (facts.Kind != Core.IO.FileKind.Regular)
         {
-            host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, "no such file"));
+            string why = facts.Kind == Core.IO.FileKind.Missing
+                ? "no such file"
+                : $"it is {Core.IO.UntrustedFile.Describe(facts.Kind)}, not a regular file";
+            host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, why));
             return ExitCodes.Invalid;
         }
 
-        // A DICOM file shows its header first; the header reads even when the pixels cannot be decoded
-        // (a JPEG transfer syntax), so the user sees why.
-        string? dicom = DescribeDicom(settings.Image);
+        // What the file is, as the reader sniffs it; a DICOM file shows its header first: the header reads even
+        // when the pixels cannot be decoded (a JPEG transfer syntax), so the user sees why.
+        var description = ImageReader.Describe(settings.Image);
+        string? dicom = DescribeDicom(settings.Image, description);
         Core.Imaging.ImageArray a;
         try
         {
@@ -39,14 +45,14 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         {
             if (dicom is not null)
             {
-                host.Out.Write($"file:   {settings.Image}\n{dicom}");
+                host.Out.Write($"file:   {Core.Text.Printable.Escape(settings.Image)}\n{dicom}");
             }
 
             host.Report(DiagnosticCodes.ImageUnreadable.Create(null, settings.Image, ex.Reason));
             return ExitCodes.SomeFailed;
         }
 
-        host.Out.Write(Describe(settings.Image, a));
+        host.Out.Write(Describe(settings.Image, a, description?.StoredAs));
         if (dicom is not null)
         {
             host.Out.Write(dicom);
@@ -55,114 +61,72 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         return ExitCodes.Success;
     }
 
-    /// <summary>How the file stores its pixels, from its header: `PNG, 8-bit grey`, `JPEG, 8-bit`, `npy, <f8`; null otherwise.</summary>
-    internal static string? StoredAs(string path)
+    /// <summary>The DICOM header fields (`dicom:` block, values escaped), or null when the reader does not see DICOM or the header is unreadable.</summary>
+    internal static string? DescribeDicom(string path, ImageFileDescription? description)
     {
-        try
+        if (description?.Format != ImageFileFormat.Dicom)
         {
-            using var fs = File.OpenRead(path);
-            var head = new byte[512];
-            int n = fs.Read(head);
-            if (n >= 26 && head[0] == 0x89 && head[1] == (byte)'P' && head[2] == (byte)'N' && head[3] == (byte)'G')
-            {
-                string colour = head[25] switch { 0 => "grey", 2 => "RGB", 3 => "palette", 4 => "grey + alpha", 6 => "RGBA", _ => "colour type " + head[25] };
-                return $"PNG, {head[24]}-bit {colour}";
-            }
-
-            if (n >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
-            {
-                return "JPEG, 8-bit";
-            }
-
-            if (n >= 10 && head[0] == 0x93 && head[1] == (byte)'N')
-            {
-                string text = Encoding.ASCII.GetString(head, 10, n - 10);
-                int i = text.IndexOf("'descr':", StringComparison.Ordinal);
-                int q1 = i < 0 ? -1 : text.IndexOf('\'', i + 8);
-                int q2 = q1 < 0 ? -1 : text.IndexOf('\'', q1 + 1);
-                return q2 > q1 ? $"npy, {text[(q1 + 1)..q2]}" : "npy";
-            }
-        }
-        catch (IOException)
-        {
+            return null;
         }
 
-        return null;
-    }
-
-    /// <summary>The DICOM header fields (`dicom:` block), or null when the file is not DICOM or its header is unreadable.</summary>
-    internal static string? DescribeDicom(string path)
-    {
         try
         {
-            var head = new byte[132];
-            int n;
-            using (var f = File.OpenRead(path))
-            {
-                n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            }
-
-            bool isDicom = Core.Codecs.Dicom.DicomReader.HasDicomPreamble(head.AsSpan(0, n))
-                || Path.GetExtension(path).Equals(".dcm", StringComparison.OrdinalIgnoreCase);
-            if (!isDicom)
-            {
-                return null;
-            }
-
             var header = Core.Codecs.Dicom.DicomReader.ReadHeader(path, new Core.Codecs.Dicom.DicomReadOptions { AllowMissingPreamble = true });
             var fields = header.DisplayFields();
             int w = fields.Max(kv => kv.Key.Length) + 1;
             var sb = new StringBuilder("dicom:\n");
             foreach (var (key, value) in fields)
             {
-                sb.Append("  ").Append((key + ":").PadRight(w + 1)).Append(value).Append('\n');
+                sb.Append("  ").Append((key + ":").PadRight(w + 1)).Append(Core.Text.Printable.Escape(value)).Append('\n');
             }
 
             return sb.ToString();
         }
-        catch (Exception ex) when (ex is ImageDecodeException or IOException or UnauthorizedAccessException)
+        catch (ImageDecodeException)
         {
             return null;
         }
     }
 
-    internal static string Describe(string path, Core.Imaging.ImageArray a)
+    /// <summary>
+    /// Shape, dtype, storage and the statistics of the `stats` op: the one implementation
+    /// (<see cref="Core.Ops.Statistics.ArrayStatistics.Summarize"/>, numpy semantics: any NaN makes every statistic NaN),
+    /// numbers printed as the stats op's JSON writes them (shortest round-trip), non-finite ones as nan / inf / -inf
+    /// (JSON: null). A complex array gets no statistics, as the stats op refuses it.
+    /// </summary>
+    internal static string Describe(string path, Core.Imaging.ImageArray a, string? storedAs)
     {
-        var data = a.Data;
-        double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
-        int finite = 0;
-        foreach (var v in data)
-        {
-            if (float.IsNaN(v))
-            {
-                continue;
-            }
-
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-            sum += v;
-            finite++;
-        }
-
-        var sorted = data.Where(v => !float.IsNaN(v)).ToArray();
-        Array.Sort(sorted);
-        double median = sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-            : (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
-        string F(double d) => d.ToString("G9", CultureInfo.InvariantCulture);
+        static string F(double d) => double.IsNaN(d) ? "nan"
+            : double.IsPositiveInfinity(d) ? "inf"
+            : double.IsNegativeInfinity(d) ? "-inf"
+            : d.ToString("R", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
-        sb.Append("file:   ").Append(path).Append('\n');
+        sb.Append("file:   ").Append(Core.Text.Printable.Escape(path)).Append('\n');
         sb.Append("shape:  ").Append(a.ShapeText).Append('\n');
         sb.Append("dtype:  ").Append(a.IsComplex ? "complex64" : "float32").Append(" (as loaded by xrayflow)\n");
-        if (StoredAs(path) is { } stored)
+        if (storedAs is not null)
         {
-            sb.Append("stored: ").Append(stored).Append('\n');
+            sb.Append("stored: ").Append(storedAs).Append('\n');
         }
 
-        sb.Append("min:    ").Append(F(min)).Append('\n');
-        sb.Append("max:    ").Append(F(max)).Append('\n');
-        sb.Append("mean:   ").Append(F(finite == 0 ? double.NaN : sum / finite)).Append('\n');
-        sb.Append("median: ").Append(F(median)).Append('\n');
+        if (a.IsComplex)
+        {
+            sb.Append("stats:  none: the array is complex (the stats op takes a real array: use abs, or ifft2 with part: real|imag|abs)\n");
+            return sb.ToString();
+        }
+
+        var s = Core.Ops.Statistics.ArrayStatistics.Summarize(a.Data, Environment.ProcessorCount);
+        sb.Append("count:  ").Append(s.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("min:    ").Append(F(s.Min)).Append('\n');
+        sb.Append("max:    ").Append(F(s.Max)).Append('\n');
+        sb.Append("mean:   ").Append(F(s.Mean)).Append('\n');
+        sb.Append("median: ").Append(F(s.Median)).Append('\n');
+        sb.Append("std:    ").Append(F(s.Std)).Append('\n');
+        if (double.IsNaN(s.Min))
+        {
+            sb.Append("note:   the array holds NaN, so every statistic is NaN (numpy semantics, as the stats op)\n");
+        }
+
         return sb.ToString();
     }
 }

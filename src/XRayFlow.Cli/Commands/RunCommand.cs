@@ -4,6 +4,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Pipeline.Running;
+using XRayFlow.Pipeline.Running.Sharding;
 
 namespace XRayFlow.Cli.Commands;
 
@@ -22,7 +23,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         public string Out { get; init; } = "out";
 
         [CommandOption("-j|--threads <N>")]
-        [Description("Thread budget (default: the number of processors). A batch keeps at most N images in memory.")]
+        [Description("Thread budget (default: SLURM_CPUS_PER_TASK when set, else the number of processors). A batch keeps at most N images in memory.")]
         public int? Threads { get; init; }
 
         [CommandOption("--profile <FILE>")]
@@ -50,6 +51,14 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         [Description("Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).")]
         public bool DicomWithoutPreamble { get; init; }
 
+        [CommandOption("--shard <I/N|auto>")]
+        [Description("Run only share I (0-based) of N of the batch (sorted by path, contiguous blocks) and write manifest.shard-I-of-N.json into the shared --out; `auto` reads it from a Slurm job array or a Kubernetes Indexed Job. Join the shards with `xrayflow merge`. See docs/cluster.md.")]
+        public string? Shard { get; init; }
+
+        [CommandOption("--shards <N>")]
+        [Description("With --shard auto: the number of shards (else XRAYFLOW_SHARDS; Slurm arrays without gaps say it themselves). The scheduler's task ids are then the shard numbers.")]
+        public int? Shards { get; init; }
+
         public override IEnumerable<Diagnostic> Problems()
         {
             foreach (var d in base.Problems().Concat(ThreadsProblem(Threads)))
@@ -66,6 +75,16 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
             {
                 yield return DiagnosticCodes.BadOptionValue.Create(null, "--max-pixels", "must be 1 or more");
             }
+
+            if (Shard is not (null or "auto"))
+            {
+                // The syntax of I/N (auto reads the environment when the command runs).
+                ShardSelection.Resolve(Shard, Shards, _ => null, out var problem);
+                if (problem is not null)
+                {
+                    yield return problem;
+                }
+            }
         }
     }
 
@@ -79,6 +98,10 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
 
         var bag = new DiagnosticBag();
         var inputs = CommandHelpers.Inputs(recipe, settings.Inputs, bag);
+        var shard = ShardSelection.Resolve(settings.Shard, settings.Shards, Environment.GetEnvironmentVariable, out var shardProblem);
+        Diagnostic? threadsProblem = null;
+        int? slurmThreads = settings.Threads is null ? ShardSelection.SlurmThreads(Environment.GetEnvironmentVariable, out threadsProblem) : null;
+        bag.AddRange(new[] { shardProblem, threadsProblem }.OfType<Diagnostic>());
         if (bag.HasErrors)
         {
             host.Report(bag.ToSortedList());
@@ -91,7 +114,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
             Inputs = inputs,
             Set = sets,
             OutDir = settings.Out,
-            Threads = settings.Threads ?? Environment.ProcessorCount,
+            Threads = settings.Threads ?? slurmThreads ?? Environment.ProcessorCount,
             Resume = settings.Resume,
             MaxPixels = settings.MaxPixels,
             DicomWithoutPreamble = settings.DicomWithoutPreamble,
@@ -100,6 +123,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
             CompilerFactory = host.CompilerFactory,
             Cancellation = host.Cancellation,
             Report = settings.Report ? new XRayFlow.Pipeline.Reporting.ReportOptions { RecipeDiagnostics = loaded } : null,
+            Shard = shard,
         };
 
         RunResult result;
@@ -140,7 +164,8 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
         {
             outDir = Path.GetFullPath(settings.Out);
         }
-        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and manifest.json in {outDir}"));
+        string ofShard = shard is null ? string.Empty : $"shard {shard.Index} of {shard.Count}: ";
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and {result.ManifestFileName} in {outDir}"));
         if (failed > 0)
         {
             host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {failed} input(s) failed:"));

@@ -13,14 +13,18 @@ public sealed record ImageReadOptions
     /// reader without the preamble). Off by default: such a file is refused with a message naming this option.
     /// </summary>
     public bool DicomWithoutPreamble { get; init; }
-}
 
-/// <summary>What a file's first bytes say it is.</summary>
-public enum ImageFileFormat
-{
-    Unknown,
-    Png,
-    Jpeg,
-    Npy,
-    Dicom,
+    /// <summary>Refuses a header that declares an empty image, or more pixels than <see cref="MaxPixels"/>.</summary>
+    internal void CheckPixels(string name, long rows, long cols)
+    {
+        if (rows <= 0 || cols <= 0)
+        {
+            throw new ImageDecodeException(name, $"the header declares an empty image ({rows} x {cols})");
+        }
+
+        if (rows * cols > MaxPixels)
+        {
+            throw new ImageDecodeException(name, $"the image is {rows} x {cols} = {rows * cols} pixels, more than the limit of {MaxPixels}");
+        }
+    }
 }

@@ -249,4 +249,7 @@ public sealed partial class DiagnosticBag
     /// <param name="what">The path's role, e.g. "the default of input 'xray'".</param>
     public void ReportPathHasNul(SourceLocation at, string what)
         => Emit(DiagnosticCodes.PathHasNul, at, what);
+
+    public void ReportTooManySteps(SourceLocation at, int steps, int max)
+        => Emit(DiagnosticCodes.TooManySteps, at, steps, max);
 }

@@ -73,6 +73,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ShapeProblem = new("XRF1069", Severity.Error, "step '{0}': {1}");
     public static readonly DiagnosticDescriptor ReservedParamName = new("XRF1070", Severity.Error, "param '{0}' would be hidden by the built-in '{0}' ({1}) that every expression sees; rename the param");
     public static readonly DiagnosticDescriptor PathHasNul = new("XRF1071", Severity.Error, "{0} holds a NUL character, which no path can hold");
+    public static readonly DiagnosticDescriptor TooManySteps = new("XRF1072", Severity.Error, "the recipe has {0} steps; a recipe may have at most {1}");
 
     // ===== end XRF1xxx =============================================================================
 
@@ -109,8 +110,13 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ProfileWriteFailed = new("XRF2028", Severity.Error, "cannot write the profile '{0}': {1}");
     public static readonly DiagnosticDescriptor InputNotRecorded = new("XRF2029", Severity.Error, "input '{0}': '{1}' is not among the input files the manifest records; verify reads only those");
     public static readonly DiagnosticDescriptor OutputThroughLink = new("XRF2030", Severity.Error, "output '{0}': path '{1}' goes through '{2}', a symbolic link under --out; outputs never follow links (they could land outside --out)");
-    public static readonly DiagnosticDescriptor ReportWriteFailed = new("XRF2031", Severity.Error, "cannot write the report '{0}': {1}; the outputs and manifest.json are complete");
-    public static readonly DiagnosticDescriptor WatchServerFailed = new("XRF2032", Severity.Error, "cannot serve the live report on http://127.0.0.1:{0}/: {1}");
+    public static readonly DiagnosticDescriptor InputListProblem = new("XRF2031", Severity.Error, "input '{0}': list '{1}': {2}");
+    public static readonly DiagnosticDescriptor ShardMissing = new("XRF2032", Severity.Error, "shard {0} of {1} did not finish: '{2}' is missing");
+    public static readonly DiagnosticDescriptor ShardInconsistent = new("XRF2033", Severity.Error, "shard {0} of {1} ('{2}'): {3}");
+    public static readonly DiagnosticDescriptor OutputClaimedTwice = new("XRF2034", Severity.Error, "output '{0}' is claimed twice: by '{1}' in shard {2} and by '{3}' in shard {4}");
+    public static readonly DiagnosticDescriptor NothingToMerge = new("XRF2035", Severity.Error, "'{0}' holds no shard manifest (manifest.shard-NNNN-of-NNNN.json); run `xrayflow run ... --shard I/N --out {0}` first");
+    public static readonly DiagnosticDescriptor ReportWriteFailed = new("XRF2036", Severity.Error, "cannot write the report '{0}': {1}; the outputs and manifest.json are complete");
+    public static readonly DiagnosticDescriptor WatchServerFailed = new("XRF2037", Severity.Error, "cannot serve the live report on http://127.0.0.1:{0}/: {1}");
 
     // ===== end XRF2xxx =============================================================================
 

@@ -50,6 +50,20 @@ public sealed class OpDefinition
     /// </summary>
     public Func<InferContext, ValueInfo>? Shape { get; init; }
 
+    /// <summary>
+    /// The work the op will do on these shapes, in elementary pixel visits (e.g. pixels x window cells for a
+    /// median), when it can grow beyond the pixels themselves. With known shapes, more than <see cref="MaxCost"/>
+    /// is refused before anything is allocated (at validate time when headers give the shapes, else that item
+    /// fails alone): a shared recipe must not be able to hang a run.
+    /// </summary>
+    public Func<InferContext, double>? Cost { get; init; }
+
+    /// <summary>The most work one step may do (about an hour of one core for the costliest kernels).</summary>
+    public const double MaxCost = 1e11;
+
+    /// <summary>The most pixels one step's output array may have (4 GiB of float32).</summary>
+    public const long MaxOutputPixels = 1L << 30;
+
     /// <summary>The output stays in the input's domain (a Fourier-domain filter keeps a transform a transform).</summary>
     public bool KeepsDomain { get; init; }
 
@@ -124,14 +138,11 @@ public sealed class OpDefinition
             }
         }
 
-        if (Shape is not null)
+        var infer = new InferContext { StepId = context.StepId, Params = context.Params, Inputs = infos };
+        Infer(infer);
+        if (infer.Problems.Count > 0)
         {
-            var infer = new InferContext { StepId = context.StepId, Params = context.Params, Inputs = infos };
-            Infer(infer);
-            if (infer.Problems.Count > 0)
-            {
-                return infer.Problems[0].Message;
-            }
+            return infer.Problems[0].Message;
         }
 
         var rules = new RuleContext { StepId = context.StepId, Params = context.Params, Inputs = infos, InputNames = context.InputNames };
@@ -152,6 +163,33 @@ public sealed class OpDefinition
     /// inputs are accepted, and in the Fourier domain only when <see cref="KeepsDomain"/>.
     /// </summary>
     public ValueInfo Infer(InferContext context)
+    {
+        var info = InferShape(context);
+        if (info.Pixels > MaxOutputPixels)
+        {
+            context.Problem($"{Name} would make an array of {info} ({info.Pixels} pixels), more than the {MaxOutputPixels} one step may make");
+        }
+
+        if (Cost is not null && context.Inputs.All(i => !i.IsArray || i.IsKnown))
+        {
+            try
+            {
+                double work = Cost(context);
+                if (work > MaxCost)
+                {
+                    context.Problem(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Name} would do about {work:0.#e0} pixel visits on {string.Join(", ", context.Inputs.Select(i => i.ToString()))}, more than the {MaxCost:0.#e0} one step may do; use a smaller window or image"));
+                }
+            }
+            catch (DeferredParameterException)
+            {
+                // A `${step}` parameter: known at run time, checked then.
+            }
+        }
+
+        return info;
+    }
+
+    private ValueInfo InferShape(InferContext context)
     {
         if (Shape is not null)
         {

@@ -20,6 +20,9 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
     /// <summary>A step's parameters: the bound values (defaults filled), where each was written, and the steps whose numbers they read.</summary>
     private sealed record StepParams(Dictionary<string, object?> Values, Dictionary<string, SourceLocation> Locations, List<string> ScalarSources);
 
+    /// <summary>The most steps a recipe may have: planning and the manifest stay linear in it, and a real recipe has tens.</summary>
+    public const int MaxSteps = 10_000;
+
     /// <summary>Binds the steps; each becomes a symbol later steps and outputs can read.</summary>
     public List<BoundStep> Bind(YamlEntry? entry)
     {
@@ -38,6 +41,12 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         if (entry.Value is not YamlSequence seq)
         {
             _c.Diagnostics.ReportWrongNodeType(entry.Value.Start, "'steps'", "a list of steps ('- op: ...')", entry.Value.Describe());
+            return steps;
+        }
+
+        if (seq.Items.Count > MaxSteps)
+        {
+            _c.Diagnostics.ReportTooManySteps(seq.Start, seq.Items.Count, MaxSteps);
             return steps;
         }
 

@@ -1,4 +1,6 @@
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Planning;
@@ -35,5 +37,5 @@ public static class ImageIO
     /// <summary>Interleaved 8-bit RGB, rows x cols x 3.</summary>
     public static void WritePngRgb(Stream stream, byte[] rgb, int rows, int cols) => PngWriter.WriteRgb(stream, rgb, cols, rows);
 
-    public static void WriteNpy(Stream stream, ImageArray array) => Npy.Write(stream, array);
+    public static void WriteNpy(Stream stream, ImageArray array) => NpyWriter.Write(stream, array);
 }

@@ -12,9 +12,9 @@ namespace XRayFlow.Pipeline.Execution;
 /// <param name="Id">The step id.</param>
 /// <param name="Op">The op name.</param>
 /// <param name="Milliseconds">Wall time of the node (for a fused chain: the whole chain's).</param>
-/// <param name="FusedWith">The ids of the chain this step ran in, when fused; else empty.</param>
+/// <param name="Chain">The fused chain this step ran in (1-based, as `xrayflow plan` numbers them; <see cref="Milliseconds"/> is then the whole chain's), or 0.</param>
 /// <param name="SameAs">For a step merged into an identical one: that step's id; else null.</param>
-public sealed record StepTiming(string Id, string Op, double Milliseconds, IReadOnlyList<string> FusedWith, string? SameAs = null);
+public sealed record StepTiming(string Id, string Op, double Milliseconds, int Chain = 0, string? SameAs = null);
 
 /// <summary>A step failed while computing (bad shapes, an expression error...): names the step.</summary>
 public sealed class StepFailedException(string stepId, string reason, Exception? inner = null)
@@ -149,7 +149,7 @@ public sealed class PlanExecutor
             {
                 foreach (var m in node.MergedIds)
                 {
-                    timings.Add(new StepTiming(m, node.Step.Op.Name, 0, [], SameAs: node.Id));
+                    timings.Add(new StepTiming(m, node.Step.Op.Name, 0, SameAs: node.Id));
                 }
             }
         }
@@ -254,16 +254,15 @@ public sealed class PlanExecutor
             values[node.Id] = RunNode(node, node.Sources.Select(s => values[s]).ToList(), threads, cancellation);
 
             sw.Stop();
-            timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, [])));
+            timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds)));
         }
         else
         {
             values[unit[^1].Id] = RunChain(unit, values, pool, threads, cancellation, observer);
             sw.Stop();
-            var ids = unit.Select(n => n.Id).ToList();
             foreach (var node in unit)
             {
-                timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, ids)));
+                timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, node.Chain + 1)));
             }
         }
 

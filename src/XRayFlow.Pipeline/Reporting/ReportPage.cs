@@ -381,7 +381,7 @@ internal static class ReportPage
 
             sb.Append("<figcaption><div class=\"item\">").Append(Html.E(item.Name)).Append("</div>");
             string time = stepId is null ? string.Empty
-                : item.Steps.FirstOrDefault(t => t.Id == stepId) is { } t ? " · " + Html.Ms(t.Ms) + (t.FusedWith is { Count: > 0 } ? " (chain)" : string.Empty) : string.Empty;
+                : item.Steps.FirstOrDefault(t => t.Id == stepId) is { } t ? " · " + Html.Ms(t.Ms) + (t.Chain > 0 ? " (chain " + t.Chain.ToString(CultureInfo.InvariantCulture) + ")" : string.Empty) : string.Empty;
             if (s.Kind == SummaryKind.Array)
             {
                 sb.Append("<div class=\"meta\">").Append(string.Join("×", s.Shape)).Append(' ').Append(s.Dtype).Append(Html.E(time)).Append("</div>");
@@ -598,15 +598,12 @@ internal static class ReportPage
     private static double StepsTotal(ManifestItem item)
     {
         double total = 0;
-        var chains = new HashSet<string>(StringComparer.Ordinal);
+        var chains = new HashSet<int>();
         foreach (var s in item.Steps.Where(s => s.SameAs is null))
         {
-            if (s.FusedWith is { Count: > 0 } chain)
+            if (s.Chain > 0 && !chains.Add(s.Chain))
             {
-                if (!chains.Add(chain[0]))
-                {
-                    continue;
-                }
+                continue; // a fused chain's time is on each of its steps: counted once
             }
 
             total += s.Ms;

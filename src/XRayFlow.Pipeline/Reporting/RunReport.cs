@@ -25,7 +25,7 @@ public static class RunReport
         }
     }
 
-    /// <summary>Renders and writes report.html (atomically) into --out; false with XRF2031 when it cannot be written.</summary>
+    /// <summary>Renders and writes report.html (atomically) into --out; false with XRF2036 when it cannot be written.</summary>
     internal static bool TryWrite(RunRequest request, Plan plan, Manifest manifest, ReportCollector collector, TimeSpan elapsed, DiagnosticBag diagnostics)
     {
         string path = Path.Combine(request.OutDir, ReportOptions.FileName);

@@ -1,4 +1,4 @@
-using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Pipeline.Outputs.Rendering;
 

@@ -16,7 +16,15 @@ public sealed record InputRules
     public IReadOnlySet<string>? OnlyFiles { get; init; }
 }
 
-/// <summary>Binds recipe inputs to files: `--input` values, recipe defaults, globs (batch or stack).</summary>
+/// <summary>What <see cref="InputResolver.Resolve(BoundRecipe, IReadOnlyDictionary{string, string}, DiagnosticBag, InputRules?, Sharding.Shard?)"/> found.</summary>
+/// <param name="Items">The items to run (this shard's block of the batch, or all of them).</param>
+/// <param name="All">Every item of the batch in order (outside the block: name and stem only, no files).</param>
+/// <param name="Start">The index in <paramref name="All"/> of the first of <paramref name="Items"/>.</param>
+/// <param name="Total">How many items the whole batch has.</param>
+/// <param name="NotRead">Files a glob or list named that <see cref="InputRules.OnlyFiles"/> kept out (never read).</param>
+public sealed record ResolvedInputs(IReadOnlyList<RunItem> Items, IReadOnlyList<RunItem> All, long Start, long Total, IReadOnlyList<string> NotRead);
+
+/// <summary>Binds recipe inputs to files: `--input` values (a path, a glob, or `@list.txt`), recipe defaults, globs (batch or stack).</summary>
 public static class InputResolver
 {
     public static bool IsGlob(string path) => path.IndexOfAny(['*', '?', '[']) >= 0;
@@ -99,9 +107,22 @@ public static class InputResolver
     /// <summary>As <see cref="Resolve(BoundRecipe, IReadOnlyDictionary{string, string}, DiagnosticBag, InputRules?)"/>; <paramref name="leftOut"/> lists the files a glob matched that <see cref="InputRules.OnlyFiles"/> does not admit (never read).</summary>
     public static IReadOnlyList<RunItem> Resolve(BoundRecipe recipe, IReadOnlyDictionary<string, string> given, DiagnosticBag diagnostics, InputRules? rules, out IReadOnlyList<string> leftOut)
     {
+        var resolved = Resolve(recipe, given, diagnostics, rules, shard: null);
+        leftOut = resolved.NotRead;
+        return resolved.Items;
+    }
+
+    /// <summary>
+    /// The items of a run or of one shard of it (<paramref name="shard"/>): the batch's files are listed and
+    /// sorted (a glob by file name, an `@list` by path relative to the list's folder, both ordinal), the
+    /// shard's contiguous block is taken, and only the block's files are checked (stat) and become items.
+    /// <see cref="ResolvedInputs.All"/> still names every item of the batch (for the output-collision check
+    /// every shard makes over the whole batch).
+    /// </summary>
+    public static ResolvedInputs Resolve(BoundRecipe recipe, IReadOnlyDictionary<string, string> given, DiagnosticBag diagnostics, InputRules? rules, Sharding.Shard? shard)
+    {
         rules ??= new InputRules();
         var skipped = new List<string>();
-        leftOut = skipped;
         foreach (var name in given.Keys)
         {
             if (recipe.Inputs.All(i => i.Name != name))
@@ -115,6 +136,10 @@ public static class InputResolver
         var fixedFiles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         string? batchInput = null;
         IReadOnlyList<string> batchFiles = [];
+        IReadOnlyList<string>? batchNames = null;
+        long batchStart = 0;
+        long batchTotal = 0;
+        IReadOnlyList<string> allNames = [];
         foreach (var input in recipe.Inputs)
         {
             bool fromRecipe;
@@ -135,9 +160,32 @@ public static class InputResolver
             }
 
             string? root = fromRecipe ? recipeRoot ??= PathConfinement.RealPath(recipeDir) : null;
-            bool glob = IsGlob(path);
+            bool list = !fromRecipe && InputList.IsList(path);
+            bool glob = list || IsGlob(path);
             IReadOnlyList<string> files;
-            if (glob)
+            IReadOnlyList<string>? names = null;
+            if (list)
+            {
+                if (InputList.Read(input.Name, path, diagnostics) is not { } entries)
+                {
+                    continue;
+                }
+
+                if (rules.OnlyFiles is { } only)
+                {
+                    skipped.AddRange(entries.Where(e => !only.Contains(e.FullPath)).Select(e => e.FullPath));
+                    entries = entries.Where(e => only.Contains(e.FullPath)).ToList();
+                }
+
+                files = entries.Select(e => e.FullPath).ToList();
+                names = entries.Select(e => e.Name).ToList();
+                if (files.Count == 0)
+                {
+                    diagnostics.Report(DiagnosticCodes.GlobNoMatch, null, input.Name, path);
+                    continue;
+                }
+            }
+            else if (glob)
             {
                 if (root is not null && !PathConfinement.IsInside(root, PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(path))!)))
                 {
@@ -169,6 +217,22 @@ public static class InputResolver
                 files = [path];
             }
 
+            // A batch (a glob or a list on an image input): a shard checks and runs only its block of it.
+            bool batch = glob && input.Kind != InputKind.Stack && batchInput is null;
+            long start = 0;
+            long total = files.Count;
+            IReadOnlyList<string> all = [];
+            if (batch)
+            {
+                all = names ?? files.Select(f => Path.GetFileName(f)).ToList();
+                if (shard is not null)
+                {
+                    (start, long length) = shard.Block(files.Count);
+                    files = Slice(files, start, length);
+                    names = names is null ? null : Slice(names, start, length);
+                }
+            }
+
             if (!CheckFiles(input, files, glob ? null : shown, root, diagnostics))
             {
                 continue;
@@ -190,26 +254,59 @@ public static class InputResolver
             {
                 batchInput = input.Name;
                 batchFiles = files;
+                batchNames = names;
+                batchStart = start;
+                batchTotal = total;
+                allNames = all;
             }
         }
 
         if (diagnostics.HasErrors)
         {
-            return [];
+            return new ResolvedInputs([], [], 0, 0, skipped);
         }
 
         if (batchInput is null)
         {
+            // One item: one shard (the last) runs it, the others nothing.
             string stem = StemOf(recipe, fixedFiles);
-            return [new RunItem(stem, stem, fixedFiles)];
+            var single = new RunItem(stem, stem, fixedFiles);
+            return new ResolvedInputs(shard is null || shard.Block(1).Length == 1 ? [single] : [], [single], shard?.Block(1).Start ?? 0, 1, skipped);
         }
 
-        return batchFiles.Select(f =>
+        var items = new List<RunItem>(batchFiles.Count);
+        for (int k = 0; k < batchFiles.Count; k++)
         {
+            string f = batchFiles[k];
             var files = new Dictionary<string, IReadOnlyList<string>>(fixedFiles, StringComparer.Ordinal) { [batchInput] = [f] };
-            string stem = Path.GetFileNameWithoutExtension(f);
-            return new RunItem(Path.GetFileName(f), stem, files);
-        }).ToList();
+            items.Add(new RunItem(batchNames?[k] ?? Path.GetFileName(f), Path.GetFileNameWithoutExtension(f), files));
+        }
+
+        if (shard is null)
+        {
+            return new ResolvedInputs(items, items, 0, batchTotal, skipped);
+        }
+
+        // The whole batch by name and stem only (no files): enough to place every output.
+        var none = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var everyone = new RunItem[allNames.Count];
+        for (int k = 0; k < everyone.Length; k++)
+        {
+            everyone[k] = k >= batchStart && k - batchStart < items.Count ? items[(int)(k - batchStart)] : new RunItem(allNames[k], Path.GetFileNameWithoutExtension(allNames[k]), none);
+        }
+
+        return new ResolvedInputs(items, everyone, batchStart, batchTotal, skipped);
+    }
+
+    private static IReadOnlyList<string> Slice(IReadOnlyList<string> list, long start, long length)
+    {
+        var part = new string[length];
+        for (long k = 0; k < length; k++)
+        {
+            part[k] = list[(int)(start + k)];
+        }
+
+        return part;
     }
 
     /// <summary>

@@ -36,7 +36,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
                 Status = "ok",
                 Inputs = inputRecords,
                 Outputs = outputRecords,
-                Steps = timings.Select(t => new ManifestStep(t.Id, t.Op, t.Milliseconds, t.FusedWith.Count > 0 ? t.FusedWith : null, t.SameAs)).ToList(),
+                Steps = timings.Select(t => new ManifestStep(t.Id, t.Op, t.Milliseconds, t.Chain, t.SameAs)).ToList(),
             };
         }
         catch (Exception ex) when (ex is ImageDecodeException or StepFailedException or OutputException or IOException or UnauthorizedAccessException or ExpressionRuntimeException or OutOfMemoryException)

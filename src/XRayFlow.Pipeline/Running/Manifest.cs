@@ -37,6 +37,9 @@ public sealed record Manifest
 
     public required IReadOnlyList<ManifestItem> Items { get; init; }
 
+    /// <summary>For the manifest of one shard of a batch (`--shard I/N`): which shard, of what; null otherwise.</summary>
+    public ManifestShard? Shard { get; init; }
+
     public static string CurrentVersion => typeof(Manifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>The largest file hashed (16 GiB: a float64 .npy of 2^31 elements); a device or a growing file stops there.</summary>

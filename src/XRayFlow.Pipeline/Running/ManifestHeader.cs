@@ -17,7 +17,7 @@ internal static class ManifestHeader
         string recipeDir = Path.GetDirectoryName(recipeFull)!;
         foreach (var input in recipe.Inputs)
         {
-            string? p = request.Inputs.TryGetValue(input.Name, out var g) ? Path.GetFullPath(g)
+            string? p = request.Inputs.TryGetValue(input.Name, out var g) ? (InputList.IsList(g) ? "@" + Path.GetFullPath(g[1..]) : Path.GetFullPath(g))
                 : input.DefaultPath is { } d ? Path.GetFullPath(Path.Combine(recipeDir, d)) : null;
             if (p is not null)
             {

@@ -7,7 +7,8 @@ public sealed record ManifestFile(string Input, string Path, string Sha256);
 public sealed record ManifestOutput(string Output, string Path, string Sha256);
 
 /// <summary>One step's time in an item (the last repeat): fused chains and merged steps say so.</summary>
-public sealed record ManifestStep(string Id, string Op, double Ms, IReadOnlyList<string>? FusedWith = null, string? SameAs = null);
+/// <param name="Chain">The fused chain the step ran in (1-based, as `xrayflow plan` numbers them), or 0: each step names its chain once, so the manifest stays linear in the step count.</param>
+public sealed record ManifestStep(string Id, string Op, double Ms, int Chain = 0, string? SameAs = null);
 
 /// <summary>One item of a run (one file of a batch, or the single run).</summary>
 public sealed record ManifestItem
@@ -29,3 +30,10 @@ public sealed record ManifestItem
 
     public bool Succeeded => Status is "ok" or "resumed";
 }
+
+/// <summary>
+/// The shard a manifest records (`"shard"`, only in a shard's manifest): shard <paramref name="Index"/> of
+/// <paramref name="Count"/> of a batch of <paramref name="Total"/> items whose names, in order, each followed by
+/// '\n', hash (SHA-256) to <paramref name="ListSha256"/>: `merge` checks every shard listed the same batch.
+/// </summary>
+public sealed record ManifestShard(int Index, int Count, long Total, string ListSha256);

@@ -52,6 +52,16 @@ public static class ManifestJson
             WriteMap(w, "set", m.Set);
             WriteMap(w, "inputs", m.InputBindings);
             w.WriteNumber("threads", m.Threads);
+            if (m.Shard is { } shard)
+            {
+                w.WriteStartObject("shard");
+                w.WriteNumber("index", shard.Index);
+                w.WriteNumber("count", shard.Count);
+                w.WriteNumber("inputs_total", shard.Total);
+                w.WriteString("inputs_sha256", Clean(shard.ListSha256));
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray("items");
             foreach (var it in m.Items)
             {
@@ -118,15 +128,9 @@ public static class ManifestJson
                 w.WriteNull("ms");
             }
 
-            if (s.FusedWith is { Count: > 0 } fused)
+            if (s.Chain > 0)
             {
-                w.WriteStartArray("fused_with");
-                foreach (var id in fused)
-                {
-                    w.WriteStringValue(Clean(id));
-                }
-
-                w.WriteEndArray();
+                w.WriteNumber("chain", s.Chain);
             }
 
             if (s.SameAs is { } same)
@@ -220,7 +224,27 @@ public static class ManifestJson
                 InputBindings = Pairs(Field(o, "inputs", "$"), "inputs", raw: false),
                 Threads = Int(Field(o, "threads", "$"), "threads", min: 1),
                 Items = Items(Field(o, "items", "$")),
+                Shard = o.TryGetValue("shard", out var shard) ? Shard(shard) : null,
             };
+        }
+
+        private static ManifestShard Shard(JsonElement e)
+        {
+            var o = Object(e, "shard");
+            int count = Int(Field(o, "count", "shard"), "shard.count", min: 1);
+            int index = Int(Field(o, "index", "shard"), "shard.index", min: 0);
+            if (index >= count)
+            {
+                throw Bad("shard.index", "must be below shard.count");
+            }
+
+            var total = Field(o, "inputs_total", "shard");
+            if (total.ValueKind != JsonValueKind.Number || !total.TryGetInt64(out long n) || n < 0)
+            {
+                throw Bad("shard.inputs_total", "must be a whole number >= 0");
+            }
+
+            return new ManifestShard(index, count, n, Sha(o, "inputs_sha256", "shard", allowEmpty: false));
         }
 
         private List<ManifestItem> Items(JsonElement e)
@@ -269,15 +293,10 @@ public static class ManifestJson
                 JsonValueKind.Number when ms.TryGetDouble(out double d) && double.IsFinite(d) => d,
                 _ => throw Bad(at + ".ms", "must be a number"),
             };
-            List<string>? fused = null;
-            if (s.TryGetValue("fused_with", out var fw))
-            {
-                int k = 0;
-                fused = Array(fw, at + ".fused_with").Select(x => StringValue(x, $"{at}.fused_with[{k++}]")).ToList();
-            }
+            int chain = s.TryGetValue("chain", out var ch) ? Int(ch, at + ".chain", min: 1) : 0;
 
             string? same = s.ContainsKey("same_as") ? String(s, "same_as", at) : null;
-            return new ManifestStep(String(s, "id", at), String(s, "op", at), value, fused, same);
+            return new ManifestStep(String(s, "id", at), String(s, "op", at), value, chain, same);
         }
 
         private List<T> List<T>(JsonElement e, string at, Func<Dictionary<string, JsonElement>, string, T> read)

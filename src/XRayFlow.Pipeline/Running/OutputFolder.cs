@@ -17,15 +17,15 @@ internal sealed partial class OutputFolder : IDisposable
     private OutputFolder(OutputFolderLock held) => _lock = held;
 
     /// <summary>Problems with --out (and --profile) that are known before anything is read or written (XRF2021).</summary>
-    public static void Check(string outDir, string? profilePath, DiagnosticBag diagnostics)
+    public static void Check(string outDir, string? profilePath, DiagnosticBag diagnostics, string manifestName = Manifest.FileName)
     {
         if (PathProblem(outDir, mustBeFolder: true) is { } why)
         {
             diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--out", why);
         }
-        else if (UntrustedFile.Stat(Path.Combine(outDir, Manifest.FileName), followLinks: false).Kind is not (FileKind.Missing or FileKind.Regular) and var kind)
+        else if (UntrustedFile.Stat(Path.Combine(outDir, manifestName), followLinks: false).Kind is not (FileKind.Missing or FileKind.Regular) and var kind)
         {
-            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--out", $"'{Path.Combine(outDir, Manifest.FileName)}' is {UntrustedFile.Describe(kind)}; the run writes its manifest there");
+            diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--out", $"'{Path.Combine(outDir, manifestName)}' is {UntrustedFile.Describe(kind)}; the run writes its manifest there");
         }
 
         if (profilePath is not null && PathProblem(profilePath, mustBeFolder: false) is { } pwhy)
@@ -71,14 +71,22 @@ internal sealed partial class OutputFolder : IDisposable
     }
 
     /// <summary>Creates and locks the folder and removes stale temporaries; null (with the diagnostic) when it cannot be used.</summary>
-    public static OutputFolder? Open(string outDir, DiagnosticBag diagnostics)
+    public static OutputFolder? Open(string outDir, DiagnosticBag diagnostics) => Open(outDir, diagnostics, null, []);
+
+    /// <summary>
+    /// As <see cref="Open(string, DiagnosticBag)"/>, for one shard of a batch when <paramref name="shard"/> is
+    /// given: the folder is shared with the other shards (<see cref="OutputFolderLock.TryAcquireShard"/>), so only
+    /// the stale temporaries of this shard's own files (<paramref name="ownFiles"/>: its outputs and manifest) are
+    /// removed; the other shards' may be in the middle of being written.
+    /// </summary>
+    public static OutputFolder? Open(string outDir, DiagnosticBag diagnostics, Sharding.Shard? shard, IEnumerable<string> ownFiles)
     {
         OutputFolderLock? held;
         string holder;
         try
         {
             Directory.CreateDirectory(outDir);
-            held = OutputFolderLock.TryAcquire(outDir, out holder);
+            held = shard is null ? OutputFolderLock.TryAcquire(outDir, out holder) : OutputFolderLock.TryAcquireShard(outDir, shard.Tag, out holder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -92,8 +100,59 @@ internal sealed partial class OutputFolder : IDisposable
             return null;
         }
 
-        RemoveStaleTemporaries(outDir);
+        if (shard is null)
+        {
+            RemoveStaleTemporaries(outDir);
+        }
+        else
+        {
+            RemoveStaleTemporaries(ownFiles);
+        }
+
         return new OutputFolder(held);
+    }
+
+    /// <summary>
+    /// Deletes the stale temporaries (`.name.&lt;32 hex&gt;.tmp`) of the given files only: each folder they are in
+    /// is listed once. Safe while the files' writer holds their lock (a shard's own outputs and manifest).
+    /// </summary>
+    public static int RemoveStaleTemporaries(IEnumerable<string> files)
+    {
+        int removed = 0;
+        foreach (var group in files.GroupBy(f => Path.GetDirectoryName(Path.GetFullPath(f))!, StringComparer.Ordinal))
+        {
+            var names = group.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+            if (UntrustedFile.Stat(group.Key, followLinks: false).Kind != FileKind.Directory)
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var f in Directory.EnumerateFiles(group.Key, "*" + AtomicFile.TempSuffix, new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, MatchType = MatchType.Simple }))
+                {
+                    string name = Path.GetFileName(f);
+                    if (TempName().IsMatch(name) && names.Contains(name[1..^(33 + AtomicFile.TempSuffix.Length)]))
+                    {
+                        try
+                        {
+                            File.Delete(f);
+                            removed++;
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            // Left for the next run.
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // An unreadable folder: nothing to clean there.
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>

@@ -19,11 +19,12 @@ internal sealed class OutputFolderLock : IDisposable
 
     private readonly string _pidFile;
     private int _fd;
+    private int _shardFd = -1;
     private FileStream? _windows;
 
     private OutputFolderLock(string folder, int fd, FileStream? windows)
     {
-        _pidFile = Path.Combine(folder, FileName);
+        _pidFile = folder.Length == 0 ? string.Empty : Path.Combine(folder, FileName);
         _fd = fd;
         _windows = windows;
     }
@@ -89,6 +90,147 @@ internal sealed class OutputFolderLock : IDisposable
         return taken;
     }
 
+    /// <summary>The lock file of one shard: "<c>.xrayflow.shard-0003-of-0064.lock</c>".</summary>
+    public static string ShardFileName(string tag) => $".xrayflow.{tag}.lock";
+
+    /// <summary>
+    /// The lock of one shard of a batch whose shards share <paramref name="folder"/>: a shared flock(2) on the
+    /// folder (any number of shards at once; a whole run or `merge`, which take it exclusively, wait until they
+    /// end) and an exclusive flock on the shard's own file <see cref="ShardFileName"/> (the same shard twice at
+    /// once is refused), which holds the holder's process id and host. That file is left in place when the lock
+    /// is released (deleting a file others may be about to lock is a race); `merge` removes them.
+    /// Null with <paramref name="holder"/> when a whole run or merge holds the folder, or this shard runs already.
+    /// </summary>
+    /// <exception cref="IOException">The folder or the shard's file cannot be opened or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be written.</exception>
+    public static OutputFolderLock? TryAcquireShard(string folder, string tag, out string holder)
+    {
+        holder = string.Empty;
+        string file = Path.Combine(folder, ShardFileName(tag));
+        string who = $"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} on {Environment.MachineName}\n";
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows: an open-exclusive file per shard (no shared lock on the folder).
+            try
+            {
+                var fs = new FileStream(file + ".win", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                var w = new OutputFolderLock(string.Empty, -1, fs);
+                return w;
+            }
+            catch (IOException) when (File.Exists(file + ".win"))
+            {
+                holder = $"shard {tag} of another run";
+                return null;
+            }
+        }
+
+        int dirFd = Native.open(folder, 0 /* O_RDONLY */);
+        if (dirFd < 0)
+        {
+            throw new IOException($"cannot open the folder (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        _ = Native.fcntl(dirFd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
+        if (Native.flock(dirFd, 1 /* LOCK_SH */ | 4 /* LOCK_NB */) != 0 && Marshal.GetLastPInvokeError() is 11 or 35)
+        {
+            _ = Native.close(dirFd);
+            holder = Holder(folder);
+            return null;
+        }
+
+        // The shard's file: created once by a rename (so no process ever opens a half-made one), then opened
+        // O_RDWR | O_NOFOLLOW | O_CLOEXEC (Linux numbers; macOS: O_NOFOLLOW 0x100, O_CLOEXEC 0x1000000).
+        int fd = -1;
+        try
+        {
+            if (UntrustedFile.Stat(file, followLinks: false).Kind == FileKind.Missing)
+            {
+                string temp = Path.Combine(folder, $".xrayflow.{tag}.{Guid.NewGuid():N}.lock-new");
+                File.WriteAllBytes(temp, []);
+                try
+                {
+                    File.Move(temp, file, overwrite: false);
+                }
+                catch (IOException) when (File.Exists(file))
+                {
+                    File.Delete(temp); // another instance of this shard made it first
+                }
+            }
+
+            fd = Native.open(file, OperatingSystem.IsMacOS() ? 2 | 0x100 | 0x1000000 : 2 | 0x20000 | 0x80000);
+            if (fd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"cannot open '{ShardFileName(tag)}' (errno {errno}{(errno is 40 or 62 ? ": a symbolic link" : string.Empty)})");
+            }
+        }
+        catch
+        {
+            _ = Native.close(dirFd);
+            throw;
+        }
+
+        if (Native.flock(fd, 2 /* LOCK_EX */ | 4 /* LOCK_NB */) != 0 && Marshal.GetLastPInvokeError() is 11 or 35)
+        {
+            _ = Native.close(fd);
+            _ = Native.close(dirFd);
+            holder = ShardHolder(file, tag);
+            return null;
+        }
+
+        byte[] bytes = Encoding.UTF8.GetBytes(who);
+        if (Native.ftruncate(fd, 0) != 0 || Native.pwrite(fd, bytes, bytes.Length, 0) != bytes.Length)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = Native.close(fd);
+            _ = Native.close(dirFd);
+            throw new IOException($"cannot write '{ShardFileName(tag)}' (errno {errno})");
+        }
+
+        return new OutputFolderLock(string.Empty, dirFd, null) { _shardFd = fd };
+    }
+
+    /// <summary>"process N on HOST, running shard-..." from a shard's lock file.</summary>
+    private static string ShardHolder(string file, string tag)
+    {
+        // Read natively: .NET's own advisory lock on open (a shared flock) would conflict with the holder's.
+        int fd = Native.open(file, OperatingSystem.IsMacOS() ? 0x100 | 0x1000000 : 0x20000 | 0x80000 /* O_RDONLY | O_NOFOLLOW | O_CLOEXEC */);
+        if (fd < 0)
+        {
+            return $"another process running {tag}";
+        }
+
+        byte[] buffer = new byte[300];
+        nint n = Native.read(fd, buffer, buffer.Length);
+        _ = Native.close(fd);
+        string text = n > 0 ? Encoding.UTF8.GetString(buffer, 0, (int)n).Trim() : string.Empty;
+        return text.Length > 0 && text.Length < 280 && char.IsAsciiDigit(text[0]) ? $"process {text}, running {tag}" : $"another process running {tag}";
+    }
+
+    /// <summary>Removes the shard lock files shard runs leave (only while the folder is held exclusively: no shard can be running).</summary>
+    public static void RemoveShardFiles(string folder)
+    {
+        try
+        {
+            var options = new EnumerationOptions { MatchType = MatchType.Simple, AttributesToSkip = 0 };
+            foreach (var f in Directory.EnumerateFiles(folder, ".xrayflow.shard-*.lock", options).Concat(Directory.EnumerateFiles(folder, ".xrayflow.shard-*.lock-new", options)))
+            {
+                try
+                {
+                    File.Delete(f);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Left in place: harmless.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable folder: nothing to remove.
+        }
+    }
+
     /// <summary>"process N" from the holder's file, or "another process" when it cannot be read (yet).</summary>
     private static string Holder(string folder)
     {
@@ -99,7 +241,7 @@ internal sealed class OutputFolderLock : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return "another process";
+            return File.Exists(Path.Combine(folder, FileName)) ? "another process" : "another process, or shard runs (--shard) writing into it";
         }
     }
 
@@ -107,11 +249,20 @@ internal sealed class OutputFolderLock : IDisposable
     {
         try
         {
-            File.Delete(_pidFile);
+            if (_pidFile.Length > 0)
+            {
+                File.Delete(_pidFile);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The next holder overwrites it.
+        }
+
+        if (_shardFd >= 0)
+        {
+            _ = Native.close(_shardFd);
+            _shardFd = -1;
         }
 
         if (_fd >= 0)
@@ -137,5 +288,14 @@ internal sealed class OutputFolderLock : IDisposable
 
         [DllImport("libc", SetLastError = true)]
         public static extern int close(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int ftruncate(int fd, long length);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern nint read(int fd, byte[] buffer, nint count);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern nint pwrite(int fd, byte[] buffer, nint count, long offset);
     }
 }

@@ -33,8 +33,8 @@ internal static class ProfileJson
             }
         }
 
-        var fileOrder = plan.Recipe.Steps.Select(s => s.Id).ToList();
-        order.Sort((a, b) => fileOrder.IndexOf(a).CompareTo(fileOrder.IndexOf(b)));
+        var fileOrder = plan.Recipe.Steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        order.Sort((a, b) => fileOrder.GetValueOrDefault(a, int.MaxValue).CompareTo(fileOrder.GetValueOrDefault(b, int.MaxValue)));
         var sb = new StringBuilder();
         sb.Append("{\"steps\": [");
         for (int i = 0; i < order.Count; i++)
@@ -43,9 +43,9 @@ internal static class ProfileJson
             sb.Append(i == 0 ? "\n  " : ",\n  ");
             sb.Append("{\"id\": ").Append(JsonText.Quote(t.Id)).Append(", \"op\": ").Append(JsonText.Quote(t.Op)).Append(", \"ms\": [")
                 .Append(string.Join(", ", ms.Select(m => JsonText.Number(Math.Round(m, 4))))).Append(']');
-            if (t.FusedWith.Count > 0)
+            if (t.Chain > 0)
             {
-                sb.Append(", \"fused_with\": [").Append(string.Join(", ", t.FusedWith.Select(JsonText.Quote))).Append(']');
+                sb.Append(", \"chain\": ").Append(t.Chain);
             }
 
             if (t.SameAs is { } same)

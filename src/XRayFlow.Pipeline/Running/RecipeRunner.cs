@@ -2,6 +2,7 @@ using XRayFlow.Core.Diagnostics;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Outputs;
 using XRayFlow.Pipeline.Planning;
+using XRayFlow.Pipeline.Running.Sharding;
 
 namespace XRayFlow.Pipeline.Running;
 
@@ -25,14 +26,23 @@ public static class RecipeRunner
             diagnostics.Report(DiagnosticCodes.BadOptionValue, null, "--repeat", $"must be 1 to {RunRequest.MaxRepeat}");
         }
 
-        OutputFolder.Check(request.OutDir, request.ProfilePath, diagnostics);
+        string manifestName = request.Shard?.ManifestFileName ?? Manifest.FileName;
+        OutputFolder.Check(request.OutDir, request.ProfilePath, diagnostics, manifestName);
         if (diagnostics.HasErrors)
         {
             return Invalid(diagnostics);
         }
 
-        var items = InputResolver.Resolve(recipe, request.Inputs, diagnostics, request.InputRules, out var notRead);
+        // With --shard: this shard's block of the batch; every shard still places the whole batch's outputs.
+        var resolved = InputResolver.Resolve(recipe, request.Inputs, diagnostics, request.InputRules, request.Shard);
+        var items = resolved.Items;
+        var notRead = resolved.NotRead;
         IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets = new Dictionary<RunItem, IReadOnlyList<OutputTarget>>();
+        if (!diagnostics.HasErrors && request.Shard is not null)
+        {
+            ShardRun.CheckOutputs(recipe, resolved.All, request.OutDir, diagnostics);
+        }
+
         if (!diagnostics.HasErrors)
         {
             targets = OutputTargets.Check(recipe, items, request.OutDir, diagnostics);
@@ -66,18 +76,27 @@ public static class RecipeRunner
         diagnostics.AddRange(plan.Diagnostics);
         var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads);
 
-        // 2. The output folder: created, locked for this run, stale temporaries of a killed run removed.
-        using var folder = OutputFolder.Open(request.OutDir, diagnostics);
+        // 2. The output folder: created, locked for this run (shared with the other shards of a batch), stale
+        // temporaries of a killed run removed (a shard's: only those of its own files).
+        string manifestPath = Path.Combine(request.OutDir, manifestName);
+        using var folder = request.Shard is null
+            ? OutputFolder.Open(request.OutDir, diagnostics)
+            : OutputFolder.Open(request.OutDir, diagnostics, request.Shard, targets.Values.SelectMany(t => t).Select(t => t.FullPath).Append(Path.GetFullPath(manifestPath)));
         if (folder is null)
         {
             return Invalid(diagnostics);
         }
 
         // 3. Resume: what an earlier run already finished.
-        string manifestPath = Path.Combine(request.OutDir, Manifest.FileName);
         string recipeSha = Manifest.Sha256OfText(recipe.CanonicalText);
-        var previous = request.Resume ? Resume.LoadPrevious(manifestPath, recipeSha) : null;
+        // A shard resumes from its own manifest, or from the merged manifest.json when its own is gone.
+        var previous = !request.Resume ? null
+            : Resume.LoadPrevious(manifestPath, recipeSha) ?? (request.Shard is null ? null : Resume.LoadPrevious(Path.Combine(request.OutDir, Manifest.FileName), recipeSha));
         var header = ManifestHeader.Create(request, manifestPath, recipeSha, threads);
+        if (request.Shard is { } shard)
+        {
+            header = header with { Shard = new ManifestShard(shard.Index, shard.Count, resolved.Total, ShardRun.ListSha256(resolved.All)) };
+        }
 
         // 4. The items, then the manifest and the profile. A file that cannot be written (a full disk) is
         // exit 1 with the reason; the outputs written are complete, and --resume finishes the run.
@@ -114,7 +133,7 @@ public static class RecipeRunner
             exit = ExitCodes.SomeFailed;
         }
 
-        return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead };
+        return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead, ManifestFileName = manifestName };
     }
 
     private static RunResult Invalid(DiagnosticBag diagnostics) => new(ExitCodes.Invalid, diagnostics.ToSortedList(), null, null);

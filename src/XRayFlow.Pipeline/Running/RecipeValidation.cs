@@ -11,7 +11,8 @@ public static class RecipeValidation
 {
     /// <summary>
     /// Output paths (checked with a placeholder stem), every inline expression (compiled), and the plan's
-    /// diagnostics (only when everything before is clean). Sorted; errors mean exit 2.
+    /// diagnostics (only when everything before is clean), planned with the shapes the `default:` inputs' headers
+    /// give, so a step those shapes cannot take is refused here (XRF1069). Sorted; errors mean exit 2.
     /// </summary>
     public static IReadOnlyList<Diagnostic> Check(BoundRecipe recipe, Func<IExpressionCompiler>? compilerFactory)
     {
@@ -20,7 +21,7 @@ public static class RecipeValidation
         bag.AddRange(ExpressionSteps.Compile(recipe, compilerFactory).Diagnostics);
         if (!bag.HasErrors)
         {
-            bag.AddRange(Planner.Create(recipe).Diagnostics);
+            bag.AddRange(Planner.Create(recipe, InputShapes.FromHeaders(recipe, new Dictionary<string, string>())).Diagnostics);
         }
 
         return bag.ToSortedList();

@@ -3,6 +3,23 @@ namespace XRayFlow.Pipeline.Running;
 /// <summary>`--resume`: which items an earlier run into the same --out already finished, intact.</summary>
 internal static class Resume
 {
+    /// <summary>Each earlier manifest's succeeded items by name, built once (a batch of 100,000 items looks each up once).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Manifest, Dictionary<string, ManifestItem>> ByName = new();
+
+    private static Dictionary<string, ManifestItem> Index(Manifest m)
+    {
+        var d = new Dictionary<string, ManifestItem>(StringComparer.Ordinal);
+        foreach (var i in m.Items)
+        {
+            if (i.Succeeded)
+            {
+                d.TryAdd(i.Name, i);
+            }
+        }
+
+        return d;
+    }
+
     /// <summary>The earlier run's manifest when it exists, reads, and was made by the same recipe (canonical hash); else null.</summary>
     public static Manifest? LoadPrevious(string manifestPath, string recipeSha)
     {
@@ -40,8 +57,7 @@ internal static class Resume
 
     private static ManifestItem? Keep(Manifest previous, RunItem item, IReadOnlyList<OutputTarget> outs)
     {
-        var entry = previous.Items.FirstOrDefault(i => i.Name == item.Name && i.Succeeded);
-        if (entry is null)
+        if (!ByName.GetValue(previous, Index).TryGetValue(item.Name, out var entry))
         {
             return null;
         }

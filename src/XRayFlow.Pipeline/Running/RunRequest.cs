@@ -50,6 +50,9 @@ public sealed record RunRequest
 
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Run only this shard of the batch (`--shard I/N`), writing its own manifest into the shared --out; null = the whole batch.</summary>
+    public Sharding.Shard? Shard { get; init; }
+
     /// <summary>Write `report.html` into --out (pictures and numbers of every step: Reporting/), or null for none.</summary>
     public Reporting.ReportOptions? Report { get; init; }
 

@@ -10,4 +10,7 @@ public sealed record RunResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnosti
 
     /// <summary>Files a glob matched that <see cref="InputRules.OnlyFiles"/> kept out of the run (never read).</summary>
     public IReadOnlyList<string> NotRead { get; init; } = [];
+
+    /// <summary>The manifest the run wrote: `manifest.json`, or the shard's own (`manifest.shard-0003-of-0064.json`).</summary>
+    public string ManifestFileName { get; init; } = Running.Manifest.FileName;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.IO;
@@ -169,7 +170,7 @@ public static class RecipeSelfTest
         ImageArray actual, reference;
         try
         {
-            reference = Npy.Read(referencePath);
+            reference = NpyReader.Read(referencePath);
         }
         catch (Exception e) when (e is IOException or ImageDecodeException or UnauthorizedAccessException)
         {
@@ -178,7 +179,7 @@ public static class RecipeSelfTest
 
         try
         {
-            actual = Npy.Read(actualPath);
+            actual = NpyReader.Read(actualPath);
         }
         catch (Exception e) when (e is IOException or ImageDecodeException or UnauthorizedAccessException)
         {

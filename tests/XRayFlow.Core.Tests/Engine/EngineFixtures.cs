@@ -1,4 +1,5 @@
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Tests.Engine;
@@ -30,7 +31,7 @@ internal static class EngineFixtures
 
     public static string Path_(params string[] parts) => Path.Combine([Root.Value, .. parts]);
 
-    public static ImageArray Npy(params string[] parts) => Codecs.Npy.Read(Path_(parts));
+    public static ImageArray Npy(params string[] parts) => NpyReader.Read(Path_(parts));
 
     /// <summary>Assert |actual - expected| &lt;= RelativeTolerance * max|expected| (with a floor for all-zero references).</summary>
     public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, double? tolerance = null)

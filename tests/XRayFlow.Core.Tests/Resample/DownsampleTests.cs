@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Display;
 using XRayFlow.Core.Ops.Filters;
@@ -28,8 +29,8 @@ public sealed class DownsampleTests
     [MemberData(nameof(Cases))]
     public void MatchesNumpyBlockMean(string input, int factor, string expected)
     {
-        var src = Npy.Read(Path.Combine(Dir, input));
-        var want = Npy.Read(Path.Combine(Dir, expected));
+        var src = NpyReader.Read(Path.Combine(Dir, input));
+        var want = NpyReader.Read(Path.Combine(Dir, expected));
         var got = Downsample.BlockMean(src, factor);
         Assert.Equal(want.Shape, got.Shape);
         Assert.Equal(want.IsStack, got.IsStack);

@@ -45,4 +45,15 @@ public class ReservedNameAndPathTests
         Assert.Equal("XRF1071", d.Code);
         Assert.Equal(new SourceLocation("recipe.yaml", line, column), d.Location);
     }
+
+    [Fact]
+    [Covers("XRF1072")]
+    public void TheStepCountIsBounded()
+    {
+        string steps = string.Concat(Enumerable.Repeat("  - op: abs\n", XRayFlow.Pipeline.Binding.StepsBinder.MaxSteps + 1));
+        var r = TestOps.Load("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n" + steps);
+        var d = Assert.Single(r.Diagnostics, x => x.IsError);
+        Assert.Equal("XRF1072", d.Code);
+        Assert.Equal(new SourceLocation("recipe.yaml", 5, 3), d.Location);
+    }
 }

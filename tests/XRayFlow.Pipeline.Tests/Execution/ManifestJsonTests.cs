@@ -31,7 +31,7 @@ public class ManifestJsonTests
                 Status = "ok",
                 Inputs = [new ManifestFile("xray", "/data/images/" + name, new string('c', 64))],
                 Outputs = [new ManifestOutput("edges", Path.GetFileNameWithoutExtension(name) + "_edges.png", new string('d', 64))],
-                Steps = [new ManifestStep("gx", "sobel", 1.23456), new ManifestStep("m", "abs", 0.5, ["m", "n"]), new ManifestStep("n", "abs", 0, null, "m")],
+                Steps = [new ManifestStep("gx", "sobel", 1.23456), new ManifestStep("m", "abs", 0.5, 2), new ManifestStep("n", "abs", 0, 0, "m")],
             },
             new ManifestItem { Name = "bad.png", Stem = "bad", Status = "failed", Error = "bad.png: not a PNG" },
         ],
@@ -54,7 +54,9 @@ public class ManifestJsonTests
         Assert.Equal(m.Items[0].Outputs, back.Items[0].Outputs);
         Assert.Equal(m.Items[0].Inputs, back.Items[0].Inputs);
         Assert.Equal(["gx", "m", "n"], back.Items[0].Steps.Select(s => s.Id));
-        Assert.Equal(["m", "n"], back.Items[0].Steps[1].FusedWith);
+        Assert.Equal(2, back.Items[0].Steps[1].Chain);
+        Assert.Equal(0, back.Items[0].Steps[0].Chain);
+        Assert.Contains("\"chain\": 2", text, StringComparison.Ordinal);
         Assert.Equal("m", back.Items[0].Steps[2].SameAs);
         Assert.Equal("bad.png: not a PNG", back.Items[1].Error);
         Assert.Equal(m.Params, back.Params);

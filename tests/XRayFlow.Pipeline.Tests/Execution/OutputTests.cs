@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
@@ -84,7 +85,7 @@ public class OutputTests
         Assert.Contains("'descr': '<f4'", header, StringComparison.Ordinal);
         Assert.Contains("'fortran_order': False", header, StringComparison.Ordinal);
         Assert.Contains("'shape': (2, 2, 3)", header, StringComparison.Ordinal);
-        Assert.Equal(stack.Data, Npy.Read(path).Data);
+        Assert.Equal(stack.Data, NpyReader.Read(path).Data);
     }
 
     [Fact]

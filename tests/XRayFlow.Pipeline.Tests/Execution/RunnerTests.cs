@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Codecs.Npy;
 using XRayFlow.Pipeline.Running;
 
 namespace XRayFlow.Pipeline.Tests.Execution;
@@ -232,7 +233,7 @@ public class RunnerTests
             """);
         var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["frames"] = Path.Combine(frames, "*.png") }, OutDir = Path.Combine(dir, "out") });
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        var all = Npy.Read(Path.Combine(dir, "out", "all.npy"));
+        var all = NpyReader.Read(Path.Combine(dir, "out", "all.npy"));
         Assert.Equal((3, 1024, 1024, true), (all.Frames, all.Rows, all.Cols, all.IsStack));
         var second = ImageReader.Read(Path.Combine(frames, "00000011_001.png"));
         Assert.Equal(second.Data, all.Frame(1).ToArray());

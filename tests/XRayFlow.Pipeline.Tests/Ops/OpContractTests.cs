@@ -67,7 +67,7 @@ public partial class OpContractTests
         string text = Recipe(op, inputs, RegistryTests.Required(op));
         var loaded = RecipeLoader.LoadText(text, "example.yaml");
         Assert.True(!loaded.HasErrors, text + string.Join("\n", loaded.Diagnostics));
-        var crop = Core.Codecs.Npy.Read(Path.Combine(OpFixtures.Dir, "inputs", op.Inputs.RequiresStack ? "stack3.npy" : "xray64.npy"));
+        var crop = Core.Codecs.Npy.NpyReader.Read(Path.Combine(OpFixtures.Dir, "inputs", op.Inputs.RequiresStack ? "stack3.npy" : "xray64.npy"));
         var plan = Planner.Create(loaded.Recipe!);
         var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
         var values = exec.Run(Enumerable.Range(0, inputs).ToDictionary(k => $"i{k}", _ => crop));
@@ -199,6 +199,11 @@ public partial class OpContractTests
         foreach (var project in Directory.GetDirectories(Path.Combine(TestPaths.Root, "src")))
         {
             string root = Path.GetFileName(project);
+            var csproj = Directory.GetFiles(project, "*.csproj").FirstOrDefault();
+            if (csproj is not null && RootNamespace().Match(File.ReadAllText(csproj)) is { Success: true } rn)
+            {
+                root = rn.Groups[1].Value; // a project may declare its root namespace (the XRayFlow facade's is XRayFlow)
+            }
             foreach (var file in Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories))
             {
                 string rel = Path.GetRelativePath(project, Path.GetDirectoryName(file)!).Replace('\\', '/');
@@ -235,6 +240,9 @@ public partial class OpContractTests
 
     [GeneratedRegex("\"([a-z0-9_]+)\"")]
     private static partial Regex Literal();
+
+    [GeneratedRegex(@"<RootNamespace>([A-Za-z0-9_.]+)</RootNamespace>")]
+    private static partial Regex RootNamespace();
 
     [GeneratedRegex(@"^namespace ([A-Za-z0-9_.]+);", RegexOptions.Multiline)]
     private static partial Regex Namespace();

@@ -89,7 +89,7 @@ internal static class OpFixtures
         {
             if (!Packs.TryGetValue(c.Op, out pack!))
             {
-                pack = Core.Codecs.Npy.Read(Path.Combine(Dir, "expected", c.Op + ".npy")).Data;
+                pack = Core.Codecs.Npy.NpyReader.Read(Path.Combine(Dir, "expected", c.Op + ".npy")).Data;
                 Packs[c.Op] = pack;
             }
         }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Dicom;
 
@@ -95,6 +96,8 @@ internal sealed class DicomParser
     private int _pixelLength;
     private List<(int Offset, int Length)>? _fragments;
     private long _fragmentBytes;
+    private bool _probing;
+    private bool _inflationCut;
 
     private DicomParser(string path, byte[] buffer, DicomReadOptions options)
     {
@@ -111,6 +114,9 @@ internal sealed class DicomParser
         => data.Length >= 132 && data[128] == (byte)'D' && data[129] == (byte)'I' && data[130] == (byte)'C' && data[131] == (byte)'M';
 
     private ImageDecodeException Fail(string reason) => new(_path, reason);
+
+    /// <summary>The bytes end too early: a refusal, or while probing a partly inflated dataset, a request for more.</summary>
+    private Exception Short(string reason) => _probing ? new NeedMoreBytes() : Fail(reason);
 
     private DicomFile Run()
     {
@@ -194,40 +200,136 @@ internal sealed class DicomParser
         return AllVrs.Contains(vr);
     }
 
+    /// <summary>
+    /// Inflates a Deflated Explicit VR Little Endian dataset, bounded by what the dataset declares from the start:
+    /// the elements before Pixel Data may take at most <see cref="DicomReadOptions.MaxInflatedHeaderBytes"/>; once
+    /// the Pixel Data element is reached (probed as the bytes arrive), inflation stops after the pixel bytes that
+    /// Rows x Columns x Number of Frames x Samples per Pixel x Bits Allocated promise (checked against MaxPixels)
+    /// and <see cref="TrailingBytes"/> more. A stream that would inflate further is not followed (the elements after
+    /// the pixel data are then not parsed); a dataset that is corrupt before its pixel data is refused as soon as
+    /// the corrupt element has been inflated.
+    /// </summary>
     private byte[] Inflate(int pos)
     {
         long cap = Math.Min(_options.MaxInflatedBytes, Array.MaxLength);
+        long headerCap = Math.Min(cap, _options.MaxInflatedHeaderBytes);
+        long limit = headerCap;
+        bool pixelsFound = false;
+        var buffer = new byte[(int)Math.Min(1 << 16, limit + 1)];
+        int length = 0;
+        int nextProbe = 1 << 16;
         try
         {
             using var input = new MemoryStream(_buf, pos, _buf.Length - pos, writable: false);
             using var deflate = new DeflateStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            var chunk = new byte[81920];
-            int n;
-            while ((n = deflate.Read(chunk, 0, chunk.Length)) > 0)
+            while (true)
             {
-                if (output.Length + n > cap)
+                if (length == buffer.Length)
                 {
-                    throw Fail($"the deflated dataset inflates to more than {cap} bytes (the limit; a decompression bomb?)");
+                    Array.Resize(ref buffer, (int)Math.Min(Math.Max(2L * buffer.Length, 1 << 16), limit + 1));
                 }
 
-                output.Write(chunk, 0, n);
-            }
+                int n = deflate.Read(buffer, length, (int)Math.Min(buffer.Length - length, limit + 1 - length));
+                if (n == 0)
+                {
+                    break; // the stream ends
+                }
 
-            return output.ToArray();
+                length += n;
+                if (!pixelsFound && (length >= nextProbe || length > limit))
+                {
+                    nextProbe = (int)Math.Min(2L * length, int.MaxValue);
+                    if (ProbeInflated(buffer, length) is { } end)
+                    {
+                        pixelsFound = true;
+                        if (end > cap)
+                        {
+                            throw Fail($"the deflated dataset declares {end} bytes, more than the limit of {cap} (a decompression bomb?)");
+                        }
+
+                        limit = end; // the buffer still grows only as bytes arrive: a short stream declaring much allocates little
+                    }
+                }
+
+                if (length > limit)
+                {
+                    if (pixelsFound)
+                    {
+                        length = (int)limit; // everything the dataset declares is there; the rest is not inflated
+                        _inflationCut = true;
+                        break;
+                    }
+
+                    throw limit == cap
+                        ? Fail($"the deflated dataset inflates to more than {cap} bytes (the limit; a decompression bomb?)")
+                        : Fail($"the deflated dataset holds more than {limit} bytes before its Pixel Data (7FE0,0010) (the limit; a decompression bomb?)");
+                }
+            }
         }
         catch (InvalidDataException e)
         {
             throw Fail($"the deflated dataset is corrupt ({e.Message})");
         }
+
+        return buffer.AsSpan(0, length).ToArray();
     }
+
+    /// <summary>Inflated bytes kept after the pixel data a deflated dataset declares (a margin; what follows the pixel data is not read).</summary>
+    internal const int TrailingBytes = 1 << 16;
+
+    /// <summary>
+    /// Where a partly inflated dataset's inflation may end: null while its Pixel Data element is not yet inflated;
+    /// else the offset of the pixel bytes plus the bytes its header declares (0 when the header does not say) plus
+    /// <see cref="TrailingBytes"/>. Throws when the elements before are corrupt (not merely cut short).
+    /// </summary>
+    private long? ProbeInflated(byte[] inflated, int length)
+    {
+        var probe = new DicomParser(_path, inflated, _options) { _probing = true, _little = true, _explicit = true };
+        int pos = 0;
+        try
+        {
+            probe.ParseDataset(ref pos, length, depth: 0, untilItemDelimiter: false, topLevel: true);
+        }
+        catch (NeedMoreBytes)
+        {
+            return null;
+        }
+
+        if (probe._pixelOffset < 0)
+        {
+            return null;
+        }
+
+        long declared = 0;
+        try
+        {
+            var h = probe.BuildHeader(DicomTransferSyntax.Lookup(DicomTransferSyntax.DeflatedExplicitVrLittleEndianUid), preamble: false);
+            long pixels = (long)Math.Max(1, h.NumberOfFrames ?? 1) * (h.Rows ?? 0) * (h.Columns ?? 0);
+            int ba = h.BitsAllocated ?? 0;
+            long samples = pixels * Math.Max(1, h.SamplesPerPixel ?? 1);
+            if (pixels <= _options.MaxPixels && ba is 1 or 8 or 16 or 32)
+            {
+                declared = ba == 1 ? (samples + 7) / 8 : samples * (ba / 8);
+                declared += declared % 2;
+            }
+        }
+        catch (ImageDecodeException)
+        {
+            // A header field that cannot be read: the decoder refuses it after the parse; inflate no pixel bytes.
+        }
+
+        return probe._pixelOffset + declared + TrailingBytes;
+    }
+
+    /// <summary>A probe of a partly inflated dataset ran out of bytes.</summary>
+    private sealed class NeedMoreBytes : Exception;
 
     /// <summary>Reads tag, VR and length; checks that the header itself fits. The value is NOT checked here.</summary>
     private (uint Tag, string Vr, uint Length, int ValueOffset) ReadElementHeader(ref int pos, int end, bool explicitVr)
     {
         if (end - pos < 8)
         {
-            throw Fail($"the file ends inside an element header at byte {pos} ({end - pos} bytes left)");
+            throw Short($"the file ends inside an element header at byte {pos} ({end - pos} bytes left)");
         }
 
         var span = _buf.AsSpan(pos);
@@ -252,7 +354,7 @@ internal sealed class DicomParser
         {
             if (end - pos < 12)
             {
-                throw Fail($"the file ends inside the header of element {TagText(tag)} at byte {pos}");
+                throw Short($"the file ends inside the header of element {TagText(tag)} at byte {pos}");
             }
 
             uint len = U32(span[8..]);
@@ -289,7 +391,7 @@ internal sealed class DicomParser
             {
                 if (untilItemDelimiter)
                 {
-                    throw Fail($"an undefined-length item is not closed by an item delimiter before byte {end}");
+                    throw Short($"an undefined-length item is not closed by an item delimiter before byte {end}");
                 }
 
                 // Like pydicom, a few trailing bytes after the last element are ignored.
@@ -298,6 +400,12 @@ internal sealed class DicomParser
 
             int at = pos;
             var (tag, vr, length, valueOffset) = ReadElementHeader(ref pos, end, _explicit);
+            if (_probing && topLevel && tag == PixelDataTag)
+            {
+                _pixelOffset = valueOffset; // the probe has what it needs: where the pixel bytes start
+                return;
+            }
+
             if (tag == ItemDelimitationTag)
             {
                 if (untilItemDelimiter)
@@ -372,6 +480,11 @@ internal sealed class DicomParser
                     _pixelOffset = pos;
                     _pixelLength = len;
                     _fragments = null;
+                    if (_inflationCut)
+                    {
+                        pos = end; // the elements after the pixel data were not inflated (nor needed)
+                        return;
+                    }
                 }
                 else if (Wanted.ContainsKey(tag))
                 {
@@ -387,7 +500,7 @@ internal sealed class DicomParser
     {
         if (length > (uint)(end - pos))
         {
-            throw Fail($"element {TagText(tag)} says its value (from byte {pos}) has {length} bytes but only {end - pos} remain (truncated or corrupt file)");
+            throw Short($"element {TagText(tag)} says its value (from byte {pos}) has {length} bytes but only {end - pos} remain (truncated or corrupt file)");
         }
     }
 
@@ -402,7 +515,7 @@ internal sealed class DicomParser
         {
             if (end - pos < 8)
             {
-                throw Fail($"the undefined-length sequence {TagText(sequenceTag)} is not closed by a sequence delimiter before byte {end}");
+                throw Short($"the undefined-length sequence {TagText(sequenceTag)} is not closed by a sequence delimiter before byte {end}");
             }
 
             int at = pos;
@@ -525,7 +638,7 @@ internal sealed class DicomParser
             return d;
         }
 
-        return strict ? throw Fail($"{name} {TagText(tag)} is '{text}', not a finite number") : null;
+        return strict ? throw Fail($"{name} {TagText(tag)} is '{Printable.Excerpt(text)}', not a finite number") : null;
     }
 
     private DicomHeader BuildHeader(DicomTransferSyntax ts, bool preamble)
@@ -536,7 +649,7 @@ internal sealed class DicomParser
         {
             if (!int.TryParse(framesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int f))
             {
-                throw Fail($"Number of Frames (0028,0008) is '{framesText}', not a whole number");
+                throw Fail($"Number of Frames (0028,0008) is '{Printable.Excerpt(framesText)}', not a whole number");
             }
 
             frames = f;

@@ -18,6 +18,12 @@ public sealed record DicomReadOptions
     /// <summary>Largest inflated size of a Deflated Explicit VR Little Endian dataset (zip-bomb guard). Default 1 GiB.</summary>
     public long MaxInflatedBytes { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// Largest inflated part of a Deflated Explicit VR Little Endian dataset before its Pixel Data element (zip-bomb
+    /// guard: after it, inflation stops at the pixel bytes the header declares). Default 64 MiB.
+    /// </summary>
+    public long MaxInflatedHeaderBytes { get; init; } = 64L << 20;
+
     /// <summary>Deepest nesting of undefined-length sequences (sequence in item in sequence ...). Default 64.</summary>
     public int MaxSequenceDepth { get; init; } = 64;
 

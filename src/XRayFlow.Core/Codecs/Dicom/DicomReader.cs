@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Dicom;
 
@@ -51,36 +52,18 @@ public static class DicomReader
         return DicomParser.Parse(name, buffer.ToArray(), options);
     }
 
-    /// <summary>Parses a file from disk (size checked before reading).</summary>
+    /// <summary>Parses a file from disk: a regular file only, its size checked against MaxFileBytes before it is read.</summary>
     public static DicomFile ParseFile(string path, DicomReadOptions? options = null)
     {
         options ??= DicomReadOptions.Default;
-        byte[] data;
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new ImageDecodeException(path, "file not found");
-            }
+        using var input = CodecInput.OpenFile(path);
+        return Parse(input, options);
+    }
 
-            if (info.Length > options.MaxFileBytes)
-            {
-                throw new ImageDecodeException(path, $"the file has {info.Length} bytes, more than the {options.MaxFileBytes}-byte limit");
-            }
-
-            data = File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new ImageDecodeException(path, $"cannot read the file ({e.Message})", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ImageDecodeException(path, $"cannot read the file ({e.Message})", e);
-        }
-
-        return DicomParser.Parse(path, data, options);
+    internal static DicomFile Parse(CodecInput input, DicomReadOptions options)
+    {
+        input.RequireAtMost(options.MaxFileBytes, "DICOM");
+        return DicomParser.Parse(input.Name, input.ReadAll(), options);
     }
 
     /// <summary>The header of a file (for `xrayflow info`); succeeds for compressed syntaxes too.</summary>
@@ -102,6 +85,36 @@ public static class DicomReader
         return array;
     }
 
+    /// <summary>
+    /// The engine's image from a stream, for <see cref="ImageReader"/>: every file with 'DICM' at byte 128, and
+    /// every file named .dcm whose first bytes match no other format (read only with
+    /// <see cref="ImageReadOptions.DicomWithoutPreamble"/>). Modality values (stored x Rescale Slope + Rescale
+    /// Intercept); a stack when Number of Frames &gt; 1; the header's window and photometric interpretation
+    /// attached as <see cref="DicomDisplayInfo"/> (for the `window` op).
+    /// </summary>
+    internal static ImageArray ReadImage(CodecInput input, ImageReadOptions options)
+    {
+        string name = input.Name;
+        var dicomOptions = new DicomReadOptions
+        {
+            AllowMissingPreamble = options.DicomWithoutPreamble,
+            MaxPixels = options.MaxPixels,
+        };
+        var file = Parse(input, dicomOptions);
+        var image = Decode(file, dicomOptions);
+        var array = image.Modality;
+        DicomDisplayInfo.Attach(array, DicomDisplayInfo.From(file.Header, name));
+        return array;
+    }
+
+    /// <summary>How the file stores its pixels, for `xrayflow info`: "DICOM, 16-bit MONOCHROME2" (a file without preamble is read as pydicom's force=True does).</summary>
+    internal static string Describe(CodecInput input)
+    {
+        var h = Parse(input, new DicomReadOptions { AllowMissingPreamble = true }).Header;
+        string bits = h.BitsAllocated is { } ba ? $"{ba}-bit" : "?-bit";
+        return $"DICOM, {bits} {Printable.Excerpt(h.Photometric ?? "(no photometric interpretation)")}";
+    }
+
     /// <summary>Decodes the pixel data of a parsed file, validating every field first.</summary>
     public static DicomImage Decode(DicomFile file, DicomReadOptions? options = null)
     {
@@ -112,7 +125,7 @@ public static class DicomReader
 
         if (!ts.PixelsSupported)
         {
-            throw Fail($"cannot decode the pixel data: transfer syntax {ts.Display} uses a codec XRayFlow does not carry "
+            throw Fail($"cannot decode the pixel data: transfer syntax {Printable.Excerpt(ts.Display, 120)} uses a codec XRayFlow does not carry "
                 + "(supported: Implicit VR Little Endian, Explicit VR Little Endian, Explicit VR Big Endian, "
                 + "Deflated Explicit VR Little Endian, RLE Lossless); decompress the file first, "
                 + "e.g. `gdcmconv --raw in.dcm out.dcm` or dcmtk's dcmdjpeg / dcmdjpls");
@@ -180,14 +193,14 @@ public static class DicomReader
 
             if (photometric is not ("MONOCHROME1" or "MONOCHROME2"))
             {
-                throw Fail($"Photometric Interpretation '{photometric}' with 1 sample per pixel is not supported (MONOCHROME1 or MONOCHROME2)");
+                throw Fail($"Photometric Interpretation '{Printable.Excerpt(photometric)}' with 1 sample per pixel is not supported (MONOCHROME1 or MONOCHROME2)");
             }
         }
         else if (spp == 3)
         {
             if (photometric != "RGB")
             {
-                throw Fail($"Photometric Interpretation '{photometric}' with 3 samples per pixel is not supported; only RGB is read (as luminance)");
+                throw Fail($"Photometric Interpretation '{Printable.Excerpt(photometric)}' with 3 samples per pixel is not supported; only RGB is read (as luminance)");
             }
 
             if (ba == 1)
@@ -214,7 +227,7 @@ public static class DicomReader
         {
             if (file.Fragments is not null)
             {
-                throw Fail($"the pixel data is encapsulated (undefined length) but transfer syntax {ts.Display} is not compressed");
+                throw Fail($"the pixel data is encapsulated (undefined length) but transfer syntax {Printable.Excerpt(ts.Display, 120)} is not compressed");
             }
 
             bool planar = spp > 1 && h.PlanarConfiguration == 1;

@@ -103,6 +103,7 @@ public static class FilterOps
         Inputs = InputSpec.One,
         Params = [CommonParams.Size, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
         Rules = [CommonParams.OriginRule],
+        Cost = c => c.First.Pixels * (double)CommonParams.WindowOf(c)[0] * CommonParams.WindowOf(c)[1],
         Execute = ctx => Filtered(ctx, src => NdFilters.MedianFilter(
             src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
     };
@@ -121,6 +122,7 @@ public static class FilterOps
         Inputs = InputSpec.One,
         Params = [CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
         Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Cost = c => c.Matrix("footprint") is { } fp ? c.First.Pixels * (double)fp.Sum(r => r.Count(v => v != 0)) : 0,
         Example = "{size: 5}",
         Execute = ctx => Filtered(ctx, src => MinMaxFilter.Apply(
             src, ctx.Ints("size"), ctx.Matrix("footprint"), ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), maximum, ctx.Threads)),
