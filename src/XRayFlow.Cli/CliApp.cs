@@ -67,6 +67,10 @@ public static class CliApp
             config.AddCommand<MergeCommand>("merge")
                 .WithDescription("Merge the manifests the shards of a batch (run --shard I/N, or --shard auto on Slurm or Kubernetes) wrote into one --out into manifest.json; exit 1 naming missing or inconsistent shards.")
                 .WithExample("merge", "results");
+            config.AddCommand<WatchCommand>("watch")
+                .WithDescription("Serve a live report of a recipe on http://127.0.0.1 and rerun it whenever the recipe or an input file is saved.")
+                .WithExample("watch", "pipelines/sobel.yaml")
+                .WithExample("watch", "recipe.yaml", "--input", "xray=image.png", "--port", "8765");
             config.AddCommand<ArraysCommand>("arrays")
                 .WithDescription("Run a recipe and write each output's value (arrays as .npy, tables as .json) and result.json with the diagnostics, for programs (the Python module).")
                 .WithExample("arrays", "pipelines/sobel.yaml", "--input", "xray=image.npy", "--out", "/tmp/values");

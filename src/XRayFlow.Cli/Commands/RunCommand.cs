@@ -182,7 +182,7 @@ public sealed class RunCommand(CliHost host) : Command<RunCommand.Settings>
 
         if (settings.Report && !result.Diagnostics.Any(d => d.Code == DiagnosticCodes.ReportWriteFailed.Code))
         {
-            host.Out.WriteLine($"xrayflow: report written to {Path.Combine(outDir, XRayFlow.Pipeline.Reporting.ReportOptions.FileName)}");
+            host.Out.WriteLine($"xrayflow: report written to {Path.Combine(outDir, XRayFlow.Pipeline.Reporting.ReportOptions.FileNameFor(shard))}");
         }
 
         return result.ExitCode;

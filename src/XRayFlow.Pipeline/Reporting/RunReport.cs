@@ -10,16 +10,16 @@ namespace XRayFlow.Pipeline.Reporting;
 /// <summary>The runner's door to the report: checks its path before the run, writes it after.</summary>
 public static class RunReport
 {
-    /// <summary>XRF2008 when an output would be written where the report goes (`report.html` in --out).</summary>
-    public static void CheckCollisions(IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, string outDir, DiagnosticBag diagnostics)
+    /// <summary>XRF2008 when an output would be written where the report goes, or below it (`report.html/...` in --out).</summary>
+    public static void CheckCollisions(IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, string outDir, string fileName, DiagnosticBag diagnostics)
     {
-        string reportFull = Path.GetFullPath(Path.Combine(outDir, ReportOptions.FileName));
+        string reportFull = Path.GetFullPath(Path.Combine(outDir, fileName));
         foreach (var (item, list) in targets)
         {
-            foreach (var t in list.Where(t => t.FullPath == reportFull))
+            foreach (var t in list.Where(t => t.FullPath == reportFull || t.FullPath.StartsWith(reportFull + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             {
                 string who = targets.Count > 1 ? $"'{item.Name}' (output {t.Output.Name})" : $"output {t.Output.Name}";
-                diagnostics.Report(DiagnosticCodes.OutputCollision, t.Output.Location, ReportOptions.FileName, who, "the run's report (--report)");
+                diagnostics.Report(DiagnosticCodes.OutputCollision, t.Output.Location, t.RecordedPath, who, $"the run's report (--report writes {fileName})");
                 return;
             }
         }
@@ -28,7 +28,7 @@ public static class RunReport
     /// <summary>Renders and writes report.html (atomically) into --out; false with XRF2036 when it cannot be written.</summary>
     internal static bool TryWrite(RunRequest request, Plan plan, Manifest manifest, ReportCollector collector, TimeSpan elapsed, DiagnosticBag diagnostics)
     {
-        string path = Path.Combine(request.OutDir, ReportOptions.FileName);
+        string path = Path.Combine(request.OutDir, ReportOptions.FileNameFor(request.Shard));
         var options = request.Report ?? new ReportOptions();
         var data = new ReportData(plan, manifest, collector, RecipeText(request.Recipe.Path), elapsed, manifest.Threads,
             [.. options.RecipeDiagnostics, .. plan.Diagnostics], options);
@@ -44,8 +44,28 @@ public static class RunReport
         }
     }
 
+    /// <summary>
+    /// The page a live preview shows before its first good run: the report's frame (style, the live script of
+    /// <paramref name="options"/>) around a line saying so; the script fills in the diagnostics.
+    /// </summary>
+    public static string WaitingPage(string title, ReportOptions options)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"")
+            .Append(options.LiveScript is null ? ReportPage.StaticPolicy : ReportPage.LivePolicy).Append("\">\n<title>").Append(Html.E(title)).Append(": xrayflow report</title>\n<style>")
+            .Append(ReportStyle.Css).Append("</style></head>\n<body>\n<div id=\"xrf-live\" hidden></div>\n<main id=\"xrf-main\"><header><h1>").Append(Html.E(title))
+            .Append("</h1></header>\n<p class=\"note\">No successful run yet: the pictures appear here after the first valid run.</p></main>\n");
+        if (options.LiveScript is { } script)
+        {
+            sb.Append("<script>").Append(script).Append("</script>\n");
+        }
+
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+
     /// <summary>The recipe file's text as the loader reads it (at most 1 MiB, UTF-8), or null when it cannot be read now.</summary>
-    internal static string? RecipeText(string path)
+    public static string? RecipeText(string path)
     {
         try
         {

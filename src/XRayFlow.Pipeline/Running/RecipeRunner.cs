@@ -63,7 +63,7 @@ public static class RecipeRunner
         var report = request.Report is null ? null : new Reporting.ReportCollector(items);
         if (report is not null)
         {
-            Reporting.RunReport.CheckCollisions(targets, request.OutDir, diagnostics);
+            Reporting.RunReport.CheckCollisions(targets, request.OutDir, Reporting.ReportOptions.FileNameFor(request.Shard), diagnostics);
             if (diagnostics.HasErrors)
             {
                 return Invalid(diagnostics);
