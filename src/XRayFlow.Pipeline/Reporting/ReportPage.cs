@@ -22,7 +22,59 @@ internal static class ReportPage
     /// <summary>The live page's: also its own script, and requests to its own origin (the watch server).</summary>
     public const string LivePolicy = "default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
+    /// <summary>The pictures of the page being rendered on this thread: where each goes, encoded after the text (see <see cref="Render"/>).</summary>
+    [ThreadStatic]
+    private static List<(int At, ValueSummary Summary, Display Display, int Shrink)>? t_images;
+
+    /// <summary>
+    /// The page. Its text is written first with the pictures' places recorded; then the pictures (colormap, PNG,
+    /// base64: most of the report's cost) are encoded on the run's threads, each distinct one once, and put in.
+    /// </summary>
     public static string Render(ReportData d)
+    {
+        var images = new List<(int At, ValueSummary Summary, Display Display, int Shrink)>();
+        t_images = images;
+        StringBuilder sb;
+        try
+        {
+            sb = Text(d);
+        }
+        finally
+        {
+            t_images = null;
+        }
+
+        var distinct = new Dictionary<(ValueSummary, Display, int), int>();
+        var keys = new List<(ValueSummary Summary, Display Display, int Shrink)>();
+        var index = new int[images.Count];
+        for (int i = 0; i < images.Count; i++)
+        {
+            var key = (images[i].Summary, images[i].Display, images[i].Shrink);
+            if (!distinct.TryGetValue(key, out int k))
+            {
+                k = keys.Count;
+                distinct[key] = k;
+                keys.Add(key);
+            }
+
+            index[i] = k;
+        }
+
+        var uris = new string[keys.Count];
+        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, d.Threads) }, k => uris[k] = Thumbnails.DataUri(keys[k].Summary, keys[k].Display, keys[k].Shrink));
+        var page = new StringBuilder(sb.Length + images.Select((_, i) => uris[index[i]].Length).Sum());
+        int from = 0;
+        for (int i = 0; i < images.Count; i++)
+        {
+            page.Append(sb, from, images[i].At - from).Append(uris[index[i]]);
+            from = images[i].At;
+        }
+
+        page.Append(sb, from, sb.Length - from);
+        return page.ToString();
+    }
+
+    private static StringBuilder Text(ReportData d)
     {
         var sb = new StringBuilder(1 << 20);
         var plan = d.Plan;
@@ -51,7 +103,7 @@ internal static class ReportPage
         }
 
         sb.Append("</body></html>\n");
-        return sb.ToString();
+        return sb;
     }
 
     private static void Header(StringBuilder sb, ReportData d, int failed)
@@ -420,7 +472,17 @@ internal static class ReportPage
     {
         int w = (s.ThumbCols + shrink - 1) / shrink, h = (s.ThumbRows + shrink - 1) / shrink;
         sb.Append("<img class=\"").Append(cls).Append("\" width=\"").Append(w).Append("\" height=\"").Append(h).Append("\" alt=\"").Append(Html.E(alt))
-            .Append("\" title=\"").Append(Html.E(display.Describe(s))).Append("\" src=\"").Append(Thumbnails.DataUri(s, display, shrink)).Append("\">");
+            .Append("\" title=\"").Append(Html.E(display.Describe(s))).Append("\" src=\"");
+        if (t_images is { } pending)
+        {
+            pending.Add((sb.Length, s, display, shrink)); // encoded after the text, in parallel
+        }
+        else
+        {
+            sb.Append(Thumbnails.DataUri(s, display, shrink));
+        }
+
+        sb.Append("\">");
     }
 
     /// <summary>A small bar chart of the value's histogram (SVG), labelled with its range.</summary>
