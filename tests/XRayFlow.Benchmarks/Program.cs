@@ -39,9 +39,23 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "geometry")
+        {
+            GeometryBench.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "fft")
         {
             FftBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "thresholds-cpu")
+        {
+            ThresholdCpuTimes.Run(
+                args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
             return;
         }
 

@@ -65,6 +65,7 @@ public static class ImageReader
         options ??= ImageReadOptions.Default;
         ImageArray? result = null;
         string firstPath = paths[0];
+        int? bits = null; // what every frame's file recorded (IntegerSource), -1 when they differ or one has none
         for (int n = 0; n < paths.Count; n++)
         {
             var img = Read(paths[n], options);
@@ -96,10 +97,12 @@ public static class ImageReader
                 throw new ImageDecodeException(paths[n], $"has shape {img.ShapeText} but the first file of the stack ({firstPath}) has shape ({result.Rows}, {result.Cols}); all frames of a stack must have one shape");
             }
 
+            int frameBits = IntegerSource.TryGetRecorded(img, out int b) ? b : -1;
+            bits = bits is null || bits == frameBits ? frameBits : -1;
             img.Data.CopyTo(result.Frame(n));
         }
 
-        return result!;
+        return bits >= 0 ? IntegerSource.Record(result!, bits.Value) : result!;
     }
 
     /// <summary>The format the first bytes of a file announce (at least 132 bytes are needed to see DICOM).</summary>

@@ -87,6 +87,33 @@ public sealed class OpDefinition
     public IReadOnlyList<string> Fields { get; init; } = [];
 
     /// <summary>
+    /// When the named numbers depend on the parameters (stats' `percentiles: [1, 99]` adds p1 and p99): the fields of
+    /// a step with these parameters. Null: always <see cref="Fields"/>.
+    /// </summary>
+    public Func<ParamValues, IReadOnlyList<string>>? FieldsOf { get; init; }
+
+    /// <summary>
+    /// The named numbers of a step with these bound parameters: <see cref="FieldsOf"/> when declared, else (and when a
+    /// parameter it reads is a `${step}` value, known only at run time) <see cref="Fields"/>.
+    /// </summary>
+    public IReadOnlyList<string> FieldsFor(IReadOnlyDictionary<string, object?>? parameters)
+    {
+        if (FieldsOf is null || parameters is null)
+        {
+            return Fields;
+        }
+
+        try
+        {
+            return FieldsOf(new ParamValues { StepId = Name, Params = parameters });
+        }
+        catch (DeferredParameterException)
+        {
+            return Fields;
+        }
+    }
+
+    /// <summary>
     /// A small valid use, as the parameters of a step in YAML flow style (`{sigma: 2}`), reading one image (or a
     /// stack for ops that need one; two images for ops that need two). Docs show it, and the registry tests bind it
     /// and run it on a 64 x 64 X-ray crop. Default: the required parameters with sample values.

@@ -142,7 +142,7 @@ internal sealed partial class ScalarReader(BindingContext context)
                 return new ScalarRef(name, null, s.ContentStart);
             }
 
-            string fields = sym.Op?.Fields is { Count: > 0 } fs ? $"; its numbers are {string.Join(", ", fs.Select(f => $"${{{name}.{f}}}"))}" : string.Empty;
+            string fields = sym.Fields is { Count: > 0 } fs ? $"; its numbers are {string.Join(", ", fs.Select(f => $"${{{name}.{f}}}"))}" : string.Empty;
             if (sym.Info is not null)
             {
                 _c.Diagnostics.ReportNotAScalar(s.ContentStart, name, (sym.Kind == SymbolKind.Input ? "an input, " : string.Empty) + sym.Info.Article, fields);
@@ -151,12 +151,12 @@ internal sealed partial class ScalarReader(BindingContext context)
             return null;
         }
 
-        if (sym.Op?.Fields.Contains(field) == true)
+        if (sym.Fields.Contains(field))
         {
             return new ScalarRef(name, field, s.ContentStart);
         }
 
-        string known = sym.Op?.Fields is { Count: > 0 } known2 ? $"; '{name}' has {string.Join(", ", known2)}{DidYouMean.Suffix(field, known2)}" : $"; '{name}' has no named numbers";
+        string known = sym.Fields is { Count: > 0 } known2 ? $"; '{name}' has {string.Join(", ", known2)}{DidYouMean.Suffix(field, known2)}" : $"; '{name}' has no named numbers";
         _c.Diagnostics.ReportNotAScalar(s.ContentStart, $"{name}.{field}", "not a number a step computes", known);
         return null;
     }
@@ -171,7 +171,7 @@ internal sealed partial class ScalarReader(BindingContext context)
                 yield return sym.Name;
             }
 
-            foreach (var f in sym.Op?.Fields ?? [])
+            foreach (var f in sym.Fields)
             {
                 yield return $"{sym.Name}.{f}";
             }

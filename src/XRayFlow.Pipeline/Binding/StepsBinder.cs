@@ -63,7 +63,7 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
             }
 
             var info = bound is { KindKnown: true } b ? b.Step.Info : null;
-            _c.Symbols.TryAdd(head.Id, new Symbol(head.Id, SymbolKind.Step, info, head.Node.Start.Line, head.Op));
+            _c.Symbols.TryAdd(head.Id, new Symbol(head.Id, SymbolKind.Step, info, head.Node.Start.Line, head.Op) { Params = bound?.Step.Params });
         }
 
         return steps;

@@ -12,4 +12,10 @@ internal enum SymbolKind
 internal sealed record Symbol(string Name, SymbolKind Kind, ValueInfo? Info, int Line, OpDefinition? Op)
 {
     public ValueKind? Value => Info?.Kind;
+
+    /// <summary>A bound step's parameters (its named numbers may depend on them: stats' percentiles).</summary>
+    public IReadOnlyDictionary<string, object?>? Params { get; init; }
+
+    /// <summary>The named numbers this symbol's step computes (none for an input).</summary>
+    public IReadOnlyList<string> Fields => Op?.FieldsFor(Params) ?? [];
 }

@@ -55,7 +55,8 @@ public sealed class PlanExecutor
     public Plan Plan => _plan;
 
     /// <summary>
-    /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>).
+    /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>), and
+    /// every number a scalar step computed (for the manifest; a few bytes each).
     /// </summary>
     /// <param name="observer">Sees every input and computed value before it is released (the run report), or null.</param>
     /// <exception cref="StepFailedException">A step failed; the message names it.</exception>
@@ -160,6 +161,14 @@ public sealed class PlanExecutor
             if (values.TryGetValue(v, out var value))
             {
                 result[v] = value;
+            }
+        }
+
+        foreach (var (name, value) in values)
+        {
+            if (value is ScalarValue)
+            {
+                result.TryAdd(name, value);
             }
         }
 
@@ -283,7 +292,7 @@ public sealed class PlanExecutor
 
         foreach (var r in released)
         {
-            if (!outputValues.Contains(r) && values.TryRemove(r, out var old) && old is ArrayValue a
+            if (!outputValues.Contains(r) && values.TryGetValue(r, out var kept) && kept is not ScalarValue && values.TryRemove(r, out var old) && old is ArrayValue a
                 && !_inputNames.Contains(r)
                 && !Owns(callerArrays, a.Array)
                 && !values.Values.Any(v => v is ArrayValue live && SharesArray(live.Array, a.Array)))

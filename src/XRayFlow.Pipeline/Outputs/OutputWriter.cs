@@ -212,10 +212,18 @@ public static class OutputWriter
         return (vmin, vmax);
     }
 
-    /// <summary>A table as one JSON object (keys in the table's order), an array as shape + nested values.</summary>
+    /// <summary>
+    /// A table as one JSON object (keys in the table's order), a scalar as <c>{"value": x}</c> (NaN and infinities as
+    /// null), an array as shape + nested values.
+    /// </summary>
     public static string Json(Value value)
     {
         var sb = new StringBuilder();
+        if (value is ScalarValue scalar)
+        {
+            return "{\"value\": " + JsonText.Number(scalar.Number) + "}\n";
+        }
+
         if (value is TableValue t)
         {
             sb.Append("{\n");

@@ -26,6 +26,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
             var arrays = Decode(recipe, item, inputRecords);
             var (values, timings) = Execute(arrays, profile, observer);
             var outputRecords = Write(outs, arrays, values);
+            var scalars = ScalarsOf(recipe, values);
 
             // Written and hashed: the item's arrays go back to the pool for the next item's outputs.
             PoolReturn.Return(values.Values.Concat(arrays.Values.Select(a => (Value)new ArrayValue(a))), exceptOf: []);
@@ -37,6 +38,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
                 Inputs = inputRecords,
                 Outputs = outputRecords,
                 Steps = timings.Select(t => new ManifestStep(t.Id, t.Op, t.Milliseconds, t.Chain, t.SameAs)).ToList(),
+                Scalars = scalars,
             };
         }
         catch (Exception ex) when (ex is ImageDecodeException or StepFailedException or OutputException or IOException or UnauthorizedAccessException or ExpressionRuntimeException or OutOfMemoryException)
@@ -155,4 +157,20 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
 
     private static ManifestItem Failed(RunItem item, List<ManifestFile> inputs, string reason)
         => new() { Name = item.Name, Stem = item.Stem, Status = "failed", Error = reason, Inputs = inputs };
+
+    /// <summary>Each scalar step's number for this item, by step id in recipe order (the executor keeps every scalar).</summary>
+    private List<KeyValuePair<string, double>> ScalarsOf(BoundRecipe recipe, IReadOnlyDictionary<string, Value> values)
+    {
+        var plan = executor.Plan;
+        var list = new List<KeyValuePair<string, double>>();
+        foreach (var s in recipe.Steps)
+        {
+            if (s.OutputKind == ValueKind.Scalar && values.TryGetValue(plan.Resolve(s.Id), out var v) && v is ScalarValue scalar)
+            {
+                list.Add(new(s.Id, scalar.Number));
+            }
+        }
+
+        return list;
+    }
 }

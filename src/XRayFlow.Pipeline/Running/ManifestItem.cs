@@ -28,6 +28,9 @@ public sealed record ManifestItem
 
     public IReadOnlyList<ManifestStep> Steps { get; init; } = [];
 
+    /// <summary>The number each scalar step computed for this item (`threshold_otsu`, `percentile`...), by step id in recipe order.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Scalars { get; init; } = [];
+
     public bool Succeeded => Status is "ok" or "resumed";
 }
 

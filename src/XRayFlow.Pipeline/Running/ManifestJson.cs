@@ -142,6 +142,24 @@ public static class ManifestJson
         }
 
         w.WriteEndArray();
+        if (it.Scalars.Count > 0)
+        {
+            w.WriteStartObject("scalars");
+            foreach (var (id, number) in it.Scalars)
+            {
+                if (double.IsFinite(number))
+                {
+                    w.WriteNumber(Clean(id), number);
+                }
+                else
+                {
+                    w.WriteNull(Clean(id)); // NaN has no JSON number: null, as the stats op writes it
+                }
+            }
+
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
     }
 
@@ -278,7 +296,30 @@ public static class ManifestJson
                     Inputs = List(Field(o, "inputs", at), at + ".inputs", (f, p) => new ManifestFile(String(f, "input", p), AbsolutePath(f, "path", p), Sha(f, "sha256", p, allowEmpty: false))),
                     Outputs = List(Field(o, "outputs", at), at + ".outputs", (f, p) => new ManifestOutput(String(f, "output", p), RelativePath(f, "path", p), Sha(f, "sha256", p, allowEmpty: false))),
                     Steps = List(Field(o, "steps", at), at + ".steps", Step),
+                    Scalars = o.TryGetValue("scalars", out var sc) ? Scalars(sc, at + ".scalars") : [],
                 });
+            }
+
+            return list;
+        }
+
+        private List<KeyValuePair<string, double>> Scalars(JsonElement e, string at)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                throw Bad(at, "must be an object of step id: number");
+            }
+
+            var list = new List<KeyValuePair<string, double>>();
+            foreach (var p in e.EnumerateObject())
+            {
+                double v = p.Value.ValueKind switch
+                {
+                    JsonValueKind.Null => double.NaN,
+                    JsonValueKind.Number when p.Value.TryGetDouble(out double d) => d,
+                    _ => throw Bad(at + "." + p.Name, "must be a number or null"),
+                };
+                list.Add(new(p.Name, v));
             }
 
             return list;

@@ -95,13 +95,11 @@ internal static class PythonHints
         ["numpy.inf"] = "float.PositiveInfinity",
     };
 
-    /// <summary>NumPy names that reduce a whole array (np.min is not Python's min).</summary>
+    /// <summary>NumPy names that reduce a whole array (np.min is not Python's min). One string: NumPy's names, not op keys (some are op names too).</summary>
     private static readonly HashSet<string> Reductions = new(
-        new[]
-        {
-            "min", "max", "amin", "amax", "mean", "average", "sum", "std", "var", "median", "percentile", "quantile",
-            "nanmin", "nanmax", "nanmean", "nansum", "ptp", "argmin", "argmax",
-        }.Select(n => Numpy + n),
+        "min max amin amax mean average sum std var median percentile quantile nanmin nanmax nanmean nansum ptp argmin argmax"
+            .Split(' ')
+            .Select(n => Numpy + n),
         StringComparer.Ordinal);
 
     /// <summary>Ops by the NumPy names their declarations give as reference ("numpy.min/max/mean" names three).</summary>

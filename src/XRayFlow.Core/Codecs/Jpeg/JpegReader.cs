@@ -182,7 +182,7 @@ internal static class JpegReader
                     }
                 }
 
-                return result;
+                return grey ? IntegerSource.Record(result, 8) : result; // 8-bit grey samples (IntegerSource)
             }
             catch (Exception ex) when (ex is not (ImageDecodeException or OutOfMemoryException or OperationCanceledException))
             {

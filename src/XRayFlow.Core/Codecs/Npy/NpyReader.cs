@@ -64,9 +64,17 @@ public static class NpyReader
         float[]? imag = dtype.Kind == 'c' ? new float[count] : null;
         ReadData(stream, name, dtype, real, imag);
 
-        return shape.Length == 2
+        var array = shape.Length == 2
             ? new ImageArray((int)shape[0], (int)shape[1], real, imag)
             : ImageArray.Stack((int)shape[0], (int)shape[1], (int)shape[2], real, imag);
+
+        // uint8 / uint16 samples take scikit-image's integer path, float samples its float path (IntegerSource).
+        return dtype.Kind switch
+        {
+            'u' when dtype.Size is 1 or 2 => IntegerSource.Record(array, dtype.Size * 8),
+            'f' => IntegerSource.Record(array, 0),
+            _ => array,
+        };
     }
 
     /// <summary>The rank (2 or 3), shape and complexity a .npy header declares (validated as <see cref="Read(Stream, string, ImageReadOptions?)"/> does).</summary>

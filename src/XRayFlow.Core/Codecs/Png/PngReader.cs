@@ -126,17 +126,22 @@ internal static class PngReader
         try
         {
             var chunks = PngChunkMap.Scan(name, bytes.AsSpan(0, (int)length));
+            ImageArray? image;
             if (path == PngPath.ImageSharp)
             {
-                return ImageSharpPngDecoder.Decode(name, bytes, (int)length, header, chunks);
+                image = ImageSharpPngDecoder.Decode(name, bytes, (int)length, header, chunks);
             }
-
-            if (PngDecoder.WhyNot(header, chunks) is { } why)
+            else if (PngDecoder.WhyNot(header, chunks) is { } why)
             {
                 return path == PngPath.FastOnly ? null : throw new ImageDecodeException(name, "corrupt PNG: " + why);
             }
+            else
+            {
+                image = PngDecoder.Decode(name, bytes, header, chunks);
+            }
 
-            return PngDecoder.Decode(name, bytes, header, chunks);
+            // Grey samples are whole numbers of 8 (or fewer) or 16 bits: scikit-image's integer path (IntegerSource).
+            return colorType is 0 or 4 ? IntegerSource.Record(image, bitDepth == 16 ? 16 : 8) : image;
         }
         finally
         {

@@ -128,6 +128,67 @@ public static class FilterOps
             src, ctx.Ints("size"), ctx.Matrix("footprint"), ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), maximum, ctx.Threads)),
     };
 
+    /// <summary>percentile_filter: the window's given percentile (scipy.ndimage.percentile_filter; kernel <see cref="RankFilter"/>).</summary>
+    public static OpDefinition PercentileFilter { get; } = new()
+    {
+        Name = "percentile_filter",
+        Summary = "The window's percentile: the value of rank int(n * percentile / 100) of the n values in a size x size window or under a footprint (a negative percentile counts from 100; size defaults to 3 here; SciPy has no default).",
+        Reference = "scipy.ndimage.percentile_filter",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("percentile", ParamType.Float, "Percentile, -100 to 100 (negative: percentile + 100, as SciPy); the rank is int(n * percentile / 100), n - 1 for 100") { Required = true, Min = -100, Max = 100 },
+            CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin,
+        ],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Example = "{percentile: 90, size: 5}",
+        Execute = ctx => Filtered(ctx, src =>
+        {
+            int rank = RankFilter.RankOfPercentile(ctx.Float("percentile"), RankFilter.WindowCount(ctx.Ints("size"), ctx.Matrix("footprint")));
+            return RankFilter.Apply(src, ctx.Ints("size"), ctx.Matrix("footprint"), ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), rank, ctx.Threads);
+        }),
+    };
+
+    /// <summary>rank_filter: the window's value of a given rank (scipy.ndimage.rank_filter; kernel <see cref="RankFilter"/>).</summary>
+    public static OpDefinition RankFilterOp { get; } = new()
+    {
+        Name = "rank_filter",
+        Summary = "The value of the given rank (0 = smallest; negative counts from the largest, -1 = largest) among the n values in a size x size window or under a footprint (size defaults to 3 here; SciPy has no default).",
+        Reference = "scipy.ndimage.rank_filter",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("rank", ParamType.Int, "Rank in the window, 0 = smallest; negative: rank + n (-1 = largest); -n <= rank < n") { Required = true, Min = -MaxRank, Max = MaxRank },
+            CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin,
+        ],
+        Rules =
+        [
+            CommonParams.OriginRule,
+            CommonParams.FootprintRule,
+            new OpRule
+            {
+                Description = "-n <= rank < n for a window of n values",
+                At = "rank",
+                Check = c =>
+                {
+                    int n = RankFilter.WindowCount(c.Ints("size"), c.Matrix("footprint"));
+                    int rank = c.Int("rank");
+                    return n == 0 || (rank >= -n && rank < n) ? null : $"rank {rank} is not within the window of {n} values: give -{n} <= rank <= {n - 1}";
+                },
+                Violation = "{rank: 9, size: 3}",
+            },
+        ],
+        Example = "{rank: 2, size: 3}",
+        Execute = ctx => Filtered(ctx, src =>
+        {
+            int rank = RankFilter.NormalizeRank(ctx.Int("rank"), RankFilter.WindowCount(ctx.Ints("size"), ctx.Matrix("footprint")));
+            return RankFilter.Apply(src, ctx.Ints("size"), ctx.Matrix("footprint"), ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), rank, ctx.Threads);
+        }),
+    };
+
+    /// <summary>The largest |rank| a rank_filter takes (a 4096 x 4096 window).</summary>
+    private const int MaxRank = CommonParams.MaxSize * CommonParams.MaxSize;
+
     /// <summary>canny: skimage.feature.canny on each image (see <see cref="Kernels.Canny"/> for the exact steps).</summary>
     public static OpDefinition CannyOp { get; } = new()
     {

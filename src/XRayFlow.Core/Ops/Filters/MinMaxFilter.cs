@@ -34,27 +34,35 @@ public static class MinMaxFilter
     {
         int o0 = origin is { Count: > 0 } ? origin[0] : 0;
         int o1 = origin is { Count: > 1 } ? origin[1] : o0;
+        int k0 = size is { Count: > 0 } ? size[0] : 3;
+        int k1 = size is { Count: > 1 } ? size[1] : k0;
+        return Apply(src, k0, k1, footprint is null ? null : ToMask(footprint), o0, o1, mode, cval, maximum, threads);
+    }
+
+    /// <summary>
+    /// The same with the window as a k0 x k1 rectangle or a mask (the footprint's shape wins when given): the
+    /// kernel grey_erosion / grey_dilation (Ops/Morphology) share with maximum_filter / minimum_filter.
+    /// </summary>
+    public static ImageArray Apply(ImageArray src, int k0, int k1, bool[,]? footprint, int o0, int o1, BoundaryMode mode, float cval, bool maximum, int threads)
+    {
         var dst = ImageArray.Rent(src);
-        bool[,]? fp = footprint is null ? null : ToMask(footprint);
+        bool[,]? fp = footprint;
         if (fp is not null && IsFull(fp))
         {
-            size = [fp.GetLength(0), fp.GetLength(1)];
+            (k0, k1) = (fp.GetLength(0), fp.GetLength(1));
             fp = null;
         }
 
-        int k0 = size is { Count: > 0 } ? size[0] : 3;
-        int k1 = size is { Count: > 1 } ? size[1] : k0;
         for (int f = 0; f < src.Frames; f++)
         {
-            var input = src.Data.AsSpan(f * src.FrameLength, src.FrameLength);
-            var output = dst.Data.AsMemory(f * src.FrameLength, src.FrameLength);
+            int offset = f * src.FrameLength;
             if (fp is null)
             {
-                Rectangle(input, output, src.Rows, src.Cols, k0, k1, o0, o1, mode, cval, maximum, threads);
+                Rectangle(src.Data, offset, dst.Data, offset, src.Rows, src.Cols, k0, k1, o0, o1, mode, cval, maximum, threads);
             }
             else
             {
-                Footprint(input, output, src.Rows, src.Cols, fp, o0, o1, mode, cval, maximum, threads);
+                Footprint(src.Data.AsSpan(offset, src.FrameLength), dst.Data.AsMemory(offset, src.FrameLength), src.Rows, src.Cols, fp, o0, o1, mode, cval, maximum, threads);
             }
         }
 
@@ -122,57 +130,164 @@ public static class MinMaxFilter
         return true;
     }
 
-    private static void Rectangle(ReadOnlySpan<float> input, Memory<float> output, int rows, int cols, int k0, int k1, int o0, int o1, BoundaryMode mode, float cval, bool maximum, int threads)
+    /// <summary>Windows up to this size per axis take the extreme of shifted rows directly; longer ones double.</summary>
+    private const int DirectMax = 8;
+
+    private static void Rectangle(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int k0, int k1, int o0, int o1, BoundaryMode mode, float cval, bool maximum, int threads)
     {
-        // Axis 0: the extended rows (rows + k0 - 1 of them, each `cols` long), then the window extreme by doubling.
-        int m = rows + k0 - 1;
-        float[] ext = PixelPool.Shared.Rent(checked(m * cols));
-        try
+        int start0 = -(k0 / 2) - o0;
+        int start1 = -(k1 / 2) - o1;
+        int n1 = cols + k1 - 1;
+        int left = -start1; // the row's first column sits at line[left]
+        var edges = EdgeMap(cols, k1, start1, mode);
+        if (k0 > DirectMax)
         {
-            int start0 = -(k0 / 2) - o0;
-            for (int t = 0; t < m; t++)
+            // Long columns: the extended rows, then the window extreme by doubling over the whole frame.
+            int m = rows + k0 - 1;
+            float[] ext = PixelPool.Shared.Rent(checked(m * cols));
+            try
             {
-                int r = Boundary.Map((long)t + start0, rows, mode);
-                var row = ext.AsSpan(t * cols, cols);
-                if (r < 0)
+                for (int t = 0; t < m; t++)
                 {
-                    row.Fill(cval);
+                    int r = Boundary.Map((long)t + start0, rows, mode);
+                    var row = ext.AsSpan(t * cols, cols);
+                    if (r < 0)
+                    {
+                        row.Fill(cval);
+                    }
+                    else
+                    {
+                        src.AsSpan(srcOffset + (r * cols), cols).CopyTo(row);
+                    }
+                }
+
+                WindowExtremeRows(ext, m, cols, k0, maximum, threads);
+                ext.AsSpan(0, rows * cols).CopyTo(dst.AsSpan(dstOffset, rows * cols));
+            }
+            finally
+            {
+                PixelPool.Shared.Return(ext);
+            }
+
+            ForRowBlocks(rows, threads, (r0, r1) =>
+            {
+                float[] line = new float[n1];
+                for (int r = r0; r < r1; r++)
+                {
+                    var row = dst.AsSpan(dstOffset + (r * cols), cols);
+                    row.CopyTo(line.AsSpan(left, cols));
+                    Horizontal(line, row, left, edges, k1, cval, maximum);
+                }
+            });
+            return;
+        }
+
+        // Short columns: per output row, the extreme of the k0 source rows into a line (extended along the row
+        // under the mode), then the extreme along the line; bands of rows on the threads.
+        ForRowBlocks(rows, threads, (r0, r1) =>
+        {
+            float[] line = new float[n1];
+            float[]? cvalRow = null;
+            var sources = new int[k0];
+            for (int i = r0; i < r1; i++)
+            {
+                var mid = line.AsSpan(left, cols);
+                for (int t = 0; t < k0; t++)
+                {
+                    sources[t] = Boundary.Map((long)i + t + start0, rows, mode);
+                }
+
+                ReadOnlySpan<float> Source(int t)
+                {
+                    if (sources[t] >= 0)
+                    {
+                        return src.AsSpan(srcOffset + (sources[t] * cols), cols);
+                    }
+
+                    if (cvalRow is null)
+                    {
+                        cvalRow = new float[cols];
+                        cvalRow.AsSpan().Fill(cval);
+                    }
+
+                    return cvalRow;
+                }
+
+                var outRow = dst.AsSpan(dstOffset + (i * cols), cols);
+                if (k1 == 1)
+                {
+                    mid = outRow;
+                }
+
+                if (k0 == 1)
+                {
+                    Source(0).CopyTo(mid);
                 }
                 else
                 {
-                    input.Slice(r * cols, cols).CopyTo(row);
+                    Extreme3(mid, Source(0), Source(1), k0 > 2 ? Source(2) : Source(1), maximum);
+                    for (int t = 3; t < k0; t++)
+                    {
+                        Extreme(mid, Source(t), maximum);
+                    }
                 }
-            }
 
-            var outArray = output;
-            WindowExtremeRows(ext, m, cols, k0, maximum, threads);
-            ext.AsSpan(0, rows * cols).CopyTo(outArray.Span);
-        }
-        finally
-        {
-            PixelPool.Shared.Return(ext);
-        }
-
-        // Axis 1: each row extended to cols + k1 - 1, then the window extreme by doubling along the row.
-        int start1 = -(k1 / 2) - o1;
-        int n1 = cols + k1 - 1;
-        var body = (int r0, int r1) =>
-        {
-            float[] line = new float[n1];
-            var dstSpan = output.Span;
-            for (int r = r0; r < r1; r++)
-            {
-                var row = dstSpan.Slice(r * cols, cols);
-                for (int t = 0; t < n1; t++)
+                if (k1 > 1)
                 {
-                    int c = Boundary.Map((long)t + start1, cols, mode);
-                    line[t] = c < 0 ? cval : row[c];
+                    Horizontal(line, outRow, left, edges, k1, cval, maximum);
                 }
-
-                WindowExtreme(line, row, k1, maximum);
             }
-        };
-        ForRowBlocks(rows, threads, body);
+        });
+    }
+
+    /// <summary>For the columns a line extends a row by (left ones, then right ones): the row's column each reads, or -1 for cval.</summary>
+    private static int[] EdgeMap(int cols, int k, int start, BoundaryMode mode)
+    {
+        int left = -start, right = k - 1 - left;
+        var map = new int[left + right];
+        for (int u = 0; u < left; u++)
+        {
+            map[u] = Boundary.Map((long)u + start, cols, mode);
+        }
+
+        for (int u = 0; u < right; u++)
+        {
+            map[left + u] = Boundary.Map((long)cols + u, cols, mode);
+        }
+
+        return map;
+    }
+
+    /// <summary>
+    /// line holds a row at [left, left + cols); extends it under the edge map and writes the window extreme along it
+    /// (k taps) into output.
+    /// </summary>
+    private static void Horizontal(float[] line, Span<float> output, int left, int[] edges, int k, float cval, bool maximum)
+    {
+        int cols = output.Length;
+        for (int u = 0; u < left; u++)
+        {
+            line[u] = edges[u] < 0 ? cval : line[left + edges[u]];
+        }
+
+        for (int u = left; u < edges.Length; u++)
+        {
+            line[cols + u] = edges[u] < 0 ? cval : line[left + edges[u]];
+        }
+
+        if (k <= DirectMax)
+        {
+            var l = line.AsSpan(0, cols + k - 1);
+            Extreme3(output, l[..cols], l.Slice(1, cols), k > 2 ? l.Slice(2, cols) : l.Slice(1, cols), maximum);
+            for (int b = 3; b < k; b++)
+            {
+                Extreme(output, l.Slice(b, cols), maximum);
+            }
+        }
+        else
+        {
+            WindowExtreme(line.AsSpan(0, cols + k - 1), output, k, maximum);
+        }
     }
 
     private static void Footprint(ReadOnlySpan<float> input, Memory<float> output, int rows, int cols, bool[,] fp, int o0, int o1, BoundaryMode mode, float cval, bool maximum, int threads)
@@ -182,16 +297,7 @@ public static class MinMaxFilter
         float[] padded = PixelPool.Shared.Rent(checked(pr * pc));
         try
         {
-            int s0 = -(k0 / 2) - o0, s1 = -(k1 / 2) - o1;
-            for (int t = 0; t < pr; t++)
-            {
-                int r = Boundary.Map((long)t + s0, rows, mode);
-                for (int u = 0; u < pc; u++)
-                {
-                    int c = Boundary.Map((long)u + s1, cols, mode);
-                    padded[(t * pc) + u] = r < 0 || c < 0 ? cval : input[(r * cols) + c];
-                }
-            }
+            Pad(input, rows, cols, padded, k0, k1, o0, o1, mode, cval);
 
             var cells = new List<(int A, int B)>();
             for (int a = 0; a < k0; a++)
@@ -231,6 +337,77 @@ public static class MinMaxFilter
         finally
         {
             PixelPool.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>
+    /// The frame extended by the window's reach under the mode: padded[t, u] = x_ext[t - (k0 // 2) - o0, u - (k1 // 2) - o1],
+    /// (rows + k0 - 1) x (cols + k1 - 1) values (cval where the mode is constant and the index is outside).
+    /// </summary>
+    internal static void Pad(ReadOnlySpan<float> input, int rows, int cols, Span<float> padded, int k0, int k1, int o0, int o1, BoundaryMode mode, float cval)
+    {
+        int pr = rows + k0 - 1, pc = cols + k1 - 1;
+        int s0 = -(k0 / 2) - o0, s1 = -(k1 / 2) - o1;
+        int left = -s1;
+        var edges = EdgeMap(cols, k1, s1, mode);
+        for (int t = 0; t < pr; t++)
+        {
+            int r = Boundary.Map((long)t + s0, rows, mode);
+            var line = padded.Slice(t * pc, pc);
+            if (r < 0)
+            {
+                line.Fill(cval);
+                continue;
+            }
+
+            var row = input.Slice(r * cols, cols);
+            row.CopyTo(line.Slice(left, cols));
+            for (int u = 0; u < left; u++)
+            {
+                line[u] = edges[u] < 0 ? cval : row[edges[u]];
+            }
+
+            for (int u = left; u < edges.Length; u++)
+            {
+                line[cols + u] = edges[u] < 0 ? cval : row[edges[u]];
+            }
+        }
+    }
+
+    /// <summary>output[t] = op(a[t], b[t], c[t]) (c may be b for two inputs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Extreme3(Span<float> output, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, bool maximum)
+    {
+        int n = output.Length;
+        int k = 0;
+        ref float o0 = ref MemoryMarshal.GetReference(output);
+        ref float a0 = ref MemoryMarshal.GetReference(a);
+        ref float b0 = ref MemoryMarshal.GetReference(b);
+        ref float c0 = ref MemoryMarshal.GetReference(c);
+        int w = Vector<float>.Count;
+        if (maximum)
+        {
+            for (; k <= n - w; k += w)
+            {
+                Vector.Max(Vector.Max(Vector.LoadUnsafe(ref a0, (nuint)k), Vector.LoadUnsafe(ref b0, (nuint)k)), Vector.LoadUnsafe(ref c0, (nuint)k)).StoreUnsafe(ref o0, (nuint)k);
+            }
+
+            for (; k < n; k++)
+            {
+                output[k] = Math.Max(Math.Max(a[k], b[k]), c[k]);
+            }
+        }
+        else
+        {
+            for (; k <= n - w; k += w)
+            {
+                Vector.Min(Vector.Min(Vector.LoadUnsafe(ref a0, (nuint)k), Vector.LoadUnsafe(ref b0, (nuint)k)), Vector.LoadUnsafe(ref c0, (nuint)k)).StoreUnsafe(ref o0, (nuint)k);
+            }
+
+            for (; k < n; k++)
+            {
+                output[k] = Math.Min(Math.Min(a[k], b[k]), c[k]);
+            }
         }
     }
 

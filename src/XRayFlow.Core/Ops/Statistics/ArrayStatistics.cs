@@ -851,7 +851,7 @@ public static class ArrayStatistics
     // -------------------------------------------------------------------------------- min, max, NaN
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool HasNaN(ReadOnlySpan<float> x)
+    internal static bool HasNaN(ReadOnlySpan<float> x)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -937,6 +937,20 @@ public static class ArrayStatistics
     }
 
     // -------------------------------------------------------------------------------- median selection
+
+    /// <summary>
+    /// The values of rank <paramref name="r1"/> and <paramref name="r2"/> (= r1 or r1 + 1; 0-based, ascending) of
+    /// NaN-free x, as numpy.partition would place them: exact, by the sampled window (see SelectPair).
+    /// </summary>
+    internal static (float Lower, float Upper) SelectRanks(ReadOnlySpan<float> x, int r1, int r2)
+    {
+        if (r1 < 0 || r2 < r1 || r2 > r1 + 1 || r2 >= x.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(r1), "ranks r1 <= r2 <= r1 + 1 within the values");
+        }
+
+        return SelectPair(x, r1, r2, 0);
+    }
 
     /// <summary>The middle value(s) of NaN-free x: (lower, upper) = the sorted values at n/2 - 1 and n/2 (both n/2 for an odd count).</summary>
     private static (float Lower, float Upper) SelectMiddle(ReadOnlySpan<float> x)

@@ -1,9 +1,14 @@
+using System.Globalization;
+using XRayFlow.Core.Imaging;
+
 namespace XRayFlow.Core.Ops.Statistics;
 
 /// <summary>Numbers about an image: histograms and summary statistics (numpy / scipy.ndimage).</summary>
 [OpFamily(OpFamily.Statistics)]
 public static class StatisticsOps
 {
+    private static readonly string[] StatsFields = ["count", "min", "max", "mean", "median", "std"];
+
     /// <summary>histogram: scipy.ndimage.histogram counts and edges.</summary>
     public static OpDefinition Histogram { get; } = new()
     {
@@ -50,21 +55,43 @@ public static class StatisticsOps
         },
     };
 
-    /// <summary>stats: min, max, mean, median, std of the whole array.</summary>
+    /// <summary>stats: min, max, mean, median, std of the whole array, and optional percentiles.</summary>
     public static OpDefinition Stats { get; } = new()
     {
         Name = "stats",
-        Summary = "Summary statistics of all values (a stack: all frames together), in double: shape, dtype (float32: pixels as the engine holds them; 8-bit files load as their exact integer values), count, min, max, mean, median, std (population, ddof=0).",
+        Summary = "Summary statistics of all values (a stack: all frames together), in double: shape, dtype (float32: pixels as the engine holds them; 8-bit files load as their exact integer values), count, min, max, mean, median, std (population, ddof=0), and with `percentiles` one field per percentile (p1, p99; p2_5 for 2.5).",
         Reference = "numpy.min/max/mean/median/std",
         Inputs = InputSpec.One,
         Output = OutputKind.Table,
-        Fields = ["count", "min", "max", "mean", "median", "std"],
+        Params =
+        [
+            new ParamSpec("percentiles", ParamType.FloatList, "Percentiles to add, 0 to 100 (numpy.percentile, linear, on the float64 values): each is a field p<q> (`percentiles: [1, 99]` gives p1 and p99, read as ${stats.p99}; a fraction's point is `_`: p2_5)")
+            {
+                Min = 0,
+                Max = 100,
+                MaxCount = 32,
+            },
+        ],
+        Rules =
+        [
+            new OpRule
+            {
+                Description = "percentiles are distinct (each names a field)",
+                At = "percentiles",
+                Check = c => c.Doubles("percentiles") is { } q && PercentileFields(q).Distinct().Count() != q.Length
+                    ? "stats' percentiles repeat a value (or two round to the same field name); give each once"
+                    : null,
+                Violation = "{percentiles: [50, 50]}",
+            },
+        ],
+        Fields = StatsFields,
+        FieldsOf = p => p.Doubles("percentiles") is { } q ? [.. StatsFields, .. PercentileFields(q)] : StatsFields,
         Execute = ctx =>
         {
             var src = ctx.Array();
             var s = ArrayStatistics.Summarize(src.Data, ctx.Threads);
-            return new TableValue(
-            [
+            var fields = new List<KeyValuePair<string, object>>
+            {
                 new("shape", src.Shape.Select(d => (long)d).ToArray()),
                 new("dtype", "float32"),
                 new("count", s.Count),
@@ -73,7 +100,100 @@ public static class StatisticsOps
                 new("mean", s.Mean),
                 new("median", s.Median),
                 new("std", s.Std),
-            ]);
+            };
+            if (ctx.Doubles("percentiles") is { } q)
+            {
+                var names = PercentileFields(q);
+                for (int k = 0; k < q.Length; k++)
+                {
+                    fields.Add(new(names[k], Quantiles.Percentile(src.Data, q[k], float64: true)));
+                }
+            }
+
+            return new TableValue(fields);
+        },
+    };
+
+    /// <summary>The field name of each percentile: p + the number, its point written `_` (1 -> p1, 2.5 -> p2_5).</summary>
+    public static string[] PercentileFields(IEnumerable<double> q)
+        => q.Select(v => "p" + v.ToString("0.###############", CultureInfo.InvariantCulture).Replace('.', '_')).ToArray();
+
+    private static OpDefinition Threshold(string name, string summary, Func<OpContext, ImageArray, int, double> compute, IReadOnlyList<ParamSpec>? extra = null, bool nbins = true, IReadOnlyList<OpRule>? rules = null) => new()
+    {
+        Name = name,
+        Summary = summary,
+        Reference = $"skimage.filters.{name}",
+        Inputs = InputSpec.One,
+        Output = OutputKind.Scalar,
+        Params = [.. nbins ? [Nbins] : Array.Empty<ParamSpec>(), .. extra ?? []],
+        Rules = rules ?? [],
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            return new ScalarValue(compute(ctx, src, IntegerSource.BitsOf(src, ctx.Threads)));
+        },
+    };
+
+    private static ParamSpec Nbins { get; } = new("nbins", ParamType.Int, "Bins of the histogram for float images; an 8- or 16-bit image has one bin per integer value and ignores it (as scikit-image)")
+    {
+        Default = 256,
+        Min = 2,
+        Max = 65536,
+    };
+
+    private const string PathNote = " An 8- or 16-bit image gives scikit-image's result on the original integer array, anything else its result on the float32 values (docs/integer-sources.md).";
+
+    /// <summary>threshold_otsu (kernel <see cref="Thresholds.Otsu(ReadOnlySpan{float}, int, int, int)"/>).</summary>
+    public static OpDefinition ThresholdOtsu { get; } = Threshold(
+        "threshold_otsu",
+        "Otsu's threshold: the histogram bin center that maximises the between-class variance; a constant image gives its value." + PathNote,
+        (ctx, a, bits) => Thresholds.Otsu(a.Data, bits, ctx.Int("nbins"), ctx.Threads));
+
+    /// <summary>threshold_yen (kernel <see cref="Thresholds.Yen(ReadOnlySpan{float}, int, int, int)"/>).</summary>
+    public static OpDefinition ThresholdYen { get; } = Threshold(
+        "threshold_yen",
+        "Yen's threshold: the histogram bin center that maximises Yen's entropic criterion." + PathNote,
+        (ctx, a, bits) => Thresholds.Yen(a.Data, bits, ctx.Int("nbins"), ctx.Threads));
+
+    /// <summary>threshold_triangle (kernel <see cref="Thresholds.Triangle(ReadOnlySpan{float}, int, int, int)"/>).</summary>
+    public static OpDefinition ThresholdTriangle { get; } = Threshold(
+        "threshold_triangle",
+        "The triangle threshold: the bin farthest below the line from the histogram's peak to the end of its longer tail; an image of one value fails (as scikit-image)." + PathNote,
+        (ctx, a, bits) => Thresholds.Triangle(a.Data, bits, ctx.Int("nbins"), ctx.Threads));
+
+    /// <summary>threshold_mean (kernel <see cref="Thresholds.Mean"/>).</summary>
+    public static OpDefinition ThresholdMean { get; } = Threshold(
+        "threshold_mean",
+        "The mean of the values (numpy.mean: float64 for an 8- or 16-bit image, float32 for float values)." + PathNote,
+        (ctx, a, bits) => Thresholds.Mean(a.Data, bits, ctx.Threads),
+        nbins: false);
+
+    /// <summary>threshold_li (kernel <see cref="Thresholds.Li"/>).</summary>
+    public static OpDefinition ThresholdLi { get; } = Threshold(
+        "threshold_li",
+        "Li's iterative minimum cross-entropy threshold (NaN values are ignored, as scikit-image)." + PathNote,
+        (ctx, a, bits) => Thresholds.Li(a.Data, bits, ctx.FloatOrNull("tolerance"), ctx.FloatOrNull("initial_guess"), ctx.Threads, ctx.Cancellation),
+        [
+            new ParamSpec("tolerance", ParamType.Float, "Stop when the threshold moves by at most this; default: 0.5 for an 8- or 16-bit image, half the smallest gap between distinct values otherwise") { Min = 0 },
+            new ParamSpec("initial_guess", ParamType.Float, "Starting threshold, strictly between the image's minimum and maximum; default: the mean"),
+        ],
+        nbins: false);
+
+    /// <summary>percentile: numpy.percentile (kernel <see cref="Quantiles.Percentile"/>).</summary>
+    public static OpDefinition Percentile { get; } = new()
+    {
+        Name = "percentile",
+        Summary = "The q-th percentile of all values (a stack: all frames together), numpy.percentile with its default linear interpolation; NaN anywhere gives NaN.",
+        Reference = "numpy.percentile",
+        Inputs = InputSpec.One,
+        Output = OutputKind.Scalar,
+        Params = [new ParamSpec("q", ParamType.Float, "Percentile, 0 to 100") { Required = true, Min = 0, Max = 100 }],
+        Example = "{q: 90}",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            int bits = IntegerSource.TryGetRecorded(src, out int b) ? b : 0;
+            return new ScalarValue(Quantiles.Percentile(src.Data, ctx.Float("q"), bits));
         },
     };
 }

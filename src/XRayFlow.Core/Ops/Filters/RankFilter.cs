@@ -1,0 +1,541 @@
+using System.Buffers;
+using System.Numerics;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Filters;
+
+/// <summary>
+/// scipy.ndimage.rank_filter / percentile_filter on one 2-D frame. The exact meaning (<see cref="Reference"/>):
+/// <code>
+/// out[i, j] = the rank-th smallest (0-based) of x_ext[i + a - k0 // 2 - o0, j + b - k1 // 2 - o1] over the cells (a, b)
+///             with footprint[a, b] != 0
+/// </code>
+/// x_ext extends the frame under the boundary mode (Boundary.Map; constant reads cval); a `size` is an all-ones k0 x k1
+/// footprint; the footprint is not reflected (SciPy's rank filter). As SciPy, rank 0 and rank n - 1 are the minimum
+/// and maximum filters (<see cref="MinMaxFilter"/>). Only comparisons are made: every output is one of the inputs (or
+/// cval), exact whatever the order. NaN inputs have no defined order.
+/// <para>
+/// Fast path (windows of at most <see cref="MaxNetworkSize"/> cells, rows of at least one vector): the frame is padded
+/// once; vectors of adjacent output pixels go through a comparator network pruned to the wanted rank
+/// (<see cref="RankNetwork"/>; min/max only, no branches). For a rectangle each padded column of k0 values is sorted
+/// once per output row and shared by the k1 windows that contain it, so the network only merges sorted columns.
+/// Larger windows keep a sorted copy of the window, updated column by column along the row. Rows run in parallel.
+/// </para>
+/// </summary>
+public static class RankFilter
+{
+    /// <summary>Largest window (cells) that goes through a network; larger ones use the sliding sorted window.</summary>
+    public const int MaxNetworkSize = 128;
+
+    /// <summary>
+    /// SciPy's rank for percentile_filter: p &lt; 0 counts from 100 (p + 100); 100 is the last rank; else
+    /// int(n * p / 100) in double, truncated.
+    /// </summary>
+    public static int RankOfPercentile(double percentile, int n)
+    {
+        double p = percentile < 0 ? percentile + 100.0 : percentile;
+        if (!(p >= 0 && p <= 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(percentile), "invalid percentile: need -100 <= percentile <= 100");
+        }
+
+        return p == 100.0 ? n - 1 : (int)((double)n * p / 100.0);
+    }
+
+    /// <summary>SciPy's rank_filter rank: a negative rank counts from the end (rank + n); it must then lie in 0..n-1.</summary>
+    public static int NormalizeRank(int rank, int n)
+    {
+        int r = rank < 0 ? rank + n : rank;
+        return r >= 0 && r < n ? r : throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} is not within the filter footprint size {n}");
+    }
+
+    /// <summary>The window's cells: a footprint's nonzero cells, or a size's k0 x k1 rectangle.</summary>
+    public static bool[,] WindowMask(IReadOnlyList<int>? size, double[][]? footprint)
+    {
+        if (footprint is not null)
+        {
+            return MinMaxFilter.ToMask(footprint);
+        }
+
+        int k0 = size is { Count: > 0 } ? size[0] : 3;
+        int k1 = size is { Count: > 1 } ? size[1] : k0;
+        var mask = new bool[k0, k1];
+        for (int a = 0; a < k0; a++)
+        {
+            for (int b = 0; b < k1; b++)
+            {
+                mask[a, b] = true;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Number of values in the window a size or footprint gives (without building it).</summary>
+    public static int WindowCount(IReadOnlyList<int>? size, double[][]? footprint)
+    {
+        if (footprint is not null)
+        {
+            return footprint.Sum(row => row.Count(v => v != 0));
+        }
+
+        int k0 = size is { Count: > 0 } ? size[0] : 3;
+        int k1 = size is { Count: > 1 } ? size[1] : k0;
+        return checked(k0 * k1);
+    }
+
+    /// <summary>Number of cells of a window.</summary>
+    public static int CountOf(bool[,] mask)
+    {
+        int n = 0;
+        foreach (bool m in mask)
+        {
+            n += m ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    /// <summary>Filters every frame of <paramref name="src"/> into a new (pooled) array; <paramref name="rank"/> is 0..n-1.</summary>
+    public static ImageArray Apply(ImageArray src, IReadOnlyList<int>? size, double[][]? footprint, IReadOnlyList<int>? origin, BoundaryMode mode, float cval, int rank, int threads)
+    {
+        var mask = WindowMask(size, footprint);
+        int n = CountOf(mask);
+        if (rank < 0 || rank >= n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} is not within the filter footprint size {n}");
+        }
+
+        if (rank == 0 || rank == n - 1)
+        {
+            return MinMaxFilter.Apply(src, size, footprint, origin, mode, cval, maximum: rank == n - 1, threads);
+        }
+
+        int o0 = origin is { Count: > 0 } ? origin[0] : 0;
+        int o1 = origin is { Count: > 1 } ? origin[1] : o0;
+        var dst = ImageArray.Rent(src);
+        for (int f = 0; f < src.Frames; f++)
+        {
+            Frame(src.Data.AsSpan(f * src.FrameLength, src.FrameLength), dst.Data, f * src.FrameLength, src.Rows, src.Cols, mask, rank, o0, o1, mode, cval, threads);
+        }
+
+        return dst;
+    }
+
+    /// <summary>The scalar meaning, for tests: gather each window with Boundary.Map, sort it, take element rank.</summary>
+    public static float[] Reference(ReadOnlySpan<float> frame, int rows, int cols, bool[,] footprint, int rank, int o0, int o1, BoundaryMode mode, float cval)
+    {
+        int k0 = footprint.GetLength(0), k1 = footprint.GetLength(1);
+        var result = new float[rows * cols];
+        var window = new List<float>();
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                window.Clear();
+                for (int a = 0; a < k0; a++)
+                {
+                    for (int b = 0; b < k1; b++)
+                    {
+                        if (!footprint[a, b])
+                        {
+                            continue;
+                        }
+
+                        int r = Boundary.Map((long)i + a - (k0 / 2) - o0, rows, mode);
+                        int c = Boundary.Map((long)j + b - (k1 / 2) - o1, cols, mode);
+                        window.Add(r < 0 || c < 0 ? cval : frame[(r * cols) + c]);
+                    }
+                }
+
+                window.Sort();
+                result[(i * cols) + j] = window[rank];
+            }
+        }
+
+        return result;
+    }
+
+    private static void Frame(ReadOnlySpan<float> input, float[] dst, int dstOffset, int rows, int cols, bool[,] mask, int rank, int o0, int o1, BoundaryMode mode, float cval, int threads)
+    {
+        int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
+        if ((k0 / 2) + o0 < 0 || (k0 / 2) + o0 >= k0 || (k1 / 2) + o1 < 0 || (k1 / 2) + o1 >= k1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(o0), "invalid origin: need -(size // 2) <= origin <= (size - 1) // 2 on each axis");
+        }
+
+        int pr = rows + k0 - 1, pc = cols + k1 - 1;
+        float[] padded = PixelPool.Shared.Rent(checked(pr * pc));
+        try
+        {
+            Pad(input, rows, cols, padded, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, cval);
+            var cells = new List<(int A, int B)>();
+            for (int a = 0; a < k0; a++)
+            {
+                for (int b = 0; b < k1; b++)
+                {
+                    if (mask[a, b])
+                    {
+                        cells.Add((a, b));
+                    }
+                }
+            }
+
+            int n = cells.Count;
+            bool rectangle = n == k0 * k1;
+            int width = Vector<float>.Count;
+            Action<int, int> rowsBody;
+            if (n > MaxNetworkSize)
+            {
+                rowsBody = (r0, r1) => SlidingRows(padded, pc, r0, r1, cols, mask, rank, dst, dstOffset);
+            }
+            else if (cols < width)
+            {
+                rowsBody = (r0, r1) => ScalarRows(padded, pc, r0, r1, cols, cells, rank, dst, dstOffset);
+            }
+            else if (rectangle && k0 > 1)
+            {
+                var net = RankNetwork.Select(Enumerable.Repeat(k0, k1).ToArray(), rank);
+                var sort = RankNetwork.Sort(k0);
+                rowsBody = (r0, r1) => SortedColumnRows(padded, pc, r0, r1, cols, k0, k1, sort, net, dst, dstOffset);
+            }
+            else
+            {
+                var net = RankNetwork.Select(Enumerable.Repeat(1, n).ToArray(), rank);
+                var offsets = cells.Select(c => (c.A * pc) + c.B).ToArray();
+                rowsBody = (r0, r1) => NetworkRows(padded, pc, r0, r1, cols, offsets, net, dst, dstOffset);
+            }
+
+            ForRowBlocks(rows, cols, n, threads, rowsBody);
+        }
+        finally
+        {
+            PixelPool.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>The frame extended by the boundary mode: padded[t, u] = x_ext[t - before0, u - before1].</summary>
+    private static void Pad(ReadOnlySpan<float> input, int rows, int cols, float[] padded, int pr, int pc, int before0, int before1, BoundaryMode mode, float cval)
+    {
+        var map1 = new int[pc];
+        for (int u = 0; u < pc; u++)
+        {
+            map1[u] = Boundary.Map((long)u - before1, cols, mode);
+        }
+
+        for (int t = 0; t < pr; t++)
+        {
+            int r = Boundary.Map((long)t - before0, rows, mode);
+            var outRow = padded.AsSpan(t * pc, pc);
+            if (r < 0)
+            {
+                outRow.Fill(cval);
+                continue;
+            }
+
+            var row = input.Slice(r * cols, cols);
+            for (int u = 0; u < before1 && u < pc; u++)
+            {
+                outRow[u] = map1[u] < 0 ? cval : row[map1[u]];
+            }
+
+            row.CopyTo(outRow[before1..]);
+            for (int u = before1 + cols; u < pc; u++)
+            {
+                outRow[u] = map1[u] < 0 ? cval : row[map1[u]];
+            }
+        }
+    }
+
+    private static void ForRowBlocks(int rows, int cols, int n, int threads, Action<int, int> body)
+    {
+        threads = Math.Max(1, threads);
+        int blocks = Math.Min(threads * 4, rows);
+        if (threads == 1 || blocks <= 1 || (long)rows * cols * n < 100_000)
+        {
+            body(0, rows);
+            return;
+        }
+
+        int per = (rows + blocks - 1) / blocks;
+        Parallel.For(0, (rows + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = threads }, k => body(k * per, Math.Min(rows, (k + 1) * per)));
+    }
+
+    /// <summary>
+    /// Rectangles: per output row, every padded column's k0 values sorted into k0 planes (a sorting network on
+    /// vectors of adjacent columns), then per vector of outputs the network that merges the k1 sorted columns down
+    /// to the rank.
+    /// </summary>
+    private static unsafe void SortedColumnRows(float[] padded, int pc, int r0, int r1, int cols, int k0, int k1, (int[] A, int[] B, int[] Order) sort, RankNetwork.Network net, float[] dst, int dstOffset)
+    {
+        int width = Vector<float>.Count;
+        int n = k0 * k1;
+        float[] planes = ArrayPool<float>.Shared.Rent(k0 * pc);
+        var used = UsedWires(net, n);
+        try
+        {
+            Vector<float>* v = stackalloc Vector<float>[Math.Max(n, k0)];
+            fixed (float* pp = padded)
+            fixed (float* pl = planes)
+            fixed (float* pd = dst)
+            fixed (int* sa = sort.A, sb = sort.B, so = sort.Order, na = net.A, nb = net.B, uw = used)
+            {
+                int sortCount = sort.A.Length, netCount = net.A.Length, usedCount = used.Length;
+                for (int i = r0; i < r1; i++)
+                {
+                    // Sorted columns: plane a holds the a-th smallest of padded[i .. i + k0 - 1, u].
+                    for (int u = 0; ; u += width)
+                    {
+                        if (u > pc - width)
+                        {
+                            if (u >= pc)
+                            {
+                                break;
+                            }
+
+                            u = pc - width;
+                        }
+
+                        for (int a = 0; a < k0; a++)
+                        {
+                            v[a] = Vector.Load(pp + ((long)(i + a) * pc) + u);
+                        }
+
+                        for (int c = 0; c < sortCount; c++)
+                        {
+                            var x = v[sa[c]];
+                            var y = v[sb[c]];
+                            v[sa[c]] = Vector.Min(x, y);
+                            v[sb[c]] = Vector.Max(x, y);
+                        }
+
+                        for (int a = 0; a < k0; a++)
+                        {
+                            Vector.Store(v[so[a]], pl + ((long)a * pc) + u);
+                        }
+                    }
+
+                    float* outRow = pd + dstOffset + ((long)i * cols);
+                    for (int j = 0; ; j += width)
+                    {
+                        if (j > cols - width)
+                        {
+                            if (j >= cols)
+                            {
+                                break;
+                            }
+
+                            j = cols - width;
+                        }
+
+                        // Wire b * k0 + a: the a-th smallest of column j + b.
+                        for (int q = 0; q < usedCount; q++)
+                        {
+                            int w = uw[q];
+                            int b = w / k0, a = w - (b * k0);
+                            v[w] = Vector.Load(pl + ((long)a * pc) + j + b);
+                        }
+
+                        for (int c = 0; c < netCount; c++)
+                        {
+                            var x = v[na[c]];
+                            var y = v[nb[c]];
+                            v[na[c]] = Vector.Min(x, y);
+                            v[nb[c]] = Vector.Max(x, y);
+                        }
+
+                        Vector.Store(v[net.Output], outRow + j);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(planes);
+        }
+    }
+
+    /// <summary>Any window of at most <see cref="MaxNetworkSize"/> cells: each cell a vector, one network to the rank.</summary>
+    private static unsafe void NetworkRows(float[] padded, int pc, int r0, int r1, int cols, int[] offsets, RankNetwork.Network net, float[] dst, int dstOffset)
+    {
+        int width = Vector<float>.Count;
+        int n = offsets.Length;
+        var used = UsedWires(net, n);
+        Vector<float>* v = stackalloc Vector<float>[n];
+        fixed (float* pp = padded)
+        fixed (float* pd = dst)
+        fixed (int* na = net.A, nb = net.B, uw = used, po = offsets)
+        {
+            int netCount = net.A.Length, usedCount = used.Length;
+            for (int i = r0; i < r1; i++)
+            {
+                float* rowBase = pp + ((long)i * pc);
+                float* outRow = pd + dstOffset + ((long)i * cols);
+                for (int j = 0; ; j += width)
+                {
+                    if (j > cols - width)
+                    {
+                        if (j >= cols)
+                        {
+                            break;
+                        }
+
+                        j = cols - width;
+                    }
+
+                    for (int q = 0; q < usedCount; q++)
+                    {
+                        int w = uw[q];
+                        v[w] = Vector.Load(rowBase + po[w] + j);
+                    }
+
+                    for (int c = 0; c < netCount; c++)
+                    {
+                        var x = v[na[c]];
+                        var y = v[nb[c]];
+                        v[na[c]] = Vector.Min(x, y);
+                        v[nb[c]] = Vector.Max(x, y);
+                    }
+
+                    Vector.Store(v[net.Output], outRow + j);
+                }
+            }
+        }
+    }
+
+    /// <summary>The wires a pruned network reads (and its output wire).</summary>
+    private static int[] UsedWires(RankNetwork.Network net, int n)
+    {
+        var used = new bool[n];
+        used[net.Output] = true;
+        foreach (int a in net.A)
+        {
+            used[a] = true;
+        }
+
+        foreach (int b in net.B)
+        {
+            used[b] = true;
+        }
+
+        return Enumerable.Range(0, n).Where(w => used[w]).ToArray();
+    }
+
+    /// <summary>Rows narrower than a vector: each window gathered and sorted.</summary>
+    private static void ScalarRows(float[] padded, int pc, int r0, int r1, int cols, List<(int A, int B)> cells, int rank, float[] dst, int dstOffset)
+    {
+        var window = new float[cells.Count];
+        for (int i = r0; i < r1; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                for (int q = 0; q < cells.Count; q++)
+                {
+                    window[q] = padded[((i + cells[q].A) * pc) + j + cells[q].B];
+                }
+
+                Array.Sort(window);
+                dst[dstOffset + (i * cols) + j] = window[rank];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Large windows: a sorted copy of the window, moved along the row. From column j - 1 to j, footprint row a
+    /// loses the cells whose left neighbour is not in the footprint and gains those whose right neighbour is not.
+    /// </summary>
+    private static void SlidingRows(float[] padded, int pc, int r0, int r1, int cols, bool[,] mask, int rank, float[] dst, int dstOffset)
+    {
+        int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
+        var leave = new List<(int A, int B)>();
+        var enter = new List<(int A, int B)>();
+        var cells = new List<(int A, int B)>();
+        for (int a = 0; a < k0; a++)
+        {
+            for (int b = 0; b < k1; b++)
+            {
+                if (!mask[a, b])
+                {
+                    continue;
+                }
+
+                cells.Add((a, b));
+                if (b == 0 || !mask[a, b - 1])
+                {
+                    leave.Add((a, b));
+                }
+
+                if (b == k1 - 1 || !mask[a, b + 1])
+                {
+                    enter.Add((a, b));
+                }
+            }
+        }
+
+        int n = cells.Count;
+        float[] sorted = ArrayPool<float>.Shared.Rent(n + 1);
+        try
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                Rebuild(padded, pc, i, 0, cells, sorted);
+                dst[dstOffset + (i * cols)] = sorted[rank];
+                for (int j = 1; j < cols; j++)
+                {
+                    int count = n;
+                    bool lost = false;
+                    foreach (var (a, b) in leave)
+                    {
+                        float gone = padded[((i + a) * pc) + j - 1 + b];
+                        int at = sorted.AsSpan(0, count).BinarySearch(gone);
+                        if (at < 0)
+                        {
+                            lost = true; // only NaN is not found again
+                            break;
+                        }
+
+                        sorted.AsSpan(at + 1, count - at - 1).CopyTo(sorted.AsSpan(at));
+                        count--;
+                    }
+
+                    if (lost)
+                    {
+                        Rebuild(padded, pc, i, j, cells, sorted);
+                    }
+                    else
+                    {
+                        foreach (var (a, b) in enter)
+                        {
+                            float come = padded[((i + a) * pc) + j + b];
+                            int to = sorted.AsSpan(0, count).BinarySearch(come);
+                            if (to < 0)
+                            {
+                                to = ~to;
+                            }
+
+                            sorted.AsSpan(to, count - to).CopyTo(sorted.AsSpan(to + 1));
+                            sorted[to] = come;
+                            count++;
+                        }
+                    }
+
+                    dst[dstOffset + (i * cols) + j] = sorted[rank];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(sorted);
+        }
+    }
+
+    private static void Rebuild(float[] padded, int pc, int i, int j, List<(int A, int B)> cells, float[] sorted)
+    {
+        for (int q = 0; q < cells.Count; q++)
+        {
+            sorted[q] = padded[((i + cells[q].A) * pc) + j + cells[q].B];
+        }
+
+        Array.Sort(sorted, 0, cells.Count);
+    }
+}

@@ -1,0 +1,440 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Geometry;
+
+/// <summary>
+/// scipy.ndimage.affine_transform (2 x 2 matrix m, offset) of one 2-D frame, as SciPy 1.10's geometric_transform
+/// computes it (see <see cref="SplineReference"/> for the scalar meaning): for output pixel (o0, o1) the input
+/// coordinates, in double and in SciPy's order of operations,
+/// <code>
+/// x_h = ((0 + o0 * m[h, 0]) + o1 * m[h, 1]) + offset[h]  (+ the 12-pixel pre-pad of nearest / grid-constant)
+/// </code>
+/// are mapped and split into taps and weights per axis exactly as <see cref="AxisPlan"/> (cval when an axis is
+/// outside in mode constant), and the value is sum_a w0[a] * (sum_b w1[b] * c[i0[a], i1[b]]) in float32 over the
+/// spline coefficients c (prefiltered in float32, <see cref="SplinePrefilter"/>). Pixels whose taps are all inside
+/// take a direct path; the others map every tap.
+/// </summary>
+public static class AffineResampler
+{
+    /// <summary>SciPy's input coordinate along one axis: ((0 + o0 * m0) + o1 * m1) + offset, in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Coordinate(int o0, int o1, double m0, double m1, double offset) => (0.0 + (o0 * m0) + (o1 * m1)) + offset;
+
+    /// <summary>Transforms <paramref name="src"/> (rows x cols) into <paramref name="dst"/> (outRows x outCols).</summary>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, double[,] matrix, double[] offset, int outRows, int outCols, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads)
+    {
+        bool filtered = prefilter && order >= 2;
+        int pad = SplineModes.PadFor(mode, filtered);
+        int n0 = rows + (2 * pad), n1 = cols + (2 * pad);
+        float[]? coef = null;
+        try
+        {
+            ReadOnlyMemory<float> c = src;
+            if (filtered)
+            {
+                coef = PixelPool.Shared.Rent(checked(n0 * n1));
+                Prefilter2D(src.Span, rows, cols, pad, order, mode, cval, coef, threads);
+                c = coef.AsMemory(0, n0 * n1);
+            }
+
+            var job = new Job(c, n0, n1, matrix, offset, pad, order, mode, cval, outCols);
+            int blocks = Math.Max(1, Math.Min(outRows, Math.Max(1, threads) * 8));
+            int per = (outRows + blocks - 1) / blocks;
+            int count = (outRows + per - 1) / per;
+            void Body(int b)
+            {
+                var d = dst.Span;
+                for (int i = b * per; i < Math.Min(outRows, (b + 1) * per); i++)
+                {
+                    job.Row(i, d.Slice(i * outCols, outCols));
+                }
+            }
+
+            if (threads > 1 && count > 1)
+            {
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, Body);
+            }
+            else
+            {
+                for (int b = 0; b < count; b++)
+                {
+                    Body(b);
+                }
+            }
+        }
+        finally
+        {
+            PixelPool.Shared.Return(coef);
+        }
+    }
+
+    /// <summary>spline_filter on the pre-padded frame: axis 0 on column blocks, axis 1 on strips of rows in lane layout.</summary>
+    internal static void Prefilter2D(ReadOnlySpan<float> src, int rows, int cols, int pad, int order, SplineMode mode, float cval, float[] coef, int threads)
+    {
+        int n0 = rows + (2 * pad), n1 = cols + (2 * pad);
+        bool edge = mode == SplineMode.Nearest;
+        for (int i = 0; i < n0; i++)
+        {
+            var row = coef.AsSpan(i * n1, n1);
+            int si = i - pad;
+            if (si < 0 || si >= rows)
+            {
+                if (!edge)
+                {
+                    row.Fill(cval);
+                    continue;
+                }
+
+                si = Math.Clamp(si, 0, rows - 1);
+            }
+
+            var s = src.Slice(si * cols, cols);
+            s.CopyTo(row.Slice(pad));
+            row[..pad].Fill(edge ? s[0] : cval);
+            row.Slice(pad + cols).Fill(edge ? s[cols - 1] : cval);
+        }
+
+        var boundary = BSpline.BoundaryFor(mode);
+        var p0 = new SplinePrefilterPlan(n0, order, boundary);
+        var p1 = new SplinePrefilterPlan(n1, order, boundary);
+        int l = Vector<float>.Count;
+        threads = Math.Max(1, threads);
+        int block = Math.Max(l, Math.Min(128, ((n1 + threads - 1) / threads + l - 1) / l * l));
+        int blocks = (n1 + block - 1) / block;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, b =>
+        {
+            int c0 = b * block, w = Math.Min(block, n1 - c0);
+            SplinePrefilter.Columns(coef.AsSpan(c0, ((n0 - 1) * n1) + w), w, n1, p0);
+        });
+        int strips = (n0 + l - 1) / l;
+        Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[n1 * l], (s, _, lanes) =>
+        {
+            int r0 = s * l, n = Math.Min(l, n0 - r0);
+            var rowsSpan = coef.AsSpan(r0 * n1, ((n - 1) * n1) + n1);
+            Transpose.ToLanes(rowsSpan, n1, n, n1, lanes);
+            SplinePrefilter.Lanes(lanes, p1);
+            Transpose.FromLanes(lanes, n1, rowsSpan, n1, n);
+            return lanes;
+        }, _ => { });
+    }
+
+    /// <summary>
+    /// <see cref="BSpline.Weights"/> for eight fractions at once, in float32: t = x - floor(x) (odd orders) or
+    /// x - floor(x + 0.5) (even), SciPy's formulas, the last weight 1 minus the others.
+    /// </summary>
+    internal static unsafe void SplineWeights(Vector256<float> x, int order, Vector256<float>* w)
+    {
+        var one = Vector256<float>.One;
+        var y = x;
+        var z = one - x;
+        switch (order)
+        {
+            case 1:
+                w[0] = one - x;
+                break;
+            case 2:
+            {
+                w[1] = Vector256.Create(0.75f) - (x * x);
+                var h = Vector256.Create(0.5f) - x;
+                w[0] = Vector256.Create(0.5f) * h * h;
+                break;
+            }
+
+            case 3:
+            {
+                var three = Vector256.Create(3f);
+                var four = Vector256.Create(4f);
+                var sixth = Vector256.Create(1f / 6f);
+                var two = Vector256.Create(2f);
+                w[1] = ((y * y * (y - two) * three) + four) * sixth;
+                w[2] = ((z * z * (z - two) * three) + four) * sixth;
+                w[0] = z * z * z * sixth;
+                break;
+            }
+
+            case 4:
+            {
+                var t = x * x;
+                w[2] = (t * ((t * Vector256.Create(0.25f)) - Vector256.Create(0.625f))) + Vector256.Create(115f / 192f);
+                var p = one + x;
+                w[1] = (p * ((p * ((p * (Vector256.Create(5f) - p) * Vector256.Create(1f / 6f)) - Vector256.Create(1.25f))) + Vector256.Create(5f / 24f))) + Vector256.Create(55f / 96f);
+                w[3] = (z * ((z * ((z * (Vector256.Create(5f) - z) * Vector256.Create(1f / 6f)) - Vector256.Create(1.25f))) + Vector256.Create(5f / 24f))) + Vector256.Create(55f / 96f);
+                var h = Vector256.Create(0.5f) - x;
+                t = h * h;
+                w[0] = t * t * Vector256.Create(1f / 24f);
+                break;
+            }
+
+            default:
+            {
+                var t = y * y;
+                w[2] = (t * ((t * (Vector256.Create(0.25f) - (y * Vector256.Create(1f / 12f)))) - Vector256.Create(0.5f))) + Vector256.Create(0.55f);
+                t = z * z;
+                w[3] = (t * ((t * (Vector256.Create(0.25f) - (z * Vector256.Create(1f / 12f)))) - Vector256.Create(0.5f))) + Vector256.Create(0.55f);
+                var p = y + one;
+                w[1] = (p * ((p * ((p * ((p * ((p * Vector256.Create(1f / 24f)) - Vector256.Create(0.375f))) + Vector256.Create(1.25f))) - Vector256.Create(1.75f))) + Vector256.Create(0.625f))) + Vector256.Create(0.425f);
+                var q = z + one;
+                w[4] = (q * ((q * ((q * ((q * ((q * Vector256.Create(1f / 24f)) - Vector256.Create(0.375f))) + Vector256.Create(1.25f))) - Vector256.Create(1.75f))) + Vector256.Create(0.625f))) + Vector256.Create(0.425f);
+                var h = one - x;
+                t = h * h;
+                w[0] = h * t * t * Vector256.Create(1f / 120f);
+                break;
+            }
+        }
+
+        var last = one;
+        for (int k = 0; k < order; k++)
+        {
+            last -= w[k];
+        }
+
+        w[order] = last;
+    }
+
+    private sealed class Job(ReadOnlyMemory<float> coef, int n0, int n1, double[,] m, double[] offset, int pad, int order, SplineMode mode, float cval, int outCols)
+    {
+        private readonly double m00 = m[0, 0], m01 = m[0, 1], m10 = m[1, 0], m11 = m[1, 1];
+        private readonly double off0 = offset[0], off1 = offset[1];
+        private readonly bool maps = SplineModes.MapsCoordinates(mode);
+        private readonly SplineMode tapMode = SplineModes.TapMode(mode);
+
+        public void Row(int i, Span<float> dst)
+        {
+            var c = coef.Span;
+            int j = 0;
+            if (Avx2.IsSupported && order >= 1)
+            {
+                unsafe
+                {
+                    fixed (float* pc = c)
+                    {
+                        j = RowAvx2(i, dst, pc);
+                    }
+                }
+            }
+
+            for (; j < outCols; j++)
+            {
+                dst[j] = Pixel(c, i, j);
+            }
+        }
+
+        /// <summary>One output pixel by the scalar definition (mapping every coordinate and tap as needed).</summary>
+        private float Pixel(ReadOnlySpan<float> c, int i, int j)
+        {
+            double x0 = Coordinate(i, j, m00, m01, off0) + pad;
+            double x1 = Coordinate(i, j, m10, m11, off1) + pad;
+            if (maps)
+            {
+                x0 = SplineModes.Map(x0, n0, mode);
+                if (!(x0 > -1.0))
+                {
+                    return cval;
+                }
+
+                x1 = SplineModes.Map(x1, n1, mode);
+                if (!(x1 > -1.0))
+                {
+                    return cval;
+                }
+            }
+
+            long s0 = BSpline.Start(x0, order), s1 = BSpline.Start(x1, order);
+            if (order == 0)
+            {
+                int r = Tap(s0, n0), q = Tap(s1, n1);
+                return r == n0 || q == n1 ? cval : c[(r * n1) + q];
+            }
+
+            int taps = order + 1;
+            Span<double> w0 = stackalloc double[taps], w1 = stackalloc double[taps];
+            Span<int> i0 = stackalloc int[taps], i1 = stackalloc int[taps];
+            BSpline.Weights(x0, order, w0);
+            BSpline.Weights(x1, order, w1);
+            bool edge0 = s0 < 0 || s0 + order >= n0, edge1 = s1 < 0 || s1 + order >= n1;
+            for (int a = 0; a < taps; a++)
+            {
+                i0[a] = edge0 ? Tap(s0 + a, n0) : (int)s0 + a;
+                i1[a] = edge1 ? Tap(s1 + a, n1) : (int)s1 + a;
+            }
+
+            float total = 0;
+            for (int a = 0; a < taps; a++)
+            {
+                float sum = 0;
+                for (int b = 0; b < taps; b++)
+                {
+                    float v = i0[a] == n0 || i1[b] == n1 ? cval : c[(i0[a] * n1) + i1[b]];
+                    sum += (float)w1[b] * v;
+                }
+
+                total += (float)w0[a] * sum;
+            }
+
+            return total;
+        }
+
+        /// <summary>
+        /// Eight pixels at a time: coordinates in double (SciPy's expression, no fused multiply-add), and where all
+        /// eight read only taps inside the coefficients (and lie inside the image, for modes that map coordinates),
+        /// float weights from the fractions and gathered taps; otherwise <see cref="Pixel"/> per pixel, or cval for
+        /// eight pixels all outside in mode constant. Returns the first column not done.
+        /// </summary>
+        private unsafe int RowAvx2(int i, Span<float> dst, float* c)
+        {
+            double a0 = 0.0 + (i * m00), a1 = 0.0 + (i * m10);
+            var va0 = Vector256.Create(a0);
+            var va1 = Vector256.Create(a1);
+            var vm01 = Vector256.Create(m01);
+            var vm11 = Vector256.Create(m11);
+            var voff0 = Vector256.Create(off0);
+            var voff1 = Vector256.Create(off1);
+            var vpad = Vector256.Create((double)pad);
+            var vhalf = Vector256.Create((order & 1) != 0 ? 0.0 : 0.5);
+            var hi0 = Vector256.Create((double)(n0 - 1));
+            var hi1 = Vector256.Create((double)(n1 - 1));
+            var zero = Vector256<double>.Zero;
+            var one = Vector256<float>.One;
+            var lanes = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            var four = Vector256.Create(4.0);
+            var half = Vector256.Create(order / 2);
+            var maxStart0 = Vector256.Create(n0 - order);
+            var maxStart1 = Vector256.Create(n1 - order);
+            var minusOne = Vector256.Create(-1);
+            var stride = Vector256.Create(n1);
+            bool constant = mode == SplineMode.Constant;
+            int taps = order + 1;
+            var w0 = stackalloc Vector256<float>[taps];
+            var w1 = stackalloc Vector256<float>[taps];
+            var idx = stackalloc int[8];
+            var wr = stackalloc float[32];
+            var wc = stackalloc float[32];
+            int j = 0;
+            fixed (float* pd = dst)
+            {
+                for (; j <= outCols - 8; j += 8)
+                {
+                    var ja = Vector256.Create((double)j) + lanes;
+                    var jb = ja + four;
+                    var x0a = ((va0 + (ja * vm01)) + voff0) + vpad;
+                    var x0b = ((va0 + (jb * vm01)) + voff0) + vpad;
+                    var x1a = ((va1 + (ja * vm11)) + voff1) + vpad;
+                    var x1b = ((va1 + (jb * vm11)) + voff1) + vpad;
+                    var f0a = Avx.Floor(x0a + vhalf);
+                    var f0b = Avx.Floor(x0b + vhalf);
+                    var f1a = Avx.Floor(x1a + vhalf);
+                    var f1b = Avx.Floor(x1b + vhalf);
+                    var s0 = Vector256.Create(Avx.ConvertToVector128Int32WithTruncation(f0a), Avx.ConvertToVector128Int32WithTruncation(f0b)) - half;
+                    var s1 = Vector256.Create(Avx.ConvertToVector128Int32WithTruncation(f1a), Avx.ConvertToVector128Int32WithTruncation(f1b)) - half;
+
+                    // For orders >= 1, every tap inside implies the coordinates inside [0, n - 1] (no mapping).
+                    var ok = Avx2.CompareGreaterThan(s0, minusOne) & Avx2.CompareGreaterThan(maxStart0, s0) & Avx2.CompareGreaterThan(s1, minusOne) & Avx2.CompareGreaterThan(maxStart1, s1);
+                    if (Avx.MoveMask(ok.AsSingle()) != 0xFF)
+                    {
+                        if (constant)
+                        {
+                            var insideA = Avx.CompareGreaterThanOrEqual(x0a, zero) & Avx.CompareLessThanOrEqual(x0a, hi0) & Avx.CompareGreaterThanOrEqual(x1a, zero) & Avx.CompareLessThanOrEqual(x1a, hi1);
+                            var insideB = Avx.CompareGreaterThanOrEqual(x0b, zero) & Avx.CompareLessThanOrEqual(x0b, hi0) & Avx.CompareGreaterThanOrEqual(x1b, zero) & Avx.CompareLessThanOrEqual(x1b, hi1);
+                            if ((Avx.MoveMask(insideA) | Avx.MoveMask(insideB)) == 0)
+                            {
+                                Vector256.Create(cval).Store(pd + j);
+                                continue;
+                            }
+                        }
+
+                        var cs = new ReadOnlySpan<float>(c, n0 * n1);
+                        for (int k = 0; k < 8; k++)
+                        {
+                            pd[j + k] = Pixel(cs, i, j + k);
+                        }
+
+                        continue;
+                    }
+
+                    var t0 = Vector256.Create(Avx.ConvertToVector128Single(x0a - f0a), Avx.ConvertToVector128Single(x0b - f0b));
+                    var t1 = Vector256.Create(Avx.ConvertToVector128Single(x1a - f1a), Avx.ConvertToVector128Single(x1b - f1b));
+                    var index = (s0 * stride) + s1;
+                    if (order == 1)
+                    {
+                        // Bilinear: each tap row is a pair (c[i], c[i + 1]): gather pairs as 64-bit elements, then
+                        // split them; the pair order puts lanes as 0 1 4 5 2 3 6 7, undone by one permute at the end.
+                        var lo = index.GetLower();
+                        var up = index.GetUpper();
+                        var top0 = Avx2.GatherVector256((double*)c, lo, 4).AsSingle();
+                        var top1 = Avx2.GatherVector256((double*)c, up, 4).AsSingle();
+                        var bot0 = Avx2.GatherVector256((double*)(c + n1), lo, 4).AsSingle();
+                        var bot1 = Avx2.GatherVector256((double*)(c + n1), up, 4).AsSingle();
+                        var ta = Avx.Shuffle(top0, top1, 0b10_00_10_00);
+                        var tb = Avx.Shuffle(top0, top1, 0b11_01_11_01);
+                        var ba = Avx.Shuffle(bot0, bot1, 0b10_00_10_00);
+                        var bb = Avx.Shuffle(bot0, bot1, 0b11_01_11_01);
+                        var u0 = Avx2.Permute4x64(t0.AsDouble(), 0b11_01_10_00).AsSingle();
+                        var u1 = Avx2.Permute4x64(t1.AsDouble(), 0b11_01_10_00).AsSingle();
+                        var v1 = one - (one - u1);
+                        var top = ((one - u1) * ta) + (v1 * tb);
+                        var bottom = ((one - u1) * ba) + (v1 * bb);
+                        var mixed = ((one - u0) * top) + ((one - (one - u0)) * bottom);
+                        Avx2.Permute4x64(mixed.AsDouble(), 0b11_01_10_00).AsSingle().Store(pd + j);
+                        continue;
+                    }
+
+                    SplineWeights(t0, order, w0);
+                    SplineWeights(t1, order, w1);
+                    if (order == 3)
+                    {
+                        // Cubic: per pixel, four rows of four taps as 128-bit loads.
+                        index.Store(idx);
+                        for (int a = 0; a < 4; a++)
+                        {
+                            w0[a].Store(wr + (8 * a));
+                            w1[a].Store(wc + (8 * a));
+                        }
+
+                        for (int k = 0; k < 8; k++)
+                        {
+                            float* p = c + idx[k];
+                            var acc = (Vector128.Load(p) * wr[k]) + (Vector128.Load(p + n1) * wr[8 + k])
+                                + (Vector128.Load(p + (2 * n1)) * wr[16 + k]) + (Vector128.Load(p + (3 * n1)) * wr[24 + k]);
+                            var wcol = Vector128.Create(wc[k], wc[8 + k], wc[16 + k], wc[24 + k]);
+                            pd[j + k] = Vector128.Sum(acc * wcol);
+                        }
+
+                        continue;
+                    }
+
+                    var total = Vector256<float>.Zero;
+                    for (int a = 0; a < taps; a++)
+                    {
+                        var row = index + Vector256.Create(a * n1);
+                        var sum = w1[0] * Avx2.GatherVector256(c, row, 4);
+                        for (int b = 1; b < taps; b++)
+                        {
+                            sum += w1[b] * Avx2.GatherVector256(c, row + Vector256.Create(b), 4);
+                        }
+
+                        total += w0[a] * sum;
+                    }
+
+                    total.Store(pd + j);
+                }
+            }
+
+            return j;
+        }
+
+        /// <summary>The coefficient index tap t reads on an axis of length n (n = cval), as <see cref="AxisPlan"/>.</summary>
+        private int Tap(long t, int n)
+        {
+            if (mode == SplineMode.GridConstant)
+            {
+                return t < 0 || t >= n ? n : (int)t;
+            }
+
+            return t >= 0 && t < n ? (int)t : (int)SplineModes.Map(t, n, tapMode);
+        }
+    }
+}

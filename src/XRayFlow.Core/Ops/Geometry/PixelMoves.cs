@@ -1,0 +1,282 @@
+using System.Numerics;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Geometry;
+
+/// <summary>Ops that only move pixels (exact): crop, numpy.pad, numpy.flip, numpy.rot90, each on every frame.</summary>
+public static class PixelMoves
+{
+    /// <summary>out[i, j] = x[row0 + i, col0 + j] for i &lt; rows, j &lt; cols (the box must lie inside the frame).</summary>
+    public static ImageArray Crop(ImageArray src, int row0, int col0, int rows, int cols)
+    {
+        if (row0 < 0 || col0 < 0 || rows < 1 || cols < 1 || (long)row0 + rows > src.Rows || (long)col0 + cols > src.Cols)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"crop box [{row0}, {col0}, {rows}, {cols}] is outside the {src.Rows} x {src.Cols} image");
+        }
+
+        var dst = ImageArray.Rent(rows, cols, src.IsStack ? src.Frames : 0);
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var frame = src.Frame(f);
+            var target = dst.Frame(f);
+            for (int i = 0; i < rows; i++)
+            {
+                frame.Slice(((row0 + i) * src.Cols) + col0, cols).CopyTo(target.Slice(i * cols, cols));
+            }
+        }
+
+        return dst;
+    }
+
+    /// <summary>The top-left corner of a centred crop: ((R - rows) // 2, (C - cols) // 2).</summary>
+    public static (int Row0, int Col0) CenterCorner(int frameRows, int frameCols, int rows, int cols) => ((frameRows - rows) / 2, (frameCols - cols) / 2);
+
+    /// <summary>
+    /// numpy.pad's index map for one axis of length n padded by (before, after) under mode edge, reflect, symmetric or
+    /// wrap, as NumPy 1.24 fills it: edge copies the end values; reflect/symmetric/wrap fill the pad areas from the
+    /// already-filled part in rounds of at most n - 1 (reflect), n (symmetric) or n (wrap) values per side, both sides per
+    /// round (so a pad wider than the axis repeats what the earlier rounds wrote, not a plain periodic extension);
+    /// reflect and symmetric on a length-1 axis copy the value. Output t reads input map[t].
+    /// </summary>
+    public static int[] PadIndex(int n, int before, int after, string mode)
+    {
+        int total = checked(n + before + after);
+        var map = new int[total];
+        for (int t = 0; t < n; t++)
+        {
+            map[before + t] = t;
+        }
+
+        switch (mode)
+        {
+            case "edge":
+                map.AsSpan(0, before).Fill(0);
+                map.AsSpan(before + n).Fill(n - 1);
+                break;
+            case "reflect" or "symmetric" when n == 1:
+                map.AsSpan().Fill(0);
+                break;
+            case "reflect" or "symmetric":
+            {
+                bool includeEdge = mode == "symmetric";
+                int left = before, right = after;
+                while (left > 0 || right > 0)
+                {
+                    // _set_reflect_both on the area not yet filled: [left, total - right).
+                    int oldLength = total - right - left - (includeEdge ? 0 : 1);
+                    int edgeOffset = includeEdge ? 1 : 0;
+                    if (left > 0)
+                    {
+                        int chunk = Math.Min(oldLength, left);
+                        int stop = left - edgeOffset;
+                        int start = stop + chunk;
+                        // padded[left - chunk : left] = padded[start : stop : -1]
+                        for (int q = 0; q < chunk; q++)
+                        {
+                            map[left - chunk + q] = map[start - q];
+                        }
+
+                        left -= chunk;
+                    }
+
+                    if (right > 0)
+                    {
+                        int chunk = Math.Min(oldLength, right);
+                        int start = total - right + edgeOffset - 2;
+                        // padded[total - right : total - right + chunk] = padded[start : start - chunk : -1]
+                        for (int q = 0; q < chunk; q++)
+                        {
+                            map[total - right + q] = map[start - q];
+                        }
+
+                        right -= chunk;
+                    }
+                }
+
+                break;
+            }
+
+            case "wrap":
+            {
+                int left = before, right = after;
+                while (left > 0 || right > 0)
+                {
+                    // _set_wrap_both
+                    int period = total - right - left;
+                    int newLeft = 0, newRight = 0;
+                    if (left > 0)
+                    {
+                        int chunk = Math.Min(period, left);
+                        int from = total - right - chunk;
+                        int to = left > period ? left - period : 0;
+                        for (int q = 0; q < chunk; q++)
+                        {
+                            map[to + q] = map[from + q];
+                        }
+
+                        newLeft = left > period ? left - period : 0;
+                    }
+
+                    if (right > 0)
+                    {
+                        int chunk = Math.Min(period, right);
+                        int from = left;
+                        int to = total - right;
+                        for (int q = 0; q < chunk; q++)
+                        {
+                            map[to + q] = map[from + q];
+                        }
+
+                        newRight = right > period ? right - period : 0;
+                    }
+
+                    left = newLeft;
+                    right = newRight;
+                }
+
+                break;
+            }
+
+            default:
+                throw new ArgumentException($"unknown pad mode '{mode}'", nameof(mode));
+        }
+
+        return map;
+    }
+
+    /// <summary>
+    /// numpy.pad(frame, ((b0, a0), (b1, a1)), mode) on every frame. Mode constant: the pad rows (on the original
+    /// columns) take constant_values of axis 0 (before / after), then the pad columns of every row take those of axis
+    /// 1 (so corners take axis 1's). Other modes: out[i, j] = x[map0[i], map1[j]] with <see cref="PadIndex"/>.
+    /// </summary>
+    public static ImageArray Pad(ImageArray src, int b0, int a0, int b1, int a1, string mode, double[,] constants)
+    {
+        int rows = checked(src.Rows + b0 + a0), cols = checked(src.Cols + b1 + a1);
+        var dst = ImageArray.Rent(rows, cols, src.IsStack ? src.Frames : 0);
+        int[]? map0 = mode == "constant" ? null : PadIndex(src.Rows, b0, a0, mode);
+        int[]? map1 = mode == "constant" ? null : PadIndex(src.Cols, b1, a1, mode);
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var frame = src.Frame(f);
+            var target = dst.Frame(f);
+            for (int i = 0; i < rows; i++)
+            {
+                var row = target.Slice(i * cols, cols);
+                if (map0 is null)
+                {
+                    int si = i - b0;
+                    if (si < 0 || si >= src.Rows)
+                    {
+                        row.Slice(b1, src.Cols).Fill((float)constants[0, si < 0 ? 0 : 1]);
+                    }
+                    else
+                    {
+                        frame.Slice(si * src.Cols, src.Cols).CopyTo(row.Slice(b1));
+                    }
+
+                    row[..b1].Fill((float)constants[1, 0]);
+                    row.Slice(b1 + src.Cols).Fill((float)constants[1, 1]);
+                }
+                else
+                {
+                    // The middle of a row is the source row itself; only the pads are gathered.
+                    var s = frame.Slice(map0[i] * src.Cols, src.Cols);
+                    s.CopyTo(row.Slice(b1));
+                    for (int j = 0; j < b1; j++)
+                    {
+                        row[j] = s[map1![j]];
+                    }
+
+                    for (int j = b1 + src.Cols; j < cols; j++)
+                    {
+                        row[j] = s[map1![j]];
+                    }
+                }
+            }
+        }
+
+        return dst;
+    }
+
+    /// <summary>numpy.flip on each frame: axis 0 reverses the rows, 1 the columns, null both.</summary>
+    public static ImageArray Flip(ImageArray src, int? axis)
+    {
+        bool rows = axis is null or 0 or -2, cols = axis is null or 1 or -1;
+        var dst = ImageArray.Rent(src);
+        int r = src.Rows, c = src.Cols;
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var frame = src.Frame(f);
+            var target = dst.Frame(f);
+            for (int i = 0; i < r; i++)
+            {
+                var from = frame.Slice((rows ? r - 1 - i : i) * c, c);
+                var to = target.Slice(i * c, c);
+                from.CopyTo(to);
+                if (cols)
+                {
+                    to.Reverse();
+                }
+            }
+        }
+
+        return dst;
+    }
+
+    /// <summary>
+    /// numpy.rot90(frame, k) on each frame (counter-clockwise k quarter turns, k taken mod 4):
+    /// k = 1: out[i, j] = x[j, C - 1 - i] (shape C x R); k = 2: out[i, j] = x[R - 1 - i, C - 1 - j]; k = 3: out[i, j] = x[R - 1 - j, i].
+    /// </summary>
+    public static ImageArray Rot90(ImageArray src, int k)
+    {
+        k = ((k % 4) + 4) % 4;
+        if (k == 0)
+        {
+            var copy = ImageArray.Rent(src);
+            src.Data.AsSpan(0, src.Length).CopyTo(copy.Data);
+            return copy;
+        }
+
+        if (k == 2)
+        {
+            return Flip(src, null);
+        }
+
+        int r = src.Rows, c = src.Cols;
+        var dst = ImageArray.Rent(c, r, src.IsStack ? src.Frames : 0);
+        int l = Vector<float>.Count;
+        var lanes = new float[c * l];
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var frame = src.Frame(f);
+            var target = dst.Frame(f);
+
+            // A strip of L input rows in lane layout: the vector of input column q holds one run of an output row.
+            for (int r0 = 0; r0 < r; r0 += l)
+            {
+                int n = Math.Min(l, r - r0);
+                Transpose.ToLanes(frame.Slice(r0 * c), c, n, c, lanes);
+                for (int q = 0; q < c; q++)
+                {
+                    var v = lanes.AsSpan(q * l, l);
+                    if (k == 1)
+                    {
+                        // out[c - 1 - q, r0 + t] = x[r0 + t, q]
+                        v[..n].CopyTo(target.Slice(((c - 1 - q) * r) + r0, n));
+                    }
+                    else
+                    {
+                        // out[q, r - 1 - (r0 + t)] = x[r0 + t, q]
+                        var o = target.Slice((q * r) + (r - r0 - n), n);
+                        for (int t = 0; t < n; t++)
+                        {
+                            o[n - 1 - t] = v[t];
+                        }
+                    }
+                }
+            }
+        }
+
+        return dst;
+    }
+}

@@ -1,0 +1,235 @@
+using System.Numerics;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Filters;
+
+namespace XRayFlow.Core.Ops.Geometry;
+
+/// <summary>
+/// The spline-interpolating ops on whole arrays (a stack frame by frame): zoom, shift, affine_transform, rotate
+/// (scipy.ndimage) and resize (skimage.transform). Each builds its coordinates exactly as its namesake and hands
+/// them to <see cref="SeparableResampler"/> or <see cref="AffineResampler"/>.
+/// </summary>
+public static class Resampling
+{
+    /// <summary>
+    /// scipy.ndimage.zoom's output length of an axis: int(round(n * zoom)) with Python's round (half to even).
+    /// </summary>
+    public static long ZoomedLength(int n, double zoom) => (long)Math.Round(n * zoom, MidpointRounding.ToEven);
+
+    /// <summary>scipy.ndimage.zoom on each frame, with the output shape <paramref name="outRows"/> x <paramref name="outCols"/> (<see cref="ZoomedLength"/>).</summary>
+    public static ImageArray Zoom(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, bool gridMode, int threads)
+    {
+        int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
+        var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(src.Rows, outRows, gridMode, pad), src.Rows + (2 * pad), order, mode);
+        var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(src.Cols, outCols, gridMode, pad), src.Cols + (2 * pad), order, mode);
+        return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads);
+    }
+
+    /// <summary>scipy.ndimage.shift on each frame.</summary>
+    public static ImageArray Shift(ImageArray src, double shift0, double shift1, int order, SplineMode mode, float cval, bool prefilter, int threads)
+    {
+        int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
+        var rowPlan = AxisPlan.Create(AxisPlan.ShiftCoordinates(src.Rows, shift0, pad), src.Rows + (2 * pad), order, mode);
+        var colPlan = AxisPlan.Create(AxisPlan.ShiftCoordinates(src.Cols, shift1, pad), src.Cols + (2 * pad), order, mode);
+        return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads);
+    }
+
+    /// <summary>
+    /// scipy.ndimage.affine_transform on each frame with a 2 x 2 matrix and an offset (a 3 x 3 or 2 x 3 homogeneous
+    /// matrix is split by the caller). A diagonal matrix runs separably (same coordinates, see <see cref="AxisPlan.AffineCoordinates"/>).
+    /// </summary>
+    public static ImageArray Affine(ImageArray src, double[,] matrix, double[] offset, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, int threads)
+    {
+        if (matrix[0, 1] == 0 && matrix[1, 0] == 0)
+        {
+            int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
+            var rowPlan = AxisPlan.Create(AxisPlan.AffineCoordinates(outRows, matrix[0, 0], offset[0], pad), src.Rows + (2 * pad), order, mode);
+            var colPlan = AxisPlan.Create(AxisPlan.AffineCoordinates(outCols, matrix[1, 1], offset[1], pad), src.Cols + (2 * pad), order, mode);
+            return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads);
+        }
+
+        var dst = ImageArray.Rent(outRows, outCols, src.IsStack ? src.Frames : 0);
+        for (int f = 0; f < src.Frames; f++)
+        {
+            AffineResampler.Apply(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), src.Rows, src.Cols, matrix, offset, outRows, outCols, order, prefilter, mode, cval,
+                dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), threads);
+        }
+
+        return dst;
+    }
+
+    /// <summary>scipy.ndimage.rotate (axes (1, 0)) on each frame: affine_transform with <see cref="Rotation.Geometry"/>.</summary>
+    public static ImageArray Rotate(ImageArray src, double angle, bool reshape, int order, SplineMode mode, float cval, bool prefilter, int threads)
+    {
+        var (rows, cols, m, offset) = Rotation.Geometry(src.Rows, src.Cols, angle, reshape);
+        return Affine(src, m, offset, rows, cols, order, mode, cval, prefilter, threads);
+    }
+
+    /// <summary>skimage's mode names to ndimage's (_to_ndimage_mode with SciPy &gt;= 1.6): for the interpolation and for the anti-aliasing filter.</summary>
+    public static (SplineMode Interpolation, BoundaryMode Filter) ResizeModes(string mode) => mode switch
+    {
+        "constant" => (SplineMode.GridConstant, BoundaryMode.Constant),
+        "edge" => (SplineMode.Nearest, BoundaryMode.Nearest),
+        "symmetric" => (SplineMode.Reflect, BoundaryMode.Reflect),
+        "reflect" => (SplineMode.Mirror, BoundaryMode.Mirror),
+        "wrap" => (SplineMode.GridWrap, BoundaryMode.Wrap),
+        _ => throw new ArgumentException($"unknown resize mode '{mode}' (expected constant, edge, symmetric, reflect or wrap)", nameof(mode)),
+    };
+
+    /// <summary>
+    /// skimage.transform.resize (0.19.3) with preserve_range=True on each frame:
+    /// <code>
+    /// factors = in_shape / out_shape
+    /// bounds = (nanmin(x), nanmax(x))                                       (for clip)
+    /// if anti_aliasing (default: some axis shrinks):
+    ///     x = ndi.gaussian_filter(x, anti_aliasing_sigma or max(0, (factors - 1) / 2), mode, cval)
+    /// out = ndi.zoom(x, 1 / factors, order, mode, cval, grid_mode=True)   (coordinates (k + 0.5) * n / m - 0.5)
+    /// if clip: out = clip(out, bounds), the bounds widened to cval when mode is constant, cval lies outside the
+    ///          input's range and inside the output's
+    /// </code>
+    /// with skimage's modes mapped to ndimage's (<see cref="ResizeModes"/>).
+    /// </summary>
+    public static ImageArray Resize(ImageArray src, int outRows, int outCols, int order, string mode, float cval, bool? antiAliasing, double[]? sigma, bool clip, int threads)
+    {
+        var (interp, filterMode) = ResizeModes(mode);
+        double f0 = (double)src.Rows / outRows, f1 = (double)src.Cols / outCols;
+        bool smooth = antiAliasing ?? (outRows < src.Rows || outCols < src.Cols);
+        double[] s = sigma is null
+            ? [Math.Max(0, (f0 - 1) / 2), Math.Max(0, (f1 - 1) / 2)]
+            : sigma.Length == 1 ? [sigma[0], sigma[0]] : [sigma[0], sigma[1]];
+        var bounds = clip ? FrameBounds(src) : null;
+        ImageArray? smoothed = null;
+        try
+        {
+            var input = src;
+            if (smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip))
+            {
+                smoothed = NdFilters.GaussianFilter(src, s, mode: filterMode, cval: cval, threads: threads);
+                input = smoothed;
+            }
+
+            var dst = Zoom(input, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads);
+            if (bounds is not null)
+            {
+                for (int f = 0; f < dst.Frames; f++)
+                {
+                    ClipFrame(dst.Frame(f), bounds[f].Min, bounds[f].Max, bounds[f].HasNan, mode == "constant", cval);
+                }
+            }
+
+            return dst;
+        }
+        finally
+        {
+            PixelPool.Shared.Return(smoothed);
+        }
+    }
+
+    private static ImageArray Separable(ImageArray src, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, int threads)
+    {
+        var dst = ImageArray.Rent(rowPlan.OutLength, colPlan.OutLength, src.IsStack ? src.Frames : 0);
+        for (int f = 0; f < src.Frames; f++)
+        {
+            SeparableResampler.Apply(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), src.Rows, src.Cols, rowPlan, colPlan, order, prefilter, mode, cval,
+                dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), threads);
+        }
+
+        return dst;
+    }
+
+    /// <summary>Each frame's (nanmin, nanmax), as skimage's _clip_warp_output takes them (NaN when every value is NaN).</summary>
+    private static (float Min, float Max, bool HasNan)[] FrameBounds(ImageArray src)
+    {
+        var bounds = new (float, float, bool)[src.Frames];
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var (lo, hi) = NanMinMax(src.Frame(f));
+            bounds[f] = (lo, hi, HasNan(src.Frame(f)));
+        }
+
+        return bounds;
+    }
+
+    private static bool HasNan(ReadOnlySpan<float> x)
+    {
+        foreach (float v in x)
+        {
+            if (float.IsNaN(v))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Smallest and largest non-NaN value (both NaN when there is none); SIMD, the scalar loop for the tail.</summary>
+    internal static (float Min, float Max) NanMinMax(ReadOnlySpan<float> x)
+    {
+        int l = Vector<float>.Count, k = 0;
+        var vlo = new Vector<float>(float.PositiveInfinity);
+        var vhi = new Vector<float>(float.NegativeInfinity);
+        for (; k <= x.Length - l; k += l)
+        {
+            var v = new Vector<float>(x.Slice(k, l));
+            var valid = Vector.Equals(v, v);
+            vlo = Vector.ConditionalSelect(valid, Vector.Min(vlo, v), vlo);
+            vhi = Vector.ConditionalSelect(valid, Vector.Max(vhi, v), vhi);
+        }
+
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        for (int q = 0; q < l; q++)
+        {
+            lo = Math.Min(lo, vlo[q]);
+            hi = Math.Max(hi, vhi[q]);
+        }
+
+        for (; k < x.Length; k++)
+        {
+            if (!float.IsNaN(x[k]))
+            {
+                lo = Math.Min(lo, x[k]);
+                hi = Math.Max(hi, x[k]);
+            }
+        }
+
+        return lo > hi ? (float.NaN, float.NaN) : (lo, hi);
+    }
+
+    /// <summary>_clip_warp_output: clip to [lo, hi], widened to cval when mode is constant and cval is outside [lo, hi] but inside the output's range.</summary>
+    private static void ClipFrame(Span<float> frame, float lo, float hi, bool inputHadNan, bool constant, float cval)
+    {
+        if (constant && !(lo <= cval && cval <= hi))
+        {
+            // The output's min / max: np.nanmin / np.nanmax when the input held a NaN, else np.min / np.max (NaN if the output holds one).
+            var (outLo, outHi) = NanMinMax(frame);
+            if ((inputHadNan || !HasNan(frame)) && outLo <= cval && cval <= outHi)
+            {
+                lo = Math.Min(lo, cval);
+                hi = Math.Max(hi, cval);
+            }
+        }
+
+        if (float.IsNaN(lo) || float.IsNaN(hi))
+        {
+            frame.Fill(float.NaN);
+            return;
+        }
+
+        // np.clip keeps NaN; Vector.Min/Max order chosen so a NaN element stays NaN.
+        int l = Vector<float>.Count, k = 0;
+        var vlo = new Vector<float>(lo);
+        var vhi = new Vector<float>(hi);
+        for (; k <= frame.Length - l; k += l)
+        {
+            var v = new Vector<float>(frame.Slice(k, l));
+            var clipped = Vector.Min(Vector.Max(v, vlo), vhi);
+            Vector.ConditionalSelect(Vector.Equals(v, v), clipped, v).CopyTo(frame.Slice(k, l));
+        }
+
+        for (; k < frame.Length; k++)
+        {
+            frame[k] = float.IsNaN(frame[k]) ? frame[k] : Math.Clamp(frame[k], lo, hi);
+        }
+    }
+}

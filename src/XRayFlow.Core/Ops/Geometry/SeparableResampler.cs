@@ -1,0 +1,611 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Geometry;
+
+/// <summary>
+/// Spline resampling of one 2-D frame when the transform is separable (zoom, shift, resize, a diagonal
+/// affine_transform). The exact meaning is SciPy 1.10's zoom_shift (see <see cref="SplineReference"/>):
+/// <code>
+/// c = spline_filter(x padded by 12 for nearest / grid-constant, order, mode)   (orders 2-5 with prefilter; else c = x)
+/// out[i, j] = cval                                   if rows.Outside[i] or cols.Outside[j]   (mode constant)
+///           = sum_a sum_b wr[i, a] * wc[j, b] * c[ir[i, a], ic[j, b]]    (an index past the end reads cval)
+/// </code>
+/// with the taps and weights of the two <see cref="AxisPlan"/>s. Computed in float32 as two separable passes in
+/// the cheaper order: the vertical one (prefilter down the columns, then each output row a weighted sum of
+/// coefficient rows: SIMD across the row) and the horizontal one (on strips of L rows moved to lane layout, where
+/// the prefilter along the rows and the weighted sums are again SIMD across the L rows). Linear operators on
+/// different axes commute, so the result equals SciPy's order of operations up to float rounding.
+/// </summary>
+public static class SeparableResampler
+{
+    /// <summary>Outputs of at least this many pixels (16 MiB) are written with non-temporal stores by the vertical pass.</summary>
+    public const long StreamingOutput = 4L << 20;
+
+    /// <summary>Resamples <paramref name="src"/> (rows x cols) into <paramref name="dst"/> (rowPlan.OutLength x colPlan.OutLength).</summary>
+    /// <param name="src">The input frame, C order.</param>
+    /// <param name="rows">Input rows.</param>
+    /// <param name="cols">Input columns.</param>
+    /// <param name="rowPlan">Axis 0's taps (its CoefLength is rows + 2 x pre-pad).</param>
+    /// <param name="colPlan">Axis 1's taps.</param>
+    /// <param name="order">Spline order 0-5.</param>
+    /// <param name="prefilter">Apply the spline prefilter (orders 2-5).</param>
+    /// <param name="mode">The interpolation mode (pre-pad kind and prefilter boundary).</param>
+    /// <param name="cval">The constant.</param>
+    /// <param name="dst">The output frame.</param>
+    /// <param name="threads">Degree of parallelism.</param>
+    /// <param name="verticalFirst">Which pass runs first; null: the cheaper (tests force both).</param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null)
+    {
+        bool filtered = prefilter && order >= 2;
+        int pad0 = (rowPlan.CoefLength - rows) / 2, pad1 = (colPlan.CoefLength - cols) / 2;
+        int outRows = rowPlan.OutLength, outCols = colPlan.OutLength;
+        var boundary = BSpline.BoundaryFor(mode);
+        var rowFilter = filtered ? new SplinePrefilterPlan(rowPlan.CoefLength, order, boundary) : null;
+        var colFilter = filtered ? new SplinePrefilterPlan(colPlan.CoefLength, order, boundary) : null;
+        threads = Math.Max(1, threads);
+
+        // The coefficient rows (vertically pre-padded and prefiltered), or the input itself.
+        int coefRows = rowPlan.CoefLength;
+        float[]? coef = null;
+        try
+        {
+            ReadOnlyMemory<float> y = src;
+            if (filtered || pad0 > 0)
+            {
+                coef = PixelPool.Shared.Rent(checked(coefRows * cols));
+                PadRows(src.Span, rows, cols, pad0, mode == SplineMode.Nearest, cval, coef);
+                if (rowFilter is not null)
+                {
+                    FilterColumns(coef, coefRows, cols, rowFilter, threads);
+                }
+
+                y = coef.AsMemory(0, coefRows * cols);
+            }
+
+            var job = new Job(rowPlan, colPlan, colFilter, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols);
+            if (verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0))
+            {
+                job.VerticalFirst(y, dst, threads);
+            }
+            else
+            {
+                job.HorizontalFirst(y, coefRows, dst, threads);
+            }
+        }
+        finally
+        {
+            PixelPool.Shared.Return(coef);
+        }
+
+        FillOutside(dst.Span, rowPlan, colPlan, cval);
+    }
+
+    /// <summary>Rough costs per element: a SIMD weighted sum ~ taps / L, a transpose ~ 1/2, a prefilter pole ~ 1/2 (in lanes).</summary>
+    private static bool VerticalFirstIsCheaper(AxisPlan rowPlan, AxisPlan colPlan, int cols, int poles)
+    {
+        double l = Vector<float>.Count, taps = rowPlan.Taps, ct = colPlan.Taps;
+        double r2 = rowPlan.OutLength, c2 = colPlan.OutLength, c1 = colPlan.CoefLength;
+        double horizontalIn = 0.5 + (poles * 0.6), horizontalOut = (ct / l) + 0.5;
+        double v = (r2 * cols * taps / l) + (r2 * c1 * horizontalIn) + (r2 * c2 * horizontalOut);
+        var (lo, hi) = rowPlan.Span;
+        double used = Math.Max(0, hi - lo + 1);
+        double h = (used * c1 * horizontalIn) + (used * c2 * horizontalOut) + (r2 * c2 * taps / l);
+        return v <= h;
+    }
+
+    /// <summary>coef = x with pad rows above and below: copies of the edge rows (nearest) or cval (grid-constant).</summary>
+    private static void PadRows(ReadOnlySpan<float> src, int rows, int cols, int pad, bool edge, float cval, Span<float> coef)
+    {
+        src[..(rows * cols)].CopyTo(coef.Slice(pad * cols));
+        for (int p = 0; p < pad; p++)
+        {
+            var top = coef.Slice(p * cols, cols);
+            var bottom = coef.Slice((pad + rows + p) * cols, cols);
+            if (edge)
+            {
+                src[..cols].CopyTo(top);
+                src.Slice((rows - 1) * cols, cols).CopyTo(bottom);
+            }
+            else
+            {
+                top.Fill(cval);
+                bottom.Fill(cval);
+            }
+        }
+    }
+
+    /// <summary>The vertical prefilter on column blocks (each block's lines stay in cache through all passes).</summary>
+    private static void FilterColumns(float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
+    {
+        int block = Math.Max(Vector<float>.Count, Math.Min(128, ((cols + threads - 1) / threads + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count));
+        int blocks = (cols + block - 1) / block;
+        void Body(int b)
+        {
+            int c0 = b * block, w = Math.Min(block, cols - c0);
+            SplinePrefilter.Columns(coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
+        }
+
+        if (threads > 1 && blocks > 1)
+        {
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Body);
+        }
+        else
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                Body(b);
+            }
+        }
+    }
+
+    private static void FillOutside(Span<float> dst, AxisPlan rowPlan, AxisPlan colPlan, float cval)
+    {
+        int outCols = colPlan.OutLength;
+        if (rowPlan.AnyOutside)
+        {
+            for (int i = 0; i < rowPlan.OutLength; i++)
+            {
+                if (rowPlan.Outside[i])
+                {
+                    dst.Slice(i * outCols, outCols).Fill(cval);
+                }
+            }
+        }
+
+        if (colPlan.AnyOutside)
+        {
+            for (int i = 0; i < rowPlan.OutLength; i++)
+            {
+                var row = dst.Slice(i * outCols, outCols);
+                for (int j = 0; j < outCols; j++)
+                {
+                    if (colPlan.Outside[j])
+                    {
+                        row[j] = cval;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>out = sum_k w[k] * rows[k] over a row (SIMD), rows given by index into y (index coefRows = the cval row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void WeightedRows(ReadOnlySpan<float> y, int stride, int width, ReadOnlySpan<int> index, ReadOnlySpan<float> weight, int cvalIndex, ReadOnlySpan<float> cvalRow, Span<float> dst, bool stream = false)
+    {
+        int taps = index.Length;
+        Span<int> offsets = stackalloc int[taps];
+        bool anyCval = false;
+        for (int k = 0; k < taps; k++)
+        {
+            anyCval |= index[k] == cvalIndex;
+            offsets[k] = index[k] * stride;
+        }
+
+        if (anyCval)
+        {
+            dst[..width].Clear();
+            for (int k = 0; k < taps; k++)
+            {
+                SplinePrefilter.Axpy(dst[..width], index[k] == cvalIndex ? cvalRow[..width] : y.Slice(offsets[k], width), weight[k]);
+            }
+
+            return;
+        }
+
+        if (stream && Avx.IsSupported && Vector<float>.Count == 8 && width >= 64 && taps is 2 or 4)
+        {
+            Streamed(y, width, offsets, weight, dst);
+            return;
+        }
+
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref float d0 = ref MemoryMarshal.GetReference(dst);
+        int t = 0, l = Vector<float>.Count;
+        switch (taps)
+        {
+            case 1:
+                y.Slice(offsets[0], width).CopyTo(dst);
+                return;
+            case 2:
+            {
+                ref float a = ref Unsafe.Add(ref y0, offsets[0]);
+                ref float b = ref Unsafe.Add(ref y0, offsets[1]);
+                var wa = new Vector<float>(weight[0]);
+                var wb = new Vector<float>(weight[1]);
+                for (; t <= width - l; t += l)
+                {
+                    ((wa * Vector.LoadUnsafe(ref a, (nuint)t)) + (wb * Vector.LoadUnsafe(ref b, (nuint)t))).StoreUnsafe(ref d0, (nuint)t);
+                }
+
+                for (; t < width; t++)
+                {
+                    Unsafe.Add(ref d0, t) = (weight[0] * Unsafe.Add(ref a, t)) + (weight[1] * Unsafe.Add(ref b, t));
+                }
+
+                return;
+            }
+
+            case 4:
+            {
+                ref float a = ref Unsafe.Add(ref y0, offsets[0]);
+                ref float b = ref Unsafe.Add(ref y0, offsets[1]);
+                ref float c = ref Unsafe.Add(ref y0, offsets[2]);
+                ref float e = ref Unsafe.Add(ref y0, offsets[3]);
+                var wa = new Vector<float>(weight[0]);
+                var wb = new Vector<float>(weight[1]);
+                var wc = new Vector<float>(weight[2]);
+                var we = new Vector<float>(weight[3]);
+                for (; t <= width - l; t += l)
+                {
+                    ((wa * Vector.LoadUnsafe(ref a, (nuint)t)) + (wb * Vector.LoadUnsafe(ref b, (nuint)t))
+                        + (wc * Vector.LoadUnsafe(ref c, (nuint)t)) + (we * Vector.LoadUnsafe(ref e, (nuint)t))).StoreUnsafe(ref d0, (nuint)t);
+                }
+
+                for (; t < width; t++)
+                {
+                    Unsafe.Add(ref d0, t) = (weight[0] * Unsafe.Add(ref a, t)) + (weight[1] * Unsafe.Add(ref b, t))
+                        + (weight[2] * Unsafe.Add(ref c, t)) + (weight[3] * Unsafe.Add(ref e, t));
+                }
+
+                return;
+            }
+
+            default:
+                dst[..width].Clear();
+                for (int k = 0; k < taps; k++)
+                {
+                    SplinePrefilter.Axpy(dst[..width], y.Slice(offsets[k], width), weight[k]);
+                }
+
+                return;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WeightedRows"/> for 2 or 4 taps with non-temporal stores (the output row goes straight to memory
+    /// instead of evicting the cached inputs; for outputs far larger than the caches). Same arithmetic.
+    /// </summary>
+    private static unsafe void Streamed(ReadOnlySpan<float> y, int width, ReadOnlySpan<int> offsets, ReadOnlySpan<float> weight, Span<float> dst)
+    {
+        int taps = offsets.Length;
+        fixed (float* py = y, pd = dst)
+        {
+            float* a = py + offsets[0], b = py + offsets[1];
+            float* c = taps == 4 ? py + offsets[2] : a, e = taps == 4 ? py + offsets[3] : a;
+            float wa = weight[0], wb = weight[1], wc = taps == 4 ? weight[2] : 0f, we = taps == 4 ? weight[3] : 0f;
+            int t = 0;
+            while (t < width && ((nuint)(pd + t) & 31) != 0)
+            {
+                pd[t] = taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]);
+                t++;
+            }
+
+            var va = Vector256.Create(wa);
+            var vb = Vector256.Create(wb);
+            var vc = Vector256.Create(wc);
+            var ve = Vector256.Create(we);
+            if (taps == 4)
+            {
+                for (; t <= width - 8; t += 8)
+                {
+                    Avx.StoreAlignedNonTemporal(pd + t, (va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)) + (vc * Avx.LoadVector256(c + t)) + (ve * Avx.LoadVector256(e + t)));
+                }
+            }
+            else
+            {
+                for (; t <= width - 8; t += 8)
+                {
+                    Avx.StoreAlignedNonTemporal(pd + t, (va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)));
+                }
+            }
+
+            for (; t < width; t++)
+            {
+                pd[t] = taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]);
+            }
+        }
+    }
+
+    /// <summary>The passes of one frame, with what both orders share.</summary>
+    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, int cols, int pad1, bool edge, float cval, int outRows, int outCols)
+    {
+        private static readonly int L = Vector<float>.Count;
+
+        /// <summary>Lane-layout line length: the padded row plus one cval element.</summary>
+        private int LaneLength => (colPlan.CoefLength + 1) * L;
+
+        /// <summary>Vertical pass into strips of L output rows, then each strip's horizontal pass in lane layout.</summary>
+        public void VerticalFirst(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
+        {
+            int strips = (outRows + L - 1) / L;
+            var cvalRow = new float[cols];
+            cvalRow.AsSpan().Fill(cval);
+            RunStrips(strips, threads, () => new Buffers(L * cols, LaneLength, colPlan.OutLength * L), (s, buf) =>
+            {
+                var ys = y.Span;
+                int r0 = s * L, n = Math.Min(L, outRows - r0);
+                for (int r = 0; r < n; r++)
+                {
+                    int i = r0 + r;
+                    WeightedRows(ys, cols, cols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, buf.Rows.AsSpan(r * cols, cols));
+                }
+
+                Horizontal(buf.Rows, cols, n, buf, dst.Span.Slice(r0 * outCols), outCols);
+            });
+        }
+
+        /// <summary>
+        /// Bands of output rows: each band runs the horizontal pass on just the coefficient rows its vertical taps read
+        /// (a contiguous run read in place, or, at mapped edges, those rows copied together), into a band buffer that
+        /// stays in cache, then the vertical pass of its output rows from that buffer.
+        /// </summary>
+        public void HorizontalFirst(ReadOnlyMemory<float> y, int coefRows, Memory<float> dst, int threads)
+        {
+            // The cval row after the horizontal pass: cval times each output's weight sum.
+            var cvalRow = new float[outCols];
+            for (int j = 0; j < outCols; j++)
+            {
+                float sum = 0;
+                for (int b = 0; b < colPlan.Taps; b++)
+                {
+                    sum += colPlan.Weight[(j * colPlan.Taps) + b];
+                }
+
+                cvalRow[j] = cval * sum;
+            }
+
+            var (lo, hi) = rowPlan.Span;
+            int used = Math.Max(1, hi - lo + 1);
+            int taps = rowPlan.Taps;
+            bool stream = (long)outRows * outCols >= StreamingOutput;
+            int targetRows = Math.Max(2 * L, Math.Min(256, (256 << 10) / (4 * Math.Max(1, outCols))));
+            int bandRows = Math.Max(1, (int)Math.Min(outRows, (long)targetRows * outRows / used));
+            bandRows = Math.Min(bandRows, Math.Max(1, (outRows + (2 * threads) - 1) / (2 * threads)));
+            int bands = (outRows + bandRows - 1) / bandRows;
+            int maxBandSources = Math.Min(coefRows, (bandRows * taps) + L);
+            RunStrips(bands, threads, () => new Buffers(maxBandSources * cols, LaneLength, colPlan.OutLength * L, maxBandSources * outCols, coefRows), (band, buf) =>
+            {
+                int k0 = band * bandRows, k1 = Math.Min(outRows, k0 + bandRows);
+                var mark = buf.Marks;
+                int stamp = ++buf.Stamp;
+                var sources = buf.Sources;
+                int count = 0;
+                for (int k = k0 * taps; k < k1 * taps; k++)
+                {
+                    int idx = rowPlan.Index[k];
+                    if (idx != rowPlan.CoefLength && mark[idx] != stamp)
+                    {
+                        mark[idx] = stamp;
+                        sources[count++] = idx;
+                    }
+                }
+
+                Array.Sort(sources, 0, count);
+                var ys = y.Span;
+                ReadOnlySpan<float> rows;
+                if (count > 0 && sources[count - 1] - sources[0] + 1 == count)
+                {
+                    rows = ys.Slice(sources[0] * cols, count * cols);
+                }
+                else
+                {
+                    for (int q = 0; q < count; q++)
+                    {
+                        ys.Slice(sources[q] * cols, cols).CopyTo(buf.Rows.AsSpan(q * cols, cols));
+                    }
+
+                    rows = buf.Rows.AsSpan(0, count * cols);
+                }
+
+                for (int q = 0; q < count; q++)
+                {
+                    mark[sources[q]] = stamp;
+                    buf.Slot[sources[q]] = q;
+                }
+
+                var mid = buf.Mid.AsSpan(0, Math.Max(1, count * outCols));
+                for (int r0 = 0; r0 < count; r0 += L)
+                {
+                    int n = Math.Min(L, count - r0);
+                    Horizontal(rows.Slice(r0 * cols), cols, n, buf, mid.Slice(r0 * outCols), outCols);
+                }
+
+                Span<int> local = stackalloc int[taps];
+                var ds = dst.Span;
+                for (int k = k0; k < k1; k++)
+                {
+                    for (int b = 0; b < taps; b++)
+                    {
+                        int idx = rowPlan.Index[(k * taps) + b];
+                        local[b] = idx == rowPlan.CoefLength ? count : buf.Slot[idx];
+                    }
+
+                    WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, ds.Slice(k * outCols, outCols), stream);
+                }
+            });
+        }
+
+        /// <summary>
+        /// The horizontal pass of n (&lt;= L) rows of width `cols` (stride `cols`): to lane layout with the pre-pad,
+        /// prefilter, weighted sums, back to rows of dst (stride `stride`).
+        /// </summary>
+        private void Horizontal(ReadOnlySpan<float> rows, int width, int n, Buffers buf, Span<float> dst, int stride)
+        {
+            var lanes = buf.Lanes.AsSpan();
+            int c1 = colPlan.CoefLength;
+            Transpose.ToLanes(rows, width, n, width, lanes.Slice(pad1 * L, width * L));
+            for (int p = 0; p < pad1; p++)
+            {
+                if (edge)
+                {
+                    lanes.Slice(pad1 * L, L).CopyTo(lanes.Slice(p * L, L));
+                    lanes.Slice((pad1 + width - 1) * L, L).CopyTo(lanes.Slice((pad1 + width + p) * L, L));
+                }
+                else
+                {
+                    lanes.Slice(p * L, L).Fill(cval);
+                    lanes.Slice((pad1 + width + p) * L, L).Fill(cval);
+                }
+            }
+
+            lanes.Slice(c1 * L, L).Fill(cval);
+            if (colFilter is not null)
+            {
+                SplinePrefilter.Lanes(lanes, colFilter);
+            }
+
+            Resample(lanes, buf.Out);
+            Transpose.FromLanes(buf.Out, outCols, dst, stride, n);
+        }
+
+        /// <summary>out[k] = sum_b w[k, b] * lanes[index[k, b]] (vectors of L lanes).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Resample(ReadOnlySpan<float> lanes, Span<float> output)
+        {
+            int taps = colPlan.Taps;
+            ref float l0 = ref MemoryMarshal.GetReference(lanes);
+            ref float o0 = ref MemoryMarshal.GetReference(output);
+            ref int i0 = ref MemoryMarshal.GetArrayDataReference(colPlan.Index);
+            ref float w0 = ref MemoryMarshal.GetArrayDataReference(colPlan.Weight);
+            int m = colPlan.OutLength;
+            switch (taps)
+            {
+                case 1:
+                    for (int k = 0; k < m; k++)
+                    {
+                        Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, k) * L)).StoreUnsafe(ref o0, (nuint)(k * L));
+                    }
+
+                    break;
+                case 2:
+                    for (int k = 0; k < m; k++)
+                    {
+                        int at = 2 * k;
+                        var acc = Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at) * L)) * Unsafe.Add(ref w0, at);
+                        acc += Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at + 1) * L)) * Unsafe.Add(ref w0, at + 1);
+                        acc.StoreUnsafe(ref o0, (nuint)(k * L));
+                    }
+
+                    break;
+                case 4:
+                    for (int k = 0; k < m; k++)
+                    {
+                        int at = 4 * k;
+                        var acc = Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at) * L)) * Unsafe.Add(ref w0, at);
+                        acc += Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at + 1) * L)) * Unsafe.Add(ref w0, at + 1);
+                        acc += Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at + 2) * L)) * Unsafe.Add(ref w0, at + 2);
+                        acc += Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at + 3) * L)) * Unsafe.Add(ref w0, at + 3);
+                        acc.StoreUnsafe(ref o0, (nuint)(k * L));
+                    }
+
+                    break;
+                default:
+                    for (int k = 0; k < m; k++)
+                    {
+                        int at = taps * k;
+                        var acc = Vector<float>.Zero;
+                        for (int b = 0; b < taps; b++)
+                        {
+                            acc += Vector.LoadUnsafe(ref l0, (nuint)(Unsafe.Add(ref i0, at + b) * L)) * Unsafe.Add(ref w0, at + b);
+                        }
+
+                        acc.StoreUnsafe(ref o0, (nuint)(k * L));
+                    }
+
+                    break;
+            }
+        }
+
+        private static void RunStrips(int strips, int threads, Func<Buffers> make, Action<int, Buffers> body)
+        {
+            int workers = Math.Min(threads, strips);
+            if (workers <= 1)
+            {
+                var buf = make();
+                try
+                {
+                    for (int s = 0; s < strips; s++)
+                    {
+                        body(s, buf);
+                    }
+                }
+                finally
+                {
+                    buf.Dispose();
+                }
+
+                return;
+            }
+
+            int next = -1;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+            {
+                var buf = make();
+                try
+                {
+                    int s;
+                    while ((s = Interlocked.Increment(ref next)) < strips)
+                    {
+                        body(s, buf);
+                    }
+                }
+                finally
+                {
+                    buf.Dispose();
+                }
+            });
+        }
+    }
+
+    /// <summary>A worker's scratch: rows of a strip, its lane-layout line, the lane-layout output, and for bands their rows and marks.</summary>
+    private sealed class Buffers : IDisposable
+    {
+        public Buffers(int rows, int lanes, int output, int mid = 0, int coefRows = 0)
+        {
+            Rows = ArrayPool<float>.Shared.Rent(Math.Max(1, rows));
+            Lanes = ArrayPool<float>.Shared.Rent(lanes);
+            Out = ArrayPool<float>.Shared.Rent(Math.Max(1, output));
+            Mid = mid > 0 ? ArrayPool<float>.Shared.Rent(mid) : [];
+            Marks = coefRows > 0 ? new int[coefRows] : [];
+            Slot = coefRows > 0 ? new int[coefRows] : [];
+            Sources = coefRows > 0 ? new int[coefRows] : [];
+        }
+
+        public float[] Rows { get; }
+
+        public float[] Lanes { get; }
+
+        public float[] Out { get; }
+
+        /// <summary>A band's horizontal results.</summary>
+        public float[] Mid { get; }
+
+        /// <summary>Per coefficient row: the stamp of the band that last listed it.</summary>
+        public int[] Marks { get; }
+
+        /// <summary>Per coefficient row: its row in <see cref="Mid"/> for the current band.</summary>
+        public int[] Slot { get; }
+
+        /// <summary>The current band's coefficient rows.</summary>
+        public int[] Sources { get; }
+
+        public int Stamp { get; set; }
+
+        public void Dispose()
+        {
+            ArrayPool<float>.Shared.Return(Rows);
+            ArrayPool<float>.Shared.Return(Lanes);
+            ArrayPool<float>.Shared.Return(Out);
+            if (Mid.Length > 0)
+            {
+                ArrayPool<float>.Shared.Return(Mid);
+            }
+        }
+    }
+}

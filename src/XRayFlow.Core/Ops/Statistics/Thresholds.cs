@@ -1,0 +1,711 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Statistics;
+
+/// <summary>
+/// skimage.filters' global thresholds (scikit-image 0.19.3) on all the values of an image (a stack: all frames
+/// together), each with scikit-image's integer and float paths (<see cref="IntegerSource"/> decides; the histogram
+/// is <see cref="ImageHistogram"/>). The arithmetic follows scikit-image's NumPy expressions in their dtypes, so an
+/// integer-path threshold is the very bin center scikit-image picks (a whole number), and a float-path one the same
+/// float32 value. Values that are NaN or infinite are refused (numpy.histogram refuses a non-finite range), except
+/// by <see cref="Li"/>, which drops them as scikit-image does.
+/// </summary>
+public static class Thresholds
+{
+    /// <summary>
+    /// threshold_otsu: the first bin center i that maximises w1[i]·w2[i+1]·(m1[i] − m2[i+1])², w1/w2 the counts up
+    /// to i / from i+1 (float64 cumulative sums, from the start and from the end), m1/m2 the count-weighted mean
+    /// centers of those classes. A constant image gives its value.
+    /// </summary>
+    public static double Otsu(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1)
+    {
+        var h = ImageHistogram.Of(x, bits, nbins, threads);
+        return h.Min == h.Max ? x[0] : Otsu(h);
+    }
+
+    /// <summary>Otsu's choice on a histogram (counts as float64, as skimage's _validate_image_histogram returns them).</summary>
+    public static double Otsu(ImageHistogram h)
+    {
+        int n = h.Bins;
+        var c = h.Centers;
+        var w1 = new double[n];
+        var w2 = new double[n];
+        var m1 = new double[n];
+        var m2 = new double[n];
+        double s = 0, sw = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += h.Counts[i];
+            sw += h.Counts[i] * c[i];
+            w1[i] = s;
+            m1[i] = sw / s;
+        }
+
+        s = 0;
+        sw = 0;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            s += h.Counts[i];
+            sw += h.Counts[i] * c[i];
+            w2[i] = s;
+            m2[i] = sw / s;
+        }
+
+        int best = ArgMax(n - 1, i =>
+        {
+            double d = m1[i] - m2[i + 1];
+            return w1[i] * w2[i + 1] * (d * d);
+        });
+        return c[best];
+    }
+
+    /// <summary>
+    /// threshold_yen, in float32 as scikit-image computes it: pmf = float32(counts) / float32(total),
+    /// P1 = cumsum(pmf), P1sq = cumsum(pmf²), P2sq = the same from the end; the first bin center i maximising
+    /// log((1 / (P1sq[i]·P2sq[i+1])) · (P1[i]·(1 − P1[i]))²). One bin gives its center.
+    /// </summary>
+    public static double Yen(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1) => Yen(ImageHistogram.Of(x, bits, nbins, threads));
+
+    /// <summary>Yen's choice on a histogram.</summary>
+    public static double Yen(ImageHistogram h)
+    {
+        int n = h.Bins;
+        if (n == 1)
+        {
+            return h.Centers[0];
+        }
+
+        double total = 0;
+        foreach (long k in h.Counts)
+        {
+            total += k;
+        }
+
+        float t = (float)total;
+        var pmf = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            pmf[i] = (float)h.Counts[i] / t;
+        }
+
+        var p1 = new float[n];
+        var p1sq = new float[n];
+        var p2sq = new float[n];
+        float a = 0f, b = 0f;
+        for (int i = 0; i < n; i++)
+        {
+            a += pmf[i];
+            b += pmf[i] * pmf[i];
+            p1[i] = a;
+            p1sq[i] = b;
+        }
+
+        b = 0f;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            b += pmf[i] * pmf[i];
+            p2sq[i] = b;
+        }
+
+        int best = ArgMax(n - 1, i =>
+        {
+            float inv = 1f / (p1sq[i] * p2sq[i + 1]);
+            float q = p1[i] * (1f - p1[i]);
+            return Log32(inv * (q * q));
+        });
+        return h.Centers[best];
+    }
+
+    /// <summary>
+    /// threshold_triangle: the histogram is flipped when its left tail (lowest occupied bin to the peak) is shorter
+    /// than its right; with the peak height p and width w = peak − lowest normalised by sqrt(p² + w²) (float64), the
+    /// bin lowest + k (k &lt; w) maximising p·k − w·hist[lowest + k] is the level (mapped back when flipped).
+    /// </summary>
+    /// <exception cref="ArgumentException">The image has one value (scikit-image fails: argmax of an empty sequence).</exception>
+    public static double Triangle(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1) => Triangle(ImageHistogram.Of(x, bits, nbins, threads));
+
+    /// <summary>The triangle choice on a histogram.</summary>
+    public static double Triangle(ImageHistogram h)
+    {
+        long[] hist = h.Counts;
+        int n = hist.Length;
+        int peak = 0;
+        for (int i = 1; i < n; i++)
+        {
+            if (hist[i] > hist[peak])
+            {
+                peak = i;
+            }
+        }
+
+        long peakHeight = hist[peak];
+        int low = Array.FindIndex(hist, v => v > 0);
+        int high = Array.FindLastIndex(hist, v => v > 0);
+        bool flip = peak - low < high - peak;
+        if (flip)
+        {
+            hist = hist.Reverse().ToArray();
+            low = n - high - 1;
+            peak = n - peak - 1;
+        }
+
+        long width = peak - low;
+        if (width == 0)
+        {
+            throw new ArgumentException("the image has a single value: the triangle threshold is undefined (scikit-image fails on it too)");
+        }
+
+        double norm = Math.Sqrt((double)((peakHeight * peakHeight) + (width * width)));
+        double p = peakHeight / norm;
+        double w = width / norm;
+        int k = ArgMax((int)width, i => (p * i) - (w * hist[i + low]));
+        int level = k + low;
+        if (flip)
+        {
+            level = n - level - 1;
+        }
+
+        return h.Centers[level];
+    }
+
+    /// <summary>
+    /// threshold_mean: numpy.mean of the image. Integer path: the exact sum / count in float64 (numpy's float64
+    /// pairwise sum of whole numbers is exact); float path: numpy's float32 mean (<see cref="NumpySum32.Mean"/>).
+    /// </summary>
+    public static double Mean(ReadOnlySpan<float> x, int bits, int threads = 1)
+    {
+        if (x.IsEmpty)
+        {
+            return double.NaN;
+        }
+
+        if (bits is 8 or 16)
+        {
+            return WholeSum(x, threads) / x.Length;
+        }
+
+        return NumpySum32.Mean(x, threads);
+    }
+
+    /// <summary>
+    /// threshold_li (tolerance and initial_guess as scikit-image's; null = its defaults): NaN values are dropped; a
+    /// constant image gives its value; infinite values are dropped (nothing left: 0). With v = x − min, tolerance
+    /// (default 0.5 on the integer path, half the smallest gap between distinct values on the float path) and
+    /// t = mean(v) (or initial_guess − min), repeat t_next = (mean_back − mean_fore) / (log(mean_back) −
+    /// log(mean_fore)) over v &gt; t (fore) and v &lt;= t (back) until |t_next − t| &lt;= tolerance (a mean_back of 0
+    /// gives t_next = 0, as log(0) = -inf); the threshold is t_next + min. Integer path in float64 with exact class sums (scikit-image's means of whole
+    /// numbers); float path in float32 as scikit-image computes it on a float32 array (class means from exact sums
+    /// rounded to float32: within a few float32 ulps of numpy's pairwise sums).
+    /// </summary>
+    /// <exception cref="ArgumentException">initial_guess outside (min, max), as scikit-image.</exception>
+    public static double Li(ReadOnlySpan<float> x, int bits, double? tolerance = null, double? initialGuess = null, int threads = 1, CancellationToken cancel = default)
+    {
+        if (x.IsEmpty)
+        {
+            return double.NaN;
+        }
+
+        if (bits is 8 or 16)
+        {
+            return LiInteger(ImageHistogram.BinCount(x, 1 << bits, threads), tolerance, initialGuess, cancel);
+        }
+
+        return LiFloat(x, tolerance, initialGuess, threads, cancel);
+    }
+
+    /// <summary>
+    /// The exact sum of whole numbers below 65536 (at most 2^31 of them: the sum stays below 2^53): float32 lane sums
+    /// of at most 128 vectors (below 2^24, exact), added into a long.
+    /// </summary>
+    internal static double WholeSum(ReadOnlySpan<float> x, int threads)
+    {
+        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 18)));
+        if (parts == 1)
+        {
+            return WholeSumChunk(x);
+        }
+
+        var sums = new long[parts];
+        int per = ((x.Length / parts) + 7) & ~7;
+        unsafe
+        {
+            fixed (float* p = x)
+            {
+                nint address = (nint)p;
+                int length = x.Length;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                {
+                    int start = Math.Min(t * per, length);
+                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
+                    sums[t] = WholeSumChunk(new ReadOnlySpan<float>((float*)address + start, end - start));
+                });
+            }
+        }
+
+        return sums.Sum();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static long WholeSumChunk(ReadOnlySpan<float> x)
+    {
+        long total = 0;
+        int i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            while (x.Length - i >= 32)
+            {
+                int len = Math.Min(128 * 8, x.Length - i) & ~31;
+                var a = Vector256<float>.Zero;
+                var b = Vector256<float>.Zero;
+                var c = Vector256<float>.Zero;
+                var d = Vector256<float>.Zero;
+                for (int j = 0; j < len; j += 32)
+                {
+                    a += Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
+                    b += Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 8));
+                    c += Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 16));
+                    d += Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 24));
+                }
+
+                // Each lane holds at most 32 values below 65536: exact in float32, and exact as int.
+                total += Vector256.Sum(Vector256.ConvertToInt32(a) + Vector256.ConvertToInt32(b) + Vector256.ConvertToInt32(c) + Vector256.ConvertToInt32(d));
+                i += len;
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            total += (long)Unsafe.Add(ref x0, i);
+        }
+
+        return total;
+    }
+
+    /// <summary>The most iterations Li's loop makes (scikit-image has no bound; a cycle of float32 values could loop forever).</summary>
+    public const int LiMaxIterations = 1000;
+
+    private static double LiInteger(long[] counts, double? tolerance, double? initialGuess, CancellationToken cancel)
+    {
+        int lo = Array.FindIndex(counts, c => c != 0);
+        int hi = Array.FindLastIndex(counts, c => c != 0);
+        if (lo == hi)
+        {
+            return lo;
+        }
+
+        // v = x - min: whole numbers 0 .. hi - lo with counts[lo + v]; prefix sums give every class sum exactly.
+        int m = hi - lo + 1;
+        var n = new long[m + 1];
+        var s = new long[m + 1];
+        for (int v = 0; v < m; v++)
+        {
+            n[v + 1] = n[v] + counts[lo + v];
+            s[v + 1] = s[v] + (counts[lo + v] * v);
+        }
+
+        double tol = tolerance is { } t0 && t0 != 0 ? t0 : 0.5;
+        double next = initialGuess is { } g ? StartFrom(g, lo, hi - lo) : (double)s[m] / n[m];
+        double current = -2 * tol;
+        int iterations = 0;
+        while (Math.Abs(next - current) > tol && iterations++ < LiMaxIterations)
+        {
+            cancel.ThrowIfCancellationRequested();
+            current = next;
+
+            // v > current: the classes split at the first whole number above current.
+            int split = current < 0 ? 0 : current >= m - 1 ? m : (int)Math.Floor(current) + 1;
+            double meanFore = (double)(s[m] - s[split]) / (n[m] - n[split]);
+            double meanBack = (double)s[split] / n[split];
+
+            next = (meanBack - meanFore) / (Math.Log(meanBack) - Math.Log(meanFore));
+        }
+
+        return next + lo;
+    }
+
+    private static double StartFrom(double guess, double min, double range)
+    {
+        double t = guess - min;
+        double max = min + range;
+        return t > 0 && t < range
+            ? t
+            : throw new ArgumentException($"initial_guess {guess} is outside the image's range ({min}, {max}): threshold_li needs min < initial_guess < max");
+    }
+
+    private static double LiFloat(ReadOnlySpan<float> x, double? tolerance, double? initialGuess, int threads, CancellationToken cancel)
+    {
+        int finiteCount;
+        float[] buffer;
+        float min, max;
+        if (AllFinite(x, out float lo, out float hi))
+        {
+            if (lo == hi)
+            {
+                return x[0]; // a constant image gives its value
+            }
+
+            finiteCount = x.Length;
+            buffer = ArrayPool.Rent(finiteCount);
+            min = lo;
+            max = hi - lo;
+            SubtractInto(x, lo, buffer); // float32, as image -= image_min
+        }
+        else
+        {
+            // Drop NaN; a constant image (infinities included) gives its value; then drop infinities.
+            float first = float.NaN;
+            bool allEqual = true;
+            finiteCount = 0;
+            foreach (float f in x)
+            {
+                if (float.IsNaN(f))
+                {
+                    continue;
+                }
+
+                if (float.IsNaN(first))
+                {
+                    first = f;
+                }
+                else if (f != first)
+                {
+                    allEqual = false;
+                }
+
+                finiteCount += float.IsFinite(f) ? 1 : 0;
+            }
+
+            if (float.IsNaN(first))
+            {
+                return double.NaN;
+            }
+
+            if (allEqual)
+            {
+                return first;
+            }
+
+            if (finiteCount == 0)
+            {
+                return 0.0;
+            }
+
+            buffer = ArrayPool.Rent(finiteCount);
+            int k = 0;
+            min = float.PositiveInfinity;
+            foreach (float f in x)
+            {
+                if (float.IsFinite(f))
+                {
+                    buffer[k++] = f;
+                    min = Math.Min(min, f);
+                }
+            }
+
+            max = float.NegativeInfinity;
+            for (int i = 0; i < finiteCount; i++)
+            {
+                buffer[i] -= min;
+                max = Math.Max(max, buffer[i]);
+            }
+        }
+
+        try
+        {
+            var v = buffer.AsSpan(0, finiteCount);
+            if (max == 0)
+            {
+                return min; // only infinities besides one finite value: one value left
+            }
+
+            // tolerance: half the smallest gap between distinct values (float64 of a float32 gap). It decides only
+            // when an iteration moves by little: an upper bound on the gap (two values in the data) settles most
+            // comparisons; the exact gap (a sort) is taken only when the bound cannot.
+            double? exactTolerance = tolerance is { } t0 && t0 != 0 ? t0 : null;
+            double boundTolerance = exactTolerance ?? GapUpperBound(v) / 2;
+            bool Continue(double d)
+            {
+                if (exactTolerance is { } e)
+                {
+                    return d > e;
+                }
+
+                if (d > boundTolerance)
+                {
+                    return true;
+                }
+
+                if (d == 0)
+                {
+                    return false;
+                }
+
+                exactTolerance = SmallestGap(buffer.AsSpan(0, finiteCount).ToArray()) / 2;
+                return d > exactTolerance.Value;
+            }
+
+            double sumAll = SumOver(v, float.NegativeInfinity, threads).Sum;
+
+            // numpy's dtypes: t_next is float32 (the mean, then float32 arithmetic) or float64 (initial_guess);
+            // t_curr starts as float64 -2 * tolerance; |t_next - t_curr| is float32 when both are float32.
+            double next = initialGuess is { } g ? StartFrom(g, min, max) : NumpySum32.Mean(v, threads);
+            bool nextIs32 = initialGuess is null;
+            double current = -2 * (exactTolerance ?? 0);
+            bool currentIs32 = false;
+            for (int iteration = 0; iteration < LiMaxIterations; iteration++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                double d = nextIs32 && currentIs32 ? Math.Abs((float)next - (float)current) : Math.Abs(next - current);
+                if (iteration > 0 && !Continue(d))
+                {
+                    break;
+                }
+
+                current = next;
+                currentIs32 = nextIs32;
+                var (sumFore, nFore) = SumOver(v, (float)current, threads);
+                float meanFore = (float)(sumFore / nFore);
+                float meanBack = (float)((sumAll - sumFore) / (v.Length - nFore));
+
+                next = (meanBack - meanFore) / (Log32(meanBack) - Log32(meanFore));
+                nextIs32 = true;
+            }
+
+            return nextIs32 ? (float)next + min : next + min;
+        }
+        finally
+        {
+            ArrayPool.Return(buffer);
+        }
+    }
+
+    private static System.Buffers.ArrayPool<float> ArrayPool => System.Buffers.ArrayPool<float>.Shared;
+
+    /// <summary>The sum (in double) and count of the values above t.</summary>
+    private static (double Sum, long Count) SumOver(ReadOnlySpan<float> v, float t, int threads)
+    {
+        int parts = Math.Max(1, Math.Min(threads, v.Length / (1 << 17)));
+        if (parts == 1)
+        {
+            return SumOverChunk(v, t);
+        }
+
+        var sums = new double[parts];
+        var counts = new long[parts];
+        int per = ((v.Length / parts) + 7) & ~7;
+        unsafe
+        {
+            fixed (float* p = v)
+            {
+                nint address = (nint)p;
+                int length = v.Length;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, k =>
+                {
+                    int start = Math.Min(k * per, length);
+                    int end = k == parts - 1 ? length : Math.Min(start + per, length);
+                    (sums[k], counts[k]) = SumOverChunk(new ReadOnlySpan<float>((float*)address + start, end - start), t);
+                });
+            }
+        }
+
+        return (sums.Sum(), counts.Sum());
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static (double Sum, long Count) SumOverChunk(ReadOnlySpan<float> v, float t)
+    {
+        int i = 0;
+        double sum = 0;
+        long count = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float v0 = ref MemoryMarshal.GetReference(v);
+            var tv = Vector256.Create(t);
+            var s0 = Vector256<double>.Zero;
+            var s1 = s0;
+            var c = Vector256<int>.Zero;
+            for (; i <= v.Length - 8; i += 8)
+            {
+                var x = Vector256.LoadUnsafe(ref v0, (nuint)i);
+                var m = Vector256.GreaterThan(x, tv);
+                c -= m.AsInt32();
+                var (lo, hi) = Vector256.Widen(x & m);
+                s0 += lo;
+                s1 += hi;
+            }
+
+            sum = Vector256.Sum(s0 + s1);
+            count = Vector256.Sum(c);
+        }
+
+        for (; i < v.Length; i++)
+        {
+            if (v[i] > t)
+            {
+                sum += v[i];
+                count++;
+            }
+        }
+
+        return (sum, count);
+    }
+
+    /// <summary>An upper bound on the smallest gap between distinct values: gaps between neighbours in storage order and in a sorted sample.</summary>
+    private static double GapUpperBound(ReadOnlySpan<float> v)
+    {
+        float best = float.PositiveInfinity;
+        int i = 1;
+        ref float v0 = ref MemoryMarshal.GetReference(v);
+        if (Vector256.IsHardwareAccelerated && v.Length > 9)
+        {
+            var inf = Vector256.Create(float.PositiveInfinity);
+            var m = inf;
+            for (; i <= v.Length - 8; i += 8)
+            {
+                var d = Vector256.Abs(Vector256.LoadUnsafe(ref v0, (nuint)i) - Vector256.LoadUnsafe(ref v0, (nuint)(i - 1)));
+                m = Vector256.Min(m, Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), inf, d));
+            }
+
+            for (int l = 0; l < 8; l++)
+            {
+                best = Math.Min(best, m[l]);
+            }
+        }
+
+        for (; i < v.Length; i++)
+        {
+            float d = Math.Abs(v[i] - v[i - 1]);
+            if (d > 0 && d < best)
+            {
+                best = d;
+            }
+        }
+
+        int size = Math.Min(v.Length, 4096);
+        var sample = new float[size];
+        for (int k = 0; k < size; k++)
+        {
+            sample[k] = v[(int)((long)k * v.Length / size)];
+        }
+
+        return Math.Min(best, SmallestGap(sample));
+    }
+
+    /// <summary>True when no value is NaN or infinite; then the smallest and largest value.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
+    {
+        min = float.PositiveInfinity;
+        max = float.NegativeInfinity;
+        int i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        bool finite = true;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var mn = Vector256.Create(float.PositiveInfinity);
+            var mx = Vector256.Create(float.NegativeInfinity);
+            var big = Vector256.Create(float.MaxValue);
+            var bad = Vector256<float>.Zero;
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
+                bad |= ~Vector256.LessThanOrEqual(Vector256.Abs(v), big); // NaN and infinities
+                mn = Vector256.Min(mn, v);
+                mx = Vector256.Max(mx, v);
+            }
+
+            finite = bad == Vector256<float>.Zero;
+            for (int l = 0; l < 8; l++)
+            {
+                min = Math.Min(min, mn[l]);
+                max = Math.Max(max, mx[l]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            float f = Unsafe.Add(ref x0, i);
+            finite &= float.IsFinite(f);
+            min = Math.Min(min, f);
+            max = Math.Max(max, f);
+        }
+
+        return finite;
+    }
+
+    /// <summary>dst[i] = x[i] - min in float32.</summary>
+    private static void SubtractInto(ReadOnlySpan<float> x, float min, float[] dst)
+    {
+        int i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256.Create(min);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref x0, (nuint)i) - m).StoreUnsafe(ref d0, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            dst[i] = Unsafe.Add(ref x0, i) - min;
+        }
+    }
+
+    /// <summary>np.min(np.diff(np.unique(v))) in float32: the smallest gap between distinct values (sorts v; +inf when they are all equal).</summary>
+    private static double SmallestGap(float[] v)
+    {
+        Array.Sort(v);
+        float best = float.PositiveInfinity;
+        for (int i = 1; i < v.Length; i++)
+        {
+            if (v[i] != v[i - 1])
+            {
+                best = Math.Min(best, v[i] - v[i - 1]);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>numpy.log of a float32: the float64 logarithm rounded to float32 (numpy's own float32 logarithm is within an ulp of it).</summary>
+    private static float Log32(float v) => (float)Math.Log(v);
+
+    /// <summary>numpy.argmax over f(0..n-1): the first largest, or the first NaN.</summary>
+    private static int ArgMax(int n, Func<int, double> f)
+    {
+        if (n <= 0)
+        {
+            throw new ArgumentException("argmax of an empty sequence");
+        }
+
+        int best = 0;
+        double bv = f(0);
+        if (double.IsNaN(bv))
+        {
+            return 0;
+        }
+
+        for (int i = 1; i < n; i++)
+        {
+            double v = f(i);
+            if (double.IsNaN(v))
+            {
+                return i;
+            }
+
+            if (v > bv)
+            {
+                bv = v;
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}

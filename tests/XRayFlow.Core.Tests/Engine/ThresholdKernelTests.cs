@@ -1,0 +1,173 @@
+using System.Text;
+using XRayFlow.Core.Codecs;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Statistics;
+
+namespace XRayFlow.Core.Tests.Engine;
+
+/// <summary>
+/// The kernels behind the thresholds and percentile (their scikit-image / NumPy numbers are in the op fixtures):
+/// vectorised paths against their scalar meaning for every length, the integer-source rule, the loaders' records.
+/// </summary>
+public class ThresholdKernelTests
+{
+    [Fact]
+    public void BinCountEqualsScalarForEveryLengthAndThreadCount()
+    {
+        var rng = new Random(11);
+        foreach (int bins in new[] { 256, 65536 })
+        {
+            foreach (int n in Lengths())
+            {
+                var x = Enumerable.Range(0, n).Select(_ => (float)(rng.Next(4) == 0 ? bins - 1 : rng.Next(bins))).ToArray();
+                var slow = ImageHistogram.BinCountScalar(x, bins);
+                Assert.Equal(slow, ImageHistogram.BinCountFast(x, bins, 1));
+                Assert.Equal(slow, ImageHistogram.BinCountFast(x, bins, 2));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(-1f)]
+    [InlineData(256f)]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void BinCountRefusesValuesThatAreNotBins(float bad)
+    {
+        foreach (int at in new[] { 0, 5, 1000, 1029 })
+        {
+            var x = new float[1030];
+            x[at] = bad;
+            Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountFast(x, 256, 2));
+            Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountScalar(x, 256));
+        }
+    }
+
+    [Fact]
+    public void FloatHistogramEqualsScalarForEveryLength()
+    {
+        var rng = new Random(12);
+        foreach (int nbins in new[] { 256, 17, 1, 5000 })
+        {
+            foreach (int n in Lengths())
+            {
+                // Values on and near the edges as well as anywhere.
+                float lo = (float)rng.NextDouble() * 10, hi = lo + 1 + ((float)rng.NextDouble() * 100);
+                var x = Enumerable.Range(0, n).Select(k => k % 5 == 0 ? (k % 2 == 0 ? lo : hi) : lo + ((hi - lo) * (float)rng.NextDouble())).ToArray();
+                var (min, max) = ImageHistogram.FiniteMinMax(x);
+                var bins = ImageHistogram.FloatBins.Create(min, max, nbins);
+                var slow = ImageHistogram.FloatCountsScalar(x, bins);
+                Assert.Equal(slow, ImageHistogram.FloatCountsFast(x, bins, 2));
+                Assert.Equal(n, slow.Sum());
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatHistogramOfAConstantImageWidensTheRangeAsNumpy()
+    {
+        var h = ImageHistogram.Of(Enumerable.Repeat(3.5f, 35).ToArray(), 0, 256);
+        Assert.Equal(35, h.Counts[128]); // numpy.histogram: range [3.0, 4.0], the value in bin 128
+        Assert.Equal(3.001953125, h.Centers[0]);
+    }
+
+    [Fact]
+    public void FloatHistogramRefusesNonFiniteValues()
+    {
+        Assert.Throws<ArgumentException>(() => ImageHistogram.Of([1f, float.NaN, 3f], 0, 256));
+        Assert.Throws<ArgumentException>(() => ImageHistogram.Of([1f, float.PositiveInfinity], 0, 256));
+    }
+
+    [Fact]
+    public void NumpyFloat32SumEqualsScalarForEveryLength()
+    {
+        var rng = new Random(13);
+        foreach (int n in Lengths().Concat([8191, 8192, 8193, 16384 + 77, 100_003]))
+        {
+            var x = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 255)).ToArray();
+            Assert.Equal(NumpySum32.SumScalar(x), NumpySum32.Sum(x));
+        }
+    }
+
+    [Fact]
+    public void NumpyFloat32SumHasNumpysValues()
+    {
+        // numpy 1.24: np.sum(np.arange(1, 20001, dtype=np.float32) / 7) and np.mean of it (float32 pairwise sums).
+        var x = Enumerable.Range(1, 20000).Select(k => k / 7f).ToArray();
+        Assert.Equal(28572858f, NumpySum32.Sum(x));
+        Assert.Equal(1428.643f, NumpySum32.Mean(x));
+    }
+
+    [Theory]
+    [InlineData(new float[] { 0, 255, 17 }, 8)]
+    [InlineData(new float[] { 0, 256, 17 }, 16)]
+    [InlineData(new float[] { 0, 65535 }, 16)]
+    [InlineData(new float[] { 0, 65536 }, 0)]
+    [InlineData(new float[] { 3, 4.5f }, 0)]
+    [InlineData(new float[] { -1, 4 }, 0)]
+    [InlineData(new float[] { 2, float.NaN }, 0)]
+    [InlineData(new float[] { 2, float.PositiveInfinity }, 0)]
+    [InlineData(new float[] { 0 }, 8)]
+    public void TheValueRuleNamesTheIntegerType(float[] values, int bits)
+    {
+        foreach (int pad in new[] { 0, 7, 40, 300_000 })
+        {
+            var x = new float[values.Length + pad];
+            values.CopyTo(x, pad);
+            Assert.Equal(bits, IntegerSource.BitsOfValues(x, threads: 2));
+        }
+    }
+
+    [Fact]
+    public void ARecordBelongsToItsArrayAndWinsOverTheValues()
+    {
+        var whole = new ImageArray(2, 2, [0, 1, 2, 3]);
+        Assert.Equal(8, IntegerSource.BitsOf(whole));
+        IntegerSource.Record(whole, 0); // float samples that happen to be whole numbers
+        Assert.Equal(0, IntegerSource.BitsOf(whole));
+        Assert.False(IntegerSource.IsInteger(whole));
+        var copy = whole.Clone();
+        Assert.Equal(8, IntegerSource.BitsOf(copy)); // a new array: the value rule
+        IntegerSource.Propagate(whole, copy);
+        Assert.Equal(0, IntegerSource.BitsOf(copy));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IntegerSource.Record(copy, 12));
+    }
+
+    [Fact]
+    public void LoadersRecordTheFilesSampleType()
+    {
+        string dir = Path.Combine(EngineFixtures.RepoRoot, "tests", "fixtures", "ops", "inputs");
+        Assert.Equal(8, Recorded(ImageReader.Read(Path.Combine(dir, "xray8_64.png"))));
+        Assert.Equal(16, Recorded(ImageReader.Read(Path.Combine(dir, "xray16_64.png"))));
+        Assert.Equal(16, Recorded(ImageReader.Read(Path.Combine(dir, "xray16_small.png")))); // 16-bit even when every value is below 256
+        Assert.Equal(0, Recorded(ImageReader.Read(Path.Combine(dir, "xray64f_whole.npy")))); // float32 whole numbers: float
+        Assert.Equal(8, IntegerSource.BitsOf(ImageReader.Read(Path.Combine(dir, "xray64f_whole.npy")).Clone()));
+        Assert.Equal(8, Recorded(ImageReader.ReadStack([Path.Combine(dir, "xray8_64.png"), Path.Combine(dir, "xray8_64.png")])));
+        Assert.Null(RecordedOrNull(ImageReader.ReadStack([Path.Combine(dir, "xray8_64.png"), Path.Combine(dir, "xray16_64.png")]))); // frames of two types
+
+        // A uint16 and a uint8 .npy.
+        Assert.Equal(16, Recorded(XRayFlow.Core.Codecs.Npy.NpyReader.Read(new MemoryStream(NpyBytes("<u2", 2, [1, 0, 255, 1])), "u2.npy")));
+        Assert.Equal(8, Recorded(XRayFlow.Core.Codecs.Npy.NpyReader.Read(new MemoryStream(NpyBytes("|u1", 1, [7, 200])), "u1.npy")));
+        Assert.Null(RecordedOrNull(XRayFlow.Core.Codecs.Npy.NpyReader.Read(new MemoryStream(NpyBytes("<i2", 2, [1, 0, 255, 255])), "i2.npy")));
+    }
+
+    private static int Recorded(ImageArray a) => RecordedOrNull(a) ?? throw new Xunit.Sdk.XunitException("nothing recorded");
+
+    private static int? RecordedOrNull(ImageArray a) => IntegerSource.TryGetRecorded(a, out int bits) ? bits : null;
+
+    /// <summary>A 1 x n .npy of the given dtype and raw little-endian sample bytes.</summary>
+    private static byte[] NpyBytes(string descr, int size, byte[] data)
+    {
+        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': (1, {data.Length / size}), }}";
+        header = header.PadRight(118 - 1) + "\n";
+        var ms = new MemoryStream();
+        ms.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        ms.Write(BitConverter.GetBytes((ushort)header.Length));
+        ms.Write(Encoding.ASCII.GetBytes(header));
+        ms.Write(data);
+        return ms.ToArray();
+    }
+
+    private static IEnumerable<int> Lengths() => Enumerable.Range(1, 70).Concat([1023, 1024, 1025, 4100, 300_001]);
+}

@@ -1,0 +1,238 @@
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Filters;
+
+namespace XRayFlow.Core.Tests.Filters;
+
+/// <summary>
+/// percentile_filter / rank_filter: the fast paths (sorted-column networks, footprint networks, the sliding window,
+/// the narrow-row fallback) against the scalar meaning for every length 1..48 along rows and columns, every boundary
+/// mode, several ranks and windows; the networks by the 0-1 principle.
+/// </summary>
+public class RankFilterTests
+{
+    public static IEnumerable<object[]> Modes() => Enum.GetValues<BoundaryMode>().Select(m => new object[] { m });
+
+    private static readonly (string Name, bool[,] Mask, int O0, int O1)[] Windows =
+    [
+        ("3x3", Rect(3, 3), 0, 0),
+        ("5x5", Rect(5, 5), 1, -2),
+        ("2x4", Rect(2, 4), 0, -1),
+        ("1x7", Rect(1, 7), 0, 3),
+        ("6x1", Rect(6, 1), -3, 0),
+        ("cross", Mask([[0, 1, 0], [1, 1, 1], [0, 1, 0]]), 0, 0),
+        ("skew", Mask([[1, 1, 0], [0, 0, 1]]), 0, 0),
+        ("gaps", Mask([[1, 0, 1, 1], [0, 1, 0, 1]]), 0, 1),
+        ("12x12", Rect(12, 12), -5, 2),
+        ("disk", Disk(6.2), 0, 0),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void FastPathsEqualTheScalarMeaningForEveryLength(BoundaryMode mode)
+    {
+        foreach (var (name, mask, o0, o1) in Windows)
+        {
+            int n = RankFilter.CountOf(mask);
+            int[] ranks = n <= 2 ? [0, n - 1] : [0, 1, n / 2, n - 2, n - 1];
+            for (int len = 1; len <= 48; len += len < 20 ? 1 : 7)
+            {
+                foreach (var (rows, cols) in new[] { (len, 11), (11, len) })
+                {
+                    var x = RandomFrame(new Random((len * 131) + rows + (int)mode + n), rows, cols);
+                    var image = new ImageArray(rows, cols, x);
+                    foreach (int rank in ranks)
+                    {
+                        var fast = RankFilter.Apply(image, null, ToRows(mask), [o0, o1], mode, 2.5f, rank, threads: 2);
+                        var slow = RankFilter.Reference(x, rows, cols, mask, rank, o0, o1, mode, 2.5f);
+                        Assert.True(fast.Data.AsSpan().SequenceEqual(slow), $"{name} rank {rank} {mode} on {rows}x{cols} differs");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SizeAndFootprintOfOnesAgree()
+    {
+        var x = RandomFrame(new Random(4), 67, 95);
+        var image = new ImageArray(67, 95, x);
+        foreach (var (k0, k1, rank) in new[] { (3, 3, 6), (5, 5, 12), (5, 3, 2), (4, 4, 9) })
+        {
+            var bySize = RankFilter.Apply(image, [k0, k1], null, [0, 0], BoundaryMode.Nearest, 0f, rank, threads: 2);
+            var byFootprint = RankFilter.Apply(image, null, ToRows(Rect(k0, k1)), [0, 0], BoundaryMode.Nearest, 0f, rank, threads: 1);
+            Assert.Equal(byFootprint.Data, bySize.Data);
+        }
+    }
+
+    [Fact]
+    public void StacksAreFilteredFrameByFrame()
+    {
+        var frames = Enumerable.Range(0, 3).Select(f => RandomFrame(new Random(f), 20, 17)).ToArray();
+        var stack = ImageArray.Stack(3, 20, 17, frames.SelectMany(f => f).ToArray());
+        var result = RankFilter.Apply(stack, [3], null, null, BoundaryMode.Reflect, 0f, 5, threads: 2);
+        for (int f = 0; f < 3; f++)
+        {
+            Assert.Equal(RankFilter.Reference(frames[f], 20, 17, Rect(3, 3), 5, 0, 0, BoundaryMode.Reflect, 0f), result.Frame(f).ToArray());
+        }
+    }
+
+    [Fact]
+    public void SciPyRanksOfPercentilesAndNegativeRanks()
+    {
+        Assert.Equal(0, RankFilter.RankOfPercentile(0, 9));
+        Assert.Equal(8, RankFilter.RankOfPercentile(100, 9));
+        Assert.Equal(4, RankFilter.RankOfPercentile(50, 9));      // int(9 * 50 / 100) = int(4.5)
+        Assert.Equal(6, RankFilter.RankOfPercentile(-25, 9));     // 75: int(6.75)
+        Assert.Equal(0, RankFilter.RankOfPercentile(-100, 9));
+        Assert.Equal(3, RankFilter.RankOfPercentile(37.5, 10));   // int(3.75)
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankFilter.RankOfPercentile(100.5, 9));
+        Assert.Equal(8, RankFilter.NormalizeRank(-1, 9));
+        Assert.Equal(0, RankFilter.NormalizeRank(-9, 9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankFilter.NormalizeRank(-10, 9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankFilter.NormalizeRank(9, 9));
+        Assert.Equal(5, RankFilter.WindowCount(null, [[0, 1, 0], [1, 1, 1], [0, 1, 0]]));
+        Assert.Equal(15, RankFilter.WindowCount([5, 3], null));
+        Assert.Equal(9, RankFilter.WindowCount(null, null));
+    }
+
+    /// <summary>
+    /// 0-1 principle: a comparator network that leaves rank r of every 0/1 input on its output wire does so for every
+    /// input. Every input whose runs are sorted (what the network is given), for each rank.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 3, 3, 3 })]
+    [InlineData(new[] { 5, 5, 5, 5, 5 })]
+    [InlineData(new[] { 2, 2, 2, 2, 2 })]
+    [InlineData(new[] { 4, 4, 4 })]
+    [InlineData(new[] { 7, 7, 7 })]
+    [InlineData(new[] { 3, 3, 3, 3, 3, 3, 3 })]
+    [InlineData(new[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 })]
+    public void NetworksSelectTheirRankOnEverySortedBinaryInput(int[] runs)
+    {
+        int n = runs.Sum();
+        for (int rank = 0; rank < n; rank++)
+        {
+            var net = RankNetwork.Select(runs, rank);
+            // A sorted 0/1 run of length L is given by its number of ones (0..L): enumerate every combination.
+            var ones = new int[runs.Length];
+            while (true)
+            {
+                var v = new int[n];
+                int w = 0, total = 0;
+                for (int r = 0; r < runs.Length; r++)
+                {
+                    for (int k = 0; k < runs[r]; k++)
+                    {
+                        v[w++] = k >= runs[r] - ones[r] ? 1 : 0;
+                    }
+
+                    total += ones[r];
+                }
+
+                for (int c = 0; c < net.A.Length; c++)
+                {
+                    (v[net.A[c]], v[net.B[c]]) = (Math.Min(v[net.A[c]], v[net.B[c]]), Math.Max(v[net.A[c]], v[net.B[c]]));
+                }
+
+                Assert.Equal(rank >= n - total ? 1 : 0, v[net.Output]);
+                int q = 0;
+                while (q < runs.Length && ++ones[q] > runs[q])
+                {
+                    ones[q++] = 0;
+                }
+
+                if (q == runs.Length)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SortingNetworksSortEveryBinaryInput()
+    {
+        for (int n = 1; n <= 12; n++)
+        {
+            var (a, b, order) = RankNetwork.Sort(n);
+            for (int bits = 0; bits < 1 << n; bits++)
+            {
+                var v = Enumerable.Range(0, n).Select(k => (bits >> k) & 1).ToArray();
+                for (int c = 0; c < a.Length; c++)
+                {
+                    (v[a[c]], v[b[c]]) = (Math.Min(v[a[c]], v[b[c]]), Math.Max(v[a[c]], v[b[c]]));
+                }
+
+                var sorted = order.Select(w => v[w]).ToArray();
+                Assert.True(sorted.SequenceEqual(sorted.OrderBy(z => z)), $"n = {n}, input {bits}");
+            }
+        }
+    }
+
+    [Fact]
+    public void PresortedColumnsNeedFewerComparatorsThanAFullNetwork()
+    {
+        // What the sorted columns buy: 5 x 5 median from 5 sorted columns against any 25 values.
+        var merged = RankNetwork.Select([5, 5, 5, 5, 5], 12);
+        var full = RankNetwork.Select(Enumerable.Repeat(1, 25).ToArray(), 12);
+        Assert.True(merged.A.Length < full.A.Length, $"{merged.A.Length} vs {full.A.Length}");
+    }
+
+    private static float[] RandomFrame(Random rng, int rows, int cols)
+    {
+        var x = new float[rows * cols];
+        for (int k = 0; k < x.Length; k++)
+        {
+            // Few distinct values: ties everywhere (a network and a sort must agree on them too).
+            x[k] = rng.Next(0, 4) == 0 ? rng.Next(-3, 4) : (float)((rng.NextDouble() * 20) - 10);
+        }
+
+        return x;
+    }
+
+    private static bool[,] Rect(int k0, int k1)
+    {
+        var m = new bool[k0, k1];
+        for (int a = 0; a < k0; a++)
+        {
+            for (int b = 0; b < k1; b++)
+            {
+                m[a, b] = true;
+            }
+        }
+
+        return m;
+    }
+
+    private static bool[,] Mask(int[][] rows)
+    {
+        var m = new bool[rows.Length, rows[0].Length];
+        for (int a = 0; a < rows.Length; a++)
+        {
+            for (int b = 0; b < rows[0].Length; b++)
+            {
+                m[a, b] = rows[a][b] != 0;
+            }
+        }
+
+        return m;
+    }
+
+    private static bool[,] Disk(double radius)
+    {
+        int r = (int)radius;
+        var m = new bool[(2 * r) + 1, (2 * r) + 1];
+        for (int a = -r; a <= r; a++)
+        {
+            for (int b = -r; b <= r; b++)
+            {
+                m[a + r, b + r] = Math.Sqrt((a * a) + (b * b)) <= radius;
+            }
+        }
+
+        return m;
+    }
+
+    private static double[][] ToRows(bool[,] mask)
+        => Enumerable.Range(0, mask.GetLength(0)).Select(a => Enumerable.Range(0, mask.GetLength(1)).Select(b => mask[a, b] ? 1.0 : 0.0).ToArray()).ToArray();
+}

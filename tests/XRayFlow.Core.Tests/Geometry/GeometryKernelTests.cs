@@ -1,0 +1,296 @@
+using System.Numerics;
+using XRayFlow.Core.Ops.Geometry;
+
+namespace XRayFlow.Core.Tests.Geometry;
+
+/// <summary>
+/// The fast geometry kernels (float32, SIMD, lane layout, both pass orders, threads) against their scalar meaning
+/// (<see cref="SplineReference"/>, <see cref="BSpline.PrefilterLine"/>, in double) for every length 1..N along each
+/// axis, every interpolation mode and order, fixed random seeds. The SciPy numbers themselves are checked by the op
+/// fixtures (tests/fixtures/opcases/geometry.py).
+/// </summary>
+public class GeometryKernelTests
+{
+    /// <summary>float32 against double: |fast - reference| &lt;= this x max(|reference|, |cval|, 1).</summary>
+    private const double Tolerance = 3e-5;
+
+    public static TheoryData<SplineMode, int> ModesAndOrders()
+    {
+        var data = new TheoryData<SplineMode, int>();
+        foreach (var mode in Enum.GetValues<SplineMode>())
+        {
+            for (int order = 0; order <= BSpline.MaxOrder; order++)
+            {
+                data.Add(mode, order);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<PrefilterBoundary, int> BoundariesAndOrders()
+    {
+        var data = new TheoryData<PrefilterBoundary, int>();
+        foreach (var b in Enum.GetValues<PrefilterBoundary>())
+        {
+            for (int order = 2; order <= BSpline.MaxOrder; order++)
+            {
+                data.Add(b, order);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BoundariesAndOrders))]
+    public void PrefilterColumnsEqualsTheDoubleLineFilterForEveryLengthAndWidth(PrefilterBoundary boundary, int order)
+    {
+        var rng = new Random(17 + (int)boundary + (10 * order));
+        var lengths = Enumerable.Range(1, 40).Concat([95, 96, 97, 130, 301]);
+        foreach (int n in lengths)
+        {
+            foreach (int width in new[] { 1, 3, Vector<float>.Count, Vector<float>.Count + 5 })
+            {
+                var m = new float[n * width];
+                for (int k = 0; k < m.Length; k++)
+                {
+                    m[k] = (float)((rng.NextDouble() * 200) - 50);
+                }
+
+                var reference = new double[n];
+                var fast = (float[])m.Clone();
+                var plan = new SplinePrefilterPlan(n, order, boundary);
+                SplinePrefilter.Columns(fast, width, width, plan);
+                if (width == Vector<float>.Count)
+                {
+                    var lanes = (float[])m.Clone();
+                    SplinePrefilter.Lanes(lanes, plan);
+                    Assert.Equal(fast, lanes); // the same float operations in the same order
+                }
+
+                for (int c = 0; c < width; c++)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        reference[i] = m[(i * width) + c];
+                    }
+
+                    BSpline.PrefilterLine(reference, order, boundary);
+                    double scale = Math.Max(1, reference.Max(Math.Abs));
+                    for (int i = 0; i < n; i++)
+                    {
+                        double d = Math.Abs(fast[(i * width) + c] - reference[i]);
+                        Assert.True(d <= Tolerance * scale, $"n {n} width {width} column {c} row {i}: {fast[(i * width) + c]} vs {reference[i]}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModesAndOrders))]
+    public void ZoomEqualsTheReferenceForEveryLengthBothPassOrders(SplineMode mode, int order)
+    {
+        var rng = new Random(1000 + ((int)mode * 10) + order);
+        for (int n = 1; n <= 19; n++)
+        {
+            foreach (var (rows, cols) in new[] { (n, 6), (5, n) })
+            {
+                var x = Random(rng, rows * cols);
+                foreach (var (outRows, outCols, grid) in new[] { (rows * 2 + 1, Math.Max(1, cols - 2), false), (Math.Max(1, (rows / 2) + 1), cols + 7, true) })
+                {
+                    foreach (bool prefilter in order >= 2 ? new[] { true, false } : [true])
+                    {
+                        float cval = 1.25f;
+                        var want = SplineReference.Zoom(x, rows, cols, outRows, outCols, order, mode, cval, prefilter, grid);
+                        int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
+                        var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, outRows, grid, pad), rows + (2 * pad), order, mode);
+                        var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, outCols, grid, pad), cols + (2 * pad), order, mode);
+                        foreach (bool verticalFirst in new[] { true, false })
+                        {
+                            foreach (int threads in new[] { 1, 3 })
+                            {
+                                var got = Poisoned(outRows * outCols);
+                                SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, prefilter, mode, cval, got, threads, verticalFirst);
+                                AssertClose(want, got, cval, $"{mode} order {order} {rows}x{cols} -> {outRows}x{outCols} grid {grid} prefilter {prefilter} vertical-first {verticalFirst} threads {threads}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModesAndOrders))]
+    public void ShiftEqualsTheReferenceForEveryLength(SplineMode mode, int order)
+    {
+        var rng = new Random(2000 + ((int)mode * 10) + order);
+        for (int n = 1; n <= 17; n++)
+        {
+            foreach (var (rows, cols) in new[] { (n, 4), (3, n) })
+            {
+                var x = Random(rng, rows * cols);
+                foreach (var (s0, s1) in new[] { (0.4, -1.7), (-9.25, 23.5), (2.0, -3.0) })
+                {
+                    var want = SplineReference.Shift(x, rows, cols, s0, s1, order, mode, -0.5, prefilter: true);
+                    var got = Core.Imaging.ImageArray.Stack(1, rows, cols, x);
+                    var result = Resampling.Shift(got, s0, s1, order, mode, -0.5f, prefilter: true, threads: 2);
+                    AssertClose(want, result.Data, -0.5f, $"{mode} order {order} {rows}x{cols} shift ({s0}, {s1})");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModesAndOrders))]
+    public void AffineEqualsTheReferenceForEveryLength(SplineMode mode, int order)
+    {
+        var rng = new Random(3000 + ((int)mode * 10) + order);
+        double[,] m = { { 0.83, 0.31 }, { -0.27, 1.12 } };
+        double[] offset = [0.6, -1.3];
+        for (int n = 1; n <= 15; n++)
+        {
+            foreach (var (rows, cols) in new[] { (n, 5), (4, n) })
+            {
+                var x = Random(rng, rows * cols);
+                foreach (bool prefilter in order >= 2 ? new[] { true, false } : [true])
+                {
+                    var want = SplineReference.Affine(x, rows, cols, m, offset, rows + 3, cols + 2, order, mode, 2.5, prefilter);
+                    var got = Poisoned((rows + 3) * (cols + 2));
+                    AffineResampler.Apply(x, rows, cols, m, offset, rows + 3, cols + 2, order, prefilter, mode, 2.5f, got, threads: 2);
+                    AssertClose(want, got, 2.5f, $"{mode} order {order} {rows}x{cols} prefilter {prefilter}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void StreamedRowSumsEqualThePlainOnesForEveryWidthAndAlignment()
+    {
+        var rng = new Random(9);
+        var y = Random(rng, 6 * 300);
+        foreach (int taps in new[] { 2, 4 })
+        {
+            int[] index = taps == 2 ? [3, 1] : [0, 5, 2, 4];
+            float[] weight = taps == 2 ? [0.3f, 0.7f] : [-0.1f, 0.6f, 0.45f, 0.05f];
+            for (int width = 1; width <= 200; width++)
+            {
+                for (int shift = 0; shift < 8; shift++)
+                {
+                    var plain = new float[width + 8];
+                    var streamed = new float[width + 8];
+                    SeparableResampler.WeightedRows(y, 300, width, index, weight, 6, [], plain.AsSpan(shift, width));
+                    SeparableResampler.WeightedRows(y, 300, width, index, weight, 6, [], streamed.AsSpan(shift, width), stream: true);
+                    Assert.Equal(plain, streamed);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void LaneTransposesRoundTripForEveryShape()
+    {
+        int l = Vector<float>.Count;
+        var rng = new Random(5);
+        for (int rows = 1; rows <= l; rows++)
+        {
+            for (int cols = 1; cols <= 3 * l + 3; cols++)
+            {
+                int stride = cols + 2;
+                var src = Random(rng, rows * stride);
+                var lanes = new float[cols * l];
+                Transpose.ToLanes(src, stride, rows, cols, lanes);
+                for (int j = 0; j < cols; j++)
+                {
+                    for (int r = 0; r < l; r++)
+                    {
+                        Assert.Equal(r < rows ? src[(r * stride) + j] : 0f, lanes[(j * l) + r]);
+                    }
+                }
+
+                var back = new float[rows * stride];
+                Transpose.FromLanes(lanes, cols, back, stride, rows);
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = 0; j < cols; j++)
+                    {
+                        Assert.Equal(src[(r * stride) + j], back[(r * stride) + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DegreeSinesAreExactAtQuarterTurnsAndCloseElsewhere()
+    {
+        foreach (var (angle, sin, cos) in new[] { (0.0, 0.0, 1.0), (90.0, 1.0, 0.0), (180.0, 0.0, -1.0), (270.0, -1.0, 0.0), (-90.0, -1.0, 0.0), (450.0, 1.0, 0.0), (-540.0, 0.0, -1.0) })
+        {
+            var (s, c) = Rotation.SinCosDegrees(angle);
+            Assert.Equal(sin, s);
+            Assert.Equal(cos, c);
+        }
+
+        for (double a = -725; a <= 725; a += 3.7)
+        {
+            var (s, c) = Rotation.SinCosDegrees(a);
+            Assert.True(Math.Abs(s - Math.Sin(a * Math.PI / 180)) < 1e-13 && Math.Abs(c - Math.Cos(a * Math.PI / 180)) < 1e-13, $"angle {a}");
+        }
+    }
+
+    [Fact]
+    public void NumpyPadIndexMatchesPeriodicExtensionWhenThePadFitsAndEdgeOtherwise()
+    {
+        // Pads no wider than the axis: every mode is the plain extension (wider pads repeat NumPy's rounds; the op fixtures cover them).
+        for (int n = 2; n <= 9; n++)
+        {
+            for (int before = 0; before < n - 1; before++)
+            {
+                for (int after = 0; after < n - 1; after++)
+                {
+                    var reflect = PixelMoves.PadIndex(n, before, after, "reflect");
+                    var symmetric = PixelMoves.PadIndex(n, before, after, "symmetric");
+                    var wrap = PixelMoves.PadIndex(n, before, after, "wrap");
+                    for (int t = 0; t < n + before + after; t++)
+                    {
+                        int u = t - before;
+                        Assert.Equal(u < 0 ? -u : u >= n ? (2 * n) - 2 - u : u, reflect[t]);
+                        Assert.Equal(u < 0 ? -u - 1 : u >= n ? (2 * n) - 1 - u : u, symmetric[t]);
+                        Assert.Equal(((u % n) + n) % n, wrap[t]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] Random(Random rng, int length)
+    {
+        var x = new float[length];
+        for (int k = 0; k < length; k++)
+        {
+            x[k] = (float)((rng.NextDouble() * 20) - 5);
+        }
+
+        return x;
+    }
+
+    private static float[] Poisoned(int length)
+    {
+        var a = new float[length];
+        a.AsSpan().Fill(float.NaN);
+        return a;
+    }
+
+    private static void AssertClose(float[] want, float[] got, float cval, string what)
+    {
+        Assert.Equal(want.Length, got.Length);
+        double scale = Math.Max(1, Math.Max(Math.Abs(cval), want.Max(v => Math.Abs((double)v))));
+        for (int k = 0; k < want.Length; k++)
+        {
+            double d = Math.Abs((double)want[k] - got[k]);
+            Assert.True(d <= Tolerance * scale, $"{what}: element {k}: {got[k]} vs {want[k]}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
+
+namespace XRayFlow.Pipeline.Tests.Binding;
+
+/// <summary>
+/// Scalar steps (thresholds, percentile) and stats' percentile fields at validate time: what binds, and the located
+/// XRF1xxx errors for an image where a number is needed and a number where an image is needed.
+/// </summary>
+public class ScalarKindTests
+{
+    private const string Head = "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n";
+
+    private static RecipeLoadResult Load(string steps, string outputs = "") => RecipeLoader.LoadText(Head + steps + outputs, "recipe.yaml");
+
+    private static Diagnostic Single(RecipeLoadResult r, DiagnosticDescriptor code)
+    {
+        var d = r.Diagnostics.Where(x => x.Code == code.Code).ToList();
+        Assert.True(d.Count == 1, $"expected one {code.Code}:\n{string.Join("\n", r.Diagnostics)}");
+        return d[0];
+    }
+
+    [Fact]
+    public void ThresholdsAndPercentileAreScalarsThatLaterStepsRead()
+    {
+        var r = Load(
+            "  - id: otsu\n    op: threshold_otsu\n    in: xray\n"
+            + "  - id: p99\n    op: percentile\n    in: xray\n    q: 99\n"
+            + "  - id: mask\n    op: where\n    in: {x: xray, t: otsu}\n    cond: \"x > t\"\n    then: x\n    else: 0\n"
+            + "  - id: clipped\n    op: clip\n    in: xray\n    max: ${p99}\n",
+            "outputs:\n  otsu: otsu.json\n  p99: p99.json\n  mask: mask.npy\n  clipped: clipped.npy\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var steps = r.Recipe!.Steps.ToDictionary(s => s.Id);
+        Assert.Equal(ValueKind.Scalar, steps["otsu"].OutputKind);
+        Assert.Equal(ValueKind.Scalar, steps["p99"].OutputKind);
+        Assert.Equal(new ScalarRef("p99", null, new SourceLocation("recipe.yaml", 21, 10)), steps["clipped"].Params["max"]);
+        Assert.Equal(new[] { "p99" }, steps["clipped"].ParamSources);
+    }
+
+    [Fact]
+    public void AnImageWhereANumberIsNeededIsALocatedError()
+    {
+        var r = Load("  - op: gaussian_filter\n    in: xray\n    sigma: 2\n  - op: clip\n    in: xray\n    max: ${gaussian_filter}\n");
+        var d = Single(r, DiagnosticCodes.NotAScalar);
+        Assert.Equal((10, 10), (d.Location!.Value.Line, d.Location.Value.Column));
+        Assert.Contains("an image", d.Message, StringComparison.Ordinal);
+
+        r = Load("  - op: clip\n    in: xray\n    max: ${xray}\n");
+        d = Single(r, DiagnosticCodes.NotAScalar);
+        Assert.Equal(7, d.Location!.Value.Line);
+        Assert.Contains("an input", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANumberWhereAnImageIsNeededIsALocatedError()
+    {
+        var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - op: gaussian_filter\n    in: otsu\n    sigma: 2\n");
+        var d = Single(r, DiagnosticCodes.ScalarNotAccepted);
+        Assert.Equal((9, 9), (d.Location!.Value.Line, d.Location.Value.Column));
+
+        // Without `in`, the step after a scalar step takes the scalar: the same error, at the step.
+        r = Load("  - id: otsu\n    op: threshold_otsu\n  - op: gaussian_filter\n    sigma: 2\n");
+        Assert.True(r.Diagnostics.Any(x => x.Code == DiagnosticCodes.ScalarNotAccepted.Code), string.Join("\n", r.Diagnostics));
+
+        // A threshold of a threshold: a scalar is not an image.
+        r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - op: percentile\n    in: otsu\n    q: 50\n");
+        Single(r, DiagnosticCodes.ScalarNotAccepted);
+    }
+
+    [Fact]
+    public void AScalarIsWrittenAsJsonOnly()
+    {
+        var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n", "outputs:\n  otsu: otsu.npy\n");
+        var d = Single(r, DiagnosticCodes.OutputKindMismatch);
+        Assert.Contains("write a scalar as .json", d.Message, StringComparison.Ordinal);
+        Assert.Equal(9, d.Location!.Value.Line);
+    }
+
+    [Fact]
+    public void StatsPercentilesAreFieldsWhenAsked()
+    {
+        var r = Load("  - id: stats\n    op: stats\n    in: xray\n    percentiles: [1, 2.5, 99]\n  - op: clip\n    in: xray\n    min: ${stats.p1}\n    max: ${stats.p99}\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var clip = r.Recipe!.Steps[1];
+        Assert.Equal(new ScalarRef("stats", "p99", new SourceLocation("recipe.yaml", 12, 10)), clip.Params["max"]);
+
+        r = Load("  - id: stats\n    op: stats\n    in: xray\n    percentiles: [2.5]\n  - op: clip\n    in: xray\n    max: ${stats.p2_5}\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+
+        // Not asked for: the error lists the fields the step has.
+        r = Load("  - id: stats\n    op: stats\n    in: xray\n  - op: clip\n    in: xray\n    max: ${stats.p99}\n");
+        var d = Single(r, DiagnosticCodes.NotAScalar);
+        Assert.Equal((10, 10), (d.Location!.Value.Line, d.Location.Value.Column));
+        Assert.Contains("count, min, max, mean, median, std", d.Message, StringComparison.Ordinal);
+
+        // A near miss: did you mean.
+        r = Load("  - id: stats\n    op: stats\n    in: xray\n    percentiles: [99]\n  - op: clip\n    in: xray\n    max: ${stats.p98}\n");
+        d = Single(r, DiagnosticCodes.NotAScalar);
+        Assert.Contains("p99", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StatsPercentilesAreCheckedAtTheirValue()
+    {
+        var r = Load("  - op: stats\n    in: xray\n    percentiles: [1, 101]\n");
+        Assert.True(r.HasErrors);
+        Assert.Equal(7, r.Diagnostics.First(d => d.Severity == Severity.Error).Location!.Value.Line);
+
+        r = Load("  - op: percentile\n    in: xray\n    q: -1\n");
+        Assert.True(r.HasErrors);
+        Assert.Equal(7, r.Diagnostics.First(d => d.Severity == Severity.Error).Location!.Value.Line);
+
+        r = Load("  - op: percentile\n    in: xray\n");
+        Assert.True(r.HasErrors, "q is required");
+    }
+
+    [Fact]
+    public void StatsFieldNamesFollowThePercentile()
+    {
+        Assert.Equal(new[] { "p1", "p2_5", "p50", "p99_9", "p0", "p100", "p33_3" }, Core.Ops.Statistics.StatisticsOps.PercentileFields([1, 2.5, 50, 99.9, 0, 100, 33.3]));
+        var stats = OpRegistry.Get("stats");
+        Assert.Equal(stats.Fields, stats.FieldsFor(new Dictionary<string, object?> { ["percentiles"] = null }));
+        Assert.Equal(stats.Fields.Append("p99"), stats.FieldsFor(new Dictionary<string, object?> { ["percentiles"] = new[] { 99.0 } }));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using XRayFlow.Core.Codecs;
+using XRayFlow.Pipeline;
+using XRayFlow.Pipeline.Running;
+
+namespace XRayFlow.Scripting.Tests;
+
+/// <summary>
+/// Scalar steps through the real runner on a batch: each image gets its own Otsu threshold (used as an expression
+/// variable through an `in` map) and its own 99th percentile (used as clip's max through `${p99}`); scalars are
+/// written by `.json` outputs and listed per item in manifest.json.
+/// </summary>
+public sealed class ScalarStepEndToEndTests : IDisposable
+{
+    // scikit-image 0.19.3 / NumPy 1.24 on the original uint8 arrays of pipelines/samples/00000011_00N.png:
+    // threshold_otsu(a), numpy.percentile(a, 99).
+    private static readonly (string File, double Otsu, double P99)[] Expected =
+    [
+        ("00000011_000.png", 115, 235),
+        ("00000011_001.png", 145, 244),
+        ("00000011_002.png", 114, 237),
+    ];
+
+    private const string Recipe = """
+        xrayflow: 1
+        name: per-image-scalars
+        inputs:
+          xray: image
+        steps:
+          - id: otsu
+            op: threshold_otsu
+            in: xray
+          - id: p99
+            op: percentile
+            in: xray
+            q: 99
+          - id: mask
+            op: where
+            in: {x: xray, t: otsu}
+            cond: "x > t"
+            then: "x"
+            else: 0
+          - id: clipped
+            op: clip
+            in: xray
+            max: ${p99}
+        outputs:
+          otsu: "{stem}_otsu.json"
+          mask: "{stem}_mask.npy"
+          clipped: "{stem}_clipped.npy"
+        """;
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "xrf-scalars-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EachImageGetsItsOwnThresholdAndPercentile()
+    {
+        string images = Path.Combine(_dir, "images");
+        Directory.CreateDirectory(images);
+        foreach (var (file, _, _) in Expected)
+        {
+            File.Copy(Path.Combine(Samples(), file), Path.Combine(images, file));
+        }
+
+        string recipePath = Path.Combine(_dir, "recipe.yaml");
+        File.WriteAllText(recipePath, Recipe);
+        var loaded = RecipeLoader.Load(recipePath);
+        Assert.False(loaded.HasErrors, string.Join('\n', loaded.Diagnostics));
+        string outDir = Path.Combine(_dir, "out");
+        var result = RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") },
+            OutDir = outDir,
+            Threads = 2,
+            CompilerFactory = () => new RoslynExpressionCompiler(Path.Combine(_dir, "cache")),
+        });
+        Assert.Equal(0, result.ExitCode);
+
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
+        var items = manifest.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("stem").GetString()!);
+        foreach (var (file, otsu, p99) in Expected)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+
+            // manifest.json lists each scalar step's number for the item, in recipe order.
+            var scalars = items[stem].GetProperty("scalars").EnumerateObject().Select(p => (p.Name, p.Value.GetDouble())).ToList();
+            Assert.Equal([("otsu", otsu), ("p99", p99)], scalars);
+
+            // The .json output of a scalar step.
+            Assert.Equal($"{{\"value\": {otsu}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_otsu.json")));
+
+            // where(x > otsu, x, 0) and clip(x, max = p99), with this image's own numbers.
+            var x = ImageReader.Read(Path.Combine(images, file)).Data;
+            var mask = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_mask.npy")).Data;
+            var clipped = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_clipped.npy")).Data;
+            for (int k = 0; k < x.Length; k++)
+            {
+                Assert.Equal(x[k] > otsu ? x[k] : 0f, mask[k]);
+                Assert.Equal(Math.Min(x[k], (float)p99), clipped[k]);
+            }
+
+            Assert.Contains(x, v => v > p99); // the clip did something
+        }
+    }
+
+    private static string Samples()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "pipelines", "samples");
+            if (File.Exists(Path.Combine(path, "00000011_000.png")))
+            {
+                return path;
+            }
+        }
+
+        throw new DirectoryNotFoundException("pipelines/samples not found");
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Time the rank filters, thresholds and percentile of tests/XRayFlow.Benchmarks/ThresholdBenchmarks.cs in
+SciPy / scikit-image / NumPy on the same 1024 x 1024 X-ray.
+
+    /usr/bin/python3 tests/bench/reference_bench_thresholds.py [runs]
+
+Prints CSV per op: median and min wall time and min process CPU time over `runs` timed calls after 2 warm-up
+calls, single-threaded. The rank filters run on the float32 image (as reference_bench.py's median_filter); the
+thresholds and percentile on the ORIGINAL uint8 array (what a user of an 8-bit X-ray calls: scikit-image's integer
+path) and on the float32 Gaussian smoothing (sigma 2: its float path). OpenCV's Otsu (cv2.threshold with
+THRESH_OTSU on the uint8 image, 2 threads) is a relative, not the same computation (it also writes the mask).
+"""
+import os
+import sys
+import time
+
+import cv2
+import imageio
+import numpy as np
+from scipy import ndimage as ndi
+from skimage import filters
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IMG = imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "00000011_000.png"))
+X = np.ascontiguousarray(IMG.astype(np.float32))
+SMOOTH = ndi.gaussian_filter(X, 2.0)
+
+
+def timeit(fn, runs):
+    fn()
+    fn()
+    times, cpus = [], []
+    for _ in range(runs):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
+    times.sort()
+    return times[len(times) // 2], times[0], min(cpus)
+
+
+OPS = [
+    ("percentile_filter size=3 p90", lambda: ndi.percentile_filter(X, 90, size=3)),
+    ("percentile_filter size=5 p90", lambda: ndi.percentile_filter(X, 90, size=5)),
+    ("rank_filter size=3 rank=2", lambda: ndi.rank_filter(X, 2, size=3)),
+    ("rank_filter size=5 rank=12", lambda: ndi.rank_filter(X, 12, size=5)),
+    ("threshold_otsu uint8", lambda: filters.threshold_otsu(IMG)),
+    ("threshold_li uint8", lambda: filters.threshold_li(IMG)),
+    ("threshold_yen uint8", lambda: filters.threshold_yen(IMG)),
+    ("threshold_triangle uint8", lambda: filters.threshold_triangle(IMG)),
+    ("threshold_mean uint8", lambda: filters.threshold_mean(IMG)),
+    ("percentile q=90 uint8", lambda: np.percentile(IMG, 90)),
+    ("threshold_otsu float32", lambda: filters.threshold_otsu(SMOOTH)),
+    ("threshold_li float32", lambda: filters.threshold_li(SMOOTH)),
+    ("threshold_yen float32", lambda: filters.threshold_yen(SMOOTH)),
+    ("threshold_triangle float32", lambda: filters.threshold_triangle(SMOOTH)),
+    ("threshold_mean float32", lambda: filters.threshold_mean(SMOOTH)),
+    ("percentile q=90 float32", lambda: np.percentile(SMOOTH, 90)),
+    ("cv2.threshold OTSU uint8 (relative)", lambda: cv2.threshold(IMG, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)),
+]
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    cv2.setNumThreads(2)
+    print(f"op,median_ms,min_ms,min_cpu_ms (runs={runs}, numpy {np.__version__}, scipy {__import__('scipy').__version__}, "
+          f"skimage {__import__('skimage').__version__}, opencv {cv2.__version__}, image {X.shape})")
+    for name, fn in OPS:
+        print(name + "," + ",".join(f"{v:.3f}" for v in timeit(fn, runs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
