@@ -78,6 +78,10 @@ public static class CliApp
                 .WithDescription(Describe("completion"))
                 .WithExample("completion", "bash")
                 .WithExample("completion", "zsh");
+            config.AddCommand<WatchCommand>("watch")
+                .WithDescription("Serve a live report of a recipe on http://127.0.0.1 and rerun it whenever the recipe or an input file is saved.")
+                .WithExample("watch", "pipelines/sobel.yaml")
+                .WithExample("watch", "recipe.yaml", "--input", "xray=image.png", "--port", "8765");
             config.AddCommand<ArraysCommand>("arrays")
                 .WithDescription(Describe("arrays"))
                 .WithExample("arrays", "pipelines/sobel.yaml", "--input", "xray=image.npy", "--out", "/tmp/values");

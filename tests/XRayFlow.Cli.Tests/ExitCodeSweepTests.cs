@@ -88,6 +88,8 @@ public sealed class ExitCodeSweepTests
         { "XRF2037", 2, "--out holding another recipe's manifest" },
         { "XRF2050", 2, "init over an existing recipe" },
         { "XRF2021", 2, "completion for an unknown shell" },
+        { "XRF2038", 1, "a folder where report.html goes" },
+        { "XRF2039", 2, "watch on a port another program holds" },
     };
 
     [Fact]
@@ -104,7 +106,10 @@ public sealed class ExitCodeSweepTests
     {
         string dir = CliKit.Project();
         using var holder = situation == "--out held by another run" ? Hold(P(dir, "out")) : null;
-        string[] args = Arrange(situation, dir);
+        using var taken = situation == "watch on a port another program holds" ? new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0) : null;
+        taken?.Start();
+        string[] args = taken is null ? Arrange(situation, dir)
+            : ["watch", "recipe.yaml", "--port", ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         var r = CliKit.RunProcess(dir, TimeSpan.FromSeconds(60), args);
         string all = r.Out + r.Err;
         Assert.True(r.Exit == exit, $"{situation}: exit {r.Exit}, expected {exit}\n{all}");
@@ -191,6 +196,9 @@ public sealed class ExitCodeSweepTests
                 File.WriteAllText(recipe, NoDefault.Replace("{stem}_ax.npy", "{stem}\\0_ax.npy", StringComparison.Ordinal));
                 return ["validate", "recipe.yaml"];
             case "--out held by another run": return ["run", "recipe.yaml", "--out", "out"];
+            case "a folder where report.html goes":
+                Directory.CreateDirectory(P(dir, "out", "report.html"));
+                return ["run", "recipe.yaml", "--out", "out", "--report"];
             case "--profile that cannot be written": return ["run", "recipe.yaml", "--profile", "/proc/self/profile.json"];
             case "verify with an unrecorded input":
                 Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);

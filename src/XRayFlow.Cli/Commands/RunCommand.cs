@@ -48,6 +48,10 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         [Description("Fail an input with more pixels than N (protects memory); the others still run.")]
         public long? MaxPixels { get; init; }
 
+        [CommandOption("--report")]
+        [Description("Also write report.html into --out: one self-contained page with the plan, a thumbnail, numbers and histogram of every input and step for each input file, the outputs, failures, timings and hashes (docs/report.md).")]
+        public bool Report { get; init; }
+
         [CommandOption("--dicom-without-preamble")]
         [Description("Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).")]
         public bool DicomWithoutPreamble { get; init; }
@@ -105,7 +109,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
     {
         // --quiet: the same host, reporting errors only.
         var host = settings.Quiet ? this.host.ErrorsOnly() : this.host;
-        var recipe = CommandHelpers.Load(host, settings, out var sets);
+        var recipe = CommandHelpers.Load(host, settings.Recipe, settings.Set, out var sets, out var loaded);
         if (recipe is null)
         {
             return ExitCodes.Invalid;
@@ -139,6 +143,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             ProfilePath = settings.Profile,
             CompilerFactory = host.CompilerFactory,
             Cancellation = host.Cancellation,
+            Report = settings.Report ? new XRayFlow.Pipeline.Reporting.ReportOptions { RecipeDiagnostics = loaded } : null,
             Shard = shard,
             DryRun = settings.DryRun,
         };
@@ -225,6 +230,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         if (settings.Profile is not null)
         {
             host.Out.WriteLine($"xrayflow: profile written to {settings.Profile}");
+        }
+
+        if (settings.Report && !result.Diagnostics.Any(d => d.Code == DiagnosticCodes.ReportWriteFailed.Code))
+        {
+            host.Out.WriteLine($"xrayflow: report written to {Path.Combine(outDir, XRayFlow.Pipeline.Reporting.ReportOptions.FileNameFor(shard))}");
         }
 
         return result.ExitCode;

@@ -118,6 +118,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor NothingToMerge = new("XRF2035", Severity.Error, "'{0}' holds no shard manifest (manifest.shard-NNNN-of-NNNN.json); run `xrayflow run ... --shard I/N --out {0}` first");
     public static readonly DiagnosticDescriptor InputGivenTwice = new("XRF2036", Severity.Error, "--input {0} is given twice ('{1}', then '{2}'); give it once: one file, a folder (its images), a quoted glob ('{0}=images/**/*.png') or an @list file");
     public static readonly DiagnosticDescriptor ManifestOfAnotherRecipe = new("XRF2037", Severity.Error, "--out '{0}' holds the {1} of recipe '{2}'; this run of '{3}' would replace it: choose another folder with --out, or pass --force to replace it");
+    public static readonly DiagnosticDescriptor ReportWriteFailed = new("XRF2038", Severity.Error, "cannot write the report '{0}': {1}; the outputs and manifest.json are complete");
+    public static readonly DiagnosticDescriptor WatchServerFailed = new("XRF2039", Severity.Error, "cannot serve the live report on http://127.0.0.1:{0}/: {1}");
     // XRF2050 on: issue 17's command-line items (2036-2049 left to the parallel work on the same issue).
     public static readonly DiagnosticDescriptor InitWouldOverwrite = new("XRF2050", Severity.Error, "'{0}' already exists; `xrayflow init` never replaces a file: choose another name or --dir, or remove it");
 

@@ -118,8 +118,9 @@ public sealed class PlanExecutor
     /// Computes every value the outputs read. Returns them by canonical name (see <see cref="Plan.Resolve"/>), and
     /// every number a scalar step computed (for the manifest; a few bytes each).
     /// </summary>
+    /// <param name="observer">Sees every input and computed value before it is released (the run report), or null.</param>
     /// <exception cref="StepFailedException">A step failed; the message names it.</exception>
-    public IReadOnlyDictionary<string, Value> Run(IReadOnlyDictionary<string, ImageArray> inputs, CancellationToken cancellation = default, List<StepTiming>? timings = null, PixelPool? pool = null)
+    public IReadOnlyDictionary<string, Value> Run(IReadOnlyDictionary<string, ImageArray> inputs, CancellationToken cancellation = default, List<StepTiming>? timings = null, PixelPool? pool = null, IValueObserver? observer = null)
     {
         pool ??= PixelPool.Shared;
         var values = new ConcurrentDictionary<string, Value>(StringComparer.Ordinal);
@@ -132,6 +133,8 @@ public sealed class PlanExecutor
             {
                 callerArrays.Add(im);
             }
+
+            observer?.Produced(name, values[name]);
         }
 
         // Units of work (a lone node, or a whole fused chain) and their order: planned once (see Schedule).
@@ -144,12 +147,12 @@ public sealed class PlanExecutor
             foreach (var unit in units)
             {
                 cancellation.ThrowIfCancellationRequested();
-                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues, readersLeft, callerArrays);
+                RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues, readersLeft, callerArrays, observer);
             }
         }
         else
         {
-            RunParallel(units, _schedule.Deps, _schedule.Dependents, values, pool, cancellation, timingBag, outputValues, readersLeft, callerArrays);
+            RunParallel(units, _schedule.Deps, _schedule.Dependents, values, pool, cancellation, timingBag, outputValues, readersLeft, callerArrays, observer);
         }
 
         if (timings is not null)
@@ -188,7 +191,7 @@ public sealed class PlanExecutor
         return result;
     }
 
-    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, PixelPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays)
+    private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, PixelPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays, IValueObserver? observer)
     {
         var remaining = (int[])deps.Clone();
         var ready = new Queue<int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0));
@@ -212,7 +215,7 @@ public sealed class PlanExecutor
                     {
                         try
                         {
-                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readersLeft, callerArrays);
+                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readersLeft, callerArrays, observer);
                             lock (gate)
                             {
                                 running--;
@@ -267,7 +270,7 @@ public sealed class PlanExecutor
         cancellation.ThrowIfCancellationRequested();
     }
 
-    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays)
+    private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays, IValueObserver? observer)
     {
         var sw = Stopwatch.StartNew();
         if (unit.Count == 1)
@@ -280,13 +283,16 @@ public sealed class PlanExecutor
         }
         else
         {
-            values[unit[^1].Id] = RunChain(unit, values, pool, threads, cancellation);
+            values[unit[^1].Id] = RunChain(unit, values, pool, threads, cancellation, observer);
             sw.Stop();
             foreach (var node in unit)
             {
                 timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds, node.Chain + 1)));
             }
         }
+
+        // Outside the step's time; before the release below, which may hand the arrays to the next step.
+        observer?.Produced(unit[^1].Id, values[unit[^1].Id]);
 
         var released = new List<string>();
         lock (readersLeft)
@@ -480,7 +486,7 @@ public sealed class PlanExecutor
     /// kernels are the ops' own, so results equal the unfused run bit for bit; only memory traffic changes. A
     /// complex input (a complex .npy file) runs step by step instead.
     /// </summary>
-    private Value RunChain(List<PlanNode> chain, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation)
+    private Value RunChain(List<PlanNode> chain, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, IValueObserver? observer)
     {
         var first = chain[0];
         if (values[first.Sources[0]] is not ArrayValue { Array: { IsComplex: false } src })
@@ -490,6 +496,11 @@ public sealed class PlanExecutor
             {
                 var previous = v;
                 v = RunNode(node, [v, .. node.Sources.Skip(1).Select(s => values[s])], threads, cancellation);
+                if (observer is not null && !ReferenceEquals(node, chain[^1]))
+                {
+                    observer.Produced(node.Id, v);
+                }
+
                 if (!ReferenceEquals(previous, values[first.Sources[0]]) && previous is ArrayValue pa && v is ArrayValue va && !SharesArray(pa.Array, va.Array))
                 {
                     pool.Return(pa.Array);
@@ -518,15 +529,23 @@ public sealed class PlanExecutor
         var inData = src.Data;
         int blocks = (length + FusedBlock - 1) / FusedBlock;
 
+        // The report sees the chain's intermediate steps block by block (they never exist whole).
+        var sinks = observer is null ? null : chain.Take(chain.Count - 1).Select(n => observer.Fused(n.Id, dst)).ToArray();
+
         void Block(int b)
         {
             int start = b * FusedBlock;
             int n = Math.Min(FusedBlock, length - start);
             var output = outData.AsSpan(start, n);
             kernels[0].Apply(inData.AsSpan(start, n), output);
+            sinks?[0]?.Block(start, output);
             for (int k = 1; k < kernels.Length; k++)
             {
                 kernels[k].Apply(output, output);
+                if (sinks is not null && k < sinks.Length)
+                {
+                    sinks[k]?.Block(start, output);
+                }
             }
         }
 
@@ -541,6 +560,11 @@ public sealed class PlanExecutor
                 cancellation.ThrowIfCancellationRequested();
                 Block(b);
             }
+        }
+
+        foreach (var sink in sinks ?? [])
+        {
+            sink?.Completed();
         }
 
         return new ArrayValue(dst);

@@ -203,7 +203,7 @@ public static class PlanPrinter
         return sb.ToString();
     }
 
-    private static string ShownParams(PlanNode node)
+    internal static string ShownParams(PlanNode node)
     {
         var parts = new List<string>();
         foreach (var spec in node.Step.Op.Params)

@@ -20,10 +20,11 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
     {
         var recipe = request.Recipe;
         var inputRecords = new List<ManifestFile>();
+        var observer = request.Observe?.Invoke(item);
         try
         {
             var arrays = Decode(recipe, item, inputRecords);
-            var (values, timings) = Execute(arrays, profile);
+            var (values, timings) = Execute(arrays, profile, observer);
             var outputRecords = Write(item, outs, arrays, values);
             var scalars = ScalarsOf(recipe, values);
 
@@ -101,7 +102,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
     }
 
     /// <summary>Runs the plan `--repeat` times (decoding is not repeated); keeps the last run's values and timings.</summary>
-    private (IReadOnlyDictionary<string, Value> Values, List<StepTiming> Timings) Execute(Dictionary<string, ImageArray> arrays, ProfileRecorder? profile)
+    private (IReadOnlyDictionary<string, Value> Values, List<StepTiming> Timings) Execute(Dictionary<string, ImageArray> arrays, ProfileRecorder? profile, IValueObserver? observer)
     {
         IReadOnlyDictionary<string, Value>? values = null;
         var timings = new List<StepTiming>();
@@ -113,7 +114,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
             }
 
             timings.Clear();
-            values = executor.Run(arrays, request.Cancellation, timings);
+            values = executor.Run(arrays, request.Cancellation, timings, observer: r == Math.Max(1, request.Repeat) - 1 ? observer : null);
             profile?.Add(timings);
         }
 

@@ -60,12 +60,24 @@ public static class RecipeRunner
             return Invalid(diagnostics);
         }
 
+        var report = request.Report is null ? null : new Reporting.ReportCollector(items);
+        if (report is not null)
+        {
+            Reporting.RunReport.CheckCollisions(targets, request.OutDir, Reporting.ReportOptions.FileNameFor(request.Shard), diagnostics);
+            if (diagnostics.HasErrors)
+            {
+                return Invalid(diagnostics);
+            }
+
+            request = request with { Observe = report.Observer, Progress = report.Wrap(request.Progress) };
+        }
+
         var plan = Planner.Create(recipe, null, request.PlanOptions);
         diagnostics.AddRange(plan.Diagnostics);
         if (request.DryRun)
         {
-            var report = new DryRunReport(items, targets, resolved.Total, Path.Combine(request.OutDir, manifestName));
-            return new RunResult(ExitCodes.Success, diagnostics.ToSortedList(), null, plan) { DryRun = report, NotRead = notRead, ManifestFileName = manifestName };
+            var dry = new DryRunReport(items, targets, resolved.Total, Path.Combine(request.OutDir, manifestName));
+            return new RunResult(ExitCodes.Success, diagnostics.ToSortedList(), null, plan) { DryRun = dry, NotRead = notRead, ManifestFileName = manifestName };
         }
 
         var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads);
@@ -113,7 +125,9 @@ public static class RecipeRunner
 
         // 4. The items, then the manifest and the profile. A file that cannot be written (a full disk) is
         // exit 1 with the reason; the outputs written are complete, and --resume finishes the run.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (results, profile) = new BatchRunner(request, executor, header, manifestPath, previous).Run(items, targets, threads);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var manifest = header with { Items = results };
         int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
         // A shard has only its block of the batch: `merge` writes the combined tables (recorded in its manifest).
@@ -143,6 +157,11 @@ public static class RecipeRunner
                 diagnostics.Report(DiagnosticCodes.ProfileWriteFailed, null, profilePath, e.Message);
                 exit = ExitCodes.SomeFailed;
             }
+        }
+
+        if (report is not null && !Reporting.RunReport.TryWrite(request, plan, manifest, report, elapsed, diagnostics))
+        {
+            exit = ExitCodes.SomeFailed;
         }
 
         return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead, ManifestFileName = manifestName };

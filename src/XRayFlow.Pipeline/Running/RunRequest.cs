@@ -59,6 +59,12 @@ public sealed record RunRequest
     /// <summary>Run only this shard of the batch (`--shard I/N`), writing its own manifest into the shared --out; null = the whole batch.</summary>
     public Sharding.Shard? Shard { get; init; }
 
+    /// <summary>Write `report.html` into --out (pictures and numbers of every step: Reporting/), or null for none.</summary>
+    public Reporting.ReportOptions? Report { get; init; }
+
+    /// <summary>The observer each item's executor run reports its values to (set by the runner for --report), or null.</summary>
+    internal Func<RunItem, Execution.IValueObserver?>? Observe { get; init; }
+
     /// <summary>Writes manifest.json and the profile (atomically); a test replaces it to simulate a full disk.</summary>
     internal Action<string, byte[]> WriteFile { get; init; } = AtomicFile.WriteAllBytes;
 }

@@ -181,7 +181,9 @@ public partial class OpContractTests
 
                 foreach (Match m in Literal().Matches(text))
                 {
-                    if (names.Contains(m.Groups[1].Value))
+                    // `["label"] = ...` builds a JSON property of that name (the schema's snippet label), not an op key.
+                    bool jsonProperty = m.Index > 0 && text[m.Index - 1] == '[' && text.AsSpan(m.Index + m.Length).TrimStart().StartsWith("] =", StringComparison.Ordinal);
+                    if (names.Contains(m.Groups[1].Value) && !jsonProperty)
                     {
                         found.Add($"{rel}:{line}: \"{m.Groups[1].Value}\"");
                     }

@@ -1,0 +1,258 @@
+using System.Text.RegularExpressions;
+using XRayFlow.Core.Codecs;
+
+namespace XRayFlow.Report.Tests;
+
+/// <summary>`xrayflow run --report`: what report.html holds, that it needs nothing outside itself, and its failure modes.</summary>
+public sealed partial class ReportFileTests
+{
+    public const string Recipe = """
+        xrayflow: 1
+        name: small
+        description: Edges & masks <of> small images.
+        params:
+          threshold: 120
+        inputs:
+          xray: image
+        steps:
+          - id: smooth
+            op: gaussian_filter
+            sigma: 1
+          - id: gx
+            op: sobel
+            in: smooth
+            axis: 0
+          - id: gy
+            op: sobel
+            in: smooth
+            axis: 1
+          - id: mag
+            op: hypot
+            in: [gx, gy]
+          - id: gx_again
+            op: sobel
+            in: smooth
+            axis: 0
+          - id: mask
+            op: where
+            in: xray
+            cond: "x > threshold"
+            then: 1
+            else: 0
+          - id: stats
+            op: stats
+            in: mag
+          - id: unused
+            op: abs
+            in: xray
+        outputs:
+          mag: {path: "{stem}_mag.png", colormap: hot}
+          both: {path: "{stem}_fig.png", panels: [{from: xray, title: "input"}, {from: gx_again, title: "gx", colormap: magma}, {from: mask, title: "mask"}]}
+          stats: "{stem}_stats.json"
+        """;
+
+    [GeneratedRegex("(?:src|href)=\"([^\"]*)\"")]
+    private static partial Regex Links();
+
+    [GeneratedRegex("data-step=\"([^\"]+)\"")]
+    private static partial Regex StepNodes();
+
+    private static (string Dir, Kit.Result Result, string Html) Batch(int images, bool corrupt, params string[] extra)
+    {
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "r.yaml"), Recipe);
+        for (int i = 0; i < images; i++)
+        {
+            Kit.Png(Path.Combine(dir, "in", $"img{i}.png"), 48, 64, seed: i);
+        }
+
+        if (corrupt)
+        {
+            Kit.Corrupt(Path.Combine(dir, "in", "broken.png"));
+        }
+
+        var r = Kit.Run(["run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--report", .. extra]);
+        string page = Path.Combine(dir, "out", "report.html");
+        return (dir, r, File.Exists(page) ? File.ReadAllText(page) : string.Empty);
+    }
+
+    [Fact]
+    public void TheReportShowsEveryStepOfEveryInputTheFailureAndTheHashes()
+    {
+        var (dir, r, html) = Batch(3, corrupt: true);
+        Assert.Equal(1, r.Exit); // the corrupt input failed, the others ran
+        Assert.Contains("report written to", r.Out, StringComparison.Ordinal);
+
+        // The plan: one node per recipe step (computed, merged into an identical step, or skipped), each linking to its section.
+        var nodes = StepNodes().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["gx", "gx_again", "gy", "mag", "mask", "smooth", "stats", "unused"], nodes.Order());
+        foreach (var id in nodes)
+        {
+            Assert.Contains($"<a href=\"#step-{id}\">", html, StringComparison.Ordinal);
+            Assert.Contains($"id=\"step-{id}\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("class=\"node merged\" data-step=\"gx_again\"", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"node skipped\" data-step=\"unused\"", html, StringComparison.Ordinal);
+        Assert.Contains("level 1", html, StringComparison.Ordinal);
+
+        // Cards: the computed steps and the input, for each of the three good inputs.
+        foreach (var item in new[] { "img0.png", "img1.png", "img2.png" })
+        {
+            Assert.True(Regex.Matches(html, $"<figure class=\"card\" data-item=\"{Regex.Escape(item)}\">").Count >= 7, item);
+        }
+
+        Assert.Contains("48×64 float32", html, StringComparison.Ordinal);
+        Assert.Contains("hot, ", html, StringComparison.Ordinal); // mag is shown through its output's colormap
+
+        // The failure, with its file and reason; the hashes of the recipe, inputs and outputs.
+        var failures = html[html.IndexOf("<section id=\"failures\">", StringComparison.Ordinal)..html.IndexOf("<section id=\"steps\">", StringComparison.Ordinal)];
+        Assert.Contains("broken.png", failures, StringComparison.Ordinal);
+        Assert.Contains("<td>", failures, StringComparison.Ordinal);
+        string manifest = File.ReadAllText(Path.Combine(dir, "out", "manifest.json"));
+        foreach (Match sha in Regex.Matches(manifest, "\"sha256\": \"([0-9a-f]{64})\""))
+        {
+            Assert.Contains(sha.Groups[1].Value, html, StringComparison.Ordinal);
+        }
+
+        // The recipe, line by line, with anchors the steps link to; the escaped description.
+        Assert.Contains("<span id=\"L9\" class=\"step-line\">", html, StringComparison.Ordinal);
+        Assert.Contains("Edges &amp; masks &lt;of&gt; small images.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReportNeedsNothingOutsideItself()
+    {
+        var (_, r, html) = Batch(2, corrupt: false);
+        Assert.Equal(0, r.Exit);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("@import", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch("url\\((?!#)", html); // only url(#arrow), the graph's own marker
+        Assert.Contains("content=\"default-src 'none'; img-src data:;", html, StringComparison.Ordinal);
+        int images = 0;
+        foreach (Match m in Links().Matches(html))
+        {
+            string link = m.Groups[1].Value;
+            if (link.StartsWith("data:", StringComparison.Ordinal))
+            {
+                Assert.StartsWith("data:image/png;base64,", link, StringComparison.Ordinal);
+                var png = ImageReader.Read(new MemoryStream(Convert.FromBase64String(link["data:image/png;base64,".Length..])), "thumb.png");
+                Assert.True(png.Rows > 0 && png.Cols > 0);
+                images++;
+            }
+            else
+            {
+                // Anchors and the run's own files, relative (base64 may hold "//", so only links that are not data: are checked for it).
+                Assert.DoesNotContain("//", link, StringComparison.Ordinal);
+                Assert.True(link.StartsWith('#') || !link.Contains(':', StringComparison.Ordinal), link);
+            }
+        }
+
+        Assert.True(images >= 2 * 7, $"{images} images");
+    }
+
+    [Fact]
+    public void UntrustedNamesAreEscaped()
+    {
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "r.yaml"), Recipe);
+        Kit.Png(Path.Combine(dir, "in", "<img src=x onerror=alert(1)>.png"), 20, 20);
+        var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--report");
+        Assert.Equal(0, r.Exit);
+        string html = File.ReadAllText(Path.Combine(dir, "out", "report.html"));
+        Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;.png", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E_mag.png\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnOutputInsideWhereTheReportGoesIsACollision()
+    {
+        // Output formats are .npy, .png, .gif and .json, so no output is named report.html; one below a folder of that name would be.
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "clash.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"report.html/{stem}.json\"\n");
+        Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
+        var ok = Kit.Run("run", Path.Combine(dir, "clash.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "o1"));
+        Assert.Equal(0, ok.Exit); // without --report the name is free
+        var r = Kit.Run("run", Path.Combine(dir, "clash.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "o2"), "--report");
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("error XRF2008: ", r.Err, StringComparison.Ordinal);
+        Assert.Contains("the run's report", r.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "o2", "manifest.json")));
+    }
+
+    [Fact]
+    public void AReportThatCannotBeWrittenIsExitOneWithTheOutputsComplete()
+    {
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "r.yaml"), Recipe);
+        Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
+        Directory.CreateDirectory(Path.Combine(dir, "out", "report.html", "in-the-way"));
+        var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "out"), "--report");
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("error XRF2038: ", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("report written", r.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir, "out", "manifest.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "out", "a_mag.png")));
+    }
+
+    [Fact]
+    public void ResumedInputsAreListedWithoutPictures()
+    {
+        var (dir, first, _) = Batch(2, corrupt: false);
+        Assert.Equal(0, first.Exit);
+        var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--report", "--resume");
+        Assert.Equal(0, r.Exit);
+        string html = File.ReadAllText(Path.Combine(dir, "out", "report.html"));
+        Assert.Contains("kept from an earlier run", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img class=\"thumb\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALargeBatchPicturesItsFirstInputsAndListsTheRest()
+    {
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "r.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: abs\noutputs:\n  s: \"{stem}.npy\"\n");
+        for (int i = 0; i < 30; i++)
+        {
+            Kit.Png(Path.Combine(dir, "in", $"i{i:00}.png"), 8, 8, i);
+        }
+
+        var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--report");
+        Assert.Equal(0, r.Exit);
+        string html = File.ReadAllText(Path.Combine(dir, "out", "report.html"));
+        Assert.Contains("data-item=\"i23.png\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-item=\"i24.png\"", html, StringComparison.Ordinal);
+        Assert.Contains("6 more are listed", html, StringComparison.Ordinal);
+        Assert.Contains("<td>i29.png</td>", html, StringComparison.Ordinal); // timing table lists every input
+    }
+
+    [Fact]
+    public void WithoutReportNoReportIsWritten()
+    {
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "r.yaml"), Recipe);
+        Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
+        var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "out"));
+        Assert.Equal(0, r.Exit);
+        Assert.False(File.Exists(Path.Combine(dir, "out", "report.html")));
+    }
+
+    [Fact]
+    public void EachShardWritesItsOwnReportBesideItsManifest()
+    {
+        var (dir, first, html) = Batch(4, corrupt: false, "--shard", "0/2");
+        Assert.Equal(0, first.Exit);
+        Assert.Empty(html); // not report.html: the shards share --out
+        var second = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--report", "--shard", "1/2");
+        Assert.Equal(0, second.Exit);
+        string a = File.ReadAllText(Path.Combine(dir, "out", "report.shard-0000-of-0002.html"));
+        string b = File.ReadAllText(Path.Combine(dir, "out", "report.shard-0001-of-0002.html"));
+        Assert.Contains("report written to " + Path.Combine(dir, "out", "report.shard-0001-of-0002.html"), second.Out, StringComparison.Ordinal);
+        Assert.Contains("img0.png", a, StringComparison.Ordinal);
+        Assert.DoesNotContain("img3.png", a, StringComparison.Ordinal);
+        Assert.Contains("img3.png", b, StringComparison.Ordinal);
+        Assert.DoesNotContain("img0.png", b, StringComparison.Ordinal);
+    }
+}
