@@ -51,13 +51,13 @@ public sealed class EditorLanguageServerTests
         server.Open(path, text);
         var items = server.Completion(path, line, character);
         var labels = items.Select(i => i["label"]!.GetValue<string>()).ToList();
-        // The keys offered are exactly the three every step has (before: every op's parameters, 42 keys), and the
-        // step snippet (op, id, in) fills them in one go.
+        // The keys offered are exactly those every step may have: op, id, in and the per-step `accept:` of warnings
+        // (before: every op's parameters, 42 keys), and the step snippet (op, id, in) fills the three in one go.
         var keys = items.Where(i => i["kind"]?.GetValue<int>() == 10).Select(i => i["label"]!.GetValue<string>()).Order(StringComparer.Ordinal);
-        Assert.Equal(["id", "in", "op"], keys);
+        Assert.Equal(["accept", "id", "in", "op"], keys);
         Assert.DoesNotContain("sigma", labels);
         Assert.Contains("op, id, in", labels);
-        Assert.True(labels.Count <= 6, "offered: " + string.Join(", ", labels));
+        Assert.True(labels.Count <= 7, "offered: " + string.Join(", ", labels));
     }
 
     [Fact]
