@@ -34,9 +34,9 @@ internal sealed class RecipeBinder
         [Core.Diagnostics.DiagnosticCodes.FourierGaussianOnSpatial, Core.Diagnostics.DiagnosticCodes.OpRuleWarning, Core.Diagnostics.DiagnosticCodes.UnusedStep];
 
     internal static readonly IReadOnlyList<string> PngOptions = ["bits", "colormap", "vmin", "vmax", "compression", "overlay"];
-    internal static readonly IReadOnlyList<string> FigureOptions = ["panels", "columns", "title"];
+    internal static readonly IReadOnlyList<string> FigureOptions = ["panels", "columns", "title", "panel_size"];
     internal static readonly IReadOnlyList<string> GifOptions = ["duration_ms", "loop", "colormap", "vmin", "vmax"];
-    internal static readonly IReadOnlyList<string> PanelKeys = ["from", "title", "colormap", "vmin", "vmax"];
+    internal static readonly IReadOnlyList<string> PanelKeys = ["from", "title", "colormap", "vmin", "vmax", "colorbar"];
 
     private readonly BindingContext _c;
     private readonly IReadOnlyDictionary<string, string> _overrides;
