@@ -78,7 +78,7 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
                     title = _c.ReadText(k.Value, "a panel's title");
                     ok &= title is not null;
                     break;
-                case "colormap" or "vmin" or "vmax":
+                case "colormap" or "vmin" or "vmax" or "colorbar":
                     if (_options.Bind(k) is { } v)
                     {
                         options[k.Key.Value] = v;

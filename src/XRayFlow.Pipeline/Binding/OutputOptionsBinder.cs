@@ -33,6 +33,8 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
             "duration_ms" or "columns" => (WholeAtLeast(value, 1), "a whole number >= 1"),
             "loop" => (WholeAtLeast(value, 0), "a whole number >= 0 (0 = forever)"),
             "title" => (value as string, "a string"),
+            "colorbar" => (value as bool?, "true or false"),
+            "panel_size" => (WholeAtLeast(value, MinPanelSize) is int px && px <= MaxPanelSize ? px : null, $"a whole number of pixels from {MinPanelSize} to {MaxPanelSize}"),
             "compression" => (WholeAtLeast(value, 0) is int level && level <= XRayFlow.Core.Codecs.Png.PngWriter.MaxCompression ? level : null, "a whole number from 0 (store) to 9"),
             _ => (null, null),
         };
@@ -54,6 +56,12 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
         _c.Diagnostics.ReportUnknownColormap(k.Value.Start, name, string.Join(", ", RecipeBinder.Colormaps), DidYouMean.Suffix(name, RecipeBinder.Colormaps));
         return null;
     }
+
+    /// <summary>Bounds of a figure's `panel_size` (the longest side of each panel's image box, pixels).</summary>
+    public const int MinPanelSize = 16;
+
+    /// <inheritdoc cref="MinPanelSize"/>
+    public const int MaxPanelSize = 4096;
 
     /// <summary>The value as an int when it is a whole number from <paramref name="min"/> to int.MaxValue, else null.</summary>
     private static object? WholeAtLeast(object? value, int min)

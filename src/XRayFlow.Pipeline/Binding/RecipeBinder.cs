@@ -18,7 +18,7 @@ internal sealed class RecipeBinder
     public static readonly IReadOnlyList<string> TopLevelKeys = ["xrayflow", "name", "description", "params", "inputs", "steps", "outputs", "tests"];
 
     /// <summary>Colormaps a .png / .gif output or a figure panel may name (matplotlib names, then `labels`: skimage's label2rgb).</summary>
-    public static readonly IReadOnlyList<string> Colormaps = ["gray", "bone", "hot", "CMRmap", "prism", "nipy_spectral", "terrain", "viridis", "inferno", "magma", "jet", "labels"];
+    public static readonly IReadOnlyList<string> Colormaps = [.. Outputs.Rendering.Colormaps.Names, "labels"];
 
     /// <summary>Values a per-axis parameter may list: filters are 2-D (a stack is filtered frame by frame).</summary>
     public const int MaxAxes = 2;
@@ -34,9 +34,9 @@ internal sealed class RecipeBinder
         [Core.Diagnostics.DiagnosticCodes.FourierGaussianOnSpatial, Core.Diagnostics.DiagnosticCodes.OpRuleWarning, Core.Diagnostics.DiagnosticCodes.UnusedStep];
 
     internal static readonly IReadOnlyList<string> PngOptions = ["bits", "colormap", "vmin", "vmax", "compression", "overlay"];
-    internal static readonly IReadOnlyList<string> FigureOptions = ["panels", "columns", "title"];
+    internal static readonly IReadOnlyList<string> FigureOptions = ["panels", "columns", "title", "panel_size"];
     internal static readonly IReadOnlyList<string> GifOptions = ["duration_ms", "loop", "colormap", "vmin", "vmax"];
-    internal static readonly IReadOnlyList<string> PanelKeys = ["from", "title", "colormap", "vmin", "vmax"];
+    internal static readonly IReadOnlyList<string> PanelKeys = ["from", "title", "colormap", "vmin", "vmax", "colorbar"];
 
     private readonly BindingContext _c;
     private readonly IReadOnlyDictionary<string, string> _overrides;

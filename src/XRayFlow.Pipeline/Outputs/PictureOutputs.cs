@@ -64,7 +64,7 @@ public static class PictureOutputs
             }
 
             var cmap = p.Options.TryGetValue("colormap", out var c) && c is string name ? Map(output.Name, name) : Colormaps.Gray;
-            panels.Add(new FigurePanel(image, p.Title, cmap, Number(p.Options, "vmin"), Number(p.Options, "vmax")));
+            panels.Add(new FigurePanel(image, p.Title, cmap, Number(p.Options, "vmin"), Number(p.Options, "vmax"), p.Options.TryGetValue("colorbar", out var bar) && bar is true));
         }
 
         if (panels.Count == 0)
@@ -76,7 +76,10 @@ public static class PictureOutputs
         string? title = output.Options.TryGetValue("title", out var t) ? t as string : null;
         try
         {
-            return FigureRenderer.Render(panels, columns, title);
+            var style = output.Options.TryGetValue("panel_size", out var ps) && ps is not null
+                ? new FigureStyle { PanelSize = Convert.ToInt32(ps, CultureInfo.InvariantCulture) }
+                : null;
+            return FigureRenderer.Render(panels, columns, title, style);
         }
         catch (ArgumentException e)
         {

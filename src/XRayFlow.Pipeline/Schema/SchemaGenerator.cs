@@ -191,6 +191,7 @@ public static class SchemaGenerator
                     ["panels"] = new JsonObject { ["description"] = "A .png figure: one panel per source.", ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["$ref"] = "#/$defs/panel" } },
                     ["columns"] = new JsonObject { ["description"] = "Figure: panels per row.", ["type"] = "integer", ["minimum"] = 1 },
                     ["title"] = new JsonObject { ["description"] = "Figure: the title above the panels.", ["type"] = "string" },
+                    ["panel_size"] = new JsonObject { ["description"] = "Figure: the longest side of each panel's image box, in pixels.", ["type"] = "integer", ["minimum"] = Binding.OutputOptionsBinder.MinPanelSize, ["maximum"] = Binding.OutputOptionsBinder.MaxPanelSize, ["default"] = 300 },
                     ["overlay"] = new JsonObject
                     {
                         ["description"] = ".png: draw the outlines of a mask's or label image's regions over the picture.",
@@ -225,6 +226,7 @@ public static class SchemaGenerator
             ["colormap"] = new JsonObject { ["$ref"] = "#/$defs/colormap" },
             ["vmin"] = new JsonObject { ["type"] = "number" },
             ["vmax"] = new JsonObject { ["type"] = "number" },
+            ["colorbar"] = new JsonObject { ["description"] = "A colour bar with ticks at the panel's right.", ["type"] = "boolean", ["default"] = false },
         },
     };
 

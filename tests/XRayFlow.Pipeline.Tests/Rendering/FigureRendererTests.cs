@@ -92,6 +92,43 @@ public class FigureRendererTests
         return false;
     }
 
+    [Theory]
+    [InlineData(16.7f)] // panel titles
+    [InlineData(20f)] // suptitle
+    [InlineData(13f)]
+    public void HyphenInATitleIsAThinStrokeNotABlock(float size)
+    {
+        // DejaVu's hinting instructions snapped '-' to whole pixel rows (a 5 x 2 black block at 16.7 px, far
+        // heavier than the letters); unhinted, it keeps its true thickness (~0.08 em) like matplotlib's Agg text.
+        var png = FigureRenderer.Render([new FigurePanel(new ImageArray(4, 4), "-")], 1, null, new FigureStyle { PanelSize = 100, TitleSize = size });
+        using var bmp = SKBitmap.Decode(png);
+        int titleH = (int)Math.Ceiling(size * 1.5);
+        int minX = int.MaxValue, maxX = -1, minY = int.MaxValue, maxY = -1;
+        double thickest = 0; // the most ink in one column = the stroke's thickness in pixels
+        for (int x = 0; x < bmp.Width; x++)
+        {
+            double column = 0;
+            for (int y = 20; y < 20 + titleH; y++)
+            {
+                double v = (255 - bmp.GetPixel(x, y).Red) / 255.0;
+                if (v > 0.02)
+                {
+                    column += v;
+                    (minX, maxX, minY, maxY) = (Math.Min(minX, x), Math.Max(maxX, x), Math.Min(minY, y), Math.Max(maxY, y));
+                }
+            }
+
+            thickest = Math.Max(thickest, column);
+        }
+
+        Assert.True(maxX >= 0, "no hyphen ink in the title band");
+        int inkW = maxX - minX + 1, inkH = maxY - minY + 1;
+        double expected = 166.0 / 2048 * size; // DejaVu Sans hyphen: 166 of 2048 font units thick
+        Assert.InRange(thickest, 0.7 * expected, 1.15 * expected);
+        Assert.True(inkH <= 3, $"hyphen spans {inkH} rows");
+        Assert.True(inkW >= 3 * thickest, $"hyphen is {inkW} wide and {thickest:F2} thick: not a horizontal stroke");
+    }
+
     [Fact]
     public void StacksAndBadArgumentsAreRejected()
     {

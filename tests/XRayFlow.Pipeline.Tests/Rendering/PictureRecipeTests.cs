@@ -63,6 +63,55 @@ public sealed class PictureRecipeTests : IDisposable
     }
 
     [Fact]
+    public void FigurePanelSizeAndColorBarReachTheRenderer()
+    {
+        const string recipe = """
+            xrayflow: 1
+            name: figure-options
+            inputs:
+              xray: image
+            steps:
+              - {id: smooth, op: gaussian_filter, in: xray, sigma: 1}
+            outputs:
+              plain: {path: plain.png, panel_size: 120, panels: [{from: xray}]}
+              barred: {path: barred.png, panel_size: 120, panels: [{from: xray, colorbar: true, colormap: RdBu_r}]}
+            """;
+        var loaded = RecipeLoader.LoadText(recipe, "figure-options.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        var outDir = Path.Combine(dir, "out");
+        var result = RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(RenderingFixtures.RepoRoot, "pipelines", "samples", "00000011_001.png") },
+            OutDir = outDir,
+            Threads = 2,
+        });
+        Assert.True(result.ExitCode == ExitCodes.Success, string.Join("\n", result.Diagnostics.Select(d => d.ToString()).Concat(result.Failures.Select(f => f.ToString()))));
+        using var plain = SKBitmap.Decode(File.ReadAllBytes(Path.Combine(outDir, "plain.png")));
+        using var barred = SKBitmap.Decode(File.ReadAllBytes(Path.Combine(outDir, "barred.png")));
+        Assert.Equal((2 * 20) + 120, plain.Width);
+        Assert.Equal((2 * 20) + 120, plain.Height);
+        Assert.Equal(plain.Height, barred.Height);
+        Assert.True(barred.Width > plain.Width + 16, $"no room for a colour bar: {barred.Width} vs {plain.Width}");
+
+        // the bar (16 px wide, 10 px right of the 120 px image): RdBu_r's top is RdBu's bottom colour (dark red)
+        var top = barred.GetPixel(20 + 120 + 10 + 8, 20 + 3);
+        Assert.True(top.Red > 80 && top.Blue < 60, $"colour bar top is {top}");
+    }
+
+    [Theory]
+    [InlineData("panel_size: 8", "panel_size")]
+    [InlineData("panel_size: 5000", "panel_size")]
+    [InlineData("panels: [{from: xray, colorbar: yes please}]", "colorbar")]
+    public void BadFigureOptionsAreRefusedAtValidateTime(string option, string named)
+    {
+        string recipe = $"xrayflow: 1\nname: bad\ninputs:\n  xray: image\nsteps:\n  - {{id: smooth, op: gaussian_filter, in: xray, sigma: 1}}\noutputs:\n  fig: {{path: fig.png, {(option.StartsWith("panels", StringComparison.Ordinal) ? option : option + ", panels: [{from: xray}]")}}}\n";
+        var loaded = RecipeLoader.LoadText(recipe, "bad.yaml");
+        Assert.True(loaded.HasErrors);
+        Assert.Contains(loaded.Diagnostics, d => d.ToString().Contains(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void FigureMontageAndGifComeOutOfARun()
     {
         Directory.CreateDirectory(Path.Combine(dir, "frames"));

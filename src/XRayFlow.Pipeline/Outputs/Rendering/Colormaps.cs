@@ -4,7 +4,9 @@ namespace XRayFlow.Pipeline.Outputs.Rendering;
 /// The colormaps a recipe may name (matplotlib's names and meanings, matplotlib 3.6). Each is built from
 /// matplotlib's own definition: segment data sampled like <c>colors._create_lookup_table</c> for the
 /// LinearSegmentedColormaps (gray, bone, hot, jet, CMRmap, nipy_spectral, terrain), the functional
-/// definition for prism, the 256 listed colours for viridis, inferno and magma.
+/// definition for prism, the 256 listed colours for viridis, inferno and magma; the diverging RdBu, seismic,
+/// coolwarm and bwr are LinearSegmentedColormaps too. Every map also exists reversed as <c>name_r</c>
+/// (matplotlib's <c>Colormap.reversed()</c>): its lookup table is the base table in reverse order.
 /// </summary>
 public static class Colormaps
 {
@@ -13,16 +15,22 @@ public static class Colormaps
 
     private static readonly Lazy<IReadOnlyDictionary<string, Colormap>> ByName = new(Build);
 
-    /// <summary>Every name, in a stable order.</summary>
-    public static IReadOnlyList<string> Names { get; } =
-        ["gray", "bone", "hot", "CMRmap", "prism", "nipy_spectral", "terrain", "viridis", "inferno", "magma", "jet"];
+    /// <summary>The suffix of a reversed map (matplotlib's <c>_r</c>).</summary>
+    public const string ReversedSuffix = "_r";
+
+    /// <summary>The maps with a definition of their own, in a stable order.</summary>
+    public static IReadOnlyList<string> BaseNames { get; } =
+        ["gray", "bone", "hot", "CMRmap", "prism", "nipy_spectral", "terrain", "viridis", "inferno", "magma", "jet", "RdBu", "seismic", "coolwarm", "bwr"];
+
+    /// <summary>Every name, in a stable order: the base maps, then each one's reversed <c>_r</c> variant.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. BaseNames, .. BaseNames.Select(n => n + ReversedSuffix)];
 
     /// <summary>Looks a colormap up by its matplotlib name (case-sensitive, as matplotlib; "grey" is an alias of gray).</summary>
     public static bool TryGet(string name, out Colormap colormap)
     {
-        if (name == "grey")
+        if (name is "grey" or "grey_r")
         {
-            name = "gray";
+            name = "gray" + name[4..];
         }
 
         return ByName.Value.TryGetValue(name, out colormap!);
@@ -39,7 +47,7 @@ public static class Colormaps
     private static Dictionary<string, Colormap> Build()
     {
         var map = new Dictionary<string, Colormap>(StringComparer.Ordinal);
-        foreach (var name in Names)
+        foreach (var name in BaseNames)
         {
             double[] table;
             if (ColormapData.Segments.TryGetValue(name, out var seg))
@@ -68,9 +76,23 @@ public static class Colormaps
             }
 
             map[name] = new Colormap(name, table);
+            map[name + ReversedSuffix] = new Colormap(name + ReversedSuffix, Reverse(table));
         }
 
         return map;
+    }
+
+    /// <summary>The RGB table (3 values per entry) with its entries in reverse order.</summary>
+    private static double[] Reverse(double[] table)
+    {
+        var reversed = new double[table.Length];
+        int n = table.Length / 3;
+        for (int i = 0; i < n; i++)
+        {
+            Array.Copy(table, 3 * (n - 1 - i), reversed, 3 * i, 3);
+        }
+
+        return reversed;
     }
 
     /// <summary>

@@ -15,8 +15,12 @@ public static class FigureFont
 
     public static SKTypeface Typeface => Face.Value;
 
-    /// <summary>A font of that size in pixels.</summary>
-    public static SKFont Create(float sizePx) => new(Typeface, sizePx) { Subpixel = true, Edging = SKFontEdging.Antialias };
+    /// <summary>
+    /// A font of that size in pixels, unhinted: DejaVu's TrueType hinting snaps thin horizontal stems to whole
+    /// pixel rows, which drew '-' as a 2-row black block at title sizes (heavier than every letter). Unhinted
+    /// outlines keep their true thickness, like matplotlib's Agg text.
+    /// </summary>
+    public static SKFont Create(float sizePx) => new(Typeface, sizePx) { Subpixel = true, Edging = SKFontEdging.Antialias, Hinting = SKFontHinting.None };
 
     private static SKTypeface Load()
     {
