@@ -3,8 +3,11 @@ using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Binding;
 
+// A class, not a struct: List<T>/LINQ over a struct of ours cannot be precompiled (ReadyToRun) and cost ~90 JIT-compiled
+// methods at every start (issue 13: start-up).
+
 /// <summary>A step input: the reference as written and what it names (null: unknown, after an error).</summary>
-internal readonly record struct ResolvedInput(StepInputRef Ref, Symbol? Symbol);
+internal sealed record ResolvedInput(StepInputRef Ref, Symbol? Symbol);
 
 /// <summary>
 /// A step's `in`: a name, a list of names or a map of expression variables (none: the previous step, or the
