@@ -214,7 +214,12 @@ public sealed class PythonHintFuzzTests(Xunit.Abstractions.ITestOutputHelper out
             Assert.True(error.Location is { Line: >= 10 } at && at.Line <= 10 + text.Count(c => c == '\n') && at.Column >= 1, text);
         }
 
-        output.WriteLine($"{n} texts, {refused} refused ({parserFailures} where Roslyn's parser threw), in {clock.Elapsed.TotalSeconds:F0} s");
+        string summary = $"expression fuzz: {n} texts in {clock.Elapsed.TotalSeconds:F0} s, {n - refused} accepted, {refused} refused with XRF3001/XRF3002/XRF3007 ({parserFailures} where Roslyn's parser threw), 0 other exceptions";
+        output.WriteLine(summary);
+        if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
+        {
+            File.WriteAllLines($"{report}.expressions", [summary]);
+        }
         Assert.InRange(refused, n / 2, n);
     }
 }

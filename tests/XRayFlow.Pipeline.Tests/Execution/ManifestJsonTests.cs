@@ -131,7 +131,12 @@ public class ManifestJsonTests
         Assert.True(parsed > 0 && refused > 0, $"parsed {parsed}, refused {refused}: the mutations should produce both");
         if (FuzzSeconds > 0)
         {
-            Console.WriteLine($"manifest fuzz: {parsed + refused} inputs, {parsed} parsed, {refused} refused, 0 other exceptions");
+            string summary = $"manifest fuzz: {parsed + refused} inputs in {FuzzSeconds} s, {parsed} parsed, {refused} refused with a reason, 0 other exceptions";
+            Console.WriteLine(summary);
+            if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
+            {
+                File.WriteAllLines($"{report}.manifest", [summary]);
+            }
         }
     }
 }

@@ -368,7 +368,12 @@ public class RunnerHardeningTests
         Assert.True(counts[2] > 0, "some mutations must be refused");
         if (seconds > 0)
         {
-            Console.WriteLine($"verify fuzz: {counts.Sum()} manifests, exit 0: {counts[0]}, 1: {counts[1]}, 2: {counts[2]}, 0 exceptions");
+            string summary = $"verify fuzz: {counts.Sum()} manifests in {seconds} s, exit 0: {counts[0]}, 1: {counts[1]}, 2: {counts[2]}, 0 exceptions";
+            Console.WriteLine(summary);
+            if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
+            {
+                File.WriteAllLines($"{report}.verify", [summary]);
+            }
         }
     }
 

@@ -7,7 +7,8 @@ public class RobustnessTests
 {
     private static readonly string Example = File.ReadAllText(Path.Combine(TestPaths.Fixtures, "recipes", "tutorial-canny.yaml"));
 
-    private static void LoadsWithoutThrowing(string text)
+    /// <summary>Loads, asserts, and returns the first error's code ("valid" when none).</summary>
+    private static string LoadsWithoutThrowing(string text)
     {
         var r = TestOps.Load(text);
         Assert.Equal(r.HasErrors, r.Recipe is null);
@@ -16,11 +17,17 @@ public class RobustnessTests
             Assert.StartsWith("XRF", d.Code);
             Assert.True(d.Location is null || (d.Location.Value.Line >= 1 && d.Location.Value.Column >= 1), d.ToString());
         });
+        return r.HasErrors ? r.Diagnostics.First(d => d.IsError).Code : "valid";
     }
 
+    /// <summary>1,500 mutations by default; XRAYFLOW_FUZZ_SECONDS=N runs for N seconds (random seed) and, with
+    /// XRAYFLOW_FUZZ_REPORT=PATH, writes the count of each first error code to PATH.recipes.</summary>
     [Fact]
     public void MutatedRecipesNeverThrow()
     {
+        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) && s > 0 ? s : -1;
+        long n = 0;
+        var codes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         const string alphabet = " \n\t:-[]{},'\"#&*!|>?%@`~${}abcxyz0123456789._";
         var edit = Gen.Select(Gen.Int[0, Example.Length], Gen.Int[0, 8], Gen.Char[alphabet].Array[0, 6]);
         edit.Array[1, 6].Sample(
@@ -34,15 +41,22 @@ public class RobustnessTests
                     text = text.Remove(start, count).Insert(start, new string(insert));
                 }
 
-                LoadsWithoutThrowing(text);
+                codes.AddOrUpdate(LoadsWithoutThrowing(text), 1, (_, v) => v + 1);
+                Interlocked.Increment(ref n);
             },
-            iter: 1500,
-            seed: "0N0XIzNsQ0O2");
+            iter: seconds > 0 ? -1 : 1500,
+            time: seconds,
+            threads: 1,
+            seed: seconds > 0 ? null : "0N0XIzNsQ0O2");
+        if (seconds > 0 && Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
+        {
+            File.WriteAllLines($"{report}.recipes", [$"recipe fuzz: {n} mutated recipes in {seconds} s, 0 exceptions; first error code of each:", .. codes.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
+        }
     }
 
     [Fact]
     public void RandomTextNeverThrows()
-        => Gen.String[Gen.Char[" \n:-[]{},'\"#&*!|>?abc01"], 0, 80].Sample(LoadsWithoutThrowing, iter: 1500, seed: "0N0XIzNsQ0O2");
+        => Gen.String[Gen.Char[" \n:-[]{},'\"#&*!|>?abc01"], 0, 80].Sample(text => _ = LoadsWithoutThrowing(text), iter: 1500, seed: "0N0XIzNsQ0O2");
 
     [Fact]
     public void VeryDeepNestingIsRefusedNotOverflowed()

@@ -73,7 +73,7 @@ public class DicomFuzzTests(ITestOutputHelper output)
 
         if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
         {
-            File.WriteAllLines(report, [summary, .. reasons.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
+            File.WriteAllLines($"{report}.dicom", [summary, .. reasons.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
         }
 
         Assert.True(iterations > 0);
