@@ -35,8 +35,22 @@ public static class OutputPaths
         }
 
         string root = Path.GetFullPath(outDir);
-        string full = Path.GetFullPath(Path.Combine(root, rel));
         string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return ResolveUnder(root, rootWithSep, template, rel);
+    }
+
+    /// <summary>
+    /// <see cref="Resolve"/> with the folder already full (<paramref name="root"/>, and it with a trailing separator)
+    /// and the template already expanded (<paramref name="rel"/>): what a batch calls once per item.
+    /// </summary>
+    internal static string? ResolveUnder(string root, string rootWithSep, string template, string rel)
+    {
+        if (rel.Length == 0 || Path.IsPathRooted(template) || Path.IsPathRooted(rel))
+        {
+            return null;
+        }
+
+        string full = Path.GetFullPath(Path.Combine(root, rel));
         return full.StartsWith(rootWithSep, StringComparison.Ordinal) ? full : null;
     }
 

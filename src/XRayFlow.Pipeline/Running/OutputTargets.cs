@@ -25,17 +25,60 @@ public static class OutputTargets
     /// <param name="onDisk">Also look at the folders already under --out (XRF2030 for a symbolic link); false for `validate`, which has no --out.</param>
     public static IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> Check(BoundRecipe recipe, IReadOnlyList<RunItem> items, string outDir, DiagnosticBag diagnostics, bool onDisk = true)
     {
-        var resolved = new Dictionary<RunItem, IReadOnlyList<OutputTarget>>();
-        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        var resolved = new Dictionary<RunItem, IReadOnlyList<OutputTarget>>(items.Count, ReferenceEqualityComparer.Instance);
+        string root = Path.GetFullPath(outDir);
+        string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        List<OutputTarget>? list = null;
+        Place(recipe, items, outDir, diagnostics, onDisk, (item, output, full) =>
+        {
+            if (output is null)
+            {
+                list = new List<OutputTarget>(recipe.Outputs.Count);
+                resolved[item] = list;
+            }
+            else
+            {
+                list!.Add(new OutputTarget(output, full!, RecordedUnder(rootWithSep, full!)));
+            }
+        });
+        return resolved;
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Check"/> without keeping the targets: <paramref name="each"/> sees each item once with
+    /// (item, null, null) and then (item, output, full path) for each output placed (a batch of 120,000 items is
+    /// checked in one pass, no table of targets kept; `--shard` checks the whole batch this way).
+    /// </summary>
+    internal static void Place(BoundRecipe recipe, IReadOnlyList<RunItem> items, string outDir, DiagnosticBag diagnostics, bool onDisk, Action<RunItem, BoundOutput?, string?> each)
+    {
+        int outputs = recipe.Outputs.Count;
+        string root = Path.GetFullPath(outDir);
+        string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        string PathOf(long claimant)
+        {
+            var (item, output) = (items[(int)(claimant / outputs)], recipe.Outputs[(int)(claimant % outputs)]);
+            return OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, OutputPaths.Expand(output.PathTemplate, item.Stem))!;
+        }
+
+        var owner = new PathClaims(PathOf, (int)Math.Min(1 << 28, (long)items.Count * outputs + 8));
         var reported = new HashSet<string>(StringComparer.Ordinal);
         var bad = new HashSet<string>(StringComparer.Ordinal);
-        string root = Path.GetFullPath(outDir);
         string manifestFull = Path.GetFullPath(Path.Combine(outDir, Manifest.FileName));
-        foreach (var item in items)
+        bool many = items.Count > 1;
+        string Who(long claimant)
         {
-            var list = new List<OutputTarget>();
-            foreach (var output in recipe.Outputs)
+            var (item, output) = (items[(int)(claimant / outputs)], recipe.Outputs[(int)(claimant % outputs)]);
+            return many ? $"'{item.Name}' (output {output.Name})" : $"output {output.Name}";
+        }
+
+        for (int i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            each(item, null, null);
+            for (int o = 0; o < outputs; o++)
             {
+                var output = recipe.Outputs[o];
+                long claimant = ((long)i * outputs) + o;
                 string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem);
                 if (expanded.Contains('\0'))
                 {
@@ -47,7 +90,7 @@ public static class OutputTargets
                     continue;
                 }
 
-                string? full = OutputPaths.Resolve(outDir, output.PathTemplate, item.Stem);
+                string? full = OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, expanded);
                 if (full is null)
                 {
                     if (bad.Add(output.Name))
@@ -68,30 +111,24 @@ public static class OutputTargets
                     continue;
                 }
 
-                string who = items.Count > 1 ? $"'{item.Name}' (output {output.Name})" : $"output {output.Name}";
                 if (full == manifestFull)
                 {
-                    diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Manifest.FileName, who, "the run's manifest");
+                    diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Manifest.FileName, Who(claimant), "the run's manifest");
                 }
-                else if (owner.TryGetValue(full, out var first))
+                else if (!owner.TryClaim(full, claimant, out long first))
                 {
                     if (reported.Add(full))
                     {
-                        diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first, who);
+                        diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), Who(first), Who(claimant));
                     }
                 }
-                else
-                {
-                    owner[full] = who;
-                }
 
-                list.Add(new OutputTarget(output, full, Recorded(root, full)));
+                each(item, output, full);
             }
-
-            resolved[item] = list;
         }
 
-        // A batch's combined tables (CombinedCsv) must not land on an item's output either.
+        // A batch's combined tables (CombinedCsv) must not land on an item's output, the manifest or each other.
+        var combined = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var output in CombinedCsv.Outputs(recipe, items.Count))
         {
             string who = $"the combined table of output {output.Name}";
@@ -100,17 +137,18 @@ public static class OutputTargets
                 continue;
             }
 
-            if (owner.TryGetValue(full, out var first) || full == manifestFull)
+            string? first = owner.TryGet(full, out long o) ? Who(o)
+                : combined.TryGetValue(full, out var c) ? c
+                : full == manifestFull ? "the run's manifest" : null;
+            if (first is not null)
             {
-                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first ?? "the run's manifest", who);
+                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first, who);
             }
             else
             {
-                owner[full] = who;
+                combined[full] = who;
             }
         }
-
-        return resolved;
     }
 
     /// <summary>
@@ -120,6 +158,13 @@ public static class OutputTargets
     internal static string Recorded(string root, string full)
     {
         string rel = Path.GetRelativePath(root, full);
+        return Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    /// <summary><see cref="Recorded"/> for a <paramref name="full"/> path already known to start with <paramref name="rootWithSep"/>.</summary>
+    private static string RecordedUnder(string rootWithSep, string full)
+    {
+        string rel = full[rootWithSep.Length..];
         return Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/');
     }
 }

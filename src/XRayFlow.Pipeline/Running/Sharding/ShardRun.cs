@@ -15,18 +15,16 @@ internal static class ShardRun
     /// </summary>
     public static void CheckOutputs(BoundRecipe recipe, IReadOnlyList<RunItem> all, string outDir, DiagnosticBag diagnostics)
     {
-        var targets = OutputTargets.Check(recipe, all, outDir, diagnostics, onDisk: false);
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in all)
+        string root = Path.GetFullPath(outDir);
+        int top = root.EndsWith(Path.DirectorySeparatorChar) ? root.Length - 1 : root.Length; // where a file directly in --out has its last separator
+        OutputTargets.Place(recipe, all, outDir, diagnostics, onDisk: false, (item, output, full) =>
         {
-            foreach (var t in targets[item])
+            if (output is not null && full!.LastIndexOf(Path.DirectorySeparatorChar) == top && Shard.LooksLikeManifest(full[(top + 1)..]) && reported.Add(output.Name))
             {
-                if (!t.RecordedPath.Contains('/', StringComparison.Ordinal) && Shard.LooksLikeManifest(t.RecordedPath) && reported.Add(t.Output.Name))
-                {
-                    diagnostics.Report(DiagnosticCodes.OutputCollision, t.Output.Location, t.RecordedPath, $"'{item.Name}' (output {t.Output.Name})", "the shards' manifests");
-                }
+                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, full[(top + 1)..], $"'{item.Name}' (output {output.Name})", "the shards' manifests");
             }
-        }
+        });
     }
 
     /// <summary>SHA-256 of the batch's item names in order, each followed by '\n' (what `merge` checks the shards' items against).</summary>
