@@ -18,6 +18,13 @@ public sealed class RecipeSnapshotTests : IDisposable
     /// <summary>A default input with no copy under Inputs/ may be used as is when it is at most this big.</summary>
     public const long SmallDefaultBytes = 256 * 1024;
 
+    /// <summary>
+    /// A batch input (an image input whose default is a glob) is run on its first this many files (ordinal order):
+    /// the recipe's outputs are locked on three items, not on nine copies of the same work (a stack input keeps all
+    /// its frames: they make one output).
+    /// </summary>
+    public const int MaxBatchItems = 3;
+
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "xrayflow-snapshots-" + Guid.NewGuid().ToString("N"));
 
     public static TheoryData<string> Recipes()
@@ -48,7 +55,8 @@ public sealed class RecipeSnapshotTests : IDisposable
         Assert.False(loaded.HasErrors, $"{recipe}.yaml does not load:\n{string.Join("\n", loaded.Diagnostics)}");
         var bound = loaded.Recipe!;
 
-        var inputs = SmallInputs(bound, out var missing);
+        Directory.CreateDirectory(_temp);
+        var inputs = SmallInputs(bound, out var missing, _temp);
         Assert.True(missing.Count == 0, string.Join("\n", missing));
 
         string outDir = Path.Combine(_temp, "out");
@@ -102,7 +110,7 @@ public sealed class RecipeSnapshotTests : IDisposable
     /// Each input's `default:` text P (relative to pipelines/) becomes Inputs/P (a glob stays a glob). Without a
     /// copy there, a default file of at most <see cref="SmallDefaultBytes"/> is used as it is.
     /// </summary>
-    internal static Dictionary<string, string> SmallInputs(BoundRecipe recipe, out List<string> missing)
+    internal static Dictionary<string, string> SmallInputs(BoundRecipe recipe, out List<string> missing, string? copyFolder = null)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         missing = [];
@@ -117,7 +125,23 @@ public sealed class RecipeSnapshotTests : IDisposable
             string small = Path.GetFullPath(Path.Combine(SnapshotPaths.Inputs, text));
             if (InputResolver.IsGlob(text))
             {
-                if (InputResolver.Expand(small).Count > 0)
+                var files = InputResolver.Expand(small);
+                if (files.Count > MaxBatchItems && input.Kind == InputKind.Image && copyFolder is not null)
+                {
+                    // The first MaxBatchItems files, copied to a folder of their own under the same glob (so item
+                    // names and {stem}s stay what they are for the whole folder).
+                    string folder = Path.Combine(copyFolder, "batch-" + input.Name);
+                    Directory.CreateDirectory(folder);
+                    foreach (var f in files.Order(StringComparer.Ordinal).Take(MaxBatchItems))
+                    {
+                        File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+                    }
+
+                    map[input.Name] = Path.Combine(folder, Path.GetFileName(small));
+                    continue;
+                }
+
+                if (files.Count > 0)
                 {
                     map[input.Name] = small;
                     continue;
