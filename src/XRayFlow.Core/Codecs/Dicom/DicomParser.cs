@@ -266,7 +266,7 @@ internal sealed class DicomParser
                 }
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (InflateFailure.Is(e))
         {
             throw Fail($"the deflated dataset is corrupt ({e.Message})");
         }

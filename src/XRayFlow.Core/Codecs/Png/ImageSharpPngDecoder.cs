@@ -121,7 +121,7 @@ internal static class ImageSharpPngDecoder
                 System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (InflateFailure.Is(ex))
         {
             throw new ImageDecodeException(name, $"corrupt PNG: the compressed image data is damaged ({ex.Message})", ex);
         }

@@ -151,7 +151,7 @@ internal static class PngDecoder
             _ = z.Read(tail);
             done = true;
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (InflateFailure.Is(ex))
         {
             throw new ImageDecodeException(name, $"corrupt PNG: the compressed image data is damaged ({ex.Message})", ex);
         }
@@ -276,7 +276,7 @@ internal static class PngDecoder
                 got += n;
             }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (InflateFailure.Is(ex))
         {
             throw new ImageDecodeException(name, $"corrupt PNG: the compressed image data is damaged ({ex.Message})", ex);
         }

@@ -444,6 +444,17 @@ public class PngDecoderTests
     private static List<Chunk> CorpusChunks(string name) => Parse(File.ReadAllBytes(Corpus(name + ".png")));
 
     [Fact]
+    public void AZlibStreamAskingForAPresetDictionaryIsRefusedByBothPaths()
+    {
+        // Found by the long PNG fuzz: a zlib header with FDICT set makes zlib answer Z_NEED_DICT, which .NET throws
+        // as ZLibException, not InvalidDataException; it escaped as an internal error (exit 70) before.
+        byte[] idat = [0x78, 0x20, 0, 0, 0, 1, .. Deflate([0, 0, 1, 1])[2..]];
+        var png = WithIdat(CorpusChunks("grey8_first4"), idat);
+        Assert.Contains("corrupt PNG: the compressed image data is damaged", Refused(png));
+        Assert.Throws<ImageDecodeException>(() => Sharp(png));
+    }
+
+    [Fact]
     public void RebuiltCorpusFileStillDecodes()
     {
         // The builder itself is right: an unchanged rebuild decodes to the expected image.
