@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+
+namespace XRayFlow.Benchmarks;
+
+/// <summary>
+/// The Morphology and Measure ops on the X-ray (1024 x 1024, or the sample scaled by pixel repetition to SIZE x SIZE
+/// for the linearity table), each run as a step runs it (registry declaration, parameters, Execute); wall-clock
+/// median and min of N calls after 3 warm-ups, and the median process CPU time. The binary input is the pixels of
+/// the X-ray below 100 (the lungs and the air around the body, plus small specks); the label input for
+/// regionprops is its label image. tests/bench/reference_bench_segmentation.py times SciPy / scikit-image
+/// (single-threaded) and OpenCV (2 threads) on the same inputs, same cases; run it right after.
+/// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll segmentation [runs = 15] [threads = 2] [size = 1024] [filter]
+/// </summary>
+public static class SegmentationBench
+{
+    /// <summary>Name, op, parameters, input ("mask", "grey" or "labels").</summary>
+    public static readonly (string Name, string Op, Dictionary<string, object?> Params, string Input)[] Cases =
+    [
+        ("binary_dilation 3x3 square", "binary_dilation", new() { ["connectivity"] = 2 }, "mask"),
+        ("binary_dilation 3x3 cross", "binary_dilation", [], "mask"),
+        ("binary_erosion 3x3 square", "binary_erosion", new() { ["connectivity"] = 2 }, "mask"),
+        ("binary_opening 3x3 square", "binary_opening", new() { ["connectivity"] = 2 }, "mask"),
+        ("binary_closing 3x3 square", "binary_closing", new() { ["connectivity"] = 2 }, "mask"),
+        ("binary_dilation disk 5", "binary_dilation", new() { ["structure"] = "disk", ["radius"] = 5 }, "mask"),
+        ("binary_fill_holes", "binary_fill_holes", [], "mask"),
+        ("grey_dilation size 3", "grey_dilation", new() { ["size"] = new[] { 3 } }, "grey"),
+        ("grey_erosion size 3", "grey_erosion", new() { ["size"] = new[] { 3 } }, "grey"),
+        ("grey_opening size 3", "grey_opening", new() { ["size"] = new[] { 3 } }, "grey"),
+        ("grey_dilation size 5", "grey_dilation", new() { ["size"] = new[] { 5 } }, "grey"),
+        ("white_tophat size 5", "white_tophat", new() { ["size"] = new[] { 5 } }, "grey"),
+        ("morphological_gradient size 3", "morphological_gradient", new() { ["size"] = new[] { 3 } }, "grey"),
+        ("label connectivity 1", "label", new() { ["connectivity"] = 1 }, "mask"),
+        ("label connectivity 2", "label", new() { ["connectivity"] = 2 }, "mask"),
+        ("distance_transform_edt", "distance_transform_edt", [], "mask"),
+        ("remove_small_objects 64", "remove_small_objects", new() { ["min_size"] = 64 }, "mask"),
+        ("clear_border", "clear_border", [], "mask"),
+        ("keep_largest 2", "keep_largest", new() { ["n"] = 2 }, "mask"),
+        ("regionprops", "regionprops", [], "labels"),
+    ];
+
+    public static void Run(string[] args)
+    {
+        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
+        int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        int size = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1024;
+        string? only = args.Length > 4 ? args[4] : null;
+        var grey = Scaled(SampleImage.Load(), size);
+        var mask = new ImageArray(size, size);
+        for (long k = 0; k < mask.Length; k++)
+        {
+            mask.Data[k] = grey.Data[k] < 100f ? 1f : 0f;
+        }
+
+        var labels = ((ArrayValue)Invoke("label", new() { ["connectivity"] = 1 }, mask, threads)).Array;
+        Console.WriteLine($"op,median_ms,min_ms,cpu_median_ms (runs={runs}, threads={threads}, image {grey.ShapeText}, .NET {Environment.Version}; cpu = process CPU time, all threads)");
+        var process = Process.GetCurrentProcess();
+        foreach (var c in Cases)
+        {
+            if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var input = c.Input switch { "mask" => mask, "labels" => labels, _ => grey };
+            for (int w = 0; w < 3; w++)
+            {
+                Recycle(Invoke(c.Op, c.Params, input, threads));
+            }
+
+            var times = new double[runs];
+            var cpu = new double[runs];
+            for (int r = 0; r < runs; r++)
+            {
+                process.Refresh();
+                var c0 = process.TotalProcessorTime;
+                long t0 = Stopwatch.GetTimestamp();
+                var result = Invoke(c.Op, c.Params, input, threads);
+                times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                process.Refresh();
+                cpu[r] = (process.TotalProcessorTime - c0).TotalMilliseconds;
+                Recycle(result);
+            }
+
+            Array.Sort(times);
+            Array.Sort(cpu);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name},{times[runs / 2]:F3},{times[0]:F3},{cpu[runs / 2]:F3}"));
+        }
+    }
+
+    /// <summary>The image repeated pixel by pixel (nearest) to size x size: same content at every scale.</summary>
+    internal static ImageArray Scaled(ImageArray x, int size)
+    {
+        if (size == x.Rows && size == x.Cols)
+        {
+            return x;
+        }
+
+        var y = new ImageArray(size, size);
+        for (int r = 0; r < size; r++)
+        {
+            int sr = (int)((long)r * x.Rows / size);
+            for (int c = 0; c < size; c++)
+            {
+                y[r, c] = x[sr, (int)((long)c * x.Cols / size)];
+            }
+        }
+
+        return y;
+    }
+
+    private static Value Invoke(string op, Dictionary<string, object?> given, ImageArray input, int threads)
+    {
+        var def = OpRegistry.Get(op);
+        var values = def.Params.ToDictionary(p => p.Name, p => given.TryGetValue(p.Name, out var v) ? v : Default(p));
+        var ctx = new OpContext { StepId = "bench", Params = values, Inputs = [new ArrayValue(input)], Threads = threads };
+        return def.Invoke(ctx);
+    }
+
+    private static object? Default(ParamSpec p) => p.Default switch
+    {
+        null => null,
+        int i when p.Type == ParamType.Float => (double)i,
+        var d => d,
+    };
+
+    private static void Recycle(Value v)
+    {
+        if (v is ArrayValue a)
+        {
+            PixelPool.Shared.Return(a.Array);
+        }
+    }
+}
