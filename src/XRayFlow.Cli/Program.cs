@@ -11,6 +11,12 @@ public static class Program
             return 0;
         }
 
+        if (args is [("run" or "validate" or "plan" or "test" or "verify" or "watch"), ..])
+        {
+            // These read a recipe: warm the YAML parser, the op registry and SHA-256 on the other core meanwhile.
+            Pipeline.StartupWarmup.Start();
+        }
+
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
