@@ -249,16 +249,9 @@ public static class IntensityOps
     {
         if (r.Word is "image")
         {
-            float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
-            bool nan = false;
-            foreach (float v in frame)
-            {
-                nan |= float.IsNaN(v);
-                mn = Math.Min(mn, v);
-                mx = Math.Max(mx, v);
-            }
-
-            return nan ? (double.NaN, double.NaN) : (mn, mx);
+            // SIMD; NaN anywhere gives NaN, and -0 < +0, as numpy's min/max (and Math.Min/Max) do.
+            float mn = System.Numerics.Tensors.TensorPrimitives.Min(frame), mx = System.Numerics.Tensors.TensorPrimitives.Max(frame);
+            return float.IsNaN(mn) || float.IsNaN(mx) ? (double.NaN, double.NaN) : (mn, mx);
         }
 
         if (r.Word is { } word)
