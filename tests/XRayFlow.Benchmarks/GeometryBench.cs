@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Geometry;
@@ -45,36 +44,12 @@ public static class GeometryBench
             ("rot90", () => PixelMoves.Rot90(x, 1)),
         };
         Console.WriteLine($"op,median_ms,min_ms,cpu_median_ms (runs={runs}, threads={threads}, image {x.ShapeText}, .NET {Environment.Version}; cpu = process CPU time, all threads)");
-        var process = Process.GetCurrentProcess();
         foreach (var (name, run) in ops)
         {
-            if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase))
+            if (only is null || name.Contains(only, StringComparison.OrdinalIgnoreCase))
             {
-                continue;
+                ProcessTimer.Print(name, runs, run, PixelPool.Shared.Return);
             }
-
-            for (int w = 0; w < 3; w++)
-            {
-                PixelPool.Shared.Return(run());
-            }
-
-            var times = new double[runs];
-            var cpu = new double[runs];
-            for (int r = 0; r < runs; r++)
-            {
-                process.Refresh();
-                var c0 = process.TotalProcessorTime;
-                long t0 = Stopwatch.GetTimestamp();
-                var result = run();
-                times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                process.Refresh();
-                cpu[r] = (process.TotalProcessorTime - c0).TotalMilliseconds;
-                PixelPool.Shared.Return(result);
-            }
-
-            Array.Sort(times);
-            Array.Sort(cpu);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{times[runs / 2]:F3},{times[0]:F3},{cpu[runs / 2]:F3}"));
         }
     }
 }

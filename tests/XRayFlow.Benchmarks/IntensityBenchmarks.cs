@@ -69,11 +69,15 @@ public class IntensityBenchmarks
 
     /// <summary>The op as a step runs it: every declared parameter (given or default), the checks, Execute.</summary>
     internal static ImageArray Invoke(string op, Dictionary<string, object?> given, ImageArray input, int threads)
+        => ((ArrayValue)InvokeValue(op, given, input, threads)).Array;
+
+    /// <summary><see cref="Invoke"/> for any result (an array, a scalar, a table).</summary>
+    internal static Value InvokeValue(string op, Dictionary<string, object?> given, ImageArray input, int threads)
     {
         var def = OpRegistry.Get(op);
         var values = def.Params.ToDictionary(p => p.Name, p => given.TryGetValue(p.Name, out var v) ? v : Default(p));
         var ctx = new OpContext { StepId = "bench", Params = values, Inputs = [new ArrayValue(input)], Threads = threads };
-        return ((ArrayValue)def.Invoke(ctx)).Array;
+        return def.Invoke(ctx);
     }
 
     private static object? Default(ParamSpec p) => p.Default switch

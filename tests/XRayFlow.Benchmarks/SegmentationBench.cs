@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
@@ -54,39 +53,15 @@ public static class SegmentationBench
             mask.Data[k] = grey.Data[k] < 100f ? 1f : 0f;
         }
 
-        var labels = ((ArrayValue)Invoke("label", new() { ["connectivity"] = 1 }, mask, threads)).Array;
+        var labels = ((ArrayValue)IntensityBenchmarks.InvokeValue("label", new() { ["connectivity"] = 1 }, mask, threads)).Array;
         Console.WriteLine($"op,median_ms,min_ms,cpu_median_ms (runs={runs}, threads={threads}, image {grey.ShapeText}, .NET {Environment.Version}; cpu = process CPU time, all threads)");
-        var process = Process.GetCurrentProcess();
         foreach (var c in Cases)
         {
-            if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
+            if (only is null || c.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
             {
-                continue;
+                var input = c.Input switch { "mask" => mask, "labels" => labels, _ => grey };
+                ProcessTimer.Print(c.Name, runs, () => IntensityBenchmarks.InvokeValue(c.Op, c.Params, input, threads), Recycle);
             }
-
-            var input = c.Input switch { "mask" => mask, "labels" => labels, _ => grey };
-            for (int w = 0; w < 3; w++)
-            {
-                Recycle(Invoke(c.Op, c.Params, input, threads));
-            }
-
-            var times = new double[runs];
-            var cpu = new double[runs];
-            for (int r = 0; r < runs; r++)
-            {
-                process.Refresh();
-                var c0 = process.TotalProcessorTime;
-                long t0 = Stopwatch.GetTimestamp();
-                var result = Invoke(c.Op, c.Params, input, threads);
-                times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                process.Refresh();
-                cpu[r] = (process.TotalProcessorTime - c0).TotalMilliseconds;
-                Recycle(result);
-            }
-
-            Array.Sort(times);
-            Array.Sort(cpu);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name},{times[runs / 2]:F3},{times[0]:F3},{cpu[runs / 2]:F3}"));
         }
     }
 
@@ -110,21 +85,6 @@ public static class SegmentationBench
 
         return y;
     }
-
-    private static Value Invoke(string op, Dictionary<string, object?> given, ImageArray input, int threads)
-    {
-        var def = OpRegistry.Get(op);
-        var values = def.Params.ToDictionary(p => p.Name, p => given.TryGetValue(p.Name, out var v) ? v : Default(p));
-        var ctx = new OpContext { StepId = "bench", Params = values, Inputs = [new ArrayValue(input)], Threads = threads };
-        return def.Invoke(ctx);
-    }
-
-    private static object? Default(ParamSpec p) => p.Default switch
-    {
-        null => null,
-        int i when p.Type == ParamType.Float => (double)i,
-        var d => d,
-    };
 
     private static void Recycle(Value v)
     {

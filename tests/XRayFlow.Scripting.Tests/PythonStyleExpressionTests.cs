@@ -1,5 +1,6 @@
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Tests.Shared;
 using static XRayFlow.Scripting.Tests.Recipes;
 
 namespace XRayFlow.Scripting.Tests;
@@ -178,7 +179,7 @@ public sealed class PythonHintFuzzTests(Xunit.Abstractions.ITestOutputHelper out
     public void Random_python_and_csharp_pieces_are_checked_without_throwing()
     {
         // 4,000 texts by default; XRAYFLOW_FUZZ_SECONDS=N runs for N seconds instead (same seed, more texts).
-        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) && s > 0 ? s : 0;
+        int seconds = Math.Max(FuzzReport.Seconds, 0);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var random = new Random(20240617);
         int refused = 0;
@@ -216,10 +217,7 @@ public sealed class PythonHintFuzzTests(Xunit.Abstractions.ITestOutputHelper out
 
         string summary = $"expression fuzz: {n} texts in {clock.Elapsed.TotalSeconds:F0} s, {n - refused} accepted, {refused} refused with XRF3001/XRF3002/XRF3007 ({parserFailures} where Roslyn's parser threw), 0 other exceptions";
         output.WriteLine(summary);
-        if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
-        {
-            File.WriteAllLines($"{report}.expressions", [summary]);
-        }
+        FuzzReport.Write("expressions", [summary]);
         Assert.InRange(refused, n / 2, n);
     }
 }

@@ -54,9 +54,11 @@ public static class OutputTargets
         int outputs = recipe.Outputs.Count;
         string root = Path.GetFullPath(outDir);
         string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        // A claimant is item x outputs + output: the pair back, its path, its name in a message.
+        (RunItem Item, BoundOutput Output) Of(long claimant) => (items[(int)(claimant / outputs)], recipe.Outputs[(int)(claimant % outputs)]);
         string PathOf(long claimant)
         {
-            var (item, output) = (items[(int)(claimant / outputs)], recipe.Outputs[(int)(claimant % outputs)]);
+            var (item, output) = Of(claimant);
             return OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, OutputPaths.Expand(output.PathTemplate, item.Stem))!;
         }
 
@@ -67,7 +69,7 @@ public static class OutputTargets
         bool many = items.Count > 1;
         string Who(long claimant)
         {
-            var (item, output) = (items[(int)(claimant / outputs)], recipe.Outputs[(int)(claimant % outputs)]);
+            var (item, output) = Of(claimant);
             return many ? $"'{item.Name}' (output {output.Name})" : $"output {output.Name}";
         }
 

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using CsCheck;
+using XRayFlow.Tests.Shared;
 using Xunit.Abstractions;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Png;
@@ -70,7 +71,7 @@ public class CodecMutationFuzzTests(ITestOutputHelper output)
 
     private void Fuzz(string format, byte[][] seeds, Func<byte[], Knobs, byte[]> mutate)
     {
-        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) && s > 0 ? s : 3;
+        int seconds = FuzzReport.Seconds > 0 ? FuzzReport.Seconds : 3;
         long iterations = 0, decoded = 0, refused = 0;
         var reasons = new ConcurrentDictionary<string, int>();
         var clock = Stopwatch.StartNew();
@@ -103,10 +104,7 @@ public class CodecMutationFuzzTests(ITestOutputHelper output)
             output.WriteLine($"  {kv.Value,8}  {kv.Key}");
         }
 
-        if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
-        {
-            File.WriteAllLines($"{report}.{format}", [summary, .. reasons.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
-        }
+        FuzzReport.Write(format, [summary, .. reasons.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
 
         Assert.True(iterations > 0);
         Assert.True(decoded > 0, $"{format}: no mutated file decoded: the mutations are too destructive to exercise the decoder");

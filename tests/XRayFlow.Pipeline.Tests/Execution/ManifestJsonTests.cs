@@ -1,6 +1,7 @@
 using System.Text;
 using CsCheck;
 using XRayFlow.Pipeline.Running;
+using XRayFlow.Tests.Shared;
 
 namespace XRayFlow.Pipeline.Tests.Execution;
 
@@ -8,7 +9,7 @@ namespace XRayFlow.Pipeline.Tests.Execution;
 public class ManifestJsonTests
 {
     /// <summary>Seconds for each fuzz test when XRAYFLOW_FUZZ_SECONDS is set (a long run); a fixed iteration count otherwise.</summary>
-    private static int FuzzSeconds => int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) ? s : -1;
+    private static int FuzzSeconds => FuzzReport.Seconds;
 
     private static Manifest Sample(string name = "a.png") => new()
     {
@@ -133,10 +134,7 @@ public class ManifestJsonTests
         {
             string summary = $"manifest fuzz: {parsed + refused} inputs in {FuzzSeconds} s, {parsed} parsed, {refused} refused with a reason, 0 other exceptions";
             Console.WriteLine(summary);
-            if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
-            {
-                File.WriteAllLines($"{report}.manifest", [summary]);
-            }
+            FuzzReport.Write("manifest", [summary]);
         }
     }
 }

@@ -6,6 +6,7 @@ using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Outputs;
 using XRayFlow.Pipeline.Running;
 using XRayFlow.Pipeline.Testing;
+using XRayFlow.Tests.Shared;
 
 namespace XRayFlow.Pipeline.Tests.Execution;
 
@@ -334,7 +335,7 @@ public class RunnerHardeningTests
     {
         var (manifest, _, _) = Verified();
         string valid = File.ReadAllText(manifest);
-        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) ? s : -1;
+        int seconds = FuzzReport.Seconds;
         const string alphabet = " \n{}[],:\"\\0123456789.-nultrfa/*?\u0000";
         var counts = new int[3];
         var edit = Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, 6], Gen.Char[alphabet].Array[0, 4]);
@@ -370,10 +371,7 @@ public class RunnerHardeningTests
         {
             string summary = $"verify fuzz: {counts.Sum()} manifests in {seconds} s, exit 0: {counts[0]}, 1: {counts[1]}, 2: {counts[2]}, 0 exceptions";
             Console.WriteLine(summary);
-            if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
-            {
-                File.WriteAllLines($"{report}.verify", [summary]);
-            }
+            FuzzReport.Write("verify", [summary]);
         }
     }
 

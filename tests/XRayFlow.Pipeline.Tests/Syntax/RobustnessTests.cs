@@ -1,4 +1,5 @@
 using CsCheck;
+using XRayFlow.Tests.Shared;
 
 namespace XRayFlow.Pipeline.Tests.Syntax;
 
@@ -25,7 +26,7 @@ public class RobustnessTests
     [Fact]
     public void MutatedRecipesNeverThrow()
     {
-        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) && s > 0 ? s : -1;
+        int seconds = FuzzReport.Seconds;
         long n = 0;
         var codes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         const string alphabet = " \n\t:-[]{},'\"#&*!|>?%@`~${}abcxyz0123456789._";
@@ -48,9 +49,9 @@ public class RobustnessTests
             time: seconds,
             threads: 1,
             seed: seconds > 0 ? null : "0N0XIzNsQ0O2");
-        if (seconds > 0 && Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
+        if (seconds > 0)
         {
-            File.WriteAllLines($"{report}.recipes", [$"recipe fuzz: {n} mutated recipes in {seconds} s, 0 exceptions; first error code of each:", .. codes.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
+            FuzzReport.Write("recipes", [$"recipe fuzz: {n} mutated recipes in {seconds} s, 0 exceptions; first error code of each:", .. codes.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
         }
     }
 

@@ -1253,9 +1253,12 @@ public static class ArrayStatistics
         return t;
     }
 
-    /// <summary>Hoare-style quickselect (median-of-three pivot) of the k-th smallest in a[lo..hi].</summary>
+    /// <summary>
+    /// Hoare-style quickselect (median-of-three pivot) of the k-th smallest in a[lo..hi]: afterwards a[k] is that
+    /// value, with no larger one before it and no smaller one after it (within lo..hi). Also NumpyPercentile's.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Select(float[] a, int lo, int hi, int k)
+    internal static float Select(float[] a, int lo, int hi, int k)
     {
         while (hi > lo)
         {

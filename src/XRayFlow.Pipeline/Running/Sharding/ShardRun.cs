@@ -20,9 +20,10 @@ internal static class ShardRun
         int top = root.EndsWith(Path.DirectorySeparatorChar) ? root.Length - 1 : root.Length; // where a file directly in --out has its last separator
         OutputTargets.Place(recipe, all, outDir, diagnostics, onDisk: false, (item, output, full) =>
         {
-            if (output is not null && full!.LastIndexOf(Path.DirectorySeparatorChar) == top && Shard.LooksLikeManifest(full[(top + 1)..]) && reported.Add(output.Name))
+            if (output is not null && full!.LastIndexOf(Path.DirectorySeparatorChar) == top && full[(top + 1)..] is var name
+                && Shard.LooksLikeManifest(name) && reported.Add(output.Name))
             {
-                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, full[(top + 1)..], $"'{item.Name}' (output {output.Name})", "the shards' manifests");
+                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, name, $"'{item.Name}' (output {output.Name})", "the shards' manifests");
             }
         });
     }

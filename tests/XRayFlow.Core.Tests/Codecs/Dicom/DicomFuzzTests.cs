@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CsCheck;
+using XRayFlow.Tests.Shared;
 using Xunit.Abstractions;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Dicom;
@@ -39,7 +40,7 @@ public class DicomFuzzTests(ITestOutputHelper output)
     [Fact]
     public void MutatedFilesDecodeOrFailCleanly()
     {
-        int seconds = int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), out int s) && s > 0 ? s : 3;
+        int seconds = FuzzReport.Seconds > 0 ? FuzzReport.Seconds : 3;
         long iterations = 0, decoded = 0, refused = 0;
         var reasons = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var clock = Stopwatch.StartNew();
@@ -71,10 +72,7 @@ public class DicomFuzzTests(ITestOutputHelper output)
             output.WriteLine($"  {kv.Value,8}  {kv.Key}");
         }
 
-        if (Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_REPORT") is { Length: > 0 } report)
-        {
-            File.WriteAllLines($"{report}.dicom", [summary, .. reasons.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
-        }
+        FuzzReport.Write("dicom", [summary, .. reasons.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value,8}  {kv.Key}")]);
 
         Assert.True(iterations > 0);
         Assert.True(decoded > 0, "no mutated file decoded: the mutations are too destructive to exercise the decoder");
