@@ -102,16 +102,29 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             return BinCountScalar(x, bins);
         }
 
+        return InParts(x, bins, threads, 32, CountChunk, AddTables);
+    }
+
+    /// <summary>Counts one part of the values into int tables (a chunk of the input, per thread).</summary>
+    private delegate int[] ChunkCounter(ReadOnlySpan<float> part, int bins);
+
+    /// <summary>
+    /// Counts <paramref name="x"/> in up to <paramref name="threads"/> parts of about 128K values or more (each a
+    /// multiple of <paramref name="align"/> long, the last the rest), each into its own int tables by
+    /// <paramref name="count"/>, then adds the tables into one long[bins] by <paramref name="add"/>.
+    /// </summary>
+    private static long[] InParts(ReadOnlySpan<float> x, int bins, int threads, int align, ChunkCounter count, Action<long[], int[]> add)
+    {
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
         var counts = new long[bins];
         if (parts == 1)
         {
-            AddTables(counts, CountChunk(x, bins));
+            add(counts, count(x, bins));
             return counts;
         }
 
         var partial = new int[parts][];
-        int per = ((x.Length / parts) + 31) & ~31;
+        int per = ((x.Length / parts) + align - 1) & ~(align - 1);
         unsafe
         {
             fixed (float* px = x)
@@ -122,14 +135,14 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
                 {
                     int start = Math.Min(t * per, length);
                     int end = t == parts - 1 ? length : Math.Min(start + per, length);
-                    partial[t] = CountChunk(new ReadOnlySpan<float>((float*)address + start, end - start), bins);
+                    partial[t] = count(new ReadOnlySpan<float>((float*)address + start, end - start), bins);
                 });
             }
         }
 
         foreach (var p in partial)
         {
-            AddTables(counts, p);
+            add(counts, p);
         }
 
         return counts;
@@ -431,39 +444,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     internal static long[] FloatCountsFast(ReadOnlySpan<float> x, FloatBins b, int threads)
-    {
-        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
-        var counts = new long[b.Bins];
-        if (parts == 1)
-        {
-            Add(counts, FloatChunk(x, b));
-            return counts;
-        }
-
-        var partial = new int[parts][];
-        int per = ((x.Length / parts) + 7) & ~7;
-        unsafe
-        {
-            fixed (float* px = x)
-            {
-                nint address = (nint)px;
-                int length = x.Length;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-                {
-                    int start = Math.Min(t * per, length);
-                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
-                    partial[t] = FloatChunk(new ReadOnlySpan<float>((float*)address + start, end - start), b);
-                });
-            }
-        }
-
-        foreach (var p in partial)
-        {
-            Add(counts, p);
-        }
-
-        return counts;
-    }
+        => InParts(x, b.Bins, threads, 8, (part, _) => FloatChunk(part, b), Add);
 
     /// <summary>
     /// <see cref="FloatBins.BinOf"/> eight values at a time: the float32 estimate, then edge[i] and edge[i + 1]
