@@ -101,35 +101,19 @@ public static class IntegerSource
             return 0;
         }
 
-        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 18)));
-        float max;
-        if (parts == 1)
-        {
-            max = WholeMax(x);
-        }
-        else
-        {
-            var maxima = new float[parts];
-            int per = ((x.Length / parts) + 7) & ~7;
-            unsafe
-            {
-                fixed (float* p = x)
-                {
-                    nint address = (nint)p;
-                    int length = x.Length;
-                    Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-                    {
-                        int start = Math.Min(t * per, length);
-                        int end = t == parts - 1 ? length : Math.Min(start + per, length);
-                        maxima[t] = WholeMax(new ReadOnlySpan<float>((float*)address + start, end - start));
-                    });
-                }
-            }
-
-            max = maxima.Max();
-        }
+        float max = WholeMax(x, threads);
 
         return max < 0 ? 0 : max <= 255f ? 8 : 16;
+    }
+
+    /// <summary>
+    /// The single-span WholeMax over up to <paramref name="threads"/> parts of 256K values or more: -1 when any part
+    /// holds a value that is not a whole number in 0..65535 (not the largest part's answer).
+    /// </summary>
+    internal static float WholeMax(ReadOnlySpan<float> x, int threads)
+    {
+        var maxima = SpanParts.Map(x, Math.Max(1, Math.Min(threads, x.Length / (1 << 18))), 8, WholeMax);
+        return maxima.Min() < 0 ? -1 : maxima.Max();
     }
 
     /// <summary>The largest value when every value is a whole number in 0..65535 (0 for none); -1 otherwise.</summary>

@@ -39,66 +39,8 @@ public static class SkimageDtypes
             return SkimageDtype.Float32;
         }
 
-        float max = WholeMax(array.Data, threads);
+        float max = IntegerSource.WholeMax(array.Data, threads);
         return max < 0 ? SkimageDtype.Float32 : max <= 255f ? SkimageDtype.UInt8 : SkimageDtype.UInt16;
-    }
-
-    /// <summary>The largest value when every value is a whole number in 0..65535; -1 otherwise.</summary>
-    private static float WholeMax(float[] data, int threads)
-    {
-        int parts = Math.Max(1, Math.Min(threads, data.Length / (1 << 18)));
-        var maxima = new float[parts];
-        int per = (data.Length + parts - 1) / parts;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-        {
-            int start = t * per, end = Math.Min(data.Length, start + per);
-            float max = 0f;
-            var v = data.AsSpan(start, end - start);
-            int i = 0;
-            if (System.Numerics.Vector.IsHardwareAccelerated && v.Length >= System.Numerics.Vector<float>.Count)
-            {
-                int w = System.Numerics.Vector<float>.Count;
-                var top = new System.Numerics.Vector<float>(65535f);
-                var mx = System.Numerics.Vector<float>.Zero;
-                var good = System.Numerics.Vector<int>.AllBitsSet;
-                for (; i <= v.Length - w; i += w)
-                {
-                    var x = new System.Numerics.Vector<float>(v.Slice(i));
-                    // A whole number in range equals its floor and lies in [0, 65535]; NaN fails every comparison.
-                    good &= System.Numerics.Vector.Equals(x, System.Numerics.Vector.Floor(x))
-                        & System.Numerics.Vector.GreaterThanOrEqual(x, System.Numerics.Vector<float>.Zero)
-                        & System.Numerics.Vector.LessThanOrEqual(x, top);
-                    mx = System.Numerics.Vector.Max(mx, x);
-                }
-
-                if (!System.Numerics.Vector.EqualsAll(good, System.Numerics.Vector<int>.AllBitsSet))
-                {
-                    maxima[t] = -1;
-                    return;
-                }
-
-                for (int l = 0; l < w; l++)
-                {
-                    max = Math.Max(max, mx[l]);
-                }
-            }
-
-            for (; i < v.Length; i++)
-            {
-                float x = v[i];
-                if (!(x == MathF.Floor(x) && x >= 0f && x <= 65535f))
-                {
-                    maxima[t] = -1;
-                    return;
-                }
-
-                max = Math.Max(max, x);
-            }
-
-            maxima[t] = max;
-        });
-
-        return maxima.Min() < 0 ? -1 : maxima.Max();
     }
 
     /// <summary>The largest value of an unsigned integer dtype (255, 65535); 1 for float32 (scikit-image's dtype_limits with clip_negative).</summary>

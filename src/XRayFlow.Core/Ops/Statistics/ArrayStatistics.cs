@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Statistics;
 
@@ -149,33 +150,12 @@ public static class ArrayStatistics
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
         var counts = new long[bins];
         var thresholds = Thresholds(edges, p);
-        if (parts == 1)
+        var partial = SpanParts.Map(x, parts, 8, part =>
         {
             var c = new int[(bins + 1) << shift];
-            HistogramChunk(x, edges, p, thresholds, c, shift);
-            Merge(c, counts, shift, stride);
-            return counts;
-        }
-
-        var partial = new int[parts][];
-        int per = ((x.Length / parts) + 7) & ~7;
-        unsafe
-        {
-            fixed (float* px = x)
-            {
-                // A span cannot cross into the parallel body: each part rebuilds its slice from the pinned address.
-                nint address = (nint)px;
-                int length = x.Length;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-                {
-                    int start = Math.Min(t * per, length);
-                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
-                    partial[t] = new int[(bins + 1) << shift];
-                    HistogramChunk(new ReadOnlySpan<float>((float*)address + start, end - start), edges, p, thresholds, partial[t], shift);
-                });
-            }
-        }
-
+            HistogramChunk(part, edges, p, thresholds, c, shift);
+            return c;
+        });
         foreach (var c in partial)
         {
             Merge(c, counts, shift, stride);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Statistics;
 
@@ -117,30 +118,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     {
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
         var counts = new long[bins];
-        if (parts == 1)
-        {
-            add(counts, count(x, bins));
-            return counts;
-        }
-
-        var partial = new int[parts][];
-        int per = ((x.Length / parts) + align - 1) & ~(align - 1);
-        unsafe
-        {
-            fixed (float* px = x)
-            {
-                nint address = (nint)px;
-                int length = x.Length;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-                {
-                    int start = Math.Min(t * per, length);
-                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
-                    partial[t] = count(new ReadOnlySpan<float>((float*)address + start, end - start), bins);
-                });
-            }
-        }
-
-        foreach (var p in partial)
+        foreach (var p in SpanParts.Map(x, parts, align, part => count(part, bins)))
         {
             add(counts, p);
         }

@@ -222,30 +222,7 @@ public static class Thresholds
     /// </summary>
     internal static double WholeSum(ReadOnlySpan<float> x, int threads)
     {
-        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 18)));
-        if (parts == 1)
-        {
-            return WholeSumChunk(x);
-        }
-
-        var sums = new long[parts];
-        int per = ((x.Length / parts) + 7) & ~7;
-        unsafe
-        {
-            fixed (float* p = x)
-            {
-                nint address = (nint)p;
-                int length = x.Length;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-                {
-                    int start = Math.Min(t * per, length);
-                    int end = t == parts - 1 ? length : Math.Min(start + per, length);
-                    sums[t] = WholeSumChunk(new ReadOnlySpan<float>((float*)address + start, end - start));
-                });
-            }
-        }
-
-        return sums.Sum();
+        return SpanParts.Map(x, Math.Max(1, Math.Min(threads, x.Length / (1 << 18))), 8, WholeSumChunk).Sum();
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

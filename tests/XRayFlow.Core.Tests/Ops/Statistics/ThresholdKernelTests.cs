@@ -111,7 +111,7 @@ public class ThresholdKernelTests
     [InlineData(new float[] { 0 }, 8)]
     public void TheValueRuleNamesTheIntegerType(float[] values, int bits)
     {
-        foreach (int pad in new[] { 0, 7, 40, 300_000 })
+        foreach (int pad in new[] { 0, 7, 40, 300_000, 600_000 }) // 600,000: two parts on two threads
         {
             var x = new float[values.Length + pad];
             values.CopyTo(x, pad);
