@@ -468,10 +468,11 @@ public static partial class SeparableFilter
         float* src, float* dst, int rows, int cols, Kernel1D? axis0, Kernel1D? axis1,
         BoundaryMode mode, float cval, bool axis1First, int stripRows)
     {
-        public void Run(int strip)
+        public void Run(int strip) => RunRows(strip * stripRows, Math.Min(rows, (strip * stripRows) + stripRows));
+
+        /// <summary>Output rows [r0, r1), reading source rows r0 − Before .. r1 − 1 + After of axis 0 (mapped) only.</summary>
+        public void RunRows(int r0, int r1)
         {
-            int r0 = strip * stripRows;
-            int r1 = Math.Min(rows, r0 + stripRows);
             int l0 = axis0?.Length ?? 0;
             int l1 = axis1?.Length ?? 0;
             int extRows = axis0 is null ? 0 : (r1 - r0) + l0 - 1;
@@ -557,10 +558,11 @@ public static partial class SeparableFilter
         float* src, float* dst, int rows, int cols, Kernel1D? a0, Kernel1D? a1, Kernel1D? b0, Kernel1D? b1,
         BoundaryMode mode, float cval, PairCombine combine, int stripRows)
     {
-        public void Run(int strip)
+        public void Run(int strip) => RunRows(strip * stripRows, Math.Min(rows, (strip * stripRows) + stripRows));
+
+        /// <summary>Output rows [r0, r1), reading source rows r0 − Before .. r1 − 1 + After (the longer axis-0 kernel's, mapped) only.</summary>
+        public void RunRows(int r0, int r1)
         {
-            int r0 = strip * stripRows;
-            int r1 = Math.Min(rows, r0 + stripRows);
             int n = r1 - r0;
             int before = Math.Max(a0?.Before ?? 0, b0?.Before ?? 0);
             int after = Math.Max(a0?.After ?? 0, b0?.After ?? 0);
@@ -753,6 +755,9 @@ public static partial class SeparableFilter
     /// <summary>Columns per block of the axis-0 pass: a block of the rows a strip reads stays in L1.</summary>
     private const int ColumnBlock = 64;
 
+    /// <summary>Up to this many taps, the axis-0 pass runs whole rows (no column blocks).</summary>
+    private const int ShortColumnKernel = 7;
+
     /// <summary>Extra floats per scratch row, so scratch rows are not 4 KiB apart (L1 set aliasing).</summary>
     private const int TempPad = 16;
 
@@ -765,17 +770,28 @@ public static partial class SeparableFilter
     private static unsafe void ColumnPass(float** rowPtr, int shift, float* outBase, int nOut, int cols, Kernel1D k)
     {
         int width = Vector<float>.Count;
+
+        // Blocks of columns keep a long kernel's input rows in L1 across the strip's output rows; a short kernel's
+        // few rows stay in cache anyway, and there a block per call is only overhead: one block of the whole row.
+        int block = k.Length <= ShortColumnKernel ? cols : ColumnBlock;
         fixed (float* w = k.Weights)
         {
-            for (int jb = 0; jb < cols; jb += ColumnBlock)
+            for (int jb = 0; jb < cols; jb += block)
             {
-                int to = Math.Min(cols, jb + ColumnBlock);
+                int to = Math.Min(cols, jb + block);
                 int r = 0;
                 if (k.Length >= LongColumnKernel && cols >= 2 * width)
                 {
                     for (; r + 4 <= nOut; r += 4)
                     {
                         FourRows(rowPtr + r + shift, outBase + ((long)r * cols), jb, to, cols, w, k.Length);
+                    }
+
+                    // The last rows with FourRows' sum, not the folded one: a row's value must not depend on
+                    // where a strip (threads, image height) or a fused band starts.
+                    for (; r < nOut; r++)
+                    {
+                        OneRow(rowPtr + r + shift, outBase + ((long)r * cols), jb, to, cols, w, k.Length);
                     }
                 }
 
@@ -870,6 +886,27 @@ public static partial class SeparableFilter
             Vector.Store(b2, dst + (2L * cols) + jj + width);
             Vector.Store(a3, dst + (3L * cols) + jj);
             Vector.Store(b3, dst + (3L * cols) + jj + width);
+        }
+    }
+
+    /// <summary>
+    /// One output row of the long-kernel axis-0 pass for columns [from, to): out[j] = Σ_{k&lt;L} w[k]·p[k][j]
+    /// accumulated by FMA in order of k from 0, exactly what <see cref="FourRows"/> computes for each of its rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void OneRow(float** p, float* dst, int from, int to, int cols, float* w, int length)
+    {
+        int width = Vector<float>.Count;
+        for (int j = from; j < to; j += width)
+        {
+            int jj = Math.Min(j, cols - width); // a last partial chunk is recomputed overlapping (same values)
+            Vector<float> a = default;
+            for (int q = 0; q < length; q++)
+            {
+                a = Vector.FusedMultiplyAdd(new Vector<float>(w[q]), Vector.Load(p[q] + jj), a);
+            }
+
+            Vector.Store(a, dst + jj);
         }
     }
 
