@@ -105,9 +105,15 @@ public class CommandLineFrictionTests
         var root = Json(r);
         Assert.Equal("sobel-test", root.GetProperty("recipe").GetString());
         var steps = root.GetProperty("steps").EnumerateArray().ToList();
-        Assert.Equal(["gx", "gy", "ax"], steps.Select(s => s.GetProperty("id").GetString()));
+        // Run order: gx and ax form a row-band group (gx is read by ax alone), moved next to its last step ax.
+        Assert.Equal(["gy", "gx", "ax"], steps.Select(s => s.GetProperty("id").GetString()));
         Assert.Equal("sobel", steps[0].GetProperty("op").GetString());
         Assert.Equal(["gx"], steps[2].GetProperty("in").EnumerateArray().Select(x => x.GetString()));
+        var group = Assert.Single(root.GetProperty("fused").EnumerateArray());
+        Assert.Equal("row-bands", group.GetProperty("kind").GetString());
+        Assert.Equal(["gx", "ax"], group.GetProperty("steps").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal((1, 1), (group.GetProperty("halo_before").GetInt32(), group.GetProperty("halo_after").GetInt32()));
+        Assert.Equal(["gx", "gy", "ax"], Json(CliKit.Run("plan", P(dir, "recipe.yaml"), "--json", "--no-fuse")).GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
         Assert.Equal(["ax", "gy"], root.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("name").GetString()).Order());
         Assert.Equal(r.Out, CliKit.Run("plan", P(dir, "recipe.yaml"), "--format", "json").Out);
     }

@@ -36,11 +36,13 @@ public sealed class ObserverTests
           sum: "{stem}.npy"
         """;
 
-    private static (Plan Plan, PlanExecutor Executor) Make(bool fuse, int threads, string recipe = Recipe)
+    /// <param name="fuse">Fuse at all (false: every step whole, as `--no-fuse`).</param>
+    /// <param name="rowBands">With <paramref name="fuse"/>: row-band groups too (else element-wise chains only).</param>
+    private static (Plan Plan, PlanExecutor Executor) Make(bool fuse, int threads, string recipe = Recipe, bool rowBands = false)
     {
         var loaded = RecipeLoader.LoadText(recipe, "chain.yaml");
         Assert.True(loaded.Recipe is not null, string.Join("\n", loaded.Diagnostics));
-        var plan = Planner.Create(loaded.Recipe!, null, new PlanOptions { FuseElementwise = fuse });
+        var plan = Planner.Create(loaded.Recipe!, null, fuse ? new PlanOptions { FuseRowBands = rowBands } : PlanOptions.NoFusion);
         return (plan, new PlanExecutor(plan, new Dictionary<string, XRayFlow.Core.Expressions.IExpressionKernel>(), ExpressionSteps.ParamValues(loaded.Recipe!), threads));
     }
 
@@ -75,12 +77,17 @@ public sealed class ObserverTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public void EveryInputAndStepIsSeenOnceAndFusedStepsMatchTheUnfusedRun(int threads)
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(1, true)]
+    [InlineData(4, true)]
+    public void EveryInputAndStepIsSeenOnceAndFusedStepsMatchTheUnfusedRun(int threads, bool rowBands)
     {
-        var (fusedPlan, fused) = Make(fuse: true, threads);
-        Assert.Equal(["a", "c", "m"], Assert.Single(fusedPlan.FusedChains).NodeIds);
+        // Element-wise chains only: a -> c -> m is a chain. With row-band groups, the whole recipe is one group
+        // ending at `sum` (sobel is a stencil, add reads two arrays), its other steps seen band by band.
+        var (fusedPlan, fused) = Make(fuse: true, threads, rowBands: rowBands);
+        Assert.Equal(rowBands ? ["a", "c", "m", "gx", "sum"] : ["a", "c", "m"], Assert.Single(fusedPlan.FusedChains).NodeIds);
+        Assert.Equal(rowBands, fusedPlan.FusedChains[0].Banded);
         var (_, plain) = Make(fuse: false, threads);
 
         var seenFused = new Counting();

@@ -22,6 +22,10 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         [Description("Bind inputs to show real shapes on the edges (read from file headers); recipe defaults are used otherwise.")]
         public string[] Inputs { get; init; } = [];
 
+        [CommandOption("--no-fuse")]
+        [Description("Show the plan `run --no-fuse` runs: no fused chains or row-band groups.")]
+        public bool NoFuse { get; init; }
+
         [CommandOption("--json")]
         [Description("Print the plan as one JSON document: inputs, steps in order (op, sources, shape, level, fused chain, merged ids), skipped steps, outputs, diagnostics (docs/cli-json.md).")]
         public bool Json { get; init; }
@@ -49,7 +53,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         }
 
         var shapes = InputShapes.FromHeaders(recipe, given);
-        var plan = Planner.Create(recipe, shapes);
+        var plan = Planner.Create(recipe, shapes, settings.NoFuse ? PlanOptions.NoFusion : null);
         host.Report(plan.Diagnostics);
         host.Out.Write(settings.Json || settings.Format == "json" ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
         return ExitCodes.Success;
@@ -107,6 +111,20 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             }
 
             w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("fused");
+        for (int c = 0; c < plan.FusedChains.Count; c++)
+        {
+            var chain = plan.FusedChains[c];
+            w.WriteStartObject();
+            w.WriteNumber("chain", c + 1);
+            w.WriteString("kind", chain.Banded ? "row-bands" : "element-wise");
+            Output.CliJson.Strings(w, "steps", chain.NodeIds);
+            w.WriteNumber("halo_before", chain.HaloBefore);
+            w.WriteNumber("halo_after", chain.HaloAfter);
+            w.WriteEndObject();
         }
 
         w.WriteEndArray();

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Pipeline.Planning;
 using XRayFlow.Pipeline.Running;
 using XRayFlow.Pipeline.Running.Sharding;
 
@@ -71,6 +72,10 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         [CommandOption("-q|--quiet")]
         [Description("Print errors only: no progress, no summary, no warnings.")]
         public bool Quiet { get; init; }
+
+        [CommandOption("--no-fuse")]
+        [Description("Run every step whole, one after the other (no fused chains or row-band groups): the same outputs, bit for bit; for comparing speed and memory.")]
+        public bool NoFuse { get; init; }
 
         [CommandOption("--dry-run")]
         [Description("Check the recipe, resolve the inputs, the shard and every output path, print them, and stop: nothing is read, written or created (exit 0).")]
@@ -146,6 +151,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             Report = settings.Report ? new XRayFlow.Pipeline.Reporting.ReportOptions { RecipeDiagnostics = loaded } : null,
             Shard = shard,
             DryRun = settings.DryRun,
+            PlanOptions = settings.NoFuse ? PlanOptions.NoFusion : new PlanOptions(),
         };
 
         RunResult result;

@@ -20,6 +20,13 @@ public sealed class OpContext : ParamValues
     /// <summary>Degree of parallelism for this step (1 = single thread).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// The executor's word that nothing reads the first input after this step (not an output, not the caller's, not
+    /// shared with another value): an op that declares <see cref="OpDefinition.InPlace"/> may then write its result
+    /// into that input's arrays instead of renting new ones (one image less at the peak).
+    /// </summary>
+    public bool MayReuseInput { get; init; }
+
     public CancellationToken Cancellation { get; init; }
 
     /// <summary>Input <paramref name="index"/> as an array.</summary>

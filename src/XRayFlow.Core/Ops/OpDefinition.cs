@@ -80,6 +80,21 @@ public sealed class OpDefinition
     /// </summary>
     public Func<ParamValues, IPointwiseKernel>? Pointwise { get; init; }
 
+    /// <summary>
+    /// For ops whose output rows each depend on a few rows of their real inputs (separable filters, element-wise ops
+    /// of several arrays): the row-band kernel made from the bound parameters, or null where these parameters have
+    /// none (wrap mode, box kernels). The planner fuses groups of such steps and runs them band by band
+    /// (docs/runner.md "Fused groups"); the op's own Execute must give the same bits on every band.
+    /// </summary>
+    public Func<ParamValues, IRowBandKernel?>? RowBand { get; init; }
+
+    /// <summary>
+    /// Execute may return its first input's arrays, overwritten, when <see cref="OpContext.MayReuseInput"/> (it reads
+    /// every value before writing it, so the result is the same): the executor then offers it the input it would
+    /// release after the step.
+    /// </summary>
+    public bool InPlace { get; init; }
+
     /// <summary>How a table output renders as a `.png` (a histogram as a bar plot); tables without one are written as .json / .csv.</summary>
     public TablePlot Plot { get; init; }
 

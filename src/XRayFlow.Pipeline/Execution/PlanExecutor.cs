@@ -30,7 +30,7 @@ public sealed class StepFailedException(string stepId, string reason, Exception?
 /// each value is dropped after its last reader (and its arrays returned to a <see cref="PixelPool"/> — by
 /// default <see cref="PixelPool.Shared"/>, from which the ops and fused chains take their output arrays); fused element-wise chains run block by block in one pass.
 /// </summary>
-public sealed class PlanExecutor
+public sealed partial class PlanExecutor
 {
     /// <summary>Pixels per block of a fused chain: 16384 floats = 64 KiB, so a block and its intermediates stay in L2.</summary>
     public const int FusedBlock = 16384;
@@ -276,7 +276,8 @@ public sealed class PlanExecutor
         if (unit.Count == 1)
         {
             var node = unit[0];
-            values[node.Id] = RunNode(node, node.Sources.Select(s => values[s]).ToList(), threads, cancellation);
+            bool reuse = node.Step.Op.InPlace && node.Step.Inputs.Count >= 1 && MayReuse(node.Sources[0], values, outputValues, readersLeft, callerArrays);
+            values[node.Id] = RunNode(node, node.Sources.Select(s => values[s]).ToList(), threads, cancellation, reuse);
 
             sw.Stop();
             timings.Add((node.Index, new StepTiming(node.Id, node.Step.Op.Name, sw.Elapsed.TotalMilliseconds)));
@@ -320,6 +321,26 @@ public sealed class PlanExecutor
         }
     }
 
+    /// <summary>
+    /// Whether the step about to run may overwrite the value <paramref name="src"/>: it is the value's last reader
+    /// (reader counts are per unit and drop only after a unit ends, so 1 means no other unit still needs it), the
+    /// value is no output, no input, not the caller's, and no other live value shares its arrays.
+    /// </summary>
+    private bool MayReuse(string src, ConcurrentDictionary<string, Value> values, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays)
+    {
+        lock (readersLeft)
+        {
+            if (readersLeft.GetValueOrDefault(src) != 1)
+            {
+                return false;
+            }
+        }
+
+        return !outputValues.Contains(src) && !_inputNames.Contains(src)
+            && values.TryGetValue(src, out var v) && v is ArrayValue a && !Owns(callerArrays, a.Array)
+            && !values.Any(kv => kv.Key != src && kv.Value is ArrayValue live && SharesArray(live.Array, a.Array));
+    }
+
     private static bool Owns(HashSet<float[]> arrays, ImageArray a)
         => arrays.Contains(a.Data) || (a.Imag is { } im && arrays.Contains(im));
 
@@ -341,7 +362,7 @@ public sealed class PlanExecutor
     /// </summary>
     /// <param name="node">The node.</param>
     /// <param name="sources">The values of <see cref="PlanNode.Sources"/>: the op's inputs, then the scalar steps its parameters read.</param>
-    private Value RunNode(PlanNode node, IReadOnlyList<Value> sources, int threads, CancellationToken cancellation)
+    private Value RunNode(PlanNode node, IReadOnlyList<Value> sources, int threads, CancellationToken cancellation, bool mayReuseInput = false)
     {
         var step = node.Step;
         _kernels.TryGetValue(step.Id, out var kernel);
@@ -373,6 +394,7 @@ public sealed class PlanExecutor
             RecipeParams = recipeParams,
             Threads = threads,
             Cancellation = cancellation,
+            MayReuseInput = mayReuseInput,
         };
         try
         {
@@ -488,6 +510,11 @@ public sealed class PlanExecutor
     /// </summary>
     private Value RunChain(List<PlanNode> chain, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, IValueObserver? observer)
     {
+        if (_plan.FusedChains[chain[0].Chain].Banded)
+        {
+            return RunBanded(chain, values, pool, threads, cancellation, observer);
+        }
+
         var first = chain[0];
         if (values[first.Sources[0]] is not ArrayValue { Array: { IsComplex: false } src })
         {

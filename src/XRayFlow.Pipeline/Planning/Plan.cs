@@ -8,7 +8,7 @@ namespace XRayFlow.Pipeline.Planning;
 public sealed class PlanNode
 {
     /// <summary>Position in execution order (0-based).</summary>
-    public required int Index { get; init; }
+    public int Index { get; internal set; }
 
     /// <summary>The id of the step this node computes (the first, in file order, of identical steps).</summary>
     public required string Id { get; init; }
@@ -37,8 +37,16 @@ public sealed class PlanNode
     public ValueInfo Shape { get; internal set; } = ValueInfo.Image;
 }
 
-/// <summary>Element-wise steps run as one pass over the data, block by block (intermediates stay in cache).</summary>
-public sealed record FusedChain(IReadOnlyList<string> NodeIds);
+/// <summary>
+/// Steps run as one pass over the data, intermediates never whole: a chain of one-input element-wise steps runs block
+/// by block; a group (<see cref="Banded"/>) of stencil and element-wise steps whose last step alone is read from
+/// outside runs band of rows by band of rows, each step computing the rows the next ones read (docs/runner.md).
+/// </summary>
+/// <param name="NodeIds">The steps in execution order; the last one is the value the rest of the plan reads.</param>
+/// <param name="Banded">A row-band group (else an element-wise chain).</param>
+/// <param name="HaloBefore">For a group: the rows above a band of the last step that the group reads of its inputs.</param>
+/// <param name="HaloAfter">For a group: the rows below.</param>
+public sealed record FusedChain(IReadOnlyList<string> NodeIds, bool Banded = false, int HaloBefore = 0, int HaloAfter = 0);
 
 /// <summary>A recipe turned into work: order, parallel levels, skipped and merged steps, fused chains, shapes.</summary>
 public sealed class Plan

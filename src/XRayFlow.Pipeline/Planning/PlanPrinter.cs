@@ -47,7 +47,7 @@ public static class PlanPrinter
             sb.Append("  level ").Append(node.Level);
             if (node.Chain >= 0)
             {
-                sb.Append("  [fused chain ").Append(node.Chain + 1).Append(']');
+                sb.Append(plan.FusedChains[node.Chain].Banded ? "  [fused group " : "  [fused chain ").Append(node.Chain + 1).Append(']');
             }
 
             sb.Append('\n');
@@ -57,12 +57,30 @@ public static class PlanPrinter
             }
         }
 
-        if (plan.FusedChains.Count > 0)
+        if (plan.FusedChains.Any(c => !c.Banded))
         {
             sb.Append("fused chains (one pass over the data, block by block; intermediates stay in cache):\n");
             for (int i = 0; i < plan.FusedChains.Count; i++)
             {
-                sb.Append("  chain ").Append(i + 1).Append(": ").Append(string.Join(" -> ", plan.FusedChains[i].NodeIds)).Append('\n');
+                if (!plan.FusedChains[i].Banded)
+                {
+                    sb.Append("  chain ").Append(i + 1).Append(": ").Append(string.Join(" -> ", plan.FusedChains[i].NodeIds)).Append('\n');
+                }
+            }
+        }
+
+        if (plan.FusedChains.Any(c => c.Banded))
+        {
+            sb.Append("fused groups (band of rows by band of rows; only the last step's value exists whole):\n");
+            for (int i = 0; i < plan.FusedChains.Count; i++)
+            {
+                var g = plan.FusedChains[i];
+                if (g.Banded)
+                {
+                    sb.Append("  group ").Append(i + 1).Append(": ").Append(string.Join(", ", g.NodeIds.Take(g.NodeIds.Count - 1)))
+                        .Append(" -> ").Append(g.NodeIds[^1]).Append(" (halo: ").Append(g.HaloBefore).Append(g.HaloBefore == 1 ? " row" : " rows")
+                        .Append(" above a band, ").Append(g.HaloAfter).Append(" below)\n");
+                }
             }
         }
 

@@ -14,6 +14,12 @@ public sealed record PlanOptions
 
     /// <summary>Run chains of element-wise steps as one blocked pass.</summary>
     public bool FuseElementwise { get; init; } = true;
+
+    /// <summary>Run groups of stencil and element-wise steps (filters -> hypot -> ...) band of rows by band of rows.</summary>
+    public bool FuseRowBands { get; init; } = true;
+
+    /// <summary>No fusion at all (`--no-fuse`): every step computes its whole value, as before fusion existed.</summary>
+    public static PlanOptions NoFusion { get; } = new() { FuseElementwise = false, FuseRowBands = false };
 }
 
 /// <summary>
@@ -30,6 +36,7 @@ public static class Planner
         pass.MergeIdenticalSteps();
         pass.FindNeededValues();
         pass.BuildNodes();
+        pass.FuseRowBandGroups();
         pass.FuseElementwiseChains();
         return pass.ToPlan();
     }
@@ -49,6 +56,38 @@ public static class Planner
            && step.Op.Output == OutputKind.SameAsInput
            && !step.Info.IsComplex
            && (step.InputInfos.Count == 0 || !step.InputInfos[0].IsComplex);
+
+    /// <summary>
+    /// A step can join a row-band group when its parameters are known before the run (no `${step}`), it reads and
+    /// writes real arrays of one shape, and its op gives a row-band kernel for these parameters (a stencil such as
+    /// gaussian_filter or sobel, hypot, two-array arithmetic) or is a fusible element-wise step.
+    /// </summary>
+    public static bool IsBandFusible(BoundStep step)
+        => step.ParamSources.Count == 0
+           && step.Inputs.Count >= 1
+           && step.Op.Output == OutputKind.SameAsInput
+           && !step.Info.IsComplex
+           && step.InputInfos.All(i => !i.IsComplex && !i.IsScalar)
+           && BandKernel(step, step.Params) is not null;
+
+    /// <summary>The row-band kernel of a step with these (resolved) parameters: the op's own, else its pointwise kernel over bands; or null.</summary>
+    public static IRowBandKernel? BandKernel(BoundStep step, IReadOnlyDictionary<string, object?> parameters)
+    {
+        var p = new ParamValues { StepId = step.Id, Params = parameters };
+        try
+        {
+            if (step.Op.RowBand is { } band && band(p) is { } kernel)
+            {
+                return kernel;
+            }
+
+            return IsFusible(step) && step.Op.Pointwise!(p) is { } pointwise ? PointwiseBands.Of(pointwise) : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or FormatException or DeferredParameterException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>A text that is equal for two steps exactly when they compute the same thing.</summary>
     internal static string StepKey(BoundStep step, IReadOnlyList<string> sources)
@@ -200,8 +239,148 @@ public static class Planner
         }
 
         /// <summary>
+        /// Row-band groups, from the last node back: a band-fusible node is a group's last step (the value the rest
+        /// of the plan reads); a band-fusible node it reads joins when every reader of that node is in the group
+        /// and no output writes it (so it never needs to exist whole). Global reductions (normalize, stats,
+        /// histograms, thresholds) have no row-band kernel: they are the barriers between groups. A group is kept
+        /// when it has two steps or more and one of them is something an element-wise chain cannot run (a stencil,
+        /// two inputs); its steps are then moved next to its last step (legal: nothing outside reads them).
+        /// </summary>
+        public void FuseRowBandGroups()
+        {
+            if (!options.FuseRowBands)
+            {
+                return;
+            }
+
+            var byId = _nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+            var readers = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var node in _nodes)
+            {
+                foreach (var src in node.Sources)
+                {
+                    if (!readers.TryGetValue(src, out var set))
+                    {
+                        readers[src] = set = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    set.Add(node.Id);
+                }
+            }
+
+            var fusible = _nodes.Where(n => IsBandFusible(n.Step)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            var groups = new List<List<PlanNode>>();
+            for (int i = _nodes.Count - 1; i >= 0; i--)
+            {
+                var last = _nodes[i];
+                if (!fusible.Contains(last.Id) || taken.Contains(last.Id))
+                {
+                    continue;
+                }
+
+                var members = new HashSet<string>(StringComparer.Ordinal) { last.Id };
+                bool grew = true;
+                while (grew)
+                {
+                    grew = false;
+                    foreach (var id in members.ToList())
+                    {
+                        foreach (var src in byId[id].InputSources)
+                        {
+                            if (!members.Contains(src) && fusible.Contains(src) && !taken.Contains(src) && !_outputValues.Contains(src)
+                                && readers[src].IsSubsetOf(members))
+                            {
+                                members.Add(src);
+                                grew = true;
+                            }
+                        }
+                    }
+                }
+
+                var group = _nodes.Where(n => members.Contains(n.Id)).ToList();
+                if (group.Count >= 2 && group.Any(n => !IsFusible(n.Step)))
+                {
+                    taken.UnionWith(members);
+                    groups.Add(group);
+                }
+            }
+
+            if (groups.Count == 0)
+            {
+                return;
+            }
+
+            // Number the groups in plan order, move each group's steps next to its last step, renumber the nodes.
+            groups.Reverse();
+            var groupOfLast = new Dictionary<string, List<PlanNode>>(StringComparer.Ordinal);
+            foreach (var group in groups)
+            {
+                foreach (var n in group)
+                {
+                    n.Chain = _chains.Count;
+                }
+
+                var (before, after) = Halo(group);
+                _chains.Add(new FusedChain(group.Select(n => n.Id).ToList(), Banded: true, before, after));
+                groupOfLast[group[^1].Id] = group;
+            }
+
+            var ordered = new List<PlanNode>(_nodes.Count);
+            foreach (var node in _nodes)
+            {
+                if (groupOfLast.TryGetValue(node.Id, out var group))
+                {
+                    ordered.AddRange(group);
+                }
+                else if (node.Chain < 0)
+                {
+                    ordered.Add(node);
+                }
+            }
+
+            _nodes.Clear();
+            _nodes.AddRange(ordered);
+            for (int k = 0; k < _nodes.Count; k++)
+            {
+                _nodes[k].Index = k;
+            }
+        }
+
+        /// <summary>How many rows above and below a band of the group's last step the group reads of its inputs.</summary>
+        private static (int Before, int After) Halo(List<PlanNode> group)
+        {
+            var ids = group.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            var reach = new Dictionary<string, (int B, int A)>(StringComparer.Ordinal) { [group[^1].Id] = (0, 0) };
+            int before = 0, after = 0;
+            for (int k = group.Count - 1; k >= 0; k--)
+            {
+                var node = group[k];
+                var kernel = BandKernel(node.Step, node.Step.Params)!;
+                var (b, a) = reach.GetValueOrDefault(node.Id);
+                b += Math.Max(0, kernel.Before);
+                a += Math.Max(0, kernel.After);
+                foreach (var src in node.InputSources)
+                {
+                    if (ids.Contains(src))
+                    {
+                        var r = reach.GetValueOrDefault(src);
+                        reach[src] = (Math.Max(r.B, b), Math.Max(r.A, a));
+                    }
+                    else
+                    {
+                        before = Math.Max(before, b);
+                        after = Math.Max(after, a);
+                    }
+                }
+            }
+
+            return (before, after);
+        }
+
+        /// <summary>
         /// Chains of fusible steps where each step reads only the previous one, which nothing else reads and no
-        /// output writes: one pass over the data, block by block.
+        /// output writes: one pass over the data, block by block. Steps already in a row-band group stay there.
         /// </summary>
         public void FuseElementwiseChains()
         {
@@ -237,7 +416,7 @@ public static class Planner
 
             foreach (var node in _nodes)
             {
-                bool fusible = IsFusible(node.Step);
+                bool fusible = IsFusible(node.Step) && node.Chain < 0;
                 if (fusible && current.Count > 0)
                 {
                     var prev = current[^1];

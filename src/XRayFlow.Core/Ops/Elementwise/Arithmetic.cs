@@ -83,6 +83,14 @@ public static class Arithmetic
         _ => new UnaryKernel<MultiplyValueOperator>(new MultiplyValueOperator(value)),
     };
 
+    /// <summary>a op b of two real arrays as a row-band kernel (the operators <see cref="Combine"/> runs).</summary>
+    public static IRowBandKernel RowBand(Kind kind) => kind switch
+    {
+        Kind.Add => PointwiseBands.Of(default(AddOperator)),
+        Kind.Subtract => PointwiseBands.Of(default(SubtractOperator)),
+        _ => PointwiseBands.Of(default(MultiplyOperator)),
+    };
+
     private static void Parts(float[] x, float[] y, float[] dst, Kind kind, int threads)
     {
         switch (kind)

@@ -44,6 +44,7 @@ public static class ElementwiseOps
         Reference = "numpy.hypot",
         Inputs = InputSpec.TwoOrMore,
         IsElementwise = true,
+        RowBand = _ => PointwiseBands.Hypotenuse,
         Execute = ctx =>
         {
             var arrays = ctx.Arrays();
@@ -69,10 +70,11 @@ public static class ElementwiseOps
                 Allowed = ["peak", "range"],
             },
         ],
+        InPlace = true,
         Execute = ctx =>
         {
             var src = ctx.Array();
-            var dst = ImageArray.Rent(src);
+            var dst = ctx.MayReuseInput && !src.IsComplex ? src : ImageArray.Rent(src);
             Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"), ctx.Threads);
             return new ArrayValue(dst);
         },
@@ -156,6 +158,7 @@ public static class ElementwiseOps
         ],
         Example = "{value: 2}",
         Pointwise = p => p.Has("value") ? Arithmetic.ValueKernel(kind, (float)p.Float("value")) : null!,
+        RowBand = p => p.Has("value") ? null : Arithmetic.RowBand(kind),
         Execute = ctx =>
         {
             var arrays = ctx.Arrays();

@@ -16,8 +16,7 @@ public static class Hypot
         => ElementwiseLoop.ForBlocks(dst.Length, threads, (start, length) => Apply(src, start, dst.AsSpan(start, length)));
 
     /// <summary>dst[k] = hypot of src_i[start + k].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Apply(float[][] src, int start, Span<float> dst)
+    public static unsafe void Apply(float[][] src, int start, Span<float> dst)
     {
         int n = dst.Length;
         foreach (var a in src)
@@ -25,29 +24,69 @@ public static class Hypot
             ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, start + n, nameof(src));
         }
 
+        var handles = new GCHandle[src.Length];
+        Span<nint> pointers = src.Length <= 16 ? stackalloc nint[src.Length] : new nint[src.Length];
+        try
+        {
+            for (int i = 0; i < src.Length; i++)
+            {
+                handles[i] = GCHandle.Alloc(src[i], GCHandleType.Pinned);
+                pointers[i] = (nint)((float*)handles[i].AddrOfPinnedObject() + start);
+            }
+
+            fixed (float* d = dst)
+            {
+                Apply(pointers, d, n);
+            }
+        }
+        finally
+        {
+            foreach (var h in handles)
+            {
+                if (h.IsAllocated)
+                {
+                    h.Free();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst[k] = hypot of ((float*)src[i])[k] for k &lt; n: the one implementation (the arrays' overload and the
+    /// fused row bands call it), vectors of squares widened to double, then the scalar tail, same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Apply(ReadOnlySpan<nint> src, float* dst, int n)
+    {
         int k = 0;
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
-            ref float d0 = ref MemoryMarshal.GetReference(dst);
             for (; k <= n - w; k += w)
             {
                 Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
                 for (int i = 0; i < src.Length; i++)
                 {
-                    var v = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(src[i]), (nuint)(start + k));
+                    var v = Vector.Load((float*)src[i] + k);
                     Vector.Widen(v, out var a, out var b);
                     lo += a * a;
                     hi += b * b;
                 }
 
-                Vector.Narrow(Vector.SquareRoot(lo), Vector.SquareRoot(hi)).StoreUnsafe(ref d0, (nuint)k);
+                Vector.Narrow(Vector.SquareRoot(lo), Vector.SquareRoot(hi)).Store(dst + k);
             }
         }
 
         for (; k < n; k++)
         {
-            dst[k] = At(src, start + k);
+            double s = 0;
+            for (int i = 0; i < src.Length; i++)
+            {
+                double v = ((float*)src[i])[k];
+                s += v * v;
+            }
+
+            dst[k] = (float)Math.Sqrt(s);
         }
     }
 

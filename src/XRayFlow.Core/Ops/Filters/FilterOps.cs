@@ -14,6 +14,8 @@ public static class FilterOps
         Reference = "scipy.ndimage.gaussian_filter",
         Inputs = InputSpec.One,
         Params = [CommonParams.Sigma, CommonParams.Order, CommonParams.Mode, CommonParams.Cval, CommonParams.Truncate, CommonParams.Radius],
+        RowBand = p => NdFilters.GaussianFilterBand(
+            p.Doubles("sigma") ?? throw new ArgumentException("sigma is required"), p.Ints("order"), CommonParams.ModeOf(p), CommonParams.CvalOf(p), CommonParams.TruncateOf(p), p.Ints("radius")),
         Execute = ctx => Filtered(ctx, src => NdFilters.GaussianFilter(
             src,
             ctx.Doubles("sigma") ?? throw new ArgumentException("sigma is required"),
@@ -32,6 +34,8 @@ public static class FilterOps
         Reference = "scipy.ndimage.gaussian_laplace",
         Inputs = InputSpec.One,
         Params = [CommonParams.Sigma, CommonParams.Mode, CommonParams.Cval, CommonParams.Truncate],
+        RowBand = p => NdFilters.GaussianLaplaceBand(
+            p.Doubles("sigma") ?? throw new ArgumentException("sigma is required"), CommonParams.ModeOf(p), CommonParams.CvalOf(p), CommonParams.TruncateOf(p)),
         Execute = ctx => Filtered(ctx, src => NdFilters.GaussianLaplace(
             src, ctx.Doubles("sigma") ?? throw new ArgumentException("sigma is required"),
             CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), CommonParams.TruncateOf(ctx), ctx.Threads)),
@@ -44,6 +48,8 @@ public static class FilterOps
         Reference = "scipy.ndimage.gaussian_gradient_magnitude",
         Inputs = InputSpec.One,
         Params = [CommonParams.Sigma, CommonParams.Mode, CommonParams.Cval, CommonParams.Truncate],
+        RowBand = p => NdFilters.GaussianGradientMagnitudeBand(
+            p.Doubles("sigma") ?? throw new ArgumentException("sigma is required"), CommonParams.ModeOf(p), CommonParams.CvalOf(p), CommonParams.TruncateOf(p)),
         Execute = ctx => Filtered(ctx, src => NdFilters.GaussianGradientMagnitude(
             src, ctx.Doubles("sigma") ?? throw new ArgumentException("sigma is required"),
             CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), CommonParams.TruncateOf(ctx), ctx.Threads)),
@@ -56,6 +62,7 @@ public static class FilterOps
         Reference = "scipy.ndimage.sobel",
         Inputs = InputSpec.One,
         Params = [CommonParams.Axis, CommonParams.Mode, CommonParams.Cval],
+        RowBand = p => NdFilters.GradientBand(AxisOf(p), sobel: true, CommonParams.ModeOf(p), CommonParams.CvalOf(p)),
         Execute = ctx => Filtered(ctx, src => NdFilters.Sobel(src, AxisOf(ctx), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),
     };
 
@@ -66,6 +73,7 @@ public static class FilterOps
         Reference = "scipy.ndimage.prewitt",
         Inputs = InputSpec.One,
         Params = [CommonParams.Axis, CommonParams.Mode, CommonParams.Cval],
+        RowBand = p => NdFilters.GradientBand(AxisOf(p), sobel: false, CommonParams.ModeOf(p), CommonParams.CvalOf(p)),
         Execute = ctx => Filtered(ctx, src => NdFilters.Prewitt(src, AxisOf(ctx), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),
     };
 
@@ -76,6 +84,7 @@ public static class FilterOps
         Reference = "scipy.ndimage.laplace",
         Inputs = InputSpec.One,
         Params = [CommonParams.Mode, CommonParams.Cval],
+        RowBand = p => NdFilters.LaplaceBand(CommonParams.ModeOf(p), CommonParams.CvalOf(p)),
         Execute = ctx => Filtered(ctx, src => NdFilters.Laplace(src, CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),
     };
 
@@ -248,7 +257,7 @@ public static class FilterOps
         },
     };
 
-    private static int AxisOf(OpContext ctx) => ctx.Has("axis") ? ctx.Int("axis") : -1;
+    private static int AxisOf(ParamValues p) => p.Has("axis") ? p.Int("axis") : -1;
 
     private static Value Filtered(OpContext ctx, Func<ImageArray, ImageArray> filter) => new ArrayValue(filter(ctx.Array()));
 }

@@ -18,21 +18,74 @@ public static class NdFilters
     /// <summary>scipy.ndimage.gaussian_filter(input, sigma, order, mode=mode, cval=cval, truncate=truncate, radius=radius).</summary>
     public static ImageArray GaussianFilter(ImageArray src, IReadOnlyList<double> sigma, IReadOnlyList<int>? order = null, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, double truncate = 4.0, IReadOnlyList<int>? radius = null, int threads = 0)
     {
+        var (k0, k1) = GaussianKernels(sigma, order, truncate, radius);
+        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
+            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: false, threads));
+    }
+
+    /// <summary>gaussian_filter's two kernels (axis 0, axis 1; null where SciPy skips the axis).</summary>
+    public static (Kernel1D? K0, Kernel1D? K1) GaussianKernels(IReadOnlyList<double> sigma, IReadOnlyList<int>? order, double truncate, IReadOnlyList<int>? radius)
+    {
         var s = PerAxis(sigma, nameof(sigma));
         var o = PerAxis(order ?? [0], nameof(order));
         var r = radius is null ? null : PerAxis(radius, nameof(radius));
-        var k0 = GaussianKernel(s[0], o[0], truncate, r?[0]);
-        var k1 = GaussianKernel(s[1], o[1], truncate, r?[1]);
-        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
-            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: false, threads));
+        return (GaussianKernel(s[0], o[0], truncate, r?[0]), GaussianKernel(s[1], o[1], truncate, r?[1]));
+    }
+
+    /// <summary>gaussian_filter as a row-band kernel (<see cref="SeparableFilter.Band"/>), or null.</summary>
+    public static IRowBandKernel? GaussianFilterBand(IReadOnlyList<double> sigma, IReadOnlyList<int>? order, BoundaryMode mode, float cval, double truncate, IReadOnlyList<int>? radius)
+    {
+        var (k0, k1) = GaussianKernels(sigma, order, truncate, radius);
+        return SeparableFilter.Band(k0, k1, mode, cval, axis1First: false);
+    }
+
+    /// <summary>gaussian_laplace's two derivative pairs (A = d²/d0², B = d²/d1²).</summary>
+    private static ((Kernel1D? K0, Kernel1D? K1) A, (Kernel1D? K0, Kernel1D? K1) B) LaplacePairs(IReadOnlyList<double> sigma, double truncate)
+    {
+        var s = PerAxis(sigma, nameof(sigma));
+        return ((GaussianKernel(s[0], 2, truncate, null), GaussianKernel(s[1], 0, truncate, null)),
+                (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 2, truncate, null)));
+    }
+
+    /// <summary>gaussian_gradient_magnitude's two derivative pairs (A = d/d0, B = d/d1).</summary>
+    private static ((Kernel1D? K0, Kernel1D? K1) A, (Kernel1D? K0, Kernel1D? K1) B) GradientPairs(IReadOnlyList<double> sigma, double truncate)
+    {
+        var s = PerAxis(sigma, nameof(sigma));
+        return ((GaussianKernel(s[0], 1, truncate, null), GaussianKernel(s[1], 0, truncate, null)),
+                (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 1, truncate, null)));
+    }
+
+    private static readonly Kernel1D SecondDifference = new([1.0, -2.0, 1.0]);
+
+    /// <summary>gaussian_laplace as a row-band kernel (<see cref="SeparableFilter.PairBand"/>), or null.</summary>
+    public static IRowBandKernel? GaussianLaplaceBand(IReadOnlyList<double> sigma, BoundaryMode mode, float cval, double truncate)
+    {
+        var (a, b) = LaplacePairs(sigma, truncate);
+        return SeparableFilter.PairBand(a.K0, a.K1, b.K0, b.K1, mode, cval, PairCombine.Sum);
+    }
+
+    /// <summary>gaussian_gradient_magnitude as a row-band kernel, or null.</summary>
+    public static IRowBandKernel? GaussianGradientMagnitudeBand(IReadOnlyList<double> sigma, BoundaryMode mode, float cval, double truncate)
+    {
+        var (a, b) = GradientPairs(sigma, truncate);
+        return SeparableFilter.PairBand(a.K0, a.K1, b.K0, b.K1, mode, cval, PairCombine.Hypot);
+    }
+
+    /// <summary>laplace as a row-band kernel, or null.</summary>
+    public static IRowBandKernel? LaplaceBand(BoundaryMode mode, float cval)
+        => SeparableFilter.PairBand(SecondDifference, null, null, SecondDifference, mode, cval, PairCombine.Sum);
+
+    /// <summary>sobel (smoothing [1, 2, 1]) or prewitt ([1, 1, 1]) as a row-band kernel, or null.</summary>
+    public static IRowBandKernel? GradientBand(int axis, bool sobel, BoundaryMode mode, float cval)
+    {
+        var (k0, k1, axis1First) = GradientKernels(axis, sobel ? [1, 2, 1] : [1, 1, 1]);
+        return SeparableFilter.Band(k0, k1, mode, cval, axis1First);
     }
 
     /// <summary>scipy.ndimage.gaussian_laplace: Σ over axes of the Gaussian's second derivative along that axis.</summary>
     public static ImageArray GaussianLaplace(ImageArray src, IReadOnlyList<double> sigma, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, double truncate = 4.0, int threads = 0)
     {
-        var s = PerAxis(sigma, nameof(sigma));
-        var d0 = (GaussianKernel(s[0], 2, truncate, null), GaussianKernel(s[1], 0, truncate, null));
-        var d1 = (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 2, truncate, null));
+        var (d0, d1) = LaplacePairs(sigma, truncate);
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
             SumOfTwo(data, offset, dst, dstOffset, rows, cols, d0, d1, mode, c, threads, magnitude: false));
     }
@@ -41,9 +94,7 @@ public static class NdFilters
     public static ImageArray GaussianGradientMagnitude(ImageArray src, IReadOnlyList<double> sigma, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, double truncate = 4.0, int threads = 0)
     {
         RealOnly(src, nameof(GaussianGradientMagnitude));
-        var s = PerAxis(sigma, nameof(sigma));
-        var d0 = (GaussianKernel(s[0], 1, truncate, null), GaussianKernel(s[1], 0, truncate, null));
-        var d1 = (GaussianKernel(s[0], 0, truncate, null), GaussianKernel(s[1], 1, truncate, null));
+        var (d0, d1) = GradientPairs(sigma, truncate);
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
             SumOfTwo(data, offset, dst, dstOffset, rows, cols, d0, d1, mode, c, threads, magnitude: true));
     }
@@ -59,7 +110,7 @@ public static class NdFilters
     /// <summary>scipy.ndimage.laplace: Σ over axes of correlate1d(input, [1, -2, 1], axis).</summary>
     public static ImageArray Laplace(ImageArray src, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, int threads = 0)
     {
-        var d2 = new Kernel1D([1.0, -2.0, 1.0]);
+        var d2 = SecondDifference;
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
             SumOfTwo(data, offset, dst, dstOffset, rows, cols, (d2, null), (null, d2), mode, c, threads, magnitude: false));
     }
@@ -120,13 +171,18 @@ public static class NdFilters
 
     private static ImageArray Gradient(ImageArray src, int axis, double[] smooth, BoundaryMode mode, float cval, int threads)
     {
+        var (k0, k1, axis1First) = GradientKernels(axis, smooth);
+        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
+            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First, threads));
+    }
+
+    /// <summary>sobel/prewitt's kernels: [-1, 0, 1] along the axis (passed first), the smoothing across it.</summary>
+    private static (Kernel1D K0, Kernel1D K1, bool Axis1First) GradientKernels(int axis, double[] smooth)
+    {
         int a = NormalizeAxis(axis);
         var derivative = new Kernel1D([-1.0, 0.0, 1.0]);
         var smoothing = new Kernel1D(smooth);
-        var k0 = a == 0 ? derivative : smoothing;
-        var k1 = a == 0 ? smoothing : derivative;
-        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
-            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: a == 1, threads));
+        return a == 0 ? (derivative, smoothing, false) : (smoothing, derivative, true);
     }
 
     /// <summary>Runs a linear frame filter on every frame, and on the imaginary part (cval 0) when complex.</summary>

@@ -1,0 +1,305 @@
+using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Execution;
+
+public sealed partial class PlanExecutor
+{
+    /// <summary>Aim for this many bytes of one band's intermediates (all steps together), so a band stays in L2.</summary>
+    public const int BandBytes = 1 << 19;
+
+    /// <summary>
+    /// Runs a row-band group (<see cref="FusedChain.Banded"/>): the last step's frame is cut into bands of rows; for
+    /// each band, every step, from the last back, works out which of its rows the steps after it read (their
+    /// kernels' halos, mapped at the frame's edges by their modes), then every step computes exactly those rows
+    /// into a band-sized scratch window, in plan order, the last step straight into the output array. Scratch is
+    /// per band, so bands run in parallel; intermediates never exist whole. The kernels are the ops' own strip
+    /// code, so the result equals the unfused run bit for bit. Where a band cannot be used (shapes that differ, a
+    /// complex input, a kernel longer than the frame, a `${step}` parameter that changes a kernel per item), the
+    /// group runs step by step instead.
+    /// </summary>
+    private Value RunBanded(List<PlanNode> group, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, IValueObserver? observer)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < group.Count; k++)
+        {
+            index[group[k].Id] = k;
+        }
+
+        // The arrays the group reads from outside, and one shape for all.
+        var external = new List<ImageArray>();
+        var externalIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        bool usable = true;
+        foreach (var node in group)
+        {
+            foreach (var src in node.InputSources)
+            {
+                if (index.ContainsKey(src) || externalIndex.ContainsKey(src))
+                {
+                    continue;
+                }
+
+                if (values[src] is not ArrayValue { Array: { IsComplex: false } array })
+                {
+                    usable = false;
+                    continue;
+                }
+
+                externalIndex[src] = external.Count;
+                external.Add(array);
+            }
+        }
+
+        var shape = external.Count > 0 ? external[0] : null;
+        usable &= shape is not null && external.All(a => a.Frames == shape.Frames && a.Rows == shape.Rows && a.Cols == shape.Cols && a.IsStack == shape.IsStack);
+        var kernels = new IRowBandKernel?[group.Count];
+        for (int k = 0; k < group.Count && usable; k++)
+        {
+            var node = group[k];
+            var parameters = ResolveParams(node, [.. node.Sources.Select(s => values.TryGetValue(s, out var v) ? v : new ArrayValue(shape!))]);
+            var inputs = node.InputSources.Select(_ => (Value)new ArrayValue(shape!)).ToList();
+            if (node.Step.Op.RunProblem(new OpContext { StepId = node.Id, Inputs = inputs, Params = parameters }) is { } problem)
+            {
+                throw new StepFailedException(node.Id, problem);
+            }
+
+            kernels[k] = Planner.BandKernel(node.Step, parameters);
+            usable &= kernels[k] is { } kernel && kernel.Supports(shape!.Rows, shape.Cols);
+        }
+
+        if (!usable)
+        {
+            return RunStepByStep(group, values, pool, threads, cancellation, observer);
+        }
+
+        int rows = shape!.Rows, cols = shape.Cols, frames = shape.Frames;
+        var readers = new List<(int Reader, int Input)>[group.Count];
+        var inputsOf = new int[group.Count][];
+        for (int k = 0; k < group.Count; k++)
+        {
+            readers[k] = [];
+            inputsOf[k] = [.. group[k].InputSources.Select(s => index.TryGetValue(s, out int m) ? m : -1 - externalIndex[s])];
+        }
+
+        for (int k = 0; k < group.Count; k++)
+        {
+            foreach (int m in inputsOf[k])
+            {
+                if (m >= 0)
+                {
+                    readers[m].Add((k, m));
+                }
+            }
+        }
+
+        int bandRows = BandRows(kernels!, rows, cols, group.Count, threads);
+        int bandsPerFrame = (rows + bandRows - 1) / bandRows;
+        long total = (long)bandsPerFrame * frames;
+        var outData = pool.Rent(shape.Length);
+        var dst = shape.IsStack ? ImageArray.Stack(frames, rows, cols, outData) : new ImageArray(rows, cols, outData);
+        var sinks = observer is null ? null : group.Take(group.Count - 1).Select(n => observer.Fused(n.Id, dst)).ToArray();
+
+        var pinned = new Dictionary<float[], GCHandle>(ReferenceEqualityComparer.Instance);
+        nint Pin(float[] a)
+        {
+            if (!pinned.TryGetValue(a, out var h))
+            {
+                pinned[a] = h = GCHandle.Alloc(a, GCHandleType.Pinned);
+            }
+
+            return h.AddrOfPinnedObject();
+        }
+
+        try
+        {
+            var bases = external.Select(e => Pin(e.Data)).ToArray();
+            var job = new BandJob(kernels!, readers, inputsOf, bases, Pin(outData), rows, cols, bandRows, bandsPerFrame, sinks);
+            if (threads > 1 && total > 1)
+            {
+                Parallel.For(0L, total, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, b => job.Run(b));
+            }
+            else
+            {
+                for (long b = 0; b < total; b++)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    job.Run(b);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var h in pinned.Values)
+            {
+                h.Free();
+            }
+        }
+
+        foreach (var sink in sinks ?? [])
+        {
+            sink?.Completed();
+        }
+
+        return new ArrayValue(dst);
+    }
+
+    /// <summary>
+    /// Band height: at least what the kernels prefer (a long column kernel that row-passes its halo wants 4 x its
+    /// taps), else as many rows as keep one band's intermediates near <see cref="BandBytes"/>, and at most a share
+    /// that gives every thread two bands. Changes which rows are computed where, never a value.
+    /// </summary>
+    internal static int BandRows(IReadOnlyList<IRowBandKernel> kernels, int rows, int cols, int steps, int threads)
+    {
+        int preferred = kernels.Max(k => k.PreferredRows);
+        long bytesPerRow = 4L * cols * Math.Max(1, steps);
+        int cache = (int)Math.Clamp(BandBytes / bytesPerRow, 8, 256);
+        int share = (rows + (2 * threads) - 1) / (2 * threads);
+        return Math.Clamp(Math.Max(preferred, Math.Min(cache, share)), 1, rows);
+    }
+
+    /// <summary>The group's steps one after the other, whole (intermediates returned to the pool after their last reader).</summary>
+    private Value RunStepByStep(List<PlanNode> group, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, IValueObserver? observer)
+    {
+        var local = new Dictionary<string, Value>(StringComparer.Ordinal);
+        var left = group.ToDictionary(n => n.Id, n => group.Count(r => r.InputSources.Contains(n.Id)), StringComparer.Ordinal);
+        Value Get(string s) => local.TryGetValue(s, out var v) ? v : values[s];
+        Value result = null!;
+        foreach (var node in group)
+        {
+            result = RunNode(node, [.. node.Sources.Select(Get)], threads, cancellation);
+            local[node.Id] = result;
+            if (!ReferenceEquals(node, group[^1]))
+            {
+                observer?.Produced(node.Id, result);
+            }
+
+            foreach (var src in node.InputSources.Distinct(StringComparer.Ordinal))
+            {
+                if (local.TryGetValue(src, out var done) && --left[src] == 0 && done is ArrayValue a
+                    && !local.Values.Concat(values.Values).Any(v => !ReferenceEquals(v, done) && v is ArrayValue live && SharesArray(live.Array, a.Array)))
+                {
+                    local.Remove(src);
+                    pool.Return(a.Array);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Each thread's band scratch: pinned (allocated on the pinned heap, never moved), kept between bands and runs so
+    /// a band costs no allocation and no page faults; up to <see cref="MaxKept"/> floats stay per thread, a larger
+    /// need is served and dropped.
+    /// </summary>
+    private static class Scratch
+    {
+        public const long MaxKept = 16L << 20;
+
+        [ThreadStatic]
+        private static float[]? t_kept;
+
+        /// <summary>A pinned array of at least <paramref name="length"/> floats (the caller keeps it referenced while it uses it).</summary>
+        public static float[] Take(long length)
+        {
+            if (t_kept is { } kept && kept.LongLength >= length)
+            {
+                return kept;
+            }
+
+            var fresh = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(1, length)), pinned: true);
+            if (length <= MaxKept)
+            {
+                t_kept = fresh;
+            }
+
+            return fresh;
+        }
+    }
+
+    /// <summary>The work of one band (any thread): the rows each step must compute, then the steps in order.</summary>
+    private sealed unsafe class BandJob(
+        IRowBandKernel[] kernels, List<(int Reader, int Input)>[] readers, int[][] inputsOf, nint[] externalBases, nint outBase,
+        int rows, int cols, int bandRows, int bandsPerFrame, IFusedValueSink?[]? sinks)
+    {
+        public void Run(long band)
+        {
+            int frame = (int)(band / bandsPerFrame);
+            int r0 = (int)(band % bandsPerFrame) * bandRows;
+            int r1 = Math.Min(rows, r0 + bandRows);
+            long frameOffset = (long)frame * rows * cols;
+            int n = kernels.Length;
+
+            // From the last step back: the rows each step must compute (its readers' rows, widened by their kernels'
+            // halos and mapped at the edges; and its own share [r0, r1), which the report sees).
+            Span<int> lo = n <= 64 ? stackalloc int[n] : new int[n];
+            Span<int> hi = n <= 64 ? stackalloc int[n] : new int[n];
+            lo[n - 1] = r0;
+            hi[n - 1] = r1;
+            for (int k = n - 2; k >= 0; k--)
+            {
+                int a = r0, b = r1;
+                foreach (var (reader, _) in readers[k])
+                {
+                    var kr = kernels[reader];
+                    for (long t = (long)lo[reader] - kr.Before; t < (long)hi[reader] + kr.After; t++)
+                    {
+                        int m = Boundary.Map(t, rows, kr.Mode);
+                        if (m >= 0)
+                        {
+                            a = Math.Min(a, m);
+                            b = Math.Max(b, m + 1);
+                        }
+                    }
+                }
+
+                lo[k] = a;
+                hi[k] = b;
+            }
+
+            long need = 0;
+            for (int k = 0; k < n - 1; k++)
+            {
+                need += (long)(hi[k] - lo[k]) * cols;
+            }
+
+            var kept = Scratch.Take(need);
+            float* scratch = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(kept));
+            var windows = new RowWindow[n];
+            for (int k = 0; k < n - 1; k++)
+            {
+                windows[k] = new RowWindow(scratch, lo[k], hi[k] - lo[k], cols);
+                scratch += (long)(hi[k] - lo[k]) * cols;
+            }
+
+            windows[n - 1] = new RowWindow((float*)outBase + frameOffset, 0, rows, cols);
+            var inputs = new RowWindow[8];
+            for (int k = 0; k < n; k++)
+            {
+                int count = inputsOf[k].Length;
+                if (inputs.Length < count)
+                {
+                    inputs = new RowWindow[count];
+                }
+
+                for (int i = 0; i < count; i++)
+                {
+                    int m = inputsOf[k][i];
+                    inputs[i] = m >= 0 ? windows[m] : new RowWindow((float*)externalBases[-1 - m] + frameOffset, 0, rows, cols);
+                }
+
+                kernels[k].Rows(inputs.AsSpan(0, count), windows[k], rows, cols, lo[k], hi[k]);
+                if (sinks is not null && k < n - 1 && sinks[k] is { } sink)
+                {
+                    sink.Block((int)(frameOffset + ((long)r0 * cols)), windows[k].Rows(r0, r1));
+                }
+            }
+
+            GC.KeepAlive(kept);
+        }
+    }
+}

@@ -1,0 +1,281 @@
+using XRayFlow.Core.Expressions;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Execution;
+using XRayFlow.Pipeline.Planning;
+
+namespace XRayFlow.Pipeline.Tests.Execution;
+
+/// <summary>
+/// Row-band groups (issue 16's tiled fusion): which steps the planner groups, and that a grouped run gives the
+/// unfused run's bits for every mode, shape, stack and thread count, with the report seeing every intermediate.
+/// </summary>
+public class RowBandGroupTests
+{
+    private const string FiveSteps = """
+        xrayflow: 1
+        name: five
+        inputs:
+          img: image
+        steps:
+          - id: smooth
+            op: gaussian_filter
+            sigma: 4
+            mode: MODE
+          - id: gx
+            op: sobel
+            in: smooth
+            axis: 0
+            mode: MODE
+          - id: gy
+            op: sobel
+            in: smooth
+            axis: 1
+            mode: MODE
+          - id: magnitude
+            op: hypot
+            in: [gx, gy]
+          - id: norm
+            op: normalize
+            in: magnitude
+        outputs:
+          norm: n.npy
+        """;
+
+    public static IEnumerable<object[]> ModesShapesThreads()
+    {
+        foreach (var mode in new[] { "reflect", "mirror", "nearest", "constant", "wrap" })
+        {
+            foreach (var (rows, cols) in new[] { (1, 50), (50, 1), (3, 3), (40, 40), (150, 131), (301, 77) })
+            {
+                foreach (int threads in new[] { 1, 2, 4 })
+                {
+                    yield return [mode, rows, cols, threads];
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheFiveStepRecipeIsOneGroupWithNormalizeAsItsBarrier()
+    {
+        var plan = Planner.Create(RunKit.Load(FiveSteps.Replace("MODE", "reflect")));
+        var group = Assert.Single(plan.FusedChains);
+        Assert.True(group.Banded);
+        Assert.Equal(["smooth", "gx", "gy", "magnitude"], group.NodeIds);
+        Assert.Equal((17, 17), (group.HaloBefore, group.HaloAfter)); // sigma 4 truncate 4: 16 rows, and sobel's 1
+        Assert.Equal(-1, plan.Node("norm")!.Chain);
+        Assert.Contains("group 1: smooth, gx, gy -> magnitude (halo: 17 rows above a band, 17 below)", PlanPrinter.Text(plan));
+        Assert.Empty(Planner.Create(RunKit.Load(FiveSteps.Replace("MODE", "reflect")), options: PlanOptions.NoFusion).FusedChains);
+    }
+
+    [Fact]
+    public void WrapModeStepsAreNotGrouped()
+    {
+        // Their first rows read the last ones: no band is local, so they run whole (hypot alone is no group).
+        var plan = Planner.Create(RunKit.Load(FiveSteps.Replace("MODE", "wrap")));
+        Assert.Empty(plan.FusedChains);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModesShapesThreads))]
+    public void AGroupGivesTheUnfusedBits(string mode, int rows, int cols, int threads)
+    {
+        var recipe = RunKit.Load(FiveSteps.Replace("MODE", mode));
+        var img = RunKit.Random(rows, cols, seed: rows + cols + mode.Length);
+        var copy = img.Clone();
+        var fused = Run(Planner.Create(recipe), img, threads, "norm");
+        var unfused = Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, threads, "norm");
+        Assert.Equal(unfused, fused);
+        Assert.Equal(copy.Data, img.Data); // inputs are never written
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void StacksRunFrameByFrame(int threads)
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: stack
+            inputs:
+              s: stack
+            steps:
+              - id: g
+                op: gaussian_filter
+                sigma: [1.5, 3]
+              - id: d
+                op: laplace
+                in: g
+              - id: e
+                op: subtract
+                in: [d, g]
+            outputs:
+              e: e.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.Equal(["g", "d", "e"], Assert.Single(plan.FusedChains).NodeIds);
+        var a = RunKit.Random(3 * 37, 29, seed: 4);
+        var stack = ImageArray.Stack(3, 37, 29, a.Data);
+        var values = new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["s"] = stack });
+        var unfused = new PlanExecutor(Planner.Create(recipe, options: PlanOptions.NoFusion), new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["s"] = stack });
+        var result = ((ArrayValue)values["e"]).Array;
+        Assert.True(result.IsStack);
+        Assert.Equal((3, 37, 29), (result.Frames, result.Rows, result.Cols));
+        Assert.Equal(((ArrayValue)unfused["e"]).Array.Data, result.Data);
+    }
+
+    [Fact]
+    public void AStepAnOutputWritesStaysWholeAndOutsideTheGroup()
+    {
+        var recipe = RunKit.Load(FiveSteps.Replace("MODE", "reflect").Replace("  norm: n.npy", "  norm: n.npy\n  gx: gx.npy\n  magnitude: m.npy"));
+        var plan = Planner.Create(recipe);
+        var group = Assert.Single(plan.FusedChains);
+        Assert.Equal(["gy", "magnitude"], group.NodeIds); // gx and smooth are read from outside the group (an output, gx)
+        var img = RunKit.Random(90, 60, seed: 9);
+        var fused = new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], 2).Run(new Dictionary<string, ImageArray> { ["img"] = img });
+        var unfused = new PlanExecutor(Planner.Create(recipe, options: PlanOptions.NoFusion), new Dictionary<string, IExpressionKernel>(), [], 2).Run(new Dictionary<string, ImageArray> { ["img"] = img });
+        foreach (var id in new[] { "gx", "magnitude", "norm" })
+        {
+            Assert.Equal(((ArrayValue)unfused[id]).Array.Data, ((ArrayValue)fused[id]).Array.Data);
+        }
+
+        // normalize may overwrite its input only when nothing else reads it: here `magnitude` is an output.
+        Assert.NotEqual(((ArrayValue)fused["magnitude"]).Array.Data, ((ArrayValue)fused["norm"]).Array.Data);
+    }
+
+    [Fact]
+    public void GroupMembersMoveNextToTheLastStep()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: apart
+            inputs:
+              img: image
+            steps:
+              - id: gx
+                op: sobel
+                axis: 0
+              - id: other
+                op: median_filter
+                in: img
+              - id: gy
+                op: sobel
+                in: img
+                axis: 1
+              - id: magnitude
+                op: hypot
+                in: [gx, gy]
+            outputs:
+              magnitude: m.npy
+              other: o.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.Equal(["other", "gx", "gy", "magnitude"], plan.Nodes.Select(n => n.Id));
+        Assert.Equal(Enumerable.Range(0, 4), plan.Nodes.Select(n => n.Index));
+        var img = RunKit.Random(64, 48, seed: 2);
+        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "magnitude"), Run(plan, img, 2, "magnitude"));
+    }
+
+    [Fact]
+    public void AStepWithAComputedParameterIsNotGrouped()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: computed
+            inputs:
+              img: image
+            steps:
+              - id: m
+                op: threshold_mean
+              - id: g
+                op: gaussian_filter
+                in: img
+                sigma: 2
+                cval: ${m}
+                mode: constant
+              - id: s
+                op: sobel
+                in: g
+              - id: h
+                op: hypot
+                in: [s, g]
+            outputs:
+              h: h.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.Equal(["s", "h"], Assert.Single(plan.FusedChains).NodeIds);
+        var img = RunKit.Random(70, 33, seed: 12);
+        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "h"), Run(plan, img, 2, "h"));
+    }
+
+    [Fact]
+    public void TheReportSeesEveryRowOfEveryIntermediateOnce()
+    {
+        var recipe = RunKit.Load(FiveSteps.Replace("MODE", "nearest"));
+        var img = RunKit.Random(333, 71, seed: 21);
+        var observer = new Collect();
+        new PlanExecutor(Planner.Create(recipe), new Dictionary<string, IExpressionKernel>(), [], 2).Run(new Dictionary<string, ImageArray> { ["img"] = img }, observer: observer);
+        var whole = new Collect();
+        new PlanExecutor(Planner.Create(recipe, options: PlanOptions.NoFusion), new Dictionary<string, IExpressionKernel>(), [], 2).Run(new Dictionary<string, ImageArray> { ["img"] = img }, observer: whole);
+        foreach (var id in new[] { "smooth", "gx", "gy" })
+        {
+            var sink = observer.Sinks[id];
+            Assert.True(sink.IsCompleted);
+            Assert.All(sink.Seen, n => Assert.Equal(1, n));
+            Assert.Equal(((ArrayValue)whole.Values[id]).Array.Data, sink.Values);
+        }
+    }
+
+    private static float[] Run(Plan plan, ImageArray img, int threads, string output)
+        => ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img })[output]).Array.Data;
+
+    private sealed class Collect : IValueObserver
+    {
+        public Dictionary<string, Value> Values { get; } = [];
+
+        public Dictionary<string, Sink> Sinks { get; } = [];
+
+        public void Produced(string id, Value value)
+        {
+            lock (Values)
+            {
+                Values[id] = value is ArrayValue a ? new ArrayValue(a.Array.Clone()) : value;
+            }
+        }
+
+        public IFusedValueSink? Fused(string id, ImageArray shape)
+        {
+            var sink = new Sink(shape.Length);
+            lock (Sinks)
+            {
+                Sinks[id] = sink;
+            }
+
+            return sink;
+        }
+    }
+
+    private sealed class Sink(int length) : IFusedValueSink
+    {
+        public float[] Values { get; } = new float[length];
+
+        public int[] Seen { get; } = new int[length];
+
+        public bool IsCompleted { get; private set; }
+
+        public void Block(int start, ReadOnlySpan<float> values)
+        {
+            lock (Seen)
+            {
+                values.CopyTo(Values.AsSpan(start));
+                for (int k = 0; k < values.Length; k++)
+                {
+                    Seen[start + k]++;
+                }
+            }
+        }
+
+        public void Completed() => IsCompleted = true;
+    }
+}
