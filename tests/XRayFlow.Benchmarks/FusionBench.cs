@@ -46,7 +46,7 @@ public static class FusionBench
             var inputs = new Dictionary<string, ImageArray> { [input] = image };
             var a = new PlanExecutor(fused, new Dictionary<string, IExpressionKernel>(), [], threads);
             var b = new PlanExecutor(unfused, new Dictionary<string, IExpressionKernel>(), [], threads);
-            var pool = new PixelPool();
+            var pool = PixelPool.Shared;
             double Time(PlanExecutor e, List<StepTiming>? t = null)
             {
                 var sw = Stopwatch.StartNew();

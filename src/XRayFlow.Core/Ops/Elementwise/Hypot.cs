@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace XRayFlow.Core.Ops.Elementwise;
 
@@ -59,6 +60,25 @@ public static class Hypot
     public static unsafe void Apply(ReadOnlySpan<nint> src, float* dst, int n)
     {
         int k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // 16 values per step where the machine has 512-bit vectors (the double square roots dominate): the same
+            // operations per value as the Vector<T> loop below, so the same bits.
+            for (; k <= n - 16; k += 16)
+            {
+                Vector512<double> lo = Vector512<double>.Zero, hi = Vector512<double>.Zero;
+                for (int i = 0; i < src.Length; i++)
+                {
+                    var v = Vector512.Load((float*)src[i] + k);
+                    var (a, b) = Vector512.Widen(v);
+                    lo += a * a;
+                    hi += b * b;
+                }
+
+                Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)).Store(dst + k);
+            }
+        }
+
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
