@@ -42,7 +42,7 @@ public static class FusionBench
         Console.WriteLine($"{"size",-11} {"fused ms",10} {"unfused ms",11} {"costliest step alone (ms)",28} {"fused / costliest",18} {"unfused / fused",16}  each step alone (median ms)");
         foreach (int n in sizes)
         {
-            var image = Tile(sample, n);
+            var image = SizesBench.Tile(sample, n);
             var inputs = new Dictionary<string, ImageArray> { [input] = image };
             var a = new PlanExecutor(fused, new Dictionary<string, IExpressionKernel>(), [], threads);
             var b = new PlanExecutor(unfused, new Dictionary<string, IExpressionKernel>(), [], threads);
@@ -135,20 +135,5 @@ public static class FusionBench
     {
         var s = values.Order().ToList();
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
-    }
-
-    /// <summary>The sample repeated to n x n (a crop when n is smaller).</summary>
-    private static ImageArray Tile(ImageArray sample, int n)
-    {
-        var image = new ImageArray(n, n);
-        for (int r = 0; r < n; r++)
-        {
-            for (int c = 0; c < n; c++)
-            {
-                image.Data[((long)r * n) + c] = sample.Data[((r % sample.Rows) * sample.Cols) + (c % sample.Cols)];
-            }
-        }
-
-        return image;
     }
 }

@@ -51,6 +51,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "sizes")
+        {
+            SizesBench.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "fusion")
         {
             FusionBench.Run(args);

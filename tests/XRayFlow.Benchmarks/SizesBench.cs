@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
+
+namespace XRayFlow.Benchmarks;
+
+/// <summary>
+/// Cost against image size (issue 16, goal 3): each op of the README's filter table (and the tutorial's pointwise
+/// steps) called through the registry on the sample X-ray tiled to 512 .. 8192 square, median wall time of
+/// <c>runs</c> calls after warm-up, with the per-pixel time and its ratio to 1024 x 1024's (linear cost: within
+/// 1.3x). tests/bench/reference_bench_sizes.py times OpenCV's counterparts at the same sizes.
+/// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll sizes [runs = 9] [threads = 2]
+/// [sizes = 512,1024,2048,4096,8192]
+/// </summary>
+public static class SizesBench
+{
+    /// <summary>The ops and parameters (the README table's rows).</summary>
+    public static readonly (string Label, string Op, Dictionary<string, object?> Params, int Inputs)[] Ops =
+    [
+        ("gaussian_filter s=1", "gaussian_filter", new() { ["sigma"] = new[] { 1.0 } }, 1),
+        ("gaussian_filter s=4", "gaussian_filter", new() { ["sigma"] = new[] { 4.0 } }, 1),
+        ("gaussian_filter s=16", "gaussian_filter", new() { ["sigma"] = new[] { 16.0 } }, 1),
+        ("sobel axis=-1", "sobel", new() { ["axis"] = -1 }, 1),
+        ("prewitt axis=-1", "prewitt", new() { ["axis"] = -1 }, 1),
+        ("laplace", "laplace", new(), 1),
+        ("gaussian_laplace s=1", "gaussian_laplace", new() { ["sigma"] = new[] { 1.0 } }, 1),
+        ("gaussian_gradient_magnitude s=2", "gaussian_gradient_magnitude", new() { ["sigma"] = new[] { 2.0 } }, 1),
+        ("uniform_filter size=3", "uniform_filter", new() { ["size"] = new[] { 3 } }, 1),
+        ("uniform_filter size=21", "uniform_filter", new() { ["size"] = new[] { 21 } }, 1),
+        ("median_filter size=3", "median_filter", new() { ["size"] = new[] { 3 } }, 1),
+        ("median_filter size=5", "median_filter", new() { ["size"] = new[] { 5 } }, 1),
+        ("hypot", "hypot", new(), 2),
+        ("normalize", "normalize", new() { ["max"] = 255.0, ["method"] = "peak" }, 1),
+    ];
+
+    public static void Run(string[] args)
+    {
+        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 9;
+        int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        var sizes = (args.Length > 3 ? args[3] : "512,1024,2048,4096,8192").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var sample = SampleImage.Load();
+        Console.WriteLine($".NET {Environment.Version}, {threads} thread(s), median of {runs} calls after warm-up, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; ms (ns per pixel)");
+        Console.WriteLine("op," + string.Join(",", sizes.Select(n => $"{n}")) + ",per-pixel 8192/1024");
+        var images = sizes.ToDictionary(n => n, n => Tile(sample, n));
+        foreach (var (label, name, parameters, inputs) in Ops)
+        {
+            var op = OpRegistry.Get(name);
+            var cells = new List<string>();
+            var perPixel = new Dictionary<int, double>();
+            foreach (int n in sizes)
+            {
+                var image = images[n];
+                var ctx = new OpContext { StepId = "s", Inputs = [.. Enumerable.Repeat<Value>(new ArrayValue(image), inputs)], Params = parameters, Threads = threads };
+                double Call()
+                {
+                    var sw = Stopwatch.StartNew();
+                    var v = op.Invoke(ctx);
+                    sw.Stop();
+                    if (v is ArrayValue a && !ReferenceEquals(a.Array, image))
+                    {
+                        PixelPool.Shared.Return(a.Array);
+                    }
+
+                    return sw.Elapsed.TotalMilliseconds;
+                }
+
+                // Warm-up: the JIT's tiers (30+ calls) on small images, a few calls on large ones.
+                int warm = n <= 2048 ? 30 : 3;
+                for (int w = 0; w < warm; w++)
+                {
+                    Call();
+                }
+
+                var times = Enumerable.Range(0, runs).Select(_ => Call()).Order().ToList();
+                double ms = times[times.Count / 2];
+                perPixel[n] = ms * 1e6 / ((double)n * n);
+                cells.Add($"{ms:F3} ({perPixel[n]:F3})");
+            }
+
+            string ratio = perPixel.TryGetValue(8192, out var big) && perPixel.TryGetValue(1024, out var small) ? $"{big / small:F2}" : "";
+            Console.WriteLine($"{label}," + string.Join(",", cells) + "," + ratio);
+        }
+    }
+
+    /// <summary>The sample repeated to n x n (a crop when n is smaller).</summary>
+    internal static ImageArray Tile(ImageArray sample, int n)
+    {
+        var image = new ImageArray(n, n);
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                image.Data[((long)r * n) + c] = sample.Data[((r % sample.Rows) * sample.Cols) + (c % sample.Cols)];
+            }
+        }
+
+        return image;
+    }
+}
