@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace XRayFlow.Core.Ops.Intensity;
 
 /// <summary>
@@ -40,11 +42,31 @@ public static class ExposureCurves
     public static float Minimum(ReadOnlySpan<float> src)
     {
         float m = float.PositiveInfinity;
-        foreach (float v in src)
+        int k = 0;
+        if (Vector.IsHardwareAccelerated && src.Length >= Vector<float>.Count)
         {
-            if (v < m)
+            // v < m is false for NaN, so NaN never replaces the running minimum (the scalar rule below).
+            var mv = new Vector<float>(float.PositiveInfinity);
+            for (; k <= src.Length - Vector<float>.Count; k += Vector<float>.Count)
             {
-                m = v;
+                var v = new Vector<float>(src[k..]);
+                mv = Vector.ConditionalSelect(Vector.LessThan(v, mv), v, mv);
+            }
+
+            for (int i = 0; i < Vector<float>.Count; i++)
+            {
+                if (mv[i] < m)
+                {
+                    m = mv[i];
+                }
+            }
+        }
+
+        for (; k < src.Length; k++)
+        {
+            if (src[k] < m)
+            {
+                m = src[k];
             }
         }
 
