@@ -71,6 +71,11 @@ public sealed partial class PlanExecutor
             usable &= kernels[k] is { } kernel && kernel.Supports(shape!.Rows, shape.Cols);
         }
 
+        // One band's scratch (every member but the last, each with the group's halo at most) must stay a modest
+        // array: a frame so wide that it would not runs whole instead.
+        var chain = _plan.FusedChains[group[0].Chain];
+        int bandRows = usable ? BandRows(kernels!, shape!.Rows, shape.Cols, group.Count, threads) : 0;
+        usable = usable && (long)(bandRows + chain.HaloBefore + chain.HaloAfter) * shape!.Cols * (group.Count - 1) <= int.MaxValue / 4;
         if (!usable)
         {
             return RunStepByStep(group, values, pool, threads, cancellation, observer);
@@ -96,7 +101,6 @@ public sealed partial class PlanExecutor
             }
         }
 
-        int bandRows = BandRows(kernels!, rows, cols, group.Count, threads);
         int bandsPerFrame = (rows + bandRows - 1) / bandRows;
         long total = (long)bandsPerFrame * frames;
         var outData = pool.Rent(shape.Length);
@@ -198,7 +202,7 @@ public sealed partial class PlanExecutor
     /// </summary>
     private static class Scratch
     {
-        public const long MaxKept = 16L << 20;
+        public const long MaxKept = 4L << 20;
 
         [ThreadStatic]
         private static float[]? t_kept;
