@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Morphology;
@@ -63,7 +64,7 @@ public static class BinaryMorphology
         Check(structure, iterations, o0, o1);
         var ero = Element.Erosion(structure, o0, o1);
         var dil = Element.Dilation(structure, o0, o1);
-        var work = new Work(src.Rows, src.Cols, Math.Max(ero.Guard, dil.Guard), threads, cancellation);
+        using var work = new Work(src.Rows, src.Cols, Math.Max(ero.Guard, dil.Guard), threads, cancellation);
         var dst = ImageArray.Rent(src);
         for (int f = 0; f < src.Frames; f++)
         {
@@ -108,7 +109,7 @@ public static class BinaryMorphology
     {
         Check(structure, 0, o0, o1);
         var dil = Element.Dilation(structure, o0, o1);
-        var work = new Work(src.Rows, src.Cols, dil.Guard, threads, cancellation);
+        using var work = new Work(src.Rows, src.Cols, dil.Guard, threads, cancellation);
         var dst = ImageArray.Rent(src);
         for (int f = 0; f < src.Frames; f++)
         {
@@ -343,7 +344,7 @@ public static class BinaryMorphology
     }
 
     /// <summary>The planes of one op run (reused frame after frame) and the passes over them.</summary>
-    private sealed class Work
+    private sealed class Work : IDisposable
     {
         private readonly int _threads;
         private readonly CancellationToken _cancellation;
@@ -364,6 +365,13 @@ public static class BinaryMorphology
 
         private int Rows => _cur.Rows;
 
+        public void Dispose()
+        {
+            _cur.Dispose();
+            _spare.Dispose();
+            _mask?.Dispose();
+        }
+
         public void Pack(ReadOnlyMemory<float> frame, bool complement, bool border)
         {
             var plane = _cur;
@@ -381,7 +389,7 @@ public static class BinaryMorphology
 
         public void Clear(bool border)
         {
-            _cur.Bits.AsSpan().Clear();
+            _cur.ClearAll();
             _cur.SetBorder(border);
         }
 
@@ -439,7 +447,7 @@ public static class BinaryMorphology
         {
             int rows = src.Rows;
             int changed = 0, differs = 0;
-            ForRows(rows, (r0, r1) =>
+            ForRows(rows, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 bool anyChanged = false, anyDiffers = false;
                 var scratch = new ulong[src.Words];
@@ -492,6 +500,7 @@ public static class BinaryMorphology
         }
 
         /// <summary>out = mask ? OR over the offsets of the shifted source rows : Y, spare bits = border.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ComputeRow(BitPlane src, BitPlane? mask, Element e, int i, Span<ulong> outRow)
         {
             bool first = true;
@@ -542,6 +551,7 @@ public static class BinaryMorphology
         /// Gauss-Seidel sweeps (top-down, bottom-up, ...). A row is revisited only when a row it reads changed since its
         /// last visit; a visit ORs in the other rows' contributions and then closes the row along itself.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Fixpoint(BitPlane y, BitPlane? mask, Element e)
         {
             int rows = y.Rows, words = y.Words;
@@ -691,6 +701,7 @@ public static class BinaryMorphology
         public bool Active { get; }
 
         /// <summary>Closes <paramref name="line"/> (a padded row, guards = border) within mask <paramref name="m"/> (data words).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Close(ulong[] line, ReadOnlySpan<ulong> m)
         {
             int words = m.Length;
@@ -733,6 +744,7 @@ public static class BinaryMorphology
         }
 
         /// <summary>Bits of m join when the bit below them (column - 1) is set: runs fill towards higher columns; carries cross words.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void FillTowardsHigh(ulong[] line, int guard, ReadOnlySpan<ulong> m)
         {
             ulong carry = line[guard - 1] >> 63;
@@ -757,6 +769,7 @@ public static class BinaryMorphology
         }
 
         /// <summary>Bits of m join when the bit above them (column + 1) is set: runs fill towards lower columns; carries cross words.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void FillTowardsLow(ulong[] line, int guard, ReadOnlySpan<ulong> m)
         {
             ulong carry = line[guard + m.Length] & 1;

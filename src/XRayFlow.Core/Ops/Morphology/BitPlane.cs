@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -9,9 +10,11 @@ namespace XRayFlow.Core.Ops.Morphology;
 /// <see cref="Stride"/> words: <see cref="Guard"/> guard words, <see cref="Words"/> data words, <see cref="Guard"/> guard
 /// words. Guard words and the bits of the last data word beyond the last column hold the border bit (what a
 /// structuring element reads outside the frame), so a shifted read never needs a bounds test; rows outside the frame
-/// read <see cref="BorderRow"/>.
+/// read <see cref="BorderRow"/>. The words are rented from the shared array pool (a 1024 x 1024 plane is 147 KB, a
+/// large-object allocation every call otherwise: fresh pages and gen-2 collections cost more than the passes) and go
+/// back on <see cref="Dispose"/>; <see cref="Bits"/> may be longer than <see cref="Length"/>.
 /// </summary>
-internal sealed class BitPlane
+internal sealed class BitPlane : IDisposable
 {
     private static readonly float[] Lut = BuildLut();
 
@@ -22,7 +25,8 @@ internal sealed class BitPlane
         Words = (cols + 63) / 64;
         Guard = guard;
         Stride = Words + (2 * guard);
-        Bits = new ulong[checked((long)rows * Stride)];
+        Length = checked(rows * Stride);
+        Bits = ArrayPool<ulong>.Shared.Rent(Length);
         BorderRow = new ulong[Stride];
         LastMask = cols % 64 == 0 ? ~0UL : (1UL << (cols % 64)) - 1;
     }
@@ -39,7 +43,10 @@ internal sealed class BitPlane
 
     public int Stride { get; }
 
-    public ulong[] Bits { get; }
+    public ulong[] Bits { get; private set; }
+
+    /// <summary>The words of the plane: rows x <see cref="Stride"/> (the rented array may be longer).</summary>
+    public int Length { get; }
 
     /// <summary>A row of border words (the rows above and below the frame).</summary>
     public ulong[] BorderRow { get; }
@@ -54,6 +61,7 @@ internal sealed class BitPlane
     public int Row(int i) => (i * Stride) + Guard;
 
     /// <summary>Sets the border bit: guard words, the last word's spare bits and <see cref="BorderRow"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetBorder(bool border)
     {
         Border = border ? ~0UL : 0UL;
@@ -75,6 +83,7 @@ internal sealed class BitPlane
     }
 
     /// <summary>Complements every pixel and sets the border to <paramref name="border"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Invert(bool border)
     {
         for (int i = 0; i < Rows; i++)
@@ -89,12 +98,27 @@ internal sealed class BitPlane
         SetBorder(border);
     }
 
-    public void CopyFrom(BitPlane other) => other.Bits.AsSpan().CopyTo(Bits);
+    public void CopyFrom(BitPlane other) => other.Bits.AsSpan(0, Length).CopyTo(Bits);
+
+    /// <summary>Sets every word (data, guards) to 0.</summary>
+    public void ClearAll() => Bits.AsSpan(0, Length).Clear();
+
+    /// <summary>Returns the words to the pool; the plane must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        var bits = Bits;
+        Bits = [];
+        if (bits.Length > 0)
+        {
+            ArrayPool<ulong>.Shared.Return(bits);
+        }
+    }
 
     /// <summary>
     /// Packs rows [r0, r1) of a float frame: bit = (x != 0) (NaN counts as nonzero, as NumPy's), complemented when
     /// <paramref name="complement"/>. Spare bits and guards are left to <see cref="SetBorder"/> / <see cref="FixPadding"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(ReadOnlySpan<float> frame, int r0, int r1, bool complement)
     {
         ulong flip = complement ? ~0UL : 0UL;
@@ -111,12 +135,27 @@ internal sealed class BitPlane
     }
 
     /// <summary>One row: dst[k] bit t = src[64k + t] != 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackRow(ReadOnlySpan<float> src, Span<ulong> dst)
     {
         int cols = src.Length;
         int full = cols / 64;
         ref float s0 = ref MemoryMarshal.GetReference(src);
         int k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var zero = Vector512<float>.Zero;
+            for (; k < full; k++)
+            {
+                nuint b = (nuint)(k * 64);
+                ulong w = ~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b), zero).ExtractMostSignificantBits() & 0xFFFFUL;
+                w |= (~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b + 16), zero).ExtractMostSignificantBits() & 0xFFFFUL) << 16;
+                w |= (~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b + 32), zero).ExtractMostSignificantBits() & 0xFFFFUL) << 32;
+                w |= (~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b + 48), zero).ExtractMostSignificantBits() & 0xFFFFUL) << 48;
+                dst[k] = w;
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             var zero = Vector256<float>.Zero;
@@ -152,6 +191,7 @@ internal sealed class BitPlane
     }
 
     /// <summary>Unpacks rows [r0, r1) into a float frame: 1 where the bit is set (clear, when <paramref name="complement"/>), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Unpack(Span<float> frame, int r0, int r1, bool complement)
     {
         ulong flip = complement ? ~0UL : 0UL;
@@ -162,7 +202,24 @@ internal sealed class BitPlane
             var dst = frame.Slice(i * Cols, Cols);
             ref float d0 = ref MemoryMarshal.GetReference(dst);
             int rs = Row(i);
-            for (int k = 0; k < full; k++)
+            int k = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // 16 pixels a step: lane t is 1 where bit t of the 16 is set (1f AND NOT (bit clear)).
+                var lanes = Vector512.Create(1u, 2u, 4u, 8u, 16u, 32u, 64u, 128u, 256u, 512u, 1024u, 2048u, 4096u, 8192u, 16384u, 32768u);
+                var one = Vector512.Create(1f);
+                for (; k < full; k++)
+                {
+                    ulong w = Bits[rs + k] ^ flip;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        var clear = Vector512.Equals(Vector512.Create((uint)(w >> (16 * j)) & 0xFFFFu) & lanes, Vector512<uint>.Zero);
+                        Vector512.AndNot(one, clear.AsSingle()).StoreUnsafe(ref d0, (nuint)((k * 64) + (j * 16)));
+                    }
+                }
+            }
+
+            for (; k < full; k++)
             {
                 ulong w = Bits[rs + k] ^ flip;
                 for (int j = 0; j < 8; j++)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Filters;
@@ -109,6 +110,7 @@ public static class GreyMorphology
     }
 
     /// <summary>The scalar meaning of erosion (maximum = false) or of the already reflected dilation window (tests).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Reference(ReadOnlySpan<float> frame, int rows, int cols, GreyWindow w, int o0, int o1, BoundaryMode mode, float cval, bool maximum)
     {
         var (k0, k1) = w.Sides;
@@ -194,7 +196,7 @@ public static class GreyMorphology
 
             int blocks = Math.Min(Math.Max(1, threads) * 4, rows);
             int per = (rows + blocks - 1) / blocks;
-            Parallel.For(0, (rows + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, blk =>
+            Parallel.For(0, (rows + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (blk) =>
             {
                 var dst = output.Span;
                 var term = new float[cols];
@@ -225,6 +227,7 @@ public static class GreyMorphology
     }
 
     /// <summary>dst[t] = (float)((double)src[t] + add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRounded(ReadOnlySpan<float> src, double add, Span<float> dst)
     {
         int n = src.Length, k = 0, w = Vector<float>.Count;
@@ -247,6 +250,7 @@ public static class GreyMorphology
     }
 
     /// <summary>dst[t] = src[t] + add in float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddFloat(ReadOnlySpan<float> src, float add, Span<float> dst)
     {
         int n = src.Length, k = 0, w = Vector<float>.Count;
@@ -264,6 +268,7 @@ public static class GreyMorphology
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Combine(Span<float> acc, ReadOnlySpan<float> other, bool maximum)
     {
         int n = acc.Length, k = 0, w = Vector<float>.Count;
@@ -283,6 +288,7 @@ public static class GreyMorphology
     }
 
     /// <summary>dst = a - b in float32 (dst may be a or b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Subtract(float[] a, float[] b, float[] dst)
     {
         int n = dst.Length, k = 0, w = Vector<float>.Count;
