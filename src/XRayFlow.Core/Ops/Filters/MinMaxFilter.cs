@@ -169,7 +169,7 @@ public static class MinMaxFilter
                 PixelPool.Shared.Return(ext);
             }
 
-            ForRowBlocks(rows, threads, (r0, r1) =>
+            ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 float[] line = new float[n1];
                 for (int r = r0; r < r1; r++)
@@ -184,7 +184,7 @@ public static class MinMaxFilter
 
         // Short columns: per output row, the extreme of the k0 source rows into a line (extended along the row
         // under the mode), then the extreme along the line; bands of rows on the threads.
-        ForRowBlocks(rows, threads, (r0, r1) =>
+        ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
         {
             float[] line = new float[n1];
             float[]? cvalRow = null;
@@ -262,6 +262,7 @@ public static class MinMaxFilter
     /// line holds a row at [left, left + cols); extends it under the edge map and writes the window extreme along it
     /// (k taps) into output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Horizontal(float[] line, Span<float> output, int left, int[] edges, int k, float cval, bool maximum)
     {
         int cols = output.Length;
@@ -312,7 +313,7 @@ public static class MinMaxFilter
             }
 
             float empty = maximum ? float.NegativeInfinity : float.PositiveInfinity;
-            ForRowBlocks(rows, threads, (r0, r1) =>
+            ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 var dstSpan = output.Span;
                 for (int i = r0; i < r1; i++)
@@ -415,6 +416,7 @@ public static class MinMaxFilter
     /// out[t] = op over ext[t .. t + k - 1] for t in [0, out.Length); ext has out.Length + k - 1 values and is
     /// overwritten (doubling in place, ascending, so ext[t + p] is still the previous level when ext[t] reads it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WindowExtreme(Span<float> ext, Span<float> output, int k, bool maximum)
     {
         int n = output.Length;
@@ -432,6 +434,7 @@ public static class MinMaxFilter
     }
 
     /// <summary>The same as <see cref="WindowExtreme"/> with rows of <paramref name="cols"/> values as the elements: the first rows - k + 1 rows of ext hold the result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WindowExtremeRows(float[] ext, int m, int cols, int k, bool maximum, int threads)
     {
         int n = m - k + 1;
