@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Measure;
 
@@ -27,6 +30,7 @@ public readonly record struct Neighbours(bool NorthWest, bool North, bool NorthE
     /// True when a run covering columns a..b (inclusive) in one row touches a run covering c..d in the row above: some
     /// column offset q - p in [c - b, d - a] is an allowed one (-1 north-west, 0 north, +1 north-east).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool Touch(int a, int b, int c, int d)
     {
         int lo = c - b, hi = d - a;
@@ -141,6 +145,7 @@ internal sealed class RunLabels : IDisposable
     }
 
     /// <summary>Union of touching runs of consecutive rows, then numbering in raster order (parents always point to earlier runs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Join(Neighbours nb, bool equalValues)
     {
         var parent = _label; // the parent array becomes the label array in place
@@ -184,6 +189,7 @@ internal sealed class RunLabels : IDisposable
         Count = count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Find(int[] parent, int x)
     {
         while (parent[x] != x)
@@ -196,6 +202,7 @@ internal sealed class RunLabels : IDisposable
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Union(int[] parent, int a, int b)
     {
         a = Find(parent, a);
@@ -211,6 +218,7 @@ internal sealed class RunLabels : IDisposable
     }
 
     /// <summary>Pixels per component: sizes[c] for c = 1..Count (sizes[0] unused), in a new array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long[] Sizes()
     {
         var sizes = new long[Count + 1];
@@ -234,7 +242,7 @@ internal sealed class RunLabels : IDisposable
             fixed (float* v = value)
             {
                 float* dp = d, vp = v;
-                ForRows(threads, (r0, r1) =>
+                ForRows(threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
                 {
                     for (int row = r0; row < r1; row++)
                     {
@@ -242,12 +250,12 @@ internal sealed class RunLabels : IDisposable
                         int x = 0;
                         for (int i = RowStart[row], iEnd = RowStart[row + 1]; i < iEnd; i++)
                         {
-                            line[x.._start[i]].Fill(background);
-                            line[_start[i].._end[i]].Fill(vp[_label[i]]);
+                            Fills.Fill(line[x.._start[i]], background);
+                            Fills.Fill(line[_start[i].._end[i]], vp[_label[i]]);
                             x = _end[i];
                         }
 
-                        line[x..].Fill(background);
+                        Fills.Fill(line[x..], background);
                     }
                 });
             }
@@ -268,7 +276,7 @@ internal sealed class RunLabels : IDisposable
             {
                 float* sp = s, dp = d;
                 bool* cp = c;
-                ForRows(threads, (r0, r1) =>
+                ForRows(threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
                 {
                     long at = (long)r0 * Cols;
                     new ReadOnlySpan<float>(sp + at, (r1 - r0) * Cols).CopyTo(new Span<float>(dp + at, (r1 - r0) * Cols));
@@ -279,7 +287,7 @@ internal sealed class RunLabels : IDisposable
                         {
                             if (cp[_label[i]])
                             {
-                                line[_start[i].._end[i]].Fill(fill);
+                                Fills.Fill(line[_start[i].._end[i]], fill);
                             }
                         }
                     }
@@ -326,6 +334,7 @@ internal sealed class RunLabels : IDisposable
         public int[] End = ArrayPool<int>.Shared.Rent(256);
         public long[]? Key;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(int start, int end)
         {
             if (Count == Start.Length)
@@ -339,6 +348,7 @@ internal sealed class RunLabels : IDisposable
             Count++;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(int start, int end, long key)
         {
             if (Count == Key!.Length)
@@ -350,6 +360,7 @@ internal sealed class RunLabels : IDisposable
             Add(start, end);
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private static T[] Grow<T>(T[] a, int used)
         {
             var b = ArrayPool<T>.Shared.Rent(Math.Max(256, a.Length * 2));
@@ -428,6 +439,7 @@ internal sealed class RunLabels : IDisposable
     }
 
     /// <summary>bits[k / 64] bit k % 64 = (line[k] != 0), for k &lt; line.Length (the rest of the last word cleared).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void NonzeroBits(ReadOnlySpan<float> line, Span<ulong> bits)
     {
         int n = line.Length;
@@ -455,6 +467,7 @@ internal sealed class RunLabels : IDisposable
     }
 
     /// <summary>The runs of set bits (or each set bit alone when west neighbours do not connect).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BitRuns(ReadOnlySpan<ulong> bits, int cols, bool west, Block block)
     {
         int words = (cols + 63) / 64;
@@ -504,9 +517,28 @@ internal sealed class RunLabels : IDisposable
     /// NumPy's cast of a value to int64 (x86): truncation toward zero; NaN, infinities and values beyond the int64 range
     /// become long.MinValue (the "integer indefinite" result). skimage.measure.label casts float images this way.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Key(float v) => float.IsNaN(v) || Math.Abs(v) >= 9.223372036854775807E18f ? long.MinValue : (long)v;
 
+    /// <summary>From k, past every block of 8 values that all truncate to 0 (|x| &lt; 1); the rest is the caller's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipBackground(ReadOnlySpan<float> line, int k)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256.Create(1f);
+            ref float l0 = ref MemoryMarshal.GetReference(line);
+            while (k <= line.Length - 8 && Vector256.LessThan(Vector256.Abs(Vector256.LoadUnsafe(ref l0, (nuint)k)), one).ExtractMostSignificantBits() == 0xFFu)
+            {
+                k += 8;
+            }
+        }
+
+        return k;
+    }
+
     /// <summary>The runs of equal nonzero keys (each foreground pixel alone when west neighbours do not connect).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EqualRuns(ReadOnlySpan<float> line, bool west, Block block)
     {
         int n = line.Length;
@@ -516,7 +548,7 @@ internal sealed class RunLabels : IDisposable
             long v = Key(line[k]);
             if (v == 0)
             {
-                k++;
+                k = SkipBackground(line, k + 1);
                 continue;
             }
 

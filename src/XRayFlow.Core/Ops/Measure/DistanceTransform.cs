@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 
@@ -68,7 +69,7 @@ public static class DistanceTransform
 
                     // Pass 2, row blocks in parallel.
                     int rowBlocks = Math.Clamp(threads, 1, Math.Max(1, Math.Min(rows, rows * cols / 65536)));
-                    Run(rowBlocks, b =>
+                    Run(rowBlocks, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
                     {
                         int r0 = (int)((long)rows * b / rowBlocks), r1 = (int)((long)rows * (b + 1) / rowBlocks);
                         var f = new double[cols];
@@ -101,6 +102,7 @@ public static class DistanceTransform
     }
 
     /// <summary>Columns c0..c1-1: g = 0 on zeros, else rows to the nearest zero above or below (None without one). True when a zero was seen.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe bool Columns(float* s, int* g, int rows, int cols, int c0, int c1)
     {
         bool anyZero = false;
@@ -166,6 +168,7 @@ public static class DistanceTransform
     /// One row: d[j] = sqrt(min over q of (s1 (j - q))^2 + (s0 g[q])^2), over the columns q that have a zero (the
     /// frame has one, so some column does). f, v, z: scratch of cols, cols and cols + 1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Row(int* g, float* d, int cols, double s0, double s1, double[] f, int[] v, double[] z)
     {
         int k = -1;
@@ -222,6 +225,7 @@ public static class DistanceTransform
     }
 
     /// <summary>SciPy's result for a frame without zeros: the distance to (-1, 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void NoZero(float* d, int rows, int cols, double s0, double s1)
     {
         for (int r = 0; r < rows; r++)

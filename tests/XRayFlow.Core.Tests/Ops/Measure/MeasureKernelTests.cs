@@ -249,4 +249,187 @@ public class MeasureKernelTests
         var kept = Components.KeepLargest(a, 2, Neighbours.Cross, 1, "keep_largest");
         Assert.Equal(new float[] { 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0 }, kept.Data);
     }
+
+    [Fact]
+    public void ClassifyFindsTheFirstOtherValueAtEveryPositionOfEveryLength()
+    {
+        // The 0/1 scan runs 8 values at a time: every length 1..40, the odd value at every position.
+        var rng = new Random(11);
+        for (int n = 1; n <= 40; n++)
+        {
+            var a = new ImageArray(1, n);
+            for (int k = 0; k < n; k++)
+            {
+                a.Data[k] = rng.Next(2);
+            }
+
+            bool anyOne = a.Data.Contains(1f);
+            Assert.Equal(new Components.LabelKind(true, anyOne ? 1 : 0), Components.Classify(a, "op"));
+            for (int p = 0; p < n; p++)
+            {
+                float keep = a.Data[p];
+                a.Data[p] = 3;
+                Assert.Equal(new Components.LabelKind(false, 3), Components.Classify(a, "op"));
+                a.Data[p] = 0.5f;
+                var e = Assert.Throws<LabelException>(() => Components.Classify(a, "op"));
+                Assert.EndsWith($"the pixel at row 0, column {p} is 0.5", e.Message);
+                a.Data[p] = keep;
+            }
+        }
+    }
+
+    [Fact]
+    public void RegionPerimetersEqualTheScalarRuleForEveryWidth()
+    {
+        // The border pixels of inside rows are found 8 columns at a time: widths 1..40, touching regions.
+        var rng = new Random(5);
+        for (int cols = 1; cols <= 40; cols++)
+        {
+            foreach (int rows in new[] { 1, 2, 3, 6 })
+            {
+                var a = new ImageArray(rows, cols);
+                for (int k = 0; k < a.Length; k++)
+                {
+                    a.Data[k] = rng.NextDouble() < 0.6 ? (k % 7 < 4 ? 1 : 1 + rng.Next(3)) : 0;
+                }
+
+                var t = RegionProps.Measure(a, null, "regionprops");
+                for (int q = 0; q < t.Label.Length; q++)
+                {
+                    Assert.Equal(ScalarPerimeter(a, t.Label[q]), t.Perimeter[q], 9); // the sums differ in order only
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ClearBorderSkipsFractionalBackgroundLikeTheScalarRuleForEveryWidth()
+    {
+        // Values that truncate to 0 (|x| < 1, -0) are background, skipped 8 at a time; NaN and 1.5 are objects.
+        float[] values = [0, 0, 0, 0.25f, -0.75f, -0f, 1, 1, 2, 1.5f, float.NaN];
+        var rng = new Random(9);
+        for (int cols = 1; cols <= 40; cols++)
+        {
+            foreach (int rows in new[] { 1, 4, 9 })
+            {
+                var a = new ImageArray(rows, cols);
+                for (int k = 0; k < a.Length; k++)
+                {
+                    a.Data[k] = values[rng.Next(values.Length)];
+                }
+
+                foreach (int buffer in new[] { 0, 1 })
+                {
+                    var got = Components.ClearBorder(a, buffer, 7.5f, 2);
+                    var want = ScalarClearBorder(a, buffer, 7.5f);
+                    for (int k = 0; k < a.Length; k++)
+                    {
+                        Assert.True(got.Data[k].Equals(want[k]), $"{rows} x {cols}, buffer {buffer}, pixel {k}: {got.Data[k]} vs {want[k]}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>skimage's perimeter (neighbourhood 4) of one label, pixel by pixel.</summary>
+    private static double ScalarPerimeter(ImageArray a, long label)
+    {
+        bool In(int r, int c) => r >= 0 && r < a.Rows && c >= 0 && c < a.Cols && a[r, c] == label;
+        bool Border(int r, int c) => In(r, c) && !(In(r - 1, c) && In(r + 1, c) && In(r, c - 1) && In(r, c + 1));
+        double p = 0;
+        for (int r = 0; r < a.Rows; r++)
+        {
+            for (int c = 0; c < a.Cols; c++)
+            {
+                if (!Border(r, c))
+                {
+                    continue;
+                }
+
+                int code = 1 + (2 * ((Border(r - 1, c) ? 1 : 0) + (Border(r + 1, c) ? 1 : 0) + (Border(r, c - 1) ? 1 : 0) + (Border(r, c + 1) ? 1 : 0)))
+                    + (10 * ((Border(r - 1, c - 1) ? 1 : 0) + (Border(r - 1, c + 1) ? 1 : 0) + (Border(r + 1, c - 1) ? 1 : 0) + (Border(r + 1, c + 1) ? 1 : 0)));
+                p += code switch
+                {
+                    5 or 7 or 15 or 17 or 25 or 27 => 1,
+                    21 or 33 => Math.Sqrt(2),
+                    13 or 23 => (1 + Math.Sqrt(2)) / 2,
+                    _ => 0,
+                };
+            }
+        }
+
+        return p;
+    }
+
+    /// <summary>
+    /// clear_border by flood fill: objects are 8-connected pixels of equal int64 keys (NumPy's cast), keys 0 background;
+    /// an object with a pixel within buffer + 1 of the edge, and the background when it reaches that band, become bgval.
+    /// </summary>
+    private static float[] ScalarClearBorder(ImageArray a, int buffer, float bgval)
+    {
+        int rows = a.Rows, cols = a.Cols, ext = buffer + 1;
+        long Key(int r, int c) => RunLabels.Key(a[r, c]);
+        bool InBand(int r, int c) => r < ext || r >= rows - ext || c < ext || c >= cols - ext;
+        var outData = (float[])a.Data.Clone();
+        var seen = new bool[a.Length];
+        bool backgroundInBand = false;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                if (Key(r, c) == 0)
+                {
+                    backgroundInBand |= InBand(r, c);
+                    continue;
+                }
+
+                if (seen[(r * cols) + c])
+                {
+                    continue;
+                }
+
+                var members = new List<int>();
+                var stack = new Stack<(int, int)>();
+                seen[(r * cols) + c] = true;
+                stack.Push((r, c));
+                bool touches = false;
+                while (stack.Count > 0)
+                {
+                    var (pr, pc) = stack.Pop();
+                    members.Add((pr * cols) + pc);
+                    touches |= InBand(pr, pc);
+                    for (int dr = -1; dr <= 1; dr++)
+                    {
+                        for (int dc = -1; dc <= 1; dc++)
+                        {
+                            int qr = pr + dr, qc = pc + dc;
+                            if (qr >= 0 && qr < rows && qc >= 0 && qc < cols && !seen[(qr * cols) + qc] && Key(qr, qc) == Key(r, c))
+                            {
+                                seen[(qr * cols) + qc] = true;
+                                stack.Push((qr, qc));
+                            }
+                        }
+                    }
+                }
+
+                if (touches)
+                {
+                    members.ForEach(k => outData[k] = bgval);
+                }
+            }
+        }
+
+        if (backgroundInBand)
+        {
+            for (int k = 0; k < a.Length; k++)
+            {
+                if (RunLabels.Key(a.Data[k]) == 0)
+                {
+                    outData[k] = bgval;
+                }
+            }
+        }
+
+        return outData;
+    }
 }
