@@ -73,6 +73,7 @@ public static class AffineResampler
     }
 
     /// <summary>spline_filter on the pre-padded frame: axis 0 on column blocks, axis 1 on strips of rows in lane layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Prefilter2D(ReadOnlySpan<float> src, int rows, int cols, int pad, int order, SplineMode mode, float cval, float[] coef, int threads)
     {
         int n0 = rows + (2 * pad), n1 = cols + (2 * pad);
@@ -105,13 +106,13 @@ public static class AffineResampler
         threads = Math.Max(1, threads);
         int block = Math.Max(l, Math.Min(128, ((n1 + threads - 1) / threads + l - 1) / l * l));
         int blocks = (n1 + block - 1) / block;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, b =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             int c0 = b * block, w = Math.Min(block, n1 - c0);
             SplinePrefilter.Columns(coef.AsSpan(c0, ((n0 - 1) * n1) + w), w, n1, p0);
         });
         int strips = (n0 + l - 1) / l;
-        Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[n1 * l], (s, _, lanes) =>
+        Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[n1 * l], [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, _, lanes) =>
         {
             int r0 = s * l, n = Math.Min(l, n0 - r0);
             var rowsSpan = coef.AsSpan(r0 * n1, ((n - 1) * n1) + n1);
@@ -126,6 +127,7 @@ public static class AffineResampler
     /// <see cref="BSpline.Weights"/> for eight fractions at once, in float32: t = x - floor(x) (odd orders) or
     /// x - floor(x + 0.5) (even), SciPy's formulas, the last weight 1 minus the others.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void SplineWeights(Vector256<float> x, int order, Vector256<float>* w)
     {
         var one = Vector256<float>.One;
@@ -202,6 +204,7 @@ public static class AffineResampler
         private readonly bool maps = SplineModes.MapsCoordinates(mode);
         private readonly SplineMode tapMode = SplineModes.TapMode(mode);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Row(int i, Span<float> dst)
         {
             var c = coef.Span;
@@ -427,6 +430,7 @@ public static class AffineResampler
         }
 
         /// <summary>The coefficient index tap t reads on an axis of length n (n = cval), as <see cref="AxisPlan"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private int Tap(long t, int n)
         {
             if (mode == SplineMode.GridConstant)

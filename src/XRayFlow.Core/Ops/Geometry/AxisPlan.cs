@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Core.Ops.Geometry;
 
 /// <summary>
@@ -92,6 +93,7 @@ public sealed class AxisPlan
     /// The taps (coefficient indices, n = cval) and double weights of one coordinate x on an axis of n coefficients,
     /// as described on the class; false when x is outside in mode constant (the whole line is cval).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TapsOf(double x, int n, int order, SplineMode mode, Span<int> index, Span<double> weights)
     {
         bool maps = SplineModes.MapsCoordinates(mode);
@@ -128,6 +130,7 @@ public sealed class AxisPlan
     /// scipy.ndimage.zoom's coordinates on an axis of n input and m output pixels: x_k = k * (n - 1) / (m - 1), or
     /// with grid_mode x_k = (k + 0.5) * n / m - 0.5 (the factor is 1 when its divisor is 0), plus the pre-pad.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] ZoomCoordinates(int n, int m, bool gridMode, int prePad)
     {
         double num = gridMode ? n : n - 1, div = gridMode ? m : m - 1;
@@ -144,6 +147,7 @@ public sealed class AxisPlan
     }
 
     /// <summary>scipy.ndimage.shift's coordinates: x_k = k + (-shift), plus the pre-pad.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] ShiftCoordinates(int m, double shift, int prePad)
     {
         var x = new double[m];

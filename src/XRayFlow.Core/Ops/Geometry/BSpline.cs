@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Core.Ops.Geometry;
 
 /// <summary>
@@ -15,6 +16,7 @@ public static class BSpline
     /// centred B-spline of the order at the tap's distance from x, evaluated by SciPy's formulas; the last weight is
     /// 1 minus the sum of the others. Order 0: the single weight 1 (SciPy does not multiply at all).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Weights(double x, int order, Span<double> w)
     {
         x -= Math.Floor((order & 1) != 0 ? x : x + 0.5);

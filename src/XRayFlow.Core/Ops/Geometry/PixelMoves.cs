@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Geometry;
@@ -7,6 +8,7 @@ namespace XRayFlow.Core.Ops.Geometry;
 public static class PixelMoves
 {
     /// <summary>out[i, j] = x[row0 + i, col0 + j] for i &lt; rows, j &lt; cols (the box must lie inside the frame).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray Crop(ImageArray src, int row0, int col0, int rows, int cols)
     {
         if (row0 < 0 || col0 < 0 || rows < 1 || cols < 1 || (long)row0 + rows > src.Rows || (long)col0 + cols > src.Cols)
@@ -38,6 +40,7 @@ public static class PixelMoves
     /// round (so a pad wider than the axis repeats what the earlier rounds wrote, not a plain periodic extension);
     /// reflect and symmetric on a length-1 axis copy the value. Output t reads input map[t].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] PadIndex(int n, int before, int after, string mode)
     {
         int total = checked(n + before + after);
@@ -149,6 +152,7 @@ public static class PixelMoves
     /// columns) take constant_values of axis 0 (before / after), then the pad columns of every row take those of axis
     /// 1 (so corners take axis 1's). Other modes: out[i, j] = x[map0[i], map1[j]] with <see cref="PadIndex"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray Pad(ImageArray src, int b0, int a0, int b1, int a1, string mode, double[,] constants)
     {
         int rows = checked(src.Rows + b0 + a0), cols = checked(src.Cols + b1 + a1);
@@ -199,6 +203,7 @@ public static class PixelMoves
     }
 
     /// <summary>numpy.flip on each frame: axis 0 reverses the rows, 1 the columns, null both.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray Flip(ImageArray src, int? axis)
     {
         bool rows = axis is null or 0 or -2, cols = axis is null or 1 or -1;

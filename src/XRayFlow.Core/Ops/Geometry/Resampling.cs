@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Filters;
 
@@ -150,6 +151,7 @@ public static class Resampling
         return bounds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool HasNan(ReadOnlySpan<float> x)
     {
         foreach (float v in x)
@@ -164,6 +166,7 @@ public static class Resampling
     }
 
     /// <summary>Smallest and largest non-NaN value (both NaN when there is none); SIMD, the scalar loop for the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max) NanMinMax(ReadOnlySpan<float> x)
     {
         int l = Vector<float>.Count, k = 0;
@@ -197,6 +200,7 @@ public static class Resampling
     }
 
     /// <summary>_clip_warp_output: clip to [lo, hi], widened to cval when mode is constant and cval is outside [lo, hi] but inside the output's range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClipFrame(Span<float> frame, float lo, float hi, bool inputHadNan, bool constant, float cval)
     {
         if (constant && !(lo <= cval && cval <= hi))

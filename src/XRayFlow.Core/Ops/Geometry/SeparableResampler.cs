@@ -100,6 +100,7 @@ public static class SeparableResampler
     }
 
     /// <summary>coef = x with pad rows above and below: copies of the edge rows (nearest) or cval (grid-constant).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PadRows(ReadOnlySpan<float> src, int rows, int cols, int pad, bool edge, float cval, Span<float> coef)
     {
         src[..(rows * cols)].CopyTo(coef.Slice(pad * cols));
@@ -121,6 +122,7 @@ public static class SeparableResampler
     }
 
     /// <summary>The vertical prefilter on column blocks (each block's lines stay in cache through all passes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FilterColumns(float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
     {
         int block = Math.Max(Vector<float>.Count, Math.Min(128, ((cols + threads - 1) / threads + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count));
@@ -144,6 +146,7 @@ public static class SeparableResampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillOutside(Span<float> dst, AxisPlan rowPlan, AxisPlan colPlan, float cval)
     {
         int outCols = colPlan.OutLength;
@@ -271,6 +274,7 @@ public static class SeparableResampler
     /// <see cref="WeightedRows"/> for 2 or 4 taps with non-temporal stores (the output row goes straight to memory
     /// instead of evicting the cached inputs; for outputs far larger than the caches). Same arithmetic.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Streamed(ReadOnlySpan<float> y, int width, ReadOnlySpan<int> offsets, ReadOnlySpan<float> weight, Span<float> dst)
     {
         int taps = offsets.Length;
@@ -321,12 +325,13 @@ public static class SeparableResampler
         private int LaneLength => (colPlan.CoefLength + 1) * L;
 
         /// <summary>Vertical pass into strips of L output rows, then each strip's horizontal pass in lane layout.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void VerticalFirst(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
         {
             int strips = (outRows + L - 1) / L;
             var cvalRow = new float[cols];
             cvalRow.AsSpan().Fill(cval);
-            RunStrips(strips, threads, () => new Buffers(L * cols, LaneLength, colPlan.OutLength * L), (s, buf) =>
+            RunStrips(strips, threads, () => new Buffers(L * cols, LaneLength, colPlan.OutLength * L), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
             {
                 var ys = y.Span;
                 int r0 = s * L, n = Math.Min(L, outRows - r0);
@@ -345,6 +350,7 @@ public static class SeparableResampler
         /// (a contiguous run read in place, or, at mapped edges, those rows copied together), into a band buffer that
         /// stays in cache, then the vertical pass of its output rows from that buffer.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void HorizontalFirst(ReadOnlyMemory<float> y, int coefRows, Memory<float> dst, int threads)
         {
             // The cval row after the horizontal pass: cval times each output's weight sum.
@@ -369,7 +375,7 @@ public static class SeparableResampler
             bandRows = Math.Min(bandRows, Math.Max(1, (outRows + (2 * threads) - 1) / (2 * threads)));
             int bands = (outRows + bandRows - 1) / bandRows;
             int maxBandSources = Math.Min(coefRows, (bandRows * taps) + L);
-            RunStrips(bands, threads, () => new Buffers(maxBandSources * cols, LaneLength, colPlan.OutLength * L, maxBandSources * outCols, coefRows), (band, buf) =>
+            RunStrips(bands, threads, () => new Buffers(maxBandSources * cols, LaneLength, colPlan.OutLength * L, maxBandSources * outCols, coefRows), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band, buf) =>
             {
                 int k0 = band * bandRows, k1 = Math.Min(outRows, k0 + bandRows);
                 var mark = buf.Marks;
@@ -435,6 +441,7 @@ public static class SeparableResampler
         /// The horizontal pass of n (&lt;= L) rows of width `cols` (stride `cols`): to lane layout with the pre-pad,
         /// prefilter, weighted sums, back to rows of dst (stride `stride`).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Horizontal(ReadOnlySpan<float> rows, int width, int n, Buffers buf, Span<float> dst, int stride)
         {
             var lanes = buf.Lanes.AsSpan();
@@ -544,7 +551,7 @@ public static class SeparableResampler
             }
 
             int next = -1;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (_) =>
             {
                 var buf = make();
                 try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Core.Ops.Geometry;
 
 /// <summary>
@@ -74,6 +75,7 @@ public static class SplineModes
     /// </code>
     /// On an axis of length 1 every mode but constant maps to 0. (grid-constant is never mapped; it is handled like constant here.)
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Map(double x, long n, SplineMode mode)
     {
         if (x < 0)

@@ -14,6 +14,7 @@ namespace XRayFlow.Core.Ops.Geometry;
 public static class Transpose
 {
     /// <summary>lanes[(j) * L + r] = src[(r * stride) + j] for r &lt; rows (lanes of missing rows are 0), j &lt; cols.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToLanes(ReadOnlySpan<float> src, int stride, int rows, int cols, Span<float> lanes)
     {
         int l = Vector<float>.Count;
@@ -39,6 +40,7 @@ public static class Transpose
     }
 
     /// <summary>dst[(r * stride) + j] = lanes[j * L + r] for r &lt; rows, j &lt; cols.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromLanes(ReadOnlySpan<float> lanes, int cols, Span<float> dst, int stride, int rows)
     {
         int l = Vector<float>.Count;

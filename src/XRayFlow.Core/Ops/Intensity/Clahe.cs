@@ -86,6 +86,7 @@ public static class Clahe
     }
 
     /// <summary>Steps 1 and 2: each pixel's histogram bin.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ToBins(ReadOnlySpan<float> src, Span<ushort> bins, SkimageDtype dtype, int nbins, int threads)
     {
         int binSize = 1 + (GrayLevels / nbins);
@@ -125,6 +126,7 @@ public static class Clahe
     /// img_as_uint of the image rescaled to [0, 1] (float32): y = (x - min) / (max - min) (a constant image:
     /// clip(x, 0, 1)), u = rint(y * 65535) clipped to 0..65535 (halves to even). Returns the smallest and largest u.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (int Min, int Max) ToUInt16(ReadOnlySpan<float> src, Span<ushort> dst, float min, float max, int threads)
     {
         float span = (float)((double)max - min);
@@ -139,7 +141,7 @@ public static class Clahe
             fixed (ushort* pd = dst)
             {
                 nint sa = (nint)ps, da = (nint)pd;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* x = (float*)sa;
@@ -188,6 +190,7 @@ public static class Clahe
     }
 
     /// <summary>bins[k] = lut[(int)src[k]] for whole-number pixels (0..lut.Length - 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Lookup(ReadOnlySpan<float> src, Span<ushort> bins, int[] lut, int threads)
     {
         int n = src.Length;
@@ -199,7 +202,7 @@ public static class Clahe
             fixed (int* pl = lut)
             {
                 nint sa = (nint)ps, da = (nint)pd, la = (nint)pl;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* x = (float*)sa;
@@ -226,6 +229,7 @@ public static class Clahe
     }
 
     /// <summary>bins[k] = lut[bins[k]].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LookupInPlace(Span<ushort> bins, int[] lut, int threads)
     {
         int n = bins.Length;
@@ -236,7 +240,7 @@ public static class Clahe
             fixed (int* pl = lut)
             {
                 nint da = (nint)pd, la = (nint)pl;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     ushort* b = (ushort*)da;
@@ -270,6 +274,7 @@ public static class Clahe
     }
 
     /// <summary>Steps 3 and 4: the clipped, cumulated map of every region (maps[(a nh1 + b) nbins + bin]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BuildMaps(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, double clipLimit, int nbins, int[] maps, int threads)
     {
         long npix = (long)k0 * k1;
@@ -283,7 +288,7 @@ public static class Clahe
             colOf[j] = Mirror(j, cols);
         }
 
-        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new long[nbins], (a, _, hist) =>
+        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new long[nbins], [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, _, hist) =>
         {
             for (int b = 0; b < nh1; b++)
             {
@@ -347,6 +352,7 @@ public static class Clahe
     /// difference), then handed out one by one: for each start index, every step-th bin under the limit gets 1,
     /// step = max(1, bins under the limit / excess), until the excess is gone or a whole pass changes nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ClipHistogram(long[] hist, long clip)
     {
         int n = hist.Length;
@@ -426,6 +432,7 @@ public static class Clahe
     }
 
     /// <summary>Step 5: the blended, truncated result r of every pixel (written to dst as a float), with its min and max.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, Span<float> dst, int threads)
     {
         int p0 = k0 / 2, p1 = k1 / 2;
@@ -453,7 +460,7 @@ public static class Clahe
             fixed (float* pd = dst)
             {
                 nint dstAddress = (nint)pd;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(rows, parts, t);
                     int mn = int.MaxValue, mx = int.MinValue;
@@ -494,6 +501,7 @@ public static class Clahe
         private readonly double[] _wc1 = wc1;
 
         /// <summary>Columns [from, to) of the row, one by one: the meaning.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void BlendScalar(int from, int to, Span<float> dst, ref int min, ref int max)
         {
             for (int x = from; x < to; x++)
@@ -506,6 +514,7 @@ public static class Clahe
         }
 
         /// <summary>Columns [from, to): eight at a time with AVX2 gathers where available, the rest one by one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Blend(int from, int to, Span<float> dst, ref int min, ref int max)
         {
             int x = from;
@@ -529,6 +538,7 @@ public static class Clahe
         }
 
         /// <summary>Whole groups of 8 columns from <paramref name="from"/>; returns the first column not done.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private unsafe int BlendAvx2(int from, int to, Span<float> dst, ref int min, ref int max)
         {
             var vmin = Vector256.Create(min);
@@ -587,6 +597,7 @@ public static class Clahe
     }
 
     /// <summary>Step 6: (r - rmin) / (rmax - rmin) in float64 (integer inputs) or float32 (float inputs); a constant r is clipped to [0, 1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(Span<float> dst, int rmin, int rmax, bool float32, int threads)
     {
         var lut = new float[rmax + 1];
@@ -604,7 +615,7 @@ public static class Clahe
             fixed (float* pd = dst, pl = lut)
             {
                 nint da = (nint)pd, la = (nint)pl;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* d = (float*)da;
@@ -628,6 +639,7 @@ public static class Clahe
     }
 
     /// <summary>The smallest and largest value (NaN for both when any value is NaN), in parallel with AVX where available.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max) MinMax(ReadOnlySpan<float> src, int threads)
     {
         int n = src.Length;
@@ -640,7 +652,7 @@ public static class Clahe
             fixed (float* ps = src)
             {
                 nint sa = (nint)ps;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* x = (float*)sa;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -39,6 +40,7 @@ public static class ExposureCurves
     };
 
     /// <summary>The smallest value (NaN ignored; +infinity for none), to refuse negative images as scikit-image does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Minimum(ReadOnlySpan<float> src)
     {
         float m = float.PositiveInfinity;
@@ -74,6 +76,7 @@ public static class ExposureCurves
     }
 
     /// <summary>adjust_gamma's table over every value of an integer dtype (uint8, uint16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] GammaTable(SkimageDtype dtype, double gamma, double gain)
     {
         if (dtype == SkimageDtype.UInt8)
@@ -99,6 +102,7 @@ public static class ExposureCurves
     }
 
     /// <summary>adjust_gamma of float32 values (scale 1): float32(x^gamma * gain).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GammaFloat(ReadOnlySpan<float> src, Span<float> dst, double gamma, double gain)
     {
         float g = (float)gain;
@@ -109,6 +113,7 @@ public static class ExposureCurves
     }
 
     /// <summary>adjust_log's table over every value of an integer dtype (uint8, uint16), in float64, truncated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] LogTable(SkimageDtype dtype, double gain, bool inv)
     {
         int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
@@ -125,6 +130,7 @@ public static class ExposureCurves
     }
 
     /// <summary>adjust_log of float32 values (scale 1), in float32: log2(1 + x) * gain, or (2^x - 1) * gain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogFloat(ReadOnlySpan<float> src, Span<float> dst, double gain, bool inv)
     {
         float g = (float)gain;
@@ -136,6 +142,7 @@ public static class ExposureCurves
     }
 
     /// <summary>dst[k] = table[(int)src[k]] (integer images).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map(ReadOnlySpan<float> src, Span<float> dst, float[] table)
     {
         for (int k = 0; k < src.Length; k++)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -65,14 +66,16 @@ public static class HistogramEqualization
         private int Parts => Math.Max(1, Math.Min(_threads, _n / (1 << 16)));
 
         /// <summary>numpy's bool(mask value): nonzero (NaN included) counts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool Counted(int k) => _mask == null || _mask[k] != 0f;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void IntegerPath()
         {
             int parts = Parts;
             var counts = new long[parts][];
             var self = this;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var c = new long[65536];
                 var (start, end) = Slice(self._n, parts, t);
@@ -137,7 +140,7 @@ public static class HistogramEqualization
                 lut[v] = lut[hi];
             }
 
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var (start, end) = Slice(self._n, parts, t);
                 for (int k = start; k < end; k++)
@@ -147,6 +150,7 @@ public static class HistogramEqualization
             });
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void FloatPath(int nbins)
         {
             int parts = Parts;
@@ -156,7 +160,7 @@ public static class HistogramEqualization
             var mins = new float[parts];
             var maxs = new float[parts];
             var any = new bool[parts];
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var (start, end) = Slice(self._n, parts, t);
                 float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
@@ -218,7 +222,7 @@ public static class HistogramEqualization
             var bins = new Bins(edges, (float)first, (float)(nbins / (last - first)));
 
             var counts = new long[parts][];
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var c = new long[nbins];
                 var (start, end) = Slice(self._n, parts, t);
@@ -271,7 +275,7 @@ public static class HistogramEqualization
 
             // 4. numpy.interp at every pixel (counted or not).
             var interp = new Interp(centres, cdf, slopes, bins);
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var (start, end) = Slice(self._n, parts, t);
                 for (int k = start; k < end; k++)
@@ -322,6 +326,7 @@ public static class HistogramEqualization
         private readonly double[] _slopes = slopes;
         private readonly Bins _bins = bins;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double At(float value)
         {
             if (float.IsNaN(value))

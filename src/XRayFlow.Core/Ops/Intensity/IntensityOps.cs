@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Intensity;
@@ -208,7 +209,7 @@ public static class IntensityOps
         var dst = ImageArray.Rent(src);
         const int Chunk = 1 << 16;
         int chunks = (src.Length + Chunk - 1) / Chunk;
-        Parallel.For(0, chunks, ctx.Parallel, c =>
+        Parallel.For(0, chunks, ctx.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c) =>
         {
             int start = c * Chunk, length = Math.Min(Chunk, src.Length - start);
             var from = src.Data.AsSpan(start, length);

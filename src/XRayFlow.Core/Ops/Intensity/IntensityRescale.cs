@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace XRayFlow.Core.Ops.Intensity;
@@ -60,6 +61,7 @@ public static class IntensityRescale
     };
 
     /// <summary>Rescales <paramref name="src"/> into <paramref name="dst"/> (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(ReadOnlySpan<float> src, Span<float> dst, SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type)
     {
         if (dst.Length != src.Length)
@@ -94,6 +96,7 @@ public static class IntensityRescale
     }
 
     /// <summary>The float path, one value at a time: the exact meaning (float32 arithmetic, as NumPy on a float32 array).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FloatScalar(ReadOnlySpan<float> src, Span<float> dst, float lo, float hi, float span, float olo, float ohi, float ospan, bool degenerate, OutType type)
     {
         for (int k = 0; k < src.Length; k++)
@@ -109,6 +112,7 @@ public static class IntensityRescale
     /// <see cref="FloatScalar"/> (IEEE float32 per lane; NaN kept from x; bounds that are NaN go to the scalar
     /// loop): the same bits, tested for every length 1..80. Returns how many values it did.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int FloatVector(ReadOnlySpan<float> src, Span<float> dst, float lo, float hi, float span, float olo, float ohi, float ospan, bool degenerate)
     {
         if (!Vector256.IsHardwareAccelerated || float.IsNaN(lo) || float.IsNaN(hi) || float.IsNaN(olo) || float.IsNaN(ohi))

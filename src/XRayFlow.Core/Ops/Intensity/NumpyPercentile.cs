@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Core.Ops.Intensity;
 
 /// <summary>
@@ -10,6 +11,7 @@ namespace XRayFlow.Core.Ops.Intensity;
 public static class NumpyPercentile
 {
     /// <summary>The percentiles <paramref name="qs"/> (each 0..100) of <paramref name="values"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Of(ReadOnlySpan<float> values, SkimageDtype dtype, IReadOnlyList<double> qs)
     {
         ArgumentOutOfRangeException.ThrowIfZero(values.Length);
