@@ -48,7 +48,7 @@ public static class HistogramEqualization
                 }
                 else
                 {
-                    job.IntegerPath();
+                    job.IntegerPath(dtype == SkimageDtype.UInt8 ? 256 : 65536);
                 }
             }
         }
@@ -69,25 +69,57 @@ public static class HistogramEqualization
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool Counted(int k) => _mask == null || _mask[k] != 0f;
 
+        /// <summary>
+        /// The integer path over values 0 .. <paramref name="levels"/> - 1 (256 for uint8, 65536 for uint16): per part,
+        /// counts in four interleaved int tables (a run of equal values does not wait on one counter), summed as long;
+        /// the lookup table then maps every pixel.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void IntegerPath()
+        public void IntegerPath(int levels)
         {
             int parts = Parts;
             var counts = new long[parts][];
             var self = this;
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
-                var c = new long[65536];
                 var (start, end) = Slice(self._n, parts, t);
-                for (int k = start; k < end; k++)
+                int[] c4 = ArrayPool<int>.Shared.Rent(4 * levels);
+                try
                 {
-                    if (self.Counted(k))
+                    var c = c4.AsSpan(0, 4 * levels);
+                    c.Clear();
+                    int k = start;
+                    if (self._mask == null)
                     {
-                        c[(int)self._src[k]]++;
+                        for (; k + 4 <= end; k += 4)
+                        {
+                            c[(int)self._src[k]]++;
+                            c[levels + (int)self._src[k + 1]]++;
+                            c[(2 * levels) + (int)self._src[k + 2]]++;
+                            c[(3 * levels) + (int)self._src[k + 3]]++;
+                        }
                     }
-                }
 
-                counts[t] = c;
+                    for (; k < end; k++)
+                    {
+                        if (self.Counted(k))
+                        {
+                            c[(int)self._src[k]]++;
+                        }
+                    }
+
+                    var sum = new long[levels];
+                    for (int v = 0; v < levels; v++)
+                    {
+                        sum[v] = (long)c[v] + c[levels + v] + c[(2 * levels) + v] + c[(3 * levels) + v];
+                    }
+
+                    counts[t] = sum;
+                }
+                finally
+                {
+                    ArrayPool<int>.Shared.Return(c4);
+                }
             });
 
             var hist = counts[0];
@@ -99,13 +131,13 @@ public static class HistogramEqualization
                 }
             }
 
-            int lo = 0, hi = 65535;
-            while (lo < 65536 && hist[lo] == 0)
+            int lo = 0, hi = levels - 1;
+            while (lo < levels && hist[lo] == 0)
             {
                 lo++;
             }
 
-            if (lo == 65536)
+            if (lo == levels)
             {
                 throw new ArgumentException("the mask selects no pixel (equalize_hist needs at least one)");
             }
@@ -116,7 +148,7 @@ public static class HistogramEqualization
             }
 
             // cdf over the centres lo..hi; below lo np.interp gives cdf[0], above hi cdf[-1] (= 1).
-            var lut = new float[65536];
+            var lut = new float[levels];
             long total = 0;
             for (int v = lo; v <= hi; v++)
             {
@@ -135,7 +167,7 @@ public static class HistogramEqualization
                 lut[v] = lut[lo];
             }
 
-            for (int v = hi + 1; v < 65536; v++)
+            for (int v = hi + 1; v < levels; v++)
             {
                 lut[v] = lut[hi];
             }
