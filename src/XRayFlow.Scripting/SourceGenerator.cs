@@ -87,7 +87,7 @@ internal sealed record GeneratedSource(string Text, IReadOnlyList<StepPlan> Step
     public const string ClassName = "Expressions";
 
     /// <summary>Bump when the shape of the generated code or the allow-list changes: invalidates every cache entry.</summary>
-    public const string Version = "xrayflow-expr-4";
+    public const string Version = "xrayflow-expr-5";
 
     /// <summary>A public const named this + the method name marks a step compiled with a vector loop.</summary>
     public const string VectorizedPrefix = "Vectorized_";
@@ -205,6 +205,8 @@ internal static class SourceGenerator
         foreach (StepPlan plan in plans)
         {
             var texts = plan.Parts.Where(p => p.Text is not null).Select(p => p.Text!).ToList();
+            // Optimized from the first call: a short run never leaves tier-0 code for a method called once per row block.
+            sb.Append("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]\n");
             sb.Append("public static void ").Append(plan.MethodName)
               .Append("(float[][] __in, int __offset, float[] __out, int rows, int cols, double[] __p, int __r0, int __r1, int __c0, int __c1)\n{\n");
             for (int k = 0; k < recipeParams.Count; k++)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using XRayFlow.Core.IO;
 using XRayFlow.Core.Imaging;
@@ -200,6 +201,7 @@ public static class OutputWriter
     }
 
     /// <summary>Each value rounded to the nearest integer (halves to even, as numpy.rint) and clipped to 0..max; NaN becomes 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray RoundClip(ImageArray a, float max)
     {
         var r = new ImageArray(a.Rows, a.Cols);

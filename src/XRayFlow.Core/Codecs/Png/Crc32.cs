@@ -56,6 +56,7 @@ internal static class Crc32
     /// (Intel, "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ", with the bit-reflected constants
     /// of the PNG/zlib polynomial, as in zlib-ng and Chromium's zlib).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Fold(ref byte p, int length, uint crc)
     {
         var k1k2 = Vector128.Create(0x0154442bd4UL, 0x01c6e41596UL);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Codecs.Png;
@@ -179,6 +180,7 @@ internal static class PngDecoder
         /// The rows of a <paramref name="width"/> x <paramref name="height"/> pass whose pixel (j, k) is image pixel
         /// (<paramref name="y0"/> + j * <paramref name="dy"/>, <paramref name="x0"/> + k * <paramref name="dx"/>).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Pass(float[] data, int width, int height, int x0, int dx, int y0, int dy)
         {
             int stride = (int)h.RowBytes(width);
@@ -242,6 +244,7 @@ internal static class PngDecoder
         }
 
         /// <summary>Pass row <paramref name="j"/>'s pixels to their places in the image.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Place(ReadOnlySpan<byte> row, float[] data, int j, int width, int x0, int dx, int y0, int dy, int imageWidth, float[]? scratch)
         {
             int y = y0 + (j * dy);

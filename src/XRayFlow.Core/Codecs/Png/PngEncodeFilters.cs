@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace XRayFlow.Core.Codecs.Png;
@@ -30,6 +31,7 @@ internal static class PngEncodeFilters
     }
 
     /// <summary>Writes filter <paramref name="filter"/> of <paramref name="raw"/> into <paramref name="dst"/> (same length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Filter(byte filter, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> prior, Span<byte> dst, int bpp)
     {
         int n = raw.Length;
@@ -75,6 +77,7 @@ internal static class PngEncodeFilters
     /// Filters <paramref name="raw"/> with the filter <paramref name="choice"/> picks, into <paramref name="line"/>
     /// (the filter byte, then the row: length raw + 1). <paramref name="scratch"/> holds a candidate row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Choose(Choice choice, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> prior, Span<byte> line, Span<byte> scratch, int bpp)
     {
         int n = raw.Length;
@@ -111,6 +114,7 @@ internal static class PngEncodeFilters
     }
 
     /// <summary>Sum over the bytes, each read as signed, of its absolute value (|-128| = 128).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong SumAbs(ReadOnlySpan<byte> row)
     {
         ulong total = 0;
@@ -143,6 +147,7 @@ internal static class PngEncodeFilters
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Average(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> prior, Span<byte> dst, int bpp, int x)
     {
         int n = raw.Length;
@@ -163,6 +168,7 @@ internal static class PngEncodeFilters
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Paeth(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> prior, Span<byte> dst, int bpp, int x)
     {
         int n = raw.Length;

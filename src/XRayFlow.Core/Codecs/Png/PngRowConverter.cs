@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Core.Codecs.Png;
 
 /// <summary>
@@ -53,6 +54,7 @@ internal readonly struct PngRowConverter
     /// Converts one row; false (and <paramref name="badIndex"/>) when a palette index has no PLTE entry, in which
     /// case <paramref name="dst"/> holds garbage.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryConvert(ReadOnlySpan<byte> src, Span<float> dst, out int badIndex)
     {
         badIndex = -1;

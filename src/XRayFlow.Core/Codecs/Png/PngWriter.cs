@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 
@@ -185,6 +186,7 @@ public static class PngWriter
     }
 
     /// <summary><see cref="ToByte"/> of each value (SIMD: NaN masked to 0, clamped, rounded half to even; tested equal to the scalar for every length 1..80).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ToBytes(ReadOnlySpan<float> src, Span<byte> dst)
     {
         int k = 0;

@@ -140,6 +140,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     /// <summary>Adds interleaved counters (bin b at b * lanes + lane) into counts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Add(long[] counts, int[] interleaved)
     {
         int lanes = interleaved.Length / counts.Length;
@@ -282,6 +283,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     /// <summary>The smallest and largest value; throws when one is NaN or infinite (numpy.histogram refuses a non-finite range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max) FiniteMinMax(ReadOnlySpan<float> x)
     {
         float min = float.PositiveInfinity, max = float.NegativeInfinity;

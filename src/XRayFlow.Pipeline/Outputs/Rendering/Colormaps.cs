@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
@@ -222,6 +223,7 @@ public sealed class Colormap
     }
 
     /// <summary>imshow's default range: the smallest and largest finite value (NaN ignored); (0, 0) when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Min, double Max) AutoRange(ReadOnlySpan<float> data)
     {
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
@@ -275,6 +277,7 @@ public sealed class Colormap
     }
 
     /// <summary>Maps data to RGB bytes (3 per value); see the class remarks for the exact rule.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(ReadOnlySpan<float> data, double vmin, double vmax, Span<byte> rgb)
     {
         if (rgb.Length < data.Length * 3)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SkiaSharp;
 using XRayFlow.Core.Imaging;
 
@@ -144,6 +145,7 @@ public static class FigureRenderer
     }
 
     /// <summary>The image through its colormap as an RGBA SKImage (NaN transparent).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SKImage ToSkImage(ImageArray img, Colormap cmap, double vmin, double vmax)
     {
         int n = img.FrameLength;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace XRayFlow.Pipeline.Outputs.Rendering;
 
 /// <summary>
@@ -23,6 +24,7 @@ public static class LabelColors
     /// Each value's palette slot: 0 for the background (and NaN), else 1 + (rank - 1) mod 10 where rank is the value's
     /// place (from 1) among the distinct nonzero whole values of <paramref name="data"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Slots(ReadOnlySpan<float> data)
     {
         var distinct = new HashSet<long>();

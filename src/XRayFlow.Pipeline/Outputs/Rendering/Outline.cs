@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Pipeline.Outputs.Rendering;
@@ -44,6 +45,7 @@ public static class Outline
     }
 
     /// <summary>find_boundaries(labels, connectivity=1, mode='inner'): true on the outline pixels of a 2-D image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool[] Inner(ImageArray labels)
     {
         int rows = labels.Rows, cols = labels.Cols;
@@ -71,6 +73,7 @@ public static class Outline
     private static bool Same(float a, float b) => a == b || (float.IsNaN(a) && float.IsNaN(b));
 
     /// <summary>Paints the outline of <paramref name="labels"/> over <paramref name="rgb"/> (3 bytes per pixel, same shape); null colour = each label's `labels` colour.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Draw(Span<byte> rgb, ImageArray labels, (byte R, byte G, byte B)? color)
     {
         var edge = Inner(labels);
