@@ -100,6 +100,7 @@ internal sealed class RunLabels : IDisposable
     /// <param name="nb">The neighbours that connect.</param>
     /// <param name="equalValues">Components join equal nonzero values only (a label image), not all nonzero pixels.</param>
     /// <param name="threads">Threads for the run search.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RunLabels Find(ReadOnlySpan<float> frame, int rows, int cols, Neighbours nb, bool equalValues, int threads)
     {
         var blocks = RunSearch(frame, rows, cols, nb.West, equalValues, threads);
@@ -397,6 +398,7 @@ internal sealed class RunLabels : IDisposable
             fixed (float* f = frame)
             {
                 float* fp = f;
+                [MethodImpl(MethodImplOptions.AggressiveOptimization)]
                 void Search(int b)
                 {
                     var block = blocks[b];
@@ -537,6 +539,23 @@ internal sealed class RunLabels : IDisposable
         return k;
     }
 
+    /// <summary>From k, past every block of 8 values equal to <paramref name="x"/> (equal floats have equal keys); the rest is the caller's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipEqual(ReadOnlySpan<float> line, int k, float x)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vx = Vector256.Create(x);
+            ref float l0 = ref MemoryMarshal.GetReference(line);
+            while (k <= line.Length - 8 && Vector256.Equals(Vector256.LoadUnsafe(ref l0, (nuint)k), vx).ExtractMostSignificantBits() == 0xFFu)
+            {
+                k += 8;
+            }
+        }
+
+        return k;
+    }
+
     /// <summary>The runs of equal nonzero keys (each foreground pixel alone when west neighbours do not connect).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EqualRuns(ReadOnlySpan<float> line, bool west, Block block)
@@ -555,6 +574,7 @@ internal sealed class RunLabels : IDisposable
             int s = k++;
             if (west)
             {
+                k = SkipEqual(line, k, line[s]);
                 while (k < n && Key(line[k]) == v)
                 {
                     k++;

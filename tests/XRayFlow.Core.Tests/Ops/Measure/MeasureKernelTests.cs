@@ -313,9 +313,14 @@ public class MeasureKernelTests
             foreach (int rows in new[] { 1, 4, 9 })
             {
                 var a = new ImageArray(rows, cols);
-                for (int k = 0; k < a.Length; k++)
+                for (int k = 0; k < a.Length;)
                 {
-                    a.Data[k] = values[rng.Next(values.Length)];
+                    // Runs of 1..12 equal values: long runs are extended 8 values at a time.
+                    float v = values[rng.Next(values.Length)];
+                    for (int run = 1 + rng.Next(12); run > 0 && k < a.Length; run--)
+                    {
+                        a.Data[k++] = v;
+                    }
                 }
 
                 foreach (int buffer in new[] { 0, 1 })
