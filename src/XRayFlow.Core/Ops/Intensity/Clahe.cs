@@ -67,16 +67,10 @@ public static class Clahe
         var maps = ArrayPool<int>.Shared.Rent((int)entries);
         try
         {
-            var sw = new PCpu();
             ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
-            double t1 = sw.Elapsed.TotalMilliseconds;
             BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads);
-            double t2 = sw.Elapsed.TotalMilliseconds;
             var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, dst, threads);
-            double t3 = sw.Elapsed.TotalMilliseconds;
             Finish(dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
-            double t4 = sw.Elapsed.TotalMilliseconds;
-            if (Environment.GetEnvironmentVariable("CLAHE_T") is not null) Console.Error.WriteLine($"bins {t1:F2} maps {t2 - t1:F2} interp {t3 - t2:F2} finish {t4 - t3:F2}");
         }
         finally
         {
@@ -695,13 +689,5 @@ public static class Clahe
         }
 
         return nans.Contains(true) ? (float.NaN, float.NaN) : (mins.Min(), maxs.Max());
-    }
-
-    private unsafe sealed class PCpu
-    {
-        private readonly double _t0 = Now();
-        public TimeSpan Elapsed => TimeSpan.FromMilliseconds(Now() - _t0);
-        private static double Now() { long* ts = stackalloc long[2]; clock_gettime(2, ts); return ts[0] * 1e3 + ts[1] / 1e6; }
-        [System.Runtime.InteropServices.DllImport("libc")] private static extern int clock_gettime(int c, long* ts);
     }
 }
