@@ -114,7 +114,7 @@ public static class Resampling
             {
                 for (int f = 0; f < dst.Frames; f++)
                 {
-                    ClipFrame(dst.Frame(f), bounds[f].Min, bounds[f].Max, bounds[f].HasNan, mode == "constant", cval);
+                    ClipFrame(dst.Frame(f), bounds[f].Min, bounds[f].Max, bounds[f].HasNan, mode == "constant", cval, threads);
                 }
             }
 
@@ -144,43 +144,39 @@ public static class Resampling
         var bounds = new (float, float, bool)[src.Frames];
         for (int f = 0; f < src.Frames; f++)
         {
-            var (lo, hi) = NanMinMax(src.Frame(f));
-            bounds[f] = (lo, hi, HasNan(src.Frame(f)));
+            bounds[f] = NanMinMaxNan(src.Frame(f));
         }
 
         return bounds;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool HasNan(ReadOnlySpan<float> x)
-    {
-        foreach (float v in x)
-        {
-            if (float.IsNaN(v))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Smallest and largest non-NaN value (both NaN when there is none); SIMD, the scalar loop for the tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max) NanMinMax(ReadOnlySpan<float> x)
     {
+        var (lo, hi, _) = NanMinMaxNan(x);
+        return (lo, hi);
+    }
+
+    /// <summary>(nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlySpan<float> x)
+    {
         int l = Vector<float>.Count, k = 0;
         var vlo = new Vector<float>(float.PositiveInfinity);
         var vhi = new Vector<float>(float.NegativeInfinity);
+        var nan = Vector<int>.Zero;
         for (; k <= x.Length - l; k += l)
         {
             var v = new Vector<float>(x.Slice(k, l));
             var valid = Vector.Equals(v, v);
+            nan |= ~valid;
             vlo = Vector.ConditionalSelect(valid, Vector.Min(vlo, v), vlo);
             vhi = Vector.ConditionalSelect(valid, Vector.Max(vhi, v), vhi);
         }
 
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        bool hasNan = nan != Vector<int>.Zero;
         for (int q = 0; q < l; q++)
         {
             lo = Math.Min(lo, vlo[q]);
@@ -189,25 +185,29 @@ public static class Resampling
 
         for (; k < x.Length; k++)
         {
-            if (!float.IsNaN(x[k]))
+            if (float.IsNaN(x[k]))
+            {
+                hasNan = true;
+            }
+            else
             {
                 lo = Math.Min(lo, x[k]);
                 hi = Math.Max(hi, x[k]);
             }
         }
 
-        return lo > hi ? (float.NaN, float.NaN) : (lo, hi);
+        return lo > hi ? (float.NaN, float.NaN, hasNan) : (lo, hi, hasNan);
     }
 
     /// <summary>_clip_warp_output: clip to [lo, hi], widened to cval when mode is constant and cval is outside [lo, hi] but inside the output's range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ClipFrame(Span<float> frame, float lo, float hi, bool inputHadNan, bool constant, float cval)
+    private static void ClipFrame(Span<float> frame, float lo, float hi, bool inputHadNan, bool constant, float cval, int threads)
     {
         if (constant && !(lo <= cval && cval <= hi))
         {
             // The output's min / max: np.nanmin / np.nanmax when the input held a NaN, else np.min / np.max (NaN if the output holds one).
-            var (outLo, outHi) = NanMinMax(frame);
-            if ((inputHadNan || !HasNan(frame)) && outLo <= cval && cval <= outHi)
+            var (outLo, outHi, outNan) = NanMinMaxNan(frame);
+            if ((inputHadNan || !outNan) && outLo <= cval && cval <= outHi)
             {
                 lo = Math.Min(lo, cval);
                 hi = Math.Max(hi, cval);
@@ -220,7 +220,34 @@ public static class Resampling
             return;
         }
 
-        // np.clip keeps NaN; Vector.Min/Max order chosen so a NaN element stays NaN.
+        // np.clip keeps NaN; Vector.Min/Max order chosen so a NaN element stays NaN. Large frames in parts on the threads.
+        int parts = Math.Clamp(threads, 1, Math.Max(1, frame.Length / (1 << 18)));
+        if (parts > 1)
+        {
+            unsafe
+            {
+                fixed (float* p = frame)
+                {
+                    nint at = (nint)p;
+                    int n = frame.Length;
+                    Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+                    {
+                        int a = (int)((long)n * t / parts), b = (int)((long)n * (t + 1) / parts);
+                        Clip(new Span<float>((float*)at + a, b - a), lo, hi);
+                    });
+                }
+            }
+
+            return;
+        }
+
+        Clip(frame, lo, hi);
+    }
+
+    /// <summary>np.clip(x, lo, hi) in place, NaN kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Clip(Span<float> frame, float lo, float hi)
+    {
         int l = Vector<float>.Count, k = 0;
         var vlo = new Vector<float>(lo);
         var vhi = new Vector<float>(hi);

@@ -293,4 +293,30 @@ public class GeometryKernelTests
             Assert.True(d <= Tolerance * scale, $"{what}: element {k}: {got[k]} vs {want[k]}");
         }
     }
+
+    [Theory]
+    [InlineData("reflect")]
+    [InlineData("constant")]
+    public void ResizeClipsLargeOutputsInPartsWithTheSameBitsAsOneThread(string mode)
+    {
+        // An output of 1100 x 900 values is clipped in parts on two threads (from 2^19 values on): same bits as one
+        // part, and every value inside the input's [min, max] (the unclipped spline overshoots it).
+        var rng = new Random(31);
+        var x = new XRayFlow.Core.Imaging.ImageArray(550, 450);
+        for (int k = 0; k < x.Length; k++)
+        {
+            x.Data[k] = rng.Next(3) == 0 ? 100f : 0f; // sharp steps: the cubic spline overshoots, so clipping shows
+        }
+
+        var one = Resampling.Resize(x, 1100, 900, 3, mode, 7f, null, null, true, threads: 1);
+        var two = Resampling.Resize(x, 1100, 900, 3, mode, 7f, null, null, true, threads: 2);
+        var (lo, hi) = Resampling.NanMinMax(x.Data);
+        var unclipped = Resampling.Resize(x, 1100, 900, 3, mode, 7f, null, null, false, threads: 1);
+        Assert.Contains(unclipped.Data, v => v > hi || v < lo);
+        for (int k = 0; k < one.Length; k++)
+        {
+            Assert.True(one.Data[k].Equals(two.Data[k]), $"{mode}, value {k}: {one.Data[k]} vs {two.Data[k]}");
+            Assert.True(float.IsNaN(one.Data[k]) || (one.Data[k] >= Math.Min(lo, 7f) && one.Data[k] <= Math.Max(hi, 7f)), $"{mode}, value {k}: {one.Data[k]} outside [{lo}, {hi}]");
+        }
+    }
 }
