@@ -22,6 +22,7 @@ public static class CliApp
             config.SetApplicationVersion(Manifest.CurrentVersion);
             config.PropagateExceptions();
             config.UseStrictParsing();
+            config.SetInterceptor(new MissingValueCheck());
             var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(host.RawOut),

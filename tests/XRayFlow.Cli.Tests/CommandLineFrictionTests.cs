@@ -467,4 +467,28 @@ public class CommandLineFrictionTests
 
         Assert.Contains("--input 'xray=images/*.png'", CliKit.Run("run", "--help").Out, StringComparison.Ordinal);
     }
+
+    // ----- an option without its value -----
+
+    [Theory]
+    [InlineData("run", "--profile")]
+    [InlineData("run", "--out")]
+    [InlineData("run", "--input")]
+    [InlineData("plan", "--format")]
+    [InlineData("arrays", "--out")]
+    public void AnOptionGivenLastWithoutItsValueIsRefusedNotBoundToAPlaceholder(string verb, string option)
+    {
+        // Spectre.Console.Cli binds such an option to "__default_command": --profile wrote a file of that name,
+        // --out made a folder of it, --format said "'__default_command' is not text, dot, mermaid or json".
+        string dir = CliKit.Project();
+        string[] args = verb == "run"
+            ? [verb, P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "images", "00000011_000.png"), "--out", P(dir, "out"), option]
+            : [verb, P(dir, "recipe.yaml"), option];
+        var r = CliKit.Run(args);
+        Assert.Equal(2, r.Exit);
+        Assert.Contains($"XRF2001: option {option} needs a value (see xrayflow ", r.Err);
+        Assert.DoesNotContain(MissingValueCheck.Placeholder, r.Err + r.Out);
+        Assert.False(File.Exists(MissingValueCheck.Placeholder) || Directory.Exists(MissingValueCheck.Placeholder));
+        Assert.False(Directory.Exists(P(dir, "out")), "nothing is run");
+    }
 }

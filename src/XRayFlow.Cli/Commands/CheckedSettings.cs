@@ -16,6 +16,11 @@ public abstract class CheckedSettings : CommandSettings
 
     public sealed override ValidationResult Validate()
     {
+        if (MissingValueCheck.Find(this) is string missing)
+        {
+            throw MissingValueCheck.Refusal(missing, null);
+        }
+
         var problems = Problems().ToList();
         return problems.Count == 0 ? ValidationResult.Success() : throw new InvalidSettingsException(problems);
     }
