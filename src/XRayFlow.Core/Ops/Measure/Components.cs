@@ -133,42 +133,12 @@ public static class Components
                 }
             }
 
-            runs.CopyClearing(frame, dst.Frame(n), clear, bgval, threads);
-            if (BackgroundInBand(frame, rows, cols, ext))
-            {
-                // Background in the band: skimage's label 0 is cleared too.
-                ClearBackground(frame, dst.Frame(n), bgval);
-            }
+            // Background in the band: skimage's label 0 is cleared too. The runs cover every pixel whose value does
+            // not truncate to 0, so the background is exactly the gaps between them.
+            runs.CopyClearing(frame, dst.Frame(n), clear, bgval, threads, clearGaps: BackgroundInBand(frame, rows, cols, ext));
         }
 
         return dst;
-    }
-
-    /// <summary>d[k] = bgval where frame[k] truncates to 0 (|x| &lt; 1, not NaN: <see cref="RunLabels.Key"/> = 0), 8 at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ClearBackground(ReadOnlySpan<float> frame, Span<float> d, float bgval)
-    {
-        int k = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var one = Vector256.Create(1f);
-            var bg = Vector256.Create(bgval);
-            ref float s0 = ref MemoryMarshal.GetReference(frame);
-            ref float d0 = ref MemoryMarshal.GetReference(d);
-            for (; k <= frame.Length - 8; k += 8)
-            {
-                var zero = Vector256.LessThan(Vector256.Abs(Vector256.LoadUnsafe(ref s0, (nuint)k)), one);
-                Vector256.ConditionalSelect(zero, bg, Vector256.LoadUnsafe(ref d0, (nuint)k)).StoreUnsafe(ref d0, (nuint)k);
-            }
-        }
-
-        for (; k < frame.Length; k++)
-        {
-            if (RunLabels.Key(frame[k]) == 0)
-            {
-                d[k] = bgval;
-            }
-        }
     }
 
     /// <summary>True when a pixel within <paramref name="ext"/> pixels of the edge is background (its value truncates to 0).</summary>

@@ -265,9 +265,10 @@ internal sealed class RunLabels : IDisposable
 
     /// <summary>
     /// Writes every pixel of <paramref name="dst"/>: the source pixel, except on runs of components with
-    /// clear[label] set, which become <paramref name="fill"/> (rows in parallel).
+    /// clear[label] set, which become <paramref name="fill"/>, and (with <paramref name="clearGaps"/>) the pixels
+    /// between runs, which become <paramref name="fill"/> too (rows in parallel).
     /// </summary>
-    public void CopyClearing(ReadOnlySpan<float> src, Span<float> dst, ReadOnlySpan<bool> clear, float fill, int threads)
+    public void CopyClearing(ReadOnlySpan<float> src, Span<float> dst, ReadOnlySpan<bool> clear, float fill, int threads, bool clearGaps = false)
     {
         unsafe
         {
@@ -279,17 +280,39 @@ internal sealed class RunLabels : IDisposable
                 bool* cp = c;
                 ForRows(threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
                 {
-                    long at = (long)r0 * Cols;
-                    new ReadOnlySpan<float>(sp + at, (r1 - r0) * Cols).CopyTo(new Span<float>(dp + at, (r1 - r0) * Cols));
+                    if (!clearGaps)
+                    {
+                        long at = (long)r0 * Cols;
+                        new ReadOnlySpan<float>(sp + at, (r1 - r0) * Cols).CopyTo(new Span<float>(dp + at, (r1 - r0) * Cols));
+                    }
+
                     for (int row = r0; row < r1; row++)
                     {
                         var line = new Span<float>(dp + ((long)row * Cols), Cols);
+                        var from = new ReadOnlySpan<float>(sp + ((long)row * Cols), Cols);
+                        int x = 0;
                         for (int i = RowStart[row], iEnd = RowStart[row + 1]; i < iEnd; i++)
                         {
+                            if (clearGaps)
+                            {
+                                Fills.Fill(line[x.._start[i]], fill);
+                                if (!cp[_label[i]])
+                                {
+                                    from[_start[i].._end[i]].CopyTo(line[_start[i].._end[i]]);
+                                }
+                            }
+
                             if (cp[_label[i]])
                             {
                                 Fills.Fill(line[_start[i].._end[i]], fill);
                             }
+
+                            x = _end[i];
+                        }
+
+                        if (clearGaps)
+                        {
+                            Fills.Fill(line[x..], fill);
                         }
                     }
                 });
