@@ -153,4 +153,25 @@ public class FigureRendererTests
 
         return (sum / (w * h), seen.Count);
     }
+
+    [Theory]
+    [InlineData("gray")]
+    [InlineData("hot")]
+    [InlineData("nipy_spectral")]
+    public void PanelPixelsAreTheColormapsRgbWithNaNTransparent(string name)
+    {
+        // ToSkImage's RGBA (ApplyRgba) against the RGB path: same colours, alpha 255, NaN transparent black; values
+        // outside vmin..vmax and infinities take the end colours.
+        var cmap = Colormaps.Get(name);
+        float[] data = [float.NaN, float.NegativeInfinity, -5, 0, 0.3f, 1, 7.25f, 9.999f, 10, 12, float.PositiveInfinity, float.NaN];
+        var rgb = new byte[data.Length * 3];
+        cmap.Apply(data, 0, 10, rgb);
+        var pixels = new uint[data.Length];
+        cmap.ApplyRgba(data, 0, 10, pixels);
+        for (int k = 0; k < data.Length; k++)
+        {
+            uint want = float.IsNaN(data[k]) ? 0u : rgb[3 * k] | ((uint)rgb[(3 * k) + 1] << 8) | ((uint)rgb[(3 * k) + 2] << 16) | 0xFF000000u;
+            Assert.Equal(want, pixels[k]);
+        }
+    }
 }

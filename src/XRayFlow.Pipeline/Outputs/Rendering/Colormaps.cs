@@ -179,6 +179,7 @@ public static class Colormaps
 public sealed class Colormap
 {
     private readonly byte[] lut;
+    private readonly uint[] rgba;
     private readonly double[] table;
 
     internal Colormap(string name, double[] table)
@@ -194,6 +195,12 @@ public sealed class Colormap
         for (int k = 0; k < table.Length; k++)
         {
             lut[k] = (byte)Math.Round(table[k] * 255.0, MidpointRounding.ToEven);
+        }
+
+        rgba = new uint[Colormaps.Size];
+        for (int i = 0; i < rgba.Length; i++)
+        {
+            rgba[i] = lut[3 * i] | ((uint)lut[(3 * i) + 1] << 8) | ((uint)lut[(3 * i) + 2] << 16) | 0xFF000000u;
         }
     }
 
@@ -247,6 +254,7 @@ public sealed class Colormap
     }
 
     /// <summary>The lookup-table index of one value (see the class remarks), or -1 for NaN (bad).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOf(double value, double vmin, double vmax)
     {
         if (double.IsNaN(value))
@@ -267,6 +275,32 @@ public sealed class Colormap
         }
 
         return (int)x;
+    }
+
+    /// <summary>
+    /// As <see cref="Apply(ReadOnlySpan{float}, double, double, Span{byte})"/> into RGBA pixels (R in the lowest byte:
+    /// bytes R, G, B, A in memory on a little-endian machine), alpha 255; NaN becomes 0 (transparent black: imshow's
+    /// "bad" colour, shown as the figure's background).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRgba(ReadOnlySpan<float> data, double vmin, double vmax, Span<uint> pixels)
+    {
+        if (pixels.Length < data.Length)
+        {
+            throw new ArgumentException($"pixels has {pixels.Length} entries, needs {data.Length}", nameof(pixels));
+        }
+
+        if (!(vmin <= vmax))
+        {
+            throw new ArgumentException($"vmin ({vmin}) must be less or equal to vmax ({vmax})", nameof(vmin));
+        }
+
+        var colours = rgba;
+        for (int k = 0; k < data.Length; k++)
+        {
+            int i = IndexOf(data[k], vmin, vmax);
+            pixels[k] = i < 0 ? 0u : colours[i];
+        }
     }
 
     /// <summary>Maps data to RGB bytes (3 per value) with vmin/vmax taken from the data, as imshow does by default.</summary>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SkiaSharp;
 using XRayFlow.Core.Imaging;
 
@@ -148,22 +150,20 @@ public static class FigureRenderer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SKImage ToSkImage(ImageArray img, Colormap cmap, double vmin, double vmax)
     {
+        // RGBA straight from the colormap (NaN transparent), in a pooled buffer: SkiaSharp copies the pixels.
         int n = img.FrameLength;
-        var rgb = new byte[n * 3];
-        cmap.Apply(img.Data, vmin, vmax, rgb);
-        var rgba = new byte[n * 4];
-        for (int k = 0; k < n; k++)
+        uint[] pixels = ArrayPool<uint>.Shared.Rent(n);
+        try
         {
-            bool bad = float.IsNaN(img.Data[k]);
-            rgba[4 * k] = bad ? (byte)0 : rgb[3 * k];
-            rgba[(4 * k) + 1] = bad ? (byte)0 : rgb[(3 * k) + 1];
-            rgba[(4 * k) + 2] = bad ? (byte)0 : rgb[(3 * k) + 2];
-            rgba[(4 * k) + 3] = bad ? (byte)0 : (byte)255;
+            cmap.ApplyRgba(img.Data.AsSpan(0, n), vmin, vmax, pixels);
+            var info = new SKImageInfo(img.Cols, img.Rows, SKColorType.Rgba8888, SKAlphaType.Premul);
+            return SKImage.FromPixelCopy(info, MemoryMarshal.AsBytes(pixels.AsSpan(0, n)), img.Cols * 4)
+                ?? throw new InvalidOperationException("SkiaSharp could not wrap the panel's pixels");
         }
-
-        var info = new SKImageInfo(img.Cols, img.Rows, SKColorType.Rgba8888, SKAlphaType.Premul);
-        return SKImage.FromPixelCopy(info, rgba, img.Cols * 4)
-            ?? throw new InvalidOperationException("SkiaSharp could not wrap the panel's pixels");
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(pixels);
+        }
     }
 
     private static void DrawFittedTitle(SKCanvas canvas, string text, float centreX, float baseline, float maxWidth, float size, SKPaint paint)
