@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -26,6 +28,10 @@ public static class HistogramEqualization
     /// <summary>Equalizes <paramref name="src"/> into <paramref name="dst"/>; <paramref name="mask"/> empty = every pixel is counted.</summary>
     /// <exception cref="ArgumentException">No pixel is counted (an empty mask), or a counted value is NaN or infinite (float path).</exception>
     public static void Apply(ReadOnlySpan<float> src, ReadOnlySpan<float> mask, Span<float> dst, SkimageDtype dtype, int nbins, int threads)
+        => Apply(src, mask, dst, dtype, nbins, threads, vectorInterp: true);
+
+    /// <summary>As the public overload; <paramref name="vectorInterp"/> false runs numpy.interp value by value only (tests compare the two).</summary>
+    internal static void Apply(ReadOnlySpan<float> src, ReadOnlySpan<float> mask, Span<float> dst, SkimageDtype dtype, int nbins, int threads, bool vectorInterp)
     {
         if (dst.Length != src.Length || (!mask.IsEmpty && mask.Length != src.Length))
         {
@@ -41,7 +47,7 @@ public static class HistogramEqualization
         {
             fixed (float* ps = src, pm = mask, pd = dst)
             {
-                var job = new Job(ps, mask.IsEmpty ? null : pm, pd, src.Length, Math.Max(1, threads));
+                var job = new Job(ps, mask.IsEmpty ? null : pm, pd, src.Length, Math.Max(1, threads), vectorInterp);
                 if (dtype == SkimageDtype.Float32)
                 {
                     job.FloatPath(nbins);
@@ -55,8 +61,9 @@ public static class HistogramEqualization
     }
 
     /// <summary>The pixels of one frame, as pointers so the parallel parts can share them.</summary>
-    private readonly unsafe struct Job(float* src, float* mask, float* dst, int n, int threads)
+    private readonly unsafe struct Job(float* src, float* mask, float* dst, int n, int threads, bool vectorInterp)
     {
+        private readonly bool _vectorInterp = vectorInterp;
         private readonly float* _src = src;
         private readonly float* _mask = mask;
         private readonly float* _dst = dst;
@@ -310,7 +317,8 @@ public static class HistogramEqualization
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var (start, end) = Slice(self._n, parts, t);
-                for (int k = start; k < end; k++)
+                int k = self._vectorInterp ? interp.Run4(self._src, self._dst, start, end) : start;
+                for (; k < end; k++)
                 {
                     self._dst[k] = (float)interp.At(self._src[k]);
                 }
@@ -325,6 +333,13 @@ public static class HistogramEqualization
         private readonly float _first = first;
         private readonly float _norm = norm;
         private readonly int _n = edges.Length - 1;
+
+        public float First => _first;
+
+        public float Norm => _norm;
+
+        /// <summary>The number of bins.</summary>
+        public int Count => _n;
 
         /// <summary>The uncorrected index, clamped to 0..n-1 (also a search start for values outside the range).</summary>
         public int Guess(float x)
@@ -357,6 +372,65 @@ public static class HistogramEqualization
         private readonly double[] _fp = fp;
         private readonly double[] _slopes = slopes;
         private readonly Bins _bins = bins;
+
+        /// <summary>
+        /// <see cref="At"/> for values start.. in steps of 4 (AVX2 gathers), from the histogram bin's guess j0: j = j0,
+        /// or j0 - 1 when xp[j0] &gt; x; a lane whose x lies strictly between xp[j] and xp[j + 1] (0 &lt;= j &lt;= n - 2)
+        /// takes slope[j] (x - xp[j]) + fp[j] with the same operations as <see cref="At"/> (no fused multiply-add),
+        /// every other lane (NaN, a knot, outside the centres, a guess off by more, a NaN result) takes
+        /// <see cref="At"/> itself. Returns the first index left to the caller (start without AVX2).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe int Run4(float* src, float* dst, int start, int end)
+        {
+            int n = _xp.Length;
+            if (!Avx2.IsSupported || n < 2)
+            {
+                return start;
+            }
+
+            int k = start;
+            fixed (double* xp = _xp, fp = _fp, sl = _slopes)
+            {
+                var first = Vector128.Create(_bins.First);
+                var norm = Vector128.Create(_bins.Norm);
+                var top = Vector128.Create((float)(_bins.Count - 1));
+                var nm2 = Vector128.Create(n - 2);
+                for (; k <= end - 4; k += 4)
+                {
+                    var v = Sse.LoadVector128(src + k);
+
+                    // Guess: ((x - first) * norm) clamped to 0..bins - 1, truncated; NaN becomes 0 (maxps returns its
+                    // second operand when either is NaN), so every gather index stays inside the tables.
+                    var f = Sse.Min(Sse.Max((v - first) * norm, Vector128<float>.Zero), top);
+                    var j0 = Sse2.ConvertToVector128Int32WithTruncation(f);
+                    j0 = Vector128.Min(j0, Vector128.Create(n - 1));
+                    var x = Avx.ConvertToVector256Double(v);
+                    int above = (int)Avx.CompareGreaterThan(Avx2.GatherVector256(xp, j0, 8), x).ExtractMostSignificantBits();
+                    var j = j0 - Vector128.Create(above & 1, (above >> 1) & 1, (above >> 2) & 1, (above >> 3) & 1);
+                    int valid = (int)Vector128.ExtractMostSignificantBits(~(Vector128.LessThan(j, Vector128<int>.Zero) | Vector128.GreaterThan(j, nm2)));
+                    var jc = Vector128.Min(Vector128.Max(j, Vector128<int>.Zero), nm2);
+                    var a = Avx2.GatherVector256(xp, jc, 8);
+                    var b = Avx2.GatherVector256(xp + 1, jc, 8);
+                    int inside = (int)(Avx.CompareLessThan(a, x) & Avx.CompareLessThan(x, b)).ExtractMostSignificantBits();
+                    var r = Avx.Add(Avx.Multiply(Avx2.GatherVector256(sl, jc, 8), Avx.Subtract(x, a)), Avx2.GatherVector256(fp, jc, 8));
+                    int ok = valid & inside & ~(int)Avx.CompareNotEqual(r, r).ExtractMostSignificantBits() & 0xF;
+                    Sse.Store(dst + k, Avx.ConvertToVector128Single(r));
+                    if (ok != 0xF)
+                    {
+                        for (int l = 0; l < 4; l++)
+                        {
+                            if ((ok & (1 << l)) == 0)
+                            {
+                                dst[k + l] = (float)At(src[k + l]);
+                            }
+                        }
+                    }
+                }
+            }
+
+            return k;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double At(float value)

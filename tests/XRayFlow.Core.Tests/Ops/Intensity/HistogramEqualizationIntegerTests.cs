@@ -5,7 +5,7 @@ namespace XRayFlow.Core.Tests.Ops.Intensity;
 /// <summary>
 /// equalize_hist's integer path (four interleaved count tables, a tail one by one, 256 levels for uint8) against its
 /// scalar meaning, cdf[v] = (count of counted values &lt;= v) / count clamped to the counted range, for every length
-/// 1..70, with and without a mask, uint8 and uint16.
+/// 1..70, with and without a mask, uint8 and uint16; and the float path's vector interpolation against its scalar one.
 /// </summary>
 public class HistogramEqualizationIntegerTests
 {
@@ -37,6 +37,48 @@ public class HistogramEqualizationIntegerTests
                 float v = Math.Clamp(src[k], lo, hi);
                 float want = (float)(counted.Count(x => x <= v) / (double)counted.Length);
                 Assert.True(want == dst[k], $"{dtype}, n {n}, masked {masked}, pixel {k} ({src[k]}): {dst[k]} vs {want}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(256)]
+    [InlineData(7)]
+    [InlineData(2)]
+    public void TheFloatPathsVectorInterpolationGivesTheScalarBitsForEveryLength(int nbins)
+    {
+        // numpy.interp 4 values at a time (AVX2 gathers) against value by value: random values, repeats, NaN, the
+        // range's ends, and every length 1..70 plus a large frame (parallel parts).
+        var rng = new Random(41);
+        foreach (int n in Enumerable.Range(1, 70).Append(300_000))
+        {
+            var src = new float[n];
+            for (int k = 0; k < n; k++)
+            {
+                src[k] = rng.Next(10) switch
+                {
+                    0 => float.NaN,
+                    1 => 3.5f,
+                    2 => -2f,
+                    3 => 9f,
+                    _ => (float)((rng.NextDouble() * 11) - 2),
+                };
+            }
+
+            if (src.All(float.IsNaN))
+            {
+                continue; // nothing is counted: refused by both
+            }
+
+            // NaN may only be where the mask does not count (numpy.histogram needs a finite range); it maps to NaN.
+            var mask = src.Select(v => float.IsNaN(v) ? 0f : 1f).ToArray();
+            var vector = new float[n];
+            var scalar = new float[n];
+            HistogramEqualization.Apply(src, mask, vector, SkimageDtype.Float32, nbins, threads: 2, vectorInterp: true);
+            HistogramEqualization.Apply(src, mask, scalar, SkimageDtype.Float32, nbins, threads: 2, vectorInterp: false);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(vector[k].Equals(scalar[k]), $"nbins {nbins}, n {n}, value {k} ({src[k]}): {vector[k]} vs {scalar[k]}");
             }
         }
     }
