@@ -150,15 +150,7 @@ public static class Resampling
         return bounds;
     }
 
-    /// <summary>Smallest and largest non-NaN value (both NaN when there is none); SIMD, the scalar loop for the tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static (float Min, float Max) NanMinMax(ReadOnlySpan<float> x)
-    {
-        var (lo, hi, _) = NanMinMaxNan(x);
-        return (lo, hi);
-    }
-
-    /// <summary>(nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN.</summary>
+    /// <summary>(nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN; SIMD, the scalar loop for the tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlySpan<float> x)
     {

@@ -293,18 +293,19 @@ internal sealed class RunLabels : IDisposable
                         int x = 0;
                         for (int i = RowStart[row], iEnd = RowStart[row + 1]; i < iEnd; i++)
                         {
+                            var run = line[_start[i].._end[i]];
                             if (clearGaps)
                             {
                                 Fills.Fill(line[x.._start[i]], fill);
-                                if (!cp[_label[i]])
-                                {
-                                    from[_start[i].._end[i]].CopyTo(line[_start[i].._end[i]]);
-                                }
                             }
 
                             if (cp[_label[i]])
                             {
-                                Fills.Fill(line[_start[i].._end[i]], fill);
+                                Fills.Fill(run, fill);
+                            }
+                            else if (clearGaps)
+                            {
+                                from[_start[i].._end[i]].CopyTo(run); // not copied with the rows above
                             }
 
                             x = _end[i];
