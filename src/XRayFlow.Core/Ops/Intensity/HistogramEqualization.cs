@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Ops.Statistics;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -77,37 +77,29 @@ public static class HistogramEqualization
         private bool Counted(int k) => _mask == null || _mask[k] != 0f;
 
         /// <summary>
-        /// The integer path over values 0 .. <paramref name="levels"/> - 1 (256 for uint8, 65536 for uint16): per part,
-        /// counts in four interleaved int tables (a run of equal values does not wait on one counter), summed as long;
-        /// the lookup table then maps every pixel.
+        /// The integer path over values 0 .. <paramref name="levels"/> - 1 (256 for uint8, 65536 for uint16): the counts
+        /// by numpy.bincount's kernel (ImageHistogram.BinCount) or, with a mask, a table per part of the counted pixels;
+        /// then the lookup table maps every pixel.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void IntegerPath(int levels)
         {
             int parts = Parts;
-            var counts = new long[parts][];
             var self = this;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+            long[] hist;
+            if (_mask == null)
             {
-                var (start, end) = Slice(self._n, parts, t);
-                int[] c4 = ArrayPool<int>.Shared.Rent(4 * levels);
-                try
+                hist = ImageHistogram.BinCount(new ReadOnlySpan<float>(_src, _n), levels, _threads);
+            }
+            else
+            {
+                // Only the counted pixels: a table per part, summed.
+                var counts = new long[parts][];
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
-                    var c = c4.AsSpan(0, 4 * levels);
-                    c.Clear();
-                    int k = start;
-                    if (self._mask == null)
-                    {
-                        for (; k + 4 <= end; k += 4)
-                        {
-                            c[(int)self._src[k]]++;
-                            c[levels + (int)self._src[k + 1]]++;
-                            c[(2 * levels) + (int)self._src[k + 2]]++;
-                            c[(3 * levels) + (int)self._src[k + 3]]++;
-                        }
-                    }
-
-                    for (; k < end; k++)
+                    var (start, end) = Slice(self._n, parts, t);
+                    var c = new long[levels];
+                    for (int k = start; k < end; k++)
                     {
                         if (self.Counted(k))
                         {
@@ -115,26 +107,16 @@ public static class HistogramEqualization
                         }
                     }
 
-                    var sum = new long[levels];
-                    for (int v = 0; v < levels; v++)
+                    counts[t] = c;
+                });
+
+                hist = counts[0];
+                for (int t = 1; t < parts; t++)
+                {
+                    for (int v = 0; v < hist.Length; v++)
                     {
-                        sum[v] = (long)c[v] + c[levels + v] + c[(2 * levels) + v] + c[(3 * levels) + v];
+                        hist[v] += counts[t][v];
                     }
-
-                    counts[t] = sum;
-                }
-                finally
-                {
-                    ArrayPool<int>.Shared.Return(c4);
-                }
-            });
-
-            var hist = counts[0];
-            for (int t = 1; t < parts; t++)
-            {
-                for (int v = 0; v < hist.Length; v++)
-                {
-                    hist[v] += counts[t][v];
                 }
             }
 

@@ -3,7 +3,7 @@ using XRayFlow.Core.Ops.Intensity;
 namespace XRayFlow.Core.Tests.Ops.Intensity;
 
 /// <summary>
-/// equalize_hist's integer path (four interleaved count tables, a tail one by one, 256 levels for uint8) against its
+/// equalize_hist's integer path (numpy.bincount's kernel, or a table per part under a mask; 256 levels for uint8) against its
 /// scalar meaning, cdf[v] = (count of counted values &lt;= v) / count clamped to the counted range, for every length
 /// 1..70, with and without a mask, uint8 and uint16; and the float path's vector interpolation against its scalar one.
 /// </summary>
