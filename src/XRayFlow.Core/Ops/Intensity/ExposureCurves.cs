@@ -36,8 +36,21 @@ public static class ExposureCurves
         0.5 => MathF.Sqrt(x),
         1 => x,
         2 => x * x,
-        _ => MathF.Pow(x, (float)gamma),
+        _ => FloatPowers.Pow(x, (float)gamma),
     };
+
+    /// <summary><see cref="Minimum(ReadOnlySpan{float})"/> of parts of the array on up to <paramref name="threads"/> threads.</summary>
+    public static float Minimum(float[] src, int threads)
+    {
+        int parts = Math.Clamp(src.Length / (1 << 16), 1, Math.Max(1, threads));
+        var minima = new float[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        {
+            var (start, end) = HistogramEqualization.Slice(src.Length, parts, t);
+            minima[t] = Minimum(src.AsSpan(start, end - start));
+        });
+        return Minimum(minima);
+    }
 
     /// <summary>The smallest value (NaN ignored; +infinity for none), to refuse negative images as scikit-image does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -101,14 +114,24 @@ public static class ExposureCurves
         return table;
     }
 
-    /// <summary>adjust_gamma of float32 values (scale 1): float32(x^gamma * gain).</summary>
+    /// <summary>
+    /// adjust_gamma of float32 values (scale 1): float32(x^gamma * gain), x^gamma as <see cref="Power(float, double)"/>
+    /// with <see cref="FloatPowers.Pow(float, float)"/> for a general exponent.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GammaFloat(ReadOnlySpan<float> src, Span<float> dst, double gamma, double gain)
     {
         float g = (float)gain;
-        for (int k = 0; k < src.Length; k++)
+        if (gamma is 0 or 0.5 or 1 or 2)
         {
-            dst[k] = Power(src[k], gamma) * g;
+            for (int k = 0; k < src.Length; k++)
+            {
+                dst[k] = Power(src[k], gamma) * g;
+            }
+        }
+        else
+        {
+            FloatPowers.Pow(src, dst, (float)gamma, g);
         }
     }
 
@@ -129,15 +152,19 @@ public static class ExposureCurves
         return table;
     }
 
-    /// <summary>adjust_log of float32 values (scale 1), in float32: log2(1 + x) * gain, or (2^x - 1) * gain.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// adjust_log of float32 values (scale 1), in float32: log2(1 + x) * gain, or (2^x - 1) * gain, log2 and 2^x as
+    /// <see cref="FloatPowers"/>.
+    /// </summary>
     public static void LogFloat(ReadOnlySpan<float> src, Span<float> dst, double gain, bool inv)
     {
-        float g = (float)gain;
-        for (int k = 0; k < src.Length; k++)
+        if (inv)
         {
-            float x = src[k];
-            dst[k] = (inv ? MathF.Pow(2f, x) - 1f : MathF.Log2(1f + x)) * g;
+            FloatPowers.Exp2MinusOne(src, dst, (float)gain);
+        }
+        else
+        {
+            FloatPowers.Log2OnePlus(src, dst, (float)gain);
         }
     }
 

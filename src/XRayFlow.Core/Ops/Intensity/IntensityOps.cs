@@ -200,7 +200,7 @@ public static class IntensityOps
         {
             lut = table(dtype);
         }
-        else if (ExposureCurves.Minimum(src.Data) is var min && min < 0)
+        else if (ExposureCurves.Minimum(src.Data, ctx.Threads) is var min && min < 0)
         {
             throw new OpRefusedException(ctx.StepId, string.Create(CultureInfo.InvariantCulture,
                 $"the image has negative values (smallest {min}); as scikit-image, gamma and log corrections need values >= 0 (rescale_intensity first)"));
