@@ -19,11 +19,15 @@ public static class Resampling
 
     /// <summary>scipy.ndimage.zoom on each frame, with the output shape <paramref name="outRows"/> x <paramref name="outCols"/> (<see cref="ZoomedLength"/>).</summary>
     public static ImageArray Zoom(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, bool gridMode, int threads)
+        => Zoom(src, outRows, outCols, order, mode, cval, prefilter, gridMode, threads, clips: null);
+
+    /// <summary><see cref="Zoom(ImageArray, int, int, int, SplineMode, float, bool, bool, int)"/>, each frame clipped to its range as its rows are written.</summary>
+    private static ImageArray Zoom(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, bool gridMode, int threads, ClipRange[]? clips)
     {
         int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
         var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(src.Rows, outRows, gridMode, pad), src.Rows + (2 * pad), order, mode);
         var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(src.Cols, outCols, gridMode, pad), src.Cols + (2 * pad), order, mode);
-        return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads);
+        return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads, clips);
     }
 
     /// <summary>scipy.ndimage.shift on each frame.</summary>
@@ -98,7 +102,7 @@ public static class Resampling
         double[] s = sigma is null
             ? [Math.Max(0, (f0 - 1) / 2), Math.Max(0, (f1 - 1) / 2)]
             : sigma.Length == 1 ? [sigma[0], sigma[0]] : [sigma[0], sigma[1]];
-        var bounds = clip ? FrameBounds(src) : null;
+        var bounds = clip ? FrameBounds(src, threads) : null;
         ImageArray? smoothed = null;
         try
         {
@@ -109,8 +113,13 @@ public static class Resampling
                 input = smoothed;
             }
 
-            var dst = Zoom(input, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads);
-            if (bounds is not null)
+            // Where every frame's clip range is known before resampling (not NaN; cval inside it or mode not
+            // constant), each output row is clipped as it is written; otherwise the output's own range decides
+            // (cval outside the input's range widens it when the output reaches cval): a pass after.
+            bool fused = bounds is not null && bounds.All(b => !float.IsNaN(b.Min) && (mode != "constant" || (b.Min <= cval && cval <= b.Max)));
+            var clips = fused ? bounds!.Select(b => new ClipRange(b.Min, b.Max)).ToArray() : null;
+            var dst = Zoom(input, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads, clips);
+            if (bounds is not null && !fused)
             {
                 for (int f = 0; f < dst.Frames; f++)
                 {
@@ -126,28 +135,58 @@ public static class Resampling
         }
     }
 
-    private static ImageArray Separable(ImageArray src, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, int threads)
+    private static ImageArray Separable(ImageArray src, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, int threads, ClipRange[]? clips = null)
     {
         var dst = ImageArray.Rent(rowPlan.OutLength, colPlan.OutLength, src.IsStack ? src.Frames : 0);
         for (int f = 0; f < src.Frames; f++)
         {
             SeparableResampler.Apply(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), src.Rows, src.Cols, rowPlan, colPlan, order, prefilter, mode, cval,
-                dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), threads);
+                dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), threads, clip: clips?[f]);
         }
 
         return dst;
     }
 
     /// <summary>Each frame's (nanmin, nanmax), as skimage's _clip_warp_output takes them (NaN when every value is NaN).</summary>
-    private static (float Min, float Max, bool HasNan)[] FrameBounds(ImageArray src)
+    private static (float Min, float Max, bool HasNan)[] FrameBounds(ImageArray src, int threads)
     {
         var bounds = new (float, float, bool)[src.Frames];
         for (int f = 0; f < src.Frames; f++)
         {
-            bounds[f] = NanMinMaxNan(src.Frame(f));
+            bounds[f] = NanMinMaxNan(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), threads);
         }
 
         return bounds;
+    }
+
+    /// <summary><see cref="NanMinMaxNan(ReadOnlySpan{float})"/> of parts on up to <paramref name="threads"/> threads, combined.</summary>
+    internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlyMemory<float> x, int threads)
+    {
+        int parts = Math.Clamp(x.Length / (1 << 17), 1, Math.Max(1, threads));
+        if (parts == 1)
+        {
+            return NanMinMaxNan(x.Span);
+        }
+
+        var each = new (float Min, float Max, bool HasNan)[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        {
+            int a = (int)((long)x.Length * t / parts), b = (int)((long)x.Length * (t + 1) / parts);
+            each[t] = NanMinMaxNan(x.Span[a..b]);
+        });
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        bool nan = false;
+        foreach (var (l, h, n) in each)
+        {
+            nan |= n;
+            if (!float.IsNaN(l))
+            {
+                lo = Math.Min(lo, l);
+                hi = Math.Max(hi, h);
+            }
+        }
+
+        return lo > hi ? (float.NaN, float.NaN, nan) : (lo, hi, nan);
     }
 
     /// <summary>(nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN; SIMD, the scalar loop for the tail.</summary>
@@ -225,7 +264,8 @@ public static class Resampling
                     Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                     {
                         int a = (int)((long)n * t / parts), b = (int)((long)n * (t + 1) / parts);
-                        Clip(new Span<float>((float*)at + a, b - a), lo, hi);
+                        var part = new Span<float>((float*)at + a, b - a);
+                        new ClipRange(lo, hi).Apply(part, part, stream: false);
                     });
                 }
             }
@@ -233,26 +273,6 @@ public static class Resampling
             return;
         }
 
-        Clip(frame, lo, hi);
-    }
-
-    /// <summary>np.clip(x, lo, hi) in place, NaN kept.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Clip(Span<float> frame, float lo, float hi)
-    {
-        int l = Vector<float>.Count, k = 0;
-        var vlo = new Vector<float>(lo);
-        var vhi = new Vector<float>(hi);
-        for (; k <= frame.Length - l; k += l)
-        {
-            var v = new Vector<float>(frame.Slice(k, l));
-            var clipped = Vector.Min(Vector.Max(v, vlo), vhi);
-            Vector.ConditionalSelect(Vector.Equals(v, v), clipped, v).CopyTo(frame.Slice(k, l));
-        }
-
-        for (; k < frame.Length; k++)
-        {
-            frame[k] = float.IsNaN(frame[k]) ? frame[k] : Math.Clamp(frame[k], lo, hi);
-        }
+        new ClipRange(lo, hi).Apply(frame, frame, stream: false);
     }
 }

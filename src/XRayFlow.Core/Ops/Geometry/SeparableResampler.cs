@@ -40,7 +40,12 @@ public static class SeparableResampler
     /// <param name="dst">The output frame.</param>
     /// <param name="threads">Degree of parallelism.</param>
     /// <param name="verticalFirst">Which pass runs first; null: the cheaper (tests force both).</param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null)
+    /// <param name="clip">
+    /// np.clip of every output value computed from the input (NaN kept), applied as each output row is finished
+    /// (while it is in cache) instead of a second pass over the output; the cval written outside the input (mode
+    /// constant) is not clipped.
+    /// </param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null)
     {
         bool filtered = prefilter && order >= 2;
         int pad0 = (rowPlan.CoefLength - rows) / 2, pad1 = (colPlan.CoefLength - cols) / 2;
@@ -68,7 +73,7 @@ public static class SeparableResampler
                 y = coef.AsMemory(0, coefRows * cols);
             }
 
-            var job = new Job(rowPlan, colPlan, colFilter, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols);
+            var job = new Job(rowPlan, colPlan, colFilter, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip);
             if (verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0))
             {
                 job.VerticalFirst(y, dst, threads);
@@ -317,7 +322,7 @@ public static class SeparableResampler
     }
 
     /// <summary>The passes of one frame, with what both orders share.</summary>
-    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, int cols, int pad1, bool edge, float cval, int outRows, int outCols)
+    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, int cols, int pad1, bool edge, float cval, int outRows, int outCols, ClipRange? clip)
     {
         private static readonly int L = Vector<float>.Count;
 
@@ -342,6 +347,11 @@ public static class SeparableResampler
                 }
 
                 Horizontal(buf.Rows, cols, n, buf, dst.Span.Slice(r0 * outCols), outCols);
+                if (clip is { } c)
+                {
+                    var done = dst.Span.Slice(r0 * outCols, n * outCols);
+                    c.Apply(done, done, stream: false);
+                }
             });
         }
 
@@ -432,7 +442,17 @@ public static class SeparableResampler
                         local[b] = idx == rowPlan.CoefLength ? count : buf.Slot[idx];
                     }
 
-                    WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, ds.Slice(k * outCols, outCols), stream);
+                    if (clip is { } c)
+                    {
+                        // The row in a cached scratch row first, then clipped on its way out.
+                        var row = buf.Out.AsSpan(0, outCols);
+                        WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, row);
+                        c.Apply(row, ds.Slice(k * outCols, outCols), stream);
+                    }
+                    else
+                    {
+                        WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, ds.Slice(k * outCols, outCols), stream);
+                    }
                 }
             });
         }

@@ -319,4 +319,104 @@ public class GeometryKernelTests
             Assert.True(float.IsNaN(one.Data[k]) || (one.Data[k] >= Math.Min(lo, 7f) && one.Data[k] <= Math.Max(hi, 7f)), $"{mode}, value {k}: {one.Data[k]} outside [{lo}, {hi}]");
         }
     }
+
+    [Theory]
+    [InlineData(SplineMode.Mirror, 1)]
+    [InlineData(SplineMode.Mirror, 3)]
+    [InlineData(SplineMode.Nearest, 3)]
+    [InlineData(SplineMode.GridWrap, 2)]
+    [InlineData(SplineMode.Reflect, 5)]
+    [InlineData(SplineMode.GridConstant, 3)]
+    public void ClippingRowsAsTheyAreWrittenEqualsClippingAfter(SplineMode mode, int order)
+    {
+        // Both pass orders, 1 and 3 threads, growing and shrinking: the fused clip gives np.clip of the unclipped output.
+        var rng = new Random(77 + order);
+        foreach (var (rows, cols, outRows, outCols) in new[] { (37, 29, 80, 61), (40, 52, 17, 23), (1, 30, 3, 70), (25, 1, 50, 2) })
+        {
+            var x = new float[rows * cols];
+            for (int k = 0; k < x.Length; k++)
+            {
+                x[k] = rng.Next(3) == 0 ? 100f : (float)rng.NextDouble(); // steps: the spline overshoots
+            }
+
+            var clip = new ClipRange(0.25f, 60f);
+            int pad = SplineModes.PadFor(mode, order >= 2);
+            var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, outRows, true, pad), rows + (2 * pad), order, mode);
+            var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, outCols, true, pad), cols + (2 * pad), order, mode);
+            foreach (bool verticalFirst in new[] { true, false })
+            {
+                foreach (int threads in new[] { 1, 3 })
+                {
+                    var plain = new float[outRows * outCols];
+                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, mode, 5f, plain, threads, verticalFirst);
+                    var fused = Poisoned(outRows * outCols);
+                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, mode, 5f, fused, threads, verticalFirst, clip);
+                    Assert.Contains(plain, v => v > 60f || v < 0.25f);
+                    for (int k = 0; k < plain.Length; k++)
+                    {
+                        float want = float.IsNaN(plain[k]) ? plain[k] : Math.Min(Math.Max(plain[k], 0.25f), 60f);
+                        Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(fused[k]), $"{mode} order {order} {rows}x{cols} -> {outRows}x{outCols} vertical-first {verticalFirst} threads {threads}: value {k}: {fused[k]} vs {want}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ClipRangeGivesTheScalarRuleForEveryLengthAndAlignmentStreamedOrNot()
+    {
+        var rng = new Random(8);
+        var clip = new ClipRange(0f, 2.5f);
+        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, 2.5f, -1e-30f];
+        for (int n = 1; n <= 140; n++)
+        {
+            for (int offset = 0; offset < 8; offset++)
+            {
+                var src = new float[n + offset];
+                for (int k = 0; k < src.Length; k++)
+                {
+                    src[k] = rng.Next(6) == 0 ? specials[rng.Next(specials.Length)] : (float)((rng.NextDouble() * 6) - 2);
+                }
+
+                foreach (bool stream in new[] { false, true })
+                {
+                    var dst = new float[n + offset];
+                    clip.Apply(src.AsSpan(offset), dst.AsSpan(offset), stream);
+                    for (int k = offset; k < src.Length; k++)
+                    {
+                        float want = float.IsNaN(src[k]) ? src[k] : Math.Min(Math.Max(src[k], 0f), 2.5f);
+                        Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(dst[k]), $"n {n} offset {offset} stream {stream}: {src[k]} -> {dst[k]}, want {want}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void NanMinMaxInPartsOnThreadsEqualsOnePass()
+    {
+        var rng = new Random(12);
+        foreach (int n in new[] { 1, 1000, 300_000, 1 << 20 })
+        {
+            foreach (int nanEvery in new[] { 0, 1, 7 })
+            {
+                var x = new float[n];
+                for (int k = 0; k < n; k++)
+                {
+                    x[k] = nanEvery == 1 || (nanEvery > 1 && rng.Next(nanEvery) == 0) ? float.NaN : (float)((rng.NextDouble() * 100) - 50);
+                }
+
+                if (n > 10 && nanEvery != 1)
+                {
+                    x[n - 1] = 1e6f; // the largest value in the last part
+                }
+
+                var one = Resampling.NanMinMaxNan(x.AsSpan());
+                foreach (int threads in new[] { 1, 2, 5 })
+                {
+                    Assert.Equal(one, Resampling.NanMinMaxNan(x.AsMemory(), threads));
+                }
+            }
+        }
+    }
 }
