@@ -43,6 +43,10 @@ public static class Clahe
     /// <summary>Equalizes one frame of <paramref name="rows"/> x <paramref name="cols"/> pixels.</summary>
     /// <exception cref="ArgumentException">A float image with NaN or infinite values, or a kernel so small that the maps exceed <see cref="MaxMapEntries"/>.</exception>
     public static void Apply(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, SkimageDtype dtype, int k0, int k1, double clipLimit, int nbins, int threads)
+        => Apply(src, rows, cols, dst, dtype, k0, k1, clipLimit, nbins, threads, vectorBlend: true);
+
+    /// <summary>As the public overload; <paramref name="vectorBlend"/> false blends every pixel by the scalar rule (tests compare).</summary>
+    internal static void Apply(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, SkimageDtype dtype, int k0, int k1, double clipLimit, int nbins, int threads, bool vectorBlend)
     {
         long n = (long)rows * cols;
         if (src.Length != n || dst.Length != n)
@@ -69,7 +73,7 @@ public static class Clahe
         {
             ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
             BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads);
-            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, dst, threads);
+            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, dst, threads, vectorBlend);
             Finish(dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
         }
         finally
@@ -282,11 +286,11 @@ public static class Clahe
             colOf[j] = Mirror(j, cols);
         }
 
-        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new long[nbins], [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, _, hist) =>
+        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new long[nbins], new int[4 * nbins]), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, _, state) =>
         {
+            var (hist, tables) = state;
             for (int b = 0; b < nh1; b++)
             {
-                Array.Clear(hist);
                 int c0 = b * k1;
                 bool inside = c0 + k1 <= cols;
                 for (int r = a * k0; r < (a + 1) * k0; r++)
@@ -294,20 +298,24 @@ public static class Clahe
                     int row = Mirror(r, rows) * cols;
                     if (inside)
                     {
-                        for (int c = c0; c < c0 + k1; c++)
-                        {
-                            hist[bins[row + c]]++;
-                        }
+                        Count(bins.AsSpan(row + c0, k1), tables, nbins);
                     }
                     else
                     {
                         for (int c = c0; c < c0 + k1; c++)
                         {
-                            hist[bins[row + colOf[c]]]++;
+                            tables[bins[row + colOf[c]]]++;
                         }
                     }
                 }
 
+                // The four counters of each bin added (a region holds k0 k1 <= 4096^2 < 2^31 pixels: kernel_size is bounded), and cleared.
+                for (int i = 0; i < nbins; i++)
+                {
+                    hist[i] = (long)tables[i] + tables[nbins + i] + tables[(2 * nbins) + i] + tables[(3 * nbins) + i];
+                }
+
+                Array.Clear(tables);
                 ClipHistogram(hist, clim);
                 var map = maps.AsSpan(((a * nh1) + b) * nbins, nbins);
                 long cum = 0;
@@ -318,8 +326,32 @@ public static class Clahe
                 }
             }
 
-            return hist;
+            return state;
         }, _ => { });
+    }
+
+    /// <summary>Counts bins into four tables of <paramref name="nbins"/> in turn (runs of equal bins do not wait on one counter).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Count(ReadOnlySpan<ushort> values, int[] tables, int nbins)
+    {
+        fixed (ushort* p = values)
+        fixed (int* t0 = tables)
+        {
+            int* t1 = t0 + nbins, t2 = t1 + nbins, t3 = t2 + nbins;
+            int n = values.Length, c = 0;
+            for (; c <= n - 4; c += 4)
+            {
+                t0[p[c]]++;
+                t1[p[c + 1]]++;
+                t2[p[c + 2]]++;
+                t3[p[c + 3]]++;
+            }
+
+            for (; c < n; c++)
+            {
+                t0[p[c]]++;
+            }
+        }
     }
 
     /// <summary>numpy.pad 'reflect' of index <paramref name="i"/> &gt;= 0 into an axis of <paramref name="size"/>: period 2 (size - 1), no repeated edge.</summary>
@@ -427,15 +459,16 @@ public static class Clahe
 
     /// <summary>Step 5: the blended, truncated result r of every pixel (written to dst as a float), with its min and max.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, Span<float> dst, int threads)
+    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, Span<float> dst, int threads, bool vectorBlend)
     {
         int p0 = k0 / 2, p1 = k1 / 2;
 
-        // Per column: the two region columns (clamped) and the column weights.
+        // Per column: the two region columns (clamped), the column weights and the block's offset in the quads.
         var left = new int[cols];
         var right = new int[cols];
         var wc0 = new double[cols];
         var wc1 = new double[cols];
+        var block = new int[cols];
         for (int x = 0; x < cols; x++)
         {
             int j = x + p1, b = j / k1;
@@ -444,6 +477,32 @@ public static class Clahe
             right[x] = Math.Clamp(b, 0, nh1 - 1) * nbins;
             wc1[x] = f;
             wc0[x] = 1 - f;
+            block[x] = b * nbins * 4;
+        }
+
+        // The four maps a pixel blends, side by side per block of pixels and bin (one 16-byte load instead of four
+        // gathered values), where that table stays small; the same values, so the same bits.
+        int nb0 = ((rows - 1 + p0) / k0) + 1, nb1 = ((cols - 1 + p1) / k1) + 1;
+        long quadInts = (long)nb0 * nb1 * nbins * 4;
+        int[]? quads = vectorBlend && Avx2.IsSupported && cols >= 8 && quadInts <= MaxQuadInts ? ArrayPool<int>.Shared.Rent((int)quadInts) : null;
+        if (quads is not null)
+        {
+            Parallel.For(0, nb0, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a) =>
+            {
+                int top = Math.Clamp(a - 1, 0, nh0 - 1) * nh1 * nbins, bottom = Math.Clamp(a, 0, nh0 - 1) * nh1 * nbins;
+                for (int b = 0; b < nb1; b++)
+                {
+                    int l = Math.Clamp(b - 1, 0, nh1 - 1) * nbins, r = Math.Clamp(b, 0, nh1 - 1) * nbins;
+                    int q = ((a * nb1) + b) * nbins * 4;
+                    for (int bin = 0; bin < nbins; bin++, q += 4)
+                    {
+                        quads[q] = maps[top + l + bin];
+                        quads[q + 1] = maps[top + r + bin];
+                        quads[q + 2] = maps[bottom + l + bin];
+                        quads[q + 3] = maps[bottom + r + bin];
+                    }
+                }
+            });
         }
 
         int parts = Math.Max(1, Math.Min(threads, rows / 16));
@@ -467,7 +526,18 @@ public static class Clahe
                         int bottom = Math.Clamp(a, 0, nh0 - 1) * nh1 * nbins;
                         var row = new Row(bins, y * cols, maps, top, bottom, 1 - fr, fr, left, right, wc0, wc1);
                         var outRow = new Span<float>((float*)dstAddress + ((long)y * cols), cols);
-                        row.Blend(0, cols, outRow, ref mn, ref mx);
+                        if (quads is not null)
+                        {
+                            row.BlendQuads(quads, a * nb1 * nbins * 4, block, outRow, ref mn, ref mx);
+                        }
+                        else if (vectorBlend)
+                        {
+                            row.Blend(0, cols, outRow, ref mn, ref mx);
+                        }
+                        else
+                        {
+                            row.BlendScalar(0, cols, outRow, ref mn, ref mx);
+                        }
                     }
 
                     mins[t] = mn;
@@ -476,8 +546,16 @@ public static class Clahe
             }
         }
 
+        if (quads is not null)
+        {
+            ArrayPool<int>.Shared.Return(quads);
+        }
+
         return (mins.Min(), maxs.Max());
     }
+
+    /// <summary>The largest quad table (ints) <see cref="Interpolate"/> builds: 16 MiB; beyond, it gathers from the maps.</summary>
+    private const long MaxQuadInts = 1L << 22;
 
     /// <summary>One image row's blend (step 5): the scalar definition, and its AVX2 form (the same bits).</summary>
     internal readonly ref struct Row(ushort[] bins, int offset, int[] maps, int top, int bottom, double wr0, double wr1, int[] left, int[] right, double[] wc0, double[] wc1)
@@ -529,6 +607,63 @@ public static class Clahe
             s += (float)(_maps[_bottom + _left[x] + bin] * (_wc0[x] * _wr1));
             s += (float)(_maps[_bottom + _right[x] + bin] * (_wc1[x] * _wr1));
             return (int)s;
+        }
+
+        /// <summary>
+        /// The whole row, eight columns at a time, the four maps of each pixel read as one 16-byte quad
+        /// (quads[rowBlock + block[x] + 4 bin ..]) and transposed to four vectors; the rest one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe void BlendQuads(int[] quads, int rowBlock, int[] block, Span<float> dst, ref int min, ref int max)
+        {
+            int to = dst.Length;
+            var vmin = Vector256.Create(min);
+            var vmax = Vector256.Create(max);
+            var wr0 = Vector256.Create(_wr0);
+            var wr1 = Vector256.Create(_wr1);
+            int x = 0;
+            fixed (ushort* pb = &_bins[_offset])
+            fixed (int* pq = quads, pk = block)
+            fixed (double* pc0 = _wc0, pc1 = _wc1)
+            fixed (float* pd = dst)
+            {
+                int* q = pq + rowBlock;
+                for (; x <= to - 8; x += 8)
+                {
+                    var a0 = Vector256.Create(Sse2.LoadVector128(q + pk[x] + (4 * pb[x])), Sse2.LoadVector128(q + pk[x + 4] + (4 * pb[x + 4])));
+                    var a1 = Vector256.Create(Sse2.LoadVector128(q + pk[x + 1] + (4 * pb[x + 1])), Sse2.LoadVector128(q + pk[x + 5] + (4 * pb[x + 5])));
+                    var a2 = Vector256.Create(Sse2.LoadVector128(q + pk[x + 2] + (4 * pb[x + 2])), Sse2.LoadVector128(q + pk[x + 6] + (4 * pb[x + 6])));
+                    var a3 = Vector256.Create(Sse2.LoadVector128(q + pk[x + 3] + (4 * pb[x + 3])), Sse2.LoadVector128(q + pk[x + 7] + (4 * pb[x + 7])));
+                    var t0 = Avx2.UnpackLow(a0, a1);
+                    var t1 = Avx2.UnpackLow(a2, a3);
+                    var t2 = Avx2.UnpackHigh(a0, a1);
+                    var t3 = Avx2.UnpackHigh(a2, a3);
+                    var m00 = Avx2.UnpackLow(t0.AsInt64(), t1.AsInt64()).AsInt32();
+                    var m01 = Avx2.UnpackHigh(t0.AsInt64(), t1.AsInt64()).AsInt32();
+                    var m10 = Avx2.UnpackLow(t2.AsInt64(), t3.AsInt64()).AsInt32();
+                    var m11 = Avx2.UnpackHigh(t2.AsInt64(), t3.AsInt64()).AsInt32();
+                    var c0a = Avx.LoadVector256(pc0 + x);
+                    var c0b = Avx.LoadVector256(pc0 + x + 4);
+                    var c1a = Avx.LoadVector256(pc1 + x);
+                    var c1b = Avx.LoadVector256(pc1 + x + 4);
+                    var s = Term(m00, Avx.Multiply(c0a, wr0), Avx.Multiply(c0b, wr0));
+                    s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, wr0), Avx.Multiply(c1b, wr0)));
+                    s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, wr1), Avx.Multiply(c0b, wr1)));
+                    s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, wr1), Avx.Multiply(c1b, wr1)));
+                    var v = Avx.ConvertToVector256Int32WithTruncation(s);
+                    vmin = Avx2.Min(vmin, v);
+                    vmax = Avx2.Max(vmax, v);
+                    Avx.Store(pd + x, Avx.ConvertToVector256Single(v));
+                }
+            }
+
+            for (int k = 0; k < 8; k++)
+            {
+                min = Math.Min(min, vmin.GetElement(k));
+                max = Math.Max(max, vmax.GetElement(k));
+            }
+
+            BlendScalar(x, to, dst, ref min, ref max);
         }
 
         /// <summary>Whole groups of 8 columns from <paramref name="from"/>; returns the first column not done.</summary>

@@ -1,0 +1,51 @@
+using XRayFlow.Core.Ops.Intensity;
+
+namespace XRayFlow.Core.Tests.Ops.Intensity;
+
+/// <summary>
+/// equalize_adapthist's blend (step 5): the vector paths (quads of the four maps per block and bin, or gathers
+/// from the maps) give the scalar rule's bits, on 8-bit, 16-bit and float images, odd widths and region sizes.
+/// </summary>
+public class ClaheBlendTests
+{
+    [Theory]
+    [InlineData(SkimageDtype.UInt8, 256)]
+    [InlineData(SkimageDtype.UInt8, 64)]
+    [InlineData(SkimageDtype.UInt16, 256)]
+    [InlineData(SkimageDtype.Float32, 100)]
+    public void VectorBlendGivesTheScalarBits(SkimageDtype dtype, int nbins)
+    {
+        var random = new Random(23 + nbins);
+        foreach (var (rows, cols, k0, k1) in new[] { (64, 64, 8, 8), (37, 53, 5, 7), (20, 9, 3, 4), (1, 40, 1, 6), (45, 131, 45, 131), (130, 257, 16, 16), (9, 8, 2, 1) })
+        {
+            var x = new float[rows * cols];
+            for (int k = 0; k < x.Length; k++)
+            {
+                x[k] = dtype switch
+                {
+                    SkimageDtype.UInt8 => random.Next(256),
+                    SkimageDtype.UInt16 => random.Next(4096) * 16,
+                    _ => (float)((random.NextDouble() * 3) - 1),
+                };
+            }
+
+            foreach (double clip in new[] { 0.01, 0.0, 0.5 })
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var scalar = new float[x.Length];
+                    var vector = new float[x.Length];
+                    Clahe.Apply(x, rows, cols, scalar, dtype, k0, k1, clip, nbins, threads, vectorBlend: false);
+                    Clahe.Apply(x, rows, cols, vector, dtype, k0, k1, clip, nbins, threads, vectorBlend: true);
+                    for (int k = 0; k < x.Length; k++)
+                    {
+                        Assert.True(BitConverter.SingleToInt32Bits(scalar[k]) == BitConverter.SingleToInt32Bits(vector[k]),
+                            $"{dtype} {rows}x{cols} kernel {k0}x{k1} clip {clip} threads {threads}: pixel {k}: {vector[k]} vs {scalar[k]}");
+                    }
+
+                    Assert.Contains(scalar, v => v > 0 && v < 1);
+                }
+            }
+        }
+    }
+}
