@@ -57,7 +57,7 @@ public class IntensityBenchmarks
 
     internal static (ImageArray Eight, ImageArray Float) Images()
     {
-        var eight = SampleImage.Load();
+        var eight = IntegerSource.Record(SampleImage.Load(), 8); // as the PNG loader returns it: recorded 8-bit
         var f = new ImageArray(eight.Rows, eight.Cols);
         for (int k = 0; k < f.Length; k++)
         {

@@ -73,8 +73,8 @@ public static class Clahe
         {
             ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
             BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads);
-            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, dst, threads, vectorBlend);
-            Finish(dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
+            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, threads, vectorBlend);
+            Finish(bins, dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
         }
         finally
         {
@@ -457,9 +457,9 @@ public static class Clahe
         }
     }
 
-    /// <summary>Step 5: the blended, truncated result r of every pixel (written to dst as a float), with its min and max.</summary>
+    /// <summary>Step 5: the blended, truncated result r of every pixel (0..16383, written over its bin), with their min and max.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, Span<float> dst, int threads, bool vectorBlend)
+    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, int threads, bool vectorBlend)
     {
         int p0 = k0 / 2, p1 = k1 / 2;
 
@@ -508,43 +508,35 @@ public static class Clahe
         int parts = Math.Max(1, Math.Min(threads, rows / 16));
         var mins = new int[parts];
         var maxs = new int[parts];
-        unsafe
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
         {
-            fixed (float* pd = dst)
+            var (start, end) = HistogramEqualization.Slice(rows, parts, t);
+            int mn = int.MaxValue, mx = int.MinValue;
+            for (int y = start; y < end; y++)
             {
-                nint dstAddress = (nint)pd;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+                int i = y + p0, a = i / k0;
+                double fr = (i - (a * k0)) / (double)k0;
+                int top = Math.Clamp(a - 1, 0, nh0 - 1) * nh1 * nbins;
+                int bottom = Math.Clamp(a, 0, nh0 - 1) * nh1 * nbins;
+                var row = new Row(bins, y * cols, maps, top, bottom, 1 - fr, fr, left, right, wc0, wc1);
+                var outRow = bins.AsSpan(y * cols, cols); // in place: each pixel's bin is read before its r is written
+                if (quads is not null)
                 {
-                    var (start, end) = HistogramEqualization.Slice(rows, parts, t);
-                    int mn = int.MaxValue, mx = int.MinValue;
-                    var wr = new double[2];
-                    for (int y = start; y < end; y++)
-                    {
-                        int i = y + p0, a = i / k0;
-                        double fr = (i - (a * k0)) / (double)k0;
-                        int top = Math.Clamp(a - 1, 0, nh0 - 1) * nh1 * nbins;
-                        int bottom = Math.Clamp(a, 0, nh0 - 1) * nh1 * nbins;
-                        var row = new Row(bins, y * cols, maps, top, bottom, 1 - fr, fr, left, right, wc0, wc1);
-                        var outRow = new Span<float>((float*)dstAddress + ((long)y * cols), cols);
-                        if (quads is not null)
-                        {
-                            row.BlendQuads(quads, a * nb1 * nbins * 4, block, outRow, ref mn, ref mx);
-                        }
-                        else if (vectorBlend)
-                        {
-                            row.Blend(0, cols, outRow, ref mn, ref mx);
-                        }
-                        else
-                        {
-                            row.BlendScalar(0, cols, outRow, ref mn, ref mx);
-                        }
-                    }
-
-                    mins[t] = mn;
-                    maxs[t] = mx;
-                });
+                    row.BlendQuads(quads, a * nb1 * nbins * 4, block, outRow, ref mn, ref mx);
+                }
+                else if (vectorBlend)
+                {
+                    row.Blend(0, cols, outRow, ref mn, ref mx);
+                }
+                else
+                {
+                    row.BlendScalar(0, cols, outRow, ref mn, ref mx);
+                }
             }
-        }
+
+            mins[t] = mn;
+            maxs[t] = mx;
+        });
 
         if (quads is not null)
         {
@@ -574,12 +566,12 @@ public static class Clahe
 
         /// <summary>Columns [from, to) of the row, one by one: the meaning.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void BlendScalar(int from, int to, Span<float> dst, ref int min, ref int max)
+        public void BlendScalar(int from, int to, Span<ushort> dst, ref int min, ref int max)
         {
             for (int x = from; x < to; x++)
             {
                 int v = Pixel(x);
-                dst[x] = v;
+                dst[x] = (ushort)v;
                 min = Math.Min(min, v);
                 max = Math.Max(max, v);
             }
@@ -587,7 +579,7 @@ public static class Clahe
 
         /// <summary>Columns [from, to): eight at a time with AVX2 gathers where available, the rest one by one.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Blend(int from, int to, Span<float> dst, ref int min, ref int max)
+        public void Blend(int from, int to, Span<ushort> dst, ref int min, ref int max)
         {
             int x = from;
             if (Avx2.IsSupported && to - from >= 8)
@@ -614,7 +606,7 @@ public static class Clahe
         /// (quads[rowBlock + block[x] + 4 bin ..]) and transposed to four vectors; the rest one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public unsafe void BlendQuads(int[] quads, int rowBlock, int[] block, Span<float> dst, ref int min, ref int max)
+        public unsafe void BlendQuads(int[] quads, int rowBlock, int[] block, Span<ushort> dst, ref int min, ref int max)
         {
             int to = dst.Length;
             var vmin = Vector256.Create(min);
@@ -625,7 +617,7 @@ public static class Clahe
             fixed (ushort* pb = &_bins[_offset])
             fixed (int* pq = quads, pk = block)
             fixed (double* pc0 = _wc0, pc1 = _wc1)
-            fixed (float* pd = dst)
+            fixed (ushort* pd = dst)
             {
                 int* q = pq + rowBlock;
                 for (; x <= to - 8; x += 8)
@@ -653,7 +645,7 @@ public static class Clahe
                     var v = Avx.ConvertToVector256Int32WithTruncation(s);
                     vmin = Avx2.Min(vmin, v);
                     vmax = Avx2.Max(vmax, v);
-                    Avx.Store(pd + x, Avx.ConvertToVector256Single(v));
+                    Sse2.Store(pd + x, Sse41.PackUnsignedSaturate(v.GetLower(), v.GetUpper())); // r is 0..16383
                 }
             }
 
@@ -668,7 +660,7 @@ public static class Clahe
 
         /// <summary>Whole groups of 8 columns from <paramref name="from"/>; returns the first column not done.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private unsafe int BlendAvx2(int from, int to, Span<float> dst, ref int min, ref int max)
+        private unsafe int BlendAvx2(int from, int to, Span<ushort> dst, ref int min, ref int max)
         {
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
@@ -680,7 +672,7 @@ public static class Clahe
             fixed (ushort* pb = &_bins[_offset])
             fixed (int* pm = _maps, pl = _left, pr = _right)
             fixed (double* pc0 = _wc0, pc1 = _wc1)
-            fixed (float* pd = dst)
+            fixed (ushort* pd = dst)
             {
                 for (; x <= to - 8; x += 8)
                 {
@@ -702,7 +694,7 @@ public static class Clahe
                     var v = Avx.ConvertToVector256Int32WithTruncation(s);
                     vmin = Avx2.Min(vmin, v);
                     vmax = Avx2.Max(vmax, v);
-                    Avx.Store(pd + x, Avx.ConvertToVector256Single(v));
+                    Sse2.Store(pd + x, Sse41.PackUnsignedSaturate(v.GetLower(), v.GetUpper())); // r is 0..16383
                 }
             }
 
@@ -727,14 +719,14 @@ public static class Clahe
 
     /// <summary>Step 6: (r - rmin) / (rmax - rmin) in float64 (integer inputs) or float32 (float inputs); a constant r is clipped to [0, 1].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(Span<float> dst, int rmin, int rmax, bool float32, int threads)
+    private static void Finish(ushort[] r, Span<float> dst, int rmin, int rmax, bool float32, int threads)
     {
         var lut = new float[rmax + 1];
-        for (int r = rmin; r <= rmax; r++)
+        for (int v = rmin; v <= rmax; v++)
         {
-            lut[r] = rmin == rmax
-                ? Math.Min(r, 1f)
-                : float32 ? (r - (float)rmin) / (float)(rmax - rmin) : (float)((r - (double)rmin) / (rmax - (double)rmin));
+            lut[v] = rmin == rmax
+                ? Math.Min(v, 1f)
+                : float32 ? (v - (float)rmin) / (float)(rmax - rmin) : (float)((v - (double)rmin) / (rmax - (double)rmin));
         }
 
         int n = dst.Length;
@@ -742,25 +734,27 @@ public static class Clahe
         unsafe
         {
             fixed (float* pd = dst, pl = lut)
+            fixed (ushort* pr = r)
             {
-                nint da = (nint)pd, la = (nint)pl;
+                nint da = (nint)pd, la = (nint)pl, ra = (nint)pr;
                 Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* d = (float*)da;
                     float* table = (float*)la;
+                    ushort* from = (ushort*)ra;
                     int k = start;
                     if (Avx2.IsSupported)
                     {
                         for (; k <= end - 8; k += 8)
                         {
-                            Avx.Store(d + k, Avx2.GatherVector256(table, Avx.ConvertToVector256Int32WithTruncation(Avx.LoadVector256(d + k)), 4));
+                            Avx.Store(d + k, Avx2.GatherVector256(table, Avx2.ConvertToVector256Int32(Sse2.LoadVector128(from + k)), 4));
                         }
                     }
 
                     for (; k < end; k++)
                     {
-                        d[k] = table[(int)d[k]];
+                        d[k] = table[from[k]];
                     }
                 });
             }

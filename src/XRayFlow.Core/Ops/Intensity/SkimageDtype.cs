@@ -24,24 +24,18 @@ public enum SkimageDtype
 public static class SkimageDtypes
 {
     /// <summary>
-    /// The dtype for <paramref name="array"/>: every value a whole number in 0..255 -> uint8, in 0..65535 (one above
-    /// 255) -> uint16, anything else (a fraction, a negative value, NaN, infinity) -> float32.
+    /// The dtype for <paramref name="array"/>, by the shared rule of <see cref="IntegerSource.BitsOf"/>: what the
+    /// loader recorded for the file's samples (an 8- or 16-bit PNG is uint8 / uint16 even when its values all lie
+    /// in 0..255, a float .npy float32 even when they are whole; no pass over the pixels), else the values: every
+    /// value a whole number in 0..255 -> uint8, in 0..65535 (one above 255) -> uint16, anything else (a fraction,
+    /// a negative value, NaN, infinity) -> float32.
     /// </summary>
-    /// <remarks>
-    /// Until the shared rule (Imaging/IntegerSource, which also answers from the loader's record of the file's
-    /// sample type) is in main, this is its value rule alone: a 16-bit file whose pixels all lie in 0..255 counts
-    /// as 8-bit here. Only this method changes when it lands.
-    /// </remarks>
-    public static SkimageDtype Of(ImageArray array, int threads = 1)
+    public static SkimageDtype Of(ImageArray array, int threads = 1) => IntegerSource.BitsOf(array, threads) switch
     {
-        if (array.IsComplex)
-        {
-            return SkimageDtype.Float32;
-        }
-
-        float max = IntegerSource.WholeMax(array.Data, threads);
-        return max < 0 ? SkimageDtype.Float32 : max <= 255f ? SkimageDtype.UInt8 : SkimageDtype.UInt16;
-    }
+        8 => SkimageDtype.UInt8,
+        16 => SkimageDtype.UInt16,
+        _ => SkimageDtype.Float32,
+    };
 
     /// <summary>The largest value of an unsigned integer dtype (255, 65535); 1 for float32 (scikit-image's dtype_limits with clip_negative).</summary>
     public static double Max(SkimageDtype dtype) => dtype switch
