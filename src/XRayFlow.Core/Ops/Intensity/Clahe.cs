@@ -613,6 +613,8 @@ public static class Clahe
             var vmax = Vector256.Create(max);
             var wr0 = Vector256.Create(_wr0);
             var wr1 = Vector256.Create(_wr1);
+            var wide0 = Vector512.Create(_wr0);
+            var wide1 = Vector512.Create(_wr1);
             int x = 0;
             fixed (ushort* pb = &_bins[_offset])
             fixed (int* pq = quads, pk = block)
@@ -634,14 +636,26 @@ public static class Clahe
                     var m01 = Avx2.UnpackHigh(t0.AsInt64(), t1.AsInt64()).AsInt32();
                     var m10 = Avx2.UnpackLow(t2.AsInt64(), t3.AsInt64()).AsInt32();
                     var m11 = Avx2.UnpackHigh(t2.AsInt64(), t3.AsInt64()).AsInt32();
-                    var c0a = Avx.LoadVector256(pc0 + x);
-                    var c0b = Avx.LoadVector256(pc0 + x + 4);
-                    var c1a = Avx.LoadVector256(pc1 + x);
-                    var c1b = Avx.LoadVector256(pc1 + x + 4);
-                    var s = Term(m00, Avx.Multiply(c0a, wr0), Avx.Multiply(c0b, wr0));
-                    s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, wr0), Avx.Multiply(c1b, wr0)));
-                    s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, wr1), Avx.Multiply(c0b, wr1)));
-                    s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, wr1), Avx.Multiply(c1b, wr1)));
+                    Vector256<float> s;
+                    if (Avx512F.IsSupported)
+                    {
+                        // The same operations per lane on 8 doubles at a time.
+                        var c0 = Vector512.Load(pc0 + x);
+                        var c1 = Vector512.Load(pc1 + x);
+                        s = Avx.Add(Avx.Add(Avx.Add(Term(m00, c0 * wide0), Term(m01, c1 * wide0)), Term(m10, c0 * wide1)), Term(m11, c1 * wide1));
+                    }
+                    else
+                    {
+                        var c0a = Avx.LoadVector256(pc0 + x);
+                        var c0b = Avx.LoadVector256(pc0 + x + 4);
+                        var c1a = Avx.LoadVector256(pc1 + x);
+                        var c1b = Avx.LoadVector256(pc1 + x + 4);
+                        s = Term(m00, Avx.Multiply(c0a, wr0), Avx.Multiply(c0b, wr0));
+                        s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, wr0), Avx.Multiply(c1b, wr0)));
+                        s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, wr1), Avx.Multiply(c0b, wr1)));
+                        s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, wr1), Avx.Multiply(c1b, wr1)));
+                    }
+
                     var v = Avx.ConvertToVector256Int32WithTruncation(s);
                     vmin = Avx2.Min(vmin, v);
                     vmax = Avx2.Max(vmax, v);
@@ -706,6 +720,11 @@ public static class Clahe
 
             return x;
         }
+
+        /// <summary>float32(map * weight) of 8 lanes: map as double times the lanes' weights, each rounded to float (AVX-512).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Term(Vector256<int> map, Vector512<double> w)
+            => Avx512F.ConvertToVector256Single(Avx512F.Multiply(Avx512F.ConvertToVector512Double(map), w));
 
         /// <summary>float32(map * weight) of 8 lanes: map as double times the lanes' weights (4 + 4), each rounded to float.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
