@@ -287,6 +287,7 @@ public static class AffineResampler
         /// float weights from the fractions and gathered taps; otherwise <see cref="Pixel"/> per pixel, or cval for
         /// eight pixels all outside in mode constant. Returns the first column not done.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private unsafe int RowAvx2(int i, Span<float> dst, float* c)
         {
             double a0 = 0.0 + (i * m00), a1 = 0.0 + (i * m10);
@@ -314,8 +315,6 @@ public static class AffineResampler
             var w0 = stackalloc Vector256<float>[taps];
             var w1 = stackalloc Vector256<float>[taps];
             var idx = stackalloc int[8];
-            var wr = stackalloc float[32];
-            var wc = stackalloc float[32];
             int j = 0;
             fixed (float* pd = dst)
             {
@@ -389,23 +388,34 @@ public static class AffineResampler
                     SplineWeights(t1, order, w1);
                     if (order == 3)
                     {
-                        // Cubic: per pixel, four rows of four taps as 128-bit loads.
+                        // Cubic: each tap row of the eight pixels is four neighbours, read as 128-bit loads and
+                        // transposed into four vectors of eight (one per tap column); then the same sums as the
+                        // gathered path below (columns, then rows), without gathers.
                         index.Store(idx);
+                        var total3 = Vector256<float>.Zero;
                         for (int a = 0; a < 4; a++)
                         {
-                            w0[a].Store(wr + (8 * a));
-                            w1[a].Store(wc + (8 * a));
+                            float* p = c + (a * n1);
+                            var y0 = Vector256.Create(Vector128.Load(p + idx[0]), Vector128.Load(p + idx[4]));
+                            var y1 = Vector256.Create(Vector128.Load(p + idx[1]), Vector128.Load(p + idx[5]));
+                            var y2 = Vector256.Create(Vector128.Load(p + idx[2]), Vector128.Load(p + idx[6]));
+                            var y3 = Vector256.Create(Vector128.Load(p + idx[3]), Vector128.Load(p + idx[7]));
+                            var u0 = Avx.UnpackLow(y0, y1);
+                            var u1 = Avx.UnpackLow(y2, y3);
+                            var u2 = Avx.UnpackHigh(y0, y1);
+                            var u3 = Avx.UnpackHigh(y2, y3);
+                            var col0 = Avx.UnpackLow(u0.AsDouble(), u1.AsDouble()).AsSingle();
+                            var col1 = Avx.UnpackHigh(u0.AsDouble(), u1.AsDouble()).AsSingle();
+                            var col2 = Avx.UnpackLow(u2.AsDouble(), u3.AsDouble()).AsSingle();
+                            var col3 = Avx.UnpackHigh(u2.AsDouble(), u3.AsDouble()).AsSingle();
+                            var sum = w1[0] * col0;
+                            sum += w1[1] * col1;
+                            sum += w1[2] * col2;
+                            sum += w1[3] * col3;
+                            total3 += w0[a] * sum;
                         }
 
-                        for (int k = 0; k < 8; k++)
-                        {
-                            float* p = c + idx[k];
-                            var acc = (Vector128.Load(p) * wr[k]) + (Vector128.Load(p + n1) * wr[8 + k])
-                                + (Vector128.Load(p + (2 * n1)) * wr[16 + k]) + (Vector128.Load(p + (3 * n1)) * wr[24 + k]);
-                            var wcol = Vector128.Create(wc[k], wc[8 + k], wc[16 + k], wc[24 + k]);
-                            pd[j + k] = Vector128.Sum(acc * wcol);
-                        }
-
+                        total3.Store(pd + j);
                         continue;
                     }
 

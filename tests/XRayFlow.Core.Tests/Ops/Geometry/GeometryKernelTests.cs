@@ -419,4 +419,18 @@ public class GeometryKernelTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(ModesAndOrders))]
+    public void RotatedFramesWithWholeVectorsOfInsidePixelsEqualTheReference(SplineMode mode, int order)
+    {
+        // Large enough that most groups of eight output pixels read only inside taps (the vector paths).
+        var rng = new Random(4000 + ((int)mode * 10) + order);
+        var (outRows, outCols, m, offset) = Rotation.Geometry(41, 53, 23.5, reshape: true);
+        var x = Random(rng, 41 * 53);
+        var want = SplineReference.Affine(x, 41, 53, m, offset, outRows, outCols, order, mode, 2.5, true);
+        var got = Poisoned(outRows * outCols);
+        AffineResampler.Apply(x, 41, 53, m, offset, outRows, outCols, order, true, mode, 2.5f, got, threads: 2);
+        AssertClose(want, got, 2.5f, $"{mode} order {order} rotated 41x53");
+    }
 }
