@@ -16,7 +16,7 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// are mapped and split into taps and weights per axis exactly as <see cref="AxisPlan"/> (cval when an axis is
 /// outside in mode constant), and the value is sum_a w0[a] * (sum_b w1[b] * c[i0[a], i1[b]]) in float32 over the
 /// spline coefficients c (prefiltered in float32, <see cref="SplinePrefilter"/>). Pixels whose taps are all inside
-/// take a direct path; the others map every tap.
+/// take a direct path (order 0: also the coordinates inside); the others map every tap.
 /// </summary>
 public static class AffineResampler
 {
@@ -209,7 +209,7 @@ public static class AffineResampler
         {
             var c = coef.Span;
             int j = 0;
-            if (Avx2.IsSupported && order >= 1)
+            if (Avx2.IsSupported)
             {
                 unsafe
                 {
@@ -335,7 +335,23 @@ public static class AffineResampler
 
                     // For orders >= 1, every tap inside implies the coordinates inside [0, n - 1] (no mapping).
                     var ok = Avx2.CompareGreaterThan(s0, minusOne) & Avx2.CompareGreaterThan(maxStart0, s0) & Avx2.CompareGreaterThan(s1, minusOne) & Avx2.CompareGreaterThan(maxStart1, s1);
-                    if (Avx.MoveMask(ok.AsSingle()) != 0xFF)
+                    bool all = Avx.MoveMask(ok.AsSingle()) == 0xFF;
+                    if (order == 0 && all)
+                    {
+                        // Nearest: the tap inside does not imply the coordinate inside (it may lie half a pixel
+                        // out, where a mapping mode maps it or constant gives cval): require both.
+                        var insideA = Avx.CompareGreaterThanOrEqual(x0a, zero) & Avx.CompareLessThanOrEqual(x0a, hi0) & Avx.CompareGreaterThanOrEqual(x1a, zero) & Avx.CompareLessThanOrEqual(x1a, hi1);
+                        var insideB = Avx.CompareGreaterThanOrEqual(x0b, zero) & Avx.CompareLessThanOrEqual(x0b, hi0) & Avx.CompareGreaterThanOrEqual(x1b, zero) & Avx.CompareLessThanOrEqual(x1b, hi1);
+                        if ((Avx.MoveMask(insideA) & Avx.MoveMask(insideB)) == 0xF)
+                        {
+                            Avx2.GatherVector256(c, (s0 * stride) + s1, 4).Store(pd + j);
+                            continue;
+                        }
+
+                        all = false;
+                    }
+
+                    if (!all)
                     {
                         if (constant)
                         {
