@@ -487,7 +487,21 @@ public static class Clahe
         int[]? quads = vectorBlend && Avx2.IsSupported && cols >= 8 && quadInts <= MaxQuadInts ? ArrayPool<int>.Shared.Rent((int)quadInts) : null;
         if (quads is not null)
         {
-            Parallel.For(0, nb0, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a) =>
+            // The default 9 x 9 blocks of 256 bins (83K entries) on this thread, not worth waking another; large tables in parallel.
+            if (quadInts <= 1 << 18 || threads == 1)
+            {
+                for (int a = 0; a < nb0; a++)
+                {
+                    QuadRow(a);
+                }
+            }
+            else
+            {
+                Parallel.For(0, nb0, new ParallelOptions { MaxDegreeOfParallelism = threads }, QuadRow);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            void QuadRow(int a)
             {
                 int top = Math.Clamp(a - 1, 0, nh0 - 1) * nh1 * nbins, bottom = Math.Clamp(a, 0, nh0 - 1) * nh1 * nbins;
                 for (int b = 0; b < nb1; b++)
@@ -496,13 +510,13 @@ public static class Clahe
                     int q = ((a * nb1) + b) * nbins * 4;
                     for (int bin = 0; bin < nbins; bin++, q += 4)
                     {
-                        quads[q] = maps[top + l + bin];
+                        quads![q] = maps[top + l + bin];
                         quads[q + 1] = maps[top + r + bin];
                         quads[q + 2] = maps[bottom + l + bin];
                         quads[q + 3] = maps[bottom + r + bin];
                     }
                 }
-            });
+            }
         }
 
         int parts = Math.Max(1, Math.Min(threads, rows / 16));
