@@ -43,10 +43,18 @@ public static class Clahe
     /// <summary>Equalizes one frame of <paramref name="rows"/> x <paramref name="cols"/> pixels.</summary>
     /// <exception cref="ArgumentException">A float image with NaN or infinite values, or a kernel so small that the maps exceed <see cref="MaxMapEntries"/>.</exception>
     public static void Apply(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, SkimageDtype dtype, int k0, int k1, double clipLimit, int nbins, int threads)
-        => Apply(src, rows, cols, dst, dtype, k0, k1, clipLimit, nbins, threads, vectorBlend: true);
+        => Apply(src, rows, cols, dst, dtype, k0, k1, clipLimit, nbins, threads, BlendPath.Quads);
 
-    /// <summary>As the public overload; <paramref name="vectorBlend"/> false blends every pixel by the scalar rule (tests compare).</summary>
-    internal static void Apply(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, SkimageDtype dtype, int k0, int k1, double clipLimit, int nbins, int threads, bool vectorBlend)
+    /// <summary>How step 5 blends: the scalar rule pixel by pixel, AVX2 gathers from the maps, or quads where the table stays small (else gathers).</summary>
+    internal enum BlendPath
+    {
+        Scalar,
+        Gathers,
+        Quads,
+    }
+
+    /// <summary>As the public overload, through the blend <paramref name="path"/> (tests compare them).</summary>
+    internal static void Apply(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, SkimageDtype dtype, int k0, int k1, double clipLimit, int nbins, int threads, BlendPath path)
     {
         long n = (long)rows * cols;
         if (src.Length != n || dst.Length != n)
@@ -73,7 +81,7 @@ public static class Clahe
         {
             ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
             BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads);
-            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, threads, vectorBlend);
+            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, threads, path);
             Finish(bins, dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
         }
         finally
@@ -459,7 +467,7 @@ public static class Clahe
 
     /// <summary>Step 5: the blended, truncated result r of every pixel (0..16383, written over its bin), with their min and max.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, int threads, bool vectorBlend)
+    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, int threads, BlendPath path)
     {
         int p0 = k0 / 2, p1 = k1 / 2;
 
@@ -484,7 +492,7 @@ public static class Clahe
         // gathered values), where that table stays small; the same values, so the same bits.
         int nb0 = ((rows - 1 + p0) / k0) + 1, nb1 = ((cols - 1 + p1) / k1) + 1;
         long quadInts = (long)nb0 * nb1 * nbins * 4;
-        int[]? quads = vectorBlend && Avx2.IsSupported && cols >= 8 && quadInts <= MaxQuadInts ? ArrayPool<int>.Shared.Rent((int)quadInts) : null;
+        int[]? quads = path == BlendPath.Quads && Avx2.IsSupported && cols >= 8 && quadInts <= MaxQuadInts ? ArrayPool<int>.Shared.Rent((int)quadInts) : null;
         if (quads is not null)
         {
             // The default 9 x 9 blocks of 256 bins (83K entries) on this thread, not worth waking another; large tables in parallel.
@@ -538,7 +546,7 @@ public static class Clahe
                 {
                     row.BlendQuads(quads, a * nb1 * nbins * 4, block, outRow, ref mn, ref mx);
                 }
-                else if (vectorBlend)
+                else if (path != BlendPath.Scalar)
                 {
                     row.Blend(0, cols, outRow, ref mn, ref mx);
                 }
@@ -625,10 +633,6 @@ public static class Clahe
             int to = dst.Length;
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
-            var wr0 = Vector256.Create(_wr0);
-            var wr1 = Vector256.Create(_wr1);
-            var wide0 = Vector512.Create(_wr0);
-            var wide1 = Vector512.Create(_wr1);
             int x = 0;
             fixed (ushort* pb = &_bins[_offset])
             fixed (int* pq = quads, pk = block)
@@ -650,30 +654,7 @@ public static class Clahe
                     var m01 = Avx2.UnpackHigh(t0.AsInt64(), t1.AsInt64()).AsInt32();
                     var m10 = Avx2.UnpackLow(t2.AsInt64(), t3.AsInt64()).AsInt32();
                     var m11 = Avx2.UnpackHigh(t2.AsInt64(), t3.AsInt64()).AsInt32();
-                    Vector256<float> s;
-                    if (Avx512F.IsSupported)
-                    {
-                        // The same operations per lane on 8 doubles at a time.
-                        var c0 = Vector512.Load(pc0 + x);
-                        var c1 = Vector512.Load(pc1 + x);
-                        s = Avx.Add(Avx.Add(Avx.Add(Term(m00, c0 * wide0), Term(m01, c1 * wide0)), Term(m10, c0 * wide1)), Term(m11, c1 * wide1));
-                    }
-                    else
-                    {
-                        var c0a = Avx.LoadVector256(pc0 + x);
-                        var c0b = Avx.LoadVector256(pc0 + x + 4);
-                        var c1a = Avx.LoadVector256(pc1 + x);
-                        var c1b = Avx.LoadVector256(pc1 + x + 4);
-                        s = Term(m00, Avx.Multiply(c0a, wr0), Avx.Multiply(c0b, wr0));
-                        s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, wr0), Avx.Multiply(c1b, wr0)));
-                        s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, wr1), Avx.Multiply(c0b, wr1)));
-                        s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, wr1), Avx.Multiply(c1b, wr1)));
-                    }
-
-                    var v = Avx.ConvertToVector256Int32WithTruncation(s);
-                    vmin = Avx2.Min(vmin, v);
-                    vmax = Avx2.Max(vmax, v);
-                    Sse2.Store(pd + x, Sse41.PackUnsignedSaturate(v.GetLower(), v.GetUpper())); // r is 0..16383
+                    Blend8(m00, m01, m10, m11, pc0 + x, pc1 + x, pd + x, ref vmin, ref vmax);
                 }
             }
 
@@ -692,8 +673,6 @@ public static class Clahe
         {
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
-            var wr0 = Vector256.Create(_wr0);
-            var wr1 = Vector256.Create(_wr1);
             var top = Vector256.Create(_top);
             var bottom = Vector256.Create(_bottom);
             int x = from;
@@ -711,18 +690,7 @@ public static class Clahe
                     var m01 = Avx2.GatherVector256(pm, Avx2.Add(top, r), 4);
                     var m10 = Avx2.GatherVector256(pm, Avx2.Add(bottom, l), 4);
                     var m11 = Avx2.GatherVector256(pm, Avx2.Add(bottom, r), 4);
-                    var c0a = Avx.LoadVector256(pc0 + x);
-                    var c0b = Avx.LoadVector256(pc0 + x + 4);
-                    var c1a = Avx.LoadVector256(pc1 + x);
-                    var c1b = Avx.LoadVector256(pc1 + x + 4);
-                    var s = Term(m00, Avx.Multiply(c0a, wr0), Avx.Multiply(c0b, wr0));
-                    s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, wr0), Avx.Multiply(c1b, wr0)));
-                    s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, wr1), Avx.Multiply(c0b, wr1)));
-                    s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, wr1), Avx.Multiply(c1b, wr1)));
-                    var v = Avx.ConvertToVector256Int32WithTruncation(s);
-                    vmin = Avx2.Min(vmin, v);
-                    vmax = Avx2.Max(vmax, v);
-                    Sse2.Store(pd + x, Sse41.PackUnsignedSaturate(v.GetLower(), v.GetUpper())); // r is 0..16383
+                    Blend8(m00, m01, m10, m11, pc0 + x, pc1 + x, pd + x, ref vmin, ref vmax);
                 }
             }
 
@@ -733,6 +701,43 @@ public static class Clahe
             }
 
             return x;
+        }
+
+        /// <summary>
+        /// Eight pixels' blend from their four maps (the scalar rule's operations per lane): r = trunc of the four
+        /// float32(map * (column weight * row weight)) summed in order, stored as ushorts; min / max updated.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private unsafe void Blend8(Vector256<int> m00, Vector256<int> m01, Vector256<int> m10, Vector256<int> m11, double* c0, double* c1, ushort* pd, ref Vector256<int> vmin, ref Vector256<int> vmax)
+        {
+            Vector256<float> s;
+            if (Avx512F.IsSupported)
+            {
+                // 8 doubles at a time.
+                var w0 = Vector512.Create(_wr0);
+                var w1 = Vector512.Create(_wr1);
+                var a = Vector512.Load(c0);
+                var b = Vector512.Load(c1);
+                s = Avx.Add(Avx.Add(Avx.Add(Term(m00, a * w0), Term(m01, b * w0)), Term(m10, a * w1)), Term(m11, b * w1));
+            }
+            else
+            {
+                var w0 = Vector256.Create(_wr0);
+                var w1 = Vector256.Create(_wr1);
+                var c0a = Avx.LoadVector256(c0);
+                var c0b = Avx.LoadVector256(c0 + 4);
+                var c1a = Avx.LoadVector256(c1);
+                var c1b = Avx.LoadVector256(c1 + 4);
+                s = Term(m00, Avx.Multiply(c0a, w0), Avx.Multiply(c0b, w0));
+                s = Avx.Add(s, Term(m01, Avx.Multiply(c1a, w0), Avx.Multiply(c1b, w0)));
+                s = Avx.Add(s, Term(m10, Avx.Multiply(c0a, w1), Avx.Multiply(c0b, w1)));
+                s = Avx.Add(s, Term(m11, Avx.Multiply(c1a, w1), Avx.Multiply(c1b, w1)));
+            }
+
+            var v = Avx.ConvertToVector256Int32WithTruncation(s);
+            vmin = Avx2.Min(vmin, v);
+            vmax = Avx2.Max(vmax, v);
+            Sse2.Store(pd, Sse41.PackUnsignedSaturate(v.GetLower(), v.GetUpper())); // r is 0..16383
         }
 
         /// <summary>float32(map * weight) of 8 lanes: map as double times the lanes' weights, each rounded to float (AVX-512).</summary>
