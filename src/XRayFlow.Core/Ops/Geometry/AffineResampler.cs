@@ -37,7 +37,7 @@ public static class AffineResampler
             if (filtered)
             {
                 coef = PixelPool.Shared.Rent(checked(n0 * n1));
-                Prefilter2D(src.Span, rows, cols, pad, order, mode, cval, coef, threads);
+                Prefilter2D(src, rows, cols, pad, order, mode, cval, coef, threads);
                 c = coef.AsMemory(0, n0 * n1);
             }
 
@@ -72,33 +72,15 @@ public static class AffineResampler
         }
     }
 
-    /// <summary>spline_filter on the pre-padded frame: axis 0 on column blocks, axis 1 on strips of rows in lane layout.</summary>
+    /// <summary>
+    /// spline_filter on the pre-padded frame: axis 0 on column blocks (each block's padded columns copied from the
+    /// input and filtered while in cache, on the threads), axis 1 on strips of rows in lane layout.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Prefilter2D(ReadOnlySpan<float> src, int rows, int cols, int pad, int order, SplineMode mode, float cval, float[] coef, int threads)
+    internal static void Prefilter2D(ReadOnlyMemory<float> src, int rows, int cols, int pad, int order, SplineMode mode, float cval, float[] coef, int threads)
     {
         int n0 = rows + (2 * pad), n1 = cols + (2 * pad);
         bool edge = mode == SplineMode.Nearest;
-        for (int i = 0; i < n0; i++)
-        {
-            var row = coef.AsSpan(i * n1, n1);
-            int si = i - pad;
-            if (si < 0 || si >= rows)
-            {
-                if (!edge)
-                {
-                    row.Fill(cval);
-                    continue;
-                }
-
-                si = Math.Clamp(si, 0, rows - 1);
-            }
-
-            var s = src.Slice(si * cols, cols);
-            s.CopyTo(row.Slice(pad));
-            row[..pad].Fill(edge ? s[0] : cval);
-            row.Slice(pad + cols).Fill(edge ? s[cols - 1] : cval);
-        }
-
         var boundary = BSpline.BoundaryFor(mode);
         var p0 = new SplinePrefilterPlan(n0, order, boundary);
         var p1 = new SplinePrefilterPlan(n1, order, boundary);
@@ -109,6 +91,39 @@ public static class AffineResampler
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             int c0 = b * block, w = Math.Min(block, n1 - c0);
+            var x = src.Span;
+
+            // Padded row i, columns [c0, c0 + w): input row i - pad and column c - pad, clamped to the edge
+            // (nearest) or cval outside.
+            int mid0 = Math.Max(c0, pad), mid1 = Math.Min(c0 + w, pad + cols);
+            for (int i = 0; i < n0; i++)
+            {
+                var to = coef.AsSpan((i * n1) + c0, w);
+                int si = i - pad;
+                if ((si < 0 || si >= rows) && !edge)
+                {
+                    to.Fill(cval);
+                    continue;
+                }
+
+                var s = x.Slice(Math.Clamp(si, 0, rows - 1) * cols, cols);
+                if (mid0 < mid1)
+                {
+                    s.Slice(mid0 - pad, mid1 - mid0).CopyTo(coef.AsSpan((i * n1) + mid0, mid1 - mid0));
+                }
+
+                if (c0 < pad)
+                {
+                    coef.AsSpan((i * n1) + c0, Math.Min(c0 + w, pad) - c0).Fill(edge ? s[0] : cval);
+                }
+
+                int right = Math.Max(c0, pad + cols);
+                if (right < c0 + w)
+                {
+                    coef.AsSpan((i * n1) + right, c0 + w - right).Fill(edge ? s[cols - 1] : cval);
+                }
+            }
+
             SplinePrefilter.Columns(coef.AsSpan(c0, ((n0 - 1) * n1) + w), w, n1, p0);
         });
         int strips = (n0 + l - 1) / l;

@@ -64,10 +64,13 @@ public static class SeparableResampler
             if (filtered || pad0 > 0)
             {
                 coef = PixelPool.Shared.Rent(checked(coefRows * cols));
-                PadRows(src.Span, rows, cols, pad0, mode == SplineMode.Nearest, cval, coef);
                 if (rowFilter is not null)
                 {
-                    FilterColumns(coef, coefRows, cols, rowFilter, threads);
+                    FilterColumns(src, rows, pad0, mode == SplineMode.Nearest, cval, coef, coefRows, cols, rowFilter, threads);
+                }
+                else
+                {
+                    PadRows(src.Span, rows, cols, pad0, mode == SplineMode.Nearest, cval, coef);
                 }
 
                 y = coef.AsMemory(0, coefRows * cols);
@@ -126,15 +129,38 @@ public static class SeparableResampler
         }
     }
 
-    /// <summary>The vertical prefilter on column blocks (each block's lines stay in cache through all passes).</summary>
+    /// <summary>
+    /// The pre-padded coefficient rows (as <see cref="PadRows"/>) and the vertical prefilter, on column blocks: each
+    /// block's columns are copied from the input and filtered while they are in cache (all passes), on the threads.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FilterColumns(float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
+    private static void FilterColumns(ReadOnlyMemory<float> src, int rows, int pad, bool edge, float cval, float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
     {
         int block = Math.Max(Vector<float>.Count, Math.Min(128, ((cols + threads - 1) / threads + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count));
         int blocks = (cols + block - 1) / block;
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Body(int b)
         {
             int c0 = b * block, w = Math.Min(block, cols - c0);
+            var x = src.Span;
+            for (int t = 0; t < coefRows; t++)
+            {
+                int r = t - pad;
+                var to = coef.AsSpan((t * cols) + c0, w);
+                if (r >= 0 && r < rows)
+                {
+                    x.Slice((r * cols) + c0, w).CopyTo(to);
+                }
+                else if (edge)
+                {
+                    x.Slice((r < 0 ? 0 : (rows - 1) * cols) + c0, w).CopyTo(to);
+                }
+                else
+                {
+                    to.Fill(cval);
+                }
+            }
+
             SplinePrefilter.Columns(coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
         }
 
