@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -23,12 +22,7 @@ public static class NumpyPercentile
         {
             // One count per level: 256 for uint8 (tables of 65536 would be large-object allocations per call).
             int levels = dtype == SkimageDtype.UInt8 ? 256 : 65536;
-            var counts = new int[levels];
-            foreach (float v in values)
-            {
-                counts[(int)v]++;
-            }
-
+            var counts = Statistics.ImageHistogram.BinCount(values, levels); // numpy.bincount's kernel
             var cum = new long[levels];
             long c = 0;
             for (int v = 0; v < counts.Length; v++)
@@ -66,29 +60,19 @@ public static class NumpyPercentile
             return result;
         }
 
-        // The selection reorders a copy; a pooled one (exact length): a fresh 4 MB copy per call is a large-object
-        // allocation whose page faults and collections cost more than the selection (median 15 ms vs 5 ms measured).
+        // The two order statistics each percentile reads, by the shared selection (a sampled window of candidates,
+        // then a selection among them: no copy and reordering of the whole frame).
         if (Statistics.ArrayStatistics.HasNaN(values))
         {
             Array.Fill(result, double.NaN);
             return result;
         }
 
-        var copy = PixelPool.Shared.Rent(values.Length);
-        try
+        for (int j = 0; j < qs.Count; j++)
         {
-            values.CopyTo(copy);
-            for (int j = 0; j < qs.Count; j++)
-            {
-                var (i, next, g) = Index(n, qs[j]);
-                float a = Select(copy, i);
-                float b = next == i ? a : MinFrom(copy, next);
-                result[j] = Lerp(a, b, b - a, g);
-            }
-        }
-        finally
-        {
-            PixelPool.Shared.Return(copy);
+            var (i, next, g) = Index(n, qs[j]);
+            var (a, b) = Statistics.ArrayStatistics.SelectRanks(values, (int)i, (int)next);
+            result[j] = Lerp(a, b, b - a, g);
         }
 
         return result;
@@ -107,20 +91,4 @@ public static class NumpyPercentile
     }
 
     private static double Lerp(double a, double b, double d, double g) => g < 0.5 ? a + (d * g) : b - (d * (1 - g));
-
-    /// <summary>The smallest value of a[from..] (after <see cref="Select"/> of from - 1, the next order statistic).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float MinFrom(float[] a, long from)
-    {
-        float m = float.PositiveInfinity;
-        for (long k = from; k < a.Length; k++)
-        {
-            m = Math.Min(m, a[k]);
-        }
-
-        return m;
-    }
-
-    /// <summary>Rearranges <paramref name="a"/> so a[k] is its k-th smallest value, smaller ones before and larger after; returns a[k].</summary>
-    private static float Select(float[] a, long k) => Statistics.ArrayStatistics.Select(a, 0, a.Length - 1, (int)k);
 }

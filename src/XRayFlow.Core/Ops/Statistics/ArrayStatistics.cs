@@ -1235,7 +1235,7 @@ public static class ArrayStatistics
 
     /// <summary>
     /// Hoare-style quickselect (median-of-three pivot) of the k-th smallest in a[lo..hi]: afterwards a[k] is that
-    /// value, with no larger one before it and no smaller one after it (within lo..hi). Also NumpyPercentile's.
+    /// value, with no larger one before it and no smaller one after it (within lo..hi).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Select(float[] a, int lo, int hi, int k)
