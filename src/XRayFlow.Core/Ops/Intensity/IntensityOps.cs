@@ -143,7 +143,7 @@ public static class IntensityOps
                 }
 
                 var (omin, omax) = Resolve(outRange, frame, dtype, clipNegative: imin >= 0);
-                IntensityRescale.Apply(frame, dst.Frame(f), dtype, imin, imax, omin, omax, type);
+                IntensityRescale.Apply(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), dtype, imin, imax, omin, omax, type, ctx.Threads);
             }
 
             return new ArrayValue(dst);

@@ -60,6 +60,31 @@ public static class IntensityRescale
         _ => OutType.Float,
     };
 
+    /// <summary>Rescales <paramref name="src"/> into <paramref name="dst"/> (see the class remarks), in parts on up to <paramref name="threads"/> threads (the same bits).</summary>
+    public static void Apply(ReadOnlyMemory<float> src, Memory<float> dst, SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type, int threads)
+    {
+        if (dst.Length != src.Length)
+        {
+            throw new ArgumentException("src and dst must have one length");
+        }
+
+        int parts = Math.Clamp(src.Length / (1 << 17), 1, Math.Max(1, threads));
+        float[]? lut = dtype == SkimageDtype.Float32 ? null : Table(dtype, imin, imax, omin, omax, type);
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+        {
+            // Parts of whole vectors of 8 (the last takes the rest).
+            int a = (int)((long)src.Length * t / parts) & ~7, b = t == parts - 1 ? src.Length : (int)((long)src.Length * (t + 1) / parts) & ~7;
+            if (lut is not null)
+            {
+                ExposureCurves.Map(src.Span[a..b], dst.Span[a..b], lut);
+            }
+            else
+            {
+                Apply(src.Span[a..b], dst.Span[a..b], dtype, imin, imax, omin, omax, type);
+            }
+        });
+    }
+
     /// <summary>Rescales <paramref name="src"/> into <paramref name="dst"/> (see the class remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(ReadOnlySpan<float> src, Span<float> dst, SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type)
@@ -79,7 +104,13 @@ public static class IntensityRescale
             return;
         }
 
-        // Integer images: float64 arithmetic; a table over the values the image can hold.
+        ExposureCurves.Map(src, dst, Table(dtype, imin, imax, omin, omax, type));
+    }
+
+    /// <summary>Integer images: the result of every value the image can hold, in float64 arithmetic.</summary>
+    private static float[] Table(SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type)
+    {
+        bool degenerate = imin == imax;
         int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
         var lut = new float[max + 1];
         for (int v = 0; v <= max; v++)
@@ -89,10 +120,7 @@ public static class IntensityRescale
             lut[v] = Cast(r, type);
         }
 
-        for (int k = 0; k < src.Length; k++)
-        {
-            dst[k] = lut[(int)src[k]];
-        }
+        return lut;
     }
 
     /// <summary>The float path, one value at a time: the exact meaning (float32 arithmetic, as NumPy on a float32 array).</summary>

@@ -1,0 +1,46 @@
+using XRayFlow.Core.Ops.Intensity;
+
+namespace XRayFlow.Core.Tests.Ops.Intensity;
+
+/// <summary>Integer images through a table (ExposureCurves.Map, rescale_intensity in parts): gathers give the scalar rule's values.</summary>
+public class TableMapTests
+{
+    [Fact]
+    public void GathersGiveTheTablesValuesForEveryLength()
+    {
+        var random = new Random(4);
+        foreach (int size in new[] { 256, 65536 })
+        {
+            var table = Enumerable.Range(0, size).Select(v => (float)Math.Sqrt(v * 3.0)).ToArray();
+            for (int n = 0; n <= 40; n++)
+            {
+                var src = Enumerable.Range(0, n).Select(_ => (float)random.Next(size)).ToArray();
+                var dst = new float[n];
+                ExposureCurves.Map(src, dst, table);
+                Assert.Equal(src.Select(v => table[(int)v]), dst);
+            }
+        }
+
+        // A value outside the table fails as the array access does, wherever it sits.
+        Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map([.. Enumerable.Repeat(1f, 9), 256f, 2f], new float[11], new float[256]));
+        Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map([.. Enumerable.Repeat(1f, 3), -1f], new float[4], new float[256]));
+    }
+
+    [Theory]
+    [InlineData(SkimageDtype.UInt8)]
+    [InlineData(SkimageDtype.Float32)]
+    public void RescaleInPartsGivesOneThreadsBits(SkimageDtype dtype)
+    {
+        var random = new Random(6);
+        var src = Enumerable.Range(0, 300_001).Select(_ => dtype == SkimageDtype.UInt8 ? random.Next(256) : (float)(random.NextDouble() * 300)).ToArray();
+        var one = new float[src.Length];
+        var three = new float[src.Length];
+        var type = dtype == SkimageDtype.UInt8 ? IntensityRescale.OutType.UInt8 : IntensityRescale.OutType.Float;
+        IntensityRescale.Apply(src, one, dtype, 20, 230, 0, 255, type, threads: 1);
+        IntensityRescale.Apply(src, three, dtype, 20, 230, 0, 255, type, threads: 3);
+        Assert.Equal(one, three);
+        IntensityRescale.Apply(src.AsSpan(), three.AsSpan(), dtype, 20, 230, 0, 255, type);
+        Assert.Equal(one, three);
+        Assert.Contains(one, v => v > 0 && v < 255);
+    }
+}
