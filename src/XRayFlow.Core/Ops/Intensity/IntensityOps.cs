@@ -281,7 +281,7 @@ public static class IntensityOps
 
         var items = r.Items!;
         var qs = items.OfType<Percentile>().Select(q => q.Q).ToList();
-        var values = qs.Count > 0 ? NumpyPercentile.Of(frame, dtype, qs) : [];
+        var values = qs.Count > 0 ? NumpyPercentile.Of(frame, dtype, qs, threads) : [];
         int next = 0;
         double Item(object? item) => item is Percentile ? values[next++] : Convert.ToDouble(item, CultureInfo.InvariantCulture);
         double a = Item(items[0]);

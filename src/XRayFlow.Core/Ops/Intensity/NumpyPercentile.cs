@@ -13,7 +13,7 @@ public static class NumpyPercentile
 {
     /// <summary>The percentiles <paramref name="qs"/> (each 0..100) of <paramref name="values"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double[] Of(ReadOnlySpan<float> values, SkimageDtype dtype, IReadOnlyList<double> qs)
+    public static double[] Of(ReadOnlySpan<float> values, SkimageDtype dtype, IReadOnlyList<double> qs, int threads = 1)
     {
         ArgumentOutOfRangeException.ThrowIfZero(values.Length);
         var result = new double[qs.Count];
@@ -22,7 +22,7 @@ public static class NumpyPercentile
         {
             // One count per level: 256 for uint8 (tables of 65536 would be large-object allocations per call).
             int levels = dtype == SkimageDtype.UInt8 ? 256 : 65536;
-            var counts = Statistics.ImageHistogram.BinCount(values, levels); // numpy.bincount's kernel
+            var counts = Statistics.ImageHistogram.BinCount(values, levels, threads); // numpy.bincount's kernel
             var cum = new long[levels];
             long c = 0;
             for (int v = 0; v < counts.Length; v++)
