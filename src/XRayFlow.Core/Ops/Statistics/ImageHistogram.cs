@@ -264,7 +264,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// <summary>numpy.histogram(x, nbins) of finite float32 values, as the type documents.</summary>
     internal static ImageHistogram Float(ReadOnlySpan<float> x, int nbins, int threads)
     {
-        var (min, max) = FiniteMinMax(x);
+        var (min, max) = FiniteMinMax(x, threads);
         var bins = FloatBins.Create(min, max, nbins);
         var counts = Avx2.IsSupported ? FloatCountsFast(x, bins, threads) : FloatCountsScalar(x, bins);
         return new ImageHistogram(counts, bins.Centers(), false, min, max);
@@ -280,6 +280,34 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         }
 
         return counts;
+    }
+
+    /// <summary><see cref="FiniteMinMax(ReadOnlySpan{float})"/> of parts of about 128K values or more on up to <paramref name="threads"/> threads.</summary>
+    internal static (float Min, float Max) FiniteMinMax(ReadOnlySpan<float> x, int threads)
+    {
+        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
+        if (parts == 1)
+        {
+            return FiniteMinMax(x);
+        }
+
+        // A part with NaN or infinity throws; the first exception surfaces (as an AggregateException's inner one).
+        try
+        {
+            var each = SpanParts.Map(x, parts, 8, part => FiniteMinMax(part));
+            float min = each[0].Min, max = each[0].Max;
+            foreach (var (lo, hi) in each)
+            {
+                min = Math.Min(min, lo);
+                max = Math.Max(max, hi);
+            }
+
+            return (min, max);
+        }
+        catch (AggregateException e) when (e.InnerException is ArgumentException inner)
+        {
+            throw inner;
+        }
     }
 
     /// <summary>The smallest and largest value; throws when one is NaN or infinite (numpy.histogram refuses a non-finite range).</summary>

@@ -170,4 +170,21 @@ public class ThresholdKernelTests
     }
 
     private static IEnumerable<int> Lengths() => Enumerable.Range(1, 70).Concat([1023, 1024, 1025, 4100, 300_001]);
+
+    [Fact]
+    public void FiniteMinMaxInPartsEqualsOnePassAndStillRefusesNaN()
+    {
+        var random = new Random(21);
+        var x = Enumerable.Range(0, 400_000).Select(_ => (float)(random.NextDouble() * 10 - 3)).ToArray();
+        x[399_999] = 40f;
+        x[3] = -7f;
+        Assert.Equal(ImageHistogram.FiniteMinMax(x), ImageHistogram.FiniteMinMax(x, 2));
+        Assert.Equal((-7f, 40f), ImageHistogram.FiniteMinMax(x, 3));
+        x[300_000] = float.NaN; // in the last part
+        var e = Assert.Throws<ArgumentException>(() => ImageHistogram.FiniteMinMax(x, 2));
+        Assert.Contains("not finite", e.Message);
+        x[300_000] = 0;
+        x[5] = float.PositiveInfinity;
+        Assert.Throws<ArgumentException>(() => ImageHistogram.FiniteMinMax(x, 2));
+    }
 }
