@@ -17,7 +17,8 @@ namespace XRayFlow.Core.Ops.Intensity;
 /// (f ln 2)^k / k! by Horner with fused multiply-adds (remainder below 7e-15).</item>
 /// <item>x^gamma of a positive normal x: 2^(gamma log2 x), gamma as a float32 (NumPy casts a Python float exponent
 /// to the array's float32).</item>
-/// <item>Any other value (0, subnormal, negative, infinite, NaN) is given to <see cref="MathF.Pow"/> /
+/// <item>Any other value (0, subnormal, negative, infinite, NaN), or an exponent beyond float32 (gamma above 3.4e38
+/// becomes infinity when cast), is given to <see cref="MathF.Pow"/> /
 /// <see cref="MathF.Log2"/>, whose results there are exact.</item>
 /// </list>
 /// This replaces the C library's powf/log2f in adjust_gamma and adjust_log: the same values within an ulp (tested
@@ -32,7 +33,7 @@ public static class FloatPowers
 
     /// <summary>x^gamma (the rule in the class summary).</summary>
     public static float Pow(float x, float gamma)
-        => x >= SmallestNormal && x <= Largest ? (float)PowCore<Scalar, double>(x, gamma) : MathF.Pow(x, gamma);
+        => x >= SmallestNormal && x <= Largest && float.IsFinite(gamma) ? (float)PowCore<Scalar, double>(x, gamma) : MathF.Pow(x, gamma);
 
     /// <summary>log2 t (the rule in the class summary).</summary>
     public static float Log2(float t)
@@ -59,7 +60,7 @@ public static class FloatPowers
 
     /// <summary>As the public overload, through the vector path of <paramref name="bits"/> (tests compare every width).</summary>
     internal static void Pow(ReadOnlySpan<float> src, Span<float> dst, float gamma, float gain, int bits)
-        => Run<PowCurve>(src, dst, gamma, gain, bits);
+        => Run<PowCurve>(src, dst, gamma, gain, float.IsFinite(gamma) ? bits : 0); // an infinite exponent: C's pow rules
 
     internal static void Log2OnePlus(ReadOnlySpan<float> src, Span<float> dst, float gain, int bits)
         => Run<LogCurve>(src, dst, 0, gain, bits);

@@ -131,6 +131,11 @@ public class FloatPowersTests
         Assert.Equal(float.PositiveInfinity, FloatPowers.Pow(1e30f, 5f));
         Assert.Equal(0f, FloatPowers.Pow(1e-30f, 6f));
         Assert.Equal(MathF.Pow(1e-30f, 1.3f), FloatPowers.Pow(1e-30f, 1.3f)); // a subnormal result, rounded once
+        Assert.Equal(1f, FloatPowers.Pow(1f, float.PositiveInfinity)); // C's pow: 1^inf is 1
+        Assert.Equal(float.PositiveInfinity, FloatPowers.Pow(2f, float.PositiveInfinity));
+        var ones = new float[20];
+        FloatPowers.Pow([.. Enumerable.Repeat(1f, 20)], ones, float.PositiveInfinity, 1f);
+        Assert.All(ones, v => Assert.Equal(1f, v));
         Assert.Equal(10f, FloatPowers.Log2(1024f));
         Assert.Equal(0f, FloatPowers.Log2(1f));
         Assert.Equal(-126f, FloatPowers.Log2(1.1754944e-38f));
