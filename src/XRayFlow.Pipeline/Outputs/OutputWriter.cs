@@ -224,6 +224,7 @@ public static class OutputWriter
     }
 
     /// <summary>vmin / vmax from the options, each defaulting to the data's finite min / max (as imshow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Vmin, double Vmax) Limits(BoundOutput output, float[] data)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;

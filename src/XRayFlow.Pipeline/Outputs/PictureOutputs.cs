@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
@@ -143,6 +144,7 @@ public static class PictureOutputs
     /// A .png with an `overlay`: the picture (grey levels rounded and clipped to 0..255, or through its `colormap` with
     /// vmin/vmax) as RGB, with the overlay source's outlines drawn over it (<see cref="Outline"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Overlay(BoundOutput output, ImageArray frame, OverlayOption overlay, Func<string, Value>? valueOf)
     {
         if (output.Options.TryGetValue("bits", out var bits) && bits is 16)

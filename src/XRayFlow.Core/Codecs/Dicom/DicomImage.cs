@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Codecs.Dicom;
@@ -108,6 +109,7 @@ public sealed class DicomImage
     }
 
     /// <summary>The stored values of frame f, (row, column, sample) order, into dst (length rows x cols x samples).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ReadFrame(int f, Span<long> dst)
     {
         int n = Rows * Columns * SamplesPerPixel;
@@ -152,6 +154,7 @@ public sealed class DicomImage
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ImageArray BuildModality()
     {
         var result = IsMultiFrame ? ImageArray.Stack(Frames, Rows, Columns) : new ImageArray(Rows, Columns);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Display;
@@ -68,6 +69,7 @@ public static class DisplayOps
     };
 
     /// <summary>The scalar kernel of <see cref="Window"/> (see its summary for the exact formula).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WindowLinear(ReadOnlySpan<float> src, Span<float> dst, double center, double width, double yMin, double yMax, bool invert)
     {
         double c = center - 0.5, w = width - 1.0;
