@@ -79,9 +79,20 @@ public static class Clahe
         var maps = ArrayPool<int>.Shared.Rent((int)entries);
         try
         {
-            ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
-            BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads);
-            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, threads, path);
+            // uint8 through the quads: the raw values (one pass, with their min and max), their bins through a
+            // 256-entry table in the histograms and the quads; otherwise each pixel's bin first.
+            int[]? valueBins = null;
+            if (dtype == SkimageDtype.UInt8 && path == BlendPath.Quads && Avx2.IsSupported)
+            {
+                valueBins = ValueBins(src, bins.AsSpan(0, (int)n), nbins, threads);
+            }
+            else
+            {
+                ToBins(src, bins.AsSpan(0, (int)n), dtype, nbins, threads);
+            }
+
+            BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads, valueBins);
+            var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, threads, path, valueBins);
             Finish(bins, dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
         }
         finally
@@ -89,6 +100,79 @@ public static class Clahe
             ArrayPool<ushort>.Shared.Return(bins);
             ArrayPool<int>.Shared.Return(maps);
         }
+    }
+
+    /// <summary>
+    /// Steps 1 and 2 for a uint8 image, in one pass: bins[k] = the raw value (0..255), and the table from each value
+    /// to its bin (the same bins <see cref="ToBins"/> gives, one table lookup later).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int[] ValueBins(ReadOnlySpan<float> src, Span<ushort> bins, int nbins, int threads)
+    {
+        int n = src.Length;
+        int parts = Parts(n, threads);
+        var mins = new int[parts];
+        var maxs = new int[parts];
+        unsafe
+        {
+            fixed (float* ps = src)
+            fixed (ushort* pd = bins)
+            {
+                nint sa = (nint)ps, da = (nint)pd;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+                {
+                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
+                    float* x = (float*)sa;
+                    ushort* b = (ushort*)da;
+                    int lo = int.MaxValue, hi = int.MinValue, k = start;
+                    if (Avx2.IsSupported)
+                    {
+                        var vlo = Vector256.Create(int.MaxValue);
+                        var vhi = Vector256.Create(int.MinValue);
+                        for (; k <= end - 16; k += 16)
+                        {
+                            var a = Avx.ConvertToVector256Int32WithTruncation(Avx.LoadVector256(x + k));
+                            var c = Avx.ConvertToVector256Int32WithTruncation(Avx.LoadVector256(x + k + 8));
+                            vlo = Avx2.Min(vlo, Avx2.Min(a, c));
+                            vhi = Avx2.Max(vhi, Avx2.Max(a, c));
+                            Avx.Store(b + k, Pack(a, c));
+                        }
+
+                        for (int l = 0; l < 8; l++)
+                        {
+                            lo = Math.Min(lo, vlo.GetElement(l));
+                            hi = Math.Max(hi, vhi.GetElement(l));
+                        }
+                    }
+
+                    for (; k < end; k++)
+                    {
+                        int v = (int)x[k];
+                        b[k] = (ushort)v;
+                        lo = Math.Min(lo, v);
+                        hi = Math.Max(hi, v);
+                    }
+
+                    mins[t] = lo;
+                    maxs[t] = hi;
+                });
+            }
+        }
+
+        int vmin = mins.Min(), vmax = maxs.Max();
+        if (vmin < 0 || vmax > 255)
+        {
+            throw new ArgumentException($"a uint8 image's values lie in 0..255 (found {vmin}..{vmax})");
+        }
+
+        int binSize = 1 + (GrayLevels / nbins);
+        var table = new int[256];
+        for (int v = vmin; v <= vmax; v++)
+        {
+            table[v] = To14Bit(v * 257, vmin * 257, vmax * 257) / binSize;
+        }
+
+        return table;
     }
 
     /// <summary>Steps 1 and 2: each pixel's histogram bin.</summary>
@@ -281,8 +365,10 @@ public static class Clahe
 
     /// <summary>Steps 3 and 4: the clipped, cumulated map of every region (maps[(a nh1 + b) nbins + bin]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BuildMaps(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, double clipLimit, int nbins, int[] maps, int threads)
+    /// <param name="valueBins">When given, <paramref name="bins"/> holds raw uint8 values and this table their bins.</param>
+    private static void BuildMaps(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, double clipLimit, int nbins, int[] maps, int threads, int[]? valueBins)
     {
+        int levels = valueBins?.Length ?? nbins;
         long npix = (long)k0 * k1;
         long clim = clipLimit > 0 ? (long)Math.Min(Math.Max(clipLimit * npix, 1.0), npix + 1.0) : npix;
         double scale = (double)(GrayLevels - 1) / npix;
@@ -294,7 +380,7 @@ public static class Clahe
             colOf[j] = Mirror(j, cols);
         }
 
-        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new long[nbins], new int[4 * nbins]), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, _, state) =>
+        Parallel.For(0, nh0, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new long[nbins], new int[4 * levels]), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, _, state) =>
         {
             var (hist, tables) = state;
             for (int b = 0; b < nh1; b++)
@@ -306,7 +392,7 @@ public static class Clahe
                     int row = Mirror(r, rows) * cols;
                     if (inside)
                     {
-                        Count(bins.AsSpan(row + c0, k1), tables, nbins);
+                        Count(bins.AsSpan(row + c0, k1), tables, levels);
                     }
                     else
                     {
@@ -318,9 +404,20 @@ public static class Clahe
                 }
 
                 // The four counters of each bin added (a region holds k0 k1 <= 4096^2 < 2^31 pixels: kernel_size is bounded), and cleared.
-                for (int i = 0; i < nbins; i++)
+                if (valueBins is null)
                 {
-                    hist[i] = (long)tables[i] + tables[nbins + i] + tables[(2 * nbins) + i] + tables[(3 * nbins) + i];
+                    for (int i = 0; i < nbins; i++)
+                    {
+                        hist[i] = (long)tables[i] + tables[nbins + i] + tables[(2 * nbins) + i] + tables[(3 * nbins) + i];
+                    }
+                }
+                else
+                {
+                    Array.Clear(hist);
+                    for (int v = 0; v < levels; v++)
+                    {
+                        hist[valueBins[v]] += (long)tables[v] + tables[levels + v] + tables[(2 * levels) + v] + tables[(3 * levels) + v];
+                    }
                 }
 
                 Array.Clear(tables);
@@ -467,8 +564,10 @@ public static class Clahe
 
     /// <summary>Step 5: the blended, truncated result r of every pixel (0..16383, written over its bin), with their min and max.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, int threads, BlendPath path)
+    private static (int Min, int Max) Interpolate(ushort[] bins, int rows, int cols, int k0, int k1, int nh0, int nh1, int nbins, int[] maps, int threads, BlendPath path, int[]? valueBins = null)
     {
+        // The quads are indexed by raw value when valueBins is given (bins holds raw uint8 values), else by bin.
+        int levels = valueBins?.Length ?? nbins;
         int p0 = k0 / 2, p1 = k1 / 2;
 
         // Per column: the two region columns (clamped), the column weights and the block's offset in the quads.
@@ -485,13 +584,13 @@ public static class Clahe
             right[x] = Math.Clamp(b, 0, nh1 - 1) * nbins;
             wc1[x] = f;
             wc0[x] = 1 - f;
-            block[x] = b * nbins * 4;
+            block[x] = b * levels * 4;
         }
 
         // The four maps a pixel blends, side by side per block of pixels and bin (one 16-byte load instead of four
         // gathered values), where that table stays small; the same values, so the same bits.
         int nb0 = ((rows - 1 + p0) / k0) + 1, nb1 = ((cols - 1 + p1) / k1) + 1;
-        long quadInts = (long)nb0 * nb1 * nbins * 4;
+        long quadInts = (long)nb0 * nb1 * levels * 4;
         int[]? quads = path == BlendPath.Quads && Avx2.IsSupported && cols >= 8 && quadInts <= MaxQuadInts ? ArrayPool<int>.Shared.Rent((int)quadInts) : null;
         if (quads is not null)
         {
@@ -515,9 +614,10 @@ public static class Clahe
                 for (int b = 0; b < nb1; b++)
                 {
                     int l = Math.Clamp(b - 1, 0, nh1 - 1) * nbins, r = Math.Clamp(b, 0, nh1 - 1) * nbins;
-                    int q = ((a * nb1) + b) * nbins * 4;
-                    for (int bin = 0; bin < nbins; bin++, q += 4)
+                    int q = ((a * nb1) + b) * levels * 4;
+                    for (int level = 0; level < levels; level++, q += 4)
                     {
+                        int bin = valueBins is null ? level : valueBins[level];
                         quads![q] = maps[top + l + bin];
                         quads[q + 1] = maps[top + r + bin];
                         quads[q + 2] = maps[bottom + l + bin];
@@ -525,6 +625,11 @@ public static class Clahe
                     }
                 }
             }
+        }
+
+        if (valueBins is not null && quads is null)
+        {
+            LookupInPlace(bins.AsSpan(0, rows * cols), valueBins, threads); // the other blends read bins
         }
 
         int parts = Math.Max(1, Math.Min(threads, rows / 16));
@@ -544,7 +649,7 @@ public static class Clahe
                 var outRow = bins.AsSpan(y * cols, cols); // in place: each pixel's bin is read before its r is written
                 if (quads is not null)
                 {
-                    row.BlendQuads(quads, a * nb1 * nbins * 4, block, outRow, ref mn, ref mx);
+                    row.BlendQuads(quads, a * nb1 * levels * 4, block, valueBins, outRow, ref mn, ref mx);
                 }
                 else if (path != BlendPath.Scalar)
                 {
@@ -628,7 +733,9 @@ public static class Clahe
         /// (quads[rowBlock + block[x] + 4 bin ..]) and transposed to four vectors; the rest one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public unsafe void BlendQuads(int[] quads, int rowBlock, int[] block, Span<ushort> dst, ref int min, ref int max)
+        /// <param name="valueBins">When given, the row holds raw uint8 values (the quads are indexed by value): the
+        /// columns left after the groups of eight take their bins from it before the scalar rule.</param>
+        public unsafe void BlendQuads(int[] quads, int rowBlock, int[] block, int[]? valueBins, Span<ushort> dst, ref int min, ref int max)
         {
             int to = dst.Length;
             var vmin = Vector256.Create(min);
@@ -662,6 +769,14 @@ public static class Clahe
             {
                 min = Math.Min(min, vmin.GetElement(k));
                 max = Math.Max(max, vmax.GetElement(k));
+            }
+
+            if (valueBins is not null)
+            {
+                for (int k = x; k < to; k++)
+                {
+                    _bins[_offset + k] = (ushort)valueBins[_bins[_offset + k]];
+                }
             }
 
             BlendScalar(x, to, dst, ref min, ref max);
