@@ -153,30 +153,18 @@ public static class Resampling
         var bounds = new (float, float, bool)[src.Frames];
         for (int f = 0; f < src.Frames; f++)
         {
-            bounds[f] = NanMinMaxNan(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), threads);
+            bounds[f] = NanMinMaxNan(src.Frame(f), threads);
         }
 
         return bounds;
     }
 
     /// <summary><see cref="NanMinMaxNan(ReadOnlySpan{float})"/> of parts on up to <paramref name="threads"/> threads, combined.</summary>
-    internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlyMemory<float> x, int threads)
+    internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlySpan<float> x, int threads)
     {
-        int parts = Math.Clamp(x.Length / (1 << 17), 1, Math.Max(1, threads));
-        if (parts == 1)
-        {
-            return NanMinMaxNan(x.Span);
-        }
-
-        var each = new (float Min, float Max, bool HasNan)[parts];
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-        {
-            int a = (int)((long)x.Length * t / parts), b = (int)((long)x.Length * (t + 1) / parts);
-            each[t] = NanMinMaxNan(x.Span[a..b]);
-        });
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         bool nan = false;
-        foreach (var (l, h, n) in each)
+        foreach (var (l, h, n) in SpanParts.Map(x, Math.Clamp(x.Length / (1 << 17), 1, Math.Max(1, threads)), 8, part => NanMinMaxNan(part)))
         {
             nan |= n;
             if (!float.IsNaN(l))

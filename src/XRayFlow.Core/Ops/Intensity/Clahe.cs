@@ -165,34 +165,19 @@ public static class Clahe
             throw new ArgumentException($"a uint8 image's values lie in 0..255 (found {vmin}..{vmax})");
         }
 
-        int binSize = 1 + (GrayLevels / nbins);
-        var table = new int[256];
-        for (int v = vmin; v <= vmax; v++)
-        {
-            table[v] = To14Bit(v * 257, vmin * 257, vmax * 257) / binSize;
-        }
-
-        return table;
+        return BinTable(vmin, vmax, 257, nbins, 256);
     }
 
     /// <summary>Steps 1 and 2: each pixel's histogram bin.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ToBins(ReadOnlySpan<float> src, Span<ushort> bins, SkimageDtype dtype, int nbins, int threads)
     {
-        int binSize = 1 + (GrayLevels / nbins);
         var (min, max) = MinMax(src, threads);
         if (dtype != SkimageDtype.Float32)
         {
             // Integers: a table from each value to its bin (u = 257 v for uint8).
-            int vlo = (int)min, vhi = (int)max;
-            int scale = dtype == SkimageDtype.UInt8 ? 257 : 1;
-            var lut = new int[vhi + 1];
-            for (int v = vlo; v <= vhi; v++)
-            {
-                lut[v] = To14Bit(v * scale, vlo * scale, vhi * scale) / binSize;
-            }
-
-            Lookup(src, bins, lut, threads);
+            int vhi = (int)max;
+            Lookup(src, bins, BinTable((int)min, vhi, dtype == SkimageDtype.UInt8 ? 257 : 1, nbins, vhi + 1), threads);
             return;
         }
 
@@ -203,13 +188,7 @@ public static class Clahe
         }
 
         var (umin, umax) = ToUInt16(src, bins, min, max, threads);
-        var table = new int[umax + 1];
-        for (int u = umin; u <= umax; u++)
-        {
-            table[u] = To14Bit(u, umin, umax) / binSize;
-        }
-
-        LookupInPlace(bins, table, threads);
+        LookupInPlace(bins, BinTable(umin, umax, 1, nbins, umax + 1), threads);
     }
 
     /// <summary>
@@ -350,6 +329,22 @@ public static class Clahe
         => Avx2.Permute4x64(Avx2.PackUnsignedSaturate(a, b).AsUInt64(), 0b11_01_10_00).AsUInt16();
 
     private static int Parts(int n, int threads) => Math.Max(1, Math.Min(threads, n / (1 << 16)));
+
+    /// <summary>
+    /// The bin of every value lo..hi (a table of <paramref name="length"/> entries): the 16-bit level u = v * scale
+    /// (257 for uint8, 1 for uint16 or img_as_uint's u), its 14-bit level, divided by the bin size.
+    /// </summary>
+    private static int[] BinTable(int lo, int hi, int scale, int nbins, int length)
+    {
+        int binSize = 1 + (GrayLevels / nbins);
+        var table = new int[length];
+        for (int v = lo; v <= hi; v++)
+        {
+            table[v] = To14Bit(v * scale, lo * scale, hi * scale) / binSize;
+        }
+
+        return table;
+    }
 
     /// <summary>np.round(rescale_intensity(u, out_range=(0, 16383))) of one 16-bit value, given the image's min and max.</summary>
     internal static int To14Bit(int u, int umin, int umax)

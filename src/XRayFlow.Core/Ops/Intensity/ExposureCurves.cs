@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -41,18 +42,9 @@ public static class ExposureCurves
         _ => FloatPowers.Pow(x, (float)gamma),
     };
 
-    /// <summary><see cref="Minimum(ReadOnlySpan{float})"/> of parts of the array on up to <paramref name="threads"/> threads.</summary>
-    public static float Minimum(float[] src, int threads)
-    {
-        int parts = Math.Clamp(src.Length / (1 << 16), 1, Math.Max(1, threads));
-        var minima = new float[parts];
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
-        {
-            var (start, end) = HistogramEqualization.Slice(src.Length, parts, t);
-            minima[t] = Minimum(src.AsSpan(start, end - start));
-        });
-        return Minimum(minima);
-    }
+    /// <summary><see cref="Minimum(ReadOnlySpan{float})"/> of parts of the values on up to <paramref name="threads"/> threads.</summary>
+    public static float Minimum(ReadOnlySpan<float> src, int threads)
+        => Minimum(SpanParts.Map(src, Math.Clamp(src.Length / (1 << 16), 1, Math.Max(1, threads)), 8, part => Minimum(part)));
 
     /// <summary>The smallest value (NaN ignored; +infinity for none), to refuse negative images as scikit-image does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -136,13 +136,13 @@ public static class IntensityOps
             for (int f = 0; f < src.Frames; f++)
             {
                 var frame = src.Data.AsMemory(f * src.FrameLength, src.FrameLength);
-                var (imin, imax) = Resolve(inRange, frame, dtype, clipNegative: false, ctx.Threads);
+                var (imin, imax) = Resolve(inRange, frame.Span, dtype, clipNegative: false, ctx.Threads);
                 if (imin > imax)
                 {
                     throw new OpRefusedException(ctx.StepId, FrameText(src, f) + string.Create(CultureInfo.InvariantCulture, $"rescale_intensity's in_range resolves to [{imin}, {imax}] here: its low end is above its high end"));
                 }
 
-                var (omin, omax) = Resolve(outRange, frame, dtype, clipNegative: imin >= 0, ctx.Threads);
+                var (omin, omax) = Resolve(outRange, frame.Span, dtype, clipNegative: imin >= 0, ctx.Threads);
                 IntensityRescale.Apply(frame, dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), dtype, imin, imax, omin, omax, type, ctx.Threads);
             }
 
@@ -246,28 +246,19 @@ public static class IntensityOps
     }
 
     /// <summary>scikit-image's intensity_range for one frame.</summary>
-    private static (double Lo, double Hi) Resolve(RangeSpec r, ReadOnlyMemory<float> frameMemory, SkimageDtype dtype, bool clipNegative, int threads)
+    private static (double Lo, double Hi) Resolve(RangeSpec r, ReadOnlySpan<float> frame, SkimageDtype dtype, bool clipNegative, int threads)
     {
-        var frame = frameMemory.Span;
         if (r.Word is "image")
         {
             // SIMD, in parts on the threads; NaN anywhere gives NaN, and -0 < +0, as numpy's min/max (and
             // TensorPrimitives.Min/Max, Math.Min/Max that combine the parts) do.
-            int parts = Math.Clamp(frame.Length / (1 << 17), 1, Math.Max(1, threads));
-            var mins = new float[parts];
-            var maxs = new float[parts];
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            var parts = SpanParts.Map(frame, Math.Clamp(frame.Length / (1 << 17), 1, Math.Max(1, threads)), 8,
+                part => (System.Numerics.Tensors.TensorPrimitives.Min(part), System.Numerics.Tensors.TensorPrimitives.Max(part)));
+            float mn = parts[0].Item1, mx = parts[0].Item2;
+            foreach (var (lo, hi) in parts)
             {
-                int a = (int)((long)frameMemory.Length * t / parts), b = (int)((long)frameMemory.Length * (t + 1) / parts);
-                var part = frameMemory.Span[a..b];
-                mins[t] = System.Numerics.Tensors.TensorPrimitives.Min(part);
-                maxs[t] = System.Numerics.Tensors.TensorPrimitives.Max(part);
-            });
-            float mn = mins[0], mx = maxs[0];
-            for (int t = 1; t < parts; t++)
-            {
-                mn = Math.Min(mn, mins[t]);
-                mx = Math.Max(mx, maxs[t]);
+                mn = Math.Min(mn, lo);
+                mx = Math.Max(mx, hi);
             }
 
             return float.IsNaN(mn) || float.IsNaN(mx) ? (double.NaN, double.NaN) : (mn, mx);

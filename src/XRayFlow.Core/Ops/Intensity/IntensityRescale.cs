@@ -68,19 +68,16 @@ public static class IntensityRescale
             throw new ArgumentException("src and dst must have one length");
         }
 
-        int parts = Math.Clamp(src.Length / (1 << 17), 1, Math.Max(1, threads));
         float[]? lut = dtype == SkimageDtype.Float32 ? null : Table(dtype, imin, imax, omin, omax, type);
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+        Elementwise.ElementwiseLoop.ForBlocks(src.Length, threads, (start, length) =>
         {
-            // Parts of whole vectors of 8 (the last takes the rest).
-            int a = (int)((long)src.Length * t / parts) & ~7, b = t == parts - 1 ? src.Length : (int)((long)src.Length * (t + 1) / parts) & ~7;
             if (lut is not null)
             {
-                ExposureCurves.Map(src.Span[a..b], dst.Span[a..b], lut);
+                ExposureCurves.Map(src.Span.Slice(start, length), dst.Span.Slice(start, length), lut);
             }
             else
             {
-                Apply(src.Span[a..b], dst.Span[a..b], dtype, imin, imax, omin, omax, type);
+                Apply(src.Span.Slice(start, length), dst.Span.Slice(start, length), dtype, imin, imax, omin, omax, type);
             }
         });
     }
