@@ -8,8 +8,9 @@ namespace XRayFlow.Benchmarks;
 /// The Morphology and Measure ops on the X-ray (1024 x 1024, or the sample scaled by pixel repetition to SIZE x SIZE
 /// for the linearity table), each run as a step runs it (registry declaration, parameters, Execute); wall-clock
 /// median and min of N calls after 3 warm-ups, and the median process CPU time. The binary input is the pixels of
-/// the X-ray below 100 (the lungs and the air around the body, plus small specks); the label input for
-/// regionprops is its label image. tests/bench/reference_bench_segmentation.py times SciPy / scikit-image
+/// the X-ray below 100 (as float32 0/1, the result made into float32 too; "bits in and out" cases: held as bits, as
+/// one binary step hands its result to the next, docs/runner.md "Masks as bits"); it holds the lungs and
+/// the air around the body, plus small specks. The label input for regionprops is its label image. tests/bench/reference_bench_segmentation.py times SciPy / scikit-image
 /// (single-threaded) and OpenCV (2 threads) on the same inputs, same cases; run it right after.
 /// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll segmentation [runs = 15] [threads = 2] [size = 1024] [filter]
 /// </summary>
@@ -25,6 +26,9 @@ public static class SegmentationBench
         ("binary_closing 3x3 square", "binary_closing", new() { ["connectivity"] = 2 }, "mask"),
         ("binary_dilation disk 5", "binary_dilation", new() { ["structure"] = "disk", ["radius"] = 5 }, "mask"),
         ("binary_fill_holes", "binary_fill_holes", [], "mask"),
+        ("binary_dilation 3x3 square, bits in and out", "binary_dilation", new() { ["connectivity"] = 2 }, "bits"),
+        ("binary_opening 3x3 square, bits in and out", "binary_opening", new() { ["connectivity"] = 2 }, "bits"),
+        ("binary_fill_holes, bits in and out", "binary_fill_holes", [], "bits"),
         ("grey_dilation size 3", "grey_dilation", new() { ["size"] = new[] { 3 } }, "grey"),
         ("grey_erosion size 3", "grey_erosion", new() { ["size"] = new[] { 3 } }, "grey"),
         ("grey_opening size 3", "grey_opening", new() { ["size"] = new[] { 3 } }, "grey"),
@@ -53,16 +57,34 @@ public static class SegmentationBench
             mask.Data[k] = grey.Data[k] < 100f ? 1f : 0f;
         }
 
+        // A mask as a previous binary step leaves it (held as bits): the "bits in and out" cases.
+        var bits = ImageArray.FromMask(PackedMask.Pack(mask), isStack: false);
         var labels = ((ArrayValue)IntensityBenchmarks.InvokeValue("label", new() { ["connectivity"] = 1 }, mask, threads)).Array;
         Console.WriteLine($"op,median_ms,min_ms,cpu_median_ms (runs={runs}, threads={threads}, image {grey.ShapeText}, .NET {Environment.Version}; cpu = process CPU time, all threads)");
         foreach (var c in Cases)
         {
             if (only is null || c.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
             {
-                var input = c.Input switch { "mask" => mask, "labels" => labels, _ => grey };
-                ProcessTimer.Print(c.Name, runs, () => IntensityBenchmarks.InvokeValue(c.Op, c.Params, input, threads), Recycle);
+                var input = c.Input switch { "mask" => mask, "bits" => bits, "labels" => labels, _ => grey };
+                ProcessTimer.Print(c.Name, runs, () => Invoke(c.Op, c.Params, input, threads, floatOut: c.Input != "bits"), Recycle);
             }
         }
+    }
+
+    /// <summary>
+    /// One call as a step runs it; with <paramref name="floatOut"/>, a result held as bits (binary morphology) is made
+    /// into float32 pixels too, on the same threads, as the executor does for a step that reads float32: the cost of a
+    /// float32 mask in and out. Without it the result stays bits, as a following binary step reads it.
+    /// </summary>
+    private static Value Invoke(string op, Dictionary<string, object?> parameters, ImageArray input, int threads, bool floatOut)
+    {
+        var v = IntensityBenchmarks.InvokeValue(op, parameters, input, threads);
+        if (floatOut && v is ArrayValue { Array: { Mask: not null } a })
+        {
+            a.Materialize(threads);
+        }
+
+        return v;
     }
 
     /// <summary>The image repeated pixel by pixel (nearest) to size x size: same content at every scale.</summary>

@@ -7,6 +7,9 @@ namespace XRayFlow.Core.Imaging;
 /// </summary>
 public sealed class ImageArray
 {
+    private float[]? _data;
+    private PackedMask? _mask;
+
     public ImageArray(int rows, int cols, float[]? data = null, float[]? imag = null)
         : this(1, rows, cols, isStack: false, data, imag)
     {
@@ -29,10 +32,11 @@ public sealed class ImageArray
         Rows = rows;
         Cols = cols;
         IsStack = isStack;
-        Data = data ?? new float[length];
-        if (Data.Length != length)
+        Length = (int)length;
+        _data = data ?? new float[length];
+        if (_data.Length != length)
         {
-            throw new ArgumentException($"data has {Data.Length} values, shape needs {length}", nameof(data));
+            throw new ArgumentException($"data has {_data.Length} values, shape needs {length}", nameof(data));
         }
 
         if (imag is not null && imag.Length != length)
@@ -42,6 +46,33 @@ public sealed class ImageArray
 
         Imag = imag;
     }
+
+    private ImageArray(PackedMask mask, bool isStack)
+    {
+        if (!isStack && mask.Frames != 1)
+        {
+            throw new ArgumentException($"a 2-D image has one frame, the mask has {mask.Frames}", nameof(mask));
+        }
+
+        long length = (long)mask.Frames * mask.Rows * mask.Cols;
+        if (length > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(mask), $"shape ({mask.Frames}, {mask.Rows}, {mask.Cols}) is larger than 2^31 pixels");
+        }
+
+        Frames = mask.Frames;
+        Rows = mask.Rows;
+        Cols = mask.Cols;
+        IsStack = isStack;
+        Length = (int)length;
+        _mask = mask;
+    }
+
+    /// <summary>
+    /// A real 0/1 array held as bits: <see cref="Data"/> (0f / 1f) is made from them the first time it is read (or by
+    /// <see cref="Materialize"/> on the executor's threads); until then <see cref="Mask"/> is the array.
+    /// </summary>
+    public static ImageArray FromMask(PackedMask mask, bool isStack) => new(mask, isStack);
 
     /// <summary>A stack of <paramref name="frames"/> images (rank 3), even when frames is 1.</summary>
     public static ImageArray Stack(int frames, int rows, int cols, float[]? data = null, float[]? imag = null)
@@ -102,15 +133,46 @@ public sealed class ImageArray
     /// <summary>True for rank-3 arrays (frames x rows x cols).</summary>
     public bool IsStack { get; }
 
-    /// <summary>Real part (or the only part), C order.</summary>
-    public float[] Data { get; }
+    /// <summary>Real part (or the only part), C order. For an array made from a mask, made from its bits on first read (one thread).</summary>
+    public float[] Data => Volatile.Read(ref _data) ?? Materialize(1);
+
+    /// <summary>The float32 pixels if they exist (an array made from a mask has none until they are read): for identity checks that must not make them.</summary>
+    public float[]? DataIfPresent => Volatile.Read(ref _data);
+
+    /// <summary>
+    /// The array as bits (0/1 pixels), while it has not been made into float32: binary morphology reads these instead of
+    /// packing <see cref="Data"/>. Null for every other array, and once <see cref="Data"/> exists (so a write into it
+    /// can never disagree with the bits).
+    /// </summary>
+    public PackedMask? Mask => Volatile.Read(ref _data) is null ? Volatile.Read(ref _mask) : null;
+
+    /// <summary>Makes <see cref="Data"/> from the mask's bits on <paramref name="threads"/> threads if it does not exist yet; returns it.</summary>
+    public float[] Materialize(int threads)
+    {
+        if (Volatile.Read(ref _data) is { } data)
+        {
+            return data;
+        }
+
+        var mask = Volatile.Read(ref _mask) ?? throw new InvalidOperationException("an array without pixels or mask");
+        var made = PixelPool.Shared.Rent(Length);
+        mask.Unpack(made, threads);
+        var won = Interlocked.CompareExchange(ref _data, made, null);
+        if (won is not null)
+        {
+            PixelPool.Shared.Return(made); // another reader made them first: same values
+            return won;
+        }
+
+        return made;
+    }
 
     /// <summary>Imaginary part when the array is complex, else null.</summary>
     public float[]? Imag { get; }
 
     public bool IsComplex => Imag is not null;
 
-    public int Length => Data.Length;
+    public int Length { get; }
 
     public int FrameLength => Rows * Cols;
 
@@ -129,6 +191,27 @@ public sealed class ImageArray
     public ref float this[int row, int col] => ref Data[(row * Cols) + col];
 
     public ImageArray Clone() => new(Frames, Rows, Cols, IsStack, (float[])Data.Clone(), (float[]?)Imag?.Clone());
+
+    /// <summary>
+    /// Whether the two arrays share storage (pixels, imaginary parts or mask bits), without making any pixels: the
+    /// executor's test before it gives an array back to the pool or lets a step overwrite it.
+    /// </summary>
+    public bool SharesStorage(ImageArray other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        var x = DataIfPresent;
+        var y = other.DataIfPresent;
+        return (x is not null && (ReferenceEquals(x, y) || ReferenceEquals(x, other.Imag)))
+            || (Imag is { } xi && (ReferenceEquals(xi, y) || ReferenceEquals(xi, other.Imag)))
+            || (Volatile.Read(ref _mask) is { } m && ReferenceEquals(m, Volatile.Read(ref other._mask)));
+    }
+
+    /// <summary>Gives the mask's bits (if the array was made from one) back to the pool: for the array's owner, when nothing reads it any more.</summary>
+    public void ReleaseMask() => Interlocked.Exchange(ref _mask, null)?.Release();
 
     public bool SameShape(ImageArray other)
         => Frames == other.Frames && Rows == other.Rows && Cols == other.Cols && IsStack == other.IsStack;

@@ -110,8 +110,9 @@ public sealed class PixelPool
             return;
         }
 
-        Return(image.Data);
+        Return(image.DataIfPresent); // an array made from a mask may never have had pixels
         Return(image.Imag);
+        image.ReleaseMask();
     }
 
     /// <summary>Drops every free array.</summary>

@@ -95,6 +95,12 @@ public sealed class OpDefinition
     /// </summary>
     public bool InPlace { get; init; }
 
+    /// <summary>
+    /// Execute reads an input held as bits (<see cref="Imaging.ImageArray.Mask"/>) as bits, without its float32 pixels:
+    /// the executor then does not make them before the step (binary morphology; docs/runner.md "Masks as bits").
+    /// </summary>
+    public bool ReadsMasks { get; init; }
+
     /// <summary>How a table output renders as a `.png` (a histogram as a bar plot); tables without one are written as .json / .csv.</summary>
     public TablePlot Plot { get; init; }
 

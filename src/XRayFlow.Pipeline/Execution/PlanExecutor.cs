@@ -128,7 +128,11 @@ public sealed partial class PlanExecutor
         foreach (var (name, array) in inputs)
         {
             values[name] = new ArrayValue(array);
-            callerArrays.Add(array.Data);
+            if (array.DataIfPresent is { } data)
+            {
+                callerArrays.Add(data);
+            }
+
             if (array.Imag is { } im)
             {
                 callerArrays.Add(im);
@@ -273,6 +277,7 @@ public sealed partial class PlanExecutor
     private void RunUnit(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays, IValueObserver? observer)
     {
         var sw = Stopwatch.StartNew();
+        MaterializeMasks(unit, values, threads);
         if (unit.Count == 1)
         {
             var node = unit[0];
@@ -322,6 +327,29 @@ public sealed partial class PlanExecutor
     }
 
     /// <summary>
+    /// Arrays held as bits (<see cref="ImageArray.Mask"/>) that a step of the unit reads as float32 are made into
+    /// float32 here, on the run's threads, rather than on first read by one thread (docs/runner.md "Masks as bits").
+    /// </summary>
+    private static void MaterializeMasks(List<PlanNode> unit, ConcurrentDictionary<string, Value> values, int threads)
+    {
+        foreach (var node in unit)
+        {
+            if (node.Step.Op.ReadsMasks && unit.Count == 1)
+            {
+                continue;
+            }
+
+            foreach (var src in node.Sources)
+            {
+                if (values.TryGetValue(src, out var v) && v is ArrayValue { Array: { Mask: not null } a })
+                {
+                    a.Materialize(threads);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether the step about to run may overwrite the value <paramref name="src"/>: it is the value's last reader
     /// (reader counts are per unit and drop only after a unit ends, so 1 means no other unit still needs it), the
     /// value is no output, no input, not the caller's, and no other live value shares its arrays.
@@ -342,11 +370,9 @@ public sealed partial class PlanExecutor
     }
 
     private static bool Owns(HashSet<float[]> arrays, ImageArray a)
-        => arrays.Contains(a.Data) || (a.Imag is { } im && arrays.Contains(im));
+        => (a.DataIfPresent is { } d && arrays.Contains(d)) || (a.Imag is { } im && arrays.Contains(im));
 
-    private static bool SharesArray(ImageArray x, ImageArray y)
-        => ReferenceEquals(x.Data, y.Data) || ReferenceEquals(x.Data, y.Imag)
-        || (x.Imag is { } xi && (ReferenceEquals(xi, y.Data) || ReferenceEquals(xi, y.Imag)));
+    private static bool SharesArray(ImageArray x, ImageArray y) => x.SharesStorage(y);
 
     /// <summary>The values a unit reads from outside itself (inputs or other units' results), each once.</summary>
     private static IEnumerable<string> ExternalSources(List<PlanNode> unit)

@@ -12,7 +12,11 @@ internal static class PoolReturn
         var seen = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
         foreach (var a in exceptOf)
         {
-            seen.Add(a.Data);
+            if (a.DataIfPresent is { } d)
+            {
+                seen.Add(d);
+            }
+
             if (a.Imag is { } im)
             {
                 seen.Add(im);
@@ -23,14 +27,19 @@ internal static class PoolReturn
         {
             if (v is ArrayValue { Array: var a })
             {
-                if (seen.Add(a.Data))
+                if (a.DataIfPresent is { } d && seen.Add(d))
                 {
-                    PixelPool.Shared.Return(a.Data);
+                    PixelPool.Shared.Return(d);
                 }
 
                 if (a.Imag is { } im && seen.Add(im))
                 {
                     PixelPool.Shared.Return(im);
+                }
+
+                if (!exceptOf.Contains(a))
+                {
+                    a.ReleaseMask(); // a mask's bits (once only; an alias finds none)
                 }
             }
         }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Morphology;
@@ -48,9 +50,12 @@ public static class BinaryMorphology
     /// <summary>Passes an until-stable run without the centre in its structure may take: 2 (rows + cols) + 4.</summary>
     public static int UntilStableLimit(int rows, int cols) => (2 * (rows + cols)) + 4;
 
-    /// <summary>Runs binary erosion / dilation / opening / closing on every frame of <paramref name="src"/> into a new (pooled) 0/1 array.</summary>
+    /// <summary>
+    /// Runs binary erosion / dilation / opening / closing on every frame of <paramref name="src"/> into a new 0/1 array
+    /// held as bits (<see cref="ImageArray.FromMask"/>: its float32 pixels are made when something reads them).
+    /// </summary>
     /// <param name="op">Which op.</param>
-    /// <param name="src">The input; a pixel is 1 where it is nonzero.</param>
+    /// <param name="src">The input; a pixel is 1 where it is nonzero (read as bits when it is held as bits).</param>
     /// <param name="mask">Optional mask of the input's shape: only pixels where it is nonzero are modified.</param>
     /// <param name="structure">The structuring element (true = in it).</param>
     /// <param name="iterations">Passes (each op's); 0 = until nothing changes.</param>
@@ -65,62 +70,85 @@ public static class BinaryMorphology
         var ero = Element.Erosion(structure, o0, o1);
         var dil = Element.Dilation(structure, o0, o1);
         using var work = new Work(src.Rows, src.Cols, Math.Max(ero.Guard, dil.Guard), threads, cancellation);
-        var dst = ImageArray.Rent(src);
+        var dst = PackedMask.Rent(src.Frames, src.Rows, src.Cols);
+        var input = Source.Of(src);
+        var maskInput = mask is null ? null : Source.Of(mask);
         for (int f = 0; f < src.Frames; f++)
         {
-            var input = src.Data.AsMemory(f * src.FrameLength, src.FrameLength);
-            var m = mask is null ? null : work.PackMask(mask.Data.AsMemory(f * src.FrameLength, src.FrameLength));
+            var m = maskInput is null ? null : work.PackMask(maskInput, f);
             BitPlane result;
             bool complement;
             switch (op)
             {
                 case BinaryOp.Erosion:
-                    work.Pack(input, complement: true, border: !borderValue);
+                    work.Pack(input, f, complement: true, border: !borderValue);
                     result = work.Iterate(m, ero, iterations);
                     complement = true;
                     break;
                 case BinaryOp.Dilation:
-                    work.Pack(input, complement: false, border: borderValue);
+                    work.Pack(input, f, complement: false, border: borderValue);
                     result = work.Iterate(m, dil, iterations);
                     complement = false;
                     break;
                 case BinaryOp.Opening:
-                    work.Pack(input, complement: true, border: !borderValue);
+                    work.Pack(input, f, complement: true, border: !borderValue);
                     work.Iterate(m, ero, iterations).Invert(borderValue);
                     result = work.Iterate(m, dil, iterations);
                     complement = false;
                     break;
                 default:
-                    work.Pack(input, complement: false, border: borderValue);
+                    work.Pack(input, f, complement: false, border: borderValue);
                     work.Iterate(m, dil, iterations).Invert(!borderValue);
                     result = work.Iterate(m, ero, iterations);
                     complement = true;
                     break;
             }
 
-            work.Unpack(result, dst.Data.AsMemory(f * src.FrameLength, src.FrameLength), complement);
+            work.CopyOut(result, dst, f, complement);
         }
 
-        return dst;
+        return ImageArray.FromMask(dst, src.IsStack);
     }
 
-    /// <summary>binary_fill_holes on every frame: 1 inside the objects and in the holes no path (through the structure's offsets) joins to the border.</summary>
+    /// <summary>binary_fill_holes on every frame: 1 inside the objects and in the holes no path (through the structure's offsets) joins to the border; the result held as bits.</summary>
     public static ImageArray FillHoles(ImageArray src, bool[,] structure, int o0, int o1, int threads, CancellationToken cancellation = default)
     {
         Check(structure, 0, o0, o1);
         var dil = Element.Dilation(structure, o0, o1);
         using var work = new Work(src.Rows, src.Cols, dil.Guard, threads, cancellation);
-        var dst = ImageArray.Rent(src);
+        var dst = PackedMask.Rent(src.Frames, src.Rows, src.Cols);
+        var input = Source.Of(src);
         for (int f = 0; f < src.Frames; f++)
         {
             // The mask is NOT X (pack complemented, spare bits 0); the plane starts all 0 with border 1.
-            var m = work.PackMask(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), complement: true);
+            var m = work.PackMask(input, f, complement: true);
             work.Clear(border: true);
             var result = work.Iterate(m, dil, 0);
-            work.Unpack(result, dst.Data.AsMemory(f * src.FrameLength, src.FrameLength), complement: true);
+            work.CopyOut(result, dst, f, complement: true);
         }
 
-        return dst;
+        return ImageArray.FromMask(dst, src.IsStack);
+    }
+
+    /// <summary>An input as the passes read it: its bits when it is held as bits, else its float32 pixels.</summary>
+    private sealed record Source(PackedMask? Bits, float[]? Pixels, int FrameLength)
+    {
+        /// <summary>Operations to pack a frame into <paramref name="plane"/>: a word copy per word, or a compare per pixel.</summary>
+        public long PackCost(BitPlane plane) => Bits is not null ? (long)plane.Rows * plane.Words : (long)plane.Rows * plane.Cols;
+
+        public static Source Of(ImageArray a) => a.Mask is { } bits ? new Source(bits, null, a.FrameLength) : new Source(null, a.Data, a.FrameLength);
+
+        public void Pack(BitPlane plane, int frame, int r0, int r1, bool complement)
+        {
+            if (Bits is not null)
+            {
+                plane.Pack(Bits, frame, r0, r1, complement);
+            }
+            else
+            {
+                plane.Pack(Pixels.AsSpan(frame * FrameLength, FrameLength), r0, r1, complement);
+            }
+        }
     }
 
     private static void Check(bool[,] structure, int iterations, int o0, int o1)
@@ -266,16 +294,37 @@ public static class BinaryMorphology
     /// <summary>A structuring element as the offsets d of out_Y[p] = OR over d of Y[p + d], grouped by row for the passes.</summary>
     internal sealed class Element
     {
-        private Element(List<(int Dr, int Dc)> offsets, bool hasCentre)
+        // Plain loops, no LINQ: grouping value tuples through GroupBy/OrderBy ran as unoptimized generic code on every
+        // call (40 µs, half of a whole 3 x 3 dilation of a 1024 x 1024 mask held as bits).
+        private Element((int Dr, int Dc)[] offsets, bool hasCentre)
         {
-            Offsets = [.. offsets];
+            Offsets = offsets;
             HasCentre = hasCentre;
-            int maxAbs = offsets.Count == 0 ? 0 : offsets.Max(d => Math.Abs(d.Dc));
+            int maxAbs = 0;
+            foreach (var d in offsets)
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(d.Dc));
+            }
+
             Guard = (maxAbs >> 6) + 2;
-            Groups = Group(offsets.Where(_ => true));
-            Vertical = Group(offsets.Where(d => d.Dr != 0));
-            Horizontal = [.. offsets.Where(d => d.Dr == 0 && d.Dc != 0).Select(d => d.Dc).Distinct().Order()];
-            RowOffsets = [.. offsets.Select(d => d.Dr).Distinct().Order()];
+            Groups = Group(offsets, vertical: false, Guard);
+            Vertical = Group(offsets, vertical: true, Guard);
+            RowOffsets = new int[Groups.Length];
+            for (int k = 0; k < Groups.Length; k++)
+            {
+                RowOffsets[k] = Groups[k].Dr;
+            }
+
+            var horizontal = new List<int>();
+            for (int dc = -maxAbs; dc <= maxAbs; dc++)
+            {
+                if (dc != 0 && Array.IndexOf(offsets, (0, dc)) >= 0)
+                {
+                    horizontal.Add(dc);
+                }
+            }
+
+            Horizontal = [.. horizontal];
         }
 
         public (int Dr, int Dc)[] Offsets { get; }
@@ -297,6 +346,12 @@ public static class BinaryMorphology
         /// <summary>The distinct row offsets.</summary>
         public int[] RowOffsets { get; }
 
+        /// <summary>The smallest row offset (0 for an empty element).</summary>
+        public int MinDr => RowOffsets.Length == 0 ? 0 : RowOffsets[0];
+
+        /// <summary>The largest row offset (0 for an empty element).</summary>
+        public int MaxDr => RowOffsets.Length == 0 ? 0 : RowOffsets[^1];
+
         public static Element Erosion(bool[,] s, int o0, int o1) => Make(s, o0, o1, sign: 1);
 
         public static Element Dilation(bool[,] s, int o0, int o1) => Make(s, o0, o1, sign: -1);
@@ -312,8 +367,8 @@ public static class BinaryMorphology
         public Element WithGuard(int guard)
         {
             var copy = (Element)MemberwiseClone();
-            copy.Groups = Group(Offsets, guard);
-            copy.Vertical = Group(Offsets.Where(d => d.Dr != 0), guard);
+            copy.Groups = Group(Offsets, vertical: false, guard);
+            copy.Vertical = Group(Offsets, vertical: true, guard);
             return copy;
         }
 
@@ -321,14 +376,21 @@ public static class BinaryMorphology
         {
             int k0 = s.GetLength(0), k1 = s.GetLength(1);
             int c0 = (k0 / 2) + o0, c1 = (k1 / 2) + o1;
-            var offsets = new List<(int, int)>();
+            int count = 0;
+            foreach (bool cell in s)
+            {
+                count += cell ? 1 : 0;
+            }
+
+            var offsets = new (int Dr, int Dc)[count];
+            int n = 0;
             for (int a = 0; a < k0; a++)
             {
                 for (int b = 0; b < k1; b++)
                 {
                     if (s[a, b])
                     {
-                        offsets.Add((sign * (a - c0), sign * (b - c1)));
+                        offsets[n++] = (sign * (a - c0), sign * (b - c1));
                     }
                 }
             }
@@ -336,10 +398,50 @@ public static class BinaryMorphology
             return new Element(offsets, s[c0, c1]);
         }
 
-        private (int Dr, (int Q, int R)[] Shifts)[] Group(IEnumerable<(int Dr, int Dc)> offsets, int? guard = null)
+        /// <summary>The offsets (only those with dr != 0 when <paramref name="vertical"/>) by row offset, ascending; shifts in the offsets' order.</summary>
+        private static (int Dr, (int Q, int R)[] Shifts)[] Group((int Dr, int Dc)[] offsets, bool vertical, int guard)
         {
-            int g = guard ?? Guard;
-            return [.. offsets.GroupBy(d => d.Dr).OrderBy(x => x.Key).Select(x => (x.Key, x.Select(d => Shift(d.Dc, g)).ToArray()))];
+            int lo = int.MaxValue, hi = int.MinValue;
+            foreach (var (dr, _) in offsets)
+            {
+                lo = Math.Min(lo, dr);
+                hi = Math.Max(hi, dr);
+            }
+
+            var groups = new List<(int Dr, (int Q, int R)[] Shifts)>();
+            for (int dr = lo; dr <= hi; dr++)
+            {
+                if (vertical && dr == 0)
+                {
+                    continue;
+                }
+
+                int n = 0;
+                foreach (var d in offsets)
+                {
+                    n += d.Dr == dr ? 1 : 0;
+                }
+
+                if (n == 0)
+                {
+                    continue;
+                }
+
+                var shifts = new (int Q, int R)[n];
+                n = 0;
+                foreach (var (r, dc) in offsets)
+                {
+                    if (r == dr)
+                    {
+                        int e = (64 * guard) + dc;
+                        shifts[n++] = (e >> 6, e & 63);
+                    }
+                }
+
+                groups.Add((dr, shifts));
+            }
+
+            return [.. groups];
         }
     }
 
@@ -372,17 +474,17 @@ public static class BinaryMorphology
             _mask?.Dispose();
         }
 
-        public void Pack(ReadOnlyMemory<float> frame, bool complement, bool border)
+        public void Pack(Source input, int frame, bool complement, bool border)
         {
             var plane = _cur;
-            ForRows(Rows, (r0, r1) => plane.Pack(frame.Span, r0, r1, complement));
+            ForRows(Rows, (r0, r1) => input.Pack(plane, frame, r0, r1, complement), input.PackCost(plane));
             plane.SetBorder(border);
         }
 
-        public BitPlane PackMask(ReadOnlyMemory<float> frame, bool complement = false)
+        public BitPlane PackMask(Source input, int frame, bool complement = false)
         {
             var plane = _mask ??= new BitPlane(_cur.Rows, _cur.Cols, Guard);
-            ForRows(Rows, (r0, r1) => plane.Pack(frame.Span, r0, r1, complement));
+            ForRows(Rows, (r0, r1) => input.Pack(plane, frame, r0, r1, complement), input.PackCost(plane));
             plane.SetBorder(false); // spare bits 0: nothing outside the frame is in the mask
             return plane;
         }
@@ -393,8 +495,8 @@ public static class BinaryMorphology
             _cur.SetBorder(border);
         }
 
-        public void Unpack(BitPlane plane, Memory<float> frame, bool complement)
-            => ForRows(Rows, (r0, r1) => plane.Unpack(frame.Span, r0, r1, complement));
+        public void CopyOut(BitPlane plane, PackedMask dst, int frame, bool complement)
+            => ForRows(Rows, (r0, r1) => plane.CopyTo(dst, frame, r0, r1, complement), (long)Rows * plane.Words);
 
         /// <summary>Runs the passes on the current plane; returns the plane holding the result (the current one afterwards).</summary>
         public BitPlane Iterate(BitPlane? mask, Element element, int iterations)
@@ -413,7 +515,7 @@ public static class BinaryMorphology
             int limit = iterations == 0 ? UntilStableLimit(rows, _cur.Cols) : iterations;
             for (int pass = 1; ; pass++)
             {
-                var (changed, sameAsTwoBack) = Pass(_cur, _spare, mask, e, prev, changedRows);
+                var (changed, sameAsTwoBack) = iterations == 1 ? OnlyPass(_cur, _spare, mask, e) : Pass(_cur, _spare, mask, e, prev, changedRows);
                 (_cur, _spare) = (_spare, _cur);
                 if (!changed || (iterations > 0 && pass >= iterations))
                 {
@@ -443,6 +545,25 @@ public static class BinaryMorphology
         /// previous pass (<paramref name="prev"/>; null = first pass) are copied. Returns whether any pixel changed and
         /// whether dst now equals what it held before (the state two passes back).
         /// </summary>
+        /// <summary>
+        /// The one pass of iterations 1: <see cref="Pass"/> without what only a next pass needs (which rows changed, whether
+        /// the plane returned to an earlier state), each row computed straight into dst. Reports a change, which ends the run.
+        /// </summary>
+        private (bool Changed, bool SameAsTwoBack) OnlyPass(BitPlane src, BitPlane dst, BitPlane? mask, Element e)
+        {
+            ForRows(
+                src.Rows,
+                [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
+                {
+                    for (int i = r0; i < r1; i++)
+                    {
+                        ComputeRow(src, mask, e, i, dst.Bits.AsSpan(dst.Row(i), dst.Words));
+                    }
+                },
+                (long)src.Rows * src.Words * (1 + e.Offsets.Length));
+            return (true, false);
+        }
+
         private (bool Changed, bool SameAsTwoBack) Pass(BitPlane src, BitPlane dst, BitPlane? mask, Element e, bool[]? prev, bool[] changedRows)
         {
             int rows = src.Rows;
@@ -495,7 +616,8 @@ public static class BinaryMorphology
                 {
                     Interlocked.Exchange(ref differs, 1);
                 }
-            });
+            },
+            (long)rows * src.Words * (4 + e.Offsets.Length)); // per word: a shifted OR per offset, compares and a copy
             return (changed != 0, differs == 0);
         }
 
@@ -503,6 +625,12 @@ public static class BinaryMorphology
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ComputeRow(BitPlane src, BitPlane? mask, Element e, int i, Span<ulong> outRow)
         {
+            if (mask is null && i + e.MinDr >= 0 && i + e.MaxDr < src.Rows)
+            {
+                ComputeInteriorRow(src, e, i, outRow);
+                return;
+            }
+
             bool first = true;
             foreach (var (dr, shifts) in e.Groups)
             {
@@ -544,6 +672,76 @@ public static class BinaryMorphology
 
             int w = outRow.Length - 1;
             outRow[w] = (outRow[w] & src.LastMask) | (src.Border & ~src.LastMask);
+        }
+
+        /// <summary>
+        /// <see cref="ComputeRow"/> for a row whose source rows are all inside the frame, without a mask: for each block of
+        /// words the OR of every shifted read is built in a register and stored once (instead of one pass over the row per
+        /// offset). The same words as the general path (tests: every width 1..130, every structure).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void ComputeInteriorRow(BitPlane src, Element e, int i, Span<ulong> outRow)
+        {
+            int n = outRow.Length;
+            var groups = e.Groups;
+            ref ulong bits = ref MemoryMarshal.GetArrayDataReference(src.Bits);
+            ref ulong d0 = ref MemoryMarshal.GetReference(outRow);
+            int k = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; k <= n - 8; k += 8)
+                {
+                    var acc = Vector512<ulong>.Zero;
+                    foreach (var (dr, shifts) in groups)
+                    {
+                        ref ulong s0 = ref Unsafe.Add(ref bits, ((i + dr) * src.Stride) + k);
+                        foreach (var (q, r) in shifts)
+                        {
+                            var lo = Vector512.LoadUnsafe(ref s0, (nuint)q);
+                            acc |= r == 0 ? lo : Vector512.ShiftRightLogical(lo, r) | Vector512.ShiftLeft(Vector512.LoadUnsafe(ref s0, (nuint)(q + 1)), 64 - r);
+                        }
+                    }
+
+                    acc.StoreUnsafe(ref d0, (nuint)k);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; k <= n - 4; k += 4)
+                {
+                    var acc = Vector256<ulong>.Zero;
+                    foreach (var (dr, shifts) in groups)
+                    {
+                        ref ulong s0 = ref Unsafe.Add(ref bits, ((i + dr) * src.Stride) + k);
+                        foreach (var (q, r) in shifts)
+                        {
+                            var lo = Vector256.LoadUnsafe(ref s0, (nuint)q);
+                            acc |= r == 0 ? lo : Vector256.ShiftRightLogical(lo, r) | Vector256.ShiftLeft(Vector256.LoadUnsafe(ref s0, (nuint)(q + 1)), 64 - r);
+                        }
+                    }
+
+                    acc.StoreUnsafe(ref d0, (nuint)k);
+                }
+            }
+
+            for (; k < n; k++)
+            {
+                ulong acc = 0;
+                foreach (var (dr, shifts) in groups)
+                {
+                    ref ulong s0 = ref Unsafe.Add(ref bits, ((i + dr) * src.Stride) + k);
+                    foreach (var (q, r) in shifts)
+                    {
+                        ulong lo = Unsafe.Add(ref s0, q);
+                        acc |= r == 0 ? lo : (lo >> r) | (Unsafe.Add(ref s0, q + 1) << (64 - r));
+                    }
+                }
+
+                Unsafe.Add(ref d0, k) = acc;
+            }
+
+            outRow[n - 1] = (outRow[n - 1] & src.LastMask) | (src.Border & ~src.LastMask);
         }
 
         /// <summary>
@@ -662,10 +860,16 @@ public static class BinaryMorphology
             }
         }
 
-        private void ForRows(int rows, Action<int, int> body)
+        /// <summary>
+        /// Runs body over row ranges, on the threads only when <paramref name="cost"/> (word or pixel operations) reaches
+        /// <see cref="ParallelCost"/>: a 1024 x 1024 plane is 16 K words, copied in microseconds, and a 3 x 3 pass over it
+        /// costs less than waking a second thread (measured: 0.08 ms on one thread, 0.17 ms on two).
+        /// </summary>
+        private const long ParallelCost = 1L << 20;
+
+        private void ForRows(int rows, Action<int, int> body, long cost)
         {
-            long words = (long)rows * _cur.Stride;
-            int blocks = _threads <= 1 || words < 8192 ? 1 : Math.Min(rows, _threads * 4);
+            int blocks = _threads <= 1 || cost < ParallelCost ? 1 : Math.Min(rows, _threads * 4);
             if (blocks <= 1)
             {
                 body(0, rows);

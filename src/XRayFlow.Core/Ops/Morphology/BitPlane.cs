@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Morphology;
 
@@ -16,8 +17,6 @@ namespace XRayFlow.Core.Ops.Morphology;
 /// </summary>
 internal sealed class BitPlane : IDisposable
 {
-    private static readonly float[] Lut = BuildLut();
-
     public BitPlane(int rows, int cols, int guard)
     {
         Rows = rows;
@@ -65,21 +64,36 @@ internal sealed class BitPlane : IDisposable
     public void SetBorder(bool border)
     {
         Border = border ? ~0UL : 0UL;
-        BorderRow.AsSpan().Fill(Border);
+        for (int k = 0; k < BorderRow.Length; k++)
+        {
+            BorderRow[k] = Border;
+        }
+
         for (int i = 0; i < Rows; i++)
         {
             FixPadding(i);
         }
     }
 
-    /// <summary>Writes the border into row i's guards and the last data word's spare bits.</summary>
+    /// <summary>
+    /// Writes the border into row i's guards and the last data word's spare bits. Plain loops over the few guard words:
+    /// <c>Span&lt;ulong&gt;.Fill</c> is a generic helper the runtime does not precompile, so it ran as unoptimized code
+    /// (58 µs a 1024-row plane, more than a whole 3 x 3 pass).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     public void FixPadding(int i)
     {
+        var bits = Bits;
         int s = i * Stride;
-        Bits.AsSpan(s, Guard).Fill(Border);
-        Bits.AsSpan(s + Guard + Words, Guard).Fill(Border);
-        ref ulong last = ref Bits[s + Guard + Words - 1];
-        last = (last & LastMask) | (Border & ~LastMask);
+        ulong border = Border;
+        for (int g = 0; g < Guard; g++)
+        {
+            bits[s + g] = border;
+            bits[s + Guard + Words + g] = border;
+        }
+
+        ref ulong last = ref bits[s + Guard + Words - 1];
+        last = (last & LastMask) | (border & ~LastMask);
     }
 
     /// <summary>Complements every pixel and sets the border to <paramref name="border"/>.</summary>
@@ -134,128 +148,58 @@ internal sealed class BitPlane : IDisposable
         }
     }
 
-    /// <summary>One row: dst[k] bit t = src[64k + t] != 0.</summary>
+    /// <summary>
+    /// Rows [r0, r1) from frame <paramref name="frame"/> of a packed mask (complemented when <paramref name="complement"/>).
+    /// Spare bits and guards are left to <see cref="SetBorder"/> / <see cref="FixPadding"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackRow(ReadOnlySpan<float> src, Span<ulong> dst)
+    public void Pack(PackedMask mask, int frame, int r0, int r1, bool complement)
     {
-        int cols = src.Length;
-        int full = cols / 64;
-        ref float s0 = ref MemoryMarshal.GetReference(src);
-        int k = 0;
-        if (Vector512.IsHardwareAccelerated)
+        ulong flip = complement ? ~0UL : 0UL;
+        for (int i = r0; i < r1; i++)
         {
-            var zero = Vector512<float>.Zero;
-            for (; k < full; k++)
+            var src = mask.Row(frame, i);
+            var dst = Bits.AsSpan(Row(i), Words);
+            for (int k = 0; k < dst.Length; k++)
             {
-                nuint b = (nuint)(k * 64);
-                ulong w = ~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b), zero).ExtractMostSignificantBits() & 0xFFFFUL;
-                w |= (~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b + 16), zero).ExtractMostSignificantBits() & 0xFFFFUL) << 16;
-                w |= (~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b + 32), zero).ExtractMostSignificantBits() & 0xFFFFUL) << 32;
-                w |= (~Vector512.Equals(Vector512.LoadUnsafe(ref s0, b + 48), zero).ExtractMostSignificantBits() & 0xFFFFUL) << 48;
-                dst[k] = w;
+                dst[k] = src[k] ^ flip;
             }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var zero = Vector256<float>.Zero;
-            for (; k < full; k++)
-            {
-                nuint b = (nuint)(k * 64);
-                ulong w = ~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b), zero).ExtractMostSignificantBits() & 0xFFUL;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 8), zero).ExtractMostSignificantBits() & 0xFF) << 8;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 16), zero).ExtractMostSignificantBits() & 0xFF) << 16;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 24), zero).ExtractMostSignificantBits() & 0xFF) << 24;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 32), zero).ExtractMostSignificantBits() & 0xFF) << 32;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 40), zero).ExtractMostSignificantBits() & 0xFF) << 40;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 48), zero).ExtractMostSignificantBits() & 0xFF) << 48;
-                w |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref s0, b + 56), zero).ExtractMostSignificantBits() & 0xFF) << 56;
-                dst[k] = w;
-            }
-        }
-
-        for (; k < dst.Length; k++)
-        {
-            ulong w = 0;
-            int n = Math.Min(64, cols - (k * 64));
-            for (int t = 0; t < n; t++)
-            {
-                if (src[(k * 64) + t] != 0) // NaN != 0 is true
-                {
-                    w |= 1UL << t;
-                }
-            }
-
-            dst[k] = w;
         }
     }
+
+    /// <summary>Rows [r0, r1) into frame <paramref name="frame"/> of a packed mask (complemented when <paramref name="complement"/>), spare bits 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void CopyTo(PackedMask mask, int frame, int r0, int r1, bool complement)
+    {
+        ulong flip = complement ? ~0UL : 0UL;
+        for (int i = r0; i < r1; i++)
+        {
+            var src = Bits.AsSpan(Row(i), Words);
+            var dst = mask.Row(frame, i);
+            for (int k = 0; k < dst.Length; k++)
+            {
+                dst[k] = src[k] ^ flip;
+            }
+
+            dst[^1] &= LastMask;
+        }
+    }
+
+    /// <summary>One row: dst[k] bit t = src[64k + t] != 0 (see <see cref="PackedMask.PackRow"/>).</summary>
+    public static void PackRow(ReadOnlySpan<float> src, Span<ulong> dst) => PackedMask.PackRow(src, dst);
 
     /// <summary>Unpacks rows [r0, r1) into a float frame: 1 where the bit is set (clear, when <paramref name="complement"/>), else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Unpack(Span<float> frame, int r0, int r1, bool complement)
     {
-        ulong flip = complement ? ~0UL : 0UL;
-        int full = Cols / 64;
-        ref float lut = ref Lut[0];
         for (int i = r0; i < r1; i++)
         {
-            var dst = frame.Slice(i * Cols, Cols);
-            ref float d0 = ref MemoryMarshal.GetReference(dst);
-            int rs = Row(i);
-            int k = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                // 16 pixels a step: lane t is 1 where bit t of the 16 is set (1f AND NOT (bit clear)).
-                var lanes = Vector512.Create(1u, 2u, 4u, 8u, 16u, 32u, 64u, 128u, 256u, 512u, 1024u, 2048u, 4096u, 8192u, 16384u, 32768u);
-                var one = Vector512.Create(1f);
-                for (; k < full; k++)
-                {
-                    ulong w = Bits[rs + k] ^ flip;
-                    for (int j = 0; j < 4; j++)
-                    {
-                        var clear = Vector512.Equals(Vector512.Create((uint)(w >> (16 * j)) & 0xFFFFu) & lanes, Vector512<uint>.Zero);
-                        Vector512.AndNot(one, clear.AsSingle()).StoreUnsafe(ref d0, (nuint)((k * 64) + (j * 16)));
-                    }
-                }
-            }
-
-            for (; k < full; k++)
-            {
-                ulong w = Bits[rs + k] ^ flip;
-                for (int j = 0; j < 8; j++)
-                {
-                    int b = (int)((w >> (8 * j)) & 0xFF);
-                    Vector256.LoadUnsafe(ref lut, (nuint)(b * 8)).StoreUnsafe(ref d0, (nuint)((k * 64) + (j * 8)));
-                }
-            }
-
-            if (full < Words)
-            {
-                ulong w = Bits[rs + full] ^ flip;
-                for (int c = full * 64; c < Cols; c++)
-                {
-                    dst[c] = ((w >> (c - (full * 64))) & 1) != 0 ? 1f : 0f;
-                }
-            }
+            PackedMask.UnpackRow(Bits.AsSpan(Row(i), Words), frame.Slice(i * Cols, Cols), complement);
         }
     }
 
     /// <summary>The pixel (i, j) (tests and the scalar reference).</summary>
     public bool Get(int i, int j) => ((Bits[Row(i) + (j >> 6)] >> (j & 63)) & 1) != 0;
-
-    private static float[] BuildLut()
-    {
-        var lut = new float[256 * 8];
-        for (int b = 0; b < 256; b++)
-        {
-            for (int j = 0; j < 8; j++)
-            {
-                lut[(b * 8) + j] = ((b >> j) & 1) != 0 ? 1f : 0f;
-            }
-        }
-
-        return lut;
-    }
 }
 
 /// <summary>Word-level helpers shared by the passes: shifted reads of a padded row.</summary>

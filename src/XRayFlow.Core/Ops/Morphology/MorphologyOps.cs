@@ -92,6 +92,7 @@ public static class MorphologyOps
         Params = [StructuringElement.Structure, StructuringElement.Radius, StructuringElement.Connectivity, StructuringElement.Origin],
         Rules = StructuringElement.Rules,
         Example = "{connectivity: 2}",
+        ReadsMasks = true,
         Execute = ctx =>
         {
             var (o0, o1) = OriginOf(ctx);
@@ -108,6 +109,7 @@ public static class MorphologyOps
         Params = [StructuringElement.Structure, StructuringElement.Radius, StructuringElement.Connectivity, Iterations, BorderValue, StructuringElement.Origin],
         Rules = StructuringElement.Rules,
         Example = "{structure: disk, radius: 2}",
+        ReadsMasks = true,
         Execute = ctx =>
         {
             var (o0, o1) = OriginOf(ctx);

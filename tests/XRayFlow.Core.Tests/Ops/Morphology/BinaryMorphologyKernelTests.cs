@@ -57,6 +57,26 @@ public class BinaryMorphologyKernelTests
 
     [Theory]
     [MemberData(nameof(OpsAndBorders))]
+    public void WideRowsEqualScalarForEveryWordCount(BinaryOp op, bool border)
+    {
+        // Rows of 1..17 words, so the interior rows' 8-word (AVX-512) and 4-word blocks and their word tails all run.
+        for (int words = 1; words <= 17; words++)
+        {
+            foreach (int cols in new[] { (64 * words) - 1, 64 * words, (64 * words) + 1 })
+            {
+                foreach (var (name, s, o0, o1) in Structures)
+                {
+                    int seed = (cols * 7) + name.Length;
+                    var x = Random01(7, cols, seed, 0.4);
+                    Compare(op, x, null, s, 1, border, o0, o1, $"{name} 7x{cols}");
+                    Compare(op, x, Random01(7, cols, seed + 1, 0.7), s, 2, border, o0, o1, $"{name} 7x{cols} it 2 mask");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(OpsAndBorders))]
     public void UntilStableEqualsScalarOrFailsWhereItNeverSettles(BinaryOp op, bool border)
     {
         foreach (int cols in new[] { 1, 2, 31, 63, 64, 65, 100, 130 })
@@ -100,6 +120,8 @@ public class BinaryMorphologyKernelTests
 
                     var got = BinaryMorphology.FillHoles(x, s, o0, o1, 2);
                     Assert.True(expected.AsSpan().SequenceEqual(got.Data), $"fill holes {name} {rows}x{cols}: first difference at {FirstDifference(expected, got.Data)}");
+                    var fromBits = BinaryMorphology.FillHoles(AsBits(x), s, o0, o1, 2);
+                    Assert.True(expected.AsSpan().SequenceEqual(fromBits.Data), $"fill holes {name} {rows}x{cols}, input as bits: first difference at {FirstDifference(expected, fromBits.Data)}");
                 }
             }
         }
@@ -119,6 +141,9 @@ public class BinaryMorphologyKernelTests
                 var s = StructuringElement.Shape("disk", 2);
                 var one = BinaryMorphology.Apply(op, stack, mask, s, iterations, false, 0, 0, threads: 1);
                 var four = BinaryMorphology.Apply(op, stack, mask, s, iterations, false, 0, 0, threads: 4);
+                var fourFromBits = BinaryMorphology.Apply(op, AsBits(stack), AsBits(mask), s, iterations, false, 0, 0, threads: 4);
+                Assert.True(fourFromBits.IsStack);
+                Assert.Equal(one.Data, fourFromBits.Materialize(4));
                 Assert.Equal(one.Data, four.Data);
                 for (int f = 0; f < 3; f++)
                 {
@@ -288,9 +313,22 @@ public class BinaryMorphologyKernelTests
         }
 
         var got = BinaryMorphology.Apply(op, x, mask, s, iterations, border, o0, o1, threads: 2);
+        Assert.NotNull(got.Mask); // held as bits until read
         Assert.True(expected.AsSpan().SequenceEqual(got.Data), $"{op} {what} border {border}: first difference at {FirstDifference(expected, got.Data)}");
+        Assert.Null(got.Mask); // read: the float32 pixels are the array now
         PixelPool.Shared.Return(got);
+
+        // The same input (and mask) held as bits, as a previous binary step leaves them: the same result.
+        var bits = AsBits(x);
+        var bitsMask = mask is null ? null : AsBits(mask);
+        var fromBits = BinaryMorphology.Apply(op, bits, bitsMask, s, iterations, border, o0, o1, threads: 2);
+        Assert.NotNull(bits.Mask); // read as bits, never made into float32
+        Assert.True(expected.AsSpan().SequenceEqual(fromBits.Data), $"{op} {what} border {border}, input as bits: first difference at {FirstDifference(expected, fromBits.Data)}");
+        PixelPool.Shared.Return(fromBits);
+        PixelPool.Shared.Return(bits);
     }
+
+    private static ImageArray AsBits(ImageArray x) => ImageArray.FromMask(PackedMask.Pack(x), x.IsStack);
 
     private static int FirstDifference(float[] a, float[] b)
     {
