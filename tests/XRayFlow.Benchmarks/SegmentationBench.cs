@@ -41,6 +41,9 @@ public static class SegmentationBench
         ("remove_small_objects 64", "remove_small_objects", new() { ["min_size"] = 64 }, "mask"),
         ("clear_border", "clear_border", [], "mask"),
         ("keep_largest 2", "keep_largest", new() { ["n"] = 2 }, "mask"),
+        ("label connectivity 1, bits in", "label", new() { ["connectivity"] = 1 }, "bits"),
+        ("remove_small_objects 64, bits in and out", "remove_small_objects", new() { ["min_size"] = 64 }, "bits"),
+        ("keep_largest 2, bits in and out", "keep_largest", new() { ["n"] = 2 }, "bits"),
         ("regionprops", "regionprops", [], "labels"),
     ];
 

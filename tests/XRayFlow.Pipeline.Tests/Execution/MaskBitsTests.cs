@@ -1,5 +1,6 @@
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Core.Ops.Measure;
 using XRayFlow.Core.Ops.Morphology;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
@@ -8,7 +9,8 @@ namespace XRayFlow.Pipeline.Tests.Execution;
 
 /// <summary>
 /// Masks held as bits between steps (docs/runner.md "Masks as bits"): a binary step's result is read as bits by the
-/// next binary steps (as the image and as the `mask` input), made into float32 on the run's threads for a step that
+/// next binary steps (as the image and as the `mask` input) and by the component ops (label, keep_largest,
+/// remove_small_objects), made into float32 on the run's threads for a step that
 /// reads float32 and for the outputs, and every value equals SciPy's scalar meaning (BinaryMorphology.Reference), for
 /// one and several threads, with several runs at once (racing readers of one value; values going back to the pool).
 /// </summary>
@@ -26,7 +28,13 @@ public class MaskBitsTests
           - {id: s, op: multiply, in: [d, img]}
           - {id: f, op: binary_fill_holes, in: s}
           - {id: c, op: binary_closing, in: o}
+          - {id: k, op: keep_largest, in: c, n: 2}
+          - {id: r, op: remove_small_objects, in: d, min_size: 6}
+          - {id: l, op: label, in: k, connectivity: 2}
         outputs:
+          k: k.npy
+          r: r.npy
+          l: l.npy
           d: d.npy
           e: e.npy
           s: s.npy
@@ -54,6 +62,12 @@ public class MaskBitsTests
             ["f"] = BinaryMorphology.Reference(BinaryOp.Dilation, [.. d.Zip(img.Data, (a, b) => a * b)], [], rows, cols, cross, 0, false, 0, 0, fillHoles: true),
             ["c"] = Ref(BinaryOp.Closing, o, []),
         };
+
+        // The component ops on float32 pixels (their own tests check those against skimage's meaning).
+        var keep = Components.KeepLargest(new ImageArray(rows, cols, expected["c"]), 2, Neighbours.Cross, 1, "keep_largest");
+        expected["k"] = keep.Data;
+        expected["r"] = Components.RemoveSmallObjects(new ImageArray(rows, cols, d), 6, Neighbours.Cross, 1, "remove_small_objects").Data;
+        expected["l"] = Components.Label(keep, Neighbours.Square, 1).Labels.Data;
 
         var exec = new PlanExecutor(Planner.Create(RunKit.Load(Recipe)), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads);
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>

@@ -29,10 +29,11 @@ public static class Components
     internal static (ImageArray Labels, long Count) Label(ImageArray src, Neighbours nb, int threads, long maxCount)
     {
         var dst = ImageArray.Rent(src);
+        var bits = src.Mask;
         long total = 0;
         for (int n = 0; n < src.Frames; n++)
         {
-            using var runs = RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
+            using var runs = Runs(src, bits, n, nb, threads);
             if (total + runs.Count > maxCount)
             {
                 PixelPool.Shared.Return(dst.Data);
@@ -63,6 +64,20 @@ public static class Components
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray RemoveSmallObjects(ImageArray src, int minSize, Neighbours nb, int threads, string op)
     {
+        if (src.Mask is { } bits)
+        {
+            return FilterBits(src, bits, nb, threads, sizes =>
+            {
+                var keep = new bool[sizes.Length];
+                for (int c = 1; c < sizes.Length; c++)
+                {
+                    keep[c] = sizes[c] >= minSize;
+                }
+
+                return keep;
+            });
+        }
+
         var kind = Classify(src, op);
         var dst = ImageArray.Rent(src);
         if (minSize == 0)
@@ -176,6 +191,11 @@ public static class Components
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray KeepLargest(ImageArray src, int n, Neighbours nb, int threads, string op)
     {
+        if (src.Mask is { } bits)
+        {
+            return FilterBits(src, bits, nb, threads, sizes => Largest(sizes, n));
+        }
+
         var kind = Classify(src, op);
         var dst = ImageArray.Rent(src);
         if (kind.IsMask)
@@ -204,6 +224,27 @@ public static class Components
         }
 
         return dst;
+    }
+
+    /// <summary>The runs of frame <paramref name="n"/>: from the mask's words when the array is held as bits, else from its pixels.</summary>
+    private static RunLabels Runs(ImageArray src, PackedMask? bits, int n, Neighbours nb, int threads)
+        => bits is not null ? RunLabels.Find(bits, n, nb, threads) : RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
+
+    /// <summary>
+    /// A component filter on a mask held as bits (a mask by construction, so no value check): frame by frame, the
+    /// components <paramref name="keep"/> picks from their sizes (index 1..count) stay 1, the rest become 0; the result is
+    /// held as bits too.
+    /// </summary>
+    private static ImageArray FilterBits(ImageArray src, PackedMask bits, Neighbours nb, int threads, Func<long[], bool[]> keep)
+    {
+        var dst = PackedMask.Rent(bits.Frames, bits.Rows, bits.Cols);
+        for (int f = 0; f < bits.Frames; f++)
+        {
+            using var runs = RunLabels.Find(bits, f, nb, threads);
+            runs.PaintBits(dst, f, keep(runs.Sizes()));
+        }
+
+        return ImageArray.FromMask(dst, src.IsStack);
     }
 
     /// <summary>keep[c] for the <paramref name="n"/> largest of sizes[1..]; ties go to the lower index.</summary>

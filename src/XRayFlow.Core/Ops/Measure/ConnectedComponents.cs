@@ -102,8 +102,15 @@ internal sealed class RunLabels : IDisposable
     /// <param name="threads">Threads for the run search.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RunLabels Find(ReadOnlySpan<float> frame, int rows, int cols, Neighbours nb, bool equalValues, int threads)
+        => Join(RunSearch(frame, null, 0, rows, cols, nb.West, equalValues, threads), rows, cols, nb, equalValues);
+
+    /// <summary>Labels frame <paramref name="frame"/> of a mask held as bits (the nonzero pixels are its set bits): its words are the runs' source, no packing.</summary>
+    public static RunLabels Find(PackedMask mask, int frame, Neighbours nb, int threads)
+        => Join(RunSearch([], mask, frame, mask.Rows, mask.Cols, nb.West, equalValues: false, threads), mask.Rows, mask.Cols, nb, equalValues: false);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static RunLabels Join(Block[] blocks, int rows, int cols, Neighbours nb, bool equalValues)
     {
-        var blocks = RunSearch(frame, rows, cols, nb.West, equalValues, threads);
         int total = 0;
         foreach (var b in blocks)
         {
@@ -264,6 +271,49 @@ internal sealed class RunLabels : IDisposable
     }
 
     /// <summary>
+    /// Writes every word of frame <paramref name="frame"/> of <paramref name="dst"/>: the bits of the runs of components
+    /// with keep[label] set, 0 elsewhere (the mask result of a component filter on a mask held as bits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PaintBits(PackedMask dst, int frame, ReadOnlySpan<bool> keep)
+    {
+        for (int row = 0; row < Rows; row++)
+        {
+            var words = dst.Row(frame, row);
+            words.Clear();
+            for (int i = RowStart[row], iEnd = RowStart[row + 1]; i < iEnd; i++)
+            {
+                if (keep[_label[i]])
+                {
+                    SetBits(words, _start[i], _end[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sets bits [from, to) of a row of words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SetBits(Span<ulong> words, int from, int to)
+    {
+        int w0 = from >> 6, w1 = (to - 1) >> 6;
+        ulong first = ulong.MaxValue << (from & 63);
+        ulong last = ulong.MaxValue >> (63 - ((to - 1) & 63));
+        if (w0 == w1)
+        {
+            words[w0] |= first & last;
+            return;
+        }
+
+        words[w0] |= first;
+        for (int w = w0 + 1; w < w1; w++)
+        {
+            words[w] = ulong.MaxValue;
+        }
+
+        words[w1] |= last;
+    }
+
+    /// <summary>
     /// Writes every pixel of <paramref name="dst"/>: the source pixel, except on runs of components with
     /// clear[label] set, which become <paramref name="fill"/>, and (with <paramref name="clearGaps"/>) the pixels
     /// between runs, which become <paramref name="fill"/> too (rows in parallel).
@@ -407,7 +457,7 @@ internal sealed class RunLabels : IDisposable
     }
 
     /// <summary>The runs of every row, found by blocks of rows in parallel.</summary>
-    private static Block[] RunSearch(ReadOnlySpan<float> frame, int rows, int cols, bool west, bool equalValues, int threads)
+    private static Block[] RunSearch(ReadOnlySpan<float> frame, PackedMask? mask, int maskFrame, int rows, int cols, bool west, bool equalValues, int threads)
     {
         int nBlocks = Math.Clamp(threads, 1, Math.Max(1, (int)Math.Min(rows, (long)rows * cols / 65536)));
         var blocks = new Block[nBlocks];
@@ -432,8 +482,12 @@ internal sealed class RunLabels : IDisposable
                         for (int row = block.Row0; row < block.Row1; row++)
                         {
                             block.RowStart[row - block.Row0] = block.Count;
-                            var line = new ReadOnlySpan<float>(fp + ((long)row * cols), cols);
-                            if (equalValues)
+                            var line = mask is null ? new ReadOnlySpan<float>(fp + ((long)row * cols), cols) : default;
+                            if (mask is not null)
+                            {
+                                BitRuns(mask.Row(maskFrame, row), cols, west, block);
+                            }
+                            else if (equalValues)
                             {
                                 EqualRuns(line, west, block);
                             }

@@ -88,6 +88,7 @@ public static class MeasureOps
         Rules = [StructureIsThreeByThree, StructureIsSymmetric, StructureOrConnectivity],
         Fields = ["count"],
         Example = "{connectivity: 2}",
+        ReadsMasks = true,
         Execute = ctx =>
         {
             var (labels, count) = Refusing(ctx, () => Components.Label(ctx.Array(), NeighboursOf(ctx), ctx.Threads));
@@ -108,6 +109,7 @@ public static class MeasureOps
             Connectivity("Neighbours that connect a mask's pixels: 1 = 4 neighbours, 2 = 8 (unused for a label image, as skimage)") with { Default = 1 },
         ],
         Example = "{min_size: 20}",
+        ReadsMasks = true,
         Execute = ctx => new ArrayValue(Refusing(ctx, () => Components.RemoveSmallObjects(
             ctx.Array(), ctx.Int("min_size"), Neighbours.OfConnectivity(ctx.Int("connectivity")), ctx.Threads, "remove_small_objects"))),
     };
@@ -149,6 +151,7 @@ public static class MeasureOps
             Connectivity("Neighbours that connect a mask's pixels: 1 = 4 neighbours, 2 = 8 (unused for a label image)") with { Default = 1 },
         ],
         Example = "{n: 2}",
+        ReadsMasks = true,
         Execute = ctx => new ArrayValue(Refusing(ctx, () => Components.KeepLargest(
             ctx.Array(), ctx.Int("n"), Neighbours.OfConnectivity(ctx.Int("connectivity")), ctx.Threads, "keep_largest"))),
     };

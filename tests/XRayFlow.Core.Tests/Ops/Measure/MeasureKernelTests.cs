@@ -93,11 +93,73 @@ public class MeasureKernelTests
                         var (got, count) = Components.Label(mask, nb, threads);
                         Assert.Equal(want, got.Data);
                         Assert.Equal(want.Length == 0 ? 0 : want.Max(), count);
+
+                        // The mask held as bits (as a binary step leaves it): its words are the runs' source.
+                        var bits = AsBits(mask);
+                        var (fromBits, bitsCount) = Components.Label(bits, nb, threads);
+                        Assert.Equal(want, fromBits.Data);
+                        Assert.Equal(count, bitsCount);
+                        Assert.NotNull(bits.Mask); // read as bits
                     }
                 }
             }
         }
     }
+
+    [Fact]
+    public void ComponentFiltersOfAMaskHeldAsBitsEqualTheFloatPathAndStayBits()
+    {
+        int seed = 40;
+        foreach (var (rows, cols) in new[] { (1, 1), (1, 130), (130, 1), (9, 63), (9, 64), (9, 65), (33, 200), (300, 517) })
+        {
+            foreach (double density in new[] { 0.3, 0.6 })
+            {
+                var mask = RandomMask(rows, cols, density, seed++);
+                foreach (var nb in new[] { Neighbours.Cross, Neighbours.Square })
+                {
+                    foreach (int minSize in new[] { 0, 1, 2, 5, 40 })
+                    {
+                        var want = Components.RemoveSmallObjects(mask, minSize, nb, 2, "remove_small_objects");
+                        var got = Components.RemoveSmallObjects(AsBits(mask), minSize, nb, 2, "remove_small_objects");
+                        Assert.NotNull(got.Mask);
+                        Assert.Equal(want.Data, got.Data);
+                    }
+
+                    foreach (int n in new[] { 1, 2, 7, 10_000 })
+                    {
+                        var want = Components.KeepLargest(mask, n, nb, 2, "keep_largest");
+                        var got = Components.KeepLargest(AsBits(mask), n, nb, 2, "keep_largest");
+                        Assert.NotNull(got.Mask);
+                        Assert.Equal(want.Data, got.Data);
+                    }
+                }
+            }
+        }
+
+        // A stack: frame by frame, as the float path.
+        var stack = ImageArray.StackOf([RandomMask(20, 70, 0.5, 1), RandomMask(20, 70, 0.4, 2)]);
+        Assert.Equal(Components.KeepLargest(stack, 2, Neighbours.Cross, 2, "keep_largest").Data, Components.KeepLargest(AsBits(stack), 2, Neighbours.Cross, 2, "keep_largest").Data);
+        Assert.Equal(Components.Label(stack, Neighbours.Square, 2).Labels.Data, Components.Label(AsBits(stack), Neighbours.Square, 2).Labels.Data);
+    }
+
+    [Fact]
+    public void SetBitsSetsExactlyTheRange()
+    {
+        for (int from = 0; from < 200; from += 3)
+        {
+            for (int to = from + 1; to <= 200; to += 5)
+            {
+                var words = new ulong[4];
+                RunLabels.SetBits(words, from, to);
+                for (int k = 0; k < 256; k++)
+                {
+                    Assert.Equal(k >= from && k < to, ((words[k >> 6] >> (k & 63)) & 1) != 0);
+                }
+            }
+        }
+    }
+
+    private static ImageArray AsBits(ImageArray x) => ImageArray.FromMask(PackedMask.Pack(x), x.IsStack);
 
     [Fact]
     public void LabelNumbersAStackAcrossItsFrames()
