@@ -66,16 +66,7 @@ public static class Components
     {
         if (src.Mask is { } bits)
         {
-            return FilterBits(src, bits, nb, threads, sizes =>
-            {
-                var keep = new bool[sizes.Length];
-                for (int c = 1; c < sizes.Length; c++)
-                {
-                    keep[c] = sizes[c] >= minSize;
-                }
-
-                return keep;
-            });
+            return FilterMask(src, bits, nb, threads, sizes => SizeAtLeast(sizes, minSize));
         }
 
         var kind = Classify(src, op);
@@ -88,20 +79,8 @@ public static class Components
 
         if (kind.IsMask)
         {
-            for (int n = 0; n < src.Frames; n++)
-            {
-                using var runs = RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
-                var sizes = runs.Sizes();
-                var value = new float[runs.Count + 1];
-                for (int c = 1; c <= runs.Count; c++)
-                {
-                    value[c] = sizes[c] >= minSize ? 1f : 0f;
-                }
-
-                runs.Paint(dst.Frame(n), value, 0f, threads);
-            }
-
-            return dst;
+            PixelPool.Shared.Return(dst);
+            return FilterMask(src, null, nb, threads, sizes => SizeAtLeast(sizes, minSize));
         }
 
         for (int f = 0; f < src.Frames; f++)
@@ -193,28 +172,16 @@ public static class Components
     {
         if (src.Mask is { } bits)
         {
-            return FilterBits(src, bits, nb, threads, sizes => Largest(sizes, n));
+            return FilterMask(src, bits, nb, threads, sizes => Largest(sizes, n));
         }
 
         var kind = Classify(src, op);
-        var dst = ImageArray.Rent(src);
         if (kind.IsMask)
         {
-            for (int f = 0; f < src.Frames; f++)
-            {
-                using var runs = RunLabels.Find(src.Frame(f), src.Rows, src.Cols, nb, equalValues: false, threads);
-                var keep = Largest(runs.Sizes(), n);
-                var value = new float[runs.Count + 1];
-                for (int c = 1; c <= runs.Count; c++)
-                {
-                    value[c] = keep[c] ? 1f : 0f;
-                }
-
-                runs.Paint(dst.Frame(f), value, 0f, threads);
-            }
-
-            return dst;
+            return FilterMask(src, null, nb, threads, sizes => Largest(sizes, n));
         }
+
+        var dst = ImageArray.Rent(src);
 
         for (int f = 0; f < src.Frames; f++)
         {
@@ -231,20 +198,33 @@ public static class Components
         => bits is not null ? RunLabels.Find(bits, n, nb, threads) : RunLabels.Find(src.Frame(n), src.Rows, src.Cols, nb, equalValues: false, threads);
 
     /// <summary>
-    /// A component filter on a mask held as bits (a mask by construction, so no value check): frame by frame, the
-    /// components <paramref name="keep"/> picks from their sizes (index 1..count) stay 1, the rest become 0; the result is
-    /// held as bits too.
+    /// A component filter on a mask (values 0/1, or held as bits: <paramref name="bits"/>): frame by frame, the components
+    /// <paramref name="keep"/> picks from their sizes (index 1..count) stay 1, the rest become 0. The 0/1 result is held
+    /// as bits (docs/runner.md "Masks as bits"): the next mask step reads it without packing, a float32 reader gets
+    /// exactly the 0f / 1f it would have read.
     /// </summary>
-    private static ImageArray FilterBits(ImageArray src, PackedMask bits, Neighbours nb, int threads, Func<long[], bool[]> keep)
+    private static ImageArray FilterMask(ImageArray src, PackedMask? bits, Neighbours nb, int threads, Func<long[], bool[]> keep)
     {
-        var dst = PackedMask.Rent(bits.Frames, bits.Rows, bits.Cols);
-        for (int f = 0; f < bits.Frames; f++)
+        var dst = PackedMask.Rent(src.Frames, src.Rows, src.Cols);
+        for (int f = 0; f < src.Frames; f++)
         {
-            using var runs = RunLabels.Find(bits, f, nb, threads);
+            using var runs = Runs(src, bits, f, nb, threads);
             runs.PaintBits(dst, f, keep(runs.Sizes()));
         }
 
         return ImageArray.FromMask(dst, src.IsStack);
+    }
+
+    /// <summary>keep[c] = sizes[c] &gt;= minSize for c = 1..; keep[0] (background) false.</summary>
+    private static bool[] SizeAtLeast(long[] sizes, int minSize)
+    {
+        var keep = new bool[sizes.Length];
+        for (int c = 1; c < sizes.Length; c++)
+        {
+            keep[c] = sizes[c] >= minSize;
+        }
+
+        return keep;
     }
 
     /// <summary>keep[c] for the <paramref name="n"/> largest of sizes[1..]; ties go to the lower index.</summary>
