@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Filters;
 
@@ -177,41 +179,98 @@ public static class Resampling
         return lo > hi ? (float.NaN, float.NaN, nan) : (lo, hi, nan);
     }
 
-    /// <summary>(nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN; SIMD, the scalar loop for the tail.</summary>
+    /// <summary>
+    /// (nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN. The meaning is the scalar loop
+    /// (Math.Min / Math.Max over the non-NaN values: -0 below +0); SIMD with four independent accumulators of each kind
+    /// (one accumulator made every step wait for the previous min and max: 0.14 ms for 1M values on two threads),
+    /// min / max being order-free over non-NaN values; the scalar loop for the tail.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlySpan<float> x)
     {
-        int l = Vector<float>.Count, k = 0;
-        var vlo = new Vector<float>(float.PositiveInfinity);
-        var vhi = new Vector<float>(float.NegativeInfinity);
-        var nan = Vector<int>.Zero;
-        for (; k <= x.Length - l; k += l)
+        int k = 0;
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        bool hasNan = false;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && x.Length >= 64)
         {
-            var v = new Vector<float>(x.Slice(k, l));
-            var valid = Vector.Equals(v, v);
-            nan |= ~valid;
-            vlo = Vector.ConditionalSelect(valid, Vector.Min(vlo, v), vlo);
-            vhi = Vector.ConditionalSelect(valid, Vector.Max(vhi, v), vhi);
+            var pinf = Vector512.Create(float.PositiveInfinity);
+            var ninf = Vector512.Create(float.NegativeInfinity);
+            Vector512<float> lo0 = pinf, lo1 = pinf, lo2 = pinf, lo3 = pinf, hi0 = ninf, hi1 = ninf, hi2 = ninf, hi3 = ninf;
+            var nan = Vector512<float>.Zero;
+            for (; k <= x.Length - 64; k += 64)
+            {
+                var v0 = Vector512.LoadUnsafe(ref x0, (nuint)k);
+                var v1 = Vector512.LoadUnsafe(ref x0, (nuint)(k + 16));
+                var v2 = Vector512.LoadUnsafe(ref x0, (nuint)(k + 32));
+                var v3 = Vector512.LoadUnsafe(ref x0, (nuint)(k + 48));
+                var ok0 = Vector512.Equals(v0, v0);
+                var ok1 = Vector512.Equals(v1, v1);
+                var ok2 = Vector512.Equals(v2, v2);
+                var ok3 = Vector512.Equals(v3, v3);
+                nan |= ~(ok0 & ok1 & ok2 & ok3);
+                lo0 = Vector512.Min(lo0, Vector512.ConditionalSelect(ok0, v0, pinf));
+                lo1 = Vector512.Min(lo1, Vector512.ConditionalSelect(ok1, v1, pinf));
+                lo2 = Vector512.Min(lo2, Vector512.ConditionalSelect(ok2, v2, pinf));
+                lo3 = Vector512.Min(lo3, Vector512.ConditionalSelect(ok3, v3, pinf));
+                hi0 = Vector512.Max(hi0, Vector512.ConditionalSelect(ok0, v0, ninf));
+                hi1 = Vector512.Max(hi1, Vector512.ConditionalSelect(ok1, v1, ninf));
+                hi2 = Vector512.Max(hi2, Vector512.ConditionalSelect(ok2, v2, ninf));
+                hi3 = Vector512.Max(hi3, Vector512.ConditionalSelect(ok3, v3, ninf));
+            }
+
+            var vlo = Vector512.Min(Vector512.Min(lo0, lo1), Vector512.Min(lo2, lo3));
+            var vhi = Vector512.Max(Vector512.Max(hi0, hi1), Vector512.Max(hi2, hi3));
+            for (int q = 0; q < Vector512<float>.Count; q++)
+            {
+                lo = Math.Min(lo, vlo[q]);
+                hi = Math.Max(hi, vhi[q]);
+            }
+
+            hasNan = nan != Vector512<float>.Zero;
         }
 
-        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-        bool hasNan = nan != Vector<int>.Zero;
-        for (int q = 0; q < l; q++)
+        if (Vector256.IsHardwareAccelerated)
         {
-            lo = Math.Min(lo, vlo[q]);
-            hi = Math.Max(hi, vhi[q]);
+            var pinf = Vector256.Create(float.PositiveInfinity);
+            var ninf = Vector256.Create(float.NegativeInfinity);
+            Vector256<float> lo0 = pinf, lo1 = pinf, hi0 = ninf, hi1 = ninf;
+            var nan = Vector256<float>.Zero;
+            for (; k <= x.Length - 16; k += 16)
+            {
+                var v0 = Vector256.LoadUnsafe(ref x0, (nuint)k);
+                var v1 = Vector256.LoadUnsafe(ref x0, (nuint)(k + 8));
+                var ok0 = Vector256.Equals(v0, v0);
+                var ok1 = Vector256.Equals(v1, v1);
+                nan |= ~(ok0 & ok1);
+                lo0 = Vector256.Min(lo0, Vector256.ConditionalSelect(ok0, v0, pinf));
+                lo1 = Vector256.Min(lo1, Vector256.ConditionalSelect(ok1, v1, pinf));
+                hi0 = Vector256.Max(hi0, Vector256.ConditionalSelect(ok0, v0, ninf));
+                hi1 = Vector256.Max(hi1, Vector256.ConditionalSelect(ok1, v1, ninf));
+            }
+
+            var vlo = Vector256.Min(lo0, lo1);
+            var vhi = Vector256.Max(hi0, hi1);
+            for (int q = 0; q < Vector256<float>.Count; q++)
+            {
+                lo = Math.Min(lo, vlo[q]);
+                hi = Math.Max(hi, vhi[q]);
+            }
+
+            hasNan |= nan != Vector256<float>.Zero;
         }
 
         for (; k < x.Length; k++)
         {
-            if (float.IsNaN(x[k]))
+            float v = Unsafe.Add(ref x0, k);
+            if (float.IsNaN(v))
             {
                 hasNan = true;
             }
             else
             {
-                lo = Math.Min(lo, x[k]);
-                hi = Math.Max(hi, x[k]);
+                lo = Math.Min(lo, v);
+                hi = Math.Max(hi, v);
             }
         }
 

@@ -573,7 +573,7 @@ public static class Thresholds
     }
 
     /// <summary>True when no value is NaN or infinite; then the smallest and largest value.</summary>
-    private static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
+    internal static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
     {
         min = float.PositiveInfinity;
         max = float.NegativeInfinity;

@@ -393,6 +393,59 @@ public class GeometryKernelTests
     }
 
     [Fact]
+    public void NanMinMaxEqualsTheScalarLoopForEveryLengthAndZeroSign()
+    {
+        // Lengths 0..300 cross every vector width and tail; -0 / +0 ties, NaN, infinities and a lone extreme at every
+        // position; the sign of a zero bound is compared as bits.
+        var rng = new Random(21);
+        float[] specials = [0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, float.Epsilon];
+        for (int n = 0; n <= 300; n++)
+        {
+            for (int trial = 0; trial < 4; trial++)
+            {
+                var x = new float[n];
+                for (int k = 0; k < n; k++)
+                {
+                    x[k] = trial switch
+                    {
+                        0 => specials[rng.Next(specials.Length)],
+                        1 => rng.Next(2) == 0 ? 0f : -0f,
+                        2 => float.NaN,
+                        _ => (float)rng.NextDouble(),
+                    };
+                }
+
+                if (trial == 3 && n > 0)
+                {
+                    x[rng.Next(n)] = -5f;
+                    x[rng.Next(n)] = 5f;
+                }
+
+                float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+                bool nan = false;
+                foreach (float v in x)
+                {
+                    if (float.IsNaN(v))
+                    {
+                        nan = true;
+                    }
+                    else
+                    {
+                        lo = Math.Min(lo, v);
+                        hi = Math.Max(hi, v);
+                    }
+                }
+
+                var want = lo > hi ? (float.NaN, float.NaN, nan) : (lo, hi, nan);
+                var got = Resampling.NanMinMaxNan(x.AsSpan());
+                Assert.Equal(BitConverter.SingleToInt32Bits(want.Item1), BitConverter.SingleToInt32Bits(got.Min));
+                Assert.Equal(BitConverter.SingleToInt32Bits(want.Item2), BitConverter.SingleToInt32Bits(got.Max));
+                Assert.Equal(want.Item3, got.HasNan);
+            }
+        }
+    }
+
+    [Fact]
     public void NanMinMaxInPartsOnThreadsEqualsOnePass()
     {
         var rng = new Random(12);

@@ -172,6 +172,53 @@ public class ThresholdKernelTests
     private static IEnumerable<int> Lengths() => Enumerable.Range(1, 70).Concat([1023, 1024, 1025, 4100, 300_001]);
 
     [Fact]
+    public void MinMaxScansEqualTheScalarLoopForEveryLengthAndZeroSign()
+    {
+        // FiniteMinMax (histograms) and AllFinite (thresholds): lengths 0..300 cross the 32-value and 8-value loops and
+        // the tail; -0 / +0 ties and a lone extreme at every position, the zero's sign compared as bits; a NaN or an
+        // infinity anywhere is found.
+        var rng = new Random(33);
+        for (int n = 0; n <= 300; n++)
+        {
+            for (int trial = 0; trial < 3; trial++)
+            {
+                var x = new float[n];
+                for (int k = 0; k < n; k++)
+                {
+                    x[k] = trial == 0 ? (rng.Next(2) == 0 ? 0f : -0f) : (float)(rng.NextDouble() * 10);
+                }
+
+                if (trial == 2 && n > 0)
+                {
+                    x[rng.Next(n)] = -3f;
+                    x[rng.Next(n)] = 13f;
+                }
+
+                float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+                foreach (float v in x)
+                {
+                    lo = Math.Min(lo, v);
+                    hi = Math.Max(hi, v);
+                }
+
+                Assert.True(Thresholds.AllFinite(x, out float alo, out float ahi));
+                Assert.Equal(BitConverter.SingleToInt32Bits(lo), BitConverter.SingleToInt32Bits(alo));
+                Assert.Equal(BitConverter.SingleToInt32Bits(hi), BitConverter.SingleToInt32Bits(ahi));
+                if (n > 0)
+                {
+                    var (flo, fhi) = ImageHistogram.FiniteMinMax(x);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(lo), BitConverter.SingleToInt32Bits(flo));
+                    Assert.Equal(BitConverter.SingleToInt32Bits(hi), BitConverter.SingleToInt32Bits(fhi));
+                    var bad = (float[])x.Clone();
+                    bad[rng.Next(n)] = trial == 1 ? float.PositiveInfinity : float.NaN;
+                    Assert.False(Thresholds.AllFinite(bad, out _, out _));
+                    Assert.Throws<ArgumentException>(() => ImageHistogram.FiniteMinMax(bad));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void FiniteMinMaxInPartsEqualsOnePassAndStillRefusesNaN()
     {
         var random = new Random(21);
