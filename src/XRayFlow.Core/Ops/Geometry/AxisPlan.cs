@@ -53,6 +53,7 @@ public sealed class AxisPlan
     public (int Lo, int Hi) Span { get; private set; }
 
     /// <summary>The plan for the given coordinates (one per output, in double, including the pre-pad offset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static AxisPlan Create(ReadOnlySpan<double> coordinates, int coefLength, int order, SplineMode mode)
     {
         var plan = new AxisPlan(coefLength, coordinates.Length, order);
