@@ -54,9 +54,27 @@ public static class ExposureCurves
         int k = 0;
         if (Vector.IsHardwareAccelerated && src.Length >= Vector<float>.Count)
         {
-            // v < m is false for NaN, so NaN never replaces the running minimum (the scalar rule below).
+            // v < m is false for NaN, so NaN never replaces the running minimum (the scalar rule below). Four
+            // independent minima first: one made every step wait for the previous compare and select.
+            int l = Vector<float>.Count;
             var mv = new Vector<float>(float.PositiveInfinity);
-            for (; k <= src.Length - Vector<float>.Count; k += Vector<float>.Count)
+            Vector<float> m1 = mv, m2 = mv, m3 = mv;
+            for (; k <= src.Length - (4 * l); k += 4 * l)
+            {
+                var v0 = new Vector<float>(src[k..]);
+                var v1 = new Vector<float>(src[(k + l)..]);
+                var v2 = new Vector<float>(src[(k + (2 * l))..]);
+                var v3 = new Vector<float>(src[(k + (3 * l))..]);
+                mv = Vector.ConditionalSelect(Vector.LessThan(v0, mv), v0, mv);
+                m1 = Vector.ConditionalSelect(Vector.LessThan(v1, m1), v1, m1);
+                m2 = Vector.ConditionalSelect(Vector.LessThan(v2, m2), v2, m2);
+                m3 = Vector.ConditionalSelect(Vector.LessThan(v3, m3), v3, m3);
+            }
+
+            mv = Vector.ConditionalSelect(Vector.LessThan(m1, mv), m1, mv);
+            mv = Vector.ConditionalSelect(Vector.LessThan(m2, mv), m2, mv);
+            mv = Vector.ConditionalSelect(Vector.LessThan(m3, mv), m3, mv);
+            for (; k <= src.Length - l; k += l)
             {
                 var v = new Vector<float>(src[k..]);
                 mv = Vector.ConditionalSelect(Vector.LessThan(v, mv), v, mv);
