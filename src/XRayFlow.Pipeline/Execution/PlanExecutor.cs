@@ -128,10 +128,10 @@ public sealed partial class PlanExecutor
         foreach (var (name, array) in inputs)
         {
             values[name] = new ArrayValue(array);
-            if (array.DataIfPresent is { } data)
-            {
-                callerArrays.Add(data);
-            }
+
+            // The caller's arrays are never given back to the pool: known by their pixels, so an input held as bits
+            // (a caller's PackedMask) gets them first.
+            callerArrays.Add(array.Materialize(_threads));
 
             if (array.Imag is { } im)
             {

@@ -115,6 +115,36 @@ public class MaskBitsTests
         Assert.Null(img.Mask);
     }
 
+    [Fact]
+    public void ACallersInputHeldAsBitsIsNeverGivenToThePool()
+    {
+        // The input is read as bits (remove_small_objects declares it can), the run's own values go back to the pool
+        // as they die and after each run; the caller's array must keep its bits and stay readable run after run.
+        const string recipe = """
+            xrayflow: 1
+            name: mask-bits-input
+            inputs:
+              img: image
+            steps:
+              - {id: k, op: remove_small_objects, in: img, min_size: 0}
+              - {id: d, op: binary_dilation, in: k}
+            outputs:
+              d: d.npy
+            """;
+        var floats = Random01(30, 90, seed: 5);
+        var input = ImageArray.FromMask(PackedMask.Pack(floats), isStack: false);
+        var exec = new PlanExecutor(Planner.Create(RunKit.Load(recipe)), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
+        for (int run = 0; run < 3; run++)
+        {
+            var values = exec.Run(new Dictionary<string, ImageArray> { ["img"] = input });
+            var want = BinaryMorphology.Reference(BinaryOp.Dilation, floats.Data, [], 30, 90, StructuringElement.Generate(1), 1, false, 0, 0);
+            Assert.Equal(want, ((ArrayValue)values["d"]).Array.Data);
+            PixelPool.Shared.Return(((ArrayValue)values["d"]).Array);
+        }
+
+        Assert.Equal(floats.Data, input.Data);
+    }
+
     private static ImageArray Random01(int rows, int cols, int seed)
     {
         var rng = new Random(seed);
