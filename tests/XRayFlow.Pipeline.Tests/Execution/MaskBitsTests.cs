@@ -118,8 +118,9 @@ public class MaskBitsTests
     [Fact]
     public void ACallersInputHeldAsBitsIsNeverGivenToThePool()
     {
-        // The input is read as bits (remove_small_objects declares it can), the run's own values go back to the pool
-        // as they die and after each run; the caller's array must keep its bits and stay readable run after run.
+        // The executor knows the caller's arrays by their pixels, so a caller's array held as bits gets them before the
+        // run; the run's own values (bits among them) go back to the pool as they die and after each run, the caller's
+        // array stays readable and unchanged run after run.
         const string recipe = """
             xrayflow: 1
             name: mask-bits-input
@@ -143,6 +144,7 @@ public class MaskBitsTests
         }
 
         Assert.Equal(floats.Data, input.Data);
+        Assert.Null(input.Mask); // its pixels were made before the first run
     }
 
     private static ImageArray Random01(int rows, int cols, int seed)
