@@ -493,7 +493,7 @@ internal sealed class RunLabels : IDisposable
                             }
                             else
                             {
-                                NonzeroBits(line, bits);
+                                PackedMask.PackRow(line, bits.AsSpan(0, (cols + 63) / 64)); // x != 0 (NaN nonzero), 64 values a word
                                 BitRuns(bits, cols, west, block);
                             }
                         }
@@ -516,34 +516,6 @@ internal sealed class RunLabels : IDisposable
         }
 
         return blocks;
-    }
-
-    /// <summary>bits[k / 64] bit k % 64 = (line[k] != 0), for k &lt; line.Length (the rest of the last word cleared).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void NonzeroBits(ReadOnlySpan<float> line, Span<ulong> bits)
-    {
-        int n = line.Length;
-        int words = (n + 63) / 64;
-        bits[..words].Clear();
-        int k = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(line);
-            for (; k + 8 <= n; k += 8)
-            {
-                var v = Vector256.LoadUnsafe(ref r, (nuint)k);
-                ulong m = ~Vector256.Equals(v, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu;
-                bits[k >> 6] |= m << (k & 63);
-            }
-        }
-
-        for (; k < n; k++)
-        {
-            if (line[k] != 0)
-            {
-                bits[k >> 6] |= 1UL << (k & 63);
-            }
-        }
     }
 
     /// <summary>The runs of set bits (or each set bit alone when west neighbours do not connect).</summary>

@@ -191,30 +191,6 @@ public class MeasureKernelTests
         Assert.Equal(1, Components.Label(checker, Neighbours.Square, 1, maxCount: 50).Count);
     }
 
-    [Fact]
-    public void NonzeroBitsEqualXNotZeroForEveryLength()
-    {
-        var rng = new Random(5);
-        float[] pool = [0f, -0f, 1f, -2.5f, float.NaN, float.PositiveInfinity, 1e-30f];
-        for (int n = 1; n <= 200; n++)
-        {
-            var line = new float[n];
-            for (int k = 0; k < n; k++)
-            {
-                line[k] = pool[rng.Next(pool.Length)];
-            }
-
-            var bits = new ulong[(n + 63) / 64];
-            Array.Fill(bits, ulong.MaxValue);
-            RunLabels.NonzeroBits(line, bits);
-            for (int k = 0; k < bits.Length * 64; k++)
-            {
-                bool want = k < n && line[k] != 0;
-                Assert.True(want == ((bits[k >> 6] >> (k & 63) & 1) != 0), $"length {n}, bit {k}");
-            }
-        }
-    }
-
     /// <summary>sqrt(min over zeros ((i - i0) s0)^2 + ((j - j0) s1)^2), by brute force.</summary>
     private static double BruteForce(ImageArray a, int i, int j, double s0, double s1)
     {
