@@ -45,9 +45,6 @@ public sealed class PackedMask
     /// <summary>Words in all (the rented array may be longer).</summary>
     public int Length { get; }
 
-    /// <summary>The bits of the last word of a row that are pixels.</summary>
-    public ulong LastMask => Cols % 64 == 0 ? ~0UL : (1UL << (Cols % 64)) - 1;
-
     /// <summary>A mask of this shape whose words are UNDEFINED: the writer sets every word (spare bits 0).</summary>
     public static PackedMask Rent(int frames, int rows, int cols)
     {
@@ -61,9 +58,6 @@ public sealed class PackedMask
 
     /// <summary>The words of row <paramref name="row"/> of frame <paramref name="frame"/>.</summary>
     public Span<ulong> Row(int frame, int row) => _words.AsSpan((frame * FrameWords) + (row * WordsPerRow), WordsPerRow);
-
-    /// <summary>All words, frame after frame.</summary>
-    public Span<ulong> Words => _words.AsSpan(0, Length);
 
     /// <summary>Pixel (frame, row, col) (tests).</summary>
     public bool Get(int frame, int row, int col) => ((Row(frame, row)[col >> 6] >> (col & 63)) & 1) != 0;

@@ -110,18 +110,15 @@ public static class Clahe
     internal static int[] ValueBins(ReadOnlySpan<float> src, Span<ushort> bins, int nbins, int threads)
     {
         int n = src.Length;
-        int parts = Parts(n, threads);
-        var mins = new int[parts];
-        var maxs = new int[parts];
+        int vmin, vmax;
         unsafe
         {
             fixed (float* ps = src)
             fixed (ushort* pd = bins)
             {
                 nint sa = (nint)ps, da = (nint)pd;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+                (vmin, vmax) = MinMaxOfParts(n, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
                 {
-                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* x = (float*)sa;
                     ushort* b = (ushort*)da;
                     int lo = int.MaxValue, hi = int.MinValue, k = start;
@@ -153,13 +150,11 @@ public static class Clahe
                         hi = Math.Max(hi, v);
                     }
 
-                    mins[t] = lo;
-                    maxs[t] = hi;
+                    return (lo, hi);
                 });
             }
         }
 
-        int vmin = mins.Min(), vmax = maxs.Max();
         if (vmin < 0 || vmax > 255)
         {
             throw new ArgumentException($"a uint8 image's values lie in 0..255 (found {vmin}..{vmax})");
@@ -201,18 +196,14 @@ public static class Clahe
         float span = (float)((double)max - min);
         bool constant = min == max;
         int n = src.Length;
-        int parts = Parts(n, threads);
-        var mins = new int[parts];
-        var maxs = new int[parts];
         unsafe
         {
             fixed (float* ps = src)
             fixed (ushort* pd = dst)
             {
                 nint sa = (nint)ps, da = (nint)pd;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+                return MinMaxOfParts(n, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
                 {
-                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
                     float* x = (float*)sa;
                     ushort* u = (ushort*)da;
                     int lo = 65535, hi = 0;
@@ -249,13 +240,10 @@ public static class Clahe
                         hi = Math.Max(hi, v);
                     }
 
-                    mins[t] = lo;
-                    maxs[t] = hi;
+                    return (lo, hi);
                 });
             }
         }
-
-        return (mins.Min(), maxs.Max());
     }
 
     /// <summary>bins[k] = lut[(int)src[k]] for whole-number pixels (0..lut.Length - 1).</summary>
@@ -327,6 +315,23 @@ public static class Clahe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ushort> Pack(Vector256<int> a, Vector256<int> b)
         => Avx2.Permute4x64(Avx2.PackUnsignedSaturate(a, b).AsUInt64(), 0b11_01_10_00).AsUInt16();
+
+    /// <summary>
+    /// A pass over n values in <see cref="Parts"/> slices on the threads: <paramref name="part"/>(start, end) handles one
+    /// slice and returns the smallest and largest int it saw; the slices' are combined here.
+    /// </summary>
+    private static (int Min, int Max) MinMaxOfParts(int n, int threads, Func<int, int, (int Min, int Max)> part)
+    {
+        int parts = Parts(n, threads);
+        var mins = new int[parts];
+        var maxs = new int[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        {
+            var (start, end) = HistogramEqualization.Slice(n, parts, t);
+            (mins[t], maxs[t]) = part(start, end);
+        });
+        return (mins.Min(), maxs.Max());
+    }
 
     private static int Parts(int n, int threads) => Math.Max(1, Math.Min(threads, n / (1 << 16)));
 

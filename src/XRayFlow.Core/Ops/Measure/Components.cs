@@ -70,18 +70,19 @@ public static class Components
         }
 
         var kind = Classify(src, op);
-        var dst = ImageArray.Rent(src);
         if (minSize == 0)
         {
-            src.Data.AsSpan().CopyTo(dst.Data);
-            return dst;
+            var copy = ImageArray.Rent(src);
+            src.Data.AsSpan().CopyTo(copy.Data);
+            return copy;
         }
 
         if (kind.IsMask)
         {
-            PixelPool.Shared.Return(dst);
             return FilterMask(src, null, nb, threads, sizes => SizeAtLeast(sizes, minSize));
         }
+
+        var dst = ImageArray.Rent(src);
 
         for (int f = 0; f < src.Frames; f++)
         {

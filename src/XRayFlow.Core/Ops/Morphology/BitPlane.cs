@@ -140,7 +140,7 @@ internal sealed class BitPlane : IDisposable
         {
             var src = frame.Slice(i * Cols, Cols);
             var dst = Bits.AsSpan(Row(i), Words);
-            PackRow(src, dst);
+            PackedMask.PackRow(src, dst);
             for (int k = 0; k < dst.Length; k++)
             {
                 dst[k] ^= flip;
@@ -184,9 +184,6 @@ internal sealed class BitPlane : IDisposable
             dst[^1] &= LastMask;
         }
     }
-
-    /// <summary>One row: dst[k] bit t = src[64k + t] != 0 (see <see cref="PackedMask.PackRow"/>).</summary>
-    public static void PackRow(ReadOnlySpan<float> src, Span<ulong> dst) => PackedMask.PackRow(src, dst);
 
     /// <summary>Unpacks rows [r0, r1) into a float frame: 1 where the bit is set (clear, when <paramref name="complement"/>), else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
