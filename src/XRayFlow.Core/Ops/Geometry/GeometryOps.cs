@@ -418,7 +418,7 @@ public static class GeometryOps
             new ParamSpec("axis", ParamType.Int, "0 or -2: upside down; 1 or -1: left-right; absent: both (numpy's axis=None, on each frame)") { Min = -2, Max = 1 },
         ],
         Example = "{axis: 1}",
-        Execute = ctx => new ArrayValue(PixelMoves.Flip(ctx.Array(), ctx.Has("axis") ? ctx.Int("axis") : null)),
+        Execute = ctx => new ArrayValue(PixelMoves.Flip(ctx.Array(), ctx.Has("axis") ? ctx.Int("axis") : null, ctx.Threads)),
     };
 
     /// <summary>rot90: numpy.rot90 on each frame.</summary>
@@ -438,7 +438,7 @@ public static class GeometryOps
             var s = c.First;
             return (c.Int("k") & 1) != 0 ? s with { Rows = s.Cols, Cols = s.Rows } : s;
         },
-        Execute = ctx => new ArrayValue(PixelMoves.Rot90(ctx.Array(), ctx.Int("k"))),
+        Execute = ctx => new ArrayValue(PixelMoves.Rot90(ctx.Array(), ctx.Int("k"), ctx.Threads)),
     };
 
     /// <summary>pad_width / constant_values as [[before0, after0], [before1, after1]] the way numpy's _as_pairs broadcasts them, or null for other shapes.</summary>

@@ -202,27 +202,16 @@ public static class PixelMoves
         return dst;
     }
 
-    /// <summary>numpy.flip on each frame: axis 0 reverses the rows, 1 the columns, null both.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static ImageArray Flip(ImageArray src, int? axis)
+    /// <summary>numpy.flip on each frame: axis 0 reverses the rows, 1 the columns, null both. Row parts on up to <paramref name="threads"/> threads.</summary>
+    public static ImageArray Flip(ImageArray src, int? axis, int threads = 1)
     {
         bool rows = axis is null or 0 or -2, cols = axis is null or 1 or -1;
         var dst = ImageArray.Rent(src);
         int r = src.Rows, c = src.Cols;
         for (int f = 0; f < src.Frames; f++)
         {
-            var frame = src.Frame(f);
-            var target = dst.Frame(f);
-            for (int i = 0; i < r; i++)
-            {
-                var from = frame.Slice((rows ? r - 1 - i : i) * c, c);
-                var to = target.Slice(i * c, c);
-                from.CopyTo(to);
-                if (cols)
-                {
-                    to.Reverse();
-                }
-            }
+            int frame = f * src.FrameLength;
+            ForRowParts(r, c, threads, (i0, i1) => FlipRows(src.Data, dst.Data, frame, r, c, rows, cols, i0, i1));
         }
 
         return dst;
@@ -231,8 +220,10 @@ public static class PixelMoves
     /// <summary>
     /// numpy.rot90(frame, k) on each frame (counter-clockwise k quarter turns, k taken mod 4):
     /// k = 1: out[i, j] = x[j, C - 1 - i] (shape C x R); k = 2: out[i, j] = x[R - 1 - i, C - 1 - j]; k = 3: out[i, j] = x[R - 1 - j, i].
+    /// Odd k moves 8 x 8 blocks through registers (<see cref="Transpose.QuarterTurn"/>), row parts on up to
+    /// <paramref name="threads"/> threads.
     /// </summary>
-    public static ImageArray Rot90(ImageArray src, int k)
+    public static unsafe ImageArray Rot90(ImageArray src, int k, int threads = 1)
     {
         k = ((k % 4) + 4) % 4;
         if (k == 0)
@@ -244,44 +235,54 @@ public static class PixelMoves
 
         if (k == 2)
         {
-            return Flip(src, null);
+            return Flip(src, null, threads);
         }
 
         int r = src.Rows, c = src.Cols;
         var dst = ImageArray.Rent(c, r, src.IsStack ? src.Frames : 0);
-        int l = Vector<float>.Count;
-        var lanes = new float[c * l];
-        for (int f = 0; f < src.Frames; f++)
+        fixed (float* ps = src.Data, pd = dst.Data)
         {
-            var frame = src.Frame(f);
-            var target = dst.Frame(f);
-
-            // A strip of L input rows in lane layout: the vector of input column q holds one run of an output row.
-            for (int r0 = 0; r0 < r; r0 += l)
+            nint from = (nint)ps, to = (nint)pd;
+            for (int f = 0; f < src.Frames; f++)
             {
-                int n = Math.Min(l, r - r0);
-                Transpose.ToLanes(frame.Slice(r0 * c), c, n, c, lanes);
-                for (int q = 0; q < c; q++)
-                {
-                    var v = lanes.AsSpan(q * l, l);
-                    if (k == 1)
-                    {
-                        // out[c - 1 - q, r0 + t] = x[r0 + t, q]
-                        v[..n].CopyTo(target.Slice(((c - 1 - q) * r) + r0, n));
-                    }
-                    else
-                    {
-                        // out[q, r - 1 - (r0 + t)] = x[r0 + t, q]
-                        var o = target.Slice((q * r) + (r - r0 - n), n);
-                        for (int t = 0; t < n; t++)
-                        {
-                            o[n - 1 - t] = v[t];
-                        }
-                    }
-                }
+                long offset = (long)f * src.FrameLength;
+                ForRowParts(r, c, threads, (r0, r1) => Transpose.QuarterTurn((float*)from + offset, r, c, (float*)to + offset, clockwise: k == 3, r0, r1));
             }
         }
 
         return dst;
+    }
+
+    /// <summary>Rows i0..i1 of one frame flipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FlipRows(float[] src, float[] dst, int frame, int r, int c, bool rows, bool cols, int i0, int i1)
+    {
+        for (int i = i0; i < i1; i++)
+        {
+            var from = src.AsSpan(frame + ((rows ? r - 1 - i : i) * c), c);
+            var to = dst.AsSpan(frame + (i * c), c);
+            from.CopyTo(to);
+            if (cols)
+            {
+                to.Reverse();
+            }
+        }
+    }
+
+    /// <summary>
+    /// body(i0, i1) over row parts of a rows x cols frame: one part below 2^18 pixels (waking a second thread costs more
+    /// than moving a smaller frame), else one per thread, each a multiple of 16 rows but the last.
+    /// </summary>
+    private static void ForRowParts(int rows, int cols, int threads, Action<int, int> body)
+    {
+        int parts = (long)rows * cols < (1 << 18) ? 1 : Math.Max(1, Math.Min(threads, rows / 16));
+        if (parts == 1)
+        {
+            body(0, rows);
+            return;
+        }
+
+        int per = (((rows + parts - 1) / parts) + 15) & ~15;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, p => body(Math.Min(rows, p * per), Math.Min(rows, (p + 1) * per)));
     }
 }

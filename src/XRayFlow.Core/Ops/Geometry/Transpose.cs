@@ -15,17 +15,18 @@ public static class Transpose
 {
     /// <summary>lanes[(j) * L + r] = src[(r * stride) + j] for r &lt; rows (lanes of missing rows are 0), j &lt; cols.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ToLanes(ReadOnlySpan<float> src, int stride, int rows, int cols, Span<float> lanes)
+    public static unsafe void ToLanes(ReadOnlySpan<float> src, int stride, int rows, int cols, Span<float> lanes)
     {
         int l = Vector<float>.Count;
         int j = 0;
         if (Avx.IsSupported && l == 8 && rows == 8)
         {
-            ref float s0 = ref MemoryMarshal.GetReference(src);
-            ref float d0 = ref MemoryMarshal.GetReference(lanes);
-            for (; j <= cols - 8; j += 8)
+            fixed (float* s0 = src, d0 = lanes)
             {
-                Block8(ref Unsafe.Add(ref s0, j), stride, ref Unsafe.Add(ref d0, j * 8), 8);
+                for (; j <= cols - 8; j += 8)
+                {
+                    Block8(s0 + j, stride, d0 + (j * 8), 8);
+                }
             }
         }
 
@@ -41,17 +42,18 @@ public static class Transpose
 
     /// <summary>dst[(r * stride) + j] = lanes[j * L + r] for r &lt; rows, j &lt; cols.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void FromLanes(ReadOnlySpan<float> lanes, int cols, Span<float> dst, int stride, int rows)
+    public static unsafe void FromLanes(ReadOnlySpan<float> lanes, int cols, Span<float> dst, int stride, int rows)
     {
         int l = Vector<float>.Count;
         int j = 0;
         if (Avx.IsSupported && l == 8 && rows == 8)
         {
-            ref float s0 = ref MemoryMarshal.GetReference(lanes);
-            ref float d0 = ref MemoryMarshal.GetReference(dst);
-            for (; j <= cols - 8; j += 8)
+            fixed (float* s0 = lanes, d0 = dst)
             {
-                Block8(ref Unsafe.Add(ref s0, j * 8), 8, ref Unsafe.Add(ref d0, j), stride);
+                for (; j <= cols - 8; j += 8)
+                {
+                    Block8(s0 + (j * 8), 8, d0 + j, stride);
+                }
             }
         }
 
@@ -65,18 +67,101 @@ public static class Transpose
         }
     }
 
-    /// <summary>Transposes the 8 x 8 block at s (rows srcStride apart) into d (rows dstStride apart).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block8(ref float s, int srcStride, ref float d, int dstStride)
+    /// <summary>
+    /// One frame (rows x cols) turned a quarter into dst (cols x rows), source rows [r0, r1) only (strips can run on
+    /// threads): counter-clockwise (numpy.rot90, k = 1) dst[(cols − 1 − q) · rows + r] = src[r · cols + q], clockwise
+    /// (k = 3) dst[q · rows + (rows − 1 − r)] = src[r · cols + q]. Pure data movement (exact). With AVX, 8 x 8 blocks go
+    /// through registers (<see cref="Block8"/>), in tiles of <see cref="TileRows"/> x <see cref="TileCols"/> source
+    /// values, down each tile's 8-column groups (destination rows filled 128 values at a time); the ragged edges (rows
+    /// and columns past the last multiple of 8) move one value at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void QuarterTurn(float* src, int rows, int cols, float* dst, bool clockwise, int r0, int r1)
     {
-        var r0 = Vector256.LoadUnsafe(ref s);
-        var r1 = Vector256.LoadUnsafe(ref s, (nuint)srcStride);
-        var r2 = Vector256.LoadUnsafe(ref s, (nuint)(2 * srcStride));
-        var r3 = Vector256.LoadUnsafe(ref s, (nuint)(3 * srcStride));
-        var r4 = Vector256.LoadUnsafe(ref s, (nuint)(4 * srcStride));
-        var r5 = Vector256.LoadUnsafe(ref s, (nuint)(5 * srcStride));
-        var r6 = Vector256.LoadUnsafe(ref s, (nuint)(6 * srcStride));
-        var r7 = Vector256.LoadUnsafe(ref s, (nuint)(7 * srcStride));
+        int r = r0;
+        if (Avx.IsSupported)
+        {
+            int cols8 = cols & ~7;
+            int rows8 = r0 + ((r1 - r0) & ~7);
+            for (int rt = r0; rt < rows8; rt += TileRows)
+            {
+                int rtEnd = Math.Min(rows8, rt + TileRows);
+                for (int qt = 0; qt < cols8; qt += TileCols)
+                {
+                    int qtEnd = Math.Min(cols8, qt + TileCols);
+                    for (int q = qt; q < qtEnd; q += 8)
+                    {
+                        for (int rr = rt; rr < rtEnd; rr += 8)
+                        {
+                            BlockTurn(src, rows, cols, dst, clockwise, rr, q);
+                        }
+                    }
+                }
+
+                for (int q = cols8; q < cols; q++)
+                {
+                    Turn(src, rows, cols, dst, clockwise, rt, rtEnd, q);
+                }
+            }
+
+            r = rows8;
+        }
+
+        for (int q = 0; q < cols; q++)
+        {
+            Turn(src, rows, cols, dst, clockwise, r, r1, q);
+        }
+    }
+
+    /// <summary>
+    /// Source rows of one <see cref="QuarterTurn"/> tile: a tile's destination rows get 128 contiguous values (8 cache
+    /// lines) per 8-column group. 1024 x 1024 on one thread (`geometry 41 1 rot90`, 2026-12-03): strips of 16 rows
+    /// across the whole width 1.11 ms, tiles of 32 x 32 1.02, 64 x 64 0.70, 128 x 16 0.54, 256 x 16 0.61, 1024 x 16 0.86.
+    /// </summary>
+    private const int TileRows = 128;
+
+    /// <summary>Source columns of one tile (8 to 32 measured alike).</summary>
+    private const int TileCols = 16;
+
+    /// <summary>The 8 x 8 block of source rows r.., columns q.. turned (see <see cref="QuarterTurn"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void BlockTurn(float* src, int rows, int cols, float* dst, bool clockwise, int r, int q)
+    {
+        if (clockwise)
+        {
+            // Source rows read bottom-up, so each turned row runs left to right: dst[q + t, rows − 8 − r + u] = src[r + 7 − u, q + t].
+            Block8(src + ((long)(r + 7) * cols) + q, -cols, dst + ((long)q * rows) + (rows - 8 - r), rows);
+        }
+        else
+        {
+            // dst[cols − 1 − q − t, r + u] = src[r + u, q + t]: destination rows written bottom-up.
+            Block8(src + ((long)r * cols) + q, cols, dst + ((long)(cols - 1 - q) * rows) + r, -rows);
+        }
+    }
+
+    /// <summary>Source column q of rows [r0, r1) turned, one value at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Turn(float* src, int rows, int cols, float* dst, bool clockwise, int r0, int r1, int q)
+    {
+        for (int r = r0; r < r1; r++)
+        {
+            long to = clockwise ? ((long)q * rows) + (rows - 1 - r) : ((long)(cols - 1 - q) * rows) + r;
+            dst[to] = src[((long)r * cols) + q];
+        }
+    }
+
+    /// <summary>Transposes the 8 x 8 block at s (rows srcStride apart, negative for bottom-up) into d (rows dstStride apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Block8(float* s, nint srcStride, float* d, nint dstStride)
+    {
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + srcStride);
+        var r2 = Avx.LoadVector256(s + (2 * srcStride));
+        var r3 = Avx.LoadVector256(s + (3 * srcStride));
+        var r4 = Avx.LoadVector256(s + (4 * srcStride));
+        var r5 = Avx.LoadVector256(s + (5 * srcStride));
+        var r6 = Avx.LoadVector256(s + (6 * srcStride));
+        var r7 = Avx.LoadVector256(s + (7 * srcStride));
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);
@@ -93,13 +178,13 @@ public static class Transpose
         var u5 = Avx.Shuffle(t4, t6, 0xEE);
         var u6 = Avx.Shuffle(t5, t7, 0x44);
         var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
-        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, (nuint)dstStride);
-        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, (nuint)(2 * dstStride));
-        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, (nuint)(3 * dstStride));
-        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, (nuint)(4 * dstStride));
-        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * dstStride));
-        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * dstStride));
-        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * dstStride));
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + (2 * dstStride), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + (3 * dstStride), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + (4 * dstStride), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + (5 * dstStride), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + (6 * dstStride), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + (7 * dstStride), Avx.Permute2x128(u3, u7, 0x31));
     }
 }
