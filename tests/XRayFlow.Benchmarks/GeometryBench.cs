@@ -39,7 +39,7 @@ public static class GeometryBench
             ("probe affine near-identity order 0 nearest", () => Resampling.Affine(x, new double[,] { { 0.999, 0.001 }, { 0.001, 0.999 } }, [0.25, 0.25], 1024, 1024, 0, SplineMode.Nearest, 0, true, threads)),
             ("probe affine near-identity order 3 prefilter false", () => Resampling.Affine(x, new double[,] { { 0.999, 0.001 }, { 0.001, 0.999 } }, [0.25, 0.25], 1024, 1024, 3, SplineMode.Nearest, 0, false, threads)),
             ("crop center 512", () => PixelMoves.Crop(x, 256, 256, 512, 512)),
-            ("pad 32 reflect", () => PixelMoves.Pad(x, 32, 32, 32, 32, "reflect", new double[2, 2])),
+            ("pad 32 reflect", () => PixelMoves.Pad(x, 32, 32, 32, 32, "reflect", new double[2, 2], threads)),
             ("flip axis 1", () => PixelMoves.Flip(x, 1, threads)),
             ("rot90", () => PixelMoves.Rot90(x, 1, threads)),
         };

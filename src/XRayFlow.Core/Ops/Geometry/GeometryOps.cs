@@ -402,7 +402,7 @@ public static class GeometryOps
                 values = new double[,] { { v, v }, { v, v } };
             }
 
-            return new ArrayValue(PixelMoves.Pad(ctx.Array(), (int)p[0, 0], (int)p[0, 1], (int)p[1, 0], (int)p[1, 1], ctx.Text("mode"), values));
+            return new ArrayValue(PixelMoves.Pad(ctx.Array(), (int)p[0, 0], (int)p[0, 1], (int)p[1, 0], (int)p[1, 1], ctx.Text("mode"), values, ctx.Threads));
         },
     };
 

@@ -150,10 +150,10 @@ public static class PixelMoves
     /// <summary>
     /// numpy.pad(frame, ((b0, a0), (b1, a1)), mode) on every frame. Mode constant: the pad rows (on the original
     /// columns) take constant_values of axis 0 (before / after), then the pad columns of every row take those of axis
-    /// 1 (so corners take axis 1's). Other modes: out[i, j] = x[map0[i], map1[j]] with <see cref="PadIndex"/>.
+    /// 1 (so corners take axis 1's). Other modes: out[i, j] = x[map0[i], map1[j]] with <see cref="PadIndex"/>. Row
+    /// parts on up to <paramref name="threads"/> threads.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static ImageArray Pad(ImageArray src, int b0, int a0, int b1, int a1, string mode, double[,] constants)
+    public static ImageArray Pad(ImageArray src, int b0, int a0, int b1, int a1, string mode, double[,] constants, int threads = 1)
     {
         int rows = checked(src.Rows + b0 + a0), cols = checked(src.Cols + b1 + a1);
         var dst = ImageArray.Rent(rows, cols, src.IsStack ? src.Frames : 0);
@@ -161,45 +161,54 @@ public static class PixelMoves
         int[]? map1 = mode == "constant" ? null : PadIndex(src.Cols, b1, a1, mode);
         for (int f = 0; f < src.Frames; f++)
         {
-            var frame = src.Frame(f);
-            var target = dst.Frame(f);
-            for (int i = 0; i < rows; i++)
-            {
-                var row = target.Slice(i * cols, cols);
-                if (map0 is null)
-                {
-                    int si = i - b0;
-                    if (si < 0 || si >= src.Rows)
-                    {
-                        row.Slice(b1, src.Cols).Fill((float)constants[0, si < 0 ? 0 : 1]);
-                    }
-                    else
-                    {
-                        frame.Slice(si * src.Cols, src.Cols).CopyTo(row.Slice(b1));
-                    }
-
-                    row[..b1].Fill((float)constants[1, 0]);
-                    row.Slice(b1 + src.Cols).Fill((float)constants[1, 1]);
-                }
-                else
-                {
-                    // The middle of a row is the source row itself; only the pads are gathered.
-                    var s = frame.Slice(map0[i] * src.Cols, src.Cols);
-                    s.CopyTo(row.Slice(b1));
-                    for (int j = 0; j < b1; j++)
-                    {
-                        row[j] = s[map1![j]];
-                    }
-
-                    for (int j = b1 + src.Cols; j < cols; j++)
-                    {
-                        row[j] = s[map1![j]];
-                    }
-                }
-            }
+            int frame = f;
+            ForRowParts(rows, cols, threads, (i0, i1) => PadRows(src, dst, frame, b0, b1, constants, map0, map1, i0, i1));
         }
 
         return dst;
+    }
+
+    /// <summary>Output rows i0..i1 of frame f of <see cref="Pad"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PadRows(ImageArray src, ImageArray dst, int f, int b0, int b1, double[,] constants, int[]? map0, int[]? map1, int i0, int i1)
+    {
+        var frame = src.Frame(f);
+        var target = dst.Frame(f);
+        int cols = dst.Cols;
+        for (int i = i0; i < i1; i++)
+        {
+            var row = target.Slice(i * cols, cols);
+            if (map0 is null)
+            {
+                int si = i - b0;
+                if (si < 0 || si >= src.Rows)
+                {
+                    row.Slice(b1, src.Cols).Fill((float)constants[0, si < 0 ? 0 : 1]);
+                }
+                else
+                {
+                    frame.Slice(si * src.Cols, src.Cols).CopyTo(row.Slice(b1));
+                }
+
+                row[..b1].Fill((float)constants[1, 0]);
+                row.Slice(b1 + src.Cols).Fill((float)constants[1, 1]);
+            }
+            else
+            {
+                // The middle of a row is the source row itself; only the pads are gathered.
+                var s = frame.Slice(map0[i] * src.Cols, src.Cols);
+                s.CopyTo(row.Slice(b1));
+                for (int j = 0; j < b1; j++)
+                {
+                    row[j] = s[map1![j]];
+                }
+
+                for (int j = b1 + src.Cols; j < cols; j++)
+                {
+                    row[j] = s[map1![j]];
+                }
+            }
+        }
     }
 
     /// <summary>numpy.flip on each frame: axis 0 reverses the rows, 1 the columns, null both. Row parts on up to <paramref name="threads"/> threads.</summary>

@@ -141,4 +141,29 @@ public class PixelMovesTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("constant")]
+    [InlineData("edge")]
+    [InlineData("reflect")]
+    [InlineData("symmetric")]
+    [InlineData("wrap")]
+    public void PadOnTwoThreadsGivesTheOneThreadResult(string mode)
+    {
+        // 600 x 520 padded by (3, 40) rows and (33, 2) columns: past the 2^18-pixel threshold, so the rows split in two.
+        var x = Image(2, 600, 520, 77);
+        var constants = new double[,] { { 1.5, -2 }, { 7, 0.25 } };
+        var one = PixelMoves.Pad(x, 3, 40, 33, 2, mode, constants, threads: 1);
+        var two = PixelMoves.Pad(x, 3, 40, 33, 2, mode, constants, threads: 2);
+        Assert.Equal((2, 643, 555), (two.Frames, two.Rows, two.Cols));
+        AssertFrames(one, two, f => one.Frame(f).ToArray());
+
+        // Spot-check the meaning: the middle is the input, a constant corner takes axis 1's value.
+        Assert.Equal(x.Frame(1)[(10 * 520) + 20], two.Frame(1)[(13 * 555) + 53]);
+        if (mode == "constant")
+        {
+            Assert.Equal(7f, two.Frame(0)[0]);
+            Assert.Equal(-2f, two.Frame(0)[(642 * 555) + 100]);
+        }
+    }
 }
