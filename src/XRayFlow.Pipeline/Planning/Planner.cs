@@ -269,40 +269,31 @@ public static class Planner
             }
 
             var fusible = _nodes.Where(n => IsBandFusible(n.Step)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            var outputs = _outputValues.ToHashSet(StringComparer.Ordinal);
             var taken = new HashSet<string>(StringComparer.Ordinal);
+            var passedOver = new HashSet<string>(StringComparer.Ordinal);
             var groups = new List<List<PlanNode>>();
             for (int i = _nodes.Count - 1; i >= 0; i--)
             {
                 var last = _nodes[i];
-                if (!fusible.Contains(last.Id) || taken.Contains(last.Id))
+                if (!fusible.Contains(last.Id) || taken.Contains(last.Id) || passedOver.Contains(last.Id))
                 {
                     continue;
                 }
 
-                var members = new HashSet<string>(StringComparer.Ordinal) { last.Id };
-                bool grew = true;
-                while (grew)
-                {
-                    grew = false;
-                    foreach (var id in members.ToList())
-                    {
-                        foreach (var src in byId[id].InputSources)
-                        {
-                            if (!members.Contains(src) && fusible.Contains(src) && !taken.Contains(src) && !_outputValues.Contains(src)
-                                && readers[src].IsSubsetOf(members))
-                            {
-                                members.Add(src);
-                                grew = true;
-                            }
-                        }
-                    }
-                }
-
+                var members = GrowGroup(last.Id, byId, readers, fusible, taken, outputs);
                 var group = _nodes.Where(n => members.Contains(n.Id)).ToList();
                 if (group.Count >= 2 && group.Any(n => !IsFusible(n.Step)))
                 {
                     taken.UnionWith(members);
                     groups.Add(group);
+                }
+                else
+                {
+                    // A member's own group would be a subset of this one (it grows from fewer members), so it would be
+                    // passed over too: not trying them keeps a long element-wise chain linear (it was cubic: 4,000 steps
+                    // took minutes to plan).
+                    passedOver.UnionWith(members);
                 }
             }
 
@@ -345,6 +336,43 @@ public static class Planner
             {
                 _nodes[k].Index = k;
             }
+        }
+
+        /// <summary>
+        /// The group ending at <paramref name="last"/>: the smallest set holding it and every fusible, untaken, non-output
+        /// input of a member whose readers are all members. Found with a work list (each member's sources looked at
+        /// once, a source joining when the count of its readers inside reaches all of them), in time linear in the
+        /// group's edges; the same set as growing until nothing changes.
+        /// </summary>
+        private static HashSet<string> GrowGroup(
+            string last, Dictionary<string, PlanNode> byId, Dictionary<string, HashSet<string>> readers,
+            HashSet<string> fusible, HashSet<string> taken, HashSet<string> outputs)
+        {
+            var members = new HashSet<string>(StringComparer.Ordinal) { last };
+            var readersInside = new Dictionary<string, int>(StringComparer.Ordinal);
+            var inputOfMember = new HashSet<string>(StringComparer.Ordinal);
+            var work = new Queue<string>([last]);
+            while (work.Count > 0)
+            {
+                var node = byId[work.Dequeue()];
+                foreach (var src in node.Sources.Distinct(StringComparer.Ordinal))
+                {
+                    readersInside[src] = readersInside.GetValueOrDefault(src) + 1;
+                }
+
+                inputOfMember.UnionWith(node.InputSources);
+                foreach (var src in node.Sources.Concat(node.InputSources).Distinct(StringComparer.Ordinal))
+                {
+                    if (!members.Contains(src) && inputOfMember.Contains(src) && fusible.Contains(src) && !taken.Contains(src) && !outputs.Contains(src)
+                        && readersInside.GetValueOrDefault(src) == readers[src].Count)
+                    {
+                        members.Add(src);
+                        work.Enqueue(src);
+                    }
+                }
+            }
+
+            return members;
         }
 
         /// <summary>How many rows above and below a band of the group's last step the group reads of its inputs.</summary>
