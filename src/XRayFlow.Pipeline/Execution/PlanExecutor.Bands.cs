@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Pipeline.Planning;
 
 namespace XRayFlow.Pipeline.Execution;
@@ -90,6 +91,12 @@ public sealed partial class PlanExecutor
             inputsOf[k] = [.. group[k].InputSources.Select(s => index.TryGetValue(s, out int m) ? m : -1 - externalIndex[s])];
         }
 
+        var elided = new bool[group.Count];
+        if (observer is null)
+        {
+            FuseGradientMagnitudes(kernels!, inputsOf, elided);
+        }
+
         for (int k = 0; k < group.Count; k++)
         {
             foreach (int m in inputsOf[k])
@@ -121,7 +128,7 @@ public sealed partial class PlanExecutor
         try
         {
             var bases = external.Select(e => Pin(e.Data)).ToArray();
-            var job = new BandJob(kernels!, readers, inputsOf, bases, Pin(outData), rows, cols, bandRows, bandsPerFrame, sinks);
+            var job = new BandJob(kernels!, readers, inputsOf, elided, bases, Pin(outData), rows, cols, bandRows, bandsPerFrame, sinks);
             if (threads > 1 && total > 1)
             {
                 Parallel.For(0L, total, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, b => job.Run(b));
@@ -149,6 +156,52 @@ public sealed partial class PlanExecutor
         }
 
         return new ArrayValue(dst);
+    }
+
+    /// <summary>
+    /// Where a hypot step of the group reads exactly two of the group's sobel (or prewitt) steps that make a pair on one
+    /// input (<see cref="GradientBand.Magnitude"/>: axes 0 and 1, same mode and cval) and nothing else reads them, the
+    /// hypot step computes both gradients and their hypot in one pass over that input, with the same operations (so the
+    /// same bits), and the two gradient steps compute nothing (their values never exist, as any intermediate of a group).
+    /// Not done when an observer wants the intermediates (a report, a preview).
+    /// </summary>
+    internal static void FuseGradientMagnitudes(IRowBandKernel[] kernels, int[][] inputsOf, bool[] elided)
+    {
+        int n = kernels.Length;
+        var readCount = new int[n];
+        foreach (var sources in inputsOf)
+        {
+            foreach (int m in sources)
+            {
+                if (m >= 0)
+                {
+                    readCount[m]++;
+                }
+            }
+        }
+
+        for (int h = 0; h < n; h++)
+        {
+            if (!ReferenceEquals(kernels[h], PointwiseBands.Hypotenuse) || inputsOf[h].Length != 2)
+            {
+                continue;
+            }
+
+            int a = inputsOf[h][0], b = inputsOf[h][1];
+            if (a < 0 || b < 0 || a == b || readCount[a] != 1 || readCount[b] != 1
+                || kernels[a] is not GradientBand first || kernels[b] is not GradientBand second
+                || inputsOf[a].Length != 1 || inputsOf[b].Length != 1 || inputsOf[a][0] != inputsOf[b][0]
+                || GradientBand.Magnitude(first, second) is not { } fused)
+            {
+                continue;
+            }
+
+            kernels[h] = fused;
+            inputsOf[h] = [inputsOf[a][0]];
+            inputsOf[a] = [];
+            inputsOf[b] = [];
+            elided[a] = elided[b] = true;
+        }
     }
 
     /// <summary>
@@ -227,7 +280,7 @@ public sealed partial class PlanExecutor
 
     /// <summary>The work of one band (any thread): the rows each step must compute, then the steps in order.</summary>
     private sealed unsafe class BandJob(
-        IRowBandKernel[] kernels, List<(int Reader, int Input)>[] readers, int[][] inputsOf, nint[] externalBases, nint outBase,
+        IRowBandKernel[] kernels, List<(int Reader, int Input)>[] readers, int[][] inputsOf, bool[] elided, nint[] externalBases, nint outBase,
         int rows, int cols, int bandRows, int bandsPerFrame, IFusedValueSink?[]? sinks)
     {
         public void Run(long band)
@@ -246,6 +299,12 @@ public sealed partial class PlanExecutor
             hi[n - 1] = r1;
             for (int k = n - 2; k >= 0; k--)
             {
+                if (elided[k])
+                {
+                    lo[k] = hi[k] = r0;
+                    continue;
+                }
+
                 int a = r0, b = r1;
                 foreach (var (reader, _) in readers[k])
                 {
@@ -294,6 +353,11 @@ public sealed partial class PlanExecutor
                 {
                     int m = inputsOf[k][i];
                     inputs[i] = m >= 0 ? windows[m] : new RowWindow((float*)externalBases[-1 - m] + frameOffset, 0, rows, cols);
+                }
+
+                if (elided[k])
+                {
+                    continue;
                 }
 
                 kernels[k].Rows(inputs.AsSpan(0, count), windows[k], rows, cols, lo[k], hi[k]);

@@ -90,6 +90,54 @@ public class RowBandGroupTests
         Assert.Equal(copy.Data, img.Data); // inputs are never written
     }
 
+    /// <summary>
+    /// Inside a group, sobel axis 0 and 1 of one input read only by a hypot become one pass (the hypot step's kernel
+    /// computes both gradients); anything else stays as it was. The bits are AGroupGivesTheUnfusedBits' business.
+    /// </summary>
+    [Fact]
+    public void ASobelPairReadOnlyByHypotBecomesOnePass()
+    {
+        IRowBandKernel Sobel(int axis, string mode = "reflect")
+            => OpRegistry.Get("sobel").RowBand!(new ParamValues { StepId = "g", Params = new Dictionary<string, object?> { ["axis"] = axis, ["mode"] = mode } })!;
+        var smooth = OpRegistry.Get("gaussian_filter").RowBand!(new ParamValues { StepId = "s", Params = new Dictionary<string, object?> { ["sigma"] = new[] { 2.0 } } })!;
+        var hypot = PointwiseBands.Hypotenuse;
+
+        // smooth (reads the input), gx, gy (read smooth), magnitude = hypot(gx, gy).
+        var kernels = new[] { smooth, Sobel(0), Sobel(1), hypot };
+        int[][] inputsOf = [[-1], [0], [0], [1, 2]];
+        var elided = new bool[4];
+        PlanExecutor.FuseGradientMagnitudes(kernels, inputsOf, elided);
+        Assert.Equal([false, true, true, false], elided);
+        Assert.NotSame(hypot, kernels[3]);
+        Assert.Equal((1, 1), (kernels[3].Before, kernels[3].After));
+        Assert.Equal([0], inputsOf[3]);
+        Assert.Empty(inputsOf[1]);
+
+        // The same pair straight on the group's input (the tutorial's sobel recipe).
+        kernels = [Sobel(1), Sobel(0), hypot];
+        inputsOf = [[-1], [-1], [0, 1]];
+        elided = new bool[3];
+        PlanExecutor.FuseGradientMagnitudes(kernels, inputsOf, elided);
+        Assert.Equal([true, true, false], elided);
+        Assert.Equal([-1], inputsOf[2]);
+
+        // Not fused: gx read by another step too; the two reading different inputs; two different modes.
+        foreach (var (k, ins) in new (IRowBandKernel[], int[][])[]
+        {
+            ([Sobel(0), Sobel(1), hypot, OpRegistry.Get("subtract").RowBand!(new ParamValues { StepId = "d", Params = new Dictionary<string, object?>() })!], [[-1], [-1], [0, 1], [0, 2]]),
+            ([Sobel(0), Sobel(1), hypot], [[-1], [-2], [0, 1]]),
+            ([Sobel(0), Sobel(1, "nearest"), hypot], [[-1], [-1], [0, 1]]),
+        })
+        {
+            var before = ins.Select(a => a.ToArray()).ToArray();
+            var none = new bool[k.Length];
+            PlanExecutor.FuseGradientMagnitudes(k, ins, none);
+            Assert.All(none, e => Assert.False(e));
+            Assert.Same(hypot, k[2]);
+            Assert.Equal(before, ins);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

@@ -79,7 +79,9 @@ public static class NdFilters
     public static IRowBandKernel? GradientBand(int axis, bool sobel, BoundaryMode mode, float cval)
     {
         var (k0, k1, axis1First) = GradientKernels(axis, sobel ? [1, 2, 1] : [1, 1, 1]);
-        return SeparableFilter.Band(k0, k1, mode, cval, axis1First);
+        return SeparableFilter.Band(k0, k1, mode, cval, axis1First) is { } strips
+            ? new GradientBand(strips, NormalizeAxis(axis), sobel ? 2f : 1f, mode, cval)
+            : null;
     }
 
     /// <summary>scipy.ndimage.gaussian_laplace: Σ over axes of the Gaussian's second derivative along that axis.</summary>

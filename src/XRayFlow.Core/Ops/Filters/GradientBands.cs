@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Elementwise;
+
+namespace XRayFlow.Core.Ops.Filters;
+
+/// <summary>
+/// sobel's or prewitt's row-band kernel (<see cref="NdFilters.GradientBand"/>): the separable strip code, plus what a
+/// fused group needs to know to compute a pair of them with their hypot in one pass (<see cref="Magnitude"/>).
+/// </summary>
+public sealed class GradientBand : IRowBandKernel
+{
+    private readonly IRowBandKernel _strips;
+
+    internal GradientBand(IRowBandKernel strips, int axis, float center, BoundaryMode mode, float cval)
+    {
+        _strips = strips;
+        Axis = axis;
+        Center = center;
+        Mode = mode;
+        Cval = cval;
+    }
+
+    /// <summary>The derivative's axis, 0 or 1.</summary>
+    public int Axis { get; }
+
+    /// <summary>The smoothing's centre weight: 2 (sobel, [1, 2, 1]) or 1 (prewitt, [1, 1, 1]).</summary>
+    public float Center { get; }
+
+    public BoundaryMode Mode { get; }
+
+    public float Cval { get; }
+
+    public int Before => _strips.Before;
+
+    public int After => _strips.After;
+
+    public int PreferredRows => _strips.PreferredRows;
+
+    public bool Supports(int rows, int cols) => _strips.Supports(rows, cols);
+
+    public void Rows(ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1)
+        => _strips.Rows(inputs, output, rows, cols, r0, r1);
+
+    /// <summary>
+    /// Whether the magnitude kernel takes its 512-bit loops (where the machine has them) or its Vector&lt;T&gt; loops and
+    /// <see cref="Hypot"/>'s own code; both give the same bits, and tests run both.
+    /// </summary>
+    internal static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// hypot(<paramref name="first"/>(x), <paramref name="second"/>(x)) as one row-band kernel on x, or null when the two
+    /// are not such a pair: derivatives along different axes with the same smoothing, mode and cval, the row pass first
+    /// (every mode but constant with cval != 0, where the strips pass axis 0 first).
+    /// </summary>
+    public static IRowBandKernel? Magnitude(GradientBand first, GradientBand second)
+    {
+        if (first.Axis == second.Axis || first.Center != second.Center || first.Mode != second.Mode
+            || BitConverter.SingleToUInt32Bits(first.Cval) != BitConverter.SingleToUInt32Bits(second.Cval)
+            || first.Mode == BoundaryMode.Wrap || (first.Mode == BoundaryMode.Constant && first.Cval != 0f))
+        {
+            return null;
+        }
+
+        return new MagnitudeBand(first.Axis == 0, first.Center, first.Mode, first.Cval);
+    }
+
+    /// <summary>
+    /// hypot of the axis-0 and axis-1 gradients of x from one pass over x's rows, with exactly the operations the three
+    /// steps do, so the same bits (the strips pass rows first, then columns; a 3-tap symmetric pass is
+    /// fl(fl(p0 + p2) + c·p1), an antisymmetric one fl(p2 − p0) + 0, as FMAs with weight 1 round):
+    /// <code>
+    /// S_m[j] = fl(fl(x_m[j−1] + x_m[j+1]) + c·x_m[j])      P_m[j] = fl(x_m[j+1] − x_m[j−1]) + 0     (row m, j±1 mapped by mode)
+    /// g0[r, j] = fl(S_{r+1}[j] − S_{r−1}[j]) + 0          g1[r, j] = fl(fl(P_{r−1}[j] + P_{r+1}[j]) + c·P_r[j])   (r±1 mapped)
+    /// out[r, j] = (float)sqrt((double)a² + (double)b²)     (a, b = g0, g1 in the hypot step's input order)
+    /// </code>
+    /// A row of x outside the frame (constant mode, cval 0) is a row of zeros, as the strips' cval row. Each input row's
+    /// S and P are computed once into a ring of three rows; the two gradients of an output row into two scratch rows,
+    /// then <see cref="Hypot.Apply(ReadOnlySpan{nint}, float*, int)"/> (the hypot step's own code) writes the output row.
+    /// </summary>
+    private sealed unsafe class MagnitudeBand(bool axis0First, float center, BoundaryMode mode, float cval) : IRowBandKernel
+    {
+        public int Before => 1;
+
+        public int After => 1;
+
+        public BoundaryMode Mode => mode;
+
+        public int PreferredRows => 0;
+
+        public bool Supports(int rows, int cols) => rows >= 3 && cols >= 3;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Rows(ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1)
+        {
+            var x = inputs[0];
+            int stride = cols + 16; // scratch rows 64 bytes more than a row apart: not 4 KiB-aliased for 1024-value rows
+            float[] scratch = ArrayPool<float>.Shared.Rent(checked(9 * stride));
+            try
+            {
+                fixed (float* sp = scratch)
+                {
+                    // Ring slots 0..2 of S, 3..5 of P, 6 zeros (an outside row), 7 and 8 the two gradients.
+                    float* zeros = sp + (6L * stride);
+                    new Span<float>(zeros, cols).Clear();
+                    float* g0 = sp + (7L * stride), g1 = sp + (8L * stride);
+                    Span<nint> pair = stackalloc nint[2];
+                    pair[0] = (nint)(axis0First ? g0 : g1);
+                    pair[1] = (nint)(axis0First ? g1 : g0);
+
+                    // The image row held in each ring slot (rows outside the frame are the zeros row, never held).
+                    Span<int> held = stackalloc int[3];
+                    held.Fill(int.MinValue);
+                    for (int r = r0; r < r1; r++)
+                    {
+                        int above = Boundary.Map(r - 1L, rows, mode), below = Boundary.Map(r + 1L, rows, mode);
+                        float* sAbove = Passed(x, above, (above, below, r), sp, held, cols, stride, zeros, out float* pAbove);
+                        float* sBelow = Passed(x, below, (above, below, r), sp, held, cols, stride, zeros, out float* pBelow);
+                        Passed(x, r, (above, below, r), sp, held, cols, stride, zeros, out float* pHere);
+                        if (Wide)
+                        {
+                            Magnitudes512(sAbove, sBelow, pAbove, pHere, pBelow, output.Row(r), cols, center, axis0First);
+                        }
+                        else
+                        {
+                            Columns(sAbove, sBelow, pAbove, pHere, pBelow, g0, g1, 0, cols, center);
+                            Hypot.Apply(pair, output.Row(r), cols);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+
+        /// <summary>
+        /// The S and P rows of image row m (zeros for -1), computed into a ring slot unless one holds them; the slot
+        /// taken holds none of the current output row's three rows (at most two of them are held when m is not).
+        /// </summary>
+        private float* Passed(RowWindow x, int m, (int A, int B, int C) needed, float* sp, Span<int> held, int cols, int stride, float* zeros, out float* p)
+        {
+            if (m < 0)
+            {
+                p = zeros;
+                return zeros;
+            }
+
+            int slot = held.IndexOf(m);
+            if (slot < 0)
+            {
+                slot = 0;
+                while (held[slot] == needed.A || held[slot] == needed.B || held[slot] == needed.C)
+                {
+                    slot++;
+                }
+
+                RowPasses(x.Row(m), sp + ((long)slot * stride), sp + ((long)(slot + 3) * stride), cols, center, mode, cval);
+                held[slot] = m;
+            }
+
+            p = sp + ((long)(slot + 3) * stride);
+            return sp + ((long)slot * stride);
+        }
+
+        /// <summary>S = smoothing row pass, P = derivative row pass of one row (edges sampled by mode).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void RowPasses(float* row, float* s, float* p, int cols, float center, BoundaryMode mode, float cval)
+        {
+            int width = Vector<float>.Count;
+            var c = new Vector<float>(center);
+            int j = 1;
+            if (Wide)
+            {
+                var c16 = Vector512.Create(center);
+                for (; j <= cols - 17; j += 16)
+                {
+                    var left16 = Vector512.Load(row + j - 1);
+                    var right16 = Vector512.Load(row + j + 1);
+                    ((left16 + right16) + (c16 * Vector512.Load(row + j))).Store(s + j);
+                    ((right16 - left16) + Vector512<float>.Zero).Store(p + j);
+                }
+            }
+
+            for (; j <= cols - 1 - width; j += width)
+            {
+                var left = Vector.Load(row + j - 1);
+                var right = Vector.Load(row + j + 1);
+                Vector.Store((left + right) + (c * Vector.Load(row + j)), s + j);
+                Vector.Store((right - left) + Vector<float>.Zero, p + j);
+            }
+
+            var line = new ReadOnlySpan<float>(row, cols);
+            for (; j < cols - 1; j++)
+            {
+                s[j] = (row[j - 1] + row[j + 1]) + (center * row[j]);
+                p[j] = (row[j + 1] - row[j - 1]) + 0f;
+            }
+
+            for (int e = 0; e < cols; e += cols - 1)
+            {
+                float l = Boundary.Sample(line, e - 1L, mode, cval), r = Boundary.Sample(line, e + 1L, mode, cval);
+                s[e] = (l + r) + (center * row[e]);
+                p[e] = (r - l) + 0f;
+            }
+        }
+
+        /// <summary>g0 = fl(S_below − S_above) + 0, g1 = fl(fl(P_above + P_below) + c·P_here).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Columns(float* sAbove, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* g0, float* g1, int from, int cols, float center)
+        {
+            int width = Vector<float>.Count;
+            var c = new Vector<float>(center);
+            int j = from;
+            for (; j <= cols - width; j += width)
+            {
+                Vector.Store((Vector.Load(sBelow + j) - Vector.Load(sAbove + j)) + Vector<float>.Zero, g0 + j);
+                Vector.Store((Vector.Load(pAbove + j) + Vector.Load(pBelow + j)) + (c * Vector.Load(pHere + j)), g1 + j);
+            }
+
+            for (; j < cols; j++)
+            {
+                g0[j] = (sBelow[j] - sAbove[j]) + 0f;
+                g1[j] = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
+            }
+        }
+
+        /// <summary>
+        /// Both gradients of an output row and their hypot in registers, 16 values at a time: the same operations per value
+        /// as <see cref="Columns"/> then <see cref="Hypot.Apply(ReadOnlySpan{nint}, float*, int)"/> (squares widened to
+        /// double, summed in input order, one double square root, narrowed), without storing the gradients.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Magnitudes512(float* sAbove, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* dst, int cols, float center, bool axis0First)
+        {
+            var c = Vector512.Create(center);
+            int j = 0;
+            for (; j <= cols - 16; j += 16)
+            {
+                var g0 = (Vector512.Load(sBelow + j) - Vector512.Load(sAbove + j)) + Vector512<float>.Zero;
+                var g1 = (Vector512.Load(pAbove + j) + Vector512.Load(pBelow + j)) + (c * Vector512.Load(pHere + j));
+                var (a0, a1) = Vector512.Widen(axis0First ? g0 : g1);
+                var (b0, b1) = Vector512.Widen(axis0First ? g1 : g0);
+                var lo = (a0 * a0) + (b0 * b0);
+                var hi = (a1 * a1) + (b1 * b1);
+                Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)).Store(dst + j);
+            }
+
+            for (; j < cols; j++)
+            {
+                float g0 = (sBelow[j] - sAbove[j]) + 0f;
+                float g1 = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
+                double a = axis0First ? g0 : g1, b = axis0First ? g1 : g0;
+                dst[j] = (float)Math.Sqrt((a * a) + (b * b));
+            }
+        }
+    }
+}
