@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+
 namespace XRayFlow.Core.Ops.Geometry;
 
 /// <summary>
@@ -14,9 +16,21 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// </code>
 /// with n the coefficient line's length (the input's, plus 2 x 12 for nearest and grid-constant when prefiltered).
 /// A tap that reads cval points at index n (the caller supplies a line of cval there).
+/// <para>
+/// Plans are shared: <see cref="ForZoom"/>, <see cref="ForShift"/> and <see cref="ForAffine"/> keep the last few (a
+/// batch of same-size images plans each axis once, not once an image), so nothing may change a plan's arrays.
+/// </para>
 /// </summary>
 public sealed class AxisPlan
 {
+    /// <summary>How many plans <see cref="Recent"/> keeps before it starts again.</summary>
+    private const int RecentCount = 32;
+
+    /// <summary>Plans with more taps than this (outputs x taps; about 0.5 MB) are not kept.</summary>
+    private const long RecentMaxTaps = 1 << 16;
+
+    private static readonly ConcurrentDictionary<PlanKey, AxisPlan> Recent = new();
+
     private AxisPlan(int coefLength, int outLength, int order)
     {
         CoefLength = coefLength;
@@ -87,6 +101,40 @@ public sealed class AxisPlan
         }
 
         plan.Span = hi < 0 ? (0, -1) : (lo, hi);
+        return plan;
+    }
+
+    /// <summary>zoom's plan of an axis of n inputs and m outputs (<see cref="ZoomCoordinates"/>), kept for the next call.</summary>
+    public static AxisPlan ForZoom(int n, int m, bool gridMode, int prePad, int order, SplineMode mode)
+        => Cached(new PlanKey(0, m, prePad, gridMode ? 1 : 0, 0, n + (2 * prePad), order, mode), () => ZoomCoordinates(n, m, gridMode, prePad));
+
+    /// <summary>shift's plan of an axis (<see cref="ShiftCoordinates"/>) over coefLength coefficients, kept for the next call.</summary>
+    public static AxisPlan ForShift(int m, double shift, int prePad, int coefLength, int order, SplineMode mode)
+        => Cached(new PlanKey(1, m, prePad, BitConverter.DoubleToInt64Bits(shift), 0, coefLength, order, mode), () => ShiftCoordinates(m, shift, prePad));
+
+    /// <summary>A diagonal affine_transform's plan of an axis (<see cref="AffineCoordinates"/>), kept for the next call.</summary>
+    public static AxisPlan ForAffine(int m, double a, double offset, int prePad, int coefLength, int order, SplineMode mode)
+        => Cached(new PlanKey(2, m, prePad, BitConverter.DoubleToInt64Bits(a), BitConverter.DoubleToInt64Bits(offset), coefLength, order, mode), () => AffineCoordinates(m, a, offset, prePad));
+
+    /// <summary>The kept plan for this key, or a new one (kept when small; the cache starts again past <see cref="RecentCount"/>).</summary>
+    private static AxisPlan Cached(PlanKey key, Func<double[]> coordinates)
+    {
+        if (Recent.TryGetValue(key, out var kept))
+        {
+            return kept;
+        }
+
+        var plan = Create(coordinates(), key.CoefLength, key.Order, key.Mode);
+        if ((long)plan.OutLength * plan.Taps <= RecentMaxTaps)
+        {
+            if (Recent.Count >= RecentCount)
+            {
+                Recent.Clear();
+            }
+
+            Recent[key] = plan;
+        }
+
         return plan;
     }
 
@@ -180,3 +228,6 @@ public sealed class AxisPlan
         return x;
     }
 }
+
+/// <summary>What decides an axis plan: the kind of coordinates (0 zoom, 1 shift, 2 affine), their numbers (doubles by their bits), the coefficients, order and mode.</summary>
+internal readonly record struct PlanKey(int Kind, int OutLength, int PrePad, long A, long B, int CoefLength, int Order, SplineMode Mode);

@@ -26,8 +26,8 @@ public static class Resampling
     private static ImageArray Zoom(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, bool gridMode, int threads, ClipRange[]? clips)
     {
         int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
-        var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(src.Rows, outRows, gridMode, pad), src.Rows + (2 * pad), order, mode);
-        var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(src.Cols, outCols, gridMode, pad), src.Cols + (2 * pad), order, mode);
+        var rowPlan = AxisPlan.ForZoom(src.Rows, outRows, gridMode, pad, order, mode);
+        var colPlan = AxisPlan.ForZoom(src.Cols, outCols, gridMode, pad, order, mode);
         return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads, clips);
     }
 
@@ -35,8 +35,8 @@ public static class Resampling
     public static ImageArray Shift(ImageArray src, double shift0, double shift1, int order, SplineMode mode, float cval, bool prefilter, int threads)
     {
         int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
-        var rowPlan = AxisPlan.Create(AxisPlan.ShiftCoordinates(src.Rows, shift0, pad), src.Rows + (2 * pad), order, mode);
-        var colPlan = AxisPlan.Create(AxisPlan.ShiftCoordinates(src.Cols, shift1, pad), src.Cols + (2 * pad), order, mode);
+        var rowPlan = AxisPlan.ForShift(src.Rows, shift0, pad, src.Rows + (2 * pad), order, mode);
+        var colPlan = AxisPlan.ForShift(src.Cols, shift1, pad, src.Cols + (2 * pad), order, mode);
         return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads);
     }
 
@@ -49,8 +49,8 @@ public static class Resampling
         if (matrix[0, 1] == 0 && matrix[1, 0] == 0)
         {
             int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
-            var rowPlan = AxisPlan.Create(AxisPlan.AffineCoordinates(outRows, matrix[0, 0], offset[0], pad), src.Rows + (2 * pad), order, mode);
-            var colPlan = AxisPlan.Create(AxisPlan.AffineCoordinates(outCols, matrix[1, 1], offset[1], pad), src.Cols + (2 * pad), order, mode);
+            var rowPlan = AxisPlan.ForAffine(outRows, matrix[0, 0], offset[0], pad, src.Rows + (2 * pad), order, mode);
+            var colPlan = AxisPlan.ForAffine(outCols, matrix[1, 1], offset[1], pad, src.Cols + (2 * pad), order, mode);
             return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads);
         }
 
