@@ -11,7 +11,7 @@ namespace XRayFlow.Benchmarks;
 /// <c>runs</c> calls after warm-up, with the per-pixel time and its ratio to 1024 x 1024's (linear cost: within
 /// 1.3x). tests/bench/reference_bench_sizes.py times OpenCV's counterparts at the same sizes.
 /// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll sizes [runs = 9] [threads = 2]
-/// [sizes = 512,1024,2048,4096,8192]
+/// [sizes = 512,1024,2048,4096,8192] [filter: rows whose label contains it]
 /// </summary>
 public static class SizesBench
 {
@@ -43,7 +43,8 @@ public static class SizesBench
         Console.WriteLine($".NET {Environment.Version}, {threads} thread(s), median of {runs} calls after warm-up, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; ms (ns per pixel)");
         Console.WriteLine("op," + string.Join(",", sizes.Select(n => $"{n}")) + ",per-pixel 8192/1024");
         var images = sizes.ToDictionary(n => n, n => Tile(sample, n));
-        foreach (var (label, name, parameters, inputs) in Ops)
+        string? only = args.Length > 4 ? args[4] : null;
+        foreach (var (label, name, parameters, inputs) in Ops.Where(o => only is null || o.Label.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             var op = OpRegistry.Get(name);
             var cells = new List<string>();
