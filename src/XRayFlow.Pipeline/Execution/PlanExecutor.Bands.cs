@@ -205,6 +205,41 @@ public sealed partial class PlanExecutor
     }
 
     /// <summary>
+    /// The gradient pairs of a row-band group that run as one pass (<see cref="FuseGradientMagnitudes"/>, as a run
+    /// without a report or preview does them): (the hypot step, its first and second gradient step), for `xrayflow plan`.
+    /// </summary>
+    internal static List<(string Magnitude, string First, string Second)> OnePassPairs(IReadOnlyList<PlanNode> group)
+    {
+        var pairs = new List<(string, string, string)>();
+        var kernels = group.Select(n => Planner.BandKernel(n.Step, n.Step.Params)).ToArray();
+        if (kernels.Any(k => k is null))
+        {
+            return pairs;
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < group.Count; k++)
+        {
+            index[group[k].Id] = k;
+        }
+
+        var external = new Dictionary<string, int>(StringComparer.Ordinal);
+        int[][] inputsOf = [.. group.Select(n => n.InputSources.Select(s => index.TryGetValue(s, out int m) ? m : -1 - (external.TryGetValue(s, out int e) ? e : external[s] = external.Count)).ToArray())];
+        var before = inputsOf.Select(a => a.ToArray()).ToArray();
+        var elided = new bool[group.Count];
+        FuseGradientMagnitudes(kernels!, inputsOf, elided);
+        for (int h = 0; h < group.Count; h++)
+        {
+            if (before[h].Length == 2 && inputsOf[h].Length == 1)
+            {
+                pairs.Add((group[h].Id, group[before[h][0]].Id, group[before[h][1]].Id));
+            }
+        }
+
+        return pairs;
+    }
+
+    /// <summary>
     /// Band height: at least what the kernels prefer (a long column kernel that row-passes its halo wants 4 x its
     /// taps), else as many rows as keep one band's intermediates near <see cref="BandBytes"/>, and at most a share
     /// that gives every thread two bands. Changes which rows are computed where, never a value.

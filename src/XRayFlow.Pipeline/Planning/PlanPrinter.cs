@@ -1,5 +1,6 @@
 using System.Text;
 using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Execution;
 
 namespace XRayFlow.Pipeline.Planning;
 
@@ -79,7 +80,13 @@ public static class PlanPrinter
                 {
                     sb.Append("  group ").Append(i + 1).Append(": ").Append(string.Join(", ", g.NodeIds.Take(g.NodeIds.Count - 1)))
                         .Append(" -> ").Append(g.NodeIds[^1]).Append(" (halo: ").Append(g.HaloBefore).Append(g.HaloBefore == 1 ? " row" : " rows")
-                        .Append(" above a band, ").Append(g.HaloAfter).Append(" below)\n");
+                        .Append(" above a band, ").Append(g.HaloAfter).Append(" below)");
+                    foreach (var (magnitude, first, second) in PlanExecutor.OnePassPairs([.. g.NodeIds.Select(id => plan.Node(id)!)]))
+                    {
+                        sb.Append("; ").Append(first).Append(", ").Append(second).Append(" and ").Append(magnitude).Append(" in one pass");
+                    }
+
+                    sb.Append('\n');
                 }
             }
         }

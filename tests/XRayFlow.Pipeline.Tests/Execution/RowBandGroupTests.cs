@@ -65,7 +65,7 @@ public class RowBandGroupTests
         Assert.Equal(["smooth", "gx", "gy", "magnitude"], group.NodeIds);
         Assert.Equal((17, 17), (group.HaloBefore, group.HaloAfter)); // sigma 4 truncate 4: 16 rows, and sobel's 1
         Assert.Equal(-1, plan.Node("norm")!.Chain);
-        Assert.Contains("group 1: smooth, gx, gy -> magnitude (halo: 17 rows above a band, 17 below)", PlanPrinter.Text(plan));
+        Assert.Contains("group 1: smooth, gx, gy -> magnitude (halo: 17 rows above a band, 17 below); gx, gy and magnitude in one pass", PlanPrinter.Text(plan));
         Assert.Empty(Planner.Create(RunKit.Load(FiveSteps.Replace("MODE", "reflect")), options: PlanOptions.NoFusion).FusedChains);
     }
 
