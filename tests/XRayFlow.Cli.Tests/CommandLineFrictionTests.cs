@@ -113,9 +113,40 @@ public class CommandLineFrictionTests
         Assert.Equal("row-bands", group.GetProperty("kind").GetString());
         Assert.Equal(["gx", "ax"], group.GetProperty("steps").EnumerateArray().Select(x => x.GetString()));
         Assert.Equal((1, 1), (group.GetProperty("halo_before").GetInt32(), group.GetProperty("halo_after").GetInt32()));
+        Assert.Empty(group.GetProperty("one_pass").EnumerateArray()); // gx and ax are no gradient pair
         Assert.Equal(["gx", "gy", "ax"], Json(CliKit.Run("plan", P(dir, "recipe.yaml"), "--json", "--no-fuse")).GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
         Assert.Equal(["ax", "gy"], root.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("name").GetString()).Order());
         Assert.Equal(r.Out, CliKit.Run("plan", P(dir, "recipe.yaml"), "--format", "json").Out);
+    }
+
+    [Fact]
+    public void PlanSaysWhichGradientPairsRunInOnePass()
+    {
+        string dir = CliKit.Project();
+        File.WriteAllText(P(dir, "pair.yaml"), """
+            xrayflow: 1
+            name: pair
+            inputs:
+              xray: image
+            steps:
+              - id: gy
+                op: prewitt
+                axis: 1
+              - id: gx
+                op: prewitt
+                in: xray
+                axis: 0
+              - id: m
+                op: hypot
+                in: [gy, gx]
+            outputs:
+              m: m.npy
+            """);
+        var group = Assert.Single(Json(CliKit.Run("plan", P(dir, "pair.yaml"), "--json")).GetProperty("fused").EnumerateArray());
+        var pair = Assert.Single(group.GetProperty("one_pass").EnumerateArray());
+        Assert.Equal(["gy", "gx", "m"], pair.EnumerateArray().Select(x => x.GetString()));
+        Assert.Contains("gy, gx and m in one pass", CliKit.Run("plan", P(dir, "pair.yaml")).Out);
+        Assert.DoesNotContain("one pass", CliKit.Run("plan", P(dir, "pair.yaml"), "--no-fuse").Out);
     }
 
     [Fact]

@@ -124,6 +124,20 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             Output.CliJson.Strings(w, "steps", chain.NodeIds);
             w.WriteNumber("halo_before", chain.HaloBefore);
             w.WriteNumber("halo_after", chain.HaloAfter);
+            w.WriteStartArray("one_pass");
+            if (chain.Banded)
+            {
+                foreach (var (magnitude, first, second) in PlanExecutor.OnePassPairs([.. chain.NodeIds.Select(id => plan.Node(id)!)]))
+                {
+                    w.WriteStartArray();
+                    w.WriteStringValue(first);
+                    w.WriteStringValue(second);
+                    w.WriteStringValue(magnitude);
+                    w.WriteEndArray();
+                }
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 

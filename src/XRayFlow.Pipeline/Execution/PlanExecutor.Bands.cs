@@ -206,9 +206,10 @@ public sealed partial class PlanExecutor
 
     /// <summary>
     /// The gradient pairs of a row-band group that run as one pass (<see cref="FuseGradientMagnitudes"/>, as a run
-    /// without a report or preview does them): (the hypot step, its first and second gradient step), for `xrayflow plan`.
+    /// without a report or preview does them): (the hypot step, its first and second gradient step), for `xrayflow plan`
+    /// and `plan --json`.
     /// </summary>
-    internal static List<(string Magnitude, string First, string Second)> OnePassPairs(IReadOnlyList<PlanNode> group)
+    public static List<(string Magnitude, string First, string Second)> OnePassPairs(IReadOnlyList<PlanNode> group)
     {
         var pairs = new List<(string, string, string)>();
         var kernels = group.Select(n => Planner.BandKernel(n.Step, n.Step.Params)).ToArray();
