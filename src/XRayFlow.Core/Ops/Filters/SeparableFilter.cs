@@ -739,7 +739,16 @@ public static partial class SeparableFilter
         var row = new ReadOnlySpan<float>(srcRow, n);
         int first = from - k.Before;
         int count = to - from + k.Length - 1;
-        for (int t = 0; t < count; t++)
+
+        // The samples inside the row are the row itself (one copy); only those beyond its ends are mapped.
+        int inFrom = Math.Clamp(-first, 0, count), inTo = Math.Clamp(n - first, inFrom, count);
+        for (int t = 0; t < inFrom; t++)
+        {
+            line[t] = Boundary.Sample(row, first + t, mode, cval);
+        }
+
+        Buffer.MemoryCopy(srcRow + first + inFrom, line + inFrom, (long)(count - inFrom) * sizeof(float), (long)(inTo - inFrom) * sizeof(float));
+        for (int t = inTo; t < count; t++)
         {
             line[t] = Boundary.Sample(row, first + t, mode, cval);
         }
