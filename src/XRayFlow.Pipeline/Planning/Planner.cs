@@ -355,16 +355,12 @@ public static class Planner
             while (work.Count > 0)
             {
                 var node = byId[work.Dequeue()];
+                inputOfMember.UnionWith(node.InputSources); // InputSources are a prefix of Sources
                 foreach (var src in node.Sources.Distinct(StringComparer.Ordinal))
                 {
-                    readersInside[src] = readersInside.GetValueOrDefault(src) + 1;
-                }
-
-                inputOfMember.UnionWith(node.InputSources);
-                foreach (var src in node.Sources.Concat(node.InputSources).Distinct(StringComparer.Ordinal))
-                {
+                    int inside = readersInside[src] = readersInside.GetValueOrDefault(src) + 1;
                     if (!members.Contains(src) && inputOfMember.Contains(src) && fusible.Contains(src) && !taken.Contains(src) && !outputs.Contains(src)
-                        && readersInside.GetValueOrDefault(src) == readers[src].Count)
+                        && inside == readers[src].Count)
                     {
                         members.Add(src);
                         work.Enqueue(src);

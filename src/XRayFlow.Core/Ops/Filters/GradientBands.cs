@@ -126,7 +126,7 @@ public sealed class GradientBand : IRowBandKernel
                         }
                         else
                         {
-                            Columns(sAbove, sBelow, pAbove, pHere, pBelow, g0, g1, 0, cols, center);
+                            Columns(sAbove, sBelow, pAbove, pHere, pBelow, g0, g1, cols, center);
                             Hypot.Apply(pair, output.Row(r), cols);
                         }
                     }
@@ -211,11 +211,11 @@ public sealed class GradientBand : IRowBandKernel
 
         /// <summary>g0 = fl(S_below − S_above) + 0, g1 = fl(fl(P_above + P_below) + c·P_here).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Columns(float* sAbove, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* g0, float* g1, int from, int cols, float center)
+        private static void Columns(float* sAbove, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* g0, float* g1, int cols, float center)
         {
             int width = Vector<float>.Count;
             var c = new Vector<float>(center);
-            int j = from;
+            int j = 0;
             for (; j <= cols - width; j += width)
             {
                 Vector.Store((Vector.Load(sBelow + j) - Vector.Load(sAbove + j)) + Vector<float>.Zero, g0 + j);
