@@ -39,7 +39,10 @@ public sealed class AxisPlan
         Index = new int[checked(outLength * Taps)];
         Weight = new float[outLength * Taps];
         Outside = new bool[outLength];
+        _permuted = new Lazy<PermutedTaps?>(() => PermutedTaps.IsSupported ? PermutedTaps.For(this) : null);
     }
+
+    private readonly Lazy<PermutedTaps?> _permuted;
 
     /// <summary>Length of the coefficient line; index CoefLength means cval.</summary>
     public int CoefLength { get; }
@@ -65,6 +68,9 @@ public sealed class AxisPlan
 
     /// <summary>The lowest and highest coefficient index any output reads (CoefLength excluded), for callers that only prepare those.</summary>
     public (int Lo, int Hi) Span { get; private set; }
+
+    /// <summary>The taps for a horizontal pass along rows by permutes (made on first use; null where they do not fit or the machine lacks AVX-512).</summary>
+    public PermutedTaps? Permuted => _permuted.Value;
 
     /// <summary>The plan for the given coordinates (one per output, in double, including the pre-pad offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -45,7 +45,13 @@ public static class SeparableResampler
     /// (while it is in cache) instead of a second pass over the output; the cval written outside the input (mode
     /// constant) is not clipped.
     /// </param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null)
+    /// <param name="permuted">
+    /// Where the rows need no horizontal prefilter and <see cref="AxisPlan.Permuted"/> fits, run the vertical pass first
+    /// and each output row's horizontal pass straight along the row by permutes (<see cref="PermutedTaps"/>; the same
+    /// operations as the lane path's vertical-first order, so the same bits) unless <paramref name="verticalFirst"/> is
+    /// false; tests turn it off to compare with the lane path.
+    /// </param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true)
     {
         bool filtered = prefilter && order >= 2;
         int pad0 = (rowPlan.CoefLength - rows) / 2, pad1 = (colPlan.CoefLength - cols) / 2;
@@ -76,14 +82,19 @@ public static class SeparableResampler
                 y = coef.AsMemory(0, coefRows * cols);
             }
 
-            var job = new Job(rowPlan, colPlan, colFilter, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip);
-            if (verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0))
+            var along = permuted && colFilter is null ? colPlan.Permuted : null;
+            var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip);
+            if (!(verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null)))
             {
-                job.VerticalFirst(y, dst, threads);
+                job.HorizontalFirst(y, coefRows, dst, threads);
+            }
+            else if (along is not null)
+            {
+                job.AlongRows(y, dst, along, threads);
             }
             else
             {
-                job.HorizontalFirst(y, coefRows, dst, threads);
+                job.VerticalFirst(y, dst, threads);
             }
         }
         finally
@@ -94,12 +105,16 @@ public static class SeparableResampler
         FillOutside(dst.Span, rowPlan, colPlan, cval);
     }
 
-    /// <summary>Rough costs per element: a SIMD weighted sum ~ taps / L, a transpose ~ 1/2, a prefilter pole ~ 1/2 (in lanes).</summary>
-    private static bool VerticalFirstIsCheaper(AxisPlan rowPlan, AxisPlan colPlan, int cols, int poles)
+    /// <summary>
+    /// Rough costs per element: a SIMD weighted sum ~ taps / L, a transpose ~ 1/2, a prefilter pole ~ 1/2 (in lanes); the
+    /// horizontal pass by permutes (no prefilter, no transposes): a copy into the line ~ 1 / L, a permute and product
+    /// per tap ~ 1 / L.
+    /// </summary>
+    private static bool VerticalFirstIsCheaper(AxisPlan rowPlan, AxisPlan colPlan, int cols, int poles, bool permuted)
     {
         double l = Vector<float>.Count, taps = rowPlan.Taps, ct = colPlan.Taps;
         double r2 = rowPlan.OutLength, c2 = colPlan.OutLength, c1 = colPlan.CoefLength;
-        double horizontalIn = 0.5 + (poles * 0.6), horizontalOut = (ct / l) + 0.5;
+        double horizontalIn = permuted ? 1 / l : 0.5 + (poles * 0.6), horizontalOut = permuted ? ct / l : (ct / l) + 0.5;
         double v = (r2 * cols * taps / l) + (r2 * c1 * horizontalIn) + (r2 * c2 * horizontalOut);
         var (lo, hi) = rowPlan.Span;
         double used = Math.Max(0, hi - lo + 1);
@@ -347,13 +362,37 @@ public static class SeparableResampler
         }
     }
 
+    /// <summary>dst = src with non-temporal stores (AVX; dst aligned to 32 bytes after a scalar head).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void StreamCopy(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int n = src.Length, k = 0;
+        fixed (float* s = src, d = dst)
+        {
+            for (; k < n && ((nuint)(d + k) & 31) != 0; k++)
+            {
+                d[k] = s[k];
+            }
+
+            for (; k <= n - 8; k += 8)
+            {
+                Avx.StoreAlignedNonTemporal(d + k, Avx.LoadVector256(s + k));
+            }
+
+            for (; k < n; k++)
+            {
+                d[k] = s[k];
+            }
+        }
+    }
+
     /// <summary>The passes of one frame, with what both orders share.</summary>
-    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, int cols, int pad1, bool edge, float cval, int outRows, int outCols, ClipRange? clip)
+    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, PermutedTaps? along, int cols, int pad1, bool edge, float cval, int outRows, int outCols, ClipRange? clip)
     {
         private static readonly int L = Vector<float>.Count;
 
-        /// <summary>Lane-layout line length: the padded row plus one cval element.</summary>
-        private int LaneLength => (colPlan.CoefLength + 1) * L;
+        /// <summary>Lane-layout line length: the padded row plus one cval element (and for the permutes every window).</summary>
+        private int LaneLength => Math.Max((colPlan.CoefLength + 1) * L, along?.LineLength ?? 0);
 
         /// <summary>Vertical pass into strips of L output rows, then each strip's horizontal pass in lane layout.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -377,6 +416,70 @@ public static class SeparableResampler
                 {
                     var done = dst.Span.Slice(r0 * outCols, n * outCols);
                     c.Apply(done, done, stream: false);
+                }
+            });
+        }
+
+        /// <summary>
+        /// Each output row: its vertical weighted sum into a padded line (as <see cref="VerticalFirst"/>'s rows), then
+        /// the horizontal pass along that line by permutes straight into the output row. Rows split over the threads.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void AlongRows(ReadOnlyMemory<float> y, Memory<float> dst, PermutedTaps along, int threads)
+        {
+            int c1 = colPlan.CoefLength;
+            int lineLength = Math.Max(along.LineLength, c1 + 1);
+            int rowsPerStrip = Math.Max(1, Math.Min(16, (outRows + (4 * threads) - 1) / (4 * threads)));
+            int strips = (outRows + rowsPerStrip - 1) / rowsPerStrip;
+            var cvalRow = new float[cols];
+            cvalRow.AsSpan().Fill(cval);
+            bool stream = (long)outRows * outCols >= StreamingOutput && Avx.IsSupported;
+            RunStrips(strips, threads, () => new Buffers(lineLength, 1, stream ? outCols : 0), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
+            {
+                var ys = y.Span;
+                var ds = dst.Span;
+                var line = buf.Rows.AsSpan(0, lineLength);
+                line[(c1 + 1)..].Clear(); // never chosen; cleared so nothing stale is read
+                line[c1] = cval;
+                int i0 = s * rowsPerStrip, i1 = Math.Min(outRows, i0 + rowsPerStrip);
+                for (int i = i0; i < i1; i++)
+                {
+                    if (rowPlan.Outside[i])
+                    {
+                        continue; // FillOutside writes cval there
+                    }
+
+                    var row = line.Slice(pad1, cols);
+                    WeightedRows(ys, cols, cols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, row);
+                    for (int p = 0; p < pad1; p++)
+                    {
+                        line[p] = edge ? row[0] : cval;
+                        line[pad1 + cols + p] = edge ? row[cols - 1] : cval;
+                    }
+
+                    var done = ds.Slice(i * outCols, outCols);
+                    if (stream)
+                    {
+                        // The row made in a cached row, then written past the caches (no read of the output's lines).
+                        var made = buf.Out.AsSpan(0, outCols);
+                        along.Resample(line, made);
+                        if (clip is { } c)
+                        {
+                            c.Apply(made, done, stream: true);
+                        }
+                        else
+                        {
+                            StreamCopy(made, done);
+                        }
+                    }
+                    else
+                    {
+                        along.Resample(line, done);
+                        if (clip is { } c)
+                        {
+                            c.Apply(done, done, stream: false);
+                        }
+                    }
                 }
             });
         }
@@ -492,6 +595,28 @@ public static class SeparableResampler
         {
             var lanes = buf.Lanes.AsSpan();
             int c1 = colPlan.CoefLength;
+            if (along is not null)
+            {
+                // Row by row along a padded line (the same values the lane layout holds), by permutes.
+                var line = lanes[..along.LineLength];
+                line[(c1 + 1)..].Clear();
+                line[c1] = cval;
+                for (int r = 0; r < n; r++)
+                {
+                    var row = rows.Slice(r * width, width);
+                    row.CopyTo(line.Slice(pad1, width));
+                    for (int p = 0; p < pad1; p++)
+                    {
+                        line[p] = edge ? row[0] : cval;
+                        line[pad1 + width + p] = edge ? row[width - 1] : cval;
+                    }
+
+                    along.Resample(line, dst.Slice(r * stride, outCols));
+                }
+
+                return;
+            }
+
             Transpose.ToLanes(rows, width, n, width, lanes.Slice(pad1 * L, width * L));
             for (int p = 0; p < pad1; p++)
             {

@@ -265,6 +265,109 @@ public class GeometryKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ModesAndOrders))]
+    public void RowsAlongByPermutesGiveTheLanePathsBits(SplineMode mode, int order)
+    {
+        // Output widths 1..70 from input widths around them (zoom 0.25 .. 4), growing and shrinking rows, NaN / inf /
+        // -0 among the values, 1 and 3 threads, both pass orders: the permute path equals the lane path bit for bit, and where a block's taps do not fit a window the plan says so (no path, no values).
+        if (!PermutedTaps.IsSupported)
+        {
+            return; // the lane path is the only one on this machine
+        }
+
+        var rng = new Random(4000 + ((int)mode * 10) + order);
+        int used = 0;
+        for (int outCols = 1; outCols <= 70; outCols++)
+        {
+            foreach (int cols in new[] { 1, 2, Math.Max(1, outCols / 4), Math.Max(1, outCols / 2), outCols, outCols + 3, (2 * outCols) + 1, Math.Min(200, 4 * outCols) })
+            {
+                int rows = 1 + rng.Next(9), outRows = 1 + rng.Next(13);
+                var x = Random(rng, rows * cols);
+                if (x.Length > 3)
+                {
+                    x[rng.Next(x.Length)] = -0f;
+                    x[rng.Next(x.Length)] = rng.Next(2) == 0 ? float.NaN : float.PositiveInfinity;
+                }
+
+                bool grid = rng.Next(2) == 0;
+                foreach (bool prefilter in order >= 2 ? new[] { false } : [true, false])
+                {
+                    int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
+                    var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, outRows, grid, pad), rows + (2 * pad), order, mode);
+                    var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, outCols, grid, pad), cols + (2 * pad), order, mode);
+                    if (colPlan.Permuted is null)
+                    {
+                        Assert.True(cols > 2 * outCols, $"{cols} -> {outCols}: a zoom of 0.5 or more fits windows (but at most 4 edge blocks)");
+                        continue;
+                    }
+
+                    used++;
+                    foreach (var (threads, verticalFirst) in new[] { (1, true), (3, true), (1, false), (3, false) })
+                    {
+                        var lanes = Poisoned(outRows * outCols);
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, prefilter, mode, -1.5f, lanes, threads, verticalFirst, permuted: false);
+                        var along = Poisoned(outRows * outCols);
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, prefilter, mode, -1.5f, along, threads, verticalFirst);
+                        for (int k = 0; k < lanes.Length; k++)
+                        {
+                            Assert.True(BitConverter.SingleToInt32Bits(lanes[k]) == BitConverter.SingleToInt32Bits(along[k]), $"{mode} order {order} {rows}x{cols} -> {outRows}x{outCols} grid {grid} threads {threads} vertical-first {verticalFirst}: value {k}: {along[k]} vs {lanes[k]}");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(used > 400, $"only {used} cases took the permute path");
+    }
+
+    [Fact]
+    public void PermutedTapsKeepEveryBlockInOneWindow()
+    {
+        if (!PermutedTaps.IsSupported)
+        {
+            return;
+        }
+
+        foreach (var (n, m) in new[] { (1024, 2048), (1024, 512), (1024, 224), (7, 100), (100, 7), (2048, 1024) })
+        {
+            foreach (int order in new[] { 0, 1, 3 })
+            {
+                var plan = AxisPlan.Create(AxisPlan.ZoomCoordinates(n, m, true, 0), n, order, SplineMode.Mirror);
+                var taps = plan.Permuted;
+                if (taps is null)
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < m; j++)
+                {
+                    int block = j / taps.Block, lane = j % taps.Block;
+                    if (taps.Base[block] < 0)
+                    {
+                        continue; // value by value
+                    }
+
+                    for (int b = 0; b < plan.Taps; b++)
+                    {
+                        int at = (((block * plan.Taps) + b) * 16) + lane;
+                        Assert.InRange(taps.Index[at], 0, PermutedTaps.Window - 1);
+                        Assert.Equal(plan.Index[(j * plan.Taps) + b], taps.Base[block] + taps.Index[at]);
+                        Assert.Equal(plan.Weight[(j * plan.Taps) + b], taps.Weight[at]);
+                    }
+                }
+
+                Assert.True(taps.LineLength >= taps.Base.Max() + PermutedTaps.Window);
+            }
+        }
+
+        // Zoom 2 and 0.5 (the benchmark's) fit 16 outputs a block, a zoom of 0.47 fits 8; a quarter does not fit.
+        Assert.Equal(16, AxisPlan.Create(AxisPlan.ZoomCoordinates(1024, 2048, false, 0), 1024, 1, SplineMode.Mirror).Permuted!.Block);
+        Assert.Equal(16, AxisPlan.Create(AxisPlan.ZoomCoordinates(1024, 512, false, 0), 1024, 1, SplineMode.Mirror).Permuted!.Block);
+        Assert.Equal(8, AxisPlan.Create(AxisPlan.ZoomCoordinates(1024, 480, false, 0), 1024, 1, SplineMode.Mirror).Permuted!.Block);
+        Assert.Null(AxisPlan.Create(AxisPlan.ZoomCoordinates(1024, 224, false, 0), 1024, 1, SplineMode.Mirror).Permuted);
+    }
+
     private static float[] Random(Random rng, int length)
     {
         var x = new float[length];

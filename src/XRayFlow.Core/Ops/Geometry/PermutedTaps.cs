@@ -1,0 +1,239 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace XRayFlow.Core.Ops.Geometry;
+
+/// <summary>
+/// An axis plan's taps for a horizontal pass straight along a row (no transpose to lane layout): the outputs in blocks of
+/// <see cref="Block"/> (16 or 8); every tap of a block reads a window of at most 32 coefficients starting at the
+/// block's base, so one two-register permute (AVX-512 vpermt2ps) per tap brings each output's coefficient to its lane:
+/// <code>
+/// out[j] = sum_b w[j, b] * line[index[j, b]]    (line: the padded coefficient row, its cval at CoefLength)
+/// </code>
+/// summed in the order of <see cref="SeparableResampler"/>'s lane path (1 tap: the value; 2 and 4 taps: first product,
+/// then each next one added; other counts: 0 + each product in turn), so the same float operations give the same bits.
+/// Used for a row without a horizontal prefilter (orders 0 and 1, or prefilter off); null where a block's taps spread
+/// wider than 32 coefficients (a zoom below about 0.45) or the machine has no AVX-512. A few blocks whose taps an edge maps
+/// across the line (wrap modes) are computed value by value.
+/// </summary>
+public sealed class PermutedTaps
+{
+    /// <summary>How many coefficients one permute chooses from (two 512-bit registers).</summary>
+    public const int Window = 32;
+
+    private const int Lanes = 16;
+
+    private readonly AxisPlan _plan;
+
+    private PermutedTaps(AxisPlan plan, int block, int blocks, int taps, int outLength)
+    {
+        _plan = plan;
+        Block = block;
+        Blocks = blocks;
+        Taps = taps;
+        OutLength = outLength;
+        Base = new int[blocks];
+        Index = new int[checked(blocks * taps * Lanes)];
+        Weight = new float[blocks * taps * Lanes];
+    }
+
+    /// <summary>Outputs per block: 16, or 8 where 16 outputs' taps spread wider than <see cref="Window"/>.</summary>
+    public int Block { get; }
+
+    public int Blocks { get; }
+
+    public int Taps { get; }
+
+    public int OutLength { get; }
+
+    /// <summary>Per block: the first coefficient of its window, or -1 for a block computed value by value.</summary>
+    public int[] Base { get; }
+
+    /// <summary>Blocks x taps x 16: the coefficient each lane takes, counted from the block's base (0..31).</summary>
+    public int[] Index { get; }
+
+    /// <summary>Blocks x taps x 16: the weights (0 in lanes past the block's outputs).</summary>
+    public float[] Weight { get; }
+
+    /// <summary>The line length the pass reads: every window whole (the caller's line is at least this long).</summary>
+    public int LineLength { get; private set; }
+
+    /// <summary>Whether this machine has the permute (AVX-512F).</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
+
+    /// <summary>The permuted taps of <paramref name="plan"/>, or null where a block does not fit a window.</summary>
+    public static PermutedTaps? For(AxisPlan plan)
+    {
+        foreach (int block in new[] { 16, 8 })
+        {
+            if (Build(plan, block) is { } built)
+            {
+                return built;
+            }
+        }
+
+        return null;
+
+        static PermutedTaps? Build(AxisPlan plan, int block)
+        {
+            int taps = plan.Taps, m = plan.OutLength;
+            int blocks = (m + block - 1) / block;
+            var result = new PermutedTaps(plan, block, blocks, taps, m);
+            int line = plan.CoefLength + 1, scalar = 0;
+            for (int k = 0; k < blocks; k++)
+            {
+                int j0 = k * block, count = Math.Min(block, m - j0);
+                int lo = int.MaxValue, hi = int.MinValue;
+                for (int q = j0 * taps; q < (j0 + count) * taps; q++)
+                {
+                    if (!plan.Outside[q / taps]) // an outside output's value is replaced by cval: any tap will do
+                    {
+                        lo = Math.Min(lo, plan.Index[q]);
+                        hi = Math.Max(hi, plan.Index[q]);
+                    }
+                }
+
+                if (lo > hi)
+                {
+                    lo = hi = 0; // every output of the block outside
+                }
+
+                if (hi - lo + 1 > Window)
+                {
+                    // Taps mapped across the line at an edge (wrap, mirror of a short line): this block goes value by value.
+                    result.Base[k] = -1;
+                    if (++scalar > Math.Max(4, blocks / 8))
+                    {
+                        return null;
+                    }
+
+                    continue;
+                }
+
+                result.Base[k] = lo;
+                line = Math.Max(line, lo + Window);
+                for (int b = 0; b < taps; b++)
+                {
+                    int at = ((k * taps) + b) * Lanes;
+                    for (int lane = 0; lane < Lanes; lane++)
+                    {
+                        bool used = lane < count && !plan.Outside[j0 + lane];
+                        result.Index[at + lane] = used ? plan.Index[((j0 + lane) * taps) + b] - lo : 0;
+                        result.Weight[at + lane] = used ? plan.Weight[((j0 + lane) * taps) + b] : 0f;
+                    }
+                }
+            }
+
+            result.LineLength = line;
+            return result;
+        }
+    }
+
+    /// <summary>A block whose taps spread wider than a window, value by value in the same order of operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Scalar(ReadOnlySpan<float> line, Span<float> output, int k)
+    {
+        int j0 = k * Block, count = Math.Min(Block, OutLength - j0);
+        for (int j = j0; j < j0 + count; j++)
+        {
+            int at = j * Taps;
+            float acc = Taps switch
+            {
+                1 => line[_plan.Index[at]],
+                2 => (line[_plan.Index[at]] * _plan.Weight[at]) + (line[_plan.Index[at + 1]] * _plan.Weight[at + 1]),
+                4 => (line[_plan.Index[at]] * _plan.Weight[at]) + (line[_plan.Index[at + 1]] * _plan.Weight[at + 1])
+                     + (line[_plan.Index[at + 2]] * _plan.Weight[at + 2]) + (line[_plan.Index[at + 3]] * _plan.Weight[at + 3]),
+                _ => Sum(line, at),
+            };
+            output[j] = acc;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private float Sum(ReadOnlySpan<float> line, int at)
+    {
+        float acc = 0f;
+        for (int b = 0; b < Taps; b++)
+        {
+            acc += line[_plan.Index[at + b]] * _plan.Weight[at + b];
+        }
+
+        return acc;
+    }
+
+    /// <summary>
+    /// out[j] for every output j of the plan, from <paramref name="line"/> (at least <see cref="LineLength"/> long; its
+    /// values past CoefLength + 1 are never chosen). An output the plan marks Outside gets no defined value (the caller
+    /// writes cval there). Needs <see cref="IsSupported"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Resample(ReadOnlySpan<float> line, Span<float> output)
+    {
+        if (line.Length < LineLength || output.Length < OutLength)
+        {
+            throw new ArgumentException("line or output too short for the permuted taps");
+        }
+
+        ref float l0 = ref MemoryMarshal.GetReference(line);
+        ref float o0 = ref MemoryMarshal.GetReference(output);
+        ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
+        ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
+        Span<float> tail = stackalloc float[Lanes];
+        for (int k = 0; k < Blocks; k++)
+        {
+            if (Base[k] < 0)
+            {
+                Scalar(line, output, k);
+                continue;
+            }
+
+            nuint at = (nuint)Base[k];
+            var lo = Vector512.LoadUnsafe(ref l0, at);
+            var hi = Vector512.LoadUnsafe(ref l0, at + Lanes);
+            nuint t = (nuint)(k * Taps * Lanes);
+            Vector512<float> acc;
+            switch (Taps)
+            {
+                case 1:
+                    acc = Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t), hi);
+                    break;
+                case 2:
+                    acc = Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t), hi) * Vector512.LoadUnsafe(ref w0, t);
+                    acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + Lanes), hi) * Vector512.LoadUnsafe(ref w0, t + Lanes);
+                    break;
+                case 4:
+                    acc = Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t), hi) * Vector512.LoadUnsafe(ref w0, t);
+                    acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + Lanes), hi) * Vector512.LoadUnsafe(ref w0, t + Lanes);
+                    acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + (2 * Lanes)), hi) * Vector512.LoadUnsafe(ref w0, t + (2 * Lanes));
+                    acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + (3 * Lanes)), hi) * Vector512.LoadUnsafe(ref w0, t + (3 * Lanes));
+                    break;
+                default:
+                    acc = Vector512<float>.Zero;
+                    for (int b = 0; b < Taps; b++)
+                    {
+                        nuint tb = t + (nuint)(b * Lanes);
+                        acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, tb), hi) * Vector512.LoadUnsafe(ref w0, tb);
+                    }
+
+                    break;
+            }
+
+            int j0 = k * Block, count = Math.Min(Block, OutLength - j0);
+            if (count == Lanes)
+            {
+                acc.StoreUnsafe(ref o0, (nuint)j0);
+            }
+            else if (count == 8)
+            {
+                acc.GetLower().StoreUnsafe(ref o0, (nuint)j0);
+            }
+            else
+            {
+                acc.StoreUnsafe(ref MemoryMarshal.GetReference(tail));
+                tail[..count].CopyTo(output.Slice(j0, count));
+            }
+        }
+    }
+}
