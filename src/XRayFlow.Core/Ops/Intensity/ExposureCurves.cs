@@ -189,7 +189,12 @@ public static class ExposureCurves
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dst.Length, src.Length, nameof(dst));
         int k = 0, n = src.Length;
-        if (Avx2.IsSupported && table.Length > 0)
+        if (Avx512F.IsSupported && table.Length == 256 && n >= 16)
+        {
+            k = Map256(src, dst, table);
+        }
+
+        if (Avx2.IsSupported && table.Length > 0 && k == 0)
         {
             var top = Vector256.Create(table.Length - 1);
             fixed (float* s = src, d = dst, t = table)
@@ -211,6 +216,59 @@ public static class ExposureCurves
         {
             dst[k] = table[(int)src[k]];
         }
+    }
+
+    /// <summary>
+    /// <see cref="Map"/> for a 256-entry table (uint8 images) held in sixteen 512-bit registers, 16 values at a time:
+    /// eight two-register permutes pick entry (i mod 32) of each 32-entry eighth, and bits 5, 6 and 7 of i choose among
+    /// the eight (no gathers: pure data movement, so the table's bits). Stops at the first 16 values not all in
+    /// 0..255 (the caller's loops take it from there). Returns how many values it did.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int Map256(ReadOnlySpan<float> src, Span<float> dst, float[] table)
+    {
+        int k = 0, n = src.Length;
+        fixed (float* s = src, d = dst, t = table)
+        {
+            var t0 = Vector512.Load(t);
+            var t1 = Vector512.Load(t + 16);
+            var t2 = Vector512.Load(t + 32);
+            var t3 = Vector512.Load(t + 48);
+            var t4 = Vector512.Load(t + 64);
+            var t5 = Vector512.Load(t + 80);
+            var t6 = Vector512.Load(t + 96);
+            var t7 = Vector512.Load(t + 112);
+            var t8 = Vector512.Load(t + 128);
+            var t9 = Vector512.Load(t + 144);
+            var t10 = Vector512.Load(t + 160);
+            var t11 = Vector512.Load(t + 176);
+            var t12 = Vector512.Load(t + 192);
+            var t13 = Vector512.Load(t + 208);
+            var t14 = Vector512.Load(t + 224);
+            var t15 = Vector512.Load(t + 240);
+            var top = Vector512.Create(255u);
+            for (; k <= n - 16; k += 16)
+            {
+                var i = Avx512F.ConvertToVector512Int32WithTruncation(Vector512.Load(s + k));
+                if (!Vector512.LessThanOrEqualAll(i.AsUInt32(), top))
+                {
+                    break;
+                }
+
+                var b5 = Vector512.ShiftRightArithmetic(Vector512.ShiftLeft(i, 26), 31).AsSingle();
+                var b6 = Vector512.ShiftRightArithmetic(Vector512.ShiftLeft(i, 25), 31).AsSingle();
+                var b7 = Vector512.ShiftRightArithmetic(Vector512.ShiftLeft(i, 24), 31).AsSingle();
+                var a0 = Vector512.ConditionalSelect(b5, Avx512F.PermuteVar16x32x2(t2, i, t3), Avx512F.PermuteVar16x32x2(t0, i, t1));
+                var a1 = Vector512.ConditionalSelect(b5, Avx512F.PermuteVar16x32x2(t6, i, t7), Avx512F.PermuteVar16x32x2(t4, i, t5));
+                var a2 = Vector512.ConditionalSelect(b5, Avx512F.PermuteVar16x32x2(t10, i, t11), Avx512F.PermuteVar16x32x2(t8, i, t9));
+                var a3 = Vector512.ConditionalSelect(b5, Avx512F.PermuteVar16x32x2(t14, i, t15), Avx512F.PermuteVar16x32x2(t12, i, t13));
+                var c0 = Vector512.ConditionalSelect(b6, a1, a0);
+                var c1 = Vector512.ConditionalSelect(b6, a3, a2);
+                Vector512.ConditionalSelect(b7, c1, c0).Store(d + k);
+            }
+        }
+
+        return k;
     }
 
     /// <summary>A float64 result cast to an unsigned integer dtype: truncated towards zero, saturated to [0, max], NaN 0.</summary>

@@ -26,6 +26,47 @@ public class TableMapTests
         Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map([.. Enumerable.Repeat(1f, 3), -1f], new float[4], new float[256]));
     }
 
+    [Fact]
+    public void A256EntryTableByPermutesGivesTheTablesBits()
+    {
+        // Every index 0..255 at every lane (shifted runs), lengths 1..100, a table with NaN, infinities and -0 among
+        // random bit patterns: the permute path gives table[i] bit for bit; a bad value anywhere still throws.
+        var random = new Random(12);
+        var table = Enumerable.Range(0, 256).Select(_ => BitConverter.Int32BitsToSingle(random.Next())).ToArray();
+        table[3] = float.NaN;
+        table[31] = -0f;
+        table[32] = float.PositiveInfinity;
+        table[255] = float.NegativeInfinity;
+        for (int shift = 0; shift < 17; shift++)
+        {
+            var src = Enumerable.Range(0, 256 + 17).Select(v => (float)((v + shift) % 256)).ToArray();
+            var dst = new float[src.Length];
+            ExposureCurves.Map(src, dst, table);
+            Assert.Equal(src.Select(v => BitConverter.SingleToInt32Bits(table[(int)v])), dst.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        for (int n = 1; n <= 100; n++)
+        {
+            var src = Enumerable.Range(0, n).Select(_ => (float)random.Next(256)).ToArray();
+            var dst = new float[n];
+            ExposureCurves.Map(src, dst, table);
+            Assert.Equal(src.Select(v => BitConverter.SingleToInt32Bits(table[(int)v])), dst.Select(BitConverter.SingleToInt32Bits));
+            foreach (float bad in new[] { 256f, -1f })
+            {
+                var wrong = (float[])src.Clone();
+                wrong[random.Next(n)] = bad;
+                Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map(wrong, new float[n], table));
+            }
+
+            // NaN takes the scalar rule, whatever it is ((int)NaN is 0 in .NET 9+): the same as one value at a time.
+            var withNan = (float[])src.Clone();
+            withNan[random.Next(n)] = float.NaN;
+            var got = new float[n];
+            ExposureCurves.Map(withNan, got, table);
+            Assert.Equal(withNan.Select(v => BitConverter.SingleToInt32Bits(table[(int)v])), got.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Theory]
     [InlineData(SkimageDtype.UInt8)]
     [InlineData(SkimageDtype.Float32)]
