@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Elementwise;
 
@@ -23,7 +23,8 @@ public static class Normalization
             return;
         }
 
-        double hi = Reduce(src, threads, static x => TensorPrimitives.Max(x), Math.Max);
+        var (min, peak) = Extremes.MinMax(src, threads);
+        double hi = peak;
         switch (method)
         {
             case "peak":
@@ -36,7 +37,7 @@ public static class Normalization
                 ShiftScale(src, dst, 0.0, max / hi, threads);
                 return;
             case "range":
-                double lo = Reduce(src, threads, static x => TensorPrimitives.Min(x), Math.Min);
+                double lo = min;
                 if (hi == lo)
                 {
                     Array.Clear(dst);
@@ -48,20 +49,6 @@ public static class Normalization
             default:
                 throw new ArgumentException($"normalize method '{method}' is not peak or range", nameof(method));
         }
-    }
-
-    /// <summary>A min or max per block, folded with Math.Min/Max (NaN in any block gives NaN, as TensorPrimitives).</summary>
-    private static float Reduce(float[] src, int threads, Func<ReadOnlySpan<float>, float> part, Func<float, float, float> combine)
-    {
-        var parts = new float[(src.Length + ElementwiseLoop.Block - 1) / ElementwiseLoop.Block];
-        ElementwiseLoop.ForBlocks(src.Length, threads, (start, length) => parts[start / ElementwiseLoop.Block] = part(src.AsSpan(start, length)));
-        float result = parts[0];
-        for (int b = 1; b < parts.Length; b++)
-        {
-            result = combine(result, parts[b]);
-        }
-
-        return result;
     }
 
     private static void ShiftScale(float[] src, float[] dst, double offset, double scale, int threads)

@@ -250,17 +250,9 @@ public static class IntensityOps
     {
         if (r.Word is "image")
         {
-            // SIMD, in parts on the threads; NaN anywhere gives NaN, and -0 < +0, as numpy's min/max (and
-            // TensorPrimitives.Min/Max, Math.Min/Max that combine the parts) do.
-            var parts = SpanParts.Map(frame, Math.Clamp(frame.Length / (1 << 17), 1, Math.Max(1, threads)), 8,
-                part => (System.Numerics.Tensors.TensorPrimitives.Min(part), System.Numerics.Tensors.TensorPrimitives.Max(part)));
-            float mn = parts[0].Item1, mx = parts[0].Item2;
-            foreach (var (lo, hi) in parts)
-            {
-                mn = Math.Min(mn, lo);
-                mx = Math.Max(mx, hi);
-            }
-
+            // One SIMD pass, in parts on the threads; NaN anywhere gives NaN, and -0 < +0, as numpy's min/max (and
+            // TensorPrimitives.Min/Max) do.
+            var (mn, mx) = Extremes.MinMax(frame, threads);
             return float.IsNaN(mn) || float.IsNaN(mx) ? (double.NaN, double.NaN) : (mn, mx);
         }
 
