@@ -131,6 +131,58 @@ public sealed class PermutedTaps
         }
     }
 
+    /// <summary>
+    /// The whole 16-output blocks for 1 or 2 taps, a loop for each count (the general loop's per-block switch and
+    /// bounds costs a third more); the same operations as the general loop. Returns the first block not done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Whole16(ReadOnlySpan<float> line, Span<float> output)
+    {
+        ref float l0 = ref MemoryMarshal.GetReference(line);
+        ref float o0 = ref MemoryMarshal.GetReference(output);
+        ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
+        ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
+        ref int b0 = ref MemoryMarshal.GetArrayDataReference(Base);
+        int whole = OutLength / Lanes;
+        if (Taps == 1)
+        {
+            for (int k = 0; k < whole; k++)
+            {
+                int at = Unsafe.Add(ref b0, k);
+                if (at < 0)
+                {
+                    Scalar(line, output, k);
+                    continue;
+                }
+
+                var lo = Vector512.LoadUnsafe(ref l0, (nuint)at);
+                var hi = Vector512.LoadUnsafe(ref l0, (nuint)at + Lanes);
+                Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, (nuint)(k * Lanes)), hi).StoreUnsafe(ref o0, (nuint)(k * Lanes));
+            }
+
+            return whole;
+        }
+
+        for (int k = 0; k < whole; k++)
+        {
+            int at = Unsafe.Add(ref b0, k);
+            if (at < 0)
+            {
+                Scalar(line, output, k);
+                continue;
+            }
+
+            var lo = Vector512.LoadUnsafe(ref l0, (nuint)at);
+            var hi = Vector512.LoadUnsafe(ref l0, (nuint)at + Lanes);
+            nuint t = (nuint)(k * 2 * Lanes);
+            var acc = Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t), hi) * Vector512.LoadUnsafe(ref w0, t);
+            acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + Lanes), hi) * Vector512.LoadUnsafe(ref w0, t + Lanes);
+            acc.StoreUnsafe(ref o0, (nuint)(k * Lanes));
+        }
+
+        return whole;
+    }
+
     /// <summary>A block whose taps spread wider than a window, value by value in the same order of operations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Scalar(ReadOnlySpan<float> line, Span<float> output, int k)
@@ -181,7 +233,8 @@ public sealed class PermutedTaps
         ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
         ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
         Span<float> tail = stackalloc float[Lanes];
-        for (int k = 0; k < Blocks; k++)
+        int k = Block == Lanes && Taps is 1 or 2 ? Whole16(line, output) : 0;
+        for (; k < Blocks; k++)
         {
             if (Base[k] < 0)
             {
