@@ -57,6 +57,9 @@ public sealed class PermutedTaps
     /// <summary>Blocks x taps x 16: the weights (0 in lanes past the block's outputs).</summary>
     public float[] Weight { get; }
 
+    /// <summary>Whether some block goes value by value (its taps spread wider than a window).</summary>
+    public bool AnyScalar { get; private set; }
+
     /// <summary>The line length the pass reads: every window whole (the caller's line is at least this long).</summary>
     public int LineLength { get; private set; }
 
@@ -127,16 +130,18 @@ public sealed class PermutedTaps
             }
 
             result.LineLength = line;
+            result.AnyScalar = scalar > 0;
             return result;
         }
     }
 
     /// <summary>
-    /// The whole 16-output blocks for 1 or 2 taps, a loop for each count (the general loop's per-block switch and
-    /// bounds costs a third more); the same operations as the general loop. Returns the first block not done.
+    /// The whole 16-output blocks of a 2-tap plan (order 1) without a value-by-value block, in a loop of their own: the
+    /// general loop's per-block switch, block checks and partial-store test cost it a third more. The same operations as
+    /// the general loop. Returns the first block not done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Whole16(ReadOnlySpan<float> line, Span<float> output)
+    private int Whole2(ReadOnlySpan<float> line, Span<float> output)
     {
         ref float l0 = ref MemoryMarshal.GetReference(line);
         ref float o0 = ref MemoryMarshal.GetReference(output);
@@ -144,36 +149,11 @@ public sealed class PermutedTaps
         ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
         ref int b0 = ref MemoryMarshal.GetArrayDataReference(Base);
         int whole = OutLength / Lanes;
-        if (Taps == 1)
-        {
-            for (int k = 0; k < whole; k++)
-            {
-                int at = Unsafe.Add(ref b0, k);
-                if (at < 0)
-                {
-                    Scalar(line, output, k);
-                    continue;
-                }
-
-                var lo = Vector512.LoadUnsafe(ref l0, (nuint)at);
-                var hi = Vector512.LoadUnsafe(ref l0, (nuint)at + Lanes);
-                Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, (nuint)(k * Lanes)), hi).StoreUnsafe(ref o0, (nuint)(k * Lanes));
-            }
-
-            return whole;
-        }
-
         for (int k = 0; k < whole; k++)
         {
-            int at = Unsafe.Add(ref b0, k);
-            if (at < 0)
-            {
-                Scalar(line, output, k);
-                continue;
-            }
-
-            var lo = Vector512.LoadUnsafe(ref l0, (nuint)at);
-            var hi = Vector512.LoadUnsafe(ref l0, (nuint)at + Lanes);
+            nuint at = (nuint)Unsafe.Add(ref b0, k);
+            var lo = Vector512.LoadUnsafe(ref l0, at);
+            var hi = Vector512.LoadUnsafe(ref l0, at + Lanes);
             nuint t = (nuint)(k * 2 * Lanes);
             var acc = Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t), hi) * Vector512.LoadUnsafe(ref w0, t);
             acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + Lanes), hi) * Vector512.LoadUnsafe(ref w0, t + Lanes);
@@ -233,7 +213,7 @@ public sealed class PermutedTaps
         ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
         ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
         Span<float> tail = stackalloc float[Lanes];
-        int k = Block == Lanes && Taps is 1 or 2 ? Whole16(line, output) : 0;
+        int k = Block == Lanes && Taps == 2 && !AnyScalar ? Whole2(line, output) : 0;
         for (; k < Blocks; k++)
         {
             if (Base[k] < 0)
