@@ -19,8 +19,9 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// with the taps and weights of the two <see cref="AxisPlan"/>s. Computed in float32 as two separable passes in
 /// the cheaper order: the vertical one (prefilter down the columns, then each output row a weighted sum of
 /// coefficient rows: SIMD across the row) and the horizontal one (on strips of L rows moved to lane layout, where
-/// the prefilter along the rows and the weighted sums are again SIMD across the L rows). Linear operators on
-/// different axes commute, so the result equals SciPy's order of operations up to float rounding.
+/// the prefilter along the rows and the weighted sums are again SIMD across the L rows; without a prefilter along
+/// the rows, on AVX-512, straight along each row by permutes instead: <see cref="PermutedTaps"/>, the same sums).
+/// Linear operators on different axes commute, so the result equals SciPy's order of operations up to float rounding.
 /// </summary>
 public static class SeparableResampler
 {
@@ -46,10 +47,9 @@ public static class SeparableResampler
     /// constant) is not clipped.
     /// </param>
     /// <param name="permuted">
-    /// Where the rows need no horizontal prefilter and <see cref="AxisPlan.Permuted"/> fits, run the vertical pass first
-    /// and each output row's horizontal pass straight along the row by permutes (<see cref="PermutedTaps"/>; the same
-    /// operations as the lane path's vertical-first order, so the same bits) unless <paramref name="verticalFirst"/> is
-    /// false; tests turn it off to compare with the lane path.
+    /// Where the rows need no horizontal prefilter and <see cref="AxisPlan.Permuted"/> fits, the horizontal pass runs
+    /// straight along each row by permutes (<see cref="PermutedTaps"/>), in either pass order, instead of moving rows to
+    /// lane layout and back: the same operations, so the same bits. Tests turn it off to compare with the lane path.
     /// </param>
     public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true)
     {
