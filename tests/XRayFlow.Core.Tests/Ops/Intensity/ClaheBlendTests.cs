@@ -51,4 +51,37 @@ public class ClaheBlendTests
             }
         }
     }
+
+    [Fact]
+    public void FinishByDivisionGivesBothRulesBits()
+    {
+        // Step 6's rules, float64 (integer images) and float32 (float images), for every r in [rmin, rmax] of ranges
+        // across the 16-bit span (the widest, the narrowest, random ones), on lengths that leave vector tails and on
+        // 1 and 3 threads: the one float32 division gives both bit for bit.
+        var random = new Random(61);
+        var ranges = new List<(int, int)> { (0, 16383), (0, 65535), (0, 1), (16382, 16383), (1, 3), (100, 16383), (5, 6) };
+        for (int k = 0; k < 40; k++)
+        {
+            int a = random.Next(65536), b = random.Next(65536);
+            ranges.Add((Math.Min(a, b), Math.Max(a, b) == Math.Min(a, b) ? Math.Min(a, b) + 1 : Math.Max(a, b)));
+        }
+
+        foreach (var (rmin, rmax) in ranges)
+        {
+            var r = Enumerable.Range(rmin, rmax - rmin + 1).Select(v => (ushort)v).Concat(Enumerable.Range(0, 7).Select(_ => (ushort)random.Next(rmin, rmax + 1))).ToArray();
+            foreach (int threads in new[] { 1, 3 })
+            {
+                var got = new float[r.Length];
+                Clahe.FinishByDivision(r, got, rmin, rmax, threads);
+                for (int k = 0; k < r.Length; k++)
+                {
+                    int v = r[k];
+                    float wide = (float)((v - (double)rmin) / (rmax - (double)rmin));
+                    float narrow = (v - (float)rmin) / (float)(rmax - rmin);
+                    Assert.True(BitConverter.SingleToInt32Bits(wide) == BitConverter.SingleToInt32Bits(got[k]), $"[{rmin}, {rmax}] r {v}: {got[k]} vs float64 rule {wide}");
+                    Assert.True(BitConverter.SingleToInt32Bits(narrow) == BitConverter.SingleToInt32Bits(got[k]), $"[{rmin}, {rmax}] r {v}: {got[k]} vs float32 rule {narrow}");
+                }
+            }
+        }
+    }
 }
