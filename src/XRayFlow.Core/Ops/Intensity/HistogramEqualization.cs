@@ -161,13 +161,11 @@ public static class HistogramEqualization
                 lut[v] = lut[hi];
             }
 
+            // Every pixel through the table: for uint8 by permutes from registers, for uint16 by gathers (ExposureCurves.Map).
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 var (start, end) = Slice(self._n, parts, t);
-                for (int k = start; k < end; k++)
-                {
-                    self._dst[k] = lut[(int)self._src[k]];
-                }
+                ExposureCurves.Map(new ReadOnlySpan<float>(self._src + start, end - start), new Span<float>(self._dst + start, end - start), lut);
             });
         }
 
