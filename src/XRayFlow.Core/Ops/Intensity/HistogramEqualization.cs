@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Statistics;
 
 namespace XRayFlow.Core.Ops.Intensity;
@@ -175,31 +176,41 @@ public static class HistogramEqualization
             int parts = Parts;
             var self = this;
 
-            // 1. The range of the counted values.
+            // 1. The range of the counted values (every value without a mask: one SIMD pass).
             var mins = new float[parts];
             var maxs = new float[parts];
             var any = new bool[parts];
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+            if (_mask == null && _n > 0)
             {
-                var (start, end) = Slice(self._n, parts, t);
-                float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
-                bool seen = false, bad = false;
-                for (int k = start; k < end; k++)
+                var (lo, hi) = Extremes.MinMax(new ReadOnlySpan<float>(_src, _n), _threads);
+                Array.Fill(any, true);
+                Array.Fill(mins, float.IsFinite(lo) && float.IsFinite(hi) ? lo : float.NaN);
+                Array.Fill(maxs, hi);
+            }
+            else
+            {
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
-                    if (self.Counted(k))
+                    var (start, end) = Slice(self._n, parts, t);
+                    float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
+                    bool seen = false, bad = false;
+                    for (int k = start; k < end; k++)
                     {
-                        float x = self._src[k];
-                        seen = true;
-                        bad |= !float.IsFinite(x);
-                        mn = Math.Min(mn, x);
-                        mx = Math.Max(mx, x);
+                        if (self.Counted(k))
+                        {
+                            float x = self._src[k];
+                            seen = true;
+                            bad |= !float.IsFinite(x);
+                            mn = Math.Min(mn, x);
+                            mx = Math.Max(mx, x);
+                        }
                     }
-                }
 
-                any[t] = seen;
-                mins[t] = bad ? float.NaN : mn;
-                maxs[t] = mx;
-            });
+                    any[t] = seen;
+                    mins[t] = bad ? float.NaN : mn;
+                    maxs[t] = mx;
+                });
+            }
 
             if (!any.Contains(true))
             {
@@ -223,6 +234,7 @@ public static class HistogramEqualization
                 last = Math.Max(last, maxs[t]);
             }
 
+            float lowest = (float)first, highest = (float)last;
             if (first == last)
             {
                 first -= 0.5;
@@ -240,28 +252,37 @@ public static class HistogramEqualization
             edges[nbins] = (float)last;
             var bins = new Bins(edges, (float)first, (float)(nbins / (last - first)));
 
-            var counts = new long[parts][];
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+            long[] hist;
+            if (_mask == null && _n > 0 && Avx2.IsSupported)
             {
-                var c = new long[nbins];
-                var (start, end) = Slice(self._n, parts, t);
-                for (int k = start; k < end; k++)
+                // Every value: numpy.histogram's bins by the thresholds' vector count (the same edges and bin rule).
+                hist = ImageHistogram.FloatCountsFast(new ReadOnlySpan<float>(_src, _n), ImageHistogram.FloatBins.Create(lowest, highest, nbins), _threads);
+            }
+            else
+            {
+                var counts = new long[parts][];
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
-                    if (self.Counted(k))
+                    var c = new long[nbins];
+                    var (start, end) = Slice(self._n, parts, t);
+                    for (int k = start; k < end; k++)
                     {
-                        c[bins.Of(self._src[k])]++;
+                        if (self.Counted(k))
+                        {
+                            c[bins.Of(self._src[k])]++;
+                        }
                     }
-                }
 
-                counts[t] = c;
-            });
+                    counts[t] = c;
+                });
 
-            var hist = counts[0];
-            for (int t = 1; t < parts; t++)
-            {
-                for (int i = 0; i < nbins; i++)
+                hist = counts[0];
+                for (int t = 1; t < parts; t++)
                 {
-                    hist[i] += counts[t][i];
+                    for (int i = 0; i < nbins; i++)
+                    {
+                        hist[i] += counts[t][i];
+                    }
                 }
             }
 

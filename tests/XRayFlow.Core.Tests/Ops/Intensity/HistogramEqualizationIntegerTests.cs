@@ -82,4 +82,57 @@ public class HistogramEqualizationIntegerTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(256)]
+    [InlineData(100)]
+    [InlineData(7)]
+    [InlineData(1)]
+    public void TheFloatPathWithoutAMaskGivesTheCountedPathsBits(int nbins)
+    {
+        // Without a mask the range is one SIMD pass and the counts the thresholds' vector histogram; with a mask of
+        // ones the values go one by one. Random values (wide and narrow ranges, negatives, -0, repeats), a constant
+        // image, lengths 1..70 and a large frame on 1 and 3 threads: the same bits; NaN or infinity refused by both.
+        var rng = new Random(43 + nbins);
+        foreach (int n in Enumerable.Range(1, 70).Append(300_001))
+        {
+            foreach (int kind in new[] { 0, 1, 2, 3 })
+            {
+                var src = new float[n];
+                for (int k = 0; k < n; k++)
+                {
+                    src[k] = kind switch
+                    {
+                        0 => (float)((rng.NextDouble() * 11) - 2),
+                        1 => 1000f + (float)(rng.NextDouble() * 1e-3), // a narrow range far from 0
+                        2 => 4.25f, // constant
+                        _ => rng.Next(4) == 0 ? -0f : rng.Next(50) * 0.5f,
+                    };
+                }
+
+                var ones = Enumerable.Repeat(1f, n).ToArray();
+                foreach (int threads in new[] { 1, 3 })
+                {
+                    var fast = new float[n];
+                    var counted = new float[n];
+                    HistogramEqualization.Apply(src, default, fast, SkimageDtype.Float32, nbins, threads);
+                    HistogramEqualization.Apply(src, ones, counted, SkimageDtype.Float32, nbins, threads);
+                    for (int k = 0; k < n; k++)
+                    {
+                        Assert.True(BitConverter.SingleToInt32Bits(fast[k]) == BitConverter.SingleToInt32Bits(counted[k]), $"nbins {nbins}, n {n}, kind {kind}, threads {threads}, value {k} ({src[k]}): {fast[k]} vs {counted[k]}");
+                    }
+                }
+
+                if (n == 9)
+                {
+                    foreach (float bad in new[] { float.NaN, float.PositiveInfinity })
+                    {
+                        var wrong = (float[])src.Clone();
+                        wrong[4] = bad;
+                        Assert.Throws<ArgumentException>(() => HistogramEqualization.Apply(wrong, default, new float[n], SkimageDtype.Float32, nbins, 2));
+                    }
+                }
+            }
+        }
+    }
 }
