@@ -925,7 +925,7 @@ public static class Clahe
         }
     }
 
-    /// <summary><see cref="Finish"/> for rmin &lt; rmax: (float)(r - rmin) / (float)(rmax - rmin), 16 values at a time.</summary>
+    /// <summary><see cref="Finish"/> for rmin &lt; rmax: (float)(r - rmin) / (float)(rmax - rmin), 16 values at a time on AVX-512 (else one by one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void FinishByDivision(ushort[] r, Span<float> dst, int rmin, int rmax, int threads)
     {
@@ -944,7 +944,7 @@ public static class Clahe
                 var vlow = Vector512.Create(low);
                 var vspan = Vector512.Create(span);
                 int k = start;
-                for (; k <= end - 16; k += 16)
+                for (; Avx512F.IsSupported && k <= end - 16; k += 16)
                 {
                     var v = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Avx.LoadVector256(from + k)));
                     ((v - vlow) / vspan).Store(d + k);
