@@ -438,9 +438,7 @@ public static class SeparableResampler
             {
                 var ys = y.Span;
                 var ds = dst.Span;
-                var line = buf.Rows.AsSpan(0, lineLength);
-                line[(c1 + 1)..].Clear(); // never chosen; cleared so nothing stale is read
-                line[c1] = cval;
+                var line = Line(buf.Rows.AsSpan(0, lineLength));
                 int i0 = s * rowsPerStrip, i1 = Math.Min(outRows, i0 + rowsPerStrip);
                 for (int i = i0; i < i1; i++)
                 {
@@ -451,11 +449,7 @@ public static class SeparableResampler
 
                     var row = line.Slice(pad1, cols);
                     WeightedRows(ys, cols, cols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, row);
-                    for (int p = 0; p < pad1; p++)
-                    {
-                        line[p] = edge ? row[0] : cval;
-                        line[pad1 + cols + p] = edge ? row[cols - 1] : cval;
-                    }
+                    PadLine(line, cols);
 
                     var done = ds.Slice(i * outCols, outCols);
                     if (stream)
@@ -482,6 +476,27 @@ public static class SeparableResampler
                     }
                 }
             });
+        }
+
+        /// <summary>A permute line: cval at CoefLength, zeros after it (never chosen; cleared so nothing stale is read).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Span<float> Line(Span<float> line)
+        {
+            int c1 = colPlan.CoefLength;
+            line[(c1 + 1)..].Clear();
+            line[c1] = cval;
+            return line;
+        }
+
+        /// <summary>The pre-pad on both sides of the row at [pad1, pad1 + width): copies of its ends (nearest) or cval.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void PadLine(Span<float> line, int width)
+        {
+            for (int p = 0; p < pad1; p++)
+            {
+                line[p] = edge ? line[pad1] : cval;
+                line[pad1 + width + p] = edge ? line[pad1 + width - 1] : cval;
+            }
         }
 
         /// <summary>
@@ -598,19 +613,11 @@ public static class SeparableResampler
             if (along is not null)
             {
                 // Row by row along a padded line (the same values the lane layout holds), by permutes.
-                var line = lanes[..along.LineLength];
-                line[(c1 + 1)..].Clear();
-                line[c1] = cval;
+                var line = Line(lanes[..along.LineLength]);
                 for (int r = 0; r < n; r++)
                 {
-                    var row = rows.Slice(r * width, width);
-                    row.CopyTo(line.Slice(pad1, width));
-                    for (int p = 0; p < pad1; p++)
-                    {
-                        line[p] = edge ? row[0] : cval;
-                        line[pad1 + width + p] = edge ? row[width - 1] : cval;
-                    }
-
+                    rows.Slice(r * width, width).CopyTo(line.Slice(pad1, width));
+                    PadLine(line, width);
                     along.Resample(line, dst.Slice(r * stride, outCols));
                 }
 

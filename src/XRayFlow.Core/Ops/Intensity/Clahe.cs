@@ -93,7 +93,7 @@ public static class Clahe
 
             BuildMaps(bins, rows, cols, k0, k1, nh0, nh1, clipLimit, nbins, maps, threads, valueBins);
             var (rmin, rmax) = Interpolate(bins, rows, cols, k0, k1, nh0, nh1, nbins, maps, threads, path, valueBins);
-            Finish(bins, dst, rmin, rmax, dtype == SkimageDtype.Float32, threads);
+            Finish(bins, dst, rmin, rmax, threads);
         }
         finally
         {
@@ -871,64 +871,20 @@ public static class Clahe
     }
 
     /// <summary>
-    /// Step 6: (r - rmin) / (rmax - rmin) in float64 (integer inputs) or float32 (float inputs); a constant r is clipped
-    /// to [0, 1]. Both are the float32 quotient of two whole numbers below 2^24 (each exact as a float): float64
-    /// division rounded to float32 is that correctly rounded quotient (53 >= 2 x 24 + 2 bits: the double rounding is
-    /// innocuous), and so is float32 division; AVX-512 divides 16 at a time, where the table took a gather each.
+    /// Step 6: (r - rmin) / (rmax - rmin) in float64 (integer inputs) or float32 (float inputs); a constant r (rmin ==
+    /// rmax) is clipped to [0, 1]. Both rules are the float32 quotient of two whole numbers below 2^24 (each exact as a
+    /// float): float64 division rounded to float32 is that correctly rounded quotient (53 >= 2 x 24 + 2 bits: the double
+    /// rounding is innocuous), and so is float32 division; so one float32 division serves both, 16 at a time on AVX-512.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(ushort[] r, Span<float> dst, int rmin, int rmax, bool float32, int threads)
+    internal static unsafe void Finish(ushort[] r, Span<float> dst, int rmin, int rmax, int threads)
     {
-        if (rmin != rmax && Avx512F.IsSupported)
+        if (rmin == rmax)
         {
-            FinishByDivision(r, dst, rmin, rmax, threads);
+            dst.Fill(Math.Min(rmin, 1f)); // every r is rmin
             return;
         }
 
-        var lut = new float[rmax + 1];
-        for (int v = rmin; v <= rmax; v++)
-        {
-            lut[v] = rmin == rmax
-                ? Math.Min(v, 1f)
-                : float32 ? (v - (float)rmin) / (float)(rmax - rmin) : (float)((v - (double)rmin) / (rmax - (double)rmin));
-        }
-
-        int n = dst.Length;
-        int parts = Parts(n, threads);
-        unsafe
-        {
-            fixed (float* pd = dst, pl = lut)
-            fixed (ushort* pr = r)
-            {
-                nint da = (nint)pd, la = (nint)pl, ra = (nint)pr;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
-                {
-                    var (start, end) = HistogramEqualization.Slice(n, parts, t);
-                    float* d = (float*)da;
-                    float* table = (float*)la;
-                    ushort* from = (ushort*)ra;
-                    int k = start;
-                    if (Avx2.IsSupported)
-                    {
-                        for (; k <= end - 8; k += 8)
-                        {
-                            Avx.Store(d + k, Avx2.GatherVector256(table, Avx2.ConvertToVector256Int32(Sse2.LoadVector128(from + k)), 4));
-                        }
-                    }
-
-                    for (; k < end; k++)
-                    {
-                        d[k] = table[from[k]];
-                    }
-                });
-            }
-        }
-    }
-
-    /// <summary><see cref="Finish"/> for rmin &lt; rmax: (float)(r - rmin) / (float)(rmax - rmin), 16 values at a time on AVX-512 (else one by one).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void FinishByDivision(ushort[] r, Span<float> dst, int rmin, int rmax, int threads)
-    {
         int n = dst.Length;
         int parts = Parts(n, threads);
         float low = rmin, span = rmax - rmin;

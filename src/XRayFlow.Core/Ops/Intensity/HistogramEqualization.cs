@@ -170,54 +170,42 @@ public static class HistogramEqualization
             });
         }
 
+        /// <summary>The smallest and largest counted value, value by value in parts (NaN for both when one is not finite).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void FloatPath(int nbins)
+        private (float Min, float Max) CountedRange(int parts)
         {
-            int parts = Parts;
             var self = this;
-
-            // 1. The range of the counted values (every value without a mask: one SIMD pass).
             var mins = new float[parts];
             var maxs = new float[parts];
             var any = new bool[parts];
-            if (_mask == null && _n > 0)
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
-                var (lo, hi) = Extremes.MinMax(new ReadOnlySpan<float>(_src, _n), _threads);
-                Array.Fill(any, true);
-                Array.Fill(mins, float.IsFinite(lo) && float.IsFinite(hi) ? lo : float.NaN);
-                Array.Fill(maxs, hi);
-            }
-            else
-            {
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+                var (start, end) = Slice(self._n, parts, t);
+                float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
+                bool seen = false, bad = false;
+                for (int k = start; k < end; k++)
                 {
-                    var (start, end) = Slice(self._n, parts, t);
-                    float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
-                    bool seen = false, bad = false;
-                    for (int k = start; k < end; k++)
+                    if (self.Counted(k))
                     {
-                        if (self.Counted(k))
-                        {
-                            float x = self._src[k];
-                            seen = true;
-                            bad |= !float.IsFinite(x);
-                            mn = Math.Min(mn, x);
-                            mx = Math.Max(mx, x);
-                        }
+                        float x = self._src[k];
+                        seen = true;
+                        bad |= !float.IsFinite(x);
+                        mn = Math.Min(mn, x);
+                        mx = Math.Max(mx, x);
                     }
+                }
 
-                    any[t] = seen;
-                    mins[t] = bad ? float.NaN : mn;
-                    maxs[t] = mx;
-                });
-            }
+                any[t] = seen;
+                mins[t] = bad ? float.NaN : mn;
+                maxs[t] = mx;
+            });
 
             if (!any.Contains(true))
             {
                 throw new ArgumentException("the mask selects no pixel (equalize_hist needs at least one)");
             }
 
-            double first = double.PositiveInfinity, last = double.NegativeInfinity;
+            float first = float.PositiveInfinity, last = float.NegativeInfinity;
             for (int t = 0; t < parts; t++)
             {
                 if (!any[t])
@@ -227,14 +215,30 @@ public static class HistogramEqualization
 
                 if (float.IsNaN(mins[t]))
                 {
-                    throw new ArgumentException("the image has NaN or infinite values where the histogram is counted (numpy.histogram needs a finite range)");
+                    return (float.NaN, float.NaN);
                 }
 
                 first = Math.Min(first, mins[t]);
                 last = Math.Max(last, maxs[t]);
             }
 
-            float lowest = (float)first, highest = (float)last;
+            return (first, last);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void FloatPath(int nbins)
+        {
+            int parts = Parts;
+            var self = this;
+
+            // 1. The range of the counted values (every value without a mask: one SIMD pass).
+            var (lowest, highest) = _mask == null && _n > 0 ? Extremes.MinMax(new ReadOnlySpan<float>(_src, _n), _threads) : CountedRange(parts);
+            if (!float.IsFinite(lowest) || !float.IsFinite(highest))
+            {
+                throw new ArgumentException("the image has NaN or infinite values where the histogram is counted (numpy.histogram needs a finite range)");
+            }
+
+            double first = lowest, last = highest;
             if (first == last)
             {
                 first -= 0.5;

@@ -53,11 +53,11 @@ public class ClaheBlendTests
     }
 
     [Fact]
-    public void FinishByDivisionGivesBothRulesBits()
+    public void FinishGivesBothRulesBits()
     {
         // Step 6's rules, float64 (integer images) and float32 (float images), for every r in [rmin, rmax] of ranges
         // across the 16-bit span (the widest, the narrowest, random ones), on lengths that leave vector tails and on
-        // 1 and 3 threads: the one float32 division gives both bit for bit.
+        // 1 and 3 threads: the one float32 division gives both bit for bit; a constant r gives min(r, 1).
         var random = new Random(61);
         var ranges = new List<(int, int)> { (0, 16383), (0, 65535), (0, 1), (16382, 16383), (1, 3), (100, 16383), (5, 6) };
         for (int k = 0; k < 40; k++)
@@ -72,7 +72,7 @@ public class ClaheBlendTests
             foreach (int threads in new[] { 1, 3 })
             {
                 var got = new float[r.Length];
-                Clahe.FinishByDivision(r, got, rmin, rmax, threads);
+                Clahe.Finish(r, got, rmin, rmax, threads);
                 for (int k = 0; k < r.Length; k++)
                 {
                     int v = r[k];
@@ -82,6 +82,13 @@ public class ClaheBlendTests
                     Assert.True(BitConverter.SingleToInt32Bits(narrow) == BitConverter.SingleToInt32Bits(got[k]), $"[{rmin}, {rmax}] r {v}: {got[k]} vs float32 rule {narrow}");
                 }
             }
+        }
+
+        foreach (int constant in new[] { 0, 1, 7 })
+        {
+            var got = new float[20];
+            Clahe.Finish(Enumerable.Repeat((ushort)constant, 20).ToArray(), got, constant, constant, 2);
+            Assert.All(got, v => Assert.Equal(Math.Min(constant, 1f), v));
         }
     }
 }
