@@ -27,6 +27,53 @@ public class ThresholdKernelTests
         }
     }
 
+    [Fact]
+    public void BinCountOfRunsAndPairsEqualsScalar()
+    {
+        // 8-bit counts take whole 32-value runs of one value at once and count other values in pairs: runs of every
+        // length around 32 at every offset, a run broken by one value, long runs of one pair (more than 65,535 of the
+        // same pair: int counters), an image like an X-ray (black border, smooth body).
+        var rng = new Random(13);
+        var cases = new List<float[]>();
+        for (int run = 28; run <= 70; run++)
+        {
+            for (int offset = 0; offset < 34; offset += 3)
+            {
+                var x = Enumerable.Range(0, 200).Select(_ => (float)rng.Next(256)).ToArray();
+                Array.Fill(x, 7f, offset, Math.Min(run, 200 - offset));
+                cases.Add(x);
+            }
+        }
+
+        var sprinkled = Enumerable.Range(0, 100_000).Select(k => k % 97 == 0 ? 1f : 0f).ToArray();
+        var pairsOnly = Enumerable.Range(0, 400_000).Select(k => k % 2 == 0 ? 3f : 250f).ToArray();
+        var xray = Enumerable.Range(0, 1 << 18).Select(k => (k & 511) < 40 ? 0f : (float)(100 + ((k >> 9) % 100) + rng.Next(3))).ToArray();
+        cases.AddRange([sprinkled, pairsOnly, xray, [.. Enumerable.Repeat(255f, 70_000)]]);
+        foreach (var x in cases)
+        {
+            var slow = ImageHistogram.BinCountScalar(x, 256);
+            Assert.Equal(slow, ImageHistogram.BinCountFast(x, 256, 1));
+            Assert.Equal(slow, ImageHistogram.BinCountFast(x, 256, 2));
+        }
+    }
+
+    [Fact]
+    public void ARefusedValueLeavesNothingBehindForTheNextCount()
+    {
+        // The pair counters belong to the thread and are reused: a count stopped by a bad value after counting earlier
+        // blocks must not leak those pairs into the next count on the same thread.
+        var rng = new Random(14);
+        var good = Enumerable.Range(0, 5000).Select(_ => (float)rng.Next(256)).ToArray();
+        var bad = (float[])good.Clone();
+        bad[4500] = 0.5f;
+        var expected = ImageHistogram.BinCountScalar(good, 256);
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountFast(bad, 256, 1));
+            Assert.Equal(expected, ImageHistogram.BinCountFast(good, 256, 1));
+        }
+    }
+
     [Theory]
     [InlineData(0.5f)]
     [InlineData(-1f)]
