@@ -240,7 +240,38 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             {
                 int len = Math.Min(Block, n - i) & ~31;
                 var bad = Vector256<float>.Zero;
-                for (int j = 0; j < len; j += 32)
+                int whole = 0;
+                if (Avx512F.IsSupported)
+                {
+                    // 16 values at a time: truncate, convert back and compare (a fraction, NaN or a value beyond
+                    // int differs), compare as unsigned with the top bin, narrow with unsigned saturation.
+                    var top16 = Vector512.Create((uint)(bins - 1));
+                    var bad16 = Vector512<uint>.Zero;
+                    for (; whole <= len - 64; whole += 64)
+                    {
+                        for (int q = 0; q < 64; q += 16)
+                        {
+                            var v = Vector512.LoadUnsafe(ref x0, (nuint)(i + whole + q));
+                            var k = Avx512F.ConvertToVector512Int32WithTruncation(v);
+                            bad16 |= ~(Vector512.Equals(Avx512F.ConvertToVector512Single(k), v).AsUInt32() & Vector512.LessThanOrEqual(k.AsUInt32(), top16));
+                            if (bytes)
+                            {
+                                Avx512F.ConvertToVector128ByteWithSaturation(k.AsUInt32()).Store(buffer + whole + q);
+                            }
+                            else
+                            {
+                                Avx512F.ConvertToVector256UInt16WithSaturation(k.AsUInt32()).Store((ushort*)buffer + whole + q);
+                            }
+                        }
+                    }
+
+                    if (bad16 != Vector512<uint>.Zero)
+                    {
+                        bad = Vector256<float>.AllBitsSet;
+                    }
+                }
+
+                for (int j = whole; j < len; j += 32)
                 {
                     var v0 = Vector256.LoadUnsafe(ref x0, (nuint)(i + j));
                     var v1 = Vector256.LoadUnsafe(ref x0, (nuint)(i + j + 8));

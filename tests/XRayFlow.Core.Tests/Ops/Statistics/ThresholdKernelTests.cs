@@ -80,6 +80,9 @@ public class ThresholdKernelTests
     [InlineData(256f)]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
+    [InlineData(2147483520f)] // a whole number in int range, far above the bins
+    [InlineData(1e10f)] // beyond int: truncation gives int.MinValue
+    [InlineData(-2147483648f)]
     public void BinCountRefusesValuesThatAreNotBins(float bad)
     {
         foreach (int at in new[] { 0, 5, 1000, 1029 })
@@ -88,6 +91,24 @@ public class ThresholdKernelTests
             x[at] = bad;
             Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountFast(x, 256, 2));
             Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountScalar(x, 256));
+        }
+    }
+
+    [Theory]
+    [InlineData(65536f)]
+    [InlineData(-0.5f)]
+    [InlineData(100.25f)]
+    [InlineData(2147483520f)]
+    [InlineData(1e10f)]
+    [InlineData(float.NaN)]
+    public void SixteenBitCountsRefuseValuesThatAreNotBins(float bad)
+    {
+        foreach (int at in new[] { 0, 63, 64, 1000, 1029 })
+        {
+            var x = Enumerable.Range(0, 1030).Select(k => (float)(k * 61 % 65536)).ToArray();
+            x[at] = bad;
+            Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountFast(x, 65536, 1));
+            Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountScalar(x, 65536));
         }
     }
 
