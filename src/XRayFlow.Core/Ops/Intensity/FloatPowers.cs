@@ -1,28 +1,35 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
 /// <summary>
-/// x^gamma, log2 and 2^x of float32 values, computed in float64 and rounded once to float32, so a result is the
-/// correctly rounded value except within about 1e-13 (relative) of a rounding tie; vectors of 8 (512-bit) or 4
-/// (256-bit) doubles give the same bits as the scalar rule (<see cref="Pow(float, float)"/>, <see cref="Log2"/>,
-/// <see cref="Exp2"/>), which is the meaning:
+/// x^gamma, log2 and 2^x of float32 values for adjust_gamma / adjust_log on float images, in float32 arithmetic
+/// with the reduction carried in two floats, so a result is within an ulp of the correctly rounded value (NumPy's
+/// own float32 power is up to ten ulps from it and its log2 one, measured on NumPy 1.24). Vectors of 16 (512-bit)
+/// or 8 (256-bit) floats give the same bits as the scalar rule (<see cref="Pow(float, float)"/>, <see cref="Log2"/>,
+/// <see cref="Exp2"/>), which is the meaning (every rounding below is float32, fma a fused multiply-add):
 /// <list type="bullet">
-/// <item>log2 t of a positive normal t: t = m 2^e with m in [sqrt(1/2), sqrt(2)), s = (m - 1) / (m + 1) (exact
-/// numerator and denominator), log2 t = e + s P(s^2), P(z) = (2 / ln 2) sum_{k=0..7} z^k / (2k + 1) by Horner
-/// with fused multiply-adds (|s| &lt;= 0.1716, so the series' remainder is below 4e-14 relative).</item>
-/// <item>2^y: y clamped to [-160, 160] (beyond, the float32 result is 0 or infinity either way), n = y rounded to
-/// the nearest integer (ties to even), f = y - n (exact, |f| &lt;= 1/2), 2^y = Q(f) 2^n, Q(f) = sum_{k=0..11}
-/// (f ln 2)^k / k! by Horner with fused multiply-adds (remainder below 7e-15).</item>
-/// <item>x^gamma of a positive normal x: 2^(gamma log2 x), gamma as a float32 (NumPy casts a Python float exponent
-/// to the array's float32).</item>
+/// <item>log2 t of a positive normal t: with b = bits(t) - 0x3F330000, k = b &gt;&gt; 23 (arithmetic), i = (b &gt;&gt;
+/// 19) &amp; 15 and z = t / 2^k in [0.699, 1.398): r = fma(z, invc[i], -1), P(r) = r (P1 + r (P2 + r (P3 + r (P4 +
+/// r P5)))) with Pn = (-1)^(n+1) / (n ln 2) by fma, and log2 t = (k + hi[i]) + (lo[i] + P(r)). invc[i] is the float
+/// nearest 1 / (the middle of z's sixteenth), 1 for the sixteenth holding 1 (so log2 of values near 1 keeps its
+/// relative precision); hi[i] + lo[i] = -log2(invc[i]) in two floats. |r| &lt;= 1/32: the series' remainder is
+/// below 2^-27 relative.</item>
+/// <item>2^(yh + yl), |yl| tiny, yh in [-125, 127]: N = yh 32 rounded to an integer (ties to even, by adding
+/// 1.5 2^23), f = (yh - N / 32) + yl (the difference exact), j = N &amp; 31, m = N &gt;&gt; 5, Q(f) = f (E1 + f (E2 + f
+/// E3)), En = ln2^n / n!, and 2^y = (T[j] + fma(T[j], Q(f), U[j])) 2^m, T[j] + U[j] = 2^(j / 32) in two floats.</item>
+/// <item>x^gamma of a positive normal x: y = gamma log2 x in two floats (gamma k and gamma (hi[i] + lo[i] + P(r)),
+/// each product with its exact error by fma, the sums by Fast2Sum / 2Sum), then 2^y as above when the high part
+/// is in [-125, 127]; a result outside float32's normal range (0, subnormal, infinity) takes the float64 rule
+/// (<see cref="WideExp2"/>), correctly rounded.</item>
 /// <item>Any other value (0, subnormal, negative, infinite, NaN), or an exponent beyond float32 (gamma above 3.4e38
-/// becomes infinity when cast), is given to <see cref="MathF.Pow"/> /
-/// <see cref="MathF.Log2"/>, whose results there are exact.</item>
+/// becomes infinity when cast), is given to <see cref="MathF.Pow"/> / <see cref="MathF.Log2"/>, whose results there
+/// are exact; 2^x for x outside [-125, 127] takes the float64 rule.</item>
 /// </list>
-/// This replaces the C library's powf/log2f in adjust_gamma and adjust_log: the same values within an ulp (tested
-/// against float64 references), four to ten times faster as vectors.
+/// The float64 rule (kept for the ends of the range): log2 by the atanh series of s = (m - 1) / (m + 1), 2^y by its
+/// Taylor series, in float64, rounded once to float32.
 /// </summary>
 public static class FloatPowers
 {
@@ -31,17 +38,112 @@ public static class FloatPowers
     private const double SmallestNormal = 1.1754943508222875e-38; // 2^-126
     private const double Largest = float.MaxValue;
 
+    private const int Off = 0x3F330000;
+    private const float Shifter = 12582912f; // 1.5 2^23: adding it rounds a float of magnitude below 2^22 to an integer
+    private const int ShifterBits = 0x4B400000;
+    private const float YLow = -125f, YHigh = 127f;
+
+    private const float P1 = (float)(1 / Ln2), P1Low = (float)((1 / Ln2) - (double)(float)(1 / Ln2)), P2 = (float)(-1 / (2 * Ln2)), P3 = (float)(1 / (3 * Ln2)), P4 = (float)(-1 / (4 * Ln2)), P5 = (float)(1 / (5 * Ln2));
+    private const float E1 = (float)Ln2, E2 = (float)(Ln2 * Ln2 / 2), E3 = (float)(Ln2 * Ln2 * Ln2 / 6);
+
+    private static readonly float[] InvC = new float[16], LogHi = new float[16], LogLo = new float[16];
+    private static readonly float[] ExpHi = new float[32], ExpLo = new float[32];
+
+#pragma warning disable CA1810 // the tables are computed, not literals
+    static FloatPowers()
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            double lo = BitConverter.Int32BitsToSingle(Off + (i << 19)), hi = BitConverter.Int32BitsToSingle(Off + ((i + 1) << 19));
+            float invc = lo <= 1 && 1 < hi ? 1f : (float)(2 / (lo + hi));
+            double log = -Math.Log2(invc);
+            InvC[i] = invc;
+            LogHi[i] = (float)log;
+            LogLo[i] = (float)(log - LogHi[i]);
+        }
+
+        for (int j = 0; j < 32; j++)
+        {
+            double t = Math.Pow(2, j / 32.0);
+            ExpHi[j] = (float)t;
+            ExpLo[j] = (float)(t - ExpHi[j]);
+        }
+    }
+#pragma warning restore CA1810
+
     /// <summary>x^gamma (the rule in the class summary).</summary>
     public static float Pow(float x, float gamma)
-        => x >= SmallestNormal && x <= Largest && float.IsFinite(gamma) ? (float)PowCore<Scalar, double>(x, gamma) : MathF.Pow(x, gamma);
+    {
+        if (!(x >= SmallestNormal && x <= Largest && float.IsFinite(gamma)))
+        {
+            return MathF.Pow(x, gamma);
+        }
+
+        var (yh, yl) = PowExponent(x, gamma);
+        return yh >= YLow && yh <= YHigh ? Exp2Parts(yh, yl) : (float)PowCore<Scalar, double>(x, gamma);
+    }
 
     /// <summary>log2 t (the rule in the class summary).</summary>
     public static float Log2(float t)
-        => t >= SmallestNormal && t <= Largest ? (float)Log2Core<Scalar, double>(t) : MathF.Log2(t);
+    {
+        if (!(t >= SmallestNormal && t <= Largest))
+        {
+            return MathF.Log2(t);
+        }
+
+        var (k, i, p) = LogParts(t);
+        float sh = k + LogHi[i];
+        return sh + (((k - sh) + LogHi[i]) + (LogLo[i] + p)); // Fast2Sum: |k| >= |hi| unless k = 0
+    }
 
     /// <summary>2^x (the rule in the class summary).</summary>
     public static float Exp2(float x)
+        => x >= YLow && x <= YHigh ? Exp2Parts(x, 0f) : WideExp2(x);
+
+    /// <summary>2^x by the float64 rule: for x outside [-125, 127] (0, subnormals, infinity) and NaN.</summary>
+    internal static float WideExp2(float x)
         => Math.Abs(x) <= Largest ? (float)Exp2Core<Scalar, double>(x) : MathF.Pow(2f, x);
+
+    /// <summary>t = z 2^k as in the class summary: k, the table index and P(r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float K, int I, float P) LogParts(float t)
+    {
+        int ix = BitConverter.SingleToInt32Bits(t);
+        int b = ix - Off;
+        int i = (b >> 19) & 15;
+        float z = BitConverter.Int32BitsToSingle(ix - (b & unchecked((int)0xFF800000)));
+        float r = MathF.FusedMultiplyAdd(z, InvC[i], -1f);
+        float q = MathF.FusedMultiplyAdd(P5, r, P4);
+        q = MathF.FusedMultiplyAdd(q, r, P3);
+        q = MathF.FusedMultiplyAdd(q, r, P2);
+        return (b >> 23, i, MathF.FusedMultiplyAdd(P1, r, MathF.FusedMultiplyAdd(P1Low, r, r * r * q)));
+    }
+
+    /// <summary>gamma log2 x as (high, low) floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Yh, float Yl) PowExponent(float x, float g)
+    {
+        var (k, i, p) = LogParts(x);
+        float a = LogHi[i], c = LogLo[i] + p;
+        float s = a + c, e = c - (s - a); // Fast2Sum: |hi| > |lo + P| unless hi = 0 (then exact)
+        float kh = k + s, ke = s - (kh - k); // Fast2Sum: |k| >= 1 > |s| unless k = 0
+        float yh = g * kh;
+        return (yh, MathF.FusedMultiplyAdd(g, kh, -yh) + (g * (ke + e)));
+    }
+
+    /// <summary>2^(yh + yl) for yh in [-125, 127].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Exp2Parts(float yh, float yl)
+    {
+        float t = MathF.FusedMultiplyAdd(yh, 32f, Shifter);
+        int n = BitConverter.SingleToInt32Bits(t) - ShifterBits;
+        float f = MathF.FusedMultiplyAdd(t - Shifter, -1f / 32, yh) + yl;
+        float q = MathF.FusedMultiplyAdd(E3, f, E2);
+        q = MathF.FusedMultiplyAdd(q, f, E1) * f;
+        float th = ExpHi[n & 31];
+        float v = th + MathF.FusedMultiplyAdd(th, q, ExpLo[n & 31]);
+        return BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(v) + ((n >> 5) << 23));
+    }
 
     /// <summary>dst[k] = Pow(src[k], gamma) * gain in float32 (adjust_gamma of a float image).</summary>
     public static void Pow(ReadOnlySpan<float> src, Span<float> dst, float gamma, float gain)
@@ -56,21 +158,35 @@ public static class FloatPowers
         => Exp2MinusOne(src, dst, gain, Widest);
 
     /// <summary>The widest vector path this machine runs: 512, 256 or 0 bits (the scalar rule only).</summary>
-    internal static int Widest => Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
+    internal static int Widest => Avx512F.IsSupported ? 512 : Avx2.IsSupported && Fma.IsSupported ? 256 : 0;
+
+    private enum Curve
+    {
+        Pow,
+        Log,
+        Exp,
+    }
 
     /// <summary>As the public overload, through the vector path of <paramref name="bits"/> (tests compare every width).</summary>
     internal static void Pow(ReadOnlySpan<float> src, Span<float> dst, float gamma, float gain, int bits)
-        => Run<PowCurve>(src, dst, gamma, gain, float.IsFinite(gamma) ? bits : 0); // an infinite exponent: C's pow rules
+        => Run(Curve.Pow, src, dst, gamma, gain, float.IsFinite(gamma) ? bits : 0); // an infinite exponent: C's pow rules
 
     internal static void Log2OnePlus(ReadOnlySpan<float> src, Span<float> dst, float gain, int bits)
-        => Run<LogCurve>(src, dst, 0, gain, bits);
+        => Run(Curve.Log, src, dst, 0, gain, bits);
 
     internal static void Exp2MinusOne(ReadOnlySpan<float> src, Span<float> dst, float gain, int bits)
-        => Run<ExpCurve>(src, dst, 0, gain, bits);
+        => Run(Curve.Exp, src, dst, 0, gain, bits);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Run<TCurve>(ReadOnlySpan<float> src, Span<float> dst, float a, float gain, int bits)
-        where TCurve : ICurve
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Scalar1(Curve curve, float x, float g)
+        => curve switch
+        {
+            Curve.Pow => Pow(x, g),
+            Curve.Log => Log2(1f + x),
+            _ => Exp2(x) - 1f,
+        };
+
+    private static unsafe void Run(Curve curve, ReadOnlySpan<float> src, Span<float> dst, float g, float gain, int bits)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dst.Length, src.Length, nameof(dst));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, Widest);
@@ -79,54 +195,78 @@ public static class FloatPowers
         {
             if (bits == 512)
             {
-                k = Vectors<TCurve, V512, Vector512<double>>(s, d, n, a, gain);
+                k = curve switch
+                {
+                    Curve.Pow => Vectors512<PowLanes>(s, d, n, g, gain),
+                    Curve.Log => Vectors512<LogLanes>(s, d, n, g, gain),
+                    _ => Vectors512<ExpLanes>(s, d, n, g, gain),
+                };
             }
             else if (bits == 256)
             {
-                k = Vectors<TCurve, V256, Vector256<double>>(s, d, n, a, gain);
+                k = curve switch
+                {
+                    Curve.Pow => Vectors256<PowLanes>(s, d, n, g, gain),
+                    Curve.Log => Vectors256<LogLanes>(s, d, n, g, gain),
+                    _ => Vectors256<ExpLanes>(s, d, n, g, gain),
+                };
             }
 
             for (; k < n; k++)
             {
-                d[k] = (TCurve.Scalar(s[k], a) - TCurve.Subtract) * gain;
+                d[k] = Scalar1(curve, s[k], g) * gain;
             }
         }
     }
 
-    /// <summary>Whole vectors of floats; a vector holding a value outside the curve's range takes the scalar rule.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int Vectors<TCurve, TWidth, T>(float* s, float* d, int n, float a, float gain)
-        where TCurve : ICurve
-        where TWidth : IWidth<T>
-        where T : struct
+    /// <summary>A curve's lanes: false when some lane must take the scalar rule (then the vector is done one by one).</summary>
+    private interface ILanes
     {
-        int k = 0;
-        var zero = TWidth.Splat(TCurve.TakesZero ? TCurve.AtZero(a) : 0);
-        var one = TWidth.Splat(1);
-        for (; k <= n - TWidth.Floats; k += TWidth.Floats)
-        {
-            TWidth.Load(s + k, TCurve.AddOne, out var lo, out var hi);
-            if (TWidth.AllWithin(lo, hi, TCurve.Low, TCurve.High, TCurve.TakesZero))
-            {
-                if (TCurve.TakesZero)
-                {
-                    // +0 lanes (an X-ray's black border) take the value the scalar rule gives them, 0^gamma.
-                    lo = TWidth.IfZero(lo, zero, TCurve.Lanes<TWidth, T>(TWidth.IfZero(lo, one, lo), a));
-                    hi = TWidth.IfZero(hi, zero, TCurve.Lanes<TWidth, T>(TWidth.IfZero(hi, one, hi), a));
-                }
-                else
-                {
-                    lo = TCurve.Lanes<TWidth, T>(lo, a);
-                    hi = TCurve.Lanes<TWidth, T>(hi, a);
-                }
+        static abstract bool Lanes512(Vector512<float> x, float g, float atZero, in Tables512 t, out Vector512<float> result);
 
-                TWidth.Store(lo, hi, TCurve.Subtract, gain, d + k);
+        static abstract bool Lanes256(Vector256<float> x, float g, float atZero, out Vector256<float> result);
+
+        static abstract float Scalar(float x, float g);
+    }
+
+    /// <summary>The tables in registers: sixteen entries in one vector, thirty-two in two.</summary>
+    private readonly struct Tables512
+    {
+        public readonly Vector512<float> InvC, LogHi, LogLo, ExpHi0, ExpHi1, ExpLo0, ExpLo1;
+
+        private Tables512(bool unused)
+        {
+            InvC = Vector512.Create(FloatPowers.InvC);
+            LogHi = Vector512.Create(FloatPowers.LogHi);
+            LogLo = Vector512.Create(FloatPowers.LogLo);
+            ExpHi0 = Vector512.Create(FloatPowers.ExpHi);
+            ExpHi1 = Vector512.Create(new ReadOnlySpan<float>(FloatPowers.ExpHi, 16, 16));
+            ExpLo0 = Vector512.Create(FloatPowers.ExpLo);
+            ExpLo1 = Vector512.Create(new ReadOnlySpan<float>(FloatPowers.ExpLo, 16, 16));
+        }
+
+        public static Tables512 Load() => new(true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int Vectors512<TC>(float* s, float* d, int n, float g, float gain)
+        where TC : ILanes
+    {
+        var tables = Tables512.Load();
+        float atZero = MathF.Pow(0f, g); // 0^gamma, what +0 lanes of a power take (the scalar rule's value)
+        var vgain = Vector512.Create(gain);
+        int k = 0;
+        for (; k <= n - 16; k += 16)
+        {
+            if (TC.Lanes512(Vector512.Load(s + k), g, atZero, tables, out var r))
+            {
+                (r * vgain).Store(d + k);
             }
             else
             {
-                for (int j = k; j < k + TWidth.Floats; j++)
+                for (int j = k; j < k + 16; j++)
                 {
-                    d[j] = (TCurve.Scalar(s[j], a) - TCurve.Subtract) * gain;
+                    d[j] = TC.Scalar(s[j], g) * gain;
                 }
             }
         }
@@ -134,7 +274,262 @@ public static class FloatPowers
         return k;
     }
 
-    /// <summary>log2 x for positive normal x (float64 lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int Vectors256<TC>(float* s, float* d, int n, float g, float gain)
+        where TC : ILanes
+    {
+        float atZero = MathF.Pow(0f, g);
+        var vgain = Vector256.Create(gain);
+        int k = 0;
+        for (; k <= n - 8; k += 8)
+        {
+            if (TC.Lanes256(Vector256.Load(s + k), g, atZero, out var r))
+            {
+                (r * vgain).Store(d + k);
+            }
+            else
+            {
+                for (int j = k; j < k + 8; j++)
+                {
+                    d[j] = TC.Scalar(s[j], g) * gain;
+                }
+            }
+        }
+
+        return k;
+    }
+
+    // ---------------------------------------------------------------- 512-bit lanes (the scalar rule, 16 at a time)
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Within512(Vector512<float> v, float low, float high)
+        => (Vector512.GreaterThanOrEqual(v, Vector512.Create(low)) & Vector512.LessThanOrEqual(v, Vector512.Create(high))).AsUInt32() == Vector512<uint>.AllBitsSet;
+
+    /// <summary>LogParts of 16 positive normal floats: k (as floats), index, P(r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LogParts512(Vector512<float> t, in Tables512 tb, out Vector512<float> k, out Vector512<int> i)
+    {
+        var ix = t.AsInt32();
+        var b = ix - Vector512.Create(Off);
+        i = Vector512.ShiftRightArithmetic(b, 19) & Vector512.Create(15);
+        var z = (ix - (b & Vector512.Create(unchecked((int)0xFF800000)))).AsSingle();
+        k = Vector512.ConvertToSingle(Vector512.ShiftRightArithmetic(b, 23));
+        var r = Fma512(z, Avx512F.PermuteVar16x32(tb.InvC, i), Vector512.Create(-1f));
+        var q = Fma512(Vector512.Create(P5), r, Vector512.Create(P4));
+        q = Fma512(q, r, Vector512.Create(P3));
+        q = Fma512(q, r, Vector512.Create(P2));
+        return Fma512(Vector512.Create(P1), r, Fma512(Vector512.Create(P1Low), r, r * r * q));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp2Parts512(Vector512<float> yh, Vector512<float> yl, in Tables512 tb)
+    {
+        var shifter = Vector512.Create(Shifter);
+        var t = Fma512(yh, Vector512.Create(32f), shifter);
+        var n = t.AsInt32() - Vector512.Create(ShifterBits);
+        var f = Fma512(t - shifter, Vector512.Create(-1f / 32), yh) + yl;
+        var q = Fma512(Vector512.Create(E3), f, Vector512.Create(E2));
+        q = Fma512(q, f, Vector512.Create(E1)) * f;
+        var j = n & Vector512.Create(31);
+        var th = Avx512F.PermuteVar16x32x2(tb.ExpHi0, j, tb.ExpHi1);
+        var v = th + Fma512(th, q, Avx512F.PermuteVar16x32x2(tb.ExpLo0, j, tb.ExpLo1));
+        return (v.AsInt32() + Vector512.ShiftLeft(Vector512.ShiftRightArithmetic(n, 5), 23)).AsSingle();
+    }
+
+    // ---------------------------------------------------------------- 256-bit lanes (tables by gathers)
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Fma256(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Within256(Vector256<float> v, float low, float high)
+        => (Vector256.GreaterThanOrEqual(v, Vector256.Create(low)) & Vector256.LessThanOrEqual(v, Vector256.Create(high))).AsUInt32() == Vector256<uint>.AllBitsSet;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Gather(float[] table, Vector256<int> i)
+    {
+        fixed (float* p = table)
+        {
+            return Avx2.GatherVector256(p, i, 4);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> LogParts256(Vector256<float> t, out Vector256<float> k, out Vector256<int> i)
+    {
+        var ix = t.AsInt32();
+        var b = ix - Vector256.Create(Off);
+        i = Vector256.ShiftRightArithmetic(b, 19) & Vector256.Create(15);
+        var z = (ix - (b & Vector256.Create(unchecked((int)0xFF800000)))).AsSingle();
+        k = Vector256.ConvertToSingle(Vector256.ShiftRightArithmetic(b, 23));
+        var r = Fma256(z, Gather(InvC, i), Vector256.Create(-1f));
+        var q = Fma256(Vector256.Create(P5), r, Vector256.Create(P4));
+        q = Fma256(q, r, Vector256.Create(P3));
+        q = Fma256(q, r, Vector256.Create(P2));
+        return Fma256(Vector256.Create(P1), r, Fma256(Vector256.Create(P1Low), r, r * r * q));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Exp2Parts256(Vector256<float> yh, Vector256<float> yl)
+    {
+        var shifter = Vector256.Create(Shifter);
+        var t = Fma256(yh, Vector256.Create(32f), shifter);
+        var n = t.AsInt32() - Vector256.Create(ShifterBits);
+        var f = Fma256(t - shifter, Vector256.Create(-1f / 32), yh) + yl;
+        var q = Fma256(Vector256.Create(E3), f, Vector256.Create(E2));
+        q = Fma256(q, f, Vector256.Create(E1)) * f;
+        var j = n & Vector256.Create(31);
+        var th = Gather(ExpHi, j);
+        var v = th + Fma256(th, q, Gather(ExpLo, j));
+        return (v.AsInt32() + Vector256.ShiftLeft(Vector256.ShiftRightArithmetic(n, 5), 23)).AsSingle();
+    }
+
+    // ---------------------------------------------------------------- the three curves
+
+    private readonly struct PowLanes : ILanes
+    {
+        public static float Scalar(float x, float g) => Pow(x, g);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Lanes512(Vector512<float> x, float g, float atZero, in Tables512 tb, out Vector512<float> result)
+        {
+            // +0 lanes (an X-ray's black border) take the value the scalar rule gives them, 0^gamma.
+            var zero = Vector512.Equals(x.AsUInt32(), Vector512<uint>.Zero).AsSingle();
+            var xs = Vector512.ConditionalSelect(zero, Vector512.Create(1f), x);
+            if (!Within512(xs, (float)SmallestNormal, float.MaxValue))
+            {
+                result = default;
+                return false;
+            }
+
+            var p = LogParts512(xs, tb, out var k, out var i);
+            var vg = Vector512.Create(g);
+            var a = Avx512F.PermuteVar16x32(tb.LogHi, i);
+            var c = Avx512F.PermuteVar16x32(tb.LogLo, i) + p;
+            var s = a + c;
+            var e = c - (s - a);
+            var kh = k + s;
+            var ke = s - (kh - k);
+            var yh = vg * kh;
+            if (!Within512(yh, YLow, YHigh))
+            {
+                result = default;
+                return false;
+            }
+
+            var y = Exp2Parts512(yh, Fma512(vg, kh, -yh) + (vg * (ke + e)), tb);
+            result = Vector512.ConditionalSelect(zero, Vector512.Create(atZero), y);
+            return true;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Lanes256(Vector256<float> x, float g, float atZero, out Vector256<float> result)
+        {
+            var zero = Vector256.Equals(x.AsUInt32(), Vector256<uint>.Zero).AsSingle();
+            var xs = Vector256.ConditionalSelect(zero, Vector256.Create(1f), x);
+            if (!Within256(xs, (float)SmallestNormal, float.MaxValue))
+            {
+                result = default;
+                return false;
+            }
+
+            var p = LogParts256(xs, out var k, out var i);
+            var vg = Vector256.Create(g);
+            var a = Gather(LogHi, i);
+            var c = Gather(LogLo, i) + p;
+            var s = a + c;
+            var e = c - (s - a);
+            var kh = k + s;
+            var ke = s - (kh - k);
+            var yh = vg * kh;
+            if (!Within256(yh, YLow, YHigh))
+            {
+                result = default;
+                return false;
+            }
+
+            var y = Exp2Parts256(yh, Fma256(vg, kh, -yh) + (vg * (ke + e)));
+            result = Vector256.ConditionalSelect(zero, Vector256.Create(atZero), y);
+            return true;
+        }
+    }
+
+    private readonly struct LogLanes : ILanes
+    {
+        public static float Scalar(float x, float g) => Log2(1f + x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Lanes512(Vector512<float> x, float g, float atZero, in Tables512 tb, out Vector512<float> result)
+        {
+            var u = Vector512.Create(1f) + x;
+            if (!Within512(u, (float)SmallestNormal, float.MaxValue))
+            {
+                result = default;
+                return false;
+            }
+
+            var p = LogParts512(u, tb, out var k, out var i);
+            var hi = Avx512F.PermuteVar16x32(tb.LogHi, i);
+            var sh = k + hi;
+            result = sh + (((k - sh) + hi) + (Avx512F.PermuteVar16x32(tb.LogLo, i) + p));
+            return true;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Lanes256(Vector256<float> x, float g, float atZero, out Vector256<float> result)
+        {
+            var u = Vector256.Create(1f) + x;
+            if (!Within256(u, (float)SmallestNormal, float.MaxValue))
+            {
+                result = default;
+                return false;
+            }
+
+            var p = LogParts256(u, out var k, out var i);
+            var hi = Gather(LogHi, i);
+            var sh = k + hi;
+            result = sh + (((k - sh) + hi) + (Gather(LogLo, i) + p));
+            return true;
+        }
+    }
+
+    private readonly struct ExpLanes : ILanes
+    {
+        public static float Scalar(float x, float g) => Exp2(x) - 1f;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Lanes512(Vector512<float> x, float g, float atZero, in Tables512 tb, out Vector512<float> result)
+        {
+            if (!Within512(x, YLow, YHigh))
+            {
+                result = default;
+                return false;
+            }
+
+            result = Exp2Parts512(x, Vector512<float>.Zero, tb) - Vector512.Create(1f);
+            return true;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Lanes256(Vector256<float> x, float g, float atZero, out Vector256<float> result)
+        {
+            if (!Within256(x, YLow, YHigh))
+            {
+                result = default;
+                return false;
+            }
+
+            result = Exp2Parts256(x, Vector256<float>.Zero) - Vector256.Create(1f);
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- the float64 rule
+
+    /// <summary>log2 x for positive normal x (float64).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Log2Core<TL, T>(T x)
         where TL : ILanes<T>
@@ -188,101 +583,6 @@ public static class FloatPowers
         where T : struct
         => Exp2Core<TL, T>(TL.Mul(TL.Splat(gamma), Log2Core<TL, T>(x)));
 
-    /// <summary>A curve: its range of values for the lane path, its lane and scalar rules, what it subtracts after.</summary>
-    private interface ICurve
-    {
-        static abstract bool AddOne { get; }
-
-        /// <summary>Whether +0 lanes take the lane path too, given the scalar rule's value there (<see cref="AtZero"/>).</summary>
-        static abstract bool TakesZero { get; }
-
-        static abstract float AtZero(float a);
-
-        static abstract double Low { get; }
-
-        static abstract double High { get; }
-
-        static abstract float Subtract { get; }
-
-        static abstract float Scalar(float x, float a);
-
-        static abstract T Lanes<TL, T>(T x, float a)
-            where TL : ILanes<T>
-            where T : struct;
-    }
-
-    private readonly struct PowCurve : ICurve
-    {
-        public static bool AddOne => false;
-
-        public static bool TakesZero => true;
-
-        public static float AtZero(float a) => MathF.Pow(0f, a);
-
-        public static double Low => SmallestNormal;
-
-        public static double High => Largest;
-
-        public static float Subtract => 0f;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Scalar(float x, float a) => Pow(x, a);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static T Lanes<TL, T>(T x, float a)
-            where TL : ILanes<T>
-            where T : struct
-            => PowCore<TL, T>(x, a);
-    }
-
-    private readonly struct LogCurve : ICurve
-    {
-        public static bool TakesZero => false;
-
-        public static float AtZero(float a) => throw new NotSupportedException();
-
-        public static bool AddOne => true;
-
-        public static double Low => SmallestNormal;
-
-        public static double High => Largest;
-
-        public static float Subtract => 0f;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Scalar(float x, float a) => Log2(1f + x);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static T Lanes<TL, T>(T x, float a)
-            where TL : ILanes<T>
-            where T : struct
-            => Log2Core<TL, T>(x);
-    }
-
-    private readonly struct ExpCurve : ICurve
-    {
-        public static bool TakesZero => false;
-
-        public static float AtZero(float a) => throw new NotSupportedException();
-
-        public static bool AddOne => false;
-
-        public static double Low => -Largest;
-
-        public static double High => Largest;
-
-        public static float Subtract => 1f;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Scalar(float x, float a) => Exp2(x);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static T Lanes<TL, T>(T x, float a)
-            where TL : ILanes<T>
-            where T : struct
-            => Exp2Core<TL, T>(x);
-    }
-
     /// <summary>The float64 operations the rules use, on one value or a vector of them (identical IEEE operations).</summary>
     private interface ILanes<T>
         where T : struct
@@ -313,21 +613,6 @@ public static class FloatPowers
 
         /// <summary>Per lane: <paramref name="then"/> where <paramref name="test"/> is +0, else <paramref name="otherwise"/>.</summary>
         static abstract T IfZero(T test, T then, T otherwise);
-    }
-
-    /// <summary>Whole vectors: float32 loads widened to two vectors of float64, and the way back.</summary>
-    private interface IWidth<T> : ILanes<T>
-        where T : struct
-    {
-        static abstract int Floats { get; }
-
-        static abstract unsafe void Load(float* p, bool addOne, out T lo, out T hi);
-
-        /// <summary>Every lane in [low, high], or +0 where <paramref name="zeroToo"/>.</summary>
-        static abstract bool AllWithin(T lo, T hi, double low, double high, bool zeroToo);
-
-        /// <summary>p[k] = (float32(lanes) - subtract) * gain.</summary>
-        static abstract unsafe void Store(T lo, T hi, float subtract, float gain, float* p);
     }
 
     // Bits of the float64 layout used by Decompose and Pow2.
@@ -369,167 +654,5 @@ public static class FloatPowers
         public static double Pow2(double n) => BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(n + (Magic + 1023)) << 52);
 
         public static double IfZero(double test, double then, double otherwise) => BitConverter.DoubleToUInt64Bits(test) == 0 ? then : otherwise;
-    }
-
-    private readonly struct V512 : IWidth<Vector512<double>>
-    {
-        public static int Floats => 16;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Splat(double v) => Vector512.Create(v);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Mul(Vector512<double> a, Vector512<double> b) => a * b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Div(Vector512<double> a, Vector512<double> b) => a / b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Fma(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Round(Vector512<double> a) => Vector512.Round(a);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Clamp(Vector512<double> a, double low, double high)
-            => Vector512.Min(Vector512.Max(a, Vector512.Create(low)), Vector512.Create(high));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Decompose(Vector512<double> x, out Vector512<double> m)
-        {
-            var bits = x.AsUInt64();
-            var mantissa = bits & Vector512.Create(MantissaMask);
-            var big = Vector512.GreaterThan(mantissa.AsInt64(), Vector512.Create(Sqrt2Mantissa)).AsUInt64();
-            m = (mantissa | Vector512.ConditionalSelect(big, Vector512.Create(HalfBits), Vector512.Create(OneBits))).AsDouble();
-            var biased = (Vector512.ShiftRightLogical(bits, 52) | Vector512.Create(MagicBits)).AsDouble() - Vector512.Create(Magic);
-            return biased - Vector512.ConditionalSelect(big.AsDouble(), Vector512.Create(1022.0), Vector512.Create(1023.0));
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Pow2(Vector512<double> n)
-            => Vector512.ShiftLeft((n + Vector512.Create(Magic + 1023)).AsUInt64(), 52).AsDouble();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> IfZero(Vector512<double> test, Vector512<double> then, Vector512<double> otherwise)
-            => Vector512.ConditionalSelect(Vector512.Equals(test.AsUInt64(), Vector512<ulong>.Zero).AsDouble(), then, otherwise);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Load(float* p, bool addOne, out Vector512<double> lo, out Vector512<double> hi)
-        {
-            var v = Vector512.Load(p);
-            if (addOne)
-            {
-                v = Vector512.Create(1f) + v;
-            }
-
-            (lo, hi) = Vector512.Widen(v);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static bool AllWithin(Vector512<double> lo, Vector512<double> hi, double low, double high, bool zeroToo)
-        {
-            var l = Vector512.Create(low);
-            var h = Vector512.Create(high);
-            var inLo = Vector512.GreaterThanOrEqual(lo, l) & Vector512.LessThanOrEqual(lo, h);
-            var inHi = Vector512.GreaterThanOrEqual(hi, l) & Vector512.LessThanOrEqual(hi, h);
-            if (zeroToo)
-            {
-                inLo |= Vector512.Equals(lo.AsUInt64(), Vector512<ulong>.Zero).AsDouble();
-                inHi |= Vector512.Equals(hi.AsUInt64(), Vector512<ulong>.Zero).AsDouble();
-            }
-
-            return (inLo & inHi).AsUInt64() == Vector512<ulong>.AllBitsSet;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Store(Vector512<double> lo, Vector512<double> hi, float subtract, float gain, float* p)
-            => ((Vector512.Narrow(lo, hi) - Vector512.Create(subtract)) * Vector512.Create(gain)).Store(p);
-    }
-
-    private readonly struct V256 : IWidth<Vector256<double>>
-    {
-        public static int Floats => 8;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Splat(double v) => Vector256.Create(v);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Div(Vector256<double> a, Vector256<double> b) => a / b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Round(Vector256<double> a) => Vector256.Round(a);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Clamp(Vector256<double> a, double low, double high)
-            => Vector256.Min(Vector256.Max(a, Vector256.Create(low)), Vector256.Create(high));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Decompose(Vector256<double> x, out Vector256<double> m)
-        {
-            var bits = x.AsUInt64();
-            var mantissa = bits & Vector256.Create(MantissaMask);
-            var big = Vector256.GreaterThan(mantissa.AsInt64(), Vector256.Create(Sqrt2Mantissa)).AsUInt64();
-            m = (mantissa | Vector256.ConditionalSelect(big, Vector256.Create(HalfBits), Vector256.Create(OneBits))).AsDouble();
-            var biased = (Vector256.ShiftRightLogical(bits, 52) | Vector256.Create(MagicBits)).AsDouble() - Vector256.Create(Magic);
-            return biased - Vector256.ConditionalSelect(big.AsDouble(), Vector256.Create(1022.0), Vector256.Create(1023.0));
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Pow2(Vector256<double> n)
-            => Vector256.ShiftLeft((n + Vector256.Create(Magic + 1023)).AsUInt64(), 52).AsDouble();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> IfZero(Vector256<double> test, Vector256<double> then, Vector256<double> otherwise)
-            => Vector256.ConditionalSelect(Vector256.Equals(test.AsUInt64(), Vector256<ulong>.Zero).AsDouble(), then, otherwise);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Load(float* p, bool addOne, out Vector256<double> lo, out Vector256<double> hi)
-        {
-            var v = Vector256.Load(p);
-            if (addOne)
-            {
-                v = Vector256.Create(1f) + v;
-            }
-
-            (lo, hi) = Vector256.Widen(v);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static bool AllWithin(Vector256<double> lo, Vector256<double> hi, double low, double high, bool zeroToo)
-        {
-            var l = Vector256.Create(low);
-            var h = Vector256.Create(high);
-            var inLo = Vector256.GreaterThanOrEqual(lo, l) & Vector256.LessThanOrEqual(lo, h);
-            var inHi = Vector256.GreaterThanOrEqual(hi, l) & Vector256.LessThanOrEqual(hi, h);
-            if (zeroToo)
-            {
-                inLo |= Vector256.Equals(lo.AsUInt64(), Vector256<ulong>.Zero).AsDouble();
-                inHi |= Vector256.Equals(hi.AsUInt64(), Vector256<ulong>.Zero).AsDouble();
-            }
-
-            return (inLo & inHi).AsUInt64() == Vector256<ulong>.AllBitsSet;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Store(Vector256<double> lo, Vector256<double> hi, float subtract, float gain, float* p)
-            => ((Vector256.Narrow(lo, hi) - Vector256.Create(subtract)) * Vector256.Create(gain)).Store(p);
     }
 }
