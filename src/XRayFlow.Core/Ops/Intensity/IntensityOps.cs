@@ -195,20 +195,11 @@ public static class IntensityOps
     {
         var src = ctx.Array();
         var dtype = SkimageDtypes.Of(src, ctx.Threads);
-        float[]? lut = null;
-        if (dtype != SkimageDtype.Float32)
-        {
-            lut = table(dtype);
-        }
-        else if (ExposureCurves.Minimum(src.Data, ctx.Threads) is var min && min < 0)
-        {
-            throw new OpRefusedException(ctx.StepId, string.Create(CultureInfo.InvariantCulture,
-                $"the image has negative values (smallest {min}); as scikit-image, gamma and log corrections need values >= 0 (rescale_intensity first)"));
-        }
-
+        float[]? lut = dtype != SkimageDtype.Float32 ? table(dtype) : null;
         var dst = ImageArray.Rent(src);
         const int Chunk = 1 << 16;
         int chunks = (src.Length + Chunk - 1) / Chunk;
+        var minima = new float[chunks];
         Parallel.For(0, chunks, ctx.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c) =>
         {
             int start = c * Chunk, length = Math.Min(Chunk, src.Length - start);
@@ -220,9 +211,18 @@ public static class IntensityOps
             }
             else
             {
+                // A float image's smallest value, checked below: the chunk is read once from memory, then from cache.
+                minima[c] = ExposureCurves.Minimum(from);
                 floatCurve(from, to);
             }
         });
+        if (lut is null && chunks > 0 && minima.Min() is var min && min < 0)
+        {
+            PixelPool.Shared.Return(dst);
+            throw new OpRefusedException(ctx.StepId, string.Create(CultureInfo.InvariantCulture,
+                $"the image has negative values (smallest {min}); as scikit-image, gamma and log corrections need values >= 0 (rescale_intensity first)"));
+        }
+
         return new ArrayValue(dst);
     }
 

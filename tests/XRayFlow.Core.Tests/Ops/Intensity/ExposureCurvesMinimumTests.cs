@@ -1,3 +1,5 @@
+using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
 using XRayFlow.Core.Ops.Intensity;
 
 namespace XRayFlow.Core.Tests.Ops.Intensity;
@@ -58,5 +60,36 @@ public class ExposureCurvesMinimumTests
                 Assert.Equal(-1.5f, ExposureCurves.Minimum(a, threads));
             }
         }
+    }
+    [Theory]
+    [InlineData("adjust_gamma", 0)]
+    [InlineData("adjust_gamma", 199_999)]
+    [InlineData("adjust_log", 131_072)]
+    [InlineData("adjust_log", 65_535)]
+    public void AFloatImageWithANegativeValueAnywhereIsRefusedNamingTheSmallest(string op, int at)
+    {
+        // The float path checks each chunk's minimum as it maps the chunk (one read of the image): a negative value in
+        // any chunk (the first, a middle one, the last, across a chunk edge) refuses the image; NaN is ignored.
+        var image = new ImageArray(400, 500);
+        for (int k = 0; k < image.Length; k++)
+        {
+            image.Data[k] = k % 7 == 0 ? float.NaN : 0.25f + (k % 13);
+        }
+
+        image.Data[at] = -0.75f;
+        image.Data[(at + 1000) % image.Length] = -0.5f;
+        var parameters = op == "adjust_gamma"
+            ? new Dictionary<string, object?> { ["gamma"] = 0.7, ["gain"] = 1.0 }
+            : new Dictionary<string, object?> { ["gain"] = 1.0, ["inv"] = false };
+        var ctx = new OpContext { StepId = "curve", Inputs = [new ArrayValue(image)], Params = parameters, Threads = 2 };
+        var e = Assert.Throws<OpRefusedException>(() => OpRegistry.Get(op).Invoke(ctx));
+        Assert.Contains("negative values (smallest -0.75)", e.Message, StringComparison.Ordinal);
+
+        image.Data[at] = 0f;
+        image.Data[(at + 1000) % image.Length] = 0f;
+        var ok = ((ArrayValue)OpRegistry.Get(op).Invoke(ctx)).Array;
+        Assert.Equal(0f, ok.Data[at]); // 0^0.7 and log2(1 + 0)
+        Assert.Equal(op == "adjust_gamma" ? FloatPowers.Pow(1.25f, 0.7f) : FloatPowers.Log2(2.25f), ok.Data[1]);
+        Assert.True(float.IsNaN(ok.Data[7]));
     }
 }
