@@ -80,7 +80,7 @@ public static class FloatPowers
         }
 
         var (yh, yl) = PowExponent(x, gamma);
-        return yh >= YLow && yh <= YHigh ? Exp2Parts(yh, yl) : (float)PowCore<Scalar, double>(x, gamma);
+        return yh >= YLow && yh <= YHigh ? Exp2Parts(yh, yl) : (float)PowDouble(x, gamma);
     }
 
     /// <summary>log2 t (the rule in the class summary).</summary>
@@ -102,7 +102,7 @@ public static class FloatPowers
 
     /// <summary>2^x by the float64 rule: for x outside [-125, 127] (0, subnormals, infinity) and NaN.</summary>
     internal static float WideExp2(float x)
-        => Math.Abs(x) <= Largest ? (float)Exp2Core<Scalar, double>(x) : MathF.Pow(2f, x);
+        => Math.Abs(x) <= Largest ? (float)Exp2Double(x) : MathF.Pow(2f, x);
 
     /// <summary>t = z 2^k as in the class summary: k, the table index and P(r).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -529,130 +529,41 @@ public static class FloatPowers
 
     // ---------------------------------------------------------------- the float64 rule
 
-    /// <summary>log2 x for positive normal x (float64).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Log2Core<TL, T>(T x)
-        where TL : ILanes<T>
-        where T : struct
+    /// <summary>log2 x for a positive normal x, in float64 (the atanh series; below 4e-14 relative).</summary>
+    private static double Log2Double(double x)
     {
-        var e = TL.Decompose(x, out var m);
-        var one = TL.Splat(1);
-        var s = TL.Div(TL.Sub(m, one), TL.Add(m, one));
-        var z = TL.Mul(s, s);
-        var p = TL.Splat(TwoOverLn2 / 15);
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2 / 13));
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2 / 11));
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2 / 9));
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2 / 7));
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2 / 5));
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2 / 3));
-        p = TL.Fma(p, z, TL.Splat(TwoOverLn2));
-        return TL.Fma(s, p, e);
+        ulong bits = BitConverter.DoubleToUInt64Bits(x);
+        ulong mantissa = bits & 0x000F_FFFF_FFFF_FFFF;
+        bool big = (long)mantissa > 0x0006_A09E_667F_3BCD; // above sqrt(2)'s mantissa: m in [sqrt(1/2), 1)
+        double m = BitConverter.UInt64BitsToDouble(mantissa | (big ? 0x3FE0_0000_0000_0000UL : 0x3FF0_0000_0000_0000UL));
+        double e = (double)(long)(bits >> 52) - (big ? 1022 : 1023);
+        double s = (m - 1) / (m + 1), z = s * s;
+        double p = TwoOverLn2 / 15;
+        foreach (int k in (ReadOnlySpan<int>)[13, 11, 9, 7, 5, 3, 1])
+        {
+            p = Math.FusedMultiplyAdd(p, z, TwoOverLn2 / k);
+        }
+
+        return Math.FusedMultiplyAdd(s, p, e);
     }
 
-    /// <summary>2^y in float64 for any finite y (clamped to [-160, 160]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Exp2Core<TL, T>(T y)
-        where TL : ILanes<T>
-        where T : struct
+    /// <summary>2^y in float64 for a finite y, clamped to [-160, 160] (the Taylor series of 2^f, |f| &lt;= 1/2; below 7e-15).</summary>
+    private static double Exp2Double(double y)
     {
-        y = TL.Clamp(y, -160, 160);
-        var n = TL.Round(y);
-        var f = TL.Sub(y, n);
+        y = Math.Min(Math.Max(y, -160), 160);
+        double n = Math.Round(y, MidpointRounding.ToEven), f = y - n;
         const double C1 = Ln2, C2 = C1 * Ln2 / 2, C3 = C2 * Ln2 / 3, C4 = C3 * Ln2 / 4, C5 = C4 * Ln2 / 5,
             C6 = C5 * Ln2 / 6, C7 = C6 * Ln2 / 7, C8 = C7 * Ln2 / 8, C9 = C8 * Ln2 / 9, C10 = C9 * Ln2 / 10,
             C11 = C10 * Ln2 / 11;
-        var q = TL.Splat(C11);
-        q = TL.Fma(q, f, TL.Splat(C10));
-        q = TL.Fma(q, f, TL.Splat(C9));
-        q = TL.Fma(q, f, TL.Splat(C8));
-        q = TL.Fma(q, f, TL.Splat(C7));
-        q = TL.Fma(q, f, TL.Splat(C6));
-        q = TL.Fma(q, f, TL.Splat(C5));
-        q = TL.Fma(q, f, TL.Splat(C4));
-        q = TL.Fma(q, f, TL.Splat(C3));
-        q = TL.Fma(q, f, TL.Splat(C2));
-        q = TL.Fma(q, f, TL.Splat(C1));
-        q = TL.Fma(q, f, TL.Splat(1));
-        return TL.Mul(q, TL.Pow2(n));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T PowCore<TL, T>(T x, float gamma)
-        where TL : ILanes<T>
-        where T : struct
-        => Exp2Core<TL, T>(TL.Mul(TL.Splat(gamma), Log2Core<TL, T>(x)));
-
-    /// <summary>The float64 operations the rules use, on one value or a vector of them (identical IEEE operations).</summary>
-    private interface ILanes<T>
-        where T : struct
-    {
-        static abstract T Splat(double v);
-
-        static abstract T Add(T a, T b);
-
-        static abstract T Sub(T a, T b);
-
-        static abstract T Mul(T a, T b);
-
-        static abstract T Div(T a, T b);
-
-        /// <summary>a * b + c, rounded once.</summary>
-        static abstract T Fma(T a, T b, T c);
-
-        /// <summary>To the nearest integer, ties to even.</summary>
-        static abstract T Round(T a);
-
-        static abstract T Clamp(T a, double low, double high);
-
-        /// <summary>A positive normal x as m 2^e, m in [sqrt(1/2), sqrt(2)); returns e.</summary>
-        static abstract T Decompose(T x, out T m);
-
-        /// <summary>2^n for an integral n in [-1022, 1023].</summary>
-        static abstract T Pow2(T n);
-
-        /// <summary>Per lane: <paramref name="then"/> where <paramref name="test"/> is +0, else <paramref name="otherwise"/>.</summary>
-        static abstract T IfZero(T test, T then, T otherwise);
-    }
-
-    // Bits of the float64 layout used by Decompose and Pow2.
-    private const ulong MantissaMask = 0x000F_FFFF_FFFF_FFFF;
-    private const long Sqrt2Mantissa = 0x0006_A09E_667F_3BCD; // sqrt(2) = 1.6A09E667F3BCD (hex) x 2^0
-    private const ulong OneBits = 0x3FF0_0000_0000_0000;
-    private const ulong HalfBits = 0x3FE0_0000_0000_0000;
-    private const ulong MagicBits = 0x4330_0000_0000_0000; // 2^52: its low mantissa bits hold a small integer
-    private const double Magic = 4503599627370496.0; // 2^52
-
-    private readonly struct Scalar : ILanes<double>
-    {
-        public static double Splat(double v) => v;
-
-        public static double Add(double a, double b) => a + b;
-
-        public static double Sub(double a, double b) => a - b;
-
-        public static double Mul(double a, double b) => a * b;
-
-        public static double Div(double a, double b) => a / b;
-
-        public static double Fma(double a, double b, double c) => Math.FusedMultiplyAdd(a, b, c);
-
-        public static double Round(double a) => Math.Round(a, MidpointRounding.ToEven);
-
-        public static double Clamp(double a, double low, double high) => Math.Min(Math.Max(a, low), high);
-
-        public static double Decompose(double x, out double m)
+        double q = C11;
+        foreach (double c in (ReadOnlySpan<double>)[C10, C9, C8, C7, C6, C5, C4, C3, C2, C1, 1])
         {
-            ulong bits = BitConverter.DoubleToUInt64Bits(x);
-            ulong mantissa = bits & MantissaMask;
-            bool big = (long)mantissa > Sqrt2Mantissa;
-            m = BitConverter.UInt64BitsToDouble(mantissa | (big ? HalfBits : OneBits));
-            double biased = BitConverter.UInt64BitsToDouble((bits >> 52) | MagicBits) - Magic;
-            return biased - (big ? 1022 : 1023);
+            q = Math.FusedMultiplyAdd(q, f, c);
         }
 
-        public static double Pow2(double n) => BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(n + (Magic + 1023)) << 52);
-
-        public static double IfZero(double test, double then, double otherwise) => BitConverter.DoubleToUInt64Bits(test) == 0 ? then : otherwise;
+        return q * Math.ScaleB(1, (int)n); // 2^n exactly: |n| <= 160
     }
+
+    /// <summary>x^gamma for a positive normal x, in float64: 2^(gamma log2 x).</summary>
+    private static double PowDouble(float x, float gamma) => Exp2Double(gamma * Log2Double(x));
 }

@@ -75,7 +75,8 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// <summary>
     /// numpy.bincount of whole-number values: counts[v] for every v of <paramref name="x"/>, each a whole number in
     /// 0..<paramref name="bins"/> - 1 (checked: a value outside throws). Meaning: <see cref="BinCountScalar"/>; with
-    /// AVX2, eight values are converted at a time and counted into interleaved counters, in parallel parts.
+    /// AVX2, values are checked and converted 16 (AVX-512) or 8 at a time and counted by <see cref="CountChunk(ReadOnlySpan{float}, int)"/>
+    /// (8-bit values two at a time), in parallel parts.
     /// </summary>
     public static long[] BinCount(ReadOnlySpan<float> x, int bins, int threads = 1)
         => Avx2.IsSupported ? BinCountFast(x, bins, threads) : BinCountScalar(x, bins);
