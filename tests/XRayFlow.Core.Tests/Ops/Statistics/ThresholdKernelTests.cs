@@ -188,6 +188,40 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void WholeMaxEqualsTheScalarRuleForEveryLengthAndValue()
+    {
+        // The vector paths (16- and 8-wide) against the rule value by value: lengths across both loops and the tail,
+        // one value that is not a whole number in 0..65535 (or a large whole one, or -0) at every position.
+        var rng = new Random(15);
+        float[] odd = [0.5f, -1f, 65536f, 65535.5f, float.NaN, float.PositiveInfinity, 2147483520f, 1e10f, -2147483648f, -0f, 65535f];
+        for (int n = 0; n <= 200; n++)
+        {
+            for (int trial = 0; trial < 6; trial++)
+            {
+                var x = Enumerable.Range(0, n).Select(_ => (float)rng.Next(trial % 2 == 0 ? 256 : 65536)).ToArray();
+                if (n > 0 && trial > 1)
+                {
+                    x[rng.Next(n)] = odd[rng.Next(odd.Length)];
+                }
+
+                float want = 0f;
+                foreach (float v in x)
+                {
+                    if (!(v == MathF.Floor(v) && v >= 0f && v <= 65535f))
+                    {
+                        want = -1;
+                        break;
+                    }
+
+                    want = Math.Max(want, v);
+                }
+
+                Assert.Equal(BitConverter.SingleToInt32Bits(want), BitConverter.SingleToInt32Bits(IntegerSource.WholeMax(x)));
+            }
+        }
+    }
+
+    [Fact]
     public void ARecordBelongsToItsArrayAndWinsOverTheValues()
     {
         var whole = new ImageArray(2, 2, [0, 1, 2, 3]);
