@@ -12,17 +12,17 @@ namespace XRayFlow.Core.Ops.Intensity;
 /// <see cref="Exp2"/>), which is the meaning (every rounding below is float32, fma a fused multiply-add):
 /// <list type="bullet">
 /// <item>log2 t of a positive normal t: with b = bits(t) - 0x3F330000, k = b &gt;&gt; 23 (arithmetic), i = (b &gt;&gt;
-/// 19) &amp; 15 and z = t / 2^k in [0.699, 1.398): r = fma(z, invc[i], -1), P(r) = r (P1 + r (P2 + r (P3 + r (P4 +
-/// r P5)))) with Pn = (-1)^(n+1) / (n ln 2) by fma, and log2 t = (k + hi[i]) + (lo[i] + P(r)). invc[i] is the float
-/// nearest 1 / (the middle of z's sixteenth), 1 for the sixteenth holding 1 (so log2 of values near 1 keeps its
-/// relative precision); hi[i] + lo[i] = -log2(invc[i]) in two floats. |r| &lt;= 1/32: the series' remainder is
-/// below 2^-27 relative.</item>
+/// 19) &amp; 15 and z = t / 2^k in [0.699, 1.398): r = fma(z, invc[i], -1), P(r) = fma(P1, r, fma(P1', r, r r Q))
+/// with Q = P2 + r (P3 + r (P4 + r P5)) by fma, Pn = (-1)^(n+1) / (n ln 2), P1 + P1' = 1 / ln 2 in two floats; then
+/// with s = k + hi[i], log2 t = s + (((k - s) + hi[i]) + (lo[i] + P(r))). invc[i] is the float nearest 1 / (the
+/// middle of z's sixteenth), 1 for the sixteenth holding 1 (so log2 of values near 1 keeps its relative precision);
+/// hi[i] + lo[i] = -log2(invc[i]) in two floats. |r| &lt;= 1/32: the series' remainder is below 2^-27 relative.</item>
 /// <item>2^(yh + yl), |yl| tiny, yh in [-125, 127]: N = yh 32 rounded to an integer (ties to even, by adding
 /// 1.5 2^23), f = (yh - N / 32) + yl (the difference exact), j = N &amp; 31, m = N &gt;&gt; 5, Q(f) = f (E1 + f (E2 + f
 /// E3)), En = ln2^n / n!, and 2^y = (T[j] + fma(T[j], Q(f), U[j])) 2^m, T[j] + U[j] = 2^(j / 32) in two floats.</item>
-/// <item>x^gamma of a positive normal x: y = gamma log2 x in two floats (gamma k and gamma (hi[i] + lo[i] + P(r)),
-/// each product with its exact error by fma, the sums by Fast2Sum / 2Sum), then 2^y as above when the high part
-/// is in [-125, 127]; a result outside float32's normal range (0, subnormal, infinity) takes the float64 rule
+/// <item>x^gamma of a positive normal x: y = gamma log2 x in two floats: s + e = hi[i] + (lo[i] + P(r)) and K + E =
+/// k + s, each by Fast2Sum (the larger part is the first, or it is 0), yh = gamma K, yl = fma(gamma, K, -yh) +
+/// gamma (E + e); then 2^(yh + yl) as above when yh is in [-125, 127]; a result outside float32's normal range (0, subnormal, infinity) takes the float64 rule
 /// (<see cref="WideExp2"/>), correctly rounded.</item>
 /// <item>Any other value (0, subnormal, negative, infinite, NaN), or an exponent beyond float32 (gamma above 3.4e38
 /// becomes infinity when cast), is given to <see cref="MathF.Pow"/> / <see cref="MathF.Log2"/>, whose results there
