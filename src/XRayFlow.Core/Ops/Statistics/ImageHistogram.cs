@@ -104,7 +104,25 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             return BinCountScalar(x, bins);
         }
 
-        return InParts(x, bins, threads, 32, CountChunk, AddTables);
+        return InParts(x, bins, threads, 32, CountChunk, AddCounts);
+    }
+
+    /// <summary>
+    /// Adds one chunk's int counts into counts: 256 of them for bytes, or a pooled table of 65536 for words, given back
+    /// to the pool here (a 256 KiB table a part and a call was a large-object allocation: on two threads 16-bit
+    /// counts took longer than on one).
+    /// </summary>
+    private static void AddCounts(long[] counts, int[] chunk)
+    {
+        for (int b = 0; b < counts.Length; b++)
+        {
+            counts[b] += chunk[b];
+        }
+
+        if (chunk.Length >= 65536)
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(chunk);
+        }
     }
 
     /// <summary>Counts one part of the values into int tables (a chunk of the input, per thread).</summary>
@@ -125,19 +143,6 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         }
 
         return counts;
-    }
-
-    /// <summary>Adds count tables laid end to end (table t holds bin b at t * stride + b) into counts.</summary>
-    private static void AddTables(long[] counts, int[] tables)
-    {
-        int stride = counts.Length <= 256 ? 256 : 65536;
-        for (int t = 0; t < tables.Length / stride; t++)
-        {
-            for (int b = 0; b < counts.Length; b++)
-            {
-                counts[b] += tables[(t * stride) + b];
-            }
-        }
     }
 
     /// <summary>Adds interleaved counters (bin b at b * lanes + lane) into counts.</summary>
@@ -165,15 +170,25 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// packs mix the order of the values, which a count does not see). Bytes: a 32-byte run of one value adds 32 to
     /// its count at once (an X-ray's black border), any other 32 bytes are counted as 16 pairs, one increment per
     /// pair in a 64K-entry table of this thread (<see cref="PairCounts"/>), folded into the counts at the end (a
-    /// pair (a, b) counts a once and b once): half the increments of counting byte by byte. Words: one table
-    /// (256 KiB).
+    /// pair (a, b) counts a once and b once): half the increments of counting byte by byte. Words: a 16-value run
+    /// of one value adds 16 at once, other words are counted one by one into one table (256 KiB, from the shared
+    /// array pool).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int[] CountChunk(ReadOnlySpan<float> x, int bins)
     {
         bool bytes = bins <= 256;
-        int stride = bytes ? 256 : 65536;
-        var c = new int[stride];
+        int[] c;
+        if (bytes)
+        {
+            c = new int[256];
+        }
+        else
+        {
+            c = System.Buffers.ArrayPool<int>.Shared.Rent(65536); // given back by AddCounts
+            Array.Clear(c, 0, 65536);
+        }
+
         int[] pairs = bytes ? PairCounts : [];
         bool folded = false;
         try
@@ -328,13 +343,23 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
                 else
                 {
                     ushort* words = (ushort*)buffer;
-                    for (int j = 0; j < len; j += 4)
+                    for (int j = 0; j < len; j += 16)
                     {
-                        ulong w = *(ulong*)(words + j);
-                        c0[(int)(w & 0xFFFF)]++;
-                        c0[(int)((w >> 16) & 0xFFFF)]++;
-                        c0[(int)((w >> 32) & 0xFFFF)]++;
-                        c0[(int)(w >> 48)]++;
+                        ushort* q = words + j;
+                        if (Vector256.Load(q) == Vector256.Create(*q))
+                        {
+                            c0[*q] += 16; // a run of one value would wait on one counter 16 times
+                            continue;
+                        }
+
+                        for (int k = 0; k < 16; k += 4)
+                        {
+                            ulong w = *(ulong*)(q + k);
+                            c0[(int)(w & 0xFFFF)]++;
+                            c0[(int)((w >> 16) & 0xFFFF)]++;
+                            c0[(int)((w >> 32) & 0xFFFF)]++;
+                            c0[(int)(w >> 48)]++;
+                        }
                     }
                 }
 

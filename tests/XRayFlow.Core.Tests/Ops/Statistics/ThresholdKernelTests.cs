@@ -55,6 +55,14 @@ public class ThresholdKernelTests
             Assert.Equal(slow, ImageHistogram.BinCountFast(x, 256, 1));
             Assert.Equal(slow, ImageHistogram.BinCountFast(x, 256, 2));
         }
+
+        // 16-bit counts take 16-value runs at once: the same runs scaled into 0..65535, and a 16-bit X-ray-like image.
+        foreach (var x in cases.Select(c => c.Select(v => v * 257f).ToArray()).Append([.. xray.Select(v => v == 0 ? 0f : (v * 16f) + (v % 7))]))
+        {
+            var slow = ImageHistogram.BinCountScalar(x, 65536);
+            Assert.Equal(slow, ImageHistogram.BinCountFast(x, 65536, 1));
+            Assert.Equal(slow, ImageHistogram.BinCountFast(x, 65536, 2));
+        }
     }
 
     [Fact]
