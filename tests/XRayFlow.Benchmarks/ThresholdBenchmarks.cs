@@ -17,6 +17,7 @@ public class ThresholdBenchmarks
 {
     private ImageArray image = null!;
     private ImageArray smooth = null!;
+    private ImageArray wide = null!;
 
     /// <summary>Degree of parallelism (the OpContext.Threads of a step).</summary>
     [Params(2)]
@@ -27,7 +28,18 @@ public class ThresholdBenchmarks
     {
         image = IntegerSource.Record(SampleImage.Load(), 8);
         smooth = NdFilters.GaussianFilter(image, [2.0], threads: Threads);
+
+        // A 16-bit image: the sample's values times 16 plus (v mod 7), 0 kept (as reference_bench_thresholds.py makes it).
+        wide = image.Clone();
+        for (int k = 0; k < wide.Length; k++)
+        {
+            float v = wide.Data[k];
+            wide.Data[k] = v == 0 ? 0 : (v * 16) + (v % 7);
+        }
+
+        IntegerSource.Record(wide, 16);
     }
+
 
     [Benchmark]
     public void PercentileFilterSize3P75() => FilterBenchmarks.Recycle(RankFilter.Apply(image, [3], null, null, BoundaryMode.Reflect, 0f, RankFilter.RankOfPercentile(75, 9), Threads));
@@ -58,6 +70,12 @@ public class ThresholdBenchmarks
 
     [Benchmark]
     public double Percentile8() => Quantiles.Percentile(image.Data, 90, IntegerSource.TryGetRecorded(image, out int b) ? b : 0);
+
+    [Benchmark]
+    public double Otsu16() => Thresholds.Otsu(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
+
+    [Benchmark]
+    public double Li16() => Thresholds.Li(wide.Data, IntegerSource.BitsOf(wide, Threads), threads: Threads);
 
     [Benchmark]
     public double OtsuFloat() => Thresholds.Otsu(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, Threads);

@@ -24,6 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 IMG = imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "00000011_000.png"))
 X = np.ascontiguousarray(IMG.astype(np.float32))
 SMOOTH = ndi.gaussian_filter(X, 2.0)
+# A 16-bit image: the sample's values times 16 plus (v mod 7), 0 kept (as ThresholdBenchmarks makes it).
+WIDE = np.where(IMG == 0, 0, IMG.astype(np.uint16) * 16 + IMG % 7).astype(np.uint16)
 
 
 def timeit(fn, runs):
@@ -50,6 +52,8 @@ OPS = [
     ("threshold_yen uint8", lambda: filters.threshold_yen(IMG)),
     ("threshold_triangle uint8", lambda: filters.threshold_triangle(IMG)),
     ("threshold_mean uint8", lambda: filters.threshold_mean(IMG)),
+    ("threshold_otsu uint16", lambda: filters.threshold_otsu(WIDE)),
+    ("threshold_li uint16", lambda: filters.threshold_li(WIDE)),
     ("percentile q=90 uint8", lambda: np.percentile(IMG, 90)),
     ("threshold_otsu float32", lambda: filters.threshold_otsu(SMOOTH)),
     ("threshold_li float32", lambda: filters.threshold_li(SMOOTH)),

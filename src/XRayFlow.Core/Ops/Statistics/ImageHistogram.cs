@@ -44,7 +44,15 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
 
         if (bits is 8 or 16)
         {
-            return Trim(BinCount(x, 1 << bits, threads));
+            var full = BinCountPooled(x, 1 << bits, threads);
+            try
+            {
+                return Trim(full);
+            }
+            finally
+            {
+                ReturnCounts(full);
+            }
         }
 
         if (nbins < 1)
@@ -108,6 +116,41 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     /// <summary>
+    /// <see cref="BinCount"/> into an array of exactly <paramref name="bins"/> counts from the shared array pool (the
+    /// 16-bit histogram is 512 KiB: a new one per image made the garbage collector run with every few images); give
+    /// it back with <see cref="ReturnCounts"/> once done with it.
+    /// </summary>
+    internal static long[] BinCountPooled(ReadOnlySpan<float> x, int bins, int threads)
+    {
+        var rented = System.Buffers.ArrayPool<long>.Shared.Rent(bins);
+        if (rented.Length != bins || !Avx2.IsSupported || bins > 65536)
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(rented);
+            return BinCount(x, bins, threads);
+        }
+
+        Array.Clear(rented);
+        try
+        {
+            return InParts(x, bins, threads, 32, CountChunk, AddCounts, rented);
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(rented);
+            throw;
+        }
+    }
+
+    /// <summary>Gives counts from <see cref="BinCountPooled"/> back to the pool (any other array is left alone).</summary>
+    internal static void ReturnCounts(long[] counts)
+    {
+        if (counts.Length is 256 or 65536)
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(counts);
+        }
+    }
+
+    /// <summary>
     /// Adds one chunk's int counts into counts: 256 of them for bytes, or a pooled table of 65536 for words, given back
     /// to the pool here (a 256 KiB table a part and a call was a large-object allocation: on two threads 16-bit
     /// counts took longer than on one).
@@ -133,10 +176,10 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// multiple of <paramref name="align"/> long, the last the rest), each into its own int tables by
     /// <paramref name="count"/>, then adds the tables into one long[bins] by <paramref name="add"/>.
     /// </summary>
-    private static long[] InParts(ReadOnlySpan<float> x, int bins, int threads, int align, ChunkCounter count, Action<long[], int[]> add)
+    private static long[] InParts(ReadOnlySpan<float> x, int bins, int threads, int align, ChunkCounter count, Action<long[], int[]> add, long[]? into = null)
     {
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
-        var counts = new long[bins];
+        var counts = into ?? new long[bins];
         foreach (var p in SpanParts.Map(x, parts, align, part => count(part, bins)))
         {
             add(counts, p);

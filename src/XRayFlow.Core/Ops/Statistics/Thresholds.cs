@@ -210,7 +210,15 @@ public static class Thresholds
 
         if (bits is 8 or 16)
         {
-            return LiInteger(ImageHistogram.BinCount(x, 1 << bits, threads), tolerance, initialGuess, cancel);
+            var counts = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
+            try
+            {
+                return LiInteger(counts, tolerance, initialGuess, cancel);
+            }
+            finally
+            {
+                ImageHistogram.ReturnCounts(counts);
+            }
         }
 
         return LiFloat(x, tolerance, initialGuess, threads, cancel);
