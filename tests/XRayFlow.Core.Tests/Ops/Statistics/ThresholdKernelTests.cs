@@ -66,6 +66,27 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void PooledCountsStartFromZeroEveryTime()
+    {
+        // ImageHistogram.Of and threshold_li count into pooled arrays given back after use: counting images one
+        // after another (the pool hands the same array back) gives each image its own counts.
+        var rng = new Random(16);
+        for (int round = 0; round < 6; round++)
+        {
+            foreach (int bits in new[] { 8, 16 })
+            {
+                int top = (1 << bits) - 1;
+                var x = Enumerable.Range(0, 300_000).Select(_ => (float)rng.Next(round * 7, top + 1)).ToArray();
+                var full = ImageHistogram.BinCountScalar(x, 1 << bits);
+                var h = ImageHistogram.Of(x, bits, 256, threads: 2);
+                int lo = Array.FindIndex(full, c => c != 0);
+                Assert.Equal(full.AsSpan(lo, h.Bins).ToArray(), h.Counts);
+                Assert.Equal(full.Sum(), h.Counts.Sum());
+            }
+        }
+    }
+
+    [Fact]
     public void ARefusedValueLeavesNothingBehindForTheNextCount()
     {
         // The pair counters belong to the thread and are reused: a count stopped by a bad value after counting earlier
