@@ -72,10 +72,10 @@ public class ThresholdBenchmarks
     public double Percentile8() => Quantiles.Percentile(image.Data, 90, IntegerSource.TryGetRecorded(image, out int b) ? b : 0);
 
     [Benchmark]
-    public double Otsu16() => Thresholds.Otsu(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
+    public double Li16() => Thresholds.Li(wide.Data, IntegerSource.BitsOf(wide, Threads), threads: Threads);
 
     [Benchmark]
-    public double Li16() => Thresholds.Li(wide.Data, IntegerSource.BitsOf(wide, Threads), threads: Threads);
+    public double Otsu16() => Thresholds.Otsu(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
 
     [Benchmark]
     public double OtsuFloat() => Thresholds.Otsu(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, Threads);

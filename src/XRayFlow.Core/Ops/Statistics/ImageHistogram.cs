@@ -64,10 +64,20 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     /// <summary>The integer histogram from the smallest to the largest value that occurs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static ImageHistogram Trim(long[] full)
     {
-        int lo = Array.FindIndex(full, c => c != 0);
-        int hi = Array.FindLastIndex(full, c => c != 0);
+        int lo = 0, hi = full.Length - 1;
+        while (lo < hi && full[lo] == 0)
+        {
+            lo++;
+        }
+
+        while (hi > lo && full[hi] == 0)
+        {
+            hi--;
+        }
+
         var counts = full.AsSpan(lo, hi - lo + 1).ToArray();
         var centers = new double[counts.Length];
         for (int i = 0; i < centers.Length; i++)
@@ -83,7 +93,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// <summary>
     /// numpy.bincount of whole-number values: counts[v] for every v of <paramref name="x"/>, each a whole number in
     /// 0..<paramref name="bins"/> - 1 (checked: a value outside throws). Meaning: <see cref="BinCountScalar"/>; with
-    /// AVX2, values are checked and converted 16 (AVX-512) or 8 at a time and counted by <see cref="CountChunk(ReadOnlySpan{float}, int)"/>
+    /// AVX2, values are checked and converted 16 (AVX-512) or 8 at a time and counted by <see cref="CountChunk(ReadOnlySpan{float}, int, int[])"/>
     /// (8-bit values two at a time), in parallel parts.
     /// </summary>
     public static long[] BinCount(ReadOnlySpan<float> x, int bins, int threads = 1)
@@ -112,7 +122,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             return BinCountScalar(x, bins);
         }
 
-        return InParts(x, bins, threads, 32, CountChunk, AddCounts);
+        return CountInParts(x, bins, threads, new long[bins]);
     }
 
     /// <summary>
@@ -132,7 +142,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         Array.Clear(rented);
         try
         {
-            return InParts(x, bins, threads, 32, CountChunk, AddCounts, rented);
+            return CountInParts(x, bins, threads, rented);
         }
         catch
         {
@@ -151,10 +161,51 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     /// <summary>
-    /// Adds one chunk's int counts into counts: 256 of them for bytes, or a pooled table of 65536 for words, given back
-    /// to the pool here (a 256 KiB table a part and a call was a large-object allocation: on two threads 16-bit
-    /// counts took longer than on one).
+    /// Counts <paramref name="x"/> into <paramref name="counts"/> in up to <paramref name="threads"/> parts of about
+    /// 128K values or more (each a multiple of 32 long, the last the rest), each part into its own int table
+    /// (<see cref="CountChunk(ReadOnlySpan{float}, int, int[])"/>), then added. The 16-bit tables (256 KiB) come from
+    /// the shared array pool, rented and given back on this thread (a new one a part and a call was a large-object
+    /// allocation, and a table rented on a worker and given back here left the workers' own pools empty: both made the
+    /// garbage collector run every few images).
     /// </summary>
+    private static long[] CountInParts(ReadOnlySpan<float> x, int bins, int threads, long[] counts)
+    {
+        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
+        bool words = bins > 256;
+        var tables = new int[parts][];
+        for (int p = 0; p < parts; p++)
+        {
+            tables[p] = words ? System.Buffers.ArrayPool<int>.Shared.Rent(65536) : new int[256];
+        }
+
+        try
+        {
+            int next = -1;
+            foreach (var table in SpanParts.Map(x, parts, 32, part =>
+            {
+                var table = tables[Interlocked.Increment(ref next)];
+                CountChunk(part, bins, table);
+                return table;
+            }))
+            {
+                AddCounts(counts, table);
+            }
+        }
+        finally
+        {
+            if (words)
+            {
+                foreach (var table in tables)
+                {
+                    System.Buffers.ArrayPool<int>.Shared.Return(table);
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Adds one part's int counts (the first counts.Length of them) into counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddCounts(long[] counts, int[] chunk)
     {
@@ -175,11 +226,6 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         {
             counts[b] += chunk[b];
         }
-
-        if (chunk.Length >= 65536)
-        {
-            System.Buffers.ArrayPool<int>.Shared.Return(chunk);
-        }
     }
 
     /// <summary>Counts one part of the values into int tables (a chunk of the input, per thread).</summary>
@@ -190,10 +236,10 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// multiple of <paramref name="align"/> long, the last the rest), each into its own int tables by
     /// <paramref name="count"/>, then adds the tables into one long[bins] by <paramref name="add"/>.
     /// </summary>
-    private static long[] InParts(ReadOnlySpan<float> x, int bins, int threads, int align, ChunkCounter count, Action<long[], int[]> add, long[]? into = null)
+    private static long[] InParts(ReadOnlySpan<float> x, int bins, int threads, int align, ChunkCounter count, Action<long[], int[]> add)
     {
         int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
-        var counts = into ?? new long[bins];
+        var counts = new long[bins];
         foreach (var p in SpanParts.Map(x, parts, align, part => count(part, bins)))
         {
             add(counts, p);
@@ -222,30 +268,19 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     private const int Block = 1024;
 
     /// <summary>
-    /// Counts a chunk (at most 2^31 - 1 values, bins at most 65536) into one int table. Blocks of 1024 values are
+    /// Counts a chunk (at most 2^31 - 1 values, bins at most 65536) into the int table <paramref name="c"/> (256 or 65536 long; cleared first). Blocks of 1024 values are
     /// checked (whole numbers in range) and packed to bytes (bins &lt;= 256) or 16-bit words by saturating packs (the
     /// packs mix the order of the values, which a count does not see). Bytes: a 32-byte run of one value adds 32 to
     /// its count at once (an X-ray's black border), any other 32 bytes are counted as 16 pairs, one increment per
     /// pair in a 64K-entry table of this thread (<see cref="PairCounts"/>), folded into the counts at the end (a
     /// pair (a, b) counts a once and b once): half the increments of counting byte by byte. Words: a 16-value run
-    /// of one value adds 16 at once, other words are counted one by one into one table (256 KiB, from the shared
-    /// array pool).
+    /// of one value adds 16 at once, other words are counted one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int[] CountChunk(ReadOnlySpan<float> x, int bins)
+    private static unsafe void CountChunk(ReadOnlySpan<float> x, int bins, int[] c)
     {
         bool bytes = bins <= 256;
-        int[] c;
-        if (bytes)
-        {
-            c = new int[256];
-        }
-        else
-        {
-            c = System.Buffers.ArrayPool<int>.Shared.Rent(65536); // given back by AddCounts
-            Array.Clear(c, 0, 65536);
-        }
-
+        Array.Clear(c, 0, bytes ? 256 : 65536);
         int[] pairs = bytes ? PairCounts : [];
         bool folded = false;
         try
@@ -265,8 +300,6 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
                 Array.Clear(pairs); // a value out of range threw: the next chunk on this thread starts from zeros
             }
         }
-
-        return c;
     }
 
     /// <summary>This thread's 64K pair counters (all zero between chunks: <see cref="FoldPairs"/> clears them).</summary>

@@ -27,6 +27,7 @@ public static class Thresholds
     }
 
     /// <summary>Otsu's choice on a histogram (counts as float64, as skimage's _validate_image_histogram returns them).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Otsu(ImageHistogram h)
     {
         int n = h.Bins;
@@ -70,6 +71,7 @@ public static class Thresholds
     public static double Yen(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1) => Yen(ImageHistogram.Of(x, bits, nbins, threads));
 
     /// <summary>Yen's choice on a histogram.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Yen(ImageHistogram h)
     {
         int n = h.Bins;
@@ -128,6 +130,7 @@ public static class Thresholds
     public static double Triangle(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1) => Triangle(ImageHistogram.Of(x, bits, nbins, threads));
 
     /// <summary>The triangle choice on a histogram.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Triangle(ImageHistogram h)
     {
         long[] hist = h.Counts;
@@ -273,10 +276,20 @@ public static class Thresholds
     /// <summary>The most iterations Li's loop makes (scikit-image has no bound; a cycle of float32 values could loop forever).</summary>
     public const int LiMaxIterations = 1000;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double LiInteger(long[] counts, double? tolerance, double? initialGuess, CancellationToken cancel)
     {
-        int lo = Array.FindIndex(counts, c => c != 0);
-        int hi = Array.FindLastIndex(counts, c => c != 0);
+        int lo = 0, hi = counts.Length - 1;
+        while (lo < hi && counts[lo] == 0)
+        {
+            lo++;
+        }
+
+        while (hi > lo && counts[hi] == 0)
+        {
+            hi--;
+        }
+
         if (lo == hi)
         {
             return lo;
@@ -321,6 +334,7 @@ public static class Thresholds
             : throw new ArgumentException($"initial_guess {guess} is outside the image's range ({min}, {max}): threshold_li needs min < initial_guess < max");
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double LiFloat(ReadOnlySpan<float> x, double? tolerance, double? initialGuess, int threads, CancellationToken cancel)
     {
         int finiteCount;
@@ -540,6 +554,7 @@ public static class Thresholds
     }
 
     /// <summary>An upper bound on the smallest gap between distinct values: gaps between neighbours in storage order and in a sorted sample.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double GapUpperBound(ReadOnlySpan<float> v)
     {
         float best = float.PositiveInfinity;
@@ -581,6 +596,7 @@ public static class Thresholds
     }
 
     /// <summary>True when no value is NaN or infinite; then the smallest and largest value.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
     {
         min = float.PositiveInfinity;
@@ -622,6 +638,7 @@ public static class Thresholds
     }
 
     /// <summary>dst[i] = x[i] - min in float32.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void SubtractInto(ReadOnlySpan<float> x, float min, float[] dst)
     {
         int i = 0;
@@ -643,6 +660,7 @@ public static class Thresholds
     }
 
     /// <summary>np.min(np.diff(np.unique(v))) in float32: the smallest gap between distinct values (sorts v; +inf when they are all equal).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double SmallestGap(float[] v)
     {
         Array.Sort(v);
@@ -662,6 +680,7 @@ public static class Thresholds
     private static float Log32(float v) => (float)Math.Log(v);
 
     /// <summary>numpy.argmax over f(0..n-1): the first largest, or the first NaN.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int ArgMax(int n, Func<int, double> f)
     {
         if (n <= 0)
