@@ -32,15 +32,30 @@ public static class Thresholds
     {
         int n = h.Bins;
         var c = h.Centers;
-        var w1 = new double[n];
-        var w2 = new double[n];
-        var m1 = new double[n];
-        var m2 = new double[n];
+        var pool = System.Buffers.ArrayPool<double>.Shared; // 16-bit histograms have thousands of bins: no garbage per image
+        double[] w1 = pool.Rent(n), w2 = pool.Rent(n), m1 = pool.Rent(n), m2 = pool.Rent(n);
+        try
+        {
+            return c[OtsuBest(h.Counts, c, n, w1, w2, m1, m2)];
+        }
+        finally
+        {
+            pool.Return(w1);
+            pool.Return(w2);
+            pool.Return(m1);
+            pool.Return(m2);
+        }
+    }
+
+    /// <summary>Otsu's bin index, with the class weights and means in the given arrays (at least n long).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int OtsuBest(long[] counts, double[] c, int n, double[] w1, double[] w2, double[] m1, double[] m2)
+    {
         double s = 0, sw = 0;
         for (int i = 0; i < n; i++)
         {
-            s += h.Counts[i];
-            sw += h.Counts[i] * c[i];
+            s += counts[i];
+            sw += counts[i] * c[i];
             w1[i] = s;
             m1[i] = sw / s;
         }
@@ -49,18 +64,17 @@ public static class Thresholds
         sw = 0;
         for (int i = n - 1; i >= 0; i--)
         {
-            s += h.Counts[i];
-            sw += h.Counts[i] * c[i];
+            s += counts[i];
+            sw += counts[i] * c[i];
             w2[i] = s;
             m2[i] = sw / s;
         }
 
-        int best = ArgMax(n - 1, i =>
+        return ArgMax(n - 1, i =>
         {
             double d = m1[i] - m2[i + 1];
             return w1[i] * w2[i + 1] * (d * d);
         });
-        return c[best];
     }
 
     /// <summary>
@@ -86,16 +100,30 @@ public static class Thresholds
             total += k;
         }
 
-        float t = (float)total;
-        var pmf = new float[n];
+        var pool = System.Buffers.ArrayPool<float>.Shared; // 16-bit histograms have thousands of bins: no garbage per image
+        float[] pmf = pool.Rent(n), p1 = pool.Rent(n), p1sq = pool.Rent(n), p2sq = pool.Rent(n);
+        try
+        {
+            return h.Centers[YenBest(h.Counts, (float)total, n, pmf, p1, p1sq, p2sq)];
+        }
+        finally
+        {
+            pool.Return(pmf);
+            pool.Return(p1);
+            pool.Return(p1sq);
+            pool.Return(p2sq);
+        }
+    }
+
+    /// <summary>Yen's bin index, with the scratch arrays given (at least n long).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int YenBest(long[] counts, float t, int n, float[] pmf, float[] p1, float[] p1sq, float[] p2sq)
+    {
         for (int i = 0; i < n; i++)
         {
-            pmf[i] = (float)h.Counts[i] / t;
+            pmf[i] = (float)counts[i] / t;
         }
 
-        var p1 = new float[n];
-        var p1sq = new float[n];
-        var p2sq = new float[n];
         float a = 0f, b = 0f;
         for (int i = 0; i < n; i++)
         {
@@ -112,13 +140,12 @@ public static class Thresholds
             p2sq[i] = b;
         }
 
-        int best = ArgMax(n - 1, i =>
+        return ArgMax(n - 1, i =>
         {
             float inv = 1f / (p1sq[i] * p2sq[i + 1]);
             float q = p1[i] * (1f - p1[i]);
             return Log32(inv * (q * q));
         });
-        return h.Centers[best];
     }
 
     /// <summary>
@@ -297,8 +324,26 @@ public static class Thresholds
 
         // v = x - min: whole numbers 0 .. hi - lo with counts[lo + v]; prefix sums give every class sum exactly.
         int m = hi - lo + 1;
-        var n = new long[m + 1];
-        var s = new long[m + 1];
+        var pool = System.Buffers.ArrayPool<long>.Shared; // 16-bit images: thousands of sums, no garbage per image
+        long[] n = pool.Rent(m + 1), s = pool.Rent(m + 1);
+        try
+        {
+            return LiIterate(counts, lo, hi, n, s, tolerance, initialGuess, cancel);
+        }
+        finally
+        {
+            pool.Return(n);
+            pool.Return(s);
+        }
+    }
+
+    /// <summary>Li's iteration on the counts from lo to hi, with prefix counts and sums in n and s (at least hi - lo + 2 long).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static double LiIterate(long[] counts, int lo, int hi, long[] n, long[] s, double? tolerance, double? initialGuess, CancellationToken cancel)
+    {
+        int m = hi - lo + 1;
+        n[0] = 0;
+        s[0] = 0;
         for (int v = 0; v < m; v++)
         {
             n[v + 1] = n[v] + counts[lo + v];

@@ -87,6 +87,30 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void PooledScratchLeavesNoTraceInTheThresholds()
+    {
+        // Otsu's class arrays and Li's prefix sums come from the shared pools: a threshold computed right after the
+        // pool was handed arrays full of other numbers (as another image would leave them) is the same threshold.
+        var rng = new Random(17);
+        var x = Enumerable.Range(0, 200_000).Select(_ => (float)(rng.Next(3000) + (rng.Next(4) == 0 ? 20000 : 100))).ToArray();
+        foreach (var threshold in new Func<double>[] { () => Thresholds.Otsu(x, 16, 256, 1), () => Thresholds.Yen(x, 16, 256, 1), () => Thresholds.Li(x, 16, threads: 1) })
+        {
+            double first = threshold();
+            for (int size = 4096; size <= 32768; size *= 2)
+            {
+                var longs = System.Buffers.ArrayPool<long>.Shared.Rent(size);
+                var doubles = System.Buffers.ArrayPool<double>.Shared.Rent(size);
+                Array.Fill(longs, 12345L);
+                Array.Fill(doubles, -7.5);
+                System.Buffers.ArrayPool<long>.Shared.Return(longs);
+                System.Buffers.ArrayPool<double>.Shared.Return(doubles);
+            }
+
+            Assert.Equal(first, threshold());
+        }
+    }
+
+    [Fact]
     public void ARefusedValueLeavesNothingBehindForTheNextCount()
     {
         // The pair counters belong to the thread and are reused: a count stopped by a bad value after counting earlier
