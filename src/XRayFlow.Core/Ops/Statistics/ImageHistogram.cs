@@ -63,20 +63,29 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         return Float(x, nbins, threads);
     }
 
-    /// <summary>The integer histogram from the smallest to the largest value that occurs.</summary>
+    /// <summary>The first and last bins with a count (both the last bin when none has one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static ImageHistogram Trim(long[] full)
+    internal static (int Lo, int Hi) Occupied(ReadOnlySpan<long> counts)
     {
-        int lo = 0, hi = full.Length - 1;
-        while (lo < hi && full[lo] == 0)
+        int lo = 0, hi = counts.Length - 1;
+        while (lo < hi && counts[lo] == 0)
         {
             lo++;
         }
 
-        while (hi > lo && full[hi] == 0)
+        while (hi > lo && counts[hi] == 0)
         {
             hi--;
         }
+
+        return (lo, hi);
+    }
+
+    /// <summary>The integer histogram from the smallest to the largest value that occurs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static ImageHistogram Trim(long[] full)
+    {
+        var (lo, hi) = Occupied(full);
 
         var counts = full.AsSpan(lo, hi - lo + 1).ToArray();
         var centers = new double[counts.Length];

@@ -22,21 +22,38 @@ public static class Thresholds
     /// </summary>
     public static double Otsu(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1)
     {
+        if (bits is 8 or 16 && !x.IsEmpty)
+        {
+            // The integer path straight from the pooled counts: bin i of the occupied range is the value lo + i.
+            var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
+            try
+            {
+                var (lo, hi) = ImageHistogram.Occupied(full);
+                return lo == hi ? x[0] : lo + Otsu(full.AsSpan(lo, hi - lo + 1), null, lo);
+            }
+            finally
+            {
+                ImageHistogram.ReturnCounts(full);
+            }
+        }
+
         var h = ImageHistogram.Of(x, bits, nbins, threads);
         return h.Min == h.Max ? x[0] : Otsu(h);
     }
 
     /// <summary>Otsu's choice on a histogram (counts as float64, as skimage's _validate_image_histogram returns them).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static double Otsu(ImageHistogram h)
+    public static double Otsu(ImageHistogram h) => h.Centers[Otsu(h.Counts, h.Centers, 0)];
+
+    /// <summary>Otsu's bin index over counts whose centers are <paramref name="centers"/>, or lo + i when null.</summary>
+    private static int Otsu(ReadOnlySpan<long> counts, double[]? centers, int lo)
     {
-        int n = h.Bins;
-        var c = h.Centers;
+        int n = counts.Length;
         var pool = System.Buffers.ArrayPool<double>.Shared; // 16-bit histograms have thousands of bins: no garbage per image
         double[] w1 = pool.Rent(n), w2 = pool.Rent(n), m1 = pool.Rent(n), m2 = pool.Rent(n);
         try
         {
-            return c[OtsuBest(h.Counts, c, n, w1, w2, m1, m2)];
+            return OtsuBest(counts, centers, lo, w1, w2, m1, m2);
         }
         finally
         {
@@ -47,15 +64,16 @@ public static class Thresholds
         }
     }
 
-    /// <summary>Otsu's bin index, with the class weights and means in the given arrays (at least n long).</summary>
+    /// <summary>Otsu's bin index, with the class weights and means in the given arrays (at least as long as counts).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int OtsuBest(long[] counts, double[] c, int n, double[] w1, double[] w2, double[] m1, double[] m2)
+    private static int OtsuBest(ReadOnlySpan<long> counts, double[]? c, int lo, double[] w1, double[] w2, double[] m1, double[] m2)
     {
+        int n = counts.Length;
         double s = 0, sw = 0;
         for (int i = 0; i < n; i++)
         {
             s += counts[i];
-            sw += counts[i] * c[i];
+            sw += counts[i] * (c is null ? lo + i : c[i]);
             w1[i] = s;
             m1[i] = sw / s;
         }
@@ -65,7 +83,7 @@ public static class Thresholds
         for (int i = n - 1; i >= 0; i--)
         {
             s += counts[i];
-            sw += counts[i] * c[i];
+            sw += counts[i] * (c is null ? lo + i : c[i]);
             w2[i] = s;
             m2[i] = sw / s;
         }
@@ -82,20 +100,42 @@ public static class Thresholds
     /// P1 = cumsum(pmf), P1sq = cumsum(pmf²), P2sq = the same from the end; the first bin center i maximising
     /// log((1 / (P1sq[i]·P2sq[i+1])) · (P1[i]·(1 − P1[i]))²). One bin gives its center.
     /// </summary>
-    public static double Yen(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1) => Yen(ImageHistogram.Of(x, bits, nbins, threads));
+    public static double Yen(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1)
+    {
+        if (bits is 8 or 16 && !x.IsEmpty)
+        {
+            // The integer path straight from the pooled counts, as Otsu.
+            var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
+            try
+            {
+                var (lo, hi) = ImageHistogram.Occupied(full);
+                return lo + Yen(full.AsSpan(lo, hi - lo + 1));
+            }
+            finally
+            {
+                ImageHistogram.ReturnCounts(full);
+            }
+        }
+
+        return Yen(ImageHistogram.Of(x, bits, nbins, threads));
+    }
 
     /// <summary>Yen's choice on a histogram.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static double Yen(ImageHistogram h)
+    public static double Yen(ImageHistogram h) => h.Centers[Yen(h.Counts)];
+
+    /// <summary>Yen's bin index over counts.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int Yen(ReadOnlySpan<long> counts)
     {
-        int n = h.Bins;
+        int n = counts.Length;
         if (n == 1)
         {
-            return h.Centers[0];
+            return 0;
         }
 
         double total = 0;
-        foreach (long k in h.Counts)
+        foreach (long k in counts)
         {
             total += k;
         }
@@ -104,7 +144,7 @@ public static class Thresholds
         float[] pmf = pool.Rent(n), p1 = pool.Rent(n), p1sq = pool.Rent(n), p2sq = pool.Rent(n);
         try
         {
-            return h.Centers[YenBest(h.Counts, (float)total, n, pmf, p1, p1sq, p2sq)];
+            return YenBest(counts, (float)total, n, pmf, p1, p1sq, p2sq);
         }
         finally
         {
@@ -117,7 +157,7 @@ public static class Thresholds
 
     /// <summary>Yen's bin index, with the scratch arrays given (at least n long).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int YenBest(long[] counts, float t, int n, float[] pmf, float[] p1, float[] p1sq, float[] p2sq)
+    private static int YenBest(ReadOnlySpan<long> counts, float t, int n, float[] pmf, float[] p1, float[] p1sq, float[] p2sq)
     {
         for (int i = 0; i < n; i++)
         {
@@ -306,17 +346,7 @@ public static class Thresholds
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double LiInteger(long[] counts, double? tolerance, double? initialGuess, CancellationToken cancel)
     {
-        int lo = 0, hi = counts.Length - 1;
-        while (lo < hi && counts[lo] == 0)
-        {
-            lo++;
-        }
-
-        while (hi > lo && counts[hi] == 0)
-        {
-            hi--;
-        }
-
+        var (lo, hi) = ImageHistogram.Occupied(counts);
         if (lo == hi)
         {
             return lo;

@@ -111,6 +111,27 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void IntegerOtsuAndYenFromTheCountsEqualTheHistogramRecordPath()
+    {
+        // Otsu and Yen on 8- and 16-bit images read the pooled counts directly (bin i of the occupied range is the
+        // value lo + i): the same thresholds as through the trimmed ImageHistogram, for narrow, wide, offset,
+        // two-valued and constant images.
+        var rng = new Random(18);
+        foreach (int bits in new[] { 8, 16 })
+        {
+            int top = (1 << bits) - 1;
+            foreach (var (low, span) in new[] { (0, top + 1), (100, 3), (37, 60), (50, 150), (bits == 8 ? 10 : 1000, bits == 8 ? 240 : 30000), (top - 1, 2), (5, 1) })
+            {
+                // Two overlapping lumps (a dark one and a bright one) filling the range, as an X-ray's background and body.
+                var x = Enumerable.Range(0, 5000).Select(k => (float)(low + Math.Min(span - 1, (rng.Next(span) + rng.Next(span) + (k % 3 == 0 ? 0 : rng.Next(span))) / (k % 3 == 0 ? 2 : 3) + (k % 3 == 0 ? 0 : span / 4)))).ToArray();
+                var h = ImageHistogram.Of(x, bits, 256);
+                Assert.Equal(h.Min == h.Max ? x[0] : Thresholds.Otsu(h), Thresholds.Otsu(x, bits, 256));
+                Assert.Equal(Thresholds.Yen(h), Thresholds.Yen(x, bits, 256));
+            }
+        }
+    }
+
+    [Fact]
     public void ARefusedValueLeavesNothingBehindForTheNextCount()
     {
         // The pair counters belong to the thread and are reused: a count stopped by a bad value after counting earlier
