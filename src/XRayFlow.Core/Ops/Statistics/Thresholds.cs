@@ -194,13 +194,34 @@ public static class Thresholds
     /// bin lowest + k (k &lt; w) maximising p·k − w·hist[lowest + k] is the level (mapped back when flipped).
     /// </summary>
     /// <exception cref="ArgumentException">The image has one value (scikit-image fails: argmax of an empty sequence).</exception>
-    public static double Triangle(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1) => Triangle(ImageHistogram.Of(x, bits, nbins, threads));
+    public static double Triangle(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1)
+    {
+        if (bits is 8 or 16 && !x.IsEmpty)
+        {
+            // The integer path straight from the pooled counts, as Otsu.
+            var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
+            try
+            {
+                var (lo, hi) = ImageHistogram.Occupied(full);
+                return lo + Triangle(full.AsSpan(lo, hi - lo + 1));
+            }
+            finally
+            {
+                ImageHistogram.ReturnCounts(full);
+            }
+        }
+
+        return Triangle(ImageHistogram.Of(x, bits, nbins, threads));
+    }
 
     /// <summary>The triangle choice on a histogram.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static double Triangle(ImageHistogram h)
+    public static double Triangle(ImageHistogram h) => h.Centers[Triangle(h.Counts)];
+
+    /// <summary>The triangle choice's bin index over counts (the flipped histogram read backwards, not copied).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int Triangle(ReadOnlySpan<long> hist)
     {
-        long[] hist = h.Counts;
         int n = hist.Length;
         int peak = 0;
         for (int i = 1; i < n; i++)
@@ -212,12 +233,11 @@ public static class Thresholds
         }
 
         long peakHeight = hist[peak];
-        int low = Array.FindIndex(hist, v => v > 0);
-        int high = Array.FindLastIndex(hist, v => v > 0);
+        int low = hist.IndexOfAnyExceptInRange(long.MinValue, 0);
+        int high = hist.LastIndexOfAnyExceptInRange(long.MinValue, 0);
         bool flip = peak - low < high - peak;
         if (flip)
         {
-            hist = hist.Reverse().ToArray();
             low = n - high - 1;
             peak = n - peak - 1;
         }
@@ -231,14 +251,28 @@ public static class Thresholds
         double norm = Math.Sqrt((double)((peakHeight * peakHeight) + (width * width)));
         double p = peakHeight / norm;
         double w = width / norm;
-        int k = ArgMax((int)width, i => (p * i) - (w * hist[i + low]));
-        int level = k + low;
-        if (flip)
+
+        // The first i in [0, width) maximising p i - w hist[low + i] (of the flipped histogram when flipped), as ArgMax.
+        int k = 0;
+        double best = 0;
+        for (int i = 0; i < width; i++)
         {
-            level = n - level - 1;
+            double v = (p * i) - (w * hist[flip ? n - 1 - (i + low) : i + low]);
+            if (double.IsNaN(v))
+            {
+                k = i;
+                break;
+            }
+
+            if (i == 0 || v > best)
+            {
+                best = v;
+                k = i;
+            }
         }
 
-        return h.Centers[level];
+        int level = k + low;
+        return flip ? n - level - 1 : level;
     }
 
     /// <summary>

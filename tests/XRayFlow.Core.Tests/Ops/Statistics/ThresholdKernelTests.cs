@@ -111,9 +111,9 @@ public class ThresholdKernelTests
     }
 
     [Fact]
-    public void IntegerOtsuAndYenFromTheCountsEqualTheHistogramRecordPath()
+    public void IntegerOtsuYenAndTriangleFromTheCountsEqualTheHistogramRecordPath()
     {
-        // Otsu and Yen on 8- and 16-bit images read the pooled counts directly (bin i of the occupied range is the
+        // Otsu, Yen and triangle on 8- and 16-bit images read the pooled counts directly (bin i of the occupied range is the
         // value lo + i): the same thresholds as through the trimmed ImageHistogram, for narrow, wide, offset,
         // two-valued and constant images.
         var rng = new Random(18);
@@ -123,12 +123,48 @@ public class ThresholdKernelTests
             foreach (var (low, span) in new[] { (0, top + 1), (100, 3), (37, 60), (50, 150), (bits == 8 ? 10 : 1000, bits == 8 ? 240 : 30000), (top - 1, 2), (5, 1) })
             {
                 // Two overlapping lumps (a dark one and a bright one) filling the range, as an X-ray's background and body.
-                var x = Enumerable.Range(0, 5000).Select(k => (float)(low + Math.Min(span - 1, (rng.Next(span) + rng.Next(span) + (k % 3 == 0 ? 0 : rng.Next(span))) / (k % 3 == 0 ? 2 : 3) + (k % 3 == 0 ? 0 : span / 4)))).ToArray();
-                var h = ImageHistogram.Of(x, bits, 256);
-                Assert.Equal(h.Min == h.Max ? x[0] : Thresholds.Otsu(h), Thresholds.Otsu(x, bits, 256));
-                Assert.Equal(Thresholds.Yen(h), Thresholds.Yen(x, bits, 256));
+                var lumps = Enumerable.Range(0, 5000).Select(k => (float)(low + Math.Min(span - 1, (rng.Next(span) + rng.Next(span) + (k % 3 == 0 ? 0 : rng.Next(span))) / (k % 3 == 0 ? 2 : 3) + (k % 3 == 0 ? 0 : span / 4)))).ToArray();
+                foreach (var x in new[] { lumps, [.. lumps.Select(v => (2 * low) + span - 1 - v)] }) // and mirrored: the triangle flips
+                {
+                    var h = ImageHistogram.Of(x, bits, 256);
+                    Assert.Equal(h.Min == h.Max ? x[0] : Thresholds.Otsu(h), Thresholds.Otsu(x, bits, 256));
+                    Assert.Equal(Thresholds.Yen(h), Thresholds.Yen(x, bits, 256));
+                    if (h.Min == h.Max)
+                    {
+                        Assert.Throws<ArgumentException>(() => Thresholds.Triangle(x, bits, 256));
+                    }
+                    else
+                    {
+                        Assert.Equal(TriangleByTheRecord(h), Thresholds.Triangle(x, bits, 256));
+                        Assert.Equal(TriangleByTheRecord(h), Thresholds.Triangle(h));
+                    }
+                }
             }
         }
+    }
+
+    /// <summary>threshold_triangle as scikit-image writes it: the histogram reversed by a copy when flipped, then argmax.</summary>
+    private static double TriangleByTheRecord(ImageHistogram h)
+    {
+        long[] hist = h.Counts;
+        int n = hist.Length;
+        int peak = Array.IndexOf(hist, hist.Max());
+        long peakHeight = hist[peak];
+        int low = Array.FindIndex(hist, v => v > 0), high = Array.FindLastIndex(hist, v => v > 0);
+        bool flip = peak - low < high - peak;
+        if (flip)
+        {
+            hist = [.. hist.Reverse()];
+            low = n - high - 1;
+            peak = n - peak - 1;
+        }
+
+        long width = peak - low;
+        double norm = Math.Sqrt((double)((peakHeight * peakHeight) + (width * width)));
+        double p = peakHeight / norm, w = width / norm;
+        var values = Enumerable.Range(0, (int)width).Select(i => (p * i) - (w * hist[i + low])).ToList();
+        int level = values.IndexOf(values.Max()) + low;
+        return h.Centers[flip ? n - level - 1 : level];
     }
 
     [Fact]
