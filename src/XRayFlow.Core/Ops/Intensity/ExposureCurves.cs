@@ -42,10 +42,6 @@ public static class ExposureCurves
         _ => FloatPowers.Pow(x, (float)gamma),
     };
 
-    /// <summary><see cref="Minimum(ReadOnlySpan{float})"/> of parts of the values on up to <paramref name="threads"/> threads.</summary>
-    public static float Minimum(ReadOnlySpan<float> src, int threads)
-        => Minimum(SpanParts.Map(src, Math.Clamp(src.Length / (1 << 16), 1, Math.Max(1, threads)), 8, part => Minimum(part)));
-
     /// <summary>The smallest value (NaN ignored; +infinity for none), to refuse negative images as scikit-image does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Minimum(ReadOnlySpan<float> src)

@@ -237,26 +237,6 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         }
     }
 
-    /// <summary>Counts one part of the values into int tables (a chunk of the input, per thread).</summary>
-    private delegate int[] ChunkCounter(ReadOnlySpan<float> part, int bins);
-
-    /// <summary>
-    /// Counts <paramref name="x"/> in up to <paramref name="threads"/> parts of about 128K values or more (each a
-    /// multiple of <paramref name="align"/> long, the last the rest), each into its own int tables by
-    /// <paramref name="count"/>, then adds the tables into one long[bins] by <paramref name="add"/>.
-    /// </summary>
-    private static long[] InParts(ReadOnlySpan<float> x, int bins, int threads, int align, ChunkCounter count, Action<long[], int[]> add)
-    {
-        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
-        var counts = new long[bins];
-        foreach (var p in SpanParts.Map(x, parts, align, part => count(part, bins)))
-        {
-            add(counts, p);
-        }
-
-        return counts;
-    }
-
     /// <summary>Adds interleaved counters (bin b at b * lanes + lane) into counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Add(long[] counts, int[] interleaved)
@@ -669,8 +649,21 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         }
     }
 
+    /// <summary>
+    /// The counts of <paramref name="x"/> in up to <paramref name="threads"/> parts of about 128K values or more (each
+    /// a multiple of 8 long, the last the rest), each into its own interleaved counters, then added.
+    /// </summary>
     internal static long[] FloatCountsFast(ReadOnlySpan<float> x, FloatBins b, int threads)
-        => InParts(x, b.Bins, threads, 8, (part, _) => FloatChunk(part, b), Add);
+    {
+        int parts = Math.Max(1, Math.Min(threads, x.Length / (1 << 17)));
+        var counts = new long[b.Bins];
+        foreach (var part in SpanParts.Map(x, parts, 8, part => FloatChunk(part, b)))
+        {
+            Add(counts, part);
+        }
+
+        return counts;
+    }
 
     /// <summary>
     /// <see cref="FloatBins.BinOf"/> eight values at a time: the float32 estimate, then edge[i] and edge[i + 1]

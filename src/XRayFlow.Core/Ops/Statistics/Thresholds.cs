@@ -24,21 +24,32 @@ public static class Thresholds
     {
         if (bits is 8 or 16 && !x.IsEmpty)
         {
-            // The integer path straight from the pooled counts: bin i of the occupied range is the value lo + i.
-            var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
-            try
-            {
-                var (lo, hi) = ImageHistogram.Occupied(full);
-                return lo == hi ? x[0] : lo + Otsu(full.AsSpan(lo, hi - lo + 1), null, lo);
-            }
-            finally
-            {
-                ImageHistogram.ReturnCounts(full);
-            }
+            return IntegerLevel(x, bits, threads, static (counts, lo) => counts.Length == 1 ? 0 : Otsu(counts, null, lo)); // one value: itself
         }
 
         var h = ImageHistogram.Of(x, bits, nbins, threads);
         return h.Min == h.Max ? x[0] : Otsu(h);
+    }
+
+    /// <summary>A rule's bin index over the occupied counts, given the value of their first bin.</summary>
+    private delegate int BinRule(ReadOnlySpan<long> counts, int lo);
+
+    /// <summary>
+    /// The integer path of a histogram threshold, straight from the pooled counts (no trimmed copy): bin i of the
+    /// occupied range lo..hi is the value lo + i, so the level is lo + the rule's bin.
+    /// </summary>
+    private static double IntegerLevel(ReadOnlySpan<float> x, int bits, int threads, BinRule rule)
+    {
+        var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
+        try
+        {
+            var (lo, hi) = ImageHistogram.Occupied(full);
+            return lo + rule(full.AsSpan(lo, hi - lo + 1), lo);
+        }
+        finally
+        {
+            ImageHistogram.ReturnCounts(full);
+        }
     }
 
     /// <summary>Otsu's choice on a histogram (counts as float64, as skimage's _validate_image_histogram returns them).</summary>
@@ -104,17 +115,7 @@ public static class Thresholds
     {
         if (bits is 8 or 16 && !x.IsEmpty)
         {
-            // The integer path straight from the pooled counts, as Otsu.
-            var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
-            try
-            {
-                var (lo, hi) = ImageHistogram.Occupied(full);
-                return lo + Yen(full.AsSpan(lo, hi - lo + 1));
-            }
-            finally
-            {
-                ImageHistogram.ReturnCounts(full);
-            }
+            return IntegerLevel(x, bits, threads, static (counts, _) => Yen(counts));
         }
 
         return Yen(ImageHistogram.Of(x, bits, nbins, threads));
@@ -198,17 +199,7 @@ public static class Thresholds
     {
         if (bits is 8 or 16 && !x.IsEmpty)
         {
-            // The integer path straight from the pooled counts, as Otsu.
-            var full = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
-            try
-            {
-                var (lo, hi) = ImageHistogram.Occupied(full);
-                return lo + Triangle(full.AsSpan(lo, hi - lo + 1));
-            }
-            finally
-            {
-                ImageHistogram.ReturnCounts(full);
-            }
+            return IntegerLevel(x, bits, threads, static (counts, _) => Triangle(counts));
         }
 
         return Triangle(ImageHistogram.Of(x, bits, nbins, threads));

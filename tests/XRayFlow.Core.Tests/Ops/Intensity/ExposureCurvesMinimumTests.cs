@@ -39,29 +39,6 @@ public class ExposureCurvesMinimumTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(7)]
-    public void PartsOnThreadsGiveTheWholeArraysMinimum(int threads)
-    {
-        var random = new Random(3);
-        foreach (int n in new[] { 0, 5, 65_536, 300_001 })
-        {
-            var a = new float[n];
-            for (int k = 0; k < n; k++)
-            {
-                a[k] = random.Next(50) == 0 ? float.NaN : (float)(random.NextDouble() * 10);
-            }
-
-            Assert.Equal(ExposureCurves.Minimum(a.AsSpan()), ExposureCurves.Minimum(a, threads));
-            if (n > 0)
-            {
-                a[n - 1] = -1.5f; // in the last part
-                Assert.Equal(-1.5f, ExposureCurves.Minimum(a, threads));
-            }
-        }
-    }
-    [Theory]
     [InlineData("adjust_gamma", 0)]
     [InlineData("adjust_gamma", 199_999)]
     [InlineData("adjust_log", 131_072)]
