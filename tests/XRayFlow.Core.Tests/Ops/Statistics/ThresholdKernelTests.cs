@@ -66,6 +66,45 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void OccupiedFindsTheFirstAndLastCountedBinsAsTheScalarScan()
+    {
+        static (int, int) Scan(long[] c)
+        {
+            int lo = 0, hi = c.Length - 1;
+            while (lo < hi && c[lo] == 0)
+            {
+                lo++;
+            }
+
+            while (hi > lo && c[hi] == 0)
+            {
+                hi--;
+            }
+
+            return (lo, hi);
+        }
+
+        var rng = new Random(21);
+        foreach (int n in new[] { 1, 2, 3, 7, 8, 9, 255, 256, 4097, 65536 })
+        {
+            Assert.Equal(Scan(new long[n]), ImageHistogram.Occupied(new long[n])); // none counted: the last bin twice
+            for (int trial = 0; trial < 20; trial++)
+            {
+                var c = new long[n];
+                int a = rng.Next(n), b = rng.Next(n);
+                c[a] = 1 + rng.Next(5);
+                c[b] = 1 + rng.Next(5);
+                if (trial % 2 == 0 && n > 2)
+                {
+                    c[rng.Next(n)] = 3; // a third one anywhere
+                }
+
+                Assert.Equal(Scan(c), ImageHistogram.Occupied(c));
+            }
+        }
+    }
+
+    [Fact]
     public void PooledCountsStartFromZeroEveryTime()
     {
         // ImageHistogram.Of and threshold_li count into pooled arrays given back after use: counting images one
