@@ -54,8 +54,8 @@ public interface IRowBandKernel
     /// <summary>How rows beyond the frame's edges map into it (for the window the executor must provide).</summary>
     BoundaryMode Mode { get; }
 
-    /// <summary>Band height below which the kernel's own overhead grows (a long column kernel row-passing its halo): 0 for any.</summary>
-    int PreferredRows { get; }
+    /// <summary>Band height below which the kernel's own overhead grows (a long column kernel row-passing its halo) for rows of <paramref name="cols"/> values: 0 for any.</summary>
+    int PreferredRows(int cols);
 
     /// <summary>Whether bands of a rows x cols frame give the op's result (a kernel longer than the frame does not: it runs whole).</summary>
     bool Supports(int rows, int cols);
@@ -89,7 +89,7 @@ public static class PointwiseBands
 
         public BoundaryMode Mode => BoundaryMode.Nearest;
 
-        public int PreferredRows => 0;
+        public int PreferredRows(int cols) => 0;
 
         public bool Supports(int rows, int cols) => true;
 

@@ -241,13 +241,13 @@ public sealed partial class PlanExecutor
     }
 
     /// <summary>
-    /// Band height: at least what the kernels prefer (a long column kernel that row-passes its halo wants 4 x its
-    /// taps), else as many rows as keep one band's intermediates near <see cref="BandBytes"/>, and at most a share
+    /// Band height: at least what the kernels prefer (a long column kernel that row-passes its halo wants 4 or 8 x its
+    /// taps, as its op's strips: SeparableFilter.HaloStripRows), else as many rows as keep one band's intermediates near <see cref="BandBytes"/>, and at most a share
     /// that gives every thread two bands. Changes which rows are computed where, never a value.
     /// </summary>
     internal static int BandRows(IReadOnlyList<IRowBandKernel> kernels, int rows, int cols, int steps, int threads)
     {
-        int preferred = kernels.Max(k => k.PreferredRows);
+        int preferred = kernels.Max(k => k.PreferredRows(cols));
         long bytesPerRow = 4L * cols * Math.Max(1, steps);
         int cache = (int)Math.Clamp(BandBytes / bytesPerRow, 8, 256);
         int share = (rows + (2 * threads) - 1) / (2 * threads);

@@ -38,7 +38,7 @@ public sealed class GradientBand : IRowBandKernel
 
     public int After => _strips.After;
 
-    public int PreferredRows => _strips.PreferredRows;
+    public int PreferredRows(int cols) => _strips.PreferredRows(cols);
 
     public bool Supports(int rows, int cols) => _strips.Supports(rows, cols);
 
@@ -89,7 +89,7 @@ public sealed class GradientBand : IRowBandKernel
 
         public BoundaryMode Mode => mode;
 
-        public int PreferredRows => 0;
+        public int PreferredRows(int cols) => 0;
 
         public bool Supports(int rows, int cols) => rows >= 3 && cols >= 3;
 

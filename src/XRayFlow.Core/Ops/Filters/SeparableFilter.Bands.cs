@@ -40,7 +40,7 @@ public static partial class SeparableFilter
 
         public BoundaryMode Mode => mode;
 
-        public int PreferredRows => axis0 is not null && axis1 is not null && axis1First ? 4 * (axis0.Length - 1) : 0;
+        public int PreferredRows(int cols) => axis0 is not null && axis1 is not null && axis1First ? HaloStripRows(axis0.Length - 1, cols) : 0;
 
         /// <summary>Apply's condition for its strips: no kernel longer than its axis (those passes run whole, in double).</summary>
         public bool Supports(int rows, int cols) => !(axis0 is not null && rows < axis0.Length) && !(axis1 is not null && cols < axis1.Length);
@@ -57,7 +57,7 @@ public static partial class SeparableFilter
 
         public BoundaryMode Mode => mode;
 
-        public int PreferredRows => a1 is not null || b1 is not null ? Math.Max(0, 4 * (Math.Max(a0?.Length ?? 0, b0?.Length ?? 0) - 1)) : 0;
+        public int PreferredRows(int cols) => a1 is not null || b1 is not null ? HaloStripRows(Math.Max(a0?.Length ?? 0, b0?.Length ?? 0) - 1, cols) : 0;
 
         /// <summary>ApplyPair's condition for its strips: no kernel longer than its axis.</summary>
         public bool Supports(int rows, int cols)

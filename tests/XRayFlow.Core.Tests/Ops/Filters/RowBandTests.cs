@@ -186,6 +186,39 @@ public class RowBandTests
         }
     }
 
+    [Fact]
+    public void TallerStripsOnNarrowRowsGiveTheSameBitsAsShortBands()
+    {
+        // 8 x halo rows where 9 x halo rows of the image's width fit in 1.25 MiB, else 4 x halo.
+        Assert.Equal(256, SeparableFilter.HaloStripRows(32, 1024));
+        Assert.Equal(128, SeparableFilter.HaloStripRows(32, 1138));
+        Assert.Equal(128, SeparableFilter.HaloStripRows(16, 2048));
+        Assert.Equal(0, SeparableFilter.HaloStripRows(0, 1024));
+
+        // sigma 4 (33 taps) on 1024-wide rows: the op runs 256-row strips; the same rows computed by its band kernel in
+        // bands of 128 and of 77 rows (other row-pass windows) give the same bits.
+        var src = Random(600, 1024, new Random(9));
+        var parameters = new Dictionary<string, object?> { ["sigma"] = new[] { 4.0 }, ["mode"] = "reflect" };
+        var op = OpRegistry.Get("gaussian_filter");
+        var kernel = op.RowBand!(new ParamValues { StepId = "s", Params = parameters })!;
+        Assert.Equal(256, kernel.PreferredRows(1024));
+        Assert.Equal(128, kernel.PreferredRows(4096));
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var whole = NdFilters.GaussianFilter(src, [4.0], threads: threads).Data;
+            foreach (int band in new[] { 128, 77 })
+            {
+                var banded = new float[whole.Length];
+                for (int r0 = 0; r0 < 600; r0 += band)
+                {
+                    Band(kernel, [src], banded, 600, 1024, r0, Math.Min(600, r0 + band));
+                }
+
+                Assert.Equal(whole, banded);
+            }
+        }
+    }
+
     private static unsafe void Band(IRowBandKernel kernel, ImageArray[] sources, float[] result, int rows, int cols, int r0, int r1)
     {
         // The rows the kernel says it reads, mapped at the edges; the window holds exactly their span.
