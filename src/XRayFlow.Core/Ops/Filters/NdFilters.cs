@@ -23,6 +23,18 @@ public static class NdFilters
             SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: false, threads));
     }
 
+    /// <summary>
+    /// <see cref="GaussianFilter"/> where only the rows r with <paramref name="rowsNeeded"/>[r] (one flag per row of a
+    /// frame, the same for every frame) must be right: the others may be left undefined (a resampler that reads only
+    /// some rows, as resize's order 0 and 1 do). The needed rows have the same bits as the whole filter's.
+    /// </summary>
+    internal static ImageArray GaussianFilterRows(ImageArray src, IReadOnlyList<double> sigma, BoundaryMode mode, float cval, bool[] rowsNeeded, int threads)
+    {
+        var (k0, k1) = GaussianKernels(sigma, null, 4.0, null);
+        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
+            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: false, threads, rowsNeeded));
+    }
+
     /// <summary>gaussian_filter's two kernels (axis 0, axis 1; null where SciPy skips the axis).</summary>
     public static (Kernel1D? K0, Kernel1D? K1) GaussianKernels(IReadOnlyList<double> sigma, IReadOnlyList<int>? order, double truncate, IReadOnlyList<int>? radius)
     {

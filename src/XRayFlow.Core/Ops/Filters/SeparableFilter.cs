@@ -47,10 +47,26 @@ public static partial class SeparableFilter
     /// Fast path. <paramref name="axis0"/> or <paramref name="axis1"/> may be null (no pass on that axis).
     /// With both, the axis-0 pass runs first unless <paramref name="axis1First"/>. dst must not overlap src.
     /// </summary>
-    public static unsafe void Apply(
+    public static void Apply(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
         Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval, bool axis1First = false, int threads = 0)
+        => Apply(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, axis1First, threads, rowsNeeded: null);
+
+    /// <summary>
+    /// <see cref="Apply(float[], int, float[], int, int, int, Kernel1D?, Kernel1D?, BoundaryMode, float, bool, int)"/>
+    /// where only the output rows r with <paramref name="rowsNeeded"/>[r] must be computed (null: all). Where both
+    /// passes run in strips with the row pass first, the column pass skips the other rows (their values in dst are
+    /// left as they were: undefined); any other path computes every row. A computed row has the same bits either way.
+    /// </summary>
+    internal static unsafe void Apply(
+        float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
+        Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval, bool axis1First, int threads, bool[]? rowsNeeded)
     {
+        if (rowsNeeded is not null && rowsNeeded.Length != rows)
+        {
+            throw new ArgumentException("rowsNeeded must have one flag per row", nameof(rowsNeeded));
+        }
+
         CheckFrame(src, srcOffset, rows, cols);
         CheckFrame(dst, dstOffset, rows, cols);
         if (ReferenceEquals(src, dst))
@@ -104,7 +120,7 @@ public static partial class SeparableFilter
 
         fixed (float* ps = src, pd = dst)
         {
-            var job = new StripJob(ps + srcOffset, pd + dstOffset, rows, cols, axis0, axis1, mode, cval, axis1First, stripRows);
+            var job = new StripJob(ps + srcOffset, pd + dstOffset, rows, cols, axis0, axis1, mode, cval, axis1First, stripRows, rowsNeeded);
             if (threads == 1 || strips == 1 || work < 200_000)
             {
                 for (int s = 0; s < strips; s++)
@@ -490,13 +506,18 @@ public static partial class SeparableFilter
     /// <summary>The per-strip work, shared by the worker threads (pointers stay pinned by the caller).</summary>
     private sealed unsafe class StripJob(
         float* src, float* dst, int rows, int cols, Kernel1D? axis0, Kernel1D? axis1,
-        BoundaryMode mode, float cval, bool axis1First, int stripRows)
+        BoundaryMode mode, float cval, bool axis1First, int stripRows, bool[]? need = null)
     {
         public void Run(int strip) => RunRows(strip * stripRows, Math.Min(rows, (strip * stripRows) + stripRows));
 
         /// <summary>Output rows [r0, r1), reading source rows r0 − Before .. r1 − 1 + After of axis 0 (mapped) only.</summary>
         public void RunRows(int r0, int r1)
         {
+            if (need is not null && axis0 is not null && (axis1 is null || axis1First) && Array.IndexOf(need, true, r0, r1 - r0) < 0)
+            {
+                return; // no row of this strip is needed
+            }
+
             int l0 = axis0?.Length ?? 0;
             int l1 = axis1?.Length ?? 0;
             int extRows = axis0 is null ? 0 : (r1 - r0) + l0 - 1;
@@ -559,9 +580,30 @@ public static partial class SeparableFilter
                             RowPass(temp + ((long)(i - r0) * cols), dst + ((long)i * cols), cols, axis1, mode, cval, line, taps);
                         }
                     }
-                    else
+                    else if (need is null)
                     {
                         ColumnPass(rowPtr, 0, dst + ((long)r0 * cols), r1 - r0, cols, axis0);
+                    }
+                    else
+                    {
+                        // Only the runs of needed rows (each output row's sum does not depend on its neighbours).
+                        for (int a = r0; a < r1;)
+                        {
+                            if (!need[a])
+                            {
+                                a++;
+                                continue;
+                            }
+
+                            int b = a + 1;
+                            while (b < r1 && need[b])
+                            {
+                                b++;
+                            }
+
+                            ColumnPass(rowPtr, a - r0, dst + ((long)a * cols), b - a, cols, axis0);
+                            a = b;
+                        }
                     }
                 }
             }

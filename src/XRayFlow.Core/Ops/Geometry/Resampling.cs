@@ -110,7 +110,11 @@ public static class Resampling
             var input = src;
             if (smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip))
             {
-                smoothed = NdFilters.GaussianFilter(src, s, mode: filterMode, cval: cval, threads: threads);
+                // Orders 0 and 1 (no spline prefilter) read only the rows their taps name: the smoothing's column
+                // pass skips the others (a 1024 -> 224 resize reads 448 of 1024 rows).
+                smoothed = order <= 1 && !src.IsComplex
+                    ? NdFilters.GaussianFilterRows(src, s, filterMode, cval, RowsRead(src.Rows, outRows, order, interp), threads)
+                    : NdFilters.GaussianFilter(src, s, mode: filterMode, cval: cval, threads: threads);
                 input = smoothed;
             }
 
@@ -134,6 +138,22 @@ public static class Resampling
         {
             PixelPool.Shared.Return(smoothed);
         }
+    }
+
+    /// <summary>The input rows that the taps of <see cref="Zoom(ImageArray, int, int, int, SplineMode, float, bool, bool, int)"/> (grid mode, no prefilter: order 0 or 1) name, zero weights included.</summary>
+    internal static bool[] RowsRead(int rows, int outRows, int order, SplineMode mode)
+    {
+        var plan = AxisPlan.ForZoom(rows, outRows, gridMode: true, SplineModes.PadFor(mode, prefiltered: false), order, mode);
+        var read = new bool[rows];
+        foreach (int r in plan.Index)
+        {
+            if (r >= 0 && r < rows)
+            {
+                read[r] = true; // an index of rows (CoefLength, no pre-pad) is the cval row
+            }
+        }
+
+        return read;
     }
 
     private static ImageArray Separable(ImageArray src, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, int threads, ClipRange[]? clips = null)

@@ -219,6 +219,33 @@ public class RowBandTests
         }
     }
 
+    [Fact]
+    public void AGaussianOfSomeRowsGivesThoseRowsTheWholeFiltersBits()
+    {
+        var rng = new Random(23);
+        foreach (double sigma in new[] { 0.8, 1.8, 4.0 })
+        {
+            foreach (var (mode, cval) in new[] { (BoundaryMode.Reflect, 0f), (BoundaryMode.Constant, 0f), (BoundaryMode.Constant, 2f), (BoundaryMode.Nearest, 0f), (BoundaryMode.Mirror, 0f), (BoundaryMode.Wrap, 0f) })
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    int rows = 150 + rng.Next(40), cols = 40 + rng.Next(40);
+                    var src = Random(rows, cols, rng);
+                    var need = Enumerable.Range(0, rows).Select(r => r % 37 < 5 || rng.Next(4) == 0).ToArray();
+                    var whole = NdFilters.GaussianFilter(src, [sigma], mode: mode, cval: cval, threads: threads).Data;
+                    var some = NdFilters.GaussianFilterRows(src, [sigma, sigma], mode, cval, need, threads).Data;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        if (need[r])
+                        {
+                            Assert.True(whole.AsSpan(r * cols, cols).SequenceEqual(some.AsSpan(r * cols, cols)), $"sigma {sigma}, {mode}, cval {cval}, {threads} threads: row {r} of {rows} x {cols}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static unsafe void Band(IRowBandKernel kernel, ImageArray[] sources, float[] result, int rows, int cols, int r0, int r1)
     {
         // The rows the kernel says it reads, mapped at the edges; the window holds exactly their span.

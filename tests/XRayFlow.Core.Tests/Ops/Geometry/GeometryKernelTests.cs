@@ -166,6 +166,38 @@ public class GeometryKernelTests
         }
     }
 
+    [Theory]
+    [InlineData("reflect", 0)]
+    [InlineData("reflect", 1)]
+    [InlineData("constant", 1)]
+    [InlineData("edge", 1)]
+    [InlineData("symmetric", 0)]
+    [InlineData("wrap", 1)]
+    public void ResizeSmoothingOnlyTheRowsItReadsGivesTheWholeSmoothingsBits(string mode, int order)
+    {
+        // Orders 0 and 1 smooth (anti-aliasing) only the rows their taps read; the result must be Zoom of the whole
+        // smoothed image, bit for bit (clip off: the clip is the same either way).
+        var rng = new Random(17);
+        foreach (var (rows, cols, outRows, outCols) in new[] { (120, 90, 26, 40), (257, 64, 31, 64), (64, 300, 13, 70), (33, 33, 32, 5), (200, 150, 99, 75) })
+        {
+            var src = new Core.Imaging.ImageArray(rows, cols);
+            for (int k = 0; k < src.Length; k++)
+            {
+                src.Data[k] = (float)(rng.NextDouble() * 255);
+            }
+
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var got = Resampling.Resize(src, outRows, outCols, order, mode, 0.5f, antiAliasing: true, sigma: null, clip: false, threads);
+                var (interp, filterMode) = Resampling.ResizeModes(mode);
+                double[] sigma = [Math.Max(0, (((double)rows / outRows) - 1) / 2), Math.Max(0, (((double)cols / outCols) - 1) / 2)];
+                var smoothed = Core.Ops.Filters.NdFilters.GaussianFilter(src, sigma, mode: filterMode, cval: 0.5f, threads: threads);
+                var want = Resampling.Zoom(smoothed, outRows, outCols, order, interp, 0.5f, prefilter: true, gridMode: true, threads);
+                Assert.True(want.Data.AsSpan().SequenceEqual(got.Data), $"{rows} x {cols} -> {outRows} x {outCols}, {threads} threads");
+            }
+        }
+    }
+
     [Fact]
     public void StreamedRowSumsEqualThePlainOnesForEveryWidthAndAlignment()
     {
