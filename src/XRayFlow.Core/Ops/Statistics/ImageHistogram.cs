@@ -221,14 +221,14 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         try
         {
             int next = -1;
-            foreach (var table in SpanParts.Map(x, parts, 32, part =>
+            foreach (var (table, lo, hi) in SpanParts.Map(x, parts, 32, part =>
             {
                 var table = tables[Interlocked.Increment(ref next)];
-                CountChunk(part, bins, table);
-                return table;
+                var (lo, hi) = CountChunk(part, bins, table);
+                return (table, lo, hi);
             }))
             {
-                AddCounts(counts, table);
+                AddCounts(counts, table, lo, Math.Min(hi, counts.Length - 1));
             }
         }
         finally
@@ -245,16 +245,16 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         return counts;
     }
 
-    /// <summary>Adds one part's int counts (the first counts.Length of them) into counts.</summary>
+    /// <summary>Adds one part's int counts of bins from..to (the only bins it counted; the rest of chunk is undefined) into counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddCounts(long[] counts, int[] chunk)
+    private static void AddCounts(long[] counts, int[] chunk, int from, int to)
     {
-        int b = 0;
+        int b = from;
         if (Vector256.IsHardwareAccelerated)
         {
             ref long c0 = ref MemoryMarshal.GetArrayDataReference(counts);
             ref int k0 = ref MemoryMarshal.GetArrayDataReference(chunk);
-            for (; b <= counts.Length - 8; b += 8)
+            for (; b <= to - 7; b += 8)
             {
                 var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref k0, (nuint)b));
                 (Vector256.LoadUnsafe(ref c0, (nuint)b) + lo).StoreUnsafe(ref c0, (nuint)b);
@@ -262,7 +262,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             }
         }
 
-        for (; b < counts.Length; b++)
+        for (; b <= to; b++)
         {
             counts[b] += chunk[b];
         }
@@ -297,29 +297,61 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// of one value adds 16 at once, other words are counted one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CountChunk(ReadOnlySpan<float> x, int bins, int[] c)
+    private static unsafe (int Lo, int Hi) CountChunk(ReadOnlySpan<float> x, int bins, int[] c)
     {
         bool bytes = bins <= 256;
-        Array.Clear(c, 0, bytes ? 256 : 65536);
-        int[] pairs = bytes ? PairCounts : [];
+        if (bytes)
+        {
+            Array.Clear(c, 0, 256);
+        }
+
+        int[] table = bytes ? PairCounts : WordCounts;
         bool folded = false;
         try
         {
-            CountChunk(x, bins, c, pairs);
+            int lo = 0, hi = 255;
             if (bytes)
             {
-                FoldPairs(pairs, c);
+                CountChunk(x, bins, c, table);
+                FoldPairs(table, c);
+            }
+            else
+            {
+                (lo, hi) = CountChunk(x, bins, table, []);
+                FoldWords(table, c, lo, hi);
             }
 
             folded = true;
+            return (lo, hi);
         }
         finally
         {
-            if (!folded && bytes)
+            if (!folded)
             {
-                Array.Clear(pairs); // a value out of range threw: the next chunk on this thread starts from zeros
+                Array.Clear(table); // a value out of range threw: the next chunk on this thread starts from zeros
             }
         }
+    }
+
+    /// <summary>
+    /// This thread's two 65536-entry word tables, one after the other (words are counted alternately into them, so
+    /// neighbouring equal values of a smooth image do not wait on one counter; all zero between chunks:
+    /// <see cref="FoldWords"/> clears what it read).
+    /// </summary>
+    private static int[] WordCounts => wordCounts ??= new int[2 * 65536];
+
+    [ThreadStatic]
+    private static int[]? wordCounts;
+
+    /// <summary>counts[v] = both tables' counts of v for v in lo..hi (the range the chunk's values span), then those entries cleared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldWords(int[] tables, int[] counts, int lo, int hi)
+    {
+        var first = tables.AsSpan(lo, Math.Max(0, hi - lo + 1));
+        var second = tables.AsSpan(65536 + lo, first.Length);
+        System.Numerics.Tensors.TensorPrimitives.Add(first, second, counts.AsSpan(lo, first.Length));
+        first.Clear();
+        second.Clear();
     }
 
     /// <summary>This thread's 64K pair counters (all zero between chunks: <see cref="FoldPairs"/> clears them).</summary>
@@ -352,7 +384,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CountChunk(ReadOnlySpan<float> x, int bins, int[] c, int[] pairs)
+    private static unsafe (int Lo, int Hi) CountChunk(ReadOnlySpan<float> x, int bins, int[] c, int[] pairs)
     {
         bool bytes = bins <= 256;
         byte* buffer = stackalloc byte[Block * 2];
@@ -360,8 +392,12 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         var top = Vector256.Create((float)(bins - 1));
         int n = x.Length;
         int i = 0;
+        var wordMin = Vector256.Create(ushort.MaxValue);
+        var wordMax = Vector256<ushort>.Zero;
+        int lo = int.MaxValue, hi = -1;
         fixed (int* c0 = c, p0 = pairs)
         {
+            int* c1 = bytes ? c0 : c0 + 65536; // words: the second table
             while (n - i >= 32)
             {
                 int len = Math.Min(Block, n - i) & ~31;
@@ -468,28 +504,31 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
                     for (int j = 0; j < len; j += 16)
                     {
                         ushort* q = words + j;
-                        if (Vector256.Load(q) == Vector256.Create(*q))
+                        var v = Vector256.Load(q);
+                        wordMin = Vector256.Min(wordMin, v); // the range the chunk spans, for the fold
+                        wordMax = Vector256.Max(wordMax, v);
+                        if (v == Vector256.Create(*q))
                         {
                             c0[*q] += 16; // a run of one value would wait on one counter 16 times
                             continue;
                         }
 
-                        c0[q[0]]++; // the same interleaved order as the pairs above
-                        c0[q[4]]++;
+                        c0[q[0]]++; // the same interleaved order as the pairs above, alternately into the two tables
+                        c1[q[4]]++;
                         c0[q[8]]++;
-                        c0[q[12]]++;
+                        c1[q[12]]++;
                         c0[q[1]]++;
-                        c0[q[5]]++;
+                        c1[q[5]]++;
                         c0[q[9]]++;
-                        c0[q[13]]++;
+                        c1[q[13]]++;
                         c0[q[2]]++;
-                        c0[q[6]]++;
+                        c1[q[6]]++;
                         c0[q[10]]++;
-                        c0[q[14]]++;
+                        c1[q[14]]++;
                         c0[q[3]]++;
-                        c0[q[7]]++;
+                        c1[q[7]]++;
                         c0[q[11]]++;
-                        c0[q[15]]++;
+                        c1[q[15]]++;
                     }
                 }
 
@@ -499,8 +538,25 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
 
         for (; i < n; i++)
         {
-            c[Index(Unsafe.Add(ref x0, i), bins)]++;
+            int v = Index(Unsafe.Add(ref x0, i), bins);
+            c[v]++;
+            lo = Math.Min(lo, v);
+            hi = Math.Max(hi, v);
         }
+
+        if (!bytes)
+        {
+            for (int l = 0; l < Vector256<ushort>.Count; l++)
+            {
+                if (wordMin[l] <= wordMax[l])
+                {
+                    lo = Math.Min(lo, wordMin[l]);
+                    hi = Math.Max(hi, wordMax[l]);
+                }
+            }
+        }
+
+        return hi < 0 ? (0, -1) : (lo, hi);
     }
 
     /// <summary>All-ones lanes for values that are not whole numbers in 0..top (NaN included).</summary>

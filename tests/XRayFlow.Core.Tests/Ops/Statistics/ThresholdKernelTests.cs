@@ -211,15 +211,46 @@ public class ThresholdKernelTests
     {
         // The pair counters belong to the thread and are reused: a count stopped by a bad value after counting earlier
         // blocks must not leak those pairs into the next count on the same thread.
+        // The same for the 16-bit word tables (two per thread, cleared only over the range a chunk spans).
         var rng = new Random(14);
-        var good = Enumerable.Range(0, 5000).Select(_ => (float)rng.Next(256)).ToArray();
-        var bad = (float[])good.Clone();
-        bad[4500] = 0.5f;
-        var expected = ImageHistogram.BinCountScalar(good, 256);
-        for (int k = 0; k < 3; k++)
+        foreach (int bins in new[] { 256, 65536 })
         {
-            Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountFast(bad, 256, 1));
-            Assert.Equal(expected, ImageHistogram.BinCountFast(good, 256, 1));
+            var good = Enumerable.Range(0, 5000).Select(_ => (float)rng.Next(bins)).ToArray();
+            var bad = (float[])good.Clone();
+            bad[4500] = 0.5f;
+            var expected = ImageHistogram.BinCountScalar(good, bins);
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.Throws<ArgumentException>(() => ImageHistogram.BinCountFast(bad, bins, 1));
+                Assert.Equal(expected, ImageHistogram.BinCountFast(good, bins, 1));
+            }
+        }
+    }
+
+    [Fact]
+    public void WordCountsOfImagesWithDifferentRangesLeaveNothingBehind()
+    {
+        // 16-bit counts fold and clear only the range of values a chunk spans: images one after another with disjoint
+        // ranges, runs of one value, values only in a short tail, on 1 and 2 threads, each equal to the scalar count.
+        var rng = new Random(31);
+        var images = new List<float[]>
+        {
+            Enumerable.Range(0, 300_000).Select(_ => (float)rng.Next(1000, 2001)).ToArray(),
+            Enumerable.Range(0, 300_000).Select(i => (float)(30000 + ((i / 40) % 11))).ToArray(), // runs of 40
+            Enumerable.Range(0, 300_000).Select(_ => (float)rng.Next(65536)).ToArray(),
+            new[] { 65535f, 3f, 7f }, // tail only
+            Enumerable.Range(0, 70).Select(i => i < 64 ? 500f : 65000f).ToArray(), // a run, then a tail far above it
+            Enumerable.Range(0, 300_000).Select(_ => (float)rng.Next(1000, 1003)).ToArray(),
+        };
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (var x in images)
+            {
+                var expected = ImageHistogram.BinCountScalar(x, 65536);
+                Assert.Equal(expected, ImageHistogram.BinCountFast(x, 65536, 1));
+                Assert.Equal(expected, ImageHistogram.BinCountFast(x, 65536, 2));
+                Assert.Equal(ImageHistogram.BinCountScalar(x.Select(v => v % 4096).ToArray(), 4096), ImageHistogram.BinCountFast(x.Select(v => v % 4096).ToArray(), 4096, 2));
+            }
         }
     }
 
