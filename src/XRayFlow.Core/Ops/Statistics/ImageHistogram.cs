@@ -203,10 +203,10 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// <summary>
     /// Counts <paramref name="x"/> into <paramref name="counts"/> in up to <paramref name="threads"/> parts of about
     /// 128K values or more (each a multiple of 32 long, the last the rest), each part into its own int table
-    /// (<see cref="CountChunk(ReadOnlySpan{float}, int, int[])"/>), then added. The 16-bit tables (256 KiB) come from
-    /// the shared array pool, rented and given back on this thread (a new one a part and a call was a large-object
-    /// allocation, and a table rented on a worker and given back here left the workers' own pools empty: both made the
-    /// garbage collector run every few images).
+    /// (<see cref="CountChunk(ReadOnlySpan{float}, int, int[])"/>), then added over the range of values the part spans.
+    /// The parts' 16-bit tables (256 KiB, only their range written) come from the shared array pool, rented and given
+    /// back on this thread (a new one a part and a call was a large-object allocation, and a table rented on a worker
+    /// and given back here left the workers' own pools empty: both made the garbage collector run every few images).
     /// </summary>
     private static long[] CountInParts(ReadOnlySpan<float> x, int bins, int threads, long[] counts)
     {
@@ -288,13 +288,16 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     private const int Block = 1024;
 
     /// <summary>
-    /// Counts a chunk (at most 2^31 - 1 values, bins at most 65536) into the int table <paramref name="c"/> (256 or 65536 long; cleared first). Blocks of 1024 values are
+    /// Counts a chunk (at most 2^31 - 1 values, bins at most 65536) into the int table <paramref name="c"/> (256 or 65536
+    /// long) and returns the range of values it holds: 8-bit, c cleared first and (0, 255); 16-bit, only c[lo..hi] is
+    /// written (the rest left as it was) and (lo, hi), or (0, -1) for no values. Blocks of 1024 values are
     /// checked (whole numbers in range) and packed to bytes (bins &lt;= 256) or 16-bit words by saturating packs (the
     /// packs mix the order of the values, which a count does not see). Bytes: a 32-byte run of one value adds 32 to
     /// its count at once (an X-ray's black border), any other 32 bytes are counted as 16 pairs, one increment per
     /// pair in a 64K-entry table of this thread (<see cref="PairCounts"/>), folded into the counts at the end (a
     /// pair (a, b) counts a once and b once): half the increments of counting byte by byte. Words: a 16-value run
-    /// of one value adds 16 at once, other words are counted one by one.
+    /// of one value adds 16 at once, other words are counted one by one, alternately into this thread's two word
+    /// tables (<see cref="WordCounts"/>), whose range lo..hi is then folded into c and cleared.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe (int Lo, int Hi) CountChunk(ReadOnlySpan<float> x, int bins, int[] c)
