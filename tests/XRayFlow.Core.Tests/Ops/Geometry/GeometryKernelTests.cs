@@ -199,7 +199,7 @@ public class GeometryKernelTests
     }
 
     [Fact]
-    public void StreamedRowSumsEqualThePlainOnesForEveryWidthAndAlignment()
+    public void RowSumsEqualTheScalarSumAndTheStreamedOnesForEveryWidthAndAlignment()
     {
         var rng = new Random(9);
         var y = Random(rng, 6 * 300);
@@ -216,6 +216,18 @@ public class GeometryKernelTests
                     SeparableResampler.WeightedRows(y, 300, width, index, weight, 6, [], plain.AsSpan(shift, width));
                     SeparableResampler.WeightedRows(y, 300, width, index, weight, 6, [], streamed.AsSpan(shift, width), stream: true);
                     Assert.Equal(plain, streamed);
+
+                    // Both equal the scalar sum in tap order (w0 a + w1 b, then + w2 c + w3 e) for every lane width used.
+                    for (int t = 0; t < width; t++)
+                    {
+                        float want = (weight[0] * y[(index[0] * 300) + t]) + (weight[1] * y[(index[1] * 300) + t]);
+                        if (taps == 4)
+                        {
+                            want = want + (weight[2] * y[(index[2] * 300) + t]) + (weight[3] * y[(index[3] * 300) + t]);
+                        }
+
+                        Assert.Equal(BitConverter.SingleToInt32Bits(want), BitConverter.SingleToInt32Bits(plain[shift + t]));
+                    }
                 }
             }
         }
