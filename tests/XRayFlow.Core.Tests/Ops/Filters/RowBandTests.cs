@@ -220,6 +220,21 @@ public class RowBandTests
     }
 
     [Fact]
+    public unsafe void ScratchWindowsStartOnA64ByteBoundaryWithinTheirSlack()
+    {
+        var a = new float[64];
+        fixed (float* p = a)
+        {
+            for (int k = 0; k < 32; k++)
+            {
+                float* q = SeparableFilter.Align64(p + k);
+                Assert.Equal(0, (long)q % 64);
+                Assert.True(q >= p + k && q < p + k + 16, $"offset {k}"); // at most 15 floats on: 16 floats of slack suffice
+            }
+        }
+    }
+
+    [Fact]
     public void AGaussianOfSomeRowsGivesThoseRowsTheWholeFiltersBits()
     {
         var rng = new Random(23);
