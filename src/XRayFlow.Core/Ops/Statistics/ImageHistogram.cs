@@ -66,7 +66,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
     /// <summary>
     /// The first and last bins with a count (both the last bin when none has one; (0, -1) for no bins). A 16-bit
     /// histogram is 65536 bins, mostly empty: both ends are found 32 bins a step (four 512-bit ORs), then bin by bin
-    /// (the scalar scan took 0.018 ms; Span.LastIndexOfAnyExcept(0L) 0.029 ms, this 0.007).
+    /// (on a 16-bit histogram the scalar scan took 0.021 ms, Span.LastIndexOfAnyExcept(0L) 0.029 ms, this 0.0025).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (int Lo, int Hi) Occupied(ReadOnlySpan<long> counts)
@@ -228,7 +228,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
                 return (table, lo, hi);
             }))
             {
-                AddCounts(counts, table, lo, Math.Min(hi, counts.Length - 1));
+                AddCounts(counts, table, lo, hi);
             }
         }
         finally
@@ -289,7 +289,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
 
     /// <summary>
     /// Counts a chunk (at most 2^31 - 1 values, bins at most 65536) into the int table <paramref name="c"/> (256 or 65536
-    /// long) and returns the range of values it holds: 8-bit, c cleared first and (0, 255); 16-bit, only c[lo..hi] is
+    /// long) and returns the range of values it holds: 8-bit, c cleared first and (0, bins - 1); 16-bit, only c[lo..hi] is
     /// written (the rest left as it was) and (lo, hi), or (0, -1) for no values. Blocks of 1024 values are
     /// checked (whole numbers in range) and packed to bytes (bins &lt;= 256) or 16-bit words by saturating packs (the
     /// packs mix the order of the values, which a count does not see). Bytes: a 32-byte run of one value adds 32 to
@@ -312,7 +312,7 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         bool folded = false;
         try
         {
-            int lo = 0, hi = 255;
+            int lo = 0, hi = bins - 1;
             if (bytes)
             {
                 CountChunk(x, bins, c, table);

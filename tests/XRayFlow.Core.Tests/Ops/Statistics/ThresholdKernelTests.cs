@@ -15,7 +15,7 @@ public class ThresholdKernelTests
     public void BinCountEqualsScalarForEveryLengthAndThreadCount()
     {
         var rng = new Random(11);
-        foreach (int bins in new[] { 256, 65536 })
+        foreach (int bins in new[] { 100, 256, 4096, 65536 })
         {
             foreach (int n in Lengths())
             {
