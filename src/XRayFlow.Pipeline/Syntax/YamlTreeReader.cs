@@ -28,6 +28,12 @@ public sealed class YamlTreeReader
     private readonly string[] _lines;
     private IParser _parser = null!;
 
+    /// <summary>Whether the parser reads the text with its references' braces shielded (<see cref="ReferenceBraces"/>).</summary>
+    private bool _shielded;
+
+    /// <summary>The flow lists and maps being read (innermost last): where each opened, and whether it is a list.</summary>
+    private readonly List<(Mark Start, bool IsList)> _openFlows = [];
+
     private YamlTreeReader(string text, string file, DiagnosticBag diagnostics)
     {
         _text = text;
@@ -48,13 +54,17 @@ public sealed class YamlTreeReader
         return new YamlTreeReader(text, file, diagnostics).ReadStream();
     }
 
+    private string Unshield(string value) => _shielded ? ReferenceBraces.Restore(value) : value;
+
     private SourceLocation Loc(Mark mark) => new(_file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
 
     private YamlNode? ReadStream()
     {
         try
         {
-            _parser = new Parser(new StringReader(_text));
+            string shielded = ReferenceBraces.Shield(_text);
+            _shielded = !ReferenceEquals(shielded, _text);
+            _parser = new Parser(new StringReader(shielded));
             Expect<StreamStart>();
             Next();
             if (_parser.Current is StreamEnd)
@@ -92,7 +102,7 @@ public sealed class YamlTreeReader
         }
         catch (YamlException e)
         {
-            string message = MarkPrefix.Replace(e.Message, string.Empty).Trim();
+            string message = Unshield(MarkPrefix.Replace(e.Message, string.Empty).Trim());
             if (message.Length == 0)
             {
                 message = "cannot parse the recipe";
@@ -113,6 +123,15 @@ public sealed class YamlTreeReader
         try
         {
             return _parser.MoveNext();
+        }
+        catch (InvalidOperationException) when (_openFlows.Count > 0)
+        {
+            // YamlDotNet's parser loses its state (and says only "Operation is not valid due to the current state of
+            // the object") when a flow list or map is never closed: the lines after it are read as its items.
+            var (start, isList) = _openFlows[^1];
+            throw new YamlException(start, start, isList
+                ? "this '[' is never closed with ']' (a flow list may span lines, so the lines after it were read as its items)"
+                : "this '{' is never closed with '}' (a flow map may span lines, so the lines after it were read as its entries)");
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException)
         {
@@ -171,6 +190,12 @@ public sealed class YamlTreeReader
                 }
 
                 var items = new List<YamlNode>();
+                bool flow = seq.Style == SequenceStyle.Flow;
+                if (flow)
+                {
+                    _openFlows.Add((seq.Start, true));
+                }
+
                 while (true)
                 {
                     if (!Advance())
@@ -189,6 +214,11 @@ public sealed class YamlTreeReader
                     }
                 }
 
+                if (flow)
+                {
+                    _openFlows.RemoveAt(_openFlows.Count - 1);
+                }
+
                 return new YamlSequence(items, Loc(seq.Start));
             }
 
@@ -203,6 +233,12 @@ public sealed class YamlTreeReader
 
                 var entries = new List<YamlEntry>();
                 var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+                bool flow = map.Style == MappingStyle.Flow;
+                if (flow)
+                {
+                    _openFlows.Add((map.Start, false));
+                }
+
                 while (true)
                 {
                     if (!Advance())
@@ -247,6 +283,11 @@ public sealed class YamlTreeReader
                     }
                 }
 
+                if (flow)
+                {
+                    _openFlows.RemoveAt(_openFlows.Count - 1);
+                }
+
                 return new YamlMapping(entries, Loc(map.Start));
             }
 
@@ -284,7 +325,7 @@ public sealed class YamlTreeReader
             ScalarStyle.Block => BlockContentStart(start),
             _ => start,
         };
-        var node = new YamlScalar(s.Value, style, start, contentStart, isKey);
+        var node = new YamlScalar(Unshield(s.Value), style, start, contentStart, isKey);
         if (style == ScalarStyle.Plain && !isKey)
         {
             if (ScalarText.IsYaml11Boolean(s.Value))
