@@ -177,7 +177,10 @@ public sealed class Recipe
         IReadOnlyDictionary<string, Value> values;
         try
         {
-            var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), Math.Max(1, options.Threads));
+            var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), Math.Max(1, options.Threads))
+            {
+                MaxPixels = options.MaxPixels ?? OpDefinition.MaxOutputPixels,
+            };
             values = executor.Run(arrays, options.Cancellation);
         }
         catch (Exception ex) when (ex is StepFailedException or ExpressionRuntimeException or ImageDecodeException or OutOfMemoryException)

@@ -96,7 +96,8 @@ public sealed record RunOptions
     /// <summary>Thread budget for the ops (default: the number of processors).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>A file input with more pixels fails (protects memory); null: the readers' default bound.</summary>
+    /// <summary>A file input with more pixels fails (protects memory), and so does a step whose output would have more;
+    /// null: the readers' default bound for files, and no bound but the engine's own for the steps.</summary>
     public long? MaxPixels { get; init; }
 
     /// <summary>Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).</summary>

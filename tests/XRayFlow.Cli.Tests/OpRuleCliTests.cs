@@ -51,6 +51,29 @@ public class OpRuleCliTests
     }
 
     [Fact]
+    public void AZoomBeyondMaxPixelsFailsThatItemAloneBeforeItRuns()
+    {
+        string dir = CliKit.TempDir();
+        var samples = CliKit.CopySamples(Path.Combine(dir, "in"), 1);
+        File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(dir, "in", "crop.png"));
+        string recipe = Path.Combine(dir, "z.yaml");
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: zoom\n    zoom: 3\noutputs:\n  zoom: \"{stem}.npy\"\n");
+
+        // 1024 x 1024 -> 3072 x 3072 (9.4e6 pixels) fails; the 64 x 64 crop (192 x 192) is made.
+        var run = CliKit.Run("run", recipe, "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--max-pixels", "4000000");
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("step 'zoom': zoom would make an array of 3072x3072 float32 (9437184 pixels), more than --max-pixels 4000000", run.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "out", Path.GetFileNameWithoutExtension(samples[0]) + ".npy")));
+        Assert.Equal(192 * 192, Core.Codecs.ImageReader.Read(Path.Combine(dir, "out", "crop.npy")).Data.Length);
+
+        // Without --max-pixels the bound is the default on every image read, 1e8: zoom 12 of 1024 x 1024 is 1.5e8.
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: {kind: image, default: in/" + Path.GetFileName(samples[0]) + "}\nsteps:\n  - op: zoom\n    zoom: 12\noutputs:\n  zoom: z.npy\n");
+        var validate = CliKit.Run("validate", recipe);
+        Assert.Equal(2, validate.Exit);
+        Assert.Equal($"{recipe}:5:5: error XRF1069: step 'zoom': zoom would make an array of 12288x12288 float32 (150994944 pixels), more than --max-pixels 100000000", validate.Err.Trim());
+    }
+
+    [Fact]
     public void WorkBeyondTheBoundIsRefusedBeforeItStarts()
     {
         // Before: median_filter size 2147483647 aborted the process; size 100000 took 5.4 GB and ran for ever.

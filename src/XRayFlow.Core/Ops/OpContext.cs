@@ -8,6 +8,9 @@ public sealed class OpContext : ParamValues
 {
     public required IReadOnlyList<Value> Inputs { get; init; }
 
+    /// <summary>The most pixels the step's output may have (<see cref="InferContext.MaxPixels"/>): checked before it runs.</summary>
+    public long MaxPixels { get; init; } = OpDefinition.MaxOutputPixels;
+
     /// <summary>Variable names of the inputs for expression ops (`x` when a single unnamed input).</summary>
     public IReadOnlyList<string> InputNames { get; init; } = [];
 

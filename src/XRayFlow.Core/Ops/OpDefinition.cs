@@ -186,7 +186,7 @@ public sealed class OpDefinition
             }
         }
 
-        var infer = new InferContext { StepId = context.StepId, Params = context.Params, Inputs = infos };
+        var infer = new InferContext { StepId = context.StepId, Params = context.Params, Inputs = infos, MaxPixels = context.MaxPixels };
         Infer(infer);
         if (infer.Problems.Count > 0)
         {
@@ -216,6 +216,10 @@ public sealed class OpDefinition
         if (info.Pixels > MaxOutputPixels)
         {
             context.Problem($"{Name} would make an array of {info} ({info.Pixels} pixels), more than the {MaxOutputPixels} one step may make");
+        }
+        else if (info.Pixels > context.MaxPixels)
+        {
+            context.Problem($"{Name} would make an array of {info} ({info.Pixels} pixels), more than --max-pixels {context.MaxPixels}");
         }
 
         if (Cost is not null && context.Inputs.All(i => !i.IsArray || i.IsKnown))

@@ -58,6 +58,12 @@ public sealed class InferContext : ParamValues
     /// <summary>The first input (what most ops transform).</summary>
     public ValueInfo First => Inputs.Count > 0 ? Inputs[0] : ValueInfo.Image;
 
+    /// <summary>
+    /// The most pixels the step's output may have: the run's `--max-pixels` (default 1e8, the bound on every image
+    /// read) where it is below <see cref="OpDefinition.MaxOutputPixels"/>.
+    /// </summary>
+    public long MaxPixels { get; init; } = OpDefinition.MaxOutputPixels;
+
     /// <summary>Problems found with known shapes (a crop box outside the image): errors at validate time, or that item fails.</summary>
     public IReadOnlyList<(string Message, string? Param)> Problems => _problems;
 

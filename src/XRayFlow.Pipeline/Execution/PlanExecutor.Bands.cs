@@ -63,7 +63,7 @@ public sealed partial class PlanExecutor
             var node = group[k];
             var parameters = ResolveParams(node, [.. node.Sources.Select(s => values.TryGetValue(s, out var v) ? v : new ArrayValue(shape!))]);
             var inputs = node.InputSources.Select(_ => (Value)new ArrayValue(shape!)).ToList();
-            if (node.Step.Op.RunProblem(new OpContext { StepId = node.Id, Inputs = inputs, Params = parameters }) is { } problem)
+            if (node.Step.Op.RunProblem(new OpContext { StepId = node.Id, Inputs = inputs, Params = parameters, MaxPixels = MaxPixels }) is { } problem)
             {
                 throw new StepFailedException(node.Id, problem);
             }

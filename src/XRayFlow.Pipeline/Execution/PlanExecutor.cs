@@ -54,6 +54,9 @@ public sealed partial class PlanExecutor
         _schedule = Schedule.Of(plan, _threads);
     }
 
+    /// <summary>A step whose output would have more pixels fails before it runs (the run's `--max-pixels`).</summary>
+    public long MaxPixels { get; init; } = XRayFlow.Core.Codecs.ImageReadOptions.Default.MaxPixels;
+
     /// <summary>
     /// The plan's units of work (a lone node or a whole fused chain), their dependencies and each value's reader
     /// count: the same for every item of a batch, so computed once per run, not per item (issue 16).
@@ -421,6 +424,7 @@ public sealed partial class PlanExecutor
             Threads = threads,
             Cancellation = cancellation,
             MayReuseInput = mayReuseInput,
+            MaxPixels = MaxPixels,
         };
         try
         {
@@ -568,7 +572,7 @@ public sealed partial class PlanExecutor
         {
             var node = chain[k];
             var parameters = ResolveParams(node, [new ArrayValue(src), .. node.Sources.Skip(1).Select(s => values[s])]);
-            if (node.Step.Op.RunProblem(new OpContext { StepId = node.Id, Inputs = [new ArrayValue(src)], Params = parameters }) is { } problem)
+            if (node.Step.Op.RunProblem(new OpContext { StepId = node.Id, Inputs = [new ArrayValue(src)], Params = parameters, MaxPixels = MaxPixels }) is { } problem)
             {
                 throw new StepFailedException(node.Id, problem);
             }

@@ -18,6 +18,9 @@ public sealed record PlanOptions
     /// <summary>Run groups of stencil and element-wise steps (filters -> hypot -> ...) band of rows by band of rows.</summary>
     public bool FuseRowBands { get; init; } = true;
 
+    /// <summary>With known shapes, a step whose output would have more pixels is refused (XRF1069): `--max-pixels`.</summary>
+    public long MaxPixels { get; init; } = XRayFlow.Core.Codecs.ImageReadOptions.Default.MaxPixels;
+
     /// <summary>No fusion at all (`--no-fuse`): every step computes its whole value, as before fusion existed.</summary>
     public static PlanOptions NoFusion { get; } = new() { FuseElementwise = false, FuseRowBands = false };
 }
@@ -481,7 +484,7 @@ public static class Planner
         private ValueInfo Infer(BoundStep step, IReadOnlyList<ValueInfo> inputs)
         {
             var arrays = inputs.Where(i => !i.IsScalar).ToList();
-            var context = new InferContext { StepId = step.Id, Params = step.Params, Inputs = arrays.Count > 0 ? arrays : inputs };
+            var context = new InferContext { StepId = step.Id, Params = step.Params, Inputs = arrays.Count > 0 ? arrays : inputs, MaxPixels = options.MaxPixels };
             var info = step.Op.Infer(context);
             if (arrays.Count > 1 && step.Op.Inputs.SameShape && arrays.All(a => a.IsKnown)
                 && arrays.Any(a => a.Rows != arrays[0].Rows || a.Cols != arrays[0].Cols || a.Frames != arrays[0].Frames))

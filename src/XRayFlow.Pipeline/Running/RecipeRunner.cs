@@ -72,7 +72,8 @@ public static class RecipeRunner
             request = request with { Observe = report.Observer, Progress = report.Wrap(request.Progress) };
         }
 
-        var plan = Planner.Create(recipe, null, request.PlanOptions);
+        long maxPixels = request.MaxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels;
+        var plan = Planner.Create(recipe, null, request.PlanOptions with { MaxPixels = maxPixels });
         diagnostics.AddRange(plan.Diagnostics);
         if (request.DryRun)
         {
@@ -80,7 +81,7 @@ public static class RecipeRunner
             return new RunResult(ExitCodes.Success, diagnostics.ToSortedList(), null, plan) { DryRun = dry, NotRead = notRead, ManifestFileName = manifestName };
         }
 
-        var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads);
+        var executor = new PlanExecutor(plan, compilation.Kernels, ExpressionSteps.ParamValues(recipe), threads) { MaxPixels = maxPixels };
 
         // 2. The output folder: created, locked for this run (shared with the other shards of a batch), stale
         // temporaries of a killed run removed (a shard's: only those of its own files).

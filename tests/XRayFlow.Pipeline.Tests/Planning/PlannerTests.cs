@@ -196,6 +196,30 @@ public class PlannerTests
     }
 
     [Fact]
+    public void AStepWhoseOutputWouldExceedMaxPixelsIsRefusedWithKnownShapes()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: z
+            inputs:
+              img: image
+            steps:
+              - op: zoom
+                zoom: 3
+            outputs:
+              zoom: z.npy
+            """);
+        var shapes = new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 1000, 1000) };
+        var plan = Planner.Create(recipe, shapes, new PlanOptions { MaxPixels = 8_999_999 });
+        Assert.Equal("recipe.yaml:6:5: error XRF1069: step 'zoom': zoom would make an array of 3000x3000 float32 (9000000 pixels), more than --max-pixels 8999999", Assert.Single(plan.Diagnostics).ToString());
+        Assert.False(Planner.Create(recipe, shapes, new PlanOptions { MaxPixels = 9_000_000 }).HasErrors);
+
+        // The default is the bound on every image read (1e8): 12000 x 12000 is 1.44e8.
+        shapes["img"] = new(ValueKind.Image, 1, 4000, 4000);
+        Assert.Contains("more than --max-pixels 100000000", Assert.Single(Planner.Create(recipe, shapes).Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ScalarParametersAreSourcesOfTheStepThatReadsThem()
     {
         var recipe = RunKit.Load("""
