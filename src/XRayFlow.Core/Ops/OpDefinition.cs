@@ -241,6 +241,24 @@ public sealed class OpDefinition
         return info;
     }
 
+    /// <summary>
+    /// What the op makes, its shape unknown, without running its shape rule: for a step whose parameters were refused
+    /// (the rule would read a value that is not there), so binding goes on to report the rest.
+    /// </summary>
+    public ValueInfo InferKind(InferContext context) => Output switch
+    {
+        OutputKind.Table => ValueInfo.Table,
+        OutputKind.Scalar => ValueInfo.Scalar,
+        OutputKind.Image => ValueInfo.Image,
+        _ => context.First with
+        {
+            Rows = 0,
+            Cols = 0,
+            IsComplex = Inputs.AcceptsComplex && context.Inputs.Any(i => i.IsComplex),
+            IsFrequency = KeepsDomain && context.First.IsFrequency,
+        },
+    };
+
     private ValueInfo InferShape(InferContext context)
     {
         if (Shape is not null)

@@ -175,7 +175,9 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         // What the op makes of its inputs (arrays first: scalars in an `in` map are expression values).
         var infos = refs.Select(r => r.Symbol?.Info ?? ValueInfo.Image).ToList();
         var arrayInfos = infos.Where(i => !i.IsScalar).ToList();
-        var outInfo = op.Infer(new InferContext { StepId = head.Id, Params = parameters.Values, Inputs = arrayInfos.Count > 0 ? arrayInfos : infos });
+        // With a refused parameter the op's shape rule would read a value that is not there: its kind only.
+        var inferContext = new InferContext { StepId = head.Id, Params = parameters.Values, Inputs = arrayInfos.Count > 0 ? arrayInfos : infos };
+        var outInfo = paramsOk ? op.Infer(inferContext) : op.InferKind(inferContext);
         bool kindKnown = op.Output != OutputKind.SameAsInput || (refs.Count > 0 && refs.All(r => r.Symbol?.Info is not null));
 
         // The op's own rules, once its parameters and inputs are sound (a rule reading a `${step}` value waits for the run).

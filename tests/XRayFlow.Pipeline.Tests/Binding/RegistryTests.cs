@@ -123,6 +123,57 @@ public class RegistryTests
         Assert.Equal(op.Params.Select(p => p.Name).Order(StringComparer.Ordinal), step.Params.Keys.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Each numeric parameter with a declared range, given a value just outside it (and each required one left out),
+    /// on top of the op's example: a located error at that parameter, never a crash. Found: `resize` with
+    /// `output_shape: [0, 224]` threw in its shape rule, which ran on the refused value (exit 70, "internal error").
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OpNames))]
+    public void EveryParameterOutsideItsRangeOrMissingIsALocatedErrorNotACrash(string name)
+    {
+        var op = OpRegistry.Get(name);
+        var inputs = Enumerable.Range(0, Math.Max(1, op.Inputs.Min)).Select(k => $"i{k}").ToList();
+        string kind = op.Inputs.RequiresStack ? "stack" : "image";
+        string head = $"xrayflow: 1\ninputs:\n{string.Concat(inputs.Select(i => $"  {i}: {kind}\n"))}steps:\n  - op: {name}\n    in: [{string.Join(", ", inputs)}]\n";
+        var example = Required(op).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        int cases = 0;
+        foreach (var p in op.Params)
+        {
+            var others = example.Where(l => l.Split(':')[0].Trim() != p.Name).ToList();
+            var variants = new List<string>();
+            if (p.Required)
+            {
+                variants.Add(string.Empty);
+            }
+
+            if (p.IsNumeric && (p.Min is not null || p.Max is not null))
+            {
+                double bad = p.Min is { } min ? (p.MinExclusive ? min : min - 1) : p.Max!.Value + 1;
+                string v = bad.ToString("R", CultureInfo.InvariantCulture);
+                bool list = p.Type is ParamType.IntList or ParamType.FloatList;
+                variants.Add($"    {p.Name}: {(list ? "[" + string.Join(", ", Enumerable.Repeat(v, Math.Max(2, p.MinCount))) + "]" : v)}");
+            }
+
+            foreach (var variant in variants)
+            {
+                string text = head + string.Concat(others.Select(l => l + "\n")) + (variant.Length > 0 ? variant + "\n" : string.Empty);
+                var r = RecipeLoader.LoadText(text, "op.yaml");
+                Assert.True(r.HasErrors, $"{name}.{p.Name}: expected an error\n{text}");
+                Assert.All(r.Diagnostics, d => Assert.True(d.Code.StartsWith("XRF1", StringComparison.Ordinal) && d.Location is not null, $"{name}.{p.Name}: {d}\n{text}"));
+                if (variant.Length > 0)
+                {
+                    int line = text.Split('\n').ToList().IndexOf(variant) + 1;
+                    Assert.Contains(r.Diagnostics, d => d.IsError && d.Location!.Value.Line == line);
+                }
+
+                cases++;
+            }
+        }
+
+        Assert.True(cases > 0 || op.Params.All(p => !p.Required && (!p.IsNumeric || (p.Min is null && p.Max is null))), name);
+    }
+
     [Theory]
     [MemberData(nameof(OpNames))]
     public void EveryDeclaredDefaultPassesItsOwnChecks(string name)
