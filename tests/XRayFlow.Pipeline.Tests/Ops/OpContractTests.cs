@@ -86,6 +86,89 @@ public partial class OpContractTests
         }
     }
 
+    /// <summary>
+    /// The example on the smallest shapes a user can hand it (1 x 1, a row, a column, 2 x 3, a one-frame stack): it
+    /// runs, or it is refused with a reason in words (a rule, a shape check, an argument our code refuses), never an
+    /// exception of the runtime's (an index out of range, a null) that the executor would report as "{op} failed: ...".
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OpNames))]
+    public void ExampleRunsOrIsRefusedInWordsOnTinyShapes(string name)
+    {
+        var op = OpRegistry.Get(name);
+        if (op.Params.Any(p => p.Type == ParamType.Expression))
+        {
+            return; // expression ops need the compiler: tests/XRayFlow.Scripting.Tests runs them
+        }
+
+        int inputs = Math.Max(1, op.Inputs.Min);
+        var example = RegistryTests.Required(op).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var variants = new List<string> { string.Concat(example.Select(l => l + "\n")) };
+        foreach (var p in op.Params)
+        {
+            // Each value of each enum (modes, methods), and each spline order, on top of the example.
+            var values = p.Type == ParamType.Enum ? p.Allowed!.Select(v => $"\"{v}\"")
+                : p.Name == "order" && p.Type == ParamType.Int ? Enumerable.Range((int)(p.Min ?? 0), (int)(p.Max ?? 0) - (int)(p.Min ?? 0) + 1).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : [];
+            foreach (var v in values)
+            {
+                variants.Add(string.Concat(example.Where(l => l.Split(':')[0].Trim() != p.Name).Select(l => l + "\n")) + $"    {p.Name}: {v}\n");
+            }
+        }
+
+        foreach (var lines in variants)
+        {
+            string text = Recipe(op, inputs, lines);
+            var loaded = RecipeLoader.LoadText(text, "example.yaml");
+            if (loaded.HasErrors)
+            {
+                continue; // a value the example's other parameters do not allow (a rule): the binder refused it, located
+            }
+
+            RunOnTinyShapes(op, inputs, Planner.Create(loaded.Recipe!), lines);
+        }
+    }
+
+    private static void RunOnTinyShapes(OpDefinition op, int inputs, Plan plan, string lines)
+    {
+        string name = op.Name;
+        var random = new Random(1234);
+        foreach (var (frames, rows, cols) in new[] { (0, 1, 1), (0, 1, 9), (0, 9, 1), (0, 2, 3), (1, 4, 5), (2, 1, 3) })
+        {
+            if (op.Inputs.RequiresStack != (frames > 0) && (op.Inputs.RequiresStack || frames > 1))
+            {
+                continue;
+            }
+
+            var data = new float[Math.Max(1, frames) * rows * cols];
+            for (int k = 0; k < data.Length; k++)
+            {
+                data[k] = random.Next(0, 256);
+            }
+
+            var image = frames > 0 ? ImageArray.Stack(frames, rows, cols, data) : new ImageArray(rows, cols, data);
+            var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
+            try
+            {
+                exec.Run(Enumerable.Range(0, inputs).ToDictionary(k => $"i{k}", _ => image));
+            }
+            catch (StepFailedException e) when (e.InnerException is null or OpRefusedException || IsOwnRefusal(e.InnerException))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(e.Reason));
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"{name} on {image.ShapeText} with\n{lines}: {e.GetType().Name}: {e.Message} ({e.InnerException?.GetType().Name}: {e.InnerException?.Message})\n{e.InnerException?.StackTrace ?? e.StackTrace}");
+            }
+        }
+    }
+
+    /// <summary>An argument or state exception our own code throws with its reason (thrown in XRayFlow, not by the runtime).</summary>
+    private static bool IsOwnRefusal(Exception e)
+        => e.GetType() == typeof(ArgumentException) || e.GetType() == typeof(InvalidOperationException)
+            ? e.TargetSite?.DeclaringType?.Namespace?.StartsWith("XRayFlow", StringComparison.Ordinal) == true
+            : false;
+
     [Theory]
     [MemberData(nameof(Rules))]
     public void EveryRuleIsEnforcedByTheBinderAtItsParameter(string name, int index)
