@@ -71,6 +71,12 @@ public class OpRuleCliTests
         var validate = CliKit.Run("validate", recipe);
         Assert.Equal(2, validate.Exit);
         Assert.Equal($"{recipe}:5:5: error XRF1069: step 'zoom': zoom would make an array of 12288x12288 float32 (150994944 pixels), more than --max-pixels 100000000", validate.Err.Trim());
+
+        // validate and plan take the bound run will be given.
+        Assert.Equal(0, CliKit.Run("validate", recipe, "--max-pixels", "150994944").Exit);
+        var plan = CliKit.Run("plan", recipe, "--max-pixels", "150994943");
+        Assert.Contains("more than --max-pixels 150994943", plan.Err, StringComparison.Ordinal);
+        Assert.Equal(2, CliKit.Run("validate", recipe, "--max-pixels", "0").Exit);
     }
 
     [Fact]

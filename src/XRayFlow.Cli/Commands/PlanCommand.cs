@@ -26,14 +26,31 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         [Description("Show the plan `run --no-fuse` runs: no fused chains or row-band groups.")]
         public bool NoFuse { get; init; }
 
+        [CommandOption("--max-pixels <N>")]
+        [Description("The bound `run --max-pixels N` will apply to what each step makes (default 100000000).")]
+        public long? MaxPixels { get; init; }
+
         [CommandOption("--json")]
         [Description("Print the plan as one JSON document: inputs, steps in order (op, sources, shape, level, fused chain, merged ids), skipped steps, outputs, diagnostics (docs/cli-json.md).")]
         public bool Json { get; init; }
 
         public override IEnumerable<Diagnostic> Problems()
-            => Format is "text" or "dot" or "mermaid" or "json"
-                ? base.Problems()
-                : base.Problems().Append(DiagnosticCodes.BadOptionValue.Create(null, "--format", $"'{Format}' is not text, dot, mermaid or json"));
+        {
+            foreach (var d in base.Problems())
+            {
+                yield return d;
+            }
+
+            if (Format is not ("text" or "dot" or "mermaid" or "json"))
+            {
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--format", $"'{Format}' is not text, dot, mermaid or json");
+            }
+
+            if (MaxPixels is < 1)
+            {
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--max-pixels", "must be 1 or more");
+            }
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -53,7 +70,8 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         }
 
         var shapes = InputShapes.FromHeaders(recipe, given);
-        var plan = Planner.Create(recipe, shapes, settings.NoFuse ? PlanOptions.NoFusion : null);
+        var options = (settings.NoFuse ? PlanOptions.NoFusion : new PlanOptions()) with { MaxPixels = settings.MaxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
+        var plan = Planner.Create(recipe, shapes, options);
         host.Report(plan.Diagnostics);
         host.Out.Write(settings.Json || settings.Format == "json" ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
         return ExitCodes.Success;

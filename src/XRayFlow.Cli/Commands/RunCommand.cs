@@ -46,7 +46,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         public bool Resume { get; init; }
 
         [CommandOption("--max-pixels <N>")]
-        [Description("Fail an input with more pixels than N (protects memory); the others still run.")]
+        [Description("Fail an input with more pixels than N, or an item whose step would make more (protects memory; default 100000000); the others still run.")]
         public long? MaxPixels { get; init; }
 
         [CommandOption("--report")]

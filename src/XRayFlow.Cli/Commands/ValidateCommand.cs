@@ -19,6 +19,10 @@ public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Sett
         [Description("Override a recipe param (repeatable), checked like the recipe: --set threshold=120.")]
         public string[] Set { get; init; } = [];
 
+        [CommandOption("--max-pixels <N>")]
+        [Description("The bound `run --max-pixels N` will apply: a step the default inputs' shapes would make larger is refused (default 100000000).")]
+        public long? MaxPixels { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON document on stdout: each file, ok or not, with its diagnostics (docs/cli-json.md).")]
         public bool Json { get; init; }
@@ -27,6 +31,11 @@ public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Sett
         {
             var bag = new DiagnosticBag();
             CommandHelpers.Pairs(Set, "--set", bag);
+            if (MaxPixels is < 1)
+            {
+                bag.Add(DiagnosticCodes.BadOptionValue.Create(null, "--max-pixels", "must be 1 or more"));
+            }
+
             return bag.ToSortedList();
         }
     }
@@ -40,7 +49,7 @@ public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Sett
             var recipe = CommandHelpers.Load(host, path, settings.Set, out _, out var reported);
             if (recipe is not null)
             {
-                var more = RecipeValidation.Check(recipe, host.CompilerFactory);
+                var more = RecipeValidation.Check(recipe, host.CompilerFactory, settings.MaxPixels);
                 host.Report(more);
                 reported.AddRange(more);
             }

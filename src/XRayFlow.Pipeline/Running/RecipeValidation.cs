@@ -12,16 +12,18 @@ public static class RecipeValidation
     /// <summary>
     /// Output paths (checked with a placeholder stem), every inline expression (compiled), and the plan's
     /// diagnostics (only when everything before is clean), planned with the shapes the `default:` inputs' headers
-    /// give, so a step those shapes cannot take is refused here (XRF1069). Sorted; errors mean exit 2.
+    /// give, so a step those shapes cannot take is refused here (XRF1069), as is one that would make more pixels than
+    /// <paramref name="maxPixels"/> (run's `--max-pixels`; default 1e8). Sorted; errors mean exit 2.
     /// </summary>
-    public static IReadOnlyList<Diagnostic> Check(BoundRecipe recipe, Func<IExpressionCompiler>? compilerFactory)
+    public static IReadOnlyList<Diagnostic> Check(BoundRecipe recipe, Func<IExpressionCompiler>? compilerFactory, long? maxPixels = null)
     {
         var bag = new DiagnosticBag();
         OutputTargets.Check(recipe, [new RunItem("stem", "stem", new Dictionary<string, IReadOnlyList<string>>())], "out", bag, onDisk: false);
         bag.AddRange(ExpressionSteps.Compile(recipe, compilerFactory).Diagnostics);
         if (!bag.HasErrors)
         {
-            bag.AddRange(Planner.Create(recipe, InputShapes.FromHeaders(recipe, new Dictionary<string, string>())).Diagnostics);
+            var options = new PlanOptions { MaxPixels = maxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
+            bag.AddRange(Planner.Create(recipe, InputShapes.FromHeaders(recipe, new Dictionary<string, string>()), options).Diagnostics);
         }
 
         return bag.ToSortedList();
