@@ -122,6 +122,7 @@ public partial class OpContractTests
             var loaded = RecipeLoader.LoadText(text, "example.yaml");
             if (loaded.HasErrors)
             {
+                Assert.True(!ReferenceEquals(lines, variants[0]), text + string.Join("\n", loaded.Diagnostics));
                 continue; // a value the example's other parameters do not allow (a rule): the binder refused it, located
             }
 
