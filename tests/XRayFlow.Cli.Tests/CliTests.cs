@@ -131,6 +131,20 @@ public class CliTests
     }
 
     [Fact]
+    public void ARecipePathThatIsAFolderSaysSo()
+    {
+        string dir = CliKit.Project();
+        foreach (var verb in new[] { "run", "validate", "plan", "test" })
+        {
+            var r = CliKit.Run(verb, dir);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal($"xrayflow: error XRF2010: recipe file '{dir}' is a folder, not a recipe file: give the .yaml file", r.Err.Trim());
+        }
+
+        Assert.Contains($"recipe file '{P(dir, "gone.yaml")}' does not exist", CliKit.Run("run", P(dir, "gone.yaml")).Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PlanPrintsTextDotAndMermaidWithShapesFromTheInputHeader()
     {
         string dir = CliKit.Project();

@@ -5,6 +5,10 @@ namespace XRayFlow.Cli.Commands;
 
 internal static class CommandHelpers
 {
+    /// <summary>XRF2010 for a recipe path that is not a file: missing, or a folder (a user pointing at the recipe's folder).</summary>
+    internal static Core.Diagnostics.Diagnostic RecipeFileMissing(string path)
+        => DiagnosticCodes.RecipeFileMissing.Create(null, path, Directory.Exists(path) ? "is a folder, not a recipe file: give the .yaml file" : "does not exist");
+
     /// <summary>NAME=VALUE pairs in order; reports XRF2004 for one without `=`.</summary>
     public static List<KeyValuePair<string, string>> Pairs(IEnumerable<string> values, string option, DiagnosticBag bag)
     {
@@ -42,7 +46,7 @@ internal static class CommandHelpers
 
         if (!File.Exists(path))
         {
-            reported = [DiagnosticCodes.RecipeFileMissing.Create(null, path)];
+            reported = [RecipeFileMissing(path)];
             host.Report(reported);
             return null;
         }

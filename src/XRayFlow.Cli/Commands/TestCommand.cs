@@ -40,7 +40,7 @@ public sealed class TestCommand(CliHost host) : Command<TestCommand.Settings>
         {
             if (!File.Exists(path))
             {
-                host.Report(DiagnosticCodes.RecipeFileMissing.Create(null, path));
+                host.Report(CommandHelpers.RecipeFileMissing(path));
                 invalid = true;
                 continue;
             }

@@ -45,7 +45,7 @@ public sealed class WatchCommand(CliHost host) : Command<WatchCommand.Settings>
     {
         if (!File.Exists(settings.Recipe))
         {
-            host.Report(DiagnosticCodes.RecipeFileMissing.Create(null, settings.Recipe));
+            host.Report(CommandHelpers.RecipeFileMissing(settings.Recipe));
             return ExitCodes.Invalid;
         }
 
