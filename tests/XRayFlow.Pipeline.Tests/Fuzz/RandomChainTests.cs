@@ -4,6 +4,8 @@ using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
 using XRayFlow.Pipeline.Tests.Binding;
+using XRayFlow.Pipeline.Tests.Ops;
+using XRayFlow.Tests.Shared;
 
 namespace XRayFlow.Pipeline.Tests.Fuzz;
 
@@ -75,7 +77,7 @@ public class RandomChainTests
     [Fact]
     public void RandomChainsRunOrAreRefusedInWords()
     {
-        int seconds = FuzzSeconds();
+        int seconds = FuzzReport.Seconds;
         int seed = seconds > 0 ? Environment.TickCount : 20261203;
         var r = new Random(seed);
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
@@ -114,7 +116,7 @@ public class RandomChainTests
                 exec.Run(new Dictionary<string, ImageArray> { ["xray"] = new(rows, cols, data) });
                 ran++;
             }
-            catch (StepFailedException e) when (e.InnerException is null or OpRefusedException || IsOwnRefusal(e.InnerException))
+            catch (StepFailedException e) when (e.InnerException is null or OpRefusedException || OpContractTests.IsOwnRefusal(e.InnerException))
             {
                 refused++;
             }
@@ -126,11 +128,4 @@ public class RandomChainTests
 
         Assert.True(ran > refused / 4, $"{ran} ran, {refused} refused: the generator makes too few valid chains");
     }
-
-    private static bool IsOwnRefusal(Exception e)
-        => (e.GetType() == typeof(ArgumentException) || e.GetType() == typeof(InvalidOperationException))
-           && e.TargetSite?.DeclaringType?.Namespace?.StartsWith("XRayFlow", StringComparison.Ordinal) == true;
-
-    private static int FuzzSeconds()
-        => int.TryParse(Environment.GetEnvironmentVariable("XRAYFLOW_FUZZ_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 0;
 }

@@ -165,10 +165,9 @@ public partial class OpContractTests
     }
 
     /// <summary>An argument or state exception our own code throws with its reason (thrown in XRayFlow, not by the runtime).</summary>
-    private static bool IsOwnRefusal(Exception e)
-        => e.GetType() == typeof(ArgumentException) || e.GetType() == typeof(InvalidOperationException)
-            ? e.TargetSite?.DeclaringType?.Namespace?.StartsWith("XRayFlow", StringComparison.Ordinal) == true
-            : false;
+    internal static bool IsOwnRefusal(Exception e)
+        => (e.GetType() == typeof(ArgumentException) || e.GetType() == typeof(InvalidOperationException))
+           && e.TargetSite?.DeclaringType?.Namespace?.StartsWith("XRayFlow", StringComparison.Ordinal) == true;
 
     [Theory]
     [MemberData(nameof(Rules))]
