@@ -103,6 +103,12 @@ public static class Resampling
         double[] s = sigma is null
             ? [Math.Max(0, (f0 - 1) / 2), Math.Max(0, (f1 - 1) / 2)]
             : sigma.Length == 1 ? [sigma[0], sigma[0]] : [sigma[0], sigma[1]];
+        if (clip && order <= 1 && mode != "constant" && !src.IsComplex && (long)outRows * outCols < src.FrameLength
+            && !(smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip)))
+        {
+            return ShrinkWithoutSmoothing(src, outRows, outCols, order, interp, cval, threads);
+        }
+
         var bounds = clip ? FrameBounds(src, threads) : null;
         ImageArray? smoothed = null;
         try
@@ -138,6 +144,105 @@ public static class Resampling
         {
             PixelPool.Shared.Return(smoothed);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Resize"/> at order 0 or 1, without smoothing, mode not constant, to fewer pixels than the input: the
+    /// same bits as clipping each frame to its (nanmin, nanmax), without the pass over the whole input that finds them
+    /// where it can be shown to change nothing. Every output is then a weighted sum of input values (no cval), so
+    /// it lies between the values it was made from up to rounding; the clip (IEEE 754-2019 max and min: -0 below +0,
+    /// NaN kept) is the identity when some input value is at or below the output's lowest value and some at or above
+    /// its highest: the frame's own minimum and maximum lie beyond those. Such values are looked for among the taps
+    /// of the lowest and the highest output (four input values at order 1), not the whole input. Where a tap's
+    /// rounding made an output escape its taps' range, that search fails and the frame is clipped exactly as before:
+    /// its range found by a pass over the input, then np.clip.
+    /// </summary>
+    private static ImageArray ShrinkWithoutSmoothing(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, int threads)
+    {
+        var rowPlan = AxisPlan.ForZoom(src.Rows, outRows, gridMode: true, prePad: 0, order, mode);
+        var colPlan = AxisPlan.ForZoom(src.Cols, outCols, gridMode: true, prePad: 0, order, mode);
+        var dst = ImageArray.Rent(outRows, outCols, src.IsStack ? src.Frames : 0);
+        var ranges = new float[2 * outRows];
+        for (int f = 0; f < src.Frames; f++)
+        {
+            var output = dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength);
+            SeparableResampler.Apply(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), src.Rows, src.Cols, rowPlan, colPlan, order, prefilter: false, mode, cval, output, threads, rowRanges: ranges);
+
+            // The output's lowest and highest values and the first row holding each (-0 below +0, NaN rows skipped).
+            int loRow = -1, hiRow = -1;
+            for (int i = 0; i < outRows; i++)
+            {
+                float lo = ranges[2 * i], hi = ranges[(2 * i) + 1];
+                if (float.IsNaN(lo))
+                {
+                    continue;
+                }
+
+                if (loRow < 0 || IsBelow(lo, ranges[2 * loRow]))
+                {
+                    loRow = i;
+                }
+
+                if (hiRow < 0 || IsBelow(ranges[(2 * hiRow) + 1], hi))
+                {
+                    hiRow = i;
+                }
+            }
+
+            if (loRow < 0)
+            {
+                continue; // every output NaN: np.clip keeps them (an all-NaN input fills NaN: the same values)
+            }
+
+            var input = src.Frame(f);
+            if (!HasTapBeyond(input, src.Cols, output.Span, outCols, loRow, rowPlan, colPlan, ranges[2 * loRow], below: true)
+                || !HasTapBeyond(input, src.Cols, output.Span, outCols, hiRow, rowPlan, colPlan, ranges[(2 * hiRow) + 1], below: false))
+            {
+                var (min, max, hasNan) = NanMinMaxNan(input, threads);
+                ClipFrame(output.Span, min, max, hasNan, constant: false, cval, threads);
+            }
+        }
+
+        return dst;
+    }
+
+    /// <summary>a strictly below b in the order of Math.Min / Math.Max (-0 below +0), neither NaN.</summary>
+    private static bool IsBelow(float a, float b) => a < b || (a == 0 && b == 0 && float.IsNegative(a) && !float.IsNegative(b));
+
+    /// <summary>
+    /// Whether an input value read by the first output of row <paramref name="row"/> equal to <paramref name="bound"/>
+    /// lies at or below it (<paramref name="below"/>) or at or above it, in the order of Math.Min / Math.Max (-0 below
+    /// +0; NaN never).
+    /// </summary>
+    private static bool HasTapBeyond(ReadOnlySpan<float> input, int cols, ReadOnlySpan<float> output, int outCols, int row, AxisPlan rowPlan, AxisPlan colPlan, float bound, bool below)
+    {
+        int j = MemoryMarshal.Cast<float, int>(output.Slice(row * outCols, outCols)).IndexOf(BitConverter.SingleToInt32Bits(bound));
+        if (j < 0)
+        {
+            return false;
+        }
+
+        int rows = input.Length / cols;
+        for (int a = 0; a < rowPlan.Taps; a++)
+        {
+            int r = rowPlan.Index[(row * rowPlan.Taps) + a];
+            for (int b = 0; b < colPlan.Taps; b++)
+            {
+                int c = colPlan.Index[(j * colPlan.Taps) + b];
+                if (r < 0 || r >= rows || c < 0 || c >= cols)
+                {
+                    continue; // the cval index: not an input value
+                }
+
+                float v = input[(r * cols) + c];
+                if (!float.IsNaN(v) && (below ? !IsBelow(bound, v) : !IsBelow(v, bound)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The input rows that the taps of <see cref="Zoom(ImageArray, int, int, int, SplineMode, float, bool, bool, int)"/> (grid mode, no prefilter: order 0 or 1) name, zero weights included.</summary>
@@ -202,7 +307,8 @@ public static class Resampling
     /// (nanmin, nanmax, any NaN) in one pass: min and max NaN when every value is NaN. The meaning is the scalar loop
     /// (Math.Min / Math.Max over the non-NaN values: -0 below +0); SIMD with four independent accumulators of each kind
     /// (one accumulator made every step wait for the previous min and max: 0.14 ms for 1M values on two threads),
-    /// min / max being order-free over non-NaN values; the scalar loop for the tail.
+    /// min / max being order-free over non-NaN values; with AVX-512 the last 16 values are read again instead of a
+    /// scalar tail (min and max do not mind a value seen twice), else the scalar loop for the tail.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max, bool HasNan) NanMinMaxNan(ReadOnlySpan<float> x)
@@ -211,7 +317,7 @@ public static class Resampling
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         bool hasNan = false;
         ref float x0 = ref MemoryMarshal.GetReference(x);
-        if (Vector512.IsHardwareAccelerated && x.Length >= 64)
+        if (Vector512.IsHardwareAccelerated && x.Length >= 16)
         {
             var pinf = Vector512.Create(float.PositiveInfinity);
             var ninf = Vector512.Create(float.NegativeInfinity);
@@ -238,18 +344,32 @@ public static class Resampling
                 hi3 = Vector512.Max(hi3, Vector512.ConditionalSelect(ok3, v3, ninf));
             }
 
+            // Then 16 at a time, and the last 16 values once more where the length is not a multiple of 16: min and
+            // max do not mind seeing a value twice, so short rows (a resampled row of 224) need no scalar tail.
             var vlo = Vector512.Min(Vector512.Min(lo0, lo1), Vector512.Min(lo2, lo3));
             var vhi = Vector512.Max(Vector512.Max(hi0, hi1), Vector512.Max(hi2, hi3));
-            for (int q = 0; q < Vector512<float>.Count; q++)
+            for (; k < x.Length; k += 16)
             {
-                lo = Math.Min(lo, vlo[q]);
-                hi = Math.Max(hi, vhi[q]);
+                var v = Vector512.LoadUnsafe(ref x0, (nuint)Math.Min(k, x.Length - 16));
+                var ok = Vector512.Equals(v, v);
+                nan |= ~ok;
+                vlo = Vector512.Min(vlo, Vector512.ConditionalSelect(ok, v, pinf));
+                vhi = Vector512.Max(vhi, Vector512.ConditionalSelect(ok, v, ninf));
+            }
+
+            k = x.Length;
+            var lo4 = Vector128.Min(Vector256.Min(vlo.GetLower(), vlo.GetUpper()).GetLower(), Vector256.Min(vlo.GetLower(), vlo.GetUpper()).GetUpper());
+            var hi4 = Vector128.Max(Vector256.Max(vhi.GetLower(), vhi.GetUpper()).GetLower(), Vector256.Max(vhi.GetLower(), vhi.GetUpper()).GetUpper());
+            for (int q = 0; q < Vector128<float>.Count; q++)
+            {
+                lo = Math.Min(lo, lo4[q]);
+                hi = Math.Max(hi, hi4[q]);
             }
 
             hasNan = nan != Vector512<float>.Zero;
         }
 
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && k <= x.Length - 16)
         {
             var pinf = Vector256.Create(float.PositiveInfinity);
             var ninf = Vector256.Create(float.NegativeInfinity);

@@ -51,8 +51,24 @@ public static class SeparableResampler
     /// straight along each row by permutes (<see cref="PermutedTaps"/>), in either pass order, instead of moving rows to
     /// lane layout and back: the same operations, so the same bits. Tests turn it off to compare with the lane path.
     /// </param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true)
+    /// <param name="rowRanges">
+    /// When given (2 x outRows values, only without <paramref name="clip"/>): each output row's (nanmin, nanmax) as
+    /// <see cref="Resampling.NanMinMaxNan(ReadOnlySpan{float})"/> gives them, found while the row is in cache, at
+    /// [2 i] and [2 i + 1]; NaN for a row of NaN and for a row outside the input (mode constant: cval).
+    /// </param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null)
     {
+        if (rowRanges is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rowRanges.Length, 2 * rowPlan.OutLength, nameof(rowRanges));
+            if (clip is not null)
+            {
+                throw new ArgumentException("row ranges are recorded only without a clip", nameof(rowRanges));
+            }
+
+            rowRanges.AsSpan().Fill(float.NaN);
+        }
+
         bool filtered = prefilter && order >= 2;
         int pad0 = (rowPlan.CoefLength - rows) / 2, pad1 = (colPlan.CoefLength - cols) / 2;
         int outRows = rowPlan.OutLength, outCols = colPlan.OutLength;
@@ -83,7 +99,7 @@ public static class SeparableResampler
             }
 
             var along = permuted && colFilter is null ? colPlan.Permuted : null;
-            var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip);
+            var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
             if (!(verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null)))
             {
                 job.HorizontalFirst(y, coefRows, dst, threads);
@@ -387,9 +403,26 @@ public static class SeparableResampler
     }
 
     /// <summary>The passes of one frame, with what both orders share.</summary>
-    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, PermutedTaps? along, int cols, int pad1, bool edge, float cval, int outRows, int outCols, ClipRange? clip)
+    private sealed class Job(AxisPlan rowPlan, AxisPlan colPlan, SplinePrefilterPlan? colFilter, PermutedTaps? along, int cols, int pad1, bool edge, float cval, int outRows, int outCols, ClipRange? clip, float[]? rowRanges)
     {
         private static readonly int L = Vector<float>.Count;
+
+        /// <summary>Records the range of output rows i0.. (made, stride outCols) when row ranges are wanted.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Record(int i0, ReadOnlySpan<float> made, int n)
+        {
+            if (rowRanges is null)
+            {
+                return;
+            }
+
+            for (int r = 0; r < n; r++)
+            {
+                var (lo, hi, _) = Resampling.NanMinMaxNan(made.Slice(r * outCols, outCols));
+                rowRanges[2 * (i0 + r)] = lo;
+                rowRanges[(2 * (i0 + r)) + 1] = hi;
+            }
+        }
 
         /// <summary>Lane-layout line length: the padded row plus one cval element (and for the permutes every window).</summary>
         private int LaneLength => Math.Max((colPlan.CoefLength + 1) * L, along?.LineLength ?? 0);
@@ -417,6 +450,8 @@ public static class SeparableResampler
                     var done = dst.Span.Slice(r0 * outCols, n * outCols);
                     c.Apply(done, done, stream: false);
                 }
+
+                Record(r0, dst.Span.Slice(r0 * outCols, n * outCols), n);
             });
         }
 
@@ -457,6 +492,7 @@ public static class SeparableResampler
                         // The row made in a cached row, then written past the caches (no read of the output's lines).
                         var made = buf.Out.AsSpan(0, outCols);
                         along.Resample(line, made);
+                        Record(i, made, 1);
                         if (clip is { } c)
                         {
                             c.Apply(made, done, stream: true);
@@ -473,6 +509,8 @@ public static class SeparableResampler
                         {
                             c.Apply(done, done, stream: false);
                         }
+
+                        Record(i, done, 1);
                     }
                 }
             });
@@ -592,6 +630,21 @@ public static class SeparableResampler
                         var row = buf.Out.AsSpan(0, outCols);
                         WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, row);
                         c.Apply(row, ds.Slice(k * outCols, outCols), stream);
+                    }
+                    else if (rowRanges is not null)
+                    {
+                        // The row in a cached scratch row first: its range found there, then copied on its way out.
+                        var row = buf.Out.AsSpan(0, outCols);
+                        WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, row);
+                        Record(k, row, 1);
+                        if (stream)
+                        {
+                            StreamCopy(row, ds.Slice(k * outCols, outCols));
+                        }
+                        else
+                        {
+                            row.CopyTo(ds.Slice(k * outCols, outCols));
+                        }
                     }
                     else
                     {

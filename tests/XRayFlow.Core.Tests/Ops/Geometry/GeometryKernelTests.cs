@@ -468,6 +468,82 @@ public class GeometryKernelTests
     }
 
     [Theory]
+    [InlineData("reflect", 0)]
+    [InlineData("reflect", 1)]
+    [InlineData("edge", 1)]
+    [InlineData("symmetric", 1)]
+    [InlineData("wrap", 0)]
+    [InlineData("wrap", 1)]
+    public void ResizeShrinkingWithoutSmoothingGivesTheBitsOfClippingToTheWholeInputsRange(string mode, int order)
+    {
+        // Orders 0 and 1 shrinking without anti-aliasing look for the clip's bounds among the taps of the output's
+        // extremes instead of a pass over the input. Same bits as np.clip(out, nanmin(x), nanmax(x)) on every input:
+        // constant images (where a weighted sum's rounding leaves the input's range, so the clip changes values),
+        // NaN, infinities, signed zeros, all-NaN frames, stacks, one and two threads.
+        var rng = new Random(91 + order);
+        int escaped = 0;
+        foreach (var (rows, cols, outRows, outCols, frames) in new[] { (40, 52, 17, 23, 0), (64, 64, 31, 9, 2), (1, 30, 1, 7, 0), (25, 3, 12, 1, 0), (90, 70, 45, 70, 2) })
+        {
+            foreach (string kind in new[] { "random", "constant", "specials", "zeros", "nan" })
+            {
+                var x = Core.Imaging.ImageArray.Rent(rows, cols, frames);
+                float constant = (float)(rng.NextDouble() * 1000) + 0.1f;
+                for (int k = 0; k < x.Length; k++)
+                {
+                    x.Data[k] = kind switch
+                    {
+                        "constant" => constant,
+                        "specials" => rng.Next(12) switch
+                        {
+                            0 => float.NaN,
+                            1 => float.PositiveInfinity,
+                            2 => float.NegativeInfinity,
+                            3 => -0f,
+                            _ => (float)(rng.NextDouble() * 255),
+                        },
+                        "zeros" => rng.Next(5) == 0 ? 0f : -0f,
+                        "nan" => float.NaN,
+                        _ => (float)(rng.NextDouble() * 255),
+                    };
+                }
+
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var got = Resampling.Resize(x, outRows, outCols, order, mode, 3f, antiAliasing: false, sigma: null, clip: true, threads);
+                    var want = Resampling.Resize(x, outRows, outCols, order, mode, 3f, antiAliasing: false, sigma: null, clip: false, threads);
+                    for (int f = 0; f < want.Frames; f++)
+                    {
+                        var (lo, hi, _) = Resampling.NanMinMaxNan(x.Frame(f));
+                        var frame = want.Frame(f);
+                        if (float.IsNaN(lo))
+                        {
+                            frame.Fill(float.NaN);
+                        }
+                        else
+                        {
+                            var before = frame.ToArray();
+                            new ClipRange(lo, hi).Apply(frame, frame, stream: false);
+                            escaped += before.AsSpan().SequenceEqual(frame) ? 0 : 1;
+                        }
+                    }
+
+                    for (int k = 0; k < want.Length; k++)
+                    {
+                        Assert.True(
+                            BitConverter.SingleToInt32Bits(want.Data[k]) == BitConverter.SingleToInt32Bits(got.Data[k]),
+                            $"{kind} {rows} x {cols} x {frames} -> {outRows} x {outCols}, {threads} threads, value {k}: {got.Data[k]} vs {want.Data[k]}");
+                    }
+                }
+            }
+        }
+
+        if (order == 1)
+        {
+            Assert.True(escaped > 0, "no input made a weighted sum leave the input's range: the clip was never needed");
+        }
+    }
+
+    [Theory]
     [InlineData(SplineMode.Mirror, 1)]
     [InlineData(SplineMode.Mirror, 3)]
     [InlineData(SplineMode.Nearest, 3)]
@@ -507,6 +583,65 @@ public class GeometryKernelTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData(SplineMode.Mirror, 1)]
+    [InlineData(SplineMode.Mirror, 3)]
+    [InlineData(SplineMode.GridWrap, 0)]
+    [InlineData(SplineMode.GridConstant, 1)]
+    public void RowRangesAreEachOutputRowsNanMinAndMax(SplineMode mode, int order)
+    {
+        // Every pass order and path (permutes or lane layout, rows streamed past the caches or not), 1 and 3 threads:
+        // the range recorded for each output row is NanMinMaxNan of that row as written (NaN, infinities and signed
+        // zeros among the values), and the output is the same as without recording.
+        var rng = new Random(55 + order);
+        foreach (var (rows, cols, outRows, outCols) in new[] { (37, 29, 80, 61), (40, 52, 17, 23), (1, 30, 3, 70), (25, 1, 50, 2), (211, 197, 2053, 2047) })
+        {
+            var x = new float[rows * cols];
+            for (int k = 0; k < x.Length; k++)
+            {
+                x[k] = rng.Next(40) switch
+                {
+                    0 => float.NaN,
+                    1 => float.PositiveInfinity,
+                    2 => -0f,
+                    3 => 0f,
+                    _ => (float)rng.NextDouble() * 100,
+                };
+            }
+
+            int pad = SplineModes.PadFor(mode, order >= 2);
+            var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, outRows, true, pad), rows + (2 * pad), order, mode);
+            var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, outCols, true, pad), cols + (2 * pad), order, mode);
+            foreach (bool verticalFirst in new[] { true, false })
+            {
+                foreach (bool permuted in new[] { true, false })
+                {
+                    var plain = new float[outRows * outCols];
+                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, mode, 5f, plain, 1, verticalFirst, permuted: permuted);
+                    foreach (int threads in new[] { 1, 3 })
+                    {
+                        var got = Poisoned(outRows * outCols);
+                        var ranges = new float[(2 * outRows) + 1];
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, mode, 5f, got, threads, verticalFirst, permuted: permuted, rowRanges: ranges);
+                        string what = $"{rows} x {cols} -> {outRows} x {outCols}, vertical first {verticalFirst}, permuted {permuted}, {threads} threads";
+                        Assert.True(plain.AsSpan().SequenceEqual(got), what);
+                        for (int i = 0; i < outRows; i++)
+                        {
+                            var (lo, hi, _) = Resampling.NanMinMaxNan(plain.AsSpan(i * outCols, outCols));
+                            bool outside = rowPlan.Outside[i];
+                            Assert.True(
+                                BitConverter.SingleToInt32Bits(outside ? float.NaN : lo) == BitConverter.SingleToInt32Bits(ranges[2 * i])
+                                && BitConverter.SingleToInt32Bits(outside ? float.NaN : hi) == BitConverter.SingleToInt32Bits(ranges[(2 * i) + 1]),
+                                $"{what}, row {i}: ({ranges[2 * i]}, {ranges[(2 * i) + 1]}) vs ({lo}, {hi})");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => SeparableResampler.Apply(new float[4], 2, 2, AxisPlan.Create(AxisPlan.ZoomCoordinates(2, 2, true, 0), 2, 1, mode), AxisPlan.Create(AxisPlan.ZoomCoordinates(2, 2, true, 0), 2, 1, mode), 1, true, mode, 0f, new float[4], 1, clip: new ClipRange(0, 1), rowRanges: new float[4]));
     }
 
     [Theory]
