@@ -54,9 +54,12 @@ public static partial class SeparableFilter
 
     /// <summary>
     /// <see cref="Apply(float[], int, float[], int, int, int, Kernel1D?, Kernel1D?, BoundaryMode, float, bool, int)"/>
-    /// where only the output rows r with <paramref name="rowsNeeded"/>[r] must be computed (null: all). Where both
-    /// passes run in strips with the row pass first, the column pass skips the other rows (their values in dst are
-    /// left as they were: undefined); any other path computes every row. A computed row has the same bits either way.
+    /// where only the output rows r with <paramref name="rowsNeeded"/>[r] must be computed (null: all). With both
+    /// passes in strips, the axis-0 pass runs first as <paramref name="axis1First"/> asks (SciPy's order when false)
+    /// and both passes skip the other rows (their values in dst are left as they were: undefined): a resize that
+    /// reads 448 of 1024 rows row-passes only those. Any other path computes every row. A computed row has the same
+    /// bits as with every row needed in the same pass order (not as <see cref="Apply(float[], int, float[], int, int, int, Kernel1D?, Kernel1D?, BoundaryMode, float, bool, int)"/>,
+    /// which runs the row pass first where it may).
     /// </summary>
     internal static unsafe void Apply(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
@@ -109,7 +112,7 @@ public static partial class SeparableFilter
         // With both passes, run the row pass first whenever the result is the same (every mode but
         // constant with cval != 0, where SciPy pads the intermediate with cval): its output lands in a
         // scratch window with a padded stride, so the column pass does not read 4 KiB-aliased rows.
-        if (axis0 is not null && axis1 is not null && (mode != BoundaryMode.Constant || cval == 0f))
+        if (axis0 is not null && axis1 is not null && (mode != BoundaryMode.Constant || cval == 0f) && rowsNeeded is null)
         {
             axis1First = true;
         }
@@ -513,7 +516,7 @@ public static partial class SeparableFilter
         /// <summary>Output rows [r0, r1), reading source rows r0 − Before .. r1 − 1 + After of axis 0 (mapped) only.</summary>
         public void RunRows(int r0, int r1)
         {
-            if (need is not null && axis0 is not null && (axis1 is null || axis1First) && Array.IndexOf(need, true, r0, r1 - r0) < 0)
+            if (need is not null && axis0 is not null && Array.IndexOf(need, true, r0, r1 - r0) < 0)
             {
                 return; // no row of this strip is needed
             }
@@ -574,10 +577,28 @@ public static partial class SeparableFilter
 
                     if (axis1 is not null && !axis1First)
                     {
-                        ColumnPass(rowPtr, 0, temp, r1 - r0, cols, axis0);
-                        for (int i = r0; i < r1; i++)
+                        // The column pass into temp, then the row pass; with `need`, both only on the needed rows.
+                        for (int a = r0; a < r1;)
                         {
-                            RowPass(temp + ((long)(i - r0) * cols), dst + ((long)i * cols), cols, axis1, mode, cval, line, taps);
+                            if (need is not null && !need[a])
+                            {
+                                a++;
+                                continue;
+                            }
+
+                            int b = a + 1;
+                            while (b < r1 && (need is null || need[b]))
+                            {
+                                b++;
+                            }
+
+                            ColumnPass(rowPtr, a - r0, temp + ((long)(a - r0) * cols), b - a, cols, axis0);
+                            for (int i = a; i < b; i++)
+                            {
+                                RowPass(temp + ((long)(i - r0) * cols), dst + ((long)i * cols), cols, axis1, mode, cval, line, taps);
+                            }
+
+                            a = b;
                         }
                     }
                     else if (need is null)
