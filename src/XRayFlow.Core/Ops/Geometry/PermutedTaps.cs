@@ -35,6 +35,7 @@ public sealed class PermutedTaps
         Taps = taps;
         OutLength = outLength;
         Base = new int[blocks];
+        LowestBaseFrom = new int[blocks];
         Index = new int[checked(blocks * taps * Lanes)];
         Weight = new float[blocks * taps * Lanes];
     }
@@ -50,6 +51,9 @@ public sealed class PermutedTaps
 
     /// <summary>Per block: the first coefficient of its window, or -1 for a block computed value by value.</summary>
     public int[] Base { get; }
+
+    /// <summary>Per block k: the lowest <see cref="Base"/> of blocks k.. (0 where one of them goes value by value).</summary>
+    public int[] LowestBaseFrom { get; }
 
     /// <summary>Blocks x taps x 16: the coefficient each lane takes, counted from the block's base (0..31).</summary>
     public int[] Index { get; }
@@ -131,6 +135,12 @@ public sealed class PermutedTaps
 
             result.LineLength = line;
             result.AnyScalar = scalar > 0;
+            for (int k = blocks - 1, lowest = int.MaxValue; k >= 0; k--)
+            {
+                lowest = Math.Min(lowest, Math.Max(0, result.Base[k]));
+                result.LowestBaseFrom[k] = lowest;
+            }
+
             return result;
         }
     }
@@ -161,6 +171,56 @@ public sealed class PermutedTaps
         }
 
         return whole;
+    }
+
+    /// <summary>Whether <see cref="WholeFromRows"/> applies: 16-output blocks of 2 taps (order 1), none value by value.</summary>
+    public bool CanFuseRows => Block == Lanes && Taps == 2 && !AnyScalar;
+
+    /// <summary>
+    /// The order-1 pass of an output row straight from the two input rows its vertical taps read (<see cref="CanFuseRows"/>,
+    /// a line with no pre-pad: coefficient c is column c): each whole block whose window lies inside the rows gets its
+    /// window's vertical sums made in registers, (wa * a[c]) + (wb * b[c]) as <see cref="SeparableResampler"/>'s
+    /// vertical pass makes them, then <see cref="Whole2"/>'s permutes and products, so the same bits, without writing
+    /// the vertical sums to a line and reading them back. Returns the first block not done (at the row's end): the
+    /// caller makes the line from <see cref="LowestBaseFrom"/> of that block on and calls
+    /// <see cref="Resample(ReadOnlySpan{float}, Span{float}, int)"/> from it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int WholeFromRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, Span<float> output)
+    {
+        if (!CanFuseRows || a.Length != b.Length || output.Length < OutLength)
+        {
+            throw new ArgumentException("rows fused only for whole 16-output blocks of 2 taps, into a whole output row");
+        }
+
+        ref float a0 = ref MemoryMarshal.GetReference(a);
+        ref float c0 = ref MemoryMarshal.GetReference(b);
+        ref float o0 = ref MemoryMarshal.GetReference(output);
+        ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
+        ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
+        ref int b0 = ref MemoryMarshal.GetArrayDataReference(Base);
+        var va = Vector512.Create(wa);
+        var vb = Vector512.Create(wb);
+        int whole = OutLength / Lanes, last = a.Length - Window;
+        int k = 0;
+        for (; k < whole; k++)
+        {
+            int first = Unsafe.Add(ref b0, k);
+            if (first > last)
+            {
+                break;
+            }
+
+            nuint at = (nuint)first;
+            var lo = (va * Vector512.LoadUnsafe(ref a0, at)) + (vb * Vector512.LoadUnsafe(ref c0, at));
+            var hi = (va * Vector512.LoadUnsafe(ref a0, at + Lanes)) + (vb * Vector512.LoadUnsafe(ref c0, at + Lanes));
+            nuint t = (nuint)(k * 2 * Lanes);
+            var acc = Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t), hi) * Vector512.LoadUnsafe(ref w0, t);
+            acc += Avx512F.PermuteVar16x32x2(lo, Vector512.LoadUnsafe(ref i0, t + Lanes), hi) * Vector512.LoadUnsafe(ref w0, t + Lanes);
+            acc.StoreUnsafe(ref o0, (nuint)(k * Lanes));
+        }
+
+        return k;
     }
 
     /// <summary>A block whose taps spread wider than a window, value by value in the same order of operations.</summary>
@@ -201,7 +261,14 @@ public sealed class PermutedTaps
     /// writes cval there). Needs <see cref="IsSupported"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Resample(ReadOnlySpan<float> line, Span<float> output)
+    public void Resample(ReadOnlySpan<float> line, Span<float> output) => Resample(line, output, 0);
+
+    /// <summary>
+    /// <see cref="Resample(ReadOnlySpan{float}, Span{float})"/> of the blocks from <paramref name="firstBlock"/> on (the
+    /// line need only hold its values from <see cref="LowestBaseFrom"/> of that block on).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Resample(ReadOnlySpan<float> line, Span<float> output, int firstBlock)
     {
         if (line.Length < LineLength || output.Length < OutLength)
         {
@@ -213,7 +280,7 @@ public sealed class PermutedTaps
         ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
         ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
         Span<float> tail = stackalloc float[Lanes];
-        int k = Block == Lanes && Taps == 2 && !AnyScalar ? Whole2(line, output) : 0;
+        int k = firstBlock == 0 && CanFuseRows ? Whole2(line, output) : firstBlock;
         for (; k < Blocks; k++)
         {
             if (Base[k] < 0)

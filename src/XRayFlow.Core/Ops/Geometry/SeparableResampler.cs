@@ -469,6 +469,9 @@ public static class SeparableResampler
             var cvalRow = new float[cols];
             cvalRow.AsSpan().Fill(cval);
             bool stream = (long)outRows * outCols >= StreamingOutput && Avx.IsSupported;
+
+            // Order 1 both ways, no pre-pad: most blocks take their vertical sums in registers (PermutedTaps.WholeFromRows).
+            bool fuse = along.CanFuseRows && rowPlan.Taps == 2 && pad1 == 0;
             RunStrips(strips, threads, () => new Buffers(lineLength, 1, stream ? outCols : 0), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
             {
                 var ys = y.Span;
@@ -482,16 +485,31 @@ public static class SeparableResampler
                         continue; // FillOutside writes cval there
                     }
 
-                    var row = line.Slice(pad1, cols);
-                    WeightedRows(ys, cols, cols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, row);
-                    PadLine(line, cols);
-
                     var done = ds.Slice(i * outCols, outCols);
+                    var made = stream ? buf.Out.AsSpan(0, outCols) : done;
+                    var index = rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps);
+                    var weight = rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps);
+                    if (fuse && index[0] != rowPlan.CoefLength && index[1] != rowPlan.CoefLength)
+                    {
+                        // The blocks at the row's end from a line made only where they read it.
+                        int k = along.WholeFromRows(ys.Slice(index[0] * cols, cols), ys.Slice(index[1] * cols, cols), weight[0], weight[1], made);
+                        if (k < along.Blocks)
+                        {
+                            int from = Math.Min(cols, along.LowestBaseFrom[k]);
+                            WeightedRows(ys[from..], cols, cols - from, index, weight, rowPlan.CoefLength, cvalRow, line[from..cols]);
+                            along.Resample(line, made, k);
+                        }
+                    }
+                    else
+                    {
+                        WeightedRows(ys, cols, cols, index, weight, rowPlan.CoefLength, cvalRow, line.Slice(pad1, cols));
+                        PadLine(line, cols);
+                        along.Resample(line, made);
+                    }
+
                     if (stream)
                     {
                         // The row made in a cached row, then written past the caches (no read of the output's lines).
-                        var made = buf.Out.AsSpan(0, outCols);
-                        along.Resample(line, made);
                         Record(i, made, 1);
                         if (clip is { } c)
                         {
@@ -504,7 +522,6 @@ public static class SeparableResampler
                     }
                     else
                     {
-                        along.Resample(line, done);
                         if (clip is { } c)
                         {
                             c.Apply(done, done, stream: false);
