@@ -162,37 +162,29 @@ public static class SeparableResampler
 
     /// <summary>
     /// The pre-padded coefficient rows (as <see cref="PadRows"/>) and the vertical prefilter, on column blocks: each
-    /// block's columns are copied from the input and filtered while they are in cache (all passes), on the threads.
+    /// block's columns are read from the input by the first pass and filtered while they are in cache (all passes),
+    /// on the threads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FilterColumns(ReadOnlyMemory<float> src, int rows, int pad, bool edge, float cval, float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
     {
         int block = Math.Max(Vector<float>.Count, Math.Min(128, ((cols + threads - 1) / threads + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count));
         int blocks = (cols + block - 1) / block;
+        var cvalRow = new float[block];
+        cvalRow.AsSpan().Fill(cval);
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Body(int b)
         {
+            // Row t of the block: the input's row t - pad, an edge row (nearest) or cval, read in place by the prefilter.
             int c0 = b * block, w = Math.Min(block, cols - c0);
-            var x = src.Span;
+            var start = new int[coefRows];
             for (int t = 0; t < coefRows; t++)
             {
                 int r = t - pad;
-                var to = coef.AsSpan((t * cols) + c0, w);
-                if (r >= 0 && r < rows)
-                {
-                    x.Slice((r * cols) + c0, w).CopyTo(to);
-                }
-                else if (edge)
-                {
-                    x.Slice((r < 0 ? 0 : (rows - 1) * cols) + c0, w).CopyTo(to);
-                }
-                else
-                {
-                    to.Fill(cval);
-                }
+                start[t] = r >= 0 && r < rows ? (r * cols) + c0 : edge ? (r < 0 ? 0 : (rows - 1) * cols) + c0 : -1;
             }
 
-            SplinePrefilter.Columns(coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
+            SplinePrefilter.ColumnsFrom(src.Span, start, cvalRow, coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
         }
 
         if (threads > 1 && blocks > 1)

@@ -30,28 +30,92 @@ public static class SplinePrefilter
         Span<float> tmp = width <= 256 ? stackalloc float[width] : new float[width];
         for (int p = 0; p < plan.Poles.Length; p++)
         {
-            float g = p == 0 ? plan.Gain : 1f;
-            var (causalRows, causalWeights) = plan.Causal[p];
-            var (antiRows, antiWeights) = plan.Anticausal[p];
-
-            // c[0] = g * sum a_j x[j]  (all from the unfiltered rows), then c[i] = g x[i] + z c[i-1].
-            Combine(m, stride, width, causalRows, causalWeights, g, tmp);
-            tmp.CopyTo(m[..width]);
-            float zf = plan.Poles[p];
-            for (int i = 1; i < rows; i++)
-            {
-                CausalRow(m.Slice(i * stride, width), m.Slice((i - 1) * stride, width), g, zf);
-            }
-
-            // c[n-1] = sum b_j c[j] (causal output), then c[i] = z (c[i+1] - c[i]).
-            Combine(m, stride, width, antiRows, antiWeights, 1f, tmp);
-            tmp.CopyTo(m.Slice((rows - 1) * stride, width));
-            for (int i = rows - 2; i >= 0; i--)
-            {
-                AnticausalRow(m.Slice(i * stride, width), m.Slice((i + 1) * stride, width), zf);
-            }
+            OnePole(m, width, stride, plan, p, tmp);
         }
     }
+
+    /// <summary>Pole p's causal and anticausal passes over m in place (the gain folded into pole 0's causal pass).</summary>
+    private static void OnePole(Span<float> m, int width, int stride, SplinePrefilterPlan plan, int p, Span<float> tmp)
+    {
+        int rows = plan.Length;
+        float g = p == 0 ? plan.Gain : 1f;
+        var (causalRows, causalWeights) = plan.Causal[p];
+        var (antiRows, antiWeights) = plan.Anticausal[p];
+
+        // c[0] = g * sum a_j x[j]  (all from the unfiltered rows), then c[i] = g x[i] + z c[i-1].
+        Combine(m, stride, width, causalRows, causalWeights, g, tmp);
+        tmp.CopyTo(m[..width]);
+        float zf = plan.Poles[p];
+        for (int i = 1; i < rows; i++)
+        {
+            CausalRow(m.Slice(i * stride, width), m.Slice((i - 1) * stride, width), g, zf);
+        }
+
+        // c[n-1] = sum b_j c[j] (causal output), then c[i] = z (c[i+1] - c[i]).
+        Combine(m, stride, width, antiRows, antiWeights, 1f, tmp);
+        tmp.CopyTo(m.Slice((rows - 1) * stride, width));
+        for (int i = rows - 2; i >= 0; i--)
+        {
+            AnticausalRow(m.Slice(i * stride, width), m.Slice((i + 1) * stride, width), zf);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Columns"/> of the matrix whose row t is x[rowStart[t] ..][..width] (or <paramref name="cvalRow"/> where
+    /// rowStart[t] is -1), written into <paramref name="m"/> (rows = plan.Length, stride <paramref name="stride"/>)
+    /// without copying it there first: the first causal pass reads its rows from x. The same operations on the same
+    /// values as copying the rows into m and calling <see cref="Columns"/>, so the same bits, with one pass over m fewer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ColumnsFrom(ReadOnlySpan<float> x, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> cvalRow, Span<float> m, int width, int stride, SplinePrefilterPlan plan)
+    {
+        int rows = plan.Length;
+        if (rowStart.Length < rows || cvalRow.Length < width)
+        {
+            throw new ArgumentException("a start for every row and a cval row as wide as the block are needed");
+        }
+
+        if (rows <= 1 || plan.Poles.Length == 0)
+        {
+            for (int t = 0; t < rows; t++)
+            {
+                Row(x, rowStart[t], cvalRow, width).CopyTo(m.Slice(t * stride, width));
+            }
+
+            return;
+        }
+
+        Span<float> tmp = width <= 256 ? stackalloc float[width] : new float[width];
+        float g = plan.Gain, zf = plan.Poles[0];
+        var (causalRows, causalWeights) = plan.Causal[0];
+        tmp.Clear();
+        for (int k = 0; k < causalRows.Length; k++)
+        {
+            Axpy(tmp, Row(x, rowStart[causalRows[k]], cvalRow, width), causalWeights[k] * g);
+        }
+
+        tmp.CopyTo(m[..width]);
+        for (int i = 1; i < rows; i++)
+        {
+            CausalRowFrom(m.Slice(i * stride, width), Row(x, rowStart[i], cvalRow, width), m.Slice((i - 1) * stride, width), g, zf);
+        }
+
+        var (antiRows, antiWeights) = plan.Anticausal[0];
+        Combine(m, stride, width, antiRows, antiWeights, 1f, tmp);
+        tmp.CopyTo(m.Slice((rows - 1) * stride, width));
+        for (int i = rows - 2; i >= 0; i--)
+        {
+            AnticausalRow(m.Slice(i * stride, width), m.Slice((i + 1) * stride, width), zf);
+        }
+
+        for (int p = 1; p < plan.Poles.Length; p++)
+        {
+            OnePole(m, width, stride, plan, p, tmp);
+        }
+    }
+
+    private static ReadOnlySpan<float> Row(ReadOnlySpan<float> x, int start, ReadOnlySpan<float> cvalRow, int width)
+        => start < 0 ? cvalRow[..width] : x.Slice(start, width);
 
     /// <summary>
     /// <see cref="Columns"/> for a matrix of exactly one SIMD vector per row (lane layout: L lines side by side), with
@@ -233,6 +297,27 @@ public static class SplinePrefilter
         for (; t < n; t++)
         {
             Unsafe.Add(ref pc, t) = (g * Unsafe.Add(ref pc, t)) + (z * Unsafe.Add(ref pp, t));
+        }
+    }
+
+    /// <summary>cur[t] = g * x[t] + z * prev[t] (<see cref="CausalRow"/> with the row's values read from x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CausalRowFrom(Span<float> cur, ReadOnlySpan<float> x, ReadOnlySpan<float> prev, float g, float z)
+    {
+        int n = cur.Length, t = 0, w = Vector<float>.Count;
+        ref float pc = ref MemoryMarshal.GetReference(cur);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float pp = ref MemoryMarshal.GetReference(prev);
+        var vg = new Vector<float>(g);
+        var vz = new Vector<float>(z);
+        for (; t <= n - w; t += w)
+        {
+            ((vg * Vector.LoadUnsafe(ref px, (nuint)t)) + (vz * Vector.LoadUnsafe(ref pp, (nuint)t))).StoreUnsafe(ref pc, (nuint)t);
+        }
+
+        for (; t < n; t++)
+        {
+            Unsafe.Add(ref pc, t) = (g * Unsafe.Add(ref px, t)) + (z * Unsafe.Add(ref pp, t));
         }
     }
 

@@ -44,6 +44,54 @@ public class GeometryKernelTests
 
     [Theory]
     [MemberData(nameof(BoundariesAndOrders))]
+    public void PrefilterColumnsReadFromTheInputGiveTheBitsOfCopyingThemFirst(PrefilterBoundary boundary, int order)
+    {
+        // ColumnsFrom reads its rows where they are (rows of a wider input, edge rows read twice, cval rows) instead of
+        // a copy: the same bits as copying them into the matrix and filtering it, for lines short and long (the exact
+        // and the truncated starting sums), every width around the vector width, the matrix with a wider stride.
+        var rng = new Random(71 + (int)boundary + (10 * order));
+        foreach (int n in new[] { 1, 2, 3, 7, 40, 96, 97, 301 })
+        {
+            foreach (int width in new[] { 1, 3, Vector<float>.Count, Vector<float>.Count + 5, 40 })
+            {
+                int inRows = n + 3, inCols = width + 11, stride = width + 2;
+                var x = new float[inRows * inCols];
+                for (int k = 0; k < x.Length; k++)
+                {
+                    x[k] = rng.Next(50) == 0 ? -0f : (float)((rng.NextDouble() * 200) - 50);
+                }
+
+                var cvalRow = Enumerable.Repeat(-2.5f, width).ToArray();
+                var start = new int[n];
+                for (int t = 0; t < n; t++)
+                {
+                    start[t] = rng.Next(6) == 0 ? -1 : (rng.Next(inRows) * inCols) + rng.Next(inCols - width + 1);
+                }
+
+                var copied = Poisoned(((n - 1) * stride) + width);
+                for (int t = 0; t < n; t++)
+                {
+                    (start[t] < 0 ? cvalRow : x.AsSpan(start[t], width)).CopyTo(copied.AsSpan(t * stride, width));
+                }
+
+                var plan = new SplinePrefilterPlan(n, order, boundary);
+                SplinePrefilter.Columns(copied, width, stride, plan);
+                var read = Poisoned(copied.Length);
+                SplinePrefilter.ColumnsFrom(x, start, cvalRow, read, width, stride, plan);
+                for (int t = 0; t < n; t++)
+                {
+                    for (int c = 0; c < width; c++)
+                    {
+                        int k = (t * stride) + c;
+                        Assert.True(BitConverter.SingleToInt32Bits(copied[k]) == BitConverter.SingleToInt32Bits(read[k]), $"n {n} width {width}: ({t}, {c}) {read[k]} vs {copied[k]}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BoundariesAndOrders))]
     public void PrefilterColumnsEqualsTheDoubleLineFilterForEveryLengthAndWidth(PrefilterBoundary boundary, int order)
     {
         var rng = new Random(17 + (int)boundary + (10 * order));
