@@ -282,25 +282,9 @@ public static class SplinePrefilter
 
     /// <summary>cur[t] = g * cur[t] + z * prev[t].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CausalRow(Span<float> cur, ReadOnlySpan<float> prev, float g, float z)
-    {
-        int n = cur.Length, t = 0, w = Vector<float>.Count;
-        ref float pc = ref MemoryMarshal.GetReference(cur);
-        ref float pp = ref MemoryMarshal.GetReference(prev);
-        var vg = new Vector<float>(g);
-        var vz = new Vector<float>(z);
-        for (; t <= n - w; t += w)
-        {
-            ((vg * Vector.LoadUnsafe(ref pc, (nuint)t)) + (vz * Vector.LoadUnsafe(ref pp, (nuint)t))).StoreUnsafe(ref pc, (nuint)t);
-        }
+    private static void CausalRow(Span<float> cur, ReadOnlySpan<float> prev, float g, float z) => CausalRowFrom(cur, cur, prev, g, z);
 
-        for (; t < n; t++)
-        {
-            Unsafe.Add(ref pc, t) = (g * Unsafe.Add(ref pc, t)) + (z * Unsafe.Add(ref pp, t));
-        }
-    }
-
-    /// <summary>cur[t] = g * x[t] + z * prev[t] (<see cref="CausalRow"/> with the row's values read from x).</summary>
+    /// <summary>cur[t] = g * x[t] + z * prev[t] (x may be cur itself: each value is read before it is written).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CausalRowFrom(Span<float> cur, ReadOnlySpan<float> x, ReadOnlySpan<float> prev, float g, float z)
     {
