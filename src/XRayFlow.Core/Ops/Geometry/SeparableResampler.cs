@@ -419,17 +419,17 @@ public static class SeparableResampler
         /// <summary>Lane-layout line length: the padded row plus one cval element (and for the permutes every window).</summary>
         private int LaneLength => Math.Max((colPlan.CoefLength + 1) * L, along?.LineLength ?? 0);
 
-        /// <summary>Vertical pass into strips of L output rows, then each strip's horizontal pass in lane layout.</summary>
+        /// <summary>Vertical pass into strips of 2 L output rows, then each strip's horizontal pass in lane layout.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void VerticalFirst(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
         {
-            int strips = (outRows + L - 1) / L;
+            int strips = (outRows + (2 * L) - 1) / (2 * L);
             var cvalRow = new float[cols];
             cvalRow.AsSpan().Fill(cval);
-            RunStrips(strips, threads, () => new Buffers(L * cols, LaneLength, colPlan.OutLength * L), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
+            RunStrips(strips, threads, () => new Buffers(2 * L * cols, 2 * LaneLength, colPlan.OutLength * L), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
             {
                 var ys = y.Span;
-                int r0 = s * L, n = Math.Min(L, outRows - r0);
+                int r0 = s * 2 * L, n = Math.Min(2 * L, outRows - r0);
                 for (int r = 0; r < n; r++)
                 {
                     int i = r0 + r;
@@ -578,7 +578,7 @@ public static class SeparableResampler
             bandRows = Math.Min(bandRows, Math.Max(1, (outRows + (2 * threads) - 1) / (2 * threads)));
             int bands = (outRows + bandRows - 1) / bandRows;
             int maxBandSources = Math.Min(coefRows, (bandRows * taps) + L);
-            RunStrips(bands, threads, () => new Buffers(maxBandSources * cols, LaneLength, colPlan.OutLength * L, maxBandSources * outCols, coefRows), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band, buf) =>
+            RunStrips(bands, threads, () => new Buffers(maxBandSources * cols, 2 * LaneLength, colPlan.OutLength * L, maxBandSources * outCols, coefRows), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band, buf) =>
             {
                 int k0 = band * bandRows, k1 = Math.Min(outRows, k0 + bandRows);
                 var mark = buf.Marks;
@@ -619,9 +619,9 @@ public static class SeparableResampler
                 }
 
                 var mid = buf.Mid.AsSpan(0, Math.Max(1, count * outCols));
-                for (int r0 = 0; r0 < count; r0 += L)
+                for (int r0 = 0; r0 < count; r0 += 2 * L)
                 {
-                    int n = Math.Min(L, count - r0);
+                    int n = Math.Min(2 * L, count - r0);
                     Horizontal(rows.Slice(r0 * cols), cols, n, buf, mid.Slice(r0 * outCols), outCols);
                 }
 
@@ -666,18 +666,17 @@ public static class SeparableResampler
         }
 
         /// <summary>
-        /// The horizontal pass of n (&lt;= L) rows of width `cols` (stride `cols`): to lane layout with the pre-pad,
+        /// The horizontal pass of n (&lt;= 2 L) rows of width `cols` (stride `cols`): to lane layout with the pre-pad,
         /// prefilter, weighted sums, back to rows of dst (stride `stride`).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Horizontal(ReadOnlySpan<float> rows, int width, int n, Buffers buf, Span<float> dst, int stride)
         {
-            var lanes = buf.Lanes.AsSpan();
             int c1 = colPlan.CoefLength;
             if (along is not null)
             {
                 // Row by row along a padded line (the same values the lane layout holds), by permutes.
-                var line = Line(lanes[..along.LineLength]);
+                var line = Line(buf.Lanes.AsSpan(0, along.LineLength));
                 for (int r = 0; r < n; r++)
                 {
                     rows.Slice(r * width, width).CopyTo(line.Slice(pad1, width));
@@ -688,29 +687,48 @@ public static class SeparableResampler
                 return;
             }
 
-            Transpose.ToLanes(rows, width, n, width, lanes.Slice(pad1 * L, width * L));
-            for (int p = 0; p < pad1; p++)
+            // Up to two groups of L rows, each in its own lane matrix; their prefilters run interleaved.
+            int laneLength = LaneLength, groups = (n + L - 1) / L;
+            for (int g = 0; g < groups; g++)
             {
-                if (edge)
+                var lanes = buf.Lanes.AsSpan(g * laneLength, laneLength);
+                int ng = Math.Min(L, n - (g * L));
+                Transpose.ToLanes(rows.Slice(g * L * width), width, ng, width, lanes.Slice(pad1 * L, width * L));
+                for (int p = 0; p < pad1; p++)
                 {
-                    lanes.Slice(pad1 * L, L).CopyTo(lanes.Slice(p * L, L));
-                    lanes.Slice((pad1 + width - 1) * L, L).CopyTo(lanes.Slice((pad1 + width + p) * L, L));
+                    if (edge)
+                    {
+                        lanes.Slice(pad1 * L, L).CopyTo(lanes.Slice(p * L, L));
+                        lanes.Slice((pad1 + width - 1) * L, L).CopyTo(lanes.Slice((pad1 + width + p) * L, L));
+                    }
+                    else
+                    {
+                        lanes.Slice(p * L, L).Fill(cval);
+                        lanes.Slice((pad1 + width + p) * L, L).Fill(cval);
+                    }
+                }
+
+                lanes.Slice(c1 * L, L).Fill(cval);
+            }
+
+            if (colFilter is not null)
+            {
+                if (groups == 2)
+                {
+                    SplinePrefilter.LanesPair(buf.Lanes.AsSpan(0, laneLength), buf.Lanes.AsSpan(laneLength, laneLength), colFilter);
                 }
                 else
                 {
-                    lanes.Slice(p * L, L).Fill(cval);
-                    lanes.Slice((pad1 + width + p) * L, L).Fill(cval);
+                    SplinePrefilter.Lanes(buf.Lanes.AsSpan(0, laneLength), colFilter);
                 }
             }
 
-            lanes.Slice(c1 * L, L).Fill(cval);
-            if (colFilter is not null)
+            for (int g = 0; g < groups; g++)
             {
-                SplinePrefilter.Lanes(lanes, colFilter);
+                int ng = Math.Min(L, n - (g * L));
+                Resample(buf.Lanes.AsSpan(g * laneLength, laneLength), buf.Out);
+                Transpose.FromLanes(buf.Out, outCols, dst.Slice(g * L * stride), stride, ng);
             }
-
-            Resample(lanes, buf.Out);
-            Transpose.FromLanes(buf.Out, outCols, dst, stride, n);
         }
 
         /// <summary>out[k] = sum_b w[k, b] * lanes[index[k, b]] (vectors of L lanes).</summary>

@@ -44,6 +44,35 @@ public class GeometryKernelTests
 
     [Theory]
     [MemberData(nameof(BoundariesAndOrders))]
+    public void PrefilterOfTwoLaneMatricesInterleavedGivesTheBitsOfOneAfterTheOther(PrefilterBoundary boundary, int order)
+    {
+        var rng = new Random(83 + (int)boundary + (10 * order));
+        int l = Vector<float>.Count;
+        foreach (int n in new[] { 1, 2, 3, 7, 40, 96, 97, 301 })
+        {
+            var a = new float[(n + 1) * l];
+            var b = new float[(n + 1) * l];
+            for (int k = 0; k < a.Length; k++)
+            {
+                a[k] = (float)((rng.NextDouble() * 200) - 50);
+                b[k] = rng.Next(9) == 0 ? float.NaN : (float)((rng.NextDouble() * 2e6) - 1e6);
+            }
+
+            var plan = new SplinePrefilterPlan(n, order, boundary);
+            var (oneA, oneB) = ((float[])a.Clone(), (float[])b.Clone());
+            SplinePrefilter.Lanes(oneA, plan);
+            SplinePrefilter.Lanes(oneB, plan);
+            SplinePrefilter.LanesPair(a, b, plan);
+            for (int k = 0; k < a.Length; k++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(oneA[k]) == BitConverter.SingleToInt32Bits(a[k]), $"n {n}: first matrix, value {k}: {a[k]} vs {oneA[k]}");
+                Assert.True(BitConverter.SingleToInt32Bits(oneB[k]) == BitConverter.SingleToInt32Bits(b[k]), $"n {n}: second matrix, value {k}: {b[k]} vs {oneB[k]}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BoundariesAndOrders))]
     public void PrefilterColumnsReadFromTheInputGiveTheBitsOfCopyingThemFirst(PrefilterBoundary boundary, int order)
     {
         // ColumnsFrom reads its rows where they are (rows of a wider input, edge rows read twice, cval rows) instead of
