@@ -35,6 +35,7 @@ public static class SplinePrefilter
     }
 
     /// <summary>Pole p's causal and anticausal passes over m in place (the gain folded into pole 0's causal pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OnePole(Span<float> m, int width, int stride, SplinePrefilterPlan plan, int p, Span<float> tmp)
     {
         int rows = plan.Length;
