@@ -83,6 +83,7 @@ public sealed class PermutedTaps
 
         return null;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static PermutedTaps? Build(AxisPlan plan, int block)
         {
             int taps = plan.Taps, m = plan.OutLength;
