@@ -506,6 +506,24 @@ public static partial class SeparableFilter
         }
     }
 
+    /// <summary>The next run [a, b) of needed rows from <paramref name="from"/> on, below <paramref name="to"/> (a = to: none; no flags: every row).</summary>
+    private static (int A, int B) NeededRun(bool[]? need, int from, int to)
+    {
+        int a = from;
+        while (a < to && need is not null && !need[a])
+        {
+            a++;
+        }
+
+        int b = a;
+        while (b < to && (need is null || need[b]))
+        {
+            b++;
+        }
+
+        return (a, b);
+    }
+
     /// <summary>The per-strip work, shared by the worker threads (pointers stay pinned by the caller).</summary>
     private sealed unsafe class StripJob(
         float* src, float* dst, int rows, int cols, Kernel1D? axis0, Kernel1D? axis1,
@@ -578,27 +596,13 @@ public static partial class SeparableFilter
                     if (axis1 is not null && !axis1First)
                     {
                         // The column pass into temp, then the row pass; with `need`, both only on the needed rows.
-                        for (int a = r0; a < r1;)
+                        for (var (a, b) = NeededRun(need, r0, r1); a < r1; (a, b) = NeededRun(need, b, r1))
                         {
-                            if (need is not null && !need[a])
-                            {
-                                a++;
-                                continue;
-                            }
-
-                            int b = a + 1;
-                            while (b < r1 && (need is null || need[b]))
-                            {
-                                b++;
-                            }
-
                             ColumnPass(rowPtr, a - r0, temp + ((long)(a - r0) * cols), b - a, cols, axis0);
                             for (int i = a; i < b; i++)
                             {
                                 RowPass(temp + ((long)(i - r0) * cols), dst + ((long)i * cols), cols, axis1, mode, cval, line, taps);
                             }
-
-                            a = b;
                         }
                     }
                     else if (need is null)
@@ -608,22 +612,9 @@ public static partial class SeparableFilter
                     else
                     {
                         // Only the runs of needed rows (each output row's sum does not depend on its neighbours).
-                        for (int a = r0; a < r1;)
+                        for (var (a, b) = NeededRun(need, r0, r1); a < r1; (a, b) = NeededRun(need, b, r1))
                         {
-                            if (!need[a])
-                            {
-                                a++;
-                                continue;
-                            }
-
-                            int b = a + 1;
-                            while (b < r1 && need[b])
-                            {
-                                b++;
-                            }
-
                             ColumnPass(rowPtr, a - r0, dst + ((long)a * cols), b - a, cols, axis0);
-                            a = b;
                         }
                     }
                 }

@@ -172,19 +172,21 @@ public static class SeparableResampler
         int blocks = (cols + block - 1) / block;
         var cvalRow = new float[block];
         cvalRow.AsSpan().Fill(cval);
+
+        // Coefficient row t: the input's row t - pad, an edge row (nearest) or cval (-1), read in place by the prefilter
+        // (each block from its first column on).
+        var start = new int[coefRows];
+        for (int t = 0; t < coefRows; t++)
+        {
+            int r = t - pad;
+            start[t] = r >= 0 && r < rows ? r * cols : edge ? (r < 0 ? 0 : (rows - 1) * cols) : -1;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Body(int b)
         {
-            // Row t of the block: the input's row t - pad, an edge row (nearest) or cval, read in place by the prefilter.
             int c0 = b * block, w = Math.Min(block, cols - c0);
-            var start = new int[coefRows];
-            for (int t = 0; t < coefRows; t++)
-            {
-                int r = t - pad;
-                start[t] = r >= 0 && r < rows ? (r * cols) + c0 : edge ? (r < 0 ? 0 : (rows - 1) * cols) + c0 : -1;
-            }
-
-            SplinePrefilter.ColumnsFrom(src.Span, start, cvalRow, coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
+            SplinePrefilter.ColumnsFrom(src.Span[c0..], start, cvalRow, coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
         }
 
         if (threads > 1 && blocks > 1)
