@@ -86,11 +86,8 @@ public static class AffineResampler
         var p1 = new SplinePrefilterPlan(n1, order, boundary);
         int l = Vector<float>.Count;
         threads = Math.Max(1, threads);
-        int block = Math.Max(l, Math.Min(128, ((n1 + threads - 1) / threads + l - 1) / l * l));
-        int blocks = (n1 + block - 1) / block;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
+        ColumnBlocks.Run(n1, threads, 128, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, w) =>
         {
-            int c0 = b * block, w = Math.Min(block, n1 - c0);
             var x = src.Span;
 
             // Padded row i, columns [c0, c0 + w): input row i - pad and column c - pad, clamped to the edge

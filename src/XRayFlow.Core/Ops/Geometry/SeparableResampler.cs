@@ -168,9 +168,8 @@ public static class SeparableResampler
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FilterColumns(ReadOnlyMemory<float> src, int rows, int pad, bool edge, float cval, float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
     {
-        int block = Math.Max(Vector<float>.Count, Math.Min(128, ((cols + threads - 1) / threads + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count));
-        int blocks = (cols + block - 1) / block;
-        var cvalRow = new float[block];
+        const int Widest = 128;
+        var cvalRow = new float[Widest];
         cvalRow.AsSpan().Fill(cval);
 
         // Coefficient row t: the input's row t - pad, an edge row (nearest) or cval (-1), read in place by the prefilter
@@ -183,23 +182,12 @@ public static class SeparableResampler
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        void Body(int b)
+        void Body(int c0, int w)
         {
-            int c0 = b * block, w = Math.Min(block, cols - c0);
             SplinePrefilter.ColumnsFrom(src.Span[c0..], start, cvalRow, coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
         }
 
-        if (threads > 1 && blocks > 1)
-        {
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Body);
-        }
-        else
-        {
-            for (int b = 0; b < blocks; b++)
-            {
-                Body(b);
-            }
-        }
+        ColumnBlocks.Run(cols, threads, Widest, Body);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
