@@ -56,7 +56,13 @@ public static class SeparableResampler
     /// <see cref="Resampling.NanMinMaxNan(ReadOnlySpan{float})"/> gives them, found while the row is in cache, at
     /// [2 i] and [2 i + 1]; NaN for a row of NaN and for a row outside the input (mode constant: cval).
     /// </param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null)
+    /// <param name="fuseColumns">
+    /// With a vertical prefilter, the vertical pass first and fewer output rows than coefficient rows (a shrink, a
+    /// shift): each column block's output rows are made while its coefficients are in cache, and the coefficients
+    /// never go to memory as a whole (<see cref="FilterColumns"/>): the same operations, so the same bits. Tests turn
+    /// it off to compare.
+    /// </param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true)
     {
         if (rowRanges is not null)
         {
@@ -79,38 +85,50 @@ public static class SeparableResampler
 
         // The coefficient rows (vertically pre-padded and prefiltered), or the input itself.
         int coefRows = rowPlan.CoefLength;
+        var along = permuted && colFilter is null ? colPlan.Permuted : null;
+        var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
+        bool vertical = verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null);
         float[]? coef = null;
         try
         {
-            ReadOnlyMemory<float> y = src;
-            if (filtered || pad0 > 0)
+            if (fuseColumns && rowFilter is not null && vertical && along is null && outRows < coefRows)
             {
-                coef = PixelPool.Shared.Rent(checked(coefRows * cols));
-                if (rowFilter is not null)
-                {
-                    FilterColumns(src, rows, pad0, mode == SplineMode.Nearest, cval, coef, coefRows, cols, rowFilter, threads);
-                }
-                else
-                {
-                    PadRows(src.Span, rows, cols, pad0, mode == SplineMode.Nearest, cval, coef);
-                }
-
-                y = coef.AsMemory(0, coefRows * cols);
-            }
-
-            var along = permuted && colFilter is null ? colPlan.Permuted : null;
-            var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
-            if (!(verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null)))
-            {
-                job.HorizontalFirst(y, coefRows, dst, threads);
-            }
-            else if (along is not null)
-            {
-                job.AlongRows(y, dst, along, threads);
+                // Fewer output rows than coefficient rows: each column block's vertical sums are made while its
+                // prefiltered columns are in cache, and only those rows (not the coefficients) go to memory.
+                coef = PixelPool.Shared.Rent(checked(outRows * cols));
+                FilterColumns(src, rows, pad0, mode == SplineMode.Nearest, cval, coef, coefRows, cols, rowFilter, threads, rowPlan);
+                job.VerticalFirst(coef.AsMemory(0, outRows * cols), dst, threads, rowsMade: true);
             }
             else
             {
-                job.VerticalFirst(y, dst, threads);
+                ReadOnlyMemory<float> y = src;
+                if (filtered || pad0 > 0)
+                {
+                    coef = PixelPool.Shared.Rent(checked(coefRows * cols));
+                    if (rowFilter is not null)
+                    {
+                        FilterColumns(src, rows, pad0, mode == SplineMode.Nearest, cval, coef, coefRows, cols, rowFilter, threads);
+                    }
+                    else
+                    {
+                        PadRows(src.Span, rows, cols, pad0, mode == SplineMode.Nearest, cval, coef);
+                    }
+
+                    y = coef.AsMemory(0, coefRows * cols);
+                }
+
+                if (!vertical)
+                {
+                    job.HorizontalFirst(y, coefRows, dst, threads);
+                }
+                else if (along is not null)
+                {
+                    job.AlongRows(y, dst, along, threads);
+                }
+                else
+                {
+                    job.VerticalFirst(y, dst, threads);
+                }
             }
         }
         finally
@@ -163,10 +181,12 @@ public static class SeparableResampler
     /// <summary>
     /// The pre-padded coefficient rows (as <see cref="PadRows"/>) and the vertical prefilter, on column blocks: each
     /// block's columns are read from the input by the first pass and filtered while they are in cache (all passes),
-    /// on the threads.
+    /// on the threads. With <paramref name="down"/>, <paramref name="coef"/> receives instead the vertical pass of
+    /// those coefficients (<see cref="WeightedRows"/> of each output row of <paramref name="down"/>, as
+    /// <see cref="Job.VerticalFirst"/> makes them), the coefficients themselves only in a block of this thread's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FilterColumns(ReadOnlyMemory<float> src, int rows, int pad, bool edge, float cval, float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads)
+    private static void FilterColumns(ReadOnlyMemory<float> src, int rows, int pad, bool edge, float cval, float[] coef, int coefRows, int cols, SplinePrefilterPlan plan, int threads, AxisPlan? down = null)
     {
         const int Widest = 128;
         var cvalRow = new float[Widest];
@@ -184,7 +204,37 @@ public static class SeparableResampler
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Body(int c0, int w)
         {
-            SplinePrefilter.ColumnsFrom(src.Span[c0..], start, cvalRow, coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
+            if (down is null)
+            {
+                SplinePrefilter.ColumnsFrom(src.Span[c0..], start, cvalRow, coef.AsSpan(c0, ((coefRows - 1) * cols) + w), w, cols, plan);
+                return;
+            }
+
+            // The block's coefficients side by side (stride w), then each output row's weighted sum of them.
+            var block = PixelPool.Shared.Rent(coefRows * Widest); // one length for every block: pooled
+            try
+            {
+                SplinePrefilter.ColumnsFrom(src.Span[c0..], start, cvalRow, block.AsSpan(0, coefRows * w), w, w, plan);
+                int taps = down.Taps;
+                for (int i = 0; i < down.OutLength; i++)
+                {
+                    var index = down.Index.AsSpan(i * taps, taps);
+                    var weight = down.Weight.AsSpan(i * taps, taps);
+                    var made = coef.AsSpan((i * cols) + c0, w);
+                    if (taps != 4 || index[0] == down.CoefLength || index[1] == down.CoefLength || index[2] == down.CoefLength || index[3] == down.CoefLength)
+                    {
+                        WeightedRows(block, w, w, index, weight, down.CoefLength, cvalRow, made);
+                    }
+                    else
+                    {
+                        WeightedRows4(block, w, index, weight, made);
+                    }
+                }
+            }
+            finally
+            {
+                PixelPool.Shared.Return(block);
+            }
         }
 
         ColumnBlocks.Run(cols, threads, Widest, Body);
@@ -315,6 +365,44 @@ public static class SeparableResampler
     }
 
     /// <summary>
+    /// <see cref="WeightedRows"/> of 4 taps, none of them the cval row, for a short row of a column block (no per-call
+    /// setup; 256-bit): ((w0 a + w1 b) + w2 c) + w3 e per value, the same operations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightedRows4(ReadOnlySpan<float> y, int stride, ReadOnlySpan<int> index, ReadOnlySpan<float> weight, Span<float> dst)
+    {
+        int width = dst.Length;
+        var a = y.Slice(index[0] * stride, width);
+        var b = y.Slice(index[1] * stride, width);
+        var c = y.Slice(index[2] * stride, width);
+        var e = y.Slice(index[3] * stride, width);
+        float w0 = weight[0], w1 = weight[1], w2 = weight[2], w3 = weight[3];
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(w0);
+            var vb = Vector256.Create(w1);
+            var vc = Vector256.Create(w2);
+            var ve = Vector256.Create(w3);
+            ref float pa = ref MemoryMarshal.GetReference(a);
+            ref float pb = ref MemoryMarshal.GetReference(b);
+            ref float pc = ref MemoryMarshal.GetReference(c);
+            ref float pe = ref MemoryMarshal.GetReference(e);
+            ref float pd = ref MemoryMarshal.GetReference(dst);
+            for (; t <= width - 8; t += 8)
+            {
+                ((va * Vector256.LoadUnsafe(ref pa, (nuint)t)) + (vb * Vector256.LoadUnsafe(ref pb, (nuint)t))
+                    + (vc * Vector256.LoadUnsafe(ref pc, (nuint)t)) + (ve * Vector256.LoadUnsafe(ref pe, (nuint)t))).StoreUnsafe(ref pd, (nuint)t);
+            }
+        }
+
+        for (; t < width; t++)
+        {
+            dst[t] = (w0 * a[t]) + (w1 * b[t]) + (w2 * c[t]) + (w3 * e[t]);
+        }
+    }
+
+    /// <summary>
     /// <see cref="WeightedRows"/> for 2 or 4 taps with non-temporal stores (the output row goes straight to memory
     /// instead of evicting the cached inputs; for outputs far larger than the caches). Same arithmetic.
     /// </summary>
@@ -409,24 +497,30 @@ public static class SeparableResampler
         /// <summary>Lane-layout line length: the padded row plus one cval element (and for the permutes every window).</summary>
         private int LaneLength => Math.Max((colPlan.CoefLength + 1) * L, along?.LineLength ?? 0);
 
-        /// <summary>Vertical pass into strips of 2 L output rows, then each strip's horizontal pass in lane layout.</summary>
+        /// <summary>
+        /// Vertical pass into strips of 2 L output rows, then each strip's horizontal pass in lane layout; with
+        /// <paramref name="rowsMade"/>, <paramref name="y"/> holds the vertical pass already (one row per output row).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void VerticalFirst(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
+        public void VerticalFirst(ReadOnlyMemory<float> y, Memory<float> dst, int threads, bool rowsMade = false)
         {
             int strips = (outRows + (2 * L) - 1) / (2 * L);
             var cvalRow = new float[cols];
             cvalRow.AsSpan().Fill(cval);
-            RunStrips(strips, threads, () => new Buffers(2 * L * cols, 2 * LaneLength, colPlan.OutLength * L), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
+            RunStrips(strips, threads, () => new Buffers(rowsMade ? 0 : 2 * L * cols, 2 * LaneLength, colPlan.OutLength * L), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
             {
                 var ys = y.Span;
                 int r0 = s * 2 * L, n = Math.Min(2 * L, outRows - r0);
-                for (int r = 0; r < n; r++)
+                if (!rowsMade)
                 {
-                    int i = r0 + r;
-                    WeightedRows(ys, cols, cols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, buf.Rows.AsSpan(r * cols, cols));
+                    for (int r = 0; r < n; r++)
+                    {
+                        int i = r0 + r;
+                        WeightedRows(ys, cols, cols, rowPlan.Index.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.Weight.AsSpan(i * rowPlan.Taps, rowPlan.Taps), rowPlan.CoefLength, cvalRow, buf.Rows.AsSpan(r * cols, cols));
+                    }
                 }
 
-                Horizontal(buf.Rows, cols, n, buf, dst.Span.Slice(r0 * outCols), outCols);
+                Horizontal(rowsMade ? ys.Slice(r0 * cols, n * cols) : buf.Rows, cols, n, buf, dst.Span.Slice(r0 * outCols), outCols);
                 if (clip is { } c)
                 {
                     var done = dst.Span.Slice(r0 * outCols, n * outCols);
