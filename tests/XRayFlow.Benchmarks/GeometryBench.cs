@@ -43,7 +43,7 @@ public static class GeometryBench
             ("flip axis 1", () => PixelMoves.Flip(x, 1, threads)),
             ("rot90", () => PixelMoves.Rot90(x, 1, threads)),
         };
-        Console.WriteLine($"op,median_ms,min_ms,cpu_median_ms (runs={runs}, threads={threads}, image {x.ShapeText}, .NET {Environment.Version}; cpu = process CPU time, all threads)");
+        Console.WriteLine($"op,median_ms,min_ms,cpu_mean_ms (runs={runs}, threads={threads}, image {x.ShapeText}, .NET {Environment.Version}; cpu = process CPU time over the timed calls, all threads, per call; calls back to back)");
         foreach (var (name, run) in ops)
         {
             if (only is null || name.Contains(only, StringComparison.OrdinalIgnoreCase))

@@ -63,7 +63,7 @@ public static class SegmentationBench
         // A mask as a previous binary step leaves it (held as bits): the "bits in and out" cases.
         var bits = ImageArray.FromMask(PackedMask.Pack(mask), isStack: false);
         var labels = ((ArrayValue)IntensityBenchmarks.InvokeValue("label", new() { ["connectivity"] = 1 }, mask, threads)).Array;
-        Console.WriteLine($"op,median_ms,min_ms,cpu_median_ms (runs={runs}, threads={threads}, image {grey.ShapeText}, .NET {Environment.Version}; cpu = process CPU time, all threads)");
+        Console.WriteLine($"op,median_ms,min_ms,cpu_mean_ms (runs={runs}, threads={threads}, image {grey.ShapeText}, .NET {Environment.Version}; cpu = process CPU time over the timed calls, all threads, per call; calls back to back)");
         foreach (var c in Cases)
         {
             if (only is null || c.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
