@@ -211,7 +211,7 @@ public static class SeparableResampler
             }
 
             // The block's coefficients side by side (stride w), then each output row's weighted sum of them.
-            var block = PixelPool.Shared.Rent(coefRows * Widest); // one length for every block: pooled
+            var block = PixelPool.Shared.Rent(checked(coefRows * Math.Min(Widest, cols))); // one length for every block: pooled
             try
             {
                 SplinePrefilter.ColumnsFrom(src.Span[c0..], start, cvalRow, block.AsSpan(0, coefRows * w), w, w, plan);
