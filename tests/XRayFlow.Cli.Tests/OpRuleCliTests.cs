@@ -76,6 +76,16 @@ public class OpRuleCliTests
         Assert.Equal(0, CliKit.Run("validate", recipe, "--max-pixels", "150994944").Exit);
         var plan = CliKit.Run("plan", recipe, "--max-pixels", "150994943");
         Assert.Contains("more than --max-pixels 150994943", plan.Err, StringComparison.Ordinal);
+        Assert.Equal(2, plan.Exit); // the plan is printed, and its error is the exit code's too
+        Assert.Contains("zoom = zoom(xray)", plan.Out, StringComparison.Ordinal);
+
+        // Beyond what a geometry step may make at all, the step's shape is unknown in the plan, not the input's.
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: {kind: image, default: in/" + Path.GetFileName(samples[0]) + "}\nsteps:\n  - op: zoom\n    zoom: 50\noutputs:\n  zoom: z.npy\n");
+        var huge = CliKit.Run("plan", recipe);
+        Assert.Equal(2, huge.Exit);
+        Assert.Contains("step 'zoom': the output would be 51200 x 51200 = 2621440000 pixels", huge.Err, StringComparison.Ordinal);
+        Assert.Contains("-> ?", huge.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("-> 1024x1024", huge.Out, StringComparison.Ordinal);
         Assert.Equal(2, CliKit.Run("validate", recipe, "--max-pixels", "0").Exit);
     }
 

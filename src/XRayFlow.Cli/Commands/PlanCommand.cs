@@ -74,7 +74,10 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         var plan = Planner.Create(recipe, shapes, options);
         host.Report(plan.Diagnostics);
         host.Out.Write(settings.Json || settings.Format == "json" ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
-        return ExitCodes.Success;
+
+        // The plan is shown either way (what would run, where the shapes go wrong); an error makes the recipe
+        // invalid for these inputs, as `validate` says, so the exit code says it too.
+        return plan.Diagnostics.Any(d => d.IsError) ? ExitCodes.Invalid : ExitCodes.Success;
     }
 
     /// <summary>The plan as the `plan --json` document (docs/cli-json.md).</summary>

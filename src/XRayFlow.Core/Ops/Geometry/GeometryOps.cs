@@ -469,14 +469,17 @@ public static class GeometryOps
         return (matrix, [o[0], o[^1]]);
     }
 
-    /// <summary>The output shape, or a problem when it would exceed <see cref="MaxOutputPixels"/>.</summary>
+    /// <summary>
+    /// The output shape, or a problem when it would exceed <see cref="MaxOutputPixels"/> (and then an unknown shape,
+    /// `?` in the plan: not the input's, which later steps would be checked against).
+    /// </summary>
     private static ValueInfo Bounded(InferContext c, ValueInfo s, long rows, long cols, string param)
     {
         long frames = Math.Max(1, s.Frames);
         if (rows > MaxSide * 16L || cols > MaxSide * 16L || frames * rows * cols > MaxOutputPixels)
         {
             c.Problem(string.Create(CultureInfo.InvariantCulture, $"the output would be {(s.IsStack ? $"{frames} x " : "")}{rows} x {cols} = {frames * rows * cols} pixels, more than the {MaxOutputPixels} a geometry step may make"), param);
-            return s;
+            return s with { Rows = 0, Cols = 0 };
         }
 
         return s with { Rows = (int)rows, Cols = (int)cols };
