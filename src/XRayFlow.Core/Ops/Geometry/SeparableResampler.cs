@@ -329,29 +329,8 @@ public static class SeparableResampler
             }
 
             case 4:
-            {
-                ref float a = ref Unsafe.Add(ref y0, offsets[0]);
-                ref float b = ref Unsafe.Add(ref y0, offsets[1]);
-                ref float c = ref Unsafe.Add(ref y0, offsets[2]);
-                ref float e = ref Unsafe.Add(ref y0, offsets[3]);
-                var wa = new Vector<float>(weight[0]);
-                var wb = new Vector<float>(weight[1]);
-                var wc = new Vector<float>(weight[2]);
-                var we = new Vector<float>(weight[3]);
-                for (; t <= width - l; t += l)
-                {
-                    ((wa * Vector.LoadUnsafe(ref a, (nuint)t)) + (wb * Vector.LoadUnsafe(ref b, (nuint)t))
-                        + (wc * Vector.LoadUnsafe(ref c, (nuint)t)) + (we * Vector.LoadUnsafe(ref e, (nuint)t))).StoreUnsafe(ref d0, (nuint)t);
-                }
-
-                for (; t < width; t++)
-                {
-                    Unsafe.Add(ref d0, t) = (weight[0] * Unsafe.Add(ref a, t)) + (weight[1] * Unsafe.Add(ref b, t))
-                        + (weight[2] * Unsafe.Add(ref c, t)) + (weight[3] * Unsafe.Add(ref e, t));
-                }
-
+                WeightedRows4(y, stride, index, weight, dst[..width]);
                 return;
-            }
 
             default:
                 dst[..width].Clear();
