@@ -221,6 +221,9 @@ public static class SeparableResampler
                     var index = down.Index.AsSpan(i * taps, taps);
                     var weight = down.Weight.AsSpan(i * taps, taps);
                     var made = coef.AsSpan((i * cols) + c0, w);
+
+                    // 4 taps without the cval row straight to the kernel: through WeightedRows (its stackalloc'd
+                    // offsets, per call on 128-value rows) zoom 0.5 order 3 measured 8-10% slower (4 alternating pairs).
                     if (taps != 4 || index[0] == down.CoefLength || index[1] == down.CoefLength || index[2] == down.CoefLength || index[3] == down.CoefLength)
                     {
                         WeightedRows(block, w, w, index, weight, down.CoefLength, cvalRow, made);
