@@ -151,7 +151,7 @@ public static class GeometryOps
         {
             int[] shape = ctx.Ints("output_shape")!;
             bool? anti = ctx.Has("anti_aliasing") ? ctx.Bool("anti_aliasing") : null;
-            return new ArrayValue(Resampling.Resize(ctx.Array(), shape[0], shape[1], ctx.Int("order"), ctx.Text("mode"), CvalOf(ctx), anti, ctx.Doubles("anti_aliasing_sigma"), ctx.Bool("clip"), ctx.Threads));
+            return new ArrayValue(Resampling.Resize(ctx.Array(), shape[0], shape[1], ctx.Int("order"), ctx.Text("mode"), CvalOf(ctx), anti, ctx.Doubles("anti_aliasing_sigma"), ctx.Bool("clip"), ctx.Threads, ctx.Float("cval")));
         },
     };
 

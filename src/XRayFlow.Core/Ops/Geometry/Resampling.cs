@@ -95,7 +95,12 @@ public static class Resampling
     /// </code>
     /// with skimage's modes mapped to ndimage's (<see cref="ResizeModes"/>).
     /// </summary>
-    public static ImageArray Resize(ImageArray src, int outRows, int outCols, int order, string mode, float cval, bool? antiAliasing, double[]? sigma, bool clip, int threads)
+    /// <para>
+    /// At order 0 an integer image (uint8 / uint16 by <see cref="Intensity.SkimageDtypes.Of"/>) stays integer in
+    /// scikit-image: its smoothing is <see cref="IntegerSmoothing"/> (each pass truncated to the dtype), with cval in
+    /// float64 (<paramref name="exactCval"/>, when the caller has it); order 0 then copies values, as on the float path.
+    /// </para>
+    public static ImageArray Resize(ImageArray src, int outRows, int outCols, int order, string mode, float cval, bool? antiAliasing, double[]? sigma, bool clip, int threads, double? exactCval = null)
     {
         var (interp, filterMode) = ResizeModes(mode);
         double f0 = (double)src.Rows / outRows, f1 = (double)src.Cols / outCols;
@@ -118,7 +123,10 @@ public static class Resampling
             {
                 // Orders 0 and 1 (no spline prefilter) read only the rows their taps name: the smoothing's column
                 // pass skips the others (a 1024 -> 224 resize reads 448 of 1024 rows).
-                smoothed = order <= 1 && !src.IsComplex
+                var dtype = order == 0 && !src.IsComplex ? Intensity.SkimageDtypes.Of(src, threads) : Intensity.SkimageDtype.Float32;
+                smoothed = dtype != Intensity.SkimageDtype.Float32
+                    ? IntegerSmoothing.GaussianFilter(src, s, filterMode, exactCval ?? cval, dtype == Intensity.SkimageDtype.UInt16, threads)
+                    : order <= 1 && !src.IsComplex
                     ? NdFilters.GaussianFilterRows(src, s, filterMode, cval, RowsRead(src.Rows, outRows, order, interp), threads)
                     : NdFilters.GaussianFilter(src, s, mode: filterMode, cval: cval, threads: threads);
                 input = smoothed;
