@@ -41,6 +41,35 @@ public class CliTests
         Assert.DoesNotContain("   at ", bad.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A `default:` path run would refuse (missing, outside the recipe's folder) is refused by validate too, at the
+    /// input's line, with run's code; an input without a default is fine until a run lacks its --input.
+    /// </summary>
+    [Fact]
+    public void ValidateRefusesTheDefaultPathsRunWouldRefuse()
+    {
+        string dir = CliKit.Project();
+        const string Default = "default: images/00000011_000.png";
+        Assert.Contains(Default, CliKit.Sobel, StringComparison.Ordinal);
+        foreach (var (path, code) in new[] { ("images/nothere.png", "XRF2005"), ("../outside.png", "XRF2024") })
+        {
+            File.Copy(P(dir, "images", "00000011_000.png"), P(Path.GetDirectoryName(dir)!, "outside.png"), overwrite: true);
+            File.WriteAllText(P(dir, "bad.yaml"), CliKit.Sobel.Replace(Default, "default: " + path, StringComparison.Ordinal));
+            var v = CliKit.Run("validate", P(dir, "bad.yaml"));
+            Assert.Equal(2, v.Exit);
+            string line = Assert.Single(v.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Matches(@"bad\.yaml:\d+:\d+: error " + code + ": input 'xray'", line);
+            var run = CliKit.Run("run", P(dir, "bad.yaml"), "--out", P(dir, "out"), "--dry-run");
+            Assert.Equal(2, run.Exit);
+            Assert.Contains(code, run.Err, StringComparison.Ordinal);
+        }
+
+        File.WriteAllText(P(dir, "none.yaml"), CliKit.Sobel.Replace(", " + Default, string.Empty, StringComparison.Ordinal));
+        Assert.DoesNotContain("default:", File.ReadAllText(P(dir, "none.yaml")), StringComparison.Ordinal);
+        var none = CliKit.Run("validate", P(dir, "none.yaml"));
+        Assert.True(none.Exit == 0, none.Err);
+    }
+
     [Fact]
     public void RunWithOnlyTheRecipeUsesItsDefaultsAndWritesOutputsAndManifest()
     {

@@ -452,12 +452,13 @@ public static class InputResolver
             var kind = UntrustedFile.Stat(f).Kind;
             if (kind == FileKind.Missing)
             {
-                diagnostics.Report(DiagnosticCodes.InputFileMissing, null, input.Name, f);
+                // Located at the input when the path is the recipe's own (its default:); a command-line path has no line.
+                diagnostics.Report(DiagnosticCodes.InputFileMissing, root is not null ? input.Location : null, input.Name, f);
                 ok = false;
             }
             else if (kind != FileKind.Regular)
             {
-                diagnostics.Report(DiagnosticCodes.InputNotRegularFile, null, $"input '{input.Name}'", f, UntrustedFile.Describe(kind));
+                diagnostics.Report(DiagnosticCodes.InputNotRegularFile, root is not null ? input.Location : null, $"input '{input.Name}'", f, UntrustedFile.Describe(kind));
                 ok = false;
             }
         }

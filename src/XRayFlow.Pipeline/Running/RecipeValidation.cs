@@ -10,7 +10,7 @@ namespace XRayFlow.Pipeline.Running;
 public static class RecipeValidation
 {
     /// <summary>
-    /// Output paths (checked with a placeholder stem), every inline expression (compiled), and the plan's
+    /// The `default:` input paths (present, regular files, inside the recipe's folder), output paths (checked with a placeholder stem), every inline expression (compiled), and the plan's
     /// diagnostics (only when everything before is clean), planned with the shapes the `default:` inputs' headers
     /// give, so a step those shapes cannot take is refused here (XRF1069), as is one that would make more pixels than
     /// <paramref name="maxPixels"/> (run's `--max-pixels`; default 1e8). Sorted; errors mean exit 2.
@@ -18,6 +18,13 @@ public static class RecipeValidation
     public static IReadOnlyList<Diagnostic> Check(BoundRecipe recipe, Func<IExpressionCompiler>? compilerFactory, long? maxPixels = null)
     {
         var bag = new DiagnosticBag();
+
+        // The `default:` paths, as run resolves them when no --input is given: a missing file, one outside the
+        // recipe's folder or not a regular file is refused there (exit 2), so here too. An input without a default
+        // is not an error until a run lacks its --input.
+        var defaults = new DiagnosticBag();
+        InputResolver.Resolve(recipe, new Dictionary<string, string>(), defaults);
+        bag.AddRange(defaults.ToSortedList().Where(d => d.Code != DiagnosticCodes.InputNotBound.Code));
         OutputTargets.Check(recipe, [new RunItem("stem", "stem", new Dictionary<string, IReadOnlyList<string>>())], "out", bag, onDisk: false);
         bag.AddRange(ExpressionSteps.Compile(recipe, compilerFactory).Diagnostics);
         if (!bag.HasErrors)
