@@ -70,6 +70,40 @@ public class CliTests
         Assert.True(none.Exit == 0, none.Err);
     }
 
+    /// <summary>
+    /// A failed item accounts for the files at its output paths: those it wrote before failing are listed under it
+    /// in the manifest (complete, with their hashes), and those an earlier run left are named in its reason (and
+    /// left in place).
+    /// </summary>
+    [Fact]
+    public void AFailedItemListsWhatItWroteAndNamesWhatAnEarlierRunLeft()
+    {
+        string dir = CliKit.Project();
+        string outDir = P(dir, "out");
+        Directory.CreateDirectory(P(outDir, "npy", "00000011_000_gy.npy")); // the second output cannot be written
+        var partial = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", outDir);
+        Assert.Equal(1, partial.Exit);
+        var item = JsonDocument.Parse(File.ReadAllText(P(outDir, "manifest.json"))).RootElement.GetProperty("items")[0];
+        Assert.Equal("failed", item.GetProperty("status").GetString());
+        var written = Assert.Single(item.GetProperty("outputs").EnumerateArray());
+        Assert.Equal("00000011_000_ax.png", written.GetProperty("path").GetString());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(P(outDir, "00000011_000_ax.png")))), written.GetProperty("sha256").GetString());
+        Assert.DoesNotContain("earlier run", item.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        // Both outputs written by a good run; then the input breaks: the item fails and says what is left.
+        Directory.Delete(P(outDir, "npy", "00000011_000_gy.npy"));
+        Assert.Equal(0, CliKit.Run("run", P(dir, "recipe.yaml"), "--out", outDir).Exit);
+        string image = P(dir, "images", "00000011_000.png");
+        File.WriteAllBytes(image, File.ReadAllBytes(image)[..200]);
+        var broken = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", outDir);
+        Assert.Equal(1, broken.Exit);
+        item = JsonDocument.Parse(File.ReadAllText(P(outDir, "manifest.json"))).RootElement.GetProperty("items")[0];
+        Assert.Equal("failed", item.GetProperty("status").GetString());
+        Assert.Empty(item.GetProperty("outputs").EnumerateArray());
+        Assert.EndsWith("(left in place from an earlier run, not made by this one: 00000011_000_ax.png, npy/00000011_000_gy.npy)", item.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(File.Exists(P(outDir, "00000011_000_ax.png")));
+    }
+
     [Fact]
     public void RunWithOnlyTheRecipeUsesItsDefaultsAndWritesOutputsAndManifest()
     {

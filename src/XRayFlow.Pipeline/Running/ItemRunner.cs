@@ -20,12 +20,13 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
     {
         var recipe = request.Recipe;
         var inputRecords = new List<ManifestFile>();
+        var outputRecords = new List<ManifestOutput>();
         var observer = request.Observe?.Invoke(item);
         try
         {
             var arrays = Decode(recipe, item, inputRecords);
             var (values, timings) = Execute(arrays, profile, observer);
-            var outputRecords = Write(item, outs, arrays, values);
+            Write(item, outs, arrays, values, outputRecords);
             var scalars = ScalarsOf(recipe, values);
 
             // Written and hashed: the item's arrays go back to the pool for the next item's outputs.
@@ -50,7 +51,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
                 OutputException o => o.Reason,
                 OutOfMemoryException => "out of memory (try --threads 1 or --max-pixels)",
                 _ => ex.Message,
-            });
+            }, outs, outputRecords);
         }
         catch (OperationCanceledException)
         {
@@ -59,7 +60,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
         catch (Exception ex)
         {
             // A bug in an op or the runner: this item fails (the others go on) and says so plainly.
-            return Failed(item, inputRecords, $"internal error ({ex.GetType().Name}: {ex.Message})");
+            return Failed(item, inputRecords, $"internal error ({ex.GetType().Name}: {ex.Message})", outs, outputRecords);
         }
     }
 
@@ -121,7 +122,8 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
         return (values!, timings);
     }
 
-    private List<ManifestOutput> Write(RunItem item, IReadOnlyList<OutputTarget> outs, Dictionary<string, ImageArray> arrays, IReadOnlyDictionary<string, Value> values)
+    /// <summary>Writes the item's outputs in order, each recorded in <paramref name="records"/> once written (so a failure keeps the earlier ones).</summary>
+    private void Write(RunItem item, IReadOnlyList<OutputTarget> outs, Dictionary<string, ImageArray> arrays, IReadOnlyDictionary<string, Value> values, List<ManifestOutput> records)
     {
         var plan = executor.Plan;
         Value ValueOf(string name)
@@ -135,7 +137,6 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
             return arrays.TryGetValue(c, out var a) ? new ArrayValue(a) : throw new StepFailedException(name, "no value computed");
         }
 
-        var records = new List<ManifestOutput>();
         string root = Path.GetFullPath(request.OutDir);
         foreach (var target in outs)
         {
@@ -153,12 +154,23 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
             // The hash of the bytes written (the file holds exactly them: written atomically), else read back.
             records.Add(new ManifestOutput(target.Output.Name, target.RecordedPath, sha ?? Manifest.Sha256OfFile(target.FullPath)));
         }
-
-        return records;
     }
 
-    private static ManifestItem Failed(RunItem item, List<ManifestFile> inputs, string reason)
-        => new() { Name = item.Name, Stem = item.Stem, Status = "failed", Error = reason, Inputs = inputs };
+    /// <summary>
+    /// A failed item: its reason, and the outputs it had already written (complete files, hashed: listed, so the
+    /// folder holds nothing the manifest does not account for). Its other outputs that exist on disk are an earlier
+    /// run's, not this one's: they are left in place (nothing done before is deleted), and the reason names them.
+    /// </summary>
+    private static ManifestItem Failed(RunItem item, List<ManifestFile> inputs, string reason, IReadOnlyList<OutputTarget> outs, List<ManifestOutput> written)
+    {
+        var stale = outs.Where(t => written.All(w => w.Path != t.RecordedPath) && File.Exists(t.FullPath)).Select(t => t.RecordedPath).ToList();
+        if (stale.Count > 0)
+        {
+            reason += $" (left in place from an earlier run, not made by this one: {string.Join(", ", stale)})";
+        }
+
+        return new() { Name = item.Name, Stem = item.Stem, Status = "failed", Error = reason, Inputs = inputs, Outputs = written };
+    }
 
     /// <summary>Each scalar step's number for this item, by step id in recipe order (the executor keeps every scalar).</summary>
     private List<KeyValuePair<string, double>> ScalarsOf(BoundRecipe recipe, IReadOnlyDictionary<string, Value> values)
