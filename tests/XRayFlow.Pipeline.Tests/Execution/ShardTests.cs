@@ -395,6 +395,25 @@ public class ShardTests
         Assert.Equal((string)args[^1], ShardMerger.ArrayList(shards));
     }
 
+    /// <summary>A shard another recipe file wrote into the folder is named as that, not as an edit of this recipe.</summary>
+    [Fact]
+    public void MergeNamesAShardOfAnotherRecipe()
+    {
+        var (dir, glob, outDir, recipe) = Batch(6);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(recipe, glob, outDir, new Shard(i, 3))).ExitCode);
+        }
+
+        var other = RunKit.LoadFile(dir, Recipe.Replace("name: shards", "name: shards-other", StringComparison.Ordinal), "other.yaml");
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(other, glob, outDir, new Shard(2, 3))).ExitCode);
+        var r = ShardMerger.Merge(outDir, null);
+        Assert.Equal(ExitCodes.SomeFailed, r.ExitCode);
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal("XRF2033", d.Code);
+        Assert.Equal("shard 2 of 3 ('manifest.shard-0002-of-0003.json'): ran recipe 'shards-other' (../other.yaml); the other shards ran 'shards' (../recipe.yaml): shards of different runs in one folder", d.Message);
+    }
+
     [Fact]
     public void MergeRefusesShardsOfAnotherRecipeVersionOrBatchNamingEach()
     {

@@ -284,6 +284,11 @@ public static class ShardMerger
             return $"ran xrayflow {m.Version}; the other shards ran {reference.Version}";
         }
 
+        if (m.RecipeName != reference.RecipeName || m.RecipeAbsolutePath != reference.RecipeAbsolutePath)
+        {
+            return $"ran recipe '{m.RecipeName}' ({m.RecipePath}); the other shards ran '{reference.RecipeName}' ({reference.RecipePath}): shards of different runs in one folder";
+        }
+
         if (m.RecipeFileSha256 != reference.RecipeFileSha256)
         {
             return $"ran a recipe file with sha256 {Short(m.RecipeFileSha256)}; the other shards' has {Short(reference.RecipeFileSha256)} (the recipe was edited while the shards ran?)";
