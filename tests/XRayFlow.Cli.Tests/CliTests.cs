@@ -240,6 +240,33 @@ public class CliTests
         Assert.All(steps, s => Assert.Equal(4, s.GetProperty("ms").GetArrayLength()));
     }
 
+    [Theory]
+    [InlineData("00000011_000_ax.png", "is where the run writes output ax;")]
+    [InlineData("npy/00000011_000_gy.npy", "is where the run writes output gy;")]
+    [InlineData("manifest.json", "is where the run writes the run's manifest (manifest.json);")]
+    [InlineData("npy", "is where the run writes the folder of output gy;")]
+    public void ProfileOnAFileTheRunWritesIsRefusedBeforeAnyWork(string underOut, string why)
+    {
+        // --profile is written last: on an output it replaced the image with the JSON, on manifest.json the
+        // manifest, and the run exited 0. Now it is exit 2 with nothing written, --dry-run included.
+        string dir = CliKit.Project();
+        string outDir = P(dir, "out");
+        string profile = P(outDir, underOut);
+        foreach (var dry in new[] { true, false })
+        {
+            string[] args = ["run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "images", "00000011_000.png"), "--out", outDir, "--profile", profile];
+            var r = CliKit.Run(dry ? [.. args, "--dry-run"] : args);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal($"xrayflow: error XRF2051: --profile '{profile}' {why} give --profile a path the run does not write\n", r.Err);
+            Assert.False(Directory.Exists(outDir));
+        }
+
+        var ok = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", outDir, "--profile", P(outDir, "profile.json"), "-q");
+        Assert.Equal(0, ok.Exit);
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(File.ReadAllText(P(outDir, "profile.json"))).RootElement.GetProperty("steps").ValueKind);
+        Assert.Equal(1024, ImageReader.Read(P(outDir, "00000011_000_ax.png")).Shape[^1]);
+    }
+
     [Fact]
     public void TestVerbRunsARecipesTestsSection()
     {

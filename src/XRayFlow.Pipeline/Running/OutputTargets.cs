@@ -154,6 +154,88 @@ public static class OutputTargets
     }
 
     /// <summary>
+    /// XRF2051 when --profile names a file the run writes into --out, or a folder it writes one in: an output of
+    /// any item of <paramref name="all"/> (the whole batch, with --shard), the manifest (<paramref name="manifestName"/>
+    /// and manifest.json, which `merge` writes), a combined table, the report (<paramref name="reportName"/>, with
+    /// --report) or the lock file. The profile is written last, so without this it replaced that file and the run
+    /// still exited 0.
+    /// </summary>
+    public static void CheckProfile(string profilePath, BoundRecipe recipe, IReadOnlyList<RunItem> all, string outDir, string manifestName, string? reportName, DiagnosticBag diagnostics)
+    {
+        string profile = Path.TrimEndingDirectorySeparator(Path.GetFullPath(profilePath));
+        string below = profile + Path.DirectorySeparatorChar;
+        string root = Path.GetFullPath(outDir);
+        string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        if (!profile.StartsWith(rootWithSep, StringComparison.Ordinal) && profile != root)
+        {
+            return; // outside --out: nothing of the run is there
+        }
+
+        bool Report(string full, string what)
+        {
+            if (full == profile)
+            {
+                diagnostics.Report(DiagnosticCodes.ProfileOverRunFile, null, profilePath, what);
+                return true;
+            }
+
+            if (full.StartsWith(below, StringComparison.Ordinal))
+            {
+                diagnostics.Report(DiagnosticCodes.ProfileOverRunFile, null, profilePath, $"the folder of {what}");
+                return true;
+            }
+
+            return false;
+        }
+
+        if (profile == root)
+        {
+            diagnostics.Report(DiagnosticCodes.ProfileOverRunFile, null, profilePath, "the --out folder");
+            return;
+        }
+
+        var own = new List<(string Name, string What)>
+        {
+            (manifestName, $"the run's manifest ({manifestName})"),
+            (Manifest.FileName, $"the run's manifest ({Manifest.FileName})"),
+            (OutputFolderLock.FileName, $"the lock of --out ({OutputFolderLock.FileName})"),
+        };
+        if (reportName is not null)
+        {
+            own.Add((reportName, $"the run's report ({reportName})"));
+        }
+
+        foreach (var (name, what) in own)
+        {
+            if (Report(Path.GetFullPath(Path.Combine(outDir, name)), what))
+            {
+                return;
+            }
+        }
+
+        foreach (var output in CombinedCsv.Outputs(recipe, all.Count))
+        {
+            if (CombinedCsv.PathOf(outDir, output) is { } full && Report(full, $"the combined table of output {output.Name}"))
+            {
+                return;
+            }
+        }
+
+        foreach (var item in all)
+        {
+            foreach (var output in recipe.Outputs)
+            {
+                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem);
+                if (OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, expanded) is { } full
+                    && Report(full, all.Count > 1 ? $"output {output.Name} of '{item.Name}'" : $"output {output.Name}"))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The path of <paramref name="full"/> relative to <paramref name="root"/>, with '/' between folders: on
     /// Windows its '\\' separators become '/'; elsewhere '\\' is an ordinary character of a name and is kept.
     /// </summary>
