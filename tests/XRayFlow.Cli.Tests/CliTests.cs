@@ -268,6 +268,34 @@ public class CliTests
     }
 
     [Fact]
+    public void OutputNamesUpTo255BytesAreWrittenAndLongerOnesRefusedBeforeAnyWorkNamingTheItem()
+    {
+        // {stem}_ax.png of a 225-byte stem is 232 bytes: a valid name whose temporary name was too long (the item
+        // failed); a 250-byte stem makes 257, which no file system takes: --dry-run said fine, the run failed late.
+        string dir = CliKit.Project();
+        Directory.CreateDirectory(P(dir, "long"));
+        Directory.CreateDirectory(P(dir, "longer"));
+        string ok = new string('b', 225), over = new string('b', 250);
+        File.Copy(P(dir, "images", "00000011_000.png"), P(dir, "long", ok + ".png"));
+        File.Copy(P(dir, "images", "00000011_000.png"), P(dir, "longer", over + ".png"));
+
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "long"), "--out", P(dir, "out"), "-q");
+        Assert.Equal(0, r.Exit);
+        Assert.Equal(string.Empty, r.Err);
+        Assert.Equal(1024, ImageReader.Read(P(dir, "out", ok + "_ax.png")).Shape[^1]);
+        Assert.Equal([ok + "_ax.png", "manifest.json"], Directory.GetFiles(P(dir, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        foreach (var dry in new[] { true, false })
+        {
+            string[] args = ["run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "longer"), "--out", P(dir, "out2")];
+            var bad = CliKit.Run(dry ? [.. args, "--dry-run"] : args);
+            Assert.Equal(2, bad.Exit);
+            Assert.Contains($"error XRF2052: '{over}.png' (output ax): the name '{over}_ax.png' is 257 bytes long; a file or folder name can have at most 255 bytes", bad.Err, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(P(dir, "out2")));
+        }
+    }
+
+    [Fact]
     public void TestVerbRunsARecipesTestsSection()
     {
         string dir = CliKit.Project();

@@ -16,7 +16,8 @@ public static class OutputTargets
     /// <summary>
     /// The targets of each item. Reports XRF2025 for a path holding a NUL, XRF2009 for one that is absolute or
     /// leaves --out (after `{stem}` substitution), XRF2030 for one that goes through a symbolic link already
-    /// under --out, and XRF2008 for two outputs (or an output and manifest.json) on one path.
+    /// under --out, XRF2052 for a file or folder name over 255 bytes, and XRF2008 for two outputs (or an output
+    /// and manifest.json) on one path.
     /// </summary>
     /// <param name="recipe">The recipe whose outputs to place.</param>
     /// <param name="items">The run's items (their stems).</param>
@@ -98,6 +99,17 @@ public static class OutputTargets
                     if (bad.Add(output.Name))
                     {
                         diagnostics.Report(DiagnosticCodes.OutputOutsideOut, output.Location, output.Name, expanded);
+                    }
+
+                    continue;
+                }
+
+                if (LongestName(full[rootWithSep.Length..]) is { } tooLong)
+                {
+                    if (bad.Add(output.Name))
+                    {
+                        diagnostics.Report(DiagnosticCodes.OutputNameTooLong, output.Location, $"'{item.Name}' (output {output.Name})", tooLong,
+                            System.Text.Encoding.UTF8.GetByteCount(tooLong), AtomicFile.MaxNameBytes);
                     }
 
                     continue;
@@ -233,6 +245,20 @@ public static class OutputTargets
                 }
             }
         }
+    }
+
+    /// <summary>The first file or folder name of the relative path <paramref name="relative"/> longer than <see cref="AtomicFile.MaxNameBytes"/> UTF-8 bytes, or null.</summary>
+    private static string? LongestName(string relative)
+    {
+        foreach (var name in relative.Split(Path.DirectorySeparatorChar))
+        {
+            if (name.Length * 3 > AtomicFile.MaxNameBytes && System.Text.Encoding.UTF8.GetByteCount(name) > AtomicFile.MaxNameBytes)
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
