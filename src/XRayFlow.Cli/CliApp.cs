@@ -107,8 +107,12 @@ public static class CliApp
         }
         catch (CommandAppException ex)
         {
-            // Unknown verbs, unknown options, missing arguments, values of the wrong type.
-            host.Report(DiagnosticCodes.BadCommandLine.Create(null, OneLine(ex.Message) + " (see xrayflow --help)"));
+            // Unknown verbs, unknown options, missing arguments, values of the wrong type (the parser names a .NET
+            // type and no option for those: the option and the kind of value it takes are named instead).
+            string why = ex is CommandRuntimeException && NumberOptionCheck.Explain(args) is { } number
+                ? $"{number} (see xrayflow {args[0]} --help)"
+                : OneLine(ex.Message) + " (see xrayflow --help)";
+            host.Report(DiagnosticCodes.BadCommandLine.Create(null, why));
             return ExitCodes.Invalid;
         }
         catch (OperationCanceledException)

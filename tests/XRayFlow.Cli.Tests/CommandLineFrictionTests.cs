@@ -522,4 +522,57 @@ public class CommandLineFrictionTests
         Assert.False(File.Exists(MissingValueCheck.Placeholder) || Directory.Exists(MissingValueCheck.Placeholder));
         Assert.False(Directory.Exists(P(dir, "out")), "nothing is run");
     }
+
+    // ----- a number option given something else -----
+
+    /// <summary>Every option of every verb that takes a number (read from the settings types, `watch` too).</summary>
+    public static TheoryData<string, string> NumberOptions()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (verb, settings) in CliApp.Verbs.Select(v => (v.Name, v.Settings)).Append(("watch", typeof(WatchCommand.Settings))))
+        {
+            foreach (var p in settings.GetProperties())
+            {
+                var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+                if ((type == typeof(int) || type == typeof(long)) && p.GetCustomAttributes(typeof(Spectre.Console.Cli.CommandOptionAttribute), false) is [Spectre.Console.Cli.CommandOptionAttribute o])
+                {
+                    data.Add(verb, "--" + o.LongNames[0]);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void TheNumberOptionsAreTheOnesTheIssueNamedAndMore()
+    {
+        var all = NumberOptions().Select(row => $"{row[0]} {row[1]}").ToHashSet();
+        Assert.Superset(new HashSet<string> { "run --max-pixels", "run --threads", "run --repeat", "run --shards", "plan --max-pixels", "merge --shards", "watch --port" }, all);
+    }
+
+    [Theory]
+    [MemberData(nameof(NumberOptions))]
+    public void ANumberOptionGivenOtherTextNamesTheOptionAndTheKindNotADotNetType(string verb, string option)
+    {
+        // Was `XRF2001: Failed to convert 'abc' to Nullable`1.` (or `to Int32.`), naming neither the option nor what it takes.
+        foreach (var (value, why) in new[] { ("abc", "is not a whole number"), ("1e8", "is not a whole number"), ("2.5", "is not a whole number") })
+        {
+            var r = CliKit.Run(verb, "x.yaml", option, value);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal($"xrayflow: error XRF2001: option {option}: '{value}' {why} (see xrayflow {verb} --help)\n", r.Err);
+            Assert.Equal(string.Empty, r.Out);
+        }
+
+        var eq = CliKit.Run(verb, "x.yaml", option + "=x");
+        Assert.Equal($"xrayflow: error XRF2001: option {option}: 'x' is not a whole number (see xrayflow {verb} --help)\n", eq.Err);
+    }
+
+    [Fact]
+    public void AWholeNumberTooLargeForItsOptionSaysTheRange()
+    {
+        var r = CliKit.Run("run", "x.yaml", "-j", "99999999999");
+        Assert.Equal(2, r.Exit);
+        Assert.Equal("xrayflow: error XRF2001: option -j: '99999999999' is out of range: a whole number from -2147483648 to 2147483647 (see xrayflow run --help)\n", r.Err);
+    }
 }
