@@ -296,6 +296,25 @@ public class CliTests
     }
 
     [Fact]
+    public void RepeatWithoutProfileIsRefusedBeforeAnyWork()
+    {
+        // --repeat only times the plan for --profile; without it the repeats ran and their times were thrown away.
+        string dir = CliKit.Project();
+        foreach (var dry in new[] { false, true })
+        {
+            string[] args = ["run", P(dir, "recipe.yaml"), "--out", P(dir, "out"), "--repeat", "3"];
+            var r = CliKit.Run(dry ? [.. args, "--dry-run"] : args);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal("xrayflow: error XRF2021: --repeat: times the plan for --profile, which is not given: add --profile FILE.json, or drop --repeat\n", r.Err);
+            Assert.False(Directory.Exists(P(dir, "out")));
+        }
+
+        var ok = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", P(dir, "out"), "--repeat", "1", "-q");
+        Assert.Equal(0, ok.Exit);
+        Assert.True(File.Exists(P(dir, "out", "manifest.json")));
+    }
+
+    [Fact]
     public void TestVerbRunsARecipesTestsSection()
     {
         string dir = CliKit.Project();

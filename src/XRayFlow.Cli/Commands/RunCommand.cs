@@ -37,7 +37,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         public string? Profile { get; init; }
 
         [CommandOption("--repeat <N>")]
-        [Description("With --profile: run the plan N times per input, 1 to 10000 (outputs are written once).")]
+        [Description("With --profile (refused without it): run the plan N times per input, 1 to 10000 (outputs are written once).")]
         [DefaultValue(1)]
         public int Repeat { get; init; } = 1;
 
@@ -91,6 +91,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             if (Repeat is < 1 or > RunRequest.MaxRepeat)
             {
                 yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", $"must be 1 to {RunRequest.MaxRepeat}");
+            }
+            else if (Repeat != 1 && Profile is null)
+            {
+                // The repeats only time the plan: without --profile they were run and their times thrown away.
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", "times the plan for --profile, which is not given: add --profile FILE.json, or drop --repeat");
             }
 
             if (MaxPixels is < 1)
