@@ -315,6 +315,18 @@ public class CliTests
     }
 
     [Fact]
+    public void PlanJsonLevelsStartAtOneAsDocsCliJsonSays()
+    {
+        // docs/cli-json.md showed "level": 0 for a first step; the planner numbers levels from 1.
+        string dir = CliKit.Project();
+        var r = CliKit.Run("plan", P(dir, "recipe.yaml"), "--json");
+        Assert.Equal(0, r.Exit);
+        var steps = JsonDocument.Parse(r.Out).RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal([("gx", 1), ("gy", 1), ("ax", 2)], steps.Select(s => (s.GetProperty("id").GetString(), s.GetProperty("level").GetInt32())).OrderBy(t => t.Item1 == "ax").ThenBy(t => t.Item1));
+        Assert.Contains("\"level\": 1, \"chain\"", File.ReadAllText(P(CliKit.Root, "docs", "cli-json.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TestVerbRunsARecipesTestsSection()
     {
         string dir = CliKit.Project();
