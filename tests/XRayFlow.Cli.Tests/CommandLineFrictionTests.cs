@@ -575,4 +575,85 @@ public class CommandLineFrictionTests
         Assert.Equal(2, r.Exit);
         Assert.Equal("xrayflow: error XRF2001: option -j: '99999999999' is out of range: a whole number from -2147483648 to 2147483647 (see xrayflow run --help)\n", r.Err);
     }
+
+    // ----- --json when the command is refused (exit 2) -----
+
+    [Theory]
+    [InlineData("--threads 0", null, "XRF2021", "--threads: must be 1 or more")]
+    [InlineData("--shard 3/2", null, "XRF2021", "--shard: '3/2': the shard number must be 0 to 1 (shards are numbered from 0)")]
+    [InlineData("--max-pixels 0", null, "XRF2021", "--max-pixels: must be 1 or more")]
+    [InlineData("--set nothing=1", null, "XRF1046", "--set nothing: the recipe has no param 'nothing'")]
+    [InlineData("--set nothing", null, "XRF2004", "--set 'nothing' is not NAME=VALUE")]
+    [InlineData("--input nope=x.png", "sobel-test", "XRF2003", "--input names 'nope', which the recipe does not declare (its inputs: xray)")]
+    [InlineData("--threads abc", null, "XRF2001", "option --threads: 'abc' is not a whole number (see xrayflow run --help)")]
+    [InlineData("--out", null, "XRF2001", "option --out needs a value (see xrayflow --help)")]
+    [InlineData("@unknown-op", null, "XRF1003", "unknown op 'abss'; did you mean 'abs'?")]
+    public void RunJsonRefusedPrintsTheExitTwoDocument(string given, string? recipe, string code, string message)
+    {
+        // These printed nothing on stdout, though docs/cli-json.md promises exactly one JSON object.
+        string dir = CliKit.Project();
+        File.WriteAllText(P(dir, "bad.yaml"), CliKit.Sobel.Replace("op: abs", "op: abss", StringComparison.Ordinal));
+        string[] args = given == "@unknown-op"
+            ? ["run", P(dir, "bad.yaml"), "--json"]
+            : ["run", P(dir, "recipe.yaml"), "--json", .. given.Split(' ')];
+        var r = CliKit.Run(args);
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(["version", "recipe", "exit", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(recipe, root.GetProperty("recipe").GetString());
+        Assert.Equal(2, root.GetProperty("exit").GetInt32());
+        var d = root.GetProperty("diagnostics")[0];
+        Assert.Equal(code, d.GetProperty("code").GetString());
+        Assert.Equal("error", d.GetProperty("severity").GetString());
+        Assert.Equal(message, d.GetProperty("message").GetString());
+        Assert.Contains($"{code}: {message}", r.Err, StringComparison.Ordinal); // stderr as before
+        Assert.False(Directory.Exists(P(dir, "out")));
+    }
+
+    [Theory]
+    [InlineData("unknown-op", "--json", "XRF1003", "unknown op 'abss'; did you mean 'abs'?", 14)]
+    [InlineData("bad-yaml", "--json", "XRF1001", null, 3)]
+    [InlineData("bad-yaml", "--format json", "XRF1001", null, 3)]
+    [InlineData("good", "--json --max-pixels 0", "XRF2021", "--max-pixels: must be 1 or more", null)]
+    [InlineData("good", "--json --input nope=x.png", "XRF2003", "--input names 'nope', which the recipe does not declare (its inputs: xray)", null)]
+    public void PlanJsonWithoutAPlanPrintsTheExitTwoDocument(string which, string given, string code, string? message, int? line)
+    {
+        string dir = CliKit.Project();
+        File.WriteAllText(P(dir, "unknown-op.yaml"), CliKit.Sobel.Replace("op: abs", "op: abss", StringComparison.Ordinal));
+        File.WriteAllText(P(dir, "bad-yaml.yaml"), "xrayflow: 1\nsteps: [\n");
+        string path = which == "good" ? P(dir, "recipe.yaml") : P(dir, which + ".yaml");
+        var r = CliKit.Run(["plan", path, .. given.Split(' ')]);
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(["version", "recipe", "path", "exit", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(given.Contains("--input", StringComparison.Ordinal) ? "sobel-test" : null, root.GetProperty("recipe").GetString());
+        Assert.Equal(path, root.GetProperty("path").GetString());
+        Assert.Equal(2, root.GetProperty("exit").GetInt32());
+        var d = root.GetProperty("diagnostics")[0];
+        Assert.Equal(code, d.GetProperty("code").GetString());
+        if (message is not null)
+        {
+            Assert.Equal(message, d.GetProperty("message").GetString());
+        }
+
+        if (line is not null)
+        {
+            Assert.Equal(path, d.GetProperty("file").GetString());
+            Assert.Equal(line, d.GetProperty("line").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void ValidateJsonWithARefusedOptionMarksEveryFileNotOk()
+    {
+        string dir = CliKit.Project();
+        var r = CliKit.Run("validate", P(dir, "recipe.yaml"), "--json", "--max-pixels", "0");
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.False(root.GetProperty("ok").GetBoolean());
+        var file = Assert.Single(root.GetProperty("files").EnumerateArray());
+        Assert.Equal(P(dir, "recipe.yaml"), file.GetProperty("file").GetString());
+        Assert.False(file.GetProperty("ok").GetBoolean());
+        Assert.Equal("--max-pixels: must be 1 or more", file.GetProperty("diagnostics")[0].GetProperty("message").GetString());
+    }
 }

@@ -81,6 +81,8 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         [Description("Check the recipe, resolve the inputs, the shard and every output path, print them, and stop: nothing is read, written or created (exit 0).")]
         public bool DryRun { get; init; }
 
+        public override string? RefusalJson(IReadOnlyList<Diagnostic> problems) => Json ? RunOutput.InvalidJson(null, problems) : null;
+
         public override IEnumerable<Diagnostic> Problems()
         {
             foreach (var d in base.Problems().Concat(ThreadsProblem(Threads)))
@@ -122,6 +124,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         var recipe = CommandHelpers.Load(host, settings.Recipe, settings.Set, out var sets, out var loaded);
         if (recipe is null)
         {
+            if (settings.Json)
+            {
+                host.Out.Write(RunOutput.InvalidJson(null, loaded));
+            }
+
             return ExitCodes.Invalid;
         }
 
@@ -135,6 +142,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         if (bag.HasErrors)
         {
             host.Report(bag.ToSortedList());
+            if (settings.Json)
+            {
+                host.Out.Write(RunOutput.InvalidJson(recipe.Name, [.. loaded, .. bag.ToSortedList()]));
+            }
+
             return ExitCodes.Invalid;
         }
 
