@@ -656,4 +656,16 @@ public class CommandLineFrictionTests
         Assert.False(file.GetProperty("ok").GetBoolean());
         Assert.Equal("--max-pixels: must be 1 or more", file.GetProperty("diagnostics")[0].GetProperty("message").GetString());
     }
+
+    [Fact]
+    public void OpsJsonForAnUnknownOpPrintsANullOpAndTheDiagnostic()
+    {
+        var r = CliKit.Run("ops", "sobell", "--json");
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("op").ValueKind);
+        var d = Assert.Single(root.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal("XRF2016", d.GetProperty("code").GetString());
+        Assert.Equal("no op named 'sobell'; did you mean 'sobel'?", d.GetProperty("message").GetString());
+    }
 }
