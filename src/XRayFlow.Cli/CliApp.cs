@@ -103,12 +103,27 @@ public static class CliApp
         {
             // A value the parser accepted but the command cannot use (the settings' own Validate()).
             host.Report(ex.Problems);
+            if (ex.Settings?.RefusalJson(ex.Problems) is { } json)
+            {
+                host.Out.Write(json);
+            }
+
             return ExitCodes.Invalid;
         }
         catch (CommandAppException ex)
         {
-            // Unknown verbs, unknown options, missing arguments, values of the wrong type.
-            host.Report(DiagnosticCodes.BadCommandLine.Create(null, OneLine(ex.Message) + " (see xrayflow --help)"));
+            // Unknown verbs, unknown options, missing arguments, values of the wrong type (the parser names a .NET
+            // type and no option for those: the option and the kind of value it takes are named instead).
+            string why = ex is CommandRuntimeException && NumberOptionCheck.Explain(args) is { } number
+                ? $"{number} (see xrayflow {args[0]} --help)"
+                : OneLine(ex.Message) + " (see xrayflow --help)";
+            var refused = DiagnosticCodes.BadCommandLine.Create(null, why);
+            host.Report(refused);
+            if (UnparsedRefusalJson(args, refused) is { } json)
+            {
+                host.Out.Write(json);
+            }
+
             return ExitCodes.Invalid;
         }
         catch (OperationCanceledException)
@@ -147,6 +162,23 @@ public static class CliApp
         new("completion", typeof(CompletionCommand.Settings), "Print a completion script for bash, zsh or fish (commands, options, op names)."),
         new("arrays", typeof(ArraysCommand.Settings), "Run a recipe and write each output's value (arrays as .npy, tables as .json) and result.json with the diagnostics, for programs (the Python module)."),
     ];
+
+    /// <summary>
+    /// The --json document of `run` or `plan` when the parser refused the command line (no settings were bound):
+    /// --json (or `plan --format json`) is looked for among the words; the recipe is unknown (null).
+    /// </summary>
+    private static string? UnparsedRefusalJson(string[] args, Diagnostic refused)
+    {
+        bool json = args.Contains("--json");
+        return args[0] switch
+        {
+            "run" when json => RunOutput.InvalidJson(null, [refused]),
+            "plan" when json || args.Contains("--format=json") || args.Contains("-f=json")
+                || args.Index().Any(a => a.Item is "-f" or "--format" && a.Index + 1 < args.Length && args[a.Index + 1] == "json")
+                => PlanCommand.RefusedJson(null, null, [refused]),
+            _ => null,
+        };
+    }
 
     private static string Describe(string verb) => Verbs.First(v => v.Name == verb).Description;
 

@@ -303,6 +303,92 @@ public class CliTests
         Assert.All(steps, s => Assert.Equal(4, s.GetProperty("ms").GetArrayLength()));
     }
 
+    [Theory]
+    [InlineData("00000011_000_ax.png", "is where the run writes output ax;")]
+    [InlineData("npy/00000011_000_gy.npy", "is where the run writes output gy;")]
+    [InlineData("manifest.json", "is where the run writes the run's manifest (manifest.json);")]
+    [InlineData("npy", "is where the run writes the folder of output gy;")]
+    public void ProfileOnAFileTheRunWritesIsRefusedBeforeAnyWork(string underOut, string why)
+    {
+        // --profile is written last: on an output it replaced the image with the JSON, on manifest.json the
+        // manifest, and the run exited 0. Now it is exit 2 with nothing written, --dry-run included.
+        string dir = CliKit.Project();
+        string outDir = P(dir, "out");
+        string profile = P(outDir, underOut);
+        foreach (var dry in new[] { true, false })
+        {
+            string[] args = ["run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "images", "00000011_000.png"), "--out", outDir, "--profile", profile];
+            var r = CliKit.Run(dry ? [.. args, "--dry-run"] : args);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal($"xrayflow: error XRF2051: --profile '{profile}' {why} give --profile a path the run does not write\n", r.Err);
+            Assert.False(Directory.Exists(outDir));
+        }
+
+        var ok = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", outDir, "--profile", P(outDir, "profile.json"), "-q");
+        Assert.Equal(0, ok.Exit);
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(File.ReadAllText(P(outDir, "profile.json"))).RootElement.GetProperty("steps").ValueKind);
+        Assert.Equal(1024, ImageReader.Read(P(outDir, "00000011_000_ax.png")).Shape[^1]);
+    }
+
+    [Fact]
+    public void OutputNamesUpTo255BytesAreWrittenAndLongerOnesRefusedBeforeAnyWorkNamingTheItem()
+    {
+        // {stem}_ax.png of a 225-byte stem is 232 bytes: a valid name whose temporary name was too long (the item
+        // failed); a 250-byte stem makes 257, which no file system takes: --dry-run said fine, the run failed late.
+        string dir = CliKit.Project();
+        Directory.CreateDirectory(P(dir, "long"));
+        Directory.CreateDirectory(P(dir, "longer"));
+        string ok = new string('b', 225), over = new string('b', 250);
+        File.Copy(P(dir, "images", "00000011_000.png"), P(dir, "long", ok + ".png"));
+        File.Copy(P(dir, "images", "00000011_000.png"), P(dir, "longer", over + ".png"));
+
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "long"), "--out", P(dir, "out"), "-q");
+        Assert.Equal(0, r.Exit);
+        Assert.Equal(string.Empty, r.Err);
+        Assert.Equal(1024, ImageReader.Read(P(dir, "out", ok + "_ax.png")).Shape[^1]);
+        Assert.Equal([ok + "_ax.png", "manifest.json"], Directory.GetFiles(P(dir, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        foreach (var dry in new[] { true, false })
+        {
+            string[] args = ["run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "longer"), "--out", P(dir, "out2")];
+            var bad = CliKit.Run(dry ? [.. args, "--dry-run"] : args);
+            Assert.Equal(2, bad.Exit);
+            Assert.Contains($"error XRF2052: '{over}.png' (output ax): the name '{over}_ax.png' is 257 bytes long; a file or folder name can have at most 255 bytes", bad.Err, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(P(dir, "out2")));
+        }
+    }
+
+    [Fact]
+    public void RepeatWithoutProfileIsRefusedBeforeAnyWork()
+    {
+        // --repeat only times the plan for --profile; without it the repeats ran and their times were thrown away.
+        string dir = CliKit.Project();
+        foreach (var dry in new[] { false, true })
+        {
+            string[] args = ["run", P(dir, "recipe.yaml"), "--out", P(dir, "out"), "--repeat", "3"];
+            var r = CliKit.Run(dry ? [.. args, "--dry-run"] : args);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal("xrayflow: error XRF2021: --repeat: times the plan for --profile, which is not given: add --profile FILE.json, or drop --repeat\n", r.Err);
+            Assert.False(Directory.Exists(P(dir, "out")));
+        }
+
+        var ok = CliKit.Run("run", P(dir, "recipe.yaml"), "--out", P(dir, "out"), "--repeat", "1", "-q");
+        Assert.Equal(0, ok.Exit);
+        Assert.True(File.Exists(P(dir, "out", "manifest.json")));
+    }
+
+    [Fact]
+    public void PlanJsonLevelsStartAtOneAsDocsCliJsonSays()
+    {
+        // docs/cli-json.md showed "level": 0 for a first step; the planner numbers levels from 1.
+        string dir = CliKit.Project();
+        var r = CliKit.Run("plan", P(dir, "recipe.yaml"), "--json");
+        Assert.Equal(0, r.Exit);
+        var steps = JsonDocument.Parse(r.Out).RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal([("gx", 1), ("gy", 1), ("ax", 2)], steps.Select(s => (s.GetProperty("id").GetString(), s.GetProperty("level").GetInt32())).OrderBy(t => t.Item1 == "ax").ThenBy(t => t.Item1));
+        Assert.Contains("\"level\": 1, \"chain\"", File.ReadAllText(P(CliKit.Root, "docs", "cli-json.md")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TestVerbRunsARecipesTestsSection()
     {

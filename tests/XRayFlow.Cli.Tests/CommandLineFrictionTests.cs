@@ -522,4 +522,150 @@ public class CommandLineFrictionTests
         Assert.False(File.Exists(MissingValueCheck.Placeholder) || Directory.Exists(MissingValueCheck.Placeholder));
         Assert.False(Directory.Exists(P(dir, "out")), "nothing is run");
     }
+
+    // ----- a number option given something else -----
+
+    /// <summary>Every option of every verb that takes a number (read from the settings types, `watch` too).</summary>
+    public static TheoryData<string, string> NumberOptions()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (verb, settings) in CliApp.Verbs.Select(v => (v.Name, v.Settings)).Append(("watch", typeof(WatchCommand.Settings))))
+        {
+            foreach (var p in settings.GetProperties())
+            {
+                var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+                if ((type == typeof(int) || type == typeof(long)) && p.GetCustomAttributes(typeof(Spectre.Console.Cli.CommandOptionAttribute), false) is [Spectre.Console.Cli.CommandOptionAttribute o])
+                {
+                    data.Add(verb, "--" + o.LongNames[0]);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void TheNumberOptionsAreTheOnesTheIssueNamedAndMore()
+    {
+        var all = NumberOptions().Select(row => $"{row[0]} {row[1]}").ToHashSet();
+        Assert.Superset(new HashSet<string> { "run --max-pixels", "run --threads", "run --repeat", "run --shards", "plan --max-pixels", "merge --shards", "watch --port" }, all);
+    }
+
+    [Theory]
+    [MemberData(nameof(NumberOptions))]
+    public void ANumberOptionGivenOtherTextNamesTheOptionAndTheKindNotADotNetType(string verb, string option)
+    {
+        // Was `XRF2001: Failed to convert 'abc' to Nullable`1.` (or `to Int32.`), naming neither the option nor what it takes.
+        foreach (var (value, why) in new[] { ("abc", "is not a whole number"), ("1e8", "is not a whole number"), ("2.5", "is not a whole number") })
+        {
+            var r = CliKit.Run(verb, "x.yaml", option, value);
+            Assert.Equal(2, r.Exit);
+            Assert.Equal($"xrayflow: error XRF2001: option {option}: '{value}' {why} (see xrayflow {verb} --help)\n", r.Err);
+            Assert.Equal(string.Empty, r.Out);
+        }
+
+        var eq = CliKit.Run(verb, "x.yaml", option + "=x");
+        Assert.Equal($"xrayflow: error XRF2001: option {option}: 'x' is not a whole number (see xrayflow {verb} --help)\n", eq.Err);
+    }
+
+    [Fact]
+    public void AWholeNumberTooLargeForItsOptionSaysTheRange()
+    {
+        var r = CliKit.Run("run", "x.yaml", "-j", "99999999999");
+        Assert.Equal(2, r.Exit);
+        Assert.Equal("xrayflow: error XRF2001: option -j: '99999999999' is out of range: a whole number from -2147483648 to 2147483647 (see xrayflow run --help)\n", r.Err);
+    }
+
+    // ----- --json when the command is refused (exit 2) -----
+
+    [Theory]
+    [InlineData("--threads 0", null, "XRF2021", "--threads: must be 1 or more")]
+    [InlineData("--shard 3/2", null, "XRF2021", "--shard: '3/2': the shard number must be 0 to 1 (shards are numbered from 0)")]
+    [InlineData("--max-pixels 0", null, "XRF2021", "--max-pixels: must be 1 or more")]
+    [InlineData("--set nothing=1", null, "XRF1046", "--set nothing: the recipe has no param 'nothing'")]
+    [InlineData("--set nothing", null, "XRF2004", "--set 'nothing' is not NAME=VALUE")]
+    [InlineData("--input nope=x.png", "sobel-test", "XRF2003", "--input names 'nope', which the recipe does not declare (its inputs: xray)")]
+    [InlineData("--threads abc", null, "XRF2001", "option --threads: 'abc' is not a whole number (see xrayflow run --help)")]
+    [InlineData("--out", null, "XRF2001", "option --out needs a value (see xrayflow --help)")]
+    [InlineData("@unknown-op", null, "XRF1003", "unknown op 'abss'; did you mean 'abs'?")]
+    public void RunJsonRefusedPrintsTheExitTwoDocument(string given, string? recipe, string code, string message)
+    {
+        // These printed nothing on stdout, though docs/cli-json.md promises exactly one JSON object.
+        string dir = CliKit.Project();
+        File.WriteAllText(P(dir, "bad.yaml"), CliKit.Sobel.Replace("op: abs", "op: abss", StringComparison.Ordinal));
+        string[] args = given == "@unknown-op"
+            ? ["run", P(dir, "bad.yaml"), "--json"]
+            : ["run", P(dir, "recipe.yaml"), "--json", .. given.Split(' ')];
+        var r = CliKit.Run(args);
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(["version", "recipe", "exit", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(recipe, root.GetProperty("recipe").GetString());
+        Assert.Equal(2, root.GetProperty("exit").GetInt32());
+        var d = root.GetProperty("diagnostics")[0];
+        Assert.Equal(code, d.GetProperty("code").GetString());
+        Assert.Equal("error", d.GetProperty("severity").GetString());
+        Assert.Equal(message, d.GetProperty("message").GetString());
+        Assert.Contains($"{code}: {message}", r.Err, StringComparison.Ordinal); // stderr as before
+        Assert.False(Directory.Exists(P(dir, "out")));
+    }
+
+    [Theory]
+    [InlineData("unknown-op", "--json", "XRF1003", "unknown op 'abss'; did you mean 'abs'?", 14)]
+    [InlineData("bad-yaml", "--json", "XRF1001", null, 3)]
+    [InlineData("bad-yaml", "--format json", "XRF1001", null, 3)]
+    [InlineData("good", "--json --max-pixels 0", "XRF2021", "--max-pixels: must be 1 or more", null)]
+    [InlineData("good", "--json --input nope=x.png", "XRF2003", "--input names 'nope', which the recipe does not declare (its inputs: xray)", null)]
+    public void PlanJsonWithoutAPlanPrintsTheExitTwoDocument(string which, string given, string code, string? message, int? line)
+    {
+        string dir = CliKit.Project();
+        File.WriteAllText(P(dir, "unknown-op.yaml"), CliKit.Sobel.Replace("op: abs", "op: abss", StringComparison.Ordinal));
+        File.WriteAllText(P(dir, "bad-yaml.yaml"), "xrayflow: 1\nsteps: [\n");
+        string path = which == "good" ? P(dir, "recipe.yaml") : P(dir, which + ".yaml");
+        var r = CliKit.Run(["plan", path, .. given.Split(' ')]);
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(["version", "recipe", "path", "exit", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(given.Contains("--input", StringComparison.Ordinal) ? "sobel-test" : null, root.GetProperty("recipe").GetString());
+        Assert.Equal(path, root.GetProperty("path").GetString());
+        Assert.Equal(2, root.GetProperty("exit").GetInt32());
+        var d = root.GetProperty("diagnostics")[0];
+        Assert.Equal(code, d.GetProperty("code").GetString());
+        if (message is not null)
+        {
+            Assert.Equal(message, d.GetProperty("message").GetString());
+        }
+
+        if (line is not null)
+        {
+            Assert.Equal(path, d.GetProperty("file").GetString());
+            Assert.Equal(line, d.GetProperty("line").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void ValidateJsonWithARefusedOptionMarksEveryFileNotOk()
+    {
+        string dir = CliKit.Project();
+        var r = CliKit.Run("validate", P(dir, "recipe.yaml"), "--json", "--max-pixels", "0");
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.False(root.GetProperty("ok").GetBoolean());
+        var file = Assert.Single(root.GetProperty("files").EnumerateArray());
+        Assert.Equal(P(dir, "recipe.yaml"), file.GetProperty("file").GetString());
+        Assert.False(file.GetProperty("ok").GetBoolean());
+        Assert.Equal("--max-pixels: must be 1 or more", file.GetProperty("diagnostics")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void OpsJsonForAnUnknownOpPrintsANullOpAndTheDiagnostic()
+    {
+        var r = CliKit.Run("ops", "sobell", "--json");
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("op").ValueKind);
+        var d = Assert.Single(root.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal("XRF2016", d.GetProperty("code").GetString());
+        Assert.Equal("no op named 'sobell'; did you mean 'sobel'?", d.GetProperty("message").GetString());
+    }
 }

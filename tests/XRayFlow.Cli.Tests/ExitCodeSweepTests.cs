@@ -87,6 +87,8 @@ public sealed class ExitCodeSweepTests
         { "XRF2036", 2, "--input given twice" },
         { "XRF2037", 2, "--out holding another recipe's manifest" },
         { "XRF2050", 2, "init over an existing recipe" },
+        { "XRF2051", 2, "--profile naming the manifest" },
+        { "XRF2052", 2, "an output name over 255 bytes" },
         { "XRF2021", 2, "completion for an unknown shell" },
         { "XRF2038", 1, "a folder where report.html goes" },
         { "XRF2039", 2, "watch on a port another program holds" },
@@ -182,6 +184,10 @@ public sealed class ExitCodeSweepTests
             case "--out ''": return ["run", "recipe.yaml", "--out", string.Empty];
             case "--out /dev/null": return ["run", "recipe.yaml", "--out", "/dev/null"];
             case "--out /proc/self": return ["run", "recipe.yaml", "--out", "/proc/self"];
+            case "an output name over 255 bytes":
+                File.Copy(image, P(dir, new string('x', 250) + ".png"));
+                return ["run", "recipe.yaml", "--input", "xray=" + new string('x', 250) + ".png"];
+            case "--profile naming the manifest": return ["run", "recipe.yaml", "--out", "out", "--profile", "out/manifest.json"];
             case "--profile naming a folder": return ["run", "recipe.yaml", "--profile", "images"];
             case "--repeat 2147483647": return ["run", "recipe.yaml", "--profile", "p.json", "--repeat", "2147483647"];
             case "plan --format svg": return ["plan", "recipe.yaml", "--format", "svg"];

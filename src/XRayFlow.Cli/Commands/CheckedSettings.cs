@@ -14,15 +14,21 @@ public abstract class CheckedSettings : CommandSettings
     /// <summary>Every problem with the values given; empty when they can be used.</summary>
     public virtual IEnumerable<Diagnostic> Problems() => [];
 
+    /// <summary>
+    /// What stdout gets when these settings are refused (exit 2) and --json asked for one document
+    /// (docs/cli-json.md); null when --json was not asked for, or the command has no such document.
+    /// </summary>
+    public virtual string? RefusalJson(IReadOnlyList<Diagnostic> problems) => null;
+
     public sealed override ValidationResult Validate()
     {
         if (MissingValueCheck.Find(this) is string missing)
         {
-            throw MissingValueCheck.Refusal(missing, null);
+            throw MissingValueCheck.Refusal(missing, null, this);
         }
 
         var problems = Problems().ToList();
-        return problems.Count == 0 ? ValidationResult.Success() : throw new InvalidSettingsException(problems);
+        return problems.Count == 0 ? ValidationResult.Success() : throw new InvalidSettingsException(problems) { Settings = this };
     }
 
     /// <summary>XRF2021 when a thread budget was given and is below 1.</summary>
@@ -34,4 +40,7 @@ public abstract class CheckedSettings : CommandSettings
 public sealed class InvalidSettingsException(IReadOnlyList<Diagnostic> problems) : Exception(string.Join("; ", problems.Select(p => p.Message)))
 {
     public IReadOnlyList<Diagnostic> Problems { get; } = problems;
+
+    /// <summary>The settings refused, when known (for their --json document, <see cref="CheckedSettings.RefusalJson"/>).</summary>
+    public CheckedSettings? Settings { get; init; }
 }

@@ -20,7 +20,7 @@ internal sealed class MissingValueCheck : ICommandInterceptor
     {
         if (Find(settings) is string name)
         {
-            throw Refusal(name, context.Name);
+            throw Refusal(name, context.Name, settings as CheckedSettings);
         }
     }
 
@@ -40,8 +40,8 @@ internal sealed class MissingValueCheck : ICommandInterceptor
     }
 
     /// <summary>XRF2001 for an option given without its value.</summary>
-    internal static InvalidSettingsException Refusal(string option, string? command)
-        => new([DiagnosticCodes.BadCommandLine.Create(null, $"option {option} needs a value (see xrayflow {(command is null ? "" : command + " ")}--help)")]);
+    internal static InvalidSettingsException Refusal(string option, string? command, CheckedSettings? settings)
+        => new([DiagnosticCodes.BadCommandLine.Create(null, $"option {option} needs a value (see xrayflow {(command is null ? "" : command + " ")}--help)")]) { Settings = settings };
 
     private static bool HasPlaceholder(object? value) => value switch
     {

@@ -51,7 +51,18 @@ public sealed class OpsCommand(CliHost host) : Command<OpsCommand.Settings>
         {
             string? near = XRayFlow.Pipeline.Binding.DidYouMean.Nearest(settings.Name, OpRegistry.All.Select(o => o.Name));
             string hint = near is not null ? $"; did you mean '{near}'?" : " (run `xrayflow ops` for the list)";
-            host.Report(DiagnosticCodes.UnknownOpName.Create(null, settings.Name, hint));
+            var unknown = DiagnosticCodes.UnknownOpName.Create(null, settings.Name, hint);
+            host.Report(unknown);
+            if (settings.Json)
+            {
+                // Still the one document --json promises: no op, and why.
+                host.Out.Write(Output.CliJson.Document(w =>
+                {
+                    w.WriteNull("op");
+                    Output.CliJson.Diagnostics(w, "diagnostics", [unknown]);
+                }));
+            }
+
             return ExitCodes.Invalid;
         }
 

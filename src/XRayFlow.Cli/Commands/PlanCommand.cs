@@ -34,6 +34,8 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         [Description("Print the plan as one JSON document: inputs, steps in order (op, sources, shape, level, fused chain, merged ids), skipped steps, outputs, diagnostics (docs/cli-json.md).")]
         public bool Json { get; init; }
 
+        public override string? RefusalJson(IReadOnlyList<Diagnostic> problems) => Json || Format == "json" ? RefusedJson(null, Recipe, problems) : null;
+
         public override IEnumerable<Diagnostic> Problems()
         {
             foreach (var d in base.Problems())
@@ -55,9 +57,15 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var recipe = CommandHelpers.Load(host, settings, out _);
+        bool json = settings.Json || settings.Format == "json";
+        var recipe = CommandHelpers.Load(host, settings.Recipe, settings.Set, out _, out var loaded);
         if (recipe is null)
         {
+            if (json)
+            {
+                host.Out.Write(RefusedJson(null, settings.Recipe, loaded));
+            }
+
             return ExitCodes.Invalid;
         }
 
@@ -66,6 +74,11 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         if (bag.HasErrors)
         {
             host.Report(bag.ToSortedList());
+            if (json)
+            {
+                host.Out.Write(RefusedJson(recipe.Name, settings.Recipe, [.. loaded, .. bag.ToSortedList()]));
+            }
+
             return ExitCodes.Invalid;
         }
 
@@ -73,12 +86,25 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         var options = (settings.NoFuse ? PlanOptions.NoFusion : new PlanOptions()) with { MaxPixels = settings.MaxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
         var plan = Planner.Create(recipe, shapes, options);
         host.Report(plan.Diagnostics);
-        host.Out.Write(settings.Json || settings.Format == "json" ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
+        host.Out.Write(json ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
 
         // The plan is shown either way (what would run, where the shapes go wrong); an error makes the recipe
         // invalid for these inputs, as `validate` says, so the exit code says it too.
         return plan.Diagnostics.Any(d => d.IsError) ? ExitCodes.Invalid : ExitCodes.Success;
     }
+
+    /// <summary>
+    /// `plan --json` when there is no plan (exit 2: the recipe did not load, an option or input was refused):
+    /// the recipe's name (null when it did not load), the path given (null when the command line did not parse),
+    /// `"exit": 2` and the diagnostics (docs/cli-json.md).
+    /// </summary>
+    internal static string RefusedJson(string? recipe, string? path, IReadOnlyList<Diagnostic> diagnostics) => Output.CliJson.Document(w =>
+    {
+        Output.CliJson.StringOrNull(w, "recipe", recipe);
+        Output.CliJson.StringOrNull(w, "path", path);
+        w.WriteNumber("exit", ExitCodes.Invalid);
+        Output.CliJson.Diagnostics(w, "diagnostics", diagnostics);
+    });
 
     /// <summary>The plan as the `plan --json` document (docs/cli-json.md).</summary>
     internal static string Json(Plan plan) => Output.CliJson.Document(w =>

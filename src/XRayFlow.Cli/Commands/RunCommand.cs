@@ -37,7 +37,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         public string? Profile { get; init; }
 
         [CommandOption("--repeat <N>")]
-        [Description("With --profile: run the plan N times per input, 1 to 10000 (outputs are written once).")]
+        [Description("With --profile (refused without it): run the plan N times per input, 1 to 10000 (outputs are written once).")]
         [DefaultValue(1)]
         public int Repeat { get; init; } = 1;
 
@@ -81,6 +81,8 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         [Description("Check the recipe, resolve the inputs, the shard and every output path, print them, and stop: nothing is read, written or created (exit 0).")]
         public bool DryRun { get; init; }
 
+        public override string? RefusalJson(IReadOnlyList<Diagnostic> problems) => Json ? RunOutput.InvalidJson(null, problems) : null;
+
         public override IEnumerable<Diagnostic> Problems()
         {
             foreach (var d in base.Problems().Concat(ThreadsProblem(Threads)))
@@ -91,6 +93,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             if (Repeat is < 1 or > RunRequest.MaxRepeat)
             {
                 yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", $"must be 1 to {RunRequest.MaxRepeat}");
+            }
+            else if (Repeat != 1 && Profile is null)
+            {
+                // The repeats only time the plan: without --profile they were run and their times thrown away.
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", "times the plan for --profile, which is not given: add --profile FILE.json, or drop --repeat");
             }
 
             if (MaxPixels is < 1)
@@ -117,6 +124,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         var recipe = CommandHelpers.Load(host, settings.Recipe, settings.Set, out var sets, out var loaded);
         if (recipe is null)
         {
+            if (settings.Json)
+            {
+                host.Out.Write(RunOutput.InvalidJson(null, loaded));
+            }
+
             return ExitCodes.Invalid;
         }
 
@@ -130,6 +142,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         if (bag.HasErrors)
         {
             host.Report(bag.ToSortedList());
+            if (settings.Json)
+            {
+                host.Out.Write(RunOutput.InvalidJson(recipe.Name, [.. loaded, .. bag.ToSortedList()]));
+            }
+
             return ExitCodes.Invalid;
         }
 

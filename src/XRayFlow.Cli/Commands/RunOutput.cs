@@ -108,10 +108,10 @@ internal static class RunOutput
         w.WriteString("manifest", Path.GetFullPath(dry.ManifestPath));
     });
 
-    /// <summary>`run --json` when nothing ran (exit 2): the diagnostics that refused it.</summary>
-    public static string InvalidJson(string recipe, IReadOnlyList<Diagnostic> diagnostics) => CliJson.Document(w =>
+    /// <summary>`run --json` when nothing ran (exit 2): the diagnostics that refused it; <paramref name="recipe"/> null when the recipe was not loaded.</summary>
+    public static string InvalidJson(string? recipe, IReadOnlyList<Diagnostic> diagnostics) => CliJson.Document(w =>
     {
-        w.WriteString("recipe", recipe);
+        CliJson.StringOrNull(w, "recipe", recipe);
         w.WriteNumber("exit", ExitCodes.Invalid);
         CliJson.Diagnostics(w, "diagnostics", diagnostics);
     });

@@ -27,6 +27,23 @@ public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Sett
         [Description("Print one JSON document on stdout: each file, ok or not, with its diagnostics (docs/cli-json.md).")]
         public bool Json { get; init; }
 
+        /// <summary>`validate --json` refused: every file given is not ok, with the problems of the command line.</summary>
+        public override string? RefusalJson(IReadOnlyList<Diagnostic> problems) => !Json ? null : CliJson.Document(w =>
+        {
+            w.WriteBoolean("ok", false);
+            w.WriteStartArray("files");
+            foreach (string file in Recipes)
+            {
+                w.WriteStartObject();
+                w.WriteString("file", file);
+                w.WriteBoolean("ok", false);
+                CliJson.Diagnostics(w, "diagnostics", problems);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+
         public override IEnumerable<Diagnostic> Problems()
         {
             var bag = new DiagnosticBag();

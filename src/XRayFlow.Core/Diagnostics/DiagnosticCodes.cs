@@ -122,6 +122,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor WatchServerFailed = new("XRF2039", Severity.Error, "cannot serve the live report on http://127.0.0.1:{0}/: {1}");
     // XRF2050 on: issue 17's command-line items (2036-2049 left to the parallel work on the same issue).
     public static readonly DiagnosticDescriptor InitWouldOverwrite = new("XRF2050", Severity.Error, "'{0}' already exists; `xrayflow init` never replaces a file: choose another name or --dir, or remove it");
+    public static readonly DiagnosticDescriptor ProfileOverRunFile = new("XRF2051", Severity.Error, "--profile '{0}' is where the run writes {1}; give --profile a path the run does not write");
+    public static readonly DiagnosticDescriptor OutputNameTooLong = new("XRF2052", Severity.Error, "{0}: the name '{1}' is {2} bytes long; a file or folder name can have at most {3} bytes");
 
     // ===== end XRF2xxx =============================================================================
 

@@ -113,7 +113,7 @@ internal sealed partial class OutputFolder : IDisposable
     }
 
     /// <summary>
-    /// Deletes the stale temporaries (`.name.&lt;32 hex&gt;.tmp`) of the given files only: each folder they are in
+    /// Deletes the stale temporaries (`.name.&lt;32 hex&gt;.tmp`, the name shortened for a long one) of the given files only: each folder they are in
     /// is listed once. Safe while the files' writer holds their lock (a shard's own outputs and manifest).
     /// </summary>
     public static int RemoveStaleTemporaries(IEnumerable<string> files)
@@ -121,7 +121,8 @@ internal sealed partial class OutputFolder : IDisposable
         int removed = 0;
         foreach (var group in files.GroupBy(f => Path.GetDirectoryName(Path.GetFullPath(f))!, StringComparer.Ordinal))
         {
-            var names = group.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+            // A temporary's stem is its file's name, or that name shortened with a hash of it (AtomicFile.TempStem).
+            var names = group.Select(f => AtomicFile.TempStem(Path.GetFileName(f))).ToHashSet(StringComparer.Ordinal);
             if (UntrustedFile.Stat(group.Key, followLinks: false).Kind != FileKind.Directory)
             {
                 continue;

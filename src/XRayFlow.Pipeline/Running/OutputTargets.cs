@@ -16,7 +16,8 @@ public static class OutputTargets
     /// <summary>
     /// The targets of each item. Reports XRF2025 for a path holding a NUL, XRF2009 for one that is absolute or
     /// leaves --out (after `{stem}` substitution), XRF2030 for one that goes through a symbolic link already
-    /// under --out, and XRF2008 for two outputs (or an output and manifest.json) on one path.
+    /// under --out, XRF2052 for a file or folder name over 255 bytes, and XRF2008 for two outputs (or an output
+    /// and manifest.json) on one path.
     /// </summary>
     /// <param name="recipe">The recipe whose outputs to place.</param>
     /// <param name="items">The run's items (their stems).</param>
@@ -103,6 +104,17 @@ public static class OutputTargets
                     continue;
                 }
 
+                if (LongestName(full[rootWithSep.Length..]) is { } tooLong)
+                {
+                    if (bad.Add(output.Name))
+                    {
+                        diagnostics.Report(DiagnosticCodes.OutputNameTooLong, output.Location, $"'{item.Name}' (output {output.Name})", tooLong,
+                            System.Text.Encoding.UTF8.GetByteCount(tooLong), AtomicFile.MaxNameBytes);
+                    }
+
+                    continue;
+                }
+
                 if (onDisk && OutputPaths.LinkedFolder(root, full) is { } link)
                 {
                     if (bad.Add(output.Name))
@@ -151,6 +163,102 @@ public static class OutputTargets
                 combined[full] = who;
             }
         }
+    }
+
+    /// <summary>
+    /// XRF2051 when --profile names a file the run writes into --out, or a folder it writes one in: an output of
+    /// any item of <paramref name="all"/> (the whole batch, with --shard), the manifest (<paramref name="manifestName"/>
+    /// and manifest.json, which `merge` writes), a combined table, the report (<paramref name="reportName"/>, with
+    /// --report) or the lock file. The profile is written last, so without this it replaced that file and the run
+    /// still exited 0.
+    /// </summary>
+    public static void CheckProfile(string profilePath, BoundRecipe recipe, IReadOnlyList<RunItem> all, string outDir, string manifestName, string? reportName, DiagnosticBag diagnostics)
+    {
+        string profile = Path.TrimEndingDirectorySeparator(Path.GetFullPath(profilePath));
+        string below = profile + Path.DirectorySeparatorChar;
+        string root = Path.GetFullPath(outDir);
+        string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        if (!profile.StartsWith(rootWithSep, StringComparison.Ordinal) && profile != root)
+        {
+            return; // outside --out: nothing of the run is there
+        }
+
+        bool Report(string full, string what)
+        {
+            if (full == profile)
+            {
+                diagnostics.Report(DiagnosticCodes.ProfileOverRunFile, null, profilePath, what);
+                return true;
+            }
+
+            if (full.StartsWith(below, StringComparison.Ordinal))
+            {
+                diagnostics.Report(DiagnosticCodes.ProfileOverRunFile, null, profilePath, $"the folder of {what}");
+                return true;
+            }
+
+            return false;
+        }
+
+        if (profile == root)
+        {
+            diagnostics.Report(DiagnosticCodes.ProfileOverRunFile, null, profilePath, "the --out folder");
+            return;
+        }
+
+        var own = new List<(string Name, string What)>
+        {
+            (manifestName, $"the run's manifest ({manifestName})"),
+            (Manifest.FileName, $"the run's manifest ({Manifest.FileName})"),
+            (OutputFolderLock.FileName, $"the lock of --out ({OutputFolderLock.FileName})"),
+        };
+        if (reportName is not null)
+        {
+            own.Add((reportName, $"the run's report ({reportName})"));
+        }
+
+        foreach (var (name, what) in own)
+        {
+            if (Report(Path.GetFullPath(Path.Combine(outDir, name)), what))
+            {
+                return;
+            }
+        }
+
+        foreach (var output in CombinedCsv.Outputs(recipe, all.Count))
+        {
+            if (CombinedCsv.PathOf(outDir, output) is { } full && Report(full, $"the combined table of output {output.Name}"))
+            {
+                return;
+            }
+        }
+
+        foreach (var item in all)
+        {
+            foreach (var output in recipe.Outputs)
+            {
+                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem);
+                if (OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, expanded) is { } full
+                    && Report(full, all.Count > 1 ? $"output {output.Name} of '{item.Name}'" : $"output {output.Name}"))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The first file or folder name of the relative path <paramref name="relative"/> longer than <see cref="AtomicFile.MaxNameBytes"/> UTF-8 bytes, or null.</summary>
+    private static string? LongestName(string relative)
+    {
+        foreach (var name in relative.Split(Path.DirectorySeparatorChar))
+        {
+            if (name.Length * 3 > AtomicFile.MaxNameBytes && System.Text.Encoding.UTF8.GetByteCount(name) > AtomicFile.MaxNameBytes)
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -48,6 +48,12 @@ public static class RecipeRunner
             targets = OutputTargets.Check(recipe, items, request.OutDir, diagnostics);
         }
 
+        if (!diagnostics.HasErrors && request.ProfilePath is { } profileGiven)
+        {
+            OutputTargets.CheckProfile(profileGiven, recipe, request.Shard is null ? items : resolved.All, request.OutDir, manifestName,
+                request.Report is null ? null : Reporting.ReportOptions.FileNameFor(request.Shard), diagnostics);
+        }
+
         if (diagnostics.HasErrors)
         {
             return Invalid(diagnostics);

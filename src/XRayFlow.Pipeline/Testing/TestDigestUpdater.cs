@@ -83,7 +83,7 @@ public static partial class TestDigestUpdater
     public static void WriteInPlace(string path, string text, bool byteOrderMark)
     {
         string full = Path.GetFullPath(path);
-        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string tmp = Outputs.AtomicFile.TempPathFor(full);
         try
         {
             File.WriteAllText(tmp, text, new UTF8Encoding(byteOrderMark));

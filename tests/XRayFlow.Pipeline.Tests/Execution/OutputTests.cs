@@ -155,4 +155,49 @@ public class OutputTests
         Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, _ => throw new InvalidOperationException("again")));
         Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
     }
+
+    [Theory]
+    [InlineData("b", 214)] // 218 bytes: the long temporary name would be 256
+    [InlineData("b", 251)] // 255 bytes, the most a file name can have
+    [InlineData("\U0001F600", 62)] // 252 bytes of 4-byte characters: shortened between characters
+    public void AtomicWritesTakeNamesUpTo255BytesAndTheirLeftoverTemporariesAreStillCleanedUp(string unit, int count)
+    {
+        // `.NAME.<32 hex>.tmp` adds 38 bytes: a final name over 217 bytes made it longer than the 255-byte limit,
+        // and writing failed with "path too long". Such a name's temporary now stands for it shortened, with a hash.
+        string dir = RunKit.TempDir();
+        string name = string.Concat(Enumerable.Repeat(unit, count)) + ".png";
+        string path = Path.Combine(dir, name);
+        AtomicFile.WriteAllBytes(path, [1, 2, 3]);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
+        Assert.Equal([name], Directory.GetFiles(dir).Select(Path.GetFileName));
+
+        string stem = AtomicFile.TempStem(name);
+        Assert.NotEqual(name, stem);
+        Assert.StartsWith(stem[..^17], name, StringComparison.Ordinal);
+        Assert.Matches("^[0-9a-f]{16}$", stem[^16..]);
+        string leftover = $".{stem}.{new string('c', 32)}.tmp";
+        Assert.InRange(Encoding.UTF8.GetByteCount(leftover), 250, 255);
+
+        // What a killed run leaves: found by the cleanup of the whole folder...
+        File.WriteAllBytes(Path.Combine(dir, leftover), [9]);
+        Assert.Equal(1, Running.OutputFolder.RemoveStaleTemporaries(dir));
+        Assert.Equal([name], Directory.GetFiles(dir).Select(Path.GetFileName));
+
+        // ...and by a shard's cleanup of its own files, which leaves another long name's temporary alone even when
+        // both names begin alike (the hash tells them apart).
+        string other = string.Concat(Enumerable.Repeat(unit, count - 1)) + "x.png";
+        string otherLeftover = $".{AtomicFile.TempStem(other)}.{new string('d', 32)}.tmp";
+        Assert.NotEqual(stem, AtomicFile.TempStem(other));
+        File.WriteAllBytes(Path.Combine(dir, leftover), [9]);
+        File.WriteAllBytes(Path.Combine(dir, otherLeftover), [9]);
+        Assert.Equal(1, Running.OutputFolder.RemoveStaleTemporaries([path]));
+        Assert.Equal([otherLeftover, name], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ANameThatFitsKeepsTheLongTemporaryForm()
+    {
+        string name = new string('b', 213) + ".png"; // 217 bytes: the temporary is exactly 255
+        Assert.Equal(name, AtomicFile.TempStem(name));
+    }
 }
