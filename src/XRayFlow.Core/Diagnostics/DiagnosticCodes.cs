@@ -88,7 +88,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor InputFileMissing = new("XRF2005", Severity.Error, "input '{0}': file '{1}' does not exist");
     public static readonly DiagnosticDescriptor GlobNoMatch = new("XRF2006", Severity.Error, "input '{0}': no file matches '{1}'");
     public static readonly DiagnosticDescriptor TwoBatchInputs = new("XRF2007", Severity.Error, "only one image input may be a glob (a batch); '{0}' and '{1}' both are");
-    public static readonly DiagnosticDescriptor OutputCollision = new("XRF2008", Severity.Error, "outputs collide: '{0}' would be written for {1} and for {2} (put {{stem}} in the output path)");
+    public static readonly DiagnosticDescriptor OutputCollision = new("XRF2008", Severity.Error, "outputs collide: '{0}' would be written for {1} and for {2}{3}");
     public static readonly DiagnosticDescriptor OutputOutsideOut = new("XRF2009", Severity.Error, "output '{0}': path '{1}' is absolute or leaves the output folder");
     public static readonly DiagnosticDescriptor RecipeFileMissing = new("XRF2010", Severity.Error, "recipe file '{0}' {1}");
     public static readonly DiagnosticDescriptor NoExpressionCompiler = new("XRF2011", Severity.Error, "step '{0}' has inline expressions but no expression compiler is available");

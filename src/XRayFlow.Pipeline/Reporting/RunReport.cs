@@ -19,7 +19,7 @@ public static class RunReport
             foreach (var t in list.Where(t => t.FullPath == reportFull || t.FullPath.StartsWith(reportFull + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             {
                 string who = targets.Count > 1 ? $"'{item.Name}' (output {t.Output.Name})" : $"output {t.Output.Name}";
-                diagnostics.Report(DiagnosticCodes.OutputCollision, t.Output.Location, t.RecordedPath, who, $"the run's report (--report writes {fileName})");
+                diagnostics.Report(DiagnosticCodes.OutputCollision, t.Output.Location, t.RecordedPath, who, $"the run's report (--report writes {fileName})", " (give the output another name)");
                 return;
             }
         }

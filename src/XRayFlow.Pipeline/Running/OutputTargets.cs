@@ -74,6 +74,22 @@ public static class OutputTargets
             return many ? $"'{item.Name}' (output {output.Name})" : $"output {output.Name}";
         }
 
+        // What would set two claimants of one path apart: {stem} where the path lacks it; where both paths have it,
+        // the two inputs share a stem (a.png and a.npy in one folder), which only renaming or separate runs fix.
+        string Hint(long first, long claimant)
+        {
+            var (a, oa) = Of(first);
+            var (b, ob) = Of(claimant);
+            if (!oa.PathTemplate.Contains("{stem}", StringComparison.Ordinal) || !ob.PathTemplate.Contains("{stem}", StringComparison.Ordinal))
+            {
+                return " (put {stem} in the output path)";
+            }
+
+            return a.Name != b.Name && a.Stem == b.Stem
+                ? $" (the inputs '{a.Name}' and '{b.Name}' have one stem, '{a.Stem}': rename one, or run them as separate batches)"
+                : string.Empty;
+        }
+
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -127,13 +143,13 @@ public static class OutputTargets
 
                 if (full == manifestFull)
                 {
-                    diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Manifest.FileName, Who(claimant), "the run's manifest");
+                    diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Manifest.FileName, Who(claimant), "the run's manifest", " (the run's record: give the output another name)");
                 }
                 else if (!owner.TryClaim(full, claimant, out long first))
                 {
                     if (reported.Add(full))
                     {
-                        diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), Who(first), Who(claimant));
+                        diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), Who(first), Who(claimant), Hint(first, claimant));
                     }
                 }
 
@@ -156,7 +172,7 @@ public static class OutputTargets
                 : full == manifestFull ? "the run's manifest" : null;
             if (first is not null)
             {
-                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first, who);
+                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, Path.GetRelativePath(root, full), first, who, " (a batch's combined table is written at its output's path with {stem} -> batch)");
             }
             else
             {

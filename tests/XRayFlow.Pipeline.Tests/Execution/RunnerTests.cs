@@ -161,7 +161,23 @@ public class RunnerTests
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal("XRF2008", d.Code);
-        Assert.Contains("'smooth.npy' would be written for '00000011_000.png' (output raw) and for '00000011_001.png' (output raw)", d.Message, StringComparison.Ordinal);
+        Assert.EndsWith("'smooth.npy' would be written for '00000011_000.png' (output raw) and for '00000011_001.png' (output raw) (put {stem} in the output path)", d.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    /// <summary>Two inputs of one stem (a.png and a.npy in one folder): the path has {stem} already, so the hint names them.</summary>
+    [Fact]
+    public void InputsSharingAStemAreNamedWhenTheirOutputsCollide()
+    {
+        var (dir, images, outDir) = Batch(1, corrupt: false);
+        File.Move(Path.Combine(images, "00000011_000.png"), Path.Combine(images, "a.png"));
+        Core.Codecs.Npy.NpyWriter.Write(Path.Combine(images, "a.npy"), new Core.Imaging.ImageArray(2, 3, [1, 2, 3, 4, 5, 6]));
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = images }, OutDir = outDir });
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        var d = result.Diagnostics.First(x => x.Code == "XRF2008");
+        Assert.EndsWith("(the inputs 'a.npy' and 'a.png' have one stem, 'a': rename one, or run them as separate batches)", d.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("put {stem}", d.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(outDir));
     }
 

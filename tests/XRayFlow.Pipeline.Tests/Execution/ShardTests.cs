@@ -350,7 +350,7 @@ public class ShardTests
         var clash = RecipeRunner.Run(Request(named, Path.Combine(dir, "images", "*.png"), Path.Combine(dir, "out"), new Shard(0, 4)));
         Assert.Equal(ExitCodes.Invalid, clash.ExitCode);
         var d = Assert.Single(clash.Diagnostics);
-        Assert.Equal(("XRF2008", "outputs collide: 'manifest.shard-3000-of-0004.json' would be written for '3000.png' (output st) and for the shards' manifests (put {stem} in the output path)"), (d.Code, d.Message));
+        Assert.Equal(("XRF2008", "outputs collide: 'manifest.shard-3000-of-0004.json' would be written for '3000.png' (output st) and for the shards' manifests (merge would take it for one: give the output another name)"), (d.Code, d.Message));
     }
 
     // ------------------------------------------------------------------ merge: what it refuses

@@ -23,7 +23,7 @@ internal static class ShardRun
             if (output is not null && full!.LastIndexOf(Path.DirectorySeparatorChar) == top && full[(top + 1)..] is var name
                 && Shard.LooksLikeManifest(name) && reported.Add(output.Name))
             {
-                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, name, $"'{item.Name}' (output {output.Name})", "the shards' manifests");
+                diagnostics.Report(DiagnosticCodes.OutputCollision, output.Location, name, $"'{item.Name}' (output {output.Name})", "the shards' manifests", " (merge would take it for one: give the output another name)");
             }
         });
     }
