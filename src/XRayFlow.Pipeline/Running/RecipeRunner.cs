@@ -81,6 +81,14 @@ public static class RecipeRunner
         long maxPixels = request.MaxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels;
         var plan = Planner.Create(recipe, null, request.PlanOptions with { MaxPixels = maxPixels });
         diagnostics.AddRange(plan.Diagnostics);
+
+        // Planned without the inputs' shapes, an error holds for every item (a resize to a fixed output_shape over
+        // the bound): refused before any work, as validate refuses it, not failed item by item.
+        if (diagnostics.HasErrors)
+        {
+            return Invalid(diagnostics);
+        }
+
         if (request.DryRun)
         {
             var dry = new DryRunReport(items, targets, resolved.Total, Path.Combine(request.OutDir, manifestName));

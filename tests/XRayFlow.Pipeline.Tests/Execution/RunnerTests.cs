@@ -165,6 +165,27 @@ public class RunnerTests
         Assert.False(Directory.Exists(outDir));
     }
 
+    /// <summary>
+    /// A plan error that holds whatever the inputs (a resize to a fixed shape over the bound) refuses the run before any
+    /// work (exit 2), dry run included, instead of failing each item with it.
+    /// </summary>
+    [Fact]
+    public void APlanErrorOfEveryItemRefusesTheRunBeforeAnyWork()
+    {
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("  - id: bright\n", "  - id: big\n    op: resize\n    in: smooth\n    output_shape: [20000, 20000]\n  - id: bright\n", StringComparison.Ordinal));
+        Assert.Contains(recipe.Steps, st => st.Id == "big");
+        foreach (bool dry in new[] { false, true })
+        {
+            var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, DryRun = dry });
+            Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+            var d = Assert.Single(result.Diagnostics, x => x.IsError);
+            Assert.Equal("XRF1069", d.Code);
+            Assert.Null(result.Manifest);
+            Assert.False(Directory.Exists(outDir));
+        }
+    }
+
     /// <summary>Two inputs of one stem (a.png and a.npy in one folder): the path has {stem} already, so the hint names them.</summary>
     [Fact]
     public void InputsSharingAStemAreNamedWhenTheirOutputsCollide()
