@@ -130,14 +130,8 @@ internal sealed class StepInputsBinder(BindingContext context, IReadOnlyList<Bou
     /// <summary>Names an expression sees besides the `in` variables: i, j, rows, cols and the recipe params.</summary>
     private void CheckVariableName(YamlScalar key)
     {
-        string? use = key.Value switch
-        {
-            "i" => "the row index",
-            "j" => "the column index",
-            "rows" => "the number of rows",
-            "cols" => "the number of columns",
-            _ => _c.Params.TryGetValue(key.Value, out var p) ? $"the recipe param declared on line {p.Location.Line}" : null,
-        };
+        string? use = PixelBuiltIns.Describe(key.Value)
+            ?? (_c.Params.TryGetValue(key.Value, out var p) ? $"the recipe param declared on line {p.Location.Line}" : null);
         if (use is not null)
         {
             _c.Diagnostics.ReportReservedVariable(key.Start, key.Value, use);

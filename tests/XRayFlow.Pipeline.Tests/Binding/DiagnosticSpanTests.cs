@@ -111,6 +111,9 @@ public class DiagnosticSpanTests
         { "XRF1067", Head + "steps:\n  - op: scalar_of\n  - op: gaussian_filter\n    in: xray\n    sigma: 1\n    mode: [|${scalar_of}|]\n", "", "" },
         { "XRF1068", Head + "steps:\n  - op: box_of\n    box: [|[1, 2]|]\n", "", "" },
         { "XRF1073", Head + "steps:\n  - op: abs\n    accept: [XRF1058, [|XRF1003|]]\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: \"a + [|i|] + rows\"\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: where\n    in: {x: t}\n    cond: \"x > MathF.E\"\n    then: \"x * [|@j|]\"\n    else: \"[|\\\\u0063ols|] + 1e-3f\"\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: |\n      a +\n        MathF.Max([|rows|], 1)\n", "", "" },
     };
 
     [Theory]

@@ -69,6 +69,31 @@ public class ScalarKindTests
     }
 
     [Fact]
+    public void AMapOverScalarsOnlyIsAScalarLaterStepsRead()
+    {
+        // Names after a '.', digits of numbers, and an image input elsewhere are not per-pixel built-ins.
+        var r = Load(
+            "  - id: otsu\n    op: threshold_otsu\n    in: xray\n"
+            + "  - id: p99\n    op: percentile\n    in: xray\n    q: 99\n"
+            + "  - id: m\n    op: map\n    in: {a: otsu, b: p99}\n    expr: \"MathF.Min(a, b) + MathF.E * 0x1F + 1e-3f + float.MaxValue * 0\"\n"
+            + "  - id: withImage\n    op: map\n    in: {a: otsu, x: xray}\n    expr: \"x > a ? i : j\"\n"
+            + "  - id: clipped\n    op: clip\n    in: xray\n    max: ${m}\n",
+            "outputs:\n  m: m.json\n  clipped: clipped.npy\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        Assert.Empty(r.Diagnostics);
+        var steps = r.Recipe!.Steps.ToDictionary(s => s.Id);
+        Assert.Equal(ValueKind.Scalar, steps["m"].OutputKind);
+        Assert.Equal(ValueKind.Image, steps["withImage"].OutputKind);
+        Assert.Equal(new[] { "m" }, steps["clipped"].ParamSources);
+
+        // The per-pixel built-ins in such a step: one located error per expression, naming the first.
+        r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - op: map\n    in: {a: otsu}\n    expr: \"a + i + rows\"\n");
+        var d = Single(r, DiagnosticCodes.PixelVariableWithoutPixels);
+        Assert.Equal((10, 16), (d.Location!.Value.Line, d.Location.Value.Column));
+        Assert.Equal("step 'map': 'i' is the row index, but every input of this step is a scalar, so it computes one number and has no pixels; give it an image input, or leave 'i' out", d.Message);
+    }
+
+    [Fact]
     public void AScalarIsWrittenAsJsonOnly()
     {
         var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n", "outputs:\n  otsu: otsu.npy\n");
