@@ -178,7 +178,9 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         // With a refused parameter the op's shape rule would read a value that is not there: its kind only.
         var inferContext = new InferContext { StepId = head.Id, Params = parameters.Values, Inputs = arrayInfos.Count > 0 ? arrayInfos : infos };
         var outInfo = paramsOk ? op.Infer(inferContext) : op.InferKind(inferContext);
-        bool kindKnown = op.Output != OutputKind.SameAsInput || (refs.Count > 0 && refs.All(r => r.Symbol?.Info is not null));
+        // An input the op refuses (a scalar, a table, a complex value: already reported) leaves the output's kind
+        // unknown, so outputs and later steps are not checked against a kind the step would never make.
+        bool kindKnown = inputsOk && (op.Output != OutputKind.SameAsInput || (refs.Count > 0 && refs.All(r => r.Symbol?.Info is not null)));
 
         // The op's own rules, once its parameters and inputs are sound (a rule reading a `${step}` value waits for the run).
         if (arityOk && inputsOk && kindKnown && paramsOk)

@@ -94,6 +94,18 @@ public class ScalarKindTests
     }
 
     [Fact]
+    public void ARefusedScalarInputIsReportedOnceNotAgainAtTheOutputs()
+    {
+        // The step that refuses its input makes nothing: its output and a later step's are not judged as scalars
+        // (it used to add "XRF1050 cannot write a scalar ('g') as .npy" under the XRF1065).
+        var r = Load(
+            "  - id: t\n    op: threshold_otsu\n    in: xray\n  - id: g\n    op: gaussian_filter\n    in: t\n    sigma: 2\n  - id: h\n    op: abs\n    in: g\n",
+            "outputs:\n  g: g.npy\n  h: h.png\n");
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal("recipe.yaml:10:9: error XRF1065: op 'gaussian_filter' works on arrays; 't' is a scalar: use it as ${t} in a numeric parameter, or as a variable of an expression's `in` map", d.ToString());
+    }
+
+    [Fact]
     public void AScalarIsWrittenAsJsonOnly()
     {
         var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n", "outputs:\n  otsu: otsu.npy\n");
