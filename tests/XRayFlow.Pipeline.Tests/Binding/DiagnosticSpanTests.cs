@@ -99,6 +99,7 @@ public class DiagnosticSpanTests
         { "XRF1061", Head + "steps:\n  - op: gaussian_filter\n    sigma: «[1, 2, 3]»\n", "", "" },
         { "XRF1060", Head + "steps:\n  - op: map\n    in: {[|i|]: xray}\n    expr: i\n", "", "" },
         { "XRF1060", Head + "params:\n  t: 1\nsteps:\n  - op: map\n    in: {a: xray, [|t|]: xray}\n    expr: a\n", "", "" },
+        { "XRF1060", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {[|int|]: t, b: xray, [|float|]: xray, [|MathF|]: t, [|__k|]: t}\n    expr: \"int + b\"\n", "", "" },
         { "XRF1059", Head + "name: [|\"\"|]\nsteps: []\n", "", "" },
         { "XRF1062", Head + "steps:\n  - op: [|clip|]\n", "", "" },
         { "XRF1062", Head + "steps:\n  - op: canny\n    low_threshold: [|0.5|]\n", "", "" },
