@@ -106,6 +106,35 @@ public class ScalarKindTests
     }
 
     [Fact]
+    public void SpacesInsideTheBracesOfAReferenceAreAllowed()
+    {
+        // `${ p1 }` was refused as a string (XRF1039 "must be a number; found string '${ p1 }'").
+        var r = RecipeLoader.LoadText(
+            "xrayflow: 1\nparams:\n  lo: 30\n  t: 3\ninputs:\n  xray: image\nsteps:\n"
+            + "  - {id: p1, op: percentile, in: xray, q: 1}\n"
+            + "  - {id: st, op: stats, in: xray, percentiles: [99]}\n"
+            + "  - {id: c, op: clip, in: xray, min: ${ p1 }, max: \"${\tst.p99  }\"}\n"
+            + "  - {id: c2, op: clip, in: xray, min: \"${ lo }\"}\n"
+            + "  - {id: r, op: rescale_intensity, in: xray, in_range: [${ p1 }, ${st.p99 }]}\n",
+            "recipe.yaml");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var steps = r.Recipe!.Steps.ToDictionary(s => s.Id);
+        Assert.Equal(new ScalarRef("p1", null, new SourceLocation("recipe.yaml", 10, 38)), steps["c"].Params["min"]);
+        Assert.Equal(new ScalarRef("st", "p99", new SourceLocation("recipe.yaml", 10, 53)), steps["c"].Params["max"]);
+        Assert.Equal(30.0, steps["c2"].Params["min"]);
+        var range = Assert.IsType<object?[]>(steps["r"].Params["in_range"]);
+        Assert.Equal(["p1", "st"], range.Cast<ScalarRef>().Select(x => x.Step));
+
+        // Inside an expression the error names the param without the spaces.
+        r = Load("  - op: where\n    cond: \"x > ${ t }\"\n    then: x\n    else: 0\n");
+        Assert.Contains(r.Diagnostics, d => d.Code == DiagnosticCodes.PartialParamRef.Code && d.Message.StartsWith("'${t}' must be the whole value", StringComparison.Ordinal));
+
+        // Not inside the name.
+        r = Load("  - {id: p1, op: percentile, in: xray, q: 1}\n  - {op: clip, in: xray, min: \"${p 1}\"}\n");
+        Assert.True(r.HasErrors);
+    }
+
+    [Fact]
     public void AScalarIsWrittenAsJsonOnly()
     {
         var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n", "outputs:\n  otsu: otsu.npy\n");
