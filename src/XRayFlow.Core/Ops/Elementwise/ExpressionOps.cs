@@ -90,7 +90,15 @@ public static class ExpressionOps
         if (ctx.Inputs.Count == 0)
         {
             var one = new float[1];
-            kernel.Run([], 0, one, 1, 1, ctx.RecipeParams);
+            try
+            {
+                kernel.Run([], 0, one, 1, 1, ctx.RecipeParams);
+            }
+            catch (ExpressionRuntimeException ex)
+            {
+                throw new OpRefusedException(ctx.StepId, "expression failed: " + ex.Reason); // no pixel to name
+            }
+
             return new ScalarValue(one[0]);
         }
 
