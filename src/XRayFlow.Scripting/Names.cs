@@ -1,3 +1,5 @@
+using XRayFlow.Core.Expressions;
+
 namespace XRayFlow.Scripting;
 
 /// <summary>Plain-string name checks (no Roslyn: the warm path uses them before generating source).</summary>
@@ -5,19 +7,6 @@ internal static class Names
 {
     /// <summary>The built-in variables every expression sees.</summary>
     public static readonly string[] BuiltIns = ["i", "j", "rows", "cols"];
-
-    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
-    {
-        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
-        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
-        "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface",
-        "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out", "override",
-        "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
-        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
-        "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
-        // contextual keywords that would change how an expression parses or binds, and the Math types
-        "var", "dynamic", "nameof", "await", "global", "nint", "nuint", "Math", "MathF",
-    };
 
     /// <summary>ASCII letters, digits and '_', not starting with a digit (no Regex: keeps the warm path light).</summary>
     private static bool IsAsciiIdentifier(string name)
@@ -51,7 +40,7 @@ internal static class Names
             return "names starting with '__' are reserved for the generated code";
         }
 
-        if (Keywords.Contains(name))
+        if (ExpressionNames.IsReserved(name))
         {
             return "it is a C# keyword or a reserved name";
         }

@@ -112,6 +112,74 @@ public sealed class ScalarStepEndToEndTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A map or where whose `in` variables are all scalars computes one number per image (it failed at run time
+    /// with "Index was out of range" while plan said `-> scalar`): written by a `.json` output, listed in the
+    /// manifest and usable as `${m}` by a later step.
+    /// </summary>
+    [Fact]
+    public void MapAndWhereOverScalarsOnlyComputeANumberPerImage()
+    {
+        const string scalarRecipe = """
+            xrayflow: 1
+            inputs:
+              xray: image
+            steps:
+              - {id: otsu, op: threshold_otsu, in: xray}
+              - {id: p99, op: percentile, in: xray, q: 99}
+              - {id: m, op: map, in: {a: otsu, b: p99}, expr: "(a + b) / 2"}
+              - {id: w, op: where, in: {x: otsu}, cond: "x > 130", then: "x * 2", else: 0}
+              - {id: k, op: map, in: {a: otsu}, expr: 7}
+              - {id: clipped, op: clip, in: xray, min: "${m}"}
+            outputs:
+              m: "{stem}_m.json"
+              w: "{stem}_w.json"
+              k: "{stem}_k.json"
+              clipped: "{stem}_clipped.npy"
+            """;
+        string images = Path.Combine(_dir, "images");
+        Directory.CreateDirectory(images);
+        foreach (var (file, _, _) in Expected)
+        {
+            File.Copy(Path.Combine(Samples(), file), Path.Combine(images, file));
+        }
+
+        string recipePath = Path.Combine(_dir, "recipe.yaml");
+        File.WriteAllText(recipePath, scalarRecipe);
+        var loaded = RecipeLoader.Load(recipePath);
+        Assert.False(loaded.HasErrors, string.Join('\n', loaded.Diagnostics));
+        string outDir = Path.Combine(_dir, "out");
+        var result = RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") },
+            OutDir = outDir,
+            Threads = 2,
+            CompilerFactory = () => new RoslynExpressionCompiler(Path.Combine(_dir, "cache")),
+        });
+        Assert.Equal(0, result.ExitCode);
+
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
+        var items = manifest.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("stem").GetString()!);
+        foreach (var (file, otsu, p99) in Expected)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            double m = (otsu + p99) / 2; // 175, 194.5, 175.5
+            double w = otsu > 130 ? otsu * 2 : 0; // only 00000011_001 (145) is over 130
+            var scalars = items[stem].GetProperty("scalars").EnumerateObject().Select(p => (p.Name, p.Value.GetDouble())).ToList();
+            Assert.Equal([("otsu", otsu), ("p99", p99), ("m", m), ("w", w), ("k", 7.0)], scalars);
+            Assert.Equal($"{{\"value\": {m.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_m.json")));
+            Assert.Equal($"{{\"value\": {w.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_w.json")));
+
+            var x = ImageReader.Read(Path.Combine(images, file)).Data;
+            var clipped = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_clipped.npy")).Data;
+            for (int k = 0; k < x.Length; k++)
+            {
+                Assert.Equal(Math.Max(x[k], (float)m), clipped[k]);
+            }
+        }
+    }
+
     private static string Samples()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -258,4 +258,10 @@ public sealed partial class DiagnosticBag
     /// <param name="acceptable">The codes a step may accept, e.g. "XRF1058, XRF1063, XRF5001".</param>
     public void ReportBadAccept(SourceLocation at, string code, string why, string acceptable)
         => Emit(DiagnosticCodes.BadAccept, at, code, why, acceptable);
+
+    /// <param name="step">The map or where step whose `in` variables are all scalars.</param>
+    /// <param name="name">The per-pixel built-in its expression uses (i, j, rows or cols).</param>
+    /// <param name="what">What that built-in is, e.g. "the row index".</param>
+    public void ReportPixelVariableWithoutPixels(SourceLocation at, string step, string name, string what)
+        => Emit(DiagnosticCodes.PixelVariableWithoutPixels, at, step, name, what);
 }

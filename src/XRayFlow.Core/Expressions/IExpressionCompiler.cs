@@ -68,4 +68,7 @@ public sealed class ExpressionRuntimeException(string stepId, int row, int col, 
 
     /// <summary>The message without the step: "expression failed at pixel (row r, col c): reason" (for callers that name the step themselves).</summary>
     public string Detail { get; } = $"expression failed at pixel (row {row}, col {col}): {reason}";
+
+    /// <summary>Why it failed, without the step or the pixel ("Attempted to divide by zero.").</summary>
+    public string Reason { get; } = reason;
 }

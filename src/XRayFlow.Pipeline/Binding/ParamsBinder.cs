@@ -26,14 +26,7 @@ internal sealed class ParamsBinder(BindingContext context)
     /// <summary>i, j, rows and cols are built-ins of every expression: a param of that name would never be seen (XRF1070).</summary>
     private void CheckReservedName(YamlScalar key)
     {
-        string? builtIn = key.Value switch
-        {
-            "i" => "the row index",
-            "j" => "the column index",
-            "rows" => "the number of rows",
-            "cols" => "the number of columns",
-            _ => null,
-        };
+        string? builtIn = PixelBuiltIns.Describe(key.Value);
         if (builtIn is not null)
         {
             _c.Diagnostics.ReportReservedParamName(key.Start, key.Value, builtIn);

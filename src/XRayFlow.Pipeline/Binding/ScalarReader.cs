@@ -14,9 +14,12 @@ internal sealed partial class ScalarReader(BindingContext context)
 {
     private readonly BindingContext _c = context;
 
-    [GeneratedRegex(@"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\}$", RegexOptions.CultureInvariant)]
+    // Spaces and tabs inside the braces are allowed (`${ p1 }`, `${ stats.p99 }`), as in GitHub Actions and Jinja
+    // templates; not inside the name.
+    [GeneratedRegex(@"^\$\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?[ \t]*\}$", RegexOptions.CultureInvariant)]
     private static partial Regex WholeParamRef();
 
+    /// <summary>Any `${...}`; group 1 is the text inside the braces (see <see cref="Inside"/>).</summary>
     [GeneratedRegex(@"\$\{([^{}]*)\}", RegexOptions.CultureInvariant)]
     private static partial Regex AnyParamRef();
 
@@ -52,6 +55,9 @@ internal sealed partial class ScalarReader(BindingContext context)
         return s.TryGetBool(out bool b) ? new RawScalar(b, s, false) : new RawScalar(s.Value, s, false);
     }
 
+    /// <summary>The name inside a `${...}` match, without the spaces and tabs around it.</summary>
+    private static string Inside(Match m) => m.Groups[1].Value.Trim(' ', '\t');
+
     /// <summary>The param a whole-value `${name}` scalar names, or null.</summary>
     public ParamSymbol? WholeParam(YamlScalar s)
         => WholeParamRef().Match(s.Value) is { Success: true } m && _c.Params.TryGetValue(m.Groups[1].Value, out var p) ? p : null;
@@ -65,7 +71,7 @@ internal sealed partial class ScalarReader(BindingContext context)
             return true;
         }
 
-        _c.Diagnostics.ReportPartialParamRef(OffsetIn(s, partial.Index), partial.Groups[1].Value);
+        _c.Diagnostics.ReportPartialParamRef(OffsetIn(s, partial.Index), Inside(partial));
         return false;
     }
 
@@ -75,7 +81,7 @@ internal sealed partial class ScalarReader(BindingContext context)
         bool ok = true;
         string result = AnyParamRef().Replace(text, m =>
         {
-            string name = m.Groups[1].Value;
+            string name = Inside(m);
             if (_c.Params.TryGetValue(name, out var p))
             {
                 return p.Value switch

@@ -1,3 +1,4 @@
+using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Syntax;
 
@@ -127,22 +128,27 @@ internal sealed class StepInputsBinder(BindingContext context, IReadOnlyList<Bou
         }
     }
 
-    /// <summary>Names an expression sees besides the `in` variables: i, j, rows, cols and the recipe params.</summary>
+    /// <summary>Names an expression sees besides the `in` variables: i, j, rows, cols, the recipe params and C#'s keywords.</summary>
     private void CheckVariableName(YamlScalar key)
     {
-        string? use = key.Value switch
-        {
-            "i" => "the row index",
-            "j" => "the column index",
-            "rows" => "the number of rows",
-            "cols" => "the number of columns",
-            _ => _c.Params.TryGetValue(key.Value, out var p) ? $"the recipe param declared on line {p.Location.Line}" : null,
-        };
+        string? use = PixelBuiltIns.Describe(key.Value)
+            ?? (_c.Params.TryGetValue(key.Value, out var p) ? $"the recipe param declared on line {p.Location.Line}" : null)
+            ?? Reserved(key.Value);
         if (use is not null)
         {
             _c.Diagnostics.ReportReservedVariable(key.Start, key.Value, use);
         }
     }
+
+    /// <summary>
+    /// A C# keyword (`int`, `float`), the Math classes or a name of the generated code: as a variable the expression
+    /// would not compile (Roslyn's CS1525 at the use), so it is refused here, at the key. The list is the compiler's.
+    /// </summary>
+    private static string? Reserved(string name)
+        => name is "Math" or "MathF" ? $"the class {name} (Math.Sqrt, MathF.PI...); a variable name must be another C# identifier"
+            : ExpressionNames.IsReserved(name) ? "a C# keyword; a variable name must be a valid C# identifier, not a keyword"
+            : name.StartsWith("__", StringComparison.Ordinal) ? "the generated code (names starting with '__' are reserved)"
+            : null;
 
     private ResolvedInput ResolveRef(YamlScalar node, string? variable, IReadOnlyDictionary<string, int> laterIds)
     {

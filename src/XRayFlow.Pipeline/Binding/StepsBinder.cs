@@ -178,12 +178,19 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         // With a refused parameter the op's shape rule would read a value that is not there: its kind only.
         var inferContext = new InferContext { StepId = head.Id, Params = parameters.Values, Inputs = arrayInfos.Count > 0 ? arrayInfos : infos };
         var outInfo = paramsOk ? op.Infer(inferContext) : op.InferKind(inferContext);
-        bool kindKnown = op.Output != OutputKind.SameAsInput || (refs.Count > 0 && refs.All(r => r.Symbol?.Info is not null));
+        // An input the op refuses (a scalar, a table, a complex value: already reported) leaves the output's kind
+        // unknown, so outputs and later steps are not checked against a kind the step would never make.
+        bool kindKnown = inputsOk && (op.Output != OutputKind.SameAsInput || (refs.Count > 0 && refs.All(r => r.Symbol?.Info is not null)));
 
         // The op's own rules, once its parameters and inputs are sound (a rule reading a `${step}` value waits for the run).
         if (arityOk && inputsOk && kindKnown && paramsOk)
         {
             CheckRules(head, op, parameters, refs, infos, accepted);
+        }
+
+        if (refs.Count > 0 && arrayInfos.Count == 0 && refs.All(r => r.Symbol?.Info is not null))
+        {
+            CheckNoPixelBuiltIns(head.Id, op, parameters);
         }
 
         var step = new BoundStep
@@ -314,6 +321,39 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         }
 
         return accepted;
+    }
+
+    /// <summary>
+    /// An expression step whose `in` variables are all scalars computes one number (a threshold halfway between two
+    /// others): it has no pixel, so the per-pixel built-ins i, j, rows and cols mean nothing there (XRF1074, at the name).
+    /// </summary>
+    private void CheckNoPixelBuiltIns(string stepId, OpDefinition op, StepParams parameters)
+    {
+        foreach (var spec in op.Params.Where(p => p.Type == ParamType.Expression))
+        {
+            if (parameters.Values.GetValueOrDefault(spec.Name) is ExpressionValue { Text: { } text, Location: { } start }
+                && PixelBuiltIns.FirstUse(text) is { } use)
+            {
+                _c.Diagnostics.ReportPixelVariableWithoutPixels(Locate(start, text, use.Offset), stepId, use.Name, PixelBuiltIns.Describe(use.Name)!);
+            }
+        }
+    }
+
+    /// <summary>The recipe location <paramref name="offset"/> characters into an expression text that starts at <paramref name="start"/> (a block scalar's later lines restart at its column).</summary>
+    private static SourceLocation Locate(SourceLocation start, string text, int offset)
+    {
+        int line = start.Line;
+        int lineStart = 0;
+        for (int k = 0; k < offset; k++)
+        {
+            if (text[k] == '\n')
+            {
+                line++;
+                lineStart = k + 1;
+            }
+        }
+
+        return lineStart == 0 ? start.Shift(offset) : start with { Line = line, Column = start.Column + (offset - lineStart) };
     }
 
     private void CheckRules(StepHead head, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs, IReadOnlyList<ValueInfo> infos, HashSet<string> accepted)

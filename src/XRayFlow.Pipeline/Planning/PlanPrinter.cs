@@ -250,6 +250,7 @@ public static class PlanPrinter
                 double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 double[] ds => "[" + string.Join(", ", ds.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]",
                 int[] ins => "[" + string.Join(", ", ins) + "]",
+                object?[] items => "[" + string.Join(", ", items.Select(Item)) + "]", // a list with `${step}` items
                 bool b => b ? "true" : "false",
                 _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
             };
@@ -258,6 +259,13 @@ public static class PlanPrinter
 
         return string.Join(" ", parts);
     }
+
+    /// <summary>One item of a list parameter holding `${step}` references (`in_range: [${p1}, 250]`).</summary>
+    private static string Item(object? item) => item switch
+    {
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => Convert.ToString(item, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
 
     private static string Esc(string s, bool keepNewlines = false)
     {

@@ -99,6 +99,7 @@ public class DiagnosticSpanTests
         { "XRF1061", Head + "steps:\n  - op: gaussian_filter\n    sigma: «[1, 2, 3]»\n", "", "" },
         { "XRF1060", Head + "steps:\n  - op: map\n    in: {[|i|]: xray}\n    expr: i\n", "", "" },
         { "XRF1060", Head + "params:\n  t: 1\nsteps:\n  - op: map\n    in: {a: xray, [|t|]: xray}\n    expr: a\n", "", "" },
+        { "XRF1060", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {[|int|]: t, b: xray, [|float|]: xray, [|MathF|]: t, [|__k|]: t}\n    expr: \"int + b\"\n", "", "" },
         { "XRF1059", Head + "name: [|\"\"|]\nsteps: []\n", "", "" },
         { "XRF1062", Head + "steps:\n  - op: [|clip|]\n", "", "" },
         { "XRF1062", Head + "steps:\n  - op: canny\n    low_threshold: [|0.5|]\n", "", "" },
@@ -111,6 +112,9 @@ public class DiagnosticSpanTests
         { "XRF1067", Head + "steps:\n  - op: scalar_of\n  - op: gaussian_filter\n    in: xray\n    sigma: 1\n    mode: [|${scalar_of}|]\n", "", "" },
         { "XRF1068", Head + "steps:\n  - op: box_of\n    box: [|[1, 2]|]\n", "", "" },
         { "XRF1073", Head + "steps:\n  - op: abs\n    accept: [XRF1058, [|XRF1003|]]\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: \"a + [|i|] + rows\"\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: where\n    in: {x: t}\n    cond: \"x > MathF.E\"\n    then: \"x * [|@j|]\"\n    else: \"[|\\\\u0063ols|] + 1e-3f\"\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: |\n      a +\n        MathF.Max([|rows|], 1)\n", "", "" },
     };
 
     [Theory]

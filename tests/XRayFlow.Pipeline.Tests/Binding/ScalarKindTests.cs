@@ -69,6 +69,72 @@ public class ScalarKindTests
     }
 
     [Fact]
+    public void AMapOverScalarsOnlyIsAScalarLaterStepsRead()
+    {
+        // Names after a '.', digits of numbers, and an image input elsewhere are not per-pixel built-ins.
+        var r = Load(
+            "  - id: otsu\n    op: threshold_otsu\n    in: xray\n"
+            + "  - id: p99\n    op: percentile\n    in: xray\n    q: 99\n"
+            + "  - id: m\n    op: map\n    in: {a: otsu, b: p99}\n    expr: \"MathF.Min(a, b) + MathF.E * 0x1F + 1e-3f + float.MaxValue * 0\"\n"
+            + "  - id: withImage\n    op: map\n    in: {a: otsu, x: xray}\n    expr: \"x > a ? i : j\"\n"
+            + "  - id: clipped\n    op: clip\n    in: xray\n    max: ${m}\n",
+            "outputs:\n  m: m.json\n  clipped: clipped.npy\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        Assert.Empty(r.Diagnostics);
+        var steps = r.Recipe!.Steps.ToDictionary(s => s.Id);
+        Assert.Equal(ValueKind.Scalar, steps["m"].OutputKind);
+        Assert.Equal(ValueKind.Image, steps["withImage"].OutputKind);
+        Assert.Equal(new[] { "m" }, steps["clipped"].ParamSources);
+
+        // The per-pixel built-ins in such a step: one located error per expression, naming the first.
+        r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - op: map\n    in: {a: otsu}\n    expr: \"a + i + rows\"\n");
+        var d = Single(r, DiagnosticCodes.PixelVariableWithoutPixels);
+        Assert.Equal((10, 16), (d.Location!.Value.Line, d.Location.Value.Column));
+        Assert.Equal("step 'map': 'i' is the row index, but every input of this step is a scalar, so it computes one number and has no pixels; give it an image input, or leave 'i' out", d.Message);
+    }
+
+    [Fact]
+    public void ARefusedScalarInputIsReportedOnceNotAgainAtTheOutputs()
+    {
+        // The step that refuses its input makes nothing: its output and a later step's are not judged as scalars
+        // (it used to add "XRF1050 cannot write a scalar ('g') as .npy" under the XRF1065).
+        var r = Load(
+            "  - id: t\n    op: threshold_otsu\n    in: xray\n  - id: g\n    op: gaussian_filter\n    in: t\n    sigma: 2\n  - id: h\n    op: abs\n    in: g\n",
+            "outputs:\n  g: g.npy\n  h: h.png\n");
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal("recipe.yaml:10:9: error XRF1065: op 'gaussian_filter' works on arrays; 't' is a scalar: use it as ${t} in a numeric parameter, or as a variable of an expression's `in` map", d.ToString());
+    }
+
+    [Fact]
+    public void SpacesInsideTheBracesOfAReferenceAreAllowed()
+    {
+        // `${ p1 }` was refused as a string (XRF1039 "must be a number; found string '${ p1 }'").
+        var r = RecipeLoader.LoadText(
+            "xrayflow: 1\nparams:\n  lo: 30\n  t: 3\ninputs:\n  xray: image\nsteps:\n"
+            + "  - {id: p1, op: percentile, in: xray, q: 1}\n"
+            + "  - {id: st, op: stats, in: xray, percentiles: [99]}\n"
+            + "  - {id: c, op: clip, in: xray, min: ${ p1 }, max: \"${\tst.p99  }\"}\n"
+            + "  - {id: c2, op: clip, in: xray, min: \"${ lo }\"}\n"
+            + "  - {id: r, op: rescale_intensity, in: xray, in_range: [${ p1 }, ${st.p99 }]}\n",
+            "recipe.yaml");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var steps = r.Recipe!.Steps.ToDictionary(s => s.Id);
+        Assert.Equal(new ScalarRef("p1", null, new SourceLocation("recipe.yaml", 10, 38)), steps["c"].Params["min"]);
+        Assert.Equal(new ScalarRef("st", "p99", new SourceLocation("recipe.yaml", 10, 53)), steps["c"].Params["max"]);
+        Assert.Equal(30.0, steps["c2"].Params["min"]);
+        var range = Assert.IsType<object?[]>(steps["r"].Params["in_range"]);
+        Assert.Equal(["p1", "st"], range.Cast<ScalarRef>().Select(x => x.Step));
+
+        // Inside an expression the error names the param without the spaces.
+        r = Load("  - op: where\n    cond: \"x > ${ t }\"\n    then: x\n    else: 0\n");
+        Assert.Contains(r.Diagnostics, d => d.Code == DiagnosticCodes.PartialParamRef.Code && d.Message.StartsWith("'${t}' must be the whole value", StringComparison.Ordinal));
+
+        // Not inside the name.
+        r = Load("  - {id: p1, op: percentile, in: xray, q: 1}\n  - {op: clip, in: xray, min: \"${p 1}\"}\n");
+        Assert.True(r.HasErrors);
+    }
+
+    [Fact]
     public void AScalarIsWrittenAsJsonOnly()
     {
         var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n", "outputs:\n  otsu: otsu.npy\n");

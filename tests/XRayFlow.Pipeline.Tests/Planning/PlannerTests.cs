@@ -151,6 +151,19 @@ public class PlannerTests
     }
 
     [Fact]
+    public void AListWithStepReferencesPrintsItsItems()
+    {
+        // It printed "in_range=System.Object[]".
+        var loaded = RecipeLoader.LoadText(
+            "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - {id: p1, op: percentile, in: xray, q: 1}\n"
+            + "  - {id: r, op: rescale_intensity, in: xray, in_range: [${p1}, 250.5]}\noutputs:\n  r: r.npy\n",
+            "recipe.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        string text = PlanPrinter.Text(Planner.Create(loaded.Recipe!));
+        Assert.Contains("r = rescale_intensity(xray) in_range=[${p1}, 250.5] -> ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownShapesPrintAsQuestionMarks()
     {
         var plan = Planner.Create(RunKit.Load(Chain));

@@ -1,3 +1,4 @@
+using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Elementwise;
@@ -32,10 +33,10 @@ public static class ExpressionOps
             if (ctx.Kernel is null && cond.IsNumber && then.IsNumber && otherwise.IsNumber)
             {
                 float v = (float)(cond.Number!.Value != 0 ? then.Number!.Value : otherwise.Number!.Value);
-                return new ArrayValue(Filled(ctx, v));
+                return Filled(ctx, v);
             }
 
-            return new ArrayValue(RunKernel(ctx));
+            return RunKernel(ctx);
         },
     };
 
@@ -56,28 +57,56 @@ public static class ExpressionOps
             var expr = ctx.Get<ExpressionValue>("expr");
             if (ctx.Kernel is null && expr.IsNumber)
             {
-                return new ArrayValue(Filled(ctx, (float)expr.Number!.Value));
+                return Filled(ctx, (float)expr.Number!.Value);
             }
 
-            return new ArrayValue(RunKernel(ctx));
+            return RunKernel(ctx);
         },
     };
 
-    private static ImageArray Filled(OpContext ctx, float value)
+    /// <summary>The value everywhere; with no array input (every `in` variable a scalar) the one number.</summary>
+    private static Value Filled(OpContext ctx, float value)
     {
+        if (ctx.Inputs.Count == 0)
+        {
+            return new ScalarValue(value);
+        }
+
         var dst = ImageArray.Rent(ctx.Array(0));
         Array.Fill(dst.Data, value);
-        return dst;
+        return new ArrayValue(dst);
     }
 
     /// <summary>
     /// Runs the step's compiled kernel frame by frame. The kernel reads inputs[i][offset + k] and writes
-    /// output[k] for k in [0, rows*cols): output is a buffer of one frame.
+    /// output[k] for k in [0, rows*cols): output is a buffer of one frame. A step whose `in` variables are all
+    /// scalars (the executor passes them as values, not inputs) has no array: the kernel runs once, on a 1 x 1
+    /// frame, and the step's value is that number (the binder refuses i, j, rows and cols there, XRF1074).
     /// </summary>
-    private static ImageArray RunKernel(OpContext ctx)
+    private static Value RunKernel(OpContext ctx)
     {
         var kernel = ctx.Kernel
             ?? throw new InvalidOperationException($"step '{ctx.StepId}': expression text but no compiled kernel (the recipe's expressions were not compiled)");
+        if (ctx.Inputs.Count == 0)
+        {
+            var one = new float[1];
+            try
+            {
+                kernel.Run([], 0, one, 1, 1, ctx.RecipeParams);
+            }
+            catch (ExpressionRuntimeException ex)
+            {
+                throw new OpRefusedException(ctx.StepId, "expression failed: " + ex.Reason); // no pixel to name
+            }
+
+            return new ScalarValue(one[0]);
+        }
+
+        return new ArrayValue(RunArrays(ctx, kernel));
+    }
+
+    private static ImageArray RunArrays(OpContext ctx, IExpressionKernel kernel)
+    {
         var arrays = ctx.Arrays();
         var first = arrays[0];
         var dst = ImageArray.Rent(first);

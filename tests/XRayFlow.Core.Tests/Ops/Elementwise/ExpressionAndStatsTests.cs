@@ -52,6 +52,46 @@ public class WhereMapTests
         Assert.Equal([0f, 9f, -2f, 9f, -101f, 9f, 9f, -1f, 9f, -100f, 9f, -102f], result.Data);
     }
 
+    /// <summary>A kernel over no pixel inputs: out[k] = (p0 + p1) / 2, or an integer division by zero when p1 is 0.</summary>
+    private sealed class ScalarKernel : IExpressionKernel
+    {
+        public List<(int Inputs, int Rows, int Cols)> Calls { get; } = [];
+
+        public void Run(IReadOnlyList<float[]> inputs, int offset, float[] output, int rows, int cols, double[] recipeParams)
+        {
+            Calls.Add((inputs.Count, rows, cols));
+            if (recipeParams[1] == 0)
+            {
+                throw new ExpressionRuntimeException("m", 0, 0, "Attempted to divide by zero.");
+            }
+
+            output[0] = (float)((recipeParams[0] + recipeParams[1]) / 2);
+        }
+    }
+
+    [Fact]
+    public void MapAndWhereWithOnlyScalarVariablesMakeANumber()
+    {
+        // The executor passes an `in` map's scalar variables as values, not inputs: no array input at all. It failed
+        // with "Index was out of range" reading input 0.
+        var kernel = new ScalarKernel();
+        var value = OpRunner.Run("map", [], new Dictionary<string, object?> { ["expr"] = Text("(a + b) / 2") }, kernel, [145, 244]);
+        Assert.Equal(new ScalarValue(194.5), value);
+        Assert.Equal([(0, 1, 1)], kernel.Calls);
+
+        var where = new Dictionary<string, object?> { ["cond"] = Text("a > 3"), ["then"] = Text("a"), ["else"] = Num(0) };
+        Assert.Equal(new ScalarValue(5), OpRunner.Run("where", [], where, kernel, [3, 7]));
+
+        // Numbers only: no kernel, the number itself.
+        Assert.Equal(new ScalarValue(7), OpRunner.Run("map", [], new Dictionary<string, object?> { ["expr"] = Num(7) }));
+        where = new Dictionary<string, object?> { ["cond"] = Num(0), ["then"] = Num(1), ["else"] = Num(2) };
+        Assert.Equal(new ScalarValue(2), OpRunner.Run("where", [], where));
+
+        // A failure names no pixel: there is none.
+        var ex = Assert.Throws<OpRefusedException>(() => OpRunner.Run("map", [], new Dictionary<string, object?> { ["expr"] = Text("a / b") }, kernel, [1, 0]));
+        Assert.Equal("expression failed: Attempted to divide by zero.", ex.Reason);
+    }
+
     [Fact]
     public void ExpressionTextWithoutKernelIsAClearError()
     {
