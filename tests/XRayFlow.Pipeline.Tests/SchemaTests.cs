@@ -27,6 +27,45 @@ public class SchemaTests
     private static string Errors(EvaluationResults r)
         => string.Join("\n", (r.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {d.SchemaLocation}: {e.Key}: {e.Value}")));
 
+    /// <summary>The editor accepts the references the binder accepts: params, steps' numbers and fields, blanks inside the braces.</summary>
+    [Fact]
+    public void ReferencesTheBinderAcceptsAreValidForTheEditor()
+    {
+        var schema = Build(SchemaGenerator.Generate());
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              xray: image
+            params:
+              lo: 10
+            steps:
+              - id: st
+                op: stats
+                percentiles: [99]
+              - id: p1
+                op: percentile
+                in: xray
+                q: 1
+              - id: c
+                op: clip
+                in: xray
+                min: {0}
+                max: {1}
+            outputs:
+              c: c.npy
+            """;
+        foreach (var (min, max) in new[] { ("${lo}", "${st.p99}"), ("${ p1 }", "${\tst.p99 }"), ("\"${ lo }\"", "${p1}") })
+        {
+            var r = Evaluate(schema, Recipe.Replace("{0}", min, StringComparison.Ordinal).Replace("{1}", max, StringComparison.Ordinal));
+            Assert.True(r.IsValid, $"{min} / {max}: {Errors(r)}");
+        }
+
+        foreach (string bad in new[] { "${a b}", "${st.}", "${1x}", "x${lo}" })
+        {
+            Assert.False(Evaluate(schema, Recipe.Replace("{0}", "\"" + bad + "\"", StringComparison.Ordinal).Replace("{1}", "5", StringComparison.Ordinal)).IsValid, bad);
+        }
+    }
+
     [Fact]
     public void CommittedSchemaMatchesTheGenerator()
     {

@@ -16,8 +16,11 @@ internal sealed partial class ScalarReader(BindingContext context)
 
     // Spaces and tabs inside the braces are allowed (`${ p1 }`, `${ stats.p99 }`), as in GitHub Actions and Jinja
     // templates; not inside the name.
-    [GeneratedRegex(@"^\$\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?[ \t]*\}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(WholeRefPattern, RegexOptions.CultureInvariant)]
     private static partial Regex WholeParamRef();
+
+    /// <summary>A whole value that is a reference: `${name}` or `${step.field}`, blanks allowed inside the braces (also the editor schema's pattern).</summary>
+    internal const string WholeRefPattern = @"^\$\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?[ \t]*\}$";
 
     /// <summary>Any `${...}`; group 1 is the text inside the braces (see <see cref="Inside"/>).</summary>
     [GeneratedRegex(@"\$\{([^{}]*)\}", RegexOptions.CultureInvariant)]

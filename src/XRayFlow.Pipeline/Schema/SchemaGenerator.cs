@@ -18,7 +18,7 @@ namespace XRayFlow.Pipeline.Schema;
 public static class SchemaGenerator
 {
     private const string IdentifierPattern = "^[A-Za-z_][A-Za-z0-9_]*$";
-    private const string ParamRefPattern = "^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$";
+    private const string ParamRefPattern = Binding.ScalarReader.WholeRefPattern;
 
     /// <summary>The schema of the language with every op of <see cref="OpRegistry"/>: JSON text, 2-space indent, "\n" line ends, trailing newline.</summary>
     public static string Generate() => Generate(OpRegistry.All);
@@ -32,7 +32,7 @@ public static class SchemaGenerator
             ["name"] = new JsonObject { ["type"] = "string", ["pattern"] = IdentifierPattern },
             ["paramRef"] = new JsonObject
             {
-                ["description"] = "${name}: the value of a recipe param (see 'params'; override with --set name=value)",
+                ["description"] = "${name}: the value of a recipe param (see 'params'; override with --set name=value); ${step} or ${step.field}: the number an earlier step computes for each image; blanks allowed inside the braces",
                 ["type"] = "string",
                 ["pattern"] = ParamRefPattern,
             },
