@@ -11,7 +11,7 @@ public static class ExpressionOps
     public static OpDefinition Where { get; } = new()
     {
         Name = "where",
-        Summary = "Per pixel: `then` where `cond` is true, else `else` (numpy.where); each part is an inline C# expression or a number.",
+        Summary = "Per pixel: `then` where `cond` is true, else `else` (numpy.where); each part is an inline C# expression or a number. With only scalar inputs, one number per image.",
         Reference = "numpy.where",
         Inputs = InputSpec.Named,
         IsElementwise = true,
@@ -44,7 +44,7 @@ public static class ExpressionOps
     public static OpDefinition Map { get; } = new()
     {
         Name = "map",
-        Summary = "Per pixel: the value of an inline C# expression over the named inputs (`in: {a: gx, b: gy}`), i, j, rows, cols and params.",
+        Summary = "Per pixel: the value of an inline C# expression over the named inputs (`in: {a: gx, b: gy}`), i, j, rows, cols and params. With only scalar inputs (`in: {a: otsu, b: p99}`), one number per image.",
         Reference = "numpy element-wise expression",
         Inputs = InputSpec.Named,
         IsElementwise = true,
