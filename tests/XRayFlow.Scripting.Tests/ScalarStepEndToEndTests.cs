@@ -60,18 +60,18 @@ public sealed class ScalarStepEndToEndTests : IDisposable
         }
     }
 
-    [Fact]
-    public void EachImageGetsItsOwnThresholdAndPercentile()
+    /// <summary>Runs <paramref name="recipe"/> on the samples of <see cref="Expected"/> (2 threads, Roslyn): exit 0, its manifest and items by stem.</summary>
+    private (string OutDir, JsonDocument Manifest, Dictionary<string, JsonElement> Items) RunOnTheSamples(string recipe)
     {
         string images = Path.Combine(_dir, "images");
         Directory.CreateDirectory(images);
         foreach (var (file, _, _) in Expected)
         {
-            File.Copy(Path.Combine(Samples(), file), Path.Combine(images, file));
+            File.Copy(Path.Combine(Samples(), file), Path.Combine(images, file), overwrite: true);
         }
 
         string recipePath = Path.Combine(_dir, "recipe.yaml");
-        File.WriteAllText(recipePath, Recipe);
+        File.WriteAllText(recipePath, recipe);
         var loaded = RecipeLoader.Load(recipePath);
         Assert.False(loaded.HasErrors, string.Join('\n', loaded.Diagnostics));
         string outDir = Path.Combine(_dir, "out");
@@ -84,9 +84,15 @@ public sealed class ScalarStepEndToEndTests : IDisposable
             CompilerFactory = () => new RoslynExpressionCompiler(Path.Combine(_dir, "cache")),
         });
         Assert.Equal(0, result.ExitCode);
+        var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
+        return (outDir, manifest, manifest.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("stem").GetString()!));
+    }
 
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
-        var items = manifest.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("stem").GetString()!);
+    [Fact]
+    public void EachImageGetsItsOwnThresholdAndPercentile()
+    {
+        var (outDir, manifest, items) = RunOnTheSamples(Recipe);
+        using var _ = manifest;
         foreach (var (file, otsu, p99) in Expected)
         {
             string stem = Path.GetFileNameWithoutExtension(file);
@@ -99,7 +105,7 @@ public sealed class ScalarStepEndToEndTests : IDisposable
             Assert.Equal($"{{\"value\": {otsu}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_otsu.json")));
 
             // where(x > otsu, x, 0) and clip(x, max = p99), with this image's own numbers.
-            var x = ImageReader.Read(Path.Combine(images, file)).Data;
+            var x = ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
             var mask = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_mask.npy")).Data;
             var clipped = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_clipped.npy")).Data;
             for (int k = 0; k < x.Length; k++)
@@ -137,30 +143,8 @@ public sealed class ScalarStepEndToEndTests : IDisposable
               k: "{stem}_k.json"
               clipped: "{stem}_clipped.npy"
             """;
-        string images = Path.Combine(_dir, "images");
-        Directory.CreateDirectory(images);
-        foreach (var (file, _, _) in Expected)
-        {
-            File.Copy(Path.Combine(Samples(), file), Path.Combine(images, file));
-        }
-
-        string recipePath = Path.Combine(_dir, "recipe.yaml");
-        File.WriteAllText(recipePath, scalarRecipe);
-        var loaded = RecipeLoader.Load(recipePath);
-        Assert.False(loaded.HasErrors, string.Join('\n', loaded.Diagnostics));
-        string outDir = Path.Combine(_dir, "out");
-        var result = RecipeRunner.Run(new RunRequest
-        {
-            Recipe = loaded.Recipe!,
-            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") },
-            OutDir = outDir,
-            Threads = 2,
-            CompilerFactory = () => new RoslynExpressionCompiler(Path.Combine(_dir, "cache")),
-        });
-        Assert.Equal(0, result.ExitCode);
-
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
-        var items = manifest.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("stem").GetString()!);
+        var (outDir, manifest, items) = RunOnTheSamples(scalarRecipe);
+        using var _ = manifest;
         foreach (var (file, otsu, p99) in Expected)
         {
             string stem = Path.GetFileNameWithoutExtension(file);
@@ -171,7 +155,7 @@ public sealed class ScalarStepEndToEndTests : IDisposable
             Assert.Equal($"{{\"value\": {m.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_m.json")));
             Assert.Equal($"{{\"value\": {w.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_w.json")));
 
-            var x = ImageReader.Read(Path.Combine(images, file)).Data;
+            var x = ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
             var clipped = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_clipped.npy")).Data;
             for (int k = 0; k < x.Length; k++)
             {
