@@ -28,21 +28,7 @@ public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Sett
         public bool Json { get; init; }
 
         /// <summary>`validate --json` refused: every file given is not ok, with the problems of the command line.</summary>
-        public override string? RefusalJson(IReadOnlyList<Diagnostic> problems) => !Json ? null : CliJson.Document(w =>
-        {
-            w.WriteBoolean("ok", false);
-            w.WriteStartArray("files");
-            foreach (string file in Recipes)
-            {
-                w.WriteStartObject();
-                w.WriteString("file", file);
-                w.WriteBoolean("ok", false);
-                CliJson.Diagnostics(w, "diagnostics", problems);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        });
+        public override string? RefusalJson(IReadOnlyList<Diagnostic> problems) => !Json ? null : Document(Recipes.Select(f => (f, false, problems)).ToList(), ok: false);
 
         public override IEnumerable<Diagnostic> Problems()
         {
@@ -81,23 +67,26 @@ public sealed class ValidateCommand(CliHost host) : Command<ValidateCommand.Sett
 
         if (settings.Json)
         {
-            host.Out.Write(CliJson.Document(w =>
-            {
-                w.WriteBoolean("ok", results.All(r => r.Ok));
-                w.WriteStartArray("files");
-                foreach (var (file, ok, diagnostics) in results)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("file", file);
-                    w.WriteBoolean("ok", ok);
-                    CliJson.Diagnostics(w, "diagnostics", diagnostics);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            }));
+            host.Out.Write(Document(results.Select(r => (r.File, r.Ok, (IReadOnlyList<Diagnostic>)r.Diagnostics)).ToList()));
         }
 
         return results.All(r => r.Ok) ? ExitCodes.Success : ExitCodes.Invalid;
     }
+
+    /// <summary>`validate --json`: ok (when not given: every file is), and each file with its diagnostics (docs/cli-json.md).</summary>
+    private static string Document(IReadOnlyList<(string File, bool Ok, IReadOnlyList<Diagnostic> Diagnostics)> files, bool? ok = null) => CliJson.Document(w =>
+    {
+        w.WriteBoolean("ok", ok ?? files.All(f => f.Ok));
+        w.WriteStartArray("files");
+        foreach (var (file, ok, diagnostics) in files)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", file);
+            w.WriteBoolean("ok", ok);
+            CliJson.Diagnostics(w, "diagnostics", diagnostics);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    });
 }
