@@ -18,6 +18,26 @@ public sealed class TestVerbTests : IDisposable
 
     private static string Shipped(string name) => Path.Combine(CliKit.Root, "pipelines", name + ".yaml");
 
+    /// <summary>
+    /// Every shipped recipe's own `tests:` pass (`xrayflow test pipelines/*.yaml`, as docs/tutorial.md runs it); a
+    /// recipe without tests is skipped. Three digests had gone stale unnoticed when only some recipes were run here.
+    /// </summary>
+    [Fact]
+    public void EveryShippedRecipesTestsPass()
+    {
+        var recipes = Directory.GetFiles(Path.Combine(CliKit.Root, "pipelines"), "*.yaml").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(recipes.Length >= 15, $"{recipes.Length} shipped recipes");
+        var r = CliKit.Run(["test", .. recipes]);
+        Assert.True(r.Exit == 0, r.Out + r.Err);
+        var summary = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.Matches(@"^\d+ passed, 0 failed", summary);
+        Assert.DoesNotContain("FAIL ", r.Out, StringComparison.Ordinal);
+        foreach (var name in new[] { "lung-fields", "ct-lung-mask", "preprocess-for-training", "otsu-mask", "percentile-mask" })
+        {
+            Assert.Contains($"PASS {name}/", r.Out, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void ShippedRecipesProveThemselves()
     {
