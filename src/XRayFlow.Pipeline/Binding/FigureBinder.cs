@@ -52,6 +52,14 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
             return null;
         }
 
+        // A panel shows an image: not a table (which a .png output of its own may plot) nor a complex array.
+        if (_c.Symbols.TryGetValue(panel.From.Value, out var sym) && sym.Info is { } info && (info.IsTable || info.IsComplex))
+        {
+            _c.Diagnostics.ReportOutputKindMismatch(panel.From.Start, output, info.IsTable ? $"a table ('{sym.Name}')" : $"a complex array ('{sym.Name}')", "a figure panel",
+                info.IsTable ? "a panel shows an image; write the table as its own .png plot, .json or .csv" : "a panel shows real values: take 'abs' of it first");
+            return null;
+        }
+
         return panel.Ok ? new BoundPanel(panel.From.Value, panel.Title, panel.Options, pm.Start) : null;
     }
 
@@ -96,6 +104,7 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
             }
         }
 
+        ok &= _options.CheckRange(options, pm.Entries);
         return new PanelKeys(from, title, options, ok);
     }
 }

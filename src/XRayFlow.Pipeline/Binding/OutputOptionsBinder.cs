@@ -46,6 +46,22 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
         return outcome.Value;
     }
 
+    /// <summary>
+    /// False (reported at vmax) when both vmin and vmax were given and vmin is above vmax, which no picture can show;
+    /// their values are known here (numbers or params), so this is refused when the recipe is checked, not per image.
+    /// </summary>
+    public bool CheckRange(IReadOnlyDictionary<string, object?> options, IEnumerable<YamlEntry> entries)
+    {
+        if (options.TryGetValue("vmin", out var lo) && lo is double vmin && options.TryGetValue("vmax", out var hi) && hi is double vmax && vmin > vmax)
+        {
+            var at = entries.Last(e => e.Key.Value == "vmax");
+            _c.Diagnostics.ReportBadOutputOption(at.Value.Start, "vmax", $"a number at or above vmin ({vmin.ToString(System.Globalization.CultureInfo.InvariantCulture)})", vmax.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return false;
+        }
+
+        return true;
+    }
+
     private string? BindColormap(YamlEntry k, string name)
     {
         if (RecipeBinder.Colormaps.Contains(name))

@@ -315,6 +315,7 @@ internal sealed partial class OutputsBinder
             }
         }
 
+        ok &= _options.CheckRange(options, nodes);
         return options;
     }
 

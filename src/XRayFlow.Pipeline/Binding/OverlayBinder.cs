@@ -78,6 +78,12 @@ internal sealed class OverlayBinder(BindingContext context)
             return null;
         }
 
+        if (sym.Info is { IsComplex: true })
+        {
+            _c.Diagnostics.ReportOutputKindMismatch(from.Start, output, $"a complex array ('{sym.Name}')", "an overlay", "an overlay outlines the regions of a real image (a mask or a label image): take 'abs' of it first");
+            return null;
+        }
+
         if (sym.Value is { } kind && kind != ValueKind.Image)
         {
             _c.Diagnostics.ReportOutputKindMismatch(from.Start, output, new ValueInfo(kind).Article + $" ('{sym.Name}')", "an overlay",

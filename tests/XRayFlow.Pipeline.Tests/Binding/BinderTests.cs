@@ -140,6 +140,39 @@ public class BinderTests
         Assert.Equal(["recipe.yaml:6:36: error XRF1050: output 'c': cannot write a stack ('f') as .png; tile its frames into one image with the 'montage' op, or write it as .gif"], r.Diagnostics.Select(d => d.ToString()));
     }
 
+    /// <summary>
+    /// What a figure panel, an overlay or a picture cannot show is refused when the recipe is checked (it passed
+    /// validate and failed every image at run time): a table or a complex array as a panel, a complex overlay, and
+    /// literal bounds with vmin above vmax. A histogram table and a complex array as their own .png stay allowed.
+    /// </summary>
+    [Fact]
+    public void PanelsOverlaysAndBoundsNoPictureCanShowAreErrors()
+    {
+        var r = TestOps.Load("""
+            xrayflow: 1
+            inputs:
+              xray: image
+            steps:
+              - {id: h, op: histogram, in: xray}
+              - {id: f, op: fft2, in: xray}
+              - {id: s, op: gaussian_filter, in: xray, sigma: 1}
+            outputs:
+              fig: {path: fig.png, panels: [{from: h}, {from: f}, {from: s, vmin: 3, vmax: -1}, {from: s, vmin: 2, vmax: 2}]}
+              ov: {from: s, path: ov.png, overlay: {from: f}}
+              p: {from: s, path: p.png, colormap: gray, vmin: 3, vmax: -1.5}
+              hp: {from: h, path: h.png}
+              fp: {from: f, path: f.png}
+            """);
+        Assert.Equal(
+        [
+            "recipe.yaml:9:40: error XRF1050: output 'fig': cannot write a table ('h') as a figure panel; a panel shows an image; write the table as its own .png plot, .json or .csv",
+            "recipe.yaml:9:51: error XRF1050: output 'fig': cannot write a complex array ('f') as a figure panel; a panel shows real values: take 'abs' of it first",
+            "recipe.yaml:9:80: error XRF1055: output option 'vmax' must be a number at or above vmin (3); found -1",
+            "recipe.yaml:10:47: error XRF1050: output 'ov': cannot write a complex array ('f') as an overlay; an overlay outlines the regions of a real image (a mask or a label image): take 'abs' of it first",
+            "recipe.yaml:11:60: error XRF1055: output option 'vmax' must be a number at or above vmin (3); found -1.5",
+        ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+    }
+
     [Fact]
     public void TestsSectionBinds()
     {
