@@ -78,6 +78,32 @@ public class FigureRendererTests
         Assert.True(NearEntry(bmp.GetPixel(barX, top + 64 - 3), hot, 0, 15), "colour bar bottom");
     }
 
+    /// <summary>An image whose short side scales below a pixel (1 x 256 at panel_size 120) still shows one row of it.</summary>
+    [Fact]
+    public void AnImageThinnerThanAPixelStillShows()
+    {
+        var ramp = new ImageArray(1, 256);
+        for (int c = 0; c < 256; c++)
+        {
+            ramp[0, c] = c / 255f;
+        }
+
+        var hot = Colormaps.Get("hot");
+        var png = FigureRenderer.Render([new FigurePanel(ramp, null, hot, 0, 1)], 1, null, new FigureStyle { PanelSize = 120 });
+        using var bmp = SKBitmap.Decode(png);
+        int coloured = 0;
+        for (int y = 0; y < bmp.Height; y++)
+        {
+            for (int x = 0; x < bmp.Width; x++)
+            {
+                var p = bmp.GetPixel(x, y);
+                coloured += p.Red != p.Green || p.Green != p.Blue ? 1 : 0; // hot's inner colours are not grey
+            }
+        }
+
+        Assert.InRange(coloured, 60, 400);
+    }
+
     private static bool NearEntry(SKColor c, Colormap cmap, int from, int to)
     {
         var lut = cmap.Lut;

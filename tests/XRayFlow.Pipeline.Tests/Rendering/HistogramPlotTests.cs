@@ -79,6 +79,30 @@ public class HistogramPlotTests
         Assert.Equal(["0", "1", "2"], big.Labels);
     }
 
+    /// <summary>
+    /// Colour bars of tiny or narrow ranges keep distinct labels (they all read "0" before): below 1e-5 an exponent is
+    /// factored out, as matplotlib does; a narrow range far from zero gets the decimals its step needs.
+    /// </summary>
+    [Fact]
+    public void TinyAndNarrowRangesKeepDistinctLabels()
+    {
+        var (ticks, step) = PlotMath.NiceTicks(1e-7, 4e-7, 6);
+        var tiny = PlotMath.Labels(ticks, step);
+        Assert.Equal("1e-7", tiny.Offset);
+        Assert.Equal(["1", "2", "3", "4"], tiny.Labels);
+
+        var (nt, ns) = PlotMath.NiceTicks(-1e-6, 1e-6, 6);
+        var symmetric = PlotMath.Labels(nt, ns);
+        Assert.Equal("1e-6", symmetric.Offset);
+        Assert.Equal(nt.Length, symmetric.Labels.Distinct().Count());
+
+        var (wt, ws) = PlotMath.NiceTicks(0.1, 0.1000001, 6);
+        var narrow = PlotMath.Labels(wt, ws);
+        Assert.Null(narrow.Offset);
+        Assert.Equal(wt.Length, narrow.Labels.Distinct().Count());
+        Assert.Equal("0.10000000", narrow.Labels[0]);
+    }
+
     private static bool IsDark(SKColor c) => c.Red < 100 && c.Green < 100 && c.Blue < 100;
 
     private static int Ink(SKBitmap bmp, int x0, int y0, int w, int h)

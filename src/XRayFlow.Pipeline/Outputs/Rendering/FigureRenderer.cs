@@ -109,7 +109,8 @@ public static class FigureRenderer
 
             // the image box: aspect kept, longest side = PanelSize, centred in the square, under the title
             double scale = (double)style.PanelSize / Math.Max(img.Rows, img.Cols);
-            float w = (float)(img.Cols * scale), h = (float)(img.Rows * scale);
+            // (at least one pixel each way: a 1 x 256 ramp at panel_size 120 would be 0.47 pixels tall and not drawn)
+            float w = Math.Max(1f, (float)(img.Cols * scale)), h = Math.Max(1f, (float)(img.Rows * scale));
             float left = x0 + ((style.PanelSize - w) / 2f);
             float top = y0 + titleHeight + ((style.PanelSize - h) / 2f);
             var dest = new SKRect(left, top, left + w, top + h);

@@ -30,13 +30,17 @@ internal static class PlotMath
         return (ticks.ToArray(), step);
     }
 
-    /// <summary>Labels for ticks of that step: as many decimals as the step needs; an exponent factored out (returned) when the largest |tick| is 1e6 or more.</summary>
+    /// <summary>
+    /// Labels for ticks of that step: as many decimals as the step needs (judged relative to the step, so a step of
+    /// 5e-8 gets its 8); an exponent factored out (returned, "1e-7") when the largest |tick| is 1e6 or more or below
+    /// 1e-5 and not 0, as matplotlib's ScalarFormatter does outside its power limits (-5, 6).
+    /// </summary>
     public static (string[] Labels, string? Offset) Labels(double[] ticks, double step)
     {
         double maxAbs = ticks.Length == 0 ? 0 : ticks.Max(Math.Abs);
         string? offset = null;
         double divisor = 1.0;
-        if (maxAbs >= 1e6)
+        if (maxAbs >= 1e6 || (maxAbs > 0 && maxAbs < 1e-5))
         {
             int exp = (int)Math.Floor(Math.Log10(maxAbs));
             divisor = Math.Pow(10, exp);
@@ -45,7 +49,7 @@ internal static class PlotMath
 
         double s = step / divisor;
         int decimals = 0;
-        while (decimals < 10 && Math.Abs((s * Math.Pow(10, decimals)) - Math.Round(s * Math.Pow(10, decimals))) > 1e-6 * Math.Pow(10, decimals))
+        while (decimals < 10 && Math.Abs((s * Math.Pow(10, decimals)) - Math.Round(s * Math.Pow(10, decimals))) > 1e-6 * s * Math.Pow(10, decimals))
         {
             decimals++;
         }
