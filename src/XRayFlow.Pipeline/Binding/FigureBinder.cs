@@ -105,6 +105,7 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
         }
 
         ok &= _options.CheckRange(options, pm.Entries);
+        ok &= _options.CheckLabels(pm, options);
         return new PanelKeys(from, title, options, ok);
     }
 }

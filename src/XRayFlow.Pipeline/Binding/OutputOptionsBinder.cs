@@ -62,6 +62,56 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
         return true;
     }
 
+    /// <summary>
+    /// False (each reported) where a .png output's options would be silently ignored: a figure's arrangement
+    /// (columns, panel_size) on a plain picture (a title is a histogram plot's too); a plain picture's bits, colormap, vmin and vmax on a figure
+    /// (each panel takes its own; a figure is 8-bit RGB); bits: 16 with a colormap or an overlay (colours are 8-bit
+    /// RGB); vmin, vmax or colorbar with colormap: labels (a colour per label, no range). Figure panels are checked
+    /// for the last with <paramref name="options"/> their own.
+    /// </summary>
+    public bool CheckPicture(YamlMapping map, IReadOnlyDictionary<string, object?> options, bool figure)
+    {
+        bool ok = true;
+        foreach (string key in figure ? new[] { "bits", "colormap", "vmin", "vmax" } : ["columns", "panel_size"])
+        {
+            if (map.Find(key) is { } entry)
+            {
+                _c.Diagnostics.ReportUnknownKey(entry.Key.Start, key, figure ? "a figure output" : "a .png output without panels",
+                    figure ? "; colormap, vmin and vmax go on each panel, and a figure is 8-bit RGB" : "; columns and panel_size arrange a figure's panels");
+                ok = false;
+            }
+        }
+
+        if (!figure && options.TryGetValue("bits", out var bits) && bits is 16 && (options.ContainsKey("colormap") || options.ContainsKey("overlay")))
+        {
+            _c.Diagnostics.ReportBadOutputOption(map.Find("bits")!.Value.Start, "bits", "8 with a colormap or an overlay (colours are 8-bit RGB)", "16");
+            ok = false;
+        }
+
+        return ok && CheckLabels(map, options);
+    }
+
+    /// <summary>False (reported) for vmin, vmax or colorbar beside colormap: labels, which colours each label without a range.</summary>
+    public bool CheckLabels(YamlMapping map, IReadOnlyDictionary<string, object?> options)
+    {
+        if (!(options.TryGetValue("colormap", out var c) && c is "labels"))
+        {
+            return true;
+        }
+
+        bool ok = true;
+        foreach (string key in new[] { "vmin", "vmax", "colorbar" })
+        {
+            if (map.Find(key) is { } entry)
+            {
+                _c.Diagnostics.ReportUnknownKey(entry.Key.Start, key, "a picture with colormap: labels", "; labels get one colour each, without a range");
+                ok = false;
+            }
+        }
+
+        return ok;
+    }
+
     private string? BindColormap(YamlEntry k, string name)
     {
         if (RecipeBinder.Colormaps.Contains(name))

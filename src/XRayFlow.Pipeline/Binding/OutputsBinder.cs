@@ -105,6 +105,11 @@ internal sealed partial class OutputsBinder
             ok = false;
         }
 
+        if (format == OutputFormat.Png && e.Value is YamlMapping pictureMap)
+        {
+            ok &= _options.CheckPicture(pictureMap, options, figure: nodes.Panels is not null);
+        }
+
         AddDefaults(options, format);
         List<BoundPanel>? panels = null;
         string from;

@@ -173,6 +173,38 @@ public class BinderTests
         ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
     }
 
+    /// <summary>Options a .png output would silently ignore are refused: a figure's arrangement on a plain picture, a plain picture's on a figure, 16 bits in colour, a range beside labels.</summary>
+    [Fact]
+    public void PictureOptionsThatWouldBeIgnoredAreErrors()
+    {
+        var r = TestOps.Load("""
+            xrayflow: 1
+            inputs:
+              xray: image
+            steps:
+              - {id: s, op: gaussian_filter, in: xray, sigma: 1}
+            outputs:
+              a: {from: s, path: a.png, panel_size: 100, columns: 3}
+              b: {path: b.png, panels: [{from: s}], bits: 16, colormap: gray, vmin: 0, vmax: 1}
+              c: {from: s, path: c.png, bits: 16, colormap: viridis}
+              d: {from: s, path: d.png, colormap: labels, vmin: 0}
+              e: {path: e.png, panels: [{from: s, colormap: labels, colorbar: true}]}
+              ok: {from: s, path: ok.png, bits: 16, compression: 9}
+            """);
+        Assert.Equal(
+        [
+            "recipe.yaml:7:29: error XRF1026: unknown key 'panel_size' in a .png output without panels; columns and panel_size arrange a figure's panels",
+            "recipe.yaml:7:46: error XRF1026: unknown key 'columns' in a .png output without panels; columns and panel_size arrange a figure's panels",
+            "recipe.yaml:8:41: error XRF1026: unknown key 'bits' in a figure output; colormap, vmin and vmax go on each panel, and a figure is 8-bit RGB",
+            "recipe.yaml:8:51: error XRF1026: unknown key 'colormap' in a figure output; colormap, vmin and vmax go on each panel, and a figure is 8-bit RGB",
+            "recipe.yaml:8:67: error XRF1026: unknown key 'vmin' in a figure output; colormap, vmin and vmax go on each panel, and a figure is 8-bit RGB",
+            "recipe.yaml:8:76: error XRF1026: unknown key 'vmax' in a figure output; colormap, vmin and vmax go on each panel, and a figure is 8-bit RGB",
+            "recipe.yaml:9:35: error XRF1055: output option 'bits' must be 8 with a colormap or an overlay (colours are 8-bit RGB); found 16",
+            "recipe.yaml:10:47: error XRF1026: unknown key 'vmin' in a picture with colormap: labels; labels get one colour each, without a range",
+            "recipe.yaml:11:57: error XRF1026: unknown key 'colorbar' in a picture with colormap: labels; labels get one colour each, without a range",
+        ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+    }
+
     [Fact]
     public void TestsSectionBinds()
     {
