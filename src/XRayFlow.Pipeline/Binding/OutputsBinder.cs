@@ -118,6 +118,10 @@ internal sealed partial class OutputsBinder
             panels = BindFigure(name, e, nodes, format, ref ok);
             from = panels.Count > 0 ? panels[0].From : string.Empty;
         }
+        else if (e.Value is YamlMapping withPanels && withPanels.Find("panels") is not null)
+        {
+            from = string.Empty; // a 'panels' that is not a non-empty list (reported): the output has no source of its own to check
+        }
         else
         {
             var source = nodes.From ?? e.Key;

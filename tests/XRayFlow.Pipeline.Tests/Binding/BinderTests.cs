@@ -205,6 +205,17 @@ public class BinderTests
         ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
     }
 
+    /// <summary>An empty or non-list `panels` is one error, without a second one about the output's own name as its source.</summary>
+    [Theory]
+    [InlineData("[]", "a list")]
+    [InlineData("{from: s}", "a map")]
+    public void ABadPanelsListIsOneError(string panels, string found)
+    {
+        var r = TestOps.Load("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - {id: s, op: gaussian_filter, in: xray, sigma: 1}\noutputs:\n  fig: {path: fig.png, panels: " + panels + "}\n");
+        var d = Assert.Single(r.Diagnostics, x => x.IsError);
+        Assert.Equal($"recipe.yaml:7:32: error XRF1023: 'panels' of output 'fig' must be a non-empty list of {{from, title, ...}}; found {found}", d.ToString());
+    }
+
     [Fact]
     public void TestsSectionBinds()
     {
