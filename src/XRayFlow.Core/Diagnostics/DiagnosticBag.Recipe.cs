@@ -179,6 +179,8 @@ public sealed partial class DiagnosticBag
         => Emit(DiagnosticCodes.DuplicateOutputPath, at, firstOutput, output, path);
 
     /// <param name="known">The known colormaps, comma-separated.</param>
+    public void ReportGlyphMissing(SourceLocation at, string what, string characters) => Report(DiagnosticCodes.GlyphMissing, at, what, characters);
+
     public void ReportUnknownColormap(SourceLocation at, string name, string known, string suggestion)
         => Emit(DiagnosticCodes.UnknownColormap, at, name, known, suggestion);
 

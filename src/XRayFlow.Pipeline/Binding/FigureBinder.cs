@@ -85,6 +85,11 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
                 case "title":
                     title = _c.ReadText(k.Value, "a panel's title");
                     ok &= title is not null;
+                    if (title is not null && Outputs.Rendering.FigureFont.Missing(title) is { } missing)
+                    {
+                        _c.Diagnostics.ReportGlyphMissing(k.Value.Start, "a panel's title", missing);
+                    }
+
                     break;
                 case "colormap" or "vmin" or "vmax" or "colorbar":
                     if (_options.Bind(k) is { } v)

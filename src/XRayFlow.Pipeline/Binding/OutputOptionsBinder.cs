@@ -42,6 +42,10 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
         {
             _c.Diagnostics.ReportBadOutputOption(k.Value.Start, key, expected, raw?.Describe() ?? k.Value.Describe());
         }
+        else if (key == "title" && outcome.Value is string title && Outputs.Rendering.FigureFont.Missing(title) is { } missing)
+        {
+            _c.Diagnostics.ReportGlyphMissing(k.Value.Start, "the title", missing);
+        }
 
         return outcome.Value;
     }

@@ -205,6 +205,20 @@ public class BinderTests
         ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
     }
 
+    /// <summary>Title characters the shipped font cannot draw (CJK, emoji, a line break) are a warning naming them; drawable ones are not.</summary>
+    [Fact]
+    [Covers("XRF1075")]
+    public void TitleCharactersTheFontLacksAreAWarning()
+    {
+        var r = TestOps.Load("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - {id: s, op: gaussian_filter, in: xray, sigma: 1}\noutputs:\n  fig: {path: fig.png, title: \"中文 é µ →\", panels: [{from: s, title: \"one\\ntwo 🙂\"}, {from: s, title: \"Sobel (edges) - grayscale α² ✓\"}]}\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        Assert.Equal(
+        [
+            "recipe.yaml:7:31: warning XRF1075: the title has the characters '中' (U+4E2D), '文' (U+6587) that the figure font (DejaVu Sans, shipped) cannot draw: each is drawn as an empty box",
+            "recipe.yaml:7:69: warning XRF1075: a panel's title has the characters U+000A (a control character), '🙂' (U+1F642) that the figure font (DejaVu Sans, shipped) cannot draw: each is drawn as an empty box",
+        ], r.Diagnostics.Select(d => d.ToString()));
+    }
+
     /// <summary>An empty or non-list `panels` is one error, without a second one about the output's own name as its source.</summary>
     [Theory]
     [InlineData("[]", "a list")]

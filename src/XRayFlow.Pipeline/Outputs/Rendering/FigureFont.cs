@@ -22,6 +22,28 @@ public static class FigureFont
     /// </summary>
     public static SKFont Create(float sizePx) => new(Typeface, sizePx) { Subpixel = true, Edging = SKFontEdging.Antialias, Hinting = SKFontHinting.None };
 
+    /// <summary>
+    /// The characters of <paramref name="text"/> the typeface has no glyph for (a control character such as a line
+    /// break or a tab, CJK, emoji), described as "'中' (U+4E2D), U+000A (a control character)", or null when it can draw all of them.
+    /// </summary>
+    public static string? Missing(string text)
+    {
+        var missing = new List<string>();
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (!Typeface.ContainsGlyph(rune.Value))
+            {
+                string item = System.Text.Rune.IsControl(rune) ? $"U+{rune.Value:X4} (a control character)" : $"'{rune}' (U+{rune.Value:X4})";
+                if (!missing.Contains(item))
+                {
+                    missing.Add(item);
+                }
+            }
+        }
+
+        return missing.Count == 0 ? null : (missing.Count == 1 ? "the character " : "the characters ") + string.Join(", ", missing);
+    }
+
     private static SKTypeface Load()
     {
         using var stream = typeof(FigureFont).Assembly.GetManifestResourceStream(ResourceName)
