@@ -21,6 +21,9 @@ internal sealed partial class BindingContext
     /// <summary>The recipe file as given (named in every location).</summary>
     public string File { get; }
 
+    /// <summary>The id of the step being bound (null outside steps): a reference to it is to itself, which no value can be.</summary>
+    public string? CurrentStep { get; set; }
+
     /// <summary>The folder relative `default:` and test paths are resolved against: the recipe file's own.</summary>
     public string Folder => Path.GetDirectoryName(Path.GetFullPath(File)) ?? Directory.GetCurrentDirectory();
 

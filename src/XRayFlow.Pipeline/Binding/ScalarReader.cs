@@ -127,7 +127,9 @@ internal sealed partial class ScalarReader(BindingContext context)
         }
 
         var names = laterIds is null ? _c.Params.Keys : _c.Params.Keys.Concat(ScalarNames());
-        _c.Diagnostics.ReportUnknownParamRef(s.ContentStart, shown, DidYouMean.Suffix(name, names));
+        _c.Diagnostics.ReportUnknownParamRef(s.ContentStart, shown, name == _c.CurrentStep && !_c.Params.ContainsKey(name)
+            ? $" (or a number an earlier step computes); '{name}' is this step itself, whose value does not exist yet"
+            : DidYouMean.Suffix(name, names));
         return null;
     }
 

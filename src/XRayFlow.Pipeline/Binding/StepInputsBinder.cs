@@ -162,6 +162,12 @@ internal sealed class StepInputsBinder(BindingContext context, IReadOnlyList<Bou
         {
             _c.Diagnostics.ReportForwardReference(node.Start, node.Value, line);
         }
+        else if (node.Value.IndexOf('.', StringComparison.Ordinal) is > 0 and int dot && _c.Symbols.ContainsKey(node.Value[..dot]))
+        {
+            // `st.p1`: a step's named number, which an `in` entry cannot name (it takes whole values).
+            _c.Diagnostics.ReportUnknownReference(node.Start, node.Value,
+                $"; it names a field of step '{node.Value[..dot]}', and `in` takes whole steps or inputs: use ${{{node.Value}}} as a parameter value, or a step that computes that number (percentile, threshold_*)");
+        }
         else if (!(node.IsPlain && (ScalarText.IsYaml11Boolean(node.Value) || ScalarText.IsAmbiguousNumber(node.Value))))
         {
             _c.Diagnostics.ReportUnknownReference(node.Start, node.Value, DidYouMean.Suffix(node.Value, _c.Symbols.Keys));

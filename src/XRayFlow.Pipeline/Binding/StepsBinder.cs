@@ -55,7 +55,9 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         foreach (var head in ReadHeads(seq, laterIds))
         {
             laterIds.Remove(head.Id);
+            _c.CurrentStep = head.Id;
             var bound = BindStep(head, previous, laterIds);
+            _c.CurrentStep = null;
             previous = head.Id;
             if (bound is not null)
             {

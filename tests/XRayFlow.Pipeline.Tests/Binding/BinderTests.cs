@@ -219,6 +219,29 @@ public class BinderTests
         ], r.Diagnostics.Select(d => d.ToString()));
     }
 
+    /// <summary>Two references users write that cannot work say why: a step's own id as its parameter, a step's field as an `in` variable.</summary>
+    [Fact]
+    public void ASelfReferenceAndAFieldInAnInMapSayWhy()
+    {
+        var r = TestOps.Load("""
+            xrayflow: 1
+            inputs:
+              xray: image
+            steps:
+              - {id: st, op: stats, in: xray, percentiles: [1, 99]}
+              - {id: f, op: clip, in: xray, max: "${f}"}
+              - {id: m, op: where, in: {x: xray, t: st.p1}, cond: "x > t", then: "x", else: 0}
+            outputs:
+              f: f.npy
+              m: m.npy
+            """);
+        Assert.Equal(
+        [
+            "recipe.yaml:6:39: error XRF1043: unknown param '${f}'; declare it under 'params' (or a number an earlier step computes); 'f' is this step itself, whose value does not exist yet",
+            "recipe.yaml:7:41: error XRF1030: unknown name 'st.p1': not an input or an earlier step; it names a field of step 'st', and `in` takes whole steps or inputs: use ${st.p1} as a parameter value, or a step that computes that number (percentile, threshold_*)",
+        ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+    }
+
     /// <summary>An empty or non-list `panels` is one error, without a second one about the output's own name as its source.</summary>
     [Theory]
     [InlineData("[]", "a list")]
