@@ -354,7 +354,7 @@ public static class InputResolver
                 }
             }
 
-            if (!CheckFiles(input, files, glob ? null : shown, root, diagnostics))
+            if (!CheckFiles(input, files, glob ? null : shown, root, diagnostics, expanded: glob && !list))
             {
                 continue;
             }
@@ -433,11 +433,12 @@ public static class InputResolver
     }
 
     /// <summary>
-    /// Each file exists (XRF2005), is a regular file (XRF2023: a FIFO would block, /dev/zero never ends) and,
+    /// Each file exists (XRF2005; with <paramref name="expanded"/>, a glob's or folder's missing entry, such as a
+    /// dangling link, is left to fail alone as its item is read), is a regular file (XRF2023: a FIFO would block, /dev/zero never ends) and,
     /// with a <paramref name="root"/>, leads inside it after links are resolved (XRF2024).
     /// <paramref name="shown"/> is how the recipe or command line wrote a single path (null for a glob's files).
     /// </summary>
-    private static bool CheckFiles(BoundInput input, IReadOnlyList<string> files, string? shown, string? root, DiagnosticBag diagnostics)
+    private static bool CheckFiles(BoundInput input, IReadOnlyList<string> files, string? shown, string? root, DiagnosticBag diagnostics, bool expanded = false)
     {
         bool ok = true;
         foreach (var f in files)
@@ -450,6 +451,14 @@ public static class InputResolver
             }
 
             var kind = UntrustedFile.Stat(f).Kind;
+            if (kind == FileKind.Missing && expanded)
+            {
+                // A glob's or folder's entry that is not there (a link whose target is gone, a file removed since
+                // the listing): that item fails alone when it is read, as a corrupt file does; the batch goes on.
+                // A file named on the command line or in an @list is still refused before any work.
+                continue;
+            }
+
             if (kind == FileKind.Missing)
             {
                 // Located at the input when the path is the recipe's own (its default:); a command-line path has no line.

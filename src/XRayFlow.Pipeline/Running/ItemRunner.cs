@@ -2,6 +2,7 @@ using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.IO;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
@@ -77,6 +78,11 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
 
             foreach (var f in files)
             {
+                if (UntrustedFile.Stat(f).Kind == FileKind.Missing)
+                {
+                    throw new ImageDecodeException(f, "the file does not exist (a link whose target is gone, or removed since the batch was listed)");
+                }
+
                 records.Add(new ManifestFile(input.Name, Path.GetFullPath(f), Manifest.Sha256OfFile(f)));
             }
 

@@ -186,6 +186,23 @@ public class RunnerTests
         }
     }
 
+    /// <summary>A folder entry that is not there (a dangling link) fails alone when read, as a corrupt file does; a single named missing file still refuses the run.</summary>
+    [Fact]
+    public void ADanglingLinkInABatchFailsAlone()
+    {
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        File.CreateSymbolicLink(Path.Combine(images, "broken.png"), Path.Combine(dir, "gone", "x.png"));
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = images }, OutDir = outDir });
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        Assert.Equal(["00000011_000.png: ok", "00000011_001.png: ok", "broken.png: failed"], result.Manifest!.Items.Select(i => $"{i.Name}: {i.Status}").Order(StringComparer.Ordinal));
+        Assert.EndsWith("broken.png: the file does not exist (a link whose target is gone, or removed since the batch was listed)", result.Manifest.Items.Single(i => i.Name == "broken.png").Error, StringComparison.Ordinal);
+
+        var single = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "broken.png") }, OutDir = Path.Combine(dir, "out2") });
+        Assert.Equal(ExitCodes.Invalid, single.ExitCode);
+        Assert.Equal("XRF2005", Assert.Single(single.Diagnostics).Code);
+    }
+
     /// <summary>Two inputs of one stem (a.png and a.npy in one folder): the path has {stem} already, so the hint names them.</summary>
     [Fact]
     public void InputsSharingAStemAreNamedWhenTheirOutputsCollide()
