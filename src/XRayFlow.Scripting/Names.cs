@@ -6,7 +6,7 @@ namespace XRayFlow.Scripting;
 internal static class Names
 {
     /// <summary>The built-in variables every expression sees.</summary>
-    public static readonly string[] BuiltIns = ["i", "j", "rows", "cols"];
+    public static readonly IReadOnlyList<string> BuiltIns = ExpressionNames.PixelBuiltIns;
 
     /// <summary>ASCII letters, digits and '_', not starting with a digit (no Regex: keeps the warm path light).</summary>
     private static bool IsAsciiIdentifier(string name)

@@ -19,6 +19,9 @@ public static class ExpressionNames
         "var", "dynamic", "nameof", "await", "global", "nint", "nuint", "Math", "MathF",
     };
 
+    /// <summary>The built-in variables every expression sees for its pixel: row index, column index, rows, cols.</summary>
+    public static IReadOnlyList<string> PixelBuiltIns { get; } = ["i", "j", "rows", "cols"];
+
     /// <summary>True when <paramref name="name"/> is a C# keyword or a name expressions reserve (Math, MathF, var...).</summary>
     public static bool IsReserved(string name) => Reserved.Contains(name);
 }

@@ -8,15 +8,22 @@ namespace XRayFlow.Pipeline.Binding;
 /// </summary>
 internal static class PixelBuiltIns
 {
-    /// <summary>What the built-in <paramref name="name"/> is ("the row index"), or null when it is none.</summary>
-    public static string? Describe(string name) => name switch
+    private static readonly string[] Meanings = ["the row index", "the column index", "the number of rows", "the number of columns"];
+
+    /// <summary>What the built-in <paramref name="name"/> (one of <see cref="Core.Expressions.ExpressionNames.PixelBuiltIns"/>) is ("the row index"), or null when it is none.</summary>
+    public static string? Describe(string name)
     {
-        "i" => "the row index",
-        "j" => "the column index",
-        "rows" => "the number of rows",
-        "cols" => "the number of columns",
-        _ => null,
-    };
+        var names = Core.Expressions.ExpressionNames.PixelBuiltIns;
+        for (int k = 0; k < names.Count; k++)
+        {
+            if (names[k] == name)
+            {
+                return Meanings[k];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The first per-pixel built-in <paramref name="text"/> uses as a name, with its offset; null when none.</summary>
     public static (string Name, int Offset)? FirstUse(string text)
