@@ -176,6 +176,23 @@ public static class CliApp
             "plan" when json || args.Contains("--format=json") || args.Contains("-f=json")
                 || args.Index().Any(a => a.Item is "-f" or "--format" && a.Index + 1 < args.Length && args[a.Index + 1] == "json")
                 => PlanCommand.RefusedJson(null, null, [refused]),
+            "validate" or "info" when json => Output.CliJson.Document(w =>
+            {
+                // No file was read: no file is listed, and ok is false (validate); the refusal is the document's own.
+                if (args[0] == "validate")
+                {
+                    w.WriteBoolean("ok", false);
+                }
+
+                w.WriteStartArray("files");
+                w.WriteEndArray();
+                Output.CliJson.Diagnostics(w, "diagnostics", [refused]);
+            }),
+            "ops" when json => Output.CliJson.Document(w =>
+            {
+                w.WriteNull("op");
+                Output.CliJson.Diagnostics(w, "diagnostics", [refused]);
+            }),
             _ => null,
         };
     }

@@ -668,4 +668,32 @@ public class CommandLineFrictionTests
         Assert.Equal("XRF2016", d.GetProperty("code").GetString());
         Assert.Equal("no op named 'sobell'; did you mean 'sobel'?", d.GetProperty("message").GetString());
     }
+
+    [Theory]
+    [InlineData("validate", "ok,files,diagnostics")]
+    [InlineData("info", "files,diagnostics")]
+    [InlineData("ops", "op,diagnostics")]
+    public void JsonWhenTheCommandLineDoesNotParseIsStillOneDocument(string verb, string fields)
+    {
+        // These printed nothing on stdout (only run and plan did), though docs/cli-json.md promises one JSON object.
+        string dir = CliKit.Project();
+        var r = CliKit.Run(verb, P(dir, "recipe.yaml"), "--json", "--bogus");
+        Assert.Equal(2, r.Exit);
+        var root = Json(r);
+        Assert.Equal(["version", .. fields.Split(',')], root.EnumerateObject().Select(p => p.Name));
+        if (verb != "ops")
+        {
+            Assert.Equal(0, root.GetProperty("files").GetArrayLength());
+        }
+
+        if (verb == "validate")
+        {
+            Assert.False(root.GetProperty("ok").GetBoolean());
+        }
+
+        var d = Assert.Single(root.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal("XRF2001", d.GetProperty("code").GetString());
+        Assert.Equal("Unknown option 'bogus'. (see xrayflow --help)", d.GetProperty("message").GetString());
+        Assert.Contains("XRF2001: Unknown option 'bogus'.", r.Err, StringComparison.Ordinal);
+    }
 }
