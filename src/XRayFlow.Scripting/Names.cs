@@ -49,27 +49,42 @@ internal static class Names
     }
 
     /// <summary>True when <paramref name="name"/> occurs as a whole word in any of <paramref name="texts"/>.</summary>
-    public static bool UsedIn(string name, IEnumerable<string> texts)
-    {
-        foreach (string t in texts)
-        {
-            int at = 0;
-            while ((at = t.IndexOf(name, at, StringComparison.Ordinal)) >= 0)
-            {
-                bool startOk = at == 0 || !IsWordChar(t[at - 1]);
-                int end = at + name.Length;
-                bool endOk = end == t.Length || !IsWordChar(t[end]);
-                if (startOk && endOk)
-                {
-                    return true;
-                }
+    public static bool UsedIn(string name, IEnumerable<string> texts) => texts.Any(t => WordAt(name, t) >= 0);
 
-                at = end;
+    /// <summary>The offset of the first whole-word occurrence of <paramref name="name"/> in <paramref name="text"/>, or -1.</summary>
+    public static int WordAt(string name, string text)
+    {
+        int at = 0;
+        while ((at = text.IndexOf(name, at, StringComparison.Ordinal)) >= 0)
+        {
+            bool startOk = at == 0 || !IsWordChar(text[at - 1]);
+            int end = at + name.Length;
+            bool endOk = end == text.Length || !IsWordChar(text[end]);
+            if (startOk && endOk)
+            {
+                return at;
             }
+
+            at = end;
         }
 
-        return false;
+        return -1;
     }
+
+    /// <summary>
+    /// Reserved names an expression may itself contain (type keywords of casts and constants, literals, Math):
+    /// a param of such a name is not what the expression means by it.
+    /// </summary>
+    private static readonly HashSet<string> MeaningfulInExpressions = new(StringComparer.Ordinal)
+    {
+        "float", "double", "int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "bool", "true", "false", "Math", "MathF",
+    };
+
+    /// <summary>
+    /// True when a recipe param named <paramref name="name"/> cannot be read by an expression although its text names
+    /// it: a C# keyword (or a reserved name) that expressions cannot otherwise use, such as 'class' or 'in'.
+    /// </summary>
+    public static bool IsUnreadableParam(string name) => Problem(name) is not null && IsAsciiIdentifier(name) && !MeaningfulInExpressions.Contains(name);
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '\\' || c == '@';
 

@@ -137,6 +137,21 @@ internal static class SourceGenerator
                 }
             }
 
+            // A param the generated code cannot declare (a keyword: 'class', 'in') but a text names: say so at the
+            // name, instead of the C# parser's "Unexpected token" (XRF3001) or a refusal of the keyword.
+            foreach (ExpressionPart p in step.Parts.Where(p => p.Text is not null))
+            {
+                foreach (string name in recipeParams.Where(Names.IsUnreadableParam))
+                {
+                    if (Names.WordAt(name, p.Text!) is var at and >= 0)
+                    {
+                        bag.Report(DiagnosticCodes.ExpressionBadVariable, Locator.Locate(p, at), name,
+                            "it is a C# keyword or a reserved name, so an expression cannot read the recipe param of that name (rename the param)");
+                        ok = false;
+                    }
+                }
+            }
+
             ExpressionPart? Find(string role) => step.Parts.FirstOrDefault(p => p.Role == role);
             foreach (ExpressionPart p in step.Parts)
             {

@@ -256,6 +256,33 @@ public sealed class ExpressionCompilerTests
         Assert.Equal("XRF3009", Assert.Single(result.Diagnostics).Code);
     }
 
+    [Theory]
+    [InlineData("class", "x * class", 4)]
+    [InlineData("in", "in > 0 ? x : 0", 0)]
+    [InlineData("__p", "x + __p", 4)]
+    public void A_param_an_expression_cannot_read_is_named_at_its_use(string param, string text, int offset)
+    {
+        // 'x * class' with a param 'class' was the C# parser's "XRF3001: CS1073: Unexpected token 'class'".
+        ExpressionCompilation result = Compiler.Compile([Map("m", text)], ["threshold", param]);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("XRF3009", error.Code);
+        Assert.Equal($"'{param}' cannot name an expression variable: it is a C# keyword or a reserved name, so an expression cannot read the recipe param of that name (rename the param)", error.Message);
+        Assert.Equal(new Core.Diagnostics.SourceLocation(RecipeFile, 10, 12 + offset), error.Location);
+    }
+
+    [Fact]
+    public void A_param_named_like_a_type_keyword_leaves_the_keyword_alone()
+    {
+        // float.NaN and (int)x mean the types, not a param of that name.
+        IExpressionKernel kernel = Kernel(Map("m", "float.IsNaN(x) ? 0 : (int)x"), "float", "int");
+        var output = new float[2];
+
+        kernel.Run([[float.NaN, 2.5f]], 0, output, 1, 2, [7, 9]);
+
+        Assert.Equal([0f, 2f], output);
+    }
+
     [Fact]
     public void Several_steps_compile_together_and_each_gets_its_kernel()
     {
