@@ -35,6 +35,27 @@ public class BinderTests
         Assert.Equal(["abs_2"], recipe.Steps[3].Inputs.Select(i => i.Source));
     }
 
+    [Theory]
+    // The contract: "default: the op name, then op_2, op_3 ... when repeated". An explicit id that took the name a
+    // default would get is skipped, so a repeated op never collides with an earlier step (it was XRF1028).
+    [InlineData("  - op: abs\n    id: abs\n  - op: abs\n", "abs,abs_2")]
+    [InlineData("  - op: abs\n  - op: abs\n    id: abs_2\n  - op: abs\n  - op: abs\n", "abs,abs_2,abs_3,abs_4")]
+    [InlineData("  - op: map\n    id: abs\n    expr: x\n  - op: abs\n  - op: abs\n", "abs,abs_2,abs_3")]
+    public void DefaultIdsSkipTheIdsOfEarlierSteps(string steps, string ids)
+    {
+        var recipe = Bind(Head + "steps:\n" + steps);
+        Assert.Equal(ids.Split(','), recipe.Steps.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void ADefaultIdStillCollidesWithAnInputOrALaterExplicitId()
+    {
+        var input = TestOps.Load("xrayflow: 1\ninputs:\n  abs: image\nsteps:\n  - op: abs\n");
+        Assert.Equal("recipe.yaml:5:5: error XRF1028: the name 'abs' is already used by an input on line 3", Assert.Single(input.Diagnostics).ToString());
+        var later = TestOps.Load(Head + "steps:\n  - op: abs\n  - op: abs\n    id: abs\n");
+        Assert.Equal("recipe.yaml:7:9: error XRF1028: the name 'abs' is already used by a step on line 5", Assert.Single(later.Diagnostics).ToString());
+    }
+
     [Fact]
     public void InMapKeysBecomeVariableNames()
     {
