@@ -231,6 +231,12 @@ public sealed partial class DiagnosticBag
     public void ReportNotAScalar(SourceLocation at, string reference, string what, string hint)
         => Emit(DiagnosticCodes.NotAScalar, at, reference, what, hint);
 
+    /// <param name="reference">The text inside `${...}`.</param>
+    /// <param name="step">The step it names.</param>
+    /// <param name="hint">How to read it instead, starting with "; ".</param>
+    public void ReportStepRefInExpression(SourceLocation at, string reference, string step, string hint)
+        => Emit(DiagnosticCodes.StepRefInExpression, at, reference, step, hint);
+
     public void ReportScalarNotAllowedHere(SourceLocation at, string parameter, string op, string expected, string reference)
         => Emit(DiagnosticCodes.ScalarNotAllowedHere, at, parameter, op, expected, reference);
 

@@ -76,6 +76,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor TooManySteps = new("XRF1072", Severity.Error, "the recipe has {0} steps; a recipe may have at most {1}");
     public static readonly DiagnosticDescriptor BadAccept = new("XRF1073", Severity.Error, "accept: '{0}' {1}; a step accepts only the warnings of its own checks ({2})");
     public static readonly DiagnosticDescriptor GlyphMissing = new("XRF1075", Severity.Warning, "{0} has {1} that the figure font (DejaVu Sans, shipped) cannot draw: each is drawn as an empty box");
+    public static readonly DiagnosticDescriptor StepRefInExpression = new("XRF1076", Severity.Error, "'${{{0}}}' names step '{1}', whose value exists only when the recipe runs, so an expression cannot take it as `${{...}}`{2}");
     public static readonly DiagnosticDescriptor PixelVariableWithoutPixels = new("XRF1074", Severity.Error, "step '{0}': '{1}' is {2}, but every input of this step is a scalar, so it computes one number and has no pixels; give it an image input, or leave '{1}' out");
 
     // ===== end XRF1xxx =============================================================================

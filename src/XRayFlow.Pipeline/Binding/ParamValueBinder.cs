@@ -279,7 +279,7 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
 
     private ExpressionValue? BindExpression(OpDefinition op, ParamSpec spec, YamlScalar s)
     {
-        if (_reader.Read(s) is not { } r)
+        if (_reader.IsStepRefInExpression(s) || _reader.Read(s) is not { } r)
         {
             return null;
         }

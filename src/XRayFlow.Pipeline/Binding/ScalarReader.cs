@@ -74,8 +74,37 @@ internal sealed partial class ScalarReader(BindingContext context)
             return true;
         }
 
-        _c.Diagnostics.ReportPartialParamRef(OffsetIn(s, partial.Index), Inside(partial));
+        if (!ReportStepInExpression(OffsetIn(s, partial.Index), Inside(partial)))
+        {
+            _c.Diagnostics.ReportPartialParamRef(OffsetIn(s, partial.Index), Inside(partial));
+        }
+
         return false;
+    }
+
+    /// <summary>
+    /// True (reported, XRF1076) when an expression parameter's whole value is `${step}` or `${step.field}` of an
+    /// earlier step: an expression's text is fixed before the run, so it reads a step through its `in` map.
+    /// </summary>
+    public bool IsStepRefInExpression(YamlScalar s)
+        => s.Style != ScalarStyle.Block && WholeParamRef().Match(s.Value) is { Success: true } m
+           && ReportStepInExpression(s.ContentStart, m.Groups[2].Success ? $"{m.Groups[1].Value}.{m.Groups[2].Value}" : m.Groups[1].Value);
+
+    /// <summary>Reports XRF1076 when <paramref name="reference"/> (`name` or `name.field`) names an earlier step rather than a param.</summary>
+    private bool ReportStepInExpression(SourceLocation at, string reference)
+    {
+        int dot = reference.IndexOf('.', StringComparison.Ordinal);
+        string name = dot < 0 ? reference : reference[..dot];
+        if ((dot < 0 && _c.Params.ContainsKey(name)) || !_c.Symbols.TryGetValue(name, out var sym) || sym.Kind != SymbolKind.Step)
+        {
+            return false;
+        }
+
+        string hint = dot < 0
+            ? $"; list it in this step's `in` map under a variable name (in: {{x: ..., {name}: {name}}}) and write {name}"
+            : "; an `in` map names whole steps, not fields: compute the number with a step of its own (percentile, threshold_otsu ...) and list that step in this step's `in` map";
+        _c.Diagnostics.ReportStepRefInExpression(at, reference, name, hint);
+        return true;
     }
 
     /// <summary>`${name}` inside a longer string parameter, replaced by the param's value (null after an unknown name).</summary>

@@ -89,7 +89,7 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
 
             var (opNode, op) = ReadOp(m, index);
             string opName = opNode?.Value ?? $"step{index + 1}";
-            var (id, idLocation) = ReadId(m, index, opName, defaultCount);
+            var (id, idLocation) = ReadId(m, index, opName, defaultCount, laterIds);
             CheckUnique(id, idLocation, m.Start.Line, laterIds);
             heads.Add(new StepHead(m, id, idLocation, opNode, op));
         }
@@ -122,8 +122,12 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         return (os, op);
     }
 
-    /// <summary>The explicit `id`, or the op's name numbered by occurrence (op, op_2, op_3...).</summary>
-    private (string Id, SourceLocation Location) ReadId(YamlMapping m, int index, string opName, Dictionary<string, int> defaultCount)
+    /// <summary>
+    /// The explicit `id`, or the op's name numbered by occurrence (op, op_2, op_3...). A default never takes the id of
+    /// an earlier step (<paramref name="earlierIds"/>): after `id: abs` on an abs step, the next abs step is `abs_2`,
+    /// as the contract's "then op_2, op_3 ... when repeated" says, not a second `abs`.
+    /// </summary>
+    private (string Id, SourceLocation Location) ReadId(YamlMapping m, int index, string opName, Dictionary<string, int> defaultCount, Dictionary<string, int> earlierIds)
     {
         if (m.Find("id") is { } idEntry)
         {
@@ -138,8 +142,15 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         }
 
         int count = defaultCount.TryGetValue(opName, out int c) ? c + 1 : 1;
+        string id = count == 1 ? opName : $"{opName}_{count}";
+        while (earlierIds.ContainsKey(id))
+        {
+            count++;
+            id = $"{opName}_{count}";
+        }
+
         defaultCount[opName] = count;
-        return (count == 1 ? opName : $"{opName}_{count}", m.Start);
+        return (id, m.Start);
     }
 
     private void CheckUnique(string id, SourceLocation idLocation, int line, Dictionary<string, int> laterIds)

@@ -35,6 +35,48 @@ public class BinderTests
         Assert.Equal(["abs_2"], recipe.Steps[3].Inputs.Select(i => i.Source));
     }
 
+    [Theory]
+    // The contract: "default: the op name, then op_2, op_3 ... when repeated". An explicit id that took the name a
+    // default would get is skipped, so a repeated op never collides with an earlier step (it was XRF1028).
+    [InlineData("  - op: abs\n    id: abs\n  - op: abs\n", "abs,abs_2")]
+    [InlineData("  - op: abs\n  - op: abs\n    id: abs_2\n  - op: abs\n  - op: abs\n", "abs,abs_2,abs_3,abs_4")]
+    [InlineData("  - op: map\n    id: abs\n    expr: x\n  - op: abs\n  - op: abs\n", "abs,abs_2,abs_3")]
+    public void DefaultIdsSkipTheIdsOfEarlierSteps(string steps, string ids)
+    {
+        var recipe = Bind(Head + "steps:\n" + steps);
+        Assert.Equal(ids.Split(','), recipe.Steps.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void ADefaultIdStillCollidesWithAnInputOrALaterExplicitId()
+    {
+        var input = TestOps.Load("xrayflow: 1\ninputs:\n  abs: image\nsteps:\n  - op: abs\n");
+        Assert.Equal("recipe.yaml:5:5: error XRF1028: the name 'abs' is already used by an input on line 3", Assert.Single(input.Diagnostics).ToString());
+        var later = TestOps.Load(Head + "steps:\n  - op: abs\n  - op: abs\n    id: abs\n");
+        Assert.Equal("recipe.yaml:7:9: error XRF1028: the name 'abs' is already used by a step on line 5", Assert.Single(later.Diagnostics).ToString());
+    }
+
+    [Theory]
+    [Covers("XRF1076")]
+    // A scalar step in an expression is read through the `in` map; `${p90}` there used to say "unknown param
+    // '${p90}'; declare it under 'params'" (a whole value) or "write the param's name (p90) directly" (inside the
+    // text), advice that then failed with XRF3004, since p90 is a step, not a param.
+    [InlineData("    cond: \"x > ${p90}\"\n    then: x\n    else: 0\n", "recipe.yaml:8:16: error XRF1076: '${p90}' names step 'p90', whose value exists only when the recipe runs, so an expression cannot take it as `${...}`; list it in this step's `in` map under a variable name (in: {x: ..., p90: p90}) and write p90")]
+    [InlineData("    cond: \"x > 3\"\n    then: x\n    else: ${p90}\n", "recipe.yaml:10:11: error XRF1076: '${p90}' names step 'p90', whose value exists only when the recipe runs, so an expression cannot take it as `${...}`; list it in this step's `in` map under a variable name (in: {x: ..., p90: p90}) and write p90")]
+    public void AStepReferenceInAnExpressionPointsAtTheInMap(string paramsText, string expected)
+    {
+        var r = TestOps.Load(Head + "steps:\n  - {id: p90, op: percentile, in: xray, q: 90}\n  - op: where\n    in: xray\n" + paramsText);
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void AParamReferenceInAnExpressionKeepsItsAdvice()
+    {
+        // A param named like a step is still a param: `${p}` in an expression is XRF1044 (write p).
+        var r = TestOps.Load(Head + "params:\n  abs: 2\nsteps:\n  - op: abs\n  - op: map\n    expr: \"x * ${abs}\"\n");
+        Assert.Equal("XRF1044", Assert.Single(r.Diagnostics).Code);
+    }
+
     [Fact]
     public void InMapKeysBecomeVariableNames()
     {
