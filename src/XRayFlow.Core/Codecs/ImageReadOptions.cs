@@ -14,7 +14,11 @@ public sealed record ImageReadOptions
     /// </summary>
     public bool DicomWithoutPreamble { get; init; }
 
-    /// <summary>Refuses a header that declares an empty image, or more pixels than <see cref="MaxPixels"/>.</summary>
+    /// <summary>
+    /// Refuses a header that declares an empty image, more pixels than <see cref="MaxPixels"/>, or (when
+    /// <see cref="MaxPixels"/> is raised past it) more pixels than one image array holds (<see cref="Array.MaxLength"/>).
+    /// Dimensions are at most 2^32 - 1 (PNG's IHDR), so the product is computed without overflow.
+    /// </summary>
     internal void CheckPixels(string name, long rows, long cols)
     {
         if (rows <= 0 || cols <= 0)
@@ -22,9 +26,15 @@ public sealed record ImageReadOptions
             throw new ImageDecodeException(name, $"the header declares an empty image ({rows} x {cols})");
         }
 
-        if (rows * cols > MaxPixels)
+        var pixels = (UInt128)(ulong)rows * (ulong)cols;
+        if (pixels > (UInt128)(ulong)Math.Max(0, MaxPixels))
         {
-            throw new ImageDecodeException(name, $"the image is {rows} x {cols} = {rows * cols} pixels, more than the limit of {MaxPixels}");
+            throw new ImageDecodeException(name, $"the image is {rows} x {cols} = {pixels} pixels, more than the limit of {MaxPixels}");
+        }
+
+        if (pixels > (UInt128)(ulong)Array.MaxLength)
+        {
+            throw new ImageDecodeException(name, $"the image is {rows} x {cols} = {pixels} pixels, more than one image array holds ({Array.MaxLength})");
         }
     }
 }

@@ -86,6 +86,11 @@ public static class ImageReader
                     throw new ImageDecodeException(paths[n], $"a stack of {paths.Count} images of shape {img.ShapeText} has more than the limit of {options.MaxPixels} pixels");
                 }
 
+                if ((long)paths.Count * img.Length > Array.MaxLength)
+                {
+                    throw new ImageDecodeException(paths[n], $"a stack of {paths.Count} images of shape {img.ShapeText} has more pixels than one image array holds ({Array.MaxLength})");
+                }
+
                 result = ImageArray.Stack(paths.Count, img.Rows, img.Cols);
                 if (DicomDisplayInfo.TryGet(img, out var display))
                 {

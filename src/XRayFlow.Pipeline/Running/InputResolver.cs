@@ -169,6 +169,26 @@ public static class InputResolver
     }
 
     /// <summary>
+    /// For a folder that gives no image: how many files it holds under other names, and the glob that takes them
+    /// (DICOM files are often named without an extension: IM000001, as PS3.10 file IDs are). Empty when it holds none.
+    /// </summary>
+    private static string OtherFilesHint(string dir)
+    {
+        int others;
+        try
+        {
+            others = Directory.EnumerateFiles(dir).Count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+
+        return others == 0 ? string.Empty
+            : $"'; it holds {others} file(s) with other names (DICOM files often have no extension): to read them, quote a glob such as '{dir.TrimEnd('/')}/*";
+    }
+
+    /// <summary>
     /// An item's {stem}: its name without the extension, keeping the sub-folders a recursive glob went through
     /// (`ward1/a.png` -> `ward1/a`), so that two `a.png` in different folders write different outputs.
     /// </summary>
@@ -323,7 +343,7 @@ public static class InputResolver
 
                 if (files.Count == 0)
                 {
-                    diagnostics.Report(DiagnosticCodes.GlobNoMatch, null, input.Name, folder ? $"{path}', a folder: it gives its {string.Join(", ", ImageExtensions)} files (not its sub-folders); for those, quote a glob such as '{path.TrimEnd('/')}/**/*.png" : path);
+                    diagnostics.Report(DiagnosticCodes.GlobNoMatch, null, input.Name, folder ? $"{path}', a folder: it gives its {string.Join(", ", ImageExtensions)} files (not its sub-folders); for those, quote a glob such as '{path.TrimEnd('/')}/**/*.png{OtherFilesHint(path)}" : path);
                     continue;
                 }
             }

@@ -155,6 +155,65 @@ public class ImageReaderTests
     }
 
     [Fact]
+    public void AnImageBeyondOneArrayIsRefusedWhenThePixelLimitIsRaised()
+    {
+        // --max-pixels 3e9 and a PNG declaring 50000 x 50000 (2.5e9 pixels) whose image data is long enough to pass
+        // the deflate-ratio check: before, the decoder's allocation threw OverflowException, which a run reported
+        // as "internal error (OverflowException: Arithmetic operation resulted in an overflow.)".
+        var options = new ImageReadOptions { MaxPixels = 3_000_000_000 };
+        byte[] png = PngOf(50_000, 50_000, new byte[(50_001L * 50_000 / 1032) + 1]);
+        var ex = Assert.Throws<ImageDecodeException>(() => ImageReader.Read(new MemoryStream(png), "wide.png", options));
+        Assert.Equal($"the image is 50000 x 50000 = 2500000000 pixels, more than one image array holds ({Array.MaxLength})", ex.Reason);
+
+        // Dimensions of 2^32 - 1 (IHDR's largest): the pixel count no longer wraps around past the limit's check.
+        ex = Assert.Throws<ImageDecodeException>(() => ImageReader.Read(new MemoryStream(PngOf(uint.MaxValue, uint.MaxValue, [])), "huge.png"));
+        Assert.Equal("the image is 4294967295 x 4294967295 = 18446744065119617025 pixels, more than the limit of 100000000", ex.Reason);
+    }
+
+    [Fact]
+    public void AStackBeyondOneArrayIsRefusedWhenThePixelLimitIsRaised()
+    {
+        // 2100 frames of 1024 x 1024 (2.2e9 pixels) under --max-pixels 3e9: refused once the first file is read
+        // (before: ArgumentOutOfRangeException from the stack's allocation, an internal error).
+        string dir = Directory.CreateTempSubdirectory("xrf-codec").FullName;
+        try
+        {
+            string frame = Path.Combine(dir, "frame.npy");
+            NpyWriter.Write(frame, new ImageArray(1024, 1024));
+            var paths = Enumerable.Repeat(frame, 2100).ToList();
+            var ex = Assert.Throws<ImageDecodeException>(() => ImageReader.ReadStack(paths, new ImageReadOptions { MaxPixels = 3_000_000_000 }));
+            Assert.Equal($"a stack of 2100 images of shape (1024, 1024) has more pixels than one image array holds ({Array.MaxLength})", ex.Reason);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>A PNG of one 8-bit grey IHDR, one IDAT holding <paramref name="idat"/> and IEND, every CRC right.</summary>
+    private static byte[] PngOf(uint width, uint height, byte[] idat)
+    {
+        var ms = new MemoryStream();
+        ms.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ihdr, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8; // bit depth; colour type 0, methods 0, not interlaced
+        Span<byte> four = stackalloc byte[4];
+        foreach (var (type, data) in new[] { ("IHDR", ihdr), ("IDAT", idat), ("IEND", Array.Empty<byte>()) })
+        {
+            var typeAndData = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(four, (uint)data.Length);
+            ms.Write(four);
+            ms.Write(typeAndData);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(four, XRayFlow.Core.Codecs.Png.Crc32.Compute(typeAndData));
+            ms.Write(four);
+        }
+
+        return ms.ToArray();
+    }
+
+    [Fact]
     public void DicomMagicGoesToTheDicomHook()
     {
         var bytes = new byte[200];

@@ -69,6 +69,25 @@ public sealed class BatchInputTests
         Assert.Equal("XRF2006", d.Code);
     }
 
+    [Fact]
+    public void A_folder_of_files_without_an_image_extension_says_how_many_and_the_glob_that_reads_them()
+    {
+        // A DICOM export names its files IM000001, IM000002 (no extension): before, the message said only what a
+        // folder gives and suggested '.../**/*.png', which finds nothing either.
+        string dir = RunKit.TempDir();
+        string scans = Path.Combine(dir, "scans");
+        Directory.CreateDirectory(scans);
+        File.WriteAllBytes(Path.Combine(scans, "IM000001"), [0]);
+        File.WriteAllBytes(Path.Combine(scans, "IM000002"), [0]);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var bag = new DiagnosticBag();
+        InputResolver.Resolve(recipe, new Dictionary<string, string> { ["xray"] = scans }, bag);
+
+        var d = Assert.Single(bag);
+        Assert.Equal($"input 'xray': no file matches '{scans}', a folder: it gives its .png, .jpg, .jpeg, .npy, .dcm files (not its sub-folders); for those, quote a glob such as '{scans}/**/*.png'; it holds 2 file(s) with other names (DICOM files often have no extension): to read them, quote a glob such as '{scans}/*'", d.Message);
+        Assert.Equal("XRF2006", d.Code);
+    }
+
     [Theory]
     [InlineData("images/**/*.npy", new[] { "b.npy", "top.npy", "ward1/a.npy", "ward2/a.npy", "ward2/deep/c.npy" })]
     [InlineData("images/*/*.npy", new[] { "ward1/a.npy", "ward2/a.npy" })]

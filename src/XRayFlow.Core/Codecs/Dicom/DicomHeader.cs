@@ -30,8 +30,8 @@ public sealed class DicomHeader
     /// <summary>(0028,0008) Number of Frames (IS); null when absent (one frame).</summary>
     public int? NumberOfFrames { get; init; }
 
-    /// <summary>Frames in the pixel data: Number of Frames, or 1 when absent or empty.</summary>
-    public int Frames => NumberOfFrames ?? 1;
+    /// <summary>Frames in the pixel data: Number of Frames, or 1 when absent, empty or 0 (as the decoder reads it).</summary>
+    public int Frames => NumberOfFrames is null or 0 ? 1 : NumberOfFrames.Value;
 
     /// <summary>(0028,0002) Samples per Pixel.</summary>
     public int? SamplesPerPixel { get; init; }

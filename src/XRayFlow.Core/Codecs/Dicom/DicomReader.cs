@@ -163,7 +163,7 @@ public static class DicomReader
             throw Fail($"Number of Frames is {nf}");
         }
 
-        int frames = nf is null or 0 ? 1 : nf.Value; // pydicom reads 0 as 1
+        int frames = h.Frames; // absent or 0: one frame (pydicom 2.3's expected length counts 0 as 1; its reshape refuses it)
         if (ba is not (1 or 8 or 16 or 32))
         {
             throw Fail($"Bits Allocated {ba} is not supported (1, 8, 16 or 32)");

@@ -55,7 +55,10 @@ public static class DisplayOps
                 : info?.WindowWidth ?? throw MissingWindow(ctx.StepId, "width", info);
             if (!(w >= 1) || !double.IsFinite(c) || !double.IsFinite(w))
             {
-                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"step '{ctx.StepId}': window width must be a number >= 1 (PS3.3 C.11.2.1.2.1) and the center finite; got center {c}, width {w}"));
+                // The recipe's width is bound as >= 1, so this is a header's: say whose, and what to do.
+                throw new OpRefusedException(ctx.StepId, !ctx.Has("width") && info is not null
+                    ? string.Create(CultureInfo.InvariantCulture, $"window width must be a number >= 1 (PS3.3 C.11.2.1.2.1), but the DICOM header of {info.Source} has Window Width (0028,1051) {w}; give width in the recipe")
+                    : string.Create(CultureInfo.InvariantCulture, $"window width must be a number >= 1 (PS3.3 C.11.2.1.2.1) and the center finite; got center {c}, width {w}"));
             }
 
             double yMin = ctx.Has("output_min") ? ctx.Float("output_min") : 0.0;
@@ -87,10 +90,11 @@ public static class DisplayOps
         }
     }
 
-    private static InvalidOperationException MissingWindow(string stepId, string which, DicomDisplayInfo? info)
-        => new(info is null
-            ? $"step '{stepId}': window needs '{which}': give center and width, or put `window` right after a DICOM input whose header has Window Center/Width (other ops drop the header)"
-            : $"step '{stepId}': window needs '{which}': the DICOM header of {info.Source} has no usable Window {(which == "center" ? "Center (0028,1050)" : "Width (0028,1051)")}; give it in the recipe");
+    /// <summary>A refusal (the runner names the step once: "step 'w': window needs ..."), not an op failure.</summary>
+    private static OpRefusedException MissingWindow(string stepId, string which, DicomDisplayInfo? info)
+        => new(stepId, info is null
+            ? $"window needs '{which}': give center and width, or put `window` right after a DICOM input whose header has Window Center/Width (other ops drop the header)"
+            : $"window needs '{which}': the DICOM header of {info.Source} has no usable Window {(which == "center" ? "Center (0028,1050)" : "Width (0028,1051)")}; give it in the recipe");
 
     /// <summary>montage: the frames of a stack side by side (see <see cref="Montage"/>).</summary>
     public static OpDefinition MontageOp { get; } = new()

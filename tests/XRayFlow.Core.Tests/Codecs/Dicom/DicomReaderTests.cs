@@ -319,6 +319,35 @@ public class DicomReaderTests
     }
 
     [Fact]
+    public void NumberOfFramesZeroIsOneFrameInTheHeaderAsInThePixels()
+    {
+        // multiframe_u16.dcm with Number of Frames "3 " made "0 ": read as one 16 x 16 frame (docs/dicom.md), and the
+        // header says so. Before, `xrayflow info` printed "frames: 0" beside shape (16, 16), and Identify (plan,
+        // validate) gave the planner 0 frames.
+        byte[] data = File.ReadAllBytes(DicomFixtures.PathOf("multiframe_u16.dcm"));
+        int nf = IndexOf(data, [0x28, 0x00, 0x08, 0x00, (byte)'I', (byte)'S', 0x02, 0x00, (byte)'3']);
+        data[nf + 8] = (byte)'0';
+        var file = DicomReader.Parse(data, "nf0.dcm");
+        Assert.Equal(0, file.Header.NumberOfFrames);
+        Assert.Equal(1, file.Header.Frames);
+        Assert.Equal("1", file.Header.DisplayFields().Single(kv => kv.Key == "frames").Value);
+        Assert.Equal([16, 16], DicomReader.Decode(file).Modality.Shape);
+
+        string dir = Directory.CreateTempSubdirectory("xrf-dicom").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "nf0.dcm");
+            File.WriteAllBytes(path, data);
+            var shape = ImageReader.Identify(path)!;
+            Assert.Equal((1, 16, 16, false), (shape.Frames, shape.Rows, shape.Cols, shape.IsStack));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void ReaderAttachesDisplayInfoToTheArrayItReturns()
     {
         var img = DicomReader.ReadImage(DicomFixtures.PathOf("mono1_u16.dcm"));

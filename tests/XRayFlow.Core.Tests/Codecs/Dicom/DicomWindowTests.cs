@@ -89,16 +89,34 @@ public class DicomWindowTests
     public void WithoutHeaderOrParametersItSaysWhatIsMissing()
     {
         var plain = new ImageArray(2, 2);
-        var ex = Assert.Throws<InvalidOperationException>(() => Run(plain, new() { ["output_min"] = 0.0, ["output_max"] = 255.0, ["invert"] = "auto" }));
+        var ex = Assert.Throws<OpRefusedException>(() => Run(plain, new() { ["output_min"] = 0.0, ["output_max"] = 255.0, ["invert"] = "auto" }));
         Assert.Contains("window needs 'center'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("right after a DICOM input", ex.Message, StringComparison.Ordinal);
 
         var ct = DicomReader.ReadImage(DicomFixtures.PathOf("CT_small.dcm")); // CT_small has no window in its header
-        var ex2 = Assert.Throws<InvalidOperationException>(() => Run(ct, new() { ["width"] = 400.0 }));
+        var ex2 = Assert.Throws<OpRefusedException>(() => Run(ct, new() { ["width"] = 400.0 }));
         Assert.Contains("has no usable Window Center (0028,1050)", ex2.Message, StringComparison.Ordinal);
 
-        var ex3 = Assert.Throws<InvalidOperationException>(() => Run(plain, new() { ["center"] = 1.0, ["width"] = 0.5 }));
+        var ex3 = Assert.Throws<OpRefusedException>(() => Run(plain, new() { ["center"] = 1.0, ["width"] = 0.5 }));
         Assert.Contains("width must be a number >= 1", ex3.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHeaderWindowWidthBelowOneIsARefusalNamingTheFile()
+    {
+        // A file whose Window Width is 0: the width comes from the header, not the recipe (where it is bound as >= 1).
+        // Before, the op threw a plain InvalidOperationException that the runner wrapped as an op failure:
+        // "step 'w': window failed: step 'w': window width must be ...; got center 40, width 0", without the file.
+        var img = new ImageArray(2, 2);
+        DicomDisplayInfo.Attach(img, new DicomDisplayInfo(40, 0, "MONOCHROME2", "scans/w0.dcm"));
+        var ex = Assert.Throws<OpRefusedException>(() => Run(img, new() { ["output_min"] = 0.0, ["output_max"] = 255.0, ["invert"] = "auto" }));
+        Assert.Equal("window width must be a number >= 1 (PS3.3 C.11.2.1.2.1), but the DICOM header of scans/w0.dcm has Window Width (0028,1051) 0; give width in the recipe", ex.Reason);
+        Assert.Equal("step 'w': " + ex.Reason, ex.Message);
+
+        // A missing header window is a refusal too (the runner then names the step once).
+        var ct = DicomReader.ReadImage(DicomFixtures.PathOf("CT_small.dcm"));
+        var missing = Assert.Throws<OpRefusedException>(() => Run(ct, new() { ["width"] = 400.0 }));
+        Assert.StartsWith("window needs 'center': the DICOM header of ", missing.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
