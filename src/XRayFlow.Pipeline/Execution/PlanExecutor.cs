@@ -448,7 +448,10 @@ public sealed partial class PlanExecutor
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or ArithmeticException)
         {
-            throw new StepFailedException(step.Id, $"{step.Op.Name} failed: {ex.Message}", ex);
+            // An op's own text may already name the step ("step 'w': ..."): the failure names it once.
+            string prefix = $"step '{step.Id}': ";
+            string reason = ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
+            throw new StepFailedException(step.Id, $"{step.Op.Name} failed: {reason}", ex);
         }
     }
 

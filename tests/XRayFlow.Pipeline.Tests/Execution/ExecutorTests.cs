@@ -228,6 +228,26 @@ public class ExecutorTests
     }
 
     [Fact]
+    public void AFailingStepWhoseTextNamesItIsNamedOnce()
+    {
+        // Was "step 'kaboom': explode_named failed: step 'kaboom': boom".
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: f
+            inputs:
+              img: image
+            steps:
+              - id: kaboom
+                op: explode_named
+            outputs:
+              kaboom: k.npy
+            """);
+        var exec = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1);
+        var ex = Assert.Throws<StepFailedException>(() => exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(2, 2) }));
+        Assert.Equal("step 'kaboom': explode_named failed: boom", ex.Message);
+    }
+
+    [Fact]
     public void MergedStepsRunOnceAndAreReportedAsSameAs()
     {
         var recipe = RunKit.Load("""

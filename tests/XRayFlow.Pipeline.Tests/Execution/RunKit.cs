@@ -89,6 +89,11 @@ internal static class RunKit
             Name = "explode", Summary = "always fails", Inputs = InputSpec.One,
             Execute = ctx => throw new ArgumentException("boom"),
         },
+        new()
+        {
+            Name = "explode_named", Summary = "always fails, naming its step as some ops' texts do", Inputs = InputSpec.One,
+            Execute = ctx => throw new InvalidOperationException($"step '{ctx.StepId}': boom"),
+        },
     }).ToDictionary(o => o.Name, StringComparer.Ordinal);
 
     /// <summary>Binds recipe text against <see cref="Ops"/>; fails the test on any error.</summary>
