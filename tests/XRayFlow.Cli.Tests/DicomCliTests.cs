@@ -178,4 +178,18 @@ public class DicomCliTests
         Assert.True(read.Exit == 0, read.Err);
         Assert.True(File.Exists(Path.Combine(dir, "o2", "no_preamble_windowed.npy")));
     }
+
+    [Fact]
+    public void InfoReadsAFileWithoutPreambleWhenTheFlagIsGiven()
+    {
+        // The refusal named the flag, which only run and arrays had: info could not show such a file's pixels.
+        var refused = CliKit.Run("info", Fixture("no_preamble.dcm"));
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("xrayflow run, info or arrays --dicom-without-preamble", refused.Err, StringComparison.Ordinal);
+
+        var read = CliKit.Run("info", Fixture("no_preamble.dcm"), "--dicom-without-preamble");
+        Assert.True(read.Exit == 0, read.Err);
+        Assert.Contains("shape:", read.Out, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, read.Err);
+    }
 }

@@ -21,6 +21,10 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         [CommandOption("--json")]
         [Description("Print one JSON document on stdout: per file its shape, dtype, storage, statistics and DICOM header (docs/cli-json.md).")]
         public bool Json { get; init; }
+
+        [CommandOption("--dicom-without-preamble")]
+        [Description("Read .dcm files that lack the 128-byte DICOM preamble and 'DICM' (refused by default, as `run` does).")]
+        public bool DicomWithoutPreamble { get; init; }
     }
 
     /// <summary>What one file is: its array (null when unreadable), how it is stored, its DICOM fields, or why it cannot be read.</summary>
@@ -32,7 +36,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         var results = new List<FileInfoResult>();
         foreach (string path in settings.Images)
         {
-            var r = Inspect(path);
+            var r = Inspect(path, settings.DicomWithoutPreamble);
             results.Add(r);
             if (r.Error is not null)
             {
@@ -81,7 +85,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         return results.Count == 0 ? ExitCodes.Success : results.Max(r => r.Exit);
     }
 
-    private static FileInfoResult Inspect(string path)
+    private static FileInfoResult Inspect(string path, bool dicomWithoutPreamble)
     {
         // A regular file only: a FIFO would block, /dev/zero never ends (the codecs refuse them too).
         var facts = Core.IO.UntrustedFile.Stat(path);
@@ -99,7 +103,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         var dicom = DicomFields(path, description);
         try
         {
-            return new FileInfoResult(path, ExitCodes.Success, ImageIO.Read(path), description?.StoredAs, dicom, null);
+            return new FileInfoResult(path, ExitCodes.Success, ImageIO.Read(path, dicomWithoutPreamble: dicomWithoutPreamble), description?.StoredAs, dicom, null);
         }
         catch (ImageDecodeException ex)
         {

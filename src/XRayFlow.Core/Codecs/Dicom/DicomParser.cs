@@ -130,7 +130,7 @@ internal sealed class DicomParser
         {
             throw Fail("not a DICOM file: it lacks the 128-byte preamble followed by 'DICM' "
                 + "(pydicom: File is missing DICOM File Meta Information header or the 'DICM' prefix is missing from the header); "
-                + "to read it anyway, allow DICOM without preamble (xrayflow run --dicom-without-preamble; API: ImageReadOptions.DicomWithoutPreamble or DicomReadOptions.AllowMissingPreamble)");
+                + "to read it anyway, allow DICOM without preamble (xrayflow run, info or arrays --dicom-without-preamble; API: ImageReadOptions.DicomWithoutPreamble or DicomReadOptions.AllowMissingPreamble)");
         }
         else
         {
