@@ -151,7 +151,20 @@ public static class ManifestVerifier
             });
             if (rerun.ExitCode == ExitCodes.Invalid || rerun.Manifest is null)
             {
-                return new VerifyResult(ExitCodes.Invalid, rerun.Diagnostics, 0, 0);
+                // Recorded input files that are gone (a single input, every file of a glob or folder, or the folder
+                // itself) are differences, as one gone file of a batch is, not a bad command line.
+                var gone = recorded.Where(f => UntrustedFile.Stat(f).Kind == FileKind.Missing).Order(StringComparer.Ordinal).ToList();
+                if (gone.Count == 0)
+                {
+                    return new VerifyResult(ExitCodes.Invalid, rerun.Diagnostics, 0, 0);
+                }
+
+                foreach (var file in gone)
+                {
+                    Differ(file, "input file missing (the manifest records it; the run cannot be repeated without it)");
+                }
+
+                return new VerifyResult(ExitCodes.SomeFailed, differences, 0, differences.Count) { RecipeFileNote = fileNote };
             }
 
             var fresh = rerun.Manifest.Items.ToDictionary(i => i.Name, StringComparer.Ordinal);
