@@ -46,6 +46,7 @@ public static class RecipeRunner
         if (!diagnostics.HasErrors)
         {
             targets = OutputTargets.Check(recipe, items, request.OutDir, diagnostics);
+            OutputTargets.CheckInputs(targets, resolved.All, diagnostics);
         }
 
         if (!diagnostics.HasErrors && request.ProfilePath is { } profileGiven)

@@ -161,6 +161,27 @@ public class RunnerTests
     }
 
     [Fact]
+    public void AnOutputOverAFileTheRunReadsIsRefusedBeforeAnyWork()
+    {
+        // Found by `run r.yaml --out loop` where r.yaml reads samples/a.png and writes "samples/{stem}.png": exit 0,
+        // and the original X-ray was replaced by its blurred copy (verify and --resume then never agree again).
+        var (dir, images, _) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("\"npy/{stem}.npy\"", "\"images/{stem}.png\"", StringComparison.Ordinal));
+        var original = File.ReadAllBytes(Path.Combine(images, "00000011_001.png"));
+        foreach (bool dry in new[] { true, false })
+        {
+            var r = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = dir, Threads = 2, DryRun = dry });
+
+            Assert.Equal(ExitCodes.Invalid, r.ExitCode);
+            var d = Assert.Single(r.Diagnostics);
+            Assert.Equal("XRF2053", d.Code);
+            Assert.Equal("'00000011_000.png' (output raw) would replace 'images/00000011_000.png', a file the run reads (input 'xray'); an output never replaces an input: give the output another path or --out", d.Message);
+            Assert.Equal(original, File.ReadAllBytes(Path.Combine(images, "00000011_001.png")));
+            Assert.False(File.Exists(Path.Combine(dir, "manifest.json")));
+        }
+    }
+
+    [Fact]
     public void VerifyOfAMissingOrBrokenManifestIsInvalid()
     {
         string dir = RunKit.TempDir();
