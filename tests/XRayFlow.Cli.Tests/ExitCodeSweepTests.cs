@@ -93,6 +93,7 @@ public sealed class ExitCodeSweepTests
         { "XRF2021", 2, "completion for an unknown shell" },
         { "XRF2038", 1, "a folder where report.html goes" },
         { "XRF2039", 2, "watch on a port another program holds" },
+        { "XRF2021", 2, "watch --out a file" },
     };
 
     [Fact]
@@ -188,6 +189,10 @@ public sealed class ExitCodeSweepTests
             case "an output name over 255 bytes":
                 File.Copy(image, P(dir, new string('x', 250) + ".png"));
                 return ["run", "recipe.yaml", "--input", "xray=" + new string('x', 250) + ".png"];
+            case "watch --out a file":
+                // Found with `watch r.yaml --out /dev/null`: it served "the recipe has 1 error(s)" until Ctrl+C, though no save can fix --out.
+                File.WriteAllText(P(dir, "afile"), "x");
+                return ["watch", "recipe.yaml", "--out", "afile"];
             case "an output over its own input":
                 File.WriteAllText(recipe, NoDefault.Replace("\"{stem}_ax.npy\"", "\"images/{stem}.png\"", StringComparison.Ordinal));
                 return ["run", "recipe.yaml", "--input", "xray=images/00000011_000.png", "--out", "."];
