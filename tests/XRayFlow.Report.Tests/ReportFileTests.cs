@@ -274,6 +274,21 @@ public sealed partial class ReportFileTests
     }
 
     [Fact]
+    public void AShardsReportSaysItIsOneBlockOfTheBatch()
+    {
+        // Found with `run otsu-mask.yaml --input 'xray=samples/*.png' --shard 0/2 --report`: the page said
+        // "4 of 4 inputs done", nothing about the other 5 inputs of the batch or the shard.
+        var (dir, first, _) = Batch(5, corrupt: false, "--shard", "1/2");
+        Assert.Equal(0, first.Exit);
+        string page = File.ReadAllText(Path.Combine(dir, "out", "report.shard-0001-of-0002.html"));
+        Assert.Contains("3 of 3 inputs done</span> · <span class=\"shard\">shard 1 of 2: inputs 3–5 of the batch's 5 (<code>xrayflow merge</code> joins the shards)</span>", page, StringComparison.Ordinal);
+
+        var whole = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "whole"), "--report");
+        Assert.Equal(0, whole.Exit);
+        Assert.DoesNotContain("class=\"shard\"", File.ReadAllText(Path.Combine(dir, "whole", "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EachShardWritesItsOwnReportBesideItsManifest()
     {
         var (dir, first, html) = Batch(4, corrupt: false, "--shard", "0/2");

@@ -130,6 +130,15 @@ internal static class ReportPage
             sb.Append(", <a href=\"#failures\">").Append(failed).Append(" failed</a>");
         }
 
+        if (m.Shard is { } shard)
+        {
+            // One shard's page: its inputs are one block of the batch, not the batch.
+            long start = Running.Sharding.Shard.Start(shard.Index, shard.Count, shard.Total);
+            sb.Append("</span> · <span class=\"shard\">shard ").Append(shard.Index).Append(" of ").Append(shard.Count).Append(": ")
+                .Append(n == 0 ? "no input" : n == 1 ? "input " + Html.I(start + 1) : $"inputs {Html.I(start + 1)}–{Html.I(start + n)}")
+                .Append(" of the batch's ").Append(Html.I(shard.Total)).Append(" (<code>xrayflow merge</code> joins the shards)");
+        }
+
         sb.Append("</span> · run ").Append(Html.Ms(d.Elapsed.TotalMilliseconds)).Append(" on ").Append(d.Threads).Append(d.Threads == 1 ? " thread" : " threads")
             .Append(" · recipe <a href=\"#recipe\"><code>").Append(Html.E(m.RecipePath)).Append("</code></a> · xrayflow ").Append(Html.E(m.Version)).Append("</p>\n");
         sb.Append("<nav><a href=\"#plan\">Plan</a><a href=\"#outputs\">Outputs</a><a href=\"#failures\">Failures")
