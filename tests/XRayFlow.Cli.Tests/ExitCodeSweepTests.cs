@@ -89,9 +89,11 @@ public sealed class ExitCodeSweepTests
         { "XRF2050", 2, "init over an existing recipe" },
         { "XRF2051", 2, "--profile naming the manifest" },
         { "XRF2052", 2, "an output name over 255 bytes" },
+        { "XRF2053", 2, "an output over its own input" },
         { "XRF2021", 2, "completion for an unknown shell" },
         { "XRF2038", 1, "a folder where report.html goes" },
         { "XRF2039", 2, "watch on a port another program holds" },
+        { "XRF2021", 2, "watch --out a file" },
     };
 
     [Fact]
@@ -187,6 +189,13 @@ public sealed class ExitCodeSweepTests
             case "an output name over 255 bytes":
                 File.Copy(image, P(dir, new string('x', 250) + ".png"));
                 return ["run", "recipe.yaml", "--input", "xray=" + new string('x', 250) + ".png"];
+            case "watch --out a file":
+                // Found with `watch r.yaml --out /dev/null`: it served "the recipe has 1 error(s)" until Ctrl+C, though no save can fix --out.
+                File.WriteAllText(P(dir, "afile"), "x");
+                return ["watch", "recipe.yaml", "--out", "afile"];
+            case "an output over its own input":
+                File.WriteAllText(recipe, NoDefault.Replace("\"{stem}_ax.npy\"", "\"images/{stem}.png\"", StringComparison.Ordinal));
+                return ["run", "recipe.yaml", "--input", "xray=images/00000011_000.png", "--out", "."];
             case "--profile naming the manifest": return ["run", "recipe.yaml", "--out", "out", "--profile", "out/manifest.json"];
             case "--profile naming a folder": return ["run", "recipe.yaml", "--profile", "images"];
             case "--repeat 2147483647": return ["run", "recipe.yaml", "--profile", "p.json", "--repeat", "2147483647"];

@@ -113,6 +113,32 @@ public sealed class ShardCliTests
     }
 
     [Fact]
+    public void TheCommandsMergePrintsQuoteAFolderWithSpacesAndShellCharacters()
+    {
+        // Found by `merge 'sp dir/it'\''s $HOME & <x>'` with a shard missing: it printed
+        // "then xrayflow merge sp dir/it's $HOME & <x>", which a pasting user's shell splits, expands and backgrounds.
+        string dir = CliKit.Project(samples: 2);
+        const string Out = "sp dir/it's $HOME & <x>";
+        var shard = CliKit.RunProcess(dir, Limit, "run", "recipe.yaml", "--input", "xray=images/*.png", "--out", Out, "--shard", "0/2");
+        Assert.True(shard.Exit == 0, shard.Out + shard.Err);
+
+        var missing = CliKit.RunProcess(dir, Limit, "merge", Out);
+        Assert.Equal(1, missing.Exit);
+        Assert.EndsWith("; then xrayflow merge 'sp dir/it'\\''s $HOME & <x>'\n", missing.Err, StringComparison.Ordinal);
+
+        Assert.Equal(0, CliKit.RunProcess(dir, Limit, "run", "recipe.yaml", "--input", "xray=images/*.png", "--out", Out, "--shard", "1/2").Exit);
+        var merged = CliKit.RunProcess(dir, Limit, "merge", Out);
+        Assert.True(merged.Exit == 0, merged.Out + merged.Err);
+        Assert.EndsWith("(check it with xrayflow verify 'sp dir/it'\\''s $HOME & <x>/manifest.json')\n", merged.Out, StringComparison.Ordinal);
+
+        // init's next steps too.
+        var init = CliKit.RunProcess(dir, Limit, "init", "lungs", "--dir", "my recipes");
+        Assert.True(init.Exit == 0, init.Out + init.Err);
+        Assert.Contains("  xrayflow test --update 'my recipes/lungs.yaml'   #", init.Out, StringComparison.Ordinal);
+        Assert.Contains("  xrayflow run 'my recipes/lungs.yaml' --input", init.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AListFileIsABatchAndTheHelpListsMerge()
     {
         string dir = CliKit.Project(samples: 3);

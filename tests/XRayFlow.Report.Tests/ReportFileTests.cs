@@ -229,6 +229,40 @@ public sealed partial class ReportFileTests
     }
 
     [Fact]
+    public void AVeryLargeBatchListsAThousandInputsPerTableAndPicturesOnlyTheFirst()
+    {
+        // Found with `run sobel.yaml --input xray=tiny3k --report` (3,000 inputs): a 4 MB page, 1.3 KB per input, so
+        // 160 MB for the 120,000 files of docs/cluster.md; every failed input also had a card in every step's section.
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "r.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: abs\noutputs:\n  s: \"{stem}.npy\"\n");
+        string one = Kit.Png(Path.Combine(dir, "i0000.png"), 4, 4);
+        Directory.CreateDirectory(Path.Combine(dir, "in"));
+        for (int i = 0; i < 1100; i++)
+        {
+            File.Copy(one, Path.Combine(dir, "in", $"i{i:0000}.png"));
+        }
+
+        for (int i = 0; i < 30; i++)
+        {
+            Kit.Corrupt(Path.Combine(dir, "in", $"z_bad{i:00}.png"));
+        }
+
+        var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in")}", "--out", Path.Combine(dir, "out"), "--report", "--quiet");
+        Assert.Equal(1, r.Exit);
+        string html = File.ReadAllText(Path.Combine(dir, "out", "report.html"));
+
+        Assert.Contains("<td>i0999.png</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>i1000.png</td>", html, StringComparison.Ordinal); // neither timing nor hashes
+        Assert.Equal(2, Regex.Matches(html, "The first 1000 inputs of 1130; manifest.json lists all 1130.").Count);
+
+        // The failures table has every failure (fewer than 1000); their cards are not repeated in every step's section.
+        Assert.Contains("<tr><td>z_bad29.png</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-item=\"z_bad00.png\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-item=\"i0023.png\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-item=\"i0024.png\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutReportNoReportIsWritten()
     {
         string dir = Kit.TempDir();
@@ -237,6 +271,21 @@ public sealed partial class ReportFileTests
         var r = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "out"));
         Assert.Equal(0, r.Exit);
         Assert.False(File.Exists(Path.Combine(dir, "out", "report.html")));
+    }
+
+    [Fact]
+    public void AShardsReportSaysItIsOneBlockOfTheBatch()
+    {
+        // Found with `run otsu-mask.yaml --input 'xray=samples/*.png' --shard 0/2 --report`: the page said
+        // "4 of 4 inputs done", nothing about the other 5 inputs of the batch or the shard.
+        var (dir, first, _) = Batch(5, corrupt: false, "--shard", "1/2");
+        Assert.Equal(0, first.Exit);
+        string page = File.ReadAllText(Path.Combine(dir, "out", "report.shard-0001-of-0002.html"));
+        Assert.Contains("3 of 3 inputs done</span> · <span class=\"shard\">shard 1 of 2: inputs 3–5 of the batch's 5 (<code>xrayflow merge</code> joins the shards)</span>", page, StringComparison.Ordinal);
+
+        var whole = Kit.Run("run", Path.Combine(dir, "r.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "whole"), "--report");
+        Assert.Equal(0, whole.Exit);
+        Assert.DoesNotContain("class=\"shard\"", File.ReadAllText(Path.Combine(dir, "whole", "report.html")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.RegularExpressions;
 using Spectre.Console.Cli;
+using XRayFlow.Cli.Output;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Pipeline.Running;
@@ -72,8 +73,8 @@ public sealed partial class InitCommand(CliHost host) : Command<InitCommand.Sett
         string shown = Path.GetRelativePath(Environment.CurrentDirectory, recipePath);
         host.Out.WriteLine($"wrote {shown} and its test image {Path.GetRelativePath(Environment.CurrentDirectory, imagePath)}{(schemaFound is null ? $" and {Path.GetRelativePath(Environment.CurrentDirectory, schemaPath)} (for editors)" : string.Empty)}");
         host.Out.WriteLine("next:");
-        host.Out.WriteLine($"  xrayflow test --update {shown}   # record the test's digest (it starts as a placeholder)");
-        host.Out.WriteLine($"  xrayflow run {shown} --input 'xray=images/*.png'");
+        host.Out.WriteLine($"  xrayflow test --update {ShellWord.Quote(shown)}   # record the test's digest (it starts as a placeholder)");
+        host.Out.WriteLine($"  xrayflow run {ShellWord.Quote(shown)} --input 'xray=images/*.png'");
         return ExitCodes.Success;
     }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console.Cli;
+using XRayFlow.Cli.Output;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Pipeline.Running;
 using XRayFlow.Pipeline.Running.Sharding;
@@ -35,7 +36,7 @@ public sealed class MergeCommand(CliHost host) : Command<MergeCommand.Settings>
             string list = ShardMerger.ArrayList(result.Rerun);
             host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: not merged: {result.Rerun.Count} of {result.Count} shard(s) to run again: {list}"));
             host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Slurm: sbatch --array={list} --export=ALL,{ShardSelection.ShardsVariable}={result.Count} JOB_SCRIPT   (the job runs `xrayflow run ... --shard auto --resume`)"));
-            host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by hand: xrayflow run ... --resume --shard I/{result.Count} for I in {list}; then xrayflow merge {settings.Out}"));
+            host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by hand: xrayflow run ... --resume --shard I/{result.Count} for I in {list}; then xrayflow merge {ShellWord.Quote(settings.Out)}"));
             return result.ExitCode;
         }
 
@@ -45,7 +46,7 @@ public sealed class MergeCommand(CliHost host) : Command<MergeCommand.Settings>
         }
 
         var failed = merged.Items.Where(i => !i.Succeeded).ToList();
-        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: merged {result.Count} shard(s): {merged.Items.Count - failed.Count} of {merged.Items.Count} input(s) done{(failed.Count > 0 ? $", {failed.Count} failed" : string.Empty)}; {manifest} written (check it with xrayflow verify {manifest})"));
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: merged {result.Count} shard(s): {merged.Items.Count - failed.Count} of {merged.Items.Count} input(s) done{(failed.Count > 0 ? $", {failed.Count} failed" : string.Empty)}; {manifest} written (check it with xrayflow verify {ShellWord.Quote(manifest)})"));
         if (failed.Count > 0)
         {
             host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {failed.Count} input(s) failed (in shard(s) {ShardMerger.ArrayList(result.FailedIn)}):"));

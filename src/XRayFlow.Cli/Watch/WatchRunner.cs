@@ -9,6 +9,13 @@ internal sealed class WatchRunner(CliHost host)
 {
     public int Run(string recipePath, IReadOnlyList<KeyValuePair<string, string>> sets, IReadOnlyList<string> inputs, int port, string? outDir, int threads)
     {
+        if (outDir is not null && RecipeRunner.OutFolderProblems(outDir) is { Count: > 0 } problems)
+        {
+            // An unusable --out is the command line's: refused now (exit 2), not shown as the recipe's error forever.
+            host.Report(problems);
+            return ExitCodes.Invalid;
+        }
+
         bool temporary = outDir is null;
         string folder = outDir ?? Path.Combine(Path.GetTempPath(), "xrayflow-watch-" + Guid.NewGuid().ToString("N")[..12]);
         if (temporary)

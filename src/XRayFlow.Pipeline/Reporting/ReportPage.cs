@@ -16,6 +16,13 @@ namespace XRayFlow.Pipeline.Reporting;
 /// </summary>
 internal static class ReportPage
 {
+    /// <summary>
+    /// Rows of an input per table (failures, timing per input, hashes): a batch of 100,000 inputs listed in full
+    /// made a page of hundreds of MB (1.3 KB per input for a four-output recipe) that no browser opens; manifest.json
+    /// has every one.
+    /// </summary>
+    public const int MaxListedItems = 1000;
+
     /// <summary>The static page's content policy: inline styles and data: images only; no script, no fetch, no frame.</summary>
     public const string StaticPolicy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
@@ -123,6 +130,15 @@ internal static class ReportPage
             sb.Append(", <a href=\"#failures\">").Append(failed).Append(" failed</a>");
         }
 
+        if (m.Shard is { } shard)
+        {
+            // One shard's page: its inputs are one block of the batch, not the batch.
+            long start = Running.Sharding.Shard.Start(shard.Index, shard.Count, shard.Total);
+            sb.Append("</span> · <span class=\"shard\">shard ").Append(shard.Index).Append(" of ").Append(shard.Count).Append(": ")
+                .Append(n == 0 ? "no input" : n == 1 ? "input " + Html.I(start + 1) : $"inputs {Html.I(start + 1)}–{Html.I(start + n)}")
+                .Append(" of the batch's ").Append(Html.I(shard.Total)).Append(" (<code>xrayflow merge</code> joins the shards)");
+        }
+
         sb.Append("</span> · run ").Append(Html.Ms(d.Elapsed.TotalMilliseconds)).Append(" on ").Append(d.Threads).Append(d.Threads == 1 ? " thread" : " threads")
             .Append(" · recipe <a href=\"#recipe\"><code>").Append(Html.E(m.RecipePath)).Append("</code></a> · xrayflow ").Append(Html.E(m.Version)).Append("</p>\n");
         sb.Append("<nav><a href=\"#plan\">Plan</a><a href=\"#outputs\">Outputs</a><a href=\"#failures\">Failures")
@@ -197,9 +213,9 @@ internal static class ReportPage
         foreach (var item in d.Manifest.Items)
         {
             var obs = d.Collector.Of(item.Name);
-            if (obs is null && item.Succeeded)
+            if (obs is null)
             {
-                continue;
+                continue; // not among the pictured inputs (a failed one is in the failures table)
             }
 
             shown++;
@@ -315,13 +331,15 @@ internal static class ReportPage
         }
 
         sb.Append("<table class=\"failures\"><thead><tr><th>input</th><th>file</th><th>reason</th></tr></thead><tbody>\n");
-        foreach (var f in failed)
+        foreach (var f in failed.Take(MaxListedItems))
         {
             sb.Append("<tr><td>").Append(Html.E(f.Name)).Append("</td><td><code>").Append(Html.E(string.Join(", ", f.Inputs.Select(i => i.Path)))).Append("</code></td><td>")
                 .Append(Html.E(f.Error)).Append("</td></tr>\n");
         }
 
-        sb.Append("</tbody></table></section>\n");
+        sb.Append("</tbody></table>\n");
+        MoreInManifest(sb, failed.Count, "failed inputs");
+        sb.Append("</section>\n");
     }
 
     // ---------------------------------------------------------------- steps
@@ -402,7 +420,7 @@ internal static class ReportPage
         foreach (var item in d.Manifest.Items)
         {
             var obs = d.Collector.Of(item.Name);
-            if (obs is null && item.Succeeded)
+            if (obs is null)
             {
                 continue;
             }
@@ -641,7 +659,7 @@ internal static class ReportPage
         sb.Append("<h3>Per input</h3><table class=\"timing\"><thead><tr><th>input</th><th>status</th><th>wall</th><th>steps</th><th></th></tr></thead><tbody>\n");
         var items = m.Items.Select(i => (Item: i, Wall: d.Collector.Of(i.Name)?.WallTime?.TotalMilliseconds, Steps: StepsTotal(i))).ToList();
         double top = Math.Max(1e-9, items.Select(x => x.Wall ?? x.Steps).DefaultIfEmpty(0).Max());
-        foreach (var (item, wall, steps) in items)
+        foreach (var (item, wall, steps) in items.Take(MaxListedItems))
         {
             sb.Append("<tr").Append(item.Succeeded ? string.Empty : " class=\"failed\"").Append("><td>").Append(Html.E(item.Name)).Append("</td><td>").Append(Html.E(item.Status)).Append("</td><td>")
                 .Append(wall is { } w ? Html.Ms(w) : "–").Append("</td><td>").Append(item.Steps.Count > 0 ? Html.Ms(steps) : "–")
@@ -649,6 +667,7 @@ internal static class ReportPage
         }
 
         sb.Append("</tbody></table>\n");
+        MoreInManifest(sb, items.Count, "inputs");
         if (ran.Count > 0)
         {
             sb.Append("<p class=\"note\">Wall: from the start of the input (decoding included) to its manifest entry; steps: the sum of its step times (a fused chain once). Parallel steps overlap, so the sum can exceed the wall time.</p>\n");
@@ -711,7 +730,7 @@ internal static class ReportPage
         }
 
         sb.Append("</tbody></table>\n<table class=\"hashes\"><thead><tr><th>input</th><th>kind</th><th>file</th><th>sha256</th></tr></thead><tbody>\n");
-        foreach (var item in m.Items)
+        foreach (var item in m.Items.Take(MaxListedItems))
         {
             foreach (var f in item.Inputs)
             {
@@ -726,6 +745,18 @@ internal static class ReportPage
             }
         }
 
-        sb.Append("</tbody></table></section>\n");
+        sb.Append("</tbody></table>\n");
+        MoreInManifest(sb, m.Items.Count, "inputs");
+        sb.Append("</section>\n");
+    }
+
+    /// <summary>The note under a table cut at <see cref="MaxListedItems"/> rows of <paramref name="total"/>.</summary>
+    private static void MoreInManifest(StringBuilder sb, int total, string what)
+    {
+        if (total > MaxListedItems)
+        {
+            sb.Append("<p class=\"note\">The first ").Append(MaxListedItems).Append(' ').Append(what).Append(" of ").Append(total)
+                .Append("; manifest.json lists all ").Append(total).Append(".</p>\n");
+        }
     }
 }

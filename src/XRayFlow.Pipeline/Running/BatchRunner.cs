@@ -60,7 +60,17 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
         int parallelItems = Math.Min(threads, items.Count);
         if (parallelItems > 1)
         {
-            Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelItems, CancellationToken = request.Cancellation }, RunOne);
+            try
+            {
+                Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelItems, CancellationToken = request.Cancellation }, RunOne);
+            }
+            catch (AggregateException e) when (request.Cancellation.IsCancellationRequested && e.Flatten().InnerExceptions.All(x => x is OperationCanceledException))
+            {
+                // Parallel.For folds into one OperationCanceledException only those of its own token; an item
+                // cancelled through the executor's linked token arrives wrapped. It is still Ctrl+C (exit 130),
+                // not an internal error (exit 70).
+                throw new OperationCanceledException(request.Cancellation);
+            }
         }
         else
         {

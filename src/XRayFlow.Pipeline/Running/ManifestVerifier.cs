@@ -151,7 +151,20 @@ public static class ManifestVerifier
             });
             if (rerun.ExitCode == ExitCodes.Invalid || rerun.Manifest is null)
             {
-                return new VerifyResult(ExitCodes.Invalid, rerun.Diagnostics, 0, 0);
+                // Recorded input files that are gone (a single input, every file of a glob or folder, or the folder
+                // itself) are differences, as one gone file of a batch is, not a bad command line.
+                var gone = recorded.Where(f => UntrustedFile.Stat(f).Kind == FileKind.Missing).Order(StringComparer.Ordinal).ToList();
+                if (gone.Count == 0)
+                {
+                    return new VerifyResult(ExitCodes.Invalid, rerun.Diagnostics, 0, 0);
+                }
+
+                foreach (var file in gone)
+                {
+                    Differ(file, "input file missing (the manifest records it; the run cannot be repeated without it)");
+                }
+
+                return new VerifyResult(ExitCodes.SomeFailed, differences, 0, differences.Count) { RecipeFileNote = fileNote };
             }
 
             var fresh = rerun.Manifest.Items.ToDictionary(i => i.Name, StringComparer.Ordinal);
@@ -198,9 +211,21 @@ public static class ManifestVerifier
                 Differ(name, "a new input that the recorded run did not have");
             }
 
-            foreach (var file in rerun.NotRead)
+            // One shard's manifest records only its block: the batch's other files are the other shards' inputs,
+            // not new ones, as long as the batch is still the one the shard was cut from (same names in order).
+            if (manifest.Shard is { } shard && rerun.NotRead.Count > 0)
             {
-                Differ(file, "a new input that the recorded run did not have (not read: verify reads only the recorded files)");
+                if (SameBatch(recipe, inputs, shard) is { } changed)
+                {
+                    Differ("the batch", changed);
+                }
+            }
+            else
+            {
+                foreach (var file in rerun.NotRead)
+                {
+                    Differ(file, "a new input that the recorded run did not have (not read: verify reads only the recorded files)");
+                }
             }
         }
         finally
@@ -216,6 +241,24 @@ public static class ManifestVerifier
         }
 
         return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, differences, checkedOutputs, differences.Count) { RecipeFileNote = fileNote };
+    }
+
+    /// <summary>
+    /// Null when the bound inputs still list the batch a shard's manifest recorded (count and the SHA-256 of the
+    /// sorted names: its block is the same), else how it differs. Lists names only: no input file is read.
+    /// </summary>
+    private static string? SameBatch(BoundRecipe recipe, IReadOnlyDictionary<string, string> inputs, ManifestShard shard)
+    {
+        if (shard.Count > Sharding.Shard.MaxCount)
+        {
+            return $"the manifest records shard {shard.Index} of {shard.Count}, more than the {Sharding.Shard.MaxCount} shards a batch may be cut into";
+        }
+
+        var listed = InputResolver.Resolve(recipe, inputs, new DiagnosticBag(), new InputRules(), new Sharding.Shard(shard.Index, shard.Count));
+        string sha = Sharding.ShardRun.ListSha256(listed.All);
+        return listed.Total == shard.Total && sha == shard.ListSha256
+            ? null
+            : $"it now lists {listed.Total} input(s) (names sha256 {sha}), not the {shard.Total} (names sha256 {shard.ListSha256}) shard {shard.Index} of {shard.Count} was cut from: files were added, removed or renamed, and the shards' blocks moved";
     }
 
     /// <summary>XRF2013 for every recorded output whose path goes through a symbolic link (a folder on the way, or the file itself).</summary>

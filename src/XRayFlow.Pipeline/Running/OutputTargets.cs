@@ -182,6 +182,40 @@ public static class OutputTargets
     }
 
     /// <summary>
+    /// XRF2053 when an output of <paramref name="targets"/> would be written over a file the run reads: an input
+    /// file of any item of <paramref name="all"/> (with --shard, the files of the shard's block: the batch's other
+    /// items carry only their names). Without it the run read the input, then wrote over it: the original image
+    /// was gone, and verify and --resume could never agree with the manifest again.
+    /// </summary>
+    public static void CheckInputs(IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, IReadOnlyList<RunItem> all, DiagnosticBag diagnostics)
+    {
+        var read = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in all)
+        {
+            foreach (var (input, files) in item.Files)
+            {
+                foreach (var f in files)
+                {
+                    read.TryAdd(Path.GetFullPath(f), input);
+                }
+            }
+        }
+
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (item, list) in targets)
+        {
+            foreach (var t in list)
+            {
+                if (read.TryGetValue(t.FullPath, out var input) && reported.Add(t.Output.Name))
+                {
+                    string who = targets.Count > 1 ? $"'{item.Name}' (output {t.Output.Name})" : $"output {t.Output.Name}";
+                    diagnostics.Report(DiagnosticCodes.OutputOverInput, t.Output.Location, who, t.RecordedPath, input);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// XRF2051 when --profile names a file the run writes into --out, or a folder it writes one in: an output of
     /// any item of <paramref name="all"/> (the whole batch, with --shard), the manifest (<paramref name="manifestName"/>
     /// and manifest.json, which `merge` writes), a combined table, the report (<paramref name="reportName"/>, with

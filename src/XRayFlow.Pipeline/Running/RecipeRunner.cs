@@ -14,6 +14,18 @@ namespace XRayFlow.Pipeline.Running;
 /// </summary>
 public static class RecipeRunner
 {
+    /// <summary>
+    /// What is wrong with --out before anything is read or written (XRF2021: empty, a NUL, a file or a device, under
+    /// a file, a manifest path that is no file), as <see cref="Run"/> refuses it first; `watch` asks once at start,
+    /// since no save of the recipe can fix it.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> OutFolderProblems(string outDir)
+    {
+        var diagnostics = new DiagnosticBag();
+        OutputFolder.Check(outDir, null, diagnostics);
+        return diagnostics.ToSortedList();
+    }
+
     public static RunResult Run(RunRequest request)
     {
         var recipe = request.Recipe;
@@ -46,6 +58,7 @@ public static class RecipeRunner
         if (!diagnostics.HasErrors)
         {
             targets = OutputTargets.Check(recipe, items, request.OutDir, diagnostics);
+            OutputTargets.CheckInputs(targets, resolved.All, diagnostics);
         }
 
         if (!diagnostics.HasErrors && request.ProfilePath is { } profileGiven)

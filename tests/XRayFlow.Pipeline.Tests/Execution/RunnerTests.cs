@@ -123,6 +123,64 @@ public class RunnerTests
         Assert.Null(changed.RecipeFileNote);
     }
 
+    [Theory]
+    [InlineData("one file of the folder")]
+    [InlineData("every file of the folder")]
+    [InlineData("the folder")]
+    [InlineData("the single input")]
+    public void VerifyReportsRecordedInputsThatAreGoneAsDifferences(string gone)
+    {
+        // Found with `verify out/manifest.json` after deleting the inputs of `run ... --input xray=vin`: one file of
+        // three gone was a difference (exit 1), all three gone was exit 2 "no file matches ... quote a glob", the
+        // folder gone exit 2 "'vin' is not among the input files the manifest records", a single input gone exit 2.
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string input = gone == "the single input" ? Path.Combine(images, "00000011_000.png") : images;
+        var run = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir, Threads = 2 });
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        var files = run.Manifest!.Items.SelectMany(i => i.Inputs).Select(f => f.Path).ToList();
+        switch (gone)
+        {
+            case "one file of the folder": File.Delete(files[1]); break;
+            case "the folder": Directory.Delete(images, recursive: true); break;
+            default: files.ForEach(File.Delete); break;
+        }
+
+        var v = ManifestVerifier.Verify(Path.Combine(outDir, "manifest.json"), RunKit.Loader, null, 2);
+
+        Assert.True(v.ExitCode == ExitCodes.SomeFailed, string.Join("\n", v.Diagnostics));
+        Assert.All(v.Diagnostics, d => Assert.Equal("XRF2015", d.Code));
+        if (gone == "one file of the folder")
+        {
+            Assert.Equal("00000011_001.png: this input no longer exists among the recorded inputs", Assert.Single(v.Diagnostics).Message);
+        }
+        else
+        {
+            Assert.Equal(files.Select(f => $"{f}: input file missing (the manifest records it; the run cannot be repeated without it)"), v.Diagnostics.Select(d => d.Message));
+        }
+    }
+
+    [Fact]
+    public void AnOutputOverAFileTheRunReadsIsRefusedBeforeAnyWork()
+    {
+        // Found by `run r.yaml --out loop` where r.yaml reads samples/a.png and writes "samples/{stem}.png": exit 0,
+        // and the original X-ray was replaced by its blurred copy (verify and --resume then never agree again).
+        var (dir, images, _) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("\"npy/{stem}.npy\"", "\"images/{stem}.png\"", StringComparison.Ordinal));
+        var original = File.ReadAllBytes(Path.Combine(images, "00000011_001.png"));
+        foreach (bool dry in new[] { true, false })
+        {
+            var r = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = dir, Threads = 2, DryRun = dry });
+
+            Assert.Equal(ExitCodes.Invalid, r.ExitCode);
+            var d = Assert.Single(r.Diagnostics);
+            Assert.Equal("XRF2053", d.Code);
+            Assert.Equal("'00000011_000.png' (output raw) would replace 'images/00000011_000.png', a file the run reads (input 'xray'); an output never replaces an input: give the output another path or --out", d.Message);
+            Assert.Equal(original, File.ReadAllBytes(Path.Combine(images, "00000011_001.png")));
+            Assert.False(File.Exists(Path.Combine(dir, "manifest.json")));
+        }
+    }
+
     [Fact]
     public void VerifyOfAMissingOrBrokenManifestIsInvalid()
     {

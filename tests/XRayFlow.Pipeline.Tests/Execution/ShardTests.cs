@@ -611,6 +611,29 @@ public class ShardTests
     // ------------------------------------------------------------------ --input NAME=@list.txt
 
     [Fact]
+    public void VerifyOfOneShardsManifestChecksItsBlockAndNotTheOtherShardsInputs()
+    {
+        // Found by `xrayflow verify out/manifest.shard-0001-of-0004.json` (otsu-mask over the nine samples): exit 1,
+        // "differs (7 difference(s))", every input of the other shards "a new input that the recorded run did not have".
+        var (_, glob, outDir, recipe) = Batch(7);
+        var r = RecipeRunner.Run(Request(recipe, glob, outDir, new Shard(1, 3)));
+        Assert.Equal(ExitCodes.Success, r.ExitCode);
+        string shardManifest = Path.Combine(outDir, new Shard(1, 3).ManifestFileName);
+
+        var v = ManifestVerifier.Verify(shardManifest, RunKit.Loader, null, 2);
+        Assert.True(v.ExitCode == ExitCodes.Success, string.Join("\n", v.Diagnostics));
+        Assert.Equal(2 * 2, v.Checked);
+
+        // A file added to the batch moves the blocks: that is a difference, named once.
+        File.Copy(Path.Combine(Path.GetDirectoryName(glob)!, "img_000.png"), Path.Combine(Path.GetDirectoryName(glob)!, "img_000a.png"));
+        var grown = ManifestVerifier.Verify(shardManifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.SomeFailed, grown.ExitCode);
+        var d = Assert.Single(grown.Diagnostics);
+        Assert.StartsWith("the batch: it now lists 8 input(s)", d.Message, StringComparison.Ordinal);
+        Assert.Contains("not the 7 (names sha256", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AListNamesTheBatchRelativeToItsFolderSortedWhateverItsOrder()
     {
         var (dir, glob, outDir, recipe) = Batch(5);
