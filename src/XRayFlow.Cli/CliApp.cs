@@ -129,7 +129,7 @@ public static class CliApp
         catch (OperationCanceledException)
         {
             host.Err.WriteLine("xrayflow: cancelled");
-            return 130;
+            return ExitCodes.Cancelled;
         }
         catch (Exception ex)
         {

@@ -1,3 +1,5 @@
+using XRayFlow.Pipeline.Running;
+
 namespace XRayFlow.Cli;
 
 public static class Program
@@ -27,7 +29,25 @@ public static class Program
                 cts.Cancel();
             }
         };
-        return CliApp.Run(args, CliHost.FromConsole(cts.Token));
+
+        // SIGTERM (what Slurm's scancel and time limit, kill and systemd send) and SIGHUP (a closed terminal) stop
+        // the same clean way: the items done are in manifest.json, the lock is removed, `--resume` goes on from
+        // there; the exit code is the shell's for that signal (143, 129). A second one is the default kill.
+        int stoppedBy = 0;
+        void Stop(System.Runtime.InteropServices.PosixSignalContext c)
+        {
+            if (!cts.IsCancellationRequested)
+            {
+                c.Cancel = true;
+                stoppedBy = c.Signal == System.Runtime.InteropServices.PosixSignal.SIGTERM ? 15 : 1;
+                cts.Cancel();
+            }
+        }
+
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        using var hangUp = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
+        int exit = CliApp.Run(args, CliHost.FromConsole(cts.Token));
+        return exit == ExitCodes.Cancelled && stoppedBy != 0 ? 128 + stoppedBy : exit;
     }
 
     /// <summary>`xrayflow 0.1.0 (commit 0123abc...)`: the package version and the git commit the build came from.</summary>

@@ -28,17 +28,21 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
                 if (items.Count > 1 && sinceWrite.ElapsedMilliseconds > 1000)
                 {
                     // Progressive manifest, so a killed batch can be resumed.
-                    try
-                    {
-                        request.WriteFile(manifestPath, ManifestJson.Write(header with { Items = results.Where(r => r is not null).Select(r => r!).ToList() }));
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        // A full disk: the items go on; the final write reports it.
-                    }
-
+                    WriteProgress();
                     sinceWrite.Restart();
                 }
+            }
+        }
+
+        void WriteProgress()
+        {
+            try
+            {
+                request.WriteFile(manifestPath, ManifestJson.Write(header with { Items = results.Where(r => r is not null).Select(r => r!).ToList() }));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A full disk: the items go on; the final write reports it.
             }
         }
 
@@ -58,27 +62,41 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
 
         request.Progress?.Started(items.Count);
         int parallelItems = Math.Min(threads, items.Count);
-        if (parallelItems > 1)
+        try
         {
-            try
+            if (parallelItems > 1)
             {
-                Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelItems, CancellationToken = request.Cancellation }, RunOne);
+                try
+                {
+                    Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelItems, CancellationToken = request.Cancellation }, RunOne);
+                }
+                catch (AggregateException e) when (request.Cancellation.IsCancellationRequested && e.Flatten().InnerExceptions.All(x => x is OperationCanceledException))
+                {
+                    // Parallel.For folds into one OperationCanceledException only those of its own token; an item
+                    // cancelled through the executor's linked token arrives wrapped. It is still Ctrl+C (exit 130),
+                    // not an internal error (exit 70).
+                    throw new OperationCanceledException(request.Cancellation);
+                }
             }
-            catch (AggregateException e) when (request.Cancellation.IsCancellationRequested && e.Flatten().InnerExceptions.All(x => x is OperationCanceledException))
+            else
             {
-                // Parallel.For folds into one OperationCanceledException only those of its own token; an item
-                // cancelled through the executor's linked token arrives wrapped. It is still Ctrl+C (exit 130),
-                // not an internal error (exit 70).
-                throw new OperationCanceledException(request.Cancellation);
+                for (int i = 0; i < items.Count; i++)
+                {
+                    request.Cancellation.ThrowIfCancellationRequested();
+                    RunOne(i);
+                }
             }
         }
-        else
+        catch (OperationCanceledException) when (items.Count > 1)
         {
-            for (int i = 0; i < items.Count; i++)
+            // Stopped (Ctrl+C, SIGTERM): every item finished so far goes into manifest.json, not only those of the
+            // last progressive write (up to a second old), so `--resume` redoes none of them.
+            lock (gate)
             {
-                request.Cancellation.ThrowIfCancellationRequested();
-                RunOne(i);
+                WriteProgress();
             }
+
+            throw;
         }
 
         return (results.Select(r => r!).ToList(), profile);
