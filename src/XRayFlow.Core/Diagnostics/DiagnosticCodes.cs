@@ -127,6 +127,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor InitWouldOverwrite = new("XRF2050", Severity.Error, "'{0}' already exists; `xrayflow init` never replaces a file: choose another name or --dir, or remove it");
     public static readonly DiagnosticDescriptor ProfileOverRunFile = new("XRF2051", Severity.Error, "--profile '{0}' is where the run writes {1}; give --profile a path the run does not write");
     public static readonly DiagnosticDescriptor OutputNameTooLong = new("XRF2052", Severity.Error, "{0}: the name '{1}' is {2} bytes long; a file or folder name can have at most {3} bytes");
+    public static readonly DiagnosticDescriptor ResumeManifestUnusable = new("XRF2060", Severity.Warning, "--resume: '{0}' {1}: no earlier work is reused, every input runs again");
     public static readonly DiagnosticDescriptor OutputOverInput = new("XRF2053", Severity.Error, "{0} would replace '{1}', a file the run reads (input '{2}'); an output never replaces an input: give the output another path or --out");
 
     // ===== end XRF2xxx =============================================================================

@@ -137,8 +137,23 @@ public static class RecipeRunner
         // 3. Resume: what an earlier run already finished.
         string recipeSha = Manifest.Sha256OfText(recipe.CanonicalText);
         // A shard resumes from its own manifest, or from the merged manifest.json when its own is gone.
-        var previous = !request.Resume ? null
-            : Resume.LoadPrevious(manifestPath, recipeSha) ?? (request.Shard is null ? null : Resume.LoadPrevious(Path.Combine(request.OutDir, Manifest.FileName), recipeSha));
+        Manifest? previous = null;
+        if (request.Resume)
+        {
+            previous = Resume.LoadPrevious(manifestPath, recipeSha, out string? unusable);
+            string? mergedUnusable = null;
+            if (previous is null && request.Shard is not null)
+            {
+                previous = Resume.LoadPrevious(Path.Combine(request.OutDir, Manifest.FileName), recipeSha, out mergedUnusable);
+            }
+
+            if (previous is null && (unusable ?? mergedUnusable) is { } why)
+            {
+                // Said, not silent: every input is run again, and the user should know the earlier work is not reused.
+                diagnostics.Report(DiagnosticCodes.ResumeManifestUnusable, null, unusable is not null ? manifestPath : Path.Combine(request.OutDir, Manifest.FileName), why);
+            }
+        }
+
         var header = ManifestHeader.Create(request, manifestPath, recipeSha, threads);
         if (request.Shard is { } shard)
         {

@@ -20,9 +20,13 @@ internal static class Resume
         return d;
     }
 
-    /// <summary>The earlier run's manifest when it exists, reads, and was made by the same recipe (canonical hash); else null.</summary>
-    public static Manifest? LoadPrevious(string manifestPath, string recipeSha)
+    /// <summary>
+    /// The earlier run's manifest when it exists, reads, and was made by the same recipe (canonical hash); else null,
+    /// with why when a manifest is there but cannot be used (<paramref name="unusable"/>; null when there is none).
+    /// </summary>
+    public static Manifest? LoadPrevious(string manifestPath, string recipeSha, out string? unusable)
     {
+        unusable = null;
         if (!File.Exists(manifestPath))
         {
             return null;
@@ -31,11 +35,18 @@ internal static class Resume
         try
         {
             var m = ManifestJson.Read(manifestPath);
-            return m.RecipeSha256 == recipeSha ? m : null;
+            if (m.RecipeSha256 != recipeSha)
+            {
+                unusable = "was written by another recipe, or another version of this one (its steps, params, inputs or outputs differ)";
+                return null;
+            }
+
+            return m;
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            return null; // not a manifest (or not one this version reads): everything runs again
+            unusable = $"cannot be read ({ex.Message})"; // not a manifest (or not one this version reads)
+            return null;
         }
     }
 

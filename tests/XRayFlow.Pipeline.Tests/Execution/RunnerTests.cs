@@ -210,6 +210,49 @@ public class RunnerTests
         Assert.Equal(["ok", "ok", "ok"], again.Manifest!.Items.Select(i => i.Status)); // without --resume, everything runs
     }
 
+    [Theory]
+    [InlineData("changed", "was written by another recipe, or another version of this one (its steps, params, inputs or outputs differ)")]
+    [InlineData("broken", "cannot be read (")]
+    [InlineData("none", null)]
+    public void ResumeSaysWhenTheEarlierManifestCannotBeUsed(string earlier, string? why)
+    {
+        // Both ran everything again without a word: a user who edited the recipe, or whose manifest was cut short,
+        // saw --resume redo hours of work as if it had been ignored.
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        string manifest = Path.Combine(outDir, "manifest.json");
+        if (earlier == "changed")
+        {
+            request = request with { Recipe = RunKit.LoadFile(dir, Recipe.Replace("factor: 0.5", "factor: 0.25", StringComparison.Ordinal)) };
+        }
+        else if (earlier == "broken")
+        {
+            File.WriteAllText(manifest, File.ReadAllText(manifest)[..100]);
+        }
+        else
+        {
+            File.Delete(manifest);
+        }
+
+        var resumed = RecipeRunner.Run(request with { Resume = true });
+
+        Assert.Equal(ExitCodes.Success, resumed.ExitCode);
+        Assert.Equal(["ok", "ok"], resumed.Manifest!.Items.Select(i => i.Status));
+        if (why is null)
+        {
+            Assert.Empty(resumed.Diagnostics);
+            return;
+        }
+
+        var d = Assert.Single(resumed.Diagnostics);
+        Assert.Equal("XRF2060", d.Code);
+        Assert.Equal(Core.Diagnostics.Severity.Warning, d.Severity);
+        Assert.StartsWith($"--resume: '{manifest}' {why}", d.Message, StringComparison.Ordinal);
+        Assert.EndsWith(": no earlier work is reused, every input runs again", d.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CollidingBatchOutputsAreAnErrorBeforeAnyWork()
     {
