@@ -106,6 +106,19 @@ class RunTests(unittest.TestCase):
         self.assertEqual(stats["max"], float(x.max()))
         self.assertEqual(stats["median"], float(np.median(x)))
 
+    def test_a_one_number_output_is_a_dict_with_value(self):
+        # threshold_otsu's output was an internal error (exit 70) of `xrayflow arrays`
+        x = image(40, 50, seed=17)
+        out = xrayflow.run(str(REPO / "pipelines" / "otsu-mask.yaml"), xray=x)
+        self.assertEqual(list(out["otsu"]), ["value"])
+        t = out["otsu"]["value"]
+        np.testing.assert_array_equal(out["binary"], (x > t).astype(np.float32))
+        try:
+            from skimage.filters import threshold_otsu
+        except ImportError:
+            return
+        self.assertAlmostEqual(t, float(threshold_otsu(x)), places=4)  # a float32 array: its float values (docs/ops.md)
+
     def test_invalid_recipe_raises_with_diagnostics_as_data(self):
         with tempfile.TemporaryDirectory() as tmp:
             recipe = write_recipe(tmp, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  out: {from: gausian_filter, path: o.npy}\n")

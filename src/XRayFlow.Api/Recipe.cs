@@ -276,6 +276,9 @@ public sealed class Recipe
     {
         ArrayValue a => new RecipeValue(name, from, a.Array, null, null),
         TableValue t => new RecipeValue(name, from, null, TableOf(t), null),
+
+        // One number (threshold_otsu, percentile): the table `xrayflow run` writes as JSON, {"value": x}.
+        ScalarValue s => new RecipeValue(name, from, null, new Dictionary<string, object>(StringComparer.Ordinal) { ["value"] = s.Number }, null),
         _ => throw new InvalidOperationException($"output '{name}': unknown value {value.GetType().Name}"),
     };
 

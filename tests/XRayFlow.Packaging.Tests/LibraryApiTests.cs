@@ -72,6 +72,19 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void A_one_number_output_is_the_table_run_writes()
+    {
+        // otsu-mask.yaml's `otsu` output is threshold_otsu's number; `xrayflow run` writes it as {"value": 126} for this crop
+        // (skimage.filters.threshold_otsu, pipelines/otsu-mask.yaml's test). It threw InvalidOperationException here.
+        var result = Recipe.Load(Repo.Path("pipelines", "otsu-mask.yaml")).Run(new() { ["xray"] = Repo.Path("pipelines", "samples", "tests", "xray_crop64.png") });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var otsu = result["otsu"];
+        Assert.Equal(RecipeValueKind.Table, otsu.Kind);
+        Assert.Equal(["value"], otsu.Table!.Keys);
+        Assert.Equal(126.0, Convert.ToDouble(otsu.Table["value"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void Invalid_recipe_is_data_with_places()
     {
         var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  o: {from: gausian_filter, path: o.npy}\n", "bad.yaml");
