@@ -36,16 +36,19 @@ public sealed class Recipe
 {
     private readonly BoundRecipe? _bound;
 
-    /// <summary>Expressions compiled and the plan made once, on the first run (both depend only on the recipe).</summary>
-    private readonly Lazy<(ExpressionCompilation Compilation, Plan? Plan)> _prepared;
+    /// <summary>
+    /// Expressions compiled and the plan made once, on the first use of <see cref="IsValid"/>, <see cref="Diagnostics"/>
+    /// or <see cref="Run"/> (both depend only on the recipe).
+    /// </summary>
+    private readonly Lazy<(ExpressionCompilation? Compilation, Plan? Plan, IReadOnlyList<Diagnostic> Diagnostics)> _prepared;
+
+    private IReadOnlyList<RecipeDiagnostic>? _diagnostics;
 
     private Recipe(string path, BoundRecipe? bound, IReadOnlyList<Diagnostic> diagnostics)
     {
         Path = path;
         _bound = bound;
-        _prepared = new(Prepare, LazyThreadSafetyMode.ExecutionAndPublication);
-        LoadDiagnostics = diagnostics;
-        Diagnostics = RecipeDiagnostic.From(diagnostics);
+        _prepared = new(() => Prepare(diagnostics), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The version of the library (and of the <c>xrayflow</c> tool built with it), e.g. <c>0.1.0</c>.</summary>
@@ -60,11 +63,11 @@ public sealed class Recipe
     /// <summary>The recipe file (or the display name given to <see cref="Parse"/>).</summary>
     public string Path { get; }
 
-    /// <summary>True when the recipe has no error: it can run.</summary>
-    public bool IsValid => _bound is not null;
+    /// <summary>True when the recipe has no error: it can run (its inline expressions compile, as <c>xrayflow validate</c> checks).</summary>
+    public bool IsValid => _prepared.Value.Plan is not null;
 
-    /// <summary>Everything reading and binding found (errors and warnings), sorted by line and column.</summary>
-    public IReadOnlyList<RecipeDiagnostic> Diagnostics { get; }
+    /// <summary>Everything reading, binding and compiling the expressions found (errors and warnings), sorted by line and column.</summary>
+    public IReadOnlyList<RecipeDiagnostic> Diagnostics => _diagnostics ??= RecipeDiagnostic.From(_prepared.Value.Diagnostics);
 
     /// <summary>The recipe's name (its <c>name:</c>, else the file name without extension); null when invalid.</summary>
     public string? Name => _bound?.Name;
@@ -80,8 +83,6 @@ public sealed class Recipe
 
     /// <summary>The params after overrides: number (double or long), bool or string (empty when invalid).</summary>
     public IReadOnlyDictionary<string, object> Params => _bound?.Params.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal) ?? [];
-
-    private IReadOnlyList<Diagnostic> LoadDiagnostics { get; }
 
     /// <summary>
     /// Read and check the recipe file at <paramref name="path"/> (at most 1 MiB). <paramref name="set"/> overrides
@@ -115,9 +116,10 @@ public sealed class Recipe
     public RecipeResult Run(Dictionary<string, RecipeInput>? inputs = null, RunOptions? options = null)
     {
         options ??= new RunOptions();
+        var (compilation, plan, diagnostics) = _prepared.Value;
         var bag = new DiagnosticBag();
-        bag.AddRange(LoadDiagnostics);
-        if (_bound is not { } recipe)
+        bag.AddRange(diagnostics);
+        if (_bound is not { } recipe || compilation is null || plan is null)
         {
             return Failed(bag);
         }
@@ -161,19 +163,6 @@ public sealed class Recipe
             return Failed(bag);
         }
 
-        var (compilation, plan) = _prepared.Value;
-        bag.AddRange(compilation.Diagnostics);
-        if (plan is null)
-        {
-            return Failed(bag);
-        }
-
-        bag.AddRange(plan.Diagnostics);
-        if (bag.HasErrors)
-        {
-            return Failed(bag);
-        }
-
         IReadOnlyDictionary<string, Value> values;
         try
         {
@@ -208,10 +197,28 @@ public sealed class Recipe
         return new RecipeResult(outputs, RecipeDiagnostic.From(bag.ToSortedList()));
     }
 
-    private (ExpressionCompilation, Plan?) Prepare()
+    /// <summary>
+    /// The load diagnostics, then (for a bound recipe) the expressions' compilation and the plan with their diagnostics;
+    /// the plan is null when any of them is an error.
+    /// </summary>
+    private (ExpressionCompilation?, Plan?, IReadOnlyList<Diagnostic>) Prepare(IReadOnlyList<Diagnostic> loadDiagnostics)
     {
-        var compilation = ExpressionSteps.Compile(_bound!, CreateCompiler);
-        return compilation.Diagnostics.Any(d => d.IsError) ? (compilation, null) : (compilation, Planner.Create(_bound!, null, new PlanOptions()));
+        var bag = new DiagnosticBag();
+        bag.AddRange(loadDiagnostics);
+        if (_bound is null)
+        {
+            return (null, null, bag.ToSortedList());
+        }
+
+        var compilation = ExpressionSteps.Compile(_bound, CreateCompiler);
+        bag.AddRange(compilation.Diagnostics);
+        var plan = bag.HasErrors ? null : Planner.Create(_bound, null, new PlanOptions());
+        if (plan is not null)
+        {
+            bag.AddRange(plan.Diagnostics);
+        }
+
+        return (compilation, bag.HasErrors ? null : plan, bag.ToSortedList());
     }
 
     /// <summary>Checks an array against the input's kind; a 2-D array for a stack input becomes a one-frame stack.</summary>

@@ -99,6 +99,20 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void An_expression_that_does_not_compile_makes_the_recipe_invalid()
+    {
+        // `xrayflow validate` refuses it (exit 2); IsValid said true and only Run reported the error.
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: where\n    cond: \"y > 1\"\n    then: x\n    else: 0\noutputs:\n  o: {from: where, path: o.npy}\n", "expr.yaml");
+        Assert.False(recipe.IsValid);
+        var d = Assert.Single(recipe.Diagnostics);
+        Assert.Equal(("XRF3004", "expr.yaml", 6, 12, DiagnosticSeverity.Error), (d.Code, d.File, d.Line, d.Column, d.Severity));
+        Assert.Equal(["XRF3004"], recipe.Run(new() { ["xray"] = Ramp(3, 3) }).Diagnostics.Select(x => x.Code));
+        var warned = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: fourier_gaussian\n    sigma: 0.05\noutputs:\n  fourier_gaussian: f.npy\n");
+        Assert.True(warned.IsValid);  // a warning does not make it invalid
+        Assert.Contains(warned.Diagnostics, x => x.Code == "XRF1058" && !x.IsError);
+    }
+
+    [Fact]
     public void Input_mistakes_are_diagnostics_not_exceptions()
     {
         var recipe = Recipe.Parse(Sobel);
