@@ -112,6 +112,7 @@ public sealed class Recipe
     /// input left out reads its <c>default:</c> path. Returns the outputs by name, or (when the recipe is invalid,
     /// an input is missing or unreadable, or a step fails) no outputs and the diagnostics that say why.
     /// </summary>
+    /// <exception cref="ArgumentNullException">An input is bound to null.</exception>
     /// <exception cref="OperationCanceledException"><see cref="RunOptions.Cancellation"/> was cancelled.</exception>
     public RecipeResult Run(Dictionary<string, RecipeInput>? inputs = null, RunOptions? options = null)
     {
@@ -125,8 +126,13 @@ public sealed class Recipe
         }
 
         inputs ??= [];
-        foreach (var name in inputs.Keys)
+        foreach (var (name, value) in inputs)
         {
+            if (value is null)
+            {
+                throw new ArgumentNullException(nameof(inputs), $"input '{name}' is bound to null (leave it out to read its default: path)");
+            }
+
             if (recipe.Inputs.All(i => i.Name != name))
             {
                 bag.Report(DiagnosticCodes.UnknownInputName, null, name, string.Join(", ", recipe.Inputs.Select(i => i.Name)));

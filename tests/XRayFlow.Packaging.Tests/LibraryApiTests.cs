@@ -45,6 +45,8 @@ public sealed class LibraryApiTests
         Assert.Equal(a["gx"].Data, b["gx"].Data);
         Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 3, 4));
         Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 10));
+        var e = Assert.Throws<ArgumentNullException>(() => recipe.Run(new() { ["xray"] = null! })); // was a NullReferenceException
+        Assert.Contains("'xray'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
