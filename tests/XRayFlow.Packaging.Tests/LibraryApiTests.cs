@@ -45,6 +45,8 @@ public sealed class LibraryApiTests
         Assert.Equal(a["gx"].Data, b["gx"].Data);
         Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 3, 4));
         Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 10));
+        var empty = Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels([], 0, 5));  // said "shape (1, 0, 5)", parameter 'rows'
+        Assert.Equal(("shape", "shape (0, 5) has an empty axis (Parameter 'shape')"), (empty.ParamName, empty.Message));
         var e = Assert.Throws<ArgumentNullException>(() => recipe.Run(new() { ["xray"] = null! })); // was a NullReferenceException
         Assert.Contains("'xray'", e.Message, StringComparison.Ordinal);
     }
