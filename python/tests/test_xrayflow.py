@@ -152,6 +152,23 @@ class RunTests(unittest.TestCase):
         with self.assertRaises(ValueError):
             xrayflow.run(SOBEL, xray=np.zeros(5, dtype=np.float32))
 
+    def test_empty_and_non_numeric_arrays_are_refused_before_running(self):
+        # an empty array was a RunError (XRF2022) naming the module's temporary .npy file; strings said only
+        # "could not convert string to float: 'a'", without the input
+        for bad, words in [(np.zeros((0, 5)), "empty (shape (0, 5))"), (np.zeros((2, 0, 3)), "empty (shape (2, 0, 3))"),
+                           (np.array([["a", "b"], ["c", "d"]]), "<U1 is not numbers"), (np.array([[None, 1]]), "object is not numbers")]:
+            with self.assertRaises(ValueError) as caught:
+                xrayflow.run(SOBEL, xray=bad)
+            self.assertIn("input 'xray'", str(caught.exception))
+            self.assertIn(words, str(caught.exception))
+        # numbers of every kind are converted: bool, int, big-endian, non-contiguous
+        x = image(20, 30, seed=2)
+        ref = xrayflow.run(SOBEL, xray=x)["magnitude"]
+        for same in [x.astype(">f4"), x.astype(np.int64), np.asfortranarray(x)]:
+            np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=same)["magnitude"], ref)
+        np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=np.tile(x, 2)[:, ::2])["magnitude"], xrayflow.run(SOBEL, xray=np.tile(x, 2)[:, ::2].copy())["magnitude"])
+        np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=x > 100)["magnitude"], xrayflow.run(SOBEL, xray=(x > 100).astype(np.float32))["magnitude"])
+
     def test_version_names_the_commit(self):
         self.assertRegex(xrayflow.version(), r"^xrayflow \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown)\)$")
 

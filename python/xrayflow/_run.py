@@ -101,6 +101,10 @@ def _as_input_array(name: str, value: Any) -> np.ndarray:
     a = np.asarray(value)
     if a.ndim not in (2, 3):
         raise ValueError(f"input {name!r}: an image is 2-D (rows, cols) and a stack 3-D (frames, rows, cols); got shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"input {name!r}: the array is empty (shape {a.shape}); every axis needs at least one value")
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
+        raise ValueError(f"input {name!r}: an array of {a.dtype} is not numbers; give numbers (converted to float32) or a file path")
     if np.iscomplexobj(a):
         return np.ascontiguousarray(a, dtype=np.complex64)
     return np.ascontiguousarray(a, dtype=np.float32)
