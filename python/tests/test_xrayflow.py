@@ -10,9 +10,11 @@ tests/XRayFlow.Packaging.Tests runs them with the installed .NET tool.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 import numpy as np
@@ -168,6 +170,34 @@ class RunTests(unittest.TestCase):
             np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=same)["magnitude"], ref)
         np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=np.tile(x, 2)[:, ::2])["magnitude"], xrayflow.run(SOBEL, xray=np.tile(x, 2)[:, ::2].copy())["magnitude"])
         np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=x > 100)["magnitude"], xrayflow.run(SOBEL, xray=(x > 100).astype(np.float32))["magnitude"])
+
+    def test_tool_path_with_spaces_pathlike_missing_and_not_found(self):
+        # a tool path with spaces was split into words (shlex), a pathlib.Path was iterated ("not iterable"),
+        # and a missing tool was a bare "[Errno 2] No such file or directory"
+        argv = xrayflow.find_tool()
+        x = image(16, 16, seed=4)
+        ref = xrayflow.run(SOBEL, xray=x)["magnitude"]
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "my tools ü"
+            folder.mkdir()
+            wrapper = folder / "xrayflow"
+            wrapper.write_text("#!/bin/sh\nexec " + " ".join(shlex.quote(a) for a in argv) + ' "$@"\n', encoding="utf-8")
+            wrapper.chmod(0o755)
+            for tool in (str(wrapper), wrapper, [wrapper]):
+                np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=x, tool=tool)["magnitude"], ref)
+            with mock.patch.dict(os.environ, {"XRAYFLOW": str(wrapper)}):
+                self.assertTrue(xrayflow.version().startswith("xrayflow "))
+            missing = str(Path(tmp) / "no-xrayflow")
+            with mock.patch.dict(os.environ, {"XRAYFLOW": missing}):
+                for call in (lambda: xrayflow.run(SOBEL, xray=x), xrayflow.version):
+                    with self.assertRaises(FileNotFoundError) as caught:
+                        call()
+                    self.assertIn(f"cannot start {missing!r} (from $XRAYFLOW): No such file", str(caught.exception))
+            with mock.patch.dict(os.environ, {"PATH": tmp, "HOME": tmp}):
+                os.environ.pop("XRAYFLOW", None)
+                with self.assertRaises(FileNotFoundError) as caught:
+                    xrayflow.run(SOBEL, xray=x)
+                self.assertIn("the xrayflow command was not found", str(caught.exception))
 
     def test_version_names_the_commit(self):
         self.assertRegex(xrayflow.version(), r"^xrayflow \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown)\)$")
