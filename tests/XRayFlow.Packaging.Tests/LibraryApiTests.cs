@@ -140,6 +140,25 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void A_run_cancelled_during_its_last_step_throws()
+    {
+        // median_filter does not watch the token inside the step; the run returned Succeeded after the token was
+        // cancelled (a 50 ms timeout on a 8 s one-step recipe: the result 8 s later, no OperationCanceledException).
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: m\n    op: median_filter\n    size: 15\noutputs:\n  m: m.npy\n");
+        Assert.True(recipe.IsValid);
+        var image = new ImageArray(600, 600);
+        var random = new Random(5);
+        for (int i = 0; i < image.Data.Length; i++)
+        {
+            image.Data[i] = random.Next(256);
+        }
+
+        using var cts = new CancellationTokenSource();
+        cts.CancelAfter(30);
+        Assert.ThrowsAny<OperationCanceledException>(() => recipe.Run(new() { ["xray"] = image }, new RunOptions { Threads = 1, Cancellation = cts.Token }));
+    }
+
+    [Fact]
     public void Version_and_commit_are_known()
     {
         Assert.Matches(@"^\d+\.\d+\.\d+", Recipe.Version);
