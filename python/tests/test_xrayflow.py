@@ -150,6 +150,12 @@ class RunTests(unittest.TestCase):
         self.assertEqual(caught.exception.exit_code, 1)
         self.assertEqual(caught.exception.codes, ["XRF2022"])
 
+    def test_a_glob_of_several_files_for_an_image_input_is_a_recipe_error(self):
+        # nothing runs (exit 2); it was a RunError (exit 1, XRF2012), the class of a failed step
+        with self.assertRaises(xrayflow.RecipeError) as caught:
+            xrayflow.run(SOBEL, xray=str(REPO / "pipelines" / "samples" / "*.png"))
+        self.assertEqual((caught.exception.exit_code, caught.exception.codes), (2, ["XRF2053"]))
+
     def test_wrong_rank_is_refused_before_running(self):
         with self.assertRaises(ValueError):
             xrayflow.run(SOBEL, xray=np.zeros(5, dtype=np.float32))

@@ -257,7 +257,9 @@ public sealed class Recipe
         if (items.Count != 1)
         {
             var batch = fileInputs.Inputs.FirstOrDefault(i => items[0].Files[i.Name][0] != items[1].Files[i.Name][0]) ?? fileInputs.Inputs[0];
-            bag.Report(DiagnosticCodes.InputFailed, batch.Location, $"input '{batch.Name}'", $"{items.Count} files match, but Recipe.Run takes one image per image input (run once per file, or use `xrayflow run` for a batch)");
+            // A binding problem (nothing ran), not a failed input: XRF2053, exit 2 in `xrayflow arrays`.
+            string given = paths.TryGetValue(batch.Name, out var p) ? p : batch.DefaultPath ?? batch.Name;
+            bag.Report(DiagnosticCodes.OneImagePerInput, batch.Location, batch.Name, items.Count, given);
             return;
         }
 

@@ -124,6 +124,9 @@ public sealed class LibraryApiTests
         Assert.Contains("XRF2003", recipe.Run(new() { ["xray"] = Ramp(3, 3), ["ray"] = Ramp(3, 3) }).Diagnostics.Select(d => d.Code));
         Assert.Equal(["XRF2012"], recipe.Run(new() { ["xray"] = ImageArray.Stack(2, 3, 3) }).Diagnostics.Select(d => d.Code)); // a stack for an image
         Assert.Equal(["XRF2005"], recipe.Run(new() { ["xray"] = "/nonexistent/x.png" }).Diagnostics.Select(d => d.Code));
+        var many = Assert.Single(recipe.Run(new() { ["xray"] = Repo.Path("pipelines", "samples", "*.png") }).Diagnostics); // was XRF2012, a failed input
+        Assert.Equal(("XRF2053", 3, 3), (many.Code, many.Line, many.Column));
+        Assert.Contains("9 files match", many.Message, StringComparison.Ordinal);
         Assert.Equal(["XRF1046"], Recipe.Parse(Sobel, set: new Dictionary<string, object> { ["nope"] = 1 }).Diagnostics.Select(d => d.Code));    // unknown param
     }
 

@@ -127,6 +127,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor InitWouldOverwrite = new("XRF2050", Severity.Error, "'{0}' already exists; `xrayflow init` never replaces a file: choose another name or --dir, or remove it");
     public static readonly DiagnosticDescriptor ProfileOverRunFile = new("XRF2051", Severity.Error, "--profile '{0}' is where the run writes {1}; give --profile a path the run does not write");
     public static readonly DiagnosticDescriptor OutputNameTooLong = new("XRF2052", Severity.Error, "{0}: the name '{1}' is {2} bytes long; a file or folder name can have at most {3} bytes");
+    public static readonly DiagnosticDescriptor OneImagePerInput = new("XRF2053", Severity.Error, "input '{0}': {1} files match '{2}', but the library's Recipe.Run and `xrayflow arrays` take one image per image input: run once per file, or use `xrayflow run` for a batch");
 
     // ===== end XRF2xxx =============================================================================
 
