@@ -156,6 +156,27 @@ class RunTests(unittest.TestCase):
             xrayflow.run(SOBEL, xray=str(REPO / "pipelines" / "samples" / "*.png"))
         self.assertEqual((caught.exception.exit_code, caught.exception.codes), (2, ["XRF2053"]))
 
+    def test_names_and_recipe_paths_the_command_line_would_misread(self):
+        # set={"a=b": 1} became --set a=b=1 and was reported as an unknown param 'a'; a recipe file named
+        # '-r.yaml' was read as an option (XRayFlowError XRF2001 "Short option does not have a valid name")
+        for kwargs in ({"xray": image(), "set": {"thr=eshold": 1}}, {"inputs": {"x=ray": image()}}, {"xray": image(), "set": {"": 1}}):
+            with self.assertRaises(ValueError) as caught:
+                xrayflow.run(SOBEL, **kwargs)
+            self.assertIn("without '='", str(caught.exception))
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(SOBEL, encoding="utf-8") as f:
+                text = f.read()
+            with open(os.path.join(tmp, "-r.yaml"), "w", encoding="utf-8") as f:
+                f.write(text)
+            tool = [os.path.abspath(a) if os.path.exists(a) else a for a in xrayflow.find_tool()]  # $XRAYFLOW may be relative
+            cwd = os.getcwd()
+            os.chdir(tmp)
+            try:
+                out = xrayflow.run("-r.yaml", xray=image(8, 9), tool=tool)
+            finally:
+                os.chdir(cwd)
+        self.assertEqual(out["magnitude"].shape, (8, 9))
+
     def test_wrong_rank_is_refused_before_running(self):
         with self.assertRaises(ValueError):
             xrayflow.run(SOBEL, xray=np.zeros(5, dtype=np.float32))

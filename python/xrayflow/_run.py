@@ -174,7 +174,14 @@ def run(
     with tempfile.TemporaryDirectory(prefix="xrayflow-") as tmp:
         tmpdir = Path(tmp)
         out = tmpdir / "out"
-        args = argv + ["arrays", os.fspath(recipe), "--out", str(out)]
+        recipe_arg = os.fspath(recipe)
+        if recipe_arg.startswith("-"):  # else the command line reads it as an option
+            recipe_arg = os.path.join(os.curdir, recipe_arg)
+        args = argv + ["arrays", recipe_arg, "--out", str(out)]
+        for what, names in (("input", given), ("param", set or {})):
+            for name in names:
+                if not isinstance(name, str) or not name or "=" in name:
+                    raise ValueError(f"{what} name {name!r}: a name is a non-empty string without '=' (the command line reads NAME=VALUE)")
         for k, (name, value) in enumerate(given.items()):
             if isinstance(value, (str, os.PathLike)):
                 path = os.path.abspath(os.fspath(value))
