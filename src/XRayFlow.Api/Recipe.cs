@@ -25,7 +25,7 @@ public sealed record RecipeInputInfo(string Name, bool IsStack, string? DefaultP
 /// <code>
 /// var recipe = Recipe.Load("pipelines/sobel.yaml");
 /// var result = recipe.Run(new() { ["xray"] = image });          // image: an ImageArray, or a file path
-/// float[] magnitude = result["magnitude"].Data;                  // float32, C order; result["magnitude"].Shape
+/// float[] sobel = result["sobel"].Data;                          // float32, C order; result["sobel"].Shape
 /// </code>
 /// Loading never throws for a bad recipe and never runs anything: <see cref="IsValid"/> and
 /// <see cref="Diagnostics"/> say what is wrong, with file, line, column and code. Running writes no file: the
