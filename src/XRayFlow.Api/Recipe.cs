@@ -184,12 +184,15 @@ public sealed class Recipe
             return Failed(bag);
         }
 
+        // An output that is a caller's input array (`from: xray`) is a copy: the caller's buffer may be reused for the next run.
+        var callerData = inputs.Values.Where(i => i.Array is not null).Select(i => i.Array!.Data).ToHashSet(ReferenceEqualityComparer.Instance);
         Value ValueOf(string name)
         {
             string c = plan.Resolve(name);
-            return values.TryGetValue(c, out var v) ? v
+            var value = values.TryGetValue(c, out var v) ? v
                 : arrays.TryGetValue(c, out var a) ? new ArrayValue(a)
                 : throw new StepFailedException(name, "no value computed");
+            return value is ArrayValue { Array: var array } && callerData.Contains(array.Data) ? new ArrayValue(array.Clone()) : value;
         }
 
         var outputs = new Dictionary<string, RecipeValue>(StringComparer.Ordinal);

@@ -52,6 +52,25 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void An_output_that_is_an_input_array_is_a_copy()
+    {
+        // `from: xray` gave back the caller's own array: reusing the input buffer for the next frame changed the result
+        // kept from this one ("Output arrays belong to the caller"; RecipeValue.Array: "the run holds no reference to it").
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\n  frames: stack\nsteps:\n  - id: gx\n    op: sobel\n    in: xray\n    axis: 0\noutputs:\n  original: {from: xray, path: x.npy}\n  frames: {from: frames, path: f.npy}\n  gx: gx.npy\n");
+        float[] pixels = Ramp(4, 5).Data;
+        float[] frames = Ramp(6, 5).Data;
+        var result = recipe.Run(new() { ["xray"] = RecipeInput.FromPixels(pixels, 4, 5), ["frames"] = RecipeInput.FromPixels(frames, 3, 2, 5) });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        Assert.Equal(Ramp(4, 5).Data, result["original"].Data);
+        Assert.NotSame(pixels, result["original"].Data);
+        Assert.NotSame(frames, result["frames"].Data);
+        Array.Fill(pixels, -1f);
+        Array.Fill(frames, -1f);
+        Assert.Equal(Ramp(4, 5).Data, result["original"].Data);
+        Assert.Equal(Ramp(6, 5).Data, result["frames"].Data);
+    }
+
+    [Fact]
     public void Tables_and_figures_come_back_as_values()
     {
         var inspect = Recipe.Load(Repo.Path("pipelines", "inspect.yaml")).Run(new() { ["xray"] = Ramp(4, 4) });
