@@ -176,6 +176,7 @@ class RunTests(unittest.TestCase):
             finally:
                 os.chdir(cwd)
         self.assertEqual(out["magnitude"].shape, (8, 9))
+        self.assertEqual(xrayflow.run(os.fsencode(SOBEL), xray=image(8, 9))["magnitude"].shape, (8, 9))  # a bytes path, as subprocess takes
 
     def test_wrong_rank_is_refused_before_running(self):
         with self.assertRaises(ValueError):

@@ -174,7 +174,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="xrayflow-") as tmp:
         tmpdir = Path(tmp)
         out = tmpdir / "out"
-        recipe_arg = os.fspath(recipe)
+        recipe_arg = os.fsdecode(recipe)  # str, bytes or PathLike
         if recipe_arg.startswith("-"):  # else the command line reads it as an option
             recipe_arg = os.path.join(os.curdir, recipe_arg)
         args = argv + ["arrays", recipe_arg, "--out", str(out)]
