@@ -10,9 +10,11 @@ tests/XRayFlow.Packaging.Tests runs them with the installed .NET tool.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +108,19 @@ class RunTests(unittest.TestCase):
         self.assertEqual(stats["max"], float(x.max()))
         self.assertEqual(stats["median"], float(np.median(x)))
 
+    def test_a_one_number_output_is_a_dict_with_value(self):
+        # threshold_otsu's output was an internal error (exit 70) of `xrayflow arrays`
+        x = image(40, 50, seed=17)
+        out = xrayflow.run(str(REPO / "pipelines" / "otsu-mask.yaml"), xray=x)
+        self.assertEqual(list(out["otsu"]), ["value"])
+        t = out["otsu"]["value"]
+        np.testing.assert_array_equal(out["binary"], (x > t).astype(np.float32))
+        try:
+            from skimage.filters import threshold_otsu
+        except ImportError:
+            return
+        self.assertAlmostEqual(t, float(threshold_otsu(x)), places=4)  # a float32 array: its float values (docs/ops.md)
+
     def test_invalid_recipe_raises_with_diagnostics_as_data(self):
         with tempfile.TemporaryDirectory() as tmp:
             recipe = write_recipe(tmp, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  out: {from: gausian_filter, path: o.npy}\n")
@@ -135,9 +150,82 @@ class RunTests(unittest.TestCase):
         self.assertEqual(caught.exception.exit_code, 1)
         self.assertEqual(caught.exception.codes, ["XRF2022"])
 
+    def test_a_glob_of_several_files_for_an_image_input_is_a_recipe_error(self):
+        # nothing runs (exit 2); it was a RunError (exit 1, XRF2012), the class of a failed step
+        with self.assertRaises(xrayflow.RecipeError) as caught:
+            xrayflow.run(SOBEL, xray=str(REPO / "pipelines" / "samples" / "*.png"))
+        self.assertEqual((caught.exception.exit_code, caught.exception.codes), (2, ["XRF2061"]))
+
+    def test_names_and_recipe_paths_the_command_line_would_misread(self):
+        # set={"a=b": 1} became --set a=b=1 and was reported as an unknown param 'a'; a recipe file named
+        # '-r.yaml' was read as an option (XRayFlowError XRF2001 "Short option does not have a valid name")
+        for kwargs in ({"xray": image(), "set": {"thr=eshold": 1}}, {"inputs": {"x=ray": image()}}, {"xray": image(), "set": {"": 1}}):
+            with self.assertRaises(ValueError) as caught:
+                xrayflow.run(SOBEL, **kwargs)
+            self.assertIn("without '='", str(caught.exception))
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(SOBEL, encoding="utf-8") as f:
+                text = f.read()
+            with open(os.path.join(tmp, "-r.yaml"), "w", encoding="utf-8") as f:
+                f.write(text)
+            tool = [os.path.abspath(a) if os.path.exists(a) else a for a in xrayflow.find_tool()]  # $XRAYFLOW may be relative
+            cwd = os.getcwd()
+            os.chdir(tmp)
+            try:
+                out = xrayflow.run("-r.yaml", xray=image(8, 9), tool=tool)
+            finally:
+                os.chdir(cwd)
+        self.assertEqual(out["magnitude"].shape, (8, 9))
+        self.assertEqual(xrayflow.run(os.fsencode(SOBEL), xray=image(8, 9))["magnitude"].shape, (8, 9))  # a bytes path, as subprocess takes
+
     def test_wrong_rank_is_refused_before_running(self):
         with self.assertRaises(ValueError):
             xrayflow.run(SOBEL, xray=np.zeros(5, dtype=np.float32))
+
+    def test_empty_and_non_numeric_arrays_are_refused_before_running(self):
+        # an empty array was a RunError (XRF2022) naming the module's temporary .npy file; strings said only
+        # "could not convert string to float: 'a'", without the input
+        for bad, words in [(np.zeros((0, 5)), "empty (shape (0, 5))"), (np.zeros((2, 0, 3)), "empty (shape (2, 0, 3))"),
+                           (np.array([["a", "b"], ["c", "d"]]), "<U1 is not numbers"), (np.array([[None, 1]]), "object is not numbers")]:
+            with self.assertRaises(ValueError) as caught:
+                xrayflow.run(SOBEL, xray=bad)
+            self.assertIn("input 'xray'", str(caught.exception))
+            self.assertIn(words, str(caught.exception))
+        # numbers of every kind are converted: bool, int, big-endian, non-contiguous
+        x = image(20, 30, seed=2)
+        ref = xrayflow.run(SOBEL, xray=x)["magnitude"]
+        for same in [x.astype(">f4"), x.astype(np.int64), np.asfortranarray(x)]:
+            np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=same)["magnitude"], ref)
+        np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=np.tile(x, 2)[:, ::2])["magnitude"], xrayflow.run(SOBEL, xray=np.tile(x, 2)[:, ::2].copy())["magnitude"])
+        np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=x > 100)["magnitude"], xrayflow.run(SOBEL, xray=(x > 100).astype(np.float32))["magnitude"])
+
+    def test_tool_path_with_spaces_pathlike_missing_and_not_found(self):
+        # a tool path with spaces was split into words (shlex), a pathlib.Path was iterated ("not iterable"),
+        # and a missing tool was a bare "[Errno 2] No such file or directory"
+        argv = xrayflow.find_tool()
+        x = image(16, 16, seed=4)
+        ref = xrayflow.run(SOBEL, xray=x)["magnitude"]
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "my tools ü"
+            folder.mkdir()
+            wrapper = folder / "xrayflow"
+            wrapper.write_text("#!/bin/sh\nexec " + " ".join(shlex.quote(a) for a in argv) + ' "$@"\n', encoding="utf-8")
+            wrapper.chmod(0o755)
+            for tool in (str(wrapper), wrapper, [wrapper]):
+                np.testing.assert_array_equal(xrayflow.run(SOBEL, xray=x, tool=tool)["magnitude"], ref)
+            with mock.patch.dict(os.environ, {"XRAYFLOW": str(wrapper)}):
+                self.assertTrue(xrayflow.version().startswith("xrayflow "))
+            missing = str(Path(tmp) / "no-xrayflow")
+            with mock.patch.dict(os.environ, {"XRAYFLOW": missing}):
+                for call in (lambda: xrayflow.run(SOBEL, xray=x), xrayflow.version):
+                    with self.assertRaises(FileNotFoundError) as caught:
+                        call()
+                    self.assertIn(f"cannot start {missing!r} (from $XRAYFLOW): No such file", str(caught.exception))
+            with mock.patch.dict(os.environ, {"PATH": tmp, "HOME": tmp}):
+                os.environ.pop("XRAYFLOW", None)
+                with self.assertRaises(FileNotFoundError) as caught:
+                    xrayflow.run(SOBEL, xray=x)
+                self.assertIn("the xrayflow command was not found", str(caught.exception))
 
     def test_version_names_the_commit(self):
         self.assertRegex(xrayflow.version(), r"^xrayflow \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown)\)$")

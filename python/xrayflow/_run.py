@@ -55,16 +55,29 @@ class RunError(XRayFlowError):
     """The recipe was valid but the run failed: an input could not be read, or a step failed (exit code 1)."""
 
 
-def find_tool(tool: str | Sequence[str] | None = None) -> list[str]:
+def _split_command(text: str) -> list[str]:
+    """A command line as words; a string that names an existing file is that one word (spaces, backslashes and all)."""
+    if os.path.isfile(text):
+        return [text]
+    if os.name == "nt":  # POSIX rules would eat the backslashes of C:\...; keep them, drop the quotes
+        return [w[1:-1] if len(w) >= 2 and w[0] == w[-1] == '"' else w for w in shlex.split(text, posix=False)]
+    return shlex.split(text)
+
+
+def find_tool(tool: str | os.PathLike | Sequence[str] | None = None) -> list[str]:
     """The command line that starts xrayflow.
 
     In order: ``tool`` (a path, a command line string such as ``"dotnet /path/xrayflow.dll"``, or a list);
     the ``XRAYFLOW`` environment variable (a command line); ``xrayflow`` on PATH; ``~/.dotnet/tools/xrayflow``.
+    A string that names an existing file is that file, even with spaces in it.
     """
     if tool is None:
         tool = os.environ.get("XRAYFLOW") or None
     if tool is not None:
-        argv = shlex.split(tool) if isinstance(tool, str) else [str(t) for t in tool]
+        if isinstance(tool, os.PathLike):
+            argv = [os.fspath(tool)]
+        else:
+            argv = _split_command(tool) if isinstance(tool, str) else [os.fspath(t) if isinstance(t, os.PathLike) else str(t) for t in tool]
         if not argv:
             raise FileNotFoundError("xrayflow: empty tool command")
         return argv
@@ -81,10 +94,22 @@ def find_tool(tool: str | Sequence[str] | None = None) -> list[str]:
     )
 
 
-def version(tool: str | Sequence[str] | None = None) -> str:
+def version(tool: str | os.PathLike | Sequence[str] | None = None) -> str:
     """``xrayflow --version`` of the tool that :func:`run` would call, e.g. ``'xrayflow 0.1.0 (commit 0123abc...)'``."""
-    proc = subprocess.run(find_tool(tool) + ["--version"], capture_output=True, text=True, check=True)
+    proc = _start(find_tool(tool), ["--version"], tool, capture_output=True, text=True, check=True)
     return proc.stdout.strip()
+
+
+def _start(argv: list[str], args: list[str], tool: Any, **kwargs: Any) -> subprocess.CompletedProcess:
+    """subprocess.run(argv + args), and a FileNotFoundError that says which command could not start and where it came from."""
+    try:
+        return subprocess.run(argv + args, **kwargs)
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as e:
+        source = "the tool argument" if tool is not None else "$XRAYFLOW" if os.environ.get("XRAYFLOW") else "the search"
+        raise FileNotFoundError(
+            f"xrayflow: cannot start {argv[0]!r} (from {source}): {e.strerror or e}. "
+            "Install the .NET tool (README 'Install'), or set XRAYFLOW to its command line, e.g. XRAYFLOW='dotnet /path/to/xrayflow.dll'."
+        ) from e
 
 
 def _param_text(value: Any) -> str:
@@ -101,6 +126,10 @@ def _as_input_array(name: str, value: Any) -> np.ndarray:
     a = np.asarray(value)
     if a.ndim not in (2, 3):
         raise ValueError(f"input {name!r}: an image is 2-D (rows, cols) and a stack 3-D (frames, rows, cols); got shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"input {name!r}: the array is empty (shape {a.shape}); every axis needs at least one value")
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
+        raise ValueError(f"input {name!r}: an array of {a.dtype} is not numbers; give numbers (converted to float32) or a file path")
     if np.iscomplexobj(a):
         return np.ascontiguousarray(a, dtype=np.complex64)
     return np.ascontiguousarray(a, dtype=np.float32)
@@ -122,7 +151,7 @@ def run(
     *,
     set: Mapping[str, Any] | None = None,  # noqa: A002 - the name the CLI uses (--set)
     inputs: Mapping[str, Any] | None = None,
-    tool: str | Sequence[str] | None = None,
+    tool: str | os.PathLike | Sequence[str] | None = None,
     threads: int | None = None,
     **named_inputs: Any,
 ) -> dict[str, Value]:
@@ -145,7 +174,14 @@ def run(
     with tempfile.TemporaryDirectory(prefix="xrayflow-") as tmp:
         tmpdir = Path(tmp)
         out = tmpdir / "out"
-        args = argv + ["arrays", os.fspath(recipe), "--out", str(out)]
+        recipe_arg = os.fsdecode(recipe)  # str, bytes or PathLike
+        if recipe_arg.startswith("-"):  # else the command line reads it as an option
+            recipe_arg = os.path.join(os.curdir, recipe_arg)
+        args = argv + ["arrays", recipe_arg, "--out", str(out)]
+        for what, names in (("input", given), ("param", set or {})):
+            for name in names:
+                if not isinstance(name, str) or not name or "=" in name:
+                    raise ValueError(f"{what} name {name!r}: a name is a non-empty string without '=' (the command line reads NAME=VALUE)")
         for k, (name, value) in enumerate(given.items()):
             if isinstance(value, (str, os.PathLike)):
                 path = os.path.abspath(os.fspath(value))
@@ -159,7 +195,7 @@ def run(
             args += ["--threads", str(int(threads))]
 
         env = dict(os.environ, TERM="dumb")  # plain output, no progress bar
-        proc = subprocess.run(args, capture_output=True, text=True, env=env)
+        proc = _start(argv, args[len(argv):], tool, capture_output=True, text=True, env=env)
         result_file = out / "result.json"
         if not result_file.is_file():
             raise XRayFlowError([], proc.returncode, proc.stderr.strip() or proc.stdout.strip())

@@ -25,7 +25,7 @@ public sealed record RecipeInputInfo(string Name, bool IsStack, string? DefaultP
 /// <code>
 /// var recipe = Recipe.Load("pipelines/sobel.yaml");
 /// var result = recipe.Run(new() { ["xray"] = image });          // image: an ImageArray, or a file path
-/// float[] magnitude = result["magnitude"].Data;                  // float32, C order; result["magnitude"].Shape
+/// float[] sobel = result["sobel"].Data;                          // float32, C order; result["sobel"].Shape
 /// </code>
 /// Loading never throws for a bad recipe and never runs anything: <see cref="IsValid"/> and
 /// <see cref="Diagnostics"/> say what is wrong, with file, line, column and code. Running writes no file: the
@@ -36,16 +36,19 @@ public sealed class Recipe
 {
     private readonly BoundRecipe? _bound;
 
-    /// <summary>Expressions compiled and the plan made once, on the first run (both depend only on the recipe).</summary>
-    private readonly Lazy<(ExpressionCompilation Compilation, Plan? Plan)> _prepared;
+    /// <summary>
+    /// Expressions compiled and the plan made once, on the first use of <see cref="IsValid"/>, <see cref="Diagnostics"/>
+    /// or <see cref="Run"/> (both depend only on the recipe).
+    /// </summary>
+    private readonly Lazy<(ExpressionCompilation? Compilation, Plan? Plan, IReadOnlyList<Diagnostic> Diagnostics)> _prepared;
+
+    private IReadOnlyList<RecipeDiagnostic>? _diagnostics;
 
     private Recipe(string path, BoundRecipe? bound, IReadOnlyList<Diagnostic> diagnostics)
     {
         Path = path;
         _bound = bound;
-        _prepared = new(Prepare, LazyThreadSafetyMode.ExecutionAndPublication);
-        LoadDiagnostics = diagnostics;
-        Diagnostics = RecipeDiagnostic.From(diagnostics);
+        _prepared = new(() => Prepare(diagnostics), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The version of the library (and of the <c>xrayflow</c> tool built with it), e.g. <c>0.1.0</c>.</summary>
@@ -60,11 +63,11 @@ public sealed class Recipe
     /// <summary>The recipe file (or the display name given to <see cref="Parse"/>).</summary>
     public string Path { get; }
 
-    /// <summary>True when the recipe has no error: it can run.</summary>
-    public bool IsValid => _bound is not null;
+    /// <summary>True when the recipe has no error: it can run (its inline expressions compile, as <c>xrayflow validate</c> checks).</summary>
+    public bool IsValid => _prepared.Value.Plan is not null;
 
-    /// <summary>Everything reading and binding found (errors and warnings), sorted by line and column.</summary>
-    public IReadOnlyList<RecipeDiagnostic> Diagnostics { get; }
+    /// <summary>Everything reading, binding and compiling the expressions found (errors and warnings), sorted by line and column.</summary>
+    public IReadOnlyList<RecipeDiagnostic> Diagnostics => _diagnostics ??= RecipeDiagnostic.From(_prepared.Value.Diagnostics);
 
     /// <summary>The recipe's name (its <c>name:</c>, else the file name without extension); null when invalid.</summary>
     public string? Name => _bound?.Name;
@@ -80,8 +83,6 @@ public sealed class Recipe
 
     /// <summary>The params after overrides: number (double or long), bool or string (empty when invalid).</summary>
     public IReadOnlyDictionary<string, object> Params => _bound?.Params.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal) ?? [];
-
-    private IReadOnlyList<Diagnostic> LoadDiagnostics { get; }
 
     /// <summary>
     /// Read and check the recipe file at <paramref name="path"/> (at most 1 MiB). <paramref name="set"/> overrides
@@ -111,20 +112,27 @@ public sealed class Recipe
     /// input left out reads its <c>default:</c> path. Returns the outputs by name, or (when the recipe is invalid,
     /// an input is missing or unreadable, or a step fails) no outputs and the diagnostics that say why.
     /// </summary>
+    /// <exception cref="ArgumentNullException">An input is bound to null.</exception>
     /// <exception cref="OperationCanceledException"><see cref="RunOptions.Cancellation"/> was cancelled.</exception>
     public RecipeResult Run(Dictionary<string, RecipeInput>? inputs = null, RunOptions? options = null)
     {
         options ??= new RunOptions();
+        var (compilation, plan, diagnostics) = _prepared.Value;
         var bag = new DiagnosticBag();
-        bag.AddRange(LoadDiagnostics);
-        if (_bound is not { } recipe)
+        bag.AddRange(diagnostics);
+        if (_bound is not { } recipe || compilation is null || plan is null)
         {
             return Failed(bag);
         }
 
         inputs ??= [];
-        foreach (var name in inputs.Keys)
+        foreach (var (name, value) in inputs)
         {
+            if (value is null)
+            {
+                throw new ArgumentNullException(nameof(inputs), $"input '{name}' is bound to null (leave it out to read its default: path)");
+            }
+
             if (recipe.Inputs.All(i => i.Name != name))
             {
                 bag.Report(DiagnosticCodes.UnknownInputName, null, name, string.Join(", ", recipe.Inputs.Select(i => i.Name)));
@@ -161,19 +169,6 @@ public sealed class Recipe
             return Failed(bag);
         }
 
-        var (compilation, plan) = _prepared.Value;
-        bag.AddRange(compilation.Diagnostics);
-        if (plan is null)
-        {
-            return Failed(bag);
-        }
-
-        bag.AddRange(plan.Diagnostics);
-        if (bag.HasErrors)
-        {
-            return Failed(bag);
-        }
-
         IReadOnlyDictionary<string, Value> values;
         try
         {
@@ -189,12 +184,15 @@ public sealed class Recipe
             return Failed(bag);
         }
 
+        // An output that is a caller's input array (`from: xray`) is a copy: the caller's buffer may be reused for the next run.
+        var callerData = inputs.Values.Where(i => i.Array is not null).Select(i => i.Array!.Data).ToHashSet(ReferenceEqualityComparer.Instance);
         Value ValueOf(string name)
         {
             string c = plan.Resolve(name);
-            return values.TryGetValue(c, out var v) ? v
+            var value = values.TryGetValue(c, out var v) ? v
                 : arrays.TryGetValue(c, out var a) ? new ArrayValue(a)
                 : throw new StepFailedException(name, "no value computed");
+            return value is ArrayValue { Array: var array } && callerData.Contains(array.Data) ? new ArrayValue(array.Clone()) : value;
         }
 
         var outputs = new Dictionary<string, RecipeValue>(StringComparer.Ordinal);
@@ -208,10 +206,28 @@ public sealed class Recipe
         return new RecipeResult(outputs, RecipeDiagnostic.From(bag.ToSortedList()));
     }
 
-    private (ExpressionCompilation, Plan?) Prepare()
+    /// <summary>
+    /// The load diagnostics, then (for a bound recipe) the expressions' compilation and the plan with their diagnostics;
+    /// the plan is null when any of them is an error.
+    /// </summary>
+    private (ExpressionCompilation?, Plan?, IReadOnlyList<Diagnostic>) Prepare(IReadOnlyList<Diagnostic> loadDiagnostics)
     {
-        var compilation = ExpressionSteps.Compile(_bound!, CreateCompiler);
-        return compilation.Diagnostics.Any(d => d.IsError) ? (compilation, null) : (compilation, Planner.Create(_bound!, null, new PlanOptions()));
+        var bag = new DiagnosticBag();
+        bag.AddRange(loadDiagnostics);
+        if (_bound is null)
+        {
+            return (null, null, bag.ToSortedList());
+        }
+
+        var compilation = ExpressionSteps.Compile(_bound, CreateCompiler);
+        bag.AddRange(compilation.Diagnostics);
+        var plan = bag.HasErrors ? null : Planner.Create(_bound, null, new PlanOptions());
+        if (plan is not null)
+        {
+            bag.AddRange(plan.Diagnostics);
+        }
+
+        return (compilation, bag.HasErrors ? null : plan, bag.ToSortedList());
     }
 
     /// <summary>Checks an array against the input's kind; a 2-D array for a stack input becomes a one-frame stack.</summary>
@@ -244,7 +260,9 @@ public sealed class Recipe
         if (items.Count != 1)
         {
             var batch = fileInputs.Inputs.FirstOrDefault(i => items[0].Files[i.Name][0] != items[1].Files[i.Name][0]) ?? fileInputs.Inputs[0];
-            bag.Report(DiagnosticCodes.InputFailed, batch.Location, $"input '{batch.Name}'", $"{items.Count} files match, but Recipe.Run takes one image per image input (run once per file, or use `xrayflow run` for a batch)");
+            // A binding problem (nothing ran), not a failed input: XRF2061, exit 2 in `xrayflow arrays`.
+            string given = paths.TryGetValue(batch.Name, out var p) ? p : batch.DefaultPath ?? batch.Name;
+            bag.Report(DiagnosticCodes.OneImagePerInput, batch.Location, batch.Name, items.Count, given);
             return;
         }
 
@@ -276,6 +294,9 @@ public sealed class Recipe
     {
         ArrayValue a => new RecipeValue(name, from, a.Array, null, null),
         TableValue t => new RecipeValue(name, from, null, TableOf(t), null),
+
+        // One number (threshold_otsu, percentile): the table `xrayflow run` writes as JSON, {"value": x}.
+        ScalarValue s => new RecipeValue(name, from, null, new Dictionary<string, object>(StringComparer.Ordinal) { ["value"] = s.Number }, null),
         _ => throw new InvalidOperationException($"output '{name}': unknown value {value.GetType().Name}"),
     };
 

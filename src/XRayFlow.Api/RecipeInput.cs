@@ -33,6 +33,12 @@ public sealed class RecipeInput
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
+        if (shape.Length is 2 or 3 && shape.Any(n => n < 1))
+        {
+            // Said here, as given: the engine's check names a 2-D shape (1, rows, cols) and the parameter 'rows'.
+            throw new ArgumentException($"shape ({string.Join(", ", shape)}) has an empty axis", nameof(shape));
+        }
+
         return shape.Length switch
         {
             2 => new(new ImageArray(shape[0], shape[1], data), null),

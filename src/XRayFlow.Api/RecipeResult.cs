@@ -8,7 +8,7 @@ public enum RecipeValueKind
     /// <summary>An array: an image (rows x cols) or a stack (frames x rows x cols), float32, complex after fft2.</summary>
     Array,
 
-    /// <summary>A table of scalars and small vectors (stats, histogram).</summary>
+    /// <summary>A table of scalars and small vectors (stats, histogram); one number (threshold_otsu, percentile) is the table <c>{"value": x}</c>.</summary>
     Table,
 
     /// <summary>A figure output (<c>panels:</c>): the value of each panel's source, in order.</summary>

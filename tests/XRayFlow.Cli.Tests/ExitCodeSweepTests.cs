@@ -90,6 +90,7 @@ public sealed class ExitCodeSweepTests
         { "XRF2051", 2, "--profile naming the manifest" },
         { "XRF2052", 2, "an output name over 255 bytes" },
         { "XRF2053", 2, "an output over its own input" },
+        { "XRF2061", 2, "arrays with a glob of several files for an image input" },
         { "XRF2021", 2, "completion for an unknown shell" },
         { "XRF2038", 1, "a folder where report.html goes" },
         { "XRF2039", 2, "watch on a port another program holds" },
@@ -145,6 +146,9 @@ public sealed class ExitCodeSweepTests
             case "--set without =": return ["run", "recipe.yaml", "--set", "x"];
             case "missing input file": return ["run", "recipe.yaml", "--input", "xray=missing.png"];
             case "glob without match": return ["run", "recipe.yaml", "--input", "xray=images/*.nothing"];
+            case "arrays with a glob of several files for an image input":
+                CliKit.CopySamples(P(dir, "more"), 2);
+                return ["arrays", "recipe.yaml", "--input", "xray=more/*.png", "--out", "values"];
             case "two globbed image inputs":
                 File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  a: image\n  b: image\nsteps:\n  - op: add\n    in: [a, b]\noutputs:\n  add: \"{stem}.npy\"\n");
                 return ["run", "recipe.yaml", "--input", "a=images/*.png", "--input", "b=images/*.png"];

@@ -45,6 +45,29 @@ public sealed class LibraryApiTests
         Assert.Equal(a["gx"].Data, b["gx"].Data);
         Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 3, 4));
         Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels(new float[10], 10));
+        var empty = Assert.Throws<ArgumentException>(() => RecipeInput.FromPixels([], 0, 5));  // said "shape (1, 0, 5)", parameter 'rows'
+        Assert.Equal(("shape", "shape (0, 5) has an empty axis (Parameter 'shape')"), (empty.ParamName, empty.Message));
+        var e = Assert.Throws<ArgumentNullException>(() => recipe.Run(new() { ["xray"] = null! })); // was a NullReferenceException
+        Assert.Contains("'xray'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_output_that_is_an_input_array_is_a_copy()
+    {
+        // `from: xray` gave back the caller's own array: reusing the input buffer for the next frame changed the result
+        // kept from this one ("Output arrays belong to the caller"; RecipeValue.Array: "the run holds no reference to it").
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\n  frames: stack\nsteps:\n  - id: gx\n    op: sobel\n    in: xray\n    axis: 0\noutputs:\n  original: {from: xray, path: x.npy}\n  frames: {from: frames, path: f.npy}\n  gx: gx.npy\n");
+        float[] pixels = Ramp(4, 5).Data;
+        float[] frames = Ramp(6, 5).Data;
+        var result = recipe.Run(new() { ["xray"] = RecipeInput.FromPixels(pixels, 4, 5), ["frames"] = RecipeInput.FromPixels(frames, 3, 2, 5) });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        Assert.Equal(Ramp(4, 5).Data, result["original"].Data);
+        Assert.NotSame(pixels, result["original"].Data);
+        Assert.NotSame(frames, result["frames"].Data);
+        Array.Fill(pixels, -1f);
+        Array.Fill(frames, -1f);
+        Assert.Equal(Ramp(4, 5).Data, result["original"].Data);
+        Assert.Equal(Ramp(6, 5).Data, result["frames"].Data);
     }
 
     [Fact]
@@ -72,6 +95,19 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void A_one_number_output_is_the_table_run_writes()
+    {
+        // otsu-mask.yaml's `otsu` output is threshold_otsu's number; `xrayflow run` writes it as {"value": 126} for this crop
+        // (skimage.filters.threshold_otsu, pipelines/otsu-mask.yaml's test). It threw InvalidOperationException here.
+        var result = Recipe.Load(Repo.Path("pipelines", "otsu-mask.yaml")).Run(new() { ["xray"] = Repo.Path("pipelines", "samples", "tests", "xray_crop64.png") });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var otsu = result["otsu"];
+        Assert.Equal(RecipeValueKind.Table, otsu.Kind);
+        Assert.Equal(["value"], otsu.Table!.Keys);
+        Assert.Equal(126.0, Convert.ToDouble(otsu.Table["value"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void Invalid_recipe_is_data_with_places()
     {
         var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  o: {from: gausian_filter, path: o.npy}\n", "bad.yaml");
@@ -86,6 +122,20 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void An_expression_that_does_not_compile_makes_the_recipe_invalid()
+    {
+        // `xrayflow validate` refuses it (exit 2); IsValid said true and only Run reported the error.
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: where\n    cond: \"y > 1\"\n    then: x\n    else: 0\noutputs:\n  o: {from: where, path: o.npy}\n", "expr.yaml");
+        Assert.False(recipe.IsValid);
+        var d = Assert.Single(recipe.Diagnostics);
+        Assert.Equal(("XRF3004", "expr.yaml", 6, 12, DiagnosticSeverity.Error), (d.Code, d.File, d.Line, d.Column, d.Severity));
+        Assert.Equal(["XRF3004"], recipe.Run(new() { ["xray"] = Ramp(3, 3) }).Diagnostics.Select(x => x.Code));
+        var warned = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: fourier_gaussian\n    sigma: 0.05\noutputs:\n  fourier_gaussian: f.npy\n");
+        Assert.True(warned.IsValid);  // a warning does not make it invalid
+        Assert.Contains(warned.Diagnostics, x => x.Code == "XRF1058" && !x.IsError);
+    }
+
+    [Fact]
     public void Input_mistakes_are_diagnostics_not_exceptions()
     {
         var recipe = Recipe.Parse(Sobel);
@@ -93,6 +143,9 @@ public sealed class LibraryApiTests
         Assert.Contains("XRF2003", recipe.Run(new() { ["xray"] = Ramp(3, 3), ["ray"] = Ramp(3, 3) }).Diagnostics.Select(d => d.Code));
         Assert.Equal(["XRF2012"], recipe.Run(new() { ["xray"] = ImageArray.Stack(2, 3, 3) }).Diagnostics.Select(d => d.Code)); // a stack for an image
         Assert.Equal(["XRF2005"], recipe.Run(new() { ["xray"] = "/nonexistent/x.png" }).Diagnostics.Select(d => d.Code));
+        var many = Assert.Single(recipe.Run(new() { ["xray"] = Repo.Path("pipelines", "samples", "*.png") }).Diagnostics); // was XRF2012, a failed input
+        Assert.Equal(("XRF2061", 3, 3), (many.Code, many.Line, many.Column));
+        Assert.Contains("9 files match", many.Message, StringComparison.Ordinal);
         Assert.Equal(["XRF1046"], Recipe.Parse(Sobel, set: new Dictionary<string, object> { ["nope"] = 1 }).Diagnostics.Select(d => d.Code));    // unknown param
     }
 
@@ -106,6 +159,25 @@ public sealed class LibraryApiTests
         Assert.Equal(10.0, Convert.ToDouble(low.Params["threshold"], System.Globalization.CultureInfo.InvariantCulture));
         var bright = low.Run(new() { ["xray"] = image })["bright"].Data;
         Assert.Equal(image.Data.Select(v => v > 10 ? v : 0f), bright);
+    }
+
+    [Fact]
+    public void A_run_cancelled_during_its_last_step_throws()
+    {
+        // median_filter does not watch the token inside the step; the run returned Succeeded after the token was
+        // cancelled (a 50 ms timeout on a 8 s one-step recipe: the result 8 s later, no OperationCanceledException).
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: m\n    op: median_filter\n    size: 15\noutputs:\n  m: m.npy\n");
+        Assert.True(recipe.IsValid);
+        var image = new ImageArray(600, 600);
+        var random = new Random(5);
+        for (int i = 0; i < image.Data.Length; i++)
+        {
+            image.Data[i] = random.Next(256);
+        }
+
+        using var cts = new CancellationTokenSource();
+        cts.CancelAfter(30);
+        Assert.ThrowsAny<OperationCanceledException>(() => recipe.Run(new() { ["xray"] = image }, new RunOptions { Threads = 1, Cancellation = cts.Token }));
     }
 
     [Fact]

@@ -156,6 +156,9 @@ public sealed partial class PlanExecutor
                 cancellation.ThrowIfCancellationRequested();
                 RunUnit(unit, values, pool, _threads, cancellation, timingBag, outputValues, readersLeft, callerArrays, observer);
             }
+
+            // As RunParallel: a run cancelled during its last step (one that does not watch the token) is cancelled too.
+            cancellation.ThrowIfCancellationRequested();
         }
         else
         {
