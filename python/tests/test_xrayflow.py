@@ -134,6 +134,17 @@ class RunTests(unittest.TestCase):
         self.assertIn("gaussian_filter", d.message)  # the did-you-mean
         self.assertIn("recipe.yaml:5:9: error XRF1003", str(err))
 
+    def test_a_recipe_warning_is_a_python_warning_and_the_run_goes_on(self):
+        # it was dropped: `xrayflow run` prints XRF1058 for fourier_gaussian on an image, Python said nothing
+        with tempfile.TemporaryDirectory() as tmp:
+            recipe = write_recipe(tmp, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: fourier_gaussian\n    sigma: 2\noutputs:\n  out: {from: fourier_gaussian, path: o.npy}\n")
+            with self.assertWarns(xrayflow.XRayFlowWarning) as caught:
+                out = xrayflow.run(recipe, xray=image())
+        self.assertEqual(out["out"].shape, (48, 61))
+        d = caught.warning.diagnostic
+        self.assertEqual((d.code, d.severity, os.path.basename(d.file), d.line, d.column), ("XRF1058", "warning", "recipe.yaml", 5, 9))
+        self.assertIn("recipe.yaml:5:9: warning XRF1058: step 'fourier_gaussian'", str(caught.warning))
+
     def test_unknown_param_override_is_a_recipe_error(self):
         with self.assertRaises(xrayflow.RecipeError) as caught:
             xrayflow.run(str(REPO / "pipelines" / "mask-threshold.yaml"), xray=image(), set={"treshold": 1})

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Sequence, Union
 
@@ -30,6 +31,14 @@ class Diagnostic(NamedTuple):
         if self.file is None:
             return f"xrayflow: {self.severity} {self.code}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code}: {self.message}"
+
+
+class XRayFlowWarning(UserWarning):
+    """A warning of the recipe (e.g. XRF1058, fourier_gaussian on an image): the run went on. ``diagnostic`` is the value."""
+
+    def __init__(self, diagnostic: "Diagnostic"):
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
 
 
 class XRayFlowError(Exception):
@@ -208,4 +217,7 @@ def run(
             raise RecipeError(diagnostics, proc.returncode)
         if proc.returncode != 0:
             raise RunError(diagnostics, proc.returncode, proc.stderr.strip())
+        for d in diagnostics:
+            if d.severity == "warning":  # as `xrayflow run` prints them: the run went on, the user should still know
+                warnings.warn(XRayFlowWarning(d), stacklevel=2)
         return {entry["name"]: _read_value(out, entry) for entry in result["outputs"]}
