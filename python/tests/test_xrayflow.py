@@ -241,6 +241,13 @@ class RunTests(unittest.TestCase):
     def test_version_names_the_commit(self):
         self.assertRegex(xrayflow.version(), r"^xrayflow \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown)\)$")
 
+    def test_version_of_a_tool_that_fails_is_an_xrayflow_error(self):
+        # it was subprocess.CalledProcessError, with the tool's own words only in .stderr
+        with self.assertRaises(xrayflow.XRayFlowError) as caught:
+            xrayflow.version(tool=[sys.executable, "-c", "import sys; sys.stderr.write('no such dll'); sys.exit(3)"])
+        self.assertEqual(caught.exception.exit_code, 3)
+        self.assertIn("--version exited with 3: no such dll", str(caught.exception))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -105,7 +105,11 @@ def find_tool(tool: str | os.PathLike | Sequence[str] | None = None) -> list[str
 
 def version(tool: str | os.PathLike | Sequence[str] | None = None) -> str:
     """``xrayflow --version`` of the tool that :func:`run` would call, e.g. ``'xrayflow 0.1.0 (commit 0123abc...)'``."""
-    proc = _start(find_tool(tool), ["--version"], tool, capture_output=True, text=True, check=True)
+    argv = find_tool(tool)
+    proc = _start(argv, ["--version"], tool, capture_output=True, text=True)
+    if proc.returncode != 0:  # it started but is not a working xrayflow (a dll that is not there, a broken install)
+        detail = proc.stderr.strip() or proc.stdout.strip() or "no output"
+        raise XRayFlowError([], proc.returncode, f"{' '.join(argv)} --version exited with {proc.returncode}: {detail}")
     return proc.stdout.strip()
 
 
