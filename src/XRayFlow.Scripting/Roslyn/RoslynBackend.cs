@@ -114,13 +114,17 @@ internal static class RoslynBackend
             }
         }
 
-        // 5. Something is wrong: the compiler's own errors, located in the recipe.
+        // 5. Something is wrong: the compiler's own errors, located in the recipe. At most one per text (its first), as
+        // the gates report: a text of 2,000 unknown names gave 2,000 errors, each listing every variable and param, so a
+        // 117 KB recipe made 3 GB of messages.
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Microsoft.CodeAnalysis.Diagnostic d in compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error))
+        var reported = new HashSet<ExpressionPart>(ReferenceEqualityComparer.Instance);
+        foreach (Microsoft.CodeAnalysis.Diagnostic d in compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)
+            .OrderBy(d => d.Location.SourceSpan.Start))
         {
             int position = d.Location.SourceSpan.Start;
-            PartSpan? span = source.Spans.FirstOrDefault(s => s.Contains(position));
-            if (span is not null && flagged.Contains(span.Part))
+            PartSpan? span = SpanAt(source.Spans, position);
+            if (span is not null && (flagged.Contains(span.Part) || !reported.Add(span.Part)))
             {
                 continue;
             }
@@ -138,6 +142,27 @@ internal static class RoslynBackend
         }
 
         return null;
+    }
+
+    /// <summary>The span whose text (or the code wrapped around it) holds <paramref name="position"/>, or null; spans are in source order.</summary>
+    private static PartSpan? SpanAt(IReadOnlyList<PartSpan> spans, int position)
+    {
+        int lo = 0, hi = spans.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (spans[mid].WrapStart <= position)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found >= 0 && spans[found].Contains(position) ? spans[found] : null;
     }
 
     /// <summary>The compilation with vector loops inserted, or null when no step vectorizes.</summary>
@@ -210,7 +235,7 @@ internal static class RoslynBackend
                 location,
                 name,
                 PythonHints.ForUnknownName(name) ?? (near is null ? string.Empty : $" (did you mean '{near}'?)"),
-                string.Join(", ", candidates));
+                Names.Listing(candidates));
         }
 
         string message = d.GetMessage(CultureInfo.InvariantCulture);
