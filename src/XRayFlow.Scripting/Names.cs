@@ -88,6 +88,24 @@ internal static class Names
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '\\' || c == '@';
 
+    /// <summary>The most names <see cref="Listing"/> shows.</summary>
+    public const int MaxListed = 16;
+
+    /// <summary>The longest name <see cref="Listing"/> shows whole.</summary>
+    public const int MaxListedLength = 40;
+
+    /// <summary>
+    /// "x, i, j, rows, cols, threshold" for a message: at most <see cref="MaxListed"/> names, each clipped to
+    /// <see cref="MaxListedLength"/> characters, then "and N more": a recipe of thousands of params (or of 1,000-character
+    /// names) must not make each message as long as the recipe.
+    /// </summary>
+    public static string Listing(IReadOnlyList<string> names)
+    {
+        var shown = names.Take(MaxListed).Select(n => n.Length <= MaxListedLength ? n : n[..MaxListedLength] + "...");
+        string list = string.Join(", ", shown);
+        return names.Count <= MaxListed ? list : $"{list} and {names.Count - MaxListed} more";
+    }
+
     /// <summary>The candidate closest to <paramref name="name"/> by edit distance, when close enough.</summary>
     public static string? Nearest(string name, IEnumerable<string> candidates)
     {

@@ -289,7 +289,10 @@ internal static class SourceGenerator
     }
 
     /// <summary>Where the cold path may insert a vectorized loop over the row (the scalar loop finishes the tail).</summary>
-    public static string VectorMarker(StepPlan plan) => "/*vector " + plan.MethodName + "*/";
+    public static string VectorMarker(StepPlan plan) => VectorMarker(plan.MethodName);
+
+    /// <summary>The vector marker in the method named <paramref name="methodName"/>.</summary>
+    public static string VectorMarker(string methodName) => "/*vector " + methodName + "*/";
 
     private static void AppendPart(StringBuilder sb, List<PartSpan> spans, StepPlan plan, ExpressionPart part, Func<ExpressionPart, bool>? refused)
     {

@@ -58,7 +58,8 @@ internal static class CombinedCsv
     /// <summary>
     /// `merge`: the combined tables the shards recorded, from the merged items' per-item files (succeeded items, in
     /// batch order). The recorded paths are untrusted: each must be a `.csv` inside --out that is no item's output
-    /// and not the manifest. Problems are reported (XRF2020); false when one table was not written.
+    /// and not the manifest, and each per-item file is read only when no folder on its way is a symbolic link (nor
+    /// the file itself). Problems are reported (XRF2020); false when one table was not written.
     /// </summary>
     public static bool WriteMerged(string outDir, IReadOnlyList<KeyValuePair<string, string>> combined, IReadOnlyList<ManifestItem> items, DiagnosticBag diagnostics)
     {
@@ -82,6 +83,14 @@ internal static class CombinedCsv
                     if (item.Outputs.FirstOrDefault(o => o.Output == name) is not { } o || OutputPaths.Resolve(root, o.Path, Stem) is not { } file)
                     {
                         continue;
+                    }
+
+                    // The per-item file is read back, so it must be inside the folder for real: a folder on the way
+                    // that is a symbolic link (planted beside shard manifests someone shared) would let the merged
+                    // table copy a file from anywhere (the file itself is opened without following a link).
+                    if (OutputPaths.LinkedFolder(root, file) is { } link)
+                    {
+                        throw new InvalidDataException($"the table of '{item.Name}', '{o.Path}', goes through the symbolic link '{link}'; merge reads only files inside the folder");
                     }
 
                     format ??= file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Json : OutputFormat.Csv;

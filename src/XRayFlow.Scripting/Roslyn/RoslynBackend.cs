@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -113,13 +114,17 @@ internal static class RoslynBackend
             }
         }
 
-        // 5. Something is wrong: the compiler's own errors, located in the recipe.
+        // 5. Something is wrong: the compiler's own errors, located in the recipe. At most one per text (its first), as
+        // the gates report: a text of 2,000 unknown names gave 2,000 errors, each listing every variable and param, so a
+        // 117 KB recipe made 3 GB of messages.
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Microsoft.CodeAnalysis.Diagnostic d in compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error))
+        var reported = new HashSet<ExpressionPart>(ReferenceEqualityComparer.Instance);
+        foreach (Microsoft.CodeAnalysis.Diagnostic d in compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)
+            .OrderBy(d => d.Location.SourceSpan.Start))
         {
             int position = d.Location.SourceSpan.Start;
-            PartSpan? span = source.Spans.FirstOrDefault(s => s.Contains(position));
-            if (span is not null && flagged.Contains(span.Part))
+            PartSpan? span = SpanAt(source.Spans, position);
+            if (span is not null && (flagged.Contains(span.Part) || !reported.Add(span.Part)))
             {
                 continue;
             }
@@ -139,6 +144,27 @@ internal static class RoslynBackend
         return null;
     }
 
+    /// <summary>The span whose text (or the code wrapped around it) holds <paramref name="position"/>, or null; spans are in source order.</summary>
+    private static PartSpan? SpanAt(IReadOnlyList<PartSpan> spans, int position)
+    {
+        int lo = 0, hi = spans.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (spans[mid].WrapStart <= position)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found >= 0 && spans[found].Contains(position) ? spans[found] : null;
+    }
+
     /// <summary>The compilation with vector loops inserted, or null when no step vectorizes.</summary>
     private static CSharpCompilation? Vectorize(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, CSharpCompilation compilation, SemanticModel model, SyntaxNode root)
     {
@@ -151,28 +177,48 @@ internal static class RoslynBackend
             }
         }
 
-        string text = source.Text;
-        var markers = new List<string>();
-        foreach (StepPlan plan in plans)
-        {
-            string? loop = new Vectorizer(model, plan, recipeParams).Translate(roots);
-            if (loop is not null)
-            {
-                text = text.Replace(SourceGenerator.VectorMarker(plan), loop, StringComparison.Ordinal);
-                markers.Add("public const int " + GeneratedSource.VectorizedPrefix + plan.MethodName + " = 1;\n");
-            }
-        }
-
-        if (markers.Count == 0)
+        var loops = plans.Select(plan => (plan.MethodName, new Vectorizer(model, plan, recipeParams).Translate(roots))).ToList();
+        if (InsertVectorLoops(source.Text, loops) is not { } text)
         {
             return null;
         }
 
-        int classEnd = text.LastIndexOf("}\n}\n", StringComparison.Ordinal);
-        text = text[..classEnd] + string.Concat(markers) + text[classEnd..];
         SyntaxTree tree = CSharpSyntaxTree.ParseText(text, SyntaxAllowList.ParseOptions, path: "xrayflow-expressions.g.cs");
         CSharpCompilation vectorized = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], tree);
         return vectorized; // checked by its Emit: on any error the scalar compilation is emitted instead
+    }
+
+    /// <summary>
+    /// <paramref name="source"/> with the vector marker of each step (its method name) replaced by its loop, and a
+    /// public const per vectorized step before the class's end; null when no step has a loop. One pass over the
+    /// source: the markers come in step order, each once (an expression holds no comment). Replacing them one by one
+    /// copied the whole source per step, quadratic in the number of steps: a recipe of thousands of one-character
+    /// expressions (well under the 1 MiB a recipe may have) kept `validate` busy for minutes and gigabytes.
+    /// </summary>
+    internal static string? InsertVectorLoops(string source, IReadOnlyList<(string MethodName, string? Loop)> loops)
+    {
+        var text = new StringBuilder(source.Length + (loops.Count * 256));
+        var markers = new StringBuilder();
+        int copied = 0;
+        foreach ((string methodName, string? loop) in loops)
+        {
+            string marker = SourceGenerator.VectorMarker(methodName);
+            int at = loop is null ? -1 : source.IndexOf(marker, copied, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                text.Append(source, copied, at - copied).Append(loop);
+                copied = at + marker.Length;
+                markers.Append("public const int ").Append(GeneratedSource.VectorizedPrefix).Append(methodName).Append(" = 1;\n");
+            }
+        }
+
+        if (markers.Length == 0)
+        {
+            return null;
+        }
+
+        int classEnd = source.LastIndexOf("}\n}\n", StringComparison.Ordinal);
+        return text.Append(source, copied, classEnd - copied).Append(markers).Append(source, classEnd, source.Length - classEnd).ToString();
     }
 
     private static Core.Diagnostics.Diagnostic Map(Microsoft.CodeAnalysis.Diagnostic d, PartSpan? span, List<StepPlan> plans, IReadOnlyList<string> recipeParams, string text)
@@ -189,7 +235,7 @@ internal static class RoslynBackend
                 location,
                 name,
                 PythonHints.ForUnknownName(name) ?? (near is null ? string.Empty : $" (did you mean '{near}'?)"),
-                string.Join(", ", candidates));
+                Names.Listing(candidates));
         }
 
         string message = d.GetMessage(CultureInfo.InvariantCulture);

@@ -281,6 +281,38 @@ public sealed class MeasureOutputTests : IDisposable
     }
 
     [Fact]
+    public void MergeReadsNoItemTableThroughASymbolicLinkInTheSharedFolder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // A shared shard folder: its manifest records a's table under 'leak/', a link to a folder outside it.
+        Npy("a", (0, 0, 1));
+        Npy("b", (5, 7, 1));
+        string glob = Path.Combine(dir, "in", "*.npy");
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+        string secret = Path.Combine(dir, "secret");
+        Directory.CreateDirectory(secret);
+        File.WriteAllText(Path.Combine(secret, "a_regions.csv"), "input,label,token\na.npy,1,SECRET-TOKEN\n");
+        File.CreateSymbolicLink(Path.Combine(outDir, "leak"), secret);
+        string shard0 = Path.Combine(outDir, "manifest.shard-0000-of-0002.json");
+        string text = File.ReadAllText(shard0);
+        Assert.Contains("\"path\": \"a_regions.csv\"", text, StringComparison.Ordinal);
+        File.WriteAllText(shard0, text.Replace("\"path\": \"a_regions.csv\"", "\"path\": \"leak/a_regions.csv\"", StringComparison.Ordinal));
+
+        var merged = Running.Sharding.ShardMerger.Merge(outDir, null);
+
+        Assert.Contains(merged.Diagnostics, d => d.Code == "XRF2020" && d.Message.Contains("symbolic link 'leak'", StringComparison.Ordinal));
+        Assert.NotEqual(ExitCodes.Success, merged.ExitCode);
+        string combined = Path.Combine(outDir, "batch_regions.csv");
+        Assert.False(File.Exists(combined) && File.ReadAllText(combined).Contains("SECRET-TOKEN", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ACombinedJsonTableThatWouldOverwriteAnotherCombinedTableIsRefusedBeforeAnyWork()
     {
         Npy("x");
