@@ -647,7 +647,11 @@ internal sealed class DicomParser
         string? framesText = First(TextOf(0x00280008));
         if (!string.IsNullOrEmpty(framesText))
         {
-            if (!int.TryParse(framesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int f))
+            // An IS value is digits; some writers put "1.0" (or "3."): pydicom reads a whole number written so (with a
+            // warning), and so do we. "1.5" stays refused.
+            if (!int.TryParse(framesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int f)
+                && !(double.TryParse(framesText, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double whole)
+                     && whole == Math.Floor(whole) && Math.Abs(whole) <= int.MaxValue && (f = (int)whole) == whole))
             {
                 throw Fail($"Number of Frames (0028,0008) is '{Printable.Excerpt(framesText)}', not a whole number");
             }

@@ -318,6 +318,38 @@ public class DicomReaderTests
         Assert.Equal(256.0, u8.WindowWidth);
     }
 
+    [Theory]
+    [InlineData("3.", 3)]
+    [InlineData("1.", 1)]
+    [InlineData("+3", 3)]
+    public void NumberOfFramesWrittenAsAWholeDecimalIsRead(string text, int frames)
+    {
+        // "1.0" / "3." is not an IS value, but writers produce it and pydicom reads it (with a warning); it was refused
+        // as "not a whole number".
+        byte[] data = File.ReadAllBytes(DicomFixtures.PathOf("multiframe_u16.dcm"));
+        int nf = IndexOf(data, [0x28, 0x00, 0x08, 0x00, (byte)'I', (byte)'S', 0x02, 0x00, (byte)'3']);
+        data[nf + 8] = (byte)text[0];
+        data[nf + 9] = (byte)text[1];
+        var file = DicomReader.Parse(data, "nf.dcm");
+        Assert.Equal(frames, file.Header.NumberOfFrames);
+        Assert.Equal(frames, file.Header.Frames);
+    }
+
+    [Theory]
+    [InlineData(".5")]
+    [InlineData("x ")]
+    public void NumberOfFramesThatIsNotAWholeNumberIsRefused(string text)
+    {
+        // The fixture's value is 2 bytes long, so the texts are 2 characters.
+        byte[] data = File.ReadAllBytes(DicomFixtures.PathOf("multiframe_u16.dcm"));
+        int nf = IndexOf(data, [0x28, 0x00, 0x08, 0x00, (byte)'I', (byte)'S', 0x02, 0x00, (byte)'3']);
+        data[nf + 8] = (byte)text[0];
+        data[nf + 9] = (byte)text[1];
+        var refused = Assert.Throws<ImageDecodeException>(() => DicomReader.Parse(data, "nf.dcm"));
+        Assert.Contains("Number of Frames (0028,0008) is", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("not a whole number", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void NumberOfFramesZeroIsOneFrameInTheHeaderAsInThePixels()
     {
