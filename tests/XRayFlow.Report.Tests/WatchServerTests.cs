@@ -162,6 +162,19 @@ public sealed class WatchServerTests
     }
 
     [Fact]
+    public void AMissingInputFileIsNotCalledAnErrorOfTheRecipe()
+    {
+        // It said "the recipe has 1 error(s)" for an --input file that is not there, which no save of the recipe fixes.
+        string dir = Project();
+        using var watch = new WatchHost(Path.Combine(dir, "r.yaml"), "--input", "xray=" + Path.Combine(dir, "nope.png"));
+        watch.WaitFor(@"run 1: the run cannot start: the inputs or the command line have 1 error\(s\); showing the last good run", TimeSpan.FromMinutes(2));
+        var state = Status(watch.Port);
+        Assert.Equal("invalid", state.GetProperty("status").GetString());
+        Assert.Equal("XRF2005", state.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+        Assert.Equal(0, watch.Stop());
+    }
+
+    [Fact]
     public void SavingAnInputFileRerunsToo()
     {
         string dir = Project();

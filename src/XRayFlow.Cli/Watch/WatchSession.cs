@@ -262,8 +262,14 @@ internal sealed class WatchSession
     private void Invalid(IReadOnlyList<Diagnostic> diagnostics, Stopwatch sw)
     {
         var live = Live(diagnostics);
+        // Errors of the recipe text (XRF1xxx, expressions XRF3xxx) are fixed by saving it; the others (XRF2xxx: an input
+        // file missing, --out) by the command line or the files: say which, so the user knows where to look.
         int errors = diagnostics.Count(d => d.IsError);
-        string message = string.Create(CultureInfo.InvariantCulture, $"the recipe has {errors} error(s); showing the last good run");
+        int ofRecipe = diagnostics.Count(d => d.IsError && !d.Code.StartsWith("XRF2", StringComparison.Ordinal));
+        string what = ofRecipe == errors ? "the recipe has"
+            : ofRecipe == 0 ? "the run cannot start: the inputs or the command line have"
+            : "the recipe, its inputs or the command line have";
+        string message = string.Create(CultureInfo.InvariantCulture, $"{what} {errors} error(s); showing the last good run");
         Publish(s => s with { Status = "invalid", Runs = s.Runs + 1, Diagnostics = live, Message = message, Milliseconds = sw.Elapsed.TotalMilliseconds, Watched = _watched.Count });
         _host.Out.WriteLine($"xrayflow: run {State.Runs}: {message}:");
         _host.Report(diagnostics);
