@@ -273,9 +273,26 @@ public class CommandLineFrictionTests
         Assert.Equal(2, json.GetProperty("items")[0].GetProperty("outputs").GetArrayLength());
         Assert.False(Directory.Exists(outDir));
 
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("report").ValueKind);
+
         // A dry run still refuses what the run would refuse (exit 2).
         var bad = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", "xray=nothing/*.png", "--out", outDir, "--dry-run");
         Assert.Equal(2, bad.Exit);
+    }
+
+    [Fact]
+    public void DryRunWithReportSaysWhereThePageGoes()
+    {
+        // It listed every output and the manifest, but not report.html.
+        string dir = CliKit.Project(samples: 2);
+        string outDir = P(dir, "out");
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", $"xray={P(dir, "images")}/*.png", "--out", outDir, "--shard", "1/2", "--report", "--dry-run");
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.EndsWith($"  manifest -> {P(outDir, "manifest.shard-0001-of-0002.json")}\n  report -> {P(outDir, "report.shard-0001-of-0002.html")}\n", r.Out, StringComparison.Ordinal);
+
+        var json = Json(CliKit.Run("run", P(dir, "recipe.yaml"), "--input", $"xray={P(dir, "images")}/*.png", "--out", outDir, "--report", "--dry-run", "--json"));
+        Assert.Equal(P(outDir, "report.html"), json.GetProperty("report").GetString());
+        Assert.False(Directory.Exists(outDir));
     }
 
     // ----- init, test --update -----

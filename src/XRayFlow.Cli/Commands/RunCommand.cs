@@ -197,7 +197,9 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         host.Report(result.Diagnostics);
         if (result.DryRun is { } dry)
         {
-            host.Out.Write(settings.Json ? RunOutput.DryRunJson(recipe, dry, shard, result.NotRead) : RunOutput.DryRunText(recipe, dry, shard, result.NotRead));
+            // --report: where the page would go, as the manifest's path is shown.
+            string? report = settings.Report ? Path.Combine(outDir, XRayFlow.Pipeline.Reporting.ReportOptions.FileNameFor(shard)) : null;
+            host.Out.Write(settings.Json ? RunOutput.DryRunJson(recipe, dry, shard, result.NotRead, report) : RunOutput.DryRunText(recipe, dry, shard, result.NotRead, report));
             return ExitCodes.Success;
         }
 

@@ -37,7 +37,7 @@ internal static class RunOutput
     }
 
     /// <summary>--dry-run: each item with its input files and output paths, then the manifest; nothing was read or written.</summary>
-    public static string DryRunText(BoundRecipe recipe, DryRunReport dry, Shard? shard, IReadOnlyList<string> notRead)
+    public static string DryRunText(BoundRecipe recipe, DryRunReport dry, Shard? shard, IReadOnlyList<string> notRead, string? report = null)
     {
         var sb = new StringBuilder();
         string ofShard = shard is null ? string.Empty : $", shard {shard.Index} of {shard.Count}";
@@ -68,10 +68,15 @@ internal static class RunOutput
         }
 
         sb.Append("  manifest -> ").Append(Path.GetFullPath(dry.ManifestPath)).Append('\n');
+        if (report is not null)
+        {
+            sb.Append("  report -> ").Append(Path.GetFullPath(report)).Append('\n');
+        }
+
         return sb.ToString();
     }
 
-    public static string DryRunJson(BoundRecipe recipe, DryRunReport dry, Shard? shard, IReadOnlyList<string> notRead) => CliJson.Document(w =>
+    public static string DryRunJson(BoundRecipe recipe, DryRunReport dry, Shard? shard, IReadOnlyList<string> notRead, string? report = null) => CliJson.Document(w =>
     {
         w.WriteString("recipe", recipe.Name);
         w.WriteBoolean("dryRun", true);
@@ -106,6 +111,7 @@ internal static class RunOutput
         w.WriteEndArray();
         CliJson.Strings(w, "notRead", notRead);
         w.WriteString("manifest", Path.GetFullPath(dry.ManifestPath));
+        CliJson.StringOrNull(w, "report", report is null ? null : Path.GetFullPath(report));
     });
 
     /// <summary>`run --json` when nothing ran (exit 2): the diagnostics that refused it; <paramref name="recipe"/> null when the recipe was not loaded.</summary>
