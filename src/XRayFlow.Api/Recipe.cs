@@ -186,13 +186,16 @@ public sealed class Recipe
 
         // An output that is a caller's input array (`from: xray`) is a copy: the caller's buffer may be reused for the next run.
         var callerData = inputs.Values.Where(i => i.Array is not null).Select(i => i.Array!.Data).ToHashSet(ReferenceEqualityComparer.Instance);
+        var handedOut = new HashSet<object>(ReferenceEqualityComparer.Instance);
         Value ValueOf(string name)
         {
             string c = plan.Resolve(name);
             var value = values.TryGetValue(c, out var v) ? v
                 : arrays.TryGetValue(c, out var a) ? new ArrayValue(a)
                 : throw new StepFailedException(name, "no value computed");
-            return value is ArrayValue { Array: var array } && callerData.Contains(array.Data) ? new ArrayValue(array.Clone()) : value;
+            // Two outputs of one value (or a figure panel and an output) get arrays of their own too: each belongs to
+            // the caller, who may change one without changing the other.
+            return value is ArrayValue { Array: var array } && (callerData.Contains(array.Data) || !handedOut.Add(array.Data)) ? new ArrayValue(array.Clone()) : value;
         }
 
         var outputs = new Dictionary<string, RecipeValue>(StringComparer.Ordinal);

@@ -71,6 +71,20 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public void Two_outputs_of_one_step_are_two_arrays()
+    {
+        // Both outputs were one float[]: changing the caller's copy of one changed the other.
+        var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: gx\n    op: sobel\n    in: xray\n    axis: 0\noutputs:\n  a: {from: gx, path: a.npy}\n  b: {from: gx, path: b.png}\n");
+        var result = recipe.Run(new() { ["xray"] = RecipeInput.FromPixels(Ramp(4, 5).Data, 4, 5) });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        float[] b = (float[])result["b"].Data.Clone();
+        Assert.Equal(result["a"].Data, b);
+        Assert.NotSame(result["a"].Data, result["b"].Data);
+        Array.Fill(result["a"].Data, 7f);
+        Assert.Equal(b, result["b"].Data);
+    }
+
+    [Fact]
     public void Tables_and_figures_come_back_as_values()
     {
         var inspect = Recipe.Load(Repo.Path("pipelines", "inspect.yaml")).Run(new() { ["xray"] = Ramp(4, 4) });
