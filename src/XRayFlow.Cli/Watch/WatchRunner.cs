@@ -33,16 +33,9 @@ internal sealed class WatchRunner(CliHost host)
         try
         {
             var session = new WatchSession(new WatchOptions { RecipePath = recipePath, Sets = sets, Inputs = inputs, OutDir = folder, Threads = threads }, host);
+            // `kill` and a closed terminal stop the session as Ctrl+C does (Program turns SIGTERM and SIGHUP into the
+            // host's cancellation): the server closes, the temporary folder goes.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(host.Cancellation);
-
-            // `kill` and a closed terminal stop the session as Ctrl+C does: the server closes, the temporary folder goes.
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
-            using var hangUp = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
-            void Stop(System.Runtime.InteropServices.PosixSignalContext c)
-            {
-                c.Cancel = true;
-                stop.Cancel();
-            }
 
             Microsoft.AspNetCore.Builder.WebApplication app;
             int actual;
