@@ -136,22 +136,25 @@ public static class RecipeRunner
 
         // 3. Resume: what an earlier run already finished.
         string recipeSha = Manifest.Sha256OfText(recipe.CanonicalText);
-        // A shard resumes from its own manifest, or from the merged manifest.json when its own is gone.
         Manifest? previous = null;
-        if (request.Resume)
+        (string Path, string Why)? unusable = null;
+        // A shard resumes from its own manifest, or from the merged manifest.json when its own is gone.
+        string[] candidates = !request.Resume ? [] : request.Shard is null ? [manifestPath] : [manifestPath, Path.Combine(request.OutDir, Manifest.FileName)];
+        foreach (string candidate in candidates)
         {
-            previous = Resume.LoadPrevious(manifestPath, recipeSha, out string? unusable);
-            string? mergedUnusable = null;
-            if (previous is null && request.Shard is not null)
+            previous = Resume.LoadPrevious(candidate, recipeSha, out string? why);
+            if (previous is not null)
             {
-                previous = Resume.LoadPrevious(Path.Combine(request.OutDir, Manifest.FileName), recipeSha, out mergedUnusable);
+                break;
             }
 
-            if (previous is null && (unusable ?? mergedUnusable) is { } why)
-            {
-                // Said, not silent: every input is run again, and the user should know the earlier work is not reused.
-                diagnostics.Report(DiagnosticCodes.ResumeManifestUnusable, null, unusable is not null ? manifestPath : Path.Combine(request.OutDir, Manifest.FileName), why);
-            }
+            unusable ??= why is null ? null : (candidate, why);
+        }
+
+        if (previous is null && unusable is { } u)
+        {
+            // Said, not silent: every input is run again, and the user should know the earlier work is not reused.
+            diagnostics.Report(DiagnosticCodes.ResumeManifestUnusable, null, u.Path, u.Why);
         }
 
         var header = ManifestHeader.Create(request, manifestPath, recipeSha, threads);
