@@ -105,6 +105,7 @@ internal static class SourceGenerator
     {
         var plans = new List<StepPlan>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        var unreadableParams = recipeParams.Where(Names.IsUnreadableParam).ToList(); // once, not per step and text
         for (int s = 0; s < steps.Count; s++)
         {
             ExpressionStep step = steps[s];
@@ -141,7 +142,7 @@ internal static class SourceGenerator
             // name, instead of the C# parser's "Unexpected token" (XRF3001) or a refusal of the keyword.
             foreach (ExpressionPart p in step.Parts.Where(p => p.Text is not null))
             {
-                foreach (string name in recipeParams.Where(Names.IsUnreadableParam))
+                foreach (string name in unreadableParams)
                 {
                     if (Names.WordAt(name, p.Text!) is var at and >= 0)
                     {

@@ -649,14 +649,13 @@ internal sealed class DicomParser
         {
             // An IS value is digits; some writers put "1.0" (or "3."): pydicom reads a whole number written so (with a
             // warning), and so do we. "1.5" stays refused.
-            if (!int.TryParse(framesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int f)
-                && !(double.TryParse(framesText, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double whole)
-                     && whole == Math.Floor(whole) && Math.Abs(whole) <= int.MaxValue && (f = (int)whole) == whole))
+            if (!double.TryParse(framesText, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double f)
+                || f != Math.Floor(f) || Math.Abs(f) > int.MaxValue)
             {
                 throw Fail($"Number of Frames (0028,0008) is '{Printable.Excerpt(framesText)}', not a whole number");
             }
 
-            frames = f;
+            frames = (int)f;
         }
 
         double? slope = NumberOf(0x00281053, "Rescale Slope", strict: true);
