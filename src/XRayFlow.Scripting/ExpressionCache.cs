@@ -318,15 +318,9 @@ internal sealed class ExpressionCache
                 f.Flush(flushToDisk: true);
             }
 
-            try
-            {
-                File.Move(temp, KeyFile, overwrite: false);
-            }
-            catch (IOException) when (UntrustedFile.Stat(KeyFile, followLinks: false).Kind != FileKind.Missing)
-            {
-                // Another run created the key first: use theirs.
-            }
-
+            // False when another run created the key first: the caller reads back theirs. (File.Move(overwrite:
+            // false) let two runs both "create" it, the second replacing the key the first had already read.)
+            _ = UntrustedFile.PublishNew(temp, KeyFile);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -107,6 +107,49 @@ public static class UntrustedFile
         }
     }
 
+    /// <summary>
+    /// Gives the finished file <paramref name="temp"/> the name <paramref name="destination"/> unless a file of
+    /// that name exists, atomically: of several callers publishing at once exactly one returns true, and a file
+    /// already there is never replaced. False when one was there (the caller then reads it). <paramref name="temp"/>
+    /// is left for the caller to delete. On Unix this is link(2), which fails with EEXIST; File.Move(overwrite:
+    /// false) is not enough, since on Unix it checks for the destination and then renames, so two callers can both
+    /// succeed and the second silently replaces the first's file. File systems without hard links (EPERM, ENOTSUP,
+    /// EXDEV, EMLINK, ENOSYS) fall back to that check-then-rename.
+    /// </summary>
+    public static bool PublishNew(string temp, string destination)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            if (Native.link(temp, destination) == 0)
+            {
+                return true;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EExist)
+            {
+                return false;
+            }
+
+            if (errno is not (1 /* EPERM */ or 95 /* ENOTSUP */ or 18 /* EXDEV */ or 31 /* EMLINK */ or 38 /* ENOSYS */ or 45 /* ENOTSUP, macOS */ or 78 /* ENOSYS, macOS */))
+            {
+                throw new IOException($"cannot create '{destination}' (errno {errno})");
+            }
+        }
+
+        try
+        {
+            File.Move(temp, destination, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (Stat(destination, followLinks: false).Kind != FileKind.Missing)
+        {
+            return false;
+        }
+    }
+
+    private const int EExist = 17;
+
     /// <summary>"a directory", "a FIFO (named pipe)", ... for messages.</summary>
     public static string Describe(FileKind kind) => kind switch
     {
@@ -183,6 +226,9 @@ public static class UntrustedFile
 
         [DllImport("libc")]
         public static extern uint geteuid();
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
     }
 
     /// <summary>A read-only stream that throws once more than its bound would be read.</summary>

@@ -149,11 +149,11 @@ internal sealed class OutputFolderLock : IDisposable
                 File.WriteAllBytes(temp, []);
                 try
                 {
-                    File.Move(temp, file, overwrite: false);
+                    _ = UntrustedFile.PublishNew(temp, file); // false: another instance of this shard made it first
                 }
-                catch (IOException) when (File.Exists(file))
+                finally
                 {
-                    File.Delete(temp); // another instance of this shard made it first
+                    File.Delete(temp);
                 }
             }
 

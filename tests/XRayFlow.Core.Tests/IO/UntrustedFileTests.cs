@@ -76,4 +76,39 @@ public sealed class UntrustedFileTests : IDisposable
         Assert.True(UntrustedFile.Stat(target).Owner >= 0);
         Assert.Equal(UntrustedFile.CurrentUser(), UntrustedFile.Stat(target).Owner);
     }
+
+    [Fact]
+    public void PublishNew_never_replaces_a_file_and_exactly_one_of_racing_callers_wins()
+    {
+        string destination = Path.Combine(_dir, "key");
+        File.WriteAllBytes(destination, [1]);
+        string mine = Path.Combine(_dir, "mine.tmp");
+        File.WriteAllBytes(mine, [2]);
+        Assert.False(UntrustedFile.PublishNew(mine, destination));
+        Assert.Equal(new byte[] { 1 }, File.ReadAllBytes(destination));
+
+        // Racing callers: with a check-then-rename (File.Move(overwrite: false) on Unix) several win a round
+        // and the last one's file replaces the others'. The count of winners must be one.
+        const int Callers = 6;
+        for (int round = 0; round < 200; round++)
+        {
+            string target = Path.Combine(_dir, $"r{round}");
+            using var start = new Barrier(Callers);
+            bool[] won = new bool[Callers];
+            Thread[] threads = Enumerable.Range(0, Callers).Select(i => new Thread(() =>
+            {
+                string temp = Path.Combine(_dir, $"r{round}.{i}.tmp");
+                File.WriteAllBytes(temp, [(byte)i]);
+                start.SignalAndWait();
+                won[i] = UntrustedFile.PublishNew(temp, target);
+                File.Delete(temp);
+            })).ToArray();
+            Array.ForEach(threads, t => t.Start());
+            Array.ForEach(threads, t => t.Join());
+
+            int winners = won.Count(w => w);
+            Assert.True(winners == 1, $"round {round}: {winners} callers published");
+            Assert.Equal(new byte[] { (byte)Array.IndexOf(won, true) }, File.ReadAllBytes(target));
+        }
+    }
 }
