@@ -69,6 +69,40 @@ public class RowBandGroupTests
         Assert.Empty(Planner.Create(RunKit.Load(FiveSteps.Replace("MODE", "reflect")), options: PlanOptions.NoFusion).FusedChains);
     }
 
+    private static string GaussianChain(int steps, double sigma)
+    {
+        var text = new System.Text.StringBuilder("xrayflow: 1\nname: chain\ninputs:\n  img: image\nsteps:\n");
+        for (int k = 0; k < steps; k++)
+        {
+            text.Append($"  - {{id: g{k}, op: gaussian_filter, in: {(k == 0 ? "img" : $"g{k - 1}")}, sigma: {sigma}}}\n");
+        }
+
+        return text.Append($"outputs:\n  last: {{from: g{steps - 1}, path: last.npy}}\n").ToString();
+    }
+
+    /// <summary>
+    /// Each stencil of a chain widens the rows the steps before it compute around every band: a group stops growing
+    /// before its halo passes <see cref="Planner.MaxGroupHalo"/> rows (40 sigma-8 Gaussians at 4096 x 4096 were one
+    /// group that took 13 s and 3 GB, against 2.9 s and 275 MB step by step).
+    /// </summary>
+    [Fact]
+    public void AGroupStopsGrowingBeforeItsHaloPassesTheBound()
+    {
+        // sigma 1, truncate 4: 4 rows above and below per step, 8 together: five steps make 40.
+        var plan = Planner.Create(RunKit.Load(GaussianChain(12, 1)));
+        Assert.Equal([["g0", "g1"], ["g2", "g3", "g4", "g5", "g6"], ["g7", "g8", "g9", "g10", "g11"]], plan.FusedChains.Select(c => c.NodeIds.ToArray()).ToArray());
+        Assert.All(plan.FusedChains, c => Assert.True(c.HaloBefore + c.HaloAfter <= Planner.MaxGroupHalo));
+        Assert.Equal((20, 20), (plan.FusedChains[^1].HaloBefore, plan.FusedChains[^1].HaloAfter));
+
+        // sigma 8: 32 rows above and below; two of them would be 128: no group at all.
+        Assert.Empty(Planner.Create(RunKit.Load(GaussianChain(40, 8))).FusedChains);
+
+        // The same bits as step by step, across the groups' seams.
+        var recipe = RunKit.Load(GaussianChain(12, 1));
+        var img = RunKit.Random(150, 131, seed: 12);
+        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "g11"), Run(plan, img, 2, "g11"));
+    }
+
     [Fact]
     public void WrapModeStepsAreNotGrouped()
     {
