@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 import tempfile
+import time
 import unittest
 from unittest import mock
 from pathlib import Path
@@ -237,6 +238,28 @@ class RunTests(unittest.TestCase):
                 with self.assertRaises(FileNotFoundError) as caught:
                     xrayflow.run(SOBEL, xray=x)
                 self.assertIn("the xrayflow command was not found", str(caught.exception))
+
+    def test_timeout_stops_the_tool_cleanly_and_raises(self):
+        # 200 Gaussians of a 2048 x 2048 image: several seconds; stopped after 3 s by SIGTERM, which the tool
+        # treats as Ctrl+C (exit 143, "cancelled"), where subprocess.run's timeout would SIGKILL it.
+        steps = "".join(f"  - {{id: g{k}, op: gaussian_filter, in: {'x' if k == 0 else f'g{k - 1}'}, sigma: 8}}\n" for k in range(200))
+        with tempfile.TemporaryDirectory() as d:
+            recipe = write_recipe(d, f"xrayflow: 1\nname: slow\ninputs:\n  x: image\nsteps:\n{steps}outputs:\n  last: {{from: g199, path: last.npy}}\n")
+            x = np.random.default_rng(3).random((2048, 2048), dtype=np.float32)
+            started = time.monotonic()
+            with self.assertRaises(xrayflow.RunTimeout) as caught:
+                xrayflow.run(recipe, x=x, timeout=3)
+            waited = time.monotonic() - started
+        self.assertIsInstance(caught.exception, TimeoutError)
+        self.assertIsInstance(caught.exception, xrayflow.XRayFlowError)
+        self.assertEqual(caught.exception.exit_code, 143, str(caught.exception))
+        self.assertIn("stopped after the timeout of 3 s (exit 143): xrayflow: cancelled", str(caught.exception))
+        self.assertLess(waited, 3 + 10)
+
+    def test_timeout_must_be_positive(self):
+        for bad in (0, -1, float("nan")):
+            with self.assertRaises(ValueError):
+                xrayflow.run(SOBEL, xray=image(), timeout=bad)
 
     def test_version_names_the_commit(self):
         self.assertRegex(xrayflow.version(), r"^xrayflow \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown)\)$")

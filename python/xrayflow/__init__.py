@@ -9,7 +9,7 @@ files in a temporary folder, so it needs only numpy. An invalid recipe raises :c
 ``diagnostics`` are data (code, file, line, column, message). See python/README.md.
 """
 
-from ._run import Diagnostic, RecipeError, RunError, XRayFlowError, XRayFlowWarning, find_tool, run, version
+from ._run import Diagnostic, RecipeError, RunError, RunTimeout, XRayFlowError, XRayFlowWarning, find_tool, run, version
 
-__all__ = ["Diagnostic", "RecipeError", "RunError", "XRayFlowError", "XRayFlowWarning", "find_tool", "run", "version"]
+__all__ = ["Diagnostic", "RecipeError", "RunError", "RunTimeout", "XRayFlowError", "XRayFlowWarning", "find_tool", "run", "version"]
 __version__ = "0.1.0"

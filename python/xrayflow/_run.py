@@ -56,6 +56,10 @@ class XRayFlowError(Exception):
         return [d.code for d in self.diagnostics if d.severity == "error"]
 
 
+class RunTimeout(XRayFlowError, TimeoutError):
+    """``run(..., timeout=)`` ran out: the tool was asked to stop (SIGTERM: it stops like Ctrl+C, exit 143) and waited for."""
+
+
 class RecipeError(XRayFlowError):
     """The recipe, a param override or an input binding is invalid: nothing ran (exit code 2)."""
 
@@ -106,23 +110,51 @@ def find_tool(tool: str | os.PathLike | Sequence[str] | None = None) -> list[str
 def version(tool: str | os.PathLike | Sequence[str] | None = None) -> str:
     """``xrayflow --version`` of the tool that :func:`run` would call, e.g. ``'xrayflow 0.1.0 (commit 0123abc...)'``."""
     argv = find_tool(tool)
-    proc = _start(argv, ["--version"], tool, capture_output=True, text=True)
+    proc = _start(argv, ["--version"], tool, text=True)
     if proc.returncode != 0:  # it started but is not a working xrayflow (a dll that is not there, a broken install)
         detail = proc.stderr.strip() or proc.stdout.strip() or "no output"
         raise XRayFlowError([], proc.returncode, f"{' '.join(argv)} --version exited with {proc.returncode}: {detail}")
     return proc.stdout.strip()
 
 
-def _start(argv: list[str], args: list[str], tool: Any, **kwargs: Any) -> subprocess.CompletedProcess:
-    """subprocess.run(argv + args), and a FileNotFoundError that says which command could not start and where it came from."""
+_STOP_GRACE_SECONDS = 10.0
+
+
+def _start(argv: list[str], args: list[str], tool: Any, timeout: float | None = None, **kwargs: Any) -> subprocess.CompletedProcess:
+    """Runs argv + args to its end, like subprocess.run, with two differences: a FileNotFoundError that says which
+    command could not start and where it came from, and a stop that lets the tool clean up. subprocess.run kills
+    the child (SIGKILL) on a timeout or Ctrl+C; here it gets SIGTERM first (xrayflow then stops like Ctrl+C: its
+    output lock and temporary files are removed), and SIGKILL only if it has not exited 10 s later."""
     try:
-        return subprocess.run(argv + args, **kwargs)
+        p = subprocess.Popen(argv + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
     except (FileNotFoundError, PermissionError, NotADirectoryError) as e:
         source = "the tool argument" if tool is not None else "$XRAYFLOW" if os.environ.get("XRAYFLOW") else "the search"
         raise FileNotFoundError(
             f"xrayflow: cannot start {argv[0]!r} (from {source}): {e.strerror or e}. "
             "Install the .NET tool (README 'Install'), or set XRAYFLOW to its command line, e.g. XRAYFLOW='dotnet /path/to/xrayflow.dll'."
         ) from e
+    with p:
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            out, err = _stop(p)
+            detail = (err or "").strip()
+            raise RunTimeout([], p.returncode, f"xrayflow: stopped after the timeout of {timeout:g} s (exit {p.returncode})" + (f": {detail}" if detail else "")) from None
+        except BaseException:  # KeyboardInterrupt and the like: stop the tool too, then let it go on
+            _stop(p)
+            raise
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+
+def _stop(p: subprocess.Popen) -> tuple[Any, Any]:
+    """SIGTERM, up to 10 s to exit cleanly, then SIGKILL; what it printed."""
+    if p.poll() is None:
+        p.terminate()
+    try:
+        return p.communicate(timeout=_STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.communicate()
 
 
 def _param_text(value: Any) -> str:
@@ -166,6 +198,7 @@ def run(
     inputs: Mapping[str, Any] | None = None,
     tool: str | os.PathLike | Sequence[str] | None = None,
     threads: int | None = None,
+    timeout: float | None = None,
     **named_inputs: Any,
 ) -> dict[str, Value]:
     """Run a recipe and return its outputs by name.
@@ -178,9 +211,15 @@ def run(
     rounding or colormap the recipe's file outputs apply; tables (stats, histogram) as dicts of Python values;
     a figure output as ``{panel source: value}``.
 
+    ``timeout`` (seconds) bounds the whole call: past it the tool is sent SIGTERM, which stops it as Ctrl+C does
+    (the step running finishes, nothing is left behind), and :class:`RunTimeout` (also a ``TimeoutError``) is
+    raised once it has exited (after 10 more seconds it is killed). Ctrl+C in Python stops the tool the same way.
+
     Raises :class:`RecipeError` (invalid recipe, param or input binding; nothing ran) or :class:`RunError`
     (an input unreadable, a step failed), both carrying ``diagnostics`` as :class:`Diagnostic` values.
     """
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout={timeout!r}: give a number of seconds above 0, or None for no limit")
     argv = find_tool(tool)
     given = dict(inputs or {})
     given.update(named_inputs)
@@ -208,7 +247,7 @@ def run(
             args += ["--threads", str(int(threads))]
 
         env = dict(os.environ, TERM="dumb")  # plain output, no progress bar
-        proc = _start(argv, args[len(argv):], tool, capture_output=True, text=True, env=env)
+        proc = _start(argv, args[len(argv):], tool, text=True, env=env, timeout=timeout)
         result_file = out / "result.json"
         if not result_file.is_file():
             raise XRayFlowError([], proc.returncode, proc.stderr.strip() or proc.stdout.strip())
