@@ -18,58 +18,7 @@ internal sealed record PartSpan(int StepIndex, ExpressionPart Part, int Start, i
     public bool Contains(int position) => position >= WrapStart && position <= Start + Length;
 
     /// <summary>The recipe location of the character <paramref name="offset"/> characters into the text.</summary>
-    public SourceLocation Locate(int offset) => Locator.Locate(Part, offset);
-}
-
-internal static class Locator
-{
-    /// <summary>
-    /// Maps an offset inside an expression text to the recipe: same line = start column + offset;
-    /// after a line break (block scalars) the column restarts at the text's start column.
-    /// </summary>
-    public static SourceLocation Locate(ExpressionPart part, int offset)
-    {
-        string text = part.Text ?? string.Empty;
-        offset = Math.Clamp(offset, 0, text.Length);
-        int line = part.TextStart.Line;
-        int lineStart = 0;
-        for (int k = 0; k < offset; k++)
-        {
-            if (text[k] == '\n')
-            {
-                line++;
-                lineStart = k + 1;
-            }
-        }
-
-        return lineStart == 0
-            ? part.TextStart.Shift(offset)
-            : part.TextStart with { Line = line, Column = part.TextStart.Column + (offset - lineStart) };
-    }
-
-    /// <summary>The offset inside the text that <see cref="Locate"/> maps to <paramref name="location"/> (the text's length when none does).</summary>
-    public static int OffsetOf(ExpressionPart part, SourceLocation location)
-    {
-        string text = part.Text ?? string.Empty;
-        int line = part.TextStart.Line;
-        int lineStart = 0;
-        for (int k = 0; k <= text.Length; k++)
-        {
-            int column = part.TextStart.Column + (k - lineStart);
-            if (line == location.Line && column == location.Column)
-            {
-                return k;
-            }
-
-            if (k < text.Length && text[k] == '\n')
-            {
-                line++;
-                lineStart = k + 1;
-            }
-        }
-
-        return text.Length;
-    }
+    public SourceLocation Locate(int offset) => Part.Locate(offset);
 }
 
 /// <summary>The shape of one expression step: a select (cond ? then : else) or a single value.</summary>
@@ -146,7 +95,7 @@ internal static class SourceGenerator
                 {
                     if (Names.WordAt(name, p.Text!) is var at and >= 0)
                     {
-                        bag.Report(DiagnosticCodes.ExpressionBadVariable, Locator.Locate(p, at), name,
+                        bag.Report(DiagnosticCodes.ExpressionBadVariable, p.Locate(at), name,
                             "it is a C# keyword or a reserved name, so an expression cannot read the recipe param of that name (rename the param)");
                         ok = false;
                     }

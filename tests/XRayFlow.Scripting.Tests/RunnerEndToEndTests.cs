@@ -73,8 +73,10 @@ public sealed class RunnerEndToEndTests(CanaryFixture canary) : IClassFixture<Ca
     [MemberData(nameof(HostileExpressionTests.Cases), MemberType = typeof(HostileExpressionTests))]
     public void A_hostile_recipe_exits_2_with_a_located_error_and_runs_nothing(string name, string text, string code, int offset)
     {
-        _ = offset; // columns are checked by the hostile suite; YAML escapes shift them here
         text = text.Replace("{CANARY}", canary.Path_.Replace("\\", "\\\\"), StringComparison.Ordinal);
+
+        // The text starts at column 12 (after `    expr: "`); the escapes the quoting adds before the offending character shift it.
+        int column = 12 + YamlQuoted(text[..offset]).Length - 2;
         string recipe = $"""
             xrayflow: 1
             name: hostile
@@ -98,6 +100,7 @@ public sealed class RunnerEndToEndTests(CanaryFixture canary) : IClassFixture<Ca
         Assert.Equal(code, error.Code);
         Assert.EndsWith("recipe.yaml", error.Location!.Value.File);
         Assert.Equal(11, error.Location.Value.Line);
+        Assert.Equal(column, error.Location.Value.Column);
         Assert.False(Directory.Exists(Path.Combine(_dir, "out")) && Directory.EnumerateFiles(Path.Combine(_dir, "out"), "*.npy").Any(), name);
         Assert.Equal(CanaryFixture.Content, File.ReadAllText(canary.Path_));
     }

@@ -8,7 +8,21 @@ namespace XRayFlow.Core.Expressions;
 /// <param name="Number">The number, when the recipe gave one instead of text.</param>
 /// <param name="TextStart">Where the first character of <paramref name="Text"/> stands in the recipe.</param>
 /// <param name="IsCondition">True when the value must be a bool (where's cond).</param>
-public sealed record ExpressionPart(string Role, string? Text, double? Number, SourceLocation TextStart, bool IsCondition);
+/// <param name="TextMap">
+/// Where each character of <paramref name="Text"/> stands in the recipe (a quoted scalar's escapes and folded lines
+/// make the text differ from what is written); null, or a map of another text, means the text as written from
+/// <paramref name="TextStart"/>.
+/// </param>
+public sealed record ExpressionPart(string Role, string? Text, double? Number, SourceLocation TextStart, bool IsCondition, SourceMap? TextMap = null)
+{
+    /// <summary>The recipe location of the character <paramref name="offset"/> characters into <see cref="Text"/> (its length: just after the last one).</summary>
+    public SourceLocation Locate(int offset) => Map().Locate(offset);
+
+    /// <summary>The offset inside <see cref="Text"/> that <see cref="Locate"/> maps to <paramref name="location"/> (the text's length when none does).</summary>
+    public int OffsetOf(SourceLocation location) => Map().OffsetOf(location);
+
+    private SourceMap Map() => SourceMap.For(Text ?? string.Empty, TextStart, TextMap);
+}
 
 /// <summary>A step whose pixels are computed by expressions.</summary>
 /// <param name="StepId">The step's id.</param>

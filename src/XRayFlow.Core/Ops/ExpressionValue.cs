@@ -3,9 +3,16 @@ using XRayFlow.Core.Diagnostics;
 namespace XRayFlow.Core.Ops;
 
 /// <summary>An expression parameter's bound value: a C# text, or a plain number.</summary>
-public sealed record ExpressionValue(string? Text, double? Number, SourceLocation? Location)
+/// <param name="Text">The C# text, or null for a number.</param>
+/// <param name="Number">The number, or null for a text.</param>
+/// <param name="Location">Where the text's first character (or the number) stands in the recipe; null for a default.</param>
+/// <param name="TextMap">Where each character of <paramref name="Text"/> stands (see <see cref="SourceMap"/>); null when it stands as written.</param>
+public sealed record ExpressionValue(string? Text, double? Number, SourceLocation? Location, SourceMap? TextMap = null)
 {
     public bool IsNumber => Number.HasValue;
+
+    /// <summary>The recipe location of the character <paramref name="offset"/> characters into <see cref="Text"/>; null without a location (a default).</summary>
+    public SourceLocation? Locate(int offset) => Location is { } start ? SourceMap.For(Text ?? string.Empty, start, TextMap).Locate(offset) : null;
 
     public override string ToString() => Text ?? Number!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -251,7 +251,7 @@ internal sealed partial class OutputsBinder
         {
             if (m.Groups[1].Value != "stem")
             {
-                _c.Diagnostics.ReportUnknownPlaceholder(node.ContentStart.Shift(m.Index), m.Groups[1].Value);
+                _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value);
                 ok = false;
             }
         }

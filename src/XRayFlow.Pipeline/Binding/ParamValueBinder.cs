@@ -289,12 +289,13 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
             case double d:
                 return new ExpressionValue(null, d, s.ContentStart);
             case string text when r.FromParam:
-                return new ExpressionValue(text, null, _reader.WholeParam(s)!.Node.ContentStart);
+                var node = _reader.WholeParam(s)!.Node;
+                return new ExpressionValue(text, null, node.ContentStart, node.Map);
             case string text when text.Trim().Length == 0:
                 ReportWrongType(op, spec, s, "an empty string");
                 return null;
             case string text:
-                return _reader.CheckNoPartialRef(s, text) ? new ExpressionValue(text, null, s.ContentStart) : null;
+                return _reader.CheckNoPartialRef(s, text) ? new ExpressionValue(text, null, s.ContentStart, s.Map) : null;
             default:
                 ReportWrongType(op, spec, s, r.Describe());
                 return null;

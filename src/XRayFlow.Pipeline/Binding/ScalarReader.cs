@@ -74,9 +74,9 @@ internal sealed partial class ScalarReader(BindingContext context)
             return true;
         }
 
-        if (!ReportStepInExpression(OffsetIn(s, partial.Index), Inside(partial)))
+        if (!ReportStepInExpression(s.Locate(partial.Index), Inside(partial)))
         {
-            _c.Diagnostics.ReportPartialParamRef(OffsetIn(s, partial.Index), Inside(partial));
+            _c.Diagnostics.ReportPartialParamRef(s.Locate(partial.Index), Inside(partial));
         }
 
         return false;
@@ -124,7 +124,7 @@ internal sealed partial class ScalarReader(BindingContext context)
                 };
             }
 
-            _c.Diagnostics.ReportUnknownParamRef(OffsetIn(s, m.Index), name, DidYouMean.Suffix(name, _c.Params.Keys));
+            _c.Diagnostics.ReportUnknownParamRef(s.Locate(m.Index), name, DidYouMean.Suffix(name, _c.Params.Keys));
             ok = false;
             return m.Value;
         });
@@ -216,16 +216,5 @@ internal sealed partial class ScalarReader(BindingContext context)
                 yield return $"{sym.Name}.{f}";
             }
         }
-    }
-
-    /// <summary>The location of character <paramref name="index"/> of a scalar's value (exact for single-line plain and quoted text without escapes).</summary>
-    private static SourceLocation OffsetIn(YamlScalar s, int index)
-    {
-        if (s.Style == ScalarStyle.Block || s.Value.AsSpan(0, index).Contains('\n'))
-        {
-            return s.ContentStart;
-        }
-
-        return s.ContentStart.Shift(index);
     }
 }

@@ -344,29 +344,12 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
     {
         foreach (var spec in op.Params.Where(p => p.Type == ParamType.Expression))
         {
-            if (parameters.Values.GetValueOrDefault(spec.Name) is ExpressionValue { Text: { } text, Location: { } start }
-                && PixelBuiltIns.FirstUse(text) is { } use)
+            if (parameters.Values.GetValueOrDefault(spec.Name) is ExpressionValue { Text: { } text } value
+                && PixelBuiltIns.FirstUse(text) is { } use && value.Locate(use.Offset) is { } at)
             {
-                _c.Diagnostics.ReportPixelVariableWithoutPixels(Locate(start, text, use.Offset), stepId, use.Name, PixelBuiltIns.Describe(use.Name)!);
+                _c.Diagnostics.ReportPixelVariableWithoutPixels(at, stepId, use.Name, PixelBuiltIns.Describe(use.Name)!);
             }
         }
-    }
-
-    /// <summary>The recipe location <paramref name="offset"/> characters into an expression text that starts at <paramref name="start"/> (a block scalar's later lines restart at its column).</summary>
-    private static SourceLocation Locate(SourceLocation start, string text, int offset)
-    {
-        int line = start.Line;
-        int lineStart = 0;
-        for (int k = 0; k < offset; k++)
-        {
-            if (text[k] == '\n')
-            {
-                line++;
-                lineStart = k + 1;
-            }
-        }
-
-        return lineStart == 0 ? start.Shift(offset) : start with { Line = line, Column = start.Column + (offset - lineStart) };
     }
 
     private void CheckRules(StepHead head, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs, IReadOnlyList<ValueInfo> infos, HashSet<string> accepted)

@@ -26,7 +26,7 @@ public static class ExpressionSteps
 
                 var e = v as ExpressionValue ?? new ExpressionValue(null, Convert.ToDouble(v, CultureInfo.InvariantCulture), null);
                 anyText |= e.Text is not null;
-                parts.Add(new ExpressionPart(spec.Name, e.Text, e.Number, e.Location ?? step.Location, spec.IsCondition));
+                parts.Add(new ExpressionPart(spec.Name, e.Text, e.Number, e.Location ?? step.Location, spec.IsCondition, e.TextMap));
             }
 
             if (anyText)

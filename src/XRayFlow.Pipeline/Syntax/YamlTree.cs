@@ -24,13 +24,14 @@ public abstract class YamlNode
 /// <summary>A scalar, with the text as written and the location of its first content character.</summary>
 public sealed class YamlScalar : YamlNode
 {
-    public YamlScalar(string value, ScalarStyle style, SourceLocation start, SourceLocation contentStart, bool isKey)
+    public YamlScalar(string value, ScalarStyle style, SourceLocation start, SourceLocation contentStart, bool isKey, SourceMap? map = null)
         : base(start)
     {
         Value = value;
         Style = style;
         ContentStart = contentStart;
         IsKey = isKey;
+        Map = map ?? SourceMap.AsWritten(value, contentStart);
     }
 
     /// <summary>The scalar's value (after YAML unescaping / folding).</summary>
@@ -43,6 +44,15 @@ public sealed class YamlScalar : YamlNode
     /// column after the opening quote for a quoted one, the first content line's indentation for a block.
     /// </summary>
     public SourceLocation ContentStart { get; }
+
+    /// <summary>
+    /// Where each character of <see cref="Value"/> stands in the recipe, escapes and folded lines included: every
+    /// location inside the value (an expression's error, a `${name}`, a `{placeholder}`) is <c>Map.Locate(index)</c>.
+    /// </summary>
+    public SourceMap Map { get; }
+
+    /// <summary>The location of character <paramref name="index"/> of <see cref="Value"/> (its length: just after the last one).</summary>
+    public SourceLocation Locate(int index) => Map.Locate(index);
 
     public bool IsKey { get; }
 

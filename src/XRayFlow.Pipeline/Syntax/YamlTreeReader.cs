@@ -325,7 +325,10 @@ public sealed class YamlTreeReader
             ScalarStyle.Block => BlockContentStart(start),
             _ => start,
         };
-        var node = new YamlScalar(Unshield(s.Value), style, start, contentStart, isKey);
+        string value = Unshield(s.Value);
+        var (lines, written, from, to) = (_lines, s.Style, s.Start, s.End);
+        var map = SourceMap.Lazy(value, contentStart, () => ScalarLayout.Of(lines, written, from, to, value));
+        var node = new YamlScalar(value, style, start, contentStart, isKey, map);
         if (style == ScalarStyle.Plain && !isKey)
         {
             if (ScalarText.IsYaml11Boolean(s.Value))

@@ -73,9 +73,9 @@ internal static class SyntaxAllowList
         Core.Diagnostics.Diagnostic refusal = plain.First();
         if (refusal.Code != DiagnosticCodes.ExpressionTooLong.Code && refusal.Code != DiagnosticCodes.ExpressionTooDeep.Code
             && FirstHint(part.Text!) is { } hint
-            && (refusal.Location is not { } at || hint.Offset <= Locator.OffsetOf(part, at)))
+            && (refusal.Location is not { } at || hint.Offset <= part.OffsetOf(at)))
         {
-            bag.Report(hint.Descriptor, Locator.Locate(part, hint.Offset), hint.Args);
+            bag.Report(hint.Descriptor, part.Locate(hint.Offset), hint.Args);
         }
         else
         {
@@ -112,7 +112,7 @@ internal static class SyntaxAllowList
             {
                 if (++depth > MaxDepth)
                 {
-                    bag.Report(DiagnosticCodes.ExpressionTooDeep, Locator.Locate(part, k), MaxDepth);
+                    bag.Report(DiagnosticCodes.ExpressionTooDeep, part.Locate(k), MaxDepth);
                     return false;
                 }
             }
@@ -150,7 +150,7 @@ internal static class SyntaxAllowList
         ExpressionSyntax head = SyntaxFactory.ParseExpression(text, 0, ParseOptions, consumeFullText: false);
         if (head.FullSpan.End < text.Length && !head.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
         {
-            bag.Report(DiagnosticCodes.ExpressionSyntax, Locator.Locate(part, head.FullSpan.End), $"text after the expression: '{Clip(text[head.FullSpan.End..])}'");
+            bag.Report(DiagnosticCodes.ExpressionSyntax, part.Locate(head.FullSpan.End), $"text after the expression: '{Clip(text[head.FullSpan.End..])}'");
             return false;
         }
 
@@ -167,13 +167,13 @@ internal static class SyntaxAllowList
                 return Refuse(part, bag, node);
             }
 
-            bag.Report(DiagnosticCodes.ExpressionSyntax, Locator.Locate(part, parseError.Location.SourceSpan.Start), message);
+            bag.Report(DiagnosticCodes.ExpressionSyntax, part.Locate(parseError.Location.SourceSpan.Start), message);
             return false;
         }
 
         if (root.FullSpan.Length != text.Length || root.ContainsDirectives || root.ContainsSkippedText)
         {
-            bag.Report(DiagnosticCodes.ExpressionSyntax, Locator.Locate(part, root.FullSpan.End), "text after the expression");
+            bag.Report(DiagnosticCodes.ExpressionSyntax, part.Locate(root.FullSpan.End), "text after the expression");
             return false;
         }
 
@@ -181,7 +181,7 @@ internal static class SyntaxAllowList
         {
             if (!trivia.IsKind(SyntaxKind.WhitespaceTrivia) && !trivia.IsKind(SyntaxKind.EndOfLineTrivia))
             {
-                bag.Report(DiagnosticCodes.ExpressionForbiddenConstruct, Locator.Locate(part, trivia.SpanStart), Describe(trivia.Kind()), "comments and directives could hide text from the check");
+                bag.Report(DiagnosticCodes.ExpressionForbiddenConstruct, part.Locate(trivia.SpanStart), Describe(trivia.Kind()), "comments and directives could hide text from the check");
                 return false;
             }
         }
@@ -216,7 +216,7 @@ internal static class SyntaxAllowList
 
         if (deepestAt >= 0)
         {
-            bag.Report(DiagnosticCodes.ExpressionTooDeep, Locator.Locate(part, deepestAt), MaxDepth);
+            bag.Report(DiagnosticCodes.ExpressionTooDeep, part.Locate(deepestAt), MaxDepth);
             return false;
         }
 
@@ -235,7 +235,7 @@ internal static class SyntaxAllowList
     private static bool Refuse(ExpressionPart part, DiagnosticBag bag, SyntaxNode node)
     {
         (string what, string why) = Explain(node);
-        bag.Report(DiagnosticCodes.ExpressionForbiddenConstruct, Locator.Locate(part, node.SpanStart), what, why);
+        bag.Report(DiagnosticCodes.ExpressionForbiddenConstruct, part.Locate(node.SpanStart), what, why);
         return false;
     }
 

@@ -68,6 +68,9 @@ public class DiagnosticSpanTests
         { "XRF1042", Head + "steps:\n  - [|op|]: gaussian_filter\n", "", "" },
         { "XRF1043", Head + "params:\n  sig: 2\nsteps:\n  - op: gaussian_filter\n    sigma: [|${sigm}|]\n", "", "" },
         { "XRF1043", Head + "steps:\n  - op: threshold\n    level: 1\n    label: \"mask_[|${what}|]\"\n", "", "" },
+        { "XRF1043", Head + "steps:\n  - op: threshold\n    level: 1\n    label: \"mask\\x5F[|${what}|]\"\n", "", "" },
+        { "XRF1044", Head + "params:\n  t: 3\nsteps:\n  - op: where\n    cond: \"x\\t> [|${t}|]\"\n    then: x\n    else: 0\n", "", "" },
+        { "XRF1044", Head + "params:\n  t: 3\nsteps:\n  - op: where\n    cond: >\n      x >\n      [|${t}|]\n    then: x\n    else: 0\n", "", "" },
         { "XRF1044", Head + "params:\n  t: 3\nsteps:\n  - op: where\n    cond: \"x > [|${t}|]\"\n    then: x\n    else: 0\n", "", "" },
         { "XRF1076", Head + "steps:\n  - {id: p90, op: percentile, in: xray, q: 90}\n  - op: where\n    in: xray\n    cond: \"x > [|${p90}|]\"\n    then: x\n    else: 0\n", "", "" },
         { "XRF1076", Head + "steps:\n  - {id: p90, op: percentile, in: xray, q: 90}\n  - op: where\n    in: xray\n    cond: \"x > 3\"\n    then: x\n    else: [|${p90}|]\n", "", "" },
@@ -87,6 +90,10 @@ public class DiagnosticSpanTests
         { "XRF1051", Head + "steps:\n  - op: abs\noutputs:\n  abs: [|/tmp/out.npy|]\n", "", "" },
         { "XRF1051", Head + "steps:\n  - op: abs\noutputs:\n  abs: [|a/../../out.npy|]\n", "", "" },
         { "XRF1052", Head + "steps:\n  - op: abs\noutputs:\n  abs: \"a_[|{name}|].npy\"\n", "", "" },
+        // After YAML escapes, '' or folded lines the value is shorter than its text: the marked text is still where it points.
+        { "XRF1052", Head + "steps:\n  - op: abs\noutputs:\n  abs: \"\\x61\\u005F[|{name}|].npy\"\n", "", "" },
+        { "XRF1052", Head + "steps:\n  - op: abs\noutputs:\n  abs: 'it''s_[|{name}|].npy'\n", "", "" },
+        { "XRF1052", Head + "steps:\n  - op: abs\noutputs:\n  abs: \"a\\t\n    b_[|{name}|].npy\"\n", "", "" },
         { "XRF1053", Head + "steps:\n  - op: abs\noutputs:\n  abs: o.npy\n  b: {from: abs, path: [|./o.npy|]}\n", "", "" },
         { "XRF1054", Head + "steps:\n  - op: abs\noutputs:\n  o: {from: abs, path: o.png, colormap: [|virdis|]}\n", "", "" },
         { "XRF1055", Head + "steps:\n  - op: abs\noutputs:\n  o: {from: abs, path: o.png, bits: [|12|]}\n", "", "" },
@@ -117,6 +124,8 @@ public class DiagnosticSpanTests
         { "XRF1073", Head + "steps:\n  - op: abs\n    accept: [XRF1058, [|XRF1003|]]\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: \"a + [|i|] + rows\"\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: where\n    in: {x: t}\n    cond: \"x > MathF.E\"\n    then: \"x * [|@j|]\"\n    else: \"[|\\\\u0063ols|] + 1e-3f\"\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: \"a\\t+ \\u0028[|i|])\"\n", "", "" },
+        { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: >\n      a +\n      [|j|]\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: |\n      a +\n        MathF.Max([|rows|], 1)\n", "", "" },
     };
 
