@@ -80,7 +80,7 @@ public static class PictureOutputs
             var style = output.Options.TryGetValue("panel_size", out var ps) && ps is not null
                 ? new FigureStyle { PanelSize = Convert.ToInt32(ps, CultureInfo.InvariantCulture) }
                 : null;
-            return FigureRenderer.Render(panels, columns, title, style);
+            return FigureRenderer.Render(panels, columns, title, style, Compression(output));
         }
         catch (ArgumentException e)
         {
@@ -94,7 +94,7 @@ public static class PictureOutputs
         try
         {
             string title = output.Options.TryGetValue("title", out var t) && t is string text ? text : output.Name;
-            return Rendering.HistogramPlot.Render(table, title, "value", "count");
+            return Rendering.HistogramPlot.Render(table, title, "value", "count", compression: Compression(output));
         }
         catch (ArgumentException e)
         {
@@ -191,6 +191,10 @@ public static class PictureOutputs
         => Colormaps.TryGet(name, out var cmap)
             ? cmap
             : throw new OutputException(output, $"unknown colormap '{name}' (one of: {string.Join(", ", Colormaps.Names)})");
+
+    /// <summary>The output's `compression` (0-9), or the PNG writer's default.</summary>
+    private static int Compression(BoundOutput output)
+        => output.Options.TryGetValue("compression", out var c) && c is not null ? Convert.ToInt32(c, CultureInfo.InvariantCulture) : XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression;
 
     private static double? Number(IReadOnlyDictionary<string, object?> options, string key)
         => options.TryGetValue(key, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : null;

@@ -47,7 +47,7 @@ public static class FigureRenderer
     private const int ColorBarWidth = 16;
     private const int TickLength = 5;
 
-    public static byte[] Render(IReadOnlyList<FigurePanel> panels, int columns, string? title = null, FigureStyle? style = null)
+    public static byte[] Render(IReadOnlyList<FigurePanel> panels, int columns, string? title = null, FigureStyle? style = null, int compression = XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression)
     {
         ArgumentNullException.ThrowIfNull(panels);
         if (panels.Count == 0)
@@ -142,9 +142,7 @@ public static class FigureRenderer
             }
         }
 
-        using var snapshot = surface.Snapshot();
-        using var data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return SurfacePng.Encode(surface, width, height, compression);
     }
 
     /// <summary>The image through its colormap as an RGBA SKImage (NaN transparent).</summary>

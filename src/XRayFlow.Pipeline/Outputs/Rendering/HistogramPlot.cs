@@ -18,19 +18,19 @@ public static class HistogramPlot
     /// (else the first long[] field); the edges are the double[] field named "edges" / "bin_edges"
     /// (else the first double[] field one longer than the counts); without edges x is the bin index 0..n-1.
     /// </summary>
-    public static byte[] Render(TableValue histogram, string title, string xLabel, string yLabel, int width = 640, int height = 480)
+    public static byte[] Render(TableValue histogram, string title, string xLabel, string yLabel, int width = 640, int height = 480, int compression = XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression)
     {
         ArgumentNullException.ThrowIfNull(histogram);
         var counts = FindCounts(histogram) ?? throw new ArgumentException("the table has no counts (a long[] field such as 'counts')", nameof(histogram));
         var edges = FindEdges(histogram, counts.Length) ?? Enumerable.Range(0, counts.Length + 1).Select(i => (double)i).ToArray();
-        return Render(edges, counts, title, xLabel, yLabel, width, height);
+        return Render(edges, counts, title, xLabel, yLabel, width, height, compression);
     }
 
     /// <summary>Plots counts[i] at x = edges[i] (edges has one more value than counts, as numpy.histogram returns).</summary>
-    public static byte[] Render(double[] edges, long[] counts, string title, string xLabel, string yLabel, int width = 640, int height = 480)
-        => Render(edges, counts.Select(c => (double)c).ToArray(), title, xLabel, yLabel, width, height);
+    public static byte[] Render(double[] edges, long[] counts, string title, string xLabel, string yLabel, int width = 640, int height = 480, int compression = XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression)
+        => Render(edges, counts.Select(c => (double)c).ToArray(), title, xLabel, yLabel, width, height, compression);
 
-    public static byte[] Render(double[] edges, double[] counts, string title, string xLabel, string yLabel, int width = 640, int height = 480)
+    public static byte[] Render(double[] edges, double[] counts, string title, string xLabel, string yLabel, int width = 640, int height = 480, int compression = XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression)
     {
         ArgumentNullException.ThrowIfNull(edges);
         ArgumentNullException.ThrowIfNull(counts);
@@ -129,9 +129,7 @@ public static class HistogramPlot
             canvas.DrawText(title, (axL + axR) / 2, axT - 8, SKTextAlign.Center, titleFont, text);
         }
 
-        using var snapshot = surface.Snapshot();
-        using var data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return SurfacePng.Encode(surface, width, height, compression);
     }
 
     private static (double Lo, double Hi) Widen(double lo, double hi)
