@@ -193,7 +193,15 @@ public static class OutputWriter
                 throw new OutputException(output.Name, $"bits must be 8 or 16, not {bits}");
             }
 
-            // The writer rounds half to even and clips to the depth itself, exactly as RoundClip: no copy needed.
+            // With vmin / vmax, the grey levels are imshow's with the gray colormap (the same levels as `colormap:
+            // gray`, one channel; 16-bit: 65536 levels). Without, the writer rounds half to even and clips to the
+            // depth itself, exactly as RoundClip: no copy needed.
+            if (HasLimits(output))
+            {
+                var (vmin, vmax) = Limits(output, frame.Data);
+                frame = GreyLevels(output.Name, frame, vmin, vmax, bits == 16 ? 65536 : 256);
+            }
+
             ImageIO.WritePng(ms, frame, bits, compression);
         }
 
@@ -221,6 +229,32 @@ public static class OutputWriter
         int duration = Option(output, "duration_ms") is { } d ? Convert.ToInt32(d, CultureInfo.InvariantCulture) : 100;
         int loop = Option(output, "loop") is { } l ? Convert.ToInt32(l, CultureInfo.InvariantCulture) : 0;
         return PictureOutputs.Gif(output, stack, duration, loop);
+    }
+
+    /// <summary>Whether the output gives vmin or vmax.</summary>
+    public static bool HasLimits(BoundOutput output) => Option(output, "vmin") is not null || Option(output, "vmax") is not null;
+
+    /// <summary>
+    /// A grey picture's levels as imshow with the gray colormap maps them (<see cref="Rendering.Colormap.LevelOf"/>): 0..levels - 1,
+    /// NaN 0 (black).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static ImageArray GreyLevels(string outputName, ImageArray frame, double vmin, double vmax, int levels)
+    {
+        if (!(vmin <= vmax))
+        {
+            throw new OutputException(outputName, $"vmin ({vmin.ToString(CultureInfo.InvariantCulture)}) is above vmax ({vmax.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        var r = new ImageArray(frame.Rows, frame.Cols);
+        var src = frame.Data;
+        var dst = r.Data;
+        for (int k = 0; k < src.Length; k++)
+        {
+            dst[k] = Math.Max(0, Rendering.Colormap.LevelOf(src[k], vmin, vmax, levels));
+        }
+
+        return r;
     }
 
     /// <summary>vmin / vmax from the options, each defaulting to the data's finite min / max (as imshow).</summary>

@@ -103,8 +103,9 @@ public static class PictureOutputs
     }
 
     /// <summary>
-    /// A .gif of a stack. Without a colormap the values are rounded (halves to even), clipped to 0..255 and stored
-    /// as exact grey levels; with one, they go through it with vmin/vmax (default: the stack's finite min/max).
+    /// A .gif of a stack. Without a colormap or vmin/vmax the values are rounded (halves to even), clipped to 0..255 and
+    /// stored as exact grey levels; with one, they go through it (the gray colormap when only vmin/vmax are given) with
+    /// vmin/vmax (default: the stack's finite min/max).
     /// </summary>
     public static byte[] Gif(BoundOutput output, ImageArray stack, int durationMs, int loop)
     {
@@ -119,6 +120,11 @@ public static class PictureOutputs
             else if (output.Options.TryGetValue("colormap", out var c) && c is string name)
             {
                 GifWriter.Write(ms, stack, durationMs, loop, Map(output.Name, name), Number(output.Options, "vmin"), Number(output.Options, "vmax"));
+            }
+            else if (Number(output.Options, "vmin") is not null || Number(output.Options, "vmax") is not null)
+            {
+                // Grey levels as imshow with the gray colormap maps them (the missing limit: the stack's finite min / max).
+                GifWriter.Write(ms, stack, durationMs, loop, Colormaps.Gray, Number(output.Options, "vmin"), Number(output.Options, "vmax"));
             }
             else
             {
@@ -141,8 +147,8 @@ public static class PictureOutputs
     }
 
     /// <summary>
-    /// A .png with an `overlay`: the picture (grey levels rounded and clipped to 0..255, or through its `colormap` with
-    /// vmin/vmax) as RGB, with the overlay source's outlines drawn over it (<see cref="Outline"/>).
+    /// A .png with an `overlay`: the picture (grey levels rounded and clipped to 0..255, mapped by vmin/vmax when given,
+    /// or through its `colormap` with vmin/vmax) as RGB, with the overlay source's outlines drawn over it (<see cref="Outline"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Overlay(BoundOutput output, ImageArray frame, OverlayOption overlay, Func<string, Value>? valueOf)
@@ -175,7 +181,17 @@ public static class PictureOutputs
         }
         else
         {
-            var grey = OutputWriter.RoundClip(frame, 255f).Data;
+            float[] grey;
+            if (OutputWriter.HasLimits(output))
+            {
+                var (vmin, vmax) = OutputWriter.Limits(output, frame.Data);
+                grey = OutputWriter.GreyLevels(output.Name, frame, vmin, vmax, 256).Data;
+            }
+            else
+            {
+                grey = OutputWriter.RoundClip(frame, 255f).Data;
+            }
+
             rgb = new byte[grey.Length * 3];
             for (int k = 0; k < grey.Length; k++)
             {

@@ -48,6 +48,61 @@ public class OutputTests
         Assert.Equal([0f, 0f, 2f, 254f, 255f, 255f, 0f], r.Data);
     }
 
+    /// <summary>
+    /// vmin / vmax on a grey .png, .gif or overlay picture map the values as imshow does with the gray colormap (level
+    /// floor(t * 256), clipped; NaN black): the same levels as `colormap: gray`, one channel. They were accepted and
+    /// ignored, so a [0, 1] image written with `vmin: 0, vmax: 1` came out black (values 0 and 1).
+    /// </summary>
+    [Fact]
+    public void GreyPicturesWithVminVmaxMapAsImshowsGray()
+    {
+        string dir = RunKit.TempDir();
+        var img = new ImageArray(1, 8, [-0.5f, 0f, 0.25f, 0.5f, 0.999f, 1f, 2f, float.NaN]);
+        var limits = new Dictionary<string, object?> { ["vmin"] = 0.0, ["vmax"] = 1.0 };
+        string p8 = Path.Combine(dir, "a.png");
+        OutputWriter.Write(Output("a.png", OutputFormat.Png, limits), _ => new ArrayValue(img), p8);
+        Assert.Equal([0f, 0f, 64f, 128f, 255f, 255f, 255f, 0f], ImageReader.Read(p8).Data);
+
+        // The red channel of the same picture through colormap: gray.
+        var gray = OutputWriter.Png(Output("g.png", OutputFormat.Png, new() { ["colormap"] = "gray", ["vmin"] = 0.0, ["vmax"] = 1.0 }), new ArrayValue(img));
+        string pg = Path.Combine(dir, "g.png");
+        File.WriteAllBytes(pg, gray);
+        using (var rgb = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(pg))
+        {
+            Assert.Equal(ImageReader.Read(p8).Data, Enumerable.Range(0, 8).Select(k => (float)rgb[k, 0].R));
+        }
+
+        string p16 = Path.Combine(dir, "b.png");
+        OutputWriter.Write(Output("b.png", OutputFormat.Png, new() { ["bits"] = 16, ["vmin"] = 0.0, ["vmax"] = 1.0 }), _ => new ArrayValue(img), p16);
+        Assert.Equal([0f, 0f, 16384f, 32768f, 65470f, 65535f, 65535f, 0f], ImageReader.Read(p16).Data);
+
+        // One limit given: the other is the data's finite min / max, as imshow.
+        string pmax = Path.Combine(dir, "c.png");
+        OutputWriter.Write(Output("c.png", OutputFormat.Png, new() { ["vmax"] = 1.0 }), _ => new ArrayValue(img), pmax);
+        Assert.Equal(ImageReader.Read(p8).Data[4..], ImageReader.Read(pmax).Data[4..]); // vmin -0.5: values below 0.999 move
+        Assert.Equal(85f, ImageReader.Read(pmax).Data[1]); // (0 + 0.5) / 1.5 * 256 = 85.3
+
+        // A .gif: the gray colormap's frames; without limits the values are stored as they are.
+        var stack = ImageArray.Stack(2, 1, 8, [.. img.Data, .. img.Data]);
+        Assert.Equal(
+            OutputWriter.Gif(Output("s.gif", OutputFormat.Gif, new() { ["colormap"] = "gray", ["vmin"] = 0.0, ["vmax"] = 1.0 }), stack),
+            OutputWriter.Gif(Output("s.gif", OutputFormat.Gif, limits), stack));
+        Assert.NotEqual(OutputWriter.Gif(Output("s.gif", OutputFormat.Gif), stack), OutputWriter.Gif(Output("s.gif", OutputFormat.Gif, limits), stack));
+
+        // An overlay's grey picture (a mask without regions draws no outline).
+        var mask = new ImageArray(1, 8);
+        var overlay = OutputWriter.Png(Output("o.png", OutputFormat.Png, new() { ["overlay"] = new OverlayOption("m", "red"), ["vmin"] = 0.0, ["vmax"] = 1.0 }), new ArrayValue(img), _ => new ArrayValue(mask));
+        string po = Path.Combine(dir, "o.png");
+        File.WriteAllBytes(po, overlay);
+        using (var rgb = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(po))
+        {
+            Assert.Equal(ImageReader.Read(p8).Data, Enumerable.Range(0, 8).Select(k => (float)rgb[k, 0].G));
+        }
+
+        // vmin above vmax is refused (the binder refuses it in a recipe; the writer too).
+        Assert.Throws<OutputException>(() => OutputWriter.Png(Output("x.png", OutputFormat.Png, new() { ["vmin"] = 2.0, ["vmax"] = 1.0 }), new ArrayValue(img)));
+    }
+
     [Fact]
     public void PngOutputsDecodeToTheRoundedValues()
     {

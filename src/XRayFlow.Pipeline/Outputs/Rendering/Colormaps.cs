@@ -255,7 +255,14 @@ public sealed class Colormap
 
     /// <summary>The lookup-table index of one value (see the class remarks), or -1 for NaN (bad).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int IndexOf(double value, double vmin, double vmax)
+    public static int IndexOf(double value, double vmin, double vmax) => LevelOf(value, vmin, vmax, Colormaps.Size);
+
+    /// <summary>
+    /// imshow's normalisation into <paramref name="levels"/> steps: t = (value - vmin) / (vmax - vmin) (0 when vmin ==
+    /// vmax), level floor(t * levels) clipped to 0..levels - 1; -1 for NaN. With 256 levels, the colormap table's index.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LevelOf(double value, double vmin, double vmax, int levels)
     {
         if (double.IsNaN(value))
         {
@@ -263,15 +270,15 @@ public sealed class Colormap
         }
 
         double x = vmin == vmax ? 0.0 : (value - vmin) / (vmax - vmin);
-        x *= Colormaps.Size;
+        x *= levels;
         if (x < 0)
         {
             return 0; // under -> first colour
         }
 
-        if (x >= Colormaps.Size - 1)
+        if (x >= levels - 1)
         {
-            return Colormaps.Size - 1; // x == 1 and over -> last colour
+            return levels - 1; // x == 1 and over -> last colour
         }
 
         return (int)x;
