@@ -77,7 +77,7 @@ public static class MeasureOps
     public static OpDefinition Label { get; } = new()
     {
         Name = "label",
-        Summary = "Connected components of the nonzero pixels, numbered 1, 2, ... in raster order of their first pixel (SciPy's numbering), background 0; `count` is the number of components.",
+        Summary = "Connected components of the nonzero pixels, numbered 1, 2, ... in raster order of their first pixel (SciPy's numbering), background 0; `count` is the number of components. More than 2^24 = 16777216 components fail the step (labels are float32, whole numbers exact only up to there).",
         Reference = "scipy.ndimage.label",
         Inputs = InputSpec.One,
         Params =

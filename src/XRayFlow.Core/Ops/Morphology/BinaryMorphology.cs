@@ -38,7 +38,8 @@ public enum BinaryOp
 /// bottom-up, each row's run along the row closed at once with carry-propagating word fills) until a sweep changes
 /// nothing: the same fixed point as repeating passes, without one pass per pixel of path length. Without the centre,
 /// passes repeat until nothing changes; such a structure can make SciPy loop forever, so here a state that comes back
-/// after two passes, or more than <see cref="UntilStableLimit"/> passes, fails the step.</para>
+/// (after two passes, or after any number: Brent's cycle check against a copy saved at passes 1, 2, 4, 8...), or more
+/// than <see cref="UntilStableLimit"/> passes, fails the step.</para>
 /// <para>Mask values: SciPy reads the mask as nonzero in the first pass and as int8(mask) != 0 in later passes of its
 /// fast path; here always nonzero, which agrees for 0/1 masks (and any whose nonzero values survive int8).</para>
 /// </summary>
@@ -47,8 +48,15 @@ public static class BinaryMorphology
     /// <summary>The largest `iterations`.</summary>
     public const int MaxIterations = 4096;
 
-    /// <summary>Passes an until-stable run without the centre in its structure may take: 2 (rows + cols) + 4.</summary>
-    public static int UntilStableLimit(int rows, int cols) => (2 * (rows + cols)) + 4;
+    /// <summary>
+    /// Passes an until-stable run without the centre in its structure may take: rows * cols + 2. A pass is
+    /// out_Y[p] = OR over d of Y[p + d] (the border and pixels outside the mask held), so after n passes a pixel reads
+    /// the ends of the n-step walks from it. When the offsets lie in an open half-plane no walk comes back to a pixel:
+    /// it leaves the frame (or stops at a held pixel) within rows * cols steps, after which nothing changes. Such runs
+    /// can take far more than 2 (rows + cols) passes: offsets (0, 1) and (1, 1 - cols) walk the frame in raster order,
+    /// one pixel per pass. Offsets around the centre can cycle instead; those cycles are caught as they come back.
+    /// </summary>
+    public static int UntilStableLimit(int rows, int cols) => (int)Math.Min(int.MaxValue - 1, ((long)rows * cols) + 2);
 
     /// <summary>
     /// Runs binary erosion / dilation / opening / closing on every frame of <paramref name="src"/> into a new 0/1 array
@@ -236,6 +244,8 @@ public static class BinaryMorphology
         bool bdr = invert ? !borderValue : borderValue;
         bool[] cur = (bool[])input.Clone();
         int pass = 0;
+        bool[]? saved = null; // until stable: a state that comes back never settles (Brent's check, saved at passes 1, 2, 4...)
+        int checkpoint = 1;
         while (true)
         {
             var next = new bool[cur.Length];
@@ -287,6 +297,17 @@ public static class BinaryMorphology
             if (pass >= maxPasses)
             {
                 throw new InvalidOperationException($"no stable state after {maxPasses} passes");
+            }
+
+            if (iterations < 1 && saved is not null && cur.AsSpan().SequenceEqual(saved))
+            {
+                throw new InvalidOperationException($"the state comes back after pass {pass}: no stable state");
+            }
+
+            if (iterations < 1 && pass == checkpoint)
+            {
+                saved = cur;
+                checkpoint *= 2;
             }
         }
     }
@@ -513,30 +534,56 @@ public static class BinaryMorphology
             bool[]? prev = null;
             bool[] changedRows = new bool[rows];
             int limit = iterations == 0 ? UntilStableLimit(rows, _cur.Cols) : iterations;
-            for (int pass = 1; ; pass++)
+            BitPlane? saved = null; // until stable: the state at pass savedAt (Brent's cycle check), saved again at pass checkpoint
+            long savedAt = 0, checkpoint = 1;
+            try
             {
-                var (changed, sameAsTwoBack) = iterations == 1 ? OnlyPass(_cur, _spare, mask, e) : Pass(_cur, _spare, mask, e, prev, changedRows);
-                (_cur, _spare) = (_spare, _cur);
-                if (!changed || (iterations > 0 && pass >= iterations))
+                for (int pass = 1; ; pass++)
                 {
-                    return _cur;
-                }
+                    var (changed, sameAsTwoBack) = iterations == 1 ? OnlyPass(_cur, _spare, mask, e) : Pass(_cur, _spare, mask, e, prev, changedRows);
+                    (_cur, _spare) = (_spare, _cur);
+                    if (!changed || (iterations > 0 && pass >= iterations))
+                    {
+                        return _cur;
+                    }
 
-                if (iterations == 0 && pass >= 2 && sameAsTwoBack)
-                {
-                    throw new InvalidOperationException(
-                        "with iterations 0 (until nothing changes) and a structure whose centre is 0, the image flips between two states forever (SciPy would never return); give iterations, or a structure with its centre set");
-                }
+                    if (iterations == 0 && pass >= 2 && sameAsTwoBack)
+                    {
+                        throw new InvalidOperationException(
+                            "with iterations 0 (until nothing changes) and a structure whose centre is 0, the image flips between two states forever (SciPy would never return); give iterations, or a structure with its centre set");
+                    }
 
-                if (pass >= limit)
-                {
-                    throw new InvalidOperationException(
-                        $"with iterations 0 (until nothing changes) and a structure whose centre is 0, the image still changes after {limit} passes (the bound: 2 (rows + cols) + 4); give iterations, or a structure with its centre set");
-                }
+                    if (iterations == 0)
+                    {
+                        if (saved is not null && _cur.SameBits(saved))
+                        {
+                            throw new InvalidOperationException(
+                                $"with iterations 0 (until nothing changes) and a structure whose centre is 0, the image comes back after {pass - savedAt} passes to the state of pass {savedAt} and cycles forever (SciPy would never return); give iterations, or a structure with its centre set");
+                        }
 
-                _cancellation.ThrowIfCancellationRequested();
-                prev ??= new bool[rows];
-                (prev, changedRows) = (changedRows, prev);
+                        if (pass == checkpoint)
+                        {
+                            saved ??= new BitPlane(rows, _cur.Cols, Guard);
+                            saved.CopyFrom(_cur);
+                            savedAt = pass;
+                            checkpoint *= 2;
+                        }
+                    }
+
+                    if (pass >= limit)
+                    {
+                        throw new InvalidOperationException(
+                            $"with iterations 0 (until nothing changes) and a structure whose centre is 0, the image still changes after {limit} passes (the bound: rows * cols + 2); give iterations, or a structure with its centre set");
+                    }
+
+                    _cancellation.ThrowIfCancellationRequested();
+                    prev ??= new bool[rows];
+                    (prev, changedRows) = (changedRows, prev);
+                }
+            }
+            finally
+            {
+                saved?.Dispose();
             }
         }
 

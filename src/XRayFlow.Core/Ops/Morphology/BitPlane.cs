@@ -114,6 +114,22 @@ internal sealed class BitPlane : IDisposable
 
     public void CopyFrom(BitPlane other) => other.Bits.AsSpan(0, Length).CopyTo(Bits);
 
+    /// <summary>Whether the pixels of the frame (not the guards, not the spare bits of each row's last word) equal <paramref name="other"/>'s.</summary>
+    public bool SameBits(BitPlane other)
+    {
+        for (int i = 0; i < Rows; i++)
+        {
+            var a = Bits.AsSpan(Row(i), Words);
+            var b = other.Bits.AsSpan(other.Row(i), Words);
+            if (!a[..^1].SequenceEqual(b[..^1]) || ((a[^1] ^ b[^1]) & LastMask) != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Sets every word (data, guards) to 0.</summary>
     public void ClearAll() => Bits.AsSpan(0, Length).Clear();
 

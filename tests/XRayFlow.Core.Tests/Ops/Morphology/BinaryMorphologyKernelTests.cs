@@ -269,6 +269,50 @@ public class BinaryMorphologyKernelTests
     }
 
     [Fact]
+    public void AStructureWithoutItsCentreMaySettleAfterMorePassesThanTwiceTheSides()
+    {
+        // Offsets (0, 1) and (1, -7) on an 8 x 8 image walk it in raster order, one pixel per pass: SciPy's
+        // binary_erosion(x, s, iterations=0, border_value=1) with x all ones but x[7, 7] moves the 0 back one pixel per
+        // pass and returns all ones after 65 passes (checked with SciPy 1.10.1). The old bound, 2 (rows + cols) + 4 = 36
+        // passes, refused it.
+        var s = Mask("000000000000000", "000000001000000", "100000000000000"); // centre [1, 7] is 0
+        var x = new ImageArray(8, 8);
+        x.Data.AsSpan().Fill(1);
+        x[7, 7] = 0;
+        Assert.Equal(BinaryMorphology.Reference(BinaryOp.Erosion, x.Data, [], 8, 8, s, 0, true, 0, 0), BinaryMorphology.Apply(BinaryOp.Erosion, x, null, s, 0, true, 0, 0, 2).Data);
+        Assert.All(BinaryMorphology.Apply(BinaryOp.Erosion, x, null, s, 0, true, 0, 0, 2).Data, v => Assert.Equal(1f, v));
+
+        // The same offsets on random data, dilation and erosion, both borders, with and without a mask.
+        foreach (var op in new[] { BinaryOp.Erosion, BinaryOp.Dilation })
+        {
+            foreach (bool border in new[] { false, true })
+            {
+                var r = Random01(8, 8, 41, 0.7);
+                Compare(op, r, null, s, 0, border, 0, 0, "raster walk");
+                Compare(op, r, Random01(8, 8, 42, 0.9), s, 0, border, 0, 0, "raster walk, mask");
+            }
+        }
+    }
+
+    [Fact]
+    public void AStructureWithoutItsCentreThatCyclesWithAPeriodOfThreeFailsWithAReason()
+    {
+        // Offsets +2 and -1: SciPy's binary_erosion(x, [[0, 1, 0, 0, 1]], iterations=0, border_value=1) on this row
+        // enters a cycle of three states and never returns; found by the saved state, long before rows * cols + 2
+        // passes on a tall image.
+        var row = new float[] { 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0 };
+        var x = new ImageArray(200, 12);
+        for (int i = 0; i < 200; i++)
+        {
+            row.CopyTo(x.Data.AsSpan(i * 12, 12));
+        }
+
+        var ex = Assert.Throws<InvalidOperationException>(() => BinaryMorphology.Apply(BinaryOp.Erosion, x, null, Mask("01001"), 0, true, 0, 0, 1));
+        Assert.Contains("cycles forever", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => BinaryMorphology.Reference(BinaryOp.Erosion, x.Data, [], 200, 12, Mask("01001"), 0, true, 0, 0));
+    }
+
+    [Fact]
     public void UntilStableMatchesManyPassesOnAMaze()
     {
         // A serpentine corridor: filling it from the border takes one pass per pixel of the path, and the sweeps
