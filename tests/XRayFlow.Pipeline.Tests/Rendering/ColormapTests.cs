@@ -27,10 +27,14 @@ public class ColormapTests
         Assert.False(Colormaps.TryGet("gray_r_r", out _));
     }
 
-    /// <summary>matplotlib's <c>_r</c>: the same 256 entries in reverse order.</summary>
+    /// <summary>
+    /// matplotlib's <c>_r</c> (Colormap.reversed()): a listed map's 256 entries in reverse order; a segmented or
+    /// functional map sampled again at 1 - x, which is the table reversed but for a level here and there (1 - i / 255
+    /// and (255 - i) / 255 differ in the last bit). Which of the two each map is: LookupTableMatchesMatplotlib.
+    /// </summary>
     [Theory]
     [MemberData(nameof(AllNames))]
-    public void ReversedVariantIsTheTableReversed(string name)
+    public void ReversedVariantIsTheTableReversedUpToALevel(string name)
     {
         if (name.EndsWith("_r", StringComparison.Ordinal))
         {
@@ -39,15 +43,22 @@ public class ColormapTests
 
         var lut = Colormaps.Get(name).Lut.ToArray();
         var rev = Colormaps.Get(name + "_r").Lut.ToArray();
+        int moved = 0;
         for (int i = 0; i < 256; i++)
         {
-            Assert.Equal(lut.AsSpan(3 * (255 - i), 3).ToArray(), rev.AsSpan(3 * i, 3).ToArray());
+            for (int ch = 0; ch < 3; ch++)
+            {
+                int diff = Math.Abs(lut[(3 * (255 - i)) + ch] - rev[(3 * i) + ch]);
+                Assert.True(diff <= 1, $"{name}_r entry {i}: {diff} levels from the table reversed");
+                moved += diff;
+            }
         }
 
+        Assert.InRange(moved, 0, 24);
         Assert.NotEqual(lut, rev);
     }
 
-    /// <summary>Each table (the 30 names, _r included) within 1 per channel of matplotlib 3.6's colormap(linspace(0, 1, 256)) (tests/fixtures/colormaps/gen_colormap_reference.py).</summary>
+    /// <summary>Each table (the 30 names, _r included) equal to matplotlib 3.6's colormap(linspace(0, 1, 256)) rounded to 0..255 (tests/fixtures/colormaps/gen_colormap_reference.py).</summary>
     [Theory]
     [MemberData(nameof(AllNames))]
     public void LookupTableMatchesMatplotlib(string name)
@@ -72,10 +83,10 @@ public class ColormapTests
         }
 
         Assert.True(worst <= 1, $"{name}: a channel differs by {worst}");
-        // both are round(lut * 255); float noise may flip a .5. matplotlib builds a segmented map's _r from reversed
-        // segment data sampled at 1 - x, which itself differs by 1 from its own table reversed in up to 19 channels (jet_r)
-        int minExact = name.EndsWith("_r", StringComparison.Ordinal) ? 740 : 760;
-        Assert.True(exact >= minExact, $"{name}: only {exact} of 768 channels exact");
+        // both are round(lut * 255), and every one of the 30 tables is matplotlib's to the level. A segmented map's _r is
+        // sampled from its reversed segment data at 1 - x, as matplotlib does: its table reversed was 1 off in up to
+        // 19 channels (jet_r; bone_r, CMRmap_r, terrain_r and seismic_r too).
+        Assert.True(exact == 768, $"{name}: only {exact} of 768 channels exact");
     }
 
     [Fact]

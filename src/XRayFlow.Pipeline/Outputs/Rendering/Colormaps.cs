@@ -50,26 +50,26 @@ public static class Colormaps
         var map = new Dictionary<string, Colormap>(StringComparer.Ordinal);
         foreach (var name in BaseNames)
         {
-            double[] table;
+            // The reversed map as matplotlib's Colormap.reversed() makes it: a listed map's colours in reverse order; a
+            // segmented map's segment data reversed ((1 - x, y1, y0), last row first) and sampled again; a functional
+            // one (prism) called at 1 - x. Sampling again is not the table reversed: 1 - i / 255 and (255 - i) / 255
+            // differ in the last bit, which moves a rounded level by one in a few entries of bone, CMRmap, terrain, jet
+            // and seismic.
+            double[] table, reversed;
             if (ColormapData.Segments.TryGetValue(name, out var seg))
             {
-                table = new double[Size * 3];
-                for (int ch = 0; ch < 3; ch++)
-                {
-                    var lut = CreateLookupTable(Size, seg[ch]);
-                    for (int i = 0; i < Size; i++)
-                    {
-                        table[(i * 3) + ch] = lut[i];
-                    }
-                }
+                table = Sample(seg);
+                reversed = Sample([.. seg.Select(ReverseSegments)]);
             }
             else if (ColormapData.Listed.TryGetValue(name, out var listed))
             {
                 table = (double[])listed.Clone();
+                reversed = Reverse(table);
             }
             else if (name == "prism")
             {
-                table = Prism(Size);
+                table = Prism(Size, reversed: false);
+                reversed = Prism(Size, reversed: true);
             }
             else
             {
@@ -77,11 +77,31 @@ public static class Colormaps
             }
 
             map[name] = new Colormap(name, table);
-            map[name + ReversedSuffix] = new Colormap(name + ReversedSuffix, Reverse(table));
+            map[name + ReversedSuffix] = new Colormap(name + ReversedSuffix, reversed);
         }
 
         return map;
     }
+
+    /// <summary>The RGB table (3 values per entry) of segment data per channel.</summary>
+    private static double[] Sample(double[][][] seg)
+    {
+        var table = new double[Size * 3];
+        for (int ch = 0; ch < 3; ch++)
+        {
+            var lut = CreateLookupTable(Size, seg[ch]);
+            for (int i = 0; i < Size; i++)
+            {
+                table[(i * 3) + ch] = lut[i];
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>matplotlib's LinearSegmentedColormap.reversed() of one channel's rows (x, y0, y1): (1 - x, y1, y0), last row first.</summary>
+    internal static double[][] ReverseSegments(double[][] rows)
+        => [.. rows.Reverse().Select(r => new[] { 1.0 - r[0], r[2], r[1] })];
 
     /// <summary>The RGB table (3 values per entry) with its entries in reverse order.</summary>
     private static double[] Reverse(double[] table)
@@ -143,14 +163,15 @@ public static class Colormaps
         return lut;
     }
 
-    /// <summary>matplotlib's functional prism (_cm._prism_red/green/blue), sampled at linspace(0, 1, n), clipped.</summary>
-    private static double[] Prism(int n)
+    /// <summary>matplotlib's functional prism (_cm._prism_red/green/blue), sampled at linspace(0, 1, n) (reversed: at 1 - those), clipped.</summary>
+    private static double[] Prism(int n, bool reversed)
     {
         var table = new double[n * 3];
         double step = 1.0 / (n - 1);
         for (int i = 0; i < n; i++)
         {
             double x = i == n - 1 ? 1.0 : i * step;
+            x = reversed ? 1.0 - x : x;
             table[(i * 3) + 0] = Math.Clamp((0.75 * Math.Sin(((x * 20.9) + 0.25) * Math.PI)) + 0.67, 0.0, 1.0);
             table[(i * 3) + 1] = Math.Clamp((0.75 * Math.Sin(((x * 20.9) - 0.25) * Math.PI)) + 0.33, 0.0, 1.0);
             table[(i * 3) + 2] = Math.Clamp(-1.1 * Math.Sin(x * 20.9 * Math.PI), 0.0, 1.0);
