@@ -226,7 +226,7 @@ public static class OutputWriter
 
     public static byte[] Gif(BoundOutput output, ImageArray stack)
     {
-        int duration = Option(output, "duration_ms") is { } d ? Convert.ToInt32(d, CultureInfo.InvariantCulture) : 100;
+        int duration = Option(output, "duration_ms") is { } d ? Convert.ToInt32(d, CultureInfo.InvariantCulture) : 1000;
         int loop = Option(output, "loop") is { } l ? Convert.ToInt32(l, CultureInfo.InvariantCulture) : 0;
         return PictureOutputs.Gif(output, stack, duration, loop);
     }
