@@ -54,6 +54,23 @@ public sealed class PictureRecipeTests : IDisposable
 
     private readonly string dir = Path.Combine(Path.GetTempPath(), "xrf-pictures-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>Runs a recipe's text on sample 00000011_001 into dir/out (must succeed); the out folder.</summary>
+    private string RunOnSample(string recipe, string name)
+    {
+        var loaded = RecipeLoader.LoadText(recipe, name);
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        var outDir = Path.Combine(dir, "out");
+        var result = RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(RenderingFixtures.RepoRoot, "pipelines", "samples", "00000011_001.png") },
+            OutDir = outDir,
+            Threads = 2,
+        });
+        Assert.True(result.ExitCode == ExitCodes.Success, string.Join("\n", result.Diagnostics.Select(d => d.ToString()).Concat(result.Failures.Select(f => f.ToString()))));
+        return outDir;
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(dir))
@@ -76,17 +93,7 @@ public sealed class PictureRecipeTests : IDisposable
               plain: {path: plain.png, panel_size: 120, panels: [{from: xray}]}
               barred: {path: barred.png, panel_size: 120, panels: [{from: xray, colorbar: true, colormap: RdBu_r}]}
             """;
-        var loaded = RecipeLoader.LoadText(recipe, "figure-options.yaml");
-        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
-        var outDir = Path.Combine(dir, "out");
-        var result = RecipeRunner.Run(new RunRequest
-        {
-            Recipe = loaded.Recipe!,
-            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(RenderingFixtures.RepoRoot, "pipelines", "samples", "00000011_001.png") },
-            OutDir = outDir,
-            Threads = 2,
-        });
-        Assert.True(result.ExitCode == ExitCodes.Success, string.Join("\n", result.Diagnostics.Select(d => d.ToString()).Concat(result.Failures.Select(f => f.ToString()))));
+        string outDir = RunOnSample(recipe, "figure-options.yaml");
         using var plain = SKBitmap.Decode(File.ReadAllBytes(Path.Combine(outDir, "plain.png")));
         using var barred = SKBitmap.Decode(File.ReadAllBytes(Path.Combine(outDir, "barred.png")));
         Assert.Equal((2 * 20) + 120, plain.Width);
@@ -122,17 +129,7 @@ public sealed class PictureRecipeTests : IDisposable
               h0: {from: h, path: h0.png, compression: 0, title: plot}
               h9: {from: h, path: h9.png, compression: 9, title: plot}
             """;
-        var loaded = RecipeLoader.LoadText(recipe, "figure-compression.yaml");
-        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
-        var outDir = Path.Combine(dir, "out");
-        var result = RecipeRunner.Run(new RunRequest
-        {
-            Recipe = loaded.Recipe!,
-            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(RenderingFixtures.RepoRoot, "pipelines", "samples", "00000011_001.png") },
-            OutDir = outDir,
-            Threads = 2,
-        });
-        Assert.True(result.ExitCode == ExitCodes.Success, string.Join("\n", result.Diagnostics.Select(d => d.ToString()).Concat(result.Failures.Select(f => f.ToString()))));
+        string outDir = RunOnSample(recipe, "figure-compression.yaml");
         foreach (var (stored, packed) in new[] { ("f0.png", "f9.png"), ("fd.png", "f9.png"), ("h0.png", "h9.png") })
         {
             var a = File.ReadAllBytes(Path.Combine(outDir, stored));
