@@ -185,7 +185,7 @@ public static class Thresholds
         {
             float inv = 1f / (p1sq[i] * p2sq[i + 1]);
             float q = p1[i] * (1f - p1[i]);
-            return Log32(inv * (q * q));
+            return NumpyLog32.Log(inv * (q * q));
         });
     }
 
@@ -570,7 +570,7 @@ public static class Thresholds
                 float meanFore = (float)(sumFore / nFore);
                 float meanBack = (float)((sumAll - sumFore) / (v.Length - nFore));
 
-                next = (meanBack - meanFore) / (Log32(meanBack) - Log32(meanFore));
+                next = (meanBack - meanFore) / (NumpyLog32.Log(meanBack) - NumpyLog32.Log(meanFore));
                 nextIs32 = true;
             }
 
@@ -775,9 +775,6 @@ public static class Thresholds
 
         return best;
     }
-
-    /// <summary>numpy.log of a float32: the float64 logarithm rounded to float32 (numpy's own float32 logarithm is within an ulp of it).</summary>
-    private static float Log32(float v) => (float)Math.Log(v);
 
     /// <summary>numpy.argmax over f(0..n-1): the first largest, or the first NaN.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
