@@ -154,7 +154,7 @@ public static class IntensityOps
     public static OpDefinition AdjustGamma { get; } = new()
     {
         Name = "adjust_gamma",
-        Summary = "Gamma correction: (x / scale)^gamma * scale * gain, scale = 255 / 65535 for 8 / 16-bit images (truncated to integers) and 1 for float images; negative values are refused.",
+        Summary = "Gamma correction: (x / scale)^gamma * scale * gain, scale = 255 / 65535 for 8 / 16-bit images (truncated to integers; a result beyond the type, gain > 1, saturates at 255 / 65535 where scikit-image's cast wraps it around, and a negative gain gives 0) and 1 for float images; negative values are refused.",
         Reference = "skimage.exposure.adjust_gamma",
         Inputs = InputSpec.One,
         Params =
@@ -173,7 +173,7 @@ public static class IntensityOps
     public static OpDefinition AdjustLog { get; } = new()
     {
         Name = "adjust_log",
-        Summary = "Logarithmic correction: log2(1 + x / scale) * scale * gain, or with inv (2^(x / scale) - 1) * scale * gain; scale as adjust_gamma; negative values are refused.",
+        Summary = "Logarithmic correction: log2(1 + x / scale) * scale * gain, or with inv (2^(x / scale) - 1) * scale * gain; scale, truncation and saturation as adjust_gamma; negative values are refused.",
         Reference = "skimage.exposure.adjust_log",
         Inputs = InputSpec.One,
         Params =

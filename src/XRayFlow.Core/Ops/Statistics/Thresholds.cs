@@ -185,7 +185,7 @@ public static class Thresholds
         {
             float inv = 1f / (p1sq[i] * p2sq[i + 1]);
             float q = p1[i] * (1f - p1[i]);
-            return Log32(inv * (q * q));
+            return NumpyLog32.Log(inv * (q * q));
         });
     }
 
@@ -292,8 +292,8 @@ public static class Thresholds
     /// t = mean(v) (or initial_guess − min), repeat t_next = (mean_back − mean_fore) / (log(mean_back) −
     /// log(mean_fore)) over v &gt; t (fore) and v &lt;= t (back) until |t_next − t| &lt;= tolerance (a mean_back of 0
     /// gives t_next = 0, as log(0) = -inf); the threshold is t_next + min. Integer path in float64 with exact class sums (scikit-image's means of whole
-    /// numbers); float path in float32 as scikit-image computes it on a float32 array (class means from exact sums
-    /// rounded to float32: within a few float32 ulps of numpy's pairwise sums).
+    /// numbers); float path in float32 as scikit-image computes it on a float32 array (each class's values in order,
+    /// numpy's float32 pairwise mean; numpy's own float32 log, <see cref="NumpyLog32"/>).
     /// </summary>
     /// <exception cref="ArgumentException">initial_guess outside (min, max), as scikit-image.</exception>
     public static double Li(ReadOnlySpan<float> x, int bits, double? tolerance = null, double? initialGuess = null, int threads = 1, CancellationToken cancel = default)
@@ -513,6 +513,7 @@ public static class Thresholds
             }
         }
 
+        float[] fore = ArrayPool.Rent(finiteCount), back = ArrayPool.Rent(finiteCount);
         try
         {
             var v = buffer.AsSpan(0, finiteCount);
@@ -547,8 +548,6 @@ public static class Thresholds
                 return d > exactTolerance.Value;
             }
 
-            double sumAll = SumOver(v, float.NegativeInfinity, threads).Sum;
-
             // numpy's dtypes: t_next is float32 (the mean, then float32 arithmetic) or float64 (initial_guess);
             // t_curr starts as float64 -2 * tolerance; |t_next - t_curr| is float32 when both are float32.
             double next = initialGuess is { } g ? StartFrom(g, min, max) : NumpySum32.Mean(v, threads);
@@ -566,11 +565,26 @@ public static class Thresholds
 
                 current = next;
                 currentIs32 = nextIs32;
-                var (sumFore, nFore) = SumOver(v, (float)current, threads);
-                float meanFore = (float)(sumFore / nFore);
-                float meanBack = (float)((sumAll - sumFore) / (v.Length - nFore));
+                // np.mean(image[foreground]) and np.mean(image[~foreground]): each class gathered in order, then
+                // numpy's float32 pairwise mean (exact sums rounded once can settle Li elsewhere: 3e-4 relative).
+                int nFore = 0, nBack = 0;
+                float tc = (float)current;
+                foreach (float f in v)
+                {
+                    if (f > tc)
+                    {
+                        fore[nFore++] = f;
+                    }
+                    else
+                    {
+                        back[nBack++] = f;
+                    }
+                }
 
-                next = (meanBack - meanFore) / (Log32(meanBack) - Log32(meanFore));
+                float meanFore = NumpySum32.Mean(fore.AsSpan(0, nFore), threads);
+                float meanBack = NumpySum32.Mean(back.AsSpan(0, nBack), threads);
+
+                next = (meanBack - meanFore) / (NumpyLog32.Log(meanBack) - NumpyLog32.Log(meanFore));
                 nextIs32 = true;
             }
 
@@ -579,79 +593,12 @@ public static class Thresholds
         finally
         {
             ArrayPool.Return(buffer);
+            ArrayPool.Return(fore);
+            ArrayPool.Return(back);
         }
     }
 
     private static System.Buffers.ArrayPool<float> ArrayPool => System.Buffers.ArrayPool<float>.Shared;
-
-    /// <summary>The sum (in double) and count of the values above t.</summary>
-    private static (double Sum, long Count) SumOver(ReadOnlySpan<float> v, float t, int threads)
-    {
-        int parts = Math.Max(1, Math.Min(threads, v.Length / (1 << 17)));
-        if (parts == 1)
-        {
-            return SumOverChunk(v, t);
-        }
-
-        var sums = new double[parts];
-        var counts = new long[parts];
-        int per = ((v.Length / parts) + 7) & ~7;
-        unsafe
-        {
-            fixed (float* p = v)
-            {
-                nint address = (nint)p;
-                int length = v.Length;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, k =>
-                {
-                    int start = Math.Min(k * per, length);
-                    int end = k == parts - 1 ? length : Math.Min(start + per, length);
-                    (sums[k], counts[k]) = SumOverChunk(new ReadOnlySpan<float>((float*)address + start, end - start), t);
-                });
-            }
-        }
-
-        return (sums.Sum(), counts.Sum());
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static (double Sum, long Count) SumOverChunk(ReadOnlySpan<float> v, float t)
-    {
-        int i = 0;
-        double sum = 0;
-        long count = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float v0 = ref MemoryMarshal.GetReference(v);
-            var tv = Vector256.Create(t);
-            var s0 = Vector256<double>.Zero;
-            var s1 = s0;
-            var c = Vector256<int>.Zero;
-            for (; i <= v.Length - 8; i += 8)
-            {
-                var x = Vector256.LoadUnsafe(ref v0, (nuint)i);
-                var m = Vector256.GreaterThan(x, tv);
-                c -= m.AsInt32();
-                var (lo, hi) = Vector256.Widen(x & m);
-                s0 += lo;
-                s1 += hi;
-            }
-
-            sum = Vector256.Sum(s0 + s1);
-            count = Vector256.Sum(c);
-        }
-
-        for (; i < v.Length; i++)
-        {
-            if (v[i] > t)
-            {
-                sum += v[i];
-                count++;
-            }
-        }
-
-        return (sum, count);
-    }
 
     /// <summary>An upper bound on the smallest gap between distinct values: gaps between neighbours in storage order and in a sorted sample.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -775,9 +722,6 @@ public static class Thresholds
 
         return best;
     }
-
-    /// <summary>numpy.log of a float32: the float64 logarithm rounded to float32 (numpy's own float32 logarithm is within an ulp of it).</summary>
-    private static float Log32(float v) => (float)Math.Log(v);
 
     /// <summary>numpy.argmax over f(0..n-1): the first largest, or the first NaN.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
