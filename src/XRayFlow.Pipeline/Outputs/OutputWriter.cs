@@ -261,6 +261,11 @@ public static class OutputWriter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Vmin, double Vmax) Limits(BoundOutput output, float[] data)
     {
+        if (Option(output, "vmin") is { } given0 && Option(output, "vmax") is { } given1)
+        {
+            return (Convert.ToDouble(given0, CultureInfo.InvariantCulture), Convert.ToDouble(given1, CultureInfo.InvariantCulture)); // no pass over the data
+        }
+
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         foreach (var v in data)
         {

@@ -121,7 +121,7 @@ public static class PictureOutputs
             {
                 GifWriter.Write(ms, stack, durationMs, loop, Map(output.Name, name), Number(output.Options, "vmin"), Number(output.Options, "vmax"));
             }
-            else if (Number(output.Options, "vmin") is not null || Number(output.Options, "vmax") is not null)
+            else if (OutputWriter.HasLimits(output))
             {
                 // Grey levels as imshow with the gray colormap maps them (the missing limit: the stack's finite min / max).
                 GifWriter.Write(ms, stack, durationMs, loop, Colormaps.Gray, Number(output.Options, "vmin"), Number(output.Options, "vmax"));

@@ -281,7 +281,15 @@ public static class Planner
                 }
             }
 
-            var fusible = _nodes.Where(n => IsBandFusible(n.Step)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            // Each fusible step's kernel halo (rows above, below), found once: growing groups and their halos read it.
+            var halos = new Dictionary<string, (int B, int A)>(StringComparer.Ordinal);
+            foreach (var n in _nodes.Where(n => IsBandFusible(n.Step)))
+            {
+                var kernel = BandKernel(n.Step, n.Step.Params)!;
+                halos[n.Id] = (Math.Max(0, kernel.Before), Math.Max(0, kernel.After));
+            }
+
+            var fusible = halos.Keys.ToHashSet(StringComparer.Ordinal);
             var outputs = _outputValues.ToHashSet(StringComparer.Ordinal);
             var taken = new HashSet<string>(StringComparer.Ordinal);
             var passedOver = new HashSet<string>(StringComparer.Ordinal);
@@ -294,7 +302,7 @@ public static class Planner
                     continue;
                 }
 
-                var members = GrowGroup(last.Id, byId, readers, fusible, taken, outputs);
+                var members = GrowGroup(last.Id, byId, readers, fusible, halos, taken, outputs);
                 var group = _nodes.Where(n => members.Contains(n.Id)).ToList();
                 if (group.Count >= 2 && group.Any(n => !IsFusible(n.Step)))
                 {
@@ -325,7 +333,7 @@ public static class Planner
                     n.Chain = _chains.Count;
                 }
 
-                var (before, after) = Halo(group);
+                var (before, after) = Halo(group, halos);
                 _chains.Add(new FusedChain(group.Select(n => n.Id).ToList(), Banded: true, before, after));
                 groupOfLast[group[^1].Id] = group;
             }
@@ -359,7 +367,7 @@ public static class Planner
         /// </summary>
         private static HashSet<string> GrowGroup(
             string last, Dictionary<string, PlanNode> byId, Dictionary<string, HashSet<string>> readers,
-            HashSet<string> fusible, HashSet<string> taken, HashSet<string> outputs)
+            HashSet<string> fusible, Dictionary<string, (int B, int A)> halos, HashSet<string> taken, HashSet<string> outputs)
         {
             var members = new HashSet<string>(StringComparer.Ordinal) { last };
             var readersInside = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -374,9 +382,8 @@ public static class Planner
             {
                 var node = byId[work.Dequeue()];
                 var (b, a) = reach[node.Id];
-                var kernel = BandKernel(node.Step, node.Step.Params);
-                b += Math.Max(0, kernel?.Before ?? 0);
-                a += Math.Max(0, kernel?.After ?? 0);
+                b += halos[node.Id].B;
+                a += halos[node.Id].A;
                 inputOfMember.UnionWith(node.InputSources); // InputSources are a prefix of Sources
                 foreach (var src in node.Sources.Distinct(StringComparer.Ordinal))
                 {
@@ -388,7 +395,7 @@ public static class Planner
 
                     int inside = readersInside[src] = readersInside.GetValueOrDefault(src) + 1;
                     if (!members.Contains(src) && inputOfMember.Contains(src) && fusible.Contains(src) && !taken.Contains(src) && !outputs.Contains(src)
-                        && inside == readers[src].Count && WithinHalo(src, reach[src], byId))
+                        && inside == readers[src].Count && WithinHalo(reach[src], halos[src]))
                     {
                         members.Add(src);
                         work.Enqueue(src);
@@ -400,19 +407,15 @@ public static class Planner
         }
 
         /// <summary>
-        /// Whether <paramref name="src"/>, computing <paramref name="reach"/> rows around each band of the group's last step
-        /// beyond the band itself, keeps the group's halo (those rows plus its own kernel's, above and below together)
-        /// within <see cref="MaxGroupHalo"/>.
+        /// Whether a source computing <paramref name="reach"/> rows around each band of the group's last step beyond the
+        /// band itself keeps the group's halo (those rows plus its own kernel's, <paramref name="own"/>, above and below
+        /// together) within <see cref="MaxGroupHalo"/>.
         /// </summary>
-        private static bool WithinHalo(string src, (int B, int A) reach, Dictionary<string, PlanNode> byId)
-        {
-            var kernel = BandKernel(byId[src].Step, byId[src].Step.Params);
-            long rows = (long)reach.B + reach.A + Math.Max(0, kernel?.Before ?? 0) + Math.Max(0, kernel?.After ?? 0);
-            return rows <= MaxGroupHalo;
-        }
+        private static bool WithinHalo((int B, int A) reach, (int B, int A) own)
+            => (long)reach.B + reach.A + own.B + own.A <= MaxGroupHalo;
 
         /// <summary>How many rows above and below a band of the group's last step the group reads of its inputs.</summary>
-        private static (int Before, int After) Halo(List<PlanNode> group)
+        private static (int Before, int After) Halo(List<PlanNode> group, Dictionary<string, (int B, int A)> halos)
         {
             var ids = group.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             var reach = new Dictionary<string, (int B, int A)>(StringComparer.Ordinal) { [group[^1].Id] = (0, 0) };
@@ -420,10 +423,9 @@ public static class Planner
             for (int k = group.Count - 1; k >= 0; k--)
             {
                 var node = group[k];
-                var kernel = BandKernel(node.Step, node.Step.Params)!;
                 var (b, a) = reach.GetValueOrDefault(node.Id);
-                b += Math.Max(0, kernel.Before);
-                a += Math.Max(0, kernel.After);
+                b += halos[node.Id].B;
+                a += halos[node.Id].A;
                 foreach (var src in node.InputSources)
                 {
                     if (ids.Contains(src))
