@@ -439,6 +439,7 @@ public static class Thresholds
     {
         int finiteCount;
         float[] buffer;
+        double? neighbourGap = null;
         float min, max;
         if (AllFinite(x, out float lo, out float hi))
         {
@@ -451,7 +452,7 @@ public static class Thresholds
             buffer = ArrayPool.Rent(finiteCount);
             min = lo;
             max = hi - lo;
-            SubtractInto(x, lo, buffer); // float32, as image -= image_min
+            neighbourGap = SubtractInto(x, lo, buffer); // float32, as image -= image_min
         }
         else
         {
@@ -513,7 +514,6 @@ public static class Thresholds
             }
         }
 
-        float[] fore = ArrayPool.Rent(finiteCount), back = ArrayPool.Rent(finiteCount);
         try
         {
             var v = buffer.AsSpan(0, finiteCount);
@@ -526,7 +526,11 @@ public static class Thresholds
             // when an iteration moves by little: an upper bound on the gap (two values in the data) settles most
             // comparisons; the exact gap (a sort) is taken only when the bound cannot.
             double? exactTolerance = tolerance is { } t0 && t0 != 0 ? t0 : null;
-            double boundTolerance = exactTolerance ?? GapUpperBound(v) / 2;
+            // Two upper bounds, the cheaper first: gaps between neighbours in storage order (from the pass that
+            // subtracted the minimum, or a pass of its own), then, only when an iteration moves by less, also the
+            // gaps in a sorted sample. Every answer is d > the exact tolerance; the bounds only skip the sort.
+            double boundTolerance = exactTolerance ?? (neighbourGap ?? NeighbourGap(v)) / 2;
+            bool sampled = exactTolerance is not null;
             bool Continue(double d)
             {
                 if (exactTolerance is { } e)
@@ -542,6 +546,16 @@ public static class Thresholds
                 if (d == 0)
                 {
                     return false;
+                }
+
+                if (!sampled)
+                {
+                    sampled = true;
+                    boundTolerance = Math.Min(boundTolerance, SampleGap(buffer.AsSpan(0, finiteCount)) / 2);
+                    if (d > boundTolerance)
+                    {
+                        return true;
+                    }
                 }
 
                 exactTolerance = SmallestGap(buffer.AsSpan(0, finiteCount).ToArray()) / 2;
@@ -567,22 +581,20 @@ public static class Thresholds
                 currentIs32 = nextIs32;
                 // np.mean(image[foreground]) and np.mean(image[~foreground]): each class gathered in order, then
                 // numpy's float32 pairwise mean (exact sums rounded once can settle Li elsewhere: 3e-4 relative).
-                int nFore = 0, nBack = 0;
-                float tc = (float)current;
-                foreach (float f in v)
+                float tc = (float)current, meanFore = 0f, meanBack = 0f;
+                if (threads > 1 && v.Length >= 1 << 16)
                 {
-                    if (f > tc)
-                    {
-                        fore[nFore++] = f;
-                    }
-                    else
-                    {
-                        back[nBack++] = f;
-                    }
+                    var whole = buffer.AsMemory(0, finiteCount);
+                    Parallel.Invoke(
+                        new ParallelOptions { MaxDegreeOfParallelism = 2 },
+                        () => meanFore = NumpySum32.ClassMean(whole.Span, tc, above: true),
+                        () => meanBack = NumpySum32.ClassMean(whole.Span, tc, above: false));
                 }
-
-                float meanFore = NumpySum32.Mean(fore.AsSpan(0, nFore), threads);
-                float meanBack = NumpySum32.Mean(back.AsSpan(0, nBack), threads);
+                else
+                {
+                    meanFore = NumpySum32.ClassMean(v, tc, above: true);
+                    meanBack = NumpySum32.ClassMean(v, tc, above: false);
+                }
 
                 next = (meanBack - meanFore) / (NumpyLog32.Log(meanBack) - NumpyLog32.Log(meanFore));
                 nextIs32 = true;
@@ -593,16 +605,14 @@ public static class Thresholds
         finally
         {
             ArrayPool.Return(buffer);
-            ArrayPool.Return(fore);
-            ArrayPool.Return(back);
         }
     }
 
     private static System.Buffers.ArrayPool<float> ArrayPool => System.Buffers.ArrayPool<float>.Shared;
 
-    /// <summary>An upper bound on the smallest gap between distinct values: gaps between neighbours in storage order and in a sorted sample.</summary>
+    /// <summary>An upper bound on the smallest gap between distinct values: the smallest nonzero |v[i] − v[i−1]| (+inf when there is none).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static double GapUpperBound(ReadOnlySpan<float> v)
+    private static double NeighbourGap(ReadOnlySpan<float> v)
     {
         float best = float.PositiveInfinity;
         int i = 1;
@@ -632,6 +642,12 @@ public static class Thresholds
             }
         }
 
+        return best;
+    }
+
+    /// <summary>An upper bound on the smallest gap between distinct values: the smallest gap in a sorted sample of 4096 of them.</summary>
+    private static double SampleGap(ReadOnlySpan<float> v)
+    {
         int size = Math.Min(v.Length, 4096);
         var sample = new float[size];
         for (int k = 0; k < size; k++)
@@ -639,7 +655,7 @@ public static class Thresholds
             sample[k] = v[(int)((long)k * v.Length / size)];
         }
 
-        return Math.Min(best, SmallestGap(sample));
+        return SmallestGap(sample);
     }
 
     /// <summary>True when no value is NaN or infinite; then the smallest and largest value.</summary>
@@ -684,26 +700,53 @@ public static class Thresholds
         return finite;
     }
 
-    /// <summary>dst[i] = x[i] - min in float32.</summary>
+    /// <summary>dst[i] = x[i] - min in float32; returns <see cref="NeighbourGap"/> of dst.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void SubtractInto(ReadOnlySpan<float> x, float min, float[] dst)
+    private static double SubtractInto(ReadOnlySpan<float> x, float min, float[] dst)
     {
+        // dst = x - min in float32, and NeighbourGap(dst) from the same pass (each difference taken of the
+        // subtracted values, as NeighbourGap would read them back).
         int i = 0;
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
-        if (Vector256.IsHardwareAccelerated)
+        float best = float.PositiveInfinity;
+        if (Vector256.IsHardwareAccelerated && x.Length > 9)
         {
             var m = Vector256.Create(min);
-            for (; i <= x.Length - 8; i += 8)
+            var inf = Vector256.Create(float.PositiveInfinity);
+            var gap = inf;
+            dst[0] = x[0] - min;
+            for (i = 1; i <= x.Length - 8; i += 8)
             {
-                (Vector256.LoadUnsafe(ref x0, (nuint)i) - m).StoreUnsafe(ref d0, (nuint)i);
+                var cur = Vector256.LoadUnsafe(ref x0, (nuint)i) - m;
+                var prev = Vector256.LoadUnsafe(ref x0, (nuint)(i - 1)) - m;
+                cur.StoreUnsafe(ref d0, (nuint)i);
+                var d = Vector256.Abs(cur - prev);
+                gap = Vector256.Min(gap, Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), inf, d));
             }
+
+            for (int l = 0; l < 8; l++)
+            {
+                best = Math.Min(best, gap[l]);
+            }
+        }
+        else if (x.Length > 0)
+        {
+            dst[0] = x[0] - min;
+            i = 1;
         }
 
         for (; i < x.Length; i++)
         {
             dst[i] = Unsafe.Add(ref x0, i) - min;
+            float d = Math.Abs(dst[i] - dst[i - 1]);
+            if (d > 0 && d < best)
+            {
+                best = d;
+            }
         }
+
+        return best;
     }
 
     /// <summary>np.min(np.diff(np.unique(v))) in float32: the smallest gap between distinct values (sorts v; +inf when they are all equal).</summary>

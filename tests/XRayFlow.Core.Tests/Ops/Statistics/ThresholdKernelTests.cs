@@ -339,6 +339,43 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void ClassMeanEqualsTheGatheredClassMeanForEveryLengthAndThreshold()
+    {
+        // Values of mixed magnitude, so that another order of additions changes the low bits.
+        var rng = new Random(29);
+        foreach (int n in Lengths().Concat([8191, 8192, 8193, 8192 + 15, 16384 + 16, 3 * 8192 + 77, 100_003]))
+        {
+            var x = Enumerable.Range(0, n).Select(_ => (float)(Math.Pow(10, (rng.NextDouble() * 6) - 2) * (rng.Next(2) == 0 ? 1 : 0.37))).ToArray();
+            foreach (float t in new[] { -1f, 0.05f, 1f, 30f, 1e5f, x[rng.Next(n)] })
+            {
+                foreach (bool above in new[] { true, false })
+                {
+                    float expected = NumpySum32.ClassMeanScalar(x, t, above);
+                    Assert.True(expected.Equals(NumpySum32.ClassMean(x, t, above)), $"n {n}, t {t}, above {above}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ClassMeanAddsTheBuffersOfTheGatheredClassNotOfTheImage()
+    {
+        // numpy.mean(v[~(v > t)]) buffers the gathered class: 10,000 values of which every other one is kept give
+        // one buffer of 5,000, not the kept values of the image's buffers of 8,192 and 1,808. Values of both signs
+        // and many magnitudes make the two orders of additions differ.
+        var rng = new Random(31);
+        var x = Enumerable.Range(0, 10_000).Select(k => k % 2 == 0 ? (float)((rng.Next(2) == 0 ? 1 : -1) * Math.Pow(10, rng.NextDouble() * 7)) : 2e9f).ToArray();
+        var kept = x.Where(f => !(f > 1e9f)).ToArray();
+        Assert.Equal(5000, kept.Length);
+        Assert.Equal(NumpySum32.Mean(kept), NumpySum32.ClassMean(x, 1e9f, above: false));
+
+        // What buffering by the image's positions would give: a different float, so the assertion above tells the
+        // two apart.
+        float byImage = NumpySum32.Sum(x.Take(8192).Where(f => !(f > 1e9f)).ToArray()) + NumpySum32.Sum(x.Skip(8192).Where(f => !(f > 1e9f)).ToArray());
+        Assert.NotEqual(NumpySum32.Sum(kept), byImage);
+    }
+
+    [Fact]
     public void NumpyFloat32SumHasNumpysValues()
     {
         // numpy 1.24: np.sum(np.arange(1, 20001, dtype=np.float32) / 7) and np.mean of it (float32 pairwise sums).
