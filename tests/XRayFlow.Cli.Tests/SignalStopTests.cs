@@ -87,6 +87,68 @@ public class SignalStopTests
         Assert.Equal(done, statuses.Count(s => s == "resumed"));
     }
 
+    [Fact]
+    public async Task ASignalStopsALongStepWithinABlockOfRows()
+    {
+        // One median_filter of size 61 on 2048 x 2048 runs for a minute or more; the signal used to wait for its end
+        // (Slurm's SIGKILL comes 30 s after its SIGTERM). Its kernel now checks between blocks of rows.
+        string dir = CliKit.TempDir();
+        var rng = new Random(3);
+        var image = new XRayFlow.Core.Imaging.ImageArray(2048, 2048);
+        for (int k = 0; k < image.Length; k++)
+        {
+            image.Data[k] = (float)rng.NextDouble();
+        }
+
+        XRayFlow.Core.Codecs.Npy.NpyWriter.Write(P(dir, "big.npy"), image);
+        File.WriteAllText(P(dir, "slow.yaml"), """
+            xrayflow: 1
+            name: slow
+            inputs:
+              xray: {kind: image}
+            steps:
+              - {id: median, op: median_filter, size: 61, in: xray}
+            outputs:
+              median: "median.npy"
+            """);
+        string outDir = P(dir, "out");
+        var psi = new ProcessStartInfo("env") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "--default-signal=TERM", "dotnet", P(AppContext.BaseDirectory, "xrayflow.dll"), "run", "slow.yaml", "--input", "xray=big.npy", "--out", outDir, "--threads", "2" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        // The run has started its step once its lock is there and a few seconds have passed (decoding 16 MB).
+        var waited = Stopwatch.StartNew();
+        while (!File.Exists(P(outDir, ".xrayflow.lock")) && !p.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            Thread.Sleep(50);
+        }
+
+        Thread.Sleep(3000);
+        Assert.False(p.HasExited, "the run ended before it could be signalled: " + (p.HasExited ? await stderr : ""));
+        Assert.True(kill(p.Id, 15) == 0, $"kill -TERM {p.Id}: error {Marshal.GetLastPInvokeError()}");
+        var signalled = Stopwatch.StartNew();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
+        {
+            await p.WaitForExitAsync(limit.Token);
+        }
+
+        // Stopping takes a block of rows (2^24 window cells: well under a second); the step alone needs far more
+        // than 20 s on any machine this runs on (about 60 s on the 2-core CI machine).
+        Assert.True(signalled.Elapsed < TimeSpan.FromSeconds(20), $"the run took {signalled.Elapsed.TotalSeconds:F1} s to stop after SIGTERM");
+        string err = await stderr;
+        await stdout;
+        Assert.True(p.ExitCode == 143, $"exit {p.ExitCode}: {err}");
+        Assert.Contains("xrayflow: cancelled", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(P(outDir, "median.npy")));
+        Assert.False(File.Exists(P(outDir, ".xrayflow.lock")));
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 

@@ -431,11 +431,17 @@ public sealed partial class PlanExecutor
         };
         try
         {
+            // Kernels whose cost grows with a parameter check the cancellation between blocks of rows.
+            using var scope = StepCancellation.Enter(cancellation);
             return step.Op.Invoke(ctx);
         }
         catch (OperationCanceledException)
         {
             throw;
+        }
+        catch (AggregateException ex) when (cancellation.IsCancellationRequested && ex.Flatten().InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            throw new OperationCanceledException(cancellation); // parallel work of the op, stopped
         }
         catch (OpRefusedException ex)
         {

@@ -48,10 +48,12 @@ public static class MedianFilter
         {
             Pad(src.AsSpan(srcOffset, rows * cols), rows, cols, padded, size0 / 2 + origin0, size1 / 2 + origin1, size0, size1, mode, cval);
             var (a, b) = n <= MaxNetworkSize ? Network(n, rank) : ([], []);
+            var cancel = StepCancellation.Current; // a large window takes long: checked before each strip of rows
             int stripRows = Math.Clamp((rows + (4 * threads) - 1) / (4 * threads), 1, 16);
             int strips = (rows + stripRows - 1) / stripRows;
             void RunStrip(int s)
             {
+                cancel.ThrowIfCancellationRequested();
                 int r0 = s * stripRows;
                 int r1 = Math.Min(rows, r0 + stripRows);
                 for (int i = r0; i < r1; i++)
@@ -81,7 +83,7 @@ public static class MedianFilter
             }
             else
             {
-                Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunStrip);
+                Parallel.For(0, strips, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, RunStrip);
             }
         }
         finally

@@ -313,7 +313,7 @@ public static class MinMaxFilter
             }
 
             float empty = maximum ? float.NegativeInfinity : float.PositiveInfinity;
-            ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
+            RowBlocks.Run(rows, threads, (long)cols * cells.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 var dstSpan = output.Span;
                 for (int i = r0; i < r1; i++)
@@ -333,7 +333,7 @@ public static class MinMaxFilter
                         Extreme(row, padded.AsSpan(((i + a) * pc) + b, cols), maximum);
                     }
                 }
-            });
+            }, StepCancellation.Current);
         }
         finally
         {

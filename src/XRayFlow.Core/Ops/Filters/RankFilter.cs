@@ -206,7 +206,7 @@ public static class RankFilter
                 rowsBody = (r0, r1) => NetworkRows(padded, pc, r0, r1, cols, offsets, net, dst, dstOffset);
             }
 
-            ForRowBlocks(rows, cols, n, threads, rowsBody);
+            RowBlocks.Run(rows, threads, (long)cols * n, rowsBody, StepCancellation.Current);
         }
         finally
         {
@@ -245,20 +245,6 @@ public static class RankFilter
                 outRow[u] = map1[u] < 0 ? cval : row[map1[u]];
             }
         }
-    }
-
-    private static void ForRowBlocks(int rows, int cols, int n, int threads, Action<int, int> body)
-    {
-        threads = Math.Max(1, threads);
-        int blocks = Math.Min(threads * 4, rows);
-        if (threads == 1 || blocks <= 1 || (long)rows * cols * n < 100_000)
-        {
-            body(0, rows);
-            return;
-        }
-
-        int per = (rows + blocks - 1) / blocks;
-        Parallel.For(0, (rows + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = threads }, k => body(k * per, Math.Min(rows, (k + 1) * per)));
     }
 
     /// <summary>
