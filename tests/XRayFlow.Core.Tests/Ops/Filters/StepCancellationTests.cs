@@ -60,13 +60,7 @@ public class StepCancellationTests
     [Fact]
     public void LongWindowKernelsStopWhenTheStepIsCancelled()
     {
-        var rng = new Random(7);
-        var image = new ImageArray(64, 80);
-        for (int k = 0; k < image.Length; k++)
-        {
-            image.Data[k] = (float)rng.NextDouble();
-        }
-
+        var image = RandomImage(64, 80, seed: 7);
         double[][] disc = Enumerable.Range(-4, 9).Select(a => Enumerable.Range(-4, 9).Select(b => (a * a) + (b * b) <= 16 ? 1.0 : 0.0).ToArray()).ToArray();
         var kernels = new (string Name, Action<int> Run)[]
         {
@@ -100,13 +94,7 @@ public class StepCancellationTests
     public void FinerBlocksGiveTheSameBits()
     {
         // 300 x 200 with a 15 x 15 window: 675,000 window cells a row, so blocks of 24 rows where there were 8 blocks.
-        var rng = new Random(11);
-        var image = new ImageArray(300, 200);
-        for (int k = 0; k < image.Length; k++)
-        {
-            image.Data[k] = (float)rng.NextDouble();
-        }
-
+        var image = RandomImage(300, 200, seed: 11);
         var mask = new bool[15, 15];
         for (int a = 0; a < 15; a++)
         {
@@ -119,5 +107,17 @@ public class StepCancellationTests
         var expected = RankFilter.Reference(image.Data, 300, 200, mask, 100, 0, 0, BoundaryMode.Mirror, 0f);
         Assert.Equal(expected, RankFilter.Apply(image, [15], null, null, BoundaryMode.Mirror, 0f, 100, threads: 2).Data.AsSpan(0, image.Length).ToArray());
         Assert.Equal(expected, RankFilter.Apply(image, [15], null, null, BoundaryMode.Mirror, 0f, 100, threads: 1).Data.AsSpan(0, image.Length).ToArray());
+    }
+
+    private static ImageArray RandomImage(int rows, int cols, int seed)
+    {
+        var rng = new Random(seed);
+        var image = new ImageArray(rows, cols);
+        for (int k = 0; k < image.Length; k++)
+        {
+            image.Data[k] = (float)rng.NextDouble();
+        }
+
+        return image;
     }
 }
