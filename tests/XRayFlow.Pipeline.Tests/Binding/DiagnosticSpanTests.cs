@@ -16,6 +16,12 @@ public class DiagnosticSpanTests
     {
         { "XRF1001", "xrayflow: 1\ninputs:\n  xray: image\nsteps: [|]|]\n", "", "" },
         { "XRF1001", "xrayflow: 1\ninputs:\n  xray: image\n  [|bad|]\n  y: image\n", "", "" },
+        // A tab in the indentation is located at the tab (YamlDotNet says line 1 or the enclosing scalar's start).
+        { "XRF1001", Head + "steps:\n[|\t|]- op: abs\n", "", "" },
+        { "XRF1001", "xrayflow: 1\ninputs:\n[|\t|]xray: image\nsteps:\n  - op: abs\n", "", "" },
+        { "XRF1001", Head + "steps:\n  - op: abs\n\noutputs:\n[|\t|]abs: a.npy\n", "", "" },
+        { "XRF1001", Head + "steps:\n  - op: abs\n[|\t|]id: q\n", "", "" },
+        { "XRF1001", Head + "steps:\n  - op: gaussian_filter\n    sigma: 1\n [|\t|]\noutputs:\n  gaussian_filter: a.npy\n", "", "" },
         { "XRF1003", Head + "steps:\n  - op: [|gausian_filter|]\n    sigma: 2\n", "", "" },
         { "XRF1003", Head + "steps:\n  - op: [|frobnicate|]\n", "", "" },
         { "XRF1004", "[||]", "", "" },
