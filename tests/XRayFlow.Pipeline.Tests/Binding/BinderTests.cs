@@ -26,6 +26,21 @@ public class BinderTests
         Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
     }
 
+    [Theory]
+    [InlineData("2", "recipe.yaml:1:11: error XRF1021: unsupported language version '2'; this xrayflow supports: 1")]
+    [InlineData("1.0", "recipe.yaml:1:11: error XRF1021: unsupported language version '1.0'; this xrayflow supports: 1")]
+    // A quoted "1" is a string, as everywhere in a recipe; the message said "unsupported language version '1';
+    // this xrayflow supports: 1", which names no difference.
+    [InlineData("\"1\"", "recipe.yaml:1:11: error XRF1021: unsupported language version \"1\" (quoted, so a string: write the number unquoted, xrayflow: 1); this xrayflow supports: 1")]
+    [InlineData("'1'", "recipe.yaml:1:11: error XRF1021: unsupported language version \"1\" (quoted, so a string: write the number unquoted, xrayflow: 1); this xrayflow supports: 1")]
+    [InlineData("\"v1\"", "recipe.yaml:1:11: error XRF1021: unsupported language version string 'v1'; this xrayflow supports: 1")]
+    [InlineData("[1]", "recipe.yaml:1:11: error XRF1021: unsupported language version a list; this xrayflow supports: 1")]
+    public void AnUnsupportedVersionSaysWhatWasWritten(string version, string expected)
+    {
+        var r = TestOps.Load("xrayflow: " + version + "\ninputs: {xray: image}\nsteps:\n  - op: abs\noutputs:\n  abs: a.npy\n");
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
     [Fact]
     public void DefaultIdsNumberRepeatedOps()
     {
