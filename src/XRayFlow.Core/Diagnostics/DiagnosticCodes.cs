@@ -78,6 +78,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor GlyphMissing = new("XRF1075", Severity.Warning, "{0} has {1} that the figure font (DejaVu Sans, shipped) cannot draw: each is drawn as an empty box");
     public static readonly DiagnosticDescriptor StepRefInExpression = new("XRF1076", Severity.Error, "'${{{0}}}' names step '{1}', whose value exists only when the recipe runs, so an expression cannot take it as `${{...}}`{2}");
     public static readonly DiagnosticDescriptor PixelVariableWithoutPixels = new("XRF1074", Severity.Error, "step '{0}': '{1}' is {2}, but every input of this step is a scalar, so it computes one number and has no pixels; give it an image input, or leave '{1}' out");
+    public static readonly DiagnosticDescriptor TextParamInExpression = new("XRF1077", Severity.Error, "step '{0}': param '{1}' is text ('{2}'), but an expression reads params as numbers (text would be NaN in every pixel); give the param a number, or use a number here");
 
     // ===== end XRF1xxx =============================================================================
 

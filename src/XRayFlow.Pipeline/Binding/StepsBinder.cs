@@ -206,6 +206,8 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
             CheckNoPixelBuiltIns(head.Id, op, parameters);
         }
 
+        CheckNoTextParams(head.Id, op, parameters);
+
         var step = new BoundStep
         {
             Id = head.Id,
@@ -348,6 +350,23 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
                 && PixelBuiltIns.FirstUse(text) is { } use && value.Locate(use.Offset) is { } at)
             {
                 _c.Diagnostics.ReportPixelVariableWithoutPixels(at, stepId, use.Name, PixelBuiltIns.Describe(use.Name)!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Expressions read every recipe param as a number (true 1, false 0); a text param has no number, so it would be
+    /// NaN in every pixel without a word: refused at its first use in each expression (XRF1077).
+    /// </summary>
+    private void CheckNoTextParams(string stepId, OpDefinition op, StepParams parameters)
+    {
+        foreach (var spec in op.Params.Where(p => p.Type == ParamType.Expression))
+        {
+            if (parameters.Values.GetValueOrDefault(spec.Name) is ExpressionValue { Text: { } text } value
+                && PixelBuiltIns.FirstUse(text, name => _c.Params.TryGetValue(name, out var p) && p.Value is string) is { } use
+                && value.Locate(use.Offset) is { } at)
+            {
+                _c.Diagnostics.ReportTextParamInExpression(at, stepId, use.Name, (string)_c.Params[use.Name].Value);
             }
         }
     }

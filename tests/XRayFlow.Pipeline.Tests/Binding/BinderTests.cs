@@ -42,6 +42,15 @@ public class BinderTests
     }
 
     [Fact]
+    public void NumberAndBooleanParamsAreExpressionValuesAndTextIsNot()
+    {
+        var r = TestOps.Load(Head + "params:\n  k: 2\n  on: true\n  note: hi\nsteps:\n  - op: map\n    expr: \"x * k + on + i\"\n  - op: map\n    in: xray\n    expr: \"x + note\"\n");
+        Assert.Equal(
+            "recipe.yaml:13:16: error XRF1077: step 'map_2': param 'note' is text ('hi'), but an expression reads params as numbers (text would be NaN in every pixel); give the param a number, or use a number here",
+            Assert.Single(r.Diagnostics).ToString());
+    }
+
+    [Fact]
     public void DefaultIdsNumberRepeatedOps()
     {
         var recipe = Bind(Head + "steps:\n  - op: abs\n  - op: abs\n    id: named\n  - op: abs\n  - op: prewitt\n  - op: abs\n");

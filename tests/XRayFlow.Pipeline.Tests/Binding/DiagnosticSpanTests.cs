@@ -133,6 +133,10 @@ public class DiagnosticSpanTests
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: \"a\\t+ \\u0028[|i|])\"\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: >\n      a +\n      [|j|]\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: |\n      a +\n        MathF.Max([|rows|], 1)\n", "", "" },
+        // A text param in an expression was NaN in every pixel, silently; a member named like it (Math.name) is no use.
+        { "XRF1077", Head + "params:\n  label: hi\nsteps:\n  - op: map\n    expr: \"x + [|label|]\"\n", "", "" },
+        { "XRF1077", Head + "params:\n  label: hi\n  k: 2\nsteps:\n  - op: where\n    cond: \"x > k\"\n    then: \"MathF.E * [|label|] + label\"\n    else: \"[|@label|]\"\n", "", "" },
+        { "XRF1077", Head + "params:\n  lo: \"3\"\nsteps:\n  - op: map\n    expr: >\n      x +\n      [|lo|]\n", "", "" },
     };
 
     [Theory]
