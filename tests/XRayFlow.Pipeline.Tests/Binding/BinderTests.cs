@@ -50,6 +50,26 @@ public class BinderTests
             Assert.Single(r.Diagnostics).ToString());
     }
 
+    [Theory]
+    [InlineData("sig: [1, 2]", "sigma: ${sig}", "", "recipe.yaml:5:8: error XRF1045: param 'sig' must be a number, true/false or a string; found a list")]
+    [InlineData("sig: ~", "sigma: [${sig}, 1]", "", "recipe.yaml:5:8: error XRF1045: param 'sig' must be a number, true/false or a string; found nothing (null)")]
+    [InlineData("sig: [1, 2]", "sigma: ${sig}", "sig=3", "recipe.yaml:5:8: error XRF1045: param 'sig' must be a number, true/false or a string; found a list")]
+    // Its uses and --set on it were reported again as "unknown param '${sig}'; declare it under 'params'" and
+    // "the recipe has no param 'sig'", though it is declared, one line above.
+    public void ARefusedParamIsReportedOnceAtItsDeclaration(string param, string use, string set, string expected)
+    {
+        var overrides = set.Length == 0 ? null : new Dictionary<string, string> { [set.Split('=')[0]] = set.Split('=')[1] };
+        var r = TestOps.Load(Head + "params:\n  " + param + "\nsteps:\n  - op: gaussian_filter\n    " + use + "\n", overrides);
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void ARefusedParamInsideAStringParameterIsNotReportedAgain()
+    {
+        var r = TestOps.Load(Head + "params:\n  n: [3]\nsteps:\n  - op: threshold\n    level: 1\n    label: \"mask_${n}\"\n");
+        Assert.Equal("recipe.yaml:5:6: error XRF1045: param 'n' must be a number, true/false or a string; found a list", Assert.Single(r.Diagnostics).ToString());
+    }
+
     [Fact]
     public void DefaultIdsNumberRepeatedOps()
     {
