@@ -280,6 +280,11 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         }
 
         var inEntry = m.Find("in");
+        if (inEntry is not null && HasMalformedName(inEntry.Value))
+        {
+            return false; // the item that is not a name is reported; counting the others would report it again
+        }
+
         if (count > 0 || inEntry is not null)
         {
             _c.Diagnostics.ReportWrongInputCount(inEntry?.Value.Start ?? m.Start, op.Name, op.Inputs.Arity, count == 1 ? "1 input" : $"{count} inputs");
@@ -287,6 +292,15 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
 
         return false;
     }
+
+    /// <summary>Whether an `in` value is, or holds, something other than a name (nothing, a nested list...): StepInputsBinder reported it.</summary>
+    private static bool HasMalformedName(YamlNode value) => value switch
+    {
+        YamlScalar s => s.IsNull,
+        YamlSequence list => list.Items.Any(i => i is not YamlScalar { IsNull: false }),
+        YamlMapping map => map.Entries.Any(e => e.Value is not YamlScalar { IsNull: false }),
+        _ => true,
+    };
 
     /// <summary>
     /// The step's `accept: [XRF1058, ...]`: the warnings it acknowledges (one code or a list). An unknown code, an

@@ -137,6 +137,10 @@ public class DiagnosticSpanTests
         { "XRF1077", Head + "params:\n  label: hi\nsteps:\n  - op: map\n    expr: \"x + [|label|]\"\n", "", "" },
         { "XRF1077", Head + "params:\n  label: hi\n  k: 2\nsteps:\n  - op: where\n    cond: \"x > k\"\n    then: \"MathF.E * [|label|] + label\"\n    else: \"[|@label|]\"\n", "", "" },
         { "XRF1077", Head + "params:\n  lo: \"3\"\nsteps:\n  - op: map\n    expr: >\n      x +\n      [|lo|]\n", "", "" },
+        // An `in` that is, or holds, something other than a name is that one error, not also a wrong input count.
+        { "XRF1023", Head + "steps:\n  - op: abs\n    in: [|~|]\n", "", "" },
+        { "XRF1023", Head + "steps:\n  - op: hypot\n    in: [xray, [|[xray]|]]\n", "", "" },
+        { "XRF1023", Head + "steps:\n  - op: map\n    in: {a: xray, b: [||]}\n    expr: a\n", "", "" },
     };
 
     [Theory]
