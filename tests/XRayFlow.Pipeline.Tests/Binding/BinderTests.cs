@@ -19,6 +19,9 @@ public class BinderTests
     [InlineData("axis: 1.0", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 1.0")]
     [InlineData("axis: ${p}", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 0.5 (from ${p})")]
     [InlineData("axis: \"1\"", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found string '1'")]
+    // 1e400 is a number too large for a double; it was described as the string '1e400'.
+    [InlineData("cval: 1e400", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found number 1e400, beyond the largest number a recipe can hold (about 1.8e308)")]
+    [InlineData("cval: -2E+999", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found number -2E+999, beyond the largest number a recipe can hold (about 1.8e308)")]
     [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, mirror, nearest, wrap, constant, grid-mirror, grid-wrap, grid-constant; found nothing (null)")]
     public void WrongTypeMessagesQuoteWhatWasWritten(string param, string expected)
     {
