@@ -206,7 +206,7 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
             CheckNoPixelBuiltIns(head.Id, op, parameters);
         }
 
-        CheckNoTextParams(head.Id, op, parameters);
+        CheckNoTextParams(head.Id, op, parameters, refs);
 
         var step = new BoundStep
         {
@@ -372,12 +372,22 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
     /// Expressions read every recipe param as a number (true 1, false 0); a text param has no number, so it would be
     /// NaN in every pixel without a word: refused at its first use in each expression (XRF1077).
     /// </summary>
-    private void CheckNoTextParams(string stepId, OpDefinition op, StepParams parameters)
+    private void CheckNoTextParams(string stepId, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs)
     {
+        // The step's own pixel variables (x; x0, x1 for a list) are not the param: a param of that name is the compiler's XRF3009.
+        var own = new HashSet<string>(StringComparer.Ordinal);
+        for (int k = 0; k < refs.Count; k++)
+        {
+            if (refs[k].Ref.VariableName is null)
+            {
+                own.Add(refs.Count == 1 ? "x" : "x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
         foreach (var spec in op.Params.Where(p => p.Type == ParamType.Expression))
         {
             if (parameters.Values.GetValueOrDefault(spec.Name) is ExpressionValue { Text: { } text } value
-                && PixelBuiltIns.FirstUse(text, name => _c.Params.TryGetValue(name, out var p) && p.Value is string) is { } use
+                && PixelBuiltIns.FirstUse(text, name => !own.Contains(name) && _c.Params.TryGetValue(name, out var p) && p.Value is string) is { } use
                 && value.Locate(use.Offset) is { } at)
             {
                 _c.Diagnostics.ReportTextParamInExpression(at, stepId, use.Name, (string)_c.Params[use.Name].Value);

@@ -51,6 +51,10 @@ public class BinderTests
         Assert.Equal(
             "recipe.yaml:13:16: error XRF1077: step 'map_2': param 'note' is text ('hi'), but an expression reads params as numbers (text would be NaN in every pixel); give the param a number, or use a number here",
             Assert.Single(r.Diagnostics).ToString());
+
+        // A text param named like the step's own pixel variable is not read by the expression (the compiler refuses the name).
+        r = TestOps.Load(Head + "params:\n  x: hi\nsteps:\n  - op: map\n    expr: \"x + 1\"\n");
+        Assert.DoesNotContain(r.Diagnostics, d => d.Code == "XRF1077");
     }
 
     [Theory]
