@@ -42,6 +42,26 @@ public class CliTests
     }
 
     /// <summary>
+    /// dsl-v1: diagnostics go to stderr "one per line, compiler style". A line break in what a diagnostic quotes (a
+    /// quoted "gauss\nian" op, id or enum value) is written as \x0a: it split one diagnostic over two lines, the
+    /// second without a location.
+    /// </summary>
+    [Fact]
+    public void ADiagnosticQuotingALineBreakStaysOneLine()
+    {
+        string dir = CliKit.Project();
+        File.WriteAllText(P(dir, "nl.yaml"), "xrayflow: 1\ninputs: {xray: image}\nsteps:\n  - op: \"gauss\\nian\"\n  - {id: \"a\\u2028b\", op: abs}\n  - {op: sobel, mode: \"re\\r\\nflect\"}\n");
+        var v = CliKit.Run("validate", P(dir, "nl.yaml"));
+        Assert.Equal(2, v.Exit);
+        var lines = v.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, line => Assert.Matches(@"^.*nl\.yaml:\d+:\d+: error XRF1\d{3}: ", line));
+        Assert.Contains("'gauss\\x0aian'", lines[0], StringComparison.Ordinal);
+        Assert.Contains("'a\\u2028b'", lines[1], StringComparison.Ordinal);
+        Assert.Contains("'re\\x0d\\x0aflect'", lines[2], StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A `default:` path run would refuse (missing, outside the recipe's folder) is refused by validate too, at the
     /// input's line, with run's code; an input without a default is fine until a run lacks its --input.
     /// </summary>

@@ -24,7 +24,10 @@ public sealed record Diagnostic(string Code, Severity Severity, SourceLocation? 
 {
     public bool IsError => Severity == Severity.Error;
 
-    /// <summary>Compiler style: <c>path:line:col: error XRF1003: message</c>.</summary>
+    /// <summary>
+    /// Compiler style, one line: <c>path:line:col: error XRF1003: message</c>. A line break in the text (a quoted
+    /// "gauss\nian" op name, a file name) is written as its escape (<c>\x0a</c>), so a diagnostic is always one line.
+    /// </summary>
     public override string ToString()
     {
         string sev = Severity switch
@@ -33,7 +36,21 @@ public sealed record Diagnostic(string Code, Severity Severity, SourceLocation? 
             Severity.Warning => "warning",
             _ => "info",
         };
-        return Location is { } loc ? $"{loc}: {sev} {Code}: {Message}" : $"xrayflow: {sev} {Code}: {Message}";
+        string line = Location is { } loc ? $"{loc}: {sev} {Code}: {Message}" : $"xrayflow: {sev} {Code}: {Message}";
+        return line.AsSpan().IndexOfAny(LineBreaks) < 0 ? line : OneLine(line);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LineBreaks = System.Buffers.SearchValues.Create("\r\n\u0085\u2028\u2029");
+
+    private static string OneLine(string text)
+    {
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            sb.Append(LineBreaks.Contains(c) ? Text.Printable.Escape(c.ToString()) : c.ToString());
+        }
+
+        return sb.ToString();
     }
 }
 

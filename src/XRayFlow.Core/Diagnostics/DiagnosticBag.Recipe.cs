@@ -272,4 +272,7 @@ public sealed partial class DiagnosticBag
     /// <param name="what">What that built-in is, e.g. "the row index".</param>
     public void ReportPixelVariableWithoutPixels(SourceLocation at, string step, string name, string what)
         => Emit(DiagnosticCodes.PixelVariableWithoutPixels, at, step, name, what);
+
+    public void ReportTextParamInExpression(SourceLocation at, string step, string param, string value)
+        => Emit(DiagnosticCodes.TextParamInExpression, at, step, param, value);
 }

@@ -22,7 +22,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor AmbiguousNumber = new("XRF1011", Severity.Error, "'{0}' is an ambiguous number (octal or hexadecimal to some YAML tools): write it in decimal without a leading zero, or quote it as a string");
     public static readonly DiagnosticDescriptor RecipeUnreadable = new("XRF1012", Severity.Error, "cannot read the recipe: {0}");
     public static readonly DiagnosticDescriptor MissingVersion = new("XRF1020", Severity.Error, "a recipe must start with 'xrayflow: 1' (the language version)");
-    public static readonly DiagnosticDescriptor UnsupportedVersion = new("XRF1021", Severity.Error, "unsupported language version '{0}'; this xrayflow supports: {1}");
+    public static readonly DiagnosticDescriptor UnsupportedVersion = new("XRF1021", Severity.Error, "unsupported language version {0}; this xrayflow supports: {1}");
     public static readonly DiagnosticDescriptor UnknownTopLevelKey = new("XRF1022", Severity.Error, "unknown top-level key '{0}'{1}");
     public static readonly DiagnosticDescriptor WrongNodeType = new("XRF1023", Severity.Error, "{0} must be {1}; found {2}");
     public static readonly DiagnosticDescriptor UnknownInputKind = new("XRF1024", Severity.Error, "unknown input kind '{0}'; the kinds are image and stack{1}");
@@ -78,6 +78,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor GlyphMissing = new("XRF1075", Severity.Warning, "{0} has {1} that the figure font (DejaVu Sans, shipped) cannot draw: each is drawn as an empty box");
     public static readonly DiagnosticDescriptor StepRefInExpression = new("XRF1076", Severity.Error, "'${{{0}}}' names step '{1}', whose value exists only when the recipe runs, so an expression cannot take it as `${{...}}`{2}");
     public static readonly DiagnosticDescriptor PixelVariableWithoutPixels = new("XRF1074", Severity.Error, "step '{0}': '{1}' is {2}, but every input of this step is a scalar, so it computes one number and has no pixels; give it an image input, or leave '{1}' out");
+    public static readonly DiagnosticDescriptor TextParamInExpression = new("XRF1077", Severity.Error, "step '{0}': param '{1}' is text ('{2}'), but an expression reads params as numbers (text would be NaN in every pixel); give the param a number, or use a number here");
 
     // ===== end XRF1xxx =============================================================================
 

@@ -34,6 +34,9 @@ internal sealed partial class BindingContext
     /// <summary>The recipe params by name, values after `--set`.</summary>
     public Dictionary<string, ParamSymbol> Params { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Params declared with a value that was refused (already reported): a `${name}` of one is not reported again as unknown.</summary>
+    public HashSet<string> RefusedParams { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The inputs and the steps bound so far, by name.</summary>
     public Dictionary<string, Symbol> Symbols { get; } = new(StringComparer.Ordinal);
 

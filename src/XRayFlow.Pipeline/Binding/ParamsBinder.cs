@@ -49,12 +49,14 @@ internal sealed class ParamsBinder(BindingContext context)
             if (e.Value is not YamlScalar s || s.IsNull)
             {
                 _c.Diagnostics.ReportBadParamDeclaration(e.Value.Start, name, e.Value.Describe());
+                _c.RefusedParams.Add(name);
                 continue;
             }
 
             object value = s.TryGetNumber(out double num) ? num : s.TryGetBool(out bool b) ? b : s.Value;
             if (value is string && s.IsPlain && (ScalarText.IsAmbiguousNumber(s.Value) || ScalarText.IsYaml11Boolean(s.Value)))
             {
+                _c.RefusedParams.Add(name);
                 continue; // already reported by the reader
             }
 
@@ -65,7 +67,12 @@ internal sealed class ParamsBinder(BindingContext context)
     /// <summary>`--set key=text`: the text parsed by the declared param's type.</summary>
     private void ApplyOverride(string key, string text)
     {
-        if (!_c.Params.TryGetValue(key, out var p))
+        if (!_c.Params.TryGetValue(key, out var p) && _c.RefusedParams.Contains(key))
+        {
+            return; // the declaration's error says what is wrong with it
+        }
+
+        if (p is null)
         {
             _c.Diagnostics.ReportUnknownSetParam(key, DidYouMean.Suffix(key, _c.Params.Keys));
             return;

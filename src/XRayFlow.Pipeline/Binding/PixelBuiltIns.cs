@@ -26,7 +26,10 @@ internal static class PixelBuiltIns
     }
 
     /// <summary>The first per-pixel built-in <paramref name="text"/> uses as a name, with its offset; null when none.</summary>
-    public static (string Name, int Offset)? FirstUse(string text)
+    public static (string Name, int Offset)? FirstUse(string text) => FirstUse(text, name => Describe(name) is not null);
+
+    /// <summary>The first name <paramref name="text"/> uses (not a member after a '.') that <paramref name="wanted"/> accepts, with its offset; null when none.</summary>
+    public static (string Name, int Offset)? FirstUse(string text, Func<string, bool> wanted)
     {
         bool afterDot = false;
         int k = 0;
@@ -66,7 +69,7 @@ internal static class PixelBuiltIns
             {
                 int start = k;
                 string name = ReadName(text, ref k);
-                if (!afterDot && Describe(name) is not null)
+                if (!afterDot && wanted(name))
                 {
                     return (name, start);
                 }

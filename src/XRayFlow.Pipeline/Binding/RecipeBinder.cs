@@ -114,7 +114,16 @@ internal sealed class RecipeBinder
             return (int)v;
         }
 
-        string found = entry.Value is YamlScalar sc ? sc.Value : entry.Value.Describe();
+        string found = entry.Value switch
+        {
+            YamlScalar { IsPlain: true } plain => $"'{plain.Value}'",
+
+            // A quoted "1" is a string, as everywhere in a recipe: say so, or the message reads "'1' ... supports: 1".
+            YamlScalar { Style: ScalarStyle.Quoted } quoted when ScalarText.TryParseInteger(quoted.Value, out long q) && SupportedVersions.Contains((int)q)
+                => $"\"{quoted.Value}\" (quoted, so a string: write the number unquoted, xrayflow: {q})",
+            YamlScalar other => other.Describe(),
+            var node => node.Describe(),
+        };
         _c.Diagnostics.ReportUnsupportedVersion(entry.Value.Start, found, string.Join(", ", SupportedVersions));
         return 1;
     }

@@ -124,7 +124,11 @@ internal sealed partial class ScalarReader(BindingContext context)
                 };
             }
 
-            _c.Diagnostics.ReportUnknownParamRef(s.Locate(m.Index), name, DidYouMean.Suffix(name, _c.Params.Keys));
+            if (!_c.RefusedParams.Contains(name))
+            {
+                _c.Diagnostics.ReportUnknownParamRef(s.Locate(m.Index), name, DidYouMean.Suffix(name, _c.Params.Keys));
+            }
+
             ok = false;
             return m.Value;
         });
@@ -146,6 +150,11 @@ internal sealed partial class ScalarReader(BindingContext context)
         if (laterIds is not null && (_c.Symbols.ContainsKey(name) || laterIds.ContainsKey(name)))
         {
             return null; // reported by ResolveScalarRef
+        }
+
+        if (field is null && _c.RefusedParams.Contains(name) && !_c.Symbols.ContainsKey(name))
+        {
+            return null; // its declaration is already reported
         }
 
         string shown = field is null ? name : $"{name}.{field}";

@@ -206,6 +206,8 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
             CheckNoPixelBuiltIns(head.Id, op, parameters);
         }
 
+        CheckNoTextParams(head.Id, op, parameters, refs);
+
         var step = new BoundStep
         {
             Id = head.Id,
@@ -278,6 +280,11 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
         }
 
         var inEntry = m.Find("in");
+        if (inEntry is not null && HasMalformedName(inEntry.Value))
+        {
+            return false; // the item that is not a name is reported; counting the others would report it again
+        }
+
         if (count > 0 || inEntry is not null)
         {
             _c.Diagnostics.ReportWrongInputCount(inEntry?.Value.Start ?? m.Start, op.Name, op.Inputs.Arity, count == 1 ? "1 input" : $"{count} inputs");
@@ -285,6 +292,15 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
 
         return false;
     }
+
+    /// <summary>Whether an `in` value is, or holds, something other than a name (nothing, a nested list...): StepInputsBinder reported it.</summary>
+    private static bool HasMalformedName(YamlNode value) => value switch
+    {
+        YamlScalar s => s.IsNull,
+        YamlSequence list => list.Items.Any(i => i is not YamlScalar { IsNull: false }),
+        YamlMapping map => map.Entries.Any(e => e.Value is not YamlScalar { IsNull: false }),
+        _ => true,
+    };
 
     /// <summary>
     /// The step's `accept: [XRF1058, ...]`: the warnings it acknowledges (one code or a list). An unknown code, an
@@ -348,6 +364,33 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
                 && PixelBuiltIns.FirstUse(text) is { } use && value.Locate(use.Offset) is { } at)
             {
                 _c.Diagnostics.ReportPixelVariableWithoutPixels(at, stepId, use.Name, PixelBuiltIns.Describe(use.Name)!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Expressions read every recipe param as a number (true 1, false 0); a text param has no number, so it would be
+    /// NaN in every pixel without a word: refused at its first use in each expression (XRF1077).
+    /// </summary>
+    private void CheckNoTextParams(string stepId, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs)
+    {
+        // The step's own pixel variables (x; x0, x1 for a list) are not the param: a param of that name is the compiler's XRF3009.
+        var own = new HashSet<string>(StringComparer.Ordinal);
+        for (int k = 0; k < refs.Count; k++)
+        {
+            if (refs[k].Ref.VariableName is null)
+            {
+                own.Add(refs.Count == 1 ? "x" : "x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var spec in op.Params.Where(p => p.Type == ParamType.Expression))
+        {
+            if (parameters.Values.GetValueOrDefault(spec.Name) is ExpressionValue { Text: { } text } value
+                && PixelBuiltIns.FirstUse(text, name => !own.Contains(name) && _c.Params.TryGetValue(name, out var p) && p.Value is string) is { } use
+                && value.Locate(use.Offset) is { } at)
+            {
+                _c.Diagnostics.ReportTextParamInExpression(at, stepId, use.Name, (string)_c.Params[use.Name].Value);
             }
         }
     }

@@ -113,6 +113,11 @@ public sealed class YamlScalar : YamlNode
             return $"number {Value}";
         }
 
+        if (IsPlain && ScalarText.IsOutOfRangeNumber(Value))
+        {
+            return $"number {Value}, beyond the largest number a recipe can hold (about 1.8e308)";
+        }
+
         return $"string '{Value}'";
     }
 
@@ -171,6 +176,12 @@ public static class ScalarText
             && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out value)
             && double.IsFinite(value);
     }
+
+    /// <summary>A decimal number too large for a double (1e400): not a number to a recipe, but not text either.</summary>
+    public static bool IsOutOfRangeNumber(string text)
+        => Decimal.IsMatch(text) && !AmbiguousNumber.IsMatch(text)
+            && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            && !double.IsFinite(value);
 
     public static bool TryParseInteger(string text, out long value)
     {

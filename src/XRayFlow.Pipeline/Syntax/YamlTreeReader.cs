@@ -108,9 +108,34 @@ public sealed class YamlTreeReader
                 message = "cannot parse the recipe";
             }
 
-            _diagnostics.ReportYamlSyntax(Loc(e.Start), message.TrimEnd('.'));
+            var at = Loc(e.Start);
+            if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentingTab(e.Start) is { } tab)
+            {
+                // YamlDotNet puts its tab errors at the start of the enclosing map or scalar (often line 1), not at the tab.
+                (at, message) = (tab, "a tab in the indentation of this line; YAML indents with spaces only");
+            }
+
+            _diagnostics.ReportYamlSyntax(at, message.TrimEnd('.'));
             return null;
         }
+    }
+
+    /// <summary>The first tab among the leading blanks of a line, from the line of <paramref name="from"/> on; null when there is none.</summary>
+    private SourceLocation? IndentingTab(Mark from)
+    {
+        for (int line = (int)Math.Max(0, from.Line - 1); line < _lines.Length; line++)
+        {
+            string text = _lines[line];
+            for (int col = 0; col < text.Length && (text[col] == ' ' || text[col] == '\t'); col++)
+            {
+                if (text[col] == '\t')
+                {
+                    return new SourceLocation(_file, line + 1, col + 1);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

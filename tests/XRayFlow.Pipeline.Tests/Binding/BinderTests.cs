@@ -19,11 +19,62 @@ public class BinderTests
     [InlineData("axis: 1.0", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 1.0")]
     [InlineData("axis: ${p}", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found number 0.5 (from ${p})")]
     [InlineData("axis: \"1\"", "recipe.yaml:7:11: error XRF1039: parameter 'axis' of op 'prewitt' must be a whole number; found string '1'")]
+    // 1e400 is a number too large for a double; it was described as the string '1e400'.
+    [InlineData("cval: 1e400", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found number 1e400, beyond the largest number a recipe can hold (about 1.8e308)")]
+    [InlineData("cval: -2E+999", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found number -2E+999, beyond the largest number a recipe can hold (about 1.8e308)")]
     [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, mirror, nearest, wrap, constant, grid-mirror, grid-wrap, grid-constant; found nothing (null)")]
     public void WrongTypeMessagesQuoteWhatWasWritten(string param, string expected)
     {
         var r = TestOps.Load("xrayflow: 1\nparams:\n  p: 0.5\ninputs: {xray: image}\nsteps:\n  - op: prewitt\n    " + param + "\n");
         Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
+    [Theory]
+    [InlineData("2", "recipe.yaml:1:11: error XRF1021: unsupported language version '2'; this xrayflow supports: 1")]
+    [InlineData("1.0", "recipe.yaml:1:11: error XRF1021: unsupported language version '1.0'; this xrayflow supports: 1")]
+    // A quoted "1" is a string, as everywhere in a recipe; the message said "unsupported language version '1';
+    // this xrayflow supports: 1", which names no difference.
+    [InlineData("\"1\"", "recipe.yaml:1:11: error XRF1021: unsupported language version \"1\" (quoted, so a string: write the number unquoted, xrayflow: 1); this xrayflow supports: 1")]
+    [InlineData("'1'", "recipe.yaml:1:11: error XRF1021: unsupported language version \"1\" (quoted, so a string: write the number unquoted, xrayflow: 1); this xrayflow supports: 1")]
+    [InlineData("\"v1\"", "recipe.yaml:1:11: error XRF1021: unsupported language version string 'v1'; this xrayflow supports: 1")]
+    [InlineData("[1]", "recipe.yaml:1:11: error XRF1021: unsupported language version a list; this xrayflow supports: 1")]
+    public void AnUnsupportedVersionSaysWhatWasWritten(string version, string expected)
+    {
+        var r = TestOps.Load("xrayflow: " + version + "\ninputs: {xray: image}\nsteps:\n  - op: abs\noutputs:\n  abs: a.npy\n");
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void NumberAndBooleanParamsAreExpressionValuesAndTextIsNot()
+    {
+        var r = TestOps.Load(Head + "params:\n  k: 2\n  on: true\n  note: hi\nsteps:\n  - op: map\n    expr: \"x * k + on + i\"\n  - op: map\n    in: xray\n    expr: \"x + note\"\n");
+        Assert.Equal(
+            "recipe.yaml:13:16: error XRF1077: step 'map_2': param 'note' is text ('hi'), but an expression reads params as numbers (text would be NaN in every pixel); give the param a number, or use a number here",
+            Assert.Single(r.Diagnostics).ToString());
+
+        // A text param named like the step's own pixel variable is not read by the expression (the compiler refuses the name).
+        r = TestOps.Load(Head + "params:\n  x: hi\nsteps:\n  - op: map\n    expr: \"x + 1\"\n");
+        Assert.DoesNotContain(r.Diagnostics, d => d.Code == "XRF1077");
+    }
+
+    [Theory]
+    [InlineData("sig: [1, 2]", "sigma: ${sig}", "", "recipe.yaml:5:8: error XRF1045: param 'sig' must be a number, true/false or a string; found a list")]
+    [InlineData("sig: ~", "sigma: [${sig}, 1]", "", "recipe.yaml:5:8: error XRF1045: param 'sig' must be a number, true/false or a string; found nothing (null)")]
+    [InlineData("sig: [1, 2]", "sigma: ${sig}", "sig=3", "recipe.yaml:5:8: error XRF1045: param 'sig' must be a number, true/false or a string; found a list")]
+    // Its uses and --set on it were reported again as "unknown param '${sig}'; declare it under 'params'" and
+    // "the recipe has no param 'sig'", though it is declared, one line above.
+    public void ARefusedParamIsReportedOnceAtItsDeclaration(string param, string use, string set, string expected)
+    {
+        var overrides = set.Length == 0 ? null : new Dictionary<string, string> { [set.Split('=')[0]] = set.Split('=')[1] };
+        var r = TestOps.Load(Head + "params:\n  " + param + "\nsteps:\n  - op: gaussian_filter\n    " + use + "\n", overrides);
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void ARefusedParamInsideAStringParameterIsNotReportedAgain()
+    {
+        var r = TestOps.Load(Head + "params:\n  n: [3]\nsteps:\n  - op: threshold\n    level: 1\n    label: \"mask_${n}\"\n");
+        Assert.Equal("recipe.yaml:5:6: error XRF1045: param 'n' must be a number, true/false or a string; found a list", Assert.Single(r.Diagnostics).ToString());
     }
 
     [Fact]

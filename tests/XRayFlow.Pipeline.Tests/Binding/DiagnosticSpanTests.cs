@@ -16,6 +16,12 @@ public class DiagnosticSpanTests
     {
         { "XRF1001", "xrayflow: 1\ninputs:\n  xray: image\nsteps: [|]|]\n", "", "" },
         { "XRF1001", "xrayflow: 1\ninputs:\n  xray: image\n  [|bad|]\n  y: image\n", "", "" },
+        // A tab in the indentation is located at the tab (YamlDotNet says line 1 or the enclosing scalar's start).
+        { "XRF1001", Head + "steps:\n[|\t|]- op: abs\n", "", "" },
+        { "XRF1001", "xrayflow: 1\ninputs:\n[|\t|]xray: image\nsteps:\n  - op: abs\n", "", "" },
+        { "XRF1001", Head + "steps:\n  - op: abs\n\noutputs:\n[|\t|]abs: a.npy\n", "", "" },
+        { "XRF1001", Head + "steps:\n  - op: abs\n[|\t|]id: q\n", "", "" },
+        { "XRF1001", Head + "steps:\n  - op: gaussian_filter\n    sigma: 1\n [|\t|]\noutputs:\n  gaussian_filter: a.npy\n", "", "" },
         { "XRF1003", Head + "steps:\n  - op: [|gausian_filter|]\n    sigma: 2\n", "", "" },
         { "XRF1003", Head + "steps:\n  - op: [|frobnicate|]\n", "", "" },
         { "XRF1004", "[||]", "", "" },
@@ -127,6 +133,14 @@ public class DiagnosticSpanTests
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: \"a\\t+ \\u0028[|i|])\"\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: >\n      a +\n      [|j|]\n", "", "" },
         { "XRF1074", Head + "steps:\n  - op: threshold_otsu\n    id: t\n  - op: map\n    in: {a: t}\n    expr: |\n      a +\n        MathF.Max([|rows|], 1)\n", "", "" },
+        // A text param in an expression was NaN in every pixel, silently; a member named like it (Math.name) is no use.
+        { "XRF1077", Head + "params:\n  label: hi\nsteps:\n  - op: map\n    expr: \"x + [|label|]\"\n", "", "" },
+        { "XRF1077", Head + "params:\n  label: hi\n  k: 2\nsteps:\n  - op: where\n    cond: \"x > k\"\n    then: \"MathF.E * [|label|] + label\"\n    else: \"[|@label|]\"\n", "", "" },
+        { "XRF1077", Head + "params:\n  lo: \"3\"\nsteps:\n  - op: map\n    expr: >\n      x +\n      [|lo|]\n", "", "" },
+        // An `in` that is, or holds, something other than a name is that one error, not also a wrong input count.
+        { "XRF1023", Head + "steps:\n  - op: abs\n    in: [|~|]\n", "", "" },
+        { "XRF1023", Head + "steps:\n  - op: hypot\n    in: [xray, [|[xray]|]]\n", "", "" },
+        { "XRF1023", Head + "steps:\n  - op: map\n    in: {a: xray, b: [||]}\n    expr: a\n", "", "" },
     };
 
     [Theory]

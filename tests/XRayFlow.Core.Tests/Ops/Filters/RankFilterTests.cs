@@ -1,4 +1,5 @@
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops;
 using XRayFlow.Core.Ops.Filters;
 
 namespace XRayFlow.Core.Tests.Ops.Filters;
@@ -49,6 +50,30 @@ public class RankFilterTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// median_filter takes SciPy's footprint (it was an unknown key): scipy.ndimage.median_filter(x, footprint=fp, mode=..,
+    /// cval=.., origin=..) in SciPy 1.10, the value of rank n // 2 of the footprint's n cells.
+    /// </summary>
+    [Theory]
+    [InlineData("[[0,1,0],[1,1,1],[0,1,0]]", "reflect", 0.0, 0, 0, "3,3,4,3,5,9;3,5,5,3,5,8;8,7,6,3,3,3;8,6,6,3,2,4;3,3,6,3,3,7")]
+    [InlineData("[[1,1,0],[0,0,1]]", "constant", 2.5, 0, 0, "2.5,2.5,2.5,2.5,2.5,2.5;3,3,3,4,5,5;2.5,6,5,3,3,5;4,7,7,6,3,2.5;3,8,4,2,6,4")]
+    [InlineData("[[1,0,1,1],[0,1,0,1]]", "nearest", 0.0, 0, 1, "3,3,3,1,4,5;3,3,3,3,5,5;2,6,6,3,5,5;9,8,8,4,6,3;8,4,6,3,4,6")]
+    public void MedianFilterWithAFootprintIsSciPys(string footprint, string mode, double cval, int o0, int o1, string expected)
+    {
+        float[] x = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7];
+        var fp = System.Text.Json.JsonSerializer.Deserialize<double[][]>(footprint)!;
+        var op = OpRegistry.Get("median_filter");
+        var result = (ArrayValue)op.Invoke(new OpContext
+        {
+            StepId = "median",
+            Inputs = [new ArrayValue(new ImageArray(5, 6, x))],
+            Params = new Dictionary<string, object?> { ["footprint"] = fp, ["mode"] = mode, ["cval"] = cval, ["origin"] = new[] { o0, o1 } },
+            Threads = 2,
+        });
+        var want = expected.Split(';').SelectMany(row => row.Split(',')).Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(want, result.Array.Data.AsSpan(0, 30).ToArray());
     }
 
     [Fact]
