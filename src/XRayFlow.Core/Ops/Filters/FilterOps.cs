@@ -130,7 +130,7 @@ public static class FilterOps
         Reference = $"scipy.ndimage.{name}",
         Inputs = InputSpec.One,
         Params = [CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
-        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule, CommonParams.SizeWithFootprintRule],
         Cost = c => c.Matrix("footprint") is { } fp ? c.First.Pixels * (double)fp.Sum(r => r.Count(v => v != 0)) : 0,
         Example = "{size: 5}",
         Execute = ctx => Filtered(ctx, src => MinMaxFilter.Apply(
@@ -149,7 +149,7 @@ public static class FilterOps
             new ParamSpec("percentile", ParamType.Float, "Percentile, -100 to 100 (negative: percentile + 100, as SciPy); the rank is int(n * percentile / 100), n - 1 for 100") { Required = true, Min = -100, Max = 100 },
             CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin,
         ],
-        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule, CommonParams.SizeWithFootprintRule],
         Example = "{percentile: 90, size: 5}",
         Execute = ctx => Filtered(ctx, src =>
         {
@@ -174,6 +174,7 @@ public static class FilterOps
         [
             CommonParams.OriginRule,
             CommonParams.FootprintRule,
+            CommonParams.SizeWithFootprintRule,
             new OpRule
             {
                 Description = "-n <= rank < n for a window of n values",
