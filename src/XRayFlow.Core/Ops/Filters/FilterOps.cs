@@ -101,20 +101,22 @@ public static class FilterOps
     };
 
     /// <summary>
-    /// SciPy's median_filter has size=None and then needs a footprint; footprints are not part of the
-    /// language, so here size defaults to 3 (a 3 x 3 window).
+    /// median_filter: the value of rank n // 2 of the n values in the window (scipy.ndimage.median_filter). SciPy's
+    /// size has no default (it then needs a footprint); here size defaults to 3 (a 3 x 3 window). A rectangle goes
+    /// through <see cref="Filters.MedianFilter"/>, a footprint through <see cref="RankFilter"/> (as SciPy's rank filter).
     /// </summary>
     public static OpDefinition MedianFilter { get; } = new()
     {
         Name = "median_filter",
-        Summary = "Median over a size x size window (size defaults to 3 here; SciPy has no default).",
+        Summary = "Median over a size x size window or under a footprint: the value of rank n // 2 of its n values (size defaults to 3 here; SciPy has no default).",
         Reference = "scipy.ndimage.median_filter",
         Inputs = InputSpec.One,
-        Params = [CommonParams.Size, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
-        Rules = [CommonParams.OriginRule],
+        Params = [CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule, CommonParams.SizeWithFootprintRule],
         Cost = c => c.First.Pixels * (double)CommonParams.WindowOf(c)[0] * CommonParams.WindowOf(c)[1],
-        Execute = ctx => Filtered(ctx, src => NdFilters.MedianFilter(
-            src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
+        Execute = ctx => Filtered(ctx, src => ctx.Matrix("footprint") is { } footprint
+            ? RankFilter.Apply(src, null, footprint, ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), RankFilter.WindowCount(null, footprint) / 2, ctx.Threads)
+            : NdFilters.MedianFilter(src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
     };
 
     /// <summary>maximum_filter: the largest value in the window (scipy.ndimage.maximum_filter; kernel <see cref="MinMaxFilter"/>).</summary>
