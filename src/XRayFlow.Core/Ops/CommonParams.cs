@@ -107,6 +107,16 @@ public static class CommonParams
         Violation = "{footprint: [[0, 0], [0, 0]]}",
     };
 
+    /// <summary>A size written beside a footprint is ignored, as SciPy ignores it (and warns: "ignoring size because footprint is set").</summary>
+    public static OpRule SizeWithFootprintRule { get; } = new()
+    {
+        Description = "size is ignored when a footprint is given, as SciPy",
+        At = "size",
+        Severity = Diagnostics.Severity.Warning,
+        Check = c => c.IsWritten("size") && c.IsWritten("footprint") ? "size is ignored because a footprint is given (SciPy warns too); the window is the footprint" : null,
+        Violation = "{size: 5, footprint: [[1, 1, 1]]}",
+    };
+
     /// <summary>The bound boundary mode.</summary>
     public static BoundaryMode ModeOf(ParamValues p) => Boundary.Parse(p.Has("mode") ? p.Text("mode") : "reflect");
 

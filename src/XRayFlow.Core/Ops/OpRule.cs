@@ -44,6 +44,15 @@ public sealed class RuleContext : ParamValues
     /// <summary>The names the step reads (inputs or earlier steps), in order, for messages.</summary>
     public IReadOnlyList<string> InputNames { get; init; } = [];
 
+    /// <summary>
+    /// The parameters the step writes (not those it takes by default), as the binder read them; empty where a rule is
+    /// checked again at run time, so a rule that reads it belongs to validate time (the binder refuses the step there).
+    /// </summary>
+    public IReadOnlySet<string> Written { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The step writes this parameter (rather than taking its default).</summary>
+    public bool IsWritten(string name) => Written.Contains(name);
+
     /// <summary>The name of input <paramref name="index"/>, quoted, for messages ("'xray'"), or "its input".</summary>
     public string Name(int index = 0) => index < InputNames.Count ? $"'{InputNames[index]}'" : "its input";
 }

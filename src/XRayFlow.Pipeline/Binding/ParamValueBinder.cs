@@ -264,7 +264,7 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
                 ReportWrongType(op, spec, cells[k], cells[k].Describe());
                 ok = false;
             }
-            else if (_reader.Read(cs) is { } raw && BindFloat(op, spec, raw) is { } v)
+            else if (_reader.Read(cs, target: (op, spec)) is { } raw && BindFloat(op, spec, raw) is { } v)
             {
                 row[k] = v;
             }

@@ -53,6 +53,22 @@ public class ScalarKindTests
     }
 
     [Fact]
+    public void AStepsNumberInAMatrixCellIsRefusedAsComputedPerImage()
+    {
+        // A matrix (pad_width, footprint, affine_transform's matrix) is known before the run; `${step}` in a cell
+        // was reported as an unknown param ("declare it under 'params'; did you mean ...?") though the step exists.
+        var r = Load("  - id: p50\n    op: percentile\n    in: xray\n    q: 50\n  - op: pad\n    in: xray\n    pad_width: [[${p50}, 1], [0, 2]]\n");
+        var d = Single(r, DiagnosticCodes.ScalarNotAllowedHere);
+        Assert.Equal((11, 18), (d.Location!.Value.Line, d.Location.Value.Column));
+        Assert.Contains("'pad_width' of op 'pad'", d.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(r.Diagnostics, x => x.Code == DiagnosticCodes.UnknownParamRef.Code);
+
+        r = Load("  - id: p50\n    op: percentile\n    in: xray\n    q: 50\n  - op: maximum_filter\n    in: xray\n    footprint: ${p50}\n");
+        Single(r, DiagnosticCodes.ScalarNotAllowedHere);
+        Assert.DoesNotContain(r.Diagnostics, x => x.Code == DiagnosticCodes.UnknownParamRef.Code);
+    }
+
+    [Fact]
     public void ANumberWhereAnImageIsNeededIsALocatedError()
     {
         var r = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - op: gaussian_filter\n    in: otsu\n    sigma: 2\n");

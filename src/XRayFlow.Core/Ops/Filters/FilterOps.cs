@@ -101,23 +101,23 @@ public static class FilterOps
     };
 
     /// <summary>
-    /// SciPy's median_filter has size=None and then needs a footprint; here size defaults to 3 (a 3 x 3 window). A
-    /// footprint makes it SciPy's rank filter of rank n // 2 over the footprint's n cells (as SciPy computes it).
+    /// median_filter: the value of rank n // 2 of the n values in the window (scipy.ndimage.median_filter). SciPy's
+    /// size has no default (it then needs a footprint); here size defaults to 3 (a 3 x 3 window). A rectangle goes
+    /// through <see cref="Filters.MedianFilter"/>, a footprint through <see cref="RankFilter"/> (as SciPy's rank filter).
     /// </summary>
     public static OpDefinition MedianFilter { get; } = new()
     {
         Name = "median_filter",
-        Summary = "Median over a size x size window, or under a footprint: the value of rank n // 2 of its n values (size defaults to 3 here; SciPy has no default).",
+        Summary = "Median over a size x size window or under a footprint: the value of rank n // 2 of its n values (size defaults to 3 here; SciPy has no default).",
         Reference = "scipy.ndimage.median_filter",
         Inputs = InputSpec.One,
         Params = [CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
-        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule, CommonParams.SizeWithFootprintRule],
         Cost = c => c.Matrix("footprint") is { } fp
             ? c.First.Pixels * (double)fp.Sum(r => r.Count(v => v != 0))
             : c.First.Pixels * (double)CommonParams.WindowOf(c)[0] * CommonParams.WindowOf(c)[1],
         Execute = ctx => Filtered(ctx, src => ctx.Matrix("footprint") is { } footprint
-            ? RankFilter.Apply(src, null, footprint, ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx),
-                RankFilter.WindowCount(null, footprint) / 2, ctx.Threads)
+            ? RankFilter.Apply(src, null, footprint, ctx.Ints("origin"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), RankFilter.WindowCount(null, footprint) / 2, ctx.Threads)
             : NdFilters.MedianFilter(src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
     };
 
@@ -134,7 +134,7 @@ public static class FilterOps
         Reference = $"scipy.ndimage.{name}",
         Inputs = InputSpec.One,
         Params = [CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
-        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule, CommonParams.SizeWithFootprintRule],
         Cost = c => c.Matrix("footprint") is { } fp ? c.First.Pixels * (double)fp.Sum(r => r.Count(v => v != 0)) : 0,
         Example = "{size: 5}",
         Execute = ctx => Filtered(ctx, src => MinMaxFilter.Apply(
@@ -153,7 +153,7 @@ public static class FilterOps
             new ParamSpec("percentile", ParamType.Float, "Percentile, -100 to 100 (negative: percentile + 100, as SciPy); the rank is int(n * percentile / 100), n - 1 for 100") { Required = true, Min = -100, Max = 100 },
             CommonParams.Size, CommonParams.Footprint, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin,
         ],
-        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule],
+        Rules = [CommonParams.OriginRule, CommonParams.FootprintRule, CommonParams.SizeWithFootprintRule],
         Example = "{percentile: 90, size: 5}",
         Execute = ctx => Filtered(ctx, src =>
         {
@@ -178,6 +178,7 @@ public static class FilterOps
         [
             CommonParams.OriginRule,
             CommonParams.FootprintRule,
+            CommonParams.SizeWithFootprintRule,
             new OpRule
             {
                 Description = "-n <= rank < n for a window of n values",

@@ -169,6 +169,11 @@ public static class MinMaxFilter
                 PixelPool.Shared.Return(ext);
             }
 
+            if (k1 == 1)
+            {
+                return; // a k0 x 1 column: the rows' pass is the whole filter (the line has no room for a row pass)
+            }
+
             ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 float[] line = new float[n1];

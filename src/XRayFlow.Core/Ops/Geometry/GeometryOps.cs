@@ -131,7 +131,7 @@ public static class GeometryOps
                 Default = "reflect",
                 Allowed = ["constant", "edge", "symmetric", "reflect", "wrap"],
             },
-            Cval,
+            new ParamSpec("cval", ParamType.Float, "Value outside the image for mode constant") { Default = 0.0 },
             new ParamSpec("clip", ParamType.Bool, "Clip the output to the input's range (widened to cval when mode is constant and the output reaches it), as skimage's default") { Default = true },
             new ParamSpec("anti_aliasing", ParamType.Bool, "Gaussian smoothing before shrinking; default: true when an axis shrinks"),
             new ParamSpec("anti_aliasing_sigma", ParamType.FloatPerAxis, "Sigma of that smoothing, one value or [axis 0, axis 1]; default max(0, (n / m - 1) / 2) per axis")
@@ -365,9 +365,8 @@ public static class GeometryOps
                 Default = "constant",
                 Allowed = ["constant", "edge", "reflect", "symmetric", "wrap"],
             },
-            new ParamSpec("constant_values", ParamType.Matrix, "For mode constant: v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]] (corners take axis 1's)")
+            new ParamSpec("constant_values", ParamType.Matrix, "For mode constant (default 0; numpy.pad refuses it with the other modes): v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]] (corners take axis 1's)")
             {
-                Default = 0.0,
                 MaxCount = 2,
             },
         ],
@@ -379,6 +378,15 @@ public static class GeometryOps
                 At = "pad_width",
                 Check = c => c.Matrix("pad_width") is { } m && m.Any(r => r.Any(v => v != Math.Floor(v))) ? "pad_width must be whole numbers of pixels (numpy.pad refuses others)" : null,
                 Violation = "{pad_width: 1.5}",
+            },
+            new OpRule
+            {
+                Description = "constant_values only with mode constant",
+                At = "constant_values",
+                Check = c => c.Has("constant_values") && c.Text("mode") != "constant"
+                    ? $"constant_values is for mode constant; numpy.pad refuses it with mode '{c.Text("mode")}' (which pads with the image's own values)"
+                    : null,
+                Violation = "{pad_width: 1, mode: edge, constant_values: 3}",
             },
         ],
         Example = "{pad_width: [[2, 3], [4, 1]], mode: reflect}",
