@@ -77,7 +77,7 @@ public static class MeasureOps
     public static OpDefinition Label { get; } = new()
     {
         Name = "label",
-        Summary = "Connected components of the nonzero pixels, numbered 1, 2, ... in raster order of their first pixel (SciPy's numbering), background 0; `count` is the number of components. More than 2^24 = 16777216 components fail the step (labels are float32, whole numbers exact only up to there).",
+        Summary = "Connected components of the nonzero pixels, numbered 1, 2, ... in raster order of their first pixel (SciPy's numbering), background 0; `count` is the number of components. More than 2^24 = 16777216 components fail the step (labels are float32, whole numbers exact only up to there). On a stack each frame is labelled on its own (components do not join across frames, as they would in scipy.ndimage.label of the 3-D array) and the numbers go on from frame to frame (frame 2's first component follows frame 1's last), so every label names one component of one frame; `count` is the total.",
         Reference = "scipy.ndimage.label",
         Inputs = InputSpec.One,
         Params =
