@@ -49,6 +49,67 @@ public sealed class TestVerbTests : IDisposable
             lines);
     }
 
+    /// <summary>
+    /// validate warns (XRF7002, at the path) about each file a test names that `xrayflow test` could not read: it
+    /// said ok, and only `xrayflow test` found them (noticed by the dsl-v1 walk-through). The recipe itself runs, so
+    /// they are warnings, exit 0.
+    /// </summary>
+    [Fact]
+    public void ValidateWarnsAboutTestFilesThatAreNotThere()
+    {
+        File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(_dir, "x.png"));
+        Directory.CreateDirectory(Path.Combine(_dir, "ref"));
+        Assert.Equal(0, mkfifo(Path.Combine(_dir, "ref", "pipe.npy"), 0b110_100_100));
+        string recipe = Path.Combine(_dir, "r.yaml");
+        File.WriteAllText(recipe, """
+            xrayflow: 1
+            name: tv
+            inputs:
+              xray: {kind: image, default: x.png}
+            steps:
+              - {id: half, op: multiply, in: xray, value: 0.5}
+            outputs:
+              half: "{stem}_half.npy"
+            tests:
+              - name: t1
+                inputs: {xray: missing.png}
+                expect:
+                  half: {npy: ref/missing.npy}
+              - name: t2
+                inputs: {xray: ../x.png}
+                expect:
+                  half: {npy: ref/pipe.npy}
+              - name: t3
+                inputs: {xray: x.png}
+                expect:
+                  half: "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+            """);
+        var r = CliKit.Run("validate", recipe);
+        Assert.True(r.Exit == 0, r.Err);
+        string tail = "; `xrayflow test` cannot run this test until it is";
+        Assert.Equal(
+            [
+                $"{recipe}:11:20: warning XRF7002: test 't1': input 'xray' ({Path.Combine(_dir, "missing.png")}) is not there{tail}",
+                $"{recipe}:13:13: warning XRF7002: test 't1': the reference of output 'half' ({Path.Combine(_dir, "ref", "missing.npy")}) is not there{tail}",
+                $"{recipe}:15:20: warning XRF7002: test 't2': input 'xray' ({Path.GetFullPath(Path.Combine(_dir, "..", "x.png"))}) is outside the recipe's folder {_dir}{tail}",
+                $"{recipe}:17:13: warning XRF7002: test 't2': the reference of output 'half' ({Path.Combine(_dir, "ref", "pipe.npy")}) is a FIFO (named pipe), not a regular file{tail}",
+            ],
+            r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("XRF7002", StringComparison.Ordinal)));
+
+        // With the files there, no warning.
+        File.Delete(Path.Combine(_dir, "ref", "pipe.npy"));
+        var clean = recipe.Replace("r.yaml", "clean.yaml", StringComparison.Ordinal);
+        File.WriteAllText(clean, File.ReadAllText(recipe).Replace("missing.png", "x.png", StringComparison.Ordinal).Replace("../x.png", "x.png", StringComparison.Ordinal)
+            .Replace("ref/missing.npy", "ref/r.npy", StringComparison.Ordinal).Replace("ref/pipe.npy", "ref/r.npy", StringComparison.Ordinal));
+        NpyWriter.Write(Path.Combine(_dir, "ref", "r.npy"), new XRayFlow.Core.Imaging.ImageArray(1, 1));
+        var ok = CliKit.Run("validate", clean);
+        Assert.True(ok.Exit == 0, ok.Err);
+        Assert.DoesNotContain("XRF7002", ok.Err, StringComparison.Ordinal);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int mkfifo(string path, int mode);
+
     [Fact]
     public void AnArrayBeyondItsToleranceFailsWithExit1()
     {

@@ -165,6 +165,7 @@ public static class DiagnosticCodes
 
     // ===== XRF7xxx: recipe self-tests (`xrayflow test`) =============================================
     public static readonly DiagnosticDescriptor RecipeHasNoTests = new("XRF7001", Severity.Error, "recipe '{0}' has no `tests:` section; add one (name, inputs, expect) to lock its outputs");
+    public static readonly DiagnosticDescriptor TestFileUnusable = new("XRF7002", Severity.Warning, "test '{0}': {1} ({2}) {3}; `xrayflow test` cannot run this test until it is");
 
     // ===== end XRF7xxx =============================================================================
 

@@ -151,6 +151,9 @@ public sealed record RecipeTest(string Name, IReadOnlyDictionary<string, string>
 {
     /// <summary>Every expectation in file order (digest or reference .npy with a tolerance).</summary>
     public IReadOnlyList<RecipeTestExpectation> Expectations { get; init; } = [];
+
+    /// <summary>Where each input's path is written (input name -> the path's location).</summary>
+    public IReadOnlyDictionary<string, SourceLocation> InputLocations { get; init; } = new Dictionary<string, SourceLocation>();
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using XRayFlow.Core.Diagnostics;
 using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Binding;
@@ -57,7 +58,8 @@ internal sealed partial class TestsBinder(BindingContext context, IReadOnlyList<
         }
 
         string name = m.Find("name") is { } ne && _c.ReadText(ne.Value, "a test's name") is { } n ? n : $"test_{index}";
-        var inputs = m.Find("inputs") is { } ie ? BindInputs(name, ie.Value, folder) : [];
+        var inputLocations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        var inputs = m.Find("inputs") is { } ie ? BindInputs(name, ie.Value, folder, inputLocations) : [];
         var expectations = BindExpect(m, name, folder);
         var digests = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var x in expectations)
@@ -69,11 +71,11 @@ internal sealed partial class TestsBinder(BindingContext context, IReadOnlyList<
         }
 
         double tolerance = expectations.Where(x => x.NpyPath is not null).Select(x => x.Tolerance).DefaultIfEmpty(0).Max();
-        return new RecipeTest(name, inputs, digests, tolerance, m.Start) { Expectations = expectations };
+        return new RecipeTest(name, inputs, digests, tolerance, m.Start) { Expectations = expectations, InputLocations = inputLocations };
     }
 
     /// <summary>`inputs: {input: path}`: each path resolved against the recipe's folder.</summary>
-    private Dictionary<string, string> BindInputs(string test, YamlNode node, string folder)
+    private Dictionary<string, string> BindInputs(string test, YamlNode node, string folder, Dictionary<string, SourceLocation> locations)
     {
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
         if (node is not YamlMapping im)
@@ -91,6 +93,7 @@ internal sealed partial class TestsBinder(BindingContext context, IReadOnlyList<
             else if (_c.ReadPath(i.Value, $"the path of test input '{i.Key.Value}'") is { } p)
             {
                 inputs[i.Key.Value] = Path.GetFullPath(Path.Combine(folder, p));
+                locations[i.Key.Value] = i.Value.Start;
             }
         }
 

@@ -1,5 +1,6 @@
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Core.IO;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
@@ -27,6 +28,7 @@ public static class RecipeValidation
         bag.AddRange(defaults.ToSortedList().Where(d => d.Code != DiagnosticCodes.InputNotBound.Code));
         OutputTargets.Check(recipe, [new RunItem("stem", "stem", new Dictionary<string, IReadOnlyList<string>>())], "out", bag, onDisk: false);
         bag.AddRange(ExpressionSteps.Compile(recipe, compilerFactory).Diagnostics);
+        bag.AddRange(TestFileProblems(recipe));
         if (!bag.HasErrors)
         {
             var options = new PlanOptions { MaxPixels = maxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
@@ -34,5 +36,60 @@ public static class RecipeValidation
         }
 
         return bag.ToSortedList();
+    }
+
+    /// <summary>
+    /// XRF7002 (a warning: the recipe itself runs) for each file a `tests:` entry names that `xrayflow test` could not
+    /// read: not there, not a regular file, or outside the recipe's folder (a shared recipe's test reads only files
+    /// beside it). A path with glob characters is left to `xrayflow test`, which says what it matched.
+    /// </summary>
+    private static IEnumerable<Diagnostic> TestFileProblems(BoundRecipe recipe)
+    {
+        if (recipe.Tests.Count == 0)
+        {
+            yield break;
+        }
+
+        string root = PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? ".");
+        foreach (var test in recipe.Tests)
+        {
+            foreach (var (input, path) in test.Inputs)
+            {
+                var location = test.InputLocations.TryGetValue(input, out var l) ? l : test.Location;
+                if (Problem(path, root) is { } reason)
+                {
+                    yield return DiagnosticCodes.TestFileUnusable.Create(location, test.Name, $"input '{input}'", path, reason);
+                }
+            }
+
+            foreach (var e in test.Expectations)
+            {
+                if (e.NpyPath is { } npy && Problem(npy, root) is { } reason)
+                {
+                    yield return DiagnosticCodes.TestFileUnusable.Create(e.Location, test.Name, $"the reference of output '{e.Output}'", npy, reason);
+                }
+            }
+        }
+    }
+
+    private static string? Problem(string path, string root)
+    {
+        if (path.IndexOfAny(['*', '?', '[']) >= 0)
+        {
+            return null;
+        }
+
+        if (!PathConfinement.IsInside(root, PathConfinement.RealPath(path)))
+        {
+            return $"is outside the recipe's folder {root}";
+        }
+
+        var kind = UntrustedFile.Stat(path).Kind;
+        return kind switch
+        {
+            FileKind.Regular => null,
+            FileKind.Missing => "is not there",
+            _ => $"is {UntrustedFile.Describe(kind)}, not a regular file",
+        };
     }
 }
