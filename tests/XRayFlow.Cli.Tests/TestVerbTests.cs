@@ -107,6 +107,32 @@ public sealed class TestVerbTests : IDisposable
         Assert.DoesNotContain("XRF7002", ok.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>A test's input file that is not there is reported at the path the test wrote, naming the test (it was at the input's declaration, naming neither).</summary>
+    [Fact]
+    public void ATestsMissingInputIsReportedAtItsPath()
+    {
+        File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(_dir, "x.png"));
+        string recipe = Path.Combine(_dir, "r.yaml");
+        File.WriteAllText(recipe, """
+            xrayflow: 1
+            name: tv
+            inputs:
+              xray: {kind: image, default: x.png}
+            steps:
+              - {id: half, op: multiply, in: xray, value: 0.5}
+            outputs:
+              half: "{stem}_half.npy"
+            tests:
+              - name: t1
+                inputs: {xray: missing.png}
+                expect:
+                  half: "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+            """);
+        var r = CliKit.Run("test", recipe);
+        Assert.Equal(2, r.Exit);
+        Assert.Contains($"{recipe}:11:20: error XRF2005: test 't1': input 'xray': file '{Path.Combine(_dir, "missing.png")}' does not exist", r.Err, StringComparison.Ordinal);
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int mkfifo(string path, int mode);
 

@@ -76,7 +76,7 @@ public static class RecipeSelfTest
                 if (result.ExitCode == ExitCodes.Invalid)
                 {
                     // The test's inputs or the recipe cannot run at all: a broken test, not a failed one.
-                    diagnostics.AddRange(result.Diagnostics.Where(d => d.IsError));
+                    diagnostics.AddRange(result.Diagnostics.Where(d => d.IsError).Select(d => AtTheTestsPath(recipe, test, d)));
                     cases.Add(new SelfTestCase(recipe.Name, test.Name, false, 0, [$"cannot run: {string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message))}"]));
                     continue;
                 }
@@ -91,6 +91,29 @@ public static class RecipeSelfTest
 
         int exit = diagnostics.Count > 0 ? ExitCodes.Invalid : cases.All(c => c.Passed) ? ExitCodes.Success : ExitCodes.SomeFailed;
         return new SelfTestResult(exit, diagnostics, cases);
+    }
+
+    /// <summary>
+    /// A refusal of one of the test's input files (missing, not a regular file, outside the recipe's folder) comes
+    /// from the run located at the input's declaration, which names no test: it is put at the path the test wrote.
+    /// </summary>
+    private static Diagnostic AtTheTestsPath(BoundRecipe recipe, RecipeTest test, Diagnostic d)
+    {
+        if (d.Code is not ("XRF2005" or "XRF2023" or "XRF2024"))
+        {
+            return d;
+        }
+
+        foreach (var (input, path) in test.Inputs)
+        {
+            var declared = recipe.Inputs.FirstOrDefault(i => i.Name == input)?.Location;
+            if (test.InputLocations.TryGetValue(input, out var at) && (d.Location is null || d.Location == declared) && d.Message.Contains($"'{path}'", StringComparison.Ordinal))
+            {
+                return d with { Location = at, Message = $"test '{test.Name}': {d.Message}" };
+            }
+        }
+
+        return d;
     }
 
     /// <summary>XRF2024 / XRF2023 for `npy:` references outside the recipe's folder or not regular files.</summary>
