@@ -226,6 +226,28 @@ public class BinderTests
         Assert.Equal((0.0, 255.0), (o.Panels[1].Options["vmin"], o.Panels[1].Options["vmax"]));
     }
 
+    /// <summary>
+    /// compare.yaml titles its mask panels "Mask (> 150, ...)" while `--set threshold=120` changes the masks, and a
+    /// `${threshold}` written in a title was drawn as those characters (validate said ok). A title (a figure's, a
+    /// panel's, a histogram plot's) now takes params as a longer string parameter does: each `${name}` is replaced
+    /// by the value (after --set), and an unknown name is the same error as there.
+    /// </summary>
+    [Fact]
+    public void AParamInATitleIsReplacedByItsValue()
+    {
+        const string text = "xrayflow: 1\nparams:\n  threshold: 150\ninputs:\n  xray: image\nsteps:\n  - op: abs\n  - {id: h, op: histogram, in: xray}\n"
+            + "outputs:\n  fig:\n    path: f.png\n    title: \"Above ${threshold}\"\n    panels:\n      - {from: abs, title: \"Mask (> ${ threshold }, noisy)\"}\n"
+            + "  plot: {from: h, path: h.png, title: \"Counts (${threshold})\"}\n";
+        var recipe = Bind(text, new Dictionary<string, string> { ["threshold"] = "120" });
+        Assert.Equal("Above 120", recipe.Outputs[0].Options["title"]);
+        Assert.Equal("Mask (> 120, noisy)", recipe.Outputs[0].Panels![0].Title);
+        Assert.Equal("Counts (120)", recipe.Outputs[1].Options["title"]);
+        Assert.Equal("Mask (> 150, noisy)", Bind(text).Outputs[0].Panels![0].Title);
+
+        var r = TestOps.Load(text.Replace("(> ${ threshold }", "(> ${treshold}", StringComparison.Ordinal));
+        Assert.Equal(["recipe.yaml:14:37: error XRF1043: unknown param '${treshold}'; declare it under 'params'; did you mean 'threshold'?"], r.Diagnostics.Select(d => d.ToString()));
+    }
+
     [Fact]
     public void FigurePanelOfAStackIsAnError()
     {
