@@ -248,6 +248,26 @@ public class BinderTests
         Assert.Equal(["recipe.yaml:14:37: error XRF1043: unknown param '${treshold}'; declare it under 'params'; did you mean 'threshold'?"], r.Diagnostics.Select(d => d.ToString()));
     }
 
+    /// <summary>
+    /// preprocess-for-training says "another size: --set size=256", and --set size=256 wrote its 256 x 256 array to
+    /// {stem}_224.npy: `{stem}_${size}.npy` was refused as an unknown placeholder '{size}'. A `${name}` in an output
+    /// path is now replaced by the param's value (after --set), and the path is checked after that (a value that
+    /// leaves --out is refused as a path that does).
+    /// </summary>
+    [Fact]
+    public void AParamInAnOutputPathIsReplacedByItsValue()
+    {
+        const string text = "xrayflow: 1\nparams:\n  size: 224\n  dir: sized\ninputs:\n  xray: image\nsteps:\n  - op: abs\n"
+            + "outputs:\n  abs: \"${dir}/{stem}_${ size }.npy\"\n";
+        Assert.Equal("sized/{stem}_224.npy", Bind(text).Outputs[0].PathTemplate);
+        Assert.Equal("sized/{stem}_256.npy", Bind(text, new Dictionary<string, string> { ["size"] = "256" }).Outputs[0].PathTemplate);
+
+        var escapes = TestOps.Load(text, new Dictionary<string, string> { ["dir"] = "../up" });
+        Assert.Equal("XRF1051", Assert.Single(escapes.Diagnostics).Code);
+        var unknown = TestOps.Load(text.Replace("${ size }", "${sise}", StringComparison.Ordinal));
+        Assert.Equal(["recipe.yaml:10:23: error XRF1043: unknown param '${sise}'; declare it under 'params'; did you mean 'size'?"], unknown.Diagnostics.Select(d => d.ToString()));
+    }
+
     [Fact]
     public void FigurePanelOfAStackIsAnError()
     {
