@@ -263,7 +263,9 @@ internal sealed partial class OutputsBinder
         {
             if (m.Groups[1].Value != "stem")
             {
-                _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value);
+                string name = m.Groups[1].Value.Trim(' ', '\t');
+                _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value,
+                    _c.Params.ContainsKey(name) ? $"; write ${{{name}}} for the value of param '{name}'" : string.Empty);
                 ok = false;
             }
         }

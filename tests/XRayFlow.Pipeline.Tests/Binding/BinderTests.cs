@@ -266,6 +266,11 @@ public class BinderTests
         Assert.Equal("XRF1051", Assert.Single(escapes.Diagnostics).Code);
         var unknown = TestOps.Load(text.Replace("${ size }", "${sise}", StringComparison.Ordinal));
         Assert.Equal(["recipe.yaml:10:23: error XRF1043: unknown param '${sise}'; declare it under 'params'; did you mean 'size'?"], unknown.Diagnostics.Select(d => d.ToString()));
+
+        // {size} without the $ was "the only placeholder is {stem}", which did not say how to use the param.
+        var braces = TestOps.Load(text.Replace("${ size }", "{size}", StringComparison.Ordinal));
+        Assert.Equal(["recipe.yaml:10:23: error XRF1052: unknown placeholder '{size}' in output path; the only placeholder is {stem}; write ${size} for the value of param 'size'"], braces.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal("recipe.yaml:10:23: error XRF1052: unknown placeholder '{width}' in output path; the only placeholder is {stem}", Assert.Single(TestOps.Load(text.Replace("${ size }", "{width}", StringComparison.Ordinal)).Diagnostics).ToString());
     }
 
     [Fact]
