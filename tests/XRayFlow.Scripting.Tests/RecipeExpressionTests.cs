@@ -114,6 +114,44 @@ public sealed class RecipeExpressionTests
         Assert.Equal(Enumerable.Range(0, 3).Select(k => 0.8f * MathF.Abs(a[k]) + (1 - 0.8f) * MathF.Abs(b[k])), output);
     }
 
+    /// <summary>
+    /// gradient-combination's description said `--set weight=0.8` gives "mostly vertical edges". The weight
+    /// multiplies |a| = |sobel along axis 0|, the derivative down the rows: zero along a vertical edge (a step from
+    /// left to right) and largest across a horizontal one (skimage's sobel_h, "find the horizontal edges"). On
+    /// two images with the same step of 100, one across the rows and one across the columns, weight 0.8 gives the
+    /// horizontal edge 0.8 * 400 and the vertical one 0.2 * 400; the description now says horizontal.
+    /// </summary>
+    [Fact]
+    public void Weight_08_favours_the_horizontal_edges_the_description_names()
+    {
+        var (steps, parameters, _) = Read("gradient-combination.yaml");
+        IExpressionKernel weighted = new RoslynExpressionCompiler(cacheDirectory: null).Compile(steps, parameters).Kernels["weighted"];
+        float Peak(Func<int, int, bool> bright)
+        {
+            var x = new XRayFlow.Core.Imaging.ImageArray(8, 8);
+            for (int k = 0; k < 64; k++)
+            {
+                x.Data[k] = bright(k / 8, k % 8) ? 100 : 0;
+            }
+
+            var output = new float[64];
+            weighted.Run([XRayFlow.Core.Ops.Filters.NdFilters.Sobel(x, 0).Data, XRayFlow.Core.Ops.Filters.NdFilters.Sobel(x, 1).Data], 0, output, 8, 8, [0.8]);
+            return output.Max();
+        }
+
+        Assert.Equal(0.8f * 400, Peak((r, _) => r >= 4), 3);
+        Assert.Equal(0.2f * 400, Peak((_, c) => c >= 4), 3);
+
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Pipelines(), "gradient-combination.yaml")))
+        {
+            yaml.Load(reader);
+        }
+
+        string description = ((YamlScalarNode)((YamlMappingNode)yaml.Documents[0].RootNode).Children[new YamlScalarNode("description")]).Value!;
+        Assert.Contains("--set weight=0.8 for mostly horizontal edges", description);
+    }
+
     [Fact]
     public void An_error_in_a_recipe_expression_is_located_at_its_yaml_line_and_column()
     {

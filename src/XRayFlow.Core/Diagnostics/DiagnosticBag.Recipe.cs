@@ -172,8 +172,9 @@ public sealed partial class DiagnosticBag
     public void ReportOutputPathEscapes(SourceLocation at, string path)
         => Emit(DiagnosticCodes.OutputPathEscapes, at, path);
 
-    public void ReportUnknownPlaceholder(SourceLocation at, string placeholder)
-        => Emit(DiagnosticCodes.UnknownPlaceholder, at, placeholder);
+    /// <summary><paramref name="hint"/>: empty, or "; ..." (a param of that name: write `${name}` for its value).</summary>
+    public void ReportUnknownPlaceholder(SourceLocation at, string placeholder, string hint)
+        => Emit(DiagnosticCodes.UnknownPlaceholder, at, placeholder, hint);
 
     public void ReportDuplicateOutputPath(SourceLocation at, string firstOutput, string output, string path)
         => Emit(DiagnosticCodes.DuplicateOutputPath, at, firstOutput, output, path);

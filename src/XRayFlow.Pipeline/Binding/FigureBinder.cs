@@ -84,6 +84,11 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
                     break;
                 case "title":
                     title = _c.ReadText(k.Value, "a panel's title");
+                    if (title is not null)
+                    {
+                        title = _options.TitleText(title, (YamlScalar)k.Value);
+                    }
+
                     ok &= title is not null;
                     if (title is not null && Outputs.Rendering.FigureFont.Missing(title) is { } missing)
                     {

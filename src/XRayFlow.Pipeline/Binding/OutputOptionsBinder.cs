@@ -20,6 +20,15 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
 
         string key = k.Key.Value;
         object? value = raw?.Value;
+        if (key == "title" && value is string text)
+        {
+            value = TitleText(text, s!);
+            if (value is null)
+            {
+                return null; // an unknown `${name}`, reported
+            }
+        }
+
         if (key == "colormap" && value is string name)
         {
             return BindColormap(k, name);
@@ -49,6 +58,13 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
 
         return outcome.Value;
     }
+
+    /// <summary>
+    /// A title's text (a figure's, a panel's, a histogram plot's) with each `${name}` replaced by the param's value
+    /// (after --set), as in a longer string parameter of a step; null when a name is no param (reported). It was
+    /// drawn as written, so compare.yaml's "Mask (> 150, ...)" stayed 150 under --set threshold=120.
+    /// </summary>
+    public string? TitleText(string text, YamlScalar s) => _reader.SubstituteInText(text, s);
 
     /// <summary>
     /// False (reported at vmax) when both vmin and vmax were given and vmin is above vmax, which no picture can show;

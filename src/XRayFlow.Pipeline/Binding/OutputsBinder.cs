@@ -15,11 +15,13 @@ internal sealed partial class OutputsBinder
     private readonly OutputSources _sources;
     private readonly FigureBinder _figures;
     private readonly OverlayBinder _overlay;
+    private readonly ScalarReader _reader;
 
     public OutputsBinder(BindingContext context)
     {
         _c = context;
-        _options = new OutputOptionsBinder(context, new ScalarReader(context));
+        _reader = new ScalarReader(context);
+        _options = new OutputOptionsBinder(context, _reader);
         _sources = new OutputSources(context);
         _figures = new FigureBinder(context, _options, _sources);
         _overlay = new OverlayBinder(context);
@@ -31,7 +33,8 @@ internal sealed partial class OutputsBinder
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex OutputName();
 
-    [GeneratedRegex(@"\{([^{}]*)\}", RegexOptions.CultureInvariant)]
+    /// <summary>A `{placeholder}` of an output path; a `${name}` (a param, replaced first) is not one.</summary>
+    [GeneratedRegex(@"(?<!\$)\{([^{}]*)\}", RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
 
     public List<BoundOutput> Bind(YamlEntry? entry)
@@ -90,7 +93,7 @@ internal sealed partial class OutputsBinder
         }
 
         bool ok = nodes.Ok;
-        var format = BindPath(name, pathNode, ref ok);
+        var format = BindPath(name, pathNode, out string path, ref ok);
         var options = BindOptions(name, nodes.Options, format, ref ok);
         if (nodes.Panels is not null && format is not (OutputFormat.Png or null))
         {
@@ -139,7 +142,7 @@ internal sealed partial class OutputsBinder
             Name = name,
             From = from,
             Panels = panels,
-            PathTemplate = pathNode.Value,
+            PathTemplate = path,
             Format = format.Value,
             Options = options,
             Location = e.Key.Start,
@@ -213,9 +216,9 @@ internal sealed partial class OutputsBinder
     }
 
     /// <summary>The format the path's extension names (null when unknown or the path is bad: reported).</summary>
-    private OutputFormat? BindPath(string name, YamlScalar pathNode, ref bool ok)
+    private OutputFormat? BindPath(string name, YamlScalar pathNode, out string path, ref bool ok)
     {
-        string path = pathNode.Value;
+        path = pathNode.Value;
         if (path.Trim().Length == 0)
         {
             _c.Diagnostics.ReportEmptyName(pathNode.Start, $"the path of output '{name}'");
@@ -223,7 +226,17 @@ internal sealed partial class OutputsBinder
             return null;
         }
 
-        ok &= CheckOutputPath(pathNode);
+        // `${name}` takes the param's value (after --set), as in a string parameter or a title: a recipe's
+        // "--set size=256" wrote its 256 x 256 array to {stem}_224.npy. The path is checked after the values.
+        bool placeholders = CheckPlaceholders(pathNode);
+        if (_reader.SubstituteInText(path, pathNode) is not { } substituted)
+        {
+            ok = false;
+            return null;
+        }
+
+        path = substituted;
+        ok &= placeholders & CheckOutputPath(pathNode, path);
         OutputFormat? format = Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".npy" => OutputFormat.Npy,
@@ -242,20 +255,28 @@ internal sealed partial class OutputsBinder
         return format;
     }
 
-    /// <summary>Relative, inside the output folder, and no placeholder but {stem}.</summary>
-    private bool CheckOutputPath(YamlScalar node)
+    /// <summary>No placeholder but {stem} in the path as written (located there; a `${name}` is a param, not one).</summary>
+    private bool CheckPlaceholders(YamlScalar node)
     {
-        string path = node.Value;
         bool ok = true;
-        foreach (Match m in Placeholder().Matches(path))
+        foreach (Match m in Placeholder().Matches(node.Value))
         {
             if (m.Groups[1].Value != "stem")
             {
-                _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value);
+                string name = m.Groups[1].Value.Trim(' ', '\t');
+                _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value,
+                    _c.Params.ContainsKey(name) ? $"; write ${{{name}}} for the value of param '{name}'" : string.Empty);
                 ok = false;
             }
         }
 
+        return ok;
+    }
+
+    /// <summary>Relative and inside the output folder, once params are replaced (<paramref name="path"/>).</summary>
+    private bool CheckOutputPath(YamlScalar node, string path)
+    {
+        bool ok = true;
         if (IsAbsolute(path) || LeavesFolder(path))
         {
             _c.Diagnostics.ReportOutputPathEscapes(node.Start, path);

@@ -226,6 +226,53 @@ public class BinderTests
         Assert.Equal((0.0, 255.0), (o.Panels[1].Options["vmin"], o.Panels[1].Options["vmax"]));
     }
 
+    /// <summary>
+    /// compare.yaml titles its mask panels "Mask (> 150, ...)" while `--set threshold=120` changes the masks, and a
+    /// `${threshold}` written in a title was drawn as those characters (validate said ok). A title (a figure's, a
+    /// panel's, a histogram plot's) now takes params as a longer string parameter does: each `${name}` is replaced
+    /// by the value (after --set), and an unknown name is the same error as there.
+    /// </summary>
+    [Fact]
+    public void AParamInATitleIsReplacedByItsValue()
+    {
+        const string text = "xrayflow: 1\nparams:\n  threshold: 150\ninputs:\n  xray: image\nsteps:\n  - op: abs\n  - {id: h, op: histogram, in: xray}\n"
+            + "outputs:\n  fig:\n    path: f.png\n    title: \"Above ${threshold}\"\n    panels:\n      - {from: abs, title: \"Mask (> ${ threshold }, noisy)\"}\n"
+            + "  plot: {from: h, path: h.png, title: \"Counts (${threshold})\"}\n";
+        var recipe = Bind(text, new Dictionary<string, string> { ["threshold"] = "120" });
+        Assert.Equal("Above 120", recipe.Outputs[0].Options["title"]);
+        Assert.Equal("Mask (> 120, noisy)", recipe.Outputs[0].Panels![0].Title);
+        Assert.Equal("Counts (120)", recipe.Outputs[1].Options["title"]);
+        Assert.Equal("Mask (> 150, noisy)", Bind(text).Outputs[0].Panels![0].Title);
+
+        var r = TestOps.Load(text.Replace("(> ${ threshold }", "(> ${treshold}", StringComparison.Ordinal));
+        Assert.Equal(["recipe.yaml:14:37: error XRF1043: unknown param '${treshold}'; declare it under 'params'; did you mean 'threshold'?"], r.Diagnostics.Select(d => d.ToString()));
+    }
+
+    /// <summary>
+    /// preprocess-for-training says "another size: --set size=256", and --set size=256 wrote its 256 x 256 array to
+    /// {stem}_224.npy: `{stem}_${size}.npy` was refused as an unknown placeholder '{size}'. A `${name}` in an output
+    /// path is now replaced by the param's value (after --set), and the path is checked after that (a value that
+    /// leaves --out is refused as a path that does).
+    /// </summary>
+    [Fact]
+    public void AParamInAnOutputPathIsReplacedByItsValue()
+    {
+        const string text = "xrayflow: 1\nparams:\n  size: 224\n  dir: sized\ninputs:\n  xray: image\nsteps:\n  - op: abs\n"
+            + "outputs:\n  abs: \"${dir}/{stem}_${ size }.npy\"\n";
+        Assert.Equal("sized/{stem}_224.npy", Bind(text).Outputs[0].PathTemplate);
+        Assert.Equal("sized/{stem}_256.npy", Bind(text, new Dictionary<string, string> { ["size"] = "256" }).Outputs[0].PathTemplate);
+
+        var escapes = TestOps.Load(text, new Dictionary<string, string> { ["dir"] = "../up" });
+        Assert.Equal("XRF1051", Assert.Single(escapes.Diagnostics).Code);
+        var unknown = TestOps.Load(text.Replace("${ size }", "${sise}", StringComparison.Ordinal));
+        Assert.Equal(["recipe.yaml:10:23: error XRF1043: unknown param '${sise}'; declare it under 'params'; did you mean 'size'?"], unknown.Diagnostics.Select(d => d.ToString()));
+
+        // {size} without the $ was "the only placeholder is {stem}", which did not say how to use the param.
+        var braces = TestOps.Load(text.Replace("${ size }", "{size}", StringComparison.Ordinal));
+        Assert.Equal(["recipe.yaml:10:23: error XRF1052: unknown placeholder '{size}' in output path; the only placeholder is {stem}; write ${size} for the value of param 'size'"], braces.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal("recipe.yaml:10:23: error XRF1052: unknown placeholder '{width}' in output path; the only placeholder is {stem}", Assert.Single(TestOps.Load(text.Replace("${ size }", "{width}", StringComparison.Ordinal)).Diagnostics).ToString());
+    }
+
     [Fact]
     public void FigurePanelOfAStackIsAnError()
     {
