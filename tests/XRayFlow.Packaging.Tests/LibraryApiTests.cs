@@ -178,11 +178,13 @@ public sealed class LibraryApiTests
     [Fact]
     public void A_run_cancelled_during_its_last_step_throws()
     {
-        // median_filter does not watch the token inside the step; the run returned Succeeded after the token was
-        // cancelled (a 50 ms timeout on a 8 s one-step recipe: the result 8 s later, no OperationCanceledException).
+        // The run returned Succeeded after the token was cancelled during its one step (a 50 ms timeout on an 8 s
+        // recipe: the result 8 s later, no OperationCanceledException). The step must still be running when the
+        // timer fires, on a loaded machine too (a 600 x 600 image, about 0.5 s, once finished before a late timer):
+        // 2000 x 2000 is seconds of work, and the median filter stops at its next strip once cancelled.
         var recipe = Recipe.Parse("xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: m\n    op: median_filter\n    size: 15\noutputs:\n  m: m.npy\n");
         Assert.True(recipe.IsValid);
-        var image = new ImageArray(600, 600);
+        var image = new ImageArray(2000, 2000);
         var random = new Random(5);
         for (int i = 0; i < image.Data.Length; i++)
         {
