@@ -20,9 +20,10 @@ internal sealed class OutputOptionsBinder(BindingContext context, ScalarReader r
 
         string key = k.Key.Value;
         object? value = raw?.Value;
-        if (key == "title" && value is string text)
+        if (key == "title" && s is not null && (value is string || s.Value.Contains("${", StringComparison.Ordinal)))
         {
-            value = TitleText(text, s!);
+            // A title that is only `${p}` was read as the param's number; it is text, as in a longer title.
+            value = TitleText(value as string ?? s.Value, s);
             if (value is null)
             {
                 return null; // an unknown `${name}`, reported

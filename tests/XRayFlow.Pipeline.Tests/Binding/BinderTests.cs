@@ -273,6 +273,23 @@ public class BinderTests
         Assert.Equal("recipe.yaml:10:23: error XRF1052: unknown placeholder '{width}' in output path; the only placeholder is {stem}", Assert.Single(TestOps.Load(text.Replace("${ size }", "{width}", StringComparison.Ordinal)).Diagnostics).ToString());
     }
 
+    /// <summary>A title that is only `${name}` is the value as text (it was read as the param's number and refused: "must be a string; found number 150").</summary>
+    [Fact]
+    public void ATitleThatIsOnlyAParamIsItsValueAsText()
+    {
+        const string text = "xrayflow: 1\nparams:\n  threshold: 150\ninputs:\n  xray: image\nsteps:\n  - op: abs\n  - {id: h, op: histogram, in: xray}\n"
+            + "outputs:\n  fig:\n    path: f.png\n    title: ${threshold}\n    panels:\n      - {from: abs, title: \"${threshold}\"}\n"
+            + "  plot: {from: h, path: h.png, title: \"${threshold}\"}\n";
+        var recipe = Bind(text, new Dictionary<string, string> { ["threshold"] = "120" });
+        Assert.Equal("120", recipe.Outputs[0].Options["title"]);
+        Assert.Equal("120", recipe.Outputs[0].Panels![0].Title);
+        Assert.Equal("120", recipe.Outputs[1].Options["title"]);
+
+        // A number written as a title is still not text.
+        var r = TestOps.Load(text.Replace("title: ${threshold}\n    panels", "title: 150\n    panels", StringComparison.Ordinal));
+        Assert.Equal(["XRF1055"], r.Diagnostics.Select(d => d.Code));
+    }
+
     [Fact]
     public void FigurePanelOfAStackIsAnError()
     {
