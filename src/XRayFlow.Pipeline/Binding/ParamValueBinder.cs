@@ -331,7 +331,14 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
         bool above = spec.Max is { } max && d > max;
         if (below || above)
         {
-            _c.Diagnostics.ReportParamOutOfRange(r.Node.Start, spec.Name, op.Name, ParamText.Range(spec), ScalarText.FormatNumber(d));
+            string found = ScalarText.FormatNumber(d);
+            if (r.FromParam && _reader.WholeParam(r.Node) is { } param)
+            {
+                // The number is not written here: say where it came from (the recipe's params, or --set).
+                found += param.FromSet ? $" (from {r.Node.Value}, given by --set {param.Name}={found})" : $" (from {r.Node.Value})";
+            }
+
+            _c.Diagnostics.ReportParamOutOfRange(r.Node.Start, spec.Name, op.Name, ParamText.Range(spec), found);
             return false;
         }
 

@@ -95,6 +95,6 @@ internal sealed class ParamsBinder(BindingContext context)
             return;
         }
 
-        _c.Params[key] = p with { Value = parsed };
+        _c.Params[key] = p with { Value = parsed, FromSet = true };
     }
 }

@@ -156,7 +156,11 @@ public class BinderTests
     {
         var r = TestOps.Load(Head + "params:\n  s: 2\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n", new Dictionary<string, string> { ["s"] = "-3" });
         var d = Assert.Single(r.Diagnostics);
-        Assert.Equal("recipe.yaml:8:12: error XRF1040: parameter 'sigma' of op 'gaussian_filter' must be >= 0 and <= 1000; found -3", d.ToString());
+        // The number is not written at the location: the message says where it came from (noticed by the recipes
+        // walk-through: "found -3" at `sigma: ${s}` did not say that --set gave it).
+        Assert.Equal("recipe.yaml:8:12: error XRF1040: parameter 'sigma' of op 'gaussian_filter' must be >= 0 and <= 1000; found -3 (from ${s}, given by --set s=-3)", d.ToString());
+        var declared = Assert.Single(TestOps.Load(Head + "params:\n  s: -3\nsteps:\n  - op: gaussian_filter\n    sigma: ${s}\n").Diagnostics);
+        Assert.Equal("recipe.yaml:8:12: error XRF1040: parameter 'sigma' of op 'gaussian_filter' must be >= 0 and <= 1000; found -3 (from ${s})", declared.ToString());
     }
 
     [Fact]
