@@ -228,6 +228,30 @@ public static class PlanPrinter
         return sb.ToString();
     }
 
+    /// <summary>
+    /// True when <paramref name="v"/> is the declared default: the same text, or for a per-axis parameter whose
+    /// default is one number, a list of that number (the binder gives `order` as [0] where the recipe wrote nothing).
+    /// </summary>
+    private static bool IsDefault(object def, object v)
+    {
+        if (Planner.ParamText(def) == Planner.ParamText(v))
+        {
+            return true;
+        }
+
+        if (def is int or double && Convert.ToDouble(def, System.Globalization.CultureInfo.InvariantCulture) is var d)
+        {
+            return v switch
+            {
+                int[] ins => ins.Length > 0 && ins.All(x => x == d),
+                double[] ds => ds.Length > 0 && ds.All(x => x == d),
+                _ => false,
+            };
+        }
+
+        return false;
+    }
+
     internal static string ShownParams(PlanNode node)
     {
         var parts = new List<string>();
@@ -238,7 +262,7 @@ public static class PlanPrinter
                 continue;
             }
 
-            if (spec.Default is not null && Planner.ParamText(spec.Default) == Planner.ParamText(v))
+            if (spec.Default is not null && IsDefault(spec.Default, v))
             {
                 continue;
             }
