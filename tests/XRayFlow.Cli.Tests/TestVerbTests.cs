@@ -61,16 +61,7 @@ public sealed class TestVerbTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_dir, "ref"));
         Assert.Equal(0, mkfifo(Path.Combine(_dir, "ref", "pipe.npy"), 0b110_100_100));
         string recipe = Path.Combine(_dir, "r.yaml");
-        File.WriteAllText(recipe, """
-            xrayflow: 1
-            name: tv
-            inputs:
-              xray: {kind: image, default: x.png}
-            steps:
-              - {id: half, op: multiply, in: xray, value: 0.5}
-            outputs:
-              half: "{stem}_half.npy"
-            tests:
+        File.WriteAllText(recipe, HalfRecipe + """
               - name: t1
                 inputs: {xray: missing.png}
                 expect:
@@ -113,16 +104,7 @@ public sealed class TestVerbTests : IDisposable
     {
         File.Copy(Path.Combine(CliKit.Root, "pipelines", "samples", "tests", "xray_crop64.png"), Path.Combine(_dir, "x.png"));
         string recipe = Path.Combine(_dir, "r.yaml");
-        File.WriteAllText(recipe, """
-            xrayflow: 1
-            name: tv
-            inputs:
-              xray: {kind: image, default: x.png}
-            steps:
-              - {id: half, op: multiply, in: xray, value: 0.5}
-            outputs:
-              half: "{stem}_half.npy"
-            tests:
+        File.WriteAllText(recipe, HalfRecipe + """
               - name: t1
                 inputs: {xray: missing.png}
                 expect:
@@ -132,6 +114,20 @@ public sealed class TestVerbTests : IDisposable
         Assert.Equal(2, r.Exit);
         Assert.Contains($"{recipe}:11:20: error XRF2005: test 't1': input 'xray': file '{Path.Combine(_dir, "missing.png")}' does not exist", r.Err, StringComparison.Ordinal);
     }
+
+    /// <summary>A recipe beside x.png that halves it, up to and with its `tests:` key (the tests' own lines follow).</summary>
+    private const string HalfRecipe = """
+        xrayflow: 1
+        name: tv
+        inputs:
+          xray: {kind: image, default: x.png}
+        steps:
+          - {id: half, op: multiply, in: xray, value: 0.5}
+        outputs:
+          half: "{stem}_half.npy"
+        tests:
+
+        """;
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int mkfifo(string path, int mode);

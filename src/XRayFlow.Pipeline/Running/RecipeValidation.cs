@@ -4,6 +4,7 @@ using XRayFlow.Core.IO;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
+using XRayFlow.Pipeline.Testing;
 
 namespace XRayFlow.Pipeline.Running;
 
@@ -40,8 +41,7 @@ public static class RecipeValidation
 
     /// <summary>
     /// XRF7002 (a warning: the recipe itself runs) for each file a `tests:` entry names that `xrayflow test` could not
-    /// read: not there, not a regular file, or outside the recipe's folder (a shared recipe's test reads only files
-    /// beside it). A path with glob characters is left to `xrayflow test`, which says what it matched.
+    /// read: not there, not a regular file, or outside the recipe's folder (<see cref="TestFiles"/>).
     /// </summary>
     private static IEnumerable<Diagnostic> TestFileProblems(BoundRecipe recipe)
     {
@@ -50,46 +50,24 @@ public static class RecipeValidation
             yield break;
         }
 
-        string root = PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? ".");
+        string root = TestFiles.Root(recipe);
         foreach (var test in recipe.Tests)
         {
-            foreach (var (input, path) in test.Inputs)
+            foreach (var (what, _, path, location) in TestFiles.Of(test))
             {
-                var location = test.InputLocations.TryGetValue(input, out var l) ? l : test.Location;
-                if (Problem(path, root) is { } reason)
+                var (problem, kind) = TestFiles.Check(path, root);
+                string? reason = problem switch
                 {
-                    yield return DiagnosticCodes.TestFileUnusable.Create(location, test.Name, $"input '{input}'", path, reason);
+                    TestFiles.Problem.Outside => $"is outside the recipe's folder {root}",
+                    TestFiles.Problem.NotRegular => $"is {UntrustedFile.Describe(kind)}, not a regular file",
+                    TestFiles.Problem.Missing => "is not there",
+                    _ => null,
+                };
+                if (reason is not null)
+                {
+                    yield return DiagnosticCodes.TestFileUnusable.Create(location, test.Name, what, path, reason);
                 }
             }
-
-            foreach (var e in test.Expectations)
-            {
-                if (e.NpyPath is { } npy && Problem(npy, root) is { } reason)
-                {
-                    yield return DiagnosticCodes.TestFileUnusable.Create(e.Location, test.Name, $"the reference of output '{e.Output}'", npy, reason);
-                }
-            }
         }
-    }
-
-    private static string? Problem(string path, string root)
-    {
-        if (path.IndexOfAny(['*', '?', '[']) >= 0)
-        {
-            return null;
-        }
-
-        if (!PathConfinement.IsInside(root, PathConfinement.RealPath(path)))
-        {
-            return $"is outside the recipe's folder {root}";
-        }
-
-        var kind = UntrustedFile.Stat(path).Kind;
-        return kind switch
-        {
-            FileKind.Regular => null,
-            FileKind.Missing => "is not there",
-            _ => $"is {UntrustedFile.Describe(kind)}, not a regular file",
-        };
     }
 }

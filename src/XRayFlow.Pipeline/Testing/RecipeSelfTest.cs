@@ -53,10 +53,10 @@ public static class RecipeSelfTest
         var diagnostics = new List<Diagnostic>();
         foreach (var test in recipe.Tests)
         {
-            if (ReferenceProblems(recipe, test) is { Count: > 0 } refused)
+            if (FileProblems(recipe, test) is { Count: > 0 } refused)
             {
-                diagnostics.AddRange(refused);
-                cases.Add(new SelfTestCase(recipe.Name, test.Name, false, 0, [$"cannot run: {string.Join("; ", refused.Select(d => d.Message))}"]));
+                diagnostics.AddRange(refused.Select(r => r.Reported));
+                cases.Add(new SelfTestCase(recipe.Name, test.Name, false, 0, [$"cannot run: {string.Join("; ", refused.Select(r => r.Reason))}"]));
                 continue;
             }
 
@@ -76,7 +76,7 @@ public static class RecipeSelfTest
                 if (result.ExitCode == ExitCodes.Invalid)
                 {
                     // The test's inputs or the recipe cannot run at all: a broken test, not a failed one.
-                    diagnostics.AddRange(result.Diagnostics.Where(d => d.IsError).Select(d => AtTheTestsPath(recipe, test, d)));
+                    diagnostics.AddRange(result.Diagnostics.Where(d => d.IsError));
                     cases.Add(new SelfTestCase(recipe.Name, test.Name, false, 0, [$"cannot run: {string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message))}"]));
                     continue;
                 }
@@ -94,48 +94,33 @@ public static class RecipeSelfTest
     }
 
     /// <summary>
-    /// A refusal of one of the test's input files (missing, not a regular file, outside the recipe's folder) comes
-    /// from the run located at the input's declaration, which names no test: it is put at the path the test wrote.
+    /// The test's files that cannot be read, refused before its run, each at the path the test wrote (<see cref="TestFiles"/>):
+    /// XRF2024 outside the recipe's folder, XRF2023 not a regular file, XRF2005 an input that is not there (a missing
+    /// reference .npy is the case's own failure, after the run). Each as reported (naming the test) and as the case's
+    /// reason (its line names the test already).
     /// </summary>
-    private static Diagnostic AtTheTestsPath(BoundRecipe recipe, RecipeTest test, Diagnostic d)
+    private static List<(Diagnostic Reported, string Reason)> FileProblems(BoundRecipe recipe, RecipeTest test)
     {
-        if (d.Code is not ("XRF2005" or "XRF2023" or "XRF2024"))
+        var problems = new List<(Diagnostic Reported, string Reason)>();
+        string root = TestFiles.Root(recipe);
+        foreach (var (what, input, path, location) in TestFiles.Of(test))
         {
-            return d;
-        }
-
-        foreach (var (input, path) in test.Inputs)
-        {
-            var declared = recipe.Inputs.FirstOrDefault(i => i.Name == input)?.Location;
-            if (test.InputLocations.TryGetValue(input, out var at) && (d.Location is null || d.Location == declared) && d.Message.Contains($"'{path}'", StringComparison.Ordinal))
+            string whose = $"test '{test.Name}', {what}";
+            var (problem, kind) = TestFiles.Check(path, root);
+            switch (problem)
             {
-                return d with { Location = at, Message = $"test '{test.Name}': {d.Message}" };
-            }
-        }
-
-        return d;
-    }
-
-    /// <summary>XRF2024 / XRF2023 for `npy:` references outside the recipe's folder or not regular files.</summary>
-    private static List<Diagnostic> ReferenceProblems(BoundRecipe recipe, RecipeTest test)
-    {
-        var problems = new List<Diagnostic>();
-        string root = PathConfinement.RealPath(Path.GetDirectoryName(Path.GetFullPath(recipe.Path)) ?? ".");
-        foreach (var e in test.Expectations)
-        {
-            if (e.NpyPath is not { } npy)
-            {
-                continue;
-            }
-
-            string what = $"test '{test.Name}', the reference of output '{e.Output}'";
-            if (!PathConfinement.IsInside(root, PathConfinement.RealPath(npy)))
-            {
-                problems.Add(DiagnosticCodes.PathOutsideRecipeFolder.Create(e.Location, what, npy, root));
-            }
-            else if (UntrustedFile.Stat(npy).Kind is not (FileKind.Regular or FileKind.Missing) and var kind)
-            {
-                problems.Add(DiagnosticCodes.InputNotRegularFile.Create(e.Location, what, npy, UntrustedFile.Describe(kind)));
+                case TestFiles.Problem.Outside:
+                    var outside = DiagnosticCodes.PathOutsideRecipeFolder.Create(location, whose, path, root);
+                    problems.Add((outside, outside.Message));
+                    break;
+                case TestFiles.Problem.NotRegular:
+                    var special = DiagnosticCodes.InputNotRegularFile.Create(location, whose, path, UntrustedFile.Describe(kind));
+                    problems.Add((special, special.Message));
+                    break;
+                case TestFiles.Problem.Missing when input.Length > 0:
+                    var missing = DiagnosticCodes.InputFileMissing.Create(location, input, path);
+                    problems.Add((missing with { Message = $"test '{test.Name}': {missing.Message}" }, missing.Message));
+                    break;
             }
         }
 

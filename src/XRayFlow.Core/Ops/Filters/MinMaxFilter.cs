@@ -174,7 +174,7 @@ public static class MinMaxFilter
                 return; // a k0 x 1 column: the rows' pass is the whole filter (the line has no room for a row pass)
             }
 
-            ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
+            RowsOf(rows, cols, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 float[] line = new float[n1];
                 for (int r = r0; r < r1; r++)
@@ -189,7 +189,7 @@ public static class MinMaxFilter
 
         // Short columns: per output row, the extreme of the k0 source rows into a line (extended along the row
         // under the mode), then the extreme along the line; bands of rows on the threads.
-        ForRowBlocks(rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
+        RowsOf(rows, cols, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
         {
             float[] line = new float[n1];
             float[]? cvalRow = null;
@@ -528,16 +528,6 @@ public static class MinMaxFilter
         }
     }
 
-    private static void ForRowBlocks(int rows, int threads, Action<int, int> body)
-    {
-        int blocks = Math.Min(Math.Max(1, threads) * 4, rows);
-        if (threads <= 1 || blocks <= 1)
-        {
-            body(0, rows);
-            return;
-        }
-
-        int per = (rows + blocks - 1) / blocks;
-        Parallel.For(0, (rows + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = threads }, b => body(b * per, Math.Min(rows, (b + 1) * per)));
-    }
+    /// <summary>Rows in blocks on the threads (<see cref="RowBlocks"/>, a row's work its width: these passes are a few operations a pixel).</summary>
+    private static void RowsOf(int rows, int cols, int threads, Action<int, int> body) => RowBlocks.Run(rows, threads, cols, body, StepCancellation.Current);
 }
