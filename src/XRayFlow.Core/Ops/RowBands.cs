@@ -67,6 +67,22 @@ public interface IRowBandKernel
     void Rows(ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1);
 }
 
+/// <summary>
+/// A row-band kernel that keeps work between calls: a fused group's thread computes a run of consecutive bands of
+/// one frame in order (a chunk), so a kernel whose output rows share input work (a separable filter's row-passed
+/// rows, which the column pass of the next band reads again) does that work once per chunk, not once per band. The
+/// state belongs to one chunk on one thread (one frame of one run: the input rows it holds never change within
+/// it); results equal <see cref="IRowBandKernel.Rows"/> bit for bit.
+/// </summary>
+public interface IRowBandStream : IRowBandKernel
+{
+    /// <summary>A fresh state for one chunk whose calls ask for at most <paramref name="maxRows"/> output rows each.</summary>
+    IDisposable NewState(int rows, int cols, int maxRows);
+
+    /// <summary><see cref="IRowBandKernel.Rows"/> with the chunk's state (calls in row order, each band after the last).</summary>
+    void Rows(IDisposable state, ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1);
+}
+
 /// <summary>The row-band kernels of element-wise ops: no halo, each output row from the same input row.</summary>
 public static class PointwiseBands
 {

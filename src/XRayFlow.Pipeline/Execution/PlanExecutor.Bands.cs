@@ -13,15 +13,23 @@ public sealed partial class PlanExecutor
     /// <summary>Aim for this many bytes of one band's intermediates (all steps together), so a band stays in L2.</summary>
     public const int BandBytes = 1 << 19;
 
+    /// <summary>For tests: every row-band group's band height (0: <see cref="BandRows"/> chooses).</summary>
+    internal int BandRowsOverride { get; init; }
+
+    /// <summary>For tests: every row-band group's chunk height, raised to a band (0: <see cref="ChunkRows"/> chooses).</summary>
+    internal int ChunkRowsOverride { get; init; }
+
     /// <summary>
-    /// Runs a row-band group (<see cref="FusedChain.Banded"/>): the last step's frame is cut into bands of rows; for
-    /// each band, every step, from the last back, works out which of its rows the steps after it read (their
-    /// kernels' halos, mapped at the frame's edges by their modes), then every step computes exactly those rows
-    /// into a band-sized scratch window, in plan order, the last step straight into the output array. Scratch is
-    /// per band, so bands run in parallel; intermediates never exist whole. The kernels are the ops' own strip
-    /// code, so the result equals the unfused run bit for bit. Where a band cannot be used (shapes that differ, a
-    /// complex input, a kernel longer than the frame, a `${step}` parameter that changes a kernel per item), the
-    /// group runs step by step instead.
+    /// Runs a row-band group (<see cref="FusedChain.Banded"/>): the last step's frame is cut into chunks of rows (about
+    /// two per thread), each cut into bands; a thread computes a chunk's bands in order. For each band, every step, from
+    /// the last back, works out which of its rows the steps after it read (their kernels' halos, mapped at the frame's
+    /// edges by their modes), then every step computes those of them it has not computed yet in this chunk into its
+    /// band-sized scratch window (kept from band to band, the rows still needed slid to its front), in plan order, the
+    /// last step straight into the output array. A halo is thus computed once per chunk, and a band's rows stay in
+    /// cache from the step that writes them to the steps that read them; intermediates never exist whole. The kernels
+    /// are the ops' own strip code, so the result equals the unfused run bit for bit. Where a band cannot be used
+    /// (shapes that differ, a complex input, a kernel longer than the frame, a `${step}` parameter that changes a
+    /// kernel per item), the group runs step by step instead.
     /// </summary>
     private Value RunBanded(List<PlanNode> group, ConcurrentDictionary<string, Value> values, PixelPool pool, int threads, CancellationToken cancellation, IValueObserver? observer)
     {
@@ -75,7 +83,7 @@ public sealed partial class PlanExecutor
         // One band's scratch (every member but the last, each with the group's halo at most) must stay a modest
         // array: a frame so wide that it would not runs whole instead.
         var chain = _plan.FusedChains[group[0].Chain];
-        int bandRows = usable ? BandRows(kernels!, shape!.Rows, shape.Cols, group.Count, threads) : 0;
+        int bandRows = !usable ? 0 : BandRowsOverride > 0 ? Math.Min(BandRowsOverride, shape!.Rows) : BandRows(kernels!, shape!.Rows, shape.Cols, group.Count, threads);
         usable = usable && (long)(bandRows + chain.HaloBefore + chain.HaloAfter) * shape!.Cols * (group.Count - 1) <= int.MaxValue / 4;
         if (!usable)
         {
@@ -108,8 +116,9 @@ public sealed partial class PlanExecutor
             }
         }
 
-        int bandsPerFrame = (rows + bandRows - 1) / bandRows;
-        long total = (long)bandsPerFrame * frames;
+        int chunkRows = ChunkRowsOverride > 0 ? Math.Clamp(ChunkRowsOverride, bandRows, rows) : ChunkRows(rows, bandRows, threads);
+        int chunksPerFrame = (rows + chunkRows - 1) / chunkRows;
+        long total = (long)chunksPerFrame * frames;
         var outData = pool.Rent(shape.Length);
         var dst = shape.IsStack ? ImageArray.Stack(frames, rows, cols, outData) : new ImageArray(rows, cols, outData);
         var sinks = observer is null ? null : group.Take(group.Count - 1).Select(n => observer.Fused(n.Id, dst)).ToArray();
@@ -128,17 +137,23 @@ public sealed partial class PlanExecutor
         try
         {
             var bases = external.Select(e => Pin(e.Data)).ToArray();
-            var job = new BandJob(kernels!, readers, inputsOf, elided, bases, Pin(outData), rows, cols, bandRows, bandsPerFrame, sinks);
+            var job = new BandJob(kernels!, readers, inputsOf, elided, bases, Pin(outData), rows, cols, bandRows, chunkRows, chunksPerFrame, sinks, cancellation);
             if (threads > 1 && total > 1)
             {
-                Parallel.For(0L, total, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, b => job.Run(b));
+                try
+                {
+                    Parallel.For(0L, total, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation }, c => job.Run(c));
+                }
+                catch (AggregateException e) when (cancellation.IsCancellationRequested && e.InnerExceptions.All(x => x is OperationCanceledException))
+                {
+                    throw new OperationCanceledException(cancellation);
+                }
             }
             else
             {
-                for (long b = 0; b < total; b++)
+                for (long c = 0; c < total; c++)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    job.Run(b);
+                    job.Run(c);
                 }
             }
         }
@@ -241,17 +256,30 @@ public sealed partial class PlanExecutor
     }
 
     /// <summary>
-    /// Band height: at least what the kernels prefer (a long column kernel that row-passes its halo wants 4 or 8 x its
-    /// taps, as its op's strips: SeparableFilter.HaloStripRows), else as many rows as keep one band's intermediates near <see cref="BandBytes"/>, and at most a share
-    /// that gives every thread two bands. Changes which rows are computed where, never a value.
+    /// Band height: at least what the kernels prefer (a long column kernel that row-passes its halo for every band wants
+    /// 4 or 8 x its taps, as its op's strips: SeparableFilter.HaloStripRows; kernels that keep their halo between the
+    /// bands of a chunk, <see cref="IRowBandStream"/>, want none), else as many rows as keep one band's rows of every
+    /// step near <see cref="BandBytes"/>, so they stay in L2 from the step that writes them to the steps that read
+    /// them. Changes which rows are computed where, never a value.
     /// </summary>
     internal static int BandRows(IReadOnlyList<IRowBandKernel> kernels, int rows, int cols, int steps, int threads)
     {
         int preferred = kernels.Max(k => k.PreferredRows(cols));
         long bytesPerRow = 4L * cols * Math.Max(1, steps);
         int cache = (int)Math.Clamp(BandBytes / bytesPerRow, 8, 256);
-        int share = (rows + (2 * threads) - 1) / (2 * threads);
-        return Math.Clamp(Math.Max(preferred, Math.Min(cache, share)), 1, rows);
+        return Math.Clamp(Math.Max(preferred, cache), 1, rows);
+    }
+
+    /// <summary>
+    /// Chunk height (the rows one thread computes band after band, each step's halo once): a whole number of bands,
+    /// about a frame's rows over twice the threads (two chunks per thread, so a thread that starts late or is
+    /// interrupted does not hold up the others), a whole frame on one thread.
+    /// </summary>
+    internal static int ChunkRows(int rows, int bandRows, int threads)
+    {
+        int share = threads <= 1 ? rows : (rows + (2 * threads) - 1) / (2 * threads);
+        int bands = Math.Max(1, (share + bandRows - 1) / bandRows);
+        return (int)Math.Min(rows, (long)bands * bandRows);
     }
 
     /// <summary>The group's steps one after the other, whole (intermediates returned to the pool after their last reader).</summary>
@@ -314,96 +342,198 @@ public sealed partial class PlanExecutor
         }
     }
 
-    /// <summary>The work of one band (any thread): the rows each step must compute, then the steps in order.</summary>
+    /// <summary>
+    /// The work of one chunk (any thread): a run of consecutive bands of one frame, in order. Each step keeps, in its own
+    /// part of the thread's scratch, a window of the rows it has computed in this chunk; for each band it computes only
+    /// the rows its readers need that the window does not hold yet (sliding the rows still needed to the front of its part when
+    /// the next would not fit), so a halo is computed once per chunk, not once per band, and the band's rows stay in
+    /// cache from the step that writes them to the steps that read them. Kernels that keep work between bands
+    /// (<see cref="IRowBandStream"/>) get one state per chunk. Which rows are computed where changes, never a value.
+    /// </summary>
     private sealed unsafe class BandJob(
         IRowBandKernel[] kernels, List<(int Reader, int Input)>[] readers, int[][] inputsOf, bool[] elided, nint[] externalBases, nint outBase,
-        int rows, int cols, int bandRows, int bandsPerFrame, IFusedValueSink?[]? sinks)
+        int rows, int cols, int bandRows, int chunkRows, int chunksPerFrame, IFusedValueSink?[]? sinks, CancellationToken cancellation)
     {
-        public void Run(long band)
+        public void Run(long chunk)
         {
-            int frame = (int)(band / bandsPerFrame);
-            int r0 = (int)(band % bandsPerFrame) * bandRows;
-            int r1 = Math.Min(rows, r0 + bandRows);
+            int frame = (int)(chunk / chunksPerFrame);
+            int c0 = (int)(chunk % chunksPerFrame) * chunkRows;
+            int c1 = Math.Min(rows, c0 + chunkRows);
             long frameOffset = (long)frame * rows * cols;
             int n = kernels.Length;
+            int bands = (c1 - c0 + bandRows - 1) / bandRows;
 
-            // From the last step back: the rows each step must compute (its readers' rows, widened by their kernels'
-            // halos and mapped at the edges; and its own share [r0, r1), which the report sees).
-            Span<int> lo = n <= 64 ? stackalloc int[n] : new int[n];
-            Span<int> hi = n <= 64 ? stackalloc int[n] : new int[n];
-            lo[n - 1] = r0;
-            hi[n - 1] = r1;
-            for (int k = n - 2; k >= 0; k--)
+            // From the last step back, for every band of the chunk: the rows each step must compute (its readers'
+            // rows, widened by their kernels' halos and mapped at the edges; and its own share [r0, r1), which the
+            // report sees).
+            var lo = new int[bands * n];
+            var hi = new int[bands * n];
+            var capacity = new int[n];
+            for (int band = 0; band < bands; band++)
             {
-                if (elided[k])
+                int r0 = c0 + (band * bandRows), r1 = Math.Min(c1, r0 + bandRows);
+                int at = band * n;
+                lo[at + n - 1] = r0;
+                hi[at + n - 1] = r1;
+                for (int k = n - 2; k >= 0; k--)
                 {
-                    lo[k] = hi[k] = r0;
-                    continue;
-                }
-
-                int a = r0, b = r1;
-                foreach (var (reader, _) in readers[k])
-                {
-                    var kr = kernels[reader];
-                    for (long t = (long)lo[reader] - kr.Before; t < (long)hi[reader] + kr.After; t++)
+                    if (elided[k])
                     {
-                        int m = Boundary.Map(t, rows, kr.Mode);
-                        if (m >= 0)
+                        lo[at + k] = hi[at + k] = r0;
+                        continue;
+                    }
+
+                    int a = r0, b = r1;
+                    foreach (var (reader, _) in readers[k])
+                    {
+                        var kr = kernels[reader];
+                        for (long t = (long)lo[at + reader] - kr.Before; t < (long)hi[at + reader] + kr.After; t++)
                         {
-                            a = Math.Min(a, m);
-                            b = Math.Max(b, m + 1);
+                            int m = Boundary.Map(t, rows, kr.Mode);
+                            if (m >= 0)
+                            {
+                                a = Math.Min(a, m);
+                                b = Math.Max(b, m + 1);
+                            }
                         }
                     }
-                }
 
-                lo[k] = a;
-                hi[k] = b;
+                    lo[at + k] = a;
+                    hi[at + k] = b;
+                    capacity[k] = Math.Max(capacity[k], b - a);
+                }
             }
 
+            // Each step's part: its widest window and room for two more bands, so rows slide to the front at most
+            // once every two bands.
             long need = 0;
             for (int k = 0; k < n - 1; k++)
             {
-                need += (long)(hi[k] - lo[k]) * cols;
+                if (capacity[k] > 0)
+                {
+                    capacity[k] += 2 * bandRows;
+                }
+
+                need += (long)capacity[k] * cols;
             }
 
             var kept = Scratch.Take(need);
             float* scratch = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(kept));
-            var windows = new RowWindow[n];
+            var parts = new nint[n];
+            var first = new int[n];
+            var end = new int[n];
             for (int k = 0; k < n - 1; k++)
             {
-                windows[k] = new RowWindow(scratch, lo[k], hi[k] - lo[k], cols);
-                scratch += (long)(hi[k] - lo[k]) * cols;
+                parts[k] = (nint)scratch;
+                scratch += (long)capacity[k] * cols;
             }
 
-            windows[n - 1] = new RowWindow((float*)outBase + frameOffset, 0, rows, cols);
+            var states = new IDisposable?[n];
             var inputs = new RowWindow[8];
-            for (int k = 0; k < n; k++)
+            try
             {
-                int count = inputsOf[k].Length;
-                if (inputs.Length < count)
+                for (int k = 0; k < n; k++)
                 {
-                    inputs = new RowWindow[count];
+                    if (!elided[k] && kernels[k] is IRowBandStream stream)
+                    {
+                        states[k] = stream.NewState(rows, cols, k == n - 1 ? bandRows : capacity[k]);
+                    }
                 }
 
-                for (int i = 0; i < count; i++)
+                var windows = new RowWindow[n];
+                for (int band = 0; band < bands; band++)
                 {
-                    int m = inputsOf[k][i];
-                    inputs[i] = m >= 0 ? windows[m] : new RowWindow((float*)externalBases[-1 - m] + frameOffset, 0, rows, cols);
-                }
+                    cancellation.ThrowIfCancellationRequested();
+                    int r0 = c0 + (band * bandRows), r1 = Math.Min(c1, r0 + bandRows);
+                    int at = band * n;
+                    for (int k = 0; k < n; k++)
+                    {
+                        if (elided[k])
+                        {
+                            continue;
+                        }
 
-                if (elided[k])
-                {
-                    continue;
-                }
+                        int a, b;
+                        if (k == n - 1)
+                        {
+                            windows[k] = new RowWindow((float*)outBase + frameOffset, 0, rows, cols);
+                            (a, b) = (r0, r1);
+                        }
+                        else
+                        {
+                            (a, b) = Slide(k, lo[at + k], hi[at + k], parts, first, end, capacity[k]);
+                            windows[k] = new RowWindow((float*)parts[k], first[k], end[k] - first[k], cols);
+                        }
 
-                kernels[k].Rows(inputs.AsSpan(0, count), windows[k], rows, cols, lo[k], hi[k]);
-                if (sinks is not null && k < n - 1 && sinks[k] is { } sink)
+                        if (a < b)
+                        {
+                            int count = inputsOf[k].Length;
+                            if (inputs.Length < count)
+                            {
+                                inputs = new RowWindow[count];
+                            }
+
+                            for (int i = 0; i < count; i++)
+                            {
+                                int m = inputsOf[k][i];
+                                inputs[i] = m >= 0 ? windows[m] : new RowWindow((float*)externalBases[-1 - m] + frameOffset, 0, rows, cols);
+                            }
+
+                            if (states[k] is { } state)
+                            {
+                                ((IRowBandStream)kernels[k]).Rows(state, inputs.AsSpan(0, count), windows[k], rows, cols, a, b);
+                            }
+                            else
+                            {
+                                kernels[k].Rows(inputs.AsSpan(0, count), windows[k], rows, cols, a, b);
+                            }
+                        }
+
+                        if (sinks is not null && k < n - 1 && sinks[k] is { } sink)
+                        {
+                            sink.Block((int)(frameOffset + ((long)r0 * cols)), windows[k].Rows(r0, r1));
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var state in states)
                 {
-                    sink.Block((int)(frameOffset + ((long)r0 * cols)), windows[k].Rows(r0, r1));
+                    state?.Dispose();
                 }
             }
 
             GC.KeepAlive(kept);
+        }
+
+        /// <summary>
+        /// Makes step k's part hold rows [lo, hi): keeps the rows it holds from lo on (sliding them to the front of the
+        /// part when hi would not fit), or starts afresh where it holds none of them; returns the rows left to compute.
+        /// </summary>
+        private (int A, int B) Slide(int k, int lo, int hi, nint[] parts, int[] first, int[] end, int capacity)
+        {
+            if (lo < first[k] || lo > end[k] || end[k] == first[k])
+            {
+                first[k] = lo;
+                end[k] = hi;
+                return (lo, hi);
+            }
+
+            if (hi - first[k] > capacity)
+            {
+                int keep = end[k] - lo;
+                if (keep > 0)
+                {
+                    Buffer.MemoryCopy((float*)parts[k] + ((long)(lo - first[k]) * cols), (float*)parts[k], (long)capacity * cols * sizeof(float), (long)keep * cols * sizeof(float));
+                }
+
+                first[k] = lo;
+            }
+
+            int a = Math.Max(lo, end[k]);
+            end[k] = Math.Max(end[k], hi);
+            return (a, end[k]);
         }
     }
 }

@@ -75,12 +75,31 @@ public class RowBandTests
                     r0 = r1;
                 }
 
-                for (int k = 0; k < whole.Length; k++)
+                AssertSameBits(whole, banded, $"{opName} {mode} {rows}x{cols} in bands", cols);
+                if (kernel is IRowBandStream stream)
                 {
-                    if (BitConverter.SingleToInt32Bits(whole[k]) != BitConverter.SingleToInt32Bits(banded[k]))
+                    // The same cuts as chunks of a fused group's thread run them: one state per chunk, bands in order
+                    // (here two chunks, the second starting mid-frame, so its first band computes its halo afresh).
+                    var streamed = new float[rows * cols];
+                    var cuts = new List<(int, int)>();
+                    for (int a = 0; a < rows; a = cuts[^1].Item2)
                     {
-                        Assert.Fail($"{opName} {mode} {rows}x{cols}: pixel ({k / cols}, {k % cols}) is {banded[k]:R} in bands, {whole[k]:R} whole");
+                        cuts.Add((a, Math.Min(rows, a + 1 + random.Next(Math.Max(1, rows / 3)))));
                     }
+
+                    // The state sized for the tallest cut, as the executor sizes it: its ring then reuses slots.
+                    int split = cuts.Count / 2;
+                    int tallest = cuts.Max(c => c.Item2 - c.Item1);
+                    foreach (var chunk in new[] { cuts.Take(split), cuts.Skip(split) })
+                    {
+                        using var state = stream.NewState(rows, cols, tallest);
+                        foreach (var (a, b) in chunk)
+                        {
+                            Band(kernel, sources, streamed, rows, cols, a, b, state);
+                        }
+                    }
+
+                    AssertSameBits(whole, streamed, $"{opName} {mode} {rows}x{cols} streamed", cols);
                 }
 
                 checkedFrames++;
@@ -196,13 +215,14 @@ public class RowBandTests
         Assert.Equal(0, SeparableFilter.HaloStripRows(0, 1024));
 
         // sigma 4 (33 taps) on 1024-wide rows: the op runs 256-row strips; the same rows computed by its band kernel in
-        // bands of 128 and of 77 rows (other row-pass windows) give the same bits.
+        // bands of 128 and of 77 rows (other row-pass windows) give the same bits, and so do bands of 8, 32 and 77 rows
+        // streamed (the row-passed halo kept between bands: such a kernel wants no taller bands).
         var src = Random(600, 1024, new Random(9));
         var parameters = new Dictionary<string, object?> { ["sigma"] = new[] { 4.0 }, ["mode"] = "reflect" };
         var op = OpRegistry.Get("gaussian_filter");
         var kernel = op.RowBand!(new ParamValues { StepId = "s", Params = parameters })!;
-        Assert.Equal(256, kernel.PreferredRows(1024));
-        Assert.Equal(128, kernel.PreferredRows(4096));
+        var stream = Assert.IsAssignableFrom<IRowBandStream>(kernel);
+        Assert.Equal(0, kernel.PreferredRows(1024));
         foreach (int threads in new[] { 1, 2 })
         {
             var whole = NdFilters.GaussianFilter(src, [4.0], threads: threads).Data;
@@ -215,6 +235,19 @@ public class RowBandTests
                 }
 
                 Assert.Equal(whole, banded);
+            }
+
+            foreach (int band in new[] { 8, 32, 77 })
+            {
+                var streamed = new float[whole.Length];
+
+                using var state = stream.NewState(600, 1024, band);
+                for (int r0 = 0; r0 < 600; r0 += band)
+                {
+                    Band(kernel, [src], streamed, 600, 1024, r0, Math.Min(600, r0 + band), state);
+                }
+
+                Assert.Equal(whole, streamed);
             }
         }
     }
@@ -270,7 +303,18 @@ public class RowBandTests
         }
     }
 
-    private static unsafe void Band(IRowBandKernel kernel, ImageArray[] sources, float[] result, int rows, int cols, int r0, int r1)
+    private static void AssertSameBits(float[] whole, float[] other, string what, int cols)
+    {
+        for (int k = 0; k < whole.Length; k++)
+        {
+            if (BitConverter.SingleToInt32Bits(whole[k]) != BitConverter.SingleToInt32Bits(other[k]))
+            {
+                Assert.Fail($"{what}: pixel ({k / cols}, {k % cols}) is {other[k]:R}, {whole[k]:R} whole");
+            }
+        }
+    }
+
+    private static unsafe void Band(IRowBandKernel kernel, ImageArray[] sources, float[] result, int rows, int cols, int r0, int r1, IDisposable? state = null)
     {
         // The rows the kernel says it reads, mapped at the edges; the window holds exactly their span.
         int lo = r0, hi = r1;
@@ -299,7 +343,14 @@ public class RowBandTests
         {
             var views = windows.Select((_, i) => new RowWindow((float*)handles[i].AddrOfPinnedObject() + (Guard * cols), lo, hi - lo, cols)).ToArray();
             var outView = new RowWindow((float*)handles[^1].AddrOfPinnedObject() + (Guard * cols), r0, r1 - r0, cols);
-            kernel.Rows(views, outView, rows, cols, r0, r1);
+            if (state is not null)
+            {
+                ((IRowBandStream)kernel).Rows(state, views, outView, rows, cols, r0, r1);
+            }
+            else
+            {
+                kernel.Rows(views, outView, rows, cols, r0, r1);
+            }
         }
         finally
         {
