@@ -96,6 +96,13 @@ public sealed class OpDefinition
     public bool InPlace { get; init; }
 
     /// <summary>
+    /// Execute uses its first input's <see cref="ArrayValue.Extremes"/> when the value carries them (normalize: its
+    /// max and min), so a fused group whose result such a step reads finds them while it writes its rows, and the
+    /// step does not read the whole array once more for them.
+    /// </summary>
+    public bool ReadsExtremes { get; init; }
+
+    /// <summary>
     /// Execute reads an input held as bits (<see cref="Imaging.ImageArray.Mask"/>) as bits, without its float32 pixels:
     /// the executor then does not make them before the step (binary morphology; docs/runner.md "Masks as bits").
     /// </summary>

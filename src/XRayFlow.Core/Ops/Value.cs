@@ -18,6 +18,15 @@ public sealed record ArrayValue(ImageArray Array) : Value
     private static readonly IReadOnlyDictionary<string, double> Empty = new Dictionary<string, double>();
 
     public override double? Field(string field) => Attributes.TryGetValue(field, out var v) ? v : null;
+
+    /// <summary>
+    /// The array's least and greatest value exactly as <see cref="XRayFlow.Core.Imaging.Extremes.MinMax(ReadOnlySpan{float}, int)"/> gives
+    /// them, when whoever made this value found them while writing the array (a fused group, for a step that
+    /// <see cref="OpDefinition.ReadsExtremes"/>); null otherwise, and never set where a value is NaN (which NaN
+    /// MinMax returns is its own business). True while the array is unchanged, which holds for the life of a value:
+    /// a step that writes into its input's array returns a new value, and only when nothing else reads the old one.
+    /// </summary>
+    public (float Min, float Max)? Extremes { get; init; }
 }
 
 /// <summary>

@@ -134,10 +134,15 @@ public sealed partial class PlanExecutor
             return h.AddrOfPinnedObject();
         }
 
+        BandJob job;
         try
         {
             var bases = external.Select(e => Pin(e.Data)).ToArray();
-            var job = new BandJob(kernels!, readers, inputsOf, elided, bases, Pin(outData), rows, cols, bandRows, chunkRows, chunksPerFrame, sinks, cancellation);
+            // A step that reads the group's result and can use its extremes (normalize) gets them found band by band as
+            // the last step writes its rows (still in cache), not by one more pass over the whole result.
+            var lastId = group[^1].Id;
+            bool extremes = _plan.Nodes.Any(n => n.Step.Op.ReadsExtremes && n.InputSources.Contains(lastId, StringComparer.Ordinal));
+            job = new BandJob(kernels!, readers, inputsOf, elided, bases, Pin(outData), rows, cols, bandRows, chunkRows, chunksPerFrame, sinks, cancellation, extremes ? total : 0);
             if (threads > 1 && total > 1)
             {
                 try
@@ -170,7 +175,7 @@ public sealed partial class PlanExecutor
             sink?.Completed();
         }
 
-        return new ArrayValue(dst);
+        return new ArrayValue(dst) { Extremes = job.Extremes() };
     }
 
     /// <summary>
@@ -352,8 +357,37 @@ public sealed partial class PlanExecutor
     /// </summary>
     private sealed unsafe class BandJob(
         IRowBandKernel[] kernels, List<(int Reader, int Input)>[] readers, int[][] inputsOf, bool[] elided, nint[] externalBases, nint outBase,
-        int rows, int cols, int bandRows, int chunkRows, int chunksPerFrame, IFusedValueSink?[]? sinks, CancellationToken cancellation)
+        int rows, int cols, int bandRows, int chunkRows, int chunksPerFrame, IFusedValueSink?[]? sinks, CancellationToken cancellation, long extremeChunks)
     {
+        /// <summary>Each chunk's (min, max) of the last step's rows (NaN where a value is NaN), when asked for.</summary>
+        private readonly (float Min, float Max)[] _extremes = new (float, float)[extremeChunks];
+
+        /// <summary>
+        /// The result's (min, max) from the chunks' (IEEE minimum / maximum do not depend on the order values are
+        /// combined in), or null when not asked for or when a value is NaN (normalize then finds its own).
+        /// </summary>
+        public (float Min, float Max)? Extremes()
+        {
+            if (_extremes.Length == 0)
+            {
+                return null;
+            }
+
+            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+            foreach (var (a, b) in _extremes)
+            {
+                if (float.IsNaN(a) || float.IsNaN(b))
+                {
+                    return null;
+                }
+
+                lo = Math.Min(lo, a);
+                hi = Math.Max(hi, b);
+            }
+
+            return (lo, hi);
+        }
+
         public void Run(long chunk)
         {
             int frame = (int)(chunk / chunksPerFrame);
@@ -430,6 +464,7 @@ public sealed partial class PlanExecutor
 
             var states = new IDisposable?[n];
             var inputs = new RowWindow[8];
+            float chunkMin = float.PositiveInfinity, chunkMax = float.NegativeInfinity;
             try
             {
                 for (int k = 0; k < n; k++)
@@ -493,7 +528,19 @@ public sealed partial class PlanExecutor
                         {
                             sink.Block((int)(frameOffset + ((long)r0 * cols)), windows[k].Rows(r0, r1));
                         }
+
+                        if (k == n - 1 && _extremes.Length > 0 && r1 > r0 && cols > 0)
+                        {
+                            var (least, most) = XRayFlow.Core.Imaging.Extremes.MinMax(windows[k].Rows(r0, r1));
+                            chunkMin = float.IsNaN(least) || float.IsNaN(chunkMin) ? float.NaN : Math.Min(chunkMin, least);
+                            chunkMax = float.IsNaN(most) || float.IsNaN(chunkMax) ? float.NaN : Math.Max(chunkMax, most);
+                        }
                     }
+                }
+
+                if (_extremes.Length > 0)
+                {
+                    _extremes[chunk] = (chunkMin, chunkMax);
                 }
             }
             finally

@@ -165,6 +165,56 @@ public class RowBandGroupTests
     }
 
     /// <summary>
+    /// A group read by normalize (an op that <see cref="OpDefinition.ReadsExtremes"/>) finds its result's min and max
+    /// as it writes the rows: exactly Extremes.MinMax of the result, on any band, chunk and thread count; none when a
+    /// value is NaN (normalize then finds its own, NaN and all) and none when no such step reads the group.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0, 1)]
+    [InlineData(3, 7, 2)]
+    [InlineData(16, 0, 2)]
+    public void AGroupReadByNormalizeCarriesItsResultsExtremes(int band, int chunk, int threads)
+    {
+        var recipe = RunKit.Load(FiveSteps.Replace("MODE", "reflect"));
+        var img = RunKit.Random(61, 37, seed: 5);
+        var seen = new Collect();
+        new PlanExecutor(Planner.Create(recipe), new Dictionary<string, IExpressionKernel>(), [], threads) { BandRowsOverride = band, ChunkRowsOverride = chunk }
+            .Run(new Dictionary<string, ImageArray> { ["img"] = img }, observer: seen);
+        var magnitude = (ArrayValue)seen.Values["magnitude"];
+        Assert.NotNull(magnitude.Extremes);
+        Assert.Equal(Extremes.MinMax(magnitude.Array.Data), magnitude.Extremes.Value);
+
+        // NaN in the input: NaN in the result, no extremes; normalize's result is still the unfused one.
+        img.Data[500] = float.NaN;
+        seen = new Collect();
+        var fused = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, IExpressionKernel>(), [], threads) { BandRowsOverride = band, ChunkRowsOverride = chunk }
+            .Run(new Dictionary<string, ImageArray> { ["img"] = img }, observer: seen);
+        Assert.Null(((ArrayValue)seen.Values["magnitude"]).Extremes);
+        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, threads, "norm"), ((ArrayValue)fused["norm"]).Array.Data);
+
+        // No normalize after the group: nothing found.
+        var plain = RunKit.Load(FiveSteps.Replace("MODE", "reflect").Replace("op: normalize", "op: median_filter\n    size: 3"));
+        seen = new Collect();
+        new PlanExecutor(Planner.Create(plain), new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img }, observer: seen);
+        Assert.Null(((ArrayValue)seen.Values["magnitude"]).Extremes);
+    }
+
+    /// <summary>normalize uses the extremes its input value carries (so a wrong one would show), and finds its own without.</summary>
+    [Fact]
+    public void NormalizeUsesTheExtremesItsInputCarries()
+    {
+        var img = RunKit.Random(9, 11, seed: 3);
+        var op = OpRegistry.Get("normalize");
+        Assert.True(op.ReadsExtremes);
+        var parameters = new Dictionary<string, object?> { ["max"] = 255.0, ["method"] = "range" };
+        float[] Normalize(ArrayValue input) => ((ArrayValue)op.Invoke(new OpContext { StepId = "n", Inputs = [input], Params = parameters, Threads = 1 })).Array.Data;
+        var (min, max) = Extremes.MinMax(img.Data);
+        var own = Normalize(new ArrayValue(img));
+        Assert.Equal(own, Normalize(new ArrayValue(img) { Extremes = (min, max) }));
+        Assert.NotEqual(own, Normalize(new ArrayValue(img) { Extremes = (min, max * 2) }));
+    }
+
+    /// <summary>
     /// Inside a group, sobel axis 0 and 1 of one input read only by a hypot become one pass (the hypot step's kernel
     /// computes both gradients); anything else stays as it was. The bits are AGroupGivesTheUnfusedBits' business.
     /// </summary>
@@ -362,7 +412,7 @@ public class RowBandGroupTests
         {
             lock (Values)
             {
-                Values[id] = value is ArrayValue a ? new ArrayValue(a.Array.Clone()) : value;
+                Values[id] = value is ArrayValue a ? a with { Array = a.Array.Clone() } : value;
             }
         }
 

@@ -71,11 +71,13 @@ public static class ElementwiseOps
             },
         ],
         InPlace = true,
+        ReadsExtremes = true,
         Execute = ctx =>
         {
             var src = ctx.Array();
             var dst = ctx.MayReuseInput && !src.IsComplex ? src : ImageArray.Rent(src);
-            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"), ctx.Threads);
+            var known = src.IsComplex ? null : (ctx.Inputs[0] as ArrayValue)?.Extremes;
+            Normalization.Apply(src.Data, dst.Data, ctx.Float("max"), ctx.Text("method"), ctx.Threads, known);
             return new ArrayValue(dst);
         },
     };

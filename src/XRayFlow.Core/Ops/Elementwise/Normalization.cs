@@ -15,15 +15,19 @@ namespace XRayFlow.Core.Ops.Elementwise;
 /// </summary>
 public static class Normalization
 {
-    /// <summary>dst = normalize(src), block by block on up to <paramref name="threads"/> threads (the same bits for any count).</summary>
-    public static void Apply(float[] src, float[] dst, double max, string method, int threads = 1)
+    /// <summary>
+    /// dst = normalize(src), block by block on up to <paramref name="threads"/> threads (the same bits for any count).
+    /// <paramref name="known"/>: src's (min, max) as <see cref="Extremes.MinMax(ReadOnlySpan{float}, int)"/> gives
+    /// them, when the caller has them (then src is read once, not twice).
+    /// </summary>
+    public static void Apply(float[] src, float[] dst, double max, string method, int threads = 1, (float Min, float Max)? known = null)
     {
         if (src.Length == 0)
         {
             return;
         }
 
-        var (min, peak) = Extremes.MinMax(src, threads);
+        var (min, peak) = known ?? Extremes.MinMax(src, threads);
         double hi = peak;
         switch (method)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Elementwise;
@@ -81,7 +82,7 @@ public sealed class GradientBand : IRowBandKernel
     /// S and P are computed once into a ring of three rows; the two gradients of an output row into two scratch rows,
     /// then <see cref="Hypot.Apply(ReadOnlySpan{nint}, float*, int)"/> (the hypot step's own code) writes the output row.
     /// </summary>
-    private sealed unsafe class MagnitudeBand(bool axis0First, float center, BoundaryMode mode, float cval) : IRowBandKernel
+    private sealed unsafe class MagnitudeBand(bool axis0First, float center, BoundaryMode mode, float cval) : IRowBandStream
     {
         public int Before => 1;
 
@@ -93,48 +94,78 @@ public sealed class GradientBand : IRowBandKernel
 
         public bool Supports(int rows, int cols) => rows >= 3 && cols >= 3;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1)
         {
-            var x = inputs[0];
-            int stride = cols + 16; // scratch rows 64 bytes more than a row apart: not 4 KiB-aliased for 1024-value rows
-            float[] scratch = ArrayPool<float>.Shared.Rent(checked(9 * stride));
-            try
-            {
-                fixed (float* sp = scratch)
-                {
-                    // Ring slots 0..2 of S, 3..5 of P, 6 zeros (an outside row), 7 and 8 the two gradients.
-                    float* zeros = sp + (6L * stride);
-                    new Span<float>(zeros, cols).Clear();
-                    float* g0 = sp + (7L * stride), g1 = sp + (8L * stride);
-                    Span<nint> pair = stackalloc nint[2];
-                    pair[0] = (nint)(axis0First ? g0 : g1);
-                    pair[1] = (nint)(axis0First ? g1 : g0);
+            using var state = new Ring(cols);
+            Rows(state, inputs, output, rows, cols, r0, r1);
+        }
 
-                    // The image row held in each ring slot (rows outside the frame are the zeros row, never held).
-                    Span<int> held = stackalloc int[3];
-                    held.Fill(int.MinValue);
-                    for (int r = r0; r < r1; r++)
-                    {
-                        int above = Boundary.Map(r - 1L, rows, mode), below = Boundary.Map(r + 1L, rows, mode);
-                        float* sAbove = Passed(x, above, (above, below, r), sp, held, cols, stride, zeros, out float* pAbove);
-                        float* sBelow = Passed(x, below, (above, below, r), sp, held, cols, stride, zeros, out float* pBelow);
-                        Passed(x, r, (above, below, r), sp, held, cols, stride, zeros, out float* pHere);
-                        if (Wide)
-                        {
-                            Magnitudes512(sAbove, sBelow, pAbove, pHere, pBelow, output.Row(r), cols, center, axis0First);
-                        }
-                        else
-                        {
-                            Columns(sAbove, sBelow, pAbove, pHere, pBelow, g0, g1, cols, center);
-                            Hypot.Apply(pair, output.Row(r), cols);
-                        }
-                    }
+        /// <summary>The ring of three S and P rows lives as long as the chunk: the next band's first rows are the last one's.</summary>
+        public IDisposable NewState(int rows, int cols, int maxRows) => new Ring(cols);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Rows(IDisposable state, ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1)
+        {
+            var ring = (Ring)state;
+            var x = inputs[0];
+            int stride = ring.Stride;
+            float* sp = ring.Base;
+
+            // Ring slots 0..2 of S, 3..5 of P, 6 zeros (an outside row), 7 and 8 the two gradients.
+            float* zeros = sp + (6L * stride);
+            float* g0 = sp + (7L * stride), g1 = sp + (8L * stride);
+            Span<nint> pair = stackalloc nint[2];
+            pair[0] = (nint)(axis0First ? g0 : g1);
+            pair[1] = (nint)(axis0First ? g1 : g0);
+            Span<int> held = ring.Held;
+            for (int r = r0; r < r1; r++)
+            {
+                int above = Boundary.Map(r - 1L, rows, mode), below = Boundary.Map(r + 1L, rows, mode);
+                float* sAbove = Passed(x, above, (above, below, r), sp, held, cols, stride, zeros, out float* pAbove);
+                float* sBelow = Passed(x, below, (above, below, r), sp, held, cols, stride, zeros, out float* pBelow);
+                Passed(x, r, (above, below, r), sp, held, cols, stride, zeros, out float* pHere);
+                if (Wide)
+                {
+                    Magnitudes512(sAbove, sBelow, pAbove, pHere, pBelow, output.Row(r), cols, center, axis0First);
+                }
+                else
+                {
+                    Columns(sAbove, sBelow, pAbove, pHere, pBelow, g0, g1, cols, center);
+                    Hypot.Apply(pair, output.Row(r), cols);
                 }
             }
-            finally
+        }
+
+        /// <summary>
+        /// Nine scratch rows (64 bytes more than a row apart: not 4 KiB-aliased for 1024-value rows), pinned while the
+        /// state lives, and the image row each of the three ring slots holds (rows outside the frame are the zeros row,
+        /// never held).
+        /// </summary>
+        private sealed class Ring : IDisposable
+        {
+            private readonly float[] _floats;
+            private GCHandle _pin;
+
+            public Ring(int cols)
             {
-                ArrayPool<float>.Shared.Return(scratch);
+                Stride = cols + 16;
+                _floats = ArrayPool<float>.Shared.Rent(checked(9 * Stride));
+                _pin = GCHandle.Alloc(_floats, GCHandleType.Pinned);
+                Base = (float*)_pin.AddrOfPinnedObject();
+                new Span<float>(Base + (6L * Stride), cols).Clear();
+                Held = [int.MinValue, int.MinValue, int.MinValue];
+            }
+
+            public int Stride { get; }
+
+            public float* Base { get; }
+
+            public int[] Held { get; }
+
+            public void Dispose()
+            {
+                _pin.Free();
+                ArrayPool<float>.Shared.Return(_floats);
             }
         }
 
