@@ -84,7 +84,7 @@ public sealed partial class PlanExecutor
         // array: a frame so wide that it would not runs whole instead.
         var chain = _plan.FusedChains[group[0].Chain];
         int bandRows = !usable ? 0 : BandRowsOverride > 0 ? Math.Min(BandRowsOverride, shape!.Rows) : BandRows(kernels!, shape!.Rows, shape.Cols, group.Count, threads);
-        usable = usable && (long)(bandRows + chain.HaloBefore + chain.HaloAfter) * shape!.Cols * (group.Count - 1) <= int.MaxValue / 4;
+        usable = usable && (long)((3 * bandRows) + chain.HaloBefore + chain.HaloAfter) * shape!.Cols * (group.Count - 1) <= int.MaxValue / 4;
         if (!usable)
         {
             return RunStepByStep(group, values, pool, threads, cancellation, observer);
@@ -116,7 +116,7 @@ public sealed partial class PlanExecutor
             }
         }
 
-        int chunkRows = ChunkRowsOverride > 0 ? Math.Clamp(ChunkRowsOverride, bandRows, rows) : ChunkRows(rows, bandRows, threads);
+        int chunkRows = ChunkRowsOverride > 0 ? Math.Clamp(ChunkRowsOverride, bandRows, rows) : ChunkRows(rows, frames, bandRows, chain.HaloBefore + chain.HaloAfter, threads);
         int chunksPerFrame = (rows + chunkRows - 1) / chunkRows;
         long total = (long)chunksPerFrame * frames;
         var outData = pool.Rent(shape.Length);
@@ -276,15 +276,23 @@ public sealed partial class PlanExecutor
     }
 
     /// <summary>
-    /// Chunk height (the rows one thread computes band after band, each step's halo once): a whole number of bands,
-    /// about a frame's rows over twice the threads (two chunks per thread, so a thread that starts late or is
-    /// interrupted does not hold up the others), a whole frame on one thread.
+    /// Chunk height (the rows one thread computes band after band, each step's halo once per chunk): a whole frame
+    /// on one thread or where the frames alone give every thread two chunks (a stack); else a frame's share of about
+    /// two chunks per thread (so a thread that starts late or is interrupted does not hold up the others), but at
+    /// least four times the group's halo (so the halo a chunk computes again costs at most a quarter of it), in whole
+    /// bands. Changes which rows are computed where, never a value.
     /// </summary>
-    internal static int ChunkRows(int rows, int bandRows, int threads)
+    internal static int ChunkRows(int rows, int frames, int bandRows, int halo, int threads)
     {
-        int share = threads <= 1 ? rows : (rows + (2 * threads) - 1) / (2 * threads);
-        int bands = Math.Max(1, (share + bandRows - 1) / bandRows);
-        return (int)Math.Min(rows, (long)bands * bandRows);
+        if (threads <= 1 || frames >= 2 * threads)
+        {
+            return rows;
+        }
+
+        int parts = ((2 * threads) + frames - 1) / frames;
+        long share = Math.Max((rows + parts - 1) / parts, 4L * halo);
+        long bands = Math.Max(1, (share + bandRows - 1) / bandRows);
+        return (int)Math.Min(rows, bands * bandRows);
     }
 
     /// <summary>The group's steps one after the other, whole (intermediates returned to the pool after their last reader).</summary>

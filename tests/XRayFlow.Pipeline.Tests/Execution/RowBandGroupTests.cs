@@ -165,6 +165,23 @@ public class RowBandGroupTests
     }
 
     /// <summary>
+    /// Chunks: a whole frame on one thread and where a stack's frames give every thread two; else about two per thread
+    /// and frame, at least four halos tall, in whole bands.
+    /// </summary>
+    [Theory]
+    [InlineData(1024, 1, 32, 34, 2, 256)]
+    [InlineData(1024, 1, 32, 34, 1, 1024)]
+    [InlineData(8192, 1, 8, 34, 2, 2048)]
+    [InlineData(300, 1, 8, 34, 2, 136)]
+    [InlineData(300, 1, 10, 34, 2, 140)]
+    [InlineData(100, 2, 8, 2, 2, 56)]
+    [InlineData(64, 1000, 8, 34, 2, 64)]
+    [InlineData(64, 4, 8, 34, 2, 64)]
+    [InlineData(20, 1, 8, 34, 4, 20)]
+    public void ChunksAreFramesOrAboutTwoPerThreadAndFourHalosTall(int rows, int frames, int band, int halo, int threads, int expected)
+        => Assert.Equal(expected, PlanExecutor.ChunkRows(rows, frames, band, halo, threads));
+
+    /// <summary>
     /// A group read by normalize (an op that <see cref="OpDefinition.ReadsExtremes"/>) finds its result's min and max
     /// as it writes the rows: exactly Extremes.MinMax of the result, on any band, chunk and thread count; none when a
     /// value is NaN (normalize then finds its own, NaN and all) and none when no such step reads the group.
