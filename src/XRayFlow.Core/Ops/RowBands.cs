@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Elementwise;
 
@@ -81,6 +83,35 @@ public interface IRowBandStream : IRowBandKernel
 
     /// <summary><see cref="IRowBandKernel.Rows"/> with the chunk's state (calls in row order, each band after the last).</summary>
     void Rows(IDisposable state, ReadOnlySpan<RowWindow> inputs, RowWindow output, int rows, int cols, int r0, int r1);
+}
+
+/// <summary>
+/// Floats from the shared pool, pinned until Dispose: a streaming kernel's state (<see cref="IRowBandStream"/>) keeps
+/// rows at offsets it found from the address (64-byte boundaries), so the memory must not move between bands.
+/// </summary>
+public sealed unsafe class PinnedFloats : IDisposable
+{
+    private readonly float[] _array;
+    private GCHandle _pin;
+
+    public PinnedFloats(int length)
+    {
+        _array = ArrayPool<float>.Shared.Rent(length);
+        _pin = GCHandle.Alloc(_array, GCHandleType.Pinned);
+        Base = (float*)_pin.AddrOfPinnedObject();
+    }
+
+    /// <summary>The first float (valid until Dispose).</summary>
+    public float* Base { get; }
+
+    public void Dispose()
+    {
+        if (_pin.IsAllocated)
+        {
+            _pin.Free();
+            ArrayPool<float>.Shared.Return(_array);
+        }
+    }
 }
 
 /// <summary>The row-band kernels of element-wise ops: no halo, each output row from the same input row.</summary>

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Elementwise;
@@ -143,29 +141,25 @@ public sealed class GradientBand : IRowBandKernel
         /// </summary>
         private sealed class Ring : IDisposable
         {
-            private readonly float[] _floats;
-            private GCHandle _pin;
+            private readonly PinnedFloats _floats;
 
             public Ring(int cols)
             {
                 Stride = cols + 16;
-                _floats = ArrayPool<float>.Shared.Rent(checked(9 * Stride));
-                _pin = GCHandle.Alloc(_floats, GCHandleType.Pinned);
-                Base = (float*)_pin.AddrOfPinnedObject();
+                _floats = new PinnedFloats(checked(9 * Stride));
                 new Span<float>(Base + (6L * Stride), cols).Clear();
                 Held = [int.MinValue, int.MinValue, int.MinValue];
             }
 
             public int Stride { get; }
 
-            public float* Base { get; }
+            public float* Base => _floats.Base;
 
             public int[] Held { get; }
 
             public void Dispose()
             {
-                _pin.Free();
-                ArrayPool<float>.Shared.Return(_floats);
+                _floats.Dispose();
             }
         }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Filters;
@@ -130,30 +129,26 @@ public static partial class SeparableFilter
                 Capacity = capacity;
                 Stride = cols + TempPad;
                 LineLength = cols + rowTaps;
-                Floats = ArrayPool<float>.Shared.Rent(checked(LineLength + AlignSlack + (capacity * Stride) + cols));
+                _floats = new PinnedFloats(checked(LineLength + AlignSlack + (capacity * Stride) + cols));
                 Pointers = ArrayPool<nint>.Shared.Rent(capacity + rowTaps);
                 Held = ArrayPool<int>.Shared.Rent(capacity);
                 Held.AsSpan(0, capacity).Fill(int.MinValue);
 
-                // Pinned while the state lives: the ring starts at a 64-byte boundary found from its address, which
-                // must not move between bands (a moved array would put every held row at another offset).
-                _pin = GCHandle.Alloc(Floats, GCHandleType.Pinned);
-                Base = (float*)_pin.AddrOfPinnedObject();
                 new Span<float>(Align64(Base + LineLength) + ((long)capacity * Stride), cols).Fill(cval);
             }
 
-            private GCHandle _pin;
+            // Pinned while the state lives: the ring starts at a 64-byte boundary found from its address, which must
+            // not move between bands (a moved array put every held row at another offset: wrong pixels, now and then).
+            private readonly PinnedFloats _floats;
 
-            /// <summary>Where <see cref="Floats"/> starts (pinned).</summary>
-            public float* Base { get; }
+            /// <summary>The line, the ring's rows and the cval row (pinned).</summary>
+            public float* Base => _floats.Base;
 
             public int Capacity { get; }
 
             public int Stride { get; }
 
             public int LineLength { get; }
-
-            public float[] Floats { get; }
 
             public nint[] Pointers { get; }
 
@@ -162,8 +157,7 @@ public static partial class SeparableFilter
 
             public void Dispose()
             {
-                _pin.Free();
-                ArrayPool<float>.Shared.Return(Floats);
+                _floats.Dispose();
                 ArrayPool<nint>.Shared.Return(Pointers);
                 ArrayPool<int>.Shared.Return(Held);
             }
