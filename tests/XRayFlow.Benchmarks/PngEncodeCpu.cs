@@ -27,7 +27,7 @@ public static class PngEncodeCpu
         {
             foreach (var choice in new[] { PngEncodeFilters.Choice.Up, PngEncodeFilters.Choice.Adaptive })
             {
-                foreach (var strategy in new[] { ZLibCompressionStrategy.Default, ZLibCompressionStrategy.RunLengthEncoding })
+                foreach (var strategy in new[] { ZLibCompressionStrategy.Default, ZLibCompressionStrategy.RunLengthEncoding, ZLibCompressionStrategy.HuffmanOnly })
                 {
                     if (level == 0 && (choice != PngEncodeFilters.Choice.Up || strategy != ZLibCompressionStrategy.Default))
                     {
@@ -53,7 +53,7 @@ public static class PngEncodeCpu
                         bytes += stream.Length;
                     }
 
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{level,5} {settings.Choice,-9} {(strategy == ZLibCompressionStrategy.Default ? "default" : "rle"),-8} {ms / images.Count,8:F2} {bytes / images.Count,11}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{level,5} {settings.Choice,-9} {(strategy == ZLibCompressionStrategy.Default ? "default" : strategy == ZLibCompressionStrategy.HuffmanOnly ? "huffman" : "rle"),-8} {ms / images.Count,8:F2} {bytes / images.Count,11}"));
                 }
             }
         }
