@@ -182,6 +182,56 @@ public class RowBandGroupTests
         => Assert.Equal(expected, PlanExecutor.ChunkRows(rows, frames, band, halo, threads));
 
     /// <summary>
+    /// A run cancelled while a group runs stops at the next band of each chunk, as an OperationCanceledException of
+    /// the run's (or the executor's linked) token, not an AggregateException from the chunks' threads, and no further
+    /// band starts.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void CancellingARunStopsAGroupAtItsNextBand(int threads)
+    {
+        var recipe = RunKit.Load(FiveSteps.Replace("MODE", "reflect"));
+        var img = RunKit.Random(400, 64, seed: 8);
+        using var cts = new CancellationTokenSource();
+        var observer = new CancelOnFirstBand(cts);
+        var executor = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, IExpressionKernel>(), [], threads) { BandRowsOverride = 4 };
+        var thrown = Record.Exception(() => executor.Run(new Dictionary<string, ImageArray> { ["img"] = img }, cts.Token, observer: observer));
+        Assert.IsAssignableFrom<OperationCanceledException>(thrown); // of the run's token or the executor's linked one
+
+        // 100 bands of 4 rows: each chunk running when the token was cancelled finishes at most its current band.
+        Assert.InRange(observer.Bands, 1, 2 * threads);
+    }
+
+    private sealed class CancelOnFirstBand(CancellationTokenSource cts) : IValueObserver
+    {
+        private int _bands;
+
+        public int Bands => _bands;
+
+        public void Produced(string id, Value value)
+        {
+        }
+
+        public IFusedValueSink? Fused(string id, ImageArray shape) => id == "smooth" ? new Sink(this) : null;
+
+        private sealed class Sink(CancelOnFirstBand owner) : IFusedValueSink
+        {
+            public void Block(int start, ReadOnlySpan<float> values)
+            {
+                Interlocked.Increment(ref owner._bands);
+                owner.Cancel();
+            }
+
+            public void Completed()
+            {
+            }
+        }
+
+        private void Cancel() => cts.Cancel();
+    }
+
+    /// <summary>
     /// A group read by normalize (an op that <see cref="OpDefinition.ReadsExtremes"/>) finds its result's min and max
     /// as it writes the rows: exactly Extremes.MinMax of the result, on any band, chunk and thread count; none when a
     /// value is NaN (normalize then finds its own, NaN and all) and none when no such step reads the group.
