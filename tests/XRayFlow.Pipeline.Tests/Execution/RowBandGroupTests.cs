@@ -330,9 +330,11 @@ public class RowBandGroupTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void StacksRunFrameByFrame(int threads)
+    [InlineData(1, 0, 0)]
+    [InlineData(3, 0, 0)]
+    [InlineData(2, 2, 5)]
+    [InlineData(3, 3, 100)]
+    public void StacksRunFrameByFrame(int threads, int band, int chunk)
     {
         var recipe = RunKit.Load("""
             xrayflow: 1
@@ -356,7 +358,7 @@ public class RowBandGroupTests
         Assert.Equal(["g", "d", "e"], Assert.Single(plan.FusedChains).NodeIds);
         var a = RunKit.Random(3 * 37, 29, seed: 4);
         var stack = ImageArray.Stack(3, 37, 29, a.Data);
-        var values = new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["s"] = stack });
+        var values = new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads) { BandRowsOverride = band, ChunkRowsOverride = chunk }.Run(new Dictionary<string, ImageArray> { ["s"] = stack });
         var unfused = new PlanExecutor(Planner.Create(recipe, options: PlanOptions.NoFusion), new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["s"] = stack });
         var result = ((ArrayValue)values["e"]).Array;
         Assert.True(result.IsStack);
