@@ -12,7 +12,7 @@ internal readonly record struct RawScalar(object? Value, YamlScalar Node, bool F
         null => "nothing (null)",
         double d => FromParam ? $"number {ScalarText.FormatNumber(d)} (from {Node.Value})" : $"number {Node.Value}",
         bool b => b ? "boolean true" : "boolean false",
-        string s when !FromParam && s == Node.Value && Node.IsPlain && ScalarText.IsOutOfRangeNumber(s) => Node.Describe(),
+        string s when !FromParam && s == Node.Value && Node.IsPlain && (ScalarText.IsOutOfRangeNumber(s) || ScalarText.IsYamlSpecialFloat(s)) => Node.Describe(),
         string s => $"string '{s}'",
         ScalarRef r => $"{r} (a number computed per image)",
         _ => Value.ToString() ?? "?",

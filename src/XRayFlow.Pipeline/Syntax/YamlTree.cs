@@ -118,6 +118,11 @@ public sealed class YamlScalar : YamlNode
             return $"number {Value}, beyond the largest number a recipe can hold (about 1.8e308)";
         }
 
+        if (IsPlain && ScalarText.IsYamlSpecialFloat(Value))
+        {
+            return $"{Value}, YAML's {(Value.EndsWith("nan", StringComparison.OrdinalIgnoreCase) ? "not-a-number" : "infinity")}: a recipe's numbers are finite";
+        }
+
         return $"string '{Value}'";
     }
 
@@ -189,6 +194,11 @@ public static class ScalarText
         return Whole.IsMatch(text) && !AmbiguousNumber.IsMatch(text)
             && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
+
+    /// <summary>.nan, .inf, -.Inf, +.INF ...: YAML 1.2's core-schema spellings of NaN and the infinities, which a recipe does not take.</summary>
+    public static bool IsYamlSpecialFloat(string text)
+        => text is ".nan" or ".NaN" or ".NAN"
+            || (text.TrimStart('+', '-') is ".inf" or ".Inf" or ".INF" && text.Length - text.TrimStart('+', '-').Length <= 1);
 
     /// <summary>010, 0o17, 0x1F, 0b101: read differently by YAML 1.1 and 1.2 readers.</summary>
     public static bool IsAmbiguousNumber(string text) => AmbiguousNumber.IsMatch(text);

@@ -22,6 +22,11 @@ public class BinderTests
     // 1e400 is a number too large for a double; it was described as the string '1e400'.
     [InlineData("cval: 1e400", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found number 1e400, beyond the largest number a recipe can hold (about 1.8e308)")]
     [InlineData("cval: -2E+999", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found number -2E+999, beyond the largest number a recipe can hold (about 1.8e308)")]
+    // YAML's NaN and infinities were described as strings ("found string '.nan'"), as if the reader had not seen them.
+    [InlineData("cval: .nan", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found .nan, YAML's not-a-number: a recipe's numbers are finite")]
+    [InlineData("cval: -.Inf", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found -.Inf, YAML's infinity: a recipe's numbers are finite")]
+    [InlineData("cval: \".nan\"", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '.nan'")]
+    [InlineData("cval: .nanx", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '.nanx'")]
     [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, mirror, nearest, wrap, constant, grid-mirror, grid-wrap, grid-constant; found nothing (null)")]
     public void WrongTypeMessagesQuoteWhatWasWritten(string param, string expected)
     {
