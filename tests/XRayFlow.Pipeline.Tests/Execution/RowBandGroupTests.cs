@@ -468,6 +468,51 @@ public class RowBandGroupTests
         }
     }
 
+    /// <summary>
+    /// The one-pass gradient magnitude (sobel axis 0 and 1 read only by a hypot) must give the three steps' bytes, NaN
+    /// bits included: an .npy written from NumPy holds NaN as 0x7FC00000 (sign clear), while inf - inf on x86 gives the
+    /// default NaN 0xFFC00000 (sign set). Where two NaNs of different sign meet, x86 keeps the first operand's, and the
+    /// fused kernel adds in another order than the strips (S = x[j-1] + x[j+1] then + c*x[j], and P_above + P_below,
+    /// where the strips sum p[c+1] + p[c-1] and fold c*p[c] in by FMA), so a NaN comes out with the other sign and the
+    /// output file's bytes (and its manifest hash) differ from `--no-fuse`. Found with `xrayflow run` on a 64 x 64 .npy:
+    /// zeros, +inf at (20, 20) and (20, 22), np.nan at (22, 22): pixel (21, 21) is 0x7FC00000 unfused, 0xFFC00000 fused.
+    /// Fails with `dotnet test -c Release` (AVX-512 machine, GradientBand.Wide); passes in Debug, whose unoptimized
+    /// code happens to keep the same NaN on both paths (so NaN bits also depend on the JIT's code, not only on the order).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheOnePassGradientMagnitudeKeepsTheUnfusedNaNBits(int threads)
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: magnitude
+            inputs:
+              img: image
+            steps:
+              - {id: gx, op: sobel, in: img, axis: 0}
+              - {id: gy, op: sobel, in: img, axis: 1}
+              - {id: magnitude, op: hypot, in: [gx, gy]}
+            outputs:
+              magnitude: m.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.Equal([("magnitude", "gx", "gy")], PlanExecutor.OnePassPairs([.. plan.Nodes.Where(n => n.Chain >= 0)]));
+        var img = new ImageArray(64, 64, new float[64 * 64]);
+        float numpyNaN = BitConverter.Int32BitsToSingle(0x7FC00000);
+        img.Data[(20 * 64) + 20] = float.PositiveInfinity;
+        img.Data[(20 * 64) + 22] = float.PositiveInfinity;
+        img.Data[(22 * 64) + 22] = numpyNaN;
+        var fused = Run(plan, img, threads, "magnitude");
+        var unfused = Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, threads, "magnitude");
+        for (int k = 0; k < unfused.Length; k++)
+        {
+            Assert.True(
+                BitConverter.SingleToInt32Bits(unfused[k]) == BitConverter.SingleToInt32Bits(fused[k]),
+                $"pixel ({k / 64}, {k % 64}): fused 0x{BitConverter.SingleToInt32Bits(fused[k]):X8}, unfused 0x{BitConverter.SingleToInt32Bits(unfused[k]):X8}");
+        }
+    }
+
     private static float[] Run(Plan plan, ImageArray img, int threads, string output)
         => ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img })[output]).Array.Data;
 
