@@ -40,7 +40,7 @@ public static class ElementwiseOps
     public static OpDefinition HypotOp { get; } = new()
     {
         Name = "hypot",
-        Summary = "Euclidean norm of two or more arrays, pixel by pixel: sqrt(a^2 + b^2 + ...), squares summed in double.",
+        Summary = "Euclidean norm of two or more arrays, pixel by pixel: sqrt(a^2 + b^2 + ...), squares summed in double. As numpy.hypot, an infinite value gives +inf even beside a NaN; every other NaN result is written as NumPy's NaN (0x7FC00000), whatever NaN the inputs hold.",
         Reference = "numpy.hypot",
         Inputs = InputSpec.TwoOrMore,
         IsElementwise = true,

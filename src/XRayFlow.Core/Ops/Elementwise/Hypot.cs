@@ -8,10 +8,29 @@ namespace XRayFlow.Core.Ops.Elementwise;
 /// <summary>
 /// hypot of any number of arrays: dst[k] = (float)sqrt(sum_i (double)src_i[k]^2), squares summed in double in input
 /// order (no overflow for float inputs), one rounding to float (<see cref="Scalar"/> is the meaning; the vector
-/// path gives the same bits).
+/// path gives the same bits). As C's hypot and numpy.hypot, an infinite input gives +inf even beside a NaN; any
+/// other NaN result is NumPy's NaN (<see cref="NaN"/>, 0x7FC00000) whatever NaNs the inputs hold, so a result's
+/// bytes do not depend on the order in which the operations before it met NaNs of either sign (x86 keeps the first
+/// operand's NaN, and the compiler may swap the operands of an addition): the fused gradient magnitude and the
+/// three steps it replaces give the same bytes.
 /// </summary>
 public static class Hypot
 {
+    /// <summary>The NaN every NaN result is written as: NumPy's (quiet, sign clear, payload 0).</summary>
+    public static readonly float NaN = BitConverter.Int32BitsToSingle(0x7FC00000);
+
+    /// <summary>A result's special cases: +inf where an input was infinite, else NumPy's NaN where it is NaN, else itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Settle(float r, bool anyInfinite) => anyInfinite ? float.PositiveInfinity : float.IsNaN(r) ? NaN : r;
+
+    /// <summary><see cref="Settle(float, bool)"/> for 16 results, <paramref name="infinite"/> all ones where an input was infinite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Settle(Vector512<float> r, Vector512<float> infinite)
+        => Vector512.ConditionalSelect(
+            infinite,
+            Vector512.Create(float.PositiveInfinity),
+            Vector512.ConditionalSelect(Vector512.Equals(r, r), r, Vector512.Create(NaN)));
+
     /// <summary>The whole arrays, block by block on up to <paramref name="threads"/> threads (same bits).</summary>
     public static void Apply(float[][] src, float[] dst, int threads)
         => ElementwiseLoop.ForBlocks(dst.Length, threads, (start, length) => Apply(src, start, dst.AsSpan(start, length)));
@@ -67,15 +86,17 @@ public static class Hypot
             for (; k <= n - 16; k += 16)
             {
                 Vector512<double> lo = Vector512<double>.Zero, hi = Vector512<double>.Zero;
+                var infinite = Vector512<float>.Zero;
                 for (int i = 0; i < src.Length; i++)
                 {
                     var v = Vector512.Load((float*)src[i] + k);
+                    infinite |= Vector512.Equals(Vector512.Abs(v), Vector512.Create(float.PositiveInfinity));
                     var (a, b) = Vector512.Widen(v);
                     lo += a * a;
                     hi += b * b;
                 }
 
-                Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)).Store(dst + k);
+                Settle(Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)), infinite).Store(dst + k);
             }
         }
 
@@ -85,28 +106,34 @@ public static class Hypot
             for (; k <= n - w; k += w)
             {
                 Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
+                var infinite = Vector<int>.Zero;
                 for (int i = 0; i < src.Length; i++)
                 {
                     var v = Vector.Load((float*)src[i] + k);
+                    infinite |= Vector.Equals(Vector.Abs(v), new Vector<float>(float.PositiveInfinity));
                     Vector.Widen(v, out var a, out var b);
                     lo += a * a;
                     hi += b * b;
                 }
 
-                Vector.Narrow(Vector.SquareRoot(lo), Vector.SquareRoot(hi)).Store(dst + k);
+                var r = Vector.Narrow(Vector.SquareRoot(lo), Vector.SquareRoot(hi));
+                r = Vector.ConditionalSelect(Vector.Equals(r, r), r, new Vector<float>(NaN));
+                Vector.ConditionalSelect(infinite, new Vector<float>(float.PositiveInfinity), r).Store(dst + k);
             }
         }
 
         for (; k < n; k++)
         {
             double s = 0;
+            bool infinite = false;
             for (int i = 0; i < src.Length; i++)
             {
                 double v = ((float*)src[i])[k];
+                infinite |= double.IsInfinity(v);
                 s += v * v;
             }
 
-            dst[k] = (float)Math.Sqrt(s);
+            dst[k] = Settle((float)Math.Sqrt(s), infinite);
         }
     }
 
@@ -123,12 +150,14 @@ public static class Hypot
     private static float At(float[][] src, int k)
     {
         double s = 0;
+        bool infinite = false;
         for (int i = 0; i < src.Length; i++)
         {
             double v = src[i][k];
+            infinite |= double.IsInfinity(v);
             s += v * v;
         }
 
-        return (float)Math.Sqrt(s);
+        return Settle((float)Math.Sqrt(s), infinite);
     }
 }

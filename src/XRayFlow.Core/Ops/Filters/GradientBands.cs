@@ -74,7 +74,8 @@ public sealed class GradientBand : IRowBandKernel
     /// <code>
     /// S_m[j] = fl(fl(x_m[j−1] + x_m[j+1]) + c·x_m[j])      P_m[j] = fl(x_m[j+1] − x_m[j−1]) + 0     (row m, j±1 mapped by mode)
     /// g0[r, j] = fl(S_{r+1}[j] − S_{r−1}[j]) + 0          g1[r, j] = fl(fl(P_{r−1}[j] + P_{r+1}[j]) + c·P_r[j])   (r±1 mapped)
-    /// out[r, j] = (float)sqrt((double)a² + (double)b²)     (a, b = g0, g1 in the hypot step's input order)
+    /// out[r, j] = (float)sqrt((double)a² + (double)b²)     (a, b = g0, g1 in the hypot step's input order; +inf where
+    ///                                                      a or b is infinite, NumPy's NaN for any other NaN: Hypot.Settle)
     /// </code>
     /// A row of x outside the frame (constant mode, cval 0) is a row of zeros, as the strips' cval row. Each input row's
     /// S and P are computed once into a ring of three rows; the two gradients of an output row into two scratch rows,
@@ -268,11 +269,13 @@ public sealed class GradientBand : IRowBandKernel
             {
                 var g0 = (Vector512.Load(sBelow + j) - Vector512.Load(sAbove + j)) + Vector512<float>.Zero;
                 var g1 = (Vector512.Load(pAbove + j) + Vector512.Load(pBelow + j)) + (c * Vector512.Load(pHere + j));
+                var infinite = Vector512.Equals(Vector512.Abs(g0), Vector512.Create(float.PositiveInfinity))
+                    | Vector512.Equals(Vector512.Abs(g1), Vector512.Create(float.PositiveInfinity));
                 var (a0, a1) = Vector512.Widen(axis0First ? g0 : g1);
                 var (b0, b1) = Vector512.Widen(axis0First ? g1 : g0);
                 var lo = (a0 * a0) + (b0 * b0);
                 var hi = (a1 * a1) + (b1 * b1);
-                Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)).Store(dst + j);
+                Hypot.Settle(Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)), infinite).Store(dst + j);
             }
 
             for (; j < cols; j++)
@@ -280,7 +283,7 @@ public sealed class GradientBand : IRowBandKernel
                 float g0 = (sBelow[j] - sAbove[j]) + 0f;
                 float g1 = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
                 double a = axis0First ? g0 : g1, b = axis0First ? g1 : g0;
-                dst[j] = (float)Math.Sqrt((a * a) + (b * b));
+                dst[j] = Hypot.Settle((float)Math.Sqrt((a * a) + (b * b)), float.IsInfinity(g0) || float.IsInfinity(g1));
             }
         }
     }

@@ -132,7 +132,49 @@ public class SimdKernelTests
                 var v = new float[n];
                 Hypot.Scalar(src, s);
                 Hypot.Apply(src, 0, v);
-                Assert.Equal(s, v);
+                Assert.Equal(s.Select(BitConverter.SingleToInt32Bits), v.Select(BitConverter.SingleToInt32Bits)); // NaN bits too
+            }
+        }
+    }
+
+    /// <summary>
+    /// numpy.hypot's special values (C's hypot: an infinite input gives +inf even beside a NaN), and every NaN result
+    /// written as NumPy's NaN 0x7FC00000 whatever NaN bits the inputs hold (NumPy itself passes a -nan through; the bytes
+    /// must not depend on which NaN the operations before met first), at every position of a 27-value row: the 512-bit
+    /// loop, the Vector&lt;T&gt; loop and the scalar tail.
+    /// </summary>
+    [Fact]
+    public void HypotSpecialValuesAreNumpysWithOneNaN()
+    {
+        float Bits(uint b) => BitConverter.UInt32BitsToSingle(b);
+        var cases = new (float A, float B, uint Expected)[]
+        {
+            (float.PositiveInfinity, Bits(0x7FC00000), 0x7F800000),
+            (float.NegativeInfinity, Bits(0x7FC00000), 0x7F800000),
+            (Bits(0xFFC00000), float.NegativeInfinity, 0x7F800000),
+            (float.NegativeInfinity, float.NegativeInfinity, 0x7F800000),
+            (float.PositiveInfinity, 1f, 0x7F800000),
+            (Bits(0x7FC00000), 1f, 0x7FC00000),
+            (Bits(0xFFC00000), 1f, 0x7FC00000),
+            (2f, Bits(0x7FC00123), 0x7FC00000),
+            (Bits(0xFFC00000), Bits(0x7FC00000), 0x7FC00000),
+            (3f, 4f, 0x40A00000),
+            (-0f, 0f, 0x00000000),
+        };
+        foreach (var (a, b, expected) in cases)
+        {
+            for (int at = 0; at < 27; at++)
+            {
+                var x = new float[27];
+                var y = new float[27];
+                x[at] = a;
+                y[at] = b;
+                var r = new float[27];
+                Hypot.Apply([x, y], 0, r);
+                Assert.True(BitConverter.SingleToUInt32Bits(r[at]) == expected, $"hypot({a}, {b}) at {at}: 0x{BitConverter.SingleToUInt32Bits(r[at]):X8}, expected 0x{expected:X8}");
+                var s = new float[27];
+                Hypot.Scalar([x, y], s);
+                Assert.Equal(expected, BitConverter.SingleToUInt32Bits(s[at]));
             }
         }
     }
