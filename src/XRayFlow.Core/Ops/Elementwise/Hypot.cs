@@ -86,17 +86,28 @@ public static class Hypot
             for (; k <= n - 16; k += 16)
             {
                 Vector512<double> lo = Vector512<double>.Zero, hi = Vector512<double>.Zero;
-                var infinite = Vector512<float>.Zero;
                 for (int i = 0; i < src.Length; i++)
                 {
                     var v = Vector512.Load((float*)src[i] + k);
-                    infinite |= Vector512.Equals(Vector512.Abs(v), Vector512.Create(float.PositiveInfinity));
                     var (a, b) = Vector512.Widen(v);
                     lo += a * a;
                     hi += b * b;
                 }
 
-                Settle(Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)), infinite).Store(dst + k);
+                var r = Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi));
+                if (!Vector512.EqualsAll(r, r))
+                {
+                    // A NaN among the 16 (rare): the special cases, with the inputs' infinities.
+                    var infinite = Vector512<float>.Zero;
+                    for (int i = 0; i < src.Length; i++)
+                    {
+                        infinite |= Vector512.Equals(Vector512.Abs(Vector512.Load((float*)src[i] + k)), Vector512.Create(float.PositiveInfinity));
+                    }
+
+                    r = Settle(r, infinite);
+                }
+
+                r.Store(dst + k);
             }
         }
 
@@ -106,19 +117,28 @@ public static class Hypot
             for (; k <= n - w; k += w)
             {
                 Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
-                var infinite = Vector<int>.Zero;
                 for (int i = 0; i < src.Length; i++)
                 {
                     var v = Vector.Load((float*)src[i] + k);
-                    infinite |= Vector.Equals(Vector.Abs(v), new Vector<float>(float.PositiveInfinity));
                     Vector.Widen(v, out var a, out var b);
                     lo += a * a;
                     hi += b * b;
                 }
 
                 var r = Vector.Narrow(Vector.SquareRoot(lo), Vector.SquareRoot(hi));
-                r = Vector.ConditionalSelect(Vector.Equals(r, r), r, new Vector<float>(NaN));
-                Vector.ConditionalSelect(infinite, new Vector<float>(float.PositiveInfinity), r).Store(dst + k);
+                if (!Vector.EqualsAll(r, r))
+                {
+                    var infinite = Vector<int>.Zero;
+                    for (int i = 0; i < src.Length; i++)
+                    {
+                        infinite |= Vector.Equals(Vector.Abs(Vector.Load((float*)src[i] + k)), new Vector<float>(float.PositiveInfinity));
+                    }
+
+                    r = Vector.ConditionalSelect(Vector.Equals(r, r), r, new Vector<float>(NaN));
+                    r = Vector.ConditionalSelect(infinite, new Vector<float>(float.PositiveInfinity), r);
+                }
+
+                r.Store(dst + k);
             }
         }
 

@@ -269,13 +269,11 @@ public sealed class GradientBand : IRowBandKernel
             {
                 var g0 = (Vector512.Load(sBelow + j) - Vector512.Load(sAbove + j)) + Vector512<float>.Zero;
                 var g1 = (Vector512.Load(pAbove + j) + Vector512.Load(pBelow + j)) + (c * Vector512.Load(pHere + j));
-                var infinite = Vector512.Equals(Vector512.Abs(g0), Vector512.Create(float.PositiveInfinity))
-                    | Vector512.Equals(Vector512.Abs(g1), Vector512.Create(float.PositiveInfinity));
                 var (a0, a1) = Vector512.Widen(axis0First ? g0 : g1);
                 var (b0, b1) = Vector512.Widen(axis0First ? g1 : g0);
                 var lo = (a0 * a0) + (b0 * b0);
                 var hi = (a1 * a1) + (b1 * b1);
-                Hypot.Settle(Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)), infinite).Store(dst + j);
+                Vector512.Narrow(Vector512.Sqrt(lo), Vector512.Sqrt(hi)).Store(dst + j);
             }
 
             for (; j < cols; j++)
@@ -284,6 +282,38 @@ public sealed class GradientBand : IRowBandKernel
                 float g1 = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
                 double a = axis0First ? g0 : g1, b = axis0First ? g1 : g0;
                 dst[j] = Hypot.Settle((float)Math.Sqrt((a * a) + (b * b)), float.IsInfinity(g0) || float.IsInfinity(g1));
+            }
+
+            // NaN results (rare) take hypot's special cases (Hypot.Settle: +inf beside an infinite gradient, else NumPy's
+            // NaN) in a pass of their own, so the loop above stays as it was; the gradients are recomputed with the same
+            // operations (the same values, so the same infinities).
+            var nan = Vector512<float>.Zero;
+            int v = 0;
+            for (; v <= cols - 16; v += 16)
+            {
+                var r = Vector512.Load(dst + v);
+                nan |= ~Vector512.Equals(r, r);
+            }
+
+            bool any = nan != Vector512<float>.Zero;
+            for (; v < cols && !any; v++)
+            {
+                any = float.IsNaN(dst[v]);
+            }
+
+            if (!any)
+            {
+                return;
+            }
+
+            for (int q = 0; q < cols; q++)
+            {
+                if (float.IsNaN(dst[q]))
+                {
+                    float g0 = (sBelow[q] - sAbove[q]) + 0f;
+                    float g1 = (pAbove[q] + pBelow[q]) + (center * pHere[q]);
+                    dst[q] = Hypot.Settle(dst[q], float.IsInfinity(g0) || float.IsInfinity(g1));
+                }
             }
         }
     }
