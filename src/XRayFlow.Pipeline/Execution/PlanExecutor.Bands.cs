@@ -116,6 +116,7 @@ public sealed partial class PlanExecutor
             }
         }
 
+        threads = ScratchThreads(threads, bandRows, chain.HaloBefore + chain.HaloAfter, rows, cols, group.Count);
         int chunkRows = ChunkRowsOverride > 0 ? Math.Clamp(ChunkRowsOverride, bandRows, rows) : ChunkRows(rows, frames, bandRows, chain.HaloBefore + chain.HaloAfter, threads);
         int chunksPerFrame = (rows + chunkRows - 1) / chunkRows;
         long total = (long)chunksPerFrame * frames;
@@ -273,6 +274,21 @@ public sealed partial class PlanExecutor
         long bytesPerRow = 4L * cols * Math.Max(1, steps);
         int cache = (int)Math.Clamp(BandBytes / bytesPerRow, 8, 256);
         return Math.Clamp(Math.Max(preferred, cache), 1, rows);
+    }
+
+    /// <summary>
+    /// How many threads a group runs on: at most <paramref name="threads"/>, and no more than keep the threads' scratch
+    /// (each thread's parts: every member but the last holds up to a band, the group's halo and as many rows more,
+    /// of <paramref name="cols"/> floats) within two frames' bytes or 64 MiB, whichever is more, so a long group on a
+    /// wide frame on many cores does not hold more than the unfused run would (15 pointwise steps and a
+    /// gaussian_gradient_magnitude, 160-row bands on 4096 x 4096: 59 MB a thread, 0.94 GB on 7 threads against
+    /// 0.41 GB unfused). Changes which thread computes which rows, never a value.
+    /// </summary>
+    internal static int ScratchThreads(int threads, int bandRows, int halo, int rows, int cols, int steps)
+    {
+        long perThread = ((long)bandRows + halo + Math.Min(2L * bandRows, halo)) * cols * Math.Max(1, steps - 1) * sizeof(float);
+        long budget = Math.Max(64L << 20, 2L * rows * cols * sizeof(float));
+        return (int)Math.Clamp(budget / Math.Max(1, perThread), 1, Math.Max(1, threads));
     }
 
     /// <summary>
@@ -446,14 +462,16 @@ public sealed partial class PlanExecutor
                 }
             }
 
-            // Each step's part: its widest window and room for two more bands, so rows slide to the front at most
-            // once every two bands.
+            // Each step's part: its widest window, and room for as many rows more as its readers' halo (at most two
+            // bands), so the rows kept for the next band (the halo) slide to the front at most once a band, and a step
+            // without a halo (whose next band keeps nothing) takes no more than a band: room for 2 bands on every step
+            // of a long chain of pointwise steps before a 160-row band was 2x the memory of the unfused run.
             long need = 0;
             for (int k = 0; k < n - 1; k++)
             {
                 if (capacity[k] > 0)
                 {
-                    capacity[k] += 2 * bandRows;
+                    capacity[k] += Math.Min(2 * bandRows, Math.Max(0, capacity[k] - bandRows));
                 }
 
                 need += (long)capacity[k] * cols;

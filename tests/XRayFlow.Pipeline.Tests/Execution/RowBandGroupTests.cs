@@ -232,6 +232,20 @@ public class RowBandGroupTests
     }
 
     /// <summary>
+    /// A group's threads: as many as asked unless their scratch would pass two frames' bytes (at least 64 MiB): a
+    /// long group with tall bands on a wide frame runs on fewer threads than a many-core machine offers.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 160, 40, 4096, 4096, 17, 2)]   // 15 pointwise steps + gaussian_gradient_magnitude: 59 MB a thread
+    [InlineData(32, 160, 40, 4096, 4096, 17, 2)]
+    [InlineData(2, 8, 34, 8192, 8192, 4, 2)]       // fused5 at 8192: 2.5 MB a thread
+    [InlineData(32, 32, 34, 1024, 1024, 4, 32)]    // fused5 at 1024 on 32 threads: 1.2 MB a thread
+    [InlineData(4, 256, 0, 100, 200000, 40, 1)]    // 39 steps of 256 x 200000 floats: 8 GB a thread; one thread
+    [InlineData(1, 8, 2, 10, 10, 3, 1)]
+    public void AGroupsScratchStaysWithinTwoFramesOr64MiB(int threads, int band, int halo, int rows, int cols, int steps, int expected)
+        => Assert.Equal(expected, PlanExecutor.ScratchThreads(threads, band, halo, rows, cols, steps));
+
+    /// <summary>
     /// A group read by normalize (an op that <see cref="OpDefinition.ReadsExtremes"/>) finds its result's min and max
     /// as it writes the rows: exactly Extremes.MinMax of the result, on any band, chunk and thread count; none when a
     /// value is NaN (normalize then finds its own, NaN and all) and none when no such step reads the group.
