@@ -83,8 +83,8 @@ public sealed partial class PlanExecutor
         // One band's scratch (every member but the last, each with the group's halo at most) must stay a modest
         // array: a frame so wide that it would not runs whole instead.
         var chain = _plan.FusedChains[group[0].Chain];
-        int bandRows = !usable ? 0 : BandRowsOverride > 0 ? Math.Min(BandRowsOverride, shape!.Rows) : BandRows(kernels!, shape!.Rows, shape.Cols, group.Count, threads);
-        usable = usable && (long)((3 * bandRows) + chain.HaloBefore + chain.HaloAfter) * shape!.Cols * (group.Count - 1) <= int.MaxValue / 4;
+        int bandRows = !usable ? 0 : BandRowsOverride > 0 ? Math.Min(BandRowsOverride, shape!.Rows) : BandRows(kernels!, shape!.Rows, shape.Cols, group.Count);
+        usable = usable && ScratchFloats(bandRows, chain.HaloBefore + chain.HaloAfter, shape!.Cols, group.Count) <= int.MaxValue / 4;
         if (!usable)
         {
             return RunStepByStep(group, values, pool, threads, cancellation, observer);
@@ -268,7 +268,7 @@ public sealed partial class PlanExecutor
     /// step near <see cref="BandBytes"/>, so they stay in L2 from the step that writes them to the steps that read
     /// them. Changes which rows are computed where, never a value.
     /// </summary>
-    internal static int BandRows(IReadOnlyList<IRowBandKernel> kernels, int rows, int cols, int steps, int threads)
+    internal static int BandRows(IReadOnlyList<IRowBandKernel> kernels, int rows, int cols, int steps)
     {
         int preferred = kernels.Max(k => k.PreferredRows(cols));
         long bytesPerRow = 4L * cols * Math.Max(1, steps);
@@ -286,10 +286,17 @@ public sealed partial class PlanExecutor
     /// </summary>
     internal static int ScratchThreads(int threads, int bandRows, int halo, int rows, int cols, int steps)
     {
-        long perThread = ((long)bandRows + halo + Math.Min(2L * bandRows, halo)) * cols * Math.Max(1, steps - 1) * sizeof(float);
+        long perThread = ScratchFloats(bandRows, halo, cols, steps) * sizeof(float);
         long budget = Math.Max(64L << 20, 2L * rows * cols * sizeof(float));
         return (int)Math.Clamp(budget / Math.Max(1, perThread), 1, Math.Max(1, threads));
     }
+
+    /// <summary>
+    /// At most how many floats one thread's parts hold (<see cref="BandJob"/>: every member but the last, a band, the
+    /// group's halo and sliding room of as many rows as that halo, at most two bands).
+    /// </summary>
+    private static long ScratchFloats(int bandRows, int halo, int cols, int steps)
+        => ((long)bandRows + halo + Math.Min(2L * bandRows, halo)) * cols * Math.Max(1, steps - 1);
 
     /// <summary>
     /// Chunk height (the rows one thread computes band after band, each step's halo once per chunk): a whole frame

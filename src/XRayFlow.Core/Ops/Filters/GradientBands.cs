@@ -281,10 +281,10 @@ public sealed class GradientBand : IRowBandKernel
                 float g0 = (sBelow[j] - sAbove[j]) + 0f;
                 float g1 = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
                 double a = axis0First ? g0 : g1, b = axis0First ? g1 : g0;
-                dst[j] = Hypot.Settle((float)Math.Sqrt((a * a) + (b * b)), float.IsInfinity(g0) || float.IsInfinity(g1));
+                dst[j] = (float)Math.Sqrt((a * a) + (b * b));
             }
 
-            // NaN results (rare) take hypot's special cases (Hypot.Settle: +inf beside an infinite gradient, else NumPy's
+            // NaN results (rare, of the loops above) take hypot's special cases (Hypot.Settle: +inf beside an infinite gradient, else NumPy's
             // NaN) in a pass of their own, so the loop above stays as it was; the gradients are recomputed with the same
             // operations (the same values, so the same infinities).
             var nan = Vector512<float>.Zero;
