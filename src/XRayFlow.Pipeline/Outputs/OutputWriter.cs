@@ -138,7 +138,16 @@ public static class OutputWriter
                 AtomicFile.Write(fullPath, s => ImageIO.WriteNpy(s, ArrayOf(output, value, "a .npy output")));
                 return null;
             case OutputFormat.Png:
-                return WriteHashed(fullPath, Png(output, value, valueOf));
+                if (value is TableValue)
+                {
+                    return WriteHashed(fullPath, Png(output, value, valueOf));
+                }
+
+                using (var png = PngFile(output, value, valueOf))
+                {
+                    return WriteHashed(fullPath, png.Memory);
+                }
+
             case OutputFormat.Gif:
                 return WriteHashed(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
             case OutputFormat.Json:
@@ -153,10 +162,10 @@ public static class OutputWriter
         }
     }
 
-    private static string WriteHashed(string fullPath, byte[] bytes)
+    private static string WriteHashed(string fullPath, ReadOnlyMemory<byte> bytes)
     {
         AtomicFile.WriteAllBytes(fullPath, bytes);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span));
     }
 
     /// <summary>A .png: a histogram plot, grey levels, a colormap's colours, and an overlay's outlines (its source from <paramref name="valueOf"/>).</summary>
@@ -167,6 +176,13 @@ public static class OutputWriter
             return PictureOutputs.HistogramPlot(output, table);
         }
 
+        using var file = PngFile(output, value, valueOf);
+        return file.ToArray();
+    }
+
+    /// <summary>A .png of an image (grey levels, a colormap's colours, an overlay's outlines) as the whole file in a pooled buffer (dispose it when written).</summary>
+    private static PooledBuffer PngFile(BoundOutput output, Value value, Func<string, Value>? valueOf)
+    {
         var array = ArrayOf(output, value, "a .png output");
         if (array.IsStack && array.Frames != 1)
         {
@@ -175,37 +191,33 @@ public static class OutputWriter
 
         var frame = array.IsStack ? array.FrameImage(0) : array;
         int compression = Option(output, "compression") is { } c ? Convert.ToInt32(c, CultureInfo.InvariantCulture) : XRayFlow.Core.Codecs.Png.PngWriter.DefaultCompression;
-        using var ms = new MemoryStream();
         if (Option(output, "overlay") is OverlayOption overlay)
         {
-            ImageIO.WritePngRgb(ms, PictureOutputs.Overlay(output, frame, overlay, valueOf), frame.Rows, frame.Cols, compression);
+            return XRayFlow.Core.Codecs.Png.PngWriter.EncodeRgb(PictureOutputs.Overlay(output, frame, overlay, valueOf), frame.Cols, frame.Rows, compression);
         }
-        else if (Option(output, "colormap") is string cmap)
+
+        if (Option(output, "colormap") is string cmap)
         {
             var (vmin, vmax) = Limits(output, frame.Data);
-            ImageIO.WritePngRgb(ms, PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Rows, frame.Cols, compression);
+            return XRayFlow.Core.Codecs.Png.PngWriter.EncodeRgb(PictureOutputs.Colorize(cmap, frame.Data, vmin, vmax), frame.Cols, frame.Rows, compression);
         }
-        else
+
+        int bits = Option(output, "bits") is { } b ? Convert.ToInt32(b, CultureInfo.InvariantCulture) : 8;
+        if (bits != 8 && bits != 16)
         {
-            int bits = Option(output, "bits") is { } b ? Convert.ToInt32(b, CultureInfo.InvariantCulture) : 8;
-            if (bits != 8 && bits != 16)
-            {
-                throw new OutputException(output.Name, $"bits must be 8 or 16, not {bits}");
-            }
-
-            // With vmin / vmax, the grey levels are imshow's with the gray colormap (the same levels as `colormap:
-            // gray`, one channel; 16-bit: 65536 levels). Without, the writer rounds half to even and clips to the
-            // depth itself, exactly as RoundClip: no copy needed.
-            if (HasLimits(output))
-            {
-                var (vmin, vmax) = Limits(output, frame.Data);
-                frame = GreyLevels(output.Name, frame, vmin, vmax, bits == 16 ? 65536 : 256);
-            }
-
-            ImageIO.WritePng(ms, frame, bits, compression);
+            throw new OutputException(output.Name, $"bits must be 8 or 16, not {bits}");
         }
 
-        return ms.ToArray();
+        // With vmin / vmax, the grey levels are imshow's with the gray colormap (the same levels as `colormap:
+        // gray`, one channel; 16-bit: 65536 levels). Without, the writer rounds half to even and clips to the
+        // depth itself, exactly as RoundClip: no copy needed.
+        if (HasLimits(output))
+        {
+            var (vmin, vmax) = Limits(output, frame.Data);
+            frame = GreyLevels(output.Name, frame, vmin, vmax, bits == 16 ? 65536 : 256);
+        }
+
+        return XRayFlow.Core.Codecs.Png.PngWriter.Encode(frame, bits, compression);
     }
 
     /// <summary>Each value rounded to the nearest integer (halves to even, as numpy.rint) and clipped to 0..max; NaN becomes 0.</summary>

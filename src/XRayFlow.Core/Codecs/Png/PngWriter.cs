@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.IO;
 
 namespace XRayFlow.Core.Codecs.Png;
 
@@ -56,25 +57,37 @@ public static class PngWriter
 
     internal static void Write(Stream stream, ImageArray image, int bits, Settings settings)
     {
+        using var file = Encode(image, bits, settings);
+        stream.Write(file.Span);
+    }
+
+    /// <summary>
+    /// The whole PNG file of a 2-D real image (grey, <paramref name="bits"/> 8 or 16, deflated at
+    /// <paramref name="compression"/> 0-9) in a pooled buffer: the same bytes <see cref="Write(Stream, ImageArray, int, int)"/>
+    /// writes. Dispose it when its bytes are written.
+    /// </summary>
+    public static PooledBuffer Encode(ImageArray image, int bits = 8, int compression = DefaultCompression)
+        => Encode(image, bits, new Settings(compression));
+
+    internal static PooledBuffer Encode(ImageArray image, int bits, Settings settings)
+    {
         Validate(image, bits);
         ValidateCompression(settings.Compression);
         int width = image.Cols, height = image.Rows;
         var src = image.Data;
         if (bits == 8)
         {
-            Encode(stream, width, height, colorType: 0, bitDepth: 8, rowBytes: width, settings, (y, row) => ToBytes(src.AsSpan(y * width, width), row));
+            return Encode(width, height, colorType: 0, bitDepth: 8, rowBytes: width, settings, (y, row) => ToBytes(src.AsSpan(y * width, width), row));
         }
-        else
+
+        return Encode(width, height, colorType: 0, bitDepth: 16, rowBytes: 2 * width, settings, (y, row) =>
         {
-            Encode(stream, width, height, colorType: 0, bitDepth: 16, rowBytes: 2 * width, settings, (y, row) =>
+            var line = src.AsSpan(y * width, width);
+            for (int x = 0; x < line.Length; x++)
             {
-                var line = src.AsSpan(y * width, width);
-                for (int x = 0; x < line.Length; x++)
-                {
-                    BinaryPrimitives.WriteUInt16BigEndian(row[(2 * x)..], ToUInt16(line[x]));
-                }
-            });
-        }
+                BinaryPrimitives.WriteUInt16BigEndian(row[(2 * x)..], ToUInt16(line[x]));
+            }
+        });
     }
 
     public static void WriteRgb(string path, byte[] rgb, int width, int height, int compression = DefaultCompression)
@@ -88,15 +101,22 @@ public static class PngWriter
     /// <summary>Write packed 8-bit RGB (r, g, b per pixel, rows top to bottom; length 3 x width x height), deflated at <paramref name="compression"/> (0-9).</summary>
     public static void WriteRgb(Stream stream, byte[] rgb, int width, int height, int compression = DefaultCompression)
     {
+        using var file = EncodeRgb(rgb, width, height, compression);
+        stream.Write(file.Span);
+    }
+
+    /// <summary>The whole PNG file of packed 8-bit RGB (see <see cref="WriteRgb(Stream, byte[], int, int, int)"/>) in a pooled buffer; dispose it when written.</summary>
+    public static PooledBuffer EncodeRgb(byte[] rgb, int width, int height, int compression = DefaultCompression)
+    {
         ValidateRgb(rgb, width, height);
         ValidateCompression(compression);
-        Encode(stream, width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, new Settings(compression), (y, row) => rgb.AsSpan(3 * width * y, 3 * width).CopyTo(row));
+        return Encode(width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, new Settings(compression), (y, row) => rgb.AsSpan(3 * width * y, 3 * width).CopyTo(row));
     }
 
     private delegate void RowFiller(int y, Span<byte> row);
 
-    /// <summary>Writes a whole non-interlaced PNG whose rows <paramref name="fill"/> produces (raw bytes, big-endian samples).</summary>
-    private static void Encode(Stream stream, int width, int height, byte colorType, byte bitDepth, int rowBytes, Settings settings, RowFiller fill)
+    /// <summary>A whole non-interlaced PNG whose rows <paramref name="fill"/> produces (raw bytes, big-endian samples), in a pooled buffer.</summary>
+    private static PooledBuffer Encode(int width, int height, byte colorType, byte bitDepth, int rowBytes, Settings settings, RowFiller fill)
     {
         Span<byte> header = stackalloc byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
@@ -107,9 +127,9 @@ public static class PngWriter
         header[11] = 0; // adaptive filtering (per-row filter bytes)
         header[12] = 0; // not interlaced
 
-        // IDAT body = "IDAT" + the zlib stream; the chunk CRC covers both.
-        var idat = new MemoryStream((int)Math.Min(((long)rowBytes + 1) * height / 2, 64L << 20) + 64);
-        idat.Write("IDAT"u8);
+        // Signature, IHDR, then one IDAT whose length is patched in once the zlib stream is written; its CRC covers
+        // "IDAT" and the stream. The first array rented holds half the raw rows (X-ray PNGs deflate to about 60%).
+        var file = new PooledBuffer((int)Math.Min((((long)rowBytes + 1) * height / 2) + 128, 64L << 20));
         byte[] prev = ArrayPool<byte>.Shared.Rent(rowBytes);
         byte[] cur = ArrayPool<byte>.Shared.Rent(rowBytes);
         byte[] line = ArrayPool<byte>.Shared.Rent(rowBytes + 1);
@@ -118,9 +138,14 @@ public static class PngWriter
         var choice = settings.Choice;
         try
         {
+            file.Write(Signature);
+            WriteChunk(file, "IHDR"u8, header);
+            int idat = (int)file.Length;
+            file.Write([0, 0, 0, 0]);
+            file.Write("IDAT"u8);
             Array.Clear(prev, 0, rowBytes); // the row above the first is zero
             var options = new ZLibCompressionOptions { CompressionLevel = settings.Compression, CompressionStrategy = settings.ZStrategy };
-            using (var z = new ZLibStream(idat, options, leaveOpen: true))
+            using (var z = new ZLibStream(file, options, leaveOpen: true))
             {
                 for (int y = 0; y < height; y++)
                 {
@@ -130,6 +155,24 @@ public static class PngWriter
                     (prev, cur) = (cur, prev);
                 }
             }
+
+            long dataLength = file.Length - idat - 8;
+            if (dataLength > int.MaxValue)
+            {
+                throw new IOException($"the image data deflates to {dataLength} bytes, more than one PNG chunk holds (2^31 - 1)");
+            }
+
+            BinaryPrimitives.WriteInt32BigEndian(file.WrittenSpan[idat..], (int)dataLength);
+            Span<byte> crc = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(file.Span[(idat + 4)..]));
+            file.Write(crc);
+            WriteChunk(file, "IEND"u8, []);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
         finally
         {
@@ -138,17 +181,6 @@ public static class PngWriter
             ArrayPool<byte>.Shared.Return(line);
             ArrayPool<byte>.Shared.Return(scratch);
         }
-
-        stream.Write(Signature);
-        WriteChunk(stream, "IHDR"u8, header);
-        var body = idat.GetBuffer().AsSpan(0, (int)idat.Length);
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, body.Length - 4);
-        stream.Write(word);
-        stream.Write(body);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Compute(body));
-        stream.Write(word);
-        WriteChunk(stream, "IEND"u8, []);
     }
 
     private static void WriteChunk(Stream stream, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
