@@ -22,6 +22,40 @@ public static class PngEncodeCpu
         var images = files.Select(f => ImageReader.Read(f, ImageReadOptions.Default)).ToList();
         Console.WriteLine($".NET {Environment.Version}, PNG encode of {files.Length} file(s), 1 thread: thread CPU ms per file (median of {repeat}), bytes per file");
         Console.WriteLine($"{"level",5} {"filters",-9} {"strategy",-8} {"ms/file",8} {"bytes/file",11}");
+        // The row-filter choice alone (float -> bytes, then each row's adaptive choice and filtered row), no deflate.
+        {
+            double ms = 0;
+            foreach (var image in images)
+            {
+                int w = image.Cols;
+                var bytes = new byte[image.Data.Length];
+                var line = new byte[w + 1];
+                var scratch = new byte[w];
+                var times = new double[repeat + 2];
+                for (int r = 0; r < times.Length; r++)
+                {
+                    double c0 = PngDecodeCpu.ThreadCpuMs();
+                    PngWriter.ToBytes(image.Data, bytes);
+                    for (int y = 0; y < (Environment.GetEnvironmentVariable("NOCHOOSE") is null ? image.Rows : 0); y++)
+                    {
+                        PngEncodeFilters.Choose(PngEncodeFilters.Choice.Adaptive, bytes.AsSpan(y * w, w), y == 0 ? new byte[w] : bytes.AsSpan((y - 1) * w, w), line, scratch, 1);
+                    }
+
+                    times[r] = PngDecodeCpu.ThreadCpuMs() - c0;
+                }
+
+                Array.Sort(times, 2, repeat);
+                ms += times[2 + (repeat / 2)];
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"-",5} {"Adaptive",-9} {"(none)",-8} {ms / images.Count,8:F2} {"-",11}   float -> bytes and the filter choice alone"));
+        }
+
+        if (Environment.GetEnvironmentVariable("FILTERONLY") is not null)
+        {
+            return;
+        }
+
         var stream = new MemoryStream(1 << 21);
         foreach (int level in new[] { 0, 1, 2, 3, 4, 6, 9 })
         {

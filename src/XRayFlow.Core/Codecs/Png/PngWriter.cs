@@ -77,15 +77,15 @@ public static class PngWriter
         var src = image.Data;
         if (bits == 8)
         {
-            return Encode(width, height, colorType: 0, bitDepth: 8, rowBytes: width, settings, (y, row) => ToBytes(src.AsSpan(y * width, width), row));
+            return Encode(width, height, colorType: 0, bitDepth: 8, rowBytes: width, settings, (y, rows, block) => ToBytes(src.AsSpan(y * width, rows * width), block));
         }
 
-        return Encode(width, height, colorType: 0, bitDepth: 16, rowBytes: 2 * width, settings, (y, row) =>
+        return Encode(width, height, colorType: 0, bitDepth: 16, rowBytes: 2 * width, settings, (y, rows, block) =>
         {
-            var line = src.AsSpan(y * width, width);
+            var line = src.AsSpan(y * width, rows * width);
             for (int x = 0; x < line.Length; x++)
             {
-                BinaryPrimitives.WriteUInt16BigEndian(row[(2 * x)..], ToUInt16(line[x]));
+                BinaryPrimitives.WriteUInt16BigEndian(block[(2 * x)..], ToUInt16(line[x]));
             }
         });
     }
@@ -110,10 +110,17 @@ public static class PngWriter
     {
         ValidateRgb(rgb, width, height);
         ValidateCompression(compression);
-        return Encode(width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, new Settings(compression), (y, row) => rgb.AsSpan(3 * width * y, 3 * width).CopyTo(row));
+        return Encode(width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, new Settings(compression), (y, rows, block) => rgb.AsSpan(3 * width * y, 3 * width * rows).CopyTo(block));
     }
 
-    private delegate void RowFiller(int y, Span<byte> row);
+    /// <summary>Writes the raw bytes of rows <paramref name="y"/> .. <paramref name="y"/> + <paramref name="rows"/> - 1 into <paramref name="block"/> (rows x rowBytes).</summary>
+    private delegate void RowFiller(int y, int rows, Span<byte> block);
+
+    /// <summary>
+    /// Rows are converted this many bytes at a time (whole rows, at least one): one streaming pass over a block of
+    /// the image instead of a row between two deflate calls (which read each row from L3 at its latency).
+    /// </summary>
+    private const int BlockBytes = 64 * 1024;
 
     /// <summary>A whole non-interlaced PNG whose rows <paramref name="fill"/> produces (raw bytes, big-endian samples), in a pooled buffer.</summary>
     private static PooledBuffer Encode(int width, int height, byte colorType, byte bitDepth, int rowBytes, Settings settings, RowFiller fill)
@@ -130,8 +137,9 @@ public static class PngWriter
         // Signature, IHDR, then one IDAT whose length is patched in once the zlib stream is written; its CRC covers
         // "IDAT" and the stream. The first array rented holds half the raw rows (X-ray PNGs deflate to about 60%).
         var file = new PooledBuffer((int)Math.Min((((long)rowBytes + 1) * height / 2) + 128, 64L << 20));
+        int blockRows = (int)Math.Clamp(BlockBytes / rowBytes, 1, height);
+        byte[] block = ArrayPool<byte>.Shared.Rent(blockRows * rowBytes);
         byte[] prev = ArrayPool<byte>.Shared.Rent(rowBytes);
-        byte[] cur = ArrayPool<byte>.Shared.Rent(rowBytes);
         byte[] line = ArrayPool<byte>.Shared.Rent(rowBytes + 1);
         byte[] scratch = ArrayPool<byte>.Shared.Rent(rowBytes);
         int bpp = (colorType == 2 ? 3 : 1) * bitDepth / 8;
@@ -147,12 +155,19 @@ public static class PngWriter
             var options = new ZLibCompressionOptions { CompressionLevel = settings.Compression, CompressionStrategy = settings.ZStrategy };
             using (var z = new ZLibStream(file, options, leaveOpen: true))
             {
-                for (int y = 0; y < height; y++)
+                for (int y0 = 0; y0 < height; y0 += blockRows)
                 {
-                    fill(y, cur.AsSpan(0, rowBytes));
-                    PngEncodeFilters.Choose(choice, cur.AsSpan(0, rowBytes), prev.AsSpan(0, rowBytes), line.AsSpan(0, rowBytes + 1), scratch, bpp);
-                    z.Write(line, 0, rowBytes + 1);
-                    (prev, cur) = (cur, prev);
+                    int rows = Math.Min(blockRows, height - y0);
+                    fill(y0, rows, block.AsSpan(0, rows * rowBytes));
+                    for (int r = 0; r < rows; r++)
+                    {
+                        var raw = block.AsSpan(r * rowBytes, rowBytes);
+                        var above = r == 0 ? prev.AsSpan(0, rowBytes) : block.AsSpan((r - 1) * rowBytes, rowBytes);
+                        PngEncodeFilters.Choose(choice, raw, above, line.AsSpan(0, rowBytes + 1), scratch, bpp);
+                        z.Write(line, 0, rowBytes + 1);
+                    }
+
+                    block.AsSpan((rows - 1) * rowBytes, rowBytes).CopyTo(prev); // the row above the next block's first
                 }
             }
 
@@ -176,8 +191,8 @@ public static class PngWriter
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(block);
             ArrayPool<byte>.Shared.Return(prev);
-            ArrayPool<byte>.Shared.Return(cur);
             ArrayPool<byte>.Shared.Return(line);
             ArrayPool<byte>.Shared.Return(scratch);
         }

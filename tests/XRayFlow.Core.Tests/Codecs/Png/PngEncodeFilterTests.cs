@@ -88,6 +88,68 @@ public class PngEncodeFilterTests
     }
 
     [Fact]
+    public void TheOnePassChoiceEqualsFilteringEachCandidateAndSummingItForEveryLength1To200AndBpp1To8()
+    {
+        var rng = new Random(1604);
+        for (int bpp = 1; bpp <= 8; bpp++)
+        {
+            for (int n = 1; n <= 200; n++)
+            {
+                for (int kind = 0; kind < 4; kind++)
+                {
+                    var raw = new byte[n];
+                    var prior = new byte[n];
+                    switch (kind)
+                    {
+                        case 0: // random bytes: every predictor branch, sums in every order
+                            rng.NextBytes(raw);
+                            rng.NextBytes(prior);
+                            break;
+                        case 1: // the extremes: a + b - 2c at its bounds, where the byte-domain pc saturates
+                            for (int x = 0; x < n; x++)
+                            {
+                                raw[x] = rng.Next(2) == 0 ? (byte)0 : (byte)255;
+                                prior[x] = rng.Next(3) == 0 ? (byte)0 : (byte)255;
+                            }
+
+                            break;
+                        case 2: // small differences from a smooth ramp: the sums close, ties frequent
+                            for (int x = 0; x < n; x++)
+                            {
+                                prior[x] = (byte)((x * 3) + rng.Next(3));
+                                raw[x] = (byte)(prior[x] + rng.Next(-2, 3));
+                            }
+
+                            break;
+                        default: // equal rows and constant rows: all-zero sums, ties to the lower number
+                            Array.Fill(raw, (byte)(n % 7));
+                            Array.Copy(raw, prior, n);
+                            break;
+                    }
+
+                    var expected = new ulong[5];
+                    var candidate = new byte[n];
+                    for (byte f = 0; f <= 4; f++)
+                    {
+                        PngEncodeFilters.FilterScalar(f, raw, prior, candidate, bpp);
+                        expected[f] = PngEncodeFilters.SumAbs(candidate);
+                    }
+
+                    int least = Array.IndexOf(expected, expected.Min());
+                    Assert.True(least == PngEncodeFilters.LeastSumFilter(raw, prior, bpp), $"bpp {bpp}, length {n}, kind {kind}: sums {string.Join(", ", expected)}");
+
+                    // And the row Choose writes is that filter's.
+                    var line = new byte[n + 1];
+                    PngEncodeFilters.Choose(PngEncodeFilters.Choice.Adaptive, raw, prior, line, new byte[n], bpp);
+                    PngEncodeFilters.FilterScalar((byte)least, raw, prior, candidate, bpp);
+                    Assert.Equal(least, line[0]);
+                    Assert.True(candidate.AsSpan().SequenceEqual(line.AsSpan(1)), $"bpp {bpp}, length {n}, kind {kind}: the row written");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void FloatToByteSimdEqualsTheScalarForEveryLength1To80()
     {
         float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, -0.5f, 0.5f, 1.5f, 2.5f, 254.5f, 255.5f, 256f, -1e30f, 1e30f, 127.49999f];
