@@ -12,6 +12,7 @@ namespace XRayFlow.Benchmarks;
 /// over the files. Feed it the batch's outputs (the Sobel magnitudes): what the runner encodes.
 /// OpenCV reference: /usr/bin/python3 tests/bench/cv2_png_encode.py FILES... (cv2.imencode at each level).
 /// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll png-encode [repeat] file.png ...
+/// (with FILTERONLY=1 in the environment: only the first line, float -> bytes and the row-filter choice without deflate).
 /// </summary>
 public static class PngEncodeCpu
 {
@@ -36,7 +37,7 @@ public static class PngEncodeCpu
                 {
                     double c0 = PngDecodeCpu.ThreadCpuMs();
                     PngWriter.ToBytes(image.Data, bytes);
-                    for (int y = 0; y < (Environment.GetEnvironmentVariable("NOCHOOSE") is null ? image.Rows : 0); y++)
+                    for (int y = 0; y < image.Rows; y++)
                     {
                         PngEncodeFilters.Choose(PngEncodeFilters.Choice.Adaptive, bytes.AsSpan(y * w, w), y == 0 ? new byte[w] : bytes.AsSpan((y - 1) * w, w), line, scratch, 1);
                     }
