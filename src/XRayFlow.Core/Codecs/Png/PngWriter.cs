@@ -19,7 +19,7 @@ namespace XRayFlow.Core.Codecs.Png;
 /// default, <see cref="DefaultCompression"/>) is zlib's run-length strategy (Z_RLE: matches at distance 1 only,
 /// as OpenCV's default), the fastest, and on X-rays also smaller than levels 2-9; 2-9 are zlib's levels with
 /// the full match search (smaller on images with repeated texture). Measured size against time in
-/// docs/performance-runner.md. Each row's filter is chosen as libpng (and so OpenCV) chooses it: the one of
+/// docs/performance-runner.md. Each row's filter is chosen by libpng's adaptive heuristic (OpenCV 4.6 writes Sub on every row): the one of
 /// the five whose bytes have the least sum of absolute values (<see cref="PngEncodeFilters"/>); level 0 writes
 /// every row unfiltered. Readers see the same pixels at every level: PNG is lossless.</para>
 /// </summary>
