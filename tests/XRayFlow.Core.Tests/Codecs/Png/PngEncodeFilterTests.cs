@@ -2,6 +2,7 @@ using System.IO.Compression;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Png;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Tests.TestSupport;
 
 namespace XRayFlow.Core.Tests.Codecs.Png;
 
@@ -200,6 +201,56 @@ public class PngEncodeFilterTests
 
         Assert.True(stored > 33 * 48, $"level 0 stores every byte ({stored})");
         Assert.True(fast < stored / 2, $"level 1 compresses ({fast} vs {stored})");
+    }
+
+    /// <summary>
+    /// The bytes of whole files, pinned: a sample X-ray (mostly Paeth and Average rows once filtered) and its
+    /// gradient-like difference image, grey 8 and 16 bit and RGB, at the default level and a full-search level.
+    /// The digests were computed by the encoder before the one-pass filter choice and the pooled file buffer
+    /// (c06b0e1) and again after them: users pin PNG outputs by `sha256:` in their recipes' tests, so a change to
+    /// the encoder that changes a byte must be deliberate (and said in the README), never a side effect.
+    /// </summary>
+    [Theory]
+    [InlineData("grey8", 1, "7777ab3f090ee12b3b944429efd2eee5146eb6de4faf8ca5d8baf754cde3465b")]
+    [InlineData("grey8", 6, "bb7f5063d6424e48202fcd0a0b5fa58637ad43ed964764f061feaf958a9e6152")]
+    [InlineData("grey16", 1, "9f1151733be051f4f3ee7c415357bf5abee651f0bfba6efc90ea6a61db712076")]
+    [InlineData("edges8", 1, "91358d417915e73aa0cef68ad301d8d314a7d2c909acdb26917bcfaddc5f6be1")]
+    [InlineData("rgb", 1, "c900d16afe5ad1d8f6d5aec162a7dba8ac42d0426a0993c1c62cf001fa53d7ed")]
+    public void TheEncodersBytesForASampleXrayAreTheOnesPinned(string kind, int level, string sha256)
+    {
+        var xray = ImageReader.Read(PictureFixtures.Sample("00000011_001.png"), ImageReadOptions.Default);
+        var ms = new MemoryStream();
+        switch (kind)
+        {
+            case "grey8":
+                PngWriter.Write(ms, xray, 8, level);
+                break;
+            case "grey16":
+                PngWriter.Write(ms, new ImageArray(xray.Rows, xray.Cols, xray.Data.Select(v => v * 257f).ToArray()), 16, level);
+                break;
+            case "edges8":
+                // |x[i, j + 1] - x[i, j]| * 4: the noisy, edge-like values a Sobel output has.
+                var e = new float[xray.Data.Length];
+                for (int k = 0; k < e.Length; k++)
+                {
+                    e[k] = (k + 1) % xray.Cols == 0 ? 0f : Math.Abs(xray.Data[k + 1] - xray.Data[k]) * 4f;
+                }
+
+                PngWriter.Write(ms, new ImageArray(xray.Rows, xray.Cols, e), 8, level);
+                break;
+            default:
+                var rgb = new byte[3 * xray.Data.Length];
+                for (int k = 0; k < xray.Data.Length; k++)
+                {
+                    byte v = (byte)xray.Data[k];
+                    (rgb[3 * k], rgb[(3 * k) + 1], rgb[(3 * k) + 2]) = (v, (byte)(255 - v), (byte)(v / 2));
+                }
+
+                PngWriter.WriteRgb(ms, rgb, xray.Cols, xray.Rows, level);
+                break;
+        }
+
+        Assert.Equal(sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ms.ToArray())));
     }
 
     [Fact]
