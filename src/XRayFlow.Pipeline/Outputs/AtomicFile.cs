@@ -52,33 +52,61 @@ public static class AtomicFile
     public static string TempPathFor(string fullPath)
         => Path.Combine(Path.GetDirectoryName(fullPath)!, $".{TempStem(Path.GetFileName(fullPath))}.{Guid.NewGuid():N}{TempSuffix}");
 
+    /// <summary>
+    /// Writes <paramref name="path"/> through a temporary file: flushed to disk, then renamed over the final name.
+    /// Inside a <see cref="DeferredCommits"/> scope (a batch's item thread) the temporary file is only written and
+    /// closed; the scope's owner commits it later (<see cref="Commit"/>).
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         string temp = TempPathFor(Path.GetFullPath(path));
+        var deferred = DeferredCommits.Current;
         try
         {
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(fs);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: deferred is null);
+            }
+
+            if (deferred is not null)
+            {
+                deferred.Add(temp, path);
+                return;
             }
 
             File.Move(temp, path, overwrite: true);
         }
         catch
         {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-                // Best effort: the temporary name never looks like a final output.
-            }
-
+            TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>The last two steps of <see cref="Write"/> for a file written in a deferred scope: its bytes to disk (fsync), then the rename.</summary>
+    public static void Commit(string temp, string path)
+    {
+        using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1))
+        {
+            fs.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Deletes a temporary file, best effort: the temporary name never looks like a final output, and a next run removes leftovers.</summary>
+    public static void TryDelete(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left: `.name.<32 hex>.tmp`, removed by the next run in this folder.
         }
     }
 

@@ -158,7 +158,7 @@ internal sealed class ItemRunner(RunRequest request, PlanExecutor executor)
             }
 
             // The hash of the bytes written (the file holds exactly them: written atomically), else read back.
-            records.Add(new ManifestOutput(target.Output.Name, target.RecordedPath, sha ?? Manifest.Sha256OfFile(target.FullPath)));
+            records.Add(new ManifestOutput(target.Output.Name, target.RecordedPath, sha ?? Manifest.Sha256OfFile(DeferredCommits.Where(target.FullPath))));
         }
     }
 
