@@ -13,6 +13,7 @@ namespace XRayFlow.Benchmarks;
 /// OpenCV reference: /usr/bin/python3 tests/bench/cv2_png_encode.py FILES... (cv2.imencode at each level).
 /// Run: dotnet tests/XRayFlow.Benchmarks/bin/Release/net10.0/XRayFlow.Benchmarks.dll png-encode [repeat] file.png ...
 /// (with FILTERONLY=1 in the environment: only the first line, float -> bytes and the row-filter choice without deflate).
+/// At level 1 "rle" is RleDeflate (zlib-ng's bytes, the default path) and "rle-zlib" zlib-ng itself through ZLibStream.
 /// </summary>
 public static class PngEncodeCpu
 {
@@ -62,14 +63,19 @@ public static class PngEncodeCpu
         {
             foreach (var choice in new[] { PngEncodeFilters.Choice.Up, PngEncodeFilters.Choice.Adaptive })
             {
-                foreach (var strategy in new[] { ZLibCompressionStrategy.Default, ZLibCompressionStrategy.RunLengthEncoding, ZLibCompressionStrategy.HuffmanOnly })
+                foreach (var (strategy, zlibOnly) in new[] { (ZLibCompressionStrategy.Default, false), (ZLibCompressionStrategy.RunLengthEncoding, false), (ZLibCompressionStrategy.RunLengthEncoding, true), (ZLibCompressionStrategy.HuffmanOnly, false) })
                 {
+                    if (zlibOnly && level != 1)
+                    {
+                        continue; // RleDeflate serves level 1 only: "rle" at other levels is zlib-ng's already
+                    }
+
                     if (level == 0 && (choice != PngEncodeFilters.Choice.Up || strategy != ZLibCompressionStrategy.Default))
                     {
                         continue;
                     }
 
-                    var settings = new PngWriter.Settings(level, level == 0 ? PngEncodeFilters.Choice.None : choice, strategy);
+                    var settings = new PngWriter.Settings(level, level == 0 ? PngEncodeFilters.Choice.None : choice, strategy, zlibOnly);
                     double ms = 0;
                     long bytes = 0;
                     foreach (var image in images)
@@ -88,7 +94,7 @@ public static class PngEncodeCpu
                         bytes += stream.Length;
                     }
 
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{level,5} {settings.Choice,-9} {(strategy == ZLibCompressionStrategy.Default ? "default" : strategy == ZLibCompressionStrategy.HuffmanOnly ? "huffman" : "rle"),-8} {ms / images.Count,8:F2} {bytes / images.Count,11}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{level,5} {settings.Choice,-9} {(strategy == ZLibCompressionStrategy.Default ? "default" : strategy == ZLibCompressionStrategy.HuffmanOnly ? "huffman" : zlibOnly ? "rle-zlib" : "rle"),-8} {ms / images.Count,8:F2} {bytes / images.Count,11}"));
                 }
             }
         }

@@ -51,6 +51,21 @@ public sealed class PooledBuffer : Stream
         length += buffer.Length;
     }
 
+    /// <summary>Room for at least <paramref name="sizeHint"/> more bytes at the end (write there, then <see cref="Advance"/>).</summary>
+    public Span<byte> GetSpan(int sizeHint)
+    {
+        Ensure(sizeHint);
+        return array.AsSpan(length);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes written into the span <see cref="GetSpan"/> gave as written.</summary>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, array.Length - length);
+        length += count;
+    }
+
     public override void WriteByte(byte value)
     {
         Ensure(1);

@@ -15,7 +15,8 @@ namespace XRayFlow.Core.Codecs.Png;
 /// 16-bit: the same with 0..65535. Values are NOT rescaled: normalize first (op <c>normalize</c>) or use
 /// an output's vmin/vmax.</para>
 /// <para>The file: signature, IHDR (non-interlaced), one IDAT, IEND — no metadata chunks. The scanlines are
-/// deflated by .NET's zlib (<see cref="ZLibStream"/>, zlib-ng) at a compression level 0-9: 0 stores; 1 (the
+/// deflated as .NET's zlib (<see cref="ZLibStream"/>, zlib-ng 2.2) deflates them at a compression level 0-9 (at level 1
+/// by <see cref="RleDeflate"/>, which writes zlib-ng's bytes faster, and zlib-ng itself where that declines): 0 stores; 1 (the
 /// default, <see cref="DefaultCompression"/>) is zlib's run-length strategy (Z_RLE: matches at distance 1 only,
 /// as OpenCV's default), the fastest, and on X-rays also smaller than levels 2-9; 2-9 are zlib's levels with
 /// the full match search (smaller on images with repeated texture). Measured size against time in
@@ -47,7 +48,7 @@ public static class PngWriter
         => Write(stream, image, bits, new Settings(compression));
 
     /// <summary>How a file is encoded: the level, the row-filter choice and zlib's strategy (the latter two for benchmarks and tests).</summary>
-    internal readonly record struct Settings(int Compression, PngEncodeFilters.Choice? Filters = null, ZLibCompressionStrategy? Strategy = null)
+    internal readonly record struct Settings(int Compression, PngEncodeFilters.Choice? Filters = null, ZLibCompressionStrategy? Strategy = null, bool ZlibOnly = false)
     {
         public PngEncodeFilters.Choice Choice => Filters ?? (Compression == 0 ? PngEncodeFilters.Choice.None : PngEncodeFilters.Choice.Adaptive);
 
@@ -107,10 +108,13 @@ public static class PngWriter
 
     /// <summary>The whole PNG file of packed 8-bit RGB (see <see cref="WriteRgb(Stream, byte[], int, int, int)"/>) in a pooled buffer; dispose it when written.</summary>
     public static PooledBuffer EncodeRgb(byte[] rgb, int width, int height, int compression = DefaultCompression)
+        => EncodeRgb(rgb, width, height, new Settings(compression));
+
+    internal static PooledBuffer EncodeRgb(byte[] rgb, int width, int height, Settings settings)
     {
         ValidateRgb(rgb, width, height);
-        ValidateCompression(compression);
-        return Encode(width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, new Settings(compression), (y, rows, block) => rgb.AsSpan(3 * width * y, 3 * width * rows).CopyTo(block));
+        ValidateCompression(settings.Compression);
+        return Encode(width, height, colorType: 2, bitDepth: 8, rowBytes: 3 * width, settings, (y, rows, block) => rgb.AsSpan(3 * width * y, 3 * width * rows).CopyTo(block));
     }
 
     /// <summary>Writes the raw bytes of rows <paramref name="y"/> .. <paramref name="y"/> + <paramref name="rows"/> - 1 into <paramref name="block"/> (rows x rowBytes).</summary>
@@ -121,6 +125,9 @@ public static class PngWriter
     /// the image instead of a row between two deflate calls (which read each row from L3 at its latency).
     /// </summary>
     private const int BlockBytes = 64 * 1024;
+
+    /// <summary>Filtered rows up to this many bytes are gathered for <see cref="RleDeflate"/> at level 1; larger images stream through zlib-ng.</summary>
+    private const long MaxRleBytes = 256L << 20;
 
     /// <summary>A whole non-interlaced PNG whose rows <paramref name="fill"/> produces (raw bytes, big-endian samples), in a pooled buffer.</summary>
     private static PooledBuffer Encode(int width, int height, byte colorType, byte bitDepth, int rowBytes, Settings settings, RowFiller fill)
@@ -153,21 +160,57 @@ public static class PngWriter
             file.Write("IDAT"u8);
             Array.Clear(prev, 0, rowBytes); // the row above the first is zero
             var options = new ZLibCompressionOptions { CompressionLevel = settings.Compression, CompressionStrategy = settings.ZStrategy };
-            using (var z = new ZLibStream(file, options, leaveOpen: true))
-            {
-                for (int y0 = 0; y0 < height; y0 += blockRows)
-                {
-                    int rows = Math.Min(blockRows, height - y0);
-                    fill(y0, rows, block.AsSpan(0, rows * rowBytes));
-                    for (int r = 0; r < rows; r++)
-                    {
-                        var raw = block.AsSpan(r * rowBytes, rowBytes);
-                        var above = r == 0 ? prev.AsSpan(0, rowBytes) : block.AsSpan((r - 1) * rowBytes, rowBytes);
-                        PngEncodeFilters.Choose(choice, raw, above, line.AsSpan(0, rowBytes + 1), scratch, bpp);
-                        z.Write(line, 0, rowBytes + 1);
-                    }
 
-                    block.AsSpan((rows - 1) * rowBytes, rowBytes).CopyTo(prev); // the row above the next block's first
+            // Level 1 (zlib-ng's run-length strategy): the filtered rows are gathered and deflated by RleDeflate,
+            // which writes zlib-ng's bytes without its per-position bookkeeping; where zlib-ng would store a block
+            // (incompressible rows) it declines and zlib-ng deflates the rows, one per call, as below.
+            long lineBytes = (long)rowBytes + 1;
+            bool rle = !settings.ZlibOnly && settings.Compression == 1 && settings.ZStrategy == ZLibCompressionStrategy.RunLengthEncoding && lineBytes * height <= MaxRleBytes;
+            byte[]? lines = rle ? ArrayPool<byte>.Shared.Rent((int)(lineBytes * height)) : null;
+            try
+            {
+                using (var z = lines is null ? new ZLibStream(file, options, leaveOpen: true) : null)
+                {
+                    for (int y0 = 0; y0 < height; y0 += blockRows)
+                    {
+                        int rows = Math.Min(blockRows, height - y0);
+                        fill(y0, rows, block.AsSpan(0, rows * rowBytes));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            var raw = block.AsSpan(r * rowBytes, rowBytes);
+                            var above = r == 0 ? prev.AsSpan(0, rowBytes) : block.AsSpan((r - 1) * rowBytes, rowBytes);
+                            var dst = lines is null ? line.AsSpan(0, rowBytes + 1) : lines.AsSpan((int)((y0 + r) * lineBytes), rowBytes + 1);
+                            PngEncodeFilters.Choose(choice, raw, above, dst, scratch, bpp);
+                            z?.Write(line, 0, rowBytes + 1);
+                        }
+
+                        block.AsSpan((rows - 1) * rowBytes, rowBytes).CopyTo(prev); // the row above the next block's first
+                    }
+                }
+
+                if (lines is not null)
+                {
+                    var all = lines.AsSpan(0, (int)(lineBytes * height));
+                    int written = RleDeflate.TryCompress(all, file.GetSpan((int)RleDeflate.MaxOutput(all.Length)));
+                    if (written >= 0)
+                    {
+                        file.Advance(written);
+                    }
+                    else
+                    {
+                        using var z = new ZLibStream(file, options, leaveOpen: true);
+                        for (int y = 0; y < height; y++)
+                        {
+                            z.Write(all.Slice((int)(y * lineBytes), rowBytes + 1));
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                if (lines is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(lines);
                 }
             }
 
