@@ -667,7 +667,12 @@ internal static unsafe class RleDeflate
             }
         }
 
-        private void ScanTree(Tree tree, int maxCode)
+        /// <summary>
+        /// zlib's scan_tree (<paramref name="send"/> false: counts the bit-length codes a tree's code lengths need,
+        /// in the bit-length tree's frequencies) and send_tree (true: sends them): runs of a length as REP_3_6, runs of
+        /// zeros as REPZ_3_10 / REPZ_11_138, shorter runs one by one.
+        /// </summary>
+        private void CodeLengths(Tree tree, int maxCode, bool send)
         {
             var len = tree.Len;
             var bl = blTree.Freq;
@@ -681,7 +686,11 @@ internal static unsafe class RleDeflate
                 minCount = 3;
             }
 
-            len[maxCode + 1] = 0xffff; // guard
+            if (!send)
+            {
+                len[maxCode + 1] = 0xffff; // guard (zlib sets it while scanning; sending reads it)
+            }
+
             for (int n = 0; n <= maxCode; n++)
             {
                 int curlen = nextlen;
@@ -692,24 +701,43 @@ internal static unsafe class RleDeflate
                 }
                 else if (count < minCount)
                 {
-                    bl[curlen] += (ushort)count;
+                    if (send)
+                    {
+                        do
+                        {
+                            SendLength(curlen);
+                        }
+                        while (--count != 0);
+                    }
+                    else
+                    {
+                        bl[curlen] += (ushort)count;
+                    }
                 }
                 else if (curlen != 0)
                 {
                     if (curlen != prevlen)
                     {
-                        bl[curlen]++;
+                        if (send)
+                        {
+                            SendLength(curlen);
+                            count--;
+                        }
+                        else
+                        {
+                            bl[curlen]++;
+                        }
                     }
 
-                    bl[Rep3To6]++;
+                    Repeat(send, Rep3To6, count - 3, 2);
                 }
                 else if (count <= 10)
                 {
-                    bl[Repz3To10]++;
+                    Repeat(send, Repz3To10, count - 3, 3);
                 }
                 else
                 {
-                    bl[Repz11To138]++;
+                    Repeat(send, Repz11To138, count - 11, 7);
                 }
 
                 count = 0;
@@ -732,83 +760,26 @@ internal static unsafe class RleDeflate
             }
         }
 
-        private void SendTree(Tree tree, int maxCode)
+        /// <summary>A repeat code and its extra bits: sent, or counted.</summary>
+        private void Repeat(bool send, int code, int extra, int extraBits)
         {
-            var len = tree.Len;
-            var blCode = blTree.Code;
-            var blLen = blTree.Len;
-            int prevlen = -1;
-            int nextlen = len[0];
-            int count = 0;
-            int maxCount = 7, minCount = 4;
-            if (nextlen == 0)
+            if (send)
             {
-                maxCount = 138;
-                minCount = 3;
+                SendLength(code);
+                Bits.Put((ulong)extra, extraBits);
             }
-
-            for (int n = 0; n <= maxCode; n++)
+            else
             {
-                int curlen = nextlen;
-                nextlen = len[n + 1];
-                if (++count < maxCount && curlen == nextlen)
-                {
-                    continue;
-                }
-                else if (count < minCount)
-                {
-                    do
-                    {
-                        Bits.Put(blCode[curlen], blLen[curlen]);
-                    }
-                    while (--count != 0);
-                }
-                else if (curlen != 0)
-                {
-                    if (curlen != prevlen)
-                    {
-                        Bits.Put(blCode[curlen], blLen[curlen]);
-                        count--;
-                    }
-
-                    Bits.Put(blCode[Rep3To6], blLen[Rep3To6]);
-                    Bits.Put((ulong)(count - 3), 2);
-                }
-                else if (count <= 10)
-                {
-                    Bits.Put(blCode[Repz3To10], blLen[Repz3To10]);
-                    Bits.Put((ulong)(count - 3), 3);
-                }
-                else
-                {
-                    Bits.Put(blCode[Repz11To138], blLen[Repz11To138]);
-                    Bits.Put((ulong)(count - 11), 7);
-                }
-
-                count = 0;
-                prevlen = curlen;
-                if (nextlen == 0)
-                {
-                    maxCount = 138;
-                    minCount = 3;
-                }
-                else if (curlen == nextlen)
-                {
-                    maxCount = 6;
-                    minCount = 3;
-                }
-                else
-                {
-                    maxCount = 7;
-                    minCount = 4;
-                }
+                blTree.Freq[code]++;
             }
         }
+
+        private void SendLength(int code) => Bits.Put(blTree.Code[code], blTree.Len[code]);
 
         private int BuildBlTree()
         {
-            ScanTree(lTree, lTree.MaxCode);
-            ScanTree(dTree, dTree.MaxCode);
+            CodeLengths(lTree, lTree.MaxCode, send: false);
+            CodeLengths(dTree, dTree.MaxCode, send: false);
             BuildTree(blTree, BlCodes, null, ExtraBlBits, 0, MaxBlBits);
             int maxBlIndex;
             for (maxBlIndex = BlCodes - 1; maxBlIndex >= 3; maxBlIndex--)
@@ -833,8 +804,8 @@ internal static unsafe class RleDeflate
                 Bits.Put(blTree.Len[BlOrder[rank]], 3);
             }
 
-            SendTree(lTree, lcodes - 1);
-            SendTree(dTree, dcodes - 1);
+            CodeLengths(lTree, lcodes - 1, send: true);
+            CodeLengths(dTree, dcodes - 1, send: true);
         }
     }
 }
