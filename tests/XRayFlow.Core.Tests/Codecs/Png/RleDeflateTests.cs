@@ -170,6 +170,70 @@ public class RleDeflateTests
         static ImageArrayAlias Image(int rows, int cols, Func<int, float> value) => new(rows, cols, Enumerable.Range(0, rows * cols).Select(value).ToArray());
     }
 
+    /// <summary>Random mixtures (noise, runs of every length, ramps, sparse bytes, repeated stretches), random sizes: RleDeflate writes zlib-ng's stream or declines where zlib-ng stores a block.</summary>
+    [Theory]
+    [InlineData(1, 150)]
+    [InlineData(2, 150)]
+    public void RandomMixturesGiveZlibNgsStream(int seed, int cases)
+    {
+        var rng = new Random(seed * 7919);
+        int declined = 0;
+        for (int c = 0; c < cases; c++)
+        {
+            int n = rng.Next(4) == 0 ? rng.Next(1, 300) : rng.Next(1, 120_000);
+            var d = new byte[n];
+            for (int i = 0; i < n;)
+            {
+                int len = Math.Min(n - i, rng.Next(1, rng.Next(3) == 0 ? 2000 : 60));
+                switch (rng.Next(5))
+                {
+                    case 0: // noise
+                        rng.NextBytes(d.AsSpan(i, len));
+                        break;
+                    case 1: // one value
+                        d.AsSpan(i, len).Fill((byte)rng.Next(256));
+                        break;
+                    case 2: // small values
+                        for (int k = 0; k < len; k++)
+                        {
+                            d[i + k] = (byte)rng.Next(3);
+                        }
+
+                        break;
+                    case 3: // a ramp
+                        for (int k = 0; k < len; k++)
+                        {
+                            d[i + k] = (byte)(k / (1 + (len % 5)));
+                        }
+
+                        break;
+                    default: // a copy of an earlier stretch
+                        if (i > len)
+                        {
+                            d.AsSpan(rng.Next(i - len), len).CopyTo(d.AsSpan(i));
+                        }
+
+                        break;
+                }
+
+                i += len;
+            }
+
+            var expected = Zlib(d, 1025);
+            var output = new byte[RleDeflate.MaxOutput(n)];
+            int written = RleDeflate.TryCompress(d, output);
+            if (written < 0)
+            {
+                declined++;
+                continue;
+            }
+
+            Assert.True(expected.AsSpan().SequenceEqual(output.AsSpan(0, written)), $"seed {seed}, case {c}, {n} bytes: first difference at {expected.AsSpan().CommonPrefixLength(output.AsSpan(0, written))}");
+        }
+
+        Assert.InRange(declined, 0, cases / 2); // most mixtures are coded, so the comparison above is what ran
+    }
+
     [Fact]
     public void DataThatZlibNgWouldStoreIsDeclined()
     {
