@@ -52,6 +52,11 @@ internal static unsafe class RleDeflate
     /// </summary>
     public static int TryCompress(ReadOnlySpan<byte> data, Span<byte> output)
     {
+        if (!BitConverter.IsLittleEndian)
+        {
+            return -1; // the bit writer stores its 64-bit buffer as little-endian bytes: elsewhere zlib-ng deflates
+        }
+
         if (output.Length < MaxOutput(data.Length))
         {
             throw new ArgumentException($"the output has {output.Length} bytes; {MaxOutput(data.Length)} are needed", nameof(output));
