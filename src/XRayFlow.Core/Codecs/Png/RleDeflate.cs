@@ -20,8 +20,8 @@ namespace XRayFlow.Core.Codecs.Png;
 /// <item>the zlib header 78 01 and the Adler-32 of the data, big-endian, after the last block's byte alignment.</item>
 /// </list>
 /// zlib-ng sends a block stored when that is shorter and the block's bytes are still in its window, which depends
-/// on how the input arrived; <see cref="TryCompress"/> returns false for such data (where storing would win) and
-/// the caller uses zlib-ng itself. Tested byte for byte against <c>ZLibStream</c> (PngEncodeFilterTests).
+/// on how the input arrived; <see cref="TryCompress"/> returns -1 for such data (where storing would win) and
+/// the caller uses zlib-ng itself. Tested byte for byte against <c>ZLibStream</c> (RleDeflateTests; the PNG digests pinned in PngEncodeFilterTests).
 /// </summary>
 internal static unsafe class RleDeflate
 {
