@@ -172,13 +172,7 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
         /// <summary>Commits and finishes every item handed over, then ends the thread; rethrows what broke the thread, if anything.</summary>
         public void Drain()
         {
-            if (!drained)
-            {
-                drained = true;
-                queue.CompleteAdding();
-                thread.Join();
-            }
-
+            Stop();
             if (crash is not null)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(crash).Throw();
@@ -187,14 +181,18 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
 
         public void Dispose()
         {
+            Stop();
+            queue.Dispose();
+        }
+
+        private void Stop()
+        {
             if (!drained)
             {
                 drained = true;
                 queue.CompleteAdding();
                 thread.Join();
             }
-
-            queue.Dispose();
         }
 
         private void Loop()

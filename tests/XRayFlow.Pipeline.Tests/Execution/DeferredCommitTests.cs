@@ -9,21 +9,8 @@ namespace XRayFlow.Pipeline.Tests.Execution;
 /// </summary>
 public class DeferredCommitTests
 {
-    private const string Recipe = """
-        xrayflow: 1
-        name: commits
-        inputs:
-          xray: image
-        steps:
-          - id: smooth
-            op: blur
-          - id: bright
-            op: scale
-            factor: 0.5
-        outputs:
-          png: {from: bright, path: "{stem}_half.png"}
-          raw: {from: smooth, path: "npy/{stem}.npy"}
-        """;
+    // RunnerTests' recipe: a PNG output, then an .npy in a subfolder; two outputs per item, in that order.
+    private const string Recipe = RunnerTests.Recipe;
 
     [Theory]
     [InlineData(1)]
@@ -92,14 +79,7 @@ public class DeferredCommitTests
 
     private static Dictionary<string, string> Glob(string images) => new() { ["xray"] = Path.Combine(images, "*.png") };
 
-    private static (string Dir, string Images, string Out) Batch(int samples)
-    {
-        string dir = RunKit.TempDir();
-        string images = Path.Combine(dir, "images");
-        Directory.CreateDirectory(images);
-        RunKit.CopySamples(images, samples);
-        return (dir, images, Path.Combine(dir, "out"));
-    }
+    private static (string Dir, string Images, string Out) Batch(int samples) => RunnerTests.Batch(samples, corrupt: false);
 
     /// <summary>At each item's finish: every output it lists is at its final path, with the bytes its SHA-256 names.</summary>
     private sealed class CheckingProgress(string outDir, Action<int>? onFinished = null) : IRunProgress

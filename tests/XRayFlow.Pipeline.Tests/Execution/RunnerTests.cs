@@ -7,7 +7,8 @@ namespace XRayFlow.Pipeline.Tests.Execution;
 
 public class RunnerTests
 {
-    private const string Recipe = """
+    /// <summary>A two-step, two-output recipe (a PNG and an .npy in a subfolder); also the batch of DeferredCommitTests.</summary>
+    internal const string Recipe = """
         xrayflow: 1
         name: batch
         inputs:
@@ -23,7 +24,7 @@ public class RunnerTests
           raw: {from: smooth, path: "npy/{stem}.npy"}
         """;
 
-    private static (string Dir, string Images, string Out) Batch(int samples, bool corrupt)
+    internal static (string Dir, string Images, string Out) Batch(int samples, bool corrupt)
     {
         string dir = RunKit.TempDir();
         string images = Path.Combine(dir, "images");
