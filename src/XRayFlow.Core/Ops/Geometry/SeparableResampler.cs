@@ -53,7 +53,7 @@ public static class SeparableResampler
     /// </param>
     /// <param name="rowRanges">
     /// When given (2 x outRows values, only without <paramref name="clip"/>): each output row's (nanmin, nanmax) as
-    /// <see cref="Resampling.NanMinMaxNan(ReadOnlySpan{float})"/> gives them, found while the row is in cache, at
+    /// <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, found while the row is in cache, at
     /// [2 i] and [2 i + 1]; NaN for a row of NaN and for a row outside the input (mode constant: cval).
     /// </param>
     /// <param name="fuseColumns">
@@ -470,7 +470,7 @@ public static class SeparableResampler
 
             for (int r = 0; r < n; r++)
             {
-                var (lo, hi, _) = Resampling.NanMinMaxNan(made.Slice(r * outCols, outCols));
+                var (lo, hi, _) = Extremes.NanMinMax(made.Slice(r * outCols, outCols));
                 rowRanges[2 * (i0 + r)] = lo;
                 rowRanges[(2 * (i0 + r)) + 1] = hi;
             }

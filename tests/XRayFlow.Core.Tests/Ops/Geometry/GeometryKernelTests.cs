@@ -1,4 +1,5 @@
 using System.Numerics;
+using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Geometry;
 
 namespace XRayFlow.Core.Tests.Ops.Geometry;
@@ -585,7 +586,7 @@ public class GeometryKernelTests
 
         var one = Resampling.Resize(x, 1100, 900, 3, mode, 7f, null, null, true, threads: 1);
         var two = Resampling.Resize(x, 1100, 900, 3, mode, 7f, null, null, true, threads: 2);
-        var (lo, hi, _) = Resampling.NanMinMaxNan(x.Data);
+        var (lo, hi, _) = Extremes.NanMinMax(x.Data);
         var unclipped = Resampling.Resize(x, 1100, 900, 3, mode, 7f, null, null, false, threads: 1);
         Assert.Contains(unclipped.Data, v => v > hi || v < lo);
         for (int k = 0; k < one.Length; k++)
@@ -641,7 +642,7 @@ public class GeometryKernelTests
                     var want = Resampling.Resize(x, outRows, outCols, order, mode, 3f, antiAliasing: false, sigma: null, clip: false, threads);
                     for (int f = 0; f < want.Frames; f++)
                     {
-                        var (lo, hi, _) = Resampling.NanMinMaxNan(x.Frame(f));
+                        var (lo, hi, _) = Extremes.NanMinMax(x.Frame(f));
                         var frame = want.Frame(f);
                         if (float.IsNaN(lo))
                         {
@@ -721,7 +722,7 @@ public class GeometryKernelTests
     public void RowRangesAreEachOutputRowsNanMinAndMax(SplineMode mode, int order)
     {
         // Every pass order and path (permutes or lane layout, rows streamed past the caches or not), 1 and 3 threads:
-        // the range recorded for each output row is NanMinMaxNan of that row as written (NaN, infinities and signed
+        // the range recorded for each output row is Extremes.NanMinMax of that row as written (NaN, infinities and signed
         // zeros among the values), and the output is the same as without recording.
         var rng = new Random(55 + order);
         foreach (var (rows, cols, outRows, outCols) in new[] { (37, 29, 80, 61), (40, 52, 17, 23), (1, 30, 3, 70), (25, 1, 50, 2), (211, 197, 2053, 2047) })
@@ -757,7 +758,7 @@ public class GeometryKernelTests
                         Assert.True(plain.AsSpan().SequenceEqual(got), what);
                         for (int i = 0; i < outRows; i++)
                         {
-                            var (lo, hi, _) = Resampling.NanMinMaxNan(plain.AsSpan(i * outCols, outCols));
+                            var (lo, hi, _) = Extremes.NanMinMax(plain.AsSpan(i * outCols, outCols));
                             bool outside = rowPlan.Outside[i];
                             Assert.True(
                                 BitConverter.SingleToInt32Bits(outside ? float.NaN : lo) == BitConverter.SingleToInt32Bits(ranges[2 * i])
@@ -838,87 +839,6 @@ public class GeometryKernelTests
                         float want = float.IsNaN(src[k]) ? src[k] : Math.Min(Math.Max(src[k], 0f), 2.5f);
                         Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(dst[k]), $"n {n} offset {offset} stream {stream}: {src[k]} -> {dst[k]}, want {want}");
                     }
-                }
-            }
-        }
-    }
-
-    [Fact]
-    public void NanMinMaxEqualsTheScalarLoopForEveryLengthAndZeroSign()
-    {
-        // Lengths 0..300 cross every vector width and tail; -0 / +0 ties, NaN, infinities and a lone extreme at every
-        // position; the sign of a zero bound is compared as bits.
-        var rng = new Random(21);
-        float[] specials = [0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, float.Epsilon];
-        for (int n = 0; n <= 300; n++)
-        {
-            for (int trial = 0; trial < 4; trial++)
-            {
-                var x = new float[n];
-                for (int k = 0; k < n; k++)
-                {
-                    x[k] = trial switch
-                    {
-                        0 => specials[rng.Next(specials.Length)],
-                        1 => rng.Next(2) == 0 ? 0f : -0f,
-                        2 => float.NaN,
-                        _ => (float)rng.NextDouble(),
-                    };
-                }
-
-                if (trial == 3 && n > 0)
-                {
-                    x[rng.Next(n)] = -5f;
-                    x[rng.Next(n)] = 5f;
-                }
-
-                float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-                bool nan = false;
-                foreach (float v in x)
-                {
-                    if (float.IsNaN(v))
-                    {
-                        nan = true;
-                    }
-                    else
-                    {
-                        lo = Math.Min(lo, v);
-                        hi = Math.Max(hi, v);
-                    }
-                }
-
-                var want = lo > hi ? (float.NaN, float.NaN, nan) : (lo, hi, nan);
-                var got = Resampling.NanMinMaxNan(x.AsSpan());
-                Assert.Equal(BitConverter.SingleToInt32Bits(want.Item1), BitConverter.SingleToInt32Bits(got.Min));
-                Assert.Equal(BitConverter.SingleToInt32Bits(want.Item2), BitConverter.SingleToInt32Bits(got.Max));
-                Assert.Equal(want.Item3, got.HasNan);
-            }
-        }
-    }
-
-    [Fact]
-    public void NanMinMaxInPartsOnThreadsEqualsOnePass()
-    {
-        var rng = new Random(12);
-        foreach (int n in new[] { 1, 1000, 300_000, 1 << 20 })
-        {
-            foreach (int nanEvery in new[] { 0, 1, 7 })
-            {
-                var x = new float[n];
-                for (int k = 0; k < n; k++)
-                {
-                    x[k] = nanEvery == 1 || (nanEvery > 1 && rng.Next(nanEvery) == 0) ? float.NaN : (float)((rng.NextDouble() * 100) - 50);
-                }
-
-                if (n > 10 && nanEvery != 1)
-                {
-                    x[n - 1] = 1e6f; // the largest value in the last part
-                }
-
-                var one = Resampling.NanMinMaxNan(x.AsSpan());
-                foreach (int threads in new[] { 1, 2, 5 })
-                {
-                    Assert.Equal(one, Resampling.NanMinMaxNan(x.AsSpan(), threads));
                 }
             }
         }

@@ -2,12 +2,16 @@ using XRayFlow.Core.Ops.Intensity;
 
 namespace XRayFlow.Core.Tests.Ops.Intensity;
 
-/// <summary>rescale_intensity's float path: the 8-wide loop gives the scalar loop's bits, for every length 1..80.</summary>
+/// <summary>rescale_intensity's float path: the 16- and 8-wide loops give the scalar loop's bits, for every length 1..80.</summary>
 public class IntensityRescaleSimdTests
 {
     private static readonly float[] Specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e-40f, -1e-40f, 255f, 1e30f, -1e30f];
 
-    /// <summary>(in low, in high, out low, out high): ordinary, to [0, 1], degenerate, negative, signed zeros, infinite bounds, a NaN bound.</summary>
+    /// <summary>
+    /// (in low, in high, out low, out high): ordinary, to [0, 1], degenerate, negative, signed zeros, infinite bounds, a NaN
+    /// bound; then the zero signs where x86's own max and min differ from IEEE's (in low +0 with out low +0 or -0, a
+    /// high of -0), a reversed range and an empty output range.
+    /// </summary>
     public static TheoryData<float, float, float, float> Ranges() => new()
     {
         { 10f, 200f, 0f, 255f },
@@ -17,6 +21,14 @@ public class IntensityRescaleSimdTests
         { -0f, 0f, -0f, 1f },
         { float.NegativeInfinity, 100f, 0f, 1f },
         { 0f, float.NaN, 0f, 1f },
+        { 0f, 10f, 0f, 1f },
+        { 0f, 10f, -0f, 1f },
+        { 0f, 10f, -0f, -1f },
+        { -0f, 10f, 0f, 1f },
+        { -5f, -0f, 0f, 1f },
+        { -5f, -0f, -0f, 1f },
+        { 5f, 1f, 0f, 1f },
+        { 0f, 10f, 1f, 1f },
     };
 
     [Theory]
