@@ -30,6 +30,7 @@ public static class SizesBench
         ("uniform_filter size=21", "uniform_filter", new() { ["size"] = new[] { 21 } }, 1),
         ("median_filter size=3", "median_filter", new() { ["size"] = new[] { 3 } }, 1),
         ("median_filter size=5", "median_filter", new() { ["size"] = new[] { 5 } }, 1),
+        ("median_filter size=7", "median_filter", new() { ["size"] = new[] { 7 } }, 1),
         ("hypot", "hypot", new(), 2),
         ("normalize", "normalize", new() { ["max"] = 255.0, ["method"] = "peak" }, 1),
     ];

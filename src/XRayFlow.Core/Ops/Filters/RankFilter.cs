@@ -18,7 +18,10 @@ namespace XRayFlow.Core.Ops.Filters;
 /// Fast path (windows of at most <see cref="MaxNetworkSize"/> cells, rows of at least one vector): the frame is padded
 /// once; vectors of adjacent output pixels go through a comparator network pruned to the wanted rank
 /// (<see cref="RankNetwork"/>; min/max only, no branches). For a rectangle each padded column of k0 values is sorted
-/// once per output row and shared by the k1 windows that contain it, so the network only merges sorted columns.
+/// once per output row and shared by the k1 windows that contain it, so the network only merges sorted columns
+/// (the column sorts for k0 of 3, 5 and 7 and the 5 x 5 median's network written out with their wires in registers:
+/// <see cref="UnrolledNetworks"/>). Where the padded frame
+/// holds no NaN and no -0, min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
 /// Larger windows keep a sorted copy of the window, updated column by column along the row. Rows run in parallel.
 /// </para>
 /// </summary>
@@ -116,7 +119,7 @@ public static class RankFilter
         var dst = ImageArray.Rent(src);
         for (int f = 0; f < src.Frames; f++)
         {
-            Frame(src.Data.AsSpan(f * src.FrameLength, src.FrameLength), dst.Data, f * src.FrameLength, src.Rows, src.Cols, mask, rank, o0, o1, mode, cval, threads);
+            Frame(src.Data, f * src.FrameLength, dst.Data, f * src.FrameLength, src.Rows, src.Cols, mask, rank, o0, o1, mode, cval, threads);
         }
 
         return dst;
@@ -156,7 +159,8 @@ public static class RankFilter
         return result;
     }
 
-    private static void Frame(ReadOnlySpan<float> input, float[] dst, int dstOffset, int rows, int cols, bool[,] mask, int rank, int o0, int o1, BoundaryMode mode, float cval, int threads)
+    /// <summary>One frame into dst at dstOffset (also median_filter's 5 x 5 windows: <see cref="MedianFilter.Apply"/>).</summary>
+    internal static void Frame(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, bool[,] mask, int rank, int o0, int o1, BoundaryMode mode, float cval, int threads)
     {
         int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
         if ((k0 / 2) + o0 < 0 || (k0 / 2) + o0 >= k0 || (k1 / 2) + o1 < 0 || (k1 / 2) + o1 >= k1)
@@ -168,7 +172,7 @@ public static class RankFilter
         float[] padded = PixelPool.Shared.Rent(checked(pr * pc));
         try
         {
-            Pad(input, rows, cols, padded, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, cval);
+            bool clean = PadFrame(src, srcOffset, rows, cols, padded, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, cval, threads);
             var cells = new List<(int A, int B)>();
             for (int a = 0; a < k0; a++)
             {
@@ -183,6 +187,9 @@ public static class RankFilter
 
             int n = cells.Count;
             bool rectangle = n == k0 * k1;
+
+            // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
+            bool native = n <= MaxNetworkSize && clean;
             int width = Vector<float>.Count;
             Action<int, int> rowsBody;
             if (n > MaxNetworkSize)
@@ -197,13 +204,19 @@ public static class RankFilter
             {
                 var net = RankNetwork.Select(Enumerable.Repeat(k0, k1).ToArray(), rank);
                 var sort = RankNetwork.Sort(k0);
-                rowsBody = (r0, r1) => SortedColumnRows(padded, pc, r0, r1, cols, k0, k1, sort, net, dst, dstOffset);
+                int unrolled = UnrolledNetworks.Has(k0, k1, rank) ? rank : -1;
+                bool sortUnrolled = UnrolledNetworks.HasSort(k0);
+                rowsBody = native
+                    ? (r0, r1) => SortedColumnRows<NativeOrder>(padded, pc, r0, r1, cols, k0, k1, sort, sortUnrolled, net, unrolled, dst, dstOffset)
+                    : (r0, r1) => SortedColumnRows<IeeeOrder>(padded, pc, r0, r1, cols, k0, k1, sort, sortUnrolled, net, unrolled, dst, dstOffset);
             }
             else
             {
                 var net = RankNetwork.Select(Enumerable.Repeat(1, n).ToArray(), rank);
                 var offsets = cells.Select(c => (c.A * pc) + c.B).ToArray();
-                rowsBody = (r0, r1) => NetworkRows(padded, pc, r0, r1, cols, offsets, net, dst, dstOffset);
+                rowsBody = native
+                    ? (r0, r1) => NetworkRows<NativeOrder>(padded, pc, r0, r1, cols, offsets, net, dst, dstOffset)
+                    : (r0, r1) => NetworkRows<IeeeOrder>(padded, pc, r0, r1, cols, offsets, net, dst, dstOffset);
             }
 
             RowBlocks.Run(rows, threads, (long)cols * n, rowsBody, StepCancellation.Current);
@@ -214,16 +227,52 @@ public static class RankFilter
         }
     }
 
-    /// <summary>The frame extended by the boundary mode: padded[t, u] = x_ext[t - before0, u - before1].</summary>
-    private static void Pad(ReadOnlySpan<float> input, int rows, int cols, float[] padded, int pr, int pc, int before0, int before1, BoundaryMode mode, float cval)
+    /// <summary>
+    /// The frame extended by the boundary mode, padded[t, u] = x_ext[t - before0, u - before1] for t &lt; pr, u &lt; pc, in
+    /// blocks of rows on up to <paramref name="threads"/> threads; returns whether the padded frame holds no NaN and no
+    /// -0 (<see cref="NativeOrder"/> applies), each block checked right after it is written, while in cache.
+    /// </summary>
+    internal static bool PadFrame(float[] src, int srcOffset, int rows, int cols, float[] padded, int pr, int pc, int before0, int before1, BoundaryMode mode, float cval, int threads)
     {
-        var map1 = new int[pc];
+        int blocks = threads <= 1 || (long)pr * pc < (1 << 17) ? 1 : 2 * threads;
+        int per = (pr + blocks - 1) / blocks;
+        int clean = 1;
+        void Block(int b)
+        {
+            int t0 = b * per, t1 = Math.Min(pr, t0 + per);
+            if (t0 < t1)
+            {
+                PadRows(src.AsSpan(srcOffset, rows * cols), rows, cols, padded, t0, t1, pc, before0, before1, mode, cval);
+                if (!NativeOrder.Applies(padded.AsSpan(t0 * pc, (t1 - t0) * pc)))
+                {
+                    Volatile.Write(ref clean, 0);
+                }
+            }
+        }
+
+        if (blocks == 1)
+        {
+            Block(0);
+        }
+        else
+        {
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
+        }
+
+        return clean == 1;
+    }
+
+    /// <summary>Padded rows t0..t1 - 1 of <see cref="PadFrame"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void PadRows(ReadOnlySpan<float> input, int rows, int cols, float[] padded, int t0, int t1, int pc, int before0, int before1, BoundaryMode mode, float cval)
+    {
+        Span<int> map1 = pc <= 1024 ? stackalloc int[pc] : new int[pc];
         for (int u = 0; u < pc; u++)
         {
             map1[u] = Boundary.Map((long)u - before1, cols, mode);
         }
 
-        for (int t = 0; t < pr; t++)
+        for (int t = t0; t < t1; t++)
         {
             int r = Boundary.Map((long)t - before0, rows, mode);
             var outRow = padded.AsSpan(t * pc, pc);
@@ -252,7 +301,9 @@ public static class RankFilter
     /// vectors of adjacent columns), then per vector of outputs the network that merges the k1 sorted columns down
     /// to the rank.
     /// </summary>
-    private static unsafe void SortedColumnRows(float[] padded, int pc, int r0, int r1, int cols, int k0, int k1, (int[] A, int[] B, int[] Order) sort, RankNetwork.Network net, float[] dst, int dstOffset)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SortedColumnRows<TOrder>(float[] padded, int pc, int r0, int r1, int cols, int k0, int k1, (int[] A, int[] B, int[] Order) sort, bool sortUnrolled, RankNetwork.Network net, int unrolled, float[] dst, int dstOffset)
+        where TOrder : struct, INetworkOrder
     {
         int width = Vector<float>.Count;
         int n = k0 * k1;
@@ -282,6 +333,12 @@ public static class RankFilter
                             u = pc - width;
                         }
 
+                        if (sortUnrolled)
+                        {
+                            UnrolledNetworks.SortColumns<TOrder>(k0, pp + ((long)i * pc) + u, pc, pl + u, pc);
+                            continue;
+                        }
+
                         for (int a = 0; a < k0; a++)
                         {
                             v[a] = Vector.Load(pp + ((long)(i + a) * pc) + u);
@@ -291,8 +348,8 @@ public static class RankFilter
                         {
                             var x = v[sa[c]];
                             var y = v[sb[c]];
-                            v[sa[c]] = Vector.Min(x, y);
-                            v[sb[c]] = Vector.Max(x, y);
+                            v[sa[c]] = TOrder.Min(x, y);
+                            v[sb[c]] = TOrder.Max(x, y);
                         }
 
                         for (int a = 0; a < k0; a++)
@@ -314,6 +371,13 @@ public static class RankFilter
                             j = cols - width;
                         }
 
+                        if (unrolled >= 0)
+                        {
+                            // The same network written out, its wires in registers (UnrolledNetworks).
+                            Vector.Store(UnrolledNetworks.Select<TOrder>(k0, k1, unrolled, pl + j, pc), outRow + j);
+                            continue;
+                        }
+
                         // Wire b * k0 + a: the a-th smallest of column j + b.
                         for (int q = 0; q < usedCount; q++)
                         {
@@ -326,8 +390,8 @@ public static class RankFilter
                         {
                             var x = v[na[c]];
                             var y = v[nb[c]];
-                            v[na[c]] = Vector.Min(x, y);
-                            v[nb[c]] = Vector.Max(x, y);
+                            v[na[c]] = TOrder.Min(x, y);
+                            v[nb[c]] = TOrder.Max(x, y);
                         }
 
                         Vector.Store(v[net.Output], outRow + j);
@@ -342,7 +406,9 @@ public static class RankFilter
     }
 
     /// <summary>Any window of at most <see cref="MaxNetworkSize"/> cells: each cell a vector, one network to the rank.</summary>
-    private static unsafe void NetworkRows(float[] padded, int pc, int r0, int r1, int cols, int[] offsets, RankNetwork.Network net, float[] dst, int dstOffset)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void NetworkRows<TOrder>(float[] padded, int pc, int r0, int r1, int cols, int[] offsets, RankNetwork.Network net, float[] dst, int dstOffset)
+        where TOrder : struct, INetworkOrder
     {
         int width = Vector<float>.Count;
         int n = offsets.Length;
@@ -379,8 +445,8 @@ public static class RankFilter
                     {
                         var x = v[na[c]];
                         var y = v[nb[c]];
-                        v[na[c]] = Vector.Min(x, y);
-                        v[nb[c]] = Vector.Max(x, y);
+                        v[na[c]] = TOrder.Min(x, y);
+                        v[nb[c]] = TOrder.Max(x, y);
                     }
 
                     Vector.Store(v[net.Output], outRow + j);
@@ -408,6 +474,7 @@ public static class RankFilter
     }
 
     /// <summary>Rows narrower than a vector: each window gathered and sorted.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ScalarRows(float[] padded, int pc, int r0, int r1, int cols, List<(int A, int B)> cells, int rank, float[] dst, int dstOffset)
     {
         var window = new float[cells.Count];
@@ -430,6 +497,7 @@ public static class RankFilter
     /// Large windows: a sorted copy of the window, moved along the row. From column j - 1 to j, footprint row a
     /// loses the cells whose left neighbour is not in the footprint and gains those whose right neighbour is not.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void SlidingRows(float[] padded, int pc, int r0, int r1, int cols, bool[,] mask, int rank, float[] dst, int dstOffset)
     {
         int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
