@@ -35,7 +35,7 @@ public class RankFilterTests
         foreach (var (name, mask, o0, o1) in Windows)
         {
             int n = RankFilter.CountOf(mask);
-            int[] ranks = n <= 2 ? [0, n - 1] : n == 9 ? [.. Enumerable.Range(0, 9)] : [0, 1, n / 2, n - 2, n - 1]; // every rank of 3 x 3 (each has its unrolled network)
+            int[] ranks = n <= 2 ? [0, n - 1] : n is 9 or 25 ? [.. Enumerable.Range(0, n)] : [0, 1, n / 2, n - 2, n - 1]; // every rank of 3 x 3 and 5 x 5 (each has its unrolled network)
             for (int len = 1; len <= 48; len += len < 20 ? 1 : 7)
             {
                 foreach (var (rows, cols) in new[] { (len, 11), (11, len) })

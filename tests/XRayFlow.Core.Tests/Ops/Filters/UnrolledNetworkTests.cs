@@ -14,7 +14,12 @@ namespace XRayFlow.Core.Tests.Ops.Filters;
 public class UnrolledNetworkTests
 {
     /// <summary>The networks unrolled: (k0 sorted columns' length, k1 columns, rank).</summary>
-    internal static readonly (int K0, int K1, int Rank)[] Unrolled = [(3, 3, 1), (3, 3, 2), (3, 3, 3), (3, 3, 4), (3, 3, 5), (3, 3, 6), (3, 3, 7), (5, 5, 12), (7, 7, 24)];
+    internal static readonly (int K0, int K1, int Rank)[] Unrolled =
+    [
+        .. Enumerable.Range(1, 7).Select(r => (3, 3, r)),
+        .. Enumerable.Range(1, 23).Select(r => (5, 5, r)),
+        (7, 7, 24),
+    ];
 
     /// <summary>The column sorts unrolled (any rank of a rectangle with columns this long uses them).</summary>
     internal static readonly int[] Sorts = [3, 5, 7];
@@ -42,7 +47,8 @@ public class UnrolledNetworkTests
             Assert.True(UnrolledNetworks.Has(k0, k1, rank), $"{k0}x{k1} rank {rank}");
         }
 
-        Assert.False(UnrolledNetworks.Has(5, 5, 11));
+        Assert.False(UnrolledNetworks.Has(5, 5, 0));
+        Assert.False(UnrolledNetworks.Has(5, 4, 10));
         Assert.False(UnrolledNetworks.Has(7, 7, 23));
         Assert.All(Sorts, k0 => Assert.True(UnrolledNetworks.HasSort(k0)));
         Assert.False(UnrolledNetworks.HasSort(4));
