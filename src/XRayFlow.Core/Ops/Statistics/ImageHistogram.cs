@@ -618,43 +618,14 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
         }
     }
 
-    /// <summary>The smallest and largest value; throws when one is NaN or infinite (numpy.histogram refuses a non-finite range).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// The smallest and largest value; throws when one is NaN or infinite (numpy.histogram refuses a non-finite range).
+    /// Without NaN, IEEE 754's min and max are nanmin and nanmax: one pass of <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/>
+    /// (it was one accumulator of each, every step waiting on the last: about 3x slower).
+    /// </summary>
     internal static (float Min, float Max) FiniteMinMax(ReadOnlySpan<float> x)
     {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        int i = 0;
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        bool nan = false;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
-        {
-            var mn = Vector256.Create(float.PositiveInfinity);
-            var mx = Vector256.Create(float.NegativeInfinity);
-            var bad = Vector256<float>.Zero;
-            for (; i <= x.Length - 8; i += 8)
-            {
-                var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
-                bad |= ~Vector256.Equals(v, v);
-                mn = Vector256.Min(mn, v);
-                mx = Vector256.Max(mx, v);
-            }
-
-            nan = bad != Vector256<float>.Zero;
-            for (int l = 0; l < 8; l++)
-            {
-                min = Math.Min(min, mn[l]);
-                max = Math.Max(max, mx[l]);
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            float v = Unsafe.Add(ref x0, i);
-            nan |= float.IsNaN(v);
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
-
+        var (min, max, nan) = Extremes.NanMinMax(x);
         if (nan || !float.IsFinite(min) || !float.IsFinite(max))
         {
             throw new ArgumentException("the image has NaN or infinite values: the histogram's range is not finite");

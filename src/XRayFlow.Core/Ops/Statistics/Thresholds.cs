@@ -658,46 +658,20 @@ public static class Thresholds
         return SmallestGap(sample);
     }
 
-    /// <summary>True when no value is NaN or infinite; then the smallest and largest value.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// True when no value is NaN or infinite; then the smallest and largest value (no values: true, +inf and -inf). One
+    /// pass of <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/>: without NaN, nanmin and nanmax are IEEE's min and max.
+    /// </summary>
     internal static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
     {
-        min = float.PositiveInfinity;
-        max = float.NegativeInfinity;
-        int i = 0;
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        bool finite = true;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        if (x.IsEmpty)
         {
-            var mn = Vector256.Create(float.PositiveInfinity);
-            var mx = Vector256.Create(float.NegativeInfinity);
-            var big = Vector256.Create(float.MaxValue);
-            var bad = Vector256<float>.Zero;
-            for (; i <= x.Length - 8; i += 8)
-            {
-                var v = Vector256.LoadUnsafe(ref x0, (nuint)i);
-                bad |= ~Vector256.LessThanOrEqual(Vector256.Abs(v), big); // NaN and infinities
-                mn = Vector256.Min(mn, v);
-                mx = Vector256.Max(mx, v);
-            }
-
-            finite = bad == Vector256<float>.Zero;
-            for (int l = 0; l < 8; l++)
-            {
-                min = Math.Min(min, mn[l]);
-                max = Math.Max(max, mx[l]);
-            }
+            (min, max) = (float.PositiveInfinity, float.NegativeInfinity);
+            return true;
         }
 
-        for (; i < x.Length; i++)
-        {
-            float f = Unsafe.Add(ref x0, i);
-            finite &= float.IsFinite(f);
-            min = Math.Min(min, f);
-            max = Math.Max(max, f);
-        }
-
-        return finite;
+        (min, max, bool nan) = Extremes.NanMinMax(x);
+        return !nan && float.IsFinite(min) && float.IsFinite(max);
     }
 
     /// <summary>dst[i] = x[i] - min in float32; returns <see cref="NeighbourGap"/> of dst.</summary>
