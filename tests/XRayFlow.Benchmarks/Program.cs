@@ -75,6 +75,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "bandwidth")
+        {
+            BandwidthBench.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "fft")
         {
             FftBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21);
