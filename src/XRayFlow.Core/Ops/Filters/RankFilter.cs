@@ -19,9 +19,9 @@ namespace XRayFlow.Core.Ops.Filters;
 /// once; vectors of adjacent output pixels go through a comparator network pruned to the wanted rank
 /// (<see cref="RankNetwork"/>; min/max only, no branches). For a rectangle each padded column of k0 values is sorted
 /// once per output row and shared by the k1 windows that contain it, so the network only merges sorted columns
-/// (the column sorts for k0 of 3, 5 and 7 and the 5 x 5 median's network written out with their wires in registers:
-/// <see cref="UnrolledNetworks"/>). Where the padded frame
-/// holds no NaN and no -0, min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
+/// (the column sorts for k0 of 3, 5 and 7, the networks of every 3 x 3 and 5 x 5 rank and the 7 x 7 median are written
+/// out with their wires in registers: <see cref="UnrolledNetworks"/>). Where the padded frame holds no NaN and no -0,
+/// min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
 /// Larger windows keep a sorted copy of the window, updated column by column along the row. Rows run in parallel.
 /// </para>
 /// </summary>
