@@ -269,24 +269,35 @@ public static class Components
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            // While every value is 0 or 1, 8 at a time; the first block with another value goes on below, one by one.
+            // 8 values at a time while every value is a valid label (0, or a whole number in 1..MaxLabel; NaN fails each
+            // comparison): whether one is neither 0 nor 1 (not a mask) and the largest. The first block holding anything
+            // else goes on below, one by one, so the refusal names the first offending pixel. (The vector loop used to
+            // stop at the first value other than 0 and 1, so a label image was classified value by value: about 1 ms
+            // of regionprops' 4 on a 1024 x 1024 image.)
             var zero = Vector256<float>.Zero;
             var one = Vector256.Create(1f);
-            var ones = Vector256<float>.Zero;
+            var top = Vector256.Create((float)MaxLabel);
+            var other = Vector256<float>.Zero;
+            var vmax = Vector256<float>.Zero;
             ref float d0 = ref MemoryMarshal.GetArrayDataReference(data);
             for (; k <= data.Length - 8; k += 8)
             {
                 var v = Vector256.LoadUnsafe(ref d0, (nuint)k);
-                var isOne = Vector256.Equals(v, one);
-                if ((Vector256.Equals(v, zero) | isOne).ExtractMostSignificantBits() != 0xFFu)
+                var valid = Vector256.GreaterThanOrEqual(v, zero) & Vector256.LessThanOrEqual(v, top) & Vector256.Equals(v, Vector256.Floor(v));
+                if (valid.ExtractMostSignificantBits() != 0xFFu)
                 {
                     break;
                 }
 
-                ones |= isOne;
+                other |= ~(Vector256.Equals(v, zero) | Vector256.Equals(v, one));
+                vmax = Vector256.Max(vmax, v);
             }
 
-            max = ones.ExtractMostSignificantBits() == 0 ? 0f : 1f;
+            mask = other == Vector256<float>.Zero;
+            for (int l = 0; l < Vector256<float>.Count; l++)
+            {
+                max = Math.Max(max, vmax[l]);
+            }
         }
 
         for (; k < data.Length; k++)

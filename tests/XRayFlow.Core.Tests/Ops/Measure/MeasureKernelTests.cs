@@ -317,6 +317,107 @@ public class MeasureKernelTests
     }
 
     [Fact]
+    public void ClassifyScansLabelImagesAndFindsTheFirstBadValueAtEveryPositionOfEveryLength()
+    {
+        // Labels 0..5 (and -0, 2^24) run 8 values at a time too: every length 1..40, a bad value (fraction, NaN, negative,
+        // above 2^24, infinity) at every position is the one named; without one, the largest label and not a mask.
+        var rng = new Random(12);
+        float[] bad = [0.5f, float.NaN, -1f, (float)(Components.MaxLabel + 2), float.PositiveInfinity, 2.25f];
+        for (int n = 1; n <= 40; n++)
+        {
+            var a = new ImageArray(1, n);
+            for (int k = 0; k < n; k++)
+            {
+                a.Data[k] = rng.Next(6) switch { 0 => -0f, 1 => 0f, 2 => 1f, _ => rng.Next(2, 6) };
+            }
+
+            float largest = a.Data.Max();
+            bool binary = a.Data.All(v => v == 0 || v == 1);
+            Assert.Equal(new Components.LabelKind(binary, (int)largest), Components.Classify(a, "op"));
+            for (int p = 0; p < n; p++)
+            {
+                float keep = a.Data[p];
+                a.Data[p] = Components.MaxLabel;
+                Assert.Equal(new Components.LabelKind(false, Components.MaxLabel), Components.Classify(a, "op"));
+                foreach (float b in bad)
+                {
+                    a.Data[p] = b;
+                    var e = Assert.Throws<LabelException>(() => Components.Classify(a, "op"));
+                    Assert.EndsWith($"the pixel at row 0, column {p} is {b.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", e.Message);
+                }
+
+                a.Data[p] = keep;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(6)] // dense index
+    [InlineData(5_000_000)] // labels far above 4 x the pixel count: the sparse index
+    public void RegionTableEqualsPixelByPixelSumsForRunsOfEveryLength(int labelScale)
+    {
+        // Runs of 1..20 equal labels (found 8 values at a time by RunEnd) and zeros, rows of 1..40 columns, an intensity
+        // image with NaN-free values: each region's area, bbox, centroid, moments (through Eccentricity) and intensity
+        // columns against sums taken pixel by pixel.
+        var rng = new Random(13 + labelScale);
+        for (int cols = 1; cols <= 40; cols += 3)
+        {
+            int rows = 1 + rng.Next(9);
+            var a = new ImageArray(rows, cols);
+            var intensity = new ImageArray(rows, cols);
+            for (int k = 0; k < a.Length;)
+            {
+                float v = rng.Next(3) == 0 ? 0 : (1 + rng.Next(5)) * (labelScale > 6 ? labelScale / 7 : 1);
+                for (int run = 1 + rng.Next(20); run > 0 && k < a.Length; run--)
+                {
+                    intensity.Data[k] = (float)(rng.NextDouble() * 100);
+                    a.Data[k++] = v;
+                }
+            }
+
+            var t = RegionProps.Measure(a, intensity, "regionprops");
+            var labels = a.Data.Where(v => v != 0).Distinct().OrderBy(v => v).ToArray();
+            Assert.Equal(labels.Select(v => (long)v), t.Label);
+            for (int q = 0; q < labels.Length; q++)
+            {
+                long n = 0, sr = 0, sc = 0, srr = 0, scc = 0, src = 0;
+                long r0 = long.MaxValue, c0 = long.MaxValue, r1 = -1, c1 = -1;
+                double si = 0, lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int c = 0; c < cols; c++)
+                    {
+                        if (a.Data[(r * cols) + c] != labels[q])
+                        {
+                            continue;
+                        }
+
+                        n++;
+                        sr += r;
+                        sc += c;
+                        srr += (long)r * r;
+                        scc += (long)c * c;
+                        src += (long)r * c;
+                        (r0, c0, r1, c1) = (Math.Min(r0, r), Math.Min(c0, c), Math.Max(r1, r), Math.Max(c1, c));
+                        float x = intensity.Data[(r * cols) + c];
+                        si += x;
+                        (lo, hi) = (Math.Min(lo, x), Math.Max(hi, x));
+                    }
+                }
+
+                Assert.Equal(n, t.Area[q]);
+                Assert.Equal([r0, c0, r1 + 1, c1 + 1], new[] { t.Bbox[0][q], t.Bbox[1][q], t.Bbox[2][q], t.Bbox[3][q] });
+                Assert.Equal((double)sr / n, t.Centroid0[q]);
+                Assert.Equal((double)sc / n, t.Centroid1[q]);
+                Assert.Equal(RegionProps.Eccentricity(n, sr, sc, srr, scc, src), t.Eccentricity[q]);
+                Assert.Equal(si / n, t.MeanIntensity![q], 1e-9);
+                Assert.Equal(lo, t.MinIntensity![q]);
+                Assert.Equal(hi, t.MaxIntensity![q]);
+            }
+        }
+    }
+
+    [Fact]
     public void RegionPerimetersEqualTheScalarRuleForEveryWidth()
     {
         // The border pixels of inside rows are found 8 columns at a time: widths 1..40, touching regions.
