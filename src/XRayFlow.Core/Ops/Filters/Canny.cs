@@ -1,3 +1,4 @@
+using System.Numerics;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Filters;
@@ -29,9 +30,157 @@ public static class Canny
 {
     /// <summary>
     /// Runs Canny on one rows x cols image (row-major) into <paramref name="edges"/> (0 or 1). <paramref name="threads"/>
-    /// parallelises the smoothing by rows; the result does not depend on it.
+    /// parallelises the smoothing by rows; the result does not depend on it. The same bits as
+    /// <see cref="DetectReference"/> (the steps above one value at a time), faster: the smoothed ones (the bleed-over
+    /// correction's denominator) made once per row for the columns the mode reaches and once for the columns it does
+    /// not (where every tap reads the same value, so every result is the same), the Sobel pair, the magnitude and the
+    /// division as vectors of doubles lane by lane (the same IEEE operations per value), the big arrays pooled.
     /// </summary>
     public static void Detect(
+        ReadOnlySpan<float> image,
+        int rows,
+        int cols,
+        Span<float> edges,
+        double sigma = 1.0,
+        double? lowThreshold = null,
+        double? highThreshold = null,
+        bool useQuantiles = false,
+        BoundaryMode mode = BoundaryMode.Constant,
+        double cval = 0.0,
+        int threads = 1)
+    {
+        int n = rows * cols;
+        if (image.Length != n || edges.Length != n)
+        {
+            throw new ArgumentException($"image has {image.Length} values and edges {edges.Length}, shape ({rows}, {cols}) needs {n}");
+        }
+
+        var (lowF, highF) = Thresholds(lowThreshold, highThreshold, useQuantiles);
+        var doubles = System.Buffers.ArrayPool<double>.Shared;
+        double[] work = doubles.Rent(n);
+        float[] smoothed = PixelPool.Shared.Rent(n), isobel = PixelPool.Shared.Rent(n), jsobel = PixelPool.Shared.Rent(n), magnitude = PixelPool.Shared.Rent(n);
+        bool[] localMax = System.Buffers.ArrayPool<bool>.Shared.Rent(n);
+        try
+        {
+            // 1. smoothing with the bleed-over correction
+            for (int k = 0; k < n; k++)
+            {
+                work[k] = image[k];
+            }
+
+            double[] kernel = sigma > 1e-15 ? CannyGaussian.Kernel(sigma, 4.0) : [1.0];
+            if (sigma > 1e-15)
+            {
+                CannyGaussian.Correlate1D(work, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads, n);
+                CannyGaussian.Correlate1D(work, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads, n);
+            }
+
+            var ones = new OnesDenominator(rows, cols, sigma > 1e-15 ? kernel : null, mode, cval);
+            for (int r = 0; r < rows; r++)
+            {
+                ones.Divide(r, work.AsSpan(r * cols, cols), smoothed.AsSpan(r * cols, cols));
+            }
+
+            // 2. gradients and their magnitude
+            SobelFast(smoothed, rows, cols, axis: 0, isobel, magnitude);
+            SobelFast(smoothed, rows, cols, axis: 1, jsobel, magnitude);
+            Magnitude(isobel, jsobel, magnitude, n);
+            if (useQuantiles)
+            {
+                (lowF, highF) = QuantileThresholds(magnitude.AsSpan(0, n), lowThreshold, highThreshold);
+            }
+
+            // 3. non-maximum suppression, 4. hysteresis
+            LocalMaximaFast(isobel, jsobel, magnitude, rows, cols, localMax);
+            Hysteresis(localMax, magnitude, rows, cols, lowF, highF, edges);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<bool>.Shared.Return(localMax);
+            doubles.Return(work);
+            PixelPool.Shared.Return(smoothed);
+            PixelPool.Shared.Return(isobel);
+            PixelPool.Shared.Return(jsobel);
+            PixelPool.Shared.Return(magnitude);
+        }
+    }
+
+    /// <summary>The thresholds as given (checked), in float32; with quantiles, placeholders until the magnitude is known.</summary>
+    private static (float Low, float High) Thresholds(double? lowThreshold, double? highThreshold, bool useQuantiles)
+    {
+        double low = lowThreshold ?? 0.1;
+        double high = highThreshold ?? 0.2;
+        if (useQuantiles && (low is < 0.0 or > 1.0 || high is < 0.0 or > 1.0))
+        {
+            throw new ArgumentException("quantile thresholds must be between 0 and 1");
+        }
+
+        if (high < low)
+        {
+            throw new ArgumentException("low_threshold should be lower than high_threshold");
+        }
+
+        return ((float)low, (float)high);
+    }
+
+    /// <summary>The thresholds as quantiles of the magnitude (numpy.percentile, linear).</summary>
+    private static (float Low, float High) QuantileThresholds(ReadOnlySpan<float> magnitude, double? lowThreshold, double? highThreshold)
+    {
+        var sorted = magnitude.ToArray();
+        Array.Sort(sorted);
+        return ((float)Percentile(sorted, 100.0 * (lowThreshold ?? 0.1)), (float)Percentile(sorted, 100.0 * (highThreshold ?? 0.2)));
+    }
+
+    /// <summary>Flood the low mask from every high pixel, 8-connected (edges cleared first).</summary>
+    private static void Hysteresis(bool[] localMax, float[] magnitude, int rows, int cols, float lowF, float highF, Span<float> edges)
+    {
+        int n = rows * cols;
+        edges.Clear();
+        var stack = new Stack<int>();
+        for (int k = 0; k < n; k++)
+        {
+            if (localMax[k] && magnitude[k] >= highF && edges[k] == 0)
+            {
+                edges[k] = 1;
+                stack.Push(k);
+                while (stack.Count > 0)
+                {
+                    int p = stack.Pop();
+                    int r = p / cols, c = p % cols;
+                    for (int dr = -1; dr <= 1; dr++)
+                    {
+                        int rr = r + dr;
+                        if ((uint)rr >= (uint)rows)
+                        {
+                            continue;
+                        }
+
+                        for (int dc = -1; dc <= 1; dc++)
+                        {
+                            int cc = c + dc;
+                            if ((uint)cc >= (uint)cols)
+                            {
+                                continue;
+                            }
+
+                            int q = (rr * cols) + cc;
+                            if (edges[q] == 0 && localMax[q] && magnitude[q] >= lowF)
+                            {
+                                edges[q] = 1;
+                                stack.Push(q);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The meaning of <see cref="Detect"/> one value at a time, kept for the tests: every step as the class remarks
+    /// describe it, on fresh arrays.
+    /// </summary>
+    internal static void DetectReference(
         ReadOnlySpan<float> image,
         int rows,
         int cols,
@@ -154,6 +303,221 @@ public static class Canny
         }
     }
 
+    /// <summary>
+    /// gaussian(ones) as <see cref="CannyGaussian.Correlate1D"/> makes it, axis 0 then axis 1, without the passes over
+    /// a frame of ones: every column of ones is the same, so axis 0 gives one value per row (Down); along axis 1 a row
+    /// of one value gives the same result at every column whose taps stay inside the row (Inner), and the columns
+    /// within the radius of an edge are made one by one (Left, Right) with the same operations in the same order.
+    /// </summary>
+    private sealed class OnesDenominator
+    {
+        private readonly int _cols;
+        private readonly int _edge;
+        private readonly double[] _inner;
+        private readonly double[] _left;
+        private readonly double[] _right;
+
+        public OnesDenominator(int rows, int cols, double[]? w, BoundaryMode mode, double cval)
+        {
+            _cols = cols;
+            int radius = w is null ? 0 : w.Length / 2;
+            _edge = Math.Min(cols, radius);
+            _inner = new double[rows];
+            _left = new double[rows * _edge];
+            _right = new double[rows * _edge];
+            if (w is null)
+            {
+                _inner.AsSpan().Fill(1.0);
+                _left.AsSpan().Fill(1.0);
+                _right.AsSpan().Fill(1.0);
+                return;
+            }
+
+            var down = new double[rows];
+            for (int t = 0; t < rows; t++)
+            {
+                double acc = 1.0 * w[radius];
+                for (int j = -radius; j < 0; j++)
+                {
+                    acc += (One(t + j, rows) + One(t - j, rows)) * w[radius + j];
+                }
+
+                down[t] = acc;
+            }
+
+            for (int t = 0; t < rows; t++)
+            {
+                double v = down[t];
+                double Along(int c)
+                {
+                    double acc = At(c) * w[radius];
+                    for (int j = -radius; j < 0; j++)
+                    {
+                        acc += (At(c + j) + At(c - j)) * w[radius + j];
+                    }
+
+                    return acc;
+                }
+
+                double At(int k) => Boundary.Map(k, cols, mode) < 0 ? cval : v;
+                _inner[t] = cols > 2 * radius ? Along(radius) : 0;
+                for (int c = 0; c < _edge; c++)
+                {
+                    _left[(t * _edge) + c] = Along(c);
+                    _right[(t * _edge) + c] = Along(cols - _edge + c);
+                }
+            }
+
+            double One(int t, int n) => Boundary.Map(t, n, mode) < 0 ? cval : 1.0;
+        }
+
+        /// <summary>smoothed[c] = (float)(work[c] / (ones(r, c) + eps)) for row r.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Divide(int r, ReadOnlySpan<double> work, Span<float> smoothed)
+        {
+            int c = 0;
+            for (; c < _edge; c++)
+            {
+                smoothed[c] = (float)(work[c] / (_left[(r * _edge) + c] + NumpyEps));
+            }
+
+            int end = _cols - _edge;
+            double d = _inner[r] + NumpyEps;
+            int width = Vector<double>.Count;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vd = new Vector<double>(d);
+                for (; c <= end - (2 * width); c += 2 * width)
+                {
+                    var q0 = new Vector<double>(work.Slice(c, width)) / vd;
+                    var q1 = new Vector<double>(work.Slice(c + width, width)) / vd;
+                    Vector.Narrow(q0, q1).CopyTo(smoothed.Slice(c, 2 * width));
+                }
+            }
+
+            for (; c < end; c++)
+            {
+                smoothed[c] = (float)(work[c] / d);
+            }
+
+            for (; c < _cols; c++)
+            {
+                smoothed[c] = (float)(work[c] / (_right[(r * _edge) + c - end] + NumpyEps));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Sobel"/> into <paramref name="output"/> (rows x cols at its start), rows of the inside as vectors of
+    /// doubles (the same double operations per value, rounded to float32 at the same points), the edges value by
+    /// value; <paramref name="deriv"/> is scratch of the same size.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static void SobelFast(float[] input, int rows, int cols, int axis, float[] output, float[] deriv)
+    {
+        int width = Vector<float>.Count;
+        if (axis == 0)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                int up = Reflect(r - 1, rows) * cols, down = Reflect(r + 1, rows) * cols, o = r * cols;
+                int c = 0;
+                for (; c <= cols - width; c += width)
+                {
+                    Vector.Widen(new Vector<float>(input, up + c), out var u0, out var u1);
+                    Vector.Widen(new Vector<float>(input, down + c), out var d0, out var d1);
+                    Vector.Narrow((u0 - d0) * -1.0, (u1 - d1) * -1.0).CopyTo(deriv, o + c);
+                }
+
+                for (; c < cols; c++)
+                {
+                    deriv[o + c] = (float)(((double)input[up + c] - input[down + c]) * -1.0);
+                }
+
+                SmoothAlongRow(deriv, o, cols, output);
+            }
+        }
+        else
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                int o = r * cols;
+                deriv[o] = (float)(((double)input[o + Reflect(-1, cols)] - input[o + Reflect(1, cols)]) * -1.0);
+                int c = 1;
+                for (; c <= cols - 1 - width; c += width)
+                {
+                    Vector.Widen(new Vector<float>(input, o + c - 1), out var l0, out var l1);
+                    Vector.Widen(new Vector<float>(input, o + c + 1), out var r0, out var r1);
+                    Vector.Narrow((l0 - r0) * -1.0, (l1 - r1) * -1.0).CopyTo(deriv, o + c);
+                }
+
+                for (; c < cols; c++)
+                {
+                    int cl = Reflect(c - 1, cols), cr = Reflect(c + 1, cols);
+                    deriv[o + c] = (float)(((double)input[o + cl] - input[o + cr]) * -1.0);
+                }
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                int up = Reflect(r - 1, rows) * cols, down = Reflect(r + 1, rows) * cols, o = r * cols;
+                int c = 0;
+                for (; c <= cols - width; c += width)
+                {
+                    Vector.Widen(new Vector<float>(deriv, o + c), out var m0, out var m1);
+                    Vector.Widen(new Vector<float>(deriv, up + c), out var u0, out var u1);
+                    Vector.Widen(new Vector<float>(deriv, down + c), out var d0, out var d1);
+                    Vector.Narrow((m0 * 2.0) + ((u0 + d0) * 1.0), (m1 * 2.0) + ((u1 + d1) * 1.0)).CopyTo(output, o + c);
+                }
+
+                for (; c < cols; c++)
+                {
+                    output[o + c] = (float)((deriv[o + c] * 2.0) + (((double)deriv[up + c] + deriv[down + c]) * 1.0));
+                }
+            }
+        }
+    }
+
+    /// <summary>output[o + c] = (float)(deriv[o + c] * 2 + (deriv[o + cl] + deriv[o + cr]) * 1) in double, cl / cr reflected at the ends.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SmoothAlongRow(float[] deriv, int o, int cols, float[] output)
+    {
+        int width = Vector<float>.Count;
+        output[o] = (float)((deriv[o] * 2.0) + (((double)deriv[o + Reflect(-1, cols)] + deriv[o + Reflect(1, cols)]) * 1.0));
+        int c = 1;
+        for (; c <= cols - 1 - width; c += width)
+        {
+            Vector.Widen(new Vector<float>(deriv, o + c), out var m0, out var m1);
+            Vector.Widen(new Vector<float>(deriv, o + c - 1), out var l0, out var l1);
+            Vector.Widen(new Vector<float>(deriv, o + c + 1), out var r0, out var r1);
+            Vector.Narrow((m0 * 2.0) + ((l0 + r0) * 1.0), (m1 * 2.0) + ((l1 + r1) * 1.0)).CopyTo(output, o + c);
+        }
+
+        for (; c < cols; c++)
+        {
+            int cl = Reflect(c - 1, cols), cr = Reflect(c + 1, cols);
+            output[o + c] = (float)((deriv[o + c] * 2.0) + (((double)deriv[o + cl] + deriv[o + cr]) * 1.0));
+        }
+    }
+
+    /// <summary>magnitude[k] = (float)sqrt((double)a[k]^2 + (double)b[k]^2) for k &lt; n, as vectors of doubles.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Magnitude(float[] a, float[] b, float[] magnitude, int n)
+    {
+        int width = Vector<float>.Count, k = 0;
+        for (; k <= n - width; k += width)
+        {
+            Vector.Widen(new Vector<float>(a, k), out var a0, out var a1);
+            Vector.Widen(new Vector<float>(b, k), out var b0, out var b1);
+            Vector.Narrow(Vector.SquareRoot((a0 * a0) + (b0 * b0)), Vector.SquareRoot((a1 * a1) + (b1 * b1))).CopyTo(magnitude, k);
+        }
+
+        for (; k < n; k++)
+        {
+            magnitude[k] = (float)Math.Sqrt(((double)a[k] * a[k]) + ((double)b[k] * b[k]));
+        }
+    }
+
     /// <summary>np.finfo(float).eps, added to the smoothed mask by skimage.</summary>
     private const double NumpyEps = 2.220446049250313e-16;
 
@@ -218,50 +582,150 @@ public static class Canny
         {
             for (int c = 1; c < cols - 1; c++)
             {
-                int k = (r * cols) + c;
-                float m = magnitude[k];
-                if (!(m > 0))
-                {
-                    continue;
-                }
-
-                float gi = isobel[k], gj = jsobel[k];
-                float ai = Math.Abs(gi), aj = Math.Abs(gj);
-                bool horizontal = ai >= aj, vertical = ai <= aj;
-                bool up = gi >= 0, down = gi <= 0, right = gj >= 0, left = gj <= 0;
-                bool diag = (up && right) || (down && left);
-                bool anti = (down && right) || (up && left);
-                bool? value = null;
-
-                // 0-45 degrees: neighbours (+1, 0) and (+1, +1), weight |j|/|i|
-                if (diag && horizontal)
-                {
-                    value = Check(magnitude, cols, r, c, m, aj / ai, 1, 0, 1, 1);
-                }
-
-                // 45-90 degrees: (0, +1) and (+1, +1), weight |i|/|j|
-                if (diag && vertical)
-                {
-                    value = Check(magnitude, cols, r, c, m, ai / aj, 0, 1, 1, 1);
-                }
-
-                // 90-135 degrees: (0, +1) and (-1, +1), weight |i|/|j|
-                if (anti && vertical)
-                {
-                    value = Check(magnitude, cols, r, c, m, ai / aj, 0, 1, -1, 1);
-                }
-
-                // 135-180 degrees: (-1, 0) and (-1, +1), weight |j|/|i|
-                if (anti && horizontal)
-                {
-                    value = Check(magnitude, cols, r, c, m, aj / ai, -1, 0, -1, 1);
-                }
-
-                result[k] = value ?? false;
+                result[(r * cols) + c] = LocalMaximum(isobel, jsobel, magnitude, cols, r, c);
             }
         }
 
         return result;
+    }
+
+    /// <summary>One pixel of <see cref="LocalMaxima"/> (inside the border).</summary>
+    private static bool LocalMaximum(float[] isobel, float[] jsobel, float[] magnitude, int cols, int r, int c)
+    {
+        int k = (r * cols) + c;
+        float m = magnitude[k];
+        if (!(m > 0))
+        {
+            return false;
+        }
+
+        float gi = isobel[k], gj = jsobel[k];
+        float ai = Math.Abs(gi), aj = Math.Abs(gj);
+        bool horizontal = ai >= aj, vertical = ai <= aj;
+        bool up = gi >= 0, down = gi <= 0, right = gj >= 0, left = gj <= 0;
+        bool diag = (up && right) || (down && left);
+        bool anti = (down && right) || (up && left);
+        bool? value = null;
+
+        // 0-45 degrees: neighbours (+1, 0) and (+1, +1), weight |j|/|i|
+        if (diag && horizontal)
+        {
+            value = Check(magnitude, cols, r, c, m, aj / ai, 1, 0, 1, 1);
+        }
+
+        // 45-90 degrees: (0, +1) and (+1, +1), weight |i|/|j|
+        if (diag && vertical)
+        {
+            value = Check(magnitude, cols, r, c, m, ai / aj, 0, 1, 1, 1);
+        }
+
+        // 90-135 degrees: (0, +1) and (-1, +1), weight |i|/|j|
+        if (anti && vertical)
+        {
+            value = Check(magnitude, cols, r, c, m, ai / aj, 0, 1, -1, 1);
+        }
+
+        // 135-180 degrees: (-1, 0) and (-1, +1), weight |j|/|i|
+        if (anti && horizontal)
+        {
+            value = Check(magnitude, cols, r, c, m, aj / ai, -1, 0, -1, 1);
+        }
+
+        return value ?? false;
+    }
+
+    /// <summary>
+    /// <see cref="LocalMaxima"/> into <paramref name="result"/> (its first rows x cols cleared here), 8 pixels of a row
+    /// at a time: every octant's test made for all 8 with the same float32 operations, and the octants applied in
+    /// the same order (a pixel in several takes the last one's answer, none: false); the row's last pixels one by one.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static void LocalMaximaFast(float[] isobel, float[] jsobel, float[] magnitude, int rows, int cols, bool[] result)
+    {
+        Array.Clear(result, 0, rows * cols);
+        if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            LocalMaxima(isobel, jsobel, magnitude, rows, cols).AsSpan(0, rows * cols).CopyTo(result);
+            return;
+        }
+
+        var zero = System.Runtime.Intrinsics.Vector256<float>.Zero;
+        var oneF = System.Runtime.Intrinsics.Vector256.Create(1f);
+        ref float mag0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(magnitude);
+        ref float gi0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(isobel);
+        ref float gj0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(jsobel);
+        for (int r = 1; r < rows - 1; r++)
+        {
+            int c = 1;
+            for (; c <= cols - 1 - 8; c += 8)
+            {
+                nuint k = (nuint)((r * cols) + c);
+                var m = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mag0, k);
+                var gi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gi0, k);
+                var gj = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gj0, k);
+                var ai = System.Runtime.Intrinsics.Vector256.Abs(gi);
+                var aj = System.Runtime.Intrinsics.Vector256.Abs(gj);
+                var horizontal = System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(ai, aj);
+                var vertical = System.Runtime.Intrinsics.Vector256.LessThanOrEqual(ai, aj);
+                var up = System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(gi, zero);
+                var down = System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gi, zero);
+                var right = System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(gj, zero);
+                var left = System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gj, zero);
+                var diag = (up & right) | (down & left);
+                var anti = (down & right) | (up & left);
+                var wh = aj / ai;
+                var wv = ai / aj;
+                long row = r * (long)cols;
+                var value = System.Runtime.Intrinsics.Vector256<float>.Zero; // all-ones lanes where the last applicable octant says so
+                value = System.Runtime.Intrinsics.Vector256.ConditionalSelect(diag & horizontal, Check8(ref mag0, k, cols, m, wh, oneF, 1, 0, 1, 1), value);
+                value = System.Runtime.Intrinsics.Vector256.ConditionalSelect(diag & vertical, Check8(ref mag0, k, cols, m, wv, oneF, 0, 1, 1, 1), value);
+                value = System.Runtime.Intrinsics.Vector256.ConditionalSelect(anti & vertical, Check8(ref mag0, k, cols, m, wv, oneF, 0, 1, -1, 1), value);
+                value = System.Runtime.Intrinsics.Vector256.ConditionalSelect(anti & horizontal, Check8(ref mag0, k, cols, m, wh, oneF, -1, 0, -1, 1), value);
+                value &= System.Runtime.Intrinsics.Vector256.GreaterThan(m, zero);
+                uint bits = System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(value);
+                if (bits != 0)
+                {
+                    System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.As<bool, byte>(ref result[(int)k]), ByteLanes[bits]);
+                }
+            }
+
+            for (; c < cols - 1; c++)
+            {
+                int k = (r * cols) + c;
+                result[k] = LocalMaximum(isobel, jsobel, magnitude, cols, r, c);
+            }
+        }
+    }
+
+    /// <summary>For each 8-bit mask, the 8 bools (bytes 0 or 1) it stands for, as one little-endian word.</summary>
+    private static readonly ulong[] ByteLanes = BuildByteLanes();
+
+    private static ulong[] BuildByteLanes()
+    {
+        var lanes = new ulong[256];
+        for (int bits = 0; bits < 256; bits++)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                lanes[bits] |= (ulong)((bits >> i) & 1) << (8 * i);
+            }
+        }
+
+        return lanes;
+    }
+
+    /// <summary><see cref="Check"/> for 8 neighbouring pixels (all-ones lanes where both interpolated neighbours are &lt;= m).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static System.Runtime.Intrinsics.Vector256<float> Check8(ref float mag0, nuint k, int cols, System.Runtime.Intrinsics.Vector256<float> m, System.Runtime.Intrinsics.Vector256<float> w, System.Runtime.Intrinsics.Vector256<float> one, int r1, int c1, int r2, int c2)
+    {
+        var oneMinusW = one - w;
+        var p1 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mag0, (nuint)((nint)k + (r1 * cols) + c1));
+        var p2 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mag0, (nuint)((nint)k + (r2 * cols) + c2));
+        var plus = (p2 * w) + (p1 * oneMinusW);
+        var q1 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mag0, (nuint)((nint)k - (r1 * cols) - c1));
+        var q2 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mag0, (nuint)((nint)k - (r2 * cols) - c2));
+        var minus = (q2 * w) + (q1 * oneMinusW);
+        return System.Runtime.Intrinsics.Vector256.LessThanOrEqual(plus, m) & System.Runtime.Intrinsics.Vector256.LessThanOrEqual(minus, m);
     }
 
     private static bool Check(float[] mag, int cols, int r, int c, float m, float w, int r1, int c1, int r2, int c2)

@@ -85,35 +85,35 @@ internal static class CannyGaussian
     /// result is rounded to float32 (SciPy's output array for a float32 input). Each output element is computed
     /// exactly as <c>NI_Correlate1D</c>'s symmetric loop does (x[0] w[0], then + (x[j] + x[-j]) w[j] for j = -r..-1,
     /// in double); rows are processed as vectors of doubles (lane-wise IEEE arithmetic, no fused multiply-add), so
-    /// the result is the same whatever the vector width or the number of threads.
+    /// the result is the same whatever the vector width or the number of threads. <paramref name="length"/>: the
+    /// frame's rows x cols values at the start of a longer (pooled) array; by default the whole array.
     /// </summary>
-    public static void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1)
+    public static unsafe void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1, int length = -1)
     {
         int radius = w.Length / 2;
-        var output = new double[data.Length];
+        int n = length < 0 ? data.Length : length; // a pooled array may be longer than the frame
+        var output = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(1, n));
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         if (axis == 0)
         {
             var constantRow = new double[cols];
             constantRow.AsSpan().Fill(cval);
-            ReadOnlySpan<double> Row(int t)
-            {
-                int m = Boundary.Map(t, rows, mode);
-                return m < 0 ? constantRow : data.AsSpan(m * cols, cols);
-            }
-
             Parallel.For(0, rows, options, t =>
             {
-                var acc = output.AsSpan(t * cols, cols);
-                Scale(data.AsSpan(t * cols, cols), w[radius], acc);
-                for (int j = -radius; j < 0; j++)
+                // The row itself, then (row t + j, row t - j) for j = -radius..-1.
+                double** p = stackalloc double*[(2 * radius) + 1];
+                fixed (double* d = data, constant = constantRow, o = output)
                 {
-                    AddPair(Row(t + j), Row(t - j), w[radius + j], acc);
-                }
+                    p[0] = d + ((long)t * cols);
+                    for (int j = -radius; j < 0; j++)
+                    {
+                        int a = Boundary.Map(t + j, rows, mode), b = Boundary.Map(t - j, rows, mode);
+                        int q = 2 * (j + radius);
+                        p[q + 1] = a < 0 ? constant : d + ((long)a * cols);
+                        p[q + 2] = b < 0 ? constant : d + ((long)b * cols);
+                    }
 
-                if (toFloat)
-                {
-                    RoundToFloat(acc);
+                    Taps(p, w, o + ((long)t * cols), cols, toFloat);
                 }
             });
         }
@@ -124,68 +124,100 @@ internal static class CannyGaussian
                 var line = data.AsSpan(t * cols, cols);
                 for (int k = -radius; k < cols + radius; k++)
                 {
+                    if (k == 0 && cols > 0)
+                    {
+                        line.CopyTo(ext.AsSpan(radius, cols)); // inside the row every index maps to itself
+                        k = cols - 1;
+                        continue;
+                    }
+
                     int m = Boundary.Map(k, cols, mode);
                     ext[k + radius] = m < 0 ? cval : line[m];
                 }
 
-                var acc = output.AsSpan(t * cols, cols);
-                Scale(ext.AsSpan(radius, cols), w[radius], acc);
-                for (int j = -radius; j < 0; j++)
+                double** p = stackalloc double*[(2 * radius) + 1];
+                fixed (double* e = ext, o = output)
                 {
-                    AddPair(ext.AsSpan(radius + j, cols), ext.AsSpan(radius - j, cols), w[radius + j], acc);
-                }
+                    p[0] = e + radius;
+                    for (int j = -radius; j < 0; j++)
+                    {
+                        int q = 2 * (j + radius);
+                        p[q + 1] = e + radius + j;
+                        p[q + 2] = e + radius - j;
+                    }
 
-                if (toFloat)
-                {
-                    RoundToFloat(acc);
+                    Taps(p, w, o + ((long)t * cols), cols, toFloat);
                 }
 
                 return ext;
             }, _ => { });
         }
 
-        output.CopyTo(data, 0);
+        output.AsSpan(0, n).CopyTo(data);
+        System.Buffers.ArrayPool<double>.Shared.Return(output);
     }
 
-    private static void Scale(ReadOnlySpan<double> x, double w, Span<double> acc)
+    /// <summary>
+    /// acc[i] = x[i] w[r], then acc[i] += (a_j[i] + b_j[i]) w[r + j] for j = -r..-1 (x = taps[0] from starts[0], a_j and
+    /// b_j the next pairs), each value's sum kept in a register across the taps (NI_Correlate1D's operations in its
+    /// order; the passes over the whole row per tap they replace gave the same bits), rounded to float32 when asked.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Taps(double** p, double[] w, double* acc, int n, bool toFloat)
     {
-        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
-        var va = MemoryMarshal.Cast<double, Vector<double>>(acc);
-        var vw = new Vector<double>(w);
-        for (int i = 0; i < va.Length; i++)
+        int radius = w.Length / 2, i = 0;
+        fixed (double* w0 = w)
         {
-            va[i] = vx[i] * vw;
-        }
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= n - 8; i += 8)
+                {
+                    var sum = System.Runtime.Intrinsics.Vector512.Load(p[0] + i) * System.Runtime.Intrinsics.Vector512.Create(w0[radius]);
+                    for (int j = -radius; j < 0; j++)
+                    {
+                        int q = 2 * (j + radius);
+                        sum += (System.Runtime.Intrinsics.Vector512.Load(p[q + 1] + i) + System.Runtime.Intrinsics.Vector512.Load(p[q + 2] + i)) * System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
+                    }
 
-        for (int i = va.Length * Vector<double>.Count; i < acc.Length; i++)
-        {
-            acc[i] = x[i] * w;
-        }
-    }
+                    if (toFloat)
+                    {
+                        sum = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(sum, sum));
+                    }
 
-    /// <summary>acc += (a + b) * w, element by element.</summary>
-    private static void AddPair(ReadOnlySpan<double> a, ReadOnlySpan<double> b, double w, Span<double> acc)
-    {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        var vacc = MemoryMarshal.Cast<double, Vector<double>>(acc);
-        var vw = new Vector<double>(w);
-        for (int i = 0; i < vacc.Length; i++)
-        {
-            vacc[i] += (va[i] + vb[i]) * vw;
-        }
+                    System.Runtime.Intrinsics.Vector512.Store(sum, acc + i);
+                }
+            }
+            else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= n - 4; i += 4)
+                {
+                    var sum = System.Runtime.Intrinsics.Vector256.Load(p[0] + i) * System.Runtime.Intrinsics.Vector256.Create(w0[radius]);
+                    for (int j = -radius; j < 0; j++)
+                    {
+                        int q = 2 * (j + radius);
+                        sum += (System.Runtime.Intrinsics.Vector256.Load(p[q + 1] + i) + System.Runtime.Intrinsics.Vector256.Load(p[q + 2] + i)) * System.Runtime.Intrinsics.Vector256.Create(w0[radius + j]);
+                    }
 
-        for (int i = vacc.Length * Vector<double>.Count; i < acc.Length; i++)
-        {
-            acc[i] += (a[i] + b[i]) * w;
-        }
-    }
+                    if (toFloat)
+                    {
+                        sum = System.Runtime.Intrinsics.Vector256.WidenLower(System.Runtime.Intrinsics.Vector256.Narrow(sum, sum));
+                    }
 
-    private static void RoundToFloat(Span<double> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)values[i];
+                    System.Runtime.Intrinsics.Vector256.Store(sum, acc + i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                double sum = p[0][i] * w0[radius];
+                for (int j = -radius; j < 0; j++)
+                {
+                    int q = 2 * (j + radius);
+                    sum += (p[q + 1][i] + p[q + 2][i]) * w0[radius + j];
+                }
+
+                acc[i] = toFloat ? (float)sum : sum;
+            }
         }
     }
 }

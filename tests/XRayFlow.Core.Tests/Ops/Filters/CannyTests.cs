@@ -134,6 +134,144 @@ public class CannyTests(ITestOutputHelper output)
         Assert.Equal(expectedCount, (int)edges.Sum());
     }
 
+    [Theory]
+    [InlineData(BoundaryMode.Constant)]
+    [InlineData(BoundaryMode.Reflect)]
+    [InlineData(BoundaryMode.Mirror)]
+    [InlineData(BoundaryMode.Nearest)]
+    [InlineData(BoundaryMode.Wrap)]
+    public void FastPathGivesTheReferencesEdgesForEveryShapeSigmaAndThreshold(BoundaryMode mode)
+    {
+        // Shapes narrower and wider than the kernel's radius and than a vector, sigmas from none to 3.3, absolute and
+        // quantile thresholds, cval 0 and not: the pooled, vectorised Detect against the one-value-at-a-time reference.
+        var rng = new Random(20261205 + (int)mode);
+        foreach (var (rows, cols) in new[] { (1, 1), (1, 29), (29, 1), (5, 7), (12, 13), (37, 53), (64, 64), (100, 3), (19, 130) })
+        {
+            var img = new float[rows * cols];
+            for (int k = 0; k < img.Length; k++)
+            {
+                // Smooth ramps and blocks with noise: edges in every direction, exact ties in places.
+                img[k] = ((k / cols) * 3 % 17) + ((k % cols) / 5 * 4) + (rng.Next(4) == 0 ? rng.Next(40) : 0);
+            }
+
+            foreach (double sigma in new[] { 0.0, 0.5, 1.0, 2.0, 3.3 })
+            {
+                foreach (var (low, high, quantiles, cval) in new (double?, double?, bool, double)[] { (null, null, false, 0), (3, 9, false, 2.5), (0.5, 0.9, true, 0) })
+                {
+                    var fast = new float[img.Length];
+                    var reference = new float[img.Length];
+                    Canny.Detect(img, rows, cols, fast, sigma, low, high, quantiles, mode, cval, threads: 2);
+                    Canny.DetectReference(img, rows, cols, reference, sigma, low, high, quantiles, mode, cval, threads: 2);
+                    Assert.True(fast.AsSpan().SequenceEqual(reference), $"{rows}x{cols} sigma {sigma} {mode} thresholds {low}/{high} quantiles {quantiles} cval {cval}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(BoundaryMode.Constant)]
+    [InlineData(BoundaryMode.Reflect)]
+    [InlineData(BoundaryMode.Mirror)]
+    [InlineData(BoundaryMode.Nearest)]
+    [InlineData(BoundaryMode.Wrap)]
+    public void CorrelateEqualsNiCorrelate1DValueByValue(BoundaryMode mode)
+    {
+        // NI_Correlate1D's symmetric loop written out per value (x[i] w[r], then + (x[i + j] + x[i - j]) w[r + j] for
+        // j = -r..-1, the line extended by the mode), against the row-vector kernel: both axes, radii 0..9 (longer and
+        // shorter than the line), rounded to float32 or not, widths around a vector.
+        var rng = new Random(41 + (int)mode);
+        foreach (var (rows, cols) in new[] { (1, 1), (3, 17), (17, 3), (9, 9), (6, 33) })
+        {
+            foreach (double sigma in new[] { 0.2, 0.7, 1.3, 2.2 })
+            {
+                var w = CannyGaussian.Kernel(sigma, 4.0);
+                int radius = w.Length / 2;
+                foreach (int axis in new[] { 0, 1 })
+                {
+                    foreach (bool toFloat in new[] { false, true })
+                    {
+                        var x = Enumerable.Range(0, rows * cols).Select(_ => (rng.NextDouble() * 200) - 50).ToArray();
+                        var want = new double[x.Length];
+                        int n = axis == 0 ? rows : cols;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            for (int c = 0; c < cols; c++)
+                            {
+                                int i = axis == 0 ? r : c;
+                                double At(int k)
+                                {
+                                    int m = Boundary.Map(k, n, mode);
+                                    return m < 0 ? 1.5 : axis == 0 ? x[(m * cols) + c] : x[(r * cols) + m];
+                                }
+
+                                double sum = At(i) * w[radius];
+                                for (int j = -radius; j < 0; j++)
+                                {
+                                    sum += (At(i + j) + At(i - j)) * w[radius + j];
+                                }
+
+                                want[(r * cols) + c] = toFloat ? (float)sum : sum;
+                            }
+                        }
+
+                        var got = (double[])x.Clone();
+                        CannyGaussian.Correlate1D(got, rows, cols, axis, w, mode, 1.5, toFloat, threads: 2);
+                        for (int k = 0; k < x.Length; k++)
+                        {
+                            Assert.True(BitConverter.DoubleToInt64Bits(want[k]) == BitConverter.DoubleToInt64Bits(got[k]), $"{rows}x{cols} axis {axis} sigma {sigma} toFloat {toFloat} at {k}: {want[k]} vs {got[k]}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void VectorNonMaximumSuppressionEqualsThePixelByPixelOne()
+    {
+        // Gradients from -2..2 (zeros, ties between |i| and |j|, pixels in two octants) and plain random ones, every
+        // width 1..40 (8-pixel blocks and the rest of a row), against LocalMaxima.
+        var rng = new Random(31);
+        for (int cols = 1; cols <= 40; cols++)
+        {
+            foreach (int rows in new[] { 1, 3, 7 })
+            {
+                foreach (bool small in new[] { true, false })
+                {
+                    int n = rows * cols;
+                    var gi = new float[n];
+                    var gj = new float[n];
+                    var mag = new float[n];
+                    for (int k = 0; k < n; k++)
+                    {
+                        gi[k] = small ? rng.Next(-2, 3) : (float)((rng.NextDouble() * 20) - 10);
+                        gj[k] = small ? rng.Next(-2, 3) : (float)((rng.NextDouble() * 20) - 10);
+                        mag[k] = (float)Math.Sqrt(((double)gi[k] * gi[k]) + ((double)gj[k] * gj[k]));
+                    }
+
+                    var want = Canny.LocalMaxima(gi, gj, mag, rows, cols);
+                    var got = new bool[n + 5];
+                    got.AsSpan().Fill(true); // cleared by the kernel
+                    Canny.LocalMaximaFast(gi, gj, mag, rows, cols, got);
+                    Assert.True(want.AsSpan().SequenceEqual(got.AsSpan(0, n)), $"{rows}x{cols} small {small}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FastPathGivesTheReferencesEdgesOnASample()
+    {
+        var (bytes, rows, cols) = PictureFixtures.LoadGrey(PictureFixtures.Sample("00000011_001.png"));
+        var pixels = bytes.Select(b => (float)b).ToArray();
+        var fast = new float[pixels.Length];
+        var reference = new float[pixels.Length];
+        Canny.Detect(pixels, rows, cols, fast, 2, 7.65, 20.4, threads: 2);
+        Canny.DetectReference(pixels, rows, cols, reference, 2, 7.65, 20.4, threads: 2);
+        Assert.True(fast.AsSpan().SequenceEqual(reference));
+        Assert.True(fast.Count(v => v == 1) > 10_000, "the sample has edges");
+    }
+
     [Fact]
     public void ThreadsDoNotChangeTheResult()
     {
