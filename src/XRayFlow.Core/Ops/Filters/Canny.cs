@@ -58,7 +58,7 @@ public static class Canny
         var (lowF, highF) = Thresholds(lowThreshold, highThreshold, useQuantiles);
         var doubles = System.Buffers.ArrayPool<double>.Shared;
         double[] work = doubles.Rent(n);
-        float[] smoothed = PixelPool.Shared.Rent(n), isobel = PixelPool.Shared.Rent(n), jsobel = PixelPool.Shared.Rent(n), magnitude = PixelPool.Shared.Rent(n);
+        float[] smoothed = PixelPool.Shared.Rent(n), isobel = PixelPool.Shared.Rent(n), jsobel = PixelPool.Shared.Rent(n), magnitude = PixelPool.Shared.Rent(n), scratch = PixelPool.Shared.Rent(n);
         bool[] localMax = System.Buffers.ArrayPool<bool>.Shared.Rent(n);
         try
         {
@@ -82,16 +82,40 @@ public static class Canny
             }
 
             // 2. gradients and their magnitude
-            SobelFast(smoothed, rows, cols, axis: 0, isobel, magnitude);
-            SobelFast(smoothed, rows, cols, axis: 1, jsobel, magnitude);
-            Magnitude(isobel, jsobel, magnitude, n);
+            // Each half of the work on its own thread where there are two (rows and values are independent: same bits).
+            bool two = threads > 1 && n >= 1 << 16;
+            if (two)
+            {
+                Parallel.Invoke(() => SobelFast(smoothed, rows, cols, axis: 0, isobel, magnitude), () => SobelFast(smoothed, rows, cols, axis: 1, jsobel, scratch));
+                int half = (n / 2) & ~63;
+                Parallel.Invoke(() => Magnitude(isobel, jsobel, magnitude, 0, half), () => Magnitude(isobel, jsobel, magnitude, half, n));
+            }
+            else
+            {
+                SobelFast(smoothed, rows, cols, axis: 0, isobel, magnitude);
+                SobelFast(smoothed, rows, cols, axis: 1, jsobel, magnitude);
+                Magnitude(isobel, jsobel, magnitude, 0, n);
+            }
+
             if (useQuantiles)
             {
                 (lowF, highF) = QuantileThresholds(magnitude.AsSpan(0, n), lowThreshold, highThreshold);
             }
 
             // 3. non-maximum suppression, 4. hysteresis
-            LocalMaximaFast(isobel, jsobel, magnitude, rows, cols, localMax);
+            if (two && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                Array.Clear(localMax, 0, n);
+                int middle = rows / 2;
+                Parallel.Invoke(
+                    () => LocalMaximaRows(isobel, jsobel, magnitude, rows, cols, localMax, 1, middle),
+                    () => LocalMaximaRows(isobel, jsobel, magnitude, rows, cols, localMax, middle, rows - 1));
+            }
+            else
+            {
+                LocalMaximaFast(isobel, jsobel, magnitude, rows, cols, localMax);
+            }
+
             Hysteresis(localMax, magnitude, rows, cols, lowF, highF, edges);
         }
         finally
@@ -102,6 +126,7 @@ public static class Canny
             PixelPool.Shared.Return(isobel);
             PixelPool.Shared.Return(jsobel);
             PixelPool.Shared.Return(magnitude);
+            PixelPool.Shared.Return(scratch);
         }
     }
 
@@ -500,11 +525,11 @@ public static class Canny
         }
     }
 
-    /// <summary>magnitude[k] = (float)sqrt((double)a[k]^2 + (double)b[k]^2) for k &lt; n, as vectors of doubles.</summary>
+    /// <summary>magnitude[k] = (float)sqrt((double)a[k]^2 + (double)b[k]^2) for from &lt;= k &lt; n, as vectors of doubles.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Magnitude(float[] a, float[] b, float[] magnitude, int n)
+    private static void Magnitude(float[] a, float[] b, float[] magnitude, int from, int n)
     {
-        int width = Vector<float>.Count, k = 0;
+        int width = Vector<float>.Count, k = from;
         for (; k <= n - width; k += width)
         {
             Vector.Widen(new Vector<float>(a, k), out var a0, out var a1);
@@ -649,12 +674,20 @@ public static class Canny
             return;
         }
 
+        LocalMaximaRows(isobel, jsobel, magnitude, rows, cols, result, 1, rows - 1);
+    }
+
+    /// <summary><see cref="LocalMaximaFast"/> of rows [r0, r1) (inside the border; result already cleared).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LocalMaximaRows(float[] isobel, float[] jsobel, float[] magnitude, int rows, int cols, bool[] result, int r0, int r1)
+    {
+
         var zero = System.Runtime.Intrinsics.Vector256<float>.Zero;
         var oneF = System.Runtime.Intrinsics.Vector256.Create(1f);
         ref float mag0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(magnitude);
         ref float gi0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(isobel);
         ref float gj0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(jsobel);
-        for (int r = 1; r < rows - 1; r++)
+        for (int r = Math.Max(1, r0); r < Math.Min(rows - 1, r1); r++)
         {
             int c = 1;
             for (; c <= cols - 1 - 8; c += 8)
