@@ -62,17 +62,36 @@ public static class Canny
         bool[] localMax = System.Buffers.ArrayPool<bool>.Shared.Rent(n);
         try
         {
-            // 1. smoothing with the bleed-over correction
-            for (int k = 0; k < n; k++)
+            // 1. smoothing with the bleed-over correction (axis 0 from work into pass, axis 1 back into work)
+            int k0 = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                work[k] = image[k];
+                for (int width = Vector<float>.Count; k0 <= n - width; k0 += width)
+                {
+                    Vector.Widen(new Vector<float>(image.Slice(k0, width)), out var lo, out var hi);
+                    lo.CopyTo(work, k0);
+                    hi.CopyTo(work, k0 + Vector<double>.Count);
+                }
+            }
+
+            for (; k0 < n; k0++)
+            {
+                work[k0] = image[k0];
             }
 
             double[] kernel = sigma > 1e-15 ? CannyGaussian.Kernel(sigma, 4.0) : [1.0];
             if (sigma > 1e-15)
             {
-                CannyGaussian.Correlate1D(work, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads, n);
-                CannyGaussian.Correlate1D(work, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads, n);
+                double[] pass = doubles.Rent(n);
+                try
+                {
+                    CannyGaussian.Correlate1D(work, pass, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads);
+                    CannyGaussian.Correlate1D(pass, work, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads);
+                }
+                finally
+                {
+                    doubles.Return(pass);
+                }
             }
 
             var ones = new OnesDenominator(rows, cols, sigma > 1e-15 ? kernel : null, mode, cval);

@@ -88,11 +88,27 @@ internal static class CannyGaussian
     /// the result is the same whatever the vector width or the number of threads. <paramref name="length"/>: the
     /// frame's rows x cols values at the start of a longer (pooled) array; by default the whole array.
     /// </summary>
-    public static unsafe void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1, int length = -1)
+    public static void Correlate1D(double[] data, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1, int length = -1)
     {
-        int radius = w.Length / 2;
         int n = length < 0 ? data.Length : length; // a pooled array may be longer than the frame
         var output = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(1, n));
+        Correlate1D(data, output, rows, cols, axis, w, mode, cval, toFloat, threads);
+        output.AsSpan(0, n).CopyTo(data);
+        System.Buffers.ArrayPool<double>.Shared.Return(output);
+    }
+
+    /// <summary>
+    /// <see cref="Correlate1D(double[], int, int, int, double[], BoundaryMode, double, bool, int, int)"/> from
+    /// <paramref name="data"/> into <paramref name="output"/> (rows x cols at the start of each; distinct arrays).
+    /// </summary>
+    public static unsafe void Correlate1D(double[] data, double[] output, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1)
+    {
+        if (ReferenceEquals(data, output))
+        {
+            throw new ArgumentException("output must not be the input array", nameof(output));
+        }
+
+        int radius = w.Length / 2;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         if (axis == 0)
         {
@@ -153,8 +169,6 @@ internal static class CannyGaussian
             }, _ => { });
         }
 
-        output.AsSpan(0, n).CopyTo(data);
-        System.Buffers.ArrayPool<double>.Shared.Return(output);
     }
 
     /// <summary>
