@@ -30,11 +30,13 @@ public static class Canny
 {
     /// <summary>
     /// Runs Canny on one rows x cols image (row-major) into <paramref name="edges"/> (0 or 1). <paramref name="threads"/>
-    /// parallelises the smoothing by rows; the result does not depend on it. The same bits as
-    /// <see cref="DetectReference"/> (the steps above one value at a time), faster: the smoothed ones (the bleed-over
-    /// correction's denominator) made once per row for the columns the mode reaches and once for the columns it does
-    /// not (where every tap reads the same value, so every result is the same), the Sobel pair, the magnitude and the
-    /// division as vectors of doubles lane by lane (the same IEEE operations per value), the big arrays pooled.
+    /// parallelises the smoothing by rows and, with two or more, runs the Sobel pair, the magnitude and the suppression
+    /// in two halves; the result does not depend on it. The same bits as <see cref="DetectReference"/> (the steps above
+    /// one value at a time), faster: the smoothed ones (the bleed-over correction's denominator) made once per row for
+    /// the columns the mode reaches and once for the columns it does not (where every tap reads the same value, so
+    /// every result is the same), the Gaussian passes with each value's taps in registers, the Sobel pair, the
+    /// magnitude, the division and the octant suppression as vectors (the same IEEE operations per value), the big
+    /// arrays pooled.
     /// </summary>
     public static void Detect(
         ReadOnlySpan<float> image,
