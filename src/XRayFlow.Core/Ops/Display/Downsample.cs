@@ -30,38 +30,48 @@ public static class Downsample
         }
 
         var dst = src.IsStack ? ImageArray.Stack(src.Frames, rows, cols) : new ImageArray(rows, cols);
-        double scale = 1.0 / ((double)factor * factor);
+        double count = (double)factor * factor;
         var sums = new double[cols];
         for (int n = 0; n < src.Frames; n++)
         {
-            var inFrame = src.Frame(n);
-            var outFrame = dst.Frame(n);
-            for (int i = 0; i < rows; i++)
-            {
-                Array.Clear(sums);
-                for (int a = 0; a < factor; a++)
-                {
-                    var line = inFrame.Slice(((i * factor) + a) * src.Cols, src.Cols);
-                    for (int j = 0; j < cols; j++)
-                    {
-                        double s = sums[j];
-                        int c0 = j * factor;
-                        for (int b = 0; b < factor; b++)
-                        {
-                            s += line[c0 + b];
-                        }
-
-                        sums[j] = s;
-                    }
-                }
-
-                for (int j = 0; j < cols; j++)
-                {
-                    outFrame[(i * cols) + j] = (float)(sums[j] * scale);
-                }
-            }
+            Frame(src.Data, (long)n * src.FrameLength, src.Cols, dst.Data, (long)n * dst.FrameLength, rows, cols, factor, count, sums);
         }
 
         return dst;
+    }
+
+    /// <summary>One frame: each output row's block sums in row-major order (rows of the block, then its columns), divided by the count.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Frame(float[] src, long srcOffset, int srcCols, float[] dst, long dstOffset, int rows, int cols, int factor, double count, double[] sums)
+    {
+        fixed (float* s0 = src, d0 = dst)
+        fixed (double* sum = sums)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                new Span<double>(sum, cols).Clear();
+                for (int a = 0; a < factor; a++)
+                {
+                    float* line = s0 + srcOffset + (((long)i * factor) + a) * srcCols;
+                    for (int j = 0; j < cols; j++)
+                    {
+                        double acc = sum[j];
+                        float* block = line + ((long)j * factor);
+                        for (int b = 0; b < factor; b++)
+                        {
+                            acc += block[b];
+                        }
+
+                        sum[j] = acc;
+                    }
+                }
+
+                float* outRow = d0 + dstOffset + ((long)i * cols);
+                for (int j = 0; j < cols; j++)
+                {
+                    outRow[j] = (float)(sum[j] / count);
+                }
+            }
+        }
     }
 }

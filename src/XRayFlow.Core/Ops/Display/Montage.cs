@@ -31,7 +31,9 @@ public static class Montage
         }
 
         var (outRows, outCols) = Shape(stack.Frames, stack.Rows, stack.Cols, columns, gap);
-        var result = new Imaging.ImageArray(outRows, outCols, imag: stack.Imag is null ? null : new float[(long)outRows * outCols]);
+        // From the pixel pool (a fresh 9-frame montage of 1024 x 1024 X-rays is 38 MB of pages touched for the first time);
+        // every value is written below (fill, then the frames).
+        var result = stack.Imag is null ? Imaging.ImageArray.Rent(outRows, outCols, 0) : new Imaging.ImageArray(outRows, outCols, imag: new float[(long)outRows * outCols]);
         result.Data.AsSpan().Fill(fill);
         for (int n = 0; n < stack.Frames; n++)
         {
