@@ -245,17 +245,7 @@ public static class Canny
             throw new ArgumentException($"image has {image.Length} values and edges {edges.Length}, shape ({rows}, {cols}) needs {n}");
         }
 
-        double low = lowThreshold ?? 0.1;
-        double high = highThreshold ?? 0.2;
-        if (useQuantiles && (low is < 0.0 or > 1.0 || high is < 0.0 or > 1.0))
-        {
-            throw new ArgumentException("quantile thresholds must be between 0 and 1");
-        }
-
-        if (high < low)
-        {
-            throw new ArgumentException("low_threshold should be lower than high_threshold");
-        }
+        var (lowF, highF) = Thresholds(lowThreshold, highThreshold, useQuantiles);
 
         // 1. smoothing with the bleed-over correction (no mask: the mask is all ones)
         var work = new double[n];
@@ -290,63 +280,16 @@ public static class Canny
             magnitude[k] = (float)Math.Sqrt(((double)isobel[k] * isobel[k]) + ((double)jsobel[k] * jsobel[k]));
         }
 
-        float lowF, highF;
         if (useQuantiles)
         {
-            var sorted = (float[])magnitude.Clone();
-            Array.Sort(sorted);
-            lowF = (float)Percentile(sorted, 100.0 * low);
-            highF = (float)Percentile(sorted, 100.0 * high);
-        }
-        else
-        {
-            lowF = (float)low;
-            highF = (float)high;
+            (lowF, highF) = QuantileThresholds(magnitude, lowThreshold, highThreshold);
         }
 
         // 3. non-maximum suppression
         var localMax = LocalMaxima(isobel, jsobel, magnitude, rows, cols);
 
-        // 4. hysteresis: flood the low mask from every high pixel, 8-connected
-        edges.Clear();
-        var stack = new Stack<int>();
-        for (int k = 0; k < n; k++)
-        {
-            if (localMax[k] && magnitude[k] >= highF && edges[k] == 0)
-            {
-                edges[k] = 1;
-                stack.Push(k);
-                while (stack.Count > 0)
-                {
-                    int p = stack.Pop();
-                    int r = p / cols, c = p % cols;
-                    for (int dr = -1; dr <= 1; dr++)
-                    {
-                        int rr = r + dr;
-                        if ((uint)rr >= (uint)rows)
-                        {
-                            continue;
-                        }
-
-                        for (int dc = -1; dc <= 1; dc++)
-                        {
-                            int cc = c + dc;
-                            if ((uint)cc >= (uint)cols)
-                            {
-                                continue;
-                            }
-
-                            int q = (rr * cols) + cc;
-                            if (edges[q] == 0 && localMax[q] && magnitude[q] >= lowF)
-                            {
-                                edges[q] = 1;
-                                stack.Push(q);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        // 4. hysteresis
+        Hysteresis(localMax, magnitude, rows, cols, lowF, highF, edges);
     }
 
     /// <summary>
