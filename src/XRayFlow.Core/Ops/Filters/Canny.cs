@@ -59,26 +59,33 @@ public static class Canny
 
         var (lowF, highF) = Thresholds(lowThreshold, highThreshold, useQuantiles);
         var doubles = System.Buffers.ArrayPool<double>.Shared;
-        double[] work = doubles.Rent(n);
+
+        // The smoothing's rows are padded to a stride off multiples of 4 KiB (see CannyGaussian.Correlate1D).
+        int stride = cols % 64 == 0 ? cols + 8 : cols;
+        double[] work = doubles.Rent(checked(rows * stride));
         float[] smoothed = PixelPool.Shared.Rent(n), isobel = PixelPool.Shared.Rent(n), jsobel = PixelPool.Shared.Rent(n), magnitude = PixelPool.Shared.Rent(n), scratch = PixelPool.Shared.Rent(n);
         bool[] localMax = System.Buffers.ArrayPool<bool>.Shared.Rent(n);
         try
         {
-            // 1. smoothing with the bleed-over correction (axis 0 from work into pass, axis 1 back into work)
-            int k0 = 0;
-            if (Vector.IsHardwareAccelerated)
+            // 1. smoothing with the bleed-over correction (axis 0 from work into pass, axis 1 back into work; work's rows
+            // at the padded stride)
+            for (int r = 0; r < rows; r++)
             {
-                for (int width = Vector<float>.Count; k0 <= n - width; k0 += width)
+                int c = 0, at = r * cols, to = r * stride;
+                if (Vector.IsHardwareAccelerated)
                 {
-                    Vector.Widen(new Vector<float>(image.Slice(k0, width)), out var lo, out var hi);
-                    lo.CopyTo(work, k0);
-                    hi.CopyTo(work, k0 + Vector<double>.Count);
+                    for (int width = Vector<float>.Count; c <= cols - width; c += width)
+                    {
+                        Vector.Widen(new Vector<float>(image.Slice(at + c, width)), out var lo, out var hi);
+                        lo.CopyTo(work, to + c);
+                        hi.CopyTo(work, to + c + Vector<double>.Count);
+                    }
                 }
-            }
 
-            for (; k0 < n; k0++)
-            {
-                work[k0] = image[k0];
+                for (; c < cols; c++)
+                {
+                    work[to + c] = image[at + c];
+                }
             }
 
             double[] kernel = sigma > 1e-15 ? CannyGaussian.Kernel(sigma, 4.0) : [1.0];
@@ -87,8 +94,8 @@ public static class Canny
                 double[] pass = doubles.Rent(n);
                 try
                 {
-                    CannyGaussian.Correlate1D(work, pass, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads);
-                    CannyGaussian.Correlate1D(pass, work, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads);
+                    CannyGaussian.Correlate1D(work, stride, pass, cols, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads);
+                    CannyGaussian.Correlate1D(pass, cols, work, stride, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads);
                 }
                 finally
                 {
@@ -99,7 +106,7 @@ public static class Canny
             var ones = new OnesDenominator(rows, cols, sigma > 1e-15 ? kernel : null, mode, cval);
             for (int r = 0; r < rows; r++)
             {
-                ones.Divide(r, work.AsSpan(r * cols, cols), smoothed.AsSpan(r * cols, cols));
+                ones.Divide(r, work.AsSpan(r * stride, cols), smoothed.AsSpan(r * cols, cols));
             }
 
             // 2. gradients and their magnitude
