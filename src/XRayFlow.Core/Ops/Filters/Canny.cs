@@ -51,13 +51,7 @@ public static class Canny
         double cval = 0.0,
         int threads = 1)
     {
-        int n = rows * cols;
-        if (image.Length != n || edges.Length != n)
-        {
-            throw new ArgumentException($"image has {image.Length} values and edges {edges.Length}, shape ({rows}, {cols}) needs {n}");
-        }
-
-        var (lowF, highF) = Thresholds(lowThreshold, highThreshold, useQuantiles);
+        var (n, lowF, highF) = Checked(image.Length, edges.Length, rows, cols, lowThreshold, highThreshold, useQuantiles);
         var doubles = System.Buffers.ArrayPool<double>.Shared;
 
         // The smoothing's rows are padded to a stride off multiples of 4 KiB (see CannyGaussian.Correlate1D).
@@ -158,9 +152,18 @@ public static class Canny
         }
     }
 
-    /// <summary>The thresholds as given (checked), in float32; with quantiles, placeholders until the magnitude is known.</summary>
-    private static (float Low, float High) Thresholds(double? lowThreshold, double? highThreshold, bool useQuantiles)
+    /// <summary>
+    /// The frame's size (image and edges must hold rows x cols) and the thresholds as given (checked), in float32; with
+    /// quantiles, placeholders until the magnitude is known.
+    /// </summary>
+    private static (int N, float Low, float High) Checked(int imageLength, int edgesLength, int rows, int cols, double? lowThreshold, double? highThreshold, bool useQuantiles)
     {
+        int n = rows * cols;
+        if (imageLength != n || edgesLength != n)
+        {
+            throw new ArgumentException($"image has {imageLength} values and edges {edgesLength}, shape ({rows}, {cols}) needs {n}");
+        }
+
         double low = lowThreshold ?? 0.1;
         double high = highThreshold ?? 0.2;
         if (useQuantiles && (low is < 0.0 or > 1.0 || high is < 0.0 or > 1.0))
@@ -173,7 +176,7 @@ public static class Canny
             throw new ArgumentException("low_threshold should be lower than high_threshold");
         }
 
-        return ((float)low, (float)high);
+        return (n, (float)low, (float)high);
     }
 
     /// <summary>The thresholds as quantiles of the magnitude (numpy.percentile, linear).</summary>
@@ -246,13 +249,7 @@ public static class Canny
         double cval = 0.0,
         int threads = 1)
     {
-        int n = rows * cols;
-        if (image.Length != n || edges.Length != n)
-        {
-            throw new ArgumentException($"image has {image.Length} values and edges {edges.Length}, shape ({rows}, {cols}) needs {n}");
-        }
-
-        var (lowF, highF) = Thresholds(lowThreshold, highThreshold, useQuantiles);
+        var (n, lowF, highF) = Checked(image.Length, edges.Length, rows, cols, lowThreshold, highThreshold, useQuantiles);
 
         // 1. smoothing with the bleed-over correction (no mask: the mask is all ones)
         var work = new double[n];
