@@ -298,9 +298,9 @@ public static class SeparableResampler
             return;
         }
 
-        if (stream && Avx.IsSupported && Vector<float>.Count == 8 && width >= 64 && taps is 2 or 4)
+        if (Streams(stream, taps, width))
         {
-            Streamed(y, width, offsets, weight, dst);
+            Streamed(y, width, offsets, weight, dst, new NoClip());
             return;
         }
 
@@ -384,12 +384,52 @@ public static class SeparableResampler
         }
     }
 
+    /// <summary>Whether <see cref="WeightedRows"/> with <paramref name="stream"/> writes a row of these taps (none the cval row) by <see cref="Streamed"/>.</summary>
+    private static bool Streams(bool stream, int taps, int width) => stream && Avx.IsSupported && Vector<float>.Count == 8 && width >= 64 && taps is 2 or 4;
+
+    /// <summary>
+    /// <see cref="WeightedRows"/> of taps none of which is the cval row, each value then clipped by <paramref name="clip"/>,
+    /// written with non-temporal stores where <paramref name="stream"/> asks (and <see cref="Streams"/> allows): the
+    /// same bits as the weighted row then <see cref="ClipRange.Apply"/>, without a pass over the row after.
+    /// </summary>
+    internal static void WeightedRowsClipped(ReadOnlySpan<float> y, int stride, int width, ReadOnlySpan<int> index, ReadOnlySpan<float> weight, ClipRange clip, Span<float> dst, bool stream)
+    {
+        int taps = index.Length;
+        if (!Streams(stream, taps, width))
+        {
+            WeightedRows(y, stride, width, index, weight, -1, default, dst);
+            clip.Apply(dst[..width], dst[..width], stream: false);
+            return;
+        }
+
+        Span<int> offsets = stackalloc int[taps];
+        for (int k = 0; k < taps; k++)
+        {
+            offsets[k] = index[k] * stride;
+        }
+
+        switch (clip.Rule)
+        {
+            case ClipRule.Native:
+                Streamed(y, width, offsets, weight, dst, new NativeClip(clip.Lo, clip.Hi));
+                break;
+            case ClipRule.NativeZeroLow:
+                Streamed(y, width, offsets, weight, dst, new NativeZeroLowClip(clip.Lo, clip.Hi));
+                break;
+            default:
+                Streamed(y, width, offsets, weight, dst, new IeeeClip(clip.Lo, clip.Hi));
+                break;
+        }
+    }
+
     /// <summary>
     /// <see cref="WeightedRows"/> for 2 or 4 taps with non-temporal stores (the output row goes straight to memory
-    /// instead of evicting the cached inputs; for outputs far larger than the caches). Same arithmetic.
+    /// instead of evicting the cached inputs; for outputs far larger than the caches), each value then through
+    /// <paramref name="clip"/> (<see cref="NoClip"/>: none). Same arithmetic.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Streamed(ReadOnlySpan<float> y, int width, ReadOnlySpan<int> offsets, ReadOnlySpan<float> weight, Span<float> dst)
+    private static unsafe void Streamed<TClip>(ReadOnlySpan<float> y, int width, ReadOnlySpan<int> offsets, ReadOnlySpan<float> weight, Span<float> dst, TClip clip)
+        where TClip : struct, IClip
     {
         int taps = offsets.Length;
         fixed (float* py = y, pd = dst)
@@ -400,7 +440,7 @@ public static class SeparableResampler
             int t = 0;
             while (t < width && ((nuint)(pd + t) & 31) != 0)
             {
-                pd[t] = taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]);
+                pd[t] = clip.Apply(taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]));
                 t++;
             }
 
@@ -412,20 +452,20 @@ public static class SeparableResampler
             {
                 for (; t <= width - 8; t += 8)
                 {
-                    Avx.StoreAlignedNonTemporal(pd + t, (va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)) + (vc * Avx.LoadVector256(c + t)) + (ve * Avx.LoadVector256(e + t)));
+                    Avx.StoreAlignedNonTemporal(pd + t, clip.Apply((va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)) + (vc * Avx.LoadVector256(c + t)) + (ve * Avx.LoadVector256(e + t))));
                 }
             }
             else
             {
                 for (; t <= width - 8; t += 8)
                 {
-                    Avx.StoreAlignedNonTemporal(pd + t, (va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t)));
+                    Avx.StoreAlignedNonTemporal(pd + t, clip.Apply((va * Avx.LoadVector256(a + t)) + (vb * Avx.LoadVector256(b + t))));
                 }
             }
 
             for (; t < width; t++)
             {
-                pd[t] = taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]);
+                pd[t] = clip.Apply(taps == 4 ? (wa * a[t]) + (wb * b[t]) + (wc * c[t]) + (we * e[t]) : (wa * a[t]) + (wb * b[t]));
             }
         }
     }
@@ -701,12 +741,17 @@ public static class SeparableResampler
                         local[b] = idx == rowPlan.CoefLength ? count : buf.Slot[idx];
                     }
 
-                    if (clip is { } c)
+                    if (clip is { } c && local.IndexOf(count) < 0 && (!stream || Streams(stream, taps, outCols)))
                     {
-                        // The row in a cached scratch row first, then clipped on its way out.
+                        // Clipped as it is written (straight to memory when streaming).
+                        WeightedRowsClipped(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), c, ds.Slice(k * outCols, outCols), stream);
+                    }
+                    else if (clip is { } cut)
+                    {
+                        // A row reading the cval row, or of taps that do not stream: in a cached scratch row first, then clipped on its way out.
                         var row = buf.Out.AsSpan(0, outCols);
                         WeightedRows(mid, outCols, outCols, local, rowPlan.Weight.AsSpan(k * taps, taps), count, cvalRow, row);
-                        c.Apply(row, ds.Slice(k * outCols, outCols), stream);
+                        cut.Apply(row, ds.Slice(k * outCols, outCols), stream);
                     }
                     else if (rowRanges is not null)
                     {

@@ -814,12 +814,29 @@ public class GeometryKernelTests
         }
     }
 
-    [Fact]
-    public void ClipRangeGivesTheScalarRuleForEveryLengthAndAlignmentStreamedOrNot()
+    /// <summary>Clip ranges for each of ClipRange's rules: zeros of both signs as either bound.</summary>
+    public static TheoryData<float, float, int> ClipRanges() => new()
+    {
+        { 0f, 2.5f, (int)ClipRule.NativeZeroLow },
+        { -0f, 2.5f, (int)ClipRule.Native },
+        { -1f, -0f, (int)ClipRule.Ieee },
+        { -1f, 0f, (int)ClipRule.Native },
+        { 0f, 0f, (int)ClipRule.NativeZeroLow },
+        { -0f, -0f, (int)ClipRule.Ieee },
+        { -0f, 0f, (int)ClipRule.Native },
+        { 0f, -0f, (int)ClipRule.Ieee },
+        { 0.25f, 60f, (int)ClipRule.Native },
+        { -3f, -1f, (int)ClipRule.Native },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClipRanges))]
+    public void ClipRangeGivesTheScalarRuleForEveryLengthAndAlignmentStreamedOrNot(float lo, float hi, int rule)
     {
         var rng = new Random(8);
-        var clip = new ClipRange(0f, 2.5f);
-        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, 2.5f, -1e-30f];
+        var clip = new ClipRange(lo, hi);
+        Assert.Equal((ClipRule)rule, clip.Rule);
+        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, 2.5f, -1e-30f, -1f, BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001)), BitConverter.Int32BitsToSingle(0x7F800001)];
         for (int n = 1; n <= 140; n++)
         {
             for (int offset = 0; offset < 8; offset++)
@@ -836,8 +853,48 @@ public class GeometryKernelTests
                     clip.Apply(src.AsSpan(offset), dst.AsSpan(offset), stream);
                     for (int k = offset; k < src.Length; k++)
                     {
-                        float want = float.IsNaN(src[k]) ? src[k] : Math.Min(Math.Max(src[k], 0f), 2.5f);
+                        float want = float.IsNaN(src[k]) ? src[k] : Math.Min(Math.Max(src[k], lo), hi);
                         Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(dst[k]), $"n {n} offset {offset} stream {stream}: {src[k]} -> {dst[k]}, want {want}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ClipRanges))]
+    public void WeightedRowsClippedAsWrittenEqualTheRowThenTheClip(float lo, float hi, int rule)
+    {
+        // The clip applied in registers as a row is written (streamed or not) against the weighted row then
+        // ClipRange.Apply: every width to 160 and both streamed tap counts, values with zeros of both signs (a weighted
+        // sum of -0s is -0), NaN and infinities.
+        _ = rule;
+        var rng = new Random(77);
+        var clip = new ClipRange(lo, hi);
+        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, -1f, 2.5f];
+        foreach (int taps in new[] { 1, 2, 3, 4 })
+        {
+            for (int width = 1; width <= 160; width++)
+            {
+                int stride = width + 3;
+                var y = new float[stride * 6];
+                for (int k = 0; k < y.Length; k++)
+                {
+                    y[k] = rng.Next(4) == 0 ? specials[rng.Next(specials.Length)] : (float)((rng.NextDouble() * 6) - 3);
+                }
+
+                int[] index = [.. Enumerable.Range(0, taps).Select(t => (t * 2) % 6)];
+                float[] weight = [.. Enumerable.Range(0, taps).Select(t => rng.Next(3) == 0 ? 1f : (float)rng.NextDouble())];
+                var plain = new float[width];
+                SeparableResampler.WeightedRows(y, stride, width, index, weight, 6, new float[width], plain);
+                foreach (bool stream in new[] { false, true })
+                {
+                    var got = Poisoned(width + 5).AsSpan(5);
+                    SeparableResampler.WeightedRowsClipped(y, stride, width, index, weight, clip, got, stream);
+                    for (int k = 0; k < width; k++)
+                    {
+                        float want = ClipRange.One(plain[k], lo, hi);
+                        Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(got[k]), $"[{lo}, {hi}] taps {taps} width {width} stream {stream} value {k}: {got[k]} vs {want}");
                     }
                 }
             }
