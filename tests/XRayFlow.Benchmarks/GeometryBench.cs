@@ -32,6 +32,8 @@ public static class GeometryBench
             ("resize 2048 order 3", () => Resampling.Resize(x, 2048, 2048, 3, "reflect", 0, null, null, true, threads)),
             ("rotate 30 order 1", () => Resampling.Rotate(x, 30, false, 1, SplineMode.Constant, 0, true, threads)),
             ("rotate 30 order 3", () => Resampling.Rotate(x, 30, false, 3, SplineMode.Constant, 0, true, threads)),
+            ("rotate 30 order 1 nearest", () => Resampling.Rotate(x, 30, false, 1, SplineMode.Nearest, 0, true, threads)),
+            ("rotate 30 order 3 reflect", () => Resampling.Rotate(x, 30, false, 3, SplineMode.Reflect, 0, true, threads)),
             ("shift order 1", () => Resampling.Shift(x, 10.5, -20.25, 1, SplineMode.Constant, 0, true, threads)),
             ("shift order 3", () => Resampling.Shift(x, 10.5, -20.25, 3, SplineMode.Constant, 0, true, threads)),
             ("affine_transform order 1", () => Resampling.Affine(x, rot, [40, -60], 1024, 1024, 1, SplineMode.Constant, 0, true, threads)),

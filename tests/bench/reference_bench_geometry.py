@@ -72,6 +72,12 @@ CASES = [
      lambda: cv2.warpAffine(X, rot_cv(30), (1024, 1024), flags=cv2.INTER_LINEAR | INV)),
     ("rotate 30 order 3", lambda: ndi.rotate(X, 30, reshape=False, order=3),
      lambda: cv2.warpAffine(X, rot_cv(30), (1024, 1024), flags=cv2.INTER_CUBIC | INV)),
+    # Modes that extend the frame (an augmentation's usual choice): SciPy's nearest and reflect are OpenCV's
+    # BORDER_REPLICATE and BORDER_REFLECT.
+    ("rotate 30 order 1 nearest", lambda: ndi.rotate(X, 30, reshape=False, order=1, mode="nearest"),
+     lambda: cv2.warpAffine(X, rot_cv(30), (1024, 1024), flags=cv2.INTER_LINEAR | INV, borderMode=cv2.BORDER_REPLICATE)),
+    ("rotate 30 order 3 reflect", lambda: ndi.rotate(X, 30, reshape=False, order=3, mode="reflect"),
+     lambda: cv2.warpAffine(X, rot_cv(30), (1024, 1024), flags=cv2.INTER_CUBIC | INV, borderMode=cv2.BORDER_REFLECT)),
     ("shift order 1", lambda: ndi.shift(X, [10.5, -20.25], order=1),
      lambda: cv2.warpAffine(X, np.array([[1, 0, 20.25], [0, 1, -10.5]]), (1024, 1024), flags=cv2.INTER_LINEAR | INV)),
     ("shift order 3", lambda: ndi.shift(X, [10.5, -20.25], order=3),

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace XRayFlow.Core.Ops.Geometry;
 
 /// <summary>
@@ -179,5 +181,47 @@ public static class SplineModes
         }
 
         return x;
+    }
+
+    /// <summary>Whether the mode is mirror or reflect and every lane lies strictly within a period s of 0 (mirror: s = 2n - 2, reflect: 2n; n &gt; 1), where <see cref="Fold"/> applies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool WithinPeriod(Vector256<double> x, int n, SplineMode mode)
+    {
+        if (mode is not (SplineMode.Mirror or SplineMode.Reflect) || n <= 1)
+        {
+            return false;
+        }
+
+        var s = Vector256.Create(mode == SplineMode.Mirror ? (2.0 * n) - 2 : 2.0 * n);
+        return Vector256.LessThanAll(Vector256.Abs(x), s);
+    }
+
+    /// <summary>
+    /// <see cref="Map"/> of mirror or reflect for lanes within a period of 0 (<see cref="WithinPeriod"/>):
+    /// there its s * trunc(x / s) terms are 0 (a product of +-0, then added to x: x), which leaves, below 0, mirror:
+    /// x &lt;= 1 - n ? x + s : -x, reflect: x &lt; -n ? x + s : (x &gt; -1e-15 ? 1e-15 : -x) - 1; above n - 1, mirror:
+    /// x &gt;= n ? s - x : x, reflect: x &gt;= n ? s - x - 1 : x. The same double operations, so the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> Fold(Vector256<double> x, int n, SplineMode mode)
+    {
+        var below = Vector256.LessThan(x, Vector256<double>.Zero);
+        var above = Vector256.GreaterThan(x, Vector256.Create((double)(n - 1)));
+        var len = Vector256.Create((double)n);
+        if (mode == SplineMode.Mirror)
+        {
+            var s = Vector256.Create((2.0 * n) - 2);
+            var low = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256.Create(1.0 - n)), x + s, -x);
+            var high = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, len), s - x, x);
+            return Vector256.ConditionalSelect(below, low, Vector256.ConditionalSelect(above, high, x));
+        }
+        else
+        {
+            var s = Vector256.Create(2.0 * n);
+            var one = Vector256<double>.One;
+            var low = Vector256.ConditionalSelect(Vector256.LessThan(x, -len), x + s, Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(-1e-15)), Vector256.Create(1e-15), -x) - one);
+            var high = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, len), (s - x) - one, x);
+            return Vector256.ConditionalSelect(below, low, Vector256.ConditionalSelect(above, high, x));
+        }
     }
 }

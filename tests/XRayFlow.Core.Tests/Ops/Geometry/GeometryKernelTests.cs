@@ -288,6 +288,27 @@ public class GeometryKernelTests
     }
 
     [Theory]
+    [MemberData(nameof(ModesAndOrders))]
+    public void PixelsAtAndBeyondTheEdgeInVectorsEqualTheReference(SplineMode mode, int order)
+    {
+        // Eight-pixel groups with a tap beyond the coefficients map their coordinates and fold their taps in vectors
+        // (AffineResampler's edge path): a rotated and scaled matrix whose coordinates run several periods beyond both
+        // ends of both axes, on frames just below, at and above the size that path needs (twice the order plus 4, counting
+        // the 12-pixel pre-pad of nearest and grid-constant when prefiltering), rows of 37 outputs (four vectors and a tail).
+        var rng = new Random(5000 + ((int)mode * 10) + order);
+        double[,] m = { { 2.7, 0.9 }, { -0.8, 3.1 } };
+        foreach (var (rows, cols) in new[] { ((2 * order) + 3, 11), ((2 * order) + 4, 23), (23, 29) })
+        {
+            double[] offset = [-2.5 * rows, -1.5 * cols];
+            var x = Random(rng, rows * cols);
+            var want = SplineReference.Affine(x, rows, cols, m, offset, 31, 37, order, mode, 2.5, true);
+            var got = Poisoned(31 * 37);
+            AffineResampler.Apply(x, rows, cols, m, offset, 31, 37, order, true, mode, 2.5f, got, threads: 2);
+            AssertClose(want, got, 2.5f, $"{mode} order {order} {rows}x{cols}");
+        }
+    }
+
+    [Theory]
     [InlineData("reflect", 0)]
     [InlineData("reflect", 1)]
     [InlineData("constant", 1)]
