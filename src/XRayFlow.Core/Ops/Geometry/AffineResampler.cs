@@ -339,8 +339,6 @@ public static class AffineResampler
                     var x0b = ((va0 + (jb * vm01)) + voff0) + vpad;
                     var x1a = ((va1 + (ja * vm11)) + voff1) + vpad;
                     var x1b = ((va1 + (jb * vm11)) + voff1) + vpad;
-                    bool mapped = false;
-                Starts:
                     var f0a = Avx.Floor(x0a + vhalf);
                     var f0b = Avx.Floor(x0b + vhalf);
                     var f1a = Avx.Floor(x1a + vhalf);
@@ -368,13 +366,6 @@ public static class AffineResampler
 
                     if (!all)
                     {
-                        // Coordinates beyond the frame in a mode that maps them: mapped lane by lane, then, where
-                        // every tap of the eight lies inside, the inside pixels' path (a rotation's corners).
-                        if (!mapped && remaps && MapLanes(ref x0a, ref x0b, ref x1a, ref x1b))
-                        {
-                            mapped = true;
-                            goto Starts;
-                        }
 
                         if (constant)
                         {
@@ -387,7 +378,10 @@ public static class AffineResampler
                             }
                         }
 
-                        if ((mapped || !maps) && EdgeVector(x0a, x0b, x1a, x1b, c, pd + j, w0, w1))
+                        // Coordinates beyond the frame in a mode that maps them (a rotation's corners) are mapped
+                        // first. (In a call that takes them by value: going back to the inside pixels' test with
+                        // them, or mapping them in place, cost mode constant's rotate 5-10%.)
+                        if (maps ? remaps && MappedEdgeVector(x0a, x0b, x1a, x1b, c, pd + j, w0, w1) : EdgeVector(x0a, x0b, x1a, x1b, c, pd + j, w0, w1))
                         {
                             continue;
                         }
@@ -485,7 +479,7 @@ public static class AffineResampler
 
         /// <summary>
         /// Eight pixels some of whose taps lie beyond the coefficients (pixels at or beyond the frame's edge), in vectors,
-        /// given coordinates already mapped (<see cref="MapLanes"/>) in the modes that map them: every tap's index mapped
+        /// given coordinates already mapped (<see cref="MappedEdgeVector"/>) in the modes that map them: every tap's index mapped
         /// by the tap mode in integer lanes, as <see cref="Tap"/> maps it where a tap lies less than a period beyond the
         /// edge (nearest: clamped; mirror, reflect, grid-wrap: folded once; grid-constant: cval), then the weights and
         /// sums of the inside pixels' gathered loop (float32 weights from the fractions, as the inside pixels' paths;
@@ -558,11 +552,14 @@ public static class AffineResampler
         }
 
         /// <summary>
-        /// Eight pixels' coordinates (pre-padded, the first axis in x0a / x0b, the second in x1a / x1b) mapped into the
-        /// frame as <see cref="Pixel"/> maps them (<see cref="SplineModes.Map"/>, lane by lane), for the modes that map
-        /// coordinates (not constant: its outside is cval). False, leaving them as they were, for a NaN coordinate.
+        /// <see cref="EdgeVector"/> of eight pixels whose coordinates (pre-padded, the first axis in x0a / x0b, the
+        /// second in x1a / x1b) are first mapped into the frame as <see cref="Pixel"/> maps them
+        /// (<see cref="SplineModes.Map"/>: mirror and reflect within a period by <see cref="SplineModes.Fold"/>, else lane
+        /// by lane), for the modes that map coordinates but constant (whose outside is cval). False, writing nothing,
+        /// where EdgeVector is, or for a NaN coordinate.
         /// </summary>
-        private unsafe bool MapLanes(ref Vector256<double> x0a, ref Vector256<double> x0b, ref Vector256<double> x1a, ref Vector256<double> x1b)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe bool MappedEdgeVector(Vector256<double> x0a, Vector256<double> x0b, Vector256<double> x1a, Vector256<double> x1b, float* c, float* d, Vector256<float>* w0, Vector256<float>* w1)
         {
             if (SplineModes.WithinPeriod(x0a, n0, mode) && SplineModes.WithinPeriod(x0b, n0, mode) && SplineModes.WithinPeriod(x1a, n1, mode) && SplineModes.WithinPeriod(x1b, n1, mode))
             {
@@ -570,7 +567,7 @@ public static class AffineResampler
                 x0b = SplineModes.Fold(x0b, n0, mode);
                 x1a = SplineModes.Fold(x1a, n1, mode);
                 x1b = SplineModes.Fold(x1b, n1, mode);
-                return true;
+                return EdgeVector(x0a, x0b, x1a, x1b, c, d, w0, w1);
             }
 
             var xs = stackalloc double[16];
@@ -591,7 +588,7 @@ public static class AffineResampler
             x0b = Vector256.Load(xs + 4);
             x1a = Vector256.Load(xs + 8);
             x1b = Vector256.Load(xs + 12);
-            return true;
+            return EdgeVector(x0a, x0b, x1a, x1b, c, d, w0, w1);
         }
 
         /// <summary>
