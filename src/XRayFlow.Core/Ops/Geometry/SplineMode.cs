@@ -183,26 +183,35 @@ public static class SplineModes
         return x;
     }
 
-    /// <summary>Whether the mode is mirror or reflect and every lane lies strictly within a period s of 0 (mirror: s = 2n - 2, reflect: 2n; n &gt; 1), where <see cref="Fold"/> applies.</summary>
+    /// <summary>
+    /// Whether <see cref="Fold"/> applies: n &gt; 1, the mode mirror, reflect, wrap or grid-wrap, and every lane strictly
+    /// within a period s of 0 (mirror: s = 2n - 2, reflect: 2n, wrap: n - 1, grid-wrap: n).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool WithinPeriod(Vector256<double> x, int n, SplineMode mode)
     {
-        if (mode is not (SplineMode.Mirror or SplineMode.Reflect) || n <= 1)
+        if (mode is not (SplineMode.Mirror or SplineMode.Reflect or SplineMode.Wrap or SplineMode.GridWrap) || n <= 1)
         {
             return false;
         }
 
-        var s = Vector256.Create(mode == SplineMode.Mirror ? (2.0 * n) - 2 : 2.0 * n);
+        var s = Vector256.Create(mode switch
+        {
+            SplineMode.Mirror => (2.0 * n) - 2,
+            SplineMode.Reflect => 2.0 * n,
+            SplineMode.Wrap => n - 1.0,
+            _ => n,
+        });
         return Vector256.LessThanAll(Vector256.Abs(x), s);
     }
 
     /// <summary>
-    /// <see cref="Map"/> of mirror or reflect for lanes within a period of 0 (<see cref="WithinPeriod"/>):
-    /// there its s * trunc(x / s) terms are 0 (a product of +-0, then added to x: x), which leaves, below 0, mirror:
-    /// x &lt;= 1 - n ? x + s : -x, reflect: x &lt; -n ? x + s : (x &gt; -1e-15 ? 1e-15 : -x) - 1; above n - 1, mirror:
-    /// x &gt;= n ? s - x : x, reflect: x &gt;= n ? s - x - 1 : x. The same double operations, so the same values.
+    /// <see cref="Map"/> of mirror, reflect, wrap or grid-wrap for lanes within a period of 0 (<see cref="WithinPeriod"/>):
+    /// there Map's truncated quotients are 0 (wrap below 0: 1; grid-wrap below 0: 0 for x &gt; -1 - n, which |x| &lt; n
+    /// gives), which leaves, below 0, mirror: x &lt;= 1 - n ? x + s : -x, reflect: x &lt; -n ? x + s : (x &gt; -1e-15 ?
+    /// 1e-15 : -x) - 1, wrap and grid-wrap: x + s; above n - 1, mirror: x &gt;= n ? s - x : x, reflect: x &gt;= n ? s - x
+    /// - 1 : x, wrap: x (x - s * 0), grid-wrap: x. The same double operations, so the same values.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> Fold(Vector256<double> x, int n, SplineMode mode)
     {
         var below = Vector256.LessThan(x, Vector256<double>.Zero);
@@ -214,6 +223,11 @@ public static class SplineModes
             var low = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256.Create(1.0 - n)), x + s, -x);
             var high = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, len), s - x, x);
             return Vector256.ConditionalSelect(below, low, Vector256.ConditionalSelect(above, high, x));
+        }
+        else if (mode is SplineMode.Wrap or SplineMode.GridWrap)
+        {
+            var s = Vector256.Create(mode == SplineMode.Wrap ? n - 1.0 : n);
+            return Vector256.ConditionalSelect(below, x + s, x);
         }
         else
         {

@@ -3,22 +3,30 @@ using XRayFlow.Core.Ops.Geometry;
 
 namespace XRayFlow.Core.Tests.Ops.Geometry;
 
-/// <summary>SplineModes.Fold (four coordinates within a period, mirror and reflect) against SplineModes.Map, value for value.</summary>
+/// <summary>SplineModes.Fold (four coordinates within a period: mirror, reflect, wrap, grid-wrap) against SplineModes.Map, value for value.</summary>
 public class SplineModeFoldTests
 {
     [Theory]
     [InlineData(SplineMode.Mirror)]
     [InlineData(SplineMode.Reflect)]
+    [InlineData(SplineMode.Wrap)]
+    [InlineData(SplineMode.GridWrap)]
     public void FoldGivesMapsValuesWithinAPeriod(SplineMode mode)
     {
         var rng = new Random(11 + (int)mode);
         for (int n = 2; n <= 40; n++)
         {
-            double s = mode == SplineMode.Mirror ? (2.0 * n) - 2 : 2.0 * n;
+            double s = mode switch
+            {
+                SplineMode.Mirror => (2.0 * n) - 2,
+                SplineMode.Reflect => 2.0 * n,
+                SplineMode.Wrap => n - 1.0,
+                _ => n,
+            };
             double below = Math.BitDecrement(s);
 
             // The branch points of Map's formulas and their neighbours, then random values across the period.
-            var values = new List<double> { -below, -n - 0.5, -n, Math.BitDecrement(-n), Math.BitIncrement(-n), 1 - n, Math.BitIncrement(1.0 - n), -1, -0.5, -1e-15, -2e-15, -5e-16, -double.Epsilon, -0.0, 0, 0.25, n - 1, Math.BitIncrement(n - 1.0), n - 0.5, n, Math.BitDecrement(n), n + 0.5, below };
+            var values = new List<double> { -below, -n - 0.5, -1 - n, Math.BitIncrement(-1.0 - n), -n, Math.BitDecrement(-n), Math.BitIncrement(-n), 1 - n, Math.BitIncrement(1.0 - n), -1, -0.5, -1e-15, -2e-15, -5e-16, -double.Epsilon, -0.0, 0, 0.25, n - 1, Math.BitIncrement(n - 1.0), n - 0.5, n, Math.BitDecrement(n), n + 0.5, below };
             values.RemoveAll(v => !(Math.Abs(v) < s)); // (small n: some branch points lie a period away)
             for (int k = 0; k < 400; k++)
             {
@@ -43,6 +51,7 @@ public class SplineModeFoldTests
         }
 
         Assert.False(SplineModes.WithinPeriod(Vector256<double>.Zero, 1, mode));
-        Assert.False(SplineModes.WithinPeriod(Vector256<double>.Zero, 5, SplineMode.GridWrap));
+        Assert.False(SplineModes.WithinPeriod(Vector256<double>.Zero, 5, SplineMode.Nearest));
+        Assert.False(SplineModes.WithinPeriod(Vector256<double>.Zero, 5, SplineMode.Constant));
     }
 }
