@@ -174,20 +174,25 @@ public sealed class PermutedTaps
         return whole;
     }
 
-    /// <summary>Whether <see cref="WholeFromRows"/> applies: 16-output blocks of 2 taps (order 1), none value by value.</summary>
-    public bool CanFuseRows => Block == Lanes && Taps == 2 && !AnyScalar;
+    /// <summary>Whether <see cref="WholeFromRows"/> applies: 16-output blocks of 2 taps (order 1).</summary>
+    public bool CanFuseRows => Block == Lanes && Taps == 2;
+
+    /// <summary>Whether <see cref="Whole2"/> applies: 16-output blocks of 2 taps, none value by value.</summary>
+    private bool AllWhole2 => CanFuseRows && !AnyScalar;
 
     /// <summary>
     /// The order-1 pass of an output row straight from the two input rows its vertical taps read (<see cref="CanFuseRows"/>,
     /// a line with no pre-pad: coefficient c is column c): each whole block whose window lies inside the rows gets its
     /// window's vertical sums made in registers, (wa * a[c]) + (wb * b[c]) as <see cref="SeparableResampler"/>'s
     /// vertical pass makes them, then <see cref="Whole2"/>'s permutes and products, so the same bits, without writing
-    /// the vertical sums to a line and reading them back. Returns the first block not done (at the row's end): the
-    /// caller makes the line from <see cref="LowestBaseFrom"/> of that block on and calls
-    /// <see cref="Resample(ReadOnlySpan{float}, Span{float}, int)"/> from it.
+    /// the vertical sums to a line and reading them back. A block that goes value by value (an edge's taps mapped
+    /// across the row: grid-wrap, or grid-constant's cval one past a window) takes each vertical sum it reads the same
+    /// way, value by value, in <see cref="Scalar"/>'s order (cval where a tap is the cval coefficient). Returns the first
+    /// block not done (at the row's end): the caller makes the line from <see cref="LowestBaseFrom"/> of that block on
+    /// and calls <see cref="Resample(ReadOnlySpan{float}, Span{float}, int)"/> from it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int WholeFromRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, Span<float> output)
+    public int WholeFromRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, float cval, Span<float> output)
     {
         if (!CanFuseRows || a.Length != b.Length || output.Length < OutLength)
         {
@@ -207,6 +212,12 @@ public sealed class PermutedTaps
         for (; k < whole; k++)
         {
             int first = Unsafe.Add(ref b0, k);
+            if (first < 0)
+            {
+                ScalarFromRows(a, b, wa, wb, cval, output, k);
+                continue;
+            }
+
             if (first > last)
             {
                 break;
@@ -222,6 +233,26 @@ public sealed class PermutedTaps
         }
 
         return k;
+    }
+
+    /// <summary>
+    /// <see cref="Scalar"/> of a 2-tap block with each line value made from the rows as the line would hold it:
+    /// (wa * a[c]) + (wb * b[c]), cval at c = CoefLength (the rows are the line: no pre-pad).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScalarFromRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, float cval, Span<float> output, int k)
+    {
+        int c1 = _plan.CoefLength;
+        int[] index = _plan.Index;
+        float[] weight = _plan.Weight;
+        int j0 = k * Block, count = Math.Min(Block, OutLength - j0);
+        for (int j = j0; j < j0 + count; j++)
+        {
+            int at = j * 2, i0 = index[at], i1 = index[at + 1];
+            float v0 = i0 == c1 ? cval : (wa * a[i0]) + (wb * b[i0]);
+            float v1 = i1 == c1 ? cval : (wa * a[i1]) + (wb * b[i1]);
+            output[j] = (v0 * weight[at]) + (v1 * weight[at + 1]);
+        }
     }
 
     /// <summary>A block whose taps spread wider than a window, value by value in the same order of operations.</summary>
@@ -281,7 +312,7 @@ public sealed class PermutedTaps
         ref int i0 = ref MemoryMarshal.GetArrayDataReference(Index);
         ref float w0 = ref MemoryMarshal.GetArrayDataReference(Weight);
         Span<float> tail = stackalloc float[Lanes];
-        int k = firstBlock == 0 && CanFuseRows ? Whole2(line, output) : firstBlock;
+        int k = firstBlock == 0 && AllWhole2 ? Whole2(line, output) : firstBlock;
         for (; k < Blocks; k++)
         {
             if (Base[k] < 0)

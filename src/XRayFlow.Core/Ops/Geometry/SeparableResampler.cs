@@ -600,7 +600,7 @@ public static class SeparableResampler
                     if (fuse && index[0] != rowPlan.CoefLength && index[1] != rowPlan.CoefLength)
                     {
                         // The blocks at the row's end from a line made only where they read it.
-                        int k = along.WholeFromRows(ys.Slice(index[0] * cols, cols), ys.Slice(index[1] * cols, cols), weight[0], weight[1], made);
+                        int k = along.WholeFromRows(ys.Slice(index[0] * cols, cols), ys.Slice(index[1] * cols, cols), weight[0], weight[1], cval, made);
                         if (k < along.Blocks)
                         {
                             int from = Math.Min(cols, along.LowestBaseFrom[k]);
