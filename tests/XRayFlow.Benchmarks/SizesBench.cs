@@ -31,6 +31,9 @@ public static class SizesBench
         ("median_filter size=3", "median_filter", new() { ["size"] = new[] { 3 } }, 1),
         ("median_filter size=5", "median_filter", new() { ["size"] = new[] { 5 } }, 1),
         ("median_filter size=7", "median_filter", new() { ["size"] = new[] { 7 } }, 1),
+        ("median_filter size=9", "median_filter", new() { ["size"] = new[] { 9 } }, 1),
+        ("median_filter size=21", "median_filter", new() { ["size"] = new[] { 21 } }, 1),
+        ("percentile_filter size=7 p75", "percentile_filter", new() { ["size"] = new[] { 7 }, ["percentile"] = 75.0 }, 1),
         ("hypot", "hypot", new(), 2),
         ("normalize", "normalize", new() { ["max"] = 255.0, ["method"] = "peak" }, 1),
     ];

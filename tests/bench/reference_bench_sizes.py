@@ -37,6 +37,9 @@ OPS = [
     ("uniform_filter size=21", lambda x: cv2.blur(x, (21, 21))),
     ("median_filter size=3", lambda x: cv2.medianBlur(x, 3)),
     ("median_filter size=5", lambda x: cv2.medianBlur(x, 5)),
+    # cv2.medianBlur takes float32 only up to size 5; larger sizes on the same levels as uint8 (the sample is 8-bit).
+    ("median_filter size=9", lambda x: cv2.medianBlur(x.astype(np.uint8), 9)),
+    ("median_filter size=21", lambda x: cv2.medianBlur(x.astype(np.uint8), 21)),
     ("hypot", lambda x: cv2.magnitude(x, x)),
     ("normalize", lambda x: cv2.multiply(x, 255.0 / float(x.max()))),
 ]

@@ -53,6 +53,88 @@ public class RankFilterTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void SlidingHistogramsOfEightBitLevelsEqualTheScalarMeaning(BoundaryMode mode)
+    {
+        // Rectangles above 25 cells without a written-out network take Huang's sliding histogram when every value (and
+        // cval, in mode constant) is an 8-bit level: levels with many ties and both ends (0, 255), windows wider and
+        // taller than the frame, origins, ranks across the window (0 and n - 1 are the min / max filters).
+        var windows = new (int K0, int K1, int O0, int O1)[] { (6, 6, 0, 0), (7, 7, 1, -2), (9, 9, 0, 0), (3, 11, 1, 4), (12, 5, -5, 2), (21, 21, 3, -3) };
+        foreach (var (k0, k1, o0, o1) in windows)
+        {
+            int n = k0 * k1;
+            Assert.True(RankFilter.TakesHistogram(k0, k1, 1));
+            foreach (var (rows, cols) in new[] { (1, 37), (23, 1), (9, 13), (30, 41) })
+            {
+                var rng = new Random((k0 * 1000) + (k1 * 10) + rows + (int)mode);
+                var x = new float[rows * cols];
+                for (int k = 0; k < x.Length; k++)
+                {
+                    x[k] = rng.Next(5) switch { 0 => 0f, 1 => 255f, 2 => rng.Next(100, 104), _ => rng.Next(256) };
+                }
+
+                Assert.True(RankFilter.ByteValued(x, 7f));
+                var image = new ImageArray(rows, cols, x);
+                foreach (int rank in new[] { 1, 2, n / 3, n / 2, n - 3, n - 2 })
+                {
+                    var fast = RankFilter.Apply(image, [k0, k1], null, [o0, o1], mode, 7f, rank, threads: 2);
+                    var slow = RankFilter.Reference(x, rows, cols, Rect(k0, k1), rank, o0, o1, mode, 7f);
+                    Assert.True(fast.Data.AsSpan().SequenceEqual(slow), $"{k0}x{k1} rank {rank} {mode} on {rows}x{cols} differs");
+                }
+
+                var median = new float[rows * cols];
+                MedianFilter.Apply(x, 0, median, 0, rows, cols, k0, k1, o0, o1, mode, 7f, threads: 2);
+                Assert.True(median.AsSpan().SequenceEqual(RankFilter.Reference(x, rows, cols, Rect(k0, k1), n / 2, o0, o1, mode, 7f)), $"median {k0}x{k1} {mode} on {rows}x{cols} differs");
+            }
+        }
+    }
+
+    [Fact]
+    public void OnlyEightBitLevelsAreByteValued()
+    {
+        // Every position of every length 1..40 (the vector loop and its tail): one value that is not a level (a fraction,
+        // 256, -1, -0, NaN, infinity) makes the frame not byte-valued; 0 and 255 are levels; so is cval or not.
+        float[] bad = [0.5f, 256f, -1f, -0f, float.NaN, float.PositiveInfinity, 254.99998f];
+        for (int len = 1; len <= 40; len++)
+        {
+            var x = Enumerable.Range(0, len).Select(k => (float)(k * 37 % 256)).ToArray();
+            Assert.True(RankFilter.ByteValued(x, 0f));
+            Assert.True(RankFilter.ByteValued(x, 255f));
+            Assert.False(RankFilter.ByteValued(x, 2.5f));
+            Assert.False(RankFilter.ByteValued(x, -0f));
+            for (int at = 0; at < len; at++)
+            {
+                foreach (float v in bad)
+                {
+                    var y = (float[])x.Clone();
+                    y[at] = v;
+                    Assert.False(RankFilter.ByteValued(y, 0f), $"length {len}: {v} at {at}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0.5f, 7f)]
+    [InlineData(256f, 7f)]
+    [InlineData(-0f, 7f)]
+    [InlineData(3f, 2.5f)]
+    public void FramesThatAreNotLevelsKeepTheComparisonPaths(float odd, float cval)
+    {
+        // One value that is not an 8-bit level (or a fractional cval in mode constant): the frame takes the networks or
+        // the sorted window, the same meaning.
+        var rng = new Random(5);
+        int rows = 17, cols = 29;
+        var x = Enumerable.Range(0, rows * cols).Select(_ => (float)rng.Next(256)).ToArray();
+        x[rows * cols / 2] = odd;
+        foreach (var (k0, k1) in new[] { (9, 9), (6, 6), (13, 13) })
+        {
+            var got = RankFilter.Apply(new ImageArray(rows, cols, x), [k0, k1], null, null, BoundaryMode.Constant, cval, (k0 * k1) / 3, threads: 2);
+            Assert.True(got.Data.AsSpan().SequenceEqual(RankFilter.Reference(x, rows, cols, Rect(k0, k1), (k0 * k1) / 3, 0, 0, BoundaryMode.Constant, cval)), $"{k0}x{k1} with {odd}, cval {cval}");
+        }
+    }
+
     /// <summary>
     /// median_filter takes SciPy's footprint (it was an unknown key): scipy.ndimage.median_filter(x, footprint=fp, mode=..,
     /// cval=.., origin=..) in SciPy 1.10, the value of rank n // 2 of the footprint's n cells.
