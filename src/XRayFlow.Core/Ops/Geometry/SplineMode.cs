@@ -212,6 +212,7 @@ public static class SplineModes
     /// 1e-15 : -x) - 1, wrap and grid-wrap: x + s; above n - 1, mirror: x &gt;= n ? s - x : x, reflect: x &gt;= n ? s - x
     /// - 1 : x, wrap: x (x - s * 0), grid-wrap: x. The same double operations, so the same values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call where not inlined
     internal static Vector256<double> Fold(Vector256<double> x, int n, SplineMode mode)
     {
         var below = Vector256.LessThan(x, Vector256<double>.Zero);
