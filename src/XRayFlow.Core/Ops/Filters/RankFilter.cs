@@ -24,9 +24,9 @@ namespace XRayFlow.Core.Ops.Filters;
 /// (the column sorts for k0 of 3, 5 and 7, the networks of every 3 x 3 and 5 x 5 rank and the 7 x 7 median are written
 /// out with their wires in registers: <see cref="UnrolledNetworks"/>). Where the padded frame holds no NaN and no -0,
 /// min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
-/// Rectangles above 25 cells without a network written out, where every padded value is an 8-bit level (an integer
-/// 0..255, not -0: an 8-bit X-ray), take Huang's sliding 256-bin histogram (<see cref="HistogramRows"/>): 2 k0 updates an
-/// output whatever the width, the rank's level exactly. Other large windows keep a sorted copy of the window, updated
+/// Rectangles above 25 cells without a network written out, where every padded value is a level (an integer 0..4095,
+/// not -0: an 8- or 12-bit X-ray), take Huang's sliding histogram (<see cref="HistogramRows"/>): 2 k0 updates an output
+/// whatever the width, the rank's level exactly. Other large windows keep a sorted copy of the window, updated
 /// column by column along the row. Rows run in parallel.
 /// </para>
 /// </summary>
@@ -192,7 +192,8 @@ public static class RankFilter
 
             int n = cells.Count;
             bool rectangle = n == k0 * k1;
-            byte[]? levels = rectangle && TakesHistogram(k0, k1, rank) ? ByteLevels(padded, pr * pc) : null;
+            int highest = 0;
+            ushort[]? levels = rectangle && TakesHistogram(k0, k1, rank) ? Levels(padded, pr * pc, out highest) : null;
 
             // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
             bool native = n <= MaxNetworkSize && clean;
@@ -200,7 +201,7 @@ public static class RankFilter
             Action<int, int> rowsBody;
             if (levels is not null)
             {
-                rowsBody = (r0, r1) => HistogramRows(levels, pc, r0, r1, cols, k0, k1, rank, dst, dstOffset);
+                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, pc, r0, r1, cols, k0, k1, rank, dst, dstOffset);
             }
             else if (n > MaxNetworkSize)
             {
@@ -232,7 +233,7 @@ public static class RankFilter
             RowBlocks.Run(rows, threads, (long)cols * n, rowsBody, StepCancellation.Current);
             if (levels is not null)
             {
-                ArrayPool<byte>.Shared.Return(levels);
+                ArrayPool<ushort>.Shared.Return(levels);
             }
         }
         finally
@@ -243,62 +244,78 @@ public static class RankFilter
 
     /// <summary>
     /// Whether a k0 x k1 rectangle at <paramref name="rank"/> goes through <see cref="HistogramRows"/> when its values
-    /// allow (<see cref="ByteValued"/>): windows above 25 cells without a network written out (<see cref="UnrolledNetworks"/>:
+    /// allow (<see cref="LevelValued"/>): windows above 25 cells without a network written out (<see cref="UnrolledNetworks"/>:
     /// every rank of 3 x 3 and 5 x 5, the 7 x 7 median), where a comparator network or the sorted window costs more than
     /// a histogram's 2 k0 updates an output (median 9 x 9 104 ms, 15 x 15 950 ms, percentile 7 x 7 52 ms).
     /// </summary>
     internal static bool TakesHistogram(int k0, int k1, int rank) => (long)k0 * k1 > 25 && !UnrolledNetworks.Has(k0, k1, rank);
 
-    /// <summary>
-    /// Whether every value (and cval) is an 8-bit level: an integer 0..255, +0 not -0 (so NaN and -0 are not: the values
-    /// order totally and the rank's value is its level). An 8-bit X-ray as decoded, or after a step that keeps its levels.
-    /// </summary>
-    internal static bool ByteValued(ReadOnlySpan<float> values, float cval)
-        => IsLevel(cval) && ToLevels(values, []);
+    /// <summary>The highest level the histogram path takes: 12-bit images (most DICOM radiographs) and 8-bit ones.</summary>
+    internal const int MaxLevel = 4095;
 
-    /// <summary>The padded frame as bytes (pooled; the caller returns it) when every value is an 8-bit level, else null.</summary>
-    private static byte[]? ByteLevels(float[] padded, int length)
+    /// <summary>
+    /// Whether every value (and cval) is a level: an integer 0..<see cref="MaxLevel"/>, +0 not -0 (so no NaN and no -0:
+    /// the values order totally and the rank's value is its level). An 8- or 12-bit X-ray as decoded, or after a step
+    /// that keeps its levels.
+    /// </summary>
+    internal static bool LevelValued(ReadOnlySpan<float> values, float cval)
+        => IsLevel(cval) && ToLevels(values, [], out _);
+
+    /// <summary>The padded frame as levels (pooled; the caller returns it) and the highest, when every value is a level, else null.</summary>
+    private static ushort[]? Levels(float[] padded, int length, out int highest)
     {
-        var levels = ArrayPool<byte>.Shared.Rent(length);
-        if (ToLevels(padded.AsSpan(0, length), levels))
+        var levels = ArrayPool<ushort>.Shared.Rent(length);
+        if (ToLevels(padded.AsSpan(0, length), levels, out highest))
         {
             return levels;
         }
 
-        ArrayPool<byte>.Shared.Return(levels);
+        ArrayPool<ushort>.Shared.Return(levels);
         return null;
     }
 
-    private static bool IsLevel(float v) => BitConverter.SingleToInt32Bits(v) >= 0 && v <= 255f && v == MathF.Floor(v);
+    private static bool IsLevel(float v) => BitConverter.SingleToInt32Bits(v) >= 0 && v <= MaxLevel && v == MathF.Floor(v);
 
-    /// <summary>Checks that every value is an 8-bit level and, where <paramref name="levels"/> is long enough, writes them as bytes.</summary>
+    /// <summary>
+    /// Checks that every value is a level and finds the highest; where <paramref name="levels"/> is long enough, writes
+    /// them there too.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static bool ToLevels(ReadOnlySpan<float> values, Span<byte> levels)
+    private static bool ToLevels(ReadOnlySpan<float> values, Span<ushort> levels, out int highest)
     {
         bool write = levels.Length >= values.Length;
+        highest = 0;
+        float top = 0;
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            var top = Vector256.Create(255f);
+            var limit = Vector256.Create((float)MaxLevel);
+            var most = Vector256<float>.Zero;
             ref float v0 = ref MemoryMarshal.GetReference(values);
             for (; k <= values.Length - 8; k += 8)
             {
                 var v = Vector256.LoadUnsafe(ref v0, (nuint)k);
                 var ok = Vector256.GreaterThanOrEqual(v.AsInt32(), Vector256<int>.Zero).AsSingle()
-                    & Vector256.LessThanOrEqual(v, top)
+                    & Vector256.LessThanOrEqual(v, limit)
                     & Vector256.Equals(Vector256.Floor(v), v);
                 if (ok.AsInt32() != Vector256<int>.AllBitsSet)
                 {
                     return false;
                 }
 
+                most = Vector256.Max(most, v);
                 if (write)
                 {
                     for (int l = k; l < k + 8; l++)
                     {
-                        levels[l] = (byte)values[l];
+                        levels[l] = (ushort)values[l];
                     }
                 }
+            }
+
+            for (int l = 0; l < 8; l++)
+            {
+                top = Math.Max(top, most[l]);
             }
         }
 
@@ -309,37 +326,40 @@ public static class RankFilter
                 return false;
             }
 
+            top = Math.Max(top, values[k]);
             if (write)
             {
-                levels[k] = (byte)values[k];
+                levels[k] = (ushort)values[k];
             }
         }
 
+        highest = (int)top;
         return true;
     }
 
     /// <summary>
-    /// Rectangles of 8-bit levels (<see cref="ByteLevels"/>), by Huang's sliding histogram: per output row the window's
-    /// 256-bin histogram is built once, then moved along the row (the left column's k0 levels out, the right one's in),
-    /// with the rank's level m and the count of levels below it kept up to date: m moves down while more than rank
-    /// levels lie below it, up while no more than rank lie at or below it. The rank-th smallest of the window is then
-    /// exactly m, the same value the comparisons give (levels order as their floats). (Four rows moved together, each
-    /// with its own histogram, to overlap the updates' store-to-load waits: no faster, not kept.)
+    /// Rectangles of levels (<see cref="Levels"/>), by Huang's sliding histogram: per output row the window's histogram
+    /// (one bin per level up to the frame's highest) is built once, then moved along the row (the left column's k0
+    /// levels out, the right one's in), with the rank's level m and the count of levels below it kept up to date: m
+    /// moves down while more than rank levels lie below it, up while no more than rank lie at or below it. The rank-th
+    /// smallest of the window is then exactly m, the same value the comparisons give (levels order as their floats).
+    /// (Four rows moved together, each with its own histogram, to overlap the updates' store-to-load waits: no faster,
+    /// not kept.)
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HistogramRows(byte[] levels, int pc, int r0, int r1, int cols, int k0, int k1, int rank, float[] dst, int dstOffset)
+    private static unsafe void HistogramRows(ushort[] levels, int bins, int pc, int r0, int r1, int cols, int k0, int k1, int rank, float[] dst, int dstOffset)
     {
-        int* hist = stackalloc int[256];
-        fixed (byte* pl = levels)
+        int* hist = stackalloc int[bins];
+        fixed (ushort* pl = levels)
         fixed (float* pd = dst)
         {
             for (int i = r0; i < r1; i++)
             {
-                new Span<int>(hist, 256).Clear();
-                byte* top = pl + ((long)i * pc);
+                new Span<int>(hist, bins).Clear();
+                ushort* top = pl + ((long)i * pc);
                 for (int a = 0; a < k0; a++)
                 {
-                    byte* row = top + ((long)a * pc);
+                    ushort* row = top + ((long)a * pc);
                     for (int b = 0; b < k1; b++)
                     {
                         hist[row[b]]++;
@@ -357,7 +377,7 @@ public static class RankFilter
                 outRow[0] = m;
                 for (int j = 1; j < cols; j++)
                 {
-                    byte* gone = top + j - 1, come = gone + k1;
+                    ushort* gone = top + j - 1, come = gone + k1;
                     for (int a = 0; a < k0; a++)
                     {
                         int x = gone[(long)a * pc], y = come[(long)a * pc];

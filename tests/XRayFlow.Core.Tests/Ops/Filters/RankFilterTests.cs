@@ -55,11 +55,12 @@ public class RankFilterTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void SlidingHistogramsOfEightBitLevelsEqualTheScalarMeaning(BoundaryMode mode)
+    public void SlidingHistogramsOfLevelsEqualTheScalarMeaning(BoundaryMode mode)
     {
         // Rectangles above 25 cells without a written-out network take Huang's sliding histogram when every value (and
-        // cval, in mode constant) is an 8-bit level: levels with many ties and both ends (0, 255), windows wider and
-        // taller than the frame, origins, ranks across the window (0 and n - 1 are the min / max filters).
+        // cval, in mode constant) is a level (an integer 0..4095): 8-bit levels with many ties and both ends (0, 255),
+        // and 12-bit ones up to 4095 (the histogram as long as the highest level), windows wider and taller than the
+        // frame, origins, ranks across the window (0 and n - 1 are the min / max filters).
         var windows = new (int K0, int K1, int O0, int O1)[] { (6, 6, 0, 0), (7, 7, 1, -2), (9, 9, 0, 0), (3, 11, 1, 4), (12, 5, -5, 2), (21, 21, 3, -3) };
         foreach (var (k0, k1, o0, o1) in windows)
         {
@@ -72,9 +73,13 @@ public class RankFilterTests
                 for (int k = 0; k < x.Length; k++)
                 {
                     x[k] = rng.Next(5) switch { 0 => 0f, 1 => 255f, 2 => rng.Next(100, 104), _ => rng.Next(256) };
+                    if (rows == 30)
+                    {
+                        x[k] = x[k] == 255f ? 4095f : x[k] * 16; // 12-bit
+                    }
                 }
 
-                Assert.True(RankFilter.ByteValued(x, 7f));
+                Assert.True(RankFilter.LevelValued(x, 7f));
                 var image = new ImageArray(rows, cols, x);
                 foreach (int rank in new[] { 1, 2, n / 3, n / 2, n - 3, n - 2 })
                 {
@@ -91,25 +96,25 @@ public class RankFilterTests
     }
 
     [Fact]
-    public void OnlyEightBitLevelsAreByteValued()
+    public void OnlyLevelsAreLevelValued()
     {
         // Every position of every length 1..40 (the vector loop and its tail): one value that is not a level (a fraction,
-        // 256, -1, -0, NaN, infinity) makes the frame not byte-valued; 0 and 255 are levels; so is cval or not.
-        float[] bad = [0.5f, 256f, -1f, -0f, float.NaN, float.PositiveInfinity, 254.99998f];
+        // 4096, -1, -0, NaN, infinity) makes the frame not level-valued; 0 and 4095 are levels; so is cval or not.
+        float[] bad = [0.5f, 4096f, -1f, -0f, float.NaN, float.PositiveInfinity, 4094.9995f, 1e9f];
         for (int len = 1; len <= 40; len++)
         {
-            var x = Enumerable.Range(0, len).Select(k => (float)(k * 37 % 256)).ToArray();
-            Assert.True(RankFilter.ByteValued(x, 0f));
-            Assert.True(RankFilter.ByteValued(x, 255f));
-            Assert.False(RankFilter.ByteValued(x, 2.5f));
-            Assert.False(RankFilter.ByteValued(x, -0f));
+            var x = Enumerable.Range(0, len).Select(k => (float)(k * 337 % 4096)).ToArray();
+            Assert.True(RankFilter.LevelValued(x, 0f));
+            Assert.True(RankFilter.LevelValued(x, 4095f));
+            Assert.False(RankFilter.LevelValued(x, 2.5f));
+            Assert.False(RankFilter.LevelValued(x, -0f));
             for (int at = 0; at < len; at++)
             {
                 foreach (float v in bad)
                 {
                     var y = (float[])x.Clone();
                     y[at] = v;
-                    Assert.False(RankFilter.ByteValued(y, 0f), $"length {len}: {v} at {at}");
+                    Assert.False(RankFilter.LevelValued(y, 0f), $"length {len}: {v} at {at}");
                 }
             }
         }
@@ -117,12 +122,12 @@ public class RankFilterTests
 
     [Theory]
     [InlineData(0.5f, 7f)]
-    [InlineData(256f, 7f)]
+    [InlineData(4096f, 7f)]
     [InlineData(-0f, 7f)]
     [InlineData(3f, 2.5f)]
     public void FramesThatAreNotLevelsKeepTheComparisonPaths(float odd, float cval)
     {
-        // One value that is not an 8-bit level (or a fractional cval in mode constant): the frame takes the networks or
+        // One value that is not a level (or a fractional cval in mode constant): the frame takes the networks or
         // the sorted window, the same meaning.
         var rng = new Random(5);
         int rows = 17, cols = 29;
