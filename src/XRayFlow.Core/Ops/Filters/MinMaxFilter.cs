@@ -16,7 +16,8 @@ namespace XRayFlow.Core.Ops.Filters;
 /// A rectangle runs separably, axis 0 then axis 1 (as SciPy's minimum_filter1d passes), each pass a window extreme
 /// by doubling: w_1 = x, w_2p[t] = op(w_p[t], w_p[t + p]), out[t] = op(w_p[t], w_p[t + k - p]) with p the largest power
 /// of two &lt;= k: about log2(k) + 1 vector passes whatever k. Other footprints take the extreme over shifted rows of the
-/// extended frame, one vector pass per footprint element. NaN: SciPy compares with &lt; / &gt;, so where a window holds
+/// extended frame, each vector of outputs over every footprint element in a register (the machine's own max / min
+/// where the extended frame holds no NaN and no -0: the same bits). NaN: SciPy compares with &lt; / &gt;, so where a window holds
 /// a NaN the result depends on its position; here Vector.Max/Min decide (not tested against SciPy).
 /// </summary>
 public static class MinMaxFilter
@@ -318,6 +319,28 @@ public static class MinMaxFilter
             }
 
             float empty = maximum ? float.NegativeInfinity : float.PositiveInfinity;
+            if (cells.Count > 0 && cols >= Vector<float>.Count)
+            {
+                // Each vector of outputs takes the extreme of its cells in a register, stored once (a pass over the row
+                // per cell loaded and stored the row every time): the same operations in the same order, so the same
+                // bits. Without NaN or -0 in the padded frame the machine's own max / min (NativeOrder) give IEEE's.
+                var offsets = cells.Select(c => (c.A * pc) + c.B).ToArray();
+                bool native = NativeOrder.Applies(padded.AsSpan(0, pr * pc), threads);
+                RowBlocks.Run(rows, threads, (long)cols * cells.Count, (r0, r1) =>
+                {
+                    var dstSpan = output.Span;
+                    if (native)
+                    {
+                        FootprintRows<NativeOrder>(padded, pc, r0, r1, cols, offsets, dstSpan, maximum);
+                    }
+                    else
+                    {
+                        FootprintRows<IeeeOrder>(padded, pc, r0, r1, cols, offsets, dstSpan, maximum);
+                    }
+                }, StepCancellation.Current);
+                return;
+            }
+
             RowBlocks.Run(rows, threads, (long)cols * cells.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
             {
                 var dstSpan = output.Span;
@@ -489,6 +512,59 @@ public static class MinMaxFilter
             for (int s = 0; s < strips; s++)
             {
                 Strip(s);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Output rows r0..r1 - 1 of a footprint: each vector of outputs op(... op(op(cell 0, cell 1), cell 2) ...) over the
+    /// cells' offsets into the padded frame, in a register; the row's last vector overlaps the one before it (cols is at
+    /// least a vector).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void FootprintRows<TOrder>(float[] padded, int pc, int r0, int r1, int cols, int[] offsets, Span<float> output, bool maximum)
+        where TOrder : struct, INetworkOrder
+    {
+        int w = Vector<float>.Count, n = offsets.Length;
+        fixed (float* pp = padded)
+        fixed (float* po = output)
+        fixed (int* off = offsets)
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                float* top = pp + ((long)i * pc);
+                float* outRow = po + ((long)i * cols);
+                for (int j = 0; ; j += w)
+                {
+                    if (j > cols - w)
+                    {
+                        if (j >= cols)
+                        {
+                            break;
+                        }
+
+                        j = cols - w;
+                    }
+
+                    float* at = top + j;
+                    var acc = Vector.Load(at + off[0]);
+                    if (maximum)
+                    {
+                        for (int q = 1; q < n; q++)
+                        {
+                            acc = TOrder.Max(acc, Vector.Load(at + off[q]));
+                        }
+                    }
+                    else
+                    {
+                        for (int q = 1; q < n; q++)
+                        {
+                            acc = TOrder.Min(acc, Vector.Load(at + off[q]));
+                        }
+                    }
+
+                    acc.Store(outRow + j);
+                }
             }
         }
     }

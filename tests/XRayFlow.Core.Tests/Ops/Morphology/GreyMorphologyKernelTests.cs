@@ -74,6 +74,51 @@ public class GreyMorphologyKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void FootprintsWithZerosOfBothSignsAndNaNGiveTheReferencesBits(BoundaryMode mode)
+    {
+        // A footprint takes each vector's extreme in a register, with the machine's own max / min only where the padded
+        // frame holds no NaN and no -0 (they would pick a zero by operand order, IEEE's +0 above -0): frames with -0,
+        // +0 and NaN against the reference, bit for bit, next to clean frames of the same values; widths 8..40 (whole
+        // vectors and an overlapping last one).
+        var disk = StructuringElement.Shape("disk", 2);
+        foreach (int cols in new[] { 8, 9, 15, 16, 17, 40 })
+        {
+            var rng = new Random(cols);
+            var clean = new float[13 * cols];
+            for (int k = 0; k < clean.Length; k++)
+            {
+                clean[k] = rng.Next(4) == 0 ? 0f : rng.Next(-3, 4);
+            }
+
+            var zeros = (float[])clean.Clone();
+            var nan = (float[])clean.Clone();
+            for (int k = 0; k < clean.Length; k++)
+            {
+                if (clean[k] == 0 && rng.Next(2) == 0)
+                {
+                    zeros[k] = -0f;
+                }
+            }
+
+            nan[rng.Next(nan.Length)] = float.NaN;
+            foreach (var frame in new[] { clean, zeros, nan })
+            {
+                var x = new ImageArray(13, cols, frame);
+                foreach (bool maximum in new[] { false, true })
+                {
+                    var got = MinMaxFilter.Apply(x, 5, 5, disk, 0, 0, mode, 0f, maximum, threads: 2);
+                    var expected = MinMaxFilter.Reference(frame, 13, cols, disk, 0, 0, mode, 0f, maximum);
+                    for (int k = 0; k < expected.Length; k++)
+                    {
+                        Assert.True(BitConverter.SingleToInt32Bits(expected[k]) == BitConverter.SingleToInt32Bits(got.Data[k]), $"{cols} wide, {mode}, max {maximum}: value {k}: {got.Data[k]} vs {expected[k]}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void DilationReflectsTheWindowAndShiftsEvenOrigins()
     {
