@@ -175,6 +175,7 @@ public static class RankFilter
 
         int pr = rows + k0 - 1, pc = cols + k1 - 1;
         float[] padded = PixelPool.Shared.Rent(checked(pr * pc));
+        ushort[]? levels = null;
         try
         {
             bool clean = PadFrame(src, srcOffset, rows, cols, padded, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, cval, threads);
@@ -193,7 +194,7 @@ public static class RankFilter
             int n = cells.Count;
             bool rectangle = n == k0 * k1;
             int highest = 0;
-            ushort[]? levels = rectangle && TakesHistogram(k0, k1, rank) ? Levels(padded, pr * pc, out highest) : null;
+            levels = rectangle && TakesHistogram(k0, k1, rank) ? Levels(padded, pr * pc, out highest) : null;
 
             // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
             bool native = n <= MaxNetworkSize && clean;
@@ -231,14 +232,14 @@ public static class RankFilter
             }
 
             RowBlocks.Run(rows, threads, (long)cols * n, rowsBody, StepCancellation.Current);
-            if (levels is not null)
-            {
-                ArrayPool<ushort>.Shared.Return(levels);
-            }
         }
         finally
         {
             PixelPool.Shared.Return(padded);
+            if (levels is not null)
+            {
+                ArrayPool<ushort>.Shared.Return(levels);
+            }
         }
     }
 

@@ -366,7 +366,6 @@ public static class AffineResampler
 
                     if (!all)
                     {
-
                         if (constant)
                         {
                             var insideA = Avx.CompareGreaterThanOrEqual(x0a, zero) & Avx.CompareLessThanOrEqual(x0a, hi0) & Avx.CompareGreaterThanOrEqual(x1a, zero) & Avx.CompareLessThanOrEqual(x1a, hi1);
@@ -554,8 +553,8 @@ public static class AffineResampler
         /// <summary>
         /// <see cref="EdgeVector"/> of eight pixels whose coordinates (pre-padded, the first axis in x0a / x0b, the
         /// second in x1a / x1b) are first mapped into the frame as <see cref="Pixel"/> maps them
-        /// (<see cref="SplineModes.Map"/>: mirror and reflect within a period by <see cref="SplineModes.Fold"/>, else lane
-        /// by lane), for the modes that map coordinates but constant (whose outside is cval). False, writing nothing,
+        /// (<see cref="SplineModes.Map"/>: mirror, reflect, wrap and grid-wrap within a period by <see cref="SplineModes.Fold"/>,
+        /// else lane by lane), for the modes that map coordinates but constant (whose outside is cval). False, writing nothing,
         /// where EdgeVector is, or for a NaN coordinate.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
