@@ -24,9 +24,9 @@ namespace XRayFlow.Core.Ops.Filters;
 /// (the column sorts for k0 of 3, 5 and 7, the networks of every 3 x 3 and 5 x 5 rank and the 7 x 7 median are written
 /// out with their wires in registers: <see cref="UnrolledNetworks"/>). Where the padded frame holds no NaN and no -0,
 /// min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
-/// Rectangles above 25 cells without a network written out, where every padded value is a level (an integer 0..4095,
-/// not -0: an 8- or 12-bit X-ray), take Huang's sliding histogram (<see cref="HistogramRows"/>): 2 k0 updates an output
-/// whatever the width, the rank's level exactly. Other large windows keep a sorted copy of the window, updated
+/// Windows above 25 cells (rectangles: without a network written out), where every padded value is a level (an integer
+/// 0..4095, not -0: an 8- or 12-bit X-ray), take Huang's sliding histogram (<see cref="HistogramRows"/>): two updates a
+/// row of the window an output whatever its width, the rank's level exactly. Other large windows keep a sorted copy of the window, updated
 /// column by column along the row. Rows run in parallel.
 /// </para>
 /// </summary>
@@ -194,7 +194,7 @@ public static class RankFilter
             int n = cells.Count;
             bool rectangle = n == k0 * k1;
             int highest = 0;
-            levels = rectangle && TakesHistogram(k0, k1, rank) ? Levels(padded, pr * pc, out highest) : null;
+            levels = (rectangle ? TakesHistogram(k0, k1, rank) : n > 25) ? Levels(padded, pr * pc, out highest) : null;
 
             // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
             bool native = n <= MaxNetworkSize && clean;
@@ -202,7 +202,8 @@ public static class RankFilter
             Action<int, int> rowsBody;
             if (levels is not null)
             {
-                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, pc, r0, r1, cols, k0, k1, rank, dst, dstOffset);
+                var (all, gone, come) = SlideOffsets(mask, pc);
+                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, pc, r0, r1, cols, all, gone, come, rank, dst, dstOffset);
             }
             else if (n > MaxNetworkSize)
             {
@@ -339,32 +340,64 @@ public static class RankFilter
     }
 
     /// <summary>
-    /// Rectangles of levels (<see cref="Levels"/>), by Huang's sliding histogram: per output row the window's histogram
-    /// (one bin per level up to the frame's highest) is built once, then moved along the row (the left column's k0
-    /// levels out, the right one's in), with the rank's level m and the count of levels below it kept up to date: m
-    /// moves down while more than rank levels lie below it, up while no more than rank lie at or below it. The rank-th
-    /// smallest of the window is then exactly m, the same value the comparisons give (levels order as their floats).
-    /// (Four rows moved together, each with its own histogram, to overlap the updates' store-to-load waits: no faster,
-    /// not kept.)
+    /// A window's cells as offsets into the padded frame from the window's corner (a pc + b): all of them, those that
+    /// leave it when it moves one column right (no cell of the footprint to their left) and those that enter it (none
+    /// to their right), the latter two counted from the corner of the window they belong to (before and after the move).
+    /// </summary>
+    private static (int[] All, int[] Gone, int[] Come) SlideOffsets(bool[,] mask, int pc)
+    {
+        int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
+        List<int> all = [], gone = [], come = [];
+        for (int a = 0; a < k0; a++)
+        {
+            for (int b = 0; b < k1; b++)
+            {
+                if (!mask[a, b])
+                {
+                    continue;
+                }
+
+                all.Add((a * pc) + b);
+                if (b == 0 || !mask[a, b - 1])
+                {
+                    gone.Add((a * pc) + b);
+                }
+
+                if (b == k1 - 1 || !mask[a, b + 1])
+                {
+                    come.Add((a * pc) + b);
+                }
+            }
+        }
+
+        return ([.. all], [.. gone], [.. come]);
+    }
+
+    /// <summary>
+    /// Windows of levels (<see cref="Levels"/>), by Huang's sliding histogram: per output row the window's histogram
+    /// (one bin per level up to the frame's highest) is built once, then moved along the row (the cells that leave the
+    /// window out, those that enter it in: for a rectangle its left and right columns, for a disk the ends of its rows),
+    /// with the rank's level m and the count of levels below it kept up to date: m moves down while more than rank
+    /// levels lie below it, up while no more than rank lie at or below it. The rank-th smallest of the window is then
+    /// exactly m, the same value the comparisons give (levels order as their floats). (Four rows moved together, each
+    /// with its own histogram, to overlap the updates' store-to-load waits: no faster, not kept.)
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HistogramRows(ushort[] levels, int bins, int pc, int r0, int r1, int cols, int k0, int k1, int rank, float[] dst, int dstOffset)
+    private static unsafe void HistogramRows(ushort[] levels, int bins, int pc, int r0, int r1, int cols, int[] all, int[] gone, int[] come, int rank, float[] dst, int dstOffset)
     {
         int* hist = stackalloc int[bins];
+        int moves = gone.Length;
         fixed (ushort* pl = levels)
         fixed (float* pd = dst)
+        fixed (int* pa = all, pg = gone, pc2 = come)
         {
             for (int i = r0; i < r1; i++)
             {
                 new Span<int>(hist, bins).Clear();
                 ushort* top = pl + ((long)i * pc);
-                for (int a = 0; a < k0; a++)
+                for (int q = 0; q < all.Length; q++)
                 {
-                    ushort* row = top + ((long)a * pc);
-                    for (int b = 0; b < k1; b++)
-                    {
-                        hist[row[b]]++;
-                    }
+                    hist[top[pa[q]]]++;
                 }
 
                 int m = 0, below = 0;
@@ -378,10 +411,10 @@ public static class RankFilter
                 outRow[0] = m;
                 for (int j = 1; j < cols; j++)
                 {
-                    ushort* gone = top + j - 1, come = gone + k1;
-                    for (int a = 0; a < k0; a++)
+                    ushort* before = top + j - 1, after = top + j;
+                    for (int q = 0; q < moves; q++)
                     {
-                        int x = gone[(long)a * pc], y = come[(long)a * pc];
+                        int x = before[pg[q]], y = after[pc2[q]];
                         hist[x]--;
                         hist[y]++;
                         below += (y < m ? 1 : 0) - (x < m ? 1 : 0);

@@ -95,6 +95,55 @@ public class RankFilterTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void SlidingHistogramsOfFootprintsEqualTheScalarMeaning(BoundaryMode mode)
+    {
+        // Footprints above 25 cells on levels take the sliding histogram with the cells that leave and enter the window
+        // at each step: disks (one run a row), a ring (two runs in its middle rows), a checkerboard (every cell leaves
+        // and enters), with origins, on frames narrower and shorter than the footprint.
+        var ring = new bool[9, 9];
+        for (int a = 0; a < 9; a++)
+        {
+            for (int b = 0; b < 9; b++)
+            {
+                int d = ((a - 4) * (a - 4)) + ((b - 4) * (b - 4));
+                ring[a, b] = d <= 16 && d >= 5;
+            }
+        }
+
+        var checker = new bool[6, 9];
+        for (int a = 0; a < 6; a++)
+        {
+            for (int b = 0; b < 9; b++)
+            {
+                checker[a, b] = ((a + b) & 1) == 0;
+            }
+        }
+
+        foreach (var (name, mask, o0, o1) in new[] { ("disk 3", Disk(3.2), 0, 0), ("disk 5", Disk(5.1), 2, -1), ("ring", ring, -1, 1), ("checker", checker, 0, 2) })
+        {
+            int n = RankFilter.CountOf(mask);
+            Assert.True(n > 25, name);
+            foreach (var (rows, cols) in new[] { (1, 31), (19, 1), (8, 6), (27, 33) })
+            {
+                var rng = new Random(n + rows + (int)mode);
+                var x = new float[rows * cols];
+                for (int k = 0; k < x.Length; k++)
+                {
+                    x[k] = rng.Next(4) switch { 0 => 0f, 1 => 4095f, 2 => rng.Next(60, 63), _ => rng.Next(4096) };
+                }
+
+                foreach (int rank in new[] { 1, n / 4, n / 2, n - 2 })
+                {
+                    var fast = RankFilter.Apply(new ImageArray(rows, cols, x), null, ToRows(mask), [o0, o1], mode, 7f, rank, threads: 2);
+                    var slow = RankFilter.Reference(x, rows, cols, mask, rank, o0, o1, mode, 7f);
+                    Assert.True(fast.Data.AsSpan().SequenceEqual(slow), $"{name} rank {rank} {mode} on {rows}x{cols} differs");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void OnlyLevelsAreLevelValued()
     {
