@@ -202,8 +202,8 @@ public static class RankFilter
             Action<int, int> rowsBody;
             if (levels is not null)
             {
-                var (all, gone, come) = SlideOffsets(mask, pc);
-                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, pc, r0, r1, cols, all, gone, come, rank, dst, dstOffset);
+                var slide = SlideOffsets(mask, pc);
+                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, pc, r0, r1, cols, slide, rank, dst, dstOffset);
             }
             else if (n > MaxNetworkSize)
             {
@@ -340,14 +340,15 @@ public static class RankFilter
     }
 
     /// <summary>
-    /// A window's cells as offsets into the padded frame from the window's corner (a pc + b): all of them, those that
-    /// leave it when it moves one column right (no cell of the footprint to their left) and those that enter it (none
-    /// to their right), the latter two counted from the corner of the window they belong to (before and after the move).
+    /// A window's cells as offsets into the padded frame from the window's corner (a pc + b): all of them; those at the
+    /// start and at the end of each run along a row (no footprint cell to their left / right: they leave / enter the
+    /// window when it moves one column right, and enter / leave it when it moves left); those at the start and the
+    /// end of each run down a column (they leave / enter it when it moves one row down).
     /// </summary>
-    private static (int[] All, int[] Gone, int[] Come) SlideOffsets(bool[,] mask, int pc)
+    private static (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) SlideOffsets(bool[,] mask, int pc)
     {
         int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
-        List<int> all = [], gone = [], come = [];
+        List<int> all = [], rowStarts = [], rowEnds = [], columnStarts = [], columnEnds = [];
         for (int a = 0; a < k0; a++)
         {
             for (int b = 0; b < k1; b++)
@@ -357,91 +358,144 @@ public static class RankFilter
                     continue;
                 }
 
-                all.Add((a * pc) + b);
+                int at = (a * pc) + b;
+                all.Add(at);
                 if (b == 0 || !mask[a, b - 1])
                 {
-                    gone.Add((a * pc) + b);
+                    rowStarts.Add(at);
                 }
 
                 if (b == k1 - 1 || !mask[a, b + 1])
                 {
-                    come.Add((a * pc) + b);
+                    rowEnds.Add(at);
+                }
+
+                if (a == 0 || !mask[a - 1, b])
+                {
+                    columnStarts.Add(at);
+                }
+
+                if (a == k0 - 1 || !mask[a + 1, b])
+                {
+                    columnEnds.Add(at);
                 }
             }
         }
 
-        return ([.. all], [.. gone], [.. come]);
+        return ([.. all], [.. rowStarts], [.. rowEnds], [.. columnStarts], [.. columnEnds]);
     }
 
     /// <summary>
-    /// Windows of levels (<see cref="Levels"/>), by Huang's sliding histogram: per output row the window's histogram
-    /// (one bin per level up to the frame's highest) is built once, then moved along the row (the cells that leave the
-    /// window out, those that enter it in: for a rectangle its left and right columns, for a disk the ends of its rows),
+    /// Windows of levels (<see cref="Levels"/>), by Huang's sliding histogram: the histogram of the first window of the
+    /// rows (one bin per level up to the frame's highest) is built once, then the window moves along the rows as a
+    /// snake (right along one row, one row down, left along the next ...), each move taking out the cells that leave the
+    /// window and adding those that enter it (for a rectangle a column or a row of it, for a disk the ends of its runs),
     /// with the rank's level m and the count of levels below it kept up to date: m moves down while more than rank
     /// levels lie below it, up while no more than rank lie at or below it. The rank-th smallest of the window is then
-    /// exactly m, the same value the comparisons give (levels order as their floats). (Four rows moved together, each
+    /// exactly m, the same value the comparisons give (levels order as their floats). (A histogram built afresh for each
+    /// row cost a clear and a walk over every bin a row: 4096 of them on 12-bit frames. Four rows moved together, each
     /// with its own histogram, to overlap the updates' store-to-load waits: no faster, not kept.)
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HistogramRows(ushort[] levels, int bins, int pc, int r0, int r1, int cols, int[] all, int[] gone, int[] come, int rank, float[] dst, int dstOffset)
+    private static unsafe void HistogramRows(ushort[] levels, int bins, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
     {
+        if (r0 >= r1)
+        {
+            return;
+        }
+
         int* hist = stackalloc int[bins];
-        int moves = gone.Length;
+        new Span<int>(hist, bins).Clear();
+        int m = 0, below = 0;
         fixed (ushort* pl = levels)
         fixed (float* pd = dst)
-        fixed (int* pa = all, pg = gone, pc2 = come)
+        fixed (int* all = slide.All, rowStarts = slide.RowStarts, rowEnds = slide.RowEnds, columnStarts = slide.ColumnStarts, columnEnds = slide.ColumnEnds)
         {
-            for (int i = r0; i < r1; i++)
+            ushort* corner = pl + ((long)r0 * pc);
+            for (int q = 0; q < slide.All.Length; q++)
             {
-                new Span<int>(hist, bins).Clear();
+                hist[corner[all[q]]]++;
+            }
+
+            Settle(hist, ref m, ref below, rank);
+            int rowMoves = slide.RowStarts.Length, columnMoves = slide.ColumnStarts.Length;
+            for (int i = r0; ; i++)
+            {
                 ushort* top = pl + ((long)i * pc);
-                for (int q = 0; q < all.Length; q++)
-                {
-                    hist[top[pa[q]]]++;
-                }
-
-                int m = 0, below = 0;
-                while (below + hist[m] <= rank)
-                {
-                    below += hist[m];
-                    m++;
-                }
-
                 float* outRow = pd + dstOffset + ((long)i * cols);
-                outRow[0] = m;
-                for (int j = 1; j < cols; j++)
+                bool right = ((i - r0) & 1) == 0;
+                if (right)
                 {
-                    ushort* before = top + j - 1, after = top + j;
-                    for (int q = 0; q < moves; q++)
+                    outRow[0] = m;
+                    for (int j = 1; j < cols; j++)
                     {
-                        int x = before[pg[q]], y = after[pc2[q]];
-                        hist[x]--;
-                        hist[y]++;
-                        below += (y < m ? 1 : 0) - (x < m ? 1 : 0);
+                        Move(hist, top + j - 1, rowStarts, top + j, rowEnds, rowMoves, ref m, ref below, rank);
+                        outRow[j] = m;
                     }
-
-                    if (below > rank)
-                    {
-                        do
-                        {
-                            m--;
-                            below -= hist[m];
-                        }
-                        while (below > rank);
-                    }
-                    else
-                    {
-                        while (below + hist[m] <= rank)
-                        {
-                            below += hist[m];
-                            m++;
-                        }
-                    }
-
-                    outRow[j] = m;
                 }
+                else
+                {
+                    outRow[cols - 1] = m;
+                    for (int j = cols - 2; j >= 0; j--)
+                    {
+                        Move(hist, top + j + 1, rowEnds, top + j, rowStarts, rowMoves, ref m, ref below, rank);
+                        outRow[j] = m;
+                    }
+                }
+
+                if (i + 1 >= r1)
+                {
+                    break;
+                }
+
+                int at = right ? cols - 1 : 0;
+                Move(hist, top + at, columnStarts, top + pc + at, columnEnds, columnMoves, ref m, ref below, rank);
             }
         }
+    }
+
+    /// <summary>One move of <see cref="HistogramRows"/>' window: the levels at from + leave[q] out, those at to + enter[q] in, then m settled.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Move(int* hist, ushort* from, int* leave, ushort* to, int* enter, int count, ref int m, ref int below, int rank)
+    {
+        int level = m, under = below;
+        for (int q = 0; q < count; q++)
+        {
+            int x = from[leave[q]], y = to[enter[q]];
+            hist[x]--;
+            hist[y]++;
+            under += (y < level ? 1 : 0) - (x < level ? 1 : 0);
+        }
+
+        below = under;
+        Settle(hist, ref m, ref below, rank);
+    }
+
+    /// <summary>Moves m to the rank's level: down while more than rank levels lie below it, up while no more than rank lie at or below it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Settle(int* hist, ref int m, ref int below, int rank)
+    {
+        int level = m, under = below;
+        if (under > rank)
+        {
+            do
+            {
+                level--;
+                under -= hist[level];
+            }
+            while (under > rank);
+        }
+        else
+        {
+            while (under + hist[level] <= rank)
+            {
+                under += hist[level];
+                level++;
+            }
+        }
+
+        m = level;
+        below = under;
     }
 
     /// <summary>
