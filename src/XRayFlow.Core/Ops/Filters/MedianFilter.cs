@@ -16,7 +16,7 @@ namespace XRayFlow.Core.Ops.Filters;
 /// comparators that reach the median, runs on SIMD vectors of adjacent output pixels (min/max only,
 /// no branches); larger windows slide a sorted window along each row. Rows run in parallel. Where the padded frame holds
 /// no NaN and no -0, min and max are the machine's own (<see cref="NativeOrder"/>: the same bits), and 5 x 5 and 7 x 7
-/// windows go through <see cref="RankFilter"/>'s sorted columns and unrolled networks; larger windows of 8- or 12-bit
+/// windows go through <see cref="RankFilter"/>'s sorted columns and unrolled networks; larger windows of 8- to 14-bit
 /// levels through its sliding histogram.
 /// </para>
 /// <para>
@@ -56,7 +56,7 @@ public static class MedianFilter
 
         if (RankFilter.TakesHistogram(size0, size1, rank) && RankFilter.LevelValued(src.AsSpan(srcOffset, rows * cols), cval))
         {
-            // Windows above 25 values (but the 7 x 7 median's written-out network) of 8- or 12-bit levels: RankFilter's sliding
+            // Windows above 25 values (but the 7 x 7 median's written-out network) of 8- to 14-bit levels: RankFilter's sliding
             // histogram, the rank's value exactly (median 9 x 9: 104 -> 6 ms, 21 x 21: 1.44 s -> 17 ms).
             RankFilter.Frame(src, srcOffset, dst, dstOffset, rows, cols, RankFilter.WindowMask([size0, size1], null), rank, origin0, origin1, mode, cval, threads);
             return;

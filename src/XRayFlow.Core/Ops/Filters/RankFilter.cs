@@ -25,7 +25,7 @@ namespace XRayFlow.Core.Ops.Filters;
 /// out with their wires in registers: <see cref="UnrolledNetworks"/>). Where the padded frame holds no NaN and no -0,
 /// min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
 /// Windows above 25 cells (rectangles: without a network written out), where every padded value is a level (an integer
-/// 0..4095, not -0: an 8- or 12-bit X-ray), take Huang's sliding histogram (<see cref="HistogramRows"/>): two updates a
+/// 0..16383, not -0: an 8-, 12- or 14-bit X-ray), take Huang's sliding histogram (<see cref="HistogramRows"/>): two updates a
 /// row of the window an output whatever its width, the rank's level exactly. Other large windows keep a sorted copy of the window, updated
 /// column by column along the row. Rows run in parallel.
 /// </para>
@@ -252,12 +252,12 @@ public static class RankFilter
     /// </summary>
     internal static bool TakesHistogram(int k0, int k1, int rank) => (long)k0 * k1 > 25 && !UnrolledNetworks.Has(k0, k1, rank);
 
-    /// <summary>The highest level the histogram path takes: 12-bit images (most DICOM radiographs) and 8-bit ones.</summary>
-    internal const int MaxLevel = 4095;
+    /// <summary>The highest level the histogram path takes: 14-bit images and below (8-bit ones, most DICOM radiographs).</summary>
+    internal const int MaxLevel = 16383;
 
     /// <summary>
     /// Whether every value (and cval) is a level: an integer 0..<see cref="MaxLevel"/>, +0 not -0 (so no NaN and no -0:
-    /// the values order totally and the rank's value is its level). An 8- or 12-bit X-ray as decoded, or after a step
+    /// the values order totally and the rank's value is its level). An 8-, 12- or 14-bit X-ray as decoded, or after a step
     /// that keeps its levels.
     /// </summary>
     internal static bool LevelValued(ReadOnlySpan<float> values, float cval)
@@ -404,8 +404,18 @@ public static class RankFilter
             return;
         }
 
-        int* hist = stackalloc int[bins];
-        new Span<int>(hist, bins).Clear();
+        int[]? heap = bins > 4096 ? new int[bins] : null; // 14-bit frames: 64 KB, off the stack
+        int* stack = stackalloc int[heap is null ? bins : 1];
+        new Span<int>(stack, heap is null ? bins : 1).Clear();
+        fixed (int* held = heap)
+        {
+            HistogramRows(heap is null ? stack : held, levels, pc, r0, r1, cols, slide, rank, dst, dstOffset);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void HistogramRows(int* hist, ushort[] levels, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
+    {
         int m = 0, below = 0;
         fixed (ushort* pl = levels)
         fixed (float* pd = dst)

@@ -58,8 +58,8 @@ public class RankFilterTests
     public void SlidingHistogramsOfLevelsEqualTheScalarMeaning(BoundaryMode mode)
     {
         // Rectangles above 25 cells without a written-out network take Huang's sliding histogram when every value (and
-        // cval, in mode constant) is a level (an integer 0..4095): 8-bit levels with many ties and both ends (0, 255),
-        // and 12-bit ones up to 4095 (the histogram as long as the highest level), windows wider and taller than the
+        // cval, in mode constant) is a level (an integer 0..16383): 8-bit levels with many ties and both ends (0, 255),
+        // 12-bit ones up to 4095 and 14-bit ones up to 16383 (the histogram as long as the highest level), windows wider and taller than the
         // frame, origins, ranks across the window (0 and n - 1 are the min / max filters).
         var windows = new (int K0, int K1, int O0, int O1)[] { (6, 6, 0, 0), (7, 7, 1, -2), (9, 9, 0, 0), (3, 11, 1, 4), (12, 5, -5, 2), (21, 21, 3, -3) };
         foreach (var (k0, k1, o0, o1) in windows)
@@ -76,6 +76,10 @@ public class RankFilterTests
                     if (rows == 30)
                     {
                         x[k] = x[k] == 255f ? 4095f : x[k] * 16; // 12-bit
+                    }
+                    else if (rows == 9)
+                    {
+                        x[k] = x[k] == 255f ? 16383f : x[k] * 64; // 14-bit: the histogram off the stack
                     }
                 }
 
@@ -148,13 +152,13 @@ public class RankFilterTests
     public void OnlyLevelsAreLevelValued()
     {
         // Every position of every length 1..40 (the vector loop and its tail): one value that is not a level (a fraction,
-        // 4096, -1, -0, NaN, infinity) makes the frame not level-valued; 0 and 4095 are levels; so is cval or not.
-        float[] bad = [0.5f, 4096f, -1f, -0f, float.NaN, float.PositiveInfinity, 4094.9995f, 1e9f];
+        // 16384, -1, -0, NaN, infinity) makes the frame not level-valued; 0 and 16383 are levels; so is cval or not.
+        float[] bad = [0.5f, 16384f, -1f, -0f, float.NaN, float.PositiveInfinity, 16382.999f, 1e9f];
         for (int len = 1; len <= 40; len++)
         {
-            var x = Enumerable.Range(0, len).Select(k => (float)(k * 337 % 4096)).ToArray();
+            var x = Enumerable.Range(0, len).Select(k => (float)(k * 1337 % 16384)).ToArray();
             Assert.True(RankFilter.LevelValued(x, 0f));
-            Assert.True(RankFilter.LevelValued(x, 4095f));
+            Assert.True(RankFilter.LevelValued(x, 16383f));
             Assert.False(RankFilter.LevelValued(x, 2.5f));
             Assert.False(RankFilter.LevelValued(x, -0f));
             for (int at = 0; at < len; at++)
@@ -171,7 +175,7 @@ public class RankFilterTests
 
     [Theory]
     [InlineData(0.5f, 7f)]
-    [InlineData(4096f, 7f)]
+    [InlineData(16384f, 7f)]
     [InlineData(-0f, 7f)]
     [InlineData(3f, 2.5f)]
     public void FramesThatAreNotLevelsKeepTheComparisonPaths(float odd, float cval)
