@@ -134,12 +134,11 @@ public class CannyTests(ITestOutputHelper output)
         Assert.Equal(expectedCount, (int)edges.Sum());
     }
 
+    /// <summary>Every boundary mode.</summary>
+    public static TheoryData<BoundaryMode> Modes() => new(Enum.GetValues<BoundaryMode>());
+
     [Theory]
-    [InlineData(BoundaryMode.Constant)]
-    [InlineData(BoundaryMode.Reflect)]
-    [InlineData(BoundaryMode.Mirror)]
-    [InlineData(BoundaryMode.Nearest)]
-    [InlineData(BoundaryMode.Wrap)]
+    [MemberData(nameof(Modes))]
     public void FastPathGivesTheReferencesEdgesForEveryShapeSigmaAndThreshold(BoundaryMode mode)
     {
         // Shapes narrower and wider than the kernel's radius and than a vector, sigmas from none to 3.3, absolute and
@@ -169,11 +168,7 @@ public class CannyTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(BoundaryMode.Constant)]
-    [InlineData(BoundaryMode.Reflect)]
-    [InlineData(BoundaryMode.Mirror)]
-    [InlineData(BoundaryMode.Nearest)]
-    [InlineData(BoundaryMode.Wrap)]
+    [MemberData(nameof(Modes))]
     public void CorrelateEqualsNiCorrelate1DValueByValue(BoundaryMode mode)
     {
         // NI_Correlate1D's symmetric loop written out per value (x[i] w[r], then + (x[i + j] + x[i - j]) w[r + j] for
