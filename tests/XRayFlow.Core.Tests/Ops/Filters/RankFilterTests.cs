@@ -217,6 +217,40 @@ public class RankFilterTests
         Assert.Equal(want, result.Array.Data.AsSpan(0, 30).ToArray());
     }
 
+    /// <summary>
+    /// Where a window reaches 2 x 2n or more before an axis of n pixels in mode reflect (a 21-row footprint over a
+    /// 2-row frame), SciPy 1.10's offset table (NI_InitFilterOffsets) maps the position k x 2n before the edge (k >= 2)
+    /// to index -1, outside the frame: its median_filter then reads the previous row's last value and its
+    /// maximum_filter / minimum_filter with a footprint return memory from before the array (1.1e27 and 3e-39 on
+    /// this frame). Here the window reflects as SciPy's 1-D filters and numpy.pad(mode='symmetric') extend it:
+    /// expected values from the padded frame (the README's known differences).
+    /// </summary>
+    [Theory]
+    [InlineData("median_filter", "3,4,3,5,5,8;3,3,3,4,5,8")]
+    [InlineData("maximum_filter", "6,6,6,5,9,9;6,6,6,5,9,9")]
+    [InlineData("minimum_filter", "1,1,1,1,1,5;1,1,1,1,1,5")]
+    public void WindowsReachingTwoPeriodsBeforeTheFrameReflectAsNumpysSymmetricPad(string name, string expected)
+    {
+        float[] x = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
+        var fp = new double[21][];
+        for (int r = 0; r < 21; r++)
+        {
+            fp[r] = [1, 1, 1];
+        }
+
+        fp[3][1] = 0;
+        fp[15][0] = 0;
+        var result = (ArrayValue)OpRegistry.Get(name).Invoke(new OpContext
+        {
+            StepId = "window",
+            Inputs = [new ArrayValue(new ImageArray(2, 6, x))],
+            Params = new Dictionary<string, object?> { ["footprint"] = fp, ["mode"] = "reflect" },
+            Threads = 2,
+        });
+        var want = expected.Split(';').SelectMany(row => row.Split(',')).Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(want, result.Array.Data.ToArray());
+    }
+
     [Fact]
     public void SizeAndFootprintOfOnesAgree()
     {
