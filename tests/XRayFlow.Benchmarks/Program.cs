@@ -91,7 +91,8 @@ public static class Program
         {
             ThresholdCpuTimes.Run(
                 args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15,
-                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1,
+                args.Length > 3 ? args[3] : null);
             return;
         }
 

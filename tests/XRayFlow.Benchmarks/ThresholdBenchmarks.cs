@@ -104,11 +104,12 @@ public class ThresholdBenchmarks
 /// </summary>
 public static unsafe class ThresholdCpuTimes
 {
-    public static void Run(int repeat, int threads)
+    public static void Run(int repeat, int threads, string? filter = null)
     {
         var b = new ThresholdBenchmarks { Threads = threads };
         b.Setup();
-        var ops = typeof(ThresholdBenchmarks).GetMethods().Where(m => m.GetCustomAttributes(typeof(BenchmarkAttribute), false).Length > 0).ToList();
+        var ops = typeof(ThresholdBenchmarks).GetMethods().Where(m => m.GetCustomAttributes(typeof(BenchmarkAttribute), false).Length > 0)
+            .Where(m => filter is null || m.Name.Contains(filter, StringComparison.Ordinal)).ToList();
         Console.WriteLine($".NET {Environment.Version}, 1024x1024, {threads} thread(s), repeat {repeat}");
         foreach (var (k, rank) in new[] { (3, 2), (3, 6), (5, 12), (5, 22) })
         {
