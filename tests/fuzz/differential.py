@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Differential fuzz of xrayflow against SciPy / scikit-image / NumPy (run by hand; CI does not run it).
 
-Each seed makes a random frame (1-80 pixels a side: 8-bit, 16-bit or float, smooth or noisy), a recipe of 24-40
+Each seed makes a random frame (1-80 pixels a side: 8-bit, 16-bit or float, smooth or noisy), a recipe of 12-40
 random steps of one family (their parameters drawn across every mode, order, size, origin, footprint ...), runs it
 with `xrayflow run` and compares every output with the reference library on the same array: exactly or within
 1e-4 of the reference's largest magnitude (the project's tolerance). It prints each mismatch and one line a seed.
@@ -13,7 +13,10 @@ Prewitt, Laplace, median; frames 1-40), edges (the same on frames 1-5 rows, refl
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects, distance_transform_edt, keep_largest,
-canny). A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
+canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
+the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
+recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
+byte-identical). A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
 frame padded far by numpy's symmetric pad; anything else is a mismatch (exit 1).
 Needs python3-scipy python3-skimage python3-imageio python3-yaml (Debian), and a built xrayflow (default:
@@ -404,6 +407,128 @@ def segmentation_family(rng):
     return (img, grey), cases, reference
 
 
+def measure_family(rng):
+    import skimage.measure as skm
+    h, w = int(rng.integers(1, 60)), int(rng.integers(1, 60))
+    mask = (ndi.gaussian_filter(rng.random((h, w)), float(rng.uniform(0, 2.5))) > rng.uniform(0.3, 0.7)).astype(np.float32)
+    grey = (rng.random((h, w)) * 200).astype(np.float32)
+    if rng.random() < 0.3:
+        grey = np.round(grey)
+    cases = []
+    for i in range(12):
+        op = str(rng.choice(['regionprops', 'stats', 'histogram']))
+        p = {'op': op, 'out': 'json'}
+        if op == 'regionprops':
+            c = int(rng.integers(1, 3))
+            p['pre'] = [{'id': f'lab{i}', 'op': 'label', 'in': 'x', 'connectivity': c}]
+            p['in'] = [f'lab{i}', 'g'] if rng.random() < 0.6 else f'lab{i}'
+            p['connectivity'] = c
+        elif op == 'stats':
+            p['in'] = 'g'
+            if rng.random() < 0.7:
+                p['percentiles'] = sorted({float(q) for q in rng.choice([0, 1, 2.5, 5, 25, 50, 75, 95, 99, 100, round(float(rng.uniform(0, 100)), 3)], int(rng.integers(1, 5)))})
+        else:
+            p['in'] = 'g'
+            lo = float(rng.uniform(-20, 100))
+            p.update(min=lo, max=lo + float(rng.uniform(0, 200)), bins=int(rng.integers(1, 300)))
+        cases.append(p)
+
+    def reference(p, a):
+        if p['op'] == 'regionprops':
+            lab = skm.label(a.astype(bool), connectivity=p['connectivity'])
+            props = ['label', 'area', 'centroid', 'bbox', 'perimeter', 'eccentricity']
+            kw = {}
+            if isinstance(p['in'], list):
+                props += ['mean_intensity', 'min_intensity', 'max_intensity']
+                kw['intensity_image'] = grey
+            return {k: np.asarray(v, np.float64) for k, v in skm.regionprops_table(lab, properties=props, **kw).items()}
+        if p['op'] == 'stats':
+            v = grey.astype(np.float64)
+            ref = {'count': v.size, 'min': v.min(), 'max': v.max(), 'mean': v.mean(), 'median': np.median(v), 'std': v.std()}
+            for q in p.get('percentiles', []):
+                ref['p' + f'{q:g}'.replace('.', '_')] = np.percentile(v, q)
+            return ref
+        return {'counts': ndi.histogram(grey, p['min'], p['max'], p['bins'])}
+
+    return (mask, grey), cases, reference
+
+
+def chains_family(rng):
+    """Random chains of stencil and element-wise steps (what the planner fuses), each output compared."""
+    big = rng.random() < 0.3  # frames of several bands of rows
+    h, w = (int(rng.integers(200, 700)), int(rng.integers(100, 700))) if big else (int(rng.integers(1, 80)), int(rng.integers(1, 80)))
+    img = (rng.random((h, w)) * 255).astype(np.float32)
+    if rng.random() < 0.5:
+        img = np.round(ndi.gaussian_filter(img, 1.5)).astype(np.float32)
+    cases = []
+    prev = 'x'
+    for i in range(30):
+        if rng.random() < 0.15:
+            prev = 'x'  # a new chain from the input
+        op = str(rng.choice(['gaussian_filter', 'sobel', 'prewitt', 'uniform_filter', 'maximum_filter', 'abs', 'add', 'multiply',
+                             'subtract', 'hypot', 'clip', 'normalize', 'laplace']))
+        p = {'op': op, 'in': prev}
+        if op in ('gaussian_filter', 'sobel', 'prewitt', 'uniform_filter', 'maximum_filter', 'laplace'):
+            p['mode'] = str(rng.choice(MODES))
+            if op == 'gaussian_filter':
+                p['sigma'] = float(rng.uniform(0.5, 4))
+            elif op in ('sobel', 'prewitt'):
+                p['axis'] = int(rng.integers(0, 2))
+            elif op != 'laplace':
+                p['size'] = int(rng.integers(1, 8))
+        elif op in ('add', 'multiply'):
+            p['value'] = float(rng.choice([0.5, -3, 2, 1e-3]))
+        elif op in ('subtract', 'hypot'):
+            p['in'] = [prev, 'x']
+        elif op == 'clip':
+            p['min'], p['max'] = sorted([float(rng.uniform(-50, 100)), float(rng.uniform(0, 300))])
+        elif op == 'normalize':
+            p['max'] = float(rng.choice([1, 255]))
+            p['method'] = str(rng.choice(['peak', 'range']))
+        p['id'] = f's{i}'
+        prev = f's{i}'
+        cases.append(p)
+    values = {'x': img}
+
+    def reference(p, a):
+        op = p['op']
+        x = values[p['in'][0] if isinstance(p['in'], list) else p['in']]
+        if op == 'gaussian_filter':
+            r = ndi.gaussian_filter(x, p['sigma'], mode=p['mode'])
+        elif op in ('sobel', 'prewitt'):
+            r = getattr(ndi, op)(x, axis=p['axis'], mode=p['mode'])
+        elif op == 'laplace':
+            r = ndi.laplace(x, mode=p['mode'])
+        elif op in ('uniform_filter', 'maximum_filter'):
+            r = getattr(ndi, op)(x, size=p['size'], mode=p['mode'])
+        elif op == 'abs':
+            r = np.abs(x)
+        elif op == 'add':
+            r = x + np.float32(p['value'])
+        elif op == 'multiply':
+            r = x * np.float32(p['value'])
+        elif op == 'subtract':
+            r = x - img
+        elif op == 'hypot':
+            r = np.hypot(x, img)
+        elif op == 'clip':
+            r = np.clip(x, np.float32(p['min']), np.float32(p['max']))
+        elif p['method'] == 'peak':
+            m = x.max()
+            r = x * np.float32(p['max']) / m if m != 0 else np.zeros_like(x)
+        else:
+            lo, hi = x.min(), x.max()
+            r = np.float32(p['max']) * (x - lo) / (hi - lo) if hi != lo else np.zeros_like(x)
+        r = np.asarray(r, np.float32)
+        values[p['id']] = np.load(os.path.join(LAST_OUT[0], f"x_{p['id']}.npy"))  # the next step starts from ours
+        return r
+
+    return img, cases, reference
+
+
+LAST_OUT = ['']
+
+
 FAMILIES = {
     'rank': rank_family,
     'filters': filters_family,
@@ -411,6 +536,8 @@ FAMILIES = {
     'geometry': geometry_family,
     'intensity': intensity_family,
     'segmentation': segmentation_family,
+    'measure': measure_family,
+    'chains': chains_family,
 }
 
 
@@ -438,14 +565,18 @@ def run_seed(family, seed, xrayflow, work):
         inputs['g'] = write_input(work, 'g', grey)
     recipe = {'xrayflow': 1, 'name': 'fuzz', 'inputs': {k: {'kind': 'image'} for k in inputs}, 'steps': [], 'outputs': {}}
     for i, p in enumerate(cases):
-        step = {'id': f's{i}', 'in': p.get('in', 'x')}
-        step.update({k: v for k, v in p.items() if k != 'in'})
+        recipe['steps'] += p.get('pre', [])
+        step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
+        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity') or (k == 'connectivity' and 'pre' not in p)})
         recipe['steps'].append(step)
-        recipe['outputs'][f's{i}'] = f'{{stem}}_s{i}.json' if p['op'] in SCALARS else f'{{stem}}_s{i}.npy'
+        json_out = p['op'] in SCALARS or p.get('out') == 'json'
+        sid = step['id']
+        recipe['outputs'][sid] = f'{{stem}}_{sid}.json' if json_out else f'{{stem}}_{sid}.npy'
     recipe_path = os.path.join(work, 'fuzz.yaml')
     with open(recipe_path, 'w') as f:
         yaml.safe_dump(recipe, f, sort_keys=False)
     out = os.path.join(work, 'out')
+    LAST_OUT[0] = out
     shutil.rmtree(out, ignore_errors=True)
     args = [xrayflow, 'run', recipe_path, '--out', out]
     for k, v in inputs.items():
@@ -456,8 +587,22 @@ def run_seed(family, seed, xrayflow, work):
         return 0, 0, 1
     bad = known = 0
     for i, p in enumerate(cases):
-        shown = {k: v for k, v in p.items() if k not in ('footprint', 'structure') or isinstance(v, str)}
+        shown = {k: v for k, v in p.items() if k not in ('footprint', 'structure', 'pre') or isinstance(v, str)}
         ref = reference(p, img)
+        if isinstance(ref, dict):
+            with open(os.path.join(out, f'x_s{i}.json')) as f:
+                got = json.load(f)
+            wrong = []
+            for key, want in ref.items():
+                have = np.asarray(got.get(key, np.nan), np.float64)
+                want = np.asarray(want, np.float64)
+                scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
+                if have.shape != want.shape or (want.size and np.abs(have - want).max() > 1e-4 * scale):
+                    wrong.append(f'{key}: {have.tolist() if have.size < 8 else have.shape} against {want.tolist() if want.size < 8 else want.shape}')
+            if wrong:
+                bad += 1
+                print(f'MISMATCH seed {seed} {img.shape} {shown}: ' + '; '.join(wrong))
+            continue
         if p['op'] in SCALARS:
             with open(os.path.join(out, f'x_s{i}.json')) as f:
                 got = json.load(f)['value']
@@ -483,8 +628,40 @@ def run_seed(family, seed, xrayflow, work):
             bad += 1
             print(f'MISMATCH seed {seed} {img.shape} {shown}: {(err > 1e-4 * scale).sum()} of {ref.size} values, '
                   f'largest difference {err.max():g}, first at {np.argwhere(err > 1e-4 * scale)[0].tolist()}')
+    if family == 'chains':
+        bad += fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed)
     print(f'seed {seed} {img.dtype} {img.shape}: {len(cases) - bad - known}/{len(cases)} equal, {known} known differences')
     return len(cases) - bad - known, known, bad
+
+
+def fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed):
+    """
+    The recipe again with outputs only at the ends of its chains (so the planner fuses the steps between, where
+    every step's output kept each one whole before): the end files must be byte-identical. 1 if not.
+    """
+    used = {i for st in recipe['steps'] for i in (st['in'] if isinstance(st['in'], list) else [st['in']])}
+    ends = [st['id'] for st in recipe['steps'] if st['id'] not in used]
+    recipe = dict(recipe, outputs={sid: recipe['outputs'][sid] for sid in ends})
+    with open(recipe_path, 'w') as f:
+        yaml.safe_dump(recipe, f, sort_keys=False)
+    plan = subprocess.run([xrayflow, 'plan', recipe_path] + [a for k, v in inputs.items() for a in ('--input', f'{k}={v}')],
+                          capture_output=True, text=True).stdout
+    out2 = os.path.join(work, 'out_fused')
+    shutil.rmtree(out2, ignore_errors=True)
+    args = [xrayflow, 'run', recipe_path, '--out', out2] + [a for k, v in inputs.items() for a in ('--input', f'{k}={v}')]
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode:
+        print(f'MISMATCH seed {seed}: the run with chain-end outputs failed: {r.stdout[-1000:]}{r.stderr[-1000:]}')
+        return 1
+    for sid in ends:
+        name = f'x_{sid}.npy'
+        with open(os.path.join(out, name), 'rb') as f1, open(os.path.join(out2, name), 'rb') as f2:
+            if f1.read() != f2.read():
+                print(f'MISMATCH seed {seed}: {sid} differs between the run with every output and the fused run\n{plan}')
+                return 1
+    groups = plan.count('  group ')
+    print(f'seed {seed}: {len(ends)} chain ends byte-identical with {groups} fused group(s)')
+    return 0
 
 
 def main():
