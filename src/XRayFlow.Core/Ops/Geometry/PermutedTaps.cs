@@ -199,6 +199,32 @@ public sealed class PermutedTaps
             throw new ArgumentException("rows fused only for whole 16-output blocks of 2 taps, into a whole output row");
         }
 
+        int whole = OutLength / Lanes, last = a.Length - Window;
+        int k = 0;
+        while (true)
+        {
+            // The vector blocks run in a loop of their own, without a call: a call in it made every register
+            // caller-saved (all vector registers on x64 System V), so the weights and the loop's references were
+            // reloaded from the stack each block (zoom 0.5 order 1, mode constant: 0.095 -> 0.136 ms on one thread).
+            k = WholeRun(a, b, wa, wb, output, k, whole, last);
+            if (k < whole && Base[k] < 0)
+            {
+                ScalarFromRows(a, b, wa, wb, cval, output, k);
+                k++;
+                continue;
+            }
+
+            return k;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WholeFromRows"/>'s vector blocks from block k on; stops at the first block that goes value by value
+    /// (Base &lt; 0), whose window passes the rows' end, or at <paramref name="whole"/>, and returns it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int WholeRun(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, Span<float> output, int k, int whole, int last)
+    {
         ref float a0 = ref MemoryMarshal.GetReference(a);
         ref float c0 = ref MemoryMarshal.GetReference(b);
         ref float o0 = ref MemoryMarshal.GetReference(output);
@@ -207,18 +233,10 @@ public sealed class PermutedTaps
         ref int b0 = ref MemoryMarshal.GetArrayDataReference(Base);
         var va = Vector512.Create(wa);
         var vb = Vector512.Create(wb);
-        int whole = OutLength / Lanes, last = a.Length - Window;
-        int k = 0;
         for (; k < whole; k++)
         {
             int first = Unsafe.Add(ref b0, k);
-            if (first < 0)
-            {
-                ScalarFromRows(a, b, wa, wb, cval, output, k);
-                continue;
-            }
-
-            if (first > last)
+            if (first < 0 || first > last)
             {
                 break;
             }
