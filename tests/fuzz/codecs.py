@@ -20,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fuzzargs
+
+ROOT = fuzzargs.ROOT
 
 
 def seeds():
@@ -55,14 +57,7 @@ def mutate(rnd, data):
 
 
 def main():
-    argv = sys.argv[1:]
-    xrayflow = os.path.join(ROOT, 'src/XRayFlow.Cli/bin/Release/net10.0/xrayflow')
-    if '--xrayflow' in argv:
-        k = argv.index('--xrayflow')
-        xrayflow = argv[k + 1]
-        del argv[k:k + 2]
-    messages = '--messages' in argv
-    argv = [a for a in argv if a != '--messages']
+    xrayflow, messages, argv = fuzzargs.parse(sys.argv[1:])
     if len(argv) != 2:
         print(__doc__)
         sys.exit(2)

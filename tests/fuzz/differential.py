@@ -34,8 +34,9 @@ import numpy as np
 import scipy.ndimage as ndi
 import yaml
 
+import fuzzargs
+
 warnings.filterwarnings('ignore')
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODES = ['reflect', 'mirror', 'nearest', 'wrap', 'constant', 'grid-mirror', 'grid-wrap', 'grid-constant']
 SPLINE_MODES = ['constant', 'nearest', 'reflect', 'mirror', 'wrap', 'grid-constant', 'grid-mirror', 'grid-wrap']
 SCALARS = ('threshold_otsu', 'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'percentile')
@@ -665,12 +666,7 @@ def fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed):
 
 
 def main():
-    argv = sys.argv[1:]
-    xrayflow = os.path.join(ROOT, 'src/XRayFlow.Cli/bin/Release/net10.0/xrayflow')
-    if '--xrayflow' in argv:
-        k = argv.index('--xrayflow')
-        xrayflow = argv[k + 1]
-        del argv[k:k + 2]
+    xrayflow, _, argv = fuzzargs.parse(sys.argv[1:])
     if not argv or argv[0] not in FAMILIES:
         print(__doc__)
         sys.exit(2)
