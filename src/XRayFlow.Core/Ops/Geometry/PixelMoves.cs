@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Geometry;
@@ -270,11 +271,55 @@ public static class PixelMoves
         {
             var from = src.AsSpan(frame + ((rows ? r - 1 - i : i) * c), c);
             var to = dst.AsSpan(frame + (i * c), c);
-            from.CopyTo(to);
             if (cols)
             {
-                to.Reverse();
+                ReversedCopy(from, to);
             }
+            else
+            {
+                from.CopyTo(to);
+            }
+        }
+    }
+
+    /// <summary>
+    /// to[j] = from[n - 1 - j] for every j (the bits moved, NaN payloads kept), in one pass: 16 or 8 values loaded from
+    /// the end, their lanes reversed in a register, stored from the start; the rest value by value. (A copy then
+    /// Span.Reverse went over each row twice: flip axis 1 of 1024 x 1024 0.17 ms.) <paramref name="vectorBits"/> picks the
+    /// path for tests: 512 or 256 where accelerated, 0 value by value; by default the widest there is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ReversedCopy(ReadOnlySpan<float> from, Span<float> to, int vectorBits = 512)
+    {
+        int n = from.Length;
+        if (to.Length < n)
+        {
+            throw new ArgumentException("the destination is shorter than the source", nameof(to));
+        }
+
+        ref float f0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(from);
+        ref float t0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(to);
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated && vectorBits >= 512)
+        {
+            var back = Vector512.Create(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+            for (; j <= n - 16; j += 16)
+            {
+                Vector512.Shuffle(Vector512.LoadUnsafe(ref f0, (nuint)(n - 16 - j)), back).StoreUnsafe(ref t0, (nuint)j);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && vectorBits >= 256)
+        {
+            var back = Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0);
+            for (; j <= n - 8; j += 8)
+            {
+                Vector256.Shuffle(Vector256.LoadUnsafe(ref f0, (nuint)(n - 8 - j)), back).StoreUnsafe(ref t0, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref t0, j) = Unsafe.Add(ref f0, n - 1 - j);
         }
     }
 

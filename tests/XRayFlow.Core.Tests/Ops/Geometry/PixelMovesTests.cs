@@ -113,6 +113,40 @@ public class PixelMovesTests
         }
     }
 
+    /// <summary>flip's reversed row copy against its meaning, to[j] = from[n - 1 - j], on each path (512- and 256-bit
+    /// where the machine has them, value by value), for every length 1..80 at every source offset 0..15 (the vector
+    /// loop, its remainder, misaligned loads), the bits of NaN payloads and -0 kept.</summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void ReversedCopyIsTheRowBackwardsForEveryLength(int vectorBits)
+    {
+        var rng = new Random(11);
+        var pool = new float[120];
+        for (int i = 0; i < pool.Length; i++)
+        {
+            pool[i] = BitConverter.Int32BitsToSingle(i % 7 == 0 ? unchecked((int)0xFFC00001u) + i : i % 11 == 0 ? int.MinValue : rng.Next());
+        }
+
+        for (int n = 1; n <= 80; n++)
+        {
+            for (int offset = 0; offset < 16; offset++)
+            {
+                var from = pool.AsSpan(offset, n);
+                var to = new float[n + 3];
+                to[n] = to[n + 1] = to[n + 2] = 42f;
+                PixelMoves.ReversedCopy(from, to, vectorBits);
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.Equal(BitConverter.SingleToInt32Bits(from[n - 1 - j]), BitConverter.SingleToInt32Bits(to[j]));
+                }
+
+                Assert.Equal([42f, 42f, 42f], to[n..]); // nothing written past n
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void FlipMatchesNumpyOnAnyThreadCount(int frames, int rows, int cols)
