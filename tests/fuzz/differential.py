@@ -9,14 +9,17 @@ with `xrayflow run` and compares every output with the reference library on the 
     /usr/bin/python3 tests/fuzz/differential.py FAMILY [FIRST_SEED [LAST_SEED]] [--xrayflow PATH]
 
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
-Prewitt, Laplace, median; frames 1-40), edges (the same on frames 1-5 rows, reflect / mirror / wrap: windows
+Prewitt, Laplace, median; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects, distance_transform_edt, keep_largest,
 canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
-byte-identical). A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
+byte-identical); rank-large, geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
+pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed).
+
+A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
 frame padded far by numpy's symmetric pad; anything else is a mismatch (exit 1).
 Needs python3-scipy python3-skimage python3-imageio python3-yaml (Debian), and a built xrayflow (default:
@@ -112,13 +115,14 @@ def window_kw(p):
 
 # ---------------------------------------------------------------------------------------------- families
 
-def rank_family(rng):
+def rank_family(rng, large=False):
     top = int(rng.choice([255, 4095, 16383]))
-    img = rng.integers(0, top + 1, (int(rng.integers(1, 60)), int(rng.integers(1, 60)))).astype(np.float32)
+    shape = (int(rng.integers(100, 400)), int(rng.integers(100, 400))) if large else (int(rng.integers(1, 60)), int(rng.integers(1, 60)))
+    img = rng.integers(0, top + 1, shape).astype(np.float32)
     if rng.random() < 0.5:
         img = np.round(ndi.gaussian_filter(img, 2)).astype(np.float32)
     cases = []
-    for _ in range(40):
+    for _ in range(10 if large else 40):
         op = str(rng.choice(['median_filter', 'rank_filter', 'percentile_filter']))
         p = {'op': op, 'mode': str(rng.choice(MODES)), 'cval': float(rng.integers(0, top + 1))}
         n = window(rng, p, 14, 22, 0.35)
@@ -175,14 +179,14 @@ def filters_family(rng, short=False):
     return img, cases, reference
 
 
-def geometry_family(rng):
+def geometry_family(rng, large=False):
     import skimage.transform as skt
-    h, w = int(rng.integers(1, 30)), int(rng.integers(1, 30))
+    h, w = (int(rng.integers(100, 600)), int(rng.integers(100, 600))) if large else (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
     img = (rng.random((h, w)) * 255).astype(np.float32)
     if rng.random() < 0.5:
         img = np.round(img)
     cases = []
-    for _ in range(30):
+    for _ in range(10 if large else 30):
         op = str(rng.choice(['zoom', 'shift', 'rotate', 'affine_transform', 'resize']))
         p = {'op': op}
         if op != 'resize':
@@ -232,10 +236,10 @@ def geometry_family(rng):
     return img, cases, reference
 
 
-def intensity_family(rng):
+def intensity_family(rng, large=False):
     import skimage.exposure as ex
     import skimage.filters as sf
-    h, w = int(rng.integers(2, 80)), int(rng.integers(2, 80))
+    h, w = (int(rng.integers(100, 800)), int(rng.integers(100, 800))) if large else (int(rng.integers(2, 80)), int(rng.integers(2, 80)))
     base = ndi.gaussian_filter(rng.random((h, w)), float(rng.uniform(0, 4)))
     base = (base - base.min()) / max(1e-9, base.max() - base.min())
     kind = str(rng.choice(['u8', 'u16', 'f']))
@@ -249,7 +253,7 @@ def intensity_family(rng):
     ops = ['equalize_hist', 'equalize_adapthist', 'rescale_intensity', 'adjust_gamma', 'adjust_log', 'threshold_otsu',
            'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'percentile']
     cases = []
-    for _ in range(24):
+    for _ in range(12 if large else 24):
         op = str(rng.choice(ops))
         p = {'op': op}
         if op == 'equalize_hist' and rng.random() < 0.5:
@@ -532,10 +536,13 @@ LAST_OUT = ['']
 
 FAMILIES = {
     'rank': rank_family,
+    'rank-large': lambda rng: rank_family(rng, large=True),
     'filters': filters_family,
     'edges': lambda rng: filters_family(rng, short=True),
     'geometry': geometry_family,
+    'geometry-large': lambda rng: geometry_family(rng, large=True),
     'intensity': intensity_family,
+    'intensity-large': lambda rng: intensity_family(rng, large=True),
     'segmentation': segmentation_family,
     'measure': measure_family,
     'chains': chains_family,
