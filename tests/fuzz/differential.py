@@ -4,7 +4,8 @@
 Each seed makes a random frame (1-80 pixels a side: 8-bit, 16-bit or float, smooth or noisy), a recipe of 12-40
 random steps of one family (their parameters drawn across every mode, order, size, origin, footprint ...), runs it
 with `xrayflow run` and compares every output with the reference library on the same array: exactly or within
-1e-4 of the reference's largest magnitude (the project's tolerance). It prints each mismatch and one line a seed.
+1e-4 of the reference's largest finite magnitude (the project's tolerance), NaN where it has NaN and the same
+infinities. It prints each mismatch and one line a seed.
 
     /usr/bin/python3 tests/fuzz/differential.py FAMILY [FIRST_SEED [LAST_SEED]] [--xrayflow PATH]
 
@@ -16,7 +17,9 @@ equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds
 canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
-byte-identical); rank-large, geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
+byte-identical), expressions (`map` expressions of + - * /, negation, MathF.Sqrt / Abs and ?: over comparisons, on
+two images with zeros to divide by: against NumPy float32, value for value, NaN where NaN); rank-large,
+geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
 pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed).
 
 A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
@@ -531,6 +534,60 @@ def chains_family(rng):
     return img, cases, reference
 
 
+def expressions_family(rng):
+    """`map` expressions in float arithmetic (the SIMD path where the docs say so) against NumPy float32, bit for bit."""
+    h, w = (int(rng.integers(1, 70)), int(rng.integers(1, 70))) if rng.random() < 0.7 else (int(rng.integers(100, 400)), int(rng.integers(100, 400)))
+    x = (rng.random((h, w)) * 510 - 255).astype(np.float32)
+    y = (rng.random((h, w)) * 4 - 1).astype(np.float32)
+    y[rng.random((h, w)) < 0.05] = 0  # divisions by zero
+    cases = []
+
+    def leaf():
+        c = rng.random()
+        if c < 0.35:
+            return 'x', lambda v: v['x']
+        if c < 0.7:
+            return 'b', lambda v: v['b']
+        # float literals only (an int / int in C# divides as integers), negatives in parentheses (no `--`)
+        k = float(rng.choice([0.5, 2, 3, 0.1, 255, -1.5, 1e-3, 7]))
+        text = f'{k!r}f' if k >= 0 else f'({k!r}f)'
+        return text, (lambda k: lambda v: np.float32(k))(k)
+
+    def tree(depth):
+        if depth == 0 or rng.random() < 0.25:
+            return leaf()
+        c = rng.random()
+        if c < 0.55:
+            op = str(rng.choice(['+', '-', '*', '/']))
+            (ta, fa), (tb, fb) = tree(depth - 1), tree(depth - 1)
+            f = {'+': np.add, '-': np.subtract, '*': np.multiply, '/': np.divide}[op]
+            return f'({ta} {op} {tb})', (lambda f, fa, fb: lambda v: f(np.float32(fa(v)), np.float32(fb(v)), dtype=np.float32))(f, fa, fb)
+        if c < 0.7:
+            ta, fa = tree(depth - 1)
+            return f'MathF.Sqrt({ta})', (lambda fa: lambda v: np.sqrt(np.float32(fa(v)), dtype=np.float32))(fa)
+        if c < 0.8:
+            ta, fa = tree(depth - 1)
+            return f'MathF.Abs({ta})', (lambda fa: lambda v: np.abs(np.float32(fa(v))))(fa)
+        if c < 0.88:
+            ta, fa = tree(depth - 1)
+            return f'(-{ta})', (lambda fa: lambda v: np.negative(np.float32(fa(v))))(fa)
+        (ta, fa), (tb, fb), (tc, fc), (td, fd) = tree(depth - 1), tree(depth - 1), tree(depth - 1), tree(depth - 1)
+        cmp = str(rng.choice(['<', '>', '<=', '>=', '==', '!=']))
+        g = {'<': np.less, '>': np.greater, '<=': np.less_equal, '>=': np.greater_equal, '==': np.equal, '!=': np.not_equal}[cmp]
+        return (f'({ta} {cmp} {tb} ? {tc} : {td})',
+                (lambda g, fa, fb, fc, fd: lambda v: np.where(g(np.float32(fa(v)), np.float32(fb(v))), np.float32(fc(v)), np.float32(fd(v))).astype(np.float32))(g, fa, fb, fc, fd))
+
+    for _ in range(20):
+        text, f = tree(int(rng.integers(1, 5)))
+        cases.append({'op': 'map', 'in': {'x': 'x', 'b': 'g'}, 'expr': text, 'fn': f})
+
+    def reference(p, a):
+        with np.errstate(all='ignore'):
+            return np.broadcast_to(np.asarray(p['fn']({'x': x, 'b': y}), np.float32), x.shape)
+
+    return (x, y), cases, reference
+
+
 LAST_OUT = ['']
 
 
@@ -546,6 +603,7 @@ FAMILIES = {
     'segmentation': segmentation_family,
     'measure': measure_family,
     'chains': chains_family,
+    'expressions': expressions_family,
 }
 
 
@@ -575,7 +633,7 @@ def run_seed(family, seed, xrayflow, work):
     for i, p in enumerate(cases):
         recipe['steps'] += p.get('pre', [])
         step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
-        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity') or (k == 'connectivity' and 'pre' not in p)})
+        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn') or (k == 'connectivity' and 'pre' not in p)})
         recipe['steps'].append(step)
         json_out = p['op'] in SCALARS or p.get('out') == 'json'
         sid = step['id']
@@ -595,7 +653,7 @@ def run_seed(family, seed, xrayflow, work):
         return 0, 0, 1
     bad = known = 0
     for i, p in enumerate(cases):
-        shown = {k: v for k, v in p.items() if k not in ('footprint', 'structure', 'pre') or isinstance(v, str)}
+        shown = {k: v for k, v in p.items() if k not in ('footprint', 'structure', 'pre', 'fn') or isinstance(v, str)}
         ref = reference(p, img)
         if isinstance(ref, dict):
             with open(os.path.join(out, f'x_s{i}.json')) as f:
@@ -624,11 +682,17 @@ def run_seed(family, seed, xrayflow, work):
             bad += 1
             print(f'MISMATCH seed {seed} {img.shape} {shown}: shape {got.shape} against {ref.shape}')
             continue
-        scale = max(1.0, float(np.abs(ref).max())) if ref.size else 1.0
-        err = np.abs(got - ref)
+        if 'fn' in p:  # expressions: float32 arithmetic both sides, so the same values (NaN where NaN)
+            if not np.array_equal(got, ref.astype(np.float32), equal_nan=True):
+                bad += 1
+                wrong = np.argwhere(~((got == ref) | (np.isnan(got) & np.isnan(ref))))
+                print(f'MISMATCH seed {seed} {img.shape} {shown}: {len(wrong)} of {ref.size} values, first at '
+                      f'{wrong[0].tolist()}: {got[tuple(wrong[0])]!r} against {ref[tuple(wrong[0])]!r}')
+            continue
+        scale, err = difference(got, ref)
         if ref.size and err.max() > 1e-4 * scale:
             far = reflected_far(p, img)
-            if far is not None and np.abs(got - far).max() <= 1e-4 * scale:
+            if far is not None and difference(got, far)[1].max() <= 1e-4 * scale:
                 known += 1
                 print(f'known   seed {seed} {img.shape} {shown}: SciPy offset table beyond 2 periods (README); '
                       f'equal to the far-reflected reference')
@@ -640,6 +704,20 @@ def run_seed(family, seed, xrayflow, work):
         bad += fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed)
     print(f'seed {seed} {img.dtype} {img.shape}: {len(cases) - bad - known}/{len(cases)} equal, {known} known differences')
     return len(cases) - bad - known, known, bad
+
+
+def difference(got, ref):
+    """(scale, |got - ref|) where NaN against NaN and equal infinities count 0 and NaN or infinity against anything
+    else counts infinite; the scale is the reference's largest finite magnitude (at least 1)."""
+    ref = np.asarray(ref, np.float64)
+    got = np.asarray(got, np.float64)
+    finite = np.isfinite(ref)
+    scale = max(1.0, float(np.abs(ref[finite]).max())) if finite.any() else 1.0
+    with np.errstate(invalid='ignore'):
+        err = np.abs(got - ref)
+    same = (np.isnan(got) & np.isnan(ref)) | (np.isinf(got) & (got == ref))
+    err = np.where(same, 0.0, np.where(np.isnan(err), np.inf, err))
+    return scale, err
 
 
 def fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed):
