@@ -12,7 +12,6 @@ located diagnostics (exit 2), or fail its one item with a message naming the ste
 """
 import concurrent.futures
 import json
-import math
 import os
 import random
 import re
@@ -108,8 +107,8 @@ def value(rng, spec):
     return None
 
 
-def recipe(rng, op, image):
-    steps = []
+def recipe(rng, op):
+    """A one-step recipe of op with drawn parameters, reading input x."""
     params = {}
     for spec in op['params']:
         if spec.get('required') or rng.random() < 0.6:
@@ -117,14 +116,13 @@ def recipe(rng, op, image):
     if rng.random() < 0.05:
         params['no_such_param'] = 1
     n_in = max(1, op['inputs']['min'])
-    inputs = 'x' if n_in == 1 and rng.random() < 0.8 else ['x'] * max(n_in, 1)
+    inputs = 'x' if n_in == 1 and rng.random() < 0.8 else ['x'] * n_in
     if op['name'] in ('where', 'map') and rng.random() < 0.5:
         inputs = {'x': 'x'}
     step = {'id': 's', 'op': op['name'], 'in': inputs}
     step.update(params)
-    steps.append(step)
     return {'xrayflow': 1, 'name': 'pfuzz', 'params': {'threshold': 100}, 'inputs': {'x': {'kind': 'image'}},
-            'steps': steps, 'outputs': {'s': '{stem}_s.json' if re.search(r'scalar|table|number', op['output']) else '{stem}_s.npy'}}
+            'steps': [step], 'outputs': {'s': '{stem}_s.json' if re.search(r'scalar|table|number', op['output']) else '{stem}_s.npy'}}
 
 
 def main():
@@ -147,7 +145,7 @@ def main():
             image = images[0] if rng.random() < 0.8 else rng.choice(images[1:])
             path = os.path.join(work, f'r{k}.yaml')
             with open(path, 'w') as f:
-                yaml.safe_dump(recipe(rng, op, image), f, sort_keys=False)
+                yaml.safe_dump(recipe(rng, op), f, sort_keys=False)
             jobs.append((path, image, op['name'], k))
 
         def check(job):
