@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Scripting;
 
@@ -277,6 +278,6 @@ internal static class SourceGenerator
             return d > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
         }
 
-        return "((float)(" + d.ToString("R", CultureInfo.InvariantCulture) + "d))";
+        return "((float)(" + RoundTrip.Format(d) + "d))";
     }
 }

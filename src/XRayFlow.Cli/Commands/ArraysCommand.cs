@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console.Cli;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Text;
 using XRayFlow.Pipeline.Running;
 
 namespace XRayFlow.Cli.Commands;
@@ -228,7 +229,7 @@ public sealed class ArraysCommand(CliHost host) : Command<ArraysCommand.Settings
                 double d = Convert.ToDouble(v, CultureInfo.InvariantCulture);
                 if (double.IsFinite(d))
                 {
-                    w.WriteNumberValue(d);
+                    RoundTrip.WriteNumberValue(w, d);
                 }
                 else
                 {

@@ -6,6 +6,7 @@ using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Running;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Cli.Commands;
 
@@ -215,7 +216,7 @@ public sealed class InfoCommand(CliHost host) : Command<InfoCommand.Settings>
         static string F(double d) => double.IsNaN(d) ? "nan"
             : double.IsPositiveInfinity(d) ? "inf"
             : double.IsNegativeInfinity(d) ? "-inf"
-            : d.ToString("R", CultureInfo.InvariantCulture);
+            : RoundTrip.Format(d);
         var sb = new StringBuilder();
         sb.Append("file:   ").Append(Core.Text.Printable.Escape(path)).Append('\n');
         sb.Append("shape:  ").Append(a.ShapeText).Append('\n');

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Cli.Output;
 
@@ -71,7 +72,7 @@ internal static class CliJson
     {
         if (double.IsFinite(value))
         {
-            w.WriteNumber(name, value);
+            RoundTrip.WriteNumber(w, name, value);
         }
         else
         {

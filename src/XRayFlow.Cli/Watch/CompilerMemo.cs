@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using XRayFlow.Core.Expressions;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Cli.Watch;
 
@@ -76,7 +77,7 @@ internal sealed class CompilerMemo(Func<IExpressionCompiler> create) : IExpressi
             {
                 Text(part.Role);
                 Text(part.Text);
-                Text(part.Number?.ToString("R", CultureInfo.InvariantCulture));
+                Text(part.Number is { } n ? RoundTrip.Format(n) : null);
                 sb.Append(part.IsCondition ? 'C' : 'V');
             }
 

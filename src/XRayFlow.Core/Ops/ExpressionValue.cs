@@ -1,4 +1,5 @@
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Ops;
 
@@ -37,5 +38,5 @@ public sealed record ScalarRef(string Step, string? Field, SourceLocation Locati
 /// </summary>
 public sealed record Percentile(double Q)
 {
-    public override string ToString() => "p" + Q.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    public override string ToString() => "p" + RoundTrip.Format(Q);
 }

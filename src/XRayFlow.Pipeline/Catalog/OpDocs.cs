@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Catalog;
 
@@ -251,9 +252,9 @@ public static class OpDocs
     public static string Text(object? v) => v switch
     {
         null => string.Empty,
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        double d => RoundTrip.Format(d),
         bool b => b ? "true" : "false",
-        double[] ds => "[" + string.Join(", ", ds.Select(d => d.ToString("R", CultureInfo.InvariantCulture))) + "]",
+        double[] ds => "[" + string.Join(", ", ds.Select(d => RoundTrip.Format(d))) + "]",
         int[] ins => "[" + string.Join(", ", ins) + "]",
         _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty,
     };

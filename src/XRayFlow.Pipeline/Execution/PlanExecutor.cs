@@ -5,6 +5,7 @@ using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Planning;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Execution;
 
@@ -524,14 +525,14 @@ public sealed partial class PlanExecutor
             bool whole = spec?.IsWhole == true;
             if (whole && (d != Math.Floor(d) || Math.Abs(d) > int.MaxValue))
             {
-                throw new StepFailedException(step.Id, $"parameter '{name}' must be a whole number; this image gives {d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                throw new StepFailedException(step.Id, $"parameter '{name}' must be a whole number; this image gives {RoundTrip.Format(d)}");
             }
 
             bool below = spec?.Min is { } min && (spec.MinExclusive ? d <= min : d < min);
             bool above = spec?.Max is { } max && d > max;
             if (below || above || double.IsNaN(d))
             {
-                throw new StepFailedException(step.Id, $"parameter '{name}' must be {Binding.RecipeBinder.RangeText(spec!)}; this image gives {d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                throw new StepFailedException(step.Id, $"parameter '{name}' must be {Binding.RecipeBinder.RangeText(spec!)}; this image gives {RoundTrip.Format(d)}");
             }
         }
 

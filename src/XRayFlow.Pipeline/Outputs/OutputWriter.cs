@@ -6,6 +6,7 @@ using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Outputs;
 
@@ -423,7 +424,7 @@ public static class JsonText
         return sb.Append('"').ToString();
     }
 
-    public static string Number(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "null";
+    public static string Number(double d) => double.IsFinite(d) ? RoundTrip.Format(d) : "null";
 
     public static void AppendValue(StringBuilder sb, object? v)
     {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 using XRayFlow.Core.Ops;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Outputs;
 
@@ -182,5 +183,5 @@ public static class TableCsv
     private static string Number(double d) => double.IsNaN(d) ? string.Empty
         : double.IsPositiveInfinity(d) ? "inf"
         : double.IsNegativeInfinity(d) ? "-inf"
-        : d.ToString("R", CultureInfo.InvariantCulture);
+        : RoundTrip.Format(d);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Execution;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Planning;
 
@@ -271,8 +272,8 @@ public static class PlanPrinter
             {
                 ExpressionValue e => e.Text is { } t ? $"\"{t}\"" : e.ToString(),
                 string s => s,
-                double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                double[] ds => "[" + string.Join(", ", ds.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]",
+                double d => RoundTrip.Format(d),
+                double[] ds => "[" + string.Join(", ", ds.Select(d => RoundTrip.Format(d))) + "]",
                 int[] ins => "[" + string.Join(", ", ins) + "]",
                 object?[] items => "[" + string.Join(", ", items.Select(Item)) + "]", // a list with `${step}` items
                 bool b => b ? "true" : "false",
@@ -287,7 +288,7 @@ public static class PlanPrinter
     /// <summary>One item of a list parameter holding `${step}` references (`in_range: [${p1}, 250]`).</summary>
     private static string Item(object? item) => item switch
     {
-        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        double d => RoundTrip.Format(d),
         _ => Convert.ToString(item, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
     };
 

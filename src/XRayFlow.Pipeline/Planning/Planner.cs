@@ -3,6 +3,7 @@ using System.Text;
 using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Planning;
 
@@ -125,15 +126,15 @@ public static class Planner
     internal static string ParamText(object? value) => value switch
     {
         null => "null",
-        double d => "d:" + d.ToString("R", CultureInfo.InvariantCulture),
-        float f => "d:" + ((double)f).ToString("R", CultureInfo.InvariantCulture),
+        double d => "d:" + RoundTrip.Format(d),
+        float f => "d:" + RoundTrip.Format(f),
         int i => "i:" + i.ToString(CultureInfo.InvariantCulture),
         long l => "i:" + l.ToString(CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         string s => "s:" + s.Length.ToString(CultureInfo.InvariantCulture) + ":" + s,
-        double[] ds => "[" + string.Join(",", ds.Select(d => d.ToString("R", CultureInfo.InvariantCulture))) + "]",
+        double[] ds => "[" + string.Join(",", ds.Select(d => RoundTrip.Format(d))) + "]",
         int[] ints => "[" + string.Join(",", ints.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]",
-        ExpressionValue e => e.Text is { } t ? "e:" + t.Length.ToString(CultureInfo.InvariantCulture) + ":" + t : "d:" + e.Number!.Value.ToString("R", CultureInfo.InvariantCulture),
+        ExpressionValue e => e.Text is { } t ? "e:" + t.Length.ToString(CultureInfo.InvariantCulture) + ":" + t : "d:" + RoundTrip.Format(e.Number!.Value),
         ScalarRef r => "r:" + r,
         System.Collections.IEnumerable seq => "[" + string.Join(",", seq.Cast<object?>().Select(ParamText)) + "]",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using XRayFlow.Core.IO;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Running;
 
@@ -126,7 +127,7 @@ public static class ManifestJson
             double ms = Math.Round(s.Ms, 3);
             if (double.IsFinite(ms))
             {
-                w.WriteNumber("ms", ms);
+                RoundTrip.WriteNumber(w, "ms", ms);
             }
             else
             {
@@ -154,7 +155,7 @@ public static class ManifestJson
             {
                 if (double.IsFinite(number))
                 {
-                    w.WriteNumber(Clean(id), number);
+                    RoundTrip.WriteNumber(w, Clean(id), number);
                 }
                 else
                 {

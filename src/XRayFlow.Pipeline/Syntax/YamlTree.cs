@@ -1,4 +1,5 @@
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Syntax;
 
@@ -210,5 +211,5 @@ public static class ScalarText
     public static string FormatNumber(double value)
         => value == Math.Floor(value) && Math.Abs(value) < 1e15
             ? ((long)value).ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            : RoundTrip.Format(value);
 }

@@ -211,6 +211,43 @@ public sealed class MeasureOutputTests : IDisposable
     }
 
     [Fact]
+    public void NumbersAreWrittenAsTheDoublesComputedEvenWhereNetsShortestTextIsOneDoubleLow()
+    {
+        // Half the pixels 2^-24: the median and the 50th percentile are (0 + 2^-24) / 2 = 2^-25, which .NET 10.0.12's
+        // "R" and Utf8JsonWriter spell 2.980232238769531E-08, a double one below it (dotnet/runtime PR 131131).
+        float tiny = MathF.ScaleB(1, -24);
+        Npy("half", [.. Enumerable.Range(0, 24).Select(k => (k / 8, k % 8, tiny))]);
+        const string Recipe = """
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: stats
+                op: stats
+                in: mask
+              - id: p50
+                op: percentile
+                in: mask
+                q: 50
+            outputs:
+              stats: stats.csv
+              stats_json: {from: stats, path: stats.json}
+              p50: p50.json
+            """;
+        var result = Run(Recipe, Path.Combine(dir, "in", "half.npy"));
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        string outDir = Path.Combine(dir, "out");
+        double median = Math.ScaleB(1, -25);
+        Assert.Contains(",2.9802322387695312E-08,", File.ReadAllText(Path.Combine(outDir, "stats.csv")), StringComparison.Ordinal);
+        using var stats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "stats.json")));
+        Assert.Equal(median, stats.RootElement.GetProperty("median").GetDouble());
+        using var p50 = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "p50.json")));
+        Assert.Equal(median, p50.RootElement.GetProperty("value").GetDouble());
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json")));
+        Assert.Equal(median, manifest.RootElement.GetProperty("items")[0].GetProperty("scalars").GetProperty("p50").GetDouble());
+    }
+
+    [Fact]
     public void JsonTablesNameTheirItemAndStatsAndHistogramsOfABatchAreCombinedOneRowPerItem()
     {
         Npy("p", (0, 0, 4));

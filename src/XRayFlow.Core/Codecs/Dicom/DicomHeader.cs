@@ -1,4 +1,5 @@
 using System.Globalization;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Codecs.Dicom;
 
@@ -91,7 +92,7 @@ public sealed class DicomHeader
     public IReadOnlyList<KeyValuePair<string, string>> DisplayFields()
     {
         static string N(int? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "(absent)";
-        static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        static string D(double v) => RoundTrip.Format(v);
         string pr = PixelRepresentation switch
         {
             0 => "0 (unsigned)",

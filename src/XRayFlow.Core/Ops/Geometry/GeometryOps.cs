@@ -1,5 +1,6 @@
 using System.Globalization;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Ops.Geometry;
 
@@ -497,5 +498,5 @@ public static class GeometryOps
 
     private static float CvalOf(OpContext ctx) => (float)ctx.Float("cval");
 
-    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string Number(double v) => RoundTrip.Format(v);
 }

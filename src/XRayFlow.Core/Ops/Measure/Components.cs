@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Ops.Measure;
 
@@ -311,7 +312,7 @@ public static class Components
 
             if (!(v > 0 && v <= MaxLabel && v == MathF.Floor(v)))
             {
-                throw new LabelException($"{op} takes a mask (0 and 1) or a label image (whole numbers 0 to {MaxLabel}); {Where(src, k)} is {v.ToString("R", CultureInfo.InvariantCulture)}");
+                throw new LabelException($"{op} takes a mask (0 and 1) or a label image (whole numbers 0 to {MaxLabel}); {Where(src, k)} is {RoundTrip.Format(v)}");
             }
 
             mask = false;
