@@ -4,6 +4,7 @@ using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Outputs.Rendering;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Pipeline.Outputs;
 
@@ -84,7 +85,7 @@ public static class PictureOutputs
         }
         catch (ArgumentException e)
         {
-            throw new OutputException(output.Name, e.Message);
+            throw new OutputException(output.Name, ExceptionText.Message(e));
         }
     }
 
@@ -98,7 +99,7 @@ public static class PictureOutputs
         }
         catch (ArgumentException e)
         {
-            throw new OutputException(output.Name, e.Message);
+            throw new OutputException(output.Name, ExceptionText.Message(e));
         }
     }
 
@@ -140,7 +141,7 @@ public static class PictureOutputs
         }
         catch (ArgumentException e)
         {
-            throw new OutputException(output.Name, e.Message);
+            throw new OutputException(output.Name, ExceptionText.Message(e));
         }
 
         return ms.ToArray();

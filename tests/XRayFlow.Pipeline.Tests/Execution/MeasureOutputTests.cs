@@ -414,4 +414,26 @@ public sealed class MeasureOutputTests : IDisposable
         Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
         Assert.Contains("the overlay's 'small' has shape (3, 4), the picture (6, 8)", Assert.Single(result.Failures).Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("g.gif", "stack")]
+    [InlineData("g.png", "image")]
+    public void ALimitGivenBeyondTheDatasOtherEndFailsTheItemSayingSoWithoutNetsParameterName(string path, string kind)
+    {
+        // vmin 10 with the data's max 4 as vmax: matplotlib's Normalize refuses vmin > vmax; so does the item.
+        Npy("x", (1, 1, 4));
+        string recipe = $$"""
+            xrayflow: 1
+            inputs:
+              mask: {{kind}}
+            steps: []
+            outputs:
+              pic: {from: mask, path: {{path}}, vmin: 10, colormap: viridis}
+            """;
+        var result = Run(recipe, Path.Combine(dir, "in", "x.npy"));
+        Assert.Equal(ExitCodes.SomeFailed, result.ExitCode);
+        string error = Assert.Single(result.Failures).Error!;
+        Assert.Contains("vmin (10) is above vmax (4)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", error, StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Ops.Display;
 
@@ -165,7 +166,7 @@ public static class DisplayOps
             }
             catch (ArgumentException e)
             {
-                throw new InvalidOperationException($"step '{ctx.StepId}': {e.Message}", e);
+                throw new InvalidOperationException($"step '{ctx.StepId}': {ExceptionText.Message(e)}", e);
             }
         },
     };

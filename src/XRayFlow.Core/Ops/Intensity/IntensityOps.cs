@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Text;
 
 namespace XRayFlow.Core.Ops.Intensity;
 
@@ -43,7 +44,7 @@ public static class IntensityOps
                 }
                 catch (ArgumentException e)
                 {
-                    throw new OpRefusedException(ctx.StepId, FrameText(src, f) + e.Message);
+                    throw new OpRefusedException(ctx.StepId, FrameText(src, f) + ExceptionText.Message(e));
                 }
             }
 
@@ -81,7 +82,7 @@ public static class IntensityOps
                 }
                 catch (ArgumentException e)
                 {
-                    throw new OpRefusedException(ctx.StepId, FrameText(src, f) + e.Message);
+                    throw new OpRefusedException(ctx.StepId, FrameText(src, f) + ExceptionText.Message(e));
                 }
             }
 
