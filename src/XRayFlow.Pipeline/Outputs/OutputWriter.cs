@@ -249,7 +249,7 @@ public static class OutputWriter
 
     /// <summary>
     /// A grey picture's levels as imshow with the gray colormap maps them (<see cref="Rendering.Colormap.LevelOf"/>): 0..levels - 1,
-    /// NaN 0 (black).
+    /// NaN and the infinities 0 (black: imshow masks them as invalid).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImageArray GreyLevels(string outputName, ImageArray frame, double vmin, double vmax, int levels)

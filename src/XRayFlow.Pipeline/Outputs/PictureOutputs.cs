@@ -16,7 +16,7 @@ public static class PictureOutputs
 {
     /// <summary>
     /// imshow's mapping through a matplotlib colormap: t = (x - vmin) / (vmax - vmin), LUT index floor(t * 256) clipped
-    /// to 0..255; NaN black. The `labels` colormap is skimage's label2rgb instead (<see cref="LabelColors"/>; no vmin/vmax).
+    /// to 0..255; NaN and the infinities black (imshow masks them as invalid). The `labels` colormap is skimage's label2rgb instead (<see cref="LabelColors"/>; no vmin/vmax).
     /// </summary>
     public static byte[] Colorize(string colormap, float[] data, double vmin, double vmax)
     {

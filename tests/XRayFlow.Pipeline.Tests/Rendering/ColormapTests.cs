@@ -136,6 +136,30 @@ public class ColormapTests
     }
 
     [Fact]
+    public void InfinitiesAreBadLikeNaNAsImshowMasksThemNotTheOverOrUnderColour()
+    {
+        // matplotlib 3.6: imshow of [[inf, -inf, nan, 0 .. 1]] through viridis leaves all three transparent (bad) and
+        // autoscales to the finite values; cmap(norm(inf)) alone would give the over colour, but imshow masks first.
+        var viridis = Colormaps.Get("viridis");
+        float[] data = [float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0.5f, 1f];
+        Assert.Equal((0.5, 1.0), Colormap.AutoRange(data));
+        var rgb = new byte[15];
+        viridis.Apply(data, rgb);
+        Assert.Equal(new byte[9], rgb[..9]);
+        Assert.Equal(viridis.Lut[..3].ToArray(), rgb[9..12]);
+        Assert.Equal(viridis.Lut[765..768].ToArray(), rgb[12..15]);
+        Assert.Equal(-1, Colormap.LevelOf(double.PositiveInfinity, 0, 1, 65536));
+        Assert.Equal(-1, Colormap.LevelOf(double.NegativeInfinity, 0, 1, 256));
+        var indices = new byte[5];
+        Colormap.Indices(data, 0.5, 1.0, indices, badIndex: 7);
+        Assert.Equal(new byte[] { 7, 7, 7, 0, 255 }, indices);
+    }
+
+    [Fact]
+    public void WithoutAFiniteValueTheRangeIsZeroToOneAsAPngsLimits()
+        => Assert.Equal((0.0, 1.0), Colormap.AutoRange([float.NaN, float.PositiveInfinity]));
+
+    [Fact]
     public void ConstantImageTakesTheFirstColour()
     {
         var viridis = Colormaps.Get("viridis");

@@ -184,10 +184,10 @@ public class FigureRendererTests
     [InlineData("gray")]
     [InlineData("hot")]
     [InlineData("nipy_spectral")]
-    public void PanelPixelsAreTheColormapsRgbWithNaNTransparent(string name)
+    public void PanelPixelsAreTheColormapsRgbWithNaNAndInfinitiesTransparent(string name)
     {
-        // ToSkImage's RGBA (ApplyRgba) against the RGB path: same colours, alpha 255, NaN transparent black; values
-        // outside vmin..vmax and infinities take the end colours.
+        // ToSkImage's RGBA (ApplyRgba) against the RGB path: same colours, alpha 255, NaN and the infinities transparent
+        // black (imshow masks them as invalid); finite values outside vmin..vmax take the end colours.
         var cmap = Colormaps.Get(name);
         float[] data = [float.NaN, float.NegativeInfinity, -5, 0, 0.3f, 1, 7.25f, 9.999f, 10, 12, float.PositiveInfinity, float.NaN];
         var rgb = new byte[data.Length * 3];
@@ -196,7 +196,7 @@ public class FigureRendererTests
         cmap.ApplyRgba(data, 0, 10, pixels);
         for (int k = 0; k < data.Length; k++)
         {
-            uint want = float.IsNaN(data[k]) ? 0u : rgb[3 * k] | ((uint)rgb[(3 * k) + 1] << 8) | ((uint)rgb[(3 * k) + 2] << 16) | 0xFF000000u;
+            uint want = !float.IsFinite(data[k]) ? 0u : rgb[3 * k] | ((uint)rgb[(3 * k) + 1] << 8) | ((uint)rgb[(3 * k) + 2] << 16) | 0xFF000000u;
             Assert.Equal(want, pixels[k]);
         }
     }

@@ -189,7 +189,9 @@ public static class Colormaps
 /// fills the result with 0), so the whole image takes the first colour.</item>
 /// <item>index = floor(x * 256); x == 1 gives 255; x &lt; 0 takes the "under" colour and index &gt; 255 the
 /// "over" colour, which by default are the first and last entries (so the index is clamped to 0..255).</item>
-/// <item>NaN is "bad": transparent black in matplotlib; here RGB (0, 0, 0) (a figure draws it on its background).</item>
+/// <item>NaN and +-infinity are "bad" (imshow masks invalid values before the colormap sees them, so an infinity is
+/// neither the over nor the under colour): transparent in matplotlib; here RGB (0, 0, 0) (a figure draws it on its
+/// background).</item>
 /// </list>
 /// Bytes are <c>round(lut * 255)</c> (as the reference tables, matplotlib-256.json): so gray is the identity on 0..255
 /// and 8-bit grey data survives a round trip through a PNG or GIF unchanged. matplotlib's own
@@ -250,7 +252,10 @@ public sealed class Colormap
         }
     }
 
-    /// <summary>imshow's default range: the smallest and largest finite value (NaN ignored); (0, 0) when there is none.</summary>
+    /// <summary>
+    /// imshow's default range: the smallest and largest finite value (NaN and the infinities ignored); (0, 1) when there
+    /// is none, as a .png's limits (<c>OutputWriter.Limits</c>): every value is then "bad", and one limit given stays valid.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Min, double Max) AutoRange(ReadOnlySpan<float> data)
     {
@@ -271,21 +276,22 @@ public sealed class Colormap
             }
         }
 
-        return min <= max ? (min, max) : (0.0, 0.0);
+        return min <= max ? (min, max) : (0.0, 1.0);
     }
 
-    /// <summary>The lookup-table index of one value (see the class remarks), or -1 for NaN (bad).</summary>
+    /// <summary>The lookup-table index of one value (see the class remarks), or -1 for NaN and the infinities (bad).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOf(double value, double vmin, double vmax) => LevelOf(value, vmin, vmax, Colormaps.Size);
 
     /// <summary>
     /// imshow's normalisation into <paramref name="levels"/> steps: t = (value - vmin) / (vmax - vmin) (0 when vmin ==
-    /// vmax), level floor(t * levels) clipped to 0..levels - 1; -1 for NaN. With 256 levels, the colormap table's index.
+    /// vmax), level floor(t * levels) clipped to 0..levels - 1; -1 for NaN and +-infinity, which imshow masks as invalid
+    /// (its "bad" colour, not the over / under one). With 256 levels, the colormap table's index.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int LevelOf(double value, double vmin, double vmax, int levels)
     {
-        if (double.IsNaN(value))
+        if (!double.IsFinite(value))
         {
             return -1;
         }
@@ -307,7 +313,7 @@ public sealed class Colormap
 
     /// <summary>
     /// As <see cref="Apply(ReadOnlySpan{float}, double, double, Span{byte})"/> into RGBA pixels (R in the lowest byte:
-    /// bytes R, G, B, A in memory on a little-endian machine), alpha 255; NaN becomes 0 (transparent black: imshow's
+    /// bytes R, G, B, A in memory on a little-endian machine), alpha 255; NaN and the infinities become 0 (transparent black: imshow's
     /// "bad" colour, shown as the figure's background).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -367,7 +373,7 @@ public sealed class Colormap
         }
     }
 
-    /// <summary>Maps data to lookup-table indices (0..255; NaN -> <paramref name="badIndex"/>), for palette images such as GIF frames.</summary>
+    /// <summary>Maps data to lookup-table indices (0..255; NaN and the infinities -> <paramref name="badIndex"/>), for palette images such as GIF frames.</summary>
     public static void Indices(ReadOnlySpan<float> data, double vmin, double vmax, Span<byte> indices, byte badIndex = 0)
     {
         for (int k = 0; k < data.Length; k++)

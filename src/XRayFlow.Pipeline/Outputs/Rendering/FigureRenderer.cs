@@ -9,7 +9,7 @@ namespace XRayFlow.Pipeline.Outputs.Rendering;
 /// <summary>
 /// One panel of a figure: a 2-D image shown like matplotlib's <c>imshow(image, cmap, vmin, vmax)</c> with the
 /// axis off. <paramref name="Colormap"/> null means gray; <paramref name="Vmin"/>/<paramref name="Vmax"/> null mean the
-/// image's own finite min/max (imshow's autoscaling). NaN pixels are "bad" and show the figure's background.
+/// image's own finite min/max (imshow's autoscaling). NaN and infinite pixels are "bad" (imshow masks them) and show the figure's background.
 /// </summary>
 public sealed record FigurePanel(ImageArray Image, string? Title = null, Colormap? Colormap = null, double? Vmin = null, double? Vmax = null, bool ColorBar = false);
 

@@ -11,7 +11,9 @@ namespace XRayFlow.Pipeline.Outputs.Rendering;
 /// so 8-bit grey data is stored exactly; matched exactly by <see cref="ExactPaletteQuantizer"/>), no dithering, each frame's delay durationMs / 10 hundredths of a
 /// second (rounded, GIF's unit), NETSCAPE loop count <paramref name="loop"/> (0 = forever).
 /// Values map to colours by the colormap rule (<see cref="Colormap"/>); vmin/vmax default to the min/max of the
-/// whole stack, so all frames share one scale (give vmin 0, vmax 255 to store 8-bit data unchanged).
+/// whole stack, so all frames share one scale (give vmin 0, vmax 255 to store 8-bit data unchanged). NaN and the infinities take
+/// the colormap's first colour (index 0): the 256 colours fill the frame's table, leaving none for a "bad" colour (so
+/// NaN is black through gray, but not through viridis, where a .png writes it black).
 /// </summary>
 public static class GifWriter
 {
