@@ -15,7 +15,6 @@ any other exit (70 is an internal error), a stack trace, or a run over 60 s is p
 import concurrent.futures
 import glob
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -57,12 +56,7 @@ def mutate(rnd, data):
 
 
 def main():
-    xrayflow, messages, argv = fuzzargs.parse(sys.argv[1:])
-    if len(argv) != 2:
-        print(__doc__)
-        sys.exit(2)
-    rnd = random.Random(int(argv[0]))
-    count = int(argv[1])
+    xrayflow, messages, rnd, count = fuzzargs.seed_and_count(sys.argv[1:], __doc__)
     sources = seeds()
     with tempfile.TemporaryDirectory() as work:
         jobs = []

@@ -1,5 +1,7 @@
 """The command line the fuzz scripts share: the xrayflow to run and the --messages switch."""
 import os
+import random
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -14,3 +16,12 @@ def parse(argv):
         del argv[k:k + 2]
     messages = '--messages' in argv
     return xrayflow, messages, [a for a in argv if a != '--messages']
+
+
+def seed_and_count(argv, usage):
+    """`SEED COUNT [--xrayflow PATH] [--messages]`: (xrayflow, messages, random.Random(SEED), COUNT), or the usage and exit 2."""
+    xrayflow, messages, rest = parse(argv)
+    if len(rest) != 2:
+        print(usage)
+        sys.exit(2)
+    return xrayflow, messages, random.Random(int(rest[0])), int(rest[1])

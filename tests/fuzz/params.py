@@ -13,7 +13,6 @@ located diagnostics (exit 2), or fail its one item with a message naming the ste
 import concurrent.futures
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -126,12 +125,7 @@ def recipe(rng, op):
 
 
 def main():
-    xrayflow, messages, argv = fuzzargs.parse(sys.argv[1:])
-    if len(argv) != 2:
-        print(__doc__)
-        sys.exit(2)
-    rng = random.Random(int(argv[0]))
-    count = int(argv[1])
+    xrayflow, messages, rng, count = fuzzargs.seed_and_count(sys.argv[1:], __doc__)
     ops = json.loads(subprocess.run([xrayflow, 'ops', '--json'], capture_output=True, text=True, check=True).stdout)['ops']
     with tempfile.TemporaryDirectory() as work:
         images = []
