@@ -36,7 +36,8 @@ internal static class NpyHeader
                         p.SkipSpace();
                         if (p.Peek() is not ('\'' or '"'))
                         {
-                            throw new FormatException("'descr' is a structured dtype; only plain numeric dtypes are supported");
+                            // A valid numpy file, not a corrupt one: a record array (named fields) is no image.
+                            throw new ImageDecodeException(name, ".npy dtype is a structured (record) dtype, which is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are; save one field, a['x'])");
                         }
 
                         descr = p.ReadString();

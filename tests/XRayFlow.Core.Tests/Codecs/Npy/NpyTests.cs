@@ -65,7 +65,7 @@ public class NpyTests
     [InlineData("fortran.npy", "Fortran order")]
     [InlineData("rank1.npy", "shape (5)")]
     [InlineData("rank4.npy", "shape (1, 2, 2, 2)")]
-    [InlineData("structured.npy", "structured dtype")]
+    [InlineData("structured.npy", ".npy dtype is a structured (record) dtype, which is not supported")]
     [InlineData("unicode.npy", "dtype '<U1' is not supported")]
     [InlineData("truncated.npy", "truncated .npy")]
     public void UnsupportedFilesThrowWithAReason(string file, string reason)
