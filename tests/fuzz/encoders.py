@@ -13,6 +13,7 @@ colormap and its `_r`), and as `.gif` of random stacks. Each picture is read bac
                     NaN and infinities 0; vmin == vmax gives 0; a limit not given is the data's finite min / max
                     (0 / 1 if none)
   .png colormap     RGB = round(matplotlib's table * 255)[that level], NaN and infinities black; limits as above
+  .png labels       skimage.color.label2rgb(values cast to int, bg_label=0) x 255, rounded
   .gif              each frame as the .png rule, grey or through the colormap (Pillow's RGB of each frame), but
                     NaN and infinities take the colormap's first colour (docs/runner.md: no colour is left)
   .npy              the array itself, bit for bit
@@ -86,7 +87,29 @@ def levels(a, vmin, vmax, n):
     return np.where(np.isfinite(x), out, 0).astype(np.int64)  # NaN and the infinities: bad (imshow masks them)
 
 
+def labels(rnd):
+    """A label image: whole numbers (a few labels, or many, some negative), or values with fractions to truncate."""
+    rng = np.random.default_rng(rnd.randrange(2**32))
+    h, w = rnd.randint(1, 90), rnd.randint(1, 90)
+    lo, hi = rnd.choice([(0, 3), (0, 30), (-5, 12), (0, 400), (3, 9)])
+    a = rng.integers(lo, hi + 1, size=(h, w)).astype(np.float64)
+    a[rng.random((h, w)) < 0.4] = 0
+    kind = 'labels'
+    if rnd.random() < 0.3:
+        a += rng.choice([0.0, 0.25, 0.5, 0.99], size=(h, w)) * np.sign(a)
+        kind = 'labels with fractions'
+    return a.astype(np.float32), kind
+
+
+def expected_labels(a):
+    """skimage.color.label2rgb(label, bg_label=0) of the values cast to int, as bytes."""
+    from skimage.color import label2rgb
+    return np.round(label2rgb(a.astype(np.int64), bg_label=0) * 255).astype(np.int64)
+
+
 def expected_png(a, opt):
+    if opt.get('colormap') == 'labels':
+        return expected_labels(a)
     bits = opt.get('bits', 8)
     top = 255 if bits == 8 else 65535
     if 'colormap' in opt:
@@ -128,16 +151,19 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         groups = max(1, count // 40)
         for g in range(groups):
-            gif = g % 4 == 3
+            gif, labelled = g % 4 == 3, g % 4 == 1
             src, out = os.path.join(work, f'in{g}'), os.path.join(work, f'out{g}')
             os.makedirs(src)
             arrays = {}
             for k in range(count // groups):
-                a, kind = array(rnd, rnd.randint(1, 4) if gif else None)
+                a, kind = labels(rnd) if labelled else array(rnd, rnd.randint(1, 4) if gif else None)
                 stem = f'a{k:04d}'
                 np.save(os.path.join(src, stem + '.npy'), a)
                 arrays[stem] = (a, kind)
-            pictures = [options(rnd, rnd.choice([(-10, 300), (0, 70000), (999.9995, 1000.0015), (-1, 1)]), gif) for _ in range(4)]
+            if labelled:
+                pictures = [{'colormap': 'labels', 'compression': rnd.randint(0, 9)} for _ in range(2)]
+            else:
+                pictures = [options(rnd, rnd.choice([(-10, 300), (0, 70000), (999.9995, 1000.0015), (-1, 1)]), gif) for _ in range(4)]
             ext = 'gif' if gif else 'png'
             lines = [f'  raw: {{from: x, path: "{{stem}}.npy"}}']
             lines += [f'  p{i}: {{from: x, path: "{{stem}}_{i}.{ext}"{yaml_options(o)}}}' for i, o in enumerate(pictures)]
