@@ -13,7 +13,7 @@ docs/dicom.md promise, bit for bit (NaN as NaN):
   png-pil    Pillow's own encoder: modes 1, L, I;16, LA, P (1-8 bit palettes), RGB, RGBA, optimize on / off
   jpeg-cv2   OpenCV (libjpeg-turbo) grey and colour, quality 1-100, progressive, optimized Huffman tables, restart
              intervals, separate luma / chroma quality; expected: Pillow's decode (libjpeg-turbo)
-  jpeg-pil   Pillow grey and colour, subsampling 4:4:4 / 4:2:2 / 4:2:0, progressive, optimize
+  jpeg-pil   Pillow grey, colour and CMYK (Adobe), subsampling 4:4:4 / 4:2:2 / 4:2:0, progressive, optimize
   dicom      pydicom: Bits Allocated 1 / 8 / 16 / 32 (1: bit-packed), any Bits Stored, signed and unsigned, the high
              bits sign-extended or zero, Rescale Slope / Intercept as decimal strings, MONOCHROME1 / 2, RGB of both
              planar configurations, implicit / explicit / big-endian / deflated / RLE, JPEG baseline inside DICOM,
@@ -229,14 +229,14 @@ def jpeg_cv2(rnd, path):
 
 def jpeg_pil(rnd, path):
     h, w = size(rnd)
-    colour = rnd.random() < 0.6
-    pix = content(rnd, h, w, 3 if colour else 1, 255).astype(np.uint8)
-    im = Image.fromarray(pix) if colour else Image.fromarray(pix[:, :, 0], 'L')
+    mode = rnd.choice(['RGB'] * 5 + ['L'] * 4 + ['CMYK'])
+    pix = content(rnd, h, w, len(mode), 255).astype(np.uint8)
+    im = Image.fromarray(pix if mode != 'L' else pix[:, :, 0], mode)
     opts = {'quality': rnd.randint(1, 100), 'progressive': rnd.random() < 0.4, 'optimize': rnd.random() < 0.4}
-    if colour:
+    if mode == 'RGB':
         opts['subsampling'] = rnd.choice([0, 1, 2])
     im.save(path, 'JPEG', **opts)
-    return jpeg_expected(path), f'Pillow JPEG {"colour" if colour else "grey"} {h}x{w} {opts}'
+    return jpeg_expected(path), f'Pillow JPEG {mode} {h}x{w} {opts}'
 
 
 # ---------------------------------------------------------------- DICOM
