@@ -17,8 +17,8 @@ docs/dicom.md promise, bit for bit (NaN as NaN):
   dicom      pydicom: Bits Allocated 1 / 8 / 16 / 32 (1: bit-packed), any Bits Stored, signed and unsigned, the high
              bits sign-extended or zero, Rescale Slope / Intercept as decimal strings, MONOCHROME1 / 2, RGB of both
              planar configurations, implicit / explicit / big-endian / deflated / RLE, JPEG baseline inside DICOM,
-             with or without preamble (read with --dicom-without-preamble), private and nested elements before the
-             pixels (JPEG inside DICOM must be refused as docs/dicom.md says), a random Window Center / Width
+             with or without preamble (read with --dicom-without-preamble), private and nested elements (an icon
+             image sequence with pixel data of its own among them) before the pixels (JPEG inside DICOM must be refused as docs/dicom.md says), a random Window Center / Width
              (one or two values) or none; expected: the stored values
              times the slope plus the intercept in float64, to float32 (checked against pydicom's
              apply_modality_lut where pydicom reads the values the same way)
@@ -276,6 +276,14 @@ def dicom(rnd, path):
         ds.ProcedureCodeSequence = Sequence([item])
     if rnd.random() < 0.3:
         ds.add_new(0x00091010, 'LO', 'private' + 'y' * rnd.randint(0, 3))
+    if rnd.random() < 0.2:
+        # a thumbnail with pixel data of its own, nested before the image's (only the top-level one is the image)
+        icon = Dataset()
+        icon.Rows, icon.Columns, icon.SamplesPerPixel, icon.PhotometricInterpretation = 2, 3, 1, 'MONOCHROME2'
+        icon.BitsAllocated, icon.BitsStored, icon.HighBit, icon.PixelRepresentation = 8, 8, 7, 0
+        icon.PixelData = bytes(rnd.randrange(256) for _ in range(6))
+        icon['PixelData'].VR = 'OB'
+        ds.IconImageSequence = Sequence([icon])
     ds.Rows, ds.Columns = h, w
     nf = rnd.randint(2, 4) if form != 'jpeg' and rnd.random() < 0.15 else 1
     if nf > 1 or rnd.random() < 0.1:
