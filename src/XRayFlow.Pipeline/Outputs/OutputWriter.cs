@@ -152,7 +152,9 @@ public static class OutputWriter
             case OutputFormat.Gif:
                 return WriteHashed(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
             case OutputFormat.Json:
-                AtomicFile.WriteAllText(fullPath, Json(value, item));
+                AtomicFile.WriteAllText(fullPath, Json(value is ArrayValue
+                    ? throw new OutputException(output.Name, $"a .json output needs a table or a scalar, but '{output.From}' is {ValueInfo.Of(value).Article}; write it as .npy")
+                    : value, item));
                 return null;
             case OutputFormat.Csv:
                 AtomicFile.WriteAllText(fullPath, TableCsv.Write(value as TableValue
@@ -303,7 +305,7 @@ public static class OutputWriter
     /// <summary>
     /// A table as one JSON object (keys in the table's order; with <paramref name="item"/>, first a field
     /// <see cref="TableCsv.ItemColumn"/> naming the item, the manifest's item name, the table was measured on), a
-    /// scalar as <c>{"value": x}</c> (NaN and infinities as null), an array as shape + nested values.
+    /// scalar as <c>{"value": x}</c> (NaN and infinities as null). Arrays are refused before (XRF1050: `.npy` holds them).
     /// </summary>
     public static string Json(Value value, string? item = null)
     {
@@ -333,52 +335,8 @@ public static class OutputWriter
         }
         else
         {
-            var a = ((ArrayValue)value).Array;
-            sb.Append("{\"shape\": [").Append(string.Join(", ", a.Shape)).Append("], \"dtype\": \"float32\", \"values\": ");
-            int k = 0;
-            void Rows()
-            {
-                sb.Append('[');
-                for (int r = 0; r < a.Rows; r++)
-                {
-                    sb.Append(r > 0 ? ", [" : "[");
-                    for (int c = 0; c < a.Cols; c++)
-                    {
-                        if (c > 0)
-                        {
-                            sb.Append(", ");
-                        }
-
-                        JsonText.AppendValue(sb, (double)a.Data[k++]);
-                    }
-
-                    sb.Append(']');
-                }
-
-                sb.Append(']');
-            }
-
-            if (a.IsStack)
-            {
-                sb.Append('[');
-                for (int n = 0; n < a.Frames; n++)
-                {
-                    if (n > 0)
-                    {
-                        sb.Append(", ");
-                    }
-
-                    Rows();
-                }
-
-                sb.Append(']');
-            }
-            else
-            {
-                Rows();
-            }
-
-            sb.Append("}\n");
+            // The binder refuses an image or stack as .json (XRF1050: write it as .npy), so no array reaches here.
+            throw new ArgumentException($"a .json output holds a table or a scalar, not {value.GetType().Name}", nameof(value));
         }
 
         return sb.ToString();
