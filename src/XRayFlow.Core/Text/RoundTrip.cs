@@ -12,10 +12,10 @@ namespace XRayFlow.Core.Text;
 /// Not <c>ToString("R")</c> alone: .NET 10's shortest formatting gives a string one double too low for some exact
 /// powers of two (its Dragon4 fallback takes a power of two's margins as equal: dotnet/runtime pull request 131131,
 /// merged upstream in July 2026; the 10.0.12 runtime has it): 2^-25 comes out as <c>2.980232238769531E-08</c>,
-/// which reads back as 2^-25 - 2^-78, and 2^-958 likewise. <see cref="Utf8JsonWriter"/>'s <c>WriteNumberValue(double)</c> shares that code. Only a double
-/// whose significand bits are all zero can be affected, so only those are read back to check; where the check
-/// fails, the shortest of 15, 16 and 17 significant digits ("G15" to "G17") that reads back is taken (17 always
-/// does).
+/// which reads back as 2^-25 - 2^-78, and 2^-958 likewise. <see cref="Utf8JsonWriter"/>'s
+/// <c>WriteNumberValue(double)</c> shares that code. Only a double whose significand bits are all zero can be
+/// affected, so only those are read back to check; where the check fails, the shortest of 15, 16 and 17 significant
+/// digits ("G15" to "G17") that reads back is taken (17 always does).
 /// </remarks>
 public static class RoundTrip
 {

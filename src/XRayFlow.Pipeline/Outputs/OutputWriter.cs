@@ -281,22 +281,7 @@ public static class OutputWriter
             return (Convert.ToDouble(given0, CultureInfo.InvariantCulture), Convert.ToDouble(given1, CultureInfo.InvariantCulture)); // no pass over the data
         }
 
-        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-        foreach (var v in data)
-        {
-            if (float.IsFinite(v))
-            {
-                lo = Math.Min(lo, v);
-                hi = Math.Max(hi, v);
-            }
-        }
-
-        if (double.IsInfinity(lo))
-        {
-            lo = 0;
-            hi = 1;
-        }
-
+        var (lo, hi) = Rendering.Colormap.AutoRange(data); // the finite min / max; 0 / 1 without a finite value
         double vmin = Option(output, "vmin") is { } a ? Convert.ToDouble(a, CultureInfo.InvariantCulture) : lo;
         double vmax = Option(output, "vmax") is { } b ? Convert.ToDouble(b, CultureInfo.InvariantCulture) : hi;
         return (vmin, vmax);
