@@ -52,9 +52,9 @@ public static class SeparableResampler
     /// lane layout and back: the same operations, so the same bits. Tests turn it off to compare with the lane path.
     /// </param>
     /// <param name="rowRanges">
-    /// When given (2 x outRows values, only without <paramref name="clip"/>): each output row's (nanmin, nanmax) as
-    /// <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, found while the row is in cache, at
-    /// [2 i] and [2 i + 1]; NaN for a row of NaN and for a row outside the input (mode constant: cval).
+    /// When given (2 x outRows values, only without <paramref name="clip"/> and outside mode constant): each output
+    /// row's (nanmin, nanmax) as <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, found while the row
+    /// is in cache, at [2 i] and [2 i + 1]; NaN for a row of NaN.
     /// </param>
     /// <param name="fuseColumns">
     /// With a vertical prefilter, the vertical pass first and fewer output rows than coefficient rows (a shrink, a
@@ -62,14 +62,21 @@ public static class SeparableResampler
     /// never go to memory as a whole (<see cref="FilterColumns"/>): the same operations, so the same bits. Tests turn
     /// it off to compare.
     /// </param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true)
+    /// <param name="gathered">
+    /// Order 1 both ways, no pre-pad, at most half as many output columns as input columns, the vertical pass first and
+    /// no permutes: each output row's vertical sums made only at the column pairs its outputs read (a pair of adjacent
+    /// values one 64-bit load, <see cref="Job.Gathered"/>), not across the whole row then moved to lane layout: the same
+    /// operations, so the same bits. Tests turn it off to compare.
+    /// </param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true, bool gathered = true)
     {
         if (rowRanges is not null)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(rowRanges.Length, 2 * rowPlan.OutLength, nameof(rowRanges));
-            if (clip is not null)
+            if (clip is not null || mode == SplineMode.Constant)
             {
-                throw new ArgumentException("row ranges are recorded only without a clip", nameof(rowRanges));
+                // Mode constant's cval rows and columns are written after the rows are made: not in their ranges.
+                throw new ArgumentException("row ranges are recorded only without a clip and outside mode constant", nameof(rowRanges));
             }
 
             rowRanges.AsSpan().Fill(float.NaN);
@@ -87,7 +94,8 @@ public static class SeparableResampler
         int coefRows = rowPlan.CoefLength;
         var along = permuted && colFilter is null ? colPlan.Permuted : null;
         var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
-        bool vertical = verticalFirst ?? VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null);
+        // A shrink of order 1 both ways too steep for the permutes: vertical sums only where the outputs read them.
+        bool vertical = verticalFirst ?? ((gathered && along is null && job.Gathers) || VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null));
         float[]? coef = null;
         try
         {
@@ -124,6 +132,10 @@ public static class SeparableResampler
                 else if (along is not null)
                 {
                     job.AlongRows(y, dst, along, threads);
+                }
+                else if (gathered && job.Gathers)
+                {
+                    job.Gathered(y, dst, threads);
                 }
                 else
                 {
@@ -639,6 +651,146 @@ public static class SeparableResampler
                     }
                 }
             });
+        }
+
+        /// <summary>
+        /// Whether <see cref="Gathered"/> applies: order 1 on both axes (2 taps), no horizontal prefilter or pre-pad, AVX2,
+        /// and a shrink of the columns by 2 or more (the full-width vertical sums would be mostly unread).
+        /// </summary>
+        public bool Gathers => Avx2.IsSupported && rowPlan.Taps == 2 && colPlan.Taps == 2 && colFilter is null && pad1 == 0
+            && colPlan.CoefLength == cols && 2L * outCols <= cols;
+
+        /// <summary>
+        /// The vertical pass first, row by row, made only where the horizontal taps read it: for output row i (taps
+        /// rows a, b with weights wa, wb) and output column j (taps c, c + 1 with weights u0, u1):
+        /// <code>
+        /// out[i, j] = (u0 * ((wa * a[c]) + (wb * b[c]))) + (u1 * ((wa * a[c + 1]) + (wb * b[c + 1])))
+        /// </code>
+        /// the operations of <see cref="WeightedRows"/> then <see cref="Resample"/>'s two taps, so the bits of
+        /// <see cref="VerticalFirst"/>. Eight outputs whose taps all read such pairs take their pairs from each row as
+        /// 64-bit loads (four to a vector; AVX2's gathers were slower on Zen 4), the products by the interleaved column
+        /// weights, and first taps plus second taps; other outputs (mapped edges, the cval column) one by one, and a row
+        /// with a cval tap through a whole vertical line.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Gathered(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
+        {
+            // Per block of 8 outputs: whether every output reads a pair (c, c + 1) inside the row.
+            int blocks = outCols / 8;
+            var pairs = new bool[blocks];
+            var index = colPlan.Index;
+            for (int q = 0; q < blocks; q++)
+            {
+                bool all = true;
+                for (int j = 8 * q; j < (8 * q) + 8 && all; j++)
+                {
+                    all = index[2 * j] >= 0 && index[(2 * j) + 1] == index[2 * j] + 1 && index[(2 * j) + 1] < cols;
+                }
+
+                pairs[q] = all;
+            }
+
+            int rowsPerStrip = Math.Max(1, Math.Min(16, (outRows + (4 * threads) - 1) / (4 * threads)));
+            int strips = (outRows + rowsPerStrip - 1) / rowsPerStrip;
+            var cvalRow = new float[cols];
+            cvalRow.AsSpan().Fill(cval);
+            RunStrips(strips, threads, () => new Buffers(cols + 1, 1, 0), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, buf) =>
+            {
+                var ys = y.Span;
+                var ds = dst.Span;
+                int i0 = s * rowsPerStrip, i1 = Math.Min(outRows, i0 + rowsPerStrip);
+                for (int i = i0; i < i1; i++)
+                {
+                    if (rowPlan.Outside[i])
+                    {
+                        continue; // FillOutside writes cval there
+                    }
+
+                    var done = ds.Slice(i * outCols, outCols);
+                    var rows = rowPlan.Index.AsSpan(2 * i, 2);
+                    var weight = rowPlan.Weight.AsSpan(2 * i, 2);
+                    if (rows[0] == rowPlan.CoefLength || rows[1] == rowPlan.CoefLength)
+                    {
+                        // A tap on the cval row: the whole vertical line (as VerticalFirst makes it), then the taps.
+                        var line = buf.Rows.AsSpan(0, cols + 1);
+                        WeightedRows(ys, cols, cols, rows, weight, rowPlan.CoefLength, cvalRow, line);
+                        line[cols] = cval;
+                        for (int j = 0; j < outCols; j++)
+                        {
+                            done[j] = (colPlan.Weight[2 * j] * line[index[2 * j]]) + (colPlan.Weight[(2 * j) + 1] * line[index[(2 * j) + 1]]);
+                        }
+                    }
+                    else
+                    {
+                        GatherRow(ys.Slice(rows[0] * cols, cols), ys.Slice(rows[1] * cols, cols), weight[0], weight[1], pairs, done);
+                    }
+
+                    if (clip is { } c)
+                    {
+                        c.Apply(done, done, stream: false);
+                    }
+
+                    Record(i, done, 1);
+                }
+            });
+        }
+
+        /// <summary>One output row of <see cref="Gathered"/> from input rows a and b (neither the cval row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void GatherRow(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, bool[] pairs, Span<float> dst)
+        {
+            int[] index = colPlan.Index;
+            float[] weight = colPlan.Weight;
+            var va = Vector256.Create(wa);
+            var vb = Vector256.Create(wb);
+            fixed (float* pa = a, pb = b, pw = weight, pd = dst)
+            fixed (int* pi = index)
+            {
+                for (int q = 0; q < pairs.Length; q++)
+                {
+                    int j = 8 * q;
+                    if (pairs[q])
+                    {
+                        int* c = pi + (2 * j);
+                        var v0 = (va * Pairs(pa, c)) + (vb * Pairs(pb, c));
+                        var v1 = (va * Pairs(pa, c + 8)) + (vb * Pairs(pb, c + 8));
+                        var p0 = Avx.LoadVector256(pw + (2 * j)) * v0;
+                        var p1 = Avx.LoadVector256(pw + (2 * j) + 8) * v1;
+
+                        // First taps plus second taps (not hadd, whose a1 + a0 would pick the other NaN of two):
+                        // (o0, o1, o4, o5 | o2, o3, o6, o7); the 64-bit lanes back in order.
+                        var sums = Avx.Shuffle(p0, p1, 0b10_00_10_00) + Avx.Shuffle(p0, p1, 0b11_01_11_01);
+                        Avx2.Permute4x64(sums.AsDouble(), 0b11_01_10_00).AsSingle().Store(pd + j);
+                    }
+                    else
+                    {
+                        for (int k = j; k < j + 8; k++)
+                        {
+                            pd[k] = One(pa, pb, wa, wb, pi, pw, k);
+                        }
+                    }
+                }
+
+                for (int k = 8 * pairs.Length; k < dst.Length; k++)
+                {
+                    pd[k] = One(pa, pb, wa, wb, pi, pw, k);
+                }
+            }
+        }
+
+        /// <summary>(x[c[0]], x[c[0] + 1], x[c[2]], x[c[2] + 1], ... x[c[6] + 1]): four pairs, each one 64-bit load.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector256<float> Pairs(float* x, int* c) =>
+            Vector256.Create(*(long*)(x + c[0]), *(long*)(x + c[2]), *(long*)(x + c[4]), *(long*)(x + c[6])).AsSingle();
+
+        /// <summary>Output k of a <see cref="GatherRow"/> one value at a time (index cols: cval).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private unsafe float One(float* a, float* b, float wa, float wb, int* index, float* weight, int k)
+        {
+            int c0 = index[2 * k], c1 = index[(2 * k) + 1];
+            float x0 = c0 == cols ? cval : (wa * a[c0]) + (wb * b[c0]);
+            float x1 = c1 == cols ? cval : (wa * a[c1]) + (wb * b[c1]);
+            return (weight[2 * k] * x0) + (weight[(2 * k) + 1] * x1);
         }
 
         /// <summary>A permute line: cval at CoefLength, zeros after it (never chosen; cleared so nothing stale is read).</summary>

@@ -459,6 +459,59 @@ public class GeometryKernelTests
         }
     }
 
+    public static TheoryData<SplineMode> Modes() => new(Enum.GetValues<SplineMode>());
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void OrderOneShrinksByPairLoadsGiveTheLanePathsBits(SplineMode mode)
+    {
+        // Output widths 1..70 (and three wide rows) from 2 to 9 times as many input columns, growing and shrinking rows,
+        // NaN / -inf / signed zeros among the values, a clip or recorded row ranges, 1 and 3 threads, the permutes
+        // turned off (they take most of these widths; the pairs take what they leave): the vertical sums made only at
+        // the pairs the outputs read equal the full vertical pass in lane layout bit for bit (edges mapped across the
+        // row and the cval taps of grid-constant included).
+        var rng = new Random(7000 + (int)mode);
+        foreach (int outCols in Enumerable.Range(1, 70).Concat([128, 224, 301]))
+        {
+            foreach (int cols in new[] { 2 * outCols, (2 * outCols) + 1, 3 * outCols, (4 * outCols) + 3, Math.Min(1100, 9 * outCols) })
+            {
+                int rows = 1 + rng.Next(30), outRows = 1 + rng.Next(20);
+                var x = Random(rng, rows * cols);
+                for (int k = 0; k < x.Length; k++)
+                {
+                    x[k] = rng.Next(50) switch { 0 => float.NaN, 1 => float.NegativeInfinity, 2 => -0f, 3 => 0f, _ => x[k] };
+                }
+
+                bool grid = rng.Next(2) == 0;
+                var rowPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, outRows, grid, 0), rows, 1, mode);
+                var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, outCols, grid, 0), cols, 1, mode);
+                float cval = rng.Next(2) == 0 ? -1.5f : 3f;
+                var clip = rng.Next(2) == 0 ? new ClipRange(-2f, 9f) : (ClipRange?)null;
+                foreach (int threads in new[] { 1, 3 })
+                {
+                    string what = $"{mode} {rows}x{cols} -> {outRows}x{outCols} grid {grid} clip {clip} threads {threads}";
+                    var lanes = Poisoned(outRows * outCols);
+                    var laneRanges = clip is null && mode != SplineMode.Constant ? new float[2 * outRows] : null;
+                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 1, false, mode, cval, lanes, threads, verticalFirst: true, clip, permuted: false, rowRanges: laneRanges, gathered: false);
+
+                    // Left to choose, a shrink without permutes goes vertical first (by pairs).
+                    foreach (bool? verticalFirst in new bool?[] { true, null })
+                    {
+                        var pairs = Poisoned(outRows * outCols);
+                        var ranges = laneRanges is null ? null : new float[2 * outRows];
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 1, false, mode, cval, pairs, threads, verticalFirst, clip, permuted: false, rowRanges: ranges);
+                        for (int k = 0; k < lanes.Length; k++)
+                        {
+                            Assert.True(BitConverter.SingleToInt32Bits(lanes[k]) == BitConverter.SingleToInt32Bits(pairs[k]), $"{what} vertical-first {verticalFirst}: value {k}: {pairs[k]} vs {lanes[k]}");
+                        }
+
+                        Assert.True(laneRanges is null || laneRanges.AsSpan().SequenceEqual(ranges), what);
+                    }
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ModesAndOrders))]
     public void RowsAlongByPermutesGiveTheLanePathsBits(SplineMode mode, int order)
@@ -792,6 +845,8 @@ public class GeometryKernelTests
         }
 
         Assert.Throws<ArgumentException>(() => SeparableResampler.Apply(new float[4], 2, 2, AxisPlan.Create(AxisPlan.ZoomCoordinates(2, 2, true, 0), 2, 1, mode), AxisPlan.Create(AxisPlan.ZoomCoordinates(2, 2, true, 0), 2, 1, mode), 1, true, mode, 0f, new float[4], 1, clip: new ClipRange(0, 1), rowRanges: new float[4]));
+        var constant = AxisPlan.Create(AxisPlan.ZoomCoordinates(2, 2, true, 0), 2, 1, SplineMode.Constant);
+        Assert.Throws<ArgumentException>(() => SeparableResampler.Apply(new float[4], 2, 2, constant, constant, 1, true, SplineMode.Constant, 0f, new float[4], 1, rowRanges: new float[4]));
     }
 
     [Theory]
