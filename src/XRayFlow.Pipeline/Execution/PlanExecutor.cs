@@ -202,64 +202,70 @@ public sealed partial class PlanExecutor
         return result;
     }
 
+    /// <summary>
+    /// Units whose dependencies are done run at once, up to the thread count. When one fails, the item fails with the
+    /// error a run in plan order would give (the failing unit earliest in plan order), whatever the timing: units
+    /// later in plan order than the earliest failure are cancelled or not started, earlier ones still run (one of
+    /// them may fail first in plan order). Two steps of one level that both fail name the first in the manifest on
+    /// every run, not the one that happened to fail first.
+    /// </summary>
     private void RunParallel(List<List<PlanNode>> units, int[] deps, List<int>[] dependents, ConcurrentDictionary<string, Value> values, PixelPool pool, CancellationToken cancellation, ConcurrentBag<(int, StepTiming)> timings, HashSet<string> outputValues, Dictionary<string, int> readersLeft, HashSet<float[]> callerArrays, IValueObserver? observer)
     {
         var remaining = (int[])deps.Clone();
-        var ready = new Queue<int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0));
-        int running = 0;
-        int done = 0;
+        var ready = new PriorityQueue<int, int>(Enumerable.Range(0, units.Count).Where(u => remaining[u] == 0).Select(u => (u, u)));
+        var runningUnits = new Dictionary<int, CancellationTokenSource>();
+        int failedAt = int.MaxValue;
         Exception? failure = null;
         var gate = new object();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var finished = new ManualResetEventSlim(false);
 
         void Schedule()
         {
-            // Called under the gate.
-            while (ready.Count > 0 && running < _threads && failure is null)
+            // Called under the gate. After a failure only units before it in plan order still run.
+            while (ready.Count > 0 && runningUnits.Count < _threads && ready.Peek() < failedAt && !cancellation.IsCancellationRequested)
             {
                 int u = ready.Dequeue();
-                running++;
-                int share = Math.Max(1, _threads / Math.Max(1, Math.Min(_threads, running + ready.Count)));
+                var unitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                runningUnits[u] = unitCancel;
+                int share = Math.Max(1, _threads / Math.Max(1, Math.Min(_threads, runningUnits.Count + ready.Count)));
                 ThreadPool.UnsafeQueueUserWorkItem(
                     _ =>
                     {
                         try
                         {
-                            RunUnit(units[u], values, pool, share, cts.Token, timings, outputValues, readersLeft, callerArrays, observer);
+                            RunUnit(units[u], values, pool, share, unitCancel.Token, timings, outputValues, readersLeft, callerArrays, observer);
                             lock (gate)
                             {
-                                running--;
-                                done++;
                                 foreach (var d in dependents[u])
                                 {
                                     if (--remaining[d] == 0)
                                     {
-                                        ready.Enqueue(d);
+                                        ready.Enqueue(d, d);
                                     }
                                 }
 
-                                if (done == units.Count || (running == 0 && (ready.Count == 0 || failure is not null)))
-                                {
-                                    finished.Set();
-                                }
-                                else
-                                {
-                                    Schedule();
-                                }
+                                Finish(u);
                             }
                         }
                         catch (Exception ex)
                         {
                             lock (gate)
                             {
-                                running--;
-                                failure ??= ex;
-                                cts.Cancel();
-                                if (running == 0)
+                                if (u < failedAt)
                                 {
-                                    finished.Set();
+                                    // The earliest failure in plan order so far: the later units' work is wasted.
+                                    failedAt = u;
+                                    failure = ex;
+                                    foreach (var (other, source) in runningUnits)
+                                    {
+                                        if (other > u)
+                                        {
+                                            source.Cancel();
+                                        }
+                                    }
                                 }
+
+                                Finish(u);
                             }
                         }
                     },
@@ -267,9 +273,25 @@ public sealed partial class PlanExecutor
             }
         }
 
+        void Finish(int u)
+        {
+            // Called under the gate.
+            runningUnits.Remove(u, out var source);
+            source?.Dispose();
+            Schedule();
+            if (runningUnits.Count == 0)
+            {
+                finished.Set();
+            }
+        }
+
         lock (gate)
         {
             Schedule();
+            if (runningUnits.Count == 0)
+            {
+                finished.Set();
+            }
         }
 
         finished.Wait(CancellationToken.None);

@@ -229,6 +229,69 @@ public class ExecutorTests
         Assert.Equal(message, ex.Message);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void AnItemFailsWithTheErrorOfItsFirstFailingStepInPlanOrderWhateverFailsFirst(int threads)
+    {
+        // 'slow' and 'fast' run side by side (one level); 'fast' fails at once, 'slow' 150 ms later. A run in plan order
+        // fails at 'slow', so every parallel run does too (the manifest's error does not depend on timing); 'after'
+        // (later in plan order) is cancelled or never started. Where the earlier step succeeds, the later one's error.
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: f
+            inputs:
+              img: image
+            steps:
+              - {id: slow, op: explode_late, in: img, ms: 150}
+              - {id: fast, op: explode_named, in: img}
+              - {id: after, op: explode_late, in: img, ms: 5000}
+            outputs:
+              slow: s.npy
+              fast: f.npy
+              after: a.npy
+            """);
+        var plan = Planner.Create(recipe);
+
+        // Enough pool threads that the steps really run side by side (the test's own thread waits on one).
+        ThreadPool.GetMinThreads(out int workers, out int ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), ports);
+        try
+        {
+            foreach (int t in new[] { 1, threads })
+            {
+                var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], t);
+                for (int i = 0; i < 3; i++)
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    var ex = Assert.Throws<StepFailedException>(() => exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(2, 2) }));
+                    Assert.Equal("slow", ex.StepId);
+                    Assert.Equal("step 'slow': explode_late failed: late boom", ex.Message);
+                    Assert.True(watch.ElapsedMilliseconds < 4000, $"'after' ran to its end: {watch.ElapsedMilliseconds} ms");
+                }
+            }
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(workers, ports);
+        }
+
+        var later = RunKit.Load("""
+            xrayflow: 1
+            name: g
+            inputs:
+              img: image
+            steps:
+              - {id: fine, op: blur, in: img, passes: 2}
+              - {id: fast, op: explode_named, in: img}
+            outputs:
+              fine: s.npy
+              fast: f.npy
+            """);
+        var failing = new PlanExecutor(Planner.Create(later), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads);
+        Assert.Equal("fast", Assert.Throws<StepFailedException>(() => failing.Run(new Dictionary<string, ImageArray> { ["img"] = new(2, 2) })).StepId);
+    }
+
     [Fact]
     public void MergedStepsRunOnceAndAreReportedAsSameAs()
     {

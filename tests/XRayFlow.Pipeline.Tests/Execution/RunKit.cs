@@ -25,8 +25,8 @@ internal static class RunKit
     }
 
     /// <summary>
-    /// The real registry plus four test doubles whose names no real op has: `scale` (counts its calls), `offset`,
-    /// `blur` (not element-wise) and `explode` (always fails).
+    /// The real registry plus test doubles whose names no real op has: `scale` (counts its calls), `offset`,
+    /// `blur` (not element-wise), `explode` / `explode_named` (always fail) and `explode_late` (fails after a wait).
     /// </summary>
     public static IReadOnlyDictionary<string, OpDefinition> Ops { get; } = OpRegistry.ByNameMap.Values.Concat(new OpDefinition[]
     {
@@ -88,6 +88,18 @@ internal static class RunKit
         {
             Name = "explode", Summary = "always fails", Inputs = InputSpec.One,
             Execute = ctx => throw new ArgumentException("boom"),
+        },
+        new()
+        {
+            // Fails only after waiting (as a costly step that fails late), unless its run is cancelled first.
+            Name = "explode_late", Summary = "fails after some milliseconds", Inputs = InputSpec.One,
+            Params = [new ParamSpec("ms", ParamType.Int, "ms") { Default = 200, Min = 0 }],
+            Execute = ctx =>
+            {
+                ctx.Cancellation.WaitHandle.WaitOne((int)ctx.Int("ms"));
+                ctx.Cancellation.ThrowIfCancellationRequested();
+                throw new ArgumentException("late boom");
+            },
         },
         new()
         {
