@@ -62,13 +62,13 @@ public static class SeparableResampler
     /// never go to memory as a whole (<see cref="FilterColumns"/>): the same operations, so the same bits. Tests turn
     /// it off to compare.
     /// </param>
-    /// <param name="gathered">
+    /// <param name="byPairs">
     /// Order 1 both ways, no pre-pad, at most half as many output columns as input columns, the vertical pass first and
     /// no permutes: each output row's vertical sums made only at the column pairs its outputs read (a pair of adjacent
-    /// values one 64-bit load, <see cref="Job.Gathered"/>), not across the whole row then moved to lane layout: the same
+    /// values one 64-bit load, <see cref="Job.ByPairs"/>), not across the whole row then moved to lane layout: the same
     /// operations, so the same bits. Tests turn it off to compare.
     /// </param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true, bool gathered = true)
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true, bool byPairs = true)
     {
         if (rowRanges is not null)
         {
@@ -95,7 +95,7 @@ public static class SeparableResampler
         var along = permuted && colFilter is null ? colPlan.Permuted : null;
         var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
         // A shrink of order 1 both ways too steep for the permutes: vertical sums only where the outputs read them.
-        bool vertical = verticalFirst ?? ((gathered && along is null && job.Gathers) || VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null));
+        bool vertical = verticalFirst ?? ((byPairs && along is null && job.TakesPairs) || VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null));
         float[]? coef = null;
         try
         {
@@ -133,9 +133,9 @@ public static class SeparableResampler
                 {
                     job.AlongRows(y, dst, along, threads);
                 }
-                else if (gathered && job.Gathers)
+                else if (byPairs && job.TakesPairs)
                 {
-                    job.Gathered(y, dst, threads);
+                    job.ByPairs(y, dst, threads);
                 }
                 else
                 {
@@ -654,10 +654,10 @@ public static class SeparableResampler
         }
 
         /// <summary>
-        /// Whether <see cref="Gathered"/> applies: order 1 on both axes (2 taps), no horizontal prefilter or pre-pad, AVX2,
+        /// Whether <see cref="ByPairs"/> applies: order 1 on both axes (2 taps), no horizontal prefilter or pre-pad, AVX2,
         /// and a shrink of the columns by 2 or more (the full-width vertical sums would be mostly unread).
         /// </summary>
-        public bool Gathers => Avx2.IsSupported && rowPlan.Taps == 2 && colPlan.Taps == 2 && colFilter is null && pad1 == 0
+        public bool TakesPairs => Avx2.IsSupported && rowPlan.Taps == 2 && colPlan.Taps == 2 && colFilter is null && pad1 == 0
             && colPlan.CoefLength == cols && 2L * outCols <= cols;
 
         /// <summary>
@@ -673,7 +673,7 @@ public static class SeparableResampler
         /// with a cval tap through a whole vertical line.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Gathered(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
+        public void ByPairs(ReadOnlyMemory<float> y, Memory<float> dst, int threads)
         {
             // Per block of 8 outputs: whether every output reads a pair (c, c + 1) inside the row.
             int blocks = outCols / 8;
@@ -722,7 +722,7 @@ public static class SeparableResampler
                     }
                     else
                     {
-                        GatherRow(ys.Slice(rows[0] * cols, cols), ys.Slice(rows[1] * cols, cols), weight[0], weight[1], pairs, done);
+                        PairsRow(ys.Slice(rows[0] * cols, cols), ys.Slice(rows[1] * cols, cols), weight[0], weight[1], pairs, done);
                     }
 
                     if (clip is { } c)
@@ -735,9 +735,9 @@ public static class SeparableResampler
             });
         }
 
-        /// <summary>One output row of <see cref="Gathered"/> from input rows a and b (neither the cval row).</summary>
+        /// <summary>One output row of <see cref="ByPairs"/> from input rows a and b (neither the cval row).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private unsafe void GatherRow(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, bool[] pairs, Span<float> dst)
+        private unsafe void PairsRow(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float wa, float wb, bool[] pairs, Span<float> dst)
         {
             int[] index = colPlan.Index;
             float[] weight = colPlan.Weight;
@@ -783,7 +783,7 @@ public static class SeparableResampler
         private static unsafe Vector256<float> Pairs(float* x, int* c) =>
             Vector256.Create(*(long*)(x + c[0]), *(long*)(x + c[2]), *(long*)(x + c[4]), *(long*)(x + c[6])).AsSingle();
 
-        /// <summary>Output k of a <see cref="GatherRow"/> one value at a time (index cols: cval).</summary>
+        /// <summary>Output k of a <see cref="PairsRow"/> one value at a time (index cols: cval).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private unsafe float One(float* a, float* b, float wa, float wb, int* index, float* weight, int k)
         {

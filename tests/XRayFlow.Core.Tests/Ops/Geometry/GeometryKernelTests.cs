@@ -492,7 +492,7 @@ public class GeometryKernelTests
                     string what = $"{mode} {rows}x{cols} -> {outRows}x{outCols} grid {grid} clip {clip} threads {threads}";
                     var lanes = Poisoned(outRows * outCols);
                     var laneRanges = clip is null && mode != SplineMode.Constant ? new float[2 * outRows] : null;
-                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 1, false, mode, cval, lanes, threads, verticalFirst: true, clip, permuted: false, rowRanges: laneRanges, gathered: false);
+                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 1, false, mode, cval, lanes, threads, verticalFirst: true, clip, permuted: false, rowRanges: laneRanges, byPairs: false);
 
                     // Left to choose, a shrink without permutes goes vertical first (by pairs).
                     foreach (bool? verticalFirst in new bool?[] { true, null })
