@@ -138,12 +138,12 @@ public static class Extremes
                 magnitude = Vector512.Max(magnitude, v.AsInt32() & noSign);
             }
 
+            // The lanes' least and greatest by halving (x86's min and max: no lane is NaN; a zero's sign is settled
+            // below): the same values as Math.Min / Math.Max lane by lane, in a few vector steps instead of 32 scalar
+            // ones (a 224-value row spent most of its call here).
             k = x.Length;
-            for (int q = 0; q < Vector512<float>.Count; q++)
-            {
-                lo = Math.Min(lo, vlo[q]);
-                hi = Math.Max(hi, vhi[q]);
-            }
+            lo = Least(Avx.Min(vlo.GetLower(), vlo.GetUpper()));
+            hi = Greatest(Avx.Max(vhi.GetLower(), vhi.GetUpper()));
 
             if (lo == 0)
             {
@@ -203,5 +203,23 @@ public static class Extremes
         }
 
         return lo > hi ? (float.NaN, float.NaN, hasNan) : (lo, hi, hasNan);
+    }
+
+    /// <summary>The least of 8 lanes, none NaN, by x86's min (which of two zeros it keeps is the caller's to settle).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Least(Vector256<float> v)
+    {
+        var m = Sse.Min(v.GetLower(), v.GetUpper());
+        m = Sse.Min(m, Sse.Shuffle(m, m, 0b01_00_11_10));
+        return Sse.Min(m, Sse.Shuffle(m, m, 0b10_11_00_01)).ToScalar();
+    }
+
+    /// <summary>The greatest of 8 lanes, none NaN, by x86's max (which of two zeros it keeps is the caller's to settle).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Greatest(Vector256<float> v)
+    {
+        var m = Sse.Max(v.GetLower(), v.GetUpper());
+        m = Sse.Max(m, Sse.Shuffle(m, m, 0b01_00_11_10));
+        return Sse.Max(m, Sse.Shuffle(m, m, 0b10_11_00_01)).ToScalar();
     }
 }
