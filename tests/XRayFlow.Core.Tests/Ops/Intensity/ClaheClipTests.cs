@@ -132,4 +132,37 @@ public class ClaheClipTests
         long under = h.Count(v => v < clip);
         return excess <= 0 ? 0 : Math.Max(1, under / excess);
     }
+
+    [Fact]
+    public void BinTablesGiveTheScalarLevelOfEveryValue()
+    {
+        // The vector table against To14Bit value by value: uint8 (scale 257) and 16-bit / rescaled float ranges
+        // (scale 1), every nbins of scikit-image's common choices and odd ones, ranges of every length mod 8, a
+        // constant image (lo = hi), the whole 16-bit range.
+        var random = new Random(51205);
+        var ranges = new List<(int Lo, int Hi, int Scale)> { (0, 255, 257), (3, 250, 257), (7, 7, 257), (0, 65535, 1), (1, 65534, 1), (40000, 40000, 1) };
+        for (int k = 0; k < 60; k++)
+        {
+            int lo = random.Next(65536), hi = Math.Min(65535, lo + random.Next(0, 3000));
+            ranges.Add((lo, hi, 1));
+        }
+
+        int checkedValues = 0;
+        foreach (var (lo, hi, scale) in ranges)
+        {
+            foreach (int nbins in new[] { 1, 2, 3, 7, 100, 128, 256, 1000, 4096, 16384 })
+            {
+                var table = Clahe.BinTable(lo, hi, scale, nbins, hi + 1);
+                int binSize = 1 + (Clahe.GrayLevels / nbins);
+                for (int v = lo; v <= hi; v++)
+                {
+                    int want = Clahe.To14Bit(v * scale, lo * scale, hi * scale) / binSize;
+                    Assert.True(want == table[v], $"lo {lo} hi {hi} scale {scale} nbins {nbins} v {v}: {table[v]} vs {want}");
+                    checkedValues++;
+                }
+            }
+        }
+
+        Assert.True(checkedValues > 1_000_000, $"{checkedValues}");
+    }
 }
