@@ -658,7 +658,7 @@ public static class SeparableResampler
         /// and a shrink of the columns by 2 or more (the full-width vertical sums would be mostly unread).
         /// </summary>
         public bool TakesPairs => Avx2.IsSupported && rowPlan.Taps == 2 && colPlan.Taps == 2 && colFilter is null && pad1 == 0
-            && colPlan.CoefLength == cols && 2L * outCols <= cols;
+            && 2L * outCols <= cols;
 
         /// <summary>
         /// The vertical pass first, row by row, made only where the horizontal taps read it: for output row i (taps
@@ -684,7 +684,7 @@ public static class SeparableResampler
                 bool all = true;
                 for (int j = 8 * q; j < (8 * q) + 8 && all; j++)
                 {
-                    all = index[2 * j] >= 0 && index[(2 * j) + 1] == index[2 * j] + 1 && index[(2 * j) + 1] < cols;
+                    all = index[(2 * j) + 1] == index[2 * j] + 1 && index[(2 * j) + 1] < cols;
                 }
 
                 pairs[q] = all;
