@@ -343,7 +343,7 @@ public static class SplinePrefilter
 
     /// <summary>cur[t] = g * x[t] + z * prev[t] (x may be cur itself: each value is read before it is written).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CausalRowFrom(Span<float> cur, ReadOnlySpan<float> x, ReadOnlySpan<float> prev, float g, float z)
+    internal static void CausalRowFrom(Span<float> cur, ReadOnlySpan<float> x, ReadOnlySpan<float> prev, float g, float z)
     {
         int n = cur.Length, t = 0, w = Vector<float>.Count;
         ref float pc = ref MemoryMarshal.GetReference(cur);
@@ -364,20 +364,25 @@ public static class SplinePrefilter
 
     /// <summary>cur[t] = z * (next[t] - cur[t]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AnticausalRow(Span<float> cur, ReadOnlySpan<float> next, float z)
+    private static void AnticausalRow(Span<float> cur, ReadOnlySpan<float> next, float z) => AnticausalRowFrom(cur, cur, next, z);
+
+    /// <summary>cur[t] = z * (next[t] - causal[t]) (causal may be cur itself: each value is read before it is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AnticausalRowFrom(Span<float> cur, ReadOnlySpan<float> causal, ReadOnlySpan<float> next, float z)
     {
         int n = cur.Length, t = 0, w = Vector<float>.Count;
         ref float pc = ref MemoryMarshal.GetReference(cur);
+        ref float px = ref MemoryMarshal.GetReference(causal);
         ref float pn = ref MemoryMarshal.GetReference(next);
         var vz = new Vector<float>(z);
         for (; t <= n - w; t += w)
         {
-            (vz * (Vector.LoadUnsafe(ref pn, (nuint)t) - Vector.LoadUnsafe(ref pc, (nuint)t))).StoreUnsafe(ref pc, (nuint)t);
+            (vz * (Vector.LoadUnsafe(ref pn, (nuint)t) - Vector.LoadUnsafe(ref px, (nuint)t))).StoreUnsafe(ref pc, (nuint)t);
         }
 
         for (; t < n; t++)
         {
-            Unsafe.Add(ref pc, t) = z * (Unsafe.Add(ref pn, t) - Unsafe.Add(ref pc, t));
+            Unsafe.Add(ref pc, t) = z * (Unsafe.Add(ref pn, t) - Unsafe.Add(ref px, t));
         }
     }
 }

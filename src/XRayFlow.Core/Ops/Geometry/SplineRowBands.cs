@@ -1,0 +1,204 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace XRayFlow.Core.Ops.Geometry;
+
+/// <summary>
+/// The vertical spline prefilter of one pole (orders 2 and 3) made band by band of whole rows, top to bottom, for a
+/// reader that goes down the coefficient rows (the vertical pass of a zoom, a shift, a resize): the rows are read
+/// from the input once, in order, and the coefficients are held only in a ring of <see cref="RingRows"/> rows, so
+/// neither they nor the vertical pass's result go to memory as a whole image.
+/// <para>
+/// Meaning: <see cref="SplinePrefilter.ColumnsFrom"/> (the same float operations on the same values row by row),
+/// except where a pass cannot see the whole column. The anticausal pass of a band [t0, t1) above the last one starts
+/// <see cref="Reach"/> rows below it, at c[e - 1] = z / (z - 1) c+[e - 1] (the value for a column that is constant
+/// from there down), and a first band below row <see cref="Reach"/> starts its causal pass at c+[s] = g / (1 - z) x[s]
+/// (likewise), s = <see cref="Reach"/> rows above it. Either start's error is multiplied by z at every row, so it is
+/// below 1e-16 of it where the band's rows begin: the same truncation the prefilter's own starting values use on
+/// long lines (<see cref="SplinePrefilter.Start"/>), and in float32 the two recursions meet well before that (tested:
+/// the same bits as the whole-column prefilter on the test images).
+/// </para>
+/// </summary>
+internal sealed class SplineRowBands : IDisposable
+{
+    /// <summary>Rows of slack in the ring beyond a band and the warm-up: how far back a reader's taps may reach below the newest band.</summary>
+    public const int Slack = 16;
+
+    private readonly ReadOnlyMemory<float> x;
+    private readonly int[] start;
+    private readonly float[] cvalRow;
+    private readonly int cols;
+    private readonly int length;
+    private readonly int band;
+    private readonly float g;
+    private readonly float z;
+    private readonly int[] antiRows;
+    private readonly float[] antiWeights;
+    private readonly SplinePrefilterPlan plan;
+    private readonly float[] ring;
+    private readonly float[] warm;
+    private readonly int reach;
+    private int causalNext;
+    private int causalFirst;
+    private int made;
+
+    /// <summary>
+    /// Bands of <paramref name="band"/> rows of the coefficient matrix whose row t is x[start[t] ..][..cols] (or
+    /// <paramref name="cvalRow"/> where start[t] is -1), the first from row <paramref name="from"/>.
+    /// </summary>
+    public SplineRowBands(ReadOnlyMemory<float> x, int[] start, float[] cvalRow, int cols, SplinePrefilterPlan plan, int from, int band)
+    {
+        if (!Fits(plan, band))
+        {
+            throw new ArgumentException("row bands need a one-pole plan whose anticausal start reads only its last rows", nameof(plan));
+        }
+
+        this.x = x;
+        this.start = start;
+        this.cvalRow = cvalRow;
+        this.cols = cols;
+        this.plan = plan;
+        this.band = band;
+        length = plan.Length;
+        g = plan.Gain;
+        z = plan.Poles[0];
+        (antiRows, antiWeights) = plan.Anticausal[0];
+        reach = Reach(plan);
+        RingRows = band + reach + Slack;
+        ring = Imaging.PixelPool.Shared.Rent(checked(RingRows * cols));
+        warm = Imaging.PixelPool.Shared.Rent(checked(2 * cols));
+        made = from;
+        causalFirst = causalNext = from <= reach ? 0 : from - reach;
+        ValidFrom = from;
+    }
+
+    /// <summary>Rows the ring holds (row t at slot t mod RingRows).</summary>
+    public int RingRows { get; }
+
+    /// <summary>The coefficient rows, row t at <see cref="Slot"/>(t) * cols: valid for rows <see cref="ValidFrom"/> .. <see cref="Made"/> - 1.</summary>
+    public float[] Ring => ring;
+
+    /// <summary>Final coefficient rows are made up to here (exclusive).</summary>
+    public int Made => made;
+
+    /// <summary>The lowest final row the ring still holds.</summary>
+    public int ValidFrom { get; private set; }
+
+    /// <summary>The ring slot of row t.</summary>
+    public int Slot(int t) => t % RingRows;
+
+    /// <summary>The rows a band's anticausal pass starts below it (and a first band's causal pass above it): |z|^Reach &lt; 1e-16.</summary>
+    public static int Reach(SplinePrefilterPlan plan) => (int)Math.Ceiling(Math.Log(1e-16) / Math.Log(Math.Abs((double)plan.Poles[0]))) + 1;
+
+    /// <summary>Whether bands can make this plan's coefficients: one pole, lines longer than exact starts, an anticausal start from the last rows only.</summary>
+    public static bool Fits(SplinePrefilterPlan plan, int band)
+        => band >= 1 && plan.Poles.Length == 1 && plan.Length > SplinePrefilter.ExactStartLength
+            && plan.Anticausal[0].Rows.All(r => r >= plan.Length - Reach(plan));
+
+    /// <summary>Makes bands until row <paramref name="need"/> (inclusive, at most the last row) is final.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void MakeThrough(int need)
+    {
+        while (made <= need && made < length)
+        {
+            int t0 = made, t1 = Math.Min(length, t0 + band);
+            int e = Math.Min(length, t1 + reach);
+            Causal(e);
+            var span = ring.AsSpan();
+            if (e == length)
+            {
+                // The last rows: the plan's exact start c[n-1] = sum b_k c+[k], made apart and then stored (as ColumnsFrom).
+                var tmp = warm.AsSpan(0, cols);
+                tmp.Clear();
+                for (int k = 0; k < antiRows.Length; k++)
+                {
+                    SplinePrefilter.Axpy(tmp, span.Slice(Slot(antiRows[k]) * cols, cols), antiWeights[k] * 1f);
+                }
+
+                tmp.CopyTo(span.Slice(Slot(length - 1) * cols, cols));
+                for (int t = length - 2; t >= t0; t--)
+                {
+                    SplinePrefilter.AnticausalRowFrom(span.Slice(Slot(t) * cols, cols), span.Slice(Slot(t) * cols, cols), span.Slice(Slot(t + 1) * cols, cols), z);
+                }
+
+                made = length;
+            }
+            else
+            {
+                // The warm-up rows t1 .. e - 1 in two scratch rows (the ring keeps their causal values for the next band).
+                float s = (float)(z / (z - 1.0));
+                var next = warm.AsSpan(0, cols);
+                var cur = warm.AsSpan(cols, cols);
+                var last = span.Slice(Slot(e - 1) * cols, cols);
+                for (int c = 0; c < cols; c++)
+                {
+                    next[c] = s * last[c];
+                }
+
+                for (int t = e - 2; t >= t1; t--)
+                {
+                    SplinePrefilter.AnticausalRowFrom(cur, span.Slice(Slot(t) * cols, cols), next, z);
+                    var swap = next;
+                    next = cur;
+                    cur = swap;
+                }
+
+                var below = (ReadOnlySpan<float>)next;
+                for (int t = t1 - 1; t >= t0; t--)
+                {
+                    var row = span.Slice(Slot(t) * cols, cols);
+                    SplinePrefilter.AnticausalRowFrom(row, row, below, z);
+                    below = row;
+                }
+
+                made = t1;
+            }
+
+            ValidFrom = Math.Max(ValidFrom, causalNext - RingRows);
+        }
+    }
+
+    /// <summary>The causal pass through row e - 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Causal(int e)
+    {
+        var span = ring.AsSpan();
+        var src = x.Span;
+        for (int t = causalNext; t < e; t++)
+        {
+            var row = span.Slice(Slot(t) * cols, cols);
+            if (t == 0)
+            {
+                var (rows, weights) = plan.Causal[0];
+                row.Clear();
+                for (int k = 0; k < rows.Length; k++)
+                {
+                    SplinePrefilter.Axpy(row, Input(src, rows[k]), weights[k] * g);
+                }
+            }
+            else if (t == causalFirst)
+            {
+                float s = (float)(g / (1.0 - z));
+                var input = Input(src, t);
+                for (int c = 0; c < cols; c++)
+                {
+                    row[c] = s * input[c];
+                }
+            }
+            else
+            {
+                SplinePrefilter.CausalRowFrom(row, Input(src, t), span.Slice(Slot(t - 1) * cols, cols), g, z);
+            }
+        }
+
+        causalNext = Math.Max(causalNext, e);
+    }
+
+    private ReadOnlySpan<float> Input(ReadOnlySpan<float> src, int t) => start[t] < 0 ? cvalRow.AsSpan(0, cols) : src.Slice(start[t], cols);
+
+    public void Dispose()
+    {
+        Imaging.PixelPool.Shared.Return(ring);
+        Imaging.PixelPool.Shared.Return(warm);
+    }
+}
