@@ -24,12 +24,12 @@ public static class Resampling
         => Zoom(src, outRows, outCols, order, mode, cval, prefilter, gridMode, threads, clips: null);
 
     /// <summary><see cref="Zoom(ImageArray, int, int, int, SplineMode, float, bool, bool, int)"/>, each frame clipped to its range as its rows are written.</summary>
-    private static ImageArray Zoom(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, bool gridMode, int threads, ClipRange[]? clips)
+    private static ImageArray Zoom(ImageArray src, int outRows, int outCols, int order, SplineMode mode, float cval, bool prefilter, bool gridMode, int threads, ClipRange[]? clips, float[][]? ranges = null)
     {
         int pad = SplineModes.PadFor(mode, prefilter && order >= 2);
         var rowPlan = AxisPlan.ForZoom(src.Rows, outRows, gridMode, pad, order, mode);
         var colPlan = AxisPlan.ForZoom(src.Cols, outCols, gridMode, pad, order, mode);
-        return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads, clips);
+        return Separable(src, rowPlan, colPlan, order, prefilter, mode, cval, threads, clips, ranges);
     }
 
     /// <summary>scipy.ndimage.shift on each frame.</summary>
@@ -115,12 +115,28 @@ public static class Resampling
             return ShrinkWithoutSmoothing(src, outRows, outCols, order, interp, cval, threads);
         }
 
+        // Orders 2 and 3 without smoothing, to fewer pixels: the input's range is found as the spline prefilter's row
+        // bands read the rows, and the smaller output clipped after, instead of a pass over the whole input first.
+        bool smoothing = smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip);
+        bool late = clip && !smoothing && order is 2 or 3 && interp != SplineMode.GridWrap && !src.IsComplex && (long)outRows * outCols < src.FrameLength;
+        if (late)
+        {
+            var ranges = Enumerable.Range(0, src.Frames).Select(_ => new float[3]).ToArray();
+            var made = Zoom(src, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads, clips: null, ranges);
+            for (int f = 0; f < made.Frames; f++)
+            {
+                ClipFrame(made.Frame(f), ranges[f][0], ranges[f][1], ranges[f][2] != 0, mode == "constant", cval, threads);
+            }
+
+            return made;
+        }
+
         var bounds = clip ? FrameBounds(src, threads) : null;
         ImageArray? smoothed = null;
         try
         {
             var input = src;
-            if (smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip))
+            if (smoothing)
             {
                 // Orders 0 and 1 (no spline prefilter) read only the rows their taps name: the smoothing's column
                 // pass skips the others (a 1024 -> 224 resize reads 448 of 1024 rows).
@@ -270,13 +286,13 @@ public static class Resampling
         return read;
     }
 
-    private static ImageArray Separable(ImageArray src, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, int threads, ClipRange[]? clips = null)
+    private static ImageArray Separable(ImageArray src, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, int threads, ClipRange[]? clips = null, float[][]? ranges = null)
     {
         var dst = ImageArray.Rent(rowPlan.OutLength, colPlan.OutLength, src.IsStack ? src.Frames : 0);
         for (int f = 0; f < src.Frames; f++)
         {
             SeparableResampler.Apply(src.Data.AsMemory(f * src.FrameLength, src.FrameLength), src.Rows, src.Cols, rowPlan, colPlan, order, prefilter, mode, cval,
-                dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), threads, clip: clips?[f]);
+                dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), threads, clip: clips?[f], inputRange: ranges?[f]);
         }
 
         return dst;

@@ -78,8 +78,19 @@ public static class SeparableResampler
     /// Equal to the whole-column prefilter up to its truncated starts (within 1e-16 of the column's values); the same
     /// bits for any thread count. Tests turn it off to compare.
     /// </param>
-    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true, bool byPairs = true, int? rowBands = null)
+    /// <param name="inputRange">
+    /// When given (at least 3 values): the input's (nanmin, nanmax) as <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/>
+    /// gives them, and 1 if it holds a NaN (else 0), at [0], [1], [2]: found as the row bands read each input row, else
+    /// by a pass of its own. For a caller that clips to the input's range after (scikit-image's resize) without a pass
+    /// over the whole input first.
+    /// </param>
+    public static void Apply(ReadOnlyMemory<float> src, int rows, int cols, AxisPlan rowPlan, AxisPlan colPlan, int order, bool prefilter, SplineMode mode, float cval, Memory<float> dst, int threads, bool? verticalFirst = null, ClipRange? clip = null, bool permuted = true, float[]? rowRanges = null, bool fuseColumns = true, bool byPairs = true, int? rowBands = null, float[]? inputRange = null)
     {
+        if (inputRange is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(inputRange.Length, 3, nameof(inputRange));
+        }
+
         if (rowRanges is not null)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(rowRanges.Length, 2 * rowPlan.OutLength, nameof(rowRanges));
@@ -111,10 +122,11 @@ public static class SeparableResampler
         {
             int band = rowBands ?? PrefilterBandRows;
             if (band > 0 && rowFilter is not null && vertical && along is null && SplineRowBands.Fits(rowFilter, band)
-                && job.Banded(src, RowStarts(rows, pad0, mode == SplineMode.Nearest, coefRows, cols), rowFilter, dst, threads, band))
+                && job.Banded(src, RowStarts(rows, pad0, mode == SplineMode.Nearest, coefRows, cols), rowFilter, dst, threads, band, inputRange))
             {
                 // Coefficients in row bands: the input read once, nothing but the output written.
                 bandedCalls++;
+                inputRange = null; // found as the rows were read
             }
             else if (fuseColumns && rowFilter is not null && vertical && along is null && outRows < coefRows)
             {
@@ -166,6 +178,14 @@ public static class SeparableResampler
         }
 
         FillOutside(dst.Span, rowPlan, colPlan, cval);
+        if (inputRange is not null)
+        {
+            // Not found while banding: a pass of its own.
+            var (lo, hi, nan) = Extremes.NanMinMax(src.Span[..(rows * cols)], threads);
+            inputRange[0] = lo;
+            inputRange[1] = hi;
+            inputRange[2] = nan ? 1 : 0;
+        }
     }
 
     /// <summary>
@@ -631,7 +651,7 @@ public static class SeparableResampler
         /// rows the ring still holds.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool Banded(ReadOnlyMemory<float> src, int[] start, SplinePrefilterPlan rowFilter, Memory<float> dst, int threads, int band)
+        public bool Banded(ReadOnlyMemory<float> src, int[] start, SplinePrefilterPlan rowFilter, Memory<float> dst, int threads, int band, float[]? inputRange = null)
         {
             int taps = rowPlan.Taps, coefRows = rowPlan.CoefLength;
 
@@ -687,9 +707,10 @@ public static class SeparableResampler
 
             var cvalRow = new float[cols];
             cvalRow.AsSpan().Fill(cval);
+            var read = new (int First, int Last, float Min, float Max, bool HasNan)[chunks];
             void Chunk(int k)
             {
-                using var bands = new SplineRowBands(src, start, cvalRow, cols, rowFilter, first[k], band);
+                using var bands = new SplineRowBands(src, start, cvalRow, cols, rowFilter, first[k], band) { FindRange = inputRange is not null };
                 using var buf = new Buffers(2 * L * cols, 2 * LaneLength, colPlan.OutLength * L);
                 Span<int> slots = stackalloc int[taps];
                 for (int r0 = cuts[k]; r0 < cuts[k + 1]; r0 += 2 * L)
@@ -732,6 +753,8 @@ public static class SeparableResampler
 
                     Finish(buf.Rows, r0, n, buf, dst.Span);
                 }
+
+                read[k] = bands.Range;
             }
 
             if (chunks == 1 || threads <= 1)
@@ -746,7 +769,56 @@ public static class SeparableResampler
                 Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, Chunk);
             }
 
+            if (inputRange is not null)
+            {
+                RangeOfReads(src.Span, read, threads, inputRange);
+            }
+
             return true;
+        }
+
+        /// <summary>
+        /// The input's (nanmin, nanmax, any NaN) into range[0..2] (any NaN as 1 or 0) from the chunks' runs of rows read
+        /// and their ranges, with the rows no chunk read found by a pass of their own: <see cref="Extremes.NanMinMax(ReadOnlySpan{float}, int)"/>
+        /// of the whole input (min and max are order-free, -0 below +0).
+        /// </summary>
+        private void RangeOfReads(ReadOnlySpan<float> input, (int First, int Last, float Min, float Max, bool HasNan)[] read, int threads, float[] range)
+        {
+            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+            bool nan = false;
+            void Add(float l, float h, bool n)
+            {
+                nan |= n;
+                if (!float.IsNaN(l))
+                {
+                    lo = Math.Min(lo, l);
+                    hi = Math.Max(hi, h);
+                }
+            }
+
+            int rows = input.Length / cols, next = 0; // the first input row not yet covered
+            foreach (var r in read.Where(r => r.First <= r.Last).OrderBy(r => r.First))
+            {
+                int a = r.First / cols, b = r.Last / cols;
+                if (a > next)
+                {
+                    var (l, h, n) = Extremes.NanMinMax(input.Slice(next * cols, (a - next) * cols), threads);
+                    Add(l, h, n);
+                }
+
+                Add(r.Min, r.Max, r.HasNan);
+                next = Math.Max(next, b + 1);
+            }
+
+            if (next < rows)
+            {
+                var (l, h, n) = Extremes.NanMinMax(input[(next * cols)..(rows * cols)], threads);
+                Add(l, h, n);
+            }
+
+            range[0] = lo > hi ? float.NaN : lo;
+            range[1] = lo > hi ? float.NaN : hi;
+            range[2] = nan ? 1 : 0;
         }
 
         /// <summary>

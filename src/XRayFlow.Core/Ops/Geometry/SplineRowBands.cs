@@ -41,6 +41,11 @@ internal sealed class SplineRowBands : IDisposable
     private int causalNext;
     private int causalFirst;
     private int made;
+    private float least = float.PositiveInfinity;
+    private float greatest = float.NegativeInfinity;
+    private bool anyNan;
+    private int firstRead = int.MaxValue;
+    private int lastRead = -1;
 
     /// <summary>
     /// Bands of <paramref name="band"/> rows of the coefficient matrix whose row t is x[start[t] ..][..cols] (or
@@ -83,6 +88,20 @@ internal sealed class SplineRowBands : IDisposable
 
     /// <summary>The lowest final row the ring still holds.</summary>
     public int ValidFrom { get; private set; }
+
+    /// <summary>
+    /// When set (before the first band), the input rows the causal pass reads are also searched for their (nanmin,
+    /// nanmax, any NaN) as <see cref="Imaging.Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, while each row is in
+    /// cache: <see cref="Range"/>.
+    /// </summary>
+    public bool FindRange { get; init; }
+
+    /// <summary>
+    /// With <see cref="FindRange"/>: the input rows read so far, as offsets into x (<c>start</c> values; First &gt; Last
+    /// for none), and their (nanmin, nanmax, any NaN); min and max NaN when there is no value that is not NaN.
+    /// </summary>
+    public (int First, int Last, float Min, float Max, bool HasNan) Range
+        => (firstRead, lastRead, least > greatest ? float.NaN : least, least > greatest ? float.NaN : greatest, anyNan);
 
     /// <summary>The ring slot of row t.</summary>
     public int Slot(int t) => t % RingRows;
@@ -167,6 +186,21 @@ internal sealed class SplineRowBands : IDisposable
         for (int t = causalNext; t < e; t++)
         {
             var row = span.Slice(Slot(t) * cols, cols);
+            if (FindRange && start[t] >= 0)
+            {
+                // Rows are read in order, so those read so far are one run of them (an edge row read again changes nothing).
+                var (lo, hi, nan) = Imaging.Extremes.NanMinMax(src.Slice(start[t], cols));
+                anyNan |= nan;
+                if (!float.IsNaN(lo))
+                {
+                    least = Math.Min(least, lo);
+                    greatest = Math.Max(greatest, hi);
+                }
+
+                firstRead = Math.Min(firstRead, start[t]);
+                lastRead = Math.Max(lastRead, start[t]);
+            }
+
             if (t == 0)
             {
                 var (rows, weights) = plan.Causal[0];

@@ -320,6 +320,67 @@ public class GeometryKernelTests
     }
 
     [Fact]
+    public void TheInputRangeFoundWhileBandingIsTheWholeInputs()
+    {
+        // Apply's inputRange (the rows the bands read, searched as they are read, and a pass over rows no band read)
+        // against Extremes.NanMinMax of the whole input, bit for bit: a row of NaN, the extremes in the first or last
+        // rows, -0 as the least value; a zoom that reads every row and an affine scale that reads rows 40 to about 120
+        // of 400 (the rest by the gap passes); banded and not (rowBands 0), 1-3 threads.
+        var rng = new Random(9200);
+        int rows = 400, cols = 7;
+        foreach (string plant in new[] { "none", "nan row", "extremes at the top", "extremes at the bottom", "zeros" })
+        {
+            var x = new float[rows * cols];
+            for (int k = 0; k < x.Length; k++)
+            {
+                x[k] = plant == "zeros" ? 0f : (float)(1 + rng.NextDouble());
+            }
+
+            switch (plant)
+            {
+                case "nan row":
+                    x.AsSpan(200 * cols, cols).Fill(float.NaN);
+                    break;
+                case "extremes at the top":
+                    x[1] = -5f;
+                    x[cols + 3] = 9f;
+                    break;
+                case "extremes at the bottom":
+                    x[^1] = -7f;
+                    x[^(cols + 2)] = 11f;
+                    break;
+                case "zeros":
+                    x[(rows / 2 * cols) + 5] = -0f;
+                    break;
+            }
+
+            var (lo, hi, nan) = Extremes.NanMinMax(x);
+            var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, cols, false, 0), cols, 3, SplineMode.Mirror);
+            foreach (var (what, rowPlan) in new[]
+            {
+                ("zoom 0.5", AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, rows / 2, false, 0), rows, 3, SplineMode.Mirror)),
+                ("rows 40-120", AxisPlan.Create(AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0), rows, 3, SplineMode.Mirror)),
+            })
+            {
+                foreach (int band in new[] { 0, SeparableResampler.PrefilterBandRows })
+                {
+                    foreach (int threads in new[] { 1, 2, 3 })
+                    {
+                        var range = new float[3];
+                        int before = SeparableResampler.BandedCalls;
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, new float[rowPlan.OutLength * cols], threads, verticalFirst: true, rowBands: band, inputRange: range);
+                        string at = $"{plant}, {what}, band {band}, {threads} threads";
+                        Assert.True(SeparableResampler.BandedCalls - before == (band > 0 ? 1 : 0), at);
+                        Assert.Equal(BitConverter.SingleToInt32Bits(lo), BitConverter.SingleToInt32Bits(range[0]));
+                        Assert.Equal(BitConverter.SingleToInt32Bits(hi), BitConverter.SingleToInt32Bits(range[1]));
+                        Assert.True(range[2] == (nan ? 1 : 0), at);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void TapsThatGoUpTheRowsAreNotBanded()
     {
         // A vertical flip (coordinates from the last row to the first): the taps go up, so no ring can hold them; the
