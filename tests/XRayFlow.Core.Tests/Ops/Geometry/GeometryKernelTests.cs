@@ -381,6 +381,29 @@ public class GeometryKernelTests
     }
 
     [Fact]
+    public void ShiftsAndEnlargementsAtOrderThreeTakeTheBandedVerticalPass()
+    {
+        // Left to choose the pass order, a shift and a zoom by 2 at order 3 take the vertical pass first where its
+        // prefilter can be made in row bands: the other order writes the whole coefficient array and reads it back
+        // (1.75 against 0.92-0.98 ms for the shift at 1024 x 1024; 40-42 against 36-37 ms for the zoom at 4096).
+        var rng = new Random(9300);
+        int rows = 300, cols = 300;
+        var x = Random(rng, rows * cols);
+        foreach (var (what, outRows, rowCoordinates, colCoordinates) in new[]
+        {
+            ("shift", rows, AxisPlan.AffineCoordinates(rows, 1, -3.3, 0), AxisPlan.AffineCoordinates(cols, 1, 1.7, 0)),
+            ("zoom 2", 2 * rows, AxisPlan.ZoomCoordinates(rows, 2 * rows, false, 0), AxisPlan.ZoomCoordinates(cols, 2 * cols, false, 0)),
+        })
+        {
+            var rowPlan = AxisPlan.Create(rowCoordinates, rows, 3, SplineMode.Mirror);
+            var colPlan = AxisPlan.Create(colCoordinates, cols, 3, SplineMode.Mirror);
+            int before = SeparableResampler.BandedCalls;
+            SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, new float[outRows * colPlan.OutLength], 2);
+            Assert.True(SeparableResampler.BandedCalls == before + 1, what);
+        }
+    }
+
+    [Fact]
     public void TapsThatGoUpTheRowsAreNotBanded()
     {
         // A vertical flip (coordinates from the last row to the first): the taps go up, so no ring can hold them; the
