@@ -22,8 +22,8 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// the prefilter along the rows and the weighted sums are again SIMD across the L rows; without a prefilter along
 /// the rows, on AVX-512, straight along each row by permutes instead: <see cref="PermutedTaps"/>, the same sums).
 /// Linear operators on different axes commute, so the result equals SciPy's order of operations up to float rounding.
-/// With the vertical pass first and one pole, the vertical prefilter is made in row bands (<see cref="SplineRowBands"/>,
-/// the <c>rowBands</c> parameter), equal up to its truncated starts.
+/// With the vertical pass first, the vertical prefilter is made in row bands (<see cref="SplineRowBands"/>, the
+/// <c>rowBands</c> parameter), equal up to its truncated starts.
 /// </summary>
 public static class SeparableResampler
 {
@@ -71,8 +71,8 @@ public static class SeparableResampler
     /// operations, so the same bits. Tests turn it off to compare.
     /// </param>
     /// <param name="rowBands">
-    /// Rows of a band where the vertical prefilter is made in row bands (<see cref="SplineRowBands"/>: one pole, the
-    /// vertical pass first, no permutes, lines longer than the exact starts, taps that go down the rows); null:
+    /// Rows of a band where the vertical prefilter is made in row bands (<see cref="SplineRowBands"/>: the vertical pass
+    /// first, no permutes, lines longer than the exact starts, not grid-wrap, taps that go down the rows); null:
     /// <see cref="PrefilterBandRows"/>; 0: the whole-column prefilter. Each band's strips are finished (vertical and
     /// horizontal pass) as soon as their taps are made, so the input is read once and only the output is written.
     /// Equal to the whole-column prefilter up to its truncated starts (within 1e-16 of the column's values); the same
@@ -719,7 +719,7 @@ public static class SeparableResampler
             var read = new (int First, int Last, float Min, float Max, bool HasNan)[chunks];
             void Chunk(int k)
             {
-                using var bands = new SplineRowBands(src, start, cvalRow, cols, rowFilter, first[k], band) { FindRange = inputRange is not null };
+                using var bands = SplineRowBands.Chain(src, start, cvalRow, cols, rowFilter, first[k], band, findRange: inputRange is not null);
                 using var buf = new Buffers(2 * L * cols, 2 * LaneLength, colPlan.OutLength * L);
                 Span<int> slots = stackalloc int[taps];
                 for (int r0 = cuts[k]; r0 < cuts[k + 1]; r0 += 2 * L)

@@ -4,19 +4,20 @@ using System.Runtime.CompilerServices;
 namespace XRayFlow.Core.Ops.Geometry;
 
 /// <summary>
-/// The vertical spline prefilter of one pole (orders 2 and 3) made band by band of whole rows, top to bottom, for a
-/// reader that goes down the coefficient rows (the vertical pass of a zoom, a shift, a resize): the rows are read
-/// from the input once, in order, and the coefficients are held only in a ring of <see cref="RingRows"/> rows, so
-/// neither they nor the vertical pass's result go to memory as a whole image.
+/// The vertical spline prefilter made band by band of whole rows, top to bottom, for a reader that goes down the
+/// coefficient rows (the vertical pass of a zoom, a shift, a resize): the rows are read from the input once, in
+/// order, and the coefficients are held only in a ring of <see cref="RingRows"/> rows, so neither they nor the
+/// vertical pass's result go to memory as a whole image. One object per pole, chained (<see cref="Chain"/>): the
+/// first reads the input, each next one the rows the one before has made final (orders 4 and 5 have two poles).
 /// <para>
-/// Meaning: <see cref="SplinePrefilter.ColumnsFrom"/> (the same float operations on the same values row by row),
-/// except where a pass cannot see the whole column. The anticausal pass of a band [t0, t1) above the last one starts
-/// <see cref="Reach"/> rows below it, at c[e - 1] = z / (z - 1) c+[e - 1] (the value for a column that is constant
-/// from there down), and a first band below row <see cref="Reach"/> starts its causal pass at c+[s] = g / (1 - z) x[s]
-/// (likewise), s = <see cref="Reach"/> rows above it. Either start's error is multiplied by z at every row, so it is
-/// below 1e-16 of it where the band's rows begin: the same truncation the prefilter's own starting values use on
-/// long lines (<see cref="SplinePrefilter.Start"/>), and in float32 the two recursions meet well before that (tested:
-/// the same bits as the whole-column prefilter on the test images).
+/// Meaning: <see cref="SplinePrefilter.ColumnsFrom"/> (the same float operations on the same values row by row, pole
+/// after pole), except where a pass cannot see the whole column. The anticausal pass of a band [t0, t1) above the last
+/// one starts <see cref="Reach"/> rows below it, at c[e - 1] = z / (z - 1) c+[e - 1] (the value for a column that is
+/// constant from there down), and a first band below row <see cref="Reach"/> starts its causal pass at c+[s] =
+/// g / (1 - z) x[s] (likewise), s = <see cref="Reach"/> rows above it. Either start's error is multiplied by z at every
+/// row, so it is below 1e-16 of it where the band's rows begin: the same truncation the prefilter's own starting
+/// values use on long lines (<see cref="SplinePrefilter.Start"/>). Values within about 1e-16 of a column's magnitude
+/// of zero can differ from the whole-column prefilter (tested within 1e-9 of the largest value).
 /// </para>
 /// </summary>
 internal sealed class SplineRowBands : IDisposable
@@ -27,6 +28,8 @@ internal sealed class SplineRowBands : IDisposable
     private readonly ReadOnlyMemory<float> x;
     private readonly int[] start;
     private readonly float[] cvalRow;
+    private readonly SplineRowBands? source;
+    private readonly int pole;
     private readonly int cols;
     private readonly int length;
     private readonly int band;
@@ -38,6 +41,7 @@ internal sealed class SplineRowBands : IDisposable
     private readonly float[] ring;
     private readonly float[] warm;
     private readonly int reach;
+    private readonly bool findRange;
     private int causalNext;
     private int causalFirst;
     private int made;
@@ -48,34 +52,73 @@ internal sealed class SplineRowBands : IDisposable
     private int lastRead = -1;
 
     /// <summary>
-    /// Bands of <paramref name="band"/> rows of the coefficient matrix whose row t is x[start[t] ..][..cols] (or
-    /// <paramref name="cvalRow"/> where start[t] is -1), the first from row <paramref name="from"/>.
+    /// Pole <paramref name="pole"/>'s bands of <paramref name="band"/> rows, the first from row <paramref name="from"/>,
+    /// over the rows <paramref name="source"/> makes final, or (no source) the coefficient matrix whose row t is
+    /// x[start[t] ..][..cols] (or <paramref name="cvalRow"/> where start[t] is -1).
     /// </summary>
-    public SplineRowBands(ReadOnlyMemory<float> x, int[] start, float[] cvalRow, int cols, SplinePrefilterPlan plan, int from, int band)
+    private SplineRowBands(ReadOnlyMemory<float> x, int[] start, float[] cvalRow, SplineRowBands? source, int cols, SplinePrefilterPlan plan, int pole, int from, int band, bool findRange)
     {
-        if (!Fits(plan, band))
-        {
-            throw new ArgumentException("row bands need a one-pole plan whose anticausal start reads only its last rows", nameof(plan));
-        }
-
         this.x = x;
         this.start = start;
         this.cvalRow = cvalRow;
+        this.source = source;
+        this.pole = pole;
         this.cols = cols;
         this.plan = plan;
         this.band = band;
+        this.findRange = findRange && source is null;
         length = plan.Length;
-        g = plan.Gain;
-        z = plan.Poles[0];
-        (antiRows, antiWeights) = plan.Anticausal[0];
+        g = pole == 0 ? plan.Gain : 1f;
+        z = plan.Poles[pole];
+        (antiRows, antiWeights) = plan.Anticausal[pole];
         reach = Reach(plan);
         RingRows = band + reach + Slack;
         ring = Imaging.PixelPool.Shared.Rent(checked(RingRows * cols));
         warm = Imaging.PixelPool.Shared.Rent(checked(2 * cols));
         made = from;
-        causalFirst = causalNext = from <= reach ? 0 : from - reach;
+        causalFirst = causalNext = FirstCausal(from, reach);
         ValidFrom = from;
     }
+
+    /// <summary>
+    /// The bands of every pole of <paramref name="plan"/> for a reader whose first row is <paramref name="from"/>: the
+    /// last pole's object (the reader's rows; it disposes the ones before). With <paramref name="findRange"/> the input
+    /// rows the first pole reads are also searched for their range (<see cref="Range"/>).
+    /// </summary>
+    public static SplineRowBands Chain(ReadOnlyMemory<float> x, int[] start, float[] cvalRow, int cols, SplinePrefilterPlan plan, int from, int band, bool findRange = false)
+    {
+        if (!Fits(plan, band))
+        {
+            throw new ArgumentException("row bands need a plan whose anticausal starts read only its last rows, and bands at least Reach rows tall", nameof(plan));
+        }
+
+        // Each pole's first row is the row the next pole's causal pass starts at.
+        int poles = plan.Poles.Length, reach = Reach(plan);
+        var froms = new int[poles];
+        froms[poles - 1] = from;
+        for (int p = poles - 2; p >= 0; p--)
+        {
+            froms[p] = FirstCausal(froms[p + 1], reach);
+        }
+
+        SplineRowBands? stage = null;
+        try
+        {
+            for (int p = 0; p < poles; p++)
+            {
+                stage = new SplineRowBands(x, start, cvalRow, stage, cols, plan, p, froms[p], band, findRange);
+            }
+        }
+        catch
+        {
+            stage?.Dispose();
+            throw;
+        }
+
+        return stage!;
+    }
+
+    private static int FirstCausal(int from, int reach) => from <= reach ? 0 : from - reach;
 
     /// <summary>Rows the ring holds (row t at slot t mod RingRows).</summary>
     public int RingRows { get; }
@@ -90,29 +133,33 @@ internal sealed class SplineRowBands : IDisposable
     public int ValidFrom { get; private set; }
 
     /// <summary>
-    /// When set (before the first band), the input rows the causal pass reads are also searched for their (nanmin,
-    /// nanmax, any NaN) as <see cref="Imaging.Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, while each row is in
-    /// cache: <see cref="Range"/>.
+    /// With <see cref="Chain"/>'s findRange: the input rows the first pole has read so far, as offsets into x
+    /// (<c>start</c> values; First &gt; Last for none), and their (nanmin, nanmax, any NaN) as
+    /// <see cref="Imaging.Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, found while each row was in cache; min
+    /// and max NaN when there is no value that is not NaN.
     /// </summary>
-    public bool FindRange { get; init; }
-
-    /// <summary>
-    /// With <see cref="FindRange"/>: the input rows read so far, as offsets into x (<c>start</c> values; First &gt; Last
-    /// for none), and their (nanmin, nanmax, any NaN); min and max NaN when there is no value that is not NaN.
-    /// </summary>
-    public (int First, int Last, float Min, float Max, bool HasNan) Range
-        => (firstRead, lastRead, least > greatest ? float.NaN : least, least > greatest ? float.NaN : greatest, anyNan);
+    public (int First, int Last, float Min, float Max, bool HasNan) Range => source is not null ? source.Range
+        : (firstRead, lastRead, least > greatest ? float.NaN : least, least > greatest ? float.NaN : greatest, anyNan);
 
     /// <summary>The ring slot of row t.</summary>
     public int Slot(int t) => t % RingRows;
 
-    /// <summary>The rows a band's anticausal pass starts below it (and a first band's causal pass above it): |z|^Reach &lt; 1e-16.</summary>
-    public static int Reach(SplinePrefilterPlan plan) => (int)Math.Ceiling(Math.Log(1e-16) / Math.Log(Math.Abs((double)plan.Poles[0]))) + 1;
+    /// <summary>
+    /// The rows a band's anticausal pass starts below it (and a first band's causal pass above it): |z|^Reach &lt; 1e-16
+    /// for the plan's slowest pole (the largest |z|), one more.
+    /// </summary>
+    public static int Reach(SplinePrefilterPlan plan)
+        => (int)Math.Ceiling(Math.Log(1e-16) / Math.Log(plan.Poles.Max(p => Math.Abs((double)p)))) + 1;
 
-    /// <summary>Whether bands can make this plan's coefficients: one pole, lines longer than exact starts, an anticausal start from the last rows only.</summary>
+    /// <summary>
+    /// Whether bands can make this plan's coefficients: lines longer than the exact starts, every anticausal start from
+    /// the last Reach rows only, and bands at least Reach rows tall (a next pole's exact causal start reads the first
+    /// Reach rows of the one before, all in its first band).
+    /// </summary>
     public static bool Fits(SplinePrefilterPlan plan, int band)
-        => band >= 1 && plan.Poles.Length == 1 && plan.Length > SplinePrefilter.ExactStartLength
-            && plan.Anticausal[0].Rows.All(r => r >= plan.Length - Reach(plan));
+        => plan.Poles.Length >= 1 && plan.Length > SplinePrefilter.ExactStartLength && band >= Reach(plan)
+            && plan.Anticausal.All(a => a.Rows.All(r => r >= plan.Length - Reach(plan)))
+            && plan.Causal.Skip(1).All(c => c.Rows.All(r => r < band));
 
     /// <summary>Makes bands until row <paramref name="need"/> (inclusive, at most the last row) is final.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -186,7 +233,7 @@ internal sealed class SplineRowBands : IDisposable
         for (int t = causalNext; t < e; t++)
         {
             var row = span.Slice(Slot(t) * cols, cols);
-            if (FindRange && start[t] >= 0)
+            if (findRange && start[t] >= 0)
             {
                 // Rows are read in order, so those read so far are one run of them (an edge row read again changes nothing).
                 var (lo, hi, nan) = Imaging.Extremes.NanMinMax(src.Slice(start[t], cols));
@@ -203,7 +250,7 @@ internal sealed class SplineRowBands : IDisposable
 
             if (t == 0)
             {
-                var (rows, weights) = plan.Causal[0];
+                var (rows, weights) = plan.Causal[pole];
                 row.Clear();
                 for (int k = 0; k < rows.Length; k++)
                 {
@@ -228,11 +275,27 @@ internal sealed class SplineRowBands : IDisposable
         causalNext = Math.Max(causalNext, e);
     }
 
-    private ReadOnlySpan<float> Input(ReadOnlySpan<float> src, int t) => start[t] < 0 ? cvalRow.AsSpan(0, cols) : src.Slice(start[t], cols);
+    /// <summary>Row t of what this pole filters: the input's (or cval), or the pole before's final row t (made here if need be).</summary>
+    private ReadOnlySpan<float> Input(ReadOnlySpan<float> src, int t)
+    {
+        if (source is null)
+        {
+            return start[t] < 0 ? cvalRow.AsSpan(0, cols) : src.Slice(start[t], cols);
+        }
+
+        source.MakeThrough(t);
+        if (t < source.ValidFrom || t >= source.Made)
+        {
+            throw new InvalidOperationException($"row band: row {t} of pole {pole - 1} is not held ({source.ValidFrom}..{source.Made - 1})");
+        }
+
+        return source.ring.AsSpan(source.Slot(t) * cols, cols);
+    }
 
     public void Dispose()
     {
         Imaging.PixelPool.Shared.Return(ring);
         Imaging.PixelPool.Shared.Return(warm);
+        source?.Dispose();
     }
 }

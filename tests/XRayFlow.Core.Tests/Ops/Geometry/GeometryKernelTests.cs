@@ -247,9 +247,9 @@ public class GeometryKernelTests
     [MemberData(nameof(ModesAndOrders))]
     public void RowBandsGiveTheWholeColumnPrefilterAndTheReference(SplineMode mode, int order)
     {
-        if (order is < 2 or > 3)
+        if (order < 2)
         {
-            return; // no prefilter, or two poles: the bands do not apply (RowBandsServeOnePoleWithStartsFromTheLastRows)
+            return; // no prefilter: the bands do not apply
         }
 
         // Columns longer than the exact starts (96), shrunk, kept and enlarged down the rows (the vertical pass first),
@@ -308,15 +308,16 @@ public class GeometryKernelTests
     }
 
     [Fact]
-    public void RowBandsServeOnePoleWithStartsFromTheLastRows()
+    public void RowBandsServePlansWithStartsFromTheLastRows()
     {
         Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 96));
         Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 2, PrefilterBoundary.Reflect), 96));
-        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 4, PrefilterBoundary.Mirror), 96)); // two poles
+        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 5, PrefilterBoundary.Mirror), 96)); // two poles, chained
         Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Periodic), 96)); // reads the first rows
         Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(SplinePrefilter.ExactStartLength, 3, PrefilterBoundary.Mirror), 96)); // exact starts
-        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 0));
+        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 28)); // a band shorter than Reach
         Assert.Equal(29, SplineRowBands.Reach(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror))); // 0.268^29 < 1e-16 < 0.268^28
+        Assert.Equal(45, SplineRowBands.Reach(new SplinePrefilterPlan(200, 5, PrefilterBoundary.Mirror))); // the slower pole, 0.431
     }
 
     [Fact]
@@ -325,7 +326,8 @@ public class GeometryKernelTests
         // Apply's inputRange (the rows the bands read, searched as they are read, and a pass over rows no band read)
         // against Extremes.NanMinMax of the whole input, bit for bit: a row of NaN, the extremes in the first or last
         // rows, -0 as the least value; a zoom that reads every row and an affine scale that reads rows 40 to about 120
-        // of 400 (the rest by the gap passes); banded and not (rowBands 0), 1-3 threads.
+        // of 400 (the rest by the gap passes), at order 3 and at order 5 (the first of two chained poles reads the
+        // input); banded and not (rowBands 0), 1-3 threads.
         var rng = new Random(9200);
         int rows = 400, cols = 7;
         foreach (string plant in new[] { "none", "nan row", "extremes at the top", "extremes at the bottom", "zeros" })
@@ -355,20 +357,22 @@ public class GeometryKernelTests
             }
 
             var (lo, hi, nan) = Extremes.NanMinMax(x);
-            var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, cols, false, 0), cols, 3, SplineMode.Mirror);
-            foreach (var (what, rowPlan) in new[]
+            foreach (var (what, order, rowCoordinates) in new[]
             {
-                ("zoom 0.5", AxisPlan.Create(AxisPlan.ZoomCoordinates(rows, rows / 2, false, 0), rows, 3, SplineMode.Mirror)),
-                ("rows 40-120", AxisPlan.Create(AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0), rows, 3, SplineMode.Mirror)),
+                ("zoom 0.5", 3, AxisPlan.ZoomCoordinates(rows, rows / 2, false, 0)),
+                ("rows 40-120", 3, AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
+                ("rows 40-120, two poles", 5, AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
             })
             {
+                var rowPlan = AxisPlan.Create(rowCoordinates, rows, order, SplineMode.Mirror);
+                var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, cols, false, 0), cols, order, SplineMode.Mirror);
                 foreach (int band in new[] { 0, SeparableResampler.PrefilterBandRows })
                 {
                     foreach (int threads in new[] { 1, 2, 3 })
                     {
                         var range = new float[3];
                         int before = SeparableResampler.BandedCalls;
-                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, new float[rowPlan.OutLength * cols], threads, verticalFirst: true, rowBands: band, inputRange: range);
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, SplineMode.Mirror, 0f, new float[rowPlan.OutLength * cols], threads, verticalFirst: true, rowBands: band, inputRange: range);
                         string at = $"{plant}, {what}, band {band}, {threads} threads";
                         Assert.True(SeparableResampler.BandedCalls - before == (band > 0 ? 1 : 0), at);
                         Assert.Equal(BitConverter.SingleToInt32Bits(lo), BitConverter.SingleToInt32Bits(range[0]));
