@@ -717,6 +717,7 @@ public static class SeparableResampler
             var cvalRow = new float[cols];
             cvalRow.AsSpan().Fill(cval);
             var read = new (int First, int Last, float Min, float Max, bool HasNan)[chunks];
+            var nonFinite = new bool[chunks];
             void Chunk(int k)
             {
                 using var bands = SplineRowBands.Chain(src, start, cvalRow, cols, rowFilter, first[k], band, findRange: inputRange is not null);
@@ -764,6 +765,7 @@ public static class SeparableResampler
                 }
 
                 read[k] = bands.Range;
+                nonFinite[k] = bands.SawNonFinite();
             }
 
             if (chunks == 1 || threads <= 1)
@@ -778,9 +780,18 @@ public static class SeparableResampler
                 Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, Chunk);
             }
 
+            // NaN or an infinity anywhere in a column fills it in the whole-column prefilter (and the output with it):
+            // then that path makes the output again (a rare input; the bands would stop the value after Reach rows).
+            var range = new float[3];
+            bool gapNonFinite = RangeOfReads(src.Span, read, threads, range);
+            if (gapNonFinite || nonFinite.Any(b => b))
+            {
+                return false;
+            }
+
             if (inputRange is not null)
             {
-                RangeOfReads(src.Span, read, threads, inputRange);
+                range.AsSpan().CopyTo(inputRange);
             }
 
             return true;
@@ -788,13 +799,14 @@ public static class SeparableResampler
 
         /// <summary>
         /// The input's (nanmin, nanmax, any NaN) into range[0..2] (any NaN as 1 or 0) from the chunks' runs of rows read
-        /// and their ranges, with the rows no chunk read found by a pass of their own: <see cref="Extremes.NanMinMax(ReadOnlySpan{float}, int)"/>
-        /// of the whole input (min and max are order-free, -0 below +0).
+        /// and their ranges (when the chunks found them), with the rows no chunk read found by a pass of their own:
+        /// <see cref="Extremes.NanMinMax(ReadOnlySpan{float}, int)"/> of the whole input (min and max are order-free, -0
+        /// below +0). Returns whether the rows no chunk read hold NaN or an infinity.
         /// </summary>
-        private void RangeOfReads(ReadOnlySpan<float> input, (int First, int Last, float Min, float Max, bool HasNan)[] read, int threads, float[] range)
+        private bool RangeOfReads(ReadOnlySpan<float> input, (int First, int Last, float Min, float Max, bool HasNan)[] read, int threads, float[] range)
         {
             float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-            bool nan = false;
+            bool nan = false, gapNonFinite = false;
             void Add(float l, float h, bool n)
             {
                 nan |= n;
@@ -805,14 +817,20 @@ public static class SeparableResampler
                 }
             }
 
+            void Gap(ReadOnlySpan<float> rowsNotRead)
+            {
+                var (l, h, n) = Extremes.NanMinMax(rowsNotRead, threads);
+                gapNonFinite |= n || float.IsInfinity(l) || float.IsInfinity(h);
+                Add(l, h, n);
+            }
+
             int rows = input.Length / cols, next = 0; // the first input row not yet covered
             foreach (var r in read.Where(r => r.First <= r.Last).OrderBy(r => r.First))
             {
                 int a = r.First / cols, b = r.Last / cols;
                 if (a > next)
                 {
-                    var (l, h, n) = Extremes.NanMinMax(input.Slice(next * cols, (a - next) * cols), threads);
-                    Add(l, h, n);
+                    Gap(input.Slice(next * cols, (a - next) * cols));
                 }
 
                 Add(r.Min, r.Max, r.HasNan);
@@ -821,13 +839,13 @@ public static class SeparableResampler
 
             if (next < rows)
             {
-                var (l, h, n) = Extremes.NanMinMax(input[(next * cols)..(rows * cols)], threads);
-                Add(l, h, n);
+                Gap(input[(next * cols)..(rows * cols)]);
             }
 
             range[0] = lo > hi ? float.NaN : lo;
             range[1] = lo > hi ? float.NaN : hi;
             range[2] = nan ? 1 : 0;
+            return gapNonFinite;
         }
 
         /// <summary>

@@ -133,13 +133,43 @@ internal sealed class SplineRowBands : IDisposable
     public int ValidFrom { get; private set; }
 
     /// <summary>
-    /// With <see cref="Chain"/>'s findRange: the input rows the first pole has read so far, as offsets into x
-    /// (<c>start</c> values; First &gt; Last for none), and their (nanmin, nanmax, any NaN) as
+    /// The input rows the first pole has read so far, as offsets into x (<c>start</c> values; First &gt; Last for none),
+    /// and with <see cref="Chain"/>'s findRange their (nanmin, nanmax, any NaN) as
     /// <see cref="Imaging.Extremes.NanMinMax(ReadOnlySpan{float})"/> gives them, found while each row was in cache; min
-    /// and max NaN when there is no value that is not NaN.
+    /// and max NaN when there is no value that is not NaN (or without findRange).
     /// </summary>
     public (int First, int Last, float Min, float Max, bool HasNan) Range => source is not null ? source.Range
         : (firstRead, lastRead, least > greatest ? float.NaN : least, least > greatest ? float.NaN : greatest, anyNan);
+
+    /// <summary>
+    /// Whether an input row the first pole has read holds NaN or an infinity. The whole-column prefilter carries such a
+    /// value through the whole column, both ways (and SciPy's result is then NaN wherever the column is read), where the
+    /// bands' truncated starts would stop it after Reach rows: the caller must then use the whole-column path. Found from
+    /// the last causal row alone: the causal pass carries a non-finite value down every row after it (NaN stays NaN, an
+    /// infinity stays infinite or meets the opposite one as NaN), and that row's final value is non-finite with it.
+    /// </summary>
+    public bool SawNonFinite()
+    {
+        if (source is not null)
+        {
+            return source.SawNonFinite();
+        }
+
+        if (causalNext <= causalFirst)
+        {
+            return false;
+        }
+
+        foreach (float v in ring.AsSpan(Slot(causalNext - 1) * cols, cols))
+        {
+            if (!float.IsFinite(v))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The ring slot of row t.</summary>
     public int Slot(int t) => t % RingRows;
@@ -233,15 +263,18 @@ internal sealed class SplineRowBands : IDisposable
         for (int t = causalNext; t < e; t++)
         {
             var row = span.Slice(Slot(t) * cols, cols);
-            if (findRange && start[t] >= 0)
+            if (source is null && start[t] >= 0)
             {
                 // Rows are read in order, so those read so far are one run of them (an edge row read again changes nothing).
-                var (lo, hi, nan) = Imaging.Extremes.NanMinMax(src.Slice(start[t], cols));
-                anyNan |= nan;
-                if (!float.IsNaN(lo))
+                if (findRange)
                 {
-                    least = Math.Min(least, lo);
-                    greatest = Math.Max(greatest, hi);
+                    var (lo, hi, nan) = Imaging.Extremes.NanMinMax(src.Slice(start[t], cols));
+                    anyNan |= nan;
+                    if (!float.IsNaN(lo))
+                    {
+                        least = Math.Min(least, lo);
+                        greatest = Math.Max(greatest, hi);
+                    }
                 }
 
                 firstRead = Math.Min(firstRead, start[t]);

@@ -374,7 +374,7 @@ public class GeometryKernelTests
                         int before = SeparableResampler.BandedCalls;
                         SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, SplineMode.Mirror, 0f, new float[rowPlan.OutLength * cols], threads, verticalFirst: true, rowBands: band, inputRange: range);
                         string at = $"{plant}, {what}, band {band}, {threads} threads";
-                        Assert.True(SeparableResampler.BandedCalls - before == (band > 0 ? 1 : 0), at);
+                        Assert.True(SeparableResampler.BandedCalls - before == (band > 0 && plant != "nan row" ? 1 : 0), at); // NaN: the whole-column path
                         Assert.Equal(BitConverter.SingleToInt32Bits(lo), BitConverter.SingleToInt32Bits(range[0]));
                         Assert.Equal(BitConverter.SingleToInt32Bits(hi), BitConverter.SingleToInt32Bits(range[1]));
                         Assert.True(range[2] == (nan ? 1 : 0), at);
@@ -404,6 +404,49 @@ public class GeometryKernelTests
             int before = SeparableResampler.BandedCalls;
             SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, new float[outRows * colPlan.OutLength], 2);
             Assert.True(SeparableResampler.BandedCalls == before + 1, what);
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void NaNOrInfinityAnywhereTakesTheWholeColumnPath(int order)
+    {
+        // The whole-column prefilter carries NaN or an infinity through its whole column (SciPy's zoom of an image with
+        // one NaN is NaN everywhere); the bands' truncated starts would stop it after Reach rows (37% of the outputs
+        // NaN on a 300 x 200 image with a NaN at row 250). Such an input is found (in the rows the bands read, or in
+        // a pass over the rows they do not) and made by the whole-column path: its bits. Rows 0, 150 and 399, and a
+        // row only the gap pass reads (the affine scale reads rows 40 to about 120).
+        int rows = 400, cols = 9;
+        var rng = new Random(9400 + order);
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            foreach (int at in new[] { 0, 150, 399, 300 })
+            {
+                var x = Random(rng, rows * cols);
+                x[(at * cols) + 4] = bad;
+                foreach (var (what, rowCoordinates) in new[]
+                {
+                    ("zoom 0.5", AxisPlan.ZoomCoordinates(rows, rows / 2, false, 0)),
+                    ("rows 40-120", AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
+                })
+                {
+                    var rowPlan = AxisPlan.Create(rowCoordinates, rows, order, SplineMode.Mirror);
+                    var colPlan = AxisPlan.Create(AxisPlan.ZoomCoordinates(cols, cols, false, 0), cols, order, SplineMode.Mirror);
+                    var whole = Poisoned(rowPlan.OutLength * cols);
+                    SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, SplineMode.Mirror, 0f, whole, 2, verticalFirst: true, rowBands: 0);
+                    Assert.All(whole, v => Assert.False(float.IsFinite(v))); // the whole output, as SciPy's
+                    foreach (int threads in new[] { 1, 3 })
+                    {
+                        var got = Poisoned(rowPlan.OutLength * cols);
+                        int before = SeparableResampler.BandedCalls;
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, SplineMode.Mirror, 0f, got, threads, verticalFirst: true);
+                        string where = $"{bad} at row {at}, {what}, order {order}, {threads} threads";
+                        Assert.True(SeparableResampler.BandedCalls == before, where);
+                        Assert.True(whole.Select(BitConverter.SingleToInt32Bits).SequenceEqual(got.Select(BitConverter.SingleToInt32Bits)), where);
+                    }
+                }
+            }
         }
     }
 
