@@ -117,7 +117,7 @@ public static class SeparableResampler
         var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
         // A shrink of order 1 both ways too steep for the permutes: vertical sums only where the outputs read them.
         int band = rowBands ?? PrefilterBandRows;
-        bool bandable = band > 0 && rowFilter is not null && along is null && SplineRowBands.Fits(rowFilter, band);
+        bool bandable = band > 0 && rowFilter is not null && along is null && SplineRowBands.Fits(rowFilter, band, cols);
         bool vertical = verticalFirst ?? ((byPairs && along is null && job.TakesPairs) || VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null, bandable));
         float[]? coef = null;
         try

@@ -72,7 +72,7 @@ internal sealed class SplineRowBands : IDisposable
         z = plan.Poles[pole];
         (antiRows, antiWeights) = plan.Anticausal[pole];
         reach = Reach(plan);
-        RingRows = band + reach + Slack;
+        RingRows = RingRowsFor(plan, band);
         ring = Imaging.PixelPool.Shared.Rent(checked(RingRows * cols));
         warm = Imaging.PixelPool.Shared.Rent(checked(2 * cols));
         made = from;
@@ -87,7 +87,7 @@ internal sealed class SplineRowBands : IDisposable
     /// </summary>
     public static SplineRowBands Chain(ReadOnlyMemory<float> x, int[] start, float[] cvalRow, int cols, SplinePrefilterPlan plan, int from, int band, bool findRange = false)
     {
-        if (!Fits(plan, band))
+        if (!Fits(plan, band, cols))
         {
             throw new ArgumentException("row bands need a plan whose anticausal starts read only its last rows, and bands at least Reach rows tall", nameof(plan));
         }
@@ -181,13 +181,22 @@ internal sealed class SplineRowBands : IDisposable
     public static int Reach(SplinePrefilterPlan plan)
         => (int)Math.Ceiling(Math.Log(1e-16) / Math.Log(plan.Poles.Max(p => Math.Abs((double)p)))) + 1;
 
+    /// <summary>The values a chain's rings may hold together (128 MiB): wider rows than that allows keep the whole-column path.</summary>
+    public const long MaxRingValues = 1L << 25;
+
+    /// <summary>A pole's ring: a band, its warm-up and the slack, or the whole column where that is shorter.</summary>
+    public static int RingRowsFor(SplinePrefilterPlan plan, int band) => Math.Min(plan.Length, band + Reach(plan) + Slack);
+
     /// <summary>
-    /// Whether bands can make this plan's coefficients: lines longer than the exact starts, every anticausal start from
-    /// the last Reach rows only, and bands at least Reach rows tall (a next pole's exact causal start reads the first
-    /// Reach rows of the one before, all in its first band).
+    /// Whether bands can make this plan's coefficients for rows of <paramref name="cols"/> values: lines longer than the
+    /// exact starts, every anticausal start from the last Reach rows only, bands at least Reach rows tall (a next pole's
+    /// exact causal start reads the first Reach rows of the one before, all in its first band), and rings of at most
+    /// <see cref="MaxRingValues"/> values together (a very wide image would otherwise hold more in its rings than the
+    /// column blocks of the whole-column path).
     /// </summary>
-    public static bool Fits(SplinePrefilterPlan plan, int band)
+    public static bool Fits(SplinePrefilterPlan plan, int band, int cols)
         => plan.Poles.Length >= 1 && plan.Length > SplinePrefilter.ExactStartLength && band >= Reach(plan)
+            && (long)plan.Poles.Length * RingRowsFor(plan, band) * cols <= MaxRingValues
             && plan.Anticausal.All(a => a.Rows.All(r => r >= plan.Length - Reach(plan)))
             && plan.Causal.Skip(1).All(c => c.Rows.All(r => r < band));
 

@@ -310,12 +310,20 @@ public class GeometryKernelTests
     [Fact]
     public void RowBandsServePlansWithStartsFromTheLastRows()
     {
-        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 96));
-        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 2, PrefilterBoundary.Reflect), 96));
-        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 5, PrefilterBoundary.Mirror), 96)); // two poles, chained
-        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Periodic), 96)); // reads the first rows
-        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(SplinePrefilter.ExactStartLength, 3, PrefilterBoundary.Mirror), 96)); // exact starts
-        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 28)); // a band shorter than Reach
+        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 96, 4096));
+        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 2, PrefilterBoundary.Reflect), 96, 4096));
+        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(200, 5, PrefilterBoundary.Mirror), 96, 4096)); // two poles, chained
+        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Periodic), 96, 4096)); // reads the first rows
+        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(SplinePrefilter.ExactStartLength, 3, PrefilterBoundary.Mirror), 96, 4096)); // exact starts
+        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror), 28, 4096)); // a band shorter than Reach
+
+        // The rings: 141 rows for order 3 (a band, Reach, the slack), the whole column where shorter; at most 2^25
+        // values for all poles together.
+        Assert.Equal(141, SplineRowBands.RingRowsFor(new SplinePrefilterPlan(4096, 3, PrefilterBoundary.Mirror), 96));
+        Assert.Equal(120, SplineRowBands.RingRowsFor(new SplinePrefilterPlan(120, 3, PrefilterBoundary.Mirror), 96));
+        Assert.True(SplineRowBands.Fits(new SplinePrefilterPlan(4096, 3, PrefilterBoundary.Mirror), 96, (1 << 25) / 141));
+        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(4096, 3, PrefilterBoundary.Mirror), 96, ((1 << 25) / 141) + 1));
+        Assert.False(SplineRowBands.Fits(new SplinePrefilterPlan(4096, 5, PrefilterBoundary.Mirror), 96, (1 << 25) / 157)); // two rings of 157
         Assert.Equal(29, SplineRowBands.Reach(new SplinePrefilterPlan(200, 3, PrefilterBoundary.Mirror))); // 0.268^29 < 1e-16 < 0.268^28
         Assert.Equal(45, SplineRowBands.Reach(new SplinePrefilterPlan(200, 5, PrefilterBoundary.Mirror))); // the slower pole, 0.431
     }
