@@ -115,10 +115,12 @@ public static class Resampling
             return ShrinkWithoutSmoothing(src, outRows, outCols, order, interp, cval, threads);
         }
 
-        // Orders 2-5 without smoothing, to fewer pixels: the input's range is found as the spline prefilter's row
-        // bands read the rows, and the smaller output clipped after, instead of a pass over the whole input first.
+        // Orders 2-5 without smoothing, to fewer pixels, columns long enough for row bands: the input's range is found as
+        // the spline prefilter's row bands read the rows, and the smaller output clipped after, instead of a pass over
+        // the whole input first.
         bool smoothing = smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip);
-        bool late = clip && !smoothing && order >= 2 && interp != SplineMode.GridWrap && !src.IsComplex && (long)outRows * outCols < src.FrameLength;
+        bool late = clip && !smoothing && order >= 2 && interp != SplineMode.GridWrap && !src.IsComplex && (long)outRows * outCols < src.FrameLength
+            && src.Rows >= SeparableResampler.BandedFromRows;
         if (late)
         {
             var ranges = Enumerable.Range(0, src.Frames).Select(_ => new float[3]).ToArray();

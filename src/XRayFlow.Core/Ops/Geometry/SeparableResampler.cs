@@ -72,8 +72,9 @@ public static class SeparableResampler
     /// </param>
     /// <param name="rowBands">
     /// Rows of a band where the vertical prefilter is made in row bands (<see cref="SplineRowBands"/>: the vertical pass
-    /// first, no permutes, lines longer than the exact starts, not grid-wrap, taps that go down the rows); null:
-    /// <see cref="PrefilterBandRows"/>; 0: the whole-column prefilter. Each band's strips are finished (vertical and
+    /// first, no permutes, not grid-wrap, taps that go down the rows, no NaN or infinity); null: <see cref="PrefilterBandRows"/>
+    /// for columns of <see cref="BandedFromRows"/> rows or more; given: for columns of two chunks (768 rows) or more
+    /// (tests); 0: the whole-column prefilter. Each band's strips are finished (vertical and
     /// horizontal pass) as soon as their taps are made, so the input is read once and only the output is written.
     /// Equal to the whole-column prefilter up to its truncated starts (within 1e-16 of the column's values); the same
     /// bits for any thread count. Tests turn it off to compare.
@@ -117,7 +118,8 @@ public static class SeparableResampler
         var job = new Job(rowPlan, colPlan, colFilter, along, cols, pad1, mode == SplineMode.Nearest, cval, outRows, outCols, clip, rowRanges);
         // A shrink of order 1 both ways too steep for the permutes: vertical sums only where the outputs read them.
         int band = rowBands ?? PrefilterBandRows;
-        bool bandable = band > 0 && rowFilter is not null && along is null && SplineRowBands.Fits(rowFilter, band, cols);
+        bool bandable = band > 0 && rowFilter is not null && along is null && coefRows >= (rowBands is null ? BandedFromRows : 2 * Job.ChunkCoefRows)
+            && SplineRowBands.Fits(rowFilter, band, cols);
         bool vertical = verticalFirst ?? ((byPairs && along is null && job.TakesPairs) || VerticalFirstIsCheaper(rowPlan, colPlan, cols, colFilter?.Poles.Length ?? 0, along is not null, bandable));
         float[]? coef = null;
         try
@@ -206,7 +208,7 @@ public static class SeparableResampler
         var (lo, hi) = rowPlan.Span;
         double used = Math.Max(0, hi - lo + 1);
         double h = (used * c1 * horizontalIn) + (used * c2 * horizontalOut) + (r2 * c2 * taps / l);
-        if (banded)
+        if (banded && (long)rowPlan.CoefLength * cols >= BandedChargeFrom)
         {
             h += 3.0 * rowPlan.CoefLength * cols;
         }
@@ -315,6 +317,22 @@ public static class SeparableResampler
     /// (two threads; 32 / 64 / 96 / 160 rows, two sittings): 8.3-9.0 / 8.0-8.1 / 7.6-7.8 / 8.3-8.8 ms at 4096 x 4096.
     /// </summary>
     public const int PrefilterBandRows = 96;
+
+    /// <summary>
+    /// The cost model charges the horizontal-first order for the coefficient array's round trip from this many
+    /// coefficients (1024 x 1024) on: below it the array stays in the caches.
+    /// </summary>
+    internal const long BandedChargeFrom = 1L << 20;
+
+    /// <summary>
+    /// Columns are banded by default from this many coefficient rows on (four of <see cref="Banded"/>'s chunks), where
+    /// the whole-column path's 128-column blocks (512 KiB at 1024 rows) outgrow L2 and walk a page per row. zoom 0.5 /
+    /// zoom 2 / resize n / 2 at order 3, two threads, whole-column against banded: 1024 x 1024 0.35-0.36 / 1.74-1.77 /
+    /// 0.39-0.40 ms against 0.38-0.52 / 1.91-1.96 / 0.42-0.44; 1448 x 1448 0.89-1.07 / 3.89-3.94 / 0.87-0.95 against
+    /// 0.87-0.91 / 4.00-4.02 / 0.88-0.89; 2048 x 2048 2.85-3.78 / 10.4 / 2.65-3.08 against 1.84-1.95 / 8.1-8.2 /
+    /// 1.77-1.91. An explicit <c>rowBands</c> bands from two chunks (768 rows) on.
+    /// </summary>
+    internal const int BandedFromRows = 4 * Job.ChunkCoefRows;
 
     /// <summary>How many calls on this thread made their vertical prefilter in row bands (for tests: which path ran).</summary>
     internal static int BandedCalls => bandedCalls;
@@ -636,7 +654,12 @@ public static class SeparableResampler
         /// <summary>Output-row chunks of <see cref="Banded"/> are cut only at multiples of this many rows (of 2 L rows for any L up to 32).</summary>
         public const int ChunkStep = 64;
 
-        /// <summary><see cref="Banded"/> makes a power of two of chunks of at least this many coefficient rows each.</summary>
+        /// <summary>
+        /// <see cref="Banded"/> makes a power of two of chunks of at least this many coefficient rows each, and bands only
+        /// columns of at least two chunks (shorter ones keep the whole-column path, whose blocks and strips the threads
+        /// share): 512 x 512 zoom 2 order 3 took 0.88 ms in one chunk against 0.41-0.63 before; chunks of 192 rows
+        /// instead made 1024 x 1024 zoom 0.5 order 3 0.43-0.45 ms against 0.37-0.40 (each chunk's warm-up).
+        /// </summary>
         public const int ChunkCoefRows = 384;
 
         /// <summary>The horizontal pass of a strip's n vertical rows (output rows r0 ..), then its clip and row ranges.</summary>

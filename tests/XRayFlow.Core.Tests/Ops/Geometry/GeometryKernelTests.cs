@@ -252,13 +252,13 @@ public class GeometryKernelTests
             return; // no prefilter: the bands do not apply
         }
 
-        // Columns longer than the exact starts (96), shrunk, kept and enlarged down the rows (the vertical pass first),
-        // several chunks (1030 rows: two of about 515), every thread count: within 1e-9 of the largest value of the
+        // Columns of BandedFromRows (1536) rows or more (1600 rows: four chunks; 2100: four, longer), shrunk, kept and
+        // enlarged down the rows (the vertical pass first), every thread count: within 1e-9 of the largest value of the
         // whole-column prefilter (a warm-up of 5 rows instead of Reach is off by 1e-3), the same bits for 1, 2 and 3
-        // threads, and within the tolerance of the double reference. grid-wrap's anticausal start reads the first rows:
-        // not banded, so the whole-column path's bits.
+        // threads, and within the tolerance of the double reference. Shorter columns (1200 rows) and grid-wrap (its
+        // anticausal start reads the first rows) are not banded: the whole-column path's bits.
         var rng = new Random(9000 + ((int)mode * 10) + order);
-        foreach (var (rows, cols) in new[] { (97, 3), (300, 9), (1030, 2) })
+        foreach (var (rows, cols) in new[] { (1200, 2), (1600, 2), (2100, 1) })
         {
             var x = new float[rows * cols];
             for (int k = 0; k < x.Length; k++)
@@ -278,10 +278,7 @@ public class GeometryKernelTests
                 int before = SeparableResampler.BandedCalls;
                 SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, mode, 2.5f, whole, 1, verticalFirst: true, rowBands: 0);
                 Assert.Equal(before, SeparableResampler.BandedCalls);
-                if (rows < 1000)
-                {
-                    AssertClose(SplineReference.Zoom(x, rows, cols, outRows, outCols, order, mode, 2.5, true, false), whole, 2.5f, what);
-                }
+                AssertClose(SplineReference.Zoom(x, rows, cols, outRows, outCols, order, mode, 2.5, true, false), whole, 2.5f, what);
 
                 float[]? first = null;
                 foreach (int threads in new[] { 1, 2, 3 })
@@ -290,7 +287,7 @@ public class GeometryKernelTests
                     before = SeparableResampler.BandedCalls;
                     SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, mode, 2.5f, got, threads, verticalFirst: true);
                     bool banded = SeparableResampler.BandedCalls > before;
-                    Assert.True(banded == (mode != SplineMode.GridWrap), $"{what}: banded {banded}");
+                    Assert.True(banded == (mode != SplineMode.GridWrap && rows + (2 * pad) >= SeparableResampler.BandedFromRows), $"{what}: banded {banded}");
                     for (int k = 0; k < got.Length; k++)
                     {
                         double d = Math.Abs((double)got[k] - whole[k]);
@@ -333,11 +330,11 @@ public class GeometryKernelTests
     {
         // Apply's inputRange (the rows the bands read, searched as they are read, and a pass over rows no band read)
         // against Extremes.NanMinMax of the whole input, bit for bit: a row of NaN, the extremes in the first or last
-        // rows, -0 as the least value; a zoom that reads every row and an affine scale that reads rows 40 to about 120
-        // of 400 (the rest by the gap passes), at order 3 and at order 5 (the first of two chained poles reads the
+        // rows, -0 as the least value; a zoom that reads every row and an affine scale that reads rows 40 to about 104
+        // of 800 (the rest by the gap passes), at order 3 and at order 5 (the first of two chained poles reads the
         // input); banded and not (rowBands 0), 1-3 threads.
         var rng = new Random(9200);
-        int rows = 400, cols = 7;
+        int rows = 800, cols = 7;
         foreach (string plant in new[] { "none", "nan row", "extremes at the top", "extremes at the bottom", "zeros" })
         {
             var x = new float[rows * cols];
@@ -368,8 +365,8 @@ public class GeometryKernelTests
             foreach (var (what, order, rowCoordinates) in new[]
             {
                 ("zoom 0.5", 3, AxisPlan.ZoomCoordinates(rows, rows / 2, false, 0)),
-                ("rows 40-120", 3, AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
-                ("rows 40-120, two poles", 5, AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
+                ("rows 40-104", 3, AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
+                ("rows 40-104, two poles", 5, AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
             })
             {
                 var rowPlan = AxisPlan.Create(rowCoordinates, rows, order, SplineMode.Mirror);
@@ -397,9 +394,10 @@ public class GeometryKernelTests
     {
         // Left to choose the pass order, a shift and a zoom by 2 at order 3 take the vertical pass first where its
         // prefilter can be made in row bands: the other order writes the whole coefficient array and reads it back
-        // (1.75 against 0.92-0.98 ms for the shift at 1024 x 1024; 40-42 against 36-37 ms for the zoom at 4096).
+        // (27 against 15.5 ms for the shift at 4096 x 4096; 40-42 against 36-37 ms for the zoom), for columns of
+        // BandedFromRows rows or more and from 1024 x 1024 coefficients on.
         var rng = new Random(9300);
-        int rows = 300, cols = 300;
+        int rows = 1600, cols = 700;
         var x = Random(rng, rows * cols);
         foreach (var (what, outRows, rowCoordinates, colCoordinates) in new[]
         {
@@ -423,20 +421,20 @@ public class GeometryKernelTests
         // The whole-column prefilter carries NaN or an infinity through its whole column (SciPy's zoom of an image with
         // one NaN is NaN everywhere); the bands' truncated starts would stop it after Reach rows (37% of the outputs
         // NaN on a 300 x 200 image with a NaN at row 250). Such an input is found (in the rows the bands read, or in
-        // a pass over the rows they do not) and made by the whole-column path: its bits. Rows 0, 150 and 399, and a
-        // row only the gap pass reads (the affine scale reads rows 40 to about 120).
-        int rows = 400, cols = 9;
+        // a pass over the rows they do not) and made by the whole-column path: its bits. Rows 0, 300 and 799, and a
+        // row only the gap pass reads (the affine scale reads rows 40 to about 104).
+        int rows = 800, cols = 9;
         var rng = new Random(9400 + order);
         foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
         {
-            foreach (int at in new[] { 0, 150, 399, 300 })
+            foreach (int at in new[] { 0, 300, 799, 600 })
             {
                 var x = Random(rng, rows * cols);
                 x[(at * cols) + 4] = bad;
                 foreach (var (what, rowCoordinates) in new[]
                 {
                     ("zoom 0.5", AxisPlan.ZoomCoordinates(rows, rows / 2, false, 0)),
-                    ("rows 40-120", AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
+                    ("rows 40-104", AxisPlan.AffineCoordinates(rows / 5, 0.4, 40, 0)),
                 })
                 {
                     var rowPlan = AxisPlan.Create(rowCoordinates, rows, order, SplineMode.Mirror);
@@ -448,7 +446,7 @@ public class GeometryKernelTests
                     {
                         var got = Poisoned(rowPlan.OutLength * cols);
                         int before = SeparableResampler.BandedCalls;
-                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, SplineMode.Mirror, 0f, got, threads, verticalFirst: true);
+                        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, order, true, SplineMode.Mirror, 0f, got, threads, verticalFirst: true, rowBands: SeparableResampler.PrefilterBandRows);
                         string where = $"{bad} at row {at}, {what}, order {order}, {threads} threads";
                         Assert.True(SeparableResampler.BandedCalls == before, where);
                         Assert.True(whole.Select(BitConverter.SingleToInt32Bits).SequenceEqual(got.Select(BitConverter.SingleToInt32Bits)), where);
@@ -464,7 +462,7 @@ public class GeometryKernelTests
         // A vertical flip (coordinates from the last row to the first): the taps go up, so no ring can hold them; the
         // whole-column prefilter runs, bit for bit.
         var rng = new Random(9100);
-        int rows = 300, cols = 5;
+        int rows = 800, cols = 5;
         var x = Random(rng, rows * cols);
         var up = new double[rows];
         for (int k = 0; k < rows; k++)
@@ -478,7 +476,7 @@ public class GeometryKernelTests
         SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, whole, 2, verticalFirst: true, rowBands: 0);
         var got = Poisoned(rows * cols);
         int before = SeparableResampler.BandedCalls;
-        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, got, 2, verticalFirst: true);
+        SeparableResampler.Apply(x, rows, cols, rowPlan, colPlan, 3, true, SplineMode.Mirror, 0f, got, 2, verticalFirst: true, rowBands: SeparableResampler.PrefilterBandRows);
         Assert.Equal(before, SeparableResampler.BandedCalls);
         Assert.Equal(whole.Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
     }
