@@ -20,7 +20,8 @@ recipe again with outputs only at the chain ends, so the planner fuses the steps
 byte-identical), expressions (`map` expressions of + - * /, negation, MathF.Sqrt / Abs and ?: over comparisons, on
 two images with zeros to divide by: against NumPy float32, value for value, NaN where NaN); rank-large,
 geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
-pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed).
+pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed); geometry-tall:
+geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilter is made in row bands.
 
 A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
@@ -182,9 +183,12 @@ def filters_family(rng, short=False):
     return img, cases, reference
 
 
-def geometry_family(rng, large=False):
+def geometry_family(rng, large=False, tall=False):
     import skimage.transform as skt
-    h, w = (int(rng.integers(100, 600)), int(rng.integers(100, 600))) if large else (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
+    if tall:  # columns of 1536 rows or more: XRayFlow's row-band spline prefilter
+        h, w = int(rng.integers(1536, 2200)), int(rng.integers(1, 24))
+    else:
+        h, w = (int(rng.integers(100, 600)), int(rng.integers(100, 600))) if large else (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
     img = (rng.random((h, w)) * 255).astype(np.float32)
     if rng.random() < 0.5:
         img = np.round(img)
@@ -602,6 +606,7 @@ FAMILIES = {
     'edges': lambda rng: filters_family(rng, short=True),
     'geometry': geometry_family,
     'geometry-large': lambda rng: geometry_family(rng, large=True),
+    'geometry-tall': lambda rng: geometry_family(rng, large=True, tall=True),
     'intensity': intensity_family,
     'intensity-large': lambda rng: intensity_family(rng, large=True),
     'segmentation': segmentation_family,
