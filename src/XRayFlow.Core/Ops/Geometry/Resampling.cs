@@ -116,24 +116,13 @@ public static class Resampling
         }
 
         // Orders 2-5 without smoothing, to fewer pixels, columns long enough for row bands: the input's range is found as
-        // the spline prefilter's row bands read the rows, and the smaller output clipped after, instead of a pass over
-        // the whole input first.
+        // the spline prefilter's row bands read the rows (the resampler's inputRange), and the smaller output clipped
+        // after, instead of a pass over the whole input first.
         bool smoothing = smooth && (s[0] > NdFilters.SigmaSkip || s[1] > NdFilters.SigmaSkip);
         bool late = clip && !smoothing && order >= 2 && interp != SplineMode.GridWrap && !src.IsComplex && (long)outRows * outCols < src.FrameLength
             && src.Rows >= SeparableResampler.BandedFromRows;
-        if (late)
-        {
-            var ranges = Enumerable.Range(0, src.Frames).Select(_ => new float[3]).ToArray();
-            var made = Zoom(src, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads, clips: null, ranges);
-            for (int f = 0; f < made.Frames; f++)
-            {
-                ClipFrame(made.Frame(f), ranges[f][0], ranges[f][1], ranges[f][2] != 0, mode == "constant", cval, threads);
-            }
-
-            return made;
-        }
-
-        var bounds = clip ? FrameBounds(src, threads) : null;
+        var ranges = late ? Enumerable.Range(0, src.Frames).Select(_ => new float[3]).ToArray() : null;
+        var bounds = clip && !late ? FrameBounds(src, threads) : null;
         ImageArray? smoothed = null;
         try
         {
@@ -156,7 +145,8 @@ public static class Resampling
             // (cval outside the input's range widens it when the output reaches cval): a pass after.
             bool fused = bounds is not null && bounds.All(b => !float.IsNaN(b.Min) && (mode != "constant" || (b.Min <= cval && cval <= b.Max)));
             var clips = fused ? bounds!.Select(b => new ClipRange(b.Min, b.Max)).ToArray() : null;
-            var dst = Zoom(input, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads, clips);
+            var dst = Zoom(input, outRows, outCols, order, interp, cval, prefilter: true, gridMode: true, threads, clips, ranges);
+            bounds ??= ranges?.Select(r => (r[0], r[1], r[2] != 0)).ToArray();
             if (bounds is not null && !fused)
             {
                 for (int f = 0; f < dst.Frames; f++)

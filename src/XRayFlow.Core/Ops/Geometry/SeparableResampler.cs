@@ -805,19 +805,9 @@ public static class SeparableResampler
 
             // NaN or an infinity anywhere in a column fills it in the whole-column prefilter (and the output with it):
             // then that path makes the output again (a rare input; the bands would stop the value after Reach rows).
-            var range = new float[3];
-            bool gapNonFinite = RangeOfReads(src.Span, read, threads, range);
-            if (gapNonFinite || nonFinite.Any(b => b))
-            {
-                return false;
-            }
-
-            if (inputRange is not null)
-            {
-                range.AsSpan().CopyTo(inputRange);
-            }
-
-            return true;
+            // (The range is written either way; where the whole-column path runs instead, it writes its own.)
+            bool gapNonFinite = RangeOfReads(src.Span, read, threads, inputRange ?? new float[3]);
+            return !gapNonFinite && !nonFinite.Any(b => b);
         }
 
         /// <summary>
