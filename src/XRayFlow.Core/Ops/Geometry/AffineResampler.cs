@@ -89,6 +89,26 @@ public static class AffineResampler
         }
     }
 
+    /// <summary>Whether a value is +inf or -inf.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyInfinity(ReadOnlySpan<float> c)
+    {
+        var inf = Vector256.Create(float.PositiveInfinity);
+        var any = Vector256<float>.Zero;
+        int k = 0;
+        for (; k <= c.Length - 8; k += 8)
+        {
+            any |= Vector256.Equals(Vector256.Abs(Vector256.Create(c.Slice(k, 8))), inf);
+        }
+
+        for (; k < c.Length; k++)
+        {
+            any |= Vector256.CreateScalar(float.IsInfinity(c[k]) ? 1f : 0f);
+        }
+
+        return any != Vector256<float>.Zero;
+    }
+
     /// <summary>
     /// spline_filter on the pre-padded frame: axis 0 on column blocks (each block's padded columns copied from the
     /// input and filtered while in cache, on the threads), axis 1 on strips of rows in lane layout.
@@ -252,12 +272,81 @@ public static class AffineResampler
                         j = RowAvx2(i, from, to, dst, pc);
                     }
                 }
+
+                if (order > 0)
+                {
+                    RedoNonFinite(c, i, dst[from..j], from);
+                }
             }
 
             for (; j < to; j++)
             {
                 dst[j] = Pixel(c, i, j);
             }
+        }
+
+        /// <summary>
+        /// Makes again by <see cref="Pixel"/> every pixel of <paramref name="made"/> (row i's outputs from column
+        /// <paramref name="from"/>, made in vectors) that is NaN or infinite. The vectors' weights are float32 values
+        /// of the fractions, whose smallest weights may differ in sign from SciPy's float64 ones (at a whole-number
+        /// coordinate, order 3: the last weight 1 - 1/6 - 2/3 - 1/6 is -4.5e-8 in float32 and +8.3e-17 in float64,
+        /// so an infinite coefficient gave -inf where SciPy gives +inf), or be zero where SciPy's are not (0 x inf is
+        /// NaN). Finite results differ from SciPy's by far less than the tolerance, but an infinite tap shows the sign:
+        /// <see cref="Pixel"/> rounds SciPy's float64 weights, so the same signs, and the same infinities and NaN.
+        /// A scan of the row in cache: the finite rows of an image cost one comparison per eight outputs.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void RedoNonFinite(ReadOnlySpan<float> c, int i, Span<float> made, int from)
+        {
+            int n = made.Length;
+            fixed (float* p = made)
+            {
+                // x - x is 0 for a finite x and NaN for an infinity or NaN: one subtraction and one comparison per vector.
+                var bad = Vector256<float>.Zero;
+                int k = 0;
+                for (; k <= n - 8; k += 8)
+                {
+                    var v = Vector256.Load(p + k);
+                    bad |= v - v;
+                }
+
+                for (; k < n; k++)
+                {
+                    bad |= Vector256.CreateScalar(p[k] - p[k]);
+                }
+
+                if (Vector256.EqualsAll(bad, Vector256<float>.Zero))
+                {
+                    return;
+                }
+            }
+
+            // A NaN result where no coefficient (nor cval) is infinite came from a NaN tap, which is NaN whatever the
+            // weights: kept, so an image with NaN regions does not make each of their pixels twice.
+            for (int k = 0; k < n; k++)
+            {
+                if (!float.IsFinite(made[k]) && (float.IsInfinity(made[k]) || HoldsInfinity(c)))
+                {
+                    made[k] = Pixel(c, i, from + k);
+                }
+            }
+        }
+
+        /// <summary>-1 until <see cref="HoldsInfinity"/> has looked, then 1 when a coefficient or cval is infinite, else 0.</summary>
+        private int infinite = -1;
+
+        /// <summary>Whether a coefficient or cval is infinite: one pass over the coefficients the first time it is asked (threads that ask at once each look, with the same answer).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool HoldsInfinity(ReadOnlySpan<float> c)
+        {
+            int known = Volatile.Read(ref infinite);
+            if (known < 0)
+            {
+                known = float.IsInfinity(cval) || AnyInfinity(c) ? 1 : 0;
+                Volatile.Write(ref infinite, known);
+            }
+
+            return known == 1;
         }
 
         /// <summary>(c[at[0]], c[at[0] + 1], ..., c[at[3]], c[at[3] + 1]): four pairs, each one 64-bit load.</summary>
