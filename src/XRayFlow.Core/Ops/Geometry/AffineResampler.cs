@@ -44,6 +44,10 @@ public static class AffineResampler
             {
                 coef = PixelPool.Shared.Rent(checked(n0 * n1));
                 Prefilter2D(src, rows, cols, pad, order, mode, cval, coef, threads);
+                if (!IsFinite(coef.AsSpan(0, n1)) && AnyInfinity(src.Span))
+                {
+                    ExactPrefilter(src.Span, rows, cols, order, mode, cval, coef);
+                }
                 c = coef.AsMemory(0, n0 * n1);
             }
 
@@ -107,6 +111,46 @@ public static class AffineResampler
         }
 
         return any != Vector256<float>.Zero;
+    }
+
+    /// <summary>
+    /// The coefficients of an input that holds an infinity, as SciPy makes them: <see cref="SplineReference.Coefficients"/>
+    /// (float64, each line's starting values summed over the whole line, as ni_splines.c does), rounded to float32.
+    /// <see cref="Prefilter2D"/> starts its lines from a few dozen values (their weights beyond are below 1e-16 of the
+    /// line's), which gives the same finite numbers but not the same infinities: an infinity further along makes SciPy's
+    /// first value infinite (or NaN, where the weight has underflowed to 0), and the passes then meet it as inf - inf.
+    /// Found by the differential fuzz (geometry-large seed 8007: affine_transform order 3 of a frame with one +inf is NaN
+    /// everywhere in SciPy, and was -inf at 54% of the pixels here). NaN alone fills every line it is on either way.
+    /// </summary>
+    private static void ExactPrefilter(ReadOnlySpan<float> src, int rows, int cols, int order, SplineMode mode, float cval, float[] coef)
+    {
+        var (exact, _) = SplineReference.Coefficients(src, rows, cols, order, mode, cval, prefilter: true);
+        int n0 = exact.GetLength(0), n1 = exact.GetLength(1);
+        for (int i = 0; i < n0; i++)
+        {
+            for (int j = 0; j < n1; j++)
+            {
+                coef[(i * n1) + j] = (float)exact[i, j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether every value is finite. After <see cref="Prefilter2D"/>, the first row of coefficients is finite exactly
+    /// when the input is: each column's passes carry a NaN or an infinity to its first row, and the first row's passes
+    /// keep it (x + z * inf and z * (inf - x) are not finite for a pole z other than 0).
+    /// </summary>
+    private static bool IsFinite(ReadOnlySpan<float> x)
+    {
+        foreach (float v in x)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
