@@ -70,10 +70,11 @@ public sealed class GradientBand : IRowBandKernel
     /// <summary>
     /// hypot of the axis-0 and axis-1 gradients of x from one pass over x's rows, with exactly the operations the three
     /// steps do, so the same bits (the strips pass rows first, then columns; a 3-tap symmetric pass is
-    /// fl(fl(p0 + p2) + c·p1), an antisymmetric one fl(p2 − p0) + 0, as FMAs with weight 1 round):
+    /// fl(fl(p0 + p2) + c·p1), an antisymmetric one fl(p2 − p0) + (p1 − p1), as FMAs with weight 1 round; p1 − p1 is
+    /// SciPy's p1·0 for the centre's zero weight: +0, or NaN where p1 is NaN or infinite):
     /// <code>
-    /// S_m[j] = fl(fl(x_m[j−1] + x_m[j+1]) + c·x_m[j])      P_m[j] = fl(x_m[j+1] − x_m[j−1]) + 0     (row m, j±1 mapped by mode)
-    /// g0[r, j] = fl(S_{r+1}[j] − S_{r−1}[j]) + 0          g1[r, j] = fl(fl(P_{r−1}[j] + P_{r+1}[j]) + c·P_r[j])   (r±1 mapped)
+    /// S_m[j] = fl(fl(x_m[j−1] + x_m[j+1]) + c·x_m[j])      P_m[j] = fl(x_m[j+1] − x_m[j−1]) + (x_m[j] − x_m[j])   (row m, j±1 mapped by mode)
+    /// g0[r, j] = fl(S_{r+1}[j] − S_{r−1}[j]) + (S_r[j] − S_r[j])       g1[r, j] = fl(fl(P_{r−1}[j] + P_{r+1}[j]) + c·P_r[j])   (r±1 mapped)
     /// out[r, j] = (float)sqrt((double)a² + (double)b²)     (a, b = g0, g1 in the hypot step's input order; +inf where
     ///                                                      a or b is infinite, NumPy's NaN for any other NaN: Hypot.Settle)
     /// </code>
@@ -122,14 +123,14 @@ public sealed class GradientBand : IRowBandKernel
                 int above = Boundary.Map(r - 1L, rows, mode), below = Boundary.Map(r + 1L, rows, mode);
                 float* sAbove = Passed(x, above, (above, below, r), sp, held, cols, stride, zeros, out float* pAbove);
                 float* sBelow = Passed(x, below, (above, below, r), sp, held, cols, stride, zeros, out float* pBelow);
-                Passed(x, r, (above, below, r), sp, held, cols, stride, zeros, out float* pHere);
+                float* sHere = Passed(x, r, (above, below, r), sp, held, cols, stride, zeros, out float* pHere);
                 if (Wide)
                 {
-                    Magnitudes512(sAbove, sBelow, pAbove, pHere, pBelow, output.Row(r), cols, center, axis0First);
+                    Magnitudes512(sAbove, sHere, sBelow, pAbove, pHere, pBelow, output.Row(r), cols, center, axis0First);
                 }
                 else
                 {
-                    Columns(sAbove, sBelow, pAbove, pHere, pBelow, g0, g1, cols, center);
+                    Columns(sAbove, sHere, sBelow, pAbove, pHere, pBelow, g0, g1, cols, center);
                     Hypot.Apply(pair, output.Row(r), cols);
                 }
             }
@@ -207,8 +208,9 @@ public sealed class GradientBand : IRowBandKernel
                 {
                     var left16 = Vector512.Load(row + j - 1);
                     var right16 = Vector512.Load(row + j + 1);
-                    ((left16 + right16) + (c16 * Vector512.Load(row + j))).Store(s + j);
-                    ((right16 - left16) + Vector512<float>.Zero).Store(p + j);
+                    var here16 = Vector512.Load(row + j);
+                    ((left16 + right16) + (c16 * here16)).Store(s + j);
+                    ((right16 - left16) + (here16 - here16)).Store(p + j);
                 }
             }
 
@@ -216,41 +218,42 @@ public sealed class GradientBand : IRowBandKernel
             {
                 var left = Vector.Load(row + j - 1);
                 var right = Vector.Load(row + j + 1);
-                Vector.Store((left + right) + (c * Vector.Load(row + j)), s + j);
-                Vector.Store((right - left) + Vector<float>.Zero, p + j);
+                var here = Vector.Load(row + j);
+                Vector.Store((left + right) + (c * here), s + j);
+                Vector.Store((right - left) + (here - here), p + j);
             }
 
             var line = new ReadOnlySpan<float>(row, cols);
             for (; j < cols - 1; j++)
             {
                 s[j] = (row[j - 1] + row[j + 1]) + (center * row[j]);
-                p[j] = (row[j + 1] - row[j - 1]) + 0f;
+                p[j] = (row[j + 1] - row[j - 1]) + (row[j] - row[j]);
             }
 
             for (int e = 0; e < cols; e += cols - 1)
             {
                 float l = Boundary.Sample(line, e - 1L, mode, cval), r = Boundary.Sample(line, e + 1L, mode, cval);
                 s[e] = (l + r) + (center * row[e]);
-                p[e] = (r - l) + 0f;
+                p[e] = (r - l) + (row[e] - row[e]);
             }
         }
 
-        /// <summary>g0 = fl(S_below − S_above) + 0, g1 = fl(fl(P_above + P_below) + c·P_here).</summary>
+        /// <summary>g0 = fl(S_below − S_above) + (S_here − S_here), g1 = fl(fl(P_above + P_below) + c·P_here).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Columns(float* sAbove, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* g0, float* g1, int cols, float center)
+        private static void Columns(float* sAbove, float* sHere, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* g0, float* g1, int cols, float center)
         {
             int width = Vector<float>.Count;
             var c = new Vector<float>(center);
             int j = 0;
             for (; j <= cols - width; j += width)
             {
-                Vector.Store((Vector.Load(sBelow + j) - Vector.Load(sAbove + j)) + Vector<float>.Zero, g0 + j);
+                Vector.Store((Vector.Load(sBelow + j) - Vector.Load(sAbove + j)) + (Vector.Load(sHere + j) - Vector.Load(sHere + j)), g0 + j);
                 Vector.Store((Vector.Load(pAbove + j) + Vector.Load(pBelow + j)) + (c * Vector.Load(pHere + j)), g1 + j);
             }
 
             for (; j < cols; j++)
             {
-                g0[j] = (sBelow[j] - sAbove[j]) + 0f;
+                g0[j] = (sBelow[j] - sAbove[j]) + (sHere[j] - sHere[j]);
                 g1[j] = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
             }
         }
@@ -261,13 +264,13 @@ public sealed class GradientBand : IRowBandKernel
         /// double, summed in input order, one double square root, narrowed), without storing the gradients.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Magnitudes512(float* sAbove, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* dst, int cols, float center, bool axis0First)
+        private static void Magnitudes512(float* sAbove, float* sHere, float* sBelow, float* pAbove, float* pHere, float* pBelow, float* dst, int cols, float center, bool axis0First)
         {
             var c = Vector512.Create(center);
             int j = 0;
             for (; j <= cols - 16; j += 16)
             {
-                var g0 = (Vector512.Load(sBelow + j) - Vector512.Load(sAbove + j)) + Vector512<float>.Zero;
+                var g0 = (Vector512.Load(sBelow + j) - Vector512.Load(sAbove + j)) + (Vector512.Load(sHere + j) - Vector512.Load(sHere + j));
                 var g1 = (Vector512.Load(pAbove + j) + Vector512.Load(pBelow + j)) + (c * Vector512.Load(pHere + j));
                 var (a0, a1) = Vector512.Widen(axis0First ? g0 : g1);
                 var (b0, b1) = Vector512.Widen(axis0First ? g1 : g0);
@@ -278,7 +281,7 @@ public sealed class GradientBand : IRowBandKernel
 
             for (; j < cols; j++)
             {
-                float g0 = (sBelow[j] - sAbove[j]) + 0f;
+                float g0 = (sBelow[j] - sAbove[j]) + (sHere[j] - sHere[j]);
                 float g1 = (pAbove[j] + pBelow[j]) + (center * pHere[j]);
                 double a = axis0First ? g0 : g1, b = axis0First ? g1 : g0;
                 dst[j] = (float)Math.Sqrt((a * a) + (b * b));
@@ -310,7 +313,7 @@ public sealed class GradientBand : IRowBandKernel
             {
                 if (float.IsNaN(dst[q]))
                 {
-                    float g0 = (sBelow[q] - sAbove[q]) + 0f;
+                    float g0 = (sBelow[q] - sAbove[q]) + (sHere[q] - sHere[q]);
                     float g1 = (pAbove[q] + pBelow[q]) + (center * pHere[q]);
                     dst[q] = Hypot.Settle(dst[q], float.IsInfinity(g0) || float.IsInfinity(g1));
                 }

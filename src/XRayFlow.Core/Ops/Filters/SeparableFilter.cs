@@ -375,7 +375,10 @@ public static partial class SeparableFilter
     /// <summary>
     /// One pass along an axis of length n shorter than the kernel, in double: the double weights are first
     /// folded through the boundary map, <c>W[i, j] = Σ {w[k] : Map(i + k − Before) = j}</c> and
-    /// <c>C[i] = Σ {w[k] : outside, constant mode}</c>, then <c>out[i] = (float)(Σ_j W[i, j]·x[j] + C[i]·cval)</c>.
+    /// <c>C[i] = Σ {w[k] : outside, constant mode}</c>, then <c>out[i] = (float)(Σ_j W[i, j]·x[j] + C[i]·cval)</c>, summing
+    /// only the samples some tap of output i reads, and NaN for an infinite one that taps of both signs read (SciPy
+    /// multiplies tap by tap: a NaN or infinity outside every tap of i leaves out[i] as it was, and +inf read by
+    /// weights of both signs is inf - inf).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldedPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
@@ -388,8 +391,13 @@ public static partial class SeparableFilter
             return;
         }
 
+        // Which samples each output reads (reads[i, j]: 0 none, 1 with weights of one sign, 3 with both signs; j = n for
+        // cval): an unread sample is not multiplied (0 x NaN would be NaN, which SciPy, not reading it, does not give),
+        // and an infinite sample read with weights of both signs is NaN (SciPy's w x inf - w' x inf), not the folded
+        // weight's infinity.
         var folded = new double[n * n];
         var outside = new double[n];
+        var reads = new byte[n * (n + 1)];
         for (int i = 0; i < n; i++)
         {
             for (int k = 0; k < w.Length; k++)
@@ -398,13 +406,24 @@ public static partial class SeparableFilter
                 if (m < 0)
                 {
                     outside[i] += w[k];
+                    m = n;
                 }
                 else
                 {
                     folded[(i * n) + m] += w[k];
                 }
+
+                ref byte r = ref reads[(i * (n + 1)) + m];
+                r |= (byte)(w[k] < 0 ? 2 : 1);
             }
         }
+
+        double Term(int i, int j, double weight, double x) => reads[(i * (n + 1)) + j] switch
+        {
+            0 => 0.0,
+            3 when double.IsInfinity(x) => double.NaN,
+            _ => weight * x,
+        };
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         if (axis == 1)
@@ -414,10 +433,10 @@ public static partial class SeparableFilter
                 int row = srcOffset + (r * cols);
                 for (int i = 0; i < n; i++)
                 {
-                    double acc = outside[i] * cval;
+                    double acc = Term(i, n, outside[i], cval);
                     for (int j = 0; j < n; j++)
                     {
-                        acc += folded[(i * n) + j] * src[row + j];
+                        acc += Term(i, j, folded[(i * n) + j], src[row + j]);
                     }
 
                     dst[dstOffset + (r * cols) + i] = (float)acc;
@@ -431,14 +450,14 @@ public static partial class SeparableFilter
                 double[] acc = ArrayPool<double>.Shared.Rent(cols);
                 try
                 {
-                    acc.AsSpan(0, cols).Fill(outside[i] * cval);
+                    acc.AsSpan(0, cols).Fill(Term(i, n, outside[i], cval));
                     for (int j = 0; j < n; j++)
                     {
                         double wij = folded[(i * n) + j];
                         int row = srcOffset + (j * cols);
                         for (int c = 0; c < cols; c++)
                         {
-                            acc[c] += wij * src[row + c];
+                            acc[c] += Term(i, j, wij, src[row + c]);
                         }
                     }
 
@@ -457,7 +476,8 @@ public static partial class SeparableFilter
 
     /// <summary>
     /// A short-axis pass of an antisymmetric kernel, in double and unfolded so that a symmetric line gives
-    /// exactly 0 (as SciPy): <c>out[i] = (float)Σ_{m≥1} w[c+m]·(x̃[i + m − origin] − x̃[i − m − origin])</c>.
+    /// exactly 0 (as SciPy): <c>out[i] = (float)(x̃[i − origin] − x̃[i − origin] + Σ_{m≥1} w[c+m]·(x̃[i + m − origin] − x̃[i − m − origin]))</c>,
+    /// the first term SciPy's x·0 for the centre's zero weight (+0, or NaN where x̃[i − origin] is NaN or infinite).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AntisymmetricPass(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int axis, Kernel1D kernel, BoundaryMode mode, float cval, int threads)
@@ -483,7 +503,9 @@ public static partial class SeparableFilter
             int start = axis == 0 ? line : line * cols;
             for (int i = 0; i < n; i++)
             {
-                double acc = 0;
+                int mid = Boundary.Map((long)i + c - kernel.Before, n, mode);
+                double xc = mid < 0 ? cval : src[srcOffset + start + (mid * stride)];
+                double acc = xc - xc; // SciPy's x[i] * 0: +0, or NaN where x[i] is not finite
                 for (int m = 1; m <= c; m++)
                 {
                     int a = hi[(i * c) + m - 1];
@@ -1161,7 +1183,8 @@ public static partial class SeparableFilter
 
                 return acc;
             case KernelSymmetry.Antisymmetric:
-                acc = 0f;
+                acc = p[c][j];
+                acc -= acc; // SciPy's x[i] * 0: +0, or NaN where x[i] is not finite
                 for (int m = 1; m <= c; m++)
                 {
                     acc = MathF.FusedMultiplyAdd(w[c + m], p[c + m][j] - p[c - m][j], acc);
@@ -1195,7 +1218,8 @@ public static partial class SeparableFilter
 
                 return acc;
             case KernelSymmetry.Antisymmetric:
-                acc = Vector<float>.Zero;
+                acc = Vector.Load(p[c] + j);
+                acc -= acc; // SciPy's x[i] * 0: +0, or NaN where x[i] is not finite
                 for (int m = 1; m <= c; m++)
                 {
                     acc = Vector.FusedMultiplyAdd(new Vector<float>(w[c + m]), Vector.Load(p[c + m] + j) - Vector.Load(p[c - m] + j), acc);
@@ -1245,7 +1269,16 @@ public static partial class SeparableFilter
 
             case KernelSymmetry.Antisymmetric:
             {
-                a0 = a1 = a2 = a3 = Vector<float>.Zero;
+                // SciPy's x[i] * 0 for the zero centre weight: +0, or NaN where x[i] is not finite.
+                float* pc = p[c] + j;
+                a0 = Vector.Load(pc);
+                a1 = Vector.Load(pc + width);
+                a2 = Vector.Load(pc + (2 * width));
+                a3 = Vector.Load(pc + (3 * width));
+                a0 -= a0;
+                a1 -= a1;
+                a2 -= a2;
+                a3 -= a3;
                 for (int m = 1; m <= c; m++)
                 {
                     var wm = new Vector<float>(w[c + m]);
@@ -1319,7 +1352,16 @@ public static partial class SeparableFilter
 
             case KernelSymmetry.Antisymmetric:
             {
-                a0 = a1 = a2 = a3 = Vector512<float>.Zero;
+                // SciPy's x[i] * 0 for the zero centre weight: +0, or NaN where x[i] is not finite.
+                float* pc = p[c] + j;
+                a0 = Vector512.Load(pc);
+                a1 = Vector512.Load(pc + Width);
+                a2 = Vector512.Load(pc + (2 * Width));
+                a3 = Vector512.Load(pc + (3 * Width));
+                a0 -= a0;
+                a1 -= a1;
+                a2 -= a2;
+                a3 -= a3;
                 for (int m = 1; m <= c; m++)
                 {
                     var wm = Vector512.Create(w[c + m]);

@@ -114,6 +114,56 @@ public class KernelConsistencyTests
         }
     }
 
+    public static IEnumerable<object[]> ModesAndLinearKernels()
+        => ModesAndKernels().Where(k => !((string)k[1]).StartsWith("uniform", StringComparison.Ordinal) && !((string)k[1]).StartsWith("box", StringComparison.Ordinal));
+
+    /// <summary>
+    /// NaN and infinities land where the scalar meaning (SciPy's correlate1d: every tap multiplied, the zero centre
+    /// weight of a derivative included) puts them: NaN where it has NaN, its infinities, and the finite values within
+    /// the tolerance. The fast paths once skipped that centre (sobel of a NaN pixel was finite there, SciPy's NaN) and
+    /// the short-axis pass multiplied samples no tap reads (0 x NaN: NaN where SciPy has a number) or gave an infinity
+    /// read by weights of both signs its folded weight's sign (SciPy's inf - inf is NaN). Every length 1..40 along each
+    /// axis (short axes: the folded passes), and a frame large enough for the 512-bit and strip paths; uniform_filter's
+    /// running mean is a known difference (README).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ModesAndLinearKernels))]
+    public void NaNAndInfinitiesFallWhereTheScalarMeaningPutsThem(BoundaryMode mode, string kernelName)
+    {
+        var (k0, k1, axis1First) = Kernels(kernelName);
+        var sizes = Enumerable.Range(1, 40).SelectMany(n => new[] { (n, 13), (13, n) }).Append((150, 263));
+        int nonFinite = 0;
+        foreach (var (rows, cols) in sizes)
+        {
+            var rng = new Random((rows * 131) + cols + (int)mode);
+            var x = RandomFrame(rng, rows, cols);
+            foreach (int _ in Enumerable.Range(0, 1 + rng.Next(3)))
+            {
+                x[rng.Next(x.Length)] = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity }[rng.Next(3)];
+            }
+
+            float cval = rows % 2 == 0 ? 0f : -3.25f;
+            foreach (var (a, b) in new[] { (k0, k1), (k0, null), (null, k1) })
+            {
+                var fast = new float[x.Length];
+                var slow = new float[x.Length];
+                SeparableFilter.Apply(x, 0, fast, 0, rows, cols, a, b, mode, cval, axis1First, threads: 2);
+                SeparableFilter.Reference(x, 0, slow, 0, rows, cols, a, b, mode, cval, axis1First);
+                double bound = (a?.AbsSum ?? 1) * (b?.AbsSum ?? 1) * Math.Max(x.Where(float.IsFinite).Max(Math.Abs), Math.Abs(cval));
+                for (int k = 0; k < slow.Length; k++)
+                {
+                    bool same = float.IsFinite(slow[k])
+                        ? Math.Abs(fast[k] - slow[k]) <= SimdVsScalarTolerance * bound
+                        : float.IsNaN(slow[k]) ? float.IsNaN(fast[k]) : fast[k] == slow[k];
+                    Assert.True(same, $"{kernelName} {rows}x{cols} {mode} axis0={a?.Length} axis1={b?.Length}: at {k} fast {fast[k]} scalar {slow[k]}");
+                    nonFinite += float.IsFinite(slow[k]) ? 0 : 1;
+                }
+            }
+        }
+
+        Assert.True(nonFinite > 1000, $"only {nonFinite} non-finite values checked");
+    }
+
     [Theory]
     [MemberData(nameof(Modes))]
     public void MedianFastPathEqualsScalarForEveryLength(BoundaryMode mode)
