@@ -79,7 +79,7 @@ def reflected_far(p, a):
     before an axis of n pixels (README, known differences): each window op applied to the frame padded far enough
     that no window leaves it. None for ops and modes the difference cannot touch.
     """
-    if p['mode'] not in ('reflect', 'grid-mirror') or 'origin' not in p:
+    if p.get('mode') not in ('reflect', 'grid-mirror') or 'origin' not in p:
         return None
     pad = 4 * max(max(a.shape), max(p.get('size', [1])), max(np.array(p.get('footprint', [[1]])).shape))
     kw = window_kw(p)
