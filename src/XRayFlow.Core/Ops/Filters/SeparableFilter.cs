@@ -172,15 +172,11 @@ public static partial class SeparableFilter
             {
                 Apply(src, srcOffset, dst, dstOffset, rows, cols, a0, a1, mode, cval, false, threads);
                 Apply(src, srcOffset, temp, 0, rows, cols, b0, b1, mode, cval, false, threads);
-                var x = dst.AsSpan(dstOffset, length);
-                var y = temp.AsSpan(0, length);
-                if (combine == PairCombine.Hypot)
+                // The fused path's combine, SciPy's float32 arithmetic (generic_gradient_magnitude squares, adds and
+                // takes the square root: an infinity beside a NaN is NaN, where IEEE's hypot, TensorPrimitives', is inf).
+                fixed (float* px = &dst[dstOffset], py = temp)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Hypot(x, y, x);
-                }
-                else
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Add(x, y, x);
+                    Combine2(px, py, px, length, combine);
                 }
             }
             finally

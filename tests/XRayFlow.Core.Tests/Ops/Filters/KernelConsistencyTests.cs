@@ -164,6 +164,50 @@ public class KernelConsistencyTests
         Assert.True(nonFinite > 1000, $"only {nonFinite} non-finite values checked");
     }
 
+    /// <summary>
+    /// The pairs (gaussian_laplace, gaussian_gradient_magnitude, laplace) on frames with NaN or infinities, fused (cval 0)
+    /// and unfused (cval 4.5, short axes): NaN where the scalar meaning has NaN, its infinities. The unfused path once
+    /// combined the gradient magnitude with IEEE's hypot (TensorPrimitives), +inf beside a NaN, where SciPy's
+    /// generic_gradient_magnitude squares, adds and takes the square root: NaN.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ModesAndPairs))]
+    public void PairsGiveTheReferencesNaNAndInfinities(BoundaryMode mode, string pairName)
+    {
+        var (a0, a1, b0, b1, combine) = Pair(pairName);
+        double gain = Math.Max((a0?.AbsSum ?? 1) * (a1?.AbsSum ?? 1), (b0?.AbsSum ?? 1) * (b1?.AbsSum ?? 1));
+        var sizes = Enumerable.Range(1, 40).SelectMany(n => new[] { (n, 13), (13, n) }).Append((150, 263)).Append((90, 70));
+        int nonFinite = 0;
+        foreach (var (rows, cols) in sizes)
+        {
+            var rng = new Random((rows * 211) + cols + (int)mode);
+            var x = RandomFrame(rng, rows, cols);
+            foreach (int _ in Enumerable.Range(0, 1 + rng.Next(3)))
+            {
+                x[rng.Next(x.Length)] = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity }[rng.Next(3)];
+            }
+
+            foreach (float cval in new[] { 0f, 4.5f })
+            {
+                var fast = new float[x.Length];
+                var slow = new float[x.Length];
+                SeparableFilter.ApplyPair(x, 0, fast, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine, threads: 2);
+                SeparableFilter.ReferencePair(x, 0, slow, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine);
+                double bound = 2 * gain * Math.Max(x.Where(float.IsFinite).Max(Math.Abs), Math.Abs(cval));
+                for (int k = 0; k < x.Length; k++)
+                {
+                    bool same = float.IsFinite(slow[k])
+                        ? Math.Abs(fast[k] - slow[k]) <= SimdVsScalarTolerance * bound
+                        : float.IsNaN(slow[k]) ? float.IsNaN(fast[k]) : fast[k] == slow[k];
+                    Assert.True(same, $"{pairName} {rows}x{cols} {mode} cval {cval}: at {k} fast {fast[k]} scalar {slow[k]}");
+                    nonFinite += float.IsFinite(slow[k]) ? 0 : 1;
+                }
+            }
+        }
+
+        Assert.True(nonFinite > 1000, $"only {nonFinite} non-finite values checked");
+    }
+
     [Theory]
     [MemberData(nameof(Modes))]
     public void MedianFastPathEqualsScalarForEveryLength(BoundaryMode mode)
