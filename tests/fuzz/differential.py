@@ -149,6 +149,20 @@ def rank_family(rng, large=False):
     return img, cases, reference
 
 
+def filter_reference(p, a):
+    """SciPy's result for one step of the filters, edges and nonfinite families."""
+    kw = {'mode': p['mode'], 'cval': p['cval']}
+    if p['op'] in ('sobel', 'prewitt'):
+        return getattr(ndi, p['op'])(a, axis=p['axis'], **kw)
+    if p['op'] == 'laplace':
+        return ndi.laplace(a, **kw)
+    if p['op'] == 'gaussian_filter':
+        return ndi.gaussian_filter(a, p['sigma'], order=p['order'], truncate=p.get('truncate', 4.0), **kw)
+    if p['op'] in ('gaussian_laplace', 'gaussian_gradient_magnitude'):
+        return getattr(ndi, p['op'])(a, p['sigma'], **kw)
+    return getattr(ndi, p['op'])(a, **window_kw(p))
+
+
 def filters_family(rng, short=False):
     h = int(rng.integers(1, 6)) if short else int(rng.integers(1, 40))
     img = rng.integers(0, 256, (h, int(rng.integers(1, 40)))).astype(np.float32)
@@ -172,17 +186,7 @@ def filters_family(rng, short=False):
             window(rng, p, 12, 30, 0 if op == 'uniform_filter' else 0.4)
         cases.append(p)
 
-    def reference(p, a):
-        kw = {'mode': p['mode'], 'cval': p['cval']}
-        if p['op'] in ('sobel', 'prewitt'):
-            return getattr(ndi, p['op'])(a, axis=p['axis'], **kw)
-        if p['op'] == 'laplace':
-            return ndi.laplace(a, **kw)
-        if p['op'] == 'gaussian_filter':
-            return ndi.gaussian_filter(a, p['sigma'], order=p['order'], truncate=p['truncate'], **kw)
-        return getattr(ndi, p['op'])(a, **window_kw(p))
-
-    return img, cases, reference
+    return img, cases, filter_reference
 
 
 def nonfinite_family(rng):
@@ -209,17 +213,7 @@ def nonfinite_family(rng):
             p['sigma'] = float(rng.uniform(0.5, 5))
         cases.append(p)
 
-    def reference(p, a):
-        kw = {'mode': p['mode'], 'cval': p['cval']}
-        if p['op'] in ('sobel', 'prewitt'):
-            return getattr(ndi, p['op'])(a, axis=p['axis'], **kw)
-        if p['op'] == 'laplace':
-            return ndi.laplace(a, **kw)
-        if p['op'] == 'gaussian_filter':
-            return ndi.gaussian_filter(a, p['sigma'], order=p['order'], **kw)
-        return getattr(ndi, p['op'])(a, p['sigma'], **kw)
-
-    return img, cases, reference
+    return img, cases, filter_reference
 
 
 def geometry_family(rng, large=False, tall=False):

@@ -150,14 +150,7 @@ public class KernelConsistencyTests
                 SeparableFilter.Apply(x, 0, fast, 0, rows, cols, a, b, mode, cval, axis1First, threads: 2);
                 SeparableFilter.Reference(x, 0, slow, 0, rows, cols, a, b, mode, cval, axis1First);
                 double bound = (a?.AbsSum ?? 1) * (b?.AbsSum ?? 1) * Math.Max(x.Where(float.IsFinite).Max(Math.Abs), Math.Abs(cval));
-                for (int k = 0; k < slow.Length; k++)
-                {
-                    bool same = float.IsFinite(slow[k])
-                        ? Math.Abs(fast[k] - slow[k]) <= SimdVsScalarTolerance * bound
-                        : float.IsNaN(slow[k]) ? float.IsNaN(fast[k]) : fast[k] == slow[k];
-                    Assert.True(same, $"{kernelName} {rows}x{cols} {mode} axis0={a?.Length} axis1={b?.Length}: at {k} fast {fast[k]} scalar {slow[k]}");
-                    nonFinite += float.IsFinite(slow[k]) ? 0 : 1;
-                }
+                nonFinite += AssertSameNonFinite(fast, slow, SimdVsScalarTolerance * bound, $"{kernelName} {rows}x{cols} {mode} axis0={a?.Length} axis1={b?.Length}");
             }
         }
 
@@ -194,14 +187,7 @@ public class KernelConsistencyTests
                 SeparableFilter.ApplyPair(x, 0, fast, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine, threads: 2);
                 SeparableFilter.ReferencePair(x, 0, slow, 0, rows, cols, a0, a1, b0, b1, mode, cval, combine);
                 double bound = 2 * gain * Math.Max(x.Where(float.IsFinite).Max(Math.Abs), Math.Abs(cval));
-                for (int k = 0; k < x.Length; k++)
-                {
-                    bool same = float.IsFinite(slow[k])
-                        ? Math.Abs(fast[k] - slow[k]) <= SimdVsScalarTolerance * bound
-                        : float.IsNaN(slow[k]) ? float.IsNaN(fast[k]) : fast[k] == slow[k];
-                    Assert.True(same, $"{pairName} {rows}x{cols} {mode} cval {cval}: at {k} fast {fast[k]} scalar {slow[k]}");
-                    nonFinite += float.IsFinite(slow[k]) ? 0 : 1;
-                }
+                nonFinite += AssertSameNonFinite(fast, slow, SimdVsScalarTolerance * bound, $"{pairName} {rows}x{cols} {mode} cval {cval}");
             }
         }
 
@@ -316,6 +302,25 @@ public class KernelConsistencyTests
                 diff <= SimdVsScalarTolerance * bound,
                 $"{rows}x{cols} {mode} axis0={k0?.Length} axis1={k1?.Length} first1={axis1First}: at {k} fast {fast[k + 3]} scalar {slow[k]} (diff {diff:g3} > {SimdVsScalarTolerance * bound:g3})");
         }
+    }
+
+    /// <summary>
+    /// Asserts fast is NaN where slow is, has its infinities, and is within <paramref name="limit"/> of its finite
+    /// values; returns how many of slow's values are not finite.
+    /// </summary>
+    private static int AssertSameNonFinite(float[] fast, float[] slow, double limit, string what)
+    {
+        int nonFinite = 0;
+        for (int k = 0; k < slow.Length; k++)
+        {
+            bool same = float.IsFinite(slow[k])
+                ? Math.Abs(fast[k] - slow[k]) <= limit
+                : float.IsNaN(slow[k]) ? float.IsNaN(fast[k]) : fast[k] == slow[k];
+            Assert.True(same, $"{what}: at {k} fast {fast[k]} scalar {slow[k]}");
+            nonFinite += float.IsFinite(slow[k]) ? 0 : 1;
+        }
+
+        return nonFinite;
     }
 
     private static float[] RandomFrame(Random rng, int rows, int cols)

@@ -871,6 +871,21 @@ public class GeometryKernelTests
         return a;
     }
 
+    /// <summary>
+    /// NaN where the reference has NaN, its infinities, and its finite values within the tolerance of its largest finite
+    /// magnitude (at least cval's 2.5).
+    /// </summary>
+    private static void AssertSameNonFinite(float[] want, float[] got, string what)
+    {
+        Assert.Equal(want.Length, got.Length);
+        double scale = Math.Max(2.5, want.Where(float.IsFinite).Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max());
+        for (int k = 0; k < want.Length; k++)
+        {
+            bool same = float.IsFinite(want[k]) ? Math.Abs((double)want[k] - got[k]) <= Tolerance * scale : float.IsNaN(want[k]) ? float.IsNaN(got[k]) : want[k] == got[k];
+            Assert.True(same, $"{what}: element {k}: {got[k]} vs {want[k]}");
+        }
+    }
+
     private static void AssertClose(float[] want, float[] got, float cval, string what)
     {
         Assert.Equal(want.Length, got.Length);
@@ -1247,13 +1262,8 @@ public class GeometryKernelTests
                     var got = Poisoned(outRows * outCols);
                     AffineResampler.Apply(x, 37, 45, m, offset, outRows, outCols, order, prefilter, mode, 2.5f, got, threads: 2);
                     string at = $"{mode} order {order} {what} {bad} prefilter {prefilter}";
-                    double scale = Math.Max(2.5, want.Where(float.IsFinite).Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max());
                     Assert.True(order == 0 || want.Any(v => !float.IsFinite(v)), $"{at}: the reference has no infinity or NaN");
-                    for (int k = 0; k < want.Length; k++)
-                    {
-                        bool same = float.IsFinite(want[k]) ? Math.Abs((double)want[k] - got[k]) <= Tolerance * scale : float.IsNaN(want[k]) ? float.IsNaN(got[k]) : want[k] == got[k];
-                        Assert.True(same, $"{at}: element {k}: {got[k]} vs {want[k]}");
-                    }
+                    AssertSameNonFinite(want, got, at);
                 }
             }
         }
@@ -1285,12 +1295,7 @@ public class GeometryKernelTests
             var want = SplineReference.Affine(x, rows, cols, m, offset, outRows, outCols, order, mode, 2.5, true);
             var got = Poisoned(outRows * outCols);
             AffineResampler.Apply(x, rows, cols, m, offset, outRows, outCols, order, true, mode, 2.5f, got, threads: 2);
-            double scale = Math.Max(2.5, want.Where(float.IsFinite).Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max());
-            for (int k = 0; k < want.Length; k++)
-            {
-                bool same = float.IsFinite(want[k]) ? Math.Abs((double)want[k] - got[k]) <= Tolerance * scale : float.IsNaN(want[k]) ? float.IsNaN(got[k]) : want[k] == got[k];
-                Assert.True(same, $"{mode} order {order} {bad}: element {k}: {got[k]} vs {want[k]}");
-            }
+            AssertSameNonFinite(want, got, $"{mode} order {order} {bad}");
         }
     }
 
