@@ -22,8 +22,8 @@ two images with zeros to divide by: against NumPy float32, value for value, NaN 
 geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
 pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed); geometry-tall:
 geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilter is made in row bands; nonfinite: the
-linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude) on frames holding NaN
-or infinities.
+linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter) on
+frames holding NaN or infinities.
 
 A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
@@ -192,14 +192,14 @@ def filters_family(rng, short=False):
 def nonfinite_family(rng):
     """The linear filters on frames holding NaN or infinities (1-3 of them), where SciPy's arithmetic decides where
     they spread: sobel / prewitt (the derivative's zero centre weight multiplies the pixel), Gaussians of orders 0-2
-    (short axes fold the window), laplace, gaussian_laplace, gaussian_gradient_magnitude. uniform_filter (SciPy's
-    running mean) is a README known difference."""
+    (short axes fold the window), laplace, gaussian_laplace, gaussian_gradient_magnitude, and uniform_filter (SciPy's
+    running mean carries them to the end of the line)."""
     h, w = (int(rng.integers(100, 300)), int(rng.integers(100, 300))) if rng.random() < 0.3 else (int(rng.integers(1, 60)), int(rng.integers(1, 60)))
     img = (rng.random((h, w)) * 255).astype(np.float32)
     bad = [float(rng.choice([np.nan, np.inf, -np.inf])) for _ in range(int(rng.integers(1, 4)))]
     for v in bad:
         img[int(rng.integers(0, h)), int(rng.integers(0, w))] = v
-    ops = ['gaussian_filter', 'sobel', 'prewitt', 'laplace', 'gaussian_laplace', 'gaussian_gradient_magnitude']
+    ops = ['gaussian_filter', 'sobel', 'prewitt', 'laplace', 'gaussian_laplace', 'gaussian_gradient_magnitude', 'uniform_filter']
     cases = []
     for _ in range(20):
         op = str(rng.choice(ops))
@@ -211,6 +211,8 @@ def nonfinite_family(rng):
             p['order'] = [int(rng.integers(0, 3)), int(rng.integers(0, 3))]
         elif op in ('gaussian_laplace', 'gaussian_gradient_magnitude'):
             p['sigma'] = float(rng.uniform(0.5, 5))
+        elif op == 'uniform_filter':
+            window(rng, p, 2, 12, 0)
         cases.append(p)
 
     return img, cases, filter_reference

@@ -91,7 +91,7 @@ public static class FilterOps
     public static OpDefinition UniformFilter { get; } = new()
     {
         Name = "uniform_filter",
-        Summary = "Box mean over a size x size window.",
+        Summary = "Box mean over a size x size window, as SciPy's running mean along each axis: a NaN or an infinity makes every later value of its line NaN (an infinity stays infinite while in the window).",
         Reference = "scipy.ndimage.uniform_filter",
         Inputs = InputSpec.One,
         Params = [CommonParams.Size, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],

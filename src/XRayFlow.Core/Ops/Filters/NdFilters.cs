@@ -143,7 +143,7 @@ public static class NdFilters
         var k0 = z[0] > 1 ? Kernel1D.Uniform(z[0], o[0]) : null;
         var k1 = z[1] > 1 ? Kernel1D.Uniform(z[1], o[1]) : null;
         return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
-            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: false, threads));
+            SeparableFilter.ApplyUniform(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, threads));
     }
 
     /// <summary>scipy.ndimage.median_filter(input, size, mode=mode, cval=cval, origin=origin) with a rectangular footprint.</summary>

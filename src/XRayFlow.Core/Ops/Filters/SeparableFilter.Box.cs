@@ -28,7 +28,7 @@ public static partial class SeparableFilter
     /// (D + 6)·u·max|x̃| of <see cref="Reference"/> (also our intermediate's rounding, the reference's, and its
     /// float32 weight 1/L where axis 0 scales by the double 1/L); BoxFilterTests asserts exactly that.
     /// </summary>
-    private static unsafe void ApplyBox(
+    private static unsafe bool ApplyBox(
         float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols,
         Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval, int threads)
     {
@@ -54,7 +54,89 @@ public static partial class SeparableFilter
             {
                 Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
             }
+
+            return job.SawNonFinite;
         }
+    }
+
+    /// <summary>
+    /// scipy.ndimage.uniform_filter of one frame (box kernels, axis 0 first, null where SciPy skips an axis of size 1):
+    /// <see cref="ApplyBox"/> (or, with an axis shorter than its box, the folded passes), and where the frame holds NaN
+    /// or an infinity, <see cref="RunningMean"/> instead, SciPy's own arithmetic: its running mean carries a NaN or an
+    /// infinity from the first window that holds it to the end of the line (NaN; an infinity is infinite while in the
+    /// window, then inf - inf), where the box sums keep it to the windows that hold it. ApplyBox finds such a value
+    /// without a pass of its own (a column's running sum keeps it to the end of its chunk; rows without an axis-0 box
+    /// are checked as their sums are written); the short-axis paths, for small frames, check the output.
+    /// </summary>
+    internal static void ApplyUniform(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval, int threads)
+    {
+        bool short0 = axis0 is not null && rows < axis0.Length;
+        bool short1 = axis1 is not null && cols < axis1.Length;
+        bool nonFinite;
+        if ((axis0 is null && axis1 is null) || short0 || short1)
+        {
+            Apply(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, axis1First: false, threads);
+            nonFinite = !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(dst.AsSpan(dstOffset, rows * cols));
+        }
+        else
+        {
+            CheckFrame(src, srcOffset, rows, cols);
+            CheckFrame(dst, dstOffset, rows, cols);
+            nonFinite = ApplyBox(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, threads <= 0 ? Environment.ProcessorCount : threads);
+        }
+
+        if (nonFinite)
+        {
+            RunningMean(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval);
+        }
+    }
+
+    /// <summary>
+    /// SciPy's uniform_filter1d along each axis with a box (axis 0 first), each pass stored as float32: along a line of n
+    /// values extended by <see cref="Boundary.Map"/> (cval outside in constant mode), t = (Σ_{k&lt;L} x̃[k − B]) / L,
+    /// out[0] = t, then t += (x̃[i − 1 + L − B] − x̃[i − 1 − B]) / L and out[i] = t, in double (NI_UniformFilter1D).
+    /// </summary>
+    internal static void RunningMean(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval)
+    {
+        var current = src.AsSpan(srcOffset, rows * cols).ToArray();
+        foreach (var (axis, k) in new[] { (0, axis0), (1, axis1) })
+        {
+            if (k is null)
+            {
+                continue;
+            }
+
+            int n = axis == 0 ? rows : cols, lines = axis == 0 ? cols : rows, stride = axis == 0 ? cols : 1;
+            int size = k.Length, before = k.Before;
+            var next = new float[current.Length];
+            for (int line = 0; line < lines; line++)
+            {
+                int start = axis == 0 ? line : line * cols;
+                double At(long t)
+                {
+                    int m = Boundary.Map(t, n, mode);
+                    return m < 0 ? cval : current[start + (m * stride)];
+                }
+
+                double t = 0;
+                for (int q = 0; q < size; q++)
+                {
+                    t += At(q - before);
+                }
+
+                t /= size;
+                next[start] = (float)t;
+                for (int i = 1; i < n; i++)
+                {
+                    t += (At(i - 1L + size - before) - At(i - 1L - before)) / size;
+                    next[start + (i * stride)] = (float)t;
+                }
+            }
+
+            current = next;
+        }
+
+        current.CopyTo(dst, dstOffset);
     }
 
     /// <summary>
@@ -443,6 +525,11 @@ public static partial class SeparableFilter
         /// <summary>For the axis-1 padding: the in-row index each padded position reads (-1: cval).</summary>
         private readonly int[] pad;
 
+        private int sawNonFinite;
+
+        /// <summary>Whether a chunk met NaN or an infinity (a column's running sum at the chunk's end, or a written row).</summary>
+        public bool SawNonFinite => Volatile.Read(ref sawNonFinite) != 0;
+
         public BoxJob(float* src, float* dst, int rows, int cols, Kernel1D? k0, Kernel1D? k1, BoundaryMode mode, float cval, int chunkRows)
         {
             this.src = src;
@@ -541,7 +628,18 @@ public static partial class SeparableFilter
                             }
 
                             BoxSumLine(line, cols, l1, sums, outRow, scale1);
+                            if (k0 is null)
+                            {
+                                Check(new ReadOnlySpan<float>(outRow, cols));
+                            }
                         }
+                    }
+
+                    // A NaN or an infinity that entered a column's running sum stays in it (NaN, or inf until it
+                    // leaves as inf - inf): the sums at the chunk's end tell whether the chunk read one.
+                    if (k0 is not null)
+                    {
+                        Check(new ReadOnlySpan<double>(acc, cols));
                     }
                 }
             }
@@ -549,6 +647,16 @@ public static partial class SeparableFilter
             {
                 ArrayPool<double>.Shared.Return(doubles);
                 ArrayPool<float>.Shared.Return(floats);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Check<T>(ReadOnlySpan<T> values)
+            where T : System.Numerics.IFloatingPointIeee754<T>
+        {
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))
+            {
+                Volatile.Write(ref sawNonFinite, 1);
             }
         }
 

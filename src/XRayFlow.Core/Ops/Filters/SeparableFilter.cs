@@ -95,7 +95,7 @@ public static partial class SeparableFilter
         if (boxes && !short0 && !short1 && !(axis1First && both))
         {
             // Boxes (uniform_filter): running sums down the columns, doubling sums along the rows, fused.
-            ApplyBox(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, threads);
+            _ = ApplyBox(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, threads);
             return;
         }
 

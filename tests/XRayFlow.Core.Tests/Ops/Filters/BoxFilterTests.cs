@@ -200,6 +200,38 @@ public class BoxFilterTests
     /// of L in increasing order, each starting where the previous ended, added left to right, with
     /// W_1[j] = p[j] and W_{2m}[j] = W_m[j] + W_m[j + m].
     /// </summary>
+    [Theory]
+    [InlineData(BoundaryMode.Reflect)]
+    [InlineData(BoundaryMode.Constant)]
+    [InlineData(BoundaryMode.Wrap)]
+    public void FramesWithNaNOrInfinityTakeSciPysRunningMean(BoundaryMode mode)
+    {
+        // uniform_filter of a frame holding NaN or an infinity is SciPy's running mean (which carries it to the end of
+        // its line; the op fixtures check RunningMean against SciPy): found in a chunk's column sums (a 700 x 300 frame,
+        // 8 chunks, the value in the 5th), in the rows of a frame without an axis-0 box, and on a short axis (folded
+        // passes); a finite frame keeps the box sums' bits.
+        var rng = new Random(44 + (int)mode);
+        foreach (var (rows, cols, k0, k1) in new[] { (700, 300, Kernel1D.Uniform(5), Kernel1D.Uniform(3, 1)), (90, 80, null, Kernel1D.Uniform(7, -2)), (4, 60, Kernel1D.Uniform(9), Kernel1D.Uniform(3)) })
+        {
+            var x = Enumerable.Range(0, rows * cols).Select(_ => (float)(rng.NextDouble() * 100)).ToArray();
+            var box = new float[x.Length];
+            var got = new float[x.Length];
+            SeparableFilter.ApplyUniform(x, 0, got, 0, rows, cols, k0, k1, mode, 2.5f, threads: 2);
+            SeparableFilter.Apply(x, 0, box, 0, rows, cols, k0, k1, mode, 2.5f, threads: 2);
+            Assert.Equal(box, got);
+            foreach (float bad in new[] { float.NaN, float.PositiveInfinity })
+            {
+                var y = (float[])x.Clone();
+                y[((rows * 9 / 16) * cols) + (cols / 3)] = bad;
+                var want = new float[y.Length];
+                SeparableFilter.RunningMean(y, 0, want, 0, rows, cols, k0, k1, mode, 2.5f);
+                SeparableFilter.ApplyUniform(y, 0, got, 0, rows, cols, k0, k1, mode, 2.5f, threads: 2);
+                Assert.Equal(want, got);
+                Assert.True(want.Count(float.IsNaN) > cols / 2, $"{rows}x{cols} {bad}: SciPy's running mean carries it along its line");
+            }
+        }
+    }
+
     private static float Tree(float[] p, int i, int length)
     {
         float acc = 0f;
