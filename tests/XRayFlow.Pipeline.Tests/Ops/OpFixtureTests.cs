@@ -91,12 +91,15 @@ public class OpFixtureTests
 
     private static void ComparePart(OpFixtureCase c, float[] want, float[] have, string description)
     {
-        double scale = c.Compare == "relative" ? Math.Max(want.Max(v => Math.Abs((double)v)), 1e-30) : 1;
+        // The scale is the largest finite magnitude (an infinity in want would allow anything); a NaN or an infinity
+        // in want must be in have exactly (the same infinity), and one in have alone is infinitely wrong.
+        double scale = c.Compare == "relative" ? Math.Max(want.Where(float.IsFinite).Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max(), 1e-30) : 1;
         double worst = 0;
         int at = -1;
         for (int k = 0; k < want.Length; k++)
         {
-            double d = want[k] == have[k] || (float.IsNaN(want[k]) && float.IsNaN(have[k])) ? 0 : Math.Abs((double)want[k] - have[k]);
+            double d = want[k] == have[k] || (float.IsNaN(want[k]) && float.IsNaN(have[k])) ? 0
+                : float.IsFinite(want[k]) && float.IsFinite(have[k]) ? Math.Abs((double)want[k] - have[k]) : double.PositiveInfinity;
             if (double.IsNaN(d) || d > worst)
             {
                 worst = double.IsNaN(d) ? double.PositiveInfinity : d;
