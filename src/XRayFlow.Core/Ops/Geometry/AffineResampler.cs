@@ -44,7 +44,7 @@ public static class AffineResampler
             {
                 coef = PixelPool.Shared.Rent(checked(n0 * n1));
                 Prefilter2D(src, rows, cols, pad, order, mode, cval, coef, threads);
-                if (!IsFinite(coef.AsSpan(0, n1)) && AnyInfinity(src.Span))
+                if ((long)n0 * n1 <= ExactPrefilterValues && !IsFinite(coef.AsSpan(0, n1)) && AnyInfinity(src.Span))
                 {
                     ExactPrefilter(src.Span, rows, cols, order, mode, cval, coef);
                 }
@@ -92,6 +92,12 @@ public static class AffineResampler
             PixelPool.Shared.Return(coef);
         }
     }
+
+    /// <summary>
+    /// The most coefficients <see cref="ExactPrefilter"/> makes (its float64 array: 256 MiB); a larger frame holding an
+    /// infinity keeps the float32 prefilter's NaN and infinities (README, known differences).
+    /// </summary>
+    public const long ExactPrefilterValues = 1L << 25;
 
     /// <summary>Whether a value is +inf or -inf.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
