@@ -76,7 +76,7 @@ public static partial class SeparableFilter
         if ((axis0 is null && axis1 is null) || short0 || short1)
         {
             Apply(src, srcOffset, dst, dstOffset, rows, cols, axis0, axis1, mode, cval, axis1First: false, threads);
-            nonFinite = !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(dst.AsSpan(dstOffset, rows * cols));
+            nonFinite = !NonFinite.AllFinite(dst.AsSpan(dstOffset, rows * cols));
         }
         else
         {
@@ -650,11 +650,10 @@ public static partial class SeparableFilter
             }
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
         private void Check<T>(ReadOnlySpan<T> values)
-            where T : System.Numerics.IFloatingPointIeee754<T>
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))
+            if (!NonFinite.AllFinite(values))
             {
                 Volatile.Write(ref sawNonFinite, 1);
             }

@@ -44,7 +44,10 @@ public static class AffineResampler
             {
                 coef = PixelPool.Shared.Rent(checked(n0 * n1));
                 Prefilter2D(src, rows, cols, pad, order, mode, cval, coef, threads);
-                if ((long)n0 * n1 <= ExactPrefilterValues && !IsFinite(coef.AsSpan(0, n1)) && AnyInfinity(src.Span))
+                // After Prefilter2D the first coefficient row is finite exactly when the input is: each column's passes
+                // carry a NaN or an infinity to its first row, and that row's passes keep it (x + z * inf and
+                // z * (inf - x) are not finite for a pole z other than 0). Only then is the input looked at.
+                if ((long)n0 * n1 <= ExactPrefilterValues && !NonFinite.AllFinite(coef.AsSpan(0, n1)) && NonFinite.AnyInfinity(src.Span))
                 {
                     ExactPrefilter(src.Span, rows, cols, order, mode, cval, coef);
                 }
@@ -99,26 +102,6 @@ public static class AffineResampler
     /// </summary>
     public const long ExactPrefilterValues = 1L << 25;
 
-    /// <summary>Whether a value is +inf or -inf.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool AnyInfinity(ReadOnlySpan<float> c)
-    {
-        var inf = Vector256.Create(float.PositiveInfinity);
-        var any = Vector256<float>.Zero;
-        int k = 0;
-        for (; k <= c.Length - 8; k += 8)
-        {
-            any |= Vector256.Equals(Vector256.Abs(Vector256.Create(c.Slice(k, 8))), inf);
-        }
-
-        for (; k < c.Length; k++)
-        {
-            any |= Vector256.CreateScalar(float.IsInfinity(c[k]) ? 1f : 0f);
-        }
-
-        return any != Vector256<float>.Zero;
-    }
-
     /// <summary>
     /// The coefficients of an input that holds an infinity, as SciPy makes them: <see cref="SplineReference.Coefficients"/>
     /// (float64, each line's starting values summed over the whole line, as ni_splines.c does), rounded to float32.
@@ -139,24 +122,6 @@ public static class AffineResampler
                 coef[(i * n1) + j] = (float)exact[i, j];
             }
         }
-    }
-
-    /// <summary>
-    /// Whether every value is finite. After <see cref="Prefilter2D"/>, the first row of coefficients is finite exactly
-    /// when the input is: each column's passes carry a NaN or an infinity to its first row, and the first row's passes
-    /// keep it (x + z * inf and z * (inf - x) are not finite for a pole z other than 0).
-    /// </summary>
-    private static bool IsFinite(ReadOnlySpan<float> x)
-    {
-        foreach (float v in x)
-        {
-            if (!float.IsFinite(v))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -343,37 +308,19 @@ public static class AffineResampler
         /// so an infinite coefficient gave -inf where SciPy gives +inf), or be zero where SciPy's are not (0 x inf is
         /// NaN). Finite results differ from SciPy's by far less than the tolerance, but an infinite tap shows the sign:
         /// <see cref="Pixel"/> rounds SciPy's float64 weights, so the same signs, and the same infinities and NaN.
-        /// A scan of the row in cache: the finite rows of an image cost one comparison per eight outputs.
+        /// A scan of the row in cache (<see cref="NonFinite.AllFinite(ReadOnlySpan{float})"/>) is all a finite row costs.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private unsafe void RedoNonFinite(ReadOnlySpan<float> c, int i, Span<float> made, int from)
+        private void RedoNonFinite(ReadOnlySpan<float> c, int i, Span<float> made, int from)
         {
-            int n = made.Length;
-            fixed (float* p = made)
+            if (NonFinite.AllFinite(made))
             {
-                // x - x is 0 for a finite x and NaN for an infinity or NaN: one subtraction and one comparison per vector.
-                var bad = Vector256<float>.Zero;
-                int k = 0;
-                for (; k <= n - 8; k += 8)
-                {
-                    var v = Vector256.Load(p + k);
-                    bad |= v - v;
-                }
-
-                for (; k < n; k++)
-                {
-                    bad |= Vector256.CreateScalar(p[k] - p[k]);
-                }
-
-                if (Vector256.EqualsAll(bad, Vector256<float>.Zero))
-                {
-                    return;
-                }
+                return;
             }
 
             // A NaN result where no coefficient (nor cval) is infinite came from a NaN tap, which is NaN whatever the
             // weights: kept, so an image with NaN regions does not make each of their pixels twice.
-            for (int k = 0; k < n; k++)
+            for (int k = 0; k < made.Length; k++)
             {
                 if (!float.IsFinite(made[k]) && (float.IsInfinity(made[k]) || HoldsInfinity(c)))
                 {
@@ -392,7 +339,7 @@ public static class AffineResampler
             int known = Volatile.Read(ref infinite);
             if (known < 0)
             {
-                known = float.IsInfinity(cval) || AnyInfinity(c) ? 1 : 0;
+                known = float.IsInfinity(cval) || NonFinite.AnyInfinity(c) ? 1 : 0;
                 Volatile.Write(ref infinite, known);
             }
 
