@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Geometry;
 
@@ -160,15 +161,7 @@ internal sealed class SplineRowBands : IDisposable
             return false;
         }
 
-        foreach (float v in ring.AsSpan(Slot(causalNext - 1) * cols, cols))
-        {
-            if (!float.IsFinite(v))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return !NonFinite.AllFinite<float>(ring.AsSpan(Slot(causalNext - 1) * cols, cols));
     }
 
     /// <summary>The ring slot of row t.</summary>

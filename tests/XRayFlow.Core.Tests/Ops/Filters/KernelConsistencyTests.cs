@@ -136,11 +136,7 @@ public class KernelConsistencyTests
         foreach (var (rows, cols) in sizes)
         {
             var rng = new Random((rows * 131) + cols + (int)mode);
-            var x = RandomFrame(rng, rows, cols);
-            foreach (int _ in Enumerable.Range(0, 1 + rng.Next(3)))
-            {
-                x[rng.Next(x.Length)] = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity }[rng.Next(3)];
-            }
+            var x = FrameWithNonFinite(rng, rows, cols);
 
             float cval = rows % 2 == 0 ? 0f : -3.25f;
             foreach (var (a, b) in new[] { (k0, k1), (k0, null), (null, k1) })
@@ -174,11 +170,7 @@ public class KernelConsistencyTests
         foreach (var (rows, cols) in sizes)
         {
             var rng = new Random((rows * 211) + cols + (int)mode);
-            var x = RandomFrame(rng, rows, cols);
-            foreach (int _ in Enumerable.Range(0, 1 + rng.Next(3)))
-            {
-                x[rng.Next(x.Length)] = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity }[rng.Next(3)];
-            }
+            var x = FrameWithNonFinite(rng, rows, cols);
 
             foreach (float cval in new[] { 0f, 4.5f })
             {
@@ -321,6 +313,18 @@ public class KernelConsistencyTests
         }
 
         return nonFinite;
+    }
+
+    /// <summary><see cref="RandomFrame"/> with 1-3 of its values NaN, +inf or -inf.</summary>
+    private static float[] FrameWithNonFinite(Random rng, int rows, int cols)
+    {
+        var x = RandomFrame(rng, rows, cols);
+        foreach (int _ in Enumerable.Range(0, 1 + rng.Next(3)))
+        {
+            x[rng.Next(x.Length)] = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity }[rng.Next(3)];
+        }
+
+        return x;
     }
 
     private static float[] RandomFrame(Random rng, int rows, int cols)
