@@ -100,6 +100,15 @@ public static class FourierOps
                     : null,
                 Violation = "{sigma: 1}",
             },
+            new OpRule
+            {
+                Description = "n is -1 or a signal length of at least 1",
+                At = "n",
+                Check = c => c.Int("n") == 0
+                    ? "n = 0 is not a signal length (SciPy divides by it: NaN and zeros); use -1 for a full complex FFT, or the length of the signal before rfft"
+                    : null,
+                Violation = "{sigma: 1, n: 0}",
+            },
         ],
         Execute = ctx => new ArrayValue(FourierFilters.Gaussian(ctx.Array(), ctx.Get<double[]>("sigma"), ctx.Int("n"), ctx.Int("axis"), ctx.StepId, ctx.Threads)),
     };
