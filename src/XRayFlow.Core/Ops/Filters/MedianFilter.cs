@@ -44,20 +44,16 @@ public static class MedianFilter
 
         int n = size0 * size1;
         int rank = n / 2;
-        if (UnrolledNetworks.Has(size0, size1, rank) && size0 * size1 > 9 && NativeOrder.Applies([cval]) && NativeOrder.Applies(src.AsSpan(srcOffset, rows * cols), threads))
-        {
-            // A 5 x 5 or 7 x 7 window without NaN or -0: RankFilter's sorted columns and its network written out
-            // (UnrolledNetworks), 5x faster than the network below on 25 or 49 values through memory (3 x 3 keeps Paeth's
-            // 19 comparators in registers, faster than sorted columns there). Both select the rank exactly under one total
-            // order, so the same bits.
-            RankFilter.Frame(src, srcOffset, dst, dstOffset, rows, cols, RankFilter.WindowMask([size0, size1], null), rank, origin0, origin1, mode, cval, threads);
-            return;
-        }
 
-        if (RankFilter.TakesHistogram(size0, size1, rank) && RankFilter.LevelValued(src.AsSpan(srcOffset, rows * cols), cval))
+        var path = Choose(src.AsSpan(srcOffset, rows * cols), size0, size1, mode, cval, threads);
+        if (path != MedianPath.Padded)
         {
-            // Windows above 25 values (but the 7 x 7 median's written-out network) of 8- to 14-bit levels: RankFilter's sliding
-            // histogram, the rank's value exactly (median 9 x 9: 104 -> 6 ms, 21 x 21: 1.44 s -> 17 ms).
+            // Unrolled: a 5 x 5 or 7 x 7 window without NaN or -0: RankFilter's sorted columns and its network written
+            // out (UnrolledNetworks), 5x faster than the network below on 25 or 49 values through memory (3 x 3 keeps
+            // Paeth's 19 comparators in registers, faster than sorted columns there). Histogram: windows above 25
+            // values (but the 7 x 7 median's written-out network) of 8- to 14-bit levels: RankFilter's sliding
+            // histogram, the rank's value exactly (median 9 x 9: 104 -> 6 ms, 21 x 21: 1.44 s -> 17 ms). Each selects
+            // the rank exactly under one total order, so the same bits.
             RankFilter.Frame(src, srcOffset, dst, dstOffset, rows, cols, RankFilter.WindowMask([size0, size1], null), rank, origin0, origin1, mode, cval, threads);
             return;
         }
@@ -125,6 +121,36 @@ public static class MedianFilter
         {
             PixelPool.Shared.Return(padded);
         }
+    }
+
+    /// <summary>Which implementation <see cref="Apply"/> takes for a frame (the bits are the same on each).</summary>
+    internal enum MedianPath
+    {
+        /// <summary>RankFilter's sorted columns and a written-out network (5 x 5, 7 x 7; no NaN, no -0).</summary>
+        Unrolled,
+
+        /// <summary>RankFilter's sliding histogram (above 25 values, every value a level 0..16383).</summary>
+        Histogram,
+
+        /// <summary>The padded frame here: Paeth's 3 x 3, a network up to 128 values, else the sliding sorted window.</summary>
+        Padded,
+    }
+
+    /// <summary>
+    /// The path for a frame's values. cval is a value of the window only in mode constant; in the other modes it does
+    /// not choose the path (a cval of -999997.58 in mode reflect sent a 4096 x 4096 median of a 37 x 53 8-bit frame to
+    /// the sliding sorted window, over 300 s, where the histogram takes 6.4 s: found by tests/fuzz/params.py).
+    /// </summary>
+    internal static MedianPath Choose(ReadOnlySpan<float> frame, int size0, int size1, BoundaryMode mode, float cval, int threads)
+    {
+        int rank = size0 * size1 / 2;
+        float outside = mode == BoundaryMode.Constant ? cval : 0f;
+        if (UnrolledNetworks.Has(size0, size1, rank) && size0 * size1 > 9 && NativeOrder.Applies([outside]) && NativeOrder.Applies(frame, threads))
+        {
+            return MedianPath.Unrolled;
+        }
+
+        return RankFilter.TakesHistogram(size0, size1, rank) && RankFilter.LevelValued(frame, outside) ? MedianPath.Histogram : MedianPath.Padded;
     }
 
     /// <summary>The scalar meaning: gather each window, sort it, take element n/2.</summary>

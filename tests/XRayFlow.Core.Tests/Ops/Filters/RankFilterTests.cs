@@ -173,6 +173,34 @@ public class RankFilterTests
         }
     }
 
+    [Fact]
+    public void MediansChooseTheirPathByCvalOnlyInModeConstant()
+    {
+        // cval is a value of the window only in mode constant. A cval that is not a level (-999997.58, 2.5, NaN, -0) in
+        // another mode once sent an 8-bit frame's large median to the sliding sorted window (a 4096 x 4096 median of a
+        // 37 x 53 frame: over 300 s against 6.4 s, tests/fuzz/params.py), and the 5 x 5 median off its written-out network.
+        var rng = new Random(11);
+        var x = Enumerable.Range(0, 37 * 53).Select(_ => (float)rng.Next(256)).ToArray();
+        foreach (float cval in new[] { -999997.58f, 2.5f, float.NaN, -0f })
+        {
+            foreach (var mode in Enum.GetValues<BoundaryMode>())
+            {
+                // A fraction, NaN or -0 in the window: no histogram; NaN or -0: no machine min / max in the networks.
+                bool constant = mode == BoundaryMode.Constant;
+                Assert.Equal(constant ? MedianFilter.MedianPath.Padded : MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 4096, 4096, mode, cval, 2));
+                Assert.Equal(constant ? MedianFilter.MedianPath.Padded : MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 9, 9, mode, cval, 2));
+                Assert.Equal(constant && (float.IsNaN(cval) || float.IsNegative(cval) && cval == 0) ? MedianFilter.MedianPath.Padded : MedianFilter.MedianPath.Unrolled, MedianFilter.Choose(x, 5, 5, mode, cval, 2));
+            }
+
+            Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 9, 9, BoundaryMode.Constant, 7f, 2));
+        }
+
+        // Whatever the path, the same values: a 9 x 9 median in mode reflect with such a cval against the scalar meaning.
+        var got = new float[x.Length];
+        MedianFilter.Apply(x, 0, got, 0, 37, 53, 9, 9, 0, 0, BoundaryMode.Reflect, -999997.58f, threads: 2);
+        Assert.True(got.AsSpan().SequenceEqual(RankFilter.Reference(x, 37, 53, Rect(9, 9), 40, 0, 0, BoundaryMode.Reflect, 0f)));
+    }
+
     [Theory]
     [InlineData(0.5f, 7f)]
     [InlineData(16384f, 7f)]
