@@ -58,7 +58,7 @@ public static class ElementwiseOps
     public static OpDefinition Normalize { get; } = new()
     {
         Name = "normalize",
-        Summary = "Rescales values: peak: x * max / max(x); range: max * (x - min(x)) / (max(x) - min(x)). A zero peak or a constant image gives zeros.",
+        Summary = "Rescales values: peak: x * max / max(x); range: max * (x - min(x)) / (max(x) - min(x)). A zero peak or a constant image gives zeros. On a stack max(x) and min(x) are those of all frames together (numpy on the 3-D array), so the frames keep their relative brightness.",
         Reference = "numpy: x * max / x.max()  or  max * (x - x.min()) / x.ptp()",
         Inputs = InputSpec.One,
         Params =
