@@ -150,7 +150,7 @@ public static class MedianFilter
             return MedianPath.Unrolled;
         }
 
-        return RankFilter.TakesHistogram(size0, size1, rank) && RankFilter.LevelValued(frame, outside) ? MedianPath.Histogram : MedianPath.Padded;
+        return RankFilter.TakesHistogram(size0, size1, rank) && RankFilter.LevelValued(frame, mode == BoundaryMode.Constant ? cval : null) ? MedianPath.Histogram : MedianPath.Padded;
     }
 
     /// <summary>The scalar meaning: gather each window, sort it, take element n/2.</summary>

@@ -24,9 +24,10 @@ namespace XRayFlow.Core.Ops.Filters;
 /// (the column sorts for k0 of 3, 5 and 7, the networks of every 3 x 3 and 5 x 5 rank and the 7 x 7 median are written
 /// out with their wires in registers: <see cref="UnrolledNetworks"/>). Where the padded frame holds no NaN and no -0,
 /// min and max are the machine's own (<see cref="NativeOrder"/>: the same bits).
-/// Windows above 25 cells (rectangles: without a network written out), where every padded value is a level (an integer
-/// 0..16383, not -0: an 8-, 12- or 14-bit X-ray), take Huang's sliding histogram (<see cref="HistogramRows"/>): two updates a
-/// row of the window an output whatever its width, the rank's level exactly. Other large windows keep a sorted copy of the window, updated
+/// Windows above 25 cells (rectangles: without a network written out), where the padded values are levels (whole numbers
+/// spanning at most 16384 values, not -0: an 8-, 12- or 14-bit X-ray, CT's signed Hounsfield units), take Huang's sliding
+/// histogram (<see cref="HistogramRows"/>): two updates a row of the window an output whatever its width, the rank's level
+/// exactly. Other large windows keep a sorted copy of the window, updated
 /// column by column along the row. Rows run in parallel.
 /// </para>
 /// </summary>
@@ -194,7 +195,8 @@ public static class RankFilter
             int n = cells.Count;
             bool rectangle = n == k0 * k1;
             int highest = 0;
-            levels = (rectangle ? TakesHistogram(k0, k1, rank) : n > 25) ? Levels(padded, pr * pc, out highest) : null;
+            float origin = 0;
+            levels = (rectangle ? TakesHistogram(k0, k1, rank) : n > 25) ? Levels(padded, pr * pc, out origin, out highest) : null;
 
             // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
             bool native = n <= MaxNetworkSize && clean;
@@ -203,7 +205,7 @@ public static class RankFilter
             if (levels is not null)
             {
                 var slide = SlideOffsets(mask, pc);
-                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, pc, r0, r1, cols, slide, rank, dst, dstOffset);
+                rowsBody = (r0, r1) => HistogramRows(levels, highest + 1, origin, pc, r0, r1, cols, slide, rank, dst, dstOffset);
             }
             else if (n > MaxNetworkSize)
             {
@@ -252,22 +254,44 @@ public static class RankFilter
     /// </summary>
     internal static bool TakesHistogram(int k0, int k1, int rank) => (long)k0 * k1 > 25 && !UnrolledNetworks.Has(k0, k1, rank);
 
-    /// <summary>The highest level the histogram path takes: 14-bit images and below (8-bit ones, most DICOM radiographs).</summary>
+    /// <summary>
+    /// The most levels the histogram path takes above the lowest value: 16384, so 8- to 14-bit images, and signed or
+    /// offset whole numbers spanning as few (CT's -1024..3071 Hounsfield units).
+    /// </summary>
     internal const int MaxLevel = 16383;
 
     /// <summary>
-    /// Whether every value (and cval) is a level: an integer 0..<see cref="MaxLevel"/>, +0 not -0 (so no NaN and no -0:
-    /// the values order totally and the rank's value is its level). An 8-, 12- or 14-bit X-ray as decoded, or after a step
-    /// that keeps its levels.
+    /// Whether the values (and cval) are levels: whole numbers, finite, not -0 (so the values order totally: the rank's
+    /// value is its level's), from the lowest to the highest at most <see cref="MaxLevel"/> apart. An 8-, 12- or 14-bit
+    /// X-ray as decoded, CT's Hounsfield units, or either after a step that keeps whole numbers. cval counts where the
+    /// window can read it (mode constant); null elsewhere.
     /// </summary>
-    internal static bool LevelValued(ReadOnlySpan<float> values, float cval)
-        => IsLevel(cval) && ToLevels(values, [], out _);
-
-    /// <summary>The padded frame as levels (pooled; the caller returns it) and the highest, when every value is a level, else null.</summary>
-    private static ushort[]? Levels(float[] padded, int length, out int highest)
+    internal static bool LevelValued(ReadOnlySpan<float> values, float? cval)
     {
+        if (cval is { } c && !IsWhole(c))
+        {
+            return false;
+        }
+
+        float lowest = Math.Min(cval ?? float.PositiveInfinity, Lowest(values));
+        return IsWhole(lowest) && ToLevels(values, [], lowest, out _) && (cval is not { } d || d - lowest <= MaxLevel);
+    }
+
+    /// <summary>
+    /// The padded frame as levels above its lowest value <paramref name="origin"/> (pooled; the caller returns it), and the
+    /// highest level, when the values are levels (<see cref="LevelValued"/>), else null.
+    /// </summary>
+    private static ushort[]? Levels(float[] padded, int length, out float origin, out int highest)
+    {
+        origin = Lowest(padded.AsSpan(0, length));
+        highest = 0;
+        if (!IsWhole(origin))
+        {
+            return null; // NaN, an infinity or a fraction is the lowest: not levels
+        }
+
         var levels = ArrayPool<ushort>.Shared.Rent(length);
-        if (ToLevels(padded.AsSpan(0, length), levels, out highest))
+        if (ToLevels(padded.AsSpan(0, length), levels, origin, out highest))
         {
             return levels;
         }
@@ -276,14 +300,19 @@ public static class RankFilter
         return null;
     }
 
-    private static bool IsLevel(float v) => BitConverter.SingleToInt32Bits(v) >= 0 && v <= MaxLevel && v == MathF.Floor(v);
+    /// <summary>A whole number, finite, and not -0.</summary>
+    private static bool IsWhole(float v) => float.IsFinite(v) && v == MathF.Floor(v) && BitConverter.SingleToInt32Bits(v) != int.MinValue;
+
+    /// <summary>The smallest value (NaN when one is NaN; +inf for none).</summary>
+    private static float Lowest(ReadOnlySpan<float> values) => values.IsEmpty ? float.PositiveInfinity : System.Numerics.Tensors.TensorPrimitives.Min(values);
 
     /// <summary>
-    /// Checks that every value is a level and finds the highest; where <paramref name="levels"/> is long enough, writes
-    /// them there too.
+    /// Checks that every value is a level above <paramref name="origin"/> (whole, not -0, origin..origin + MaxLevel) and finds
+    /// the highest level; where <paramref name="levels"/> is long enough, writes the levels (value - origin: exact, a whole
+    /// number of at most 14 bits) there too.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static bool ToLevels(ReadOnlySpan<float> values, Span<ushort> levels, out int highest)
+    private static bool ToLevels(ReadOnlySpan<float> values, Span<ushort> levels, float origin, out int highest)
     {
         bool write = levels.Length >= values.Length;
         highest = 0;
@@ -292,14 +321,18 @@ public static class RankFilter
         if (Vector256.IsHardwareAccelerated)
         {
             var limit = Vector256.Create((float)MaxLevel);
+            var start = Vector256.Create(origin);
+            var negativeZero = Vector256.Create(int.MinValue);
             var most = Vector256<float>.Zero;
             ref float v0 = ref MemoryMarshal.GetReference(values);
             for (; k <= values.Length - 8; k += 8)
             {
-                var v = Vector256.LoadUnsafe(ref v0, (nuint)k);
-                var ok = Vector256.GreaterThanOrEqual(v.AsInt32(), Vector256<int>.Zero).AsSingle()
+                var x = Vector256.LoadUnsafe(ref v0, (nuint)k);
+                var v = x - start; // NaN for NaN and inf - inf; +inf above a finite origin: both fail below
+                var ok = Vector256.GreaterThanOrEqual(v, Vector256<float>.Zero)
                     & Vector256.LessThanOrEqual(v, limit)
-                    & Vector256.Equals(Vector256.Floor(v), v);
+                    & Vector256.Equals(Vector256.Floor(x), x)
+                    & ~Vector256.Equals(x.AsInt32(), negativeZero).AsSingle();
                 if (ok.AsInt32() != Vector256<int>.AllBitsSet)
                 {
                     return false;
@@ -310,7 +343,7 @@ public static class RankFilter
                 {
                     for (int l = k; l < k + 8; l++)
                     {
-                        levels[l] = (ushort)values[l];
+                        levels[l] = (ushort)(values[l] - origin);
                     }
                 }
             }
@@ -323,15 +356,16 @@ public static class RankFilter
 
         for (; k < values.Length; k++)
         {
-            if (!IsLevel(values[k]))
+            float v = values[k] - origin;
+            if (!IsWhole(values[k]) || !(v >= 0 && v <= MaxLevel))
             {
                 return false;
             }
 
-            top = Math.Max(top, values[k]);
+            top = Math.Max(top, v);
             if (write)
             {
-                levels[k] = (ushort)values[k];
+                levels[k] = (ushort)v;
             }
         }
 
@@ -397,7 +431,7 @@ public static class RankFilter
     /// with its own histogram, to overlap the updates' store-to-load waits: no faster, not kept.)
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HistogramRows(ushort[] levels, int bins, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
+    private static unsafe void HistogramRows(ushort[] levels, int bins, float origin, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
     {
         if (r0 >= r1)
         {
@@ -409,12 +443,12 @@ public static class RankFilter
         new Span<int>(stack, heap is null ? bins : 1).Clear();
         fixed (int* held = heap)
         {
-            HistogramRows(heap is null ? stack : held, levels, pc, r0, r1, cols, slide, rank, dst, dstOffset);
+            HistogramRows(heap is null ? stack : held, levels, origin, pc, r0, r1, cols, slide, rank, dst, dstOffset);
         }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HistogramRows(int* hist, ushort[] levels, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
+    private static unsafe void HistogramRows(int* hist, ushort[] levels, float origin, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
     {
         int m = 0, below = 0;
         fixed (ushort* pl = levels)
@@ -436,20 +470,20 @@ public static class RankFilter
                 bool right = ((i - r0) & 1) == 0;
                 if (right)
                 {
-                    outRow[0] = m;
+                    outRow[0] = m + origin;
                     for (int j = 1; j < cols; j++)
                     {
                         Move(hist, top + j - 1, rowStarts, top + j, rowEnds, rowMoves, ref m, ref below, rank);
-                        outRow[j] = m;
+                        outRow[j] = m + origin;
                     }
                 }
                 else
                 {
-                    outRow[cols - 1] = m;
+                    outRow[cols - 1] = m + origin;
                     for (int j = cols - 2; j >= 0; j--)
                     {
                         Move(hist, top + j + 1, rowEnds, top + j, rowStarts, rowMoves, ref m, ref below, rank);
-                        outRow[j] = m;
+                        outRow[j] = m + origin;
                     }
                 }
 

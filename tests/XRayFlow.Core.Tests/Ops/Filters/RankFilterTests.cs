@@ -151,24 +151,80 @@ public class RankFilterTests
     [Fact]
     public void OnlyLevelsAreLevelValued()
     {
-        // Every position of every length 1..40 (the vector loop and its tail): one value that is not a level (a fraction,
-        // 16384, -1, -0, NaN, infinity) makes the frame not level-valued; 0 and 16383 are levels; so is cval or not.
-        float[] bad = [0.5f, 16384f, -1f, -0f, float.NaN, float.PositiveInfinity, 16382.999f, 1e9f];
+        // Every position of every length 1..40 (the vector loop and its tail). Levels are whole numbers spanning at most
+        // 16384 values, wherever they start (8-bit, CT's -1024..3071, values near a million); a fraction, -0, NaN or an
+        // infinity anywhere makes the frame not level-valued, and so does a value that stretches a frame holding 0 and
+        // 16383 (the widest span) by one; cval counts where given (mode constant), not where null.
+        float[] never = [0.5f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 16382.999f, -1023.5f];
+        float[] stretch = [-1f, 16384f, 1e9f, -1e9f];
         for (int len = 1; len <= 40; len++)
         {
             var x = Enumerable.Range(0, len).Select(k => (float)(k * 1337 % 16384)).ToArray();
+            x[^1] = len > 1 ? 16383f : x[^1];
             Assert.True(RankFilter.LevelValued(x, 0f));
+            Assert.True(RankFilter.LevelValued(x, null));
             Assert.True(RankFilter.LevelValued(x, 16383f));
+            Assert.True(RankFilter.LevelValued(x.Select(v => v - 20000f).ToArray(), -20000f));
+            Assert.True(RankFilter.LevelValued(x.Select(v => v + 1e6f).ToArray(), null));
+            Assert.False(RankFilter.LevelValued(x, 16384f)); // x[0] is 0: one beyond the span
             Assert.False(RankFilter.LevelValued(x, 2.5f));
             Assert.False(RankFilter.LevelValued(x, -0f));
+            Assert.False(RankFilter.LevelValued(x, float.NaN));
             for (int at = 0; at < len; at++)
             {
-                foreach (float v in bad)
+                foreach (float v in never)
                 {
                     var y = (float[])x.Clone();
                     y[at] = v;
-                    Assert.False(RankFilter.LevelValued(y, 0f), $"length {len}: {v} at {at}");
+                    Assert.False(RankFilter.LevelValued(y, null), $"length {len}: {v} at {at}");
                 }
+
+                foreach (float v in stretch)
+                {
+                    var y = (float[])x.Clone();
+                    y[at] = v;
+                    bool fits = (double)y.Max() - y.Min() <= 16383; // false whenever 0 and 16383 are both still there
+                    Assert.True(!fits || !(len > 2 && at > 0 && at < len - 1));
+                    Assert.Equal(fits, RankFilter.LevelValued(y, null));
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(-1024f, 3071f)]
+    [InlineData(-16383f, 0f)]
+    [InlineData(1e6f, 1e6f + 16383f)]
+    [InlineData(40000f, 50000f)]
+    public void SignedAndOffsetLevelsTakeTheHistogramWithTheScalarMeaning(float lowest, float highest)
+    {
+        // Whole numbers spanning at most 16384 values but not 0..16383 (CT's Hounsfield units, a 16-bit X-ray's upper
+        // range, values near a million) take the sliding histogram above their lowest value, with the scalar meaning's
+        // bits; one value beyond the span (or a fraction) sends them to the comparisons, the same values.
+        var rng = new Random(17);
+        int rows = 23, cols = 31;
+        var x = Enumerable.Range(0, rows * cols).Select(_ => lowest + rng.Next((int)(highest - lowest) + 1)).ToArray();
+        x[5] = lowest;
+        Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 9, 9, BoundaryMode.Reflect, 0f, 2));
+        Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 9, 9, BoundaryMode.Constant, lowest, 2));
+        var wide = (float[])x.Clone();
+        wide[7] = highest - lowest >= 16383 ? lowest + 16384 : lowest - 16384;
+        Assert.Equal(MedianFilter.MedianPath.Padded, MedianFilter.Choose(wide, 9, 9, BoundaryMode.Reflect, 0f, 2));
+        foreach (var frame in new[] { x, wide })
+        {
+            foreach (var mode in Enum.GetValues<BoundaryMode>())
+            {
+                foreach (var (k0, k1, rank) in new[] { (9, 9, 40), (6, 11, 50), (15, 15, 200) })
+                {
+                    float cval = lowest + 3;
+                    var got = RankFilter.Apply(new ImageArray(rows, cols, frame), [k0, k1], null, [0, -1], mode, cval, rank, threads: 2);
+                    var want = RankFilter.Reference(frame, rows, cols, Rect(k0, k1), rank, 0, -1, mode, cval);
+                    Assert.True(got.Data.AsSpan().SequenceEqual(want), $"{lowest}..{highest} {k0}x{k1} rank {rank} {mode}");
+                }
+
+                var median = new float[frame.Length];
+                MedianFilter.Apply(frame, 0, median, 0, rows, cols, 9, 9, 0, 0, mode, lowest + 3, threads: 2);
+                Assert.True(median.AsSpan().SequenceEqual(RankFilter.Reference(frame, rows, cols, Rect(9, 9), 40, 0, 0, mode, lowest + 3)), $"median {mode}");
             }
         }
     }
