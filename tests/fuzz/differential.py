@@ -122,9 +122,9 @@ def pre_pad_only(p, a, wrong):
     if p['op'] != 'shift' or p.get('mode') not in ('grid-constant', 'nearest') or not np.isinf(a).any() or p.get('order', 3) < 2:
         return False
     half = (p.get('order', 3) + 1) / 2
-    for r, c in wrong:
+    for r, c in (w[-2:] for w in wrong):  # a stack's wrong pixels are (frame, row, column)
         outside = False
-        for o, s, n in ((r, p['shift'][0], a.shape[0]), (c, p['shift'][1], a.shape[1])):
+        for o, s, n in ((r, p['shift'][0], a.shape[-2]), (c, p['shift'][1], a.shape[-1])):
             x = o - s
             outside |= x + half < 0 or x - half > n - 1
         if not outside:
@@ -149,10 +149,14 @@ def rank_family(rng, large=False):
     img = rng.integers(0, top + 1, shape).astype(np.float32)
     if rng.random() < 0.5:
         img = np.round(ndi.gaussian_filter(img, 2)).astype(np.float32)
+    # A third of the frames moved off 0..top: signed (CT's -1024..3071) or far up; the sliding histogram counts them
+    # above their lowest value. (+ 0 turns a -0 into +0: whole numbers as a decoder gives them.)
+    shift = float(rng.choice([0, 0, 0, 0, -1024, -top, 1e6, 40000]))
+    img = (img + np.float32(shift) + np.float32(0)).astype(np.float32)
     cases = []
     for _ in range(10 if large else 40):
         op = str(rng.choice(['median_filter', 'rank_filter', 'percentile_filter']))
-        p = {'op': op, 'mode': str(rng.choice(MODES)), 'cval': float(rng.integers(0, top + 1))}
+        p = {'op': op, 'mode': str(rng.choice(MODES)), 'cval': float(rng.integers(0, top + 1)) + shift}
         n = window(rng, p, 14, 22, 0.35)
         if op == 'rank_filter':
             p['rank'] = int(rng.integers(-n, n))
@@ -378,11 +382,11 @@ def intensity_family(rng, large=False):
     return img, cases, reference
 
 
-def segmentation_family(rng):
+def segmentation_family(rng, large=False):
     import skimage.feature as sfe
     import skimage.morphology as sm
     import skimage.segmentation as ss
-    h, w = int(rng.integers(2, 50)), int(rng.integers(2, 50))
+    h, w = (int(rng.integers(150, 900)), int(rng.integers(150, 900))) if large else (int(rng.integers(2, 50)), int(rng.integers(2, 50)))
     img = (ndi.gaussian_filter(rng.random((h, w)), float(rng.uniform(0, 2))) > rng.uniform(0.3, 0.7)).astype(np.float32)
     if rng.random() < 0.3:
         img = (rng.random((h, w)) < 0.5).astype(np.float32)
@@ -480,9 +484,9 @@ def segmentation_family(rng):
     return (img, grey), cases, reference
 
 
-def measure_family(rng):
+def measure_family(rng, large=False):
     import skimage.measure as skm
-    h, w = int(rng.integers(1, 60)), int(rng.integers(1, 60))
+    h, w = (int(rng.integers(150, 900)), int(rng.integers(150, 900))) if large else (int(rng.integers(1, 60)), int(rng.integers(1, 60)))
     mask = (ndi.gaussian_filter(rng.random((h, w)), float(rng.uniform(0, 2.5))) > rng.uniform(0.3, 0.7)).astype(np.float32)
     grey = (rng.random((h, w)) * 200).astype(np.float32)
     if rng.random() < 0.3:
@@ -767,6 +771,33 @@ def layout_family(rng):
     return img, cases, reference
 
 
+def stacks_family(rng):
+    """A stack of 2-5 frames (one .npy, kind stack) through the steps of the filters, rank, geometry, nonfinite or
+    layout family: every 2-D op applies frame by frame, so each output must be the reference of each frame, stacked
+    (frame offsets, threads split across frames, per-frame prefilters and FFTs)."""
+    family = str(rng.choice(['filters', 'rank', 'geometry', 'nonfinite', 'layout']))
+    first, cases, reference = FAMILIES[family](rng)
+    if family == 'layout':
+        cases = [p for p in cases if p['op'] != 'where' or rng.random() < 0.5]
+    frames = [first]
+    for _ in range(int(rng.integers(1, 5))):
+        c = rng.random()
+        if c < 0.4:
+            f = rng.permutation(first.ravel()).reshape(first.shape)  # same values, other places
+        elif c < 0.7:
+            f = np.flip(first, int(rng.integers(0, 2))).copy()
+        else:
+            f = first.copy()
+            f[int(rng.integers(0, f.shape[0])), int(rng.integers(0, f.shape[1]))] = first.max() if first.size else 0
+        frames.append(f)
+    stack = np.stack(frames)
+
+    def per_frame(p, a):
+        return np.stack([np.asarray(reference(p, f), np.float64) for f in a])
+
+    return stack, cases, per_frame
+
+
 LAST_OUT = ['']
 
 
@@ -782,17 +813,23 @@ FAMILIES = {
     'intensity-large': lambda rng: intensity_family(rng, large=True),
     'segmentation': segmentation_family,
     'measure': measure_family,
+    'segmentation-large': lambda rng: segmentation_family(rng, large=True),
+    'measure-large': lambda rng: measure_family(rng, large=True),
     'chains': chains_family,
     'expressions': expressions_family,
     'nonfinite': nonfinite_family,
     'layout': layout_family,
+    'stacks': stacks_family,
 }
 
 
 # ---------------------------------------------------------------------------------------------- runner
 
 def write_input(folder, name, a):
-    if a.dtype in (np.uint8, np.uint16):
+    if a.ndim == 3:  # a stack: one .npy of its own dtype
+        path = os.path.join(folder, name + '.npy')
+        np.save(path, a)
+    elif a.dtype in (np.uint8, np.uint16):
         import imageio
         path = os.path.join(folder, name + '.png')
         imageio.imwrite(path, a)
@@ -811,7 +848,8 @@ def run_seed(family, seed, xrayflow, work):
     inputs = {'x': write_input(work, 'x', img)}
     if grey is not None:
         inputs['g'] = write_input(work, 'g', grey)
-    recipe = {'xrayflow': 1, 'name': 'fuzz', 'inputs': {k: {'kind': 'image'} for k in inputs}, 'steps': [], 'outputs': {}}
+    kind = 'stack' if img.ndim == 3 else 'image'
+    recipe = {'xrayflow': 1, 'name': 'fuzz', 'inputs': {k: {'kind': kind} for k in inputs}, 'steps': [], 'outputs': {}}
     for i, p in enumerate(cases):
         recipe['steps'] += p.get('pre', [])
         step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
@@ -876,7 +914,11 @@ def run_seed(family, seed, xrayflow, work):
             a = np.abs(img.astype(np.float64))
             scale = max(scale, float(a[np.isfinite(a)].max(initial=0)))
         if ref.size and err.max() > 1e-4 * scale:
-            far = reflected_far(p, img)
+            if img.ndim == 3:  # a stack: each frame far-reflected on its own
+                fars = [reflected_far(p, f) for f in img]
+                far = None if fars[0] is None else np.stack(fars)
+            else:
+                far = reflected_far(p, img)
             if far is not None and difference(got, far)[1].max() <= 1e-4 * scale:
                 known += 1
                 print(f'known   seed {seed} {img.shape} {shown}: SciPy offset table beyond 2 periods (README); '
