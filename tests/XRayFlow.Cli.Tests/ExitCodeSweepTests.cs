@@ -64,7 +64,8 @@ public sealed class ExitCodeSweepTests
         { "XRF2014", 2, "verify after the recipe changed" },
         { "XRF2015", 1, "verify after an output changed" },
         { "XRF2016", 2, "ops with a typo" },
-        { "XRF2012", 1, "--max-pixels below a stack's" },
+        { "XRF2012", 1, "--max-pixels below each image's of a batch" },
+        { "XRF1069", 2, "--max-pixels below a stack's" },
         { "XRF2020", 1, "a file where an output folder goes" },
         { "XRF2021", 2, "--threads 0" },
         { "XRF2021", 2, "--out naming a file" },
@@ -183,7 +184,14 @@ public sealed class ExitCodeSweepTests
             case "ops with a typo": return ["ops", "sobell"];
             case "init over an existing recipe": return ["init", "recipe"];
             case "completion for an unknown shell": return ["completion", "tcsh"];
+            case "--max-pixels below each image's of a batch":
+                // Several items: each may have its own shape, so each fails on its own once read (exit 1).
+                CliKit.CopySamples(P(dir, "frames"), 2);
+                File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: abs\noutputs:\n  abs: \"{stem}.npy\"\n");
+                return ["run", "recipe.yaml", "--input", "xray=frames/*.png", "--max-pixels", "1000000"];
             case "--max-pixels below a stack's":
+                // One item: its files' headers give the shape, so the step is refused before any work (exit 2).
+
                 CliKit.CopySamples(P(dir, "frames"), 2);
                 File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  frames: stack\nsteps:\n  - op: abs\noutputs:\n  abs: all.npy\n");
                 return ["run", "recipe.yaml", "--input", "frames=frames/*.png", "--max-pixels", "1500000"];

@@ -98,8 +98,18 @@ public class OpRuleCliTests
         string recipe = Path.Combine(dir, "m.yaml");
         File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 4000\noutputs:\n  median_filter: m.npy\n");
         var run = CliKit.Run("run", recipe, "--input", $"xray={samples[0]}", "--out", Path.Combine(dir, "out"));
-        Assert.Equal(1, run.Exit);
-        Assert.Contains("median_filter would do about 1.7e13 pixel visits on 1024x1024 float32, more than the 1e11 one step may do", run.Err + run.Out, StringComparison.Ordinal);
+
+        // One file: its header gives the shape, so the step is refused before the image is read, located (exit 2).
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("m.yaml:5:5: error XRF1069: step 'median_filter': median_filter would do about 1.7e13 pixel visits on 1024x1024 float32, more than the 1e11 one step may do", run.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));
+
+        // A batch: each item may have its own shape, so each fails on its own once read (exit 1).
+        CliKit.CopySamples(Path.Combine(dir, "batch"), 2);
+        File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 4000\noutputs:\n  median_filter: \"{stem}.npy\"\n");
+        var batch = CliKit.Run("run", recipe, "--input", $"xray={Path.Combine(dir, "batch")}/*.png", "--out", Path.Combine(dir, "out2"));
+        Assert.Equal(1, batch.Exit);
+        Assert.Contains("median_filter would do about 1.7e13 pixel visits on 1024x1024 float32, more than the 1e11 one step may do", batch.Err + batch.Out, StringComparison.Ordinal);
 
         File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: median_filter\n    size: 2147483647\noutputs:\n  median_filter: m.npy\n");
         var validate = CliKit.Run("validate", recipe);

@@ -102,6 +102,20 @@ public static class RecipeRunner
             return Invalid(diagnostics);
         }
 
+        // A run of one item: its files' headers give the shapes (no pixel decoded), so a step those shapes make
+        // impossible (a crop box outside the image, a downsample factor larger than it, a zoom over --max-pixels) is
+        // refused here, located in the recipe, as `plan` refuses it, not after the input is read. A batch of several
+        // items keeps the check per item: each may have its own shape.
+        if (resolved.Total == 1 && request.Shard is null)
+        {
+            var shaped = Planner.Create(recipe, InputShapes.FromHeaders(recipe, request.Inputs), request.PlanOptions with { MaxPixels = maxPixels });
+            diagnostics.AddRange(shaped.Diagnostics.Where(d => d.Severity == Severity.Error));
+            if (diagnostics.HasErrors)
+            {
+                return Invalid(diagnostics);
+            }
+        }
+
         if (request.DryRun)
         {
             var dry = new DryRunReport(items, targets, resolved.Total, Path.Combine(request.OutDir, manifestName));

@@ -611,4 +611,45 @@ public class RunnerHardeningTests
         Assert.Throws<UntrustedFileException>(() => Manifest.Sha256OfFile(file, maxBytes: 99));
         Assert.Equal(64, Manifest.Sha256OfFile(file, maxBytes: 100).Length);
     }
+
+    // ------------------------------------------------------------------ shapes known from headers
+
+    [Fact]
+    public void AStepItsOneInputsShapeMakesImpossibleIsRefusedBeforeAnyWork()
+    {
+        // A run of one item reads its file's header (5 x 7) before any work: a crop box outside the image is refused
+        // located in the recipe (exit 2, XRF1069, nothing written), as `plan --input` refuses it. Before, the image was
+        // read and the item failed (exit 1). A batch keeps the check per item: each file may have its own shape.
+        const string text = """
+            xrayflow: 1
+            name: c
+            inputs:
+              xray: image
+            steps:
+              - id: cut
+                op: crop
+                box: [2, 3, 4, 4]
+            outputs:
+              cut: "{stem}_cut.npy"
+            """;
+        var (dir, image, outDir) = Project();
+        var recipe = RunKit.LoadFile(dir, text);
+        var one = RecipeRunner.Run(Request(recipe, outDir, ("xray", image)));
+        Assert.Equal(ExitCodes.Invalid, one.ExitCode);
+        var d = Assert.Single(one.Diagnostics, x => x.Severity == XRayFlow.Core.Diagnostics.Severity.Error);
+        Assert.Equal("XRF1069", d.Code);
+        Assert.Equal(8, d.Location?.Line);
+        Assert.Contains("the crop box [2, 3, 4, 4] (rows 2..5, columns 3..6) is outside the 5 x 7 image", d.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+
+        File.Copy(image, Path.Combine(dir, "y.png"));
+        var batch = RecipeRunner.Run(Request(recipe, outDir, ("xray", Path.Combine(dir, "*.png"))));
+        Assert.Equal(ExitCodes.SomeFailed, batch.ExitCode);
+        Assert.Equal(2, batch.Failures.Count);
+        Assert.All(batch.Failures, f => Assert.Contains("is outside the 5 x 7 image", f.Error, StringComparison.Ordinal));
+
+        // A box that fits runs.
+        var fits = RecipeRunner.Run(Request(RunKit.LoadFile(dir, text.Replace("[2, 3, 4, 4]", "[1, 3, 4, 4]", StringComparison.Ordinal)), Path.Combine(dir, "out2"), ("xray", image)));
+        Assert.Equal(ExitCodes.Success, fits.ExitCode);
+    }
 }
