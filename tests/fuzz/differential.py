@@ -153,6 +153,9 @@ def rank_family(rng, large=False):
     # above their lowest value. (+ 0 turns a -0 into +0: whole numbers as a decoder gives them.)
     shift = float(rng.choice([0, 0, 0, 0, -1024, -top, 1e6, 40000]))
     img = (img + np.float32(shift) + np.float32(0)).astype(np.float32)
+    if rng.random() < 0.2:  # fractions: windows beyond the networks rank their distinct values as levels
+        img = (img * np.float32(0.37)).astype(np.float32)
+        shift *= 0.37
     cases = []
     for _ in range(10 if large else 40):
         op = str(rng.choice(['median_filter', 'rank_filter', 'percentile_filter']))

@@ -129,7 +129,10 @@ public static class MedianFilter
         /// <summary>RankFilter's sorted columns and a written-out network (5 x 5, 7 x 7; no NaN, no -0).</summary>
         Unrolled,
 
-        /// <summary>RankFilter's sliding histogram (above 25 values, every value a level 0..16383).</summary>
+        /// <summary>
+        /// RankFilter.Frame: its sliding histogram above 25 values of levels, or of values it ranks as levels
+        /// (<see cref="RankFilter.MayRank"/>; its own sorted window where they are too many).
+        /// </summary>
         Histogram,
 
         /// <summary>The padded frame here: Paeth's 3 x 3, a network up to 128 values, else the sliding sorted window.</summary>
@@ -150,7 +153,11 @@ public static class MedianFilter
             return MedianPath.Unrolled;
         }
 
-        return RankFilter.TakesHistogram(size0, size1, rank) && RankFilter.LevelValued(frame, mode == BoundaryMode.Constant ? cval : null) ? MedianPath.Histogram : MedianPath.Padded;
+        // Levels, or large windows over other values RankFilter may rank as levels (it slides a sorted window as this
+        // class does where they are too many).
+        return RankFilter.TakesHistogram(size0, size1, rank)
+            && (RankFilter.LevelValued(frame, mode == BoundaryMode.Constant ? cval : null) || RankFilter.MayRank(frame.Length, size0, size0 * size1))
+            ? MedianPath.Histogram : MedianPath.Padded;
     }
 
     /// <summary>The scalar meaning: gather each window, sort it, take element n/2.</summary>

@@ -191,6 +191,49 @@ public class RankFilterTests
         }
     }
 
+    [Fact]
+    public void LargeWindowsOverFewDistinctValuesRankThemAsLevels()
+    {
+        // Fractions (not levels) under windows beyond the networks: at most 16384 distinct values are ranked, the
+        // histogram slides over their ranks, each output maps back to its value; the scalar meaning's bits. NaN or -0
+        // anywhere, or more distinct values than 16384, keep the sorted window: the same bits again.
+        var rng = new Random(23);
+        int rows = 29, cols = 41;
+        var fractions = Enumerable.Range(0, rows * cols).Select(_ => (rng.Next(300) * 0.37f) - 20f).ToArray();
+        Assert.False(RankFilter.LevelValued(fractions, null));
+        Assert.True(RankFilter.MayRank(fractions.Length, 13, 13 * 13));
+        Assert.False(RankFilter.MayRank(fractions.Length, 11, 11 * 11)); // the networks' size: no sort
+        Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(fractions, 13, 13, BoundaryMode.Reflect, 0f, 2));
+        Assert.InRange(RankFilter.DistinctValues(fractions, null)!.Length, 250, 300);
+        var withNaN = (float[])fractions.Clone();
+        withNaN[100] = float.NaN;
+        var withNegativeZero = (float[])fractions.Clone();
+        withNegativeZero[200] = -0f;
+        Assert.Null(RankFilter.DistinctValues(withNaN, null));
+        Assert.Null(RankFilter.DistinctValues(withNegativeZero, null));
+        Assert.Null(RankFilter.DistinctValues(fractions, float.NaN));
+        foreach (var frame in new[] { fractions, withNaN, withNegativeZero })
+        {
+            foreach (var mode in Enum.GetValues<BoundaryMode>())
+            {
+                foreach (var (k0, k1, rank) in new[] { (13, 13, 84), (9, 19, 100), (31, 7, 3) })
+                {
+                    var got = RankFilter.Apply(new ImageArray(rows, cols, frame), [k0, k1], null, [1, 0], mode, 1.11f, rank, threads: 2);
+                    var want = RankFilter.Reference(frame, rows, cols, Rect(k0, k1), rank, 1, 0, mode, 1.11f);
+                    Assert.True(got.Data.AsSpan().SequenceEqual(want), $"{k0}x{k1} rank {rank} {mode}, NaN {frame == withNaN}, -0 {frame == withNegativeZero}");
+                }
+            }
+        }
+
+        // Over 16384 distinct values: not ranked, the sorted window (same bits).
+        int big = 131;
+        var many = Enumerable.Range(0, big * big).Select(k => k * 0.5f).ToArray();
+        Assert.Null(RankFilter.DistinctValues(many, null));
+        var bigGot = new float[many.Length];
+        MedianFilter.Apply(many, 0, bigGot, 0, big, big, 13, 13, 0, 0, BoundaryMode.Mirror, 0f, threads: 2);
+        Assert.True(bigGot.AsSpan().SequenceEqual(RankFilter.Reference(many, big, big, Rect(13, 13), 84, 0, 0, BoundaryMode.Mirror, 0f)));
+    }
+
     [Theory]
     [InlineData(-1024f, 3071f)]
     [InlineData(-16383f, 0f)]
@@ -243,7 +286,7 @@ public class RankFilterTests
             {
                 // A fraction, NaN or -0 in the window: no histogram; NaN or -0: no machine min / max in the networks.
                 bool constant = mode == BoundaryMode.Constant;
-                Assert.Equal(constant ? MedianFilter.MedianPath.Padded : MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 4096, 4096, mode, cval, 2));
+                Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 4096, 4096, mode, cval, 2)); // levels, or ranked
                 Assert.Equal(constant ? MedianFilter.MedianPath.Padded : MedianFilter.MedianPath.Histogram, MedianFilter.Choose(x, 9, 9, mode, cval, 2));
                 Assert.Equal(constant && (float.IsNaN(cval) || float.IsNegative(cval) && cval == 0) ? MedianFilter.MedianPath.Padded : MedianFilter.MedianPath.Unrolled, MedianFilter.Choose(x, 5, 5, mode, cval, 2));
             }
