@@ -43,10 +43,13 @@ public partial class OpContractTests
         return data;
     }
 
-    /// <summary>A recipe reading <paramref name="inputs"/> images (a stack for ops that need one) into one step with the given parameter lines.</summary>
-    private static string Recipe(OpDefinition op, int inputs, string paramLines)
+    /// <summary>
+    /// A recipe reading <paramref name="inputs"/> inputs of <paramref name="kind"/> (default: a stack for ops that need
+    /// one, else an image) into one step `s` with the given parameter lines.
+    /// </summary>
+    internal static string Recipe(OpDefinition op, int inputs, string paramLines, string? kind = null)
     {
-        string kind = op.Inputs.RequiresStack ? "stack" : "image";
+        kind ??= op.Inputs.RequiresStack ? "stack" : "image";
         var names = Enumerable.Range(0, inputs).Select(k => $"i{k}").ToList();
         return $"xrayflow: 1\ninputs:\n{string.Concat(names.Select(n => $"  {n}: {kind}\n"))}steps:\n  - id: s\n    op: {op.Name}\n    in: [{string.Join(", ", names)}]\n"
             + paramLines

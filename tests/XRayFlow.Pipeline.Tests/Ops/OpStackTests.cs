@@ -114,14 +114,12 @@ public class OpStackTests
 
     private static ImageArray Run(OpDefinition op, int inputs, ImageArray input, string kind)
     {
-        var names = Enumerable.Range(0, inputs).Select(k => $"i{k}").ToList();
-        string text = $"xrayflow: 1\ninputs:\n{string.Concat(names.Select(n => $"  {n}: {kind}\n"))}steps:\n  - id: s\n    op: {op.Name}\n    in: [{string.Join(", ", names)}]\n"
-            + RegistryTests.Required(op) + "outputs:\n  s: s.npy\n";
+        string text = OpContractTests.Recipe(op, inputs, RegistryTests.Required(op), kind);
         var loaded = RecipeLoader.LoadText(text, "stack.yaml");
         Assert.True(!loaded.HasErrors, text + string.Join("\n", loaded.Diagnostics));
         var plan = Planner.Create(loaded.Recipe!);
         var exec = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 2);
-        var values = exec.Run(names.ToDictionary(n => n, _ => input));
+        var values = exec.Run(Enumerable.Range(0, inputs).ToDictionary(k => $"i{k}", _ => input));
         return Assert.IsType<ArrayValue>(values[plan.Resolve("s")]).Array;
     }
 }
