@@ -51,9 +51,9 @@ public static class MedianFilter
             // Unrolled: a 5 x 5 or 7 x 7 window without NaN or -0: RankFilter's sorted columns and its network written
             // out (UnrolledNetworks), 5x faster than the network below on 25 or 49 values through memory (3 x 3 keeps
             // Paeth's 19 comparators in registers, faster than sorted columns there). Histogram: windows above 25
-            // values (but the 7 x 7 median's written-out network) of 8- to 14-bit levels: RankFilter's sliding
-            // histogram, the rank's value exactly (median 9 x 9: 104 -> 6 ms, 21 x 21: 1.44 s -> 17 ms). Each selects
-            // the rank exactly under one total order, so the same bits.
+            // values (but the 7 x 7 median's written-out network) of levels, or large windows of values RankFilter
+            // ranks as levels: its sliding histogram, the rank's value exactly (median 9 x 9: 104 -> 6 ms, 21 x 21:
+            // 1.44 s -> 17 ms). Each selects the rank exactly under one total order, so the same bits.
             RankFilter.Frame(src, srcOffset, dst, dstOffset, rows, cols, RankFilter.WindowMask([size0, size1], null), rank, origin0, origin1, mode, cval, threads);
             return;
         }

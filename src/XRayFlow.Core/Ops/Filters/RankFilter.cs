@@ -208,7 +208,6 @@ public static class RankFilter
                 table = distinct;
                 levels = RankLevels(padded, pr * pc, table, threads);
                 highest = table.Length - 1;
-                origin = 0;
             }
 
             // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
