@@ -79,6 +79,12 @@ public sealed record ParamSpec(string Name, ParamType Type, string Doc)
     /// </summary>
     public bool PercentileItems { get; init; }
 
+    /// <summary>
+    /// For <see cref="ParamType.Matrix"/>: how a value is written, for messages, when it is not the plain "list of rows"
+    /// of a footprint (pad_width's `n, [before, after] or [[before0, after0], [before1, after1]]`).
+    /// </summary>
+    public string? Form { get; init; }
+
     /// <summary>For lists: fewest items (default 1).</summary>
     public int MinCount { get; init; } = 1;
 

@@ -32,7 +32,7 @@ internal static class ParamText
         ParamType.IntPerAxis => "a whole number or a list of whole numbers (one per axis)",
         ParamType.FloatList => $"a list of {Count(spec)}" + (spec.PercentileItems ? " (numbers or percentiles pN)" : string.Empty),
         ParamType.IntList => $"a list of {Count(spec).Replace("values", "whole numbers", StringComparison.Ordinal)}",
-        ParamType.Matrix => "a matrix: a list of rows of numbers, e.g. [[0, 1, 0], [1, 1, 1], [0, 1, 0]]",
+        ParamType.Matrix => spec.Form ?? "a matrix: a list of rows of numbers, e.g. [[0, 1, 0], [1, 1, 1], [0, 1, 0]]",
         ParamType.Expression => "a C# expression (a string) or a number",
         _ => spec.Type.ToString(),
     };

@@ -155,7 +155,7 @@ public sealed class YamlSequence : YamlNode
 
     public IReadOnlyList<YamlNode> Items { get; }
 
-    public override string Describe() => "a list";
+    public override string Describe() => Items.Count == 0 ? "an empty list" : "a list";
 }
 
 /// <summary>Number spellings the recipe language accepts (YAML 1.2 core, decimal only).</summary>

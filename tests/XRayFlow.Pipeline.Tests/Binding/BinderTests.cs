@@ -34,6 +34,20 @@ public class BinderTests
         Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
     }
 
+    // A matrix parameter that is not a footprint says how its own values are written (the message gave every matrix
+    // a footprint's example, [[0, 1, 0], ...], which is no pad_width), and an empty list is called one.
+    [Theory]
+    [InlineData("pad", "pad_width: []", "recipe.yaml:5:36: error XRF1039: parameter 'pad_width' of op 'pad' must be n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers); found an empty list")]
+    [InlineData("pad", "pad_width: [[1, 2], []]", "recipe.yaml:5:45: error XRF1039: parameter 'pad_width' of op 'pad' must be n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers); found an empty list")]
+    [InlineData("pad", "pad_width: 1, constant_values: [a, 2]", "recipe.yaml:5:57: error XRF1039: parameter 'constant_values' of op 'pad' must be v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]; found string 'a'")]
+    [InlineData("affine_transform", "matrix: {a: 1}", "recipe.yaml:5:46: error XRF1039: parameter 'matrix' of op 'affine_transform' must be a 2 x 2 matrix [[a, b], [c, d]], a 2 x 3 one whose last column is the offset, or a homogeneous 3 x 3 one; found a map")]
+    [InlineData("maximum_filter", "footprint: []", "recipe.yaml:5:47: error XRF1039: parameter 'footprint' of op 'maximum_filter' must be a matrix: a list of rows of numbers, e.g. [[0, 1, 0], [1, 1, 1], [0, 1, 0]]; found an empty list")]
+    public void AMatrixParameterSaysHowItsValuesAreWritten(string op, string param, string expected)
+    {
+        var r = TestOps.Load(Head + "steps:\n  - {op: " + op + ", in: xray, " + param + "}\n");
+        Assert.Equal(expected, Assert.Single(r.Diagnostics).ToString());
+    }
+
     [Theory]
     [InlineData("2", "recipe.yaml:1:11: error XRF1021: unsupported language version '2'; this xrayflow supports: 1")]
     [InlineData("1.0", "recipe.yaml:1:11: error XRF1021: unsupported language version '1.0'; this xrayflow supports: 1")]
@@ -410,7 +424,7 @@ public class BinderTests
 
     /// <summary>An empty or non-list `panels` is one error, without a second one about the output's own name as its source.</summary>
     [Theory]
-    [InlineData("[]", "a list")]
+    [InlineData("[]", "an empty list")]
     [InlineData("{from: s}", "a map")]
     public void ABadPanelsListIsOneError(string panels, string found)
     {

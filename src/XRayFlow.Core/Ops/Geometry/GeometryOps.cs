@@ -219,6 +219,7 @@ public static class GeometryOps
                 Min = -MaxShift,
                 Max = MaxShift,
                 MaxCount = 3,
+                Form = "a 2 x 2 matrix [[a, b], [c, d]], a 2 x 3 one whose last column is the offset, or a homogeneous 3 x 3 one",
             },
             new ParamSpec("offset", ParamType.FloatPerAxis, "Added to matrix @ o, one value or [axis 0, axis 1]; ignored with a homogeneous matrix (as SciPy)")
             {
@@ -360,6 +361,7 @@ public static class GeometryOps
                 Min = 0,
                 Max = MaxSide,
                 MaxCount = 2,
+                Form = "n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers)",
             },
             new ParamSpec("mode", ParamType.Enum, "numpy.pad's mode: constant, edge (repeat the edge), reflect (d c b|a b c d), symmetric (d c b a|a b c d), wrap")
             {
@@ -369,6 +371,7 @@ public static class GeometryOps
             new ParamSpec("constant_values", ParamType.Matrix, "For mode constant (default 0; numpy.pad refuses it with the other modes): v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]] (corners take axis 1's)")
             {
                 MaxCount = 2,
+                Form = "v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]",
             },
         ],
         Rules =
