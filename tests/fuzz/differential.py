@@ -20,7 +20,9 @@ recipe again with outputs only at the chain ends, so the planner fuses the steps
 byte-identical), expressions (`map` expressions of + - * /, negation, MathF.Sqrt / Abs and ?: over comparisons, on
 two images with zeros to divide by: against NumPy float32, value for value, NaN where NaN); rank-large,
 geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
-pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed); geometry-tall:
+pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed); rank-continuous:
+rank-large on Gaussian-smoothed random floats (about one distinct value per pixel: the two-level histogram over int
+ranks where windows reach 12 x 12); geometry-tall:
 geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilter is made in row bands; nonfinite: the
 linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter) on
 frames holding NaN or infinities; layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
@@ -143,10 +145,12 @@ def window_kw(p):
 
 # ---------------------------------------------------------------------------------------------- families
 
-def rank_family(rng, large=False):
+def rank_family(rng, large=False, continuous=False):
     top = int(rng.choice([255, 4095, 16383]))
     shape = (int(rng.integers(100, 400)), int(rng.integers(100, 400))) if large else (int(rng.integers(1, 60)), int(rng.integers(1, 60)))
     img = rng.integers(0, top + 1, shape).astype(np.float32)
+    if continuous:  # a filtered image: about one distinct value per pixel (the two-level histogram over int ranks)
+        img = ndi.gaussian_filter(rng.random(shape) * top, float(rng.uniform(0.5, 3))).astype(np.float32)
     if rng.random() < 0.5:
         img = np.round(ndi.gaussian_filter(img, 2)).astype(np.float32)
     # A third of the frames moved off 0..top: signed (CT's -1024..3071) or far up; the sliding histogram counts them
@@ -807,6 +811,7 @@ LAST_OUT = ['']
 FAMILIES = {
     'rank': rank_family,
     'rank-large': lambda rng: rank_family(rng, large=True),
+    'rank-continuous': lambda rng: rank_family(rng, large=True, continuous=True),
     'filters': filters_family,
     'edges': lambda rng: filters_family(rng, short=True),
     'geometry': geometry_family,
