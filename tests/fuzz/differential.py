@@ -22,7 +22,7 @@ two images with zeros to divide by: against NumPy float32, value for value, NaN 
 geometry-large, intensity-large: rank, geometry and intensity on frames of 100-800
 pixels a side, where the vector, sliding-histogram and threaded paths run (10-12 steps a seed); rank-continuous:
 rank-large on Gaussian-smoothed random floats (about one distinct value per pixel: the two-level histogram over int
-ranks where windows reach 12 x 12); geometry-tall:
+ranks where window rows x cells reach 512); geometry-tall:
 geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilter is made in row bands; nonfinite: the
 linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter) on
 frames holding NaN or infinities; layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone

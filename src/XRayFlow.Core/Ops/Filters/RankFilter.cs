@@ -351,11 +351,12 @@ public static class RankFilter
     /// sliding histograms: windows beyond the networks (above 128 cells), where the sorted window moves about n / 3
     /// values per window row each output; on frames of at most 16384 values (as many distinct values at most: the
     /// one-level histogram) or, up to 2^22 values (ranks of an int; the two-level histogram's fine table 16 MiB),
-    /// where k0 x n reaches 1728 (12 x 12: the sorted window took 0.63 s on a filtered 1024 x 1024 frame, ranked
-    /// 0.15 s). A 2048-wide median of a 37 x 53 float frame slid its sorted window for 226 s (0.94 s ranked).
+    /// where k0 x n reaches 512 (on a filtered 1024 x 1024 frame the sorted window took 0.63 s at 12 x 12, ranked
+    /// 0.15 s; 11 x 13 0.86 -> 0.25 s, 4 x 33 0.27 -> 0.2 s, but 1 x 201 0.1 -> 0.15 s: one window row moves little).
+    /// A 2048-wide median of a 37 x 53 float frame slid its sorted window for 226 s (0.94 s ranked).
     /// </summary>
     internal static bool MayRank(int length, int k0, int n)
-        => n > MaxNetworkSize && (length <= MaxLevel + 1 || ((long)k0 * n >= 1728 && length <= 1 << 22));
+        => n > MaxNetworkSize && (length <= MaxLevel + 1 || ((long)k0 * n >= 512 && length <= 1 << 22));
 
     /// <summary>
     /// The rank of each of the <paramref name="length"/> values at <paramref name="offset"/> among the distinct values

@@ -282,6 +282,9 @@ public class RankFilterTests
         withNaN[777] = float.NaN;
         Assert.True(Distinct(spread, null)!.Length > 16384);
         Assert.True(RankFilter.MayRank(spread.Length, 13, 13 * 13));
+        Assert.True(RankFilter.MayRank(1 << 22, 4, 4 * 33)); // window rows x cells 528: ranked
+        Assert.False(RankFilter.MayRank(1 << 22, 1, 201)); // 201: one window row, the sorted window moves it cheaply
+        Assert.False(RankFilter.MayRank((1 << 22) + 1, 51, 51 * 51)); // beyond the ranks' bound
         Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(spread, 13, 13, BoundaryMode.Reflect, 0f, 2));
         var disk = Disk(10.3);
         foreach (var frame in new[] { spread, packed, withNaN })
