@@ -177,7 +177,6 @@ public static class RankFilter
         int pr = rows + k0 - 1, pc = cols + k1 - 1;
         float[] padded = PixelPool.Shared.Rent(checked(pr * pc));
         ushort[]? levels = null;
-        int[]? wide = null; // ranks of more than 16384 distinct values
         try
         {
             bool clean = PadFrame(src, srcOffset, rows, cols, padded, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, cval, threads);
@@ -201,38 +200,48 @@ public static class RankFilter
             levels = histogram ? Levels(padded, pr * pc, out origin, out highest) : null;
 
             // Values that are not levels, under a window the sorted window would slide slowly: their distinct values
-            // ranked as levels, the rank's level mapped back to its value afterwards; at most 16384 of them take the
-            // one-level histogram, more (a filtered image: about one per pixel) the two-level one over int ranks.
+            // ranked as levels, the rank's level mapped back to its value afterwards. At most 16384 of them over the
+            // frame take the one-level histogram; more (a filtered image: about one per pixel), or frames beyond
+            // 2^22 values, are ranked tile by tile for the two-level histogram (TiledRankRows).
             float[]? table = null;
+            bool tiled = false;
             float? outside = mode == BoundaryMode.Constant ? cval : null; // read by a window only in mode constant
-            if (levels is null && histogram && MayRank(rows * cols, k0, n) && Ranks(src, srcOffset, rows * cols, outside, threads, out var distinct) is { } ranks)
+            if (levels is null && histogram && MayRank(rows * cols, k0, n))
             {
-                table = distinct;
-                if (distinct.Length <= MaxLevel + 1)
+                if (rows * cols <= MaxFrameRanks && FewDistinctMaybe(src, srcOffset, rows * cols)
+                    && Ranks(src, srcOffset, rows * cols, outside, threads, out var distinct) is { } ranks)
                 {
-                    levels = ArrayPool<ushort>.Shared.Rent(pr * pc);
-                    PadRanks(ranks, rows, cols, levels, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, outside is { } c ? Array.BinarySearch(distinct, c) : 0, threads);
-                    highest = table.Length - 1;
+                    if (distinct.Length <= MaxLevel + 1)
+                    {
+                        table = distinct;
+                        levels = ArrayPool<ushort>.Shared.Rent(pr * pc);
+                        PadRanks(ranks, rows, cols, levels, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, outside is { } c ? Array.BinarySearch(distinct, c) : 0, threads);
+                        highest = table.Length - 1;
+                    }
+                    else
+                    {
+                        tiled = true;
+                    }
+
+                    ArrayPool<int>.Shared.Return(ranks);
                 }
                 else
                 {
-                    wide = ArrayPool<int>.Shared.Rent(pr * pc);
-                    PadRanks(ranks, rows, cols, wide, pr, pc, (k0 / 2) + o0, (k1 / 2) + o1, mode, outside is { } c ? Array.BinarySearch(distinct, c) : 0, threads);
+                    tiled = clean; // no NaN, no -0 in the padded frame: its values order totally
                 }
+            }
 
-                ArrayPool<int>.Shared.Return(ranks);
+            if (tiled)
+            {
+                TiledRankRows(padded, pc, rows, cols, mask, rank, dst, dstOffset, threads);
+                return;
             }
 
             // Without NaN or -0 in the padded frame (cval included) the networks' min and max can be the machine's own.
             bool native = n <= MaxNetworkSize && clean;
             int width = Vector<float>.Count;
             Action<int, int> rowsBody;
-            if (wide is not null)
-            {
-                var slide = SlideOffsets(mask, pc);
-                rowsBody = (r0, r1) => WideRankRows(wide, table!, pc, r0, r1, cols, slide, rank, dst, dstOffset);
-            }
-            else if (levels is not null)
+            if (levels is not null)
             {
                 var slide = SlideOffsets(mask, pc);
                 rowsBody = table is null
@@ -282,11 +291,6 @@ public static class RankFilter
             if (levels is not null)
             {
                 ArrayPool<ushort>.Shared.Return(levels);
-            }
-
-            if (wide is not null)
-            {
-                ArrayPool<int>.Shared.Return(wide);
             }
         }
     }
@@ -350,13 +354,50 @@ public static class RankFilter
     /// <paramref name="k0"/> rows is worth ranking (<see cref="Ranks"/>: a radix sort of the frame) before the
     /// sliding histograms: windows beyond the networks (above 128 cells), where the sorted window moves about n / 3
     /// values per window row each output; on frames of at most 16384 values (as many distinct values at most: the
-    /// one-level histogram) or, up to 2^22 values (ranks of an int; the two-level histogram's fine table 16 MiB),
-    /// where k0 x n reaches 512 (on a filtered 1024 x 1024 frame the sorted window took 0.63 s at 12 x 12, ranked
-    /// 0.15 s; 11 x 13 0.86 -> 0.25 s, 4 x 33 0.27 -> 0.2 s, but 1 x 201 0.1 -> 0.15 s: one window row moves little).
+    /// one-level histogram) or, on larger frames (ranked whole up to <see cref="MaxFrameRanks"/> values, else tile by
+    /// tile), where k0 x n reaches 512 (on a filtered 1024 x 1024 frame the sorted window took 0.63 s at 12 x 12,
+    /// ranked 0.15 s; 11 x 13 0.86 -> 0.25 s, 4 x 33 0.27 -> 0.2 s, but 1 x 201 0.1 -> 0.15 s: one window row moves little).
     /// A 2048-wide median of a 37 x 53 float frame slid its sorted window for 226 s (0.94 s ranked).
     /// </summary>
     internal static bool MayRank(int length, int k0, int n)
-        => n > MaxNetworkSize && (length <= MaxLevel + 1 || ((long)k0 * n >= 512 && length <= 1 << 22));
+        => n > MaxNetworkSize && (length <= MaxLevel + 1 || (long)k0 * n >= 512);
+
+    /// <summary>The largest frame ranked as a whole (its sort's pairs 64 MiB); larger frames are ranked tile by tile.</summary>
+    internal const int MaxFrameRanks = 1 << 22;
+
+    /// <summary>
+    /// False when the frame surely has more than 16384 distinct values: 32768 of its values, evenly spaced, already
+    /// have (a filtered image, told apart in about 2 ms where ranking a million values takes 30-65); true otherwise.
+    /// </summary>
+    internal static bool FewDistinctMaybe(float[] src, int offset, int length)
+    {
+        if (length <= 1 << 16)
+        {
+            return true;
+        }
+
+        var sample = new float[1 << 15];
+        long step = length / sample.Length;
+        for (int k = 0; k < sample.Length; k++)
+        {
+            sample[k] = src[offset + (int)(k * step)];
+        }
+
+        Array.Sort(sample);
+        int distinct = 0;
+        for (int k = 0; k < sample.Length; k++)
+        {
+            if (k == 0 || !sample[k].Equals(sample[k - 1]))
+            {
+                if (++distinct > MaxLevel + 1)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// The rank of each of the <paramref name="length"/> values at <paramref name="offset"/> among the distinct values
@@ -484,11 +525,9 @@ public static class RankFilter
 
     /// <summary>
     /// The frame's ranks padded as <see cref="PadFrame"/> pads its values (the same boundary mode, cval's rank outside
-    /// in mode constant): the ranks go through PadFrame as floats (exact: below 2^24), then into
-    /// <paramref name="levels"/> (ushort or int).
+    /// in mode constant): the ranks (at most 16384) go through PadFrame as floats, then into <paramref name="levels"/>.
     /// </summary>
-    private static void PadRanks<T>(int[] ranks, int rows, int cols, T[] levels, int pr, int pc, int before0, int before1, BoundaryMode mode, int cvalRank, int threads)
-        where T : System.Numerics.INumberBase<T>
+    private static void PadRanks(int[] ranks, int rows, int cols, ushort[] levels, int pr, int pc, int before0, int before1, BoundaryMode mode, int cvalRank, int threads)
     {
         int length = rows * cols, padded = pr * pc;
         var frame = PixelPool.Shared.Rent(length);
@@ -503,7 +542,7 @@ public static class RankFilter
             PadFrame(frame, 0, rows, cols, out0, pr, pc, before0, before1, mode, cvalRank, threads);
             for (int k = 0; k < padded; k++)
             {
-                levels[k] = T.CreateTruncating((int)out0[k]);
+                levels[k] = (ushort)out0[k];
             }
         }
         finally
@@ -755,6 +794,61 @@ public static class RankFilter
         below = under;
     }
 
+    /// <summary>
+    /// Windows over values that order totally (no NaN, no -0 in the padded frame) but are too many for one histogram:
+    /// the output in tiles (at least 256 x 256, or four windows a side), on up to <paramref name="threads"/> threads,
+    /// each tile's padded rectangle copied out and ranked on its own (<see cref="Ranks"/>: a tile's ranks and
+    /// two-level histogram stay in L2, where a whole 1024 x 1024 frame's fine table of a million counters is 4 MiB),
+    /// then <see cref="WideRankRows"/> over it. Frames of any size: the ranks are a tile's.
+    /// </summary>
+    private static void TiledRankRows(float[] padded, int pc, int rows, int cols, bool[,] mask, int rank, float[] dst, int dstOffset, int threads)
+    {
+        int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
+        int t0 = Math.Min(rows, Math.Max(256, 4 * k0)), t1 = Math.Min(cols, Math.Max(256, 4 * k1));
+        int across = (cols + t1 - 1) / t1;
+        long tiles = (long)((rows + t0 - 1) / t0) * across;
+        var cancel = StepCancellation.Current;
+        void Tile(long t)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int r0 = (int)(t / across) * t0, c0 = (int)(t % across) * t1;
+            int tr = Math.Min(t0, rows - r0), tc = Math.Min(t1, cols - c0);
+            int sr = tr + k0 - 1, sc = tc + k1 - 1;
+            var sub = PixelPool.Shared.Rent(sr * sc);
+            int[]? ranks = null;
+            try
+            {
+                for (int a = 0; a < sr; a++)
+                {
+                    Array.Copy(padded, ((long)(r0 + a) * pc) + c0, sub, (long)a * sc, sc);
+                }
+
+                ranks = Ranks(sub, 0, sr * sc, null, 1, out var table) ?? throw new InvalidOperationException("a tile of a clean frame holds NaN or -0");
+                WideRankRows(ranks, table, sc, 0, tr, tc, cols, SlideOffsets(mask, sc), rank, dst, dstOffset + (r0 * cols) + c0);
+            }
+            finally
+            {
+                PixelPool.Shared.Return(sub);
+                if (ranks is not null)
+                {
+                    ArrayPool<int>.Shared.Return(ranks);
+                }
+            }
+        }
+
+        if (threads <= 1 || tiles == 1)
+        {
+            for (long t = 0; t < tiles; t++)
+            {
+                Tile(t);
+            }
+        }
+        else
+        {
+            Parallel.For(0L, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, Tile);
+        }
+    }
+
     /// <summary>log2 of the ranks a coarse bin of <see cref="WideRankRows"/> counts.</summary>
     private const int WideShift = 6;
 
@@ -766,7 +860,7 @@ public static class RankFilter
     /// <paramref name="table"/>[m]: the same value the comparisons select (the values order totally: no NaN, no -0).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideRankRows(int[] ranks, float[] table, int pc, int r0, int r1, int cols, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
+    private static unsafe void WideRankRows(int[] ranks, float[] table, int pc, int r0, int r1, int cols, int stride, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
     {
         if (r0 >= r1)
         {
@@ -798,7 +892,7 @@ public static class RankFilter
                 for (int i = r0; ; i++)
                 {
                     int* top = pr + ((long)i * pc);
-                    float* outRow = pd + dstOffset + ((long)i * cols);
+                    float* outRow = pd + dstOffset + ((long)i * stride);
                     bool right = ((i - r0) & 1) == 0;
                     if (right)
                     {

@@ -284,7 +284,7 @@ public class RankFilterTests
         Assert.True(RankFilter.MayRank(spread.Length, 13, 13 * 13));
         Assert.True(RankFilter.MayRank(1 << 22, 4, 4 * 33)); // window rows x cells 528: ranked
         Assert.False(RankFilter.MayRank(1 << 22, 1, 201)); // 201: one window row, the sorted window moves it cheaply
-        Assert.False(RankFilter.MayRank((1 << 22) + 1, 51, 51 * 51)); // beyond the ranks' bound
+        Assert.True(RankFilter.MayRank(1 << 24, 51, 51 * 51)); // frames beyond 2^22 values too: ranked tile by tile
         Assert.Equal(MedianFilter.MedianPath.Histogram, MedianFilter.Choose(spread, 13, 13, BoundaryMode.Reflect, 0f, 2));
         var disk = Disk(10.3);
         foreach (var frame in new[] { spread, packed, withNaN })
@@ -303,6 +303,31 @@ public class RankFilterTests
         var bigGot = new float[spread.Length];
         MedianFilter.Apply(spread, 0, bigGot, 0, rows, cols, 13, 13, 0, 0, BoundaryMode.Mirror, 0f, threads: 2);
         Assert.True(bigGot.AsSpan().SequenceEqual(RankFilter.Reference(spread, rows, cols, Rect(13, 13), 84, 0, 0, BoundaryMode.Mirror, 0f)));
+    }
+
+    [Fact]
+    public void TilesOfManyDistinctValuesMeetWithoutASeam()
+    {
+        // A frame of 81,000 distinct values is told apart by its sample (no whole-frame ranking) and ranked tile by tile
+        // (tiles of 256 x 256 here: two down, two across); the tiles' outputs must meet without a seam, with a
+        // rectangle off-centre, a wide flat rectangle and a disk, in three modes: the scalar meaning's bits.
+        var rng = new Random(31);
+        int rows = 300, cols = 270;
+        var x = Enumerable.Range(0, rows * cols).Select(k => (float)((k * 0.25) + (rng.NextDouble() * 1e-3))).OrderBy(_ => rng.Next()).ToArray();
+        Assert.False(RankFilter.FewDistinctMaybe(x, 0, x.Length));
+        Assert.True(RankFilter.FewDistinctMaybe(x, 0, 1 << 16)); // no sample: ranked as a whole
+        var disk = Disk(10.3);
+        foreach (var (mask, rank, o0, o1, mode) in new[]
+        {
+            (Rect(13, 13), 84, 1, -2, BoundaryMode.Reflect),
+            (Rect(4, 33), 7, 0, 3, BoundaryMode.Wrap),
+            (disk, RankFilter.CountOf(disk) - 2, -1, 0, BoundaryMode.Constant),
+        })
+        {
+            var got = RankFilter.Apply(new ImageArray(rows, cols, x), null, ToRows(mask), [o0, o1], mode, -3.5f, rank, threads: 2);
+            var want = RankFilter.Reference(x, rows, cols, mask, rank, o0, o1, mode, -3.5f);
+            Assert.True(got.Data.AsSpan().SequenceEqual(want), $"{mask.GetLength(0)}x{mask.GetLength(1)} rank {rank} {mode}");
+        }
     }
 
     /// <summary>The distinct values <see cref="RankFilter.Ranks"/> finds (ranks given back to the pool), or null.</summary>
