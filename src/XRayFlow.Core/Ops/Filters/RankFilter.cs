@@ -796,7 +796,8 @@ public static class RankFilter
 
     /// <summary>
     /// Windows over values that order totally (no NaN, no -0 in the padded frame) but are too many for one histogram:
-    /// the output in tiles (at least 256 x 256, or four windows a side), on up to <paramref name="threads"/> threads,
+    /// the output in tiles (256 x 256, or four windows a side, with shorter tiles where that gives fewer than two a
+    /// thread: a 256 x 256 frame's 51 x 51 median ran on one thread), on up to <paramref name="threads"/> threads,
     /// each tile's padded rectangle copied out and ranked on its own (<see cref="Ranks"/>: a tile's ranks and
     /// two-level histogram stay in L2, where a whole 1024 x 1024 frame's fine table of a million counters is 4 MiB),
     /// then <see cref="WideRankRows"/> over it. Frames of any size: the ranks are a tile's.
@@ -806,6 +807,8 @@ public static class RankFilter
         int k0 = mask.GetLength(0), k1 = mask.GetLength(1);
         int t0 = Math.Min(rows, Math.Max(256, 4 * k0)), t1 = Math.Min(cols, Math.Max(256, 4 * k1));
         int across = (cols + t1 - 1) / t1;
+        int down = Math.Max((rows + t0 - 1) / t0, (int)Math.Min(rows, ((2L * threads) + across - 1) / across));
+        t0 = (rows + down - 1) / down; // at least two tiles a thread where the rows allow: a halo costs less than an idle core
         long tiles = (long)((rows + t0 - 1) / t0) * across;
         var cancel = StepCancellation.Current;
         void Tile(long t)
