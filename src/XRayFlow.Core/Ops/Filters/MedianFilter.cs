@@ -17,7 +17,9 @@ namespace XRayFlow.Core.Ops.Filters;
 /// no branches); larger windows slide a sorted window along each row. Rows run in parallel. Where the padded frame holds
 /// no NaN and no -0, min and max are the machine's own (<see cref="NativeOrder"/>: the same bits), and 5 x 5 and 7 x 7
 /// windows go through <see cref="RankFilter"/>'s sorted columns and unrolled networks; larger windows of 8- to 14-bit
-/// levels through its sliding histogram.
+/// levels through its sliding histogram, and windows beyond the networks over other values through its histograms of
+/// their ranks (<see cref="RankFilter.MayRank"/>: one histogram for at most 16384 distinct values, else a two-level
+/// one tile by tile).
 /// </para>
 /// <para>
 /// One deliberate difference: SciPy 1.10's rank filters read outside the array (garbage) in mode
@@ -130,8 +132,8 @@ public static class MedianFilter
         Unrolled,
 
         /// <summary>
-        /// RankFilter.Frame: its sliding histogram above 25 values of levels, or of values it ranks as levels
-        /// (<see cref="RankFilter.MayRank"/>; its own sorted window where they are too many).
+        /// RankFilter.Frame: its sliding histogram above 25 values of levels, or of values it ranks
+        /// (<see cref="RankFilter.MayRank"/>; its own sorted window where NaN or -0 leave them without one order).
         /// </summary>
         Histogram,
 
