@@ -827,7 +827,7 @@ public static class RankFilter
                 }
 
                 ranks = Ranks(sub, 0, sr * sc, null, 1, out var table) ?? throw new InvalidOperationException("a tile of a clean frame holds NaN or -0");
-                WideRankRows(ranks, table, sc, 0, tr, tc, cols, SlideOffsets(mask, sc), rank, dst, dstOffset + (r0 * cols) + c0);
+                WideRankRows(ranks, table, sc, 0, tr, tc, cols, SlideOffsets(mask, sc), rank, dst, dstOffset + (r0 * cols) + c0, cancel);
             }
             finally
             {
@@ -861,9 +861,10 @@ public static class RankFilter
     /// same snake of moves, each value counted in its rank's fine bin and in its coarse bin of 64 ranks, and the rank's
     /// level m settled by stepping over whole coarse bins where it can. The output is the rank's value,
     /// <paramref name="table"/>[m]: the same value the comparisons select (the values order totally: no NaN, no -0).
+    /// <paramref name="cancel"/> is checked before each row.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideRankRows(int[] ranks, float[] table, int pc, int r0, int r1, int cols, int stride, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset)
+    private static unsafe void WideRankRows(int[] ranks, float[] table, int pc, int r0, int r1, int cols, int stride, (int[] All, int[] RowStarts, int[] RowEnds, int[] ColumnStarts, int[] ColumnEnds) slide, int rank, float[] dst, int dstOffset, CancellationToken cancel)
     {
         if (r0 >= r1)
         {
@@ -894,6 +895,7 @@ public static class RankFilter
                 int rowMoves = slide.RowStarts.Length, columnMoves = slide.ColumnStarts.Length;
                 for (int i = r0; ; i++)
                 {
+                    cancel.ThrowIfCancellationRequested(); // a tile of a huge window is seconds of work
                     int* top = pr + ((long)i * pc);
                     float* outRow = pd + dstOffset + ((long)i * stride);
                     bool right = ((i - r0) & 1) == 0;

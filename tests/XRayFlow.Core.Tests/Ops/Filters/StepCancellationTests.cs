@@ -61,6 +61,7 @@ public class StepCancellationTests
     public void LongWindowKernelsStopWhenTheStepIsCancelled()
     {
         var image = RandomImage(64, 80, seed: 7);
+        var many = RandomImage(130, 131, seed: 8); // more than 16384 distinct values: ranked tile by tile
         double[][] disc = Enumerable.Range(-4, 9).Select(a => Enumerable.Range(-4, 9).Select(b => (a * a) + (b * b) <= 16 ? 1.0 : 0.0).ToArray()).ToArray();
         var kernels = new (string Name, Action<int> Run)[]
         {
@@ -69,6 +70,8 @@ public class StepCancellationTests
             ("rank_filter (footprint)", t => RankFilter.Apply(image, null, disc, null, BoundaryMode.Reflect, 0f, 20, t)),
             ("median_filter", t => NdFilters.MedianFilter(image, [5], BoundaryMode.Reflect, 0f, null, t)),
             ("median_filter (sliding)", t => NdFilters.MedianFilter(image, [13], BoundaryMode.Reflect, 0f, null, t)),
+            ("rank_filter (ranked tiles)", t => RankFilter.Apply(many, [13], null, null, BoundaryMode.Reflect, 0f, 50, t)),
+            ("median_filter (ranked tiles)", t => NdFilters.MedianFilter(many, [13], BoundaryMode.Reflect, 0f, null, t)),
             ("maximum_filter (footprint)", t => MinMaxFilter.Apply(image, null, disc, null, BoundaryMode.Reflect, 0f, maximum: true, t)),
         };
 
