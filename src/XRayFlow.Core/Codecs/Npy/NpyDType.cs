@@ -43,6 +43,7 @@ internal readonly record struct NpyDType(char Kind, int Size, bool BigEndian)
         => new(name, $".npy dtype '{Printable.Excerpt(descr)}' is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are)");
 
     /// <summary>Samples of this dtype to float32 (numpy's astype(np.float32)); complex: real and imaginary parts.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Convert(ReadOnlySpan<byte> src, Span<float> real, Span<float> imag)
     {
         bool big = BigEndian;
