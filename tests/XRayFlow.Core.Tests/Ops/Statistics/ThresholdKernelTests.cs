@@ -358,6 +358,27 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void ClassMeanOfLongRunsOnEachSideEqualsTheGatheredClassMean()
+    {
+        // A smooth signal: long runs of whole vectors on one side of t (which ClassMean does not store) between vectors
+        // split by it, across buffer seams; magnitudes mixed by a second wave so the order of additions shows.
+        var rng = new Random(37);
+        foreach (int n in new[] { 31, 32, 33, 47, 64, 100, 8191, 8192, 8193, 8192 + 31, 16384 + 33, 3 * 8192 + 77, 100_003 })
+        {
+            int period = 16 + rng.Next(400);
+            var x = Enumerable.Range(0, n).Select(k => (float)((Math.Sin(k * Math.PI / period) * 100) + (Math.Cos(k / 3.1) * 0.001) + 100.5)).ToArray();
+            foreach (float t in new[] { 0f, 100.5f, 180f, 199f, 250f, x[rng.Next(n)] })
+            {
+                foreach (bool above in new[] { true, false })
+                {
+                    float expected = NumpySum32.ClassMeanScalar(x, t, above);
+                    Assert.True(expected.Equals(NumpySum32.ClassMean(x, t, above)), $"n {n}, period {period}, t {t}, above {above}: {expected} vs {NumpySum32.ClassMean(x, t, above)}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void ClassMeanAddsTheBuffersOfTheGatheredClassNotOfTheImage()
     {
         // numpy.mean(v[~(v > t)]) buffers the gathered class: 10,000 values of which every other one is kept give
