@@ -52,7 +52,8 @@ import fuzzargs
 warnings.filterwarnings('ignore')
 MODES = ['reflect', 'mirror', 'nearest', 'wrap', 'constant', 'grid-mirror', 'grid-wrap', 'grid-constant']
 SPLINE_MODES = ['constant', 'nearest', 'reflect', 'mirror', 'wrap', 'grid-constant', 'grid-mirror', 'grid-wrap']
-SCALARS = ('threshold_otsu', 'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'percentile')
+SCALARS = ('threshold_otsu', 'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'threshold_isodata',
+           'threshold_minimum', 'percentile')
 
 
 def origin_for(rng, shape):
@@ -330,7 +331,8 @@ def intensity_family(rng, large=False):
     else:
         img = (base * rng.uniform(0.1, 1000) + rng.uniform(-5, 5)).astype(np.float32)
     ops = ['equalize_hist', 'equalize_adapthist', 'rescale_intensity', 'adjust_gamma', 'adjust_log', 'threshold_otsu',
-           'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'percentile']
+           'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'threshold_isodata', 'threshold_minimum',
+           'percentile']
     cases = []
     for _ in range(12 if large else 24):
         op = str(rng.choice(ops))
@@ -356,8 +358,13 @@ def intensity_family(rng, large=False):
             p.update(gamma=float(rng.choice([0.5, 2, 1, 0.3, rng.uniform(0.1, 3)])), gain=float(rng.choice([1, 0.5, 0.9])))
         if op == 'adjust_log':
             p.update(gain=float(rng.choice([1, 0.5, 0.9])), inv=bool(rng.random() < 0.5))
-        if op in ('threshold_otsu', 'threshold_yen', 'threshold_triangle') and rng.random() < 0.3:
+        if op in ('threshold_otsu', 'threshold_yen', 'threshold_triangle', 'threshold_isodata', 'threshold_minimum') and rng.random() < 0.3:
             p['nbins'] = int(rng.choice([64, 100, 512]))
+        if op in ('threshold_isodata', 'threshold_minimum'):
+            try:
+                getattr(sf, op)(img, nbins=p.get('nbins', 256))
+            except (RuntimeError, IndexError):
+                continue  # scikit-image raises; so does xrayflow, which would fail the whole item (ThresholdKernelTests)
         if op == 'percentile':
             p['q'] = float(rng.choice([0, 1, 50, 90, 99, 100, rng.uniform(0, 100)]))
         if kind == 'f' and op in ('adjust_gamma', 'adjust_log') and img.min() < 0:

@@ -161,6 +161,26 @@ public static class StatisticsOps
         "The triangle threshold: the bin farthest below the line from the histogram's peak to the end of its longer tail; an image of one value fails (as scikit-image)." + PathNote,
         (ctx, a, bits) => Thresholds.Triangle(a.Data, bits, ctx.Int("nbins"), ctx.Threads));
 
+    /// <summary>threshold_isodata (kernel <see cref="Thresholds.Isodata"/>).</summary>
+    public static OpDefinition ThresholdIsodata { get; } = Threshold(
+        "threshold_isodata",
+        "The ISODATA (Ridler-Calvard) threshold: the first histogram bin center within a bin width below the mean of the two classes' means (scikit-image's return_all is not offered); an image where no bin qualifies fails (as scikit-image)." + PathNote,
+        (ctx, a, bits) => Thresholds.Isodata(a.Data, bits, ctx.Int("nbins"), ctx.Threads));
+
+    /// <summary>threshold_minimum (kernel <see cref="Thresholds.Minimum"/>).</summary>
+    public static OpDefinition ThresholdMinimum { get; } = Threshold(
+        "threshold_minimum",
+        "The minimum threshold: the histogram is smoothed (uniform_filter1d of size 3) until two maxima remain; the center of the lowest bin between them. A histogram that never comes down to two maxima fails (as scikit-image)." + PathNote,
+        (ctx, a, bits) => Thresholds.Minimum(a.Data, bits, ctx.Int("nbins"), ctx.Int("max_num_iter"), ctx.Threads, ctx.Cancellation),
+        [
+            new ParamSpec("max_num_iter", ParamType.Int, "The most smoothing passes before giving up")
+            {
+                Default = 10000,
+                Min = 1,
+                Max = Thresholds.MinimumMaxIterations,
+            },
+        ]);
+
     /// <summary>threshold_mean (kernel <see cref="Thresholds.Mean"/>).</summary>
     public static OpDefinition ThresholdMean { get; } = Threshold(
         "threshold_mean",

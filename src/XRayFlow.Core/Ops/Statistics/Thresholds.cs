@@ -267,6 +267,244 @@ public static class Thresholds
     }
 
     /// <summary>
+    /// threshold_isodata (scikit-image 0.19.3, the first threshold; return_all is not offered): over the histogram's bins
+    /// i &lt; n − 1, with c = float32(counts), L = cumsum(c), H = L[−1] − L (float32), S = cumsum(c · center), the first
+    /// center i where 0 &lt;= ((S[i] / L[i] + (S[−1] − S[i]) / H[i]) / 2) − center[i] &lt; the bin width. NumPy's
+    /// dtypes: on the integer path the centers are int64, so c · center, S and the means are float64 (L and H stay
+    /// float32) and the bin width is 1; on the float path everything is float32. One bin gives its center.
+    /// </summary>
+    /// <exception cref="ArgumentException">No bin meets the condition (scikit-image fails: index out of range).</exception>
+    public static double Isodata(ReadOnlySpan<float> x, int bits, int nbins, int threads = 1)
+    {
+        if (bits is 8 or 16 && !x.IsEmpty)
+        {
+            return IntegerLevel(x, bits, threads, static (counts, lo) => IsodataInteger(counts, lo));
+        }
+
+        var h = ImageHistogram.Of(x, bits, nbins, threads);
+        return h.Centers[IsodataFloat(h.Counts, h.Centers)];
+    }
+
+    /// <summary>Isodata's bin on the integer path: bin i is the whole number lo + i.</summary>
+    private static int IsodataInteger(ReadOnlySpan<long> counts, int lo)
+    {
+        int n = counts.Length;
+        if (n == 1)
+        {
+            return 0;
+        }
+
+        // The totals first (the last elements of the two cumulative sums, in their order), then the running sums again.
+        float below = 0f;
+        double weighted = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float c = counts[i];
+            below += c;
+            weighted += (double)c * (lo + i);
+        }
+
+        float all = below;
+        double allWeighted = weighted;
+        below = 0f;
+        weighted = 0;
+        for (int i = 0; i < n - 1; i++)
+        {
+            float c = counts[i];
+            below += c;
+            weighted += (double)c * (lo + i);
+            float above = all - below;
+            double mean = ((weighted / below) + ((allWeighted - weighted) / above)) / 2.0;
+            double distance = mean - (lo + i);
+            if (distance >= 0 && distance < 1)
+            {
+                return i;
+            }
+        }
+
+        throw NoIsodataLevel();
+    }
+
+    /// <summary>Isodata's bin on the float path (float32 counts, centers and sums).</summary>
+    private static int IsodataFloat(ReadOnlySpan<long> counts, double[] centers)
+    {
+        int n = counts.Length;
+        if (n == 1)
+        {
+            return 0;
+        }
+
+        float below = 0f, weighted = 0f;
+        for (int i = 0; i < n; i++)
+        {
+            float c = counts[i];
+            below += c;
+            weighted += c * (float)centers[i];
+        }
+
+        float all = below, allWeighted = weighted, width = (float)centers[1] - (float)centers[0];
+        below = 0f;
+        weighted = 0f;
+        for (int i = 0; i < n - 1; i++)
+        {
+            float c = counts[i];
+            below += c;
+            weighted += c * (float)centers[i];
+            float above = all - below;
+            float mean = ((weighted / below) + ((allWeighted - weighted) / above)) / 2f;
+            float distance = mean - (float)centers[i];
+            if (distance >= 0 && distance < width)
+            {
+                return i;
+            }
+        }
+
+        throw NoIsodataLevel();
+    }
+
+    private static ArgumentException NoIsodataLevel()
+        => new("no bin center lies within a bin width below the mean of its two classes' means: threshold_isodata is undefined here (scikit-image fails on it too)");
+
+    /// <summary>The most smoothing passes threshold_minimum's max_num_iter may ask for (each a pass over up to 65536 bins).</summary>
+    public const int MinimumMaxIterations = 100_000;
+
+    /// <summary>
+    /// threshold_minimum (scikit-image 0.19.3): the counts as float64 are smoothed by scipy.ndimage.uniform_filter1d
+    /// of size 3 (mode reflect, SciPy's running sum: t = (x̃[−1] + x̃[0] + x̃[1]) / 3, then t += (x̃[i + 1] − x̃[i − 2]) / 3,
+    /// in float64) until fewer than three local maxima remain (a maximum: where a rise or plateau first falls, plateaus
+    /// included, as its find_local_maxima_idx); with exactly two, the threshold is the center of the first lowest
+    /// smoothed bin between them (both included).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not two maxima, or max_num_iter passes used up (scikit-image fails on both).</exception>
+    public static double Minimum(ReadOnlySpan<float> x, int bits, int nbins, int maxIterations = 10000, int threads = 1, CancellationToken cancel = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxIterations, MinimumMaxIterations);
+        if (bits is 8 or 16 && !x.IsEmpty)
+        {
+            return IntegerLevel(x, bits, threads, (counts, _) => MinimumBin(counts, maxIterations, cancel));
+        }
+
+        var h = ImageHistogram.Of(x, bits, nbins, threads);
+        return h.Centers[MinimumBin(h.Counts, maxIterations, cancel)];
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int MinimumBin(ReadOnlySpan<long> counts, int maxIterations, CancellationToken cancel)
+    {
+        int n = counts.Length;
+        var pool = System.Buffers.ArrayPool<double>.Shared;
+        double[] a = pool.Rent(n), b = pool.Rent(n);
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                a[i] = counts[i];
+            }
+
+            int counter, found = 0, first = -1, second = -1;
+            bool settled = false;
+            for (counter = 0; counter < maxIterations; counter++)
+            {
+                if ((counter & 1023) == 1023)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                }
+
+                SmoothBy3(a, b, n);
+                (a, b) = (b, a);
+                (found, first, second) = LocalMaxima(a, n);
+                if (found < 3)
+                {
+                    settled = true;
+                    break;
+                }
+            }
+
+            if (!settled)
+            {
+                counter = maxIterations - 1; // Python's loop variable keeps its last value
+            }
+
+            if (found != 2)
+            {
+                throw new ArgumentException($"the smoothed histogram has {(found < 2 ? found.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than two")} maxima, not two: threshold_minimum is undefined here (scikit-image fails on it too)");
+            }
+
+            if (counter == maxIterations - 1)
+            {
+                throw new ArgumentException($"the histogram was smoothed max_num_iter ({maxIterations}) times without settling on two maxima (scikit-image fails on it too)");
+            }
+
+            int lowest = first;
+            for (int i = first + 1; i <= second; i++)
+            {
+                if (a[i] < a[lowest])
+                {
+                    lowest = i;
+                }
+            }
+
+            return lowest;
+        }
+        finally
+        {
+            pool.Return(a);
+            pool.Return(b);
+        }
+    }
+
+    /// <summary>scipy.ndimage.uniform_filter1d(src, 3) over src[0..n) (mode reflect) into dst, SciPy's running sum in float64.</summary>
+    private static void SmoothBy3(double[] src, double[] dst, int n)
+    {
+        double At(int i) => src[i < 0 ? 0 : i >= n ? n - 1 : i]; // reflect: x̃[−1] = x[0], x̃[n] = x[n − 1]
+        double t = 0;
+        t += At(-1);
+        t += At(0);
+        t += At(1);
+        t /= 3;
+        dst[0] = t;
+        for (int i = 1; i < n; i++)
+        {
+            t += (At(i + 1) - At(i - 2)) / 3;
+            dst[i] = t;
+        }
+    }
+
+    /// <summary>scikit-image's find_local_maxima_idx: how many maxima (counting stops at 3) and the first two.</summary>
+    private static (int Found, int First, int Second) LocalMaxima(double[] h, int n)
+    {
+        int found = 0, first = -1, second = -1;
+        bool rising = true;
+        for (int i = 0; i < n - 1 && found < 3; i++)
+        {
+            if (rising)
+            {
+                if (h[i + 1] < h[i])
+                {
+                    rising = false;
+                    if (found == 0)
+                    {
+                        first = i;
+                    }
+                    else if (found == 1)
+                    {
+                        second = i;
+                    }
+
+                    found++;
+                }
+            }
+            else if (h[i + 1] > h[i])
+            {
+                rising = true;
+            }
+        }
+
+        return (found, first, second);
+    }
+
+    /// <summary>
     /// threshold_mean: numpy.mean of the image. Integer path: the exact sum / count in float64 (numpy's float64
     /// pairwise sum of whole numbers is exact); float path: numpy's float32 mean (<see cref="NumpySum32.Mean"/>).
     /// </summary>

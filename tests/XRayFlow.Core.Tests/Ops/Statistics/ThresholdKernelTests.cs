@@ -358,6 +358,55 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void IsodataAndMinimumFailWhereScikitImageFails()
+    {
+        // A constant float image: numpy's histogram spreads [v - 0.5, v + 0.5] over nbins bins, one of them full; every
+        // class mean is 0 / 0 on one side, so no bin qualifies (scikit-image: index out of range).
+        var constant = Enumerable.Repeat(3.5f, 35).ToArray();
+        var e = Assert.Throws<ArgumentException>(() => Thresholds.Isodata(constant, 0, 256));
+        Assert.Contains("threshold_isodata is undefined", e.Message);
+
+        // One value on the integer path: one bin, no maximum to smooth towards (scikit-image: 'Unable to find two maxima').
+        var level = Enumerable.Repeat(9f, 35).ToArray();
+        e = Assert.Throws<ArgumentException>(() => Thresholds.Minimum(level, 8, 256));
+        Assert.Contains("0 maxima, not two", e.Message);
+        Assert.Equal(9, Thresholds.Isodata(level, 8, 256)); // one bin: its center
+    }
+
+    [Fact]
+    public void MinimumGivesUpAsScikitImagesLoopDoes()
+    {
+        // Two well-separated modes of float values, with a third small bump that smoothing has to flatten first.
+        var rng = new Random(43);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var x = Enumerable.Range(0, 3000).Select(k => (float)(k < 1400 ? 40 + (8 * Normal()) : k < 2900 ? 160 + (15 * Normal()) : 100 + Normal())).ToArray();
+        double t = Thresholds.Minimum(x, 0, 256);
+        Assert.InRange(t, 60, 140);
+
+        // The fewest passes that succeed, m: the histogram settled at pass m - 2 (0-based). With m - 1 passes it
+        // settles on the last one, which scikit-image still refuses ('Maximum iteration reached': Python's loop
+        // variable ends on max_num_iter - 1 either way); with fewer it never comes down to two maxima.
+        int m = Enumerable.Range(1, 10000).First(k =>
+        {
+            try
+            {
+                Thresholds.Minimum(x, 0, 256, k);
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        });
+        Assert.True(m >= 3, $"settled after {m} passes: the bump should take more than one");
+        Assert.Equal(t, Thresholds.Minimum(x, 0, 256, m));
+        var e = Assert.Throws<ArgumentException>(() => Thresholds.Minimum(x, 0, 256, m - 1));
+        Assert.Contains("smoothed max_num_iter", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Thresholds.Minimum(x, 0, 256, m - 2));
+        Assert.Contains("more than two", e.Message);
+    }
+
+    [Fact]
     public void ClassMeanOfLongRunsOnEachSideEqualsTheGatheredClassMean()
     {
         // A smooth signal: long runs of whole vectors on one side of t (which ClassMean does not store) between vectors
