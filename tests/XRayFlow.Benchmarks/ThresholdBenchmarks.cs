@@ -66,6 +66,12 @@ public class ThresholdBenchmarks
     public double Triangle8() => Thresholds.Triangle(image.Data, IntegerSource.BitsOf(image, Threads), 256, Threads);
 
     [Benchmark]
+    public double Isodata8() => Thresholds.Isodata(image.Data, IntegerSource.BitsOf(image, Threads), 256, Threads);
+
+    [Benchmark]
+    public double Minimum8() => Thresholds.Minimum(image.Data, IntegerSource.BitsOf(image, Threads), 256, threads: Threads);
+
+    [Benchmark]
     public double Mean8() => Thresholds.Mean(image.Data, IntegerSource.BitsOf(image, Threads), Threads);
 
     [Benchmark]
@@ -88,6 +94,12 @@ public class ThresholdBenchmarks
 
     [Benchmark]
     public double TriangleFloat() => Thresholds.Triangle(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, Threads);
+
+    [Benchmark]
+    public double IsodataFloat() => Thresholds.Isodata(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, Threads);
+
+    [Benchmark]
+    public double MinimumFloat() => Thresholds.Minimum(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, threads: Threads);
 
     [Benchmark]
     public double MeanFloat() => Thresholds.Mean(smooth.Data, IntegerSource.BitsOf(smooth, Threads), Threads);

@@ -454,24 +454,45 @@ public static class Thresholds
         }
     }
 
-    /// <summary>scipy.ndimage.uniform_filter1d(src, 3) over src[0..n) (mode reflect) into dst, SciPy's running sum in float64.</summary>
-    private static void SmoothBy3(double[] src, double[] dst, int n)
+    /// <summary>
+    /// scipy.ndimage.uniform_filter1d(src, 3) over src[0..n) (mode reflect: x̃[−1] = x[0], x̃[n] = x[n − 1]) into dst,
+    /// SciPy's running sum in float64: t = ((0 + x̃[−1]) + x̃[0]) + x̃[1], t /= 3, then t += (x̃[i + 1] − x̃[i − 2]) / 3.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SmoothBy3(double[] src, double[] dst, int n)
     {
-        double At(int i) => src[i < 0 ? 0 : i >= n ? n - 1 : i]; // reflect: x̃[−1] = x[0], x̃[n] = x[n − 1]
-        double t = 0;
-        t += At(-1);
-        t += At(0);
-        t += At(1);
-        t /= 3;
-        dst[0] = t;
-        for (int i = 1; i < n; i++)
+        fixed (double* x = src, d = dst)
         {
-            t += (At(i + 1) - At(i - 2)) / 3;
-            dst[i] = t;
+            double t = 0;
+            t += x[0];
+            t += x[0];
+            t += x[n > 1 ? 1 : 0];
+            t /= 3;
+            d[0] = t;
+            if (n == 1)
+            {
+                return;
+            }
+
+            t += (x[n > 2 ? 2 : n - 1] - x[0]) / 3; // i = 1: x̃[i − 2] = x̃[−1]
+            d[1] = t;
+            int i = 2;
+            for (; i < n - 1; i++)
+            {
+                t += (x[i + 1] - x[i - 2]) / 3;
+                d[i] = t;
+            }
+
+            if (i == n - 1)
+            {
+                t += (x[n - 1] - x[i - 2]) / 3; // x̃[n] = x[n − 1]
+                d[i] = t;
+            }
         }
     }
 
     /// <summary>scikit-image's find_local_maxima_idx: how many maxima (counting stops at 3) and the first two.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (int Found, int First, int Second) LocalMaxima(double[] h, int n)
     {
         int found = 0, first = -1, second = -1;
