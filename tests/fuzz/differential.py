@@ -12,7 +12,7 @@ infinities. It prints each mismatch and one line a seed.
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
 Prewitt, Laplace, median; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile), segmentation
+equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects, distance_transform_edt, keep_largest,
 canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
@@ -85,6 +85,12 @@ def reflected_far(p, a):
     before an axis of n pixels (README, known differences): each window op applied to the frame padded far enough
     that no window leaves it. None for ops and modes the difference cannot touch.
     """
+    if p['op'] == 'threshold_local':  # its median is median_filter (mode reflect unless given), minus offset
+        if p['method'] != 'median' or p.get('mode', 'reflect') not in ('reflect', 'grid-mirror'):
+            return None
+        b = p['block_size']
+        pad = 4 * max(max(a.shape), max(b if isinstance(b, list) else [b]))
+        return padded(lambda y: ndi.median_filter(y.astype(np.float64), size=b), a, pad) - p.get('offset', 0)
     if p.get('mode') not in ('reflect', 'grid-mirror') or 'origin' not in p:
         return None
     pad = 4 * max(max(a.shape), max(p.get('size', [1])), max(np.array(p.get('footprint', [[1]])).shape))
@@ -332,7 +338,7 @@ def intensity_family(rng, large=False):
         img = (base * rng.uniform(0.1, 1000) + rng.uniform(-5, 5)).astype(np.float32)
     ops = ['equalize_hist', 'equalize_adapthist', 'rescale_intensity', 'adjust_gamma', 'adjust_log', 'threshold_otsu',
            'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'threshold_isodata', 'threshold_minimum',
-           'percentile']
+           'percentile', 'threshold_local']
     cases = []
     for _ in range(12 if large else 24):
         op = str(rng.choice(ops))
@@ -367,6 +373,19 @@ def intensity_family(rng, large=False):
                 continue  # scikit-image raises; so does xrayflow, which would fail the whole item (ThresholdKernelTests)
         if op == 'percentile':
             p['q'] = float(rng.choice([0, 1, 50, 90, 99, 100, rng.uniform(0, 100)]))
+        if op == 'threshold_local':
+            def odd():
+                return 2 * int(rng.integers(0, 1 + min(25, max(h, w)))) + 1
+            p['block_size'] = odd() if rng.random() < 0.7 else [odd(), odd()]
+            p['method'] = str(rng.choice(['gaussian', 'mean', 'median']))
+            if rng.random() < 0.5:
+                p['offset'] = float(rng.choice([0, 2.5, -1, rng.uniform(-10, 10)]))
+            if rng.random() < 0.5:
+                p['mode'] = str(rng.choice(MODES))
+                if p['mode'] in ('constant', 'grid-constant') and rng.random() < 0.5:
+                    p['cval'] = float(rng.uniform(-5, 5))
+            if p['method'] == 'gaussian' and rng.random() < 0.3:
+                p['param'] = float(rng.uniform(0.2, 4)) if rng.random() < 0.6 else [float(rng.uniform(0.2, 4)), float(rng.uniform(0.2, 4))]
         if kind == 'f' and op in ('adjust_gamma', 'adjust_log') and img.min() < 0:
             continue  # refused (negative values), as scikit-image
         cases.append(p)
@@ -389,6 +408,12 @@ def intensity_family(rng, large=False):
             return ex.adjust_log(a, p['gain'], p['inv'])
         if op == 'percentile':
             return np.percentile(a, p['q'])
+        if op == 'threshold_local':  # scikit-image on the float64 copy (as the fixtures: its own path for integer arrays)
+            b = p['block_size']
+            param = p.get('param')
+            return sf.threshold_local(a.astype(np.float64), tuple(b) if isinstance(b, list) else b, method=p['method'],
+                                      offset=p.get('offset', 0), mode=p.get('mode', 'reflect'), cval=p.get('cval', 0),
+                                      param=tuple(param) if isinstance(param, list) else param)
         if op in ('threshold_li', 'threshold_mean'):
             return getattr(sf, op)(a)
         return getattr(sf, op)(a, nbins=p.get('nbins', 256))
