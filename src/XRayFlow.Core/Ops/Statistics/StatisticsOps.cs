@@ -191,7 +191,7 @@ public static class StatisticsOps
     /// <summary>threshold_li (kernel <see cref="Thresholds.Li"/>).</summary>
     public static OpDefinition ThresholdLi { get; } = Threshold(
         "threshold_li",
-        "Li's iterative minimum cross-entropy threshold (NaN values are ignored, as scikit-image)." + PathNote,
+        "Li's iterative minimum cross-entropy threshold (NaN values are ignored, as scikit-image). An image on which the iteration never settles (a float32 cycle, where scikit-image loops forever) fails, naming the cycle and a tolerance that stops it." + PathNote,
         (ctx, a, bits) => Thresholds.Li(a.Data, bits, ctx.FloatOrNull("tolerance"), ctx.FloatOrNull("initial_guess"), ctx.Threads, ctx.Cancellation),
         [
             new ParamSpec("tolerance", ParamType.Float, "Stop when the threshold moves by at most this; default: 0.5 for an 8- or 16-bit image, half the smallest gap between distinct values otherwise") { Min = 0 },

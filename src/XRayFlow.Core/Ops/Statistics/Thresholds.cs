@@ -624,8 +624,78 @@ public static class Thresholds
         return total;
     }
 
-    /// <summary>The most iterations Li's loop makes (scikit-image has no bound; a cycle of float32 values could loop forever).</summary>
+    /// <summary>The most iterations Li's loop makes before the image fails (scikit-image has no bound).</summary>
     public const int LiMaxIterations = 1000;
+
+    /// <summary>
+    /// The thresholds Li's iteration has taken. The iteration is a function of its current threshold alone (the classes
+    /// split at it; the next threshold is made from their means), so a threshold met a second time, every step since
+    /// having moved by more than the tolerance, repeats forever: scikit-image's loop never returns there (found by the
+    /// differential fuzz on a smoothed float image: 117.718428 and 117.718482 in turn, 5.4e-5 apart, the tolerance
+    /// 1.9e-6). Such an image fails, naming the cycle and a tolerance that stops it, as does one that has not settled
+    /// in <see cref="LiMaxIterations"/> iterations; no value is made up.
+    /// </summary>
+    private sealed class LiPath(double offset)
+    {
+        private readonly Dictionary<(double, bool), int> _seen = [];
+        private readonly List<double> _taken = [];
+
+        /// <summary>Records a threshold (without the image's minimum, <c>offset</c>); throws when it was taken before or the iterations run out.</summary>
+        /// <exception cref="ArgumentException">The iteration cycles, or has not settled in <see cref="LiMaxIterations"/> iterations.</exception>
+        public void Visit(double current, bool is32, Func<double> tolerance)
+        {
+            if (_seen.TryGetValue((current, is32), out int first))
+            {
+                var cycle = _taken.GetRange(first, _taken.Count - first);
+                double step = 0;
+                for (int i = 0; i < cycle.Count; i++)
+                {
+                    step = Math.Max(step, Math.Abs(cycle[(i + 1) % cycle.Count] - cycle[i]));
+                }
+
+                string where = cycle.Count == 2
+                    ? $"goes back and forth between {Text(Math.Min(cycle[0], cycle[1]) + offset)} and {Text(Math.Max(cycle[0], cycle[1]) + offset)} ({Short(step)} apart"
+                    : $"cycles through {cycle.Count} values from {Text(cycle.Min() + offset)} to {Text(cycle.Max() + offset)} (in steps of up to {Short(step)}";
+                throw new ArgumentException(
+                    $"the threshold does not settle: from iteration {first + 1} on it {where}, more than the tolerance {Short(tolerance())}), "
+                    + $"so scikit-image's loop never ends on this image; tolerance: {Short(RoundUp(step))} stops it");
+            }
+
+            if (_taken.Count >= LiMaxIterations)
+            {
+                throw new ArgumentException(
+                    $"the threshold has not settled after {LiMaxIterations} iterations: it still moves by {Short(Math.Abs(current - _taken[^1]))}, "
+                    + $"more than the tolerance {Short(tolerance())} (scikit-image has no bound; XRayFlow stops here)");
+            }
+
+            _seen[(current, is32)] = _taken.Count;
+            _taken.Add(current);
+        }
+
+        private static string Text(double v) => v.ToString("G8", System.Globalization.CultureInfo.InvariantCulture);
+
+        private static string Short(double v) => v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>v rounded up to two significant digits (a tolerance at least v).</summary>
+        private static double RoundUp(double v)
+        {
+            if (!(v > 0) || double.IsInfinity(v))
+            {
+                return v;
+            }
+
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            double unit = Math.Pow(10, Math.Floor(Math.Log10(v)) - 1);
+            for (double k = Math.Ceiling(v / unit); ; k++)
+            {
+                double r = double.Parse((k * unit).ToString("G2", inv), inv);
+                if (r >= v)
+                {
+                    return r;
+                }
+            }
+        }
+    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double LiInteger(long[] counts, double? tolerance, double? initialGuess, CancellationToken cancel)
@@ -667,11 +737,12 @@ public static class Thresholds
         double tol = tolerance is { } t0 && t0 != 0 ? t0 : 0.5;
         double next = initialGuess is { } g ? StartFrom(g, lo, hi - lo) : (double)s[m] / n[m];
         double current = -2 * tol;
-        int iterations = 0;
-        while (Math.Abs(next - current) > tol && iterations++ < LiMaxIterations)
+        var path = new LiPath(lo);
+        while (Math.Abs(next - current) > tol)
         {
             cancel.ThrowIfCancellationRequested();
             current = next;
+            path.Visit(current, is32: false, () => tol);
 
             // v > current: the classes split at the first whole number above current.
             int split = current < 0 ? 0 : current >= m - 1 ? m : (int)Math.Floor(current) + 1;
@@ -827,7 +898,8 @@ public static class Thresholds
             bool nextIs32 = initialGuess is null;
             double current = -2 * (exactTolerance ?? 0);
             bool currentIs32 = false;
-            for (int iteration = 0; iteration < LiMaxIterations; iteration++)
+            var path = new LiPath(min);
+            for (int iteration = 0; ; iteration++)
             {
                 cancel.ThrowIfCancellationRequested();
                 double d = nextIs32 && currentIs32 ? Math.Abs((float)next - (float)current) : Math.Abs(next - current);
@@ -838,6 +910,7 @@ public static class Thresholds
 
                 current = next;
                 currentIs32 = nextIs32;
+                path.Visit(current, currentIs32, () => exactTolerance ??= SmallestGap(buffer.AsSpan(0, finiteCount).ToArray()) / 2);
                 // np.mean(image[foreground]) and np.mean(image[~foreground]): each class gathered in order, then
                 // numpy's float32 pairwise mean (exact sums rounded once can settle Li elsewhere: 3e-4 relative).
                 float tc = (float)current, meanFore = 0f, meanBack = 0f;

@@ -1,6 +1,7 @@
 using System.Text;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Filters;
 using XRayFlow.Core.Ops.Statistics;
 
 namespace XRayFlow.Core.Tests.Ops.Statistics;
@@ -371,6 +372,35 @@ public class ThresholdKernelTests
         e = Assert.Throws<ArgumentException>(() => Thresholds.Minimum(level, 8, 256));
         Assert.Contains("0 maxima, not two", e.Message);
         Assert.Equal(9, Thresholds.Isodata(level, 8, 256)); // one bin: its center
+    }
+
+    [Fact]
+    public void LiFailsWhereScikitImagesLoopNeverEnds()
+    {
+        // A smoothed random 600 x 600 float frame, drawn as the differential fuzz draws them (one of its frames found
+        // this): Li's float32 iteration alternates between two thresholds 5 ulps apart, more than its tolerance (half
+        // the smallest gap between values, 7.6e-6). scikit-image 0.19.3 on the same values (this generator's frame
+        // written to a file) loops forever between 105.6968 and 105.69684; with tolerance 3.9e-5 it returns 105.69684.
+        var rng = new Random(17);
+        var noise = new float[600 * 600];
+        for (int i = 0; i < noise.Length; i++)
+        {
+            noise[i] = (float)rng.NextDouble();
+        }
+
+        var s = NdFilters.GaussianFilter(new ImageArray(600, 600, noise), [2.5, 2.5], threads: 1).Data;
+        float lo = s.Min(), hi = s.Max();
+        var x = s.Select(v => ((v - lo) / (hi - lo) * 216f) + 3.5f).ToArray();
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Thresholds.Li(x, 0, threads: threads));
+            Assert.Equal(
+                "the threshold does not settle: from iteration 22 on it goes back and forth between 105.6968 and 105.69684 (3.81E-05 apart, "
+                + "more than the tolerance 7.63E-06), so scikit-image's loop never ends on this image; tolerance: 3.9E-05 stops it",
+                e.Message);
+            Assert.Equal(105.69683837890625, Thresholds.Li(x, 0, tolerance: 3.9e-5, threads: threads));
+        }
     }
 
     [Fact]
