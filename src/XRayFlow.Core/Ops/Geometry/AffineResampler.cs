@@ -134,8 +134,8 @@ public static class AffineResampler
         int n0 = rows + (2 * pad), n1 = cols + (2 * pad);
         bool edge = mode == SplineMode.Nearest;
         var boundary = BSpline.BoundaryFor(mode);
-        var p0 = new SplinePrefilterPlan(n0, order, boundary);
-        var p1 = new SplinePrefilterPlan(n1, order, boundary);
+        var p0 = SplinePrefilterPlan.For(n0, order, boundary);
+        var p1 = SplinePrefilterPlan.For(n1, order, boundary);
         int l = Vector<float>.Count;
         threads = Math.Max(1, threads);
         ColumnBlocks.Run(n1, threads, 128, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, w) =>

@@ -131,8 +131,8 @@ public static class SeparableResampler
         int pad0 = (rowPlan.CoefLength - rows) / 2, pad1 = (colPlan.CoefLength - cols) / 2;
         int outRows = rowPlan.OutLength, outCols = colPlan.OutLength;
         var boundary = BSpline.BoundaryFor(mode);
-        var rowFilter = filtered ? new SplinePrefilterPlan(rowPlan.CoefLength, order, boundary) : null;
-        var colFilter = filtered ? new SplinePrefilterPlan(colPlan.CoefLength, order, boundary) : null;
+        var rowFilter = filtered ? SplinePrefilterPlan.For(rowPlan.CoefLength, order, boundary) : null;
+        var colFilter = filtered ? SplinePrefilterPlan.For(colPlan.CoefLength, order, boundary) : null;
         threads = Math.Max(1, threads);
 
         // The coefficient rows (vertically pre-padded and prefiltered), or the input itself.
