@@ -635,18 +635,19 @@ public static class Thresholds
     /// 1.9e-6). Such an image fails, naming the cycle and a tolerance that stops it, as does one that has not settled
     /// in <see cref="LiMaxIterations"/> iterations; no value is made up.
     /// </summary>
-    private sealed class LiPath(double offset)
+    private sealed class LiPath(double offset, Func<double> tolerance)
     {
-        private readonly Dictionary<(double, bool), int> _seen = [];
-        private readonly List<double> _taken = [];
+        /// <summary>The thresholds taken, in order, each with whether it was a float32 (a repeat is a repeat of both).</summary>
+        private readonly List<(double Value, bool Is32)> _taken = [];
 
         /// <summary>Records a threshold (without the image's minimum, <c>offset</c>); throws when it was taken before or the iterations run out.</summary>
         /// <exception cref="ArgumentException">The iteration cycles, or has not settled in <see cref="LiMaxIterations"/> iterations.</exception>
-        public void Visit(double current, bool is32, Func<double> tolerance)
+        public void Visit(double current, bool is32)
         {
-            if (_seen.TryGetValue((current, is32), out int first))
+            int first = _taken.IndexOf((current, is32));
+            if (first >= 0)
             {
-                var cycle = _taken.GetRange(first, _taken.Count - first);
+                var cycle = _taken.GetRange(first, _taken.Count - first).ConvertAll(t => t.Value);
                 double step = 0;
                 for (int i = 0; i < cycle.Count; i++)
                 {
@@ -664,12 +665,11 @@ public static class Thresholds
             if (_taken.Count >= LiMaxIterations)
             {
                 throw new ArgumentException(
-                    $"the threshold has not settled after {LiMaxIterations} iterations: it still moves by {Short(Math.Abs(current - _taken[^1]))}, "
+                    $"the threshold has not settled after {LiMaxIterations} iterations: it still moves by {Short(Math.Abs(current - _taken[^1].Value))}, "
                     + $"more than the tolerance {Short(tolerance())} (scikit-image has no bound; XRayFlow stops here)");
             }
 
-            _seen[(current, is32)] = _taken.Count;
-            _taken.Add(current);
+            _taken.Add((current, is32));
         }
 
         private static string Text(double v) => v.ToString("G8", System.Globalization.CultureInfo.InvariantCulture);
@@ -737,12 +737,12 @@ public static class Thresholds
         double tol = tolerance is { } t0 && t0 != 0 ? t0 : 0.5;
         double next = initialGuess is { } g ? StartFrom(g, lo, hi - lo) : (double)s[m] / n[m];
         double current = -2 * tol;
-        var path = new LiPath(lo);
+        var path = new LiPath(lo, () => tol);
         while (Math.Abs(next - current) > tol)
         {
             cancel.ThrowIfCancellationRequested();
             current = next;
-            path.Visit(current, is32: false, () => tol);
+            path.Visit(current, is32: false);
 
             // v > current: the classes split at the first whole number above current.
             int split = current < 0 ? 0 : current >= m - 1 ? m : (int)Math.Floor(current) + 1;
@@ -898,7 +898,7 @@ public static class Thresholds
             bool nextIs32 = initialGuess is null;
             double current = -2 * (exactTolerance ?? 0);
             bool currentIs32 = false;
-            var path = new LiPath(min);
+            var path = new LiPath(min, () => exactTolerance ??= SmallestGap(buffer.AsSpan(0, finiteCount).ToArray()) / 2);
             for (int iteration = 0; ; iteration++)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -910,7 +910,7 @@ public static class Thresholds
 
                 current = next;
                 currentIs32 = nextIs32;
-                path.Visit(current, currentIs32, () => exactTolerance ??= SmallestGap(buffer.AsSpan(0, finiteCount).ToArray()) / 2);
+                path.Visit(current, currentIs32);
                 // np.mean(image[foreground]) and np.mean(image[~foreground]): each class gathered in order, then
                 // numpy's float32 pairwise mean (exact sums rounded once can settle Li elsewhere: 3e-4 relative).
                 float tc = (float)current, meanFore = 0f, meanBack = 0f;
