@@ -913,21 +913,7 @@ public static class Thresholds
                 path.Visit(current, currentIs32);
                 // np.mean(image[foreground]) and np.mean(image[~foreground]): each class gathered in order, then
                 // numpy's float32 pairwise mean (exact sums rounded once can settle Li elsewhere: 3e-4 relative).
-                float tc = (float)current, meanFore = 0f, meanBack = 0f;
-                if (threads > 1 && v.Length >= 1 << 16)
-                {
-                    var whole = buffer.AsMemory(0, finiteCount);
-                    Parallel.Invoke(
-                        new ParallelOptions { MaxDegreeOfParallelism = 2 },
-                        () => meanFore = NumpySum32.ClassMean(whole.Span, tc, above: true),
-                        () => meanBack = NumpySum32.ClassMean(whole.Span, tc, above: false));
-                }
-                else
-                {
-                    meanFore = NumpySum32.ClassMean(v, tc, above: true);
-                    meanBack = NumpySum32.ClassMean(v, tc, above: false);
-                }
-
+                var (meanFore, meanBack) = NumpySum32.ClassMeans(v, (float)current, threads);
                 next = (meanBack - meanFore) / (NumpyLog32.Log(meanBack) - NumpyLog32.Log(meanFore));
                 nextIs32 = true;
             }

@@ -458,6 +458,34 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void ClassMeansOnOneAndTwoThreadsEqualTheGatheredClassMeans()
+    {
+        // Both classes from one read (one thread) or one class a thread (two, from 64K values): on mixed magnitudes
+        // (another order of additions changes the low bits) and on a smooth signal (runs of whole vectors on one side
+        // of t), with thresholds that put everything in one class, and where a class fills whole buffers exactly.
+        var rng = new Random(41);
+        foreach (int n in new[] { 32, 95, 8192 + 64, 65_536, 70_001, 9 * 8192 })
+        {
+            var mixed = Enumerable.Range(0, n).Select(_ => (float)(Math.Pow(10, (rng.NextDouble() * 6) - 2) * (rng.Next(2) == 0 ? 1 : 0.37))).ToArray();
+            int period = 16 + rng.Next(400);
+            var smooth = Enumerable.Range(0, n).Select(k => (float)((Math.Sin(k * Math.PI / period) * 100) + (Math.Cos(k / 3.1) * 0.001) + 100.5)).ToArray();
+            var sorted = mixed.Order().ToArray();
+            foreach (var (x, thresholds) in new[] { (mixed, new[] { -1f, 1f, 1e5f, sorted[n - Math.Min(n, 8192)], sorted[Math.Min(n, 8192) - 1] }), (smooth, new[] { 0f, 100.5f, 199f }) })
+            {
+                foreach (float t in thresholds)
+                {
+                    var expected = (NumpySum32.ClassMeanScalar(x, t, true), NumpySum32.ClassMeanScalar(x, t, false));
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var got = NumpySum32.ClassMeans(x, t, threads);
+                        Assert.True(expected.Equals(got), $"n {n}, t {t}, threads {threads}: {expected} vs {got}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void ClassMeanAddsTheBuffersOfTheGatheredClassNotOfTheImage()
     {
         // numpy.mean(v[~(v > t)]) buffers the gathered class: 10,000 values of which every other one is kept give
