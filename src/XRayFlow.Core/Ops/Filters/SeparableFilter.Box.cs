@@ -93,8 +93,9 @@ public static partial class SeparableFilter
 
     /// <summary>
     /// SciPy's uniform_filter1d along each axis with a box (axis 0 first), each pass stored as float32: along a line of n
-    /// values extended by <see cref="Boundary.Map"/> (cval outside in constant mode), t = (Σ_{k&lt;L} x̃[k − B]) / L,
-    /// out[0] = t, then t += (x̃[i − 1 + L − B] − x̃[i − 1 − B]) / L and out[i] = t, in double (NI_UniformFilter1D).
+    /// values extended by <see cref="Boundary.Map"/> (cval outside in constant mode), t = Σ_{k&lt;L} x̃[k − B],
+    /// out[0] = t / L, then t += x̃[i − 1 + L − B] − x̃[i − 1 − B] and out[i] = t / L, in double (SciPy 1.10's
+    /// NI_UniformFilter1D, bit for bit).
     /// </summary>
     internal static void RunningMean(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, Kernel1D? axis0, Kernel1D? axis1, BoundaryMode mode, float cval)
     {
@@ -124,12 +125,11 @@ public static partial class SeparableFilter
                     t += At(q - before);
                 }
 
-                t /= size;
-                next[start] = (float)t;
+                next[start] = (float)(t / size);
                 for (int i = 1; i < n; i++)
                 {
-                    t += (At(i - 1L + size - before) - At(i - 1L - before)) / size;
-                    next[start + (i * stride)] = (float)t;
+                    t += At(i - 1L + size - before) - At(i - 1L - before);
+                    next[start + (i * stride)] = (float)(t / size);
                 }
             }
 

@@ -456,7 +456,9 @@ public static class Thresholds
 
     /// <summary>
     /// scipy.ndimage.uniform_filter1d(src, 3) over src[0..n) (mode reflect: x̃[−1] = x[0], x̃[n] = x[n − 1]) into dst,
-    /// SciPy's running sum in float64: t = ((0 + x̃[−1]) + x̃[0]) + x̃[1], t /= 3, then t += (x̃[i + 1] − x̃[i − 2]) / 3.
+    /// SciPy's running sum in float64: t = ((0 + x̃[−1]) + x̃[0]) + x̃[1], then t += x̃[i + 1] − x̃[i − 2], each output
+    /// t / 3 (SciPy 1.10's NI_UniformFilter1D, bit for bit: dividing each step's difference by 3 instead, as older
+    /// SciPy did, moves the low bits, which decides a plateau's maximum and so the threshold).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SmoothBy3(double[] src, double[] dst, int n)
@@ -467,26 +469,25 @@ public static class Thresholds
             t += x[0];
             t += x[0];
             t += x[n > 1 ? 1 : 0];
-            t /= 3;
-            d[0] = t;
+            d[0] = t / 3;
             if (n == 1)
             {
                 return;
             }
 
-            t += (x[n > 2 ? 2 : n - 1] - x[0]) / 3; // i = 1: x̃[i − 2] = x̃[−1]
-            d[1] = t;
+            t += x[n > 2 ? 2 : n - 1] - x[0]; // i = 1: x̃[i − 2] = x̃[−1]
+            d[1] = t / 3;
             int i = 2;
             for (; i < n - 1; i++)
             {
-                t += (x[i + 1] - x[i - 2]) / 3;
-                d[i] = t;
+                t += x[i + 1] - x[i - 2];
+                d[i] = t / 3;
             }
 
             if (i == n - 1)
             {
-                t += (x[n - 1] - x[i - 2]) / 3; // x̃[n] = x[n − 1]
-                d[i] = t;
+                t += x[n - 1] - x[i - 2]; // x̃[n] = x[n − 1]
+                d[i] = t / 3;
             }
         }
     }
