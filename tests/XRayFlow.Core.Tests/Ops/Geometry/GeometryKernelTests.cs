@@ -656,7 +656,7 @@ public class GeometryKernelTests
     }
 
     [Fact]
-    public void DegreeSinesAreExactAtQuarterTurnsAndCloseElsewhere()
+    public void DegreeSinesAreSciPysSindgAndCosdgBitForBit()
     {
         foreach (var (angle, sin, cos) in new[] { (0.0, 0.0, 1.0), (90.0, 1.0, 0.0), (180.0, 0.0, -1.0), (270.0, -1.0, 0.0), (-90.0, -1.0, 0.0), (450.0, 1.0, 0.0), (-540.0, 0.0, -1.0) })
         {
@@ -665,11 +665,35 @@ public class GeometryKernelTests
             Assert.Equal(cos, c);
         }
 
-        for (double a = -725; a <= 725; a += 3.7)
+        // scipy.special.sindg / cosdg of 846 angles (tests/fixtures/gen_sindg.py), compared bit for bit.
+        var lines = File.ReadAllLines(XRayFlow.Core.Tests.TestSupport.PictureFixtures.Fixture("sindg/sindg.csv")).Skip(1).ToArray();
+        Assert.Equal(846, lines.Length);
+        foreach (var line in lines)
         {
-            var (s, c) = Rotation.SinCosDegrees(a);
-            Assert.True(Math.Abs(s - Math.Sin(a * Math.PI / 180)) < 1e-13 && Math.Abs(c - Math.Cos(a * Math.PI / 180)) < 1e-13, $"angle {a}");
+            var f = line.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var (s, c) = Rotation.SinCosDegrees(f[0]);
+            Assert.True(BitConverter.DoubleToInt64Bits(f[1]) == BitConverter.DoubleToInt64Bits(s) && BitConverter.DoubleToInt64Bits(f[2]) == BitConverter.DoubleToInt64Bits(c), $"angle {f[0]:R}: ({s:R}, {c:R}) against SciPy's ({f[1]:R}, {f[2]:R})");
         }
+    }
+
+    [Fact]
+    public void RotateOrderZeroTakesSciPysNeighbourAtAnExactHalfPixel()
+    {
+        // Rotating an 8 x 29 frame by -151.19325533927415 degrees with reshape maps output (10, 14) to input row
+        // 3.4999999999999982 with SciPy's sindg (row 3) and to 3.5 with Math.Sin's (row 4): the differential fuzz
+        // found it (geometry seed 46029). Rows of the frame hold their index, so the row taken is the value.
+        var (rows, cols, m, offset) = Rotation.Geometry(8, 29, -151.19325533927415, reshape: true);
+        Assert.Equal((21, 29), (rows, cols));
+        Assert.Equal(3.4999999999999982, AffineResampler.Coordinate(10, 14, m[0, 0], m[0, 1], offset[0]));
+        var src = new float[8 * 29];
+        for (int k = 0; k < src.Length; k++)
+        {
+            src[k] = k / 29;
+        }
+
+        var dst = new float[rows * cols];
+        AffineResampler.Apply(src, 8, 29, m, offset, rows, cols, 0, prefilter: true, SplineMode.GridConstant, 97f, dst, threads: 1);
+        Assert.Equal(3f, dst[(10 * cols) + 14]);
     }
 
     [Fact]
