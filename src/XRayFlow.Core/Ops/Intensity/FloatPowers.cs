@@ -248,27 +248,47 @@ public static class FloatPowers
         public static Tables512 Load() => new(true);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Vectors512<TC>(float* s, float* d, int n, float g, float gain)
         where TC : ILanes
     {
-        var tables = Tables512.Load();
         float atZero = MathF.Pow(0f, g); // 0^gamma, what +0 lanes of a power take (the scalar rule's value)
-        var vgain = Vector512.Create(gain);
         int k = 0;
+        while (true)
+        {
+            k = Run512<TC>(s, d, k, n, g, gain, atZero);
+            if (k > n - 16)
+            {
+                return k;
+            }
+
+            for (int j = k; j < k + 16; j++)
+            {
+                d[j] = TC.Scalar(s[j], g) * gain; // a lane the vectors leave to the scalar rule: the vector one by one
+            }
+
+            k += 16;
+        }
+    }
+
+    /// <summary>
+    /// Vectors of 16 from k on until one has a lane for the scalar rule (returns its k) or fewer than 16 are left. No
+    /// call inside, so the loop's constants stay in registers (with the scalar rule called from this loop they were
+    /// reloaded from the stack every vector).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int Run512<TC>(float* s, float* d, int k, int n, float g, float gain, float atZero)
+        where TC : ILanes
+    {
+        var tables = Tables512.Load();
+        var vgain = Vector512.Create(gain);
         for (; k <= n - 16; k += 16)
         {
-            if (TC.Lanes512(Vector512.Load(s + k), g, atZero, tables, out var r))
+            if (!TC.Lanes512(Vector512.Load(s + k), g, atZero, tables, out var r))
             {
-                (r * vgain).Store(d + k);
+                return k;
             }
-            else
-            {
-                for (int j = k; j < k + 16; j++)
-                {
-                    d[j] = TC.Scalar(s[j], g) * gain;
-                }
-            }
+
+            (r * vgain).Store(d + k);
         }
 
         return k;
