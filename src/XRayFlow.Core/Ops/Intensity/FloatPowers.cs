@@ -294,26 +294,42 @@ public static class FloatPowers
         return k;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Vectors256<TC>(float* s, float* d, int n, float g, float gain)
         where TC : ILanes
     {
         float atZero = MathF.Pow(0f, g);
-        var vgain = Vector256.Create(gain);
         int k = 0;
+        while (true)
+        {
+            k = Run256<TC>(s, d, k, n, g, gain, atZero);
+            if (k > n - 8)
+            {
+                return k;
+            }
+
+            for (int j = k; j < k + 8; j++)
+            {
+                d[j] = TC.Scalar(s[j], g) * gain;
+            }
+
+            k += 8;
+        }
+    }
+
+    /// <summary><see cref="Run512{TC}"/> eight at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int Run256<TC>(float* s, float* d, int k, int n, float g, float gain, float atZero)
+        where TC : ILanes
+    {
+        var vgain = Vector256.Create(gain);
         for (; k <= n - 8; k += 8)
         {
-            if (TC.Lanes256(Vector256.Load(s + k), g, atZero, out var r))
+            if (!TC.Lanes256(Vector256.Load(s + k), g, atZero, out var r))
             {
-                (r * vgain).Store(d + k);
+                return k;
             }
-            else
-            {
-                for (int j = k; j < k + 8; j++)
-                {
-                    d[j] = TC.Scalar(s[j], g) * gain;
-                }
-            }
+
+            (r * vgain).Store(d + k);
         }
 
         return k;
