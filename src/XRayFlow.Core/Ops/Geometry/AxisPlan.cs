@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace XRayFlow.Core.Ops.Geometry;
@@ -23,13 +22,11 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// </summary>
 public sealed class AxisPlan
 {
-    /// <summary>How many plans <see cref="Recent"/> keeps before it starts again.</summary>
-    private const int RecentCount = 32;
-
     /// <summary>Plans with more taps than this (outputs x taps; about 0.5 MB) are not kept.</summary>
     private const long RecentMaxTaps = 1 << 16;
 
-    private static readonly ConcurrentDictionary<PlanKey, AxisPlan> Recent = new();
+    /// <summary>The last 32 plans made (small ones only: <see cref="RecentMaxTaps"/>).</summary>
+    private static readonly RecentPlans<PlanKey, AxisPlan> Recent = new(32);
 
     private AxisPlan(int coefLength, int outLength, int order)
     {
@@ -122,27 +119,9 @@ public sealed class AxisPlan
     public static AxisPlan ForAffine(int m, double a, double offset, int prePad, int coefLength, int order, SplineMode mode)
         => Cached(new PlanKey(2, m, prePad, BitConverter.DoubleToInt64Bits(a), BitConverter.DoubleToInt64Bits(offset), coefLength, order, mode), () => AffineCoordinates(m, a, offset, prePad));
 
-    /// <summary>The kept plan for this key, or a new one (kept when small; the cache starts again past <see cref="RecentCount"/>).</summary>
+    /// <summary>The kept plan for this key, or a new one (kept when small).</summary>
     private static AxisPlan Cached(PlanKey key, Func<double[]> coordinates)
-    {
-        if (Recent.TryGetValue(key, out var kept))
-        {
-            return kept;
-        }
-
-        var plan = Create(coordinates(), key.CoefLength, key.Order, key.Mode);
-        if ((long)plan.OutLength * plan.Taps <= RecentMaxTaps)
-        {
-            if (Recent.Count >= RecentCount)
-            {
-                Recent.Clear();
-            }
-
-            Recent[key] = plan;
-        }
-
-        return plan;
-    }
+        => Recent.Get(key, coordinates, static (k, c) => Create(c(), k.CoefLength, k.Order, k.Mode), static plan => (long)plan.OutLength * plan.Taps <= RecentMaxTaps);
 
     /// <summary>
     /// The taps (coefficient indices, n = cval) and double weights of one coordinate x on an axis of n coefficients,

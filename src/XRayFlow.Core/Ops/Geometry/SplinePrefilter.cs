@@ -400,10 +400,8 @@ public sealed class SplinePrefilterPlan
         Anticausal = poles.Select(z => SplinePrefilter.Start(length, z, boundary, causal: false)).ToArray();
     }
 
-    /// <summary>At most this many plans are kept (<see cref="For"/>); more distinct ones start the list afresh.</summary>
-    private const int RecentCount = 64;
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Length, int Order, PrefilterBoundary Boundary), SplinePrefilterPlan> Recent = new();
+    /// <summary>The last 64 plans made (<see cref="For"/>).</summary>
+    private static readonly RecentPlans<(int Length, int Order, PrefilterBoundary Boundary), SplinePrefilterPlan> Recent = new(64);
 
     /// <summary>The length of the lines.</summary>
     public int Length { get; }
@@ -423,19 +421,5 @@ public sealed class SplinePrefilterPlan
     /// first time (about 30 us each).
     /// </summary>
     public static SplinePrefilterPlan For(int length, int order, PrefilterBoundary boundary)
-    {
-        if (Recent.TryGetValue((length, order, boundary), out var kept))
-        {
-            return kept;
-        }
-
-        var plan = new SplinePrefilterPlan(length, order, boundary);
-        if (Recent.Count >= RecentCount)
-        {
-            Recent.Clear();
-        }
-
-        Recent[(length, order, boundary)] = plan;
-        return plan;
-    }
+        => Recent.Get((length, order, boundary), 0, static (k, _) => new SplinePrefilterPlan(k.Length, k.Order, k.Boundary));
 }
