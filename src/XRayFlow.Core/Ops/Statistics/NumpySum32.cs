@@ -217,12 +217,13 @@ public static class NumpySum32
 
     /// <summary>
     /// numpy.mean(v[v &gt; t]) (<paramref name="above"/>) or numpy.mean(v[~(v &gt; t)]), NaN for an empty class: one
-    /// of <see cref="ClassMeans"/>'s two.
+    /// of <see cref="ClassMeans"/>'s two, gathering that class alone (as each thread of ClassMeans does).
     /// </summary>
     public static float ClassMean(ReadOnlySpan<float> v, float t, bool above)
     {
-        var (a, b) = ClassMeans(v, t);
-        return above ? a : b;
+        using var buffer = new ClassBuffer();
+        Gather(v, t, above ? buffer : null, above ? null : buffer);
+        return buffer.Mean();
     }
 
     /// <summary>
