@@ -547,6 +547,12 @@ def segmentation_family(rng, large=False):
     return (img, grey), cases, reference
 
 
+REGION_PROPERTIES = ['label', 'area', 'area_bbox', 'bbox_area', 'bbox', 'centroid', 'centroid_local', 'local_centroid', 'eccentricity',
+                     'equivalent_diameter_area', 'equivalent_diameter', 'extent', 'axis_major_length', 'major_axis_length',
+                     'axis_minor_length', 'minor_axis_length', 'orientation', 'perimeter']
+REGION_INTENSITY = ['intensity_mean', 'mean_intensity', 'intensity_min', 'min_intensity', 'intensity_max', 'max_intensity']
+
+
 def measure_family(rng, large=False):
     import skimage.measure as skm
     h, w = (int(rng.integers(150, 900)), int(rng.integers(150, 900))) if large else (int(rng.integers(1, 60)), int(rng.integers(1, 60)))
@@ -563,6 +569,12 @@ def measure_family(rng, large=False):
             p['pre'] = [{'id': f'lab{i}', 'op': 'label', 'in': 'x', 'connectivity': c}]
             p['in'] = [f'lab{i}', 'g'] if rng.random() < 0.6 else f'lab{i}'
             p['connectivity'] = c
+            # Half the tables name their properties (drawn from a generator of their own, so the seeds' other draws
+            # stay as they were before `properties` existed): a random order, repeats, old and new spellings.
+            prng = np.random.default_rng([h, w, i])
+            if prng.random() < 0.5:
+                names = REGION_PROPERTIES + (REGION_INTENSITY if isinstance(p['in'], list) else [])
+                p['properties'] = [str(n) for n in prng.choice(names, int(prng.integers(1, 8)))]
         elif op == 'stats':
             p['in'] = 'g'
             if rng.random() < 0.7:
@@ -581,6 +593,7 @@ def measure_family(rng, large=False):
             if isinstance(p['in'], list):
                 props += ['mean_intensity', 'min_intensity', 'max_intensity']
                 kw['intensity_image'] = grey
+            props = p.get('properties', props)
             return {k: np.asarray(v, np.float64) for k, v in skm.regionprops_table(lab, properties=props, **kw).items()}
         if p['op'] == 'stats':
             v = grey.astype(np.float64)
@@ -943,10 +956,24 @@ def run_seed(family, seed, xrayflow, work):
             with open(os.path.join(out, f'x_s{i}.json')) as f:
                 got = json.load(f)
             wrong = []
+            if 'properties' in p and [k for k in got if k != 'input'] != list(ref):
+                wrong.append(f'columns {list(got)} against {list(ref)}')
             for key, want in ref.items():
                 have = np.asarray(got.get(key, np.nan), np.float64)
                 want = np.asarray(want, np.float64)
                 scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
+                if key == 'orientation' and have.shape == want.shape and want.size:
+                    # skimage 0.19 gives -pi/4 where a region's inertia tensor ties (a = c) with b < 0 and pi/4
+                    # otherwise, the sign error fixed in 0.21 (scikit-image issue 6815): XRayFlow takes the fixed
+                    # rule on its exact moments; 0.19's own float sums miss the tie often and then agree. And where
+                    # mu11 is exactly 0 with a > c (a horizontal major axis), XRayFlow's exact b = -0 gives pi/2, and
+                    # skimage's float b (+-1e-17) pi/2 or -pi/2: the same axis.
+                    off = np.abs(have - want) > 1e-4
+                    ties = np.isclose(np.abs(have), np.pi / 4) | np.isclose(np.abs(have), np.pi / 2)
+                    if off.any() and ties[off].all() and np.allclose(have[off], -want[off]):
+                        known += 1
+                        print(f'known   seed {seed} {img.shape}: orientation at a tie of the inertia tensor (+-pi/4, skimage 0.19 sign error) or of a horizontal axis (+-pi/2) (README)')
+                        continue
                 if have.shape != want.shape or (want.size and np.abs(have - want).max() > 1e-4 * scale):
                     wrong.append(f'{key}: {have.tolist() if have.size < 8 else have.shape} against {want.tolist() if want.size < 8 else want.shape}')
             if wrong:

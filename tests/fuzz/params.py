@@ -81,6 +81,11 @@ def value(rng, spec):
         lo_n, hi_n = int(m.group(2)), int(m.group(3) or m.group(2))
         n = rng.choice([lo_n, hi_n, rng.randint(lo_n, hi_n), lo_n - 1, hi_n + 1, 0])
         return [number(rng, spec, integer) for _ in range(max(0, n))]
+    m = re.match(r'\[word\] \((\d+)(?:-(\d+))? words\)', t)
+    if m:  # a list of words (regionprops' properties): allowed words, repeats, a wrong word, a number, too many
+        n = rng.choice([1, 2, 5, 0, int(m.group(2) or m.group(1)) + 1])
+        words = spec['allowed'] + (['nope', 3, None] if rng.random() < 0.3 else [])
+        return rng.choice(spec['allowed'] + ['nope']) if rng.random() < 0.2 else [rng.choice(words) for _ in range(n)]
     if t.startswith('[float or pN percentile]') or t.startswith('[float] (2 values) or'):
         named = [w.strip() for w in t.split(' or ')[-1].split('|')]
         c = rng.random()

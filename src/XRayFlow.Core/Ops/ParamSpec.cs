@@ -39,6 +39,12 @@ public enum ParamType
     /// bounds rows and columns each.
     /// </summary>
     Matrix,
+
+    /// <summary>
+    /// A list of <see cref="ParamSpec.Allowed"/> words, each kept once in the order first written (regionprops'
+    /// `properties: [label, area]`); one word is a list of one (bound as string[]).
+    /// </summary>
+    EnumList,
 }
 
 /// <summary>One declared parameter: the single source of validation, schema, docs and `xrayflow ops`.</summary>
@@ -58,7 +64,7 @@ public sealed record ParamSpec(string Name, ParamType Type, string Doc)
     /// <summary>When true, <see cref="Min"/> itself is not allowed (e.g. sigma &gt; 0).</summary>
     public bool MinExclusive { get; init; }
 
-    /// <summary>For <see cref="ParamType.Enum"/>: the values allowed.</summary>
+    /// <summary>For <see cref="ParamType.Enum"/> and <see cref="ParamType.EnumList"/>: the values allowed.</summary>
     public IReadOnlyList<string>? Allowed { get; init; }
 
     /// <summary>

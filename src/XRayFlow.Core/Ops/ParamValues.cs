@@ -65,6 +65,15 @@ public class ParamValues
     /// <summary>A matrix parameter (rows of numbers); null when unbound or given as a word.</summary>
     public double[][]? Matrix(string name) => Read(name) as double[][];
 
+    /// <summary>A <see cref="ParamType.EnumList"/> parameter's words, in order; null when unbound.</summary>
+    public string[]? WordList(string name) => Read(name) switch
+    {
+        null => null,
+        string[] a => a,
+        string w => [w],
+        _ => null,
+    };
+
     /// <summary>The word a <see cref="ParamSpec.Words"/> parameter was given as, or null when it holds a value.</summary>
     public string? Word(string name) => Read(name) as string;
 

@@ -34,6 +34,7 @@ internal static class ParamText
         ParamType.IntList => $"a list of {Count(spec).Replace("values", "whole numbers", StringComparison.Ordinal)}",
         ParamType.Matrix => spec.Form ?? "a matrix: a list of rows of numbers, e.g. [[0, 1, 0], [1, 1, 1], [0, 1, 0]]",
         ParamType.Expression => "a C# expression (a string) or a number",
+        ParamType.EnumList => $"a list of {Count(spec).Replace("values", "words", StringComparison.Ordinal)} from {string.Join(", ", spec.Allowed ?? [])}",
         _ => spec.Type.ToString(),
     };
 

@@ -35,6 +35,8 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
         {
             case ParamType.FloatPerAxis or ParamType.IntPerAxis or ParamType.FloatList or ParamType.IntList when node is YamlSequence seq:
                 return BindList(op, spec, seq, laterIds);
+            case ParamType.EnumList when node is YamlSequence words:
+                return BindEnumList(op, spec, words);
             case ParamType.Matrix:
                 return BindMatrix(op, spec, node);
             case ParamType.Expression when node is YamlScalar es && !es.IsNull:
@@ -80,6 +82,8 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
                 return _reader.SubstituteInText(TextOf(s, r), s);
             case ParamType.Enum when r.Value is string or double:
                 return BindEnum(spec, s, TextOf(s, r));
+            case ParamType.EnumList when r.Value is string or double:
+                return BindEnum(spec, s, TextOf(s, r)) is { } word ? CheckCount(op, spec, s, new[] { word }, 1) : null;
             case ParamType.Enum when r.Value is bool eb && (spec.Allowed ?? []).Contains(eb ? "true" : "false"):
                 return eb ? "true" : "false"; // an enum such as window's invert: auto | true | false takes YAML's booleans
         }
@@ -108,6 +112,52 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
 
         _c.Diagnostics.ReportParamNotAllowed(s.Start, text, spec.Name, string.Join(", ", allowed), DidYouMean.Suffix(text, allowed));
         return null;
+    }
+
+    /// <summary>A list of words: each one of the allowed values, kept once in the order first written (as a Python dict's keys).</summary>
+    private string[]? BindEnumList(OpDefinition op, ParamSpec spec, YamlSequence seq)
+    {
+        if (seq.Items.Count == 0)
+        {
+            ReportWrongType(op, spec, seq, "an empty list");
+            return null;
+        }
+
+        var words = new List<string>();
+        bool ok = true;
+        foreach (var item in seq.Items)
+        {
+            if (item is not YamlScalar si || si.IsNull)
+            {
+                ReportWrongType(op, spec, item, item.Describe());
+                ok = false;
+                continue;
+            }
+
+            if (_reader.Read(si) is not { } raw)
+            {
+                ok = false;
+                continue;
+            }
+
+            if (raw.Value is not (string or double) || BindEnum(spec, si, TextOf(si, raw)) is not { } word)
+            {
+                if (raw.Value is not (string or double))
+                {
+                    ReportWrongType(op, spec, si, raw.Describe());
+                }
+
+                ok = false;
+                continue;
+            }
+
+            if (!words.Contains(word))
+            {
+                words.Add(word);
+            }
+        }
+
+        return ok && CheckCount(op, spec, seq, words.ToArray(), words.Count) is string[] list ? list : null;
     }
 
     /// <summary>A list parameter: numbers (or `${step}` values, which make the list an object?[] resolved per item).</summary>

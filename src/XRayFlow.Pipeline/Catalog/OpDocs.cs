@@ -230,6 +230,7 @@ public static class OpDocs
         ParamType.IntPerAxis => "int or [int per axis]",
         ParamType.FloatList => p.PercentileItems ? $"[float or pN percentile] ({Count(p)})" : $"[float] ({Count(p)})",
         ParamType.IntList => $"[int] ({Count(p)})",
+        ParamType.EnumList => $"[word] ({Count(p).Replace("values", "words", StringComparison.Ordinal)})",
         ParamType.Matrix => "matrix [[...], ...]",
         ParamType.Expression => p.IsCondition ? "C# condition" : "C# expression or number",
         _ => p.Type.ToString(),

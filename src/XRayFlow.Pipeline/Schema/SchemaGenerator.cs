@@ -141,6 +141,18 @@ public static class SchemaGenerator
     private static JsonArray EnumValues(IEnumerable<string> values)
         => new(values.Select(v => v is "true" or "false" ? (JsonNode)JsonValue.Create(v == "true") : JsonValue.Create(v)).ToArray());
 
+    /// <summary>A list of an EnumList parameter's words (repeats allowed: the binder keeps each once).</summary>
+    private static JsonObject WordList(ParamSpec p)
+    {
+        var list = new JsonObject { ["type"] = "array", ["minItems"] = p.MinCount, ["items"] = new JsonObject { ["enum"] = EnumValues(p.Allowed ?? []) } };
+        if (p.MaxCount < int.MaxValue)
+        {
+            list["maxItems"] = p.MaxCount;
+        }
+
+        return list;
+    }
+
     private static JsonObject Input() => new()
     {
         ["description"] = "image: one 2-D image (a glob runs the recipe once per file); stack: N frames as one N x H x W array.",
@@ -405,6 +417,7 @@ public static class SchemaGenerator
             ParamType.Expression => [new JsonObject { ["description"] = "An inline C# expression.", ["type"] = "string", ["minLength"] = 1 }, new JsonObject { ["type"] = "number" }],
             ParamType.FloatList => [List(Number("number")), paramRef],
             ParamType.IntList => [List(Number("integer")), paramRef],
+            ParamType.EnumList => [WordList(p), new JsonObject { ["enum"] = EnumValues(p.Allowed ?? []) }],
             ParamType.Matrix => [Number("number"), new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Number("number") }, new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Number("number") } }],
             _ => [],
         };

@@ -96,6 +96,7 @@ public class RegistryTests
             ParamType.Bool => "true",
             ParamType.String => "\"text\"",
             ParamType.Enum => $"\"{p.Allowed![0]}\"",
+            ParamType.EnumList => $"[{p.Allowed![0]}]",
             ParamType.Expression => p.IsCondition ? "\"x > 0\"" : "\"x\"",
             _ => throw new InvalidOperationException(p.Type.ToString()),
         };

@@ -90,6 +90,66 @@ public sealed class MeasureOutputTests : IDisposable
           many: "{stem}_many.npy"
         """;
 
+    /// <summary>
+    /// `properties` as regionprops_table's: the columns in the order written, a property written twice listed once,
+    /// both spellings, each named as written. Values: skimage 0.19.3's regionprops_table of the same labels, except
+    /// orientation at region 2's tie (a = c, b &lt; 0), where 0.19 says -pi/4 and 0.21 (the sign fix) pi/4.
+    /// </summary>
+    [Fact]
+    public void PropertiesChooseTheTablesColumnsInTheOrderWritten()
+    {
+        Npy("a", (0, 0, 1), (0, 1, 1), (3, 4, 1), (4, 4, 1), (4, 5, 1));
+        var result = Run("""
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - {id: lab, op: label, in: mask}
+              - id: props
+                op: regionprops
+                in: [lab, mask]
+                properties: [orientation, label, area, area, bbox_area, centroid_local, intensity_max, axis_major_length, minor_axis_length]
+            outputs:
+              props: "{stem}_props.csv"
+            """, Path.Combine(dir, "in", "a.npy"));
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var rows = Outputs.TableCsv.Parse(File.ReadAllText(Path.Combine(dir, "out", "a_props.csv")))!;
+        Assert.Equal(
+            "input,orientation,label,area,bbox_area,centroid_local-0,centroid_local-1,intensity_max,axis_major_length,minor_axis_length",
+            string.Join(",", rows[0]));
+        Assert.Equal("a,1.5707963267948966,1,2,2,0,0.5,1", string.Join(",", rows[1].Take(8)));
+        Assert.Equal("a,0.7853981633974483,2,3,4,0.6666666666666666,0.3333333333333333,1", string.Join(",", rows[2].Take(8)));
+
+        // The axis lengths from the inertia tensor's eigenvalues: numpy's eigvalsh there, closed form here (an ulp apart).
+        double Cell(int row, int col) => double.Parse(rows[row][col], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([2.0, 0.0, 2.3094010767585034, 1.3333333333333333], [Cell(1, 8), Cell(1, 9), Cell(2, 8), Cell(2, 9)], (x, y) => Math.Abs(x - y) <= 1e-14 * Math.Max(1, Math.Abs(y)));
+    }
+
+    [Theory]
+    [InlineData("[label, mean_intensity]", "XRF1062", 17, "property 'mean_intensity' reads an intensity image")]
+    [InlineData("[label, aera]", "XRF1041", 25, "'aera' is not a valid value of 'properties' (one of: label, area,")]
+    [InlineData("[]", "XRF1039", 17, "found an empty list")]
+    [InlineData("[label, [area]]", "XRF1039", 25, "must be a list of 1 to 64 words from label, area,")]
+    public void ABadPropertyIsALocatedErrorAtValidateTime(string properties, string code, int column, string message)
+    {
+        string text = $"""
+            xrayflow: 1
+            inputs:
+              mask: image
+            steps:
+              - id: lab
+                op: label
+                in: mask
+              - op: regionprops
+                in: lab
+                properties: {properties}
+            """;
+        var d = Assert.Single(RecipeLoader.LoadText(text, "measure.yaml").Diagnostics);
+        Assert.Equal(code, d.Code);
+        Assert.Equal((10, column), (d.Location!.Value.Line, d.Location.Value.Column));
+        Assert.Contains(message, d.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ARegionTableIsWrittenPerItemAndCombinedForTheBatch()
     {

@@ -50,6 +50,7 @@ public class RandomChainTests
             ParamType.FloatList or ParamType.IntList => "[" + string.Join(", ", Enumerable.Range(0, Math.Clamp(p.MinCount + r.Next(2), p.MinCount, Math.Min(p.MaxCount, 4))).Select(_ => Num(p.Type == ParamType.IntList))) + "]",
             ParamType.Bool => r.Next(2) == 0 ? "true" : "false",
             ParamType.Enum => $"\"{p.Allowed![r.Next(p.Allowed.Count)]}\"",
+            ParamType.EnumList => $"[{p.Allowed![r.Next(p.Allowed.Count)]}, {p.Allowed![r.Next(p.Allowed.Count)]}]",
             _ => string.Empty,
         };
     }

@@ -111,6 +111,7 @@ public partial class OpContractTests
         {
             // Each value of each enum (modes, methods), and each spline order, on top of the example.
             var values = p.Type == ParamType.Enum ? p.Allowed!.Select(v => $"\"{v}\"")
+                : p.Type == ParamType.EnumList ? p.Allowed!.Select(v => $"[{v}]")
                 : p.Name == "order" && p.Type == ParamType.Int ? Enumerable.Range((int)(p.Min ?? 0), (int)(p.Max ?? 0) - (int)(p.Min ?? 0) + 1).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 : [];
             foreach (var v in values)

@@ -175,13 +175,123 @@ public static class MeasureOps
         },
     };
 
+    /// <summary>
+    /// The properties a table can list (regionprops_table's `properties`), both of skimage 0.19's spellings where it has
+    /// two (the newer first); a column is named as the property was written, as skimage names it.
+    /// </summary>
+    private static IReadOnlyList<string> RegionProperties { get; } =
+    [
+        "label", "area", "area_bbox", "bbox_area", "bbox", "centroid", "centroid_local", "local_centroid", "eccentricity",
+        "equivalent_diameter_area", "equivalent_diameter", "extent", "axis_major_length", "major_axis_length",
+        "axis_minor_length", "minor_axis_length", "orientation", "perimeter",
+        "intensity_mean", "mean_intensity", "intensity_min", "min_intensity", "intensity_max", "max_intensity",
+    ];
+
+    /// <summary>The properties that read the intensity image.</summary>
+    private static bool NeedsIntensity(string property) => property.Contains("intensity", StringComparison.Ordinal);
+
+    /// <summary>
+    /// What a table lists when no properties are given: label, area, centroid, bbox, perimeter, eccentricity and, with
+    /// an intensity image, mean/min/max_intensity (skimage lists label and bbox by default; XRayFlow's default is wider).
+    /// </summary>
+    private static IReadOnlyList<string> DefaultProperties(bool intensity) => intensity
+        ? ["label", "area", "centroid", "bbox", "perimeter", "eccentricity", "mean_intensity", "min_intensity", "max_intensity"]
+        : ["label", "area", "centroid", "bbox", "perimeter", "eccentricity"];
+
+    /// <summary>
+    /// The columns of <paramref name="properties"/> in order, as regionprops_table names them: a property of several
+    /// values is one column per value (bbox-0..3, centroid-0, centroid-1). area_bbox = bbox rows x cols; extent = area /
+    /// area_bbox; equivalent_diameter_area = (4 area / pi) ** 0.5.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown property, or an intensity property without an intensity image.</exception>
+    private static List<KeyValuePair<string, object>> Columns(RegionTable t, IReadOnlyList<string> properties)
+    {
+        int m = t.Label.Length;
+        var columns = new List<KeyValuePair<string, object>>();
+        void Add(string name, object values) => columns.Add(new(name, values));
+        long[] BboxArea()
+        {
+            var a = new long[m];
+            for (int k = 0; k < m; k++)
+            {
+                a[k] = (t.Bbox[2][k] - t.Bbox[0][k]) * (t.Bbox[3][k] - t.Bbox[1][k]);
+            }
+
+            return a;
+        }
+
+        double[] Each(Func<int, double> f)
+        {
+            var a = new double[m];
+            for (int k = 0; k < m; k++)
+            {
+                a[k] = f(k);
+            }
+
+            return a;
+        }
+
+        double[] Intensity(double[]? values, string name) => values ?? throw new ArgumentException($"'{name}' needs an intensity image (the step's second input)");
+
+        foreach (string p in properties)
+        {
+            switch (p)
+            {
+                case "label": Add(p, t.Label); break;
+                case "area": Add(p, t.Area); break;
+                case "area_bbox" or "bbox_area": Add(p, BboxArea()); break;
+                case "bbox":
+                    for (int q = 0; q < 4; q++)
+                    {
+                        Add($"bbox-{q}", t.Bbox[q]);
+                    }
+
+                    break;
+                case "centroid": Add("centroid-0", t.Centroid0); Add("centroid-1", t.Centroid1); break;
+                case "centroid_local" or "local_centroid": Add($"{p}-0", t.CentroidLocal0); Add($"{p}-1", t.CentroidLocal1); break;
+                case "eccentricity": Add(p, t.Eccentricity); break;
+                case "equivalent_diameter_area" or "equivalent_diameter": Add(p, Each(k => Math.Pow(4 * t.Area[k] / Math.PI, 0.5))); break;
+                case "extent":
+                    var boxes = BboxArea();
+                    Add(p, Each(k => (double)t.Area[k] / boxes[k]));
+                    break;
+                case "axis_major_length" or "major_axis_length": Add(p, t.AxisMajor); break;
+                case "axis_minor_length" or "minor_axis_length": Add(p, t.AxisMinor); break;
+                case "orientation": Add(p, t.Orientation); break;
+                case "perimeter": Add(p, t.Perimeter ?? throw new ArgumentException("the table was measured without perimeters")); break;
+                case "intensity_mean" or "mean_intensity": Add(p, Intensity(t.MeanIntensity, p)); break;
+                case "intensity_min" or "min_intensity": Add(p, Intensity(t.MinIntensity, p)); break;
+                case "intensity_max" or "max_intensity": Add(p, Intensity(t.MaxIntensity, p)); break;
+                default: throw new ArgumentException($"unknown region property '{p}'");
+            }
+        }
+
+        return columns;
+    }
+
+    private static readonly OpRule IntensityPropertiesNeedAnImage = new()
+    {
+        Description = "a property of intensity (intensity_mean, mean_intensity, ...) needs the intensity image as the second input",
+        At = "properties",
+        Check = c => c.Inputs.Count < 2 && c.WordList("properties")?.FirstOrDefault(NeedsIntensity) is { } p
+            ? $"property '{p}' reads an intensity image: give regionprops two inputs, the labels and the image (in: [labels, image])"
+            : null,
+        Violation = "{properties: [label, intensity_mean]}",
+    };
+
     /// <summary>regionprops: skimage.measure.regionprops_table with the listed properties.</summary>
     public static OpDefinition Regionprops { get; } = new()
     {
         Name = "regionprops",
-        Summary = "A table with one row per label: label, area, centroid-0/1 (row, column), bbox-0..3, perimeter, eccentricity, and with an intensity image mean/min/max_intensity (skimage's regionprops_table columns).",
+        Summary = "A table with one row per label and one column per value of each property (skimage's regionprops_table, its column names: centroid-0/1 are row and column, bbox-0..3). `properties` as skimage's, in its order; without it: label, area, centroid, bbox, perimeter, eccentricity, and with an intensity image mean/min/max_intensity (skimage's own default is label and bbox).",
         Reference = "skimage.measure.regionprops_table",
         Inputs = new InputSpec(1, 2, Doc: "the label image (whole values; 0 is background; a mask is one region), then optionally the intensity image of the same shape"),
+        Params =
+        [
+            new ParamSpec("properties", ParamType.EnumList, "The properties to measure, in the order of the table's columns (skimage 0.19's names, old or new spelling; a column is named as written; a property written twice is listed once). The intensity properties need the intensity image") { Allowed = RegionProperties, MaxCount = 64 },
+        ],
+        Rules = [IntensityPropertiesNeedAnImage],
+        Example = "{properties: [label, area, centroid, axis_major_length, orientation]}",
         Output = OutputKind.Table,
         Shape = c =>
         {
@@ -197,28 +307,10 @@ public static class MeasureOps
         },
         Execute = ctx =>
         {
-            var t = Refusing(ctx, () => RegionProps.Measure(ctx.Array(0), ctx.Inputs.Count > 1 ? ctx.Array(1) : null, "regionprops"));
-            var fields = new List<KeyValuePair<string, object>>
-            {
-                new("label", t.Label),
-                new("area", t.Area),
-                new("centroid-0", t.Centroid0),
-                new("centroid-1", t.Centroid1),
-                new("bbox-0", t.Bbox[0]),
-                new("bbox-1", t.Bbox[1]),
-                new("bbox-2", t.Bbox[2]),
-                new("bbox-3", t.Bbox[3]),
-                new("perimeter", t.Perimeter),
-                new("eccentricity", t.Eccentricity),
-            };
-            if (t.MeanIntensity is not null)
-            {
-                fields.Add(new("mean_intensity", t.MeanIntensity));
-                fields.Add(new("min_intensity", t.MinIntensity!));
-                fields.Add(new("max_intensity", t.MaxIntensity!));
-            }
-
-            return new TableValue(fields);
+            bool intensity = ctx.Inputs.Count > 1;
+            var properties = ctx.WordList("properties") ?? DefaultProperties(intensity);
+            var t = Refusing(ctx, () => RegionProps.Measure(ctx.Array(0), intensity ? ctx.Array(1) : null, "regionprops", properties.Contains("perimeter")));
+            return new TableValue(Columns(t, properties));
         },
     };
 

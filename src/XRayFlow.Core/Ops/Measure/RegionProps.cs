@@ -7,8 +7,24 @@ using XRayFlow.Core.Imaging;
 namespace XRayFlow.Core.Ops.Measure;
 
 /// <summary>The columns of a region table, one item per region (the intensity columns null without an intensity image).</summary>
-public sealed record RegionTable(long[] Label, long[] Area, double[] Centroid0, double[] Centroid1, long[][] Bbox, double[] Perimeter, double[] Eccentricity,
-    double[]? MeanIntensity, double[]? MinIntensity, double[]? MaxIntensity);
+public sealed record RegionTable(long[] Label, long[] Area, double[] Centroid0, double[] Centroid1, long[][] Bbox, double[]? Perimeter, double[] Eccentricity,
+    double[]? MeanIntensity, double[]? MinIntensity, double[]? MaxIntensity)
+{
+    /// <summary>axis_major_length = 4 sqrt(l1) of the inertia tensor's larger eigenvalue.</summary>
+    public required double[] AxisMajor { get; init; }
+
+    /// <summary>axis_minor_length = 4 sqrt(l2) of the smaller eigenvalue.</summary>
+    public required double[] AxisMinor { get; init; }
+
+    /// <summary>orientation: the angle (radians, -pi/2 to pi/2) between the row axis and the major axis.</summary>
+    public required double[] Orientation { get; init; }
+
+    /// <summary>centroid_local-0, -1: the centroid relative to the bounding box's corner (sums over the region / area).</summary>
+    public required double[] CentroidLocal0 { get; init; }
+
+    /// <summary>See <see cref="CentroidLocal0"/>.</summary>
+    public required double[] CentroidLocal1 { get; init; }
+}
 
 /// <summary>
 /// skimage.measure.regionprops_table (0.19) of a 2-D label image (whole values 0 to 2^24; 0 is background), one row per
@@ -22,8 +38,12 @@ public sealed record RegionTable(long[] Label, long[] Area, double[] Centroid0, 
 /// weigh (1 + sqrt 2) / 2, others 0 (skimage's erosion of the bounding-box crop and 3 x 3 convolution, computed
 /// in place);</item>
 /// <item>eccentricity = sqrt(1 - l2 / l1) for the eigenvalues l1 &gt;= l2 (clipped at 0) of the inertia tensor
-/// [[mu02, -mu11], [-mu11, mu20]] / mu00 from the central moments (0 when l1 = 0); the moments come from exact integer
-/// sums;</item>
+/// T = [[a, b], [b, c]] = [[mu02, -mu11], [-mu11, mu20]] / mu00 from the central moments (0 when l1 = 0), a and c taken
+/// as skimage takes them (mu20 + mu02 minus the other, over mu00); the moments come from exact integer sums;
+/// axis_major_length = 4 sqrt(l1), axis_minor_length = 4 sqrt(l2); orientation = 0.5 atan2(-2b, c - a), or where a - c
+/// is 0 (a region symmetric about a diagonal) pi/4 for b &lt; 0 and -pi/4 otherwise, the atan2's limit, as scikit-image
+/// 0.21 and later (0.19 swapped the two signs, scikit-image issue 6815; its own float sums often miss the tie and give
+/// the limit too); centroid_local = the centroid minus the bounding box's corner, from exact sums;</item>
 /// <item>mean_intensity, min_intensity, max_intensity of the intensity image over the region (double sums; NaN
 /// propagates).</item>
 /// </list>
@@ -33,7 +53,8 @@ public static class RegionProps
     /// <summary>The region table of <paramref name="labels"/>; <paramref name="intensity"/> (same shape) adds the intensity columns.</summary>
     /// <exception cref="LabelException">A label is negative, fractional, not finite or above 2^24.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static RegionTable Measure(ImageArray labels, ImageArray? intensity, string op)
+    /// <param name="perimeters">False: skip the border pass (the perimeter column is then null).</param>
+    public static RegionTable Measure(ImageArray labels, ImageArray? intensity, string op, bool perimeters = true)
     {
         int rows = labels.Rows, cols = labels.Cols;
         var data = labels.Data;
@@ -111,7 +132,7 @@ public static class RegionProps
             }
         }
 
-        var perimeter = Perimeters(data, rows, cols, index, m);
+        double[]? perimeter = perimeters ? Perimeters(data, rows, cols, index, m) : null;
 
         var label = new long[m];
         var c0 = new double[m];
@@ -123,6 +144,11 @@ public static class RegionProps
         }
 
         var ecc = new double[m];
+        var major = new double[m];
+        var minor = new double[m];
+        var orientation = new double[m];
+        var local0 = new double[m];
+        var local1 = new double[m];
         for (int k = 0; k < m; k++)
         {
             label[k] = index.LabelAt(k);
@@ -133,7 +159,13 @@ public static class RegionProps
             bbox[1][k] = minC[k];
             bbox[2][k] = maxR[k] + 1L;
             bbox[3][k] = maxC[k] + 1L;
-            ecc[k] = Eccentricity(area[k], sumR[k], sumC[k], sumRR[k], sumCC[k], sumRC[k]);
+            local0[k] = (sumR[k] - (area[k] * minR[k])) / n;
+            local1[k] = (sumC[k] - (area[k] * minC[k])) / n;
+            var t = Inertia(area[k], sumR[k], sumC[k], sumRR[k], sumCC[k], sumRC[k]);
+            ecc[k] = t.Eccentricity;
+            major[k] = 4 * Math.Sqrt(t.L1);
+            minor[k] = 4 * Math.Sqrt(t.L2);
+            orientation[k] = t.Orientation;
         }
 
         double[]? mean = null;
@@ -146,28 +178,48 @@ public static class RegionProps
             }
         }
 
-        return new RegionTable(label, area, c0, c1, bbox, perimeter, ecc, mean, minI, maxI);
+        return new RegionTable(label, area, c0, c1, bbox, perimeter, ecc, mean, minI, maxI)
+        {
+            AxisMajor = major,
+            AxisMinor = minor,
+            Orientation = orientation,
+            CentroidLocal0 = local0,
+            CentroidLocal1 = local1,
+        };
     }
 
     /// <summary>0^2 + 1^2 + ... + x^2 (0 for x &lt; 0).</summary>
     private static long SumSquares(long x) => x <= 0 ? 0 : x * (x + 1) * ((2 * x) + 1) / 6;
 
+    /// <summary>The inertia tensor's eigenvalues (l1 &gt;= l2, clipped at 0), eccentricity and orientation of a region.</summary>
+    internal readonly record struct InertiaOf(double L1, double L2, double Eccentricity, double Orientation);
+
+    /// <summary>sqrt(1 - l2 / l1) of the inertia tensor's eigenvalues (see <see cref="Inertia"/>).</summary>
+    internal static double Eccentricity(long n, long sr, long sc, long srr, long scc, long src) => Inertia(n, sr, sc, srr, scc, src).Eccentricity;
+
     /// <summary>
-    /// sqrt(1 - l2 / l1) of the inertia tensor's eigenvalues. mu20 = sum (r - rc)^2 = (n sumRR - sumR^2) / n and
-    /// likewise mu02, mu11, with the numerators exact in 128-bit integers.
+    /// The inertia tensor of a region of n pixels from its sums of rows, columns and their squares and products.
+    /// mu20 = sum (r - rc)^2 = (n sumRR - sumR^2) / n and likewise mu02, mu11, with the numerators exact in 128-bit
+    /// integers; T = [[a, b], [b, c]] as skimage.measure.inertia_tensor builds it in 2-D (its diagonal is the sum of the
+    /// other axes' second moments: a = ((mu20 + mu02) - mu20) / n, c = ((mu20 + mu02) - mu02) / n, b = -mu11 / n).
     /// </summary>
-    internal static double Eccentricity(long n, long sr, long sc, long srr, long scc, long src)
+    internal static InertiaOf Inertia(long n, long sr, long sc, long srr, long scc, long src)
     {
         double mu20 = (double)(((Int128)n * srr) - ((Int128)sr * sr)) / n;
         double mu02 = (double)(((Int128)n * scc) - ((Int128)sc * sc)) / n;
         double mu11 = (double)(((Int128)n * src) - ((Int128)sr * sc)) / n;
 
-        // T = [[mu02, -mu11], [-mu11, mu20]] / mu00 (skimage's inertia_tensor in 2-D).
-        double a = mu02 / n, b = -mu11 / n, d = mu20 / n;
+        double sum = mu20 + mu02;
+        double a = (sum - mu20) / n, b = -mu11 / n, d = (sum - mu02) / n;
         double mean = (a + d) / 2, half = (a - d) / 2;
         double root = Math.Sqrt((half * half) + (b * b));
         double l1 = Math.Max(mean + root, 0), l2 = Math.Max(mean - root, 0);
-        return l1 == 0 ? 0 : Math.Sqrt(1 - (l2 / l1));
+        double eccentricity = l1 == 0 ? 0 : Math.Sqrt(1 - (l2 / l1));
+
+        // skimage's orientation; where the diagonal ties (a = c), pi/4 for b < 0, else -pi/4: the limit of the atan2
+        // from either side, as skimage 0.21 has it (0.19's signs were swapped, scikit-image issue 6815).
+        double orientation = a - d == 0 ? (b < 0 ? Math.PI / 4 : -Math.PI / 4) : 0.5 * Math.Atan2(-2 * b, d - a);
+        return new InertiaOf(l1, l2, eccentricity, orientation);
     }
 
     /// <summary>skimage's perimeter (neighbourhood 4) of every region, from its border pixels' codes.</summary>

@@ -235,6 +235,12 @@ public class EngineOpDeclarationTests
                 Assert.NotNull(p.Allowed);
                 Assert.Contains((string)p.Default!, p.Allowed!);
             }
+
+            if (p.Type == ParamType.EnumList)
+            {
+                Assert.NotEmpty(p.Allowed!);
+                Assert.True(p.MaxCount < int.MaxValue, $"{name}.{p.Name}: a list of words has a declared bound");
+            }
         }
     }
 }

@@ -435,7 +435,7 @@ public class MeasureKernelTests
                 var t = RegionProps.Measure(a, null, "regionprops");
                 for (int q = 0; q < t.Label.Length; q++)
                 {
-                    Assert.Equal(ScalarPerimeter(a, t.Label[q]), t.Perimeter[q], 9); // the sums differ in order only
+                    Assert.Equal(ScalarPerimeter(a, t.Label[q]), t.Perimeter![q], 9); // the sums differ in order only
                 }
             }
         }
