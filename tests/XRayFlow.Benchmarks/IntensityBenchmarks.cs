@@ -38,6 +38,8 @@ public class IntensityBenchmarks
         ("adjust_gamma 0.7 (float)", "adjust_gamma", new() { ["gamma"] = 0.7 }, true),
         ("adjust_log (8-bit)", "adjust_log", [], false),
         ("adjust_log (float)", "adjust_log", [], true),
+        ("unsharp_mask (8-bit)", "unsharp_mask", [], false),
+        ("unsharp_mask radius 3 amount 2 (float)", "unsharp_mask", new() { ["radius"] = new[] { 3.0 }, ["amount"] = 2.0 }, true),
     ];
 
     [ParamsSource(nameof(CaseNames))]

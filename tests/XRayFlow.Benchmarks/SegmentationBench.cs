@@ -45,6 +45,9 @@ public static class SegmentationBench
         ("remove_small_objects 64, bits in and out", "remove_small_objects", new() { ["min_size"] = 64 }, "bits"),
         ("keep_largest 2, bits in and out", "keep_largest", new() { ["n"] = 2 }, "bits"),
         ("regionprops", "regionprops", [], "labels"),
+        ("regionprops shape properties", "regionprops", new() { ["properties"] = new[] { "label", "area", "axis_major_length", "axis_minor_length", "orientation", "extent", "equivalent_diameter_area" } }, "labels"),
+        ("remove_small_holes 64", "remove_small_holes", new() { ["area_threshold"] = 64 }, "mask"),
+        ("remove_small_holes 64, bits in and out", "remove_small_holes", new() { ["area_threshold"] = 64 }, "bits"),
     ];
 
     public static void Run(string[] args)

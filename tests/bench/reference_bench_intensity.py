@@ -17,7 +17,7 @@ import time
 import cv2
 import imageio
 import numpy as np
-from skimage import exposure
+from skimage import exposure, filters
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMG = imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "00000011_000.png"))
@@ -60,6 +60,10 @@ OPS = [
     ("adjust_gamma 0.7 (float)", lambda: exposure.adjust_gamma(XF, 0.7), None),
     ("adjust_log (8-bit)", lambda: exposure.adjust_log(X8), None),
     ("adjust_log (float)", lambda: exposure.adjust_log(XF), None),
+    # OpenCV's usual unsharp mask: GaussianBlur + addWeighted (a relative: no img_as_float, no clipping to [0, 1]).
+    ("unsharp_mask (8-bit)", lambda: filters.unsharp_mask(X8), lambda: cv2.addWeighted(XF, 2, cv2.GaussianBlur(XF, (0, 0), 1), -1, 0)),
+    ("unsharp_mask radius 3 amount 2 (float)", lambda: filters.unsharp_mask(XF, radius=3, amount=2),
+     lambda: cv2.addWeighted(XF, 3, cv2.GaussianBlur(XF, (0, 0), 3), -2, 0)),
 ]
 
 

@@ -76,6 +76,8 @@ CASES = [
     ("clear_border", lambda: segmentation.clear_border(MASK), None),
     ("keep_largest 2", None, None),
     ("regionprops", lambda: measure.regionprops_table(LABELS, properties=("label", "area", "centroid", "bbox", "perimeter", "eccentricity")), None),
+    ("regionprops shape properties", lambda: measure.regionprops_table(LABELS, properties=("label", "area", "axis_major_length", "axis_minor_length", "orientation", "extent", "equivalent_diameter_area")), None),
+    ("remove_small_holes 64", lambda: morphology.remove_small_holes(MASK, 64), None),
 ]
 
 print(f"op,ref_median_ms,ref_min_ms,ref_cpu_min_ms,cv2_median_ms,cv2_min_ms,cv2_cpu_min_ms (runs={RUNS}, image {GREY.shape}, "

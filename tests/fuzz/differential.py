@@ -12,8 +12,9 @@ infinities. It prints each mismatch and one line a seed.
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
 Prewitt, Laplace, median; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local), segmentation
-(label, binary morphology, fill holes, clear_border, remove_small_objects, distance_transform_edt, keep_largest,
+equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
+unsharp_mask), segmentation
+(label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
@@ -413,6 +414,14 @@ def intensity_family(rng, large=False):
         if kind == 'f' and op in ('adjust_gamma', 'adjust_log') and img.min() < 0:
             continue  # refused (negative values), as scikit-image
         cases.append(p)
+    # unsharp_mask (skimage.filters), from a generator of its own so the draws above stay as earlier seeds had them.
+    prng = np.random.default_rng([h, w, 7])
+    for _ in range(1 if large else 3):
+        p = {'op': 'unsharp_mask', 'radius': float(prng.choice([1, 0, 0.5, prng.uniform(0.1, 6)])),
+             'amount': float(prng.choice([1, -0.5, 2.5, prng.uniform(-3, 3)])), 'preserve_range': bool(prng.random() < 0.5)}
+        if prng.random() < 0.3:
+            p['radius'] = [float(prng.uniform(0, 4)), float(prng.uniform(0, 4))]
+        cases.append(p)
 
     def reference(p, a):
         op = p['op']
@@ -432,6 +441,8 @@ def intensity_family(rng, large=False):
             return ex.adjust_log(a, p['gain'], p['inv'])
         if op == 'percentile':
             return np.percentile(a, p['q'])
+        if op == 'unsharp_mask':
+            return sf.unsharp_mask(a, radius=p['radius'], amount=p['amount'], preserve_range=p['preserve_range'])
         if op == 'threshold_local':  # scikit-image on the float64 copy (as the fixtures: its own path for integer arrays)
             b = p['block_size']
             param = p.get('param')
@@ -498,6 +509,9 @@ def segmentation_family(rng, large=False):
                 p['bgval'] = 7.0
         elif op == 'remove_small_objects':
             p.update(min_size=int(rng.integers(0, 30)), connectivity=int(rng.integers(1, 3)))
+            if np.random.default_rng([h, w, len(cases)]).random() < 0.5:
+                # Half become remove_small_holes, drawn from a generator of their own so earlier seeds' draws stay.
+                p = {'op': 'remove_small_holes', 'area_threshold': p['min_size'], 'connectivity': p['connectivity']}
         elif op == 'distance_transform_edt':
             if rng.random() < 0.5:
                 p['sampling'] = [float(rng.uniform(0.2, 3)), float(rng.uniform(0.2, 3))]
@@ -537,6 +551,8 @@ def segmentation_family(rng, large=False):
             return ss.clear_border(a, buffer_size=p.get('buffer_size', 0), bgval=p.get('bgval', 0))
         if op == 'remove_small_objects':
             return sm.remove_small_objects(b, p['min_size'], connectivity=p['connectivity'])
+        if op == 'remove_small_holes':
+            return sm.remove_small_holes(b, p['area_threshold'], connectivity=p['connectivity'])
         if op == 'distance_transform_edt':
             return ndi.distance_transform_edt(b, sampling=p.get('sampling'))
         lab, n = ndi.label(b, structure=ndi.generate_binary_structure(2, p['connectivity']))  # keep_largest

@@ -62,6 +62,30 @@ public sealed class PackedMask
     /// <summary>Pixel (frame, row, col) (tests).</summary>
     public bool Get(int frame, int row, int col) => ((Row(frame, row)[col >> 6] >> (col & 63)) & 1) != 0;
 
+    /// <summary>A new mask of every bit of <paramref name="source"/> flipped (NumPy's logical_not); spare bits stay 0.</summary>
+    public static PackedMask Complement(PackedMask source)
+    {
+        var mask = Rent(source.Frames, source.Rows, source.Cols);
+        int spare = source.Cols & 63;
+        ulong last = spare == 0 ? ~0UL : (1UL << spare) - 1;
+        for (int f = 0; f < source.Frames; f++)
+        {
+            for (int i = 0; i < source.Rows; i++)
+            {
+                var from = source.Row(f, i);
+                var to = mask.Row(f, i);
+                for (int k = 0; k < to.Length; k++)
+                {
+                    to[k] = ~from[k];
+                }
+
+                to[^1] &= last;
+            }
+        }
+
+        return mask;
+    }
+
     /// <summary>Packs a float array: bit = (x != 0), NaN counting as nonzero (NumPy's truth value), as binary morphology reads its input.</summary>
     public static PackedMask Pack(ImageArray image)
     {

@@ -47,6 +47,33 @@ public class PackedMaskTests
         }
     }
 
+    /// <summary>Complement flips every pixel's bit (NumPy's logical_not) and keeps the spare bits of each row 0, for every row length.</summary>
+    [Fact]
+    public void TheComplementFlipsEveryPixelAndKeepsSpareBitsZero()
+    {
+        for (int cols = 1; cols <= 200; cols++)
+        {
+            var source = Random01(2, 3, cols, seed: cols);
+            var mask = PackedMask.Pack(source);
+            var complement = PackedMask.Complement(mask);
+            for (int f = 0; f < 2; f++)
+            {
+                for (int r = 0; r < 3; r++)
+                {
+                    for (int c = 0; c < cols; c++)
+                    {
+                        Assert.NotEqual(mask.Get(f, r, c), complement.Get(f, r, c));
+                    }
+
+                    if (cols % 64 != 0)
+                    {
+                        Assert.Equal(0UL, complement.Row(f, r)[^1] >> (cols % 64));
+                    }
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(1, 7, 65)]

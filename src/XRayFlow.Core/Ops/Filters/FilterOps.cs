@@ -27,6 +27,23 @@ public static class FilterOps
             ctx.Threads)),
     };
 
+    /// <summary>unsharp_mask: skimage.filters.unsharp_mask (0.19), kernel <see cref="UnsharpMask"/>.</summary>
+    public static OpDefinition UnsharpMaskOp { get; } = new()
+    {
+        Name = "unsharp_mask",
+        Summary = "Sharpens: x + (x - gaussian(x, radius)) * amount, the Gaussian in mode reflect. Without preserve_range the values are scikit-image's img_as_float (an 8- or 16-bit image divided by 255 / 65535, float values as they are) and the result is clipped to [0, 1] ([-1, 1] when a value is negative), so a float image outside [0, 1] saturates: give preserve_range: true to sharpen values as they are (docs/integer-sources.md).",
+        Reference = "skimage.filters.unsharp_mask",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("radius", ParamType.FloatPerAxis, "Standard deviation of the Gaussian blur, one value or [axis 0, axis 1]") { Default = 1.0, Min = 0.0, Max = CommonParams.MaxSigma },
+            new ParamSpec("amount", ParamType.Float, "How much of the detail (x - blurred) is added; negative values blur") { Default = 1.0, Min = -1e6, Max = 1e6 },
+            new ParamSpec("preserve_range", ParamType.Bool, "Keep the values as they are (no img_as_float scaling, no clipping)") { Default = false },
+        ],
+        Example = "{radius: 2, amount: 1.5, preserve_range: true}",
+        Execute = ctx => new ArrayValue(UnsharpMask.Apply(ctx.Array(), ctx.Doubles("radius")!, ctx.Float("amount"), ctx.Bool("preserve_range"), ctx.Threads)),
+    };
+
     public static OpDefinition GaussianLaplace { get; } = new()
     {
         Name = "gaussian_laplace",

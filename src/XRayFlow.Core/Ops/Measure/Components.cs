@@ -95,6 +95,30 @@ public static class Components
     }
 
     /// <summary>
+    /// skimage.morphology.remove_small_holes(ar, area_threshold, connectivity) (0.19) on each frame: the logical_not of
+    /// remove_small_objects(logical_not(ar), area_threshold, connectivity), so every component of zero pixels (a hole,
+    /// or a stretch of background at the edge) of fewer than <paramref name="areaThreshold"/> pixels becomes 1. The input
+    /// is read as skimage's bool cast (nonzero, NaN included, is 1); the result is 0/1, held as bits.
+    /// </summary>
+    public static ImageArray RemoveSmallHoles(ImageArray src, int areaThreshold, Neighbours nb, int threads)
+    {
+        var packed = src.Mask is null ? PackedMask.Pack(src) : null;
+        var zeros = PackedMask.Complement(src.Mask ?? packed!);
+        packed?.Release();
+        try
+        {
+            var kept = FilterMask(src, zeros, nb, threads, sizes => SizeAtLeast(sizes, areaThreshold));
+            var filled = PackedMask.Complement(kept.Mask!);
+            kept.ReleaseMask();
+            return ImageArray.FromMask(filled, src.IsStack);
+        }
+        finally
+        {
+            zeros.Release();
+        }
+    }
+
+    /// <summary>
     /// skimage.segmentation.clear_border(labels, buffer_size, bgval) (0.19) on each frame, as skimage computes it on a
     /// float image: the values are cast to int64 (truncated toward zero, <see cref="RunLabels.Key"/>; |x| &lt; 1 is
     /// background) and labelled with full connectivity, equal values joining (skimage.measure.label(x, background=0));

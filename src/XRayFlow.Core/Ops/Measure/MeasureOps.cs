@@ -114,6 +114,23 @@ public static class MeasureOps
             ctx.Array(), ctx.Int("min_size"), Neighbours.OfConnectivity(ctx.Int("connectivity")), ctx.Threads, "remove_small_objects"))),
     };
 
+    /// <summary>remove_small_holes: skimage.morphology.remove_small_holes (0.19).</summary>
+    public static OpDefinition RemoveSmallHoles { get; } = new()
+    {
+        Name = "remove_small_holes",
+        Summary = "Fills the holes of fewer than area_threshold pixels: every connected region of zeros that small (a stretch of background touching the edge too, as skimage) becomes 1. The input counts as a mask (nonzero is 1, as skimage's bool cast); the result is 0/1.",
+        Reference = "skimage.morphology.remove_small_holes",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("area_threshold", ParamType.Int, "Holes of fewer pixels are filled (0 fills none)") { Default = 64, Min = 0, Max = int.MaxValue },
+            Connectivity("Neighbours that connect a hole's pixels: 1 = 4 neighbours, 2 = 8") with { Default = 1 },
+        ],
+        Example = "{area_threshold: 20}",
+        ReadsMasks = true,
+        Execute = ctx => new ArrayValue(Components.RemoveSmallHoles(ctx.Array(), ctx.Int("area_threshold"), Neighbours.OfConnectivity(ctx.Int("connectivity")), ctx.Threads)),
+    };
+
     /// <summary>clear_border: skimage.segmentation.clear_border (0.19).</summary>
     public static OpDefinition ClearBorder { get; } = new()
     {
