@@ -11,7 +11,7 @@ infinities. It prints each mismatch and one line a seed.
 
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
 Prewitt, Laplace, median; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
-much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize), intensity (equalize_hist,
+much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
 unsharp_mask), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
@@ -304,9 +304,22 @@ def geometry_family(rng, large=False, tall=False):
                 p['anti_aliasing'] = bool(aa < 0.33)
             if rng.random() < 0.2:
                 p['clip'] = False
+            if np.random.default_rng([h, w, len(cases)]).random() < 0.4:
+                # rescale instead (a generator of its own: earlier seeds' draws unchanged): the scale that gives about
+                # this output shape, sometimes exactly half-way (n * scale = k + 0.5, NumPy's round to even).
+                prng = np.random.default_rng([h, w, len(cases), 1])
+                scale = [p['output_shape'][0] / h, p['output_shape'][1] / w]
+                if prng.random() < 0.3:
+                    scale[0] = (int(prng.integers(0, 2 * h)) + 0.5) / h
+                p = dict(p, op='rescale', scale=scale if prng.random() < 0.6 else scale[0])
+                del p['output_shape']
         cases.append(p)
 
     def reference(p, a):
+        if p['op'] == 'rescale':
+            scale = tuple(p['scale']) if isinstance(p['scale'], list) else p['scale']
+            return skt.rescale(a, scale, order=p['order'], mode=p['mode'], cval=p['cval'], clip=p.get('clip', True),
+                               preserve_range=True, anti_aliasing=p.get('anti_aliasing')).astype(np.float32)
         kw = {k: p[k] for k in ('order', 'mode', 'cval', 'prefilter') if k in p}
         if p['op'] == 'zoom':
             return ndi.zoom(a, p['zoom'], grid_mode=p.get('grid_mode', False), **kw)

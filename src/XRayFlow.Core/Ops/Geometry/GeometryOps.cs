@@ -109,6 +109,25 @@ public static class GeometryOps
         },
     };
 
+    /// <summary>What skimage.transform.resize and rescale take besides the size: order, mode, cval, clip, anti-aliasing.</summary>
+    private static IReadOnlyList<ParamSpec> ResizeParams { get; } =
+    [
+        Order(1),
+        new ParamSpec("mode", ParamType.Enum, "Beyond the edges, numpy.pad's names: constant (cval), edge, symmetric (d c b a|a b c d), reflect (d c b|a b c d), wrap")
+        {
+            Default = "reflect",
+            Allowed = ["constant", "edge", "symmetric", "reflect", "wrap"],
+        },
+        new ParamSpec("cval", ParamType.Float, "Value outside the image for mode constant") { Default = 0.0 },
+        new ParamSpec("clip", ParamType.Bool, "Clip the output to the input's range (widened to cval when mode is constant and the output reaches it), as skimage's default") { Default = true },
+        new ParamSpec("anti_aliasing", ParamType.Bool, "Gaussian smoothing before shrinking; default: true when an axis shrinks"),
+        new ParamSpec("anti_aliasing_sigma", ParamType.FloatPerAxis, "Sigma of that smoothing, one value or [axis 0, axis 1]; default max(0, (n / m - 1) / 2) per axis")
+        {
+            Min = 0,
+            Max = CommonParams.MaxSigma,
+        },
+    ];
+
     /// <summary>resize: skimage.transform.resize with preserve_range=True (see <see cref="Resampling.Resize"/>).</summary>
     public static OpDefinition Resize { get; } = new()
     {
@@ -126,20 +145,7 @@ public static class GeometryOps
                 MinCount = 2,
                 MaxCount = 2,
             },
-            Order(1),
-            new ParamSpec("mode", ParamType.Enum, "Beyond the edges, numpy.pad's names: constant (cval), edge, symmetric (d c b a|a b c d), reflect (d c b|a b c d), wrap")
-            {
-                Default = "reflect",
-                Allowed = ["constant", "edge", "symmetric", "reflect", "wrap"],
-            },
-            new ParamSpec("cval", ParamType.Float, "Value outside the image for mode constant") { Default = 0.0 },
-            new ParamSpec("clip", ParamType.Bool, "Clip the output to the input's range (widened to cval when mode is constant and the output reaches it), as skimage's default") { Default = true },
-            new ParamSpec("anti_aliasing", ParamType.Bool, "Gaussian smoothing before shrinking; default: true when an axis shrinks"),
-            new ParamSpec("anti_aliasing_sigma", ParamType.FloatPerAxis, "Sigma of that smoothing, one value or [axis 0, axis 1]; default max(0, (n / m - 1) / 2) per axis")
-            {
-                Min = 0,
-                Max = CommonParams.MaxSigma,
-            },
+            .. ResizeParams,
         ],
         Example = "{output_shape: [32, 48]}",
         Shape = c =>
@@ -151,8 +157,45 @@ public static class GeometryOps
         Execute = ctx =>
         {
             int[] shape = ctx.Ints("output_shape")!;
-            bool? anti = ctx.Has("anti_aliasing") ? ctx.Bool("anti_aliasing") : null;
-            return new ArrayValue(Resampling.Resize(ctx.Array(), shape[0], shape[1], ctx.Int("order"), ctx.Text("mode"), CvalOf(ctx), anti, ctx.Doubles("anti_aliasing_sigma"), ctx.Bool("clip"), ctx.Threads, ctx.Float("cval")));
+            return ResizeTo(ctx, shape[0], shape[1]);
+        },
+    };
+
+    /// <summary>rescale: skimage.transform.rescale with preserve_range=True: resize to max(1, round(n * scale)) per axis.</summary>
+    public static OpDefinition Rescale { get; } = new()
+    {
+        Name = "rescale",
+        Summary = "Scales each frame by a factor per axis as skimage.transform.rescale (preserve_range=True): resize to max(1, round(n * scale)) pixels on an axis of n (NumPy's round, half to even), with resize's anti-aliasing, order, mode and clipping.",
+        Reference = "skimage.transform.rescale",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("scale", ParamType.FloatPerAxis, "Scale factor, one value or [axis 0, axis 1]")
+            {
+                Required = true,
+                Min = 0,
+                MinExclusive = true,
+                Max = MaxZoom,
+            },
+            .. ResizeParams,
+        ],
+        Example = "{scale: 0.25}",
+        Shape = c =>
+        {
+            var s = c.First;
+            if (!s.IsKnown)
+            {
+                return s with { Rows = 0, Cols = 0 };
+            }
+
+            double[] scale = c.Doubles("scale")!;
+            return Bounded(c, s, RescaledLength(s.Rows, scale[0]), RescaledLength(s.Cols, scale[^1]), "scale");
+        },
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            double[] scale = ctx.Doubles("scale")!;
+            return ResizeTo(ctx, (int)RescaledLength(src.Rows, scale[0]), (int)RescaledLength(src.Cols, scale[^1]));
         },
     };
 
@@ -495,6 +538,16 @@ public static class GeometryOps
         }
 
         return s with { Rows = (int)rows, Cols = (int)cols };
+    }
+
+    /// <summary>rescale's output length: numpy.maximum(numpy.round(scale * n), 1).</summary>
+    private static long RescaledLength(int n, double scale) => Math.Max(1, Resampling.ZoomedLength(n, scale));
+
+    /// <summary>resize (and rescale) of the step's input to rows x cols with the step's order, mode, cval, clip and anti-aliasing.</summary>
+    private static ArrayValue ResizeTo(OpContext ctx, int rows, int cols)
+    {
+        bool? anti = ctx.Has("anti_aliasing") ? ctx.Bool("anti_aliasing") : null;
+        return new ArrayValue(Resampling.Resize(ctx.Array(), rows, cols, ctx.Int("order"), ctx.Text("mode"), CvalOf(ctx), anti, ctx.Doubles("anti_aliasing_sigma"), ctx.Bool("clip"), ctx.Threads, ctx.Float("cval")));
     }
 
     private static SplineMode ModeOf(OpContext ctx) => SplineModes.Parse(ctx.Text("mode"));
