@@ -55,13 +55,7 @@ public static class GeometryOps
         Inputs = InputSpec.One,
         Params =
         [
-            new ParamSpec("zoom", ParamType.FloatPerAxis, "Zoom factor, one value or [axis 0, axis 1]; the output has int(round(n * zoom)) pixels on an axis of n")
-            {
-                Required = true,
-                Min = 0,
-                MinExclusive = true,
-                Max = MaxZoom,
-            },
+            Factor("zoom", "Zoom factor, one value or [axis 0, axis 1]; the output has int(round(n * zoom)) pixels on an axis of n"),
             Order(3), InterpolationMode, Cval, Prefilter,
             new ParamSpec("grid_mode", ParamType.Bool, "false: the distance between the first and last pixel centres is zoomed (n - 1 -> m - 1); true: the whole pixel extent (n -> m), as skimage's resize")
             {
@@ -170,13 +164,7 @@ public static class GeometryOps
         Inputs = InputSpec.One,
         Params =
         [
-            new ParamSpec("scale", ParamType.FloatPerAxis, "Scale factor, one value or [axis 0, axis 1]")
-            {
-                Required = true,
-                Min = 0,
-                MinExclusive = true,
-                Max = MaxZoom,
-            },
+            Factor("scale", "Scale factor, one value or [axis 0, axis 1]"),
             .. ResizeParams,
         ],
         Example = "{scale: 0.25}",
@@ -539,6 +527,15 @@ public static class GeometryOps
 
         return s with { Rows = (int)rows, Cols = (int)cols };
     }
+
+    /// <summary>A required factor per axis (zoom's zoom, rescale's scale): above 0, at most <see cref="MaxZoom"/>.</summary>
+    private static ParamSpec Factor(string name, string doc) => new(name, ParamType.FloatPerAxis, doc)
+    {
+        Required = true,
+        Min = 0,
+        MinExclusive = true,
+        Max = MaxZoom,
+    };
 
     /// <summary>rescale's output length: numpy.maximum(numpy.round(scale * n), 1).</summary>
     private static long RescaledLength(int n, double scale) => Math.Max(1, Resampling.ZoomedLength(n, scale));
