@@ -140,13 +140,15 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
                 continue;
             }
 
-            if (raw.Value is not (string or double) || BindEnum(spec, si, TextOf(si, raw)) is not { } word)
+            if (raw.Value is not (string or double))
             {
-                if (raw.Value is not (string or double))
-                {
-                    ReportWrongType(op, spec, si, raw.Describe());
-                }
+                ReportWrongType(op, spec, si, raw.Describe());
+                ok = false;
+                continue;
+            }
 
+            if (BindEnum(spec, si, TextOf(si, raw)) is not { } word)
+            {
                 ok = false;
                 continue;
             }

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using XRayFlow.Core.Imaging;
+using XRayFlow.Core.Ops.Elementwise;
 using XRayFlow.Core.Ops.Intensity;
 
 namespace XRayFlow.Core.Ops.Filters;
@@ -32,7 +32,7 @@ public static class UnsharpMask
             x = ImageArray.Rent(src);
             var table = Table(dtype == SkimageDtype.UInt8 ? 255 : 65535);
             var (from, to) = (src.Data, x.Data);
-            InParts(src.Length, threads, (start, length) =>
+            ElementwiseLoop.ForBlocks(src.Length, threads, (start, length) =>
             {
                 for (int k = start; k < start + length; k++)
                 {
@@ -44,12 +44,14 @@ public static class UnsharpMask
         var dst = NdFilters.GaussianFilter(x, radius, mode: BoundaryMode.Reflect, truncate: 4.0, threads: threads);
         for (int f = 0; f < x.Frames; f++)
         {
+            // numpy.any(x < 0) of the frame: its nanmin below 0 (NaN is not below 0, nor is -0).
+            var op = preserveRange
+                ? new SharpenOperator((float)amount, float.NegativeInfinity, float.PositiveInfinity)
+                : new SharpenOperator((float)amount, Extremes.NanMinMax(x.Frame(f), threads).Min < 0 ? -1f : 0f, 1f);
             int at = f * x.FrameLength;
-            float lo = preserveRange ? float.NegativeInfinity : AnyNegative(x.Frame(f)) ? -1f : 0f;
-            float hi = preserveRange ? float.PositiveInfinity : 1f;
             var (image, result) = (x.Data, dst.Data);
-            InParts(x.FrameLength, threads, (start, length) =>
-                Sharpen(image.AsSpan(at + start, length), result.AsSpan(at + start, length), (float)amount, lo, hi));
+            ElementwiseLoop.ForBlocks(x.FrameLength, threads, (start, length) =>
+                ElementwiseLoop.Invoke(image.AsSpan(at + start, length), result.AsSpan(at + start, length), result.AsSpan(at + start, length), op));
         }
 
         if (!ReferenceEquals(x, src))
@@ -72,110 +74,18 @@ public static class UnsharpMask
 
         return table;
     }
+}
 
-    /// <summary>Runs <paramref name="part"/>(start, length) over [0, n) in parts on up to <paramref name="threads"/> threads (one part for small n).</summary>
-    private static void InParts(int n, int threads, Action<int, int> part)
-    {
-        int parts = threads <= 1 || n < (1 << 16) ? 1 : threads * 2;
-        if (parts == 1)
-        {
-            part(0, n);
-            return;
-        }
+/// <summary>
+/// unsharp_mask's last step for an image value x and its blurred value y: numpy.clip(x + (x - y) * amount, lo, hi),
+/// each operation rounded to float32 (no fused multiply-add, as NumPy's three array operations), the clip as
+/// <see cref="ClipOperator"/>'s (NaN stays NaN; infinite bounds do not clip).
+/// </summary>
+public readonly struct SharpenOperator(float amount, float lo, float hi) : IBinaryOperator
+{
+    public float Invoke(float x, float y) => new ClipOperator(lo, hi).Invoke(x + ((x - y) * amount));
 
-        int per = ((n / parts) + 63) & ~63;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
-        {
-            int start = Math.Min(n, p * per);
-            int end = p == parts - 1 ? n : Math.Min(n, start + per);
-            if (end > start)
-            {
-                part(start, end - start);
-            }
-        });
-    }
+    public Vector<float> Invoke(Vector<float> x, Vector<float> y) => new ClipOperator(lo, hi).Invoke(x + ((x - y) * new Vector<float>(amount)));
 
-    /// <summary>numpy.any(x &lt; 0): NaN is not below 0.</summary>
-    internal static bool AnyNegative(ReadOnlySpan<float> x)
-    {
-        int k = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            for (; k <= x.Length - 16; k += 16)
-            {
-                if (Vector512.LessThanAny(Vector512.LoadUnsafe(ref x0, (nuint)k), Vector512<float>.Zero))
-                {
-                    return true;
-                }
-            }
-        }
-
-        for (; k < x.Length; k++)
-        {
-            if (x[k] < 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// In place over <paramref name="blurred"/>: r = x + (x - blurred) * amount, each operation rounded to float32 (no
-    /// fused multiply-add, as NumPy's three array operations), then numpy.clip(r, lo, hi) (NaN stays NaN; infinite
-    /// bounds do not clip). 512- or 256-bit vectors where the machine has them, the same arithmetic lane by lane.
-    /// </summary>
-    /// <param name="width">The vector width to use (512, 256, or 1 for scalar); 0 = the widest the machine has (tests pick each).</param>
-    internal static void Sharpen(ReadOnlySpan<float> x, Span<float> blurred, float amount, float lo, float hi, int width = 0)
-    {
-        int n = x.Length;
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref float b0 = ref MemoryMarshal.GetReference(blurred);
-        int k = 0;
-        if (width == 0)
-        {
-            width = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 1;
-        }
-
-        if (width == 512 && Vector512.IsHardwareAccelerated)
-        {
-            var a = Vector512.Create(amount);
-            var low = Vector512.Create(lo);
-            var high = Vector512.Create(hi);
-            for (; k <= n - 16; k += 16)
-            {
-                var xv = Vector512.LoadUnsafe(ref x0, (nuint)k);
-                var r = xv + ((xv - Vector512.LoadUnsafe(ref b0, (nuint)k)) * a);
-                r = Vector512.ConditionalSelect(Vector512.LessThan(r, low), low, r);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(r, high), high, r).StoreUnsafe(ref b0, (nuint)k);
-            }
-        }
-        else if (width == 256 && Vector256.IsHardwareAccelerated)
-        {
-            var a = Vector256.Create(amount);
-            var low = Vector256.Create(lo);
-            var high = Vector256.Create(hi);
-            for (; k <= n - 8; k += 8)
-            {
-                var xv = Vector256.LoadUnsafe(ref x0, (nuint)k);
-                var r = xv + ((xv - Vector256.LoadUnsafe(ref b0, (nuint)k)) * a);
-                r = Vector256.ConditionalSelect(Vector256.LessThan(r, low), low, r);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(r, high), high, r).StoreUnsafe(ref b0, (nuint)k);
-            }
-        }
-
-        for (; k < n; k++)
-        {
-            blurred[k] = SharpenOne(x[k], blurred[k], amount, lo, hi);
-        }
-    }
-
-    /// <summary>The scalar meaning of <see cref="Sharpen"/> for one value.</summary>
-    internal static float SharpenOne(float x, float blurred, float amount, float lo, float hi)
-    {
-        float r = x + ((x - blurred) * amount);
-        return r < lo ? lo : r > hi ? hi : r;
-    }
+    public override string ToString() => $"Sharpen({amount}, [{lo}, {hi}])";
 }

@@ -38,6 +38,10 @@ public class ElementwiseOperatorTests
         yield return [new BinaryCase<AddOperator>(default)];
         yield return [new BinaryCase<SubtractOperator>(default)];
         yield return [new BinaryCase<MultiplyOperator>(default)];
+        foreach (var (amount, lo, hi) in new[] { (1f, 0f, 1f), (-0.7f, -1f, 1f), (2.5f, float.NegativeInfinity, float.PositiveInfinity), (0f, 0f, 1f), (float.NaN, 0f, 1f) })
+        {
+            yield return [new BinaryCase<XRayFlow.Core.Ops.Filters.SharpenOperator>(new(amount, lo, hi))];
+        }
     }
 
     [Theory]
@@ -125,6 +129,6 @@ public class ElementwiseOperatorTests
             }
         }
 
-        public override string ToString() => typeof(T).Name;
+        public override string ToString() => Op.ToString() ?? typeof(T).Name;
     }
 }
