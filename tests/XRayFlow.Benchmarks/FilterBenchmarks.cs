@@ -77,4 +77,21 @@ public class FilterBenchmarks
 
     [Benchmark]
     public void MedianSize5() => Recycle(NdFilters.MedianFilter(image, [5], threads: Threads));
+
+    /// <summary>correlate's kernels, as tests/bench/reference_bench.py's W3 and W7 (numpy.random.default_rng(5), rounded).</summary>
+    internal static readonly double[][] W3 = [[1 / 15.0, 2 / 15.0, 1 / 15.0], [2 / 15.0, 3 / 15.0, 2 / 15.0], [1 / 15.0, 2 / 15.0, 1 / 15.0]];
+
+    internal static readonly double[][] W7 =
+    [
+        [-0.802, -1.324, -0.248, 0.42, 1.136, 0.11, -0.553], [-0.785, 0.749, 1.635, 0.273, -1.233, -0.958, 1.6],
+        [0.203, -1.732, -0.084, -1.163, -0.629, -0.488, -0.713], [0.553, -0.063, -0.589, 0.41, 0.83, -1.643, -0.257],
+        [-0.981, -0.173, -1.289, 0.021, -0.038, -0.304, -1.048], [-0.396, -1.091, -1.355, 0.225, -1.109, 1.17, 0.717],
+        [-1.998, 0.272, -1.102, 0.033, 0.044, -1.988, -0.233],
+    ];
+
+    [Benchmark]
+    public void Correlate3x3() => Recycle(Correlate.Apply(image, W3, null, BoundaryMode.Reflect, 0, convolve: false, Threads));
+
+    [Benchmark]
+    public void Correlate7x7() => Recycle(Correlate.Apply(image, W7, null, BoundaryMode.Reflect, 0, convolve: false, Threads));
 }

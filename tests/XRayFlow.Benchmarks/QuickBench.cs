@@ -42,6 +42,8 @@ public static unsafe class QuickBench
             ("uniform_filter size=21", () => FilterBenchmarks.Recycle(NdFilters.UniformFilter(image, [21], threads: threads))),
             ("median_filter size=3", () => FilterBenchmarks.Recycle(NdFilters.MedianFilter(image, [3], threads: threads))),
             ("median_filter size=5", () => FilterBenchmarks.Recycle(NdFilters.MedianFilter(image, [5], threads: threads))),
+            ("correlate 3x3", () => FilterBenchmarks.Recycle(Correlate.Apply(image, FilterBenchmarks.W3, null, BoundaryMode.Reflect, 0, convolve: false, threads))),
+            ("correlate 7x7", () => FilterBenchmarks.Recycle(Correlate.Apply(image, FilterBenchmarks.W7, null, BoundaryMode.Reflect, 0, convolve: false, threads))),
         };
         Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {image.ShapeText})");
         foreach (var (name, run) in ops)

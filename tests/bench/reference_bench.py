@@ -8,6 +8,7 @@ timed calls after 2 warm-up calls (float32 image).
 OpenCV uses its default thread pool (all cores); SciPy is single-threaded. OpenCV counterparts:
 gaussian_filter -> GaussianBlur (ksize from sigma), sobel -> Sobel ksize 3, prewitt -> filter2D,
 laplace -> Laplacian ksize 1, uniform_filter -> blur, median_filter -> medianBlur (3 and 5 only on float),
+correlate -> filter2D (float32 sums; SciPy and XRayFlow sum in float64),
 gaussian_laplace -> GaussianBlur + Laplacian, gaussian_gradient_magnitude -> GaussianBlur + 2 Sobel + magnitude.
 They compute close relatives, not identical results (different kernel sizes and borders).
 """
@@ -26,6 +27,9 @@ if IMG.ndim == 3:
     IMG = IMG[..., 0]
 X = np.ascontiguousarray(IMG.astype(np.float32))
 PREWITT_X = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], np.float32)
+# correlate's kernels (the same numbers as QuickBench's): a 3 x 3 smoothing and a 7 x 7 of N(0, 1) to three decimals.
+W3 = np.array([[1, 2, 1], [2, 3, 2], [1, 2, 1]]) / 15.0
+W7 = np.round(np.random.default_rng(5).normal(0, 1, (7, 7)), 3)
 
 
 def timeit(fn, runs):
@@ -66,6 +70,8 @@ OPS = [
     ("uniform_filter size=21", lambda: ndi.uniform_filter(X, 21), lambda: cv2.blur(X, (21, 21))),
     ("median_filter size=3", lambda: ndi.median_filter(X, 3), lambda: cv2.medianBlur(X, 3)),
     ("median_filter size=5", lambda: ndi.median_filter(X, 5), lambda: cv2.medianBlur(X, 5)),
+    ("correlate 3x3", lambda: ndi.correlate(X, W3), lambda: cv2.filter2D(X, cv2.CV_32F, W3.astype(np.float32), borderType=cv2.BORDER_REFLECT)),
+    ("correlate 7x7", lambda: ndi.correlate(X, W7), lambda: cv2.filter2D(X, cv2.CV_32F, W7.astype(np.float32), borderType=cv2.BORDER_REFLECT)),
 ]
 
 

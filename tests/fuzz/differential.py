@@ -10,7 +10,7 @@ infinities. It prints each mismatch and one line a seed.
     /usr/bin/python3 tests/fuzz/differential.py FAMILY [FIRST_SEED [LAST_SEED]] [--xrayflow PATH]
 
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
-Prewitt, Laplace, median; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
+Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
 unsharp_mask), segmentation
@@ -25,8 +25,8 @@ pixels a side, where the vector, sliding-histogram and threaded paths run (10-12
 rank-large on Gaussian-smoothed random floats (about one distinct value per pixel: the two-level histogram over int
 ranks where window rows x cells reach 512); geometry-tall:
 geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilter is made in row bands; nonfinite: the
-linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter) on
-frames holding NaN or infinities; layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
+linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter,
+correlate / convolve) on frames holding NaN or infinities; layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
 and between fft2 and ifft2 (against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude).
 
 A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
@@ -94,6 +94,9 @@ def reflected_far(p, a):
         return padded(lambda y: ndi.median_filter(y.astype(np.float64), size=b), a, pad) - p.get('offset', 0)
     if p.get('mode') not in ('reflect', 'grid-mirror') or 'origin' not in p:
         return None
+    if p['op'] in ('correlate', 'convolve'):  # NI_Correlate reads the same offset table
+        w = np.array(p['weights'], np.float64)
+        return padded(lambda y: getattr(ndi, p['op'])(np.asarray(y, np.float32), w, origin=p['origin']), a, 4 * max(max(a.shape), max(w.shape)))
     pad = 4 * max(max(a.shape), max(p.get('size', [1])), max(np.array(p.get('footprint', [[1]])).shape))
     kw = window_kw(p)
 
@@ -201,7 +204,28 @@ def filter_reference(p, a):
         return ndi.gaussian_filter(a, p['sigma'], order=p['order'], truncate=p.get('truncate', 4.0), **kw)
     if p['op'] in ('gaussian_laplace', 'gaussian_gradient_magnitude'):
         return getattr(ndi, p['op'])(a, p['sigma'], **kw)
+    if p['op'] in ('correlate', 'convolve'):
+        return getattr(ndi, p['op'])(np.asarray(a, np.float32), np.array(p['weights'], np.float64), origin=p.get('origin', 0), **kw)
     return getattr(ndi, p['op'])(a, **window_kw(p))
+
+
+def correlation_cases(h, w, count, modes):
+    """correlate / convolve steps, drawn from a generator of their own (so that a seed's other steps stay as they
+    were): weights of 1..7 x 1..7 cells, some zero or 1e-17 (skipped by SciPy), some a float32 cannot hold; a valid
+    origin on each axis."""
+    rng = np.random.default_rng([h, w, 31])
+    cases = []
+    for _ in range(count):
+        k = [int(rng.integers(1, 8)), int(rng.integers(1, 8))]
+        weights = np.round(rng.normal(0, 1, k), int(rng.integers(1, 17)))
+        weights[rng.random(k) < 0.15] = 0.0
+        weights[rng.random(k) < 0.05] = 1e-17
+        p = {'op': str(rng.choice(['correlate', 'convolve'])), 'mode': str(rng.choice(modes)),
+             'cval': float(rng.choice([0.0, 0.1, float(rng.integers(0, 256))])), 'weights': weights.tolist()}
+        if rng.random() < 0.5:
+            p['origin'] = [int(rng.integers(-(n // 2), (n - 1) // 2 + 1)) for n in k]
+        cases.append(p)
+    return cases
 
 
 def filters_family(rng, short=False):
@@ -226,6 +250,7 @@ def filters_family(rng, short=False):
         elif op != 'laplace':
             window(rng, p, 12, 30, 0 if op == 'uniform_filter' else 0.4)
         cases.append(p)
+    cases += correlation_cases(*img.shape, 10, modes)
 
     return img, cases, filter_reference
 
@@ -255,6 +280,7 @@ def nonfinite_family(rng):
         elif op == 'uniform_filter':
             window(rng, p, 2, 12, 0)
         cases.append(p)
+    cases += correlation_cases(h, w, 4, MODES[:5])
 
     return img, cases, filter_reference
 

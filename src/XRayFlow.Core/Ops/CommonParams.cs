@@ -125,25 +125,35 @@ public static class CommonParams
     public static double TruncateOf(ParamValues p) => p.Has("truncate") ? p.Float("truncate") : 4.0;
 
     /// <summary>SciPy's origin bound: -(size // 2) &lt;= origin &lt;= (size - 1) // 2 on each axis (size and origin broadcast).</summary>
-    public static OpRule OriginRule { get; } = new()
+    public static OpRule OriginRule { get; } = OriginRuleOf("size", c => c.Params.ContainsKey("footprint") ? WindowOf(c) : c.Ints("size") ?? [3], "{size: 3, origin: 2}");
+
+    /// <summary>
+    /// SciPy's origin bound against a window whose size per axis <paramref name="window"/> gives (named
+    /// <paramref name="what"/> in the message): -(size // 2) &lt;= origin &lt;= (size - 1) // 2 on each axis.
+    /// </summary>
+    public static OpRule OriginRuleOf(string what, Func<RuleContext, int[]?> window, string violation) => new()
     {
-        Description = "-(size // 2) <= origin <= (size - 1) // 2 on each axis",
+        Description = $"-({what} // 2) <= origin <= ({what} - 1) // 2 on each axis",
         At = "origin",
         Check = c =>
         {
-            int[] size = c.Params.ContainsKey("footprint") ? WindowOf(c) : c.Ints("size") ?? [3];
+            if (window(c) is not { Length: > 0 } size)
+            {
+                return null; // no window to check against (reported by its own parameter)
+            }
+
             int[] origin = c.Ints("origin") ?? [0];
             for (int axis = 0; axis < Math.Max(size.Length, origin.Length); axis++)
             {
                 int z = size[Math.Min(axis, size.Length - 1)], o = origin[Math.Min(axis, origin.Length - 1)];
                 if ((z / 2) + o < 0 || (z / 2) + o >= z)
                 {
-                    return $"origin {o} on axis {axis} is outside -(size // 2) .. (size - 1) // 2 = {-(z / 2)} .. {(z - 1) / 2} for size {z}";
+                    return $"origin {o} on axis {axis} is outside -({what} // 2) .. ({what} - 1) // 2 = {-(z / 2)} .. {(z - 1) / 2} for {what} {z}";
                 }
             }
 
             return null;
         },
-        Violation = "{size: 3, origin: 2}",
+        Violation = violation,
     };
 }

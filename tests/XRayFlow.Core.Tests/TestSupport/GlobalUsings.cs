@@ -1,2 +1,2 @@
-// Shared fixtures and runners (EngineFixtures, OpRunner, PictureFixtures, TestNpy) for every test folder.
+// Shared fixtures and runners (EngineFixtures, OpRunner, PictureFixtures, TestNpy, VectorWidths) for every test folder.
 global using XRayFlow.Core.Tests.TestSupport;

@@ -7,6 +7,15 @@ namespace XRayFlow.Core.Ops.Filters;
 [OpFamily(OpFamily.Filters)]
 public static class FilterOps
 {
+    /// <summary>correlate's and convolve's weights (declared above the ops: static fields initialise in order).</summary>
+    private static readonly ParamSpec Weights = new("weights", ParamType.Matrix, "The kernel as rows of numbers, e.g. [[1, 2, 1], [2, 4, 2], [1, 2, 1]]; up to 255 x 255")
+    {
+        Required = true,
+        Min = -1e30,
+        Max = 1e30,
+        MaxCount = 255,
+    };
+
     public static OpDefinition GaussianFilter { get; } = new()
     {
         Name = "gaussian_filter",
@@ -115,6 +124,28 @@ public static class FilterOps
         Rules = [CommonParams.OriginRule],
         Execute = ctx => Filtered(ctx, src => NdFilters.UniformFilter(
             src, ctx.Ints("size"), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Ints("origin"), ctx.Threads)),
+    };
+
+    /// <summary>correlate: scipy.ndimage.correlate with a matrix of weights (kernel <see cref="Filters.Correlate"/>).</summary>
+    public static OpDefinition CorrelateOp { get; } = Correlation("correlate", convolve: false);
+
+    /// <summary>convolve: scipy.ndimage.convolve, correlate with the weights reversed (kernel <see cref="Filters.Correlate"/>).</summary>
+    public static OpDefinition ConvolveOp { get; } = Correlation("convolve", convolve: true);
+
+    private static OpDefinition Correlation(string name, bool convolve) => new()
+    {
+        Name = name,
+        Summary = convolve
+            ? "Convolution with a matrix of weights: correlate with the weights reversed on both axes (and each origin negated, less one on an axis of even length), as SciPy. Sums in float64, rounded to float32 once."
+            : "Correlation with a matrix of weights: out[i, j] = the sum over the weights' cells (a, b) of w[a, b] * x[i + a - k0 // 2 - origin0, j + b - k1 // 2 - origin1], rows first, in float64 and rounded to float32 once; weights with |w| <= 2.2e-16 are skipped, as SciPy.",
+        Reference = $"scipy.ndimage.{name}",
+        Inputs = InputSpec.One,
+        Params = [Weights, CommonParams.Mode, CommonParams.Cval, CommonParams.Origin],
+        Rules = [CommonParams.OriginRuleOf("weights' size", c => c.Matrix("weights") is { } w ? [w.Length, w[0].Length] : null, "{weights: [[1, 2, 1]], origin: 2}")],
+        Cost = c => c.Matrix("weights") is { } w ? c.First.Pixels * (double)Math.Max(1, Correlate.Taps(w).Length) : 0,
+        Example = convolve ? "{weights: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], mode: nearest}" : "{weights: [[1, 2, 1], [2, 4, 2], [1, 2, 1]]}",
+        Execute = ctx => Filtered(ctx, src => Correlate.Apply(
+            src, ctx.Matrix("weights") ?? throw new ArgumentException("weights is required"), ctx.Ints("origin"), CommonParams.ModeOf(ctx), ctx.Has("cval") ? ctx.Float("cval") : 0.0, convolve, ctx.Threads)),
     };
 
     /// <summary>

@@ -9,21 +9,7 @@ namespace XRayFlow.Core.Tests.Ops.Intensity;
 /// </summary>
 public class FloatPowersTests
 {
-    public static TheoryData<int> Widths()
-    {
-        var widths = new TheoryData<int> { 0 };
-        if (FloatPowers.Widest >= 256)
-        {
-            widths.Add(256);
-        }
-
-        if (FloatPowers.Widest >= 512)
-        {
-            widths.Add(512);
-        }
-
-        return widths;
-    }
+    public static TheoryData<int> Widths() => VectorWidths.UpTo(FloatPowers.Widest);
 
     private static readonly float[] Specials =
         [0f, -0f, float.Epsilon, 1e-40f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, 1f, -2.5f, 1.1754944e-38f];
