@@ -44,6 +44,8 @@ public static unsafe class QuickBench
             ("median_filter size=5", () => FilterBenchmarks.Recycle(NdFilters.MedianFilter(image, [5], threads: threads))),
             ("correlate 3x3", () => FilterBenchmarks.Recycle(Correlate.Apply(image, FilterBenchmarks.W3, null, BoundaryMode.Reflect, 0, convolve: false, threads))),
             ("correlate 7x7", () => FilterBenchmarks.Recycle(Correlate.Apply(image, FilterBenchmarks.W7, null, BoundaryMode.Reflect, 0, convolve: false, threads))),
+            ("correlate1d 5 symmetric axis 0", () => FilterBenchmarks.Recycle(Correlate.Line(image, [1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0], 0, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
+            ("correlate1d 4 general axis 1", () => FilterBenchmarks.Recycle(Correlate.Line(image, [0.5, -1.25, 2, 0.1], 1, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
         };
         Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {image.ShapeText})");
         foreach (var (name, run) in ops)

@@ -8,7 +8,8 @@ timed calls after 2 warm-up calls (float32 image).
 OpenCV uses its default thread pool (all cores); SciPy is single-threaded. OpenCV counterparts:
 gaussian_filter -> GaussianBlur (ksize from sigma), sobel -> Sobel ksize 3, prewitt -> filter2D,
 laplace -> Laplacian ksize 1, uniform_filter -> blur, median_filter -> medianBlur (3 and 5 only on float),
-correlate -> filter2D (float32 sums; SciPy and XRayFlow sum in float64),
+correlate -> filter2D, correlate1d -> sepFilter2D with a 1-tap other axis (float32 sums; SciPy and XRayFlow sum in
+float64),
 gaussian_laplace -> GaussianBlur + Laplacian, gaussian_gradient_magnitude -> GaussianBlur + 2 Sobel + magnitude.
 They compute close relatives, not identical results (different kernel sizes and borders).
 """
@@ -30,6 +31,8 @@ PREWITT_X = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], np.float32)
 # correlate's kernels (the same numbers as QuickBench's): a 3 x 3 smoothing and a 7 x 7 of N(0, 1) to three decimals.
 W3 = np.array([[1, 2, 1], [2, 3, 2], [1, 2, 1]]) / 15.0
 W7 = np.round(np.random.default_rng(5).normal(0, 1, (7, 7)), 3)
+B5 = np.array([1, 4, 6, 4, 1]) / 16.0  # correlate1d's kernels: symmetric (SciPy's paired sums) and general
+G4 = np.array([0.5, -1.25, 2, 0.1])
 
 
 def timeit(fn, runs):
@@ -72,6 +75,10 @@ OPS = [
     ("median_filter size=5", lambda: ndi.median_filter(X, 5), lambda: cv2.medianBlur(X, 5)),
     ("correlate 3x3", lambda: ndi.correlate(X, W3), lambda: cv2.filter2D(X, cv2.CV_32F, W3.astype(np.float32), borderType=cv2.BORDER_REFLECT)),
     ("correlate 7x7", lambda: ndi.correlate(X, W7), lambda: cv2.filter2D(X, cv2.CV_32F, W7.astype(np.float32), borderType=cv2.BORDER_REFLECT)),
+    ("correlate1d 5 symmetric axis 0", lambda: ndi.correlate1d(X, B5, axis=0),
+     lambda: cv2.sepFilter2D(X, cv2.CV_32F, np.ones(1, np.float32), B5.astype(np.float32), borderType=cv2.BORDER_REFLECT)),
+    ("correlate1d 4 general axis 1", lambda: ndi.correlate1d(X, G4, axis=1),
+     lambda: cv2.sepFilter2D(X, cv2.CV_32F, G4.astype(np.float32), np.ones(1, np.float32), borderType=cv2.BORDER_REFLECT)),
 ]
 
 

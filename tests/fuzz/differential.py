@@ -10,7 +10,8 @@ infinities. It prints each mismatch and one line a seed.
     /usr/bin/python3 tests/fuzz/differential.py FAMILY [FIRST_SEED [LAST_SEED]] [--xrayflow PATH]
 
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
-Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
+Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D filters correlate1d, convolve1d,
+gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
 unsharp_mask), segmentation
@@ -92,8 +93,8 @@ def reflected_far(p, a):
         b = p['block_size']
         pad = 4 * max(max(a.shape), max(b if isinstance(b, list) else [b]))
         return padded(lambda y: ndi.median_filter(y.astype(np.float64), size=b), a, pad) - p.get('offset', 0)
-    if p.get('mode') not in ('reflect', 'grid-mirror') or 'origin' not in p:
-        return None
+    if p.get('mode') not in ('reflect', 'grid-mirror') or 'origin' not in p or p['op'].endswith('1d'):
+        return None  # (the 1-D filters extend lines as NI_ExtendLine does: no offset table)
     if p['op'] in ('correlate', 'convolve'):  # NI_Correlate reads the same offset table
         w = np.array(p['weights'], np.float64)
         return padded(lambda y: getattr(ndi, p['op'])(np.asarray(y, np.float32), w, origin=p['origin']), a, 4 * max(max(a.shape), max(w.shape)))
@@ -206,13 +207,21 @@ def filter_reference(p, a):
         return getattr(ndi, p['op'])(a, p['sigma'], **kw)
     if p['op'] in ('correlate', 'convolve'):
         return getattr(ndi, p['op'])(np.asarray(a, np.float32), np.array(p['weights'], np.float64), origin=p.get('origin', 0), **kw)
+    if p['op'] in ('correlate1d', 'convolve1d'):
+        return getattr(ndi, p['op'])(np.asarray(a, np.float32), np.array(p['weights'], np.float64), axis=p['axis'], origin=p.get('origin', 0), **kw)
+    if p['op'] == 'gaussian_filter1d':
+        return ndi.gaussian_filter1d(a, p['sigma'], axis=p['axis'], order=p['order'], **kw)
+    if p['op'] in ('uniform_filter1d', 'minimum_filter1d', 'maximum_filter1d'):
+        return getattr(ndi, p['op'])(a, p['size'], axis=p['axis'], origin=p.get('origin', 0), **kw)
     return getattr(ndi, p['op'])(a, **window_kw(p))
 
 
-def correlation_cases(h, w, count, modes):
+def correlation_cases(h, w, count, modes, extremes=True):
     """correlate / convolve steps, drawn from a generator of their own (so that a seed's other steps stay as they
     were): weights of 1..7 x 1..7 cells, some zero or 1e-17 (skipped by SciPy), some a float32 cannot hold; a valid
-    origin on each axis."""
+    origin on each axis. Then as many 1-D filters (kernels of 1..9, some symmetric or antisymmetric) from another; without
+    the minimum / maximum ones on frames holding NaN (`extremes` false: where SciPy's answer depends on its comparison
+    order, README known differences), which draw correlate1d in their place."""
     rng = np.random.default_rng([h, w, 31])
     cases = []
     for _ in range(count):
@@ -224,6 +233,29 @@ def correlation_cases(h, w, count, modes):
              'cval': float(rng.choice([0.0, 0.1, float(rng.integers(0, 256))])), 'weights': weights.tolist()}
         if rng.random() < 0.5:
             p['origin'] = [int(rng.integers(-(n // 2), (n - 1) // 2 + 1)) for n in k]
+        cases.append(p)
+    rng = np.random.default_rng([h, w, 32])  # the 1-D filters (each axis), from a generator of their own too
+    for _ in range(count):
+        op = str(rng.choice(['correlate1d', 'convolve1d', 'gaussian_filter1d', 'uniform_filter1d', 'minimum_filter1d', 'maximum_filter1d']))
+        if not extremes and op.endswith('imum_filter1d'):
+            op = 'correlate1d'  # NaN in a window of the extremes: a known difference (README), not drawn on NaN frames
+        p = {'op': op, 'mode': str(rng.choice(modes)), 'cval': float(rng.choice([0.0, 0.1, float(rng.integers(0, 256))])),
+             'axis': int(rng.choice([0, 1, -1]))}
+        if op == 'gaussian_filter1d':
+            p.update(sigma=float(rng.uniform(0.3, 6)), order=int(rng.integers(0, 3)))
+        else:
+            n = int(rng.integers(1, 10))
+            if op in ('correlate1d', 'convolve1d'):
+                weights = np.round(rng.normal(0, 1, n), int(rng.integers(1, 17)))
+                if rng.random() < 0.4:  # symmetric or antisymmetric: SciPy's paired sums
+                    sign = 1 if rng.random() < 0.5 else -1
+                    weights[n - n // 2:] = sign * weights[:n // 2][::-1]
+                weights[rng.random(n) < 0.1] = 0.0
+                p['weights'] = weights.tolist()
+            else:
+                p['size'] = n
+            if rng.random() < 0.5:
+                p['origin'] = int(rng.integers(-(n // 2), (n - 1) // 2 + 1))
         cases.append(p)
     return cases
 
@@ -280,7 +312,7 @@ def nonfinite_family(rng):
         elif op == 'uniform_filter':
             window(rng, p, 2, 12, 0)
         cases.append(p)
-    cases += correlation_cases(h, w, 4, MODES[:5])
+    cases += correlation_cases(h, w, 4, MODES[:5], extremes=False)
 
     return img, cases, filter_reference
 

@@ -21,9 +21,18 @@ namespace XRayFlow.Core.Ops.Filters;
 /// with the weights reversed on both axes and each origin o made -o, and -o - 1 on an axis of even length (SciPy's
 /// _correlate_or_convolve).
 /// <para>
+/// correlate1d / convolve1d (<see cref="Line"/>) are SciPy's NI_Correlate1D along one axis, the weights a 1 x k (or
+/// k x 1) matrix with every weight a tap (0 x inf is NaN there): with c = k // 2, a kernel of odd length whose weights
+/// satisfy |w[c + m] - w[c - m]| &lt;= DBL_EPSILON for every m is summed
+/// <c>w[c] * x[c] + (x[c - m] + x[c + m]) * w[c - m]</c> for m = c down to 1; with |w[c + m] + w[c - m]| &lt;=
+/// DBL_EPSILON, <c>w[c] * x[c] + (x[c - m] - x[c + m]) * w[c - m]</c>; any other as
+/// <c>w[k-1] * x[k-1] + w[0] * x[0] + ... + w[k-2] * x[k-2]</c> (x[t] the sample tap t reads; the first product is
+/// the start, not added to 0.0, so -0 stays -0).
+/// </para>
+/// <para>
 /// The fast path (<see cref="Apply"/>) keeps, per block of rows, a ring of k0 rows extended to k1 - 1 more columns
-/// and widened to float64 once, and sums 8 (512-bit) or 4 (256-bit) outputs per vector, four vectors at a time, in
-/// the taps' order: the same operations as the scalar meaning (<see cref="Reference"/>), so the same bits (tests
+/// and widened to float64 once, and sums 8 (512-bit) or 4 (256-bit) outputs per vector, eight vectors at a time, in
+/// the terms' order: the same operations as the scalar meaning (<see cref="Reference"/>), so the same bits (tests
 /// compare every width, every length 1..70 and every mode).
 /// </para>
 /// </summary>
@@ -59,7 +68,7 @@ public static class Correlate
         return (reversed, -o0 - ((k0 & 1) == 0 ? 1 : 0), -o1 - ((k1 & 1) == 0 ? 1 : 0));
     }
 
-    /// <summary>The taps SciPy sums, rows first: (row, column, weight) of every weight with |w| &gt; DBL_EPSILON.</summary>
+    /// <summary>The taps SciPy's correlate sums, rows first: every weight with |w| &gt; DBL_EPSILON (NaN is skipped too).</summary>
     public static (int A, int B, double W)[] Taps(double[][] weights)
     {
         var taps = new List<(int, int, double)>();
@@ -79,10 +88,65 @@ public static class Correlate
 
     /// <summary>correlate (or convolve) of each frame, on up to <paramref name="threads"/> threads.</summary>
     public static ImageArray Apply(ImageArray src, double[][] weights, IReadOnlyList<int>? origin, BoundaryMode mode, double cval, bool convolve, int threads)
-        => Apply(src, weights, origin, mode, cval, convolve, threads, Widest);
+        => Apply(src, weights, origin, mode, cval, convolve, line: false, threads, Widest);
 
-    /// <summary>As the public overload, through the vector path of <paramref name="bits"/> (tests compare every width).</summary>
-    internal static ImageArray Apply(ImageArray src, double[][] weights, IReadOnlyList<int>? origin, BoundaryMode mode, double cval, bool convolve, int threads, int bits)
+    /// <summary>correlate1d (or convolve1d) along <paramref name="axis"/> (the class summary gives SciPy's order of terms).</summary>
+    public static ImageArray Line(ImageArray src, IReadOnlyList<double> weights, int axis, int origin, BoundaryMode mode, double cval, bool convolve, int threads)
+        => Apply(src, LineMatrix(weights, axis), LineOrigin(origin, axis), mode, cval, convolve, line: true, threads, Widest);
+
+    /// <summary>A 1-D kernel as a matrix: one row (axis 1) or one column (axis 0).</summary>
+    public static double[][] LineMatrix(IReadOnlyList<double> weights, int axis)
+        => NdFilters.NormalizeAxis(axis) == 0 ? [.. weights.Select(w => new[] { w })] : [[.. weights]];
+
+    /// <summary>A 1-D origin as a per-axis origin.</summary>
+    public static int[] LineOrigin(int origin, int axis) => NdFilters.NormalizeAxis(axis) == 0 ? [origin, 0] : [0, origin];
+
+    /// <summary>
+    /// The terms a correlation sums, in order, and how: correlate's taps from 0.0, or correlate1d's (oriented weights
+    /// of one row or one column) in NI_Correlate1D's order, pairs for symmetric and antisymmetric kernels.
+    /// </summary>
+    internal static Plan PlanOf(double[][] w, bool line)
+    {
+        if (!line)
+        {
+            var taps = Taps(w);
+            return new Plan([.. taps.Select(t => (t.A, t.B))], [], [.. taps.Select(t => t.W)], Summation.FromZero);
+        }
+
+        bool column = w[0].Length == 1 && w.Length > 1;
+        double[] v = column ? [.. w.Select(r => r[0])] : w[0];
+        (int, int) At(int k) => column ? (k, 0) : (0, k);
+        int n = v.Length, c = n / 2;
+        var how = Summation.Symmetric;
+        if (n % 2 == 1)
+        {
+            for (int m = 1; m <= c && how == Summation.Symmetric; m++)
+            {
+                how = Math.Abs(v[c + m] - v[c - m]) > Epsilon ? Summation.Antisymmetric : how;
+            }
+
+            for (int m = 1; m <= c && how == Summation.Antisymmetric; m++)
+            {
+                how = Math.Abs(v[c + m] + v[c - m]) > Epsilon ? Summation.FirstAssigned : how;
+            }
+        }
+        else
+        {
+            how = Summation.FirstAssigned;
+        }
+
+        if (how == Summation.FirstAssigned)
+        {
+            int[] order = [n - 1, .. Enumerable.Range(0, n - 1)];
+            return new Plan([.. order.Select(At)], [], [.. order.Select(k => v[k])], how);
+        }
+
+        int[] left = [c, .. Enumerable.Range(0, c)]; // the centre, then c - m for m = c down to 1
+        return new Plan([.. left.Select(At)], [(0, 0), .. left.Skip(1).Select(k => At((2 * c) - k))], [.. left.Select(k => v[k])], how);
+    }
+
+    /// <summary>As the public overloads, through the vector path of <paramref name="bits"/> (tests compare every width).</summary>
+    internal static ImageArray Apply(ImageArray src, double[][] weights, IReadOnlyList<int>? origin, BoundaryMode mode, double cval, bool convolve, bool line, int threads, int bits)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, Widest);
         var (w, o0, o1) = Oriented(weights, origin, convolve);
@@ -93,7 +157,7 @@ public static class Correlate
             throw new ArgumentOutOfRangeException(nameof(origin), $"origin ({o0}, {o1}) is outside the weights' {k0} x {k1} window");
         }
 
-        var taps = Taps(w);
+        var plan = PlanOf(w, line);
         var dst = ImageArray.Rent(src);
         int rows = src.Rows, cols = src.Cols, wide = cols + k1 - 1;
         var colMap = new int[wide];
@@ -107,31 +171,45 @@ public static class Correlate
         {
             var frame = src.Data.AsMemory(f * src.FrameLength, src.FrameLength);
             var output = dst.Data.AsMemory(f * src.FrameLength, src.FrameLength);
-            RowBlocks.Run(rows, threads, (long)cols * Math.Max(1, taps.Length), (r0, r1) =>
-                Rows(frame.Span, output.Span, rows, cols, k0, c0, c1, taps, colMap, mode, cval, r0, r1, bits), cancel);
+            RowBlocks.Run(rows, threads, (long)cols * Math.Max(1, plan.W.Length), (r0, r1) =>
+                Rows(frame.Span, output.Span, rows, cols, k0, c0, c1, plan, colMap, mode, cval, r0, r1, bits), cancel);
         }
 
         return dst;
     }
 
-    /// <summary>The scalar meaning, for tests: every output from <see cref="Boundary.Map"/> and the taps in order.</summary>
-    public static float[] Reference(ReadOnlySpan<float> frame, int rows, int cols, double[][] weights, IReadOnlyList<int>? origin, BoundaryMode mode, double cval, bool convolve)
+    /// <summary>The scalar meaning, for tests: every output from <see cref="Boundary.Map"/> and the terms in order.</summary>
+    public static float[] Reference(ReadOnlySpan<float> frame, int rows, int cols, double[][] weights, IReadOnlyList<int>? origin, BoundaryMode mode, double cval, bool convolve, bool line = false)
     {
         var (w, o0, o1) = Oriented(weights, origin, convolve);
         int c0 = (w.Length / 2) + o0, c1 = (w[0].Length / 2) + o1;
-        var taps = Taps(w);
+        var plan = PlanOf(w, line);
         var result = new float[rows * cols];
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < cols; j++)
             {
-                double sum = 0.0;
-                foreach (var (a, b, wt) in taps)
+                double Sample((int A, int B) t, ReadOnlySpan<float> f)
                 {
-                    int r = Boundary.Map((long)i + a - c0, rows, mode);
-                    int c = Boundary.Map((long)j + b - c1, cols, mode);
-                    double v = r < 0 || c < 0 ? cval : frame[(r * cols) + c];
-                    sum += wt * v;
+                    int r = Boundary.Map((long)i + t.A - c0, rows, mode);
+                    int c = Boundary.Map((long)j + t.B - c1, cols, mode);
+                    return r < 0 || c < 0 ? cval : f[(r * cols) + c];
+                }
+
+                if (plan.W.Length == 0)
+                {
+                    continue; // every weight skipped: 0
+                }
+
+                double sum = plan.How == Summation.FromZero ? 0.0 + (plan.W[0] * Sample(plan.First[0], frame)) : plan.W[0] * Sample(plan.First[0], frame);
+                for (int t = 1; t < plan.W.Length; t++)
+                {
+                    sum += plan.How switch
+                    {
+                        Summation.Symmetric => (Sample(plan.First[t], frame) + Sample(plan.Second[t], frame)) * plan.W[t],
+                        Summation.Antisymmetric => (Sample(plan.First[t], frame) - Sample(plan.Second[t], frame)) * plan.W[t],
+                        _ => plan.W[t] * Sample(plan.First[t], frame),
+                    };
                 }
 
                 result[(i * cols) + j] = (float)sum;
@@ -141,27 +219,42 @@ public static class Correlate
         return result;
     }
 
+    /// <summary>How a plan's terms are summed.</summary>
+    internal enum Summation
+    {
+        /// <summary>0.0 + w0 x0 + w1 x1 + ... (correlate).</summary>
+        FromZero,
+
+        /// <summary>w0 x0 + w1 x1 + ... (correlate1d's general kernel).</summary>
+        FirstAssigned,
+
+        /// <summary>w0 x0 + (x1 + x1') w1 + ... (correlate1d's symmetric kernel).</summary>
+        Symmetric,
+
+        /// <summary>w0 x0 + (x1 - x1') w1 + ... (correlate1d's antisymmetric kernel).</summary>
+        Antisymmetric,
+    }
+
+    /// <summary>The terms in order: the tap (row, column) each reads, the pair's second tap (pairs only), the weight.</summary>
+    internal sealed record Plan((int A, int B)[] First, (int A, int B)[] Second, double[] W, Summation How);
+
     /// <summary>
     /// Output rows [r0, r1): input row t (extended on both sides, widened to float64) lives in ring slot t mod k0 and
     /// is made when first needed; output row i reads rows i - c0 .. i - c0 + k0 - 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Rows(ReadOnlySpan<float> frame, Span<float> output, int rows, int cols, int k0, int c0, int c1, (int A, int B, double W)[] taps, int[] colMap, BoundaryMode mode, double cval, int r0, int r1, int bits)
+    private static unsafe void Rows(ReadOnlySpan<float> frame, Span<float> output, int rows, int cols, int k0, int c0, int c1, Plan plan, int[] colMap, BoundaryMode mode, double cval, int r0, int r1, int bits)
     {
-        int wide = colMap.Length, n = taps.Length;
+        int wide = colMap.Length, n = plan.W.Length;
+        bool pairs = plan.How is Summation.Symmetric or Summation.Antisymmetric;
         double[] ring = ArrayPool<double>.Shared.Rent(checked(k0 * wide));
-        var offsets = new long[n]; // a tap's start in the ring for the current output row
-        var weights = new double[n];
-        for (int t = 0; t < n; t++)
-        {
-            weights[t] = taps[t].W;
-        }
-
+        var first = new long[n]; // a term's start in the ring for the current output row
+        var second = new long[n];
         try
         {
             long made = (long)r0 - c0; // the next input row to make
-            fixed (double* rp = ring, wp = weights)
-            fixed (long* op = offsets)
+            fixed (double* rp = ring, wp = plan.W)
+            fixed (long* op = first, sp = second)
             fixed (float* fp = frame, dp = output)
             {
                 for (int i = r0; i < r1; i++)
@@ -174,22 +267,39 @@ public static class Correlate
 
                     for (int t = 0; t < n; t++)
                     {
-                        op[t] = (PositiveMod((long)i - c0 + taps[t].A, k0) * wide) + taps[t].B;
+                        op[t] = (PositiveMod((long)i - c0 + plan.First[t].A, k0) * wide) + plan.First[t].B;
+                        sp[t] = pairs ? (PositiveMod((long)i - c0 + plan.Second[t].A, k0) * wide) + plan.Second[t].B : 0;
                     }
 
                     float* d = dp + ((long)i * cols);
-                    int j = bits switch
+                    if (n == 0)
                     {
-                        512 => Sums<Lanes512, Vector512<double>>(rp, op, wp, n, d, cols),
-                        256 => Sums<Lanes256, Vector256<double>>(rp, op, wp, n, d, cols),
+                        new Span<float>(d, cols).Clear(); // every weight skipped
+                        continue;
+                    }
+
+                    double start = plan.How == Summation.FromZero ? 0.0 : -0.0;
+                    int j = (bits, plan.How) switch
+                    {
+                        (512, Summation.Symmetric) => Sums<Lanes512, Vector512<double>, PairSum>(rp, op, sp, wp, n, start, d, cols),
+                        (512, Summation.Antisymmetric) => Sums<Lanes512, Vector512<double>, PairDifference>(rp, op, sp, wp, n, start, d, cols),
+                        (512, _) => Sums<Lanes512, Vector512<double>, Product>(rp, op, sp, wp, n, start, d, cols),
+                        (256, Summation.Symmetric) => Sums<Lanes256, Vector256<double>, PairSum>(rp, op, sp, wp, n, start, d, cols),
+                        (256, Summation.Antisymmetric) => Sums<Lanes256, Vector256<double>, PairDifference>(rp, op, sp, wp, n, start, d, cols),
+                        (256, _) => Sums<Lanes256, Vector256<double>, Product>(rp, op, sp, wp, n, start, d, cols),
                         _ => 0,
                     };
                     for (; j < cols; j++)
                     {
-                        double sum = 0.0;
-                        for (int t = 0; t < n; t++)
+                        double sum = plan.How == Summation.FromZero ? 0.0 + (wp[0] * rp[op[0] + j]) : wp[0] * rp[op[0] + j];
+                        for (int t = 1; t < n; t++)
                         {
-                            sum += wp[t] * rp[op[t] + j];
+                            sum += plan.How switch
+                            {
+                                Summation.Symmetric => (rp[op[t] + j] + rp[sp[t] + j]) * wp[t],
+                                Summation.Antisymmetric => (rp[op[t] + j] - rp[sp[t] + j]) * wp[t],
+                                _ => wp[t] * rp[op[t] + j],
+                            };
                         }
 
                         d[j] = (float)sum;
@@ -250,48 +360,48 @@ public static class Correlate
     }
 
     /// <summary>
-    /// Outputs of one row in vectors, four at a time, then one at a time: each lane sums the taps in order from 0.0
-    /// (a product, then a sum: two roundings); returns the first column left to the scalar loop.
+    /// Outputs of one row in vectors, eight at a time, then one at a time: each lane starts from
+    /// <paramref name="start"/> + its first product (-0 + p is p for every p: correlate1d's first term; +0 + p is
+    /// correlate's 0.0 + p) and adds the other terms in order as <typeparamref name="TK"/> makes them (each operation
+    /// rounded); returns the first column left to the scalar loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int Sums<TL, TV>(double* ring, long* offsets, double* weights, int n, float* d, int cols)
+    private static unsafe int Sums<TL, TV, TK>(double* ring, long* first, long* second, double* weights, int n, double start, float* d, int cols)
         where TL : struct, ILanes<TV>
         where TV : struct
+        where TK : struct, ITerm
     {
         int count = TL.Count, j = 0;
+        var from = TL.Broadcast(start);
         for (; j <= cols - (8 * count); j += 8 * count)
         {
-            TV s0 = TL.Zero, s1 = TL.Zero, s2 = TL.Zero, s3 = TL.Zero, s4 = TL.Zero, s5 = TL.Zero, s6 = TL.Zero, s7 = TL.Zero;
-            for (int t = 0; t < n; t++)
+            var w0 = TL.Broadcast(weights[0]);
+            double* p0 = ring + first[0] + j;
+            TV s0 = TL.AddProduct(from, w0, p0), s1 = TL.AddProduct(from, w0, p0 + count), s2 = TL.AddProduct(from, w0, p0 + (2 * count)), s3 = TL.AddProduct(from, w0, p0 + (3 * count));
+            TV s4 = TL.AddProduct(from, w0, p0 + (4 * count)), s5 = TL.AddProduct(from, w0, p0 + (5 * count)), s6 = TL.AddProduct(from, w0, p0 + (6 * count)), s7 = TL.AddProduct(from, w0, p0 + (7 * count));
+            for (int t = 1; t < n; t++)
             {
                 var w = TL.Broadcast(weights[t]);
-                double* p = ring + offsets[t] + j;
-                s0 = TL.AddProduct(s0, w, p);
-                s1 = TL.AddProduct(s1, w, p + count);
-                s2 = TL.AddProduct(s2, w, p + (2 * count));
-                s3 = TL.AddProduct(s3, w, p + (3 * count));
-                s4 = TL.AddProduct(s4, w, p + (4 * count));
-                s5 = TL.AddProduct(s5, w, p + (5 * count));
-                s6 = TL.AddProduct(s6, w, p + (6 * count));
-                s7 = TL.AddProduct(s7, w, p + (7 * count));
+                double* p = ring + first[t] + j, q = ring + second[t] + j;
+                s0 = TK.Add<TL, TV>(s0, w, p, q);
+                s1 = TK.Add<TL, TV>(s1, w, p + count, q + count);
+                s2 = TK.Add<TL, TV>(s2, w, p + (2 * count), q + (2 * count));
+                s3 = TK.Add<TL, TV>(s3, w, p + (3 * count), q + (3 * count));
+                s4 = TK.Add<TL, TV>(s4, w, p + (4 * count), q + (4 * count));
+                s5 = TK.Add<TL, TV>(s5, w, p + (5 * count), q + (5 * count));
+                s6 = TK.Add<TL, TV>(s6, w, p + (6 * count), q + (6 * count));
+                s7 = TK.Add<TL, TV>(s7, w, p + (7 * count), q + (7 * count));
             }
 
-            TL.StoreSingle(s0, d + j);
-            TL.StoreSingle(s1, d + j + count);
-            TL.StoreSingle(s2, d + j + (2 * count));
-            TL.StoreSingle(s3, d + j + (3 * count));
-            TL.StoreSingle(s4, d + j + (4 * count));
-            TL.StoreSingle(s5, d + j + (5 * count));
-            TL.StoreSingle(s6, d + j + (6 * count));
-            TL.StoreSingle(s7, d + j + (7 * count));
+            Store8<TL, TV>(d + j, count, s0, s1, s2, s3, s4, s5, s6, s7);
         }
 
         for (; j <= cols - count; j += count)
         {
-            TV s = TL.Zero;
-            for (int t = 0; t < n; t++)
+            TV s = TL.AddProduct(from, TL.Broadcast(weights[0]), ring + first[0] + j);
+            for (int t = 1; t < n; t++)
             {
-                s = TL.AddProduct(s, TL.Broadcast(weights[t]), ring + offsets[t] + j);
+                s = TK.Add<TL, TV>(s, TL.Broadcast(weights[t]), ring + first[t] + j, ring + second[t] + j);
             }
 
             TL.StoreSingle(s, d + j);
@@ -300,13 +410,60 @@ public static class Correlate
         return j;
     }
 
+    /// <summary>How a term after the first is added: s + w * x[p], s + (x[p] + x[q]) * w or s + (x[p] - x[q]) * w.</summary>
+    private unsafe interface ITerm
+    {
+        static abstract TV Add<TL, TV>(TV s, TV w, double* p, double* q)
+            where TL : struct, ILanes<TV>
+            where TV : struct;
+    }
+
+    private readonly unsafe struct Product : ITerm
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Add<TL, TV>(TV s, TV w, double* p, double* q)
+            where TL : struct, ILanes<TV>
+            where TV : struct => TL.AddProduct(s, w, p);
+    }
+
+    private readonly unsafe struct PairSum : ITerm
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Add<TL, TV>(TV s, TV w, double* p, double* q)
+            where TL : struct, ILanes<TV>
+            where TV : struct => TL.AddPairProduct(s, w, p, q, subtract: false);
+    }
+
+    private readonly unsafe struct PairDifference : ITerm
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Add<TL, TV>(TV s, TV w, double* p, double* q)
+            where TL : struct, ILanes<TV>
+            where TV : struct => TL.AddPairProduct(s, w, p, q, subtract: true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store8<TL, TV>(float* d, int count, TV s0, TV s1, TV s2, TV s3, TV s4, TV s5, TV s6, TV s7)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        TL.StoreSingle(s0, d);
+        TL.StoreSingle(s1, d + count);
+        TL.StoreSingle(s2, d + (2 * count));
+        TL.StoreSingle(s3, d + (3 * count));
+        TL.StoreSingle(s4, d + (4 * count));
+        TL.StoreSingle(s5, d + (5 * count));
+        TL.StoreSingle(s6, d + (6 * count));
+        TL.StoreSingle(s7, d + (7 * count));
+    }
+
     private static long PositiveMod(long a, int p)
     {
         long r = a % p;
         return r < 0 ? r + p : r;
     }
 
-    /// <summary>A vector width's float64 lanes: s + w * x[p] with two roundings, and the lanes stored as float32.</summary>
+    /// <summary>A vector width's float64 lanes: s + w * x[p] (or s + (x[p] +- x[q]) * w), each operation rounded, and the lanes stored as float32.</summary>
     private unsafe interface ILanes<TV>
         where TV : struct
     {
@@ -317,6 +474,8 @@ public static class Correlate
         static abstract TV Broadcast(double w);
 
         static abstract TV AddProduct(TV s, TV w, double* p);
+
+        static abstract TV AddPairProduct(TV s, TV w, double* p, double* q, bool subtract);
 
         static abstract void StoreSingle(TV s, float* d);
     }
@@ -333,6 +492,10 @@ public static class Correlate
         public static Vector512<double> AddProduct(Vector512<double> s, Vector512<double> w, double* p) => Avx512F.Add(s, Avx512F.Multiply(w, Vector512.Load(p)));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> AddPairProduct(Vector512<double> s, Vector512<double> w, double* p, double* q, bool subtract)
+            => Avx512F.Add(s, Avx512F.Multiply(subtract ? Avx512F.Subtract(Vector512.Load(p), Vector512.Load(q)) : Avx512F.Add(Vector512.Load(p), Vector512.Load(q)), w));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void StoreSingle(Vector512<double> s, float* d) => Avx512F.ConvertToVector256Single(s).Store(d);
     }
 
@@ -346,6 +509,10 @@ public static class Correlate
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> AddProduct(Vector256<double> s, Vector256<double> w, double* p) => Avx.Add(s, Avx.Multiply(w, Vector256.Load(p)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> AddPairProduct(Vector256<double> s, Vector256<double> w, double* p, double* q, bool subtract)
+            => Avx.Add(s, Avx.Multiply(subtract ? Avx.Subtract(Vector256.Load(p), Vector256.Load(q)) : Avx.Add(Vector256.Load(p), Vector256.Load(q)), w));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void StoreSingle(Vector256<double> s, float* d) => Avx.ConvertToVector128Single(s).Store(d);

@@ -11,8 +11,8 @@ public static class FilterOps
     private static readonly ParamSpec Weights = new("weights", ParamType.Matrix, "The kernel as rows of numbers, e.g. [[1, 2, 1], [2, 4, 2], [1, 2, 1]]; up to 255 x 255")
     {
         Required = true,
-        Min = -1e30,
-        Max = 1e30,
+        Min = -1e15,
+        Max = 1e15,
         MaxCount = 255,
     };
 

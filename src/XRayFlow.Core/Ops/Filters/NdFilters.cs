@@ -146,6 +146,19 @@ public static class NdFilters
             SeparableFilter.ApplyUniform(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, threads));
     }
 
+    /// <summary>
+    /// scipy.ndimage.uniform_filter1d(input, size, axis, mode=mode, cval=cval, origin=origin): uniform_filter's pass along
+    /// one axis, size 1 included (uniform_filter skips such an axis; uniform_filter1d runs its running mean, which
+    /// carries a NaN or an infinity along the line).
+    /// </summary>
+    public static ImageArray UniformFilter1D(ImageArray src, int size, int axis, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, int origin = 0, int threads = 0)
+    {
+        var kernel = Kernel1D.Uniform(size, origin);
+        var (k0, k1) = NormalizeAxis(axis) == 0 ? (kernel, (Kernel1D?)null) : (null, kernel);
+        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
+            SeparableFilter.ApplyUniform(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, threads));
+    }
+
     /// <summary>scipy.ndimage.median_filter(input, size, mode=mode, cval=cval, origin=origin) with a rectangular footprint.</summary>
     public static ImageArray MedianFilter(ImageArray src, IReadOnlyList<int>? size = null, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, IReadOnlyList<int>? origin = null, int threads = 0)
     {
@@ -159,6 +172,19 @@ public static class NdFilters
         }
 
         return dst;
+    }
+
+    /// <summary>
+    /// A 1-D kernel along <paramref name="axis"/> as the separable filters run it: one pass of the separable driver
+    /// (float32 taps, the Gaussians' tolerance). gaussian_filter1d is this with its kernel; correlate1d with arbitrary
+    /// weights sums in float64 (<see cref="Correlate.Line"/>).
+    /// </summary>
+    public static ImageArray Correlate1D(ImageArray src, Kernel1D kernel, int axis, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, int threads = 0)
+    {
+        int a = NormalizeAxis(axis);
+        var (k0, k1) = a == 0 ? (kernel, (Kernel1D?)null) : (null, kernel);
+        return Linear(src, cval, (data, offset, dst, dstOffset, rows, cols, c) =>
+            SeparableFilter.Apply(data, offset, dst, dstOffset, rows, cols, k0, k1, mode, c, axis1First: false, threads));
     }
 
     /// <summary>An axis argument of a 2-D frame (-2..1) as 0 or 1.</summary>
