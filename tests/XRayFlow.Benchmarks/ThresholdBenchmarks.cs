@@ -57,6 +57,12 @@ public class ThresholdBenchmarks
     public double Otsu8() => Thresholds.Otsu(image.Data, IntegerSource.BitsOf(image, Threads), 256, Threads);
 
     [Benchmark]
+    public double MultiOtsu8() => MultiOtsu.Thresholds(image.Data, IntegerSource.BitsOf(image, Threads), 256, 3, Threads)[0];
+
+    [Benchmark]
+    public double MultiOtsuFloat() => MultiOtsu.Thresholds(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, 3, Threads)[0];
+
+    [Benchmark]
     public double Li8() => Thresholds.Li(image.Data, IntegerSource.BitsOf(image, Threads), threads: Threads);
 
     [Benchmark]

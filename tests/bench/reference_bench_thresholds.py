@@ -48,6 +48,8 @@ OPS = [
     ("rank_filter size=3 rank=2", lambda: ndi.rank_filter(X, 2, size=3)),
     ("rank_filter size=5 rank=12", lambda: ndi.rank_filter(X, 12, size=5)),
     ("threshold_otsu uint8", lambda: filters.threshold_otsu(IMG)),
+    ("threshold_multiotsu uint8 classes=3", lambda: filters.threshold_multiotsu(IMG)),
+    ("threshold_multiotsu float32 classes=3", lambda: filters.threshold_multiotsu(SMOOTH)),
     ("threshold_li uint8", lambda: filters.threshold_li(IMG)),
     ("threshold_yen uint8", lambda: filters.threshold_yen(IMG)),
     ("threshold_triangle uint8", lambda: filters.threshold_triangle(IMG)),

@@ -14,7 +14,7 @@ Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
-unsharp_mask), segmentation
+unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
@@ -38,6 +38,7 @@ Needs python3-scipy python3-skimage python3-imageio python3-yaml (Debian), and a
 src/XRayFlow.Cli/bin/Release/net10.0/xrayflow).
 """
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -493,9 +494,26 @@ def intensity_family(rng, large=False):
         if prng.random() < 0.3:
             p['radius'] = [float(prng.uniform(0, 4)), float(prng.uniform(0, 4))]
         cases.append(p)
+    # threshold_multiotsu, then digitize with its fields (scikit-image's example), from a generator of its own too.
+    mrng = np.random.default_rng([h, w, 8])
+    for i in range(1 if large else 2):
+        classes, nbins = int(mrng.integers(2, 6)), int(mrng.choice([256, 64, 17]))
+        bins = int(img.max()) - int(img.min()) + 1 if kind != 'f' else nbins
+        if math.comb(bins - 1, classes - 1) > 3e7:
+            continue  # scikit-image would take minutes (xrayflow refuses beyond 2e9 choices: MultiOtsuTests)
+        try:
+            sf.threshold_multiotsu(img, classes=classes, nbins=nbins)
+        except ValueError:
+            continue  # fewer distinct values than classes: refused by both (MultiOtsuTests)
+        sid = f'mo{i}'
+        cases.append({'op': 'digitize', 'pre': [{'id': sid, 'op': 'threshold_multiotsu', 'in': 'x', 'classes': classes, 'nbins': nbins}],
+                      'bins': ['${%s.t%d}' % (sid, k) for k in range(classes - 1)], 'right': bool(mrng.random() < 0.5)})
 
     def reference(p, a):
         op = p['op']
+        if op == 'digitize':
+            pre = p['pre'][0]
+            return np.digitize(a, sf.threshold_multiotsu(a, classes=pre['classes'], nbins=pre['nbins']), right=p['right'])
         if op == 'equalize_hist':
             return ex.equalize_hist(a, nbins=p.get('nbins', 256))
         if op == 'equalize_adapthist':

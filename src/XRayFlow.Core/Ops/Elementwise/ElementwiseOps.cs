@@ -115,6 +115,45 @@ public static class ElementwiseOps
         },
     };
 
+    /// <summary>digitize: numpy.digitize (kernel <see cref="DigitizeOperator"/>).</summary>
+    public static OpDefinition Digitize { get; } = new()
+    {
+        Name = "digitize",
+        Summary = "The index of the bin each value falls in (numpy.digitize): for increasing bins i with bins[i-1] <= x < bins[i] (0 below the first, len(bins) from the last on; with right, bins[i-1] < x <= bins[i]); decreasing bins count from the other end. NaN gives len(bins) for increasing bins, 0 for decreasing. With threshold_multiotsu's fields, `bins: [${m.t0}, ${m.t1}]` gives each pixel its class 0, 1, 2.",
+        Reference = "numpy.digitize",
+        Inputs = InputSpec.One,
+        IsElementwise = true,
+        Params =
+        [
+            new ParamSpec("bins", ParamType.FloatList, "The bin edges, increasing or decreasing (numpy refuses others); a `${step.field}` value each, e.g. threshold_multiotsu's") { Required = true, MinCount = 1, MaxCount = 255 },
+            new ParamSpec("right", ParamType.Bool, "Whether a value equal to an edge belongs to the bin below it (numpy's right)") { Default = false },
+        ],
+        Rules =
+        [
+            new OpRule
+            {
+                Description = "bins are increasing or decreasing (equal neighbours allowed), as numpy",
+                At = "bins",
+                Check = c => c.Doubles("bins") is { } b && DigitizeOperator.Monotonicity(b) == 0
+                    ? $"digitize's bins must be monotonically increasing or decreasing (numpy refuses others); found [{string.Join(", ", b.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]"
+                    : null,
+                Violation = "{bins: [1, 3, 2]}",
+            },
+        ],
+        Pointwise = DigitizeKernel,
+        Example = "{bins: [50, 150]}",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            var dst = ImageArray.Rent(src);
+            DigitizeKernel(ctx).Apply(src.Data.AsSpan(0, src.Length), dst.Data.AsSpan(0, src.Length));
+            return new ArrayValue(dst);
+        },
+    };
+
+    private static IPointwiseKernel DigitizeKernel(ParamValues p)
+        => new UnaryKernel<DigitizeOperator>(DigitizeOperator.Of(p.Doubles("bins") ?? throw new ArgumentException("bins is required"), p.Has("right") && p.Bool("right")));
+
     /// <summary>add: a + b, or x + value.</summary>
     public static OpDefinition Add { get; } = BinaryOp("add", "numpy.add", "Sum of two arrays (a + b), or of one array and `value` (x + value).", Arithmetic.Kind.Add);
 

@@ -93,3 +93,86 @@ public readonly struct ShiftScaleOperator(double offset, double scale) : IUnaryO
         return Vector.Narrow((a - vo) * vs, (b - vo) * vs);
     }
 }
+
+/// <summary>
+/// numpy.digitize(x, bins, right) of one float32 value: for increasing bins the number of bins b with b &lt;= x (b &lt; x
+/// when right), for decreasing ones the number with b &gt; x (b &gt;= x when right); NaN gives len(bins) for increasing
+/// bins and 0 for decreasing ones (numpy's searchsorted puts NaN last). numpy compares in float64; each bin here is the
+/// float32 that decides the same comparison for every float32 x (<see cref="Of"/>).
+/// </summary>
+public readonly struct DigitizeOperator : IUnaryOperator
+{
+    private readonly float[] edges;
+    private readonly bool above; // count edges e with x >= e (or x > e when strict); else with x < e (or x <= e)
+    private readonly bool strict;
+    private readonly float atNaN;
+
+    private DigitizeOperator(float[] edges, bool above, bool strict, float atNaN) => (this.edges, this.above, this.strict, this.atNaN) = (edges, above, strict, atNaN);
+
+    /// <summary>
+    /// The operator for monotonic <paramref name="bins"/> (increasing or decreasing, as numpy requires; equal neighbours
+    /// allowed). b &lt;= x is x &gt;= up(b), b &lt; x is x &gt; down(b), b &gt; x is x &lt; up(b), b &gt;= x is x &lt;= down(b), with
+    /// up(b) the least float32 &gt;= b and down(b) the greatest float32 &lt;= b.
+    /// </summary>
+    public static DigitizeOperator Of(IReadOnlyList<double> bins, bool right)
+    {
+        bool increasing = Monotonicity(bins) >= 0;
+        var edges = bins.Select(b => right ? Down(b) : Up(b)).ToArray();
+        return new DigitizeOperator(edges, above: increasing, strict: right, atNaN: increasing ? bins.Count : 0);
+    }
+
+    /// <summary>numpy's _monotonicity: 1 increasing (non-strictly; all equal counts as increasing), -1 decreasing, 0 neither.</summary>
+    public static int Monotonicity(IReadOnlyList<double> bins)
+    {
+        bool up = true, down = true;
+        for (int k = 1; k < bins.Count; k++)
+        {
+            up &= bins[k] >= bins[k - 1];
+            down &= bins[k] <= bins[k - 1];
+        }
+
+        return up ? 1 : down ? -1 : 0;
+    }
+
+    public float Invoke(float x)
+    {
+        if (float.IsNaN(x))
+        {
+            return atNaN;
+        }
+
+        int n = 0;
+        foreach (float e in edges)
+        {
+            n += (above ? (strict ? x > e : x >= e) : (strict ? x <= e : x < e)) ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    public Vector<float> Invoke(Vector<float> x)
+    {
+        var n = Vector<int>.Zero;
+        foreach (float e in edges)
+        {
+            var v = new Vector<float>(e);
+            n -= above ? (strict ? Vector.GreaterThan(x, v) : Vector.GreaterThanOrEqual(x, v)) : (strict ? Vector.LessThanOrEqual(x, v) : Vector.LessThan(x, v));
+        }
+
+        return Vector.ConditionalSelect(Vector.Equals(x, x), Vector.ConvertToSingle(n), new Vector<float>(atNaN));
+    }
+
+    public override string ToString() => $"Digitize([{string.Join(", ", edges)}], {(above ? "increasing" : "decreasing")}{(strict ? ", right" : "")})";
+
+    private static float Up(double b)
+    {
+        float f = (float)b;
+        return f >= b ? f : MathF.BitIncrement(f);
+    }
+
+    private static float Down(double b)
+    {
+        float f = (float)b;
+        return f <= b ? f : MathF.BitDecrement(f);
+    }
+}

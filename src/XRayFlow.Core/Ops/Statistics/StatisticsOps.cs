@@ -143,6 +143,35 @@ public static class StatisticsOps
 
     private const string PathNote = " An 8- or 16-bit image gives scikit-image's result on the original integer array, anything else its result on the float32 values (docs/integer-sources.md).";
 
+    /// <summary>threshold_multiotsu's field names: t0 .. t{classes - 2}, the thresholds in increasing order.</summary>
+    private static string[] MultiOtsuFields(int classes) => [.. Enumerable.Range(0, classes - 1).Select(k => $"t{k}")];
+
+    /// <summary>threshold_multiotsu (kernel <see cref="MultiOtsu"/>): a table of classes - 1 thresholds.</summary>
+    public static OpDefinition ThresholdMultiotsu { get; } = new()
+    {
+        Name = "threshold_multiotsu",
+        Summary = "Multi-Otsu thresholds: the classes - 1 histogram bin centers that maximise the variance between the classes (every choice tried, as scikit-image); a table with fields t0, t1, ... in increasing order, read as ${step.t0}; `digitize` with `bins: [${step.t0}, ${step.t1}]` makes the class of each pixel (scikit-image's numpy.digitize). An image with fewer distinct values than classes fails (as scikit-image)." + PathNote,
+        Reference = "skimage.filters.threshold_multiotsu",
+        Inputs = InputSpec.One,
+        Output = OutputKind.Table,
+        Params =
+        [
+            new ParamSpec("classes", ParamType.Int, "Number of classes (2 to 5): classes - 1 thresholds") { Default = 3, Min = 2, Max = 5 },
+            Nbins,
+        ],
+        Fields = MultiOtsuFields(3),
+        FieldsOf = p => MultiOtsuFields(p.Has("classes") ? p.Int("classes") : 3),
+        Example = "{classes: 3}",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            int classes = ctx.Has("classes") ? ctx.Int("classes") : 3;
+            var t = MultiOtsu.Thresholds(src.Data.AsSpan(0, src.Length), IntegerSource.BitsOf(src, ctx.Threads), ctx.Int("nbins"), classes, ctx.Threads, ctx.Cancellation);
+            var names = MultiOtsuFields(classes);
+            return new TableValue([.. names.Select((name, k) => new KeyValuePair<string, object>(name, t[k]))]);
+        },
+    };
+
     /// <summary>threshold_otsu (kernel <see cref="Thresholds.Otsu(ReadOnlySpan{float}, int, int, int)"/>).</summary>
     public static OpDefinition ThresholdOtsu { get; } = Threshold(
         "threshold_otsu",

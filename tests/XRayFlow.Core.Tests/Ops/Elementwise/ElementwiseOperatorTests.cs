@@ -31,6 +31,13 @@ public class ElementwiseOperatorTests
         {
             yield return [new Case<ShiftScaleOperator>(new ShiftScaleOperator(o, k))];
         }
+
+        double[][] bins = [[0], [-1e5, 0.1, 0.1, 255], [3e5, 1, -0.1, -1e39], [1e39, 2e39]];
+        foreach (var b in bins)
+        {
+            yield return [new Case<DigitizeOperator>(DigitizeOperator.Of(b, right: false))];
+            yield return [new Case<DigitizeOperator>(DigitizeOperator.Of(b, right: true))];
+        }
     }
 
     public static IEnumerable<object[]> Binary()
@@ -72,6 +79,18 @@ public class ElementwiseOperatorTests
         Assert.Equal(0x80000000u, BitConverter.SingleToUInt32Bits(default(SubtractOperator).Invoke(-0f, 0f)));
         Assert.Equal(0f, default(AbsOperator).Invoke(-0f));
         Assert.Equal(255f, new ShiftScaleOperator(0, 255.0 / 7).Invoke(7));
+
+        // numpy.digitize(x, [1, 2]) and right=True, then decreasing [2, 1]; x = NaN, -inf, 0, 1, 1.5, 2, 3, inf (numpy 1.24).
+        float[] x = [float.NaN, float.NegativeInfinity, 0, 1, 1.5f, 2, 3, float.PositiveInfinity];
+        Assert.Equal([2f, 0, 0, 1, 1, 2, 2, 2], x.Select(DigitizeOperator.Of([1, 2], right: false).Invoke));
+        Assert.Equal([2f, 0, 0, 0, 1, 1, 2, 2], x.Select(DigitizeOperator.Of([1, 2], right: true).Invoke));
+        Assert.Equal([0f, 2, 2, 1, 1, 0, 0, 0], x.Select(DigitizeOperator.Of([2, 1], right: false).Invoke));
+        Assert.Equal([0f, 2, 2, 2, 1, 1, 0, 0], x.Select(DigitizeOperator.Of([2, 1], right: true).Invoke));
+
+        // numpy compares in float64: float32(0.1) = 0.10000000149 is above the bin 0.1 either way.
+        Assert.Equal(1f, DigitizeOperator.Of([0.1], right: false).Invoke(0.1f));
+        Assert.Equal(1f, DigitizeOperator.Of([0.1], right: true).Invoke(0.1f));
+        Assert.Equal(0f, DigitizeOperator.Of([0.1], right: true).Invoke(MathF.BitDecrement(0.1f)));
     }
 
     internal static float[] Values(int n, int seed)

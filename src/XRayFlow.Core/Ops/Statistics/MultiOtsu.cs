@@ -1,0 +1,167 @@
+namespace XRayFlow.Core.Ops.Statistics;
+
+/// <summary>
+/// skimage.filters.threshold_multiotsu (0.19) of an image: the classes - 1 thresholds that maximise the variance
+/// between classes, by trying every choice (Liao, Chen and Chung's formulation, scikit-image's LUT version). The exact
+/// meaning, scikit-image's own float32 arithmetic:
+/// <code>
+/// prob[i]  = float32(counts[i] / sum(counts))             (the histogram of docs/integer-sources.md's path, float64 division)
+/// P[0] = prob[0], S[0] = prob[0]                          (S[0] is prob[0], not 0 x prob[0]: scikit-image's start)
+/// P[i] = P[i-1] + prob[i], S[i] = S[i-1] + float32(i) * prob[i]            (float32)
+/// H(0, j) = j >= 1 and P[j] > 0 ? S[j]^2 / P[j] : 0      (its table's first row; H(0, 0) is 0)
+/// H(i, j) = P[j] - P[i-1] > 0 ? (S[j] - S[i-1])^2 / (P[j] - P[i-1]) : 0    (i >= 1; float32, x^2 as x * x)
+/// sigma(t0 &lt; ... &lt; tn) = H(0, t0) + H(tn + 1, last), then + H(tk + 1, tk+1) for k = 0 .. n-1, in float32
+/// </code>
+/// Every t0 &lt; t1 &lt; ... in increasing order (the first loop outermost); a choice replaces the best only when its
+/// sigma is strictly larger (the first of equal ones stays; the search starts from 0). The thresholds are the bin
+/// centers at the chosen indices. With exactly `classes` occupied bins, the thresholds are the occupied bins but the
+/// last; with fewer, scikit-image refuses the image (so does this).
+/// </summary>
+public static class MultiOtsu
+{
+    /// <summary>The most choices one image may try (about ten seconds of one core).</summary>
+    public const double MaxChoices = 2e9;
+
+    /// <summary>The thresholds of an image (8-/16-bit: one bin per integer value; float: <paramref name="nbins"/> bins).</summary>
+    public static double[] Thresholds(ReadOnlySpan<float> x, int bits, int nbins, int classes, int threads, CancellationToken cancel = default)
+    {
+        var h = ImageHistogram.Of(x, bits, nbins, threads);
+        return Thresholds(h.Counts, h.Centers, classes, cancel);
+    }
+
+    /// <summary>The thresholds of a histogram (counts and their bin centers).</summary>
+    public static double[] Thresholds(ReadOnlySpan<long> counts, double[] centers, int classes, CancellationToken cancel = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        int n = counts.Length;
+        double total = 0;
+        foreach (long c in counts)
+        {
+            total += c;
+        }
+
+        var prob = new float[n];
+        int occupied = 0;
+        for (int i = 0; i < n; i++)
+        {
+            prob[i] = (float)(counts[i] / total);
+            occupied += prob[i] > 0 ? 1 : 0;
+        }
+
+        if (occupied < classes)
+        {
+            throw new InvalidOperationException($"the image has only {occupied} different values: it cannot be thresholded in {classes} classes (scikit-image refuses it too)");
+        }
+
+        int count = classes - 1;
+        int[] best;
+        if (occupied == classes)
+        {
+            best = [.. Enumerable.Range(0, n).Where(i => prob[i] > 0).Take(count)];
+        }
+        else
+        {
+            double choices = Choices(n, count);
+            if (choices > MaxChoices)
+            {
+                throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{classes} classes over a histogram of {n} bins means trying {choices:0.#e0} choices of thresholds, more than the {MaxChoices:0.#e0} one image may try; use fewer classes, or fewer bins (nbins, for a float image; an 8- or 16-bit image has one bin per value between its min and max: rescale_intensity it first)"));
+            }
+
+            best = Search(prob, count, cancel);
+        }
+
+        return [.. best.Select(i => centers[i])];
+    }
+
+    /// <summary>How many choices of <paramref name="count"/> increasing indices below n - 1 the search tries: C(n - 1, count).</summary>
+    public static double Choices(int n, int count)
+    {
+        double c = 1;
+        for (int k = 0; k < count; k++)
+        {
+            c = c * (n - 1 - k) / (k + 1);
+        }
+
+        return c;
+    }
+
+    /// <summary>The indices of the best choice, scikit-image's recursion written as an odometer (same order).</summary>
+    private static int[] Search(float[] prob, int count, CancellationToken cancel)
+    {
+        int n = prob.Length, last = n - 1;
+        var p = new float[n];
+        var s = new float[n];
+        p[0] = prob[0];
+        s[0] = prob[0];
+        for (int i = 1; i < n; i++)
+        {
+            p[i] = p[i - 1] + prob[i];
+            s[i] = s[i - 1] + (i * prob[i]);
+        }
+
+        float H(int i, int j)
+        {
+            if (i == 0)
+            {
+                return j >= 1 && p[j] > 0 ? s[j] * s[j] / p[j] : 0f;
+            }
+
+            float pij = p[j] - p[i - 1];
+            if (!(pij > 0))
+            {
+                return 0f;
+            }
+
+            float sij = s[j] - s[i - 1];
+            return sij * sij / pij;
+        }
+
+        var t = new int[count];
+        var best = new int[count];
+        for (int k = 0; k < count; k++)
+        {
+            t[k] = k; // the first choice: 0, 1, ..., count - 1
+        }
+
+        float max = 0f;
+        long tried = 0;
+        while (true)
+        {
+            float sigma = H(0, t[0]) + H(t[count - 1] + 1, last);
+            for (int k = 0; k < count - 1; k++)
+            {
+                sigma += H(t[k] + 1, t[k + 1]);
+            }
+
+            if (sigma > max)
+            {
+                max = sigma;
+                Array.Copy(t, best, count);
+            }
+
+            if ((++tried & 0xFFFFF) == 0)
+            {
+                cancel.ThrowIfCancellationRequested();
+            }
+
+            // Next choice: the last index that can still grow (index k may reach n - 1 - count + k) grows, those after restart.
+            int m = count - 1;
+            while (m >= 0 && t[m] == n - 1 - count + m)
+            {
+                m--;
+            }
+
+            if (m < 0)
+            {
+                return best;
+            }
+
+            t[m]++;
+            for (int k = m + 1; k < count; k++)
+            {
+                t[k] = t[k - 1] + 1;
+            }
+        }
+    }
+}

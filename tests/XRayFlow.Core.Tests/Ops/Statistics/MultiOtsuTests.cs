@@ -1,0 +1,96 @@
+using XRayFlow.Core.Ops.Statistics;
+
+namespace XRayFlow.Core.Tests.Ops.Statistics;
+
+/// <summary>
+/// threshold_multiotsu's kernel beyond the fixtures (tests/fixtures/ops: scikit-image 0.19.3 on 8-bit, 16-bit and float
+/// inputs for 2-5 classes): the images scikit-image refuses, exactly `classes` values, the bound on choices, and the
+/// search against scikit-image's recursion written out as nested loops for three classes.
+/// </summary>
+public class MultiOtsuTests
+{
+    [Fact]
+    public void FewerValuesThanClassesIsRefusedAsScikitImageDoes()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => MultiOtsu.Thresholds([5, 0, 7], [10.0, 11, 12], classes: 3));
+        Assert.Contains("only 2 different values", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExactlyClassesValuesGiveTheOccupiedBinsButTheLast()
+    {
+        // scikit-image: thresh_idx = np.where(prob > 0)[0][:-1] (no search).
+        Assert.Equal([10.0, 13.0], MultiOtsu.Thresholds([5, 0, 0, 7, 0, 1], [10.0, 11, 12, 13, 14, 15], classes: 3));
+    }
+
+    [Fact]
+    public void TooManyChoicesAreRefusedWithTheWayOut()
+    {
+        var counts = new long[65536];
+        Array.Fill(counts, 1);
+        var centers = Enumerable.Range(0, 65536).Select(i => (double)i).ToArray();
+        Assert.Equal(65535.0 * 65534 / 2, MultiOtsu.Choices(65536, 2));
+        var e = Assert.Throws<InvalidOperationException>(() => MultiOtsu.Thresholds(counts, centers, classes: 4));
+        Assert.Contains("rescale_intensity", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSearchIsScikitImagesRecursionForThreeClasses()
+    {
+        // scikit-image's _set_thresh_indices_lut for two thresholds: i in [0, n - 2), j in [i + 1, n - 1), the first
+        // strictly larger sigma kept, sums in float32 as H(0, i) + H(j + 1, n - 1) + H(i + 1, j).
+        var random = new Random(5);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int n = 4 + random.Next(60);
+            var counts = Enumerable.Range(0, n).Select(_ => (long)(random.Next(4) == 0 ? 0 : random.Next(1, trial % 2 == 0 ? 5 : 1000))).ToArray();
+            counts[0] = 1;
+            counts[^1] = 1;
+            var centers = Enumerable.Range(0, n).Select(i => i * 1.5).ToArray();
+            if (counts.Count(c => c > 0) <= 3)
+            {
+                continue;
+            }
+
+            var (bi, bj) = ByHand(counts);
+            Assert.Equal([centers[bi], centers[bj]], MultiOtsu.Thresholds(counts, centers, classes: 3));
+        }
+    }
+
+    private static (int I, int J) ByHand(long[] counts)
+    {
+        int n = counts.Length;
+        double total = counts.Sum();
+        var prob = counts.Select(c => (float)(c / total)).ToArray();
+        var p = new float[n];
+        var s = new float[n];
+        p[0] = s[0] = prob[0];
+        for (int i = 1; i < n; i++)
+        {
+            p[i] = p[i - 1] + prob[i];
+            s[i] = s[i - 1] + (i * prob[i]);
+        }
+
+        float H(int i, int j) => i == 0
+            ? (j >= 1 && p[j] > 0 ? s[j] * s[j] / p[j] : 0f)
+            : (p[j] - p[i - 1] > 0 ? (s[j] - s[i - 1]) * (s[j] - s[i - 1]) / (p[j] - p[i - 1]) : 0f);
+
+        float max = 0;
+        (int, int) best = (0, 0);
+        for (int i = 0; i < n - 2; i++)
+        {
+            for (int j = i + 1; j < n - 1; j++)
+            {
+                float sigma = H(0, i) + H(j + 1, n - 1);
+                sigma += H(i + 1, j);
+                if (sigma > max)
+                {
+                    max = sigma;
+                    best = (i, j);
+                }
+            }
+        }
+
+        return best;
+    }
+}
