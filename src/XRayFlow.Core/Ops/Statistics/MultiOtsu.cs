@@ -87,6 +87,7 @@ public static class MultiOtsu
     }
 
     /// <summary>The indices of the best choice, scikit-image's recursion written as an odometer (same order).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int[] Search(float[] prob, int count, CancellationToken cancel)
     {
         int n = prob.Length, last = n - 1;
@@ -100,21 +101,10 @@ public static class MultiOtsu
             s[i] = s[i - 1] + (i * prob[i]);
         }
 
-        float H(int i, int j)
+        using var h = new Between(p, s);
+        if (count == 2 && h.Table is { } table)
         {
-            if (i == 0)
-            {
-                return j >= 1 && p[j] > 0 ? s[j] * s[j] / p[j] : 0f;
-            }
-
-            float pij = p[j] - p[i - 1];
-            if (!(pij > 0))
-            {
-                return 0f;
-            }
-
-            float sij = s[j] - s[i - 1];
-            return sij * sij / pij;
+            return Two(h, table, n, cancel); // three classes, the common case: two loops over the table's rows
         }
 
         var t = new int[count];
@@ -128,10 +118,10 @@ public static class MultiOtsu
         long tried = 0;
         while (true)
         {
-            float sigma = H(0, t[0]) + H(t[count - 1] + 1, last);
+            float sigma = h.At(0, t[0]) + h.At(t[count - 1] + 1, last);
             for (int k = 0; k < count - 1; k++)
             {
-                sigma += H(t[k] + 1, t[k + 1]);
+                sigma += h.At(t[k] + 1, t[k + 1]);
             }
 
             if (sigma > max)
@@ -162,6 +152,121 @@ public static class MultiOtsu
             {
                 t[k] = t[k - 1] + 1;
             }
+        }
+    }
+
+    /// <summary>Two thresholds i &lt; j: sigma = H(0, i) + H(j + 1, last), then + H(i + 1, j), as the general search sums them.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] Two(Between h, float[] table, int n, CancellationToken cancel)
+    {
+        int last = n - 1;
+        var tail = new float[n]; // tail[j] = H(j + 1, last)
+        for (int j = 0; j < n - 1; j++)
+        {
+            tail[j] = h.At(j + 1, last);
+        }
+
+        float max = 0f;
+        int bi = 0, bj = 1;
+        for (int i = 0; i < n - 2; i++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            float left = h.At(0, i);
+            int row = h.RowStart(i + 1); // H(i + 1, j) = table[row + j]
+            for (int j = i + 1; j < n - 1; j++)
+            {
+                float sigma = left + tail[j];
+                sigma += table[row + j];
+                if (sigma > max)
+                {
+                    (max, bi, bj) = (sigma, i, j);
+                }
+            }
+        }
+
+        return [bi, bj];
+    }
+
+    /// <summary>
+    /// H(i, j), the variance between classes of bins i..j, from the moments P and S (the class summary); kept as
+    /// scikit-image's table of rows i, j &gt;= i (its compressed upper triangle) where that fits in 64 MiB (histograms of
+    /// up to 5,792 bins, rented from the pool: a fresh 100 KiB table per image was most of the time), else computed when
+    /// asked (the same float32 operations).
+    /// </summary>
+    private sealed class Between : IDisposable
+    {
+        private readonly float[] p, s;
+        private readonly float[]? table;
+        private readonly int n;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public Between(float[] p, float[] s)
+        {
+            (this.p, this.s, n) = (p, s, p.Length);
+            if ((long)n * (n + 1) / 2 <= 1L << 24)
+            {
+                table = System.Buffers.ArrayPool<float>.Shared.Rent(n * (n + 1) / 2);
+                for (int i = 0; i < n; i++)
+                {
+                    Row(i, table.AsSpan(RowStart(i) + i, n - i));
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (table is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(table);
+            }
+        }
+
+        /// <summary>The table (null when computed on demand).</summary>
+        public float[]? Table => table;
+
+        /// <summary>Where row i's H(i, j) is in the table, less j: H(i, j) = table[RowStart(i) + j].</summary>
+        public int RowStart(int i) => (int)(((long)i * ((2 * n) - i + 1) / 2) - i);
+
+        public float At(int i, int j) => table is null ? Compute(i, j) : table[RowStart(i) + j];
+
+        /// <summary>H(i, j) for j = i .. n - 1 into <paramref name="row"/>, in vectors where i &gt;= 1 (the same operations per lane).</summary>
+        private void Row(int i, Span<float> row)
+        {
+            int j = i, w = System.Numerics.Vector<float>.Count;
+            if (i >= 1 && System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var p0 = new System.Numerics.Vector<float>(p[i - 1]);
+                var s0 = new System.Numerics.Vector<float>(s[i - 1]);
+                for (; j <= n - w; j += w)
+                {
+                    var pij = new System.Numerics.Vector<float>(p, j) - p0;
+                    var sij = new System.Numerics.Vector<float>(s, j) - s0;
+                    var h = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(pij, System.Numerics.Vector<float>.Zero), sij * sij / pij, System.Numerics.Vector<float>.Zero);
+                    h.CopyTo(row[(j - i)..]);
+                }
+            }
+
+            for (; j < n; j++)
+            {
+                row[j - i] = Compute(i, j);
+            }
+        }
+
+        private float Compute(int i, int j)
+        {
+            if (i == 0)
+            {
+                return j >= 1 && p[j] > 0 ? s[j] * s[j] / p[j] : 0f;
+            }
+
+            float pij = p[j] - p[i - 1];
+            if (!(pij > 0))
+            {
+                return 0f;
+            }
+
+            float sij = s[j] - s[i - 1];
+            return sij * sij / pij;
         }
     }
 }
