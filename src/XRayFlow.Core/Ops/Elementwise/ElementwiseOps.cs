@@ -106,13 +106,7 @@ public static class ElementwiseOps
         ],
         Pointwise = ClipKernel,
         Example = "{min: 0, max: 100}",
-        Execute = ctx =>
-        {
-            var src = ctx.Array();
-            var dst = ImageArray.Rent(src);
-            ClipKernel(ctx).Apply(src.Data, dst.Data);
-            return new ArrayValue(dst);
-        },
+        Execute = ctx => Pointwise(ctx, ClipKernel(ctx)),
     };
 
     /// <summary>digitize: numpy.digitize (kernel <see cref="DigitizeOperator"/>).</summary>
@@ -142,14 +136,17 @@ public static class ElementwiseOps
         ],
         Pointwise = DigitizeKernel,
         Example = "{bins: [50, 150]}",
-        Execute = ctx =>
-        {
-            var src = ctx.Array();
-            var dst = ImageArray.Rent(src);
-            DigitizeKernel(ctx).Apply(src.Data.AsSpan(0, src.Length), dst.Data.AsSpan(0, src.Length));
-            return new ArrayValue(dst);
-        },
+        Execute = ctx => Pointwise(ctx, DigitizeKernel(ctx)),
     };
+
+    /// <summary>An element-wise op run alone (not fused): its kernel over the input into a new array.</summary>
+    private static Value Pointwise(OpContext ctx, IPointwiseKernel kernel)
+    {
+        var src = ctx.Array();
+        var dst = ImageArray.Rent(src);
+        kernel.Apply(src.Data.AsSpan(0, src.Length), dst.Data.AsSpan(0, src.Length));
+        return new ArrayValue(dst);
+    }
 
     private static IPointwiseKernel DigitizeKernel(ParamValues p)
         => new UnaryKernel<DigitizeOperator>(DigitizeOperator.Of(p.Doubles("bins") ?? throw new ArgumentException("bins is required"), p.Has("right") && p.Bool("right")));

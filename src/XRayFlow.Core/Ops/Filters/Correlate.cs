@@ -469,8 +469,6 @@ public static class Correlate
     {
         static abstract int Count { get; }
 
-        static abstract TV Zero { get; }
-
         static abstract TV Broadcast(double w);
 
         static abstract TV AddProduct(TV s, TV w, double* p);
@@ -483,8 +481,6 @@ public static class Correlate
     private readonly unsafe struct Lanes512 : ILanes<Vector512<double>>
     {
         public static int Count => 8;
-
-        public static Vector512<double> Zero => Vector512<double>.Zero;
 
         public static Vector512<double> Broadcast(double w) => Vector512.Create(w);
 
@@ -502,8 +498,6 @@ public static class Correlate
     private readonly unsafe struct Lanes256 : ILanes<Vector256<double>>
     {
         public static int Count => 4;
-
-        public static Vector256<double> Zero => Vector256<double>.Zero;
 
         public static Vector256<double> Broadcast(double w) => Vector256.Create(w);
 

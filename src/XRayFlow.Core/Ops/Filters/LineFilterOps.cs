@@ -81,7 +81,7 @@ public static class LineFilterOps
             },
         ],
         Example = "{sigma: 3, axis: 0}",
-        Execute = ctx => new ArrayValue(NdFilters.Correlate1D(
+        Execute = ctx => new ArrayValue(NdFilters.AlongAxis(
             ctx.Array(),
             Kernel1D.Gaussian(ctx.Float("sigma"), ctx.Has("order") ? ctx.Int("order") : 0, CommonParams.TruncateOf(ctx), ctx.Has("radius") ? ctx.Int("radius") : null),
             AxisOf(ctx), CommonParams.ModeOf(ctx), CommonParams.CvalOf(ctx), ctx.Threads)),

@@ -179,7 +179,7 @@ public static class NdFilters
     /// (float32 taps, the Gaussians' tolerance). gaussian_filter1d is this with its kernel; correlate1d with arbitrary
     /// weights sums in float64 (<see cref="Correlate.Line"/>).
     /// </summary>
-    public static ImageArray Correlate1D(ImageArray src, Kernel1D kernel, int axis, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, int threads = 0)
+    public static ImageArray AlongAxis(ImageArray src, Kernel1D kernel, int axis, BoundaryMode mode = BoundaryMode.Reflect, float cval = 0f, int threads = 0)
     {
         int a = NormalizeAxis(axis);
         var (k0, k1) = a == 0 ? (kernel, (Kernel1D?)null) : (null, kernel);
