@@ -3,7 +3,8 @@ namespace XRayFlow.Snapshots.Tests;
 /// <summary>
 /// The verified files of one recipe: Snapshots/&lt;recipe&gt;/&lt;name&gt;.verified.&lt;ext&gt; (Verify's naming). A mismatch
 /// writes &lt;name&gt;.received.&lt;ext&gt; beside the verified file; with XRAYFLOW_ACCEPT=1 the received output
-/// replaces the verified one instead (and verified files no output produces any more are deleted).
+/// replaces the verified one instead where that is missing or differs beyond its tolerance (a verified file the output
+/// still matches is kept byte for byte), and verified files no output produces any more are deleted.
 /// </summary>
 public sealed class SnapshotStore(string recipe)
 {
@@ -43,7 +44,13 @@ public sealed class SnapshotStore(string recipe)
             Directory.CreateDirectory(Path.GetDirectoryName(verified)!);
             if (accept)
             {
-                File.Copy(path, verified, overwrite: true);
+                // Only what is missing or differs beyond its tolerance: a verified file the output still matches is
+                // left as it is (re-encoding it would churn every golden of every recipe the filter happens to run).
+                if (!File.Exists(verified) || SnapshotComparers.Compare(verified, path) is not null)
+                {
+                    File.Copy(path, verified, overwrite: true);
+                }
+
                 Delete(receivedCopy);
                 continue;
             }
