@@ -383,7 +383,7 @@ public class CommandLineFrictionTests
         Assert.Equal("_xrayflow", lines[0]);
         Assert.Contains("-F _xrayflow", lines[1], StringComparison.Ordinal);
         Assert.Equal("validate", lines[2]);
-        Assert.Equal("gaussian_filter", lines[3]);
+        Assert.Equal("gaussian_filter gaussian_filter1d", lines[3]); // every op the word begins
         Assert.Equal("--dry-run", lines[4]);
         Assert.Equal("mermaid", lines[5]);
         Assert.Equal("zsh", lines[6]);
