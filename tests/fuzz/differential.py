@@ -11,7 +11,8 @@ infinities. It prints each mismatch and one line a seed.
 
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
 Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D filters correlate1d, convolve1d,
-gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
+gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
+correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
@@ -286,6 +287,17 @@ def filters_family(rng, short=False):
     cases += correlation_cases(*img.shape, 10, modes)
 
     return img, cases, filter_reference
+
+
+def correlation_large_family(rng):
+    """correlate / convolve and the 1-D filters on frames of 200-700 pixels a side (the threaded blocks of rows, each
+    with its own ring of widened rows), a third of them holding a NaN or an infinity."""
+    h, w = int(rng.integers(200, 700)), int(rng.integers(200, 700))
+    img = (ndi.gaussian_filter(rng.random((h, w)), float(rng.uniform(0, 3))) * 255).astype(np.float32)
+    nonfinite = rng.random() < 0.3
+    if nonfinite:
+        img[int(rng.integers(0, h)), int(rng.integers(0, w))] = float(rng.choice([np.nan, np.inf, -np.inf]))
+    return img, correlation_cases(h, w, 8, MODES, extremes=not nonfinite), filter_reference
 
 
 def nonfinite_family(rng):
@@ -987,6 +999,7 @@ FAMILIES = {
     'rank-large': lambda rng: rank_family(rng, large=True),
     'rank-continuous': lambda rng: rank_family(rng, large=True, continuous=True),
     'filters': filters_family,
+    'correlate-large': correlation_large_family,
     'edges': lambda rng: filters_family(rng, short=True),
     'geometry': geometry_family,
     'geometry-large': lambda rng: geometry_family(rng, large=True),
