@@ -104,9 +104,9 @@ public static class ElementwiseOps
                 Violation = "{}",
             },
         ],
-        Pointwise = ClipKernel,
+        Pointwise = p => new UnaryKernel<ClipOperator>(ClipOf(p)),
         Example = "{min: 0, max: 100}",
-        Execute = ctx => Pointwise(ctx, ClipKernel(ctx)),
+        Execute = ctx => RunAlone(ctx, ClipOf(ctx)),
     };
 
     /// <summary>digitize: numpy.digitize (kernel <see cref="DigitizeOperator"/>).</summary>
@@ -134,22 +134,26 @@ public static class ElementwiseOps
                 Violation = "{bins: [1, 3, 2]}",
             },
         ],
-        Pointwise = DigitizeKernel,
+        Pointwise = p => new UnaryKernel<DigitizeOperator>(DigitizeOf(p)),
         Example = "{bins: [50, 150]}",
-        Execute = ctx => Pointwise(ctx, DigitizeKernel(ctx)),
+        Execute = ctx => RunAlone(ctx, DigitizeOf(ctx)),
     };
 
-    /// <summary>An element-wise op run alone (not fused): its kernel over the input into a new array.</summary>
-    private static Value Pointwise(OpContext ctx, IPointwiseKernel kernel)
+    /// <summary>
+    /// A unary element-wise op run alone (not fused): its operator over the input into a new array, block by block on
+    /// the step's threads (ElementwiseLoop's driver, as abs; the fused executor runs the same operator per block).
+    /// </summary>
+    private static Value RunAlone<TOp>(OpContext ctx, TOp op)
+        where TOp : struct, IUnaryOperator
     {
         var src = ctx.Array();
         var dst = ImageArray.Rent(src);
-        kernel.Apply(src.Data.AsSpan(0, src.Length), dst.Data.AsSpan(0, src.Length));
+        ElementwiseLoop.Invoke(src.Data, dst.Data, ctx.Threads, op);
         return new ArrayValue(dst);
     }
 
-    private static IPointwiseKernel DigitizeKernel(ParamValues p)
-        => new UnaryKernel<DigitizeOperator>(DigitizeOperator.Of(p.Doubles("bins") ?? throw new ArgumentException("bins is required"), p.Has("right") && p.Bool("right")));
+    private static DigitizeOperator DigitizeOf(ParamValues p)
+        => DigitizeOperator.Of(p.Doubles("bins") ?? throw new ArgumentException("bins is required"), p.Has("right") && p.Bool("right"));
 
     /// <summary>add: a + b, or x + value.</summary>
     public static OpDefinition Add { get; } = BinaryOp("add", "numpy.add", "Sum of two arrays (a + b), or of one array and `value` (x + value).", Arithmetic.Kind.Add);
@@ -160,10 +164,8 @@ public static class ElementwiseOps
     /// <summary>multiply: a * b, or x * value.</summary>
     public static OpDefinition Multiply { get; } = BinaryOp("multiply", "numpy.multiply", "Product of two arrays (a * b; complex arrays multiply as complex numbers), or x * value.", Arithmetic.Kind.Multiply);
 
-    private static IPointwiseKernel ClipKernel(ParamValues p)
-        => new UnaryKernel<ClipOperator>(new ClipOperator(
-            p.Has("min") ? (float)p.Float("min") : float.NegativeInfinity,
-            p.Has("max") ? (float)p.Float("max") : float.PositiveInfinity));
+    private static ClipOperator ClipOf(ParamValues p)
+        => new(p.Has("min") ? (float)p.Float("min") : float.NegativeInfinity, p.Has("max") ? (float)p.Float("max") : float.PositiveInfinity);
 
     private static OpDefinition BinaryOp(string name, string reference, string summary, Arithmetic.Kind kind) => new()
     {
