@@ -17,6 +17,7 @@ public static unsafe class QuickBench
         int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
         var image = SampleImage.Load();
+        var unit = new ImageArray(image.Rows, image.Cols, image.Data.Select(v => v / 255f).ToArray()); // a float image (fractions): the ridge filters' float32 path
         var ops = new (string Name, Action Run)[]
         {
             ("gaussian_filter s=1", () => FilterBenchmarks.Recycle(NdFilters.GaussianFilter(image, [1.0], threads: threads))),
@@ -46,6 +47,10 @@ public static unsafe class QuickBench
             ("correlate 7x7", () => FilterBenchmarks.Recycle(Correlate.Apply(image, FilterBenchmarks.W7, null, BoundaryMode.Reflect, 0, convolve: false, threads))),
             ("correlate1d 5 symmetric axis 0", () => FilterBenchmarks.Recycle(Correlate.Line(image, [1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0], 0, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
             ("correlate1d 4 general axis 1", () => FilterBenchmarks.Recycle(Correlate.Line(image, [0.5, -1.25, 2, 0.1], 1, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
+            ("frangi 8-bit", () => FilterBenchmarks.Recycle(Ridge(image, RidgeFilter.Frangi, threads))),
+            ("frangi float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Frangi, threads))),
+            ("sato float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Sato, threads))),
+            ("meijering float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Meijering, threads))),
         };
         Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {image.ShapeText})");
         foreach (var (name, run) in ops)
@@ -70,6 +75,10 @@ public static unsafe class QuickBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{times[runs / 2]:F3},{times[0]:F3},{cpu:F3}"));
         }
     }
+
+    /// <summary>A ridge filter with scikit-image's defaults (sigmas 1, 3, 5, 7, 9; black ridges; mode reflect).</summary>
+    private static ImageArray Ridge(ImageArray image, RidgeFilter filter, int threads)
+        => RidgeFilters.Apply(image, filter, [1.0, 3.0, 5.0, 7.0, 9.0], 0.5, 0.5, 15, true, BoundaryMode.Reflect, 0, threads);
 
     /// <summary>CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID), immune to preemption on a loaded machine.</summary>
     internal static double ThreadCpuMs()
