@@ -81,11 +81,11 @@ public static class RidgeFilters
         {
             if (dtype == SkimageDtype.Float32)
             {
-                FloatFrame(src, f, dst, filter, sigmas, alpha, beta, gamma, blackRidges, mode, cval, threads, vectors);
+                Frame<float>(src, f, dst, 1, filter, sigmas, alpha, beta, gamma, blackRidges, mode, cval, threads, vectors);
             }
             else
             {
-                DoubleFrame(src, f, dst, SkimageDtypes.Max(dtype), filter, sigmas, alpha, beta, gamma, blackRidges, mode, cval, threads, vectors);
+                Frame<double>(src, f, dst, SkimageDtypes.Max(dtype), filter, sigmas, alpha, beta, gamma, blackRidges, mode, cval, threads, vectors);
             }
         }
 
@@ -95,38 +95,44 @@ public static class RidgeFilters
     /// <summary>Whether the filter inverts its image before smoothing (frangi, hessian and meijering for black ridges, sato for white ones).</summary>
     private static bool Inverts(RidgeFilter filter, bool blackRidges) => filter == RidgeFilter.Sato ? !blackRidges : blackRidges;
 
-    private static void FloatFrame(ImageArray src, int f, ImageArray dst, RidgeFilter filter, IReadOnlyList<double> sigmas, double alpha, double beta, double gamma, bool blackRidges, BoundaryMode mode, double cval, int threads, bool vectors)
+    /// <summary>
+    /// One frame in precision T (float for a float image, double for an 8- or 16-bit one of largest value
+    /// <paramref name="max"/>): the start image, each sigma's values merged into acc, then hessian's last step and the
+    /// rounding to float32 into <paramref name="dst"/>'s frame.
+    /// </summary>
+    private static void Frame<T>(ImageArray src, int f, ImageArray dst, double max, RidgeFilter filter, IReadOnlyList<double> sigmas, double alpha, double beta, double gamma, bool blackRidges, BoundaryMode mode, double cval, int threads, bool vectors)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = src.Rows, cols = src.Cols, n = src.FrameLength;
         int stride = Stride(cols);
+        bool single = typeof(T) == typeof(float);
         var start = ArrayPool<double>.Shared.Rent(rows * stride);
         var pass = ArrayPool<double>.Shared.Rent(n);
         var smooth = ArrayPool<double>.Shared.Rent(n);
-        var g = ArrayPool<float>.Shared.Rent(n);
-        var scratch = new Scratch<float>(n);
+        var g = ArrayPool<T>.Shared.Rent(n);
+        var acc = ArrayPool<T>.Shared.Rent(n);
+        var scratch = new Scratch<T>(n);
         try
         {
-            var from = src.Frame(f);
-            bool invert = Inverts(filter, blackRidges);
-            for (int r = 0; r < rows; r++)
-            {
-                for (int c = 0; c < cols; c++)
-                {
-                    float x = from[(r * cols) + c];
-                    start[(r * stride) + c] = invert ? 1f - x : x; // numpy.subtract(1, image, dtype=float32)
-                }
-            }
-
-            var k32 = Constants<float>.Of(filter, alpha, beta, gamma);
+            Start(src.Frame(f), start, rows, cols, stride, filter, Inverts(filter, blackRidges), single ? null : max);
+            var k = Constants<T>.Of(filter, alpha, beta, gamma);
             for (int i = 0; i < sigmas.Count; i++)
             {
-                Gaussian(start, stride, pass, smooth, rows, cols, sigmas[i], mode, cval, toFloat: true, threads);
-                for (int k = 0; k < n; k++)
+                double s = sigmas[i];
+                Gaussian(start, stride, pass, smooth, rows, cols, s, mode, cval, toFloat: single, threads);
+                for (int j = 0; j < n; j++)
                 {
-                    g[k] = (float)smooth[k]; // exact: each value was rounded to float32
+                    g[j] = T.CreateTruncating(smooth[j]); // exact: a float image's values were rounded to float32
                 }
 
-                Scale(g, rows, cols, (float)(sigmas[i] * sigmas[i]), k32, scratch, dst.Data, f * n, first: i == 0, threads, vectors);
+                Scale(g, rows, cols, T.CreateTruncating(s * s), k, scratch, acc, 0, first: i == 0, threads, vectors);
+            }
+
+            var to = dst.Frame(f);
+            for (int j = 0; j < n; j++)
+            {
+                T v = acc[j];
+                to[j] = float.CreateTruncating(filter == RidgeFilter.Hessian && v <= T.Zero ? T.One : v);
             }
         }
         finally
@@ -135,18 +141,26 @@ public static class RidgeFilters
             ArrayPool<double>.Shared.Return(start);
             ArrayPool<double>.Shared.Return(pass);
             ArrayPool<double>.Shared.Return(smooth);
-            ArrayPool<float>.Shared.Return(g);
+            ArrayPool<T>.Shared.Return(g);
+            ArrayPool<T>.Shared.Return(acc);
         }
+    }
 
-        if (filter == RidgeFilter.Hessian)
+    /// <summary>
+    /// The image the filter smooths, in rows of <paramref name="stride"/>: a float image (no <paramref name="max"/>) as
+    /// float32, inverted as numpy.subtract(1, x, dtype=float32); an integer one in float64: meijering's as it is
+    /// (astype(float)) or 1 - x, the others' (max - x where inverted) * (1 / max), img_as_float's numpy.multiply.
+    /// </summary>
+    private static void Start(ReadOnlySpan<float> from, double[] start, int rows, int cols, int stride, RidgeFilter filter, bool invert, double? max)
+    {
+        for (int r = 0; r < rows; r++)
         {
-            var frame = dst.Frame(f);
-            for (int k = 0; k < n; k++)
+            for (int c = 0; c < cols; c++)
             {
-                if (frame[k] <= 0f)
-                {
-                    frame[k] = 1f;
-                }
+                float x = from[(r * cols) + c];
+                start[(r * stride) + c] = max is not { } top ? (invert ? 1f - x : x)
+                    : filter == RidgeFilter.Meijering ? (invert ? 1.0 - x : x)
+                    : (invert ? top - x : x) * (1.0 / top);
             }
         }
     }
@@ -178,56 +192,6 @@ public static class RidgeFilters
     /// doubles (4 KiB multiples) gets 8 more, so the window's rows do not all fall in the same L1 sets (as Canny's).
     /// </summary>
     private static int Stride(int cols) => cols % 64 == 0 ? cols + 8 : cols;
-
-    private static void DoubleFrame(ImageArray src, int f, ImageArray dst, double max, RidgeFilter filter, IReadOnlyList<double> sigmas, double alpha, double beta, double gamma, bool blackRidges, BoundaryMode mode, double cval, int threads, bool vectors)
-    {
-        int rows = src.Rows, cols = src.Cols, n = src.FrameLength;
-        int stride = Stride(cols);
-        var start = ArrayPool<double>.Shared.Rent(rows * stride);
-        var pass = ArrayPool<double>.Shared.Rent(n);
-        var g = ArrayPool<double>.Shared.Rent(n);
-        var acc = ArrayPool<double>.Shared.Rent(n);
-        var scratch = new Scratch<double>(n);
-        try
-        {
-            var from = src.Frame(f);
-            bool invert = Inverts(filter, blackRidges);
-            double scale = 1.0 / max; // img_as_float: numpy.multiply(x, 1. / max) of the (inverted) integers
-            for (int r = 0; r < rows; r++)
-            {
-                for (int c = 0; c < cols; c++)
-                {
-                    double x = from[(r * cols) + c];
-                    start[(r * stride) + c] = filter == RidgeFilter.Meijering
-                        ? (invert ? 1.0 - x : x) // astype(float), then invert's 1 - x
-                        : (invert ? max - x : x) * scale;
-                }
-            }
-
-            var k64 = Constants<double>.Of(filter, alpha, beta, gamma);
-            for (int i = 0; i < sigmas.Count; i++)
-            {
-                double s = sigmas[i];
-                Gaussian(start, stride, pass, g, rows, cols, s, mode, cval, toFloat: false, threads);
-                Scale(g, rows, cols, s * s, k64, scratch, acc, 0, first: i == 0, threads, vectors);
-            }
-
-            var to = dst.Frame(f);
-            for (int k = 0; k < n; k++)
-            {
-                double v = acc[k];
-                to[k] = (float)(filter == RidgeFilter.Hessian && v <= 0.0 ? 1.0 : v);
-            }
-        }
-        finally
-        {
-            scratch.Return();
-            ArrayPool<double>.Shared.Return(start);
-            ArrayPool<double>.Shared.Return(pass);
-            ArrayPool<double>.Shared.Return(g);
-            ArrayPool<double>.Shared.Return(acc);
-        }
-    }
 
     /// <summary>The two gradients of G and the values of one sigma, kept per frame.</summary>
     private readonly struct Scratch<T>(int n)
