@@ -3,6 +3,7 @@ using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Core.Ops.Intensity;
 
 namespace XRayFlow.Benchmarks;
 
@@ -40,6 +41,8 @@ public class IntensityBenchmarks
         ("adjust_log (float)", "adjust_log", [], true),
         ("unsharp_mask (8-bit)", "unsharp_mask", [], false),
         ("unsharp_mask radius 3 amount 2 (float)", "unsharp_mask", new() { ["radius"] = new[] { 3.0 }, ["amount"] = 2.0 }, true),
+        ("match_histograms to sample 005 (8-bit)", "match_histograms", [], false),
+        ("match_histograms to sample 005 (float)", "match_histograms", [], true),
     ];
 
     [ParamsSource(nameof(CaseNames))]
@@ -78,8 +81,25 @@ public class IntensityBenchmarks
     {
         var def = OpRegistry.Get(op);
         var values = def.Params.ToDictionary(p => p.Name, p => given.TryGetValue(p.Name, out var v) ? v : Default(p));
-        var ctx = new OpContext { StepId = "bench", Params = values, Inputs = [new ArrayValue(input)], Threads = threads };
+        // match_histograms' second input: another sample, in the same form (8-bit, or / 255 as float32).
+        Value[] inputs = def.Inputs.Min == 2 ? [new ArrayValue(input), new ArrayValue(Reference(input))] : [new ArrayValue(input)];
+        var ctx = new OpContext { StepId = "bench", Params = values, Inputs = inputs, Threads = threads };
         return def.Invoke(ctx);
+    }
+
+    private static ImageArray? reference8;
+    private static ImageArray? referenceFloat;
+
+    /// <summary>Sample 00000011_005 as <paramref name="like"/> is: recorded 8-bit, or its values / 255 as float32.</summary>
+    private static ImageArray Reference(ImageArray like)
+    {
+        reference8 ??= IntegerSource.Record(SampleImage.Load("pipelines/samples/00000011_005.png"), 8);
+        if (SkimageDtypes.Of(like) != SkimageDtype.Float32)
+        {
+            return reference8;
+        }
+
+        return referenceFloat ??= new ImageArray(reference8.Rows, reference8.Cols, reference8.Data.Select(v => v / 255f).ToArray());
     }
 
     private static object? Default(ParamSpec p) => p.Default switch

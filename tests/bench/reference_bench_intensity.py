@@ -26,6 +26,8 @@ if IMG.ndim == 3:
 X8 = np.ascontiguousarray(IMG.astype(np.uint8))
 XF = np.ascontiguousarray(X8.astype(np.float32) / np.float32(255))
 CLAHE = cv2.createCLAHE()
+REF8 = np.ascontiguousarray(imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "00000011_005.png")).astype(np.uint8))
+REFF = np.ascontiguousarray(REF8.astype(np.float32) / np.float32(255))
 
 
 def timeit(fn, runs):
@@ -64,6 +66,8 @@ OPS = [
     ("unsharp_mask (8-bit)", lambda: filters.unsharp_mask(X8), lambda: cv2.addWeighted(XF, 2, cv2.GaussianBlur(XF, (0, 0), 1), -1, 0)),
     ("unsharp_mask radius 3 amount 2 (float)", lambda: filters.unsharp_mask(XF, radius=3, amount=2),
      lambda: cv2.addWeighted(XF, 3, cv2.GaussianBlur(XF, (0, 0), 3), -2, 0)),
+    ("match_histograms to sample 005 (8-bit)", lambda: exposure.match_histograms(X8, REF8), None),
+    ("match_histograms to sample 005 (float)", lambda: exposure.match_histograms(XF, REFF), None),
 ]
 
 

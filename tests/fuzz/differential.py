@@ -29,6 +29,7 @@ ranks where window rows x cells reach 512); geometry-tall:
 geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilter is made in row bands; nonfinite: the
 linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter,
 correlate / convolve) on frames holding NaN or infinities; ridges, ridges-large: frangi, hessian, sato, meijering on 8-bit, 16-bit and float frames (2-80 or 150-500 pixels a side);
+matching: match_histograms of an image to a reference of another shape (8-bit, 16-bit, float; NaN, signed zeros);
 layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
 and between fft2 and ifft2 (against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude).
 
@@ -334,6 +335,42 @@ def ridges_family(rng, large=False):
         return getattr(sf, p['op'])(a, **{k: v for k, v in p.items() if k != 'op'})
 
     return img, cases, reference
+
+
+def matching_family(rng):
+    """match_histograms of an image to a reference of another shape: each 8-bit, 16-bit or float (smooth, noisy, or a
+    few values / 255), 2-120 pixels a side or, a third of the seeds, 370-700 (frames the kernel cuts in parts for two
+    threads), a float one sometimes with NaN, signed zeros and infinities."""
+    from skimage import exposure
+    g = np.random.default_rng([int(rng.integers(0, 2**31)), 43])  # a generator of its own
+
+    def frame():
+        big = g.random() < 0.33
+        h, w = (int(g.integers(370, 700)), int(g.integers(370, 700))) if big else (int(g.integers(2, 120)), int(g.integers(2, 120)))
+        kind = str(g.choice(['u8', 'u16', 'smooth', 'noise', 'few']))
+        if kind == 'u8':
+            return g.integers(int(g.integers(0, 100)), 256, (h, w)).astype(np.uint8)
+        if kind == 'u16':
+            return g.integers(0, int(g.choice([4096, 65536])), (h, w)).astype(np.uint16)
+        if kind == 'smooth':
+            a = (ndi.gaussian_filter(g.random((h, w)), float(g.uniform(0.5, 4))) * 1000).astype(np.float32)
+        elif kind == 'noise':
+            a = (g.random((h, w)) * 600 - 300).astype(np.float32)
+        else:
+            a = (g.integers(0, 40, (h, w)) / np.float32(255)).astype(np.float32)
+        if g.random() < 0.3:
+            for v in [np.nan, np.nan, -0.0, 0.0, np.inf, -np.inf]:
+                if g.random() < 0.5:
+                    a[int(g.integers(0, h)), int(g.integers(0, w))] = v
+        return a
+
+    img, ref = frame(), frame()
+    cases = [{'op': 'match_histograms', 'in': ['x', 'g']}]
+
+    def reference(p, a):
+        return exposure.match_histograms(a, ref).astype(np.float32)
+
+    return (img, ref), cases, reference
 
 
 def nonfinite_family(rng):
@@ -1050,6 +1087,7 @@ FAMILIES = {
     'expressions': expressions_family,
     'nonfinite': nonfinite_family,
     'ridges': ridges_family,
+    'matching': matching_family,
     'ridges-large': lambda rng: ridges_family(rng, large=True),
     'layout': layout_family,
     'stacks': stacks_family,

@@ -9,7 +9,8 @@ namespace XRayFlow.Core.Ops;
 /// <param name="AcceptsTables">Inputs may be tables (statistics, histograms) instead of arrays.</param>
 /// <param name="AcceptsComplex">Complex arrays (an fft2 result) are accepted; otherwise they are refused (at bind time when known).</param>
 /// <param name="SameShape">Several array inputs must have one shape (checked with known shapes, and before the op runs).</param>
-public sealed record InputSpec(int Min, int Max, bool AllowsMap = false, string Doc = "", bool RequiresStack = false, bool AcceptsTables = false, bool AcceptsComplex = false, bool SameShape = true)
+/// <param name="MixesKinds">The array inputs may be a stack and an image (match_histograms' stack and its one reference); otherwise they are all images or all stacks (XRF1037).</param>
+public sealed record InputSpec(int Min, int Max, bool AllowsMap = false, string Doc = "", bool RequiresStack = false, bool AcceptsTables = false, bool AcceptsComplex = false, bool SameShape = true, bool MixesKinds = false)
 {
     public static InputSpec One { get; } = new(1, 1, Doc: "one array");
 

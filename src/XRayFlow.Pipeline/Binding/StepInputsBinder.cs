@@ -78,7 +78,7 @@ internal sealed class StepInputsBinder(BindingContext context, IReadOnlyList<Bou
             ok = false;
         }
 
-        return CheckOneArrayKind(op, refs) && ok;
+        return (op.Inputs.MixesKinds || CheckOneArrayKind(op, refs)) && ok;
     }
 
     /// <summary>No `in`: the recipe's only input for the first step, else the previous step.</summary>

@@ -506,4 +506,25 @@ public class BinderTests
         Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
         Assert.Same(OpRegistry.Get("abs"), r.Recipe!.Steps[0].Op);
     }
+
+    /// <summary>
+    /// match_histograms takes a stack and its one reference image (its InputSpec mixes kinds); other ops of several
+    /// arrays still want one kind (XRF1037); a stack as the reference is refused where the shapes are known.
+    /// </summary>
+    [Fact]
+    public void AStackMatchesOneReferenceImageWhereOnlyThatOpMixesKinds()
+    {
+        var ok = TestOps.Load("xrayflow: 1\ninputs:\n  f: stack\n  r: image\nsteps:\n  - op: match_histograms\n    in: [f, r]\noutputs:\n  match_histograms: m.npy\n");
+        Assert.False(ok.HasErrors, string.Join("\n", ok.Diagnostics));
+        var mixed = TestOps.Load("xrayflow: 1\ninputs:\n  f: stack\n  r: image\nsteps:\n  - op: add\n    in: [f, r]\noutputs:\n  add: m.npy\n");
+        Assert.Equal(["XRF1037"], mixed.Diagnostics.Select(d => d.Code));
+        var info = new Core.Ops.InferContext
+        {
+            StepId = "m",
+            Params = new Dictionary<string, object?>(),
+            Inputs = [new Core.Ops.ValueInfo(Core.Ops.ValueKind.Image, 1, 20, 30), new Core.Ops.ValueInfo(Core.Ops.ValueKind.Stack, 3, 20, 30)],
+        };
+        OpRegistry.Get("match_histograms").Shape!(info);
+        Assert.Contains(info.Problems, p => p.Message.Contains("reference (its second input) is a stack", StringComparison.Ordinal));
+    }
 }

@@ -189,6 +189,46 @@ public static class IntensityOps
             (src, dst) => ExposureCurves.LogFloat(src, dst, ctx.Float("gain"), ctx.Bool("inv"))),
     };
 
+    /// <summary>match_histograms: skimage.exposure.match_histograms (kernel <see cref="HistogramMatching"/>).</summary>
+    public static OpDefinition MatchHistograms { get; } = new()
+    {
+        Name = "match_histograms",
+        Summary = "Gives the image the histogram of a reference image (of any size): each distinct value becomes the reference's value at its quantile, interpolated (numpy.interp of the cumulative counts), so that X-rays from different scanners or exposures share one grey-level distribution. A stack's frames are each matched to the reference.",
+        Reference = "skimage.exposure.match_histograms",
+        Inputs = new InputSpec(2, 2, Doc: "the image (or stack), then the reference image whose histogram it is given (any size)", SameShape: false, MixesKinds: true),
+        Params = [],
+        Shape = c =>
+        {
+            if (c.Inputs.Count > 1 && c.Inputs[1].IsStack)
+            {
+                c.Problem("match_histograms' reference (its second input) is a stack: give one image (scikit-image would pool every frame of a 3-D reference)");
+            }
+
+            return c.First;
+        },
+        Example = "{}",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            var reference = ctx.Array(1);
+            if (reference.IsStack)
+            {
+                throw new OpRefusedException(ctx.StepId, "the reference (the second input) is a stack: give one image");
+            }
+
+            int sourceBins = HistogramMatching.BinsOf(SkimageDtypes.Of(src, ctx.Threads));
+            int referenceBins = HistogramMatching.BinsOf(SkimageDtypes.Of(reference, ctx.Threads));
+            var dst = ImageArray.Rent(src);
+            int n = src.FrameLength;
+            for (int f = 0; f < src.Frames; f++)
+            {
+                HistogramMatching.Apply(src.Data, f * n, n, sourceBins, reference.Data, 0, reference.FrameLength, referenceBins, dst.Data, ctx.Threads);
+            }
+
+            return new ArrayValue(dst);
+        },
+    };
+
     private delegate void FloatCurve(ReadOnlySpan<float> src, Span<float> dst);
 
     /// <summary>A curve: through its table for integer images, pixel by pixel for float ones (refused when negative).</summary>

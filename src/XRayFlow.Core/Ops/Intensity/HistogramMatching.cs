@@ -1,0 +1,384 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using XRayFlow.Core.Imaging;
+
+namespace XRayFlow.Core.Ops.Intensity;
+
+/// <summary>
+/// skimage.exposure.match_histograms(image, reference) (0.19: <c>_match_cumulative_cdf</c>) of one frame. Exact scalar
+/// meaning:
+/// <list type="number">
+/// <item>the distinct values of the image, ascending, and their counts, as numpy.unique gives them (NaN after every
+/// number, all NaNs one value; -0 and 0 one value, 0); the same for the reference;</item>
+/// <item>each distinct value's quantile: the cumulative count divided by the number of pixels, in float64 (the counts
+/// are exact integers);</item>
+/// <item>each image quantile x mapped by numpy.interp(x, reference quantiles, reference values) in float64: the
+/// reference value at the last quantile at or below x when x equals it or x is at or beyond the last, the first value
+/// below the first quantile, else slope (x - xp[j]) + fp[j] with slope = (fp[j+1] - fp[j]) / (xp[j+1] - xp[j]) (NaN
+/// retried from the right end, then fp[j] where fp[j] == fp[j+1]), numpy's arr_interp operation for operation;</item>
+/// <item>every pixel takes its value's result, rounded to float32 (scikit-image returns float64 for an 8- or 16-bit
+/// image and float32 for a float one: the same float32 numbers).</item>
+/// </list>
+/// The distinct values come from counting where every value is a whole number 0..65535 (an 8- or 16-bit image: the
+/// same values and counts numpy.unique finds by sorting), else from a radix sort of the values' order-preserving
+/// 32-bit keys with their pixel indices.
+/// </summary>
+public static class HistogramMatching
+{
+    /// <summary>
+    /// Matches the histogram of source[at..at + n) to that of template[tAt..tAt + tn) into dst[at..at + n).
+    /// <paramref name="sourceBins"/> / <paramref name="templateBins"/>: 256 or 65536 where every value is a whole
+    /// number below it (counted), 0 for any values (sorted).
+    /// </summary>
+    public static void Apply(float[] source, int at, int n, int sourceBins, float[] template, int tAt, int tn, int templateBins, float[] dst, int threads = 1)
+    {
+        var (xp, fp) = Quantiles(template.AsSpan(tAt, tn), templateBins, threads);
+        if (sourceBins > 0)
+        {
+            var counts = Statistics.ImageHistogram.BinCount(source.AsSpan(at, n), sourceBins, threads);
+            var lut = new float[sourceBins];
+            long total = 0;
+            int j = -1;
+            for (int v = 0; v < sourceBins; v++)
+            {
+                if (counts[v] != 0)
+                {
+                    total += counts[v];
+                    lut[v] = (float)Interp((double)total / n, xp, fp, ref j);
+                }
+            }
+
+            Elementwise.ElementwiseLoop.ForBlocks(n, threads, (start, length) =>
+            {
+                for (int i = at + start; i < at + start + length; i++)
+                {
+                    dst[i] = lut[(int)source[i]];
+                }
+            });
+            return;
+        }
+
+        var pairs = ArrayPool<ulong>.Shared.Rent(n);
+        try
+        {
+            SortedPairs(source.AsSpan(at, n), pairs, threads);
+            int parts = Parts(n, threads);
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            {
+                // Each part takes the runs of one key that start in it; the value of a run depends only on where it ends.
+                var (lo, hi) = Part(n, parts, t);
+                int start = lo;
+                while (start > 0 && start < n && pairs[start] >> 32 == pairs[start - 1] >> 32)
+                {
+                    start++;
+                }
+
+                int j = -1;
+                while (start < hi)
+                {
+                    ulong key = pairs[start] >> 32;
+                    int end = start + 1;
+                    while (end < n && pairs[end] >> 32 == key)
+                    {
+                        end++;
+                    }
+
+                    float value = (float)Interp((double)end / n, xp, fp, ref j);
+                    for (int k = start; k < end; k++)
+                    {
+                        dst[at + (int)(uint)pairs[k]] = value;
+                    }
+
+                    start = end;
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(pairs);
+        }
+    }
+
+    /// <summary>The bins an image of this dtype is counted in: 256 / 65536 for 8- / 16-bit, 0 (sorted) for float.</summary>
+    public static int BinsOf(SkimageDtype dtype) => dtype == SkimageDtype.Float32 ? 0 : (int)SkimageDtypes.Max(dtype) + 1;
+
+    /// <summary>The reference's distinct values (float64) and their quantiles.</summary>
+    private static (double[] Xp, double[] Fp) Quantiles(ReadOnlySpan<float> template, int bins, int threads)
+    {
+        var xp = new List<double>();
+        var fp = new List<double>();
+        int n = template.Length;
+        if (bins > 0)
+        {
+            var counts = Statistics.ImageHistogram.BinCount(template, bins, threads);
+            long total = 0;
+            for (int v = 0; v < bins; v++)
+            {
+                if (counts[v] != 0)
+                {
+                    total += counts[v];
+                    xp.Add((double)total / n);
+                    fp.Add(v);
+                }
+            }
+
+            return (xp.ToArray(), fp.ToArray());
+        }
+
+        var pairs = ArrayPool<ulong>.Shared.Rent(n);
+        try
+        {
+            SortedPairs(template, pairs, threads);
+            for (int start = 0; start < n;)
+            {
+                ulong key = pairs[start] >> 32;
+                int end = start + 1;
+                while (end < n && pairs[end] >> 32 == key)
+                {
+                    end++;
+                }
+
+                xp.Add((double)end / n);
+                fp.Add(ValueOf((uint)key));
+                start = end;
+            }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(pairs);
+        }
+
+        return (xp.ToArray(), fp.ToArray());
+    }
+
+    /// <summary>numpy.interp(x, xp, fp) for ascending x in turn: <paramref name="j"/> carries the last xp index at or below the previous x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Interp(double x, double[] xp, double[] fp, ref int j)
+    {
+        int last = xp.Length - 1;
+        while (j < last && xp[j + 1] <= x)
+        {
+            j++;
+        }
+
+        if (j < 0)
+        {
+            return fp[0];
+        }
+
+        if (j == last || xp[j] == x)
+        {
+            return fp[j];
+        }
+
+        double slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j]);
+        double r = (slope * (x - xp[j])) + fp[j];
+        if (double.IsNaN(r))
+        {
+            r = (slope * (x - xp[j + 1])) + fp[j + 1];
+            if (double.IsNaN(r) && fp[j] == fp[j + 1])
+            {
+                r = fp[j];
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>
+    /// The order-preserving key of a float32: negative values' bits inverted, others' sign bit set; -0 as 0 and every
+    /// NaN as the largest key (numpy.unique puts NaN last and makes all of them one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint KeyOf(float v)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(v);
+        uint magnitude = bits & 0x7FFFFFFFu;
+        uint key = bits ^ ((uint)((int)bits >> 31) | 0x80000000u);
+        key = magnitude == 0 ? 0x80000000u : key; // -0 is 0
+        return magnitude > 0x7F800000u ? uint.MaxValue : key; // NaN
+    }
+
+    /// <summary>The float32 (as float64) of a key (the largest key is NaN).</summary>
+    private static double ValueOf(uint key)
+    {
+        if (key == uint.MaxValue)
+        {
+            return double.NaN;
+        }
+
+        uint bits = (key & 0x80000000u) != 0 ? key & 0x7FFFFFFFu : ~key;
+        return BitConverter.UInt32BitsToSingle(bits);
+    }
+
+    /// <summary>
+    /// pairs[i] = (key of values[i]) &lt;&lt; 32 | i for i &lt; n, sorted by key (the order of pixels of one key is not
+    /// kept: they take one value). Made in parts on up to <paramref name="threads"/> threads: the pairs scattered by the
+    /// top 16 bits of their keys (one counting pass with the keys' making, one scatter), then each bucket whose keys
+    /// differ sorted by the low 16 bits within itself (two 8-bit counting passes there, in the caches; a few pairs by
+    /// insertion).
+    /// </summary>
+    private static unsafe void SortedPairs(ReadOnlySpan<float> values, ulong[] pairs, int threads)
+    {
+        int n = values.Length;
+        var tmp = ArrayPool<ulong>.Shared.Rent(n);
+        int parts = Parts(n, threads);
+        var counts = new int[parts][];
+        try
+        {
+            for (int t = 0; t < parts; t++)
+            {
+                counts[t] = ArrayPool<int>.Shared.Rent(65536);
+            }
+
+            fixed (float* v = values)
+            {
+                float* p = v; // a span cannot enter the lambda; the array behind it stays fixed while it runs
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t => Keys(p, tmp, counts[t], Part(n, parts, t)));
+            }
+
+            var starts = new int[65537];
+            int sum = 0;
+            for (int d = 0; d < 65536; d++)
+            {
+                starts[d] = sum;
+                for (int t = 0; t < parts; t++)
+                {
+                    int c = counts[t][d];
+                    counts[t][d] = sum;
+                    sum += c;
+                }
+            }
+
+            starts[65536] = n;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t => Scatter(tmp, pairs, counts[t], 48, Part(n, parts, t)));
+
+            // The buckets in parts of about n / parts pairs each.
+            var firstBucket = new int[parts + 1];
+            for (int t = 1; t < parts; t++)
+            {
+                int target = (int)((long)n * t / parts), b = firstBucket[t - 1];
+                while (b < 65536 && starts[b + 1] <= target)
+                {
+                    b++;
+                }
+
+                firstBucket[t] = b;
+            }
+
+            firstBucket[parts] = 65536;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            {
+                for (int b = firstBucket[t]; b < firstBucket[t + 1]; b++)
+                {
+                    SortBucket(pairs, tmp, starts[b], starts[b + 1]);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(tmp);
+            foreach (var c in counts)
+            {
+                if (c is not null)
+                {
+                    ArrayPool<int>.Shared.Return(c);
+                }
+            }
+        }
+    }
+
+    /// <summary>pairs[lo..hi) (one top-16-bit bucket) sorted by key, with tmp[lo..hi) as room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SortBucket(ulong[] pairs, ulong[] tmp, int lo, int hi)
+    {
+        if (hi - lo < 2)
+        {
+            return;
+        }
+
+        ulong first = pairs[lo] >> 32;
+        int i = lo + 1;
+        while (i < hi && pairs[i] >> 32 == first)
+        {
+            i++;
+        }
+
+        if (i == hi)
+        {
+            return; // one key
+        }
+
+        if (hi - lo <= 32)
+        {
+            for (int k = lo + 1; k < hi; k++)
+            {
+                ulong v = pairs[k];
+                int m = k - 1;
+                while (m >= lo && pairs[m] >> 32 > v >> 32)
+                {
+                    pairs[m + 1] = pairs[m];
+                    m--;
+                }
+
+                pairs[m + 1] = v;
+            }
+
+            return;
+        }
+
+        Span<int> count = stackalloc int[256];
+        var (from, to) = (pairs, tmp);
+        for (int shift = 32; shift <= 40; shift += 8)
+        {
+            count.Clear();
+            for (int k = lo; k < hi; k++)
+            {
+                count[(int)(from[k] >> shift) & 0xFF]++;
+            }
+
+            int sum = lo;
+            for (int d = 0; d < 256; d++)
+            {
+                int c = count[d];
+                count[d] = sum;
+                sum += c;
+            }
+
+            for (int k = lo; k < hi; k++)
+            {
+                ulong v = from[k];
+                to[count[(int)(v >> shift) & 0xFF]++] = v;
+            }
+
+            (from, to) = (to, from);
+        }
+    }
+
+    private static int Parts(int n, int threads) => Math.Clamp(threads, 1, Math.Max(1, n / 65536));
+
+    private static (int Lo, int Hi) Part(int n, int parts, int t) => ((int)((long)n * t / parts), (int)((long)n * (t + 1) / parts));
+
+    /// <summary>The pairs of values[lo..hi), the top 16 bits of their keys counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Keys(float* values, ulong[] pairs, int[] counts, (int Lo, int Hi) part)
+    {
+        Array.Clear(counts, 0, 65536);
+        for (int i = part.Lo; i < part.Hi; i++)
+        {
+            uint key = KeyOf(values[i]);
+            pairs[i] = ((ulong)key << 32) | (uint)i;
+            counts[key >> 16]++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Scatter(ulong[] src, ulong[] dst, int[] places, int shift, (int Lo, int Hi) part)
+    {
+        for (int i = part.Lo; i < part.Hi; i++)
+        {
+            ulong v = src[i];
+            dst[places[(int)(v >> shift) & 0xFFFF]++] = v;
+        }
+    }
+}
