@@ -32,7 +32,7 @@ public sealed class TestVerbTests : IDisposable
         var summary = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.Matches(@"^\d+ passed, 0 failed", summary);
         Assert.DoesNotContain("FAIL ", r.Out, StringComparison.Ordinal);
-        foreach (var name in new[] { "lung-fields", "ct-lung-mask", "preprocess-for-training", "otsu-mask", "percentile-mask", "xray-classes", "ridges" })
+        foreach (var name in new[] { "lung-fields", "ct-lung-mask", "preprocess-for-training", "otsu-mask", "percentile-mask", "xray-classes", "ridges", "harmonize" })
         {
             Assert.Contains($"PASS {name}/", r.Out, StringComparison.Ordinal);
         }
