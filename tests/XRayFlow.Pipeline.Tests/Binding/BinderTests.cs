@@ -509,7 +509,8 @@ public class BinderTests
 
     /// <summary>
     /// match_histograms takes a stack and its one reference image (its InputSpec mixes kinds); other ops of several
-    /// arrays still want one kind (XRF1037); a stack as the reference is refused where the shapes are known.
+    /// arrays still want one kind (XRF1037); a stack as the reference of an image, or of a stack of other frames, is
+    /// refused where the shapes are known (a stack of as many frames is matched frame for frame).
     /// </summary>
     [Fact]
     public void AStackMatchesOneReferenceImageWhereOnlyThatOpMixesKinds()
@@ -518,13 +519,18 @@ public class BinderTests
         Assert.False(ok.HasErrors, string.Join("\n", ok.Diagnostics));
         var mixed = TestOps.Load("xrayflow: 1\ninputs:\n  f: stack\n  r: image\nsteps:\n  - op: add\n    in: [f, r]\noutputs:\n  add: m.npy\n");
         Assert.Equal(["XRF1037"], mixed.Diagnostics.Select(d => d.Code));
-        var info = new Core.Ops.InferContext
+        string[] Problems(Core.Ops.ValueInfo image, Core.Ops.ValueInfo reference)
         {
-            StepId = "m",
-            Params = new Dictionary<string, object?>(),
-            Inputs = [new Core.Ops.ValueInfo(Core.Ops.ValueKind.Image, 1, 20, 30), new Core.Ops.ValueInfo(Core.Ops.ValueKind.Stack, 3, 20, 30)],
-        };
-        OpRegistry.Get("match_histograms").Shape!(info);
-        Assert.Contains(info.Problems, p => p.Message.Contains("reference (its second input) is a stack", StringComparison.Ordinal));
+            var info = new Core.Ops.InferContext { StepId = "m", Params = new Dictionary<string, object?>(), Inputs = [image, reference] };
+            OpRegistry.Get("match_histograms").Shape!(info);
+            return info.Problems.Select(p => p.Message).ToArray();
+        }
+
+        var image = new Core.Ops.ValueInfo(Core.Ops.ValueKind.Image, 1, 20, 30);
+        var stack3 = new Core.Ops.ValueInfo(Core.Ops.ValueKind.Stack, 3, 20, 30);
+        Assert.Contains("reference (its second input) is a stack and the image is not", Assert.Single(Problems(image, stack3)), StringComparison.Ordinal);
+        Assert.Contains("has 3 frames and the image stack 4", Assert.Single(Problems(stack3 with { Frames = 4 }, stack3)), StringComparison.Ordinal);
+        Assert.Empty(Problems(stack3, stack3 with { Rows = 7 }));
+        Assert.Empty(Problems(stack3, image with { Cols = 99 }));
     }
 }

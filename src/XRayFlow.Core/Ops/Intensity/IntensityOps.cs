@@ -193,15 +193,15 @@ public static class IntensityOps
     public static OpDefinition MatchHistograms { get; } = new()
     {
         Name = "match_histograms",
-        Summary = "Gives the image the histogram of a reference image (of any size): each distinct value becomes the reference's value at its quantile, interpolated (numpy.interp of the cumulative counts), so that X-rays from different scanners or exposures share one grey-level distribution. A stack's frames are each matched to the reference.",
+        Summary = "Gives the image the histogram of a reference image (of any size): each distinct value becomes the reference's value at its quantile, interpolated (numpy.interp of the cumulative counts), so that X-rays from different scanners or exposures share one grey-level distribution. On a stack each frame is matched to the reference, or to the reference's frame of the same number when the reference is a stack of as many frames.",
         Reference = "skimage.exposure.match_histograms",
-        Inputs = new InputSpec(2, 2, Doc: "the image (or stack), then the reference image whose histogram it is given (any size)", SameShape: false, MixesKinds: true),
+        Inputs = new InputSpec(2, 2, Doc: "the image (or stack), then the reference image (any size; or a stack of as many frames, frame for frame)", SameShape: false, MixesKinds: true),
         Params = [],
         Shape = c =>
         {
-            if (c.Inputs.Count > 1 && c.Inputs[1].IsStack)
+            if (c.Inputs.Count > 1 && ReferenceProblem(c.Inputs[0], c.Inputs[1]) is { } problem)
             {
-                c.Problem("match_histograms' reference (its second input) is a stack: give one image (scikit-image would pool every frame of a 3-D reference)");
+                c.Problem(problem);
             }
 
             return c.First;
@@ -211,23 +211,42 @@ public static class IntensityOps
         {
             var src = ctx.Array();
             var reference = ctx.Array(1);
-            if (reference.IsStack)
+            if (ReferenceProblem(ValueInfo.Of(src), ValueInfo.Of(reference)) is { } problem)
             {
-                throw new OpRefusedException(ctx.StepId, "the reference (the second input) is a stack: give one image");
+                throw new OpRefusedException(ctx.StepId, problem);
             }
 
             int sourceBins = HistogramMatching.BinsOf(SkimageDtypes.Of(src, ctx.Threads));
             int referenceBins = HistogramMatching.BinsOf(SkimageDtypes.Of(reference, ctx.Threads));
             var dst = ImageArray.Rent(src);
-            int n = src.FrameLength;
+            int n = src.FrameLength, rn = reference.FrameLength;
             for (int f = 0; f < src.Frames; f++)
             {
-                HistogramMatching.Apply(src.Data, f * n, n, sourceBins, reference.Data, 0, reference.FrameLength, referenceBins, dst.Data, ctx.Threads);
+                int r = reference.IsStack ? f : 0;
+                HistogramMatching.Apply(src.Data, f * n, n, sourceBins, reference.Data, r * rn, rn, referenceBins, dst.Data, ctx.Threads);
             }
 
             return new ArrayValue(dst);
         },
     };
+
+    /// <summary>Why match_histograms cannot pair these: a stack as the reference of an image, or of a stack of other frames (null: it can).</summary>
+    private static string? ReferenceProblem(ValueInfo image, ValueInfo reference)
+    {
+        if (!reference.IsStack)
+        {
+            return null;
+        }
+
+        if (!image.IsStack)
+        {
+            return "match_histograms' reference (its second input) is a stack and the image is not: give one reference image (scikit-image would pool every frame of a 3-D reference)";
+        }
+
+        return image.IsKnown && reference.IsKnown && image.Frames != reference.Frames
+            ? $"match_histograms' reference stack has {reference.Frames} frames and the image stack {image.Frames}: a stack is matched frame for frame to a stack of as many frames, or to one reference image"
+            : null;
+    }
 
     private delegate void FloatCurve(ReadOnlySpan<float> src, Span<float> dst);
 
