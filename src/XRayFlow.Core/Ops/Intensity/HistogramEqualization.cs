@@ -464,33 +464,7 @@ public static class HistogramEqualization
                 j++;
             }
 
-            if (j < 0)
-            {
-                return _fp[0];
-            }
-
-            if (j >= n - 1)
-            {
-                return _fp[n - 1];
-            }
-
-            if (_xp[j] == x)
-            {
-                return _fp[j];
-            }
-
-            double slope = _slopes[j];
-            double r = (slope * (x - _xp[j])) + _fp[j];
-            if (double.IsNaN(r))
-            {
-                r = (slope * (x - _xp[j + 1])) + _fp[j + 1];
-                if (double.IsNaN(r) && _fp[j] == _fp[j + 1])
-                {
-                    r = _fp[j];
-                }
-            }
-
-            return r;
+            return NumpyInterp.Between(x, _xp, _fp, Math.Min(j, n - 1), _slopes);
         }
     }
 

@@ -66,7 +66,7 @@ public static class HistogramMatching
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
             {
                 // Each part takes the runs of one key that start in it; the value of a run depends only on where it ends.
-                var (lo, hi) = Part(n, parts, t);
+                var (lo, hi) = HistogramEqualization.Slice(n, parts, t);
                 int start = lo;
                 while (start > 0 && start < n && pairs[start] >> 32 == pairs[start - 1] >> 32)
                 {
@@ -161,28 +161,7 @@ public static class HistogramMatching
             j++;
         }
 
-        if (j < 0)
-        {
-            return fp[0];
-        }
-
-        if (j == last || xp[j] == x)
-        {
-            return fp[j];
-        }
-
-        double slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j]);
-        double r = (slope * (x - xp[j])) + fp[j];
-        if (double.IsNaN(r))
-        {
-            r = (slope * (x - xp[j + 1])) + fp[j + 1];
-            if (double.IsNaN(r) && fp[j] == fp[j + 1])
-            {
-                r = fp[j];
-            }
-        }
-
-        return r;
+        return NumpyInterp.Between(x, xp, fp, j);
     }
 
     /// <summary>
@@ -234,7 +213,7 @@ public static class HistogramMatching
             fixed (float* v = values)
             {
                 float* p = v; // a span cannot enter the lambda; the array behind it stays fixed while it runs
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t => Keys(p, tmp, counts[t], Part(n, parts, t)));
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t => Keys(p, tmp, counts[t], HistogramEqualization.Slice(n, parts, t)));
             }
 
             var starts = new int[65537];
@@ -251,7 +230,7 @@ public static class HistogramMatching
             }
 
             starts[65536] = n;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t => Scatter(tmp, pairs, counts[t], 48, Part(n, parts, t)));
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t => Scatter(tmp, pairs, counts[t], 48, HistogramEqualization.Slice(n, parts, t)));
 
             // The buckets in parts of about n / parts pairs each.
             var firstBucket = new int[parts + 1];
@@ -357,14 +336,12 @@ public static class HistogramMatching
 
     private static int Parts(int n, int threads) => Math.Clamp(threads, 1, Math.Max(1, n / 65536));
 
-    private static (int Lo, int Hi) Part(int n, int parts, int t) => ((int)((long)n * t / parts), (int)((long)n * (t + 1) / parts));
-
     /// <summary>The pairs of values[lo..hi), the top 16 bits of their keys counted.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Keys(float* values, ulong[] pairs, int[] counts, (int Lo, int Hi) part)
+    private static unsafe void Keys(float* values, ulong[] pairs, int[] counts, (int Start, int End) part)
     {
         Array.Clear(counts, 0, 65536);
-        for (int i = part.Lo; i < part.Hi; i++)
+        for (int i = part.Start; i < part.End; i++)
         {
             uint key = KeyOf(values[i]);
             pairs[i] = ((ulong)key << 32) | (uint)i;
@@ -373,9 +350,9 @@ public static class HistogramMatching
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scatter(ulong[] src, ulong[] dst, int[] places, int shift, (int Lo, int Hi) part)
+    private static void Scatter(ulong[] src, ulong[] dst, int[] places, int shift, (int Start, int End) part)
     {
-        for (int i = part.Lo; i < part.Hi; i++)
+        for (int i = part.Start; i < part.End; i++)
         {
             ulong v = src[i];
             dst[places[(int)(v >> shift) & 0xFFFF]++] = v;
