@@ -216,7 +216,7 @@ public static class OpDocs
         OutputKind.Table => op.Plot == TablePlot.Histogram ? "a table (write it as .json or .csv, or .png as a plot)" : "a table (write it as .json or .csv)",
         OutputKind.Scalar => "a number per image (use it as ${step} in a parameter or an expression's `in` map; write it as .json)",
         OutputKind.Image => "one 2-D image",
-        _ => op.Shape is null ? "an array of the input's shape" : "an array (shape from the parameters)",
+        _ => op.Shape is null ? "an array of the input's shape" : "an array (its shape from the inputs and parameters)",
     } + (op.IsElementwise ? " (element-wise)" : string.Empty) + (op.Pointwise is not null ? ", fusable" : string.Empty);
 
     public static string TypeName(ParamSpec p) => p.Type switch
