@@ -31,9 +31,8 @@ public enum RidgeFilter
 /// sato divides by max and inverts for white ridges; meijering takes the values as they are (astype(float)) and
 /// inverts for black ridges as a float (1 - x). A float image is computed in float32, each filter inverting as a
 /// float (1 - x, rounded to float32) where it inverts;</item>
-/// <item>G = scipy.ndimage.gaussian_filter(start, s, mode, cval, truncate 4) as SciPy computes it for an array of P:
-/// <see cref="CannyGaussian"/>'s kernel and NI_Correlate1D's symmetric loop in float64, axis 0 then 1, an axis skipped
-/// where s &lt;= 1e-15, each pass stored in P (float32: rounded after each pass). Not the project's own Gaussian, whose
+/// <item>G = scipy.ndimage.gaussian_filter(start, s, mode, cval, truncate 4) as SciPy computes it for an array of P
+/// (<see cref="ScipyGaussian"/>: float64 sums, each pass stored in P). Not the project's own Gaussian, whose
 /// float32 sums differ from SciPy's in the last bit: second differences of the smoothed image magnify that (the
 /// Hessian of a smooth image is a small difference of large values), so only SciPy's own bits give its eigenvalues;</item>
 /// <item>numpy.gradient along each axis (central differences (f[i+1] - f[i-1]) / 2 inside, one-sided f[1] - f[0]
@@ -99,11 +98,12 @@ public static class RidgeFilters
     /// <paramref name="max"/>): the start image, each sigma's values merged into acc, then hessian's last step and the
     /// rounding to float32 into <paramref name="dst"/>'s frame.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Frame<T>(ImageArray src, int f, ImageArray dst, double max, RidgeFilter filter, IReadOnlyList<double> sigmas, double alpha, double beta, double gamma, bool blackRidges, BoundaryMode mode, double cval, int threads, bool vectors)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = src.Rows, cols = src.Cols, n = src.FrameLength;
-        int stride = Stride(cols);
+        int stride = ScipyGaussian.Stride(cols);
         bool single = typeof(T) == typeof(float);
         var start = ArrayPool<double>.Shared.Rent(rows * stride);
         var pass = ArrayPool<double>.Shared.Rent(n);
@@ -118,7 +118,7 @@ public static class RidgeFilters
             for (int i = 0; i < sigmas.Count; i++)
             {
                 double s = sigmas[i];
-                Gaussian(start, stride, pass, smooth, rows, cols, s, mode, cval, toFloat: single, threads);
+                ScipyGaussian.Apply(start, stride, pass, smooth, rows, cols, s, s, mode, cval, 4.0, toFloat: single, threads);
                 for (int j = 0; j < n; j++)
                 {
                     g[j] = T.CreateTruncating(smooth[j]); // exact: a float image's values were rounded to float32
@@ -150,6 +150,7 @@ public static class RidgeFilters
     /// float32, inverted as numpy.subtract(1, x, dtype=float32); an integer one in float64: meijering's as it is
     /// (astype(float)) or 1 - x, the others' (max - x where inverted) * (1 / max), img_as_float's numpy.multiply.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Start(ReadOnlySpan<float> from, double[] start, int rows, int cols, int stride, RidgeFilter filter, bool invert, double? max)
     {
         for (int r = 0; r < rows; r++)
@@ -163,34 +164,6 @@ public static class RidgeFilters
             }
         }
     }
-
-    /// <summary>
-    /// scipy.ndimage.gaussian_filter(start, s, mode, cval, truncate 4) into <paramref name="g"/>: axis 0 into
-    /// <paramref name="pass"/>, then axis 1, both skipped where s &lt;= 1e-15 (a copy); with <paramref name="toFloat"/>
-    /// each pass's values are rounded to float32, as SciPy stores a float32 array's.
-    /// </summary>
-    private static void Gaussian(double[] start, int stride, double[] pass, double[] g, int rows, int cols, double s, BoundaryMode mode, double cval, bool toFloat, int threads)
-    {
-        if (s > 1e-15)
-        {
-            var w = CannyGaussian.Kernel(s, 4.0);
-            CannyGaussian.Correlate1D(start, stride, pass, cols, rows, cols, 0, w, mode, cval, toFloat, threads);
-            CannyGaussian.Correlate1D(pass, cols, g, cols, rows, cols, 1, w, mode, cval, toFloat, threads);
-        }
-        else
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                start.AsSpan(r * stride, cols).CopyTo(g.AsSpan(r * cols));
-            }
-        }
-    }
-
-    /// <summary>
-    /// The row stride of the start image, which the axis-0 pass reads a window of rows of: a row of a multiple of 64
-    /// doubles (4 KiB multiples) gets 8 more, so the window's rows do not all fall in the same L1 sets (as Canny's).
-    /// </summary>
-    private static int Stride(int cols) => cols % 64 == 0 ? cols + 8 : cols;
 
     /// <summary>The two gradients of G and the values of one sigma, kept per frame.</summary>
     private readonly struct Scratch<T>(int n)
@@ -463,6 +436,7 @@ public static class RidgeFilters
     }
 
     /// <summary>meijering's last step over a frame of a values: a / min(a) where a &lt; 0, else 0 (min NaN when any a is NaN; 1e-10 where it is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Neuriteness<T>(T[] a, int n, bool vectors)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -30,6 +30,7 @@ public static class HistogramMatching
     /// <paramref name="sourceBins"/> / <paramref name="templateBins"/>: 256 or 65536 where every value is a whole
     /// number below it (counted), 0 for any values (sorted).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float[] source, int at, int n, int sourceBins, float[] template, int tAt, int tn, int templateBins, float[] dst, int threads = 1)
     {
         var (xp, fp) = Quantiles(template.AsSpan(tAt, tn), templateBins, threads);
@@ -48,7 +49,7 @@ public static class HistogramMatching
                 }
             }
 
-            Elementwise.ElementwiseLoop.ForBlocks(n, threads, (start, length) =>
+            Elementwise.ElementwiseLoop.ForBlocks(n, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, length) =>
             {
                 for (int i = at + start; i < at + start + length; i++)
                 {
@@ -63,7 +64,7 @@ public static class HistogramMatching
         {
             SortedPairs(source.AsSpan(at, n), pairs, threads);
             int parts = Parts(n, threads);
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 // Each part takes the runs of one key that start in it; the value of a run depends only on where it ends.
                 var (lo, hi) = HistogramEqualization.Slice(n, parts, t);
@@ -103,6 +104,7 @@ public static class HistogramMatching
     public static int BinsOf(SkimageDtype dtype) => dtype == SkimageDtype.Float32 ? 0 : (int)SkimageDtypes.Max(dtype) + 1;
 
     /// <summary>The reference's distinct values (float64) and their quantiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double[] Xp, double[] Fp) Quantiles(ReadOnlySpan<float> template, int bins, int threads)
     {
         var xp = new List<double>();
@@ -197,6 +199,7 @@ public static class HistogramMatching
     /// differ sorted by the low 16 bits within itself (two 8-bit counting passes there, in the caches; a few pairs by
     /// insertion).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SortedPairs(ReadOnlySpan<float> values, ulong[] pairs, int threads)
     {
         int n = values.Length;
