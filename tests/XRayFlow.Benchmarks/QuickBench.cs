@@ -47,6 +47,8 @@ public static unsafe class QuickBench
             ("correlate 7x7", () => FilterBenchmarks.Recycle(Correlate.Apply(image, FilterBenchmarks.W7, null, BoundaryMode.Reflect, 0, convolve: false, threads))),
             ("correlate1d 5 symmetric axis 0", () => FilterBenchmarks.Recycle(Correlate.Line(image, [1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0], 0, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
             ("correlate1d 4 general axis 1", () => FilterBenchmarks.Recycle(Correlate.Line(image, [0.5, -1.25, 2, 0.1], 1, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
+            ("difference_of_gaussians 2 8-bit", () => FilterBenchmarks.Recycle(DifferenceOfGaussians.Apply(image, [2.0], null, BoundaryMode.Nearest, 0, 4.0, threads))),
+            ("difference_of_gaussians 2 float", () => FilterBenchmarks.Recycle(DifferenceOfGaussians.Apply(unit, [2.0], null, BoundaryMode.Nearest, 0, 4.0, threads))),
             ("frangi 8-bit", () => FilterBenchmarks.Recycle(Ridge(image, RidgeFilter.Frangi, threads))),
             ("frangi float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Frangi, threads))),
             ("sato float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Sato, threads))),

@@ -13,7 +13,8 @@ float64),
 gaussian_laplace -> GaussianBlur + Laplacian, gaussian_gradient_magnitude -> GaussianBlur + 2 Sobel + magnitude.
 They compute close relatives, not identical results (different kernel sizes and borders). The ridge filters
 (scikit-image's frangi, sato, meijering with their defaults, on the uint8 image and on it / 255 as float32) have no
-OpenCV counterpart (empty columns).
+OpenCV counterpart (empty columns); difference_of_gaussians (scikit-image's, sigma 2 and 3.2, mode nearest) is
+compared with two GaussianBlur calls (BORDER_REPLICATE) subtracted, a relative.
 """
 import os
 import sys
@@ -83,6 +84,10 @@ OPS = [
      lambda: cv2.sepFilter2D(X, cv2.CV_32F, np.ones(1, np.float32), B5.astype(np.float32), borderType=cv2.BORDER_REFLECT)),
     ("correlate1d 4 general axis 1", lambda: ndi.correlate1d(X, G4, axis=1),
      lambda: cv2.sepFilter2D(X, cv2.CV_32F, G4.astype(np.float32), np.ones(1, np.float32), borderType=cv2.BORDER_REFLECT)),
+    ("difference_of_gaussians 2 8-bit", lambda: skf.difference_of_gaussians(IMG, 2.0),
+     lambda: cv2.GaussianBlur(X, (0, 0), 2.0, borderType=cv2.BORDER_REPLICATE) - cv2.GaussianBlur(X, (0, 0), 3.2, borderType=cv2.BORDER_REPLICATE)),
+    ("difference_of_gaussians 2 float", lambda: skf.difference_of_gaussians(UNIT, 2.0),
+     lambda: cv2.GaussianBlur(UNIT, (0, 0), 2.0, borderType=cv2.BORDER_REPLICATE) - cv2.GaussianBlur(UNIT, (0, 0), 3.2, borderType=cv2.BORDER_REPLICATE)),
     ("frangi 8-bit", lambda: skf.frangi(IMG), None),
     ("frangi float", lambda: skf.frangi(UNIT), None),
     ("sato float", lambda: skf.sato(UNIT), None),

@@ -30,6 +30,7 @@ geometry on frames of 1536-2200 rows and 1-23 columns, where the spline prefilte
 linear filters (sobel, prewitt, laplace, Gaussians, their derivatives and gradient magnitude, uniform_filter,
 correlate / convolve) on frames holding NaN or infinities; ridges, ridges-large: frangi, hessian, sato, meijering on 8-bit, 16-bit and float frames (2-80 or 150-500 pixels a side);
 matching: match_histograms of an image to a reference of another shape (8-bit, 16-bit, float; NaN, signed zeros);
+bandpass: difference_of_gaussians on 8-bit, 16-bit and float frames (per-axis sigmas, every mode);
 layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
 and between fft2 and ifft2 (against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude).
 
@@ -333,6 +334,39 @@ def ridges_family(rng, large=False):
 
     def reference(p, a):
         return getattr(sf, p['op'])(a, **{k: v for k, v in p.items() if k != 'op'})
+
+    return img, cases, reference
+
+
+def bandpass_family(rng):
+    """difference_of_gaussians on 8-bit, 16-bit and float frames of 1-80 pixels a side (a float one sometimes with NaN or
+    an infinity): low and high sigmas of 0-5 per axis or the default 1.6 x, every mode, cval, truncate."""
+    import skimage.filters as sf
+    g = np.random.default_rng([int(rng.integers(0, 2**31)), 47])  # a generator of its own
+    h, w = int(g.integers(1, 80)), int(g.integers(1, 80))
+    base = ndi.gaussian_filter(g.random((h, w)), float(g.uniform(0, 2)))
+    kind = str(g.choice(['u8', 'u16', 'f', 'f']))
+    if kind == 'u8':
+        img = (base * 255).round().astype(np.uint8)
+    elif kind == 'u16':
+        img = (base * 65535).round().astype(np.uint16)
+    else:
+        img = (base * g.uniform(0.5, 300) - g.uniform(0, 50)).astype(np.float32)
+        if g.random() < 0.15:
+            img[int(g.integers(0, h)), int(g.integers(0, w))] = float(g.choice([np.nan, np.inf, -np.inf]))
+    cases = []
+    for _ in range(12):
+        low = [round(float(g.uniform(0, 4)), 2) for _ in range(2)] if g.random() < 0.4 else round(float(g.uniform(0, 4)), 2)
+        p = {'op': 'difference_of_gaussians', 'low_sigma': low, 'mode': str(g.choice(MODES)), 'cval': float(g.integers(0, 3))}
+        if g.random() < 0.5:
+            lows = low if isinstance(low, list) else [low, low]
+            p['high_sigma'] = [round(v + float(g.uniform(0, 3)), 2) for v in lows]
+        if g.random() < 0.3:
+            p['truncate'] = round(float(g.uniform(1, 5)), 2)
+        cases.append(p)
+
+    def reference(p, a):
+        return sf.difference_of_gaussians(a, **{k: v for k, v in p.items() if k != 'op'})
 
     return img, cases, reference
 
@@ -1088,6 +1122,7 @@ FAMILIES = {
     'nonfinite': nonfinite_family,
     'ridges': ridges_family,
     'matching': matching_family,
+    'bandpass': bandpass_family,
     'ridges-large': lambda rng: ridges_family(rng, large=True),
     'layout': layout_family,
     'stacks': stacks_family,
@@ -1195,7 +1230,7 @@ def run_seed(family, seed, xrayflow, work):
                       f'{wrong[0].tolist()}: {got[tuple(wrong[0])]!r} against {ref[tuple(wrong[0])]!r}')
             continue
         scale, err = difference(got, ref)
-        if p['op'] in ('frangi', 'hessian', 'sato', 'meijering'):
+        if p['op'] in ('frangi', 'hessian', 'sato', 'meijering', 'difference_of_gaussians'):
             # Their values are often far below 1 (frangi of an 8-bit image: ~1e-5), so the floor of 1 would check
             # nothing: 1e-4 of the largest value, plus two float32 steps near 1 (1 - exp(-y), the exp's last bit) on
             # the float32 path or a float64 step on the float64 one.
