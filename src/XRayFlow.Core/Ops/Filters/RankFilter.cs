@@ -520,8 +520,7 @@ public static class RankFilter
     private static bool OrderKey(float v, int index, out ulong item)
     {
         uint bits = (uint)BitConverter.SingleToInt32Bits(v);
-        uint key = (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
-        item = ((ulong)key << 32) | (uint)index;
+        item = ((ulong)FloatOrder.Key(v) << 32) | (uint)index;
         return (bits & 0x7FFFFFFFu) <= 0x7F800000u && bits != 0x80000000u;
     }
 

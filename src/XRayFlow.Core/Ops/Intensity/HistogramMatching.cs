@@ -49,13 +49,8 @@ public static class HistogramMatching
                 }
             }
 
-            Elementwise.ElementwiseLoop.ForBlocks(n, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, length) =>
-            {
-                for (int i = at + start; i < at + start + length; i++)
-                {
-                    dst[i] = lut[(int)source[i]];
-                }
-            });
+            Elementwise.ElementwiseLoop.ForBlocks(n, threads, (start, length) =>
+                ExposureCurves.Map(source.AsSpan(at + start, length), dst.AsSpan(at + start, length), lut));
             return;
         }
 
@@ -167,16 +162,13 @@ public static class HistogramMatching
     }
 
     /// <summary>
-    /// The order-preserving key of a float32: negative values' bits inverted, others' sign bit set; -0 as 0 and every
-    /// NaN as the largest key (numpy.unique puts NaN last and makes all of them one).
+    /// The order-preserving key of a float32 (<see cref="FloatOrder.Key"/>), -0 as 0 and every NaN as the largest key (numpy.unique puts NaN last and makes all of them one).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint KeyOf(float v)
     {
-        uint bits = BitConverter.SingleToUInt32Bits(v);
-        uint magnitude = bits & 0x7FFFFFFFu;
-        uint key = bits ^ ((uint)((int)bits >> 31) | 0x80000000u);
-        key = magnitude == 0 ? 0x80000000u : key; // -0 is 0
+        uint magnitude = BitConverter.SingleToUInt32Bits(v) & 0x7FFFFFFFu;
+        uint key = magnitude == 0 ? 0x80000000u : FloatOrder.Key(v); // -0 is 0
         return magnitude > 0x7F800000u ? uint.MaxValue : key; // NaN
     }
 

@@ -210,12 +210,7 @@ public static class IntensityOps
         Execute = ctx =>
         {
             var src = ctx.Array();
-            var reference = ctx.Array(1);
-            if (ReferenceProblem(ValueInfo.Of(src), ValueInfo.Of(reference)) is { } problem)
-            {
-                throw new OpRefusedException(ctx.StepId, problem);
-            }
-
+            var reference = ctx.Array(1); // one image, or a stack of src's frames: the shape rule refused the others before Execute
             int sourceBins = HistogramMatching.BinsOf(SkimageDtypes.Of(src, ctx.Threads));
             int referenceBins = HistogramMatching.BinsOf(SkimageDtypes.Of(reference, ctx.Threads));
             var dst = ImageArray.Rent(src);
