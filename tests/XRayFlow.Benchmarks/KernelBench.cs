@@ -24,8 +24,22 @@ public static class KernelBench
         var u3 = Kernel1D.Uniform(3, 0);
         var u21 = Kernel1D.Uniform(21, 0);
         var taps3 = new Kernel1D([1.0 / 3, 1.0 / 3, 1.0 / 3]); // the same weights, not marked as a box: the generic fast path
+        int stride = ScipyGaussian.Stride(cols);
+        var start = new double[rows * stride];
+        var smooth = new double[image.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                start[(r * stride) + c] = image.Data[(r * cols) + c] / 255.0;
+            }
+        }
+
         var ops = new (string Name, Action<int> Run)[]
         {
+            ("scipy gaussian 3.2 float64", t => ScipyGaussian.Apply(start, stride, smooth, rows, cols, 3.2, 3.2, BoundaryMode.Nearest, 0, 4.0, false, t)),
+            ("scipy gaussian 3.2 float64 axis 0", t => ScipyGaussian.Apply(start, stride, smooth, rows, cols, 3.2, 0, BoundaryMode.Nearest, 0, 4.0, false, t)),
+            ("scipy gaussian 3.2 float64 axis 1", t => ScipyGaussian.Apply(start, stride, smooth, rows, cols, 0, 3.2, BoundaryMode.Nearest, 0, 4.0, false, t)),
             ("uniform 3", t => SeparableFilter.Apply(image.Data, 0, dst, 0, rows, cols, u3, u3, BoundaryMode.Reflect, 0f, false, t)),
             ("uniform 3 as plain taps", t => SeparableFilter.Apply(image.Data, 0, dst, 0, rows, cols, taps3, taps3, BoundaryMode.Reflect, 0f, false, t)),
             ("uniform 21", t => SeparableFilter.Apply(image.Data, 0, dst, 0, rows, cols, u21, u21, BoundaryMode.Reflect, 0f, false, t)),

@@ -49,14 +49,25 @@ public static unsafe class QuickBench
             ("correlate1d 4 general axis 1", () => FilterBenchmarks.Recycle(Correlate.Line(image, [0.5, -1.25, 2, 0.1], 1, 0, BoundaryMode.Reflect, 0, convolve: false, threads))),
             ("difference_of_gaussians 2 8-bit", () => FilterBenchmarks.Recycle(DifferenceOfGaussians.Apply(image, [2.0], null, BoundaryMode.Nearest, 0, 4.0, threads))),
             ("difference_of_gaussians 2 float", () => FilterBenchmarks.Recycle(DifferenceOfGaussians.Apply(unit, [2.0], null, BoundaryMode.Nearest, 0, 4.0, threads))),
+            ("canny sigma 2 8-bit", () =>
+            {
+                var edges = new float[image.Length];
+                Canny.Detect(image.Data, image.Rows, image.Cols, edges, sigma: 2.0, lowThreshold: 25.5, highThreshold: 51, threads: threads);
+            }),
             ("frangi 8-bit", () => FilterBenchmarks.Recycle(Ridge(image, RidgeFilter.Frangi, threads))),
             ("frangi float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Frangi, threads))),
             ("sato float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Sato, threads))),
             ("meijering float", () => FilterBenchmarks.Recycle(Ridge(unit, RidgeFilter.Meijering, threads))),
         };
         Console.WriteLine($"op,median_ms,min_ms,min_thread_cpu_ms (the calling thread's CPU time; meaningful with threads=1) (runs={runs}, threads={threads}, image {image.ShapeText})");
+        string? only = args.Length > 3 ? args[3] : null; // a substring of the op names to run, e.g. "difference"
         foreach (var (name, run) in ops)
         {
+            if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             for (int w = 0; w < 3; w++)
             {
                 run();

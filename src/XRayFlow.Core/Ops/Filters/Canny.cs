@@ -61,8 +61,8 @@ public static class Canny
         bool[] localMax = System.Buffers.ArrayPool<bool>.Shared.Rent(n);
         try
         {
-            // 1. smoothing with the bleed-over correction (axis 0 from work into pass, axis 1 back into work; work's rows
-            // at the padded stride)
+            // 1. smoothing with the bleed-over correction (SciPy's Gaussian from work, whose rows are at the padded
+            // stride, into pass)
             for (int r = 0; r < rows; r++)
             {
                 int c = 0, at = r * cols, to = r * stride;
@@ -83,24 +83,29 @@ public static class Canny
             }
 
             double[] kernel = sigma > 1e-15 ? CannyGaussian.Kernel(sigma, 4.0) : [1.0];
+            var ones = new OnesDenominator(rows, cols, sigma > 1e-15 ? kernel : null, mode, cval);
             if (sigma > 1e-15)
             {
                 double[] pass = doubles.Rent(n);
                 try
                 {
-                    CannyGaussian.Correlate1D(work, stride, pass, cols, rows, cols, axis: 0, kernel, mode, cval, toFloat: true, threads);
-                    CannyGaussian.Correlate1D(pass, cols, work, stride, rows, cols, axis: 1, kernel, mode, cval, toFloat: true, threads);
+                    ScipyGaussian.Apply(work, stride, pass, rows, cols, sigma, sigma, mode, cval, 4.0, toFloat: true, threads);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ones.Divide(r, pass.AsSpan(r * cols, cols), smoothed.AsSpan(r * cols, cols));
+                    }
                 }
                 finally
                 {
                     doubles.Return(pass);
                 }
             }
-
-            var ones = new OnesDenominator(rows, cols, sigma > 1e-15 ? kernel : null, mode, cval);
-            for (int r = 0; r < rows; r++)
+            else
             {
-                ones.Divide(r, work.AsSpan(r * stride, cols), smoothed.AsSpan(r * cols, cols));
+                for (int r = 0; r < rows; r++)
+                {
+                    ones.Divide(r, work.AsSpan(r * stride, cols), smoothed.AsSpan(r * cols, cols));
+                }
             }
 
             // 2. gradients and their magnitude

@@ -121,7 +121,6 @@ internal static class CannyGaussian
             throw new ArgumentException("the strides or arrays do not hold rows x cols");
         }
 
-        int radius = w.Length / 2;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         if (axis == 0)
         {
@@ -129,59 +128,90 @@ internal static class CannyGaussian
             constantRow.AsSpan().Fill(cval);
             Parallel.For(0, rows, options, t =>
             {
-                // The row itself, then (row t + j, row t - j) for j = -radius..-1.
-                double** p = stackalloc double*[(2 * radius) + 1];
                 fixed (double* d = data, constant = constantRow, o = output)
                 {
-                    p[0] = d + ((long)t * dataStride);
-                    for (int j = -radius; j < 0; j++)
-                    {
-                        int a = Boundary.Map(t + j, rows, mode), b = Boundary.Map(t - j, rows, mode);
-                        int q = 2 * (j + radius);
-                        p[q + 1] = a < 0 ? constant : d + ((long)a * dataStride);
-                        p[q + 2] = b < 0 ? constant : d + ((long)b * dataStride);
-                    }
-
-                    Taps(p, w, o + ((long)t * outputStride), cols, toFloat);
+                    RowAxis0(d, dataStride, rows, cols, t, constant, w, mode, o + ((long)t * outputStride), toFloat);
                 }
             });
         }
         else
         {
+            int radius = w.Length / 2;
             Parallel.For(0, rows, options, () => new double[cols + (2 * radius)], (t, _, ext) =>
             {
-                var line = data.AsSpan(t * dataStride, cols);
-                for (int k = -radius; k < cols + radius; k++)
+                fixed (double* o = output)
                 {
-                    if (k == 0 && cols > 0)
-                    {
-                        line.CopyTo(ext.AsSpan(radius, cols)); // inside the row every index maps to itself
-                        k = cols - 1;
-                        continue;
-                    }
-
-                    int m = Boundary.Map(k, cols, mode);
-                    ext[k + radius] = m < 0 ? cval : line[m];
-                }
-
-                double** p = stackalloc double*[(2 * radius) + 1];
-                fixed (double* e = ext, o = output)
-                {
-                    p[0] = e + radius;
-                    for (int j = -radius; j < 0; j++)
-                    {
-                        int q = 2 * (j + radius);
-                        p[q + 1] = e + radius + j;
-                        p[q + 2] = e + radius - j;
-                    }
-
-                    Taps(p, w, o + ((long)t * outputStride), cols, toFloat);
+                    RowAxis1(data.AsSpan(t * dataStride, cols), ext, w, mode, cval, o + ((long)t * outputStride), toFloat);
                 }
 
                 return ext;
             }, _ => { });
         }
+    }
 
+    /// <summary>
+    /// Output row <paramref name="t"/> of the axis-0 pass into <paramref name="o"/> (cols values): input row t times
+    /// the centre weight, then the pairs (row t + j, row t - j) for j = -r..-1, rows outside the frame mapped by the
+    /// mode (<paramref name="constant"/>: a row of cval, for the constant modes).
+    /// </summary>
+    internal static unsafe void RowAxis0(double* d, int dataStride, int rows, int cols, int t, double* constant, double[] w, BoundaryMode mode, double* o, bool toFloat)
+    {
+        int radius = w.Length / 2;
+        double** p = stackalloc double*[(2 * radius) + 1];
+        RowPointers(p, d, dataStride, rows, t, constant, radius, mode);
+        Taps(p, w, o, cols, toFloat);
+    }
+
+    /// <summary>
+    /// The 2r + 1 rows output row <paramref name="t"/> of the axis-0 pass reads, in <see cref="Taps(double**, double[], double*, int, bool)"/>'s
+    /// order: row t, then rows t + j and t - j for j = -r..-1 (mapped by the mode; <paramref name="constant"/> for a
+    /// row outside under the constant modes).
+    /// </summary>
+    internal static unsafe void RowPointers(double** p, double* d, int dataStride, int rows, int t, double* constant, int radius, BoundaryMode mode)
+    {
+        p[0] = d + ((long)t * dataStride);
+        for (int j = -radius; j < 0; j++)
+        {
+            int a = Boundary.Map(t + j, rows, mode), b = Boundary.Map(t - j, rows, mode);
+            int q = 2 * (j + radius);
+            p[q + 1] = a < 0 ? constant : d + ((long)a * dataStride);
+            p[q + 2] = b < 0 ? constant : d + ((long)b * dataStride);
+        }
+    }
+
+    /// <summary>
+    /// The axis-1 pass of one row <paramref name="line"/> into <paramref name="o"/>: the line extended by the mode into
+    /// <paramref name="ext"/> (at least cols + 2r values), then the same taps along it.
+    /// </summary>
+    internal static unsafe void RowAxis1(ReadOnlySpan<double> line, double[] ext, double[] w, BoundaryMode mode, double cval, double* o, bool toFloat)
+    {
+        int radius = w.Length / 2, cols = line.Length;
+        for (int k = -radius; k < cols + radius; k++)
+        {
+            if (k == 0 && cols > 0)
+            {
+                line.CopyTo(ext.AsSpan(radius, cols)); // inside the row every index maps to itself
+                k = cols - 1;
+                continue;
+            }
+
+            int m = Boundary.Map(k, cols, mode);
+            ext[k + radius] = m < 0 ? cval : line[m];
+        }
+
+        double** p = stackalloc double*[(2 * radius) + 1];
+        fixed (double* e = ext)
+        {
+            p[0] = e + radius;
+            for (int j = -radius; j < 0; j++)
+            {
+                int q = 2 * (j + radius);
+                p[q + 1] = e + radius + j;
+                p[q + 2] = e + radius - j;
+            }
+
+            Taps(p, w, o, cols, toFloat);
+        }
     }
 
     /// <summary>
@@ -190,9 +220,16 @@ internal static class CannyGaussian
     /// order; the passes over the whole row per tap they replace gave the same bits), rounded to float32 when asked.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Taps(double** p, double[] w, double* acc, int n, bool toFloat)
+    private static unsafe void Taps(double** p, double[] w, double* acc, int n, bool toFloat) => Taps(p, w, acc, 0, n, toFloat);
+
+    /// <summary>
+    /// <see cref="Taps(double**, double[], double*, int, bool)"/> for the values from..n-1 only (acc[i] from
+    /// p[k][i]): a strip of columns.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void Taps(double** p, double[] w, double* acc, int from, int n, bool toFloat)
     {
-        int radius = w.Length / 2, i = 0;
+        int radius = w.Length / 2, i = from;
         fixed (double* w0 = w)
         {
             if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)

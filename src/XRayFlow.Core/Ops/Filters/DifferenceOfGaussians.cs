@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Intensity;
 
@@ -20,7 +21,6 @@ namespace XRayFlow.Core.Ops.Filters;
 /// </summary>
 public static class DifferenceOfGaussians
 {
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ImageArray Apply(ImageArray src, IReadOnlyList<double> low, IReadOnlyList<double>? high, BoundaryMode mode, double cval, double truncate, int threads)
     {
         var (l0, l1) = (low[0], low[^1]);
@@ -31,40 +31,97 @@ public static class DifferenceOfGaussians
         int rows = src.Rows, cols = src.Cols, n = src.FrameLength, stride = ScipyGaussian.Stride(cols);
         var dst = ImageArray.Rent(src);
         var start = ArrayPool<double>.Shared.Rent(rows * stride);
-        var pass = ArrayPool<double>.Shared.Rent(n);
-        var im1 = ArrayPool<double>.Shared.Rent(n);
-        var im2 = ArrayPool<double>.Shared.Rent(n);
+        var im1 = new ScipyGaussian.Smoothing(l0, l1, truncate, mode, cval, single, cols);
+        var im2 = new ScipyGaussian.Smoothing(h0, h1, truncate, mode, cval, single, cols);
         try
         {
             for (int f = 0; f < src.Frames; f++)
             {
-                var from = src.Frame(f);
-                for (int r = 0; r < rows; r++)
-                {
-                    for (int c = 0; c < cols; c++)
-                    {
-                        float x = from[(r * cols) + c];
-                        start[(r * stride) + c] = single ? x : x * scale;
-                    }
-                }
-
-                ScipyGaussian.Apply(start, stride, pass, im1, rows, cols, l0, l1, mode, cval, truncate, toFloat: single, threads);
-                ScipyGaussian.Apply(start, stride, pass, im2, rows, cols, h0, h1, mode, cval, truncate, toFloat: single, threads);
-                var to = dst.Frame(f);
-                for (int k = 0; k < n; k++)
-                {
-                    to[k] = single ? (float)im1[k] - (float)im2[k] : (float)(im1[k] - im2[k]);
-                }
+                float[] from = src.Data, to = dst.Data;
+                int offset = f * n;
+                ScipyGaussian.ForRuns(rows, threads, (first, end) => Start(from, offset, start, first, end, cols, stride, single ? 1.0 : scale, single));
+                ScipyGaussian.ForRuns(rows, threads, (first, end) => Difference(start, stride, rows, cols, first, end, im1, im2, to, offset, single));
             }
         }
         finally
         {
             ArrayPool<double>.Shared.Return(start);
-            ArrayPool<double>.Shared.Return(pass);
-            ArrayPool<double>.Shared.Return(im1);
-            ArrayPool<double>.Shared.Return(im2);
         }
 
         return dst;
+    }
+
+    /// <summary>Rows first..end of the frame at <paramref name="offset"/> as img_as_float gives them, in doubles.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Start(float[] from, int offset, double[] start, int first, int end, int cols, int stride, double scale, bool single)
+    {
+        for (int r = first; r < end; r++)
+        {
+            var line = from.AsSpan(offset + (r * cols), cols);
+            var to = start.AsSpan(r * stride, cols);
+            int c = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var factor = new Vector<double>(scale);
+                for (; c <= line.Length - Vector<float>.Count; c += Vector<float>.Count)
+                {
+                    Vector.Widen(new Vector<float>(line[c..]), out var low, out var high);
+                    (single ? low : low * factor).CopyTo(to[c..]);
+                    (single ? high : high * factor).CopyTo(to[(c + Vector<double>.Count)..]);
+                }
+            }
+
+            for (; c < line.Length; c++)
+            {
+                to[c] = single ? line[c] : line[c] * scale;
+            }
+        }
+    }
+
+    /// <summary>Rows first..end of im1 - im2, a band of each Gaussian at a time in the thread's own rows.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Difference(double[] start, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing im1, ScipyGaussian.Smoothing im2, float[] to, int offset, bool single)
+    {
+        const int band = ScipyGaussian.Smoothing.Band;
+        var s1 = im1.RentScratch();
+        var s2 = im2.RentScratch();
+        var a = ArrayPool<double>.Shared.Rent(Math.Max(1, band * cols));
+        var b = ArrayPool<double>.Shared.Rent(Math.Max(1, band * cols));
+        try
+        {
+            fixed (double* s = start, pa = a, pb = b)
+            {
+                for (int b0 = first; b0 < end; b0 += band)
+                {
+                    int b1 = Math.Min(end, b0 + band);
+                    im1.Rows(s, stride, rows, b0, b1, s1, pa, cols);
+                    im2.Rows(s, stride, rows, b0, b1, s2, pb, cols);
+                    var rowsOut = to.AsSpan(offset + (b0 * cols), (b1 - b0) * cols);
+                    int k = 0;
+                    if (Vector.IsHardwareAccelerated)
+                    {
+                        int lanes = Vector<double>.Count;
+                        for (; k <= rowsOut.Length - (2 * lanes); k += 2 * lanes)
+                        {
+                            Vector<double> a0 = Vector.Load(pa + k), a1 = Vector.Load(pa + k + lanes), b0v = Vector.Load(pb + k), b1v = Vector.Load(pb + k + lanes);
+                            var d = single ? Vector.Narrow(a0, a1) - Vector.Narrow(b0v, b1v) : Vector.Narrow(a0 - b0v, a1 - b1v);
+                            d.CopyTo(rowsOut[k..]);
+                        }
+                    }
+
+                    for (; k < rowsOut.Length; k++)
+                    {
+                        rowsOut[k] = single ? (float)pa[k] - (float)pb[k] : (float)(pa[k] - pb[k]);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ScipyGaussian.Smoothing.Return(s1);
+            ScipyGaussian.Smoothing.Return(s2);
+            ArrayPool<double>.Shared.Return(a);
+            ArrayPool<double>.Shared.Return(b);
+        }
     }
 }

@@ -106,7 +106,6 @@ public static class RidgeFilters
         int stride = ScipyGaussian.Stride(cols);
         bool single = typeof(T) == typeof(float);
         var start = ArrayPool<double>.Shared.Rent(rows * stride);
-        var pass = ArrayPool<double>.Shared.Rent(n);
         var smooth = ArrayPool<double>.Shared.Rent(n);
         var g = ArrayPool<T>.Shared.Rent(n);
         var acc = ArrayPool<T>.Shared.Rent(n);
@@ -118,7 +117,7 @@ public static class RidgeFilters
             for (int i = 0; i < sigmas.Count; i++)
             {
                 double s = sigmas[i];
-                ScipyGaussian.Apply(start, stride, pass, smooth, rows, cols, s, s, mode, cval, 4.0, toFloat: single, threads);
+                ScipyGaussian.Apply(start, stride, smooth, rows, cols, s, s, mode, cval, 4.0, toFloat: single, threads);
                 for (int j = 0; j < n; j++)
                 {
                     g[j] = T.CreateTruncating(smooth[j]); // exact: a float image's values were rounded to float32
@@ -138,7 +137,6 @@ public static class RidgeFilters
         {
             scratch.Return();
             ArrayPool<double>.Shared.Return(start);
-            ArrayPool<double>.Shared.Return(pass);
             ArrayPool<double>.Shared.Return(smooth);
             ArrayPool<T>.Shared.Return(g);
             ArrayPool<T>.Shared.Return(acc);
