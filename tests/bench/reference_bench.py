@@ -14,7 +14,8 @@ gaussian_laplace -> GaussianBlur + Laplacian, gaussian_gradient_magnitude -> Gau
 They compute close relatives, not identical results (different kernel sizes and borders). The ridge filters
 (scikit-image's frangi, sato, meijering with their defaults, on the uint8 image and on it / 255 as float32) have no
 OpenCV counterpart (empty columns); difference_of_gaussians (scikit-image's, sigma 2 and 3.2, mode nearest) is
-compared with two GaussianBlur calls (BORDER_REPLICATE) subtracted, a relative.
+compared with two GaussianBlur calls (BORDER_REPLICATE) subtracted, a relative; canny is scikit-image's on the
+float32 image (sigma 2, thresholds 25.5 and 51; cv2.Canny takes 8-bit images and its own gradient: not listed).
 """
 import os
 import sys
@@ -24,6 +25,7 @@ import cv2
 import imageio
 import numpy as np
 from scipy import ndimage as ndi
+from skimage import feature as skfeature
 from skimage import filters as skf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -88,6 +90,7 @@ OPS = [
      lambda: cv2.GaussianBlur(X, (0, 0), 2.0, borderType=cv2.BORDER_REPLICATE) - cv2.GaussianBlur(X, (0, 0), 3.2, borderType=cv2.BORDER_REPLICATE)),
     ("difference_of_gaussians 2 float", lambda: skf.difference_of_gaussians(UNIT, 2.0),
      lambda: cv2.GaussianBlur(UNIT, (0, 0), 2.0, borderType=cv2.BORDER_REPLICATE) - cv2.GaussianBlur(UNIT, (0, 0), 3.2, borderType=cv2.BORDER_REPLICATE)),
+    ("canny sigma 2 8-bit", lambda: skfeature.canny(X, sigma=2, low_threshold=25.5, high_threshold=51), None),
     ("frangi 8-bit", lambda: skf.frangi(IMG), None),
     ("frangi float", lambda: skf.frangi(UNIT), None),
     ("sato float", lambda: skf.sato(UNIT), None),
