@@ -30,6 +30,7 @@ public static class MultiOtsu
     }
 
     /// <summary>The thresholds of a histogram (counts and their bin centers).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] Thresholds(ReadOnlySpan<long> counts, double[] centers, int classes, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
@@ -101,11 +102,12 @@ public static class MultiOtsu
             s[i] = s[i - 1] + (i * prob[i]);
         }
 
-        using var h = new Between(p, s);
-        if (count == 2 && h.Table is { } table)
+        if (count == 2)
         {
-            return Two(h, table, n, cancel); // three classes, the common case: two loops over the table's rows
+            return Two(p, s, cancel); // three classes, the common case: each row's H made as it is read, in vectors
         }
+
+        using var h = new Between(p, s);
 
         var t = new int[count];
         var best = new int[count];
@@ -155,31 +157,75 @@ public static class MultiOtsu
         }
     }
 
-    /// <summary>Two thresholds i &lt; j: sigma = H(0, i) + H(j + 1, last), then + H(i + 1, j), as the general search sums them.</summary>
+    /// <summary>
+    /// Two thresholds i &lt; j: sigma = H(0, i) + H(j + 1, last), then + H(i + 1, j), as the general search sums them, with
+    /// H(i + 1, j) made for the row as it is read (the same float32 operations as <see cref="Between"/>'s table, in
+    /// vectors: no table to write and read back).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int[] Two(Between h, float[] table, int n, CancellationToken cancel)
+    private static int[] Two(float[] p, float[] s, CancellationToken cancel)
     {
-        int last = n - 1;
+        int n = p.Length, last = n - 1;
         var tail = new float[n]; // tail[j] = H(j + 1, last)
         for (int j = 0; j < n - 1; j++)
         {
-            tail[j] = h.At(j + 1, last);
+            tail[j] = Between.Compute(p, s, j + 1, last);
         }
 
+        var row = new float[n]; // the sigmas of the row being searched
         float max = 0f;
-        int bi = 0, bj = 1;
+        int bi = 0, bj = 1, w = System.Numerics.Vector<float>.Count;
         for (int i = 0; i < n - 2; i++)
         {
-            cancel.ThrowIfCancellationRequested();
-            float left = h.At(0, i);
-            int row = h.RowStart(i + 1); // H(i + 1, j) = table[row + j]
-            for (int j = i + 1; j < n - 1; j++)
+            if ((i & 255) == 0)
+            {
+                cancel.ThrowIfCancellationRequested();
+            }
+
+            float left = Between.Compute(p, s, 0, i), pi = p[i], si = s[i];
+
+            // The row's largest sigma first (in vectors: the same float32 operations per lane); only a row that beats
+            // the best so far is scanned for the first j that reaches it, so the choice is the sequential scan's: the
+            // first (i, j) in order whose sigma is strictly larger than every earlier one. Sigmas are finite (each H
+            // divides by a positive mass), so the maximum is an ordinary one.
+            float rowMax = float.NegativeInfinity;
+            int j = i + 1;
+            if (System.Numerics.Vector.IsHardwareAccelerated && n - 1 - j >= w)
+            {
+                var lanes = new System.Numerics.Vector<float>(float.NegativeInfinity);
+                System.Numerics.Vector<float> l = new(left), p0 = new(pi), s0 = new(si);
+                for (; j <= n - 1 - w; j += w)
+                {
+                    var pij = new System.Numerics.Vector<float>(p, j) - p0;
+                    var sij = new System.Numerics.Vector<float>(s, j) - s0;
+                    var between = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(pij, System.Numerics.Vector<float>.Zero), sij * sij / pij, System.Numerics.Vector<float>.Zero);
+                    var sigmas = (l + new System.Numerics.Vector<float>(tail, j)) + between;
+                    sigmas.CopyTo(row, j);
+                    lanes = System.Numerics.Vector.Max(lanes, sigmas);
+                }
+
+                for (int k = 0; k < w; k++)
+                {
+                    rowMax = Math.Max(rowMax, lanes[k]);
+                }
+            }
+
+            for (; j < n - 1; j++)
             {
                 float sigma = left + tail[j];
-                sigma += table[row + j];
-                if (sigma > max)
+                sigma += Between.Compute(p, s, i + 1, j);
+                row[j] = sigma;
+                rowMax = Math.Max(rowMax, sigma);
+            }
+
+            if (rowMax > max)
+            {
+                for (j = i + 1; j < n - 1; j++)
                 {
-                    (max, bi, bj) = (sigma, i, j);
+                    if (row[j] > max)
+                    {
+                        (max, bi, bj) = (row[j], i, j);
+                    }
                 }
             }
         }
@@ -227,9 +273,10 @@ public static class MultiOtsu
         /// <summary>Where row i's H(i, j) is in the table, less j: H(i, j) = table[RowStart(i) + j].</summary>
         public int RowStart(int i) => (int)(((long)i * ((2 * n) - i + 1) / 2) - i);
 
-        public float At(int i, int j) => table is null ? Compute(i, j) : table[RowStart(i) + j];
+        public float At(int i, int j) => table is null ? Compute(p, s, i, j) : table[RowStart(i) + j];
 
         /// <summary>H(i, j) for j = i .. n - 1 into <paramref name="row"/>, in vectors where i &gt;= 1 (the same operations per lane).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Row(int i, Span<float> row)
         {
             int j = i, w = System.Numerics.Vector<float>.Count;
@@ -248,11 +295,12 @@ public static class MultiOtsu
 
             for (; j < n; j++)
             {
-                row[j - i] = Compute(i, j);
+                row[j - i] = Compute(p, s, i, j);
             }
         }
 
-        private float Compute(int i, int j)
+        /// <summary>H(i, j) from the moments, one value.</summary>
+        public static float Compute(float[] p, float[] s, int i, int j)
         {
             if (i == 0)
             {
