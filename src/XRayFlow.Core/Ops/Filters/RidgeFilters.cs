@@ -56,8 +56,9 @@ public enum RidgeFilter
 /// (.NET's float32 vector exp missed the correctly rounded value in 57% of a million random trials and gave
 /// exp(0) = 1.0000001, so 1 - exp(-0) would be negative on flat ground). NumPy's exp is its own (its float32 one is
 /// not correctly rounded either, and both differ between CPUs), so results match scikit-image to float rounding, not
-/// bit for bit. Each side needs at least 2 pixels (numpy.gradient raises otherwise). Memory: 44 (a float image) to 64 (an 8- or 16-bit one) bytes a pixel
-/// besides the input and output (the start image, the passes and both gradients in float64 or float32).
+/// bit for bit. Each side needs at least 2 pixels (numpy.gradient raises otherwise). Memory: 36 (a float image) to 56 (an 8- or 16-bit one) bytes a pixel
+/// besides the input and output (the start image, the smoothed image and both gradients in float64 or float32; the
+/// Gaussian's axis-0 pass is made in bands of 32 rows per thread, not as a whole frame).
 /// </summary>
 public static class RidgeFilters
 {
