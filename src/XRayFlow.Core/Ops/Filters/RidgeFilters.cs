@@ -113,15 +113,24 @@ public static class RidgeFilters
         var scratch = new Scratch<T>(n);
         try
         {
-            Start(src.Frame(f), start, rows, cols, stride, filter, Inverts(filter, blackRidges), single ? null : max);
+            float[] pixels = src.Data;
+            int offset = f * n;
+            bool invert = Inverts(filter, blackRidges);
+            double? top = single ? null : max;
+            ScipyGaussian.ForRuns(rows, threads, (first, end) => Start(pixels.AsSpan(offset, n), start, first, end, cols, stride, filter, invert, top));
             var k = Constants<T>.Of(filter, alpha, beta, gamma);
             for (int i = 0; i < sigmas.Count; i++)
             {
                 double s = sigmas[i];
-                ScipyGaussian.Apply(start, stride, smooth, rows, cols, s, s, mode, cval, 4.0, toFloat: single, threads);
-                for (int j = 0; j < n; j++)
+                if (g is double[] direct)
                 {
-                    g[j] = T.CreateTruncating(smooth[j]); // exact: a float image's values were rounded to float32
+                    ScipyGaussian.Apply(start, stride, direct, rows, cols, s, s, mode, cval, 4.0, toFloat: false, threads); // G itself
+                }
+                else
+                {
+                    ScipyGaussian.Apply(start, stride, smooth, rows, cols, s, s, mode, cval, 4.0, toFloat: single, threads);
+                    var narrow = (float[])(object)g;
+                    ScipyGaussian.ForRuns(rows, threads, (first, end) => Narrow(smooth, narrow, first * cols, end * cols)); // exact: already rounded to float32
                 }
 
                 Scale(g, rows, cols, T.CreateTruncating(s * s), k, scratch, acc, 0, first: i == 0, threads, vectors);
@@ -145,14 +154,14 @@ public static class RidgeFilters
     }
 
     /// <summary>
-    /// The image the filter smooths, in rows of <paramref name="stride"/>: a float image (no <paramref name="max"/>) as
+    /// Rows firstRow..endRow-1 of the image the filter smooths, in rows of <paramref name="stride"/>: a float image (no <paramref name="max"/>) as
     /// float32, inverted as numpy.subtract(1, x, dtype=float32); an integer one in float64: meijering's as it is
     /// (astype(float)) or 1 - x, the others' (max - x where inverted) * (1 / max), img_as_float's numpy.multiply.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Start(ReadOnlySpan<float> from, double[] start, int rows, int cols, int stride, RidgeFilter filter, bool invert, double? max)
+    private static void Start(ReadOnlySpan<float> from, double[] start, int firstRow, int endRow, int cols, int stride, RidgeFilter filter, bool invert, double? max)
     {
-        for (int r = 0; r < rows; r++)
+        for (int r = firstRow; r < endRow; r++)
         {
             for (int c = 0; c < cols; c++)
             {
@@ -161,6 +170,25 @@ public static class RidgeFilters
                     : filter == RidgeFilter.Meijering ? (invert ? 1.0 - x : x)
                     : (invert ? top - x : x) * (1.0 / top);
             }
+        }
+    }
+
+    /// <summary>to[k] = (float)from[k] for k in from..end-1 (values already float32's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Narrow(double[] from, float[] to, int start, int end)
+    {
+        int k = start;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (int w = Vector<double>.Count; k <= end - (2 * w); k += 2 * w)
+            {
+                Vector.Narrow(new Vector<double>(from, k), new Vector<double>(from, k + w)).CopyTo(to, k);
+            }
+        }
+
+        for (; k < end; k++)
+        {
+            to[k] = (float)from[k];
         }
     }
 
