@@ -69,7 +69,7 @@ public static class Canny
                 fixed (float* pixels = image)
                 {
                     nint at = (nint)pixels; // pinned while the runs read it
-                    ScipyGaussian.ForRuns(rows, threads, (first, end) => Widen(new ReadOnlySpan<float>((float*)at, n), work, first, end, cols, stride));
+                    ScipyGaussian.ForRuns(rows, threads, (first, end) => ScipyGaussian.Widen(new ReadOnlySpan<float>((float*)at, n), work, first, end, cols, stride, scale: null));
                 }
             }
 
@@ -124,30 +124,6 @@ public static class Canny
             PixelPool.Shared.Return(jsobel);
             PixelPool.Shared.Return(magnitude);
             PixelPool.Shared.Return(scratch);
-        }
-    }
-
-    /// <summary>Rows first..end-1 of the image (rows x cols) into work (rows at <paramref name="stride"/>) as doubles.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Widen(ReadOnlySpan<float> image, double[] work, int first, int end, int cols, int stride)
-    {
-        for (int r = first; r < end; r++)
-        {
-            int c = 0, at = r * cols, to = r * stride;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (int width = Vector<float>.Count; c <= cols - width; c += width)
-                {
-                    Vector.Widen(new Vector<float>(image.Slice(at + c, width)), out var lo, out var hi);
-                    lo.CopyTo(work, to + c);
-                    hi.CopyTo(work, to + c + Vector<double>.Count);
-                }
-            }
-
-            for (; c < cols; c++)
-            {
-                work[to + c] = image[at + c];
-            }
         }
     }
 

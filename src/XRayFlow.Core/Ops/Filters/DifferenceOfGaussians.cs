@@ -39,7 +39,7 @@ public static class DifferenceOfGaussians
             {
                 float[] from = src.Data, to = dst.Data;
                 int offset = f * n;
-                ScipyGaussian.ForRuns(rows, threads, (first, end) => Start(from, offset, start, first, end, cols, stride, single ? 1.0 : scale, single));
+                ScipyGaussian.ForRuns(rows, threads, (first, end) => ScipyGaussian.Widen(from.AsSpan(offset, n), start, first, end, cols, stride, single ? null : scale));
                 ScipyGaussian.ForRuns(rows, threads, (first, end) => Difference(start, stride, rows, cols, first, end, im1, im2, to, offset, single));
             }
         }
@@ -49,33 +49,6 @@ public static class DifferenceOfGaussians
         }
 
         return dst;
-    }
-
-    /// <summary>Rows first..end of the frame at <paramref name="offset"/> as img_as_float gives them, in doubles.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Start(float[] from, int offset, double[] start, int first, int end, int cols, int stride, double scale, bool single)
-    {
-        for (int r = first; r < end; r++)
-        {
-            var line = from.AsSpan(offset + (r * cols), cols);
-            var to = start.AsSpan(r * stride, cols);
-            int c = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var factor = new Vector<double>(scale);
-                for (; c <= line.Length - Vector<float>.Count; c += Vector<float>.Count)
-                {
-                    Vector.Widen(new Vector<float>(line[c..]), out var low, out var high);
-                    (single ? low : low * factor).CopyTo(to[c..]);
-                    (single ? high : high * factor).CopyTo(to[(c + Vector<double>.Count)..]);
-                }
-            }
-
-            for (; c < line.Length; c++)
-            {
-                to[c] = single ? line[c] : line[c] * scale;
-            }
-        }
     }
 
     /// <summary>Rows first..end of im1 - im2, a band of each Gaussian at a time in the thread's own rows.</summary>

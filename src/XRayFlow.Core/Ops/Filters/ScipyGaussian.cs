@@ -74,6 +74,38 @@ internal static class ScipyGaussian
             body((int)((long)k * rows / runs), (int)((long)(k + 1) * rows / runs)));
     }
 
+    /// <summary>
+    /// Rows first..end-1 of a rows x cols frame as the doubles the Gaussian reads (rows of <paramref name="stride"/>):
+    /// each value as it is, or times <paramref name="scale"/> in float64 (img_as_float's numpy.multiply).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Widen(ReadOnlySpan<float> frame, double[] start, int first, int end, int cols, int stride, double? scale)
+    {
+        bool scaled = scale is not null;
+        double factor = scale ?? 1.0;
+        for (int r = first; r < end; r++)
+        {
+            var line = frame.Slice(r * cols, cols);
+            var to = start.AsSpan(r * stride, cols);
+            int c = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var times = new System.Numerics.Vector<double>(factor);
+                for (; c <= line.Length - System.Numerics.Vector<float>.Count; c += System.Numerics.Vector<float>.Count)
+                {
+                    System.Numerics.Vector.Widen(new System.Numerics.Vector<float>(line[c..]), out var low, out var high);
+                    (scaled ? low * times : low).CopyTo(to[c..]);
+                    (scaled ? high * times : high).CopyTo(to[(c + System.Numerics.Vector<double>.Count)..]);
+                }
+            }
+
+            for (; c < line.Length; c++)
+            {
+                to[c] = scaled ? line[c] * factor : line[c];
+            }
+        }
+    }
+
     /// <summary>The source holds rows x cols in rows of stride (stride at least cols).</summary>
     public static void Check(double[] src, int stride, int rows, int cols)
     {
