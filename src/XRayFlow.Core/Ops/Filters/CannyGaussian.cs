@@ -157,10 +157,23 @@ internal static class CannyGaussian
     internal static unsafe void RowAxis0(double* d, int dataStride, int rows, int cols, int t, double* constant, double[] w, BoundaryMode mode, double* o, bool toFloat)
     {
         int radius = w.Length / 2;
-        double** p = stackalloc double*[(2 * radius) + 1];
-        RowPointers(p, d, dataStride, rows, t, constant, radius, mode);
-        Taps(p, w, o, cols, toFloat);
+        nint[]? rented = w.Length > MaxStackTaps ? System.Buffers.ArrayPool<nint>.Shared.Rent(w.Length) : null;
+        nint* onStack = stackalloc nint[rented is null ? w.Length : 1];
+        fixed (nint* onHeap = rented)
+        {
+            var p = (double**)(rented is null ? onStack : onHeap);
+            RowPointers(p, d, dataStride, rows, t, constant, radius, mode);
+            Taps(p, w, o, cols, toFloat);
+        }
+
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<nint>.Shared.Return(rented);
+        }
     }
+
+    /// <summary>Kernels up to this many taps keep their row pointers on the stack (8 KiB); longer ones (sigma 1000 at truncate 100 has 200,001) in a pooled array.</summary>
+    private const int MaxStackTaps = 1024;
 
     /// <summary>
     /// The 2r + 1 rows output row <paramref name="t"/> of the axis-0 pass reads, in <see cref="Taps(double**, double[], double*, int, bool)"/>'s
@@ -199,9 +212,12 @@ internal static class CannyGaussian
             ext[k + radius] = m < 0 ? cval : line[m];
         }
 
-        double** p = stackalloc double*[(2 * radius) + 1];
+        nint[]? rented = w.Length > MaxStackTaps ? System.Buffers.ArrayPool<nint>.Shared.Rent(w.Length) : null;
+        nint* onStack = stackalloc nint[rented is null ? w.Length : 1];
         fixed (double* e = ext)
+        fixed (nint* onHeap = rented)
         {
+            var p = (double**)(rented is null ? onStack : onHeap);
             p[0] = e + radius;
             for (int j = -radius; j < 0; j++)
             {
@@ -211,6 +227,11 @@ internal static class CannyGaussian
             }
 
             Taps(p, w, o, cols, toFloat);
+        }
+
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<nint>.Shared.Return(rented);
         }
     }
 

@@ -147,7 +147,7 @@ internal static class ScipyGaussian
 
         /// <summary>A thread's scratch: a band's axis-0 rows, a row extended by the mode, the band's row pointers.</summary>
         public Scratch RentScratch() => new(
-            ArrayPool<double>.Shared.Rent(Math.Max(1, Band * _cols)),
+            ArrayPool<double>.Shared.Rent(Math.Max(1, checked(Band * _cols))),
             ArrayPool<double>.Shared.Rent(_cols + (2 * ((_w1?.Length ?? 1) / 2))),
             ArrayPool<nint>.Shared.Rent(Band * (_w0?.Length ?? 1)));
 

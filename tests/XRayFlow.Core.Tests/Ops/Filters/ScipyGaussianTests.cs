@@ -68,6 +68,17 @@ public class ScipyGaussianTests
     }
 
     [Fact]
+    public void KernelsLongerThanTheStackHoldsEqualTheScalarLoop()
+    {
+        // Sigma 300 at truncate 4: 2,401 taps, whose row pointers go to a pooled array (1,024 stay on the stack).
+        var random = new Random(11);
+        foreach (var mode in Enum.GetValues<BoundaryMode>())
+        {
+            Check(random, 21, 35, 300.0, 280.0, mode, toFloat: true, threads: 2);
+        }
+    }
+
+    [Fact]
     public void TheKernelIsSciPysForSigmaTwo()
     {
         // scipy.ndimage._filters._gaussian_kernel1d(2.0, 0, 8) (SciPy 1.10.1), printed with repr: the centre weight,
