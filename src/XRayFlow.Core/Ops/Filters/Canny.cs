@@ -131,6 +131,7 @@ public static class Canny
     /// Rows first..end-1 of smoothed: SciPy's Gaussian of work (none without <paramref name="smoothing"/>) a band at a
     /// time, each row divided by the smoothed ones.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SmoothRows(double[] work, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing? smoothing, OnesDenominator ones, float[] smoothed)
     {
         if (smoothing is null)
@@ -440,6 +441,7 @@ public static class Canny
         private readonly double[] _left;
         private readonly double[] _right;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public OnesDenominator(int rows, int cols, double[]? w, BoundaryMode mode, double cval)
         {
             _cols = cols;

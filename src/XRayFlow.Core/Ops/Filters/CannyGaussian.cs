@@ -154,6 +154,7 @@ internal static class CannyGaussian
     /// the centre weight, then the pairs (row t + j, row t - j) for j = -r..-1, rows outside the frame mapped by the
     /// mode (<paramref name="constant"/>: a row of cval, for the constant modes).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void RowAxis0(double* d, int dataStride, int rows, int cols, int t, double* constant, double[] w, BoundaryMode mode, double* o, bool toFloat)
     {
         int radius = w.Length / 2;
@@ -180,6 +181,7 @@ internal static class CannyGaussian
     /// order: row t, then rows t + j and t - j for j = -r..-1 (mapped by the mode; <paramref name="constant"/> for a
     /// row outside under the constant modes).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void RowPointers(double** p, double* d, int dataStride, int rows, int t, double* constant, int radius, BoundaryMode mode)
     {
         p[0] = d + ((long)t * dataStride);
@@ -196,6 +198,7 @@ internal static class CannyGaussian
     /// The axis-1 pass of one row <paramref name="line"/> into <paramref name="o"/>: the line extended by the mode into
     /// <paramref name="ext"/> (at least cols + 2r values), then the same taps along it.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void RowAxis1(ReadOnlySpan<double> line, double[] ext, double[] w, BoundaryMode mode, double cval, double* o, bool toFloat)
     {
         int radius = w.Length / 2, cols = line.Length;

@@ -162,6 +162,7 @@ internal static class ScipyGaussian
         /// Rows t0..t1-1 of the smoothed frame (source rows x cols in rows of <paramref name="stride"/>), row t at
         /// o + (t - t0) * oStride.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public unsafe void Rows(double* src, int stride, int rows, int t0, int t1, Scratch scratch, double* o, int oStride)
         {
             int cols = _cols;
@@ -196,6 +197,7 @@ internal static class ScipyGaussian
         }
 
         /// <summary>The axis-0 pass of rows b0..b1-1 into band (row t at band + (t - b0) * bandStride), strip by strip.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private unsafe void AxisZero(double* src, int stride, int rows, int b0, int b1, double* band, long bandStride, Scratch scratch)
         {
             var w = _w0!;
