@@ -97,6 +97,7 @@ internal static unsafe class RleDeflate
     public static long MaxOutput(long length) => length + (length / 4) + (((length / SymbolsPerBlock) + 1) * 400) + 64; // + slack for the bit writer's 8-byte stores
 
     /// <summary>Adler-32 (RFC 1950): 32 bytes a step with AVX2 (byte sums by psadbw, weighted sums by pmaddubsw), reduced every 5,504 bytes; tested equal to the scalar definition.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static uint Adler32(ReadOnlySpan<byte> data)
     {
         ulong a = 1, b = 0;
@@ -300,6 +301,7 @@ internal static unsafe class RleDeflate
         }
 
         /// <summary>Makes the block's symbols from position <paramref name="p"/> (up to the block's 16,383); returns the position after them.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Symbols(byte* d, int p, int n)
         {
             int count = SymbolCount;

@@ -363,6 +363,7 @@ public static class Clahe
     /// The bin of every value lo..hi (a table of <paramref name="length"/> entries): the 16-bit level u = v * scale
     /// (257 for uint8, 1 for uint16 or img_as_uint's u), its 14-bit level, divided by the bin size.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static int[] BinTable(int lo, int hi, int scale, int nbins, int length)
     {
         int binSize = 1 + (GrayLevels / nbins);

@@ -420,6 +420,7 @@ public static class BinaryMorphology
         }
 
         /// <summary>The offsets (only those with dr != 0 when <paramref name="vertical"/>) by row offset, ascending; shifts in the offsets' order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static (int Dr, (int Q, int R)[] Shifts)[] Group((int Dr, int Dc)[] offsets, bool vertical, int guard)
         {
             int lo = int.MaxValue, hi = int.MinValue;

@@ -121,6 +121,7 @@ public static class Colormaps
     /// x is sampled at N equidistant points of [0, 1]; between x[i-1] and x[i] the value runs linearly
     /// from y1[i-1] to y0[i]; the first entry is y1[0], the last y0[-1]; the result is clipped to [0, 1].
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static double[] CreateLookupTable(int n, double[][] rows)
     {
         var lut = new double[n];

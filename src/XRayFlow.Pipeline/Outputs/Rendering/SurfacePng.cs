@@ -11,6 +11,7 @@ namespace XRayFlow.Pipeline.Outputs.Rendering;
 /// </summary>
 internal static class SurfacePng
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static byte[] Encode(SKSurface surface, int width, int height, int compression)
     {
         ArgumentNullException.ThrowIfNull(surface);
