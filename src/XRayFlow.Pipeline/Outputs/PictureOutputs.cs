@@ -108,6 +108,7 @@ public static class PictureOutputs
     /// stored as exact grey levels; with one, they go through it (the gray colormap when only vmin/vmax are given) with
     /// vmin/vmax (default: the stack's finite min/max).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static byte[] Gif(BoundOutput output, ImageArray stack, int durationMs, int loop)
     {
         using var ms = new MemoryStream();

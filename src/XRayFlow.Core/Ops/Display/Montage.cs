@@ -18,6 +18,7 @@ public static class Montage
         return ((gridRows * rows) + ((gridRows - 1) * gap), (gridCols * cols) + ((gridCols - 1) * gap));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Imaging.ImageArray Tile(Imaging.ImageArray stack, int columns, int gap, float fill)
     {
         if (columns < 1)

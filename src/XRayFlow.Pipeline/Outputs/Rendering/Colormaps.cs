@@ -206,6 +206,7 @@ public sealed class Colormap
     private readonly uint[] rgba;
     private readonly double[] table;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal Colormap(string name, double[] table)
     {
         if (table.Length != Colormaps.Size * 3)
@@ -375,6 +376,7 @@ public sealed class Colormap
     }
 
     /// <summary>Maps data to lookup-table indices (0..255; NaN and the infinities -> <paramref name="badIndex"/>), for palette images such as GIF frames.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Indices(ReadOnlySpan<float> data, double vmin, double vmax, Span<byte> indices, byte badIndex = 0)
     {
         for (int k = 0; k < data.Length; k++)

@@ -17,6 +17,7 @@ namespace XRayFlow.Pipeline.Outputs.Rendering;
 /// </summary>
 public static class GifWriter
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Write(Stream stream, ImageArray stack, int durationMs = 1000, int loop = 0, Colormap? colormap = null, double? vmin = null, double? vmax = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
