@@ -132,7 +132,7 @@ public static class Canny
     /// time, each row divided by the smoothed ones.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SmoothRows(double[] work, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing? smoothing, OnesDenominator ones, float[] smoothed)
+    private static void SmoothRows(double[] work, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing? smoothing, OnesDenominator ones, float[] smoothed)
     {
         if (smoothing is null)
         {
@@ -144,29 +144,13 @@ public static class Canny
             return;
         }
 
-        const int band = ScipyGaussian.Smoothing.Band;
-        var scratch = smoothing.RentScratch();
-        var rowsOut = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(1, band * cols));
-        try
+        smoothing.Bands(work, stride, rows, first, end, (b0, b1, band) =>
         {
-            fixed (double* w = work, o = rowsOut)
+            for (int r = b0; r < b1; r++)
             {
-                for (int b0 = first; b0 < end; b0 += band)
-                {
-                    int b1 = Math.Min(end, b0 + band);
-                    smoothing.Rows(w, stride, rows, b0, b1, scratch, o, cols);
-                    for (int r = b0; r < b1; r++)
-                    {
-                        ones.Divide(r, rowsOut.AsSpan((r - b0) * cols, cols), smoothed.AsSpan(r * cols, cols));
-                    }
-                }
+                ones.Divide(r, band.Slice((r - b0) * cols, cols), smoothed.AsSpan(r * cols, cols));
             }
-        }
-        finally
-        {
-            ScipyGaussian.Smoothing.Return(scratch);
-            System.Buffers.ArrayPool<double>.Shared.Return(rowsOut);
-        }
+        });
     }
 
     /// <summary>

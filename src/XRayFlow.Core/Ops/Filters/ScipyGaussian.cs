@@ -159,6 +159,35 @@ internal static class ScipyGaussian
         }
 
         /// <summary>
+        /// Rows first..end-1 of the smoothed frame (source rows x cols in rows of <paramref name="stride"/>) a band at
+        /// a time in the thread's own rows: each band's rows (packed, cols apart) handed to <paramref name="each"/>
+        /// with the band's first and end rows.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public unsafe void Bands(double[] src, int stride, int rows, int first, int end, BandRows each)
+        {
+            var scratch = RentScratch();
+            var band = ArrayPool<double>.Shared.Rent(Math.Max(1, checked(Band * _cols)));
+            try
+            {
+                fixed (double* s = src, b = band)
+                {
+                    for (int b0 = first; b0 < end; b0 += Band)
+                    {
+                        int b1 = Math.Min(end, b0 + Band);
+                        Rows(s, stride, rows, b0, b1, scratch, b, _cols);
+                        each(b0, b1, new ReadOnlySpan<double>(b, (b1 - b0) * _cols));
+                    }
+                }
+            }
+            finally
+            {
+                Return(scratch);
+                ArrayPool<double>.Shared.Return(band);
+            }
+        }
+
+        /// <summary>
         /// Rows t0..t1-1 of the smoothed frame (source rows x cols in rows of <paramref name="stride"/>), row t at
         /// o + (t - t0) * oStride.
         /// </summary>
@@ -233,6 +262,9 @@ internal static class ScipyGaussian
             }
         }
     }
+
+    /// <summary>What a caller does with a band of smoothed rows first..end-1 (packed, cols apart).</summary>
+    internal delegate void BandRows(int first, int end, ReadOnlySpan<double> rows);
 
     /// <summary>A thread's rows for <see cref="Smoothing"/>.</summary>
     internal sealed record Scratch(double[] Rows, double[] Extended, nint[] Pointers);

@@ -59,42 +59,26 @@ public static class UnsharpMask
 
     /// <summary>Rows first..end-1 of the result, a band of the blur at a time in the thread's own rows.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Sharpen(double[] start, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing blur, float[] to, int offset, bool single, double amount, double lo, double hi)
+    private static void Sharpen(double[] start, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing blur, float[] to, int offset, bool single, double amount, double lo, double hi)
     {
-        const int band = ScipyGaussian.Smoothing.Band;
-        var scratch = blur.RentScratch();
-        var blurred = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(1, band * cols));
         var op = new SharpenOperator((float)amount, (float)lo, (float)hi);
-        try
+        blur.Bands(start, stride, rows, first, end, (b0, b1, band) =>
         {
-            fixed (double* s = start, b = blurred)
+            for (int r = b0; r < b1; r++)
             {
-                for (int b0 = first; b0 < end; b0 += band)
+                var x = start.AsSpan(r * stride, cols);
+                var y = band.Slice((r - b0) * cols, cols);
+                var row = to.AsSpan(offset + (r * cols), cols);
+                if (single)
                 {
-                    int b1 = Math.Min(end, b0 + band);
-                    blur.Rows(s, stride, rows, b0, b1, scratch, b, cols);
-                    for (int r = b0; r < b1; r++)
-                    {
-                        var x = new ReadOnlySpan<double>(s + ((long)r * stride), cols);
-                        var y = new ReadOnlySpan<double>(b + ((long)(r - b0) * cols), cols);
-                        var row = to.AsSpan(offset + (r * cols), cols);
-                        if (single)
-                        {
-                            SharpenSingle(x, y, row, op);
-                        }
-                        else
-                        {
-                            SharpenDouble(x, y, row, amount, lo, hi);
-                        }
-                    }
+                    SharpenSingle(x, y, row, op);
+                }
+                else
+                {
+                    SharpenDouble(x, y, row, amount, lo, hi);
                 }
             }
-        }
-        finally
-        {
-            ScipyGaussian.Smoothing.Return(scratch);
-            System.Buffers.ArrayPool<double>.Shared.Return(blurred);
-        }
+        });
     }
 
     /// <summary>A float32 row: x and y are float32 values held as doubles; <see cref="SharpenOperator"/> in float32.</summary>
