@@ -144,7 +144,7 @@ public static class Canny
             return;
         }
 
-        smoothing.Bands(work, stride, rows, first, end, (b0, b1, band) =>
+        smoothing.Bands(work, stride, rows, first, end, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b0, b1, band) =>
         {
             for (int r = b0; r < b1; r++)
             {

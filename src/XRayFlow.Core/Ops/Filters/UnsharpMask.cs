@@ -62,7 +62,7 @@ public static class UnsharpMask
     private static void Sharpen(double[] start, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing blur, float[] to, int offset, bool single, double amount, double lo, double hi)
     {
         var op = new SharpenOperator((float)amount, (float)lo, (float)hi);
-        blur.Bands(start, stride, rows, first, end, (b0, b1, band) =>
+        blur.Bands(start, stride, rows, first, end, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (b0, b1, band) =>
         {
             for (int r = b0; r < b1; r++)
             {
