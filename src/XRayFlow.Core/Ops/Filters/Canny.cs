@@ -55,8 +55,8 @@ public static class Canny
         var (n, lowF, highF) = Checked(image.Length, edges.Length, rows, cols, lowThreshold, highThreshold, useQuantiles);
         var doubles = System.Buffers.ArrayPool<double>.Shared;
 
-        // The smoothing's rows are padded to a stride off multiples of 4 KiB (see CannyGaussian.Correlate1D).
-        int stride = cols % 64 == 0 ? cols + 8 : cols;
+        // The smoothing's rows are padded to a stride off multiples of 4 KiB (ScipyGaussian.Stride).
+        int stride = ScipyGaussian.Stride(cols);
         double[] work = doubles.Rent(checked(rows * stride));
         float[] smoothed = PixelPool.Shared.Rent(n), isobel = PixelPool.Shared.Rent(n), jsobel = PixelPool.Shared.Rent(n), magnitude = PixelPool.Shared.Rent(n), scratch = PixelPool.Shared.Rent(n);
         bool[] localMax = System.Buffers.ArrayPool<bool>.Shared.Rent(n);

@@ -99,26 +99,20 @@ internal static class CannyGaussian
 
     /// <summary>
     /// <see cref="Correlate1D(double[], int, int, int, double[], BoundaryMode, double, bool, int, int)"/> from
-    /// <paramref name="data"/> into <paramref name="output"/> (rows x cols at the start of each; distinct arrays).
+    /// <paramref name="data"/> into <paramref name="output"/> (rows x cols at the start of each; distinct arrays). The
+    /// ops that smooth a whole frame use <see cref="ScipyGaussian"/>'s bands; this pass is the reference they are
+    /// tested against and what one-axis callers use.
     /// </summary>
-    public static void Correlate1D(double[] data, double[] output, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1)
-        => Correlate1D(data, cols, output, cols, rows, cols, axis, w, mode, cval, toFloat, threads);
-
-    /// <summary>
-    /// The same with row strides: row t of the input at data[t * dataStride], of the output at output[t * outputStride]
-    /// (an input row stride that is not a multiple of 4 KiB keeps the axis-0 pass's tap rows out of one another's
-    /// cache sets: at 1024 doubles a row, all 17 taps of sigma 2 fell in the same L1 sets).
-    /// </summary>
-    public static unsafe void Correlate1D(double[] data, int dataStride, double[] output, int outputStride, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1)
+    public static unsafe void Correlate1D(double[] data, double[] output, int rows, int cols, int axis, double[] w, BoundaryMode mode, double cval, bool toFloat, int threads = 1)
     {
         if (ReferenceEquals(data, output))
         {
             throw new ArgumentException("output must not be the input array", nameof(output));
         }
 
-        if (dataStride < cols || outputStride < cols || (long)(rows - 1) * dataStride + cols > data.Length || (long)(rows - 1) * outputStride + cols > output.Length)
+        if ((long)rows * cols > data.Length || (long)rows * cols > output.Length)
         {
-            throw new ArgumentException("the strides or arrays do not hold rows x cols");
+            throw new ArgumentException("the arrays do not hold rows x cols");
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
@@ -130,7 +124,7 @@ internal static class CannyGaussian
             {
                 fixed (double* d = data, constant = constantRow, o = output)
                 {
-                    RowAxis0(d, dataStride, rows, cols, t, constant, w, mode, o + ((long)t * outputStride), toFloat);
+                    RowAxis0(d, cols, rows, cols, t, constant, w, mode, o + ((long)t * cols), toFloat);
                 }
             });
         }
@@ -141,7 +135,7 @@ internal static class CannyGaussian
             {
                 fixed (double* o = output)
                 {
-                    RowAxis1(data.AsSpan(t * dataStride, cols), ext, w, mode, cval, o + ((long)t * outputStride), toFloat);
+                    RowAxis1(data.AsSpan(t * cols, cols), ext, w, mode, cval, o + ((long)t * cols), toFloat);
                 }
 
                 return ext;

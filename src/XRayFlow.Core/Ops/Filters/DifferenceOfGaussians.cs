@@ -30,7 +30,7 @@ public static class DifferenceOfGaussians
         double scale = 1.0 / SkimageDtypes.Max(dtype);
         int rows = src.Rows, cols = src.Cols, n = src.FrameLength, stride = ScipyGaussian.Stride(cols);
         var dst = ImageArray.Rent(src);
-        var start = ArrayPool<double>.Shared.Rent(rows * stride);
+        var start = ArrayPool<double>.Shared.Rent(checked(rows * stride));
         var im1 = new ScipyGaussian.Smoothing(l0, l1, truncate, mode, cval, single, cols);
         var im2 = new ScipyGaussian.Smoothing(h0, h1, truncate, mode, cval, single, cols);
         try

@@ -106,7 +106,7 @@ public static class RidgeFilters
         int rows = src.Rows, cols = src.Cols, n = src.FrameLength;
         int stride = ScipyGaussian.Stride(cols);
         bool single = typeof(T) == typeof(float);
-        var start = ArrayPool<double>.Shared.Rent(rows * stride);
+        var start = ArrayPool<double>.Shared.Rent(checked(rows * stride));
         var smooth = ArrayPool<double>.Shared.Rent(n);
         var g = ArrayPool<T>.Shared.Rent(n);
         var acc = ArrayPool<T>.Shared.Rent(n);
