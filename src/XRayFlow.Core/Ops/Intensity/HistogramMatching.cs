@@ -20,8 +20,10 @@ namespace XRayFlow.Core.Ops.Intensity;
 /// image and float32 for a float one: the same float32 numbers).</item>
 /// </list>
 /// The distinct values come from counting where every value is a whole number 0..65535 (an 8- or 16-bit image: the
-/// same values and counts numpy.unique finds by sorting), else from a radix sort of the values' order-preserving
-/// 32-bit keys with their pixel indices.
+/// same values and counts numpy.unique finds by sorting), else by counting the values' order-preserving 32-bit keys
+/// in buckets of their top 16 bits where every bucket holds one key (<see cref="OneKeyBuckets"/>: a float image made
+/// from an 8- or 16-bit one by a scale, as / 255, mostly does), else from a radix sort of the keys with their pixel
+/// indices.
 /// </summary>
 public static class HistogramMatching
 {
@@ -30,10 +32,17 @@ public static class HistogramMatching
     /// <paramref name="sourceBins"/> / <paramref name="templateBins"/>: 256 or 65536 where every value is a whole
     /// number below it (counted), 0 for any values (sorted).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float[] source, int at, int n, int sourceBins, float[] template, int tAt, int tn, int templateBins, float[] dst, int threads = 1)
+        => Apply(source, at, n, sourceBins, template, tAt, tn, templateBins, dst, threads, buckets: true);
+
+    /// <summary>
+    /// <see cref="Apply(float[], int, int, int, float[], int, int, int, float[], int)"/>; <paramref name="buckets"/>
+    /// false sorts every float image, never counting it in <see cref="OneKeyBuckets"/> (the tests compare the two).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Apply(float[] source, int at, int n, int sourceBins, float[] template, int tAt, int tn, int templateBins, float[] dst, int threads, bool buckets)
     {
-        var (xp, fp) = Quantiles(template.AsSpan(tAt, tn), templateBins, threads);
+        using var knots = Quantiles(template.AsSpan(tAt, tn), templateBins, threads, buckets);
         if (sourceBins > 0)
         {
             var counts = Statistics.ImageHistogram.BinCount(source.AsSpan(at, n), sourceBins, threads);
@@ -45,12 +54,43 @@ public static class HistogramMatching
                 if (counts[v] != 0)
                 {
                     total += counts[v];
-                    lut[v] = (float)Interp((double)total / n, xp, fp, ref j);
+                    lut[v] = (float)Interp((double)total / n, knots, ref j);
                 }
             }
 
             Elementwise.ElementwiseLoop.ForBlocks(n, threads, (start, length) =>
                 ExposureCurves.Map(source.AsSpan(at + start, length), dst.AsSpan(at + start, length), lut));
+            return;
+        }
+
+        if (buckets && OneKeyBuckets.Count(source.AsSpan(at, n), threads) is { } distinct)
+        {
+            // Every top-16-bit bucket of the keys holds one key: the buckets in order are numpy.unique's values.
+            var lut = ArrayPool<float>.Shared.Rent(65536);
+            try
+            {
+                using (distinct)
+                {
+                    long total = 0;
+                    int j = -1;
+                    for (int b = 0; b < 65536; b++)
+                    {
+                        if (distinct.Counts[b] != 0)
+                        {
+                            total += distinct.Counts[b];
+                            lut[b] = (float)Interp((double)total / n, knots, ref j);
+                        }
+                    }
+                }
+
+                Elementwise.ElementwiseLoop.ForBlocks(n, threads, (start, length) =>
+                    OneKeyBuckets.Map(source.AsSpan(at + start, length), dst.AsSpan(at + start, length), lut));
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(lut);
+            }
+
             return;
         }
 
@@ -69,7 +109,7 @@ public static class HistogramMatching
                     start++;
                 }
 
-                int j = -1;
+                int j = start < hi ? knots.Below((double)start / n) : -1; // where the merge starts: at or below the part's first x
                 while (start < hi)
                 {
                     ulong key = pairs[start] >> 32;
@@ -79,7 +119,7 @@ public static class HistogramMatching
                         end++;
                     }
 
-                    float value = (float)Interp((double)end / n, xp, fp, ref j);
+                    float value = (float)Interp((double)end / n, knots, ref j);
                     for (int k = start; k < end; k++)
                     {
                         dst[at + (int)(uint)pairs[k]] = value;
@@ -98,67 +138,130 @@ public static class HistogramMatching
     /// <summary>The bins an image of this dtype is counted in: 256 / 65536 for 8- / 16-bit, 0 (sorted) for float.</summary>
     public static int BinsOf(SkimageDtype dtype) => dtype == SkimageDtype.Float32 ? 0 : (int)SkimageDtypes.Max(dtype) + 1;
 
+    /// <summary>The reference's distinct values (float64) and their quantiles, in pooled arrays.</summary>
+    private sealed class Knots(int capacity) : IDisposable
+    {
+        public double[] Xp { get; } = ArrayPool<double>.Shared.Rent(capacity);
+
+        public double[] Fp { get; } = ArrayPool<double>.Shared.Rent(capacity);
+
+        public int Count { get; private set; }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(double quantile, double value)
+        {
+            Xp[Count] = quantile;
+            Fp[Count] = value;
+            Count++;
+        }
+
+        /// <summary>The knots of sorted pairs: each run of one key ends at a quantile (its end / n) and has its value.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe void AddRuns(ulong[] pairs, int n)
+        {
+            fixed (ulong* p = pairs)
+            fixed (double* x = Xp, f = Fp)
+            {
+                int c = Count;
+                for (int k = 0; k < n; k++)
+                {
+                    // Written at every pair and kept (c moved on) at a run's last: no branch on where runs end.
+                    uint key = (uint)(p[k] >> 32);
+                    uint next = k + 1 < n ? (uint)(p[k + 1] >> 32) : ~key;
+                    x[c] = (double)(k + 1) / n;
+                    f[c] = ValueOf(key);
+                    c += key != next ? 1 : 0;
+                }
+
+                Count = c;
+            }
+        }
+
+        /// <summary>The largest j with Xp[j] &lt;= x, -1 where there is none (the knots ascend strictly).</summary>
+        public int Below(double x)
+        {
+            int i = Xp.AsSpan(0, Count).BinarySearch(x);
+            return i >= 0 ? i : ~i - 1;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<double>.Shared.Return(Xp);
+            ArrayPool<double>.Shared.Return(Fp);
+        }
+    }
+
     /// <summary>The reference's distinct values (float64) and their quantiles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double[] Xp, double[] Fp) Quantiles(ReadOnlySpan<float> template, int bins, int threads)
+    private static Knots Quantiles(ReadOnlySpan<float> template, int bins, int threads, bool buckets)
     {
-        var xp = new List<double>();
-        var fp = new List<double>();
         int n = template.Length;
         if (bins > 0)
         {
             var counts = Statistics.ImageHistogram.BinCount(template, bins, threads);
+            var knots = new Knots(bins);
             long total = 0;
             for (int v = 0; v < bins; v++)
             {
                 if (counts[v] != 0)
                 {
                     total += counts[v];
-                    xp.Add((double)total / n);
-                    fp.Add(v);
+                    knots.Add((double)total / n, v);
                 }
             }
 
-            return (xp.ToArray(), fp.ToArray());
+            return knots;
+        }
+
+        if (buckets && OneKeyBuckets.Count(template, threads) is { } distinct)
+        {
+            using var _ = distinct;
+            var knots = new Knots(65536);
+            long total = 0;
+            for (int b = 0; b < 65536; b++)
+            {
+                if (distinct.Counts[b] != 0)
+                {
+                    total += distinct.Counts[b];
+                    knots.Add((double)total / n, ValueOf(distinct.Key(b)));
+                }
+            }
+
+            return knots;
         }
 
         var pairs = ArrayPool<ulong>.Shared.Rent(n);
         try
         {
             SortedPairs(template, pairs, threads);
-            for (int start = 0; start < n;)
-            {
-                ulong key = pairs[start] >> 32;
-                int end = start + 1;
-                while (end < n && pairs[end] >> 32 == key)
-                {
-                    end++;
-                }
-
-                xp.Add((double)end / n);
-                fp.Add(ValueOf((uint)key));
-                start = end;
-            }
+            var knots = new Knots(n);
+            knots.AddRuns(pairs, n);
+            return knots;
         }
         finally
         {
             ArrayPool<ulong>.Shared.Return(pairs);
         }
-
-        return (xp.ToArray(), fp.ToArray());
     }
 
     /// <summary>numpy.interp(x, xp, fp) for ascending x in turn: <paramref name="j"/> carries the last xp index at or below the previous x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double Interp(double x, double[] xp, double[] fp, ref int j)
+    internal static double Interp(double x, double[] xp, double[] fp, ref int j) => Interp(x, xp, fp, xp.Length, ref j);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Interp(double x, Knots knots, ref int j) => Interp(x, knots.Xp, knots.Fp, knots.Count, ref j);
+
+    /// <summary>numpy.interp(x, xp[..count], fp[..count]), as <see cref="Interp(double, double[], double[], ref int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Interp(double x, double[] xp, double[] fp, int count, ref int j)
     {
-        int last = xp.Length - 1;
+        int last = count - 1;
         while (j < last && xp[j + 1] <= x)
         {
             j++;
         }
 
-        return NumpyInterp.Between(x, xp, fp, j);
+        return NumpyInterp.Between(x, xp.AsSpan(0, count), fp.AsSpan(0, count), j);
     }
 
     /// <summary>
@@ -173,7 +276,8 @@ public static class HistogramMatching
     }
 
     /// <summary>The float32 (as float64) of a key (the largest key is NaN).</summary>
-    private static double ValueOf(uint key)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double ValueOf(uint key)
     {
         if (key == uint.MaxValue)
         {

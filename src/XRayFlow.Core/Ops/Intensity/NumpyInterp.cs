@@ -12,7 +12,7 @@ internal static class NumpyInterp
     /// (fp[j+1] - fp[j]) / (xp[j+1] - xp[j]) (<paramref name="slopes"/>[j] when given: numpy's precomputed ones are the
     /// same quotients), retried from the right end when NaN, then fp[j] where fp[j] == fp[j+1].
     /// </summary>
-    public static double Between(double x, double[] xp, double[] fp, int j, double[]? slopes = null)
+    public static double Between(double x, ReadOnlySpan<double> xp, ReadOnlySpan<double> fp, int j, double[]? slopes = null)
     {
         if (j < 0)
         {

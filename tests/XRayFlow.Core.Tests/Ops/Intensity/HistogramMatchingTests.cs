@@ -3,8 +3,8 @@ using XRayFlow.Core.Ops.Intensity;
 namespace XRayFlow.Core.Tests.Ops.Intensity;
 
 /// <summary>
-/// match_histograms' kernel (HistogramMatching): the counting path (8- and 16-bit images) gives the sorting path's
-/// bits; 1 and 2 threads agree on frames large enough to be cut into parts (random values with ties, NaN, signed zeros,
+/// match_histograms' kernel (HistogramMatching): the counting path (8- and 16-bit images) and the bucket counting of
+/// float images (OneKeyBuckets) give the sorting path's bits; 1 and 2 threads agree on frames large enough to be cut into parts (random values with ties, NaN, signed zeros,
 /// infinities, and few distinct values); the keys order floats as numpy.sort does; numpy.interp by hand. Against
 /// scikit-image: tests/fixtures/ops (match_histograms).
 /// </summary>
@@ -51,6 +51,80 @@ public class HistogramMatchingTests
         {
             float a = one[order[k - 1]], b = one[order[k]];
             Assert.True(source[order[k - 1]] == source[order[k]] ? BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b) || (a == b) : a <= b || float.IsNaN(a) || float.IsNaN(b));
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 255, false)] // an 8-bit image / 255: one key a bucket
+    [InlineData(2, 255, true)] // with NaN, signed zeros and infinities
+    [InlineData(3, 4095, false)] // a 12-bit image / 4095: most top-16-bit buckets hold several keys
+    [InlineData(4, 37, true)]
+    public void BucketCountingGivesTheSortingPathsBits(int seed, int levels, bool specials)
+    {
+        var random = new Random(seed);
+        float[] special = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001))];
+        float Draw() => specials && random.Next(500) == 0 ? special[random.Next(special.Length)] : random.Next(levels + 1) / (float)levels;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            foreach (var (rows, cols) in new[] { (1, 1), (1, 9), (300, 250), (512, 400) })
+            {
+                var source = Values(random, rows * cols, Draw);
+                var template = Values(random, (rows * 7 % 390) + 1 + cols, Draw);
+                var counted = new float[source.Length];
+                var sorted = new float[source.Length];
+                HistogramMatching.Apply(source, 0, source.Length, 0, template, 0, template.Length, 0, counted, threads, buckets: true);
+                HistogramMatching.Apply(source, 0, source.Length, 0, template, 0, template.Length, 0, sorted, threads, buckets: false);
+                for (int i = 0; i < sorted.Length; i++)
+                {
+                    Assert.True(BitConverter.SingleToInt32Bits(sorted[i]) == BitConverter.SingleToInt32Bits(counted[i]), $"{rows} x {cols}, {threads} thread(s), pixel {i} ({source[i]:R}): sorted {sorted[i]:R}, counted {counted[i]:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void BucketsCountOnlyWhereEachHoldsOneKey()
+    {
+        // k / 255: 256 buckets, one key each, counted as numpy.unique counts (NaN's bucket last, -0 with 0).
+        var random = new Random(7);
+        var values = Values(random, 200_000, () => random.Next(256) / 255f);
+        values[5] = -0f;
+        values[6] = float.NaN;
+        values[7] = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001)); // another NaN: the same key
+        using var buckets = OneKeyBuckets.Count(values, threads: 2);
+        Assert.NotNull(buckets);
+        var expected = values.Select(HistogramMatching.KeyOf).GroupBy(k => k).OrderBy(g => g.Key).ToArray();
+        var got = Enumerable.Range(0, 65536).Where(b => buckets.Counts[b] != 0).ToArray();
+        Assert.Equal(expected.Select(g => g.Key), got.Select(buckets.Key));
+        Assert.Equal(expected.Select(g => g.Count()), got.Select(b => buckets.Counts[b]));
+        Assert.Equal(uint.MaxValue, buckets.Key(got[^1]));
+
+        // Two keys in one bucket (1 and its next float), in one part or in two: refused.
+        var mixed = (float[])values.Clone();
+        mixed[^1] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(1f) + 1);
+        Assert.Null(OneKeyBuckets.Count(mixed, threads: 1));
+        Assert.Null(OneKeyBuckets.Count(mixed, threads: 2));
+        mixed = [.. Enumerable.Repeat(1f, 100_000), .. Enumerable.Repeat(BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(1f) + 1), 100_000)];
+        Assert.Null(OneKeyBuckets.Count(mixed, threads: 2)); // each part alone holds one key
+        using var one = OneKeyBuckets.Count(mixed.AsSpan(0, 100_000), threads: 2);
+        Assert.Equal(100_000, one?.Counts[(int)(HistogramMatching.KeyOf(1f) >> 16)]);
+    }
+
+    [Fact]
+    public void BucketMapTakesEachValuesBucketsEntry()
+    {
+        var random = new Random(8);
+        float[] special = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon, float.MaxValue];
+        var table = Values(random, 65536, () => (float)random.NextDouble());
+        for (int n = 0; n <= 40; n++)
+        {
+            var src = Values(random, n, () => random.Next(4) == 0 ? special[random.Next(special.Length)] : (float)((random.NextDouble() - 0.5) * 1e6));
+            var dst = new float[n];
+            OneKeyBuckets.Map(src, dst, table);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.Equal(table[HistogramMatching.KeyOf(src[k]) >> 16], dst[k]);
+            }
         }
     }
 
