@@ -82,6 +82,58 @@ public class HistogramMatchingTests
         }
     }
 
+    [Theory]
+    [InlineData(11, 1, 1)]
+    [InlineData(12, 1, 9)]
+    [InlineData(13, 7, 3)]
+    [InlineData(14, 300, 250)]
+    [InlineData(15, 512, 400)]
+    public void SortingPathIsUniqueAndInterpByHand(int seed, int rows, int cols)
+    {
+        // numpy.unique of both images (keys sorted, runs counted), the quantiles in float64, numpy.interp in ascending
+        // order: every pixel's bits, on continuous values with ties, NaNs of both signs, infinities and signed zeros.
+        var random = new Random(seed);
+        float[] special = [float.NaN, -float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon];
+        float Draw() => random.Next(50) switch
+        {
+            0 => special[random.Next(special.Length)],
+            < 10 => random.Next(20), // ties
+            _ => (float)((random.NextDouble() * 3000) - 1000),
+        };
+        var source = Values(random, rows * cols, Draw);
+        var template = Values(random, (rows * 5 % 311) + cols + 2, Draw);
+        var tkeys = template.Select(HistogramMatching.KeyOf).GroupBy(k => k).OrderBy(g => g.Key).ToArray();
+        var xp = new double[tkeys.Length];
+        var fp = new double[tkeys.Length];
+        long total = 0;
+        for (int i = 0; i < tkeys.Length; i++)
+        {
+            total += tkeys[i].Count();
+            xp[i] = (double)total / template.Length;
+            fp[i] = HistogramMatching.ValueOf(tkeys[i].Key);
+        }
+
+        var valueOf = new Dictionary<uint, float>();
+        total = 0;
+        int j = -1;
+        foreach (var g in source.Select(HistogramMatching.KeyOf).GroupBy(k => k).OrderBy(g => g.Key))
+        {
+            total += g.Count();
+            valueOf[g.Key] = (float)HistogramMatching.Interp((double)total / source.Length, xp, fp, ref j);
+        }
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var dst = new float[source.Length];
+            HistogramMatching.Apply(source, 0, source.Length, 0, template, 0, template.Length, 0, dst, threads, buckets: false);
+            for (int i = 0; i < source.Length; i++)
+            {
+                float expected = valueOf[HistogramMatching.KeyOf(source[i])];
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(dst[i]), $"{threads} thread(s), pixel {i} ({source[i]:R}): {dst[i]:R}, by hand {expected:R}");
+            }
+        }
+    }
+
     [Fact]
     public void BucketsCountOnlyWhereEachHoldsOneKey()
     {
