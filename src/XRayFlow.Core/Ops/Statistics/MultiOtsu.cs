@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace XRayFlow.Core.Ops.Statistics;
 
 /// <summary>
@@ -190,6 +192,29 @@ public static class MultiOtsu
             // divides by a positive mass), so the maximum is an ordinary one.
             float rowMax = float.NegativeInfinity;
             int j = i + 1;
+            if (Vector512.IsHardwareAccelerated && n - 1 - j >= 16)
+            {
+                // 16 lanes where the machine has 512-bit vectors: the same operations per lane as below.
+                var lanes = Vector512.Create(float.NegativeInfinity);
+                var l = Vector512.Create(left);
+                var p0 = Vector512.Create(pi);
+                var s0 = Vector512.Create(si);
+                for (; j <= n - 1 - 16; j += 16)
+                {
+                    var pij = Vector512.LoadUnsafe(ref p[0], (nuint)j) - p0;
+                    var sij = Vector512.LoadUnsafe(ref s[0], (nuint)j) - s0;
+                    var between = Vector512.ConditionalSelect(Vector512.GreaterThan(pij, Vector512<float>.Zero), sij * sij / pij, Vector512<float>.Zero);
+                    var sigmas = (l + Vector512.LoadUnsafe(ref tail[0], (nuint)j)) + between;
+                    sigmas.StoreUnsafe(ref row[0], (nuint)j);
+                    lanes = Vector512.Max(lanes, sigmas);
+                }
+
+                for (int k = 0; k < 16; k++)
+                {
+                    rowMax = Math.Max(rowMax, lanes.GetElement(k));
+                }
+            }
+
             if (System.Numerics.Vector.IsHardwareAccelerated && n - 1 - j >= w)
             {
                 var lanes = new System.Numerics.Vector<float>(float.NegativeInfinity);
