@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XRayFlow.Core.Imaging;
 
 namespace XRayFlow.Core.Ops.Filters;
@@ -230,6 +232,163 @@ internal static class CannyGaussian
         {
             System.Buffers.ArrayPool<nint>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>The most values (2r + cols) a row may hold for <see cref="RowsAxis1Eight"/> (its transposed rows: 8 doubles each).</summary>
+    public const int MaxEightWide = 1 << 16;
+
+    /// <summary>
+    /// <see cref="RowAxis1"/> of eight rows at once (row q at lines + q * lineStride into to + q * toStride): the rows
+    /// extended by the mode and transposed into <paramref name="t"/> (value k of row q at t[8 (k + r) + q], so each
+    /// column is one 64-byte-aligned vector of the eight rows), the taps run down the columns with aligned loads (a row's
+    /// shifted loads in <see cref="Taps(double**, double[], double*, int, int, bool)"/> mostly straddle two cache lines),
+    /// into <paramref name="o"/> (column i at o[8 i]), then transposed back. Each value's operations and their order are
+    /// RowAxis1's: x w[r], then + (left + right) w[r + j] for j = -r..-1, rounded to float32 when asked. t holds
+    /// 8 (cols + 2r) doubles and o 8 cols, both 64-byte aligned; AVX-512 only.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void RowsAxis1Eight(double* lines, long lineStride, int cols, double[] w, BoundaryMode mode, double cval, double* t, double* o, double* to, long toStride, bool toFloat)
+    {
+        int radius = w.Length / 2;
+        double* c0 = t + (8L * radius);
+        int c = 0;
+        for (; c <= cols - 8; c += 8)
+        {
+            Transpose8(lines + c, lineStride, c0 + (8L * c), 8);
+        }
+
+        for (; c < cols; c++)
+        {
+            for (int q = 0; q < 8; q++)
+            {
+                c0[(8L * c) + q] = lines[(q * lineStride) + c];
+            }
+        }
+
+        var fill = System.Runtime.Intrinsics.Vector512.Create(cval);
+        for (int k = -radius; k < cols + radius; k++)
+        {
+            if (k == 0)
+            {
+                k = cols - 1; // inside the row every index maps to itself
+                continue;
+            }
+
+            int m = Boundary.Map(k, cols, mode);
+            (m < 0 ? fill : System.Runtime.Intrinsics.Vector512.Load(c0 + (8L * m))).Store(c0 + (8L * k));
+        }
+
+        fixed (double* w0 = w)
+        {
+            var wc = System.Runtime.Intrinsics.Vector512.Create(w0[radius]);
+            int i = 0;
+            for (; i <= cols - 4; i += 4)
+            {
+                // Four columns at once: four independent sums hide the add's latency.
+                double* x = c0 + (8L * i);
+                var s0 = System.Runtime.Intrinsics.Vector512.Load(x) * wc;
+                var s1 = System.Runtime.Intrinsics.Vector512.Load(x + 8) * wc;
+                var s2 = System.Runtime.Intrinsics.Vector512.Load(x + 16) * wc;
+                var s3 = System.Runtime.Intrinsics.Vector512.Load(x + 24) * wc;
+                for (int j = -radius; j < 0; j++)
+                {
+                    double* a = x + (8L * j), b = x - (8L * j);
+                    var wj = System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
+                    s0 += (System.Runtime.Intrinsics.Vector512.Load(a) + System.Runtime.Intrinsics.Vector512.Load(b)) * wj;
+                    s1 += (System.Runtime.Intrinsics.Vector512.Load(a + 8) + System.Runtime.Intrinsics.Vector512.Load(b + 8)) * wj;
+                    s2 += (System.Runtime.Intrinsics.Vector512.Load(a + 16) + System.Runtime.Intrinsics.Vector512.Load(b + 16)) * wj;
+                    s3 += (System.Runtime.Intrinsics.Vector512.Load(a + 24) + System.Runtime.Intrinsics.Vector512.Load(b + 24)) * wj;
+                }
+
+                if (toFloat)
+                {
+                    s0 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s0, s0));
+                    s1 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s1, s1));
+                    s2 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s2, s2));
+                    s3 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s3, s3));
+                }
+
+                s0.Store(o + (8L * i));
+                s1.Store(o + (8L * i) + 8);
+                s2.Store(o + (8L * i) + 16);
+                s3.Store(o + (8L * i) + 24);
+            }
+
+            for (; i < cols; i++)
+            {
+                double* x = c0 + (8L * i);
+                var sum = System.Runtime.Intrinsics.Vector512.Load(x) * wc;
+                for (int j = -radius; j < 0; j++)
+                {
+                    sum += (System.Runtime.Intrinsics.Vector512.Load(x + (8L * j)) + System.Runtime.Intrinsics.Vector512.Load(x - (8L * j))) * System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
+                }
+
+                if (toFloat)
+                {
+                    sum = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(sum, sum));
+                }
+
+                sum.Store(o + (8L * i));
+            }
+        }
+
+        c = 0;
+        for (; c <= cols - 8; c += 8)
+        {
+            Transpose8(o + (8L * c), 8, to + c, toStride);
+        }
+
+        for (; c < cols; c++)
+        {
+            for (int q = 0; q < 8; q++)
+            {
+                to[(q * toStride) + c] = o[(8L * c) + q];
+            }
+        }
+    }
+
+    /// <summary>The 8 x 8 doubles at src (rows srcStride apart) transposed into dst (rows dstStride apart).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose8(double* src, long srcStride, double* dst, long dstStride)
+    {
+        var r0 = System.Runtime.Intrinsics.Vector512.Load(src);
+        var r1 = System.Runtime.Intrinsics.Vector512.Load(src + srcStride);
+        var r2 = System.Runtime.Intrinsics.Vector512.Load(src + (2 * srcStride));
+        var r3 = System.Runtime.Intrinsics.Vector512.Load(src + (3 * srcStride));
+        var r4 = System.Runtime.Intrinsics.Vector512.Load(src + (4 * srcStride));
+        var r5 = System.Runtime.Intrinsics.Vector512.Load(src + (5 * srcStride));
+        var r6 = System.Runtime.Intrinsics.Vector512.Load(src + (6 * srcStride));
+        var r7 = System.Runtime.Intrinsics.Vector512.Load(src + (7 * srcStride));
+
+        // Pairs of rows interleaved, then pairs of pairs, then halves: element (q, k) to (k, q).
+        var t0 = Avx512F.UnpackLow(r0, r1);
+        var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3);
+        var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5);
+        var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7);
+        var t7 = Avx512F.UnpackHigh(r6, r7);
+        var i0 = System.Runtime.Intrinsics.Vector512.Create(0L, 1, 8, 9, 4, 5, 12, 13);
+        var i1 = System.Runtime.Intrinsics.Vector512.Create(2L, 3, 10, 11, 6, 7, 14, 15);
+        var u0 = Avx512F.PermuteVar8x64x2(t0, i0, t2);
+        var u1 = Avx512F.PermuteVar8x64x2(t1, i0, t3);
+        var u2 = Avx512F.PermuteVar8x64x2(t0, i1, t2);
+        var u3 = Avx512F.PermuteVar8x64x2(t1, i1, t3);
+        var u4 = Avx512F.PermuteVar8x64x2(t4, i0, t6);
+        var u5 = Avx512F.PermuteVar8x64x2(t5, i0, t7);
+        var u6 = Avx512F.PermuteVar8x64x2(t4, i1, t6);
+        var u7 = Avx512F.PermuteVar8x64x2(t5, i1, t7);
+        var j0 = System.Runtime.Intrinsics.Vector512.Create(0L, 1, 2, 3, 8, 9, 10, 11);
+        var j1 = System.Runtime.Intrinsics.Vector512.Create(4L, 5, 6, 7, 12, 13, 14, 15);
+        Avx512F.PermuteVar8x64x2(u0, j0, u4).Store(dst);
+        Avx512F.PermuteVar8x64x2(u1, j0, u5).Store(dst + dstStride);
+        Avx512F.PermuteVar8x64x2(u2, j0, u6).Store(dst + (2 * dstStride));
+        Avx512F.PermuteVar8x64x2(u3, j0, u7).Store(dst + (3 * dstStride));
+        Avx512F.PermuteVar8x64x2(u0, j1, u4).Store(dst + (4 * dstStride));
+        Avx512F.PermuteVar8x64x2(u1, j1, u5).Store(dst + (5 * dstStride));
+        Avx512F.PermuteVar8x64x2(u2, j1, u6).Store(dst + (6 * dstStride));
+        Avx512F.PermuteVar8x64x2(u3, j1, u7).Store(dst + (7 * dstStride));
     }
 
     /// <summary>

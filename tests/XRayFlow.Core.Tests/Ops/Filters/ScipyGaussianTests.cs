@@ -4,8 +4,8 @@ using XRayFlow.Core.Ops.Filters;
 namespace XRayFlow.Core.Tests.Ops.Filters;
 
 /// <summary>
-/// ScipyGaussian's banded passes (axis 0 in strips of columns with prefetching, axis 1 row by row, vectors of 8 and
-/// 32 doubles) against NI_Correlate1D's loop written out one value at a time: the same bits for every width 1..70
+/// ScipyGaussian's banded passes (axis 0 in strips of columns with prefetching, axis 1 eight rows at a time down
+/// transposed columns and the band's last rows one by one, vectors of 8 and 32 doubles) against NI_Correlate1D's loop written out one value at a time: the same bits for every width 1..70
 /// (the strips' and vectors' tails), heights around the band of 32 rows, every mode, skipped axes, float32 rounding,
 /// a padded row stride and one or two threads.
 /// </summary>
