@@ -284,7 +284,9 @@ internal static class CannyGaussian
             int i = 0;
             for (; i <= cols - 4; i += 4)
             {
-                // Four columns at once: four independent sums hide the add's latency.
+                // Four columns at once: four independent sums hide the add's latency. Taps' loop over a table of tap
+                // pointers (8 values apart here) gives the same bits but measured slower: axis 1 at sigma 3.2 on one
+                // thread 1.56-1.99 against 1.30 ms (two alternating pairs, 12:10).
                 double* x = c0 + (8L * i);
                 var s0 = System.Runtime.Intrinsics.Vector512.Load(x) * wc;
                 var s1 = System.Runtime.Intrinsics.Vector512.Load(x + 8) * wc;
