@@ -211,26 +211,9 @@ internal static class CannyGaussian
             ext[k + radius] = m < 0 ? cval : line[m];
         }
 
-        nint[]? rented = w.Length > MaxStackTaps ? System.Buffers.ArrayPool<nint>.Shared.Rent(w.Length) : null;
-        nint* onStack = stackalloc nint[rented is null ? w.Length : 1];
         fixed (double* e = ext)
-        fixed (nint* onHeap = rented)
         {
-            var p = (double**)(rented is null ? onStack : onHeap);
-            p[0] = e + radius;
-            for (int j = -radius; j < 0; j++)
-            {
-                int q = 2 * (j + radius);
-                p[q + 1] = e + radius + j;
-                p[q + 2] = e + radius - j;
-            }
-
-            Taps(p, w, o, cols, toFloat);
-        }
-
-        if (rented is not null)
-        {
-            System.Buffers.ArrayPool<nint>.Shared.Return(rented);
+            TapsStrided(e + radius, 1, w, o, 0, cols, toFloat); // the taps one value apart along the extended line
         }
     }
 
