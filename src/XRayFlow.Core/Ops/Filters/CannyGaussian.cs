@@ -343,6 +343,25 @@ internal static class CannyGaussian
                     sum.Store(acc + i);
                 }
             }
+            else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= n - 4; i += 4)
+                {
+                    double* x = centre + i;
+                    var sum = System.Runtime.Intrinsics.Vector256.Load(x) * System.Runtime.Intrinsics.Vector256.Create(w0[radius]);
+                    for (int j = -radius; j < 0; j++)
+                    {
+                        sum += (System.Runtime.Intrinsics.Vector256.Load(x + (j * step)) + System.Runtime.Intrinsics.Vector256.Load(x - (j * step))) * System.Runtime.Intrinsics.Vector256.Create(w0[radius + j]);
+                    }
+
+                    if (toFloat)
+                    {
+                        sum = System.Runtime.Intrinsics.Vector256.WidenLower(System.Runtime.Intrinsics.Vector256.Narrow(sum, sum));
+                    }
+
+                    sum.Store(acc + i);
+                }
+            }
 
             for (; i < n; i++)
             {

@@ -145,10 +145,13 @@ internal static class ScipyGaussian
             (_mode, _cval, _toFloat, _cols) = (mode, cval, toFloat, cols);
             _constant = new double[cols];
             _constant.AsSpan().Fill(cval);
-            _eight = _w1 is not null && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && (long)cols + _w1.Length - 1 <= CannyGaussian.MaxEightWide;
+            _eight = _w1 is not null && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && (long)cols + _w1.Length - 1 <= CannyGaussian.MaxEightWide;
         }
 
-        /// <summary>A thread's scratch: a band's axis-0 rows, a row extended by the mode, the band's row pointers.</summary>
+        /// <summary>
+        /// A thread's scratch: a band's axis-0 rows, a row extended by the mode, the band's row pointers, and where the
+        /// axis-1 pass runs eight rows at a time their transposed columns and results (room to align both to 64 bytes).
+        /// </summary>
         public Scratch RentScratch() => new(
             ArrayPool<double>.Shared.Rent(Math.Max(1, checked(Band * _cols))),
             ArrayPool<double>.Shared.Rent(_cols + (2 * ((_w1?.Length ?? 1) / 2))),
