@@ -167,10 +167,11 @@ public static class HistogramMatching
             {
                 int c = Count;
                 int k = 0;
-                if (Avx512F.IsSupported && Avx512DQ.IsSupported && c + n <= Xp.Length)
+                if (Avx512F.IsSupported && Avx512DQ.IsSupported && c == 0)
                 {
                     // Eight pairs a step: the run ends among them (a key unlike the next pair's) compressed into the
-                    // knots, their quantiles divided in vectors (each IEEE's quotient) and their values widened.
+                    // knots, their quantiles divided in vectors (each IEEE's quotient) and their values widened. A
+                    // store writes 8 knots from c, at most 7 past the runs made so far: the knots hold the runs + 8.
                     var lane = Vector512.Create(1.0, 2, 3, 4, 5, 6, 7, 8);
                     var count = Vector512.Create((double)n);
                     for (; k <= n - 9; k += 8)
@@ -192,7 +193,8 @@ public static class HistogramMatching
 
                 for (; k < n; k++)
                 {
-                    // Written at every pair and kept (c moved on) at a run's last: no branch on where runs end.
+                    // Written at every pair and kept (c moved on) at a run's last: no branch on where runs end (the
+                    // write past the last run stays within the 8 spare knots).
                     uint key = (uint)(p[k] >> 32);
                     uint next = k + 1 < n ? (uint)(p[k + 1] >> 32) : ~key;
                     x[c] = (double)(k + 1) / n;
@@ -216,6 +218,32 @@ public static class HistogramMatching
             ArrayPool<double>.Shared.Return(Xp);
             ArrayPool<double>.Shared.Return(Fp);
         }
+    }
+
+    /// <summary>How many runs of one key sorted pairs[0..n) hold (the distinct values: the knots' count, sized before they are made).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int Runs(ulong[] pairs, int n)
+    {
+        int runs = n > 0 ? 1 : 0, k = 0;
+        fixed (ulong* p = pairs)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; k <= n - 9; k += 8)
+                {
+                    var keys = Vector512.ShiftRightLogical(Vector512.Load(p + k), 32);
+                    var next = Vector512.ShiftRightLogical(Vector512.Load(p + k + 1), 32);
+                    runs += 8 - BitOperations.PopCount(Vector512.Equals(keys, next).ExtractMostSignificantBits());
+                }
+            }
+
+            for (; k < n - 1; k++)
+            {
+                runs += p[k] >> 32 != p[k + 1] >> 32 ? 1 : 0;
+            }
+        }
+
+        return runs;
     }
 
     /// <summary>The reference's distinct values (float64) and their quantiles.</summary>
@@ -261,7 +289,7 @@ public static class HistogramMatching
         try
         {
             SortedPairs(template, pairs, threads);
-            var knots = new Knots(n);
+            var knots = new Knots(Runs(pairs, n) + 8); // + 8: AddRuns stores whole vectors past its last knot
             knots.AddRuns(pairs, n);
             return knots;
         }
