@@ -250,7 +250,13 @@ internal static class ScipyGaussian
             }
         }
 
-        /// <summary>The axis-0 pass of rows b0..b1-1 into band (row t at band + (t - b0) * bandStride), strip by strip.</summary>
+        /// <summary>Whether every one of output row t's taps reads a row of the frame (no row mapped by the mode).</summary>
+        private static bool Inside(int t, int taps, int rows) => t >= taps / 2 && t + (taps / 2) < rows;
+
+        /// <summary>
+        /// The axis-0 pass of rows b0..b1-1 into band (row t at band + (t - b0) * bandStride), strip by strip: a row whose
+        /// taps all lie inside the frame takes them a stride apart, the others through their table of mapped rows.
+        /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private unsafe void AxisZero(double* src, int stride, int rows, int b0, int b1, double* band, long bandStride, Scratch scratch)
         {
@@ -262,7 +268,10 @@ internal static class ScipyGaussian
                 var p = (double**)pointers;
                 for (int t = b0; t < b1; t++)
                 {
-                    CannyGaussian.RowPointers(p + ((t - b0) * taps), src, stride, rows, t, constant, taps / 2, _mode);
+                    if (!Inside(t, taps, rows))
+                    {
+                        CannyGaussian.RowPointers(p + ((t - b0) * taps), src, stride, rows, t, constant, taps / 2, _mode);
+                    }
                 }
 
                 for (int c = 0; c < cols; c += Strip)
@@ -270,7 +279,7 @@ internal static class ScipyGaussian
                     int end = Math.Min(cols, c + Strip);
                     for (int t = b0; t < b1; t++)
                     {
-                        if (t >= taps / 2 && t + (taps / 2) < rows)
+                        if (Inside(t, taps, rows))
                         {
                             // Every tap's row inside the frame: rows a stride apart, no pointer table (same operations).
                             CannyGaussian.TapsStrided(src + ((long)t * stride), stride, w, band + ((t - b0) * bandStride), c, end, _toFloat);
