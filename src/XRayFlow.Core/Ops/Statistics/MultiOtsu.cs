@@ -43,7 +43,23 @@ public static class MultiOtsu
             total += c;
         }
 
-        var prob = new float[n];
+        // The scratch arrays of one image come from the pool: fresh ones (a few KiB) cost more than the search in a
+        // process's first few hundred images (their pages touched for the first time).
+        var prob = System.Buffers.ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            return Thresholds(counts, centers, classes, prob, total, cancel);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(prob);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static double[] Thresholds(ReadOnlySpan<long> counts, double[] centers, int classes, float[] prob, double total, CancellationToken cancel)
+    {
+        int n = counts.Length;
         int occupied = 0;
         for (int i = 0; i < n; i++)
         {
@@ -71,7 +87,7 @@ public static class MultiOtsu
                     $"{classes} classes over a histogram of {n} bins means trying {choices:0.#e0} choices of thresholds, more than the {MaxChoices:0.#e0} one image may try; use fewer classes, or fewer bins (nbins, for a float image; an 8- or 16-bit image has one bin per value between its min and max: rescale_intensity it first)"));
             }
 
-            best = Search(prob, count, cancel);
+            best = Search(prob, n, count, cancel);
         }
 
         return [.. best.Select(i => centers[i])];
@@ -91,11 +107,28 @@ public static class MultiOtsu
 
     /// <summary>The indices of the best choice, scikit-image's recursion written as an odometer (same order).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int[] Search(float[] prob, int count, CancellationToken cancel)
+    private static int[] Search(float[] prob, int n, int count, CancellationToken cancel)
     {
-        int n = prob.Length, last = n - 1;
-        var p = new float[n];
-        var s = new float[n];
+        int last = n - 1;
+        var p = System.Buffers.ArrayPool<float>.Shared.Rent(n + Pad); // padded for Two's last vectors
+        var s = System.Buffers.ArrayPool<float>.Shared.Rent(n + Pad);
+        try
+        {
+            return Search(prob, n, count, p, s, cancel);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(p);
+            System.Buffers.ArrayPool<float>.Shared.Return(s);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] Search(float[] prob, int n, int count, float[] p, float[] s, CancellationToken cancel)
+    {
+        int last = n - 1;
+        Array.Clear(p, n, Pad);
+        Array.Clear(s, n, Pad);
         p[0] = prob[0];
         s[0] = prob[0];
         for (int i = 1; i < n; i++)
@@ -106,10 +139,10 @@ public static class MultiOtsu
 
         if (count == 2)
         {
-            return Two(p, s, cancel); // three classes, the common case: each row's H made as it is read, in vectors
+            return Two(p, s, n, cancel); // three classes, the common case: each row's H made as it is read, in vectors
         }
 
-        using var h = new Between(p, s);
+        using var h = new Between(p, s, n);
 
         var t = new int[count];
         var best = new int[count];
@@ -162,21 +195,42 @@ public static class MultiOtsu
     /// <summary>
     /// Two thresholds i &lt; j: sigma = H(0, i) + H(j + 1, last), then + H(i + 1, j), as the general search sums them, with
     /// H(i + 1, j) made for the row as it is read (the same float32 operations as <see cref="Between"/>'s table, in
-    /// vectors: no table to write and read back).
+    /// vectors: no table to write and read back). Each row's sigmas are made in whole vectors over moments padded past
+    /// the end (the lanes beyond j = n - 2 set to -infinity), its largest taken by a reduction, and a row whose largest
+    /// beats the best so far gives the first j that reaches it (found by comparing vectors): that is the sequential
+    /// scan's choice, the first (i, j) in order whose sigma is strictly larger than every earlier one. Sigmas are finite
+    /// and at least +0 (each H divides by a positive mass), so the maxima are ordinary ones.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int[] Two(float[] p, float[] s, CancellationToken cancel)
+    private static int[] Two(float[] p, float[] s, int n, CancellationToken cancel)
     {
-        int n = p.Length, last = n - 1;
-        var tail = new float[n]; // tail[j] = H(j + 1, last)
+        var tail = System.Buffers.ArrayPool<float>.Shared.Rent(n + Pad);
+        var row = System.Buffers.ArrayPool<float>.Shared.Rent(n + Pad);
+        try
+        {
+            return Two(p, s, n, tail, row, cancel);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(tail);
+            System.Buffers.ArrayPool<float>.Shared.Return(row);
+        }
+    }
+
+    /// <summary><see cref="Two(float[], float[], int, CancellationToken)"/> with its scratch: p, s and tail padded with zeros to n + <see cref="Pad"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] Two(float[] p, float[] s, int n, float[] tail, float[] row, CancellationToken cancel)
+    {
+        int last = n - 1;
+        Array.Clear(tail, n - 1, Pad + 1); // tail[j] = H(j + 1, last) below; the padding is read by a row's last vector only
         for (int j = 0; j < n - 1; j++)
         {
             tail[j] = Between.Compute(p, s, j + 1, last);
         }
 
-        var row = new float[n]; // the sigmas of the row being searched
+        // row: the sigmas of the row being searched (-infinity in lanes past its end)
         float max = 0f;
-        int bi = 0, bj = 1, w = System.Numerics.Vector<float>.Count;
+        int bi = 0, bj = 1;
         for (int i = 0; i < n - 2; i++)
         {
             if ((i & 255) == 0)
@@ -184,80 +238,122 @@ public static class MultiOtsu
                 cancel.ThrowIfCancellationRequested();
             }
 
-            float left = Between.Compute(p, s, 0, i), pi = p[i], si = s[i];
-
-            // The row's largest sigma first (in vectors: the same float32 operations per lane); only a row that beats
-            // the best so far is scanned for the first j that reaches it, so the choice is the sequential scan's: the
-            // first (i, j) in order whose sigma is strictly larger than every earlier one. Sigmas are finite (each H
-            // divides by a positive mass), so the maximum is an ordinary one.
-            float rowMax = float.NegativeInfinity;
-            int j = i + 1;
-            if (Vector512.IsHardwareAccelerated && n - 1 - j >= 16)
-            {
-                // 16 lanes where the machine has 512-bit vectors: the same operations per lane as below.
-                var lanes = Vector512.Create(float.NegativeInfinity);
-                var l = Vector512.Create(left);
-                var p0 = Vector512.Create(pi);
-                var s0 = Vector512.Create(si);
-                for (; j <= n - 1 - 16; j += 16)
-                {
-                    var pij = Vector512.LoadUnsafe(ref p[0], (nuint)j) - p0;
-                    var sij = Vector512.LoadUnsafe(ref s[0], (nuint)j) - s0;
-                    var between = Vector512.ConditionalSelect(Vector512.GreaterThan(pij, Vector512<float>.Zero), sij * sij / pij, Vector512<float>.Zero);
-                    var sigmas = (l + Vector512.LoadUnsafe(ref tail[0], (nuint)j)) + between;
-                    sigmas.StoreUnsafe(ref row[0], (nuint)j);
-                    lanes = Vector512.Max(lanes, sigmas);
-                }
-
-                for (int k = 0; k < 16; k++)
-                {
-                    rowMax = Math.Max(rowMax, lanes.GetElement(k));
-                }
-            }
-
-            if (System.Numerics.Vector.IsHardwareAccelerated && n - 1 - j >= w)
-            {
-                var lanes = new System.Numerics.Vector<float>(float.NegativeInfinity);
-                System.Numerics.Vector<float> l = new(left), p0 = new(pi), s0 = new(si);
-                for (; j <= n - 1 - w; j += w)
-                {
-                    var pij = new System.Numerics.Vector<float>(p, j) - p0;
-                    var sij = new System.Numerics.Vector<float>(s, j) - s0;
-                    var between = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(pij, System.Numerics.Vector<float>.Zero), sij * sij / pij, System.Numerics.Vector<float>.Zero);
-                    var sigmas = (l + new System.Numerics.Vector<float>(tail, j)) + between;
-                    sigmas.CopyTo(row, j);
-                    lanes = System.Numerics.Vector.Max(lanes, sigmas);
-                }
-
-                for (int k = 0; k < w; k++)
-                {
-                    rowMax = Math.Max(rowMax, lanes[k]);
-                }
-            }
-
-            for (; j < n - 1; j++)
-            {
-                float sigma = left + tail[j];
-                sigma += Between.Compute(p, s, i + 1, j);
-                row[j] = sigma;
-                rowMax = Math.Max(rowMax, sigma);
-            }
-
+            float left = Between.Compute(p, s, 0, i);
+            float rowMax = Vector512.IsHardwareAccelerated ? Row512(p, s, tail, row, i, n, left)
+                : Vector256.IsHardwareAccelerated ? Row256(p, s, tail, row, i, n, left)
+                : RowScalar(p, s, tail, row, i, n, left);
             if (rowMax > max)
             {
-                for (j = i + 1; j < n - 1; j++)
-                {
-                    if (row[j] > max)
-                    {
-                        (max, bi, bj) = (row[j], i, j);
-                    }
-                }
+                (max, bi, bj) = (rowMax, i, FirstAt(row, i + 1, n - 1, rowMax));
             }
         }
 
         return [bi, bj];
     }
 
+    /// <summary>How far the moments and a row are padded: one 512-bit vector.</summary>
+    private const int Pad = 16;
+
+    /// <summary>Row i's sigmas for j = i + 1 .. n - 2 into <paramref name="row"/> (16 lanes a step), and their largest.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Row512(float[] p, float[] s, float[] tail, float[] row, int i, int n, float left)
+    {
+        var lanes = Vector512.Create(float.NegativeInfinity);
+        var l = Vector512.Create(left);
+        var p0 = Vector512.Create(p[i]);
+        var s0 = Vector512.Create(s[i]);
+        int end = n - 1;
+        for (int j = i + 1; j < end; j += 16)
+        {
+            var pij = Vector512.LoadUnsafe(ref p[0], (nuint)j) - p0;
+            var sij = Vector512.LoadUnsafe(ref s[0], (nuint)j) - s0;
+            var between = Vector512.ConditionalSelect(Vector512.GreaterThan(pij, Vector512<float>.Zero), sij * sij / pij, Vector512<float>.Zero);
+            var sigmas = (l + Vector512.LoadUnsafe(ref tail[0], (nuint)j)) + between;
+            var inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(end - j)).AsSingle();
+            sigmas = Vector512.ConditionalSelect(inside, sigmas, Vector512.Create(float.NegativeInfinity));
+            sigmas.StoreUnsafe(ref row[0], (nuint)j);
+            lanes = Vector512.MaxNative(lanes, sigmas);
+        }
+
+        var m = Vector256.MaxNative(lanes.GetLower(), lanes.GetUpper());
+        return Largest(Vector128.MaxNative(m.GetLower(), m.GetUpper()));
+    }
+
+    /// <summary>As <see cref="Row512"/>, 8 lanes a step.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Row256(float[] p, float[] s, float[] tail, float[] row, int i, int n, float left)
+    {
+        var lanes = Vector256.Create(float.NegativeInfinity);
+        var l = Vector256.Create(left);
+        var p0 = Vector256.Create(p[i]);
+        var s0 = Vector256.Create(s[i]);
+        int end = n - 1;
+        for (int j = i + 1; j < end; j += 8)
+        {
+            var pij = Vector256.LoadUnsafe(ref p[0], (nuint)j) - p0;
+            var sij = Vector256.LoadUnsafe(ref s[0], (nuint)j) - s0;
+            var between = Vector256.ConditionalSelect(Vector256.GreaterThan(pij, Vector256<float>.Zero), sij * sij / pij, Vector256<float>.Zero);
+            var sigmas = (l + Vector256.LoadUnsafe(ref tail[0], (nuint)j)) + between;
+            var inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(end - j)).AsSingle();
+            sigmas = Vector256.ConditionalSelect(inside, sigmas, Vector256.Create(float.NegativeInfinity));
+            sigmas.StoreUnsafe(ref row[0], (nuint)j);
+            lanes = Vector256.MaxNative(lanes, sigmas);
+        }
+
+        return Largest(Vector128.MaxNative(lanes.GetLower(), lanes.GetUpper()));
+    }
+
+    /// <summary>As <see cref="Row512"/>, one value at a time (the same operations).</summary>
+    private static float RowScalar(float[] p, float[] s, float[] tail, float[] row, int i, int n, float left)
+    {
+        float rowMax = float.NegativeInfinity;
+        for (int j = i + 1; j < n - 1; j++)
+        {
+            float sigma = left + tail[j];
+            sigma += Between.Compute(p, s, i + 1, j);
+            row[j] = sigma;
+            rowMax = Math.Max(rowMax, sigma);
+        }
+
+        return rowMax;
+    }
+
+    /// <summary>The largest of four lanes (none NaN, none -0).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Largest(Vector128<float> v)
+    {
+        v = Vector128.MaxNative(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        return Math.Max(v.ToScalar(), v.GetElement(1));
+    }
+
+    /// <summary>The first j in [from, to) with row[j] == value (there is one).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int FirstAt(float[] row, int from, int to, float value)
+    {
+        int j = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var v = Vector256.Create(value);
+            for (; j + 8 <= to; j += 8)
+            {
+                uint eq = Vector256.Equals(Vector256.LoadUnsafe(ref row[0], (nuint)j), v).ExtractMostSignificantBits();
+                if (eq != 0)
+                {
+                    return j + System.Numerics.BitOperations.TrailingZeroCount(eq);
+                }
+            }
+        }
+
+        for (; j < to; j++)
+        {
+            if (row[j] == value)
+            {
+                return j;
+            }
+        }
+
+        throw new InvalidOperationException("a row's largest sigma was not among its sigmas");
+    }
     /// <summary>
     /// H(i, j), the variance between classes of bins i..j, from the moments P and S (the class summary); kept as
     /// scikit-image's table of rows i, j &gt;= i (its compressed upper triangle) where that fits in 64 MiB (histograms of
@@ -271,9 +367,9 @@ public static class MultiOtsu
         private readonly int n;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public Between(float[] p, float[] s)
+        public Between(float[] p, float[] s, int n)
         {
-            (this.p, this.s, n) = (p, s, p.Length);
+            (this.p, this.s, this.n) = (p, s, n);
             if ((long)n * (n + 1) / 2 <= 1L << 24)
             {
                 table = System.Buffers.ArrayPool<float>.Shared.Rent(n * (n + 1) / 2);
@@ -324,7 +420,8 @@ public static class MultiOtsu
             }
         }
 
-        /// <summary>H(i, j) from the moments, one value.</summary>
+        /// <summary>H(i, j) from the moments, one value (inlined: called a few hundred times an image, it would otherwise run unoptimized code for a process's first images).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static float Compute(float[] p, float[] s, int i, int j)
         {
             if (i == 0)
