@@ -141,12 +141,19 @@ public static class HistogramMatching
     /// <summary>The bins an image of this dtype is counted in: 256 / 65536 for 8- / 16-bit, 0 (sorted) for float.</summary>
     public static int BinsOf(SkimageDtype dtype) => dtype == SkimageDtype.Float32 ? 0 : (int)SkimageDtypes.Max(dtype) + 1;
 
-    /// <summary>The reference's distinct values (float64) and their quantiles, in pooled arrays.</summary>
-    private sealed class Knots(int capacity) : IDisposable
+    /// <summary>The reference's distinct values (float64) and their quantiles, in pooled arrays (or a sorted reference's kept ones).</summary>
+    private sealed class Knots : IDisposable
     {
-        public double[] Xp { get; } = ArrayPool<double>.Shared.Rent(capacity);
+        private readonly bool pooled;
 
-        public double[] Fp { get; } = ArrayPool<double>.Shared.Rent(capacity);
+        public Knots(int capacity) => (Xp, Fp, pooled) = (ArrayPool<double>.Shared.Rent(capacity), ArrayPool<double>.Shared.Rent(capacity), true);
+
+        /// <summary>Knots made before (<see cref="SortedReference"/>'s): read only, not returned to the pool.</summary>
+        public Knots(double[] xp, double[] fp) => (Xp, Fp, Count) = (xp, fp, xp.Length);
+
+        public double[] Xp { get; }
+
+        public double[] Fp { get; }
 
         public int Count { get; private set; }
 
@@ -215,9 +222,54 @@ public static class HistogramMatching
 
         public void Dispose()
         {
-            ArrayPool<double>.Shared.Return(Xp);
-            ArrayPool<double>.Shared.Return(Fp);
+            if (pooled)
+            {
+                ArrayPool<double>.Shared.Return(Xp);
+                ArrayPool<double>.Shared.Return(Fp);
+            }
         }
+    }
+
+    /// <summary>
+    /// The last reference whose knots came from the sorting path, and its knots: a batch matches every file to one
+    /// reference, read again for each item, and a reference with about one distinct value a pixel costs a sort (8-9 ms
+    /// at 1024 x 1024) where comparing its values with the kept ones costs a read. Kept for references of at most
+    /// <see cref="MaxKeptReference"/> values (a weak reference was tried: the small record it points to went with the
+    /// next gen-0 collection, so most items of a batch sorted again).
+    /// </summary>
+    private sealed record SortedReference(float[] Values, double[] Xp, double[] Fp);
+
+    /// <summary>The largest reference whose sorted knots are kept for the next image (4 Mpx: 16 MB of values, up to 64 MB of knots, held until another sorted reference replaces them).</summary>
+    internal const int MaxKeptReference = 1 << 22;
+
+    private static SortedReference? lastSorted;
+
+    /// <summary>How many references the kept knots have served (for the tests).</summary>
+    internal static long KeptKnotsUsed;
+
+    /// <summary>The kept knots when the reference holds the same values (bit for bit) as the last sorted one, else null.</summary>
+    private static Knots? KeptKnots(ReadOnlySpan<float> template)
+    {
+        var kept = Volatile.Read(ref lastSorted);
+        if (kept is null || kept.Values.Length != template.Length
+            || !System.Runtime.InteropServices.MemoryMarshal.AsBytes(template).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(kept.Values.AsSpan())))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref KeptKnotsUsed);
+        return new Knots(kept.Xp, kept.Fp);
+    }
+
+    /// <summary>Keeps a sorted reference's values and knots for the next image (copies: the knots stay pooled).</summary>
+    private static void Keep(ReadOnlySpan<float> template, Knots knots)
+    {
+        if (template.Length > MaxKeptReference)
+        {
+            return;
+        }
+
+        Volatile.Write(ref lastSorted, new SortedReference(template.ToArray(), knots.Xp.AsSpan(0, knots.Count).ToArray(), knots.Fp.AsSpan(0, knots.Count).ToArray()));
     }
 
     /// <summary>How many runs of one key sorted pairs[0..n) hold (the distinct values: the knots' count, sized before they are made).</summary>
@@ -268,6 +320,11 @@ public static class HistogramMatching
             return knots;
         }
 
+        if (buckets && KeptKnots(template) is { } keptKnots)
+        {
+            return keptKnots; // the reference of the image before, sorted then
+        }
+
         if (buckets && OneKeyBuckets.Count(template, threads) is { } distinct)
         {
             using var _ = distinct;
@@ -291,6 +348,11 @@ public static class HistogramMatching
             SortedPairs(template, pairs, threads);
             var knots = new Knots(Runs(pairs, n) + 8); // + 8: AddRuns stores whole vectors past its last knot
             knots.AddRuns(pairs, n);
+            if (buckets)
+            {
+                Keep(template, knots); // (the tests' sorting-only calls neither keep nor use kept knots)
+            }
+
             return knots;
         }
         finally
