@@ -144,12 +144,15 @@ public static class HistogramMatching
     /// <summary>The reference's distinct values (float64) and their quantiles, in pooled arrays (or a sorted reference's kept ones).</summary>
     private sealed class Knots : IDisposable
     {
-        private readonly bool pooled;
+        private bool pooled;
 
         public Knots(int capacity) => (Xp, Fp, pooled) = (ArrayPool<double>.Shared.Rent(capacity), ArrayPool<double>.Shared.Rent(capacity), true);
 
         /// <summary>Knots made before (<see cref="SortedReference"/>'s): read only, not returned to the pool.</summary>
-        public Knots(double[] xp, double[] fp) => (Xp, Fp, Count) = (xp, fp, xp.Length);
+        public Knots(double[] xp, double[] fp, int count) => (Xp, Fp, Count) = (xp, fp, count);
+
+        /// <summary>From now on the arrays are kept elsewhere, read only: Dispose leaves them (the collector takes them when no longer kept).</summary>
+        public void Keep() => pooled = false;
 
         public double[] Xp { get; }
 
@@ -232,22 +235,27 @@ public static class HistogramMatching
 
     /// <summary>
     /// The last reference whose knots came from the sorting path, and its knots: a batch matches every file to one
-    /// reference, read again for each item, and a reference with about one distinct value a pixel costs a sort (8-9 ms
-    /// at 1024 x 1024) where comparing its values with the kept ones costs a read. Kept for references of at most
-    /// <see cref="MaxKeptReference"/> values (a weak reference was tried: the small record it points to went with the
-    /// next gen-0 collection, so most items of a batch sorted again).
+    /// reference, read again for each item, and a reference with about one distinct value a pixel costs a sort (8-25 ms
+    /// at 1024 x 1024) where comparing its values with the kept ones costs a read. Kept only when a sorted reference
+    /// has the fingerprint of the one sorted before it (a batch's second file: keeping costs fresh memory, 20 MB at
+    /// 1024 x 1024, which doubled the time of a call whose reference differs from the last), and for references of at
+    /// most <see cref="MaxKeptReference"/> values. Used only when all the values are the same, bit for bit.
+    /// (A weak reference was tried: the small record it points to went with the next gen-0 collection.)
     /// </summary>
-    private sealed record SortedReference(float[] Values, double[] Xp, double[] Fp);
+    private sealed record SortedReference(float[] Values, double[] Xp, double[] Fp, int Count);
 
     /// <summary>The largest reference whose sorted knots are kept for the next image (4 Mpx: 16 MB of values, up to 64 MB of knots, held until another sorted reference replaces them).</summary>
     internal const int MaxKeptReference = 1 << 22;
 
     private static SortedReference? lastSorted;
 
+    /// <summary>The fingerprint of the last reference sorted (0: none).</summary>
+    private static ulong lastPrint;
+
     /// <summary>How many references the kept knots have served (for the tests).</summary>
     internal static long KeptKnotsUsed;
 
-    /// <summary>The kept knots when the reference holds the same values (bit for bit) as the last sorted one, else null.</summary>
+    /// <summary>The kept knots when the reference holds the same values (bit for bit) as the kept one, else null.</summary>
     private static Knots? KeptKnots(ReadOnlySpan<float> template)
     {
         var kept = Volatile.Read(ref lastSorted);
@@ -258,18 +266,47 @@ public static class HistogramMatching
         }
 
         Interlocked.Increment(ref KeptKnotsUsed);
-        return new Knots(kept.Xp, kept.Fp);
+        return new Knots(kept.Xp, kept.Fp, kept.Count);
     }
 
-    /// <summary>Keeps a sorted reference's values and knots for the next image (copies: the knots stay pooled).</summary>
+    /// <summary>
+    /// Keeps a sorted reference's values (a copy) and its knots (their arrays, no longer returned to the pool) for the
+    /// next image, when the reference sorted before it had the same fingerprint.
+    /// </summary>
     private static void Keep(ReadOnlySpan<float> template, Knots knots)
     {
-        if (template.Length > MaxKeptReference)
+        ulong print = Fingerprint(template);
+        if (Interlocked.Exchange(ref lastPrint, print) != print || template.Length > MaxKeptReference)
         {
             return;
         }
 
-        Volatile.Write(ref lastSorted, new SortedReference(template.ToArray(), knots.Xp.AsSpan(0, knots.Count).ToArray(), knots.Fp.AsSpan(0, knots.Count).ToArray()));
+        knots.Keep();
+        Volatile.Write(ref lastSorted, new SortedReference(template.ToArray(), knots.Xp, knots.Fp, knots.Count));
+    }
+
+    /// <summary>A cheap fingerprint of a reference: its length and the bits of its first and last 64 values and of 256 spread over it (never 0).</summary>
+    private static ulong Fingerprint(ReadOnlySpan<float> v)
+    {
+        if (v.IsEmpty)
+        {
+            return 1;
+        }
+
+        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)v.Length;
+        void Mix(float f) => h = (h ^ BitConverter.SingleToUInt32Bits(f)) * 0x100000001B3UL;
+        for (int i = 0; i < Math.Min(64, v.Length); i++)
+        {
+            Mix(v[i]);
+            Mix(v[v.Length - 1 - i]);
+        }
+
+        for (int k = 0; k < 256; k++)
+        {
+            Mix(v[(int)((long)k * v.Length / 256)]);
+        }
+
+        return h | 1;
     }
 
     /// <summary>How many runs of one key sorted pairs[0..n) hold (the distinct values: the knots' count, sized before they are made).</summary>
