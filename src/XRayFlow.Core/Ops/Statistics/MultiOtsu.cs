@@ -143,6 +143,10 @@ public static class MultiOtsu
         }
 
         using var h = new Between(p, s, n);
+        if (count is 3 or 4 && h.Table is not null)
+        {
+            return Many(h, n, count, cancel); // four and five classes (their choices bound n below 2,300: the table exists)
+        }
 
         var t = new int[count];
         var best = new int[count];
@@ -249,6 +253,177 @@ public static class MultiOtsu
         }
 
         return [bi, bj];
+    }
+
+    /// <summary>
+    /// Three or more thresholds t0 &lt; ... &lt; tm-1 (m = count), in the general search's order and sums, the last index
+    /// in vectors: for each prefix t0 .. tm-2 (in increasing order, the first outermost) the sigmas of every last index
+    /// j are ((H(0, t0) + H(j + 1, last)) + H(t0 + 1, t1) + ...) + H(tm-2 + 1, j), float32 sums in that order per lane,
+    /// with H read from the table (row tm-2 + 1 is contiguous in j). As in <see cref="Two(float[], float[], int, CancellationToken)"/>,
+    /// a prefix whose largest sigma beats the best so far gives the first j reaching it: the sequential search's choice.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] Many(Between h, int n, int count, CancellationToken cancel)
+    {
+        var tail = System.Buffers.ArrayPool<float>.Shared.Rent(n + Pad);
+        var row = System.Buffers.ArrayPool<float>.Shared.Rent(n + Pad);
+        try
+        {
+            return Many(h, n, count, tail, row, cancel);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(tail);
+            System.Buffers.ArrayPool<float>.Shared.Return(row);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] Many(Between h, int n, int count, float[] tail, float[] row, CancellationToken cancel)
+    {
+        int last = n - 1, m = count;
+        float[] table = h.Table!;
+        Array.Clear(tail, n - 1, Pad + 1);
+        for (int j = 0; j < n - 1; j++)
+        {
+            tail[j] = h.At(j + 1, last);
+        }
+
+        var t = new int[m];
+        var best = new int[m];
+        for (int k = 0; k < m - 1; k++)
+        {
+            t[k] = k; // the first prefix: 0, 1, ..., m - 2
+        }
+
+        Span<float> mids = stackalloc float[m - 2]; // H(tk + 1, tk+1) for k = 0 .. m - 3
+        float max = 0f;
+        for (long prefixes = 1; ; prefixes++)
+        {
+            if ((prefixes & 0xFFF) == 0)
+            {
+                cancel.ThrowIfCancellationRequested();
+            }
+
+            for (int k = 0; k < m - 2; k++)
+            {
+                mids[k] = h.At(t[k] + 1, t[k + 1]);
+            }
+
+            int i = t[m - 2] + 1; // the last index runs over i .. n - 2; H(i, j) = table[RowStart(i) + j]
+            float first = h.At(0, t[0]);
+            int at = h.RowStart(i);
+            float rowMax = Vector512.IsHardwareAccelerated ? RowMany512(table, at, tail, row, i, n, first, mids)
+                : Vector256.IsHardwareAccelerated ? RowMany256(table, at, tail, row, i, n, first, mids)
+                : RowManyScalar(table, at, tail, row, i, n, first, mids);
+            if (rowMax > max)
+            {
+                max = rowMax;
+                t.AsSpan(0, m - 1).CopyTo(best);
+                best[m - 1] = FirstAt(row, i, n - 1, rowMax);
+            }
+
+            // Next prefix: the last index that can still grow (index k may reach n - 1 - count + k) grows, those after restart.
+            int q = m - 2;
+            while (q >= 0 && t[q] == n - 1 - count + q)
+            {
+                q--;
+            }
+
+            if (q < 0)
+            {
+                return best;
+            }
+
+            t[q]++;
+            for (int k = q + 1; k < m - 1; k++)
+            {
+                t[k] = t[k - 1] + 1;
+            }
+        }
+    }
+
+    /// <summary>A prefix's sigmas for j = i .. n - 2 into <paramref name="row"/> (16 lanes a step; -infinity past the end), and their largest.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float RowMany512(float[] table, int at, float[] tail, float[] row, int i, int n, float first, ReadOnlySpan<float> mids)
+    {
+        var lanes = Vector512.Create(float.NegativeInfinity);
+        var f = Vector512.Create(first);
+        var m0 = Vector512.Create(mids.Length > 0 ? mids[0] : 0f);
+        var m1 = Vector512.Create(mids.Length > 1 ? mids[1] : 0f);
+        int end = n - 1;
+        for (int j = i; j < end; j += 16)
+        {
+            var sigmas = f + Vector512.LoadUnsafe(ref tail[0], (nuint)j);
+            if (mids.Length > 0)
+            {
+                sigmas += m0;
+                if (mids.Length > 1)
+                {
+                    sigmas += m1;
+                }
+            }
+
+            sigmas += Vector512.LoadUnsafe(ref table[0], (nuint)(at + j));
+            var inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(end - j)).AsSingle();
+            sigmas = Vector512.ConditionalSelect(inside, sigmas, Vector512.Create(float.NegativeInfinity));
+            sigmas.StoreUnsafe(ref row[0], (nuint)j);
+            lanes = Vector512.MaxNative(lanes, sigmas);
+        }
+
+        var v = Vector256.MaxNative(lanes.GetLower(), lanes.GetUpper());
+        return Largest(Vector128.MaxNative(v.GetLower(), v.GetUpper()));
+    }
+
+    /// <summary>As <see cref="RowMany512"/>, 8 lanes a step.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float RowMany256(float[] table, int at, float[] tail, float[] row, int i, int n, float first, ReadOnlySpan<float> mids)
+    {
+        var lanes = Vector256.Create(float.NegativeInfinity);
+        var f = Vector256.Create(first);
+        var m0 = Vector256.Create(mids.Length > 0 ? mids[0] : 0f);
+        var m1 = Vector256.Create(mids.Length > 1 ? mids[1] : 0f);
+        int end = n - 1;
+        for (int j = i; j < end; j += 8)
+        {
+            var sigmas = f + Vector256.LoadUnsafe(ref tail[0], (nuint)j);
+            if (mids.Length > 0)
+            {
+                sigmas += m0;
+                if (mids.Length > 1)
+                {
+                    sigmas += m1;
+                }
+            }
+
+            sigmas += Vector256.LoadUnsafe(ref table[0], (nuint)(at + j));
+            var inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(end - j)).AsSingle();
+            sigmas = Vector256.ConditionalSelect(inside, sigmas, Vector256.Create(float.NegativeInfinity));
+            sigmas.StoreUnsafe(ref row[0], (nuint)j);
+            lanes = Vector256.MaxNative(lanes, sigmas);
+        }
+
+        return Largest(Vector128.MaxNative(lanes.GetLower(), lanes.GetUpper()));
+    }
+
+    /// <summary>As <see cref="RowMany512"/>, one value at a time (the same sums).</summary>
+    private static float RowManyScalar(float[] table, int at, float[] tail, float[] row, int i, int n, float first, ReadOnlySpan<float> mids)
+    {
+        float rowMax = float.NegativeInfinity;
+        for (int j = i; j < n - 1; j++)
+        {
+            float sigma = first + tail[j];
+            foreach (float mid in mids)
+            {
+                sigma += mid;
+            }
+
+            sigma += table[at + j];
+            row[j] = sigma;
+            rowMax = Math.Max(rowMax, sigma);
+        }
+
+        return rowMax;
     }
 
     /// <summary>How far the moments and a row are padded: one 512-bit vector.</summary>
@@ -372,7 +547,7 @@ public static class MultiOtsu
             (this.p, this.s, this.n) = (p, s, n);
             if ((long)n * (n + 1) / 2 <= 1L << 24)
             {
-                table = System.Buffers.ArrayPool<float>.Shared.Rent(n * (n + 1) / 2);
+                table = System.Buffers.ArrayPool<float>.Shared.Rent((n * (n + 1) / 2) + Pad); // + Pad: Many's last vectors
                 for (int i = 0; i < n; i++)
                 {
                     Row(i, table.AsSpan(RowStart(i) + i, n - i));
