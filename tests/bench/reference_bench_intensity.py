@@ -25,6 +25,8 @@ IMG = imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "000
 if IMG.ndim == 3:
     IMG = IMG[..., 0]
 X8 = np.ascontiguousarray(IMG.astype(np.uint8))
+# A 16-bit image: the sample's values times 16 plus (v mod 7), 0 kept (a 12-bit range; as ThresholdBenchmarks and IntensityBenchmarks make it).
+X16 = np.where(IMG == 0, 0, IMG.astype(np.uint16) * 16 + IMG % 7).astype(np.uint16)
 XF = np.ascontiguousarray(X8.astype(np.float32) / np.float32(255))
 CLAHE = cv2.createCLAHE()
 REF8 = np.ascontiguousarray(imageio.imread(os.path.join(HERE, "..", "..", "pipelines", "samples", "00000011_005.png")).astype(np.uint8))
@@ -66,6 +68,9 @@ OPS = [
     ("adjust_gamma 0.7 (float)", lambda: exposure.adjust_gamma(XF, 0.7), None),
     ("adjust_log (8-bit)", lambda: exposure.adjust_log(X8), None),
     ("adjust_log (float)", lambda: exposure.adjust_log(XF), None),
+    ("rescale_intensity (16-bit)", lambda: exposure.rescale_intensity(X16), None),
+    ("adjust_gamma 0.5 (16-bit)", lambda: exposure.adjust_gamma(X16, 0.5), None),
+    ("adjust_log (16-bit)", lambda: exposure.adjust_log(X16), None),
     # OpenCV's usual unsharp mask: GaussianBlur + addWeighted (a relative: no img_as_float, no clipping to [0, 1]).
     ("unsharp_mask (8-bit)", lambda: filters.unsharp_mask(X8), lambda: cv2.addWeighted(XF, 2, cv2.GaussianBlur(XF, (0, 0), 1), -1, 0)),
     ("unsharp_mask radius 3 amount 2 (float)", lambda: filters.unsharp_mask(XF, radius=3, amount=2),

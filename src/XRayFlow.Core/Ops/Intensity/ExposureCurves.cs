@@ -98,7 +98,7 @@ public static class ExposureCurves
 
     /// <summary>adjust_gamma's table over every value of an integer dtype (uint8, uint16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float[] GammaTable(SkimageDtype dtype, double gamma, double gain)
+    public static float[] GammaTable(SkimageDtype dtype, double gamma, double gain, int length = 65536, int threads = 1)
     {
         if (dtype == SkimageDtype.UInt8)
         {
@@ -113,12 +113,29 @@ public static class ExposureCurves
             return lut;
         }
 
-        var table = new float[65536];
-        for (int v = 0; v < table.Length; v++)
-        {
-            table[v] = Truncate(Power(v / 65535.0, gamma) * 65535.0 * gain, 65535);
-        }
+        return Table(length, threads, v => Truncate(Power(v / 65535.0, gamma) * 65535.0 * gain, 65535));
+    }
 
+    /// <summary>
+    /// How many entries the table of an 8- or 16-bit image needs: 256 for 8-bit; for 16-bit its largest value + 1 (a
+    /// 12-bit X-ray's 4,096, where all 65,536 were made: a pow or log each, most of the op's time).
+    /// </summary>
+    public static int TableLength(ReadOnlySpan<float> x, SkimageDtype dtype, int threads)
+        => dtype == SkimageDtype.UInt8 ? 256 : x.IsEmpty ? 1 : (int)Extremes.MinMax(x, threads).Max + 1;
+
+    /// <summary>A table of <paramref name="length"/> entries, entry(v) for v = 0 .. length - 1, in blocks of 4,096 on up to <paramref name="threads"/> threads.</summary>
+    internal static float[] Table(int length, int threads, Func<int, float> entry)
+    {
+        var table = new float[length];
+        const int Block = 4096;
+        int blocks = (length + Block - 1) / Block;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(threads, blocks)) }, b =>
+        {
+            for (int v = b * Block; v < Math.Min(length, (b + 1) * Block); v++)
+            {
+                table[v] = entry(v);
+            }
+        });
         return table;
     }
 
@@ -145,19 +162,16 @@ public static class ExposureCurves
 
     /// <summary>adjust_log's table over every value of an integer dtype (uint8, uint16), in float64, truncated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float[] LogTable(SkimageDtype dtype, double gain, bool inv)
+    public static float[] LogTable(SkimageDtype dtype, double gain, bool inv, int length = 65536, int threads = 1)
     {
         int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
         double scale = max;
-        var table = new float[max + 1];
-        for (int v = 0; v <= max; v++)
+        return Table(dtype == SkimageDtype.UInt8 ? 256 : length, threads, v =>
         {
             double t = v / scale;
             double r = inv ? (Math.Pow(2, t) - 1) * scale * gain : Math.Log2(1 + t) * scale * gain;
-            table[v] = Truncate(r, max);
-        }
-
-        return table;
+            return Truncate(r, max);
+        });
     }
 
     /// <summary>

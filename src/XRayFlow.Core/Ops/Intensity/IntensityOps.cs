@@ -166,7 +166,7 @@ public static class IntensityOps
         Example = "{gamma: 0.5}",
         Execute = ctx => Curve(
             ctx,
-            dtype => ExposureCurves.GammaTable(dtype, ctx.Float("gamma"), ctx.Float("gain")),
+            (dtype, length) => ExposureCurves.GammaTable(dtype, ctx.Float("gamma"), ctx.Float("gain"), length, ctx.Threads),
             (src, dst) => ExposureCurves.GammaFloat(src, dst, ctx.Float("gamma"), ctx.Float("gain"))),
     };
 
@@ -185,7 +185,7 @@ public static class IntensityOps
         Example = "{gain: 1}",
         Execute = ctx => Curve(
             ctx,
-            dtype => ExposureCurves.LogTable(dtype, ctx.Float("gain"), ctx.Bool("inv")),
+            (dtype, length) => ExposureCurves.LogTable(dtype, ctx.Float("gain"), ctx.Bool("inv"), length, ctx.Threads),
             (src, dst) => ExposureCurves.LogFloat(src, dst, ctx.Float("gain"), ctx.Bool("inv"))),
     };
 
@@ -246,11 +246,11 @@ public static class IntensityOps
     private delegate void FloatCurve(ReadOnlySpan<float> src, Span<float> dst);
 
     /// <summary>A curve: through its table for integer images, pixel by pixel for float ones (refused when negative).</summary>
-    private static ArrayValue Curve(OpContext ctx, Func<SkimageDtype, float[]> table, FloatCurve floatCurve)
+    private static ArrayValue Curve(OpContext ctx, Func<SkimageDtype, int, float[]> table, FloatCurve floatCurve)
     {
         var src = ctx.Array();
         var dtype = SkimageDtypes.Of(src, ctx.Threads);
-        float[]? lut = dtype != SkimageDtype.Float32 ? table(dtype) : null;
+        float[]? lut = dtype != SkimageDtype.Float32 ? table(dtype, ExposureCurves.TableLength(src.Data.AsSpan(0, src.Length), dtype, ctx.Threads)) : null;
         var dst = ImageArray.Rent(src);
         const int Chunk = 1 << 16;
         int chunks = (src.Length + Chunk - 1) / Chunk;

@@ -70,7 +70,7 @@ public static class IntensityRescale
             throw new ArgumentException("src and dst must have one length");
         }
 
-        float[]? lut = dtype == SkimageDtype.Float32 ? null : Table(dtype, imin, imax, omin, omax, type);
+        float[]? lut = dtype == SkimageDtype.Float32 ? null : Table(ExposureCurves.TableLength(src.Span, dtype, threads), threads, imin, imax, omin, omax, type);
         Elementwise.ElementwiseLoop.ForBlocks(src.Length, threads, (start, length) =>
         {
             if (lut is not null)
@@ -103,23 +103,19 @@ public static class IntensityRescale
             return;
         }
 
-        ExposureCurves.Map(src, dst, Table(dtype, imin, imax, omin, omax, type));
+        ExposureCurves.Map(src, dst, Table(ExposureCurves.TableLength(src, dtype, 1), 1, imin, imax, omin, omax, type));
     }
 
-    /// <summary>Integer images: the result of every value the image can hold, in float64 arithmetic.</summary>
-    private static float[] Table(SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type)
+    /// <summary>Integer images: the result of every value 0 .. length - 1 (up to the image's largest: <see cref="ExposureCurves.TableLength"/>), in float64 arithmetic.</summary>
+    private static float[] Table(int length, int threads, double imin, double imax, double omin, double omax, OutType type)
     {
         bool degenerate = imin == imax;
-        int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
-        var lut = new float[max + 1];
-        for (int v = 0; v <= max; v++)
+        return ExposureCurves.Table(length, threads, v =>
         {
             double c = Clip(v, imin, imax);
             double r = degenerate ? Clip(c, omin, omax) : ((c - imin) / (imax - imin) * (omax - omin)) + omin;
-            lut[v] = Cast(r, type);
-        }
-
-        return lut;
+            return Cast(r, type);
+        });
     }
 
     /// <summary>The float path, one value at a time: the exact meaning (float32 arithmetic, as NumPy on a float32 array).</summary>

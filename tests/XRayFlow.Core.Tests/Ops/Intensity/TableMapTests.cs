@@ -84,4 +84,35 @@ public class TableMapTests
         Assert.Equal(one, three);
         Assert.Contains(one, v => v > 0 && v < 255);
     }
+
+    [Fact]
+    public void SixteenBitTablesStopAtTheImagesLargestValue()
+    {
+        // A 16-bit image's table holds entries 0 .. its largest value (a 12-bit X-ray: 4,096), made in blocks on
+        // several threads: each entry is the full 65,536-entry table's, bit for bit; an 8-bit image keeps 256.
+        var twelveBit = new float[] { 0, 17, 4095, 2048, 3 };
+        int length = ExposureCurves.TableLength(twelveBit, SkimageDtype.UInt16, threads: 2);
+        Assert.Equal(4096, length);
+        Assert.Equal(256, ExposureCurves.TableLength([0f, 3f], SkimageDtype.UInt8, threads: 1));
+        Assert.Equal(1, ExposureCurves.TableLength([], SkimageDtype.UInt16, threads: 1));
+        static int[] Bits(IEnumerable<float> v) => [.. v.Select(BitConverter.SingleToInt32Bits)];
+        foreach (int threads in new[] { 1, 3 })
+        {
+            var gamma = ExposureCurves.GammaTable(SkimageDtype.UInt16, 0.45, 1.3, length, threads);
+            Assert.Equal(Bits(ExposureCurves.GammaTable(SkimageDtype.UInt16, 0.45, 1.3).Take(length)), Bits(gamma));
+            foreach (bool inv in new[] { false, true })
+            {
+                var log = ExposureCurves.LogTable(SkimageDtype.UInt16, 0.8, inv, length, threads);
+                Assert.Equal(Bits(ExposureCurves.LogTable(SkimageDtype.UInt16, 0.8, inv).Take(length)), Bits(log));
+            }
+        }
+
+        // rescale_intensity of a 12-bit image through its short table: each value as the rule computes it in float64.
+        var random = new Random(8);
+        var src = Enumerable.Range(0, 100_003).Select(_ => (float)random.Next(4096)).ToArray();
+        src[5] = 4095;
+        var dst = new float[src.Length];
+        IntensityRescale.Apply(src, dst, SkimageDtype.UInt16, 100, 4000, 0, 65535, IntensityRescale.OutType.Float, threads: 2);
+        Assert.Equal(Bits(src.Select(v => (float)((Math.Clamp(v, 100.0, 4000.0) - 100) / 3900 * 65535))), Bits(dst));
+    }
 }
