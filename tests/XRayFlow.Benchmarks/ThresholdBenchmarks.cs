@@ -67,6 +67,13 @@ public class ThresholdBenchmarks
     [Benchmark]
     public double MultiOtsu8Classes5() => MultiOtsu.Thresholds(image.Data, IntegerSource.BitsOf(image, Threads), 256, 5, Threads)[0];
 
+    /// <summary>Two and three classes of the 16-bit image (a 12-bit range: 4,023 bins).</summary>
+    [Benchmark]
+    public double MultiOtsu16Classes2() => MultiOtsu.Thresholds(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, 2, Threads)[0];
+
+    [Benchmark]
+    public double MultiOtsu16Classes3() => MultiOtsu.Thresholds(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, 3, Threads)[0];
+
     /// <summary>The search alone, on the sample's 8-bit histogram (made once).</summary>
     [Benchmark]
     public double MultiOtsuSearch8()

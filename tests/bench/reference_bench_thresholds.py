@@ -50,6 +50,8 @@ OPS = [
     ("threshold_otsu uint8", lambda: filters.threshold_otsu(IMG)),
     ("threshold_multiotsu uint8 classes=3", lambda: filters.threshold_multiotsu(IMG)),
     ("threshold_multiotsu float32 classes=3", lambda: filters.threshold_multiotsu(SMOOTH)),
+    ("threshold_multiotsu uint16 classes=2", lambda: filters.threshold_multiotsu(WIDE, classes=2)),
+    ("threshold_multiotsu uint16 classes=3", lambda: filters.threshold_multiotsu(WIDE, classes=3)),
     ("threshold_multiotsu uint8 classes=4", lambda: filters.threshold_multiotsu(IMG, classes=4)),
     ("threshold_multiotsu uint8 classes=5 (3 runs)", lambda: filters.threshold_multiotsu(IMG, classes=5)),
     ("threshold_li uint8", lambda: filters.threshold_li(IMG)),

@@ -142,7 +142,7 @@ public static class MultiOtsu
             return Two(p, s, n, cancel); // three classes, the common case: each row's H made as it is read, in vectors
         }
 
-        using var h = new Between(p, s, n);
+        using var h = new Between(p, s, n, tabled: count > 1); // one threshold reads 2n values of H: no table of n^2 / 2
         if (count is 3 or 4 && h.Table is not null)
         {
             return Many(h, n, count, cancel); // four and five classes (their choices bound n below 2,300: the table exists)
@@ -542,10 +542,10 @@ public static class MultiOtsu
         private readonly int n;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public Between(float[] p, float[] s, int n)
+        public Between(float[] p, float[] s, int n, bool tabled = true)
         {
             (this.p, this.s, this.n) = (p, s, n);
-            if ((long)n * (n + 1) / 2 <= 1L << 24)
+            if (tabled && (long)n * (n + 1) / 2 <= 1L << 24)
             {
                 table = System.Buffers.ArrayPool<float>.Shared.Rent((n * (n + 1) / 2) + Pad); // + Pad: Many's last vectors
                 for (int i = 0; i < n; i++)

@@ -59,6 +59,7 @@ public class MultiOtsuTests
     }
 
     [Theory]
+    [InlineData(2, 30)]
     [InlineData(4, 31)]
     [InlineData(5, 32)]
     [InlineData(6, 33)]
