@@ -115,6 +115,18 @@ public class ThresholdBenchmarks
     public double Otsu16() => Thresholds.Otsu(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
 
     [Benchmark]
+    public double Yen16() => Thresholds.Yen(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
+
+    [Benchmark]
+    public double Triangle16() => Thresholds.Triangle(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
+
+    [Benchmark]
+    public double Isodata16() => Thresholds.Isodata(wide.Data, IntegerSource.BitsOf(wide, Threads), 256, Threads);
+
+    [Benchmark]
+    public double Mean16() => Thresholds.Mean(wide.Data, IntegerSource.BitsOf(wide, Threads), Threads);
+
+    [Benchmark]
     public double OtsuFloat() => Thresholds.Otsu(smooth.Data, IntegerSource.BitsOf(smooth, Threads), 256, Threads);
 
     [Benchmark]
