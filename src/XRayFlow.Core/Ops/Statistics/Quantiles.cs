@@ -39,6 +39,66 @@ public static class Quantiles
         return Lerp(a, b, g, float64);
     }
 
+    /// <summary>
+    /// numpy.percentile of <paramref name="x"/> at each of <paramref name="qs"/> (as <see cref="Percentile"/>, one value
+    /// each). An 8- or 16-bit image (<paramref name="bits"/>) with two or more percentiles is counted once and every rank
+    /// read from the cumulative counts (the sorted values, value v filling ranks cum(v - 1) .. cum(v) - 1), where each
+    /// percentile alone would be a selection pass over the values.
+    /// </summary>
+    public static double[] Percentiles(ReadOnlySpan<float> x, IReadOnlyList<double> qs, int bits = 0, bool float64 = false, int threads = 1)
+    {
+        var result = new double[qs.Count];
+        if (bits is not (8 or 16) || qs.Count < 2 || x.IsEmpty)
+        {
+            for (int k = 0; k < qs.Count; k++)
+            {
+                result[k] = Percentile(x, qs[k], bits, float64);
+            }
+
+            return result;
+        }
+
+        foreach (double q in qs)
+        {
+            if (!(q >= 0 && q <= 100))
+            {
+                throw new ArgumentOutOfRangeException(nameof(qs), "percentiles must be in the range [0, 100]");
+            }
+        }
+
+        var counts = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
+        try
+        {
+            for (int k = 0; k < qs.Count; k++)
+            {
+                var (i, j, g) = Indexes(x.Length, qs[k]);
+                result[k] = Lerp(AtRank(counts, i), AtRank(counts, j), g, float64);
+            }
+        }
+        finally
+        {
+            ImageHistogram.ReturnCounts(counts);
+        }
+
+        return result;
+    }
+
+    /// <summary>The value at rank r (0-based) of the sorted values a histogram of whole numbers counts.</summary>
+    private static float AtRank(long[] counts, long r)
+    {
+        long seen = 0;
+        for (int v = 0; v < counts.Length; v++)
+        {
+            seen += counts[v];
+            if (seen > r)
+            {
+                return v;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(r), "a rank beyond the counted values");
+    }
+
     /// <summary>The ranks numpy reads for the percentile and its interpolation weight.</summary>
     internal static (int I, int J, double Gamma) Indexes(int n, double q)
     {

@@ -104,9 +104,11 @@ public static class StatisticsOps
             if (ctx.Doubles("percentiles") is { } q)
             {
                 var names = PercentileFields(q);
+                int bits = q.Length > 1 ? IntegerSource.BitsOf(src, ctx.Threads) : 0; // 8- or 16-bit: counted once for all
+                var values = Quantiles.Percentiles(src.Data, q, bits, float64: true, ctx.Threads);
                 for (int k = 0; k < q.Length; k++)
                 {
-                    fields.Add(new(names[k], Quantiles.Percentile(src.Data, q[k], float64: true)));
+                    fields.Add(new(names[k], values[k]));
                 }
             }
 
