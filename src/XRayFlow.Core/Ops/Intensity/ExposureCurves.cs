@@ -113,7 +113,7 @@ public static class ExposureCurves
             return lut;
         }
 
-        return Table(length, threads, v => Truncate(Power(v / 65535.0, gamma) * 65535.0 * gain, 65535));
+        return Table(length, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) => Truncate(Power(v / 65535.0, gamma) * 65535.0 * gain, 65535));
     }
 
     /// <summary>
@@ -123,13 +123,17 @@ public static class ExposureCurves
     public static int TableLength(ReadOnlySpan<float> x, SkimageDtype dtype, int threads)
         => dtype == SkimageDtype.UInt8 ? 256 : x.IsEmpty ? 1 : (int)Extremes.MinMax(x, threads).Max + 1;
 
-    /// <summary>A table of <paramref name="length"/> entries, entry(v) for v = 0 .. length - 1, in blocks of 4,096 on up to <paramref name="threads"/> threads.</summary>
+    /// <summary>
+    /// A table of <paramref name="length"/> entries, entry(v) for v = 0 .. length - 1, in blocks of 4,096 on up to
+    /// <paramref name="threads"/> threads (callers mark <paramref name="entry"/> AggressiveOptimization: a table is
+    /// made once an image, and a process's first images would otherwise run it as unoptimized code).
+    /// </summary>
     internal static float[] Table(int length, int threads, Func<int, float> entry)
     {
         var table = new float[length];
         const int Block = 4096;
         int blocks = (length + Block - 1) / Block;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(threads, blocks)) }, b =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(threads, blocks)) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             for (int v = b * Block; v < Math.Min(length, (b + 1) * Block); v++)
             {
@@ -166,7 +170,7 @@ public static class ExposureCurves
     {
         int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
         double scale = max;
-        return Table(dtype == SkimageDtype.UInt8 ? 256 : length, threads, v =>
+        return Table(dtype == SkimageDtype.UInt8 ? 256 : length, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) =>
         {
             double t = v / scale;
             double r = inv ? (Math.Pow(2, t) - 1) * scale * gain : Math.Log2(1 + t) * scale * gain;

@@ -110,7 +110,7 @@ public static class IntensityRescale
     private static float[] Table(int length, int threads, double imin, double imax, double omin, double omax, OutType type)
     {
         bool degenerate = imin == imax;
-        return ExposureCurves.Table(length, threads, v =>
+        return ExposureCurves.Table(length, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) =>
         {
             double c = Clip(v, imin, imax);
             double r = degenerate ? Clip(c, omin, omax) : ((c - imin) / (imax - imin) * (omax - omin)) + omin;

@@ -69,6 +69,11 @@ public static class Quantiles
         var counts = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
         try
         {
+            for (int v = 1; v < counts.Length; v++)
+            {
+                counts[v] += counts[v - 1]; // cumulative: value v fills ranks counts[v - 1] .. counts[v] - 1
+            }
+
             for (int k = 0; k < qs.Count; k++)
             {
                 var (i, j, g) = Indexes(x.Length, qs[k]);
@@ -83,20 +88,29 @@ public static class Quantiles
         return result;
     }
 
-    /// <summary>The value at rank r (0-based) of the sorted values a histogram of whole numbers counts.</summary>
-    private static float AtRank(long[] counts, long r)
+    /// <summary>The value at rank r (0-based) of the sorted values whose cumulative counts these are: the first v with cumulative[v] &gt; r.</summary>
+    private static float AtRank(long[] cumulative, long r)
     {
-        long seen = 0;
-        for (int v = 0; v < counts.Length; v++)
+        if (r < 0 || r >= cumulative[^1])
         {
-            seen += counts[v];
-            if (seen > r)
+            throw new ArgumentOutOfRangeException(nameof(r), "a rank beyond the counted values");
+        }
+
+        int lo = 0, hi = cumulative.Length - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] > r)
             {
-                return v;
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
             }
         }
 
-        throw new ArgumentOutOfRangeException(nameof(r), "a rank beyond the counted values");
+        return lo;
     }
 
     /// <summary>The ranks numpy reads for the percentile and its interpolation weight.</summary>
