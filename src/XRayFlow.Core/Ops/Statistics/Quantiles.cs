@@ -42,22 +42,11 @@ public static class Quantiles
     /// <summary>
     /// numpy.percentile of <paramref name="x"/> at each of <paramref name="qs"/> (as <see cref="Percentile"/>, one value
     /// each). An 8- or 16-bit image (<paramref name="bits"/>) with two or more percentiles is counted once and every rank
-    /// read from the cumulative counts (the sorted values, value v filling ranks cum(v - 1) .. cum(v) - 1), where each
-    /// percentile alone would be a selection pass over the values.
+    /// read from the cumulative counts (<see cref="Intensity.NumpyPercentile"/>'s integer path, rescale_intensity's),
+    /// where each percentile alone would be a selection pass over the values; its differences are exact, as float64's.
     /// </summary>
     public static double[] Percentiles(ReadOnlySpan<float> x, IReadOnlyList<double> qs, int bits = 0, bool float64 = false, int threads = 1)
     {
-        var result = new double[qs.Count];
-        if (bits is not (8 or 16) || qs.Count < 2 || x.IsEmpty)
-        {
-            for (int k = 0; k < qs.Count; k++)
-            {
-                result[k] = Percentile(x, qs[k], bits, float64);
-            }
-
-            return result;
-        }
-
         foreach (double q in qs)
         {
             if (!(q >= 0 && q <= 100))
@@ -66,51 +55,18 @@ public static class Quantiles
             }
         }
 
-        var counts = ImageHistogram.BinCountPooled(x, 1 << bits, threads);
-        try
+        if (bits is 8 or 16 && qs.Count >= 2 && !x.IsEmpty)
         {
-            for (int v = 1; v < counts.Length; v++)
-            {
-                counts[v] += counts[v - 1]; // cumulative: value v fills ranks counts[v - 1] .. counts[v] - 1
-            }
-
-            for (int k = 0; k < qs.Count; k++)
-            {
-                var (i, j, g) = Indexes(x.Length, qs[k]);
-                result[k] = Lerp(AtRank(counts, i), AtRank(counts, j), g, float64);
-            }
+            return Intensity.NumpyPercentile.Of(x, bits == 8 ? Intensity.SkimageDtype.UInt8 : Intensity.SkimageDtype.UInt16, qs, threads);
         }
-        finally
+
+        var result = new double[qs.Count];
+        for (int k = 0; k < qs.Count; k++)
         {
-            ImageHistogram.ReturnCounts(counts);
+            result[k] = Percentile(x, qs[k], bits, float64);
         }
 
         return result;
-    }
-
-    /// <summary>The value at rank r (0-based) of the sorted values whose cumulative counts these are: the first v with cumulative[v] &gt; r.</summary>
-    private static float AtRank(long[] cumulative, long r)
-    {
-        if (r < 0 || r >= cumulative[^1])
-        {
-            throw new ArgumentOutOfRangeException(nameof(r), "a rank beyond the counted values");
-        }
-
-        int lo = 0, hi = cumulative.Length - 1;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] > r)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
-        }
-
-        return lo;
     }
 
     /// <summary>The ranks numpy reads for the percentile and its interpolation weight.</summary>

@@ -53,8 +53,8 @@ public class MultiOtsuTests
                 continue;
             }
 
-            var (bi, bj) = ByHand(counts);
-            Assert.Equal([centers[bi], centers[bj]], MultiOtsu.Thresholds(counts, centers, classes: 3));
+            var best = ByHandMany(counts, 2);
+            Assert.Equal([centers[best[0]], centers[best[1]]], MultiOtsu.Thresholds(counts, centers, classes: 3));
         }
     }
 
@@ -132,43 +132,6 @@ public class MultiOtsuTests
         }
 
         Choose(0, 0);
-        return best;
-    }
-
-    private static (int I, int J) ByHand(long[] counts)
-    {
-        int n = counts.Length;
-        double total = counts.Sum();
-        var prob = counts.Select(c => (float)(c / total)).ToArray();
-        var p = new float[n];
-        var s = new float[n];
-        p[0] = s[0] = prob[0];
-        for (int i = 1; i < n; i++)
-        {
-            p[i] = p[i - 1] + prob[i];
-            s[i] = s[i - 1] + (i * prob[i]);
-        }
-
-        float H(int i, int j) => i == 0
-            ? (j >= 1 && p[j] > 0 ? s[j] * s[j] / p[j] : 0f)
-            : (p[j] - p[i - 1] > 0 ? (s[j] - s[i - 1]) * (s[j] - s[i - 1]) / (p[j] - p[i - 1]) : 0f);
-
-        float max = 0;
-        (int, int) best = (0, 0);
-        for (int i = 0; i < n - 2; i++)
-        {
-            for (int j = i + 1; j < n - 1; j++)
-            {
-                float sigma = H(0, i) + H(j + 1, n - 1);
-                sigma += H(i + 1, j);
-                if (sigma > max)
-                {
-                    max = sigma;
-                    best = (i, j);
-                }
-            }
-        }
-
         return best;
     }
 }
