@@ -280,102 +280,13 @@ internal static class CannyGaussian
     }
 
     /// <summary>
-    /// <see cref="Taps(double**, double[], double*, int, int, bool)"/> for values from..n-1 whose taps lie at a fixed
-    /// step: acc[i] = centre[i] w[r], then + (centre[i + j step] + centre[i - j step]) w[r + j] for j = -r..-1 (the
-    /// same operations in the same order; the pointer table's loads measured slower where the step is known: axis 1
-    /// at sigma 3.2 on one thread 1.56-1.99 against 1.30 ms, two alternating pairs, 12:10).
+    /// <see cref="Taps{TRows}"/> for values from..n-1 whose taps lie at a fixed step: acc[i] = centre[i] w[r], then +
+    /// (centre[i + j step] + centre[i - j step]) w[r + j] for j = -r..-1 (the table of tap pointers measured slower where
+    /// the step is known: axis 1 at sigma 3.2 on one thread 1.56-1.99 against 1.30 ms, two alternating pairs, 12:10).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void TapsStrided(double* centre, long step, double[] w, double* acc, int from, int n, bool toFloat)
-    {
-        int radius = w.Length / 2, i = from;
-        fixed (double* w0 = w)
-        {
-            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var wc = System.Runtime.Intrinsics.Vector512.Create(w0[radius]);
-                for (; i <= n - 32; i += 32)
-                {
-                    // Four vectors at once: four independent sums hide the add's latency.
-                    double* x = centre + i;
-                    var s0 = System.Runtime.Intrinsics.Vector512.Load(x) * wc;
-                    var s1 = System.Runtime.Intrinsics.Vector512.Load(x + 8) * wc;
-                    var s2 = System.Runtime.Intrinsics.Vector512.Load(x + 16) * wc;
-                    var s3 = System.Runtime.Intrinsics.Vector512.Load(x + 24) * wc;
-                    for (int j = -radius; j < 0; j++)
-                    {
-                        double* a = x + (j * step), b = x - (j * step);
-                        var wj = System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
-                        s0 += (System.Runtime.Intrinsics.Vector512.Load(a) + System.Runtime.Intrinsics.Vector512.Load(b)) * wj;
-                        s1 += (System.Runtime.Intrinsics.Vector512.Load(a + 8) + System.Runtime.Intrinsics.Vector512.Load(b + 8)) * wj;
-                        s2 += (System.Runtime.Intrinsics.Vector512.Load(a + 16) + System.Runtime.Intrinsics.Vector512.Load(b + 16)) * wj;
-                        s3 += (System.Runtime.Intrinsics.Vector512.Load(a + 24) + System.Runtime.Intrinsics.Vector512.Load(b + 24)) * wj;
-                    }
-
-                    if (toFloat)
-                    {
-                        s0 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s0, s0));
-                        s1 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s1, s1));
-                        s2 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s2, s2));
-                        s3 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s3, s3));
-                    }
-
-                    s0.Store(acc + i);
-                    s1.Store(acc + i + 8);
-                    s2.Store(acc + i + 16);
-                    s3.Store(acc + i + 24);
-                }
-
-                for (; i <= n - 8; i += 8)
-                {
-                    double* x = centre + i;
-                    var sum = System.Runtime.Intrinsics.Vector512.Load(x) * wc;
-                    for (int j = -radius; j < 0; j++)
-                    {
-                        sum += (System.Runtime.Intrinsics.Vector512.Load(x + (j * step)) + System.Runtime.Intrinsics.Vector512.Load(x - (j * step))) * System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
-                    }
-
-                    if (toFloat)
-                    {
-                        sum = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(sum, sum));
-                    }
-
-                    sum.Store(acc + i);
-                }
-            }
-            else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                for (; i <= n - 4; i += 4)
-                {
-                    double* x = centre + i;
-                    var sum = System.Runtime.Intrinsics.Vector256.Load(x) * System.Runtime.Intrinsics.Vector256.Create(w0[radius]);
-                    for (int j = -radius; j < 0; j++)
-                    {
-                        sum += (System.Runtime.Intrinsics.Vector256.Load(x + (j * step)) + System.Runtime.Intrinsics.Vector256.Load(x - (j * step))) * System.Runtime.Intrinsics.Vector256.Create(w0[radius + j]);
-                    }
-
-                    if (toFloat)
-                    {
-                        sum = System.Runtime.Intrinsics.Vector256.WidenLower(System.Runtime.Intrinsics.Vector256.Narrow(sum, sum));
-                    }
-
-                    sum.Store(acc + i);
-                }
-            }
-
-            for (; i < n; i++)
-            {
-                double* x = centre + i;
-                double sum = x[0] * w0[radius];
-                for (int j = -radius; j < 0; j++)
-                {
-                    sum += (x[j * step] + x[-j * step]) * w0[radius + j];
-                }
-
-                acc[i] = toFloat ? (float)sum : sum;
-            }
-        }
-    }
+        => Taps(new StridedRows(centre, step), w, acc, from, n, toFloat);
 
     /// <summary>The 8 x 8 doubles at src (rows srcStride apart) transposed into dst (rows dstStride apart).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -422,19 +333,61 @@ internal static class CannyGaussian
     }
 
     /// <summary>
-    /// acc[i] = x[i] w[r], then acc[i] += (a_j[i] + b_j[i]) w[r + j] for j = -r..-1 (x = taps[0] from starts[0], a_j and
-    /// b_j the next pairs), each value's sum kept in a register across the taps (NI_Correlate1D's operations in its
-    /// order; the passes over the whole row per tap they replace gave the same bits), rounded to float32 when asked.
+    /// <see cref="Taps{TRows}"/> over a table of tap rows: p[0] the centre row, p[2 (j + r) + 1] and p[2 (j + r) + 2] those
+    /// of taps j and -j (rows the mode maps near the frame's edge).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Taps(double** p, double[] w, double* acc, int n, bool toFloat) => Taps(p, w, acc, 0, n, toFloat);
+    private static unsafe void Taps(double** p, double[] w, double* acc, int n, bool toFloat) => Taps(new TableRows(p, w.Length / 2), w, acc, 0, n, toFloat);
+
+    /// <summary><see cref="Taps(double**, double[], double*, int, bool)"/> for the values from..n-1 only: a strip of columns.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void Taps(double** p, double[] w, double* acc, int from, int n, bool toFloat) => Taps(new TableRows(p, w.Length / 2), w, acc, from, n, toFloat);
+
+    /// <summary>Where value i's taps are: its centre, and the pair of taps j and -j (j = -r..-1).</summary>
+    private unsafe interface ITapRows
+    {
+        double* Centre(int i);
+
+        double* Near(int j, int i);
+
+        double* Far(int j, int i);
+    }
+
+    /// <summary>Taps a fixed step apart along one line (the operator of <see cref="TapsStrided"/>).</summary>
+    private readonly unsafe struct StridedRows(double* centre, long step) : ITapRows
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double* Centre(int i) => centre + i;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double* Near(int j, int i) => centre + i + (j * step);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double* Far(int j, int i) => centre + i - (j * step);
+    }
+
+    /// <summary>Taps in rows of their own, through a table of row pointers (the operator of <see cref="Taps(double**, double[], double*, int, bool)"/>).</summary>
+    private readonly unsafe struct TableRows(double** p, int radius) : ITapRows
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double* Centre(int i) => p[0] + i;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double* Near(int j, int i) => p[(2 * (j + radius)) + 1] + i;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double* Far(int j, int i) => p[(2 * (j + radius)) + 2] + i;
+    }
 
     /// <summary>
-    /// <see cref="Taps(double**, double[], double*, int, bool)"/> for the values from..n-1 only (acc[i] from
-    /// p[k][i]): a strip of columns.
+    /// acc[i] = x[i] w[r], then acc[i] += (a_j[i] + b_j[i]) w[r + j] for j = -r..-1 (x, a_j and b_j where
+    /// <typeparamref name="TRows"/> says: one driver for both ways of finding the taps), for the values from..n-1, each
+    /// value's sum kept in a register across the taps (NI_Correlate1D's operations in its order; the passes over the
+    /// whole row per tap they replace gave the same bits), rounded to float32 when asked.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Taps(double** p, double[] w, double* acc, int from, int n, bool toFloat)
+    private static unsafe void Taps<TRows>(TRows rows, double[] w, double* acc, int from, int n, bool toFloat)
+        where TRows : struct, ITapRows
     {
         int radius = w.Length / 2, i = from;
         fixed (double* w0 = w)
@@ -443,17 +396,17 @@ internal static class CannyGaussian
             {
                 // Four vectors at a time: four independent sums hide the add's latency (one sum per tap chain was
                 // bound by it); each value's operations and their order are those of the loop below.
+                var wc = System.Runtime.Intrinsics.Vector512.Create(w0[radius]);
                 for (; i <= n - 32; i += 32)
                 {
-                    var wc = System.Runtime.Intrinsics.Vector512.Create(w0[radius]);
-                    var s0 = System.Runtime.Intrinsics.Vector512.Load(p[0] + i) * wc;
-                    var s1 = System.Runtime.Intrinsics.Vector512.Load(p[0] + i + 8) * wc;
-                    var s2 = System.Runtime.Intrinsics.Vector512.Load(p[0] + i + 16) * wc;
-                    var s3 = System.Runtime.Intrinsics.Vector512.Load(p[0] + i + 24) * wc;
+                    double* x = rows.Centre(i);
+                    var s0 = System.Runtime.Intrinsics.Vector512.Load(x) * wc;
+                    var s1 = System.Runtime.Intrinsics.Vector512.Load(x + 8) * wc;
+                    var s2 = System.Runtime.Intrinsics.Vector512.Load(x + 16) * wc;
+                    var s3 = System.Runtime.Intrinsics.Vector512.Load(x + 24) * wc;
                     for (int j = -radius; j < 0; j++)
                     {
-                        int q = 2 * (j + radius);
-                        double* a = p[q + 1] + i, b = p[q + 2] + i;
+                        double* a = rows.Near(j, i), b = rows.Far(j, i);
                         var wj = System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
                         s0 += (System.Runtime.Intrinsics.Vector512.Load(a) + System.Runtime.Intrinsics.Vector512.Load(b)) * wj;
                         s1 += (System.Runtime.Intrinsics.Vector512.Load(a + 8) + System.Runtime.Intrinsics.Vector512.Load(b + 8)) * wj;
@@ -469,19 +422,18 @@ internal static class CannyGaussian
                         s3 = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(s3, s3));
                     }
 
-                    System.Runtime.Intrinsics.Vector512.Store(s0, acc + i);
-                    System.Runtime.Intrinsics.Vector512.Store(s1, acc + i + 8);
-                    System.Runtime.Intrinsics.Vector512.Store(s2, acc + i + 16);
-                    System.Runtime.Intrinsics.Vector512.Store(s3, acc + i + 24);
+                    s0.Store(acc + i);
+                    s1.Store(acc + i + 8);
+                    s2.Store(acc + i + 16);
+                    s3.Store(acc + i + 24);
                 }
 
                 for (; i <= n - 8; i += 8)
                 {
-                    var sum = System.Runtime.Intrinsics.Vector512.Load(p[0] + i) * System.Runtime.Intrinsics.Vector512.Create(w0[radius]);
+                    var sum = System.Runtime.Intrinsics.Vector512.Load(rows.Centre(i)) * wc;
                     for (int j = -radius; j < 0; j++)
                     {
-                        int q = 2 * (j + radius);
-                        sum += (System.Runtime.Intrinsics.Vector512.Load(p[q + 1] + i) + System.Runtime.Intrinsics.Vector512.Load(p[q + 2] + i)) * System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
+                        sum += (System.Runtime.Intrinsics.Vector512.Load(rows.Near(j, i)) + System.Runtime.Intrinsics.Vector512.Load(rows.Far(j, i))) * System.Runtime.Intrinsics.Vector512.Create(w0[radius + j]);
                     }
 
                     if (toFloat)
@@ -489,18 +441,17 @@ internal static class CannyGaussian
                         sum = System.Runtime.Intrinsics.Vector512.WidenLower(System.Runtime.Intrinsics.Vector512.Narrow(sum, sum));
                     }
 
-                    System.Runtime.Intrinsics.Vector512.Store(sum, acc + i);
+                    sum.Store(acc + i);
                 }
             }
             else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 for (; i <= n - 4; i += 4)
                 {
-                    var sum = System.Runtime.Intrinsics.Vector256.Load(p[0] + i) * System.Runtime.Intrinsics.Vector256.Create(w0[radius]);
+                    var sum = System.Runtime.Intrinsics.Vector256.Load(rows.Centre(i)) * System.Runtime.Intrinsics.Vector256.Create(w0[radius]);
                     for (int j = -radius; j < 0; j++)
                     {
-                        int q = 2 * (j + radius);
-                        sum += (System.Runtime.Intrinsics.Vector256.Load(p[q + 1] + i) + System.Runtime.Intrinsics.Vector256.Load(p[q + 2] + i)) * System.Runtime.Intrinsics.Vector256.Create(w0[radius + j]);
+                        sum += (System.Runtime.Intrinsics.Vector256.Load(rows.Near(j, i)) + System.Runtime.Intrinsics.Vector256.Load(rows.Far(j, i))) * System.Runtime.Intrinsics.Vector256.Create(w0[radius + j]);
                     }
 
                     if (toFloat)
@@ -508,17 +459,16 @@ internal static class CannyGaussian
                         sum = System.Runtime.Intrinsics.Vector256.WidenLower(System.Runtime.Intrinsics.Vector256.Narrow(sum, sum));
                     }
 
-                    System.Runtime.Intrinsics.Vector256.Store(sum, acc + i);
+                    sum.Store(acc + i);
                 }
             }
 
             for (; i < n; i++)
             {
-                double sum = p[0][i] * w0[radius];
+                double sum = *rows.Centre(i) * w0[radius];
                 for (int j = -radius; j < 0; j++)
                 {
-                    int q = 2 * (j + radius);
-                    sum += (p[q + 1][i] + p[q + 2][i]) * w0[radius + j];
+                    sum += (*rows.Near(j, i) + *rows.Far(j, i)) * w0[radius + j];
                 }
 
                 acc[i] = toFloat ? (float)sum : sum;
