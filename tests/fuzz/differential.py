@@ -17,7 +17,7 @@ much larger than the frame), geometry (zoom, shift, rotate, affine_transform, re
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
-canny), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
+canny, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
 byte-identical), expressions (`map` expressions of + - * /, negation, MathF.Sqrt / Abs and ?: over comparisons, on
@@ -732,6 +732,8 @@ def segmentation_family(rng, large=False):
             p['sigma'] = float(rng.uniform(0, 3))
             if rng.random() < 0.5:
                 p.update(low_threshold=5.0, high_threshold=20.0)
+            if np.random.default_rng([h, w, len(cases), 7]).random() < 0.5:
+                p['in'] = ['g', 'x']  # skimage's mask: the frame's binary image (its own generator: earlier seeds' draws stay)
         cases.append(p)
 
     def structure(p):
@@ -747,7 +749,8 @@ def segmentation_family(rng, large=False):
     def reference(p, a):
         op, b = p['op'], a.astype(bool)
         if op == 'canny':
-            return sfe.canny(grey, sigma=p['sigma'], low_threshold=p.get('low_threshold'), high_threshold=p.get('high_threshold'))
+            return sfe.canny(grey, sigma=p['sigma'], low_threshold=p.get('low_threshold'), high_threshold=p.get('high_threshold'),
+                             mask=b if p['in'] == ['g', 'x'] else None)
         if op == 'label':
             return ndi.label(b, structure=structure(p))[0]
         if op == 'binary_fill_holes':

@@ -6,9 +6,10 @@ namespace XRayFlow.Core.Ops.Filters;
 
 /// <summary>
 /// The Canny edge detector with the exact meaning of scikit-image 0.19's <c>skimage.feature.canny</c> for a
-/// float32 image and no mask (the steps and the float32 rounding points of skimage/NumPy/SciPy reproduced):
+/// float32 image, with or without a mask (the steps and the float32 rounding points of skimage/NumPy/SciPy reproduced):
 /// <list type="number">
-/// <item>Smoothing: <c>smoothed = gaussian(image) / (gaussian(ones) + eps)</c>, each a SciPy
+/// <item>Smoothing: <c>smoothed = gaussian(image) / (gaussian(ones) + eps)</c> (with a mask: <c>gaussian(image where
+/// mask, else 0) / (gaussian(mask as 0 / 1) + eps)</c>, a mask value nonzero, NaN included, as numpy's astype(bool)), each a SciPy
 /// <c>gaussian_filter(sigma, mode, cval, truncate=4)</c> run axis 0 then axis 1; the image pass stores float32
 /// after each axis (SciPy keeps the input dtype), the ones pass is float64; the quotient is stored float32.
 /// Both go through <see cref="CannyGaussian"/> (double weights, SciPy's symmetric summation order), not the shared
@@ -18,7 +19,8 @@ namespace XRayFlow.Core.Ops.Filters;
 /// (mode 'reflect', float32 results), <c>magnitude = hypot(isobel, jsobel)</c> (float32).</item>
 /// <item>Non-maximum suppression by octants with interpolation between the two neighbours the gradient
 /// points between (skimage's <c>_get_local_maxima</c>), only inside the border-eroded mask (the outermost
-/// row/column never is an edge) and where magnitude &gt; 0. A pixel in several octants (ties) takes the result
+/// row/column never is an edge; with a mask, its <c>binary_erosion</c> by a 3 x 3 square with border 0) and where
+/// magnitude &gt; 0. A pixel in several octants (ties) takes the result
 /// of the last octant, as skimage's successive assignments do.</item>
 /// <item>Hysteresis: keep the 8-connected components of (local maximum and magnitude &gt;= low) that contain a
 /// pixel with magnitude &gt;= high (skimage's <c>ndimage.label</c> with a 3x3 structure).</item>
@@ -50,10 +52,20 @@ public static class Canny
         bool useQuantiles = false,
         BoundaryMode mode = BoundaryMode.Constant,
         double cval = 0.0,
-        int threads = 1)
+        int threads = 1,
+        ReadOnlySpan<float> mask = default)
     {
         var (n, lowF, highF) = Checked(image.Length, edges.Length, rows, cols, lowThreshold, highThreshold, useQuantiles);
+        CheckMask(mask, n);
         var doubles = System.Buffers.ArrayPool<double>.Shared;
+        float[]? masked = null;
+        double[]? smoothedMask = null;
+        if (!mask.IsEmpty)
+        {
+            masked = PixelPool.Shared.Rent(n);
+            Masked(image, mask, masked);
+            image = masked.AsSpan(0, n);
+        }
 
         // The smoothing's rows are padded to a stride off multiples of 4 KiB (ScipyGaussian.Stride).
         int stride = ScipyGaussian.Stride(cols);
@@ -74,7 +86,17 @@ public static class Canny
             }
 
             double[]? kernel = sigma > 1e-15 ? CannyGaussian.Kernel(sigma, 4.0) : null;
-            var ones = new OnesDenominator(rows, cols, kernel, mode, cval);
+            IDenominator ones;
+            if (mask.IsEmpty)
+            {
+                ones = new OnesDenominator(rows, cols, kernel, mode, cval);
+            }
+            else
+            {
+                smoothedMask = doubles.Rent(n);
+                ones = new MaskDenominator(SmoothedMask(mask, rows, cols, stride, sigma, kernel, mode, cval, threads, smoothedMask), cols);
+            }
+
             var smoothing = kernel is null ? null : new ScipyGaussian.Smoothing(sigma, sigma, 4.0, mode, cval, toFloat: true, cols);
             ScipyGaussian.ForRuns(rows, threads, (first, end) => SmoothRows(work, stride, rows, cols, first, end, smoothing, ones, smoothed));
 
@@ -113,6 +135,11 @@ public static class Canny
                 LocalMaximaFast(isobel, jsobel, magnitude, rows, cols, localMax);
             }
 
+            if (!mask.IsEmpty)
+            {
+                KeepInsideErodedMask(localMax, mask, rows, cols);
+            }
+
             LabelledHysteresis(localMax, magnitude, rows, cols, lowF, highF, edges, threads);
         }
         finally
@@ -124,7 +151,108 @@ public static class Canny
             PixelPool.Shared.Return(jsobel);
             PixelPool.Shared.Return(magnitude);
             PixelPool.Shared.Return(scratch);
+            if (masked is not null)
+            {
+                PixelPool.Shared.Return(masked);
+            }
+
+            if (smoothedMask is not null)
+            {
+                doubles.Return(smoothedMask);
+            }
         }
+    }
+
+    /// <summary>
+    /// skimage's gaussian(mask as 0 / 1 in float64) into <paramref name="smoothed"/> (rows x cols, packed), by the same
+    /// banded SciPy Gaussian as the image (float64 results), on the threads; no smoothing: the mask itself.
+    /// </summary>
+    private static double[] SmoothedMask(ReadOnlySpan<float> mask, int rows, int cols, int stride, double sigma, double[]? kernel, BoundaryMode mode, double cval, int threads, double[] smoothed)
+    {
+        int n = rows * cols;
+        if (kernel is null)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                smoothed[k] = mask[k] != 0f ? 1.0 : 0.0;
+            }
+
+            return smoothed;
+        }
+
+        var work = System.Buffers.ArrayPool<double>.Shared.Rent(checked(rows * stride));
+        try
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < cols; c++)
+                {
+                    work[(r * stride) + c] = mask[(r * cols) + c] != 0f ? 1.0 : 0.0;
+                }
+            }
+
+            var smoothing = new ScipyGaussian.Smoothing(sigma, sigma, 4.0, mode, cval, toFloat: false, cols);
+            ScipyGaussian.ForRuns(rows, threads, (first, end) => smoothing.Bands(work, stride, rows, first, end, (b0, b1, band) => band.CopyTo(smoothed.AsSpan(b0 * cols, (b1 - b0) * cols))));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(work);
+        }
+
+        return smoothed;
+    }
+
+    /// <summary>A mask, when given, has one value per pixel of the frame.</summary>
+    private static void CheckMask(ReadOnlySpan<float> mask, int n)
+    {
+        if (!mask.IsEmpty && mask.Length < n)
+        {
+            throw new ArgumentException($"the mask holds {mask.Length} values for an image of {n} pixels");
+        }
+    }
+
+    /// <summary>skimage's masked_image: the image's value where the mask is nonzero (NaN counts as nonzero, as numpy's astype(bool)), 0 elsewhere.</summary>
+    private static void Masked(ReadOnlySpan<float> image, ReadOnlySpan<float> mask, Span<float> masked)
+    {
+        for (int k = 0; k < masked.Length; k++)
+        {
+            masked[k] = mask[k] != 0f ? image[k] : 0f;
+        }
+    }
+
+    /// <summary>
+    /// Clears the local maxima outside skimage's eroded mask, <c>ndimage.binary_erosion(mask, ones((3, 3)),
+    /// border_value=0)</c>: a pixel stays when it and its 8 neighbours are all in the mask and inside the frame (the
+    /// border ring, which the suppression never marks, is outside it). Inside that ring the suppression's answer does
+    /// not depend on the mask, so this equals skimage's suppression restricted to the eroded mask.
+    /// </summary>
+    private static void KeepInsideErodedMask(bool[] localMax, ReadOnlySpan<float> mask, int rows, int cols)
+    {
+        for (int r = 1; r < rows - 1; r++)
+        {
+            for (int c = 1; c < cols - 1; c++)
+            {
+                int k = (r * cols) + c;
+                if (localMax[k] && !AllIn3x3(mask, k, cols))
+                {
+                    localMax[k] = false;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the 3 x 3 neighbourhood of pixel k (not on the border) lies wholly in the mask.</summary>
+    private static bool AllIn3x3(ReadOnlySpan<float> mask, int k, int cols)
+    {
+        for (int dr = -cols; dr <= cols; dr += cols)
+        {
+            if (mask[k + dr - 1] == 0f || mask[k + dr] == 0f || mask[k + dr + 1] == 0f)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -132,7 +260,7 @@ public static class Canny
     /// time, each row divided by the smoothed ones.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void SmoothRows(double[] work, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing? smoothing, OnesDenominator ones, float[] smoothed)
+    private static void SmoothRows(double[] work, int stride, int rows, int cols, int first, int end, ScipyGaussian.Smoothing? smoothing, IDenominator ones, float[] smoothed)
     {
         if (smoothing is null)
         {
@@ -362,19 +490,23 @@ public static class Canny
         bool useQuantiles = false,
         BoundaryMode mode = BoundaryMode.Constant,
         double cval = 0.0,
-        int threads = 1)
+        int threads = 1,
+        ReadOnlySpan<float> mask = default)
     {
         var (n, lowF, highF) = Checked(image.Length, edges.Length, rows, cols, lowThreshold, highThreshold, useQuantiles);
+        CheckMask(mask, n);
 
-        // 1. smoothing with the bleed-over correction (no mask: the mask is all ones)
+        // 1. smoothing with the bleed-over correction: the image where the mask is nonzero (0 elsewhere) and the mask
+        // as 0 / 1 in float64 (no mask: the image, and ones)
         var work = new double[n];
+        var ones = new double[n];
         for (int k = 0; k < n; k++)
         {
-            work[k] = image[k];
+            bool inside = mask.IsEmpty || mask[k] != 0f;
+            work[k] = inside ? image[k] : 0f;
+            ones[k] = inside ? 1.0 : 0.0;
         }
 
-        var ones = new double[n];
-        ones.AsSpan().Fill(1.0);
         if (sigma > 1e-15)
         {
             var kernel = CannyGaussian.Kernel(sigma, 4.0);
@@ -404,8 +536,22 @@ public static class Canny
             (lowF, highF) = QuantileThresholds(magnitude, lowThreshold, highThreshold);
         }
 
-        // 3. non-maximum suppression
+        // 3. non-maximum suppression, inside the border-eroded mask (with a mask: its 3 x 3 erosion, border 0)
         var localMax = LocalMaxima(isobel, jsobel, magnitude, rows, cols);
+        for (int k = 0; k < n && !mask.IsEmpty; k++)
+        {
+            int r = k / cols, c = k % cols;
+            bool eroded = r > 0 && r < rows - 1 && c > 0 && c < cols - 1;
+            for (int dr = -1; dr <= 1 && eroded; dr++)
+            {
+                for (int dc = -1; dc <= 1; dc++)
+                {
+                    eroded &= mask[((r + dr) * cols) + c + dc] != 0f;
+                }
+            }
+
+            localMax[k] &= eroded;
+        }
 
         // 4. hysteresis
         Hysteresis(localMax, magnitude, rows, cols, lowF, highF, edges);
@@ -417,7 +563,41 @@ public static class Canny
     /// of one value gives the same result at every column whose taps stay inside the row (Inner), and the columns
     /// within the radius of an edge are made one by one (Left, Right) with the same operations in the same order.
     /// </summary>
-    private sealed class OnesDenominator
+    /// <summary>Divides a row of the smoothed image by the smoothed mask (+ eps): skimage's bleed-over correction.</summary>
+    private interface IDenominator
+    {
+        void Divide(int r, ReadOnlySpan<double> work, Span<float> smoothed);
+    }
+
+    /// <summary>The smoothed mask of <see cref="SmoothedMask"/> as the denominator (the all-ones case is <see cref="OnesDenominator"/>).</summary>
+    private sealed class MaskDenominator(double[] smoothedMask, int cols) : IDenominator
+    {
+        /// <summary>smoothed[c] = (float)(work[c] / (gaussian(mask)(r, c) + eps)) for row r.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Divide(int r, ReadOnlySpan<double> work, Span<float> smoothed)
+        {
+            var d = smoothedMask.AsSpan(r * cols, cols);
+            int c = 0;
+            int width = Vector<double>.Count;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var eps = new Vector<double>(NumpyEps);
+                for (; c <= cols - (2 * width); c += 2 * width)
+                {
+                    var q0 = new Vector<double>(work.Slice(c, width)) / (new Vector<double>(d.Slice(c, width)) + eps);
+                    var q1 = new Vector<double>(work.Slice(c + width, width)) / (new Vector<double>(d.Slice(c + width, width)) + eps);
+                    Vector.Narrow(q0, q1).CopyTo(smoothed.Slice(c, 2 * width));
+                }
+            }
+
+            for (; c < cols; c++)
+            {
+                smoothed[c] = (float)(work[c] / (d[c] + NumpyEps));
+            }
+        }
+    }
+
+    private sealed class OnesDenominator : IDenominator
     {
         private readonly int _cols;
         private readonly int _edge;

@@ -306,7 +306,7 @@ public static class FilterOps
         Name = "canny",
         Summary = "Canny edge detector as scikit-image's feature.canny (for float input): 1 at edges, 0 elsewhere.",
         Reference = "skimage.feature.canny",
-        Inputs = InputSpec.One,
+        Inputs = new InputSpec(1, 2, Doc: "the image, then optionally a mask of its shape (skimage's mask: the image is smoothed as if only its nonzero pixels existed, and edges are kept only where the mask's 3 x 3 erosion is nonzero)"),
         Params =
         [
             new ParamSpec("sigma", ParamType.Float, "Standard deviation of the Gaussian smoothing.") { Default = 1.0, Min = 0.0, Max = CommonParams.MaxSigma },
@@ -344,6 +344,7 @@ public static class FilterOps
         Execute = ctx =>
         {
             var src = ctx.Array();
+            var mask = ctx.Inputs.Count > 1 ? ctx.Array(1) : null;
             double? low = ctx.Has("low_threshold") ? ctx.Float("low_threshold") : null;
             double? high = ctx.Has("high_threshold") ? ctx.Float("high_threshold") : null;
             bool quantiles = ctx.Has("use_quantiles") && ctx.Get<bool>("use_quantiles");
@@ -354,7 +355,7 @@ public static class FilterOps
             int threads = Math.Max(1, ctx.Threads);
             int inner = src.Frames >= threads ? 1 : threads; // a single image: its smoothing uses the threads
             Parallel.For(0, src.Frames, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ctx.Cancellation }, n =>
-                Canny.Detect(src.Frame(n), src.Rows, src.Cols, dst.Frame(n), sigma, low, high, quantiles, mode, cval, inner));
+                Canny.Detect(src.Frame(n), src.Rows, src.Cols, dst.Frame(n), sigma, low, high, quantiles, mode, cval, inner, mask is null ? default : mask.Frame(n)));
             return new ArrayValue(dst);
         },
     };

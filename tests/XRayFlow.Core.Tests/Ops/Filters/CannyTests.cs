@@ -44,9 +44,10 @@ public class CannyTests(ITestOutputHelper output)
 
         double? low = c.GetProperty("low").ValueKind == JsonValueKind.Null ? null : c.GetProperty("low").GetDouble();
         double? high = c.GetProperty("high").ValueKind == JsonValueKind.Null ? null : c.GetProperty("high").GetDouble();
+        var mask = c.TryGetProperty("mask", out var m) && m.ValueKind == JsonValueKind.String ? FixtureMask(m.GetString()!, pixels, cols, r0, c0, size) : null;
         var edges = new float[size * size];
         Canny.Detect(crop, size, size, edges, c.GetProperty("sigma").GetDouble(), low, high,
-            c.GetProperty("use_quantiles").GetBoolean(), Boundary.Parse(c.GetProperty("mode").GetString()!));
+            c.GetProperty("use_quantiles").GetBoolean(), Boundary.Parse(c.GetProperty("mode").GetString()!), mask: mask);
 
         var packed = File.ReadAllBytes(PictureFixtures.Fixture("canny/" + c.GetProperty("file").GetString()));
         int union = 0, differ = 0, expectedCount = 0, actualCount = 0;
@@ -66,6 +67,24 @@ public class CannyTests(ITestOutputHelper output)
         output.WriteLine($"{name}: skimage {expectedCount} edge pixels, ours {actualCount}, {differ} differ, agreement {agreement:P3}");
         Assert.True(expectedCount > 50, "the case should have edges to compare");
         Assert.True(agreement >= 0.999, $"{name}: {differ} of {union} edge pixels differ ({agreement:P3})");
+    }
+
+    /// <summary>A case's mask as gen_canny.py describes it: 'gtV' the crop's 8-bit values above V, 'diskR' the pixels within R of the centre.</summary>
+    private static float[] FixtureMask(string kind, byte[] pixels, int cols, int r0, int c0, int size)
+    {
+        var mask = new float[size * size];
+        for (int r = 0; r < size; r++)
+        {
+            for (int q = 0; q < size; q++)
+            {
+                bool inside = kind.StartsWith("gt", StringComparison.Ordinal)
+                    ? pixels[((r0 + r) * cols) + c0 + q] > int.Parse(kind[2..], System.Globalization.CultureInfo.InvariantCulture)
+                    : ((r - 127.5) * (r - 127.5)) + ((q - 127.5) * (q - 127.5)) <= Math.Pow(double.Parse(kind[4..], System.Globalization.CultureInfo.InvariantCulture), 2);
+                mask[(r * size) + q] = inside ? 1f : 0f;
+            }
+        }
+
+        return mask;
     }
 
     [Fact]
@@ -162,6 +181,65 @@ public class CannyTests(ITestOutputHelper output)
                     Canny.Detect(img, rows, cols, fast, sigma, low, high, quantiles, mode, cval, threads: 2);
                     Canny.DetectReference(img, rows, cols, reference, sigma, low, high, quantiles, mode, cval, threads: 2);
                     Assert.True(fast.AsSpan().SequenceEqual(reference), $"{rows}x{cols} sigma {sigma} {mode} thresholds {low}/{high} quantiles {quantiles} cval {cval}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void FastPathWithAMaskGivesTheReferencesEdges(BoundaryMode mode)
+    {
+        // Masks of blobs with holes, scattered pixels, one column, NaN as "in" (numpy's astype(bool)), none and all:
+        // the fast path (masked copy, smoothed mask, erosion applied to the suppression) against the reference.
+        var rng = new Random(20261206 + (int)mode);
+        foreach (var (rows, cols) in new[] { (1, 1), (3, 3), (1, 29), (29, 1), (12, 13), (37, 53), (64, 64), (19, 130) })
+        {
+            var img = new float[rows * cols];
+            for (int k = 0; k < img.Length; k++)
+            {
+                img[k] = ((k / cols) * 3 % 17) + ((k % cols) / 5 * 4) + (rng.Next(4) == 0 ? rng.Next(40) : 0);
+            }
+
+            foreach (int kind in new[] { 0, 1, 2, 3, 4 })
+            {
+                var mask = new float[img.Length];
+                for (int k = 0; k < mask.Length; k++)
+                {
+                    int r = k / cols, c = k % cols;
+                    mask[k] = kind switch
+                    {
+                        0 => (((r - (rows / 2.0)) * (r - (rows / 2.0))) + ((c - (cols / 3.0)) * (c - (cols / 3.0))) < rows * cols / 3.0) && (r + c) % 7 != 0 ? 1f : 0f,
+                        1 => rng.Next(5) == 0 ? 0f : rng.Next(3) == 0 ? float.NaN : 2.5f,
+                        2 => c == cols / 2 ? 1f : 0f,
+                        3 => 0f,
+                        _ => 1f,
+                    };
+                }
+
+                foreach (double sigma in new[] { 0.0, 1.0, 2.5 })
+                {
+                    foreach (var (low, high, quantiles, cval) in new (double?, double?, bool, double)[] { (3, 9, false, 2.5), (0.5, 0.9, true, 0) })
+                    {
+                        var fast = new float[img.Length];
+                        var reference = new float[img.Length];
+                        Canny.Detect(img, rows, cols, fast, sigma, low, high, quantiles, mode, cval, threads: 2, mask: mask);
+                        Canny.DetectReference(img, rows, cols, reference, sigma, low, high, quantiles, mode, cval, mask: mask);
+                        string what = $"{rows}x{cols} mask {kind} sigma {sigma} {mode} thresholds {low}/{high} quantiles {quantiles} cval {cval}";
+                        Assert.True(fast.AsSpan().SequenceEqual(reference), what);
+                        if (kind == 3)
+                        {
+                            Assert.True(fast.All(v => v == 0f), what + ": an empty mask has no edges");
+                        }
+
+                        if (kind == 4)
+                        {
+                            // A mask of ones is skimage's no-mask case (its erosion is the border ring, its smoothing gaussian(ones)).
+                            var unmasked = new float[img.Length];
+                            Canny.Detect(img, rows, cols, unmasked, sigma, low, high, quantiles, mode, cval, threads: 2);
+                            Assert.True(fast.AsSpan().SequenceEqual(unmasked), what + ": ones against no mask");
+                        }
+                    }
                 }
             }
         }
@@ -321,6 +399,33 @@ public class CannyTests(ITestOutputHelper output)
         Assert.Equal(0.24197144565660073, k[3], 15);
         Assert.Equal(0.00013383062461474175, k[0], 15);
         Assert.Equal(1.0, k.Sum(), 14);
+    }
+
+    [Fact]
+    public void OpTakesAMaskAsItsSecondInputFrameByFrame()
+    {
+        var stack = ImageArray.Stack(2, 16, 16);
+        var mask = ImageArray.Stack(2, 16, 16);
+        for (int f = 0; f < 2; f++)
+        {
+            for (int r = 0; r < 16; r++)
+            {
+                for (int c = 0; c < 16; c++)
+                {
+                    stack.Data[(f * 256) + (r * 16) + c] = c >= 8 ? 1f : 0f; // both frames: a step at column 8
+                    mask.Data[(f * 256) + (r * 16) + c] = f == 0 || c < 6 ? 1f : 0f; // frame 1: only left of the step
+                }
+            }
+        }
+
+        var op = OpRegistry.Get("canny");
+        var parameters = new Dictionary<string, object?> { ["sigma"] = 1.0, ["low_threshold"] = null, ["high_threshold"] = null, ["use_quantiles"] = false, ["mode"] = "constant", ["cval"] = 0.0 };
+        var masked = ((ArrayValue)op.Invoke(new OpContext { StepId = "edges", Inputs = [new ArrayValue(stack), new ArrayValue(mask)], Params = parameters })).Array;
+        var plain = ((ArrayValue)op.Invoke(new OpContext { StepId = "edges", Inputs = [new ArrayValue(stack)], Params = parameters })).Array;
+        Assert.True(plain.Frame(0).ToArray().Sum() > 8);
+        Assert.True(masked.Frame(0).SequenceEqual(plain.Frame(0)), "a mask of ones changes nothing");
+        Assert.Equal(plain.Frame(0).ToArray(), plain.Frame(1).ToArray());
+        Assert.Equal(0f, masked.Frame(1).ToArray().Sum()); // the step lies outside frame 1's eroded mask
     }
 
     [Fact]
