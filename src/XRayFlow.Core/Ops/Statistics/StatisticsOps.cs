@@ -234,17 +234,22 @@ public static class StatisticsOps
     public static OpDefinition Percentile { get; } = new()
     {
         Name = "percentile",
-        Summary = "The q-th percentile of all values (a stack: all frames together), numpy.percentile with its default linear interpolation; NaN anywhere gives NaN.",
+        Summary = "The q-th percentile of all values (a stack: all frames together), numpy.percentile with its method (default linear interpolation); NaN anywhere gives NaN.",
         Reference = "numpy.percentile",
         Inputs = InputSpec.One,
         Output = OutputKind.Scalar,
-        Params = [new ParamSpec("q", ParamType.Float, "Percentile, 0 to 100") { Required = true, Min = 0, Max = 100 }],
+        Params =
+        [
+            new ParamSpec("q", ParamType.Float, "Percentile, 0 to 100") { Required = true, Min = 0, Max = 100 },
+            new ParamSpec("method", ParamType.Enum, "numpy's method: linear (default); lower, higher, nearest, midpoint; the Hyndman & Fan ones inverted_cdf, averaged_inverted_cdf, closest_observation, interpolated_inverted_cdf, hazen, weibull, median_unbiased, normal_unbiased") { Default = "linear", Allowed = [.. Quantiles.MethodNames] },
+        ],
         Example = "{q: 90}",
         Execute = ctx =>
         {
             var src = ctx.Array();
             int bits = IntegerSource.TryGetRecorded(src, out int b) ? b : 0;
-            return new ScalarValue(Quantiles.Percentile(src.Data, ctx.Float("q"), bits));
+            var method = Quantiles.ParseMethod(ctx.Has("method") ? ctx.Text("method") : "linear");
+            return new ScalarValue(Quantiles.Percentile(src.Data, ctx.Float("q"), bits, method: method));
         },
     };
 }
