@@ -14,7 +14,7 @@ Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
 correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile, threshold_local,
+equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
@@ -589,6 +589,9 @@ def intensity_family(rng, large=False):
                 continue  # scikit-image raises; so does xrayflow, which would fail the whole item (ThresholdKernelTests)
         if op == 'percentile':
             p['q'] = float(rng.choice([0, 1, 50, 90, 99, 100, rng.uniform(0, 100)]))
+            mrng = np.random.default_rng([int(p['q'] * 1000), len(cases), 11])  # its own draws: earlier seeds' stay
+            if mrng.random() < 0.6:
+                p['method'] = str(mrng.choice(PERCENTILE_METHODS))
         if op == 'threshold_li' and li_never_settles(img):
             continue  # scikit-image loops forever; xrayflow fails the item, naming the cycle (ThresholdKernelTests)
         if op == 'threshold_local':
@@ -650,7 +653,7 @@ def intensity_family(rng, large=False):
         if op == 'adjust_log':
             return ex.adjust_log(a, p['gain'], p['inv'])
         if op == 'percentile':
-            return np.percentile(a, p['q'])
+            return np.percentile(a, p['q'], method=p.get('method', 'linear'))
         if op == 'unsharp_mask':
             return sf.unsharp_mask(a, radius=p['radius'], amount=p['amount'], preserve_range=p['preserve_range'])
         if op == 'threshold_local':  # scikit-image on the float64 copy (as the fixtures: its own path for integer arrays)
@@ -775,6 +778,9 @@ def segmentation_family(rng, large=False):
 
     return (img, grey), cases, reference
 
+
+PERCENTILE_METHODS = ['inverted_cdf', 'averaged_inverted_cdf', 'closest_observation', 'interpolated_inverted_cdf', 'hazen',
+                      'weibull', 'linear', 'median_unbiased', 'normal_unbiased', 'lower', 'higher', 'midpoint', 'nearest']
 
 REGION_PROPERTIES = ['label', 'area', 'area_bbox', 'bbox_area', 'bbox', 'centroid', 'centroid_local', 'local_centroid', 'eccentricity',
                      'equivalent_diameter_area', 'equivalent_diameter', 'extent', 'axis_major_length', 'major_axis_length',
