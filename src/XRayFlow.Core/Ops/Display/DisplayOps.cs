@@ -97,20 +97,41 @@ public static class DisplayOps
             ? $"window needs '{which}': give center and width, or put `window` right after a DICOM input whose header has Window Center/Width (other ops drop the header)"
             : $"window needs '{which}': the DICOM header of {info.Source} has no usable Window {(which == "center" ? "Center (0028,1050)" : "Width (0028,1051)")}; give it in the recipe");
 
-    /// <summary>montage: the frames of a stack side by side (see <see cref="Montage"/>).</summary>
+    /// <summary>montage: skimage.util.montage of a stack (see <see cref="Montage"/>).</summary>
     public static OpDefinition MontageOp { get; } = new()
     {
         Name = "montage",
-        Summary = "Tiles the frames of a stack into one image, row by row (default: all frames in one row).",
+        Summary = "Tiles the frames of a stack into one image as scikit-image's util.montage: a grid of grid_shape (default ceil(sqrt(N)) square), padding_width around every tile, empty cells and padding filled with fill (default the stack's mean); columns and gap (extension) give rows of columns frames with a gap between tiles only (columns 0 or only a gap: all in one row, numpy.hstack).",
         Reference = "skimage.util.montage",
         Inputs = new InputSpec(1, 1, Doc: "a stack (N x H x W)", RequiresStack: true),
         Output = OutputKind.Image,
         Params =
         [
-            new ParamSpec("columns", ParamType.Int, "Frames per row of the grid; 0 = all frames in one row (numpy.hstack).") { Default = 0, Min = 0, Max = 4096 },
-            new ParamSpec("gap", ParamType.Int, "Pixels between neighbouring tiles (not around the outside).") { Default = 0, Min = 0, Max = 4096 },
-            new ParamSpec("fill", ParamType.Float, "Value of the gaps and of the empty cells of the last row.") { Default = 0.0 },
+            new ParamSpec("grid_shape", ParamType.IntList, "[rows, columns] of the grid (at least as many cells as frames); default ceil(sqrt(N)) x ceil(sqrt(N))") { Min = 1, Max = 4096, MinCount = 2, MaxCount = 2 },
+            new ParamSpec("padding_width", ParamType.Int, "Pixels between the tiles and between the tiles and the border") { Min = 0, Max = 4096 },
+            new ParamSpec("fill", ParamType.Float, "Value of the padding and of the empty cells: a number, or mean (the stack's mean, in its dtype: an 8- or 16-bit stack's truncated to a whole number)") { Default = "mean", Words = ["mean"] },
+            new ParamSpec("rescale_intensity", ParamType.Bool, "Stretch each frame to its dtype's range first (skimage.exposure.rescale_intensity with its defaults)") { Default = false },
+            new ParamSpec("columns", ParamType.Int, "Extension: frames per row of the grid, as many rows as they need; 0 = all frames in one row (numpy.hstack). Not with grid_shape.") { Min = 0, Max = 4096 },
+            new ParamSpec("gap", ParamType.Int, "Extension: pixels between neighbouring tiles, not around them; without columns, all frames in one row (gap 0: numpy.hstack). Not with padding_width.") { Min = 0, Max = 4096 },
         ],
+        Rules =
+        [
+            new OpRule
+            {
+                Description = "grid_shape or columns, not both",
+                At = "columns",
+                Check = c => c.Has("grid_shape") && c.Has("columns") ? "montage takes grid_shape (scikit-image's) or columns, not both" : null,
+                Violation = "{grid_shape: [2, 2], columns: 2}",
+            },
+            new OpRule
+            {
+                Description = "padding_width or gap, not both",
+                At = "gap",
+                Check = c => c.Has("padding_width") && c.Has("gap") ? "montage takes padding_width (scikit-image's: around the tiles too) or gap (between them only), not both" : null,
+                Violation = "{padding_width: 2, gap: 2}",
+            },
+        ],
+        Example = "{grid_shape: [3, 3], padding_width: 8}",
         Shape = c =>
         {
             var s = c.First;
@@ -119,22 +140,100 @@ public static class DisplayOps
                 return ValueInfo.Image;
             }
 
-            int columns = c.Int("columns") is > 0 and var k ? k : s.Frames;
-            var (rows, cols) = Montage.Shape(s.Frames, s.Rows, s.Cols, columns, c.Int("gap"));
-            return new ValueInfo(ValueKind.Image, 1, rows, cols);
+            var layout = LayoutOf(c, s.Frames);
+            if ((long)layout.GridRows * layout.GridCols < s.Frames)
+            {
+                c.Problem($"grid_shape [{layout.GridRows}, {layout.GridCols}] has {(long)layout.GridRows * layout.GridCols} cells for the stack's {s.Frames} frames", "grid_shape");
+                return ValueInfo.Image;
+            }
+
+            var (rows, cols) = layout.Size(s.Rows, s.Cols);
+            if (rows * cols > OpDefinition.MaxOutputPixels)
+            {
+                c.Problem($"the montage would be {rows} x {cols} = {rows * cols} pixels, more than the {OpDefinition.MaxOutputPixels} one step may make", "padding_width");
+                return ValueInfo.Image;
+            }
+
+            return new ValueInfo(ValueKind.Image, 1, (int)rows, (int)cols);
         },
         Execute = ctx =>
         {
             var stack = ctx.Array();
-            int columns = ctx.Int("columns");
-            if (columns <= 0)
+            var layout = LayoutOf(ctx, stack.Frames);
+            if ((long)layout.GridRows * layout.GridCols < stack.Frames)
             {
-                columns = stack.Frames;
+                throw new OpRefusedException(ctx.StepId, $"grid_shape [{layout.GridRows}, {layout.GridCols}] has {(long)layout.GridRows * layout.GridCols} cells for the stack's {stack.Frames} frames");
             }
 
-            return new ArrayValue(Montage.Tile(stack, columns, ctx.Int("gap"), (float)ctx.Float("fill")));
+            var (rows, cols) = layout.Size(stack.Rows, stack.Cols);
+            if (rows * cols > ctx.MaxPixels)
+            {
+                throw new OpRefusedException(ctx.StepId, $"the montage would be {rows} x {cols} = {rows * cols} pixels, more than the {ctx.MaxPixels} allowed");
+            }
+
+            if (ctx.Has("rescale_intensity") && ctx.Bool("rescale_intensity"))
+            {
+                var dtype = Intensity.SkimageDtypes.Of(stack, ctx.Threads);
+                var rescaled = Imaging.ImageArray.Rent(stack);
+                for (int f = 0; f < stack.Frames; f++)
+                {
+                    Intensity.IntensityOps.RescaleWithDefaults(stack.Data.AsMemory(f * stack.FrameLength, stack.FrameLength), rescaled.Data.AsMemory(f * stack.FrameLength, stack.FrameLength), dtype, ctx.Threads);
+                }
+
+                Imaging.IntegerSource.Record(rescaled, dtype switch { Intensity.SkimageDtype.UInt8 => 8, Intensity.SkimageDtype.UInt16 => 16, _ => 0 }); // skimage keeps the dtype
+                stack = rescaled;
+            }
+
+            bool mean = !ctx.Has("fill") || ctx.Word("fill") is "mean";
+            float fill = mean ? StackMean(stack, stack.Data, ctx.Threads) : InDtype(stack, ctx.Float("fill"), ctx.Threads);
+            float fillImag = stack.Imag is not null && mean ? StackMean(stack, stack.Imag, ctx.Threads) : 0f;
+            return new ArrayValue(Montage.Tile(stack, layout, fill, fillImag));
         },
     };
+
+    /// <summary>The montage layout of the step's parameters for a stack of that many frames.</summary>
+    private static MontageLayout LayoutOf(ParamValues p, int frames) => MontageLayout.Of(
+        frames,
+        p.Has("grid_shape") ? p.Ints("grid_shape") : null,
+        p.Has("columns") ? p.Int("columns") : null,
+        p.Has("padding_width") ? p.Int("padding_width") : null,
+        p.Has("gap") ? p.Int("gap") : null);
+
+    /// <summary>
+    /// A fill value as skimage.util.montage casts it to the stack's dtype: an 8- or 16-bit stack's truncated to a whole
+    /// number (numpy's astype) and, beyond the dtype's range, clipped to it (where numpy's cast is undefined: x86 wraps
+    /// -1.5 to 255); a float stack's rounded to float32.
+    /// </summary>
+    private static float InDtype(Imaging.ImageArray stack, double fill, int threads)
+    {
+        if (stack.Imag is not null || Intensity.SkimageDtypes.Of(stack, threads) is not (Intensity.SkimageDtype.UInt8 or Intensity.SkimageDtype.UInt16) || double.IsNaN(fill))
+        {
+            return (float)fill;
+        }
+
+        return (float)Math.Clamp(Math.Truncate(fill), 0, Intensity.SkimageDtypes.Max(Intensity.SkimageDtypes.Of(stack, threads)));
+    }
+
+    /// <summary>
+    /// skimage.util.montage's fill 'mean': <c>arr_in.mean(axis=(0, 1, 2))</c> cast to the stack's dtype: an 8- or
+    /// 16-bit stack's float64 mean truncated to a whole number, a float one's numpy float32 mean.
+    /// </summary>
+    private static float StackMean(Imaging.ImageArray stack, float[] values, int threads)
+    {
+        var span = values.AsSpan(0, stack.Length);
+        if (stack.Imag is null && Intensity.SkimageDtypes.Of(stack, threads) != Intensity.SkimageDtype.Float32)
+        {
+            double sum = 0;
+            foreach (float v in span)
+            {
+                sum += v; // whole numbers: exact while below 2^53
+            }
+
+            return (float)Math.Truncate(sum / span.Length);
+        }
+
+        return Statistics.NumpySum32.Mean(span, threads);
+    }
 
     /// <summary>downsample: integer-factor block mean (see <see cref="Downsample.BlockMean"/> for the exact meaning).</summary>
     public static OpDefinition DownsampleOp { get; } = new()

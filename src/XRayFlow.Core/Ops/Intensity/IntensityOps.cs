@@ -300,6 +300,17 @@ public static class IntensityOps
         return new RangeSpec(null, [numbers[0], numbers[1]]);
     }
 
+    /// <summary>
+    /// skimage.exposure.rescale_intensity(frame) with its defaults (in_range 'image', out_range 'dtype'), into
+    /// <paramref name="dst"/>: skimage.util.montage's rescale_intensity, which keeps the frame's dtype.
+    /// </summary>
+    internal static void RescaleWithDefaults(Memory<float> frame, Memory<float> dst, SkimageDtype dtype, int threads)
+    {
+        var (imin, imax) = Resolve(new RangeSpec("image", null), frame.Span, dtype, clipNegative: false, threads);
+        var (omin, omax) = Resolve(new RangeSpec("dtype", null), frame.Span, dtype, clipNegative: imin >= 0, threads);
+        IntensityRescale.Apply(frame, dst, dtype, imin, imax, omin, omax, IntensityRescale.OutputType("dtype", dtype), threads);
+    }
+
     /// <summary>scikit-image's intensity_range for one frame.</summary>
     private static (double Lo, double Hi) Resolve(RangeSpec r, ReadOnlySpan<float> frame, SkimageDtype dtype, bool clipNegative, int threads)
     {
