@@ -17,7 +17,7 @@ much larger than the frame), geometry (zoom, shift, rotate, affine_transform, re
 equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
-canny, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
+canny and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
 byte-identical), expressions (`map` expressions of + - * /, negation, MathF.Sqrt / Abs and ?: over comparisons, on
@@ -720,6 +720,12 @@ def segmentation_family(rng, large=False):
                 p['buffer_size'] = int(rng.integers(0, min(5, h, w)))
             if rng.random() < 0.3:
                 p['bgval'] = 7.0
+            level = np.random.default_rng([h, w, len(cases), 13]).choice([-1, 40, 100, 160])  # its own draws
+            if level >= 0:
+                # skimage's mask: the grey frame above a level, made by a where step (buffer_size then unused)
+                p['pre'] = [{'id': f'cbm{len(cases)}', 'op': 'where', 'in': 'g', 'cond': f'x > {level}', 'then': 1, 'else': 0}]
+                p['in'] = ['x', f'cbm{len(cases)}']
+                p['mask_level'] = int(level)
         elif op == 'remove_small_objects':
             p.update(min_size=int(rng.integers(0, 30)), connectivity=int(rng.integers(1, 3)))
             if np.random.default_rng([h, w, len(cases)]).random() < 0.5:
@@ -764,7 +770,8 @@ def segmentation_family(rng, large=False):
                 kw['origin'] = p['origin']
             return getattr(ndi, op)(b, **kw)
         if op == 'clear_border':
-            return ss.clear_border(a, buffer_size=p.get('buffer_size', 0), bgval=p.get('bgval', 0))
+            mask = grey > p['mask_level'] if 'mask_level' in p else None
+            return ss.clear_border(a, buffer_size=p.get('buffer_size', 0), bgval=p.get('bgval', 0), mask=mask)
         if op == 'remove_small_objects':
             return sm.remove_small_objects(b, p['min_size'], connectivity=p['connectivity'])
         if op == 'remove_small_holes':
@@ -1170,7 +1177,7 @@ def run_seed(family, seed, xrayflow, work):
     for i, p in enumerate(cases):
         recipe['steps'] += p.get('pre', [])
         step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
-        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale') or (k == 'connectivity' and 'pre' not in p)})
+        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level') or (k == 'connectivity' and 'pre' not in p)})
         recipe['steps'].append(step)
         json_out = p['op'] in SCALARS or p.get('out') == 'json'
         sid = step['id']

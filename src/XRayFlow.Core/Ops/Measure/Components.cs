@@ -128,7 +128,9 @@ public static class Components
     /// pixel keeps its value.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static ImageArray ClearBorder(ImageArray src, int bufferSize, float bgval, int threads)
+    /// <param name="mask">skimage's <c>mask</c> (frame by frame): when given, the border is every pixel where it is 0
+    /// (<c>borders = ~mask</c>) and <paramref name="bufferSize"/> is not used, as skimage ignores it.</param>
+    public static ImageArray ClearBorder(ImageArray src, int bufferSize, float bgval, int threads, ImageArray? mask = null)
     {
         var dst = ImageArray.Rent(src);
         int rows = src.Rows, cols = src.Cols;
@@ -141,24 +143,43 @@ public static class Components
             var start = runs.Start;
             var end = runs.End;
             var label = runs.Label;
+            var inside = mask is null ? default : mask.Frame(n);
             for (int row = 0; row < rows; row++)
             {
                 bool edgeRow = row < ext || row >= rows - ext;
                 for (int i = runs.RowStart[row], iEnd = runs.RowStart[row + 1]; i < iEnd; i++)
                 {
-                    if (edgeRow || start[i] < ext || end[i] > cols - ext)
+                    bool border = mask is null
+                        ? edgeRow || start[i] < ext || end[i] > cols - ext
+                        : inside.Slice((row * cols) + start[i], end[i] - start[i]).Contains(0f); // a pixel of the run outside the mask
+                    if (border)
                     {
                         clear[label[i]] = true;
                     }
                 }
             }
 
-            // Background in the band: skimage's label 0 is cleared too. The runs cover every pixel whose value does
+            // Background on the border: skimage's label 0 is cleared too. The runs cover every pixel whose value does
             // not truncate to 0, so the background is exactly the gaps between them.
-            runs.CopyClearing(frame, dst.Frame(n), clear, bgval, threads, clearGaps: BackgroundInBand(frame, rows, cols, ext));
+            bool background = mask is null ? BackgroundInBand(frame, rows, cols, ext) : BackgroundOutside(frame, inside);
+            runs.CopyClearing(frame, dst.Frame(n), clear, bgval, threads, clearGaps: background);
         }
 
         return dst;
+    }
+
+    /// <summary>True when a background pixel (its value truncates to 0) lies outside the mask (where it is 0).</summary>
+    private static bool BackgroundOutside(ReadOnlySpan<float> frame, ReadOnlySpan<float> mask)
+    {
+        for (int k = 0; k < frame.Length; k++)
+        {
+            if (mask[k] == 0f && RunLabels.Key(frame[k]) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when a pixel within <paramref name="ext"/> pixels of the edge is background (its value truncates to 0).</summary>

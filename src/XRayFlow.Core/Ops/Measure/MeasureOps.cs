@@ -135,9 +135,9 @@ public static class MeasureOps
     public static OpDefinition ClearBorder { get; } = new()
     {
         Name = "clear_border",
-        Summary = "Sets to bgval every object (8-connected pixels of one nonzero value) that comes within buffer_size pixels of the image's edge.",
+        Summary = "Sets to bgval every object (8-connected pixels of one nonzero value) that comes within buffer_size pixels of the image's edge, or, given a mask, that reaches outside the mask.",
         Reference = "skimage.segmentation.clear_border",
-        Inputs = InputSpec.One,
+        Inputs = new InputSpec(1, 2, Doc: "the labels (or a mask of objects), then optionally skimage's mask of the same shape: the border is every pixel where it is 0 (buffer_size is then not used)"),
         Params =
         [
             new ParamSpec("buffer_size", ParamType.Int, "Width of the border band beyond the outermost pixels: objects touching rows/columns 0..buffer_size from any edge are cleared") { Default = 0, Min = 0, Max = 1 << 20 },
@@ -145,14 +145,14 @@ public static class MeasureOps
         ],
         Shape = c =>
         {
-            if (c.First.IsKnown && c.First.IsArray && c.Int("buffer_size") >= Math.Min(c.First.Rows, c.First.Cols))
+            if (c.Inputs.Count == 1 && c.First.IsKnown && c.First.IsArray && c.Int("buffer_size") >= Math.Min(c.First.Rows, c.First.Cols))
             {
                 c.Problem($"buffer_size {c.Int("buffer_size")} must be smaller than the image's rows and columns ({c.First.Rows} x {c.First.Cols}), as skimage requires", "buffer_size");
             }
 
             return c.First with { IsComplex = false, IsFrequency = false };
         },
-        Execute = ctx => new ArrayValue(Components.ClearBorder(ctx.Array(), ctx.Int("buffer_size"), (float)ctx.Float("bgval"), ctx.Threads)),
+        Execute = ctx => new ArrayValue(Components.ClearBorder(ctx.Array(), ctx.Int("buffer_size"), (float)ctx.Float("bgval"), ctx.Threads, ctx.Inputs.Count > 1 ? ctx.Array(1) : null)),
     };
 
     /// <summary>keep_largest: the n largest components (the CT-tutorial idiom label + bincount + argsort, as one op).</summary>

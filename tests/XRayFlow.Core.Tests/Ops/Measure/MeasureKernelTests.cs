@@ -441,6 +441,29 @@ public class MeasureKernelTests
         }
     }
 
+    [Theory]
+    // skimage.segmentation.clear_border(a, bgval=7.5, mask=m) on a ring of 1s around 0s with a 2 in the middle:
+    // inside = rows/cols 1..3; then also the centre outside; then also the corner (1, 1) outside. The background is
+    // cleared only when a background pixel lies outside the mask (label 0 among the border's labels).
+    [InlineData(-1, "7.5 7.5 7.5 7.5 7.5 | 7.5 0 0 0 7.5 | 7.5 0 2 0 7.5 | 7.5 0 0 0 7.5 | 7.5 7.5 7.5 7.5 7.5")]
+    [InlineData(12, "7.5 7.5 7.5 7.5 7.5 | 7.5 0 0 0 7.5 | 7.5 0 7.5 0 7.5 | 7.5 0 0 0 7.5 | 7.5 7.5 7.5 7.5 7.5")]
+    [InlineData(6, "7.5 7.5 7.5 7.5 7.5 | 7.5 7.5 7.5 7.5 7.5 | 7.5 7.5 2 7.5 7.5 | 7.5 7.5 7.5 7.5 7.5 | 7.5 7.5 7.5 7.5 7.5")]
+    public void ClearBorderWithAMaskClearsWhatReachesOutsideIt(int alsoOutside, string expected)
+    {
+        var a = new ImageArray(5, 5);
+        var mask = new ImageArray(5, 5);
+        for (int k = 0; k < 25; k++)
+        {
+            int r = k / 5, c = k % 5;
+            a.Data[k] = r is 0 or 4 || c is 0 or 4 ? 1 : k == 12 ? 2 : 0;
+            mask.Data[k] = r is > 0 and < 4 && c is > 0 and < 4 && k != alsoOutside ? 1 : 0;
+        }
+
+        var got = Components.ClearBorder(a, 7, 7.5f, 2, mask); // buffer_size is not used with a mask (skimage ignores it)
+        var want = expected.Replace("|", " ", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(want, got.Data);
+    }
+
     [Fact]
     public void ClearBorderSkipsFractionalBackgroundLikeTheScalarRuleForEveryWidth()
     {
