@@ -167,16 +167,13 @@ public static class Canny
     /// skimage's gaussian(mask as 0 / 1 in float64) into <paramref name="smoothed"/> (rows x cols, packed), by the same
     /// banded SciPy Gaussian as the image (float64 results), on the threads; no smoothing: the mask itself.
     /// </summary>
+[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double[] SmoothedMask(ReadOnlySpan<float> mask, int rows, int cols, int stride, double sigma, double[]? kernel, BoundaryMode mode, double cval, int threads, double[] smoothed)
     {
         int n = rows * cols;
         if (kernel is null)
         {
-            for (int k = 0; k < n; k++)
-            {
-                smoothed[k] = mask[k] != 0f ? 1.0 : 0.0;
-            }
-
+            ZeroOne(mask, smoothed.AsSpan(0, n));
             return smoothed;
         }
 
@@ -185,10 +182,7 @@ public static class Canny
         {
             for (int r = 0; r < rows; r++)
             {
-                for (int c = 0; c < cols; c++)
-                {
-                    work[(r * stride) + c] = mask[(r * cols) + c] != 0f ? 1.0 : 0.0;
-                }
+                ZeroOne(mask.Slice(r * cols, cols), work.AsSpan(r * stride, cols));
             }
 
             var smoothing = new ScipyGaussian.Smoothing(sigma, sigma, 4.0, mode, cval, toFloat: false, cols);
@@ -211,10 +205,44 @@ public static class Canny
         }
     }
 
+    /// <summary>The mask as float64 0 / 1 (1 where nonzero, NaN included, as numpy's astype(bool)).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ZeroOne(ReadOnlySpan<float> mask, Span<double> ones)
+    {
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var one = Vector<float>.One;
+            for (; k <= mask.Length - Vector<float>.Count; k += Vector<float>.Count)
+            {
+                var m = Vector.AndNot(one, Vector.Equals(new Vector<float>(mask.Slice(k)), Vector<float>.Zero).As<int, float>());
+                Vector.Widen(m, out var lo, out var hi);
+                lo.CopyTo(ones.Slice(k));
+                hi.CopyTo(ones.Slice(k + Vector<double>.Count));
+            }
+        }
+
+        for (; k < mask.Length; k++)
+        {
+            ones[k] = mask[k] != 0f ? 1.0 : 0.0;
+        }
+    }
+
     /// <summary>skimage's masked_image: the image's value where the mask is nonzero (NaN counts as nonzero, as numpy's astype(bool)), 0 elsewhere.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Masked(ReadOnlySpan<float> image, ReadOnlySpan<float> mask, Span<float> masked)
     {
-        for (int k = 0; k < masked.Length; k++)
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; k <= masked.Length - Vector<float>.Count; k += Vector<float>.Count)
+            {
+                var outside = Vector.Equals(new Vector<float>(mask.Slice(k)), Vector<float>.Zero);
+                Vector.ConditionalSelect(outside, Vector<float>.Zero, new Vector<float>(image.Slice(k))).CopyTo(masked.Slice(k));
+            }
+        }
+
+        for (; k < masked.Length; k++)
         {
             masked[k] = mask[k] != 0f ? image[k] : 0f;
         }
@@ -226,6 +254,7 @@ public static class Canny
     /// border ring, which the suppression never marks, is outside it). Inside that ring the suppression's answer does
     /// not depend on the mask, so this equals skimage's suppression restricted to the eroded mask.
     /// </summary>
+[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void KeepInsideErodedMask(bool[] localMax, ReadOnlySpan<float> mask, int rows, int cols)
     {
         for (int r = 1; r < rows - 1; r++)
