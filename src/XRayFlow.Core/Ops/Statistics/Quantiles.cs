@@ -131,27 +131,14 @@ public static class Quantiles
             _ => (n - 1) * p,
         };
 
-        double i = Math.Floor(virtualIndex);
-        double j = i + 1;
-        double atI = i;
-        if (virtualIndex >= n - 1)
-        {
-            i = j = n - 1;
-            atI = -1; // numpy's index -1
-        }
-        else if (virtualIndex < 0)
-        {
-            i = j = atI = 0;
-        }
-
-        double gamma = virtualIndex - atI;
+        var (i, j, gamma) = NeighbourRanks(n, virtualIndex);
         gamma = method switch
         {
             PercentileMethod.AveragedInvertedCdf => gamma == 0 ? 0.5 : 1.0,
             PercentileMethod.Midpoint => virtualIndex % 1 == 0 ? 0.0 : 0.5,
             _ => gamma,
         };
-        return ((int)i, (int)j, gamma, false);
+        return (i, j, gamma, false);
     }
 
     /// <summary>numpy's _compute_virtual_index: n p + (alpha + p (1 - alpha - beta)) - 1, in that order.</summary>
@@ -188,9 +175,14 @@ public static class Quantiles
     }
 
     /// <summary>The ranks numpy reads for the percentile and its interpolation weight.</summary>
-    internal static (int I, int J, double Gamma) Indexes(int n, double q)
+    internal static (int I, int J, double Gamma) Indexes(int n, double q) => NeighbourRanks(n, (n - 1) * (q / 100));
+
+    /// <summary>
+    /// numpy's _get_indexes and _get_gamma for a virtual index v: i = floor(v), j = i + 1; both n - 1 when v &gt;= n - 1
+    /// (numpy's index -1, so the weight is v + 1), both 0 when v &lt; 0; the weight v - i after that adjustment.
+    /// </summary>
+    private static (int I, int J, double Gamma) NeighbourRanks(int n, double v)
     {
-        double v = (n - 1) * (q / 100);
         double i = Math.Floor(v);
         double j = i + 1;
         double atI = i;
