@@ -141,53 +141,56 @@ public static class DisplayOps
             }
 
             var layout = LayoutOf(c, s.Frames);
-            if ((long)layout.GridRows * layout.GridCols < s.Frames)
+            if (LayoutProblem(layout, s.Frames, s.Rows, s.Cols, OpDefinition.MaxOutputPixels) is { } problem)
             {
-                c.Problem($"grid_shape [{layout.GridRows}, {layout.GridCols}] has {(long)layout.GridRows * layout.GridCols} cells for the stack's {s.Frames} frames", "grid_shape");
+                c.Problem(problem.Message, problem.Param);
                 return ValueInfo.Image;
             }
 
-            var (rows, cols) = layout.Size(s.Rows, s.Cols);
-            if (rows * cols > OpDefinition.MaxOutputPixels)
-            {
-                c.Problem($"the montage would be {rows} x {cols} = {rows * cols} pixels, more than the {OpDefinition.MaxOutputPixels} one step may make", "padding_width");
-                return ValueInfo.Image;
-            }
-
-            return new ValueInfo(ValueKind.Image, 1, (int)rows, (int)cols);
+            var (rows, cols) = layout.Shape(s.Rows, s.Cols);
+            return new ValueInfo(ValueKind.Image, 1, rows, cols);
         },
         Execute = ctx =>
         {
             var stack = ctx.Array();
             var layout = LayoutOf(ctx, stack.Frames);
-            if ((long)layout.GridRows * layout.GridCols < stack.Frames)
+            if (LayoutProblem(layout, stack.Frames, stack.Rows, stack.Cols, ctx.MaxPixels) is { } problem)
             {
-                throw new OpRefusedException(ctx.StepId, $"grid_shape [{layout.GridRows}, {layout.GridCols}] has {(long)layout.GridRows * layout.GridCols} cells for the stack's {stack.Frames} frames");
+                throw new OpRefusedException(ctx.StepId, problem.Message);
             }
 
-            var (rows, cols) = layout.Size(stack.Rows, stack.Cols);
-            if (rows * cols > ctx.MaxPixels)
-            {
-                throw new OpRefusedException(ctx.StepId, $"the montage would be {rows} x {cols} = {rows * cols} pixels, more than the {ctx.MaxPixels} allowed");
-            }
-
+            // The dtype scikit-image would see (complex: the float path), found once: an unrecorded stack is scanned.
+            var dtype = stack.Imag is null ? Intensity.SkimageDtypes.Of(stack, ctx.Threads) : Intensity.SkimageDtype.Float32;
+            Imaging.ImageArray? rescaled = null;
             if (ctx.Has("rescale_intensity") && ctx.Bool("rescale_intensity"))
             {
-                var dtype = Intensity.SkimageDtypes.Of(stack, ctx.Threads);
-                var rescaled = Imaging.ImageArray.Rent(stack);
+                if (stack.Imag is not null)
+                {
+                    throw new OpRefusedException(ctx.StepId, "montage's rescale_intensity needs real frames; take np.abs or the real part first");
+                }
+
+                rescaled = Imaging.ImageArray.Rent(stack);
                 for (int f = 0; f < stack.Frames; f++)
                 {
                     Intensity.IntensityOps.RescaleWithDefaults(stack.Data.AsMemory(f * stack.FrameLength, stack.FrameLength), rescaled.Data.AsMemory(f * stack.FrameLength, stack.FrameLength), dtype, ctx.Threads);
                 }
-
-                Imaging.IntegerSource.Record(rescaled, dtype switch { Intensity.SkimageDtype.UInt8 => 8, Intensity.SkimageDtype.UInt16 => 16, _ => 0 }); // skimage keeps the dtype
-                stack = rescaled;
             }
 
-            bool mean = !ctx.Has("fill") || ctx.Word("fill") is "mean";
-            float fill = mean ? StackMean(stack, stack.Data, ctx.Threads) : InDtype(stack, ctx.Float("fill"), ctx.Threads);
-            float fillImag = stack.Imag is not null && mean ? StackMean(stack, stack.Imag, ctx.Threads) : 0f;
-            return new ArrayValue(Montage.Tile(stack, layout, fill, fillImag));
+            try
+            {
+                var frames = rescaled ?? stack; // rescaled frames keep the stack's dtype, as scikit-image assigns them back
+                bool mean = !ctx.Has("fill") || ctx.Word("fill") is "mean";
+                float fill = mean ? StackMean(frames.Data.AsSpan(0, frames.Length), dtype, ctx.Threads) : InDtype(ctx.Float("fill"), dtype);
+                float fillImag = frames.Imag is not null && mean ? StackMean(frames.Imag.AsSpan(0, frames.Length), dtype, ctx.Threads) : 0f;
+                return new ArrayValue(Montage.Tile(frames, layout, fill, fillImag));
+            }
+            finally
+            {
+                if (rescaled is not null)
+                {
+                    PixelPool.Shared.Return(rescaled.Data);
+                }
+            }
         },
     };
 
@@ -199,40 +202,45 @@ public static class DisplayOps
         p.Has("padding_width") ? p.Int("padding_width") : null,
         p.Has("gap") ? p.Int("gap") : null);
 
+    /// <summary>Why a layout cannot tile a stack (too few cells, too many pixels) and the parameter to point at, or null.</summary>
+    private static (string Message, string Param)? LayoutProblem(MontageLayout layout, int frames, int rows, int cols, long maxPixels)
+    {
+        long cells = (long)layout.GridRows * layout.GridCols;
+        if (cells < frames)
+        {
+            return ($"grid_shape [{layout.GridRows}, {layout.GridCols}] has {cells} cells for the stack's {frames} frames", "grid_shape");
+        }
+
+        var (r, c) = layout.Size(rows, cols);
+        return r * c > maxPixels ? ($"the montage would be {r} x {c} = {r * c} pixels, more than the {maxPixels} one step may make", layout.PadsBorder ? "padding_width" : "gap") : null;
+    }
+
     /// <summary>
     /// A fill value as skimage.util.montage casts it to the stack's dtype: an 8- or 16-bit stack's truncated to a whole
     /// number (numpy's astype) and, beyond the dtype's range, clipped to it (where numpy's cast is undefined: x86 wraps
     /// -1.5 to 255); a float stack's rounded to float32.
     /// </summary>
-    private static float InDtype(Imaging.ImageArray stack, double fill, int threads)
-    {
-        if (stack.Imag is not null || Intensity.SkimageDtypes.Of(stack, threads) is not (Intensity.SkimageDtype.UInt8 or Intensity.SkimageDtype.UInt16) || double.IsNaN(fill))
-        {
-            return (float)fill;
-        }
-
-        return (float)Math.Clamp(Math.Truncate(fill), 0, Intensity.SkimageDtypes.Max(Intensity.SkimageDtypes.Of(stack, threads)));
-    }
+    private static float InDtype(double fill, Intensity.SkimageDtype dtype)
+        => dtype == Intensity.SkimageDtype.Float32 || double.IsNaN(fill) ? (float)fill : (float)Math.Clamp(Math.Truncate(fill), 0, Intensity.SkimageDtypes.Max(dtype));
 
     /// <summary>
     /// skimage.util.montage's fill 'mean': <c>arr_in.mean(axis=(0, 1, 2))</c> cast to the stack's dtype: an 8- or
     /// 16-bit stack's float64 mean truncated to a whole number, a float one's numpy float32 mean.
     /// </summary>
-    private static float StackMean(Imaging.ImageArray stack, float[] values, int threads)
+    private static float StackMean(ReadOnlySpan<float> values, Intensity.SkimageDtype dtype, int threads)
     {
-        var span = values.AsSpan(0, stack.Length);
-        if (stack.Imag is null && Intensity.SkimageDtypes.Of(stack, threads) != Intensity.SkimageDtype.Float32)
+        if (dtype != Intensity.SkimageDtype.Float32)
         {
             double sum = 0;
-            foreach (float v in span)
+            foreach (float v in values)
             {
                 sum += v; // whole numbers: exact while below 2^53
             }
 
-            return (float)Math.Truncate(sum / span.Length);
+            return (float)Math.Truncate(sum / values.Length);
         }
 
-        return Statistics.NumpySum32.Mean(span, threads);
+        return Statistics.NumpySum32.Mean(values, threads);
     }
 
     /// <summary>downsample: integer-factor block mean (see <see cref="Downsample.BlockMean"/> for the exact meaning).</summary>
