@@ -32,7 +32,7 @@ correlate / convolve) on frames holding NaN or infinities; ridges, ridges-large:
 matching: match_histograms of an image to a reference of another shape (8-bit, 16-bit, float; NaN, signed zeros);
 bandpass: difference_of_gaussians on 8-bit, 16-bit and float frames (per-axis sigmas, every mode);
 layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
-and between fft2 and ifft2 (against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude).
+and between fft2 and ifft2 (numpy's three norms; against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude).
 
 A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
@@ -1044,6 +1044,9 @@ def layout_family(rng):
                 p['pre'] = [{'id': f'f{i}', 'op': 'fft2', 'in': 'x'}, g]
                 p['in'] = f'g{i}'
                 p['part'] = str(rng.choice(['real', 'imag', 'abs']))
+                norm = str(np.random.default_rng([h, w, i, 17]).choice(['backward', 'ortho', 'forward']))  # its own draws
+                if norm != 'backward':
+                    p['pre'][0]['norm'] = p['norm'] = norm  # the same norm both ways: the round trip keeps the input's scale
                 p['input_scale'] = True  # float32 spectra (numpy's are float64): errors relative to the input's magnitude
         cases.append(p)
 
@@ -1082,8 +1085,9 @@ def layout_family(rng):
         if op == 'fourier_gaussian':
             return ndi.fourier_gaussian(a.astype(np.float64), p['sigma'])
         g = p['pre'][1]
-        spec = ndi.fourier_gaussian(np.fft.fft2(a.astype(np.float64)), g['sigma'], n=g.get('n', -1), axis=g.get('axis', -1))
-        z = np.fft.ifft2(spec)
+        norm = p.get('norm', 'backward')
+        spec = ndi.fourier_gaussian(np.fft.fft2(a.astype(np.float64), norm=norm), g['sigma'], n=g.get('n', -1), axis=g.get('axis', -1))
+        z = np.fft.ifft2(spec, norm=norm)
         return {'real': z.real, 'imag': z.imag, 'abs': np.abs(z)}[p['part']]
 
     return img, cases, reference

@@ -17,12 +17,12 @@ public static unsafe partial class Fft2D
     /// folded into the column store. Powers of two with rows &gt;= 16 and cols &gt;= 32 on AVX2; other shapes take
     /// the real part of <see cref="Inverse(ImageArray, int)"/>.</para>
     /// </summary>
-    public static ImageArray InverseRealPart(ImageArray src, int threads = 0)
+    public static ImageArray InverseRealPart(ImageArray src, int threads = 0, float? scale = null)
     {
         int rows = src.Rows, cols = src.Cols;
         if (src.Imag is null || !LaneFft.IsSupported || !BitOperations.IsPow2(rows) || !BitOperations.IsPow2(cols) || rows < 16 || cols < 32)
         {
-            var c = Inverse(src, threads);
+            var c = Inverse(src, threads, scale);
             PixelPool.Shared.Return(c.Imag);
             return c.IsStack ? ImageArray.Stack(c.Frames, rows, cols, c.Data) : new ImageArray(rows, cols, c.Data);
         }
@@ -43,7 +43,7 @@ public static unsafe partial class Fft2D
         {
             for (int f = 0; f < src.Frames; f++)
             {
-                HermitianColumnPass(src.Data, src.Imag, f * frameLen, rows, cols, tRe, tIm, hs, 1f / frameLen, parallel, po);
+                HermitianColumnPass(src.Data, src.Imag, f * frameLen, rows, cols, tRe, tIm, hs, scale ?? 1f / frameLen, parallel, po);
                 RealRowsInverse(tRe, tIm, hs, rows, cols, dst.Data, f * frameLen, parallel, po);
             }
         }

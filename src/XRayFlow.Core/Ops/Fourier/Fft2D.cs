@@ -35,21 +35,34 @@ public static unsafe partial class Fft2D
     [ThreadStatic]
     private static float[]? laneBuf;
 
-    /// <summary>fft2: a complex array of the same shape (input imaginary part used when present).</summary>
-    public static ImageArray Forward(ImageArray src, int threads = 0)
+    /// <summary>fft2: a complex array of the same shape (input imaginary part used when present), times <paramref name="scale"/> (numpy's norm: 1, 1/sqrt(N) or 1/N).</summary>
+    public static ImageArray Forward(ImageArray src, int threads = 0, float? scale = null)
     {
         var dst = ImageArray.Rent(src, complex: true);
-        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: false, threads);
+        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: false, threads, scale);
         return dst;
     }
 
-    /// <summary>ifft2: a complex array of the same shape.</summary>
-    public static ImageArray Inverse(ImageArray src, int threads = 0)
+    /// <summary>ifft2: a complex array of the same shape, times <paramref name="scale"/> (default 1/N, numpy's norm "backward").</summary>
+    public static ImageArray Inverse(ImageArray src, int threads = 0, float? scale = null)
     {
         var dst = ImageArray.Rent(src, complex: true);
-        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads);
+        Run(src.Data, src.Imag, dst.Data, dst.Imag!, dst.Frames, dst.Rows, dst.Cols, inverse: true, threads, scale);
         return dst;
     }
+
+    /// <summary>
+    /// numpy.fft's norm as the factor the transform is multiplied by, for N = rows x cols values: "backward" (the
+    /// default) none forward and 1/N inverse (null: the transforms' own), "ortho" 1/sqrt(N) both ways, "forward" 1/N
+    /// forward and none inverse; computed in float64, rounded once to float32.
+    /// </summary>
+    public static float? NormScale(string norm, long n, bool inverse) => norm switch
+    {
+        "backward" => null,
+        "ortho" => (float)(1.0 / Math.Sqrt(n)),
+        "forward" => inverse ? 1f : (float)(1.0 / n),
+        _ => throw new ArgumentException($"norm '{norm}' is not backward, ortho or forward"),
+    };
 
     /// <summary>fft2 into a caller-owned complex array of the same shape (no allocation).</summary>
     public static void Forward(ImageArray src, ImageArray dst, int threads = 0)
@@ -98,7 +111,7 @@ public static unsafe partial class Fft2D
     /// two planes the other way round, with 1/N applied as the last pass stores; for a real x,
     /// ifft2(x) = conj(fft2(x)) / N, the real-input forward transform with the scale (1/N, -1/N).
     /// </summary>
-    private static void Run(float[] sRe, float[]? sIm, float[] dRe, float[] dIm, int frames, int rows, int cols, bool inverse, int threads)
+    private static void Run(float[] sRe, float[]? sIm, float[] dRe, float[] dIm, int frames, int rows, int cols, bool inverse, int threads, float? scale = null)
     {
         if (threads <= 0)
         {
@@ -109,10 +122,10 @@ public static unsafe partial class Fft2D
         bool parallel = threads > 1 && frameLen >= ParallelThreshold;
         var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
         bool real = sIm is null;
-        float scaleRe = 1f, scaleIm = 1f;
+        float scaleRe = scale ?? 1f, scaleIm = scale ?? 1f;
         if (inverse)
         {
-            scaleRe = 1f / frameLen;
+            scaleRe = scale ?? 1f / frameLen;
             scaleIm = real ? -scaleRe : scaleRe;
             if (!real)
             {

@@ -6,22 +6,36 @@ namespace XRayFlow.Core.Ops.Fourier;
 [OpFamily(OpFamily.Fourier)]
 public static class FourierOps
 {
+    /// <summary>numpy.fft's norm parameter (fft2 and ifft2).</summary>
+    private static readonly ParamSpec Norm = new("norm", ParamType.Enum, "numpy's normalisation: backward (default: fft2 unscaled, ifft2 by 1/(rows*cols)), ortho (both by 1/sqrt(rows*cols)) or forward (fft2 by 1/(rows*cols), ifft2 unscaled)")
+    {
+        Default = "backward",
+        Allowed = ["backward", "ortho", "forward"],
+    };
+
+    private static string NormOf(OpContext ctx) => ctx.Has("norm") ? ctx.Text("norm") : "backward";
+
     /// <summary>fft2: 2-D DFT of each frame (numpy.fft.fft2, norm "backward"); complex output.</summary>
     public static OpDefinition Fft2 { get; } = new()
     {
         Name = "fft2",
-        Summary = "2-D discrete Fourier transform over rows and columns (frame by frame on a stack); complex result, not scaled.",
+        Summary = "2-D discrete Fourier transform over rows and columns (frame by frame on a stack); complex result, scaled by numpy's norm (default backward: not scaled).",
         Reference = "numpy.fft.fft2",
         Inputs = InputSpec.One with { AcceptsComplex = true },
+        Params = [Norm],
         Shape = c => c.First with { IsComplex = true, IsFrequency = true },
-        Execute = ctx => new ArrayValue(Fft2D.Forward(ctx.Array(), ctx.Threads)),
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            return new ArrayValue(Fft2D.Forward(src, ctx.Threads, Fft2D.NormScale(NormOf(ctx), src.FrameLength, inverse: false)));
+        },
     };
 
     /// <summary>ifft2: inverse 2-D DFT (numpy.fft.ifft2, scaled 1/(rows*cols)); returns one real part.</summary>
     public static OpDefinition Ifft2 { get; } = new()
     {
         Name = "ifft2",
-        Summary = "Inverse 2-D discrete Fourier transform (scaled by 1/(rows*cols)); returns the real part, the imaginary part or the modulus.",
+        Summary = "Inverse 2-D discrete Fourier transform (scaled by numpy's norm: default backward, 1/(rows*cols)); returns the real part, the imaginary part or the modulus.",
         Reference = "numpy.fft.ifft2",
         Inputs = InputSpec.One with { AcceptsComplex = true },
         Shape = c => c.First with { IsComplex = false, IsFrequency = false },
@@ -32,6 +46,7 @@ public static class FourierOps
                 Default = "real",
                 Allowed = ["real", "imag", "abs"],
             },
+            Norm,
         ],
         Execute = ctx =>
         {
@@ -39,10 +54,12 @@ public static class FourierOps
             if (part == "real")
             {
                 // Re(ifft2(x)) by a complex-to-real transform of the Hermitian part: half the work.
-                return new ArrayValue(Fft2D.InverseRealPart(ctx.Array(), ctx.Threads));
+                var x = ctx.Array();
+                return new ArrayValue(Fft2D.InverseRealPart(x, ctx.Threads, Fft2D.NormScale(NormOf(ctx), x.FrameLength, inverse: true)));
             }
 
-            var c = Fft2D.Inverse(ctx.Array(), ctx.Threads);
+            var src = ctx.Array();
+            var c = Fft2D.Inverse(src, ctx.Threads, Fft2D.NormScale(NormOf(ctx), src.FrameLength, inverse: true));
             // The imaginary part becomes the result as it is (no copy); the other pooled part goes back.
             var result = part switch
             {
