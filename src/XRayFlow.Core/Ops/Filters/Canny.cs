@@ -167,7 +167,7 @@ public static class Canny
     /// skimage's gaussian(mask as 0 / 1 in float64) into <paramref name="smoothed"/> (rows x cols, packed), by the same
     /// banded SciPy Gaussian as the image (float64 results), on the threads; no smoothing: the mask itself.
     /// </summary>
-[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double[] SmoothedMask(ReadOnlySpan<float> mask, int rows, int cols, int stride, double sigma, double[]? kernel, BoundaryMode mode, double cval, int threads, double[] smoothed)
     {
         int n = rows * cols;
@@ -254,7 +254,7 @@ public static class Canny
     /// border ring, which the suppression never marks, is outside it). Inside that ring the suppression's answer does
     /// not depend on the mask, so this equals skimage's suppression restricted to the eroded mask.
     /// </summary>
-[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void KeepInsideErodedMask(bool[] localMax, ReadOnlySpan<float> mask, int rows, int cols)
     {
         for (int r = 1; r < rows - 1; r++)

@@ -92,31 +92,31 @@ public static class Quantiles
         switch (method)
         {
             case PercentileMethod.InvertedCdf:
-            {
-                double v = (n * p) - 1;
-                double prev = Math.Floor(v);
-                int k = AtLeastZero(v - prev == 0 ? prev : prev + 1);
-                return (k, k, 0, true);
-            }
+                {
+                    double v = (n * p) - 1;
+                    double prev = Math.Floor(v);
+                    int k = AtLeastZero(v - prev == 0 ? prev : prev + 1);
+                    return (k, k, 0, true);
+                }
 
             case PercentileMethod.ClosestObservation:
-            {
-                double v = ((n * p) - 1) - 0.5;
-                double prev = Math.Floor(v);
-                bool even = ((prev % 2) + 2) % 2 == 0; // numpy's floor(v) % 2 takes the divisor's sign
-                int k = AtLeastZero(v - prev == 0 && even ? prev : prev + 1);
-                return (k, k, 0, true);
-            }
+                {
+                    double v = ((n * p) - 1) - 0.5;
+                    double prev = Math.Floor(v);
+                    bool even = ((prev % 2) + 2) % 2 == 0; // numpy's floor(v) % 2 takes the divisor's sign
+                    int k = AtLeastZero(v - prev == 0 && even ? prev : prev + 1);
+                    return (k, k, 0, true);
+                }
 
             case PercentileMethod.Lower:
             case PercentileMethod.Higher:
             case PercentileMethod.Nearest:
-            {
-                double v = (n - 1) * p;
-                double r = method == PercentileMethod.Lower ? Math.Floor(v) : method == PercentileMethod.Higher ? Math.Ceiling(v) : Math.Round(v, MidpointRounding.ToEven);
-                int k = (int)r;
-                return (k, k, 0, true);
-            }
+                {
+                    double v = (n - 1) * p;
+                    double r = method == PercentileMethod.Lower ? Math.Floor(v) : method == PercentileMethod.Higher ? Math.Ceiling(v) : Math.Round(v, MidpointRounding.ToEven);
+                    int k = (int)r;
+                    return (k, k, 0, true);
+                }
         }
 
         double virtualIndex = method switch
