@@ -4,7 +4,9 @@ namespace XRayFlow.Pipeline.Binding;
 /// Nearest-name suggestions for every "unknown X" message (ops, parameters, enum values, references,
 /// top-level keys, colormaps): optimal-string-alignment Damerau-Levenshtein distance, case-insensitive.
 /// A candidate is suggested when its distance is at most max(1, min(3, length / 3)) of the longer name
-/// (a typo, not a different word); ties go to the first candidate in ordinal order.
+/// (a typo, not a different word); ties go to the first candidate in ordinal order. A word that is a candidate of
+/// three or more letters behind a prefix and an underscore is suggested that candidate when no typo is near
+/// (numpy 1's <c>a_min</c> / <c>a_max</c> of clip, written <c>min</c> / <c>max</c> as numpy 2 and XRayFlow name them).
 /// </summary>
 public static class DidYouMean
 {
@@ -27,6 +29,13 @@ public static class DidYouMean
                 best = c;
                 bestDistance = d;
             }
+        }
+
+        if (best is null && word.IndexOf('_', StringComparison.Ordinal) is > 0 and var cut && cut < word.Length - 3)
+        {
+            // the part after the first underscore, when it names a candidate: a_min -> min
+            string tail = word[(cut + 1)..];
+            best = candidates.Where(c => c.Length >= 3 && string.Equals(c, tail, StringComparison.OrdinalIgnoreCase)).OrderBy(c => c, StringComparer.Ordinal).FirstOrDefault();
         }
 
         return best;

@@ -20,6 +20,11 @@ public class DidYouMeanTests
     [InlineData("stepz", "steps")]
     [InlineData("xyz", null)]
     [InlineData("median", null)]
+    [InlineData("a_mode", "mode")] // numpy 1's a_min / a_max against clip's min / max
+    [InlineData("the_sigma", "sigma")]
+    [InlineData("a_mod", null)]
+    [InlineData("x_", null)]
+    [InlineData("_mode", "mode")] // one letter off: a typo
     public void Nearest(string word, string? expected)
         => Assert.Equal(expected, DidYouMean.Nearest(word, ["gaussian_filter", "sigma", "viridis", "steps", "mode", "medium_filter_x"]));
 }
