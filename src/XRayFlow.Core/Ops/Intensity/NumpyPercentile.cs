@@ -50,9 +50,9 @@ public static class NumpyPercentile
 
         for (int j = 0; j < qs.Count; j++)
         {
-            var (i, next, g) = Index(n, qs[j]);
-            var (a, b) = Statistics.ArrayStatistics.SelectRanks(values, (int)i, (int)next);
-            result[j] = Lerp(a, b, b - a, g);
+            var (i, next, g) = Statistics.Quantiles.Indexes(n, qs[j]);
+            var (a, b) = Statistics.ArrayStatistics.SelectRanks(values, i, next);
+            result[j] = Statistics.Quantiles.Lerp(a, b, g, float64: false); // the difference in float32, the array's dtype
         }
 
         return result;
@@ -61,7 +61,7 @@ public static class NumpyPercentile
     /// <summary>The percentiles from cumulative counts of whole values 0 .. levels - 1 (n values in all): rank k is the first value whose cumulative count exceeds k.</summary>
     private static double[] Read(long[] cum, int levels, int n, IReadOnlyList<double> qs, double[] result)
     {
-        double Kth(long k)
+        float Kth(long k)
         {
             int lo = 0, hi = levels - 1;
             while (lo < hi)
@@ -82,25 +82,10 @@ public static class NumpyPercentile
 
         for (int j = 0; j < qs.Count; j++)
         {
-            var (i, next, g) = Index(n, qs[j]);
-            double a = Kth(i), b = Kth(next);
-            result[j] = Lerp(a, b, b - a, g);
+            var (i, next, g) = Statistics.Quantiles.Indexes(n, qs[j]);
+            result[j] = Statistics.Quantiles.Lerp(Kth(i), Kth(next), g, float64: true); // whole values: an exact difference
         }
 
         return result;
     }
-
-    private static (long I, long Next, double G) Index(int n, double q)
-    {
-        double v = (n - 1) * (q / 100);
-        if (v >= n - 1)
-        {
-            return (n - 1, n - 1, v + 1);
-        }
-
-        double i = Math.Floor(Math.Max(v, 0));
-        return ((long)i, (long)i + 1, v - i);
-    }
-
-    private static double Lerp(double a, double b, double d, double g) => g < 0.5 ? a + (d * g) : b - (d * (1 - g));
 }
