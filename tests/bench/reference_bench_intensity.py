@@ -71,6 +71,9 @@ OPS = [
     ("rescale_intensity (16-bit)", lambda: exposure.rescale_intensity(X16), None),
     ("adjust_gamma 0.5 (16-bit)", lambda: exposure.adjust_gamma(X16, 0.5), None),
     ("adjust_log (16-bit)", lambda: exposure.adjust_log(X16), None),
+    ("adjust_sigmoid (8-bit)", lambda: exposure.adjust_sigmoid(X8), None),
+    ("adjust_sigmoid (float)", lambda: exposure.adjust_sigmoid(XF), None),
+    ("adjust_sigmoid (16-bit)", lambda: exposure.adjust_sigmoid(X16), None),
     # OpenCV's usual unsharp mask: GaussianBlur + addWeighted (a relative: no img_as_float, no clipping to [0, 1]).
     ("unsharp_mask (8-bit)", lambda: filters.unsharp_mask(X8), lambda: cv2.addWeighted(XF, 2, cv2.GaussianBlur(XF, (0, 0), 1), -1, 0)),
     ("unsharp_mask radius 3 amount 2 (float)", lambda: filters.unsharp_mask(XF, radius=3, amount=2),

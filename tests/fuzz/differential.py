@@ -14,7 +14,7 @@ Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
 correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log, the thresholds, percentile (with numpy's methods), threshold_local,
+equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log / adjust_sigmoid, the thresholds, percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
@@ -618,6 +618,19 @@ def intensity_family(rng, large=False):
         if prng.random() < 0.3:
             p['radius'] = [float(prng.uniform(0, 4)), float(prng.uniform(0, 4))]
         cases.append(p)
+    # adjust_sigmoid, from a generator of its own too: a float image's cutoff at one of its percentiles and its gain
+    # scaled to its range (else the curve is flat at 0 or 1 almost everywhere); negative float images are refused.
+    srng = np.random.default_rng([h, w, 9])
+    for _ in range(1 if large else 2):
+        g = float(srng.choice([10, 5, -10, 1, srng.uniform(-30, 60)]))
+        if kind == 'f':
+            if img.min() < 0:
+                break
+            cutoff = float(np.percentile(img, srng.uniform(5, 95)))
+            g = g / max(float(img.max() - img.min()), 1e-3)
+        else:
+            cutoff = float(srng.choice([0.5, 0, 1, srng.uniform(0, 1)]))
+        cases.append({'op': 'adjust_sigmoid', 'cutoff': cutoff, 'gain': g, 'inv': bool(srng.random() < 0.5)})
     # threshold_multiotsu, then digitize with its fields (scikit-image's example), from a generator of its own too.
     mrng = np.random.default_rng([h, w, 8])
     for i in range(1 if large else 2):
@@ -652,6 +665,8 @@ def intensity_family(rng, large=False):
             return ex.adjust_gamma(a, p['gamma'], p['gain'])
         if op == 'adjust_log':
             return ex.adjust_log(a, p['gain'], p['inv'])
+        if op == 'adjust_sigmoid':
+            return ex.adjust_sigmoid(a, p['cutoff'], p['gain'], p['inv'])
         if op == 'percentile':
             return np.percentile(a, p['q'], method=p.get('method', 'linear'))
         if op == 'unsharp_mask':

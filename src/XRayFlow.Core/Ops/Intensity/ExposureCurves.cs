@@ -195,6 +195,82 @@ public static class ExposureCurves
     }
 
     /// <summary>
+    /// adjust_sigmoid's table over every value of an integer dtype (uint8, uint16), in float64 as scikit-image computes
+    /// it on the integer array: trunc(1 / (1 + exp(gain (cutoff - v / scale))) scale), or with inv trunc((1 - 1 / (1 +
+    /// exp(...))) scale); exp is the C library's (NumPy's float64 exp differs from it in the last bit for about a
+    /// quarter of values, which changed no truncated result of an 8- or 16-bit value for 70 curves: tests/fixtures/check_sigmoid_tables.py).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float[] SigmoidTable(SkimageDtype dtype, double cutoff, double gain, bool inv, int length = 65536, int threads = 1)
+    {
+        int max = dtype == SkimageDtype.UInt8 ? 255 : 65535;
+        double scale = max;
+        return Table(dtype == SkimageDtype.UInt8 ? 256 : length, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) =>
+        {
+            double s = 1 / (1 + Math.Exp(gain * (cutoff - (v / scale))));
+            return Truncate((inv ? 1 - s : s) * scale, max);
+        });
+    }
+
+    /// <summary>
+    /// adjust_sigmoid of float32 values (scale 1), in float32 as NumPy computes it on a float32 array: s = 1 / (1 +
+    /// exp(g (c - x))) with g and c the parameters rounded to float32, each operation rounded, exp NumPy's own
+    /// (<see cref="NumpyExp32"/>); with inv 1 - s. Vectors of 16 (or 8) values give the scalar loop's bits.
+    /// </summary>
+    public static void SigmoidFloat(ReadOnlySpan<float> src, Span<float> dst, double cutoff, double gain, bool inv)
+        => SigmoidFloat(src, dst, cutoff, gain, inv, SigmoidWidest);
+
+    /// <summary>The widest vectors <see cref="SigmoidFloat(ReadOnlySpan{float}, Span{float}, double, double, bool, int)"/> takes here: 512, 256 (with FMA) or 0 bits.</summary>
+    internal static int SigmoidWidest => Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated && Fma.IsSupported ? 256 : 0;
+
+    /// <summary>SigmoidFloat with vectors of at most <paramref name="bits"/> bits (0: the scalar rule alone), for the tests.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SigmoidFloat(ReadOnlySpan<float> src, Span<float> dst, double cutoff, double gain, bool inv, int bits)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dst.Length, src.Length, nameof(dst));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, SigmoidWidest);
+        float c = (float)cutoff, g = (float)gain;
+        int k = 0, n = src.Length;
+        ref float s0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float d0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        if (bits == 512)
+        {
+            var vc = Vector512.Create(c);
+            var vg = Vector512.Create(g);
+            var one = Vector512<float>.One;
+            for (; k <= n - 16; k += 16)
+            {
+                var s = one / (one + Ops.Statistics.NumpyExp32.Exp(vg * (vc - Vector512.LoadUnsafe(ref s0, (nuint)k))));
+                (inv ? one - s : s).StoreUnsafe(ref d0, (nuint)k);
+            }
+        }
+
+        if (bits >= 256)
+        {
+            var vc = Vector256.Create(c);
+            var vg = Vector256.Create(g);
+            var one = Vector256<float>.One;
+            for (; k <= n - 8; k += 8)
+            {
+                var s = one / (one + Ops.Statistics.NumpyExp32.Exp(vg * (vc - Vector256.LoadUnsafe(ref s0, (nuint)k))));
+                (inv ? one - s : s).StoreUnsafe(ref d0, (nuint)k);
+            }
+        }
+
+        for (; k < n; k++)
+        {
+            dst[k] = Sigmoid(src[k], c, g, inv);
+        }
+    }
+
+    /// <summary>adjust_sigmoid of one float32 value with the float32 cutoff c and gain g: the meaning of <see cref="SigmoidFloat"/>.</summary>
+    public static float Sigmoid(float x, float c, float g, bool inv)
+    {
+        float s = 1f / (1f + Ops.Statistics.NumpyExp32.Exp(g * (c - x)));
+        return inv ? 1f - s : s;
+    }
+
+    /// <summary>
     /// dst[k] = table[(int)src[k]] (integer images: every value a whole number indexing the table, checked by the
     /// array access in the scalar loop and by a range test before the AVX2 gathers, eight at a time).
     /// </summary>

@@ -189,6 +189,26 @@ public static class IntensityOps
             (src, dst) => ExposureCurves.LogFloat(src, dst, ctx.Float("gain"), ctx.Bool("inv"))),
     };
 
+    /// <summary>adjust_sigmoid: out = 1 / (1 + exp(gain (cutoff - in / scale))) * scale, or 1 minus it (kernel <see cref="ExposureCurves"/>).</summary>
+    public static OpDefinition AdjustSigmoid { get; } = new()
+    {
+        Name = "adjust_sigmoid",
+        Summary = "Sigmoid contrast correction: 1 / (1 + exp(gain (cutoff - x / scale))) * scale, or with inv (1 - 1 / (1 + exp(...))) * scale; scale 255 / 65535 for 8 / 16-bit images (truncated to integers) and 1 for float images, whose values are used as they are; negative values are refused.",
+        Reference = "skimage.exposure.adjust_sigmoid",
+        Inputs = InputSpec.One,
+        Params =
+        [
+            new ParamSpec("cutoff", ParamType.Float, "Where the curve is at half height, on the 0..1 scale (a float image's own values)") { Default = 0.5 },
+            new ParamSpec("gain", ParamType.Float, "Steepness: the slope at the cutoff is gain / 4 (negative flips the curve)") { Default = 10.0 },
+            new ParamSpec("inv", ParamType.Bool, "The negative sigmoid: 1 minus the curve") { Default = false },
+        ],
+        Example = "{cutoff: 0.4, gain: 8}",
+        Execute = ctx => Curve(
+            ctx,
+            (dtype, length) => ExposureCurves.SigmoidTable(dtype, ctx.Float("cutoff"), ctx.Float("gain"), ctx.Bool("inv"), length, ctx.Threads),
+            (src, dst) => ExposureCurves.SigmoidFloat(src, dst, ctx.Float("cutoff"), ctx.Float("gain"), ctx.Bool("inv"))),
+    };
+
     /// <summary>match_histograms: skimage.exposure.match_histograms (kernel <see cref="HistogramMatching"/>).</summary>
     public static OpDefinition MatchHistograms { get; } = new()
     {
@@ -275,7 +295,7 @@ public static class IntensityOps
         {
             PixelPool.Shared.Return(dst);
             throw new OpRefusedException(ctx.StepId, string.Create(CultureInfo.InvariantCulture,
-                $"the image has negative values (smallest {min}); as scikit-image, gamma and log corrections need values >= 0 (rescale_intensity first)"));
+                $"the image has negative values (smallest {min}); as scikit-image, gamma, log and sigmoid corrections need values >= 0 (rescale_intensity first)"));
         }
 
         return new ArrayValue(dst);
