@@ -991,7 +991,7 @@ def expressions_family(rng):
 
 def layout_family(rng):
     """The exact re-arrangements and the Fourier chain: crop (box / center), flip, rot90, numpy.pad (every mode,
-    widths beyond the frame, every pad_width / constant_values form), downsample (block means), where (numbers and
+    widths beyond the frame, every pad_width / constant_values / end_values / stat_length form, reflect_type odd), downsample (block means), where (numbers and
     expressions), fourier_gaussian on an image (the tutorial's way) and fft2 -> fourier_gaussian (full or rfft-style
     n / axis) -> ifft2 (real / imag / abs), on 8-bit, 16-bit and float frames of 1-40 pixels a side (a quarter of
     them 100-700: the vector and threaded paths), a NaN or an infinity in a fifth of the float ones."""
@@ -1007,9 +1007,9 @@ def layout_family(rng):
             img[int(rng.integers(0, h)), int(rng.integers(0, w))] = float(rng.choice([np.nan, np.inf, -np.inf]))
     cases = []
 
-    def pair_form(values):
+    def pair_form(values, g=None):
         """numpy's forms of a per-axis (before, after) matrix: n, [b, a], [[n0], [n1]] or [[b0, a0], [b1, a1]]."""
-        c = rng.random()
+        c = (g or rng).random()
         if c < 0.25:
             return values[0][0]
         if c < 0.5:
@@ -1038,6 +1038,19 @@ def layout_family(rng):
             p['pad_width'] = pair_form(widths)
             if p['mode'] == 'constant' and rng.random() < 0.7:
                 p['constant_values'] = pair_form([[float(rng.integers(-300, 300)) for _ in range(2)] for _ in range(2)])
+            # The computing modes (linear_ramp, the statistics, reflect_type odd) on half the pad steps, from a
+            # generator of their own so the draws above stay as earlier seeds had them.
+            crng = np.random.default_rng([h, w, len(cases), 31])
+            if crng.random() < 0.5:
+                p.pop('constant_values', None)
+                p['mode'] = str(crng.choice(['linear_ramp', 'maximum', 'mean', 'median', 'minimum', 'reflect', 'symmetric']))
+                if p['mode'] == 'linear_ramp' and crng.random() < 0.7:
+                    p['end_values'] = pair_form([[float(crng.integers(-300, 300)) for _ in range(2)] for _ in range(2)], crng)
+                elif p['mode'] in ('reflect', 'symmetric'):
+                    p['reflect_type'] = 'odd'
+                elif p['mode'] in ('maximum', 'mean', 'median', 'minimum') and crng.random() < 0.6:
+                    least = 1 if p['mode'] in ('maximum', 'minimum') else 0
+                    p['stat_length'] = pair_form([[int(crng.choice([least, 1, 2, int(crng.integers(least, 2 * s + 2))])) for _ in range(2)] for s in (h, w)], crng)
         elif op == 'downsample':
             p['factor'] = int(rng.integers(1, min(h, w) + 1))
         elif op == 'where':
@@ -1085,8 +1098,9 @@ def layout_family(rng):
         if op == 'rot90':
             return np.rot90(a, p['k'])
         if op == 'pad':
-            kw = {'constant_values': p['constant_values']} if 'constant_values' in p else {}
-            return np.pad(a.astype(np.float32), p['pad_width'], mode=p['mode'], **kw)
+            kw = {k: p[k] for k in ('constant_values', 'end_values', 'stat_length', 'reflect_type') if k in p}
+            with np.errstate(all='ignore'):
+                return np.pad(a.astype(np.float32), p['pad_width'], mode=p['mode'], **kw)
         if op == 'downsample':
             f = p['factor']
             R, C = a.shape[0] // f * f, a.shape[1] // f * f

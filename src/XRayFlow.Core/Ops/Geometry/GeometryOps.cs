@@ -381,7 +381,7 @@ public static class GeometryOps
     public static OpDefinition Pad { get; } = new()
     {
         Name = "pad",
-        Summary = "Pads each frame as numpy.pad: pad_width n, [before, after] or [[before0, after0], [before1, after1]]; mode constant (constant_values), edge, reflect, symmetric, wrap.",
+        Summary = "Pads each frame as numpy.pad: pad_width n, [before, after] or [[before0, after0], [before1, after1]]; mode constant (constant_values), edge, reflect, symmetric, wrap (copies), linear_ramp (end_values), maximum, mean, median, minimum (stat_length), reflect and symmetric with reflect_type odd; computed values in float32, as numpy.pad of a float32 array.",
         Reference = "numpy.pad",
         Inputs = InputSpec.One,
         Params =
@@ -394,15 +394,32 @@ public static class GeometryOps
                 MaxCount = 2,
                 Form = "n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers)",
             },
-            new ParamSpec("mode", ParamType.Enum, "numpy.pad's mode: constant, edge (repeat the edge), reflect (d c b|a b c d), symmetric (d c b a|a b c d), wrap")
+            new ParamSpec("mode", ParamType.Enum, "numpy.pad's mode: constant, edge (repeat the edge), reflect (d c b|a b c d), symmetric (d c b a|a b c d), wrap, linear_ramp (from end_values to the edge), maximum, mean, median, minimum (of stat_length values at each edge)")
             {
                 Default = "constant",
-                Allowed = ["constant", "edge", "reflect", "symmetric", "wrap"],
+                Allowed = ["constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp", "maximum", "mean", "median", "minimum"],
             },
             new ParamSpec("constant_values", ParamType.Matrix, "For mode constant (default 0; numpy.pad refuses it with the other modes): v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]] (corners take axis 1's)")
             {
                 MaxCount = 2,
                 Form = "v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]",
+            },
+            new ParamSpec("end_values", ParamType.Matrix, "For mode linear_ramp: the values the ramps start from at the outer edge (default 0): v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]")
+            {
+                MaxCount = 2,
+                Form = "v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]",
+            },
+            new ParamSpec("stat_length", ParamType.Matrix, "For modes maximum, mean, median, minimum: how many values at each edge the statistic reads (default all): n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]]")
+            {
+                Min = 0,
+                Max = MaxSide,
+                MaxCount = 2,
+                Form = "n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers)",
+            },
+            new ParamSpec("reflect_type", ParamType.Enum, "For modes reflect and symmetric: even (the values mirrored) or odd (2 edge - the mirrored values: the image continued as a line through the edge)")
+            {
+                Default = "even",
+                Allowed = ["even", "odd"],
             },
         ],
         Rules =
@@ -422,6 +439,37 @@ public static class GeometryOps
                     ? $"constant_values is for mode constant; numpy.pad refuses it with mode '{c.Text("mode")}' (which pads with the image's own values)"
                     : null,
                 Violation = "{pad_width: 1, mode: edge, constant_values: 3}",
+            },
+            new OpRule
+            {
+                Description = "end_values only with mode linear_ramp",
+                At = "end_values",
+                Check = c => c.Has("end_values") && c.Text("mode") != "linear_ramp"
+                    ? $"end_values is for mode linear_ramp; numpy.pad refuses it with mode '{c.Text("mode")}'"
+                    : null,
+                Violation = "{pad_width: 1, mode: edge, end_values: 3}",
+            },
+            new OpRule
+            {
+                Description = "stat_length only with modes maximum, mean, median, minimum, in whole numbers",
+                At = "stat_length",
+                Check = c => !c.Has("stat_length") ? null
+                    : c.Text("mode") is not ("maximum" or "mean" or "median" or "minimum")
+                        ? $"stat_length is for modes maximum, mean, median and minimum; numpy.pad refuses it with mode '{c.Text("mode")}'"
+                        : c.Matrix("stat_length") is { } m && m.Any(r => r.Any(v => v != Math.Floor(v))) ? "stat_length must be whole numbers of values (numpy.pad refuses others)"
+                        : c.Text("mode") is "maximum" or "minimum" && c.Matrix("stat_length") is { } z && z.Any(r => r.Any(v => v == 0))
+                            ? $"a stat_length of 0 gives mode '{c.Text("mode")}' no value to pad with (numpy.pad refuses it too)"
+                            : null,
+                Violation = "{pad_width: 1, mode: maximum, stat_length: 0}",
+            },
+            new OpRule
+            {
+                Description = "reflect_type only with modes reflect and symmetric",
+                At = "reflect_type",
+                Check = c => c.IsWritten("reflect_type") && c.Text("mode") is not ("reflect" or "symmetric")
+                    ? $"reflect_type is for modes reflect and symmetric; numpy.pad refuses it with mode '{c.Text("mode")}'"
+                    : null,
+                Violation = "{pad_width: 1, mode: edge, reflect_type: odd}",
             },
         ],
         Example = "{pad_width: [[2, 3], [4, 1]], mode: reflect}",
@@ -445,7 +493,21 @@ public static class GeometryOps
                 values = new double[,] { { v, v }, { v, v } };
             }
 
-            return new ArrayValue(PixelMoves.Pad(ctx.Array(), (int)p[0, 0], (int)p[0, 1], (int)p[1, 0], (int)p[1, 1], ctx.Text("mode"), values, ctx.Threads));
+            string mode = ctx.Text("mode");
+            if (PadModes.Computes(mode, ctx.Text("reflect_type")))
+            {
+                var widths = new int[,] { { (int)p[0, 0], (int)p[0, 1] }, { (int)p[1, 0], (int)p[1, 1] } };
+                var ends = ctx.Matrix("end_values") is { } ev ? Pairs(ev)! : new double[2, 2];
+                var lengths = new int[,] { { -1, -1 }, { -1, -1 } };
+                if (ctx.Matrix("stat_length") is { } sl && Pairs(sl) is { } l)
+                {
+                    lengths = new int[,] { { (int)l[0, 0], (int)l[0, 1] }, { (int)l[1, 0], (int)l[1, 1] } };
+                }
+
+                return new ArrayValue(PadModes.Pad(ctx.Array(), widths, mode, ends, lengths, ctx.Threads));
+            }
+
+            return new ArrayValue(PixelMoves.Pad(ctx.Array(), (int)p[0, 0], (int)p[0, 1], (int)p[1, 0], (int)p[1, 1], mode, values, ctx.Threads));
         },
     };
 
