@@ -42,6 +42,11 @@ public static class GeometryBench
             ("probe affine near-identity order 3 prefilter false", () => Resampling.Affine(x, new double[,] { { 0.999, 0.001 }, { 0.001, 0.999 } }, [0.25, 0.25], 1024, 1024, 3, SplineMode.Nearest, 0, false, threads)),
             ("crop center 512", () => PixelMoves.Crop(x, 256, 256, 512, 512)),
             ("pad 32 reflect", () => PixelMoves.Pad(x, 32, 32, 32, 32, "reflect", new double[2, 2], threads)),
+            ("pad 32 mean", () => PadModes.Pad(x, new[,] { { 32, 32 }, { 32, 32 } }, "mean", new double[2, 2], new[,] { { -1, -1 }, { -1, -1 } }, threads)),
+            ("pad 32 linear_ramp", () => PadModes.Pad(x, new[,] { { 32, 32 }, { 32, 32 } }, "linear_ramp", new double[2, 2], new[,] { { -1, -1 }, { -1, -1 } }, threads)),
+            ("pad 32 reflect odd", () => PadModes.Pad(x, new[,] { { 32, 32 }, { 32, 32 } }, "reflect", new double[2, 2], new[,] { { -1, -1 }, { -1, -1 } }, threads)),
+            ("pad 32 maximum stat_length 8", () => PadModes.Pad(x, new[,] { { 32, 32 }, { 32, 32 } }, "maximum", new double[2, 2], new[,] { { 8, 8 }, { 8, 8 } }, threads)),
+            ("pad 32 median", () => PadModes.Pad(x, new[,] { { 32, 32 }, { 32, 32 } }, "median", new double[2, 2], new[,] { { -1, -1 }, { -1, -1 } }, threads)),
             ("flip axis 1", () => PixelMoves.Flip(x, 1, threads)),
             ("rot90", () => PixelMoves.Rot90(x, 1, threads)),
         };

@@ -86,6 +86,11 @@ CASES = [
      lambda: cv2.warpAffine(X, affine_cv(ROT, [40, -60]), (1024, 1024), flags=cv2.INTER_LINEAR | INV)),
     ("crop center 512", lambda: X[256:768, 256:768].copy(), None),
     ("pad 32 reflect", lambda: np.pad(X, 32, mode="reflect"), lambda: cv2.copyMakeBorder(X, 32, 32, 32, 32, cv2.BORDER_REFLECT_101)),
+    ("pad 32 mean", lambda: np.pad(X, 32, mode="mean"), None),
+    ("pad 32 linear_ramp", lambda: np.pad(X, 32, mode="linear_ramp"), None),
+    ("pad 32 reflect odd", lambda: np.pad(X, 32, mode="reflect", reflect_type="odd"), None),
+    ("pad 32 maximum stat_length 8", lambda: np.pad(X, 32, mode="maximum", stat_length=8), None),
+    ("pad 32 median", lambda: np.pad(X, 32, mode="median"), None),
     ("flip axis 1", lambda: np.ascontiguousarray(np.flip(X, 1)), lambda: cv2.flip(X, 1)),
     ("rot90", lambda: np.ascontiguousarray(np.rot90(X)), lambda: cv2.rotate(X, cv2.ROTATE_90_COUNTERCLOCKWISE)),
 ]
