@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops.Statistics;
 
@@ -240,17 +241,29 @@ public static class PadModes
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(Span<float> acc, ReadOnlySpan<float> row, int kind)
     {
-        int j = 0, w = System.Numerics.Vector<float>.Count;
-        for (; j <= acc.Length - w; j += w)
+        int j = 0, n = acc.Length;
+        ref float a = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(acc);
+        ref float b = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(row[..n]);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            var a = new System.Numerics.Vector<float>(acc[j..]);
-            var b = new System.Numerics.Vector<float>(row[j..]);
-            (kind == 0 ? a + b : kind == 1 ? System.Numerics.Vector.Max(a, b) : System.Numerics.Vector.Min(a, b)).CopyTo(acc[j..]);
+            for (; j <= n - 8; j += 8)
+            {
+                var x = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)j);
+                var y = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)j);
+                var r = kind switch
+                {
+                    0 => x + y,
+                    1 => System.Runtime.Intrinsics.Vector256.Max(x, y),
+                    _ => System.Runtime.Intrinsics.Vector256.Min(x, y),
+                };
+                r.StoreUnsafe(ref a, (nuint)j);
+            }
         }
 
-        for (; j < acc.Length; j++)
+        for (; j < n; j++)
         {
-            acc[j] = kind == 0 ? acc[j] + row[j] : kind == 1 ? Math.Max(acc[j], row[j]) : Math.Min(acc[j], row[j]);
+            float x = System.Runtime.CompilerServices.Unsafe.Add(ref a, j), y = System.Runtime.CompilerServices.Unsafe.Add(ref b, j);
+            System.Runtime.CompilerServices.Unsafe.Add(ref a, j) = kind == 0 ? x + y : kind == 1 ? Math.Max(x, y) : Math.Min(x, y);
         }
     }
 
@@ -347,16 +360,16 @@ public static class PadModes
                     int la = lengthAfter < 0 || lengthAfter > n ? n : lengthAfter;
                     float first = Statistic(line.Slice(before, lb), mode);
                     float last = lb == n && la == n ? first : Statistic(line.Slice(before + n - la, la), mode);
-                    line[..before].Fill(first);
-                    line.Slice(before + n, after).Fill(last);
+                    Fills.Fill(line[..before], first);
+                    Fills.Fill(line.Slice(before + n, after), last);
                     break;
                 }
 
             default: // reflect / symmetric, reflect_type odd
                 if (n == 1)
                 {
-                    line[..before].Fill(line[before]);
-                    line.Slice(before + 1, after).Fill(line[before]);
+                    Fills.Fill(line[..before], line[before]);
+                    Fills.Fill(line.Slice(before + 1, after), line[before]);
                 }
                 else
                 {
