@@ -431,45 +431,25 @@ public static class GeometryOps
                 Check = c => c.Matrix("pad_width") is { } m && m.Any(r => r.Any(v => v != Math.Floor(v))) ? "pad_width must be whole numbers of pixels (numpy.pad refuses others)" : null,
                 Violation = "{pad_width: 1.5}",
             },
+            PadParamForModes("constant_values", ["constant"], "{pad_width: 1, mode: edge, constant_values: 3}", " (which pads with the image's own values)"),
+            PadParamForModes("end_values", ["linear_ramp"], "{pad_width: 1, mode: edge, end_values: 3}"),
+            PadParamForModes("stat_length", ["maximum", "mean", "median", "minimum"], "{pad_width: 1, mode: edge, stat_length: 3}"),
+            PadParamForModes("reflect_type", ["reflect", "symmetric"], "{pad_width: 1, mode: edge, reflect_type: odd}"),
             new OpRule
             {
-                Description = "constant_values only with mode constant",
-                At = "constant_values",
-                Check = c => c.Has("constant_values") && c.Text("mode") != "constant"
-                    ? $"constant_values is for mode constant; numpy.pad refuses it with mode '{c.Text("mode")}' (which pads with the image's own values)"
-                    : null,
-                Violation = "{pad_width: 1, mode: edge, constant_values: 3}",
-            },
-            new OpRule
-            {
-                Description = "end_values only with mode linear_ramp",
-                At = "end_values",
-                Check = c => c.Has("end_values") && c.Text("mode") != "linear_ramp"
-                    ? $"end_values is for mode linear_ramp; numpy.pad refuses it with mode '{c.Text("mode")}'"
-                    : null,
-                Violation = "{pad_width: 1, mode: edge, end_values: 3}",
-            },
-            new OpRule
-            {
-                Description = "stat_length only with modes maximum, mean, median, minimum, in whole numbers",
+                Description = "stat_length is whole numbers",
                 At = "stat_length",
-                Check = c => !c.Has("stat_length") ? null
-                    : c.Text("mode") is not ("maximum" or "mean" or "median" or "minimum")
-                        ? $"stat_length is for modes maximum, mean, median and minimum; numpy.pad refuses it with mode '{c.Text("mode")}'"
-                        : c.Matrix("stat_length") is { } m && m.Any(r => r.Any(v => v != Math.Floor(v))) ? "stat_length must be whole numbers of values (numpy.pad refuses others)"
-                        : c.Text("mode") is "maximum" or "minimum" && c.Matrix("stat_length") is { } z && z.Any(r => r.Any(v => v == 0))
-                            ? $"a stat_length of 0 gives mode '{c.Text("mode")}' no value to pad with (numpy.pad refuses it too)"
-                            : null,
-                Violation = "{pad_width: 1, mode: maximum, stat_length: 0}",
+                Check = c => c.Matrix("stat_length") is { } m && m.Any(r => r.Any(v => v != Math.Floor(v))) ? "stat_length must be whole numbers of values (numpy.pad refuses others)" : null,
+                Violation = "{pad_width: 1, mode: mean, stat_length: 2.5}",
             },
             new OpRule
             {
-                Description = "reflect_type only with modes reflect and symmetric",
-                At = "reflect_type",
-                Check = c => c.IsWritten("reflect_type") && c.Text("mode") is not ("reflect" or "symmetric")
-                    ? $"reflect_type is for modes reflect and symmetric; numpy.pad refuses it with mode '{c.Text("mode")}'"
+                Description = "maximum and minimum need a stat_length above 0",
+                At = "stat_length",
+                Check = c => c.Text("mode") is "maximum" or "minimum" && c.Matrix("stat_length") is { } m && m.Any(r => r.Any(v => v == 0))
+                    ? $"a stat_length of 0 gives mode '{c.Text("mode")}' no value to pad with (numpy.pad refuses it too)"
                     : null,
-                Violation = "{pad_width: 1, mode: edge, reflect_type: odd}",
+                Violation = "{pad_width: 1, mode: maximum, stat_length: 0}",
             },
         ],
         Example = "{pad_width: [[2, 3], [4, 1]], mode: reflect}",
@@ -510,6 +490,21 @@ public static class GeometryOps
             return new ArrayValue(PixelMoves.Pad(ctx.Array(), (int)p[0, 0], (int)p[0, 1], (int)p[1, 0], (int)p[1, 1], mode, values, ctx.Threads));
         },
     };
+
+    /// <summary>A pad rule: <paramref name="param"/> only with the modes it is for (numpy.pad refuses it with the others).</summary>
+    private static OpRule PadParamForModes(string param, string[] modes, string violation, string why = "")
+    {
+        string list = modes.Length == 1 ? $"mode {modes[0]}" : $"modes {string.Join(", ", modes[..^1])} and {modes[^1]}";
+        return new OpRule
+        {
+            Description = $"{param} only with {list}",
+            At = param,
+            Check = c => c.IsWritten(param) && !modes.Contains(c.Text("mode"))
+                ? $"{param} is for {list}; numpy.pad refuses it with mode '{c.Text("mode")}'{why}"
+                : null,
+            Violation = violation,
+        };
+    }
 
     /// <summary>flip: numpy.flip on each frame.</summary>
     public static OpDefinition Flip { get; } = new()

@@ -79,6 +79,7 @@ public static class PadModes
         float sb = (float)endBefore, sa = (float)endAfter;
         bool divideBefore = mode == "linear_ramp" && before > 0 && StepIsZeroSomewhere(x.Row(before, 0, m), sb, before);
         bool divideAfter = mode == "linear_ramp" && after > 0 && StepIsZeroSomewhere(x.Row(before + n - 1, 0, m), sa, after);
+        int[] plan = mode is "reflect" or "symmetric" && n > 1 ? ReflectOddPlan(total, before, after, includeEdge: mode == "symmetric") : [];
         const int Block = 512;
         int blocks = (m + Block - 1) / Block;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(Threads(threads, m, n, before + after, mode), blocks)) };
@@ -123,7 +124,10 @@ public static class PadModes
                     }
                     else
                     {
-                        ReflectOddRows(x, j0, j1, total, before, after, includeEdge: mode == "symmetric");
+                        for (int k = 0; k < plan.Length; k += 3)
+                        {
+                            Reflect(x.Row(plan[k], j0, j1), x.Row(plan[k + 1], j0, j1), x.Row(plan[k + 2], j0, j1));
+                        }
                     }
 
                     break;
@@ -267,10 +271,16 @@ public static class PadModes
         }
     }
 
-    /// <summary>numpy's _set_reflect_both with method odd on the rows of columns j0..j1, repeated until both sides are filled.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReflectOddRows(Lines x, int j0, int j1, int total, int left, int right, bool includeEdge)
+    /// <summary>
+    /// numpy's _set_reflect_both with method odd, repeated until both sides are filled, as steps (edge, from, to) in its
+    /// order, each meaning value[to] = 2 value[edge] - value[from] for a line of <paramref name="total"/> values with
+    /// <paramref name="left"/> and <paramref name="right"/> to add (the same for every line of an axis). A step reads
+    /// only values present before it: the original ones and those earlier steps wrote.
+    /// </summary>
+    private static int[] ReflectOddPlan(int total, int left, int right, bool includeEdge)
     {
+        var steps = new int[3 * (left + right)];
+        int s = 0;
         int edgeOffset = includeEdge ? 1 : 0;
         while (left > 0 || right > 0)
         {
@@ -279,10 +289,10 @@ public static class PadModes
             {
                 int chunk = Math.Min(oldLength, left);
                 int start = left - edgeOffset + chunk; // padded[start : left - edgeOffset : -1]
-                var edge = x.Row(left, j0, j1);
                 for (int q = 0; q < chunk; q++)
                 {
-                    Reflect(edge, x.Row(start - q, j0, j1), x.Row(left - chunk + q, j0, j1));
+                    (steps[s], steps[s + 1], steps[s + 2]) = (left, start - q, left - chunk + q);
+                    s += 3;
                 }
 
                 left -= chunk;
@@ -292,15 +302,17 @@ public static class PadModes
             {
                 int chunk = Math.Min(oldLength, right);
                 int start = total - right + edgeOffset - 2; // padded[-right + edgeOffset - 2 : ... : -1]
-                var edge = x.Row(total - right - 1, j0, j1);
                 for (int q = 0; q < chunk; q++)
                 {
-                    Reflect(edge, x.Row(start - q, j0, j1), x.Row(total - right + q, j0, j1));
+                    (steps[s], steps[s + 1], steps[s + 2]) = (total - right - 1, start - q, total - right + q);
+                    s += 3;
                 }
 
                 right -= chunk;
             }
         }
+
+        return steps;
     }
 
     /// <summary>to = 2 edge - from, in float32.</summary>
@@ -333,12 +345,13 @@ public static class PadModes
             }
         }
 
+        int[]? plan = mode is "reflect" or "symmetric" && n > 1 ? ReflectOddPlan(cols, before, after, includeEdge: mode == "symmetric") : null;
         int parts = Math.Max(1, Math.Min(Threads(threads, rows, n, before + after, mode), rows / 64));
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             for (int i = (int)((long)rows * p / parts); i < (int)((long)rows * (p + 1) / parts); i++)
             {
-                Line(data.AsSpan(offset + (i * cols), cols), n, before, after, mode, endBefore, endAfter, lengthBefore, lengthAfter, divideBefore, divideAfter);
+                Line(data.AsSpan(offset + (i * cols), cols), n, before, after, mode, endBefore, endAfter, lengthBefore, lengthAfter, divideBefore, divideAfter, plan);
             }
         });
     }
@@ -346,7 +359,7 @@ public static class PadModes
     /// <summary>Pads one row in place (the original values at [before, before + n)), as the type documents.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Line(Span<float> line, int n, int before, int after, string mode, double endBefore, double endAfter, int lengthBefore, int lengthAfter,
-        bool divideBefore = false, bool divideAfter = false)
+        bool divideBefore, bool divideAfter, int[]? plan)
     {
         switch (mode)
         {
@@ -373,7 +386,10 @@ public static class PadModes
                 }
                 else
                 {
-                    ReflectOdd(line, before, after, includeEdge: mode == "symmetric");
+                    for (int k = 0; k < plan!.Length; k += 3)
+                    {
+                        line[plan[k + 2]] = (2 * line[plan[k]]) - line[plan[k + 1]];
+                    }
                 }
 
                 break;
@@ -438,42 +454,5 @@ public static class PadModes
         }
 
         return false;
-    }
-
-    /// <summary>numpy's _set_reflect_both with method odd, repeated until both sides are filled.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReflectOdd(Span<float> line, int left, int right, bool includeEdge)
-    {
-        int total = line.Length;
-        int edgeOffset = includeEdge ? 1 : 0;
-        while (left > 0 || right > 0)
-        {
-            int oldLength = total - right - left - (includeEdge ? 0 : 1);
-            if (left > 0)
-            {
-                int chunk = Math.Min(oldLength, left);
-                int start = left - edgeOffset + chunk; // padded[start : left - edgeOffset : -1]
-                float edge2 = 2 * line[left];
-                for (int q = 0; q < chunk; q++)
-                {
-                    line[left - chunk + q] = edge2 - line[start - q];
-                }
-
-                left -= chunk;
-            }
-
-            if (right > 0)
-            {
-                int chunk = Math.Min(oldLength, right);
-                int start = total - right + edgeOffset - 2; // padded[-right + edgeOffset - 2 : ... : -1]
-                float edge2 = 2 * line[total - right - 1];
-                for (int q = 0; q < chunk; q++)
-                {
-                    line[total - right + q] = edge2 - line[start - q];
-                }
-
-                right -= chunk;
-            }
-        }
     }
 }
