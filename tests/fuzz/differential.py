@@ -14,7 +14,7 @@ Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
 correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log / adjust_sigmoid, the thresholds, percentile (with numpy's methods), threshold_local,
+equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, the thresholds, percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
@@ -60,7 +60,7 @@ warnings.filterwarnings('ignore')
 MODES = ['reflect', 'mirror', 'nearest', 'wrap', 'constant', 'grid-mirror', 'grid-wrap', 'grid-constant']
 SPLINE_MODES = ['constant', 'nearest', 'reflect', 'mirror', 'wrap', 'grid-constant', 'grid-mirror', 'grid-wrap']
 SCALARS = ('threshold_otsu', 'threshold_li', 'threshold_yen', 'threshold_triangle', 'threshold_mean', 'threshold_isodata',
-           'threshold_minimum', 'percentile')
+           'threshold_minimum', 'percentile', 'is_low_contrast')
 
 
 def origin_for(rng, shape):
@@ -631,6 +631,13 @@ def intensity_family(rng, large=False):
         else:
             cutoff = float(srng.choice([0.5, 0, 1, srng.uniform(0, 1)]))
         cases.append({'op': 'adjust_sigmoid', 'cutoff': cutoff, 'gain': g, 'inv': bool(srng.random() < 0.5)})
+    # is_low_contrast (1 / 0), from a generator of its own: thresholds around the image's own spread ratio.
+    lrng = np.random.default_rng([h, w, 10])
+    lo, hi = sorted(float(v) for v in lrng.uniform(0, 100, 2)) if lrng.random() < 0.5 else (1.0, 99.0)
+    spread = np.percentile(img, [lo, hi])
+    ratio = float(spread[1] - spread[0]) / (2.0 if kind == 'f' else float(np.iinfo(img.dtype).max))
+    cases.append({'op': 'is_low_contrast', 'lower_percentile': lo, 'upper_percentile': hi,
+                  'fraction_threshold': float(lrng.choice([0.05, ratio * lrng.uniform(0.5, 1.5), lrng.uniform(0, 1)]))})
     # threshold_multiotsu, then digitize with its fields (scikit-image's example), from a generator of its own too.
     mrng = np.random.default_rng([h, w, 8])
     for i in range(1 if large else 2):
@@ -667,6 +674,8 @@ def intensity_family(rng, large=False):
             return ex.adjust_log(a, p['gain'], p['inv'])
         if op == 'adjust_sigmoid':
             return ex.adjust_sigmoid(a, p['cutoff'], p['gain'], p['inv'])
+        if op == 'is_low_contrast':
+            return float(ex.is_low_contrast(a, p['fraction_threshold'], p['lower_percentile'], p['upper_percentile']))
         if op == 'percentile':
             return np.percentile(a, p['q'], method=p.get('method', 'linear'))
         if op == 'unsharp_mask':

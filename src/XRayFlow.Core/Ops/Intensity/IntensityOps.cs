@@ -209,6 +209,33 @@ public static class IntensityOps
             (src, dst) => ExposureCurves.SigmoidFloat(src, dst, ctx.Float("cutoff"), ctx.Float("gain"), ctx.Bool("inv"))),
     };
 
+    /// <summary>is_low_contrast: skimage.exposure.is_low_contrast, as a number (1 or 0) per image.</summary>
+    public static OpDefinition IsLowContrast { get; } = new()
+    {
+        Name = "is_low_contrast",
+        Summary = "1 when the image is low contrast, else 0: (p_upper - p_lower) / (the dtype's range) < fraction_threshold, the percentiles numpy.percentile's of all values (a stack: all frames together), the range 255 / 65535 for 8 / 16-bit images and 2 for float images (scikit-image's -1..1); NaN anywhere gives 0.",
+        Reference = "skimage.exposure.is_low_contrast",
+        Inputs = InputSpec.One,
+        Output = OutputKind.Scalar,
+        Params =
+        [
+            new ParamSpec("fraction_threshold", ParamType.Float, "Low contrast below this fraction of the dtype's range") { Default = 0.05 },
+            new ParamSpec("lower_percentile", ParamType.Float, "The lower end of the spread, a percentile 0 to 100") { Default = 1.0, Min = 0, Max = 100 },
+            new ParamSpec("upper_percentile", ParamType.Float, "The upper end of the spread, a percentile 0 to 100") { Default = 99.0, Min = 0, Max = 100 },
+            new ParamSpec("method", ParamType.Enum, "The contrast rule: linear, the only one scikit-image has") { Default = "linear", Allowed = ["linear"] },
+        ],
+        Example = "{fraction_threshold: 0.1}",
+        Execute = ctx =>
+        {
+            var src = ctx.Array();
+            var dtype = SkimageDtypes.Of(src, ctx.Threads);
+            int bits = dtype switch { SkimageDtype.UInt8 => 8, SkimageDtype.UInt16 => 16, _ => 0 };
+            var p = Statistics.Quantiles.Percentiles(src.Data.AsSpan(0, src.Length), [ctx.Float("lower_percentile"), ctx.Float("upper_percentile")], bits, threads: ctx.Threads);
+            double range = dtype == SkimageDtype.Float32 ? 2 : SkimageDtypes.Max(dtype); // dtype_limits(clip_negative=False)
+            return new ScalarValue((p[1] - p[0]) / range < ctx.Float("fraction_threshold") ? 1 : 0);
+        },
+    };
+
     /// <summary>match_histograms: skimage.exposure.match_histograms (kernel <see cref="HistogramMatching"/>).</summary>
     public static OpDefinition MatchHistograms { get; } = new()
     {
