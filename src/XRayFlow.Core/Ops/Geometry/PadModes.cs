@@ -124,9 +124,12 @@ public static class PadModes
                     }
                     else
                     {
-                        for (int k = 0; k < plan.Length; k += 3)
+                        for (int k = 0; k < plan.Length; k += 4)
                         {
-                            Reflect(x.Row(plan[k], j0, j1), x.Row(plan[k + 1], j0, j1), x.Row(plan[k + 2], j0, j1));
+                            for (int q = 0; q < plan[k + 3]; q++)
+                            {
+                                Reflect(x.Row(plan[k], j0, j1), x.Row(plan[k + 1] - q, j0, j1), x.Row(plan[k + 2] + q, j0, j1));
+                            }
                         }
                     }
 
@@ -272,15 +275,14 @@ public static class PadModes
     }
 
     /// <summary>
-    /// numpy's _set_reflect_both with method odd, repeated until both sides are filled, as steps (edge, from, to) in its
-    /// order, each meaning value[to] = 2 value[edge] - value[from] for a line of <paramref name="total"/> values with
-    /// <paramref name="left"/> and <paramref name="right"/> to add (the same for every line of an axis). A step reads
-    /// only values present before it: the original ones and those earlier steps wrote.
+    /// numpy's _set_reflect_both with method odd, repeated until both sides are filled, as runs (edge, from, to, count)
+    /// in its order, each meaning value[to + q] = 2 value[edge] - value[from - q] for q = 0..count - 1, for a line of
+    /// <paramref name="total"/> values with <paramref name="left"/> and <paramref name="right"/> to add (the same for
+    /// every line of an axis). A run reads only values present before it: the original ones and earlier runs'.
     /// </summary>
     private static int[] ReflectOddPlan(int total, int left, int right, bool includeEdge)
     {
-        var steps = new int[3 * (left + right)];
-        int s = 0;
+        var runs = new List<int>();
         int edgeOffset = includeEdge ? 1 : 0;
         while (left > 0 || right > 0)
         {
@@ -288,31 +290,19 @@ public static class PadModes
             if (left > 0)
             {
                 int chunk = Math.Min(oldLength, left);
-                int start = left - edgeOffset + chunk; // padded[start : left - edgeOffset : -1]
-                for (int q = 0; q < chunk; q++)
-                {
-                    (steps[s], steps[s + 1], steps[s + 2]) = (left, start - q, left - chunk + q);
-                    s += 3;
-                }
-
+                runs.AddRange([left, left - edgeOffset + chunk, left - chunk, chunk]); // padded[start : left - edgeOffset : -1]
                 left -= chunk;
             }
 
             if (right > 0)
             {
                 int chunk = Math.Min(oldLength, right);
-                int start = total - right + edgeOffset - 2; // padded[-right + edgeOffset - 2 : ... : -1]
-                for (int q = 0; q < chunk; q++)
-                {
-                    (steps[s], steps[s + 1], steps[s + 2]) = (total - right - 1, start - q, total - right + q);
-                    s += 3;
-                }
-
+                runs.AddRange([total - right - 1, total - right + edgeOffset - 2, total - right, chunk]); // padded[-right + edgeOffset - 2 : ... : -1]
                 right -= chunk;
             }
         }
 
-        return steps;
+        return [.. runs];
     }
 
     /// <summary>to = 2 edge - from, in float32.</summary>
@@ -386,9 +376,14 @@ public static class PadModes
                 }
                 else
                 {
-                    for (int k = 0; k < plan!.Length; k += 3)
+                    for (int k = 0; k < plan!.Length; k += 4)
                     {
-                        line[plan[k + 2]] = (2 * line[plan[k]]) - line[plan[k + 1]];
+                        float edge2 = 2 * line[plan[k]];
+                        int from = plan[k + 1], to = plan[k + 2];
+                        for (int q = 0; q < plan[k + 3]; q++)
+                        {
+                            line[to + q] = edge2 - line[from - q];
+                        }
                     }
                 }
 
