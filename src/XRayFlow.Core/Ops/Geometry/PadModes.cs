@@ -19,8 +19,7 @@ namespace XRayFlow.Core.Ops.Geometry;
 /// (maximum, minimum, median) or the chunk is empty (mean, median). mean is numpy.mean along the axis in float32:
 /// down the columns a running sum from 0 in row order (NumPy's reduction over the outer axis), along a row (or down a
 /// frame's only column) <see cref="NumpySum32.SumScalar"/>'s buffered pairwise sum, then divided by the count in
-/// float32; median the middle
-/// value, or the float32 mean of the two middle values ((a + b) / 2).</item>
+/// float32; median the middle value, or the float32 mean of the two middle values ((a + b) / 2).</item>
 /// <item>reflect or symmetric with reflect_type odd: numpy's iteration, each pass reflecting at most the values
 /// present (the original ones and those added so far) as 2 edge - v in float32, the edge being the outermost value
 /// present on that side. A line of one value pads with that value (numpy's legacy rule for reflect and symmetric).</item>
@@ -251,17 +250,17 @@ public static class PadModes
         int j = 0, n = acc.Length;
         ref float a = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(acc);
         ref float b = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(row[..n]);
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
             for (; j <= n - 8; j += 8)
             {
-                var x = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)j);
-                var y = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)j);
+                var x = Vector256.LoadUnsafe(ref a, (nuint)j);
+                var y = Vector256.LoadUnsafe(ref b, (nuint)j);
                 var r = kind switch
                 {
                     0 => x + y,
-                    1 => System.Runtime.Intrinsics.Vector256.Max(x, y),
-                    _ => System.Runtime.Intrinsics.Vector256.Min(x, y),
+                    1 => Vector256.Max(x, y),
+                    _ => Vector256.Min(x, y),
                 };
                 r.StoreUnsafe(ref a, (nuint)j);
             }
@@ -269,8 +268,8 @@ public static class PadModes
 
         for (; j < n; j++)
         {
-            float x = System.Runtime.CompilerServices.Unsafe.Add(ref a, j), y = System.Runtime.CompilerServices.Unsafe.Add(ref b, j);
-            System.Runtime.CompilerServices.Unsafe.Add(ref a, j) = kind == 0 ? x + y : kind == 1 ? Math.Max(x, y) : Math.Min(x, y);
+            float x = Unsafe.Add(ref a, j), y = Unsafe.Add(ref b, j);
+            Unsafe.Add(ref a, j) = kind == 0 ? x + y : kind == 1 ? Math.Max(x, y) : Math.Min(x, y);
         }
     }
 
