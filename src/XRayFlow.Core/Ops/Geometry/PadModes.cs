@@ -151,7 +151,7 @@ public static class PadModes
     {
         foreach (float e in edges)
         {
-            if ((e - start) / width == 0f)
+            if (StepIsZero(e, start, width))
             {
                 return true;
             }
@@ -159,6 +159,9 @@ public static class PadModes
 
         return false;
     }
+
+    /// <summary>numpy.linspace's test of one line: its float32 step (edge - start) / width is 0.</summary>
+    private static bool StepIsZero(float edge, float start, int width) => (edge - start) / width == 0f;
 
     /// <summary>The rows at..at + width of columns j0..j1: numpy.linspace(start, edge row, width, endpoint=False) in float32, reversed for the after side.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -217,10 +220,9 @@ public static class PadModes
             return result;
         }
 
-        x.Row(r0, j0, j1).CopyTo(result);
-        if (mode == "mean")
+        if (mode != "mean")
         {
-            Array.Clear(result);
+            x.Row(r0, j0, j1).CopyTo(result); // maximum / minimum start from the first row; a sum from 0
         }
 
         int kind = mode switch { "mean" => 0, "maximum" => 1, _ => 2 };
@@ -329,8 +331,8 @@ public static class PadModes
             float sb = (float)endBefore, sa = (float)endAfter;
             for (int i = 0; i < rows; i++)
             {
-                divideBefore |= before > 0 && (data[offset + (i * cols) + before] - sb) / before == 0f;
-                divideAfter |= after > 0 && (data[offset + (i * cols) + before + n - 1] - sa) / after == 0f;
+                divideBefore |= before > 0 && StepIsZero(data[offset + (i * cols) + before], sb, before);
+                divideAfter |= after > 0 && StepIsZero(data[offset + (i * cols) + before + n - 1], sa, after);
             }
         }
 
@@ -418,7 +420,7 @@ public static class PadModes
                 return NumpySum32.Sum(chunk) / chunk.Length;
             case "median":
                 {
-                    if (HasNaN(chunk))
+                    if (ArrayStatistics.HasNaN(chunk))
                     {
                         return float.NaN;
                     }
@@ -436,17 +438,4 @@ public static class PadModes
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool HasNaN(ReadOnlySpan<float> x)
-    {
-        foreach (float v in x)
-        {
-            if (float.IsNaN(v))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

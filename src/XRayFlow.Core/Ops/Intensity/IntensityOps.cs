@@ -228,10 +228,9 @@ public static class IntensityOps
         Execute = ctx =>
         {
             var src = ctx.Array();
-            var dtype = SkimageDtypes.Of(src, ctx.Threads);
-            int bits = dtype switch { SkimageDtype.UInt8 => 8, SkimageDtype.UInt16 => 16, _ => 0 };
+            int bits = IntegerSource.BitsOf(src, ctx.Threads); // scikit-image's dtype: 8, 16, or 0 for float
             var p = Statistics.Quantiles.Percentiles(src.Data.AsSpan(0, src.Length), [ctx.Float("lower_percentile"), ctx.Float("upper_percentile")], bits, threads: ctx.Threads);
-            double range = dtype == SkimageDtype.Float32 ? 2 : SkimageDtypes.Max(dtype); // dtype_limits(clip_negative=False)
+            double range = bits == 0 ? 2 : (1 << bits) - 1; // dtype_limits(clip_negative=False): -1..1, 0..255, 0..65535
             return new ScalarValue((p[1] - p[0]) / range < ctx.Float("fraction_threshold") ? 1 : 0);
         },
     };
