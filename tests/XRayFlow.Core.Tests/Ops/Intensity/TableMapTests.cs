@@ -21,6 +21,35 @@ public class TableMapTests
             }
         }
 
+        // Tables of other lengths (a 16-bit image's, up to its largest value) take 64 values a step, two entries a
+        // 64-bit move: every length 1..200 (steps, the 8-wide tail, the scalar tail), random bit patterns (NaN, -0
+        // and infinities among them) moved bit for bit, the table's last entry at every lane; a value past the
+        // table or negative anywhere throws, NaN takes the scalar rule.
+        foreach (int size in new[] { 1, 2, 257, 4096, 65536 })
+        {
+            var table = Enumerable.Range(0, size).Select(_ => BitConverter.Int32BitsToSingle(random.Next(int.MinValue, int.MaxValue))).ToArray();
+            table[0] = float.NaN;
+            static int[] Bits(IEnumerable<float> v) => [.. v.Select(BitConverter.SingleToInt32Bits)];
+            for (int n = 1; n <= 200; n++)
+            {
+                var src = Enumerable.Range(0, n).Select(i => (float)(i % 7 == 3 ? size - 1 : random.Next(size))).ToArray();
+                var dst = new float[n];
+                ExposureCurves.Map(src, dst, table);
+                Assert.Equal(Bits(src.Select(v => table[(int)v])), Bits(dst));
+                foreach (float bad in new[] { size, size + 1e6f, -1f })
+                {
+                    var wrong = (float[])src.Clone();
+                    wrong[random.Next(n)] = bad;
+                    Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map(wrong, new float[n], table));
+                }
+
+                var withNan = (float[])src.Clone();
+                withNan[random.Next(n)] = float.NaN;
+                ExposureCurves.Map(withNan, dst, table);
+                Assert.Equal(Bits(withNan.Select(v => table[(int)v])), Bits(dst));
+            }
+        }
+
         // A value outside the table fails as the array access does, wherever it sits.
         Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map([.. Enumerable.Repeat(1f, 9), 256f, 2f], new float[11], new float[256]));
         Assert.Throws<IndexOutOfRangeException>(() => ExposureCurves.Map([.. Enumerable.Repeat(1f, 3), -1f], new float[4], new float[256]));
