@@ -63,6 +63,7 @@ public sealed class PackedMask
     public bool Get(int frame, int row, int col) => ((Row(frame, row)[col >> 6] >> (col & 63)) & 1) != 0;
 
     /// <summary>A new mask of every bit of <paramref name="source"/> flipped (NumPy's logical_not); spare bits stay 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PackedMask Complement(PackedMask source)
     {
         var mask = Rent(source.Frames, source.Rows, source.Cols);

@@ -317,6 +317,7 @@ public static class PadModes
     }
 
     /// <summary>Axis 1: every row padded in place (the original values at [before, before + n)), rows in parts on the threads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows(float[] data, int offset, int rows, int cols, int n, int before, int after, string mode, double endBefore, double endAfter, int lengthBefore, int lengthAfter, int threads)
     {
         if (before == 0 && after == 0)

@@ -499,7 +499,7 @@ public static class HistogramMatching
             }
 
             firstBucket[parts] = 65536;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 for (int b = firstBucket[t]; b < firstBucket[t + 1]; b++)
                 {

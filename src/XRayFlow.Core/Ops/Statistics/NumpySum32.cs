@@ -20,6 +20,7 @@ public static class NumpySum32
     public static float Mean(ReadOnlySpan<float> x, int threads = 1) => x.IsEmpty ? float.NaN : (float)((double)Sum(x, threads) / x.Length);
 
     /// <summary>numpy.sum of float32 values, in float32 (the buffers' pairwise sums in parallel parts, added in order: the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once a row by pad's mean: thousands of calls an image
     public static float Sum(ReadOnlySpan<float> x, int threads = 1)
     {
         if (!Vector256.IsHardwareAccelerated)

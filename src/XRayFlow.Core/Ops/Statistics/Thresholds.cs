@@ -212,6 +212,7 @@ public static class Thresholds
     /// The first i maximising NumpyLog32.Log(v[i]) among values at or above <paramref name="floor"/> (no NaN in v; the
     /// caller chose the floor so that no value below it can log to the maximum).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static int FirstLargestLog(ReadOnlySpan<float> v, float floor)
     {
         int best = -1;
@@ -329,6 +330,7 @@ public static class Thresholds
     }
 
     /// <summary>Isodata's bin on the integer path: bin i is the whole number lo + i.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int IsodataInteger(ReadOnlySpan<long> counts, int lo)
     {
         int n = counts.Length;
