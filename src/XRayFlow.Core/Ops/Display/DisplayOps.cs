@@ -227,6 +227,7 @@ public static class DisplayOps
     /// skimage.util.montage's fill 'mean': <c>arr_in.mean(axis=(0, 1, 2))</c> cast to the stack's dtype: an 8- or
     /// 16-bit stack's float64 mean truncated to a whole number, a float one's numpy float32 mean.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float StackMean(ReadOnlySpan<float> values, Intensity.SkimageDtype dtype, int threads)
     {
         if (dtype != Intensity.SkimageDtype.Float32)

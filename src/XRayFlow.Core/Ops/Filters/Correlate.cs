@@ -146,6 +146,7 @@ public static class Correlate
     }
 
     /// <summary>As the public overloads, through the vector path of <paramref name="bits"/> (tests compare every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static ImageArray Apply(ImageArray src, double[][] weights, IReadOnlyList<int>? origin, BoundaryMode mode, double cval, bool convolve, bool line, int threads, int bits)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, Widest);

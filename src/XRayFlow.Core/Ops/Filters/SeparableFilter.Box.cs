@@ -555,6 +555,7 @@ public static partial class SeparableFilter
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int chunk)
         {
             int r0 = chunk * chunkRows;
