@@ -18,6 +18,12 @@ public static class GeometryOps
     /// <summary>The largest side (rows or columns) a size parameter takes.</summary>
     public const int MaxSide = 1 << 16;
 
+    /// <summary>How pad's per-side counts are written (pad_width, stat_length): numpy.pad's broadcast forms.</summary>
+    private const string PadWidthsForm = "n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers)";
+
+    /// <summary>How pad's per-side values are written (constant_values, end_values).</summary>
+    private const string PadValuesForm = "v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]";
+
     /// <summary>The largest zoom factor (the output bound refuses most of them sooner).</summary>
     public const double MaxZoom = 1 << 16;
 
@@ -392,7 +398,7 @@ public static class GeometryOps
                 Min = 0,
                 Max = MaxSide,
                 MaxCount = 2,
-                Form = "n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers)",
+                Form = PadWidthsForm,
             },
             new ParamSpec("mode", ParamType.Enum, "numpy.pad's mode: constant, edge (repeat the edge), reflect (d c b|a b c d), symmetric (d c b a|a b c d), wrap, linear_ramp (from end_values to the edge), maximum, mean, median, minimum (of stat_length values at each edge)")
             {
@@ -402,19 +408,19 @@ public static class GeometryOps
             new ParamSpec("constant_values", ParamType.Matrix, "For mode constant (default 0; numpy.pad refuses it with the other modes): v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]] (corners take axis 1's)")
             {
                 MaxCount = 2,
-                Form = "v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]",
+                Form = PadValuesForm,
             },
             new ParamSpec("end_values", ParamType.Matrix, "For mode linear_ramp: the values the ramps start from at the outer edge (default 0): v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]")
             {
                 MaxCount = 2,
-                Form = "v, [before, after], [[v0], [v1]] or [[before0, after0], [before1, after1]]",
+                Form = PadValuesForm,
             },
             new ParamSpec("stat_length", ParamType.Matrix, "For modes maximum, mean, median, minimum: how many values at each edge the statistic reads (default all): n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]]")
             {
                 Min = 0,
                 Max = MaxSide,
                 MaxCount = 2,
-                Form = "n, [before, after], [[n0], [n1]] or [[before0, after0], [before1, after1]] (whole numbers)",
+                Form = PadWidthsForm,
             },
             new ParamSpec("reflect_type", ParamType.Enum, "For modes reflect and symmetric: even (the values mirrored) or odd (2 edge - the mirrored values: the image continued as a line through the edge)")
             {
