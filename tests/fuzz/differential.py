@@ -32,7 +32,10 @@ correlate / convolve) on frames holding NaN or infinities; ridges, ridges-large:
 matching: match_histograms of an image to a reference of another shape (8-bit, 16-bit, float; NaN, signed zeros);
 bandpass: difference_of_gaussians on 8-bit, 16-bit and float frames (per-axis sigmas, every mode);
 layout: crop, flip, rot90, numpy.pad, downsample, where, and fourier_gaussian alone
-and between fft2 and ifft2 (numpy's three norms; against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude).
+and between fft2 and ifft2 (numpy's three norms; against NumPy's float64 FFT, within 1e-4 of the input's largest magnitude);
+stacks: 2-5 frames through the steps of filters, rank, geometry, nonfinite or layout, frame by frame; display: montage
+(against scikit-image's util.montage, and its columns / gap extension against numpy) and window (against pydicom's
+apply_windowing) on stacks of 1-9 frames.
 
 A step that differs only where SciPy's offset table reads outside the frame (README, known differences: mode
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
@@ -1165,6 +1168,91 @@ def stacks_family(rng):
     return stack, cases, per_frame
 
 
+def display_family(rng):
+    """montage and window on a stack of 1-9 frames of 1-30 pixels a side (8-bit, 16-bit or float; a NaN or an
+    infinity in a fifth of the float ones). montage against scikit-image's util.montage (grid_shape, padding_width,
+    fill, rescale_intensity; fill defaulting to the stack's mean in its dtype) and its extension (columns, gap)
+    against the tiles placed by numpy; window (DICOM's LINEAR VOI window) against pydicom's apply_windowing, whose
+    output range comes from Bits Stored / Pixel Representation and Rescale Slope / Intercept (given to window as
+    output_min / output_max), inverted by hand where invert is true."""
+    n, h, w = int(rng.integers(1, 10)), int(rng.integers(1, 31)), int(rng.integers(1, 31))
+    kind = rng.random()
+    if kind < 0.3:
+        stack = rng.integers(0, 256, (n, h, w)).astype(np.uint8)
+    elif kind < 0.5:
+        stack = rng.integers(0, int(rng.choice([4096, 65536])), (n, h, w)).astype(np.uint16)
+    else:
+        stack = (rng.random((n, h, w)) * float(rng.choice([1, 300, 4000])) - float(rng.choice([0, 100, 1024]))).astype(np.float32)
+        if rng.random() < 0.2:
+            stack[int(rng.integers(0, n)), int(rng.integers(0, h)), int(rng.integers(0, w))] = float(rng.choice([np.nan, np.inf, -np.inf]))
+    integer = stack.dtype != np.float32
+    finite = stack[np.isfinite(stack)].astype(np.float64)
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    cases = []
+    for _ in range(16):
+        op = str(rng.choice(['montage', 'montage', 'window']))
+        p = {'op': op}
+        if op == 'montage':
+            if rng.random() < 0.7:
+                if rng.random() < 0.6:
+                    rows = int(rng.integers(1, n + 1))
+                    p['grid_shape'] = [rows, -(-n // rows) + int(rng.integers(0, 2))]
+                if rng.random() < 0.6:
+                    p['padding_width'] = int(rng.integers(0, 4))
+                if rng.random() < 0.3:
+                    p['rescale_intensity'] = True
+            else:
+                if rng.random() < 0.8:
+                    p['columns'] = int(rng.integers(0, n + 2))
+                if rng.random() < 0.7:
+                    p['gap'] = int(rng.integers(0, 4))
+            if rng.random() < 0.5:  # a number; else the default, the stack's mean in its dtype
+                p['fill'] = float(rng.choice([0, 7.5, 100.25])) if integer else float(rng.choice([-1.5, 0, 7.5, 1e4]))
+        else:
+            bits, signed = [(8, 0), (12, 0), (16, 0), (12, 1), (16, 1)][int(rng.integers(0, 5))]
+            slope, intercept = (float(rng.choice([0.5, 1, 2.5])), float(rng.choice([-1024, 0, 10.5]))) if rng.random() < 0.4 else (None, None)
+            p['center'] = round(float(rng.uniform(lo - 0.2 * (hi - lo) - 1, hi + 0.2 * (hi - lo) + 1)), 2)
+            p['width'] = float(rng.choice([1, 1.5, 2, round(float(rng.uniform(1, 2 * (hi - lo) + 2)), 2)]))
+            p['invert'] = str(rng.choice(['auto', 'true', 'false']))
+            p['dicom'] = (bits, signed, slope, intercept)
+            y_min, y_max = (0, 2 ** bits - 1) if signed == 0 else (-2 ** (bits - 1), 2 ** (bits - 1) - 1)
+            if slope is not None:
+                y_min, y_max = y_min * slope + intercept, y_max * slope + intercept
+            p['output_min'], p['output_max'] = float(y_min), float(y_max)
+        cases.append(p)
+
+    def reference(p, a):
+        if p['op'] == 'window':
+            from pydicom.dataset import Dataset
+            from pydicom.pixel_data_handlers.util import apply_windowing
+            bits, signed, slope, intercept = p['dicom']
+            ds = Dataset()
+            ds.BitsStored, ds.PixelRepresentation = bits, signed
+            ds.PhotometricInterpretation = 'MONOCHROME2'
+            ds.WindowCenter, ds.WindowWidth, ds.VOILUTFunction = p['center'], p['width'], 'LINEAR'
+            if slope is not None:
+                ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+            with np.errstate(divide='ignore', invalid='ignore'):
+                y = apply_windowing(a.astype(np.float64), ds)
+            return p['output_max'] + p['output_min'] - y if p['invert'] == 'true' else y
+        if 'columns' in p or 'gap' in p:
+            count, th, tw = a.shape
+            columns = min(p.get('columns') or count, count)  # more columns than frames: one row of them all
+            rows, gap = -(-count // columns), p.get('gap', 0)
+            fill = p.get('fill', a.mean(dtype=np.float64))
+            out = np.full((rows * th + (rows - 1) * gap, columns * tw + (columns - 1) * gap), fill, dtype=a.dtype)
+            for i in range(count):
+                r0, c0 = (i // columns) * (th + gap), (i % columns) * (tw + gap)
+                out[r0:r0 + th, c0:c0 + tw] = a[i]
+            return out
+        from skimage.util import montage
+        kw = {k: (tuple(v) if k == 'grid_shape' else v) for k, v in p.items() if k in ('grid_shape', 'padding_width', 'fill', 'rescale_intensity')}
+        with np.errstate(invalid='ignore'):
+            return montage(a.copy(), **kw)  # montage rescales the array it is given in place
+
+    return stack, cases, reference
+
+
 LAST_OUT = ['']
 
 
@@ -1193,6 +1281,7 @@ FAMILIES = {
     'ridges-large': lambda rng: ridges_family(rng, large=True),
     'layout': layout_family,
     'stacks': stacks_family,
+    'display': display_family,
 }
 
 
@@ -1226,7 +1315,7 @@ def run_seed(family, seed, xrayflow, work):
     for i, p in enumerate(cases):
         recipe['steps'] += p.get('pre', [])
         step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
-        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level') or (k == 'connectivity' and 'pre' not in p)})
+        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level', 'dicom') or (k == 'connectivity' and 'pre' not in p)})
         recipe['steps'].append(step)
         json_out = p['op'] in SCALARS or p.get('out') == 'json'
         sid = step['id']

@@ -111,7 +111,7 @@ public static class DisplayOps
             new ParamSpec("padding_width", ParamType.Int, "Pixels between the tiles and between the tiles and the border") { Min = 0, Max = 4096 },
             new ParamSpec("fill", ParamType.Float, "Value of the padding and of the empty cells: a number, or mean (the stack's mean, in its dtype: an 8- or 16-bit stack's truncated to a whole number)") { Default = "mean", Words = ["mean"] },
             new ParamSpec("rescale_intensity", ParamType.Bool, "Stretch each frame to its dtype's range first (skimage.exposure.rescale_intensity with its defaults)") { Default = false },
-            new ParamSpec("columns", ParamType.Int, "Extension: frames per row of the grid, as many rows as they need; 0 = all frames in one row (numpy.hstack). Not with grid_shape.") { Min = 0, Max = 4096 },
+            new ParamSpec("columns", ParamType.Int, "Extension: frames per row of the grid, as many rows as they need; 0, or more than the frames: all frames in one row (numpy.hstack). Not with grid_shape.") { Min = 0, Max = 4096 },
             new ParamSpec("gap", ParamType.Int, "Extension: pixels between neighbouring tiles, not around them; without columns, all frames in one row (gap 0: numpy.hstack). Not with padding_width.") { Min = 0, Max = 4096 },
         ],
         Rules =
