@@ -13,11 +13,11 @@ FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morp
 Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D filters correlate1d, convolve1d,
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
 correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
-much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, the thresholds, percentile (with numpy's methods), threshold_local,
+much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale; their anti_aliasing_sigma), intensity (equalize_hist,
+equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, the thresholds (threshold_li's tolerance and initial_guess, threshold_minimum's max_num_iter), percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
-canny and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
+canny (absolute or quantile thresholds, every smoothing mode) and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
 byte-identical), expressions (`map` expressions of + - * /, negation, MathF.Sqrt / Abs and ?: over comparisons, on
@@ -485,6 +485,10 @@ def geometry_family(rng, large=False, tall=False):
                 p['anti_aliasing'] = bool(aa < 0.33)
             if rng.random() < 0.2:
                 p['clip'] = False
+            srng = np.random.default_rng([h, w, len(cases), 23])  # the smoothing's sigma (its own draws)
+            if p.get('anti_aliasing') is not False and srng.random() < 0.35:
+                sig = [round(float(srng.choice([0, 0.3, 1, srng.uniform(0, 4)])), 3) for _ in range(2)]
+                p['anti_aliasing_sigma'] = sig if srng.random() < 0.5 else sig[0]
             if np.random.default_rng([h, w, len(cases)]).random() < 0.4:
                 # rescale instead (a generator of its own: earlier seeds' draws unchanged): the scale that gives about
                 # this output shape, sometimes exactly half-way (n * scale = k + 0.5, NumPy's round to even).
@@ -496,11 +500,16 @@ def geometry_family(rng, large=False, tall=False):
                 del p['output_shape']
         cases.append(p)
 
+    def aa_sigma(p):
+        sig = p.get('anti_aliasing_sigma')
+        return tuple(sig) if isinstance(sig, list) else sig
+
     def reference(p, a):
         if p['op'] == 'rescale':
             scale = tuple(p['scale']) if isinstance(p['scale'], list) else p['scale']
             return skt.rescale(a, scale, order=p['order'], mode=p['mode'], cval=p['cval'], clip=p.get('clip', True),
-                               preserve_range=True, anti_aliasing=p.get('anti_aliasing')).astype(np.float32)
+                               preserve_range=True, anti_aliasing=p.get('anti_aliasing'),
+                               anti_aliasing_sigma=aa_sigma(p)).astype(np.float32)
         kw = {k: p[k] for k in ('order', 'mode', 'cval', 'prefilter') if k in p}
         if p['op'] == 'zoom':
             return ndi.zoom(a, p['zoom'], grid_mode=p.get('grid_mode', False), **kw)
@@ -512,12 +521,12 @@ def geometry_family(rng, large=False, tall=False):
             shape = tuple(p['output_shape']) if 'output_shape' in p else None
             return ndi.affine_transform(a, np.array(p['matrix']), offset=p['offset'], output_shape=shape, **kw)
         return skt.resize(a, p['output_shape'], order=p['order'], mode=p['mode'], cval=p['cval'], clip=p.get('clip', True),
-                          preserve_range=True, anti_aliasing=p.get('anti_aliasing')).astype(np.float32)
+                          preserve_range=True, anti_aliasing=p.get('anti_aliasing'), anti_aliasing_sigma=aa_sigma(p)).astype(np.float32)
 
     return img, cases, reference
 
 
-def li_never_settles(img):
+def li_never_settles(img, tolerance=None, initial_guess=None):
     """Whether scikit-image's threshold_li would loop forever: its iteration meets a threshold a second time (a cycle
     of float32 values, each step more than the tolerance), or has not settled in 1000 iterations."""
     import skimage.filters as sf
@@ -533,7 +542,7 @@ def li_never_settles(img):
         seen.append(t)
 
     try:
-        sf.threshold_li(img, iter_callback=step)
+        sf.threshold_li(img, tolerance=tolerance, initial_guess=initial_guess, iter_callback=step)
         return False
     except Cycle:
         return True
@@ -595,7 +604,22 @@ def intensity_family(rng, large=False):
             mrng = np.random.default_rng([int(p['q'] * 1000), len(cases), 11])  # its own draws: earlier seeds' stay
             if mrng.random() < 0.6:
                 p['method'] = str(mrng.choice(PERCENTILE_METHODS))
-        if op == 'threshold_li' and li_never_settles(img):
+        trng = np.random.default_rng([h, w, len(cases), 29])  # Li's and minimum's knobs (their own draws)
+        if op == 'threshold_li':
+            if trng.random() < 0.4:
+                p['tolerance'] = float(trng.choice([0, 0.01, 0.5, 2, round(float(trng.uniform(0, 5)), 3)]))
+            lo_v, hi_v = float(np.nanmin(img)), float(np.nanmax(img))
+            if trng.random() < 0.4 and lo_v < hi_v:
+                guess = round(float(trng.uniform(lo_v, hi_v)), 3)
+                if lo_v < guess < hi_v:
+                    p['initial_guess'] = guess
+        if op == 'threshold_minimum' and trng.random() < 0.4:
+            p['max_num_iter'] = int(trng.choice([1, 5, 50, 500]))
+            try:
+                sf.threshold_minimum(img, nbins=p.get('nbins', 256), max_num_iter=p['max_num_iter'])
+            except (RuntimeError, IndexError):
+                continue  # not bimodal within that many smoothings: scikit-image raises, xrayflow fails the item
+        if op == 'threshold_li' and li_never_settles(img, p.get('tolerance'), p.get('initial_guess')):
             continue  # scikit-image loops forever; xrayflow fails the item, naming the cycle (ThresholdKernelTests)
         if op == 'threshold_local':
             def odd():
@@ -689,8 +713,12 @@ def intensity_family(rng, large=False):
             return sf.threshold_local(a.astype(np.float64), tuple(b) if isinstance(b, list) else b, method=p['method'],
                                       offset=p.get('offset', 0), mode=p.get('mode', 'reflect'), cval=p.get('cval', 0),
                                       param=tuple(param) if isinstance(param, list) else param)
-        if op in ('threshold_li', 'threshold_mean'):
-            return getattr(sf, op)(a)
+        if op == 'threshold_li':
+            return sf.threshold_li(a, tolerance=p.get('tolerance'), initial_guess=p.get('initial_guess'))
+        if op == 'threshold_mean':
+            return sf.threshold_mean(a)
+        if op == 'threshold_minimum':
+            return sf.threshold_minimum(a, nbins=p.get('nbins', 256), max_num_iter=p.get('max_num_iter', 10000))
         return getattr(sf, op)(a, nbins=p.get('nbins', 256))
 
     return img, cases, reference
@@ -770,6 +798,18 @@ def segmentation_family(rng, large=False):
                 p.update(low_threshold=5.0, high_threshold=20.0)
             if np.random.default_rng([h, w, len(cases), 7]).random() < 0.5:
                 p['in'] = ['g', 'x']  # skimage's mask: the frame's binary image (its own generator: earlier seeds' draws stay)
+            crng = np.random.default_rng([h, w, len(cases), 17])  # quantiles, other thresholds, the smoothing's edges
+            c = crng.random()
+            if c < 0.35:
+                q = sorted(round(float(v), 3) for v in crng.choice([0, 0.1, 0.5, 0.9, 0.99, 1, crng.random()], 2))
+                p.update(use_quantiles=True, low_threshold=q[0], high_threshold=q[1])
+            elif c < 0.6:
+                low = round(float(crng.uniform(0, 30)), 2)
+                p.update(low_threshold=low, high_threshold=round(low + float(crng.uniform(0, 30)), 2))
+            if crng.random() < 0.4:
+                p['mode'] = str(crng.choice(['reflect', 'mirror', 'nearest', 'wrap', 'constant']))
+                if p['mode'] == 'constant':
+                    p['cval'] = float(crng.choice([0, 50, 255]))
         cases.append(p)
 
     def structure(p):
@@ -786,7 +826,8 @@ def segmentation_family(rng, large=False):
         op, b = p['op'], a.astype(bool)
         if op == 'canny':
             return sfe.canny(grey, sigma=p['sigma'], low_threshold=p.get('low_threshold'), high_threshold=p.get('high_threshold'),
-                             mask=b if p['in'] == ['g', 'x'] else None)
+                             mask=b if p['in'] == ['g', 'x'] else None, use_quantiles=p.get('use_quantiles', False),
+                             mode=p.get('mode', 'constant'), cval=p.get('cval', 0.0))
         if op == 'label':
             return ndi.label(b, structure=structure(p))[0]
         # SciPy 1.10's repeated binary erosion (iterations other than 1, and binary_fill_holes, which is one) tracks
