@@ -56,6 +56,27 @@ public class TableMapTests
     }
 
     [Fact]
+    public void MapStaysInsideItsSpans()
+    {
+        // Spans cut from longer arrays whose values past the end are all in the table: a loop that read its next block
+        // beyond the source would find them valid and write them beyond the destination. Every length 1..300 and
+        // every table kind (256 entries by permutes, others 64 a step), the destination's tail a sentinel.
+        var random = new Random(12);
+        foreach (int size in new[] { 256, 300, 4096 })
+        {
+            var table = Enumerable.Range(0, size).Select(v => v + 0.5f).ToArray();
+            for (int n = 1; n <= 300; n++)
+            {
+                var all = Enumerable.Range(0, n + 200).Select(_ => (float)random.Next(size)).ToArray();
+                var outAll = Enumerable.Repeat(-7f, n + 200).ToArray();
+                ExposureCurves.Map(all.AsSpan(0, n), outAll.AsSpan(0, n), table);
+                Assert.Equal(all.Take(n).Select(v => table[(int)v]), outAll.Take(n));
+                Assert.All(outAll.Skip(n), v => Assert.Equal(-7f, v));
+            }
+        }
+    }
+
+    [Fact]
     public void A256EntryTableByPermutesGivesTheTablesBits()
     {
         // Every index 0..255 at every lane (shifted runs), lengths 1..100, a table with NaN, infinities and -0 among
