@@ -137,14 +137,15 @@ public static class IntensityOps
             for (int f = 0; f < src.Frames; f++)
             {
                 var frame = src.Data.AsMemory(f * src.FrameLength, src.FrameLength);
-                var (imin, imax) = Resolve(inRange, frame.Span, dtype, clipNegative: false, ctx.Threads);
+                var extremes = new FrameExtremes(frame, ctx.Threads);
+                var (imin, imax) = Resolve(inRange, frame.Span, dtype, clipNegative: false, ctx.Threads, extremes);
                 if (imin > imax)
                 {
                     throw new OpRefusedException(ctx.StepId, FrameText(src, f) + string.Create(CultureInfo.InvariantCulture, $"rescale_intensity's in_range resolves to [{imin}, {imax}] here: its low end is above its high end"));
                 }
 
-                var (omin, omax) = Resolve(outRange, frame.Span, dtype, clipNegative: imin >= 0, ctx.Threads);
-                IntensityRescale.Apply(frame, dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), dtype, imin, imax, omin, omax, type, ctx.Threads);
+                var (omin, omax) = Resolve(outRange, frame.Span, dtype, clipNegative: imin >= 0, ctx.Threads, extremes);
+                IntensityRescale.Apply(frame, dst.Data.AsMemory(f * dst.FrameLength, dst.FrameLength), dtype, imin, imax, omin, omax, type, ctx.Threads, extremes.TableLength(dtype));
             }
 
             return new ArrayValue(dst);
@@ -330,6 +331,20 @@ public static class IntensityOps
     /// <summary>A range parameter: a word, or two items (numbers or percentiles).</summary>
     private sealed record RangeSpec(string? Word, object?[]? Items);
 
+    /// <summary>
+    /// A frame's (min, max) by <see cref="Extremes.MinMax(ReadOnlySpan{float}, int)"/>, found at most once: by the first
+    /// range that reads the image, or not at all. <see cref="TableLength"/> is the integer table's length when it was
+    /// found (its max + 1, as <see cref="ExposureCurves.TableLength"/> finds it with a pass of its own), else null.
+    /// </summary>
+    private sealed class FrameExtremes(ReadOnlyMemory<float> frame, int threads)
+    {
+        private (float Min, float Max)? found;
+
+        public (float Min, float Max) Get() => found ??= Extremes.MinMax(frame.Span, threads);
+
+        public int? TableLength(SkimageDtype dtype) => dtype == SkimageDtype.UInt16 && found is { } f && !frame.IsEmpty ? (int)f.Max + 1 : null;
+    }
+
     private static RangeSpec RangeOf(ParamValues p, string name)
     {
         if (p.Word(name) is { } word)
@@ -352,19 +367,20 @@ public static class IntensityOps
     /// </summary>
     internal static void RescaleWithDefaults(Memory<float> frame, Memory<float> dst, SkimageDtype dtype, int threads)
     {
-        var (imin, imax) = Resolve(new RangeSpec("image", null), frame.Span, dtype, clipNegative: false, threads);
-        var (omin, omax) = Resolve(new RangeSpec("dtype", null), frame.Span, dtype, clipNegative: imin >= 0, threads);
-        IntensityRescale.Apply(frame, dst, dtype, imin, imax, omin, omax, IntensityRescale.OutputType("dtype", dtype), threads);
+        var extremes = new FrameExtremes(frame, threads);
+        var (imin, imax) = Resolve(new RangeSpec("image", null), frame.Span, dtype, clipNegative: false, threads, extremes);
+        var (omin, omax) = Resolve(new RangeSpec("dtype", null), frame.Span, dtype, clipNegative: imin >= 0, threads, extremes);
+        IntensityRescale.Apply(frame, dst, dtype, imin, imax, omin, omax, IntensityRescale.OutputType("dtype", dtype), threads, extremes.TableLength(dtype));
     }
 
     /// <summary>scikit-image's intensity_range for one frame.</summary>
-    private static (double Lo, double Hi) Resolve(RangeSpec r, ReadOnlySpan<float> frame, SkimageDtype dtype, bool clipNegative, int threads)
+    private static (double Lo, double Hi) Resolve(RangeSpec r, ReadOnlySpan<float> frame, SkimageDtype dtype, bool clipNegative, int threads, FrameExtremes? extremes = null)
     {
         if (r.Word is "image")
         {
-            // One SIMD pass, in parts on the threads; NaN anywhere gives NaN, and -0 < +0, as numpy's min/max (and
-            // TensorPrimitives.Min/Max) do.
-            var (mn, mx) = Extremes.MinMax(frame, threads);
+            // One SIMD pass, in parts on the threads (made once a frame: in_range, out_range and the table share it);
+            // NaN anywhere gives NaN, and -0 < +0, as numpy's min/max (and TensorPrimitives.Min/Max) do.
+            var (mn, mx) = extremes?.Get() ?? Extremes.MinMax(frame, threads);
             return float.IsNaN(mn) || float.IsNaN(mx) ? (double.NaN, double.NaN) : (mn, mx);
         }
 

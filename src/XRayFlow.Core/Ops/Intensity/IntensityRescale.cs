@@ -62,15 +62,19 @@ public static class IntensityRescale
         _ => OutType.Float,
     };
 
-    /// <summary>Rescales <paramref name="src"/> into <paramref name="dst"/> (see the class remarks), in parts on up to <paramref name="threads"/> threads (the same bits).</summary>
-    public static void Apply(ReadOnlyMemory<float> src, Memory<float> dst, SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type, int threads)
+    /// <summary>
+    /// Rescales <paramref name="src"/> into <paramref name="dst"/> (see the class remarks), in parts on up to
+    /// <paramref name="threads"/> threads (the same bits). <paramref name="tableLength"/>: an integer image's table
+    /// length when the caller knows it (its largest value + 1), else found by a pass.
+    /// </summary>
+    public static void Apply(ReadOnlyMemory<float> src, Memory<float> dst, SkimageDtype dtype, double imin, double imax, double omin, double omax, OutType type, int threads, int? tableLength = null)
     {
         if (dst.Length != src.Length)
         {
             throw new ArgumentException("src and dst must have one length");
         }
 
-        float[]? lut = dtype == SkimageDtype.Float32 ? null : Table(ExposureCurves.TableLength(src.Span, dtype, threads), threads, imin, imax, omin, omax, type);
+        float[]? lut = dtype == SkimageDtype.Float32 ? null : Table(tableLength ?? ExposureCurves.TableLength(src.Span, dtype, threads), threads, imin, imax, omin, omax, type);
         Elementwise.ElementwiseLoop.ForBlocks(src.Length, threads, (start, length) =>
         {
             if (lut is not null)
