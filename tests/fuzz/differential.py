@@ -41,8 +41,8 @@ A step that differs only where SciPy's offset table reads outside the frame (REA
 reflect, a window reaching 4n or more before an axis of n) is counted as known when it equals SciPy run on the
 frame padded far by numpy's symmetric pad, and a `shift` of a frame holding an infinity that differs only at outputs
 reading SciPy's 12-pixel spline pre-pad (README, also known); anything else is a mismatch (exit 1).
-Needs python3-scipy python3-skimage python3-imageio python3-yaml (Debian), and a built xrayflow (default:
-src/XRayFlow.Cli/bin/Release/net10.0/xrayflow).
+Needs python3-scipy python3-skimage python3-imageio python3-yaml (Debian; the display family python3-pydicom too),
+and a built xrayflow (default: src/XRayFlow.Cli/bin/Release/net10.0/xrayflow).
 """
 import json
 import math
