@@ -14,7 +14,7 @@ Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
 correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale; their anti_aliasing_sigma), intensity (equalize_hist,
-equalize_adapthist, rescale_intensity, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, the thresholds (threshold_li's tolerance and initial_guess, threshold_minimum's max_num_iter), percentile (with numpy's methods), threshold_local,
+equalize_adapthist, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, rescale_intensity with its range words, the thresholds (threshold_li's tolerance and initial_guess, threshold_minimum's max_num_iter), percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny (absolute or quantile thresholds, every smoothing mode) and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
@@ -586,6 +586,12 @@ def intensity_family(rng, large=False):
             elif c < 0.6:
                 p['in_range'] = 'dtype'
             p['out_range'] = [0, 1] if rng.random() < 0.5 else [-3.0, 7.0]
+            wrng = np.random.default_rng([h, w, len(cases), 37])  # the range words, on the original dtype (its own draws)
+            if wrng.random() < 0.4:
+                p['out_range'] = str(wrng.choice(['dtype', 'dtype', 'image', 'uint8', 'uint12', 'uint16', 'float']))
+                p['words'] = True
+                if wrng.random() < 0.5:
+                    p['in_range'] = str(wrng.choice(['image', 'dtype', 'uint10', 'uint14', 'float']))
         if op == 'adjust_gamma':
             p.update(gamma=float(rng.choice([0.5, 2, 1, 0.3, rng.uniform(0.1, 3)])), gain=float(rng.choice([1, 0.5, 0.9])))
         if op == 'adjust_log':
@@ -690,6 +696,13 @@ def intensity_family(rng, large=False):
         if op == 'equalize_adapthist':
             src = a if a.dtype != np.float32 else (a - a.min()) / (a.max() - a.min())  # the documented float rule
             return ex.equalize_adapthist(src, kernel_size=p.get('kernel_size'), clip_limit=p['clip_limit'], nbins=p.get('nbins', 256))
+        if op == 'rescale_intensity' and p.get('words'):
+            # scikit-image on the array as it is (uint8, uint16 or float32): its integer path, the dtype's
+            # truncation for an integer out_range.
+            ir = p.get('in_range', 'image')
+            if isinstance(ir, list):
+                ir = tuple(np.percentile(a, [2, 98])) if isinstance(ir[0], str) else tuple(ir)
+            return np.asarray(ex.rescale_intensity(a, in_range=ir, out_range=p['out_range']), np.float64)
         if op == 'rescale_intensity':
             ir = p.get('in_range', 'image')
             if isinstance(ir, list):
@@ -1356,7 +1369,7 @@ def run_seed(family, seed, xrayflow, work):
     for i, p in enumerate(cases):
         recipe['steps'] += p.get('pre', [])
         step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
-        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level', 'dicom') or (k == 'connectivity' and 'pre' not in p)})
+        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level', 'dicom', 'words') or (k == 'connectivity' and 'pre' not in p)})
         recipe['steps'].append(step)
         json_out = p['op'] in SCALARS or p.get('out') == 'json'
         sid = step['id']
