@@ -13,7 +13,7 @@ FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morp
 Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D filters correlate1d, convolve1d,
 gaussian_filter1d, uniform_filter1d, minimum_filter1d, maximum_filter1d; frames 1-40), correlate-large (those
 correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN or an infinity), edges (the same on frames of 1-5 rows, reflect / mirror / wrap: windows
-much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale; their anti_aliasing_sigma), intensity (equalize_hist,
+much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale; their anti_aliasing_sigma), intensity (equalize_hist with and without its mask,
 equalize_adapthist, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, rescale_intensity with its range words, the thresholds (threshold_li's tolerance and initial_guess, threshold_minimum's max_num_iter), percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
 (label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
@@ -571,6 +571,15 @@ def intensity_family(rng, large=False):
         p = {'op': op}
         if op == 'equalize_hist' and rng.random() < 0.5:
             p['nbins'] = int(rng.choice([16, 100, 256, 1000]))
+        mrng = np.random.default_rng([h, w, len(cases), 41])  # equalize_hist's mask input (its own draws)
+        if op == 'equalize_hist' and mrng.random() < 0.4:
+            # The pixels above a level the image holds (a float32 value, so C#'s double and NumPy's float32 compare alike).
+            level = float(np.float32(np.percentile(img, float(mrng.choice([10, 50, 90])), method='lower')))
+            if (img > level).any():
+                mid = f'ehm{len(cases)}'
+                p['pre'] = [{'id': mid, 'op': 'where', 'in': 'x', 'cond': f'x > {level!r}', 'then': 1, 'else': 0}]
+                p['in'] = ['x', mid]
+                p['mask_level'] = level
         if op == 'equalize_adapthist':
             if rng.random() < 0.6:
                 p['kernel_size'] = int(rng.integers(2, max(3, min(h, w))))
@@ -692,7 +701,7 @@ def intensity_family(rng, large=False):
             pre = p['pre'][0]
             return np.digitize(a, sf.threshold_multiotsu(a, classes=pre['classes'], nbins=pre['nbins']), right=p['right'])
         if op == 'equalize_hist':
-            return ex.equalize_hist(a, nbins=p.get('nbins', 256))
+            return ex.equalize_hist(a, nbins=p.get('nbins', 256), mask=a > p['mask_level'] if 'mask_level' in p else None)
         if op == 'equalize_adapthist':
             src = a if a.dtype != np.float32 else (a - a.min()) / (a.max() - a.min())  # the documented float rule
             return ex.equalize_adapthist(src, kernel_size=p.get('kernel_size'), clip_limit=p['clip_limit'], nbins=p.get('nbins', 256))
