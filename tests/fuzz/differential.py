@@ -16,7 +16,7 @@ correlations and 1-D filters on frames of 200-700 pixels a side, some with a NaN
 much larger than the frame), geometry (zoom, shift, rotate, affine_transform, resize, rescale; their anti_aliasing_sigma), intensity (equalize_hist with and without its mask,
 equalize_adapthist, adjust_gamma / adjust_log / adjust_sigmoid, is_low_contrast, rescale_intensity with its range words, the thresholds (threshold_li's tolerance and initial_guess, threshold_minimum's max_num_iter), percentile (with numpy's methods), threshold_local,
 unsharp_mask, threshold_multiotsu then digitize with its fields), segmentation
-(label, binary morphology, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
+(label, binary morphology with and without its mask, fill holes, clear_border, remove_small_objects / holes, distance_transform_edt, keep_largest,
 canny (absolute or quantile thresholds, every smoothing mode) and clear_border, with and without a mask), measure (label + regionprops with and without an intensity image, stats with percentiles, histogram:
 the fields of their JSON tables), chains (stencil and element-wise chains on frames up to 700 pixels, then the
 recipe again with outputs only at the chain ends, so the planner fuses the steps between: those files must be
@@ -792,6 +792,15 @@ def segmentation_family(rng, large=False):
                 p['origin'] = origin_for(rng, np.array(p['structure']).shape)
             if isinstance(p.get('structure'), list) and p.get('iterations') == 0:
                 p['iterations'] = 1  # until nothing changes, a structure without its centre can flip forever: refused (XRF2012)
+            brng = np.random.default_rng([h, w, len(cases), 43])  # SciPy's mask input (its own draws)
+            if brng.random() < 0.3:
+                # Only the pixels where the grey frame is above a level it holds (a float32 value: C# and NumPy compare alike) change.
+                level = float(np.float32(np.percentile(grey, float(brng.choice([20, 50, 80])), method='lower')))
+                mid = f'bm{len(cases)}'
+                p['pre'] = [{'id': mid, 'op': 'where', 'in': 'g', 'cond': f'x > {level!r}', 'then': 1, 'else': 0}]
+                p['in'] = ['x', mid]
+                p['mask_level'] = level
+                p['step_connectivity'] = True  # connectivity is this step's parameter (measure's pre-steps take it instead)
         elif op == 'clear_border':
             if rng.random() < 0.5:
                 p['buffer_size'] = int(rng.integers(0, min(5, h, w)))
@@ -865,6 +874,8 @@ def segmentation_family(rng, large=False):
                   'brute_force': True}
             if 'origin' in p:
                 kw['origin'] = p['origin']
+            if 'mask_level' in p:
+                kw['mask'] = grey > p['mask_level']
             return getattr(ndi, op)(b, **kw)
         if op == 'clear_border':
             mask = grey > p['mask_level'] if 'mask_level' in p else None
@@ -1378,7 +1389,7 @@ def run_seed(family, seed, xrayflow, work):
     for i, p in enumerate(cases):
         recipe['steps'] += p.get('pre', [])
         step = {'id': p.get('id', f's{i}'), 'in': p.get('in', 'x')}
-        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level', 'dicom', 'words') or (k == 'connectivity' and 'pre' not in p)})
+        step.update({k: v for k, v in p.items() if k not in ('in', 'pre', 'out', 'connectivity', 'fn', 'input_scale', 'mask_level', 'dicom', 'words', 'step_connectivity') or (k == 'connectivity' and ('pre' not in p or p.get('step_connectivity')))})
         recipe['steps'].append(step)
         json_out = p['op'] in SCALARS or p.get('out') == 'json'
         sid = step['id']
