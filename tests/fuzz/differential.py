@@ -70,6 +70,19 @@ def origin_for(rng, shape):
     return [int(rng.integers(-(s // 2), (s - 1) // 2 + 1)) for s in shape]
 
 
+def masked_above(p, frame, source, mid, q):
+    """Gives step p a second input: a where step's mask of input `source` (holding `frame`) above the frame's q-th
+    percentile, a float32 value the frame holds (so C#'s double and NumPy's float32 comparisons agree), kept in
+    p['mask_level'] for the reference. False, and p unchanged, when no pixel is above it."""
+    level = float(np.float32(np.percentile(frame, q, method='lower')))
+    if not (frame > level).any():
+        return False
+    p['pre'] = [{'id': mid, 'op': 'where', 'in': source, 'cond': f'x > {level!r}', 'then': 1, 'else': 0}]
+    p['in'] = ['x', mid]
+    p['mask_level'] = level
+    return True
+
+
 def window(rng, p, max_fp, max_size, footprint_share):
     if rng.random() < footprint_share:
         fh, fw = int(rng.integers(1, max_fp)), int(rng.integers(1, max_fp))
@@ -573,13 +586,7 @@ def intensity_family(rng, large=False):
             p['nbins'] = int(rng.choice([16, 100, 256, 1000]))
         mrng = np.random.default_rng([h, w, len(cases), 41])  # equalize_hist's mask input (its own draws)
         if op == 'equalize_hist' and mrng.random() < 0.4:
-            # The pixels above a level the image holds (a float32 value, so C#'s double and NumPy's float32 compare alike).
-            level = float(np.float32(np.percentile(img, float(mrng.choice([10, 50, 90])), method='lower')))
-            if (img > level).any():
-                mid = f'ehm{len(cases)}'
-                p['pre'] = [{'id': mid, 'op': 'where', 'in': 'x', 'cond': f'x > {level!r}', 'then': 1, 'else': 0}]
-                p['in'] = ['x', mid]
-                p['mask_level'] = level
+            masked_above(p, img, 'x', f'ehm{len(cases)}', float(mrng.choice([10, 50, 90])))
         if op == 'equalize_adapthist':
             if rng.random() < 0.6:
                 p['kernel_size'] = int(rng.integers(2, max(3, min(h, w))))
@@ -793,13 +800,7 @@ def segmentation_family(rng, large=False):
             if isinstance(p.get('structure'), list) and p.get('iterations') == 0:
                 p['iterations'] = 1  # until nothing changes, a structure without its centre can flip forever: refused (XRF2012)
             brng = np.random.default_rng([h, w, len(cases), 43])  # SciPy's mask input (its own draws)
-            if brng.random() < 0.3:
-                # Only the pixels where the grey frame is above a level it holds (a float32 value: C# and NumPy compare alike) change.
-                level = float(np.float32(np.percentile(grey, float(brng.choice([20, 50, 80])), method='lower')))
-                mid = f'bm{len(cases)}'
-                p['pre'] = [{'id': mid, 'op': 'where', 'in': 'g', 'cond': f'x > {level!r}', 'then': 1, 'else': 0}]
-                p['in'] = ['x', mid]
-                p['mask_level'] = level
+            if brng.random() < 0.3 and masked_above(p, grey, 'g', f'bm{len(cases)}', float(brng.choice([20, 50, 80]))):
                 p['step_connectivity'] = True  # connectivity is this step's parameter (measure's pre-steps take it instead)
         elif op == 'clear_border':
             if rng.random() < 0.5:
