@@ -712,17 +712,14 @@ def intensity_family(rng, large=False):
         if op == 'equalize_adapthist':
             src = a if a.dtype != np.float32 else (a - a.min()) / (a.max() - a.min())  # the documented float rule
             return ex.equalize_adapthist(src, kernel_size=p.get('kernel_size'), clip_limit=p['clip_limit'], nbins=p.get('nbins', 256))
-        if op == 'rescale_intensity' and p.get('words'):
-            # scikit-image on the array as it is (uint8, uint16 or float32): its integer path, the dtype's
-            # truncation for an integer out_range.
-            ir = p.get('in_range', 'image')
-            if isinstance(ir, list):
-                ir = tuple(np.percentile(a, [2, 98])) if isinstance(ir[0], str) else tuple(ir)
-            return np.asarray(ex.rescale_intensity(a, in_range=ir, out_range=p['out_range']), np.float64)
         if op == 'rescale_intensity':
             ir = p.get('in_range', 'image')
             if isinstance(ir, list):
                 ir = tuple(np.percentile(a, [2, 98])) if isinstance(ir[0], str) else tuple(ir)
+            if p.get('words'):
+                # scikit-image on the array as it is (uint8, uint16 or float32): its integer path, the dtype's
+                # truncation for an integer out_range.
+                return np.asarray(ex.rescale_intensity(a, in_range=ir, out_range=p['out_range']), np.float64)
             return ex.rescale_intensity(a if ir == 'dtype' else a.astype(np.float32), in_range=ir, out_range=tuple(p['out_range']))
         if op == 'adjust_gamma':
             return ex.adjust_gamma(a, p['gamma'], p['gain'])
