@@ -218,7 +218,7 @@ public static class NumpySum32
 
     /// <summary>
     /// numpy.mean(v[v &gt; t]) (<paramref name="above"/>) or numpy.mean(v[~(v &gt; t)]), NaN for an empty class: one
-    /// of <see cref="ClassMeans"/>'s two, gathering that class alone (as each thread of ClassMeans does).
+    /// of <see cref="ClassMeans"/>'s two, gathering that class alone.
     /// </summary>
     public static float ClassMean(ReadOnlySpan<float> v, float t, bool above)
     {
@@ -231,34 +231,24 @@ public static class NumpySum32
     /// (numpy.mean(v[v &gt; t]), numpy.mean(v[~(v &gt; t)])), NaN for an empty class: the <see cref="Mean"/> of each
     /// class gathered in order, without gathering it. The class's values are collected 8192 at a time (numpy's
     /// buffer) in a small scratch buffer and each full buffer's pairwise sum is added as it fills, while it is in
-    /// cache: on one thread both classes in one read of v, on two (from 64K values) one class a thread. The same
-    /// bits as <see cref="ClassMeanScalar"/> (tested for every length 1..80 and across buffer seams, on 1 and 2
-    /// threads).
+    /// cache: both classes in one read of v, on one thread. The same bits as <see cref="ClassMeanScalar"/> (tested
+    /// for every length 1..80 and across buffer seams).
     /// </summary>
-    public static unsafe (float Above, float NotAbove) ClassMeans(ReadOnlySpan<float> v, float t, int threads = 1)
+    /// <remarks>
+    /// Two threads do not help here: the gathering is bound by reading v, and two threads reading one
+    /// cache-resident frame read it at about one thread's rate on this project's machines. Li on a smoothed
+    /// 1024 x 1024 X-ray, `thresholds-cpu 41 2 LiFloat`, wall medians in alternating runs (2026-12-07): one class a
+    /// thread, each reading all of v (the two-thread path until then), 4.12-4.28 ms against 3.65-3.87 ms for both
+    /// classes on one thread (six pairs), once a step of 32 values on one side of t is stored as loaded; the image cut
+    /// in two parts, the second thread first counting the first part's classes to know where numpy's buffers fall in
+    /// its part (the buffer that straddles the cut summed at the end), 4.76-4.95 ms against the one-class-a-thread
+    /// path's 4.40-4.73 (five pairs, a slower minute).
+    /// </remarks>
+    public static (float Above, float NotAbove) ClassMeans(ReadOnlySpan<float> v, float t)
     {
         using var above = new ClassBuffer();
         using var below = new ClassBuffer();
-        if (threads > 1 && v.Length >= 1 << 16)
-        {
-            // Measured per Li iteration on a smoothed 1024 x 1024 X-ray: one class a thread 0.14 ms; both classes
-            // on one thread 0.17-0.21; two threads cutting the image in two parts (the second counting the first
-            // part's classes to know where numpy's buffers fall) 0.13-0.15, not enough to be worth its bookkeeping.
-            fixed (float* p = v)
-            {
-                nint address = (nint)p;
-                int n = v.Length;
-                Parallel.Invoke(
-                    new ParallelOptions { MaxDegreeOfParallelism = 2 },
-                    () => Gather(new ReadOnlySpan<float>((float*)address, n), t, above, null),
-                    () => Gather(new ReadOnlySpan<float>((float*)address, n), t, null, below));
-            }
-        }
-        else
-        {
-            Gather(v, t, above, below);
-        }
-
+        Gather(v, t, above, below);
         return (above.Mean(), below.Mean());
     }
 

@@ -959,7 +959,7 @@ public static class Thresholds
                 path.Visit(current, currentIs32);
                 // np.mean(image[foreground]) and np.mean(image[~foreground]): each class gathered in order, then
                 // numpy's float32 pairwise mean (exact sums rounded once can settle Li elsewhere: 3e-4 relative).
-                var (meanFore, meanBack) = NumpySum32.ClassMeans(v, (float)current, threads);
+                var (meanFore, meanBack) = NumpySum32.ClassMeans(v, (float)current);
                 next = (meanBack - meanFore) / (NumpyLog32.Log(meanBack) - NumpyLog32.Log(meanFore));
                 nextIs32 = true;
             }
