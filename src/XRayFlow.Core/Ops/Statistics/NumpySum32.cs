@@ -70,6 +70,16 @@ public static class NumpySum32
         return s;
     }
 
+    /// <summary>numpy's buffer: a sum is the buffers' pairwise sums added in order.</summary>
+    internal const int BufferLength = Buffer;
+
+    /// <summary>The pairwise sum of one buffer (at most <see cref="BufferLength"/> values), as <see cref="Sum"/> adds it.</summary>
+    internal static float BufferSum(ReadOnlySpan<float> buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(buffer.Length, Buffer);
+        return Vector256.IsHardwareAccelerated ? PairwiseSimd(ref MemoryMarshal.GetReference(buffer), buffer.Length) : PairwiseScalar(buffer);
+    }
+
     /// <summary>The reference meaning of <see cref="Sum"/>, numpy's loops literally.</summary>
     public static float SumScalar(ReadOnlySpan<float> x)
     {

@@ -508,6 +508,39 @@ public class ThresholdKernelTests
     }
 
     [Fact]
+    public void SubtractIntoGivesTheDifferencesTheirSmallestGapAndNumpysMean()
+    {
+        // Li's first pass: dst = x - min in float32, the smallest nonzero gap between neighbours of dst, and
+        // numpy.mean(dst), each buffer summed as it is written, in parts of whole buffers on two threads: against
+        // the three computed one after the other, for every length 1..80, across buffer seams and parts (runs of
+        // equal values make zero gaps, which do not count).
+        var rng = new Random(61);
+        foreach (int n in Enumerable.Range(1, 80).Concat([8191, 8192, 8193, 16 * 8192, (16 * 8192) + 9, (40 * 8192) + 3]))
+        {
+            var x = Enumerable.Range(0, n).Select(k => k % 7 == 3 ? 2.5f : (float)((rng.NextDouble() * 1000) - 300)).ToArray();
+            float min = x.Min();
+            var expected = x.Select(f => f - min).ToArray();
+            float gap = float.PositiveInfinity;
+            for (int i = 1; i < n; i++)
+            {
+                float d = Math.Abs(expected[i] - expected[i - 1]);
+                gap = d > 0 ? Math.Min(gap, d) : gap;
+            }
+
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var dst = new float[n + 3];
+                var (gotGap, gotMean) = Thresholds.SubtractInto(x, min, dst, threads);
+                Assert.Equal(expected, dst.Take(n));
+                Assert.Equal(new float[3], dst.Skip(n));
+                Assert.Equal((double)gap, gotGap);
+                float mean = (float)((double)NumpySum32.SumScalar(expected) / n);
+                Assert.True(mean.Equals(gotMean), $"n {n}, threads {threads}: {mean} vs {gotMean}");
+            }
+        }
+    }
+
+    [Fact]
     public void ClassMeanAddsTheBuffersOfTheGatheredClassNotOfTheImage()
     {
         // numpy.mean(v[~(v > t)]) buffers the gathered class: 10,000 values of which every other one is kept give
