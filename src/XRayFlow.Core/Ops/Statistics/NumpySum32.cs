@@ -347,7 +347,7 @@ public static class NumpySum32
     /// it) or fewer than 32 values are left; advances i. Each vector is compressed in a register for a class and
     /// stored whole (a compressing store to memory is microcoded and slow on Zen 4; the lanes past the count are
     /// overwritten by the next store), and not stored where none of its values is in the class: in a smooth image
-    /// most vectors lie wholly on one side of t. Where all 32 values of a step lie on one side (72-83% of the steps of
+    /// most vectors lie wholly on one side of t. Where all 32 values of a step lie on one side (83-87% of the steps of
     /// a smoothed X-ray at Li's thresholds) they are stored as loaded, with no compress and one branch: both classes
     /// on one thread, `thresholds-cpu 41 1 LiFloat` 4.11-4.19 -> 3.54-3.60 ms in three alternating pairs (one class
     /// a thread: no change measured). No call inside, so the threshold and the counts stay in registers
