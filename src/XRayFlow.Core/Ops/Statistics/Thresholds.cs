@@ -621,7 +621,7 @@ public static class Thresholds
             }
         }
 
-        return LiFloat(x, tolerance, initialGuess, threads, cancel);
+        return LiFloat(x, tolerance, initialGuess, cancel);
     }
 
     /// <summary>
@@ -811,14 +811,20 @@ public static class Thresholds
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static double LiFloat(ReadOnlySpan<float> x, double? tolerance, double? initialGuess, int threads, CancellationToken cancel)
+    /// <summary>
+    /// Li's iteration on a float image, on one thread whatever the step's threads: its loop reads the image on one
+    /// thread (<see cref="NumpySum32.ClassMeans"/>), and a first pass on two threads before it made the whole call slower,
+    /// not faster (2026-12-07, `thresholds-cpu 31 2 LiFloat`, ten alternating pairs: medians 3.6 against 4.0 ms), likely
+    /// because half the image then comes to this core from the other core's cache at every iteration.
+    /// </summary>
+    private static double LiFloat(ReadOnlySpan<float> x, double? tolerance, double? initialGuess, CancellationToken cancel)
     {
         int finiteCount;
         float[] buffer;
         double? neighbourGap = null;
         float min, max;
         float? mean = null;
-        if (AllFinite(x, out float lo, out float hi, threads))
+        if (AllFinite(x, out float lo, out float hi))
         {
             if (lo == hi)
             {
@@ -829,7 +835,7 @@ public static class Thresholds
             buffer = ArrayPool.Rent(finiteCount);
             min = lo;
             max = hi - lo;
-            (neighbourGap, mean) = SubtractInto(x, lo, buffer, threads); // float32, as image -= image_min
+            (neighbourGap, mean) = SubtractInto(x, lo, buffer, threads: 1); // float32, as image -= image_min
         }
         else
         {
@@ -941,7 +947,7 @@ public static class Thresholds
 
             // numpy's dtypes: t_next is float32 (the mean, then float32 arithmetic) or float64 (initial_guess);
             // t_curr starts as float64 -2 * tolerance; |t_next - t_curr| is float32 when both are float32.
-            double next = initialGuess is { } g ? StartFrom(g, min, max) : mean ?? NumpySum32.Mean(v, threads);
+            double next = initialGuess is { } g ? StartFrom(g, min, max) : mean ?? NumpySum32.Mean(v);
             bool nextIs32 = initialGuess is null;
             double current = -2 * (exactTolerance ?? 0);
             bool currentIs32 = false;
@@ -1027,7 +1033,7 @@ public static class Thresholds
     /// True when no value is NaN or infinite; then the smallest and largest value (no values: true, +inf and -inf). One
     /// pass of <see cref="Extremes.NanMinMax(ReadOnlySpan{float})"/>: without NaN, nanmin and nanmax are IEEE's min and max.
     /// </summary>
-    internal static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max, int threads = 1)
+    internal static bool AllFinite(ReadOnlySpan<float> x, out float min, out float max)
     {
         if (x.IsEmpty)
         {
@@ -1035,7 +1041,7 @@ public static class Thresholds
             return true;
         }
 
-        (min, max, bool nan) = Extremes.NanMinMax(x, threads);
+        (min, max, bool nan) = Extremes.NanMinMax(x);
         return !nan && float.IsFinite(min) && float.IsFinite(max);
     }
 
