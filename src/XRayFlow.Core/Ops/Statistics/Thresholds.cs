@@ -835,7 +835,7 @@ public static class Thresholds
             buffer = ArrayPool.Rent(finiteCount);
             min = lo;
             max = hi - lo;
-            (neighbourGap, mean) = SubtractInto(x, lo, buffer, threads: 1); // float32, as image -= image_min
+            (neighbourGap, mean) = SubtractInto(x, lo, buffer); // float32, as image -= image_min
         }
         else
         {
@@ -1048,52 +1048,22 @@ public static class Thresholds
     /// <summary>
     /// dst[i] = x[i] - min in float32 (as image -= image_min), with <see cref="NeighbourGap"/> of dst and numpy.mean(dst)
     /// from the same pass: each of <see cref="NumpySum32"/>'s 8192-value buffers is summed right after it is written,
-    /// while it is in cache, in parts of whole buffers on up to <paramref name="threads"/> threads, the sums added in
-    /// order (<see cref="NumpySum32.Mean"/>'s bits). Three passes before (2026-12-07: subtracting 0.23-0.30 ms on one
-    /// thread, the mean 0.10-0.19 ms after it).
+    /// while it is in cache, the sums added in order (<see cref="NumpySum32.Mean"/>'s bits). Three passes before
+    /// (2026-12-07: subtracting 0.23-0.30 ms, the mean 0.10-0.19 ms after it). On one thread: Li's loop reads dst on
+    /// this thread (see <see cref="LiFloat"/>).
     /// </summary>
-    internal static unsafe (double Gap, float Mean) SubtractInto(ReadOnlySpan<float> x, float min, float[] dst, int threads)
+    internal static (double Gap, float Mean) SubtractInto(ReadOnlySpan<float> x, float min, float[] dst)
     {
         int n = x.Length;
-        int buffers = (n + NumpySum32.BufferLength - 1) / NumpySum32.BufferLength;
-        int parts = Math.Clamp(buffers / 16, 1, Math.Max(1, threads));
-        var sums = new float[buffers];
-        var gaps = new float[parts];
-        int per = (buffers + parts - 1) / parts;
-        fixed (float* px = x)
+        float gap = float.PositiveInfinity, sum = 0f;
+        for (int start = 0; start < n; start += NumpySum32.BufferLength)
         {
-            nint address = (nint)px;
-            void Part(int p)
-            {
-                var all = new ReadOnlySpan<float>((float*)address, n);
-                float gap = float.PositiveInfinity;
-                for (int k = p * per; k < Math.Min(buffers, (p + 1) * per); k++)
-                {
-                    int start = k * NumpySum32.BufferLength, end = Math.Min(n, start + NumpySum32.BufferLength);
-                    gap = Math.Min(gap, SubtractRange(all, min, dst, start, end));
-                    sums[k] = NumpySum32.BufferSum(dst.AsSpan(start, end - start));
-                }
-
-                gaps[p] = gap;
-            }
-
-            if (parts == 1)
-            {
-                Part(0);
-            }
-            else
-            {
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, Part);
-            }
+            int end = Math.Min(n, start + NumpySum32.BufferLength);
+            gap = Math.Min(gap, SubtractRange(x, min, dst, start, end));
+            sum += NumpySum32.BufferSum(dst.AsSpan(start, end - start));
         }
 
-        float sum = 0f;
-        foreach (float b in sums)
-        {
-            sum += b;
-        }
-
-        return (gaps.Min(), (float)((double)sum / n));
+        return (gap, (float)((double)sum / n));
     }
 
     /// <summary>dst[i] = x[i] - min for i in start..end; returns the smallest nonzero |dst[i] - dst[i - 1]| for i in max(start, 1)..end (+inf for none), each neighbour made again from x.</summary>

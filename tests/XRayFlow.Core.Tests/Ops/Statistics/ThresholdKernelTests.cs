@@ -511,9 +511,8 @@ public class ThresholdKernelTests
     public void SubtractIntoGivesTheDifferencesTheirSmallestGapAndNumpysMean()
     {
         // Li's first pass: dst = x - min in float32, the smallest nonzero gap between neighbours of dst, and
-        // numpy.mean(dst), each buffer summed as it is written, in parts of whole buffers on two threads: against
-        // the three computed one after the other, for every length 1..80, across buffer seams and parts (runs of
-        // equal values make zero gaps, which do not count).
+        // numpy.mean(dst), each buffer summed as it is written: against the three computed one after the other, for
+        // every length 1..80 and across buffer seams (runs of equal values make zero gaps, which do not count).
         var rng = new Random(61);
         foreach (int n in Enumerable.Range(1, 80).Concat([8191, 8192, 8193, 16 * 8192, (16 * 8192) + 9, (40 * 8192) + 3]))
         {
@@ -527,16 +526,13 @@ public class ThresholdKernelTests
                 gap = d > 0 ? Math.Min(gap, d) : gap;
             }
 
-            foreach (int threads in new[] { 1, 2 })
-            {
-                var dst = new float[n + 3];
-                var (gotGap, gotMean) = Thresholds.SubtractInto(x, min, dst, threads);
-                Assert.Equal(expected, dst.Take(n));
-                Assert.Equal(new float[3], dst.Skip(n));
-                Assert.Equal((double)gap, gotGap);
-                float mean = (float)((double)NumpySum32.SumScalar(expected) / n);
-                Assert.True(mean.Equals(gotMean), $"n {n}, threads {threads}: {mean} vs {gotMean}");
-            }
+            var dst = new float[n + 3];
+            var (gotGap, gotMean) = Thresholds.SubtractInto(x, min, dst);
+            Assert.Equal(expected, dst.Take(n));
+            Assert.Equal(new float[3], dst.Skip(n));
+            Assert.Equal((double)gap, gotGap);
+            float mean = (float)((double)NumpySum32.SumScalar(expected) / n);
+            Assert.True(mean.Equals(gotMean), $"n {n}: {mean} vs {gotMean}");
         }
     }
 
