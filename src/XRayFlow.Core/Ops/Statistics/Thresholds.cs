@@ -810,13 +810,13 @@ public static class Thresholds
             : throw new ArgumentException($"initial_guess {guess} is outside the image's range ({min}, {max}): threshold_li needs min < initial_guess < max");
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     /// <summary>
     /// Li's iteration on a float image, on one thread whatever the step's threads: its loop reads the image on one
     /// thread (<see cref="NumpySum32.ClassMeans"/>), and a first pass on two threads before it made the whole call slower,
     /// not faster (2026-12-07, `thresholds-cpu 31 2 LiFloat`, ten alternating pairs: medians 3.6 against 4.0 ms), likely
     /// because half the image then comes to this core from the other core's cache at every iteration.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double LiFloat(ReadOnlySpan<float> x, double? tolerance, double? initialGuess, CancellationToken cancel)
     {
         int finiteCount;
