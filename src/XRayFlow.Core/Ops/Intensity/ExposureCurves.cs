@@ -121,7 +121,10 @@ public static class ExposureCurves
     /// 12-bit X-ray's 4,096, where all 65,536 were made: a pow or log each, most of the op's time).
     /// </summary>
     public static int TableLength(ReadOnlySpan<float> x, SkimageDtype dtype, int threads)
-        => dtype == SkimageDtype.UInt8 ? 256 : x.IsEmpty ? 1 : (int)Extremes.MinMax(x, threads).Max + 1;
+        => dtype == SkimageDtype.UInt8 ? 256 : x.IsEmpty ? 1 : TableLength(dtype, Extremes.MinMax(x, threads).Max);
+
+    /// <summary><see cref="TableLength(ReadOnlySpan{float}, SkimageDtype, int)"/> of a non-empty image whose largest value the caller has.</summary>
+    internal static int TableLength(SkimageDtype dtype, float max) => dtype == SkimageDtype.UInt8 ? 256 : (int)max + 1;
 
     /// <summary>
     /// A table of <paramref name="length"/> entries, entry(v) for v = 0 .. length - 1, in blocks of 4,096 on up to

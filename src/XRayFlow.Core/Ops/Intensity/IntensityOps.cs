@@ -334,7 +334,7 @@ public static class IntensityOps
     /// <summary>
     /// A frame's (min, max) by <see cref="Extremes.MinMax(ReadOnlySpan{float}, int)"/>, found at most once: by the first
     /// range that reads the image, or not at all. <see cref="TableLength"/> is the integer table's length when it was
-    /// found (its max + 1, as <see cref="ExposureCurves.TableLength"/> finds it with a pass of its own), else null.
+    /// found (<see cref="ExposureCurves.TableLength(SkimageDtype, float)"/> of its max, which the table would find with a pass of its own), else null.
     /// </summary>
     private sealed class FrameExtremes(ReadOnlyMemory<float> frame, int threads)
     {
@@ -342,7 +342,7 @@ public static class IntensityOps
 
         public (float Min, float Max) Get() => found ??= Extremes.MinMax(frame.Span, threads);
 
-        public int? TableLength(SkimageDtype dtype) => dtype == SkimageDtype.UInt16 && found is { } f && !frame.IsEmpty ? (int)f.Max + 1 : null;
+        public int? TableLength(SkimageDtype dtype) => found is { } f && !frame.IsEmpty ? ExposureCurves.TableLength(dtype, f.Max) : null;
     }
 
     private static RangeSpec RangeOf(ParamValues p, string name)

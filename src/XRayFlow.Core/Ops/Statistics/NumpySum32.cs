@@ -299,8 +299,7 @@ public static class NumpySum32
 
         public void Dispose() => System.Buffers.ArrayPool<float>.Shared.Return(Values);
 
-        private float Pairwise(int n)
-            => Vector256.IsHardwareAccelerated ? PairwiseSimd(ref MemoryMarshal.GetArrayDataReference(Values), n) : PairwiseScalar(Values.AsSpan(0, n));
+        private float Pairwise(int n) => BufferSum(Values.AsSpan(0, n));
     }
 
     /// <summary>Sorts v's values into the classes' buffers, in order (a class whose buffer is null is not collected).</summary>
