@@ -10,7 +10,15 @@ namespace XRayFlow.Pipeline.Tests.Execution;
 /// <summary>Executable test ops (exact, simple math) and helpers for planner / executor / runner tests.</summary>
 internal static class RunKit
 {
-    public static int ScaleCalls;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<double, int> ScaleCallsByFactor = new();
+
+    /// <summary>
+    /// How many times `scale` with this factor was built or run. Counted per factor because test classes run in
+    /// parallel and several use `scale`: a test that counts calls gives its steps a factor no other test uses.
+    /// </summary>
+    public static int ScaleCalls(double factor) => ScaleCallsByFactor.GetValueOrDefault(factor);
+
+    private static void CountScale(double factor) => ScaleCallsByFactor.AddOrUpdate(factor, 1, (_, n) => n + 1);
 
     private static ArrayValue Map(OpContext ctx, Func<float, float> f)
     {
@@ -36,12 +44,12 @@ internal static class RunKit
             Params = [new ParamSpec("factor", ParamType.Float, "factor") { Default = 1.0 }],
             Pointwise = p =>
             {
-                Interlocked.Increment(ref ScaleCalls);
+                CountScale(p.Float("factor"));
                 return new UnaryKernel<MultiplyValueOperator>(new MultiplyValueOperator((float)p.Float("factor")));
             },
             Execute = ctx =>
             {
-                Interlocked.Increment(ref ScaleCalls);
+                CountScale(ctx.Float("factor"));
                 float f = (float)ctx.Float("factor");
                 return Map(ctx, v => v * f);
             },
