@@ -6,16 +6,17 @@ using XRayFlow.Core.Ops.Statistics;
 namespace XRayFlow.Core.Tests.Ops.Geometry;
 
 /// <summary>
-/// pad's mean, maximum and minimum against numpy.pad's two passes written out one value at a time: axis 0 down every
-/// original column (mean a float32 running sum from 0 in row order, divided by the count), then axis 1 along every row
-/// of the result (mean numpy's buffered pairwise sum, <see cref="NumpySum32.SumScalar"/>). Frames larger than the
+/// pad's mean, maximum, minimum and median against numpy.pad's two passes written out one value at a time: axis 0
+/// down every original column (mean a float32 running sum from 0 in row order, divided by the count), then axis 1 along
+/// every row of the result (mean numpy's buffered pairwise sum, <see cref="NumpySum32.SumScalar"/>; median the middle
+/// value or the float32 mean of the two middle ones, NaN when any is NaN). Frames larger than the
 /// op-fixture ones (which check the same rules against numpy itself on up to 8,300 values), one past the 4M values
 /// from which both axes run on two threads, 1 and 2 threads, whole and partial stat lengths, widths of 0 on either
 /// axis, NaN and infinities, a stack; bits compared.
 /// </summary>
 public class PadStatisticsTests
 {
-    public static TheoryData<string> Modes => new() { "mean", "maximum", "minimum" };
+    public static TheoryData<string> Modes => new() { "mean", "maximum", "minimum", "median" };
 
     [Theory]
     [MemberData(nameof(Modes))]
@@ -134,6 +135,20 @@ public class PadStatisticsTests
             }
 
             return sum / count;
+        }
+
+        if (mode == "median")
+        {
+            // numpy.median: NaN when any value is NaN, else the middle value or the float32 mean of the two middle ones.
+            var sorted = chunk.ToArray();
+            if (Array.Exists(sorted, float.IsNaN))
+            {
+                return float.NaN;
+            }
+
+            Array.Sort(sorted);
+            int half = count / 2;
+            return count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2f;
         }
 
         float best = chunk[0];
