@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using XRayFlow.Core.Ops.Geometry;
 
 namespace XRayFlow.Core.Ops.Fourier;
 
@@ -292,7 +293,7 @@ internal static unsafe class LaneFft
     public static void TransposeStore8(float* p, float* d, nint stride)
     {
         const int P = PointFloats;
-        Transpose8(
+        Transpose.InRegisters(
             Vector256.Load(p), Vector256.Load(p + P), Vector256.Load(p + (2 * P)), Vector256.Load(p + (3 * P)),
             Vector256.Load(p + (4 * P)), Vector256.Load(p + (5 * P)), Vector256.Load(p + (6 * P)), Vector256.Load(p + (7 * P)),
             out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
@@ -431,36 +432,7 @@ internal static unsafe class LaneFft
         var r5 = Avx.LoadVector256(src + (5 * srcStride));
         var r6 = Avx.LoadVector256(src + (6 * srcStride));
         var r7 = Avx.LoadVector256(src + (7 * srcStride));
-        Transpose8(r0, r1, r2, r3, r4, r5, r6, r7, out o0, out o1, out o2, out o3, out o4, out o5, out o6, out o7);
+        Transpose.InRegisters(r0, r1, r2, r3, r4, r5, r6, r7, out o0, out o1, out o2, out o3, out o4, out o5, out o6, out o7);
     }
 
-    /// <summary>8 x 8 transpose in registers: output q holds element q of every input, lane l from input l.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
-    {
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var s0 = Avx.Shuffle(t0, t2, 0x44);
-        var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44);
-        var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44);
-        var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44);
-        var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        o0 = Avx.Permute2x128(s0, s4, 0x20);
-        o1 = Avx.Permute2x128(s1, s5, 0x20);
-        o2 = Avx.Permute2x128(s2, s6, 0x20);
-        o3 = Avx.Permute2x128(s3, s7, 0x20);
-        o4 = Avx.Permute2x128(s0, s4, 0x31);
-        o5 = Avx.Permute2x128(s1, s5, 0x31);
-        o6 = Avx.Permute2x128(s2, s6, 0x31);
-        o7 = Avx.Permute2x128(s3, s7, 0x31);
-    }
 }

@@ -154,14 +154,24 @@ public static class Transpose
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Block8(float* s, nint srcStride, float* d, nint dstStride)
     {
-        var r0 = Avx.LoadVector256(s);
-        var r1 = Avx.LoadVector256(s + srcStride);
-        var r2 = Avx.LoadVector256(s + (2 * srcStride));
-        var r3 = Avx.LoadVector256(s + (3 * srcStride));
-        var r4 = Avx.LoadVector256(s + (4 * srcStride));
-        var r5 = Avx.LoadVector256(s + (5 * srcStride));
-        var r6 = Avx.LoadVector256(s + (6 * srcStride));
-        var r7 = Avx.LoadVector256(s + (7 * srcStride));
+        InRegisters(
+            Avx.LoadVector256(s), Avx.LoadVector256(s + srcStride), Avx.LoadVector256(s + (2 * srcStride)), Avx.LoadVector256(s + (3 * srcStride)),
+            Avx.LoadVector256(s + (4 * srcStride)), Avx.LoadVector256(s + (5 * srcStride)), Avx.LoadVector256(s + (6 * srcStride)), Avx.LoadVector256(s + (7 * srcStride)),
+            out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+        Avx.Store(d, o0);
+        Avx.Store(d + dstStride, o1);
+        Avx.Store(d + (2 * dstStride), o2);
+        Avx.Store(d + (3 * dstStride), o3);
+        Avx.Store(d + (4 * dstStride), o4);
+        Avx.Store(d + (5 * dstStride), o5);
+        Avx.Store(d + (6 * dstStride), o6);
+        Avx.Store(d + (7 * dstStride), o7);
+    }
+
+    /// <summary>8 x 8 transpose in registers: output q holds element q of every input, lane l from input l.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void InRegisters(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
+    {
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);
@@ -170,21 +180,21 @@ public static class Transpose
         var t5 = Avx.UnpackHigh(r4, r5);
         var t6 = Avx.UnpackLow(r6, r7);
         var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(d + dstStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(d + (2 * dstStride), Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(d + (3 * dstStride), Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(d + (4 * dstStride), Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(d + (5 * dstStride), Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(d + (6 * dstStride), Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(d + (7 * dstStride), Avx.Permute2x128(u3, u7, 0x31));
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        o0 = Avx.Permute2x128(s0, s4, 0x20);
+        o1 = Avx.Permute2x128(s1, s5, 0x20);
+        o2 = Avx.Permute2x128(s2, s6, 0x20);
+        o3 = Avx.Permute2x128(s3, s7, 0x20);
+        o4 = Avx.Permute2x128(s0, s4, 0x31);
+        o5 = Avx.Permute2x128(s1, s5, 0x31);
+        o6 = Avx.Permute2x128(s2, s6, 0x31);
+        o7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 }
