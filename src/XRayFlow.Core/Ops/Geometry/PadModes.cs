@@ -69,14 +69,15 @@ public static class PadModes
 
     /// <summary>
     /// mean, maximum and minimum of a frame of more than one column in one pass over it, on one thread: each original
-    /// row is copied, added into the column statistics (rows [0, stat_length[0]) and the last stat_length[1], in row
-    /// order, as <see cref="StatisticRow"/>) and padded with its own row statistic while it is in L1; then each side's
-    /// added rows: the column statistic, padded with its row statistic, copied to every row of that side. Same values
-    /// as <see cref="Columns"/> then <see cref="Rows"/>: a row's statistic reads only its original columns, and the
-    /// added rows of one side are all the same row. The copy and the column sum share their loads. pad 32 mean on
-    /// 1024 x 1024 (`geometry 41 2 "pad 32"`, alternating): 0.38-0.43 ms against 0.52-0.79 as a copy then those two
-    /// passes, numpy.pad 0.47; at 4096 and 8192 (whole runs, first touch included) 224-228 / 788-802 ms against
-    /// 241-242 / 837-843 with the two passes on two threads.
+    /// row is copied, added into the column statistics (rows [0, stat_length[0]) and the last stat_length[1] in row
+    /// order: mean a running sum from 0, numpy's reduction over the outer axis) and padded with its own row statistic
+    /// while it is in L1; then each side's added rows: the column statistic, padded with its row statistic, copied to
+    /// every row of that side. Same values as numpy's two passes (axis 0, then axis 1 over every row): a row's
+    /// statistic reads only its original columns, and the added rows of one side are all the same row. The copy and
+    /// the column sum share their loads. pad 32 mean on 1024 x 1024 (`geometry 41 2 "pad 32"`, alternating):
+    /// 0.38-0.43 ms against 0.52-0.79 as a copy, a pass down the columns and one along the rows, numpy.pad 0.47; at
+    /// 4096 and 8192 (whole runs, first touch included) 224-228 / 788-802 ms against 241-242 / 837-843 with those
+    /// passes on two threads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StatisticsInOnePass(ReadOnlySpan<float> from, Span<float> to, int n0, int n1, int cols, int[,] w, string mode, int[,] lengths)
@@ -215,8 +216,8 @@ public static class PadModes
                     {
                         int lb = lengthBefore < 0 || lengthBefore > n ? n : lengthBefore;
                         int la = lengthAfter < 0 || lengthAfter > n ? n : lengthAfter;
-                        var first = StatisticRow(x, j0, j1, before, lb, mode, single: m == 1);
-                        var last = lb == n && la == n ? first : StatisticRow(x, j0, j1, before + n - la, la, mode, single: m == 1);
+                        var first = StatisticRow(x, j0, j1, before, lb, mode);
+                        var last = lb == n && la == n ? first : StatisticRow(x, j0, j1, before + n - la, la, mode);
                         for (int r = 0; r < before; r++)
                         {
                             first.CopyTo(x.Row(r, j0, j1));
@@ -311,11 +312,12 @@ public static class PadModes
     }
 
     /// <summary>
-    /// The statistic of rows r0..r0 + count of columns j0..j1, column by column (see the type): a running sum down each
-    /// column for mean (the pairwise sum when the frame has a single column).
+    /// The statistic of rows r0..r0 + count of columns j0..j1, each column gathered and given to
+    /// <see cref="Statistic"/>: median, and mean / maximum / minimum of a frame of one column (its mean the pairwise
+    /// sum, numpy's along a contiguous line); other frames take <see cref="StatisticsInOnePass"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float[] StatisticRow(Lines x, int j0, int j1, int r0, int count, string mode, bool single)
+    private static float[] StatisticRow(Lines x, int j0, int j1, int r0, int count, string mode)
     {
         var result = new float[j1 - j0];
         if (count == 0)
@@ -324,39 +326,15 @@ public static class PadModes
             return result;
         }
 
-        if (single || mode == "median")
+        var column = new float[count];
+        for (int j = j0; j < j1; j++)
         {
-            var column = new float[count];
-            for (int j = j0; j < j1; j++)
+            for (int r = 0; r < count; r++)
             {
-                for (int r = 0; r < count; r++)
-                {
-                    column[r] = x.Row(r0 + r, j, j + 1)[0];
-                }
-
-                result[j - j0] = Statistic(column, mode);
+                column[r] = x.Row(r0 + r, j, j + 1)[0];
             }
 
-            return result;
-        }
-
-        if (mode != "mean")
-        {
-            x.Row(r0, j0, j1).CopyTo(result); // maximum / minimum start from the first row; a sum from 0
-        }
-
-        int kind = mode switch { "mean" => 0, "maximum" => 1, _ => 2 };
-        for (int r = kind == 0 ? r0 : r0 + 1; r < r0 + count; r++)
-        {
-            Accumulate(result, x.Row(r, j0, j1), kind);
-        }
-
-        if (mode == "mean")
-        {
-            for (int j = 0; j < result.Length; j++)
-            {
-                result[j] /= count;
-            }
+            result[j - j0] = Statistic(column, mode);
         }
 
         return result;

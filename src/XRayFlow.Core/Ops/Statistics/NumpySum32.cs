@@ -17,7 +17,10 @@ public static class NumpySum32
     private const int PairwiseBlock = 128;
 
     /// <summary>numpy.mean of float32 values: float32(double(sum) / n) (NaN for no values).</summary>
-    public static float Mean(ReadOnlySpan<float> x, int threads = 1) => x.IsEmpty ? float.NaN : (float)((double)Sum(x, threads) / x.Length);
+    public static float Mean(ReadOnlySpan<float> x, int threads = 1) => x.IsEmpty ? float.NaN : MeanOf(Sum(x, threads), x.Length);
+
+    /// <summary>numpy.mean from its float32 sum of <paramref name="count"/> values: the sum divided by the count, rounded to float32 once.</summary>
+    internal static float MeanOf(float sum, long count) => (float)((double)sum / count);
 
     /// <summary>numpy.sum of float32 values, in float32 (the buffers' pairwise sums in parallel parts, added in order: the same bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once a row by pad's mean: thousands of calls an image
@@ -294,7 +297,7 @@ public static class NumpySum32
                 n += Count;
             }
 
-            return n == 0 ? float.NaN : (float)((double)s / n);
+            return n == 0 ? float.NaN : MeanOf(s, n);
         }
 
         public void Dispose() => System.Buffers.ArrayPool<float>.Shared.Return(Values);

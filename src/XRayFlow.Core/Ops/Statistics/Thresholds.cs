@@ -1063,7 +1063,7 @@ public static class Thresholds
             sum += NumpySum32.BufferSum(dst.AsSpan(start, end - start));
         }
 
-        return (gap, (float)((double)sum / n));
+        return (gap, NumpySum32.MeanOf(sum, n));
     }
 
     /// <summary>dst[i] = x[i] - min for i in start..end; returns the smallest nonzero |dst[i] - dst[i - 1]| for i in max(start, 1)..end (+inf for none), each neighbour made again from x.</summary>
