@@ -43,19 +43,7 @@ public sealed class CliHost
     internal TextWriter RawErr { get; private init; } = TextWriter.Null;
 
     /// <summary>This host with <see cref="Out"/> and <see cref="Err"/> showing control characters as \xNN (what the commands print to).</summary>
-    internal CliHost WithPrintableOutput() => new()
-    {
-        Out = new PrintableWriter(Out),
-        Err = new PrintableWriter(Err),
-        RawOut = Out,
-        RawErr = Err,
-        Interactive = Interactive,
-        LoadRecipe = LoadRecipe,
-        CompilerFactory = CompilerFactory,
-        Cancellation = Cancellation,
-        Width = Width,
-        Styled = Styled,
-    };
+    internal CliHost WithPrintableOutput() => Copy(new PrintableWriter(Out), new PrintableWriter(Err), Out, Err, OnlyErrors);
 
     public static CliHost FromConsole(CancellationToken cancellation) => new()
     {
@@ -87,19 +75,22 @@ public sealed class CliHost
     internal bool OnlyErrors { get; private init; }
 
     /// <summary>This host reporting errors only (`run --quiet`).</summary>
-    internal CliHost ErrorsOnly() => new()
+    internal CliHost ErrorsOnly() => Copy(Out, Err, RawOut, RawErr, onlyErrors: true);
+
+    /// <summary>This host with other streams (and <paramref name="onlyErrors"/>): every other property kept.</summary>
+    private CliHost Copy(TextWriter output, TextWriter error, TextWriter rawOut, TextWriter rawErr, bool onlyErrors) => new()
     {
-        Out = Out,
-        Err = Err,
-        RawOut = RawOut,
-        RawErr = RawErr,
+        Out = output,
+        Err = error,
+        RawOut = rawOut,
+        RawErr = rawErr,
         Interactive = Interactive,
         LoadRecipe = LoadRecipe,
         CompilerFactory = CompilerFactory,
         Cancellation = Cancellation,
         Width = Width,
         Styled = Styled,
-        OnlyErrors = true,
+        OnlyErrors = onlyErrors,
     };
 
     public void Report(Diagnostic d)

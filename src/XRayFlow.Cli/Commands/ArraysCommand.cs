@@ -55,8 +55,8 @@ public sealed class ArraysCommand(CliHost host) : Command<ArraysCommand.Settings
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var bag = new DiagnosticBag();
-        var set = Pairs(settings.Set, "--set", bag).ToDictionary(kv => kv.Key, kv => (object)kv.Value, StringComparer.Ordinal);
-        var inputs = Pairs(settings.Inputs, "--input", bag).ToDictionary(kv => kv.Key, kv => RecipeInput.FromFile(kv.Value), StringComparer.Ordinal);
+        var set = CommandHelpers.Pairs(settings.Set, "--set", bag).ToDictionary(kv => kv.Key, kv => (object)kv.Value, StringComparer.Ordinal);
+        var inputs = CommandHelpers.Pairs(settings.Inputs, "--input", bag).ToDictionary(kv => kv.Key, kv => RecipeInput.FromFile(kv.Value), StringComparer.Ordinal);
         Directory.CreateDirectory(settings.Out);
         if (bag.HasErrors)
         {
@@ -250,25 +250,6 @@ public sealed class ArraysCommand(CliHost host) : Command<ArraysCommand.Settings
                 w.WriteStringValue(Convert.ToString(v, CultureInfo.InvariantCulture));
                 break;
         }
-    }
-
-    /// <summary>NAME=VALUE pairs; XRF2004 for one without `=`.</summary>
-    private static List<KeyValuePair<string, string>> Pairs(IEnumerable<string> values, string option, DiagnosticBag bag)
-    {
-        var list = new List<KeyValuePair<string, string>>();
-        foreach (var v in values)
-        {
-            int eq = v.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                bag.Report(DiagnosticCodes.NotNameValue, null, option, v);
-                continue;
-            }
-
-            list.Add(new(v[..eq].Trim(), v[(eq + 1)..]));
-        }
-
-        return list;
     }
 
     private static IEnumerable<RecipeDiagnostic> AsData(DiagnosticBag bag)

@@ -133,17 +133,9 @@ internal sealed partial class OutputFolder : IDisposable
                 foreach (var f in Directory.EnumerateFiles(group.Key, "*" + AtomicFile.TempSuffix, new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, MatchType = MatchType.Simple }))
                 {
                     string name = Path.GetFileName(f);
-                    if (TempName().IsMatch(name) && names.Contains(name[1..^(33 + AtomicFile.TempSuffix.Length)]))
+                    if (TempName().IsMatch(name) && names.Contains(name[1..^(33 + AtomicFile.TempSuffix.Length)]) && TryDelete(f))
                     {
-                        try
-                        {
-                            File.Delete(f);
-                            removed++;
-                        }
-                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                        {
-                            // Left for the next run.
-                        }
+                        removed++;
                     }
                 }
             }
@@ -168,17 +160,9 @@ internal sealed partial class OutputFolder : IDisposable
         {
             foreach (var f in Directory.EnumerateFiles(outDir, "*" + AtomicFile.TempSuffix, options))
             {
-                if (TempName().IsMatch(Path.GetFileName(f)))
+                if (TempName().IsMatch(Path.GetFileName(f)) && TryDelete(f))
                 {
-                    try
-                    {
-                        File.Delete(f);
-                        removed++;
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        // Left for the next run.
-                    }
+                    removed++;
                 }
             }
         }
@@ -188,6 +172,20 @@ internal sealed partial class OutputFolder : IDisposable
         }
 
         return removed;
+    }
+
+    /// <summary>Deletes a left-over temporary file; false when it cannot be (left for the next run).</summary>
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     public void Dispose() => _lock.Dispose();

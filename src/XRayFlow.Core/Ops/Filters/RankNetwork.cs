@@ -37,24 +37,7 @@ internal static class RankNetwork
             throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} outside 0..{wire - 1}");
         }
 
-        // Merge neighbouring runs pairwise until one sorted list remains (a balanced merge tree).
-        while (lists.Count > 1)
-        {
-            var next = new List<List<int>>();
-            for (int k = 0; k + 1 < lists.Count; k += 2)
-            {
-                next.Add(Merge(lists[k], lists[k + 1], comparators));
-            }
-
-            if ((lists.Count & 1) == 1)
-            {
-                next.Add(lists[^1]);
-            }
-
-            lists = next;
-        }
-
-        int output = lists[0][rank];
+        int output = MergeAll(lists, comparators)[rank];
         return Prune(comparators, output, wire);
     });
 
@@ -63,6 +46,13 @@ internal static class RankNetwork
     {
         var comparators = new List<(int A, int B)>();
         var lists = Enumerable.Range(0, n).Select(w => new List<int> { w }).ToList();
+        var order = MergeAll(lists, comparators);
+        return (comparators.Select(c => c.A).ToArray(), comparators.Select(c => c.B).ToArray(), order.ToArray());
+    }
+
+    /// <summary>Merges neighbouring sorted runs pairwise until one remains (a balanced merge tree); returns it.</summary>
+    private static List<int> MergeAll(List<List<int>> lists, List<(int A, int B)> comparators)
+    {
         while (lists.Count > 1)
         {
             var next = new List<List<int>>();
@@ -79,7 +69,7 @@ internal static class RankNetwork
             lists = next;
         }
 
-        return (comparators.Select(c => c.A).ToArray(), comparators.Select(c => c.B).ToArray(), lists[0].ToArray());
+        return lists[0];
     }
 
     /// <summary>
