@@ -24,13 +24,18 @@ public sealed partial class ShutdownTests
         string dir = Kit.TempDir();
         Kit.Png(Path.Combine(dir, "img.png"), 64, 80);
         Kit.Write(Path.Combine(dir, "r.yaml"), WatchServerTests.Recipe);
-        var start = new ProcessStartInfo("dotnet")
+        // Started through env --default-signal, as SignalStopTests' batches: a test host started in the background (a
+        // shell's `&`, nohup) ignores SIGINT, an ignored signal stays ignored in its children, and the session would
+        // then never see this Ctrl+C (the test waited its minute and failed in such a run, 2026-12-07).
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        start.ArgumentList.Add("--default-signal=INT,TERM");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "xrayflow.dll"));
         start.ArgumentList.Add("watch");
         start.ArgumentList.Add("r.yaml");
