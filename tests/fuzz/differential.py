@@ -7,7 +7,10 @@ with `xrayflow run` and compares every output with the reference library on the 
 1e-4 of the reference's largest finite magnitude (the project's tolerance), NaN where it has NaN and the same
 infinities. It prints each mismatch and one line a seed.
 
-    /usr/bin/python3 tests/fuzz/differential.py FAMILY [FIRST_SEED [LAST_SEED]] [--xrayflow PATH]
+    /usr/bin/python3 tests/fuzz/differential.py FAMILY [FIRST_SEED [LAST_SEED]] [--xrayflow PATH] [--threads N]
+
+--threads N runs xrayflow with that thread budget (default: its own, the processor count); a budget above the
+machine's cores still splits the work into that many parts, so small frames meet the parts' edge cases.
 
 FAMILY: rank (median / rank / percentile filters), filters (min / max, grey morphology, uniform, Gaussian, Sobel,
 Prewitt, Laplace, median, correlate / convolve with weights up to 7 x 7, the 1-D filters correlate1d, convolve1d,
@@ -1398,7 +1401,7 @@ def run_seed(family, seed, xrayflow, work):
     out = os.path.join(work, 'out')
     LAST_OUT[0] = out
     shutil.rmtree(out, ignore_errors=True)
-    args = [xrayflow, 'run', recipe_path, '--out', out]
+    args = [xrayflow, 'run', recipe_path, '--out', out] + THREADS
     for k, v in inputs.items():
         args += ['--input', f'{k}={v}']
     r = subprocess.run(args, capture_output=True, text=True)
@@ -1533,7 +1536,7 @@ def fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed):
                           capture_output=True, text=True).stdout
     out2 = os.path.join(work, 'out_fused')
     shutil.rmtree(out2, ignore_errors=True)
-    args = [xrayflow, 'run', recipe_path, '--out', out2] + [a for k, v in inputs.items() for a in ('--input', f'{k}={v}')]
+    args = [xrayflow, 'run', recipe_path, '--out', out2] + THREADS + [a for k, v in inputs.items() for a in ('--input', f'{k}={v}')]
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode:
         print(f'MISMATCH seed {seed}: the run with chain-end outputs failed: {r.stdout[-1000:]}{r.stderr[-1000:]}')
@@ -1549,8 +1552,16 @@ def fused_run_differs(recipe, recipe_path, inputs, out, xrayflow, work, seed):
     return 0
 
 
+# `--threads N` given: passed on to every `xrayflow run`.
+THREADS = []
+
+
 def main():
     xrayflow, _, argv = fuzzargs.parse(sys.argv[1:])
+    if '--threads' in argv:
+        k = argv.index('--threads')
+        THREADS[:] = ['--threads', str(int(argv[k + 1]))]
+        del argv[k:k + 2]
     if not argv or argv[0] not in FAMILIES:
         print(__doc__)
         sys.exit(2)
