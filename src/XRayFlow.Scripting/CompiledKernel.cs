@@ -80,17 +80,24 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 });
             }
         }
-        catch (Exception e) when (IsArithmetic(e))
+        catch (Exception e) when (IsExpressionFailure(e))
         {
             throw Locate(arrays, offset, output, rows, cols, recipeParams);
         }
     }
 
-    private static bool IsArithmetic(Exception e) => e switch
+    /// <summary>
+    /// What an expression itself can throw: an arithmetic error (integer division by zero, Math.Abs of int.MinValue,
+    /// Math.Sign of NaN) or a Math / MathF call's refusal of its arguments (Math.Clamp with min above max,
+    /// MathF.Round to more than 6 digits): the generated code does nothing else that throws these. Either names the
+    /// step and the first failing pixel (they were "internal error (AggregateException ...)" when the frame ran in
+    /// parallel bands).
+    /// </summary>
+    private static bool IsExpressionFailure(Exception e) => e switch
     {
-        ArithmeticException => true,
-        AggregateException a => a.Flatten().InnerExceptions.Any(x => x is ArithmeticException),
-        TargetInvocationException t => t.InnerException is ArithmeticException,
+        ArithmeticException or ArgumentException => true,
+        AggregateException a => a.Flatten().InnerExceptions.Any(x => x is ArithmeticException or ArgumentException),
+        TargetInvocationException t => t.InnerException is ArithmeticException or ArgumentException,
         _ => false,
     };
 
@@ -104,7 +111,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 Function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, 0, cols);
                 continue;
             }
-            catch (ArithmeticException)
+            catch (Exception e) when (e is ArithmeticException or ArgumentException)
             {
             }
 
@@ -114,13 +121,13 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 {
                     Function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, j, j + 1);
                 }
-                catch (ArithmeticException e)
+                catch (Exception e) when (e is ArithmeticException or ArgumentException)
                 {
                     return new ExpressionRuntimeException(StepId, i, j, e.Message);
                 }
             }
         }
 
-        return new ExpressionRuntimeException(StepId, -1, -1, "an arithmetic error that did not happen again when recomputed");
+        return new ExpressionRuntimeException(StepId, -1, -1, "an error that did not happen again when recomputed");
     }
 }

@@ -150,6 +150,25 @@ public sealed class ExpressionCompilerTests
         Assert.Equal((200, 250), (e.Row, e.Col));
     }
 
+    [Theory]
+    [InlineData("i == 2 && j == 5 ? Math.Clamp(x, 5f, 1f) : x", "'5' cannot be greater than 1.")]
+    [InlineData("i >= 2 ? MathF.Round(x, 20) : x", "Rounding digits must be between 0 and 6, inclusive.")]
+    [InlineData("i >= 2 ? (float)Math.Round((double)x, 16) : x", "Rounding digits must be between 0 and 15, inclusive.")]
+    public void A_math_call_refusing_its_arguments_names_the_step_and_the_first_failing_pixel(string expr, string reason)
+    {
+        IExpressionKernel kernel = Kernel(Map("m", expr));
+
+        foreach (var (rows, cols) in new[] { (4, 6), (300, 300) })
+        {
+            // 4 x 6 runs in one band; 300 x 300 in parallel bands, where the refusal came as an AggregateException.
+            var e = Assert.Throws<ExpressionRuntimeException>(() => kernel.Run([new float[rows * cols]], 0, new float[rows * cols], rows, cols, [0, 0]));
+
+            Assert.Equal("m", e.StepId);
+            Assert.Equal((2, expr.Contains("j == 5", StringComparison.Ordinal) ? 5 : 0), (e.Row, e.Col));
+            Assert.StartsWith(reason, e.Reason, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_branch_not_taken_does_not_fail()
     {

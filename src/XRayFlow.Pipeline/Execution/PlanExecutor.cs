@@ -466,24 +466,43 @@ public sealed partial class PlanExecutor
         {
             throw new OperationCanceledException(cancellation); // parallel work of the op, stopped
         }
-        catch (OpRefusedException ex)
-        {
-            throw new StepFailedException(step.Id, ex.Reason, ex);
-        }
         catch (StepFailedException)
         {
             throw;
         }
-        catch (ExpressionRuntimeException ex)
+        catch (Exception ex) when (AsStepFailure(step, ex) is { } failure)
         {
-            throw new StepFailedException(step.Id, ex.Detail, ex);
+            throw failure;
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or ArithmeticException)
+    }
+
+    /// <summary>
+    /// The step's failure for what an op throws on bad input or data (its refusal, an expression's failure, an
+    /// argument or arithmetic error), also when the op's parallel parts threw it (the first of an
+    /// <see cref="AggregateException"/>'s, which was reported as an internal error before); null for anything else.
+    /// </summary>
+    private static StepFailedException? AsStepFailure(BoundStep step, Exception ex)
+    {
+        if (ex is AggregateException aggregate)
         {
-            // An op's own text may already name the step ("step 'w': ..."): the failure names it once.
-            string prefix = $"step '{step.Id}': ";
-            string reason = ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
-            throw new StepFailedException(step.Id, $"{step.Op.Name} failed: {reason}", ex);
+            return aggregate.Flatten().InnerExceptions is [var first, ..] && first is not AggregateException ? AsStepFailure(step, first) : null;
+        }
+
+        switch (ex)
+        {
+            case StepFailedException failed:
+                return failed;
+            case OpRefusedException refused:
+                return new StepFailedException(step.Id, refused.Reason, ex);
+            case ExpressionRuntimeException expression:
+                return new StepFailedException(step.Id, expression.Detail, ex);
+            case ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or ArithmeticException:
+                // An op's own text may already name the step ("step 'w': ..."): the failure names it once.
+                string prefix = $"step '{step.Id}': ";
+                string reason = ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
+                return new StepFailedException(step.Id, $"{step.Op.Name} failed: {reason}", ex);
+            default:
+                return null;
         }
     }
 

@@ -34,7 +34,7 @@ internal static class RunKit
 
     /// <summary>
     /// The real registry plus test doubles whose names no real op has: `scale` (counts its calls), `offset`,
-    /// `blur` (not element-wise), `explode` / `explode_named` (always fail) and `explode_late` (fails after a wait).
+    /// `blur` (not element-wise), `explode` / `explode_named` (always fail), `explode_parallel` / `explode_parallel_argument` (fail in Parallel.For) and `explode_late` (fails after a wait).
     /// </summary>
     public static IReadOnlyDictionary<string, OpDefinition> Ops { get; } = OpRegistry.ByNameMap.Values.Concat(new OpDefinition[]
     {
@@ -113,6 +113,25 @@ internal static class RunKit
         {
             Name = "explode_named", Summary = "always fails, naming its step as some ops' texts do", Inputs = InputSpec.One,
             Execute = ctx => throw new InvalidOperationException($"step '{ctx.StepId}': boom"),
+        },
+        new()
+        {
+            // Fails in its parallel parts, as an op refusing what one part of the image holds (an AggregateException).
+            Name = "explode_parallel", Summary = "always fails in Parallel.For with a refusal", Inputs = InputSpec.One,
+            Execute = ctx =>
+            {
+                Parallel.For(0, 4, k => throw new OpRefusedException(ctx.StepId, $"part {k} refused"));
+                return ctx.Inputs[0];
+            },
+        },
+        new()
+        {
+            Name = "explode_parallel_argument", Summary = "always fails in Parallel.For with an argument error", Inputs = InputSpec.One,
+            Execute = ctx =>
+            {
+                Parallel.For(0, 1, _ => throw new ArgumentException("parallel boom"));
+                return ctx.Inputs[0];
+            },
         },
     }).ToDictionary(o => o.Name, StringComparer.Ordinal);
 
