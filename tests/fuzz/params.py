@@ -107,7 +107,8 @@ def value(rng, spec):
     if t == 'C# condition':
         return rng.choice(['x > 100', 'x', 'x > threshold', 'System.IO.File.Exists("/etc/passwd")', 'x >', 'i < j', 'true'])
     if t == 'C# expression or number':
-        return rng.choice(['x * 2', 0, 1.5, 'MathF.Sqrt(x)', 'x / 0', '"text"', 'i + j', 'Environment.Exit(3)'])
+        return rng.choice(['x * 2', 0, 1.5, 'MathF.Sqrt(x)', 'x / 0', '"text"', 'i + j', 'Environment.Exit(3)',
+                           'Math.Clamp(x, 5f, 1f)', 'MathF.Round(x, 20)', '(int)x / (i - i)'])
     return None
 
 
