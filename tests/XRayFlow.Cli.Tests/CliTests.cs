@@ -246,6 +246,33 @@ public class CliTests
     }
 
     [Fact]
+    public void PlanRefusesAGivenInputFileAsRunDoes()
+    {
+        // A mistyped --input showed the plan with unknown shapes ("?") and exit 0; run refused it (exit 2).
+        string dir = CliKit.Project();
+        foreach (var (given, code, text) in new[]
+        {
+            ("xray=" + P(dir, "nope.png"), "XRF2005", $"input 'xray': file '{P(dir, "nope.png")}' does not exist"),
+            ("xray=" + P(dir, "none*.png"), "XRF2006", $"input 'xray': no file matches '{P(dir, "none*.png")}'"),
+            ("xray=/dev/null", "XRF2023", "input 'xray': '/dev/null' is a character device, not a regular file"),
+        })
+        {
+            var plan = CliKit.Run("plan", P(dir, "recipe.yaml"), "--input", given);
+            var run = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", given, "--out", P(dir, "out"));
+            Assert.Equal((2, 2), (plan.Exit, run.Exit));
+            Assert.Equal($"xrayflow: error {code}: {text}", plan.Err.Trim());
+            Assert.Contains($"error {code}: {text}", run.Err, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, plan.Out);
+        }
+
+        // An input not given keeps its default; one that exists but whose header is unreadable stays unknown.
+        File.WriteAllBytes(P(dir, "empty.png"), []);
+        var unknown = CliKit.Run("plan", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "empty.png"));
+        Assert.Equal(0, unknown.Exit);
+        Assert.Contains("xray (image): ?", unknown.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OpsListsTheCatalogueAndOneOpsParameters()
     {
         var all = CliKit.Run("ops");

@@ -19,7 +19,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         public string Format { get; init; } = "text";
 
         [CommandOption("-i|--input <NAME=PATH>")]
-        [Description("Bind inputs to show real shapes on the edges (read from file headers); recipe defaults are used otherwise.")]
+        [Description("Bind inputs to show real shapes on the edges (read from file headers; a missing file is refused as run refuses it); recipe defaults are used otherwise.")]
         public string[] Inputs { get; init; } = [];
 
         [CommandOption("--no-fuse")]
@@ -71,6 +71,15 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
 
         var bag = new DiagnosticBag();
         var given = CommandHelpers.Inputs(recipe, settings.Inputs, bag);
+        if (!bag.HasErrors && given.Count > 0)
+        {
+            // The files given are checked as `run` checks them (XRF2005 a missing file, XRF2006 a glob or folder
+            // matching nothing, XRF2023 not a regular file): a mistyped path is refused, not shown as unknown shapes.
+            // Inputs not given keep their `default:` or stay unknown ("?"), as before.
+            var onlyGiven = recipe with { Inputs = [.. recipe.Inputs.Where(i => given.ContainsKey(i.Name))] };
+            InputResolver.Resolve(onlyGiven, given, bag, new InputRules(), shard: null);
+        }
+
         if (bag.HasErrors)
         {
             host.Report(bag.ToSortedList());
