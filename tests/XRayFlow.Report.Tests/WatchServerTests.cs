@@ -149,6 +149,7 @@ public sealed class WatchServerTests
         watch.WaitFor("run 3: the recipe has 1 error", TimeSpan.FromMinutes(1));
         var third = Status(watch.Port);
         Assert.Equal("invalid", third.GetProperty("status").GetString());
+        Assert.EndsWith("; showing the last good run", third.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(second.GetProperty("pageVersion").GetInt32(), third.GetProperty("pageVersion").GetInt32());
         var d = third.GetProperty("diagnostics")[0];
         Assert.Equal("XRF1003", d.GetProperty("code").GetString());
@@ -167,7 +168,8 @@ public sealed class WatchServerTests
         // It said "the recipe has 1 error(s)" for an --input file that is not there, which no save of the recipe fixes.
         string dir = Project();
         using var watch = new WatchHost(Path.Combine(dir, "r.yaml"), "--input", "xray=" + Path.Combine(dir, "nope.png"));
-        watch.WaitFor(@"run 1: the run cannot start: the inputs or the command line have 1 error\(s\); showing the last good run", TimeSpan.FromMinutes(2));
+        // And its first run has no good run to show (it said "showing the last good run" with none).
+        watch.WaitFor(@"run 1: the run cannot start: the inputs or the command line have 1 error\(s\); no good run to show yet", TimeSpan.FromMinutes(2));
         var state = Status(watch.Port);
         Assert.Equal("invalid", state.GetProperty("status").GetString());
         Assert.Equal("XRF2005", state.GetProperty("diagnostics")[0].GetProperty("code").GetString());

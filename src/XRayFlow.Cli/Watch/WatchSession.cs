@@ -269,7 +269,9 @@ internal sealed class WatchSession
         string what = ofRecipe == errors ? "the recipe has"
             : ofRecipe == 0 ? "the run cannot start: the inputs or the command line have"
             : "the recipe, its inputs or the command line have";
-        string message = string.Create(CultureInfo.InvariantCulture, $"{what} {errors} error(s); showing the last good run");
+        // "showing the last good run" only when there is one: a session whose first run is invalid has none yet.
+        string shown = State.PageVersion > 0 ? "showing the last good run" : "no good run to show yet";
+        string message = string.Create(CultureInfo.InvariantCulture, $"{what} {errors} error(s); {shown}");
         Publish(s => s with { Status = "invalid", Runs = s.Runs + 1, Diagnostics = live, Message = message, Milliseconds = sw.Elapsed.TotalMilliseconds, Watched = _watched.Count });
         _host.Out.WriteLine($"xrayflow: run {State.Runs}: {message}:");
         _host.Report(diagnostics);
