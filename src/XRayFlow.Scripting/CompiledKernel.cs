@@ -95,11 +95,13 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
     /// </summary>
     private static bool IsExpressionFailure(Exception e) => e switch
     {
-        ArithmeticException or ArgumentException => true,
-        AggregateException a => a.Flatten().InnerExceptions.Any(x => x is ArithmeticException or ArgumentException),
-        TargetInvocationException t => t.InnerException is ArithmeticException or ArgumentException,
-        _ => false,
+        AggregateException a => a.Flatten().InnerExceptions.Any(IsExpressionError),
+        TargetInvocationException t => t.InnerException is { } inner && IsExpressionError(inner),
+        _ => IsExpressionError(e),
     };
+
+    /// <summary>One failure of the expression's own code (see <see cref="IsExpressionFailure"/>).</summary>
+    private static bool IsExpressionError(Exception e) => e is ArithmeticException or ArgumentException;
 
     /// <summary>Recomputes row by row, then pixel by pixel, to name the first failing pixel in raster order.</summary>
     private ExpressionRuntimeException Locate(float[][] arrays, int offset, float[] output, int rows, int cols, double[] recipeParams)
@@ -111,7 +113,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 Function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, 0, cols);
                 continue;
             }
-            catch (Exception e) when (e is ArithmeticException or ArgumentException)
+            catch (Exception e) when (IsExpressionError(e))
             {
             }
 
@@ -121,7 +123,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 {
                     Function(arrays, offset, output, rows, cols, recipeParams, i, i + 1, j, j + 1);
                 }
-                catch (Exception e) when (e is ArithmeticException or ArgumentException)
+                catch (Exception e) when (IsExpressionError(e))
                 {
                     return new ExpressionRuntimeException(StepId, i, j, e.Message);
                 }
