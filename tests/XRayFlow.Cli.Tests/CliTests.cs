@@ -175,6 +175,68 @@ public class CliTests
     }
 
     [Fact]
+    public void EachFailureIsNamedOnce()
+    {
+        // The failures were listed twice: as XRF2012 lines and again under "N input(s) failed:" with the same text.
+        string dir = CliKit.Project(samples: 2);
+        File.WriteAllText(P(dir, "images", "notes.png"), "just text\n");
+        var r = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", $"xray={P(dir, "images")}/*.png", "--out", P(dir, "out"));
+        Assert.Equal(1, r.Exit);
+        Assert.Single(r.Err.Split('\n'), l => l.Contains("notes.png", StringComparison.Ordinal));
+        Assert.Contains("xrayflow: error XRF2012: notes.png: failed: ", r.Err, StringComparison.Ordinal);
+        Assert.Contains("2 of 3 input(s) done, 1 failed;", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MaxFailuresStopsTheBatchAndResumeRunsTheRest()
+    {
+        string dir = CliKit.Project(samples: 3);
+        string images = P(dir, "images");
+        File.WriteAllText(P(images, "00000000_broken_a.png"), "not a png"); // sorted first: the first two items fail
+        File.WriteAllText(P(images, "00000000_broken_b.png"), "not a png");
+        string outDir = P(dir, "out");
+        string[] run = ["run", P(dir, "recipe.yaml"), "--input", $"xray={images}/*.png", "--out", outDir];
+
+        var r = CliKit.Run([.. run, "--threads", "1", "--max-failures", "1", "--report"]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("0 of 5 input(s) done, 1 failed, 4 not run;", r.Out, StringComparison.Ordinal);
+        Assert.Contains("error XRF2012: 00000000_broken_a.png: failed: ", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("00000000_broken_b.png", r.Err + r.Out, StringComparison.Ordinal);
+        Assert.Contains("error XRF2062: the run stopped after 1 failed input(s) (--max-failures 1): 4 of its 5 input(s) not run;", r.Err, StringComparison.Ordinal);
+        Assert.True(r.Err.IndexOf("XRF2012", StringComparison.Ordinal) < r.Err.IndexOf("XRF2062", StringComparison.Ordinal), r.Err); // the stop after the failures
+        var manifest = XRayFlow.Pipeline.Running.ManifestJson.Read(P(outDir, "manifest.json"));
+        Assert.Equal(["00000000_broken_a.png"], manifest.Items.Select(i => i.Name));
+        Assert.Empty(Directory.GetFiles(outDir, "00000011_*", SearchOption.AllDirectories));
+        Assert.Contains("0 of 5 inputs done, <a href=\"#failures\">1 failed</a>, 4 not run (the run stopped after 1 failure: <code>--max-failures 1</code>;",
+            File.ReadAllText(P(outDir, "report.html")), StringComparison.Ordinal);
+
+        // Two item threads: those running when the limit is reached finish, so at most 2 + 2 - 1 fail; the counts add up.
+        var json = CliKit.Run([.. run, "--threads", "2", "--max-failures", "2", "--json"]);
+        Assert.Equal(1, json.Exit);
+        using (var doc = System.Text.Json.JsonDocument.Parse(json.Out))
+        {
+            var root = doc.RootElement;
+            int done = root.GetProperty("done").GetInt32(), failed = root.GetProperty("failed").GetInt32(), notRun = root.GetProperty("notRun").GetInt32();
+            Assert.Equal(5, root.GetProperty("items").GetInt32());
+            Assert.Equal(5, done + failed + notRun);
+            Assert.Equal(2, failed); // only two inputs can fail: stopped after both, or all five ran
+            Assert.Equal(notRun > 0, json.Err.Contains("XRF2062", StringComparison.Ordinal));
+        }
+
+        // --resume without the limit runs what was not run (and the failed ones again); nothing was lost.
+        var rest = CliKit.Run([.. run, "--resume"]);
+        Assert.Equal(1, rest.Exit);
+        Assert.Contains("3 of 5 input(s) done", rest.Out, StringComparison.Ordinal);
+        Assert.Contains(", 2 failed;", rest.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("not run", rest.Out, StringComparison.Ordinal);
+        Assert.Equal(5, XRayFlow.Pipeline.Running.ManifestJson.Read(P(outDir, "manifest.json")).Items.Count);
+
+        var zero = CliKit.Run([.. run, "--max-failures", "0"]);
+        Assert.Equal(2, zero.Exit);
+        Assert.Contains("error XRF2021: --max-failures: must be 1 or more", zero.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CollidingOutputsInABatchExitTwoBeforeAnyWork()
     {
         string dir = CliKit.Project(CliKit.Sobel.Replace("npy/{stem}_gy.npy", "gy.npy", StringComparison.Ordinal), samples: 2);

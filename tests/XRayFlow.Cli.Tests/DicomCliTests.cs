@@ -137,7 +137,7 @@ public class DicomCliTests
         var none = CliKit.Run("run", Path.Combine(dir, "recipe.yaml"), "--input", $"scan={Fixture("CT_small.dcm")}", "--out", Path.Combine(dir, "out2"));
         Assert.Equal(1, none.Exit);
         Assert.Contains("has no usable Window Center (0028,1050)", none.Err, StringComparison.Ordinal);
-        Assert.Contains("CT_small: step 'windowed': window needs 'center': the DICOM header of ", none.Err, StringComparison.Ordinal); // the step named once
+        Assert.Contains("CT_small: failed: step 'windowed': window needs 'center': the DICOM header of ", none.Err, StringComparison.Ordinal); // the step named once
         Assert.DoesNotContain("window failed", none.Err, StringComparison.Ordinal);
     }
 

@@ -98,6 +98,7 @@ public sealed class ExitCodeSweepTests
         { "XRF2052", 2, "an output name over 255 bytes" },
         { "XRF2053", 2, "an output over its own input" },
         { "XRF2061", 2, "arrays with a glob of several files for an image input" },
+        { "XRF2062", 1, "--max-failures 1 on a batch whose first input is corrupt" },
         { "XRF2021", 2, "completion for an unknown shell" },
         { "XRF2038", 1, "a folder where report.html goes" },
         { "XRF2039", 2, "watch on a port another program holds" },
@@ -171,6 +172,9 @@ public sealed class ExitCodeSweepTests
             case "a corrupt input in a batch":
                 File.WriteAllText(P(dir, "images", "broken.png"), "not a png");
                 return ["run", "recipe.yaml", "--input", "xray=images/*.png"];
+            case "--max-failures 1 on a batch whose first input is corrupt":
+                File.WriteAllText(P(dir, "images", "00000000_broken.png"), "not a png");
+                return ["run", "recipe.yaml", "--input", "xray=images/*.png", "--threads", "1", "--max-failures", "1"];
             case "verify /dev/zero": return ["verify", "/dev/zero"];
             case "verify after the recipe changed":
                 Assert.Equal(0, CliKit.Run("run", recipe, "--out", P(dir, "out")).Exit);

@@ -49,6 +49,10 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         [Description("Fail an input with more pixels than N, or an item whose step would make more (protects memory; default 100000000); the others still run.")]
         public long? MaxPixels { get; init; }
 
+        [CommandOption("--max-failures <N>")]
+        [Description("Stop starting new inputs of a batch once N have failed (those running finish): a recipe that fails every image stops early. The inputs not run are not in manifest.json; --resume runs them. Exit 1.")]
+        public int? MaxFailures { get; init; }
+
         [CommandOption("--report")]
         [Description("Also write report.html into --out: one self-contained page with the plan, a thumbnail, numbers and histogram of every input and step for each input file, the outputs, failures, timings and hashes (docs/report.md).")]
         public bool Report { get; init; }
@@ -98,6 +102,11 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             {
                 // The repeats only time the plan: without --profile they were run and their times thrown away.
                 yield return DiagnosticCodes.BadOptionValue.Create(null, "--repeat", "times the plan for --profile, which is not given: add --profile FILE.json, or drop --repeat");
+            }
+
+            if (MaxFailures is < 1)
+            {
+                yield return DiagnosticCodes.BadOptionValue.Create(null, "--max-failures", "must be 1 or more");
             }
 
             if (MaxPixels is < 1)
@@ -160,6 +169,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             Threads = settings.Threads ?? slurmThreads ?? Environment.ProcessorCount,
             Resume = settings.Resume,
             MaxPixels = settings.MaxPixels,
+            MaxFailures = settings.MaxFailures,
             DicomWithoutPreamble = settings.DicomWithoutPreamble,
             Repeat = settings.Repeat,
             ProfilePath = settings.Profile,
@@ -194,7 +204,17 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             result = RecipeRunner.Run(request with { Progress = new LineProgress(host.Out) });
         }
 
-        host.Report(result.Diagnostics);
+        if (result.DryRun is not null || result.ExitCode == ExitCodes.Invalid || result.Manifest is null)
+        {
+            host.Report(result.Diagnostics);
+        }
+        else
+        {
+            // After a run: each failure once, by name and reason (an XRF2012 line), then what the run itself reports
+            // (a stop after --max-failures, a table or manifest that could not be written); the summary counts them.
+            host.Report([.. result.Failures.Select(f => DiagnosticCodes.InputFailed.Create(null, f.Name, f.Error)), .. result.Diagnostics]);
+        }
+
         if (result.DryRun is { } dry)
         {
             // --report: where the page would go, as the manifest's path is shown.
@@ -215,11 +235,6 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
 
         if (settings.Json || settings.Quiet)
         {
-            foreach (var f in result.Failures)
-            {
-                host.Report(DiagnosticCodes.InputFailed.Create(null, f.Name, f.Error));
-            }
-
             if (settings.Json)
             {
                 host.Out.Write(RunOutput.SummaryJson(result, outDir, shard, settings.Profile));
@@ -231,10 +246,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         var items = result.Manifest.Items;
         int failed = items.Count(i => !i.Succeeded);
         int resumed = items.Count(i => i.Status == "resumed");
-        foreach (var f in result.Failures)
-        {
-            host.Report(DiagnosticCodes.InputFailed.Create(null, f.Name, f.Error));
-        }
+        int total = items.Count + result.NotRun;
 
         string shownOut = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(outDir));
         if (shownOut.StartsWith("..", StringComparison.Ordinal))
@@ -242,15 +254,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             shownOut = Path.GetFullPath(outDir);
         }
         string ofShard = shard is null ? string.Empty : $"shard {shard.Index} of {shard.Count}: ";
-        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {items.Count} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; outputs and {result.ManifestFileName} in {shownOut}"));
-        if (failed > 0)
-        {
-            host.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {failed} input(s) failed:"));
-            foreach (var f in result.Failures)
-            {
-                host.Err.WriteLine($"  {f.Name}: {f.Error}");
-            }
-        }
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {total} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}{(result.NotRun > 0 ? $", {result.NotRun} not run" : string.Empty)}; outputs and {result.ManifestFileName} in {shownOut}"));
 
         if (settings.Profile is not null)
         {

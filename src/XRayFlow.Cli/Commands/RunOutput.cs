@@ -129,10 +129,11 @@ internal static class RunOutput
         w.WriteString("recipe", result.Manifest.RecipeName);
         w.WriteNumber("exit", result.ExitCode);
         Shard(w, shard);
-        w.WriteNumber("items", items.Count);
+        w.WriteNumber("items", items.Count + result.NotRun);
         w.WriteNumber("done", items.Count(i => i.Succeeded));
         w.WriteNumber("resumed", items.Count(i => i.Status == "resumed"));
         w.WriteNumber("failed", items.Count(i => !i.Succeeded));
+        w.WriteNumber("notRun", result.NotRun);
         w.WriteStartArray("failures");
         foreach (var f in result.Failures)
         {

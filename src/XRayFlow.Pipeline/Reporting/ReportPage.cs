@@ -116,7 +116,7 @@ internal static class ReportPage
     private static void Header(StringBuilder sb, ReportData d, int failed)
     {
         var m = d.Manifest;
-        int n = m.Items.Count;
+        int n = m.Items.Count + d.NotRun;
         sb.Append("<header>\n<h1>").Append(Html.E(m.RecipeName)).Append("</h1>\n");
         if (d.Plan.Recipe.Description is { Length: > 0 } description)
         {
@@ -124,10 +124,16 @@ internal static class ReportPage
         }
 
         sb.Append("<p class=\"facts\"><span class=\"").Append(failed > 0 ? "bad" : "good").Append("\">")
-            .Append(n - failed).Append(" of ").Append(n).Append(n == 1 ? " input" : " inputs").Append(" done");
+            .Append(n - failed - d.NotRun).Append(" of ").Append(n).Append(n == 1 ? " input" : " inputs").Append(" done");
         if (failed > 0)
         {
             sb.Append(", <a href=\"#failures\">").Append(failed).Append(" failed</a>");
+        }
+
+        if (d.NotRun > 0)
+        {
+            sb.Append(", ").Append(d.NotRun).Append(" not run (the run stopped after ").Append(failed).Append(failed == 1 ? " failure" : " failures")
+                .Append(": <code>--max-failures ").Append(d.MaxFailures).Append("</code>; <code>--resume</code> runs the others)");
         }
 
         if (m.Shard is { } shard)

@@ -26,12 +26,12 @@ public static class RunReport
     }
 
     /// <summary>Renders and writes report.html (atomically) into --out; false with XRF2038 when it cannot be written.</summary>
-    internal static bool TryWrite(RunRequest request, Plan plan, Manifest manifest, ReportCollector collector, TimeSpan elapsed, DiagnosticBag diagnostics)
+    internal static bool TryWrite(RunRequest request, Plan plan, Manifest manifest, int notRun, ReportCollector collector, TimeSpan elapsed, DiagnosticBag diagnostics)
     {
         string path = Path.Combine(request.OutDir, ReportOptions.FileNameFor(request.Shard));
         var options = request.Report ?? new ReportOptions();
         var data = new ReportData(plan, manifest, collector, RecipeText(request.Recipe.Path), elapsed, manifest.Threads,
-            [.. options.RecipeDiagnostics, .. plan.Diagnostics], options);
+            [.. options.RecipeDiagnostics, .. plan.Diagnostics], options) { NotRun = notRun, MaxFailures = request.MaxFailures };
         try
         {
             request.WriteFile(path, Encoding.UTF8.GetBytes(ReportPage.Render(data)));
@@ -79,4 +79,10 @@ public static class RunReport
 }
 
 /// <summary>Everything a report page shows.</summary>
-internal sealed record ReportData(Plan Plan, Manifest Manifest, ReportCollector Collector, string? RecipeText, TimeSpan Elapsed, int Threads, IReadOnlyList<Diagnostic> Diagnostics, ReportOptions Options);
+internal sealed record ReportData(Plan Plan, Manifest Manifest, ReportCollector Collector, string? RecipeText, TimeSpan Elapsed, int Threads, IReadOnlyList<Diagnostic> Diagnostics, ReportOptions Options)
+{
+    /// <summary>Items of the run never started: it stopped after <see cref="MaxFailures"/> failures (`--max-failures`).</summary>
+    public int NotRun { get; init; }
+
+    public int? MaxFailures { get; init; }
+}

@@ -9,23 +9,42 @@ namespace XRayFlow.Pipeline.Running;
 /// Runs the items of a run: in parallel within the thread budget (at most `threads` items, so at most that
 /// many decoded images, in memory at once), each item alone (<see cref="ItemRunner"/>), items an earlier run
 /// finished kept (`--resume`), and the manifest rewritten at most once a second so a killed batch can resume.
+/// With `--max-failures N` no item is started once N have failed (those running finish, kept ones are still kept).
 /// </summary>
 internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Manifest header, string manifestPath, Manifest? previous)
 {
-    /// <summary>Each item's manifest entry (in item order) and, with --profile, each item's step times.</summary>
-    public (IReadOnlyList<ManifestItem> Items, IReadOnlyList<ProfileRecorder?> Profile) Run(IReadOnlyList<RunItem> items, IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, int threads)
+    /// <summary>Each item's manifest entry (in item order; null for an item not started after --max-failures) and, with --profile, each item's step times.</summary>
+    public (IReadOnlyList<ManifestItem?> Items, IReadOnlyList<ProfileRecorder?> Profile) Run(IReadOnlyList<RunItem> items, IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, int threads)
     {
         var results = new ManifestItem?[items.Count];
         var profile = new ProfileRecorder?[items.Count];
         var sinceWrite = Stopwatch.StartNew();
         var gate = new object();
         var runner = new ItemRunner(request, executor);
+        // Failures so far, for --max-failures: counted as soon as an item's run fails (its files may still be
+        // committing), or when committing fails an item that ran (Finished; `counted` keeps each item once).
+        int failures = 0;
+        var counted = new bool[items.Count];
+
+        void Failed(int index)
+        {
+            if (!counted[index])
+            {
+                counted[index] = true;
+                Interlocked.Increment(ref failures);
+            }
+        }
 
         void Finished(int index, ManifestItem item)
         {
             lock (gate)
             {
                 results[index] = item;
+                if (!item.Succeeded)
+                {
+                    Failed(index);
+                }
+
                 request.Progress?.ItemFinished(item);
                 if (items.Count > 1 && sinceWrite.ElapsedMilliseconds > 1000)
                 {
@@ -65,6 +84,11 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
                 return;
             }
 
+            if (request.MaxFailures is { } max && Volatile.Read(ref failures) >= max)
+            {
+                return; // --max-failures: not started, not in the manifest (--resume runs it)
+            }
+
             profile[index] = request.ProfilePath is null ? null : new ProfileRecorder();
             if (committer is null)
             {
@@ -76,6 +100,14 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
             try
             {
                 var result = runner.Run(item, outs, profile[index]);
+                if (!result.Succeeded)
+                {
+                    lock (gate)
+                    {
+                        Failed(index);
+                    }
+                }
+
                 files.Close();
                 committer.Add(index, result, files, request.Cancellation);
             }
@@ -134,7 +166,7 @@ internal sealed class BatchRunner(RunRequest request, PlanExecutor executor, Man
             throw;
         }
 
-        return (results.Select(r => r!).ToList(), profile);
+        return (results, profile);
     }
 
     /// <summary>

@@ -117,7 +117,7 @@ internal static class CombinedCsv
     }
 
     /// <summary>Writes the combined tables; false (with XRF2020 reported) when one could not be written.</summary>
-    public static bool Write(RunRequest request, IReadOnlyList<RunItem> items, IReadOnlyList<ManifestItem> results,
+    public static bool Write(RunRequest request, IReadOnlyList<RunItem> items, IReadOnlyList<ManifestItem?> results,
         IReadOnlyDictionary<RunItem, IReadOnlyList<OutputTarget>> targets, DiagnosticBag diagnostics)
     {
         bool ok = true;
@@ -134,7 +134,7 @@ internal static class CombinedCsv
                 var files = new List<string>();
                 for (int i = 0; i < items.Count; i++)
                 {
-                    if (results[i].Succeeded && targets[items[i]].FirstOrDefault(t => t.Output.Name == output.Name) is { } t)
+                    if (results[i] is { Succeeded: true } && targets[items[i]].FirstOrDefault(t => t.Output.Name == output.Name) is { } t)
                     {
                         files.Add(t.FullPath);
                     }

@@ -188,7 +188,13 @@ public static class RecipeRunner
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (results, profile) = new BatchRunner(request, executor, header, manifestPath, previous).Run(items, targets, threads);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        var manifest = header with { Items = results };
+        var manifest = header with { Items = results.OfType<ManifestItem>().ToList() };
+        int notRun = items.Count - manifest.Items.Count;
+        if (notRun > 0)
+        {
+            diagnostics.Report(DiagnosticCodes.StoppedAfterFailures, null, manifest.Items.Count(i => !i.Succeeded), request.MaxFailures, notRun, items.Count);
+        }
+
         int exit = manifest.Items.All(i => i.Succeeded) ? ExitCodes.Success : ExitCodes.SomeFailed;
         // A shard has only its block of the batch: `merge` writes the combined tables (recorded in its manifest).
         if (request.Shard is null && !CombinedCsv.Write(request, items, results, targets, diagnostics))
@@ -219,12 +225,12 @@ public static class RecipeRunner
             }
         }
 
-        if (report is not null && !Reporting.RunReport.TryWrite(request, plan, manifest, report, elapsed, diagnostics))
+        if (report is not null && !Reporting.RunReport.TryWrite(request, plan, manifest, notRun, report, elapsed, diagnostics))
         {
             exit = ExitCodes.SomeFailed;
         }
 
-        return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead, ManifestFileName = manifestName };
+        return new RunResult(exit, diagnostics.ToSortedList(), manifest, plan) { NotRead = notRead, ManifestFileName = manifestName, NotRun = notRun };
     }
 
     /// <summary>The name of the recipe that wrote the manifest at <paramref name="path"/>, when it is not <paramref name="recipeName"/>; null when there is none, or it cannot be read.</summary>

@@ -32,6 +32,12 @@ public sealed record RunRequest
     /// <summary>An input with more pixels fails (protects memory); null = no limit.</summary>
     public long? MaxPixels { get; init; }
 
+    /// <summary>
+    /// Stop starting new items once this many have failed (`--max-failures`), or null to run every item. The items
+    /// already running finish; those not started are left out of the manifest, so `--resume` runs them later.
+    /// </summary>
+    public int? MaxFailures { get; init; }
+
     /// <summary>Read .dcm inputs that lack the 128-byte DICOM preamble and 'DICM' (refused by default).</summary>
     public bool DicomWithoutPreamble { get; init; }
 

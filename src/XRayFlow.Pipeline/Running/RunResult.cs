@@ -14,6 +14,9 @@ public sealed record RunResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnosti
     /// <summary>The manifest the run wrote: `manifest.json`, or the shard's own (`manifest.shard-0003-of-0064.json`).</summary>
     public string ManifestFileName { get; init; } = Running.Manifest.FileName;
 
+    /// <summary>Items of this run (or shard) never started because <see cref="RunRequest.MaxFailures"/> items had failed (not in the manifest).</summary>
+    public int NotRun { get; init; }
+
     /// <summary>What a <see cref="RunRequest.DryRun"/> would do (null for a real run).</summary>
     public DryRunReport? DryRun { get; init; }
 }
