@@ -327,11 +327,21 @@ public class CliTests
             Assert.Equal(string.Empty, plan.Out);
         }
 
-        // An input not given keeps its default; one that exists but whose header is unreadable stays unknown.
+        // An input not given keeps its default; one that exists but whose header is unreadable stays unknown, and
+        // a warning says why (it said nothing).
         File.WriteAllBytes(P(dir, "empty.png"), []);
         var unknown = CliKit.Run("plan", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "empty.png"));
         Assert.Equal(0, unknown.Exit);
         Assert.Contains("xray (image): ?", unknown.Out, StringComparison.Ordinal);
+        Assert.Equal($"xrayflow: warning XRF2063: input 'xray': '{P(dir, "empty.png")}' has no readable image header (the file is empty): its shape is unknown ('?'), and `run` would fail it", unknown.Err.Trim());
+        var json = CliKit.Run("plan", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "empty.png"), "--json");
+        Assert.Contains("\"code\": \"XRF2063\"", json.Out, StringComparison.Ordinal);
+
+        // validate says it of a recipe's default, at the input's line (the recipe stays valid: exit 0).
+        File.WriteAllText(P(dir, "images", "00000011_000.png"), "not a png");
+        var validate = CliKit.Run("validate", P(dir, "recipe.yaml"));
+        Assert.Equal(0, validate.Exit);
+        Assert.Matches(@"recipe\.yaml:\d+:\d+: warning XRF2063: input 'xray': '[^']*00000011_000\.png' has no readable image header \(the file is named \.png but is not a PNG file: it looks like a text file;", validate.Err);
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public sealed class ExitCodeSweepTests
     private static readonly Dictionary<string, string> Warnings = new()
     {
         ["XRF2060"] = "--resume over a manifest it cannot use: RunnerTests.ResumeSaysWhenTheEarlierManifestCannotBeUsed",
+        ["XRF2063"] = "plan or validate of an input whose file has no readable header: CliTests.PlanRefusesAGivenInputFileAsRunDoes",
     };
 
     /// <summary>Codes whose message is the reason of a failed input (an XRF2012 line), not a line of their own.</summary>

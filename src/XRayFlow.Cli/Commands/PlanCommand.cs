@@ -91,11 +91,14 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             return ExitCodes.Invalid;
         }
 
-        var shapes = InputShapes.FromHeaders(recipe, given);
+        var unreadable = new List<UnreadableInput>();
+        var shapes = InputShapes.FromHeaders(recipe, given, unreadable);
         var options = (settings.NoFuse ? PlanOptions.NoFusion : new PlanOptions()) with { MaxPixels = settings.MaxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
         var plan = Planner.Create(recipe, shapes, options);
-        host.Report(plan.Diagnostics);
-        host.Out.Write(json ? Json(plan) : PlanPrinter.Print(plan, settings.Format));
+        // A '?' shape says why when the file is there but its header cannot be read (XRF2063, a warning).
+        IReadOnlyList<Diagnostic> diagnostics = [.. unreadable.Select(u => u.ToDiagnostic()), .. plan.Diagnostics];
+        host.Report(diagnostics);
+        host.Out.Write(json ? Json(plan, diagnostics) : PlanPrinter.Print(plan, settings.Format));
 
         // The plan is shown either way (what would run, where the shapes go wrong); an error makes the recipe
         // invalid for these inputs, as `validate` says, so the exit code says it too.
@@ -116,7 +119,7 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
     });
 
     /// <summary>The plan as the `plan --json` document (docs/cli-json.md).</summary>
-    internal static string Json(Plan plan) => Output.CliJson.Document(w =>
+    internal static string Json(Plan plan, IReadOnlyList<Diagnostic> diagnostics) => Output.CliJson.Document(w =>
     {
         var recipe = plan.Recipe;
         w.WriteString("recipe", recipe.Name);
@@ -209,6 +212,6 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
         }
 
         w.WriteEndArray();
-        Output.CliJson.Diagnostics(w, "diagnostics", plan.Diagnostics);
+        Output.CliJson.Diagnostics(w, "diagnostics", diagnostics);
     });
 }

@@ -154,17 +154,43 @@ public static class ImageReader
     /// header's rows, columns and frames (a multi-frame file is a stack).
     /// Never throws for a bad file: <see cref="Read(string, ImageReadOptions?)"/> reports the reason.
     /// </summary>
-    public static ImageHeader? Identify(string path)
+    public static ImageHeader? Identify(string path) => Identify(path, out _);
+
+    /// <summary>
+    /// <see cref="Identify(string)"/>, and when there is no header, why (<paramref name="why"/>: "the file is empty",
+    /// the reader's reason for a file of no known format or a refused header, or that the header is cut short); never throws.
+    /// </summary>
+    public static ImageHeader? Identify(string path, out string? why)
     {
+        why = null;
         try
         {
             using var input = CodecInput.OpenFile(path);
+            if (input.Length == 0)
+            {
+                why = "the file is empty";
+                return null;
+            }
+
+            const string Damaged = "its header is cut short or damaged";
             switch (DetectFormat(input.Head))
             {
                 case ImageFileFormat.Png:
-                    return PngReader.Shape(input) is var (h, w) ? new ImageHeader(ImageFileFormat.Png, 1, h, w, false, false) : null;
+                    if (PngReader.Shape(input) is var (h, w))
+                    {
+                        return new ImageHeader(ImageFileFormat.Png, 1, h, w, false, false);
+                    }
+
+                    why = Damaged;
+                    return null;
                 case ImageFileFormat.Jpeg:
-                    return JpegReader.Shape(input) is var (jh, jw) ? new ImageHeader(ImageFileFormat.Jpeg, 1, jh, jw, false, false) : null;
+                    if (JpegReader.Shape(input) is var (jh, jw))
+                    {
+                        return new ImageHeader(ImageFileFormat.Jpeg, 1, jh, jw, false, false);
+                    }
+
+                    why = Damaged;
+                    return null;
                 case ImageFileFormat.Npy:
                     var (rank, shape, complex) = NpyReader.ReadShape(input);
                     return rank == 2
@@ -172,15 +198,23 @@ public static class ImageReader
                         : new ImageHeader(ImageFileFormat.Npy, (int)shape[0], (int)shape[1], (int)shape[2], true, complex);
                 case ImageFileFormat.Dicom:
                     var dicom = DicomReader.Parse(input, DicomReadOptions.Default).Header;
-                    return dicom.Rows is > 0 && dicom.Columns is > 0
-                        ? new ImageHeader(ImageFileFormat.Dicom, dicom.Frames, dicom.Rows.Value, dicom.Columns.Value, dicom.NumberOfFrames is > 1, false)
-                        : null;
+                    if (dicom.Rows is > 0 && dicom.Columns is > 0)
+                    {
+                        return new ImageHeader(ImageFileFormat.Dicom, dicom.Frames, dicom.Rows.Value, dicom.Columns.Value, dicom.NumberOfFrames is > 1, false);
+                    }
+
+                    why = "its DICOM header gives no Rows (0028,0010) or Columns (0028,0011)";
+                    return null;
                 default:
+                    why = input.Format == ImageFileFormat.Dicom
+                        ? "a .dcm file without the 128-byte DICOM preamble and 'DICM' (`run --dicom-without-preamble` reads it)"
+                        : DescribeUnknown(input.Head, Path.GetExtension(input.Name).ToLowerInvariant());
                     return null;
             }
         }
         catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
+            why = ex is ImageDecodeException d ? d.Reason : ex.Message;
             return null;
         }
     }

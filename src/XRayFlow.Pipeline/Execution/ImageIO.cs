@@ -28,9 +28,9 @@ public static class ImageIO
             DicomWithoutPreamble = dicomWithoutPreamble,
         };
 
-    /// <summary>The shape from the file header only (no pixel decode), or unknown.</summary>
-    public static ValueInfo? Identify(string path)
-        => ImageReader.Identify(path) is { } h ? new ValueInfo(h.IsStack ? ValueKind.Stack : ValueKind.Image, h.Frames, h.Rows, h.Cols, h.IsComplex) : null;
+    /// <summary>The shape from the file header only (no pixel decode), or unknown and why (<see cref="ImageReader.Identify(string, out string?)"/>).</summary>
+    public static ValueInfo? Identify(string path, out string? why)
+        => ImageReader.Identify(path, out why) is { } h ? new ValueInfo(h.IsStack ? ValueKind.Stack : ValueKind.Image, h.Frames, h.Rows, h.Cols, h.IsComplex) : null;
 
     /// <summary>A grey PNG: values rounded half to even and clipped to the depth (<see cref="PngWriter"/>), deflated at <paramref name="compression"/> (0-9).</summary>
     public static void WritePng(Stream stream, ImageArray image, int bits, int compression = PngWriter.DefaultCompression) => PngWriter.Write(stream, image, bits, compression);

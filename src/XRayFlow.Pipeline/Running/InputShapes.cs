@@ -11,9 +11,12 @@ public static class InputShapes
 {
     /// <summary>
     /// The shape of each input whose file (the first of a glob) can be identified: from <paramref name="given"/>
-    /// (input name -> path or glob), else the recipe's `default:`. Inputs without a readable file are left out.
+    /// (input name -> path or glob), else the recipe's `default:`. Inputs without a readable file are left out;
+    /// those whose (first) file is a regular file without a readable image header are added to
+    /// <paramref name="unreadable"/> when given, with the reason (`plan` and `validate` say why the shape is '?').
     /// </summary>
-    public static IReadOnlyDictionary<string, ValueInfo> FromHeaders(BoundRecipe recipe, IReadOnlyDictionary<string, string> given)
+    public static IReadOnlyDictionary<string, ValueInfo> FromHeaders(BoundRecipe recipe, IReadOnlyDictionary<string, string> given,
+        ICollection<UnreadableInput>? unreadable = null)
     {
         var shapes = new Dictionary<string, ValueInfo>(StringComparer.Ordinal);
         string? recipeRoot = null;
@@ -34,8 +37,9 @@ public static class InputShapes
                 continue; // no file, not a regular file (a FIFO would block), or a default outside the recipe's folder
             }
 
-            if (ImageIO.Identify(files[0]) is not { } s)
+            if (ImageIO.Identify(files[0], out string? why) is not { } s)
             {
+                unreadable?.Add(new UnreadableInput(input, files[0], why ?? "no image header", fromRecipe));
                 continue;
             }
 
@@ -49,4 +53,13 @@ public static class InputShapes
 
         return shapes;
     }
+}
+
+/// <summary>An input whose file exists but has no readable image header (<see cref="InputShapes.FromHeaders"/>): the file and why.</summary>
+/// <param name="FromRecipe">The file is the input's `default:` (the warning points at the input in the recipe), not one given.</param>
+public sealed record UnreadableInput(BoundInput Input, string Path, string Why, bool FromRecipe)
+{
+    /// <summary>XRF2063, a warning: the shape is unknown, and `run` would fail this input.</summary>
+    public Core.Diagnostics.Diagnostic ToDiagnostic()
+        => Core.Diagnostics.DiagnosticCodes.InputHeaderUnreadable.Create(FromRecipe ? Input.Location : null, Input.Name, Path, Why);
 }

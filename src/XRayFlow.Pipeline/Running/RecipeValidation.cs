@@ -33,7 +33,10 @@ public static class RecipeValidation
         if (!bag.HasErrors)
         {
             var options = new PlanOptions { MaxPixels = maxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
-            bag.AddRange(Planner.Create(recipe, InputShapes.FromHeaders(recipe, new Dictionary<string, string>()), options).Diagnostics);
+            var unreadable = new List<UnreadableInput>();
+            var shapes = InputShapes.FromHeaders(recipe, new Dictionary<string, string>(), unreadable);
+            bag.AddRange(unreadable.Select(u => u.ToDiagnostic()));
+            bag.AddRange(Planner.Create(recipe, shapes, options).Diagnostics);
         }
 
         return bag.ToSortedList();
