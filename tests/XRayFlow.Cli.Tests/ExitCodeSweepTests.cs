@@ -38,6 +38,7 @@ public sealed class ExitCodeSweepTests
     private static readonly Dictionary<string, string> Warnings = new()
     {
         ["XRF2060"] = "--resume over a manifest it cannot use: RunnerTests.ResumeSaysWhenTheEarlierManifestCannotBeUsed",
+        ["XRF2064"] = "verify of a run stopped by --max-failures: ShardTests.VerifyOfARunStoppedByMaxFailuresChecksWhatItRanAndSaysWhatItDidNot",
         ["XRF2063"] = "plan or validate of an input whose file has no readable header: CliTests.PlanRefusesAGivenInputFileAsRunDoes",
     };
 

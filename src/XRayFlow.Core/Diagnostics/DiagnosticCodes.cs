@@ -132,6 +132,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor OutputOverInput = new("XRF2053", Severity.Error, "{0} would replace '{1}', a file the run reads (input '{2}'); an output never replaces an input: give the output another path or --out");
     public static readonly DiagnosticDescriptor StoppedAfterFailures = new("XRF2062", Severity.Error, "the run stopped after {0} failed input(s) (--max-failures {1}): {2} of its {3} input(s) not run; run it again with --resume into the same --out to run them (and the failed ones)");
     public static readonly DiagnosticDescriptor InputHeaderUnreadable = new("XRF2063", Severity.Warning, "input '{0}': '{1}' has no readable image header ({2}): its shape is unknown ('?'), and `run` would fail it");
+    public static readonly DiagnosticDescriptor StoppedRunNotVerified = new("XRF2064", Severity.Warning, "'{0}' is the manifest of a run that stopped before the end: {1} of its {2} input(s) were not run, so verify cannot check them (`xrayflow run ... --resume` into its folder finishes the run)");
     public static readonly DiagnosticDescriptor OneImagePerInput = new("XRF2061", Severity.Error, "input '{0}': {1} files match '{2}', but the library's Recipe.Run and `xrayflow arrays` take one image per image input: run once per file, or use `xrayflow run` for a batch");
 
     // ===== end XRF2xxx =============================================================================

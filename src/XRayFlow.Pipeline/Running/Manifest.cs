@@ -40,6 +40,9 @@ public sealed record Manifest
     /// <summary>For the manifest of one shard of a batch (`--shard I/N`): which shard, of what; null otherwise.</summary>
     public ManifestShard? Shard { get; init; }
 
+    /// <summary>For a run of a batch of more than one input, not a shard: the batch it was given; null otherwise (and in manifests of earlier versions).</summary>
+    public ManifestBatch? Batch { get; init; }
+
     public static string CurrentVersion => typeof(Manifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>The largest file hashed (16 GiB: a float64 .npy of 2^31 elements); a device or a growing file stops there.</summary>

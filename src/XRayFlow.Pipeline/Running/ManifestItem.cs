@@ -35,6 +35,14 @@ public sealed record ManifestItem
 }
 
 /// <summary>
+/// The batch a run of more than one input was given (`"batch"`, in a manifest that is not a shard's): its
+/// <paramref name="Total"/> inputs, whose names hash as a shard's list does (<see cref="ManifestShard.ListSha256"/>).
+/// A manifest with fewer items is one of a run that stopped before the end (`--max-failures`, a signal): `verify` then
+/// knows the batch's other files are the ones not run, not new inputs.
+/// </summary>
+public sealed record ManifestBatch(long Total, string ListSha256);
+
+/// <summary>
 /// The shard a manifest records (`"shard"`, only in a shard's manifest): shard <paramref name="Index"/> of
 /// <paramref name="Count"/> of a batch of <paramref name="Total"/> items whose names, in order, each followed by
 /// '\n', hash (SHA-256) to <paramref name="ListSha256"/>: `merge` checks every shard listed the same batch.

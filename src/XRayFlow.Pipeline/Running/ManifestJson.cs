@@ -68,6 +68,14 @@ public static class ManifestJson
                 w.WriteEndObject();
             }
 
+            if (m.Batch is { } batch)
+            {
+                w.WriteStartObject("batch");
+                w.WriteNumber("inputs_total", batch.Total);
+                w.WriteString("inputs_sha256", Clean(batch.ListSha256));
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray("items");
             foreach (var it in m.Items)
             {
@@ -249,7 +257,26 @@ public static class ManifestJson
                 Threads = Int(Field(o, "threads", "$"), "threads", min: 1),
                 Items = Items(Field(o, "items", "$")),
                 Shard = o.TryGetValue("shard", out var shard) ? Shard(shard) : null,
+                Batch = o.TryGetValue("batch", out var batch) ? Batch(batch) : null,
             };
+        }
+
+        private static ManifestBatch Batch(JsonElement e)
+        {
+            var o = Object(e, "batch");
+            return new ManifestBatch(Total(o, "batch"), Sha(o, "inputs_sha256", "batch", allowEmpty: false));
+        }
+
+        /// <summary>`inputs_total` of a shard or batch: a whole number >= 0.</summary>
+        private static long Total(Dictionary<string, JsonElement> o, string where)
+        {
+            var total = Field(o, "inputs_total", where);
+            if (total.ValueKind != JsonValueKind.Number || !total.TryGetInt64(out long n) || n < 0)
+            {
+                throw Bad(where + ".inputs_total", "must be a whole number >= 0");
+            }
+
+            return n;
         }
 
         private static ManifestShard Shard(JsonElement e)
@@ -262,13 +289,7 @@ public static class ManifestJson
                 throw Bad("shard.index", "must be below shard.count");
             }
 
-            var total = Field(o, "inputs_total", "shard");
-            if (total.ValueKind != JsonValueKind.Number || !total.TryGetInt64(out long n) || n < 0)
-            {
-                throw Bad("shard.inputs_total", "must be a whole number >= 0");
-            }
-
-            return new ManifestShard(index, count, n, Sha(o, "inputs_sha256", "shard", allowEmpty: false))
+            return new ManifestShard(index, count, Total(o, "shard"), Sha(o, "inputs_sha256", "shard", allowEmpty: false))
             {
                 Combined = o.TryGetValue("combined_tables", out var combined) ? Pairs(combined, "shard.combined_tables", raw: false) : [],
             };

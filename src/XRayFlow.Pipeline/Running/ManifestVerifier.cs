@@ -129,6 +129,7 @@ public static class ManifestVerifier
         // 2. Re-run into a temporary folder, reading only the recorded input files, and compare.
         string temp = Path.Combine(Path.GetTempPath(), "xrayflow-verify-" + Guid.NewGuid().ToString("N"));
         int checkedOutputs = 0;
+        Diagnostic? notRun = null;
         try
         {
             var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -212,13 +213,23 @@ public static class ManifestVerifier
             }
 
             // One shard's manifest records only its block: the batch's other files are the other shards' inputs,
-            // not new ones, as long as the batch is still the one the shard was cut from (same names in order).
+            // not new ones, as long as the batch is still the one the shard was cut from (same names in order). A run
+            // stopped before the end (--max-failures, a signal) records the batch it was given: its other files are
+            // those not run, said in a warning (the recorded work is what verify checks), as long as the batch is the same.
             if (manifest.Shard is { } shard && rerun.NotRead.Count > 0)
             {
                 if (SameBatch(recipe, inputs, shard) is { } changed)
                 {
                     Differ("the batch", changed);
                 }
+                else if (new Sharding.Shard(shard.Index, shard.Count).Block(shard.Total).Length is var block && manifest.Items.Count < block)
+                {
+                    notRun = DiagnosticCodes.StoppedRunNotVerified.Create(null, manifestPath, block - manifest.Items.Count, block);
+                }
+            }
+            else if (manifest.Batch is { } batch && rerun.NotRead.Count > 0 && manifest.Items.Count < batch.Total && SameList(recipe, inputs, batch.Total, batch.ListSha256, null) is null)
+            {
+                notRun = DiagnosticCodes.StoppedRunNotVerified.Create(null, manifestPath, batch.Total - manifest.Items.Count, batch.Total);
             }
             else
             {
@@ -240,7 +251,7 @@ public static class ManifestVerifier
             }
         }
 
-        return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, differences, checkedOutputs, differences.Count) { RecipeFileNote = fileNote };
+        return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, [.. differences, .. notRun is null ? [] : new[] { notRun }], checkedOutputs, differences.Count) { RecipeFileNote = fileNote };
     }
 
     /// <summary>
@@ -254,11 +265,17 @@ public static class ManifestVerifier
             return $"the manifest records shard {shard.Index} of {shard.Count}, more than the {Sharding.Shard.MaxCount} shards a batch may be cut into";
         }
 
-        var listed = InputResolver.Resolve(recipe, inputs, new DiagnosticBag(), new InputRules(), new Sharding.Shard(shard.Index, shard.Count));
+        return SameList(recipe, inputs, shard.Total, shard.ListSha256, new Sharding.Shard(shard.Index, shard.Count)) is { } now
+            ? $"{now}, not the {shard.Total} (names sha256 {shard.ListSha256}) shard {shard.Index} of {shard.Count} was cut from: files were added, removed or renamed, and the shards' blocks moved"
+            : null;
+    }
+
+    /// <summary>Null when the bound inputs list <paramref name="total"/> names hashing to <paramref name="sha256"/>, else what they list now. Reads no input file.</summary>
+    private static string? SameList(BoundRecipe recipe, IReadOnlyDictionary<string, string> inputs, long total, string sha256, Sharding.Shard? shard)
+    {
+        var listed = InputResolver.Resolve(recipe, inputs, new DiagnosticBag(), new InputRules(), shard);
         string sha = Sharding.ShardRun.ListSha256(listed.All);
-        return listed.Total == shard.Total && sha == shard.ListSha256
-            ? null
-            : $"it now lists {listed.Total} input(s) (names sha256 {sha}), not the {shard.Total} (names sha256 {shard.ListSha256}) shard {shard.Index} of {shard.Count} was cut from: files were added, removed or renamed, and the shards' blocks moved";
+        return listed.Total == total && sha == sha256 ? null : $"it now lists {listed.Total} input(s) (names sha256 {sha})";
     }
 
     /// <summary>XRF2013 for every recorded output whose path goes through a symbolic link (a folder on the way, or the file itself).</summary>

@@ -182,6 +182,11 @@ public static class RecipeRunner
                 },
             };
         }
+        else if (resolved.Total > 1)
+        {
+            // The whole batch, so that `verify` of a manifest of a run stopped before the end knows its other files.
+            header = header with { Batch = new ManifestBatch(resolved.Total, ShardRun.ListSha256(resolved.All)) };
+        }
 
         // 4. The items, then the manifest and the profile. A file that cannot be written (a full disk) is
         // exit 1 with the reason; the outputs written are complete, and --resume finishes the run.

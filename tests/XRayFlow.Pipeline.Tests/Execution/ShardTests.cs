@@ -634,6 +634,49 @@ public class ShardTests
     }
 
     [Fact]
+    public void VerifyOfARunStoppedByMaxFailuresChecksWhatItRanAndSaysWhatItDidNot()
+    {
+        // Found by `xrayflow verify` after `run --max-failures 1`: every input not run was "a new input that the
+        // recorded run did not have" (exit 1), though the batch was the one the run was given.
+        var (dir, glob, outDir, recipe) = Batch(5, "a_bad.png", "b_bad.png"); // sorted first: the run stops at once
+        var stopped = RecipeRunner.Run(Request(recipe, glob, outDir) with { Threads = 1, MaxFailures = 1 });
+        Assert.Equal(ExitCodes.SomeFailed, stopped.ExitCode);
+        Assert.Equal((1, 6), (stopped.Manifest!.Items.Count, stopped.NotRun));
+        Assert.Contains(stopped.Diagnostics, d => d.Code == "XRF2062");
+        var onDisk = ManifestJson.Read(Path.Combine(outDir, "manifest.json"));
+        Assert.Equal(new ManifestBatch(7, ShardRun.ListSha256(InputResolver.Resolve(recipe, Request(recipe, glob, outDir).Inputs, new(), new(), null).All)), onDisk.Batch);
+
+        var v = ManifestVerifier.Verify(Path.Combine(outDir, "manifest.json"), RunKit.Loader, null, 2);
+        Assert.True(v.ExitCode == ExitCodes.Success, string.Join("\n", v.Diagnostics));
+        var warning = Assert.Single(v.Diagnostics);
+        Assert.Equal(("XRF2064", false), (warning.Code, warning.IsError));
+        Assert.Contains("a run that stopped before the end: 6 of its 7 input(s) were not run", warning.Message, StringComparison.Ordinal);
+
+        // A shard stopped the same way: its block's other inputs are not run, not new.
+        var shard = RecipeRunner.Run(Request(recipe, glob, Path.Combine(dir, "shards"), new Shard(0, 2)) with { Threads = 1, MaxFailures = 1 });
+        Assert.Equal((1, 2), (shard.Manifest!.Items.Count, shard.NotRun)); // its block: a_bad, b_bad, img_000
+        var vs = ManifestVerifier.Verify(Path.Combine(dir, "shards", new Shard(0, 2).ManifestFileName), RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.Success, vs.ExitCode);
+        Assert.Contains("2 of its 3 input(s) were not run", Assert.Single(vs.Diagnostics).Message, StringComparison.Ordinal);
+
+        // A file added since: the batch is another one, and its files are differences again (exit 1).
+        File.Copy(Path.Combine(Path.GetDirectoryName(glob)!, "img_000.png"), Path.Combine(Path.GetDirectoryName(glob)!, "img_000a.png"));
+        var grown = ManifestVerifier.Verify(Path.Combine(outDir, "manifest.json"), RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.SomeFailed, grown.ExitCode);
+        Assert.Equal(7, grown.Differences);
+        Assert.DoesNotContain(grown.Diagnostics, d => d.Code == "XRF2064");
+
+        // A whole run records its batch too, and verifies without a warning; a run of one input records none.
+        var whole = RecipeRunner.Run(Request(recipe, glob, Path.Combine(dir, "whole")));
+        Assert.Equal(8, whole.Manifest!.Batch!.Total);
+        var vw = ManifestVerifier.Verify(Path.Combine(dir, "whole", "manifest.json"), RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.Success, vw.ExitCode);
+        Assert.DoesNotContain(vw.Diagnostics, d => d.Code == "XRF2064");
+        var one = RecipeRunner.Run(Request(recipe, Path.Combine(Path.GetDirectoryName(glob)!, "img_001.png"), Path.Combine(dir, "one")));
+        Assert.Null(one.Manifest!.Batch);
+    }
+
+    [Fact]
     public void AListNamesTheBatchRelativeToItsFolderSortedWhateverItsOrder()
     {
         var (dir, glob, outDir, recipe) = Batch(5);

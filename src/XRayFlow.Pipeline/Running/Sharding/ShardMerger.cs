@@ -226,7 +226,8 @@ public static class ShardMerger
         }
 
         // 6. One manifest.json, as one run over the whole batch would have written it.
-        var merged = reference with { Shard = null, Items = items };
+        // The manifest one run of the whole batch writes: its batch (of more than one input) recorded as such.
+        var merged = reference with { Shard = null, Batch = reference.Shard.Total > 1 ? new ManifestBatch(reference.Shard.Total, reference.Shard.ListSha256) : null, Items = items };
         try
         {
             AtomicFile.WriteAllBytes(Path.Combine(outDir, Manifest.FileName), ManifestJson.Write(merged));
