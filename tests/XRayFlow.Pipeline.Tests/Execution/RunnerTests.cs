@@ -234,6 +234,26 @@ public class RunnerTests
     }
 
     [Fact]
+    public void ResumeRedoesAnItemWhoseOutputIsNowASymbolicLink()
+    {
+        // Mutation-tested: an output replaced by a link to a file with the recorded bytes was kept (its hash read
+        // through the link). Outputs never go through links: the item runs again and a regular file replaces the link.
+        var (dir, images, outDir) = Batch(2, corrupt: false);
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        string output = Path.Combine(outDir, "00000011_001_half.png");
+        string elsewhere = Path.Combine(dir, "elsewhere.png");
+        File.Move(output, elsewhere);
+        File.CreateSymbolicLink(output, elsewhere);
+
+        var resumed = RecipeRunner.Run(request with { Resume = true });
+        Assert.Equal(["resumed", "ok"], resumed.Manifest!.Items.Select(i => i.Status));
+        Assert.Null(new FileInfo(output).LinkTarget);
+        Assert.Equal(File.ReadAllBytes(elsewhere), File.ReadAllBytes(output));
+    }
+
+    [Fact]
     public void ResumeRedoesAStackThatLostAFrame()
     {
         // Mutation-tested: with one frame fewer, every remaining frame still had its recorded bytes, and the stack was kept.
