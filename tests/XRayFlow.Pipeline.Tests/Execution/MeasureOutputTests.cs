@@ -410,6 +410,32 @@ public sealed class MeasureOutputTests : IDisposable
     }
 
     [Fact]
+    public void MergeWritesNoCombinedTableOverAnItemsOutput()
+    {
+        // Mutation-tested: a shard manifest (untrusted) whose combined table is the path of an item's own table had
+        // that item's output replaced by the batch's table, which then no longer matched its recorded hash.
+        Npy("a", (0, 0, 1));
+        Npy("b", (5, 7, 1));
+        string glob = Path.Combine(dir, "in", "*.npy");
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+        foreach (string shard in Directory.GetFiles(outDir, "manifest.shard-*.json"))
+        {
+            string text = File.ReadAllText(shard);
+            Assert.Contains("\"regions\": \"batch_regions.csv\"", text, StringComparison.Ordinal);
+            File.WriteAllText(shard, text.Replace("\"regions\": \"batch_regions.csv\"", "\"regions\": \"a_regions.csv\"", StringComparison.Ordinal));
+        }
+
+        byte[] itemTable = File.ReadAllBytes(Path.Combine(outDir, "a_regions.csv"));
+        var merged = Running.Sharding.ShardMerger.Merge(outDir, null);
+
+        Assert.Contains(merged.Diagnostics, d => d.Code == "XRF2020" && d.Message.Contains("'a_regions.csv'", StringComparison.Ordinal) && d.Message.Contains("apart from the outputs and the manifest", StringComparison.Ordinal));
+        Assert.NotEqual(ExitCodes.Success, merged.ExitCode);
+        Assert.Equal(itemTable, File.ReadAllBytes(Path.Combine(outDir, "a_regions.csv")));
+    }
+
+    [Fact]
     public void ACombinedJsonTableThatWouldOverwriteAnotherCombinedTableIsRefusedBeforeAnyWork()
     {
         Npy("x");

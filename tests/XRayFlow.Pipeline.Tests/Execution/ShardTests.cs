@@ -221,6 +221,10 @@ public class ShardTests
         // Gaps (--array=1,3,7): refused unless the count is given; then the task ids are the shard numbers.
         Assert.Equal("--shard auto: this Slurm array has gaps (task ids 1 to 7, but 3 task(s); this is task 3), so it cannot tell how many shards there are: give --shards N or set XRAYFLOW_SHARDS=N (the task ids are then the shard numbers, 0 to N-1)", AutoProblem(null, Array(3, 1, 7, 3)));
         Assert.Contains("has gaps (task ids 0 to 12 step 4, but 3 task(s); this is task 4)", AutoProblem(null, Array(4, 0, 12, 3, 4)), StringComparison.Ordinal);
+        // A task id outside its array's own range or step (variables set by hand, or mixed from two arrays): no share
+        // is guessed for it (it was shard 4 of 4 past the last, or between two).
+        Assert.Contains("has gaps (task ids 0 to 3, but 4 task(s); this is task 4)", AutoProblem(null, Array(4, 0, 3, 4)), StringComparison.Ordinal);
+        Assert.Contains("this is task 6)", AutoProblem(null, Array(6, 0, 12, 4, 4)), StringComparison.Ordinal);
         Assert.Equal(new Shard(3, 8), Auto(null, [.. Array(3, 1, 7, 3), ("XRAYFLOW_SHARDS", "8")]));
         Assert.Equal(new Shard(7, 8), Auto(8, Array(7, 1, 7, 3)));
         Assert.Equal(new Shard(2, 4), Auto(4, Array(2, 2, 2, 1))); // a rerun of shard 2 alone: --array=2 with XRAYFLOW_SHARDS=4
@@ -468,6 +472,15 @@ public class ShardTests
         Assert.Equal(ExitCodes.SomeFailed, r.ExitCode);
         Assert.Equal("shard 1 of 2 ('manifest.shard-0001-of-0002.json'): records 1 of its 4 input(s): it stopped before the end (run it again; with --resume it does only the unfinished ones)", Assert.Single(r.Diagnostics).Message);
         Assert.Equal([1], r.Rerun);
+
+        // More items than its block (an edited manifest; mutation-tested: `<` in place of `!=` merged it) is not a
+        // shard of this split either, and not one that stopped early.
+        File.WriteAllBytes(path, ManifestJson.Write(m with { Items = [.. m.Items, m.Items[0] with { Name = "extra.png", Stem = "extra" }] }));
+        var more = ShardMerger.Merge(outDir, null);
+        Assert.Equal(ExitCodes.SomeFailed, more.ExitCode);
+        Assert.Equal("shard 1 of 2 ('manifest.shard-0001-of-0002.json'): records 5 input(s), more than the 4 of its block: it is not a manifest this split of the batch wrote (run the shard again)", Assert.Single(more.Diagnostics).Message);
+        Assert.Equal([1], more.Rerun);
+        File.WriteAllBytes(path, ManifestJson.Write(m with { Items = m.Items.Take(1).ToList() }));
 
         var again = RecipeRunner.Run(Request(recipe, glob, outDir, new Shard(1, 2)) with { Resume = true });
         Assert.Equal(["resumed", "ok", "ok", "ok"], again.Manifest!.Items.Select(i => i.Status));

@@ -150,9 +150,13 @@ public static class ShardMerger
             if (problem is null)
             {
                 long expected = new Shard(i, n).Block(reference!.Shard!.Total).Length;
-                if (m.Items.Count != expected)
+                if (m.Items.Count < expected)
                 {
                     problem = $"records {m.Items.Count} of its {expected} input(s): it stopped before the end (run it again; with --resume it does only the unfinished ones)";
+                }
+                else if (m.Items.Count > expected)
+                {
+                    problem = $"records {m.Items.Count} input(s), more than the {expected} of its block: it is not a manifest this split of the batch wrote (run the shard again)";
                 }
             }
 
