@@ -410,6 +410,27 @@ public sealed class MeasureOutputTests : IDisposable
     }
 
     [Fact]
+    public void TheCombinedTableLeavesOutAFailedItemsTableLeftFromAnEarlierRun()
+    {
+        // Mutation-tested: the batch's table took every item whose per-item file was there, failed ones too, so a
+        // table an earlier run wrote for an input that is now corrupt came back as if it had been measured again.
+        Npy("a", (0, 0, 1));
+        Npy("b", (5, 7, 1));
+        string glob = Path.Combine(dir, "in", "*.npy");
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(ExitCodes.Success, Run(RegionsRecipe, glob).ExitCode);
+        Assert.Contains("\na.npy,1,", File.ReadAllText(Path.Combine(outDir, "batch_regions.csv")), StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(dir, "in", "a.npy"), "not an array any more");
+        var again = Run(RegionsRecipe, glob);
+        Assert.Equal(ExitCodes.SomeFailed, again.ExitCode);
+        Assert.True(File.Exists(Path.Combine(outDir, "a_regions.csv"))); // the earlier run's, left in place
+        string table = File.ReadAllText(Path.Combine(outDir, "batch_regions.csv"));
+        Assert.DoesNotContain("a.npy", table, StringComparison.Ordinal);
+        Assert.Contains("\nb.npy,1,", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MergeWritesNoCombinedTableOverAnItemsOutput()
     {
         // Mutation-tested: a shard manifest (untrusted) whose combined table is the path of an item's own table had
