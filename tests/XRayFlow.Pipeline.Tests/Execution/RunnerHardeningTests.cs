@@ -135,7 +135,12 @@ public class RunnerHardeningTests
         Symlink(Path.Combine(dir, "sub", "link.png"), secret);
         Symlink(Path.Combine(dir, "away"), outside);
         string rel = Path.GetRelativePath(dir, secret);
-        foreach (var def in new[] { secret, rel, "sub/link.png", "away/secret.png", "away/*.png", Path.Combine(outside, "*.png") })
+        // A folder beside the recipe's whose name starts with the recipe folder's (a mutant comparing the bare prefix passed).
+        string sibling = Path.TrimEndingDirectorySeparator(dir) + "-beside";
+        Directory.CreateDirectory(sibling);
+        File.WriteAllText(Path.Combine(sibling, "secret.png"), "SECRET-BYTES not an image\n");
+        string besideRel = "../" + Path.GetFileName(sibling) + "/secret.png";
+        foreach (var def in new[] { secret, rel, "sub/link.png", "away/secret.png", "away/*.png", Path.Combine(outside, "*.png"), besideRel })
         {
             var recipe = RunKit.LoadFile(dir, Recipe.Replace("xray: image", $"xray: {{kind: image, default: \"{def}\"}}", StringComparison.Ordinal));
             var r = RecipeRunner.Run(Request(recipe, outDir));
