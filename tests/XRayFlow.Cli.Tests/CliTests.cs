@@ -475,6 +475,15 @@ public class CliTests
             Assert.Contains($"error XRF2052: '{over}.png' (output ax): the name '{over}_ax.png' is 257 bytes long; a file or folder name can have at most 255 bytes", bad.Err, StringComparison.Ordinal);
             Assert.False(Directory.Exists(P(dir, "out2")));
         }
+
+        // Counted in bytes, not characters: 83 three-byte characters make a 253-byte input name and a 256-byte output
+        // name of only 90 characters (a mutant that skipped names under 128 characters passed every test).
+        string wide = string.Concat(Enumerable.Repeat("\u5B57", 84));
+        Directory.CreateDirectory(P(dir, "wide"));
+        File.Copy(P(dir, "images", "00000011_000.png"), P(dir, "wide", wide[..^1] + ".png"));
+        var w = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "wide"), "--out", P(dir, "out3"), "--dry-run");
+        Assert.Equal(2, w.Exit);
+        Assert.Contains($"error XRF2052: '{wide[..^1]}.png' (output ax): the name '{wide[..^1]}_ax.png' is 256 bytes long;", w.Err, StringComparison.Ordinal);
     }
 
     [Fact]
