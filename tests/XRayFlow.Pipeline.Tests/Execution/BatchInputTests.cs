@@ -166,6 +166,64 @@ public sealed class BatchInputTests
     }
 
     [Fact]
+    public void A_recursive_glob_does_not_enter_a_folder_reached_through_a_symbolic_link()
+    {
+        // Mutation-tested (a walk that entered linked folders passed every test): a link to a folder elsewhere, and a
+        // link back up the tree (a loop), give none of their files.
+        string dir = Tree();
+        string elsewhere = RunKit.TempDir();
+        NpyWriter.Write(Path.Combine(elsewhere, "outside.npy"), new ImageArray(2, 3));
+        File.CreateSymbolicLink(Path.Combine(dir, "images", "ward3"), elsewhere);
+        File.CreateSymbolicLink(Path.Combine(dir, "images", "ward2", "loop"), Path.Combine(dir, "images"));
+
+        var items = Resolve(dir, Path.Combine(dir, "images/**/*.npy")).Items;
+        Assert.Equal(["b.npy", "top.npy", "ward1/a.npy", "ward2/a.npy", "ward2/deep/c.npy"], items.Select(i => i.Name));
+    }
+
+    [Fact]
+    public void A_recipe_without_a_batch_runs_in_the_last_shard_only_and_merges()
+    {
+        // One item: the last shard runs it and the others record nothing, as Block(1) says (a mutant giving it to
+        // shard 0 passed every test).
+        string dir = Tree();
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string outDir = Path.Combine(dir, "out");
+        var given = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images", "top.npy") };
+        for (int i = 0; i < 3; i++)
+        {
+            var r = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = given, OutDir = outDir, Threads = 1, Shard = new Shard(i, 3) });
+            Assert.Equal(ExitCodes.Success, r.ExitCode);
+            Assert.Equal(i == 2 ? ["top"] : [], r.Manifest!.Items.Select(x => x.Name));
+        }
+
+        var merged = ShardMerger.Merge(outDir, null);
+        Assert.True(merged.ExitCode == ExitCodes.Success, string.Join("\n", merged.Diagnostics));
+        Assert.Equal(["top"], merged.Manifest!.Items.Select(x => x.Name));
+    }
+
+    [Fact]
+    public void A_run_cleans_stale_temporaries_in_its_folder_but_not_through_a_symbolic_link()
+    {
+        // What a killed run leaves is deleted when the next run starts; a linked folder under --out leads elsewhere,
+        // and a file there with a temporary's name is not the run's (a mutant that followed links passed every test).
+        string dir = Tree();
+        string outDir = Path.Combine(dir, "out");
+        string elsewhere = RunKit.TempDir();
+        string hex = new('e', 32);
+        string theirs = Path.Combine(elsewhere, $".notes.png.{hex}.tmp");
+        File.WriteAllText(theirs, "someone else's file");
+        Directory.CreateDirectory(Path.Combine(outDir, "sub"));
+        string mine = Path.Combine(outDir, "sub", $".top_abs.npy.{hex}.tmp");
+        File.WriteAllText(mine, "partial");
+        File.CreateSymbolicLink(Path.Combine(outDir, "shared"), elsewhere);
+
+        var r = RecipeRunner.Run(new RunRequest { Recipe = RunKit.LoadFile(dir, Recipe), Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images", "top.npy") }, OutDir = outDir, Threads = 1 });
+        Assert.Equal(ExitCodes.Success, r.ExitCode);
+        Assert.False(File.Exists(mine));
+        Assert.True(File.Exists(theirs));
+    }
+
+    [Fact]
     public void A_run_does_not_replace_the_manifest_of_another_recipe_without_force()
     {
         string dir = Tree();
