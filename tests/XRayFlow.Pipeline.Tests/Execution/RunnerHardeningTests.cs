@@ -140,7 +140,9 @@ public class RunnerHardeningTests
         Directory.CreateDirectory(sibling);
         File.WriteAllText(Path.Combine(sibling, "secret.png"), "SECRET-BYTES not an image\n");
         string besideRel = "../" + Path.GetFileName(sibling) + "/secret.png";
-        foreach (var def in new[] { secret, rel, "sub/link.png", "away/secret.png", "away/*.png", Path.Combine(outside, "*.png"), besideRel })
+        // A link whose target is relative (`..` resolved from the link's folder; a mutant that ignored `..` passed).
+        Symlink(Path.Combine(dir, "sub", "relative.png"), Path.GetRelativePath(Path.Combine(dir, "sub"), secret));
+        foreach (var def in new[] { secret, rel, "sub/link.png", "away/secret.png", "away/*.png", Path.Combine(outside, "*.png"), besideRel, "sub/relative.png" })
         {
             var recipe = RunKit.LoadFile(dir, Recipe.Replace("xray: image", $"xray: {{kind: image, default: \"{def}\"}}", StringComparison.Ordinal));
             var r = RecipeRunner.Run(Request(recipe, outDir));
