@@ -452,6 +452,12 @@ public class ShardTests
         Assert.Contains(ShardMerger.Merge(outDir, null).Diagnostics, d => d.Message == "shard 0 of 3 ('manifest.shard-0000-of-0003.json'): cannot be read: not valid JSON (line 1, byte 22)");
         File.Copy(Path.Combine(outDir, "manifest.shard-0001-of-0003.json"), m0, overwrite: true);
         Assert.Contains(ShardMerger.Merge(outDir, null).Diagnostics, d => d.Message == "shard 0 of 3 ('manifest.shard-0000-of-0003.json'): records shard 1 of 3, not this one");
+        // The right index of another split (a mutant comparing only the index passed every test).
+        var node = JsonNode.Parse(File.ReadAllText(m0))!;
+        node["shard"]!["index"] = 0;
+        node["shard"]!["count"] = 4;
+        File.WriteAllText(m0, node.ToJsonString());
+        Assert.Contains(ShardMerger.Merge(outDir, null).Diagnostics, d => d.Message == "shard 0 of 3 ('manifest.shard-0000-of-0003.json'): records shard 0 of 4, not this one");
         Assert.Null(ShardMerger.Merge(outDir, null).Manifest);
         Assert.False(File.Exists(Path.Combine(outDir, "manifest.json")));
     }
