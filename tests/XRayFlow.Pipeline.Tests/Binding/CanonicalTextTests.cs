@@ -41,4 +41,71 @@ public class CanonicalTextTests
         string text = CanonicalWriter.Write(bound with { Steps = [step] });
         Assert.Contains("\"params\":{\"footprint\":[[0,1],[1.5,0]]}", text);
     }
+
+    private const string Base = """
+        xrayflow: 1
+        name: canon
+        inputs:
+          xray: {kind: image, default: samples/a.png}
+          ref: image
+          frames: stack
+        steps:
+          - id: m
+            op: map
+            in: {x: xray, y: ref}
+            expr: "x - y"
+          - id: g
+            op: gaussian_filter
+            in: m
+            sigma: 2
+        outputs:
+          g: "{stem}_g.npy"
+          fig: {path: "{stem}_fig.png", panels: [{from: g, title: "Smoothed"}]}
+        """;
+
+    /// <summary>One change of meaning each: every one must change the canonical text (and so the manifest's recipe hash).</summary>
+    public static TheoryData<string, string, string> Changes => new()
+    {
+        { "an input's default", "default: samples/a.png", "default: samples/b.png" },
+        { "an input's kind", "frames: stack", "frames: image" },
+        { "an output's path", "g: \"{stem}_g.npy\"", "g: \"{stem}_h.npy\"" },
+        { "a panel's title", "title: \"Smoothed\"", "title: \"Gaussian\"" },
+        { "an expression variable's name", "in: {x: xray, y: ref}\n    expr: \"x - y\"", "in: {a: xray, y: ref}\n    expr: \"a - y\"" },
+        { "two expression variables swapped", "in: {x: xray, y: ref}", "in: {y: xray, x: ref}" },
+        { "which value an expression variable names", "in: {x: xray, y: ref}", "in: {x: xray, y: xray}" },
+        { "a parameter", "sigma: 2", "sigma: 3" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void EveryChangeOfMeaningChangesTheCanonicalText(string what, string before, string after)
+    {
+        // Mutation-tested: the writer could drop an input's default or kind, an output's path, a panel's title or the
+        // variable names of `in:` and every test still passed; a changed recipe then kept its hash, which --resume and
+        // verify trust.
+        Assert.Contains(before, Base, StringComparison.Ordinal);
+        string changed = Base.Replace(before, after, StringComparison.Ordinal);
+        Assert.True(Canonical(Base) != Canonical(changed), what);
+    }
+
+    [Fact]
+    public void CommentsKeyOrderAndQuotingDoNotChangeIt()
+    {
+        string same = Base.Replace("xrayflow: 1\n", "# a comment\nxrayflow: 1\n", StringComparison.Ordinal)
+            .Replace("    sigma: 2", "    sigma: 2   # the tutorial's", StringComparison.Ordinal)
+            .Replace("{kind: image, default: samples/a.png}", "{default: 'samples/a.png', kind: image}", StringComparison.Ordinal);
+        Assert.NotEqual(Base, same);
+        Assert.Equal(Canonical(Base), Canonical(same));
+    }
+
+    [Fact]
+    public void ItSaysWhatTheRecipeSays()
+    {
+        string text = Canonical(Base);
+        Assert.Contains("{\"default\":\"samples/a.png\",\"kind\":\"image\",\"name\":\"xray\"}", text, StringComparison.Ordinal);
+        Assert.Contains("{\"kind\":\"stack\",\"name\":\"frames\"}", text, StringComparison.Ordinal);
+        Assert.Contains("\"in\":[\"x=xray\",\"y=ref\"]", text, StringComparison.Ordinal);
+        Assert.Contains("\"path\":\"{stem}_g.npy\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"title\":\"Smoothed\"", text, StringComparison.Ordinal);
+    }
 }
