@@ -111,10 +111,33 @@ public class BinderTests
     [InlineData("  - op: abs\n    id: abs\n  - op: abs\n", "abs,abs_2")]
     [InlineData("  - op: abs\n  - op: abs\n    id: abs_2\n  - op: abs\n  - op: abs\n", "abs,abs_2,abs_3,abs_4")]
     [InlineData("  - op: map\n    id: abs\n    expr: x\n  - op: abs\n  - op: abs\n", "abs,abs_2,abs_3")]
+    [InlineData("  - op: abs\n  - op: abs\n    id: abs_2\n  - op: abs\n    id: abs_3\n  - op: abs\n", "abs,abs_2,abs_3,abs_4")] // two taken in a row
     public void DefaultIdsSkipTheIdsOfEarlierSteps(string steps, string ids)
     {
         var recipe = Bind(Head + "steps:\n" + steps);
         Assert.Equal(ids.Split(','), recipe.Steps.Select(s => s.Id));
+    }
+
+    [Theory]
+    // Mutation-tested: the percentile bound (p0 to p100) and a matrix's row count could be widened and every test passed.
+    [InlineData("in_range: [p2, p101]", "recipe.yaml:5:61: error XRF1040: parameter 'in_range' of op 'rescale_intensity' must be a percentile from p0 to p100; found p101")]
+    [InlineData("in_range: [p100.5, p2]", "recipe.yaml:5:57: error XRF1040: parameter 'in_range' of op 'rescale_intensity' must be a percentile from p0 to p100; found p100.5")]
+    [InlineData("in_range: [p0, p100]", null)]
+    public void PercentileItemsStayFromP0ToP100(string param, string? error)
+    {
+        var r = TestOps.Load(Head + "steps:\n  - {id: r, op: rescale_intensity, in: xray, " + param + "}\n");
+        Assert.Equal(error is null ? [] : [error], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+    }
+
+    [Theory]
+    [InlineData("[[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]]", "4 x 3")]
+    [InlineData("[[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]", "3 x 4")]
+    public void AnAffineMatrixHasAtMostThreeRowsAndColumns(string matrix, string found)
+    {
+        var r = TestOps.Load(Head + "steps:\n  - op: affine_transform\n    in: xray\n    matrix: " + matrix + "\n");
+        var d = Assert.Single(r.Diagnostics, d => d.IsError);
+        Assert.Contains("at most 3 rows and columns", d.Message, StringComparison.Ordinal);
+        Assert.Contains(found, d.Message, StringComparison.Ordinal);
     }
 
     [Fact]
