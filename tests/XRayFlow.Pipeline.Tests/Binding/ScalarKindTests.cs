@@ -205,4 +205,19 @@ public class ScalarKindTests
         Assert.Equal(stats.Fields, stats.FieldsFor(new Dictionary<string, object?> { ["percentiles"] = null }));
         Assert.Equal(stats.Fields.Append("p99"), stats.FieldsFor(new Dictionary<string, object?> { ["percentiles"] = new[] { 99.0 } }));
     }
+
+    [Fact]
+    public void AnExpressionOpTakesAScalarOnlyUnderAVariableName()
+    {
+        // Mutation-tested: map and where took a scalar step as a plain input too (not only in their `in` map), and a
+        // field of a step with a one-letter id lost its hint; each mutant passed every test.
+        var plain = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - id: m\n    op: map\n    in: otsu\n    expr: \"x\"\n");
+        Assert.Equal("recipe.yaml:10:9: error XRF1065: op 'map' works on arrays; 'otsu' is a scalar: use it as ${otsu} in a numeric parameter, or as a variable of an expression's `in` map",
+            Single(plain, DiagnosticCodes.ScalarNotAccepted).ToString());
+        var named = Load("  - id: otsu\n    op: threshold_otsu\n    in: xray\n  - id: m\n    op: map\n    in: {x: xray, t: otsu}\n    expr: \"x - t\"\n");
+        Assert.False(named.HasErrors, string.Join("\n", named.Diagnostics));
+
+        var field = Load("  - id: s\n    op: stats\n    in: xray\n    percentiles: [1]\n  - id: m\n    op: abs\n    in: s.p1\n");
+        Assert.Contains("it names a field of step 's', and `in` takes whole steps or inputs", Single(field, DiagnosticCodes.UnknownReference).Message, StringComparison.Ordinal);
+    }
 }
