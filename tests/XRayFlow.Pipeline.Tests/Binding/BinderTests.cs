@@ -556,4 +556,48 @@ public class BinderTests
         Assert.Empty(Problems(stack3, stack3 with { Rows = 7 }));
         Assert.Empty(Problems(stack3, image with { Cols = 99 }));
     }
+
+    // ---------------------------------------------------------------- from surviving mutants of the binder
+
+    [Fact]
+    public void ADuplicateKeyNamesTheLineOfTheFirst()
+    {
+        var r = TestOps.Load("xrayflow: 1\nname: a\ninputs:\n  xray: image\nname: b\n");
+        Assert.Equal("recipe.yaml:5:1: error XRF1006: duplicate key 'name' (first written on line 2)", Assert.Single(r.Diagnostics, d => d.Code == "XRF1006").ToString());
+    }
+
+    [Fact]
+    public void AMissingVersionIsReportedAtTheFirstKey()
+    {
+        var r = TestOps.Load("# a recipe\n\nname: a\n");
+        Assert.Equal("recipe.yaml:3:1", Assert.Single(r.Diagnostics, d => d.Code == "XRF1020").Location!.ToString());
+    }
+
+    [Theory]
+    [InlineData("TRUE", true)]
+    [InlineData("True", true)]
+    [InlineData("FALSE", false)]
+    public void ABooleanParamTakesTheSpellingsOfYaml12FromSet(string text, bool expected)
+    {
+        var recipe = Bind(Head + "params:\n  on: false\nsteps:\n  - op: abs\n", new Dictionary<string, string> { ["on"] = text });
+        Assert.Equal(expected, Assert.Single(recipe.Params, p => p.Name == "on").Value);
+    }
+
+    [Fact]
+    public void AListTakesNoMoreValuesThanItsMost()
+    {
+        var r = TestOps.Load(Head + "steps:\n  - {id: r, op: rescale_intensity, in: xray, in_range: [1, 2, 3]}\n");
+        var d = Assert.Single(r.Diagnostics, d => d.IsError);
+        Assert.Contains("parameter 'in_range' of op 'rescale_intensity'", d.Message, StringComparison.Ordinal);
+        Assert.Contains("found 3 values", d.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("vmin: 5, vmax: 4.5", "recipe.yaml:7:37: error XRF1055: output option 'vmax' must be a number at or above vmin (5); found 4.5")]
+    [InlineData("vmin: 5, vmax: 5", null)]
+    public void VminAboveVmaxIsRefused(string options, string? error)
+    {
+        var r = TestOps.Load(Head + "steps:\n  - op: abs\noutputs:\n  abs: {path: a.png, " + options + "}\n");
+        Assert.Equal(error is null ? [] : [error], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+    }
 }
