@@ -600,4 +600,11 @@ public class BinderTests
         var r = TestOps.Load(Head + "steps:\n  - op: abs\noutputs:\n  abs: {path: a.png, " + options + "}\n");
         Assert.Equal(error is null ? [] : [error], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
     }
+
+    [Fact]
+    public void AOneCharacterDefaultIsAPathInTheRecipesFolder()
+    {
+        var recipe = TestOps.Load("xrayflow: 1\ninputs:\n  xray: {kind: image, default: a}\nsteps:\n  - op: abs\n", path: "/recipes/r.yaml").Recipe!;
+        Assert.Equal("/recipes/a", Assert.Single(recipe.Inputs).DefaultPath);
+    }
 }
