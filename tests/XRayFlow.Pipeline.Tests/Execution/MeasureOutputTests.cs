@@ -377,6 +377,21 @@ public sealed class MeasureOutputTests : IDisposable
         Assert.Contains("\nc.npy,1,1,", whole, StringComparison.Ordinal);
     }
 
+    /// <summary>a.npy with one region at (0, 0), b.npy with one at (5, 7): their glob and the output folder.</summary>
+    private (string Glob, string Out) TwoOneRegionImages()
+    {
+        Npy("a", (0, 0, 1));
+        Npy("b", (5, 7, 1));
+        return (Path.Combine(dir, "in", "*.npy"), Path.Combine(dir, "out"));
+    }
+
+    /// <summary>Shards 0 and 1 of 2 of <see cref="RegionsRecipe"/> over <paramref name="glob"/>, each successful.</summary>
+    private void RunBothShards(string glob)
+    {
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
+        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+    }
+
     [Fact]
     public void MergeReadsNoItemTableThroughASymbolicLinkInTheSharedFolder()
     {
@@ -386,12 +401,8 @@ public sealed class MeasureOutputTests : IDisposable
         }
 
         // A shared shard folder: its manifest records a's table under 'leak/', a link to a folder outside it.
-        Npy("a", (0, 0, 1));
-        Npy("b", (5, 7, 1));
-        string glob = Path.Combine(dir, "in", "*.npy");
-        string outDir = Path.Combine(dir, "out");
-        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
-        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+        var (glob, outDir) = TwoOneRegionImages();
+        RunBothShards(glob);
         string secret = Path.Combine(dir, "secret");
         Directory.CreateDirectory(secret);
         File.WriteAllText(Path.Combine(secret, "a_regions.csv"), "input,label,token\na.npy,1,SECRET-TOKEN\n");
@@ -414,10 +425,7 @@ public sealed class MeasureOutputTests : IDisposable
     {
         // Mutation-tested: the batch's table took every item whose per-item file was there, failed ones too, so a
         // table an earlier run wrote for an input that is now corrupt came back as if it had been measured again.
-        Npy("a", (0, 0, 1));
-        Npy("b", (5, 7, 1));
-        string glob = Path.Combine(dir, "in", "*.npy");
-        string outDir = Path.Combine(dir, "out");
+        var (glob, outDir) = TwoOneRegionImages();
         Assert.Equal(ExitCodes.Success, Run(RegionsRecipe, glob).ExitCode);
         Assert.Contains("\na.npy,1,", File.ReadAllText(Path.Combine(outDir, "batch_regions.csv")), StringComparison.Ordinal);
 
@@ -435,12 +443,8 @@ public sealed class MeasureOutputTests : IDisposable
     {
         // Mutation-tested: a shard manifest (untrusted) whose combined table is the path of an item's own table had
         // that item's output replaced by the batch's table, which then no longer matched its recorded hash.
-        Npy("a", (0, 0, 1));
-        Npy("b", (5, 7, 1));
-        string glob = Path.Combine(dir, "in", "*.npy");
-        string outDir = Path.Combine(dir, "out");
-        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 0, 2).ExitCode);
-        Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
+        var (glob, outDir) = TwoOneRegionImages();
+        RunBothShards(glob);
         foreach (string shard in Directory.GetFiles(outDir, "manifest.shard-*.json"))
         {
             string text = File.ReadAllText(shard);

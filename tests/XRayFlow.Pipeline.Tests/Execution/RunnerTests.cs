@@ -193,13 +193,19 @@ public class RunnerTests
         Assert.Equal("XRF2013", Assert.Single(r.Diagnostics).Code);
     }
 
+    /// <summary>A batch of <paramref name="samples"/> samples run once through <see cref="Recipe"/> (two threads), and the request that ran it.</summary>
+    private static (string Dir, string Images, string Out, RunRequest Request) RanBatch(int samples)
+    {
+        var (dir, images, outDir) = Batch(samples, corrupt: false);
+        var request = new RunRequest { Recipe = RunKit.LoadFile(dir, Recipe), Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        return (dir, images, outDir, request);
+    }
+
     [Fact]
     public void ResumeSkipsCompleteItemsAndRedoesChangedOnes()
     {
-        var (dir, images, outDir) = Batch(3, corrupt: false);
-        var recipe = RunKit.LoadFile(dir, Recipe);
-        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        var (dir, images, outDir, request) = RanBatch(3);
 
         File.Delete(Path.Combine(outDir, "00000011_002_half.png")); // an incomplete item
         var resumed = RecipeRunner.Run(request with { Resume = true });
@@ -215,10 +221,7 @@ public class RunnerTests
     public void ResumeRedoesAnItemWhoseInputBytesChangedOrThatFailed()
     {
         // Mutation-tested: --resume kept an item whose input file had new bytes, and (the same) one recorded as failed.
-        var (dir, images, outDir) = Batch(3, corrupt: false);
-        var recipe = RunKit.LoadFile(dir, Recipe);
-        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        var (dir, images, outDir, request) = RanBatch(3);
 
         File.Copy(Path.Combine(images, "00000011_000.png"), Path.Combine(images, "00000011_001.png"), overwrite: true); // same name, other bytes
         string manifest = Path.Combine(outDir, "manifest.json");
@@ -238,10 +241,7 @@ public class RunnerTests
     {
         // Mutation-tested: an output replaced by a link to a file with the recorded bytes was kept (its hash read
         // through the link). Outputs never go through links: the item runs again and a regular file replaces the link.
-        var (dir, images, outDir) = Batch(2, corrupt: false);
-        var recipe = RunKit.LoadFile(dir, Recipe);
-        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        var (dir, images, outDir, request) = RanBatch(2);
         string output = Path.Combine(outDir, "00000011_001_half.png");
         string elsewhere = Path.Combine(dir, "elsewhere.png");
         File.Move(output, elsewhere);
@@ -282,10 +282,7 @@ public class RunnerTests
     {
         // Both ran everything again without a word: a user who edited the recipe, or whose manifest was cut short,
         // saw --resume redo hours of work as if it had been ignored.
-        var (dir, images, outDir) = Batch(2, corrupt: false);
-        var recipe = RunKit.LoadFile(dir, Recipe);
-        var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(images, "*.png") }, OutDir = outDir, Threads = 2 };
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(request).ExitCode);
+        var (dir, images, outDir, request) = RanBatch(2);
         string manifest = Path.Combine(outDir, "manifest.json");
         if (earlier == "changed")
         {
