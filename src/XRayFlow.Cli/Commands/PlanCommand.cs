@@ -91,12 +91,12 @@ public sealed class PlanCommand(CliHost host) : Command<PlanCommand.Settings>
             return ExitCodes.Invalid;
         }
 
-        var unreadable = new List<UnreadableInput>();
+        var unreadable = new DiagnosticBag();
         var shapes = InputShapes.FromHeaders(recipe, given, unreadable);
         var options = (settings.NoFuse ? PlanOptions.NoFusion : new PlanOptions()) with { MaxPixels = settings.MaxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
         var plan = Planner.Create(recipe, shapes, options);
         // A '?' shape says why when the file is there but its header cannot be read (XRF2063, a warning).
-        IReadOnlyList<Diagnostic> diagnostics = [.. unreadable.Select(u => u.ToDiagnostic()), .. plan.Diagnostics];
+        IReadOnlyList<Diagnostic> diagnostics = [.. unreadable, .. plan.Diagnostics];
         host.Report(diagnostics);
         host.Out.Write(json ? Json(plan, diagnostics) : PlanPrinter.Print(plan, settings.Format));
 

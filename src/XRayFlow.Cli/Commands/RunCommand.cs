@@ -246,7 +246,6 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         var items = result.Manifest.Items;
         int failed = items.Count(i => !i.Succeeded);
         int resumed = items.Count(i => i.Status == "resumed");
-        int total = items.Count + result.NotRun;
 
         string shownOut = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(outDir));
         if (shownOut.StartsWith("..", StringComparison.Ordinal))
@@ -254,7 +253,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
             shownOut = Path.GetFullPath(outDir);
         }
         string ofShard = shard is null ? string.Empty : $"shard {shard.Index} of {shard.Count}: ";
-        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {total} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}{(result.NotRun > 0 ? $", {result.NotRun} not run" : string.Empty)}; outputs and {result.ManifestFileName} in {shownOut}"));
+        host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {result.Total} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}{(result.NotRun > 0 ? $", {result.NotRun} not run" : string.Empty)}; outputs and {result.ManifestFileName} in {shownOut}"));
 
         if (settings.Profile is not null)
         {

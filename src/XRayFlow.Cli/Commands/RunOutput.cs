@@ -129,7 +129,7 @@ internal static class RunOutput
         w.WriteString("recipe", result.Manifest.RecipeName);
         w.WriteNumber("exit", result.ExitCode);
         Shard(w, shard);
-        w.WriteNumber("items", items.Count + result.NotRun);
+        w.WriteNumber("items", result.Total);
         w.WriteNumber("done", items.Count(i => i.Succeeded));
         w.WriteNumber("resumed", items.Count(i => i.Status == "resumed"));
         w.WriteNumber("failed", items.Count(i => !i.Succeeded));

@@ -1,3 +1,4 @@
+using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.IO;
 using XRayFlow.Core.Ops;
 using XRayFlow.Pipeline.Binding;
@@ -12,11 +13,12 @@ public static class InputShapes
     /// <summary>
     /// The shape of each input whose file (the first of a glob) can be identified: from <paramref name="given"/>
     /// (input name -> path or glob), else the recipe's `default:`. Inputs without a readable file are left out;
-    /// those whose (first) file is a regular file without a readable image header are added to
-    /// <paramref name="unreadable"/> when given, with the reason (`plan` and `validate` say why the shape is '?').
+    /// for those whose (first) file is a regular file without a readable image header, warning XRF2063 with the
+    /// reason goes into <paramref name="warnings"/> when given (`plan` and `validate` say why the shape is '?'), at
+    /// the input in the recipe when the file is its `default:`.
     /// </summary>
     public static IReadOnlyDictionary<string, ValueInfo> FromHeaders(BoundRecipe recipe, IReadOnlyDictionary<string, string> given,
-        ICollection<UnreadableInput>? unreadable = null)
+        DiagnosticBag? warnings = null)
     {
         var shapes = new Dictionary<string, ValueInfo>(StringComparer.Ordinal);
         string? recipeRoot = null;
@@ -39,7 +41,7 @@ public static class InputShapes
 
             if (ImageIO.Identify(files[0], out string? why) is not { } s)
             {
-                unreadable?.Add(new UnreadableInput(input, files[0], why ?? "no image header", fromRecipe));
+                warnings?.Report(DiagnosticCodes.InputHeaderUnreadable, fromRecipe ? input.Location : null, input.Name, files[0], why ?? "no image header");
                 continue;
             }
 
@@ -53,13 +55,4 @@ public static class InputShapes
 
         return shapes;
     }
-}
-
-/// <summary>An input whose file exists but has no readable image header (<see cref="InputShapes.FromHeaders"/>): the file and why.</summary>
-/// <param name="FromRecipe">The file is the input's `default:` (the warning points at the input in the recipe), not one given.</param>
-public sealed record UnreadableInput(BoundInput Input, string Path, string Why, bool FromRecipe)
-{
-    /// <summary>XRF2063, a warning: the shape is unknown, and `run` would fail this input.</summary>
-    public Core.Diagnostics.Diagnostic ToDiagnostic()
-        => Core.Diagnostics.DiagnosticCodes.InputHeaderUnreadable.Create(FromRecipe ? Input.Location : null, Input.Name, Path, Why);
 }

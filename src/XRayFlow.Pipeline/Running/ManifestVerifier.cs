@@ -251,7 +251,7 @@ public static class ManifestVerifier
             }
         }
 
-        return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, [.. differences, .. notRun is null ? [] : new[] { notRun }], checkedOutputs, differences.Count) { RecipeFileNote = fileNote };
+        return new VerifyResult(differences.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed, notRun is null ? differences : [.. differences, notRun], checkedOutputs, differences.Count) { RecipeFileNote = fileNote };
     }
 
     /// <summary>

@@ -33,9 +33,7 @@ public static class RecipeValidation
         if (!bag.HasErrors)
         {
             var options = new PlanOptions { MaxPixels = maxPixels ?? Core.Codecs.ImageReadOptions.Default.MaxPixels };
-            var unreadable = new List<UnreadableInput>();
-            var shapes = InputShapes.FromHeaders(recipe, new Dictionary<string, string>(), unreadable);
-            bag.AddRange(unreadable.Select(u => u.ToDiagnostic()));
+            var shapes = InputShapes.FromHeaders(recipe, new Dictionary<string, string>(), bag);
             bag.AddRange(Planner.Create(recipe, shapes, options).Diagnostics);
         }
 

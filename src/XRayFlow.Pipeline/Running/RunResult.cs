@@ -17,6 +17,9 @@ public sealed record RunResult(int ExitCode, IReadOnlyList<Diagnostic> Diagnosti
     /// <summary>Items of this run (or shard) never started because <see cref="RunRequest.MaxFailures"/> items had failed (not in the manifest).</summary>
     public int NotRun { get; init; }
 
+    /// <summary>Items of this run (or shard): those in the manifest and those <see cref="NotRun"/>.</summary>
+    public int Total => (Manifest?.Items.Count ?? 0) + NotRun;
+
     /// <summary>What a <see cref="RunRequest.DryRun"/> would do (null for a real run).</summary>
     public DryRunReport? DryRun { get; init; }
 }

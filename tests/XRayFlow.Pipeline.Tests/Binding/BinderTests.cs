@@ -8,6 +8,10 @@ public class BinderTests
 {
     private const string Head = "xrayflow: 1\ninputs:\n  xray: image\n";
 
+    /// <summary>The recipe's errors are <paramref name="error"/> alone, or none when it is null (warnings aside).</summary>
+    private static void AssertErrors(string? error, RecipeLoadResult r)
+        => Assert.Equal(error is null ? [] : [error], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+
     private static BoundRecipe Bind(string text, IReadOnlyDictionary<string, string>? set = null)
     {
         var r = TestOps.Load(text, set);
@@ -126,7 +130,7 @@ public class BinderTests
     public void PercentileItemsStayFromP0ToP100(string param, string? error)
     {
         var r = TestOps.Load(Head + "steps:\n  - {id: r, op: rescale_intensity, in: xray, " + param + "}\n");
-        Assert.Equal(error is null ? [] : [error], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+        AssertErrors(error, r);
     }
 
     [Theory]
@@ -598,7 +602,7 @@ public class BinderTests
     public void VminAboveVmaxIsRefused(string options, string? error)
     {
         var r = TestOps.Load(Head + "steps:\n  - op: abs\noutputs:\n  abs: {path: a.png, " + options + "}\n");
-        Assert.Equal(error is null ? [] : [error], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+        AssertErrors(error, r);
     }
 
     [Fact]

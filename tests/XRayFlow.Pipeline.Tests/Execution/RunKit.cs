@@ -175,9 +175,10 @@ internal static class RunKit
     public static string TempDir()
         => XRayFlow.Tests.Shared.TestFolders.Create("xrf-runner-tests");
 
-    /// <summary>Copies <paramref name="count"/> of the shipped sample X-rays into <paramref name="dir"/>.</summary>
+    /// <summary>Copies <paramref name="count"/> of the shipped sample X-rays into <paramref name="dir"/> (made when missing).</summary>
     public static IReadOnlyList<string> CopySamples(string dir, int count)
     {
+        Directory.CreateDirectory(dir);
         var list = new List<string>();
         for (int i = 0; i < count; i++)
         {

@@ -259,7 +259,6 @@ public class RunnerTests
         // Mutation-tested: with one frame fewer, every remaining frame still had its recorded bytes, and the stack was kept.
         string dir = RunKit.TempDir();
         string frames = Path.Combine(dir, "frames");
-        Directory.CreateDirectory(frames);
         RunKit.CopySamples(frames, 3);
         var recipe = RunKit.LoadFile(dir, "xrayflow: 1\nname: frames\ninputs:\n  frames: stack\nsteps:\n  - op: abs\noutputs:\n  abs: all.npy\n");
         var request = new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["frames"] = Path.Combine(frames, "*.png") }, OutDir = Path.Combine(dir, "out"), Threads = 2 };
