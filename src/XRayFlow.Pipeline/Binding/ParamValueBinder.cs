@@ -398,5 +398,12 @@ internal sealed class ParamValueBinder(BindingContext context, ScalarReader read
     }
 
     private void ReportWrongType(OpDefinition op, ParamSpec spec, YamlNode at, string found)
-        => _c.Diagnostics.ReportParamWrongType(at.Start, spec.Name, op.Name, ParamText.Expected(spec), found);
+    {
+        if (at is YamlScalar block && ScalarReader.IsBlockHoldingReference(block))
+        {
+            found += $" (a | or > block is text; write the reference as the whole plain value: {spec.Name}: {block.Value.TrimEnd('\n')})";
+        }
+
+        _c.Diagnostics.ReportParamWrongType(at.Start, spec.Name, op.Name, ParamText.Expected(spec), found);
+    }
 }

@@ -61,6 +61,13 @@ internal sealed partial class ScalarReader(BindingContext context)
     /// <summary>The name inside a `${...}` match, without the spaces and tabs around it.</summary>
     private static string Inside(Match m) => m.Groups[1].Value.Trim(' ', '\t');
 
+    /// <summary>
+    /// True for a block scalar (`|` or `&gt;`) that holds only a reference: a block is text (its line break is part of
+    /// the value), so `${name}` there is replaced textually and never read as the param's number.
+    /// </summary>
+    public static bool IsBlockHoldingReference(YamlScalar s)
+        => s.Style == ScalarStyle.Block && WholeParamRef().IsMatch(s.Value.TrimEnd('\n'));
+
     /// <summary>The param a whole-value `${name}` scalar names, or null.</summary>
     public ParamSymbol? WholeParam(YamlScalar s)
         => WholeParamRef().Match(s.Value) is { Success: true } m && _c.Params.TryGetValue(m.Groups[1].Value, out var p) ? p : null;

@@ -32,6 +32,9 @@ public class BinderTests
     [InlineData("cval: \".nan\"", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '.nan'")]
     [InlineData("cval: .nanx", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '.nanx'")]
     [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, mirror, nearest, wrap, constant, grid-mirror, grid-wrap, grid-constant; found nothing (null)")]
+    // A `|` or `>` block is text (its line break is part of the value), so a reference alone in one is no number.
+    [InlineData("cval: |\n      ${p}", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '${p}\\x0a' (a | or > block is text; write the reference as the whole plain value: cval: ${p})")]
+    [InlineData("cval: >-\n      ${ p }", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '${ p }' (a | or > block is text; write the reference as the whole plain value: cval: ${ p })")]
     public void WrongTypeMessagesQuoteWhatWasWritten(string param, string expected)
     {
         var r = TestOps.Load("xrayflow: 1\nparams:\n  p: 0.5\ninputs: {xray: image}\nsteps:\n  - op: prewitt\n    " + param + "\n");
