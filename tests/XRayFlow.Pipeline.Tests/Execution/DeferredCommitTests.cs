@@ -1,3 +1,4 @@
+using XRayFlow.Pipeline.Outputs;
 using XRayFlow.Pipeline.Running;
 
 namespace XRayFlow.Pipeline.Tests.Execution;
@@ -75,6 +76,37 @@ public class DeferredCommitTests
         var manifest = ManifestJson.Read(Path.Combine(outDir, "manifest.json"));
         Assert.InRange(manifest.Items.Count, 2, 8);
         Assert.All(manifest.Items.SelectMany(i => i.Outputs), o => Assert.True(File.Exists(Path.Combine(outDir, o.Path)), o.Path));
+    }
+
+    /// <summary>
+    /// DeferredCommits itself: while the scope is open nothing reaches its final name, <see cref="DeferredCommits.Where"/>
+    /// finds the bytes last written for a path, and the commit renames over a file an earlier run left.
+    /// </summary>
+    [Fact]
+    public void ACommitPutsTheLastBytesWrittenForAPathOverTheFileThereBefore()
+    {
+        string dir = RunKit.TempDir();
+        string path = Path.Combine(dir, "a.bin");
+        File.WriteAllBytes(path, [0]); // an earlier run's output
+        var files = DeferredCommits.Open();
+        try
+        {
+            AtomicFile.WriteAllBytes(path, [1]);
+            AtomicFile.WriteAllBytes(path, [2]);
+            Assert.Equal([0], File.ReadAllBytes(path));
+            Assert.Equal([2], File.ReadAllBytes(DeferredCommits.Where(path)));
+        }
+        finally
+        {
+            files.Close();
+        }
+
+        Assert.Equal(path, DeferredCommits.Where(path)); // no scope open: the final name
+        var (inPlace, failure) = files.Commit();
+        Assert.Null(failure);
+        Assert.Equal([path, path], inPlace);
+        Assert.Equal([2], File.ReadAllBytes(path));
+        Assert.Equal(["a.bin"], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
 
     private static Dictionary<string, string> Glob(string images) => new() { ["xray"] = Path.Combine(images, "*.png") };

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using SixLabors.ImageSharp;
 using XRayFlow.Core.Codecs;
 using XRayFlow.Core.Codecs.Npy;
 using XRayFlow.Core.Diagnostics;
@@ -255,4 +256,71 @@ public class OutputTests
         string name = new string('b', 213) + ".png"; // 217 bytes: the temporary is exactly 255
         Assert.Equal(name, AtomicFile.TempStem(name));
     }
+
+    [Fact]
+    public void APathIntoASiblingFolderWhoseNameBeginsAsOutsDoesIsRefused()
+    {
+        // `out-2` begins with `out`: inside means below `out/`, not a name that begins the same.
+        string outDir = RunKit.TempDir();
+        string sibling = "../" + Path.GetFileName(outDir) + "-2/x.png";
+        Assert.Null(OutputPaths.Resolve(outDir, sibling, "s"));
+        Assert.Null(OutputPaths.Resolve(outDir, "{stem}.png", "../" + Path.GetFileName(outDir) + "x"));
+        Assert.Equal(Path.Combine(outDir, "x.png"), OutputPaths.Resolve(outDir, "../" + Path.GetFileName(outDir) + "/x.png", "s"));
+    }
+
+    [Fact]
+    public void GifsLoopForeverAndShowEachFrameOneSecondByDefault()
+    {
+        var stack = ImageArray.Stack(2, 4, 5);
+        using (var gif = SixLabors.ImageSharp.Image.Load(OutputWriter.Gif(Output("a.gif", OutputFormat.Gif), stack)))
+        {
+            Assert.Equal(0, gif.Metadata.GetGifMetadata().RepeatCount);
+            Assert.All(gif.Frames, f => Assert.Equal(100, f.Metadata.GetGifMetadata().FrameDelay)); // hundredths of a second
+        }
+
+        using (var gif = SixLabors.ImageSharp.Image.Load(OutputWriter.Gif(Output("b.gif", OutputFormat.Gif, new() { ["loop"] = 3, ["duration_ms"] = 200 }), stack)))
+        {
+            Assert.Equal(3, gif.Metadata.GetGifMetadata().RepeatCount);
+            Assert.All(gif.Frames, f => Assert.Equal(20, f.Metadata.GetGifMetadata().FrameDelay));
+        }
+    }
+
+    [Fact]
+    public void GreyLevelsRefuseANaNLimit()
+    {
+        // vmin <= vmax is false with a NaN limit: it is refused as limits the wrong way round are.
+        var frame = new ImageArray(1, 3, [0f, 0.5f, 1f]);
+        Assert.Throws<OutputException>(() => OutputWriter.GreyLevels("o", frame, double.NaN, 1, 256));
+        Assert.Throws<OutputException>(() => OutputWriter.GreyLevels("o", frame, 0, double.NaN, 256));
+        Assert.Equal([0f, 128f, 255f], OutputWriter.GreyLevels("o", frame, 0, 1, 256).Data);
+    }
+
+    [Fact]
+    public void AJsonTableWithoutFieldsStillNamesItsItemAsValidJson()
+    {
+        Assert.Equal("{\n  \"input\": \"a.npy\"\n}\n", OutputWriter.Json(new TableValue([]), "a.npy"));
+        Assert.Equal("{\n  \"input\": \"a.npy\",\n  \"n\": 2\n}\n", OutputWriter.Json(new TableValue([new("n", 2L)]), "a.npy"));
+    }
+
+    [Fact]
+    public void JsonQuotesEscapeEveryControlCharacter()
+        => Assert.Equal("\"a\\u0000\\u001f\\t\u0020~\u007f\"", JsonText.Quote("a\u0000\u001f\t ~\u007f"));
+
+    [Fact]
+    public void CsvFieldsWithACommaQuoteOrLineEndAreQuotedAndReadBack()
+    {
+        string[] fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", ""];
+        var sb = new StringBuilder();
+        TableCsv.AppendLine(sb, fields);
+        Assert.Equal("plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\rhere\",\n", sb.ToString());
+        Assert.Equal(fields, Assert.Single(TableCsv.Parse(sb.ToString())!));
+    }
+
+    [Theory]
+    [InlineData("a,b\nc,d\n", "a|b/c|d")]
+    [InlineData("a,", "a|")] // a last line without its line end, its last field empty
+    [InlineData("a,b", "a|b")]
+    [InlineData("\"q\"\"\",x\n", "q\"|x")]
+    public void CsvParsesEveryLineAndItsFields(string text, string expected)
+        => Assert.Equal(expected, string.Join("/", TableCsv.Parse(text)!.Select(line => string.Join("|", line))));
 }

@@ -527,6 +527,74 @@ public class RowBandGroupTests
         }
     }
 
+    /// <summary>
+    /// A two-input arithmetic step has a row-band kernel but no pointwise one (its kernel sees one array): the
+    /// element-wise steps after it join its row-band group, never an element-wise chain it would start.
+    /// </summary>
+    [Fact]
+    public void ATwoInputArithmeticStepHeadsARowBandGroupNotAnElementwiseChain()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: sum
+            inputs:
+              img: image
+            steps:
+              - id: g
+                op: gaussian_filter
+                in: img
+                sigma: 1
+              - id: d
+                op: subtract
+                in: [img, g]
+              - id: a
+                op: abs
+              - id: s
+                op: scale
+                factor: 2
+            outputs:
+              s: s.npy
+              g: g.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.False(Planner.IsFusible(recipe.Steps[1]));
+        var group = Assert.Single(plan.FusedChains);
+        Assert.True(group.Banded);
+        Assert.Equal(["d", "a", "s"], group.NodeIds);
+        var img = RunKit.Random(40, 23, seed: 5);
+        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "s"), Run(plan, img, 2, "s"));
+    }
+
+    /// <summary>
+    /// A step two members read must compute the rows of the widest path to the last step: here 16 above and below
+    /// for `a` (sigma 4), none for `b` (abs); with its own 8 (sigma 2), `s` would take the group to 48 rows, past the
+    /// bound, whichever member was looked at last.
+    /// </summary>
+    [Fact]
+    public void AStepReadAlongTwoPathsCountsTheWiderPathAgainstTheBound()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: diamond
+            inputs:
+              img: image
+            steps:
+              - {id: s, op: gaussian_filter, in: img, sigma: 2}
+              - {id: a, op: gaussian_filter, in: s, sigma: 4}
+              - {id: b, op: abs, in: s}
+              - {id: h, op: add, in: [a, b]}
+            outputs:
+              h: h.npy
+            """);
+        var plan = Planner.Create(recipe);
+        var group = Assert.Single(plan.FusedChains);
+        Assert.Equal(["a", "b", "h"], group.NodeIds);
+        Assert.Equal((16, 16), (group.HaloBefore, group.HaloAfter));
+        Assert.Equal(-1, plan.Node("s")!.Chain);
+        var img = RunKit.Random(80, 21, seed: 3);
+        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "h"), Run(plan, img, 2, "h"));
+    }
+
     private static float[] Run(Plan plan, ImageArray img, int threads, string output)
         => ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img })[output]).Array.Data;
 

@@ -256,4 +256,81 @@ public class PlannerTests
         Assert.Equal(["img", "stats"], plan.Node("clip")!.Sources);
         Assert.Equal(2, plan.Node("clip")!.Level);
     }
+
+    [Fact]
+    public void ExpressionStepsReadingTheSameValuesUnderOtherVariableNamesAreNotMerged()
+    {
+        // The same expression and the same sources in the same order, but `a` and `b` name them the other way round:
+        // img - g and g - img.
+        var plan = Planner.Create(RunKit.Load("""
+            xrayflow: 1
+            name: vars
+            inputs:
+              img: image
+            steps:
+              - id: g
+                op: gaussian_filter
+                in: img
+                sigma: 1
+              - id: d1
+                op: map
+                in: {a: img, b: g}
+                expr: "a - b"
+              - id: d2
+                op: map
+                in: {b: img, a: g}
+                expr: "a - b"
+            outputs:
+              d1: d1.npy
+              d2: d2.npy
+            """));
+        Assert.Equal(["g", "d1", "d2"], plan.Nodes.Select(n => n.Id));
+        Assert.Equal("d2", plan.Resolve("d2"));
+        Assert.Empty(plan.Node("d1")!.MergedIds);
+    }
+
+    [Fact]
+    public void StepsThatDifferOnlyInABooleanParameterAreNotMerged()
+    {
+        var plan = Planner.Create(RunKit.Load("""
+            xrayflow: 1
+            name: bools
+            inputs:
+              img: image
+            steps:
+              - {id: grown, op: rotate, in: img, angle: 30, reshape: true}
+              - {id: kept, op: rotate, in: img, angle: 30, reshape: false}
+            outputs:
+              grown: g.npy
+              kept: k.npy
+            """), new Dictionary<string, ValueInfo> { ["img"] = new(ValueKind.Image, 1, 10, 20) });
+        Assert.Equal(["grown", "kept"], plan.Nodes.Select(n => n.Id));
+        Assert.Equal("kept", plan.Resolve("kept"));
+        Assert.Equal("10x20 float32", plan.Node("kept")!.Shape.ToString());
+        Assert.NotEqual(plan.Node("kept")!.Shape.ToString(), plan.Node("grown")!.Shape.ToString());
+    }
+
+    [Fact]
+    [Covers("XRF1069")]
+    public void KnownStacksWithOtherFrameCountsCannotBeCombined()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: frames
+            inputs:
+              a: stack
+              b: stack
+            steps:
+              - op: add
+                in: [a, b]
+            outputs:
+              add: s.npy
+            """);
+        var shapes = new Dictionary<string, ValueInfo> { ["a"] = new(ValueKind.Stack, 2, 4, 5), ["b"] = new(ValueKind.Stack, 3, 4, 5) };
+        var d = Assert.Single(Planner.Create(recipe, shapes).Diagnostics);
+        Assert.Equal("XRF1069", d.Code);
+        Assert.Contains("the inputs must have one shape; they are ", d.Message, StringComparison.Ordinal);
+        shapes["b"] = new(ValueKind.Stack, 2, 4, 5);
+        Assert.Empty(Planner.Create(recipe, shapes).Diagnostics);
+    }
 }
