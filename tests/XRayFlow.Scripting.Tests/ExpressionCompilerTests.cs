@@ -191,6 +191,35 @@ public sealed class ExpressionCompilerTests
         Assert.Equal(float.PositiveInfinity, output[0]);
     }
 
+    [Theory]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    public void A_number_part_keeps_an_infinite_or_nan_value(double otherwise)
+    {
+        IExpressionKernel kernel = Kernel(Where("w", "x > 0", "x", otherwise));
+        var output = new float[2];
+
+        kernel.Run([[-1f, 2f]], 0, output, 1, 2, [0, 0]);
+
+        Assert.Equal([(float)otherwise, 2f], output);
+    }
+
+    [Theory]
+    [InlineData(-1, 5f)]
+    [InlineData(0, 0f)]
+    [InlineData(0.5, 5f)]
+    public void A_number_as_a_condition_is_true_unless_zero(double cond, float expected)
+    {
+        var step = new ExpressionStep("w", "where", ["x"], [new ExpressionPart("cond", null, cond, new Core.Diagnostics.SourceLocation(RecipeFile, 10, 12), true), Part("then", "x"), Number("else", 0)]) { IsSelect = true };
+        IExpressionKernel kernel = Kernel(step);
+        var output = new float[1];
+
+        kernel.Run([[5f]], 0, output, 1, 1, [0, 0]);
+
+        Assert.Equal(expected, output[0]);
+    }
+
     [Fact]
     public void A_bool_where_a_number_is_needed_is_a_located_type_error()
     {
@@ -331,5 +360,19 @@ public sealed class ExpressionCompilerTests
         kernel.Run([[1f]], 0, output, 1, 1, [0, 0]);
 
         Assert.Equal(1000f, output[0]);
+    }
+
+    [Fact]
+    public void A_text_of_exactly_the_size_limit_compiles_and_one_byte_more_is_refused()
+    {
+        string text = string.Join(" + ", Enumerable.Repeat("x", 1000)).PadRight(4096);
+        IExpressionKernel kernel = Kernel(Map("limit", text));
+        var output = new float[1];
+
+        kernel.Run([[1f]], 0, output, 1, 1, [0, 0]);
+        ExpressionCompilation over = Compiler.Compile([Map("over", text + " ")], Params);
+
+        Assert.Equal(1000f, output[0]);
+        Assert.Equal("recipe.yaml:10:12: error XRF3006: expression is 4097 bytes long; the limit is 4096 bytes", Assert.Single(over.Diagnostics).ToString());
     }
 }

@@ -86,12 +86,18 @@ public sealed class HostileExpressionTests(CanaryFixture canary) : IClassFixture
             { "decimal literal", "Math.Max(x, 1m)", "XRF3002", 12 },
             { "decimal overload of a Math method", "Math.Max(1m, 2m)", "XRF3003", 0 },
             { "generic math method", "float.CreateChecked(x)", "XRF3003", 0 },
+            { "float method that is not a classification", "float.Abs(x)", "XRF3003", 0 },
+            { "forbidden method whose overloads do not fit", "float.Parse(x)", "XRF3003", 0 },
             { "member of a constant", "float.MaxValue.CompareTo(x)", "XRF3002", 0 },
             { "generated-code internals", "__p[0]", "XRF3002", 0 },
             { "generated-code local", "__n", "XRF3002", 0 },
             { "tuple", "Math.DivRem(7, 2).Item1", "XRF3002", 0 },
             { "index", "x[0]", "XRF3002", 0 },
             { "null-forgiving", "x!", "XRF3002", 0 },
+            { "default literal", "x > 0 ? x : default", "XRF3002", 12 },
+            { "named argument", "MathF.Round(x, digits: 2)", "XRF3002", 15 },
+            { "generic method", "Math.Max<float>(x, 1)", "XRF3002", 0 },
+            { "string type member", "string.Empty", "XRF3002", 0 },
             // Roslyn 5.12's parser throws ArgumentOutOfRangeException from GetDiagnostics on these (found by PythonHintFuzzTests).
             { "parser crash: if and a line break", "if\n", "XRF3001", 0 },
             { "parser crash: the text the fuzz test found", ")numpy+0.5if//  )\n", "XRF3001", 0 },
@@ -101,6 +107,8 @@ public sealed class HostileExpressionTests(CanaryFixture canary) : IClassFixture
         data.Add("5000 nested parentheses", new string('(', 5000) + "x" + new string(')', 5000), "XRF3007", 64);
         // 1,500 nested unary minus signs: refused on the tree, before binding.
         data.Add("1500 nested minus signs", string.Concat(Enumerable.Repeat("- ", 1500)) + "x", "XRF3007", 128);
+        // 1,500 nested logical nots: refused on the tree too.
+        data.Add("1500 nested not signs", new string('!', 1500) + "(x > 0) ? 1 : 0", "XRF3007", 63);
         // Text over 4 KB.
         data.Add("over 4 KB", string.Concat(Enumerable.Repeat("x + ", 1100)) + "x", "XRF3006", 0);
         return data;
@@ -125,6 +133,26 @@ public sealed class HostileExpressionTests(CanaryFixture canary) : IClassFixture
         Assert.Equal(12 + offset, error.Location.Value.Column);
         Assert.Equal(CanaryFixture.Content, File.ReadAllText(canary.Path_));
         Assert.Single(Directory.GetFiles(canary.Directory));
+    }
+
+    /// <summary>
+    /// The syntax gate refuses these itself and names the construct and the rule: past it, the semantic gate would word
+    /// the refusal otherwise, or accept the text ((Single)x, a named argument).
+    /// </summary>
+    [Theory]
+    [InlineData("(Single)x", 0, "this type is not allowed in an expression: only casts to bool and the numeric types (float, double, int, long...) are allowed")]
+    [InlineData("(dynamic)x", 0, "this type is not allowed in an expression: only casts to bool and the numeric types (float, double, int, long...) are allowed")]
+    [InlineData("string.Empty", 0, "this type is not allowed in an expression: only casts to bool and the numeric types (float, double, int, long...) are allowed")]
+    [InlineData("MathF.Round(x, digits: 2)", 15, "a named, ref or out argument is not allowed in an expression: an expression may use only numbers, its variables, Math/MathF calls, casts to numeric types and arithmetic, comparison, logical and conditional operators")]
+    [InlineData("Math.Max<float>(x, 1)", 0, "member access here is not allowed in an expression: only Math.Name, MathF.Name and numeric constants such as float.NaN may be used")]
+    public void A_syntax_refusal_names_the_construct_and_the_rule(string text, int offset, string message)
+    {
+        var compiler = new RoslynExpressionCompiler(cacheDirectory: null);
+
+        ExpressionCompilation result = compiler.Compile([Recipes.Map("evil", text)], Recipes.Params);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal($"recipe.yaml:10:{12 + offset}: error XRF3002: {message}", error.ToString());
     }
 
     [Fact]
@@ -173,5 +201,14 @@ public sealed class HostileExpressionTests(CanaryFixture canary) : IClassFixture
             Assert.EndsWith("param10 and 589 more", d.Message, StringComparison.Ordinal);
             Assert.True(d.Message.Length < 400, d.Message);
         });
+    }
+
+    [Fact]
+    public void A_listing_of_exactly_the_most_names_is_whole()
+    {
+        string[] names = [.. Enumerable.Range(0, Names.MaxListed + 1).Select(k => "name" + k)];
+
+        Assert.Equal(string.Join(", ", names[..^1]), Names.Listing(names[..^1]));
+        Assert.Equal(string.Join(", ", names[..^1]) + " and 1 more", Names.Listing(names));
     }
 }
