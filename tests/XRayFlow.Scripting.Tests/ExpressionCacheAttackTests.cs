@@ -99,6 +99,10 @@ public sealed class ExpressionCacheAttackTests : IDisposable
         return pe.ToArray();
     }
 
+    /// <summary>A recipe of the victim's shape (step ids, inputs) that computes other values.</summary>
+    private static readonly IReadOnlyList<ExpressionStep> SameShapeOtherValues =
+        [Recipes.Where("bright", "x > threshold", "x + 1000", 0), Recipes.Map("combined", "a - b", "a", "b")];
+
     [Fact]
     public void A_planted_entry_with_a_correct_sha256_header_is_not_run()
     {
@@ -131,10 +135,21 @@ public sealed class ExpressionCacheAttackTests : IDisposable
         // The attacker compiles an allowed expression of the same shape with their own xrayflow, then renames
         // their entry to the victim's entry name.
         string attackerDir = Path.Combine(_root, "attacker-cache");
-        IReadOnlyList<ExpressionStep> other = [Recipes.Where("bright", "x > threshold", "x + 1000", 0), Recipes.Map("combined", "a - b", "a", "b")];
         RoslynExpressionCompiler attacker = Compiler(attackerDir, Path.Combine(_root, "attacker-config", "cache.key"));
-        Assert.True(attacker.Compile(other, Recipes.Params).Succeeded);
+        Assert.True(attacker.Compile(SameShapeOtherValues, Recipes.Params).Succeeded);
         File.Copy(Assert.Single(Directory.GetFiles(attackerDir, "*.xrfx")), entry, overwrite: true);
+
+        AssertVictimCompilesAfresh();
+    }
+
+    [Fact]
+    public void An_entry_of_another_recipe_renamed_to_this_recipes_entry_is_not_trusted()
+    {
+        // Both entries are authenticated with the victim's own key: the MAC binds an entry to its name.
+        string entry = VictimEntry();
+        Assert.True(Compiler(VictimDir, VictimKey).Compile(SameShapeOtherValues, Recipes.Params).Succeeded);
+        string other = Assert.Single(Directory.GetFiles(VictimDir, "*.xrfx"), f => f != entry);
+        File.Copy(other, entry, overwrite: true);
 
         AssertVictimCompilesAfresh();
     }
@@ -309,6 +324,7 @@ public sealed class ExpressionCacheAttackTests : IDisposable
     [InlineData("world-readable", "can be read or written by other users (mode 0604)")]
     [InlineData("symbolic link", "is a symbolic link")]
     [InlineData("short", "holds 5 bytes, fewer than the 32")]
+    [InlineData("one byte short", "holds 31 bytes, fewer than the 32")]
     [InlineData("inside the cache", "is inside the cache folder")]
     [InlineData("folder others can write", "can be written by other users (mode 0777), who could replace the key")]
     [InlineData("a directory", "is a directory")]
@@ -341,6 +357,10 @@ public sealed class ExpressionCacheAttackTests : IDisposable
                 File.WriteAllBytes(keyFile, [1, 2, 3, 4, 5]);
                 File.SetUnixFileMode(keyFile, Private);
                 break;
+            case "one byte short":
+                File.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(31));
+                File.SetUnixFileMode(keyFile, Private);
+                break;
             case "inside the cache":
                 keyFile = Path.Combine(VictimDir, "cache.key");
                 break;
@@ -365,6 +385,48 @@ public sealed class ExpressionCacheAttackTests : IDisposable
         AssertOneCacheNotice(second, expected);
         Assert.Empty(Directory.GetFiles(VictimDir, "*.xrfx"));
         Assert.Equal(before, File.Exists(keyFile) ? File.ReadAllBytes(keyFile) : null);
+    }
+
+    /// <summary>A folder others can write but only an entry's owner can rename in (sticky, as /tmp) cannot have the key replaced: it is used.</summary>
+    [Fact]
+    public void A_key_in_a_sticky_folder_others_can_write_is_used()
+    {
+        string keyFolder = Path.GetDirectoryName(VictimKey)!;
+        Directory.CreateDirectory(keyFolder);
+        File.SetUnixFileMode(keyFolder, (UnixFileMode)0b1_111_111_111);
+
+        VictimEntry();
+        RoslynExpressionCompiler again = Compiler(VictimDir, VictimKey);
+        ExpressionCompilation warm = again.Compile(Recipes.ThreeExpressions, Recipes.Params);
+
+        Assert.Equal("cache", again.LastSource);
+        Assert.Empty(warm.Diagnostics);
+        Assert.Equal([0f, 0f, 151f], RunBright(warm));
+    }
+
+    /// <summary>A key of yours in a folder root owns (needs root to chown: the user is injected as 65534).</summary>
+    [Fact]
+    public void A_key_in_a_folder_root_owns_is_used()
+    {
+        if (Native.geteuid() != 0)
+        {
+            return;
+        }
+
+        string keyFolder = Path.GetDirectoryName(VictimKey)!;
+        Directory.CreateDirectory(VictimDir);
+        File.SetUnixFileMode(VictimDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Equal(0, Native.chown(VictimDir, 65534, 65534));
+        Directory.CreateDirectory(keyFolder);
+        File.SetUnixFileMode(keyFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.WriteAllBytes(VictimKey, RandomNumberGenerator.GetBytes(32));
+        File.SetUnixFileMode(VictimKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal(0, Native.chown(VictimKey, 65534, 65534));
+
+        bool open = new ExpressionCache(VictimDir, VictimKey, user: 65534).TryOpen(out string? notice);
+
+        Assert.Null(notice);
+        Assert.True(open);
     }
 
     /// <summary>A key file of another user (needs root to chown).</summary>

@@ -66,6 +66,7 @@ public sealed class ExpressionCacheTests : IDisposable
     [InlineData("flipped")]
     [InlineData("empty")]
     [InlineData("garbage")]
+    [InlineData("magic")]
     public void A_corrupt_entry_is_recompiled_not_a_crash(string damage)
     {
         new RoslynExpressionCompiler(_dir).Compile(Recipes.ThreeExpressions, Recipes.Params);
@@ -76,6 +77,7 @@ public sealed class ExpressionCacheTests : IDisposable
             "truncated" => bytes[..(bytes.Length / 2)],
             "flipped" => Flip(bytes, bytes.Length - 100),
             "empty" => [],
+            "magic" => Flip(bytes, 4),
             _ => "XRFX1\n"u8.ToArray().Concat(new byte[40]).Concat("MZ not really"u8.ToArray()).ToArray(),
         };
         File.WriteAllBytes(entry, damaged);
