@@ -172,8 +172,12 @@ internal sealed class ExpressionCache
             return $"the cache folder '{Directory}' can be written by other users (mode {Octal(folder.Mode)}): chmod 700 it, or choose another folder with {EnvironmentVariable}";
         }
 
+        // Outside means a relative path that climbs out (`..` as its whole first name: `..keys` is a folder inside) or
+        // another root.
         string relative = Path.GetRelativePath(Directory, KeyFile);
-        if (relative == "." || !(relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)))
+        bool outside = Path.IsPathRooted(relative) || relative == ".."
+            || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (!outside)
         {
             return $"the key file '{KeyFile}' is inside the cache folder; keep it elsewhere ({KeyFileVariable})";
         }

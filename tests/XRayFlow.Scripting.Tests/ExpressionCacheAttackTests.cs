@@ -326,6 +326,9 @@ public sealed class ExpressionCacheAttackTests : IDisposable
     [InlineData("short", "holds 5 bytes, fewer than the 32")]
     [InlineData("one byte short", "holds 31 bytes, fewer than the 32")]
     [InlineData("inside the cache", "is inside the cache folder")]
+    // A folder of the cache whose name begins with two dots is inside it: the test compared the relative path's
+    // first two characters with "..", so `<cache>/..keys/cache.key` passed as outside.
+    [InlineData("inside the cache, in a folder named ..keys", "is inside the cache folder")]
     [InlineData("folder others can write", "can be written by other users (mode 0777), who could replace the key")]
     [InlineData("a directory", "is a directory")]
     public void An_untrustworthy_key_file_is_refused(string kind, string expected)
@@ -363,6 +366,9 @@ public sealed class ExpressionCacheAttackTests : IDisposable
                 break;
             case "inside the cache":
                 keyFile = Path.Combine(VictimDir, "cache.key");
+                break;
+            case "inside the cache, in a folder named ..keys":
+                keyFile = Path.Combine(VictimDir, "..keys", "cache.key");
                 break;
             case "folder others can write":
                 WriteKey(keyFile, Private);
