@@ -33,6 +33,25 @@ public sealed class FirstRunAndBatchCliTests
         Assert.Contains("error XRF2036: --input xray is given twice ('a.png', then 'b.png')", bare.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The summary names --out relative to the working folder when it is below it (`..results` is a folder here: it
+    /// was shown as an absolute path, taken for one that climbs out), else by its absolute path.
+    /// </summary>
+    [Fact]
+    public void The_summary_names_the_out_folder_relative_when_it_is_below_the_working_folder()
+    {
+        string dir = CliKit.Project();
+        var inside = CliKit.RunProcess(dir, Limit, "run", "recipe.yaml", "--out", "..results");
+        Assert.True(inside.Exit == 0, inside.Err);
+        Assert.EndsWith("outputs and manifest.json in ..results", inside.Out.TrimEnd(), StringComparison.Ordinal);
+
+        string work = P(dir, "work");
+        Directory.CreateDirectory(work);
+        var above = CliKit.RunProcess(work, Limit, "run", "../recipe.yaml", "--out", "../up");
+        Assert.True(above.Exit == 0, above.Err);
+        Assert.EndsWith("outputs and manifest.json in " + P(dir, "up"), above.Out.TrimEnd(), StringComparison.Ordinal);
+    }
+
     /// <summary>The default --out is out/&lt;recipe name&gt;; a second recipe there is refused (exit 2) unless --force.</summary>
     [Fact]
     public void The_default_out_is_per_recipe_and_another_recipes_manifest_is_kept_unless_force()

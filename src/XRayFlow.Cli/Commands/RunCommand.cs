@@ -248,7 +248,7 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         int resumed = items.Count(i => i.Status == "resumed");
 
         string shownOut = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(outDir));
-        if (shownOut.StartsWith("..", StringComparison.Ordinal))
+        if (shownOut == ".." || shownOut.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
             shownOut = Path.GetFullPath(outDir);
         }
