@@ -326,10 +326,11 @@ public class RowBandGroupTests
         Assert.Equal([true, true, false], elided);
         Assert.Equal([-1], inputsOf[2]);
 
-        // Not fused: gx read by another step too; the two reading different inputs; two different modes.
+        // Not fused: gx, or gy, read by another step too; the two reading different inputs; two different modes.
         foreach (var (k, ins) in new (IRowBandKernel[], int[][])[]
         {
             ([Sobel(0), Sobel(1), hypot, OpRegistry.Get("subtract").RowBand!(new ParamValues { StepId = "d", Params = new Dictionary<string, object?>() })!], [[-1], [-1], [0, 1], [0, 2]]),
+            ([Sobel(0), Sobel(1), hypot, OpRegistry.Get("subtract").RowBand!(new ParamValues { StepId = "d", Params = new Dictionary<string, object?>() })!], [[-1], [-1], [0, 1], [1, 2]]),
             ([Sobel(0), Sobel(1), hypot], [[-1], [-2], [0, 1]]),
             ([Sobel(0), Sobel(1, "nearest"), hypot], [[-1], [-1], [0, 1]]),
         })
@@ -593,6 +594,73 @@ public class RowBandGroupTests
         Assert.Equal(-1, plan.Node("s")!.Chain);
         var img = RunKit.Random(80, 21, seed: 3);
         Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "h"), Run(plan, img, 2, "h"));
+    }
+
+    /// <summary>
+    /// A chunk that starts below the frame's first row but within the group's halo of it needs row 0 of an
+    /// intermediate that a stencil reads (reflect, mirror, nearest and constant all map a row above the frame, or
+    /// the band's own top, to it): a sobel read by a sigma-4 Gaussian (16 rows), in chunks of 3 to 6 rows, gives the
+    /// unfused bits (41 columns: a frame narrower than the Gaussian's 33 taps runs step by step). Auto chunks are at
+    /// least four halos tall, so only these chunk heights reach it: with `m > 0` for `m >= 0` the windows started at row 1.
+    /// </summary>
+    [Theory]
+    [InlineData("reflect", 2, 5)]
+    [InlineData("nearest", 2, 5)]
+    [InlineData("mirror", 3, 6)]
+    [InlineData("constant", 1, 3)]
+    public void AChunkWithinAHaloOfTheTopComputesRowZeroOfAnIntermediate(string mode, int band, int chunk)
+    {
+        var recipe = RunKit.Load($$"""
+            xrayflow: 1
+            name: top
+            inputs:
+              img: image
+            steps:
+              - {id: gx, op: sobel, in: img, axis: 0, mode: {{mode}}}
+              - {id: smooth, op: gaussian_filter, in: gx, sigma: 4, mode: {{mode}}}
+              - {id: a, op: abs, in: smooth}
+            outputs:
+              a: a.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.Equal(["gx", "smooth", "a"], Assert.Single(plan.FusedChains).NodeIds);
+        var img = RunKit.Random(60, 41, seed: 31);
+        var unfused = Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 1, "a");
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var executor = new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads) { BandRowsOverride = band, ChunkRowsOverride = chunk };
+            Assert.Equal(unfused, ((ArrayValue)executor.Run(new Dictionary<string, ImageArray> { ["img"] = img })["a"]).Array.Data);
+        }
+    }
+
+    /// <summary>
+    /// A group whose inputs from outside differ in shape cannot run in bands (every band would read the second input
+    /// as if it had the first one's rows): it runs step by step, so the two-input step fails as in the unfused run,
+    /// here with more rows in the second input, which a banded run would have read without a complaint.
+    /// </summary>
+    [Fact]
+    public void AGroupWhoseInputsDifferInRowsRunsStepByStepAndFailsAsUnfused()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: shapes
+            inputs:
+              a: image
+              b: image
+            steps:
+              - {id: g, op: gaussian_filter, in: a, sigma: 1}
+              - {id: d, op: subtract, in: [g, b]}
+              - {id: s, op: abs, in: d}
+            outputs:
+              s: s.npy
+            """);
+        var plan = Planner.Create(recipe);
+        Assert.Equal(["g", "d", "s"], Assert.Single(plan.FusedChains).NodeIds);
+        var inputs = new Dictionary<string, ImageArray> { ["a"] = RunKit.Random(20, 9, seed: 1), ["b"] = RunKit.Random(23, 9, seed: 2) };
+        string Failure(Plan p) => Assert.Throws<StepFailedException>(() => new PlanExecutor(p, new Dictionary<string, IExpressionKernel>(), [], 1).Run(inputs)).Message;
+        string unfused = Failure(Planner.Create(recipe, options: PlanOptions.NoFusion));
+        Assert.StartsWith("step 'd': ", unfused);
+        Assert.Equal(unfused, Failure(plan));
     }
 
     private static float[] Run(Plan plan, ImageArray img, int threads, string output)
