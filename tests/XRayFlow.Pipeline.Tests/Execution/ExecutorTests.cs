@@ -373,4 +373,139 @@ public class ExecutorTests
         Assert.True(compilation.Succeeded);
         Assert.Empty(compilation.Kernels);
     }
+
+    private const string ComputedParameter = """
+        xrayflow: 1
+        name: computed
+        inputs:
+          img: image
+        steps:
+          - {id: p, op: percentile, in: img, q: 100}
+          - STEP
+        outputs:
+          f: f.npy
+        """;
+
+    /// <summary>
+    /// A parameter computed per image (`${step}`) is checked as the binder checks a written one, and a refusal names
+    /// the step and the number: a whole number where one is needed, an exclusive minimum refused at its bound, NaN
+    /// refused (it passes every comparison).
+    /// </summary>
+    [Theory]
+    [InlineData("{id: f, op: median_filter, in: img, size: ${p}}", 2.5f, "step 'f': parameter 'size' must be a whole number; this image gives 2.5")]
+    [InlineData("{id: f, op: zoom, in: img, zoom: ${p}}", 0f, "step 'f': parameter 'zoom' must be > 0 and <= 65536; this image gives 0")]
+    [InlineData("{id: f, op: gaussian_filter, in: img, sigma: 1, truncate: ${p}}", float.NaN, "step 'f': parameter 'truncate' must be >= 0 and <= 100; this image gives NaN")]
+    public void AComputedParameterIsCheckedForEachImage(string step, float value, string message)
+    {
+        var recipe = RunKit.Load(ComputedParameter.Replace("STEP", step));
+        var exec = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1);
+        var ex = Assert.Throws<StepFailedException>(() => exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(3, 4, Enumerable.Repeat(value, 12).ToArray()) }));
+        Assert.Equal("f", ex.StepId);
+        Assert.Equal(message, ex.Message);
+    }
+
+    /// <summary>A computed parameter at its inclusive maximum (sobel's axis 1) runs as the written value does.</summary>
+    [Fact]
+    public void AComputedParameterAtItsInclusiveMaximumRuns()
+    {
+        var img = new ImageArray(4, 5, [.. Enumerable.Range(0, 20).Select(k => (k * 7 % 11) / 10f)]);
+        Assert.Equal(1f, img.Data.Max());
+        float[] Sobel(string axis)
+        {
+            var recipe = RunKit.Load(ComputedParameter.Replace("STEP", $"{{id: f, op: sobel, in: img, axis: {axis}}}"));
+            return ((ArrayValue)new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img })["f"]).Array.Data;
+        }
+
+        Assert.Equal(Sobel("1"), Sobel("${p}"));
+    }
+
+    /// <summary>
+    /// normalize (an <see cref="OpDefinition.InPlace"/> op) may overwrite its input only when it is that value's last
+    /// reader and no live value shares its array: in the first recipe `b` is read again after it (by `m`), in the
+    /// second `m` passes `b`'s array on as it is; `m` never sees normalized pixels.
+    /// </summary>
+    [Theory]
+    [InlineData("{id: norm, op: normalize, in: b}", "{id: m, op: blur, in: b, passes: 2}")]
+    [InlineData("{id: m, op: same, in: b}", "{id: norm, op: normalize, in: b}")]
+    public void AnInPlaceStepLeavesAValueAnotherReaderOrAShareStillNeeds(string first, string second)
+    {
+        float[] M(params string[] steps)
+        {
+            string recipe = "xrayflow: 1\nname: reuse\ninputs:\n  img: image\nsteps:\n  - {id: b, op: blur, in: img}\n"
+                + string.Concat(steps.Select(s => $"  - {s}\n")) + "outputs:\n  m: m.npy\n" + (steps.Length > 1 ? "  norm: norm.npy\n" : string.Empty);
+            var img = RunKit.Random(6, 7, seed: 17);
+            return ((ArrayValue)new PlanExecutor(Planner.Create(RunKit.Load(recipe)), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1)
+                .Run(new Dictionary<string, ImageArray> { ["img"] = img })["m"]).Array.Data;
+        }
+
+        Assert.Equal(M(first.Contains("normalize", StringComparison.Ordinal) ? second : first), M(first, second));
+    }
+
+    /// <summary>
+    /// When the step first in plan order fails first, a later step of its level that fails after it (here: stopped by
+    /// the cancellation that failure sends it) does not replace its error: the item still fails naming the first.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void ALaterStepFailingAfterTheFirstFailureDoesNotReplaceIt(int threads)
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: f
+            inputs:
+              img: image
+            steps:
+              - {id: fast, op: explode_named, in: img}
+              - {id: late, op: explode_late, in: img, ms: 300}
+            outputs:
+              fast: f.npy
+              late: l.npy
+            """);
+        var exec = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads);
+        ThreadPool.GetMinThreads(out int workers, out int ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), ports);
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var ex = Assert.Throws<StepFailedException>(() => exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(2, 2) }));
+                Assert.Equal("step 'fast': explode_named failed: boom", ex.Message);
+            }
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(workers, ports);
+        }
+    }
+
+    /// <summary>
+    /// A scalar step named in an `in` map is an expression value after the recipe's params (the compiler's names are
+    /// the params, then the scalar variables): with a param declared, `t` reads the step's number (the median, 2.5)
+    /// and the param keeps its own.
+    /// </summary>
+    [Fact]
+    public void AScalarVariableComesAfterTheRecipeParams()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: e
+            params:
+              threshold: 3.5
+            inputs:
+              img: image
+            steps:
+              - {id: p, op: percentile, in: img, q: 50}
+              - {id: w1, op: where, in: {x: img, t: p}, cond: "x > t", then: x, else: 0}
+              - {id: w2, op: where, in: img, cond: "x > threshold", then: x, else: 0}
+            outputs:
+              w1: w1.npy
+              w2: w2.npy
+            """);
+        var compilation = ExpressionSteps.Compile(recipe, () => new FakeCompiler());
+        Assert.True(compilation.Succeeded);
+        var values = new PlanExecutor(Planner.Create(recipe), compilation.Kernels, ExpressionSteps.ParamValues(recipe), 1).Run(new Dictionary<string, ImageArray> { ["img"] = new(1, 4, [1f, 2f, 3f, 4f]) });
+        Assert.Equal([0f, 0f, 3f, 4f], ((ArrayValue)values["w1"]).Array.Data);
+        Assert.Equal([0f, 0f, 0f, 4f], ((ArrayValue)values["w2"]).Array.Data);
+    }
 }

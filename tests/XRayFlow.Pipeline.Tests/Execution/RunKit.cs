@@ -34,7 +34,7 @@ internal static class RunKit
 
     /// <summary>
     /// The real registry plus test doubles whose names no real op has: `scale` (counts its calls), `offset`,
-    /// `blur` (not element-wise), `explode` / `explode_named` (always fail), `explode_parallel` / `explode_parallel_argument` (fail in Parallel.For) and `explode_late` (fails after a wait).
+    /// `blur` (not element-wise), `same` (returns its input value, sharing its array), `explode` / `explode_named` (always fail), `explode_parallel` / `explode_parallel_argument` (fail in Parallel.For) and `explode_late` (fails after a wait).
     /// </summary>
     public static IReadOnlyDictionary<string, OpDefinition> Ops { get; } = OpRegistry.ByNameMap.Values.Concat(new OpDefinition[]
     {
@@ -91,6 +91,12 @@ internal static class RunKit
 
                 return new ArrayValue(dst);
             },
+        },
+        new()
+        {
+            // As an op that hands its input on unchanged: its value shares the input's array.
+            Name = "same", Summary = "returns its input as it is", Inputs = InputSpec.One,
+            Execute = ctx => ctx.Inputs[0],
         },
         new()
         {
