@@ -508,4 +508,25 @@ public class ExecutorTests
         Assert.Equal([0f, 0f, 3f, 4f], ((ArrayValue)values["w1"]).Array.Data);
         Assert.Equal([0f, 0f, 0f, 4f], ((ArrayValue)values["w2"]).Array.Data);
     }
+
+    /// <summary>An expression step's pixel variables: `x` for one unnamed input, x0, x1... (from 0) for an unnamed list.</summary>
+    [Fact]
+    public void AnUnnamedListsVariablesAreNumberedFromZero()
+    {
+        var recipe = RunKit.Load("""
+            xrayflow: 1
+            name: v
+            inputs:
+              a: image
+              b: image
+            steps:
+              - {id: one, op: map, in: a, expr: "x"}
+              - {id: two, op: map, in: [a, b], expr: "x0 + x1"}
+            outputs:
+              one: one.npy
+              two: two.npy
+            """);
+        Assert.Equal(["x"], ExpressionSteps.VariableNames(recipe.Steps[0]));
+        Assert.Equal(["x0", "x1"], ExpressionSteps.VariableNames(recipe.Steps[1]));
+    }
 }
