@@ -1,6 +1,7 @@
 using XRayFlow.Core.Expressions;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Core.Ops;
+using XRayFlow.Pipeline.Binding;
 using XRayFlow.Pipeline.Execution;
 using XRayFlow.Pipeline.Planning;
 
@@ -100,7 +101,7 @@ public class RowBandGroupTests
         // The same bits as step by step, across the groups' seams.
         var recipe = RunKit.Load(GaussianChain(12, 1));
         var img = RunKit.Random(150, 131, seed: 12);
-        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "g11"), Run(plan, img, 2, "g11"));
+        AssertSameAsUnfused(recipe, plan, img, "g11");
     }
 
     [Fact]
@@ -430,7 +431,7 @@ public class RowBandGroupTests
         Assert.Equal(["other", "gx", "gy", "magnitude"], plan.Nodes.Select(n => n.Id));
         Assert.Equal(Enumerable.Range(0, 4), plan.Nodes.Select(n => n.Index));
         var img = RunKit.Random(64, 48, seed: 2);
-        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "magnitude"), Run(plan, img, 2, "magnitude"));
+        AssertSameAsUnfused(recipe, plan, img, "magnitude");
     }
 
     [Fact]
@@ -462,7 +463,7 @@ public class RowBandGroupTests
         var plan = Planner.Create(recipe);
         Assert.Equal(["s", "h"], Assert.Single(plan.FusedChains).NodeIds);
         var img = RunKit.Random(70, 33, seed: 12);
-        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "h"), Run(plan, img, 2, "h"));
+        AssertSameAsUnfused(recipe, plan, img, "h");
     }
 
     [Fact]
@@ -563,7 +564,7 @@ public class RowBandGroupTests
         Assert.True(group.Banded);
         Assert.Equal(["d", "a", "s"], group.NodeIds);
         var img = RunKit.Random(40, 23, seed: 5);
-        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "s"), Run(plan, img, 2, "s"));
+        AssertSameAsUnfused(recipe, plan, img, "s");
     }
 
     /// <summary>
@@ -593,7 +594,7 @@ public class RowBandGroupTests
         Assert.Equal((16, 16), (group.HaloBefore, group.HaloAfter));
         Assert.Equal(-1, plan.Node("s")!.Chain);
         var img = RunKit.Random(80, 21, seed: 3);
-        Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, "h"), Run(plan, img, 2, "h"));
+        AssertSameAsUnfused(recipe, plan, img, "h");
     }
 
     /// <summary>
@@ -662,6 +663,10 @@ public class RowBandGroupTests
         Assert.StartsWith("step 'd': ", unfused);
         Assert.Equal(unfused, Failure(plan));
     }
+
+    /// <summary>The grouped <paramref name="plan"/> gives <paramref name="output"/> the unfused plan's bits (two threads).</summary>
+    private static void AssertSameAsUnfused(BoundRecipe recipe, Plan plan, ImageArray img, string output)
+        => Assert.Equal(Run(Planner.Create(recipe, options: PlanOptions.NoFusion), img, 2, output), Run(plan, img, 2, output));
 
     private static float[] Run(Plan plan, ImageArray img, int threads, string output)
         => ((ArrayValue)new PlanExecutor(plan, new Dictionary<string, IExpressionKernel>(), [], threads).Run(new Dictionary<string, ImageArray> { ["img"] = img })[output]).Array.Data;
