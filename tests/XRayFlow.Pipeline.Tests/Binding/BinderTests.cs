@@ -30,6 +30,7 @@ public class BinderTests
     [InlineData("cval: .nan", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found .nan, YAML's not-a-number: a recipe's numbers are finite")]
     [InlineData("cval: -.Inf", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found -.Inf, YAML's infinity: a recipe's numbers are finite")]
     [InlineData("cval: \".nan\"", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '.nan'")]
+    [InlineData("cval: +-.inf", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '+-.inf'")]
     [InlineData("cval: .nanx", "recipe.yaml:7:11: error XRF1039: parameter 'cval' of op 'prewitt' must be a number; found string '.nanx'")]
     [InlineData("mode: ~", "recipe.yaml:7:11: error XRF1039: parameter 'mode' of op 'prewitt' must be one of reflect, mirror, nearest, wrap, constant, grid-mirror, grid-wrap, grid-constant; found nothing (null)")]
     // A `|` or `>` block is text (its line break is part of the value), so a reference alone in one is no number.

@@ -1,5 +1,6 @@
 using System.Reflection;
 using XRayFlow.Core.Diagnostics;
+using XRayFlow.Pipeline.Syntax;
 
 namespace XRayFlow.Pipeline.Tests.Binding;
 
@@ -22,6 +23,8 @@ public class DiagnosticSpanTests
         { "XRF1001", Head + "steps:\n  - op: abs\n\noutputs:\n[|\t|]abs: a.npy\n", "", "" },
         { "XRF1001", Head + "steps:\n  - op: abs\n[|\t|]id: q\n", "", "" },
         { "XRF1001", Head + "steps:\n  - op: gaussian_filter\n    sigma: 1\n [|\t|]\noutputs:\n  gaussian_filter: a.npy\n", "", "" },
+        // An error that is not about a tab stays where the parser puts it, even with a tab-indented line after it.
+        { "XRF1001", "xrayflow: 1[|:|] 2\ndescription: \"a\n\tb\"\n", "", "" },
         { "XRF1003", Head + "steps:\n  - op: [|gausian_filter|]\n    sigma: 2\n", "", "" },
         { "XRF1003", Head + "steps:\n  - op: [|frobnicate|]\n", "", "" },
         { "XRF1004", "[||]", "", "" },
@@ -31,6 +34,7 @@ public class DiagnosticSpanTests
         { "XRF1005", Head + "steps:\n  - op: gaussian_filter\n    sigma: 2\n    [|<<|]: {truncate: 3}\n", "", "" },
         { "XRF1006", Head + "steps:\n  - op: gaussian_filter\n    sigma: 2\n    [|sigma|]: 3\n", "", "" },
         { "XRF1007", Head + "steps: []\ndescription: " + new string('[', 63) + "«[»" + new string(']', 64) + "\n", "", "" },
+        { "XRF1007", Head + "steps: []\ndescription: " + string.Concat(Enumerable.Repeat("{a: ", 63)) + "[|{|]a: 1" + new string('}', 64) + "\n", "", "" },
         { "XRF1008", Head + "steps: []\n[|---|]\nxrayflow: 1\n", "", "" },
         { "XRF1009", Head + "steps:\n  - op: gaussian_filter\n    sigma: [|!!float|] 2\n", "", "" },
         { "XRF1010", Head + "steps:\n  - op: threshold\n    level: 3\n    invert: [|yes|]\n", "", "" },
@@ -190,6 +194,32 @@ public class DiagnosticSpanTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void RecipeOfExactlyOneMebibyteIsRead()
+    {
+        string text = "xrayflow: 1\n# ";
+        text += new string('a', (int)YamlTreeReader.MaxBytes - text.Length);
+        Assert.DoesNotContain(TestOps.Load(text).Diagnostics, d => d.Code == "XRF1002");
+        var d = Assert.Single(TestOps.Load(text + "a").Diagnostics);
+        Assert.Equal("recipe.yaml:1:1: error XRF1002: the recipe is 1048577 bytes; recipes are limited to 1 MiB (1048576 bytes)", d.ToString());
+    }
+
+    /// <summary>Lookalikes of what the reader refuses are plain YAML: a quoted '&lt;&lt;' is an ordinary key, '!' is
+    /// no tag (the non-specific one), and yes/no are YAML 1.1 booleans only as values, never as keys.</summary>
+    [Theory]
+    [InlineData("\"<<\": 1\n", "<<")]
+    [InlineData("'<<': 1\n", "<<")]
+    [InlineData("k: ! x\n", "k")]
+    [InlineData("yes: 1\n", "yes")]
+    [InlineData("Off: 1\n", "Off")]
+    public void LookalikesOfRefusedYamlAreNotDiagnosed(string yaml, string key)
+    {
+        var bag = new DiagnosticBag();
+        var root = Assert.IsType<YamlMapping>(YamlTreeReader.Read(yaml, "t.yaml", bag));
+        Assert.True(bag.Count == 0, string.Join("\n", bag));
+        Assert.Equal(key, Assert.Single(root.Entries).Key.Value);
     }
 
     [Fact]

@@ -69,6 +69,24 @@ public class ReferenceBracesTests
         r = TestOps.Load(Recipe("[1, 2]", "\"mark \uE000 here ${x}\""));
         Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
         Assert.Equal("mark \uE000 here ${x}", r.Recipe!.Description);
+
+        // The closing character alone also leaves the text as written: shielding it would give it back as '}'.
+        text = Recipe("[1, 2]", "\"mark \uE001 here ${x}\"");
+        Assert.Equal(text, ReferenceBraces.Shield(text));
+        r = TestOps.Load(text);
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        Assert.Equal("mark \uE001 here ${x}", r.Recipe!.Description);
+    }
+
+    [Fact]
+    public void BracesOnTwoLinesAreNotShielded()
+    {
+        // Only a ${...} on one line is shielded: across a line break the braces stay, and strict YAML refuses them.
+        const string text = "k: [${a\n  }, 1]\n";
+        Assert.Same(text, ReferenceBraces.Shield(text));
+        var bag = new DiagnosticBag();
+        Assert.Null(YamlTreeReader.Read(text, "t.yaml", bag));
+        Assert.Equal("t.yaml:1:6: error XRF1001: invalid YAML: While parsing a flow sequence, did not find expected ',' or ']'", Assert.Single(bag).ToString());
     }
 
     [Theory]

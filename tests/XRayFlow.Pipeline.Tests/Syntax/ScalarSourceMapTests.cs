@@ -223,10 +223,33 @@ public class ScalarSourceMapTests
     [InlineData("k: >\n  ab\n    more\n  cd\n", 3, "3:3")] // a more indented line keeps its line breaks
     [InlineData("k: |2\n    ab\n  cd\n", 2, "2:5")] // an explicit indentation below the first line's
     [InlineData("k: ab\n  cd\n", 3, "2:3")]
+    [InlineData("k: >\n  ab\n  \n  cd\n", 2, "3:3")] // a blank line of exactly the indentation is a line feed
+    [InlineData("k: >\n  ab\n  \n  cd\n", 3, "4:3")]
+    [InlineData("k: \"ab\r\n  cd\"\r\n", 2, "1:7")] // CRLF: the folded space is the line break, before its '\r'
+    [InlineData("k: \"ab\r\n  cd\"\r\n", 3, "2:3")]
     public void AValueOffsetMapsToItsSourceCharacter(string yaml, int offset, string expected)
     {
         var at = ReadValue(yaml).Locate(offset);
         Assert.Equal(expected, $"{at.Line}:{at.Column}");
+    }
+
+    [Fact]
+    public void AFoldedBlockAtTheRootIsMappedWithNoIndentation()
+    {
+        var bag = new DiagnosticBag();
+        var scalar = Assert.IsType<YamlScalar>(YamlTreeReader.Read(">\nab\ncd\n", "t.yaml", bag));
+        Assert.Equal("ab cd\n", scalar.Value);
+        Assert.Equal((2, 3), (scalar.Locate(2).Line, scalar.Locate(2).Column)); // the folded space: line 2's break
+        Assert.Equal((3, 1), (scalar.Locate(3).Line, scalar.Locate(3).Column));
+    }
+
+    [Fact]
+    public void ABlockWithCrlfLineEndingsStartsAtItsFirstTextLine()
+    {
+        // The blank line after the header is "\r": not text, so the content starts on line 3, not at 2:1.
+        var scalar = ReadValue("k: |\r\n\r\n  ab\r\n");
+        Assert.Equal("\nab\n", scalar.Value);
+        Assert.Equal((3, 3), (scalar.ContentStart.Line, scalar.ContentStart.Column));
     }
 
     [Fact]
