@@ -23,6 +23,58 @@ public sealed class UntrustedFileTests : IDisposable
     }
 
     [Fact]
+    public void A_file_longer_than_its_bound_is_refused_before_opening()
+    {
+        string p = Path.Combine(_dir, "a.bin");
+        File.WriteAllBytes(p, [1, 2, 3]);
+        var e = Assert.Throws<UntrustedFileException>(() => UntrustedFile.OpenRead(p, 2));
+        Assert.Equal($"'{p}' is 3 bytes, more than the 2 bytes this file may have", e.Message);
+    }
+
+    [Fact]
+    public void A_file_whose_reported_length_is_wrong_is_still_bounded()
+    {
+        // /proc files are regular files of length 0 that hold text: only the stream's own count bounds them, and a
+        // read that stops at the bound would return the first bytes as if they were the whole file.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.Equal((FileKind.Regular, 0L), (UntrustedFile.Stat("/proc/self/status").Kind, UntrustedFile.Stat("/proc/self/status").Length));
+        var e = Assert.Throws<UntrustedFileException>(() => UntrustedFile.ReadAllBytes("/proc/self/status", 16));
+        Assert.Equal("'/proc/self/status' holds more than the 16 bytes this file may have", e.Message);
+    }
+
+    [Fact]
+    public void A_path_with_a_nul_is_missing_not_the_file_before_the_nul()
+    {
+        string p = Path.Combine(_dir, "a.bin");
+        File.WriteAllBytes(p, [1]);
+        Assert.Equal(FileKind.Missing, UntrustedFile.Stat(p + "\0.png").Kind);
+        Assert.Throws<FileNotFoundException>(() => UntrustedFile.OpenRead(p + "\0.png", 10));
+    }
+
+    [Fact]
+    public void The_owner_is_the_files_user_not_its_group()
+    {
+        if (!OperatingSystem.IsLinux() || UntrustedFile.CurrentUser() != 0)
+        {
+            return; // only root can give a file away
+        }
+
+        string p = Path.Combine(_dir, "owned.bin");
+        File.WriteAllBytes(p, [1]);
+        using (var chown = Process.Start(new ProcessStartInfo("chown", ["1234:5678", p]) { UseShellExecute = false })!)
+        {
+            chown.WaitForExit();
+            Assert.Equal(0, chown.ExitCode);
+        }
+
+        Assert.Equal(1234, UntrustedFile.Stat(p).Owner);
+    }
+
+    [Fact]
     public void Devices_directories_and_missing_files_are_refused_before_opening()
     {
         if (!OperatingSystem.IsLinux())
