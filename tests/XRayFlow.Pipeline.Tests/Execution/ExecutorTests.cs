@@ -138,6 +138,46 @@ public class ExecutorTests
         }
     }
 
+    /// <summary>
+    /// An element-wise chain whose first value turns out complex only when it runs (a complex input: the planner
+    /// cannot know) runs step by step and gives each step's input back to the pool once the next is made, but never
+    /// the value the chain starts from: the caller's, whose arrays the next rent would hand out and overwrite.
+    /// </summary>
+    [Fact]
+    public void AChainOnAComplexValueNeverGivesThatValueToThePool()
+    {
+        var loaded = RecipeLoader.LoadText("""
+            xrayflow: 1
+            name: complex-chain
+            inputs:
+              img: image
+            steps:
+              - {id: m, op: abs, in: img}
+              - {id: c, op: clip, in: m, min: 0, max: 50}
+              - {id: h, op: multiply, in: c, value: 0.5}
+            outputs:
+              h: h.npy
+            """, "complex.yaml");
+        Assert.False(loaded.HasErrors, string.Join("\n", loaded.Diagnostics));
+        var re = RunKit.Random(64, 80, seed: 21); // above PixelPool.MinPooledLength
+        var im = RunKit.Random(64, 80, seed: 22);
+        var img = new ImageArray(64, 80, re.Data, im.Data);
+        var plan = Planner.Create(loaded.Recipe!);
+        Assert.Equal(["m", "c", "h"], Assert.Single(plan.FusedChains).NodeIds);
+        var pool = new PixelPool();
+        var results = new PlanExecutor(plan, new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img }, pool: pool);
+        var h = ((ArrayValue)results["h"]).Array.Data;
+        Assert.Equal(re.Data.Zip(im.Data, (x, y) => Math.Clamp(MathF.Sqrt((x * x) + (y * y)), 0f, 50f) * 0.5f).ToArray(), h, (x, y) => MathF.Abs(x - y) <= 1e-5f * MathF.Max(1f, MathF.Abs(x)));
+        float[][] kept = [img.Data, img.Imag!, h];
+        long free = pool.RetainedBytes / (4L * img.Length);
+        Assert.True(free > 0, "the chain released no intermediate");
+        for (int i = 0; i < free; i++)
+        {
+            var rented = pool.Rent(img.Length);
+            Assert.DoesNotContain(kept, k => ReferenceEquals(k, rented));
+        }
+    }
+
     [Fact]
     public void ParallelBranchesMatchTheSerialRun()
     {
