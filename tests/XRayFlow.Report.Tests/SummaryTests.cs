@@ -25,7 +25,7 @@ public sealed class SummaryTests
         return d;
     }
 
-    public static TheoryData<int, int> Shapes => new() { { 1, 1 }, { 1, 37 }, { 7, 13 }, { 193, 5 }, { 300, 257 }, { 1024, 1024 }, { 77, 1500 } };
+    public static TheoryData<int, int> Shapes => new() { { 1, 1 }, { 1, 37 }, { 7, 13 }, { 193, 5 }, { 384, 192 }, { 300, 257 }, { 1024, 1024 }, { 77, 1500 } };
 
     [Theory]
     [MemberData(nameof(Shapes))]

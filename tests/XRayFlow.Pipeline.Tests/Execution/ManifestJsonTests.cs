@@ -96,6 +96,24 @@ public class ManifestJsonTests
         Assert.Contains("invalid \\u escape", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"canonical_sha256\": \"bbbb", "\"canonical_sha256\": \"\", \"x\": \"bbbb", "recipe.canonical_sha256 must be a SHA-256 as 64 lowercase hexadecimal digits")]
+    [InlineData("\"index\": 1", "\"index\": 2", "shard.index must be below shard.count")]
+    [InlineData("\"inputs_total\": 5", "\"inputs_total\": -1", "shard.inputs_total must be a whole number >= 0")]
+    [InlineData("\"inputs_total\": 7", "\"inputs_total\": -1", "batch.inputs_total must be a whole number >= 0")]
+    [InlineData("\"name\": \"bad.png\"", "\"name\": \"a.png\"", "items[1].name names an item twice")]
+    public void AFieldOutsideItsRangeIsRefusedAndNamed(string from, string to, string message)
+    {
+        // Mutation testing: each of these checks could be dropped (or be off by one) with every other test passing.
+        var m = Sample() with { Shard = new ManifestShard(1, 2, 5, new string('e', 64)), Batch = new ManifestBatch(7, new string('f', 64)) };
+        string valid = Encoding.UTF8.GetString(ManifestJson.Write(m));
+        Assert.Equal(m.Shard, ManifestJson.Parse(Encoding.UTF8.GetBytes(valid)).Shard);
+        string text = valid.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(valid, text);
+        var ex = Assert.Throws<FormatException>(() => ManifestJson.Parse(Encoding.UTF8.GetBytes(text)));
+        Assert.Equal("not an xrayflow manifest: " + message, ex.Message);
+    }
+
     [Fact]
     public void MutatedManifestsParseOrAreRefusedWithAReasonNeverAnotherException()
     {

@@ -641,6 +641,7 @@ public class ShardTests
 
         var v = ManifestVerifier.Verify(shardManifest, RunKit.Loader, null, 2);
         Assert.True(v.ExitCode == ExitCodes.Success, string.Join("\n", v.Diagnostics));
+        Assert.Empty(v.Diagnostics); // its whole block ran: no "input(s) were not run" warning
         Assert.Equal(2 * 2, v.Checked);
 
         // A file added to the batch moves the blocks: that is a difference, named once.
@@ -693,6 +694,40 @@ public class ShardTests
         Assert.DoesNotContain(vw.Diagnostics, d => d.Code == "XRF2064");
         var one = RecipeRunner.Run(Request(recipe, Path.Combine(Path.GetDirectoryName(glob)!, "img_001.png"), Path.Combine(dir, "one")));
         Assert.Null(one.Manifest!.Batch);
+    }
+
+    [Fact]
+    public void VerifyOfAShardManifestWithMoreShardsThanABatchMayHaveIsADifferenceNotACrash()
+    {
+        // Mutation testing: with the bound off by one, `new Shard(1, 100001)` threw out of verify.
+        var (_, glob, outDir, recipe) = Batch(7);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(recipe, glob, outDir, new Shard(1, 3))).ExitCode);
+        string shardManifest = Path.Combine(outDir, new Shard(1, 3).ManifestFileName);
+        string text = File.ReadAllText(shardManifest);
+        File.WriteAllText(shardManifest, text.Replace("\"count\": 3,", $"\"count\": {Shard.MaxCount + 1},", StringComparison.Ordinal));
+        Assert.NotEqual(text, File.ReadAllText(shardManifest));
+
+        var v = ManifestVerifier.Verify(shardManifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.SomeFailed, v.ExitCode);
+        Assert.Equal("the batch: the manifest records shard 1 of 100001, more than the 100000 shards a batch may be cut into", Assert.Single(v.Diagnostics).Message);
+    }
+
+    [Fact]
+    public void VerifySaysAnInputThatFailedInTheRunSucceedsNow()
+    {
+        // Mutation testing: a check of `succeeded in the run, fails now` only passed with the other way round unseen.
+        var (dir, glob, outDir, recipe) = Batch(2, "c_bad.png");
+        var r = RecipeRunner.Run(Request(recipe, glob, outDir));
+        var bad = Assert.Single(r.Manifest!.Items, i => !i.Succeeded);
+        Assert.Equal("c_bad", bad.Stem);
+        string manifest = Path.Combine(outDir, "manifest.json");
+        var same = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
+        Assert.True(same.ExitCode == ExitCodes.Success, string.Join("\n", same.Diagnostics));
+
+        File.Copy(Path.Combine(dir, "images", "img_000.png"), Path.Combine(dir, "images", "c_bad.png"), overwrite: true);
+        var v = ManifestVerifier.Verify(manifest, RunKit.Loader, null, 2);
+        Assert.Equal(ExitCodes.SomeFailed, v.ExitCode);
+        Assert.Contains(v.Diagnostics, d => d.Message == $"{bad.Name}: failed in the run, succeeds now");
     }
 
     [Fact]
