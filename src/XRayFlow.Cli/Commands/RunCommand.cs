@@ -247,11 +247,8 @@ public sealed class RunCommand(CliHost cliHost) : Command<RunCommand.Settings>
         int failed = items.Count(i => !i.Succeeded);
         int resumed = items.Count(i => i.Status == "resumed");
 
-        string shownOut = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(outDir));
-        if (shownOut == ".." || shownOut.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            shownOut = Path.GetFullPath(outDir);
-        }
+        string fullOut = Path.GetFullPath(outDir);
+        string shownOut = PathConfinement.IsInside(Environment.CurrentDirectory, fullOut) ? Path.GetRelativePath(Environment.CurrentDirectory, fullOut) : fullOut;
         string ofShard = shard is null ? string.Empty : $"shard {shard.Index} of {shard.Count}: ";
         host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"xrayflow: {ofShard}{items.Count - failed} of {result.Total} input(s) done{(resumed > 0 ? $" ({resumed} already complete, skipped)" : string.Empty)}{(failed > 0 ? $", {failed} failed" : string.Empty)}{(result.NotRun > 0 ? $", {result.NotRun} not run" : string.Empty)}; outputs and {result.ManifestFileName} in {shownOut}"));
 

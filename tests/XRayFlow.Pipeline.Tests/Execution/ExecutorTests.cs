@@ -295,10 +295,7 @@ public class ExecutorTests
             """);
         var plan = Planner.Create(recipe);
 
-        // Enough pool threads that the steps really run side by side (the test's own thread waits on one).
-        ThreadPool.GetMinThreads(out int workers, out int ports);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), ports);
-        try
+        WithPoolThreads(() =>
         {
             foreach (int t in new[] { 1, threads })
             {
@@ -312,11 +309,7 @@ public class ExecutorTests
                     Assert.True(watch.ElapsedMilliseconds < 4000, $"'after' ran to its end: {watch.ElapsedMilliseconds} ms");
                 }
             }
-        }
-        finally
-        {
-            ThreadPool.SetMinThreads(workers, ports);
-        }
+        });
 
         var later = RunKit.Load("""
             xrayflow: 1
@@ -503,15 +496,24 @@ public class ExecutorTests
               late: l.npy
             """);
         var exec = new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], threads);
-        ThreadPool.GetMinThreads(out int workers, out int ports);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), ports);
-        try
+        WithPoolThreads(() =>
         {
             for (int i = 0; i < 3; i++)
             {
                 var ex = Assert.Throws<StepFailedException>(() => exec.Run(new Dictionary<string, ImageArray> { ["img"] = new(2, 2) }));
                 Assert.Equal("step 'fast': explode_named failed: boom", ex.Message);
             }
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> with enough pool threads that a level's steps really run side by side (the test's own thread waits on one).</summary>
+    private static void WithPoolThreads(Action body)
+    {
+        ThreadPool.GetMinThreads(out int workers, out int ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), ports);
+        try
+        {
+            body();
         }
         finally
         {
