@@ -198,6 +198,12 @@ public static class ImageReader
                         : new ImageHeader(ImageFileFormat.Npy, (int)shape[0], (int)shape[1], (int)shape[2], true, complex);
                 case ImageFileFormat.Dicom:
                     var dicom = DicomReader.Parse(input, DicomReadOptions.Default).Header;
+                    if (dicom.NumberOfFrames is < 0)
+                    {
+                        why = $"its DICOM header gives Number of Frames (0028,0008) {dicom.NumberOfFrames}"; // the decoder refuses it too
+                        return null;
+                    }
+
                     if (dicom.Rows is > 0 && dicom.Columns is > 0)
                     {
                         return new ImageHeader(ImageFileFormat.Dicom, dicom.Frames, dicom.Rows.Value, dicom.Columns.Value, dicom.NumberOfFrames is > 1, false);

@@ -53,6 +53,25 @@ public class SniffingEdgeTests
         }
     }
 
+    [Fact]
+    public void IdentifyGivesNoShapeForANegativeNumberOfFrames()
+    {
+        string dir = Directory.CreateTempSubdirectory("xrf-sniff").FullName;
+        try
+        {
+            // The decoder refuses Number of Frames -1; the header (what validate and `info` see) said 1 x 2 x 2, frames -1.
+            string path = Path.Combine(dir, "frames.dcm");
+            File.WriteAllBytes(path, new DicomBytes().Text(0x0028, 0x0008, "IS", "-1").Grey(2, 2).Pixels([1, 2, 3, 4]).ToArray());
+            Assert.Null(ImageReader.Identify(path, out string? why));
+            Assert.Equal("its DICOM header gives Number of Frames (0028,0008) -1", why);
+            Assert.Contains("Number of Frames is -1", Assert.ThrowsAny<Exception>(() => ImageReader.Read(path)).Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // SOI; SOF0 8-bit 8 x 8, one component; SOS one component; entropy bytes with a restart marker; EOI.
     private static readonly byte[] Sof = [0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00];
     private static readonly byte[] Sos = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00];
