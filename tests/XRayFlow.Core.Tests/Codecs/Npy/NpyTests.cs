@@ -142,4 +142,173 @@ public class NpyTests
         Assert.StartsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }", text);
         Assert.EndsWith("\n", text);
     }
+
+    // ------------------------------------------------------------------ from mutation testing: exact limits and refusals
+
+    /// <summary>A .npy of format <paramref name="major"/>.0: the prefix, <paramref name="header"/> as given (no padding), then <paramref name="data"/>.</summary>
+    private static byte[] Npy(string header, byte[] data, int major = 1)
+    {
+        var ms = new MemoryStream();
+        ms.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', (byte)major, 0]);
+        var h = System.Text.Encoding.Latin1.GetBytes(header);
+        var len = new byte[major == 1 ? 2 : 4];
+        if (major == 1)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)h.Length);
+        }
+        else
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(len, (uint)h.Length);
+        }
+
+        ms.Write(len);
+        ms.Write(h);
+        ms.Write(data);
+        return ms.ToArray();
+    }
+
+    private static string Refused(byte[] npy, ImageReadOptions? options = null)
+        => Assert.Throws<ImageDecodeException>(() => NpyReader.Read(new MemoryStream(npy), "t.npy", options)).Reason;
+
+    private static string U1(string shape) => $"{{'descr': '|u1', 'fortran_order': False, 'shape': {shape}, }}\n";
+
+    [Fact]
+    public void AHeaderOfExactlyTheLimitIsReadAndOneByteMoreIsRefused()
+    {
+        string dict = U1("(1, 2)").TrimEnd('\n');
+        string atLimit = dict + new string(' ', NpyReader.MaxHeaderLength - dict.Length - 1) + "\n";
+        Assert.Equal(NpyReader.MaxHeaderLength, atLimit.Length);
+        Assert.Equal([7f, 9f], NpyReader.Read(new MemoryStream(Npy(atLimit, [7, 9], major: 2))).Data);
+        Assert.Equal(".npy header declares 65537 bytes, more than the limit of 65536", Refused(Npy(" " + atLimit, [7, 9], major: 2)));
+    }
+
+    [Fact]
+    public void AHeaderLengthFieldCutShortIsRefusedAsMissing()
+    {
+        byte[] v1 = Npy(U1("(1, 1)"), [5]);
+        Assert.Equal("truncated .npy: the header length is missing", Refused(v1[..9]));
+        Assert.Equal("truncated .npy: the header length is missing", Refused(v1[..8]));
+        byte[] v2 = Npy(U1("(1, 1)"), [5], major: 2);
+        Assert.Equal("truncated .npy: the header length is missing", Refused(v2[..11]));
+        Assert.Equal("truncated .npy: the header length is missing", Refused(v2[..10]));
+        Assert.Equal("the file is empty", Refused([]));
+        Assert.Equal("not a NumPy .npy file (bad magic)", Refused(v1[..7]));
+    }
+
+    [Fact]
+    public void AFileEndingOneByteInsideTheHeaderIsRefused()
+    {
+        // Only the header's final newline is missing: it would parse, but the file is cut.
+        byte[] npy = Npy(U1("(1, 1)"), []);
+        Assert.Equal("truncated .npy: the file ends inside the header", Refused(npy[..^1]));
+    }
+
+    [Fact]
+    public void DataOneByteShortIsRefusedBeforeAllocationWithTheCounts()
+    {
+        Assert.Equal("truncated .npy: shape (2, 2) of |u1 needs 4 data bytes, the file has 3", Refused(Npy(U1("(2, 2)"), [1, 2, 3])));
+        Assert.Equal([1f, 2f, 3f, 4f], NpyReader.Read(new MemoryStream(Npy(U1("(2, 2)"), [1, 2, 3, 4]))).Data);
+    }
+
+    [Theory]
+    [InlineData("(0, 3)", ".npy array has shape (0, 3) with an empty axis")]
+    [InlineData("(3, 0)", ".npy array has shape (3, 0) with an empty axis")]
+    [InlineData("(2, 0, 3)", ".npy array has shape (2, 0, 3) with an empty axis")]
+    public void AnEmptyAxisIsRefused(string shape, string reason)
+        => Assert.Equal(reason, Refused(Npy(U1(shape), [])));
+
+    [Fact]
+    public void ThePixelLimitIsInclusive()
+    {
+        byte[] npy = Npy(U1("(2, 3)"), [1, 2, 3, 4, 5, 6]);
+        Assert.Equal([2, 3], NpyReader.Read(new MemoryStream(npy), "t.npy", new ImageReadOptions { MaxPixels = 6 }).Shape);
+        Assert.Equal(".npy array of shape (2, 3) has more than the limit of 5 pixels", Refused(npy, new ImageReadOptions { MaxPixels = 5 }));
+    }
+
+    [Fact]
+    public void AShapeWhoseProductWrapsIsRefusedWhereThereIsNoPixelLimit()
+    {
+        // 2^22 * 2^21 * 2^21 = 2^64, 0 in a long: without the per-axis overflow check `xrayflow info` would accept it.
+        byte[] npy = Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4194304, 2097152, 2097152), }\n", []);
+        using var input = CodecInput.FromStream(new MemoryStream(npy), "wrap.npy");
+        var ex = Assert.Throws<ImageDecodeException>(() => NpyReader.Describe(input));
+        Assert.Equal(".npy array of shape (4194304, 2097152, 2097152) is larger than 2^31 values", ex.Reason);
+        using var again = CodecInput.FromStream(new MemoryStream(npy), "wrap.npy");
+        Assert.Throws<ImageDecodeException>(() => NpyReader.ReadShape(again));
+    }
+
+    [Theory]
+    [InlineData("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1), } x", "corrupt .npy header: text after the closing brace")]
+    [InlineData("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1)", "corrupt .npy header: expected '}' at character 56")]
+    [InlineData("{'descr': '|u1', 'shape': (1, 1), }", "corrupt .npy header: it needs 'descr', 'fortran_order' and 'shape'")]
+    [InlineData("{'fortran_order': False, 'shape': (1, 1), }", "corrupt .npy header: it needs 'descr', 'fortran_order' and 'shape'")]
+    [InlineData("{'descr': '|u1', 'fortran_order': False, }", "corrupt .npy header: it needs 'descr', 'fortran_order' and 'shape'")]
+    [InlineData("{'descr': '|u1', 'fortran_order': Maybe, 'shape': (1, 1), }", "corrupt .npy header: expected True or False at character 34")]
+    [InlineData("{'descr': '|u1', 'fortran_order': False, 'shape': (1, -1), }", "corrupt .npy header: expected a dimension at character 54")]
+    [InlineData("{'descr': '!u1', 'fortran_order': False, 'shape': (1, 1), }", ".npy dtype '!u1' is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are)")]
+    [InlineData("{'descr': '<f16', 'fortran_order': False, 'shape': (1, 1), }", ".npy dtype '<f16' is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are)")]
+    [InlineData("{'descr': '<b2', 'fortran_order': False, 'shape': (1, 1), }", ".npy dtype '<b2' is not supported (bool, int8/16/32/64, uint8/16/32/64, float16/32/64, complex64/128 are)")]
+    public void MalformedHeadersAreRefusedWithTheReason(string header, string reason)
+        => Assert.Equal(reason, Refused(Npy(header, new byte[64])));
+
+    [Fact]
+    public void MoreThan32DimensionsIsACorruptHeader()
+    {
+        string dims33 = "(" + string.Join(", ", Enumerable.Repeat("1", 33)) + ")";
+        Assert.Equal("corrupt .npy header: too many dimensions", Refused(Npy(U1(dims33), [1])));
+        string dims32 = "(" + string.Join(", ", Enumerable.Repeat("1", 32)) + ")";
+        Assert.StartsWith(".npy array has shape (1, 1, 1,", Refused(Npy(U1(dims32), [1])));
+    }
+
+    [Fact]
+    public void Python2LongDimensionsAreRead()
+    {
+        var a = NpyReader.Read(new MemoryStream(Npy(U1("(2L, 3L)"), [1, 2, 3, 4, 5, 6])));
+        Assert.Equal([2, 3], a.Shape);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], a.Data);
+    }
+
+    [Fact]
+    public void Version3HeadersAreUtf8AndVersion1HeadersLatin1()
+    {
+        // A key in a non-ASCII name is refused either way, but the message quotes it as each version spells it.
+        string header = "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1), 'é': 1, }\n";
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(header);
+        var ms = new MemoryStream();
+        ms.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 3, 0, (byte)utf8.Length, 0, 0, 0]);
+        ms.Write(utf8);
+        ms.Write(new byte[1]);
+        Assert.Equal("corrupt .npy header: unexpected key 'é'", Refused(ms.ToArray()));
+    }
+
+    [Fact]
+    public void UnsignedIntegerSamplesRecordTheirBitsAndFloatsZero()
+    {
+        var u8 = NpyReader.Read(P("uint8_le.npy"));
+        var u16 = NpyReader.Read(P("uint16_le.npy"));
+        var f4 = NpyReader.Read(P("float32_le.npy"));
+        var i16 = NpyReader.Read(P("int16_le.npy"));
+        Assert.True(IntegerSource.TryGetRecorded(u8, out int b8));
+        Assert.Equal(8, b8);
+        Assert.True(IntegerSource.TryGetRecorded(u16, out int b16));
+        Assert.Equal(16, b16);
+        Assert.True(IntegerSource.TryGetRecorded(f4, out int bf));
+        Assert.Equal(0, bf);
+        Assert.False(IntegerSource.TryGetRecorded(i16, out _));
+    }
+
+    [Fact]
+    public void DataLongerThanOneReadBlockIsReadInOrder()
+    {
+        // 40,000 uint16 values: three 64 KB read blocks of 32,768 values, the last one partial.
+        var values = Enumerable.Range(0, 40_000).Select(i => (ushort)(i * 7)).ToArray();
+        var data = new byte[values.Length * 2];
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(2 * i), values[i]);
+        }
+
+        var a = NpyReader.Read(new MemoryStream(Npy("{'descr': '>u2', 'fortran_order': False, 'shape': (200, 200), }\n", data)));
+        Assert.Equal(values.Select(v => (float)v), a.Data);
+    }
 }
