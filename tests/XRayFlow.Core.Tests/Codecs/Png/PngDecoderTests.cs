@@ -551,6 +551,18 @@ public class PngDecoderTests
     }
 
     [Fact]
+    public void AWrongAdlerChecksumInAnIdatOfItsOwnIsRefused()
+    {
+        // The rows inflate from the first IDAT alone: only reading the zlib stream to its end checks the Adler-32.
+        var chunks = CorpusChunks("grey8_first3");
+        var idat = chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Data).ToArray();
+        byte[] Split(byte[] z) => Build([.. chunks.TakeWhile(c => c.Type != "IDAT"), new("IDAT", z[..^4]), new("IDAT", z[^4..]), new("IEND", [])]);
+        AssertBitIdentical(NpyReader.Read(Corpus("grey8_first3_expected.npy")), Fast(Split(idat))!, "split");
+        idat[^1] ^= 0x40;
+        Assert.Contains("corrupt PNG: the compressed image data is damaged", Refused(Split(idat)));
+    }
+
+    [Fact]
     public void DamagedDeflateDataIsRefused()
     {
         var chunks = CorpusChunks("grey8_first3");
@@ -711,5 +723,135 @@ public class PngDecoderTests
         }
 
         Assert.True(refused > 0);
+    }
+
+    // ------------------------------------------------------------------ from mutation testing: chunk rules and exact refusals
+
+    private static Chunk Ihdr(int width, int height, byte depth, byte colorType, byte interlace = 0)
+        => new("IHDR", [0, 0, (byte)(width >> 8), (byte)width, 0, 0, (byte)(height >> 8), (byte)height, depth, colorType, 0, 0, interlace]);
+
+    [Fact]
+    public void APlteAfterTheImageDataIsNotThePalette()
+    {
+        var png = Build([Ihdr(2, 1, 8, 3), new("IDAT", Deflate([0, 0, 1])), new("PLTE", [10, 20, 30, 40, 50, 60]), new("IEND", [])]);
+        Assert.Null(Fast(png));
+        Assert.Equal("corrupt PNG: a palette image (colour type 3) needs a PLTE chunk with at least one entry before its image data", Refused(png));
+    }
+
+    [Fact]
+    public void TheFirstPlteIsThePalette()
+    {
+        var png = Build([Ihdr(2, 1, 8, 3), new("PLTE", [10, 20, 30, 40, 50, 60]), new("PLTE", [1, 2, 3, 4, 5, 6]), new("IDAT", Deflate([0, 0, 1])), new("IEND", [])]);
+        Assert.Equal(new[] { PixelConversion.Luma(10, 20, 30), PixelConversion.Luma(40, 50, 60) }, ImageReader.Read(new MemoryStream(png), "two-plte.png").Data);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void APlteWithoutOneWholeEntryIsRefused(int length)
+    {
+        var png = Build([Ihdr(2, 1, 8, 3), new("PLTE", new byte[length]), new("IDAT", Deflate([0, 0, 0])), new("IEND", [])]);
+        Assert.Null(Fast(png));
+        Assert.Equal("corrupt PNG: a palette image (colour type 3) needs a PLTE chunk with at least one entry before its image data", Refused(png));
+    }
+
+    [Fact]
+    public void ACrcMismatchOnTheLastOfManyIdatChunksIsRefused()
+    {
+        var chunks = CorpusChunks("idat_many");
+        int i = chunks.FindLastIndex(c => c.Type == "IDAT");
+        Assert.True(i > chunks.FindIndex(c => c.Type == "IDAT"));
+        chunks[i] = chunks[i] with { BadCrc = true };
+        int offset = 8 + chunks.Take(i).Sum(c => 12 + c.Data.Length);
+        Assert.Equal($"corrupt PNG: the IDAT chunk at byte {offset} fails its CRC check (the file is damaged)", Refused(Build(chunks)));
+    }
+
+    [Fact]
+    public void AnUnknownFilterInAnAdam7PassNamesTheImageRow()
+    {
+        // 8 x 8 grey, Adam7: passes of 1x1, 1x1, 2x1, 2x2, 4x2, 4x4 and 8x4 pixels (43 bytes before pass 7).
+        // Pass 7's rows are image rows 1, 3, 5, 7: its third row (byte 43 + 2 * 9) is image row 5.
+        var raw = new byte[43 + (4 * 9)];
+        raw[43 + 18] = 5;
+        var png = Build([Ihdr(8, 8, 8, 0, interlace: 1), new("IDAT", Deflate(raw)), new("IEND", [])]);
+        Assert.Equal("corrupt PNG: row 5 has filter type 5; PNG defines types 0 to 4", Refused(png));
+        raw[43 + 18] = 0;
+        Assert.Equal(new float[64], Fast(Build([Ihdr(8, 8, 8, 0, interlace: 1), new("IDAT", Deflate(raw)), new("IEND", [])]))!.Data);
+    }
+
+    [Theory]
+    [InlineData(8, 3, new byte[] { 0, 1, 2 }, 2)]
+    [InlineData(2, 4, new byte[] { 0b00_01_10_00 }, 2)]
+    [InlineData(4, 2, new byte[] { 0x12 }, 2)]
+    public void APaletteIndexEqualToTheNumberOfEntriesIsRefused(int depth, int width, byte[] row, int index)
+    {
+        var png = Build([Ihdr(width, 1, (byte)depth, 3), new("PLTE", [10, 20, 30, 40, 50, 60]), new("IDAT", Deflate([0, .. row])), new("IEND", [])]);
+        Assert.Equal($"corrupt PNG: row 0 uses palette index {index}, but the palette (PLTE) has 2 entries", Refused(png));
+    }
+
+    [Fact]
+    public void APlteOfMoreThan256EntriesIsReadAsItsFirst256()
+    {
+        var plte = new byte[3 * 257];
+        for (int i = 0; i < 256; i++)
+        {
+            plte[3 * i] = (byte)i;
+            plte[(3 * i) + 1] = (byte)(255 - i);
+            plte[(3 * i) + 2] = 7;
+        }
+
+        plte[^3] = 99; // entry 256: no 8-bit index reaches it
+        var png = Build([Ihdr(3, 1, 8, 3), new("PLTE", plte), new("IDAT", Deflate([0, 0, 255, 128])), new("IEND", [])]);
+        Assert.Equal(new[] { PixelConversion.Luma(0, 255, 7), PixelConversion.Luma(255, 0, 7), PixelConversion.Luma(128, 127, 7) }, Fast(png)!.Data);
+    }
+
+    [Fact]
+    public void AFileTooShortForTheSignatureAndIhdrIsRefused()
+    {
+        var png = File.ReadAllBytes(Corpus("grey8_first0.png"));
+        Assert.Equal("truncated PNG: the file has only 32 bytes", Refused(png[..32]));
+        Assert.Equal("truncated PNG: the file has only 8 bytes", Refused(png[..8]));
+    }
+
+    [Fact]
+    public void AnIhdrOfAnotherLengthIsRefused()
+    {
+        var png = Build([new("IHDR", [0, 0, 0, 2, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0]), new("IDAT", Deflate([0, 0, 0])), new("IEND", [])]);
+        Assert.Equal("corrupt PNG: the first chunk is not IHDR", Refused(png));
+    }
+
+    [Theory]
+    [InlineData(3, 16)]
+    [InlineData(0, 3)]
+    [InlineData(2, 4)]
+    [InlineData(4, 1)]
+    [InlineData(6, 2)]
+    [InlineData(5, 8)]
+    public void ColourTypeAndBitDepthPngDoesNotDefineAreRefused(byte colorType, byte depth)
+    {
+        var png = Build([Ihdr(1, 1, depth, colorType), new("PLTE", [1, 2, 3]), new("IDAT", Deflate(new byte[9])), new("IEND", [])]);
+        Assert.Equal($"corrupt PNG: colour type {colorType} with bit depth {depth} is not valid", Refused(png));
+    }
+
+    [Fact]
+    public void GreyPlusAlphaRecordsItsIntegerBits()
+    {
+        var ga8 = Build([Ihdr(2, 1, 8, 4), new("IDAT", Deflate([0, 9, 255, 200, 0])), new("IEND", [])]);
+        var ga16 = Build([Ihdr(1, 1, 16, 4), new("IDAT", Deflate([0, 1, 2, 0, 0])), new("IEND", [])]);
+        var a = ImageReader.Read(new MemoryStream(ga8), "ga8.png");
+        Assert.Equal([9f, 200f], a.Data);
+        Assert.True(IntegerSource.TryGetRecorded(a, out int bits8));
+        Assert.Equal(8, bits8);
+        var b = ImageReader.Read(new MemoryStream(ga16), "ga16.png");
+        Assert.Equal([258f], b.Data);
+        Assert.True(IntegerSource.TryGetRecorded(b, out int bits16));
+        Assert.Equal(16, bits16);
+    }
+
+    [Fact]
+    public void EmptyIdatChunksBeforeTheDataAreSkipped()
+    {
+        var png = Build([Ihdr(3, 1, 8, 0), new("IDAT", []), new("IDAT", []), new("IDAT", Deflate([0, 1, 2, 3])), new("IDAT", []), new("IEND", [])]);
+        Assert.Equal([1f, 2f, 3f], Fast(png)!.Data);
     }
 }
