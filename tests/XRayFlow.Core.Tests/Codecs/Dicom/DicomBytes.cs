@@ -105,20 +105,7 @@ internal sealed class DicomBytes
         return Element(group, element, vr, Encoding.ASCII.GetBytes(padded));
     }
 
-    public DicomBytes US(ushort group, ushort element, ushort value)
-    {
-        var b = new byte[2];
-        if (_little)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(b, value);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(b, value);
-        }
-
-        return Element(group, element, "US", b);
-    }
+    public DicomBytes US(ushort group, ushort element, ushort value) => Element(group, element, "US", Bytes(value, _little));
 
     /// <summary>The image pixel module for a grey image (High Bit = Bits Stored - 1 unless given); no Pixel Data.</summary>
     public DicomBytes Grey(int rows, int cols, int bitsAllocated = 8, int? bitsStored = null, int pixelRepresentation = 0, string photometric = "MONOCHROME2", int? highBit = null)
@@ -143,33 +130,9 @@ internal sealed class DicomBytes
         U16(element, little);
     }
 
-    private void U16(ushort v, bool little)
-    {
-        Span<byte> b = stackalloc byte[2];
-        if (little)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(b, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(b, v);
-        }
+    private void U16(ushort v, bool little) => _ms.Write(Bytes(v, little));
 
-        _ms.Write(b);
-    }
+    private void U32(uint v, bool little) => _ms.Write(BitConverter.GetBytes(little == BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v)));
 
-    private void U32(uint v, bool little)
-    {
-        Span<byte> b = stackalloc byte[4];
-        if (little)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(b, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(b, v);
-        }
-
-        _ms.Write(b);
-    }
+    private static byte[] Bytes(ushort v, bool little) => BitConverter.GetBytes(little == BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v));
 }
