@@ -106,6 +106,12 @@ public static class NpyReader
 
         int major = pre[6];
         int minor = pre[7];
+        if (minor != 0 || major is not (1 or 2 or 3))
+        {
+            // numpy.lib.format refuses every other version, minor ones included (its _check_version).
+            throw new ImageDecodeException(name, $".npy format version {major}.{minor} is not supported (1.0, 2.0 and 3.0 are)");
+        }
+
         long headerLen;
         if (major == 1)
         {
@@ -121,7 +127,7 @@ public static class NpyReader
 
             headerLen = BinaryPrimitives.ReadUInt16LittleEndian(pre.AsSpan(8));
         }
-        else if (major is 2 or 3)
+        else
         {
             var len4 = new byte[4];
             int have = got - 8;
@@ -132,10 +138,6 @@ public static class NpyReader
             }
 
             headerLen = BinaryPrimitives.ReadUInt32LittleEndian(len4);
-        }
-        else
-        {
-            throw new ImageDecodeException(name, $".npy format version {major}.{minor} is not supported (1.0, 2.0 and 3.0 are)");
         }
 
         if (headerLen > MaxHeaderLength)

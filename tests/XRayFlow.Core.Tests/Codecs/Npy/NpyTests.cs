@@ -268,6 +268,21 @@ public class NpyTests
         Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], a.Data);
     }
 
+    [Theory]
+    [InlineData(1, 1, ".npy format version 1.1 is not supported (1.0, 2.0 and 3.0 are)")]
+    [InlineData(2, 7, ".npy format version 2.7 is not supported (1.0, 2.0 and 3.0 are)")]
+    [InlineData(4, 0, ".npy format version 4.0 is not supported (1.0, 2.0 and 3.0 are)")]
+    [InlineData(0, 0, ".npy format version 0.0 is not supported (1.0, 2.0 and 3.0 are)")]
+    public void OnlyTheVersionsNumpyWritesAreRead(byte major, byte minor, string reason)
+    {
+        // numpy.lib.format's _check_version refuses a minor version as it does a major one; the message says so.
+        var npy = Npy(U1("(1, 1)"), [7], major: major is 1 ? 1 : 2);
+        npy[6] = major;
+        npy[7] = minor;
+        Assert.Equal(reason, Refused(npy));
+        Assert.Equal(7f, NpyReader.Read(new MemoryStream(Npy(U1("(1, 1)"), [7], major: major is 1 ? 1 : 2))).Data[0]);
+    }
+
     [Fact]
     public void Version3HeadersAreUtf8AndVersion1HeadersLatin1()
     {
