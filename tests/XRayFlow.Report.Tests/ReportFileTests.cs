@@ -304,4 +304,83 @@ public sealed partial class ReportFileTests
         Assert.Contains("img3.png", b, StringComparison.Ordinal);
         Assert.DoesNotContain("img0.png", b, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void UntrustedTextOfAFailureTheRecipeAndItsParamsIsEscapedInEverySection()
+    {
+        // From mutation testing: each of these reaches the page through its own Html.E, and removing any one of them
+        // went unnoticed (UntrustedNamesAreEscaped has no failed input, and its recipe's markup is in the description
+        // only, which the header shows escaped as well).
+        string dir = Kit.TempDir();
+        string recipe = Kit.Write(Path.Combine(dir, "r<b>.yaml"), """
+            xrayflow: 1
+            name: "<i>n</i> & co"
+            # <b>bold</b> & 'q'
+            params:
+              label: "<s>x</s> & y"
+            inputs:
+              xray: image
+            steps:
+              - id: same
+                op: abs
+            outputs:
+              same: "{stem}&<same>.npy"
+              long: {from: same, path: "{stem}_a_rather_long_output_name.npy"}
+
+            """);
+        Kit.Png(Path.Combine(dir, "in", "good.png"), 5, 7);
+        Kit.Corrupt(Path.Combine(dir, "in", "<em>bad\"&.png"));
+        var r = Kit.Run("run", recipe, "--input", "xray=" + Path.Combine(dir, "in", "*.png"), "--out", Path.Combine(dir, "out"), "--report");
+        Assert.Equal(1, r.Exit);
+        string html = File.ReadAllText(Path.Combine(dir, "out", "report.html"));
+        foreach (var raw in new[] { "<em>", "<i>n", "<b>bold", "<s>x", "<same>" })
+        {
+            Assert.DoesNotContain(raw, html, StringComparison.Ordinal);
+        }
+
+        const string name = "&lt;em&gt;bad&quot;&amp;.png";
+        string path = Path.Combine(dir, "in", name);
+        string why = path + ": the file is named .png but is not a PNG file: it looks like a text file; XRayFlow reads PNG, JPEG, NumPy .npy and DICOM files";
+        Assert.Contains($"<tr><td>{name}</td><td><code>{path}</code></td><td>{why}</td></tr>", html, StringComparison.Ordinal); // failures
+        Assert.Contains($"<th>{name}</th><td colspan=\"2\" class=\"failed\">failed: {why}</td></tr>", html, StringComparison.Ordinal); // outputs
+        Assert.Contains($"<div class=\"missing\">failed before this value: {why}</div>", html, StringComparison.Ordinal); // cards
+
+        Assert.Contains("<title>&lt;i&gt;n&lt;/i&gt; &amp; co: xrayflow report</title>", html, StringComparison.Ordinal);
+        Assert.Matches(" · recipe <a href=\"#recipe\"><code>[^<]*r&lt;b&gt;\\.yaml</code></a> · ", html);
+        Assert.Contains("<span id=\"L3\"><a class=\"ln\" href=\"#L3\">3</a># &lt;b&gt;bold&lt;/b&gt; &amp; &#39;q&#39;</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>param</th><td><code>label</code></td><td><code>&quot;&lt;s&gt;x&lt;/s&gt; &amp; y&quot;</code></td></tr>", html, StringComparison.Ordinal);
+
+        // The recipe's 13 lines, no empty 14th after its final newline.
+        Assert.Equal(13, Regex.Matches(html, "<span id=\"L[0-9]+\"").Count);
+
+        // The plan graph: an output node's tip and its path template, cut after 29 characters.
+        Assert.Contains("<title>output same: {stem}&amp;&lt;same&gt;.npy</title>", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"sub\">{stem}&amp;&lt;same&gt;.npy</text>", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"sub\">{stem}_a_rather_long_output_n…</text>", html, StringComparison.Ordinal);
+
+        // The good input's thumbnail: 7 wide, 5 high.
+        Assert.Contains("<img class=\"thumb\" width=\"7\" height=\"5\" alt=\"xray, good.png\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AShardOfOneInputNamesItsPlaceInTheBatch()
+    {
+        var (dir, first, _) = Batch(5, corrupt: false, "--shard", "2/5");
+        Assert.Equal(0, first.Exit);
+        string page = File.ReadAllText(Path.Combine(dir, "out", "report.shard-0002-of-0005.html"));
+        Assert.Contains("1 of 1 input done</span> · <span class=\"shard\">shard 2 of 5: input 3 of the batch's 5 (<code>xrayflow merge</code> joins the shards)</span>", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnOutputBesideTheReportWhoseNameStartsLikeItIsNoCollision()
+    {
+        // Only report.html itself and what is below it collide: a folder "report.html2" is another name.
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "near.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"report.html2/{stem}.json\"\n");
+        Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
+        var r = Kit.Run("run", Path.Combine(dir, "near.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "out"), "--report");
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.True(File.Exists(Path.Combine(dir, "out", "report.html2", "a.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "out", "report.html")));
+    }
 }
