@@ -263,6 +263,60 @@ public class ShardTests
         Assert.Equal("--shards: must be 1 to 100000", zero!.Message);
     }
 
+    // ------------------------------------------------------------------ from mutation testing: bounds and defaults
+
+    [Fact]
+    public void AShardIsRefusedOutsideItsBoundsAndAManifestNameBeyondThemIsNoShard()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Shard(0, Shard.MaxCount + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Shard(0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Shard(-1, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Shard(4, 4));
+        Assert.Equal("shard-099999-of-100000", new Shard(Shard.MaxCount - 1, Shard.MaxCount).Tag);
+
+        // A file named for more shards than any split may have is not a shard manifest (merge lists the folder: no exception).
+        Assert.Null(Shard.FromManifestFileName("manifest.shard-000000-of-100001.json"));
+        Assert.Equal(new Shard(99_999, 100_000), Shard.FromManifestFileName("manifest.shard-099999-of-100000.json"));
+    }
+
+    [Fact]
+    public void AutoReadsTheSlurmArrayDefaultsAndBoundsAsSlurmSetsThem()
+    {
+        // SLURM_ARRAY_TASK_STEP is unset for a plain range (a step of 1), SLURM_ARRAY_TASK_MAX falls back to the MIN.
+        Assert.Equal(new Shard(3, 64), Auto(null, ("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "63"), ("SLURM_ARRAY_TASK_COUNT", "64")));
+        Assert.Equal(new Shard(0, 1), Auto(null, ("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "5"), ("SLURM_ARRAY_TASK_COUNT", "1")));
+
+        // An array of exactly MaxCount tasks is MaxCount shards; one more task is refused.
+        Assert.Equal(new Shard(99_999, 100_000), Auto(null, ("SLURM_ARRAY_TASK_ID", "99999"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "99999"), ("SLURM_ARRAY_TASK_COUNT", "100000")));
+        Assert.Equal("--shard auto: the Slurm array has 100001 tasks, more than 100000 shards", AutoProblem(null, ("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "100000"), ("SLURM_ARRAY_TASK_COUNT", "100001")));
+
+        // A step or a count of 0 is no array (not a division by zero).
+        Assert.Equal("--shard auto: the Slurm array variables are not numbers (SLURM_ARRAY_TASK_MIN='0', SLURM_ARRAY_TASK_MAX='3', SLURM_ARRAY_TASK_STEP='0', SLURM_ARRAY_TASK_COUNT='4')",
+            AutoProblem(null, ("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "3"), ("SLURM_ARRAY_TASK_STEP", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")));
+        Assert.Equal("--shard auto: the Slurm array variables are not numbers (SLURM_ARRAY_TASK_MIN='0', SLURM_ARRAY_TASK_MAX='0', SLURM_ARRAY_TASK_STEP='1', SLURM_ARRAY_TASK_COUNT='0')",
+            AutoProblem(null, ("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "0"), ("SLURM_ARRAY_TASK_COUNT", "0")));
+
+        // The first variable missing is named.
+        Assert.Equal("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not (Slurm older than 17.11?); give --shards N or set XRAYFLOW_SHARDS=N", AutoProblem(null, ("SLURM_ARRAY_TASK_ID", "1")));
+
+        // A job that is no array is told the array its count gives.
+        Assert.Equal("--shard auto: Slurm job 9 is not a job array (no SLURM_ARRAY_TASK_ID): submit it with sbatch --array=0-7, or give --shard I/N", AutoProblem(null, ("SLURM_JOB_ID", "9"), ("XRAYFLOW_SHARDS", "8")));
+    }
+
+    [Fact]
+    public void AutoNumbersMayHaveBlanksAroundButNotBeyondTheirBounds()
+    {
+        Assert.Equal(new Shard(3, 64), Auto(null, ("JOB_COMPLETION_INDEX", " 3\n"), ("XRAYFLOW_SHARDS", "64 ")));
+        Assert.Equal(new Shard(0, 100_000), Auto(null, ("JOB_COMPLETION_INDEX", "0"), ("XRAYFLOW_SHARDS", "100000")));
+        Assert.Equal("--shard auto: XRAYFLOW_SHARDS='100001' must be a whole number, 1 to 100000", AutoProblem(null, ("JOB_COMPLETION_INDEX", "0"), ("XRAYFLOW_SHARDS", "100001")));
+        Assert.Equal("--shard auto: JOB_COMPLETION_INDEX='4611686018427387905' is not an index", AutoProblem(4, ("JOB_COMPLETION_INDEX", "4611686018427387905"))); // 2^62 + 1
+
+        Assert.Equal(1 << 20, ShardSelection.SlurmThreads(n => n == "SLURM_CPUS_PER_TASK" ? "1048576" : null, out var most));
+        Assert.Null(most);
+        Assert.Null(ShardSelection.SlurmThreads(n => n == "SLURM_CPUS_PER_TASK" ? "1048577" : null, out var tooMany));
+        Assert.Equal("--threads: SLURM_CPUS_PER_TASK='1048577' (the default of --threads under Slurm) is not a number of CPUs; give --threads N", tooMany!.Message);
+    }
+
     // ------------------------------------------------------------------ runs into one shared --out
 
     [Fact]
