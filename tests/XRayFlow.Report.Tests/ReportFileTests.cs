@@ -383,4 +383,27 @@ public sealed partial class ReportFileTests
         Assert.True(File.Exists(Path.Combine(dir, "out", "report.html2", "a.json")));
         Assert.True(File.Exists(Path.Combine(dir, "out", "report.html")));
     }
+
+    [Fact]
+    public void AThousandFailuresAreListedAndTheRestLeftToTheManifest()
+    {
+        // 1,001 failed inputs: the page's table stops at ReportPage.MaxListedItems and says where the others are.
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "s.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"{stem}.json\"\n");
+        Directory.CreateDirectory(Path.Combine(dir, "in"));
+        for (int i = 0; i <= 1000; i++)
+        {
+            Kit.Corrupt(Path.Combine(dir, "in", $"bad{i:D4}.png"));
+        }
+
+        var r = Kit.Run("run", Path.Combine(dir, "s.yaml"), "--input", $"xray={Path.Combine(dir, "in", "*.png")}", "--out", Path.Combine(dir, "out"), "--report");
+        Assert.Equal(1, r.Exit);
+        string page = File.ReadAllText(Path.Combine(dir, "out", "report.html"));
+        int start = page.IndexOf("<section id=\"failures\">", StringComparison.Ordinal);
+        string failures = page[start..page.IndexOf("</section>", start, StringComparison.Ordinal)];
+        Assert.Equal(1000, Regex.Count(failures, "<tr><td>bad\\d{4}\\.png</td>"));
+        Assert.Contains("<tr><td>bad0999.png</td>", failures, StringComparison.Ordinal);
+        Assert.DoesNotContain("<tr><td>bad1000.png</td>", failures, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"note\">The first 1000 failed inputs of 1001; manifest.json lists all 1001.</p>", failures, StringComparison.Ordinal);
+    }
 }
