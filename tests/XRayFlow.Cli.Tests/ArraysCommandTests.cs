@@ -174,7 +174,7 @@ public sealed class ArraysCommandTests
     }
 
     [Fact]
-    public void AnUnreadableInputIsExit1AndAnInvalidRecipeExit2InResultJsonToo()
+    public void AnUnreadableOrMismatchedInputIsExit1AndAnInvalidRecipeExit2InResultJsonToo()
     {
         var (dir, recipe, _) = Arrange(Input, 2, 3);
         string bad = P(dir, "bad.npy");
@@ -188,6 +188,16 @@ public sealed class ArraysCommandTests
         var d = Assert.Single(result.GetProperty("diagnostics").EnumerateArray().ToArray());
         Assert.Equal(("XRF2022", "error"), (d.GetProperty("code").GetString(), d.GetProperty("severity").GetString()));
 
+        // A stack for an image input: the run failed (XRF2012), exit 1 too.
+        string stack = P(dir, "stack.npy");
+        NpyWriter.Write(stack, ImageArray.Stack(2, 1, 3, [.. Input]));
+        string stackOut = P(dir, "stack");
+        var s = CliKit.Run("arrays", recipe, "--input", "xray=" + stack, "--out", stackOut);
+        Assert.Equal(1, s.Exit);
+        var sr = Result(stackOut);
+        Assert.Equal(1, sr.GetProperty("exit_code").GetInt32());
+        Assert.Equal("XRF2012", Assert.Single(sr.GetProperty("diagnostics").EnumerateArray().ToArray()).GetProperty("code").GetString());
+
         // An unknown op: nothing could run (exit 2), the diagnostic with its place in the recipe.
         File.WriteAllText(recipe, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: gausian_filter\n    sigma: 1\noutputs:\n  out: {from: gausian_filter, path: o.npy}\n");
         string invalidOut = P(dir, "invalid");
@@ -200,6 +210,39 @@ public sealed class ArraysCommandTests
         Assert.Equal(recipe, e.GetProperty("file").GetString());
         Assert.Equal((5, 9), (e.GetProperty("line").GetInt32(), e.GetProperty("column").GetInt32()));
         Assert.StartsWith(recipe + ":5:9: error XRF1003: ", e.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MaxPixelsIsPassedToTheRunAnInputOverItIsExit1AndOneAtItRuns()
+    {
+        var (dir, recipe, npy) = Arrange(Input, 2, 3);
+        string over = P(dir, "over");
+        var r = CliKit.Run("arrays", recipe, "--input", "xray=" + npy, "--out", over, "--max-pixels", "5");
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("XRF2022: cannot read image", r.Err, StringComparison.Ordinal);
+        Assert.Contains("has more than the limit of 5 pixels", r.Err, StringComparison.Ordinal);
+        var result = Result(over);
+        Assert.Equal(1, result.GetProperty("exit_code").GetInt32());
+        Assert.Equal(0, result.GetProperty("outputs").GetArrayLength());
+        Assert.Equal("XRF2022", Assert.Single(result.GetProperty("diagnostics").EnumerateArray().ToArray()).GetProperty("code").GetString());
+
+        Assert.Equal(0, CliKit.Run("arrays", recipe, "--input", "xray=" + npy, "--out", P(dir, "at"), "--max-pixels", "6").Exit);
+    }
+
+    [Fact]
+    public void DicomWithoutPreambleIsPassedToTheRun()
+    {
+        var (dir, recipe, _) = Arrange(Input, 2, 3, "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - op: abs\noutputs:\n  abs: a.npy\n");
+        string input = "xray=" + P(CliKit.Root, "tests", "fixtures", "dicom", "no_preamble.dcm");
+        var refused = CliKit.Run("arrays", recipe, "--input", input, "--out", P(dir, "refused"));
+        Assert.Equal(1, refused.Exit);
+        Assert.Equal(1, Result(P(dir, "refused")).GetProperty("exit_code").GetInt32());
+
+        var read = CliKit.Run("arrays", recipe, "--input", input, "--out", P(dir, "read"), "--dicom-without-preamble");
+        Assert.True(read.Exit == 0, read.Err);
+        var output = Assert.Single(Result(P(dir, "read")).GetProperty("outputs").EnumerateArray().ToArray());
+        Assert.Equal("0.npy", output.GetProperty("file").GetString());
+        Assert.True(File.Exists(P(dir, "read", "0.npy")));
     }
 
     [Fact]
