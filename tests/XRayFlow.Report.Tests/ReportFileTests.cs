@@ -406,4 +406,24 @@ public sealed partial class ReportFileTests
         Assert.DoesNotContain("<tr><td>bad1000.png</td>", failures, StringComparison.Ordinal);
         Assert.Contains("<p class=\"note\">The first 1000 failed inputs of 1001; manifest.json lists all 1001.</p>", failures, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheRunsWarningsAreInThePageEscaped()
+    {
+        // --resume with a manifest it cannot use: XRF2060 (on stderr) is in the page's warnings too, its path (a folder
+        // named with markup) escaped.
+        string dir = Kit.TempDir();
+        Kit.Write(Path.Combine(dir, "s.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"{stem}.json\"\n");
+        Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
+        string outDir = Path.Combine(dir, "o<i>x");
+        Directory.CreateDirectory(outDir);
+        Kit.Write(Path.Combine(outDir, "manifest.json"), "{garbage");
+        var r = Kit.Run("run", Path.Combine(dir, "s.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", outDir, "--report", "--resume");
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("warning XRF2060", r.Err, StringComparison.Ordinal);
+        string page = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        string shown = Path.Combine(dir, "o&lt;i&gt;x", "manifest.json");
+        Assert.Contains($"<li><code>XRF2060</code> --resume: &#39;{shown}&#39; cannot be read (not valid JSON (line 1, byte 2)): no earlier work is reused, every input runs again</li>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("o<i>x", page, StringComparison.Ordinal);
+    }
 }

@@ -25,13 +25,17 @@ public static class RunReport
         }
     }
 
-    /// <summary>Renders and writes report.html (atomically) into --out; false with XRF2038 when it cannot be written.</summary>
+    /// <summary>
+    /// Renders and writes report.html (atomically) into --out; false with XRF2038 when it cannot be written. Its warnings
+    /// are the recipe's, then the run's so far (<paramref name="diagnostics"/>: the expressions', the plan's, an unusable
+    /// --resume manifest), as stderr shows them.
+    /// </summary>
     internal static bool TryWrite(RunRequest request, Plan plan, Manifest manifest, int notRun, ReportCollector collector, TimeSpan elapsed, DiagnosticBag diagnostics)
     {
         string path = Path.Combine(request.OutDir, ReportOptions.FileNameFor(request.Shard));
         var options = request.Report ?? new ReportOptions();
         var data = new ReportData(plan, manifest, collector, RecipeText(request.Recipe.Path), elapsed, manifest.Threads,
-            [.. options.RecipeDiagnostics, .. plan.Diagnostics], options) { NotRun = notRun, MaxFailures = request.MaxFailures };
+            [.. options.RecipeDiagnostics, .. diagnostics.Where(d => d.Severity == Severity.Warning)], options) { NotRun = notRun, MaxFailures = request.MaxFailures };
         try
         {
             request.WriteFile(path, Encoding.UTF8.GetBytes(ReportPage.Render(data)));
