@@ -51,6 +51,9 @@ public sealed partial class ReportFileTests
           stats: "{stem}_stats.json"
         """;
 
+    /// <summary>A recipe of one `stats` step whose table goes to <paramref name="path"/>.</summary>
+    private static string StatsTo(string path) => $"xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"{path}\"\n";
+
     [GeneratedRegex("(?:src|href)=\"([^\"]*)\"")]
     private static partial Regex Links();
 
@@ -171,7 +174,7 @@ public sealed partial class ReportFileTests
     {
         // Output formats are .npy, .png, .gif and .json, so no output is named report.html; one below a folder of that name would be.
         string dir = Kit.TempDir();
-        Kit.Write(Path.Combine(dir, "clash.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"report.html/{stem}.json\"\n");
+        Kit.Write(Path.Combine(dir, "clash.yaml"), StatsTo("report.html/{stem}.json"));
         Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
         var ok = Kit.Run("run", Path.Combine(dir, "clash.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "o1"));
         Assert.Equal(0, ok.Exit); // without --report the name is free
@@ -376,7 +379,7 @@ public sealed partial class ReportFileTests
     {
         // Only report.html itself and what is below it collide: a folder "report.html2" is another name.
         string dir = Kit.TempDir();
-        Kit.Write(Path.Combine(dir, "near.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"report.html2/{stem}.json\"\n");
+        Kit.Write(Path.Combine(dir, "near.yaml"), StatsTo("report.html2/{stem}.json"));
         Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
         var r = Kit.Run("run", Path.Combine(dir, "near.yaml"), "--input", "xray=" + Path.Combine(dir, "a.png"), "--out", Path.Combine(dir, "out"), "--report");
         Assert.True(r.Exit == 0, r.Err);
@@ -389,7 +392,7 @@ public sealed partial class ReportFileTests
     {
         // 1,001 failed inputs: the page's table stops at ReportPage.MaxListedItems and says where the others are.
         string dir = Kit.TempDir();
-        Kit.Write(Path.Combine(dir, "s.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"{stem}.json\"\n");
+        Kit.Write(Path.Combine(dir, "s.yaml"), StatsTo("{stem}.json"));
         Directory.CreateDirectory(Path.Combine(dir, "in"));
         for (int i = 0; i <= 1000; i++)
         {
@@ -413,7 +416,7 @@ public sealed partial class ReportFileTests
         // --resume with a manifest it cannot use: XRF2060 (on stderr) is in the page's warnings too, its path (a folder
         // named with markup) escaped.
         string dir = Kit.TempDir();
-        Kit.Write(Path.Combine(dir, "s.yaml"), "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - id: s\n    op: stats\noutputs:\n  s: \"{stem}.json\"\n");
+        Kit.Write(Path.Combine(dir, "s.yaml"), StatsTo("{stem}.json"));
         Kit.Png(Path.Combine(dir, "a.png"), 16, 16);
         string outDir = Path.Combine(dir, "o<i>x");
         Directory.CreateDirectory(outDir);
