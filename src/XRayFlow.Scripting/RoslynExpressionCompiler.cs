@@ -76,7 +76,7 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
             return new ExpressionCompilation(new Dictionary<string, IExpressionKernel>(), []);
         }
 
-        GeneratedSource source = SourceGenerator.Generate(plans, recipeParams);
+        GeneratedSource source = SourceGenerator.Generate(plans);
         string key = ExpressionCache.Key(source.Text);
         ExpressionCache? cache = null;
         string? notice = null;
@@ -85,13 +85,13 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
             cache = _cache;
         }
 
-        if (cache?.TryLoad(key) is { } cached && Bind(cached, source, recipeParams) is { } warm)
+        if (cache?.TryLoad(key) is { } cached && Bind(cached, source) is { } warm)
         {
             LastSource = "cache";
             return new ExpressionCompilation(warm, []);
         }
 
-        byte[]? image = CompileWithRoslyn(plans, recipeParams, source, key, bag);
+        byte[]? image = CompileWithRoslyn(plans, source, key, bag);
         if (image is null || bag.HasErrors)
         {
             LastSource = "none";
@@ -99,7 +99,7 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
         }
 
         Assembly? assembly = ExpressionCache.Load(image, key);
-        Dictionary<string, IExpressionKernel>? kernels = assembly is null ? null : Bind(assembly, source, recipeParams);
+        Dictionary<string, IExpressionKernel>? kernels = assembly is null ? null : Bind(assembly, source);
         if (kernels is null)
         {
             throw new InvalidOperationException("the expression assembly just compiled could not be loaded");
@@ -118,10 +118,10 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
 
     // Kept out of line so that the JIT compiling Compile never needs the Roslyn assemblies.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static byte[]? CompileWithRoslyn(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, string key, DiagnosticBag bag)
-        => RoslynBackend.Compile(plans, recipeParams, source, key, bag);
+    private static byte[]? CompileWithRoslyn(List<StepPlan> plans, GeneratedSource source, string key, DiagnosticBag bag)
+        => RoslynBackend.Compile(plans, source, key, bag);
 
-    private static Dictionary<string, IExpressionKernel>? Bind(Assembly assembly, GeneratedSource source, IReadOnlyList<string> recipeParams)
+    private static Dictionary<string, IExpressionKernel>? Bind(Assembly assembly, GeneratedSource source)
     {
         try
         {
@@ -142,7 +142,7 @@ public sealed class RoslynExpressionCompiler : IExpressionCompiler
 
                 var function = (StepFunction)Delegate.CreateDelegate(typeof(StepFunction), method);
                 bool vectorized = type.GetField(GeneratedSource.VectorizedPrefix + plan.MethodName, BindingFlags.Public | BindingFlags.Static) is not null;
-                kernels[plan.Step.StepId] = new CompiledKernel(plan.Step.StepId, plan.Step.Variables.Count, recipeParams.Count, function, vectorized);
+                kernels[plan.Step.StepId] = new CompiledKernel(plan.Step.StepId, plan.Step.Variables.Count, plan.Params.Count, function, vectorized);
             }
 
             return kernels;

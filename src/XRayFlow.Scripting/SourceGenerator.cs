@@ -28,10 +28,13 @@ internal sealed record StepPlan(int Index, ExpressionStep Step, ExpressionPart? 
     public IEnumerable<ExpressionPart> Parts => new[] { Cond, Then, Else, Value }.OfType<ExpressionPart>();
 
     public string MethodName => "S" + Index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The numbers the step's expressions may read, in the order of its kernel's params array: the recipe's params, then the step's own scalar variables.</summary>
+    public IReadOnlyList<string> Params { get; init; } = [];
 }
 
 /// <summary>The generated C# source of all of a recipe's expressions, and the map back to the recipe.</summary>
-internal sealed record GeneratedSource(string Text, IReadOnlyList<StepPlan> Steps, IReadOnlyList<PartSpan> Spans, IReadOnlyList<string> ParamNames)
+internal sealed record GeneratedSource(string Text, IReadOnlyList<StepPlan> Steps, IReadOnlyList<PartSpan> Spans)
 {
     public const string Namespace = "XRayFlow.Generated";
     public const string ClassName = "Expressions";
@@ -56,6 +59,7 @@ internal static class SourceGenerator
         var plans = new List<StepPlan>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         var unreadableParams = recipeParams.Where(Names.IsUnreadableParam).ToList(); // once, not per step and text
+        var recipeParamSet = new HashSet<string>(recipeParams, StringComparer.Ordinal);
         for (int s = 0; s < steps.Count; s++)
         {
             ExpressionStep step = steps[s];
@@ -68,7 +72,7 @@ internal static class SourceGenerator
 
             bool ok = true;
             var names = new HashSet<string>(Names.BuiltIns, StringComparer.Ordinal);
-            foreach (string v in step.Variables)
+            foreach (string v in step.Variables.Concat(step.Scalars))
             {
                 string? problem = Names.Problem(v);
                 if (problem is null && !names.Add(v))
@@ -76,7 +80,7 @@ internal static class SourceGenerator
                     problem = Names.BuiltIns.Contains(v) ? "it is a built-in variable (i, j, rows, cols)" : "two inputs have this name";
                 }
 
-                if (problem is null && recipeParams.Contains(v))
+                if (problem is null && recipeParamSet.Contains(v))
                 {
                     problem = "a recipe param has this name";
                 }
@@ -134,7 +138,7 @@ internal static class SourceGenerator
                 otherwise ??= new ExpressionPart("else", null, 0, cond?.TextStart ?? default, false);
                 if (ok)
                 {
-                    plans.Add(new StepPlan(plans.Count, step, cond, then, otherwise, null));
+                    plans.Add(new StepPlan(plans.Count, step, cond, then, otherwise, null) { Params = [.. recipeParams, .. step.Scalars] });
                 }
             }
             else
@@ -148,7 +152,7 @@ internal static class SourceGenerator
 
                 if (ok)
                 {
-                    plans.Add(new StepPlan(plans.Count, step, null, null, null, values[0]));
+                    plans.Add(new StepPlan(plans.Count, step, null, null, null, values[0]) { Params = [.. recipeParams, .. step.Scalars] });
                 }
             }
         }
@@ -160,7 +164,7 @@ internal static class SourceGenerator
     /// The source for <paramref name="plans"/>. Parts for which <paramref name="refused"/> is true are replaced
     /// by a neutral literal (used only to type-check the others; such a source is never emitted).
     /// </summary>
-    public static GeneratedSource Generate(IReadOnlyList<StepPlan> plans, IReadOnlyList<string> recipeParams, Func<ExpressionPart, bool>? refused = null)
+    public static GeneratedSource Generate(IReadOnlyList<StepPlan> plans, Func<ExpressionPart, bool>? refused = null)
     {
         var sb = new StringBuilder();
         var spans = new List<PartSpan>();
@@ -175,9 +179,9 @@ internal static class SourceGenerator
             sb.Append("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]\n");
             sb.Append("public static void ").Append(plan.MethodName)
               .Append("(float[][] __in, int __offset, float[] __out, int rows, int cols, double[] __p, int __r0, int __r1, int __c0, int __c1)\n{\n");
-            for (int k = 0; k < recipeParams.Count; k++)
+            for (int k = 0; k < plan.Params.Count; k++)
             {
-                string name = recipeParams[k];
+                string name = plan.Params[k];
                 if (Names.Problem(name) is null && !plan.Step.Variables.Contains(name) && !Names.BuiltIns.Contains(name) && Names.UsedIn(name, texts))
                 {
                     sb.Append("float ").Append(name).Append(" = (float)__p[").Append(k.ToString(CultureInfo.InvariantCulture)).Append("];\n");
@@ -236,7 +240,7 @@ internal static class SourceGenerator
         }
 
         sb.Append("}\n}\n");
-        return new GeneratedSource(sb.ToString(), plans, spans, recipeParams);
+        return new GeneratedSource(sb.ToString(), plans, spans);
     }
 
     /// <summary>Where the cold path may insert a vectorized loop over the row (the scalar loop finishes the tail).</summary>

@@ -65,7 +65,7 @@ public static class Program
         var bag = new XRayFlow.Core.Diagnostics.DiagnosticBag();
         var plans = SourceGenerator.Plan(Recipes.ThreeExpressions, Recipes.Params, bag);
         Mark("plan");
-        var source = SourceGenerator.Generate(plans, Recipes.Params);
+        var source = SourceGenerator.Generate(plans);
         Mark("generate");
         string key = ExpressionCache.Key(source.Text);
         Mark("key");

@@ -164,6 +164,90 @@ public sealed class ScalarStepEndToEndTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// An expression step without scalar variables beside one with them (it failed every image: "1 recipe params
+    /// expected, 0 given", while validate said ok), and a step whose scalars come in another order than their first
+    /// use in the file: each step's kernel gets the recipe's params, then its own scalars in its `in` order.
+    /// </summary>
+    [Fact]
+    public void AnExpressionStepWithoutScalarsRunsBesideOnesWithThem()
+    {
+        const string mixed = """
+            xrayflow: 1
+            params:
+              k: 3
+            inputs:
+              xray: image
+            steps:
+              - {id: otsu, op: threshold_otsu, in: xray}
+              - {id: p99, op: percentile, in: xray, q: 99}
+              - {id: above, op: map, in: {x: xray, t: otsu}, expr: "x > t ? 1 : 0"}
+              - {id: plain, op: map, in: xray, expr: "x + k"}
+              - {id: hi, op: where, in: {x: xray, p: p99, t: otsu}, cond: "x > p", then: "x - t", else: "k"}
+            outputs:
+              above: "{stem}_above.npy"
+              plain: "{stem}_plain.npy"
+              hi: "{stem}_hi.npy"
+            """;
+        var (outDir, manifest, _) = RunOnTheSamples(mixed);
+        using var __ = manifest;
+        foreach (var (file, otsu, p99) in Expected)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            var x = ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
+            var above = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_above.npy")).Data;
+            var plain = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_plain.npy")).Data;
+            var hi = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_hi.npy")).Data;
+            for (int k = 0; k < x.Length; k++)
+            {
+                Assert.Equal(x[k] > otsu ? 1f : 0f, above[k]);
+                Assert.Equal(x[k] + 3f, plain[k]);
+                Assert.Equal(x[k] > p99 ? x[k] - (float)otsu : 3f, hi[k]);
+            }
+
+            Assert.Contains(x, v => v > p99); // both branches of hi are taken
+        }
+    }
+
+    /// <summary>
+    /// A step names a scalar that only another step's `in` map binds: an unknown name at its place in the recipe,
+    /// before anything runs. It compiled, and read NaN, while one list of scalar names served the whole recipe.
+    /// </summary>
+    [Fact]
+    public void AStepCannotReadAnotherStepsScalarVariable()
+    {
+        Directory.CreateDirectory(_dir);
+        string recipePath = Path.Combine(_dir, "leak.yaml");
+        File.WriteAllText(recipePath, """
+            xrayflow: 1
+            inputs:
+              xray: image
+            steps:
+              - {id: otsu, op: threshold_otsu}
+              - {id: m1, op: map, in: {x: xray, t: otsu}, expr: "x > t ? 1 : 0"}
+              - {id: m2, op: map, in: xray, expr: "x + t"}
+            outputs:
+              m2: m2.npy
+            """);
+        var loaded = RecipeLoader.Load(recipePath);
+        Assert.False(loaded.HasErrors, string.Join('\n', loaded.Diagnostics));
+        string outDir = Path.Combine(_dir, "out");
+        var result = RecipeRunner.Run(new RunRequest
+        {
+            Recipe = loaded.Recipe!,
+            Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(Samples(), "00000011_000.png") },
+            OutDir = outDir,
+            Threads = 1,
+            CompilerFactory = () => new RoslynExpressionCompiler(Path.Combine(_dir, "cache")),
+        });
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.Diagnostics, d => d.IsError);
+        Assert.Equal("XRF3004", error.Code);
+        Assert.Equal((7, 44), (error.Location!.Value.Line, error.Location.Value.Column));
+        Assert.Equal("unknown name 't' (did you mean 'x'?); the variables here are x, i, j, rows, cols", error.Message);
+        Assert.False(File.Exists(Path.Combine(outDir, "m2.npy")));
+    }
+
     private static string Samples()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

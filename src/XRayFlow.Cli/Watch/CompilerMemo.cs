@@ -72,6 +72,12 @@ internal sealed class CompilerMemo(Func<IExpressionCompiler> create) : IExpressi
                 Text(v);
             }
 
+            sb.Append('#');
+            foreach (var v in step.Scalars)
+            {
+                Text(v);
+            }
+
             sb.Append('[');
             foreach (var part in step.Parts)
             {

@@ -37,6 +37,13 @@ public sealed record ExpressionStep(string StepId, string Op, IReadOnlyList<stri
     /// tests op names.
     /// </summary>
     public bool IsSelect { get; init; }
+
+    /// <summary>
+    /// Names bound to scalar values (`t: otsu` in an `in` map), in `in` order: this step's expressions read them as
+    /// numbers after the recipe's params (the kernel's params array holds the recipe's params, then these). Another
+    /// step's scalar names are not variables here.
+    /// </summary>
+    public IReadOnlyList<string> Scalars { get; init; } = [];
 }
 
 /// <summary>The result of compiling all of a recipe's expressions at once.</summary>
@@ -56,7 +63,10 @@ public interface IExpressionCompiler
     /// Never throws for user mistakes: they come back as diagnostics located in the recipe.
     /// </summary>
     /// <param name="steps">All expression steps of a recipe.</param>
-    /// <param name="recipeParams">The recipe's param names, usable as variables (values arrive at run time).</param>
+    /// <param name="recipeParams">
+    /// The recipe's param names, usable as variables (values arrive at run time): a step's kernel receives their
+    /// values, then its own <see cref="ExpressionStep.Scalars"/>' values.
+    /// </param>
     ExpressionCompilation Compile(IReadOnlyList<ExpressionStep> steps, IReadOnlyList<string> recipeParams);
 }
 

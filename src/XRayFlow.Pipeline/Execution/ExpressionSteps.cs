@@ -34,6 +34,7 @@ public static class ExpressionSteps
                 result.Add(new ExpressionStep(step.Id, step.Op.Name, VariableNames(step), parts)
                 {
                     IsSelect = step.Op.Params.Any(p => p.Type == ParamType.Expression && p.Required && p.IsCondition),
+                    Scalars = [.. ScalarVariables(step).Select(v => v.Name)],
                 });
             }
         }
@@ -63,13 +64,6 @@ public static class ExpressionSteps
     public static IReadOnlyList<(string Name, int Input)> ScalarVariables(BoundStep step)
         => step.Inputs.Select((r, i) => (Name: r.VariableName ?? string.Empty, Input: i)).Where(v => IsScalarInput(step, v.Input)).ToList();
 
-    /// <summary>
-    /// Every scalar variable name of the recipe's expression steps, in order of first use. Expressions read them
-    /// after the recipe's params (one list of names for the whole compilation; each step fills in its own).
-    /// </summary>
-    public static IReadOnlyList<string> ScalarVariables(BoundRecipe recipe)
-        => recipe.Steps.SelectMany(s => ScalarVariables(s).Select(v => v.Name)).Distinct(StringComparer.Ordinal).ToList();
-
     private static bool IsScalarInput(BoundStep step, int index) => index < step.InputInfos.Count && step.InputInfos[index].IsScalar;
 
     /// <summary>Recipe params as numbers, in declaration order (true = 1, false = 0, text = NaN).</summary>
@@ -96,6 +90,6 @@ public static class ExpressionSteps
             return new ExpressionCompilation(new Dictionary<string, IExpressionKernel>(), [DiagnosticCodes.NoExpressionCompiler.Create(steps[0].Parts[0].TextStart, steps[0].StepId)]);
         }
 
-        return compilerFactory().Compile(steps, recipe.Params.Select(p => p.Name).Concat(ScalarVariables(recipe)).ToList());
+        return compilerFactory().Compile(steps, recipe.Params.Select(p => p.Name).ToList());
     }
 }

@@ -41,7 +41,6 @@ public sealed partial class PlanExecutor
     private readonly double[] _recipeParams;
     private readonly int _threads;
     private readonly HashSet<string> _inputNames;
-    private readonly IReadOnlyList<string> _scalarVariables;
     private readonly Schedule _schedule;
 
     public PlanExecutor(Plan plan, IReadOnlyDictionary<string, IExpressionKernel> kernels, double[] recipeParams, int threads)
@@ -51,7 +50,6 @@ public sealed partial class PlanExecutor
         _recipeParams = recipeParams;
         _threads = Math.Max(1, threads);
         _inputNames = plan.Recipe.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        _scalarVariables = ExpressionSteps.ScalarVariables(plan.Recipe);
         _schedule = Schedule.Of(plan, _threads);
     }
 
@@ -427,13 +425,13 @@ public sealed partial class PlanExecutor
         var scalarVariables = ExpressionSteps.ScalarVariables(step);
         if (scalarVariables.Count > 0)
         {
-            // Scalar steps in an `in` map are expression values after the recipe's params, not pixels.
-            recipeParams = new double[_recipeParams.Length + _scalarVariables.Count];
+            // Scalar steps in an `in` map are this step's expression values after the recipe's params, in `in`
+            // order (ExpressionStep.Scalars), not pixels.
+            recipeParams = new double[_recipeParams.Length + scalarVariables.Count];
             _recipeParams.CopyTo(recipeParams, 0);
-            Array.Fill(recipeParams, double.NaN, _recipeParams.Length, _scalarVariables.Count);
-            foreach (var (name, input) in scalarVariables)
+            for (int k = 0; k < scalarVariables.Count; k++)
             {
-                recipeParams[_recipeParams.Length + IndexOf(_scalarVariables, name)] = ((ScalarValue)inputs[input]).Number;
+                recipeParams[_recipeParams.Length + k] = ((ScalarValue)inputs[scalarVariables[k].Input]).Number;
             }
 
             inputs = inputs.Where(v => v is not ScalarValue).ToList();
@@ -504,19 +502,6 @@ public sealed partial class PlanExecutor
             default:
                 return null;
         }
-    }
-
-    private static int IndexOf(IReadOnlyList<string> list, string name)
-    {
-        for (int k = 0; k < list.Count; k++)
-        {
-            if (list[k] == name)
-            {
-                return k;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>The step's parameters with each `${step}` (<see cref="ScalarRef"/>) replaced by its number for this item.</summary>

@@ -19,7 +19,7 @@ internal static class RoslynBackend
         MetadataReference.CreateFromFile(typeof(object).Assembly.Location));
 
     /// <summary>The PE image, or null with errors in <paramref name="bag"/>.</summary>
-    public static byte[]? Compile(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, string key, DiagnosticBag bag)
+    public static byte[]? Compile(List<StepPlan> plans, GeneratedSource source, string key, DiagnosticBag bag)
     {
         // 1. Syntax gate on each text alone. A refused text never enters generated code.
         var refused = new HashSet<ExpressionPart>(ReferenceEqualityComparer.Instance);
@@ -35,7 +35,7 @@ internal static class RoslynBackend
         if (syntaxFailed)
         {
             // Type-check the rest anyway (refused texts replaced by neutral literals) so all problems show at once.
-            source = SourceGenerator.Generate(plans, recipeParams, refused.Contains);
+            source = SourceGenerator.Generate(plans, refused.Contains);
         }
 
         // 2. One compilation of all steps against the core library only.
@@ -69,7 +69,7 @@ internal static class RoslynBackend
             }
 
             StepPlan plan = plans[span.StepIndex];
-            var names = new HashSet<string>(plan.Step.Variables.Concat(Names.BuiltIns).Concat(recipeParams), StringComparer.Ordinal);
+            var names = new HashSet<string>(plan.Step.Variables.Concat(Names.BuiltIns).Concat(plan.Params), StringComparer.Ordinal);
             if (!allowList.Check(paren.Expression, model, names, span, bag))
             {
                 flagged.Add(span.Part);
@@ -97,7 +97,7 @@ internal static class RoslynBackend
         // 4. Happy path: gates passed, so emit at once (vectorized where possible). Emitting runs nothing.
         if (!syntaxFailed && !bag.HasErrors)
         {
-            CSharpCompilation? vectorized = Vectorize(plans, recipeParams, source, compilation, model, root);
+            CSharpCompilation? vectorized = Vectorize(plans, source, compilation, model, root);
             if (vectorized is not null)
             {
                 using var vectorPe = new MemoryStream();
@@ -129,7 +129,7 @@ internal static class RoslynBackend
                 continue;
             }
 
-            Core.Diagnostics.Diagnostic mapped = Map(d, span, plans, recipeParams, source.Text);
+            Core.Diagnostics.Diagnostic mapped = Map(d, span, plans, source.Text);
             if (seen.Add(mapped.ToString()))
             {
                 bag.Add(mapped);
@@ -166,7 +166,7 @@ internal static class RoslynBackend
     }
 
     /// <summary>The compilation with vector loops inserted, or null when no step vectorizes.</summary>
-    private static CSharpCompilation? Vectorize(List<StepPlan> plans, IReadOnlyList<string> recipeParams, GeneratedSource source, CSharpCompilation compilation, SemanticModel model, SyntaxNode root)
+    private static CSharpCompilation? Vectorize(List<StepPlan> plans, GeneratedSource source, CSharpCompilation compilation, SemanticModel model, SyntaxNode root)
     {
         var roots = new Dictionary<ExpressionPart, ExpressionSyntax>(ReferenceEqualityComparer.Instance);
         foreach (PartSpan span in source.Spans)
@@ -177,7 +177,7 @@ internal static class RoslynBackend
             }
         }
 
-        var loops = plans.Select(plan => (plan.MethodName, new Vectorizer(model, plan, recipeParams).Translate(roots))).ToList();
+        var loops = plans.Select(plan => (plan.MethodName, new Vectorizer(model, plan).Translate(roots))).ToList();
         if (InsertVectorLoops(source.Text, loops) is not { } text)
         {
             return null;
@@ -221,7 +221,7 @@ internal static class RoslynBackend
         return text.Append(source, copied, classEnd - copied).Append(markers).Append(source, classEnd, source.Length - classEnd).ToString();
     }
 
-    private static Core.Diagnostics.Diagnostic Map(Microsoft.CodeAnalysis.Diagnostic d, PartSpan? span, List<StepPlan> plans, IReadOnlyList<string> recipeParams, string text)
+    private static Core.Diagnostics.Diagnostic Map(Microsoft.CodeAnalysis.Diagnostic d, PartSpan? span, List<StepPlan> plans, string text)
     {
         SourceLocation? location = span?.Locate(d.Location.SourceSpan.Start - span.Start)
             ?? plans.SelectMany(p => p.Parts).Select(p => (SourceLocation?)p.TextStart).FirstOrDefault();
@@ -229,7 +229,7 @@ internal static class RoslynBackend
         {
             string name = text.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
             StepPlan plan = plans[span.StepIndex];
-            var candidates = plan.Step.Variables.Concat(Names.BuiltIns).Concat(recipeParams.Where(p => Names.Problem(p) is null)).ToList();
+            var candidates = plan.Step.Variables.Concat(Names.BuiltIns).Concat(plan.Params.Where(p => Names.Problem(p) is null)).ToList();
             string? near = Names.Nearest(name, candidates);
             return DiagnosticCodes.ExpressionUnknownName.Create(
                 location,

@@ -15,7 +15,7 @@ namespace XRayFlow.Scripting.Roslyn;
 /// path gives bit-identical results to the scalar one (tested for every row length 1..64). Anything else
 /// (integers, doubles, i/j, other Math calls) keeps the step scalar.
 /// </summary>
-internal sealed class Vectorizer(SemanticModel model, StepPlan plan, IReadOnlyList<string> recipeParams)
+internal sealed class Vectorizer(SemanticModel model, StepPlan plan)
 {
     private const string V = "System.Numerics.Vector";
     private const string VF = "System.Numerics.Vector<float>";
@@ -149,7 +149,7 @@ internal sealed class Vectorizer(SemanticModel model, StepPlan plan, IReadOnlyLi
                     return "__vv_" + name;
                 }
 
-                if (recipeParams.Contains(name))
+                if (plan.Params.Contains(name))
                 {
                     _params.Add(name);
                     return "__vp_" + name;

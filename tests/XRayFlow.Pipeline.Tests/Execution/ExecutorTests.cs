@@ -522,9 +522,9 @@ public class ExecutorTests
     }
 
     /// <summary>
-    /// A scalar step named in an `in` map is an expression value after the recipe's params (the compiler's names are
-    /// the params, then the scalar variables): with a param declared, `t` reads the step's number (the median, 2.5)
-    /// and the param keeps its own.
+    /// A scalar step named in an `in` map is an expression value after the recipe's params (a kernel's params array
+    /// holds the recipe's params, then its step's own scalar variables): with a param declared, `t` reads the step's
+    /// number (the median, 2.5) and the param keeps its own; w2, which has no scalar variable, gets the params alone.
     /// </summary>
     [Fact]
     public void AScalarVariableComesAfterTheRecipeParams()

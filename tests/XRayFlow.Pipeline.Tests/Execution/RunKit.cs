@@ -221,7 +221,7 @@ internal sealed class FakeCompiler : IExpressionCompiler
                 diags.Add(DiagnosticCodes.ExpressionSyntax.Create(p.TextStart, "'File' is not allowed"));
             }
 
-            kernels[s.StepId] = new Kernel(s, recipeParams);
+            kernels[s.StepId] = new Kernel(s, [.. recipeParams, .. s.Scalars]); // the params array's layout: the recipe's, then the step's scalars
         }
 
         return new ExpressionCompilation(kernels, diags);
