@@ -47,16 +47,17 @@ internal sealed class FigureBinder(BindingContext context, OutputOptionsBinder o
             return null;
         }
 
-        if (!_sources.Check(output, panel.From, format, panel.From.Start))
-        {
-            return null;
-        }
-
-        // A panel shows an image: not a table (which a .png output of its own may plot) nor a complex array.
+        // A panel shows an image: not a table (which a .png output of its own may plot) nor a complex array. Said
+        // of the panel before the output's own format check, which would speak of a .png.
         if (_c.Symbols.TryGetValue(panel.From.Value, out var sym) && sym.Info is { } info && (info.IsTable || info.IsComplex))
         {
             _c.Diagnostics.ReportOutputKindMismatch(panel.From.Start, output, info.IsTable ? $"a table ('{sym.Name}')" : $"a complex array ('{sym.Name}')", "a figure panel",
                 info.IsTable ? "a panel shows an image; write the table as its own .png plot, .json or .csv" : "a panel shows real values: take 'abs' of it first");
+            return null;
+        }
+
+        if (!_sources.Check(output, panel.From, format, panel.From.Start))
+        {
             return null;
         }
 

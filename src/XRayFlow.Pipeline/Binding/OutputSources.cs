@@ -21,7 +21,7 @@ internal sealed class OutputSources(BindingContext context)
         return format is not { } f || CheckKind(output, sym, f, kindAt);
     }
 
-    /// <summary>.npy: an array; .gif: a stack; .json and .csv: a table; .png: an image, or a histogram table (rendered as a plot).</summary>
+    /// <summary>.npy: an array; .gif: a real stack; .json and .csv: a table; .png: a real image, or a histogram table (rendered as a plot).</summary>
     private bool CheckKind(string output, Symbol sym, OutputFormat format, SourceLocation location)
     {
         if (sym.Value is not { } kind)
@@ -40,6 +40,8 @@ internal sealed class OutputSources(BindingContext context)
             (OutputFormat.Npy or OutputFormat.Gif or OutputFormat.Png, ValueKind.Scalar) => "write a scalar as .json",
             (OutputFormat.Png, ValueKind.Stack) => "tile its frames into one image with the 'montage' op, or write it as .gif",
             (OutputFormat.Png, ValueKind.Table) when sym.Op?.Plot is null or TablePlot.None => "only a histogram renders as a .png plot; write the table as .json or .csv",
+            (OutputFormat.Png or OutputFormat.Gif, ValueKind.Image or ValueKind.Stack) when sym.Info is { IsComplex: true }
+                => "a picture shows real values: take 'abs' of it (or 'ifft2' with part: real) first, or write it as .npy (complex64)",
             _ => null,
         };
         if (hint is null)
@@ -47,7 +49,7 @@ internal sealed class OutputSources(BindingContext context)
             return true;
         }
 
-        string value = new ValueInfo(kind).Article + $" ('{sym.Name}')";
+        string value = (sym.Info is { IsComplex: true } ? "a complex array" : new ValueInfo(kind).Article) + $" ('{sym.Name}')";
         _c.Diagnostics.ReportOutputKindMismatch(location, output, value, "." + format.ToString().ToLowerInvariant(), hint);
         return false;
     }

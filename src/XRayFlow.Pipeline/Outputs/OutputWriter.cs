@@ -150,7 +150,7 @@ public static class OutputWriter
                 }
 
             case OutputFormat.Gif:
-                return WriteHashed(fullPath, Gif(output, ArrayOf(output, value, "a .gif output")));
+                return WriteHashed(fullPath, Gif(output, RealArrayOf(output, value, "a .gif output")));
             case OutputFormat.Json:
                 AtomicFile.WriteAllText(fullPath, Json(value is ArrayValue
                     ? throw new OutputException(output.Name, $"a .json output needs a table or a scalar, but '{output.From}' is {ValueInfo.Of(value).Article}; write it as .npy")
@@ -186,7 +186,7 @@ public static class OutputWriter
     /// <summary>A .png of an image (grey levels, a colormap's colours, an overlay's outlines) as the whole file in a pooled buffer (dispose it when written).</summary>
     private static PooledBuffer PngFile(BoundOutput output, Value value, Func<string, Value>? valueOf)
     {
-        var array = ArrayOf(output, value, "a .png output");
+        var array = RealArrayOf(output, value, "a .png output");
         if (array.IsStack && array.Frames != 1)
         {
             throw new OutputException(output.Name, $"a .png holds one 2-D image, but '{output.From}' is a stack {array.ShapeText}; write it as .gif or .npy");
@@ -330,6 +330,18 @@ public static class OutputWriter
     private static ImageArray ArrayOf(BoundOutput output, Value value, string what) => value is ArrayValue a
         ? a.Array
         : throw new OutputException(output.Name, $"{what} needs an array, but '{output.From}' is a table; write it as .json or .csv");
+
+    /// <summary>
+    /// The array a picture shows: real values only (a colormap would otherwise show the real part alone, as no reader
+    /// would expect; matplotlib refuses complex images too). The binder refuses what it knows is complex (XRF1050).
+    /// </summary>
+    private static ImageArray RealArrayOf(BoundOutput output, Value value, string what)
+    {
+        var array = ArrayOf(output, value, what);
+        return array.IsComplex
+            ? throw new OutputException(output.Name, $"{what} shows real values, but '{output.From}' is complex; take 'abs' of it (or 'ifft2' with part: real) first, or write it as .npy")
+            : array;
+    }
 
     private static object? Option(BoundOutput output, string key) => output.Options.TryGetValue(key, out var v) ? v : null;
 }

@@ -354,7 +354,8 @@ public class BinderTests
     /// <summary>
     /// What a figure panel, an overlay or a picture cannot show is refused when the recipe is checked (it passed
     /// validate and failed every image at run time): a table or a complex array as a panel, a complex overlay, and
-    /// literal bounds with vmin above vmax. A histogram table and a complex array as their own .png stay allowed.
+    /// literal bounds with vmin above vmax, and a complex array as its own .png (which showed the real part alone
+    /// with a colormap, and failed at run time without one). A histogram table as its own .png stays allowed.
     /// </summary>
     [Fact]
     public void PanelsOverlaysAndBoundsNoPictureCanShowAreErrors()
@@ -381,6 +382,7 @@ public class BinderTests
             "recipe.yaml:9:80: error XRF1055: output option 'vmax' must be a number at or above vmin (3); found -1",
             "recipe.yaml:10:47: error XRF1050: output 'ov': cannot write a complex array ('f') as an overlay; an overlay outlines the regions of a real image (a mask or a label image): take 'abs' of it first",
             "recipe.yaml:11:60: error XRF1055: output option 'vmax' must be a number at or above vmin (3); found -1.5",
+            "recipe.yaml:13:3: error XRF1050: output 'fp': cannot write a complex array ('f') as .png; a picture shows real values: take 'abs' of it (or 'ifft2' with part: real) first, or write it as .npy (complex64)",
         ], r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
     }
 

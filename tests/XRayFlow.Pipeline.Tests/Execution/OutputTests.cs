@@ -181,6 +181,26 @@ public class OutputTests
         Assert.Contains("is a stack (2, 2, 2); write it as .gif or .npy", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A complex array (one the binder could not know was complex) is no picture: with a colormap its real part
+    /// alone was coloured, without one the writer's ArgumentException surfaced as an internal error.
+    /// </summary>
+    [Fact]
+    public void AComplexArrayIsNoPicture()
+    {
+        var complex = new ArrayValue(new ImageArray(2, 2, new float[4], [0f, 1f, 2f, 3f]));
+        foreach (var options in new Dictionary<string, object?>[] { new(), new() { ["colormap"] = "gray" }, new() { ["bits"] = 16 } })
+        {
+            var ex = Assert.Throws<OutputException>(() => OutputWriter.Png(Output("c.png", OutputFormat.Png, options), complex));
+            Assert.Contains("a .png output shows real values, but 'v' is complex; take 'abs' of it", ex.Message, StringComparison.Ordinal);
+        }
+
+        string path = Path.Combine(RunKit.TempDir(), "c.gif");
+        var gif = Assert.Throws<OutputException>(() => OutputWriter.Write(Output("c.gif", OutputFormat.Gif), _ => new ArrayValue(ImageArray.Stack(2, 2, 2, new float[8], new float[8])), path));
+        Assert.Contains("a .gif output shows real values", gif.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
+
     [Fact]
     public void GifOfAStackHasOneFramePerImage()
     {
