@@ -256,10 +256,13 @@ public class PngEncodeFilterTests
     [Fact]
     public void LevelOneIsRunLengthAndTheOthersTheFullSearch()
     {
-        Assert.Equal(ZLibCompressionStrategy.RunLengthEncoding, new PngWriter.Settings(1).ZStrategy);
-        Assert.Equal(ZLibCompressionStrategy.Default, new PngWriter.Settings(6).ZStrategy);
-        Assert.Equal(PngEncodeFilters.Choice.None, new PngWriter.Settings(0).Choice);
-        Assert.Equal(PngEncodeFilters.Choice.Adaptive, new PngWriter.Settings(9).Choice);
+        // Every level, not a sample of them: a mutant giving level 2 the run-length strategy passed the sampled asserts.
+        for (int level = 0; level <= PngWriter.MaxCompression; level++)
+        {
+            var settings = new PngWriter.Settings(level);
+            Assert.Equal(level == 1 ? ZLibCompressionStrategy.RunLengthEncoding : ZLibCompressionStrategy.Default, settings.ZStrategy);
+            Assert.Equal(level == 0 ? PngEncodeFilters.Choice.None : PngEncodeFilters.Choice.Adaptive, settings.Choice);
+        }
     }
 
     [Theory]

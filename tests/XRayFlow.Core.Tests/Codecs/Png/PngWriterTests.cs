@@ -68,6 +68,19 @@ public class PngWriterTests
         Assert.Throws<ArgumentException>(() => PngWriter.Write(ms, new ImageArray(2, 2), 12));
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(13)]
+    [InlineData(24)]
+    public void RgbBytesMustBeExactlyThreeAPixel(int length)
+    {
+        // A 2 x 2 RGB image is 12 bytes: fewer would be read past, more would mean a wrong width or height.
+        var e = Assert.Throws<ArgumentException>(() => PngWriter.WriteRgb(new MemoryStream(), new byte[length], 2, 2));
+        Assert.StartsWith($"rgb has {length} bytes; a 2 x 2 RGB image needs 12", e.Message, StringComparison.Ordinal);
+        using var exact = PngWriter.EncodeRgb(new byte[12], 2, 2);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, exact.Span[..4].ToArray());
+    }
+
     [Fact]
     public void EveryShapeFrom1x1To17x64DecodesToTheSamePixelsThroughImageSharpAndTheFastDecoder()
     {
