@@ -53,7 +53,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor UnknownOutputFormat = new("XRF1049", Severity.Error, "output path '{0}' has no known extension; use .npy, .png, .gif, .json or .csv");
     public static readonly DiagnosticDescriptor OutputKindMismatch = new("XRF1050", Severity.Error, "output '{0}': cannot write {1} as {2}; {3}");
     public static readonly DiagnosticDescriptor OutputPathEscapes = new("XRF1051", Severity.Error, "output path '{0}' must be relative and stay inside the output folder (--out)");
-    public static readonly DiagnosticDescriptor UnknownPlaceholder = new("XRF1052", Severity.Error, "unknown placeholder '{{{0}}}' in output path; the only placeholder is {{stem}}{1}");
+    public static readonly DiagnosticDescriptor UnknownPlaceholder = new("XRF1052", Severity.Error, "unknown placeholder '{{{0}}}' in output path; the placeholders are {{stem}} and {{relstem}}{1}");
     public static readonly DiagnosticDescriptor DuplicateOutputPath = new("XRF1053", Severity.Error, "outputs '{0}' and '{1}' write the same path '{2}'");
     public static readonly DiagnosticDescriptor UnknownColormap = new("XRF1054", Severity.Error, "unknown colormap '{0}' (one of: {1}){2}");
     public static readonly DiagnosticDescriptor BadOutputOption = new("XRF1055", Severity.Error, "output option '{0}' must be {1}; found {2}");

@@ -255,13 +255,13 @@ internal sealed partial class OutputsBinder
         return format;
     }
 
-    /// <summary>No placeholder but {stem} in the path as written (located there; a `${name}` is a param, not one).</summary>
+    /// <summary>No placeholder but {stem} and {relstem} in the path as written (located there; a `${name}` is a param, not one).</summary>
     private bool CheckPlaceholders(YamlScalar node)
     {
         bool ok = true;
         foreach (Match m in Placeholder().Matches(node.Value))
         {
-            if (m.Groups[1].Value != "stem")
+            if (m.Groups[1].Value is not ("stem" or "relstem"))
             {
                 string name = m.Groups[1].Value.Trim(' ', '\t');
                 _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value,

@@ -22,7 +22,15 @@ public sealed class OutputException(string output, string reason) : Exception($"
 public static class OutputPaths
 {
     /// <summary>The template with `{stem}` replaced (no folder check).</summary>
-    public static string Expand(string template, string stem) => template.Replace("{stem}", stem, StringComparison.Ordinal);
+    public static string Expand(string template, string stem) => Expand(template, stem, stem);
+
+    /// <summary><paramref name="template"/> with `{stem}` and `{relstem}` (the stem with the sub-folders below a glob's base) replaced.</summary>
+    public static string Expand(string template, string stem, string relStem)
+        => template.Replace("{stem}", stem, StringComparison.Ordinal).Replace("{relstem}", relStem, StringComparison.Ordinal);
+
+    /// <summary>The placeholders an output path may hold: `{stem}`, `{relstem}`.</summary>
+    public static bool HasItemPlaceholder(string template)
+        => template.Contains("{stem}", StringComparison.Ordinal) || template.Contains("{relstem}", StringComparison.Ordinal);
 
     /// <summary>
     /// The full path of an output under <paramref name="outDir"/>, or null when the template is absolute or the

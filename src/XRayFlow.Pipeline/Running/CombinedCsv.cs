@@ -37,7 +37,7 @@ internal static class CombinedCsv
         }
 
         var tables = recipe.Outputs.Where(o => o.Panels is null
-            && o.PathTemplate.Contains("{stem}", StringComparison.Ordinal)
+            && OutputPaths.HasItemPlaceholder(o.PathTemplate)
             && (o.Format == OutputFormat.Csv || (o.Format == OutputFormat.Json && recipe.Steps.Any(s => s.Id == o.From && s.OutputKind == ValueKind.Table))))
             .ToList();
         var withCsv = tables.Where(o => o.Format == OutputFormat.Csv).Select(o => o.From).ToHashSet(StringComparer.Ordinal);

@@ -189,8 +189,9 @@ public static class InputResolver
     }
 
     /// <summary>
-    /// An item's {stem}: its name without the extension, keeping the sub-folders a recursive glob went through
-    /// (`ward1/a.png` -> `ward1/a`), so that two `a.png` in different folders write different outputs.
+    /// An item's {relstem}: its name without the extension, keeping the sub-folders a recursive glob went through
+    /// (`ward1/a.png` -> `ward1/a`), so that two `a.png` in different folders can write different outputs. Its
+    /// {stem} is the file's name without extension (`a`), as dsl-v1 says.
     /// </summary>
     public static string StemOfName(string name)
     {
@@ -422,7 +423,7 @@ public static class InputResolver
             string f = batchFiles[k];
             var files = new Dictionary<string, IReadOnlyList<string>>(fixedFiles, StringComparer.Ordinal) { [batchInput] = [f] };
             string name = batchNames?[k] ?? Path.GetFileName(f);
-            items.Add(new RunItem(name, stemsFromNames ? StemOfName(name) : Path.GetFileNameWithoutExtension(f), files));
+            items.Add(BatchItem(name, stemsFromNames ? StemOfName(name) : Path.GetFileNameWithoutExtension(f), files));
         }
 
         if (shard is null)
@@ -435,11 +436,15 @@ public static class InputResolver
         var everyone = new RunItem[allNames.Count];
         for (int k = 0; k < everyone.Length; k++)
         {
-            everyone[k] = k >= batchStart && k - batchStart < items.Count ? items[(int)(k - batchStart)] : new RunItem(allNames[k], stemsFromNames ? StemOfName(allNames[k]) : Path.GetFileNameWithoutExtension(allNames[k]), none);
+            everyone[k] = k >= batchStart && k - batchStart < items.Count ? items[(int)(k - batchStart)] : BatchItem(allNames[k], stemsFromNames ? StemOfName(allNames[k]) : Path.GetFileNameWithoutExtension(allNames[k]), none);
         }
 
         return new ResolvedInputs(items, everyone, batchStart, batchTotal, skipped);
     }
+
+    /// <summary>A batch item: its {stem} the last part of <paramref name="relStem"/> (a file's name without extension), its {relstem} that.</summary>
+    private static RunItem BatchItem(string name, string relStem, IReadOnlyDictionary<string, IReadOnlyList<string>> files)
+        => new(name, relStem[(relStem.LastIndexOf('/') + 1)..], files) { RelStem = relStem };
 
     private static IReadOnlyList<string> Slice(IReadOnlyList<string> list, long start, long length)
     {

@@ -60,7 +60,7 @@ public static class OutputTargets
         string PathOf(long claimant)
         {
             var (item, output) = Of(claimant);
-            return OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, OutputPaths.Expand(output.PathTemplate, item.Stem))!;
+            return OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, OutputPaths.Expand(output.PathTemplate, item.Stem, item.RelStem))!;
         }
 
         var owner = new PathClaims(PathOf, (int)Math.Min(1 << 28, (long)items.Count * outputs + 8));
@@ -75,19 +75,25 @@ public static class OutputTargets
         }
 
         // What would set two claimants of one path apart: {stem} where the path lacks it; where both paths have it,
-        // the two inputs share a stem (a.png and a.npy in one folder), which only renaming or separate runs fix.
+        // {relstem} for one name in two sub-folders of a recursive glob (ward1/a.png, ward2/a.png); else the two
+        // inputs share a stem (a.png and a.npy in one folder), which only renaming or separate runs fix.
         string Hint(long first, long claimant)
         {
             var (a, oa) = Of(first);
             var (b, ob) = Of(claimant);
-            if (!oa.PathTemplate.Contains("{stem}", StringComparison.Ordinal) || !ob.PathTemplate.Contains("{stem}", StringComparison.Ordinal))
+            if (!OutputPaths.HasItemPlaceholder(oa.PathTemplate) || !OutputPaths.HasItemPlaceholder(ob.PathTemplate))
             {
                 return " (put {stem} in the output path)";
             }
 
-            return a.Name != b.Name && a.Stem == b.Stem
-                ? $" (the inputs '{a.Name}' and '{b.Name}' have one stem, '{a.Stem}': rename one, or run them as separate batches)"
-                : string.Empty;
+            if (a.Name == b.Name || a.Stem != b.Stem)
+            {
+                return string.Empty;
+            }
+
+            return a.RelStem != b.RelStem
+                ? $" (the inputs '{a.Name}' and '{b.Name}' have one stem, '{a.Stem}': write {{relstem}} for it to keep their sub-folders, '{a.RelStem}' and '{b.RelStem}')"
+                : $" (the inputs '{a.Name}' and '{b.Name}' have one stem, '{a.Stem}': rename one, or run them as separate batches)";
         }
 
         for (int i = 0; i < items.Count; i++)
@@ -98,7 +104,7 @@ public static class OutputTargets
             {
                 var output = recipe.Outputs[o];
                 long claimant = ((long)i * outputs) + o;
-                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem);
+                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem, item.RelStem);
                 if (expanded.Contains('\0'))
                 {
                     if (bad.Add(output.Name))
@@ -287,7 +293,7 @@ public static class OutputTargets
         {
             foreach (var output in recipe.Outputs)
             {
-                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem);
+                string expanded = OutputPaths.Expand(output.PathTemplate, item.Stem, item.RelStem);
                 if (OutputPaths.ResolveUnder(root, rootWithSep, output.PathTemplate, expanded) is { } full
                     && Report(full, all.Count > 1 ? $"output {output.Name} of '{item.Name}'" : $"output {output.Name}"))
                 {

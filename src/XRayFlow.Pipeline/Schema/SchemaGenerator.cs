@@ -110,7 +110,7 @@ public static class SchemaGenerator
                 },
                 ["outputs"] = new JsonObject
                 {
-                    ["description"] = "Named outputs: name: path (the step of that name) or {from, path, ...options}. Paths are relative to --out; {stem} is the input file's name, ${name} a param's value.",
+                    ["description"] = "Named outputs: name: path (the step of that name) or {from, path, ...options}. Paths are relative to --out; {stem} is the input file's name, {relstem} that name with the sub-folders below a glob's base, ${name} a param's value.",
                     ["type"] = "object",
                     ["propertyNames"] = new JsonObject { ["pattern"] = "^[A-Za-z_][A-Za-z0-9_-]*$" },
                     ["additionalProperties"] = new JsonObject { ["$ref"] = "#/$defs/output" },
@@ -175,7 +175,7 @@ public static class SchemaGenerator
 
     private static JsonObject PathSchema() => new()
     {
-        ["description"] = "Relative to --out; the extension picks the format (.npy .png .gif .json .csv); {stem} is the input file's name without extension, ${name} a param's value.",
+        ["description"] = "Relative to --out; the extension picks the format (.npy .png .gif .json .csv); {stem} is the input file's name without extension, {relstem} the same keeping the sub-folders below a glob's base (ward1/a), ${name} a param's value.",
         ["type"] = "string",
         ["pattern"] = PathPattern,
     };

@@ -323,8 +323,9 @@ public class BinderTests
 
         // {size} without the $ was "the only placeholder is {stem}", which did not say how to use the param.
         var braces = TestOps.Load(text.Replace("${ size }", "{size}", StringComparison.Ordinal));
-        Assert.Equal(["recipe.yaml:10:23: error XRF1052: unknown placeholder '{size}' in output path; the only placeholder is {stem}; write ${size} for the value of param 'size'"], braces.Diagnostics.Select(d => d.ToString()));
-        Assert.Equal("recipe.yaml:10:23: error XRF1052: unknown placeholder '{width}' in output path; the only placeholder is {stem}", Assert.Single(TestOps.Load(text.Replace("${ size }", "{width}", StringComparison.Ordinal)).Diagnostics).ToString());
+        Assert.Equal(["recipe.yaml:10:23: error XRF1052: unknown placeholder '{size}' in output path; the placeholders are {stem} and {relstem}; write ${size} for the value of param 'size'"], braces.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal("recipe.yaml:10:23: error XRF1052: unknown placeholder '{width}' in output path; the placeholders are {stem} and {relstem}", Assert.Single(TestOps.Load(text.Replace("${ size }", "{width}", StringComparison.Ordinal)).Diagnostics).ToString());
+        Assert.Equal("sized/{relstem}_224.npy", Bind(text.Replace("{stem}", "{relstem}", StringComparison.Ordinal)).Outputs[0].PathTemplate);
     }
 
     /// <summary>A title that is only `${name}` is the value as text (it was read as the param's number and refused: "must be a string; found number 150").</summary>

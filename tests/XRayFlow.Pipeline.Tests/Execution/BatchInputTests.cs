@@ -8,8 +8,8 @@ namespace XRayFlow.Pipeline.Tests.Execution;
 
 /// <summary>
 /// Issue 17, "Batches as data jobs": a folder as an input (its images, sorted, not recursive), recursive globs
-/// (`**/*.png`, `*/*.png`) whose {stem} keeps the sub-folders, and a run that does not replace the manifest of
-/// another recipe without --force.
+/// (`**/*.png`, `*/*.png`) whose {stem} is the file's name without extension as dsl-v1 says and whose {relstem}
+/// keeps the sub-folders, and a run that does not replace the manifest of another recipe without --force.
 /// </summary>
 public sealed class BatchInputTests
 {
@@ -101,7 +101,8 @@ public sealed class BatchInputTests
         var items = Resolve(dir, Path.Combine(dir, glob)).Items;
 
         Assert.Equal(names, items.Select(i => i.Name));
-        Assert.Equal(names.Select(n => n[..^4]), items.Select(i => i.Stem)); // {stem} keeps the sub-folders
+        Assert.Equal(names.Select(n => Path.GetFileName(n)[..^4]), items.Select(i => i.Stem)); // {stem}: the file's name (dsl-v1)
+        Assert.Equal(names.Select(n => n[..^4]), items.Select(i => i.RelStem)); // {relstem} keeps the sub-folders
         Assert.All(items, i => Assert.True(File.Exists(i.Files["xray"].Single())));
     }
 
@@ -123,10 +124,10 @@ public sealed class BatchInputTests
     }
 
     [Fact]
-    public void Same_named_files_in_sub_folders_write_distinct_outputs()
+    public void Same_named_files_in_sub_folders_write_distinct_outputs_through_relstem()
     {
         string dir = Tree();
-        var recipe = RunKit.LoadFile(dir, Recipe);
+        var recipe = RunKit.LoadFile(dir, Recipe.Replace("{stem}", "{relstem}", StringComparison.Ordinal));
         string outDir = Path.Combine(dir, "out");
         var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/*.npy") }, OutDir = outDir, Threads = 2 });
 
@@ -135,6 +136,33 @@ public sealed class BatchInputTests
         {
             Assert.Equal([1f, 2, 3, 4, 5, 6], NpyReader.Read(Path.Combine(outDir, rel)).Data);
         }
+    }
+
+    /// <summary>
+    /// dsl-v1: `{stem}` is the input file's name without extension, and outputs whose paths would collide are an
+    /// error before any work starts. With unique names in sub-folders (as ChestX-ray8's images_001 ... folders),
+    /// `{stem}` writes them side by side; two `a.npy` in different folders collide, and the message says
+    /// `{relstem}` keeps the folders. (Until now `{stem}` itself kept them, so a recipe written to the contract found
+    /// its outputs in sub-folders.)
+    /// </summary>
+    [Fact]
+    public void Stem_is_the_file_name_so_sub_folders_write_side_by_side_and_equal_names_collide_before_work()
+    {
+        string dir = Tree();
+        var recipe = RunKit.LoadFile(dir, Recipe);
+        string flat = Path.Combine(dir, "flat");
+        var unique = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/[bc]*.npy") }, OutDir = flat, Threads = 2 });
+        Assert.Equal(ExitCodes.Success, unique.ExitCode);
+        Assert.Equal(["b_abs.npy", "c_abs.npy", "manifest.json"], Directory.GetFiles(flat).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(flat, "ward2")));
+
+        string outDir = Path.Combine(dir, "out");
+        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/*/*.npy") }, OutDir = outDir, Threads = 2 });
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        var d = Assert.Single(result.Diagnostics, d => d.IsError);
+        Assert.Equal("XRF2008", d.Code);
+        Assert.EndsWith("(the inputs 'ward1/a.npy' and 'ward2/a.npy' have one stem, 'a': write {relstem} for it to keep their sub-folders, 'ward1/a' and 'ward2/a')", d.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
@@ -150,7 +178,7 @@ public sealed class BatchInputTests
         Assert.False(Directory.Exists(outDir));
     }
 
-    /// <summary>Sharding a recursive glob: blocks of the batch in name order, the stems kept, the whole batch named by every shard.</summary>
+    /// <summary>Sharding a recursive glob: blocks of the batch in name order, the relative stems kept, the whole batch named by every shard.</summary>
     [Fact]
     public void Shards_of_a_recursive_glob_split_the_sorted_names_and_keep_the_stems()
     {
@@ -161,7 +189,8 @@ public sealed class BatchInputTests
 
         Assert.Equal(5, first.Total);
         Assert.Equal(["b.npy", "top.npy", "ward1/a.npy", "ward2/a.npy", "ward2/deep/c.npy"], first.All.Select(i => i.Name));
-        Assert.Equal(["b", "top", "ward1/a", "ward2/a", "ward2/deep/c"], second.All.Select(i => i.Stem));
+        Assert.Equal(["b", "top", "ward1/a", "ward2/a", "ward2/deep/c"], second.All.Select(i => i.RelStem));
+        Assert.Equal(["b", "top", "a", "a", "c"], second.All.Select(i => i.Stem));
         Assert.Equal(first.All.Select(i => i.Name), first.Items.Concat(second.Items).Select(i => i.Name));
     }
 
@@ -260,7 +289,8 @@ public sealed class BatchInputTests
         var first = RunKit.LoadFile(dir, Recipe);
         Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = first, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images", "b.npy") }, OutDir = outDir }).ExitCode);
 
-        var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal), "other.yaml");
+        // {relstem}: the tree's two a.npy would otherwise collide (XRF2008), which is not what this test is about.
+        var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal).Replace("{stem}", "{relstem}", StringComparison.Ordinal), "other.yaml");
         var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/*.npy") }, OutDir = outDir, Shard = new Shard(0, 2) });
 
         Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
