@@ -111,6 +111,32 @@ public class SchemaTests
         }
     }
 
+    /// <summary>
+    /// Shipped recipes are strict YAML, as any YAML tool reads it (PyYAML, editors): xrayflow reads an unquoted
+    /// `[${a}, ${b}]` too (an extension), but YAML ends a plain value at `{`, so a recipe written so is a syntax
+    /// error to everyone else it is shared with. Parsed here by YamlDotNet alone, without xrayflow's reader.
+    /// </summary>
+    [Fact]
+    public void ShippedRecipesAreStrictYaml()
+    {
+        var recipes = Directory.GetFiles(Path.Combine(TestPaths.Root, "pipelines"), "*.yaml").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(recipes);
+        var failures = new List<string>();
+        foreach (var file in recipes)
+        {
+            try
+            {
+                new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(File.ReadAllText(file)));
+            }
+            catch (YamlDotNet.Core.YamlException e)
+            {
+                failures.Add($"{Path.GetFileName(file)}:{e.Start.Line}:{e.Start.Column}: {e.Message}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Fact]
     public void DslExampleValidatesAgainstTheSchemaOfItsOps()
     {

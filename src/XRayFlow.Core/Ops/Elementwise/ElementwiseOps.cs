@@ -113,7 +113,7 @@ public static class ElementwiseOps
     public static OpDefinition Digitize { get; } = new()
     {
         Name = "digitize",
-        Summary = "The index of the bin each value falls in (numpy.digitize): for increasing bins i with bins[i-1] <= x < bins[i] (0 below the first, len(bins) from the last on; with right, bins[i-1] < x <= bins[i]); decreasing bins count from the other end. NaN gives len(bins) for increasing bins, 0 for decreasing. With threshold_multiotsu's fields, `bins: [${m.t0}, ${m.t1}]` gives each pixel its class 0, 1, 2.",
+        Summary = "The index of the bin each value falls in (numpy.digitize): for increasing bins i with bins[i-1] <= x < bins[i] (0 below the first, len(bins) from the last on; with right, bins[i-1] < x <= bins[i]); decreasing bins count from the other end. NaN gives len(bins) for increasing bins, 0 for decreasing. With threshold_multiotsu's fields, `bins: [\"${m.t0}\", \"${m.t1}\"]` gives each pixel its class 0, 1, 2.",
         Reference = "numpy.digitize",
         Inputs = InputSpec.One,
         IsElementwise = true,

@@ -152,7 +152,7 @@ public static class StatisticsOps
     public static OpDefinition ThresholdMultiotsu { get; } = new()
     {
         Name = "threshold_multiotsu",
-        Summary = "Multi-Otsu thresholds: the classes - 1 histogram bin centers that maximise the variance between the classes (every choice tried, as scikit-image); a table with fields t0, t1, ... in increasing order, read as ${step.t0}; `digitize` with `bins: [${step.t0}, ${step.t1}]` makes the class of each pixel (scikit-image's numpy.digitize). An image with fewer distinct values than classes fails (as scikit-image)." + PathNote,
+        Summary = "Multi-Otsu thresholds: the classes - 1 histogram bin centers that maximise the variance between the classes (every choice tried, as scikit-image); a table with fields t0, t1, ... in increasing order, read as ${step.t0}; `digitize` with `bins: [\"${step.t0}\", \"${step.t1}\"]` makes the class of each pixel (scikit-image's numpy.digitize). An image with fewer distinct values than classes fails (as scikit-image)." + PathNote,
         Reference = "skimage.filters.threshold_multiotsu",
         Inputs = InputSpec.One,
         Output = OutputKind.Table,
