@@ -151,6 +151,36 @@ public sealed class ArraysCommandTests
     }
 
     [Fact]
+    public void ARegionTablesWholeNumbersAreJsonIntegersColumnByColumn()
+    {
+        // Two regions: label 1 at (0,0), (0,1), (1,0); label 2 down column 3. skimage's regionprops_table columns.
+        var (dir, recipe, npy) = Arrange([1, 1, 0, 2, 1, 0, 0, 2, 0, 0, 0, 2], 3, 4, """
+            xrayflow: 1
+            inputs:
+              labels: image
+            steps:
+              - id: props
+                op: regionprops
+                properties: [label, area, bbox, centroid]
+            outputs:
+              props: "{stem}_props.json"
+            """);
+        string outDir = P(dir, "values");
+        var r = CliKit.Run("arrays", recipe, "--input", "labels=" + npy, "--out", outDir);
+        Assert.True(r.Exit == 0, r.Err);
+        using var table = JsonDocument.Parse(File.ReadAllBytes(P(outDir, "0.json")));
+        var t = table.RootElement;
+        Assert.Equal(["label", "area", "bbox-0", "bbox-1", "bbox-2", "bbox-3", "centroid-0", "centroid-1"], Names(t));
+        string Raw(string column) => string.Join(",", t.GetProperty(column).EnumerateArray().Select(e => e.GetRawText()));
+        Assert.Equal("1,2", Raw("label"));
+        Assert.Equal("3,3", Raw("area"));
+        Assert.Equal(("0,0", "0,3", "2,3", "2,4"), (Raw("bbox-0"), Raw("bbox-1"), Raw("bbox-2"), Raw("bbox-3")));
+        Assert.Equal(1 / 3.0, t.GetProperty("centroid-0")[0].GetDouble());
+        Assert.Equal(1.0, t.GetProperty("centroid-0")[1].GetDouble());
+        Assert.Equal((1 / 3.0, 3.0), (t.GetProperty("centroid-1")[0].GetDouble(), t.GetProperty("centroid-1")[1].GetDouble()));
+    }
+
+    [Fact]
     public void ABadSetIsExit2WithTheDiagnosticAsDataAndNoOutputs()
     {
         var (dir, recipe, npy) = Arrange(Input, 2, 3);
