@@ -235,6 +235,46 @@ public sealed class WatchBehaviourTests
     }
 
     [Fact]
+    public async Task ASaveDuringARunIsRunToo()
+    {
+        // Saved while run 1 runs (a first run on big pictures takes seconds): the session used to take the recipe as
+        // seen after that run, whose files watched had changed (the inputs join the recipe), and never ran the save.
+        string dir = Project();
+        string recipe = Path.Combine(dir, "r.yaml");
+        var load = new CliHost { Out = TextWriter.Null, Err = TextWriter.Null }.LoadRecipe;
+        int loads = 0;
+        var host = new CliHost
+        {
+            Out = TextWriter.Null,
+            Err = TextWriter.Null,
+            LoadRecipe = (path, sets) =>
+            {
+                var loaded = load(path, sets);
+                if (Interlocked.Increment(ref loads) == 1)
+                {
+                    Kit.Write(recipe, WatchServerTests.Recipe.Replace("threshold: 120", "threshold: 7", StringComparison.Ordinal));
+                }
+
+                return loaded;
+            },
+        };
+        var session = new WatchSession(new WatchOptions { RecipePath = recipe, OutDir = Path.Combine(dir, "out"), Threads = 1, Poll = TimeSpan.FromMilliseconds(20) }, host);
+        using var stop = new CancellationTokenSource();
+        var running = session.RunAsync(stop.Token);
+        var sw = Stopwatch.StartNew();
+        while (session.State.Runs < 2)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromMinutes(1) && !running.IsCompleted, $"the save during run 1 was not run: {session.State}");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, Volatile.Read(ref loads));
+        stop.Cancel();
+        await running.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, session.State.Runs); // and nothing ran a third time
+    }
+
+    [Fact]
     public void AnInvalidRunHasANewVersionForThePageToHear()
     {
         // The page's event stream announces versions: a run that published under the old one left the page showing

@@ -147,11 +147,28 @@ internal sealed class WatchSession
     }
 
     /// <summary>
-    /// What the next look compares with: what was seen before the run when the same files are watched (so a save
-    /// during the run runs again), else the newly watched files as they are now.
+    /// What the next look compares with: each file watched before the run as it was seen before the run (so a save
+    /// during the run runs again), a newly watched file as it is now. It took every file as it was after the run when
+    /// the run changed the files watched, as the first run always does: a save of the recipe during the first run
+    /// was never run.
     /// </summary>
     private string After(IReadOnlyList<string> before, string seenBefore)
-        => _watched.SequenceEqual(before, StringComparer.Ordinal) ? seenBefore : Fingerprint(_watched);
+    {
+        string[] parts = seenBefore.Split('|');
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < before.Count; i++)
+        {
+            seen.TryAdd(before[i], parts[i] + "|");
+        }
+
+        var sb = new StringBuilder();
+        foreach (var p in _watched)
+        {
+            sb.Append(seen.TryGetValue(p, out var part) ? part : Fingerprint([p]));
+        }
+
+        return sb.ToString();
+    }
 
     /// <summary>Loads and runs the recipe once and publishes the result.</summary>
     public void RunOnce(CancellationToken cancellation = default)
