@@ -89,7 +89,17 @@ public sealed class FirstRunAndBatchCliTests
         Assert.True(folder.Exit == 0, folder.Err);
         Assert.Contains("2 of 2 input(s) done", folder.Out, StringComparison.Ordinal);
 
-        var tree = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", "xray=" + P(dir, "images", "**", "*.png"), "--out", P(dir, "tree"));
+        // {stem} is the file's name (dsl-v1): the two 00000011_000.png collide before any work, and the message says
+        // {relstem} keeps the sub-folders; with it the tree runs.
+        string glob = "xray=" + P(dir, "images", "**", "*.png");
+        var collide = CliKit.Run("run", P(dir, "recipe.yaml"), "--input", glob, "--out", P(dir, "tree"));
+        Assert.Equal(2, collide.Exit);
+        Assert.Contains("error XRF2008: ", collide.Err, StringComparison.Ordinal);
+        Assert.Contains("have one stem, '00000011_000': write {relstem} for it to keep their sub-folders, '00000011_000' and 'ward/00000011_000'", collide.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(P(dir, "tree")));
+
+        File.WriteAllText(P(dir, "rel.yaml"), File.ReadAllText(P(dir, "recipe.yaml")).Replace("{stem}", "{relstem}", StringComparison.Ordinal));
+        var tree = CliKit.Run("run", P(dir, "rel.yaml"), "--input", glob, "--out", P(dir, "tree"));
         Assert.True(tree.Exit == 0, tree.Err);
         Assert.Contains("3 of 3 input(s) done", tree.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(P(dir, "tree", "ward", "00000011_000_ax.png")));
