@@ -105,9 +105,9 @@ public sealed class ScalarStepEndToEndTests : IDisposable
             Assert.Equal($"{{\"value\": {otsu}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_otsu.json")));
 
             // where(x > otsu, x, 0) and clip(x, max = p99), with this image's own numbers.
-            var x = ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
-            var mask = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_mask.npy")).Data;
-            var clipped = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_clipped.npy")).Data;
+            var x = Pixels(file);
+            var mask = Values(outDir, stem, "_mask");
+            var clipped = Values(outDir, stem, "_clipped");
             for (int k = 0; k < x.Length; k++)
             {
                 Assert.Equal(x[k] > otsu ? x[k] : 0f, mask[k]);
@@ -155,8 +155,8 @@ public sealed class ScalarStepEndToEndTests : IDisposable
             Assert.Equal($"{{\"value\": {m.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_m.json")));
             Assert.Equal($"{{\"value\": {w.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n", File.ReadAllText(Path.Combine(outDir, stem + "_w.json")));
 
-            var x = ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
-            var clipped = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_clipped.npy")).Data;
+            var x = Pixels(file);
+            var clipped = Values(outDir, stem, "_clipped");
             for (int k = 0; k < x.Length; k++)
             {
                 Assert.Equal(Math.Max(x[k], (float)m), clipped[k]);
@@ -194,10 +194,10 @@ public sealed class ScalarStepEndToEndTests : IDisposable
         foreach (var (file, otsu, p99) in Expected)
         {
             string stem = Path.GetFileNameWithoutExtension(file);
-            var x = ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
-            var above = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_above.npy")).Data;
-            var plain = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_plain.npy")).Data;
-            var hi = XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + "_hi.npy")).Data;
+            var x = Pixels(file);
+            var above = Values(outDir, stem, "_above");
+            var plain = Values(outDir, stem, "_plain");
+            var hi = Values(outDir, stem, "_hi");
             for (int k = 0; k < x.Length; k++)
             {
                 Assert.Equal(x[k] > otsu ? 1f : 0f, above[k]);
@@ -247,6 +247,12 @@ public sealed class ScalarStepEndToEndTests : IDisposable
         Assert.Equal("unknown name 't' (did you mean 'x'?); the variables here are x, i, j, rows, cols", error.Message);
         Assert.False(File.Exists(Path.Combine(outDir, "m2.npy")));
     }
+
+    /// <summary>The pixels of a sample as the run read it.</summary>
+    private float[] Pixels(string file) => ImageReader.Read(Path.Combine(_dir, "images", file)).Data;
+
+    /// <summary>The values of the item's `.npy` output <paramref name="stem"/> + <paramref name="suffix"/>.</summary>
+    private static float[] Values(string outDir, string stem, string suffix) => XRayFlow.Core.Codecs.Npy.NpyReader.Read(Path.Combine(outDir, stem + suffix + ".npy")).Data;
 
     private static string Samples()
     {
