@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -663,6 +664,8 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
 
     /// <summary>
     /// numpy's equal bins over [first, last]: float32 edges, the float32 first edge and scale of the bin estimate.
+    /// A range whose float32 width overflows (values near both ends of float32) is refused: numpy's estimate is NaN
+    /// there and it fails.
     /// </summary>
     internal readonly struct FloatBins
     {
@@ -707,6 +710,13 @@ public sealed record ImageHistogram(long[] Counts, double[] Centers, bool IsInte
             {
                 range = max - min; // float32 scalars: float32 subtraction
                 range = (float)range;
+                if (double.IsInfinity(range))
+                {
+                    // numpy's bin estimate is then inf * 0 = NaN, an index it fails on (IndexError); ours would read
+                    // outside the edges.
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"the values span {min:R} to {max:R}, a range wider than float32 holds (max - min overflows): numpy.histogram fails on it too; rescale the values first"));
+                }
             }
 
             var edges = new float[nbins + 1];

@@ -328,6 +328,34 @@ public class ThresholdKernelTests
         Assert.Throws<ArgumentException>(() => ImageHistogram.Of([1f, float.PositiveInfinity], 0, 256));
     }
 
+    /// <summary>
+    /// Finite values whose range overflows float32 (max - min = inf): numpy's bin estimate is NaN and it fails
+    /// (IndexError); the vector count read outside the edges and crashed the process (AccessViolationException),
+    /// taking a whole batch with it. Refused with the reason, for every length (the scalar and the vector paths).
+    /// </summary>
+    [Fact]
+    public void FloatHistogramRefusesARangeWiderThanFloat32()
+    {
+        foreach (int n in Lengths().Where(n => n >= 2))
+        {
+            var x = new float[n];
+            x[0] = -2e38f;
+            x[n - 1] = 2e38f;
+            var e = Assert.Throws<ArgumentException>(() => ImageHistogram.Of(x, 0, 256));
+            Assert.Equal("the values span -2E+38 to 2E+38, a range wider than float32 holds (max - min overflows): numpy.histogram fails on it too; rescale the values first", e.Message);
+        }
+
+        // The widest range that fits is counted: -1e38 .. 2e38 is 3e38.
+        var wide = new float[64];
+        wide[0] = -1e38f;
+        wide[63] = 2e38f;
+        var h = ImageHistogram.Of(wide, 0, 256);
+        Assert.Equal(64, h.Counts.Sum());
+        Assert.Equal(62, h.Counts[85]); // the zeros: (0 + 1e38) / 3e38 * 256 = 85.3
+        Assert.Equal(1, h.Counts[0]);
+        Assert.Equal(1, h.Counts[255]);
+    }
+
     [Fact]
     public void NumpyFloat32SumEqualsScalarForEveryLength()
     {
