@@ -535,7 +535,9 @@ public sealed partial class PlanExecutor
                 ScalarRef r => Typed(step, spec, name, [Number(r)]),
                 // `pN` items stay for the op to compute per image; `${step}` items become checked numbers.
                 object?[] items when items.Any(i => i is Percentile) => items.Select(i => i is ScalarRef r ? ((System.Collections.IList)Typed(step, spec, name, [Number(r)]))[0] : i).ToArray(),
-                object?[] items => Typed(step, spec, name, items.Select(i => i is ScalarRef r ? Number(r) : Convert.ToDouble(i, System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
+                object?[] items when items.Any(i => i is ScalarRef) => Typed(step, spec, name, items.Select(i => i is ScalarRef r ? Number(r) : Convert.ToDouble(i, System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
+                // Every other value (a matrix's rows, a list without references) is as bound: only the references of
+                // this step's params are per image. A matrix beside a `${step}` was converted row by row and failed.
                 _ => value,
             };
         }

@@ -453,6 +453,30 @@ public class ExecutorTests
     }
 
     /// <summary>
+    /// A matrix parameter (convolve's weights, a footprint, affine_transform's matrix) beside a computed one: the
+    /// matrix stays as written. Each image failed with "internal error (InvalidCastException ...)", the rows taken
+    /// for references to convert, while validate said ok (found by a black-box audit).
+    /// </summary>
+    [Theory]
+    [InlineData("{id: f, op: convolve, in: img, weights: [[1, 2], [3, 4]], mode: constant, cval: VALUE}")]
+    [InlineData("{id: f, op: maximum_filter, in: img, footprint: [[0, 1, 0], [1, 1, 1], [0, 1, 0]], mode: constant, cval: VALUE}")]
+    [InlineData("{id: f, op: affine_transform, in: img, matrix: [[1, 0.5], [0, 1]], order: 1, cval: VALUE}")]
+    public void AMatrixBesideAComputedParameterStaysAsWritten(string step)
+    {
+        var img = new ImageArray(4, 5, [.. Enumerable.Range(0, 20).Select(k => (k * 7 % 11) / 4f)]);
+        float[] F(string value)
+        {
+            var recipe = RunKit.Load(ComputedParameter.Replace("STEP", step.Replace("VALUE", value, StringComparison.Ordinal)));
+            return ((ArrayValue)new PlanExecutor(Planner.Create(recipe), new Dictionary<string, Core.Expressions.IExpressionKernel>(), [], 1).Run(new Dictionary<string, ImageArray> { ["img"] = img })["f"]).Array.Data;
+        }
+
+        Assert.Equal(2.5f, img.Data.Max()); // p, the 100th percentile
+        var written = F("2.5");
+        Assert.Equal(written, F("${p}"));
+        Assert.NotEqual(written, F("0")); // cval reaches the result
+    }
+
+    /// <summary>
     /// normalize (an <see cref="OpDefinition.InPlace"/> op) may overwrite its input only when it is that value's last
     /// reader and no live value shares its array: in the first recipe `b` is read again after it (by `m`), in the
     /// second `m` passes `b`'s array on as it is; `m` never sees normalized pixels.
