@@ -103,6 +103,20 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
     /// <summary>One failure of the expression's own code (see <see cref="IsExpressionFailure"/>).</summary>
     private static bool IsExpressionError(Exception e) => e is ArithmeticException or ArgumentException;
 
+    /// <summary>
+    /// The failure's text as a recipe's author reads it: without .NET's " (Parameter 'digits')", the name of a Math
+    /// method's own argument, which the expression does not write.
+    /// </summary>
+    private static string Reason(Exception e)
+    {
+        if (e is ArgumentException { ParamName: { } name } && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal))
+        {
+            return e.Message[..^($" (Parameter '{name}')".Length)];
+        }
+
+        return e.Message;
+    }
+
     /// <summary>Recomputes row by row, then pixel by pixel, to name the first failing pixel in raster order.</summary>
     private ExpressionRuntimeException Locate(float[][] arrays, int offset, float[] output, int rows, int cols, double[] recipeParams)
     {
@@ -125,7 +139,7 @@ internal sealed class CompiledKernel(string stepId, int inputCount, int paramCou
                 }
                 catch (Exception e) when (IsExpressionError(e))
                 {
-                    return new ExpressionRuntimeException(StepId, i, j, e.Message);
+                    return new ExpressionRuntimeException(StepId, i, j, Reason(e));
                 }
             }
         }
