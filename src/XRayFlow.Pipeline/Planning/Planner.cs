@@ -526,6 +526,13 @@ public static class Planner
             var arrays = inputs.Where(i => !i.IsScalar).ToList();
             var context = new InferContext { StepId = step.Id, Params = step.Params, Inputs = arrays.Count > 0 ? arrays : inputs, MaxPixels = options.MaxPixels };
             var info = step.Op.Infer(context);
+
+            // Complex known from a file's header only (a complex64 .npy): the binder saw an image; the op refuses it.
+            if (!step.Op.Inputs.AcceptsComplex && arrays.FindIndex(a => a.IsComplex) is var complex and >= 0)
+            {
+                context.Problem($"{step.Op.Name} takes a real array; input {complex + 1} is complex (use abs, or ifft2 with part: real|imag|abs)");
+            }
+
             if (arrays.Count > 1 && step.Op.Inputs.SameShape && arrays.All(a => a.IsKnown)
                 && arrays.Any(a => a.Rows != arrays[0].Rows || a.Cols != arrays[0].Cols || a.Frames != arrays[0].Frames))
             {

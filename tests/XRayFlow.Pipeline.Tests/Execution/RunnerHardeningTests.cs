@@ -659,4 +659,38 @@ public class RunnerHardeningTests
         var fits = RecipeRunner.Run(Request(RunKit.LoadFile(dir, text.Replace("[2, 3, 4, 4]", "[1, 3, 4, 4]", StringComparison.Ordinal)), Path.Combine(dir, "out2"), ("xray", image)));
         Assert.Equal(ExitCodes.Success, fits.ExitCode);
     }
+
+    [Fact]
+    public void AComplexInputKnownFromItsHeaderIsRefusedBeforeAnyWork()
+    {
+        // A complex64 .npy for a real op: plan showed the input complex and the step real, and the one item then
+        // failed (exit 1). Its header says so before any work: refused located in the recipe (exit 2, XRF1069).
+        const string text = """
+            xrayflow: 1
+            name: c
+            inputs:
+              xray: image
+            steps:
+              - id: g
+                op: gaussian_filter
+                sigma: 1
+            outputs:
+              g: "{stem}_g.npy"
+            """;
+        var (dir, _, outDir) = Project();
+        string npy = Path.Combine(dir, "c.npy");
+        XRayFlow.Core.Codecs.Npy.NpyWriter.Write(npy, new XRayFlow.Core.Imaging.ImageArray(2, 3, new float[6], new float[6]));
+        var recipe = RunKit.LoadFile(dir, text);
+        var one = RecipeRunner.Run(Request(recipe, outDir, ("xray", npy)));
+        Assert.Equal(ExitCodes.Invalid, one.ExitCode);
+        var d = Assert.Single(one.Diagnostics, x => x.Severity == XRayFlow.Core.Diagnostics.Severity.Error);
+        Assert.Equal("XRF1069", d.Code);
+        Assert.Equal(6, d.Location?.Line);
+        Assert.Equal("step 'g': gaussian_filter takes a real array; input 1 is complex (use abs, or ifft2 with part: real|imag|abs)", d.Message);
+        Assert.False(Directory.Exists(outDir));
+
+        // abs takes it: the same file runs.
+        var abs = RecipeRunner.Run(Request(RunKit.LoadFile(dir, text.Replace("op: gaussian_filter\n    sigma: 1", "op: abs", StringComparison.Ordinal)), Path.Combine(dir, "out2"), ("xray", npy)));
+        Assert.Equal(ExitCodes.Success, abs.ExitCode);
+    }
 }
