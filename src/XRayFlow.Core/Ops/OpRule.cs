@@ -34,6 +34,9 @@ public sealed class OpRule
 
     /// <summary>How many 64 x 64 images the <see cref="Violation"/> example reads (default 1).</summary>
     public int ViolationInputs { get; init; } = 1;
+
+    /// <summary>The <see cref="Violation"/> example's step reads a step's output (abs of the input), not the input itself.</summary>
+    public bool ViolationReadsAStep { get; init; }
 }
 
 /// <summary>What a rule sees: the bound parameters and what is known about the inputs.</summary>
@@ -43,6 +46,13 @@ public sealed class RuleContext : ParamValues
 
     /// <summary>The names the step reads (inputs or earlier steps), in order, for messages.</summary>
     public IReadOnlyList<string> InputNames { get; init; } = [];
+
+    /// <summary>
+    /// Per input: true when it is one of the recipe's inputs (read from a file, with what its header says), false for
+    /// a step's output; null where that is not known (a rule checked again at run time), so a rule that reads it
+    /// belongs to validate time.
+    /// </summary>
+    public IReadOnlyList<bool>? FromInputs { get; init; }
 
     /// <summary>
     /// The parameters the step writes (not those it takes by default), as the binder read them; empty where a rule is

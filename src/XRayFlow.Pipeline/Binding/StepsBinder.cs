@@ -397,7 +397,15 @@ internal sealed class StepsBinder(BindingContext context, IReadOnlyList<BoundInp
 
     private void CheckRules(StepHead head, OpDefinition op, StepParams parameters, IReadOnlyList<ResolvedInput> refs, IReadOnlyList<ValueInfo> infos, HashSet<string> accepted)
     {
-        var context = new RuleContext { StepId = head.Id, Params = parameters.Values, Inputs = infos, InputNames = refs.Select(r => r.Ref.Source).ToList(), Written = parameters.Locations.Keys.ToHashSet(StringComparer.Ordinal) };
+        var context = new RuleContext
+        {
+            StepId = head.Id,
+            Params = parameters.Values,
+            Inputs = infos,
+            InputNames = refs.Select(r => r.Ref.Source).ToList(),
+            FromInputs = refs.Select(r => r.Symbol?.Kind == SymbolKind.Input).ToList(),
+            Written = parameters.Locations.Keys.ToHashSet(StringComparer.Ordinal),
+        };
         foreach (var rule in op.Rules)
         {
             string? problem;

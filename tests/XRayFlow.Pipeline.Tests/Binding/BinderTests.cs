@@ -345,6 +345,23 @@ public class BinderTests
         Assert.Equal(["XRF1055"], r.Diagnostics.Select(d => d.Code));
     }
 
+    /// <summary>
+    /// window without center and width takes the DICOM header's, which only an input carries: after a step it
+    /// failed every image at run time while validate said ok (found by a black-box audit). Right after the input,
+    /// or with both given, it binds.
+    /// </summary>
+    [Fact]
+    public void AWindowFromTheHeaderAfterAStepIsAnError()
+    {
+        const string head = "xrayflow: 1\ninputs:\n  xray: image\nsteps:\n  - {id: g, op: gaussian_filter, in: xray, sigma: 1}\n";
+        var r = TestOps.Load(head + "  - {id: w, op: window, in: g, center: 40}\n");
+        Assert.Equal(["recipe.yaml:6:17: error XRF1062: step 'w': without width the window is the DICOM header's, which only an input read from a file carries, and 'g' is a step's output (other ops drop the header): give center and width, or put window right after the DICOM input"],
+            r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+        Assert.Contains("without center and width the window", Assert.Single(TestOps.Load(head + "  - {id: w, op: window, in: g}\n").Diagnostics, d => d.IsError).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestOps.Load(head + "  - {id: w, op: window, in: xray}\n").Diagnostics, d => d.IsError);
+        Assert.DoesNotContain(TestOps.Load(head + "  - {id: w, op: window, in: g, center: 40, width: 400}\n").Diagnostics, d => d.IsError);
+    }
+
     [Fact]
     public void FigurePanelOfAStackIsAnError()
     {

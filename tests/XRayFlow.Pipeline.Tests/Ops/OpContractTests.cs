@@ -47,11 +47,13 @@ public partial class OpContractTests
     /// A recipe reading <paramref name="inputs"/> inputs of <paramref name="kind"/> (default: a stack for ops that need
     /// one, else an image) into one step `s` with the given parameter lines.
     /// </summary>
-    internal static string Recipe(OpDefinition op, int inputs, string paramLines, string? kind = null)
+    internal static string Recipe(OpDefinition op, int inputs, string paramLines, string? kind = null, bool afterStep = false)
     {
         kind ??= op.Inputs.RequiresStack ? "stack" : "image";
         var names = Enumerable.Range(0, inputs).Select(k => $"i{k}").ToList();
-        return $"xrayflow: 1\ninputs:\n{string.Concat(names.Select(n => $"  {n}: {kind}\n"))}steps:\n  - id: s\n    op: {op.Name}\n    in: [{string.Join(", ", names)}]\n"
+        string pre = afterStep ? string.Concat(names.Select(n => $"  - {{id: {n}_abs, op: abs, in: {n}}}\n")) : string.Empty;
+        var read = afterStep ? names.Select(n => n + "_abs") : names;
+        return $"xrayflow: 1\ninputs:\n{string.Concat(names.Select(n => $"  {n}: {kind}\n"))}steps:\n{pre}  - id: s\n    op: {op.Name}\n    in: [{string.Join(", ", read)}]\n"
             + paramLines
             + $"outputs:\n  s: {(op.Output is OutputKind.Table or OutputKind.Scalar ? "s.json" : "s.npy")}\n";
     }
@@ -187,7 +189,7 @@ public partial class OpContractTests
             lines = (example.FirstOrDefault(e => e.StartsWith(p.Name + ":", StringComparison.Ordinal)) is { } given ? $"    {given}\n" : RegistryTests.Required(op, only: p.Name)) + lines;
         }
 
-        string text = Recipe(op, rule.ViolationInputs, lines);
+        string text = Recipe(op, rule.ViolationInputs, lines, afterStep: rule.ViolationReadsAStep);
         var loaded = RecipeLoader.LoadText(text, "violation.yaml");
         var code = rule.Code ?? (rule.Severity == Severity.Error ? DiagnosticCodes.OpRuleBroken : DiagnosticCodes.OpRuleWarning);
         var d = loaded.Diagnostics.Where(x => x.Code == code.Code).ToList();

@@ -10,6 +10,20 @@ namespace XRayFlow.Core.Ops.Display;
 public static class DisplayOps
 {
     /// <summary>
+    /// Without center and width the window is the DICOM header's, which only an input read from a file carries: after
+    /// a step it failed every image at run time, though the recipe alone says so.
+    /// </summary>
+    private static readonly OpRule WindowFromTheHeaderReadsAnInput = new()
+    {
+        Description = "without center and width, the window is the DICOM header's: the step reads an input (a DICOM file), not a step's output",
+        Check = c => c.FromInputs is [false, ..] && (!c.IsWritten("center") || !c.IsWritten("width"))
+            ? $"without {(c.IsWritten("center") ? "width" : c.IsWritten("width") ? "center" : "center and width")} the window is the DICOM header's, which only an input read from a file carries, and {c.Name()} is a step's output (other ops drop the header): give center and width, or put window right after the DICOM input"
+            : null,
+        Violation = "{center: 40}",
+        ViolationReadsAStep = true,
+    };
+
+    /// <summary>
     /// window: the DICOM VOI linear window (PS3.3 C.11.2.1.2.1, VOI LUT Function LINEAR), for display.
     /// With c = center, w = width (w &gt;= 1), y_min = output_min, y_max = output_max, each value x becomes, in double:
     /// <code>
@@ -31,6 +45,7 @@ public static class DisplayOps
         Inputs = InputSpec.One with { AcceptsComplex = true },
         Shape = c => c.First with { IsComplex = false, IsFrequency = false },
         Example = "{center: 40, width: 400}",
+        Rules = [WindowFromTheHeaderReadsAnInput],
         Params =
         [
             new ParamSpec("center", ParamType.Float, "Window center c, in the input's units (modality values for DICOM). Default: the DICOM header's first Window Center."),
