@@ -641,13 +641,8 @@ public class RunnerHardeningTests
             """;
         var (dir, image, outDir) = Project();
         var recipe = RunKit.LoadFile(dir, text);
-        var one = RecipeRunner.Run(Request(recipe, outDir, ("xray", image)));
-        Assert.Equal(ExitCodes.Invalid, one.ExitCode);
-        var d = Assert.Single(one.Diagnostics, x => x.Severity == XRayFlow.Core.Diagnostics.Severity.Error);
-        Assert.Equal("XRF1069", d.Code);
-        Assert.Equal(8, d.Location?.Line);
+        var d = RefusedBeforeAnyWork(RecipeRunner.Run(Request(recipe, outDir, ("xray", image))), 8, outDir);
         Assert.Contains("the crop box [2, 3, 4, 4] (rows 2..5, columns 3..6) is outside the 5 x 7 image", d.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(outDir));
 
         File.Copy(image, Path.Combine(dir, "y.png"));
         var batch = RecipeRunner.Run(Request(recipe, outDir, ("xray", Path.Combine(dir, "*.png"))));
@@ -681,16 +676,22 @@ public class RunnerHardeningTests
         string npy = Path.Combine(dir, "c.npy");
         XRayFlow.Core.Codecs.Npy.NpyWriter.Write(npy, new XRayFlow.Core.Imaging.ImageArray(2, 3, new float[6], new float[6]));
         var recipe = RunKit.LoadFile(dir, text);
-        var one = RecipeRunner.Run(Request(recipe, outDir, ("xray", npy)));
-        Assert.Equal(ExitCodes.Invalid, one.ExitCode);
-        var d = Assert.Single(one.Diagnostics, x => x.Severity == XRayFlow.Core.Diagnostics.Severity.Error);
-        Assert.Equal("XRF1069", d.Code);
-        Assert.Equal(6, d.Location?.Line);
+        var d = RefusedBeforeAnyWork(RecipeRunner.Run(Request(recipe, outDir, ("xray", npy))), 6, outDir);
         Assert.Equal("step 'g': gaussian_filter takes a real array; input 1 is complex (use abs, or ifft2 with part: real|imag|abs)", d.Message);
-        Assert.False(Directory.Exists(outDir));
 
         // abs takes it: the same file runs.
         var abs = RecipeRunner.Run(Request(RunKit.LoadFile(dir, text.Replace("op: gaussian_filter\n    sigma: 1", "op: abs", StringComparison.Ordinal)), Path.Combine(dir, "out2"), ("xray", npy)));
         Assert.Equal(ExitCodes.Success, abs.ExitCode);
+    }
+
+    /// <summary>A run refused on its input's header: exit 2, one error (XRF1069) at <paramref name="line"/> of the recipe, no output folder.</summary>
+    private static XRayFlow.Core.Diagnostics.Diagnostic RefusedBeforeAnyWork(RunResult run, int line, string outDir)
+    {
+        Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+        var d = Assert.Single(run.Diagnostics, x => x.Severity == XRayFlow.Core.Diagnostics.Severity.Error);
+        Assert.Equal("XRF1069", d.Code);
+        Assert.Equal(line, d.Location?.Line);
+        Assert.False(Directory.Exists(outDir));
+        return d;
     }
 }
