@@ -135,10 +135,12 @@ public static class RecipeRunner
             return Invalid(diagnostics);
         }
 
-        // A manifest another recipe wrote there is not replaced without --force (its outputs would lose their record).
+        // A manifest another recipe wrote there is not replaced without --force (its outputs would lose their record);
+        // nor are another recipe's shard manifests, which `merge` would join into a manifest.json over this run's
+        // (one of them tells: merge refuses shards of two recipes).
         if (!request.Force)
         {
-            foreach (string name in new[] { manifestName, Manifest.FileName }.Distinct())
+            foreach (string name in new[] { manifestName, Manifest.FileName }.Append(OtherShardManifest(request.OutDir, manifestName)).OfType<string>().Distinct())
             {
                 if (OtherRecipe(Path.Combine(request.OutDir, name), recipe.Name) is { } other)
                 {
@@ -239,6 +241,23 @@ public static class RecipeRunner
     }
 
     /// <summary>The name of the recipe that wrote the manifest at <paramref name="path"/>, when it is not <paramref name="recipeName"/>; null when there is none, or it cannot be read.</summary>
+    /// <summary>The name of one shard manifest in <paramref name="outDir"/> other than <paramref name="own"/> (the first by name), or null.</summary>
+    private static string? OtherShardManifest(string outDir, string own)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(outDir, "manifest.shard-*-of-*.json", new EnumerationOptions { MatchType = MatchType.Simple, AttributesToSkip = 0 })
+                .Select(Path.GetFileName)
+                .Where(n => n != own && Sharding.Shard.FromManifestFileName(n!) is not null)
+                .Order(StringComparer.Ordinal)
+                .FirstOrDefault();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static string? OtherRecipe(string path, string recipeName)
     {
         if (!File.Exists(path))

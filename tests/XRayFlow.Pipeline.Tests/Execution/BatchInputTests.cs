@@ -296,4 +296,31 @@ public sealed class BatchInputTests
         Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
         Assert.Equal("XRF2037", Assert.Single(refused.Diagnostics).Code);
     }
+
+    /// <summary>
+    /// The converse: a run into a folder holding another recipe's shard manifests is refused (XRF2037) without
+    /// --force. It ran, and `merge` then joined the shards into a manifest.json over its own, losing its record
+    /// (found by a black-box audit). Shards of the same recipe, and --force, still run.
+    /// </summary>
+    [Fact]
+    public void A_run_does_not_write_into_a_folder_holding_another_recipes_shards()
+    {
+        string dir = Tree();
+        string outDir = Path.Combine(dir, "out");
+        string glob = Path.Combine(dir, "images", "*.npy");
+        var halve = RunKit.LoadFile(dir, Recipe);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = halve, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Shard = new Shard(0, 2) }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = halve, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Shard = new Shard(1, 2) }).ExitCode);
+
+        var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal).Replace("{stem}_abs", "{stem}_other", StringComparison.Ordinal), "other.yaml");
+        var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir });
+        Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
+        var d = Assert.Single(refused.Diagnostics);
+        Assert.Equal("XRF2037", d.Code);
+        Assert.Equal($"--out '{outDir}' holds the manifest.shard-0000-of-0002.json of recipe 'halve'; this run of 'other' would replace it: choose another folder with --out, or pass --force to replace it", d.Message);
+        Assert.False(File.Exists(Path.Combine(outDir, "manifest.json")));
+
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = halve, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Shard = new Shard(1, 2), Resume = true }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Force = true }).ExitCode);
+    }
 }

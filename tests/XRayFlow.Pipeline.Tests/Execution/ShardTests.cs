@@ -464,7 +464,9 @@ public class ShardTests
         }
 
         var other = RunKit.LoadFile(dir, Recipe.Replace("name: shards", "name: shards-other", StringComparison.Ordinal), "other.yaml");
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(other, glob, outDir, new Shard(2, 3))).ExitCode);
+        // --force: without it the run refuses a folder holding another recipe's shards (XRF2037).
+        Assert.Equal(ExitCodes.Invalid, RecipeRunner.Run(Request(other, glob, outDir, new Shard(2, 3))).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(other, glob, outDir, new Shard(2, 3)) with { Force = true }).ExitCode);
         var r = ShardMerger.Merge(outDir, null);
         Assert.Equal(ExitCodes.SomeFailed, r.ExitCode);
         var d = Assert.Single(r.Diagnostics);
