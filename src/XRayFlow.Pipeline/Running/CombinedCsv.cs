@@ -76,7 +76,7 @@ internal static class CombinedCsv
                     throw new InvalidDataException("the shards' manifests record it as a combined table, but it is not a .csv path inside the folder apart from the outputs and the manifest");
                 }
 
-                var files = new List<string>();
+                var files = new List<(string File, string? Sha256)>();
                 OutputFormat? format = null;
                 foreach (var item in items.Where(i => i.Succeeded))
                 {
@@ -94,7 +94,7 @@ internal static class CombinedCsv
                     }
 
                     format ??= file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Json : OutputFormat.Csv;
-                    files.Add(file);
+                    files.Add((file, o.Sha256));
                 }
 
                 if (files.Count == 0)
@@ -131,12 +131,12 @@ internal static class CombinedCsv
             string shown = OutputTargets.Recorded(Path.GetFullPath(request.OutDir), path);
             try
             {
-                var files = new List<string>();
+                var files = new List<(string File, string? Sha256)>();
                 for (int i = 0; i < items.Count; i++)
                 {
-                    if (results[i] is { Succeeded: true } && targets[items[i]].FirstOrDefault(t => t.Output.Name == output.Name) is { } t)
+                    if (results[i] is { Succeeded: true } result && targets[items[i]].FirstOrDefault(t => t.Output.Name == output.Name) is { } t)
                     {
-                        files.Add(t.FullPath);
+                        files.Add((t.FullPath, result.Outputs.FirstOrDefault(o => o.Output == output.Name)?.Sha256));
                     }
                 }
 
@@ -161,14 +161,21 @@ internal static class CombinedCsv
 
     /// <summary>The per-item tables under one header.</summary>
     /// <exception cref="InvalidDataException">A per-item file is not a CSV table.</exception>
-    private static string Combine(IReadOnlyList<string> files, OutputFormat format, string outDir)
+    /// <summary>The combined CSV of the per-item tables; each file's bytes must hash to what its item recorded (when given).</summary>
+    private static string Combine(IReadOnlyList<(string File, string? Sha256)> files, OutputFormat format, string outDir)
     {
         var header = new List<string>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var tables = new List<(List<string> Header, List<List<string>> Rows)>();
-        foreach (var file in files)
+        foreach (var (file, sha256) in files)
         {
             var bytes = UntrustedFile.ReadAllBytes(file, MaxItemBytes, followLinks: false);
+            if (sha256 is not null && !string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), sha256, StringComparison.Ordinal))
+            {
+                // What a shard recorded is what is joined: a file changed or copied over since (xrayflow verify names it).
+                throw new InvalidDataException($"'{Path.GetRelativePath(outDir, file)}' is not the file its shard recorded (its SHA-256 differs): rerun that item's shard, or see xrayflow verify");
+            }
+
             string text = format == OutputFormat.Json ? CsvOfJson(bytes, Path.GetRelativePath(outDir, file)) : Encoding.UTF8.GetString(bytes);
             var lines = TableCsv.Parse(text);
             if (lines is not { Count: > 0 })

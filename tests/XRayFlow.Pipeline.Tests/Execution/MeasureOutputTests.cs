@@ -392,6 +392,26 @@ public sealed class MeasureOutputTests : IDisposable
         Assert.Equal(ExitCodes.Success, RunShard(RegionsRecipe, glob, 1, 2).ExitCode);
     }
 
+    /// <summary>
+    /// merge joins only the per-item tables the shards recorded: one copied over another since (a's table over b's)
+    /// gave a combined table with a's row twice and none of b's, exit 0 (found by a black-box audit). Refused, naming
+    /// the file, no combined table written.
+    /// </summary>
+    [Fact]
+    public void MergeJoinsOnlyTheItemTablesTheShardsRecorded()
+    {
+        var (glob, outDir) = TwoOneRegionImages();
+        RunBothShards(glob);
+        File.Copy(Path.Combine(outDir, "a_regions.csv"), Path.Combine(outDir, "b_regions.csv"), overwrite: true);
+
+        var merged = Running.Sharding.ShardMerger.Merge(outDir, null);
+
+        Assert.NotEqual(ExitCodes.Success, merged.ExitCode);
+        var d = Assert.Single(merged.Diagnostics, x => x.Code == "XRF2020");
+        Assert.Contains("'b_regions.csv' is not the file its shard recorded (its SHA-256 differs): rerun that item's shard, or see xrayflow verify", d.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDir, "batch_regions.csv")));
+    }
+
     [Fact]
     public void MergeReadsNoItemTableThroughASymbolicLinkInTheSharedFolder()
     {
