@@ -3,6 +3,7 @@ using XRayFlow.Core.Diagnostics;
 using XRayFlow.Core.Imaging;
 using XRayFlow.Pipeline.Running;
 using XRayFlow.Pipeline.Running.Sharding;
+using XRayFlow.Pipeline.Binding;
 
 namespace XRayFlow.Pipeline.Tests.Execution;
 
@@ -30,6 +31,10 @@ public sealed class BatchInputTests
         File.WriteAllText(Path.Combine(images, "notes.txt"), "not an image");
         return dir;
     }
+
+    /// <summary>A run of <paramref name="recipe"/> with its input 'xray' bound to <paramref name="xray"/> (a file or glob), into <paramref name="outDir"/>.</summary>
+    private static RunRequest Request(BoundRecipe recipe, string xray, string outDir)
+        => new() { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = xray }, OutDir = outDir };
 
     private static ResolvedInputs Resolve(string dir, string given, Shard? shard = null)
     {
@@ -129,7 +134,7 @@ public sealed class BatchInputTests
         string dir = Tree();
         var recipe = RunKit.LoadFile(dir, Recipe.Replace("{stem}", "{relstem}", StringComparison.Ordinal));
         string outDir = Path.Combine(dir, "out");
-        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/*.npy") }, OutDir = outDir, Threads = 2 });
+        var result = RecipeRunner.Run(Request(recipe, Path.Combine(dir, "images/**/*.npy"), outDir) with { Threads = 2 });
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         foreach (string rel in new[] { "b_abs.npy", "top_abs.npy", "ward1/a_abs.npy", "ward2/a_abs.npy", "ward2/deep/c_abs.npy" })
@@ -151,13 +156,13 @@ public sealed class BatchInputTests
         string dir = Tree();
         var recipe = RunKit.LoadFile(dir, Recipe);
         string flat = Path.Combine(dir, "flat");
-        var unique = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/[bc]*.npy") }, OutDir = flat, Threads = 2 });
+        var unique = RecipeRunner.Run(Request(recipe, Path.Combine(dir, "images/**/[bc]*.npy"), flat) with { Threads = 2 });
         Assert.Equal(ExitCodes.Success, unique.ExitCode);
         Assert.Equal(["b_abs.npy", "c_abs.npy", "manifest.json"], Directory.GetFiles(flat).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(flat, "ward2")));
 
         string outDir = Path.Combine(dir, "out");
-        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/*/*.npy") }, OutDir = outDir, Threads = 2 });
+        var result = RecipeRunner.Run(Request(recipe, Path.Combine(dir, "images/*/*.npy"), outDir) with { Threads = 2 });
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         var d = Assert.Single(result.Diagnostics, d => d.IsError);
         Assert.Equal("XRF2008", d.Code);
@@ -171,7 +176,7 @@ public sealed class BatchInputTests
         string dir = Tree();
         var recipe = RunKit.LoadFile(dir, Recipe.Replace("\"{stem}_abs.npy\"", "\"flat/{stem}.npy\"", StringComparison.Ordinal).Replace("{stem}", "x", StringComparison.Ordinal));
         string outDir = Path.Combine(dir, "out");
-        var result = RecipeRunner.Run(new RunRequest { Recipe = recipe, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/*/*.npy") }, OutDir = outDir, Threads = 2 });
+        var result = RecipeRunner.Run(Request(recipe, Path.Combine(dir, "images/*/*.npy"), outDir) with { Threads = 2 });
 
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         Assert.Contains(result.Diagnostics, d => d.Code == "XRF2008");
@@ -246,7 +251,7 @@ public sealed class BatchInputTests
         File.WriteAllText(mine, "partial");
         File.CreateSymbolicLink(Path.Combine(outDir, "shared"), elsewhere);
 
-        var r = RecipeRunner.Run(new RunRequest { Recipe = RunKit.LoadFile(dir, Recipe), Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images", "top.npy") }, OutDir = outDir, Threads = 1 });
+        var r = RecipeRunner.Run(Request(RunKit.LoadFile(dir, Recipe), Path.Combine(dir, "images", "top.npy"), outDir) with { Threads = 1 });
         Assert.Equal(ExitCodes.Success, r.ExitCode);
         Assert.False(File.Exists(mine));
         Assert.True(File.Exists(theirs));
@@ -259,24 +264,24 @@ public sealed class BatchInputTests
         string outDir = Path.Combine(dir, "out");
         string input = Path.Combine(dir, "images", "b.npy");
         var first = RunKit.LoadFile(dir, Recipe);
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = first, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(first, input, outDir)).ExitCode);
         byte[] manifest = File.ReadAllBytes(Path.Combine(outDir, "manifest.json"));
 
         // The same recipe again (even edited): replaced as before.
         var edited = RunKit.LoadFile(dir, Recipe.Replace("op: abs", "op: abs\n    id: abs", StringComparison.Ordinal));
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = edited, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(edited, input, outDir)).ExitCode);
         manifest = File.ReadAllBytes(Path.Combine(outDir, "manifest.json"));
 
         // Another recipe: refused before any work, nothing touched.
         var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal).Replace("{stem}_abs", "{stem}_other", StringComparison.Ordinal), "other.yaml");
-        var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir });
+        var refused = RecipeRunner.Run(Request(other, input, outDir));
         Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
         Assert.Equal($"xrayflow: error XRF2037: --out '{outDir}' holds the manifest.json of recipe 'halve'; this run of 'other' would replace it: choose another folder with --out, or pass --force to replace it", Assert.Single(refused.Diagnostics).ToString());
         Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(outDir, "manifest.json")));
         Assert.False(File.Exists(Path.Combine(outDir, "b_other.npy")));
 
         // --force: replaced.
-        var forced = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = input }, OutDir = outDir, Force = true });
+        var forced = RecipeRunner.Run(Request(other, input, outDir) with { Force = true });
         Assert.Equal(ExitCodes.Success, forced.ExitCode);
         Assert.Equal("other", ManifestJson.Read(Path.Combine(outDir, "manifest.json")).RecipeName);
     }
@@ -287,11 +292,11 @@ public sealed class BatchInputTests
         string dir = Tree();
         string outDir = Path.Combine(dir, "out");
         var first = RunKit.LoadFile(dir, Recipe);
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = first, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images", "b.npy") }, OutDir = outDir }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(first, Path.Combine(dir, "images", "b.npy"), outDir)).ExitCode);
 
         // {relstem}: the tree's two a.npy would otherwise collide (XRF2008), which is not what this test is about.
         var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal).Replace("{stem}", "{relstem}", StringComparison.Ordinal), "other.yaml");
-        var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = Path.Combine(dir, "images/**/*.npy") }, OutDir = outDir, Shard = new Shard(0, 2) });
+        var refused = RecipeRunner.Run(Request(other, Path.Combine(dir, "images/**/*.npy"), outDir) with { Shard = new Shard(0, 2) });
 
         Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
         Assert.Equal("XRF2037", Assert.Single(refused.Diagnostics).Code);
@@ -309,18 +314,18 @@ public sealed class BatchInputTests
         string outDir = Path.Combine(dir, "out");
         string glob = Path.Combine(dir, "images", "*.npy");
         var halve = RunKit.LoadFile(dir, Recipe);
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = halve, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Shard = new Shard(0, 2) }).ExitCode);
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = halve, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Shard = new Shard(1, 2) }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(halve, glob, outDir) with { Shard = new Shard(0, 2) }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(halve, glob, outDir) with { Shard = new Shard(1, 2) }).ExitCode);
 
         var other = RunKit.LoadFile(dir, Recipe.Replace("name: halve", "name: other", StringComparison.Ordinal).Replace("{stem}_abs", "{stem}_other", StringComparison.Ordinal), "other.yaml");
-        var refused = RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir });
+        var refused = RecipeRunner.Run(Request(other, glob, outDir));
         Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
         var d = Assert.Single(refused.Diagnostics);
         Assert.Equal("XRF2037", d.Code);
         Assert.Equal($"--out '{outDir}' holds the manifest.shard-0000-of-0002.json of recipe 'halve'; this run of 'other' would replace it: choose another folder with --out, or pass --force to replace it", d.Message);
         Assert.False(File.Exists(Path.Combine(outDir, "manifest.json")));
 
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = halve, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Shard = new Shard(1, 2), Resume = true }).ExitCode);
-        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(new RunRequest { Recipe = other, Inputs = new Dictionary<string, string> { ["xray"] = glob }, OutDir = outDir, Force = true }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(halve, glob, outDir) with { Shard = new Shard(1, 2), Resume = true }).ExitCode);
+        Assert.Equal(ExitCodes.Success, RecipeRunner.Run(Request(other, glob, outDir) with { Force = true }).ExitCode);
     }
 }
