@@ -169,6 +169,9 @@ public sealed class OpDefinition
         return Execute(context);
     }
 
+    /// <summary>Why the op refuses its complex input <paramref name="index"/> (from 0): at run time, and where a file's header shows it (the planner).</summary>
+    public string ComplexInputProblem(int index) => $"{Name} takes a real array; input {index + 1} is complex (use abs, or ifft2 with part: real|imag|abs)";
+
     /// <summary>The first reason the op cannot run on this context (see <see cref="Invoke"/>), or null.</summary>
     public string? RunProblem(OpContext context)
     {
@@ -177,7 +180,7 @@ public sealed class OpDefinition
         {
             if (infos[k].IsComplex && !Inputs.AcceptsComplex)
             {
-                return $"{Name} takes a real array; input {k + 1} is complex (use abs, or ifft2 with part: real|imag|abs)";
+                return ComplexInputProblem(k);
             }
         }
 

@@ -261,7 +261,7 @@ internal sealed partial class OutputsBinder
         bool ok = true;
         foreach (Match m in Placeholder().Matches(node.Value))
         {
-            if (m.Groups[1].Value is not ("stem" or "relstem"))
+            if (!Outputs.OutputPaths.IsPlaceholder(m.Groups[1].Value))
             {
                 string name = m.Groups[1].Value.Trim(' ', '\t');
                 _c.Diagnostics.ReportUnknownPlaceholder(node.Locate(m.Index), m.Groups[1].Value,

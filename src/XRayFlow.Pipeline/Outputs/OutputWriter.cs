@@ -28,7 +28,10 @@ public static class OutputPaths
     public static string Expand(string template, string stem, string relStem)
         => template.Replace("{stem}", stem, StringComparison.Ordinal).Replace("{relstem}", relStem, StringComparison.Ordinal);
 
-    /// <summary>The placeholders an output path may hold: `{stem}`, `{relstem}`.</summary>
+    /// <summary>The placeholders an output path may hold, by name: `stem`, `relstem`.</summary>
+    public static bool IsPlaceholder(string name) => name is "stem" or "relstem";
+
+    /// <summary>The path holds one of the item's placeholders (`{stem}`, `{relstem}`).</summary>
     public static bool HasItemPlaceholder(string template)
         => template.Contains("{stem}", StringComparison.Ordinal) || template.Contains("{relstem}", StringComparison.Ordinal);
 

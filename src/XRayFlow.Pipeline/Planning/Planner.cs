@@ -530,7 +530,7 @@ public static class Planner
             // Complex known from a file's header only (a complex64 .npy): the binder saw an image; the op refuses it.
             if (!step.Op.Inputs.AcceptsComplex && arrays.FindIndex(a => a.IsComplex) is var complex and >= 0)
             {
-                context.Problem($"{step.Op.Name} takes a real array; input {complex + 1} is complex (use abs, or ifft2 with part: real|imag|abs)");
+                context.Problem(step.Op.ComplexInputProblem(complex));
             }
 
             if (arrays.Count > 1 && step.Op.Inputs.SameShape && arrays.All(a => a.IsKnown)

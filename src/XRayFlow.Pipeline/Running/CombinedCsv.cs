@@ -134,9 +134,9 @@ internal static class CombinedCsv
                 var files = new List<(string File, string? Sha256)>();
                 for (int i = 0; i < items.Count; i++)
                 {
-                    if (results[i] is { Succeeded: true } result && targets[items[i]].FirstOrDefault(t => t.Output.Name == output.Name) is { } t)
+                    if (results[i] is { Succeeded: true } && targets[items[i]].FirstOrDefault(t => t.Output.Name == output.Name) is { } t)
                     {
-                        files.Add((t.FullPath, result.Outputs.FirstOrDefault(o => o.Output == output.Name)?.Sha256));
+                        files.Add((t.FullPath, null)); // written by this run, or checked by --resume: not hashed again
                     }
                 }
 
@@ -161,7 +161,7 @@ internal static class CombinedCsv
 
     /// <summary>The per-item tables under one header.</summary>
     /// <exception cref="InvalidDataException">A per-item file is not a CSV table.</exception>
-    /// <summary>The combined CSV of the per-item tables; each file's bytes must hash to what its item recorded (when given).</summary>
+    /// <summary>The combined CSV of the per-item tables; each file's bytes must hash to what its item recorded (when given: merge's files, which others may have touched).</summary>
     private static string Combine(IReadOnlyList<(string File, string? Sha256)> files, OutputFormat format, string outDir)
     {
         var header = new List<string>();
